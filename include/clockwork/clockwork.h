@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Umbrella header: everything a user of clockwork needs. Ports and drivers
+ * additionally include clockwork/port.h and clockwork/driver/*.h.
+ */
+#ifndef CLOCKWORK_INCLUDE_CLOCKWORK_H
+#define CLOCKWORK_INCLUDE_CLOCKWORK_H
+
+#include <clockwork/types.h>
+#include <clockwork/system.h>
+#include <clockwork/clocksource.h>
+#include <clockwork/timekeeping.h>
+
+#endif /* CLOCKWORK_INCLUDE_CLOCKWORK_H */

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulator port: a deterministic discrete-event engine with virtual
+ * time in ns, a seeded random generator, modelled timer hardware, and the
+ * glue that runs a struct cw_system on it. Same seed, same run, bit for bit.
+ *
+ * Single-threaded: every function here must be called from the thread that
+ * drives the engine. Nothing here reads a host clock.
+ */
+#ifndef CLOCKWORK_INCLUDE_SIM_H
+#define CLOCKWORK_INCLUDE_SIM_H
+
+#include <clockwork/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cw_sim;
+struct cw_sim_event;
+struct cw_system;
+struct cw_system_config;
+
+/** @name Engine
+ * @{ */
+/** Event callback; runs with cw_sim_now_ns() == the event's time. */
+typedef void (*cw_sim_event_fn)(struct cw_sim *sim, struct cw_sim_event *ev);
+
+/**
+ * A caller-owned event. Set @fn (and @cpu if the event runs "on" a CPU),
+ * then schedule it. Scheduling never allocates.
+ */
+struct cw_sim_event {
+	/** Callback. Caller. */
+	cw_sim_event_fn fn;
+	/** CPU the callback runs on (cw_sim_current_cpu() during it). Caller. */
+	unsigned cpu;
+	/** Opaque pointer for the caller. */
+	void *data;
+	/* private: owned by the engine */
+	/** Time it fires, ns of virtual time. */
+	uint64_t when_ns;
+	/** Tie-break: events at equal times run in scheduling order. */
+	uint64_t seq;
+	/** Position in the queue, or SIZE_MAX when not queued. */
+	size_t heap_index;
+};
+
+/** Initialise an event (not queued). */
+CW_API void cw_sim_event_init(struct cw_sim_event *ev, cw_sim_event_fn fn, void *data);
+
+/**
+ * Create an engine at virtual time 0.
+ * @param seed  Seed of the random generator.
+ * @param out   Receives the engine.
+ * @return 0 or CW_ENOMEM.
+ */
+CW_API int cw_sim_create(uint64_t seed, struct cw_sim **out);
+/** Destroy an engine (queued events are dropped, not called). */
+CW_API void cw_sim_destroy(struct cw_sim *sim);
+/** Current virtual time in ns. */
+CW_API uint64_t cw_sim_now_ns(const struct cw_sim *sim);
+/** CPU of the event being run, or 0 outside events. */
+CW_API unsigned cw_sim_current_cpu(const struct cw_sim *sim);
+/**
+ * Queue (or move) @ev to fire at @when_ns; a time in the past fires at the
+ * current time, after events already due.
+ */
+CW_API void cw_sim_event_schedule(struct cw_sim *sim, struct cw_sim_event *ev, uint64_t when_ns);
+/** Remove @ev from the queue. @return true if it was queued. */
+CW_API bool cw_sim_event_cancel(struct cw_sim *sim, struct cw_sim_event *ev);
+/** Whether @ev is queued. */
+CW_API bool cw_sim_event_pending(const struct cw_sim_event *ev);
+/**
+ * Run every event due at or before @until_ns in time order, then set the
+ * virtual time to @until_ns.
+ * @return Number of events run.
+ */
+CW_API uint64_t cw_sim_run_until(struct cw_sim *sim, uint64_t until_ns);
+/** Advance by @delta_ns (cw_sim_run_until(now + delta)). */
+CW_API uint64_t cw_sim_run_for(struct cw_sim *sim, uint64_t delta_ns);
+/** Next 64 random bits (xoshiro256**, seeded by splitmix64 from the seed). */
+CW_API uint64_t cw_sim_random(struct cw_sim *sim);
+/** Uniform random value in [0, bound) without modulo bias; 0 if bound is 0. */
+CW_API uint64_t cw_sim_random_below(struct cw_sim *sim, uint64_t bound);
+/** The seed @sim was created with. */
+CW_API uint64_t cw_sim_seed(const struct cw_sim *sim);
+/**
+ * Grow the event queue ahead of time so that scheduling up to @nr_events
+ * queued events never allocates (the queue otherwise doubles on demand, and
+ * aborts if that allocation fails).
+ * Context: setup.
+ * @return 0 or CW_ENOMEM.
+ */
+CW_API int cw_sim_reserve(struct cw_sim *sim, size_t nr_events);
+/** Virtual time of the earliest queued event, or UINT64_MAX if none. */
+CW_API uint64_t cw_sim_next_event_ns(const struct cw_sim *sim);
+/** Number of queued events. */
+CW_API size_t cw_sim_nr_queued(const struct cw_sim *sim);
+/** Number of events run since the engine was created. */
+CW_API uint64_t cw_sim_events_run(const struct cw_sim *sim);
+/** Time @ev fires (or last fired), ns of virtual time. */
+CW_API uint64_t cw_sim_event_when_ns(const struct cw_sim_event *ev);
+/** @} */
+
+/** @name Free-running counter model
+ * @{ */
+struct cw_sim_counter;
+
+/** Narrowest counter the model accepts, bits. */
+#define CW_SIM_COUNTER_MIN_BITS 16u
+/** Widest counter the model accepts, bits. */
+#define CW_SIM_COUNTER_MAX_BITS 64u
+/** Largest frequency error magnitude, ppb (just under 100 %). */
+#define CW_SIM_DRIFT_MAX_PPB 999999999LL
+
+/** Parameters of a modelled counter. */
+struct cw_sim_counter_params {
+	/** Name (copied). Also the clocksource name when registered. */
+	const char *name;
+	/** Width in bits, 16..64. */
+	unsigned width_bits;
+	/** Nominal frequency in Hz, >= 1. */
+	uint64_t freq_hz;
+	/** Frequency error in parts per billion (10000 = 10 ppm); real rate = freq * (1 + ppb/1e9). */
+	int64_t drift_ppb;
+	/** Each read adds a uniform random error in [0, jitter_cycles] (0: exact reads). */
+	uint64_t jitter_cycles;
+	/** Counter value at virtual time 0. */
+	uint64_t start_value;
+	/** Stops counting while the machine is suspended. */
+	bool stops_in_suspend;
+	/** Stops counting while its CPU is in a deep idle state (later issues). */
+	bool stops_in_deep_idle;
+};
+
+/**
+ * Create a counter model attached to @sim. It starts counting at the
+ * engine's current time from @p->start_value.
+ * @return 0; CW_EINVAL (name empty or longer than 31 characters, width
+ *         outside 16..64, frequency 0, |drift| above CW_SIM_DRIFT_MAX_PPB,
+ *         start value wider than the counter); CW_ENOMEM.
+ */
+CW_API int cw_sim_counter_create(struct cw_sim *sim, const struct cw_sim_counter_params *p,
+				 struct cw_sim_counter **out);
+/**
+ * Destroy a counter: its scheduled drift changes are cancelled. Unregister
+ * its clocksource first (or destroy the system it is registered with).
+ * Counters must be destroyed before their engine.
+ */
+CW_API void cw_sim_counter_destroy(struct cw_sim_counter *c);
+/**
+ * The counter's value at the current virtual time as a driver reads it:
+ * masked, with the read jitter added (one random draw when jitter is set).
+ */
+CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c);
+/** The exact value at the current virtual time (masked, no jitter, no random draw). */
+CW_API uint64_t cw_sim_counter_value(const struct cw_sim_counter *c);
+/** How many times the counter wrapped past its mask so far. */
+CW_API uint64_t cw_sim_counter_wraps(const struct cw_sim_counter *c);
+/**
+ * Change the drift from the current virtual time on; earlier counts are
+ * kept, so the value is continuous. Values beyond +-CW_SIM_DRIFT_MAX_PPB are
+ * clamped.
+ */
+CW_API void cw_sim_counter_set_drift(struct cw_sim_counter *c, int64_t drift_ppb);
+/** The current drift, ppb. */
+CW_API int64_t cw_sim_counter_drift_ppb(const struct cw_sim_counter *c);
+/**
+ * Schedule a drift change at virtual time @at_ns (a time in the past takes
+ * effect at the current time, when the engine next runs).
+ * Context: setup (allocates one event).
+ * @return 0; CW_EINVAL (|drift| above CW_SIM_DRIFT_MAX_PPB); CW_ENOMEM.
+ */
+CW_API int cw_sim_counter_schedule_drift(struct cw_sim_counter *c, uint64_t at_ns,
+					 int64_t drift_ppb);
+/**
+ * Stop (true) or restart (false) counting from now. Independent of the
+ * machine's suspend, which stops counters flagged stops_in_suspend on its
+ * own: a counter counts only when no reason stops it.
+ */
+CW_API void cw_sim_counter_set_stopped(struct cw_sim_counter *c, bool stopped);
+/** Whether the counter is counting now (not stopped for any reason). */
+CW_API bool cw_sim_counter_is_counting(const struct cw_sim_counter *c);
+/** The counter's name. */
+CW_API const char *cw_sim_counter_name(const struct cw_sim_counter *c);
+/** The counter's width in bits. */
+CW_API unsigned cw_sim_counter_width_bits(const struct cw_sim_counter *c);
+/** The counter's nominal frequency in Hz. */
+CW_API uint64_t cw_sim_counter_freq_hz(const struct cw_sim_counter *c);
+/**
+ * Register the counter as a clocksource of @sys. The clocksource struct is
+ * embedded in the counter.
+ * @param rating  Clocksource rating.
+ * @param flags   CW_CLOCKSOURCE_* flags (IS_CONTINUOUS, MUST_VERIFY, SUSPEND_NONSTOP).
+ * @return as cw_clocksource_register_hz(); CW_EBUSY if the counter's
+ *         clocksource is already registered.
+ */
+CW_API int cw_sim_counter_register(struct cw_sim_counter *c, struct cw_system *sys, int rating,
+				   unsigned flags);
+/** The clocksource embedded in the counter (for unregister and tests). */
+CW_API struct cw_clocksource *cw_sim_counter_clocksource(struct cw_sim_counter *c);
+/** @} */
+
+/** @name Running a system on the engine
+ * @{ */
+/**
+ * Create a cw_system whose port is @sim: this_cpu is the engine's current
+ * CPU, log lines are stamped with virtual time.
+ * @param sim     The engine.
+ * @param cfg     System configuration (port fields are overwritten).
+ * @param echo    Also print log lines to stdout.
+ * @param out     Receives the system.
+ * @return as cw_system_create().
+ */
+CW_API int cw_sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg,
+				bool echo, struct cw_system **out);
+/**
+ * Start the periodic work the tick layer will later own: a do_timer event
+ * every tick on CPU 0 and a watchdog event at the watchdog's interval.
+ * Call after cw_system_boot().
+ */
+CW_API void cw_sim_system_start(struct cw_sim *sim, struct cw_system *sys);
+/** Stop the events started by cw_sim_system_start(). */
+CW_API void cw_sim_system_stop(struct cw_sim *sim, struct cw_system *sys);
+
+/**
+ * Receives each log line of a sim system (stamped, no newline) instead of
+ * the stdout echo. @level is a enum cw_log_level value.
+ */
+typedef void (*cw_sim_log_sink_fn)(void *arg, int level, const char *line);
+
+/**
+ * As cw_sim_system_create(), with log lines going to @sink from the first
+ * one on (the "system created" line is written during creation).
+ * @param sim   The engine.
+ * @param cfg   System configuration (port fields are overwritten); may be NULL.
+ * @param sink  Receives every log line; NULL: lines only go to the ring.
+ * @param arg   Passed to @sink.
+ * @param out   Receives the system.
+ * @return as cw_system_create().
+ */
+CW_API int cw_sim_system_create_with_sink(struct cw_sim *sim, const struct cw_system_config *cfg,
+					  cw_sim_log_sink_fn sink, void *arg,
+					  struct cw_system **out);
+/**
+ * Send the log lines of @sys to @sink (NULL: back to the echo setting given
+ * at creation). @sys must come from cw_sim_system_create*().
+ */
+CW_API void cw_sim_system_set_log_sink(struct cw_system *sys, cw_sim_log_sink_fn sink, void *arg);
+/** The engine a sim system runs on. */
+CW_API struct cw_sim *cw_sim_system_engine(const struct cw_system *sys);
+/**
+ * Write a line to @sys's log ring ("subsystem: message", printf format),
+ * stamped with virtual time like the core's own lines.
+ */
+CW_API void cw_sim_system_log(struct cw_system *sys, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/**
+ * Suspend the machine now: timekeeping is suspended (its last read of the
+ * clocksource happens first), the tick and watchdog events stop, and every
+ * counter created with stops_in_suspend stops counting.
+ * @return 0; CW_EBUSY if already suspended; or cw_timekeeping_suspend()'s error.
+ */
+CW_API int cw_sim_system_suspend(struct cw_system *sys);
+/**
+ * Resume the machine now: counters restart, timekeeping resumes with
+ * @rtc_sleep_ns as the persistent clock's measure of the sleep (used only
+ * when no SUSPEND_NONSTOP clocksource is registered), and the periodic
+ * events restart if the system was started.
+ * @return 0; CW_EPERM if not suspended; or cw_timekeeping_resume()'s error.
+ */
+CW_API int cw_sim_system_resume(struct cw_system *sys, uint64_t rtc_sleep_ns);
+/** Whether the machine is suspended. */
+CW_API bool cw_sim_system_is_suspended(const struct cw_system *sys);
+/** Virtual time spent suspended so far (including a suspend in progress), ns. */
+CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
+/** @} */
+
+/** @name Machine descriptions
+ * A machine file names a machine, its CPUs and NUMA nodes and its modelled
+ * hardware (for now counters; later issues add comparators, local timers
+ * and idle states as further section kinds). The format is an INI dialect
+ * documented key by key in docs/simulator.md:
+ *
+ *     [machine]            name, cpus, description
+ *     [node N]             cpus (a CPU list such as 0-3,8)
+ *     [counter NAME]       width, freq, rating, flags, drift, drift_at,
+ *                          jitter, start, stops_in_suspend, stops_in_deep_idle
+ *
+ * Parsing never crashes on any input; errors name the file and line and
+ * say what was expected ("m.ini:7: expected a width of 16..64 bits (got '8')").
+ * @{ */
+
+/** Longest machine name, including the NUL. */
+#define CW_SIM_MACHINE_NAME_MAX 64
+/** Longest machine description, including the NUL. */
+#define CW_SIM_DESCRIPTION_MAX 128
+/** Longest counter name, including the NUL (a clocksource name). */
+#define CW_SIM_COUNTER_NAME_MAX 32
+/** Most counters one machine may have. */
+#define CW_SIM_MAX_COUNTERS 256
+/** Most drift_at changes one counter may have. */
+#define CW_SIM_MAX_DRIFT_CHANGES 1024
+/** Size of an error buffer that never truncates a parser message. */
+#define CW_SIM_ERR_MAX 512
+
+/** A drift change at a given time (drift_at = TIME DRIFT). */
+struct cw_sim_drift_change {
+	/** Virtual time of the change, ns. */
+	uint64_t at_ns;
+	/** Drift from then on, ppb. */
+	int64_t drift_ppb;
+};
+
+/** A NUMA node: the CPUs it holds. Parser-owned storage. */
+struct cw_sim_node_desc {
+	/** Node id (the N of [node N]). */
+	unsigned id;
+	/** Number of CPUs in @cpus. */
+	unsigned nr_cpus;
+	/** CPU numbers, in the order the CPU list gave them. */
+	unsigned *cpus;
+	/** Line of the [node N] header (0 for the implicit node). */
+	unsigned line;
+};
+
+/** A counter: model parameters plus how it is offered as a clocksource. */
+struct cw_sim_counter_desc {
+	/** Name (the NAME of [counter NAME]). */
+	char name[CW_SIM_COUNTER_NAME_MAX];
+	/** Model parameters; params.name points at @name. */
+	struct cw_sim_counter_params params;
+	/** Clocksource rating, 1..499. */
+	int rating;
+	/** CW_CLOCKSOURCE_IS_CONTINUOUS / _MUST_VERIFY / _SUSPEND_NONSTOP. */
+	unsigned flags;
+	/** Scheduled drift changes, in increasing time order. */
+	struct cw_sim_drift_change *drift_changes;
+	/** Number of entries in @drift_changes. */
+	size_t nr_drift_changes;
+	/** Line of the [counter NAME] header. */
+	unsigned line;
+};
+
+/**
+ * A parsed machine file. Plain data, owned by the caller once returned;
+ * free it with cw_sim_machine_desc_free().
+ */
+struct cw_sim_machine_desc {
+	/** Machine name. */
+	char name[CW_SIM_MACHINE_NAME_MAX];
+	/** Free-text description ("" if none). */
+	char description[CW_SIM_DESCRIPTION_MAX];
+	/** Number of CPUs, 1..CW_MAX_CPUS. */
+	unsigned nr_cpus;
+	/** Number of NUMA nodes (>= 1: one implicit node if the file has none). */
+	unsigned nr_nodes;
+	/** The nodes, in file order. */
+	struct cw_sim_node_desc *nodes;
+	/** Node index (into @nodes) of each CPU, @nr_cpus entries. */
+	unsigned *cpu_node;
+	/** Number of counters. */
+	size_t nr_counters;
+	/** The counters, in file order. */
+	struct cw_sim_counter_desc *counters;
+};
+
+/**
+ * Parse a machine description held in memory (a fuzzing entry point: any
+ * bytes are accepted and never crash; NUL bytes are reported as errors).
+ * @param text      The text; need not be NUL-terminated.
+ * @param len       Its length in bytes.
+ * @param filename  Name used in error messages ("<default>" if NULL).
+ * @param out       Receives the description on success (NULL on error).
+ * @param err       Receives "file:line: message" on error; may be NULL.
+ * @param err_len   Size of @err (CW_SIM_ERR_MAX never truncates).
+ * Context: setup; allocates.
+ * @return 0; CW_EINVAL (syntax or value error, described in @err); CW_ENOMEM.
+ */
+CW_API int cw_sim_machine_desc_parse_mem(const char *text, size_t len, const char *filename,
+					 struct cw_sim_machine_desc **out, char *err,
+					 size_t err_len);
+/**
+ * Parse a machine file.
+ * @return as cw_sim_machine_desc_parse_mem(); CW_EIO if the file cannot be
+ *         read (@err says why).
+ */
+CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machine_desc **out,
+					  char *err, size_t err_len);
+/** Free a description (NULL is fine). */
+CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m);
+/**
+ * Write @m back as machine-file text (canonical form: every key, values in
+ * their natural unit), snprintf style. Parsing the text gives @m again.
+ * @return Length of the full text, excluding the NUL (may exceed @len).
+ */
+CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, char *buf,
+					 size_t len);
+/** Text of the built-in default machine (examples/machines/default-soc.ini). */
+CW_API const char *cw_sim_machine_default_text(void);
+/**
+ * Parse a duration with a unit, as machine files and cwsim write them:
+ * "10s", "2.5 ms", "750us", "100ns".
+ * @return 0; CW_EINVAL (no unit, bad number, not a whole ns); CW_ERANGE (overflow).
+ */
+CW_API int cw_sim_parse_duration_ns(const char *text, uint64_t *out_ns);
+/** @} */
+
+/** @name Machines running on the engine
+ * @{ */
+struct cw_sim_machine;
+
+/**
+ * Build a machine from a description: create a sim system with the
+ * machine's CPUs, log the machine ("sim: machine 'x': 4 CPUs, 1 NUMA node"),
+ * create every counter, schedule its drift changes and register it as a
+ * clocksource (logging its mask, max_cycles and max_idle_ns the way the
+ * kernel does). The system is not booted: call cw_sim_machine_boot().
+ * @param sim   The engine (virtual time is normally 0).
+ * @param desc  The description (not referenced afterwards).
+ * @param cfg   System configuration (nr_cpus and the port are overwritten); may be NULL.
+ * @param sink  Receives log lines (see cw_sim_system_create_with_sink()); may be NULL.
+ * @param arg   Passed to @sink.
+ * @param out   Receives the machine.
+ * Context: setup; allocates.
+ * @return 0; CW_EINVAL (bad configuration); CW_EBUSY (two counters with one
+ *         name); CW_ENOMEM.
+ */
+CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine_desc *desc,
+				 const struct cw_system_config *cfg, cw_sim_log_sink_fn sink,
+				 void *arg, struct cw_sim_machine **out);
+/**
+ * Boot the machine's system (cw_system_boot()) and start its periodic
+ * events (cw_sim_system_start()).
+ * @return as cw_system_boot().
+ */
+CW_API int cw_sim_machine_boot(struct cw_sim_machine *m);
+/** Stop the machine's events, destroy its system and its counters. */
+CW_API void cw_sim_machine_destroy(struct cw_sim_machine *m);
+/** The machine's system. */
+CW_API struct cw_system *cw_sim_machine_system(const struct cw_sim_machine *m);
+/** The machine's counter called @name, or NULL. */
+CW_API struct cw_sim_counter *cw_sim_machine_counter(const struct cw_sim_machine *m,
+						     const char *name);
+/** Number of counters of the machine. */
+CW_API size_t cw_sim_machine_nr_counters(const struct cw_sim_machine *m);
+/** The machine's counter number @index (file order), or NULL. */
+CW_API struct cw_sim_counter *cw_sim_machine_counter_at(const struct cw_sim_machine *m,
+							size_t index);
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLOCKWORK_INCLUDE_SIM_H */

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The system object. A struct cw_system owns everything one time subsystem
+ * has: the clocksource list, the timekeeper, jiffies, the log ring and (in
+ * later issues) per-CPU tick, hrtimer and wheel state. There are no hidden
+ * globals: several systems can live in one process, and tests create one
+ * each.
+ *
+ * Lifetime: cw_system_create() allocates and sets up (jiffies is registered
+ * and current); drivers register clocksources; cw_system_boot() marks the end
+ * of booting and selects the best clocksource; cw_system_destroy() frees it
+ * after the port has stopped calling into it.
+ */
+#ifndef CLOCKWORK_INCLUDE_SYSTEM_H
+#define CLOCKWORK_INCLUDE_SYSTEM_H
+
+#include <clockwork/port.h>
+#include <clockwork/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cw_system;
+
+/** Largest number of CPUs a system may have. */
+#define CW_MAX_CPUS 4096
+
+/**
+ * Parameters of a new system. Zero-initialise and set what you need; every
+ * zero field takes the documented default.
+ */
+struct cw_system_config {
+	/** Number of CPUs, 1..CW_MAX_CPUS. 0 means 1. */
+	unsigned nr_cpus;
+	/** Tick rate: 100, 250, 300 or 1000. 0 means CW_CONFIG_DEFAULT_HZ. */
+	unsigned hz;
+	/** REALTIME at creation, ns since the Unix epoch (UTC). 0 is allowed. */
+	int64_t realtime_init_ns;
+	/** TAI - UTC in seconds at creation (Linux starts at 0; today it is 37). */
+	int32_t tai_offset_s;
+	/** Name of a clocksource to prefer (the clocksource= boot option); may be NULL. */
+	const char *clocksource_override;
+	/** Platform hooks; NULL gives a silent single-CPU port with no log stamps. */
+	const struct cw_port_ops *port;
+	/** Opaque pointer passed to every port hook. */
+	void *port_ctx;
+	/** Number of log lines the ring keeps; 0 means 1024. */
+	unsigned log_lines;
+	/** Log lines above this level are dropped; 0 means CW_LOG_INFO. */
+	int log_level;
+};
+
+/**
+ * Create a system.
+ * @param cfg  Configuration (copied; may be freed afterwards). NULL = defaults.
+ * @param out  Receives the new system.
+ * Context: setup only; allocates.
+ * @return 0; CW_EINVAL for a bad field (hz not in {100,250,300,1000}, too
+ *         many CPUs); CW_ENOMEM.
+ */
+CW_API int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out);
+
+/**
+ * Destroy a system. Registered clocksources are unlinked (their storage is
+ * the caller's and is not touched afterwards).
+ * @param sys  The system, or NULL.
+ * Context: no other thread may use @sys any more.
+ */
+CW_API void cw_system_destroy(struct cw_system *sys);
+
+/**
+ * Finish booting: from now on clocksources are selected (the kernel's
+ * clocksource_done_booting, an fs-level init step). The watchdog pass runs
+ * first so a clocksource already known bad is not selected.
+ * @param sys  The system.
+ * @return 0, or CW_EBUSY if already booted.
+ */
+CW_API int cw_system_boot(struct cw_system *sys);
+
+/** Tick rate of @sys in Hz. */
+CW_API unsigned cw_system_hz(const struct cw_system *sys);
+
+/** The port_ctx the system was created with (ports find their state here). */
+CW_API void *cw_system_port_ctx(const struct cw_system *sys);
+
+/** Number of CPUs of @sys. */
+CW_API unsigned cw_system_nr_cpus(const struct cw_system *sys);
+
+/** Length of one tick in ns: round(1e9 / HZ), the kernel's TICK_NSEC. */
+CW_API uint64_t cw_system_tick_nsec(const struct cw_system *sys);
+
+/**
+ * The jiffies counter (64 bits). It starts at the kernel's INITIAL_JIFFIES,
+ * -300 * HZ, so its low 32 bits wrap five minutes after boot.
+ * Context: any; lockless.
+ */
+CW_API uint64_t cw_jiffies_get(const struct cw_system *sys);
+
+/**
+ * Number of lines written to the log ring since creation (including lines
+ * the ring no longer holds).
+ */
+CW_API uint64_t cw_log_count(const struct cw_system *sys);
+
+/**
+ * Copy one log line out of the ring.
+ * @param sys    The system.
+ * @param index  Line number, 0 being the first line ever written.
+ * @param buf    Destination; the line is NUL-terminated and truncated to fit.
+ * @param len    Size of @buf.
+ * @return 0; CW_ERANGE if the line was overwritten or not yet written.
+ */
+CW_API int cw_log_get(const struct cw_system *sys, uint64_t index, char *buf, size_t len);
+
+/**
+ * Whether any line still in the ring contains @needle (a test and tool aid).
+ */
+CW_API bool cw_log_contains(const struct cw_system *sys, const char *needle);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLOCKWORK_INCLUDE_SYSTEM_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Core-internal helpers every core file uses: branch hints, once-accesses
+ * for lockless data, container_of, assertions (CW_ASSERT in debug builds,
+ * CW_WARN_ON_ONCE always), 128-bit arithmetic helpers and the CPU relax
+ * hint. Private: never installed.
+ */
+#ifndef CLOCKWORK_SRC_CORE_COMPILER_H
+#define CLOCKWORK_SRC_CORE_COMPILER_H
+
+#ifndef CW_BUILDING_LIBRARY
+#error "src/core headers are private to the clockwork library"
+#endif
+
+#include <clockwork/config.h>
+#include <clockwork/types.h>
+
+#include <stddef.h>
+
+#define cw_likely(x)   __builtin_expect(!!(x), 1)
+#define cw_unlikely(x) __builtin_expect(!!(x), 0)
+
+/*
+ * Data read by lockless readers under a sequence counter is accessed with
+ * relaxed atomics: plain loads and stores on x86 and ARM, but defined
+ * behaviour in C11 and invisible to ThreadSanitizer's race detector. The
+ * ordering comes from the sequence counter's acquire/release pairs.
+ */
+#define CW_READ_ONCE(x)     __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define CW_WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+#define cw_container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+#define CW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CW_CACHELINE_BYTES 64
+
+#ifdef NDEBUG
+#define CW_ASSERT(cond) ((void)0)
+#define CW_DEBUG_ONLY(x)
+#else
+#define CW_ASSERT(cond) ((cond) ? (void)0 : cw__assert_fail(#cond, __FILE__, __LINE__))
+#define CW_DEBUG_ONLY(x) x
+#endif
+
+/*
+ * Always-on check: evaluates to @cond, and the first time it is true at this
+ * call site logs a warning to stderr-free storage (a static flag) and the
+ * caller takes its safe path. The message goes to the system log when the
+ * caller has one (cw__warn_once_log).
+ */
+#define CW_WARN_ON_ONCE(cond)                                              \
+	({                                                                 \
+		static int cw__warned;                                     \
+		int cw__c = !!(cond);                                      \
+		if (cw_unlikely(cw__c) && !cw__warned) {                   \
+			cw__warned = 1;                                    \
+			cw__warn_once(#cond, __FILE__, __LINE__);          \
+		}                                                          \
+		cw__c;                                                     \
+	})
+
+_Noreturn void cw__assert_fail(const char *expr, const char *file, int line);
+void cw__warn_once(const char *expr, const char *file, int line);
+/** Fatal: corrupt state. Never returns. */
+_Noreturn void cw_bug(const char *what);
+
+static inline void cw_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+typedef unsigned __int128 cw_u128;
+
+/* (a * b) >> shift without overflow, saturating at UINT64_MAX. */
+static inline uint64_t cw_mul_u64_u32_shr(uint64_t a, uint32_t b, unsigned shift)
+{
+	cw_u128 p = ((cw_u128)a * b) >> shift;
+
+	return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
+}
+
+/* Index of the highest set bit; v must be non-zero. */
+static inline unsigned cw_ilog2_u64(uint64_t v)
+{
+	return 63u - (unsigned)__builtin_clzll(v);
+}
+
+static inline uint64_t cw_abs_diff_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* Floor division for a signed numerator and a positive divisor. */
+static inline int64_t cw_div_floor_s64(int64_t n, int64_t d)
+{
+	int64_t q = n / d;
+
+	return (n % d != 0 && n < 0) ? q - 1 : q;
+}
+
+#endif /* CLOCKWORK_SRC_CORE_COMPILER_H */

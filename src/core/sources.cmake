@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: MIT
+# Portable core: no OS headers (checked by a build test).
+set(CW_CORE_SOURCES
+  ${PROJECT_SOURCE_DIR}/src/core/error.c
+  ${PROJECT_SOURCE_DIR}/src/core/log.c
+  ${PROJECT_SOURCE_DIR}/src/core/system.c
+  ${PROJECT_SOURCE_DIR}/src/core/clocksource.c
+  ${PROJECT_SOURCE_DIR}/src/core/jiffies.c
+  ${PROJECT_SOURCE_DIR}/src/core/timekeeping.c
+  ${PROJECT_SOURCE_DIR}/src/core/ntp.c
+)

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct cw_system and the core-internal calls shared by the core's files.
+ *
+ * Locking rules (the whole-system order is also in docs/ARCHITECTURE.md):
+ *   cs_lock  -> tk_lock  -> log_lock
+ *   notify_lock is taken alone (notifiers run with no other core lock).
+ * cs_lock protects the clocksource list, the watchdog and the override;
+ * tk_lock serialises timekeeping writers (readers take no lock); log_lock
+ * protects the log ring and is innermost, so any path may log.
+ */
+#ifndef CLOCKWORK_SRC_CORE_SYSTEM_INTERNAL_H
+#define CLOCKWORK_SRC_CORE_SYSTEM_INTERNAL_H
+
+#include "compiler.h"
+#include "lock.h"
+#include "ntp-internal.h"
+#include "timekeeping-internal.h"
+
+#include <clockwork/clocksource.h>
+#include <clockwork/driver/clocksource.h>
+#include <clockwork/port.h>
+#include <clockwork/system.h>
+#include <clockwork/timekeeping.h>
+
+/** Longest log line kept in the ring, including the NUL. */
+#define CW_LOG_LINE_MAX 256
+
+struct cw_system {
+	/* Read-mostly configuration. */
+	const struct cw_port_ops *port;
+	void *port_ctx;
+	unsigned nr_cpus;
+	unsigned hz;
+	uint64_t tick_nsec;
+	bool booted;
+	/** Some CPU runs its tick in oneshot mode (set by the tick layer). */
+	bool tick_oneshot_active;
+
+	/** jiffies_64; written by the do_timer duty, read anywhere. */
+	_Atomic uint64_t jiffies64;
+
+	/* Clocksources, under cs_lock. */
+	struct cw_spinlock cs_lock;
+	struct cw_clocksource *cs_list;
+	struct cw_clocksource *watchdog;
+	char override_name[CW_CLOCKSOURCE_NAME_MAX];
+	struct cw_clocksource_watchdog_params wd_params;
+	bool wd_reset_pending;
+	struct cw_clocksource jiffies_cs;
+
+	/* Clock-was-set notifiers, under notify_lock. */
+	struct cw_spinlock notify_lock;
+	struct cw_clock_was_set_notifier *notifiers;
+
+	/* Log ring, under log_lock. */
+	struct cw_spinlock log_lock;
+	char (*log_ring)[CW_LOG_LINE_MAX];
+	unsigned log_lines;
+	int log_level;
+	uint64_t log_count;
+
+	/* Timekeeping: writer state under tk_lock; reader copy on its own lines. */
+	struct cw_spinlock tk_lock;
+	struct cw_timekeeper tk;
+	struct cw_ntp ntp;
+	_Alignas(CW_CACHELINE_BYTES) struct cw_tk_pub pub;
+};
+
+/** Log a line: "subsystem: message". Context: any; takes log_lock. */
+void cw__log(struct cw_system *sys, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** CPU running the caller according to the port. */
+unsigned cw__this_cpu(const struct cw_system *sys);
+
+/** Register the jiffies clocksource and make it current (creation). */
+void cw__jiffies_init(struct cw_system *sys);
+
+/** Set up clocksource defaults (watchdog tunables). */
+void cw__clocksource_init(struct cw_system *sys);
+
+/** Boot-time selection (clocksource_done_booting). Context: no lock held. */
+void cw__clocksource_done_booting(struct cw_system *sys);
+
+/** Forget all clocksources (system teardown). */
+void cw__clocksource_teardown(struct cw_system *sys);
+
+#endif /* CLOCKWORK_SRC_CORE_SYSTEM_INTERNAL_H */
