@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The posix port's housekeeping thread. Until the tick layer exists it stands
+ * in for the periodic tick of the CPU holding the do_timer duty: a timerfd on
+ * CLOCK_MONOTONIC expires every 1/HZ s and the thread calls
+ * cw_timekeeping_do_timer() with the number of expirations (more than one
+ * when the thread was descheduled, so jiffies never lose ticks). The same
+ * thread runs the clocksource watchdog whenever the interval that
+ * cw_clocksource_watchdog_run() returned has elapsed on the host's
+ * CLOCK_MONOTONIC; the watchdog's first pass ran at boot, so the first
+ * deadline is one interval after the thread starts.
+ *
+ * Stopping: cw__posix_housekeeping_stop() writes the thread's eventfd; the
+ * thread polls both descriptors, so it leaves at once even between ticks.
+ *
+ * Signals: the thread is created with every signal blocked
+ * (cw__posix_thread_create()), so a process-directed signal always lands on
+ * an application thread.
+ */
+#include <clockwork/port_posix.h>
+#include <clockwork/clocksource.h>
+#include <clockwork/timekeeping.h>
+
+#include "port/posix/posix-internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+/* Longest name pthread_setname_np() takes, without the NUL. */
+#define POSIX_THREAD_NAME_MAX 15
+
+int cw__posix_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg, const char *name)
+{
+	char shortname[POSIX_THREAD_NAME_MAX + 1];
+	sigset_t all, old;
+	int err;
+
+	/*
+	 * The new thread inherits the creator's mask: block everything around
+	 * pthread_create() and restore the caller's mask afterwards.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		return CW_EIO;
+	}
+	if (name) {
+		strncpy(shortname, name, POSIX_THREAD_NAME_MAX);
+		shortname[POSIX_THREAD_NAME_MAX] = '\0';
+		pthread_setname_np(*thread, shortname);
+	}
+	return 0;
+}
+
+/* Consume the timerfd's expiration count and run that many ticks. */
+static void housekeeping_tick(struct cw_posix_ctx *ctx)
+{
+	uint64_t expirations = 0;
+	ssize_t n;
+
+	n = read(ctx->hk_timer_fd, &expirations, sizeof(expirations));
+	if (n != (ssize_t)sizeof(expirations) || expirations == 0) {
+		return;
+	}
+	cw_timekeeping_do_timer(ctx->sys, expirations);
+	atomic_fetch_add_explicit(&ctx->stat_wakeups, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ctx->stat_ticks, expirations, memory_order_relaxed);
+}
+
+static void *housekeeping_main(void *arg)
+{
+	struct cw_posix_ctx *ctx = arg;
+	struct pollfd fds[2] = {
+		{ .fd = ctx->hk_timer_fd, .events = POLLIN },
+		{ .fd = ctx->hk_stop_fd, .events = POLLIN },
+	};
+	uint64_t wd_interval_ns, wd_next_ns, now_ns;
+	struct cw_clocksource_watchdog_params wd;
+
+	/* This thread is CPU 0's tick until the tick layer exists. */
+	cw__posix_set_this_cpu(0);
+	cw_clocksource_watchdog_get_params(ctx->sys, &wd);
+	wd_interval_ns = wd.interval_ns;
+	wd_next_ns = cw__posix_host_ns(CLOCK_MONOTONIC) + wd_interval_ns;
+	atomic_store_explicit(&ctx->hk_running, true, memory_order_relaxed);
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			break;
+		}
+		if (fds[1].revents) {
+			break;
+		}
+		if (fds[0].revents & POLLIN) {
+			housekeeping_tick(ctx);
+		}
+		now_ns = cw__posix_host_ns(CLOCK_MONOTONIC);
+		if (now_ns >= wd_next_ns) {
+			wd_interval_ns = cw_clocksource_watchdog_run(ctx->sys);
+			wd_next_ns = now_ns + wd_interval_ns;
+			atomic_fetch_add_explicit(&ctx->stat_watchdog_runs, 1, memory_order_relaxed);
+		}
+	}
+	atomic_store_explicit(&ctx->hk_running, false, memory_order_relaxed);
+	return NULL;
+}
+
+/* Arm @fd to expire every 1/hz s, starting one period from now. */
+static int housekeeping_arm(int fd, unsigned hz)
+{
+	struct itimerspec its;
+	long period_ns = (long)(CW_NSEC_PER_SEC / hz);
+
+	memset(&its, 0, sizeof(its));
+	its.it_interval.tv_sec = period_ns / CW_NSEC_PER_SEC;
+	its.it_interval.tv_nsec = period_ns % CW_NSEC_PER_SEC;
+	its.it_value = its.it_interval;
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+static void housekeeping_close(struct cw_posix_ctx *ctx)
+{
+	if (ctx->hk_timer_fd >= 0) {
+		close(ctx->hk_timer_fd);
+		ctx->hk_timer_fd = -1;
+	}
+	if (ctx->hk_stop_fd >= 0) {
+		close(ctx->hk_stop_fd);
+		ctx->hk_stop_fd = -1;
+	}
+}
+
+int cw__posix_housekeeping_start(struct cw_posix_ctx *ctx)
+{
+	unsigned hz = cw_system_hz(ctx->sys);
+
+	ctx->hk_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	ctx->hk_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctx->hk_timer_fd < 0 || ctx->hk_stop_fd < 0 || hz == 0 ||
+	    housekeeping_arm(ctx->hk_timer_fd, hz) < 0) {
+		housekeeping_close(ctx);
+		return CW_EIO;
+	}
+	if (cw__posix_thread_create(&ctx->hk_thread, housekeeping_main, ctx,
+				    "cw-housekeeping")) {
+		housekeeping_close(ctx);
+		return CW_EIO;
+	}
+	ctx->hk_started = true;
+	return 0;
+}
+
+void cw__posix_housekeeping_stop(struct cw_posix_ctx *ctx)
+{
+	uint64_t one = 1;
+	ssize_t n;
+
+	if (ctx->hk_started) {
+		/* One write cannot overflow the eventfd counter; only EINTR can fail it. */
+		do {
+			n = write(ctx->hk_stop_fd, &one, sizeof(one));
+		} while (n < 0 && errno == EINTR);
+		pthread_join(ctx->hk_thread, NULL);
+		ctx->hk_started = false;
+	}
+	housekeeping_close(ctx);
+}

@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: MIT
+# Sources of the posix port (threads as CPUs, this machine's clocks). Included
+# by the top-level CMakeLists.txt; paths are absolute so the list can be used
+# from any directory.
+set(CW_POSIX_SOURCES
+  ${PROJECT_SOURCE_DIR}/src/port/posix/system.c
+  ${PROJECT_SOURCE_DIR}/src/port/posix/housekeeping.c
+  ${PROJECT_SOURCE_DIR}/src/port/posix/clocksource-gettime.c
+  ${PROJECT_SOURCE_DIR}/src/port/posix/clocksource-tsc.c
+)

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The posix port's system object: its platform hooks (this CPU from a
+ * thread-local index, log stamps from the host's CLOCK_MONOTONIC, log echo
+ * to stderr, the pause instruction as cpu_relax) and the create/destroy
+ * pair that wires a struct cw_system to this machine's clocks.
+ *
+ * Creation order: context, TSC calibration (before the system exists: a
+ * system ticking on jiffies with no tick yet would stand still for the
+ * 250 ms it takes), cw_system_create(), host clocksources (the
+ * clock_gettime pair, then the TSC), optional watchdog tunables,
+ * cw_system_boot() (selection happens here, after the boot-time watchdog
+ * pass), then the housekeeping thread. Destruction runs it backwards: the
+ * thread is stopped and joined, then cw_system_destroy() unlinks the
+ * clocksources and calls the release hook, which frees the context.
+ */
+#include <clockwork/port_posix.h>
+#include <clockwork/clocksource.h>
+#include <clockwork/system.h>
+
+#include "port/posix/posix-internal.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+/*
+ * CPU index of the calling thread. Threads the library does not own read 0,
+ * which is the CPU the housekeeping thread claims as well (it holds the
+ * do_timer duty until the tick layer exists).
+ */
+static _Thread_local unsigned posix_this_cpu_index;
+
+void cw__posix_set_this_cpu(unsigned cpu)
+{
+	posix_this_cpu_index = cpu;
+}
+
+static unsigned posix_this_cpu(void *ctx)
+{
+	(void)ctx;
+	return posix_this_cpu_index;
+}
+
+static uint64_t posix_log_clock_ns(void *opaque)
+{
+	const struct cw_posix_ctx *ctx = opaque;
+
+	return cw__posix_host_ns(CLOCK_MONOTONIC) - ctx->epoch_ns;
+}
+
+static void posix_log_write(void *opaque, int level, const char *line)
+{
+	const struct cw_posix_ctx *ctx = opaque;
+
+	(void)level;
+	if (ctx->flags & CW_POSIX_LOG_ECHO) {
+		/* One call per line: stdio locks the stream, so lines never interleave. */
+		fprintf(stderr, "%s\n", line);
+	}
+}
+
+static void posix_cpu_relax(void *ctx)
+{
+	(void)ctx;
+#if defined(__x86_64__) || defined(__i386__)
+	_mm_pause();
+#else
+	sched_yield();
+#endif
+}
+
+static void posix_release(void *opaque)
+{
+	struct cw_posix_ctx *ctx = opaque;
+
+	ctx->magic = 0;
+	free(ctx);
+}
+
+static const struct cw_port_ops posix_port_ops = {
+	.name = "posix",
+	.this_cpu = posix_this_cpu,
+	.log_clock_ns = posix_log_clock_ns,
+	.log_write = posix_log_write,
+	.cpu_relax = posix_cpu_relax,
+	.release = posix_release,
+};
+
+struct cw_posix_ctx *cw__posix_ctx(struct cw_system *sys)
+{
+	struct cw_posix_ctx *ctx;
+
+	if (!sys) {
+		return NULL;
+	}
+	ctx = cw_system_port_ctx(sys);
+	if (!ctx || ctx->magic != CW_POSIX_CTX_MAGIC || ctx->sys != sys) {
+		return NULL;
+	}
+	return ctx;
+}
+
+static struct cw_posix_ctx *posix_ctx_alloc(const struct cw_posix_options *opt)
+{
+	struct cw_posix_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx) {
+		return NULL;
+	}
+	ctx->magic = CW_POSIX_CTX_MAGIC;
+	ctx->flags = opt ? opt->flags : 0;
+	ctx->hk_timer_fd = -1;
+	ctx->hk_stop_fd = -1;
+	return ctx;
+}
+
+/* Register the host clocksources, apply the tunables and boot. */
+static int posix_system_populate(struct cw_posix_ctx *ctx, const struct cw_posix_options *opt)
+{
+	int err;
+
+	err = cw__posix_gettime_register(ctx);
+	if (err) {
+		return err;
+	}
+	err = cw__posix_tsc_register(ctx);
+	if (err) {
+		return err;
+	}
+	if (opt && opt->watchdog) {
+		err = cw_clocksource_watchdog_set_params(ctx->sys, opt->watchdog);
+		if (err) {
+			return err;
+		}
+	}
+	return cw_system_boot(ctx->sys);
+}
+
+/* The caller's configuration with the posix hooks; REALTIME from the host by default. */
+static void posix_config(const struct cw_system_config *cfg, struct cw_posix_ctx *ctx,
+			 struct cw_system_config *out)
+{
+	if (cfg) {
+		*out = *cfg;
+	} else {
+		memset(out, 0, sizeof(*out));
+	}
+	out->port = &posix_port_ops;
+	out->port_ctx = ctx;
+	if (out->realtime_init_ns == 0) {
+		out->realtime_init_ns = (int64_t)cw__posix_host_ns(CLOCK_REALTIME);
+	}
+	/* Log stamps count from here, like a kernel's from its boot. */
+	ctx->epoch_ns = cw__posix_host_ns(CLOCK_MONOTONIC);
+}
+
+int cw_posix_system_create(const struct cw_system_config *cfg,
+			   const struct cw_posix_options *opt, struct cw_system **out)
+{
+	struct cw_system_config syscfg;
+	struct cw_posix_ctx *ctx;
+	struct cw_system *sys;
+	int err;
+
+	if (!out) {
+		return CW_EINVAL;
+	}
+	*out = NULL;
+	ctx = posix_ctx_alloc(opt);
+	if (!ctx) {
+		return CW_ENOMEM;
+	}
+	if (!(ctx->flags & CW_POSIX_NO_TSC)) {
+		err = cw__posix_tsc_prepare(ctx, opt);
+		if (err) {
+			free(ctx);
+			return err;
+		}
+	}
+	posix_config(cfg, ctx, &syscfg);
+	err = cw_system_create(&syscfg, &sys);
+	if (err) {
+		/* The release hook only runs for a created system. */
+		free(ctx);
+		return err;
+	}
+	ctx->sys = sys;
+	err = posix_system_populate(ctx, opt);
+	if (!err && !(ctx->flags & CW_POSIX_NO_HOUSEKEEPING)) {
+		err = cw__posix_housekeeping_start(ctx);
+	}
+	if (err) {
+		cw_posix_system_destroy(sys);
+		return err;
+	}
+	*out = sys;
+	return 0;
+}
+
+void cw_posix_system_destroy(struct cw_system *sys)
+{
+	struct cw_posix_ctx *ctx = cw__posix_ctx(sys);
+
+	if (!sys) {
+		return;
+	}
+	if (ctx) {
+		cw__posix_housekeeping_stop(ctx);
+	}
+	/* Unlinks the clocksources, then calls posix_release(), which frees ctx. */
+	cw_system_destroy(sys);
+}
+
+int cw_posix_stats(struct cw_system *sys, struct cw_posix_stats *out)
+{
+	struct cw_posix_ctx *ctx = cw__posix_ctx(sys);
+
+	if (!ctx || !out) {
+		return CW_EINVAL;
+	}
+	out->wakeups = atomic_load_explicit(&ctx->stat_wakeups, memory_order_relaxed);
+	out->ticks = atomic_load_explicit(&ctx->stat_ticks, memory_order_relaxed);
+	out->watchdog_runs = atomic_load_explicit(&ctx->stat_watchdog_runs, memory_order_relaxed);
+	out->running = atomic_load_explicit(&ctx->hk_running, memory_order_relaxed);
+	return 0;
+}
