@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: MIT
+# Real-clock tests of the posix port (label "posix"). They wait on real time
+# with bounds that survive a loaded two-core machine, and print what they
+# measured (ctest -V or --output-on-failure shows it). The reader race runs
+# under ThreadSanitizer too, in a -DCW_SANITIZE=thread build.
+#
+# Included from tests/CMakeLists.txt, so paths are relative to tests/.
+
+cw_add_test(test_posix_readers LABEL posix TIMEOUT 120
+            SOURCES posix/test_posix_readers.c)
+cw_add_test(test_posix_system LABEL posix TIMEOUT 120
+            SOURCES posix/test_posix_system.c)
