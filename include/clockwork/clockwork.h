@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Umbrella header: everything a user of clockwork needs. Ports and drivers
- * additionally include clockwork/port.h and clockwork/driver/*.h.
+ * additionally include clockwork/port.h and the headers under clockwork/driver/.
  */
 #ifndef CLOCKWORK_INCLUDE_CLOCKWORK_H
 #define CLOCKWORK_INCLUDE_CLOCKWORK_H

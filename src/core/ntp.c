@@ -112,7 +112,13 @@ static void pick_slew(struct cw_ntp *ntp)
 		one = -CW_NTP_MAX_SLEW_NS_PER_SEC;
 	}
 	ntp->adjtime_ns -= one;
-	ntp->slew_ns = pll + one;
+	/*
+	 * The slew runs for one second of the steered clock, which is only
+	 * 1 / (1 + r) nominal seconds long at rate r: ask for s / (1 - s) so
+	 * the second gains exactly s (1.4 % of a 0.1 s PLL offset otherwise).
+	 */
+	ntp->slew_ns = (int64_t)((__int128)(pll + one) * CW_NSEC_PER_SEC /
+				 (CW_NSEC_PER_SEC - (pll + one)));
 }
 
 int cw__ntp_second_overflow(struct cw_ntp *ntp, int64_t sec)

@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: MIT
+# Core component tests (deterministic, sim port).
+cw_add_test(test_clocksource LABEL unit SOURCES unit/test_clocksource.c)
+cw_add_test(test_timekeeping LABEL unit SOURCES unit/test_timekeeping.c)
