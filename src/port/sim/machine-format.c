@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writes a machine description back as machine-file text, in canonical
+ * form: every section and every key, numbers in the largest unit that keeps
+ * them readable (3579545 Hz is "3.579545MHz", 2300000000 ns is "2.3s",
+ * drifts in ppm), CPU lists as ranges. The parser reads this text back to an
+ * equal description, which tests use, and cwsim --dump-machine prints it.
+ */
+#include <clockwork/sim.h>
+#include <clockwork/clocksource.h>
+
+#include "port/sim/sim-internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/** snprintf-style output: writes what fits, counts everything. */
+struct out {
+	char *buf;
+	size_t len;
+	size_t pos;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct out *o, const char *fmt, ...)
+{
+	size_t room = o->pos < o->len ? o->len - o->pos : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->buf + o->pos : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		o->pos += (size_t)n;
+	}
+}
+
+/* @v / 10^exp10 as a decimal without trailing zeros, followed by @unit. */
+static void put_scaled(struct out *o, uint64_t v, unsigned exp10, const char *unit)
+{
+	uint64_t scale = 1;
+	char frac[24];
+	int digits = (int)exp10;
+
+	for (unsigned i = 0; i < exp10; i++) {
+		scale *= 10;
+	}
+	if (v % scale == 0) {
+		put(o, "%llu%s", (unsigned long long)(v / scale), unit);
+		return;
+	}
+	snprintf(frac, sizeof(frac), "%0*llu", digits, (unsigned long long)(v % scale));
+	for (int i = digits - 1; i > 0 && frac[i] == '0'; i--) {
+		frac[i] = '\0';
+	}
+	put(o, "%llu.%s%s", (unsigned long long)(v / scale), frac, unit);
+}
+
+static void put_freq(struct out *o, uint64_t hz)
+{
+	if (hz >= 1000000000u) {
+		put_scaled(o, hz, 9, "GHz");
+	} else if (hz >= 1000000u) {
+		put_scaled(o, hz, 6, "MHz");
+	} else if (hz >= 1000u) {
+		put_scaled(o, hz, 3, "kHz");
+	} else {
+		put_scaled(o, hz, 0, "Hz");
+	}
+}
+
+static void put_duration(struct out *o, uint64_t ns)
+{
+	if (ns >= 1000000000u) {
+		put_scaled(o, ns, 9, "s");
+	} else if (ns >= 1000000u) {
+		put_scaled(o, ns, 6, "ms");
+	} else if (ns >= 1000u) {
+		put_scaled(o, ns, 3, "us");
+	} else {
+		put_scaled(o, ns, 0, "ns");
+	}
+}
+
+static void put_drift(struct out *o, int64_t ppb)
+{
+	uint64_t mag = ppb < 0 ? (uint64_t)0 - (uint64_t)ppb : (uint64_t)ppb;
+
+	put(o, "%s", ppb < 0 ? "-" : "");
+	put_scaled(o, mag, 3, "ppm");
+}
+
+static void put_cpus(struct out *o, const struct cw_sim_node_desc *n)
+{
+	for (unsigned i = 0; i < n->nr_cpus;) {
+		unsigned j = i;
+
+		while (j + 1 < n->nr_cpus && n->cpus[j + 1] == n->cpus[j] + 1) {
+			j++;
+		}
+		put(o, "%s%u", i ? "," : "", n->cpus[i]);
+		if (j > i) {
+			put(o, "-%u", n->cpus[j]);
+		}
+		i = j + 1;
+	}
+}
+
+size_t cw__sim_format_cpulist(const struct cw_sim_node_desc *n, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = buf ? len : 0, .pos = 0 };
+
+	if (buf && len) {
+		buf[0] = '\0';
+	}
+	put_cpus(&o, n);
+	return o.pos;
+}
+
+static void put_flags(struct out *o, unsigned flags)
+{
+	const char *sep = "";
+
+	if (!(flags & (CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY |
+		       CW_CLOCKSOURCE_SUSPEND_NONSTOP))) {
+		put(o, "none");
+		return;
+	}
+	if (flags & CW_CLOCKSOURCE_IS_CONTINUOUS) {
+		put(o, "continuous");
+		sep = ", ";
+	}
+	if (flags & CW_CLOCKSOURCE_MUST_VERIFY) {
+		put(o, "%smust_verify", sep);
+		sep = ", ";
+	}
+	if (flags & CW_CLOCKSOURCE_SUSPEND_NONSTOP) {
+		put(o, "%ssuspend_nonstop", sep);
+	}
+}
+
+static void put_counter(struct out *o, const struct cw_sim_counter_desc *c)
+{
+	const struct cw_sim_counter_params *p = &c->params;
+
+	put(o, "\n[counter %s]\nwidth = %u\nfreq = ", c->name, p->width_bits);
+	put_freq(o, p->freq_hz);
+	put(o, "\nrating = %d\nflags = ", c->rating);
+	put_flags(o, c->flags);
+	put(o, "\ndrift = ");
+	put_drift(o, p->drift_ppb);
+	put(o, "\n");
+	for (size_t i = 0; i < c->nr_drift_changes; i++) {
+		put(o, "drift_at = ");
+		put_duration(o, c->drift_changes[i].at_ns);
+		put(o, " ");
+		put_drift(o, c->drift_changes[i].drift_ppb);
+		put(o, "\n");
+	}
+	put(o, "jitter = %llu\nstart = 0x%llx\nstops_in_suspend = %s\nstops_in_deep_idle = %s\n",
+	    (unsigned long long)p->jitter_cycles, (unsigned long long)p->start_value,
+	    p->stops_in_suspend ? "yes" : "no", p->stops_in_deep_idle ? "yes" : "no");
+}
+
+CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, char *buf,
+					 size_t len)
+{
+	struct out o = { .buf = buf, .len = buf ? len : 0, .pos = 0 };
+
+	if (buf && len) {
+		buf[0] = '\0';
+	}
+	put(&o, "[machine]\nname = %s\n", m->name);
+	if (m->description[0]) {
+		put(&o, "description = %s\n", m->description);
+	}
+	put(&o, "cpus = %u\n", m->nr_cpus);
+	for (unsigned i = 0; i < m->nr_nodes; i++) {
+		put(&o, "\n[node %u]\ncpus = ", m->nodes[i].id);
+		put_cpus(&o, &m->nodes[i]);
+		put(&o, "\n");
+	}
+	for (size_t i = 0; i < m->nr_counters; i++) {
+		put_counter(&o, &m->counters[i]);
+	}
+	return o.pos;
+}

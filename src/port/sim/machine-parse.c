@@ -1,0 +1,1252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Parser of machine description files (docs/simulator.md, "Machine files").
+ *
+ * The format is line based: "[kind ARG]" section headers, "key = value"
+ * lines, comments from '#' or ';' (at the start of a line or after a blank)
+ * to the end of the line, and blank lines. Each section kind has a table of
+ * keys (struct key_def) with a handler per key; the parser checks what the
+ * table says (unknown, duplicate and missing keys) and each handler checks
+ * its value. Checks that involve several keys or sections (a start value
+ * wider than the counter, CPUs in two nodes) run when the section or the
+ * file ends and point at the line that carries the conflict.
+ *
+ * Robustness: the input is arbitrary bytes. Lines are copied into a fixed
+ * buffer after a length check, NUL bytes are rejected, every number is
+ * parsed by hand with overflow checks, every count has a limit, and every
+ * allocation is owned by the description being built, which is freed as a
+ * whole on any error. Messages quote at most a bounded, sanitised excerpt
+ * of the input.
+ */
+#include <clockwork/sim.h>
+#include <clockwork/clocksource.h>
+#include <clockwork/driver/clocksource.h>
+#include <clockwork/system.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Longest line accepted, including the NUL. */
+#define LINE_BYTES 1024u
+/** Largest machine file accepted. */
+#define FILE_MAX_BYTES (4u << 20)
+/** Most keys a section kind has. */
+#define MAX_KEYS 16u
+/** Longest excerpt of the input quoted in a message. */
+#define QUOTE_CHARS 48u
+/** The largest jitter is 1/16 of the counter range (see check_counter()). */
+#define JITTER_RANGE_SHIFT 4u
+
+enum section_kind {
+	SECT_NONE,
+	SECT_MACHINE,
+	SECT_NODE,
+	SECT_COUNTER,
+};
+
+struct parser;
+
+/** Handles one key's value; returns 0 or an error already written. */
+typedef int (*key_fn)(struct parser *ps, const char *val);
+
+/** One key of a section kind. */
+struct key_def {
+	/** Key name. */
+	const char *name;
+	/** Value handler. */
+	key_fn fn;
+	/** The section is incomplete without it. */
+	bool required;
+	/** May appear several times (drift_at). */
+	bool repeatable;
+};
+
+/** Parser state while one text is parsed. */
+struct parser {
+	/** File name for messages. */
+	const char *file;
+	/** Error buffer and its size (may be NULL / 0). */
+	char *err;
+	size_t err_len;
+	/** Current line number, from 1. */
+	unsigned line;
+	/** The description being built. */
+	struct cw_sim_machine_desc *m;
+	/** Current section, its header line and its title for messages. */
+	enum section_kind kind;
+	unsigned sect_line;
+	char title[CW_SIM_COUNTER_NAME_MAX + 16];
+	/** Key table of the current section. */
+	const struct key_def *keys;
+	size_t nr_keys;
+	/** Line where each key of the current section was set (0: not yet). */
+	unsigned seen[MAX_KEYS];
+	/** Line of the [machine] header (0: none yet). */
+	unsigned machine_line;
+	/** Current counter: lines of keys that later checks point at. */
+	unsigned start_line;
+	unsigned jitter_line;
+	unsigned nonstop_line;
+	unsigned stops_line;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Messages */
+
+/* Copy a bounded, printable excerpt of @s into @dst. */
+static void quote(char *dst, size_t size, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i < QUOTE_CHARS && i + 4 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		dst[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+	}
+	if (s[i] && i + 4 <= size) {
+		memcpy(dst + i, "...", 3);
+		i += 3;
+	}
+	dst[i] = '\0';
+}
+
+__attribute__((format(printf, 3, 4)))
+static int perr(struct parser *ps, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!ps->err || ps->err_len == 0) {
+		return CW_EINVAL;
+	}
+	n = snprintf(ps->err, ps->err_len, "%s:%u: ", ps->file, line ? line : 1);
+	if (n < 0 || (size_t)n >= ps->err_len) {
+		return CW_EINVAL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, ps->err_len - (size_t)n, fmt, ap);
+	va_end(ap);
+	return CW_EINVAL;
+}
+
+/* "expected WHAT (got 'VALUE')" at the current line. */
+static int expected(struct parser *ps, const char *what, const char *val)
+{
+	char q[QUOTE_CHARS + 8];
+
+	quote(q, sizeof(q), val);
+	return perr(ps, ps->line, "expected %s (got '%s')", what, q);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Numbers */
+
+enum num_status {
+	NUM_OK,
+	NUM_BAD,
+	NUM_BAD_UNIT,
+	NUM_RANGE,
+	NUM_INEXACT,
+};
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int hex_digit(char c)
+{
+	if (is_digit(c)) {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+/* An unsigned integer, decimal or 0x-hex, filling the whole string. */
+static enum num_status parse_uint(const char *s, uint64_t *out)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (*s == '\0') {
+		return NUM_BAD;
+	}
+	for (; *s; s++) {
+		int d = hex_digit(*s);
+
+		if (d < 0 || (unsigned)d >= base) {
+			return NUM_BAD;
+		}
+		if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, (unsigned)d, &v)) {
+			return NUM_RANGE;
+		}
+	}
+	*out = v;
+	return NUM_OK;
+}
+
+/** A unit: its name and the power of ten it scales the number by. */
+struct unit {
+	const char *name;
+	unsigned exp10;
+};
+
+static const struct unit duration_units[] = {
+	{ "ns", 0 }, { "us", 3 }, { "ms", 6 }, { "s", 9 }, { NULL, 0 },
+};
+static const struct unit freq_units[] = {
+	{ "Hz", 0 }, { "kHz", 3 }, { "MHz", 6 }, { "GHz", 9 }, { NULL, 0 },
+};
+static const struct unit drift_units[] = {
+	{ "ppb", 0 }, { "ppm", 3 }, { NULL, 0 },
+};
+
+static const struct unit *find_unit(const struct unit *units, const char *name)
+{
+	for (; units->name; units++) {
+		if (strcmp(units->name, name) == 0) {
+			return units;
+		}
+	}
+	return NULL;
+}
+
+/* Scale the fraction digits @frac (@n of them) by 10^exp10 into *v, exactly. */
+static enum num_status add_fraction(const char *frac, size_t n, unsigned exp10, uint64_t *v)
+{
+	uint64_t scale = 1;
+
+	for (unsigned i = 0; i < exp10; i++) {
+		scale *= 10;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(frac[i] - '0');
+
+		if (i >= exp10) {
+			if (d != 0) {
+				return NUM_INEXACT;
+			}
+			continue;
+		}
+		scale /= 10;
+		if (__builtin_add_overflow(*v, (uint64_t)d * scale, v)) {
+			return NUM_RANGE;
+		}
+	}
+	return NUM_OK;
+}
+
+/*
+ * "[+-]DIGITS[.DIGITS][blanks]UNIT": the magnitude in the smallest unit in
+ * *mag (exact, or NUM_INEXACT), the sign in *neg (when @sign_ok).
+ */
+static enum num_status parse_quantity(const char *s, const struct unit *units, bool sign_ok,
+				      bool *neg, uint64_t *mag)
+{
+	const char *frac = NULL;
+	const struct unit *u;
+	size_t nfrac = 0, nint = 0;
+	uint64_t v = 0;
+
+	*neg = false;
+	if (sign_ok && (*s == '+' || *s == '-')) {
+		*neg = *s++ == '-';
+	}
+	for (; is_digit(*s); s++, nint++) {
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) {
+			return NUM_RANGE;
+		}
+	}
+	if (*s == '.') {
+		frac = ++s;
+		for (; is_digit(*s); s++) {
+			nfrac++;
+		}
+	}
+	if (nint + nfrac == 0) {
+		return NUM_BAD;
+	}
+	while (is_blank(*s)) {
+		s++;
+	}
+	u = find_unit(units, s);
+	if (!u) {
+		return NUM_BAD_UNIT;
+	}
+	for (unsigned i = 0; i < u->exp10; i++) {
+		if (__builtin_mul_overflow(v, 10, &v)) {
+			return NUM_RANGE;
+		}
+	}
+	if (frac) {
+		enum num_status st = add_fraction(frac, nfrac, u->exp10, &v);
+
+		if (st != NUM_OK) {
+			return st;
+		}
+	}
+	*mag = v;
+	return NUM_OK;
+}
+
+CW_API int cw_sim_parse_duration_ns(const char *text, uint64_t *out_ns)
+{
+	enum num_status st;
+	bool neg;
+
+	if (!text || !out_ns) {
+		return CW_EINVAL;
+	}
+	st = parse_quantity(text, duration_units, false, &neg, out_ns);
+	if (st == NUM_RANGE) {
+		return CW_ERANGE;
+	}
+	return st == NUM_OK ? 0 : CW_EINVAL;
+}
+
+/* Report a failed quantity parse for @what ("a frequency such as 24MHz"). */
+static int quantity_error(struct parser *ps, enum num_status st, const char *what,
+			  const char *unit_hint, const char *smallest, const char *val)
+{
+	char buf[160];
+
+	switch (st) {
+	case NUM_BAD_UNIT:
+		snprintf(buf, sizeof(buf), "%s with a unit (%s)", what, unit_hint);
+		break;
+	case NUM_RANGE:
+		snprintf(buf, sizeof(buf), "%s that fits in 64 bits", what);
+		break;
+	case NUM_INEXACT:
+		snprintf(buf, sizeof(buf), "%s in whole %s", what, smallest);
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "%s", what);
+		break;
+	}
+	return expected(ps, buf, val);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Section and value helpers */
+
+static struct cw_sim_counter_desc *cur_counter(struct parser *ps)
+{
+	return &ps->m->counters[ps->m->nr_counters - 1];
+}
+
+static struct cw_sim_node_desc *cur_node(struct parser *ps)
+{
+	return &ps->m->nodes[ps->m->nr_nodes - 1];
+}
+
+static bool name_char_ok(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       c == '-' || c == '.';
+}
+
+/* A name of letters, digits, '_', '-', '.' shorter than @size. */
+static int check_name(struct parser *ps, const char *name, size_t size, const char *what)
+{
+	char buf[128];
+
+	for (const char *c = name; *c; c++) {
+		if (!name_char_ok(*c)) {
+			snprintf(buf, sizeof(buf), "%s of letters, digits, '_', '-' and '.'", what);
+			return expected(ps, buf, name);
+		}
+	}
+	if (name[0] == '\0' || strlen(name) >= size) {
+		snprintf(buf, sizeof(buf), "%s of 1..%zu characters", what, size - 1);
+		return expected(ps, buf, name);
+	}
+	return 0;
+}
+
+/* An integer in [lo, hi]; @what names it for the message. */
+static int value_uint_range(struct parser *ps, const char *val, uint64_t lo, uint64_t hi,
+			    const char *what, uint64_t *out)
+{
+	enum num_status st = parse_uint(val, out);
+	char buf[128];
+
+	if (st == NUM_RANGE) {
+		snprintf(buf, sizeof(buf), "%s that fits in 64 bits", what);
+		return expected(ps, buf, val);
+	}
+	if (st != NUM_OK || *out < lo || *out > hi) {
+		snprintf(buf, sizeof(buf), "%s, %llu..%llu", what, (unsigned long long)lo,
+			 (unsigned long long)hi);
+		return expected(ps, buf, val);
+	}
+	return 0;
+}
+
+static int value_bool(struct parser *ps, const char *val, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(val, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(val, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return expected(ps, "yes or no", val);
+}
+
+static int value_drift(struct parser *ps, const char *val, int64_t *out)
+{
+	enum num_status st;
+	uint64_t mag;
+	bool neg;
+
+	st = parse_quantity(val, drift_units, true, &neg, &mag);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "a drift such as 12.5ppm or -300ppb", "ppm, ppb",
+				      "ppb", val);
+	}
+	if (mag > (uint64_t)CW_SIM_DRIFT_MAX_PPB) {
+		return expected(ps, "a drift within +-999999.999ppm", val);
+	}
+	*out = neg ? -(int64_t)mag : (int64_t)mag;
+	return 0;
+}
+
+static int value_duration(struct parser *ps, const char *val, uint64_t *out)
+{
+	enum num_status st;
+	bool neg;
+
+	st = parse_quantity(val, duration_units, false, &neg, out);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "a time such as 3s or 2.5ms", "ns, us, ms, s", "ns",
+				      val);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* [machine] keys */
+
+static int key_machine_name(struct parser *ps, const char *val)
+{
+	int ret = check_name(ps, val, sizeof(ps->m->name), "a machine name");
+
+	if (!ret) {
+		memcpy(ps->m->name, val, strlen(val) + 1);
+	}
+	return ret;
+}
+
+static int key_machine_cpus(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 1, CW_MAX_CPUS, "a number of CPUs", &v);
+
+	if (!ret) {
+		ps->m->nr_cpus = (unsigned)v;
+	}
+	return ret;
+}
+
+static int key_machine_description(struct parser *ps, const char *val)
+{
+	if (strlen(val) >= sizeof(ps->m->description)) {
+		return expected(ps, "a description of at most 127 characters", val);
+	}
+	memcpy(ps->m->description, val, strlen(val) + 1);
+	return 0;
+}
+
+static const struct key_def machine_keys[] = {
+	{ "name", key_machine_name, true, false },
+	{ "cpus", key_machine_cpus, true, false },
+	{ "description", key_machine_description, false, false },
+};
+
+/* ---------------------------------------------------------------------- */
+/* [node N] keys */
+
+/* Append CPUs lo..hi to the current node. */
+static int node_add_range(struct parser *ps, uint64_t lo, uint64_t hi, const char *val)
+{
+	struct cw_sim_node_desc *n = cur_node(ps);
+	unsigned *cpus;
+
+	if (n->nr_cpus + (hi - lo + 1) > CW_MAX_CPUS) {
+		return expected(ps, "at most 4096 CPUs in a node", val);
+	}
+	cpus = realloc(n->cpus, (n->nr_cpus + (size_t)(hi - lo + 1)) * sizeof(*cpus));
+	if (!cpus) {
+		return CW_ENOMEM;
+	}
+	n->cpus = cpus;
+	for (uint64_t c = lo; c <= hi; c++) {
+		n->cpus[n->nr_cpus++] = (unsigned)c;
+	}
+	return 0;
+}
+
+/* One item of a CPU list: "N" or "N-M". @item is modified. */
+static int node_cpu_item(struct parser *ps, char *item, const char *val)
+{
+	static const char what[] = "a CPU list such as 0-3,8 (CPUs 0..4095)";
+	char *dash = strchr(item, '-');
+	uint64_t lo, hi;
+
+	if (dash) {
+		*dash = '\0';
+	}
+	if (parse_uint(item, &lo) != NUM_OK || lo >= CW_MAX_CPUS) {
+		return expected(ps, what, val);
+	}
+	hi = lo;
+	if (dash && (parse_uint(dash + 1, &hi) != NUM_OK || hi >= CW_MAX_CPUS)) {
+		return expected(ps, what, val);
+	}
+	if (hi < lo) {
+		return expected(ps, "a CPU range written low-high", val);
+	}
+	return node_add_range(ps, lo, hi, val);
+}
+
+static int key_node_cpus(struct parser *ps, const char *val)
+{
+	char buf[LINE_BYTES];
+	char *save = NULL;
+	int ret = 0;
+
+	memcpy(buf, val, strlen(val) + 1);
+	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,")) {
+		return expected(ps, "a CPU list such as 0-3,8 (CPUs 0..4095)", val);
+	}
+	for (char *item = strtok_r(buf, ",", &save); item && !ret;
+	     item = strtok_r(NULL, ",", &save)) {
+		ret = node_cpu_item(ps, item, val);
+	}
+	return ret;
+}
+
+static const struct key_def node_keys[] = {
+	{ "cpus", key_node_cpus, true, false },
+};
+
+/* ---------------------------------------------------------------------- */
+/* [counter NAME] keys */
+
+static int key_counter_width(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, CW_SIM_COUNTER_MIN_BITS, CW_SIM_COUNTER_MAX_BITS,
+				   "a width in bits", &v);
+
+	if (!ret) {
+		cur_counter(ps)->params.width_bits = (unsigned)v;
+	}
+	return ret;
+}
+
+static int key_counter_freq(struct parser *ps, const char *val)
+{
+	enum num_status st;
+	uint64_t hz;
+	bool neg;
+
+	st = parse_quantity(val, freq_units, false, &neg, &hz);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
+				      "Hz, kHz, MHz, GHz", "Hz", val);
+	}
+	if (hz == 0) {
+		return expected(ps, "a frequency above 0 Hz", val);
+	}
+	cur_counter(ps)->params.freq_hz = hz;
+	return 0;
+}
+
+static int key_counter_rating(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 1, 499, "a rating", &v);
+
+	if (!ret) {
+		cur_counter(ps)->rating = (int)v;
+	}
+	return ret;
+}
+
+static int counter_flag(struct parser *ps, const char *tok, const char *val, unsigned *flags)
+{
+	static const struct {
+		const char *name;
+		unsigned flag;
+	} table[] = {
+		{ "continuous", CW_CLOCKSOURCE_IS_CONTINUOUS },
+		{ "must_verify", CW_CLOCKSOURCE_MUST_VERIFY },
+		{ "suspend_nonstop", CW_CLOCKSOURCE_SUSPEND_NONSTOP },
+		{ "none", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (strcmp(tok, table[i].name) != 0) {
+			continue;
+		}
+		if (table[i].flag && (*flags & table[i].flag)) {
+			return expected(ps, "each flag once", val);
+		}
+		*flags |= table[i].flag;
+		return 0;
+	}
+	return expected(ps, "flags from continuous, must_verify, suspend_nonstop or none", val);
+}
+
+static int key_counter_flags(struct parser *ps, const char *val)
+{
+	char buf[LINE_BYTES];
+	unsigned flags = 0;
+	char *save = NULL;
+	int ret = 0;
+
+	memcpy(buf, val, strlen(val) + 1);
+	for (char *tok = strtok_r(buf, ", \t", &save); tok && !ret;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		ret = counter_flag(ps, tok, val, &flags);
+	}
+	if (!ret) {
+		cur_counter(ps)->flags = flags;
+		if (flags & CW_CLOCKSOURCE_SUSPEND_NONSTOP) {
+			ps->nonstop_line = ps->line;
+		}
+	}
+	return ret;
+}
+
+static int key_counter_drift(struct parser *ps, const char *val)
+{
+	return value_drift(ps, val, &cur_counter(ps)->params.drift_ppb);
+}
+
+static int key_counter_drift_at(struct parser *ps, const char *val)
+{
+	static const char what[] = "'drift_at = TIME DRIFT' such as '3s 20000ppm'";
+	struct cw_sim_counter_desc *c = cur_counter(ps);
+	struct cw_sim_drift_change dc, *arr;
+	char buf[LINE_BYTES];
+	char *rest;
+	int ret;
+
+	memcpy(buf, val, strlen(val) + 1);
+	rest = strpbrk(buf, " \t");
+	if (!rest) {
+		return expected(ps, what, val);
+	}
+	*rest++ = '\0';
+	while (is_blank(*rest)) {
+		rest++;
+	}
+	ret = value_duration(ps, buf, &dc.at_ns);
+	ret = ret ? ret : value_drift(ps, rest, &dc.drift_ppb);
+	if (ret) {
+		return ret;
+	}
+	if (c->nr_drift_changes && dc.at_ns <= c->drift_changes[c->nr_drift_changes - 1].at_ns) {
+		return expected(ps, "drift_at times in increasing order", val);
+	}
+	if (c->nr_drift_changes >= CW_SIM_MAX_DRIFT_CHANGES) {
+		return expected(ps, "at most 1024 drift_at lines per counter", val);
+	}
+	arr = realloc(c->drift_changes, (c->nr_drift_changes + 1) * sizeof(*arr));
+	if (!arr) {
+		return CW_ENOMEM;
+	}
+	c->drift_changes = arr;
+	arr[c->nr_drift_changes++] = dc;
+	return 0;
+}
+
+static int key_counter_jitter(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 0, UINT32_MAX, "a jitter in cycles", &v);
+
+	if (!ret) {
+		cur_counter(ps)->params.jitter_cycles = v;
+		ps->jitter_line = ps->line;
+	}
+	return ret;
+}
+
+static int key_counter_start(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 0, UINT64_MAX, "a start value", &v);
+
+	if (!ret) {
+		cur_counter(ps)->params.start_value = v;
+		ps->start_line = ps->line;
+	}
+	return ret;
+}
+
+static int key_counter_stops_in_suspend(struct parser *ps, const char *val)
+{
+	int ret = value_bool(ps, val, &cur_counter(ps)->params.stops_in_suspend);
+
+	if (!ret && cur_counter(ps)->params.stops_in_suspend) {
+		ps->stops_line = ps->line;
+	}
+	return ret;
+}
+
+static int key_counter_stops_in_deep_idle(struct parser *ps, const char *val)
+{
+	return value_bool(ps, val, &cur_counter(ps)->params.stops_in_deep_idle);
+}
+
+static const struct key_def counter_keys[] = {
+	{ "width", key_counter_width, true, false },
+	{ "freq", key_counter_freq, true, false },
+	{ "rating", key_counter_rating, true, false },
+	{ "flags", key_counter_flags, false, false },
+	{ "drift", key_counter_drift, false, false },
+	{ "drift_at", key_counter_drift_at, false, true },
+	{ "jitter", key_counter_jitter, false, false },
+	{ "start", key_counter_start, false, false },
+	{ "stops_in_suspend", key_counter_stops_in_suspend, false, false },
+	{ "stops_in_deep_idle", key_counter_stops_in_deep_idle, false, false },
+};
+
+CW_BUILD_ASSERT(sizeof(counter_keys) / sizeof(counter_keys[0]) <= MAX_KEYS, "seen[] too small");
+
+/* ---------------------------------------------------------------------- */
+/* Sections */
+
+/* Checks across the keys of a counter, run when its section ends. */
+static int check_counter(struct parser *ps)
+{
+	struct cw_sim_counter_desc *c = cur_counter(ps);
+	uint64_t mask = CW_CLOCKSOURCE_MASK(c->params.width_bits);
+	char buf[96];
+
+	if (c->params.start_value > mask) {
+		snprintf(buf, sizeof(buf), "a start value within the counter's %u bits (at most 0x%llx)",
+			 c->params.width_bits, (unsigned long long)mask);
+		return perr(ps, ps->start_line, "expected %s (got 0x%llx)", buf,
+			    (unsigned long long)c->params.start_value);
+	}
+	/*
+	 * A read error of j cycles can make a counter appear to step back by j;
+	 * the core treats deltas above 7/8 of the range as backward motion, so a
+	 * jitter below 1/16 of the range is always seen as the small step it is.
+	 */
+	if (c->params.jitter_cycles > mask >> JITTER_RANGE_SHIFT) {
+		return perr(ps, ps->jitter_line,
+			    "expected a jitter of at most 1/16 of the counter range, %llu cycles "
+			    "(got %llu)", (unsigned long long)(mask >> JITTER_RANGE_SHIFT),
+			    (unsigned long long)c->params.jitter_cycles);
+	}
+	if (ps->nonstop_line && ps->stops_line) {
+		return perr(ps, ps->nonstop_line > ps->stops_line ? ps->nonstop_line : ps->stops_line,
+			    "expected either flag suspend_nonstop or stops_in_suspend = yes in %s "
+			    "(got both: a counter that stops in suspend cannot measure it)",
+			    ps->title);
+	}
+	return 0;
+}
+
+static int finish_section(struct parser *ps)
+{
+	for (size_t i = 0; i < ps->nr_keys; i++) {
+		if (ps->keys[i].required && !ps->seen[i]) {
+			return perr(ps, ps->sect_line, "expected key '%s' in %s (got none)",
+				    ps->keys[i].name, ps->title);
+		}
+	}
+	if (ps->kind == SECT_COUNTER) {
+		return check_counter(ps);
+	}
+	return 0;
+}
+
+static void enter_section(struct parser *ps, enum section_kind kind, const struct key_def *keys,
+			  size_t nr_keys)
+{
+	ps->kind = kind;
+	ps->sect_line = ps->line;
+	ps->keys = keys;
+	ps->nr_keys = nr_keys;
+	memset(ps->seen, 0, sizeof(ps->seen));
+	ps->start_line = 0;
+	ps->jitter_line = 0;
+	ps->nonstop_line = 0;
+	ps->stops_line = 0;
+}
+
+static int begin_machine(struct parser *ps, const char *arg, const char *header)
+{
+	if (arg) {
+		return expected(ps, "[machine] without an argument", header);
+	}
+	if (ps->machine_line) {
+		return perr(ps, ps->line, "expected one [machine] section (got a second; the first "
+			    "is at line %u)", ps->machine_line);
+	}
+	ps->machine_line = ps->line;
+	enter_section(ps, SECT_MACHINE, machine_keys, sizeof(machine_keys) / sizeof(machine_keys[0]));
+	snprintf(ps->title, sizeof(ps->title), "[machine]");
+	return 0;
+}
+
+static int begin_node(struct parser *ps, const char *arg, const char *header)
+{
+	struct cw_sim_machine_desc *m = ps->m;
+	struct cw_sim_node_desc *nodes;
+	uint64_t id;
+
+	if (!arg || parse_uint(arg, &id) != NUM_OK || id >= CW_MAX_CPUS) {
+		return expected(ps, "a node number: [node N] with N in 0..4095", header);
+	}
+	for (unsigned i = 0; i < m->nr_nodes; i++) {
+		if (m->nodes[i].id == id) {
+			return perr(ps, ps->line, "expected each node once (got [node %u] again; the "
+				    "first is at line %u)", (unsigned)id, m->nodes[i].line);
+		}
+	}
+	nodes = realloc(m->nodes, (m->nr_nodes + 1) * sizeof(*nodes));
+	if (!nodes) {
+		return CW_ENOMEM;
+	}
+	m->nodes = nodes;
+	memset(&nodes[m->nr_nodes], 0, sizeof(nodes[0]));
+	nodes[m->nr_nodes].id = (unsigned)id;
+	nodes[m->nr_nodes].line = ps->line;
+	m->nr_nodes++;
+	enter_section(ps, SECT_NODE, node_keys, sizeof(node_keys) / sizeof(node_keys[0]));
+	snprintf(ps->title, sizeof(ps->title), "[node %u]", (unsigned)id);
+	return 0;
+}
+
+static int begin_counter(struct parser *ps, const char *arg, const char *header)
+{
+	struct cw_sim_machine_desc *m = ps->m;
+	struct cw_sim_counter_desc *cs;
+	int ret;
+
+	if (!arg) {
+		return expected(ps, "a counter name: [counter NAME]", header);
+	}
+	ret = check_name(ps, arg, CW_SIM_COUNTER_NAME_MAX, "a counter name");
+	if (ret) {
+		return ret;
+	}
+	if (strcmp(arg, "jiffies") == 0) {
+		return expected(ps, "a counter name other than 'jiffies' (the core's own)", header);
+	}
+	for (size_t i = 0; i < m->nr_counters; i++) {
+		if (strcmp(m->counters[i].name, arg) == 0) {
+			return perr(ps, ps->line, "expected each counter name once (got '%s' again; "
+				    "the first is at line %u)", arg, m->counters[i].line);
+		}
+	}
+	if (m->nr_counters >= CW_SIM_MAX_COUNTERS) {
+		return expected(ps, "at most 256 counters", header);
+	}
+	cs = realloc(m->counters, (m->nr_counters + 1) * sizeof(*cs));
+	if (!cs) {
+		return CW_ENOMEM;
+	}
+	m->counters = cs;
+	memset(&cs[m->nr_counters], 0, sizeof(cs[0]));
+	memcpy(cs[m->nr_counters].name, arg, strlen(arg) + 1);
+	cs[m->nr_counters].line = ps->line;
+	m->nr_counters++;
+	enter_section(ps, SECT_COUNTER, counter_keys, sizeof(counter_keys) / sizeof(counter_keys[0]));
+	snprintf(ps->title, sizeof(ps->title), "[counter %s]", arg);
+	return 0;
+}
+
+/* A "[...]" line; @s is trimmed and starts with '['. */
+static int parse_header(struct parser *ps, char *s)
+{
+	size_t len = strlen(s);
+	char header[LINE_BYTES];
+	char *kind, *arg, *extra, *save = NULL;
+	int ret;
+
+	memcpy(header, s, len + 1);
+	if (s[len - 1] != ']') {
+		return expected(ps, "a section header ending in ']'", header);
+	}
+	s[len - 1] = '\0';
+	kind = strtok_r(s + 1, " \t", &save);
+	arg = kind ? strtok_r(NULL, " \t", &save) : NULL;
+	extra = arg ? strtok_r(NULL, " \t", &save) : NULL;
+	if (!kind || extra) {
+		return expected(ps, "a section [machine], [node N] or [counter NAME]", header);
+	}
+	ret = finish_section(ps);
+	if (ret) {
+		return ret;
+	}
+	if (strcmp(kind, "machine") == 0) {
+		return begin_machine(ps, arg, header);
+	}
+	if (strcmp(kind, "node") == 0) {
+		return begin_node(ps, arg, header);
+	}
+	if (strcmp(kind, "counter") == 0) {
+		return begin_counter(ps, arg, header);
+	}
+	return expected(ps, "a section [machine], [node N] or [counter NAME]", header);
+}
+
+static int unknown_key(struct parser *ps, const char *key)
+{
+	char list[256] = "";
+	size_t pos = 0;
+	char buf[320];
+
+	for (size_t i = 0; i < ps->nr_keys; i++) {
+		int n = snprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "",
+				 ps->keys[i].name);
+
+		if (n < 0 || (size_t)n >= sizeof(list) - pos) {
+			break;
+		}
+		pos += (size_t)n;
+	}
+	snprintf(buf, sizeof(buf), "a key of %s: %s", ps->title, list);
+	return expected(ps, buf, key);
+}
+
+static bool key_syntax_ok(const char *key)
+{
+	if (!*key) {
+		return false;
+	}
+	for (; *key; key++) {
+		if (!(is_digit(*key) || (*key >= 'a' && *key <= 'z') || *key == '_')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (is_blank(*s)) {
+		s++;
+	}
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1])) {
+		*--end = '\0';
+	}
+	return s;
+}
+
+/* A "key = value" line; @s is trimmed and non-empty. */
+static int parse_assignment(struct parser *ps, char *s)
+{
+	char *eq = strchr(s, '=');
+	char *key, *val;
+
+	if (!eq) {
+		return expected(ps, "'key = value', '[section]' or a comment", s);
+	}
+	*eq = '\0';
+	key = trim(s);
+	val = trim(eq + 1);
+	if (!key_syntax_ok(key)) {
+		return expected(ps, "a key of lower-case letters, digits and '_' before '='", key);
+	}
+	if (ps->kind == SECT_NONE) {
+		return expected(ps, "a section header such as [machine] before the first key", key);
+	}
+	for (size_t i = 0; i < ps->nr_keys; i++) {
+		if (strcmp(ps->keys[i].name, key) != 0) {
+			continue;
+		}
+		if (ps->seen[i] && !ps->keys[i].repeatable) {
+			return perr(ps, ps->line, "expected key '%s' once in %s (got it again; the "
+				    "first is at line %u)", key, ps->title, ps->seen[i]);
+		}
+		if (*val == '\0') {
+			return perr(ps, ps->line, "expected a value for '%s' (got nothing)", key);
+		}
+		ps->seen[i] = ps->line;
+		return ps->keys[i].fn(ps, val);
+	}
+	return unknown_key(ps, key);
+}
+
+/* Cut a comment: '#' or ';' at the start or after a blank. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if ((*p == '#' || *p == ';') && (p == s || is_blank(p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static int parse_line(struct parser *ps, char *line)
+{
+	char *s;
+
+	strip_comment(line);
+	s = trim(line);
+	if (*s == '\0') {
+		return 0;
+	}
+	if (*s == '[') {
+		return parse_header(ps, s);
+	}
+	return parse_assignment(ps, s);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Whole file */
+
+static int default_node(struct cw_sim_machine_desc *m)
+{
+	m->nodes = calloc(1, sizeof(*m->nodes));
+	if (!m->nodes) {
+		return CW_ENOMEM;
+	}
+	m->nodes[0].cpus = calloc(m->nr_cpus, sizeof(unsigned));
+	if (!m->nodes[0].cpus) {
+		return CW_ENOMEM;
+	}
+	m->nr_nodes = 1;
+	m->nodes[0].nr_cpus = m->nr_cpus;
+	for (unsigned c = 0; c < m->nr_cpus; c++) {
+		m->nodes[0].cpus[c] = c;
+	}
+	return 0;
+}
+
+/* Map each CPU to its node: every CPU exactly once, none beyond nr_cpus. */
+static int map_cpus(struct parser *ps)
+{
+	struct cw_sim_machine_desc *m = ps->m;
+
+	m->cpu_node = malloc(m->nr_cpus * sizeof(unsigned));
+	if (!m->cpu_node) {
+		return CW_ENOMEM;
+	}
+	memset(m->cpu_node, 0xff, m->nr_cpus * sizeof(unsigned));
+	for (unsigned n = 0; n < m->nr_nodes; n++) {
+		const struct cw_sim_node_desc *nd = &m->nodes[n];
+
+		for (unsigned i = 0; i < nd->nr_cpus; i++) {
+			unsigned cpu = nd->cpus[i];
+
+			if (cpu >= m->nr_cpus) {
+				return perr(ps, nd->line, "expected CPUs 0..%u in [node %u] (got CPU "
+					    "%u; the machine has %u)", m->nr_cpus - 1, nd->id, cpu,
+					    m->nr_cpus);
+			}
+			if (m->cpu_node[cpu] != UINT32_MAX) {
+				return perr(ps, nd->line, "expected each CPU in one node (got CPU %u "
+					    "in [node %u] and [node %u])", cpu,
+					    m->nodes[m->cpu_node[cpu]].id, nd->id);
+			}
+			m->cpu_node[cpu] = n;
+		}
+	}
+	for (unsigned cpu = 0; cpu < m->nr_cpus; cpu++) {
+		if (m->cpu_node[cpu] == UINT32_MAX) {
+			return perr(ps, ps->machine_line, "expected every CPU in a [node] section "
+				    "(got CPU %u in none)", cpu);
+		}
+	}
+	return 0;
+}
+
+static int finish_file(struct parser *ps)
+{
+	struct cw_sim_machine_desc *m = ps->m;
+	int ret = finish_section(ps);
+
+	if (ret) {
+		return ret;
+	}
+	if (!ps->machine_line) {
+		return perr(ps, ps->line, "expected a [machine] section (got none)");
+	}
+	if (m->nr_nodes == 0) {
+		ret = default_node(m);
+		if (ret) {
+			return ret;
+		}
+	}
+	ret = map_cpus(ps);
+	if (ret) {
+		return ret;
+	}
+	for (size_t i = 0; i < m->nr_counters; i++) {
+		m->counters[i].params.name = m->counters[i].name;
+	}
+	return 0;
+}
+
+/* Copy line @ps->line (bytes [start, start + n)) into @buf and parse it. */
+static int feed_line(struct parser *ps, const char *text, size_t n, char *buf)
+{
+	if (n && text[n - 1] == '\r') {
+		n--;
+	}
+	if (n >= LINE_BYTES) {
+		return perr(ps, ps->line, "expected a line of at most %u characters (got %zu)",
+			    LINE_BYTES - 1, n);
+	}
+	if (memchr(text, '\0', n)) {
+		return perr(ps, ps->line, "expected text (got a NUL byte)");
+	}
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	return parse_line(ps, buf);
+}
+
+static int parse_text(struct parser *ps, const char *text, size_t len)
+{
+	char buf[LINE_BYTES];
+	size_t pos = 0;
+	int ret;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		ps->line++;
+		ret = feed_line(ps, text + pos, n, buf);
+		if (ret) {
+			return ret;
+		}
+		pos += n + 1;
+	}
+	return finish_file(ps);
+}
+
+CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m)
+{
+	if (!m) {
+		return;
+	}
+	for (unsigned i = 0; i < m->nr_nodes; i++) {
+		free(m->nodes[i].cpus);
+	}
+	for (size_t i = 0; i < m->nr_counters; i++) {
+		free(m->counters[i].drift_changes);
+	}
+	free(m->nodes);
+	free(m->cpu_node);
+	free(m->counters);
+	free(m);
+}
+
+CW_API int cw_sim_machine_desc_parse_mem(const char *text, size_t len, const char *filename,
+					 struct cw_sim_machine_desc **out, char *err,
+					 size_t err_len)
+{
+	struct parser ps = { 0 };
+	int ret;
+
+	if (out) {
+		*out = NULL;
+	}
+	if (err && err_len) {
+		err[0] = '\0';
+	}
+	if (!out || (!text && len)) {
+		return CW_EINVAL;
+	}
+	ps.file = filename ? filename : "<default>";
+	ps.err = err;
+	ps.err_len = err_len;
+	ps.m = calloc(1, sizeof(*ps.m));
+	if (!ps.m) {
+		return CW_ENOMEM;
+	}
+	ret = parse_text(&ps, text, len);
+	if (ret == CW_ENOMEM && err && err_len) {
+		snprintf(err, err_len, "%s:%u: out of memory", ps.file, ps.line ? ps.line : 1);
+	}
+	if (ret) {
+		cw_sim_machine_desc_free(ps.m);
+		return ret;
+	}
+	*out = ps.m;
+	return 0;
+}
+
+CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machine_desc **out,
+					  char *err, size_t err_len)
+{
+	char *text;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	if (out) {
+		*out = NULL;
+	}
+	if (!path || !out) {
+		return CW_EINVAL;
+	}
+	f = fopen(path, "rb");
+	if (!f) {
+		if (err && err_len) {
+			snprintf(err, err_len, "%s: cannot open machine file: %s", path, strerror(errno));
+		}
+		return CW_EIO;
+	}
+	text = malloc(FILE_MAX_BYTES + 1);
+	if (!text) {
+		fclose(f);
+		return CW_ENOMEM;
+	}
+	len = fread(text, 1, FILE_MAX_BYTES + 1, f);
+	ret = ferror(f) ? CW_EIO : 0;
+	fclose(f);
+	if (ret || len > FILE_MAX_BYTES) {
+		if (err && err_len) {
+			snprintf(err, err_len, "%s: %s", path, ret ? "cannot read machine file"
+				 : "expected a machine file of at most 4 MiB");
+		}
+		free(text);
+		return ret ? ret : CW_EINVAL;
+	}
+	ret = cw_sim_machine_desc_parse_mem(text, len, path, out, err, err_len);
+	free(text);
+	return ret;
+}

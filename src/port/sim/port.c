@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sim port's glue: runs a struct cw_system on the discrete-event engine.
+ * It fills the platform interface (this CPU = the CPU of the event being
+ * run, log stamps = virtual time, log lines to a sink or stdout) and drives
+ * the periodic work that the tick layer will own in a later issue: the
+ * do_timer duty every tick on CPU 0 and the clocksource watchdog, which
+ * hops from CPU to CPU on each run as the kernel's watchdog timer does.
+ * It also models machine suspend: ticks stop, counters that stop in
+ * suspend stop, and timekeeping is suspended and resumed around it.
+ *
+ * Lifetime: the port context is allocated by cw_sim_system_create() and
+ * freed by the core through the release hook when the system is destroyed.
+ * The engine must outlive the system; stop the system's events (or destroy
+ * the system) before destroying the engine.
+ */
+#include <clockwork/sim.h>
+#include <clockwork/clocksource.h>
+#include <clockwork/system.h>
+#include <clockwork/timekeeping.h>
+
+#include "core/system-internal.h"
+#include "port/sim/sim-internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Tells a sim port context from another port's (cw_system_port_ctx()). */
+#define SIM_PORT_MAGIC 0x73696d70u
+
+/**
+ * Per-system state of the sim port. Owned by the system (freed by the
+ * release hook); single-threaded like the engine.
+ */
+struct sim_port {
+	/** SIM_PORT_MAGIC. */
+	uint32_t magic;
+	/** The platform hooks handed to the core (must live as long as the system). */
+	struct cw_port_ops ops;
+	/** The engine. */
+	struct cw_sim *sim;
+	/** The system, once created. */
+	struct cw_system *sys;
+	/** Print log lines to stdout when no sink is set. */
+	bool echo;
+	/** Log sink (replaces the stdout echo) and its argument. */
+	cw_sim_log_sink_fn sink;
+	void *sink_arg;
+	/** Periodic do_timer event (CPU 0). */
+	struct cw_sim_event tick_ev;
+	/** Watchdog event. */
+	struct cw_sim_event wd_ev;
+	/** cw_sim_system_start() was called and not stopped. */
+	bool started;
+	/** The machine is suspended (cw_sim_system_suspend()). */
+	bool suspended;
+	/** Virtual time the current suspend began. */
+	uint64_t suspend_start_ns;
+	/** Virtual time spent suspended so far, ns. */
+	uint64_t suspended_total_ns;
+};
+
+static struct sim_port *port_of(const struct cw_system *sys)
+{
+	struct sim_port *p = cw_system_port_ctx(sys);
+
+	if (!p || p->magic != SIM_PORT_MAGIC) {
+		cw__sim_bug("system was not created by cw_sim_system_create()");
+	}
+	return p;
+}
+
+static unsigned sim_this_cpu(void *ctx)
+{
+	struct sim_port *p = ctx;
+
+	return cw_sim_current_cpu(p->sim);
+}
+
+static uint64_t sim_log_clock_ns(void *ctx)
+{
+	struct sim_port *p = ctx;
+
+	return cw_sim_now_ns(p->sim);
+}
+
+static void sim_log_write(void *ctx, int level, const char *line)
+{
+	struct sim_port *p = ctx;
+
+	if (p->sink) {
+		p->sink(p->sink_arg, level, line);
+	} else if (p->echo) {
+		printf("%s\n", line);
+	}
+}
+
+static void tick_fire(struct cw_sim *sim, struct cw_sim_event *ev);
+static void watchdog_fire(struct cw_sim *sim, struct cw_sim_event *ev);
+
+static void sim_release(void *ctx)
+{
+	struct sim_port *p = ctx;
+
+	if (p->sim) {
+		cw_sim_event_cancel(p->sim, &p->tick_ev);
+		cw_sim_event_cancel(p->sim, &p->wd_ev);
+	}
+	p->magic = 0;
+	free(p);
+}
+
+static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg, bool echo,
+			     cw_sim_log_sink_fn sink, void *arg, struct cw_system **out)
+{
+	struct cw_system_config c = { 0 };
+	struct sim_port *p;
+	int ret;
+
+	if (!sim || !out) {
+		return CW_EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		return CW_ENOMEM;
+	}
+	p->magic = SIM_PORT_MAGIC;
+	p->ops.name = "sim";
+	p->ops.this_cpu = sim_this_cpu;
+	p->ops.log_clock_ns = sim_log_clock_ns;
+	p->ops.log_write = sim_log_write;
+	p->ops.release = sim_release;
+	p->sim = sim;
+	cw_sim_event_init(&p->tick_ev, tick_fire, p);
+	cw_sim_event_init(&p->wd_ev, watchdog_fire, p);
+	p->echo = echo;
+	p->sink = sink;
+	p->sink_arg = arg;
+	if (cfg) {
+		c = *cfg;
+	}
+	c.port = &p->ops;
+	c.port_ctx = p;
+	ret = cw_system_create(&c, out);
+	if (ret) {
+		/* The core calls release only from cw_system_destroy(). */
+		free(p);
+		return ret;
+	}
+	p->sys = *out;
+	return 0;
+}
+
+CW_API int cw_sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg,
+				bool echo, struct cw_system **out)
+{
+	return sim_system_create(sim, cfg, echo, NULL, NULL, out);
+}
+
+CW_API int cw_sim_system_create_with_sink(struct cw_sim *sim, const struct cw_system_config *cfg,
+					  cw_sim_log_sink_fn sink, void *arg,
+					  struct cw_system **out)
+{
+	return sim_system_create(sim, cfg, false, sink, arg, out);
+}
+
+CW_API void cw_sim_system_set_log_sink(struct cw_system *sys, cw_sim_log_sink_fn sink, void *arg)
+{
+	struct sim_port *p = port_of(sys);
+
+	p->sink = sink;
+	p->sink_arg = arg;
+}
+
+CW_API struct cw_sim *cw_sim_system_engine(const struct cw_system *sys)
+{
+	return port_of(sys)->sim;
+}
+
+CW_API void cw_sim_system_log(struct cw_system *sys, int level, const char *fmt, ...)
+{
+	char msg[CW_LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cw__log(sys, level, "%s", msg);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Periodic work */
+
+static void tick_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct sim_port *p = ev->data;
+	uint64_t tick_ns = cw_system_tick_nsec(p->sys);
+
+	cw_timekeeping_do_timer(p->sys, 1);
+	/* Reschedule from the planned time so ticks never drift. */
+	cw_sim_event_schedule(sim, ev, cw_sim_event_when_ns(ev) + tick_ns);
+}
+
+static void watchdog_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct sim_port *p = ev->data;
+	uint64_t next_ns = cw_clocksource_watchdog_run(p->sys);
+
+	/* The next run happens on the next CPU, wrapping (cpumask_next_wrap). */
+	ev->cpu = (ev->cpu + 1) % cw_system_nr_cpus(p->sys);
+	cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + next_ns);
+}
+
+static void arm_periodic(struct sim_port *p)
+{
+	struct cw_clocksource_watchdog_params wd;
+	uint64_t now = cw_sim_now_ns(p->sim);
+
+	cw_clocksource_watchdog_get_params(p->sys, &wd);
+	cw_sim_event_schedule(p->sim, &p->tick_ev, now + cw_system_tick_nsec(p->sys));
+	cw_sim_event_schedule(p->sim, &p->wd_ev, now + wd.interval_ns);
+}
+
+CW_API void cw_sim_system_start(struct cw_sim *sim, struct cw_system *sys)
+{
+	struct sim_port *p = port_of(sys);
+
+	if (p->sim != sim || p->started) {
+		cw__sim_bug("cw_sim_system_start(): wrong engine or already started");
+	}
+	p->tick_ev.cpu = 0;
+	p->wd_ev.cpu = 0;
+	p->started = true;
+	if (!p->suspended) {
+		arm_periodic(p);
+	}
+}
+
+CW_API void cw_sim_system_stop(struct cw_sim *sim, struct cw_system *sys)
+{
+	struct sim_port *p = port_of(sys);
+
+	cw_sim_event_cancel(sim, &p->tick_ev);
+	cw_sim_event_cancel(sim, &p->wd_ev);
+	p->started = false;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Suspend and resume */
+
+CW_API int cw_sim_system_suspend(struct cw_system *sys)
+{
+	struct sim_port *p = port_of(sys);
+	int ret;
+
+	if (p->suspended) {
+		return CW_EBUSY;
+	}
+	/* Timekeeping reads the clocksource one last time before it stops. */
+	ret = cw_timekeeping_suspend(sys);
+	if (ret) {
+		return ret;
+	}
+	cw_sim_event_cancel(p->sim, &p->tick_ev);
+	cw_sim_event_cancel(p->sim, &p->wd_ev);
+	cw__sim_counters_set_suspended(p->sim, true);
+	p->suspended = true;
+	p->suspend_start_ns = cw_sim_now_ns(p->sim);
+	cw__log(sys, CW_LOG_INFO, "sim: machine suspended");
+	return 0;
+}
+
+CW_API int cw_sim_system_resume(struct cw_system *sys, uint64_t rtc_sleep_ns)
+{
+	struct sim_port *p = port_of(sys);
+	uint64_t slept_ns;
+	int ret;
+
+	if (!p->suspended) {
+		return CW_EPERM;
+	}
+	slept_ns = cw_sim_now_ns(p->sim) - p->suspend_start_ns;
+	cw__sim_counters_set_suspended(p->sim, false);
+	p->suspended = false;
+	p->suspended_total_ns += slept_ns;
+	cw__log(sys, CW_LOG_INFO, "sim: machine resumed after %llu.%09llu s",
+		(unsigned long long)(slept_ns / CW_NSEC_PER_SEC),
+		(unsigned long long)(slept_ns % CW_NSEC_PER_SEC));
+	ret = cw_timekeeping_resume(sys, rtc_sleep_ns);
+	if (p->started) {
+		arm_periodic(p);
+	}
+	return ret;
+}
+
+CW_API bool cw_sim_system_is_suspended(const struct cw_system *sys)
+{
+	return port_of(sys)->suspended;
+}
+
+CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys)
+{
+	const struct sim_port *p = port_of(sys);
+	uint64_t total = p->suspended_total_ns;
+
+	if (p->suspended) {
+		total += cw_sim_now_ns(p->sim) - p->suspend_start_ns;
+	}
+	return total;
+}

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: MIT
+#
+# The simulator port: engine, hardware models, machine files, system glue.
+# The built-in default machine (cw_sim_machine_default_text()) is generated
+# from examples/machines/default-soc.ini, so the shipped example and the
+# compiled-in text can never differ.
+
+set(CW_SIM_DEFAULT_MACHINE ${PROJECT_SOURCE_DIR}/examples/machines/default-soc.ini)
+set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${CW_SIM_DEFAULT_MACHINE})
+file(READ ${CW_SIM_DEFAULT_MACHINE} CW_SIM_DEFAULT_TEXT)
+string(REPLACE "\\" "\\\\" CW_SIM_DEFAULT_TEXT "${CW_SIM_DEFAULT_TEXT}")
+string(REPLACE "\"" "\\\"" CW_SIM_DEFAULT_TEXT "${CW_SIM_DEFAULT_TEXT}")
+string(REPLACE "\n" "\\n\"\n\t\"" CW_SIM_DEFAULT_TEXT "${CW_SIM_DEFAULT_TEXT}")
+configure_file(${PROJECT_SOURCE_DIR}/src/port/sim/default-machine.c.in
+               ${PROJECT_BINARY_DIR}/src/port/sim/default-machine.c @ONLY)
+
+set(CW_SIM_SOURCES
+  ${PROJECT_SOURCE_DIR}/src/port/sim/engine.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/counter.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/port.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/machine-parse.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/machine-format.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/machine.c
+  ${PROJECT_BINARY_DIR}/src/port/sim/default-machine.c
+)

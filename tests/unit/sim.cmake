@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: MIT
+# Simulator tests: engine, counter model, sim port glue, machine files and
+# cwsim run in-process (deterministic; ASan runs them too in make check).
+cw_add_test(test_sim_engine LABEL unit SOURCES unit/test_sim_engine.c)
+cw_add_test(test_sim_counter LABEL unit SOURCES unit/test_sim_counter.c)

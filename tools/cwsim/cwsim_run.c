@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cwsim: boot a modelled machine on the deterministic simulator, run it for
+ * a stretch of virtual time and report how well each clock id kept time.
+ *
+ * A run: parse the machine (a file, or the built-in default-soc), create
+ * the engine with the seed, build the machine (its "sim:" lines and the
+ * clocksource registrations appear in the boot log), schedule the scripted
+ * events the options ask for (suspend/resume, a run-time clocksource
+ * override), boot, run to the end of the duration, then print
+ *
+ *   - for every clock id, its value, the true value and the error in ns and
+ *     ppm of the elapsed time. Truth is the engine's virtual time: MONOTONIC
+ *     and MONOTONIC_RAW are the virtual ns since boot minus the time spent
+ *     suspended, BOOTTIME the virtual ns since boot, REALTIME the initial
+ *     realtime plus the virtual ns since boot, TAI that plus the TAI offset;
+ *     a coarse clock is compared with the same truth as its fine clock;
+ *   - every clocksource: rating, frequency, width, flags, whether it is
+ *     current or the watchdog, and how often the modelled counter wrapped.
+ *
+ * Output is a pure function of the arguments: the engine reads no host
+ * clock, so two runs with the same arguments print the same bytes.
+ */
+#include "cwsim.h"
+
+#include <clockwork/clockwork.h>
+#include <clockwork/sim.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/** REALTIME at boot: 2025-01-01T00:00:00Z. */
+#define CWSIM_REALTIME_START_S INT64_C(1735689600)
+/** TAI - UTC at boot (the value since 2017). */
+#define CWSIM_TAI_OFFSET_S 37
+/** Default simulated duration. */
+#define CWSIM_DEFAULT_DURATION_NS (10 * (uint64_t)CW_NSEC_PER_SEC)
+/** Longest simulated duration accepted (one day). */
+#define CWSIM_MAX_DURATION_NS (86400 * (uint64_t)CW_NSEC_PER_SEC)
+/** Log lines the system keeps (the whole default run fits). */
+#define CWSIM_LOG_LINES 4096u
+
+/** Parsed command line. */
+struct cwsim_opts {
+	/** --machine FILE, or NULL for the built-in default. */
+	const char *machine_path;
+	/** --duration. */
+	uint64_t duration_ns;
+	/** --seed. */
+	uint64_t seed;
+	/** --hz (0: the library default). */
+	unsigned hz;
+	/** --quiet: no boot log, only the final tables. */
+	bool quiet;
+	/** --dump-machine: print the parsed machine and exit. */
+	bool dump_machine;
+	/** --suspend-at / --suspend-for. */
+	bool suspend;
+	uint64_t suspend_at_ns;
+	uint64_t suspend_for_ns;
+	/** --override NAME and --override-at T (without -at: at boot). */
+	const char *override_name;
+	bool override_at_set;
+	uint64_t override_at_ns;
+};
+
+/** One run: the machine and the scripted events. */
+struct cwsim_run {
+	const struct cwsim_opts *opts;
+	FILE *out;
+	struct cw_sim *sim;
+	struct cw_sim_machine *machine;
+	struct cw_system *sys;
+	struct cw_sim_event suspend_ev;
+	struct cw_sim_event resume_ev;
+	struct cw_sim_event override_ev;
+};
+
+/* ---------------------------------------------------------------------- */
+/* Command line */
+
+static void usage(FILE *f)
+{
+	fputs("usage: cwsim [options]\n"
+	      "Boot a modelled machine on the deterministic simulator and report how\n"
+	      "well every clock id kept time. Same arguments, same output.\n"
+	      "\n"
+	      "  --machine FILE       machine description (default: built-in default-soc,\n"
+	      "                       examples/machines/default-soc.ini)\n"
+	      "  --duration TIME      virtual time to run, e.g. 10s, 250ms (default 10s)\n"
+	      "  --seed N             random seed (default 1)\n"
+	      "  --hz N               tick rate: 100, 250, 300 or 1000 (default 1000)\n"
+	      "  --suspend-at TIME    suspend the machine at TIME...\n"
+	      "  --suspend-for TIME   ...for TIME of virtual time (both or neither)\n"
+	      "  --override NAME      prefer clocksource NAME (at boot, or at --override-at)\n"
+	      "  --override-at TIME   apply --override at TIME instead of at boot\n"
+	      "  --dump-machine       print the machine in canonical form and exit\n"
+	      "  --quiet              print only the final tables, not the boot log\n"
+	      "  --help               print this help and exit\n"
+	      "\n"
+	      "TIME is a number with a unit: ns, us, ms or s (decimals allowed).\n"
+	      "Exit status: 0 ok, 1 bad machine file or failed run, 2 bad arguments.\n",
+	      f);
+}
+
+static int bad_arg(FILE *err, const char *fmt, const char *a, const char *b)
+{
+	fputs("cwsim: ", err);
+	fprintf(err, fmt, a, b);
+	fputs("\n", err);
+	usage(err);
+	return CWSIM_EXIT_USAGE;
+}
+
+/* The value of option @name at argv[*i]: "--name=value" or "--name value". */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	const char *arg = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) != 0) {
+		return NULL;
+	}
+	if (arg[n] == '=') {
+		return arg + n + 1;
+	}
+	if (arg[n] == '\0' && *i + 1 < argc) {
+		return argv[++*i];
+	}
+	return arg[n] == '\0' ? "" : NULL;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9') {
+		return false;
+	}
+	*out = strtoull(s, &end, 0);
+	/* strtoull saturates at ULLONG_MAX on overflow; reject that too. */
+	return *end == '\0' && *out != UINT64_MAX;
+}
+
+static int parse_time_opt(FILE *err, const char *name, const char *v, uint64_t *out)
+{
+	if (cw_sim_parse_duration_ns(v, out) != 0) {
+		return bad_arg(err, "%s: expected a time such as 10s or 250ms (got '%s')", name, v);
+	}
+	return 0;
+}
+
+/* Options that take a value; returns -1 if argv[*i] is none of them. */
+static int parse_valued(int argc, char **argv, int *i, struct cwsim_opts *o, FILE *err)
+{
+	const char *v;
+	uint64_t n;
+
+	if ((v = opt_value(argc, argv, i, "--machine"))) {
+		o->machine_path = v;
+		return *v ? 0 : bad_arg(err, "%s: expected a file name%s", "--machine", "");
+	}
+	if ((v = opt_value(argc, argv, i, "--duration"))) {
+		return parse_time_opt(err, "--duration", v, &o->duration_ns);
+	}
+	if ((v = opt_value(argc, argv, i, "--seed"))) {
+		if (!parse_u64(v, &o->seed)) {
+			return bad_arg(err, "%s: expected an unsigned 64-bit number (got '%s')",
+				       "--seed", v);
+		}
+		return 0;
+	}
+	if ((v = opt_value(argc, argv, i, "--hz"))) {
+		if (!parse_u64(v, &n) || (n != 100 && n != 250 && n != 300 && n != 1000)) {
+			return bad_arg(err, "%s: expected 100, 250, 300 or 1000 (got '%s')", "--hz", v);
+		}
+		o->hz = (unsigned)n;
+		return 0;
+	}
+	if ((v = opt_value(argc, argv, i, "--suspend-at"))) {
+		o->suspend = true;
+		return parse_time_opt(err, "--suspend-at", v, &o->suspend_at_ns);
+	}
+	if ((v = opt_value(argc, argv, i, "--suspend-for"))) {
+		return parse_time_opt(err, "--suspend-for", v, &o->suspend_for_ns);
+	}
+	if ((v = opt_value(argc, argv, i, "--override-at"))) {
+		o->override_at_set = true;
+		return parse_time_opt(err, "--override-at", v, &o->override_at_ns);
+	}
+	if ((v = opt_value(argc, argv, i, "--override"))) {
+		o->override_name = v;
+		return *v ? 0 : bad_arg(err, "%s: expected a clocksource name%s", "--override", "");
+	}
+	return -1;
+}
+
+/* Cross-option checks. */
+static int check_opts(const struct cwsim_opts *o, bool suspend_for_set, FILE *err)
+{
+	if (o->duration_ns == 0 || o->duration_ns > CWSIM_MAX_DURATION_NS) {
+		return bad_arg(err, "%s: expected a time above 0 and at most 86400s%s", "--duration",
+			       "");
+	}
+	if (o->suspend != suspend_for_set) {
+		return bad_arg(err, "%s and %s go together", "--suspend-at", "--suspend-for");
+	}
+	if (o->suspend && (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns)) {
+		return bad_arg(err, "%s: expected a suspend that starts before the end of the run "
+			       "and lasts more than 0 ns%s", "--suspend-at/--suspend-for", "");
+	}
+	if (o->override_at_set && !o->override_name) {
+		return bad_arg(err, "%s needs %s", "--override-at", "--override NAME");
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct cwsim_opts *o, FILE *out, FILE *err)
+{
+	bool suspend_for_set = false;
+
+	memset(o, 0, sizeof(*o));
+	o->duration_ns = CWSIM_DEFAULT_DURATION_NS;
+	o->seed = 1;
+	for (int i = 1; i < argc; i++) {
+		int ret;
+
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(out);
+			return -1;
+		}
+		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+			o->quiet = true;
+			continue;
+		}
+		if (strcmp(argv[i], "--dump-machine") == 0) {
+			o->dump_machine = true;
+			continue;
+		}
+		suspend_for_set |= strncmp(argv[i], "--suspend-for", 13) == 0;
+		ret = parse_valued(argc, argv, &i, o, err);
+		if (ret < 0) {
+			return bad_arg(err, "unknown argument '%s'%s", argv[i], "");
+		}
+		if (ret) {
+			return ret;
+		}
+	}
+	return check_opts(o, suspend_for_set, err);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The run */
+
+static void sink_to_file(void *arg, int level, const char *line)
+{
+	(void)level;
+	fprintf(arg, "%s\n", line);
+}
+
+static void suspend_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct cwsim_run *r = ev->data;
+
+	(void)sim;
+	cw_sim_system_suspend(r->sys);
+}
+
+static void resume_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct cwsim_run *r = ev->data;
+
+	(void)sim;
+	/* The modelled RTC measures the sleep exactly. */
+	cw_sim_system_resume(r->sys, r->opts->suspend_for_ns);
+}
+
+static void override_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct cwsim_run *r = ev->data;
+	int ret = cw_clocksource_override(r->sys, r->opts->override_name);
+
+	(void)sim;
+	cw_sim_system_log(r->sys, ret ? CW_LOG_WARNING : CW_LOG_INFO,
+			  "sim: override to clocksource '%s': %s", r->opts->override_name,
+			  ret ? cw_strerror(ret) : "accepted");
+}
+
+static void schedule_script(struct cwsim_run *r)
+{
+	const struct cwsim_opts *o = r->opts;
+
+	if (o->suspend) {
+		cw_sim_event_init(&r->suspend_ev, suspend_fire, r);
+		cw_sim_event_init(&r->resume_ev, resume_fire, r);
+		cw_sim_event_schedule(r->sim, &r->suspend_ev, o->suspend_at_ns);
+		cw_sim_event_schedule(r->sim, &r->resume_ev, o->suspend_at_ns + o->suspend_for_ns);
+	}
+	if (o->override_at_set) {
+		cw_sim_event_init(&r->override_ev, override_fire, r);
+		cw_sim_event_schedule(r->sim, &r->override_ev, o->override_at_ns);
+	}
+}
+
+/* A name the override may use: a counter of the machine, or jiffies. */
+static bool override_known(const struct cw_sim_machine_desc *d, const char *name, FILE *err)
+{
+	if (strcmp(name, "jiffies") == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < d->nr_counters; i++) {
+		if (strcmp(d->counters[i].name, name) == 0) {
+			return true;
+		}
+	}
+	fprintf(err, "cwsim: --override: machine '%s' has no clocksource '%s' (it has:", d->name,
+		name);
+	for (size_t i = 0; i < d->nr_counters; i++) {
+		fprintf(err, " %s", d->counters[i].name);
+	}
+	fputs(" jiffies)\n", err);
+	return false;
+}
+
+static int load_machine(const struct cwsim_opts *o, struct cw_sim_machine_desc **desc, FILE *err)
+{
+	char msg[CW_SIM_ERR_MAX];
+	const char *text;
+	int ret;
+
+	if (o->machine_path) {
+		ret = cw_sim_machine_desc_parse_file(o->machine_path, desc, msg, sizeof(msg));
+	} else {
+		text = cw_sim_machine_default_text();
+		ret = cw_sim_machine_desc_parse_mem(text, strlen(text), "default-soc.ini", desc, msg,
+						    sizeof(msg));
+	}
+	if (ret) {
+		fprintf(err, "cwsim: %s\n", msg[0] ? msg : cw_strerror(ret));
+		return CWSIM_EXIT_FAILURE;
+	}
+	return CWSIM_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Report */
+
+/** How the true value of a clock id is derived from virtual time. */
+enum truth {
+	TRUTH_MONO,
+	TRUTH_BOOT,
+	TRUTH_REAL,
+	TRUTH_TAI,
+};
+
+static const struct {
+	int id;
+	enum truth truth;
+} report_clocks[] = {
+	{ CW_CLOCK_REALTIME, TRUTH_REAL },
+	{ CW_CLOCK_REALTIME_COARSE, TRUTH_REAL },
+	{ CW_CLOCK_MONOTONIC, TRUTH_MONO },
+	{ CW_CLOCK_MONOTONIC_COARSE, TRUTH_MONO },
+	{ CW_CLOCK_MONOTONIC_RAW, TRUTH_MONO },
+	{ CW_CLOCK_MONOTONIC_RAW_COARSE, TRUTH_MONO },
+	{ CW_CLOCK_BOOTTIME, TRUTH_BOOT },
+	{ CW_CLOCK_BOOTTIME_COARSE, TRUTH_BOOT },
+	{ CW_CLOCK_TAI, TRUTH_TAI },
+	{ CW_CLOCK_TAI_COARSE, TRUTH_TAI },
+};
+
+/* Print @ns as seconds with 9 decimals, right-aligned in @width. */
+static void put_seconds(FILE *f, int64_t ns, int width)
+{
+	char buf[40];
+	uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+
+	snprintf(buf, sizeof(buf), "%s%llu.%09llu", ns < 0 ? "-" : "",
+		 (unsigned long long)(mag / CW_NSEC_PER_SEC),
+		 (unsigned long long)(mag % CW_NSEC_PER_SEC));
+	fprintf(f, "%*s", width, buf);
+}
+
+/* Print @err_ns / @elapsed_ns in ppm with 3 decimals (integer arithmetic). */
+static void put_ppm(FILE *f, int64_t err_ns, uint64_t elapsed_ns)
+{
+	__int128 milli_ppm;
+	uint64_t mag;
+	char buf[40];
+
+	if (elapsed_ns == 0) {
+		fprintf(f, "%12s", "-");
+		return;
+	}
+	milli_ppm = (__int128)err_ns * 1000000000 / (__int128)elapsed_ns;
+	mag = (uint64_t)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
+	snprintf(buf, sizeof(buf), "%c%llu.%03llu", milli_ppm < 0 ? '-' : '+',
+		 (unsigned long long)(mag / 1000), (unsigned long long)(mag % 1000));
+	fprintf(f, "%12s", buf);
+}
+
+static void report_clock_table(struct cwsim_run *r)
+{
+	uint64_t elapsed = cw_sim_now_ns(r->sim);
+	uint64_t asleep = cw_sim_system_suspended_ns(r->sys);
+	int64_t real0 = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	FILE *f = r->out;
+
+	fprintf(f, "\n%-22s %22s %22s %14s %12s\n", "clock", "value (s)", "true (s)", "error (ns)",
+		"error (ppm)");
+	for (size_t i = 0; i < sizeof(report_clocks) / sizeof(report_clocks[0]); i++) {
+		int64_t truth = (int64_t)elapsed, value = 0;
+		uint64_t span = elapsed;
+
+		if (report_clocks[i].truth == TRUTH_MONO) {
+			truth -= (int64_t)asleep;
+			span -= asleep;
+		} else if (report_clocks[i].truth != TRUTH_BOOT) {
+			truth += real0;
+		}
+		if (report_clocks[i].truth == TRUTH_TAI) {
+			truth += CWSIM_TAI_OFFSET_S * CW_NSEC_PER_SEC;
+		}
+		cw_clock_get_ns(r->sys, report_clocks[i].id, &value);
+		fprintf(f, "%-22s ", cw_clock_name(report_clocks[i].id));
+		put_seconds(f, value, 22);
+		fputc(' ', f);
+		put_seconds(f, truth, 22);
+		fprintf(f, " %+14lld ", (long long)(value - truth));
+		put_ppm(f, value - truth, span);
+		fputc('\n', f);
+	}
+}
+
+static void format_flags(unsigned flags, char *buf, size_t len)
+{
+	static const struct {
+		unsigned flag;
+		const char *name;
+	} names[] = {
+		{ CW_CLOCKSOURCE_IS_CONTINUOUS, "continuous" },
+		{ CW_CLOCKSOURCE_MUST_VERIFY, "must_verify" },
+		{ CW_CLOCKSOURCE_WATCHDOG, "watchdog" },
+		{ CW_CLOCKSOURCE_VALID_FOR_HRES, "valid_for_hres" },
+		{ CW_CLOCKSOURCE_UNSTABLE, "unstable" },
+		{ CW_CLOCKSOURCE_SUSPEND_NONSTOP, "suspend_nonstop" },
+		{ CW_CLOCKSOURCE_RESELECT, "reselect" },
+	};
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (flags & names[i].flag) {
+			int n = snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "", names[i].name);
+
+			pos += n > 0 && (size_t)n < len - pos ? (size_t)n : 0;
+		}
+	}
+	if (pos == 0) {
+		snprintf(buf, len, "-");
+	}
+}
+
+static void report_one_clocksource(struct cwsim_run *r, const struct cw_clocksource_info *cs)
+{
+	struct cw_sim_counter *c = cw_sim_machine_counter(r->machine, cs->name);
+	char flags[128], wraps[24] = "-";
+	unsigned bits = (unsigned)__builtin_popcountll(cs->mask);
+
+	format_flags(cs->flags, flags, sizeof(flags));
+	if (c) {
+		snprintf(wraps, sizeof(wraps), "%llu", (unsigned long long)cw_sim_counter_wraps(c));
+	}
+	fprintf(r->out, "%-20s %6d %12llu %4u  %-44s %-7s %-8s %5s\n", cs->name, cs->rating,
+		(unsigned long long)cs->freq_hz, bits, flags, cs->current ? "yes" : "no",
+		cs->is_watchdog ? "yes" : "no", wraps);
+}
+
+static void report_clocksources(struct cwsim_run *r)
+{
+	struct cw_clocksource_info *info;
+	size_t count = 0;
+
+	cw_clocksource_list(r->sys, NULL, 0, &count);
+	info = calloc(count ? count : 1, sizeof(*info));
+	if (!info) {
+		return;
+	}
+	cw_clocksource_list(r->sys, info, count, &count);
+	fprintf(r->out, "\n%-20s %6s %12s %4s  %-44s %-7s %-8s %5s\n", "clocksource", "rating",
+		"freq (Hz)", "bits", "flags", "current", "watchdog", "wraps");
+	for (size_t i = 0; i < count; i++) {
+		report_one_clocksource(r, &info[i]);
+	}
+	free(info);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Main */
+
+static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FILE *err)
+{
+	const struct cwsim_opts *o = r->opts;
+	struct cw_system_config cfg = { 0 };
+	int ret;
+
+	cfg.hz = o->hz;
+	cfg.realtime_init_ns = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	cfg.tai_offset_s = CWSIM_TAI_OFFSET_S;
+	cfg.log_lines = CWSIM_LOG_LINES;
+	if (o->override_name && !o->override_at_set) {
+		cfg.clocksource_override = o->override_name;
+	}
+	ret = cw_sim_create(o->seed, &r->sim);
+	if (ret == 0) {
+		ret = cw_sim_machine_create(r->sim, desc, &cfg, o->quiet ? NULL : sink_to_file,
+					    r->out, &r->machine);
+	}
+	if (ret) {
+		fprintf(err, "cwsim: cannot build machine '%s': %s\n", desc->name, cw_strerror(ret));
+		return CWSIM_EXIT_FAILURE;
+	}
+	r->sys = cw_sim_machine_system(r->machine);
+	return CWSIM_EXIT_OK;
+}
+
+static int run(struct cwsim_run *r)
+{
+	const struct cwsim_opts *o = r->opts;
+	char current[CW_CLOCKSOURCE_NAME_MAX] = "";
+
+	schedule_script(r);
+	if (cw_sim_machine_boot(r->machine) != 0) {
+		return CWSIM_EXIT_FAILURE;
+	}
+	cw_sim_run_until(r->sim, o->duration_ns);
+	cw_clocksource_current(r->sys, current, sizeof(current));
+	cw_sim_system_log(r->sys, CW_LOG_INFO, "sim: run finished: %llu.%09llu s simulated, %llu "
+			  "events, seed %llu, clocksource %s",
+			  (unsigned long long)(o->duration_ns / CW_NSEC_PER_SEC),
+			  (unsigned long long)(o->duration_ns % CW_NSEC_PER_SEC),
+			  (unsigned long long)cw_sim_events_run(r->sim),
+			  (unsigned long long)o->seed, current);
+	report_clock_table(r);
+	report_clocksources(r);
+	return CWSIM_EXIT_OK;
+}
+
+static int dump_machine(const struct cw_sim_machine_desc *desc, FILE *out)
+{
+	size_t len = cw_sim_machine_desc_format(desc, NULL, 0);
+	char *text = malloc(len + 1);
+
+	if (!text) {
+		return CWSIM_EXIT_FAILURE;
+	}
+	cw_sim_machine_desc_format(desc, text, len + 1);
+	fputs(text, out);
+	free(text);
+	return CWSIM_EXIT_OK;
+}
+
+int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct cw_sim_machine_desc *desc = NULL;
+	struct cwsim_run r = { 0 };
+	struct cwsim_opts o;
+	int ret = parse_args(argc, argv, &o, out, err);
+
+	if (ret) {
+		return ret < 0 ? CWSIM_EXIT_OK : ret;
+	}
+	ret = load_machine(&o, &desc, err);
+	if (ret == CWSIM_EXIT_OK && o.dump_machine) {
+		ret = dump_machine(desc, out);
+		cw_sim_machine_desc_free(desc);
+		return ret;
+	}
+	if (ret == CWSIM_EXIT_OK && o.override_name && !override_known(desc, o.override_name, err)) {
+		ret = CWSIM_EXIT_USAGE;
+	}
+	r.opts = &o;
+	r.out = out;
+	ret = ret ? ret : build(&r, desc, err);
+	ret = ret ? ret : run(&r);
+	cw_sim_machine_destroy(r.machine);
+	cw_sim_destroy(r.sim);
+	cw_sim_machine_desc_free(desc);
+	fflush(out);
+	return ret;
+}
