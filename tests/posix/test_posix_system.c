@@ -78,6 +78,7 @@ static bool find_source(struct cw_system *sys, const char *name, struct cw_clock
 	struct cw_clocksource_info info[16];
 	size_t count = 0;
 
+	memset(out, 0, sizeof(*out));
 	assert_int_equal(cw_clocksource_list(sys, info, 16, &count), 0);
 	for (size_t i = 0; i < count && i < 16; i++) {
 		if (!strcmp(info[i].name, name)) {
@@ -101,6 +102,8 @@ struct mono_pair {
 
 static void mono_pair_take(struct cw_system *sys, struct mono_pair *p)
 {
+	p->cw_ns = 0;
+	p->host_ns = 0;
 	p->width_ns = UINT64_MAX;
 	for (int i = 0; i < 16; i++) {
 		uint64_t h0 = host_ns(CLOCK_MONOTONIC);
@@ -157,6 +160,8 @@ static void tsc_raw_point(uint64_t *tsc, uint64_t *raw_ns)
 {
 	uint64_t best = UINT64_MAX;
 
+	*tsc = 0;
+	*raw_ns = 0;
 	for (int i = 0; i < 16; i++) {
 		uint64_t r0 = host_ns(CLOCK_MONOTONIC_RAW);
 		unsigned aux;

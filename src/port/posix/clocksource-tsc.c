@@ -126,6 +126,8 @@ static void tsc_point_take(struct tsc_point *pt)
 {
 	uint64_t r0, r1, t;
 
+	pt->tsc = 0;
+	pt->raw_ns = 0;
 	pt->width_ns = UINT64_MAX;
 	for (int i = 0; i < TSC_SAMPLE_TRIES; i++) {
 		r0 = cw__posix_host_ns(CLOCK_MONOTONIC_RAW);
