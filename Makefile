@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: MIT
+#
+# Thin wrapper over CMake + Ninja. CMake is the build; this file only names
+# the everyday jobs, keeps one build directory per configuration (the
+# presets in CMakePresets.json) and installs missing Debian packages first.
+# docs/building.md describes every target; `make help` lists them.
+#
+#   make run [ARGS="--duration 5s"]   build build/, run tools/cwsim/cwsim
+#   make check                        tests: build/, build-asan/, build-tsan/
+#   make bench [SUITE=clocks]         Release benchmarks into build/bench/
+#   make soak                         long randomized tests (label soak)
+#   make install [PREFIX=/usr/local]  install headers, libraries, .pc, CMake
+#
+# Every recipe runs in bash with -e -u -o pipefail, so a failing step (or
+# ctest piped into tee) fails the target.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := all
+MAKEFLAGS += --no-print-directory
+
+# The targets are pipelines over one build directory each, and ninja and
+# ctest already use both cores: running two of them at once under `make -j`
+# would only thrash the machine and interleave their logs.
+.NOTPARALLEL:
+
+# Absolute paths, so `make -C <repo>` and `make -f <repo>/Makefile` work.
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+CMAKE ?= cmake
+CTEST ?= ctest
+# ctest parallelism: the reference machine (developers and CI) has 2 cores.
+JOBS ?= 2
+# Extra arguments for every CMake configure, e.g. CMAKE_ARGS=-DCW_DEFAULT_HZ=250.
+CMAKE_ARGS ?=
+ARGS ?=
+SUITE ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+# format-check: ALL=1 checks every tracked C file instead of the changed ones.
+ALL ?=
+
+# One directory per configure preset (CMakePresets.json names the same).
+B_DEFAULT := $(ROOT)/build
+B_ASAN    := $(ROOT)/build-asan
+B_TSAN    := $(ROOT)/build-tsan
+B_RELEASE := $(ROOT)/build-release
+B_COV     := $(ROOT)/build-coverage
+
+CWSIM := $(B_DEFAULT)/tools/cwsim/cwsim
+# Benchmarks append JSON lines here; the path reaches them in CW_BENCH_RESULTS.
+BENCH_RESULTS := $(B_DEFAULT)/bench/results.jsonl
+
+# ---------------------------------------------------------------------------
+# Dependency bootstrap.
+#
+# Entries are <kind>:<name>:<Debian package>; kind "cmd" is a program on PATH,
+# "pc" a pkg-config module. g++ is not needed for the library, but without it
+# the C++ half of the header self-containment test is skipped.
+DEPS_BUILD := cmd:cmake:cmake cmd:ninja:ninja-build cmd:pkg-config:pkg-config \
+	      cmd:gcc:gcc cmd:g++:g++ pc:cmocka:libcmocka-dev
+DEPS_BENCH := pc:libuv:libuv1-dev pc:libevent:libevent-dev pc:libdpdk:libdpdk-dev
+DEPS_FORMAT := cmd:git:git cmd:clang-format:clang-format
+
+# $(call cw_bootstrap,<entries>): install what is missing when root, else
+# print the apt-get line to run and fail. When everything is present this
+# costs one `command -v` or `pkg-config --exists` per entry and no apt call.
+# The check runs again after installing, so a package that does not provide
+# what we looked for is reported instead of failing later in CMake.
+define cw_bootstrap
+	cw_missing() { \
+		local dep kind name pkg out=""; \
+		for dep in $(1); do \
+			IFS=: read -r kind name pkg <<<"$$dep"; \
+			case "$$kind" in \
+			cmd) command -v "$$name" >/dev/null 2>&1 && continue ;; \
+			pc) command -v pkg-config >/dev/null 2>&1 && \
+				pkg-config --exists "$$name" && continue ;; \
+			esac; \
+			case " $$out " in *" $$pkg "*) ;; *) out="$$out $$pkg" ;; esac; \
+		done; \
+		echo "$$out"; \
+	}; \
+	missing=$$(cw_missing); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "Missing packages:$$missing. Install them with:" >&2; \
+			echo "  sudo apt-get install -y$$missing" >&2; \
+			exit 1; \
+		fi; \
+		if ! command -v apt-get >/dev/null 2>&1; then \
+			echo "Missing packages:$$missing, and no apt-get to install them." >&2; \
+			exit 1; \
+		fi; \
+		echo "bootstrap: installing$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q; \
+		apt-get install -y -q $$missing; \
+		missing=$$(cw_missing); \
+		if [ -n "$$missing" ]; then \
+			echo "bootstrap: still missing after apt-get install:$$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+endef
+
+# ---------------------------------------------------------------------------
+# Building blocks.
+
+# $(call cw_configure,<preset>,<dir>): configure only when the directory has
+# no build.ninja yet. Afterwards ninja re-runs CMake by itself whenever a
+# CMakeLists.txt or a CONFIGURE_DEPENDS glob changes.
+cw_configure = test -f $(2)/build.ninja || { cd $(ROOT) && $(CMAKE) --preset $(1) $(CMAKE_ARGS); }
+
+# $(call cw_ctest,<dir>,<extra ctest args>): run tests, keeping the output for
+# the summary that `make check` prints last.
+cw_ctest = $(CTEST) --test-dir $(1) --output-on-failure -j $(JOBS) $(2) 2>&1 | tee $(1)/cw-ctest.log
+
+# Soak tests are long randomized runs with their own target; check leaves
+# them out to stay quick.
+NO_SOAK := -LE '^soak$$'
+
+.PHONY: all help deps deps-bench build run check check-default check-asan check-tsan \
+	test bench soak install clean format-check docs
+
+all: build
+
+help:
+	@echo "make [build]          configure (once) and build build/ (RelWithDebInfo)"
+	@echo "make run ARGS=...     build, then run build/tools/cwsim/cwsim ARGS"
+	@echo "make check            every test in build/ and build-asan/ (ASan+UBSan),"
+	@echo "                      then the posix/tsan-labelled tests in build-tsan/"
+	@echo "make test             the tests of build/ only (first third of check)"
+	@echo "make bench [SUITE=s]  Release benchmarks (bench_<s>), results in"
+	@echo "                      build/bench/results.jsonl"
+	@echo "make soak             tests labelled soak, in build/"
+	@echo "make install          PREFIX=$(PREFIX) [DESTDIR=...]"
+	@echo "make format-check     clang-format on changed C files (ALL=1: every file)"
+	@echo "make docs             Doxygen over include/ into build/docs/, warnings fail"
+	@echo "make clean            remove every build directory"
+
+deps:
+	@$(call cw_bootstrap,$(DEPS_BUILD))
+
+deps-bench:
+	@$(call cw_bootstrap,$(DEPS_BUILD) $(DEPS_BENCH))
+
+build: deps
+	@$(call cw_configure,default,$(B_DEFAULT))
+	$(CMAKE) --build $(B_DEFAULT)
+
+run: build
+	@test -x $(CWSIM) || { echo "run: $(CWSIM) was not built (tools/cwsim, CW_BUILD_TOOLS=ON)" >&2; exit 1; }
+	$(CWSIM) $(ARGS)
+
+# ---------------------------------------------------------------------------
+# Tests.
+
+check-default test: build
+	$(call cw_ctest,$(B_DEFAULT),--no-tests=error $(NO_SOAK))
+
+check-asan: deps
+	@$(call cw_configure,asan,$(B_ASAN))
+	$(CMAKE) --build $(B_ASAN)
+	$(call cw_ctest,$(B_ASAN),--no-tests=error $(NO_SOAK))
+
+# Only the tests that run real threads are worth ThreadSanitizer's time;
+# everything else is single-threaded on the sim port. Until such tests exist
+# ctest reports "No tests were found" here, which is not a failure.
+check-tsan: deps
+	@$(call cw_configure,tsan,$(B_TSAN))
+	$(CMAKE) --build $(B_TSAN)
+	$(call cw_ctest,$(B_TSAN),--no-tests=ignore -L '^(posix|tsan)$$')
+
+# The closing line sums the three runs in the "N passed, N failed" form, so a
+# reader of the log does not add up three ctest summaries (or mistake the
+# last one, possibly empty, for the whole).
+check: check-default check-asan check-tsan
+	@passed=0; failed=0; \
+	for d in $(B_DEFAULT) $(B_ASAN) $(B_TSAN); do \
+		line=$$(grep -Eo '[0-9]+ tests? failed out of [0-9]+' $$d/cw-ctest.log | tail -n 1 || true); \
+		[ -n "$$line" ] || continue; \
+		set -- $$line; \
+		failed=$$((failed + $$1)); passed=$$((passed + $$6 - $$1)); \
+	done; \
+	echo "check: $$passed passed, $$failed failed"
+
+soak: build
+	$(CTEST) --test-dir $(B_DEFAULT) --output-on-failure -j $(JOBS) --no-tests=ignore -L '^soak$$'
+
+# ---------------------------------------------------------------------------
+# Benchmarks. bench/ builds one program per suite, bench_<suite>; each runs
+# from build-release/bench/ and appends its results to $(BENCH_RESULTS).
+# Reconfigure every time: the release preset alone does not enable bench/,
+# and a build-release/ made by hand may lack it.
+bench: deps-bench
+	cd $(ROOT) && $(CMAKE) --preset release -DCW_BUILD_BENCH=ON -DCW_BUILD_TESTS=OFF $(CMAKE_ARGS)
+	$(CMAKE) --build $(B_RELEASE)
+	@mkdir -p $(dir $(BENCH_RESULTS))
+	@cd $(B_RELEASE)/bench 2>/dev/null || { \
+		echo "bench: $(B_RELEASE)/bench does not exist (bench/CMakeLists.txt built nothing)" >&2; \
+		exit 1; \
+	}; \
+	suites="$(patsubst bench_%,%,$(SUITE))"; \
+	if [ -n "$$suites" ]; then \
+		progs=""; \
+		for s in $$suites; do \
+			if [ ! -x "bench_$$s" ]; then \
+				echo "bench: no benchmark bench_$$s; built:" \
+					$$(find . -maxdepth 1 -type f -executable -name 'bench_*' -printf '%f ') >&2; \
+				exit 1; \
+			fi; \
+			progs="$$progs bench_$$s"; \
+		done; \
+	else \
+		progs=$$(find . -maxdepth 1 -type f -executable -name 'bench_*' -printf '%f\n' | sort); \
+	fi; \
+	if [ -z "$$progs" ]; then \
+		echo "bench: no bench_* programs in $(B_RELEASE)/bench" >&2; \
+		exit 1; \
+	fi; \
+	failed=""; \
+	for p in $$progs; do \
+		echo "== $$p"; \
+		CW_BENCH_RESULTS="$(BENCH_RESULTS)" ./$$p $(ARGS) || failed="$$failed $$p"; \
+	done; \
+	echo "bench: results appended to $(BENCH_RESULTS)"; \
+	if [ -n "$$failed" ]; then \
+		echo "bench: failed:$$failed" >&2; \
+		exit 1; \
+	fi
+
+# ---------------------------------------------------------------------------
+# Install. The prefix goes into the cache as well as to --install, because
+# the generated clockwork.pc records it at configure time.
+install: deps
+	cd $(ROOT) && $(CMAKE) --preset default -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+	$(CMAKE) --build $(B_DEFAULT)
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(B_DEFAULT) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(B_DEFAULT) $(B_ASAN) $(B_TSAN) $(B_RELEASE) $(B_COV)
+
+# ---------------------------------------------------------------------------
+# Style and documentation.
+
+# Changed files are those differing from the merge base with origin/main,
+# plus untracked ones; with no origin/main (or no commit yet) every C file.
+format-check:
+	@$(call cw_bootstrap,$(DEPS_FORMAT))
+	@cd $(ROOT); \
+	if [ -z "$(ALL)" ] && base=$$(git merge-base origin/main HEAD 2>/dev/null); then \
+		files=$$( { git diff --name-only --diff-filter=d "$$base" -- '*.c' '*.h'; \
+			    git ls-files --others --exclude-standard -- '*.c' '*.h'; } | sort -u); \
+		what="C files changed since origin/main"; \
+	else \
+		files=$$(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | sort -u); \
+		what="all C files"; \
+	fi; \
+	if [ -z "$$files" ]; then \
+		echo "format-check: no $$what"; \
+		exit 0; \
+	fi; \
+	echo "format-check: $$what ($$(wc -w <<<"$$files"))"; \
+	clang-format --dry-run -Werror $$files
+
+# Doxygen reads its configuration from stdin, so there is no Doxyfile to keep
+# in step with the headers. FAIL_ON_WARNINGS lists every warning before
+# failing; an undocumented member or parameter is a warning.
+DOXYGEN_CONFIG := \
+	PROJECT_NAME=clockwork \
+	INPUT=$(ROOT)/include \
+	RECURSIVE=YES \
+	FILE_PATTERNS=*.h \
+	STRIP_FROM_PATH=$(ROOT)/include \
+	STRIP_FROM_INC_PATH=$(ROOT)/include \
+	OUTPUT_DIRECTORY=$(B_DEFAULT)/docs \
+	OPTIMIZE_OUTPUT_FOR_C=YES \
+	EXTRACT_ALL=NO \
+	EXTRACT_STATIC=YES \
+	GENERATE_HTML=YES \
+	GENERATE_LATEX=NO \
+	HAVE_DOT=NO \
+	QUIET=YES \
+	WARN_IF_UNDOCUMENTED=YES \
+	WARN_IF_DOC_ERROR=YES \
+	WARN_NO_PARAMDOC=YES \
+	WARN_AS_ERROR=FAIL_ON_WARNINGS \
+	ENABLE_PREPROCESSING=YES \
+	MACRO_EXPANSION=YES \
+	EXPAND_ONLY_PREDEF=YES \
+	PREDEFINED=CW_API=
+
+docs:
+	@if ! command -v doxygen >/dev/null 2>&1; then \
+		echo "docs: doxygen is not installed (apt-get install -y doxygen); skipped"; \
+		exit 0; \
+	fi; \
+	mkdir -p $(B_DEFAULT)/docs; \
+	printf '%s\n' $(DOXYGEN_CONFIG) | doxygen -; \
+	echo "docs: $(B_DEFAULT)/docs/html/index.html"
