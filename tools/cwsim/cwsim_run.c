@@ -471,7 +471,7 @@ static void report_one_clocksource(struct cwsim_run *r, const struct cw_clocksou
 	if (c) {
 		snprintf(wraps, sizeof(wraps), "%llu", (unsigned long long)cw_sim_counter_wraps(c));
 	}
-	fprintf(r->out, "%-20s %6d %12llu %4u  %-44s %-7s %-8s %5s\n", cs->name, cs->rating,
+	fprintf(r->out, "%-20s %6d %12llu %4u  %-60s %-7s %-8s %5s\n", cs->name, cs->rating,
 		(unsigned long long)cs->freq_hz, bits, flags, cs->current ? "yes" : "no",
 		cs->is_watchdog ? "yes" : "no", wraps);
 }
@@ -487,7 +487,7 @@ static void report_clocksources(struct cwsim_run *r)
 		return;
 	}
 	cw_clocksource_list(r->sys, info, count, &count);
-	fprintf(r->out, "\n%-20s %6s %12s %4s  %-44s %-7s %-8s %5s\n", "clocksource", "rating",
+	fprintf(r->out, "\n%-20s %6s %12s %4s  %-60s %-7s %-8s %5s\n", "clocksource", "rating",
 		"freq (Hz)", "bits", "flags", "current", "watchdog", "wraps");
 	for (size_t i = 0; i < count; i++) {
 		report_one_clocksource(r, &info[i]);

@@ -93,6 +93,8 @@ struct parser {
 	unsigned stops_line;
 };
 
+static char *trim(char *s);
+
 /* ---------------------------------------------------------------------- */
 /* Messages */
 
@@ -513,7 +515,7 @@ static int node_add_range(struct parser *ps, uint64_t lo, uint64_t hi, const cha
 	return 0;
 }
 
-/* One item of a CPU list: "N" or "N-M". @item is modified. */
+/* One item of a CPU list: "N" or "N-M", blanks allowed around. @item is modified. */
 static int node_cpu_item(struct parser *ps, char *item, const char *val)
 {
 	static const char what[] = "a CPU list such as 0-3,8 (CPUs 0..4095)";
@@ -523,11 +525,11 @@ static int node_cpu_item(struct parser *ps, char *item, const char *val)
 	if (dash) {
 		*dash = '\0';
 	}
-	if (parse_uint(item, &lo) != NUM_OK || lo >= CW_MAX_CPUS) {
+	if (parse_uint(trim(item), &lo) != NUM_OK || lo >= CW_MAX_CPUS) {
 		return expected(ps, what, val);
 	}
 	hi = lo;
-	if (dash && (parse_uint(dash + 1, &hi) != NUM_OK || hi >= CW_MAX_CPUS)) {
+	if (dash && (parse_uint(trim(dash + 1), &hi) != NUM_OK || hi >= CW_MAX_CPUS)) {
 		return expected(ps, what, val);
 	}
 	if (hi < lo) {

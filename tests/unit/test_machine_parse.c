@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of the machine description parser: good files parse to the right
+ * structure (the built-in default, a file using every key, NUMA nodes,
+ * units and decimals), every shipped example parses, the canonical
+ * formatter round-trips, a table of malformed inputs each gives the exact
+ * "file:line:" prefix and a message saying what was expected, and a seeded
+ * mutation run feeds thousands of damaged files to the parser (ASan runs
+ * this suite too: no crash, no leak).
+ */
+#include <clockwork/sim.h>
+#include <clockwork/clocksource.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#ifndef CW_SOURCE_DIR
+#error "CW_SOURCE_DIR must name the source tree"
+#endif
+
+static struct cw_sim_machine_desc *parse_ok(const char *text)
+{
+	struct cw_sim_machine_desc *m = NULL;
+	char err[CW_SIM_ERR_MAX];
+	int ret = cw_sim_machine_desc_parse_mem(text, strlen(text), "good.ini", &m, err,
+						sizeof(err));
+
+	if (ret) {
+		fail_msg("unexpected parse error %d: %s", ret, err);
+	}
+	assert_non_null(m);
+	return m;
+}
+
+static const struct cw_sim_counter_desc *find_counter(const struct cw_sim_machine_desc *m,
+						      const char *name)
+{
+	for (size_t i = 0; i < m->nr_counters; i++) {
+		if (strcmp(m->counters[i].name, name) == 0) {
+			return &m->counters[i];
+		}
+	}
+	fail_msg("no counter %s", name);
+	return NULL;
+}
+
+static void test_machine_default_text_parses_to_default_soc(void **state)
+{
+	struct cw_sim_machine_desc *m = parse_ok(cw_sim_machine_default_text());
+	const struct cw_sim_counter_desc *c;
+
+	(void)state;
+	assert_string_equal(m->name, "default-soc");
+	assert_int_equal(m->nr_cpus, 4);
+	assert_int_equal(m->nr_nodes, 1);
+	assert_int_equal(m->nodes[0].nr_cpus, 4);
+	assert_int_equal(m->nr_counters, 3);
+	c = find_counter(m, "sys_counter");
+	assert_int_equal(c->params.width_bits, 64);
+	assert_int_equal(c->params.freq_hz, 50000000);
+	assert_int_equal(c->rating, 350);
+	assert_int_equal(c->flags, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	assert_int_equal(c->params.drift_ppb, 10000);
+	c = find_counter(m, "timer32");
+	assert_int_equal(c->params.width_bits, 32);
+	assert_int_equal(c->params.start_value, 0xe0000000u);
+	assert_int_equal(c->params.jitter_cycles, 2);
+	assert_int_equal(c->params.drift_ppb, -30000);
+	c = find_counter(m, "cpu_cycles");
+	assert_int_equal(c->flags, CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY);
+	assert_true(c->rating > find_counter(m, "sys_counter")->rating);
+	assert_int_equal(c->nr_drift_changes, 1);
+	assert_int_equal(c->drift_changes[0].at_ns, 2300000000u);
+	assert_int_equal(c->drift_changes[0].drift_ppb, 30000000);
+	assert_true(c->params.stops_in_deep_idle);
+	assert_string_equal(c->params.name, "cpu_cycles");
+	cw_sim_machine_desc_free(m);
+}
+
+static const char every_key[] =
+	"# a comment line\r\n"
+	"; another comment\n"
+	"\n"
+	"[machine]   # trailing comment\n"
+	"name = every.key-1\n"
+	"description = uses every key; parsed #\n"
+	"cpus = 8\n"
+	"[node 1]\n"
+	"cpus = 4-7\n"
+	"[node 0]\n"
+	"cpus = 0,1 ,2-3\n"
+	"\t[counter acpi_pm]\t\n"
+	"  width = 24\n"
+	"freq = 3.579545 MHz\n"
+	"rating = 200\n"
+	"flags = continuous suspend_nonstop\n"
+	"drift = -12.5ppm\n"
+	"drift_at = 1.5s 250ppb\n"
+	"drift_at = 2500ms -0.001ppm\n"
+	"drift_at = 3000000us 0ppm\n"
+	"jitter = 7\n"
+	"start = 0xabcdef\n"
+	"stops_in_suspend = no\n"
+	"stops_in_deep_idle = true\n"
+	"[counter khz]\n"
+	"width=16\n"
+	"freq=32.768kHz\n"
+	"rating=1\n"
+	"flags=none\n"
+	"start=65535\n"
+	"stops_in_suspend=on\n";
+
+static void test_machine_every_key_parses(void **state)
+{
+	struct cw_sim_machine_desc *m = parse_ok(every_key);
+	const struct cw_sim_counter_desc *c;
+
+	(void)state;
+	assert_string_equal(m->name, "every.key-1");
+	/* ';' and '#' start comments only at the start or after a blank. */
+	assert_string_equal(m->description, "uses every key; parsed");
+	assert_int_equal(m->nr_cpus, 8);
+	assert_int_equal(m->nr_nodes, 2);
+	assert_int_equal(m->nodes[0].id, 1);
+	assert_int_equal(m->nodes[1].id, 0);
+	assert_int_equal(m->nodes[1].nr_cpus, 4);
+	for (unsigned cpu = 0; cpu < 8; cpu++) {
+		assert_int_equal(m->nodes[m->cpu_node[cpu]].id, cpu < 4 ? 0 : 1);
+	}
+	c = find_counter(m, "acpi_pm");
+	assert_int_equal(c->line, 12);
+	assert_int_equal(c->params.width_bits, 24);
+	assert_int_equal(c->params.freq_hz, 3579545);
+	assert_int_equal(c->flags, CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_SUSPEND_NONSTOP);
+	assert_int_equal(c->params.drift_ppb, -12500);
+	assert_int_equal(c->nr_drift_changes, 3);
+	assert_int_equal(c->drift_changes[0].at_ns, 1500000000u);
+	assert_int_equal(c->drift_changes[0].drift_ppb, 250);
+	assert_int_equal(c->drift_changes[1].at_ns, 2500000000u);
+	assert_int_equal(c->drift_changes[1].drift_ppb, -1);
+	assert_int_equal(c->drift_changes[2].at_ns, 3000000000u);
+	assert_int_equal(c->params.jitter_cycles, 7);
+	assert_int_equal(c->params.start_value, 0xabcdef);
+	assert_false(c->params.stops_in_suspend);
+	assert_true(c->params.stops_in_deep_idle);
+	c = find_counter(m, "khz");
+	assert_int_equal(c->params.freq_hz, 32768);
+	assert_int_equal(c->rating, 1);
+	assert_int_equal(c->flags, 0);
+	assert_int_equal(c->params.start_value, 65535);
+	assert_true(c->params.stops_in_suspend);
+	assert_int_equal(c->params.drift_ppb, 0);
+	assert_int_equal(c->nr_drift_changes, 0);
+	cw_sim_machine_desc_free(m);
+}
+
+static void test_machine_without_nodes_has_one_node_with_every_cpu(void **state)
+{
+	struct cw_sim_machine_desc *m = parse_ok("[machine]\nname = one\ncpus = 3\n");
+
+	(void)state;
+	assert_int_equal(m->nr_nodes, 1);
+	assert_int_equal(m->nodes[0].id, 0);
+	assert_int_equal(m->nodes[0].nr_cpus, 3);
+	assert_int_equal(m->nr_counters, 0);
+	for (unsigned cpu = 0; cpu < 3; cpu++) {
+		assert_int_equal(m->cpu_node[cpu], 0);
+		assert_int_equal(m->nodes[0].cpus[cpu], cpu);
+	}
+	cw_sim_machine_desc_free(m);
+}
+
+static void test_machine_duration_parser(void **state)
+{
+	uint64_t ns = 0;
+
+	(void)state;
+	assert_int_equal(cw_sim_parse_duration_ns("10s", &ns), 0);
+	assert_int_equal(ns, 10000000000u);
+	assert_int_equal(cw_sim_parse_duration_ns("2.5 ms", &ns), 0);
+	assert_int_equal(ns, 2500000);
+	assert_int_equal(cw_sim_parse_duration_ns(".75us", &ns), 0);
+	assert_int_equal(ns, 750);
+	assert_int_equal(cw_sim_parse_duration_ns("100ns", &ns), 0);
+	assert_int_equal(ns, 100);
+	assert_int_equal(cw_sim_parse_duration_ns("18446744073.709551615s", &ns), 0);
+	assert_int_equal(ns, UINT64_MAX);
+	assert_int_equal(cw_sim_parse_duration_ns("18446744073.709551616s", &ns), CW_ERANGE);
+	assert_int_equal(cw_sim_parse_duration_ns("10", &ns), CW_EINVAL);
+	assert_int_equal(cw_sim_parse_duration_ns("1.5ns", &ns), CW_EINVAL);
+	assert_int_equal(cw_sim_parse_duration_ns("-1s", &ns), CW_EINVAL);
+	assert_int_equal(cw_sim_parse_duration_ns("s", &ns), CW_EINVAL);
+	assert_int_equal(cw_sim_parse_duration_ns("1min", &ns), CW_EINVAL);
+}
+
+/* Parse @text, format it, parse that, and compare the two descriptions. */
+static void check_round_trip(const char *text, size_t len, const char *name)
+{
+	struct cw_sim_machine_desc *a = NULL, *b = NULL;
+	char err[CW_SIM_ERR_MAX];
+	size_t n;
+	char *out;
+
+	assert_int_equal(cw_sim_machine_desc_parse_mem(text, len, name, &a, err, sizeof(err)), 0);
+	n = cw_sim_machine_desc_format(a, NULL, 0);
+	out = malloc(n + 1);
+	assert_non_null(out);
+	assert_int_equal(cw_sim_machine_desc_format(a, out, n + 1), n);
+	if (cw_sim_machine_desc_parse_mem(out, n, "formatted", &b, err, sizeof(err)) != 0) {
+		fail_msg("formatted text does not parse: %s\n%s", err, out);
+	}
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->description, b->description);
+	assert_int_equal(a->nr_cpus, b->nr_cpus);
+	assert_int_equal(a->nr_nodes, b->nr_nodes);
+	assert_memory_equal(a->cpu_node, b->cpu_node, a->nr_cpus * sizeof(unsigned));
+	assert_int_equal(a->nr_counters, b->nr_counters);
+	for (size_t i = 0; i < a->nr_counters; i++) {
+		const struct cw_sim_counter_desc *x = &a->counters[i], *y = &b->counters[i];
+
+		assert_string_equal(x->name, y->name);
+		assert_int_equal(x->rating, y->rating);
+		assert_int_equal(x->flags, y->flags);
+		assert_int_equal(x->params.width_bits, y->params.width_bits);
+		assert_int_equal(x->params.freq_hz, y->params.freq_hz);
+		assert_int_equal(x->params.drift_ppb, y->params.drift_ppb);
+		assert_int_equal(x->params.jitter_cycles, y->params.jitter_cycles);
+		assert_int_equal(x->params.start_value, y->params.start_value);
+		assert_int_equal(x->params.stops_in_suspend, y->params.stops_in_suspend);
+		assert_int_equal(x->params.stops_in_deep_idle, y->params.stops_in_deep_idle);
+		assert_int_equal(x->nr_drift_changes, y->nr_drift_changes);
+		assert_memory_equal(x->drift_changes, y->drift_changes,
+				    x->nr_drift_changes * sizeof(x->drift_changes[0]));
+	}
+	/* Truncated output is NUL-terminated and reports the full length. */
+	assert_int_equal(cw_sim_machine_desc_format(a, out, 8), n);
+	assert_int_equal(strlen(out), 7);
+	free(out);
+	cw_sim_machine_desc_free(a);
+	cw_sim_machine_desc_free(b);
+}
+
+static void test_machine_format_round_trips(void **state)
+{
+	(void)state;
+	check_round_trip(cw_sim_machine_default_text(), strlen(cw_sim_machine_default_text()),
+			 "default");
+	check_round_trip(every_key, strlen(every_key), "every_key");
+}
+
+static const char *const example_files[] = {
+	"default-soc.ini",
+	"minimal.ini",
+	"x86-tsc-hpet.ini",
+	"cortex-a9-quad.ini",
+	"numa-2node.ini",
+};
+
+static void test_machine_every_example_parses_and_round_trips(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(example_files) / sizeof(example_files[0]); i++) {
+		char path[512], err[CW_SIM_ERR_MAX];
+		struct cw_sim_machine_desc *m = NULL;
+		size_t n;
+		char *text;
+
+		snprintf(path, sizeof(path), "%s/examples/machines/%s", CW_SOURCE_DIR,
+			 example_files[i]);
+		if (cw_sim_machine_desc_parse_file(path, &m, err, sizeof(err)) != 0) {
+			fail_msg("%s", err);
+		}
+		n = cw_sim_machine_desc_format(m, NULL, 0);
+		text = malloc(n + 1);
+		assert_non_null(text);
+		cw_sim_machine_desc_format(m, text, n + 1);
+		check_round_trip(text, n, example_files[i]);
+		free(text);
+		cw_sim_machine_desc_free(m);
+	}
+}
+
+static void test_machine_default_text_matches_shipped_example(void **state)
+{
+	char path[512];
+	const char *builtin = cw_sim_machine_default_text();
+	size_t len = strlen(builtin);
+	char *buf = malloc(len + 2);
+	FILE *f;
+
+	(void)state;
+	assert_non_null(buf);
+	snprintf(path, sizeof(path), "%s/examples/machines/default-soc.ini", CW_SOURCE_DIR);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, len + 1, f), len);
+	fclose(f);
+	assert_memory_equal(buf, builtin, len);
+	free(buf);
+}
+
+static void test_machine_parse_file_reports_unreadable_file(void **state)
+{
+	struct cw_sim_machine_desc *m = (void *)1;
+	char err[CW_SIM_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(cw_sim_machine_desc_parse_file("/nonexistent/m.ini", &m, err, sizeof(err)),
+			 CW_EIO);
+	assert_null(m);
+	assert_non_null(strstr(err, "/nonexistent/m.ini: cannot open machine file"));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Malformed inputs */
+
+#define MACH "[machine]\nname = m\ncpus = 4\n"                  /* lines 1-3 */
+#define CTR  "[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n" /* 4-7 after MACH */
+
+/** One malformed input: its text, the line blamed and part of the message. */
+struct bad_case {
+	const char *text;
+	size_t len;
+	unsigned line;
+	const char *msg;
+};
+
+#define BAD(t, l, m) { t, sizeof(t) - 1, l, m }
+
+static const struct bad_case bad_cases[] = {
+	/* unknown key */
+	BAD(MACH "frq = 1\n", 4, "expected a key of [machine]: name, cpus, description (got 'frq')"),
+	BAD(MACH CTR "freqency = 1MHz\n", 8, "expected a key of [counter c]: width, freq, rating, "
+	    "flags, drift, drift_at, jitter, start, stops_in_suspend, stops_in_deep_idle "
+	    "(got 'freqency')"),
+	/* unknown section, malformed headers */
+	BAD(MACH "[cpu 0]\n", 4, "expected a section [machine], [node N] or [counter NAME] "
+	    "(got '[cpu 0]')"),
+	BAD(MACH "[counter a b]\n", 4, "expected a section [machine], [node N] or [counter NAME] "
+	    "(got '[counter a b]')"),
+	BAD("[machine\n", 1, "expected a section header ending in ']' (got '[machine')"),
+	BAD("[machine x]\n", 1, "expected [machine] without an argument (got '[machine x]')"),
+	BAD(MACH "[node x]\n", 4, "expected a node number: [node N] with N in 0..4095 (got '[node x]')"),
+	/* counter without a name, bad names */
+	BAD(MACH "[counter]\n", 4, "expected a counter name: [counter NAME] (got '[counter]')"),
+	BAD(MACH "[counter jiffies]\n", 4, "expected a counter name other than 'jiffies'"),
+	BAD(MACH "[counter a_name_that_is_far_too_long_to_be_one]\n", 4,
+	    "expected a counter name of 1..31 characters"),
+	BAD("[machine]\nname = a b\ncpus = 1\n", 2, "expected a machine name of letters, digits, "
+	    "'_', '-' and '.' (got 'a b')"),
+	/* bad numbers */
+	BAD(MACH CTR "jitter = 1x\n", 8, "expected a jitter in cycles, 0..4294967295 (got '1x')"),
+	BAD(MACH "[counter c]\nwidth = 0x\n", 5, "expected a width in bits, 16..64 (got '0x')"),
+	BAD(MACH CTR "start = 99999999999999999999\n", 8,
+	    "expected a start value that fits in 64 bits (got '99999999999999999999')"),
+	BAD(MACH CTR "drift_at = 99999999999s 1ppm\n", 8,
+	    "expected a time such as 3s or 2.5ms that fits in 64 bits (got '99999999999s')"),
+	BAD("[machine]\nname = m\ncpus = 0\n", 3, "expected a number of CPUs, 1..4096 (got '0')"),
+	BAD("[machine]\nname = m\ncpus = 4097\n", 3, "expected a number of CPUs, 1..4096 (got '4097')"),
+	BAD(MACH "[counter c]\nrating = 500\n", 5, "expected a rating, 1..499 (got '500')"),
+	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5, "expected a frequency above 0 Hz (got '0Hz')"),
+	/* bad units and inexact values */
+	BAD(MACH "[counter c]\nwidth = 32\nfreq = 24Mhz\n", 6, "expected a frequency such as 24MHz "
+	    "or 3.579545 MHz with a unit (Hz, kHz, MHz, GHz) (got '24Mhz')"),
+	BAD(MACH "[counter c]\nfreq = 24\n", 5, "with a unit (Hz, kHz, MHz, GHz) (got '24')"),
+	BAD(MACH "[counter c]\nfreq = 1.5Hz\n", 5, "in whole Hz (got '1.5Hz')"),
+	BAD(MACH CTR "drift = 0.0001ppm\n", 8, "in whole ppb (got '0.0001ppm')"),
+	BAD(MACH CTR "drift = 12%\n", 8, "with a unit (ppm, ppb) (got '12%')"),
+	BAD(MACH CTR "drift = 1000000ppm\n", 8, "expected a drift within +-999999.999ppm"),
+	/* width out of range */
+	BAD(MACH "[counter c]\nwidth = 8\n", 5, "expected a width in bits, 16..64 (got '8')"),
+	BAD(MACH "[counter c]\nwidth = 65\n", 5, "expected a width in bits, 16..64 (got '65')"),
+	/* missing keys, blamed on the section's line */
+	BAD(MACH "[counter c]\nwidth = 32\nrating = 100\n", 4,
+	    "expected key 'freq' in [counter c] (got none)"),
+	BAD(MACH CTR "[counter d]\nfreq = 1MHz\n", 8, "expected key 'width' in [counter d] (got none)"),
+	BAD("[machine]\nname = m\n", 1, "expected key 'cpus' in [machine] (got none)"),
+	BAD(MACH "[node 0]\n", 4, "expected key 'cpus' in [node 0] (got none)"),
+	BAD("[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n", 4,
+	    "expected a [machine] section (got none)"),
+	BAD("", 1, "expected a [machine] section (got none)"),
+	/* duplicates */
+	BAD(MACH CTR "width = 64\n", 8, "expected key 'width' once in [counter c] (got it again; "
+	    "the first is at line 5)"),
+	BAD(MACH "[machine]\n", 4, "expected one [machine] section (got a second; the first is at "
+	    "line 1)"),
+	BAD(MACH CTR "[counter c]\n", 8, "expected each counter name once (got 'c' again; the first "
+	    "is at line 4)"),
+	BAD(MACH "[node 0]\ncpus = 0-3\n[node 0]\n", 6, "expected each node once (got [node 0] "
+	    "again; the first is at line 4)"),
+	BAD(MACH CTR "flags = continuous, continuous\n", 8, "expected each flag once"),
+	/* key outside a section, empty value, garbage */
+	BAD("name = m\n" MACH, 1, "expected a section header such as [machine] before the first key "
+	    "(got 'name')"),
+	BAD(MACH "[counter c]\nwidth =\n", 5, "expected a value for 'width' (got nothing)"),
+	BAD(MACH "[counter c]\nwidth = # comment only\n", 5, "expected a value for 'width' (got nothing)"),
+	BAD(MACH "hello world\n", 4, "expected 'key = value', '[section]' or a comment "
+	    "(got 'hello world')"),
+	BAD(MACH "= 5\n", 4, "expected a key of lower-case letters, digits and '_' before '=' (got '')"),
+	BAD(MACH "Width = 3\n", 4, "expected a key of lower-case letters, digits and '_' before '=' "
+	    "(got 'Width')"),
+	BAD(MACH "name\0 = x\n", 4, "expected text (got a NUL byte)"),
+	/* values that conflict with other keys or sections */
+	BAD(MACH "[counter c]\nwidth = 16\nfreq = 1MHz\nrating = 100\nstart = 0x10000\n", 8,
+	    "expected a start value within the counter's 16 bits (at most 0xffff) (got 0x10000)"),
+	BAD(MACH "[counter c]\nwidth = 16\nfreq = 1MHz\nrating = 100\njitter = 5000\n", 8,
+	    "expected a jitter of at most 1/16 of the counter range, 4095 cycles (got 5000)"),
+	BAD(MACH CTR "flags = suspend_nonstop\nstops_in_suspend = yes\n", 9,
+	    "expected either flag suspend_nonstop or stops_in_suspend = yes in [counter c]"),
+	BAD(MACH CTR "drift_at = 3s 1ppm\ndrift_at = 2s 0ppm\n", 9,
+	    "expected drift_at times in increasing order (got '2s 0ppm')"),
+	BAD(MACH CTR "drift_at = 3s\n", 8, "expected 'drift_at = TIME DRIFT' such as '3s 20000ppm' "
+	    "(got '3s')"),
+	BAD(MACH CTR "drift_at = 3s fast\n", 8, "expected a drift such as 12.5ppm or -300ppb "
+	    "(got 'fast')"),
+	BAD(MACH CTR "stops_in_suspend = maybe\n", 8, "expected yes or no (got 'maybe')"),
+	BAD(MACH CTR "flags = continuous, fast\n", 8, "expected flags from continuous, must_verify, "
+	    "suspend_nonstop or none (got 'continuous, fast')"),
+	/* NUMA nodes */
+	BAD(MACH "[node 0]\ncpus = 0-4\n", 4, "expected CPUs 0..3 in [node 0] (got CPU 4; the "
+	    "machine has 4)"),
+	BAD(MACH "[node 0]\ncpus = 0-2\n[node 1]\ncpus = 2-3\n", 6, "expected each CPU in one node "
+	    "(got CPU 2 in [node 0] and [node 1])"),
+	BAD(MACH "[node 0]\ncpus = 0-2\n", 1, "expected every CPU in a [node] section (got CPU 3 in "
+	    "none)"),
+	BAD(MACH "[node 0]\ncpus = 3-1\n", 5, "expected a CPU range written low-high (got '3-1')"),
+	BAD(MACH "[node 0]\ncpus = 0-\n", 5, "expected a CPU list such as 0-3,8"),
+	BAD(MACH "[node 0]\ncpus = 0,,1\n", 5, "expected a CPU list such as 0-3,8"),
+};
+
+static void check_bad_case(const struct bad_case *bc, size_t index)
+{
+	struct cw_sim_machine_desc *m = (void *)1;
+	char err[CW_SIM_ERR_MAX] = "";
+	char prefix[64];
+	int ret;
+
+	ret = cw_sim_machine_desc_parse_mem(bc->text, bc->len, "bad.ini", &m, err, sizeof(err));
+	snprintf(prefix, sizeof(prefix), "bad.ini:%u: ", bc->line);
+	if (ret != CW_EINVAL || strncmp(err, prefix, strlen(prefix)) != 0 ||
+	    !strstr(err, bc->msg)) {
+		fail_msg("case %zu: ret %d, message\n  '%s'\nwanted prefix '%s' and\n  '%s'", index,
+			 ret, err, prefix, bc->msg);
+	}
+	assert_null(m);
+	/* A NULL or tiny error buffer is fine too. */
+	assert_int_equal(cw_sim_machine_desc_parse_mem(bc->text, bc->len, "bad.ini", &m, NULL, 0),
+			 CW_EINVAL);
+	assert_int_equal(cw_sim_machine_desc_parse_mem(bc->text, bc->len, "bad.ini", &m, err, 4),
+			 CW_EINVAL);
+	assert_true(strlen(err) < 4);
+}
+
+static void test_machine_malformed_inputs_give_file_line_errors(void **state)
+{
+	(void)state;
+	assert_true(sizeof(bad_cases) / sizeof(bad_cases[0]) >= 10);
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		check_bad_case(&bad_cases[i], i);
+	}
+}
+
+static void test_machine_overlong_line_is_an_error(void **state)
+{
+	char text[2100];
+	struct cw_sim_machine_desc *m = NULL;
+	char err[CW_SIM_ERR_MAX];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s", MACH "description = ");
+	memset(text + strlen(text), 'x', 1500);
+	text[sizeof(MACH "description = ") - 1 + 1500] = '\0';
+	assert_int_equal(cw_sim_machine_desc_parse_mem(text, strlen(text), "long.ini", &m, err,
+						       sizeof(err)), CW_EINVAL);
+	assert_string_equal(err, "long.ini:4: expected a line of at most 1023 characters (got 1514)");
+	/* A long description that fits on a line is still capped. */
+	text[sizeof(MACH "description = ") - 1 + 200] = '\0';
+	assert_int_equal(cw_sim_machine_desc_parse_mem(text, strlen(text), "long.ini", &m, err,
+						       sizeof(err)), CW_EINVAL);
+	assert_non_null(strstr(err, "long.ini:4: expected a description of at most 127 characters"));
+	/* Quoted excerpts are bounded and printable. */
+	assert_true(strlen(err) < 200);
+}
+
+/* Seeded mutation run: damaged files never crash or leak; those that still
+ * parse also format and re-parse. */
+static void mutate(struct cw_sim *rng, char *buf, size_t *len, size_t cap)
+{
+	static const char alphabet[] = "[]=#;,.-0123456789xsMHzkGpbmu \t\n\r\0abcdefghij_";
+	size_t pos = *len ? (size_t)cw_sim_random_below(rng, *len) : 0;
+
+	switch (cw_sim_random_below(rng, 4)) {
+	case 0: /* overwrite a byte */
+		if (*len) {
+			buf[pos] = alphabet[cw_sim_random_below(rng, sizeof(alphabet) - 1)];
+		}
+		break;
+	case 1: /* delete a byte */
+		if (*len) {
+			memmove(buf + pos, buf + pos + 1, *len - pos - 1);
+			(*len)--;
+		}
+		break;
+	case 2: /* insert a byte */
+		if (*len < cap) {
+			memmove(buf + pos + 1, buf + pos, *len - pos);
+			buf[pos] = alphabet[cw_sim_random_below(rng, sizeof(alphabet) - 1)];
+			(*len)++;
+		}
+		break;
+	default: /* truncate */
+		*len = pos;
+		break;
+	}
+}
+
+static void test_machine_mutated_inputs_never_crash(void **state)
+{
+	const char *base = cw_sim_machine_default_text();
+	size_t base_len = strlen(base), cap = base_len + 64;
+	char *buf = malloc(cap);
+	struct cw_sim *rng = NULL;
+	unsigned parsed = 0, failed = 0;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(cw_sim_create(20240601, &rng), 0);
+	for (int iter = 0; iter < 3000; iter++) {
+		struct cw_sim_machine_desc *m = NULL;
+		char err[CW_SIM_ERR_MAX];
+		size_t len = base_len;
+		int nmut = 1 + (int)cw_sim_random_below(rng, 4);
+
+		memcpy(buf, base, base_len);
+		for (int k = 0; k < nmut; k++) {
+			mutate(rng, buf, &len, cap);
+		}
+		if (cw_sim_machine_desc_parse_mem(buf, len, "fuzz.ini", &m, err, sizeof(err)) == 0) {
+			parsed++;
+			check_round_trip(buf, len, "fuzz.ini");
+			cw_sim_machine_desc_free(m);
+		} else {
+			failed++;
+			assert_null(m);
+			assert_true(strncmp(err, "fuzz.ini:", 9) == 0);
+			assert_non_null(strstr(err, ": expected "));
+		}
+	}
+	/* Both outcomes occur, so the run exercised parsing and errors. */
+	assert_true(parsed > 100);
+	assert_true(failed > 100);
+	cw_sim_destroy(rng);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_machine_default_text_parses_to_default_soc),
+		cmocka_unit_test(test_machine_every_key_parses),
+		cmocka_unit_test(test_machine_without_nodes_has_one_node_with_every_cpu),
+		cmocka_unit_test(test_machine_duration_parser),
+		cmocka_unit_test(test_machine_format_round_trips),
+		cmocka_unit_test(test_machine_every_example_parses_and_round_trips),
+		cmocka_unit_test(test_machine_default_text_matches_shipped_example),
+		cmocka_unit_test(test_machine_parse_file_reports_unreadable_file),
+		cmocka_unit_test(test_machine_malformed_inputs_give_file_line_errors),
+		cmocka_unit_test(test_machine_overlong_line_is_an_error),
+		cmocka_unit_test(test_machine_mutated_inputs_never_crash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
