@@ -55,8 +55,9 @@ struct cw_port_ops {
 	/** Spin-wait hint used inside lock and retry loops (pause). May be NULL. */
 	void (*cpu_relax)(void *ctx);
 	/**
-	 * Called last by cw_system_destroy() so the port can free @ctx. May be
-	 * NULL.
+	 * Called last by cw_system_destroy() so the port can free its context.
+	 * Never called when cw_system_create() fails: the port still owns the
+	 * context then. May be NULL.
 	 */
 	void (*release)(void *ctx);
 };

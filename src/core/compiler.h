@@ -77,6 +77,26 @@ static inline void cw_cpu_relax(void)
 #endif
 }
 
+/*
+ * Make every earlier store globally visible and every earlier instruction
+ * complete before a following counter read. Counter reads such as rdtsc are
+ * not memory accesses, so C11 fences do not order them: a writer that
+ * publishes "update in progress" and then reads the counter could otherwise
+ * read it while the store still sits in its store buffer, and a reader on
+ * another CPU, still seeing the old sequence count, could read a later
+ * counter value with the old data (Intel SDM: MFENCE;LFENCE before RDTSC).
+ */
+static inline void cw_counter_read_barrier(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("mfence; lfence" ::: "memory");
+#elif defined(__aarch64__)
+	__asm__ __volatile__("dsb sy; isb" ::: "memory");
+#else
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 typedef unsigned __int128 cw_u128;
 
 /* (a * b) >> shift without overflow, saturating at UINT64_MAX. */

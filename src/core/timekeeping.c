@@ -95,7 +95,8 @@ static int64_t sat_add_s64(int64_t a, cw_u128 b_unsigned, bool negative)
  * Publishing to readers
  */
 
-static void tk_publish(struct cw_system *sys)
+/* Copy the writer state to the reader copy. Inside a seqcount write section. */
+static void tk_publish_fields(struct cw_system *sys)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_tk_pub *p = &sys->pub;
@@ -105,7 +106,6 @@ static void tk_publish(struct cw_system *sys)
 	if (cw__ntp_next_leap(&sys->ntp, tk->xtime_sec, &at_sec, &step_ns)) {
 		leap_mono = at_sec * CW_NSEC_PER_SEC - tk->offs_real;
 	}
-	cw_write_seqbegin(&p->seq);
 	CW_WRITE_ONCE(p->cs, tk->cs);
 	CW_WRITE_ONCE(p->read, tk->cs->read);
 	CW_WRITE_ONCE(p->mask, tk->suspended ? 0 : tk->cs->mask);
@@ -126,7 +126,13 @@ static void tk_publish(struct cw_system *sys)
 	CW_WRITE_ONCE(p->leap_step_ns, step_ns);
 	CW_WRITE_ONCE(p->coarse_mono, tk->coarse_mono);
 	CW_WRITE_ONCE(p->coarse_raw, tk->coarse_raw);
-	cw_write_seqend(&p->seq);
+}
+
+static void tk_publish(struct cw_system *sys)
+{
+	cw_write_seqbegin(&sys->pub.seq);
+	tk_publish_fields(sys);
+	cw_write_seqend(&sys->pub.seq);
 }
 
 /* ------------------------------------------------------------------------
@@ -415,6 +421,17 @@ int cw__timekeeping_change_clocksource(struct cw_system *sys, struct cw_clocksou
 		return ret;
 	}
 	cw_spin_lock(&sys->tk_lock);
+	/*
+	 * Hold readers off across both counter reads. Otherwise a reader
+	 * using the old counter between our last read of it and the publish
+	 * would see time the new counter does not count yet: a backward step
+	 * of up to 230 ns (seen with the TSC and clock_gettime). The barrier
+	 * makes the odd count visible before we read the counters; any reader
+	 * that completes without retrying read its counter before that, so its
+	 * value is at most the one we forward to.
+	 */
+	cw_write_seqbegin(&sys->pub.seq);
+	cw_counter_read_barrier();
 	old = tk->cs;
 	if (!tk->suspended) {
 		tk_forward_now(tk);
@@ -423,7 +440,8 @@ int cw__timekeeping_change_clocksource(struct cw_system *sys, struct cw_clocksou
 	tk->mono.frac = convert_frac(tk->mono.frac, old_shift, cs->shift);
 	tk->raw.frac = convert_frac(tk->raw.frac, old_shift, cs->shift);
 	tk_setup_internals(sys, cs);
-	tk_publish(sys);
+	tk_publish_fields(sys);
+	cw_write_seqend(&sys->pub.seq);
 	cw_spin_unlock(&sys->tk_lock);
 	if (old->disable) {
 		old->disable(old);
@@ -534,6 +552,15 @@ static void tk_update_locked(struct cw_system *sys)
 	if (offset < ci) {
 		return;
 	}
+	/*
+	 * Read "now" again inside the write section: a reader still using the
+	 * old mult after our read could otherwise run ahead of the new one by
+	 * (time to publish) x (mult change), a fraction of a ns per us after
+	 * an NTP frequency step, but a backward step all the same.
+	 */
+	cw_write_seqbegin(&sys->pub.seq);
+	cw_counter_read_barrier();
+	offset = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 	k = (int)cw_ilog2_u64(offset) - (int)cw_ilog2_u64(ci);
 	if (k + (int)cw_ilog2_u64(ci) >= 63) {
 		/* Keep ci << k below 2^64. */
@@ -549,7 +576,8 @@ static void tk_update_locked(struct cw_system *sys)
 	tk_adjust(sys, offset);
 	tk->coarse_mono = clock_at(&tk->mono, offset, tk->shift);
 	tk->coarse_raw = clock_at(&tk->raw, offset, tk->shift);
-	tk_publish(sys);
+	tk_publish_fields(sys);
+	cw_write_seqend(&sys->pub.seq);
 }
 
 void cw_timekeeping_update(struct cw_system *sys)
