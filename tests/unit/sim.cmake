@@ -5,3 +5,9 @@ cw_add_test(test_sim_engine LABEL unit SOURCES unit/test_sim_engine.c)
 cw_add_test(test_sim_counter LABEL unit SOURCES unit/test_sim_counter.c)
 cw_add_test(test_machine_parse LABEL unit SOURCES unit/test_machine_parse.c)
 target_compile_definitions(test_machine_parse PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+cw_add_test(test_sim_port LABEL unit SOURCES unit/test_sim_port.c)
+# cwsim in-process: its logic is compiled into the test with the tool's header.
+cw_add_test(test_sim_cwsim LABEL unit
+            SOURCES unit/test_sim_cwsim.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c)
+target_include_directories(test_sim_cwsim PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim)
+target_compile_definitions(test_sim_cwsim PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

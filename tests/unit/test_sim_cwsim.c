@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cwsim run in-process (cwsim_main() with an argument vector, output
+ * captured in memory): the default machine catches its drifting counter and
+ * switches away from it, every clock id ends within a justified error
+ * bound, runs are byte-for-byte reproducible, scripted suspend and override
+ * behave, the watchdog verdicts on a 1 % and a 100 ppm TSC are right, and bad
+ * machine files and bad arguments give the documented messages and exit
+ * statuses.
+ */
+#include "cwsim.h"
+
+#include <clockwork/sim.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#ifndef CW_SOURCE_DIR
+#error "CW_SOURCE_DIR must name the source tree"
+#endif
+
+#define MAX_ARGS 16
+
+/** Output of one cwsim run. */
+struct run {
+	int status;
+	char *out;
+	char *err;
+	size_t out_len;
+	size_t err_len;
+};
+
+/* Run cwsim with the NULL-terminated arguments after argv[0]. */
+static struct run cwsim(const char *first, ...)
+{
+	char *argv[MAX_ARGS] = { "cwsim" };
+	struct run r = { 0 };
+	int argc = 1;
+	FILE *out, *err;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *)) {
+		assert_true(argc < MAX_ARGS - 1);
+		argv[argc++] = (char *)a;
+	}
+	va_end(ap);
+	out = open_memstream(&r.out, &r.out_len);
+	err = open_memstream(&r.err, &r.err_len);
+	assert_non_null(out);
+	assert_non_null(err);
+	r.status = cwsim_main(argc, argv, out, err);
+	fclose(out);
+	fclose(err);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static void example_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	snprintf(buf, len, "%s/%s/%s", CW_SOURCE_DIR, dir, name);
+}
+
+/* The error in ns that the final table gives for @clock. */
+static long long table_error_ns(const struct run *r, const char *clock)
+{
+	char key[64];
+	const char *line;
+	char name[64], value[64], truth[64];
+	long long err_ns = 0;
+
+	snprintf(key, sizeof(key), "\n%s ", clock);
+	line = strstr(r->out, key);
+	if (!line) {
+		fail_msg("no row for %s in:\n%s", clock, r->out);
+	}
+	assert_int_equal(sscanf(line + 1, "%63s %63s %63s %lld", name, value, truth, &err_ns), 4);
+	return err_ns;
+}
+
+static const char *const clocks[] = {
+	"REALTIME", "REALTIME_COARSE", "MONOTONIC", "MONOTONIC_COARSE", "MONOTONIC_RAW",
+	"MONOTONIC_RAW_COARSE", "BOOTTIME", "BOOTTIME_COARSE", "TAI", "TAI_COARSE",
+};
+
+/*
+ * Every clock's error is within [lo_ns, hi_ns]; a coarse clock may also lag
+ * by up to one tick (1 ms at the default HZ): it holds the value of the last
+ * update, and an update that finds less than one tick's worth of cycles
+ * since the last one (a jittery read can) leaves it unchanged.
+ */
+#define TICK_NS 1000000LL
+
+static void assert_all_errors_within(const struct run *r, long long lo_ns, long long hi_ns)
+{
+	for (size_t i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++) {
+		long long e = table_error_ns(r, clocks[i]);
+		long long lo = strstr(clocks[i], "COARSE") ? lo_ns - TICK_NS : lo_ns;
+
+		if (e < lo || e > hi_ns) {
+			fail_msg("%s error %lld ns outside [%lld, %lld]\n%s", clocks[i], e, lo_ns,
+				 hi_ns, r->out);
+		}
+	}
+}
+
+/* The row of the clocksource table for @name. */
+static void clocksource_row(const struct run *r, const char *name, char *row, size_t len)
+{
+	char key[64];
+	const char *line, *end;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	line = strstr(r->out, "\nclocksource ");
+	assert_non_null(line);
+	line = strstr(line, key);
+	if (!line) {
+		fail_msg("no clocksource row %s", name);
+	}
+	end = strchr(line + 1, '\n');
+	snprintf(row, len, "%.*s", (int)(end ? end - line - 1 : (long)strlen(line + 1)), line + 1);
+}
+
+static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
+{
+	struct run r = cwsim(NULL);
+	const char *first, *marked, *second;
+	char row[256];
+
+	(void)state;
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	assert_int_equal(r.err_len, 0);
+	assert_non_null(strstr(r.out, "sim: machine 'default-soc': 4 CPUs, 1 NUMA node"));
+	assert_non_null(strstr(r.out, "clocksource: timer32: mask: 0xffffffff max_cycles: 0x"));
+	first = strstr(r.out, "clocksource: Switched to clocksource cpu_cycles");
+	marked = strstr(r.out, "[    2.500000] clocksource: timekeeping watchdog on CPU0: Marking "
+			       "clocksource 'cpu_cycles' as unstable");
+	second = strstr(r.out, "clocksource: Switched to clocksource sys_counter");
+	assert_non_null(first);
+	assert_non_null(marked);
+	assert_non_null(second);
+	assert_true(first < marked && marked < second);
+	/*
+	 * Error bound. cpu_cycles counts exactly until 2.3 s, then 3 % fast
+	 * until the watchdog's check at 2.5 s switches away from it: the clocks
+	 * gain 0.2 s * 3 % = 6.000 ms, and a switch never jumps, so they keep
+	 * it. sys_counter then runs 10 ppm fast for 7.5 s: +75 us. Jitter adds
+	 * at most 3 ns. Expected +6.075 ms; allow +-5 us (coarse: one tick more).
+	 */
+	assert_all_errors_within(&r, 6070000, 6080000);
+	assert_non_null(strstr(r.out, "+607.500"));
+	clocksource_row(&r, "cpu_cycles", row, sizeof(row));
+	assert_non_null(strstr(row, " 0 "));
+	assert_non_null(strstr(row, "unstable"));
+	clocksource_row(&r, "sys_counter", row, sizeof(row));
+	assert_non_null(strstr(row, " yes     yes "));
+	/* timer32 wrapped twice (at 1.07 s and 9.66 s) during the run. */
+	clocksource_row(&r, "timer32", row, sizeof(row));
+	assert_non_null(strstr(row, " 2"));
+	run_free(&r);
+}
+
+static void test_cwsim_same_seed_gives_identical_output(void **state)
+{
+	struct run a = cwsim("--seed", "77", NULL);
+	struct run b = cwsim("--seed", "77", NULL);
+	struct run c = cwsim("--seed=78", NULL);
+
+	(void)state;
+	assert_int_equal(a.status, 0);
+	assert_int_equal(a.out_len, b.out_len);
+	assert_memory_equal(a.out, b.out, a.out_len);
+	/* The seed drives the read jitter, which shows in the watchdog's report. */
+	assert_true(a.out_len != c.out_len || memcmp(a.out, c.out, a.out_len) != 0);
+	run_free(&a);
+	run_free(&b);
+	run_free(&c);
+}
+
+static void test_cwsim_quiet_prints_only_the_tables(void **state)
+{
+	struct run r = cwsim("--quiet", "--duration", "1s", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.out, "\n["));
+	assert_true(r.out[0] != '[');
+	assert_non_null(strstr(r.out, "\nMONOTONIC "));
+	assert_non_null(strstr(r.out, "\nclocksource "));
+	/* In 1 s the drift (from 2.3 s) never happens and cpu_cycles, exact
+	 * but for its 3-cycle (3 ns) read jitter, keeps time. */
+	assert_all_errors_within(&r, -10, 10);
+	run_free(&r);
+}
+
+static void test_cwsim_suspend_keeps_monotonic_and_injects_boottime(void **state)
+{
+	struct run r = cwsim("--quiet", "--suspend-at", "3s", "--suspend-for", "2s", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\nMONOTONIC                         8.0"));
+	assert_non_null(strstr(r.out, "\nBOOTTIME                         10.0"));
+	/*
+	 * As the default run, but sys_counter runs 5.5 s awake (10 ppm: 55 us)
+	 * and the RTC reports the 2 s asleep exactly: +6.055 ms for every clock.
+	 */
+	assert_all_errors_within(&r, 6050000, 6060000);
+	run_free(&r);
+}
+
+static void test_cwsim_override_to_wrapping_counter_keeps_time(void **state)
+{
+	struct run r = cwsim("--override", "timer32", "--override-at", "1s", NULL);
+	char row[256];
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "[    1.000000] clocksource: Switched to clocksource timer32"));
+	assert_non_null(strstr(r.out, "sim: override to clocksource 'timer32': accepted"));
+	clocksource_row(&r, "timer32", row, sizeof(row));
+	assert_non_null(strstr(row, " yes "));
+	assert_non_null(strstr(row, " 2"));
+	/*
+	 * Exact until 1 s (cpu_cycles had not drifted yet), then timer32 runs
+	 * -30 ppm for 9 s across two wraps: -270 us. Jitter: 2 cycles = 4 ns.
+	 */
+	assert_all_errors_within(&r, -270010, -269990);
+	run_free(&r);
+}
+
+static void test_cwsim_override_at_boot_and_unknown_name(void **state)
+{
+	struct run r = cwsim("--quiet", "--override", "timer32", "--duration", "2s", NULL);
+	struct run bad = cwsim("--override", "nope", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	/* -30 ppm from boot for 2 s: -60 us. */
+	assert_all_errors_within(&r, -60010, -59990);
+	assert_int_equal(bad.status, CWSIM_EXIT_USAGE);
+	assert_non_null(strstr(bad.err, "cwsim: --override: machine 'default-soc' has no "
+				       "clocksource 'nope' (it has: sys_counter timer32 cpu_cycles "
+				       "jiffies)"));
+	run_free(&r);
+	run_free(&bad);
+}
+
+static void test_cwsim_watchdog_catches_1pct_within_two_intervals(void **state)
+{
+	char path[512];
+	struct run r;
+	const char *mark;
+
+	(void)state;
+	example_path(path, sizeof(path), "tests/data/machines", "tsc-1pct.ini");
+	r = cwsim("--machine", path, "--duration", "3s", NULL);
+	assert_int_equal(r.status, 0);
+	mark = strstr(r.out, "Marking clocksource 'tsc' as unstable");
+	assert_non_null(mark);
+	/* Stamped within the first two 0.5 s intervals. */
+	while (mark > r.out && mark[-1] != '\n') {
+		mark--;
+	}
+	assert_true(strncmp(mark, "[    0.500000]", 14) == 0 ||
+		    strncmp(mark, "[    1.000000]", 14) == 0);
+	assert_non_null(strstr(r.out, "Switched to clocksource hpet"));
+	run_free(&r);
+}
+
+static void test_cwsim_watchdog_never_flags_100ppm(void **state)
+{
+	char path[512], row[256];
+	struct run r;
+
+	(void)state;
+	example_path(path, sizeof(path), "tests/data/machines", "tsc-100ppm.ini");
+	r = cwsim("--machine", path, "--duration", "60s", "--quiet", NULL);
+	assert_int_equal(r.status, 0);
+	clocksource_row(&r, "tsc", row, sizeof(row));
+	assert_null(strstr(row, "unstable"));
+	assert_non_null(strstr(row, "valid_for_hres"));
+	assert_non_null(strstr(row, " yes "));
+	/* 100 ppm for 60 s: +6 ms, every clock. */
+	assert_all_errors_within(&r, 5999990, 6000010);
+	run_free(&r);
+}
+
+static void test_cwsim_bad_machine_file_names_file_and_line(void **state)
+{
+	char path[512], want[600];
+	struct run r;
+
+	(void)state;
+	example_path(path, sizeof(path), "tests/data/machines", "bad-width.ini");
+	r = cwsim("--machine", path, NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
+	snprintf(want, sizeof(want), "cwsim: %s:10: expected a width in bits, 16..64 (got '8')\n",
+		 path);
+	assert_string_equal(r.err, want);
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+	r = cwsim("--machine", "/nonexistent/machine.ini", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
+	assert_non_null(strstr(r.err, "/nonexistent/machine.ini: cannot open machine file"));
+	run_free(&r);
+}
+
+static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "--bogus", NULL, "unknown argument '--bogus'" },
+		{ "--duration", "10", "--duration: expected a time such as 10s or 250ms (got '10')" },
+		{ "--duration", "0s", "--duration: expected a time above 0" },
+		{ "--seed", "-3", "--seed: expected an unsigned 64-bit number (got '-3')" },
+		{ "--hz", "123", "--hz: expected 100, 250, 300 or 1000 (got '123')" },
+		{ "--suspend-at", "1s", "--suspend-at and --suspend-for go together" },
+		{ "--override-at", "1s", "--override-at needs --override NAME" },
+		{ "--machine", NULL, "--machine: expected a file name" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r = cwsim(cases[i][0], cases[i][1], NULL);
+
+		if (r.status != CWSIM_EXIT_USAGE || !strstr(r.err, cases[i][2]) ||
+		    !strstr(r.err, "usage: cwsim")) {
+			fail_msg("case %zu: status %d, err:\n%s", i, r.status, r.err);
+		}
+		run_free(&r);
+	}
+}
+
+static void test_cwsim_help_prints_usage_and_exits_0(void **state)
+{
+	struct run r = cwsim("--help", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "usage: cwsim [options]"));
+	assert_non_null(strstr(r.out, "--suspend-at"));
+	assert_int_equal(r.err_len, 0);
+	run_free(&r);
+}
+
+static void test_cwsim_dump_machine_round_trips(void **state)
+{
+	struct run r = cwsim("--dump-machine", NULL);
+	struct cw_sim_machine_desc *m = NULL;
+	char err[CW_SIM_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_int_equal(cw_sim_machine_desc_parse_mem(r.out, r.out_len, "dump", &m, err,
+						       sizeof(err)), 0);
+	assert_string_equal(m->name, "default-soc");
+	assert_int_equal(m->nr_counters, 3);
+	assert_non_null(strstr(r.out, "drift_at = 2.3s 30000ppm\n"));
+	cw_sim_machine_desc_free(m);
+	run_free(&r);
+}
+
+static void test_cwsim_every_example_machine_runs(void **state)
+{
+	static const char *const files[] = {
+		"default-soc.ini", "minimal.ini", "x86-tsc-hpet.ini", "cortex-a9-quad.ini",
+		"numa-2node.ini",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[512];
+		struct run r;
+
+		example_path(path, sizeof(path), "examples/machines", files[i]);
+		r = cwsim("--machine", path, "--duration", "2s", "--hz", "250", NULL);
+		if (r.status != 0) {
+			fail_msg("%s: status %d\n%s", files[i], r.status, r.err);
+		}
+		assert_non_null(strstr(r.out, "sim: run finished: 2.000000000 s simulated"));
+		run_free(&r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cwsim_default_run_catches_the_drifting_counter),
+		cmocka_unit_test(test_cwsim_same_seed_gives_identical_output),
+		cmocka_unit_test(test_cwsim_quiet_prints_only_the_tables),
+		cmocka_unit_test(test_cwsim_suspend_keeps_monotonic_and_injects_boottime),
+		cmocka_unit_test(test_cwsim_override_to_wrapping_counter_keeps_time),
+		cmocka_unit_test(test_cwsim_override_at_boot_and_unknown_name),
+		cmocka_unit_test(test_cwsim_watchdog_catches_1pct_within_two_intervals),
+		cmocka_unit_test(test_cwsim_watchdog_never_flags_100ppm),
+		cmocka_unit_test(test_cwsim_bad_machine_file_names_file_and_line),
+		cmocka_unit_test(test_cwsim_bad_arguments_exit_2_with_usage),
+		cmocka_unit_test(test_cwsim_help_prints_usage_and_exits_0),
+		cmocka_unit_test(test_cwsim_dump_machine_round_trips),
+		cmocka_unit_test(test_cwsim_every_example_machine_runs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
