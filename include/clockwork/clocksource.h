@@ -79,9 +79,9 @@ struct cw_clocksource_info {
 /**
  * List the registered clocksources, best rating first.
  * @param sys    The system.
- * @param out    Array to fill; may be NULL when @max is 0.
- * @param max    Capacity of @out.
- * @param count  Receives the total number registered (may exceed @max).
+ * @param out    Array to fill; may be NULL when @p max is 0.
+ * @param max    Capacity of @p out.
+ * @param count  Receives the total number registered (may exceed @p max).
  * Context: thread context; takes the clocksource lock.
  * @return 0.
  */
@@ -90,7 +90,7 @@ CW_API int cw_clocksource_list(struct cw_system *sys, struct cw_clocksource_info
 
 /**
  * Name of the clocksource that keeps time now.
- * @return 0; CW_ERANGE if @len is too small (the name is truncated).
+ * @return 0; CW_ERANGE if @p len is too small (the name is truncated).
  */
 CW_API int cw_clocksource_current(struct cw_system *sys, char *buf, size_t len);
 

@@ -65,7 +65,7 @@ CW_API int cw_system_create(const struct cw_system_config *cfg, struct cw_system
  * Destroy a system. Registered clocksources are unlinked (their storage is
  * the caller's and is not touched afterwards).
  * @param sys  The system, or NULL.
- * Context: no other thread may use @sys any more.
+ * Context: no other thread may use @p sys any more.
  */
 CW_API void cw_system_destroy(struct cw_system *sys);
 
@@ -78,13 +78,13 @@ CW_API void cw_system_destroy(struct cw_system *sys);
  */
 CW_API int cw_system_boot(struct cw_system *sys);
 
-/** Tick rate of @sys in Hz. */
+/** Tick rate of @p sys in Hz. */
 CW_API unsigned cw_system_hz(const struct cw_system *sys);
 
 /** The port_ctx the system was created with (ports find their state here). */
 CW_API void *cw_system_port_ctx(const struct cw_system *sys);
 
-/** Number of CPUs of @sys. */
+/** Number of CPUs of @p sys. */
 CW_API unsigned cw_system_nr_cpus(const struct cw_system *sys);
 
 /** Length of one tick in ns: round(1e9 / HZ), the kernel's TICK_NSEC. */
@@ -98,6 +98,17 @@ CW_API uint64_t cw_system_tick_nsec(const struct cw_system *sys);
 CW_API uint64_t cw_jiffies_get(const struct cw_system *sys);
 
 /**
+ * Write a line to the system's log ring (and the port's log sink), stamped
+ * with the port's log clock. Ports and drivers use it for boot messages.
+ * @param sys    The system.
+ * @param level  A enum cw_log_level value; lines above the configured level are dropped.
+ * @param fmt    printf-style format; the line is truncated at 255 bytes.
+ * Context: any; takes the log lock only.
+ */
+CW_API void cw_log(struct cw_system *sys, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
  * Number of lines written to the log ring since creation (including lines
  * the ring no longer holds).
  */
@@ -108,13 +119,13 @@ CW_API uint64_t cw_log_count(const struct cw_system *sys);
  * @param sys    The system.
  * @param index  Line number, 0 being the first line ever written.
  * @param buf    Destination; the line is NUL-terminated and truncated to fit.
- * @param len    Size of @buf.
+ * @param len    Size of @p buf.
  * @return 0; CW_ERANGE if the line was overwritten or not yet written.
  */
 CW_API int cw_log_get(const struct cw_system *sys, uint64_t index, char *buf, size_t len);
 
 /**
- * Whether any line still in the ring contains @needle (a test and tool aid).
+ * Whether any line still in the ring contains @p needle (a test and tool aid).
  */
 CW_API bool cw_log_contains(const struct cw_system *sys, const char *needle);
 

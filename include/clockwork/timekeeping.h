@@ -101,7 +101,7 @@ CW_API int cw_timekeeping_settime(struct cw_system *sys, int64_t real_ns);
  * (for a leap second: the updating thread).
  */
 struct cw_clock_was_set_notifier {
-	/** Callback; @bases is a CW_CLOCK_SET_* mask. Set by the caller. */
+	/** Callback; @p bases is a CW_CLOCK_SET_* mask. Set by the caller. */
 	void (*fn)(struct cw_clock_was_set_notifier *nb, unsigned bases);
 	/* private: */
 	/** Next notifier (core). */
@@ -130,7 +130,7 @@ CW_API uint64_t cw_timekeeping_clock_was_set_seq(struct cw_system *sys);
 #define CW_ADJ_TAI               0x0080u
 #define CW_ADJ_SETOFFSET         0x0100u
 #define CW_ADJ_NANO              0x2000u
-/** adjtime(3) style: slew @offset (us) at 500 us/s, independent of the PLL. */
+/** adjtime(3) style: slew @p offset (us) at 500 us/s, independent of the PLL. */
 #define CW_ADJ_OFFSET_SINGLESHOT 0x8001u
 
 /** cw_timex.status bits (Linux STA_* values). */
@@ -162,7 +162,7 @@ enum cw_time_state {
 struct cw_timex {
 	/** CW_ADJ_* bits selecting what to change. */
 	unsigned modes;
-	/** Offset: us, or ns with ADJ_NANO/STA_NANO; for SETOFFSET see @time_*. Returned: remaining PLL offset. */
+	/** Offset: us, or ns with ADJ_NANO/STA_NANO; for SETOFFSET see time_sec and time_frac. Returned: remaining PLL offset. */
 	int64_t offset;
 	/** Frequency offset in scaled ppm (ppm * 65536), clamped to +-500 ppm. */
 	int64_t freq;
@@ -207,14 +207,14 @@ CW_API int cw_adjtimex(struct cw_system *sys, struct cw_timex *tx);
 CW_API int cw_timekeeping_suspend(struct cw_system *sys);
 /**
  * Resume timekeeping. The time asleep comes from a SUSPEND_NONSTOP
- * clocksource if one is registered, else from @sleep_ns (what an RTC says;
+ * clocksource if one is registered, else from @p sleep_ns (what an RTC says;
  * pass 0 if unknown). It is added to REALTIME, TAI and BOOTTIME; MONOTONIC
  * does not jump. Clock-was-set notifiers run (WALL | BOOT).
  * @return 0; CW_EPERM if not suspended.
  */
 CW_API int cw_timekeeping_resume(struct cw_system *sys, uint64_t sleep_ns);
 /**
- * Add @sleep_ns to REALTIME, TAI and BOOTTIME after a resume whose sleep
+ * Add @p sleep_ns to REALTIME, TAI and BOOTTIME after a resume whose sleep
  * was not measured (the RTC driver's timekeeping_inject_sleeptime).
  * @return 0; CW_EPERM while suspended.
  */
@@ -226,7 +226,7 @@ CW_API uint64_t cw_timekeeping_suspended_total_ns(struct cw_system *sys);
 /** @name For ports and the tick layer
  * @{ */
 /**
- * The do_timer duty: advance jiffies by @ticks, then update wall time.
+ * The do_timer duty: advance jiffies by @p ticks, then update wall time.
  * Called by the CPU holding the duty from its tick (the sim and posix ports
  * call it from their periodic tick until the tick layer exists).
  * Context: any thread; serialised internally.

@@ -13,11 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-void cw__log(struct cw_system *sys, int level, const char *fmt, ...)
+static void log_va(struct cw_system *sys, int level, const char *fmt, va_list ap)
 {
 	char line[CW_LOG_LINE_MAX];
 	uint64_t stamp_ns = 0;
-	va_list ap;
 	int n;
 
 	if (level > sys->log_level) {
@@ -29,9 +28,7 @@ void cw__log(struct cw_system *sys, int level, const char *fmt, ...)
 	n = snprintf(line, sizeof(line), "[%5llu.%06llu] ",
 		     (unsigned long long)(stamp_ns / CW_NSEC_PER_SEC),
 		     (unsigned long long)(stamp_ns % CW_NSEC_PER_SEC / CW_NSEC_PER_USEC));
-	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
 
 	cw_spin_lock(&sys->log_lock);
 	memcpy(sys->log_ring[sys->log_count % sys->log_lines], line, sizeof(line));
@@ -40,6 +37,15 @@ void cw__log(struct cw_system *sys, int level, const char *fmt, ...)
 		sys->port->log_write(sys->port_ctx, level, line);
 	}
 	cw_spin_unlock(&sys->log_lock);
+}
+
+void cw_log(struct cw_system *sys, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_va(sys, level, fmt, ap);
+	va_end(ap);
 }
 
 uint64_t cw_log_count(const struct cw_system *sys)

@@ -67,9 +67,8 @@ struct cw_system {
 	_Alignas(CW_CACHELINE_BYTES) struct cw_tk_pub pub;
 };
 
-/** Log a line: "subsystem: message". Context: any; takes log_lock. */
-void cw__log(struct cw_system *sys, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */
+#define cw__log cw_log
 
 /** CPU running the caller according to the port. */
 unsigned cw__this_cpu(const struct cw_system *sys);

@@ -95,12 +95,12 @@ struct cw_clocksource {
 	bool margin_auto;
 };
 
-/** Mask for a counter of @bits bits (1..64). */
+/** Mask for a counter of @p bits bits (1..64). */
 #define CW_CLOCKSOURCE_MASK(bits) \
 	((bits) >= 64 ? UINT64_MAX : ((UINT64_C(1) << (bits)) - 1))
 
 /**
- * Register a clocksource counting at @hz.
+ * Register a clocksource counting at @p hz.
  * @param sys  The system.
  * @param cs   Filled-in clocksource (name, read, mask, rating, flags).
  * @param hz   Counter frequency in Hz, >= 1.
