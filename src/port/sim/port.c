@@ -19,13 +19,15 @@
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
 
-#include "core/system-internal.h"
 #include "port/sim/sim-internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/** Longest message cw_sim_system_log() formats (the ring keeps 256-byte lines). */
+#define SIM_LOG_LINE_MAX 256
 
 /** Tells a sim port context from another port's (cw_system_port_ctx()). */
 #define SIM_PORT_MAGIC 0x73696d70u
@@ -181,13 +183,13 @@ CW_API struct cw_sim *cw_sim_system_engine(const struct cw_system *sys)
 
 CW_API void cw_sim_system_log(struct cw_system *sys, int level, const char *fmt, ...)
 {
-	char msg[CW_LOG_LINE_MAX];
+	char msg[SIM_LOG_LINE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cw__log(sys, level, "%s", msg);
+	cw_log(sys, level, "%s", msg);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -268,7 +270,7 @@ CW_API int cw_sim_system_suspend(struct cw_system *sys)
 	cw__sim_counters_set_suspended(p->sim, true);
 	p->suspended = true;
 	p->suspend_start_ns = cw_sim_now_ns(p->sim);
-	cw__log(sys, CW_LOG_INFO, "sim: machine suspended");
+	cw_log(sys, CW_LOG_INFO, "sim: machine suspended");
 	return 0;
 }
 
@@ -285,7 +287,7 @@ CW_API int cw_sim_system_resume(struct cw_system *sys, uint64_t rtc_sleep_ns)
 	cw__sim_counters_set_suspended(p->sim, false);
 	p->suspended = false;
 	p->suspended_total_ns += slept_ns;
-	cw__log(sys, CW_LOG_INFO, "sim: machine resumed after %llu.%09llu s",
+	cw_log(sys, CW_LOG_INFO, "sim: machine resumed after %llu.%09llu s",
 		(unsigned long long)(slept_ns / CW_NSEC_PER_SEC),
 		(unsigned long long)(slept_ns % CW_NSEC_PER_SEC));
 	ret = cw_timekeeping_resume(sys, rtc_sleep_ns);
