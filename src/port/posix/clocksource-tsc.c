@@ -36,6 +36,7 @@
  */
 #include <clockwork/port_posix.h>
 #include <clockwork/driver/clocksource.h>
+#include <clockwork/system.h>
 
 #include "port/posix/posix-internal.h"
 
@@ -254,6 +255,25 @@ static int tsc_find_hz(struct cw_posix_ctx *ctx, const struct cw_posix_options *
 	return 0;
 }
 
+/* The kernel's "tsc: Detected ... MHz" line, with how the value was found. */
+static void tsc_log_frequency(struct cw_posix_ctx *ctx)
+{
+	const struct cw_posix_tsc_cal *cal = &ctx->tsc_cal;
+
+	if (ctx->tsc_method != CW_POSIX_TSC_CALIBRATED) {
+		cw_log(ctx->sys, CW_LOG_INFO, "tsc: %llu.%06llu MHz given by the caller",
+		       (unsigned long long)(ctx->tsc_hz / 1000000u),
+		       (unsigned long long)(ctx->tsc_hz % 1000000u));
+		return;
+	}
+	cw_log(ctx->sys, CW_LOG_INFO,
+	       "tsc: calibrated %llu.%06llu MHz against CLOCK_MONOTONIC_RAW (%u x %llu ms, spread %llu ppb, bracket %llu ppb)",
+	       (unsigned long long)(ctx->tsc_hz / 1000000u),
+	       (unsigned long long)(ctx->tsc_hz % 1000000u), cal->rounds,
+	       (unsigned long long)(cal->round_ns / CW_NSEC_PER_MSEC),
+	       (unsigned long long)cal->spread_ppb, (unsigned long long)cal->uncertainty_ppb);
+}
+
 int cw__posix_tsc_prepare(struct cw_posix_ctx *ctx, const struct cw_posix_options *opt)
 {
 	if (!POSIX_HAVE_TSC || !cw__posix_tsc_invariant()) {
@@ -277,6 +297,7 @@ int cw__posix_tsc_register(struct cw_posix_ctx *ctx)
 	cs->mask = CW_CLOCKSOURCE_MASK(64);
 	cs->rating = CW_POSIX_RATING_TSC;
 	cs->flags = CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY;
+	tsc_log_frequency(ctx);
 	err = cw_clocksource_register_hz(ctx->sys, cs, ctx->tsc_hz);
 	if (err) {
 		ctx->tsc_method = CW_POSIX_TSC_NONE;
