@@ -11,3 +11,8 @@ cw_add_test(test_sim_cwsim LABEL unit
             SOURCES unit/test_sim_cwsim.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c)
 target_include_directories(test_sim_cwsim PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim)
 target_compile_definitions(test_sim_cwsim PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Whole-machine scenarios: tests/scenarios/<behaviour>/{machine.ini,expect}.
+cw_add_test(test_sim_scenarios LABEL scenario
+            SOURCES unit/test_sim_scenarios.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c)
+target_include_directories(test_sim_scenarios PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim)
+target_compile_definitions(test_sim_scenarios PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
