@@ -27,7 +27,7 @@ struct cw_system_config;
 typedef void (*cw_sim_event_fn)(struct cw_sim *sim, struct cw_sim_event *ev);
 
 /**
- * A caller-owned event. Set @fn (and @cpu if the event runs "on" a CPU),
+ * A caller-owned event. Set @p fn (and @p cpu if the event runs "on" a CPU),
  * then schedule it. Scheduling never allocates.
  */
 struct cw_sim_event {
@@ -63,30 +63,30 @@ CW_API uint64_t cw_sim_now_ns(const struct cw_sim *sim);
 /** CPU of the event being run, or 0 outside events. */
 CW_API unsigned cw_sim_current_cpu(const struct cw_sim *sim);
 /**
- * Queue (or move) @ev to fire at @when_ns; a time in the past fires at the
+ * Queue (or move) @p ev to fire at @p when_ns; a time in the past fires at the
  * current time, after events already due.
  */
 CW_API void cw_sim_event_schedule(struct cw_sim *sim, struct cw_sim_event *ev, uint64_t when_ns);
-/** Remove @ev from the queue. @return true if it was queued. */
+/** Remove @p ev from the queue. @return true if it was queued. */
 CW_API bool cw_sim_event_cancel(struct cw_sim *sim, struct cw_sim_event *ev);
-/** Whether @ev is queued. */
+/** Whether @p ev is queued. */
 CW_API bool cw_sim_event_pending(const struct cw_sim_event *ev);
 /**
- * Run every event due at or before @until_ns in time order, then set the
- * virtual time to @until_ns.
+ * Run every event due at or before @p until_ns in time order, then set the
+ * virtual time to @p until_ns.
  * @return Number of events run.
  */
 CW_API uint64_t cw_sim_run_until(struct cw_sim *sim, uint64_t until_ns);
-/** Advance by @delta_ns (cw_sim_run_until(now + delta)). */
+/** Advance by @p delta_ns (cw_sim_run_until(now + delta)). */
 CW_API uint64_t cw_sim_run_for(struct cw_sim *sim, uint64_t delta_ns);
 /** Next 64 random bits (xoshiro256**, seeded by splitmix64 from the seed). */
 CW_API uint64_t cw_sim_random(struct cw_sim *sim);
 /** Uniform random value in [0, bound) without modulo bias; 0 if bound is 0. */
 CW_API uint64_t cw_sim_random_below(struct cw_sim *sim, uint64_t bound);
-/** The seed @sim was created with. */
+/** The seed @p sim was created with. */
 CW_API uint64_t cw_sim_seed(const struct cw_sim *sim);
 /**
- * Grow the event queue ahead of time so that scheduling up to @nr_events
+ * Grow the event queue ahead of time so that scheduling up to @p nr_events
  * queued events never allocates (the queue otherwise doubles on demand, and
  * aborts if that allocation fails).
  * Context: setup.
@@ -99,7 +99,7 @@ CW_API uint64_t cw_sim_next_event_ns(const struct cw_sim *sim);
 CW_API size_t cw_sim_nr_queued(const struct cw_sim *sim);
 /** Number of events run since the engine was created. */
 CW_API uint64_t cw_sim_events_run(const struct cw_sim *sim);
-/** Time @ev fires (or last fired), ns of virtual time. */
+/** Time @p ev fires (or last fired), ns of virtual time. */
 CW_API uint64_t cw_sim_event_when_ns(const struct cw_sim_event *ev);
 /** @} */
 
@@ -135,7 +135,7 @@ struct cw_sim_counter_params {
 };
 
 /**
- * Create a counter model attached to @sim. It starts counting at the
+ * Create a counter model attached to @p sim. It starts counting at the
  * engine's current time from @p->start_value.
  * @return 0; CW_EINVAL (name empty or longer than 31 characters, width
  *         outside 16..64, frequency 0, |drift| above CW_SIM_DRIFT_MAX_PPB,
@@ -167,7 +167,7 @@ CW_API void cw_sim_counter_set_drift(struct cw_sim_counter *c, int64_t drift_ppb
 /** The current drift, ppb. */
 CW_API int64_t cw_sim_counter_drift_ppb(const struct cw_sim_counter *c);
 /**
- * Schedule a drift change at virtual time @at_ns (a time in the past takes
+ * Schedule a drift change at virtual time @p at_ns (a time in the past takes
  * effect at the current time, when the engine next runs).
  * Context: setup (allocates one event).
  * @return 0; CW_EINVAL (|drift| above CW_SIM_DRIFT_MAX_PPB); CW_ENOMEM.
@@ -189,7 +189,7 @@ CW_API unsigned cw_sim_counter_width_bits(const struct cw_sim_counter *c);
 /** The counter's nominal frequency in Hz. */
 CW_API uint64_t cw_sim_counter_freq_hz(const struct cw_sim_counter *c);
 /**
- * Register the counter as a clocksource of @sys. The clocksource struct is
+ * Register the counter as a clocksource of @p sys. The clocksource struct is
  * embedded in the counter.
  * @param rating  Clocksource rating.
  * @param flags   CW_CLOCKSOURCE_* flags (IS_CONTINUOUS, MUST_VERIFY, SUSPEND_NONSTOP).
@@ -205,7 +205,7 @@ CW_API struct cw_clocksource *cw_sim_counter_clocksource(struct cw_sim_counter *
 /** @name Running a system on the engine
  * @{ */
 /**
- * Create a cw_system whose port is @sim: this_cpu is the engine's current
+ * Create a cw_system whose port is @p sim: this_cpu is the engine's current
  * CPU, log lines are stamped with virtual time.
  * @param sim     The engine.
  * @param cfg     System configuration (port fields are overwritten).
@@ -226,17 +226,17 @@ CW_API void cw_sim_system_stop(struct cw_sim *sim, struct cw_system *sys);
 
 /**
  * Receives each log line of a sim system (stamped, no newline) instead of
- * the stdout echo. @level is a enum cw_log_level value.
+ * the stdout echo. @p level is a enum cw_log_level value.
  */
 typedef void (*cw_sim_log_sink_fn)(void *arg, int level, const char *line);
 
 /**
- * As cw_sim_system_create(), with log lines going to @sink from the first
+ * As cw_sim_system_create(), with log lines going to @p sink from the first
  * one on (the "system created" line is written during creation).
  * @param sim   The engine.
  * @param cfg   System configuration (port fields are overwritten); may be NULL.
  * @param sink  Receives every log line; NULL: lines only go to the ring.
- * @param arg   Passed to @sink.
+ * @param arg   Passed to @p sink.
  * @param out   Receives the system.
  * @return as cw_system_create().
  */
@@ -244,14 +244,14 @@ CW_API int cw_sim_system_create_with_sink(struct cw_sim *sim, const struct cw_sy
 					  cw_sim_log_sink_fn sink, void *arg,
 					  struct cw_system **out);
 /**
- * Send the log lines of @sys to @sink (NULL: back to the echo setting given
- * at creation). @sys must come from cw_sim_system_create*().
+ * Send the log lines of @p sys to @p sink (NULL: back to the echo setting given
+ * at creation). @p sys must come from cw_sim_system_create*().
  */
 CW_API void cw_sim_system_set_log_sink(struct cw_system *sys, cw_sim_log_sink_fn sink, void *arg);
 /** The engine a sim system runs on. */
 CW_API struct cw_sim *cw_sim_system_engine(const struct cw_system *sys);
 /**
- * Write a line to @sys's log ring ("subsystem: message", printf format),
+ * Write a line to @p sys's log ring ("subsystem: message", printf format),
  * stamped with virtual time like the core's own lines.
  */
 CW_API void cw_sim_system_log(struct cw_system *sys, int level, const char *fmt, ...)
@@ -268,7 +268,7 @@ CW_API void cw_sim_system_log(struct cw_system *sys, int level, const char *fmt,
 CW_API int cw_sim_system_suspend(struct cw_system *sys);
 /**
  * Resume the machine now: counters restart, timekeeping resumes with
- * @rtc_sleep_ns as the persistent clock's measure of the sleep (used only
+ * @p rtc_sleep_ns as the persistent clock's measure of the sleep (used only
  * when no SUSPEND_NONSTOP clocksource is registered), and the periodic
  * events restart if the system was started.
  * @return 0; CW_EPERM if not suspended; or cw_timekeeping_resume()'s error.
@@ -320,7 +320,7 @@ struct cw_sim_drift_change {
 struct cw_sim_node_desc {
 	/** Node id (the N of [node N]). */
 	unsigned id;
-	/** Number of CPUs in @cpus. */
+	/** Number of CPUs in @p cpus. */
 	unsigned nr_cpus;
 	/** CPU numbers, in the order the CPU list gave them. */
 	unsigned *cpus;
@@ -332,7 +332,7 @@ struct cw_sim_node_desc {
 struct cw_sim_counter_desc {
 	/** Name (the NAME of [counter NAME]). */
 	char name[CW_SIM_COUNTER_NAME_MAX];
-	/** Model parameters; params.name points at @name. */
+	/** Model parameters; params.name points at @p name. */
 	struct cw_sim_counter_params params;
 	/** Clocksource rating, 1..499. */
 	int rating;
@@ -340,7 +340,7 @@ struct cw_sim_counter_desc {
 	unsigned flags;
 	/** Scheduled drift changes, in increasing time order. */
 	struct cw_sim_drift_change *drift_changes;
-	/** Number of entries in @drift_changes. */
+	/** Number of entries in @p drift_changes. */
 	size_t nr_drift_changes;
 	/** Line of the [counter NAME] header. */
 	unsigned line;
@@ -361,7 +361,7 @@ struct cw_sim_machine_desc {
 	unsigned nr_nodes;
 	/** The nodes, in file order. */
 	struct cw_sim_node_desc *nodes;
-	/** Node index (into @nodes) of each CPU, @nr_cpus entries. */
+	/** Node index (into @p nodes) of each CPU, @p nr_cpus entries. */
 	unsigned *cpu_node;
 	/** Number of counters. */
 	size_t nr_counters;
@@ -377,9 +377,9 @@ struct cw_sim_machine_desc {
  * @param filename  Name used in error messages ("<default>" if NULL).
  * @param out       Receives the description on success (NULL on error).
  * @param err       Receives "file:line: message" on error; may be NULL.
- * @param err_len   Size of @err (CW_SIM_ERR_MAX never truncates).
+ * @param err_len   Size of @p err (CW_SIM_ERR_MAX never truncates).
  * Context: setup; allocates.
- * @return 0; CW_EINVAL (syntax or value error, described in @err); CW_ENOMEM.
+ * @return 0; CW_EINVAL (syntax or value error, described in @p err); CW_ENOMEM.
  */
 CW_API int cw_sim_machine_desc_parse_mem(const char *text, size_t len, const char *filename,
 					 struct cw_sim_machine_desc **out, char *err,
@@ -387,16 +387,16 @@ CW_API int cw_sim_machine_desc_parse_mem(const char *text, size_t len, const cha
 /**
  * Parse a machine file.
  * @return as cw_sim_machine_desc_parse_mem(); CW_EIO if the file cannot be
- *         read (@err says why).
+ *         read (@p err says why).
  */
 CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machine_desc **out,
 					  char *err, size_t err_len);
 /** Free a description (NULL is fine). */
 CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m);
 /**
- * Write @m back as machine-file text (canonical form: every key, values in
- * their natural unit), snprintf style. Parsing the text gives @m again.
- * @return Length of the full text, excluding the NUL (may exceed @len).
+ * Write @p m back as machine-file text (canonical form: every key, values in
+ * their natural unit), snprintf style. Parsing the text gives @p m again.
+ * @return Length of the full text, excluding the NUL (may exceed @p len).
  */
 CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, char *buf,
 					 size_t len);
@@ -424,7 +424,7 @@ struct cw_sim_machine;
  * @param desc  The description (not referenced afterwards).
  * @param cfg   System configuration (nr_cpus and the port are overwritten); may be NULL.
  * @param sink  Receives log lines (see cw_sim_system_create_with_sink()); may be NULL.
- * @param arg   Passed to @sink.
+ * @param arg   Passed to @p sink.
  * @param out   Receives the machine.
  * Context: setup; allocates.
  * @return 0; CW_EINVAL (bad configuration); CW_EBUSY (two counters with one
@@ -443,12 +443,12 @@ CW_API int cw_sim_machine_boot(struct cw_sim_machine *m);
 CW_API void cw_sim_machine_destroy(struct cw_sim_machine *m);
 /** The machine's system. */
 CW_API struct cw_system *cw_sim_machine_system(const struct cw_sim_machine *m);
-/** The machine's counter called @name, or NULL. */
+/** The machine's counter called @p name, or NULL. */
 CW_API struct cw_sim_counter *cw_sim_machine_counter(const struct cw_sim_machine *m,
 						     const char *name);
 /** Number of counters of the machine. */
 CW_API size_t cw_sim_machine_nr_counters(const struct cw_sim_machine *m);
-/** The machine's counter number @index (file order), or NULL. */
+/** The machine's counter number @p index (file order), or NULL. */
 CW_API struct cw_sim_counter *cw_sim_machine_counter_at(const struct cw_sim_machine *m,
 							size_t index);
 /** @} */
