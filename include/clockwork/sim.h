@@ -112,7 +112,7 @@ struct cw_sim_counter;
 /** Widest counter the model accepts, bits. */
 #define CW_SIM_COUNTER_MAX_BITS 64u
 /** Largest frequency error magnitude, ppb (just under 100 %). */
-#define CW_SIM_DRIFT_MAX_PPB 999999999LL
+#define CW_SIM_DRIFT_MAX_PPB    999999999LL
 
 /** Parameters of a modelled counter. */
 struct cw_sim_counter_params {
@@ -122,7 +122,8 @@ struct cw_sim_counter_params {
 	unsigned width_bits;
 	/** Nominal frequency in Hz, >= 1. */
 	uint64_t freq_hz;
-	/** Frequency error in parts per billion (10000 = 10 ppm); real rate = freq * (1 + ppb/1e9). */
+	/** Frequency error in parts per billion (10000 = 10 ppm); real rate = freq * (1 + ppb/1e9).
+	 */
 	int64_t drift_ppb;
 	/** Each read adds a uniform random error in [0, jitter_cycles] (0: exact reads). */
 	uint64_t jitter_cycles;
@@ -213,8 +214,8 @@ CW_API struct cw_clocksource *cw_sim_counter_clocksource(struct cw_sim_counter *
  * @param out     Receives the system.
  * @return as cw_system_create().
  */
-CW_API int cw_sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg,
-				bool echo, struct cw_system **out);
+CW_API int cw_sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg, bool echo,
+				struct cw_system **out);
 /**
  * Start the periodic work the tick layer will later own: a do_timer event
  * every tick on CPU 0 and a watchdog event at the watchdog's interval.
@@ -296,17 +297,17 @@ CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
  * @{ */
 
 /** Longest machine name, including the NUL. */
-#define CW_SIM_MACHINE_NAME_MAX 64
+#define CW_SIM_MACHINE_NAME_MAX  64
 /** Longest machine description, including the NUL. */
-#define CW_SIM_DESCRIPTION_MAX 128
+#define CW_SIM_DESCRIPTION_MAX   128
 /** Longest counter name, including the NUL (a clocksource name). */
-#define CW_SIM_COUNTER_NAME_MAX 32
+#define CW_SIM_COUNTER_NAME_MAX  32
 /** Most counters one machine may have. */
-#define CW_SIM_MAX_COUNTERS 256
+#define CW_SIM_MAX_COUNTERS      256
 /** Most drift_at changes one counter may have. */
 #define CW_SIM_MAX_DRIFT_CHANGES 1024
 /** Size of an error buffer that never truncates a parser message. */
-#define CW_SIM_ERR_MAX 512
+#define CW_SIM_ERR_MAX           512
 
 /** A drift change at a given time (drift_at = TIME DRIFT). */
 struct cw_sim_drift_change {

@@ -29,8 +29,8 @@ static struct cw_sim_machine_desc *parse_ok(const char *text)
 {
 	struct cw_sim_machine_desc *m = NULL;
 	char err[CW_SIM_ERR_MAX];
-	int ret = cw_sim_machine_desc_parse_mem(text, strlen(text), "good.ini", &m, err,
-						sizeof(err));
+	int ret =
+		cw_sim_machine_desc_parse_mem(text, strlen(text), "good.ini", &m, err, sizeof(err));
 
 	if (ret) {
 		fail_msg("unexpected parse error %d: %s", ret, err);
@@ -84,38 +84,37 @@ static void test_machine_default_text_parses_to_default_soc(void **state)
 	cw_sim_machine_desc_free(m);
 }
 
-static const char every_key[] =
-	"# a comment line\r\n"
-	"; another comment\n"
-	"\n"
-	"[machine]   # trailing comment\n"
-	"name = every.key-1\n"
-	"description = uses every key; parsed #\n"
-	"cpus = 8\n"
-	"[node 1]\n"
-	"cpus = 4-7\n"
-	"[node 0]\n"
-	"cpus = 0,1 ,2-3\n"
-	"\t[counter acpi_pm]\t\n"
-	"  width = 24\n"
-	"freq = 3.579545 MHz\n"
-	"rating = 200\n"
-	"flags = continuous suspend_nonstop\n"
-	"drift = -12.5ppm\n"
-	"drift_at = 1.5s 250ppb\n"
-	"drift_at = 2500ms -0.001ppm\n"
-	"drift_at = 3000000us 0ppm\n"
-	"jitter = 7\n"
-	"start = 0xabcdef\n"
-	"stops_in_suspend = no\n"
-	"stops_in_deep_idle = true\n"
-	"[counter khz]\n"
-	"width=16\n"
-	"freq=32.768kHz\n"
-	"rating=1\n"
-	"flags=none\n"
-	"start=65535\n"
-	"stops_in_suspend=on\n";
+static const char every_key[] = "# a comment line\r\n"
+				"; another comment\n"
+				"\n"
+				"[machine]   # trailing comment\n"
+				"name = every.key-1\n"
+				"description = uses every key; parsed #\n"
+				"cpus = 8\n"
+				"[node 1]\n"
+				"cpus = 4-7\n"
+				"[node 0]\n"
+				"cpus = 0,1 ,2-3\n"
+				"\t[counter acpi_pm]\t\n"
+				"  width = 24\n"
+				"freq = 3.579545 MHz\n"
+				"rating = 200\n"
+				"flags = continuous suspend_nonstop\n"
+				"drift = -12.5ppm\n"
+				"drift_at = 1.5s 250ppb\n"
+				"drift_at = 2500ms -0.001ppm\n"
+				"drift_at = 3000000us 0ppm\n"
+				"jitter = 7\n"
+				"start = 0xabcdef\n"
+				"stops_in_suspend = no\n"
+				"stops_in_deep_idle = true\n"
+				"[counter khz]\n"
+				"width=16\n"
+				"freq=32.768kHz\n"
+				"rating=1\n"
+				"flags=none\n"
+				"start=65535\n"
+				"stops_in_suspend=on\n";
 
 static void test_machine_every_key_parses(void **state)
 {
@@ -256,11 +255,8 @@ static void test_machine_format_round_trips(void **state)
 }
 
 static const char *const example_files[] = {
-	"default-soc.ini",
-	"minimal.ini",
-	"x86-tsc-hpet.ini",
-	"cortex-a9-quad.ini",
-	"numa-2node.ini",
+	"default-soc.ini",    "minimal.ini",    "x86-tsc-hpet.ini",
+	"cortex-a9-quad.ini", "numa-2node.ini",
 };
 
 static void test_machine_every_example_parses_and_round_trips(void **state)
@@ -321,7 +317,7 @@ static void test_machine_parse_file_reports_unreadable_file(void **state)
 /* ---------------------------------------------------------------------- */
 /* Malformed inputs */
 
-#define MACH "[machine]\nname = m\ncpus = 4\n"                  /* lines 1-3 */
+#define MACH "[machine]\nname = m\ncpus = 4\n"                      /* lines 1-3 */
 #define CTR  "[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n" /* 4-7 after MACH */
 
 /** One malformed input: its text, the line blamed and part of the message. */
@@ -332,28 +328,37 @@ struct bad_case {
 	const char *msg;
 };
 
-#define BAD(t, l, m) { t, sizeof(t) - 1, l, m }
+#define BAD(t, l, m)                                                                               \
+	{                                                                                          \
+		t, sizeof(t) - 1, l, m                                                             \
+	}
 
 static const struct bad_case bad_cases[] = {
 	/* unknown key */
-	BAD(MACH "frq = 1\n", 4, "expected a key of [machine]: name, cpus, description (got 'frq')"),
-	BAD(MACH CTR "freqency = 1MHz\n", 8, "expected a key of [counter c]: width, freq, rating, "
+	BAD(MACH "frq = 1\n", 4,
+	    "expected a key of [machine]: name, cpus, description (got 'frq')"),
+	BAD(MACH CTR "freqency = 1MHz\n", 8,
+	    "expected a key of [counter c]: width, freq, rating, "
 	    "flags, drift, drift_at, jitter, start, stops_in_suspend, stops_in_deep_idle "
 	    "(got 'freqency')"),
 	/* unknown section, malformed headers */
-	BAD(MACH "[cpu 0]\n", 4, "expected a section [machine], [node N] or [counter NAME] "
+	BAD(MACH "[cpu 0]\n", 4,
+	    "expected a section [machine], [node N] or [counter NAME] "
 	    "(got '[cpu 0]')"),
-	BAD(MACH "[counter a b]\n", 4, "expected a section [machine], [node N] or [counter NAME] "
+	BAD(MACH "[counter a b]\n", 4,
+	    "expected a section [machine], [node N] or [counter NAME] "
 	    "(got '[counter a b]')"),
 	BAD("[machine\n", 1, "expected a section header ending in ']' (got '[machine')"),
 	BAD("[machine x]\n", 1, "expected [machine] without an argument (got '[machine x]')"),
-	BAD(MACH "[node x]\n", 4, "expected a node number: [node N] with N in 0..4095 (got '[node x]')"),
+	BAD(MACH "[node x]\n", 4,
+	    "expected a node number: [node N] with N in 0..4095 (got '[node x]')"),
 	/* counter without a name, bad names */
 	BAD(MACH "[counter]\n", 4, "expected a counter name: [counter NAME] (got '[counter]')"),
 	BAD(MACH "[counter jiffies]\n", 4, "expected a counter name other than 'jiffies'"),
 	BAD(MACH "[counter a_name_that_is_far_too_long_to_be_one]\n", 4,
 	    "expected a counter name of 1..31 characters"),
-	BAD("[machine]\nname = a b\ncpus = 1\n", 2, "expected a machine name of letters, digits, "
+	BAD("[machine]\nname = a b\ncpus = 1\n", 2,
+	    "expected a machine name of letters, digits, "
 	    "'_', '-' and '.' (got 'a b')"),
 	/* bad numbers */
 	BAD(MACH CTR "jitter = 1x\n", 8, "expected a jitter in cycles, 0..4294967295 (got '1x')"),
@@ -363,11 +368,13 @@ static const struct bad_case bad_cases[] = {
 	BAD(MACH CTR "drift_at = 99999999999s 1ppm\n", 8,
 	    "expected a time such as 3s or 2.5ms that fits in 64 bits (got '99999999999s')"),
 	BAD("[machine]\nname = m\ncpus = 0\n", 3, "expected a number of CPUs, 1..4096 (got '0')"),
-	BAD("[machine]\nname = m\ncpus = 4097\n", 3, "expected a number of CPUs, 1..4096 (got '4097')"),
+	BAD("[machine]\nname = m\ncpus = 4097\n", 3,
+	    "expected a number of CPUs, 1..4096 (got '4097')"),
 	BAD(MACH "[counter c]\nrating = 500\n", 5, "expected a rating, 1..499 (got '500')"),
 	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5, "expected a frequency above 0 Hz (got '0Hz')"),
 	/* bad units and inexact values */
-	BAD(MACH "[counter c]\nwidth = 32\nfreq = 24Mhz\n", 6, "expected a frequency such as 24MHz "
+	BAD(MACH "[counter c]\nwidth = 32\nfreq = 24Mhz\n", 6,
+	    "expected a frequency such as 24MHz "
 	    "or 3.579545 MHz with a unit (Hz, kHz, MHz, GHz) (got '24Mhz')"),
 	BAD(MACH "[counter c]\nfreq = 24\n", 5, "with a unit (Hz, kHz, MHz, GHz) (got '24')"),
 	BAD(MACH "[counter c]\nfreq = 1.5Hz\n", 5, "in whole Hz (got '1.5Hz')"),
@@ -380,31 +387,41 @@ static const struct bad_case bad_cases[] = {
 	/* missing keys, blamed on the section's line */
 	BAD(MACH "[counter c]\nwidth = 32\nrating = 100\n", 4,
 	    "expected key 'freq' in [counter c] (got none)"),
-	BAD(MACH CTR "[counter d]\nfreq = 1MHz\n", 8, "expected key 'width' in [counter d] (got none)"),
+	BAD(MACH CTR "[counter d]\nfreq = 1MHz\n", 8,
+	    "expected key 'width' in [counter d] (got none)"),
 	BAD("[machine]\nname = m\n", 1, "expected key 'cpus' in [machine] (got none)"),
 	BAD(MACH "[node 0]\n", 4, "expected key 'cpus' in [node 0] (got none)"),
 	BAD("[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n", 4,
 	    "expected a [machine] section (got none)"),
 	BAD("", 1, "expected a [machine] section (got none)"),
 	/* duplicates */
-	BAD(MACH CTR "width = 64\n", 8, "expected key 'width' once in [counter c] (got it again; "
+	BAD(MACH CTR "width = 64\n", 8,
+	    "expected key 'width' once in [counter c] (got it again; "
 	    "the first is at line 5)"),
-	BAD(MACH "[machine]\n", 4, "expected one [machine] section (got a second; the first is at "
+	BAD(MACH "[machine]\n", 4,
+	    "expected one [machine] section (got a second; the first is at "
 	    "line 1)"),
-	BAD(MACH CTR "[counter c]\n", 8, "expected each counter name once (got 'c' again; the first "
+	BAD(MACH CTR "[counter c]\n", 8,
+	    "expected each counter name once (got 'c' again; the first "
 	    "is at line 4)"),
-	BAD(MACH "[node 0]\ncpus = 0-3\n[node 0]\n", 6, "expected each node once (got [node 0] "
+	BAD(MACH "[node 0]\ncpus = 0-3\n[node 0]\n", 6,
+	    "expected each node once (got [node 0] "
 	    "again; the first is at line 4)"),
 	BAD(MACH CTR "flags = continuous, continuous\n", 8, "expected each flag once"),
 	/* key outside a section, empty value, garbage */
-	BAD("name = m\n" MACH, 1, "expected a section header such as [machine] before the first key "
+	BAD("name = m\n" MACH, 1,
+	    "expected a section header such as [machine] before the first key "
 	    "(got 'name')"),
 	BAD(MACH "[counter c]\nwidth =\n", 5, "expected a value for 'width' (got nothing)"),
-	BAD(MACH "[counter c]\nwidth = # comment only\n", 5, "expected a value for 'width' (got nothing)"),
-	BAD(MACH "hello world\n", 4, "expected 'key = value', '[section]' or a comment "
+	BAD(MACH "[counter c]\nwidth = # comment only\n", 5,
+	    "expected a value for 'width' (got nothing)"),
+	BAD(MACH "hello world\n", 4,
+	    "expected 'key = value', '[section]' or a comment "
 	    "(got 'hello world')"),
-	BAD(MACH "= 5\n", 4, "expected a key of lower-case letters, digits and '_' before '=' (got '')"),
-	BAD(MACH "Width = 3\n", 4, "expected a key of lower-case letters, digits and '_' before '=' "
+	BAD(MACH "= 5\n", 4,
+	    "expected a key of lower-case letters, digits and '_' before '=' (got '')"),
+	BAD(MACH "Width = 3\n", 4,
+	    "expected a key of lower-case letters, digits and '_' before '=' "
 	    "(got 'Width')"),
 	BAD(MACH "name\0 = x\n", 4, "expected text (got a NUL byte)"),
 	/* values that conflict with other keys or sections */
@@ -416,19 +433,25 @@ static const struct bad_case bad_cases[] = {
 	    "expected either flag suspend_nonstop or stops_in_suspend = yes in [counter c]"),
 	BAD(MACH CTR "drift_at = 3s 1ppm\ndrift_at = 2s 0ppm\n", 9,
 	    "expected drift_at times in increasing order (got '2s 0ppm')"),
-	BAD(MACH CTR "drift_at = 3s\n", 8, "expected 'drift_at = TIME DRIFT' such as '3s 20000ppm' "
+	BAD(MACH CTR "drift_at = 3s\n", 8,
+	    "expected 'drift_at = TIME DRIFT' such as '3s 20000ppm' "
 	    "(got '3s')"),
-	BAD(MACH CTR "drift_at = 3s fast\n", 8, "expected a drift such as 12.5ppm or -300ppb "
+	BAD(MACH CTR "drift_at = 3s fast\n", 8,
+	    "expected a drift such as 12.5ppm or -300ppb "
 	    "(got 'fast')"),
 	BAD(MACH CTR "stops_in_suspend = maybe\n", 8, "expected yes or no (got 'maybe')"),
-	BAD(MACH CTR "flags = continuous, fast\n", 8, "expected flags from continuous, must_verify, "
+	BAD(MACH CTR "flags = continuous, fast\n", 8,
+	    "expected flags from continuous, must_verify, "
 	    "suspend_nonstop or none (got 'continuous, fast')"),
 	/* NUMA nodes */
-	BAD(MACH "[node 0]\ncpus = 0-4\n", 4, "expected CPUs 0..3 in [node 0] (got CPU 4; the "
+	BAD(MACH "[node 0]\ncpus = 0-4\n", 4,
+	    "expected CPUs 0..3 in [node 0] (got CPU 4; the "
 	    "machine has 4)"),
-	BAD(MACH "[node 0]\ncpus = 0-2\n[node 1]\ncpus = 2-3\n", 6, "expected each CPU in one node "
+	BAD(MACH "[node 0]\ncpus = 0-2\n[node 1]\ncpus = 2-3\n", 6,
+	    "expected each CPU in one node "
 	    "(got CPU 2 in [node 0] and [node 1])"),
-	BAD(MACH "[node 0]\ncpus = 0-2\n", 1, "expected every CPU in a [node] section (got CPU 3 in "
+	BAD(MACH "[node 0]\ncpus = 0-2\n", 1,
+	    "expected every CPU in a [node] section (got CPU 3 in "
 	    "none)"),
 	BAD(MACH "[node 0]\ncpus = 3-1\n", 5, "expected a CPU range written low-high (got '3-1')"),
 	BAD(MACH "[node 0]\ncpus = 0-\n", 5, "expected a CPU list such as 0-3,8"),
@@ -477,14 +500,18 @@ static void test_machine_overlong_line_is_an_error(void **state)
 	snprintf(text, sizeof(text), "%s", MACH "description = ");
 	memset(text + strlen(text), 'x', 1500);
 	text[sizeof(MACH "description = ") - 1 + 1500] = '\0';
-	assert_int_equal(cw_sim_machine_desc_parse_mem(text, strlen(text), "long.ini", &m, err,
-						       sizeof(err)), CW_EINVAL);
-	assert_string_equal(err, "long.ini:4: expected a line of at most 1023 characters (got 1514)");
+	assert_int_equal(
+		cw_sim_machine_desc_parse_mem(text, strlen(text), "long.ini", &m, err, sizeof(err)),
+		CW_EINVAL);
+	assert_string_equal(err,
+			    "long.ini:4: expected a line of at most 1023 characters (got 1514)");
 	/* A long description that fits on a line is still capped. */
 	text[sizeof(MACH "description = ") - 1 + 200] = '\0';
-	assert_int_equal(cw_sim_machine_desc_parse_mem(text, strlen(text), "long.ini", &m, err,
-						       sizeof(err)), CW_EINVAL);
-	assert_non_null(strstr(err, "long.ini:4: expected a description of at most 127 characters"));
+	assert_int_equal(
+		cw_sim_machine_desc_parse_mem(text, strlen(text), "long.ini", &m, err, sizeof(err)),
+		CW_EINVAL);
+	assert_non_null(
+		strstr(err, "long.ini:4: expected a description of at most 127 characters"));
 	/* Quoted excerpts are bounded and printable. */
 	assert_true(strlen(err) < 200);
 }
@@ -542,7 +569,8 @@ static void test_machine_mutated_inputs_never_crash(void **state)
 		for (int k = 0; k < nmut; k++) {
 			mutate(rng, buf, &len, cap);
 		}
-		if (cw_sim_machine_desc_parse_mem(buf, len, "fuzz.ini", &m, err, sizeof(err)) == 0) {
+		if (cw_sim_machine_desc_parse_mem(buf, len, "fuzz.ini", &m, err, sizeof(err)) ==
+		    0) {
 			parsed++;
 			check_round_trip(buf, len, "fuzz.ini");
 			cw_sim_machine_desc_free(m);

@@ -71,7 +71,8 @@ static void check_width(unsigned bits, uint64_t hz, uint64_t start)
 		/* The motion since the last read is exactly the cycles counted. */
 		assert_int_equal((v - prev) & mask,
 				 (ref_value(64, hz, 0, cw_sim_now_ns(sim)) -
-				  ref_value(64, hz, 0, cw_sim_now_ns(sim) - step)) & mask);
+				  ref_value(64, hz, 0, cw_sim_now_ns(sim) - step)) &
+					 mask);
 		prev = v;
 	}
 	{
@@ -266,7 +267,10 @@ static void test_counter_jitter_stays_in_bounds_and_is_seeded(void **state)
 {
 	struct cw_sim *a = NULL, *b = NULL;
 	struct cw_sim_counter_params p = {
-		.name = "j", .width_bits = 32, .freq_hz = 1000000, .jitter_cycles = 5,
+		.name = "j",
+		.width_bits = 32,
+		.freq_hz = 1000000,
+		.jitter_cycles = 5,
 	};
 	struct cw_sim_counter *ca, *cb;
 	unsigned seen[6] = { 0 };

@@ -91,8 +91,9 @@ static long long table_error_ns(const struct run *r, const char *clock)
 }
 
 static const char *const clocks[] = {
-	"REALTIME", "REALTIME_COARSE", "MONOTONIC", "MONOTONIC_COARSE", "MONOTONIC_RAW",
-	"MONOTONIC_RAW_COARSE", "BOOTTIME", "BOOTTIME_COARSE", "TAI", "TAI_COARSE",
+	"REALTIME",      "REALTIME_COARSE",      "MONOTONIC", "MONOTONIC_COARSE",
+	"MONOTONIC_RAW", "MONOTONIC_RAW_COARSE", "BOOTTIME",  "BOOTTIME_COARSE",
+	"TAI",           "TAI_COARSE",
 };
 
 /*
@@ -228,7 +229,8 @@ static void test_cwsim_override_to_wrapping_counter_keeps_time(void **state)
 
 	(void)state;
 	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "[    1.000000] clocksource: Switched to clocksource timer32"));
+	assert_non_null(
+		strstr(r.out, "[    1.000000] clocksource: Switched to clocksource timer32"));
 	assert_non_null(strstr(r.out, "sim: override to clocksource 'timer32': accepted"));
 	clocksource_row(&r, "timer32", row, sizeof(row));
 	assert_non_null(strstr(row, " yes "));
@@ -251,9 +253,10 @@ static void test_cwsim_override_at_boot_and_unknown_name(void **state)
 	/* -30 ppm from boot for 2 s: -60 us. */
 	assert_all_errors_within(&r, -60010, -59990);
 	assert_int_equal(bad.status, CWSIM_EXIT_USAGE);
-	assert_non_null(strstr(bad.err, "cwsim: --override: machine 'default-soc' has no "
-				       "clocksource 'nope' (it has: sys_counter timer32 cpu_cycles "
-				       "jiffies)"));
+	assert_non_null(strstr(bad.err,
+			       "cwsim: --override: machine 'default-soc' has no "
+			       "clocksource 'nope' (it has: sys_counter timer32 cpu_cycles "
+			       "jiffies)"));
 	run_free(&r);
 	run_free(&bad);
 }
@@ -322,7 +325,8 @@ static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
 {
 	static const char *const cases[][3] = {
 		{ "--bogus", NULL, "unknown argument '--bogus'" },
-		{ "--duration", "10", "--duration: expected a time such as 10s or 250ms (got '10')" },
+		{ "--duration", "10",
+		  "--duration: expected a time such as 10s or 250ms (got '10')" },
 		{ "--duration", "0s", "--duration: expected a time above 0" },
 		{ "--seed", "-3", "--seed: expected an unsigned 64-bit number (got '-3')" },
 		{ "--hz", "123", "--hz: expected 100, 250, 300 or 1000 (got '123')" },
@@ -363,8 +367,8 @@ static void test_cwsim_dump_machine_round_trips(void **state)
 
 	(void)state;
 	assert_int_equal(r.status, 0);
-	assert_int_equal(cw_sim_machine_desc_parse_mem(r.out, r.out_len, "dump", &m, err,
-						       sizeof(err)), 0);
+	assert_int_equal(
+		cw_sim_machine_desc_parse_mem(r.out, r.out_len, "dump", &m, err, sizeof(err)), 0);
 	assert_string_equal(m->name, "default-soc");
 	assert_int_equal(m->nr_counters, 3);
 	assert_non_null(strstr(r.out, "drift_at = 2.3s 30000ppm\n"));
@@ -375,8 +379,8 @@ static void test_cwsim_dump_machine_round_trips(void **state)
 static void test_cwsim_every_example_machine_runs(void **state)
 {
 	static const char *const files[] = {
-		"default-soc.ini", "minimal.ini", "x86-tsc-hpet.ini", "cortex-a9-quad.ini",
-		"numa-2node.ini",
+		"default-soc.ini",    "minimal.ini",    "x86-tsc-hpet.ini",
+		"cortex-a9-quad.ini", "numa-2node.ini",
 	};
 
 	(void)state;

@@ -243,7 +243,9 @@ static void test_engine_callback_may_reschedule_itself(void **state)
 
 static void test_engine_queue_grows_past_initial_capacity(void **state)
 {
-	enum { N = 1000 };
+	enum {
+		N = 1000
+	};
 	struct cw_sim *sim = new_sim(1);
 	struct periodic *p = calloc(N, sizeof(*p));
 
@@ -388,7 +390,8 @@ static void model_step(struct cw_sim *sim, struct model *m, struct cw_sim *rng)
 				assert_int_equal(m->tr.ids[k], model_next(m));
 				m->queued[m->tr.ids[k]] = false;
 			}
-			assert_true(model_next(m) < 0 || m->when[model_next(m)] > cw_sim_now_ns(sim));
+			assert_true(model_next(m) < 0 ||
+				    m->when[model_next(m)] > cw_sim_now_ns(sim));
 		}
 	}
 	assert_int_equal(cw_sim_nr_queued(sim), model_queued(m));

@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#define NS_PER_S UINT64_C(1000000000)
+#define NS_PER_S  UINT64_C(1000000000)
 #define NS_PER_MS UINT64_C(1000000)
 
 /** Collects log lines delivered to a sink. */
@@ -144,7 +144,7 @@ static void test_port_watchdog_hops_from_cpu_to_cpu(void **state)
 	assert_false(cw_log_contains(sys, "Marking clocksource 'bad' as unstable"));
 	cw_sim_run_until(sim, 1500 * NS_PER_MS);
 	assert_true(cw_log_contains(sys, "timekeeping watchdog on CPU2: Marking clocksource 'bad' "
-				    "as unstable"));
+					 "as unstable"));
 	cw_clocksource_current(sys, cur, sizeof(cur));
 	assert_string_equal(cur, "ref");
 	cw_sim_machine_destroy(m);
@@ -197,10 +197,9 @@ static void test_port_suspend_stops_counters_and_resume_injects_sleep(void **sta
 
 static void test_port_nonstop_counter_measures_the_sleep(void **state)
 {
-	static const char text[] =
-		"[machine]\nname = t\ncpus = 1\n"
-		"[counter nonstop]\nwidth = 64\nfreq = 24MHz\nrating = 300\n"
-		"flags = continuous, suspend_nonstop\n";
+	static const char text[] = "[machine]\nname = t\ncpus = 1\n"
+				   "[counter nonstop]\nwidth = 64\nfreq = 24MHz\nrating = 300\n"
+				   "flags = continuous, suspend_nonstop\n";
 	struct cw_sim *sim = NULL;
 	struct cw_sim_machine *m;
 	struct cw_system *sys;

@@ -34,14 +34,12 @@
 #error "CW_SOURCE_DIR must name the source tree"
 #endif
 
-#define MAX_ARGS 32
+#define MAX_ARGS       32
 #define LINE_MAX_BYTES 512
 
 static const char *const scenarios[] = {
-	"default-soc-catches-drifting-counter",
-	"watchdog-marks-1pct-tsc-unstable",
-	"watchdog-never-flags-100ppm-tsc",
-	"acpi-pm-wraps-keep-time",
+	"default-soc-catches-drifting-counter", "watchdog-marks-1pct-tsc-unstable",
+	"watchdog-never-flags-100ppm-tsc",      "acpi-pm-wraps-keep-time",
 	"nonstop-tsc-measures-suspend",
 };
 
@@ -135,8 +133,11 @@ static void check_clocksource(const struct scenario *s, const char *directive, c
 			   cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]) != 8) {
 		scenario_fail(s, directive, "no such clocksource row");
 	}
-	col = strcmp(field, "rating") == 0 ? 1 : strcmp(field, "current") == 0 ? 5
-		: strcmp(field, "watchdog") == 0 ? 6 : strcmp(field, "wraps") == 0 ? 7 : -1;
+	col = strcmp(field, "rating") == 0     ? 1
+	      : strcmp(field, "current") == 0  ? 5
+	      : strcmp(field, "watchdog") == 0 ? 6
+	      : strcmp(field, "wraps") == 0    ? 7
+					       : -1;
 	if (col < 0) {
 		scenario_fail(s, directive, "unknown field");
 	}

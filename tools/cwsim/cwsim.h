@@ -9,11 +9,11 @@
 #include <stdio.h>
 
 /** Exit status: the run completed. */
-#define CWSIM_EXIT_OK 0
+#define CWSIM_EXIT_OK      0
 /** Exit status: the machine file or the run failed (message on @err). */
 #define CWSIM_EXIT_FAILURE 1
 /** Exit status: bad command-line arguments (message and usage on @err). */
-#define CWSIM_EXIT_USAGE 2
+#define CWSIM_EXIT_USAGE   2
 
 /**
  * Run cwsim.

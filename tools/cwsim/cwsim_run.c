@@ -30,15 +30,15 @@
 #include <string.h>
 
 /** REALTIME at boot: 2025-01-01T00:00:00Z. */
-#define CWSIM_REALTIME_START_S INT64_C(1735689600)
+#define CWSIM_REALTIME_START_S    INT64_C(1735689600)
 /** TAI - UTC at boot (the value since 2017). */
-#define CWSIM_TAI_OFFSET_S 37
+#define CWSIM_TAI_OFFSET_S        37
 /** Default simulated duration. */
 #define CWSIM_DEFAULT_DURATION_NS (10 * (uint64_t)CW_NSEC_PER_SEC)
 /** Longest simulated duration accepted (one day). */
-#define CWSIM_MAX_DURATION_NS (86400 * (uint64_t)CW_NSEC_PER_SEC)
+#define CWSIM_MAX_DURATION_NS     (86400 * (uint64_t)CW_NSEC_PER_SEC)
 /** Log lines the system keeps (the whole default run fits). */
-#define CWSIM_LOG_LINES 4096u
+#define CWSIM_LOG_LINES           4096u
 
 /** Parsed command line. */
 struct cwsim_opts {
@@ -172,7 +172,8 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_opts *o, FIL
 	}
 	if ((v = opt_value(argc, argv, i, "--hz"))) {
 		if (!parse_u64(v, &n) || (n != 100 && n != 250 && n != 300 && n != 1000)) {
-			return bad_arg(err, "%s: expected 100, 250, 300 or 1000 (got '%s')", "--hz", v);
+			return bad_arg(err, "%s: expected 100, 250, 300 or 1000 (got '%s')", "--hz",
+				       v);
 		}
 		o->hz = (unsigned)n;
 		return 0;
@@ -199,15 +200,17 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_opts *o, FIL
 static int check_opts(const struct cwsim_opts *o, bool suspend_for_set, FILE *err)
 {
 	if (o->duration_ns == 0 || o->duration_ns > CWSIM_MAX_DURATION_NS) {
-		return bad_arg(err, "%s: expected a time above 0 and at most 86400s%s", "--duration",
-			       "");
+		return bad_arg(err, "%s: expected a time above 0 and at most 86400s%s",
+			       "--duration", "");
 	}
 	if (o->suspend != suspend_for_set) {
 		return bad_arg(err, "%s and %s go together", "--suspend-at", "--suspend-for");
 	}
 	if (o->suspend && (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns)) {
-		return bad_arg(err, "%s: expected a suspend that starts before the end of the run "
-			       "and lasts more than 0 ns%s", "--suspend-at/--suspend-for", "");
+		return bad_arg(err,
+			       "%s: expected a suspend that starts before the end of the run "
+			       "and lasts more than 0 ns%s",
+			       "--suspend-at/--suspend-for", "");
 	}
 	if (o->override_at_set && !o->override_name) {
 		return bad_arg(err, "%s needs %s", "--override-at", "--override NAME");
@@ -332,8 +335,8 @@ static int load_machine(const struct cwsim_opts *o, struct cw_sim_machine_desc *
 		ret = cw_sim_machine_desc_parse_file(o->machine_path, desc, msg, sizeof(msg));
 	} else {
 		text = cw_sim_machine_default_text();
-		ret = cw_sim_machine_desc_parse_mem(text, strlen(text), "default-soc.ini", desc, msg,
-						    sizeof(msg));
+		ret = cw_sim_machine_desc_parse_mem(text, strlen(text), "default-soc.ini", desc,
+						    msg, sizeof(msg));
 	}
 	if (ret) {
 		fprintf(err, "cwsim: %s\n", msg[0] ? msg : cw_strerror(ret));
@@ -451,7 +454,8 @@ static void format_flags(unsigned flags, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (flags & names[i].flag) {
-			int n = snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "", names[i].name);
+			int n = snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "",
+					 names[i].name);
 
 			pos += n > 0 && (size_t)n < len - pos ? (size_t)n : 0;
 		}
@@ -517,7 +521,8 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 					    r->out, &r->machine);
 	}
 	if (ret) {
-		fprintf(err, "cwsim: cannot build machine '%s': %s\n", desc->name, cw_strerror(ret));
+		fprintf(err, "cwsim: cannot build machine '%s': %s\n", desc->name,
+			cw_strerror(ret));
 		return CWSIM_EXIT_FAILURE;
 	}
 	r->sys = cw_sim_machine_system(r->machine);
@@ -535,7 +540,8 @@ static int run(struct cwsim_run *r)
 	}
 	cw_sim_run_until(r->sim, o->duration_ns);
 	cw_clocksource_current(r->sys, current, sizeof(current));
-	cw_sim_system_log(r->sys, CW_LOG_INFO, "sim: run finished: %llu.%09llu s simulated, %llu "
+	cw_sim_system_log(r->sys, CW_LOG_INFO,
+			  "sim: run finished: %llu.%09llu s simulated, %llu "
 			  "events, seed %llu, clocksource %s",
 			  (unsigned long long)(o->duration_ns / CW_NSEC_PER_SEC),
 			  (unsigned long long)(o->duration_ns % CW_NSEC_PER_SEC),
@@ -576,7 +582,8 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 		cw_sim_machine_desc_free(desc);
 		return ret;
 	}
-	if (ret == CWSIM_EXIT_OK && o.override_name && !override_known(desc, o.override_name, err)) {
+	if (ret == CWSIM_EXIT_OK && o.override_name &&
+	    !override_known(desc, o.override_name, err)) {
 		ret = CWSIM_EXIT_USAGE;
 	}
 	r.opts = &o;

@@ -93,11 +93,9 @@ struct cw_sim_counter {
 CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
 
 /* Cycles counted over @dt_ns in the current piece; updates *rem. */
-static unsigned __int128 piece_cycles(const struct cw_sim_counter *c, uint64_t dt_ns,
-				      uint64_t *rem)
+static unsigned __int128 piece_cycles(const struct cw_sim_counter *c, uint64_t dt_ns, uint64_t *rem)
 {
-	unsigned __int128 a = (unsigned __int128)c->freq_hz *
-			      (uint64_t)(1000000000 + c->drift_ppb);
+	unsigned __int128 a = (unsigned __int128)c->freq_hz * (uint64_t)(1000000000 + c->drift_ppb);
 	unsigned __int128 ah = a / REM_SCALE;
 	unsigned __int128 al = a % REM_SCALE;
 	unsigned __int128 frac = (unsigned __int128)*rem + al * dt_ns;

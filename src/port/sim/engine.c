@@ -214,8 +214,7 @@ CW_API void cw_sim_event_schedule(struct cw_sim *sim, struct cw_sim_event *ev, u
 	if (cw_sim_event_pending(ev)) {
 		heap_remove(sim, ev);
 	}
-	if (sim->nr_queued == sim->capacity &&
-	    cw_sim_reserve(sim, sim->capacity + 1) != 0) {
+	if (sim->nr_queued == sim->capacity && cw_sim_reserve(sim, sim->capacity + 1) != 0) {
 		cw__sim_bug("out of memory growing the event queue (use cw_sim_reserve)");
 	}
 	ev->when_ns = when_ns < sim->now_ns ? sim->now_ns : when_ns;

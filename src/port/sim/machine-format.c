@@ -21,8 +21,7 @@ struct out {
 	size_t pos;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void put(struct out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
 {
 	size_t room = o->pos < o->len ? o->len - o->pos : 0;
 	va_list ap;
@@ -163,8 +162,7 @@ static void put_counter(struct out *o, const struct cw_sim_counter_desc *c)
 	    p->stops_in_suspend ? "yes" : "no", p->stops_in_deep_idle ? "yes" : "no");
 }
 
-CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, char *buf,
-					 size_t len)
+CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, char *buf, size_t len)
 {
 	struct out o = { .buf = buf, .len = buf ? len : 0, .pos = 0 };
 

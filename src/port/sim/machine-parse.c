@@ -30,13 +30,13 @@
 #include <string.h>
 
 /** Longest line accepted, including the NUL. */
-#define LINE_BYTES 1024u
+#define LINE_BYTES         1024u
 /** Largest machine file accepted. */
-#define FILE_MAX_BYTES (4u << 20)
+#define FILE_MAX_BYTES     (4u << 20)
 /** Most keys a section kind has. */
-#define MAX_KEYS 16u
+#define MAX_KEYS           16u
 /** Longest excerpt of the input quoted in a message. */
-#define QUOTE_CHARS 48u
+#define QUOTE_CHARS        48u
 /** The largest jitter is 1/16 of the counter range (see check_counter()). */
 #define JITTER_RANGE_SHIFT 4u
 
@@ -115,8 +115,8 @@ static void quote(char *dst, size_t size, const char *s)
 	dst[i] = '\0';
 }
 
-__attribute__((format(printf, 3, 4)))
-static int perr(struct parser *ps, unsigned line, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int perr(struct parser *ps, unsigned line,
+						      const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -197,7 +197,8 @@ static enum num_status parse_uint(const char *s, uint64_t *out)
 		if (d < 0 || (unsigned)d >= base) {
 			return NUM_BAD;
 		}
-		if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, (unsigned)d, &v)) {
+		if (__builtin_mul_overflow(v, base, &v) ||
+		    __builtin_add_overflow(v, (unsigned)d, &v)) {
 			return NUM_RANGE;
 		}
 	}
@@ -218,7 +219,9 @@ static const struct unit freq_units[] = {
 	{ "Hz", 0 }, { "kHz", 3 }, { "MHz", 6 }, { "GHz", 9 }, { NULL, 0 },
 };
 static const struct unit drift_units[] = {
-	{ "ppb", 0 }, { "ppm", 3 }, { NULL, 0 },
+	{ "ppb", 0 },
+	{ "ppm", 3 },
+	{ NULL, 0 },
 };
 
 static const struct unit *find_unit(const struct unit *units, const char *name)
@@ -757,7 +760,8 @@ static int check_counter(struct parser *ps)
 	char buf[96];
 
 	if (c->params.start_value > mask) {
-		snprintf(buf, sizeof(buf), "a start value within the counter's %u bits (at most 0x%llx)",
+		snprintf(buf, sizeof(buf),
+			 "a start value within the counter's %u bits (at most 0x%llx)",
 			 c->params.width_bits, (unsigned long long)mask);
 		return perr(ps, ps->start_line, "expected %s (got 0x%llx)", buf,
 			    (unsigned long long)c->params.start_value);
@@ -770,11 +774,13 @@ static int check_counter(struct parser *ps)
 	if (c->params.jitter_cycles > mask >> JITTER_RANGE_SHIFT) {
 		return perr(ps, ps->jitter_line,
 			    "expected a jitter of at most 1/16 of the counter range, %llu cycles "
-			    "(got %llu)", (unsigned long long)(mask >> JITTER_RANGE_SHIFT),
+			    "(got %llu)",
+			    (unsigned long long)(mask >> JITTER_RANGE_SHIFT),
 			    (unsigned long long)c->params.jitter_cycles);
 	}
 	if (ps->nonstop_line && ps->stops_line) {
-		return perr(ps, ps->nonstop_line > ps->stops_line ? ps->nonstop_line : ps->stops_line,
+		return perr(ps,
+			    ps->nonstop_line > ps->stops_line ? ps->nonstop_line : ps->stops_line,
 			    "expected either flag suspend_nonstop or stops_in_suspend = yes in %s "
 			    "(got both: a counter that stops in suspend cannot measure it)",
 			    ps->title);
@@ -816,11 +822,14 @@ static int begin_machine(struct parser *ps, const char *arg, const char *header)
 		return expected(ps, "[machine] without an argument", header);
 	}
 	if (ps->machine_line) {
-		return perr(ps, ps->line, "expected one [machine] section (got a second; the first "
-			    "is at line %u)", ps->machine_line);
+		return perr(ps, ps->line,
+			    "expected one [machine] section (got a second; the first "
+			    "is at line %u)",
+			    ps->machine_line);
 	}
 	ps->machine_line = ps->line;
-	enter_section(ps, SECT_MACHINE, machine_keys, sizeof(machine_keys) / sizeof(machine_keys[0]));
+	enter_section(ps, SECT_MACHINE, machine_keys,
+		      sizeof(machine_keys) / sizeof(machine_keys[0]));
 	snprintf(ps->title, sizeof(ps->title), "[machine]");
 	return 0;
 }
@@ -836,8 +845,10 @@ static int begin_node(struct parser *ps, const char *arg, const char *header)
 	}
 	for (unsigned i = 0; i < m->nr_nodes; i++) {
 		if (m->nodes[i].id == id) {
-			return perr(ps, ps->line, "expected each node once (got [node %u] again; the "
-				    "first is at line %u)", (unsigned)id, m->nodes[i].line);
+			return perr(ps, ps->line,
+				    "expected each node once (got [node %u] again; the "
+				    "first is at line %u)",
+				    (unsigned)id, m->nodes[i].line);
 		}
 	}
 	nodes = realloc(m->nodes, (m->nr_nodes + 1) * sizeof(*nodes));
@@ -872,8 +883,10 @@ static int begin_counter(struct parser *ps, const char *arg, const char *header)
 	}
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		if (strcmp(m->counters[i].name, arg) == 0) {
-			return perr(ps, ps->line, "expected each counter name once (got '%s' again; "
-				    "the first is at line %u)", arg, m->counters[i].line);
+			return perr(ps, ps->line,
+				    "expected each counter name once (got '%s' again; "
+				    "the first is at line %u)",
+				    arg, m->counters[i].line);
 		}
 	}
 	if (m->nr_counters >= CW_SIM_MAX_COUNTERS) {
@@ -888,7 +901,8 @@ static int begin_counter(struct parser *ps, const char *arg, const char *header)
 	memcpy(cs[m->nr_counters].name, arg, strlen(arg) + 1);
 	cs[m->nr_counters].line = ps->line;
 	m->nr_counters++;
-	enter_section(ps, SECT_COUNTER, counter_keys, sizeof(counter_keys) / sizeof(counter_keys[0]));
+	enter_section(ps, SECT_COUNTER, counter_keys,
+		      sizeof(counter_keys) / sizeof(counter_keys[0]));
 	snprintf(ps->title, sizeof(ps->title), "[counter %s]", arg);
 	return 0;
 }
@@ -997,8 +1011,10 @@ static int parse_assignment(struct parser *ps, char *s)
 			continue;
 		}
 		if (ps->seen[i] && !ps->keys[i].repeatable) {
-			return perr(ps, ps->line, "expected key '%s' once in %s (got it again; the "
-				    "first is at line %u)", key, ps->title, ps->seen[i]);
+			return perr(ps, ps->line,
+				    "expected key '%s' once in %s (got it again; the "
+				    "first is at line %u)",
+				    key, ps->title, ps->seen[i]);
 		}
 		if (*val == '\0') {
 			return perr(ps, ps->line, "expected a value for '%s' (got nothing)", key);
@@ -1073,22 +1089,26 @@ static int map_cpus(struct parser *ps)
 			unsigned cpu = nd->cpus[i];
 
 			if (cpu >= m->nr_cpus) {
-				return perr(ps, nd->line, "expected CPUs 0..%u in [node %u] (got CPU "
-					    "%u; the machine has %u)", m->nr_cpus - 1, nd->id, cpu,
-					    m->nr_cpus);
+				return perr(ps, nd->line,
+					    "expected CPUs 0..%u in [node %u] (got CPU "
+					    "%u; the machine has %u)",
+					    m->nr_cpus - 1, nd->id, cpu, m->nr_cpus);
 			}
 			if (m->cpu_node[cpu] != UINT32_MAX) {
-				return perr(ps, nd->line, "expected each CPU in one node (got CPU %u "
-					    "in [node %u] and [node %u])", cpu,
-					    m->nodes[m->cpu_node[cpu]].id, nd->id);
+				return perr(ps, nd->line,
+					    "expected each CPU in one node (got CPU %u "
+					    "in [node %u] and [node %u])",
+					    cpu, m->nodes[m->cpu_node[cpu]].id, nd->id);
 			}
 			m->cpu_node[cpu] = n;
 		}
 	}
 	for (unsigned cpu = 0; cpu < m->nr_cpus; cpu++) {
 		if (m->cpu_node[cpu] == UINT32_MAX) {
-			return perr(ps, ps->machine_line, "expected every CPU in a [node] section "
-				    "(got CPU %u in none)", cpu);
+			return perr(ps, ps->machine_line,
+				    "expected every CPU in a [node] section "
+				    "(got CPU %u in none)",
+				    cpu);
 		}
 	}
 	return 0;
@@ -1228,7 +1248,8 @@ CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machin
 	f = fopen(path, "rb");
 	if (!f) {
 		if (err && err_len) {
-			snprintf(err, err_len, "%s: cannot open machine file: %s", path, strerror(errno));
+			snprintf(err, err_len, "%s: cannot open machine file: %s", path,
+				 strerror(errno));
 		}
 		return CW_EIO;
 	}
@@ -1242,8 +1263,9 @@ CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machin
 	fclose(f);
 	if (ret || len > FILE_MAX_BYTES) {
 		if (err && err_len) {
-			snprintf(err, err_len, "%s: %s", path, ret ? "cannot read machine file"
-				 : "expected a machine file of at most 4 MiB");
+			snprintf(err, err_len, "%s: %s", path,
+				 ret ? "cannot read machine file"
+				     : "expected a machine file of at most 4 MiB");
 		}
 		free(text);
 		return ret ? ret : CW_EINVAL;

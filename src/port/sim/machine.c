@@ -40,9 +40,11 @@ static void log_machine(struct cw_system *sys, const struct cw_sim_machine_desc 
 {
 	char cpus[128];
 
-	cw_sim_system_log(sys, CW_LOG_INFO, "sim: machine '%s': %u CPU%s, %u NUMA node%s, %zu "
-			  "counter%s", d->name, d->nr_cpus, d->nr_cpus == 1 ? "" : "s",
-			  d->nr_nodes, d->nr_nodes == 1 ? "" : "s", d->nr_counters,
+	cw_sim_system_log(sys, CW_LOG_INFO,
+			  "sim: machine '%s': %u CPU%s, %u NUMA node%s, %zu "
+			  "counter%s",
+			  d->name, d->nr_cpus, d->nr_cpus == 1 ? "" : "s", d->nr_nodes,
+			  d->nr_nodes == 1 ? "" : "s", d->nr_counters,
 			  d->nr_counters == 1 ? "" : "s");
 	if (d->description[0]) {
 		cw_sim_system_log(sys, CW_LOG_INFO, "sim: %s", d->description);
@@ -59,18 +61,21 @@ static void log_counter_model(struct cw_system *sys, const struct cw_sim_counter
 {
 	const struct cw_sim_counter_params *p = &c->params;
 
-	cw_sim_system_log(sys, CW_LOG_INFO, "sim: counter %s: %u bits, %llu Hz, drift %+lld ppb, "
-			  "jitter %llu cycles, start 0x%llx%s%s", c->name, p->width_bits,
-			  (unsigned long long)p->freq_hz, (long long)p->drift_ppb,
-			  (unsigned long long)p->jitter_cycles,
+	cw_sim_system_log(sys, CW_LOG_INFO,
+			  "sim: counter %s: %u bits, %llu Hz, drift %+lld ppb, "
+			  "jitter %llu cycles, start 0x%llx%s%s",
+			  c->name, p->width_bits, (unsigned long long)p->freq_hz,
+			  (long long)p->drift_ppb, (unsigned long long)p->jitter_cycles,
 			  (unsigned long long)p->start_value,
 			  p->stops_in_suspend ? ", stops in suspend" : "",
 			  p->stops_in_deep_idle ? ", stops in deep idle" : "");
 	for (size_t i = 0; i < c->nr_drift_changes; i++) {
 		const struct cw_sim_drift_change *dc = &c->drift_changes[i];
 
-		cw_sim_system_log(sys, CW_LOG_INFO, "sim: counter %s: drift becomes %+lld ppb at "
-				  "%llu.%09llu s", c->name, (long long)dc->drift_ppb,
+		cw_sim_system_log(sys, CW_LOG_INFO,
+				  "sim: counter %s: drift becomes %+lld ppb at "
+				  "%llu.%09llu s",
+				  c->name, (long long)dc->drift_ppb,
 				  (unsigned long long)(dc->at_ns / 1000000000u),
 				  (unsigned long long)(dc->at_ns % 1000000000u));
 	}

@@ -155,8 +155,8 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 	return 0;
 }
 
-CW_API int cw_sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg,
-				bool echo, struct cw_system **out)
+CW_API int cw_sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg, bool echo,
+				struct cw_system **out)
 {
 	return sim_system_create(sim, cfg, echo, NULL, NULL, out);
 }
@@ -288,8 +288,8 @@ CW_API int cw_sim_system_resume(struct cw_system *sys, uint64_t rtc_sleep_ns)
 	p->suspended = false;
 	p->suspended_total_ns += slept_ns;
 	cw_log(sys, CW_LOG_INFO, "sim: machine resumed after %llu.%09llu s",
-		(unsigned long long)(slept_ns / CW_NSEC_PER_SEC),
-		(unsigned long long)(slept_ns % CW_NSEC_PER_SEC));
+	       (unsigned long long)(slept_ns / CW_NSEC_PER_SEC),
+	       (unsigned long long)(slept_ns % CW_NSEC_PER_SEC));
 	ret = cw_timekeeping_resume(sys, rtc_sleep_ns);
 	if (p->started) {
 		arm_periodic(p);
