@@ -30,7 +30,7 @@
  * Readers use the published copy (struct cw_tk_pub) under a sequence
  * counter, never a lock. They cannot see time go backwards: every update
  * and mult change is continuous at the instant it is made, coarse values
- * are taken at that instant (not at cycle_last), and counter motion
+ * are the clock at cycle_last and never move back, and counter motion
  * backwards (delta above 7/8 of the mask) reads as zero.
  *
  * Locking rules
@@ -70,12 +70,6 @@ static void clock_advance(struct cw_tk_clock *c, cw_u128 shifted_ns, uint32_t sh
 
 	c->base_ns += (int64_t)(acc >> shift);
 	c->frac = (uint64_t)acc & frac_mask(shift);
-}
-
-/* Value of a clock @delta cycles after cycle_last. */
-static int64_t clock_at(const struct cw_tk_clock *c, uint64_t delta, uint32_t shift)
-{
-	return c->base_ns + (int64_t)((((cw_u128)delta * c->mult) + c->frac) >> shift);
 }
 
 static int64_t sat_add_s64(int64_t a, cw_u128 b_unsigned, bool negative)
@@ -541,6 +535,22 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 				    adj < 0);
 }
 
+/*
+ * Coarse clocks: the value at cycle_last, which no later fine read can be
+ * below (reads behind cycle_last clamp to it), never moved back, although
+ * an NTP mult change can move the MONOTONIC base at cycle_last back by a
+ * few ns (the coarse-backwards bug Linux fixed in 6.15).
+ */
+static void tk_update_coarse(struct cw_timekeeper *tk)
+{
+	if (tk->mono.base_ns > tk->coarse_mono) {
+		tk->coarse_mono = tk->mono.base_ns;
+	}
+	if (tk->raw.base_ns > tk->coarse_raw) {
+		tk->coarse_raw = tk->raw.base_ns;
+	}
+}
+
 static void tk_update_locked(struct cw_system *sys)
 {
 	struct cw_timekeeper *tk = &sys->tk;
@@ -574,8 +584,7 @@ static void tk_update_locked(struct cw_system *sys)
 		offset -= ci << k;
 	}
 	tk_adjust(sys, offset);
-	tk->coarse_mono = clock_at(&tk->mono, offset, tk->shift);
-	tk->coarse_raw = clock_at(&tk->raw, offset, tk->shift);
+	tk_update_coarse(tk);
 	tk_publish_fields(sys);
 	cw_write_seqend(&sys->pub.seq);
 }
@@ -615,8 +624,7 @@ static void tk_after_step(struct cw_system *sys)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 
-	tk->coarse_mono = tk->mono.base_ns;
-	tk->coarse_raw = tk->raw.base_ns;
+	tk_update_coarse(tk);
 	tk->xtime_sec = cw_div_floor_s64(tk->mono.base_ns + tk->offs_real, CW_NSEC_PER_SEC);
 }
 
