@@ -63,6 +63,8 @@ struct cw_posix_ctx {
 	struct cw_system *sys;
 	/** Copy of the caller's CW_POSIX_* flags. */
 	unsigned flags;
+	/** The caller gave no REALTIME: follow the host's, re-read after boot. */
+	bool realtime_from_host;
 	/** Host CLOCK_MONOTONIC at creation: log stamps count from here. */
 	uint64_t epoch_ns;
 

@@ -15,6 +15,7 @@
  * clocksources and calls the release hook, which frees the context.
  */
 #include <clockwork/port_posix.h>
+#include <clockwork/timekeeping.h>
 #include <clockwork/clocksource.h>
 #include <clockwork/system.h>
 
@@ -139,7 +140,16 @@ static int posix_system_populate(struct cw_posix_ctx *ctx, const struct cw_posix
 			return err;
 		}
 	}
-	return cw_system_boot(ctx->sys);
+	err = cw_system_boot(ctx->sys);
+	if (!err && ctx->realtime_from_host) {
+		/*
+		 * Until boot the system ran on jiffies, which do not tick yet,
+		 * so REALTIME fell behind the host by the registration time
+		 * (about 0.1 ms). Align it once more, before anyone can wait on it.
+		 */
+		err = cw_timekeeping_settime(ctx->sys, (int64_t)cw__posix_host_ns(CLOCK_REALTIME));
+	}
+	return err;
 }
 
 /* The caller's configuration with the posix hooks; REALTIME from the host by default. */
@@ -155,6 +165,7 @@ static void posix_config(const struct cw_system_config *cfg, struct cw_posix_ctx
 	out->port_ctx = ctx;
 	if (out->realtime_init_ns == 0) {
 		out->realtime_init_ns = (int64_t)cw__posix_host_ns(CLOCK_REALTIME);
+		ctx->realtime_from_host = true;
 	}
 	/* Log stamps count from here, like a kernel's from its boot. */
 	ctx->epoch_ns = cw__posix_host_ns(CLOCK_MONOTONIC);
