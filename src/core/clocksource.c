@@ -386,12 +386,9 @@ int cw_clocksource_unregister(struct cw_system *sys, struct cw_clocksource *cs)
 		select_watchdog_locked(sys, cs);
 	}
 	if (cs == cw__timekeeping_clocksource(sys)) {
-		/* Switch away first; jiffies guarantees there is somewhere to go. */
-		bool booted = sys->booted;
-
-		sys->booted = true;
+		/* Switch away first; jiffies guarantees there is somewhere to go.
+		 * (Only a booted system can have selected @cs.) */
 		select_locked(sys, cs);
-		sys->booted = booted;
 	}
 	dequeue_locked(sys, cs);
 	cs->sys = NULL;
