@@ -391,6 +391,15 @@ static void fake_init(struct fake_cs *f, const char *name, int rating, unsigned 
 	f->cs.flags = flags;
 }
 
+/* A trusted watchdog "wd" and a must-verify "cs", both 1 GHz (1 cycle = 1 ns). */
+static void fake_pair(struct cw_system *sys, struct fake_cs *wd, struct fake_cs *cs)
+{
+	fake_init(wd, "wd", 250, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	fake_init(cs, "cs", 300, CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY);
+	assert_int_equal(cw_clocksource_register_hz(sys, &wd->cs, 1000000000), 0);
+	assert_int_equal(cw_clocksource_register_hz(sys, &cs->cs, 1000000000), 0);
+}
+
 static void test_watchdog_skips_when_watchdog_reads_are_slow(void **state)
 {
 	struct fake_cs wd, cs;
@@ -399,11 +408,7 @@ static void test_watchdog_skips_when_watchdog_reads_are_slow(void **state)
 
 	(void)state;
 	assert_int_equal(cw_system_create(NULL, &sys), 0);
-	fake_init(&wd, "wd", 250, CW_CLOCKSOURCE_IS_CONTINUOUS);
-	fake_init(&cs, "cs", 300, CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY);
-	/* 1 GHz fakes: one cycle per ns. */
-	assert_int_equal(cw_clocksource_register_hz(sys, &wd.cs, 1000000000), 0);
-	assert_int_equal(cw_clocksource_register_hz(sys, &cs.cs, 1000000000), 0);
+	fake_pair(sys, &wd, &cs);
 	/* Sandwich wd=0, cs, wd=1 ms (too slow), then wd-wd 1 ms more: busy. */
 	wd.script[0] = 0;
 	wd.script[1] = MS(1);
@@ -425,10 +430,7 @@ static void test_watchdog_retries_then_marks_unstable_on_slow_sandwich(void **st
 
 	(void)state;
 	assert_int_equal(cw_system_create(&cfg, &sys), 0);
-	fake_init(&wd, "wd", 250, CW_CLOCKSOURCE_IS_CONTINUOUS);
-	fake_init(&cs, "cs", 300, CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY);
-	assert_int_equal(cw_clocksource_register_hz(sys, &wd.cs, 1000000000), 0);
-	assert_int_equal(cw_clocksource_register_hz(sys, &cs.cs, 1000000000), 0);
+	fake_pair(sys, &wd, &cs);
 	/* 16 CPUs: ilog2(16)/2 + 1 = 3 retries, 4 attempts. Each attempt has a
 	 * 1 ms sandwich but a fast wd-wd pair: not busy, just bad. */
 	for (i = 0; i < 4; i++) {

@@ -64,20 +64,10 @@ struct cw_sim_counter {
 	struct cw_sim_counter *next;
 	/** Name, NUL-terminated. */
 	char name[CW_CLOCKSOURCE_NAME_MAX];
-	/** Width in bits and the matching mask. */
-	unsigned width_bits;
+	/** The creation parameters (p.name points at @p name); p.drift_ppb is the current drift. */
+	struct cw_sim_counter_params p;
+	/** Mask of p.width_bits. */
 	uint64_t mask;
-	/** Nominal frequency, Hz. */
-	uint64_t freq_hz;
-	/** Current frequency error, ppb. */
-	int64_t drift_ppb;
-	/** Largest random error added by a read, cycles. */
-	uint64_t jitter_cycles;
-	/** Value at virtual time 0. */
-	uint64_t start_value;
-	/** Stops while the machine is suspended / its CPU in deep idle. */
-	bool stops_in_suspend;
-	bool stops_in_deep_idle;
 	/** enum cw__sim_stop_reason bits; counting iff 0. */
 	unsigned stop_reasons;
 	/** Virtual time the current piece started. */
@@ -95,7 +85,7 @@ CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
 /* Cycles counted over @dt_ns in the current piece; updates *rem. */
 static unsigned __int128 piece_cycles(const struct cw_sim_counter *c, uint64_t dt_ns, uint64_t *rem)
 {
-	unsigned __int128 a = (unsigned __int128)c->freq_hz * (uint64_t)(1000000000 + c->drift_ppb);
+	unsigned __int128 a = (unsigned __int128)c->p.freq_hz * (uint64_t)(1000000000 + c->p.drift_ppb);
 	unsigned __int128 ah = a / REM_SCALE;
 	unsigned __int128 al = a % REM_SCALE;
 	unsigned __int128 frac = (unsigned __int128)*rem + al * dt_ns;
@@ -172,14 +162,9 @@ CW_API int cw_sim_counter_create(struct cw_sim *sim, const struct cw_sim_counter
 	}
 	c->sim = sim;
 	memcpy(c->name, p->name, strlen(p->name) + 1);
-	c->width_bits = p->width_bits;
+	c->p = *p;
+	c->p.name = c->name;
 	c->mask = CW_CLOCKSOURCE_MASK(p->width_bits);
-	c->freq_hz = p->freq_hz;
-	c->drift_ppb = p->drift_ppb;
-	c->jitter_cycles = p->jitter_cycles;
-	c->start_value = p->start_value;
-	c->stops_in_suspend = p->stops_in_suspend;
-	c->stops_in_deep_idle = p->stops_in_deep_idle;
 	/* The counter exists from now on; it has counted nothing yet. */
 	c->seg_start_ns = sim->now_ns;
 	c->next = sim->counters;
@@ -213,22 +198,22 @@ CW_API void cw_sim_counter_destroy(struct cw_sim_counter *c)
 
 CW_API uint64_t cw_sim_counter_value(const struct cw_sim_counter *c)
 {
-	return (uint64_t)(c->start_value + total_cycles(c, NULL)) & c->mask;
+	return (uint64_t)(c->p.start_value + total_cycles(c, NULL)) & c->mask;
 }
 
 CW_API uint64_t cw_sim_counter_wraps(const struct cw_sim_counter *c)
 {
-	unsigned __int128 v = c->start_value + total_cycles(c, NULL);
+	unsigned __int128 v = c->p.start_value + total_cycles(c, NULL);
 
-	return (uint64_t)(v >> c->width_bits);
+	return (uint64_t)(v >> c->p.width_bits);
 }
 
 CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c)
 {
 	uint64_t v = cw_sim_counter_value(c);
 
-	if (c->jitter_cycles) {
-		v += cw_sim_random_below(c->sim, c->jitter_cycles + 1);
+	if (c->p.jitter_cycles) {
+		v += cw_sim_random_below(c->sim, c->p.jitter_cycles + 1);
 	}
 	return v & c->mask;
 }
@@ -236,12 +221,12 @@ CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c)
 CW_API void cw_sim_counter_set_drift(struct cw_sim_counter *c, int64_t drift_ppb)
 {
 	fold_piece(c);
-	c->drift_ppb = clamp_drift(drift_ppb);
+	c->p.drift_ppb = clamp_drift(drift_ppb);
 }
 
 CW_API int64_t cw_sim_counter_drift_ppb(const struct cw_sim_counter *c)
 {
-	return c->drift_ppb;
+	return c->p.drift_ppb;
 }
 
 static void set_stop_reason(struct cw_sim_counter *c, unsigned reason, bool on)
@@ -267,7 +252,7 @@ CW_API bool cw_sim_counter_is_counting(const struct cw_sim_counter *c)
 void cw__sim_counters_set_suspended(struct cw_sim *sim, bool suspended)
 {
 	for (struct cw_sim_counter *c = sim->counters; c; c = c->next) {
-		if (c->stops_in_suspend) {
+		if (c->p.stops_in_suspend) {
 			set_stop_reason(c, CW__SIM_STOP_SUSPEND, suspended);
 		}
 	}
@@ -328,7 +313,7 @@ CW_API int cw_sim_counter_register(struct cw_sim_counter *c, struct cw_system *s
 	cs->rating = rating;
 	cs->flags = flags;
 	cs->driver_data = c;
-	return cw_clocksource_register_hz(sys, cs, c->freq_hz);
+	return cw_clocksource_register_hz(sys, cs, c->p.freq_hz);
 }
 
 CW_API struct cw_clocksource *cw_sim_counter_clocksource(struct cw_sim_counter *c)
@@ -343,10 +328,10 @@ CW_API const char *cw_sim_counter_name(const struct cw_sim_counter *c)
 
 CW_API unsigned cw_sim_counter_width_bits(const struct cw_sim_counter *c)
 {
-	return c->width_bits;
+	return c->p.width_bits;
 }
 
 CW_API uint64_t cw_sim_counter_freq_hz(const struct cw_sim_counter *c)
 {
-	return c->freq_hz;
+	return c->p.freq_hz;
 }
