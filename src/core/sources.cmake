@@ -8,4 +8,5 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/jiffies.c
   ${PROJECT_SOURCE_DIR}/src/core/timekeeping.c
   ${PROJECT_SOURCE_DIR}/src/core/ntp.c
+  ${PROJECT_SOURCE_DIR}/src/core/timer.c
 )

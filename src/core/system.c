@@ -8,6 +8,7 @@
 #include <clockwork/system.h>
 
 #include "system-internal.h"
+#include "timer-internal.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -85,6 +86,11 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 	cw__clocksource_init(sys);
 	cw__jiffies_init(sys);
 	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->tai_offset_s);
+	if (cw__timer_init(sys)) {
+		free(sys->log_ring);
+		free(sys);
+		return CW_ENOMEM;
+	}
 	cw__log(sys, CW_LOG_INFO, "clockwork: system created: %u CPU%s, HZ=%u, port %s",
 		sys->nr_cpus, sys->nr_cpus == 1 ? "" : "s", sys->hz, sys->port->name);
 	*out = sys;
@@ -96,6 +102,7 @@ void cw_system_destroy(struct cw_system *sys)
 	if (!sys) {
 		return;
 	}
+	cw__timer_fini(sys);
 	cw__clocksource_teardown(sys);
 	if (sys->port->release) {
 		sys->port->release(sys->port_ctx);

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# Timer wheel tests (issue 5).
