@@ -9,6 +9,8 @@
 #include <clockwork/types.h>
 #include <clockwork/system.h>
 #include <clockwork/clocksource.h>
+#include <clockwork/cpu.h>
+#include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
 
 #endif /* CLOCKWORK_INCLUDE_CLOCKWORK_H */

@@ -52,6 +52,31 @@ struct cw_port_ops {
 	 * only go to the ring. Called with core locks held: must not re-enter.
 	 */
 	void (*log_write)(void *ctx, int level, const char *line);
+	/**
+	 * Interrupt @p cpu: the port must soon run cw_cpu_handle_ipi() on that
+	 * CPU, between cw_irq_enter() and cw_irq_exit(), waking it from idle
+	 * first. Several requests before the IPI is handled may be merged into
+	 * one. May be NULL on a single-CPU system.
+	 * Context: any; called with core locks held, so it must not re-enter
+	 * the core.
+	 */
+	void (*send_ipi)(void *ctx, unsigned cpu);
+	/**
+	 * Run @p fn(@p arg) on @p cpu (this_cpu() returns @p cpu during it,
+	 * with that CPU's interrupts held off) and return when it has run.
+	 * NULL: the core calls @p fn directly on the caller, which is right
+	 * only for a port whose callers always run as the target CPU (single
+	 * CPU, or before any CPU runs). Called with no core lock held.
+	 * @return 0, or CW_ENODEV if the CPU cannot run it (offline/stopped).
+	 */
+	int (*cpu_call)(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg);
+	/**
+	 * Resolve a driver's compatible string to the @p index-th matching
+	 * piece of hardware (real or modelled): store the port's handle for it
+	 * in @p hw and return 0, or return CW_ENODEV when there are no more.
+	 * NULL: drivers with a compatible string are never probed.
+	 */
+	int (*hw_match)(void *ctx, const char *compatible, unsigned index, void **hw);
 	/** Spin-wait hint used inside lock and retry loops (pause). May be NULL. */
 	void (*cpu_relax)(void *ctx);
 	/**

@@ -9,4 +9,9 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/timekeeping.c
   ${PROJECT_SOURCE_DIR}/src/core/ntp.c
   ${PROJECT_SOURCE_DIR}/src/core/timer.c
+  ${PROJECT_SOURCE_DIR}/src/core/cpu.c
+  ${PROJECT_SOURCE_DIR}/src/core/init.c
+  ${PROJECT_SOURCE_DIR}/src/core/clockevents.c
+  ${PROJECT_SOURCE_DIR}/src/core/tick-common.c
+  ${PROJECT_SOURCE_DIR}/src/core/tick-broadcast.c
 )

@@ -3,8 +3,10 @@
  * struct cw_system and the core-internal calls shared by the core's files.
  *
  * Locking rules (the whole-system order is also in docs/ARCHITECTURE.md):
- *   cs_lock  -> tk_lock  -> log_lock
+ *   ce_lock -> bc_lock -> jiffies_lock -> tk_lock -> log_lock
+ *   cs_lock -> tk_lock
  *   notify_lock is taken alone (notifiers run with no other core lock).
+ * ce_lock, bc_lock and jiffies_lock are described in tick-internal.h.
  * cs_lock protects the clocksource list, the watchdog and the override;
  * tk_lock serialises timekeeping writers (readers take no lock); log_lock
  * protects the log ring and is innermost, so any path may log.
@@ -15,13 +17,24 @@
 #include "compiler.h"
 #include "lock.h"
 #include "ntp-internal.h"
+#include "tick-internal.h"
 #include "timekeeping-internal.h"
 
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/clocksource.h>
+#include <clockwork/driver/init.h>
 #include <clockwork/port.h>
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
+
+/** Most drivers cw_system_add_driver() accepts. */
+#define CW_MAX_ADDED_DRIVERS 64
+
+/** A driver added with cw_system_add_driver(), with its probe context. */
+struct cw_added_driver {
+	const struct cw_driver *drv;
+	void *ctx;
+};
 
 /** Longest log line kept in the ring, including the NUL. */
 #define CW_LOG_LINE_MAX 256
@@ -39,6 +52,20 @@ struct cw_system {
 
 	/** jiffies_64; written by the do_timer duty, read anywhere. */
 	_Atomic uint64_t jiffies64;
+
+	/** Per-CPU state, nr_cpus entries, each cache-line aligned (cpu.c). */
+	struct cw_cpu *cpus;
+	/** Clockevents, tick and broadcast state (tick-internal.h). */
+	struct cw_tick_global tick;
+
+	/* Boot (init.c): machine hooks and driver tables, fixed before boot. */
+	const struct cw_machine_ops *machine;
+	void *machine_ctx;
+	const struct cw_driver *const *port_drivers;
+	unsigned nr_port_drivers;
+	void *port_drivers_ctx;
+	struct cw_added_driver added_drivers[CW_MAX_ADDED_DRIVERS];
+	unsigned nr_added_drivers;
 
 	/* Clocksources, under cs_lock. */
 	struct cw_spinlock cs_lock;

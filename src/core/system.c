@@ -86,7 +86,14 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 	cw__clocksource_init(sys);
 	cw__jiffies_init(sys);
 	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->tai_offset_s);
+	cw__tick_init(sys);
+	if (cw__cpus_init(sys)) {
+		free(sys->log_ring);
+		free(sys);
+		return CW_ENOMEM;
+	}
 	if (cw__timer_init(sys)) {
+		cw__cpus_fini(sys);
 		free(sys->log_ring);
 		free(sys);
 		return CW_ENOMEM;
@@ -104,6 +111,7 @@ void cw_system_destroy(struct cw_system *sys)
 	}
 	cw__timer_fini(sys);
 	cw__clocksource_teardown(sys);
+	cw__cpus_fini(sys);
 	if (sys->port->release) {
 		sys->port->release(sys->port_ctx);
 	}
@@ -116,8 +124,7 @@ int cw_system_boot(struct cw_system *sys)
 	if (sys->booted) {
 		return CW_EBUSY;
 	}
-	cw__clocksource_done_booting(sys);
-	return 0;
+	return cw__init_boot(sys);
 }
 
 unsigned cw_system_hz(const struct cw_system *sys)

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CPUs as the core sees them: the per-CPU array, interrupt entry and exit
+ * with the soft work run on exit, IPIs multiplexed on the port's single
+ * send_ipi hook, cw_cpu_call() through the port's cpu_call hook, and CPU
+ * hotplug (the core side: the tick layer's dying step on the outgoing CPU,
+ * device re-offering on the incoming one).
+ *
+ * IPI protocol: the sender ORs a kind into the target's ipi_pending
+ * (release) and asks the port to interrupt the target; the target swaps
+ * the set to 0 (acquire) in cw_cpu_handle_ipi() and handles each kind. A
+ * kind sent while the target handles an earlier one is either seen by that
+ * swap or causes another send_ipi, so no request is lost; requests merge.
+ */
+#include <clockwork/cpu.h>
+
+#include "system-internal.h"
+#include "timer-internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cw__cpus_init(struct cw_system *sys)
+{
+	size_t bytes = sizeof(struct cw_cpu) * sys->nr_cpus;
+
+	bytes = (bytes + CW_CACHELINE_BYTES - 1) & ~(size_t)(CW_CACHELINE_BYTES - 1);
+	sys->cpus = aligned_alloc(CW_CACHELINE_BYTES, bytes);
+	if (!sys->cpus) {
+		return CW_ENOMEM;
+	}
+	memset(sys->cpus, 0, bytes);
+	for (unsigned i = 0; i < sys->nr_cpus; i++) {
+		sys->cpus[i].id = i;
+		atomic_store_explicit(&sys->cpus[i].online, true, memory_order_relaxed);
+	}
+	return 0;
+}
+
+void cw__cpus_fini(struct cw_system *sys)
+{
+	free(sys->cpus);
+	sys->cpus = NULL;
+}
+
+static struct cw_cpu *this_cpu_ptr(struct cw_system *sys)
+{
+	unsigned cpu = cw__this_cpu(sys);
+
+	CW_ASSERT(cpu < sys->nr_cpus);
+	return &sys->cpus[cpu];
+}
+
+void cw_irq_enter(struct cw_system *sys)
+{
+	struct cw_cpu *c = this_cpu_ptr(sys);
+
+	c->irq_depth++;
+	cw__tick_stat_add(c, interrupts, 1);
+}
+
+bool cw_in_irq(struct cw_system *sys)
+{
+	return this_cpu_ptr(sys)->irq_depth > 0;
+}
+
+/* Soft work runs once the outermost interrupt leaves, on the same CPU. */
+static void run_softirqs(struct cw_system *sys, struct cw_cpu *c)
+{
+	unsigned pending;
+
+	while ((pending = atomic_exchange_explicit(&c->softirq_pending, 0u,
+						   memory_order_relaxed)) != 0) {
+		if (pending & CW_SOFTIRQ_TIMER) {
+			cw__timer_run_local(sys, c->id);
+		}
+	}
+}
+
+void cw_irq_exit(struct cw_system *sys)
+{
+	struct cw_cpu *c = this_cpu_ptr(sys);
+
+	CW_ASSERT(c->irq_depth > 0);
+	if (--c->irq_depth == 0) {
+		run_softirqs(sys, c);
+	}
+}
+
+void cw__cpu_raise_softirq(struct cw_system *sys, unsigned cpu, enum cw_softirq work)
+{
+	atomic_fetch_or_explicit(&sys->cpus[cpu].softirq_pending, (unsigned)work,
+				 memory_order_relaxed);
+}
+
+void cw__cpu_send_ipi(struct cw_system *sys, unsigned cpu, enum cw_ipi_kind kind)
+{
+	CW_ASSERT(cpu < sys->nr_cpus);
+	/* Pairs with the acquire exchange in cw_cpu_handle_ipi(). */
+	atomic_fetch_or_explicit(&sys->cpus[cpu].ipi_pending, (unsigned)kind,
+				 memory_order_release);
+	if (sys->port->send_ipi) {
+		sys->port->send_ipi(sys->port_ctx, cpu);
+	}
+}
+
+void cw_cpu_handle_ipi(struct cw_system *sys)
+{
+	struct cw_cpu *c = this_cpu_ptr(sys);
+	unsigned pending;
+
+	/* Pairs with the release OR in cw__cpu_send_ipi(). */
+	pending = atomic_exchange_explicit(&c->ipi_pending, 0u, memory_order_acquire);
+	if (!pending) {
+		return;
+	}
+	cw__tick_stat_add(c, ipis, 1);
+	if (pending & CW_IPI_TICK_BROADCAST) {
+		cw__tick_receive_broadcast(sys, c->id);
+	}
+	/* CW_IPI_KICK needs no work here: the interrupt itself ended the idle wait. */
+}
+
+int cw_cpu_call(struct cw_system *sys, unsigned cpu, cw_cpu_call_fn fn, void *arg)
+{
+	if (!sys || cpu >= sys->nr_cpus || !fn) {
+		return CW_EINVAL;
+	}
+	if (sys->port->cpu_call) {
+		return sys->port->cpu_call(sys->port_ctx, cpu, fn, arg);
+	}
+	fn(arg);
+	return 0;
+}
+
+bool cw_cpu_online(struct cw_system *sys, unsigned cpu)
+{
+	return cpu < sys->nr_cpus &&
+	       atomic_load_explicit(&sys->cpus[cpu].online, memory_order_acquire);
+}
+
+static unsigned nr_online(struct cw_system *sys)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < sys->nr_cpus; i++) {
+		n += cw_cpu_online(sys, i);
+	}
+	return n;
+}
+
+struct dying_args {
+	struct cw_system *sys;
+	unsigned cpu;
+};
+
+static void cpu_dying_fn(void *arg)
+{
+	struct dying_args *a = arg;
+	struct cw_system *sys = a->sys;
+
+	cw_spin_lock(&sys->tick.ce_lock);
+	cw__tick_cpu_dying(sys, a->cpu);
+	cw_spin_unlock(&sys->tick.ce_lock);
+}
+
+int cw_cpu_down(struct cw_system *sys, unsigned cpu)
+{
+	struct dying_args a = { sys, cpu };
+	int ret;
+
+	if (!sys || cpu >= sys->nr_cpus) {
+		return CW_EINVAL;
+	}
+	if (!cw_cpu_online(sys, cpu)) {
+		return CW_EPERM;
+	}
+	if (nr_online(sys) == 1) {
+		return CW_EBUSY;
+	}
+	/* Offline first, so the duty handover and re-offering skip it. */
+	cw_spin_lock(&sys->tick.ce_lock);
+	atomic_store_explicit(&sys->cpus[cpu].online, false, memory_order_release);
+	cw_spin_unlock(&sys->tick.ce_lock);
+	/* The dying step runs on the CPU itself, while it can still run code. */
+	ret = cw_cpu_call(sys, cpu, cpu_dying_fn, &a);
+	if (ret) {
+		atomic_store_explicit(&sys->cpus[cpu].online, true, memory_order_release);
+		return ret;
+	}
+	cw__log(sys, CW_LOG_INFO, "smpboot: CPU %u is now offline", cpu);
+	/* Devices it released may serve other CPUs (or broadcast). */
+	cw__clockevents_reoffer(sys);
+	return 0;
+}
+
+int cw_cpu_up(struct cw_system *sys, unsigned cpu)
+{
+	if (!sys || cpu >= sys->nr_cpus) {
+		return CW_EINVAL;
+	}
+	if (cw_cpu_online(sys, cpu)) {
+		return CW_EPERM;
+	}
+	cw_spin_lock(&sys->tick.ce_lock);
+	atomic_store_explicit(&sys->cpus[cpu].online, true, memory_order_release);
+	cw_spin_unlock(&sys->tick.ce_lock);
+	cw__log(sys, CW_LOG_INFO, "smp: CPU %u is up", cpu);
+	cw__clockevents_reoffer(sys);
+	return 0;
+}
