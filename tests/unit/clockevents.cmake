@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# Clockevents and boot tests (issue 3).

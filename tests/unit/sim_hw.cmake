@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# Simulated timer hardware tests (issue 3).

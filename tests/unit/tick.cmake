@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# Tick layer tests (issue 3).
