@@ -1,109 +1,766 @@
 /* SPDX-License-Identifier: MIT */
-/* Clock event devices (being written: placeholder bodies). */
+/*
+ * Clock event devices: registration and configuration, the state machine,
+ * programming with the minimum-delta retry, and the device bookkeeping the
+ * tick layer builds on (exchange, re-offering released devices, unbind and
+ * unregister).
+ *
+ * Conversion. A device counts in its own cycles; the core thinks in
+ * MONOTONIC ns. cw_clockevents_config_and_register() picks mult/shift so
+ * that cycles = ns * mult >> shift is exact to the rounding of mult over
+ * the longest programmable delta (max_ticks / freq, at least 1 s, at most
+ * 600 s), and derives min/max_delta_ns from the tick limits: the minimum
+ * rounded up (never program less than the hardware takes), the maximum
+ * never above the hardware limit, both at least 1 us.
+ *
+ * Programming. cw_clockevents_program_event() clamps the delta to the
+ * device's limits. With @force, a time in the past or a driver that says
+ * CW_ETIME leads to the min-delta path: program now + min_delta_ns; after
+ * 3 consecutive failures raise min_delta_ns (below 5 us to 5 us, else by
+ * half) up to one jiffy, and give up once it is already there. Systems
+ * can switch to the variant without adjustment (10 tries, linearly growing
+ * delta) with sys->ce_min_adjust = false.
+ *
+ * Offering. A newly registered device is offered to the tick layer:
+ *   - a per-CPU device (dev->cpu >= 0) to its CPU (run on that CPU with
+ *     cw_cpu_call()), then as broadcast device;
+ *   - a global device to the registering CPU, then every other online CPU
+ *     in order, then as broadcast device. (Linux offers a global device to
+ *     the registering CPU only; since all CPUs of a clockwork system are up
+ *     when drivers probe, the extra rounds give CPUs without a local timer
+ *     one of several global channels, as SH-TMU machines need.)
+ * A device displaced by a better one is released (DETACHED) and offered
+ * again after the registration: first as broadcast device, then to the
+ * CPUs. "Unused" and "DETACHED" are the same thing: the tick layer moves
+ * every device it uses (tick or broadcast) out of DETACHED.
+ *
+ * Locking rules: ce_lock (tick-internal.h) protects the device list and
+ * every device's binding. Offering a device to a CPU runs on that CPU
+ * through cw_cpu_call() with no lock held by the caller; the called
+ * function takes ce_lock. cw_clockevents_program_event() runs on the
+ * device's CPU (or under bc_lock for the broadcast device) and takes no
+ * lock.
+ */
 #include <clockwork/driver/clockevent.h>
+#include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
 
-int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device *dev)
-{
-	(void)sys;
-	(void)dev;
-	return CW_ENOSYS;
-}
+#include <stdio.h>
+#include <string.h>
 
-int cw_clockevents_config_and_register(struct cw_system *sys, struct cw_clock_event_device *dev,
-				       uint64_t freq_hz, uint64_t min_ticks, uint64_t max_ticks)
-{
-	(void)freq_hz;
-	(void)min_ticks;
-	(void)max_ticks;
-	return cw_clockevents_register(sys, dev);
-}
+/** Longest delta the ns->cycles conversion is sized for, s (Linux caps at 600). */
+#define CE_MAX_CONVERSION_S 600u
+/** Consecutive min-delta failures before min_delta_ns is raised. */
+#define CE_MIN_DELTA_TRIES 3
+/** First raise of min_delta_ns, ns. */
+#define CE_MIN_DELTA_RAISE_NS 5000u
+/** Tries of the min-delta path without adjustment. */
+#define CE_MIN_DELTA_TRIES_NOADJ 10
 
-int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_t freq_hz)
-{
-	(void)dev;
-	(void)freq_hz;
-	return CW_ENOSYS;
-}
+/* ---------------------------------------------------------------------- */
+/* Conversion */
 
-int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *dev, unsigned cpu)
+uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_device *dev,
+				   bool is_min)
 {
-	(void)sys;
-	(void)dev;
-	(void)cpu;
-	return CW_ENOSYS;
-}
+	uint32_t mult = dev->mult ? dev->mult : 1;
+	cw_u128 num = (cw_u128)latch << dev->shift;
+	cw_u128 ns;
 
-int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_device *dev)
-{
-	(void)sys;
-	(void)dev;
-	return CW_ENOSYS;
-}
-
-void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
-{
-	if (dev->event_handler) {
-		dev->event_handler(dev);
+	/*
+	 * A minimum rounds up so that converting back never gives fewer
+	 * cycles than the hardware needs. A maximum rounds up only when a
+	 * cycle is at least 1 ns (mult <= 2^shift): then the extra fraction
+	 * of a ns converts back to less than one cycle; on faster devices it
+	 * could exceed the hardware limit.
+	 */
+	if (is_min || (uint64_t)mult <= (UINT64_C(1) << dev->shift)) {
+		num += mult - 1;
 	}
+	ns = num / mult;
+	if (ns > (cw_u128)INT64_MAX) {
+		ns = INT64_MAX;
+	}
+	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? (uint64_t)ns : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
+}
+
+/* cycles = ns * mult >> shift, saturating at UINT64_MAX. */
+static uint64_t ns_to_cycles(const struct cw_clock_event_device *dev, uint64_t ns)
+{
+	cw_u128 c = ((cw_u128)ns * dev->mult) >> dev->shift;
+
+	return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
+}
+
+/*
+ * mult/shift converting ns to cycles at @freq_hz for deltas up to @max_s
+ * seconds: the largest shift whose mult fits 32 bits and whose product
+ * with the longest delta in ns fits 64 bits.
+ */
+static void calc_mult_shift(uint64_t freq_hz, uint64_t max_s, uint32_t *mult, uint32_t *shift)
+{
+	cw_u128 max_ns = (cw_u128)max_s * CW_NSEC_PER_SEC;
+
+	for (int sft = 32; sft >= 0; sft--) {
+		cw_u128 m = (((cw_u128)freq_hz << sft) + CW_NSEC_PER_SEC / 2) / CW_NSEC_PER_SEC;
+
+		if (m == 0 || m > UINT32_MAX) {
+			continue;
+		}
+		if (max_ns * m > UINT64_MAX) {
+			continue;
+		}
+		*mult = (uint32_t)m;
+		*shift = (uint32_t)sft;
+		return;
+	}
+	/* Above 4.29 GHz with shift 0: the fastest mult that fits. */
+	*mult = UINT32_MAX;
+	*shift = 0;
+}
+
+static void ce_config(struct cw_clock_event_device *dev, uint64_t freq_hz)
+{
+	uint64_t max_s = 1;
+
+	if (dev->features & CW_CLOCKEVENT_FEAT_ONESHOT) {
+		max_s = dev->max_delta_ticks / freq_hz;
+		if (max_s < 1) {
+			max_s = 1;
+		} else if (max_s > CE_MAX_CONVERSION_S) {
+			max_s = CE_MAX_CONVERSION_S;
+		}
+	}
+	dev->freq_hz = freq_hz;
+	calc_mult_shift(freq_hz, max_s, &dev->mult, &dev->shift);
+	dev->min_delta_ns = cw_clockevent_delta_to_ns(dev->min_delta_ticks, dev, true);
+	dev->max_delta_ns = cw_clockevent_delta_to_ns(dev->max_delta_ticks, dev, false);
+}
+
+/* ---------------------------------------------------------------------- */
+/* State machine */
+
+const char *cw_clockevent_state_name(enum cw_clockevent_state state)
+{
+	switch (state) {
+	case CW_CLOCKEVENT_STATE_DETACHED:
+		return "detached";
+	case CW_CLOCKEVENT_STATE_SHUTDOWN:
+		return "shutdown";
+	case CW_CLOCKEVENT_STATE_PERIODIC:
+		return "periodic";
+	case CW_CLOCKEVENT_STATE_ONESHOT:
+		return "oneshot";
+	case CW_CLOCKEVENT_STATE_ONESHOT_STOPPED:
+		return "oneshot-stopped";
+	}
+	return "invalid";
+}
+
+enum cw_clockevent_state cw_clockevent_get_state(const struct cw_clock_event_device *dev)
+{
+	return CW_READ_ONCE(dev->state_use_accessors);
+}
+
+static void set_state(struct cw_clock_event_device *dev, enum cw_clockevent_state state)
+{
+	CW_WRITE_ONCE(dev->state_use_accessors, state);
+}
+
+/* Call the driver for @state. DUMMY devices have nothing to call. */
+static int driver_switch(struct cw_clock_event_device *dev, enum cw_clockevent_state state)
+{
+	if (dev->features & CW_CLOCKEVENT_FEAT_DUMMY) {
+		return 0;
+	}
+	switch (state) {
+	case CW_CLOCKEVENT_STATE_DETACHED:
+	case CW_CLOCKEVENT_STATE_SHUTDOWN:
+		return dev->set_state_shutdown ? dev->set_state_shutdown(dev) : 0;
+	case CW_CLOCKEVENT_STATE_PERIODIC:
+		if (!(dev->features & CW_CLOCKEVENT_FEAT_PERIODIC)) {
+			return CW_ENOSYS;
+		}
+		return dev->set_state_periodic ? dev->set_state_periodic(dev) : 0;
+	case CW_CLOCKEVENT_STATE_ONESHOT:
+		if (!(dev->features & CW_CLOCKEVENT_FEAT_ONESHOT)) {
+			return CW_ENOSYS;
+		}
+		return dev->set_state_oneshot ? dev->set_state_oneshot(dev) : 0;
+	case CW_CLOCKEVENT_STATE_ONESHOT_STOPPED:
+		if (CW_WARN_ON_ONCE(cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
+			return CW_EINVAL;
+		}
+		return dev->set_state_oneshot_stopped ? dev->set_state_oneshot_stopped(dev)
+						      : CW_ENOSYS;
+	}
+	return CW_EINVAL;
+}
+
+int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_clockevent_state state)
+{
+	int ret;
+
+	if (cw_clockevent_get_state(dev) == state) {
+		return 0;
+	}
+	ret = driver_switch(dev, state);
+	if (ret) {
+		return ret;
+	}
+	set_state(dev, state);
+	/* A oneshot device converts ns to cycles: a zero mult would stall it. */
+	if (state == CW_CLOCKEVENT_STATE_ONESHOT && !(dev->features & CW_CLOCKEVENT_FEAT_KTIME) &&
+	    CW_WARN_ON_ONCE(dev->mult == 0)) {
+		dev->mult = 1;
+	}
+	return 0;
+}
+
+void cw__clockevents_shutdown(struct cw_clock_event_device *dev)
+{
+	cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
+	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+}
+
+void cw__clockevents_tick_resume(struct cw_clock_event_device *dev)
+{
+	if (dev->tick_resume) {
+		dev->tick_resume(dev);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Programming */
+
+/* Raise min_delta_ns after repeated failures. @return 0, or CW_ETIME to give up. */
+static int increase_min_delta(struct cw_clock_event_device *dev)
+{
+	struct cw_system *sys = dev->sys;
+	uint64_t limit = sys->tick_nsec;
+
+	if (dev->min_delta_ns >= limit) {
+		cw__log(sys, CW_LOG_WARNING,
+			"CE: Reprogramming failure. Giving up (%s, min_delta_ns %llu)", dev->name,
+			(unsigned long long)dev->min_delta_ns);
+		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+		return CW_ETIME;
+	}
+	if (dev->min_delta_ns < CE_MIN_DELTA_RAISE_NS) {
+		dev->min_delta_ns = CE_MIN_DELTA_RAISE_NS;
+	} else {
+		dev->min_delta_ns += dev->min_delta_ns >> 1;
+	}
+	if (dev->min_delta_ns > limit) {
+		dev->min_delta_ns = limit;
+	}
+	dev->min_delta_raises++;
+	cw__log(sys, CW_LOG_WARNING, "CE: %s increased min_delta_ns to %llu nsec", dev->name,
+		(unsigned long long)dev->min_delta_ns);
+	return 0;
+}
+
+/* Program now + @delta_ns; returns the driver's answer, 0 for a shut-down device. */
+static int program_delta(struct cw_clock_event_device *dev, uint64_t delta_ns)
+{
+	CW_WRITE_ONCE(dev->next_event_ns, cw_ktime_get(dev->sys) + (cw_ktime_t)delta_ns);
+	if (cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_SHUTDOWN) {
+		return 0;
+	}
+	dev->retries++;
+	return dev->set_next_event(ns_to_cycles(dev, delta_ns), dev);
+}
+
+static int program_min_delta_adjust(struct cw_clock_event_device *dev)
+{
+	for (int fails = 0;;) {
+		if (program_delta(dev, dev->min_delta_ns) == 0) {
+			return 0;
+		}
+		if (++fails >= CE_MIN_DELTA_TRIES) {
+			if (increase_min_delta(dev)) {
+				return CW_ETIME;
+			}
+			fails = 0;
+		}
+	}
+}
+
+static int program_min_delta_linear(struct cw_clock_event_device *dev)
+{
+	uint64_t delta = 0;
+
+	for (int i = 0; i < CE_MIN_DELTA_TRIES_NOADJ; i++) {
+		delta += dev->min_delta_ns;
+		if (program_delta(dev, delta) == 0) {
+			return 0;
+		}
+	}
+	return CW_ETIME;
+}
+
+static int program_min_delta(struct cw_clock_event_device *dev)
+{
+	return dev->sys->ce_min_adjust ? program_min_delta_adjust(dev)
+				       : program_min_delta_linear(dev);
 }
 
 int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
 				 bool force)
 {
-	(void)dev;
-	(void)expires_ns;
-	(void)force;
-	return CW_ENOSYS;
+	enum cw_clockevent_state state = cw_clockevent_get_state(dev);
+	int64_t delta;
+	int ret;
+
+	if (CW_WARN_ON_ONCE(expires_ns < 0)) {
+		return CW_ETIME;
+	}
+	if (expires_ns == CW_KTIME_MAX) {
+		/* Nothing to wait for: stop the device where it can be stopped. */
+		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+		if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->set_state_oneshot_stopped) {
+			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+		}
+		return 0;
+	}
+	if (state == CW_CLOCKEVENT_STATE_ONESHOT_STOPPED) {
+		cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
+		state = cw_clockevent_get_state(dev);
+	}
+	CW_WRITE_ONCE(dev->next_event_ns, expires_ns);
+	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
+		return 0;
+	}
+	CW_WARN_ON_ONCE(state != CW_CLOCKEVENT_STATE_ONESHOT);
+	if (dev->features & CW_CLOCKEVENT_FEAT_KTIME) {
+		return dev->set_next_ktime(expires_ns, dev);
+	}
+	delta = expires_ns - cw_ktime_get(dev->sys);
+	if (delta <= 0) {
+		return force ? program_min_delta(dev) : CW_ETIME;
+	}
+	if ((uint64_t)delta > dev->max_delta_ns) {
+		delta = (int64_t)dev->max_delta_ns;
+	}
+	if ((uint64_t)delta < dev->min_delta_ns) {
+		delta = (int64_t)dev->min_delta_ns;
+	}
+	ret = dev->set_next_event(ns_to_cycles(dev, (uint64_t)delta), dev);
+	if (ret && force) {
+		ret = program_min_delta(dev);
+	}
+	return ret;
 }
 
-enum cw_clockevent_state cw_clockevent_get_state(const struct cw_clock_event_device *dev)
+void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
 {
-	return dev->state_use_accessors;
+	cw_clockevent_handler_fn fn = CW_READ_ONCE(dev->event_handler);
+
+	if (fn) {
+		fn(dev);
+	}
 }
 
-const char *cw_clockevent_state_name(enum cw_clockevent_state state)
+/* ---------------------------------------------------------------------- */
+/* Registration and offering */
+
+static bool is_registered_locked(struct cw_system *sys, const struct cw_clock_event_device *dev)
 {
-	(void)state;
-	return "?";
+	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+		if (d == dev) {
+			return true;
+		}
+	}
+	return false;
 }
 
-uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_device *dev,
-				   bool is_min)
+static struct cw_clock_event_device *find_by_name_locked(struct cw_system *sys, const char *name)
 {
-	(void)latch;
-	(void)dev;
-	(void)is_min;
+	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+		if (!strcmp(d->name, name)) {
+			return d;
+		}
+	}
+	return NULL;
+}
+
+static bool is_detached(const struct cw_clock_event_device *dev)
+{
+	return cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_DETACHED;
+}
+
+static int check_device(struct cw_system *sys, const struct cw_clock_event_device *dev)
+{
+	unsigned f = dev->features;
+
+	if (!dev->name || !dev->name[0]) {
+		return CW_EINVAL;
+	}
+	if (dev->cpu != CW_CLOCKEVENT_ANY_CPU && (dev->cpu < 0 || (unsigned)dev->cpu >= sys->nr_cpus)) {
+		return CW_EINVAL;
+	}
+	if ((f & CW_CLOCKEVENT_FEAT_PERCPU) && dev->cpu == CW_CLOCKEVENT_ANY_CPU) {
+		return CW_EINVAL;
+	}
+	if (f & CW_CLOCKEVENT_FEAT_DUMMY) {
+		return 0;
+	}
+	if (!(f & (CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT))) {
+		return CW_EINVAL;
+	}
+	if ((f & CW_CLOCKEVENT_FEAT_PERIODIC) && !dev->set_state_periodic) {
+		return CW_EINVAL;
+	}
+	if (f & CW_CLOCKEVENT_FEAT_ONESHOT) {
+		if ((f & CW_CLOCKEVENT_FEAT_KTIME) ? !dev->set_next_ktime : !dev->set_next_event) {
+			return CW_EINVAL;
+		}
+		if (!(f & CW_CLOCKEVENT_FEAT_KTIME) &&
+		    (dev->mult == 0 || dev->max_delta_ns < dev->min_delta_ns)) {
+			return CW_EINVAL;
+		}
+	}
 	return 0;
 }
 
-int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_clockevent_state state)
+struct offer_args {
+	struct cw_system *sys;
+	struct cw_clock_event_device *dev;
+	unsigned cpu;
+	bool taken;
+};
+
+/* Runs on args->cpu: the tick layer decides whether the device fits. */
+static void offer_on_cpu_fn(void *arg)
 {
-	(void)dev;
-	(void)state;
-	return CW_ENOSYS;
+	struct offer_args *a = arg;
+	struct cw_system *sys = a->sys;
+
+	cw_spin_lock(&sys->tick.ce_lock);
+	if (is_registered_locked(sys, a->dev) && is_detached(a->dev) &&
+	    cw_cpu_online(sys, a->cpu)) {
+		a->taken = cw__tick_try_device(sys, a->cpu, a->dev);
+	}
+	cw_spin_unlock(&sys->tick.ce_lock);
 }
 
-void cw__clockevents_shutdown(struct cw_clock_event_device *dev)
+static bool offer_to_cpu(struct cw_system *sys, struct cw_clock_event_device *dev, unsigned cpu)
 {
-	(void)dev;
+	struct offer_args a = { .sys = sys, .dev = dev, .cpu = cpu };
+
+	if (!cw_cpu_online(sys, cpu)) {
+		return false;
+	}
+	if (cw_cpu_call(sys, cpu, offer_on_cpu_fn, &a)) {
+		return false;
+	}
+	return a.taken;
 }
 
-void cw__clockevents_tick_resume(struct cw_clock_event_device *dev)
+static bool offer_to_broadcast(struct cw_system *sys, struct cw_clock_event_device *dev)
 {
-	(void)dev;
+	bool taken = false;
+
+	cw_spin_lock(&sys->tick.ce_lock);
+	if (is_registered_locked(sys, dev) && is_detached(dev)) {
+		taken = cw__tick_broadcast_offer(sys, dev);
+	}
+	cw_spin_unlock(&sys->tick.ce_lock);
+	return taken;
+}
+
+static bool offer_to_cpus(struct cw_system *sys, struct cw_clock_event_device *dev,
+			  unsigned first_cpu)
+{
+	if (dev->cpu != CW_CLOCKEVENT_ANY_CPU) {
+		return offer_to_cpu(sys, dev, (unsigned)dev->cpu);
+	}
+	for (unsigned i = 0; i < sys->nr_cpus; i++) {
+		if (offer_to_cpu(sys, dev, (first_cpu + i) % sys->nr_cpus)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A new device: its CPU(s) first, then broadcast. */
+static void offer_new(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	if (!offer_to_cpus(sys, dev, cw__this_cpu(sys))) {
+		offer_to_broadcast(sys, dev);
+	}
+}
+
+/* A released device: broadcast first (the displaced one may become it), then CPUs. */
+static bool offer_released(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	return offer_to_broadcast(sys, dev) || offer_to_cpus(sys, dev, 0);
+}
+
+/* Snapshot the detached devices (at most @max) into @out. */
+static unsigned collect_detached(struct cw_system *sys, struct cw_clock_event_device **out,
+				 unsigned max)
+{
+	unsigned n = 0;
+
+	cw_spin_lock(&sys->tick.ce_lock);
+	for (struct cw_clock_event_device *d = sys->tick.devices; d && n < max; d = d->next) {
+		if (is_detached(d)) {
+			out[n++] = d;
+		}
+	}
+	cw_spin_unlock(&sys->tick.ce_lock);
+	return n;
+}
+
+/** Devices one re-offer pass looks at; more wait for the next pass. */
+#define CE_REOFFER_BATCH 64
+/** Passes of cw__clockevents_reoffer(): each binding can release one device. */
+#define CE_REOFFER_MAX_PASSES 16
+
+void cw__clockevents_reoffer(struct cw_system *sys)
+{
+	struct cw_clock_event_device *batch[CE_REOFFER_BATCH];
+
+	for (int pass = 0; pass < CE_REOFFER_MAX_PASSES; pass++) {
+		unsigned n = collect_detached(sys, batch, CE_REOFFER_BATCH);
+		bool bound = false;
+
+		for (unsigned i = 0; i < n; i++) {
+			bound |= offer_released(sys, batch[i]);
+		}
+		if (!bound) {
+			return;
+		}
+	}
 }
 
 void cw__clockevents_exchange_device(struct cw_system *sys, struct cw_clock_event_device *old,
 				     struct cw_clock_event_device *new)
 {
 	(void)sys;
-	(void)old;
-	(void)new;
+	if (old) {
+		cw__clockevents_switch_state(old, CW_CLOCKEVENT_STATE_DETACHED);
+		CW_WRITE_ONCE(old->event_handler, NULL);
+		CW_WRITE_ONCE(old->next_event_ns, CW_KTIME_MAX);
+		old->bound_cpu = -1;
+		old->is_broadcast = false;
+		old->released = true;
+	}
+	if (new) {
+		CW_ASSERT(is_detached(new));
+		cw__clockevents_shutdown(new);
+		new->released = false;
+	}
 }
 
-void cw__clockevents_reoffer(struct cw_system *sys)
+static const char *feature_summary(unsigned f)
 {
-	(void)sys;
+	if (f & CW_CLOCKEVENT_FEAT_DUMMY) {
+		return "dummy";
+	}
+	if ((f & CW_CLOCKEVENT_FEAT_PERIODIC) && (f & CW_CLOCKEVENT_FEAT_ONESHOT)) {
+		return "periodic+oneshot";
+	}
+	return (f & CW_CLOCKEVENT_FEAT_ONESHOT) ? "oneshot" : "periodic";
+}
+
+int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	char where[24];
+	int ret;
+
+	if (!sys || !dev) {
+		return CW_EINVAL;
+	}
+	ret = check_device(sys, dev);
+	if (ret) {
+		return ret;
+	}
+	cw_spin_lock(&sys->tick.ce_lock);
+	if (dev->sys || is_registered_locked(sys, dev)) {
+		cw_spin_unlock(&sys->tick.ce_lock);
+		return CW_EBUSY;
+	}
+	if (find_by_name_locked(sys, dev->name)) {
+		cw_spin_unlock(&sys->tick.ce_lock);
+		return CW_EINVAL;
+	}
+	dev->sys = sys;
+	dev->event_handler = NULL;
+	dev->next_event_ns = CW_KTIME_MAX;
+	dev->retries = 0;
+	dev->min_delta_raises = 0;
+	dev->bound_cpu = -1;
+	dev->is_broadcast = false;
+	dev->released = false;
+	dev->next = NULL;
+	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
+	/* Append: the list keeps registration order. */
+	{
+		struct cw_clock_event_device **pp = &sys->tick.devices;
+
+		while (*pp) {
+			pp = &(*pp)->next;
+		}
+		*pp = dev;
+	}
+	cw_spin_unlock(&sys->tick.ce_lock);
+
+	if (dev->cpu == CW_CLOCKEVENT_ANY_CPU) {
+		snprintf(where, sizeof(where), "global");
+	} else {
+		snprintf(where, sizeof(where), "CPU%d", dev->cpu);
+	}
+	cw__log(sys, CW_LOG_INFO, "clockevents: registered %s (%s, %s, rating %d, irq %d)",
+		dev->name, where, feature_summary(dev->features), dev->rating, dev->irq);
+	offer_new(sys, dev);
+	cw__clockevents_reoffer(sys);
+	return 0;
+}
+
+int cw_clockevents_config_and_register(struct cw_system *sys, struct cw_clock_event_device *dev,
+				       uint64_t freq_hz, uint64_t min_ticks, uint64_t max_ticks)
+{
+	if (!sys || !dev || freq_hz == 0 || min_ticks == 0 || max_ticks < min_ticks) {
+		return CW_EINVAL;
+	}
+	dev->min_delta_ticks = min_ticks;
+	dev->max_delta_ticks = max_ticks;
+	ce_config(dev, freq_hz);
+	return cw_clockevents_register(sys, dev);
+}
+
+int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_t freq_hz)
+{
+	enum cw_clockevent_state state;
+
+	if (!dev || !dev->sys || freq_hz == 0 || dev->freq_hz == 0) {
+		return CW_EINVAL;
+	}
+	ce_config(dev, freq_hz);
+	state = cw_clockevent_get_state(dev);
+	if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->next_event_ns != CW_KTIME_MAX) {
+		return cw_clockevents_program_event(dev, dev->next_event_ns, true);
+	}
+	if (state == CW_CLOCKEVENT_STATE_PERIODIC) {
+		/* Restart the period with the new conversion. */
+		return driver_switch(dev, CW_CLOCKEVENT_STATE_PERIODIC);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Unbind and unregister */
+
+static void unlink_locked(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	for (struct cw_clock_event_device **pp = &sys->tick.devices; *pp; pp = &(*pp)->next) {
+		if (*pp == dev) {
+			*pp = dev->next;
+			dev->next = NULL;
+			dev->sys = NULL;
+			return;
+		}
+	}
+}
+
+struct replace_args {
+	struct cw_system *sys;
+	struct cw_clock_event_device *dev;
+	unsigned cpu;
+	int ret;
+};
+
+/* Best detached device that can replace @cpu's tick device (clockevents_replace). */
+static struct cw_clock_event_device *find_replacement_locked(struct cw_system *sys, unsigned cpu,
+							     struct cw_clock_event_device *cur)
+{
+	struct cw_clock_event_device *best = NULL;
+
+	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+		if (d == cur || !is_detached(d) || !cw__tick_check_replacement(sys, cpu, d)) {
+			continue;
+		}
+		if (!best || d->rating > best->rating) {
+			best = d;
+		}
+	}
+	return best;
+}
+
+/* Runs on a->cpu (clockevents_unbind's SMP function call). */
+static void unbind_on_cpu_fn(void *arg)
+{
+	struct replace_args *a = arg;
+	struct cw_system *sys = a->sys;
+	struct cw_clock_event_device *dev = a->dev;
+	struct cw_clock_event_device *repl;
+
+	cw_spin_lock(&sys->tick.ce_lock);
+	if (!is_registered_locked(sys, dev)) {
+		a->ret = CW_EINVAL;
+	} else if (is_detached(dev)) {
+		unlink_locked(sys, dev);
+		a->ret = 0;
+	} else if (dev->is_broadcast || sys->cpus[a->cpu].td.evtdev != dev) {
+		a->ret = CW_EBUSY;
+	} else if ((repl = find_replacement_locked(sys, a->cpu, dev)) == NULL) {
+		a->ret = CW_EBUSY;
+	} else {
+		cw__tick_install_replacement(sys, a->cpu, repl);
+		a->ret = is_detached(dev) ? 0 : CW_EBUSY;
+	}
+	cw_spin_unlock(&sys->tick.ce_lock);
+}
+
+int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *dev, unsigned cpu)
+{
+	struct replace_args a = { .sys = sys, .dev = dev, .cpu = cpu, .ret = CW_EINVAL };
+	int bound;
+
+	if (!sys || !dev) {
+		return CW_EINVAL;
+	}
+	cw_spin_lock(&sys->tick.ce_lock);
+	if (!is_registered_locked(sys, dev)) {
+		cw_spin_unlock(&sys->tick.ce_lock);
+		return CW_EINVAL;
+	}
+	if (is_detached(dev)) {
+		unlink_locked(sys, dev);
+		cw_spin_unlock(&sys->tick.ce_lock);
+		cw__log(sys, CW_LOG_INFO, "clockevents: removed unused device %s", dev->name);
+		return 0;
+	}
+	bound = dev->bound_cpu;
+	cw_spin_unlock(&sys->tick.ce_lock);
+	if (dev->is_broadcast || bound < 0 || (unsigned)bound != cpu || cpu >= sys->nr_cpus) {
+		return CW_EBUSY;
+	}
+	if (cw_cpu_call(sys, cpu, unbind_on_cpu_fn, &a)) {
+		return CW_EBUSY;
+	}
+	if (a.ret == 0) {
+		cw__log(sys, CW_LOG_INFO, "clockevents: unbound %s from CPU%u", dev->name, cpu);
+	}
+	return a.ret;
+}
+
+int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	int ret;
+
+	if (!sys || !dev) {
+		return CW_EINVAL;
+	}
+	if (!is_detached(dev)) {
+		ret = cw_clockevents_unbind(sys, dev, dev->bound_cpu < 0 ? 0u : (unsigned)dev->bound_cpu);
+		if (ret) {
+			return ret;
+		}
+	}
+	/* Now detached (or it was): the second unbind removes it. */
+	return cw_clockevents_unbind(sys, dev, 0);
 }

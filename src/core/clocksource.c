@@ -262,6 +262,7 @@ static void select_locked(struct cw_system *sys, struct cw_clocksource *skip)
 	}
 	if (best && best != cur && cw__timekeeping_change_clocksource(sys, best) == 0) {
 		cw__log(sys, CW_LOG_INFO, "clocksource: Switched to clocksource %s", best->name);
+		cw__tick_clock_notify(sys);
 	}
 }
 
@@ -316,6 +317,10 @@ static int register_locked(struct cw_system *sys, struct cw_clocksource *cs)
 	cs->flags &= ~(CW_CLOCKSOURCE_WATCHDOG | CW_CLOCKSOURCE_UNSTABLE | CW_CLOCKSOURCE_RESELECT);
 	cs->wd_passes = 0;
 	cs->sys = sys;
+	/* Nothing to verify: a continuous counter is good for oneshot/high-res at once. */
+	if (!(cs->flags & CW_CLOCKSOURCE_MUST_VERIFY) && (cs->flags & CW_CLOCKSOURCE_IS_CONTINUOUS)) {
+		cs->flags |= CW_CLOCKSOURCE_VALID_FOR_HRES;
+	}
 	enqueue_locked(sys, cs);
 	cw__log(sys, CW_LOG_INFO,
 		"clocksource: %s: mask: 0x%llx max_cycles: 0x%llx, max_idle_ns: %llu ns", cs->name,
@@ -666,6 +671,7 @@ static bool wd_check_one(struct cw_system *sys, struct cw_clocksource *wd,
 		cs->flags |= CW_CLOCKSOURCE_VALID_FOR_HRES;
 		cw__log(sys, CW_LOG_INFO, "clocksource: %s: verified against %s, valid for high resolution",
 			cs->name, wd->name);
+		cw__tick_clock_notify(sys);
 		if (cs != cw__timekeeping_clocksource(sys)) {
 			cs->flags |= CW_CLOCKSOURCE_RESELECT;
 			return true;

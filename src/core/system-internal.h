@@ -49,6 +49,8 @@ struct cw_system {
 	bool booted;
 	/** Some CPU runs its tick in oneshot mode (set by the tick layer). */
 	bool tick_oneshot_active;
+	/** Timer wheel per-CPU bases (src/core/timer.c owns it; set up by cw__timer_init()). */
+	struct cw_timer_wheel *timer_wheel;
 
 	/** jiffies_64; written by the do_timer duty, read anywhere. */
 	_Atomic uint64_t jiffies64;
@@ -57,6 +59,8 @@ struct cw_system {
 	struct cw_cpu *cpus;
 	/** Clockevents, tick and broadcast state (tick-internal.h). */
 	struct cw_tick_global tick;
+	/** Min-delta retry raises min_delta_ns (CONFIG_GENERIC_CLOCKEVENTS_MIN_ADJUST); default true. */
+	bool ce_min_adjust;
 
 	/* Boot (init.c): machine hooks and driver tables, fixed before boot. */
 	const struct cw_machine_ops *machine;

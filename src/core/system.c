@@ -87,6 +87,7 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 	cw__jiffies_init(sys);
 	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->tai_offset_s);
 	cw__tick_init(sys);
+	sys->ce_min_adjust = true;
 	if (cw__cpus_init(sys)) {
 		free(sys->log_ring);
 		free(sys);

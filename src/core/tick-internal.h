@@ -188,7 +188,11 @@ void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu);
 /** Handle a CW_IPI_TICK_BROADCAST on @p cpu (tick_receive_broadcast). Interrupt context. */
 void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu);
 
-/** The current clocksource changed or became valid for oneshot/high-res (tick_clock_notify). */
+/**
+ * The current clocksource changed or became valid for oneshot/high-res
+ * (tick_clock_notify). Called with cs_lock (and possibly tk_lock) held:
+ * must take no tick lock; it only sets per-CPU flags the tick polls.
+ */
 void cw__tick_clock_notify(struct cw_system *sys);
 
 /* ---- cpu.c ------------------------------------------------------------ */
