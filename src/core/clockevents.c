@@ -50,11 +50,11 @@
 #include <string.h>
 
 /** Longest delta the ns->cycles conversion is sized for, s (Linux caps at 600). */
-#define CE_MAX_CONVERSION_S 600u
+#define CE_MAX_CONVERSION_S      600u
 /** Consecutive min-delta failures before min_delta_ns is raised. */
-#define CE_MIN_DELTA_TRIES 3
+#define CE_MIN_DELTA_TRIES       3
 /** First raise of min_delta_ns, ns. */
-#define CE_MIN_DELTA_RAISE_NS 5000u
+#define CE_MIN_DELTA_RAISE_NS    5000u
 /** Tries of the min-delta path without adjustment. */
 #define CE_MIN_DELTA_TRIES_NOADJ 10
 
@@ -82,7 +82,8 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 	if (ns > (cw_u128)INT64_MAX) {
 		ns = INT64_MAX;
 	}
-	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? (uint64_t)ns : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
+	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? (uint64_t)ns
+						     : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
 }
 
 /* cycles = ns * mult >> shift, saturating at UINT64_MAX. */
@@ -397,7 +398,8 @@ static int check_device(struct cw_system *sys, const struct cw_clock_event_devic
 	if (!dev->name || !dev->name[0]) {
 		return CW_EINVAL;
 	}
-	if (dev->cpu != CW_CLOCKEVENT_ANY_CPU && (dev->cpu < 0 || (unsigned)dev->cpu >= sys->nr_cpus)) {
+	if (dev->cpu != CW_CLOCKEVENT_ANY_CPU &&
+	    (dev->cpu < 0 || (unsigned)dev->cpu >= sys->nr_cpus)) {
 		return CW_EINVAL;
 	}
 	if ((f & CW_CLOCKEVENT_FEAT_PERCPU) && dev->cpu == CW_CLOCKEVENT_ANY_CPU) {
@@ -515,7 +517,7 @@ static unsigned collect_detached(struct cw_system *sys, struct cw_clock_event_de
 }
 
 /** Devices one re-offer pass looks at; more wait for the next pass. */
-#define CE_REOFFER_BATCH 64
+#define CE_REOFFER_BATCH      64
 /** Passes of cw__clockevents_reoffer(): each binding can release one device. */
 #define CE_REOFFER_MAX_PASSES 16
 
@@ -756,7 +758,8 @@ int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_devic
 		return CW_EINVAL;
 	}
 	if (!is_detached(dev)) {
-		ret = cw_clockevents_unbind(sys, dev, dev->bound_cpu < 0 ? 0u : (unsigned)dev->bound_cpu);
+		ret = cw_clockevents_unbind(sys, dev,
+					    dev->bound_cpu < 0 ? 0u : (unsigned)dev->bound_cpu);
 		if (ret) {
 			return ret;
 		}
