@@ -291,6 +291,14 @@ CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
  *     [node N]             cpus (a CPU list such as 0-3,8)
  *     [counter NAME]       width, freq, rating, flags, drift, drift_at,
  *                          jitter, start, stops_in_suspend, stops_in_deep_idle
+ *     [global_timer NAME]  timer keys (below) + erratum, clear_order
+ *     [arch_timer NAME], [lapic NAME], [pit NAME]   timer keys
+ *     [tmu NAME], [hpet NAME]                       timer keys + channels
+ *                          timer keys: compatible, freq, width, rating, irq,
+ *                          min_delta, max_delta, c3stop
+ *     [irq]                latency, ipi_latency, affinity (IRQ CPU, repeatable)
+ *     [idle]               state (NAME shallow|deep LATENCY, repeatable),
+ *                          ignore_broadcast_busy
  *
  * Parsing never crashes on any input; errors name the file and line and
  * say what was expected ("m.ini:7: expected a width of 16..64 bits (got '8')").
@@ -347,6 +355,100 @@ struct cw_sim_counter_desc {
 	unsigned line;
 };
 
+/** Longest timer section name, including the NUL (the clock event device name stem). */
+#define CW_SIM_TIMER_NAME_MAX   24
+/** Longest compatible string, including the NUL. */
+#define CW_SIM_COMPATIBLE_MAX   48
+/** Most timer sections one machine may have. */
+#define CW_SIM_MAX_TIMERS       64
+/** Most channels of one [tmu] or [hpet] block. */
+#define CW_SIM_MAX_CHANNELS     32
+/** Most idle states of a machine ([idle] state lines). */
+#define CW_SIM_MAX_IDLE_STATES  8
+/** Longest idle state name, including the NUL. */
+#define CW_SIM_IDLE_NAME_MAX    16
+/** Most [irq] affinity lines. */
+#define CW_SIM_MAX_IRQ_AFFINITY 256
+/** Highest interrupt number a machine file may use. */
+#define CW_SIM_MAX_IRQ          1023
+
+/** Kinds of modelled timer hardware, one machine-file section kind each. */
+enum cw_sim_timer_kind {
+	/** [global_timer NAME]: ARM Cortex-A9 global timer (shared 64-bit counter, banked
+	 * comparators). */
+	CW_SIM_TIMER_GLOBAL_TIMER = 0,
+	/** [arch_timer NAME]: ARM architected timer, one per CPU, oneshot. */
+	CW_SIM_TIMER_ARCH_TIMER,
+	/** [tmu NAME]: SH-TMU block of global 32-bit down-counter channels. */
+	CW_SIM_TIMER_TMU,
+	/** [hpet NAME]: HPET-like block of global comparators (broadcast). */
+	CW_SIM_TIMER_HPET,
+	/** [lapic NAME]: local APIC timer, one per CPU. */
+	CW_SIM_TIMER_LAPIC,
+	/** [pit NAME]: i8253-like periodic-only timer. */
+	CW_SIM_TIMER_PIT,
+	/** Number of kinds (not a kind). */
+	CW_SIM_TIMER_NR_KINDS,
+};
+
+/** How a global-timer driver acknowledges an interrupt ([global_timer] clear_order). */
+enum cw_sim_clear_order {
+	/** Move the comparator, then clear the flag (the documented, erratum-safe order). */
+	CW_SIM_CLEAR_COMPARE_FIRST = 0,
+	/** Clear the flag, then move the comparator (storms on erratum hardware). */
+	CW_SIM_CLEAR_FLAG_FIRST,
+};
+
+/** A timer section: one modelled timer block and how its driver offers it. */
+struct cw_sim_timer_desc {
+	/** Name (the NAME of the section header); device names derive from it. */
+	char name[CW_SIM_TIMER_NAME_MAX];
+	/** Which model. */
+	enum cw_sim_timer_kind kind;
+	/** Compatible string drivers match ("arm,armv7-timer"); defaults by kind. */
+	char compatible[CW_SIM_COMPATIBLE_MAX];
+	/** Counting frequency, Hz (>= 1). */
+	uint64_t freq_hz;
+	/** Counter/comparator width, bits (16..64; default by kind). */
+	unsigned width_bits;
+	/** Clock event rating, 1..499 (default by kind). */
+	int rating;
+	/** Interrupt number (a PPI shared by all CPUs for per-CPU kinds), 0..CW_SIM_MAX_IRQ. */
+	unsigned irq;
+	/** Shortest programmable delta, cycles (>= 1). */
+	uint64_t min_delta_ticks;
+	/** Longest programmable delta, cycles (0 in a file means the width's mask). */
+	uint64_t max_delta_ticks;
+	/** The device stops in deep idle (CW_CLOCKEVENT_FEAT_C3STOP). */
+	bool c3stop;
+	/** Channels of a [tmu] or [hpet] block, 1..CW_SIM_MAX_CHANNELS (1 for other kinds). */
+	unsigned channels;
+	/** [global_timer]: the hardware has the flag-clearing erratum. */
+	bool erratum;
+	/** [global_timer]: the order the driver acknowledges an interrupt in. */
+	enum cw_sim_clear_order clear_order;
+	/** Line of the section header. */
+	unsigned line;
+};
+
+/** An idle state of every CPU ([idle] state = NAME shallow|deep EXIT_LATENCY). */
+struct cw_sim_idle_state_desc {
+	/** Name ("wfi", "c1", "c3"). */
+	char name[CW_SIM_IDLE_NAME_MAX];
+	/** Deep: C3STOP local timers stop in it (the CPU needs broadcast). */
+	bool deep;
+	/** Time from the wakeup interrupt to the CPU running again, ns. */
+	uint64_t exit_latency_ns;
+};
+
+/** An interrupt routed to a CPU at boot ([irq] affinity = IRQ CPU). */
+struct cw_sim_irq_affinity_desc {
+	/** Interrupt number. */
+	unsigned irq;
+	/** Target CPU. */
+	unsigned cpu;
+};
+
 /**
  * A parsed machine file. Plain data, owned by the caller once returned;
  * free it with cw_sim_machine_desc_free().
@@ -368,7 +470,38 @@ struct cw_sim_machine_desc {
 	size_t nr_counters;
 	/** The counters, in file order. */
 	struct cw_sim_counter_desc *counters;
+	/** Number of timer sections. */
+	size_t nr_timers;
+	/** The timer blocks, in file order. */
+	struct cw_sim_timer_desc *timers;
+	/** Interrupt delivery latency, ns ([irq] latency; default 0). */
+	uint64_t irq_latency_ns;
+	/** IPI delivery latency, ns ([irq] ipi_latency; default 0). */
+	uint64_t ipi_latency_ns;
+	/** Number of [irq] affinity lines. */
+	size_t nr_irq_affinity;
+	/** Boot-time interrupt routing, in file order. */
+	struct cw_sim_irq_affinity_desc *irq_affinity;
+	/** Number of idle states (0: one implicit shallow state "wfi", no exit latency). */
+	unsigned nr_idle_states;
+	/** The idle states, shallowest first as the file lists them. */
+	struct cw_sim_idle_state_desc idle_states[CW_SIM_MAX_IDLE_STATES];
+	/**
+	 * Enter a deep state even when the core refuses it (cw_tick_idle_enter()
+	 * returns CW_EBUSY): models a platform that ignores the broadcast-busy
+	 * answer, so its CPUs lose wakeups ([idle] ignore_broadcast_busy).
+	 */
+	bool ignore_broadcast_busy;
+	/** Line of the [irq] header (0: none). */
+	unsigned irq_line;
+	/** Line of the [idle] header (0: none). */
+	unsigned idle_line;
 };
+
+/** Section name of a timer kind ("global_timer", "arch_timer", "tmu", ...). */
+CW_API const char *cw_sim_timer_kind_name(enum cw_sim_timer_kind kind);
+/** Default compatible string of a timer kind ("arm,cortex-a9-global-timer", ...). */
+CW_API const char *cw_sim_timer_kind_compatible(enum cw_sim_timer_kind kind);
 
 /**
  * Parse a machine description held in memory (a fuzzing entry point: any

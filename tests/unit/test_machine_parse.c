@@ -160,6 +160,107 @@ static void test_machine_every_key_parses(void **state)
 	cw_sim_machine_desc_free(m);
 }
 
+static const char timers_text[] = "[machine]\n"
+				  "name = timers\n"
+				  "cpus = 2\n"
+				  "[global_timer gt]\n"
+				  "freq = 396MHz\n"
+				  "irq = 27\n"
+				  "erratum = yes\n"
+				  "clear_order = flag_first\n"
+				  "[arch_timer local]\n"
+				  "freq = 24MHz\n"
+				  "irq = 29\n"
+				  "c3stop = yes\n"
+				  "[tmu tmu0]\n"
+				  "compatible = renesas,tmu-r8a7740\n"
+				  "freq = 3.25MHz\n"
+				  "irq = 40\n"
+				  "channels = 4\n"
+				  "rating = 210\n"
+				  "[hpet hpet]\n"
+				  "freq = 14.31818MHz\n"
+				  "irq = 2\n"
+				  "[lapic lapic]\n"
+				  "freq = 100MHz\n"
+				  "irq = 236\n"
+				  "min_delta = 20\n"
+				  "max_delta = 0x7fffffff\n"
+				  "[pit pit]\n"
+				  "freq = 1.193182MHz\n"
+				  "irq = 0\n"
+				  "width = 16\n"
+				  "[irq]\n"
+				  "latency = 2us\n"
+				  "ipi_latency = 500ns\n"
+				  "affinity = 40 1\n"
+				  "affinity = 41 0\n"
+				  "[idle]\n"
+				  "state = wfi shallow 1us\n"
+				  "state = c3 deep 80us\n"
+				  "ignore_broadcast_busy = yes\n";
+
+static void test_machine_timer_irq_and_idle_sections_parse_with_kind_defaults(void **state)
+{
+	struct cw_sim_machine_desc *m = parse_ok(timers_text);
+	const struct cw_sim_timer_desc *t;
+
+	(void)state;
+	assert_int_equal(m->nr_timers, 6);
+	t = &m->timers[0];
+	assert_string_equal(t->name, "gt");
+	assert_int_equal(t->kind, CW_SIM_TIMER_GLOBAL_TIMER);
+	assert_string_equal(t->compatible, "arm,cortex-a9-global-timer");
+	assert_int_equal(t->freq_hz, 396000000);
+	assert_int_equal(t->width_bits, 64);
+	assert_int_equal(t->rating, 300);
+	assert_int_equal(t->irq, 27);
+	assert_true(t->erratum);
+	assert_int_equal(t->clear_order, CW_SIM_CLEAR_FLAG_FIRST);
+	assert_false(t->c3stop);
+	t = &m->timers[1];
+	assert_int_equal(t->kind, CW_SIM_TIMER_ARCH_TIMER);
+	assert_string_equal(t->compatible, "arm,armv7-timer");
+	assert_true(t->c3stop);
+	assert_int_equal(t->rating, 450);
+	assert_int_equal(t->max_delta_ticks, 0x7fffffff);
+	t = &m->timers[2];
+	assert_int_equal(t->kind, CW_SIM_TIMER_TMU);
+	assert_string_equal(t->compatible, "renesas,tmu-r8a7740");
+	assert_int_equal(t->freq_hz, 3250000);
+	assert_int_equal(t->channels, 4);
+	assert_int_equal(t->rating, 210);
+	assert_int_equal(t->width_bits, 32);
+	assert_int_equal(t->max_delta_ticks, 0xffffffffu);
+	t = &m->timers[3];
+	assert_int_equal(t->kind, CW_SIM_TIMER_HPET);
+	assert_string_equal(t->compatible, "hpet");
+	assert_int_equal(t->channels, 1);
+	t = &m->timers[4];
+	assert_int_equal(t->kind, CW_SIM_TIMER_LAPIC);
+	assert_string_equal(t->compatible, "intel,lapic");
+	assert_true(t->c3stop);
+	assert_int_equal(t->min_delta_ticks, 20);
+	t = &m->timers[5];
+	assert_int_equal(t->kind, CW_SIM_TIMER_PIT);
+	assert_string_equal(t->compatible, "intel,pit");
+	assert_int_equal(t->max_delta_ticks, 0xffff);
+	assert_int_equal(m->irq_latency_ns, 2000);
+	assert_int_equal(m->ipi_latency_ns, 500);
+	assert_int_equal(m->nr_irq_affinity, 2);
+	assert_int_equal(m->irq_affinity[0].irq, 40);
+	assert_int_equal(m->irq_affinity[0].cpu, 1);
+	assert_int_equal(m->nr_idle_states, 2);
+	assert_string_equal(m->idle_states[1].name, "c3");
+	assert_true(m->idle_states[1].deep);
+	assert_int_equal(m->idle_states[1].exit_latency_ns, 80000);
+	assert_false(m->idle_states[0].deep);
+	assert_true(m->ignore_broadcast_busy);
+	assert_string_equal(cw_sim_timer_kind_name(CW_SIM_TIMER_HPET), "hpet");
+	assert_string_equal(cw_sim_timer_kind_compatible(CW_SIM_TIMER_PIT), "intel,pit");
+	cw_sim_machine_desc_free(m);
+}
+
 static void test_machine_without_nodes_has_one_node_with_every_cpu(void **state)
 {
 	struct cw_sim_machine_desc *m = parse_ok("[machine]\nname = one\ncpus = 3\n");
@@ -238,6 +339,37 @@ static void check_round_trip(const char *text, size_t len, const char *name)
 		assert_memory_equal(x->drift_changes, y->drift_changes,
 				    x->nr_drift_changes * sizeof(x->drift_changes[0]));
 	}
+	assert_int_equal(a->nr_timers, b->nr_timers);
+	for (size_t i = 0; i < a->nr_timers; i++) {
+		const struct cw_sim_timer_desc *x = &a->timers[i], *y = &b->timers[i];
+
+		assert_string_equal(x->name, y->name);
+		assert_string_equal(x->compatible, y->compatible);
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->freq_hz, y->freq_hz);
+		assert_int_equal(x->width_bits, y->width_bits);
+		assert_int_equal(x->rating, y->rating);
+		assert_int_equal(x->irq, y->irq);
+		assert_int_equal(x->min_delta_ticks, y->min_delta_ticks);
+		assert_int_equal(x->max_delta_ticks, y->max_delta_ticks);
+		assert_int_equal(x->c3stop, y->c3stop);
+		assert_int_equal(x->channels, y->channels);
+		assert_int_equal(x->erratum, y->erratum);
+		assert_int_equal(x->clear_order, y->clear_order);
+	}
+	assert_int_equal(a->irq_latency_ns, b->irq_latency_ns);
+	assert_int_equal(a->ipi_latency_ns, b->ipi_latency_ns);
+	assert_int_equal(a->nr_irq_affinity, b->nr_irq_affinity);
+	assert_memory_equal(a->irq_affinity, b->irq_affinity,
+			    a->nr_irq_affinity * sizeof(a->irq_affinity[0]));
+	assert_int_equal(a->nr_idle_states, b->nr_idle_states);
+	for (unsigned i = 0; i < a->nr_idle_states; i++) {
+		assert_string_equal(a->idle_states[i].name, b->idle_states[i].name);
+		assert_int_equal(a->idle_states[i].deep, b->idle_states[i].deep);
+		assert_int_equal(a->idle_states[i].exit_latency_ns,
+				 b->idle_states[i].exit_latency_ns);
+	}
+	assert_int_equal(a->ignore_broadcast_busy, b->ignore_broadcast_busy);
 	/* Truncated output is NUL-terminated and reports the full length. */
 	assert_int_equal(cw_sim_machine_desc_format(a, out, 8), n);
 	assert_int_equal(strlen(out), 7);
@@ -252,6 +384,7 @@ static void test_machine_format_round_trips(void **state)
 	check_round_trip(cw_sim_machine_default_text(), strlen(cw_sim_machine_default_text()),
 			 "default");
 	check_round_trip(every_key, strlen(every_key), "every_key");
+	check_round_trip(timers_text, strlen(timers_text), "timers");
 }
 
 static const char *const example_files[] = {
@@ -317,8 +450,12 @@ static void test_machine_parse_file_reports_unreadable_file(void **state)
 /* ---------------------------------------------------------------------- */
 /* Malformed inputs */
 
-#define MACH "[machine]\nname = m\ncpus = 4\n"                      /* lines 1-3 */
-#define CTR  "[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n" /* 4-7 after MACH */
+#define MACH "[machine]\nname = m\ncpus = 4\n"   /* lines 1-3 */
+#define TMR  "[lapic t]\nfreq = 1MHz\nirq = 5\n" /* 4-6 after MACH */
+#define SECTIONS                                                                                   \
+	"expected a section [machine], [node N], [counter NAME], [irq], [idle] or a timer "        \
+	"[global_timer|arch_timer|tmu|hpet|lapic|pit NAME]"
+#define CTR "[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n" /* 4-7 after MACH */
 
 /** One malformed input: its text, the line blamed and part of the message. */
 struct bad_case {
@@ -342,12 +479,8 @@ static const struct bad_case bad_cases[] = {
 	    "flags, drift, drift_at, jitter, start, stops_in_suspend, stops_in_deep_idle "
 	    "(got 'freqency')"),
 	/* unknown section, malformed headers */
-	BAD(MACH "[cpu 0]\n", 4,
-	    "expected a section [machine], [node N] or [counter NAME] "
-	    "(got '[cpu 0]')"),
-	BAD(MACH "[counter a b]\n", 4,
-	    "expected a section [machine], [node N] or [counter NAME] "
-	    "(got '[counter a b]')"),
+	BAD(MACH "[cpu 0]\n", 4, SECTIONS " (got '[cpu 0]')"),
+	BAD(MACH "[counter a b]\n", 4, SECTIONS " (got '[counter a b]')"),
 	BAD("[machine\n", 1, "expected a section header ending in ']' (got '[machine')"),
 	BAD("[machine x]\n", 1, "expected [machine] without an argument (got '[machine x]')"),
 	BAD(MACH "[node x]\n", 4,
@@ -456,6 +589,81 @@ static const struct bad_case bad_cases[] = {
 	BAD(MACH "[node 0]\ncpus = 3-1\n", 5, "expected a CPU range written low-high (got '3-1')"),
 	BAD(MACH "[node 0]\ncpus = 0-\n", 5, "expected a CPU list such as 0-3,8"),
 	BAD(MACH "[node 0]\ncpus = 0,,1\n", 5, "expected a CPU list such as 0-3,8"),
+	/* timer sections */
+	BAD(MACH "[lapic]\n", 4, "expected a timer name: [lapic NAME] (got '[lapic]')"),
+	BAD(MACH "[tmu a:b]\n", 4, "expected a timer name of letters, digits, '_', '-' and '.'"),
+	BAD(MACH "[lapic t]\nirq = 5\n", 4, "expected key 'freq' in [lapic t] (got none)"),
+	BAD(MACH "[pit t]\nfreq = 1.193182MHz\n", 4, "expected key 'irq' in [pit t] (got none)"),
+	BAD(MACH TMR "channels = 2\n", 7,
+	    "expected a key of [lapic t]: compatible, freq, width, rating, irq, min_delta, "
+	    "max_delta, c3stop (got 'channels')"),
+	BAD(MACH "[hpet h]\nerratum = yes\n", 5,
+	    "expected a key of [hpet h]: compatible, freq, width, rating, irq, min_delta, "
+	    "max_delta, c3stop, channels (got 'erratum')"),
+	BAD(MACH "[global_timer g]\nchannels = 2\n", 5,
+	    "expected a key of [global_timer g]: compatible, freq, width, rating, irq, min_delta, "
+	    "max_delta, c3stop, erratum, clear_order (got 'channels')"),
+	BAD(MACH "[global_timer g]\nclear_order = later\n", 5,
+	    "expected compare_first or flag_first (got 'later')"),
+	BAD(MACH "[tmu t]\nchannels = 33\n", 5, "expected a number of channels, 1..32 (got '33')"),
+	BAD(MACH "[tmu t]\nchannels = 0\n", 5, "expected a number of channels, 1..32 (got '0')"),
+	BAD(MACH TMR "irq = 6\n", 7,
+	    "expected key 'irq' once in [lapic t] (got it again; the first is at line 6)"),
+	BAD(MACH "[lapic t]\nirq = 1024\n", 5,
+	    "expected an interrupt number, 0..1023 (got '1024')"),
+	BAD(MACH TMR "rating = 0\n", 7, "expected a rating, 1..499 (got '0')"),
+	BAD(MACH TMR "c3stop = sometimes\n", 7, "expected yes or no (got 'sometimes')"),
+	BAD(MACH TMR "compatible = intel lapic\n", 7,
+	    "expected a compatible string of letters, digits, ',', '_', '-', '.' "
+	    "(got 'intel lapic')"),
+	BAD(MACH TMR "width = 16\nmax_delta = 0x10000\n", 8,
+	    "expected a max_delta within the timer's 16 bits (at most 0xffff; got 0x10000)"),
+	BAD(MACH TMR "min_delta = 100\nmax_delta = 50\n", 7,
+	    "expected min_delta <= max_delta in [lapic t] (got 0x64 > 0x32)"),
+	BAD(MACH TMR "min_delta = 0\n", 7,
+	    "expected a minimum delta in cycles, 1..18446744073709551615 (got '0')"),
+	BAD(MACH TMR "[pit t]\n", 7,
+	    "expected each timer name once (got 't' again; the first is at line 4)"),
+	BAD(MACH TMR "[pit p]\nfreq = 1MHz\nirq = 5\n", 7,
+	    "expected a distinct interrupt for timer 'p' (got irq 5, used by 't' at line 4)"),
+	BAD(MACH "[tmu t]\nfreq = 1MHz\nirq = 10\nchannels = 3\n[pit p]\nfreq = 1MHz\nirq = 12\n",
+	    8, "expected a distinct interrupt for timer 'p' (got irq 12, used by 't' at line 4)"),
+	BAD(MACH "[hpet h]\nfreq = 1MHz\nirq = 1022\nchannels = 3\n", 4,
+	    "expected interrupts 0..1023 for the 3 channels of 'h' (got 1022..1024)"),
+	/* [irq] */
+	BAD(MACH "[irq 1]\n", 4, "expected [irq] without an argument (got '[irq 1]')"),
+	BAD(MACH "[irq]\n[irq]\n", 5,
+	    "expected one [irq] section (got a second; the first is at line 4)"),
+	BAD(MACH "[irq]\nlatency = 5\n", 5,
+	    "expected a time such as 3s or 2.5ms with a unit (ns, us, ms, s) (got '5')"),
+	BAD(MACH "[irq]\naffinity = 40\n", 5,
+	    "expected 'affinity = IRQ CPU' such as '40 1' (IRQ 0..1023) (got '40')"),
+	BAD(MACH "[irq]\naffinity = 40 x\n", 5, "expected 'affinity = IRQ CPU' such as '40 1'"),
+	BAD(MACH "[irq]\naffinity = 40 1\naffinity = 40 2\n", 6,
+	    "expected one affinity line per interrupt (got '40 2')"),
+	BAD(MACH "[irq]\naffinity = 40 4\n", 4,
+	    "expected affinity CPUs 0..3 in [irq] (got CPU 4 for irq 40)"),
+	BAD(MACH "[irq]\ncpu = 1\n", 5,
+	    "expected a key of [irq]: latency, ipi_latency, affinity (got 'cpu')"),
+	/* [idle] */
+	BAD(MACH "[idle]\nstate = c3 deep\n", 5,
+	    "expected 'state = NAME shallow|deep EXIT_LATENCY' such as 'c3 deep 50us' "
+	    "(got 'c3 deep')"),
+	BAD(MACH "[idle]\nstate = c3 deeper 50us\n", 5,
+	    "expected an idle state depth: shallow or deep (got 'deeper')"),
+	BAD(MACH "[idle]\nstate = c3 deep 50\n", 5, "with a unit (ns, us, ms, s) (got '50')"),
+	BAD(MACH "[idle]\nstate = c3 deep 5us\nstate = c3 shallow 1us\n", 6,
+	    "expected each idle state name once (got 'c3 shallow 1us')"),
+	BAD(MACH "[idle]\nstate = a_very_long_state_name deep 1us\n", 5,
+	    "expected an idle state name of 1..15 characters"),
+	BAD(MACH "[idle]\nstate = c3 deep 1us extra\n", 5,
+	    "expected 'state = NAME shallow|deep EXIT_LATENCY'"),
+	BAD(MACH "[idle]\nignore_broadcast_busy = perhaps\n", 5,
+	    "expected yes or no (got 'perhaps')"),
+	BAD(MACH "[idle]\n[idle]\n", 5,
+	    "expected one [idle] section (got a second; the first is at line 4)"),
+	BAD(MACH "[idle]\ns1 = a shallow 1us\n", 5,
+	    "expected a key of [idle]: state, ignore_broadcast_busy (got 's1')"),
 };
 
 static void check_bad_case(const struct bad_case *bc, size_t index)
@@ -595,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_machine_every_key_parses),
 		cmocka_unit_test(test_machine_without_nodes_has_one_node_with_every_cpu),
 		cmocka_unit_test(test_machine_duration_parser),
+		cmocka_unit_test(test_machine_timer_irq_and_idle_sections_parse_with_kind_defaults),
 		cmocka_unit_test(test_machine_format_round_trips),
 		cmocka_unit_test(test_machine_every_example_parses_and_round_trips),
 		cmocka_unit_test(test_machine_default_text_matches_shipped_example),

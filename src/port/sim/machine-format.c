@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Writes a machine description back as machine-file text, in canonical
- * form: every section and every key, numbers in the largest unit that keeps
+ * form: every section and every key (timers with the defaults their kind
+ * filled in; [irq] and [idle] only when they say something), numbers in the largest unit that keeps
  * them readable (3579545 Hz is "3.579545MHz", 2300000000 ns is "2.3s",
  * drifts in ppm), CPU lists as ranges. The parser reads this text back to an
  * equal description, which tests use, and cwsim --dump-machine prints it.
@@ -162,6 +163,50 @@ static void put_counter(struct out *o, const struct cw_sim_counter_desc *c)
 	    p->stops_in_suspend ? "yes" : "no", p->stops_in_deep_idle ? "yes" : "no");
 }
 
+static void put_timer(struct out *o, const struct cw_sim_timer_desc *t)
+{
+	put(o, "\n[%s %s]\ncompatible = %s\nfreq = ", cw_sim_timer_kind_name(t->kind), t->name,
+	    t->compatible);
+	put_freq(o, t->freq_hz);
+	put(o, "\nwidth = %u\nrating = %d\nirq = %u\nmin_delta = %llu\nmax_delta = 0x%llx\n",
+	    t->width_bits, t->rating, t->irq, (unsigned long long)t->min_delta_ticks,
+	    (unsigned long long)t->max_delta_ticks);
+	put(o, "c3stop = %s\n", t->c3stop ? "yes" : "no");
+	if (t->kind == CW_SIM_TIMER_TMU || t->kind == CW_SIM_TIMER_HPET) {
+		put(o, "channels = %u\n", t->channels);
+	}
+	if (t->kind == CW_SIM_TIMER_GLOBAL_TIMER) {
+		put(o, "erratum = %s\nclear_order = %s\n", t->erratum ? "yes" : "no",
+		    t->clear_order == CW_SIM_CLEAR_FLAG_FIRST ? "flag_first" : "compare_first");
+	}
+}
+
+static void put_irq_and_idle(struct out *o, const struct cw_sim_machine_desc *m)
+{
+	if (m->irq_latency_ns || m->ipi_latency_ns || m->nr_irq_affinity) {
+		put(o, "\n[irq]\nlatency = ");
+		put_duration(o, m->irq_latency_ns);
+		put(o, "\nipi_latency = ");
+		put_duration(o, m->ipi_latency_ns);
+		put(o, "\n");
+		for (size_t i = 0; i < m->nr_irq_affinity; i++) {
+			put(o, "affinity = %u %u\n", m->irq_affinity[i].irq,
+			    m->irq_affinity[i].cpu);
+		}
+	}
+	if (m->nr_idle_states || m->ignore_broadcast_busy) {
+		put(o, "\n[idle]\n");
+		for (unsigned i = 0; i < m->nr_idle_states; i++) {
+			const struct cw_sim_idle_state_desc *st = &m->idle_states[i];
+
+			put(o, "state = %s %s ", st->name, st->deep ? "deep" : "shallow");
+			put_duration(o, st->exit_latency_ns);
+			put(o, "\n");
+		}
+		put(o, "ignore_broadcast_busy = %s\n", m->ignore_broadcast_busy ? "yes" : "no");
+	}
+}
+
 CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, char *buf, size_t len)
 {
 	struct out o = { .buf = buf, .len = buf ? len : 0, .pos = 0 };
@@ -182,5 +227,9 @@ CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, ch
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		put_counter(&o, &m->counters[i]);
 	}
+	for (size_t i = 0; i < m->nr_timers; i++) {
+		put_timer(&o, &m->timers[i]);
+	}
+	put_irq_and_idle(&o, m);
 	return o.pos;
 }

@@ -11,6 +11,13 @@
  * wider than the counter, CPUs in two nodes) run when the section or the
  * file ends and point at the line that carries the conflict.
  *
+ * Timer sections ([global_timer NAME], [arch_timer NAME], [tmu NAME],
+ * [hpet NAME], [lapic NAME], [pit NAME]) share one key table; each key says
+ * which kinds it applies to (struct key_def::kinds), so a key of another
+ * kind is reported like an unknown key, with the list of the keys this
+ * kind has. Values the file leaves out take the kind's defaults
+ * (timer_kinds[]), so a parsed description is always complete.
+ *
  * Robustness: the input is arbitrary bytes. Lines are copied into a fixed
  * buffer after a length check, NUL bytes are rejected, every number is
  * parsed by hand with overflow checks, every count has a limit, and every
@@ -39,12 +46,19 @@
 #define QUOTE_CHARS        48u
 /** The largest jitter is 1/16 of the counter range (see check_counter()). */
 #define JITTER_RANGE_SHIFT 4u
+/** What a section header may be, for messages. */
+#define SECTION_LIST                                                                               \
+	"a section [machine], [node N], [counter NAME], [irq], [idle] or a timer "                 \
+	"[global_timer|arch_timer|tmu|hpet|lapic|pit NAME]"
 
 enum section_kind {
 	SECT_NONE,
 	SECT_MACHINE,
 	SECT_NODE,
 	SECT_COUNTER,
+	SECT_TIMER,
+	SECT_IRQ,
+	SECT_IDLE,
 };
 
 struct parser;
@@ -62,6 +76,8 @@ struct key_def {
 	bool required;
 	/** May appear several times (drift_at). */
 	bool repeatable;
+	/** Timer kinds the key applies to (bit per enum cw_sim_timer_kind; 0: all). */
+	unsigned kinds;
 };
 
 /** Parser state while one text is parsed. */
@@ -91,9 +107,15 @@ struct parser {
 	unsigned jitter_line;
 	unsigned nonstop_line;
 	unsigned stops_line;
+	/** Current timer section: its kind and the lines of keys later checks point at. */
+	enum cw_sim_timer_kind timer_kind;
+	unsigned min_delta_line;
+	unsigned max_delta_line;
 };
 
 static char *trim(char *s);
+static void enter_section(struct parser *ps, enum section_kind kind, const struct key_def *keys,
+			  size_t nr_keys);
 
 /* ---------------------------------------------------------------------- */
 /* Messages */
@@ -490,9 +512,9 @@ static int key_machine_description(struct parser *ps, const char *val)
 }
 
 static const struct key_def machine_keys[] = {
-	{ "name", key_machine_name, true, false },
-	{ "cpus", key_machine_cpus, true, false },
-	{ "description", key_machine_description, false, false },
+	{ "name", key_machine_name, true, false, 0 },
+	{ "cpus", key_machine_cpus, true, false, 0 },
+	{ "description", key_machine_description, false, false, 0 },
 };
 
 /* ---------------------------------------------------------------------- */
@@ -559,7 +581,7 @@ static int key_node_cpus(struct parser *ps, const char *val)
 }
 
 static const struct key_def node_keys[] = {
-	{ "cpus", key_node_cpus, true, false },
+	{ "cpus", key_node_cpus, true, false, 0 },
 };
 
 /* ---------------------------------------------------------------------- */
@@ -735,19 +757,444 @@ static int key_counter_stops_in_deep_idle(struct parser *ps, const char *val)
 }
 
 static const struct key_def counter_keys[] = {
-	{ "width", key_counter_width, true, false },
-	{ "freq", key_counter_freq, true, false },
-	{ "rating", key_counter_rating, true, false },
-	{ "flags", key_counter_flags, false, false },
-	{ "drift", key_counter_drift, false, false },
-	{ "drift_at", key_counter_drift_at, false, true },
-	{ "jitter", key_counter_jitter, false, false },
-	{ "start", key_counter_start, false, false },
-	{ "stops_in_suspend", key_counter_stops_in_suspend, false, false },
-	{ "stops_in_deep_idle", key_counter_stops_in_deep_idle, false, false },
+	{ "width", key_counter_width, true, false, 0 },
+	{ "freq", key_counter_freq, true, false, 0 },
+	{ "rating", key_counter_rating, true, false, 0 },
+	{ "flags", key_counter_flags, false, false, 0 },
+	{ "drift", key_counter_drift, false, false, 0 },
+	{ "drift_at", key_counter_drift_at, false, true, 0 },
+	{ "jitter", key_counter_jitter, false, false, 0 },
+	{ "start", key_counter_start, false, false, 0 },
+	{ "stops_in_suspend", key_counter_stops_in_suspend, false, false, 0 },
+	{ "stops_in_deep_idle", key_counter_stops_in_deep_idle, false, false, 0 },
 };
 
 CW_BUILD_ASSERT(sizeof(counter_keys) / sizeof(counter_keys[0]) <= MAX_KEYS, "seen[] too small");
+
+/* ---------------------------------------------------------------------- */
+/* Timer sections ([global_timer NAME], [arch_timer NAME], ...) */
+
+/** What a timer kind is called and what a file may leave out. */
+struct timer_kind_info {
+	/** Section name. */
+	const char *section;
+	/** Default compatible string (the driver that matches it is in drivers.c). */
+	const char *compatible;
+	/** Default width, bits. */
+	unsigned width_bits;
+	/** Default rating. */
+	int rating;
+	/** Default min_delta, cycles. */
+	uint64_t min_delta_ticks;
+	/** Default max_delta, cycles (0: the width's mask). */
+	uint64_t max_delta_ticks;
+	/** Default c3stop. */
+	bool c3stop;
+	/** Default number of channels. */
+	unsigned channels;
+};
+
+/*
+ * Defaults follow the Linux drivers: the arch timer is programmed through
+ * its signed 32-bit TVAL (max 0x7fffffff) and rated 450, the A9 global timer
+ * 300, SH-TMU 200, the LAPIC 100 with a 0xF minimum and C3STOP, the HPET 50
+ * and the PIT below it.
+ */
+static const struct timer_kind_info timer_kinds[CW_SIM_TIMER_NR_KINDS] = {
+	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", "arm,cortex-a9-global-timer", 64, 300, 1,
+					0xffffffffu, false, 1 },
+	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", "arm,armv7-timer", 64, 450, 15, 0x7fffffffu,
+				      false, 1 },
+	[CW_SIM_TIMER_TMU] = { "tmu", "renesas,tmu", 32, 200, 1, 0, false, 3 },
+	[CW_SIM_TIMER_HPET] = { "hpet", "hpet", 32, 50, 32, 0x7fffffffu, false, 1 },
+	[CW_SIM_TIMER_LAPIC] = { "lapic", "intel,lapic", 32, 100, 15, 0, true, 1 },
+	[CW_SIM_TIMER_PIT] = { "pit", "intel,pit", 16, 40, 1, 0, false, 1 },
+};
+
+#define KIND_BIT(k)      (1u << (k))
+#define KINDS_CHANNELS   (KIND_BIT(CW_SIM_TIMER_TMU) | KIND_BIT(CW_SIM_TIMER_HPET))
+#define KINDS_GLOBAL_TMR KIND_BIT(CW_SIM_TIMER_GLOBAL_TIMER)
+
+CW_API const char *cw_sim_timer_kind_name(enum cw_sim_timer_kind kind)
+{
+	return (unsigned)kind < CW_SIM_TIMER_NR_KINDS ? timer_kinds[kind].section : "?";
+}
+
+CW_API const char *cw_sim_timer_kind_compatible(enum cw_sim_timer_kind kind)
+{
+	return (unsigned)kind < CW_SIM_TIMER_NR_KINDS ? timer_kinds[kind].compatible : "?";
+}
+
+static struct cw_sim_timer_desc *cur_timer(struct parser *ps)
+{
+	return &ps->m->timers[ps->m->nr_timers - 1];
+}
+
+static int key_timer_compatible(struct parser *ps, const char *val)
+{
+	for (const char *c = val; *c; c++) {
+		if (!name_char_ok(*c) && *c != ',') {
+			return expected(
+				ps, "a compatible string of letters, digits, ',', '_', '-', '.'",
+				val);
+		}
+	}
+	if (strlen(val) >= CW_SIM_COMPATIBLE_MAX) {
+		return expected(ps, "a compatible string of at most 47 characters", val);
+	}
+	memcpy(cur_timer(ps)->compatible, val, strlen(val) + 1);
+	return 0;
+}
+
+static int key_timer_freq(struct parser *ps, const char *val)
+{
+	enum num_status st;
+	uint64_t hz;
+	bool neg;
+
+	st = parse_quantity(val, freq_units, false, &neg, &hz);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
+				      "Hz, kHz, MHz, GHz", "Hz", val);
+	}
+	if (hz == 0) {
+		return expected(ps, "a frequency above 0 Hz", val);
+	}
+	cur_timer(ps)->freq_hz = hz;
+	return 0;
+}
+
+static int key_timer_width(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, CW_SIM_COUNTER_MIN_BITS, CW_SIM_COUNTER_MAX_BITS,
+				   "a width in bits", &v);
+
+	if (!ret) {
+		cur_timer(ps)->width_bits = (unsigned)v;
+	}
+	return ret;
+}
+
+static int key_timer_rating(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 1, 499, "a rating", &v);
+
+	if (!ret) {
+		cur_timer(ps)->rating = (int)v;
+	}
+	return ret;
+}
+
+static int key_timer_irq(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 0, CW_SIM_MAX_IRQ, "an interrupt number", &v);
+
+	if (!ret) {
+		cur_timer(ps)->irq = (unsigned)v;
+	}
+	return ret;
+}
+
+static int key_timer_min_delta(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 1, UINT64_MAX, "a minimum delta in cycles", &v);
+
+	if (!ret) {
+		cur_timer(ps)->min_delta_ticks = v;
+		ps->min_delta_line = ps->line;
+	}
+	return ret;
+}
+
+static int key_timer_max_delta(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 1, UINT64_MAX, "a maximum delta in cycles", &v);
+
+	if (!ret) {
+		cur_timer(ps)->max_delta_ticks = v;
+		ps->max_delta_line = ps->line;
+	}
+	return ret;
+}
+
+static int key_timer_c3stop(struct parser *ps, const char *val)
+{
+	return value_bool(ps, val, &cur_timer(ps)->c3stop);
+}
+
+static int key_timer_channels(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 1, CW_SIM_MAX_CHANNELS, "a number of channels", &v);
+
+	if (!ret) {
+		cur_timer(ps)->channels = (unsigned)v;
+	}
+	return ret;
+}
+
+static int key_timer_erratum(struct parser *ps, const char *val)
+{
+	return value_bool(ps, val, &cur_timer(ps)->erratum);
+}
+
+static int key_timer_clear_order(struct parser *ps, const char *val)
+{
+	if (strcmp(val, "compare_first") == 0) {
+		cur_timer(ps)->clear_order = CW_SIM_CLEAR_COMPARE_FIRST;
+	} else if (strcmp(val, "flag_first") == 0) {
+		cur_timer(ps)->clear_order = CW_SIM_CLEAR_FLAG_FIRST;
+	} else {
+		return expected(ps, "compare_first or flag_first", val);
+	}
+	return 0;
+}
+
+static const struct key_def timer_keys[] = {
+	{ "compatible", key_timer_compatible, false, false, 0 },
+	{ "freq", key_timer_freq, true, false, 0 },
+	{ "width", key_timer_width, false, false, 0 },
+	{ "rating", key_timer_rating, false, false, 0 },
+	{ "irq", key_timer_irq, true, false, 0 },
+	{ "min_delta", key_timer_min_delta, false, false, 0 },
+	{ "max_delta", key_timer_max_delta, false, false, 0 },
+	{ "c3stop", key_timer_c3stop, false, false, 0 },
+	{ "channels", key_timer_channels, false, false, KINDS_CHANNELS },
+	{ "erratum", key_timer_erratum, false, false, KINDS_GLOBAL_TMR },
+	{ "clear_order", key_timer_clear_order, false, false, KINDS_GLOBAL_TMR },
+};
+
+CW_BUILD_ASSERT(sizeof(timer_keys) / sizeof(timer_keys[0]) <= MAX_KEYS, "seen[] too small");
+
+/* Checks across the keys of a timer, run when its section ends. */
+static int check_timer(struct parser *ps)
+{
+	struct cw_sim_timer_desc *t = cur_timer(ps);
+	uint64_t mask = CW_CLOCKSOURCE_MASK(t->width_bits);
+
+	if (t->max_delta_ticks == 0 || t->max_delta_ticks > mask) {
+		if (ps->max_delta_line) {
+			return perr(ps, ps->max_delta_line,
+				    "expected a max_delta within the timer's %u bits (at most "
+				    "0x%llx; got 0x%llx)",
+				    t->width_bits, (unsigned long long)mask,
+				    (unsigned long long)t->max_delta_ticks);
+		}
+		t->max_delta_ticks = mask;
+	}
+	if (t->min_delta_ticks > t->max_delta_ticks) {
+		return perr(ps, ps->min_delta_line ? ps->min_delta_line : ps->sect_line,
+			    "expected min_delta <= max_delta in %s (got 0x%llx > 0x%llx)",
+			    ps->title, (unsigned long long)t->min_delta_ticks,
+			    (unsigned long long)t->max_delta_ticks);
+	}
+	return 0;
+}
+
+static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const char *arg,
+		       const char *header)
+{
+	const struct timer_kind_info *ki = &timer_kinds[kind];
+	struct cw_sim_machine_desc *m = ps->m;
+	struct cw_sim_timer_desc *ts, *t;
+	char what[64];
+	int ret;
+
+	if (!arg) {
+		snprintf(what, sizeof(what), "a timer name: [%s NAME]", ki->section);
+		return expected(ps, what, header);
+	}
+	ret = check_name(ps, arg, CW_SIM_TIMER_NAME_MAX, "a timer name");
+	if (ret) {
+		return ret;
+	}
+	for (size_t i = 0; i < m->nr_timers; i++) {
+		if (strcmp(m->timers[i].name, arg) == 0) {
+			return perr(ps, ps->line,
+				    "expected each timer name once (got '%s' again; the first is "
+				    "at line %u)",
+				    arg, m->timers[i].line);
+		}
+	}
+	if (m->nr_timers >= CW_SIM_MAX_TIMERS) {
+		return expected(ps, "at most 64 timer sections", header);
+	}
+	ts = realloc(m->timers, (m->nr_timers + 1) * sizeof(*ts));
+	if (!ts) {
+		return CW_ENOMEM;
+	}
+	m->timers = ts;
+	t = &ts[m->nr_timers++];
+	memset(t, 0, sizeof(*t));
+	memcpy(t->name, arg, strlen(arg) + 1);
+	t->kind = kind;
+	snprintf(t->compatible, sizeof(t->compatible), "%s", ki->compatible);
+	t->width_bits = ki->width_bits;
+	t->rating = ki->rating;
+	t->min_delta_ticks = ki->min_delta_ticks;
+	t->max_delta_ticks = ki->max_delta_ticks;
+	t->c3stop = ki->c3stop;
+	t->channels = ki->channels;
+	t->line = ps->line;
+	enter_section(ps, SECT_TIMER, timer_keys, sizeof(timer_keys) / sizeof(timer_keys[0]));
+	ps->timer_kind = kind;
+	snprintf(ps->title, sizeof(ps->title), "[%s %s]", ki->section, arg);
+	return 0;
+}
+
+/* The timer kind whose section is called @kind, or CW_SIM_TIMER_NR_KINDS. */
+static enum cw_sim_timer_kind timer_kind_of(const char *kind)
+{
+	for (unsigned k = 0; k < CW_SIM_TIMER_NR_KINDS; k++) {
+		if (strcmp(kind, timer_kinds[k].section) == 0) {
+			return (enum cw_sim_timer_kind)k;
+		}
+	}
+	return CW_SIM_TIMER_NR_KINDS;
+}
+
+/* ---------------------------------------------------------------------- */
+/* [irq] keys */
+
+static int key_irq_latency(struct parser *ps, const char *val)
+{
+	return value_duration(ps, val, &ps->m->irq_latency_ns);
+}
+
+static int key_irq_ipi_latency(struct parser *ps, const char *val)
+{
+	return value_duration(ps, val, &ps->m->ipi_latency_ns);
+}
+
+/* affinity = IRQ CPU; the CPU is checked against [machine] cpus at the end of the file. */
+static int key_irq_affinity(struct parser *ps, const char *val)
+{
+	static const char what[] = "'affinity = IRQ CPU' such as '40 1' (IRQ 0..1023)";
+	struct cw_sim_machine_desc *m = ps->m;
+	struct cw_sim_irq_affinity_desc a, *arr;
+	char buf[LINE_BYTES];
+	uint64_t irq, cpu;
+	char *rest;
+
+	memcpy(buf, val, strlen(val) + 1);
+	rest = strpbrk(buf, " \t");
+	if (!rest) {
+		return expected(ps, what, val);
+	}
+	*rest++ = '\0';
+	rest = trim(rest);
+	if (parse_uint(buf, &irq) != NUM_OK || irq > CW_SIM_MAX_IRQ ||
+	    parse_uint(rest, &cpu) != NUM_OK || cpu >= CW_MAX_CPUS) {
+		return expected(ps, what, val);
+	}
+	for (size_t i = 0; i < m->nr_irq_affinity; i++) {
+		if (m->irq_affinity[i].irq == irq) {
+			return expected(ps, "one affinity line per interrupt", val);
+		}
+	}
+	if (m->nr_irq_affinity >= CW_SIM_MAX_IRQ_AFFINITY) {
+		return expected(ps, "at most 256 affinity lines", val);
+	}
+	arr = realloc(m->irq_affinity, (m->nr_irq_affinity + 1) * sizeof(*arr));
+	if (!arr) {
+		return CW_ENOMEM;
+	}
+	a.irq = (unsigned)irq;
+	a.cpu = (unsigned)cpu;
+	m->irq_affinity = arr;
+	arr[m->nr_irq_affinity++] = a;
+	return 0;
+}
+
+static const struct key_def irq_keys[] = {
+	{ "latency", key_irq_latency, false, false, 0 },
+	{ "ipi_latency", key_irq_ipi_latency, false, false, 0 },
+	{ "affinity", key_irq_affinity, false, true, 0 },
+};
+
+/* ---------------------------------------------------------------------- */
+/* [idle] keys */
+
+/* state = NAME shallow|deep EXIT_LATENCY */
+static int key_idle_state(struct parser *ps, const char *val)
+{
+	static const char what[] =
+		"'state = NAME shallow|deep EXIT_LATENCY' such as 'c3 deep 50us'";
+	struct cw_sim_machine_desc *m = ps->m;
+	struct cw_sim_idle_state_desc st = { 0 };
+	char buf[LINE_BYTES];
+	char *name, *depth, *lat, *extra, *save = NULL;
+	int ret;
+
+	memcpy(buf, val, strlen(val) + 1);
+	name = strtok_r(buf, " \t", &save);
+	depth = name ? strtok_r(NULL, " \t", &save) : NULL;
+	lat = depth ? strtok_r(NULL, " \t", &save) : NULL;
+	extra = lat ? strtok_r(NULL, "", &save) : NULL;
+	if (!lat || extra) {
+		return expected(ps, what, val);
+	}
+	ret = check_name(ps, name, CW_SIM_IDLE_NAME_MAX, "an idle state name");
+	if (ret) {
+		return ret;
+	}
+	if (strcmp(depth, "deep") != 0 && strcmp(depth, "shallow") != 0) {
+		return expected(ps, "an idle state depth: shallow or deep", depth);
+	}
+	ret = value_duration(ps, lat, &st.exit_latency_ns);
+	if (ret) {
+		return ret;
+	}
+	for (unsigned i = 0; i < m->nr_idle_states; i++) {
+		if (strcmp(m->idle_states[i].name, name) == 0) {
+			return expected(ps, "each idle state name once", val);
+		}
+	}
+	if (m->nr_idle_states >= CW_SIM_MAX_IDLE_STATES) {
+		return expected(ps, "at most 8 idle states", val);
+	}
+	memcpy(st.name, name, strlen(name) + 1);
+	st.deep = strcmp(depth, "deep") == 0;
+	m->idle_states[m->nr_idle_states++] = st;
+	return 0;
+}
+
+static int key_idle_ignore_broadcast_busy(struct parser *ps, const char *val)
+{
+	return value_bool(ps, val, &ps->m->ignore_broadcast_busy);
+}
+
+static const struct key_def idle_keys[] = {
+	{ "state", key_idle_state, false, true, 0 },
+	{ "ignore_broadcast_busy", key_idle_ignore_broadcast_busy, false, false, 0 },
+};
+
+/* [irq] or [idle]: once, no argument. */
+static int begin_singleton(struct parser *ps, enum section_kind kind, const char *name,
+			   const char *arg, const char *header, unsigned *line,
+			   const struct key_def *keys, size_t nr_keys)
+{
+	char what[64];
+
+	if (arg) {
+		snprintf(what, sizeof(what), "[%s] without an argument", name);
+		return expected(ps, what, header);
+	}
+	if (*line) {
+		return perr(ps, ps->line,
+			    "expected one [%s] section (got a second; the first is at line %u)",
+			    name, *line);
+	}
+	*line = ps->line;
+	enter_section(ps, kind, keys, nr_keys);
+	snprintf(ps->title, sizeof(ps->title), "[%s]", name);
+	return 0;
+}
 
 /* ---------------------------------------------------------------------- */
 /* Sections */
@@ -799,6 +1246,9 @@ static int finish_section(struct parser *ps)
 	if (ps->kind == SECT_COUNTER) {
 		return check_counter(ps);
 	}
+	if (ps->kind == SECT_TIMER) {
+		return check_timer(ps);
+	}
 	return 0;
 }
 
@@ -814,6 +1264,8 @@ static void enter_section(struct parser *ps, enum section_kind kind, const struc
 	ps->jitter_line = 0;
 	ps->nonstop_line = 0;
 	ps->stops_line = 0;
+	ps->min_delta_line = 0;
+	ps->max_delta_line = 0;
 }
 
 static int begin_machine(struct parser *ps, const char *arg, const char *header)
@@ -924,7 +1376,7 @@ static int parse_header(struct parser *ps, char *s)
 	arg = kind ? strtok_r(NULL, " \t", &save) : NULL;
 	extra = arg ? strtok_r(NULL, " \t", &save) : NULL;
 	if (!kind || extra) {
-		return expected(ps, "a section [machine], [node N] or [counter NAME]", header);
+		return expected(ps, SECTION_LIST, header);
 	}
 	ret = finish_section(ps);
 	if (ret) {
@@ -939,7 +1391,24 @@ static int parse_header(struct parser *ps, char *s)
 	if (strcmp(kind, "counter") == 0) {
 		return begin_counter(ps, arg, header);
 	}
-	return expected(ps, "a section [machine], [node N] or [counter NAME]", header);
+	if (strcmp(kind, "irq") == 0) {
+		return begin_singleton(ps, SECT_IRQ, "irq", arg, header, &ps->m->irq_line, irq_keys,
+				       sizeof(irq_keys) / sizeof(irq_keys[0]));
+	}
+	if (strcmp(kind, "idle") == 0) {
+		return begin_singleton(ps, SECT_IDLE, "idle", arg, header, &ps->m->idle_line,
+				       idle_keys, sizeof(idle_keys) / sizeof(idle_keys[0]));
+	}
+	if (timer_kind_of(kind) != CW_SIM_TIMER_NR_KINDS) {
+		return begin_timer(ps, timer_kind_of(kind), arg, header);
+	}
+	return expected(ps, SECTION_LIST, header);
+}
+
+/* Whether @k is a key of the current section (timer keys are per kind). */
+static bool key_applies(const struct parser *ps, const struct key_def *k)
+{
+	return ps->kind != SECT_TIMER || !k->kinds || (k->kinds & KIND_BIT(ps->timer_kind));
 }
 
 static int unknown_key(struct parser *ps, const char *key)
@@ -949,8 +1418,13 @@ static int unknown_key(struct parser *ps, const char *key)
 	char buf[320];
 
 	for (size_t i = 0; i < ps->nr_keys; i++) {
-		int n = snprintf(list + pos, sizeof(list) - pos, "%s%s", i ? ", " : "",
-				 ps->keys[i].name);
+		int n;
+
+		if (!key_applies(ps, &ps->keys[i])) {
+			continue;
+		}
+		n = snprintf(list + pos, sizeof(list) - pos, "%s%s", pos ? ", " : "",
+			     ps->keys[i].name);
 
 		if (n < 0 || (size_t)n >= sizeof(list) - pos) {
 			break;
@@ -1007,7 +1481,7 @@ static int parse_assignment(struct parser *ps, char *s)
 		return expected(ps, "a section header such as [machine] before the first key", key);
 	}
 	for (size_t i = 0; i < ps->nr_keys; i++) {
-		if (strcmp(ps->keys[i].name, key) != 0) {
+		if (strcmp(ps->keys[i].name, key) != 0 || !key_applies(ps, &ps->keys[i])) {
 			continue;
 		}
 		if (ps->seen[i] && !ps->keys[i].repeatable) {
@@ -1114,6 +1588,46 @@ static int map_cpus(struct parser *ps)
 	return 0;
 }
 
+/* Interrupt numbers a timer section uses: irq .. irq + channels - 1. */
+static bool irqs_overlap(const struct cw_sim_timer_desc *a, const struct cw_sim_timer_desc *b)
+{
+	return a->irq < b->irq + b->channels && b->irq < a->irq + a->channels;
+}
+
+/* Timers use distinct interrupts; affinity lines name a CPU of the machine. */
+static int check_irqs(struct parser *ps)
+{
+	struct cw_sim_machine_desc *m = ps->m;
+
+	for (size_t i = 0; i < m->nr_timers; i++) {
+		const struct cw_sim_timer_desc *t = &m->timers[i];
+
+		if (t->irq + t->channels - 1 > CW_SIM_MAX_IRQ) {
+			return perr(ps, t->line,
+				    "expected interrupts 0..%u for the %u channels of '%s' (got "
+				    "%u..%u)",
+				    CW_SIM_MAX_IRQ, t->channels, t->name, t->irq,
+				    t->irq + t->channels - 1);
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (irqs_overlap(t, &m->timers[j])) {
+				return perr(ps, t->line,
+					    "expected a distinct interrupt for timer '%s' (got irq "
+					    "%u, used by '%s' at line %u)",
+					    t->name, t->irq, m->timers[j].name, m->timers[j].line);
+			}
+		}
+	}
+	for (size_t i = 0; i < m->nr_irq_affinity; i++) {
+		if (m->irq_affinity[i].cpu >= m->nr_cpus) {
+			return perr(ps, m->irq_line,
+				    "expected affinity CPUs 0..%u in [irq] (got CPU %u for irq %u)",
+				    m->nr_cpus - 1, m->irq_affinity[i].cpu, m->irq_affinity[i].irq);
+		}
+	}
+	return 0;
+}
+
 static int finish_file(struct parser *ps)
 {
 	struct cw_sim_machine_desc *m = ps->m;
@@ -1132,6 +1646,7 @@ static int finish_file(struct parser *ps)
 		}
 	}
 	ret = map_cpus(ps);
+	ret = ret ? ret : check_irqs(ps);
 	if (ret) {
 		return ret;
 	}
@@ -1193,6 +1708,8 @@ CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m)
 	free(m->nodes);
 	free(m->cpu_node);
 	free(m->counters);
+	free(m->timers);
+	free(m->irq_affinity);
 	free(m);
 }
 
