@@ -121,7 +121,7 @@ static void calc_mult_shift(uint64_t freq_hz, uint64_t max_s, uint32_t *mult, ui
 	*shift = 0;
 }
 
-static void ce_config(struct cw_clock_event_device *dev, uint64_t freq_hz)
+void cw__clockevents_config(struct cw_clock_event_device *dev, uint64_t freq_hz)
 {
 	uint64_t max_s = 1;
 
@@ -630,7 +630,7 @@ int cw_clockevents_config_and_register(struct cw_system *sys, struct cw_clock_ev
 	}
 	dev->min_delta_ticks = min_ticks;
 	dev->max_delta_ticks = max_ticks;
-	ce_config(dev, freq_hz);
+	cw__clockevents_config(dev, freq_hz);
 	return cw_clockevents_register(sys, dev);
 }
 
@@ -641,7 +641,7 @@ int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_t freq_
 	if (!dev || !dev->sys || freq_hz == 0 || dev->freq_hz == 0) {
 		return CW_EINVAL;
 	}
-	ce_config(dev, freq_hz);
+	cw__clockevents_config(dev, freq_hz);
 	state = cw_clockevent_get_state(dev);
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->next_event_ns != CW_KTIME_MAX) {
 		return cw_clockevents_program_event(dev, dev->next_event_ns, true);

@@ -125,6 +125,9 @@ struct cw_tick_global {
 int cw__clockevents_switch_state(struct cw_clock_event_device *dev,
 				 enum cw_clockevent_state state);
 
+/** Compute mult/shift and min/max_delta_ns from @p freq_hz and the tick limits in @p dev. */
+void cw__clockevents_config(struct cw_clock_event_device *dev, uint64_t freq_hz);
+
 /** Switch to SHUTDOWN and forget the programmed event. */
 void cw__clockevents_shutdown(struct cw_clock_event_device *dev);
 

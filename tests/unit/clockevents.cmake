@@ -1,2 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Clockevents and boot tests (issue 3).
+# Clockevents and boot tests (issue 3). They drive core-internal functions
+# (src/core/tick-internal.h) on unregistered fake devices.
+cw_add_test(test_clockevents LABEL unit SOURCES unit/test_clockevents.c)
+target_compile_definitions(test_clockevents PRIVATE CW_BUILDING_LIBRARY)
