@@ -12,5 +12,6 @@
 #include <clockwork/cpu.h>
 #include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
+#include <clockwork/timer.h>
 
 #endif /* CLOCKWORK_INCLUDE_CLOCKWORK_H */

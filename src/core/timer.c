@@ -1,24 +1,1140 @@
-/* SPDX-License-Identifier: MIT */
+// SPDX-License-Identifier: MIT
 /*
- * The timer wheel (issue 5). Placeholder until the wheel lands: the system
- * and the tick layer already call these hooks.
+ * The timer wheel: per-CPU bases of coarse jiffy timers with O(1) arm and
+ * cancel, no cascading and a bounded lateness (Linux's timer wheel since
+ * 4.8; this is our own implementation of the same geometry).
+ *
+ * Geometry
+ * --------
+ * A base has LVL_DEPTH levels of 64 buckets. Level n has a granularity of
+ * 8^n jiffies: its clock is the base clock shifted right by 3n. A timer goes
+ * into the level that covers its delta (expiry - base clock) and into the
+ * bucket of its expiry rounded *up* to that level's granularity, so it never
+ * fires early; it stays there until it expires (no cascading). Level n
+ * covers deltas from 63 * 8^(n-1) on, so the rounding costs at most
+ * 8^n / (63 * 8^(n-1)) = 12.7 % of the timeout. Level 0 rounds E up to E+1:
+ * a timer armed for jiffy E runs in the expiry of jiffy E+1 (the tick after
+ * E), exact to one jiffy.
+ *
+ *   level  granularity   deltas (jiffies)      HZ=1000      HZ=250
+ *     0        1          0 ..        62        1 ms         4 ms
+ *     1        8         63 ..       503        8 ms        32 ms
+ *     2       64        504 ..      4031       64 ms       256 ms
+ *     3      512       4032 ..     32255      512 ms      2.05 s
+ *     4     4096      32256 ..    258047      4.10 s      16.4 s
+ *     5    32768     258048 ..   2064383      32.8 s       131 s
+ *     6   262144    2064384 ..  16515071       262 s      17.5 min
+ *     7  2097152   16515072 .. 132120575      35.0 min    2.33 h
+ *     8 16777216  132120576 .. 1056964607      4.66 h    18.6 h
+ *
+ * LVL_DEPTH is 9 for HZ > 100 and 8 otherwise; a delta beyond the last level
+ * is clamped to the wheel's range (about 12 days at HZ=1000, 49 days at
+ * HZ=250, 15 days at HZ=100). A bitmap with one bit per bucket says which
+ * buckets hold timers; next_expiry caches the first bucket expiry, so the
+ * expiry jumps straight to it: its cost is the timers expired plus the
+ * buckets scanned, never the jiffies elapsed.
+ *
+ * Expiry at base clock c takes the bucket c & 63 of level 0, and moves up a
+ * level only while the level clock's low 3 bits are zero (a level n bucket
+ * is due only at multiples of 8^n). The collected timers stay linked into a
+ * local list head (still "pending"), and each is detached under the lock
+ * just before its callback runs with the lock dropped; a concurrent
+ * cw_timer_delete() of a collected timer therefore still cancels it.
+ *
+ * Bases
+ * -----
+ * Each CPU has three bases: LOCAL (pinned timers, expired on that CPU),
+ * GLOBAL (other timers, which the migration hierarchy may later expire
+ * remotely) and DEF (deferrable timers, left out of the NO_HZ sleep length).
+ * A timer is armed on the base of its kind on the arming CPU, or on the CPU
+ * cw_timer_add_on() names. Its flags word holds that CPU, its kind, the
+ * bucket index and the MIGRATING bit.
+ *
+ * Locking rules
+ * -------------
+ * Each base has its own spinlock; it protects the buckets, the bitmap, clk,
+ * next_expiry and the timers queued on it. A timer's base is found from
+ * its flags: lock_timer_base() reads them, locks that base and re-checks
+ * them. A timer moving between bases carries MIGRATING while no lock covers
+ * it: the old base lock is dropped before the new one is taken, so two base
+ * locks are never held together except by cw__timer_next_expiry() and
+ * cw__timer_idle_enter(), which take one CPU's bases in enum order (LOCAL,
+ * GLOBAL, DEF). Callbacks run with no lock held. The base locks nest inside
+ * nothing of the rest of the core and take only log_lock inside them (for
+ * warnings). The kick hook runs under a base lock.
+ *
+ * Lifetime rules
+ * --------------
+ * A timer's callback may free the timer: after the callback the expiry
+ * touches only the base (running is cleared there), never the timer. So
+ * cw_timer_delete_sync() finds a running callback through the base:
+ *  1. The timer's current base has running == timer: spin until it changes,
+ *     then look again (the callback may have re-armed it).
+ *  2. cw_timer_add_on() moved the timer off a base while its callback ran
+ *     there (a callback re-arming itself on another CPU): the move sets
+ *     RUNMIG, and delete_sync then also waits on every base of the timer's
+ *     kind. cw_timer_mod() and friends never move a running timer, which
+ *     also keeps a timer's callbacks from ever overlapping.
  */
+#include <clockwork/timer.h>
+
 #include "system-internal.h"
 #include "timer-internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Geometry. */
+#define LVL_CLK_SHIFT 3u
+#define LVL_CLK_DIV   (1u << LVL_CLK_SHIFT)
+#define LVL_CLK_MASK  (LVL_CLK_DIV - 1u)
+#define LVL_BITS      6u
+#define LVL_SIZE      (1u << LVL_BITS)
+#define LVL_MASK      (LVL_SIZE - 1u)
+#define LVL_DEPTH_MAX 9u
+#define LVL_SHIFT(n)  ((n)*LVL_CLK_SHIFT)
+#define LVL_GRAN(n)   (UINT64_C(1) << LVL_SHIFT(n))
+#define LVL_OFFS(n)   ((n)*LVL_SIZE)
+/* First delta of level n >= 1: 63 * 8^(n-1). */
+#define LVL_START(n)  ((uint64_t)(LVL_SIZE - 1u) << (((n)-1u) * LVL_CLK_SHIFT))
+#define WHEEL_SIZE    (LVL_SIZE * LVL_DEPTH_MAX)
+#define MAP_WORDS     (WHEEL_SIZE / 64u)
+
+/* Timer flags word: CPU, kind bits (public values), migration, bucket index. */
+#define TF_CPU_MASK   0x0000ffffu
+#define TF_PINNED     CW_TIMER_PINNED
+#define TF_DEFERRABLE CW_TIMER_DEFERRABLE
+#define TF_MIGRATING  0x00040000u
+#define TF_RUNMIG     0x00080000u
+#define TF_IDX_SHIFT  20u
+#define TF_IDX_MASK   (0x3ffu << TF_IDX_SHIFT)
+/* Bits that name the base; lock_timer_base() re-checks them. */
+#define TF_BASEMASK   (TF_CPU_MASK | TF_PINNED | TF_DEFERRABLE | TF_MIGRATING)
+#define TF_USER_FLAGS (TF_PINNED | TF_DEFERRABLE)
+
+#define TIMER_MAGIC 0x7431eeb5u
+
+/* Arming modes of mod_timer(). */
+#define MOD_PENDING_ONLY 0x1u
+#define MOD_REDUCE       0x2u
+#define MOD_ON_CPU       0x4u
+
+CW_BUILD_ASSERT(sizeof(void *) != 8 || sizeof(struct cw_timer) <= 48,
+		"struct cw_timer must stay within 48 bytes on 64-bit targets");
+CW_BUILD_ASSERT(CW_MAX_CPUS - 1 <= TF_CPU_MASK, "CPU index must fit the flags word");
+CW_BUILD_ASSERT(WHEEL_SIZE - 1 <= (TF_IDX_MASK >> TF_IDX_SHIFT), "bucket index must fit");
+CW_BUILD_ASSERT(WHEEL_SIZE % 64u == 0, "bitmap words");
+
+/**
+ * One wheel base. Everything below the lock is protected by it, except
+ * running (written under the lock, read locklessly by delete_sync's wait)
+ * and next_expiry (written under the lock, read locklessly by
+ * cw__timer_pending_due()).
+ */
+struct cw_timer_base {
+	struct cw_spinlock lock;
+	/** Timer whose callback runs right now on this base, or NULL. */
+	struct cw_timer *_Atomic running;
+	/** Next jiffy the expiry processes; bucket expiries are >= clk. */
+	uint64_t clk;
+	/** First bucket expiry (a lower bound while next_expiry_recalc). */
+	uint64_t next_expiry;
+	unsigned cpu;
+	unsigned kind;
+	unsigned depth;
+	bool next_expiry_recalc;
+	bool timers_pending;
+	bool is_idle;
+	uint64_t pending_map[MAP_WORDS];
+	struct cw_timer *vectors[WHEEL_SIZE];
+};
+
+/** The bases of one CPU, each on its own cache lines. */
+struct cw_timer_cpu {
+	_Alignas(CW_CACHELINE_BYTES) struct cw_timer_base bases[CW_TIMER_NR_BASES];
+};
+
+/** The wheel of a system (sys->timer_wheel). */
+struct cw_timer_wheel {
+	unsigned nr_cpus;
+	unsigned depth;
+	uint64_t max_timeout;
+	uint64_t cutoff;
+	cw_timer_kick_fn _Atomic kick;
+	_Atomic bool test_clock;
+	_Atomic uint64_t test_jiffies;
+	struct cw_timer_cpu *cpus;
+};
+
+/* The callback this thread is running (self-deadlock detection). */
+static _Thread_local const struct cw_timer *current_callback;
+
+/* ------------------------------------------------------------------------
+ * Small helpers
+ */
+
+static inline uint32_t tflags(const struct cw_timer *t)
+{
+	return __atomic_load_n(&t->flags, __ATOMIC_ACQUIRE);
+}
+
+static inline void set_tflags(struct cw_timer *t, uint32_t f)
+{
+	/* Pairs with the acquire load in lock_timer_base(). */
+	__atomic_store_n(&t->flags, f, __ATOMIC_RELEASE);
+}
+
+static inline unsigned kind_of(uint32_t f)
+{
+	if (f & TF_DEFERRABLE) {
+		return CW_TIMER_BASE_DEF;
+	}
+	return (f & TF_PINNED) ? CW_TIMER_BASE_LOCAL : CW_TIMER_BASE_GLOBAL;
+}
+
+static inline struct cw_timer_base *get_base(struct cw_timer_wheel *w, unsigned cpu, unsigned kind)
+{
+	return &w->cpus[cpu].bases[kind];
+}
+
+static inline struct cw_timer_base *base_of(struct cw_timer_wheel *w, uint32_t f)
+{
+	return get_base(w, f & TF_CPU_MASK, kind_of(f));
+}
+
+static inline unsigned timer_idx(const struct cw_timer *t)
+{
+	return (t->flags & TF_IDX_MASK) >> TF_IDX_SHIFT;
+}
+
+static inline bool pending_once(const struct cw_timer *t)
+{
+	return __atomic_load_n(&t->pprev, __ATOMIC_RELAXED) != NULL;
+}
+
+static uint64_t wheel_now(struct cw_system *sys)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	if (atomic_load_explicit(&w->test_clock, memory_order_relaxed)) {
+		return atomic_load_explicit(&w->test_jiffies, memory_order_relaxed);
+	}
+	return cw_jiffies_get(sys);
+}
+
+static inline void map_set(struct cw_timer_base *b, unsigned idx)
+{
+	b->pending_map[idx / 64u] |= UINT64_C(1) << (idx % 64u);
+}
+
+static inline void map_clear(struct cw_timer_base *b, unsigned idx)
+{
+	b->pending_map[idx / 64u] &= ~(UINT64_C(1) << (idx % 64u));
+}
+
+static inline bool map_test(const struct cw_timer_base *b, unsigned idx)
+{
+	return (b->pending_map[idx / 64u] >> (idx % 64u)) & 1u;
+}
+
+/* ------------------------------------------------------------------------
+ * Bucket arithmetic
+ */
+
+/* Bucket of @expires at level @lvl: rounded up to the level granularity. */
+static inline unsigned calc_index(uint64_t expires, unsigned lvl, uint64_t *bucket_expiry)
+{
+	uint64_t e = (expires >> LVL_SHIFT(lvl)) + 1u;
+
+	*bucket_expiry = e << LVL_SHIFT(lvl);
+	return LVL_OFFS(lvl) + (unsigned)(e & LVL_MASK);
+}
+
+static unsigned calc_wheel_index(const struct cw_timer_wheel *w, uint64_t expires, uint64_t clk,
+				 uint64_t *bucket_expiry)
+{
+	unsigned lvl;
+	uint64_t delta;
+
+	if (expires < clk) {
+		/* Already due: the bucket the expiry processes next. */
+		*bucket_expiry = clk;
+		return clk & LVL_MASK;
+	}
+	delta = expires - clk;
+	if (delta < LVL_START(1)) {
+		return calc_index(expires, 0, bucket_expiry);
+	}
+	if (delta >= w->cutoff) {
+		expires = clk + w->max_timeout;
+		delta = w->max_timeout;
+	}
+	for (lvl = 1; lvl + 1 < w->depth && delta >= LVL_START(lvl + 1); lvl++) {
+	}
+	return calc_index(expires, lvl, bucket_expiry);
+}
+
+/*
+ * Distance from position @clk (0..63) to the next set bit of the level
+ * starting at bitmap bit @offs, wrapping around; -1 if the level is empty.
+ * Levels are 64 bits wide and 64-aligned, so a level is one bitmap word.
+ */
+static inline int next_pending_bucket(const struct cw_timer_base *b, unsigned offs, unsigned clk)
+{
+	uint64_t word = b->pending_map[offs / 64u];
+	uint64_t ahead;
+
+	if (!word) {
+		return -1;
+	}
+	ahead = word >> clk;
+	if (ahead) {
+		return __builtin_ctzll(ahead);
+	}
+	return (int)(LVL_SIZE - clk) + __builtin_ctzll(word);
+}
+
+/*
+ * Recompute next_expiry: per level, the first pending bucket from the level
+ * clock on, converted back to jiffies; the minimum wins. A level's clock is
+ * the lower one shifted right by 3, plus 1 if the lower one had low bits set
+ * (its current bucket was then already processed). Once a hit comes before
+ * the next level's clock edge, no higher level can be earlier.
+ */
+static void recalc_next_expiry(struct cw_timer_base *b)
+{
+	uint64_t next = CW_TIMER_NEXT_NONE;
+	uint64_t clk = b->clk;
+
+	cw_lockdep_assert_held(&b->lock);
+	for (unsigned lvl = 0; lvl < b->depth; lvl++) {
+		int pos = next_pending_bucket(b, LVL_OFFS(lvl), (unsigned)(clk & LVL_MASK));
+		unsigned lvl_clk = (unsigned)(clk & LVL_CLK_MASK);
+
+		if (pos >= 0) {
+			uint64_t tmp = (clk + (unsigned)pos) << LVL_SHIFT(lvl);
+
+			if (tmp < next) {
+				next = tmp;
+			}
+			if ((unsigned)pos <= ((LVL_CLK_DIV - lvl_clk) & LVL_CLK_MASK)) {
+				break;
+			}
+		}
+		clk = (clk >> LVL_CLK_SHIFT) + (lvl_clk ? 1u : 0u);
+	}
+	__atomic_store_n(&b->next_expiry, next, __ATOMIC_RELAXED);
+	b->timers_pending = next != CW_TIMER_NEXT_NONE;
+	b->next_expiry_recalc = false;
+}
+
+static inline void update_next_expiry(struct cw_timer_base *b)
+{
+	if (b->next_expiry_recalc) {
+		recalc_next_expiry(b);
+	}
+}
+
+/* Move clk forward to @now when nothing is due before it (never backwards). */
+static void forward_base(struct cw_timer_base *b, uint64_t now)
+{
+	cw_lockdep_assert_held(&b->lock);
+	if (now <= b->clk) {
+		return;
+	}
+	if (b->next_expiry > now) {
+		b->clk = now;
+	} else if (b->next_expiry > b->clk) {
+		b->clk = b->next_expiry;
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Queueing
+ */
+
+static void check_base_or_die(struct cw_system *sys, struct cw_timer_base *b);
+
+static void enqueue_timer(struct cw_system *sys, struct cw_timer_base *b, struct cw_timer *t,
+			  unsigned idx, uint64_t bucket_expiry)
+{
+	struct cw_timer **head = &b->vectors[idx];
+
+	cw_lockdep_assert_held(&b->lock);
+	t->next = *head;
+	if (t->next) {
+		t->next->pprev = &t->next;
+	}
+	__atomic_store_n(&t->pprev, head, __ATOMIC_RELAXED);
+	*head = t;
+	map_set(b, idx);
+	set_tflags(t, (t->flags & ~TF_IDX_MASK) | ((uint32_t)idx << TF_IDX_SHIFT));
+	if (bucket_expiry < b->next_expiry) {
+		/* A new first event (also the true minimum if a recalc was due:
+		 * a stale next_expiry is never later than the real one). */
+		__atomic_store_n(&b->next_expiry, bucket_expiry, __ATOMIC_RELAXED);
+		b->timers_pending = true;
+		b->next_expiry_recalc = false;
+		if (b->is_idle && b->kind != CW_TIMER_BASE_DEF) {
+			cw_timer_kick_fn kick =
+				atomic_load_explicit(&sys->timer_wheel->kick, memory_order_relaxed);
+
+			if (kick) {
+				kick(sys, b->cpu);
+			}
+		}
+	}
+}
+
+/* Unlink @t from whatever list holds it (a bucket or an expiry list). */
+static inline void unlink_timer(struct cw_timer *t)
+{
+	struct cw_timer **pprev = t->pprev;
+
+	*pprev = t->next;
+	if (t->next) {
+		t->next->pprev = pprev;
+	}
+	t->next = NULL;
+	__atomic_store_n(&t->pprev, NULL, __ATOMIC_RELAXED);
+}
+
+static int detach_if_pending(struct cw_timer_base *b, struct cw_timer *t)
+{
+	unsigned idx;
+
+	cw_lockdep_assert_held(&b->lock);
+	if (!t->pprev) {
+		return 0;
+	}
+	idx = timer_idx(t);
+	/* The only timer of its bucket (and not on an expiry list): the
+	 * bucket empties; next_expiry may have been its expiry. */
+	if (t->pprev == &b->vectors[idx] && !t->next) {
+		map_clear(b, idx);
+		b->next_expiry_recalc = true;
+	}
+	unlink_timer(t);
+	return 1;
+}
+
+/*
+ * Lock the base @t is queued on (or was last queued on). A timer moving
+ * between bases has MIGRATING set and no base: wait for the move to end.
+ */
+static struct cw_timer_base *lock_timer_base(struct cw_timer *t)
+{
+	struct cw_timer_wheel *w = t->sys->timer_wheel;
+
+	for (;;) {
+		uint32_t f = tflags(t);
+
+		if (!(f & TF_MIGRATING)) {
+			struct cw_timer_base *b = base_of(w, f);
+
+			cw_spin_lock(&b->lock);
+			if ((__atomic_load_n(&t->flags, __ATOMIC_RELAXED) & TF_BASEMASK) ==
+			    (f & TF_BASEMASK)) {
+				return b;
+			}
+			cw_spin_unlock(&b->lock);
+		}
+		cw_cpu_relax();
+	}
+}
+
+static inline void unlock_base(struct cw_system *sys, struct cw_timer_base *b)
+{
+	if (CW_ENABLED(CW_CONFIG_DEBUG_INVARIANTS)) {
+		check_base_or_die(sys, b);
+	}
+	cw_spin_unlock(&b->lock);
+}
+
+static inline void assert_timer_ready(const struct cw_timer *t)
+{
+	CW_ASSERT(t && t->magic == TIMER_MAGIC);
+	(void)t;
+}
+
+/* ------------------------------------------------------------------------
+ * Arming
+ */
+
+/*
+ * Arm @t at @expires on the calling CPU (or on @cpu with MOD_ON_CPU).
+ * Returns whether it was pending. The same-expiry and same-bucket cases of
+ * a pending timer return early: the networking fast path.
+ */
+static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsigned cpu)
+{
+	struct cw_system *sys = t->sys;
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	struct cw_timer_base *base, *new_base;
+	uint64_t now, bucket_expiry = 0, clk = 0;
+	unsigned idx = WHEEL_SIZE;
+	uint32_t f;
+	int ret;
+
+	assert_timer_ready(t);
+	now = wheel_now(sys);
+	if (!(mode & MOD_ON_CPU) && pending_once(t)) {
+		uint64_t cur = __atomic_load_n(&t->expires, __ATOMIC_RELAXED);
+
+		/* Racy by design: a concurrent change makes either order valid. */
+		if (cur == expires || ((mode & MOD_REDUCE) && cur <= expires)) {
+			return 1;
+		}
+		base = lock_timer_base(t);
+		if (t->pprev && t->fn) {
+			if ((mode & MOD_REDUCE) && t->expires <= expires) {
+				cw_spin_unlock(&base->lock);
+				return 1;
+			}
+			forward_base(base, now);
+			clk = base->clk;
+			idx = calc_wheel_index(w, expires, clk, &bucket_expiry);
+			/* Same bucket: only the expiry changes. Not while the base
+			 * runs callbacks: the timer may sit on an expiry list whose
+			 * bucket index equals the new one a rotation later. */
+			if (idx == timer_idx(t) &&
+			    !atomic_load_explicit(&base->running, memory_order_relaxed)) {
+				__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
+				unlock_base(sys, base);
+				return 1;
+			}
+		}
+	} else {
+		if ((mode & MOD_PENDING_ONLY) && !pending_once(t)) {
+			return 0;
+		}
+		base = lock_timer_base(t);
+	}
+
+	if (!t->fn || ((mode & MOD_PENDING_ONLY) && !t->pprev)) {
+		/* Shut down (re-arms are discarded), or no longer pending. */
+		cw_spin_unlock(&base->lock);
+		return 0;
+	}
+	ret = detach_if_pending(base, t);
+
+	f = t->flags;
+	if (mode & MOD_ON_CPU) {
+		new_base = get_base(w, cpu, kind_of(f));
+	} else {
+		new_base = get_base(w, cw__this_cpu(sys) % w->nr_cpus, kind_of(f));
+	}
+	if (base != new_base) {
+		bool running = atomic_load_explicit(&base->running, memory_order_relaxed) == t;
+
+		/* A running callback keeps its timer on its base (callbacks never
+		 * overlap) unless the caller named the CPU; then delete_sync must
+		 * also look at the old base (Lifetime rule 2). */
+		if (!running || (mode & MOD_ON_CPU)) {
+			uint32_t keep = f & ~(TF_CPU_MASK | TF_MIGRATING);
+
+			if (running) {
+				keep |= TF_RUNMIG;
+			}
+			set_tflags(t, f | TF_MIGRATING);
+			cw_spin_unlock(&base->lock);
+			base = new_base;
+			cw_spin_lock(&base->lock);
+			set_tflags(t, keep | new_base->cpu);
+			idx = WHEEL_SIZE;
+		}
+	}
+
+	forward_base(base, now);
+	if (idx == WHEEL_SIZE || clk != base->clk) {
+		idx = calc_wheel_index(w, expires, base->clk, &bucket_expiry);
+	}
+	__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
+	enqueue_timer(sys, base, t, idx, bucket_expiry);
+	unlock_base(sys, base);
+	return ret;
+}
+
+void cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn fn, unsigned flags)
+{
+	CW_ASSERT(timer && sys && fn);
+	CW_ASSERT((flags & ~TF_USER_FLAGS) == 0);
+	memset(timer, 0, sizeof(*timer));
+	timer->sys = sys;
+	timer->fn = fn;
+	timer->expires = CW_TIMER_NEVER;
+	timer->flags = (flags & TF_USER_FLAGS) | (cw__this_cpu(sys) % sys->timer_wheel->nr_cpus);
+	timer->magic = TIMER_MAGIC;
+}
+
+int cw_timer_mod(struct cw_timer *timer, uint64_t expires_jiffies)
+{
+	return mod_timer(timer, expires_jiffies, 0, 0);
+}
+
+int cw_timer_mod_pending(struct cw_timer *timer, uint64_t expires_jiffies)
+{
+	return mod_timer(timer, expires_jiffies, MOD_PENDING_ONLY, 0);
+}
+
+int cw_timer_reduce(struct cw_timer *timer, uint64_t expires_jiffies)
+{
+	return mod_timer(timer, expires_jiffies, MOD_REDUCE, 0);
+}
+
+int cw_timer_add_on(struct cw_timer *timer, uint64_t expires_jiffies, unsigned cpu)
+{
+	assert_timer_ready(timer);
+	CW_ASSERT(cpu < timer->sys->timer_wheel->nr_cpus);
+	return mod_timer(timer, expires_jiffies, MOD_ON_CPU, cpu);
+}
+
+int cw_timer_mod_ns(struct cw_timer *timer, uint64_t delay_ns)
+{
+	uint64_t tick = timer->sys->tick_nsec;
+	uint64_t j = delay_ns / tick + (delay_ns % tick != 0);
+
+	assert_timer_ready(timer);
+	return mod_timer(timer, wheel_now(timer->sys) + j, 0, 0);
+}
+
+int cw_timer_mod_ms(struct cw_timer *timer, uint64_t delay_ms)
+{
+	uint64_t ns =
+		delay_ms > UINT64_MAX / CW_NSEC_PER_MSEC ? UINT64_MAX : delay_ms * CW_NSEC_PER_MSEC;
+
+	return cw_timer_mod_ns(timer, ns);
+}
+
+/* ------------------------------------------------------------------------
+ * Deleting
+ */
+
+static int delete_timer(struct cw_timer *t, bool shutdown)
+{
+	struct cw_timer_base *base;
+	int ret;
+
+	assert_timer_ready(t);
+	if (!shutdown && !pending_once(t)) {
+		return 0;
+	}
+	base = lock_timer_base(t);
+	ret = detach_if_pending(base, t);
+	if (shutdown) {
+		t->fn = NULL;
+	}
+	unlock_base(t->sys, base);
+	return ret;
+}
+
+int cw_timer_delete(struct cw_timer *timer)
+{
+	return delete_timer(timer, false);
+}
+
+int cw_timer_shutdown(struct cw_timer *timer)
+{
+	return delete_timer(timer, true);
+}
+
+static void wait_not_running(struct cw_timer_base *b, const struct cw_timer *t)
+{
+	/* Pairs with the release store of running after the callback. */
+	while (atomic_load_explicit(&b->running, memory_order_acquire) == t) {
+		cw_cpu_relax();
+	}
+}
+
+/* Lifetime rule 2: the callback may still run on a base it was moved off. */
+static void wait_all_bases(struct cw_timer_wheel *w, const struct cw_timer *t, unsigned kind)
+{
+	for (unsigned cpu = 0; cpu < w->nr_cpus; cpu++) {
+		wait_not_running(get_base(w, cpu, kind), t);
+	}
+}
+
+static int delete_sync(struct cw_timer *t, bool shutdown)
+{
+	struct cw_timer_wheel *w = t->sys->timer_wheel;
+	int ret = 0;
+
+	assert_timer_ready(t);
+	for (;;) {
+		struct cw_timer_base *base = lock_timer_base(t);
+		bool running, runmig;
+
+		ret |= detach_if_pending(base, t);
+		if (shutdown) {
+			t->fn = NULL;
+		}
+		running = atomic_load_explicit(&base->running, memory_order_relaxed) == t;
+		runmig = (t->flags & TF_RUNMIG) != 0;
+		if (runmig && !running) {
+			set_tflags(t, t->flags & ~TF_RUNMIG);
+		}
+		unlock_base(t->sys, base);
+		if (current_callback == t) {
+			/* Called from its own callback: waiting would never end. */
+			CW_WARN_ON_ONCE(current_callback == t);
+			return ret;
+		}
+		if (runmig) {
+			wait_all_bases(w, t, kind_of(t->flags));
+		}
+		if (!running) {
+			return ret;
+		}
+		wait_not_running(base, t);
+	}
+}
+
+int cw_timer_delete_sync(struct cw_timer *timer)
+{
+	return delete_sync(timer, false);
+}
+
+int cw_timer_shutdown_sync(struct cw_timer *timer)
+{
+	return delete_sync(timer, true);
+}
+
+bool cw_timer_pending(const struct cw_timer *timer)
+{
+	return pending_once(timer);
+}
+
+uint64_t cw_timer_expires(const struct cw_timer *timer)
+{
+	return __atomic_load_n(&timer->expires, __ATOMIC_RELAXED);
+}
+
+/* ------------------------------------------------------------------------
+ * Expiry
+ */
+
+/*
+ * Move every bucket due at base->clk onto the expiry lists @heads (the
+ * timers stay "pending", linked to the list head). Returns the count.
+ */
+static unsigned collect_expired(struct cw_timer_base *b, struct cw_timer **heads)
+{
+	uint64_t clk = b->clk;
+	unsigned levels = 0;
+
+	for (unsigned lvl = 0; lvl < b->depth; lvl++) {
+		unsigned idx = (unsigned)(clk & LVL_MASK) + LVL_OFFS(lvl);
+
+		if (map_test(b, idx)) {
+			struct cw_timer *first = b->vectors[idx];
+
+			map_clear(b, idx);
+			b->vectors[idx] = NULL;
+			heads[levels] = first;
+			first->pprev = &heads[levels];
+			levels++;
+		}
+		/* Level lvl+1 is due only when this level's clock is a multiple of 8. */
+		if (clk & LVL_CLK_MASK) {
+			break;
+		}
+		clk >>= LVL_CLK_SHIFT;
+	}
+	return levels;
+}
+
+static void expire_list(struct cw_timer_base *b, struct cw_timer **head)
+{
+	struct cw_timer *t;
+
+	while ((t = *head) != NULL) {
+		cw_timer_fn fn = t->fn;
+
+		atomic_store_explicit(&b->running, t, memory_order_relaxed);
+		unlink_timer(t);
+		cw_spin_unlock(&b->lock);
+
+		current_callback = t;
+		fn(t);
+		current_callback = NULL;
+
+		cw_spin_lock(&b->lock);
+		/* The timer may be gone: only the base is touched from here.
+		 * Pairs with the acquire load in wait_not_running(). */
+		atomic_store_explicit(&b->running, NULL, memory_order_release);
+	}
+}
+
+static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t now)
+{
+	struct cw_timer *heads[LVL_DEPTH_MAX];
+
+	if (__atomic_load_n(&b->next_expiry, __ATOMIC_RELAXED) > now) {
+		return;
+	}
+	cw_spin_lock(&b->lock);
+	update_next_expiry(b);
+	while (b->next_expiry <= now) {
+		unsigned levels;
+
+		/* Jump over the empty stretch: next_expiry >= clk always. */
+		b->clk = b->next_expiry;
+		levels = collect_expired(b, heads);
+		b->clk++;
+		recalc_next_expiry(b);
+		while (levels--) {
+			expire_list(b, &heads[levels]);
+		}
+		update_next_expiry(b);
+	}
+	unlock_base(sys, b);
+}
+
+void cw__timer_run_at(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	CW_ASSERT(cpu < w->nr_cpus);
+	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+		run_base(sys, get_base(w, cpu, k), now_jiffies);
+	}
+}
+
+void cw__timer_run_local(struct cw_system *sys, unsigned cpu)
+{
+	cw__timer_run_at(sys, cpu, wheel_now(sys));
+}
+
+void cw__timer_expire_remote(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
+{
+	run_base(sys, get_base(sys->timer_wheel, cpu, CW_TIMER_BASE_GLOBAL), now_jiffies);
+}
+
+bool cw__timer_pending_due(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+		if (__atomic_load_n(&get_base(w, cpu, k)->next_expiry, __ATOMIC_RELAXED) <=
+		    now_jiffies) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------------
+ * NO_HZ support
+ */
+
+static uint64_t next_locked(struct cw_timer_base *b, uint64_t basej)
+{
+	update_next_expiry(b);
+	if (b->next_expiry == CW_TIMER_NEXT_NONE) {
+		return CW_TIMER_NEXT_NONE;
+	}
+	return b->next_expiry < basej ? basej : b->next_expiry;
+}
+
+static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t basej,
+				   struct cw_timer_next *out, int idle)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	struct cw_timer_next n;
+
+	CW_ASSERT(cpu < w->nr_cpus);
+	/* Lock order: LOCAL, GLOBAL, DEF of one CPU. */
+	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+		cw_spin_lock(&get_base(w, cpu, k)->lock);
+	}
+	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+		struct cw_timer_base *b = get_base(w, cpu, k);
+
+		update_next_expiry(b);
+		if (idle >= 0) {
+			forward_base(b, basej);
+			if (k != CW_TIMER_BASE_DEF) {
+				b->is_idle = idle != 0;
+			}
+		}
+	}
+	n.local = next_locked(get_base(w, cpu, CW_TIMER_BASE_LOCAL), basej);
+	n.global = next_locked(get_base(w, cpu, CW_TIMER_BASE_GLOBAL), basej);
+	n.deferrable = next_locked(get_base(w, cpu, CW_TIMER_BASE_DEF), basej);
+	for (unsigned k = CW_TIMER_NR_BASES; k-- > 0;) {
+		unlock_base(sys, get_base(w, cpu, k));
+	}
+	if (out) {
+		*out = n;
+	}
+	return n.local < n.global ? n.local : n.global;
+}
+
+uint64_t cw__timer_next_expiry(struct cw_system *sys, unsigned cpu, uint64_t basej,
+			       struct cw_timer_next *out)
+{
+	return next_expiry_common(sys, cpu, basej, out, -1);
+}
+
+uint64_t cw__timer_idle_enter(struct cw_system *sys, unsigned cpu, uint64_t basej,
+			      struct cw_timer_next *out)
+{
+	return next_expiry_common(sys, cpu, basej, out, 1);
+}
+
+void cw__timer_idle_exit(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
+{
+	next_expiry_common(sys, cpu, now_jiffies, NULL, 0);
+}
+
+void cw__timer_forward(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+		struct cw_timer_base *b = get_base(w, cpu, k);
+
+		cw_spin_lock(&b->lock);
+		update_next_expiry(b);
+		forward_base(b, now_jiffies);
+		unlock_base(sys, b);
+	}
+}
+
+void cw__timer_set_kick(struct cw_system *sys, cw_timer_kick_fn kick)
+{
+	atomic_store_explicit(&sys->timer_wheel->kick, kick, memory_order_relaxed);
+}
+
+void cw__timer_test_set_jiffies(struct cw_system *sys, uint64_t now_jiffies)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	atomic_store_explicit(&w->test_jiffies, now_jiffies, memory_order_relaxed);
+	atomic_store_explicit(&w->test_clock, true, memory_order_relaxed);
+}
+
+uint64_t cw__timer_level_gran(unsigned lvl)
+{
+	return LVL_GRAN(lvl);
+}
+
+unsigned cw__timer_levels(unsigned hz)
+{
+	return hz > 100 ? 9u : 8u;
+}
+
+uint64_t cw__timer_max_timeout(unsigned hz)
+{
+	unsigned depth = cw__timer_levels(hz);
+
+	return LVL_START(depth) - LVL_GRAN(depth - 1);
+}
+
+uint64_t cw__timer_base_clk(struct cw_system *sys, unsigned cpu, enum cw_timer_base_kind kind)
+{
+	struct cw_timer_base *b = get_base(sys->timer_wheel, cpu, kind);
+	uint64_t clk;
+
+	cw_spin_lock(&b->lock);
+	clk = b->clk;
+	cw_spin_unlock(&b->lock);
+	return clk;
+}
+
+/* ------------------------------------------------------------------------
+ * Checker
+ */
+
+static int report_fail(char *report, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int report_fail(char *report, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (report && len) {
+		va_start(ap, fmt);
+		vsnprintf(report, len, fmt, ap);
+		va_end(ap);
+	}
+	return CW_EINVAL;
+}
+
+/* When bucket @idx is next collected: the first j >= clk with j a multiple
+ * of the level granularity and (j >> shift) & 63 == the bucket's slot. */
+static uint64_t bucket_due(const struct cw_timer_base *b, unsigned idx)
+{
+	unsigned lvl = idx / LVL_SIZE, slot = idx % LVL_SIZE;
+	uint64_t gran = LVL_GRAN(lvl);
+	uint64_t lc = (b->clk + gran - 1) >> LVL_SHIFT(lvl);
+	uint64_t k = lc + ((slot - (unsigned)(lc & LVL_MASK)) & LVL_MASK);
+
+	return k << LVL_SHIFT(lvl);
+}
+
+static int check_bucket(const struct cw_timer_base *b, unsigned idx, char *report, size_t len)
+{
+	struct cw_timer *const *link = &b->vectors[idx];
+	unsigned n = 0;
+
+	for (struct cw_timer *t = *link; t; link = &t->next, t = t->next) {
+		uint32_t f = t->flags;
+
+		if (t->pprev != link) {
+			return report_fail(report, len,
+					   "cpu %u base %u bucket %u: bad pprev of timer %u",
+					   b->cpu, b->kind, idx, n);
+		}
+		if (timer_idx(t) != idx || (f & TF_CPU_MASK) != b->cpu || kind_of(f) != b->kind ||
+		    (f & TF_MIGRATING)) {
+			return report_fail(
+				report, len,
+				"cpu %u base %u bucket %u: timer flags 0x%x do not match", b->cpu,
+				b->kind, idx, (unsigned)f);
+		}
+		if (!t->fn || t->magic != TIMER_MAGIC) {
+			return report_fail(
+				report, len,
+				"cpu %u base %u bucket %u: queued timer shut down or not set up",
+				b->cpu, b->kind, idx);
+		}
+		if (++n > 100000000u) {
+			return report_fail(report, len, "cpu %u base %u bucket %u: loop", b->cpu,
+					   b->kind, idx);
+		}
+	}
+	return 0;
+}
+
+static int check_base_locked(const struct cw_timer_base *b, char *report, size_t len)
+{
+	uint64_t first = CW_TIMER_NEXT_NONE;
+	int ret;
+
+	for (unsigned idx = 0; idx < WHEEL_SIZE; idx++) {
+		bool has = b->vectors[idx] != NULL;
+
+		if (has != map_test(b, idx)) {
+			return report_fail(report, len,
+					   "cpu %u base %u: bitmap bit %u is %d, bucket %s", b->cpu,
+					   b->kind, idx, map_test(b, idx), has ? "full" : "empty");
+		}
+		if (has && idx >= LVL_OFFS(b->depth)) {
+			return report_fail(report, len, "cpu %u base %u: bucket %u beyond depth %u",
+					   b->cpu, b->kind, idx, b->depth);
+		}
+		if (!has) {
+			continue;
+		}
+		ret = check_bucket(b, idx, report, len);
+		if (ret) {
+			return ret;
+		}
+		if (bucket_due(b, idx) < first) {
+			first = bucket_due(b, idx);
+		}
+	}
+	if (b->next_expiry_recalc ? b->next_expiry > first : b->next_expiry != first) {
+		return report_fail(
+			report, len,
+			"cpu %u base %u: next_expiry %llu, slow scan %llu (recalc %d, clk %llu)",
+			b->cpu, b->kind, (unsigned long long)b->next_expiry,
+			(unsigned long long)first, b->next_expiry_recalc,
+			(unsigned long long)b->clk);
+	}
+	if (!b->next_expiry_recalc && b->timers_pending != (first != CW_TIMER_NEXT_NONE)) {
+		return report_fail(report, len, "cpu %u base %u: timers_pending %d is wrong",
+				   b->cpu, b->kind, b->timers_pending);
+	}
+	return 0;
+}
+
+static void check_base_or_die(struct cw_system *sys, struct cw_timer_base *b)
+{
+	char report[160];
+
+	if (check_base_locked(b, report, sizeof(report))) {
+		cw__log(sys, CW_LOG_ERR, "timer: corrupt wheel: %s", report);
+		cw_bug("timer wheel check failed");
+	}
+}
+
+int cw__timer_check_base(struct cw_system *sys, unsigned cpu, enum cw_timer_base_kind kind,
+			 char *report, size_t len)
+{
+	struct cw_timer_base *b = get_base(sys->timer_wheel, cpu, kind);
+	int ret;
+
+	cw_spin_lock(&b->lock);
+	ret = check_base_locked(b, report, len);
+	cw_spin_unlock(&b->lock);
+	return ret;
+}
+
+int cw_timer_check(struct cw_system *sys, char *report, size_t len)
+{
+	for (unsigned cpu = 0; cpu < sys->timer_wheel->nr_cpus; cpu++) {
+		for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+			int ret = cw__timer_check_base(sys, cpu, k, report, len);
+
+			if (ret) {
+				return ret;
+			}
+		}
+	}
+	if (report && len) {
+		report[0] = '\0';
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Setup
+ */
+
 int cw__timer_init(struct cw_system *sys)
 {
-	(void)sys;
+	struct cw_timer_wheel *w = calloc(1, sizeof(*w));
+	size_t bytes = sizeof(struct cw_timer_cpu) * sys->nr_cpus;
+
+	if (!w) {
+		return CW_ENOMEM;
+	}
+	w->cpus = aligned_alloc(CW_CACHELINE_BYTES, bytes);
+	if (!w->cpus) {
+		free(w);
+		return CW_ENOMEM;
+	}
+	memset(w->cpus, 0, bytes);
+	w->nr_cpus = sys->nr_cpus;
+	w->depth = cw__timer_levels(sys->hz);
+	w->cutoff = LVL_START(w->depth);
+	w->max_timeout = cw__timer_max_timeout(sys->hz);
+	for (unsigned cpu = 0; cpu < w->nr_cpus; cpu++) {
+		for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+			struct cw_timer_base *b = get_base(w, cpu, k);
+
+			b->cpu = cpu;
+			b->kind = k;
+			b->depth = w->depth;
+			b->next_expiry = CW_TIMER_NEXT_NONE;
+		}
+	}
+	sys->timer_wheel = w;
 	return 0;
 }
 
 void cw__timer_fini(struct cw_system *sys)
 {
-	(void)sys;
-}
+	struct cw_timer_wheel *w = sys->timer_wheel;
 
-void cw__timer_run_local(struct cw_system *sys, unsigned cpu)
-{
-	(void)sys;
-	(void)cpu;
+	if (!w) {
+		return;
+	}
+	free(w->cpus);
+	free(w);
+	sys->timer_wheel = NULL;
 }

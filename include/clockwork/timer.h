@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The timer wheel: millions of cheap, coarse timers with jiffy resolution
+ * (Linux's timer_list). Arm and cancel are O(1) and never allocate; a timer
+ * runs at most about 12.5 % of its timeout late (exactly one jiffy after its
+ * expiry for timeouts below 63 jiffies), never early. Use it for timeouts
+ * that are usually cancelled before they fire (network retransmits, idle
+ * connections, watchdogs); precise wakeups belong to the hrtimers.
+ * docs/timers.md explains the geometry, the lateness table and the locking.
+ */
+#ifndef CLOCKWORK_INCLUDE_TIMER_H
+#define CLOCKWORK_INCLUDE_TIMER_H
+
+#include <clockwork/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cw_system;
+struct cw_timer;
+
+/**
+ * Timer callback. Runs in the soft expiry of the CPU that owns the timer's
+ * base, with no clockwork lock held. It may re-arm, delete or free its own
+ * timer (recover the enclosing object with a container_of on @p timer),
+ * but must not call cw_timer_delete_sync() or cw_timer_shutdown_sync() on
+ * it (that would wait for itself).
+ * @param timer  The timer that expired.
+ */
+typedef void (*cw_timer_fn)(struct cw_timer *timer);
+
+/** Setup flag: keep the timer on the CPU it is armed on (the local base). */
+#define CW_TIMER_PINNED     0x00010000u
+/** Setup flag: the timer never wakes an idle CPU; it runs at the next tick. */
+#define CW_TIMER_DEFERRABLE 0x00020000u
+
+/** Value of cw_timer_expires() for a timer that was never armed. */
+#define CW_TIMER_NEVER UINT64_MAX
+
+/**
+ * A wheel timer. Caller-owned storage (embed it in the object it times out),
+ * set up once with cw_timer_setup(). All fields are private to the library:
+ * they are written under the lock of the base the timer is queued on and
+ * read locklessly only through the accessors below. Lifetime: do not free
+ * or re-setup a timer while it is pending or its callback may run; use
+ * cw_timer_shutdown_sync() first (or cw_timer_delete_sync() when nothing can
+ * re-arm it). 48 bytes on 64-bit targets.
+ */
+struct cw_timer {
+	/* private: */
+	/** Next timer in the same bucket (NULL at the end). */
+	struct cw_timer *next;
+	/** Link that points at this timer; NULL while not pending. */
+	struct cw_timer **pprev;
+	/** Expiry in jiffies, as last armed. */
+	uint64_t expires;
+	/** Callback; NULL after cw_timer_shutdown() (re-arms are ignored). */
+	cw_timer_fn fn;
+	/** The system whose wheel the timer belongs to. */
+	struct cw_system *sys;
+	/** Owning CPU, setup flags, migration bit and bucket index. */
+	uint32_t flags;
+	/** Set-up marker (catches arming a timer that was never set up). */
+	uint32_t magic;
+};
+
+/**
+ * Prepare a timer for use.
+ * @param timer  Caller-owned timer; any previous content is overwritten.
+ * @param sys    The system whose wheel it will be queued on.
+ * @param fn     Callback run at expiry; must not be NULL.
+ * @param flags  0, or CW_TIMER_PINNED and/or CW_TIMER_DEFERRABLE.
+ * Context: any; the timer must not be pending or running.
+ */
+CW_API void cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn fn,
+			   unsigned flags);
+
+/**
+ * Arm or re-arm a timer at an absolute expiry, on the calling CPU's base
+ * (local base if pinned, deferrable base if deferrable, else global). The
+ * callback runs at the first tick after @p expires_jiffies, at most one
+ * bucket granularity later (about 12.5 % of the timeout). Timeouts beyond
+ * the wheel's range (about 12 days at HZ=1000) are clamped to it. A pending
+ * timer whose new expiry lands in the same bucket only has its expiry
+ * updated (the networking fast path). A timer whose callback is running is
+ * not moved away from the CPU running it, so callbacks never overlap.
+ * @param timer            A set-up timer.
+ * @param expires_jiffies  Absolute expiry in jiffies (cw_jiffies_get() + timeout).
+ * Context: any thread, including the timer's own callback; takes the
+ * timer's base lock (and the new base's when it moves); never waits for a
+ * running callback. Ignored after cw_timer_shutdown().
+ * @return 1 if the timer was pending (it was re-armed), 0 if it was not
+ *         (it is armed now, unless shut down).
+ */
+CW_API int cw_timer_mod(struct cw_timer *timer, uint64_t expires_jiffies);
+
+/**
+ * Re-arm a timer only if it is pending; an inactive timer stays inactive.
+ * @param timer            A set-up timer.
+ * @param expires_jiffies  New absolute expiry in jiffies.
+ * Context: as cw_timer_mod().
+ * @return 1 if the timer was pending and was re-armed, 0 if it was not
+ *         pending (nothing done).
+ */
+CW_API int cw_timer_mod_pending(struct cw_timer *timer, uint64_t expires_jiffies);
+
+/**
+ * Arm a timer, or move a pending one earlier; never later. A pending timer
+ * that already expires at or before @p expires_jiffies is left alone.
+ * @param timer            A set-up timer.
+ * @param expires_jiffies  Absolute expiry in jiffies.
+ * Context: as cw_timer_mod().
+ * @return 1 if the timer was pending, 0 if it was not (it is armed now).
+ */
+CW_API int cw_timer_reduce(struct cw_timer *timer, uint64_t expires_jiffies);
+
+/**
+ * Arm or re-arm a timer on a given CPU's base (of the timer's kind). The
+ * callback runs on @p cpu. A later cw_timer_mod() of a timer that is not
+ * pinned moves it to the CPU calling that.
+ * @param timer            A set-up timer.
+ * @param expires_jiffies  Absolute expiry in jiffies.
+ * @param cpu              Target CPU, below cw_system_nr_cpus().
+ * Context: any thread; takes the old and the new base lock in turn.
+ * Ignored after cw_timer_shutdown().
+ * @return 1 if the timer was pending, 0 if it was not.
+ */
+CW_API int cw_timer_add_on(struct cw_timer *timer, uint64_t expires_jiffies, unsigned cpu);
+
+/**
+ * Arm or re-arm a timer @p delay_ns from now, rounded up to whole jiffies so
+ * that at least @p delay_ns elapse before the callback runs.
+ * @param timer     A set-up timer.
+ * @param delay_ns  Relative timeout in ns.
+ * Context: as cw_timer_mod().
+ * @return As cw_timer_mod().
+ */
+CW_API int cw_timer_mod_ns(struct cw_timer *timer, uint64_t delay_ns);
+
+/**
+ * Arm or re-arm a timer @p delay_ms milliseconds from now (cw_timer_mod_ns()).
+ * @param timer     A set-up timer.
+ * @param delay_ms  Relative timeout in ms.
+ * Context: as cw_timer_mod().
+ * @return As cw_timer_mod().
+ */
+CW_API int cw_timer_mod_ms(struct cw_timer *timer, uint64_t delay_ms);
+
+/**
+ * Deactivate a timer. Does not wait for a callback that is already running
+ * (it may still be running, or re-arm the timer, when this returns).
+ * @param timer  A set-up timer.
+ * Context: any thread, including callbacks; takes the timer's base lock.
+ * @return 1 if the timer was pending, 0 if it was not.
+ */
+CW_API int cw_timer_delete(struct cw_timer *timer);
+
+/**
+ * Deactivate a timer and wait until its callback is not running anywhere.
+ * When it returns the timer is inactive and idle, unless something other
+ * than its own callback re-armed it meanwhile (prevent that, or use
+ * cw_timer_shutdown_sync()).
+ *
+ * Deadlock rule: the waiting spins until the callback returns, so never call
+ * it from the timer's own callback (detected: it warns once and returns
+ * without waiting), nor while holding a lock that the callback takes: the
+ * callback would spin on that lock and this call on the callback.
+ * @param timer  A set-up timer.
+ * Context: any thread that may spin; not from the timer's own callback.
+ * @return 1 if the timer was pending when it was deactivated, 0 if not.
+ */
+CW_API int cw_timer_delete_sync(struct cw_timer *timer);
+
+/**
+ * Deactivate a timer for good: as cw_timer_delete(), and every later arm
+ * (cw_timer_mod() and friends, including from its own running callback) is
+ * silently ignored until cw_timer_setup() is called again.
+ * @param timer  A set-up timer.
+ * Context: as cw_timer_delete(); does not wait for a running callback.
+ * @return 1 if the timer was pending, 0 if it was not.
+ */
+CW_API int cw_timer_shutdown(struct cw_timer *timer);
+
+/**
+ * Shut a timer down (cw_timer_shutdown()) and wait for its running callback,
+ * as cw_timer_delete_sync() does. Afterwards the timer can be freed: the
+ * callback cannot re-arm it. Same deadlock rule as cw_timer_delete_sync().
+ * @param timer  A set-up timer.
+ * Context: any thread that may spin; not from the timer's own callback.
+ * @return 1 if the timer was pending, 0 if it was not.
+ */
+CW_API int cw_timer_shutdown_sync(struct cw_timer *timer);
+
+/**
+ * Whether a timer is queued (armed and not yet expired or deleted).
+ * @param timer  A set-up timer.
+ * Context: any; lockless, so the answer may be stale when another thread
+ * or the expiry is working on the timer.
+ * @return true if pending.
+ */
+CW_API bool cw_timer_pending(const struct cw_timer *timer);
+
+/**
+ * The expiry the timer was last armed with.
+ * @param timer  A set-up timer.
+ * Context: any; lockless.
+ * @return Absolute expiry in jiffies, or CW_TIMER_NEVER if never armed.
+ */
+CW_API uint64_t cw_timer_expires(const struct cw_timer *timer);
+
+/**
+ * Consistency checker: recompute every base's cached state (pending bitmap,
+ * next expiry, timer links, bucket indices and owners) by a slow scan and
+ * compare. For tests and debugging; O(timers + buckets).
+ * @param sys     The system.
+ * @param report  Buffer for a description of the first problem; may be NULL.
+ * @param len     Size of @p report.
+ * Context: any thread; takes each base lock in turn.
+ * @return 0 if consistent, CW_EINVAL (with @p report filled) if not.
+ */
+CW_API int cw_timer_check(struct cw_system *sys, char *report, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLOCKWORK_INCLUDE_TIMER_H */
