@@ -3,3 +3,7 @@
 # (src/core/tick-internal.h) on unregistered fake devices.
 cw_add_test(test_clockevents LABEL unit SOURCES unit/test_clockevents.c)
 target_compile_definitions(test_clockevents PRIVATE CW_BUILDING_LIBRARY)
+# The worked driver example of docs/drivers.md on a modelled board.
+cw_add_test(test_example_driver LABEL unit
+            SOURCES unit/test_example_driver.c ${PROJECT_SOURCE_DIR}/examples/drivers/acme-timer.c)
+target_include_directories(test_example_driver PRIVATE ${PROJECT_SOURCE_DIR}/examples/drivers)
