@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The posix port: a clockwork system that keeps time from this machine's real
- * clocks. cw_posix_system_create() creates a system with the posix platform
- * hooks, registers the host clocksources ("tsc" on x86-64 when invariant,
- * "clock_gettime_raw", "clock_gettime_mono"; the core adds "jiffies"), boots
- * it and starts a housekeeping thread that stands in for the tick: it calls
- * cw_timekeeping_do_timer() at HZ and runs the clocksource watchdog.
- * cw_posix_system_destroy() stops that thread and destroys the system.
+ * clocks and runs each of its CPUs as a host thread. cw_posix_system_create()
+ * creates a system with the posix platform hooks, registers the host
+ * clocksources ("tsc" on x86-64 when invariant, "clock_gettime_raw",
+ * "clock_gettime_mono"; the core adds "jiffies"), boots it (the
+ * "posix,timerfd" driver registers one timerfd clock event device per CPU),
+ * starts the housekeeping thread (clocksource watchdog) and then one thread
+ * per CPU. Each CPU thread waits in epoll: its timerfd expiring is the
+ * CPU's timer interrupt, its IPI eventfd an inter-processor interrupt, its
+ * call eventfd work queued by cw_cpu_call() or cw_posix_cpu_call_async().
+ * cw_posix_system_destroy() stops and joins every thread and destroys the
+ * system.
  *
  * Threads started by the library block every signal, so a process-directed
  * signal is never delivered on them. See docs/posix-port.md.
@@ -25,7 +30,7 @@ extern "C" {
 /** @name Clocksource names registered by the posix port
  * @{ */
 /** The x86-64 time stamp counter (invariant TSC only), rating 300, must verify. */
-#define CW_POSIX_CS_TSC        "tsc"
+#define CW_POSIX_CS_TSC          "tsc"
 /** clock_gettime(CLOCK_MONOTONIC_RAW) as a 1 GHz counter, rating 250, trusted. */
 #define CW_POSIX_CS_GETTIME_RAW  "clock_gettime_raw"
 /** clock_gettime(CLOCK_MONOTONIC) as a 1 GHz counter, rating 200, trusted. */
@@ -42,14 +47,15 @@ extern "C" {
 /** @name cw_posix_options.flags
  * @{ */
 /** Do not register the TSC even when it is invariant. */
-#define CW_POSIX_NO_TSC          0x1u
+#define CW_POSIX_NO_TSC           0x1u
 /** Echo every log line to stderr as it is written. */
-#define CW_POSIX_LOG_ECHO        0x2u
+#define CW_POSIX_LOG_ECHO         0x2u
 /**
- * Do not start the housekeeping thread: the caller drives
- * cw_timekeeping_do_timer() and cw_clocksource_watchdog_run() itself.
+ * Do not start the housekeeping thread: the caller runs
+ * cw_clocksource_watchdog_run() itself (and cw_timekeeping_do_timer() when
+ * no tick device is bound, see cw_posix_stats::drives_do_timer).
  */
-#define CW_POSIX_NO_HOUSEKEEPING 0x4u
+#define CW_POSIX_NO_HOUSEKEEPING  0x4u
 /**
  * Read the TSC with lfence;rdtsc instead of a plain rdtsc. A plain rdtsc may
  * execute before earlier loads complete, so a thread that reads a time
@@ -58,7 +64,37 @@ extern "C" {
  * negative-motion clamp). The ordered read closes that window for about
  * 7 ns more per read. See docs/posix-port.md, "Reading the TSC".
  */
-#define CW_POSIX_TSC_ORDERED     0x8u
+#define CW_POSIX_TSC_ORDERED      0x8u
+/**
+ * Create and boot the system but do not start the CPU threads: call
+ * cw_posix_system_start(). Until then cw_cpu_call() runs the function on
+ * the calling thread as the target CPU, and no CPU takes interrupts.
+ */
+#define CW_POSIX_NO_START         0x10u
+/**
+ * Pin CPU thread i to the i-th host core the process may run on (modulo
+ * their number; the log says so when CPUs have to share cores).
+ */
+#define CW_POSIX_PIN_CPUS         0x20u
+/**
+ * Offer the timerfd devices as periodic too (CW_CLOCKEVENT_FEAT_PERIODIC
+ * through an interval timerfd). Default: oneshot only, the tick layer
+ * emulates the periodic tick by programming each tick.
+ */
+#define CW_POSIX_TIMERFD_PERIODIC 0x40u
+/**
+ * Do not register the timerfd clock event devices: no CPU ticks, and the
+ * housekeeping thread drives cw_timekeeping_do_timer() at HZ instead.
+ */
+#define CW_POSIX_NO_TIMERFD       0x80u
+/** @} */
+
+/** @name Clock event devices of the posix port
+ * @{ */
+/** Compatible string of the per-CPU timerfd clock event driver. */
+#define CW_POSIX_TIMERFD_COMPATIBLE "posix,timerfd"
+/** Rating of the timerfd devices (named "timerfd<cpu>"). */
+#define CW_POSIX_RATING_TIMERFD     300
 /** @} */
 
 /**
@@ -90,8 +126,11 @@ struct cw_posix_options {
  *
  * The configuration is copied; its port and port_ctx fields are ignored (the
  * posix port supplies its own). The host clocksources are registered, the
- * system is booted (the best clocksource is selected) and, unless
- * CW_POSIX_NO_HOUSEKEEPING is set, the housekeeping thread starts.
+ * system is booted (the best clocksource is selected, the timerfd clock
+ * event devices are registered and bound as the CPUs' tick devices),
+ * unless CW_POSIX_NO_HOUSEKEEPING is set the housekeeping thread starts,
+ * and unless CW_POSIX_NO_START is set one thread per CPU starts: on return
+ * every CPU is ticking.
  * Calibrating the TSC takes tsc_calibrate_rounds * tsc_calibrate_ms
  * (250 ms by default) unless @p opt gives tsc_hz.
  *
@@ -102,20 +141,127 @@ struct cw_posix_options {
  * @param out  Receives the system.
  * Context: thread context; allocates, may block for the calibration.
  * @return 0; CW_EINVAL (bad @p cfg field, @p out NULL); CW_ENOMEM;
- *         CW_EIO (a host call failed: timerfd, eventfd, thread creation).
+ *         CW_EIO (a host call failed: timerfd, eventfd, epoll, thread creation).
  */
 CW_API int cw_posix_system_create(const struct cw_system_config *cfg,
 				  const struct cw_posix_options *opt, struct cw_system **out);
 
 /**
- * Stop the housekeeping thread, wait for it, and destroy the system.
- * Use this, not cw_system_destroy(), for systems made by
- * cw_posix_system_create().
+ * Stop the CPU threads and the housekeeping thread, wait for them, and
+ * destroy the system (descriptors closed, memory freed). Use this, not
+ * cw_system_destroy(), for systems made by cw_posix_system_create().
+ * Work queued with cw_posix_cpu_call_async() that has not started is
+ * dropped.
  * @param sys  The system, or NULL.
- * Context: thread context; no other thread may use @p sys any more. Waits
- *          for the housekeeping thread to finish its current step.
+ * Context: thread context, not a CPU thread of @p sys; no other thread may
+ *          use @p sys any more. Waits for each thread to finish its
+ *          current interrupt or work item.
  */
 CW_API void cw_posix_system_destroy(struct cw_system *sys);
+
+/**
+ * Start the CPU threads (after CW_POSIX_NO_START, or after
+ * cw_posix_system_stop()). Returns when every CPU thread runs its event
+ * loop; interrupts that became due while the CPUs were stopped are taken
+ * at once (a periodic tick catches up), queued work runs first.
+ * @param sys  A system made by cw_posix_system_create().
+ * Context: thread context, not a CPU thread of @p sys; not concurrently
+ *          with cw_posix_system_stop() or destroy.
+ * @return 0; CW_EINVAL if @p sys is not a posix system; CW_EBUSY if the
+ *         CPUs already run; CW_EIO if a thread could not be created (the
+ *         ones started are stopped again).
+ */
+CW_API int cw_posix_system_start(struct cw_system *sys);
+
+/**
+ * Stop the CPU threads and wait for them. Each finishes the interrupt or
+ * work item it is running and the work already queued to it; timer
+ * expiries and IPIs that arrive afterwards stay pending until the next
+ * cw_posix_system_start(). While stopped, cw_cpu_call() runs on the
+ * caller as the target CPU. The timekeeping readers keep working; jiffies
+ * stand still (the tick does not run).
+ * @param sys  A system made by cw_posix_system_create().
+ * Context: as cw_posix_system_start().
+ * @return 0 (also when already stopped); CW_EINVAL if @p sys is not a posix system.
+ */
+CW_API int cw_posix_system_stop(struct cw_system *sys);
+
+/**
+ * A work item for cw_posix_cpu_call_async(). Caller-owned: set fn and arg;
+ * the fields after "private" belong to the port while the item is queued.
+ */
+struct cw_posix_work {
+	/** Function run on the target CPU thread. Caller. */
+	void (*fn)(void *arg);
+	/** Its argument. Caller. */
+	void *arg;
+
+	/* private: owned by the port */
+	/** Link in the CPU's work queue. */
+	struct cw_posix_work *next;
+	/** Called after fn for a synchronous call (NULL for async work). */
+	void (*complete)(struct cw_posix_work *work);
+	/** Queued and not yet started. */
+	bool queued;
+};
+
+/**
+ * Queue @p work to run on CPU @p cpu's thread and return at once. The item
+ * runs in the CPU's task context (not inside an interrupt), in queue
+ * order, once; from the moment @p work->fn starts, the item is the
+ * caller's again (fn may free or requeue it). Work queued while the CPUs
+ * are stopped runs when they start. Unlike cw_cpu_call() the function may
+ * itself call cw_cpu_call() on other CPUs: a CPU thread waiting for
+ * another CPU keeps running the work queued to it, so two CPUs calling
+ * each other do not deadlock.
+ *
+ * @param sys   A system made by cw_posix_system_create().
+ * @param cpu   Target CPU.
+ * @param work  Item with fn set; not queued.
+ * Context: any thread, including CPU threads and interrupt context; does
+ *          not wait.
+ * @return 0; CW_EINVAL for a non-posix system, a bad CPU or a NULL fn;
+ *         CW_EBUSY if @p work is still queued.
+ */
+CW_API int cw_posix_cpu_call_async(struct cw_system *sys, unsigned cpu, struct cw_posix_work *work);
+
+/**
+ * The CPU the calling thread runs as: the index of a CPU thread of @p sys,
+ * the target CPU inside a cw_cpu_call() run on the caller (CPUs stopped),
+ * or -1 for any other thread (the core treats those as CPU 0).
+ * @param sys  A system made by cw_posix_system_create().
+ * Context: any.
+ * @return A CPU index, or -1.
+ */
+CW_API int cw_posix_this_cpu(struct cw_system *sys);
+
+/** What the posix port knows about one CPU thread. */
+struct cw_posix_cpu_info {
+	/** The thread runs its event loop. */
+	bool running;
+	/** Host thread id (gettid()) of the current or last CPU thread; 0 if never started. */
+	uint64_t tid;
+	/** Host core the thread is pinned to, or -1 (not pinned). */
+	int host_core;
+	/** Timer interrupts taken (timerfd expirations handled). */
+	uint64_t timer_irqs;
+	/** IPIs taken (eventfd wakeups that ran cw_cpu_handle_ipi()). */
+	uint64_t ipis;
+	/** Functions run as this CPU (cw_cpu_call(), async work), on the thread or on a caller. */
+	uint64_t calls;
+	/** Returns from the idle wait (epoll_wait). */
+	uint64_t wakeups;
+};
+
+/**
+ * Describe CPU @p cpu's thread.
+ * @param sys  A system made by cw_posix_system_create().
+ * @param cpu  CPU index.
+ * @param out  Receives the description.
+ * Context: any thread; the counters are read atomically one by one.
+ * @return 0; CW_EINVAL for a non-posix system, a bad CPU or NULL @p out.
+ */
+CW_API int cw_posix_cpu_info(struct cw_system *sys, unsigned cpu, struct cw_posix_cpu_info *out);
 
 /** How the posix port found the TSC frequency. */
 enum cw_posix_tsc_method {
@@ -169,6 +315,12 @@ CW_API int cw_posix_tsc_info(struct cw_system *sys, struct cw_posix_tsc_info *ou
 
 /** Counters of the housekeeping thread (monotonically increasing). */
 struct cw_posix_stats {
+	/**
+	 * The housekeeping thread calls cw_timekeeping_do_timer() at HZ,
+	 * because no tick device was bound when it started (CW_POSIX_NO_TIMERFD,
+	 * or a core without a tick layer). Otherwise the tick does it.
+	 */
+	bool drives_do_timer;
 	/** Timer wakeups of the housekeeping thread. */
 	uint64_t wakeups;
 	/** Ticks passed to cw_timekeeping_do_timer() (wakeups plus missed expirations). */

@@ -10,3 +10,5 @@ cw_add_test(test_posix_readers LABEL posix TIMEOUT 120
             SOURCES posix/test_posix_readers.c)
 cw_add_test(test_posix_system LABEL posix TIMEOUT 120
             SOURCES posix/test_posix_system.c)
+cw_add_test(test_posix_cpu LABEL posix TIMEOUT 180
+            SOURCES posix/test_posix_cpu.c)

@@ -2,14 +2,26 @@
 /*
  * Private state of the posix port, shared by its files: the per-system port
  * context (the clocksources it owns, the housekeeping thread and its file
- * descriptors, TSC calibration results), host-clock helpers and the
- * prototypes of the port's non-static functions. Never installed.
+ * descriptors, TSC calibration results, the CPU threads), host-clock helpers
+ * and the prototypes of the port's non-static functions. Never installed.
  *
  * Lifetime rules: the context is allocated by cw_posix_system_create()
  * before the system exists and is freed by the release hook, which
- * cw_system_destroy() calls last. The clocksources live inside the context,
- * so they outlive their registration. The housekeeping thread is stopped and
- * joined before cw_system_destroy() runs.
+ * cw_system_destroy() calls last. The clocksources and the clock event
+ * devices live inside the context (the devices in its CPU array), so they
+ * outlive their registration. The CPU threads and the housekeeping thread
+ * are stopped and joined before cw_system_destroy() runs; the CPUs'
+ * descriptors are closed by the release hook, so device callbacks the core
+ * makes while it tears down still find them open.
+ *
+ * Locking rules (cpu-thread.c):
+ *   exec_lock -> queue_lock
+ * - exec_lock: held by whoever runs as the CPU: its thread for its whole
+ *   life, or a caller running a cw_cpu_call() in its place while the thread
+ *   does not run. It is what makes "on the CPU" exclusive.
+ * - queue_lock: the CPU's work queue and its accepting flag. Held briefly,
+ *   never while work runs.
+ * No port lock is held while calling into the core.
  */
 #ifndef CLOCKWORK_SRC_PORT_POSIX_POSIX_INTERNAL_H
 #define CLOCKWORK_SRC_PORT_POSIX_POSIX_INTERNAL_H
@@ -18,13 +30,16 @@
 #error "posix-internal.h is private to the clockwork library"
 #endif
 
+#include <clockwork/driver/clockevent.h>
 #include <clockwork/driver/clocksource.h>
+#include <clockwork/driver/init.h>
 #include <clockwork/port.h>
 #include <clockwork/port_posix.h>
 #include <clockwork/system.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -35,8 +50,8 @@
 #define CW_POSIX_TSC_CALIBRATE_MS_DEFAULT     50u
 #define CW_POSIX_TSC_CALIBRATE_ROUNDS_DEFAULT 5u
 /** Upper bounds that keep a create call from blocking for minutes. */
-#define CW_POSIX_TSC_CALIBRATE_MS_MAX     2000u
-#define CW_POSIX_TSC_CALIBRATE_ROUNDS_MAX 31u
+#define CW_POSIX_TSC_CALIBRATE_MS_MAX         2000u
+#define CW_POSIX_TSC_CALIBRATE_ROUNDS_MAX     31u
 
 /** Result of a TSC calibration (see clocksource-tsc.c). */
 struct cw_posix_tsc_cal {
@@ -99,6 +114,93 @@ struct cw_posix_ctx {
 	_Atomic uint64_t stat_watchdog_runs;
 	/** The thread is inside its loop. */
 	_Atomic bool hk_running;
+	/** The thread calls cw_timekeeping_do_timer() (no tick device was bound). */
+	_Atomic bool hk_do_timer;
+
+	/** The port's driver table is installed (the core has boot tables). */
+	bool drivers_installed;
+	/** Number of CPUs (the system's). */
+	unsigned nr_cpus;
+	/** Per-CPU state, nr_cpus entries (cw__posix_cpus_init()). */
+	struct cw_posix_cpu *cpus;
+	/** The CPU threads run (between start and stop). Lifecycle calls only. */
+	bool cpus_started;
+	/**
+	 * Host CLOCK_MONOTONIC minus clockwork MONOTONIC, ns: converts the
+	 * devices' absolute expiries. Measured after boot and refreshed by the
+	 * CPU threads (the two clocks may differ in rate by the host's NTP
+	 * correction, tens of ppm).
+	 */
+	_Atomic int64_t mono_offset_ns;
+};
+
+/** Index of each descriptor a CPU thread waits on (epoll data). */
+enum cw_posix_cpu_fd {
+	CW_POSIX_FD_TIMER = 1,
+	CW_POSIX_FD_IPI,
+	CW_POSIX_FD_CALL,
+};
+
+/** Longest clock event device name, with the NUL ("timerfd4095"). */
+#define CW_POSIX_CED_NAME_MAX 16
+
+struct cw_posix_ctx;
+
+/**
+ * One CPU of a posix system: its thread, the descriptors it waits on, its
+ * work queue and its timerfd clock event device. Created with the context
+ * (cw__posix_cpus_init()), before the system boots; each on its own cache
+ * lines. Unless a field says otherwise it is written by whoever runs as
+ * the CPU (holds exec_lock).
+ */
+struct cw_posix_cpu {
+	/** The context. Set at creation. */
+	_Alignas(64) struct cw_posix_ctx *ctx;
+	/** CPU index. Set at creation. */
+	unsigned id;
+	/** Thread; valid while thread_started. */
+	pthread_t thread;
+	/** The thread was created and not yet joined. Lifecycle calls only. */
+	bool thread_started;
+	/** The thread runs its loop (set once it accepts work, cleared when it leaves). */
+	_Atomic bool running;
+	/** cw__posix_cpus_stop() asked the thread to leave. */
+	_Atomic bool stop;
+	/** epoll instance over the three descriptors below. */
+	int epoll_fd;
+	/** The clock event device's timerfd (CLOCK_MONOTONIC, non-blocking). */
+	int timer_fd;
+	/** IPI eventfd: send_ipi writes it. */
+	int ipi_fd;
+	/** Work eventfd: queued work, completions of this CPU's own calls, stop. */
+	int call_fd;
+	/** Held by whoever runs as this CPU (see "Locking rules"). */
+	pthread_mutex_t exec_lock;
+	/** Protects the queue and accepting. */
+	pthread_mutex_t queue_lock;
+	/** The thread takes work from the queue (else callers run it themselves). */
+	bool accepting;
+	/** Work queue, FIFO. */
+	struct cw_posix_work *queue_head;
+	/** Last item of the queue. */
+	struct cw_posix_work *queue_tail;
+	/** The device is in periodic mode (interval timerfd). */
+	bool periodic;
+	/** The timerfd clock event device of this CPU. */
+	struct cw_clock_event_device ced;
+	/** Its name. */
+	char ced_name[CW_POSIX_CED_NAME_MAX];
+	/** Host thread id of the current or last thread, 0 before the first start. */
+	_Atomic uint64_t tid;
+	/** Host CLOCK_MONOTONIC when this CPU last refreshed ctx->mono_offset_ns. */
+	uint64_t offset_refreshed_ns;
+	/** Host core the thread pins itself to, or -1. Set before the thread starts. */
+	int host_core;
+	/** Statistics (relaxed atomics): timer interrupts, IPIs, functions run, wakeups. */
+	_Atomic uint64_t stat_timer_irqs;
+	_Atomic uint64_t stat_ipis;
+	_Atomic uint64_t stat_calls;
+	_Atomic uint64_t stat_wakeups;
 };
 
 /** Read a host clock in ns (CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW, ...). */
@@ -113,8 +215,50 @@ static inline uint64_t cw__posix_host_ns(clockid_t id)
 /** The posix context of @p sys, or NULL if @p sys is not a posix system. */
 struct cw_posix_ctx *cw__posix_ctx(struct cw_system *sys);
 
-/** Set the CPU index this_cpu() reports for the calling thread. */
-void cw__posix_set_this_cpu(unsigned cpu);
+/** The this_cpu hook: the calling CPU thread's index, 0 for other threads. */
+unsigned cw__posix_this_cpu_hook(void *ctx);
+
+/** The send_ipi hook: write @p cpu's IPI eventfd. */
+void cw__posix_send_ipi_hook(void *ctx, unsigned cpu);
+
+/** The cpu_call hook (see cpu-thread.c). @return 0 or CW_EINVAL. */
+int cw__posix_cpu_call_hook(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg);
+
+/** The hw_match hook: "posix,timerfd" matches once (the context). */
+int cw__posix_hw_match_hook(void *ctx, const char *compatible, unsigned index, void **hw);
+
+/**
+ * Allocate the CPU array and create each CPU's descriptors and locks
+ * (ctx->nr_cpus set). Pinning choices are made here. @return 0, CW_ENOMEM or CW_EIO.
+ */
+int cw__posix_cpus_init(struct cw_posix_ctx *ctx);
+
+/** Close the CPUs' descriptors and free the array (threads stopped). Idempotent. */
+void cw__posix_cpus_fini(struct cw_posix_ctx *ctx);
+
+/** Start every CPU thread and wait until each runs its loop. @return 0, CW_EBUSY or CW_EIO. */
+int cw__posix_cpus_start(struct cw_posix_ctx *ctx);
+
+/** Stop and join every CPU thread. Idempotent. */
+void cw__posix_cpus_stop(struct cw_posix_ctx *ctx);
+
+/** Re-measure ctx->mono_offset_ns. Context: no core lock held (reads cw_ktime_get()). */
+void cw__posix_mono_offset_refresh(struct cw_posix_ctx *ctx);
+
+/** Refresh the offset if @p cpu has not done so for 100 ms. On the CPU, no core lock held. */
+void cw__posix_mono_offset_refresh_maybe(struct cw_posix_cpu *cpu);
+
+/** Handle an expiry of @p cpu's timerfd (on the CPU thread). */
+void cw__posix_timerfd_irq(struct cw_posix_cpu *cpu);
+
+/** The "posix,timerfd" clock event driver (one device per CPU). */
+extern const struct cw_driver cw__posix_timerfd_driver;
+
+/**
+ * Probe the timerfd driver by hand: for a core that refuses the port's
+ * driver table. @return as the probe.
+ */
+int cw__posix_timerfd_probe(struct cw_system *sys, void *hw);
 
 /** Fill in and register the two clock_gettime clocksources. @return 0 or CW_E*. */
 int cw__posix_gettime_register(struct cw_posix_ctx *ctx);

@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The posix port's system object: its platform hooks (this CPU from a
- * thread-local index, log stamps from the host's CLOCK_MONOTONIC, log echo
- * to stderr, the pause instruction as cpu_relax) and the create/destroy
- * pair that wires a struct cw_system to this machine's clocks.
+ * The posix port's system object: its platform hooks (log stamps from the
+ * host's CLOCK_MONOTONIC, log echo to stderr, the pause instruction as
+ * cpu_relax; this_cpu, send_ipi, cpu_call in cpu-thread.c; hw_match in
+ * clockevent-timerfd.c), the port's driver table, and the create/destroy
+ * pair that wires a struct cw_system to this machine's clocks and threads.
  *
  * Creation order: context, TSC calibration (before the system exists: a
  * system ticking on jiffies with no tick yet would stand still for the
- * 250 ms it takes), cw_system_create(), host clocksources (the
- * clock_gettime pair, then the TSC), optional watchdog tunables,
- * cw_system_boot() (selection happens here, after the boot-time watchdog
- * pass), then the housekeeping thread. Destruction runs it backwards: the
- * thread is stopped and joined, then cw_system_destroy() unlinks the
- * clocksources and calls the release hook, which frees the context.
+ * 250 ms it takes), cw_system_create(), the CPUs' descriptors, the driver
+ * table, host clocksources (the clock_gettime pair, then the TSC), optional
+ * watchdog tunables, cw_system_boot() (the timerfd driver registers one
+ * device per CPU at the ARCH level; with the CPU threads not yet running,
+ * the core's cw_cpu_call() to bind each runs on this thread as the target
+ * CPU; clocksource selection follows at the FS level), the MONOTONIC
+ * offset, the housekeeping thread (it drives do_timer only if no tick
+ * device got bound), then the CPU threads. Destruction runs it backwards:
+ * the CPU threads and the housekeeping thread are stopped and joined, then
+ * cw_system_destroy() unlinks the clocksources and calls the release hook,
+ * which closes the CPUs' descriptors and frees the context.
  */
 #include <clockwork/port_posix.h>
 #include <clockwork/timekeeping.h>
@@ -29,24 +35,6 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
-
-/*
- * CPU index of the calling thread. Threads the library does not own read 0,
- * which is the CPU the housekeeping thread claims as well (it holds the
- * do_timer duty until the tick layer exists).
- */
-static _Thread_local unsigned posix_this_cpu_index;
-
-void cw__posix_set_this_cpu(unsigned cpu)
-{
-	posix_this_cpu_index = cpu;
-}
-
-static unsigned posix_this_cpu(void *ctx)
-{
-	(void)ctx;
-	return posix_this_cpu_index;
-}
 
 static uint64_t posix_log_clock_ns(void *opaque)
 {
@@ -80,15 +68,20 @@ static void posix_release(void *opaque)
 {
 	struct cw_posix_ctx *ctx = opaque;
 
+	/* After cw_system_destroy() has made its last device callback. */
+	cw__posix_cpus_fini(ctx);
 	ctx->magic = 0;
 	free(ctx);
 }
 
 static const struct cw_port_ops posix_port_ops = {
 	.name = "posix",
-	.this_cpu = posix_this_cpu,
+	.this_cpu = cw__posix_this_cpu_hook,
 	.log_clock_ns = posix_log_clock_ns,
 	.log_write = posix_log_write,
+	.send_ipi = cw__posix_send_ipi_hook,
+	.cpu_call = cw__posix_cpu_call_hook,
+	.hw_match = cw__posix_hw_match_hook,
 	.cpu_relax = posix_cpu_relax,
 	.release = posix_release,
 };
@@ -121,6 +114,24 @@ static struct cw_posix_ctx *posix_ctx_alloc(const struct cw_posix_options *opt)
 	return ctx;
 }
 
+static const struct cw_driver *const posix_drivers[] = {
+	&cw__posix_timerfd_driver,
+};
+
+/* Hand the core the port's driver table. */
+static int posix_install_drivers(struct cw_posix_ctx *ctx)
+{
+	int err = cw_system_set_port_drivers(ctx->sys, posix_drivers,
+					     sizeof(posix_drivers) / sizeof(posix_drivers[0]), ctx);
+
+	if (err == CW_ENOSYS) {
+		/* No boot tables in this core: posix_system_populate() probes by hand. */
+		return 0;
+	}
+	ctx->drivers_installed = !err;
+	return err;
+}
+
 /* Register the host clocksources, apply the tunables and boot. */
 static int posix_system_populate(struct cw_posix_ctx *ctx, const struct cw_posix_options *opt)
 {
@@ -141,6 +152,11 @@ static int posix_system_populate(struct cw_posix_ctx *ctx, const struct cw_posix
 		}
 	}
 	err = cw_system_boot(ctx->sys);
+	if (!err && !ctx->drivers_installed && !(ctx->flags & CW_POSIX_NO_TIMERFD)) {
+		/* A core without boot tables: register the tick devices by hand. */
+		err = cw__posix_timerfd_probe(ctx->sys, ctx);
+		err = err == CW_ENOSYS ? 0 : err;
+	}
 	if (!err && ctx->realtime_from_host) {
 		/*
 		 * Until boot the system ran on jiffies, which do not tick yet,
@@ -171,8 +187,8 @@ static void posix_config(const struct cw_system_config *cfg, struct cw_posix_ctx
 	ctx->epoch_ns = cw__posix_host_ns(CLOCK_MONOTONIC);
 }
 
-int cw_posix_system_create(const struct cw_system_config *cfg,
-			   const struct cw_posix_options *opt, struct cw_system **out)
+int cw_posix_system_create(const struct cw_system_config *cfg, const struct cw_posix_options *opt,
+			   struct cw_system **out)
 {
 	struct cw_system_config syscfg;
 	struct cw_posix_ctx *ctx;
@@ -202,9 +218,23 @@ int cw_posix_system_create(const struct cw_system_config *cfg,
 		return err;
 	}
 	ctx->sys = sys;
-	err = posix_system_populate(ctx, opt);
+	ctx->nr_cpus = cw_system_nr_cpus(sys);
+	err = cw__posix_cpus_init(ctx);
+	if (!err) {
+		err = posix_install_drivers(ctx);
+	}
+	if (!err) {
+		err = posix_system_populate(ctx, opt);
+	}
+	if (!err) {
+		/* Clockwork MONOTONIC runs on a host clock from here on. */
+		cw__posix_mono_offset_refresh(ctx);
+	}
 	if (!err && !(ctx->flags & CW_POSIX_NO_HOUSEKEEPING)) {
 		err = cw__posix_housekeeping_start(ctx);
+	}
+	if (!err && !(ctx->flags & CW_POSIX_NO_START)) {
+		err = cw__posix_cpus_start(ctx);
 	}
 	if (err) {
 		cw_posix_system_destroy(sys);
@@ -222,6 +252,7 @@ void cw_posix_system_destroy(struct cw_system *sys)
 		return;
 	}
 	if (ctx) {
+		cw__posix_cpus_stop(ctx);
 		cw__posix_housekeeping_stop(ctx);
 	}
 	/* Unlinks the clocksources, then calls posix_release(), which frees ctx. */
@@ -239,5 +270,6 @@ int cw_posix_stats(struct cw_system *sys, struct cw_posix_stats *out)
 	out->ticks = atomic_load_explicit(&ctx->stat_ticks, memory_order_relaxed);
 	out->watchdog_runs = atomic_load_explicit(&ctx->stat_watchdog_runs, memory_order_relaxed);
 	out->running = atomic_load_explicit(&ctx->hk_running, memory_order_relaxed);
+	out->drives_do_timer = atomic_load_explicit(&ctx->hk_do_timer, memory_order_relaxed);
 	return 0;
 }
