@@ -289,7 +289,7 @@ static void check_jiffies_rate(unsigned hz)
 	assert_true((double)(j1 - j0) < expected + 2);
 }
 
-static void test_posix_housekeeping_ticks_at_hz(void **state)
+static void test_posix_jiffies_advance_at_hz(void **state)
 {
 	(void)state;
 	check_jiffies_rate(1000);
@@ -476,7 +476,7 @@ int main(void)
 		cmocka_unit_test(test_posix_monotonic_tracks_host_on_every_source),
 		cmocka_unit_test(test_posix_tsc_calibration_within_100ppm_of_host),
 		cmocka_unit_test(test_posix_watchdog_validates_tsc_for_hres),
-		cmocka_unit_test(test_posix_housekeeping_ticks_at_hz),
+		cmocka_unit_test(test_posix_jiffies_advance_at_hz),
 		cmocka_unit_test(test_posix_coarse_follows_fine_within_ticks),
 		cmocka_unit_test(test_posix_create_destroy_repeated_leaks_nothing),
 		cmocka_unit_test(test_posix_signals_land_on_application_thread),
