@@ -430,8 +430,7 @@ struct cw_sim_hw_timer_params {
 	uint64_t max_delta_ticks;
 	/** Clock event rating; 0: the type's default. */
 	int rating;
-	/** First IRQ line; negative: the type's default. Zero is a valid line, so set it
-	 * explicitly. */
+	/** First IRQ line; 0 or negative: the type's default (line 0 is the PIT's default). */
 	int irq;
 	/** Frequency error, ppb (|drift| <= 999999999). */
 	int64_t drift_ppb;

@@ -1,3 +1,427 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: being written (issue 3). */
-typedef int cw__sim_hw_global_timer_placeholder;
+/*
+ * ARM Cortex-A9 global timer model and its clock event driver.
+ *
+ * Hardware: one 64-bit up-counter shared by every CPU, and per CPU a banked
+ * comparator with a control register (comparator enable, interrupt enable,
+ * auto-increment) and an event flag. When the counter reaches the
+ * comparator (counter >= compare, so a comparator written in the past
+ * matches at once) the flag is set and the CPU's private interrupt (PPI)
+ * raised; with auto-increment the comparator then advances by the
+ * auto-increment value, which is how the timer runs periodically. Writing 1
+ * to the status register clears the flag.
+ *
+ * Erratum 740657 (seed 001): on affected parts, clearing the flag while the
+ * comparator is enabled and counter >= compare still holds sets it again,
+ * and the interrupt fires again for the same event. The documented
+ * acknowledge therefore moves (disables) the comparator before clearing
+ * the flag. A driver that clears the flag first, and relies on the core to
+ * move the comparator, takes a second interrupt per event; if nothing
+ * moves the comparator (an unbound or stopped device), it takes an
+ * interrupt storm. The model bounds a storm at storm_limit back-to-back
+ * re-assertions: it then stops re-asserting (the line is treated as masked
+ * until the next real match), logs it and counts it.
+ *
+ * Driver: per-CPU devices, oneshot and periodic (auto-increment), C3STOP as
+ * configured, in the shape of Linux's arm_global_timer.c: program by
+ * disabling the comparator, writing compare = counter + delta (and the
+ * auto-increment), then enabling.
+ */
+#include <clockwork/sim_hw.h>
+#include <clockwork/driver/clockevent.h>
+
+#include "port/sim/hw-internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/** One CPU's bank. */
+struct gt_bank {
+	/** The CPU's clock event device. */
+	struct cw_clock_event_device dev;
+	/** Its name ("arm_global_timer.N"). */
+	char name[SIM_HW_DEV_NAME_MAX];
+	/** Back pointer. */
+	struct gt *gt;
+	/** CPU index. */
+	unsigned cpu;
+	/** Comparator (64 bits). */
+	uint64_t compare;
+	/** Auto-increment value. */
+	uint64_t autoinc;
+	/** CW_SIM_HW_CTRL_* bits: ENABLE = comparator enable, IRQ, PERIODIC = auto-increment. */
+	unsigned ctrl;
+	/** Event flag. */
+	bool flag;
+	/** Stopped by a deep idle state. */
+	bool stopped;
+	/** Re-assertions since the last real match (storm detection). */
+	unsigned back_to_back;
+	/** A storm was stopped: no re-assertion until the next real match. */
+	bool storm_masked;
+	/** The next match. */
+	struct cw_sim_event ev;
+};
+
+/** The model. */
+struct gt {
+	/** Base (first). */
+	struct cw_sim_hw_timer base;
+	/** The shared counter's time base. */
+	struct sim_hw_clock clk;
+	/** Banks, one per CPU. */
+	struct gt_bank *banks;
+};
+
+static struct gt *to_gt(struct cw_sim_hw_timer *t)
+{
+	return (struct gt *)t;
+}
+
+static uint64_t gt_counter(const struct gt *gt)
+{
+	return cw__sim_hw_clock_cycles(&gt->clk, cw__sim_hw_now(gt->base.hw));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Hardware */
+
+static void gt_set_flag(struct gt_bank *b)
+{
+	struct cw_sim_hw *hw = b->gt->base.hw;
+
+	b->flag = true;
+	if (b->ctrl & CW_SIM_HW_CTRL_IRQ) {
+		cw_sim_hw_irq_raise(hw, (unsigned)b->gt->base.p.irq, (int)b->cpu);
+	}
+}
+
+/* Schedule the next match of @b from its registers. */
+static void gt_arm(struct gt_bank *b)
+{
+	struct gt *gt = b->gt;
+	struct cw_sim *sim = gt->base.hw->sim;
+
+	cw_sim_event_cancel(sim, &b->ev);
+	if (!(b->ctrl & CW_SIM_HW_CTRL_ENABLE) || b->stopped) {
+		return;
+	}
+	/* counter >= compare: a comparator in the past matches at once. */
+	cw_sim_event_schedule(sim, &b->ev, cw__sim_hw_clock_time_of(&gt->clk, b->compare));
+}
+
+static void gt_match(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct gt_bank *b = ev->data;
+	struct cw_sim_hw_timer_stats *st = &b->gt->base.stats[b->cpu];
+
+	(void)sim;
+	st->interrupts++;
+	b->back_to_back = 0;
+	b->storm_masked = false;
+	if (b->ctrl & CW_SIM_HW_CTRL_PERIODIC) {
+		b->compare += b->autoinc;
+		gt_set_flag(b);
+		if (b->autoinc) {
+			gt_arm(b);
+		}
+		return;
+	}
+	gt_set_flag(b);
+}
+
+/* Write 1 to the status register: clear the event flag (with the erratum). */
+static void gt_clear_flag(struct gt_bank *b)
+{
+	struct gt *gt = b->gt;
+	struct cw_sim_hw_timer_stats *st = &gt->base.stats[b->cpu];
+
+	b->flag = false;
+	if (!gt->base.p.erratum || !(b->ctrl & CW_SIM_HW_CTRL_ENABLE) ||
+	    gt_counter(gt) < b->compare || b->storm_masked || b->stopped) {
+		return;
+	}
+	/* Erratum 740657: the flag comes back for the same event. */
+	st->spurious++;
+	if (++b->back_to_back >= gt->base.p.storm_limit) {
+		b->storm_masked = true;
+		st->storms++;
+		cw__sim_hw_log(gt->base.hw, CW_LOG_WARNING,
+			       "%s: interrupt storm on CPU %u (%u re-assertions), masked", b->name,
+			       b->cpu, b->back_to_back);
+		return;
+	}
+	gt_set_flag(b);
+}
+
+static void gt_write_ctrl(struct gt_bank *b, unsigned ctrl)
+{
+	bool irq_on = !(b->ctrl & CW_SIM_HW_CTRL_IRQ) && (ctrl & CW_SIM_HW_CTRL_IRQ);
+
+	b->ctrl = ctrl;
+	gt_arm(b);
+	/* Unmasking with the flag set raises the pending interrupt. */
+	if (irq_on && b->flag) {
+		cw_sim_hw_irq_raise(b->gt->base.hw, (unsigned)b->gt->base.p.irq, (int)b->cpu);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Driver */
+
+static struct gt_bank *dev_bank(struct cw_clock_event_device *dev)
+{
+	return dev->driver_data;
+}
+
+/*
+ * Program the comparator: disable it first so a half-written compare can
+ * never match, then compare = counter + delta, then enable.
+ */
+static void gt_compare_set(struct gt_bank *b, uint64_t delta, bool periodic)
+{
+	unsigned ctrl =
+		b->ctrl & ~(CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ | CW_SIM_HW_CTRL_PERIODIC);
+
+	gt_write_ctrl(b, ctrl);
+	b->compare = gt_counter(b->gt) + delta;
+	if (periodic) {
+		b->autoinc = delta;
+		ctrl |= CW_SIM_HW_CTRL_PERIODIC;
+	}
+	b->gt->base.stats[b->cpu].programs++;
+	gt_write_ctrl(b, ctrl | CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ);
+}
+
+static int gt_set_next_event(uint64_t cycles, struct cw_clock_event_device *dev)
+{
+	gt_compare_set(dev_bank(dev), cycles, false);
+	return 0;
+}
+
+static int gt_set_periodic(struct cw_clock_event_device *dev)
+{
+	struct gt_bank *b = dev_bank(dev);
+	uint64_t hz = cw__sim_hw_hz(b->gt->base.hw);
+
+	gt_compare_set(b, (b->gt->base.p.freq_hz + hz / 2) / hz, true);
+	return 0;
+}
+
+static int gt_shutdown(struct cw_clock_event_device *dev)
+{
+	struct gt_bank *b = dev_bank(dev);
+
+	gt_write_ctrl(b, b->ctrl & ~(CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ |
+				     CW_SIM_HW_CTRL_PERIODIC));
+	return 0;
+}
+
+static void gt_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
+{
+	struct gt *gt = arg;
+	struct gt_bank *b = &gt->banks[cpu];
+
+	(void)hw;
+	(void)irq;
+	if (!b->flag) {
+		return;
+	}
+	if (gt->base.p.clear_order == CW_SIM_HW_CLEAR_FLAG_FIRST) {
+		/*
+		 * The buggy order: clear, and leave the comparator to the core.
+		 * With erratum 740657 the flag is already back at this point.
+		 */
+		gt_clear_flag(b);
+	} else {
+		/*
+		 * Documented order: a oneshot comparator still matches, so
+		 * disable it before clearing the flag, or the flag comes back
+		 * (erratum 740657). Test the hardware mode (auto-increment), not
+		 * the core's state: a device the core does not drive (unbound,
+		 * or taken over) must be acknowledged just the same (seed 001).
+		 */
+		if (!(b->ctrl & CW_SIM_HW_CTRL_PERIODIC)) {
+			gt_write_ctrl(b, b->ctrl & ~CW_SIM_HW_CTRL_ENABLE);
+		}
+		gt_clear_flag(b);
+	}
+	cw_clockevents_handle_irq(&b->dev);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Model operations */
+
+static struct cw_sim_hw_timer *gt_alloc(struct cw_sim_hw *hw,
+					const struct cw_sim_hw_timer_params *p)
+{
+	struct gt *gt = calloc(1, sizeof(*gt));
+
+	(void)p;
+	if (!gt) {
+		return NULL;
+	}
+	gt->banks = calloc(hw->nr_cpus, sizeof(*gt->banks));
+	if (!gt->banks) {
+		free(gt);
+		return NULL;
+	}
+	return &gt->base;
+}
+
+static int gt_init(struct cw_sim_hw_timer *t)
+{
+	struct gt *gt = to_gt(t);
+	unsigned features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
+			    CW_CLOCKEVENT_FEAT_PERCPU;
+
+	if (t->p.width_bits != 64) {
+		return CW_EINVAL;
+	}
+	if (t->p.c3stop) {
+		features |= CW_CLOCKEVENT_FEAT_C3STOP;
+	}
+	cw__sim_hw_clock_init(&gt->clk, cw__sim_hw_now(t->hw), 0, t->p.freq_hz, t->p.drift_ppb);
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		struct gt_bank *b = &gt->banks[i];
+
+		b->gt = gt;
+		b->cpu = i;
+		cw_sim_event_init(&b->ev, gt_match, b);
+		b->ev.cpu = i;
+		cw__sim_hw_dev_name(t, i, b->name, sizeof(b->name));
+		b->dev.name = b->name;
+		b->dev.features = features;
+		b->dev.rating = t->p.rating;
+		b->dev.irq = t->p.irq;
+		b->dev.cpu = (int)i;
+		b->dev.set_next_event = gt_set_next_event;
+		b->dev.set_state_shutdown = gt_shutdown;
+		b->dev.set_state_periodic = gt_set_periodic;
+		b->dev.set_state_oneshot = gt_shutdown;
+		b->dev.set_state_oneshot_stopped = gt_shutdown;
+		b->dev.tick_resume = gt_shutdown;
+		b->dev.driver_data = b;
+	}
+	return cw__sim_hw_timer_request_irq(t, CW_SIM_HW_IRQ_PERCPU, gt_irq, gt);
+}
+
+static void gt_destroy(struct cw_sim_hw_timer *t)
+{
+	struct gt *gt = to_gt(t);
+
+	if (gt->banks) {
+		for (unsigned i = 0; i < t->hw->nr_cpus; i++) {
+			cw_sim_event_cancel(t->hw->sim, &gt->banks[i].ev);
+		}
+	}
+	free(gt->banks);
+	free(gt);
+}
+
+static struct cw_clock_event_device *gt_device(struct cw_sim_hw_timer *t, unsigned index)
+{
+	return &to_gt(t)->banks[index].dev;
+}
+
+static uint64_t gt_cs_read(struct cw_clocksource *cs)
+{
+	return gt_counter(cs->driver_data);
+}
+
+static int gt_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
+		   uint64_t *value)
+{
+	struct gt_bank *b = &to_gt(t)->banks[index];
+
+	switch (reg) {
+	case CW_SIM_HW_REG_COUNTER:
+		*value = gt_counter(to_gt(t));
+		return 0;
+	case CW_SIM_HW_REG_COMPARE:
+		*value = b->compare;
+		return 0;
+	case CW_SIM_HW_REG_CONTROL:
+		*value = b->ctrl;
+		return 0;
+	case CW_SIM_HW_REG_STATUS:
+		*value = b->flag;
+		return 0;
+	case CW_SIM_HW_REG_AUTOINC:
+		*value = b->autoinc;
+		return 0;
+	}
+	return CW_ENOSYS;
+}
+
+static int gt_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
+		    uint64_t value)
+{
+	struct gt *gt = to_gt(t);
+	struct gt_bank *b = &gt->banks[index];
+
+	switch (reg) {
+	case CW_SIM_HW_REG_COUNTER:
+		/* The counter is shared: writing it moves every bank's next match. */
+		cw__sim_hw_clock_set(&gt->clk, cw__sim_hw_now(t->hw), value);
+		for (unsigned i = 0; i < t->nr_devs; i++) {
+			gt_arm(&gt->banks[i]);
+		}
+		return 0;
+	case CW_SIM_HW_REG_COMPARE:
+		b->compare = value;
+		gt_arm(b);
+		return 0;
+	case CW_SIM_HW_REG_CONTROL:
+		gt_write_ctrl(b, (unsigned)value & (CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ |
+						    CW_SIM_HW_CTRL_PERIODIC));
+		return 0;
+	case CW_SIM_HW_REG_STATUS:
+		if (value & 1) {
+			gt_clear_flag(b);
+		}
+		return 0;
+	case CW_SIM_HW_REG_AUTOINC:
+		b->autoinc = value;
+		return 0;
+	}
+	return CW_ENOSYS;
+}
+
+/* A deep state powers the bank down: a pending match is lost, the registers with it. */
+static void gt_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
+{
+	struct gt_bank *b = &to_gt(t)->banks[cpu];
+
+	b->stopped = stop;
+	if (stop) {
+		if (cw_sim_event_cancel(t->hw->sim, &b->ev)) {
+			t->stats[cpu].lost_deep_idle++;
+			t->hw->cpus[cpu].stats.timer_events_lost++;
+		}
+		return;
+	}
+	b->ctrl = 0;
+	b->flag = false;
+}
+
+const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops = {
+	.name = "arm_global_timer",
+	.compatible = "arm,cortex-a9-global-timer",
+	.freq_hz = 100000000,
+	.width_bits = 64,
+	.min_delta_ticks = 1,
+	.rating = 300,
+	.irq = 27,
+	.nr_channels = 1,
+	.cs_rating = 300,
+	.percpu = true,
+	.alloc = gt_alloc,
+	.init = gt_init,
+	.destroy = gt_destroy,
+	.device = gt_device,
+	.cs_read = gt_cs_read,
+	.read = gt_read,
+	.write = gt_write,
+	.deep_idle = gt_deep_idle,
+};

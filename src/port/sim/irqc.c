@@ -1,300 +1,710 @@
 /* SPDX-License-Identifier: MIT */
-/* Temporary stubs of the sim hardware API (issue 3): replaced by the models. */
+/*
+ * The machine's hardware object and its interrupt controller: IRQ lines
+ * with a handler, per-CPU or global routing (affinity) and a delivery
+ * latency; IPIs; the registry of timer models with the six driver
+ * descriptors and the port's hw_match; and the exact time base the models
+ * count with.
+ *
+ * Delivery: raising a line schedules an engine event on the target CPU
+ * (.cpu = target, so cw_sim_current_cpu() is that CPU while it runs) after
+ * the line's latency. When it fires: an offline target loses it; an idle
+ * target is woken (after the idle state's exit latency, the event runs a
+ * second time); then cw_irq_enter(), the handler, cw_irq_exit(). One
+ * delivery per (line, CPU) is in flight at a time: a raise while one is in
+ * flight merges into it, as a level or edge latch in a real controller
+ * would. A handler that raises its own line again (the global timer's
+ * erratum) schedules a new delivery, since its own is no longer queued.
+ */
 #include <clockwork/sim_hw.h>
+#include <clockwork/cpu.h>
 #include <clockwork/driver/clockevent.h>
-#include <stddef.h>
+#include <clockwork/system.h>
+
+#include "port/sim/hw-internal.h"
+#include "port/sim/sim-internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------- */
+/* Time base */
+
+/** 10^18: rate is cycles per 10^18 ns (freq_hz * (10^9 + ppb)). */
+#define SCALE ((unsigned __int128)1000000000000000000ull)
+
+void cw__sim_hw_clock_init(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles,
+			   uint64_t freq_hz, int64_t drift_ppb)
+{
+	c->start_ns = now_ns;
+	c->base_cycles = cycles;
+	c->rate = (unsigned __int128)freq_hz * (uint64_t)(1000000000LL + drift_ppb);
+}
+
+uint64_t cw__sim_hw_clock_cycles(const struct sim_hw_clock *c, uint64_t now_ns)
+{
+	unsigned __int128 dt = now_ns > c->start_ns ? now_ns - c->start_ns : 0;
+
+	return c->base_cycles + (uint64_t)(dt * c->rate / SCALE);
+}
+
+uint64_t cw__sim_hw_clock_time_of(const struct sim_hw_clock *c, uint64_t target_cycles)
+{
+	unsigned __int128 d = target_cycles - c->base_cycles;
+	unsigned __int128 dt;
+
+	if (target_cycles <= c->base_cycles) {
+		return c->start_ns;
+	}
+	/* Round up: the first ns at which floor(dt * rate / SCALE) >= d. */
+	dt = (d * SCALE + c->rate - 1) / c->rate;
+	if (dt > UINT64_MAX - c->start_ns) {
+		return UINT64_MAX;
+	}
+	return c->start_ns + (uint64_t)dt;
+}
+
+void cw__sim_hw_clock_set(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles)
+{
+	c->start_ns = now_ns;
+	c->base_cycles = cycles;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Hardware object */
+
+/* Free a timer model: its IRQ lines, its counters, then the model itself. */
+static void timer_free(struct cw_sim_hw_timer *t)
+{
+	for (unsigned i = 0; i < t->irqs_requested; i++) {
+		cw_sim_hw_irq_free(t->hw, (unsigned)t->p.irq + i);
+	}
+	free(t->stats);
+	t->ops->destroy(t);
+}
+
+/** Request line @p irq for model @p t (lines are requested in order from p.irq). */
+int cw__sim_hw_timer_request_irq(struct cw_sim_hw_timer *t, unsigned flags, cw_sim_hw_irq_fn fn,
+				 void *arg)
+{
+	int ret = cw_sim_hw_irq_request(t->hw, (unsigned)t->p.irq + t->irqs_requested, flags, fn,
+					arg);
+
+	if (ret == 0) {
+		t->irqs_requested++;
+	}
+	return ret;
+}
+
+unsigned cw__sim_hw_hz(const struct cw_sim_hw *hw)
+{
+	return hw->sys ? cw_system_hz(hw->sys) : 100;
+}
+
+void cw__sim_hw_log(struct cw_sim_hw *hw, int level, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	if (!hw->sys) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cw_log(hw->sys, level, "%s", msg);
+}
+
+static int copy_idle_states(struct cw_sim_hw *hw, const struct cw_sim_hw_params *p)
+{
+	static const struct cw_sim_hw_idle_state wfi = { .name = "wfi" };
+	const struct cw_sim_hw_idle_state *st = p->idle_states ? p->idle_states : &wfi;
+	unsigned n = p->idle_states ? p->nr_idle_states : 1;
+
+	if (n == 0 || n > CW_SIM_HW_MAX_IDLE_STATES) {
+		return CW_EINVAL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!st[i].name || !st[i].name[0] ||
+		    strlen(st[i].name) >= CW_SIM_HW_IDLE_NAME_MAX) {
+			return CW_EINVAL;
+		}
+		strcpy(hw->idle_names[i], st[i].name);
+		hw->idle[i] = st[i];
+		hw->idle[i].name = hw->idle_names[i];
+	}
+	hw->p.idle_states = hw->idle;
+	hw->p.nr_idle_states = n;
+	return 0;
+}
 
 CW_API int cw_sim_hw_create(struct cw_sim *sim, struct cw_system *sys, unsigned nr_cpus,
 			    const struct cw_sim_hw_params *p, struct cw_sim_hw **out)
 {
-	(void)sim;
-	(void)sys;
-	(void)nr_cpus;
-	(void)p;
-	(void)out;
-	return CW_ENOSYS;
+	static const struct cw_sim_hw_params defaults;
+	struct cw_sim_hw *hw;
+	int ret;
+
+	if (!p) {
+		p = &defaults;
+	}
+	if (!sim || !out || nr_cpus == 0 || nr_cpus > CW_MAX_CPUS ||
+	    p->nr_irqs > CW_SIM_HW_MAX_IRQS || (sys && cw_system_nr_cpus(sys) != nr_cpus)) {
+		return CW_EINVAL;
+	}
+	hw = calloc(1, sizeof(*hw));
+	if (!hw) {
+		return CW_ENOMEM;
+	}
+	hw->sim = sim;
+	hw->sys = sys;
+	hw->nr_cpus = nr_cpus;
+	hw->p = *p;
+	if (!hw->p.nr_irqs) {
+		hw->p.nr_irqs = CW_SIM_HW_DEFAULT_NR_IRQS;
+	}
+	ret = copy_idle_states(hw, p);
+	if (ret) {
+		goto err_free;
+	}
+	ret = CW_ENOMEM;
+	hw->irqs = calloc(hw->p.nr_irqs, sizeof(*hw->irqs));
+	if (!hw->irqs || cw__sim_hw_cpus_init(hw)) {
+		goto err_free;
+	}
+	*out = hw;
+	return 0;
+
+err_free:
+	free(hw->irqs);
+	free(hw);
+	return ret;
 }
 
 CW_API void cw_sim_hw_destroy(struct cw_sim_hw *hw)
 {
-	(void)hw;
+	struct cw_sim_hw_timer *t, *next;
+
+	if (!hw) {
+		return;
+	}
+	for (t = hw->timers; t; t = next) {
+		next = t->next;
+		timer_free(t);
+	}
+	for (unsigned i = 0; i < hw->p.nr_irqs; i++) {
+		cw_sim_hw_irq_free(hw, i);
+	}
+	cw__sim_hw_cpus_fini(hw);
+	free(hw->irqs);
+	free(hw);
 }
 
 CW_API int cw_sim_hw_set_system(struct cw_sim_hw *hw, struct cw_system *sys)
 {
-	(void)hw;
-	(void)sys;
-	return CW_ENOSYS;
+	if (!hw || !sys || cw_system_nr_cpus(sys) != hw->nr_cpus) {
+		return CW_EINVAL;
+	}
+	if (hw->sys && hw->sys != sys) {
+		return CW_EBUSY;
+	}
+	hw->sys = sys;
+	return 0;
 }
 
 CW_API struct cw_system *cw_sim_hw_system(const struct cw_sim_hw *hw)
 {
-	(void)hw;
-	return NULL;
+	return hw->sys;
 }
 
 CW_API struct cw_sim *cw_sim_hw_engine(const struct cw_sim_hw *hw)
 {
-	(void)hw;
-	return NULL;
+	return hw->sim;
 }
 
 CW_API unsigned cw_sim_hw_nr_cpus(const struct cw_sim_hw *hw)
 {
-	(void)hw;
-	return 0;
+	return hw->nr_cpus;
 }
 
-CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu)
+/* ---------------------------------------------------------------------- */
+/* Interrupt controller */
+
+static bool cpu_gone(struct cw_sim_hw *hw, unsigned cpu)
 {
-	(void)hw;
-	(void)cpu;
+	return hw->cpus[cpu].state == CW_SIM_HW_CPU_OFFLINE ||
+	       (hw->sys && !cw_cpu_online(hw->sys, cpu));
 }
 
-CW_API int cw_sim_hw_run_on(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg)
+/* Run one delivery on its target CPU (the engine made it the current CPU). */
+static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 {
-	(void)hw;
-	(void)cpu;
-	(void)fn;
-	(void)arg;
-	return CW_ENOSYS;
+	struct sim_hw_delivery *d = ev->data;
+	struct cw_sim_hw *hw = d->hw;
+	unsigned cpu = ev->cpu;
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+	struct sim_hw_irq_line *line = d->irq == SIM_HW_IPI ? NULL : &hw->irqs[d->irq];
+	uint64_t lat;
+
+	if (cpu_gone(hw, cpu)) {
+		c->stats.lost_offline++;
+		if (line) {
+			line->stats.lost++;
+		}
+		return;
+	}
+	lat = cw__sim_hw_cpu_wake_for_irq(hw, cpu, d->woken);
+	if (lat) {
+		{
+			/* The CPU leaves its idle state; the handler runs once it is up. */
+			d->woken = true;
+			cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + lat);
+			return;
+		}
+	}
+	d->woken = false;
+	cw__sim_hw_cpu_busy(hw, cpu, true);
+	if (hw->sys) {
+		cw_irq_enter(hw->sys);
+	}
+	if (!line) {
+		c->stats.ipis++;
+		if (hw->sys) {
+			cw_cpu_handle_ipi(hw->sys);
+		}
+	} else if (line->fn) {
+		c->stats.irqs++;
+		line->stats.delivered++;
+		line->fn(hw, d->irq, cpu, line->arg);
+	} else {
+		line->stats.lost++;
+	}
+	if (hw->sys) {
+		cw_irq_exit(hw->sys);
+	}
+	cw__sim_hw_cpu_busy(hw, cpu, false);
 }
 
-CW_API int cw_sim_hw_match(struct cw_sim_hw *hw, const char *compatible, unsigned index, void **out)
+static void delivery_init(struct sim_hw_delivery *d, struct cw_sim_hw *hw, unsigned irq,
+			  unsigned cpu)
 {
-	(void)hw;
-	(void)compatible;
-	(void)index;
-	(void)out;
-	return CW_ENOSYS;
+	cw_sim_event_init(&d->ev, deliver_fire, d);
+	d->ev.cpu = cpu;
+	d->hw = hw;
+	d->irq = irq;
+	d->woken = false;
 }
 
 CW_API int cw_sim_hw_irq_request(struct cw_sim_hw *hw, unsigned irq, unsigned flags,
 				 cw_sim_hw_irq_fn fn, void *arg)
 {
-	(void)hw;
-	(void)irq;
-	(void)flags;
-	(void)fn;
-	(void)arg;
-	return CW_ENOSYS;
+	struct sim_hw_irq_line *line;
+	unsigned n;
+
+	if (!hw || irq >= hw->p.nr_irqs || !fn || (flags & ~CW_SIM_HW_IRQ_PERCPU)) {
+		return CW_EINVAL;
+	}
+	line = &hw->irqs[irq];
+	if (line->fn) {
+		return CW_EBUSY;
+	}
+	n = (flags & CW_SIM_HW_IRQ_PERCPU) ? hw->nr_cpus : 1;
+	line->del = calloc(n, sizeof(*line->del));
+	if (!line->del) {
+		return CW_ENOMEM;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		delivery_init(&line->del[i], hw, irq, i);
+	}
+	line->fn = fn;
+	line->arg = arg;
+	line->flags = flags;
+	return 0;
 }
 
 CW_API void cw_sim_hw_irq_free(struct cw_sim_hw *hw, unsigned irq)
 {
-	(void)hw;
-	(void)irq;
+	struct sim_hw_irq_line *line;
+	unsigned n;
+
+	if (!hw || irq >= hw->p.nr_irqs || !hw->irqs[irq].del) {
+		return;
+	}
+	line = &hw->irqs[irq];
+	n = (line->flags & CW_SIM_HW_IRQ_PERCPU) ? hw->nr_cpus : 1;
+	for (unsigned i = 0; i < n; i++) {
+		cw_sim_event_cancel(hw->sim, &line->del[i].ev);
+	}
+	free(line->del);
+	line->del = NULL;
+	line->fn = NULL;
+	line->arg = NULL;
+	line->flags = 0;
 }
 
 CW_API int cw_sim_hw_irq_set_affinity(struct cw_sim_hw *hw, unsigned irq, unsigned cpu)
 {
-	(void)hw;
-	(void)irq;
-	(void)cpu;
-	return CW_ENOSYS;
+	struct sim_hw_irq_line *line;
+
+	if (!hw || irq >= hw->p.nr_irqs || cpu >= hw->nr_cpus) {
+		return CW_EINVAL;
+	}
+	line = &hw->irqs[irq];
+	if (line->flags & CW_SIM_HW_IRQ_PERCPU) {
+		return CW_EINVAL;
+	}
+	if (line->affinity != cpu) {
+		line->stats.affinity_changes++;
+		line->affinity = cpu;
+	}
+	return 0;
 }
 
 CW_API int cw_sim_hw_irq_affinity(const struct cw_sim_hw *hw, unsigned irq)
 {
-	(void)hw;
-	(void)irq;
-	return CW_ENOSYS;
+	if (!hw || irq >= hw->p.nr_irqs || (hw->irqs[irq].flags & CW_SIM_HW_IRQ_PERCPU)) {
+		return CW_EINVAL;
+	}
+	return (int)hw->irqs[irq].affinity;
 }
 
 CW_API int cw_sim_hw_irq_set_latency(struct cw_sim_hw *hw, unsigned irq, uint64_t latency_ns)
 {
-	(void)hw;
-	(void)irq;
-	(void)latency_ns;
-	return CW_ENOSYS;
+	if (!hw || irq >= hw->p.nr_irqs) {
+		return CW_EINVAL;
+	}
+	hw->irqs[irq].has_latency = true;
+	hw->irqs[irq].latency_ns = latency_ns;
+	return 0;
 }
 
 CW_API int cw_sim_hw_irq_raise(struct cw_sim_hw *hw, unsigned irq, int cpu)
 {
-	(void)hw;
-	(void)irq;
-	(void)cpu;
-	return CW_ENOSYS;
+	struct sim_hw_irq_line *line;
+	struct sim_hw_delivery *d;
+	uint64_t lat;
+
+	if (!hw || irq >= hw->p.nr_irqs) {
+		return CW_EINVAL;
+	}
+	line = &hw->irqs[irq];
+	if (line->flags & CW_SIM_HW_IRQ_PERCPU) {
+		if (cpu < 0 || (unsigned)cpu >= hw->nr_cpus) {
+			return CW_EINVAL;
+		}
+	}
+	line->stats.raised++;
+	if (!line->del) {
+		/* Nobody listens: the interrupt goes nowhere. */
+		line->stats.lost++;
+		return 0;
+	}
+	if (line->flags & CW_SIM_HW_IRQ_PERCPU) {
+		d = &line->del[cpu];
+	} else {
+		d = &line->del[0];
+	}
+	if (cw_sim_event_pending(&d->ev)) {
+		line->stats.merged++;
+		return 0;
+	}
+	if (!(line->flags & CW_SIM_HW_IRQ_PERCPU)) {
+		/* The route is taken at raise time; a later affinity change moves later raises. */
+		d->ev.cpu = line->affinity;
+	}
+	lat = line->has_latency ? line->latency_ns : hw->p.irq_latency_ns;
+	d->woken = false;
+	cw_sim_event_schedule(hw->sim, &d->ev, cw_sim_now_ns(hw->sim) + lat);
+	return 0;
 }
 
 CW_API int cw_sim_hw_irq_get_stats(const struct cw_sim_hw *hw, unsigned irq,
 				   struct cw_sim_hw_irq_stats *out)
 {
-	(void)hw;
-	(void)irq;
-	(void)out;
-	return CW_ENOSYS;
+	if (!hw || irq >= hw->p.nr_irqs || !out) {
+		return CW_EINVAL;
+	}
+	*out = hw->irqs[irq].stats;
+	return 0;
 }
 
-CW_API int cw_sim_hw_cpu_idle(struct cw_sim_hw *hw, unsigned cpu, unsigned state)
+CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu)
 {
-	(void)hw;
-	(void)cpu;
-	(void)state;
-	return CW_ENOSYS;
+	struct sim_hw_delivery *d;
+
+	if (!hw || cpu >= hw->nr_cpus) {
+		return;
+	}
+	d = &hw->cpus[cpu].ipi;
+	if (cw_sim_event_pending(&d->ev)) {
+		return;
+	}
+	d->woken = false;
+	cw_sim_event_schedule(hw->sim, &d->ev, cw_sim_now_ns(hw->sim) + hw->p.ipi_latency_ns);
 }
 
-CW_API int cw_sim_hw_cpu_wake(struct cw_sim_hw *hw, unsigned cpu)
+void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu)
 {
-	(void)hw;
-	(void)cpu;
-	return CW_ENOSYS;
+	delivery_init(&hw->cpus[cpu].ipi, hw, SIM_HW_IPI, cpu);
 }
 
-CW_API int cw_sim_hw_cpu_idle_loop(struct cw_sim_hw *hw, unsigned cpu, int state)
-{
-	(void)hw;
-	(void)cpu;
-	(void)state;
-	return CW_ENOSYS;
-}
+/* ---------------------------------------------------------------------- */
+/* Timer registry */
 
-CW_API enum cw_sim_hw_cpu_state cw_sim_hw_cpu_state(const struct cw_sim_hw *hw, unsigned cpu)
-{
-	(void)hw;
-	(void)cpu;
-	return CW_SIM_HW_CPU_OFFLINE;
-}
+static const struct sim_hw_timer_ops *const timer_ops[CW_SIM_HW_NR_TIMER_TYPES] = {
+	[CW_SIM_HW_GLOBAL_TIMER] = &cw__sim_hw_global_timer_ops,
+	[CW_SIM_HW_ARCH_TIMER] = &cw__sim_hw_arch_timer_ops,
+	[CW_SIM_HW_TMU] = &cw__sim_hw_tmu_ops,
+	[CW_SIM_HW_HPET] = &cw__sim_hw_hpet_ops,
+	[CW_SIM_HW_LAPIC] = &cw__sim_hw_lapic_ops,
+	[CW_SIM_HW_PIT] = &cw__sim_hw_pit_ops,
+};
 
-CW_API int cw_sim_hw_cpu_idle_state(const struct cw_sim_hw *hw, unsigned cpu)
+static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *ops,
+			 struct cw_sim_hw_timer_params *p)
 {
-	(void)hw;
-	(void)cpu;
-	return CW_ENOSYS;
-}
-
-CW_API int cw_sim_hw_cpu_offline(struct cw_sim_hw *hw, unsigned cpu)
-{
-	(void)hw;
-	(void)cpu;
-	return CW_ENOSYS;
-}
-
-CW_API int cw_sim_hw_cpu_online(struct cw_sim_hw *hw, unsigned cpu)
-{
-	(void)hw;
-	(void)cpu;
-	return CW_ENOSYS;
-}
-
-CW_API int cw_sim_hw_cpu_get_stats(const struct cw_sim_hw *hw, unsigned cpu,
-				   struct cw_sim_hw_cpu_stats *out)
-{
-	(void)hw;
-	(void)cpu;
-	(void)out;
-	return CW_ENOSYS;
-}
-
-CW_API const char *cw_sim_hw_idle_state_name(const struct cw_sim_hw *hw, unsigned state)
-{
-	(void)hw;
-	(void)state;
-	return NULL;
-}
-
-CW_API unsigned cw_sim_hw_nr_idle_states(const struct cw_sim_hw *hw)
-{
-	(void)hw;
+	if (!p->name) {
+		p->name = ops->name;
+	}
+	if (!p->name[0] || strlen(p->name) >= SIM_HW_NAME_MAX) {
+		return CW_EINVAL;
+	}
+	p->freq_hz = p->freq_hz ? p->freq_hz : ops->freq_hz;
+	p->width_bits = p->width_bits ? p->width_bits : ops->width_bits;
+	p->min_delta_ticks = p->min_delta_ticks ? p->min_delta_ticks : ops->min_delta_ticks;
+	p->rating = p->rating ? p->rating : ops->rating;
+	p->irq = p->irq > 0 ? p->irq : ops->irq;
+	p->nr_channels = p->nr_channels ? p->nr_channels : ops->nr_channels;
+	p->storm_limit = p->storm_limit ? p->storm_limit : CW_SIM_HW_DEFAULT_STORM_LIMIT;
+	p->clocksource_rating = p->clocksource_rating ? p->clocksource_rating : ops->cs_rating;
+	if (!p->max_delta_ticks) {
+		/* Drivers keep one bit of headroom, as Linux's do (0x7fffffff for 32 bits). */
+		p->max_delta_ticks = cw__sim_hw_mask(p->width_bits > 63 ? 63 : p->width_bits - 1);
+	}
+	if (p->width_bits < 16 || p->width_bits > 64 || p->freq_hz == 0 ||
+	    p->min_delta_ticks > p->max_delta_ticks || p->drift_ppb > CW_SIM_DRIFT_MAX_PPB ||
+	    p->drift_ppb < -CW_SIM_DRIFT_MAX_PPB || p->nr_channels == 0 ||
+	    p->nr_channels > SIM_HW_MAX_CHANNELS || (p->clocksource && !ops->cs_read)) {
+		return CW_EINVAL;
+	}
+	if ((unsigned)p->irq + (ops->percpu ? 1 : p->nr_channels) > hw->p.nr_irqs) {
+		return CW_EINVAL;
+	}
 	return 0;
 }
 
 CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_timer_params *p,
 				  struct cw_sim_hw_timer **out)
 {
-	(void)hw;
-	(void)p;
-	(void)out;
-	return CW_ENOSYS;
+	struct cw_sim_hw_timer_params q;
+	const struct sim_hw_timer_ops *ops;
+	struct cw_sim_hw_timer *t, **tail;
+	int ret;
+
+	if (!hw || !p || (unsigned)p->type >= CW_SIM_HW_NR_TIMER_TYPES) {
+		return CW_EINVAL;
+	}
+	ops = timer_ops[p->type];
+	q = *p;
+	ret = fill_defaults(hw, ops, &q);
+	if (ret) {
+		return ret;
+	}
+	t = ops->alloc(hw, &q);
+	if (!t) {
+		return CW_ENOMEM;
+	}
+	t->hw = hw;
+	t->ops = ops;
+	t->p = q;
+	strcpy(t->name, q.name);
+	t->p.name = t->name;
+	t->nr_devs = ops->percpu ? hw->nr_cpus : q.nr_channels;
+	t->stats = calloc(t->nr_devs, sizeof(*t->stats));
+	ret = t->stats ? ops->init(t) : CW_ENOMEM;
+	if (ret) {
+		timer_free(t);
+		return ret;
+	}
+	for (tail = &hw->timers; *tail; tail = &(*tail)->next) {
+	}
+	*tail = t;
+	hw->nr_timers++;
+	if (out) {
+		*out = t;
+	}
+	return 0;
+}
+
+void cw__sim_hw_dev_name(const struct cw_sim_hw_timer *t, unsigned index, char *buf, size_t len)
+{
+	if (t->nr_devs == 1) {
+		snprintf(buf, len, "%s", t->name);
+	} else {
+		snprintf(buf, len, "%s.%u", t->name, index);
+	}
+}
+
+int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev)
+{
+	return cw_clockevents_config_and_register(t->hw->sys, dev, t->p.freq_hz,
+						  t->p.min_delta_ticks, t->p.max_delta_ticks);
 }
 
 CW_API int cw_sim_hw_timer_register(struct cw_sim_hw_timer *t)
 {
-	(void)t;
-	return CW_ENOSYS;
+	struct cw_clock_event_device *dev;
+	int ret;
+
+	if (!t || !t->hw->sys) {
+		return CW_EINVAL;
+	}
+	if (t->registered) {
+		return CW_EBUSY;
+	}
+	t->registered = true;
+	if (t->p.clocksource) {
+		t->cs.name = t->name;
+		t->cs.read = t->ops->cs_read;
+		t->cs.mask = cw__sim_hw_mask(t->p.width_bits);
+		t->cs.rating = t->p.clocksource_rating;
+		t->cs.flags = CW_CLOCKSOURCE_IS_CONTINUOUS;
+		t->cs.driver_data = t;
+		ret = cw_clocksource_register_hz(t->hw->sys, &t->cs, t->p.freq_hz);
+		if (ret) {
+			return ret;
+		}
+	}
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		dev = t->ops->device(t, i);
+		if (!dev) {
+			continue;
+		}
+		ret = cw__sim_hw_register_dev(t, dev);
+		if (ret) {
+			cw__sim_hw_log(t->hw, CW_LOG_ERR, "%s: registering %s failed: %s", t->name,
+				       dev->name, cw_strerror(ret));
+			return ret;
+		}
+	}
+	return 0;
 }
 
 CW_API enum cw_sim_hw_timer_type cw_sim_hw_timer_type(const struct cw_sim_hw_timer *t)
 {
-	(void)t;
-	return CW_SIM_HW_GLOBAL_TIMER;
-}
-
-CW_API const char *cw_sim_hw_timer_compatible(const struct cw_sim_hw_timer *t)
-{
-	(void)t;
-	return NULL;
+	return t->p.type;
 }
 
 CW_API const char *cw_sim_hw_timer_type_compatible(enum cw_sim_hw_timer_type type)
 {
-	(void)type;
-	return NULL;
+	if ((unsigned)type >= CW_SIM_HW_NR_TIMER_TYPES) {
+		return NULL;
+	}
+	return timer_ops[type]->compatible;
+}
+
+CW_API const char *cw_sim_hw_timer_compatible(const struct cw_sim_hw_timer *t)
+{
+	return t->ops->compatible;
 }
 
 CW_API unsigned cw_sim_hw_timer_nr_devices(const struct cw_sim_hw_timer *t)
 {
-	(void)t;
-	return 0;
+	return t->nr_devs;
 }
 
 CW_API struct cw_clock_event_device *cw_sim_hw_timer_device(struct cw_sim_hw_timer *t,
 							    unsigned index)
 {
-	(void)t;
-	(void)index;
-	return NULL;
+	if (!t || index >= t->nr_devs) {
+		return NULL;
+	}
+	return t->ops->device(t, index);
 }
 
 CW_API int cw_sim_hw_timer_get_stats(const struct cw_sim_hw_timer *t, unsigned index,
 				     struct cw_sim_hw_timer_stats *out)
 {
-	(void)t;
-	(void)index;
-	(void)out;
-	return CW_ENOSYS;
+	if (!t || index >= t->nr_devs || !out) {
+		return CW_EINVAL;
+	}
+	*out = t->stats[index];
+	return 0;
 }
 
 CW_API int cw_sim_hw_timer_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
 				uint64_t *value)
 {
-	(void)t;
-	(void)index;
-	(void)reg;
-	(void)value;
-	return CW_ENOSYS;
+	if (!t || index >= t->nr_devs || !value) {
+		return CW_EINVAL;
+	}
+	return t->ops->read(t, index, reg, value);
 }
 
 CW_API int cw_sim_hw_timer_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
 				 uint64_t value)
 {
-	(void)t;
-	(void)index;
-	(void)reg;
-	(void)value;
-	return CW_ENOSYS;
+	if (!t || index >= t->nr_devs) {
+		return CW_EINVAL;
+	}
+	return t->ops->write(t, index, reg, value);
 }
 
 CW_API unsigned cw_sim_hw_nr_timers(const struct cw_sim_hw *hw)
 {
-	(void)hw;
-	return 0;
+	return hw->nr_timers;
 }
 
 CW_API struct cw_sim_hw_timer *cw_sim_hw_timer_at(const struct cw_sim_hw *hw, unsigned index)
 {
-	(void)hw;
-	(void)index;
-	return NULL;
+	struct cw_sim_hw_timer *t = hw->timers;
+
+	while (t && index--) {
+		t = t->next;
+	}
+	return t;
 }
 
-CW_API const struct cw_driver cw_sim_hw_global_timer_driver = { .name = "sim-global_timer",
-								.level = CW_INIT_EARLY };
-CW_API const struct cw_driver cw_sim_hw_arch_timer_driver = { .name = "sim-arch_timer",
-							      .level = CW_INIT_EARLY };
-CW_API const struct cw_driver cw_sim_hw_tmu_driver = { .name = "sim-tmu", .level = CW_INIT_EARLY };
-CW_API const struct cw_driver cw_sim_hw_hpet_driver = { .name = "sim-hpet",
-							.level = CW_INIT_EARLY };
-CW_API const struct cw_driver cw_sim_hw_lapic_driver = { .name = "sim-lapic",
-							 .level = CW_INIT_EARLY };
-CW_API const struct cw_driver cw_sim_hw_pit_driver = { .name = "sim-pit", .level = CW_INIT_EARLY };
+CW_API int cw_sim_hw_match(struct cw_sim_hw *hw, const char *compatible, unsigned index, void **out)
+{
+	if (!hw || !compatible || !out) {
+		return CW_ENODEV;
+	}
+	for (struct cw_sim_hw_timer *t = hw->timers; t; t = t->next) {
+		if (strcmp(t->ops->compatible, compatible) == 0 && index-- == 0) {
+			*out = t;
+			return 0;
+		}
+	}
+	return CW_ENODEV;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Drivers */
+
+int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw)
+{
+	struct cw_sim_hw_timer *t = hw;
+
+	if (!t || t->hw->sys != sys) {
+		return CW_ENODEV;
+	}
+	return cw_sim_hw_timer_register(t);
+}
+
+#define SIM_HW_DRIVER(var, drvname, compat)                                                        \
+	CW_API const struct cw_driver var = {                                                      \
+		.name = drvname,                                                                   \
+		.compatible = compat,                                                              \
+		.level = CW_INIT_EARLY,                                                            \
+		.probe = cw__sim_hw_driver_probe,                                                  \
+	}
+
+SIM_HW_DRIVER(cw_sim_hw_global_timer_driver, "arm-global-timer", "arm,cortex-a9-global-timer");
+SIM_HW_DRIVER(cw_sim_hw_arch_timer_driver, "arm-arch-timer", "arm,armv7-timer");
+SIM_HW_DRIVER(cw_sim_hw_tmu_driver, "sh-tmu", "renesas,tmu");
+SIM_HW_DRIVER(cw_sim_hw_hpet_driver, "hpet", "intel,hpet");
+SIM_HW_DRIVER(cw_sim_hw_lapic_driver, "lapic-timer", "intel,lapic-timer");
+SIM_HW_DRIVER(cw_sim_hw_pit_driver, "i8253", "intel,i8253");

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private header of the simulated timer hardware (include/clockwork/sim_hw.h):
+ * the machine's hardware state (interrupt controller, CPU model, timer
+ * registry), the base every timer model embeds, and the time base the
+ * models count with. Never installed.
+ *
+ * Ownership: struct cw_sim_hw owns its IRQ lines, its CPU states and every
+ * timer model created on it (a singly linked list in creation order);
+ * cw_sim_hw_destroy() cancels every event and frees them all.
+ */
+#ifndef CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H
+#define CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H
+
+#ifndef CW_BUILDING_LIBRARY
+#error "hw-internal.h is private to the clockwork library"
+#endif
+
+#include <clockwork/clocksource.h>
+#include <clockwork/port.h>
+#include <clockwork/driver/clockevent.h>
+#include <clockwork/driver/clocksource.h>
+#include <clockwork/sim.h>
+#include <clockwork/sim_hw.h>
+
+/** Longest timer model name, including the NUL. */
+#define SIM_HW_NAME_MAX     24u
+/** Longest device name (model name + ".N"), including the NUL. */
+#define SIM_HW_DEV_NAME_MAX 32u
+/** Most channels (TMU) or comparators (HPET) of one model. */
+#define SIM_HW_MAX_CHANNELS 32u
+
+/** One pending delivery of an IRQ line (or an IPI) to one CPU. */
+struct sim_hw_delivery {
+	/** Engine event; .cpu is the target, .data points back here. */
+	struct cw_sim_event ev;
+	/** The hardware. */
+	struct cw_sim_hw *hw;
+	/** Line number, or SIM_HW_IPI for an IPI. */
+	unsigned irq;
+	/** The idle exit latency was paid: the next run handles the interrupt. */
+	bool woken;
+};
+
+/** irq value of an IPI delivery. */
+#define SIM_HW_IPI UINT32_MAX
+
+/** An IRQ line of the controller. */
+struct sim_hw_irq_line {
+	/** Handler, or NULL when the line is free. */
+	cw_sim_hw_irq_fn fn;
+	/** Its argument. */
+	void *arg;
+	/** CW_SIM_HW_IRQ_PERCPU or 0. */
+	unsigned flags;
+	/** Target CPU of a global line. */
+	unsigned affinity;
+	/** @p latency_ns overrides the controller's. */
+	bool has_latency;
+	/** Per-line latency, ns. */
+	uint64_t latency_ns;
+	/** Deliveries: nr_cpus for a per-CPU line, 1 for a global line; NULL when free. */
+	struct sim_hw_delivery *del;
+	/** Counters. */
+	struct cw_sim_hw_irq_stats stats;
+};
+
+/** A modelled CPU. */
+struct sim_hw_cpu {
+	/** Running, idle or offline. */
+	enum cw_sim_hw_cpu_state state;
+	/** Idle state index while idle, else -1. */
+	int idle_state;
+	/** The core was told (cw_tick_idle_enter() returned 0): exit must tell it too. */
+	bool core_idle;
+	/** The CPU's C3STOP timers are stopped (a deep state). */
+	bool timers_stopped;
+	/** Idle loop state, or -1 for none. */
+	int loop_state;
+	/** Virtual time the current idle stay began. */
+	uint64_t idle_since_ns;
+	/** Nesting of deliveries / run_on on this CPU (no idle re-entry inside). */
+	unsigned busy;
+	/** IPI delivery. */
+	struct sim_hw_delivery ipi;
+	/** Counters. */
+	struct cw_sim_hw_cpu_stats stats;
+};
+
+struct sim_hw_timer_ops;
+
+/**
+ * Base of every timer model, first member of the model's own struct.
+ * Owned by the hardware.
+ */
+struct cw_sim_hw_timer {
+	/** The hardware. */
+	struct cw_sim_hw *hw;
+	/** The model's operations. */
+	const struct sim_hw_timer_ops *ops;
+	/** Parameters with defaults filled in (name points at @p name). */
+	struct cw_sim_hw_timer_params p;
+	/** Model name. */
+	char name[SIM_HW_NAME_MAX];
+	/** Number of devices (banks or channels). */
+	unsigned nr_devs;
+	/** Registered with the system. */
+	bool registered;
+	/** IRQ lines p.irq .. p.irq + irqs_requested - 1 belong to the model (freed for it). */
+	unsigned irqs_requested;
+	/** Per-device counters, nr_devs entries. */
+	struct cw_sim_hw_timer_stats *stats;
+	/** Clocksource (when p.clocksource). */
+	struct cw_clocksource cs;
+	/** Next model of the hardware (creation order). */
+	struct cw_sim_hw_timer *next;
+};
+
+/** What each model provides (one const table per model file). */
+struct sim_hw_timer_ops {
+	/** Type defaults: name, frequency, width, min delta, rating, irq, channels. */
+	const char *name;
+	const char *compatible;
+	uint64_t freq_hz;
+	unsigned width_bits;
+	uint64_t min_delta_ticks;
+	int rating;
+	int irq;
+	unsigned nr_channels;
+	int cs_rating;
+	/** Per-CPU model (devices = CPUs) rather than channels. */
+	bool percpu;
+	/** Allocate the model (the base first); the base is filled by the caller. */
+	struct cw_sim_hw_timer *(*alloc)(struct cw_sim_hw *hw,
+					 const struct cw_sim_hw_timer_params *p);
+	/** Set up devices and IRQ handlers after the base is filled. @return 0 or CW_E*. */
+	int (*init)(struct cw_sim_hw_timer *t);
+	/** Cancel events and free the model. */
+	void (*destroy)(struct cw_sim_hw_timer *t);
+	/** The device of @p index. */
+	struct cw_clock_event_device *(*device)(struct cw_sim_hw_timer *t, unsigned index);
+	/** Clocksource read (NULL: the model cannot be a clocksource). */
+	cw_clocksource_read_fn cs_read;
+	/** Register access. */
+	int (*read)(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
+		    uint64_t *value);
+	int (*write)(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
+		     uint64_t value);
+	/** CPU @p cpu enters (stop) or leaves a deep state; per-CPU C3STOP models only. */
+	void (*deep_idle)(struct cw_sim_hw_timer *t, unsigned cpu, bool stop);
+};
+
+/** The hardware of one machine. */
+struct cw_sim_hw {
+	/** The engine. */
+	struct cw_sim *sim;
+	/** The system, or NULL. */
+	struct cw_system *sys;
+	/** Number of CPUs. */
+	unsigned nr_cpus;
+	/** Parameters (idle_states points at @p idle). */
+	struct cw_sim_hw_params p;
+	/** Copy of the idle state table. */
+	struct cw_sim_hw_idle_state idle[CW_SIM_HW_MAX_IDLE_STATES];
+	/** Names of the idle states. */
+	char idle_names[CW_SIM_HW_MAX_IDLE_STATES][CW_SIM_HW_IDLE_NAME_MAX];
+	/** IRQ lines, p.nr_irqs entries. */
+	struct sim_hw_irq_line *irqs;
+	/** CPUs, nr_cpus entries. */
+	struct sim_hw_cpu *cpus;
+	/** Timer models, creation order. */
+	struct cw_sim_hw_timer *timers;
+	/** Number of timer models. */
+	unsigned nr_timers;
+};
+
+/* ---- time base: a counter running at freq * (1 + drift) ----------------- */
+
+/**
+ * A counting time base: cycles since @p start_ns at the drifted rate, exact
+ * in integer arithmetic. Models keep one per counter and fold it when they
+ * rewrite the counter (count = base + elapsed).
+ */
+struct sim_hw_clock {
+	/** Virtual time the count @p base_cycles was valid. */
+	uint64_t start_ns;
+	/** Count at @p start_ns (unmasked). */
+	uint64_t base_cycles;
+	/** freq_hz * (1e9 + drift_ppb): cycles per 1e18 ns. */
+	unsigned __int128 rate;
+};
+
+/** Start a time base at @p now_ns with count @p cycles. */
+void cw__sim_hw_clock_init(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles,
+			   uint64_t freq_hz, int64_t drift_ppb);
+/** Count at @p now_ns (unmasked, 64-bit wrap). */
+uint64_t cw__sim_hw_clock_cycles(const struct sim_hw_clock *c, uint64_t now_ns);
+/** Earliest virtual time at which the (unmasked) count reaches @p target_cycles (>= base). */
+uint64_t cw__sim_hw_clock_time_of(const struct sim_hw_clock *c, uint64_t target_cycles);
+/** Restart the base at @p now_ns with count @p cycles (same rate). */
+void cw__sim_hw_clock_set(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles);
+
+/* ---- calls between the hardware files ----------------------------------- */
+
+/** Mask of a @p bits wide counter. */
+static inline uint64_t cw__sim_hw_mask(unsigned bits)
+{
+	return bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+}
+
+/** Set up the CPU model (cpu-model.c). @return 0 or CW_ENOMEM. */
+int cw__sim_hw_cpus_init(struct cw_sim_hw *hw);
+/** Cancel the CPU model's events and free it. */
+void cw__sim_hw_cpus_fini(struct cw_sim_hw *hw);
+/**
+ * A delivery reaches @p cpu (cpu-model.c). An idle CPU whose state has an
+ * exit latency not yet @p paid stays idle and the latency is returned (the
+ * delivery waits that long); otherwise the CPU leaves idle and 0 is returned.
+ */
+uint64_t cw__sim_hw_cpu_wake_for_irq(struct cw_sim_hw *hw, unsigned cpu, bool paid);
+/** Set up the IPI delivery of @p cpu (irqc.c). */
+void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu);
+/** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
+void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
+/** The current virtual time. */
+static inline uint64_t cw__sim_hw_now(const struct cw_sim_hw *hw)
+{
+	return cw_sim_now_ns(hw->sim);
+}
+
+/** The system's tick rate (100 without a system). */
+unsigned cw__sim_hw_hz(const struct cw_sim_hw *hw);
+
+/** Log a line through the system (nothing without one). */
+void cw__sim_hw_log(struct cw_sim_hw *hw, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** Name device @p index of @p t into @p buf ("name" for a single device, "name.N" otherwise). */
+void cw__sim_hw_dev_name(const struct cw_sim_hw_timer *t, unsigned index, char *buf, size_t len);
+
+/** Request the model's next IRQ line (p.irq + number already requested); freed with the model. */
+int cw__sim_hw_timer_request_irq(struct cw_sim_hw_timer *t, unsigned flags, cw_sim_hw_irq_fn fn,
+				 void *arg);
+
+/** Register @p dev of @p t with the system at the model's frequency and limits. */
+int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev);
+
+/* ---- down-counter with reload (TMU channel, LAPIC timer, PIT) ------------ */
+
+struct sim_hw_dc;
+/** Called at each underflow (count reached 0), after the reload. */
+typedef void (*sim_hw_dc_fn)(struct sim_hw_dc *dc);
+
+/**
+ * A down-counter: loaded with a value, counts to 0 at the time base's rate,
+ * then sets its flag, calls @p underflow and reloads (or stops, without
+ * reload). Reloads are exact in cycles, so a periodic channel never drifts
+ * from its own time base.
+ */
+struct sim_hw_dc {
+	/** The hardware. */
+	struct cw_sim_hw *hw;
+	/** Continuous time base (never re-based while the channel counts). */
+	struct sim_hw_clock clk;
+	/** Counting. */
+	bool running;
+	/** Stopped by a deep idle state (counts nothing, fires nothing). */
+	bool stopped;
+	/** Reload from @p reload at underflow (else stop at 0). */
+	bool autoreload;
+	/** Time-base count at which the current value was loaded. */
+	uint64_t load_cycle;
+	/** Value loaded then. */
+	uint64_t load_val;
+	/** Reload value (TCOR, initial count, PIT latch). */
+	uint64_t reload;
+	/** Underflow flag (TCR.UNF); the driver clears it. */
+	bool flag;
+	/** Underflow event. */
+	struct cw_sim_event ev;
+	/** Underflow callback. */
+	sim_hw_dc_fn underflow;
+	/** Opaque pointer for the model. */
+	void *data;
+};
+
+/** Set up a stopped down-counter at @p freq_hz with @p drift_ppb. */
+void cw__sim_hw_dc_init(struct sim_hw_dc *dc, struct cw_sim_hw *hw, uint64_t freq_hz,
+			int64_t drift_ppb, sim_hw_dc_fn underflow, void *data);
+/** Load @p value and start counting (@p value 0 stops). */
+void cw__sim_hw_dc_load(struct sim_hw_dc *dc, uint64_t value);
+/** Stop counting (the count freezes). */
+void cw__sim_hw_dc_stop(struct sim_hw_dc *dc);
+/** Resume counting from the frozen count. */
+void cw__sim_hw_dc_start(struct sim_hw_dc *dc);
+/** Current count. */
+uint64_t cw__sim_hw_dc_count(const struct sim_hw_dc *dc);
+/** Cancel the underflow event (teardown). */
+void cw__sim_hw_dc_fini(struct sim_hw_dc *dc);
+
+/** Model operations of each type (hw-*.c). */
+extern const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops;
+extern const struct sim_hw_timer_ops cw__sim_hw_arch_timer_ops;
+extern const struct sim_hw_timer_ops cw__sim_hw_tmu_ops;
+extern const struct sim_hw_timer_ops cw__sim_hw_hpet_ops;
+extern const struct sim_hw_timer_ops cw__sim_hw_lapic_ops;
+extern const struct sim_hw_timer_ops cw__sim_hw_pit_ops;
+
+/** Probe shared by the six driver descriptors: hw is a struct cw_sim_hw_timer. */
+int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw);
+
+#endif /* CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H */
