@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_wheel: a plain binary min-heap of timers (an array of pointers, each
+ * timer remembering its index), the textbook priority queue many event
+ * loops use: O(log n) arm and cancel, O(log n) per expired timer, nothing
+ * per empty tick.
+ */
+#include "wheel_impl.h"
+
+#include <stdlib.h>
+
+struct heap_timer {
+	uint64_t expires;
+	/** Position in the heap, or SIZE_MAX when not armed. */
+	size_t index;
+};
+
+static struct heap_timer *heap_timers;
+static struct heap_timer **heap;
+static size_t heap_len;
+static uint64_t heap_now;
+
+static inline void heap_put(size_t i, struct heap_timer *t)
+{
+	heap[i] = t;
+	t->index = i;
+}
+
+static void sift_up(size_t i)
+{
+	struct heap_timer *t = heap[i];
+
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (heap[p]->expires <= t->expires) {
+			break;
+		}
+		heap_put(i, heap[p]);
+		i = p;
+	}
+	heap_put(i, t);
+}
+
+static void sift_down(size_t i)
+{
+	struct heap_timer *t = heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= heap_len) {
+			break;
+		}
+		if (c + 1 < heap_len && heap[c + 1]->expires < heap[c]->expires) {
+			c++;
+		}
+		if (t->expires <= heap[c]->expires) {
+			break;
+		}
+		heap_put(i, heap[c]);
+		i = c;
+	}
+	heap_put(i, t);
+}
+
+static void heap_remove(struct heap_timer *t)
+{
+	size_t i = t->index;
+	struct heap_timer *last = heap[--heap_len];
+
+	t->index = SIZE_MAX;
+	if (last == t) {
+		return;
+	}
+	heap_put(i, last);
+	if (i > 0 && heap[(i - 1) / 2]->expires > last->expires) {
+		sift_up(i);
+	} else {
+		sift_down(i);
+	}
+}
+
+static int hp_init(size_t n)
+{
+	heap_timers = malloc(n * sizeof(*heap_timers));
+	heap = malloc(n * sizeof(*heap));
+	if (!heap_timers || !heap) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		heap_timers[i].index = SIZE_MAX;
+	}
+	heap_len = 0;
+	heap_now = 0;
+	return 0;
+}
+
+static void hp_arm(size_t i, uint64_t delay)
+{
+	struct heap_timer *t = &heap_timers[i];
+	uint64_t old = t->expires;
+
+	t->expires = heap_now + delay;
+	if (t->index != SIZE_MAX) {
+		if (t->expires < old) {
+			sift_up(t->index);
+		} else {
+			sift_down(t->index);
+		}
+		return;
+	}
+	heap[heap_len] = t;
+	t->index = heap_len++;
+	sift_up(t->index);
+}
+
+static void hp_cancel(size_t i)
+{
+	if (heap_timers[i].index != SIZE_MAX) {
+		heap_remove(&heap_timers[i]);
+	}
+}
+
+static void hp_advance(uint64_t now)
+{
+	heap_now = now;
+	while (heap_len && heap[0]->expires <= now) {
+		heap_remove(heap[0]);
+		wheel_fired++;
+	}
+}
+
+static void hp_fini(void)
+{
+	free(heap_timers);
+	free(heap);
+}
+
+const struct wheel_ops wheel_heap_ops = {
+	.impl = "heap",
+	.virtual_time = true,
+	.init = hp_init,
+	.arm = hp_arm,
+	.cancel = hp_cancel,
+	.advance = hp_advance,
+	.fini = hp_fini,
+};
