@@ -544,9 +544,161 @@ CW_API const char *cw_sim_machine_default_text(void);
 CW_API int cw_sim_parse_duration_ns(const char *text, uint64_t *out_ns);
 /** @} */
 
+/** @name Workloads
+ * A workload file says what each CPU does over time: busy periods (the CPU
+ * runs) alternating with idle periods (it enters an idle state through the
+ * CPU model and wakes on interrupts, going back to idle after each until the
+ * period ends), with lengths drawn from distributions seeded by the engine's
+ * random generator, and CPU hotplug events at given times. Format (INI
+ * dialect like machine files; docs/simulator.md, "Workload files"):
+ *
+ *     [workload]       name, busy, idle, idle_state, deep_after, start
+ *     [cpu LIST]       busy, idle, idle_state, deep_after, start (overrides
+ *                      for the CPUs in LIST, e.g. [cpu 0] or [cpu 1-3])
+ *     [hotplug]        offline = CPU TIME, online = CPU TIME (repeatable)
+ *
+ * Distributions: "fixed T", "uniform LO HI", "exponential MEAN",
+ * "normal MEAN SD" (clipped at 0); "idle = none" keeps a CPU busy.
+ * @{ */
+
+/** Longest workload name, including the NUL. */
+#define CW_SIM_WORKLOAD_NAME_MAX  64
+/** Most [cpu LIST] sections of a workload. */
+#define CW_SIM_MAX_WORKLOAD_CPUS  64
+/** Most hotplug events of a workload. */
+#define CW_SIM_MAX_HOTPLUG_EVENTS 256
+
+/** A distribution of period lengths. */
+enum cw_sim_dist_kind {
+	/** Always a_ns. */
+	CW_SIM_DIST_FIXED = 0,
+	/** Uniform in [a_ns, b_ns]. */
+	CW_SIM_DIST_UNIFORM,
+	/** Exponential with mean a_ns. */
+	CW_SIM_DIST_EXPONENTIAL,
+	/** Normal with mean a_ns and standard deviation b_ns, clipped at 0. */
+	CW_SIM_DIST_NORMAL,
+	/** No period at all ("idle = none": the CPU never idles). */
+	CW_SIM_DIST_NONE,
+};
+
+/** A distribution and its parameters, ns. */
+struct cw_sim_dist {
+	/** Kind. */
+	enum cw_sim_dist_kind kind;
+	/** Fixed value, lower bound or mean, ns. */
+	uint64_t a_ns;
+	/** Upper bound or standard deviation, ns (0 for other kinds). */
+	uint64_t b_ns;
+};
+
+/** Which idle state an idle period uses. */
+enum cw_sim_idle_choice {
+	/** The deepest shallow state. */
+	CW_SIM_IDLE_SHALLOW = 0,
+	/** The deepest deep state (the shallowest state if there is no deep one). */
+	CW_SIM_IDLE_DEEP,
+	/** Deep for periods of at least deep_after_ns, shallow for shorter ones. */
+	CW_SIM_IDLE_BY_LENGTH,
+	/** The state named in state_name. */
+	CW_SIM_IDLE_NAMED,
+};
+
+/** Bits of struct cw_sim_workload_cpu::set: which keys a section gave. */
+#define CW_SIM_WL_SET_BUSY       0x01u
+#define CW_SIM_WL_SET_IDLE       0x02u
+#define CW_SIM_WL_SET_STATE      0x04u
+#define CW_SIM_WL_SET_DEEP_AFTER 0x08u
+#define CW_SIM_WL_SET_START      0x10u
+
+/** What a CPU does ([workload] defaults or a [cpu LIST] override). */
+struct cw_sim_workload_cpu {
+	/** Busy period lengths. */
+	struct cw_sim_dist busy;
+	/** Idle period lengths. */
+	struct cw_sim_dist idle;
+	/** Idle state choice. */
+	enum cw_sim_idle_choice idle_choice;
+	/** State name for CW_SIM_IDLE_NAMED (checked against the machine when the run starts). */
+	char state_name[CW_SIM_IDLE_NAME_MAX];
+	/** Threshold of CW_SIM_IDLE_BY_LENGTH, ns. */
+	uint64_t deep_after_ns;
+	/** The CPU starts with an idle period instead of a busy one. */
+	bool start_idle;
+	/** CW_SIM_WL_SET_* bits: keys this section set (overrides apply only those). */
+	unsigned set;
+	/** First and last CPU of a [cpu LIST] section (0..0 for the defaults). */
+	unsigned first_cpu;
+	unsigned last_cpu;
+	/** Line of the section header. */
+	unsigned line;
+};
+
+/** A hotplug event ([hotplug] offline/online = CPU TIME). */
+struct cw_sim_hotplug_event {
+	/** Virtual time, ns. */
+	uint64_t at_ns;
+	/** CPU. */
+	unsigned cpu;
+	/** Bring online (true) or take offline (false). */
+	bool online;
+	/** Line in the file. */
+	unsigned line;
+};
+
+/** A parsed workload file; free it with cw_sim_workload_desc_free(). */
+struct cw_sim_workload_desc {
+	/** Name. */
+	char name[CW_SIM_WORKLOAD_NAME_MAX];
+	/** Defaults for every CPU. */
+	struct cw_sim_workload_cpu defaults;
+	/** Number of [cpu LIST] overrides. */
+	unsigned nr_overrides;
+	/** Overrides, in file order (later ones win). */
+	struct cw_sim_workload_cpu overrides[CW_SIM_MAX_WORKLOAD_CPUS];
+	/** Number of hotplug events. */
+	unsigned nr_hotplug;
+	/** Hotplug events, in time order (file order for equal times). */
+	struct cw_sim_hotplug_event hotplug[CW_SIM_MAX_HOTPLUG_EVENTS];
+};
+
+/**
+ * Parse a workload held in memory (any bytes; never crashes).
+ * @param text      The text; need not be NUL-terminated.
+ * @param len       Its length.
+ * @param filename  Name for messages ("<workload>" if NULL).
+ * @param out       Receives the description (NULL on error).
+ * @param err       Receives "file:line: expected ... (got ...)" on error; may be NULL.
+ * @param err_len   Size of @p err.
+ * Context: setup; allocates.
+ * @return 0; CW_EINVAL (described in @p err); CW_ENOMEM.
+ */
+CW_API int cw_sim_workload_parse_mem(const char *text, size_t len, const char *filename,
+				     struct cw_sim_workload_desc **out, char *err, size_t err_len);
+/**
+ * Parse a workload file.
+ * @return as cw_sim_workload_parse_mem(); CW_EIO if it cannot be read.
+ */
+CW_API int cw_sim_workload_parse_file(const char *path, struct cw_sim_workload_desc **out,
+				      char *err, size_t err_len);
+/** Free a workload description (NULL is fine). */
+CW_API void cw_sim_workload_desc_free(struct cw_sim_workload_desc *w);
+/** Text of the built-in default workload (examples/workloads/default.ini). */
+CW_API const char *cw_sim_workload_default_text(void);
+/**
+ * The configuration @p cpu gets: the defaults, then every [cpu LIST]
+ * section containing it, in file order, each applying the keys it set.
+ */
+CW_API void cw_sim_workload_cpu_config(const struct cw_sim_workload_desc *w, unsigned cpu,
+				       struct cw_sim_workload_cpu *out);
+/** @} */
+
 /** @name Machines running on the engine
  * @{ */
 struct cw_sim_machine;
+struct cw_sim_hw;
+struct cw_sim_hw_timer;
+struct cw_sim_workload_run;
 
 /**
  * Build a machine from a description: create a sim system with the
@@ -585,6 +737,55 @@ CW_API size_t cw_sim_machine_nr_counters(const struct cw_sim_machine *m);
 /** The machine's counter number @p index (file order), or NULL. */
 CW_API struct cw_sim_counter *cw_sim_machine_counter_at(const struct cw_sim_machine *m,
 							size_t index);
+/** The machine's hardware (include/clockwork/sim_hw.h). */
+CW_API struct cw_sim_hw *cw_sim_machine_hw(const struct cw_sim_machine *m);
+/** Number of timer models (one per timer section). */
+CW_API size_t cw_sim_machine_nr_timers(const struct cw_sim_machine *m);
+/** The machine's timer model number @p index (file order), or NULL. */
+CW_API struct cw_sim_hw_timer *cw_sim_machine_timer_at(const struct cw_sim_machine *m,
+						       size_t index);
+/**
+ * Start running @p w on the booted machine @p m from the current virtual
+ * time: each online CPU begins its first busy (or idle) period now, and the
+ * hotplug events are scheduled. The machine owns the run (destroying the
+ * machine stops it).
+ * @param m    A booted machine.
+ * @param w    The workload (copied; not referenced afterwards).
+ * @param err  Receives a message on error; may be NULL.
+ * @param err_len  Size of @p err.
+ * Context: engine thread, not from an event of @p m.
+ * @return 0; CW_EINVAL (a CPU or idle state the machine does not have,
+ *         described in @p err); CW_EBUSY (a workload already runs); CW_ENOMEM.
+ */
+CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
+					 const struct cw_sim_workload_desc *w, char *err,
+					 size_t err_len);
+
+/** What a workload run did on one CPU. */
+struct cw_sim_workload_cpu_stats {
+	/** Busy periods started. */
+	uint64_t busy_periods;
+	/** Idle periods started. */
+	uint64_t idle_periods;
+	/** Of those, periods that asked for a deep state. */
+	uint64_t deep_requests;
+	/** Hotplug events applied to the CPU (offline + online). */
+	uint64_t hotplug_events;
+	/** Hotplug events the core or the model refused. */
+	uint64_t hotplug_failures;
+};
+
+/**
+ * Copy the workload statistics of @p cpu.
+ * @return 0; CW_EINVAL (bad CPU); CW_ENODEV (no workload runs).
+ */
+CW_API int cw_sim_machine_workload_stats(const struct cw_sim_machine *m, unsigned cpu,
+					 struct cw_sim_workload_cpu_stats *out);
+/**
+ * Stop a workload run (its events are cancelled; CPUs stay as they are).
+ * @param run  The run, or NULL.
+ */
+CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run);
 /** @} */
 
 #ifdef __cplusplus

@@ -234,16 +234,16 @@ static void test_machine_timer_irq_and_idle_sections_parse_with_kind_defaults(vo
 	assert_int_equal(t->max_delta_ticks, 0xffffffffu);
 	t = &m->timers[3];
 	assert_int_equal(t->kind, CW_SIM_TIMER_HPET);
-	assert_string_equal(t->compatible, "hpet");
-	assert_int_equal(t->channels, 1);
+	assert_string_equal(t->compatible, "intel,hpet");
+	assert_int_equal(t->channels, 3);
 	t = &m->timers[4];
 	assert_int_equal(t->kind, CW_SIM_TIMER_LAPIC);
-	assert_string_equal(t->compatible, "intel,lapic");
+	assert_string_equal(t->compatible, "intel,lapic-timer");
 	assert_true(t->c3stop);
 	assert_int_equal(t->min_delta_ticks, 20);
 	t = &m->timers[5];
 	assert_int_equal(t->kind, CW_SIM_TIMER_PIT);
-	assert_string_equal(t->compatible, "intel,pit");
+	assert_string_equal(t->compatible, "intel,i8253");
 	assert_int_equal(t->max_delta_ticks, 0xffff);
 	assert_int_equal(m->irq_latency_ns, 2000);
 	assert_int_equal(m->ipi_latency_ns, 500);
@@ -257,7 +257,7 @@ static void test_machine_timer_irq_and_idle_sections_parse_with_kind_defaults(vo
 	assert_false(m->idle_states[0].deep);
 	assert_true(m->ignore_broadcast_busy);
 	assert_string_equal(cw_sim_timer_kind_name(CW_SIM_TIMER_HPET), "hpet");
-	assert_string_equal(cw_sim_timer_kind_compatible(CW_SIM_TIMER_PIT), "intel,pit");
+	assert_string_equal(cw_sim_timer_kind_compatible(CW_SIM_TIMER_PIT), "intel,i8253");
 	cw_sim_machine_desc_free(m);
 }
 
@@ -612,6 +612,8 @@ static const struct bad_case bad_cases[] = {
 	BAD(MACH "[lapic t]\nirq = 1024\n", 5,
 	    "expected an interrupt number, 0..1023 (got '1024')"),
 	BAD(MACH TMR "rating = 0\n", 7, "expected a rating, 1..499 (got '0')"),
+	BAD(MACH "[hpet h]\nfreq = 1MHz\nirq = 0\n", 6,
+	    "expected an interrupt number of 1..1023 in [hpet h] (got 0: line 0 is the PIT's)"),
 	BAD(MACH TMR "c3stop = sometimes\n", 7, "expected yes or no (got 'sometimes')"),
 	BAD(MACH TMR "compatible = intel lapic\n", 7,
 	    "expected a compatible string of letters, digits, ',', '_', '-', '.' "

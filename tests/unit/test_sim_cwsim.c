@@ -98,11 +98,14 @@ static const char *const clocks[] = {
 
 /*
  * Every clock's error is within [lo_ns, hi_ns]; a coarse clock may also lag
- * by up to one tick (1 ms at the default HZ): it holds the value of the last
- * update, and an update that finds less than one tick's worth of cycles
- * since the last one (a jittery read can) leaves it unchanged.
+ * by up to three ticks (3 ms at the default HZ): it holds the value of the
+ * last update, an update that finds less than one tick's worth of cycles
+ * since the last one (a jittery read can) leaves it unchanged, the tick at
+ * the very end of the run is still in flight (interrupt latency), and the
+ * CPU holding the do_timer duty may be waking from idle (the new holder
+ * catches the missed jiffies up at its next tick).
  */
-#define TICK_NS 1000000LL
+#define TICK_NS (3 * 1000000LL)
 
 static void assert_all_errors_within(const struct run *r, long long lo_ns, long long hi_ns)
 {
@@ -161,7 +164,8 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	 * at most 3 ns. Expected +6.075 ms; allow +-5 us (coarse: one tick more).
 	 */
 	assert_all_errors_within(&r, 6070000, 6080000);
-	assert_non_null(strstr(r.out, "+607.500"));
+	/* 607.5 ppm of the 10 s; the last ns depends on where the final tick fell. */
+	assert_true(strstr(r.out, "+607.499") || strstr(r.out, "+607.500"));
 	clocksource_row(&r, "cpu_cycles", row, sizeof(row));
 	assert_non_null(strstr(row, " 0 "));
 	assert_non_null(strstr(row, "unstable"));

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Scenario runner: each tests/scenarios/<behaviour>/ directory holds an
- * optional machine.ini and an "expect" file; the runner runs cwsim
- * in-process on the machine (the built-in default without one) and checks
+ * optional machine.ini, an optional workload.ini and an "expect" file; the
+ * runner runs cwsim in-process on the machine (the built-in default without
+ * one) with the workload (the built-in default without one) and checks
  * every directive of the expect file against the output:
  *
  *   args = --duration 3s ...        cwsim arguments (blank separated, once)
@@ -13,6 +14,14 @@
  *   error_ns = CLOCK LO HI          the clock's error is within [LO, HI] ns
  *   clocksource = NAME FIELD VALUE  the clocksource row's FIELD (current,
  *                                   watchdog, wraps, rating) is VALUE
+ *   cpu = CPU|all FIELD LO HI       the CPU table's FIELD (interrupts, ticks,
+ *                                   do_timer, bc_wakeups, ipis, idle, deep,
+ *                                   forced, lost) is within [LO, HI] for the
+ *                                   CPU, or for every CPU with "all"
+ *   device = NAME FIELD LO HI       the clockevent table's FIELD (interrupts,
+ *                                   spurious, storms, lost_deep, programs)
+ *   value = KEY LO HI               "KEY: N" of the summary line (jiffies,
+ *                                   expected, do_timer_ticks, lost_interrupts)
  *
  * Lines starting with '#' are comments. The scenario list is explicit
  * (scenarios[] below): add a directory, then add its name here.
@@ -57,7 +66,7 @@ struct scenario {
 static void run_cwsim(struct scenario *s, char *args)
 {
 	char *argv[MAX_ARGS] = { "cwsim" };
-	char machine[600];
+	char machine[600], workload[600];
 	char *save = NULL;
 	int argc = 1;
 	FILE *out, *err, *probe;
@@ -68,6 +77,13 @@ static void run_cwsim(struct scenario *s, char *args)
 		fclose(probe);
 		argv[argc++] = "--machine";
 		argv[argc++] = machine;
+	}
+	snprintf(workload, sizeof(workload), "%s/workload.ini", s->dir);
+	probe = fopen(workload, "r");
+	if (probe) {
+		fclose(probe);
+		argv[argc++] = "--workload";
+		argv[argc++] = workload;
 	}
 	for (char *a = strtok_r(args, " \t", &save); a; a = strtok_r(NULL, " \t", &save)) {
 		assert_true(argc < MAX_ARGS - 1);
@@ -146,6 +162,120 @@ static void check_clocksource(const struct scenario *s, const char *directive, c
 	}
 }
 
+/* Column of @field in a table whose header line starts with @table; -1 if none. */
+static int column_of(const struct scenario *s, const char *table, const char *field)
+{
+	const char *hdr = strstr(s->out, table);
+	char line[512], *save = NULL;
+	int col = 0;
+
+	if (!hdr) {
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(hdr + 1, "\n"), hdr + 1);
+	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save), col++) {
+		if (strcmp(w, field) == 0) {
+			return col;
+		}
+	}
+	return -1;
+}
+
+/* Word @col of the row starting at @row (whitespace separated), as a number. */
+static bool row_number(const char *row, int col, double *out)
+{
+	char line[512], *save = NULL;
+	int i = 0;
+
+	snprintf(line, sizeof(line), "%.*s", (int)strcspn(row, "\n"), row);
+	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save), i++) {
+		if (i == col) {
+			*out = strtod(w, NULL);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void check_row_field(const struct scenario *s, const char *directive, const char *table,
+			    const char *name, const char *field, double lo, double hi)
+{
+	int col = column_of(s, table, field);
+	const char *row = find_row(s, table, name);
+	char why[160];
+	double v;
+
+	if (col < 0 || !row || !row_number(row + 1, col, &v)) {
+		scenario_fail(s, directive, "no such row or field");
+		return;
+	}
+	if (v < lo || v > hi) {
+		snprintf(why, sizeof(why), "%s %s is %.1f, outside [%.1f, %.1f]", name, field, v,
+			 lo, hi);
+		scenario_fail(s, directive, why);
+	}
+}
+
+static void check_cpu(const struct scenario *s, const char *directive, const char *arg)
+{
+	char cpu[16], field[32], name[16];
+	double lo, hi;
+
+	if (sscanf(arg, "%15s %31s %lf %lf", cpu, field, &lo, &hi) != 4) {
+		scenario_fail(s, directive, "expected CPU|all FIELD LO HI");
+		return;
+	}
+	if (strcmp(cpu, "all") != 0) {
+		check_row_field(s, directive, "\ncpu ", cpu, field, lo, hi);
+		return;
+	}
+	for (unsigned c = 0;; c++) {
+		snprintf(name, sizeof(name), "%u", c);
+		if (!find_row(s, "\ncpu ", name)) {
+			if (c == 0) {
+				scenario_fail(s, directive, "no CPU rows");
+			}
+			return;
+		}
+		check_row_field(s, directive, "\ncpu ", name, field, lo, hi);
+	}
+}
+
+static void check_device(const struct scenario *s, const char *directive, const char *arg)
+{
+	char name[64], field[32];
+	double lo, hi;
+
+	if (sscanf(arg, "%63s %31s %lf %lf", name, field, &lo, &hi) != 4) {
+		scenario_fail(s, directive, "expected NAME FIELD LO HI");
+		return;
+	}
+	check_row_field(s, directive, "\nclockevent ", name, field, lo, hi);
+}
+
+static void check_value(const struct scenario *s, const char *directive, const char *arg)
+{
+	char key[64], pat[72], why[160];
+	const char *hit;
+	double lo, hi, v;
+
+	if (sscanf(arg, "%63s %lf %lf", key, &lo, &hi) != 3) {
+		scenario_fail(s, directive, "expected KEY LO HI");
+		return;
+	}
+	snprintf(pat, sizeof(pat), "%s: ", key);
+	hit = strstr(s->out, pat);
+	if (!hit) {
+		scenario_fail(s, directive, "no such value");
+		return;
+	}
+	v = strtod(hit + strlen(pat), NULL);
+	if (v < lo || v > hi) {
+		snprintf(why, sizeof(why), "%s is %.1f, outside [%.1f, %.1f]", key, v, lo, hi);
+		scenario_fail(s, directive, why);
+	}
+}
+
 static void check_by(const struct scenario *s, const char *directive, const char *arg)
 {
 	const char *text = strchr(arg, ' ');
@@ -183,6 +313,12 @@ static void check_directive(const struct scenario *s, const char *key, const cha
 		check_error_ns(s, line, val);
 	} else if (strcmp(key, "clocksource") == 0) {
 		check_clocksource(s, line, val);
+	} else if (strcmp(key, "cpu") == 0) {
+		check_cpu(s, line, val);
+	} else if (strcmp(key, "device") == 0) {
+		check_device(s, line, val);
+	} else if (strcmp(key, "value") == 0) {
+		check_value(s, line, val);
 	} else if (strcmp(key, "args") != 0) {
 		scenario_fail(s, line, "unknown directive");
 	}

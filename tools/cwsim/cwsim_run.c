@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cwsim: boot a modelled machine on the deterministic simulator, run it for
- * a stretch of virtual time and report how well each clock id kept time.
+ * cwsim: boot a modelled machine on the deterministic simulator, run a
+ * workload on it for a stretch of virtual time and report how well each
+ * clock id kept time and how each CPU ticked.
  *
- * A run: parse the machine (a file, or the built-in default-soc), create
- * the engine with the seed, build the machine (its "sim:" lines and the
- * clocksource registrations appear in the boot log), schedule the scripted
- * events the options ask for (suspend/resume, a run-time clocksource
- * override), boot, run to the end of the duration, then print
+ * A run: parse the machine (a file, or the built-in default-soc) and the
+ * workload (a file, the built-in default, or none), create the engine with
+ * the seed, build the machine (its "sim:" lines appear in the boot log),
+ * schedule the scripted events the options ask for (suspend/resume, a
+ * run-time clocksource override), boot (the log shows the machine hooks,
+ * each init level, each driver probe and each device as it registers and
+ * is bound), start the workload, run to the end of the duration, then print
  *
  *   - for every clock id, its value, the true value and the error in ns and
  *     ppm of the elapsed time. Truth is the engine's virtual time: MONOTONIC
@@ -24,7 +27,11 @@
 #include "cwsim.h"
 
 #include <clockwork/clockwork.h>
+#include <clockwork/cpu.h>
+#include <clockwork/driver/clockevent.h>
 #include <clockwork/sim.h>
+#include <clockwork/sim_hw.h>
+#include <clockwork/tick.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +61,8 @@ struct cwsim_opts {
 	bool quiet;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
+	/** --workload FILE ("none": no workload; NULL: the built-in default). */
+	const char *workload_path;
 	/** --suspend-at / --suspend-for. */
 	bool suspend;
 	uint64_t suspend_at_ns;
@@ -68,12 +77,17 @@ struct cwsim_opts {
 struct cwsim_run {
 	const struct cwsim_opts *opts;
 	FILE *out;
+	FILE *err;
 	struct cw_sim *sim;
 	struct cw_sim_machine *machine;
 	struct cw_system *sys;
 	struct cw_sim_event suspend_ev;
 	struct cw_sim_event resume_ev;
 	struct cw_sim_event override_ev;
+	/** The workload (NULL: none). */
+	struct cw_sim_workload_desc *workload;
+	/** jiffies when the machine was built (INITIAL_JIFFIES). */
+	uint64_t jiffies0;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -94,12 +108,15 @@ static void usage(FILE *f)
 	      "  --suspend-for TIME   ...for TIME of virtual time (both or neither)\n"
 	      "  --override NAME      prefer clocksource NAME (at boot, or at --override-at)\n"
 	      "  --override-at TIME   apply --override at TIME instead of at boot\n"
+	      "  --workload FILE      workload file (default: built-in, examples/workloads/\n"
+	      "                       default.ini; 'none': CPUs never idle)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
 	      "TIME is a number with a unit: ns, us, ms or s (decimals allowed).\n"
-	      "Exit status: 0 ok, 1 bad machine file or failed run, 2 bad arguments.\n",
+	      "Exit status: 0 ok, 1 bad machine or workload file or failed run, 2 bad\n"
+	      "arguments.\n",
 	      f);
 }
 
@@ -159,6 +176,11 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_opts *o, FIL
 	if ((v = opt_value(argc, argv, i, "--machine"))) {
 		o->machine_path = v;
 		return *v ? 0 : bad_arg(err, "%s: expected a file name%s", "--machine", "");
+	}
+	if ((v = opt_value(argc, argv, i, "--workload"))) {
+		o->workload_path = v;
+		return *v ? 0
+			  : bad_arg(err, "%s: expected a file name or none%s", "--workload", "");
 	}
 	if ((v = opt_value(argc, argv, i, "--duration"))) {
 		return parse_time_opt(err, "--duration", v, &o->duration_ns);
@@ -345,6 +367,30 @@ static int load_machine(const struct cwsim_opts *o, struct cw_sim_machine_desc *
 	return CWSIM_EXIT_OK;
 }
 
+static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc **w, FILE *err)
+{
+	char msg[CW_SIM_ERR_MAX];
+	const char *text;
+	int ret;
+
+	*w = NULL;
+	if (o->workload_path && strcmp(o->workload_path, "none") == 0) {
+		return CWSIM_EXIT_OK;
+	}
+	if (o->workload_path) {
+		ret = cw_sim_workload_parse_file(o->workload_path, w, msg, sizeof(msg));
+	} else {
+		text = cw_sim_workload_default_text();
+		ret = cw_sim_workload_parse_mem(text, strlen(text), "default.ini", w, msg,
+						sizeof(msg));
+	}
+	if (ret) {
+		fprintf(err, "cwsim: %s\n", msg[0] ? msg : cw_strerror(ret));
+		return CWSIM_EXIT_FAILURE;
+	}
+	return CWSIM_EXIT_OK;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Report */
 
@@ -480,6 +526,105 @@ static void report_one_clocksource(struct cwsim_run *r, const struct cw_clocksou
 		cs->is_watchdog ? "yes" : "no", wraps);
 }
 
+/* Print @part / @whole as a percentage with one decimal. */
+static void put_percent(FILE *f, uint64_t part, uint64_t whole, int width)
+{
+	uint64_t tenths = whole ? (uint64_t)((unsigned __int128)part * 1000 / whole) : 0;
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu.%llu%%", (unsigned long long)(tenths / 10),
+		 (unsigned long long)(tenths % 10));
+	fprintf(f, "%*s", width, buf);
+}
+
+static void report_one_cpu(struct cwsim_run *r, unsigned cpu, uint64_t *lost_total)
+{
+	struct cw_clock_event_device *dev = cw_tick_device(r->sys, cpu);
+	struct cw_sim_hw *hw = cw_sim_machine_hw(r->machine);
+	struct cw_sim_hw_cpu_stats hs = { 0 };
+	struct cw_tick_cpu_stats ts = { 0 };
+	uint64_t idle_ns = 0, lost;
+
+	cw_tick_get_cpu_stats(r->sys, cpu, &ts);
+	cw_sim_hw_cpu_get_stats(hw, cpu, &hs);
+	for (unsigned i = 0; i < CW_SIM_HW_MAX_IDLE_STATES; i++) {
+		idle_ns += hs.idle_ns[i];
+	}
+	lost = hs.lost_offline + hs.timer_events_lost;
+	*lost_total += lost;
+	fprintf(r->out, "%-4u %-7s %-20s %-9s %11llu %10llu %9llu %10llu %8llu ", cpu,
+		cw_cpu_online(r->sys, cpu) ? "yes" : "no", dev ? dev->name : "-",
+		cw_tick_mode_name(cw_tick_mode(r->sys, cpu)), (unsigned long long)ts.interrupts,
+		(unsigned long long)ts.ticks, (unsigned long long)ts.do_timer_ticks,
+		(unsigned long long)ts.broadcast_wakeups, (unsigned long long)ts.ipis);
+	put_percent(r->out, idle_ns, cw_sim_now_ns(r->sim), 7);
+	fprintf(r->out, " %6llu %6llu %6llu\n", (unsigned long long)ts.deep_idle_entries,
+		(unsigned long long)hs.deep_forced, (unsigned long long)lost);
+}
+
+/* Per CPU: what the tick layer and the CPU model counted. */
+static void report_cpus(struct cwsim_run *r)
+{
+	struct cw_clock_event_device *bc = cw_tick_broadcast_device(r->sys);
+	uint64_t tick_ns = cw_system_tick_nsec(r->sys), lost = 0, do_timer = 0;
+	uint64_t awake = cw_sim_now_ns(r->sim) - cw_sim_system_suspended_ns(r->sys);
+	unsigned nr = cw_system_nr_cpus(r->sys);
+
+	fprintf(r->out, "\n%-4s %-7s %-20s %-9s %11s %10s %9s %10s %8s %7s %6s %6s %6s\n", "cpu",
+		"online", "tick device", "mode", "interrupts", "ticks", "do_timer", "bc_wakeups",
+		"ipis", "idle", "deep", "forced", "lost");
+	for (unsigned cpu = 0; cpu < nr; cpu++) {
+		struct cw_tick_cpu_stats ts = { 0 };
+
+		report_one_cpu(r, cpu, &lost);
+		cw_tick_get_cpu_stats(r->sys, cpu, &ts);
+		do_timer += ts.do_timer_ticks;
+	}
+	fprintf(r->out,
+		"jiffies: %llu expected: %llu do_timer_ticks: %llu lost_interrupts: %llu "
+		"broadcast: %s do_timer_cpu: %d\n",
+		(unsigned long long)(cw_jiffies_get(r->sys) - r->jiffies0),
+		(unsigned long long)(awake / tick_ns), (unsigned long long)do_timer,
+		(unsigned long long)lost, bc ? bc->name : "none", cw_tick_do_timer_cpu(r->sys));
+}
+
+/* Per clock event device of the machine's timers: state and the model's counters. */
+static void report_devices(struct cwsim_run *r)
+{
+	size_t nr = cw_sim_machine_nr_timers(r->machine);
+
+	if (nr == 0) {
+		return;
+	}
+	fprintf(r->out, "\n%-20s %-15s %-9s %11s %9s %6s %9s %10s\n", "clockevent", "state",
+		"bound", "interrupts", "spurious", "storms", "lost_deep", "programs");
+	for (size_t i = 0; i < nr; i++) {
+		struct cw_sim_hw_timer *t = cw_sim_machine_timer_at(r->machine, i);
+
+		for (unsigned d = 0; d < cw_sim_hw_timer_nr_devices(t); d++) {
+			struct cw_clock_event_device *dev = cw_sim_hw_timer_device(t, d);
+			struct cw_sim_hw_timer_stats st = { 0 };
+			char bound[16] = "-";
+
+			if (!dev) {
+				continue;
+			}
+			cw_sim_hw_timer_get_stats(t, d, &st);
+			if (dev->is_broadcast) {
+				snprintf(bound, sizeof(bound), "broadcast");
+			} else if (dev->bound_cpu >= 0) {
+				snprintf(bound, sizeof(bound), "cpu%d", dev->bound_cpu);
+			}
+			fprintf(r->out, "%-20s %-15s %-9s %11llu %9llu %6llu %9llu %10llu\n",
+				dev->name, cw_clockevent_state_name(cw_clockevent_get_state(dev)),
+				bound, (unsigned long long)st.interrupts,
+				(unsigned long long)st.spurious, (unsigned long long)st.storms,
+				(unsigned long long)st.lost_deep_idle,
+				(unsigned long long)st.programs);
+		}
+	}
+}
+
 static void report_clocksources(struct cwsim_run *r)
 {
 	struct cw_clocksource_info *info;
@@ -526,6 +671,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 		return CWSIM_EXIT_FAILURE;
 	}
 	r->sys = cw_sim_machine_system(r->machine);
+	r->jiffies0 = cw_jiffies_get(r->sys);
 	return CWSIM_EXIT_OK;
 }
 
@@ -534,8 +680,15 @@ static int run(struct cwsim_run *r)
 	const struct cwsim_opts *o = r->opts;
 	char current[CW_CLOCKSOURCE_NAME_MAX] = "";
 
+	char msg[CW_SIM_ERR_MAX];
+
 	schedule_script(r);
 	if (cw_sim_machine_boot(r->machine) != 0) {
+		return CWSIM_EXIT_FAILURE;
+	}
+	if (r->workload &&
+	    cw_sim_machine_start_workload(r->machine, r->workload, msg, sizeof(msg)) != 0) {
+		fprintf(r->err, "cwsim: %s\n", msg);
 		return CWSIM_EXIT_FAILURE;
 	}
 	cw_sim_run_until(r->sim, o->duration_ns);
@@ -549,6 +702,8 @@ static int run(struct cwsim_run *r)
 			  (unsigned long long)o->seed, current);
 	report_clock_table(r);
 	report_clocksources(r);
+	report_cpus(r);
+	report_devices(r);
 	return CWSIM_EXIT_OK;
 }
 
@@ -588,11 +743,14 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	r.opts = &o;
 	r.out = out;
+	r.err = err;
+	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
 	ret = ret ? ret : run(&r);
 	cw_sim_machine_destroy(r.machine);
 	cw_sim_destroy(r.sim);
 	cw_sim_machine_desc_free(desc);
+	cw_sim_workload_desc_free(r.workload);
 	fflush(out);
 	return ret;
 }

@@ -111,6 +111,7 @@ struct parser {
 	enum cw_sim_timer_kind timer_kind;
 	unsigned min_delta_line;
 	unsigned max_delta_line;
+	unsigned irq_line;
 };
 
 static char *trim(char *s);
@@ -803,12 +804,12 @@ struct timer_kind_info {
 static const struct timer_kind_info timer_kinds[CW_SIM_TIMER_NR_KINDS] = {
 	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", "arm,cortex-a9-global-timer", 64, 300, 1,
 					0xffffffffu, false, 1 },
-	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", "arm,armv7-timer", 64, 450, 15, 0x7fffffffu,
+	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", "arm,armv7-timer", 56, 450, 15, 0x7fffffffu,
 				      false, 1 },
 	[CW_SIM_TIMER_TMU] = { "tmu", "renesas,tmu", 32, 200, 1, 0, false, 3 },
-	[CW_SIM_TIMER_HPET] = { "hpet", "hpet", 32, 50, 32, 0x7fffffffu, false, 1 },
-	[CW_SIM_TIMER_LAPIC] = { "lapic", "intel,lapic", 32, 100, 15, 0, true, 1 },
-	[CW_SIM_TIMER_PIT] = { "pit", "intel,pit", 16, 40, 1, 0, false, 1 },
+	[CW_SIM_TIMER_HPET] = { "hpet", "intel,hpet", 32, 50, 32, 0x7fffffffu, false, 3 },
+	[CW_SIM_TIMER_LAPIC] = { "lapic", "intel,lapic-timer", 32, 100, 15, 0, true, 1 },
+	[CW_SIM_TIMER_PIT] = { "pit", "intel,i8253", 16, 40, 1, 0, false, 1 },
 };
 
 #define KIND_BIT(k)      (1u << (k))
@@ -894,6 +895,7 @@ static int key_timer_irq(struct parser *ps, const char *val)
 
 	if (!ret) {
 		cur_timer(ps)->irq = (unsigned)v;
+		ps->irq_line = ps->line;
 	}
 	return ret;
 }
@@ -986,6 +988,13 @@ static int check_timer(struct parser *ps)
 				    (unsigned long long)t->max_delta_ticks);
 		}
 		t->max_delta_ticks = mask;
+	}
+	/* Line 0 is the PIT's (the ISA timer interrupt); the models treat 0 as "default". */
+	if (t->irq == 0 && t->kind != CW_SIM_TIMER_PIT) {
+		return perr(ps, ps->irq_line ? ps->irq_line : ps->sect_line,
+			    "expected an interrupt number of 1..%u in %s (got 0: line 0 is the "
+			    "PIT's)",
+			    CW_SIM_MAX_IRQ, ps->title);
 	}
 	if (t->min_delta_ticks > t->max_delta_ticks) {
 		return perr(ps, ps->min_delta_line ? ps->min_delta_line : ps->sect_line,
@@ -1266,6 +1275,7 @@ static void enter_section(struct parser *ps, enum section_kind kind, const struc
 	ps->stops_line = 0;
 	ps->min_delta_line = 0;
 	ps->max_delta_line = 0;
+	ps->irq_line = 0;
 }
 
 static int begin_machine(struct parser *ps, const char *arg, const char *header)

@@ -1,26 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A machine built from a description and running on the engine: a sim
- * system with the machine's CPUs, and one counter model per [counter]
- * section, registered as a clocksource with the rating and flags the file
- * gives and with its drift changes scheduled on the engine.
+ * system with the machine's CPUs, the modelled hardware (struct cw_sim_hw:
+ * interrupt controller with the [irq] latencies and affinities, CPU model
+ * with the [idle] states), one counter model per [counter] section and one
+ * timer model per timer section.
  *
  * Boot order follows the kernel: the machine's hardware appears first (the
- * "sim:" lines say what it is), drivers register their clocksources (the
- * core logs each with its mask, max_cycles and max_idle_ns), and
- * only then does cw_sim_machine_boot() finish booting, which selects the
- * best clocksource, and start the periodic tick and watchdog.
+ * "sim:" lines say what it is); cw_sim_machine_boot() boots the system,
+ * whose machine hooks are this file's: init_irq applies the interrupt
+ * routing, init_time probes the system timer drivers (drivers.c), which
+ * register the counters as clocksources and the timers as clock event
+ * devices; the init levels follow (spare SH-TMU channels at "device", the
+ * best clocksource at "fs"). Then the watchdog (and, on a machine without
+ * clock event devices, the port's legacy do_timer tick) starts.
  *
- * Lifetime: the machine owns its system and its counters; destroying it
- * destroys the system first (which unlinks the clocksources embedded in the
- * counters), then the counters. The engine must outlive the machine.
+ * Lifetime: the machine owns its system, its hardware, its counters and
+ * its workload run; destroying it stops the workload, destroys the system
+ * first (which unlinks the clocksources and clock event devices embedded
+ * in the models), then the hardware, then the counters. The engine must
+ * outlive the machine.
  */
 #include <clockwork/sim.h>
 #include <clockwork/clocksource.h>
+#include <clockwork/driver/init.h>
+#include <clockwork/sim_hw.h>
 #include <clockwork/system.h>
 
 #include "port/sim/sim-internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +43,27 @@ struct cw_sim_machine {
 	struct cw_sim_counter **counters;
 	/** Number of entries in @counters that exist. */
 	size_t nr_counters;
+	/** Driver handles of the counters (rating and flags from the file). */
+	struct cw__sim_counter_hw *counter_hw;
+	/** The machine's hardware. */
+	struct cw_sim_hw *hw;
+	/** Timer models, one per timer section, in file order. */
+	struct cw_sim_hw_timer **timers;
+	/** Number of entries in @timers that exist. */
+	size_t nr_timers;
+	/** Compatible string of each timer section (the file may rename the hardware). */
+	char (*compatible)[CW_SIM_COMPATIBLE_MAX];
+	/** Boot-time interrupt routing. */
+	struct cw_sim_irq_affinity_desc *affinity;
+	size_t nr_affinity;
+	/** Machine name for the boot log, and the machine hooks. */
+	char name[CW_SIM_MACHINE_NAME_MAX];
+	struct cw_machine_ops ops;
+	/** Depth of each idle state ([idle] state lines; none: one shallow state). */
+	bool idle_deep[CW_SIM_MAX_IDLE_STATES];
+	unsigned nr_idle_states;
+	/** The workload run, if one was started. */
+	struct cw_sim_workload_run *workload;
 };
 
 static void log_machine(struct cw_system *sys, const struct cw_sim_machine_desc *d)
@@ -81,6 +111,7 @@ static void log_counter_model(struct cw_system *sys, const struct cw_sim_counter
 	}
 }
 
+/* Create the counter model; the "sim-counter" driver registers it at init_time. */
 static int add_counter(struct cw_sim_machine *m, const struct cw_sim_counter_desc *c)
 {
 	struct cw_sim_counter_params p = c->params;
@@ -92,6 +123,9 @@ static int add_counter(struct cw_sim_machine *m, const struct cw_sim_counter_des
 	if (ret) {
 		return ret;
 	}
+	m->counter_hw[m->nr_counters].counter = counter;
+	m->counter_hw[m->nr_counters].rating = c->rating;
+	m->counter_hw[m->nr_counters].flags = c->flags;
 	m->counters[m->nr_counters++] = counter;
 	log_counter_model(m->sys, c);
 	for (size_t i = 0; i < c->nr_drift_changes; i++) {
@@ -101,8 +135,191 @@ static int add_counter(struct cw_sim_machine *m, const struct cw_sim_counter_des
 			return ret;
 		}
 	}
-	/* The core logs the registration the way the kernel does. */
-	return cw_sim_counter_register(counter, m->sys, c->rating, c->flags);
+	return 0;
+}
+
+static const enum cw_sim_hw_timer_type hw_type_of[CW_SIM_TIMER_NR_KINDS] = {
+	[CW_SIM_TIMER_GLOBAL_TIMER] = CW_SIM_HW_GLOBAL_TIMER,
+	[CW_SIM_TIMER_ARCH_TIMER] = CW_SIM_HW_ARCH_TIMER,
+	[CW_SIM_TIMER_TMU] = CW_SIM_HW_TMU,
+	[CW_SIM_TIMER_HPET] = CW_SIM_HW_HPET,
+	[CW_SIM_TIMER_LAPIC] = CW_SIM_HW_LAPIC,
+	[CW_SIM_TIMER_PIT] = CW_SIM_HW_PIT,
+};
+
+static bool kind_is_percpu(enum cw_sim_timer_kind kind)
+{
+	return kind == CW_SIM_TIMER_GLOBAL_TIMER || kind == CW_SIM_TIMER_ARCH_TIMER ||
+	       kind == CW_SIM_TIMER_LAPIC;
+}
+
+static void log_timer_model(struct cw_system *sys, const struct cw_sim_timer_desc *t)
+{
+	char irqs[32];
+
+	if (t->channels > 1) {
+		snprintf(irqs, sizeof(irqs), "irqs %u-%u", t->irq, t->irq + t->channels - 1);
+	} else {
+		snprintf(irqs, sizeof(irqs), "irq %u", t->irq);
+	}
+	cw_sim_system_log(
+		sys, CW_LOG_INFO,
+		"sim: timer %s: %s \"%s\", %llu Hz, %u bits, %s, rating %d, %s%s%s%s", t->name,
+		cw_sim_timer_kind_name(t->kind), t->compatible, (unsigned long long)t->freq_hz,
+		t->width_bits, irqs, t->rating, kind_is_percpu(t->kind) ? "per-CPU" : "global",
+		t->c3stop ? ", stops in deep idle" : "", t->erratum ? ", erratum 740657" : "",
+		t->kind == CW_SIM_TIMER_GLOBAL_TIMER && t->clear_order == CW_SIM_CLEAR_FLAG_FIRST
+			? ", driver clears the flag first"
+			: "");
+}
+
+static int add_timer(struct cw_sim_machine *m, const struct cw_sim_timer_desc *t)
+{
+	struct cw_sim_hw_timer_params p = { 0 };
+	struct cw_sim_hw_timer *model;
+	int ret;
+
+	p.type = hw_type_of[t->kind];
+	p.name = t->name;
+	p.freq_hz = t->freq_hz;
+	p.width_bits = t->width_bits;
+	p.min_delta_ticks = t->min_delta_ticks;
+	p.max_delta_ticks = t->max_delta_ticks;
+	p.rating = t->rating;
+	p.irq = (int)t->irq;
+	p.c3stop = t->c3stop;
+	p.nr_channels = t->channels;
+	p.erratum = t->erratum;
+	p.clear_order = t->clear_order == CW_SIM_CLEAR_FLAG_FIRST ? CW_SIM_HW_CLEAR_FLAG_FIRST
+								  : CW_SIM_HW_CLEAR_DOCUMENTED;
+	ret = cw_sim_hw_timer_create(m->hw, &p, &model);
+	if (ret) {
+		cw_sim_system_log(m->sys, CW_LOG_ERR, "sim: timer %s: cannot model it: %s", t->name,
+				  cw_strerror(ret));
+		return ret;
+	}
+	memcpy(m->compatible[m->nr_timers], t->compatible, sizeof(m->compatible[0]));
+	m->timers[m->nr_timers++] = model;
+	log_timer_model(m->sys, t);
+	return 0;
+}
+
+/* The interrupt controller needs a line for every timer interrupt the file names. */
+static unsigned nr_irq_lines(const struct cw_sim_machine_desc *d)
+{
+	unsigned n = CW_SIM_HW_DEFAULT_NR_IRQS;
+
+	for (size_t i = 0; i < d->nr_timers; i++) {
+		if (d->timers[i].irq + d->timers[i].channels > n) {
+			n = d->timers[i].irq + d->timers[i].channels;
+		}
+	}
+	for (size_t i = 0; i < d->nr_irq_affinity; i++) {
+		if (d->irq_affinity[i].irq + 1 > n) {
+			n = d->irq_affinity[i].irq + 1;
+		}
+	}
+	return n;
+}
+
+static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc *d)
+{
+	struct cw_sim_hw_idle_state states[CW_SIM_MAX_IDLE_STATES];
+	struct cw_sim_hw_params p = { 0 };
+	int ret;
+
+	for (unsigned i = 0; i < d->nr_idle_states; i++) {
+		states[i].name = d->idle_states[i].name;
+		states[i].deep = d->idle_states[i].deep;
+		states[i].exit_latency_ns = d->idle_states[i].exit_latency_ns;
+		cw_sim_system_log(
+			m->sys, CW_LOG_INFO, "sim: idle state %u: %s, %s, exit latency %llu ns", i,
+			states[i].name, states[i].deep ? "deep (C3STOP timers stop)" : "shallow",
+			(unsigned long long)states[i].exit_latency_ns);
+	}
+	for (unsigned i = 0; i < d->nr_idle_states; i++) {
+		m->idle_deep[i] = d->idle_states[i].deep;
+	}
+	m->nr_idle_states = d->nr_idle_states;
+	p.irq_latency_ns = d->irq_latency_ns;
+	p.ipi_latency_ns = d->ipi_latency_ns;
+	p.nr_irqs = nr_irq_lines(d);
+	p.idle_states = d->nr_idle_states ? states : NULL;
+	p.nr_idle_states = d->nr_idle_states;
+	p.ignore_broadcast_busy = d->ignore_broadcast_busy;
+	ret = cw_sim_hw_create(m->sim, m->sys, d->nr_cpus, &p, &m->hw);
+	if (ret) {
+		return ret;
+	}
+	cw__sim_port_attach(m->sys, m, m->hw);
+	if (d->ignore_broadcast_busy) {
+		cw_sim_system_log(m->sys, CW_LOG_WARNING,
+				  "sim: idle: CPUs enter deep states even when broadcast refuses "
+				  "(ignore_broadcast_busy)");
+	}
+	return 0;
+}
+
+/* init_irq: the interrupt controller and the boot-time routing from [irq]. */
+static void machine_init_irq(struct cw_system *sys, void *ctx)
+{
+	struct cw_sim_machine *m = ctx;
+
+	for (size_t i = 0; i < m->nr_affinity; i++) {
+		int ret = cw_sim_hw_irq_set_affinity(m->hw, m->affinity[i].irq, m->affinity[i].cpu);
+
+		cw_sim_system_log(sys, ret ? CW_LOG_WARNING : CW_LOG_INFO,
+				  "sim: irq %u routed to CPU%u%s%s", m->affinity[i].irq,
+				  m->affinity[i].cpu, ret ? ": " : "", ret ? cw_strerror(ret) : "");
+	}
+}
+
+/* init_time: time_init -> timer_probe. */
+static void machine_init_time(struct cw_system *sys, void *ctx)
+{
+	cw__sim_probe_time_drivers(sys, ctx);
+}
+
+int cw__sim_machine_hw_match(struct cw_sim_machine *m, const char *compatible, unsigned index,
+			     void **hw)
+{
+	unsigned seen = 0;
+
+	if (strcmp(compatible, CW__SIM_COUNTER_COMPATIBLE) == 0) {
+		if (index >= m->nr_counters) {
+			return CW_ENODEV;
+		}
+		*hw = &m->counter_hw[index];
+		return 0;
+	}
+	for (size_t i = 0; i < m->nr_timers; i++) {
+		if (strcmp(m->compatible[i], compatible) == 0 && seen++ == index) {
+			*hw = m->timers[i];
+			return 0;
+		}
+	}
+	return CW_ENODEV;
+}
+
+static int alloc_tables(struct cw_sim_machine *m, const struct cw_sim_machine_desc *d)
+{
+	m->counters = calloc(d->nr_counters + 1, sizeof(*m->counters));
+	m->counter_hw = calloc(d->nr_counters + 1, sizeof(*m->counter_hw));
+	m->timers = calloc(d->nr_timers + 1, sizeof(*m->timers));
+	m->compatible = calloc(d->nr_timers + 1, sizeof(*m->compatible));
+	m->affinity = calloc(d->nr_irq_affinity + 1, sizeof(*m->affinity));
+	if (!m->counters || !m->counter_hw || !m->timers || !m->compatible || !m->affinity) {
+		return CW_ENOMEM;
+	}
+	if (d->nr_irq_affinity) {
+		memcpy(m->affinity, d->irq_affinity, d->nr_irq_affinity * sizeof(*m->affinity));
+	}
+	m->nr_affinity = d->nr_irq_affinity;
+	snprintf(m->name, sizeof(m->name), "%s", d->name);
+	m->ops.name = m->name;
+	m->ops.init_irq = machine_init_irq;
+	m->ops.init_time = machine_init_time;
+	return 0;
 }
 
 CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine_desc *desc,
@@ -113,7 +330,8 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 	struct cw_sim_machine *m;
 	int ret;
 
-	if (!sim || !desc || !out || desc->nr_counters > CW_SIM_MAX_COUNTERS) {
+	if (!sim || !desc || !out || desc->nr_counters > CW_SIM_MAX_COUNTERS ||
+	    desc->nr_timers > CW_SIM_MAX_TIMERS) {
 		return CW_EINVAL;
 	}
 	m = calloc(1, sizeof(*m));
@@ -121,19 +339,24 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 		return CW_ENOMEM;
 	}
 	m->sim = sim;
-	m->counters = calloc(desc->nr_counters + 1, sizeof(*m->counters));
 	if (cfg) {
 		c = *cfg;
 	}
 	c.nr_cpus = desc->nr_cpus;
-	ret = m->counters ? cw_sim_system_create_with_sink(sim, &c, sink, arg, &m->sys) : CW_ENOMEM;
+	ret = alloc_tables(m, desc);
+	ret = ret ? ret : cw_sim_system_create_with_sink(sim, &c, sink, arg, &m->sys);
 	if (ret) {
 		goto err_free;
 	}
 	log_machine(m->sys, desc);
+	ret = create_hw(m, desc);
 	for (size_t i = 0; i < desc->nr_counters && !ret; i++) {
 		ret = add_counter(m, &desc->counters[i]);
 	}
+	for (size_t i = 0; i < desc->nr_timers && !ret; i++) {
+		ret = add_timer(m, &desc->timers[i]);
+	}
+	ret = ret ? ret : cw_system_set_machine(m->sys, &m->ops, m);
 	if (ret) {
 		goto err_free;
 	}
@@ -161,20 +384,48 @@ CW_API void cw_sim_machine_destroy(struct cw_sim_machine *m)
 	if (!m) {
 		return;
 	}
+	cw_sim_workload_stop(m->workload);
+	m->workload = NULL;
 	if (m->sys) {
 		cw_sim_system_stop(m->sim, m->sys);
 		cw_system_destroy(m->sys);
 	}
+	/* The system is gone: nothing can call into the models any more. */
+	cw_sim_hw_destroy(m->hw);
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		cw_sim_counter_destroy(m->counters[i]);
 	}
 	free(m->counters);
+	free(m->counter_hw);
+	free(m->timers);
+	free(m->compatible);
+	free(m->affinity);
 	free(m);
 }
 
 CW_API struct cw_system *cw_sim_machine_system(const struct cw_sim_machine *m)
 {
 	return m->sys;
+}
+
+CW_API struct cw_sim_hw *cw_sim_machine_hw(const struct cw_sim_machine *m)
+{
+	return m->hw;
+}
+
+CW_API size_t cw_sim_machine_nr_timers(const struct cw_sim_machine *m)
+{
+	return m->nr_timers;
+}
+
+CW_API struct cw_sim_hw_timer *cw_sim_machine_timer_at(const struct cw_sim_machine *m, size_t index)
+{
+	return index < m->nr_timers ? m->timers[index] : NULL;
+}
+
+void cw__sim_machine_set_workload(struct cw_sim_machine *m, struct cw_sim_workload_run *w)
+{
+	m->workload = w;
 }
 
 CW_API size_t cw_sim_machine_nr_counters(const struct cw_sim_machine *m)
@@ -197,4 +448,14 @@ CW_API struct cw_sim_counter *cw_sim_machine_counter(const struct cw_sim_machine
 		}
 	}
 	return NULL;
+}
+
+struct cw_sim_workload_run *cw__sim_machine_workload(const struct cw_sim_machine *m)
+{
+	return m->workload;
+}
+
+bool cw__sim_machine_idle_state_deep(const struct cw_sim_machine *m, unsigned state)
+{
+	return state < m->nr_idle_states && m->idle_deep[state];
 }

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The sim port's glue: runs a struct cw_system on the discrete-event engine.
- * It fills the platform interface (this CPU = the CPU of the event being
- * run, log stamps = virtual time, log lines to a sink or stdout) and drives
- * the periodic work that the tick layer will own in a later issue: the
- * do_timer duty every tick on CPU 0 and the clocksource watchdog, which
- * hops from CPU to CPU on each run as the kernel's watchdog timer does.
+ * It fills the platform interface: this CPU = the CPU of the event being
+ * run (cw_cpu_call() sets it through the CPU model), log stamps = virtual
+ * time, log lines to a sink or stdout, IPIs through the modelled interrupt
+ * controller, compatible strings matched against the machine's devices, and
+ * the port's driver table (drivers.c).
+ *
+ * The do_timer duty belongs to the tick layer as soon as a CPU has a tick
+ * device. A system without any clock event device (a machine file with
+ * counters only, or a bare cw_sim_system_create()) keeps the legacy
+ * behaviour: the port calls do_timer every tick on CPU 0 itself, and says
+ * so in the log. The clocksource watchdog stays port-driven: it hops from
+ * CPU to CPU on each run as the kernel's watchdog timer does.
  * It also models machine suspend: ticks stop, counters that stop in
  * suspend stop, and timekeeping is suspended and resumed around it.
  *
@@ -16,7 +23,10 @@
  */
 #include <clockwork/sim.h>
 #include <clockwork/clocksource.h>
+#include <clockwork/driver/init.h>
+#include <clockwork/sim_hw.h>
 #include <clockwork/system.h>
+#include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
 
 #include "port/sim/sim-internal.h"
@@ -50,7 +60,13 @@ struct sim_port {
 	/** Log sink (replaces the stdout echo) and its argument. */
 	cw_sim_log_sink_fn sink;
 	void *sink_arg;
-	/** Periodic do_timer event (CPU 0). */
+	/** The machine's hardware (NULL: no machine, no interrupts). */
+	struct cw_sim_hw *hw;
+	/** The machine whose devices hw_match resolves (NULL: none). */
+	struct cw_sim_machine *machine;
+	/** The port drives do_timer (no tick device is bound). */
+	bool legacy_tick;
+	/** Periodic do_timer event (CPU 0), legacy mode only. */
 	struct cw_sim_event tick_ev;
 	/** Watchdog event. */
 	struct cw_sim_event wd_ev;
@@ -99,6 +115,46 @@ static void sim_log_write(void *ctx, int level, const char *line)
 	}
 }
 
+/* IPIs go through the modelled interrupt controller; without one nobody can be interrupted. */
+static void sim_send_ipi(void *ctx, unsigned cpu)
+{
+	struct sim_port *p = ctx;
+
+	if (p->hw) {
+		cw_sim_hw_send_ipi(p->hw, cpu);
+	}
+}
+
+/*
+ * Run @fn as @cpu: through the CPU model when the machine has one (it wakes
+ * an idle target), else by switching the engine's current CPU around the
+ * call, which is all a system without interrupts needs.
+ */
+static int sim_cpu_call(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg)
+{
+	struct sim_port *p = ctx;
+	unsigned saved;
+
+	if (p->hw) {
+		return cw_sim_hw_run_on(p->hw, cpu, fn, arg);
+	}
+	saved = p->sim->current_cpu;
+	p->sim->current_cpu = cpu;
+	fn(arg);
+	p->sim->current_cpu = saved;
+	return 0;
+}
+
+static int sim_hw_match(void *ctx, const char *compatible, unsigned index, void **hw)
+{
+	struct sim_port *p = ctx;
+
+	if (!p->machine) {
+		return CW_ENODEV;
+	}
+	return cw__sim_machine_hw_match(p->machine, compatible, index, hw);
+}
+
 static void tick_fire(struct cw_sim *sim, struct cw_sim_event *ev);
 static void watchdog_fire(struct cw_sim *sim, struct cw_sim_event *ev);
 
@@ -133,6 +189,9 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 	p->ops.this_cpu = sim_this_cpu;
 	p->ops.log_clock_ns = sim_log_clock_ns;
 	p->ops.log_write = sim_log_write;
+	p->ops.send_ipi = sim_send_ipi;
+	p->ops.cpu_call = sim_cpu_call;
+	p->ops.hw_match = sim_hw_match;
 	p->ops.release = sim_release;
 	p->sim = sim;
 	cw_sim_event_init(&p->tick_ev, tick_fire, p);
@@ -152,7 +211,26 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 		return ret;
 	}
 	p->sys = *out;
+	ret = cw_system_set_port_drivers(p->sys, cw__sim_port_drivers, cw__sim_nr_port_drivers, p);
+	if (ret) {
+		cw_system_destroy(p->sys);
+		*out = NULL;
+		return ret;
+	}
 	return 0;
+}
+
+void cw__sim_port_attach(struct cw_system *sys, struct cw_sim_machine *m, struct cw_sim_hw *hw)
+{
+	struct sim_port *p = port_of(sys);
+
+	p->machine = m;
+	p->hw = hw;
+}
+
+struct cw_sim_hw *cw__sim_port_hw(const struct cw_system *sys)
+{
+	return port_of(sys)->hw;
 }
 
 CW_API int cw_sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg, bool echo,
@@ -221,8 +299,21 @@ static void arm_periodic(struct sim_port *p)
 	uint64_t now = cw_sim_now_ns(p->sim);
 
 	cw_clocksource_watchdog_get_params(p->sys, &wd);
-	cw_sim_event_schedule(p->sim, &p->tick_ev, now + cw_system_tick_nsec(p->sys));
+	if (p->legacy_tick) {
+		cw_sim_event_schedule(p->sim, &p->tick_ev, now + cw_system_tick_nsec(p->sys));
+	}
 	cw_sim_event_schedule(p->sim, &p->wd_ev, now + wd.interval_ns);
+}
+
+/* Whether any CPU has a tick device: then the tick layer owns do_timer. */
+static bool any_tick_device(struct cw_system *sys)
+{
+	for (unsigned cpu = 0; cpu < cw_system_nr_cpus(sys); cpu++) {
+		if (cw_tick_device(sys, cpu)) {
+			return true;
+		}
+	}
+	return false;
 }
 
 CW_API void cw_sim_system_start(struct cw_sim *sim, struct cw_system *sys)
@@ -235,6 +326,14 @@ CW_API void cw_sim_system_start(struct cw_sim *sim, struct cw_system *sys)
 	p->tick_ev.cpu = 0;
 	p->wd_ev.cpu = 0;
 	p->started = true;
+	p->legacy_tick = !any_tick_device(sys);
+	if (p->legacy_tick) {
+		cw_log(sys, CW_LOG_INFO,
+		       "sim: no clock event device bound: the port drives do_timer every tick "
+		       "on CPU0");
+	} else {
+		cw_log(sys, CW_LOG_INFO, "sim: tick devices bound: the tick layer owns do_timer");
+	}
 	if (!p->suspended) {
 		arm_periodic(p);
 	}

@@ -73,4 +73,60 @@ void cw__sim_counters_set_suspended(struct cw_sim *sim, bool suspended);
  */
 size_t cw__sim_format_cpulist(const struct cw_sim_node_desc *n, char *buf, size_t len);
 
+struct cw_sim_hw;
+struct cw_driver;
+
+/**
+ * Attach a machine's hardware to its sim system: from now on the port's
+ * send_ipi hook goes to @hw's interrupt controller, cpu_call runs through
+ * @hw's CPU model, and hw_match resolves compatible strings against @m's
+ * devices (cw__sim_machine_hw_match()). Context: setup, before boot.
+ */
+void cw__sim_port_attach(struct cw_system *sys, struct cw_sim_machine *m, struct cw_sim_hw *hw);
+
+/**
+ * The @index-th device of @m whose compatible string is @compatible:
+ * counters match "sim,counter" (handle: struct cw__sim_counter_hw), timer
+ * sections their compatible (handle: struct cw_sim_hw_timer).
+ * @return 0, or CW_ENODEV when there are no more.
+ */
+int cw__sim_machine_hw_match(struct cw_sim_machine *m, const char *compatible, unsigned index,
+			     void **hw);
+
+/** Compatible string of the modelled counters. */
+#define CW__SIM_COUNTER_COMPATIBLE "sim,counter"
+
+/** Handle of a modelled counter for the "sim,counter" driver. */
+struct cw__sim_counter_hw {
+	/** The model. */
+	struct cw_sim_counter *counter;
+	/** Clocksource rating and CW_CLOCKSOURCE_* flags from the machine file. */
+	int rating;
+	unsigned flags;
+};
+
+/** The port's driver table (init levels; drivers.c). */
+extern const struct cw_driver *const cw__sim_port_drivers[];
+/** Number of entries in cw__sim_port_drivers. */
+extern const unsigned cw__sim_nr_port_drivers;
+
+/**
+ * The machine's init_time hook (time_init -> timer_probe): probe the system
+ * timer drivers (clocksources and clock event devices; drivers.c) for
+ * every device of @m they match, logging each probe.
+ */
+void cw__sim_probe_time_drivers(struct cw_system *sys, struct cw_sim_machine *m);
+
+/** Record the workload run of @m (NULL: none), which the machine then owns. */
+void cw__sim_machine_set_workload(struct cw_sim_machine *m, struct cw_sim_workload_run *w);
+
+/** Whether idle state @state of @m is deep (false for a bad index). */
+bool cw__sim_machine_idle_state_deep(const struct cw_sim_machine *m, unsigned state);
+
+/** The workload run of @m, or NULL. */
+struct cw_sim_workload_run *cw__sim_machine_workload(const struct cw_sim_machine *m);
+
+/** The hardware of a sim system, or NULL (a system without a machine). */
+struct cw_sim_hw *cw__sim_port_hw(const struct cw_system *sys);
+
 #endif /* CLOCKWORK_SRC_PORT_SIM_SIM_INTERNAL_H */

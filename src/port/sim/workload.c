@@ -1,3 +1,982 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder: being written (issue 3). */
-typedef int cw__sim_workload_placeholder;
+/*
+ * Workloads (docs/simulator.md, "Workload files"): a parser of workload
+ * files and the run that drives a booted machine's CPUs from one.
+ *
+ * A run keeps one engine event per CPU. A CPU alternates busy periods
+ * (RUNNING in the CPU model) and idle periods: at the start of an idle
+ * period the CPU gets an idle loop in the chosen state
+ * (cw_sim_hw_cpu_idle_loop(): it enters the state now and again after each
+ * interrupt, as an idle task does); when the period ends, the run ends the
+ * loop and wakes the CPU (that end is the wakeup an idle task's timer
+ * would give), and draws the next busy period. Lengths are drawn from the
+ * engine's random generator in a fixed order (CPU by CPU, as events run),
+ * so the same seed gives the same run. Hotplug events take a CPU offline or
+ * online through the CPU model, which tells the core.
+ *
+ * Lifetime: the machine owns the run (cw__sim_machine_set_workload());
+ * cw_sim_workload_stop() cancels its events and frees it.
+ */
+#include <clockwork/sim.h>
+#include <clockwork/sim_hw.h>
+#include <clockwork/system.h>
+
+#include "port/sim/sim-internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Longest line accepted, including the NUL. */
+#define WL_LINE_BYTES 512u
+/** Largest workload file accepted. */
+#define WL_FILE_MAX   (1u << 20)
+/** Longest excerpt of the input quoted in a message. */
+#define WL_QUOTE      40u
+
+/** The built-in default workload; examples/workloads/default.ini is the same text. */
+static const char default_workload[] =
+	"# SPDX-License-Identifier: MIT\n"
+	"#\n"
+	"# default: the workload cwsim runs without --workload. Every CPU works\n"
+	"# in short bursts (2 ms on average) between idle periods of 10 ms on\n"
+	"# average; periods of 4 ms or more use the deepest idle state, where\n"
+	"# C3STOP local timers stop and broadcast must wake the CPU.\n"
+	"# CPU 0 idles less (it tends to own the housekeeping).\n"
+	"\n"
+	"[workload]\n"
+	"name = default\n"
+	"busy = exponential 2ms\n"
+	"idle = exponential 10ms\n"
+	"idle_state = by_length\n"
+	"deep_after = 4ms\n"
+	"\n"
+	"[cpu 0]\n"
+	"busy = uniform 2ms 6ms\n";
+
+CW_API const char *cw_sim_workload_default_text(void)
+{
+	return default_workload;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Parser */
+
+enum wl_section {
+	WL_NONE,
+	WL_WORKLOAD,
+	WL_CPU,
+	WL_HOTPLUG,
+};
+
+struct wl_parser {
+	const char *file;
+	char *err;
+	size_t err_len;
+	unsigned line;
+	struct cw_sim_workload_desc *w;
+	enum wl_section sect;
+	/** Section being filled ([workload] defaults or a [cpu LIST]). */
+	struct cw_sim_workload_cpu *cur;
+	/** Line of the [workload] header, of the [hotplug] header (0: none yet). */
+	unsigned workload_line;
+	unsigned hotplug_line;
+	/** Line where each key of the current section was set (by CW_SIM_WL_SET_* bit, + name). */
+	unsigned seen[8];
+};
+
+static void wl_quote(char *dst, size_t size, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i < WL_QUOTE && i + 4 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		dst[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+	}
+	if (s[i] && i + 4 <= size) {
+		memcpy(dst + i, "...", 3);
+		i += 3;
+	}
+	dst[i] = '\0';
+}
+
+__attribute__((format(printf, 3, 4))) static int wl_err(struct wl_parser *ps, unsigned line,
+							const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!ps->err || !ps->err_len) {
+		return CW_EINVAL;
+	}
+	n = snprintf(ps->err, ps->err_len, "%s:%u: ", ps->file, line ? line : 1);
+	if (n < 0 || (size_t)n >= ps->err_len) {
+		return CW_EINVAL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, ps->err_len - (size_t)n, fmt, ap);
+	va_end(ap);
+	return CW_EINVAL;
+}
+
+static int wl_expected(struct wl_parser *ps, const char *what, const char *got)
+{
+	char q[WL_QUOTE + 8];
+
+	wl_quote(q, sizeof(q), got);
+	return wl_err(ps, ps->line, "expected %s (got '%s')", what, q);
+}
+
+static char *wl_trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t') {
+		s++;
+	}
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t')) {
+		*--end = '\0';
+	}
+	return s;
+}
+
+/* An unsigned decimal filling the whole string. */
+static bool wl_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s) {
+		return false;
+	}
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) {
+			return false;
+		}
+	}
+	*out = v;
+	return v <= max;
+}
+
+/* Split @buf into up to @max blank-separated words; returns the count (max + 1 if more). */
+static unsigned wl_words(char *buf, char **words, unsigned max)
+{
+	char *save = NULL;
+	unsigned n = 0;
+
+	for (char *t = strtok_r(buf, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (n == max) {
+			return max + 1;
+		}
+		words[n++] = t;
+	}
+	return n;
+}
+
+static const char dist_what[] =
+	"a distribution: fixed T, uniform LO HI, exponential MEAN or normal MEAN SD";
+
+static int wl_dist(struct wl_parser *ps, const char *val, bool none_ok, struct cw_sim_dist *d)
+{
+	static const struct {
+		const char *name;
+		enum cw_sim_dist_kind kind;
+		unsigned nargs;
+	} kinds[] = {
+		{ "fixed", CW_SIM_DIST_FIXED, 1 },
+		{ "uniform", CW_SIM_DIST_UNIFORM, 2 },
+		{ "exponential", CW_SIM_DIST_EXPONENTIAL, 1 },
+		{ "normal", CW_SIM_DIST_NORMAL, 2 },
+	};
+	char buf[WL_LINE_BYTES];
+	char *words[4];
+	unsigned n;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	n = wl_words(buf, words, 3);
+	if (n == 1 && none_ok && strcmp(words[0], "none") == 0) {
+		*d = (struct cw_sim_dist){ .kind = CW_SIM_DIST_NONE };
+		return 0;
+	}
+	for (size_t i = 0; n >= 1 && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		uint64_t a = 0, b = 0;
+
+		if (strcmp(words[0], kinds[i].name) != 0) {
+			continue;
+		}
+		if (n != kinds[i].nargs + 1) {
+			return wl_expected(ps, dist_what, val);
+		}
+		if (cw_sim_parse_duration_ns(words[1], &a) ||
+		    (n == 3 && cw_sim_parse_duration_ns(words[2], &b))) {
+			return wl_expected(ps, "times such as 2ms or 150us in the distribution",
+					   val);
+		}
+		if (kinds[i].kind == CW_SIM_DIST_UNIFORM && b < a) {
+			return wl_expected(ps, "uniform LO HI with LO <= HI", val);
+		}
+		if (kinds[i].kind == CW_SIM_DIST_EXPONENTIAL && a == 0) {
+			return wl_expected(ps, "an exponential mean above 0", val);
+		}
+		*d = (struct cw_sim_dist){ .kind = kinds[i].kind, .a_ns = a, .b_ns = b };
+		return 0;
+	}
+	return wl_expected(ps,
+			   none_ok ? "a distribution: fixed T, uniform LO HI, exponential "
+				     "MEAN, normal MEAN SD or none"
+				   : dist_what,
+			   val);
+}
+
+static int wl_idle_state(struct wl_parser *ps, const char *val, struct cw_sim_workload_cpu *c)
+{
+	if (strcmp(val, "shallow") == 0) {
+		c->idle_choice = CW_SIM_IDLE_SHALLOW;
+	} else if (strcmp(val, "deep") == 0) {
+		c->idle_choice = CW_SIM_IDLE_DEEP;
+	} else if (strcmp(val, "by_length") == 0) {
+		c->idle_choice = CW_SIM_IDLE_BY_LENGTH;
+	} else {
+		for (const char *p = val; *p; p++) {
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.')) {
+				return wl_expected(ps, "shallow, deep, by_length or a state name",
+						   val);
+			}
+		}
+		if (strlen(val) >= CW_SIM_IDLE_NAME_MAX) {
+			return wl_expected(ps, "a state name of at most 15 characters", val);
+		}
+		c->idle_choice = CW_SIM_IDLE_NAMED;
+		memcpy(c->state_name, val, strlen(val) + 1);
+	}
+	return 0;
+}
+
+/** Keys of [workload] and [cpu LIST]; the index is the seen[] slot. */
+static const char *const cpu_keys[] = {
+	"busy", "idle", "idle_state", "deep_after", "start", "name"
+};
+
+static int wl_cpu_key(struct wl_parser *ps, unsigned k, const char *val)
+{
+	struct cw_sim_workload_cpu *c = ps->cur;
+
+	switch (k) {
+	case 0:
+		return wl_dist(ps, val, false, &c->busy);
+	case 1:
+		return wl_dist(ps, val, true, &c->idle);
+	case 2:
+		return wl_idle_state(ps, val, c);
+	case 3:
+		if (cw_sim_parse_duration_ns(val, &c->deep_after_ns)) {
+			return wl_expected(ps, "a time such as 5ms", val);
+		}
+		return 0;
+	case 4:
+		if (strcmp(val, "busy") != 0 && strcmp(val, "idle") != 0) {
+			return wl_expected(ps, "busy or idle", val);
+		}
+		c->start_idle = strcmp(val, "idle") == 0;
+		return 0;
+	default:
+		if (strlen(val) >= CW_SIM_WORKLOAD_NAME_MAX) {
+			return wl_expected(ps, "a name of at most 63 characters", val);
+		}
+		memcpy(ps->w->name, val, strlen(val) + 1);
+		return 0;
+	}
+}
+
+static int wl_assign_cpu_section(struct wl_parser *ps, const char *key, const char *val)
+{
+	unsigned nkeys = ps->sect == WL_WORKLOAD ? 6 : 5;
+
+	for (unsigned k = 0; k < nkeys; k++) {
+		if (strcmp(key, cpu_keys[k]) != 0) {
+			continue;
+		}
+		if (ps->seen[k]) {
+			return wl_err(ps, ps->line,
+				      "expected key '%s' once in this section (got it again; the "
+				      "first is at line %u)",
+				      key, ps->seen[k]);
+		}
+		ps->seen[k] = ps->line;
+		if (k < 5) {
+			ps->cur->set |= 1u << k;
+		}
+		return wl_cpu_key(ps, k, val);
+	}
+	return wl_expected(
+		ps,
+		ps->sect == WL_WORKLOAD
+			? "a key of [workload]: name, busy, idle, idle_state, deep_after, start"
+			: "a key of [cpu LIST]: busy, idle, idle_state, deep_after, start",
+		key);
+}
+
+static int wl_hotplug(struct wl_parser *ps, const char *key, const char *val)
+{
+	struct cw_sim_workload_desc *w = ps->w;
+	struct cw_sim_hotplug_event ev = { 0 };
+	char buf[WL_LINE_BYTES];
+	char *words[3];
+	uint64_t cpu;
+	unsigned i;
+
+	if (strcmp(key, "offline") != 0 && strcmp(key, "online") != 0) {
+		return wl_expected(ps, "a key of [hotplug]: offline, online", key);
+	}
+	snprintf(buf, sizeof(buf), "%s", val);
+	if (wl_words(buf, words, 2) != 2 || !wl_uint(words[0], CW_MAX_CPUS - 1, &cpu) ||
+	    cw_sim_parse_duration_ns(words[1], &ev.at_ns)) {
+		return wl_expected(ps, "'CPU TIME' such as '2 1.5s'", val);
+	}
+	if (w->nr_hotplug >= CW_SIM_MAX_HOTPLUG_EVENTS) {
+		return wl_expected(ps, "at most 256 hotplug events", val);
+	}
+	ev.cpu = (unsigned)cpu;
+	ev.online = strcmp(key, "online") == 0;
+	ev.line = ps->line;
+	/* Keep time order; equal times stay in file order. */
+	for (i = w->nr_hotplug; i > 0 && w->hotplug[i - 1].at_ns > ev.at_ns; i--) {
+		w->hotplug[i] = w->hotplug[i - 1];
+	}
+	w->hotplug[i] = ev;
+	w->nr_hotplug++;
+	return 0;
+}
+
+static int wl_begin_cpu(struct wl_parser *ps, const char *arg, const char *header)
+{
+	static const char what[] = "a CPU or CPU range: [cpu N] or [cpu N-M] (CPUs 0..4095)";
+	struct cw_sim_workload_cpu *c;
+	char buf[64];
+	char *dash;
+	uint64_t lo, hi;
+
+	if (!arg || strlen(arg) >= sizeof(buf)) {
+		return wl_expected(ps, what, header);
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	dash = strchr(buf, '-');
+	if (dash) {
+		*dash = '\0';
+	}
+	if (!wl_uint(buf, CW_MAX_CPUS - 1, &lo) ||
+	    (dash && !wl_uint(dash + 1, CW_MAX_CPUS - 1, &hi))) {
+		return wl_expected(ps, what, header);
+	}
+	if (!dash) {
+		hi = lo;
+	}
+	if (hi < lo) {
+		return wl_expected(ps, "a CPU range written low-high", header);
+	}
+	if (ps->w->nr_overrides >= CW_SIM_MAX_WORKLOAD_CPUS) {
+		return wl_expected(ps, "at most 64 [cpu] sections", header);
+	}
+	c = &ps->w->overrides[ps->w->nr_overrides++];
+	memset(c, 0, sizeof(*c));
+	c->first_cpu = (unsigned)lo;
+	c->last_cpu = (unsigned)hi;
+	c->line = ps->line;
+	ps->cur = c;
+	ps->sect = WL_CPU;
+	return 0;
+}
+
+static int wl_header(struct wl_parser *ps, char *s)
+{
+	char header[WL_LINE_BYTES];
+	char *words[3];
+	size_t len = strlen(s);
+
+	memcpy(header, s, len + 1);
+	if (s[len - 1] != ']') {
+		return wl_expected(ps, "a section header ending in ']'", header);
+	}
+	s[len - 1] = '\0';
+	memset(ps->seen, 0, sizeof(ps->seen));
+	switch (wl_words(s + 1, words, 2)) {
+	case 1:
+		if (strcmp(words[0], "workload") == 0) {
+			if (ps->workload_line) {
+				return wl_err(ps, ps->line,
+					      "expected one [workload] section (got a second; the "
+					      "first is at line %u)",
+					      ps->workload_line);
+			}
+			ps->workload_line = ps->line;
+			ps->w->defaults.line = ps->line;
+			ps->cur = &ps->w->defaults;
+			ps->sect = WL_WORKLOAD;
+			return 0;
+		}
+		if (strcmp(words[0], "hotplug") == 0) {
+			if (ps->hotplug_line) {
+				return wl_err(ps, ps->line,
+					      "expected one [hotplug] section (got a second; the "
+					      "first is at line %u)",
+					      ps->hotplug_line);
+			}
+			ps->hotplug_line = ps->line;
+			ps->sect = WL_HOTPLUG;
+			return 0;
+		}
+		if (strcmp(words[0], "cpu") == 0) {
+			return wl_begin_cpu(ps, NULL, header);
+		}
+		break;
+	case 2:
+		if (strcmp(words[0], "cpu") == 0) {
+			return wl_begin_cpu(ps, words[1], header);
+		}
+		break;
+	default:
+		break;
+	}
+	return wl_expected(ps, "a section [workload], [cpu LIST] or [hotplug]", header);
+}
+
+static int wl_line(struct wl_parser *ps, char *line)
+{
+	char *s, *eq, *key, *val;
+
+	for (char *p = line; *p; p++) {
+		if ((*p == '#' || *p == ';') && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	}
+	s = wl_trim(line);
+	if (!*s) {
+		return 0;
+	}
+	if (*s == '[') {
+		return wl_header(ps, s);
+	}
+	eq = strchr(s, '=');
+	if (!eq) {
+		return wl_expected(ps, "'key = value', '[section]' or a comment", s);
+	}
+	*eq = '\0';
+	key = wl_trim(s);
+	val = wl_trim(eq + 1);
+	if (ps->sect == WL_NONE) {
+		return wl_expected(ps, "a section header such as [workload] before the first key",
+				   key);
+	}
+	if (!*val) {
+		return wl_err(ps, ps->line, "expected a value for '%s' (got nothing)", key);
+	}
+	if (ps->sect == WL_HOTPLUG) {
+		return wl_hotplug(ps, key, val);
+	}
+	return wl_assign_cpu_section(ps, key, val);
+}
+
+static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
+{
+	char buf[WL_LINE_BYTES];
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		int ret;
+
+		ps->line++;
+		if (n && text[pos + n - 1] == '\r') {
+			n--;
+		}
+		if (n >= WL_LINE_BYTES) {
+			return wl_err(ps, ps->line,
+				      "expected a line of at most %u characters (got %zu)",
+				      WL_LINE_BYTES - 1, n);
+		}
+		if (memchr(text + pos, '\0', n)) {
+			return wl_err(ps, ps->line, "expected text (got a NUL byte)");
+		}
+		memcpy(buf, text + pos, n);
+		buf[n] = '\0';
+		ret = wl_line(ps, buf);
+		if (ret) {
+			return ret;
+		}
+		pos += (nl ? (size_t)(nl - (text + pos)) : len - pos) + 1;
+	}
+	if (!ps->workload_line) {
+		return wl_err(ps, ps->line, "expected a [workload] section (got none)");
+	}
+	if (!(ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ||
+	    !(ps->w->defaults.set & CW_SIM_WL_SET_IDLE)) {
+		return wl_err(ps, ps->workload_line,
+			      "expected keys 'busy' and 'idle' in [workload] (got %s)",
+			      (ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ? "no idle" : "no busy");
+	}
+	return 0;
+}
+
+CW_API void cw_sim_workload_desc_free(struct cw_sim_workload_desc *w)
+{
+	free(w);
+}
+
+CW_API int cw_sim_workload_parse_mem(const char *text, size_t len, const char *filename,
+				     struct cw_sim_workload_desc **out, char *err, size_t err_len)
+{
+	struct wl_parser ps = { 0 };
+	int ret;
+
+	if (out) {
+		*out = NULL;
+	}
+	if (err && err_len) {
+		err[0] = '\0';
+	}
+	if (!out || (!text && len)) {
+		return CW_EINVAL;
+	}
+	ps.file = filename ? filename : "<workload>";
+	ps.err = err;
+	ps.err_len = err_len;
+	ps.w = calloc(1, sizeof(*ps.w));
+	if (!ps.w) {
+		return CW_ENOMEM;
+	}
+	snprintf(ps.w->name, sizeof(ps.w->name), "unnamed");
+	ps.w->defaults.last_cpu = CW_MAX_CPUS - 1;
+	ret = wl_parse_text(&ps, text, len);
+	if (ret) {
+		free(ps.w);
+		return ret;
+	}
+	*out = ps.w;
+	return 0;
+}
+
+CW_API int cw_sim_workload_parse_file(const char *path, struct cw_sim_workload_desc **out,
+				      char *err, size_t err_len)
+{
+	char *text;
+	size_t len;
+	FILE *f;
+	int ret;
+
+	if (out) {
+		*out = NULL;
+	}
+	if (!path || !out) {
+		return CW_EINVAL;
+	}
+	f = fopen(path, "rb");
+	if (!f) {
+		if (err && err_len) {
+			snprintf(err, err_len, "%s: cannot open workload file: %s", path,
+				 strerror(errno));
+		}
+		return CW_EIO;
+	}
+	text = malloc(WL_FILE_MAX + 1);
+	if (!text) {
+		fclose(f);
+		return CW_ENOMEM;
+	}
+	len = fread(text, 1, WL_FILE_MAX + 1, f);
+	ret = ferror(f) ? CW_EIO : 0;
+	fclose(f);
+	if (ret || len > WL_FILE_MAX) {
+		if (err && err_len) {
+			snprintf(err, err_len, "%s: %s", path,
+				 ret ? "cannot read workload file"
+				     : "expected a workload file of at most 1 MiB");
+		}
+		free(text);
+		return ret ? ret : CW_EINVAL;
+	}
+	ret = cw_sim_workload_parse_mem(text, len, path, out, err, err_len);
+	free(text);
+	return ret;
+}
+
+CW_API void cw_sim_workload_cpu_config(const struct cw_sim_workload_desc *w, unsigned cpu,
+				       struct cw_sim_workload_cpu *out)
+{
+	*out = w->defaults;
+	for (unsigned i = 0; i < w->nr_overrides; i++) {
+		const struct cw_sim_workload_cpu *o = &w->overrides[i];
+
+		if (cpu < o->first_cpu || cpu > o->last_cpu) {
+			continue;
+		}
+		if (o->set & CW_SIM_WL_SET_BUSY) {
+			out->busy = o->busy;
+		}
+		if (o->set & CW_SIM_WL_SET_IDLE) {
+			out->idle = o->idle;
+		}
+		if (o->set & CW_SIM_WL_SET_STATE) {
+			out->idle_choice = o->idle_choice;
+			memcpy(out->state_name, o->state_name, sizeof(out->state_name));
+		}
+		if (o->set & CW_SIM_WL_SET_DEEP_AFTER) {
+			out->deep_after_ns = o->deep_after_ns;
+		}
+		if (o->set & CW_SIM_WL_SET_START) {
+			out->start_idle = o->start_idle;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Run */
+
+/** One CPU of a run. */
+struct wl_cpu {
+	struct cw_sim_workload_run *run;
+	unsigned cpu;
+	struct cw_sim_workload_cpu cfg;
+	/** Ends the current period. */
+	struct cw_sim_event ev;
+	/** In an idle period (else busy). */
+	bool idle;
+	/** Taken offline by a hotplug event: periods pause. */
+	bool offline;
+	struct cw_sim_workload_cpu_stats stats;
+};
+
+/** A running workload. */
+struct cw_sim_workload_run {
+	struct cw_sim_machine *machine;
+	struct cw_sim *sim;
+	struct cw_sim_hw *hw;
+	struct cw_system *sys;
+	unsigned nr_cpus;
+	struct wl_cpu *cpus;
+	/** Hotplug events and the engine event that applies them in order. */
+	struct cw_sim_hotplug_event *hotplug;
+	unsigned nr_hotplug;
+	unsigned next_hotplug;
+	struct cw_sim_event hotplug_ev;
+};
+
+/* A uniform double in (0, 1]: 53 random bits. */
+static double wl_unit(struct cw_sim *sim)
+{
+	return (double)((cw_sim_random(sim) >> 11) + 1) / 9007199254740992.0;
+}
+
+static uint64_t wl_clip(double ns)
+{
+	if (!(ns > 0)) {
+		return 0;
+	}
+	return ns >= 1.8e19 ? UINT64_MAX : (uint64_t)ns;
+}
+
+static uint64_t wl_draw(struct cw_sim *sim, const struct cw_sim_dist *d)
+{
+	switch (d->kind) {
+	case CW_SIM_DIST_FIXED:
+		return d->a_ns;
+	case CW_SIM_DIST_UNIFORM:
+		return d->a_ns + cw_sim_random_below(sim, d->b_ns - d->a_ns + 1);
+	case CW_SIM_DIST_EXPONENTIAL:
+		return wl_clip(-(double)d->a_ns * log(wl_unit(sim)));
+	case CW_SIM_DIST_NORMAL: {
+		/* Box-Muller; one draw per period keeps the sequence simple. */
+		double u1 = wl_unit(sim), u2 = wl_unit(sim);
+		double z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+
+		return wl_clip((double)d->a_ns + z * (double)d->b_ns);
+	}
+	default:
+		return 0;
+	}
+}
+
+/* The state index the period of @len_ns uses, or -1 (the machine has no such state). */
+static int wl_pick_state(const struct wl_cpu *c, uint64_t len_ns)
+{
+	struct cw_sim_machine *m = c->run->machine;
+	struct cw_sim_hw *hw = c->run->hw;
+	unsigned n = cw_sim_hw_nr_idle_states(hw);
+	bool deep = c->cfg.idle_choice == CW_SIM_IDLE_DEEP ||
+		    (c->cfg.idle_choice == CW_SIM_IDLE_BY_LENGTH && len_ns >= c->cfg.deep_after_ns);
+	int shallow = 0, deepest = -1;
+
+	if (c->cfg.idle_choice == CW_SIM_IDLE_NAMED) {
+		for (unsigned i = 0; i < n; i++) {
+			if (strcmp(cw_sim_hw_idle_state_name(hw, i), c->cfg.state_name) == 0) {
+				return (int)i;
+			}
+		}
+		return -1;
+	}
+	/* The machine's table lists states shallowest first: keep the last of each kind. */
+	for (unsigned i = 0; i < n; i++) {
+		if (cw__sim_machine_idle_state_deep(m, i)) {
+			deepest = (int)i;
+		} else {
+			shallow = (int)i;
+		}
+	}
+	return deep && deepest >= 0 ? deepest : shallow;
+}
+
+static void wl_period_end(struct cw_sim *sim, struct cw_sim_event *ev);
+
+static void wl_start_busy(struct wl_cpu *c)
+{
+	struct cw_sim_workload_run *r = c->run;
+
+	c->idle = false;
+	c->stats.busy_periods++;
+	cw_sim_event_schedule(r->sim, &c->ev,
+			      cw_sim_now_ns(r->sim) + wl_draw(r->sim, &c->cfg.busy));
+}
+
+static void wl_start_idle(struct wl_cpu *c)
+{
+	struct cw_sim_workload_run *r = c->run;
+	uint64_t len = wl_draw(r->sim, &c->cfg.idle);
+	int state = wl_pick_state(c, len);
+
+	c->idle = true;
+	c->stats.idle_periods++;
+	if (state >= 0 && cw__sim_machine_idle_state_deep(r->machine, (unsigned)state)) {
+		c->stats.deep_requests++;
+	}
+	if (state >= 0) {
+		cw_sim_hw_cpu_idle_loop(r->hw, c->cpu, state);
+	}
+	cw_sim_event_schedule(r->sim, &c->ev, cw_sim_now_ns(r->sim) + len);
+}
+
+static void wl_period_end(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct wl_cpu *c = ev->data;
+	struct cw_sim_workload_run *r = c->run;
+
+	(void)sim;
+	if (c->offline) {
+		return;
+	}
+	if (c->idle) {
+		/* The idle task's own timer: leave the loop and wake up. */
+		cw_sim_hw_cpu_idle_loop(r->hw, c->cpu, -1);
+		if (cw_sim_hw_cpu_state(r->hw, c->cpu) == CW_SIM_HW_CPU_IDLE) {
+			cw_sim_hw_cpu_wake(r->hw, c->cpu);
+		}
+		wl_start_busy(c);
+		return;
+	}
+	if (c->cfg.idle.kind == CW_SIM_DIST_NONE) {
+		wl_start_busy(c);
+		return;
+	}
+	wl_start_idle(c);
+}
+
+static void wl_begin_cpu_periods(struct wl_cpu *c)
+{
+	if (c->cfg.start_idle && c->cfg.idle.kind != CW_SIM_DIST_NONE) {
+		wl_start_idle(c);
+	} else {
+		wl_start_busy(c);
+	}
+}
+
+static void wl_apply_hotplug(struct cw_sim_workload_run *r, const struct cw_sim_hotplug_event *h)
+{
+	struct wl_cpu *c = &r->cpus[h->cpu];
+	int ret;
+
+	c->stats.hotplug_events++;
+	if (h->online) {
+		ret = cw_sim_hw_cpu_online(r->hw, h->cpu);
+	} else {
+		/* Leave idle first: the CPU takes itself down from its running context. */
+		cw_sim_event_cancel(r->sim, &c->ev);
+		cw_sim_hw_cpu_idle_loop(r->hw, h->cpu, -1);
+		if (cw_sim_hw_cpu_state(r->hw, h->cpu) == CW_SIM_HW_CPU_IDLE) {
+			cw_sim_hw_cpu_wake(r->hw, h->cpu);
+		}
+		ret = cw_sim_hw_cpu_offline(r->hw, h->cpu);
+	}
+	cw_sim_system_log(r->sys, ret ? CW_LOG_WARNING : CW_LOG_INFO, "sim: workload: CPU%u %s%s%s",
+			  h->cpu, h->online ? "online" : "offline", ret ? " refused: " : "",
+			  ret ? cw_strerror(ret) : "");
+	if (ret) {
+		c->stats.hotplug_failures++;
+		if (!h->online && !c->offline) {
+			wl_begin_cpu_periods(c);
+		}
+		return;
+	}
+	c->offline = !h->online;
+	if (h->online) {
+		wl_begin_cpu_periods(c);
+	}
+}
+
+static void wl_hotplug_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct cw_sim_workload_run *r = ev->data;
+	uint64_t now = cw_sim_now_ns(sim);
+
+	while (r->next_hotplug < r->nr_hotplug && r->hotplug[r->next_hotplug].at_ns <= now) {
+		wl_apply_hotplug(r, &r->hotplug[r->next_hotplug++]);
+	}
+	if (r->next_hotplug < r->nr_hotplug) {
+		cw_sim_event_schedule(sim, ev, r->hotplug[r->next_hotplug].at_ns);
+	}
+}
+
+/* Every CPU, idle state name and hotplug CPU the workload names exists on the machine. */
+static int wl_check(const struct cw_sim_workload_desc *w, struct cw_sim_hw *hw, unsigned nr_cpus,
+		    char *err, size_t err_len)
+{
+	for (unsigned i = 0; i < w->nr_overrides; i++) {
+		if (w->overrides[i].first_cpu >= nr_cpus) {
+			snprintf(err, err_len,
+				 "workload '%s': line %u: [cpu %u...] but the machine has CPUs "
+				 "0..%u",
+				 w->name, w->overrides[i].line, w->overrides[i].first_cpu,
+				 nr_cpus - 1);
+			return CW_EINVAL;
+		}
+	}
+	for (unsigned i = 0; i < w->nr_hotplug; i++) {
+		if (w->hotplug[i].cpu >= nr_cpus) {
+			snprintf(err, err_len,
+				 "workload '%s': line %u: hotplug of CPU%u but the machine has "
+				 "CPUs 0..%u",
+				 w->name, w->hotplug[i].line, w->hotplug[i].cpu, nr_cpus - 1);
+			return CW_EINVAL;
+		}
+	}
+	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
+		struct cw_sim_workload_cpu cfg;
+		bool found = false;
+
+		cw_sim_workload_cpu_config(w, cpu, &cfg);
+		if (cfg.idle_choice != CW_SIM_IDLE_NAMED) {
+			continue;
+		}
+		for (unsigned s = 0; s < cw_sim_hw_nr_idle_states(hw); s++) {
+			found |= strcmp(cw_sim_hw_idle_state_name(hw, s), cfg.state_name) == 0;
+		}
+		if (!found) {
+			snprintf(err, err_len,
+				 "workload '%s': CPU%u uses idle state '%s', which the machine "
+				 "does not have",
+				 w->name, cpu, cfg.state_name);
+			return CW_EINVAL;
+		}
+	}
+	return 0;
+}
+
+CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
+					 const struct cw_sim_workload_desc *w, char *err,
+					 size_t err_len)
+{
+	char scratch[8];
+	struct cw_sim_workload_run *r;
+	int ret;
+
+	if (!err || !err_len) {
+		err = scratch;
+		err_len = sizeof(scratch);
+	}
+	err[0] = '\0';
+	if (!m || !w) {
+		return CW_EINVAL;
+	}
+	if (cw__sim_machine_workload(m)) {
+		return CW_EBUSY;
+	}
+	ret = wl_check(w, cw_sim_machine_hw(m), cw_system_nr_cpus(cw_sim_machine_system(m)), err,
+		       err_len);
+	if (ret) {
+		return ret;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		return CW_ENOMEM;
+	}
+	r->machine = m;
+	r->hw = cw_sim_machine_hw(m);
+	r->sys = cw_sim_machine_system(m);
+	r->sim = cw_sim_system_engine(r->sys);
+	r->nr_cpus = cw_system_nr_cpus(r->sys);
+	r->cpus = calloc(r->nr_cpus, sizeof(*r->cpus));
+	r->hotplug = calloc(w->nr_hotplug + 1, sizeof(*r->hotplug));
+	if (!r->cpus || !r->hotplug) {
+		free(r->cpus);
+		free(r->hotplug);
+		free(r);
+		return CW_ENOMEM;
+	}
+	memcpy(r->hotplug, w->hotplug, w->nr_hotplug * sizeof(*r->hotplug));
+	r->nr_hotplug = w->nr_hotplug;
+	cw_sim_event_init(&r->hotplug_ev, wl_hotplug_fire, r);
+	cw__sim_machine_set_workload(m, r);
+	cw_sim_system_log(r->sys, CW_LOG_INFO,
+			  "sim: workload '%s' starts on %u CPU%s, %u hotplug event%s", w->name,
+			  r->nr_cpus, r->nr_cpus == 1 ? "" : "s", w->nr_hotplug,
+			  w->nr_hotplug == 1 ? "" : "s");
+	for (unsigned cpu = 0; cpu < r->nr_cpus; cpu++) {
+		struct wl_cpu *c = &r->cpus[cpu];
+
+		c->run = r;
+		c->cpu = cpu;
+		cw_sim_workload_cpu_config(w, cpu, &c->cfg);
+		cw_sim_event_init(&c->ev, wl_period_end, c);
+		c->ev.cpu = cpu;
+		wl_begin_cpu_periods(c);
+	}
+	if (r->nr_hotplug) {
+		cw_sim_event_schedule(r->sim, &r->hotplug_ev, r->hotplug[0].at_ns);
+	}
+	return 0;
+}
+
+CW_API int cw_sim_machine_workload_stats(const struct cw_sim_machine *m, unsigned cpu,
+					 struct cw_sim_workload_cpu_stats *out)
+{
+	struct cw_sim_workload_run *r = cw__sim_machine_workload(m);
+
+	if (!r) {
+		return CW_ENODEV;
+	}
+	if (cpu >= r->nr_cpus) {
+		return CW_EINVAL;
+	}
+	*out = r->cpus[cpu].stats;
+	return 0;
+}
+
+CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run)
+{
+	if (!run) {
+		return;
+	}
+	for (unsigned cpu = 0; cpu < run->nr_cpus; cpu++) {
+		cw_sim_event_cancel(run->sim, &run->cpus[cpu].ev);
+	}
+	cw_sim_event_cancel(run->sim, &run->hotplug_ev);
+	cw__sim_machine_set_workload(run->machine, NULL);
+	free(run->cpus);
+	free(run->hotplug);
+	free(run);
+}
