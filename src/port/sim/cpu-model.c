@@ -94,21 +94,23 @@ static int core_idle_enter(struct cw_sim_hw *hw, struct sim_hw_cpu *c, unsigned 
 	}
 	/*
 	 * The core refused the deep state (no broadcast device, or the CPU is
-	 * due at once). A broken platform enters it anyway; a correct one
-	 * takes the deepest shallow state. Either way the core sees a
-	 * shallow idle.
+	 * due at once) but counts the CPU idle in a shallow state already. A
+	 * broken platform enters the deep state anyway; a correct one takes
+	 * the deepest shallow state.
 	 */
+	c->core_idle = true;
 	if (hw->p.ignore_broadcast_busy) {
 		c->stats.deep_forced++;
-	} else {
-		c->stats.deep_fallbacks++;
-		state = (unsigned)deepest_shallow(hw, state);
-		if ((int)state < 0) {
-			return -1;
-		}
+		return (int)state;
 	}
-	c->core_idle = cw_tick_idle_enter(hw->sys, false) == 0;
-	return (int)state;
+	c->stats.deep_fallbacks++;
+	ret = deepest_shallow(hw, state);
+	if (ret < 0) {
+		/* No shallow state: the CPU keeps running. */
+		c->core_idle = false;
+		cw_tick_idle_exit(hw->sys);
+	}
+	return ret;
 }
 
 static int cpu_idle_enter(struct cw_sim_hw *hw, unsigned cpu, unsigned state)
