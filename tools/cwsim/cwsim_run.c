@@ -571,7 +571,7 @@ static void report_cpus(struct cwsim_run *r)
 	unsigned nr = cw_system_nr_cpus(r->sys);
 
 	fprintf(r->out, "\n%-4s %-7s %-20s %-9s %11s %10s %9s %10s %8s %7s %6s %6s %6s\n", "cpu",
-		"online", "tick device", "mode", "interrupts", "ticks", "do_timer", "bc_wakeups",
+		"online", "tick_device", "mode", "interrupts", "ticks", "do_timer", "bc_wakeups",
 		"ipis", "idle", "deep", "forced", "lost");
 	for (unsigned cpu = 0; cpu < nr; cpu++) {
 		struct cw_tick_cpu_stats ts = { 0 };
