@@ -1,5 +1,483 @@
 /* SPDX-License-Identifier: MIT */
-/* Tick broadcast (placeholder until the tick layer lands). */
+/*
+ * Tick broadcast: one global clock event device that keeps ticking CPUs
+ * whose own device does not work (DUMMY) or stops in deep idle (C3STOP).
+ * Semantics follow Linux kernel/time/tick-broadcast.c (reference 4.4).
+ *
+ * The device. Any registered device that is not DUMMY, PERCPU or C3STOP
+ * may become the broadcast device; a higher rating replaces the current
+ * one (which is released and offered again), and once the broadcast runs
+ * in oneshot mode only oneshot-capable devices qualify. A oneshot
+ * broadcast device arriving while CPUs still tick periodically notifies
+ * them (cw__tick_clock_notify), so C3STOP CPUs may now switch to oneshot.
+ *
+ * Masks (all under bc_lock):
+ *   bc_mask          CPUs that need a periodic tick from the broadcast:
+ *                    DUMMY tick devices always, and periodic-mode CPUs
+ *                    with a C3STOP device while they are in deep idle.
+ *   bc_oneshot_mask  oneshot-mode CPUs in deep idle: the broadcast device
+ *                    is armed for the earliest of their next events.
+ *   bc_pending_mask  CPUs the broadcast interrupt found expired and sent an
+ *                    IPI; their idle exit must not re-arm the local device.
+ *   bc_force_mask    CPUs that left idle after their event expired but
+ *                    before the broadcast interrupt ran: that interrupt,
+ *                    which is imminent, runs their tick.
+ *
+ * Modes. The broadcast device starts periodic: it ticks only while bc_mask
+ * is not empty and IPIs those CPUs every period (the CPU taking the
+ * interrupt runs its own tick directly). When the first CPU switches to
+ * oneshot mode, a oneshot-capable broadcast device switches too; from then
+ * on it is armed for the earliest of the oneshot-mask events and of
+ * bc_periodic_next_ns, the common periodic tick it still gives bc_mask.
+ *
+ * Deep idle in periodic mode (decision). Linux covers a periodic-mode CPU
+ * whose local timer stops in a C-state only through the periodic broadcast
+ * (tick_broadcast_enable, TICK_BROADCAST_ON), and its ENTER returns 0
+ * without doing anything there. We have no separate enable call, so deep
+ * idle entry of a periodic-mode C3STOP CPU puts it into bc_mask and shuts
+ * its local device down (what BROADCAST_ON does), and idle exit takes it
+ * out and restarts the local device at the next jiffy boundary. Without a
+ * broadcast device, or with an hrtimer-emulated one, the entry is refused
+ * with CW_EBUSY as in oneshot mode.
+ *
+ * A port that delivers the broadcast IPI without leaving deep idle first
+ * (cw_tick_idle_exit) is tolerated: cw__tick_receive_broadcast() takes the
+ * CPU out of the oneshot mask around its handler and re-arms the broadcast
+ * for its next event afterwards.
+ *
+ * Locking rules: bc_lock nests inside ce_lock (registration, hotplug) and
+ * is taken alone from interrupt and idle paths. The broadcast device is
+ * programmed only under bc_lock. The next_event_ns of a CPU in the oneshot
+ * mask is read under bc_lock; that CPU does not touch it while it is in
+ * the mask. IPIs are sent under bc_lock (the port's send_ipi must not
+ * re-enter the core); the local CPU's handler runs after the unlock.
+ */
+#include <clockwork/tick.h>
+
 #include "system-internal.h"
 
-typedef int cw__tick_broadcast_placeholder;
+static void bc_handle_periodic(struct cw_clock_event_device *dev);
+static void bc_handle_oneshot(struct cw_clock_event_device *dev);
+
+static cw_ktime_t bc_forward_past(cw_ktime_t next, cw_ktime_t now, int64_t period)
+{
+	if (next > now) {
+		return next;
+	}
+	return next + ((now - next) / period + 1) * period;
+}
+
+static bool bc_running(const struct cw_clock_event_device *bc)
+{
+	enum cw_clockevent_state s = cw_clockevent_get_state(bc);
+
+	return s == CW_CLOCKEVENT_STATE_PERIODIC || s == CW_CLOCKEVENT_STATE_ONESHOT;
+}
+
+/* Change a device's state without losing its recorded next event. */
+static void switch_keep_next(struct cw_clock_event_device *dev, enum cw_clockevent_state state)
+{
+	cw_ktime_t next = dev->next_event_ns;
+
+	cw__clockevents_switch_state(dev, state);
+	dev->next_event_ns = next;
+}
+
+/* IPI every online CPU of @mask but @self. @return whether @self must run its tick directly. */
+static bool bc_send_ipis_locked(struct cw_system *sys, struct cw_cpumask *mask, unsigned self)
+{
+	bool local = cw_cpumask_test_and_clear(mask, self) && cw_cpu_online(sys, self);
+	unsigned cpu;
+
+	cw_cpumask_for_each(cpu, mask, sys->nr_cpus)
+	{
+		if (cw_cpu_online(sys, cpu)) {
+			cw__cpu_send_ipi(sys, cpu, CW_IPI_TICK_BROADCAST);
+		}
+	}
+	return local;
+}
+
+/* Arm the oneshot broadcast for @t unless it fires earlier already. bc_lock held. */
+static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t)
+{
+	if (t < bc->next_event_ns) {
+		cw__tick_program_event(bc, t, true);
+	}
+}
+
+/* Oneshot broadcast with CPUs in bc_mask: make sure their common tick is armed. */
+static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
+{
+	struct cw_tick_global *tg = &sys->tick;
+
+	if (cw_cpumask_empty(&tg->bc_mask, sys->nr_cpus)) {
+		return;
+	}
+	if (tg->bc_periodic_next_ns == CW_KTIME_MAX) {
+		/* Pairs with the release store of the jiffies update. */
+		tg->bc_periodic_next_ns = bc_forward_past(
+			atomic_load_explicit(&tg->next_period_ns, memory_order_acquire),
+			cw_ktime_get(sys), (int64_t)sys->tick_nsec);
+	}
+	bc_arm_locked(bc, tg->bc_periodic_next_ns);
+}
+
+/* bc_mask lost a CPU: stop the periodic broadcast when nobody needs it. */
+static void bc_mask_changed_locked(struct cw_system *sys)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *bc = tg->bc.evtdev;
+
+	if (!cw_cpumask_empty(&tg->bc_mask, sys->nr_cpus)) {
+		return;
+	}
+	tg->bc_periodic_next_ns = CW_KTIME_MAX;
+	if (bc && tg->bc.mode == CW_TICK_MODE_PERIODIC && bc_running(bc)) {
+		cw__clockevents_shutdown(bc);
+	}
+}
+
+/* Start the periodic broadcast (tick_broadcast_start_periodic). bc_lock held. */
+static void bc_start_periodic_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
+{
+	bc->event_handler = bc_handle_periodic;
+	if (!bc_running(bc)) {
+		cw__tick_start_periodic(sys, bc);
+	}
+}
+
+/* tick_broadcast_setup_oneshot: arm for the earliest sleeping CPU. bc_lock held. */
+static void bc_setup_oneshot_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	cw_ktime_t next = CW_KTIME_MAX;
+	unsigned cpu;
+
+	bc->event_handler = bc_handle_oneshot;
+	if (cw_clockevent_get_state(bc) != CW_CLOCKEVENT_STATE_ONESHOT) {
+		cw__clockevents_switch_state(bc, CW_CLOCKEVENT_STATE_ONESHOT);
+	}
+	bc->next_event_ns = CW_KTIME_MAX;
+	cw_cpumask_for_each(cpu, &tg->bc_oneshot_mask, sys->nr_cpus)
+	{
+		struct cw_clock_event_device *d = sys->cpus[cpu].td.evtdev;
+
+		if (d && d->next_event_ns < next) {
+			next = d->next_event_ns;
+		}
+	}
+	if (next != CW_KTIME_MAX) {
+		bc_arm_locked(bc, next);
+	}
+	bc_oneshot_periodic_arm_locked(sys, bc);
+}
+
+/* Periodic broadcast interrupt (tick_handle_periodic_broadcast). */
+static void bc_handle_periodic(struct cw_clock_event_device *dev)
+{
+	struct cw_system *sys = dev->sys;
+	struct cw_tick_global *tg = &sys->tick;
+	unsigned self = cw__this_cpu(sys);
+	struct cw_cpumask mask;
+	bool local;
+
+	cw_spin_lock(&tg->bc_lock);
+	if (tg->bc.evtdev != dev || !bc_running(dev)) {
+		/* Spurious: shut down or replaced meanwhile. */
+		cw_spin_unlock(&tg->bc_lock);
+		return;
+	}
+	mask = tg->bc_mask;
+	local = bc_send_ipis_locked(sys, &mask, self);
+	if (cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_ONESHOT) {
+		/* Emulated: late periods fire at once and are caught up one by one. */
+		cw__tick_program_event(dev, dev->next_event_ns + (int64_t)sys->tick_nsec, true);
+	}
+	cw_spin_unlock(&tg->bc_lock);
+	/* After the unlock: the handler may switch modes and take bc_lock. */
+	if (local) {
+		cw__tick_receive_broadcast(sys, self);
+	}
+}
+
+/* Oneshot broadcast interrupt (tick_handle_oneshot_broadcast). */
+static void bc_handle_oneshot(struct cw_clock_event_device *dev)
+{
+	struct cw_system *sys = dev->sys;
+	struct cw_tick_global *tg = &sys->tick;
+	unsigned self = cw__this_cpu(sys);
+	cw_ktime_t now, next = CW_KTIME_MAX;
+	struct cw_cpumask mask;
+	unsigned cpu;
+	bool local;
+
+	cw_spin_lock(&tg->bc_lock);
+	if (tg->bc.evtdev != dev) {
+		cw_spin_unlock(&tg->bc_lock);
+		return;
+	}
+	dev->next_event_ns = CW_KTIME_MAX;
+	now = cw_ktime_get(sys);
+	cw_cpumask_clear_all(&mask);
+	cw_cpumask_for_each(cpu, &tg->bc_oneshot_mask, sys->nr_cpus)
+	{
+		struct cw_clock_event_device *d = sys->cpus[cpu].td.evtdev;
+
+		if (!d) {
+			continue;
+		}
+		if (d->next_event_ns <= now) {
+			cw_cpumask_set(&mask, cpu);
+			cw_cpumask_set(&tg->bc_pending_mask, cpu);
+		} else if (d->next_event_ns < next) {
+			next = d->next_event_ns;
+		}
+	}
+	cw_cpumask_or(&mask, &mask, &tg->bc_force_mask);
+	cw_cpumask_clear_all(&tg->bc_force_mask);
+	if (!cw_cpumask_empty(&tg->bc_mask, sys->nr_cpus) && tg->bc_periodic_next_ns <= now) {
+		cw_cpumask_or(&mask, &mask, &tg->bc_mask);
+		tg->bc_periodic_next_ns =
+			bc_forward_past(tg->bc_periodic_next_ns + (int64_t)sys->tick_nsec, now,
+					(int64_t)sys->tick_nsec);
+	}
+	local = bc_send_ipis_locked(sys, &mask, self);
+	if (next != CW_KTIME_MAX) {
+		bc_arm_locked(dev, next);
+	}
+	bc_oneshot_periodic_arm_locked(sys, dev);
+	cw_spin_unlock(&tg->bc_lock);
+	if (local) {
+		cw__tick_receive_broadcast(sys, self);
+	}
+}
+
+bool cw__tick_broadcast_offer(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *cur;
+	bool notify;
+
+	cw_lockdep_assert_held(&tg->ce_lock);
+	if ((dev->features &
+	     (CW_CLOCKEVENT_FEAT_DUMMY | CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_C3STOP)) ||
+	    dev->is_broadcast || cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_DETACHED) {
+		return false;
+	}
+	/* A CPU-bound device released by an offline CPU could not interrupt anyone. */
+	if (dev->cpu != CW_CLOCKEVENT_ANY_CPU && !cw_cpu_online(sys, (unsigned)dev->cpu)) {
+		return false;
+	}
+	cw_spin_lock(&tg->bc_lock);
+	cur = tg->bc.evtdev;
+	if ((tg->bc.mode == CW_TICK_MODE_ONESHOT &&
+	     !(dev->features & CW_CLOCKEVENT_FEAT_ONESHOT)) ||
+	    (cur && dev->rating <= cur->rating)) {
+		cw_spin_unlock(&tg->bc_lock);
+		return false;
+	}
+	if (cur) {
+		cur->event_handler = NULL;
+		cur->is_broadcast = false;
+	}
+	cw__clockevents_exchange_device(sys, cur, dev);
+	dev->is_broadcast = true;
+	dev->bound_cpu = -1;
+	dev->next_event_ns = CW_KTIME_MAX;
+	CW_WRITE_ONCE(tg->bc.evtdev, dev);
+	if (tg->bc.mode == CW_TICK_MODE_ONESHOT) {
+		bc_setup_oneshot_locked(sys, dev);
+	} else {
+		dev->event_handler = bc_handle_periodic;
+		if (!cw_cpumask_empty(&tg->bc_mask, sys->nr_cpus)) {
+			bc_start_periodic_locked(sys, dev);
+		}
+	}
+	notify = tg->bc.mode == CW_TICK_MODE_PERIODIC &&
+		 (dev->features & CW_CLOCKEVENT_FEAT_ONESHOT);
+	cw_spin_unlock(&tg->bc_lock);
+	cw__log(sys, CW_LOG_INFO, "tick: Broadcast device %s", dev->name);
+	if (notify) {
+		/* C3STOP CPUs stuck in periodic mode for want of a oneshot broadcast may switch
+		 * now. */
+		cw__tick_clock_notify(sys);
+	}
+	return true;
+}
+
+bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
+				  struct cw_clock_event_device *dev)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	bool dummy = (dev->features & CW_CLOCKEVENT_FEAT_DUMMY) != 0;
+	struct cw_clock_event_device *bc;
+
+	cw_spin_lock(&tg->bc_lock);
+	bc = tg->bc.evtdev;
+	if (dummy) {
+		cw_cpumask_set(&tg->bc_mask, cpu);
+		if (bc && tg->bc.mode == CW_TICK_MODE_ONESHOT) {
+			bc_oneshot_periodic_arm_locked(sys, bc);
+		} else if (bc) {
+			bc_start_periodic_locked(sys, bc);
+		}
+	} else {
+		cw_cpumask_clear(&tg->bc_mask, cpu);
+		cw_cpumask_clear(&tg->bc_oneshot_mask, cpu);
+		cw_cpumask_clear(&tg->bc_pending_mask, cpu);
+		cw_cpumask_clear(&tg->bc_force_mask, cpu);
+		bc_mask_changed_locked(sys);
+	}
+	cw_spin_unlock(&tg->bc_lock);
+	return dummy;
+}
+
+bool cw__tick_broadcast_oneshot_available(struct cw_system *sys)
+{
+	struct cw_clock_event_device *bc = CW_READ_ONCE(sys->tick.bc.evtdev);
+
+	return bc && (bc->features & CW_CLOCKEVENT_FEAT_ONESHOT);
+}
+
+void cw__tick_broadcast_switch_to_oneshot(struct cw_system *sys)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *bc;
+
+	cw_spin_lock(&tg->bc_lock);
+	bc = tg->bc.evtdev;
+	if (tg->bc.mode != CW_TICK_MODE_ONESHOT &&
+	    (!bc || (bc->features & CW_CLOCKEVENT_FEAT_ONESHOT))) {
+		tg->bc.mode = CW_TICK_MODE_ONESHOT;
+		if (bc) {
+			bc_setup_oneshot_locked(sys, bc);
+		}
+	}
+	cw_spin_unlock(&tg->bc_lock);
+}
+
+void cw__tick_broadcast_cpu_offline(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_tick_global *tg = &sys->tick;
+
+	cw_spin_lock(&tg->bc_lock);
+	cw_cpumask_clear(&tg->bc_mask, cpu);
+	cw_cpumask_clear(&tg->bc_oneshot_mask, cpu);
+	cw_cpumask_clear(&tg->bc_pending_mask, cpu);
+	cw_cpumask_clear(&tg->bc_force_mask, cpu);
+	bc_mask_changed_locked(sys);
+	cw_spin_unlock(&tg->bc_lock);
+}
+
+int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *dev = c->td.evtdev;
+	struct cw_clock_event_device *bc;
+	int ret = 0;
+
+	if (!dev || !(dev->features & CW_CLOCKEVENT_FEAT_C3STOP)) {
+		/* The local device keeps running in deep idle. */
+		return 0;
+	}
+	cw_spin_lock(&tg->bc_lock);
+	bc = tg->bc.evtdev;
+	if (!bc || (bc->features & CW_CLOCKEVENT_FEAT_HRTIMER)) {
+		ret = CW_EBUSY;
+		goto out;
+	}
+	if (c->td.mode == CW_TICK_MODE_PERIODIC) {
+		/* The periodic broadcast ticks the CPU until it leaves deep idle. */
+		cw_cpumask_set(&tg->bc_mask, c->id);
+		cw__clockevents_shutdown(dev);
+		if (tg->bc.mode == CW_TICK_MODE_ONESHOT) {
+			bc_oneshot_periodic_arm_locked(sys, bc);
+		} else {
+			bc_start_periodic_locked(sys, bc);
+		}
+	} else if (tg->bc.mode != CW_TICK_MODE_ONESHOT ||
+		   cw_cpumask_test(&tg->bc_force_mask, c->id)) {
+		/* Forced: the broadcast interrupt wakes this CPU right away. */
+		ret = CW_EBUSY;
+		goto out;
+	} else {
+		cw_cpumask_set(&tg->bc_oneshot_mask, c->id);
+		switch_keep_next(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
+		bc_arm_locked(bc, dev->next_event_ns);
+	}
+	c->idle_deep = true;
+out:
+	cw_spin_unlock(&tg->bc_lock);
+	return ret;
+}
+
+void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *dev = c->td.evtdev;
+	bool restart = false;
+
+	if (!dev) {
+		return;
+	}
+	cw_spin_lock(&tg->bc_lock);
+	if (c->td.mode == CW_TICK_MODE_PERIODIC) {
+		restart = cw_cpumask_test_and_clear(&tg->bc_mask, c->id);
+		bc_mask_changed_locked(sys);
+	} else if (cw_cpumask_test_and_clear(&tg->bc_oneshot_mask, c->id)) {
+		switch_keep_next(dev, CW_CLOCKEVENT_STATE_ONESHOT);
+		/* Pending: the broadcast IPI on its way runs the expired tick. */
+		if (!cw_cpumask_test_and_clear(&tg->bc_pending_mask, c->id) &&
+		    dev->next_event_ns != CW_KTIME_MAX) {
+			if (dev->next_event_ns <= cw_ktime_get(sys)) {
+				/*
+				 * Expired, so the broadcast interrupt is due as
+				 * well: let it run the tick instead of re-arming
+				 * an expired event here (the min-delta ping-pong).
+				 */
+				cw_cpumask_set(&tg->bc_force_mask, c->id);
+			} else {
+				cw__tick_program_event(dev, dev->next_event_ns, true);
+			}
+		}
+	}
+	cw_spin_unlock(&tg->bc_lock);
+	if (restart) {
+		cw__tick_start_periodic(sys, dev);
+	}
+}
+
+void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_cpu *c = &sys->cpus[cpu];
+	struct cw_clock_event_device *dev = c->td.evtdev;
+	struct cw_clock_event_device *bc;
+	bool sleeping;
+
+	cw__tick_stat_add(c, broadcast_wakeups, 1);
+	if (!dev || !dev->event_handler) {
+		return;
+	}
+	if (!c->idle_deep || c->td.mode != CW_TICK_MODE_ONESHOT) {
+		dev->event_handler(dev);
+		return;
+	}
+	/* Still in deep idle: leave the oneshot mask while the handler moves next_event. */
+	cw_spin_lock(&tg->bc_lock);
+	sleeping = cw_cpumask_test_and_clear(&tg->bc_oneshot_mask, cpu);
+	cw_cpumask_clear(&tg->bc_pending_mask, cpu);
+	cw_spin_unlock(&tg->bc_lock);
+	dev->event_handler(dev);
+	if (!sleeping) {
+		return;
+	}
+	cw_spin_lock(&tg->bc_lock);
+	cw_cpumask_set(&tg->bc_oneshot_mask, cpu);
+	bc = tg->bc.evtdev;
+	if (bc) {
+		bc_arm_locked(bc, dev->next_event_ns);
+	}
+	cw_spin_unlock(&tg->bc_lock);
+}

@@ -43,12 +43,16 @@ enum cw_ipi_kind {
 	CW_IPI_TICK_BROADCAST = 1u << 0,
 	/** Wake up and re-evaluate (timers changed remotely). */
 	CW_IPI_KICK = 1u << 1,
+	/** Re-evaluate the hrtimer bases and reprogram (remote first timer, clock was set). */
+	CW_IPI_HRTIMER = 1u << 2,
 };
 
 /** Soft work raised in interrupt context and run in cw_irq_exit() (bits of softirq_pending). */
 enum cw_softirq {
 	/** Run expired timer-wheel timers. */
 	CW_SOFTIRQ_TIMER = 1u << 0,
+	/** Run expired soft hrtimers. */
+	CW_SOFTIRQ_HRTIMER = 1u << 1,
 };
 
 /**
@@ -81,6 +85,14 @@ struct cw_cpu {
 	uint64_t stall_last_jiffies;
 	/** Ticks for which jiffies did not move while another CPU held the duty. */
 	unsigned stall_ticks;
+	/**
+	 * Oneshot switch requested (tick_check_oneshot_change's check_clocks):
+	 * set by any thread (cw__tick_clock_notify, a new oneshot device),
+	 * consumed by this CPU's tick.
+	 */
+	_Atomic bool check_clocks;
+	/** Oneshot mode: MONOTONIC time of the next tick (the sched_timer expiry), a multiple of the tick period. */
+	cw_ktime_t tick_next_ns;
 
 	/** Statistics (relaxed atomic stores by this CPU; read anywhere). */
 	struct cw_tick_cpu_stats stats;
@@ -117,6 +129,19 @@ struct cw_tick_global {
 	struct cw_cpumask bc_pending_mask;
 	/** CPUs whose event expired before idle exit: woken at once. */
 	struct cw_cpumask bc_force_mask;
+	/**
+	 * Broadcast in oneshot mode still serving CPUs of bc_mask (DUMMY
+	 * devices, or periodic-mode CPUs in deep idle): their next common
+	 * tick, MONOTONIC ns. Under bc_lock.
+	 */
+	cw_ktime_t bc_periodic_next_ns;
+
+	/**
+	 * Configuration: CPUs may switch their tick to oneshot mode when the
+	 * clocksource and device allow it (Linux nohz=/highres= both off when
+	 * false). Default true; set before the first device registers.
+	 */
+	bool oneshot_enabled;
 };
 
 /* ---- clockevents.c: used by the tick layer ---------------------------- */
@@ -197,6 +222,54 @@ void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu);
  * must take no tick lock; it only sets per-CPU flags the tick polls.
  */
 void cw__tick_clock_notify(struct cw_system *sys);
+
+/* ---- between tick-common.c and tick-broadcast.c ----------------------- */
+
+/**
+ * Start @p dev ticking periodically from the next jiffy boundary: hardware
+ * periodic mode, or oneshot programming of next_period_ns onwards
+ * (tick_setup_periodic). The caller installed the handler.
+ */
+void cw__tick_start_periodic(struct cw_system *sys, struct cw_clock_event_device *dev);
+
+/**
+ * Program @p dev's next event (tick_program_event): leaves ONESHOT_STOPPED
+ * first; on a SHUTDOWN device (deep idle) it only records the event.
+ */
+int cw__tick_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns, bool force);
+
+/**
+ * Whether the current clocksource is valid for high resolution (and thus
+ * oneshot) use. Context: no core lock held (takes cs_lock).
+ */
+bool cw__tick_hres_valid(struct cw_system *sys);
+
+/**
+ * The tick device of @p cpu was just set up (tick_device_uses_broadcast):
+ * a DUMMY device joins the periodic broadcast; a working one leaves every
+ * broadcast mask. On @p cpu, ce_lock held. @return true if the broadcast
+ * drives the CPU (the caller must not start the device).
+ */
+bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
+				  struct cw_clock_event_device *dev);
+
+/** Whether a oneshot broadcast device exists (tick_broadcast_oneshot_available). */
+bool cw__tick_broadcast_oneshot_available(struct cw_system *sys);
+
+/** A CPU switched to oneshot mode: switch the broadcast device too (when it can). */
+void cw__tick_broadcast_switch_to_oneshot(struct cw_system *sys);
+
+/** Remove @p cpu from every broadcast mask (tick_broadcast_offline). ce_lock held. */
+void cw__tick_broadcast_cpu_offline(struct cw_system *sys, unsigned cpu);
+
+/**
+ * Deep idle entry of the calling CPU @p c (tick_broadcast_oneshot_control
+ * ENTER). @return 0 (the local device may stop) or CW_EBUSY.
+ */
+int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c);
+
+/** Deep idle exit of @p c (tick_broadcast_oneshot_control EXIT). */
+void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c);
 
 /* ---- cpu.c ------------------------------------------------------------ */
 

@@ -1,2 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Tick layer tests (issue 3).
+# Tick layer tests (issue 3). They read and set core-internal state
+# (src/core/tick-internal.h: the oneshot switch, clocksource flags).
+cw_add_test(test_tick LABEL unit SOURCES unit/test_tick.c)
+target_compile_definitions(test_tick PRIVATE CW_BUILDING_LIBRARY)
