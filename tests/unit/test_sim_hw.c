@@ -21,6 +21,7 @@ struct hwt {
 	struct cw_sim *sim;
 	struct cw_sim_hw *hw;
 	struct cw_system *sys;
+	struct cw_sim_counter *tsc;
 	struct cw_port_ops ops;
 };
 
@@ -44,10 +45,17 @@ static int hwt_cpu_call(void *ctx, unsigned cpu, void (*fn)(void *), void *arg)
 	return cw_sim_hw_run_on(((struct hwt *)ctx)->hw, cpu, fn, arg);
 }
 
-static struct hwt *hwt_create(unsigned nr_cpus, unsigned hz, const struct cw_sim_hw_params *p)
+/*
+ * With @tsc the machine has a continuous clocksource, so the tick layer
+ * switches to oneshot mode (periodic ticks emulated on oneshot hardware);
+ * without one (jiffies only) the tick stays on periodic hardware.
+ */
+static struct hwt *hwt_create_cs(unsigned nr_cpus, unsigned hz, const struct cw_sim_hw_params *p,
+				 bool with_tsc)
 {
 	struct hwt *m = calloc(1, sizeof(*m));
 	struct cw_system_config cfg = { .nr_cpus = nr_cpus, .hz = hz };
+	struct cw_sim_counter_params tsc = { .name = "tsc", .width_bits = 64, .freq_hz = SEC(1) };
 
 	assert_non_null(m);
 	assert_int_equal(cw_sim_create(7, &m->sim), 0);
@@ -61,12 +69,26 @@ static struct hwt *hwt_create(unsigned nr_cpus, unsigned hz, const struct cw_sim
 	cfg.port_ctx = m;
 	assert_int_equal(cw_system_create(&cfg, &m->sys), 0);
 	assert_int_equal(cw_sim_hw_set_system(m->hw, m->sys), 0);
+	if (!with_tsc) {
+		return m;
+	}
+	assert_int_equal(cw_sim_counter_create(m->sim, &tsc, &m->tsc), 0);
+	assert_int_equal(cw_sim_counter_register(m->tsc, m->sys, 300, CW_CLOCKSOURCE_IS_CONTINUOUS),
+			 0);
 	return m;
+}
+
+static struct hwt *hwt_create(unsigned nr_cpus, unsigned hz, const struct cw_sim_hw_params *p)
+{
+	return hwt_create_cs(nr_cpus, hz, p, true);
 }
 
 static void hwt_destroy(struct hwt *m)
 {
 	cw_system_destroy(m->sys);
+	if (m->tsc) {
+		cw_sim_counter_destroy(m->tsc);
+	}
 	cw_sim_hw_destroy(m->hw);
 	cw_sim_destroy(m->sim);
 	free(m);
@@ -278,11 +300,12 @@ static void expect_hz_ticks(struct hwt *m, unsigned hz, uint64_t expect)
 	uint64_t before[8];
 	unsigned n = cw_system_nr_cpus(m->sys);
 
-	cw_sim_run_until(m->sim, SEC(1));
+	/* Sample half a tick off the boundaries: exit latencies delay ticks by microseconds. */
+	cw_sim_run_until(m->sim, SEC(1) + cw_system_tick_nsec(m->sys) / 2);
 	for (unsigned c = 0; c < n; c++) {
 		before[c] = ticks_of(m, c);
 	}
-	cw_sim_run_until(m->sim, SEC(2));
+	cw_sim_run_until(m->sim, SEC(2) + cw_system_tick_nsec(m->sys) / 2);
 	for (unsigned c = 0; c < n; c++) {
 		uint64_t got = ticks_of(m, c) - before[c];
 
@@ -293,16 +316,27 @@ static void expect_hz_ticks(struct hwt *m, unsigned hz, uint64_t expect)
 	}
 }
 
-static void machine_ticks(struct cw_sim_hw_timer_params p, unsigned nr_cpus, unsigned hz,
-			  uint64_t expect)
+static void machine_ticks_mode(struct cw_sim_hw_timer_params p, unsigned nr_cpus, unsigned hz,
+			       uint64_t expect, enum cw_tick_mode mode)
 {
-	struct hwt *m = hwt_create(nr_cpus, hz, NULL);
+	struct hwt *m = hwt_create_cs(nr_cpus, hz, NULL, mode == CW_TICK_MODE_ONESHOT);
 	struct cw_sim_hw_timer *t = hwt_timer(m, p);
 
 	assert_int_equal(cw_sim_hw_timer_register(t), 0);
 	assert_int_equal(cw_system_boot(m->sys), 0);
 	expect_hz_ticks(m, hz, expect);
+	for (unsigned c = 0; c < nr_cpus; c++) {
+		assert_int_equal(cw_tick_mode(m->sys, c), mode);
+	}
 	hwt_destroy(m);
+}
+
+/* Periodic hardware mode, then emulated on the same hardware in oneshot mode. */
+static void machine_ticks(struct cw_sim_hw_timer_params p, unsigned nr_cpus, unsigned hz,
+			  uint64_t expect)
+{
+	machine_ticks_mode(p, nr_cpus, hz, expect, CW_TICK_MODE_PERIODIC);
+	machine_ticks_mode(p, nr_cpus, hz, expect, CW_TICK_MODE_ONESHOT);
 }
 
 static void test_global_timer_gives_hz_ticks_per_second(void **state)
@@ -319,13 +353,16 @@ static void test_global_timer_gives_hz_ticks_per_second(void **state)
 static void test_arch_timer_oneshot_emulates_hz_ticks(void **state)
 {
 	(void)state;
-	machine_ticks((struct cw_sim_hw_timer_params){ .type = CW_SIM_HW_ARCH_TIMER }, 2, 250, 250);
+	machine_ticks_mode((struct cw_sim_hw_timer_params){ .type = CW_SIM_HW_ARCH_TIMER }, 2, 250,
+			   250, CW_TICK_MODE_ONESHOT);
 }
 
 static void test_lapic_gives_hz_ticks_per_second(void **state)
 {
 	(void)state;
-	machine_ticks((struct cw_sim_hw_timer_params){ .type = CW_SIM_HW_LAPIC }, 2, 1000, 1000);
+	/* C3STOP and no broadcast device: the core keeps it periodic even with a TSC. */
+	machine_ticks_mode((struct cw_sim_hw_timer_params){ .type = CW_SIM_HW_LAPIC }, 2, 1000,
+			   1000, CW_TICK_MODE_PERIODIC);
 }
 
 static void test_tmu_single_cpu_gives_hz_ticks_per_second(void **state)
@@ -378,8 +415,7 @@ static void test_tmu_more_channels_than_cpus_each_cpu_ticks(void **state)
 
 		printf("%s: %s%s\n", d->name, cw_clockevent_state_name(cw_clockevent_get_state(d)),
 		       cw_tick_broadcast_device(m->sys) == d ? " (broadcast)" : "");
-		used += cw_clockevent_get_state(d) == CW_CLOCKEVENT_STATE_PERIODIC ||
-			cw_clockevent_get_state(d) == CW_CLOCKEVENT_STATE_ONESHOT;
+		used += cw_tick_device(m->sys, 0) == d || cw_tick_device(m->sys, 1) == d;
 	}
 	assert_int_equal(used, 2);
 	/* Each CPU's channel interrupts that CPU. */
