@@ -209,6 +209,12 @@ static inline unsigned timer_idx(const struct cw_timer *t)
 	return (t->flags & TF_IDX_MASK) >> TF_IDX_SHIFT;
 }
 
+/* pprev is read locklessly (pending tests): every store is a relaxed atomic. */
+static inline void set_pprev(struct cw_timer *t, struct cw_timer **pprev)
+{
+	__atomic_store_n(&t->pprev, pprev, __ATOMIC_RELAXED);
+}
+
 static inline bool pending_once(const struct cw_timer *t)
 {
 	return __atomic_load_n(&t->pprev, __ATOMIC_RELAXED) != NULL;
@@ -365,9 +371,9 @@ static void enqueue_timer(struct cw_system *sys, struct cw_timer_base *b, struct
 	cw_lockdep_assert_held(&b->lock);
 	t->next = *head;
 	if (t->next) {
-		t->next->pprev = &t->next;
+		set_pprev(t->next, &t->next);
 	}
-	__atomic_store_n(&t->pprev, head, __ATOMIC_RELAXED);
+	set_pprev(t, head);
 	*head = t;
 	map_set(b, idx);
 	set_tflags(t, (t->flags & ~TF_IDX_MASK) | ((uint32_t)idx << TF_IDX_SHIFT));
@@ -395,10 +401,10 @@ static inline void unlink_timer(struct cw_timer *t)
 
 	*pprev = t->next;
 	if (t->next) {
-		t->next->pprev = pprev;
+		set_pprev(t->next, pprev);
 	}
 	t->next = NULL;
-	__atomic_store_n(&t->pprev, NULL, __ATOMIC_RELAXED);
+	set_pprev(t, NULL);
 }
 
 static int detach_if_pending(struct cw_timer_base *b, struct cw_timer *t)
@@ -733,7 +739,7 @@ static unsigned collect_expired(struct cw_timer_base *b, struct cw_timer **heads
 			map_clear(b, idx);
 			b->vectors[idx] = NULL;
 			heads[levels] = first;
-			first->pprev = &heads[levels];
+			set_pprev(first, &heads[levels]);
 			levels++;
 		}
 		/* Level lvl+1 is due only when this level's clock is a multiple of 8. */
