@@ -16,3 +16,6 @@ cw_add_test(test_sim_scenarios LABEL scenario
             SOURCES unit/test_sim_scenarios.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c)
 target_include_directories(test_sim_scenarios PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim)
 target_compile_definitions(test_sim_scenarios PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Workload files and workload runs on a machine with timers and idle states.
+cw_add_test(test_workload LABEL unit SOURCES unit/test_workload.c)
+target_compile_definitions(test_workload PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
