@@ -136,7 +136,7 @@ static void timerfd_fill(struct cw_posix_cpu *cpu)
 	dev->driver_data = cpu;
 }
 
-int cw__posix_timerfd_probe(struct cw_system *sys, void *hw)
+static int timerfd_probe(struct cw_system *sys, void *hw)
 {
 	struct cw_posix_ctx *ctx = hw;
 	int err;
@@ -158,7 +158,7 @@ int cw__posix_timerfd_probe(struct cw_system *sys, void *hw)
 
 CW_DRIVER_DEFINE(cw__posix_timerfd_driver, .name = "posix-timerfd",
 		 .compatible = CW_POSIX_TIMERFD_COMPATIBLE, .level = CW_INIT_ARCH,
-		 .probe = cw__posix_timerfd_probe);
+		 .probe = timerfd_probe);
 
 int cw__posix_hw_match_hook(void *opaque, const char *compatible, unsigned index, void **hw)
 {

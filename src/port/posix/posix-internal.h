@@ -117,8 +117,6 @@ struct cw_posix_ctx {
 	/** The thread calls cw_timekeeping_do_timer() (no tick device was bound). */
 	_Atomic bool hk_do_timer;
 
-	/** The port's driver table is installed (the core has boot tables). */
-	bool drivers_installed;
 	/** Number of CPUs (the system's). */
 	unsigned nr_cpus;
 	/** Per-CPU state, nr_cpus entries (cw__posix_cpus_init()). */
@@ -253,12 +251,6 @@ void cw__posix_timerfd_irq(struct cw_posix_cpu *cpu);
 
 /** The "posix,timerfd" clock event driver (one device per CPU). */
 extern const struct cw_driver cw__posix_timerfd_driver;
-
-/**
- * Probe the timerfd driver by hand: for a core that refuses the port's
- * driver table. @return as the probe.
- */
-int cw__posix_timerfd_probe(struct cw_system *sys, void *hw);
 
 /** Fill in and register the two clock_gettime clocksources. @return 0 or CW_E*. */
 int cw__posix_gettime_register(struct cw_posix_ctx *ctx);

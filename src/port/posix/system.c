@@ -118,18 +118,11 @@ static const struct cw_driver *const posix_drivers[] = {
 	&cw__posix_timerfd_driver,
 };
 
-/* Hand the core the port's driver table. */
+/* Hand the core the port's driver table; boot probes it. */
 static int posix_install_drivers(struct cw_posix_ctx *ctx)
 {
-	int err = cw_system_set_port_drivers(ctx->sys, posix_drivers,
-					     sizeof(posix_drivers) / sizeof(posix_drivers[0]), ctx);
-
-	if (err == CW_ENOSYS) {
-		/* No boot tables in this core: posix_system_populate() probes by hand. */
-		return 0;
-	}
-	ctx->drivers_installed = !err;
-	return err;
+	return cw_system_set_port_drivers(ctx->sys, posix_drivers,
+					  sizeof(posix_drivers) / sizeof(posix_drivers[0]), ctx);
 }
 
 /* Register the host clocksources, apply the tunables and boot. */
@@ -152,11 +145,6 @@ static int posix_system_populate(struct cw_posix_ctx *ctx, const struct cw_posix
 		}
 	}
 	err = cw_system_boot(ctx->sys);
-	if (!err && !ctx->drivers_installed && !(ctx->flags & CW_POSIX_NO_TIMERFD)) {
-		/* A core without boot tables: register the tick devices by hand. */
-		err = cw__posix_timerfd_probe(ctx->sys, ctx);
-		err = err == CW_ENOSYS ? 0 : err;
-	}
 	if (!err && ctx->realtime_from_host) {
 		/*
 		 * Until boot the system ran on jiffies, which do not tick yet,
