@@ -461,7 +461,9 @@ void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu)
 		return;
 	}
 	if (!c->idle_deep || c->td.mode != CW_TICK_MODE_ONESHOT) {
+		c->bc_delivering = true;
 		dev->event_handler(dev);
+		c->bc_delivering = false;
 		return;
 	}
 	/* Still in deep idle: leave the oneshot mask while the handler moves next_event. */
@@ -469,7 +471,9 @@ void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu)
 	sleeping = cw_cpumask_test_and_clear(&tg->bc_oneshot_mask, cpu);
 	cw_cpumask_clear(&tg->bc_pending_mask, cpu);
 	cw_spin_unlock(&tg->bc_lock);
+	c->bc_delivering = true;
 	dev->event_handler(dev);
+	c->bc_delivering = false;
 	if (!sleeping) {
 		return;
 	}

@@ -198,6 +198,7 @@ static void tick_do_timer(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t no
 static void tick_periodic(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now)
 {
 	tick_do_timer(sys, c, now);
+	c->last_tick_ns = now;
 	cw__tick_stat_add(c, ticks, 1);
 	/* The timer wheel runs in cw_irq_exit(). */
 	cw__cpu_raise_softirq(sys, c->id, CW_SOFTIRQ_TIMER);
@@ -256,6 +257,34 @@ static void program_periodic_from(struct cw_system *sys, struct cw_clock_event_d
 	cw__tick_program_event(dev, next, true);
 }
 
+/*
+ * A CPU's emulated periodic tick restarts (after the periodic broadcast
+ * ticked it in deep idle, whose phase may lag the jiffy grid): if the
+ * boundary right after its last tick already passed, run that tick now
+ * rather than skip it. @return true if @dev was programmed.
+ */
+static bool tick_resume_missed_period(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	int64_t period = tick_period(sys);
+	cw_ktime_t from, now;
+	struct cw_cpu *c;
+
+	if (dev->is_broadcast || dev->bound_cpu < 0 || (unsigned)dev->bound_cpu >= sys->nr_cpus) {
+		return false;
+	}
+	c = &sys->cpus[dev->bound_cpu];
+	if (c->last_tick_ns <= 0) {
+		return false;
+	}
+	from = (c->last_tick_ns / period + 1) * period;
+	now = cw_ktime_get(sys);
+	if (from > now || now - from >= period) {
+		return false;
+	}
+	cw__tick_program_event(dev, from, true);
+	return true;
+}
+
 void cw__tick_start_periodic(struct cw_system *sys, struct cw_clock_event_device *dev)
 {
 	if (dev->features & CW_CLOCKEVENT_FEAT_DUMMY) {
@@ -267,6 +296,9 @@ void cw__tick_start_periodic(struct cw_system *sys, struct cw_clock_event_device
 		return;
 	}
 	cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
+	if (tick_resume_missed_period(sys, dev)) {
+		return;
+	}
 	/* Pairs with the release store in tick_do_update_jiffies64(). */
 	program_periodic_from(
 		sys, dev, atomic_load_explicit(&sys->tick.next_period_ns, memory_order_acquire));
@@ -342,6 +374,15 @@ static void tick_handle_periodic(struct cw_clock_event_device *dev)
 	cw_ktime_t now = cw_ktime_get(sys);
 	int ret;
 
+	if (c->bc_delivering) {
+		/*
+		 * A tick from the broadcast (DUMMY device, or deep idle): the
+		 * device's own programming, if any, is not ours to advance.
+		 */
+		tick_periodic(sys, c, now);
+		tick_check_oneshot_change(sys, c);
+		return;
+	}
 	if (emulated && now < next) {
 		/* Early by a rounded-down cycle, or spurious: re-arm, no tick. */
 		cw__tick_program_event(dev, next, true);

@@ -91,6 +91,10 @@ struct cw_cpu {
 	 * consumed by this CPU's tick.
 	 */
 	_Atomic bool check_clocks;
+	/** MONOTONIC time of the last tick this CPU ran (0: none yet). */
+	cw_ktime_t last_tick_ns;
+	/** The broadcast is running this CPU's tick handler (not the device's own expiry). */
+	bool bc_delivering;
 	/** Oneshot mode: MONOTONIC time of the next tick (the sched_timer expiry), a multiple of the tick period. */
 	cw_ktime_t tick_next_ns;
 
