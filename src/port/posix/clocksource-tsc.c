@@ -208,8 +208,8 @@ int cw__posix_tsc_calibrate(unsigned rounds, unsigned round_ms, struct cw_posix_
 	out->hz = hz[rounds / 2];
 	out->rounds = rounds;
 	out->round_ns = (uint64_t)round_ms * CW_NSEC_PER_MSEC;
-	out->spread_ppb = (uint64_t)((unsigned __int128)(hz[rounds - 1] - hz[0]) * PPB_PER_UNIT /
-				     out->hz);
+	out->spread_ppb =
+		(uint64_t)((unsigned __int128)(hz[rounds - 1] - hz[0]) * PPB_PER_UNIT / out->hz);
 	out->uncertainty_ppb = worst_ppb;
 	return 0;
 #else
@@ -243,7 +243,8 @@ static int tsc_find_hz(struct cw_posix_ctx *ctx, const struct cw_posix_options *
 	if (opt && opt->tsc_calibrate_ms) {
 		round_ms = opt->tsc_calibrate_ms;
 	}
-	if (rounds > CW_POSIX_TSC_CALIBRATE_ROUNDS_MAX || round_ms > CW_POSIX_TSC_CALIBRATE_MS_MAX) {
+	if (rounds > CW_POSIX_TSC_CALIBRATE_ROUNDS_MAX ||
+	    round_ms > CW_POSIX_TSC_CALIBRATE_MS_MAX) {
 		return CW_EINVAL;
 	}
 	err = cw__posix_tsc_calibrate(rounds, round_ms, &ctx->tsc_cal);
