@@ -283,8 +283,8 @@ CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
 
 /** @name Machine descriptions
  * A machine file names a machine, its CPUs and NUMA nodes and its modelled
- * hardware (for now counters; later issues add comparators, local timers
- * and idle states as further section kinds). The format is an INI dialect
+ * hardware (counters, timer blocks, interrupt routing, idle states). The
+ * format is an INI dialect
  * documented key by key in docs/simulator.md:
  *
  *     [machine]            name, cpus, description
