@@ -10,6 +10,7 @@
 #include <clockwork/system.h>
 #include <clockwork/clocksource.h>
 #include <clockwork/cpu.h>
+#include <clockwork/hrtimer.h>
 #include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
 #include <clockwork/timer.h>

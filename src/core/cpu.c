@@ -14,6 +14,7 @@
  */
 #include <clockwork/cpu.h>
 
+#include "hrtimer-internal.h"
 #include "system-internal.h"
 #include "timer-internal.h"
 
@@ -71,6 +72,9 @@ static void run_softirqs(struct cw_system *sys, struct cw_cpu *c)
 
 	while ((pending = atomic_exchange_explicit(&c->softirq_pending, 0u,
 						   memory_order_relaxed)) != 0) {
+		if (pending & CW_SOFTIRQ_HRTIMER) {
+			cw__hrtimer_run_softirq(sys, c->id);
+		}
 		if (pending & CW_SOFTIRQ_TIMER) {
 			cw__timer_run_local(sys, c->id);
 		}
@@ -117,6 +121,9 @@ void cw_cpu_handle_ipi(struct cw_system *sys)
 	cw__tick_stat_add(c, ipis, 1);
 	if (pending & CW_IPI_TICK_BROADCAST) {
 		cw__tick_receive_broadcast(sys, c->id);
+	}
+	if (pending & CW_IPI_HRTIMER) {
+		cw__hrtimer_retrigger(sys, c->id);
 	}
 	/* CW_IPI_KICK needs no work here: the interrupt itself ended the idle wait. */
 }

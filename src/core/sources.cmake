@@ -12,6 +12,7 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/cpu.c
   ${PROJECT_SOURCE_DIR}/src/core/init.c
   ${PROJECT_SOURCE_DIR}/src/core/clockevents.c
+  ${PROJECT_SOURCE_DIR}/src/core/hrtimer.c
   ${PROJECT_SOURCE_DIR}/src/core/tick-common.c
   ${PROJECT_SOURCE_DIR}/src/core/tick-broadcast.c
 )

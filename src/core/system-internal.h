@@ -57,6 +57,10 @@ struct cw_system {
 
 	/** Per-CPU state, nr_cpus entries, each cache-line aligned (cpu.c). */
 	struct cw_cpu *cpus;
+	/** Per-CPU hrtimer bases, nr_cpus entries (hrtimer.c). */
+	struct cw_hrtimer_cpu_base *hrtimer_bases;
+	/** hrtimer.c's clock-was-set notifier. */
+	struct cw_clock_was_set_notifier hrtimer_cws;
 	/** Clockevents, tick and broadcast state (tick-internal.h). */
 	struct cw_tick_global tick;
 	/** Min-delta retry raises min_delta_ns (CONFIG_GENERIC_CLOCKEVENTS_MIN_ADJUST); default true. */

@@ -8,6 +8,7 @@
 #include <clockwork/system.h>
 
 #include "system-internal.h"
+#include "hrtimer-internal.h"
 #include "timer-internal.h"
 
 #include <stdlib.h>
@@ -93,7 +94,14 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 		free(sys);
 		return CW_ENOMEM;
 	}
+	if (cw__hrtimer_init(sys)) {
+		cw__cpus_fini(sys);
+		free(sys->log_ring);
+		free(sys);
+		return CW_ENOMEM;
+	}
 	if (cw__timer_init(sys)) {
+		cw__hrtimer_fini(sys);
 		cw__cpus_fini(sys);
 		free(sys->log_ring);
 		free(sys);
@@ -111,6 +119,7 @@ void cw_system_destroy(struct cw_system *sys)
 		return;
 	}
 	cw__timer_fini(sys);
+	cw__hrtimer_fini(sys);
 	cw__clocksource_teardown(sys);
 	cw__cpus_fini(sys);
 	if (sys->port->release) {

@@ -106,6 +106,14 @@ struct cw_timekeeper {
 	int64_t coarse_raw;
 };
 
+/**
+ * MONOTONIC now and, from the same read section, the offsets of REALTIME
+ * (with a pending leap applied at its instant), BOOTTIME and TAI to it.
+ * Lockless, like the other readers.
+ */
+cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real,
+				      int64_t *offs_boot, int64_t *offs_tai);
+
 /** Set up the timekeeper on @cs (the jiffies clocksource at creation). */
 void cw__timekeeping_init(struct cw_system *sys, struct cw_clocksource *cs, int64_t realtime_ns,
 			  int32_t tai_offset_s);

@@ -204,6 +204,23 @@ static cw_ktime_t tk_get_raw(struct cw_system *sys, bool coarse)
 	return raw;
 }
 
+cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real,
+				      int64_t *offs_boot, int64_t *offs_tai)
+{
+	struct cw_tk_pub *p = &sys->pub;
+	int64_t mono;
+	unsigned seq;
+
+	do {
+		seq = cw_read_seqbegin(&p->seq);
+		mono = pub_now(p, &p->mono);
+		*offs_real = pub_offset(p, TK_OFFS_REAL, mono);
+		*offs_boot = pub_offset(p, TK_OFFS_BOOT, mono);
+		*offs_tai = pub_offset(p, TK_OFFS_TAI, mono);
+	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
+	return mono;
+}
+
 cw_ktime_t cw_ktime_get(struct cw_system *sys)
 {
 	return tk_get(sys, TK_OFFS_NONE, false);
