@@ -20,11 +20,13 @@
  *                  for equal timeouts); libevent and DPDK run their expiry
  *                  every 1000 operations against the host clock.
  *
- * N = 1e3, 1e5, 1e6, 1e7 for W1 and W2. Each (case, impl, N) runs in a
- * forked child so that its peak RSS (ru_maxrss) is its own; the child
- * reports the median of its repetitions (5, or 3 at N = 1e7 to keep the
- * suite within minutes) and appends it to the results file. The same seed
- * gives every implementation the same operation sequence.
+ * N = 1e3, 1e5, 1e6, 1e7 for W1 and W2. Every repetition of every
+ * (case, impl, N) runs in a forked child (set up, measure once, exit), so
+ * that its peak RSS (ru_maxrss) is its own; repetitions are interleaved
+ * across implementations so that a noisy moment on a shared machine hurts
+ * all alike. The median of 5 repetitions is reported (3 at N = 1e7 and for
+ * W3, to keep the suite within minutes) and appended to the results file.
+ * Every implementation gets the same operation sequence.
  *
  * Environment: CW_BENCH_QUICK=1 runs N up to 1e5, 1 M operations, 3 reps;
  * CW_BENCH_WHEEL_CASES=W1,W3 and CW_BENCH_WHEEL_IMPLS=clockwork,libuv pick
@@ -113,54 +115,39 @@ static uint64_t ops_w3(void)
 
 static double run_w1(const struct wheel_ops *o, uint64_t n)
 {
-	double samples[MAX_REPS];
-	unsigned reps = reps_for(n);
-	uint64_t ops = ops_w1();
+	uint64_t ops = ops_w1(), t0;
 
 	for (size_t i = 0; i < n; i++) {
 		o->arm(i, 1 + rng_below(W1_MAX_DELAY));
 	}
-	for (unsigned r = 0; r < reps; r++) {
-		uint64_t t0 = bench_now_ns();
+	t0 = bench_now_ns();
+	for (uint64_t k = 0; k < ops; k++) {
+		size_t i = (size_t)rng_below(n);
 
-		for (uint64_t k = 0; k < ops; k++) {
-			size_t i = (size_t)rng_below(n);
-
-			o->cancel(i);
-			o->arm(i, 1 + rng_below(W1_MAX_DELAY));
-		}
-		samples[r] = (double)(bench_now_ns() - t0) / (double)ops;
+		o->cancel(i);
+		o->arm(i, 1 + rng_below(W1_MAX_DELAY));
 	}
-	return bench_median(samples, reps);
+	return (double)(bench_now_ns() - t0) / (double)ops;
 }
 
 static double run_w2(const struct wheel_ops *o, uint64_t n)
 {
-	double samples[MAX_REPS];
-	unsigned reps = reps_for(n);
-	uint64_t now = 0;
+	uint64_t now = 0, t0;
 
-	for (unsigned r = 0; r < reps; r++) {
-		uint64_t t0;
-
-		wheel_fired = 0;
-		for (size_t i = 0; i < n; i++) {
-			o->arm(i, 1 + rng_below(W2_MAX_DELAY));
-		}
-		t0 = bench_now_ns();
-		while (wheel_fired < n) {
-			o->advance(++now);
-		}
-		samples[r] = (double)(bench_now_ns() - t0) / (double)n;
+	wheel_fired = 0;
+	for (size_t i = 0; i < n; i++) {
+		o->arm(i, 1 + rng_below(W2_MAX_DELAY));
 	}
-	return bench_median(samples, reps);
+	t0 = bench_now_ns();
+	while (wheel_fired < n) {
+		o->advance(++now);
+	}
+	return (double)(bench_now_ns() - t0) / (double)n;
 }
 
 static double run_w3(const struct wheel_ops *o, uint64_t n)
 {
-	double samples[MAX_REPS];
-	unsigned reps = reps_for(W3_OPS);
-	uint64_t ops = ops_w3(), now = 0;
+	uint64_t ops = ops_w3(), now = 0, t0;
 
 	if (o->fixed_delay) {
 		o->fixed_delay(W3_TIMEOUT);
@@ -168,40 +155,32 @@ static double run_w3(const struct wheel_ops *o, uint64_t n)
 	for (size_t i = 0; i < n; i++) {
 		o->arm(i, W3_TIMEOUT);
 	}
-	for (unsigned r = 0; r < reps; r++) {
-		uint64_t t0 = bench_now_ns();
-
-		for (uint64_t k = 0; k < ops; k++) {
-			o->arm((size_t)rng_below(n), W3_TIMEOUT);
-			if ((k + 1) % W3_OPS_PER_MS == 0) {
-				o->advance(++now);
-			}
+	t0 = bench_now_ns();
+	for (uint64_t k = 0; k < ops; k++) {
+		o->arm((size_t)rng_below(n), W3_TIMEOUT);
+		if ((k + 1) % W3_OPS_PER_MS == 0) {
+			o->advance(++now);
 		}
-		samples[r] = (double)(bench_now_ns() - t0) / (double)ops;
 	}
-	return bench_median(samples, reps);
+	return (double)(bench_now_ns() - t0) / (double)ops;
 }
 
-/* In the child: set up, measure, record. */
-static int child_run(const char *cs, const struct wheel_ops *o, uint64_t n, int fd)
+/* In the child: set up, measure one repetition, report it. */
+static int child_run(const char *cs, const struct wheel_ops *o, uint64_t n, unsigned rep, int fd)
 {
 	struct run_result res = { 0 };
-	struct bench_result br = { .suite = SUITE, .case_name = cs, .impl = o->impl };
 
-	rng_state = 0x9e3779b97f4a7c15ull ^ n;
+	/* Every implementation sees the same sequence in repetition @rep. */
+	rng_state = (0x9e3779b97f4a7c15ull ^ n) + 0x632be59bd9b4e019ull * rep;
 	if (o->init((size_t)n) == 0) {
 		if (strcmp(cs, "W1") == 0) {
 			res.ns_per_op = run_w1(o, n);
-			br.n = ops_w1();
 		} else if (strcmp(cs, "W2") == 0) {
 			res.ns_per_op = run_w2(o, n);
-			br.n = n;
 		} else {
 			res.ns_per_op = run_w3(o, n);
-			br.n = ops_w3();
 		}
-		br.ns_per_op = res.ns_per_op;
-		res.ok = bench_append_result(&br) == 0;
+		res.ok = 1;
 		o->fini();
 	}
 	if (write(fd, &res, sizeof(res)) != (ssize_t)sizeof(res)) {
@@ -211,29 +190,31 @@ static int child_run(const char *cs, const struct wheel_ops *o, uint64_t n, int 
 }
 
 struct row {
-	const char *impl;
+	const struct wheel_ops *o;
+	double samples[MAX_REPS];
+	unsigned nsamples;
 	double ns;
 	long rss_kb;
-	bool ok;
+	bool failed;
 };
 
-static bool run_forked(const char *cs, const struct wheel_ops *o, uint64_t n, struct row *row)
+/* One repetition in a forked child: adds a sample and folds in its peak RSS. */
+static void run_forked(const char *cs, uint64_t n, unsigned rep, struct row *row)
 {
 	struct run_result res = { 0 };
 	struct rusage ru;
 	int fds[2], status;
 	pid_t pid;
 
-	row->impl = o->impl;
-	row->ok = false;
 	fflush(stdout);
 	if (pipe(fds)) {
-		return false;
+		row->failed = true;
+		return;
 	}
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		_exit(child_run(cs, o, n, fds[1]));
+		_exit(child_run(cs, row->o, n, rep, fds[1]));
 	}
 	close(fds[1]);
 	if (pid < 0 || read(fds[0], &res, sizeof(res)) != (ssize_t)sizeof(res)) {
@@ -241,11 +222,18 @@ static bool run_forked(const char *cs, const struct wheel_ops *o, uint64_t n, st
 	}
 	close(fds[0]);
 	if (pid > 0 && wait4(pid, &status, 0, &ru) == pid) {
-		row->rss_kb = ru.ru_maxrss;
-		row->ok = res.ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		if (ru.ru_maxrss > row->rss_kb) {
+			row->rss_kb = ru.ru_maxrss;
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			res.ok = 0;
+		}
 	}
-	row->ns = res.ns_per_op;
-	return row->ok;
+	if (!res.ok) {
+		row->failed = true;
+		return;
+	}
+	row->samples[row->nsamples++] = res.ns_per_op;
 }
 
 static bool wanted(const char *env, const char *name)
@@ -264,54 +252,81 @@ static bool wanted(const char *env, const char *name)
 	return false;
 }
 
-/* Runs one case at one N over all implementations; returns false if a
- * target was missed. */
+/* Runs one case at one N over all implementations, repetitions interleaved
+ * (rep 1 of every impl, then rep 2, ...) so that a noisy moment hurts all
+ * alike; returns false if a target was missed. */
 static bool run_case(const char *cs, uint64_t n, const char *unit)
 {
 	struct row rows[NR_IMPLS];
-	unsigned nrows = 0;
+	unsigned nrows = 0, reps = reps_for(strcmp(cs, "W3") == 0 ? W3_OPS : n);
 	double uv = 0, cw = 0, best_other = 0;
 	bool ok = true;
 
-	printf("\n%s N=%llu (%s)\n", cs, (unsigned long long)n, unit);
-	printf("  %-12s %12s %10s %12s\n", "impl", "ns/op", "vs libuv", "peak RSS MB");
+	memset(rows, 0, sizeof(rows));
 	for (size_t i = 0; i < NR_IMPLS; i++) {
-		const struct wheel_ops *o = impls[i];
-		struct row *r = &rows[nrows];
+		if (!wanted("CW_BENCH_WHEEL_IMPLS", impls[i]->impl)) {
+			continue;
+		}
+		if (strcmp(cs, "W2") == 0 && !impls[i]->virtual_time) {
+			continue;
+		}
+		rows[nrows++].o = impls[i];
+	}
+	for (unsigned r = 0; r < reps; r++) {
+		for (unsigned i = 0; i < nrows; i++) {
+			if (!rows[i].failed) {
+				run_forked(cs, n, r, &rows[i]);
+			}
+		}
+	}
+	printf("\n%s N=%llu (%s), median of %u\n", cs, (unsigned long long)n, unit, reps);
+	printf("  %-12s %12s %10s %12s\n", "impl", "ns/op", "vs libuv", "peak RSS MB");
+	for (unsigned i = 0; i < nrows; i++) {
+		struct row *row = &rows[i];
 
-		if (!wanted("CW_BENCH_WHEEL_IMPLS", o->impl)) {
+		if (row->failed) {
 			continue;
 		}
-		if (strcmp(cs, "W2") == 0 && !o->virtual_time) {
-			printf("  %-12s %12s   (reads the host clock: cannot be stepped tick by tick)\n",
-			       o->impl, "-");
-			continue;
+		row->ns = bench_median(row->samples, row->nsamples);
+		if (strcmp(row->o->impl, "libuv") == 0) {
+			uv = row->ns;
+		} else if (strcmp(row->o->impl, "clockwork") == 0) {
+			cw = row->ns;
 		}
-		if (!run_forked(cs, o, n, r)) {
-			printf("  %-12s %12s   (failed)\n", o->impl, "-");
-			continue;
-		}
-		if (strcmp(o->impl, "libuv") == 0) {
-			uv = r->ns;
-		}
-		nrows++;
-		printf("  %-12s %12.1f %10s %12.1f\n", r->impl, r->ns, "",
-		       (double)r->rss_kb / 1024.0);
-		fflush(stdout);
 	}
 	for (unsigned i = 0; i < nrows; i++) {
-		if (strcmp(rows[i].impl, "clockwork") == 0) {
-			cw = rows[i].ns;
-		} else if (best_other == 0 || rows[i].ns < best_other) {
-			best_other = rows[i].ns;
+		struct row *row = &rows[i];
+		struct bench_result br = {
+			.suite = SUITE,
+			.case_name = cs,
+			.impl = row->o->impl,
+			.ns_per_op = row->ns,
+		};
+
+		if (row->failed) {
+			printf("  %-12s %12s   (failed)\n", row->o->impl, "-");
+			continue;
+		}
+		br.n = strcmp(cs, "W1") == 0 ? ops_w1() : strcmp(cs, "W2") == 0 ? n : ops_w3();
+		bench_append_result(&br);
+		if (uv > 0) {
+			printf("  %-12s %12.1f %9.3fx %12.1f\n", row->o->impl, row->ns,
+			       row->ns / uv, (double)row->rss_kb / 1024.0);
+		} else {
+			printf("  %-12s %12.1f %10s %12.1f\n", row->o->impl, row->ns, "-",
+			       (double)row->rss_kb / 1024.0);
+		}
+		if (row->o != &wheel_clockwork_ops && (best_other == 0 || row->ns < best_other)) {
+			best_other = row->ns;
 		}
 	}
-	if (uv > 0) {
-		printf("  ratios to libuv:");
-		for (unsigned i = 0; i < nrows; i++) {
-			printf(" %s %.3fx", rows[i].impl, rows[i].ns / uv);
+	if (strcmp(cs, "W2") == 0) {
+		for (size_t i = 0; i < NR_IMPLS; i++) {
+			if (!impls[i]->virtual_time) {
+				printf("  %-12s %12s   (reads the host clock: cannot be stepped tick by tick)\n",
+				       impls[i]->impl, "-");
+			}
 		}
-		printf("\n");
 	}
 	if (strcmp(cs, "W1") == 0 && n >= 1000000ull && cw > 0) {
 		bool t_uv = uv > 0 && cw <= TARGET_W1 * uv;
@@ -322,6 +337,7 @@ static bool run_case(const char *cs, uint64_t n, const char *unit)
 		       t_all ? "met" : "MISSED");
 		ok = (uv == 0 || t_uv) && t_all;
 	}
+	fflush(stdout);
 	return ok;
 }
 

@@ -28,7 +28,7 @@
  *     8 16777216  132120576 .. 1056964607      4.66 h    18.6 h
  *
  * LVL_DEPTH is 9 for HZ > 100 and 8 otherwise; a delta beyond the last level
- * is clamped to the wheel's range (about 12 days at HZ=1000, 49 days at
+ * is clamped to the wheel's range (about 12 days at HZ=1000, 48 days at
  * HZ=250, 15 days at HZ=100). A bitmap with one bit per bucket says which
  * buckets hold timers; next_expiry caches the first bucket expiry, so the
  * expiry jumps straight to it: its cost is the timers expired plus the
@@ -803,6 +803,10 @@ void cw__timer_run_at(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
 	struct cw_timer_wheel *w = sys->timer_wheel;
 
 	CW_ASSERT(cpu < w->nr_cpus);
+	/* The common tick: nothing due on any base (three relaxed loads). */
+	if (!cw__timer_pending_due(sys, cpu, now_jiffies)) {
+		return;
+	}
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
 		run_base(sys, get_base(w, cpu, k), now_jiffies);
 	}
