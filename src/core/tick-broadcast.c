@@ -35,8 +35,12 @@
  * (tick_broadcast_enable, TICK_BROADCAST_ON), and its ENTER returns 0
  * without doing anything there. We have no separate enable call, so deep
  * idle entry of a periodic-mode C3STOP CPU puts it into bc_mask and shuts
- * its local device down (what BROADCAST_ON does), and idle exit takes it
- * out and restarts the local device at the next jiffy boundary. Without a
+ * its local device down (what BROADCAST_ON does). It stays there, idle or
+ * not, until it switches to oneshot mode: taking it out at idle exit and
+ * restarting its device raced with the broadcast interrupt that woke it
+ * (the exit runs before that interrupt's handler) and lost the tick; on the
+ * CPU that takes the broadcast interrupt itself it lost most of them.
+ * Without a
  * broadcast device, or with an hrtimer-emulated one, the entry is refused
  * with CW_EBUSY as in oneshot mode.
  *
@@ -323,6 +327,7 @@ bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
 			bc_start_periodic_locked(sys, bc);
 		}
 	} else {
+		sys->cpus[cpu].bc_periodic_on = false;
 		cw_cpumask_clear(&tg->bc_mask, cpu);
 		cw_cpumask_clear(&tg->bc_oneshot_mask, cpu);
 		cw_cpumask_clear(&tg->bc_pending_mask, cpu);
@@ -331,6 +336,20 @@ bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
 	}
 	cw_spin_unlock(&tg->bc_lock);
 	return dummy;
+}
+
+void cw__tick_broadcast_periodic_off(struct cw_system *sys, struct cw_cpu *c)
+{
+	struct cw_tick_global *tg = &sys->tick;
+
+	if (!c->bc_periodic_on) {
+		return;
+	}
+	c->bc_periodic_on = false;
+	cw_spin_lock(&tg->bc_lock);
+	cw_cpumask_clear(&tg->bc_mask, c->id);
+	bc_mask_changed_locked(sys);
+	cw_spin_unlock(&tg->bc_lock);
 }
 
 bool cw__tick_broadcast_oneshot_available(struct cw_system *sys)
@@ -362,6 +381,7 @@ void cw__tick_broadcast_cpu_offline(struct cw_system *sys, unsigned cpu)
 	struct cw_tick_global *tg = &sys->tick;
 
 	cw_spin_lock(&tg->bc_lock);
+	sys->cpus[cpu].bc_periodic_on = false;
 	cw_cpumask_clear(&tg->bc_mask, cpu);
 	cw_cpumask_clear(&tg->bc_oneshot_mask, cpu);
 	cw_cpumask_clear(&tg->bc_pending_mask, cpu);
@@ -388,7 +408,13 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
 		goto out;
 	}
 	if (c->td.mode == CW_TICK_MODE_PERIODIC) {
-		/* The periodic broadcast ticks the CPU until it leaves deep idle. */
+		/*
+		 * From now on the periodic broadcast ticks the CPU, idle or
+		 * not (BROADCAST_ON): restarting the local device at every
+		 * idle exit would race with the broadcast that woke the CPU
+		 * and lose that tick.
+		 */
+		c->bc_periodic_on = true;
 		cw_cpumask_set(&tg->bc_mask, c->id);
 		cw__clockevents_shutdown(dev);
 		if (tg->bc.mode == CW_TICK_MODE_ONESHOT) {
@@ -416,16 +442,13 @@ void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
 {
 	struct cw_tick_global *tg = &sys->tick;
 	struct cw_clock_event_device *dev = c->td.evtdev;
-	bool restart = false;
 
-	if (!dev) {
+	/* In periodic mode the CPU stays on the periodic broadcast (see idle enter). */
+	if (!dev || c->td.mode == CW_TICK_MODE_PERIODIC) {
 		return;
 	}
 	cw_spin_lock(&tg->bc_lock);
-	if (c->td.mode == CW_TICK_MODE_PERIODIC) {
-		restart = cw_cpumask_test_and_clear(&tg->bc_mask, c->id);
-		bc_mask_changed_locked(sys);
-	} else if (cw_cpumask_test_and_clear(&tg->bc_oneshot_mask, c->id)) {
+	if (cw_cpumask_test_and_clear(&tg->bc_oneshot_mask, c->id)) {
 		switch_keep_next(dev, CW_CLOCKEVENT_STATE_ONESHOT);
 		/* Pending: the broadcast IPI on its way runs the expired tick. */
 		if (!cw_cpumask_test_and_clear(&tg->bc_pending_mask, c->id) &&
@@ -443,9 +466,6 @@ void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
 		}
 	}
 	cw_spin_unlock(&tg->bc_lock);
-	if (restart) {
-		cw__tick_start_periodic(sys, dev);
-	}
 }
 
 void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu)

@@ -360,6 +360,8 @@ static bool tick_check_oneshot_change(struct cw_system *sys, struct cw_cpu *c)
 	if (!tick_oneshot_available(sys, dev) || !cw__tick_hres_valid(sys)) {
 		return false;
 	}
+	/* Oneshot broadcast covers its deep idle from now on, per idle period. */
+	cw__tick_broadcast_periodic_off(sys, c);
 	tick_switch_to_oneshot(sys, c);
 	return true;
 }

@@ -95,7 +95,14 @@ struct cw_cpu {
 	cw_ktime_t last_tick_ns;
 	/** The broadcast is running this CPU's tick handler (not the device's own expiry). */
 	bool bc_delivering;
-	/** Oneshot mode: MONOTONIC time of the next tick (the sched_timer expiry), a multiple of the tick period. */
+	/**
+	 * Periodic mode, C3STOP device: the CPU used deep idle once, so the
+	 * periodic broadcast ticks it from then on with its device shut down
+	 * (Linux's BROADCAST_ON), until it switches to oneshot mode.
+	 */
+	bool bc_periodic_on;
+	/** Oneshot mode: MONOTONIC time of the next tick (the sched_timer expiry), a multiple of
+	 * the tick period. */
 	cw_ktime_t tick_next_ns;
 
 	/** Statistics (relaxed atomic stores by this CPU; read anywhere). */
@@ -151,8 +158,7 @@ struct cw_tick_global {
 /* ---- clockevents.c: used by the tick layer ---------------------------- */
 
 /** Change the state through the driver (only legal transitions). @return 0 or CW_E*. */
-int cw__clockevents_switch_state(struct cw_clock_event_device *dev,
-				 enum cw_clockevent_state state);
+int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_clockevent_state state);
 
 /** Compute mult/shift and min/max_delta_ns from @p freq_hz and the tick limits in @p dev. */
 void cw__clockevents_config(struct cw_clock_event_device *dev, uint64_t freq_hz);
@@ -260,6 +266,12 @@ bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
 /** Whether a oneshot broadcast device exists (tick_broadcast_oneshot_available). */
 bool cw__tick_broadcast_oneshot_available(struct cw_system *sys);
 
+/**
+ * @p c leaves the periodic broadcast it joined in deep idle (before it
+ * switches to oneshot mode). On @p c's CPU.
+ */
+void cw__tick_broadcast_periodic_off(struct cw_system *sys, struct cw_cpu *c);
+
 /** A CPU switched to oneshot mode: switch the broadcast device too (when it can). */
 void cw__tick_broadcast_switch_to_oneshot(struct cw_system *sys);
 
@@ -290,7 +302,7 @@ void cw__cpu_send_ipi(struct cw_system *sys, unsigned cpu, enum cw_ipi_kind kind
 void cw__cpu_raise_softirq(struct cw_system *sys, unsigned cpu, enum cw_softirq work);
 
 /** Add @p n to a statistics counter of the calling CPU (relaxed). */
-#define cw__tick_stat_add(c, field, n)                                                            \
+#define cw__tick_stat_add(c, field, n)                                                             \
 	CW_WRITE_ONCE((c)->stats.field, CW_READ_ONCE((c)->stats.field) + (n))
 
 /* ---- init.c ----------------------------------------------------------- */

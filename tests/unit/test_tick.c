@@ -436,6 +436,44 @@ static void test_deep_idle_c3stop_in_periodic_mode_uses_periodic_broadcast(void 
 	}
 }
 
+/*
+ * The CPU that takes the broadcast interrupt sleeps deep itself: the
+ * interrupt wakes it (idle exit runs first), then the broadcast handler
+ * must still run its tick. In periodic mode it lost most of them when
+ * idle exit took the CPU off the periodic broadcast.
+ */
+static void deep_idle_on_broadcast_cpu_case(unsigned hz, bool oneshot, unsigned bc_features,
+					    enum cw_tick_mode want)
+{
+	struct cwt_tick t;
+	uint64_t from;
+
+	cwt_tick_init(&t, NR_CPUS, hz, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	t.sys->tick.oneshot_enabled = oneshot;
+	cwt_tick_boot(&t);
+	add_local_devices(&t, "lapic", F_O | F_C3, 300);
+	cwt_ced_add(&t, "hpet", CW_CLOCKEVENT_ANY_CPU, bc_features, 250);
+	cw_sim_run_until(t.sim, MS(100));
+	assert_int_equal(cw_tick_mode(t.sys, 0), want);
+	assert_int_equal(t.devs[NR_CPUS]->target_cpu, 0);
+	cwt_tick_idle(&t, 0, MS(200), MS(1500), true, false);
+	from = mid_period(&t, MS(250));
+	assert_int_equal(ticks_between(&t, 0, from, from + SEC(1)), hz);
+	assert_int_equal(cwt_jiffies_error(&t), 0);
+	cwt_tick_fini(&t);
+}
+
+static void test_deep_idle_on_the_broadcast_interrupt_cpu_loses_no_tick(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CW_ARRAY_SIZE(hz_values); i++) {
+		deep_idle_on_broadcast_cpu_case(hz_values[i], false, F_O, CW_TICK_MODE_PERIODIC);
+		deep_idle_on_broadcast_cpu_case(hz_values[i], false, F_P, CW_TICK_MODE_PERIODIC);
+		deep_idle_on_broadcast_cpu_case(hz_values[i], true, F_O | F_P,
+						CW_TICK_MODE_ONESHOT);
+	}
+}
+
 static void test_c3stop_cpus_stay_periodic_until_oneshot_broadcast_exists(void **state)
 {
 	struct cwt_tick t;
@@ -573,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_deep_idle_c3stop_without_broadcast_loses_wakeups),
 		cmocka_unit_test(test_deep_idle_c3stop_with_oneshot_broadcast_loses_no_tick),
 		cmocka_unit_test(test_deep_idle_c3stop_in_periodic_mode_uses_periodic_broadcast),
+		cmocka_unit_test(test_deep_idle_on_the_broadcast_interrupt_cpu_loses_no_tick),
 		cmocka_unit_test(test_c3stop_cpus_stay_periodic_until_oneshot_broadcast_exists),
 		cmocka_unit_test(test_dummy_device_cpu_ticks_through_periodic_broadcast),
 		cmocka_unit_test(test_hotplug_down_up_loses_no_tick_on_others_and_moves_duty),
