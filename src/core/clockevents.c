@@ -14,12 +14,12 @@
  * never above the hardware limit, both at least 1 us.
  *
  * Programming. cw_clockevents_program_event() clamps the delta to the
- * device's limits. With @force, a time in the past or a driver that says
- * CW_ETIME leads to the min-delta path: program now + min_delta_ns; after
- * 3 consecutive failures raise min_delta_ns (below 5 us to 5 us, else by
- * half) up to one jiffy, and give up once it is already there. Systems
- * can switch to the variant without adjustment (10 tries, linearly growing
- * delta) with sys->ce_min_adjust = false.
+ * device's limits and converts it to cycles rounding up, plus one cycle for
+ * the phase of the device's counter, so that no interrupt comes early. With @force, a time in the
+ * past or a driver that says CW_ETIME leads to the min-delta path: program now + min_delta_ns;
+ * after 3 consecutive failures raise min_delta_ns (below 5 us to 5 us, else by half) up to one
+ * jiffy, and give up once it is already there. Systems can switch to the variant without adjustment
+ * (10 tries, linearly growing delta) with sys->ce_min_adjust = false.
  *
  * Offering. A newly registered device is offered to the tick layer:
  *   - a per-CPU device (dev->cpu >= 0) to its CPU (run on that CPU with
@@ -86,10 +86,19 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 						     : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
 }
 
-/* cycles = ns * mult >> shift, saturating at UINT64_MAX. */
+/*
+ * Cycles to program for a delta of @ns: never early. The device counts
+ * whole cycles from wherever its counter stands, up to one cycle into the
+ * current one, so the exact product (ns * mult >> shift, rounded up) gets
+ * one more cycle. The interrupt then comes at or after the requested time,
+ * at most two device cycles late (Linux truncates instead and lets an
+ * early interrupt find nothing due, which costs a second interrupt on
+ * slow devices: a 1 MHz tick device took two per tick).
+ */
 static uint64_t ns_to_cycles(const struct cw_clock_event_device *dev, uint64_t ns)
 {
-	cw_u128 c = ((cw_u128)ns * dev->mult) >> dev->shift;
+	cw_u128 p = (cw_u128)ns * dev->mult;
+	cw_u128 c = (p >> dev->shift) + ((p & ((((cw_u128)1) << dev->shift) - 1)) != 0) + 1;
 
 	return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
 }

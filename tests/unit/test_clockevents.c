@@ -109,6 +109,17 @@ static void fake_attach(struct fake_ce *f, struct cwt *t, uint64_t freq, uint64_
 	f->dev.state_use_accessors = CW_CLOCKEVENT_STATE_DETACHED;
 }
 
+/*
+ * Cycles the core programs for @ns: the exact product rounded up plus one
+ * cycle for the device counter's phase, so the interrupt is never early.
+ */
+static uint64_t expect_cycles(const struct cw_clock_event_device *d, uint64_t ns)
+{
+	cw_u128 p = (cw_u128)ns * d->mult;
+
+	return (uint64_t)((p >> d->shift) + ((p & ((((cw_u128)1) << d->shift) - 1)) != 0) + 1);
+}
+
 static void setup_time(struct cwt *t, unsigned hz)
 {
 	cwt_init(t, hz);
@@ -255,13 +266,17 @@ static void test_program_event_clamps_delta_to_device_limits(void **state)
 	assert_int_equal(cw__clockevents_switch_state(&f.dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
 	now = cw_ktime_get(t.sys);
 
+	/* Clamped to 50 us (min) and 100 ms (max); never early: 1-2 cycles more. */
 	assert_int_equal(cw_clockevents_program_event(&f.dev, now + 1000, false), 0);
-	assert_int_equal(f.last_cycles, 50);
+	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, f.dev.min_delta_ns));
+	assert_true(f.last_cycles >= 51 && f.last_cycles <= 52);
 	assert_int_equal(cw_clockevents_program_event(&f.dev, now + (cw_ktime_t)SEC(5), false), 0);
-	assert_int_equal(f.last_cycles, 100000);
+	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, f.dev.max_delta_ns));
+	assert_true(f.last_cycles >= 100000 && f.last_cycles <= 100002);
 	assert_int_equal(f.dev.next_event_ns, now + (cw_ktime_t)SEC(5));
 	assert_int_equal(cw_clockevents_program_event(&f.dev, now + 12345000, false), 0);
-	assert_true(f.last_cycles >= 12344 && f.last_cycles <= 12345);
+	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, 12345000));
+	assert_true(f.last_cycles >= 12346 && f.last_cycles <= 12347);
 	cwt_fini(&t);
 }
 
@@ -283,8 +298,8 @@ static void test_program_event_in_the_past_fails_unless_forced(void **state)
 	assert_int_equal(f.programs, 0);
 	assert_int_equal(cw_clockevents_program_event(&f.dev, now - 1, true), 0);
 	assert_int_equal(f.programs, 1);
-	/* Forced: now + min_delta (2 us = 2 cycles). */
-	assert_int_equal(f.last_cycles, 2);
+	/* Forced: now + min_delta (2 us = 2 cycles, programmed as 3-4). */
+	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, f.dev.min_delta_ns));
 	assert_int_equal(f.dev.next_event_ns, now + (cw_ktime_t)f.dev.min_delta_ns);
 	assert_int_equal(f.dev.retries, 1);
 	cwt_fini(&t);
@@ -352,7 +367,7 @@ static void test_min_delta_retry_succeeding_on_fourth_try_raises_once(void **sta
 			 0);
 	assert_int_equal(f.dev.min_delta_raises, 1);
 	assert_int_equal(f.dev.min_delta_ns, 5000);
-	assert_int_equal(f.last_cycles, 5000);
+	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, 5000));
 	/* Two failures only: no raise. */
 	f.fail_next = 2;
 	f.dev.min_delta_raises = 0;
@@ -381,8 +396,8 @@ static void test_min_delta_without_adjust_tries_ten_growing_deltas(void **state)
 	for (unsigned k = 0; k < 10; k++) {
 		uint64_t ns = (k + 1) * f.dev.min_delta_ns;
 
-		assert_int_equal(f.cycles_log[k], ((cw_u128)ns * f.dev.mult) >> f.dev.shift);
-		assert_true(f.cycles_log[k] >= 3 * (k + 1));
+		assert_int_equal(f.cycles_log[k], expect_cycles(&f.dev, ns));
+		assert_true(f.cycles_log[k] > 3 * (k + 1));
 	}
 	assert_true(f.dev.min_delta_ns >= 3000 && f.dev.min_delta_ns <= 3001);
 	cwt_fini(&t);
@@ -503,10 +518,11 @@ static void test_update_freq_reconfigures_and_reprograms(void **state)
 	assert_int_equal(cw__clockevents_switch_state(&f.dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
 	when = cw_ktime_get(t.sys) + (cw_ktime_t)MS(1);
 	assert_int_equal(cw_clockevents_program_event(&f.dev, when, false), 0);
-	/* mult is rounded: 1 ms is 999 or 1000 cycles at 1 MHz, as in Linux. */
-	assert_true(f.last_cycles >= 999 && f.last_cycles <= 1000);
+	/* 1 ms at 1 MHz: 1000 cycles, plus up to 2 so that it is never early. */
+	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, MS(1)));
+	assert_true(f.last_cycles >= 1001 && f.last_cycles <= 1002);
 	assert_int_equal(cw_clockevents_update_freq(&f.dev, 2000000), 0);
-	assert_true(f.last_cycles >= 1999 && f.last_cycles <= 2000);
+	assert_true(f.last_cycles >= 2001 && f.last_cycles <= 2002);
 	assert_int_equal(f.dev.next_event_ns, when);
 	assert_int_equal(cw_clockevents_update_freq(&f.dev, 0), CW_EINVAL);
 	cwt_fini(&t);
