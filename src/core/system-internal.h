@@ -3,7 +3,7 @@
  * struct cw_system and the core-internal calls shared by the core's files.
  *
  * Locking rules (the whole-system order is also in docs/ARCHITECTURE.md):
- *   ce_lock -> bc_lock -> jiffies_lock -> tk_lock -> log_lock
+ *   ce_lock -> bc_lock -> jiffies_lock -> log_lock;  tk_lock -> log_lock
  *   cs_lock -> tk_lock
  *   notify_lock is taken alone (notifiers run with no other core lock).
  * ce_lock, bc_lock and jiffies_lock are described in tick-internal.h.

@@ -126,12 +126,17 @@ static uint64_t tick_do_update_jiffies64(struct cw_system *sys, cw_ktime_t now)
 	}
 	ticks = 1 + (uint64_t)((now - next) / period);
 	tg->last_jiffies_update_ns = next + (int64_t)(ticks - 1) * period;
-	/* Advances jiffies64 by @ticks and updates wall time. */
-	cw_timekeeping_do_timer(sys, ticks);
+	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
 	/* Pairs with the acquire fast path above. */
 	atomic_store_explicit(&tg->next_period_ns, tg->last_jiffies_update_ns + period,
 			      memory_order_release);
 	cw_spin_unlock(&tg->jiffies_lock);
+	/*
+	 * Wall time outside jiffies_lock (as Linux's update_wall_time): it
+	 * takes tk_lock itself and may run clock-was-set notifiers, which
+	 * must see no core lock held.
+	 */
+	cw_timekeeping_update(sys);
 	return ticks;
 }
 

@@ -5,12 +5,13 @@
  * system-wide tick state, and the calls these files make into each other.
  *
  * Locking rules (the whole-system order is in system-internal.h):
- *   ce_lock -> bc_lock -> jiffies_lock -> (timekeeping: tk_lock) -> log_lock
+ *   ce_lock -> bc_lock -> jiffies_lock -> log_lock   (tk_lock is taken after jiffies_lock is dropped)
  * - ce_lock: the device list, binding (tick devices and the broadcast
  *   device), released flags. Registration, unbind and hotplug take it.
  * - bc_lock: broadcast masks and programming of the broadcast device.
  * - jiffies_lock: tick_next_period / last_jiffies_update and the jiffies
- *   advance (the do_timer duty); it is held across cw_timekeeping_do_timer().
+ *   advance (the do_timer duty). The wall-time update that follows runs
+ *   after it is dropped (it may call clock-was-set notifiers).
  * A CPU's tick device and its struct cw_cpu tick fields are changed only on
  * that CPU (interrupt context or cw_cpu_call()), with ce_lock held when the
  * binding changes. Statistics are written by their CPU with relaxed atomic
