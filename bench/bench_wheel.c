@@ -25,8 +25,12 @@
  * that its peak RSS (ru_maxrss) is its own; repetitions are interleaved
  * across implementations so that a noisy moment on a shared machine hurts
  * all alike. The median of 5 repetitions is reported (3 at N = 1e7 and for
- * W3, to keep the suite within minutes) and appended to the results file.
- * Every implementation gets the same operation sequence.
+ * W3, where one child runs all three after a single setup, to keep the
+ * suite within minutes) and appended to the results file. Every
+ * implementation gets the same operation sequence. A W1/W3 repetition
+ * stops measuring after 4 s (BUDGET_NS) if its operations are not done by
+ * then (only the slowest competitors, at large N): ns/op is over the
+ * operations done, a prefix of the same sequence.
  *
  * Environment: CW_BENCH_QUICK=1 runs N up to 1e5, 1 M operations, 3 reps;
  * CW_BENCH_WHEEL_CASES=W1,W3 and CW_BENCH_WHEEL_IMPLS=clockwork,libuv pick
@@ -55,6 +59,9 @@
 #define W3_OPS_PER_MS 1000u
 #define TARGET_W1     0.35
 #define MAX_REPS      5
+/* Measured phase of one W1/W3 repetition stops after this (slow impls). */
+#define BUDGET_NS     4000000000ull
+#define BUDGET_CHUNK  65536u
 
 uint64_t wheel_fired;
 
@@ -89,9 +96,10 @@ static inline uint64_t rng_below(uint64_t n)
 	return (uint64_t)(((unsigned __int128)rng() * n) >> 64);
 }
 
-/* One child's answer. */
+/* One child's answer: one sample per repetition it ran. */
 struct run_result {
-	double ns_per_op;
+	double ns[MAX_REPS];
+	unsigned nr;
 	int ok;
 };
 
@@ -101,6 +109,13 @@ static unsigned reps_for(uint64_t n)
 		return 3;
 	}
 	return n >= 10000000ull ? 3 : MAX_REPS;
+}
+
+/* Repetitions one child runs after a single setup: all of them at N = 1e7
+ * (setting up 10 M timers dominates otherwise), else one per child. */
+static unsigned reps_per_child(uint64_t n)
+{
+	return n >= 10000000ull ? reps_for(n) : 1;
 }
 
 static uint64_t ops_w1(void)
@@ -126,6 +141,9 @@ static double run_w1(const struct wheel_ops *o, uint64_t n)
 
 		o->cancel(i);
 		o->arm(i, 1 + rng_below(W1_MAX_DELAY));
+		if ((k + 1) % BUDGET_CHUNK == 0 && bench_now_ns() - t0 > BUDGET_NS) {
+			ops = k + 1;
+		}
 	}
 	return (double)(bench_now_ns() - t0) / (double)ops;
 }
@@ -161,24 +179,30 @@ static double run_w3(const struct wheel_ops *o, uint64_t n)
 		if ((k + 1) % W3_OPS_PER_MS == 0) {
 			o->advance(++now);
 		}
+		if ((k + 1) % BUDGET_CHUNK == 0 && bench_now_ns() - t0 > BUDGET_NS) {
+			ops = k + 1;
+		}
 	}
 	return (double)(bench_now_ns() - t0) / (double)ops;
 }
 
-/* In the child: set up, measure one repetition, report it. */
-static int child_run(const char *cs, const struct wheel_ops *o, uint64_t n, unsigned rep, int fd)
+/* In the child: set up once, measure @reps repetitions, report them. */
+static int child_run(const char *cs, const struct wheel_ops *o, uint64_t n, unsigned rep,
+		     unsigned reps, int fd)
 {
 	struct run_result res = { 0 };
 
 	/* Every implementation sees the same sequence in repetition @rep. */
-	rng_state = (0x9e3779b97f4a7c15ull ^ n) + 0x632be59bd9b4e019ull * rep;
+	rng_state = (0x9e3779b97f4a7c15ull ^ n) + 0x632be59bd9b4e019ull * (rep + 1);
 	if (o->init((size_t)n) == 0) {
-		if (strcmp(cs, "W1") == 0) {
-			res.ns_per_op = run_w1(o, n);
-		} else if (strcmp(cs, "W2") == 0) {
-			res.ns_per_op = run_w2(o, n);
-		} else {
-			res.ns_per_op = run_w3(o, n);
+		for (unsigned r = 0; r < reps; r++) {
+			if (strcmp(cs, "W1") == 0) {
+				res.ns[res.nr++] = run_w1(o, n);
+			} else if (strcmp(cs, "W2") == 0) {
+				res.ns[res.nr++] = run_w2(o, n);
+			} else {
+				res.ns[res.nr++] = run_w3(o, n);
+			}
 		}
 		res.ok = 1;
 		o->fini();
@@ -199,7 +223,7 @@ struct row {
 };
 
 /* One repetition in a forked child: adds a sample and folds in its peak RSS. */
-static void run_forked(const char *cs, uint64_t n, unsigned rep, struct row *row)
+static void run_forked(const char *cs, uint64_t n, unsigned rep, unsigned reps, struct row *row)
 {
 	struct run_result res = { 0 };
 	struct rusage ru;
@@ -214,7 +238,7 @@ static void run_forked(const char *cs, uint64_t n, unsigned rep, struct row *row
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		_exit(child_run(cs, row->o, n, rep, fds[1]));
+		_exit(child_run(cs, row->o, n, rep, reps, fds[1]));
 	}
 	close(fds[1]);
 	if (pid < 0 || read(fds[0], &res, sizeof(res)) != (ssize_t)sizeof(res)) {
@@ -233,7 +257,9 @@ static void run_forked(const char *cs, uint64_t n, unsigned rep, struct row *row
 		row->failed = true;
 		return;
 	}
-	row->samples[row->nsamples++] = res.ns_per_op;
+	for (unsigned i = 0; i < res.nr && row->nsamples < MAX_REPS; i++) {
+		row->samples[row->nsamples++] = res.ns[i];
+	}
 }
 
 static bool wanted(const char *env, const char *name)
@@ -258,7 +284,8 @@ static bool wanted(const char *env, const char *name)
 static bool run_case(const char *cs, uint64_t n, const char *unit)
 {
 	struct row rows[NR_IMPLS];
-	unsigned nrows = 0, reps = reps_for(strcmp(cs, "W3") == 0 ? W3_OPS : n);
+	uint64_t size = strcmp(cs, "W3") == 0 ? W3_OPS : n;
+	unsigned nrows = 0, reps = reps_for(size), per_child = reps_per_child(size);
 	double uv = 0, cw = 0, best_other = 0;
 	bool ok = true;
 
@@ -272,10 +299,10 @@ static bool run_case(const char *cs, uint64_t n, const char *unit)
 		}
 		rows[nrows++].o = impls[i];
 	}
-	for (unsigned r = 0; r < reps; r++) {
+	for (unsigned r = 0; r < reps; r += per_child) {
 		for (unsigned i = 0; i < nrows; i++) {
 			if (!rows[i].failed) {
-				run_forked(cs, n, r, &rows[i]);
+				run_forked(cs, n, r, per_child, &rows[i]);
 			}
 		}
 	}

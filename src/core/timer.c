@@ -220,6 +220,18 @@ static inline bool pending_once(const struct cw_timer *t)
 	return __atomic_load_n(&t->pprev, __ATOMIC_RELAXED) != NULL;
 }
 
+/* The calling CPU (0 on a one-CPU system without asking the port). */
+static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_wheel *w)
+{
+	unsigned cpu;
+
+	if (w->nr_cpus == 1) {
+		return 0;
+	}
+	cpu = cw__this_cpu(sys);
+	return CW_WARN_ON_ONCE(cpu >= w->nr_cpus) ? 0 : cpu;
+}
+
 static uint64_t wheel_now(struct cw_system *sys)
 {
 	struct cw_timer_wheel *w = sys->timer_wheel;
@@ -277,7 +289,12 @@ static unsigned calc_wheel_index(const struct cw_timer_wheel *w, uint64_t expire
 		expires = clk + w->max_timeout;
 		delta = w->max_timeout;
 	}
-	for (lvl = 1; lvl + 1 < w->depth && delta >= LVL_START(lvl + 1); lvl++) {
+	/* Level n holds 63 * 8^(n-1) <= delta < 63 * 8^n, that is
+	 * 3(n-1) <= log2(delta / 63) < 3n: branch-free, since random
+	 * timeouts make a compare loop mispredict. */
+	lvl = 1u + cw_ilog2_u64(delta / (LVL_SIZE - 1u)) / LVL_CLK_SHIFT;
+	if (lvl > w->depth - 1u) {
+		lvl = w->depth - 1u;
 	}
 	return calc_index(expires, lvl, bucket_expiry);
 }
@@ -530,7 +547,7 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 	if (mode & MOD_ON_CPU) {
 		new_base = get_base(w, cpu, kind_of(f));
 	} else {
-		new_base = get_base(w, cw__this_cpu(sys) % w->nr_cpus, kind_of(f));
+		new_base = get_base(w, this_cpu(sys, w), kind_of(f));
 	}
 	if (base != new_base) {
 		bool running = atomic_load_explicit(&base->running, memory_order_relaxed) == t;
@@ -571,7 +588,7 @@ void cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn f
 	timer->sys = sys;
 	timer->fn = fn;
 	timer->expires = CW_TIMER_NEVER;
-	timer->flags = (flags & TF_USER_FLAGS) | (cw__this_cpu(sys) % sys->timer_wheel->nr_cpus);
+	timer->flags = (flags & TF_USER_FLAGS) | this_cpu(sys, sys->timer_wheel);
 	timer->magic = TIMER_MAGIC;
 }
 
