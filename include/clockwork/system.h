@@ -49,6 +49,12 @@ struct cw_system_config {
 	unsigned log_lines;
 	/** Log lines above this level are dropped; 0 means CW_LOG_INFO. */
 	int log_level;
+	/** Keep CPUs in low-resolution mode (the highres=off boot option). */
+	bool highres_off;
+	/** Never stop the tick in idle (the nohz=off boot option). */
+	bool nohz_off;
+	/** Spread the CPUs' ticks over half a period (the skew_tick=1 boot option). */
+	bool skew_tick;
 };
 
 /**
@@ -92,7 +98,10 @@ CW_API uint64_t cw_system_tick_nsec(const struct cw_system *sys);
 
 /**
  * The jiffies counter (64 bits). It starts at the kernel's INITIAL_JIFFIES,
- * -300 * HZ, so its low 32 bits wrap five minutes after boot.
+ * -300 * HZ, so its low 32 bits wrap five minutes after boot. Once a tick
+ * device runs, it is current even while every CPU sleeps with its tick
+ * stopped (NO_HZ): the jiffy boundaries passed since the last update are
+ * counted from MONOTONIC time.
  * Context: any; lockless.
  */
 CW_API uint64_t cw_jiffies_get(const struct cw_system *sys);

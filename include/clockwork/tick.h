@@ -60,6 +60,12 @@ struct cw_tick_cpu_stats {
 	uint64_t idle_ns;
 	/** Times this CPU took over the do_timer duty. */
 	uint64_t do_timer_takeovers;
+	/** Idle entries that stopped the tick (NO_HZ idle sleeps). */
+	uint64_t idle_sleeps;
+	/** Tick periods that passed while the tick was stopped (ticks saved). */
+	uint64_t ticks_stopped;
+	/** Idle exits (wakeups), cw_tick_idle_exit() calls that ended an idle period. */
+	uint64_t idle_wakeups;
 };
 
 /**

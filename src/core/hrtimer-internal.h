@@ -129,4 +129,11 @@ cw_ktime_t cw__hrtimer_next_event(struct cw_system *sys, unsigned cpu);
  */
 void cw__hrtimer_retrigger(struct cw_system *sys, unsigned cpu);
 
+/**
+ * @p cpu goes offline (hrtimers_cpu_dying): move its queued timers to the
+ * first other online CPU and leave high-resolution mode. Context: on
+ * @p cpu, no callback of it running.
+ */
+void cw__hrtimer_cpu_dying(struct cw_system *sys, unsigned cpu);
+
 #endif /* CLOCKWORK_SRC_CORE_HRTIMER_INTERNAL_H */

@@ -429,10 +429,23 @@ int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 	if (CW_READ_ONCE(base->running) == timer) {
 		ret = -1;
 	} else if (timer->state == HRTIMER_STATE_ENQUEUED) {
-		/* The device may fire once for nothing: harmless, and cheaper than reprogramming.
-		 */
+		struct cw_hrtimer_cpu_base *cb = base->cpu_base;
+		bool was_first = cw_tq_is_first(&base->queue, &timer->node);
+
 		dequeue_locked(timer, base);
 		ret = 1;
+		/*
+		 * The device was programmed for it: move it to the next timer
+		 * (hrtimer_force_reprogram), or an idle CPU would wake for
+		 * nothing. Only the owner programs its device; a remote
+		 * cancel leaves one spurious interrupt.
+		 */
+		if (was_first && cb->hres_active && cb->cpu == cw__this_cpu(timer->sys)) {
+			struct hr_now now;
+
+			hr_now_get(timer->sys, &now);
+			reprogram_locked(cb, update_next_locked(cb, &now), true);
+		}
 	}
 	unlock_base(base);
 	return ret;
@@ -773,4 +786,42 @@ cw_ktime_t cw__hrtimer_next_event(struct cw_system *sys, unsigned cpu)
 	next = next_event_locked(cb, &now, CW_HRTIMER_ACTIVE_HARD | CW_HRTIMER_ACTIVE_SOFT);
 	cw_spin_unlock(&cb->lock);
 	return next;
+}
+
+void cw__hrtimer_cpu_dying(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_hrtimer_cpu_base *old = cpu_base_of(sys, cpu), *new;
+	unsigned target = 0;
+	bool kick;
+
+	while (target < sys->nr_cpus && (target == cpu || !cw_cpu_online(sys, target))) {
+		target++;
+	}
+	CW_WRITE_ONCE(old->hres_active, false);
+	if (target == sys->nr_cpus) {
+		return;
+	}
+	new = cpu_base_of(sys, target);
+	lock_two(old, new);
+	for (unsigned i = 0; i < CW_HRTIMER_MAX_CLOCK_BASES; i++) {
+		struct cw_hrtimer_clock_base *from = &old->clock_base[i], *to = &new->clock_base[i];
+		struct cw_hrtimer_node *n;
+
+		while ((n = cw_tq_first(&from->queue)) != NULL) {
+			struct cw_hrtimer *timer = node_to_timer(n);
+
+			dequeue_locked(timer, from);
+			CW_WRITE_ONCE(timer->base, to);
+			enqueue_locked(timer, to);
+		}
+	}
+	old->expires_next = CW_KTIME_MAX;
+	old->softirq_activated = false;
+	kick = new->active_bases != 0;
+	unlock_two(old, new);
+	if (kick) {
+		/* The target re-evaluates its bases (and, in low resolution, its sleep). */
+		cw__cpu_send_ipi(sys, target,
+				 CW_READ_ONCE(new->hres_active) ? CW_IPI_HRTIMER : CW_IPI_KICK);
+	}
 }

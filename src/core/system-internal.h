@@ -63,7 +63,8 @@ struct cw_system {
 	struct cw_clock_was_set_notifier hrtimer_cws;
 	/** Clockevents, tick and broadcast state (tick-internal.h). */
 	struct cw_tick_global tick;
-	/** Min-delta retry raises min_delta_ns (CONFIG_GENERIC_CLOCKEVENTS_MIN_ADJUST); default true. */
+	/** Min-delta retry raises min_delta_ns (CONFIG_GENERIC_CLOCKEVENTS_MIN_ADJUST); default
+	 * true. */
 	bool ce_min_adjust;
 
 	/* Boot (init.c): machine hooks and driver tables, fixed before boot. */
@@ -104,6 +105,13 @@ struct cw_system {
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */
 #define cw__log cw_log
+
+/** jiffies64 as the do_timer duty last advanced it (cw_jiffies_get() adds the boundaries passed
+ * since). */
+static inline uint64_t cw__jiffies_raw(const struct cw_system *sys)
+{
+	return atomic_load_explicit(&((struct cw_system *)sys)->jiffies64, memory_order_relaxed);
+}
 
 /** CPU running the caller according to the port. */
 unsigned cw__this_cpu(const struct cw_system *sys);

@@ -71,8 +71,8 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 	if (ret) {
 		return ret;
 	}
-	sys = aligned_alloc(CW_CACHELINE_BYTES,
-			    (sizeof(*sys) + CW_CACHELINE_BYTES - 1) & ~(size_t)(CW_CACHELINE_BYTES - 1));
+	sys = aligned_alloc(CW_CACHELINE_BYTES, (sizeof(*sys) + CW_CACHELINE_BYTES - 1) &
+							~(size_t)(CW_CACHELINE_BYTES - 1));
 	if (!sys) {
 		return CW_ENOMEM;
 	}
@@ -107,6 +107,10 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 		free(sys);
 		return CW_ENOMEM;
 	}
+	cw__tick_sched_init(sys);
+	sys->tick.highres_enabled = !cfg->highres_off;
+	sys->tick.nohz_enabled = !cfg->nohz_off;
+	sys->tick.skew_tick = cfg->skew_tick;
 	cw__log(sys, CW_LOG_INFO, "clockwork: system created: %u CPU%s, HZ=%u, port %s",
 		sys->nr_cpus, sys->nr_cpus == 1 ? "" : "s", sys->hz, sys->port->name);
 	*out = sys;
@@ -159,7 +163,31 @@ void *cw_system_port_ctx(const struct cw_system *sys)
 
 uint64_t cw_jiffies_get(const struct cw_system *sys)
 {
-	return atomic_load_explicit(&((struct cw_system *)sys)->jiffies64, memory_order_relaxed);
+	struct cw_system *s = (struct cw_system *)sys;
+	int64_t next;
+	cw_ktime_t now;
+	unsigned seq;
+	uint64_t j;
+
+	do {
+		seq = cw_read_seqbegin(&s->tick.jiffies_seq);
+		j = atomic_load_explicit(&s->jiffies64, memory_order_relaxed);
+		next = atomic_load_explicit(&s->tick.next_period_ns, memory_order_relaxed);
+	} while (cw_read_seqretry(&s->tick.jiffies_seq, seq));
+	if (next == 0) {
+		/* No tick layer runs the jiffy grid (legacy port-driven do_timer): the counter. */
+		return j;
+	}
+	/*
+	 * NO_HZ: with every CPU idle nobody advances jiffies64, but callers
+	 * (a wheel timer armed from a thread that is not a CPU) need the
+	 * current value: count the boundaries already passed on the grid.
+	 */
+	now = cw_ktime_get(s);
+	if (now >= next) {
+		j += 1 + (uint64_t)(now - next) / s->tick_nsec;
+	}
+	return j;
 }
 
 unsigned cw__this_cpu(const struct cw_system *sys)

@@ -71,7 +71,9 @@
 #include <clockwork/clocksource.h>
 #include <clockwork/timekeeping.h>
 
+#include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "timer-internal.h"
 
 /* Attempts to find a future period boundary before forcing the program. */
 #define TICK_PROGRAM_TRIES 16u
@@ -126,10 +128,12 @@ static uint64_t tick_do_update_jiffies64(struct cw_system *sys, cw_ktime_t now)
 	}
 	ticks = 1 + (uint64_t)((now - next) / period);
 	tg->last_jiffies_update_ns = next + (int64_t)(ticks - 1) * period;
+	cw_write_seqbegin(&tg->jiffies_seq);
 	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
 	/* Pairs with the acquire fast path above. */
 	atomic_store_explicit(&tg->next_period_ns, tg->last_jiffies_update_ns + period,
 			      memory_order_release);
+	cw_write_seqend(&tg->jiffies_seq);
 	cw_spin_unlock(&tg->jiffies_lock);
 	/*
 	 * Wall time outside jiffies_lock (as Linux's update_wall_time): it
@@ -153,9 +157,11 @@ static void tick_take_boot_duty(struct cw_system *sys, unsigned cpu)
 	}
 	now = cw_ktime_get(sys);
 	cw_spin_lock(&tg->jiffies_lock);
+	cw_write_seqbegin(&tg->jiffies_seq);
 	tg->last_jiffies_update_ns = (now / period) * period;
 	atomic_store_explicit(&tg->next_period_ns, tg->last_jiffies_update_ns + period,
 			      memory_order_release);
+	cw_write_seqend(&tg->jiffies_seq);
 	cw_spin_unlock(&tg->jiffies_lock);
 	atomic_store_explicit(&tg->do_timer_cpu, (int)cpu, memory_order_relaxed);
 }
@@ -188,25 +194,34 @@ static void tick_do_timer(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t no
 		tick_do_update_jiffies64(sys, now);
 	}
 
-	j = cw_jiffies_get(sys);
+	j = cw__jiffies_raw(sys);
 	if (j != c->stall_last_jiffies) {
 		c->stall_last_jiffies = j;
 		c->stall_ticks = 0;
 	} else if (++c->stall_ticks >= CW_TICK_MAX_STALLED_JIFFIES) {
 		tick_do_update_jiffies64(sys, now);
 		c->stall_ticks = 0;
-		c->stall_last_jiffies = cw_jiffies_get(sys);
+		c->stall_last_jiffies = cw__jiffies_raw(sys);
 	}
 }
 
-/* One tick of @c's work (tick_periodic / tick_sched_handle). */
-static void tick_periodic(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now)
+/* One tick of @c's work (tick_periodic / tick_sched_handle + update_process_times). */
+void cw__tick_sched_work(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now)
 {
 	tick_do_timer(sys, c, now);
 	c->last_tick_ns = now;
 	cw__tick_stat_add(c, ticks, 1);
-	/* The timer wheel runs in cw_irq_exit(). */
-	cw__cpu_raise_softirq(sys, c->id, CW_SOFTIRQ_TIMER);
+	/* Low resolution: hrtimers run from the tick (a no-op in high resolution). */
+	cw__hrtimer_run_queues(sys, c->id);
+	/* The timer wheel runs in cw_irq_exit(), when a bucket is due. */
+	if (cw__timer_pending_due(sys, c->id, cw_jiffies_get(sys))) {
+		cw__cpu_raise_softirq(sys, c->id, CW_SOFTIRQ_TIMER);
+	}
+}
+
+static void tick_periodic(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now)
+{
+	cw__tick_sched_work(sys, c, now);
 }
 
 /* ------------------------------------------------------------------------
@@ -367,7 +382,11 @@ static bool tick_check_oneshot_change(struct cw_system *sys, struct cw_cpu *c)
 	}
 	/* Oneshot broadcast covers its deep idle from now on, per idle period. */
 	cw__tick_broadcast_periodic_off(sys, c);
-	tick_switch_to_oneshot(sys, c);
+	if (sys->tick.highres_enabled) {
+		cw__tick_switch_to_highres(sys, c);
+	} else {
+		tick_switch_to_oneshot(sys, c);
+	}
 	return true;
 }
 
@@ -430,6 +449,11 @@ static void tick_handle_oneshot(struct cw_clock_event_device *dev)
 		return;
 	}
 	tick_periodic(sys, c, now);
+	if (c->tick_stopped) {
+		/* NO_HZ idle: the idle loop decides when the tick runs again. */
+		c->tick_next_ns = CW_KTIME_MAX;
+		return;
+	}
 	c->tick_next_ns = forward_past(c->tick_next_ns + tick_period(sys), now, tick_period(sys));
 	cw__tick_program_event(dev, c->tick_next_ns, true);
 }
@@ -488,6 +512,12 @@ static void tick_setup_device(struct cw_system *sys, struct cw_cpu *c,
 		if (!cw__tick_broadcast_setup_cpu(sys, c->id, dev)) {
 			cw__tick_start_periodic(sys, dev);
 		}
+	} else if (c->highres) {
+		/* The hrtimer bases program the new device for their first timer. */
+		cw__tick_broadcast_setup_cpu(sys, c->id, dev);
+		dev->event_handler = cw__hrtimer_interrupt;
+		cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
+		cw__hrtimer_retrigger(sys, c->id);
 	} else {
 		/* tick_setup_oneshot with the pending tick: nothing lost, nothing doubled. */
 		cw__tick_broadcast_setup_cpu(sys, c->id, dev);
@@ -591,6 +621,7 @@ void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu)
 				      memory_order_relaxed);
 	}
 	cw__tick_broadcast_cpu_offline(sys, cpu);
+	cw__tick_sched_cpu_dying(sys, c);
 	if (dev) {
 		dev->event_handler = NULL;
 		/* DETACHED calls the driver's shutdown; the device is offered again elsewhere. */
@@ -599,7 +630,7 @@ void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu)
 		CW_WRITE_ONCE(c->td.evtdev, NULL);
 	}
 	CW_WRITE_ONCE(c->td.mode, CW_TICK_MODE_NONE);
-	c->idle = false;
+	CW_WRITE_ONCE(c->idle, false);
 	c->idle_deep = false;
 	c->do_timer_last = false;
 	c->stall_ticks = 0;
@@ -619,11 +650,13 @@ int cw_tick_idle_enter(struct cw_system *sys, bool deep)
 	int expected = (int)c->id;
 	int ret = 0;
 
-	if (c->idle) {
+	if (CW_READ_ONCE(c->idle)) {
 		cw_tick_idle_exit(sys);
 	}
-	c->idle = true;
-	c->idle_entry_ns = cw_ktime_get(sys);
+	/* Entry time before the flag: cw_tick_get_cpu_stats() reads them the other way round. */
+	CW_WRITE_ONCE(c->idle_entry_ns, cw_ktime_get(sys));
+	atomic_thread_fence(memory_order_release);
+	CW_WRITE_ONCE(c->idle, true);
 	cw__tick_stat_add(c, idle_entries, 1);
 	/* Drop the duty: a CPU that keeps running takes it over at its next tick. */
 	if (atomic_compare_exchange_strong_explicit(&sys->tick.do_timer_cpu, &expected,
@@ -631,6 +664,8 @@ int cw_tick_idle_enter(struct cw_system *sys, bool deep)
 						    memory_order_relaxed)) {
 		c->do_timer_last = true;
 	}
+	/* NO_HZ first: the broadcast entry hands over the device's next event. */
+	cw__tick_nohz_idle_stop(sys, c);
 	if (deep) {
 		ret = cw__tick_broadcast_idle_enter(sys, c);
 		if (ret) {
@@ -647,7 +682,7 @@ void cw_tick_idle_exit(struct cw_system *sys)
 	struct cw_cpu *c = this_cpu(sys);
 	cw_ktime_t now;
 
-	if (!c->idle) {
+	if (!CW_READ_ONCE(c->idle)) {
 		return;
 	}
 	if (c->idle_deep) {
@@ -658,12 +693,14 @@ void cw_tick_idle_exit(struct cw_system *sys)
 	if (now > c->idle_entry_ns) {
 		cw__tick_stat_add(c, idle_ns, (uint64_t)(now - c->idle_entry_ns));
 	}
-	c->idle = false;
+	CW_WRITE_ONCE(c->idle, false);
+	cw__tick_stat_add(c, idle_wakeups, 1);
 	/* Nobody holds the duty: bring jiffies up to date before running (tick_nohz_idle_exit). */
 	if (atomic_load_explicit(&sys->tick.do_timer_cpu, memory_order_relaxed) ==
 	    CW_TICK_DO_TIMER_NONE) {
 		tick_do_update_jiffies64(sys, now);
 	}
+	cw__tick_nohz_idle_restart(sys, c, now);
 }
 
 /* ------------------------------------------------------------------------
@@ -688,6 +725,35 @@ int cw_tick_get_cpu_stats(struct cw_system *sys, unsigned cpu, struct cw_tick_cp
 	out->deep_idle_refused = CW_READ_ONCE(s->deep_idle_refused);
 	out->idle_ns = CW_READ_ONCE(s->idle_ns);
 	out->do_timer_takeovers = CW_READ_ONCE(s->do_timer_takeovers);
+	out->idle_sleeps = CW_READ_ONCE(s->idle_sleeps);
+	out->ticks_stopped = CW_READ_ONCE(s->ticks_stopped);
+	out->idle_wakeups = CW_READ_ONCE(s->idle_wakeups);
+	/*
+	 * Include the idle period in progress (a NO_HZ CPU may sleep for the
+	 * whole run). Read after idle_ns: an exit in between can only make
+	 * the snapshot a period short, never count one twice.
+	 */
+	if (CW_READ_ONCE(sys->cpus[cpu].idle)) {
+		cw_ktime_t since, now;
+
+		atomic_thread_fence(memory_order_acquire);
+		since = CW_READ_ONCE(sys->cpus[cpu].idle_entry_ns);
+		now = cw_ktime_get(sys);
+		if (now > since) {
+			out->idle_ns += (uint64_t)(now - since);
+		}
+	}
+	/* Likewise the stopped-tick period in progress. */
+	if (CW_READ_ONCE(sys->cpus[cpu].tick_stopped)) {
+		cw_ktime_t since, now;
+
+		atomic_thread_fence(memory_order_acquire);
+		since = CW_READ_ONCE(sys->cpus[cpu].tick_stopped_ns);
+		now = cw_ktime_get(sys);
+		if (now > since) {
+			out->ticks_stopped += (uint64_t)(now - since) / sys->tick_nsec;
+		}
+	}
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * system-wide tick state, and the calls these files make into each other.
  *
  * Locking rules (the whole-system order is in system-internal.h):
- *   ce_lock -> bc_lock -> jiffies_lock -> log_lock   (tk_lock is taken after jiffies_lock is dropped)
+ *   ce_lock -> bc_lock -> jiffies_lock -> log_lock   (tk_lock is taken after jiffies_lock is
+ * dropped)
  * - ce_lock: the device list, binding (tick devices and the broadcast
  *   device), released flags. Registration, unbind and hotplug take it.
  * - bc_lock: broadcast masks and programming of the broadcast device.
@@ -26,6 +27,7 @@
 
 #include <clockwork/cpu.h>
 #include <clockwork/driver/clockevent.h>
+#include <clockwork/hrtimer.h>
 #include <clockwork/tick.h>
 
 struct cw_system;
@@ -102,6 +104,16 @@ struct cw_cpu {
 	 * (Linux's BROADCAST_ON), until it switches to oneshot mode.
 	 */
 	bool bc_periodic_on;
+
+	/* tick-sched.c: high-resolution tick emulation and NO_HZ idle. */
+	/** High-resolution mode: the tick is sched_timer on the hrtimer bases. */
+	bool highres;
+	/** NO_HZ: the tick is stopped while this CPU idles. */
+	bool tick_stopped;
+	/** The tick as an hrtimer (MONOTONIC, pinned, hard) in high-resolution mode. */
+	struct cw_hrtimer sched_timer;
+	/** MONOTONIC time the tick was stopped at (ticks-skipped statistics). */
+	cw_ktime_t tick_stopped_ns;
 	/** Oneshot mode: MONOTONIC time of the next tick (the sched_timer expiry), a multiple of
 	 * the tick period. */
 	cw_ktime_t tick_next_ns;
@@ -124,6 +136,9 @@ struct cw_tick_global {
 	_Atomic int do_timer_cpu;
 	/** Serialises the jiffies advance. */
 	struct cw_spinlock jiffies_lock;
+	/** Readers of (jiffies64, next_period_ns) as a pair (cw_jiffies_get()); written under
+	 * jiffies_lock. */
+	struct cw_seqcount jiffies_seq;
 	/** MONOTONIC time of the next jiffy (tick_next_period); read locklessly with acquire. */
 	_Atomic int64_t next_period_ns;
 	/** MONOTONIC time of the last jiffies update (a multiple of the tick period). */
@@ -154,6 +169,12 @@ struct cw_tick_global {
 	 * false). Default true; set before the first device registers.
 	 */
 	bool oneshot_enabled;
+	/** Switch oneshot-capable CPUs to high-resolution mode (highres=off clears it). */
+	bool highres_enabled;
+	/** Stop the tick in idle (nohz=off clears it). */
+	bool nohz_enabled;
+	/** Offset each CPU's tick by (period / 2) / nr_cpus * cpu (skew_tick=1). */
+	bool skew_tick;
 };
 
 /* ---- clockevents.c: used by the tick layer ---------------------------- */
@@ -287,6 +308,37 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c);
 
 /** Deep idle exit of @p c (tick_broadcast_oneshot_control EXIT). */
 void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c);
+
+/* ---- tick-sched.c: high resolution and NO_HZ -------------------------- */
+
+/** One tick's work on @p c (do_timer duty, statistics, timers). Tick context. */
+void cw__tick_sched_work(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now);
+
+/**
+ * Switch @p c to high-resolution mode (tick_init_highres +
+ * tick_setup_sched_timer): the device is oneshot, its handler the hrtimer
+ * interrupt, and the tick an hrtimer. On @p c's CPU.
+ */
+void cw__tick_switch_to_highres(struct cw_system *sys, struct cw_cpu *c);
+
+/** The next tick boundary after @p now for @p c (the jiffy grid, plus skew). */
+cw_ktime_t cw__tick_next_boundary(struct cw_system *sys, const struct cw_cpu *c, cw_ktime_t now);
+
+/**
+ * NO_HZ idle entry (tick_nohz_idle_stop_tick): stop @p c's tick when its
+ * next event is more than a tick away. On @p c's CPU, before the broadcast
+ * entry.
+ */
+void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c);
+
+/** NO_HZ idle exit (tick_nohz_idle_exit): restart a stopped tick on the grid. */
+void cw__tick_nohz_idle_restart(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now);
+
+/** The CPU goes offline: stop its sched timer and leave high-resolution mode. */
+void cw__tick_sched_cpu_dying(struct cw_system *sys, struct cw_cpu *c);
+
+/** Set up NO_HZ defaults and the wheel's kick hook (system creation). */
+void cw__tick_sched_init(struct cw_system *sys);
 
 /* ---- cpu.c ------------------------------------------------------------ */
 

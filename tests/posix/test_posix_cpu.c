@@ -56,15 +56,21 @@ static void sleep_ns(uint64_t ns)
 	}
 }
 
-static struct cw_system *make_system(unsigned nr_cpus, unsigned hz, unsigned flags)
+/* Most tests here count ticks: the tick keeps running in idle (nohz=off). */
+static struct cw_system *make_system_nohz(unsigned nr_cpus, unsigned hz, unsigned flags, bool nohz)
 {
-	struct cw_system_config cfg = { .nr_cpus = nr_cpus, .hz = hz };
+	struct cw_system_config cfg = { .nr_cpus = nr_cpus, .hz = hz, .nohz_off = !nohz };
 	struct cw_posix_options opt = { .flags = CW_POSIX_NO_TSC | flags };
 	struct cw_system *sys = NULL;
 
 	assert_int_equal(cw_posix_system_create(&cfg, &opt, &sys), 0);
 	assert_non_null(sys);
 	return sys;
+}
+
+static struct cw_system *make_system(unsigned nr_cpus, unsigned hz, unsigned flags)
+{
+	return make_system_nohz(nr_cpus, hz, flags, false);
 }
 
 /* The tick layer bound a device on every CPU (else the core has none yet). */
@@ -212,6 +218,34 @@ static void test_posix_idle_cpus_account_idle_time(void **state)
 		/* The CPUs only tick: most of the time is idle even when shared. */
 		assert_true(idle > span / 2);
 		assert_true(idle <= span + 10 * MSEC);
+	}
+	cw_posix_system_destroy(sys);
+}
+
+/*
+ * NO_HZ (the default): CPUs with nothing to do stop their tick. Over half a
+ * second at HZ=1000 an idle CPU takes a handful of interrupts at most
+ * (the wakeups of the port itself), not 500.
+ */
+static void test_posix_idle_cpus_stop_their_tick_with_nohz(void **state)
+{
+	struct cw_system *sys = make_system_nohz(NR_CPUS, 1000, 0, true);
+	struct tick_sample a, b;
+
+	(void)state;
+	sleep_ns(50 * MSEC);
+	tick_sample_take(sys, &a);
+	sleep_ns(500 * MSEC);
+	tick_sample_take(sys, &b);
+	for (unsigned i = 0; i < NR_CPUS; i++) {
+		uint64_t irqs = b.cpu[i].interrupts - a.cpu[i].interrupts;
+		uint64_t idle = b.cpu[i].idle_ns - a.cpu[i].idle_ns;
+
+		printf("# nohz cpu%u: %" PRIu64 " interrupts, %" PRIu64
+		       " ticks, idle %.1f ms in 500 ms\n",
+		       i, irqs, b.cpu[i].ticks - a.cpu[i].ticks, (double)idle / 1e6);
+		assert_true(irqs < 25);
+		assert_true(idle > 400 * MSEC);
 	}
 	cw_posix_system_destroy(sys);
 }
@@ -542,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_posix_four_cpus_tick_at_hz_for_two_seconds),
 		cmocka_unit_test(test_posix_periodic_capable_timerfd_ticks_at_hz),
 		cmocka_unit_test(test_posix_idle_cpus_account_idle_time),
+		cmocka_unit_test(test_posix_idle_cpus_stop_their_tick_with_nohz),
 		cmocka_unit_test(test_posix_cpu_call_runs_on_the_target_cpu_thread),
 		cmocka_unit_test(test_posix_cpu_call_before_start_runs_on_caller_as_target),
 		cmocka_unit_test(test_posix_cpu_calls_both_ways_at_once_complete),

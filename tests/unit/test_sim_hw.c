@@ -54,7 +54,8 @@ static struct hwt *hwt_create_cs(unsigned nr_cpus, unsigned hz, const struct cw_
 				 bool with_tsc)
 {
 	struct hwt *m = calloc(1, sizeof(*m));
-	struct cw_system_config cfg = { .nr_cpus = nr_cpus, .hz = hz };
+	/* These tests count ticks in idle: the tick keeps running there (nohz=off). */
+	struct cw_system_config cfg = { .nr_cpus = nr_cpus, .hz = hz, .nohz_off = true };
 	struct cw_sim_counter_params tsc = { .name = "tsc", .width_bits = 64, .freq_hz = SEC(1) };
 
 	assert_non_null(m);

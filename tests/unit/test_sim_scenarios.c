@@ -18,6 +18,8 @@
  *                                   do_timer, bc_wakeups, ipis, idle, deep,
  *                                   forced, lost) is within [LO, HI] for the
  *                                   CPU, or for every CPU with "all"
+ *   nohz = CPU|all FIELD LO HI      the NO_HZ table's FIELD (idle_calls,
+ *                                   idle_sleeps, ticks_stopped, wakeups, hres)
  *   device = NAME FIELD LO HI       the clockevent table's FIELD (interrupts,
  *                                   spurious, storms, lost_deep, programs)
  *   value = KEY LO HI               "KEY: N" of the summary line (jiffies,
@@ -47,12 +49,19 @@
 #define LINE_MAX_BYTES 512
 
 static const char *const scenarios[] = {
-	"default-soc-catches-drifting-counter",   "watchdog-marks-1pct-tsc-unstable",
-	"watchdog-never-flags-100ppm-tsc",        "acpi-pm-wraps-keep-time",
-	"nonstop-tsc-measures-suspend",           "c3stop-broadcast-no-lost-ticks",
-	"c3stop-without-broadcast-loses-wakeups", "do-timer-duty-moves-off-idle-cpu",
-	"hotplug-keeps-others-ticking",           "erratum-flag-first-storms",
-	"erratum-documented-order-stays-quiet",   "pit-periodic-gives-hz-ticks",
+	"default-soc-catches-drifting-counter",
+	"watchdog-marks-1pct-tsc-unstable",
+	"watchdog-never-flags-100ppm-tsc",
+	"acpi-pm-wraps-keep-time",
+	"nonstop-tsc-measures-suspend",
+	"c3stop-broadcast-no-lost-ticks",
+	"c3stop-without-broadcast-loses-wakeups",
+	"do-timer-duty-moves-off-idle-cpu",
+	"hotplug-keeps-others-ticking",
+	"erratum-flag-first-storms",
+	"erratum-documented-order-stays-quiet",
+	"pit-periodic-gives-hz-ticks",
+	"nohz-idle-cpus-stay-asleep",
 };
 
 /** One scenario run. */
@@ -219,7 +228,9 @@ static void check_row_field(const struct scenario *s, const char *directive, con
 	}
 }
 
-static void check_cpu(const struct scenario *s, const char *directive, const char *arg)
+/* A per-CPU table's FIELD for one CPU or all; @table is "\n<first header word> ". */
+static void check_cpu_table(const struct scenario *s, const char *directive, const char *arg,
+			    const char *table)
 {
 	char cpu[16], field[32], name[16];
 	double lo, hi;
@@ -229,19 +240,29 @@ static void check_cpu(const struct scenario *s, const char *directive, const cha
 		return;
 	}
 	if (strcmp(cpu, "all") != 0) {
-		check_row_field(s, directive, "\ncpu ", cpu, field, lo, hi);
+		check_row_field(s, directive, table, cpu, field, lo, hi);
 		return;
 	}
 	for (unsigned c = 0;; c++) {
 		snprintf(name, sizeof(name), "%u", c);
-		if (!find_row(s, "\ncpu ", name)) {
+		if (!find_row(s, table, name)) {
 			if (c == 0) {
 				scenario_fail(s, directive, "no CPU rows");
 			}
 			return;
 		}
-		check_row_field(s, directive, "\ncpu ", name, field, lo, hi);
+		check_row_field(s, directive, table, name, field, lo, hi);
 	}
+}
+
+static void check_cpu(const struct scenario *s, const char *directive, const char *arg)
+{
+	check_cpu_table(s, directive, arg, "\ncpu ");
+}
+
+static void check_nohz(const struct scenario *s, const char *directive, const char *arg)
+{
+	check_cpu_table(s, directive, arg, "\nnohz ");
 }
 
 static void check_device(const struct scenario *s, const char *directive, const char *arg)
@@ -320,6 +341,8 @@ static void check_directive(const struct scenario *s, const char *key, const cha
 		check_clocksource(s, line, val);
 	} else if (strcmp(key, "cpu") == 0) {
 		check_cpu(s, line, val);
+	} else if (strcmp(key, "nohz") == 0) {
+		check_nohz(s, line, val);
 	} else if (strcmp(key, "device") == 0) {
 		check_device(s, line, val);
 	} else if (strcmp(key, "value") == 0) {

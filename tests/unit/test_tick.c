@@ -148,7 +148,8 @@ static void test_switches_to_oneshot_when_clocksource_becomes_hres_valid(void **
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
 		assert_int_equal(cw_tick_mode(t.sys, cpu), CW_TICK_MODE_ONESHOT);
 	}
-	assert_true(cwt_log_has(&t, "tick: CPU3 switched to oneshot mode"));
+	/* High resolution is on by default: the tick becomes an hrtimer. */
+	assert_true(cwt_log_has(&t, "tick: Switched to high resolution mode on CPU #3"));
 	assert_hz_second(&t, mid_period(&t, SEC(4)));
 	cwt_tick_fini(&t);
 }
@@ -227,6 +228,8 @@ static void idle_time_case(void)
 	struct cw_tick_cpu_stats s;
 
 	cwt_tick_init(&t, 2, 1000, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	/* One idle entry per tick is counted: keep the tick in idle (nohz=off). */
+	t.sys->tick.nohz_enabled = false;
 	cwt_tick_boot(&t);
 	add_local_devices(&t, "local", F_O, 300);
 	cwt_tick_idle(&t, 1, MS(100), MS(300), false, false);
@@ -385,6 +388,8 @@ static void deep_idle_broadcast_case(unsigned hz, bool oneshot, unsigned bc_feat
 
 	cwt_tick_init(&t, NR_CPUS, hz, CW_CLOCKSOURCE_IS_CONTINUOUS);
 	t.sys->tick.oneshot_enabled = oneshot;
+	/* Ticks while idle are what is measured: keep the tick running (nohz=off). */
+	t.sys->tick.nohz_enabled = false;
 	cwt_tick_boot(&t);
 	add_local_devices(&t, "lapic", F_O | F_C3, 300);
 	cwt_ced_add(&t, "hpet", CW_CLOCKEVENT_ANY_CPU, bc_features, 250);
@@ -450,6 +455,8 @@ static void deep_idle_on_broadcast_cpu_case(unsigned hz, bool oneshot, unsigned 
 
 	cwt_tick_init(&t, NR_CPUS, hz, CW_CLOCKSOURCE_IS_CONTINUOUS);
 	t.sys->tick.oneshot_enabled = oneshot;
+	/* Ticks while idle are what is measured: keep the tick running (nohz=off). */
+	t.sys->tick.nohz_enabled = false;
 	cwt_tick_boot(&t);
 	add_local_devices(&t, "lapic", F_O | F_C3, 300);
 	cwt_ced_add(&t, "hpet", CW_CLOCKEVENT_ANY_CPU, bc_features, 250);

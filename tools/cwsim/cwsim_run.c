@@ -59,6 +59,10 @@ struct cwsim_opts {
 	unsigned hz;
 	/** --quiet: no boot log, only the final tables. */
 	bool quiet;
+	/** --nohz off: never stop the tick in idle. */
+	bool nohz_off;
+	/** --highres off: keep CPUs in low-resolution mode. */
+	bool highres_off;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
@@ -110,6 +114,8 @@ static void usage(FILE *f)
 	      "  --override-at TIME   apply --override at TIME instead of at boot\n"
 	      "  --workload FILE      workload file (default: built-in, examples/workloads/\n"
 	      "                       default.ini; 'none': CPUs never idle)\n"
+	      "  --nohz on|off        stop the tick of idle CPUs (default on)\n"
+	      "  --highres on|off     high-resolution timers and tick (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --help               print this help and exit\n"
@@ -167,6 +173,16 @@ static int parse_time_opt(FILE *err, const char *name, const char *v, uint64_t *
 	return 0;
 }
 
+/* "on" or "off"; @off receives whether it was "off". */
+static int parse_on_off(FILE *err, const char *name, const char *v, bool *off)
+{
+	if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+		*off = strcmp(v, "off") == 0;
+		return 0;
+	}
+	return bad_arg(err, "%s: expected on or off (got '%s')", name, v);
+}
+
 /* Options that take a value; returns -1 if argv[*i] is none of them. */
 static int parse_valued(int argc, char **argv, int *i, struct cwsim_opts *o, FILE *err)
 {
@@ -199,6 +215,12 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_opts *o, FIL
 		}
 		o->hz = (unsigned)n;
 		return 0;
+	}
+	if ((v = opt_value(argc, argv, i, "--nohz"))) {
+		return parse_on_off(err, "--nohz", v, &o->nohz_off);
+	}
+	if ((v = opt_value(argc, argv, i, "--highres"))) {
+		return parse_on_off(err, "--highres", v, &o->highres_off);
 	}
 	if ((v = opt_value(argc, argv, i, "--suspend-at"))) {
 		o->suspend = true;
@@ -588,6 +610,26 @@ static void report_cpus(struct cwsim_run *r)
 		(unsigned long long)lost, bc ? bc->name : "none", cw_tick_do_timer_cpu(r->sys));
 }
 
+/* Per CPU: NO_HZ idle and high-resolution mode. */
+static void report_nohz(struct cwsim_run *r)
+{
+	unsigned nr = cw_system_nr_cpus(r->sys);
+
+	fprintf(r->out, "\n%-4s %10s %11s %13s %9s %5s\n", "nohz", "idle_calls", "idle_sleeps",
+		"ticks_stopped", "wakeups", "hres");
+	for (unsigned cpu = 0; cpu < nr; cpu++) {
+		struct cw_tick_cpu_stats ts = { 0 };
+		struct cw_hrtimer_cpu_stats hs = { 0 };
+
+		cw_tick_get_cpu_stats(r->sys, cpu, &ts);
+		cw_hrtimer_get_cpu_stats(r->sys, cpu, &hs);
+		fprintf(r->out, "%-4u %10llu %11llu %13llu %9llu %5s\n", cpu,
+			(unsigned long long)ts.idle_entries, (unsigned long long)ts.idle_sleeps,
+			(unsigned long long)ts.ticks_stopped, (unsigned long long)ts.idle_wakeups,
+			hs.hres_active ? "yes" : "no");
+	}
+}
+
 /* Per clock event device of the machine's timers: state and the model's counters. */
 static void report_devices(struct cwsim_run *r)
 {
@@ -654,6 +696,8 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	int ret;
 
 	cfg.hz = o->hz;
+	cfg.nohz_off = o->nohz_off;
+	cfg.highres_off = o->highres_off;
 	cfg.realtime_init_ns = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
 	cfg.tai_offset_s = CWSIM_TAI_OFFSET_S;
 	cfg.log_lines = CWSIM_LOG_LINES;
@@ -703,6 +747,7 @@ static int run(struct cwsim_run *r)
 	report_clock_table(r);
 	report_clocksources(r);
 	report_cpus(r);
+	report_nohz(r);
 	report_devices(r);
 	return CWSIM_EXIT_OK;
 }
