@@ -12,3 +12,5 @@ cw_add_test(test_posix_system LABEL posix TIMEOUT 120
             SOURCES posix/test_posix_system.c)
 cw_add_test(test_posix_cpu LABEL posix TIMEOUT 180
             SOURCES posix/test_posix_cpu.c)
+cw_add_test(test_posix_timers LABEL posix TIMEOUT 120
+            SOURCES posix/test_posix_timers.c)
