@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# hrtimer, high-resolution mode and NO_HZ tests (issue 4). The unit programs
+# reach core-internal state (src/core/hrtimer-internal.h, tick-internal.h,
+# timerqueue.h), so they build with CW_BUILDING_LIBRARY.
+cw_add_test(test_timerqueue LABEL unit SOURCES unit/test_timerqueue.c)
+foreach(t test_timerqueue)
+  target_compile_definitions(${t} PRIVATE CW_BUILDING_LIBRARY)
+endforeach()
