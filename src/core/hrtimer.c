@@ -720,6 +720,8 @@ void cw__hrtimer_interrupt(struct cw_clock_event_device *dev)
 	 */
 	{
 		uint64_t delta = (uint64_t)(now.mono - entry);
+		/* Warn once per CPU (Linux: pr_warn_once); the count is in the statistics. */
+		bool first_hang = cb->stats.hangs == 0;
 
 		cb->stats.hangs++;
 		cb->hang_detected = true;
@@ -732,8 +734,10 @@ void cw__hrtimer_interrupt(struct cw_clock_event_device *dev)
 		cb->expires_next = now.mono + (cw_ktime_t)delta;
 		cw_spin_unlock(&cb->lock);
 		cw_clockevents_program_event(dev, now.mono + (cw_ktime_t)delta, true);
-		cw__log(sys, CW_LOG_WARNING, "hrtimer: CPU%u: interrupt took %llu ns", cpu,
-			(unsigned long long)(now.mono - entry));
+		if (first_hang) {
+			cw__log(sys, CW_LOG_WARNING, "hrtimer: CPU%u: interrupt took %llu ns", cpu,
+				(unsigned long long)(now.mono - entry));
+		}
 	}
 }
 
