@@ -3,6 +3,7 @@
 # reach core-internal state (src/core/hrtimer-internal.h, tick-internal.h,
 # timerqueue.h), so they build with CW_BUILDING_LIBRARY.
 cw_add_test(test_timerqueue LABEL unit SOURCES unit/test_timerqueue.c)
-foreach(t test_timerqueue)
+cw_add_test(test_hrtimer LABEL unit SOURCES unit/test_hrtimer.c)
+foreach(t test_timerqueue test_hrtimer)
   target_compile_definitions(${t} PRIVATE CW_BUILDING_LIBRARY)
 endforeach()

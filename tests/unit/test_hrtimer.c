@@ -1,0 +1,921 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hrtimer tests on the sim engine with fake clock event devices
+ * (tests/support/cwt_tick.h): a continuous 1 GHz clocksource and oneshot
+ * per-CPU devices, so CPUs switch to high-resolution mode; the same cases
+ * with high resolution off run from the low-resolution tick.
+ *
+ * Covered: expiry order across the 8 bases (4 clocks, hard and soft),
+ * never early and within the device's granularity in high resolution,
+ * slack windows sharing interrupts, forward's overrun counts, restart from
+ * the callback, try_to_cancel's three answers with a callback running on
+ * another CPU, the hang detector (a clocksource that advances while a
+ * callback "runs"), REALTIME absolute timers across settime and a leap
+ * second, and remote starts that reprogram the target CPU by IPI.
+ *
+ * Code that must run "on" a CPU between engine events sets the test port's
+ * forced CPU (what cw_cpu_call() does); a forced CPU beyond the last one
+ * models a thread that is no CPU.
+ */
+#include "cwt_tick.h"
+
+#include "core/hrtimer-internal.h"
+#include "core/system-internal.h"
+
+#include <clockwork/driver/clocksource.h>
+#include <clockwork/hrtimer.h>
+#include <clockwork/timekeeping.h>
+
+#include <stdlib.h>
+
+#define F_P    CW_CLOCKEVENT_FEAT_PERIODIC
+#define F_O    CW_CLOCKEVENT_FEAT_ONESHOT
+#define F_PCPU CW_CLOCKEVENT_FEAT_PERCPU
+
+/*
+ * Granularity of the fake devices: they count at 1 GHz and the core rounds
+ * programming up by a cycle; min_delta is 1 us. A high-resolution timer
+ * must run within this of its expiry.
+ */
+#define GRAN_NS   1000
+/* A forced CPU number that is no CPU: a plain thread. */
+#define NOT_A_CPU 99
+
+/* 2017-01-01 00:00:00 UTC, the midnight after the last inserted leap second. */
+#define MIDNIGHT_NS (1483228800LL * 1000000000LL)
+
+static const int hr_clocks[4] = {
+	CW_CLOCK_MONOTONIC,
+	CW_CLOCK_REALTIME,
+	CW_CLOCK_BOOTTIME,
+	CW_CLOCK_TAI,
+};
+
+/* ---- fixture ------------------------------------------------------------ */
+
+struct hrt;
+
+/** A timer that records its expiries. */
+struct hrt_timer {
+	struct cw_hrtimer timer;
+	struct cwt_tick *t;
+	/** Expected MONOTONIC expiry (start of the window). */
+	cw_ktime_t target_mono;
+	/** End of the slack window, MONOTONIC. */
+	cw_ktime_t target_hard_mono;
+	uint64_t fires;
+	cw_ktime_t first_fire_mono;
+	cw_ktime_t last_fire_mono;
+	/** The timer's own clock when the callback ran. */
+	cw_ktime_t last_fire_clock;
+	/** The timer's expiry (its clock) when the callback ran. */
+	cw_ktime_t last_fire_expires;
+	unsigned fire_cpu;
+	/** Global order of the first expiry. */
+	int order;
+	/** Periodic: forward_now by this and restart while restarts_left. */
+	uint64_t period_ns;
+	unsigned restarts_left;
+	/** Sum of forward_now's answers. */
+	uint64_t overruns;
+	/** Optional extra work in the callback; its answer replaces the default. */
+	enum cw_hrtimer_restart (*hook)(struct hrt_timer *h);
+	void *arg;
+};
+
+static int fire_seq;
+
+static cw_ktime_t clock_now(struct cwt_tick *t, int id)
+{
+	cw_ktime_t v = 0;
+
+	assert_int_equal(cw_clock_get_ns(t->sys, id, &v), 0);
+	return v;
+}
+
+static enum cw_hrtimer_restart hrt_fn(struct cw_hrtimer *timer)
+{
+	struct hrt_timer *h = (struct hrt_timer *)(void *)timer;
+	cw_ktime_t now = cw_ktime_get(h->t->sys);
+
+	if (h->fires++ == 0) {
+		h->first_fire_mono = now;
+		h->order = fire_seq++;
+	}
+	h->last_fire_mono = now;
+	h->last_fire_clock = cw_hrtimer_cb_get_time(timer);
+	h->last_fire_expires = cw_hrtimer_get_softexpires(timer);
+	h->fire_cpu = cw_sim_current_cpu(h->t->sim);
+	if (h->hook) {
+		return h->hook(h);
+	}
+	if (h->period_ns && h->restarts_left) {
+		h->restarts_left--;
+		h->overruns += cw_hrtimer_forward_now(timer, h->period_ns);
+		return CW_HRTIMER_RESTART;
+	}
+	return CW_HRTIMER_NORESTART;
+}
+
+static void hrt_setup(struct cwt_tick *t, struct hrt_timer *h, int clock_id, unsigned mode)
+{
+	memset(h, 0, sizeof(*h));
+	h->t = t;
+	h->order = -1;
+	assert_int_equal(cw_hrtimer_setup(t->sys, &h->timer, hrt_fn, clock_id, mode), 0);
+}
+
+/* Run what follows as @cpu (cw_cpu_call's effect on the test port); -1 ends it. */
+static void as_cpu(struct cwt_tick *t, int cpu)
+{
+	t->forced_cpu = cpu;
+}
+
+static void add_local_devices(struct cwt_tick *t)
+{
+	char name[24];
+
+	for (unsigned cpu = 0; cpu < t->nr_cpus; cpu++) {
+		snprintf(name, sizeof(name), "local%u", cpu);
+		cwt_ced_add(t, name, (int)cpu, F_O | F_P | F_PCPU, 300);
+	}
+}
+
+/* Boot @nr_cpus CPUs at @hz and run until every CPU is in oneshot mode (high resolution or not). */
+static void hrt_boot(struct cwt_tick *t, unsigned nr_cpus, unsigned hz, bool highres)
+{
+	cwt_tick_init(t, nr_cpus, hz, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	t->sys->tick.highres_enabled = highres;
+	cwt_tick_boot(t);
+	add_local_devices(t);
+	cw_sim_run_until(t->sim, MS(100));
+	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
+		struct cw_hrtimer_cpu_stats s;
+
+		assert_int_equal(cw_tick_mode(t->sys, cpu), CW_TICK_MODE_ONESHOT);
+		assert_int_equal(cw_hrtimer_get_cpu_stats(t->sys, cpu, &s), 0);
+		assert_int_equal(s.hres_active, highres);
+	}
+}
+
+/* Give the clocks distinct values: REALTIME far from MONOTONIC, TAI 37 s from REALTIME. */
+static void distinct_clocks(struct cwt_tick *t)
+{
+	struct cw_timex tx = { .modes = CW_ADJ_TAI, .tai = 37 };
+
+	assert_int_equal(cw_timekeeping_settime(t->sys, 1700000000LL * 1000000000LL), 0);
+	assert_true(cw_adjtimex(t->sys, &tx) >= 0);
+	assert_int_equal(clock_now(t, CW_CLOCK_TAI) - clock_now(t, CW_CLOCK_REALTIME),
+			 37LL * 1000000000LL);
+}
+
+static uint64_t tick_ns(struct cwt_tick *t)
+{
+	return cw_system_tick_nsec(t->sys);
+}
+
+static struct cw_hrtimer_cpu_stats hr_stats(struct cwt_tick *t, unsigned cpu)
+{
+	struct cw_hrtimer_cpu_stats s;
+
+	assert_int_equal(cw_hrtimer_get_cpu_stats(t->sys, cpu, &s), 0);
+	return s;
+}
+
+static unsigned log_count(struct cwt_tick *t, const char *needle)
+{
+	char line[256];
+	uint64_t n = cw_log_count(t->sys);
+	unsigned hits = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (cw_log_get(t->sys, i, line, sizeof(line)) == 0 && strstr(line, needle)) {
+			hits++;
+		}
+	}
+	return hits;
+}
+
+/* ---- expiry order and precision ---------------------------------------- */
+
+#define ORDER_N 64
+
+static void order_case(bool highres)
+{
+	struct cwt_tick t;
+	struct hrt_timer *h = test_calloc(ORDER_N, sizeof(*h));
+	struct hrt_timer *by_order[ORDER_N] = { 0 };
+	cw_ktime_t t0, max_late = 0;
+
+	fire_seq = 0;
+	hrt_boot(&t, 2, 1000, highres);
+	distinct_clocks(&t);
+	/* A third of a tick past a boundary. */
+	cw_sim_run_until(t.sim, MS(200) + US(333));
+	t0 = cw_ktime_get(t.sys);
+	as_cpu(&t, 1);
+	for (unsigned i = 0; i < ORDER_N; i++) {
+		int clock = hr_clocks[i % 4];
+		unsigned soft = (i / 4) % 2 ? CW_HRTIMER_MODE_SOFT : CW_HRTIMER_MODE_HARD;
+		/* A permutation of distinct expiries 7 us apart, across all 8 bases. */
+		cw_ktime_t delta = (cw_ktime_t)(US(3000) + US(7) * ((i * 37u) % ORDER_N));
+		bool rel = (i / 8) % 2;
+
+		hrt_setup(&t, &h[i], clock, soft);
+		h[i].target_mono = t0 + delta;
+		if (rel) {
+			cw_hrtimer_start(&h[i].timer, delta, CW_HRTIMER_MODE_REL);
+		} else {
+			cw_hrtimer_start(&h[i].timer, clock_now(&t, clock) + delta,
+					 CW_HRTIMER_MODE_ABS);
+		}
+		assert_true(cw_hrtimer_is_queued(&h[i].timer));
+		assert_true(cw_hrtimer_active(&h[i].timer));
+	}
+	as_cpu(&t, -1);
+	cw_sim_run_until(t.sim, MS(210));
+	for (unsigned i = 0; i < ORDER_N; i++) {
+		cw_ktime_t late = h[i].first_fire_mono - h[i].target_mono;
+
+		assert_int_equal(h[i].fires, 1);
+		assert_int_equal(h[i].fire_cpu, 1);
+		assert_false(cw_hrtimer_active(&h[i].timer));
+		/* Never early, in its own clock and in MONOTONIC. */
+		assert_true(h[i].last_fire_clock >= h[i].last_fire_expires);
+		assert_true(late >= 0);
+		if (late > max_late) {
+			max_late = late;
+		}
+		if (highres) {
+			assert_true(late <= GRAN_NS);
+		} else {
+			/* Low resolution: the first tick at or after the expiry. */
+			assert_true(late < (cw_ktime_t)tick_ns(&t));
+		}
+		by_order[h[i].order] = &h[i];
+	}
+	for (unsigned k = 1; k < ORDER_N; k++) {
+		if (highres) {
+			/* Each expiry has its own interrupt: strict order. */
+			assert_true(by_order[k - 1]->target_mono < by_order[k]->target_mono);
+		} else {
+			/* Timers due at the same tick run base by base; ticks in order. */
+			assert_true(by_order[k - 1]->first_fire_mono <=
+				    by_order[k]->first_fire_mono);
+		}
+	}
+	print_message("%s: %u timers over 8 bases, max lateness %lld ns\n",
+		      highres ? "high resolution" : "low resolution", ORDER_N, (long long)max_late);
+	cwt_tick_fini(&t);
+	test_free(h);
+}
+
+static void test_expiry_order_across_clocks_and_bases_in_high_resolution(void **state)
+{
+	(void)state;
+	order_case(true);
+}
+
+static void test_low_resolution_timers_run_at_the_first_tick_after_expiry(void **state)
+{
+	(void)state;
+	order_case(false);
+}
+
+#define PRECISION_N 300
+
+static void test_highres_timer_never_early_and_within_device_granularity(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer *h = test_calloc(PRECISION_N, sizeof(*h));
+	cw_ktime_t max_late = 0, min_late = CW_KTIME_MAX;
+
+	(void)state;
+	hrt_boot(&t, 2, 250, true);
+	cw_sim_run_until(t.sim, MS(150) + 17);
+	for (unsigned i = 0; i < PRECISION_N; i++) {
+		unsigned cpu = i % 2;
+		/* Any ns offset within 50 ms, from 2 us on. */
+		cw_ktime_t delta = (cw_ktime_t)(US(2) + cw_sim_random_below(t.sim, MS(50)));
+
+		as_cpu(&t, (int)cpu);
+		hrt_setup(&t, &h[i], CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		h[i].target_mono = cw_ktime_get(t.sys) + delta;
+		cw_hrtimer_start(&h[i].timer, delta, CW_HRTIMER_MODE_REL);
+		as_cpu(&t, -1);
+		/* Spread the starts over time too. */
+		cw_sim_run_for(t.sim, US(97));
+	}
+	cw_sim_run_for(t.sim, MS(60));
+	for (unsigned i = 0; i < PRECISION_N; i++) {
+		cw_ktime_t late = h[i].first_fire_mono - h[i].target_mono;
+
+		assert_int_equal(h[i].fires, 1);
+		assert_true(late >= 0);
+		assert_true(late <= GRAN_NS);
+		max_late = late > max_late ? late : max_late;
+		min_late = late < min_late ? late : min_late;
+	}
+	print_message("%u random expiries: lateness %lld..%lld ns (bound %d)\n", PRECISION_N,
+		      (long long)min_late, (long long)max_late, GRAN_NS);
+	cwt_tick_fini(&t);
+	test_free(h);
+}
+
+/* ---- slack -------------------------------------------------------------- */
+
+#define SLACK_N 100
+
+/* Interrupts of CPU0's device while SLACK_N timers 10 us apart expire with @slack_ns of slack. */
+static uint64_t slack_case(uint64_t slack_ns)
+{
+	struct cwt_tick t;
+	struct hrt_timer *h = test_calloc(SLACK_N, sizeof(*h));
+	uint64_t p, start, fires;
+
+	/* HZ=100: a 10 ms tick leaves room for the whole burst between two ticks. */
+	hrt_boot(&t, 1, 100, true);
+	p = tick_ns(&t);
+	start = (MS(300) / p) * p + MS(1);
+	cw_sim_run_until(t.sim, start);
+	as_cpu(&t, 0);
+	for (unsigned i = 0; i < SLACK_N; i++) {
+		cw_ktime_t delta = (cw_ktime_t)(MS(1) + US(10) * i);
+
+		hrt_setup(&t, &h[i], CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		h[i].target_mono = (cw_ktime_t)start + delta;
+		h[i].target_hard_mono = h[i].target_mono + (cw_ktime_t)slack_ns;
+		cw_hrtimer_start_range_ns(&h[i].timer, delta, slack_ns, CW_HRTIMER_MODE_REL);
+		assert_int_equal(cw_hrtimer_get_softexpires(&h[i].timer), h[i].target_mono);
+		assert_int_equal(cw_hrtimer_get_expires(&h[i].timer), h[i].target_hard_mono);
+	}
+	as_cpu(&t, -1);
+	fires = t.devs[0]->fires;
+	/* Up to 8 ms past the boundary: no tick in between. */
+	cw_sim_run_until(t.sim, start + MS(7));
+	fires = t.devs[0]->fires - fires;
+	for (unsigned i = 0; i < SLACK_N; i++) {
+		assert_int_equal(h[i].fires, 1);
+		/* Anywhere in [soft, hard], never early, never past the window. */
+		assert_true(h[i].first_fire_mono >= h[i].target_mono);
+		assert_true(h[i].first_fire_mono <= h[i].target_hard_mono + GRAN_NS);
+	}
+	cwt_tick_fini(&t);
+	test_free(h);
+	return fires;
+}
+
+static void test_slack_ranges_coalesce_timers_into_fewer_interrupts(void **state)
+{
+	uint64_t exact, slack;
+
+	(void)state;
+	exact = slack_case(0);
+	/* Each window ends after the last timer's start: one interrupt serves them all. */
+	slack = slack_case(MS(1));
+	print_message("%u timers 10 us apart: %llu interrupts without slack, %llu with 1 ms\n",
+		      SLACK_N, (unsigned long long)exact, (unsigned long long)slack);
+	assert_int_equal(exact, SLACK_N);
+	assert_int_equal(slack, 1);
+}
+
+/* ---- forward ------------------------------------------------------------ */
+
+struct forward_case {
+	const char *what;
+	cw_ktime_t expires;
+	uint64_t slack;
+	cw_ktime_t now;
+	uint64_t interval;
+	uint64_t orun;
+	cw_ktime_t new_expires;
+};
+
+static void test_forward_returns_overrun_counts(void **state)
+{
+	const int64_t I = 1000;
+	const struct forward_case cases[] = {
+		{ "now before expiry", 5000, 0, 4999, 1000, 0, 5000 },
+		{ "now at expiry", 5000, 0, 5000, 1000, 1, 6000 },
+		{ "less than a period late", 5000, 0, 5999, 1000, 1, 6000 },
+		{ "exactly one period late", 5000, 0, 6000, 1000, 2, 7000 },
+		{ "five periods and a bit", 5000, 0, 5000 + 5 * I + 3, 1000, 6, 5000 + 6 * I },
+		{ "interval 0 counts as 1 ns", 10, 0, 20, 0, 11, 21 },
+		{ "negative expiry", -1000, 0, 1000, 300, 7, 1100 },
+		{ "huge gap, 1 ns period", 0, 0, INT64_MAX - 10, 1, (uint64_t)INT64_MAX - 9,
+		  INT64_MAX - 9 },
+		{ "huge gap, 1 s period", -(int64_t)SEC(1), 0, INT64_MAX / 2, SEC(1),
+		  (uint64_t)(INT64_MAX / 2 / SEC(1)) + 2, (INT64_MAX / 2 / SEC(1) + 1) * SEC(1) },
+		{ "period beyond INT64_MAX saturates", 100, 0, 200, UINT64_MAX, 1, CW_KTIME_MAX },
+		/* The hard expiry (end of the window) decides, both ends move. */
+		{ "inside the slack window", 5000, 50, 5040, 1000, 0, 5050 },
+		{ "past the slack window", 5000, 50, 5050, 1000, 1, 6050 },
+	};
+	struct cwt_tick t;
+	struct hrt_timer h;
+
+	(void)state;
+	hrt_boot(&t, 1, 1000, true);
+	hrt_setup(&t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	for (size_t i = 0; i < CW_ARRAY_SIZE(cases); i++) {
+		const struct forward_case *c = &cases[i];
+		uint64_t orun;
+
+		cw_hrtimer_set_expires_range_ns(&h.timer, c->expires, c->slack);
+		orun = cw_hrtimer_forward(&h.timer, c->now, c->interval);
+		if (orun != c->orun || cw_hrtimer_get_expires(&h.timer) != c->new_expires) {
+			fail_msg(
+				"%s: forward(%lld, now %lld, %llu) = %llu, expires %lld; want %llu, "
+				"%lld",
+				c->what, (long long)c->expires, (long long)c->now,
+				(unsigned long long)c->interval, (unsigned long long)orun,
+				(long long)cw_hrtimer_get_expires(&h.timer),
+				(unsigned long long)c->orun, (long long)c->new_expires);
+		}
+		/* The window keeps its width (unless it saturated). */
+		if (c->new_expires != CW_KTIME_MAX) {
+			assert_int_equal(cw_hrtimer_get_expires(&h.timer) -
+						 cw_hrtimer_get_softexpires(&h.timer),
+					 (int64_t)c->slack);
+		}
+	}
+	cwt_tick_fini(&t);
+}
+
+/* ---- restart from the callback ------------------------------------------ */
+
+static void test_periodic_timer_restarts_from_callback_exactly_in_high_resolution(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer h;
+	uint64_t start;
+
+	(void)state;
+	hrt_boot(&t, 2, 1000, true);
+	start = MS(200) + US(123);
+	cw_sim_run_until(t.sim, start);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	h.period_ns = US(250);
+	h.restarts_left = 399;
+	cw_hrtimer_start(&h.timer, US(250), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_until(t.sim, start + MS(100) + US(100));
+	/* 400 expiries: every 250 us, each within the granularity, never an overrun. */
+	assert_int_equal(h.fires, 400);
+	assert_int_equal(h.overruns, 399);
+	assert_true(h.first_fire_mono - (cw_ktime_t)start >= (cw_ktime_t)US(250));
+	assert_true(h.first_fire_mono - (cw_ktime_t)start - (cw_ktime_t)US(250) <= GRAN_NS);
+	assert_true(h.last_fire_mono - (cw_ktime_t)(start + MS(100)) <= GRAN_NS);
+	assert_true(h.last_fire_mono >= (cw_ktime_t)(start + MS(100)));
+	assert_false(cw_hrtimer_active(&h.timer));
+	cwt_tick_fini(&t);
+}
+
+static void test_periodic_timer_in_low_resolution_counts_overruns_per_tick(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer h;
+	uint64_t start, p;
+
+	(void)state;
+	/* HZ=250: a 4 ms tick serves a 1 ms period, so every expiry reports 4 periods. */
+	hrt_boot(&t, 1, 250, false);
+	p = tick_ns(&t);
+	start = (MS(200) / p) * p + US(100);
+	cw_sim_run_until(t.sim, start);
+	as_cpu(&t, 0);
+	hrt_setup(&t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	h.period_ns = MS(1);
+	h.restarts_left = 1000;
+	cw_hrtimer_start(&h.timer, MS(1), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_until(t.sim, start + MS(400) - US(200));
+	print_message("1 ms period on a 4 ms tick: %llu expiries, %llu periods forwarded\n",
+		      (unsigned long long)h.fires, (unsigned long long)h.overruns);
+	/*
+	 * The first expiry (1.1 ms past a boundary) runs at the 4 ms tick and
+	 * is forwarded to 5.1 ms: 3 periods. Every later tick forwards 4.
+	 */
+	assert_int_equal(h.fires, 99);
+	assert_int_equal(h.overruns, 3 + 4 * 98);
+	cw_hrtimer_cancel(&h.timer);
+	cwt_tick_fini(&t);
+}
+
+/* A callback that restarts its own timer with cw_hrtimer_start() and still answers RESTART. */
+static enum cw_hrtimer_restart restart_by_start(struct hrt_timer *h)
+{
+	if (h->fires < 5) {
+		cw_hrtimer_start(&h->timer, US(100), CW_HRTIMER_MODE_REL);
+		assert_true(cw_hrtimer_is_queued(&h->timer));
+		/* Running and queued at once. */
+		assert_true(cw_hrtimer_callback_running(&h->timer));
+		return CW_HRTIMER_RESTART;
+	}
+	return CW_HRTIMER_NORESTART;
+}
+
+static void test_callback_restarting_with_start_is_queued_once(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer h;
+
+	(void)state;
+	hrt_boot(&t, 1, 1000, true);
+	cw_sim_run_until(t.sim, MS(200) + US(10));
+	as_cpu(&t, 0);
+	hrt_setup(&t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	h.hook = restart_by_start;
+	cw_hrtimer_start(&h.timer, US(100), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(5));
+	assert_int_equal(h.fires, 5);
+	/* Each restart is relative to a callback up to one granule late. */
+	assert_true(h.last_fire_mono - h.first_fire_mono >= (cw_ktime_t)US(400));
+	assert_true(h.last_fire_mono - h.first_fire_mono - (cw_ktime_t)US(400) <= 4 * GRAN_NS);
+	assert_false(cw_hrtimer_active(&h.timer));
+	assert_int_equal(t.sys->hrtimer_bases[0].clock_base[CW_HRTIMER_BASE_MONOTONIC].queue.count,
+			 1 /* the sched_timer */);
+	cwt_tick_fini(&t);
+}
+
+/* ---- try_to_cancel ------------------------------------------------------- */
+
+struct cancel_probe {
+	struct cwt_tick *t;
+	struct hrt_timer *victim;
+	int try_ret;
+	int try_ret_after_start;
+	bool running_seen;
+	bool active_seen;
+	struct cw_hrtimer_clock_base *base_after_start;
+};
+
+/* Runs as CPU0 (cw_cpu_call) while the victim's callback runs on CPU1. */
+static void cancel_from_cpu0(void *arg)
+{
+	struct cancel_probe *p = arg;
+	struct cw_hrtimer *v = &p->victim->timer;
+
+	assert_int_equal(cw__this_cpu(p->t->sys), 0);
+	p->running_seen = cw_hrtimer_callback_running(v);
+	p->active_seen = cw_hrtimer_active(v);
+	p->try_ret = cw_hrtimer_try_to_cancel(v);
+	/* A start while the callback runs keeps the timer on the running CPU's base. */
+	cw_hrtimer_start(v, US(500), CW_HRTIMER_MODE_REL);
+	p->base_after_start = v->base;
+	p->try_ret_after_start = cw_hrtimer_try_to_cancel(v);
+}
+
+static enum cw_hrtimer_restart victim_hook(struct hrt_timer *h)
+{
+	struct cancel_probe *p = h->arg;
+
+	if (h->fires == 1) {
+		/* Another CPU acts while this callback is still running. */
+		assert_int_equal(cw_cpu_call(h->t->sys, 0, cancel_from_cpu0, p), 0);
+	}
+	return CW_HRTIMER_NORESTART;
+}
+
+static void try_cancel_case(bool highres)
+{
+	struct cwt_tick t;
+	struct hrt_timer a, victim;
+	struct cancel_probe probe = { 0 };
+
+	hrt_boot(&t, 2, 1000, highres);
+	cw_sim_run_until(t.sim, MS(200) + US(50));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &a, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	/* Not queued: 0. */
+	assert_int_equal(cw_hrtimer_try_to_cancel(&a.timer), 0);
+	/* Queued: 1, and it never runs. */
+	cw_hrtimer_start(&a.timer, MS(2), CW_HRTIMER_MODE_REL);
+	assert_int_equal(cw_hrtimer_try_to_cancel(&a.timer), 1);
+	assert_false(cw_hrtimer_is_queued(&a.timer));
+	assert_int_equal(cw_hrtimer_try_to_cancel(&a.timer), 0);
+	assert_int_equal(cw_hrtimer_cancel(&a.timer), 0);
+	/* Running on CPU1 while CPU0 tries: -1, and nothing was done. */
+	hrt_setup(&t, &victim, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	probe.t = &t;
+	probe.victim = &victim;
+	victim.hook = victim_hook;
+	victim.arg = &probe;
+	cw_hrtimer_start(&victim.timer, MS(3), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(10));
+	assert_int_equal(a.fires, 0);
+	assert_true(probe.running_seen);
+	assert_true(probe.active_seen);
+	assert_int_equal(probe.try_ret, -1);
+	assert_int_equal(probe.try_ret_after_start, -1);
+	assert_ptr_equal(probe.base_after_start,
+			 &t.sys->hrtimer_bases[1].clock_base[CW_HRTIMER_BASE_MONOTONIC]);
+	/* The start from CPU0 stood (the callback answered NORESTART): a second run, on CPU1. */
+	assert_int_equal(victim.fires, 2);
+	assert_int_equal(victim.fire_cpu, 1);
+	if (highres) {
+		assert_true(victim.last_fire_mono - victim.first_fire_mono >= (cw_ktime_t)US(500));
+		assert_true(victim.last_fire_mono - victim.first_fire_mono - (cw_ktime_t)US(500) <=
+			    GRAN_NS);
+	} else {
+		assert_int_equal(victim.last_fire_mono - victim.first_fire_mono, MS(1));
+	}
+	assert_false(cw_hrtimer_active(&victim.timer));
+	cwt_tick_fini(&t);
+}
+
+static void test_try_to_cancel_answers_0_1_and_minus_1_while_running_elsewhere(void **state)
+{
+	(void)state;
+	try_cancel_case(true);
+	try_cancel_case(false);
+}
+
+/* ---- hang detection ------------------------------------------------------ */
+
+/*
+ * A clocksource that reads virtual time plus the time callbacks "spent":
+ * a callback adds to @stolen_ns to model a busy loop, and every later read
+ * (timekeeping, the hrtimer interrupt's own now) sees the time it took.
+ */
+struct busy_cs {
+	struct cw_clocksource cs;
+	struct cw_sim *sim;
+	uint64_t stolen_ns;
+};
+
+static uint64_t busy_cs_read(struct cw_clocksource *cs)
+{
+	struct busy_cs *b = (struct busy_cs *)(void *)cs;
+
+	return cw_sim_now_ns(b->sim) + b->stolen_ns;
+}
+
+static struct busy_cs busy;
+
+/* 150 us of work every 100 us period: slower than its period. */
+static enum cw_hrtimer_restart slow_periodic(struct hrt_timer *h)
+{
+	if (h->fires > h->restarts_left) {
+		return CW_HRTIMER_NORESTART;
+	}
+	h->overruns += cw_hrtimer_forward_now(&h->timer, h->period_ns);
+	busy.stolen_ns += US(150);
+	return CW_HRTIMER_RESTART;
+}
+
+static void test_hang_detector_fires_on_slow_callback_and_system_keeps_going(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer slow, other, later;
+	struct cw_hrtimer_cpu_stats s0, s;
+	struct cw_tick_cpu_stats ts0, ts;
+	uint64_t j0;
+
+	(void)state;
+	cwt_tick_init(&t, 2, 1000, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	memset(&busy, 0, sizeof(busy));
+	busy.sim = t.sim;
+	busy.cs.name = "busy";
+	busy.cs.read = busy_cs_read;
+	busy.cs.mask = CW_CLOCKSOURCE_MASK(64);
+	busy.cs.rating = 400;
+	busy.cs.flags = CW_CLOCKSOURCE_IS_CONTINUOUS;
+	assert_int_equal(cw_clocksource_register_hz(t.sys, &busy.cs, 1000000000ULL), 0);
+	cwt_tick_boot(&t);
+	add_local_devices(&t);
+	cw_sim_run_until(t.sim, MS(100));
+	assert_true(hr_stats(&t, 0).hres_active);
+	{
+		char cur[CW_CLOCKSOURCE_NAME_MAX];
+
+		assert_int_equal(cw_clocksource_current(t.sys, cur, sizeof(cur)), 0);
+		assert_string_equal(cur, "busy");
+	}
+
+	cw_sim_run_until(t.sim, MS(200) + US(10));
+	s0 = hr_stats(&t, 0);
+	ts0 = cwt_stats(&t, 0);
+	j0 = cw_jiffies_get(t.sys);
+	as_cpu(&t, 0);
+	hrt_setup(&t, &slow, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	slow.hook = slow_periodic;
+	slow.period_ns = US(100);
+	slow.restarts_left = 300;
+	cw_hrtimer_start(&slow.timer, US(100), CW_HRTIMER_MODE_REL);
+	/* Other timers on the same CPU, during and after the hang. */
+	hrt_setup(&t, &other, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	other.target_mono = cw_ktime_get(t.sys) + (cw_ktime_t)MS(5);
+	cw_hrtimer_start(&other.timer, MS(5), CW_HRTIMER_MODE_REL);
+	hrt_setup(&t, &later, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_SOFT);
+	later.target_mono = cw_ktime_get(t.sys) + (cw_ktime_t)MS(300);
+	cw_hrtimer_start(&later.timer, MS(300), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, SEC(1));
+	s = hr_stats(&t, 0);
+	ts = cwt_stats(&t, 0);
+	print_message("slow callback: %llu runs, %llu periods, hangs %llu, retries %llu, max hang "
+		      "%llu ns, %llu ns stolen; CPU0 ticks %llu, jiffies +%llu\n",
+		      (unsigned long long)slow.fires, (unsigned long long)slow.overruns,
+		      (unsigned long long)(s.hangs - s0.hangs),
+		      (unsigned long long)(s.retries - s0.retries),
+		      (unsigned long long)s.max_hang_ns, (unsigned long long)busy.stolen_ns,
+		      (unsigned long long)(ts.ticks - ts0.ticks),
+		      (unsigned long long)(cw_jiffies_get(t.sys) - j0));
+	assert_int_equal(slow.fires, 301);
+	assert_true(s.hangs - s0.hangs >= 1);
+	assert_true(s.retries - s0.retries >= CW_HRTIMER_MAX_RETRIES);
+	assert_true(s.max_hang_ns >= 3 * US(150));
+	assert_true(s.max_hang_ns <= CW_HRTIMER_HANG_MAX_NS);
+	/* Logged once, however often it hung. */
+	assert_int_equal(log_count(&t, "hrtimer: CPU0: interrupt took"), 1);
+	/* The system kept going: other timers ran (never early), the tick and jiffies too. */
+	assert_int_equal(other.fires, 1);
+	assert_true(other.first_fire_mono >= other.target_mono);
+	assert_int_equal(later.fires, 1);
+	assert_true(later.first_fire_mono >= later.target_mono);
+	assert_true(later.first_fire_mono - later.target_mono <= GRAN_NS);
+	assert_true(ts.ticks - ts0.ticks >= 900);
+	assert_int_equal(cwt_jiffies_error(&t), 0);
+	/* And once the slow callback stopped, the CPU left the hang state. */
+	assert_false(t.sys->hrtimer_bases[0].hang_detected);
+	cwt_tick_fini(&t);
+}
+
+/* ---- clock was set ------------------------------------------------------- */
+
+static void settime_case(bool highres, int64_t step_ns)
+{
+	struct cwt_tick t;
+	struct hrt_timer r, tai, mono;
+	cw_ktime_t real0, t0, want_mono;
+
+	hrt_boot(&t, 2, 1000, highres);
+	distinct_clocks(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(250));
+	t0 = cw_ktime_get(t.sys);
+	real0 = clock_now(&t, CW_CLOCK_REALTIME);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &r, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&r.timer, real0 + (cw_ktime_t)SEC(10), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_SOFT);
+	cw_hrtimer_start(&tai.timer, clock_now(&t, CW_CLOCK_TAI) + (cw_ktime_t)SEC(10),
+			 CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &mono, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&mono.timer, SEC(10), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	/* One second later the wall clock is stepped (from CPU0, a thread's call). */
+	cw_sim_run_until(t.sim, (uint64_t)t0 + SEC(1));
+	as_cpu(&t, 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, clock_now(&t, CW_CLOCK_REALTIME) + step_ns),
+			 0);
+	as_cpu(&t, -1);
+	want_mono = t0 + (cw_ktime_t)SEC(10) - step_ns;
+	cw_sim_run_until(t.sim, (uint64_t)t0 + SEC(20));
+	print_message("%s, settime %+lld s: REALTIME timer at +%lld ns, TAI at +%lld ns, "
+		      "MONOTONIC at +%lld ns (MONOTONIC from start)\n",
+		      highres ? "high res" : "low res", (long long)(step_ns / (int64_t)SEC(1)),
+		      (long long)(r.first_fire_mono - t0), (long long)(tai.first_fire_mono - t0),
+		      (long long)(mono.first_fire_mono - t0));
+	assert_int_equal(r.fires, 1);
+	assert_int_equal(tai.fires, 1);
+	assert_int_equal(mono.fires, 1);
+	/* REALTIME and TAI follow the step; MONOTONIC does not. */
+	assert_true(r.first_fire_mono >= want_mono);
+	assert_true(tai.first_fire_mono >= want_mono);
+	assert_true(r.last_fire_clock >= real0 + (cw_ktime_t)SEC(10));
+	assert_true(mono.first_fire_mono >= t0 + (cw_ktime_t)SEC(10));
+	if (highres) {
+		assert_true(r.first_fire_mono - want_mono <= GRAN_NS);
+		assert_true(tai.first_fire_mono - want_mono <= GRAN_NS);
+		assert_true(mono.first_fire_mono - (t0 + (cw_ktime_t)SEC(10)) <= GRAN_NS);
+	} else {
+		assert_true(r.first_fire_mono - want_mono < (cw_ktime_t)tick_ns(&t));
+		assert_true(tai.first_fire_mono - want_mono < (cw_ktime_t)tick_ns(&t));
+	}
+	cwt_tick_fini(&t);
+}
+
+static void test_realtime_absolute_timer_fires_at_new_time_after_settime(void **state)
+{
+	(void)state;
+	settime_case(true, (int64_t)SEC(5));
+	settime_case(true, -(int64_t)SEC(5));
+	settime_case(false, (int64_t)SEC(5));
+	settime_case(false, -(int64_t)SEC(5));
+}
+
+static void leap_case(bool highres)
+{
+	struct cwt_tick t;
+	struct cw_timex tx = { .modes = CW_ADJ_STATUS, .status = CW_STA_INS };
+	struct hrt_timer before, after, tai;
+	const cw_ktime_t M = MIDNIGHT_NS;
+	cw_ktime_t t0, tai0;
+	cw_ktime_t bound;
+
+	hrt_boot(&t, 2, 1000, highres);
+	bound = highres ? GRAN_NS : (cw_ktime_t)tick_ns(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(500));
+	/* 23:59:58 at t0, a leap second inserted tonight. */
+	as_cpu(&t, 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, M - (cw_ktime_t)SEC(2)), 0);
+	assert_int_equal(cw_adjtimex(t.sys, &tx), CW_TIME_INS);
+	t0 = cw_ktime_get(t.sys);
+	tai0 = clock_now(&t, CW_CLOCK_TAI);
+	as_cpu(&t, 1);
+	/* 23:59:59.5 happens before the leap; 00:00:00.5 one second later than without it. */
+	hrt_setup(&t, &before, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&before.timer, M - (cw_ktime_t)MS(500), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &after, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_SOFT);
+	cw_hrtimer_start(&after.timer, M + (cw_ktime_t)MS(500), CW_HRTIMER_MODE_ABS);
+	/* TAI does not step: 2.5 s of TAI is 2.5 s of MONOTONIC. */
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&tai.timer, tai0 + (cw_ktime_t)MS(2500), CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_until(t.sim, (uint64_t)t0 + SEC(6));
+	print_message("%s leap insert: 23:59:59.5 at +%lld ns, 00:00:00.5 at +%lld ns, TAI+2.5s at "
+		      "+%lld ns\n",
+		      highres ? "high res" : "low res", (long long)(before.first_fire_mono - t0),
+		      (long long)(after.first_fire_mono - t0),
+		      (long long)(tai.first_fire_mono - t0));
+	assert_int_equal(before.fires, 1);
+	assert_int_equal(after.fires, 1);
+	assert_int_equal(tai.fires, 1);
+	assert_true(before.first_fire_mono - t0 >= (cw_ktime_t)MS(1500));
+	assert_true(before.first_fire_mono - t0 - (cw_ktime_t)MS(1500) <= bound);
+	assert_true(after.first_fire_mono - t0 >= (cw_ktime_t)MS(3500));
+	assert_true(after.first_fire_mono - t0 - (cw_ktime_t)MS(3500) <= bound);
+	assert_true(after.last_fire_clock >= M + (cw_ktime_t)MS(500));
+	assert_true(tai.first_fire_mono - t0 >= (cw_ktime_t)MS(2500));
+	assert_true(tai.first_fire_mono - t0 - (cw_ktime_t)MS(2500) <= bound);
+	cwt_tick_fini(&t);
+}
+
+static void test_realtime_absolute_timer_fires_at_new_time_after_leap_second(void **state)
+{
+	(void)state;
+	leap_case(true);
+	leap_case(false);
+}
+
+/* ---- remote start -------------------------------------------------------- */
+
+static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer h;
+	struct cw_tick_cpu_stats s0;
+	cw_ktime_t target;
+
+	(void)state;
+	/* HZ=100 and an idle CPU1: without the IPI it would not look before its next event. */
+	hrt_boot(&t, 2, 100, true);
+	cwt_tick_idle(&t, 1, MS(150), SEC(5), false, false);
+	cw_sim_run_until(t.sim, MS(200) + US(10));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&h.timer, SEC(2), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	s0 = cwt_stats(&t, 1);
+	/* A thread that is no CPU moves the expiry earlier: the timer stays on CPU1's base. */
+	as_cpu(&t, NOT_A_CPU);
+	target = cw_ktime_get(t.sys) + (cw_ktime_t)MS(3);
+	cw_hrtimer_start(&h.timer, target, CW_HRTIMER_MODE_ABS);
+	assert_ptr_equal(h.timer.base, &t.sys->hrtimer_bases[1].clock_base[0]);
+	as_cpu(&t, -1);
+	cw_sim_run_until(t.sim, MS(320));
+	assert_int_equal(h.fires, 1);
+	assert_int_equal(h.fire_cpu, 1);
+	assert_true(cwt_stats(&t, 1).ipis > s0.ipis);
+	assert_true(h.first_fire_mono >= target);
+	assert_true(h.first_fire_mono - target <= GRAN_NS);
+	cwt_tick_fini(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expiry_order_across_clocks_and_bases_in_high_resolution),
+		cmocka_unit_test(test_low_resolution_timers_run_at_the_first_tick_after_expiry),
+		cmocka_unit_test(test_highres_timer_never_early_and_within_device_granularity),
+		cmocka_unit_test(test_slack_ranges_coalesce_timers_into_fewer_interrupts),
+		cmocka_unit_test(test_forward_returns_overrun_counts),
+		cmocka_unit_test(
+			test_periodic_timer_restarts_from_callback_exactly_in_high_resolution),
+		cmocka_unit_test(test_periodic_timer_in_low_resolution_counts_overruns_per_tick),
+		cmocka_unit_test(test_callback_restarting_with_start_is_queued_once),
+		cmocka_unit_test(
+			test_try_to_cancel_answers_0_1_and_minus_1_while_running_elsewhere),
+		cmocka_unit_test(test_hang_detector_fires_on_slow_callback_and_system_keeps_going),
+		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_settime),
+		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_leap_second),
+		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
