@@ -636,6 +636,10 @@ int cwlat_run(int argc, char **argv, FILE *out, FILE *err, struct cwlat_summary 
 	}
 	ret = o.sim ? cwlat_sim_measure(&o, series, &env, err)
 		    : cwlat_posix_measure(&o, series, nr_series, &env, err);
+	if (ret == CWLAT_EXIT_USAGE) {
+		/* An option the back end could check only against the machine. */
+		usage(err);
+	}
 	if (ret) {
 		goto out;
 	}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cwlat on this machine's clocks, in-process (label posix): a half-second
+ * --compare run gives sane numbers for all three series (every period is
+ * either sampled or counted as an overrun, min >= 0, percentiles ordered,
+ * nothing absurdly late), and --threads 2 --affinity --priority either
+ * applies SCHED_FIFO or says it could not and still measures. Bounds are
+ * tolerant (a loaded two-core machine); the measured numbers are printed.
+ */
+#include "cwlat.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define MAX_ARGS          24
+/* A wakeup later than this means the measurement is broken, not the host slow. */
+#define ABSURD_LATENCY_NS (500LL * 1000 * 1000)
+
+/** Output of one cwlat run. */
+struct run {
+	int status;
+	char *out;
+	char *err;
+	size_t out_len;
+	size_t err_len;
+	struct cwlat_summary sum;
+};
+
+static struct run cwlat_v(const char *const *args)
+{
+	char *argv[MAX_ARGS] = { "cwlat" };
+	struct run r = { 0 };
+	int argc = 1;
+	FILE *out, *err;
+
+	for (; *args; args++) {
+		assert_true(argc < MAX_ARGS - 1);
+		argv[argc++] = (char *)*args;
+	}
+	out = open_memstream(&r.out, &r.out_len);
+	err = open_memstream(&r.err, &r.err_len);
+	assert_non_null(out);
+	assert_non_null(err);
+	r.status = cwlat_run(argc, argv, out, err, &r.sum);
+	fclose(out);
+	fclose(err);
+	printf("%s%s", r.out, r.err);
+	return r;
+}
+
+#define CWLAT(...) cwlat_v((const char *const[]){ __VA_ARGS__, NULL })
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+/* Sanity of one series measured over @periods periods per thread. */
+static void check_series(const struct cwlat_summary *sum, unsigned s, uint64_t periods)
+{
+	const struct cwlat_stats *st = &sum->series[s];
+	uint64_t expected = periods * sum->threads;
+
+	printf("%s: %llu samples + %llu overruns of %llu periods; min %lld p50 %lld p99 %lld "
+	       "p99.9 %lld max %lld ns\n",
+	       sum->name[s], (unsigned long long)st->samples, (unsigned long long)st->overruns,
+	       (unsigned long long)expected, (long long)st->min_ns, (long long)st->p50_ns,
+	       (long long)st->p99_ns, (long long)st->p999_ns, (long long)st->max_ns);
+	/* Every period is sampled or skipped; at most one more per thread at the edges. */
+	assert_true(st->samples + st->overruns + sum->threads >= expected);
+	assert_true(st->samples + st->overruns <= expected + sum->threads);
+	/* Even a badly loaded host samples most periods. */
+	assert_true(st->samples >= expected / 2);
+	assert_true(st->min_ns >= 0);
+	assert_true(st->min_ns <= st->avg_ns && st->avg_ns <= st->max_ns);
+	assert_true(st->min_ns <= st->p50_ns && st->p50_ns <= st->p99_ns);
+	assert_true(st->p99_ns <= st->p999_ns && st->p999_ns <= st->max_ns);
+	assert_true(st->max_ns < ABSURD_LATENCY_NS);
+}
+
+static void test_cwlat_posix_compare_run_gives_sane_numbers(void **state)
+{
+	struct run r = CWLAT("--duration", "500ms", "--compare", "--no-text-histogram");
+
+	(void)state;
+	assert_int_equal(r.status, CWLAT_EXIT_OK);
+	assert_false(r.sum.sim);
+	assert_int_equal(r.sum.nr_series, 3);
+	assert_string_equal(r.sum.name[0], "clockwork");
+	assert_string_equal(r.sum.name[1], "nanosleep");
+	assert_string_equal(r.sum.name[2], "timerfd");
+	for (unsigned s = 0; s < 3; s++) {
+		check_series(&r.sum, s, 500);
+	}
+	assert_non_null(strstr(r.out, "compare: p99 clockwork - timerfd = "));
+	run_free(&r);
+}
+
+static void test_cwlat_posix_pinned_priority_run_measures_or_warns(void **state)
+{
+	char path[] = "/tmp/cwlat-posix-hist-XXXXXX";
+	int fd = mkstemp(path);
+	struct run r;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	r = CWLAT("--threads", "2", "--interval", "500", "--duration", "500ms", "--affinity",
+		  "--priority", "10", "--histogram", path);
+	assert_int_equal(r.status, CWLAT_EXIT_OK);
+	assert_int_equal(r.sum.nr_series, 1);
+	check_series(&r.sum, 0, 1000);
+	/* Either SCHED_FIFO was applied, or the run says it was not permitted. */
+	if (!r.sum.priority_applied) {
+		assert_non_null(strstr(r.err, "not permitted"));
+	}
+	printf("priority applied: %s\n", r.sum.priority_applied ? "yes" : "no");
+	assert_true(access(path, R_OK) == 0);
+	unlink(path);
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cwlat_posix_compare_run_gives_sane_numbers),
+		cmocka_unit_test(test_cwlat_posix_pinned_priority_run_measures_or_warns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
