@@ -3,7 +3,8 @@
  * bench_wheel: a plain binary min-heap of timers (an array of pointers, each
  * timer remembering its index), the textbook priority queue many event
  * loops use: O(log n) arm and cancel, O(log n) per expired timer, nothing
- * per empty tick.
+ * per empty tick. A timer is what any timer API needs: expiry, heap index,
+ * callback and its argument (32 bytes).
  */
 #include "wheel_impl.h"
 
@@ -13,7 +14,16 @@ struct heap_timer {
 	uint64_t expires;
 	/** Position in the heap, or SIZE_MAX when not armed. */
 	size_t index;
+	void (*fn)(struct heap_timer *t, void *arg);
+	void *arg;
 };
+
+static void heap_cb(struct heap_timer *t, void *arg)
+{
+	(void)t;
+	(void)arg;
+	wheel_fired++;
+}
 
 static struct heap_timer *heap_timers;
 static struct heap_timer **heap;
@@ -90,6 +100,8 @@ static int hp_init(size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		heap_timers[i].index = SIZE_MAX;
+		heap_timers[i].fn = heap_cb;
+		heap_timers[i].arg = NULL;
 	}
 	heap_len = 0;
 	heap_now = 0;
@@ -126,8 +138,10 @@ static void hp_advance(uint64_t now)
 {
 	heap_now = now;
 	while (heap_len && heap[0]->expires <= now) {
-		heap_remove(heap[0]);
-		wheel_fired++;
+		struct heap_timer *t = heap[0];
+
+		heap_remove(t);
+		t->fn(t, t->arg);
 	}
 }
 

@@ -53,16 +53,16 @@ struct cw_timer {
 	struct cw_timer *next;
 	/** Link that points at this timer; NULL while not pending. */
 	struct cw_timer **pprev;
-	/** Expiry in jiffies, as last armed. */
-	uint64_t expires;
-	/** Callback; NULL after cw_timer_shutdown() (re-arms are ignored). */
-	cw_timer_fn fn;
 	/** The system whose wheel the timer belongs to. */
 	struct cw_system *sys;
 	/** Owning CPU, setup flags, migration bit and bucket index. */
 	uint32_t flags;
 	/** Set-up marker (catches arming a timer that was never set up). */
 	uint32_t magic;
+	/** Expiry in jiffies, as last armed. */
+	uint64_t expires;
+	/** Callback; NULL after cw_timer_shutdown() (re-arms are ignored). */
+	cw_timer_fn fn;
 };
 
 /**
