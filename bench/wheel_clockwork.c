@@ -61,7 +61,7 @@ static void cw_arm(size_t i, uint64_t delay)
 
 static void cw_cancel(size_t i)
 {
-	cw_timer_delete(&cw_timers[i]);
+	cw_timer_del(&cw_timers[i]);
 }
 
 static void cw_advance(uint64_t now)

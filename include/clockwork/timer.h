@@ -24,7 +24,7 @@ struct cw_timer;
  * Timer callback. Runs in the soft expiry of the CPU that owns the timer's
  * base, with no clockwork lock held. It may re-arm, delete or free its own
  * timer (recover the enclosing object with a container_of on @p timer),
- * but must not call cw_timer_delete_sync() or cw_timer_shutdown_sync() on
+ * but must not call cw_timer_del_sync() or cw_timer_shutdown_sync() on
  * it (that would wait for itself).
  * @param timer  The timer that expired.
  */
@@ -44,7 +44,7 @@ typedef void (*cw_timer_fn)(struct cw_timer *timer);
  * they are written under the lock of the base the timer is queued on and
  * read locklessly only through the accessors below. Lifetime: do not free
  * or re-setup a timer while it is pending or its callback may run; use
- * cw_timer_shutdown_sync() first (or cw_timer_delete_sync() when nothing can
+ * cw_timer_shutdown_sync() first (or cw_timer_del_sync() when nothing can
  * re-arm it). 48 bytes on 64-bit targets.
  */
 struct cw_timer {
@@ -150,11 +150,13 @@ CW_API int cw_timer_mod_ms(struct cw_timer *timer, uint64_t delay_ms);
 /**
  * Deactivate a timer. Does not wait for a callback that is already running
  * (it may still be running, or re-arm the timer, when this returns).
+ * Named after Linux's del_timer(): cw_timer_delete() is POSIX timer_delete()
+ * (clockwork/posix.h).
  * @param timer  A set-up timer.
  * Context: any thread, including callbacks; takes the timer's base lock.
  * @return 1 if the timer was pending, 0 if it was not.
  */
-CW_API int cw_timer_delete(struct cw_timer *timer);
+CW_API int cw_timer_del(struct cw_timer *timer);
 
 /**
  * Deactivate a timer and wait until its callback is not running anywhere.
@@ -170,22 +172,22 @@ CW_API int cw_timer_delete(struct cw_timer *timer);
  * Context: any thread that may spin; not from the timer's own callback.
  * @return 1 if the timer was pending when it was deactivated, 0 if not.
  */
-CW_API int cw_timer_delete_sync(struct cw_timer *timer);
+CW_API int cw_timer_del_sync(struct cw_timer *timer);
 
 /**
- * Deactivate a timer for good: as cw_timer_delete(), and every later arm
+ * Deactivate a timer for good: as cw_timer_del(), and every later arm
  * (cw_timer_mod() and friends, including from its own running callback) is
  * silently ignored until cw_timer_setup() is called again.
  * @param timer  A set-up timer.
- * Context: as cw_timer_delete(); does not wait for a running callback.
+ * Context: as cw_timer_del(); does not wait for a running callback.
  * @return 1 if the timer was pending, 0 if it was not.
  */
 CW_API int cw_timer_shutdown(struct cw_timer *timer);
 
 /**
  * Shut a timer down (cw_timer_shutdown()) and wait for its running callback,
- * as cw_timer_delete_sync() does. Afterwards the timer can be freed: the
- * callback cannot re-arm it. Same deadlock rule as cw_timer_delete_sync().
+ * as cw_timer_del_sync() does. Afterwards the timer can be freed: the
+ * callback cannot re-arm it. Same deadlock rule as cw_timer_del_sync().
  * @param timer  A set-up timer.
  * Context: any thread that may spin; not from the timer's own callback.
  * @return 1 if the timer was pending, 0 if it was not.

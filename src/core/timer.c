@@ -39,7 +39,7 @@
  * is due only at multiples of 8^n). The collected timers stay linked into a
  * local list head (still "pending"), and each is detached under the lock
  * just before its callback runs with the lock dropped; a concurrent
- * cw_timer_delete() of a collected timer therefore still cancels it.
+ * cw_timer_del() of a collected timer therefore still cancels it.
  *
  * Bases
  * -----
@@ -67,7 +67,7 @@
  * --------------
  * A timer's callback may free the timer: after the callback the expiry
  * touches only the base (running is cleared there), never the timer. So
- * cw_timer_delete_sync() finds a running callback through the base:
+ * cw_timer_del_sync() finds a running callback through the base:
  *  1. The timer's current base has running == timer: spin until it changes,
  *     then look again (the callback may have re-armed it).
  *  2. cw_timer_add_on() moved the timer off a base while its callback ran
@@ -653,7 +653,7 @@ static int delete_timer(struct cw_timer *t, bool shutdown)
 	return ret;
 }
 
-int cw_timer_delete(struct cw_timer *timer)
+int cw_timer_del(struct cw_timer *timer)
 {
 	return delete_timer(timer, false);
 }
@@ -714,7 +714,7 @@ static int delete_sync(struct cw_timer *t, bool shutdown)
 	}
 }
 
-int cw_timer_delete_sync(struct cw_timer *timer)
+int cw_timer_del_sync(struct cw_timer *timer)
 {
 	return delete_sync(timer, false);
 }

@@ -125,7 +125,7 @@ static void test_posix_wheel_timer_from_a_foreign_thread_fires_on_a_cpu_thread(v
 	assert_true(late >= -4 * (int64_t)MSEC);
 	assert_true(late < 40 * (int64_t)MSEC);
 	assert_true(atomic_load(&f.cpu) >= 0);
-	cw_timer_delete_sync(&f.wheel);
+	cw_timer_del_sync(&f.wheel);
 	cw_posix_system_destroy(f.sys);
 }
 

@@ -3,7 +3,7 @@
  * The timer wheel with real threads on the posix port (label posix; also run
  * under ThreadSanitizer by make check): two threads act as CPUs 1 and 2 and
  * run their wheel expiry in a loop while the test thread arms, deletes and
- * shuts timers down. cw_timer_delete_sync() must return only after a running
+ * shuts timers down. cw_timer_del_sync() must return only after a running
  * callback finished (the callback's plain writes are visible afterwards, and
  * TSan sees the happens-before); cw_timer_shutdown_sync() must stop a timer
  * that re-arms itself, also when it hops between CPUs, so that it can be
@@ -144,7 +144,7 @@ static void test_delete_sync_waits_for_a_running_callback(void **state)
 			sched_yield();
 		}
 		t0 = mono_ns();
-		assert_int_equal(cw_timer_delete_sync(&s.timer), 0);
+		assert_int_equal(cw_timer_del_sync(&s.timer), 0);
 		waited = mono_ns() - t0;
 		/* The callback finished before delete_sync returned. */
 		assert_int_equal(s.finished, 1);
@@ -266,10 +266,10 @@ static void test_remote_arm_and_cancel_race_with_expiry_on_cpu_threads(void **st
 			}
 			break;
 		case 1:
-			cw_timer_delete(&x->timer);
+			cw_timer_del(&x->timer);
 			break;
 		case 2:
-			cw_timer_delete_sync(&x->timer);
+			cw_timer_del_sync(&x->timer);
 			break;
 		default:
 			tick();
@@ -278,7 +278,7 @@ static void test_remote_arm_and_cancel_race_with_expiry_on_cpu_threads(void **st
 		}
 	}
 	for (int i = 0; i < NR; i++) {
-		cw_timer_delete_sync(&c[i].timer);
+		cw_timer_del_sync(&c[i].timer);
 		fires += atomic_load(&c[i].fires);
 	}
 	assert_int_equal(cw_timer_check(E.sys, report, sizeof(report)), 0);

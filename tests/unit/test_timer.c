@@ -250,8 +250,8 @@ static void test_mod_pending_leaves_an_inactive_timer_alone(void **state)
 	cw_timer_mod(&r.timer, w.now + 5);
 	assert_int_equal(cw_timer_mod_pending(&r.timer, w.now + 9), 1);
 	assert_int_equal(cw_timer_expires(&r.timer), w.now + 9);
-	assert_int_equal(cw_timer_delete(&r.timer), 1);
-	assert_int_equal(cw_timer_delete(&r.timer), 0);
+	assert_int_equal(cw_timer_del(&r.timer), 1);
+	assert_int_equal(cw_timer_del(&r.timer), 0);
 	assert_int_equal(cw_timer_mod_pending(&r.timer, w.now + 9), 0);
 	tw_tick_to(&w, w.now + 20);
 	assert_int_equal(r.fires, 0);
@@ -298,7 +298,7 @@ static void test_shutdown_refuses_rearm_also_from_its_own_callback(void **state)
 	rec_setup(&w, &r, 0);
 	assert_int_equal(cw_timer_mod(&r.timer, w.now + 1), 0);
 	assert_true(cw_timer_pending(&r.timer));
-	cw_timer_delete(&r.timer);
+	cw_timer_del(&r.timer);
 	tw_fini(&w);
 }
 
@@ -353,7 +353,7 @@ static void test_callback_rearming_itself_runs_periodically(void **state)
 
 static void delete_other(struct rec *r)
 {
-	assert_int_equal(cw_timer_delete(&r->other->timer), 1);
+	assert_int_equal(cw_timer_del(&r->other->timer), 1);
 }
 
 static void test_delete_of_a_collected_timer_from_another_callback_cancels_it(void **state)
@@ -566,7 +566,7 @@ static void test_local_and_global_next_expiries_are_right_when_a_cpu_goes_idle(v
 	assert_int_equal(next.global, w.now + 11);
 	assert_int_equal(first, w.now + 11);
 	/* Deleting the first global timer: the next one is found. */
-	cw_timer_delete(&g2.timer);
+	cw_timer_del(&g2.timer);
 	cw__timer_next_expiry(w.sys, 0, w.now, &next);
 	assert_int_equal(next.global, w.now + 21);
 	/* Due timers report basej. */

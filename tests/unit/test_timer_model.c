@@ -278,10 +278,10 @@ static void op_delete(struct mtimer *m, unsigned kind)
 
 	switch (kind) {
 	case 0:
-		ret = cw_timer_delete(&m->timer);
+		ret = cw_timer_del(&m->timer);
 		break;
 	case 1:
-		ret = cw_timer_delete_sync(&m->timer);
+		ret = cw_timer_del_sync(&m->timer);
 		break;
 	case 2:
 		ret = cw_timer_shutdown(&m->timer);
