@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_hrtimer: clockwork's hrtimer queue, the intrusive pairing heap of
+ * src/core/timerqueue.h that every hrtimer clock base uses, driven
+ * directly (no base lock, no clock read): the data structure alone.
+ */
+#include "core/timerqueue.h"
+
+#include "hrtimer_impl.h"
+
+#include <stdlib.h>
+
+static struct cw_hrtimer_node *cwq_nodes;
+static struct cw_tq_head cwq_head;
+
+static int q_init(const struct hrq_params *p)
+{
+	cwq_nodes = calloc(p->n + 1, sizeof(*cwq_nodes));
+	cwq_head = (struct cw_tq_head){ 0 };
+	return cwq_nodes ? 0 : -1;
+}
+
+static inline void q_start(size_t i, uint64_t key)
+{
+	cwq_nodes[i].expires = (int64_t)key;
+	cw_tq_add(&cwq_head, &cwq_nodes[i]);
+}
+
+static inline void q_cancel(size_t i)
+{
+	cw_tq_del(&cwq_head, &cwq_nodes[i]);
+}
+
+static inline size_t q_pop(uint64_t k, uint64_t *key)
+{
+	struct cw_hrtimer_node *n = cw_tq_pop(&cwq_head);
+
+	(void)k;
+	*key = (uint64_t)n->expires;
+	return (size_t)(n - cwq_nodes);
+}
+
+static bool q_drain(uint64_t *key, size_t *i)
+{
+	if (!cw_tq_first(&cwq_head)) {
+		return false;
+	}
+	*i = q_pop(0, key);
+	return true;
+}
+
+static void q_fini(void)
+{
+	free(cwq_nodes);
+	cwq_nodes = NULL;
+}
+
+static void q_run(void (*fn)(void *), void *arg)
+{
+	fn(arg);
+}
+
+#define HRQ_IMPL_SYM hrq_clockwork
+#include "hrtimer_impl.h"
+
+const struct hrq_impl hrq_clockwork = {
+	.impl = "clockwork",
+	.start_cancel = hrq_start_cancel,
+	.start_expire = hrq_start_expire,
+	.drains = true,
+	.timer_size = sizeof(struct cw_hrtimer_node),
+};
