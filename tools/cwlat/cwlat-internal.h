@@ -84,8 +84,10 @@ struct cwlat_series {
 
 /** What a back end reports about the run besides the samples (for the header). */
 struct cwlat_env {
-	/** Clocksource clockwork ran on. */
+	/** Clocksource clockwork ran on when the timers started. */
 	char clocksource[32];
+	/** Clocksource at the end (differs after the watchdog replaced one). */
+	char clocksource_end[32];
 	/** SCHED_FIFO was applied to every measurement thread (--priority). */
 	bool priority_applied;
 	/** Timer slack of the raw threads, ns (posix; -1 unknown). */

@@ -499,6 +499,9 @@ int cwlat_posix_measure(const struct cwlat_opts *o, struct cwlat_series *series,
 	if (!ret) {
 		wait_done(&r);
 	}
+	if (cw_clocksource_current(r.sys, env->clocksource_end, sizeof(env->clocksource_end))) {
+		snprintf(env->clocksource_end, sizeof(env->clocksource_end), "?");
+	}
 	for (unsigned i = 0; i < o->threads; i++) {
 		if (r.cw[i].run) {
 			cw_hrtimer_cancel(&r.cw[i].timer);

@@ -411,10 +411,13 @@ static void print_header(FILE *out, const struct cwlat_opts *o, const struct cwl
 		}
 		fputs("\n", out);
 	}
-	fprintf(out, "threads %u, interval %llu us, duration %s s, clocksource %s, %s\n",
-		o->threads, (unsigned long long)(o->interval_ns / CW_NSEC_PER_USEC),
-		us(b, sizeof(b), (int64_t)(o->duration_ns / CW_NSEC_PER_MSEC)), env->clocksource,
-		env->hres ? "high resolution" : "LOW RESOLUTION (tick-bound)");
+	fprintf(out, "threads %u, interval %llu us, duration %s s, clocksource %s", o->threads,
+		(unsigned long long)(o->interval_ns / CW_NSEC_PER_USEC),
+		us(b, sizeof(b), (int64_t)(o->duration_ns / CW_NSEC_PER_MSEC)), env->clocksource);
+	if (env->clocksource_end[0] && strcmp(env->clocksource, env->clocksource_end) != 0) {
+		fprintf(out, " (then %s)", env->clocksource_end);
+	}
+	fprintf(out, ", %s\n", env->hres ? "high resolution" : "LOW RESOLUTION (tick-bound)");
 	fprintf(out, "%-10s %-6s %9s %8s %10s %10s %10s %10s %10s %10s\n", "series", "thread",
 		"samples", "overruns", "min_us", "avg_us", "p50_us", "p99_us", "p99.9_us",
 		"max_us");

@@ -191,6 +191,10 @@ int cwlat_sim_measure(const struct cwlat_opts *o, struct cwlat_series *series,
 	if (!ret) {
 		cw_sim_run_for(sim, o->duration_ns + SIM_GRACE_NS);
 	}
+	if (cw_clocksource_current(cw_sim_machine_system(machine), env->clocksource_end,
+				   sizeof(env->clocksource_end))) {
+		snprintf(env->clocksource_end, sizeof(env->clocksource_end), "?");
+	}
 	for (unsigned i = 0; i < o->threads; i++) {
 		if (meas[i].set_up) {
 			cw_hrtimer_cancel(&meas[i].timer);
