@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared state of the POSIX API layer (src/posixapi): the implicit system,
+ * the clock id and error tables, the waiter interface that hides how a
+ * caller blocks on each port, and the timer table's fork hooks.
+ *
+ * Locking rules:
+ *   pa_sys_lock (posixapi.c) -> pa_timers_lock (timers.c) -> timer->lock.
+ *   timer->lock is also taken by the hrtimer callback on a CPU thread, so
+ *   nobody holds it across cw_hrtimer_cancel(). The dispatcher lock of
+ *   SIGEV_THREAD is innermost.
+ */
+#ifndef CLOCKWORK_SRC_POSIXAPI_POSIXAPI_INTERNAL_H
+#define CLOCKWORK_SRC_POSIXAPI_POSIXAPI_INTERNAL_H
+
+#ifndef CW_BUILDING_LIBRARY
+#error "posixapi-internal.h is private to the clockwork library"
+#endif
+
+#include <clockwork/hrtimer.h>
+#include <clockwork/posix.h>
+#include <clockwork/types.h>
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/** What the layer does with one Linux clock id. */
+struct cw_pa_clock {
+	/** Known clockwork clock. */
+	bool valid;
+	/** Can be slept on and used for timers (else ENOTSUP). */
+	bool can_sleep;
+	/** clock_settime accepts it. */
+	bool settable;
+	/** clockwork clock id read by clock_gettime. */
+	int read_id;
+	/** hrtimer clock for absolute sleeps and timers. */
+	int abs_id;
+	/** hrtimer clock for relative ones (an interval: MONOTONIC or BOOTTIME). */
+	int rel_id;
+};
+
+/** The table entry for @p id, or NULL for an unknown or CPU-time id. */
+const struct cw_pa_clock *cw__pa_clock(clockid_t id);
+
+/** A CPU-time clock id (2, 3, or negative): the host serves it. */
+bool cw__pa_is_cpu_clock(clockid_t id);
+
+/** errno value for a CW_E* code (the one mapping table). */
+int cw__pa_errno(int cw_err);
+
+/** The current system, creating the default one; NULL if that failed. */
+struct cw_system *cw__pa_system(void);
+
+/** tv_sec >= 0 and 0 <= tv_nsec < 1e9. */
+bool cw__pa_ts_valid(const struct timespec *ts);
+/** Timespec to ns, saturating at CW_KTIME_MAX. */
+int64_t cw__pa_ts_to_ns(const struct timespec *ts);
+/** ns (>= 0; negative gives zero) to a timespec. */
+void cw__pa_ns_to_ts(int64_t ns, struct timespec *ts);
+/** Now on clockwork clock @p id (0 on error). */
+int64_t cw__pa_now(struct cw_system *sys, int id);
+/** Saturating a + b for b >= 0. */
+int64_t cw__pa_add(int64_t a, int64_t b);
+
+/**
+ * How a caller blocks until an hrtimer callback sets a word, per port.
+ * wait() returns 0 once *word != 0, EINTR when a signal handler ran first
+ * (posix), EDEADLK when it can never be set (sim engine empty, or the
+ * caller is a CPU thread of the system).
+ */
+struct cw_pa_waiter_ops {
+	/** Port name it serves ("posix", "sim"). */
+	const char *port;
+	/** Block until *word != 0. Context: thread context. */
+	int (*wait)(struct cw_system *sys, _Atomic uint32_t *word);
+	/** Set *word and wake the waiter. Context: any, also interrupt context. */
+	void (*wake)(struct cw_system *sys, _Atomic uint32_t *word);
+};
+
+extern const struct cw_pa_waiter_ops cw__pa_waiter_posix;
+extern const struct cw_pa_waiter_ops cw__pa_waiter_sim;
+
+/** The waiter for @p sys's port, or NULL if the port has none. */
+const struct cw_pa_waiter_ops *cw__pa_waiter_for(struct cw_system *sys);
+
+/** Port name of @p sys ("posix", "sim", ...). */
+const char *cw__pa_port_name(const struct cw_system *sys);
+
+/**
+ * Sleep until the hrtimer clock @p hr_clock reads @p expires_ns.
+ * @return 0, EINTR (remaining set to the time left), EDEADLK, ENOTSUP.
+ */
+int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
+		       int64_t *remaining_ns);
+
+/**
+ * Stop @p timer and wait until its callback is not running, from a thread
+ * that is not the callback's (cw_hrtimer_cancel() without its own-callback
+ * shortcut, which misfires for threads that are not CPUs: see posixapi.c).
+ */
+void cw__pa_hrtimer_cancel(struct cw_hrtimer *timer);
+
+/** @name Timers (timers.c)
+ * @{ */
+/** Number of timers (table and the itimer) that exist on the current system. */
+unsigned cw__pa_timers_count(void);
+/** Delete every timer (system teardown at exit). */
+void cw__pa_timers_shutdown(void);
+/** fork hooks: lock, unlock in the parent, forget everything in the child. */
+void cw__pa_timers_atfork_prepare(void);
+void cw__pa_timers_atfork_parent(void);
+/** @p drop_hrtimers: the system is gone in the child; do not touch its hrtimers. */
+void cw__pa_timers_atfork_child(bool drop_hrtimers);
+/** @} */
+
+#endif /* CLOCKWORK_SRC_POSIXAPI_POSIXAPI_INTERNAL_H */

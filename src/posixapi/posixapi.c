@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The POSIX API layer: the implicit system (set by the caller or created by
+ * default on the posix port), the clock id and errno tables, clocks, sleeps
+ * and the legacy time calls. Timers are in timers.c, the per-port waiters
+ * in waiter-posix.c and waiter-sim.c.
+ *
+ * The default system. The first call that needs a system and finds none
+ * creates a posix-port system: min(CW_POSIX_API_DEFAULT_MAX_CPUS, online
+ * host CPUs) CPU threads, no TSC (no 250 ms calibration on first use; the
+ * clocksource is clock_gettime(CLOCK_MONOTONIC_RAW)), REALTIME starting
+ * from the host's. An atexit handler deletes the timers and destroys it.
+ *
+ * fork. The child has none of the parent's threads, so a posix-port system
+ * is unusable there. pthread_atfork handlers take this layer's locks
+ * around fork (so the child never inherits them held), and in the child
+ * forget every timer (POSIX: timers are not inherited) and the posix-port
+ * system without touching it; the next call creates a new default system
+ * whose REALTIME continues from the parent's clockwork REALTIME (the
+ * offset to the host clock is measured just before the fork). A sim system
+ * stays: it lives in the child's copy of the memory and needs no thread.
+ *
+ * Locking rules: pa_sys_lock guards creating, replacing and destroying the
+ * system; readers load the pointer with acquire (pairs with the release
+ * store after creation) and take no lock, so clock_gettime stays lockless.
+ */
+#include <clockwork/port_posix.h>
+#include <clockwork/posix.h>
+#include <clockwork/sim.h>
+#include <clockwork/system.h>
+#include <clockwork/timekeeping.h>
+
+#include "../core/system-internal.h"
+#include "posixapi-internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t pa_sys_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Pairs with the release store in create_default() / set_system(). */
+static _Atomic(struct cw_system *) pa_sys;
+/* The current system is the default one (ours to destroy). */
+static bool pa_sys_is_default;
+static pthread_once_t pa_once = PTHREAD_ONCE_INIT;
+/* REALTIME - host REALTIME of the parent at fork, for the child's new system. */
+static int64_t pa_fork_rt_offset_ns;
+static bool pa_fork_rt_valid;
+
+/* ---- tables ------------------------------------------------------------ */
+
+/*
+ * Linux clock ids 0..11. Relative sleeps and timers measure an interval, so
+ * they run on MONOTONIC (BOOTTIME for the BOOTTIME clocks), as Linux does
+ * for CLOCK_REALTIME; absolute ones run on the clock itself and so follow
+ * settime. The ALARM clocks behave as their base clock (clockwork has no
+ * suspend wakeups to offer, and asks for no CAP_WAKE_ALARM).
+ */
+static const struct cw_pa_clock pa_clocks[] = {
+	[CLOCK_REALTIME] = { true, true, true, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
+			     CW_CLOCK_MONOTONIC },
+	[CLOCK_MONOTONIC] = { true, true, false, CW_CLOCK_MONOTONIC, CW_CLOCK_MONOTONIC,
+			      CW_CLOCK_MONOTONIC },
+	[CLOCK_MONOTONIC_RAW] = { true, false, false, CW_CLOCK_MONOTONIC_RAW, 0, 0 },
+	[CLOCK_REALTIME_COARSE] = { true, false, false, CW_CLOCK_REALTIME_COARSE, 0, 0 },
+	[CLOCK_MONOTONIC_COARSE] = { true, false, false, CW_CLOCK_MONOTONIC_COARSE, 0, 0 },
+	[CLOCK_BOOTTIME] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
+			     CW_CLOCK_BOOTTIME },
+	[CLOCK_REALTIME_ALARM] = { true, true, false, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
+				   CW_CLOCK_MONOTONIC },
+	[CLOCK_BOOTTIME_ALARM] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
+				   CW_CLOCK_BOOTTIME },
+	[CLOCK_TAI] = { true, true, false, CW_CLOCK_TAI, CW_CLOCK_TAI, CW_CLOCK_MONOTONIC },
+};
+
+const struct cw_pa_clock *cw__pa_clock(clockid_t id)
+{
+	if (id < 0 || (size_t)id >= sizeof(pa_clocks) / sizeof(pa_clocks[0]) ||
+	    !pa_clocks[id].valid) {
+		return NULL;
+	}
+	return &pa_clocks[id];
+}
+
+bool cw__pa_is_cpu_clock(clockid_t id)
+{
+	return id < 0 || id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID;
+}
+
+/* The one CW_E* -> errno table. */
+static const struct {
+	int cw;
+	int host;
+} pa_errnos[] = {
+	{ CW_EINVAL, EINVAL }, { CW_ETIME, ETIME },   { CW_EBUSY, EBUSY },   { CW_ENODEV, ENODEV },
+	{ CW_EAGAIN, EAGAIN }, { CW_ENOSYS, ENOSYS }, { CW_ERANGE, ERANGE }, { CW_ENOMEM, ENOMEM },
+	{ CW_ENOENT, ENOENT }, { CW_EPERM, EPERM },   { CW_EIO, EIO },
+};
+
+int cw__pa_errno(int cw_err)
+{
+	for (size_t i = 0; i < sizeof(pa_errnos) / sizeof(pa_errnos[0]); i++) {
+		if (pa_errnos[i].cw == cw_err) {
+			return pa_errnos[i].host;
+		}
+	}
+	return cw_err ? EIO : 0;
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+bool cw__pa_ts_valid(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < CW_NSEC_PER_SEC;
+}
+
+int64_t cw__pa_ts_to_ns(const struct timespec *ts)
+{
+	if (ts->tv_sec >= (INT64_MAX - ts->tv_nsec) / CW_NSEC_PER_SEC) {
+		return CW_KTIME_MAX;
+	}
+	return (int64_t)ts->tv_sec * CW_NSEC_PER_SEC + ts->tv_nsec;
+}
+
+void cw__pa_ns_to_ts(int64_t ns, struct timespec *ts)
+{
+	if (ns < 0) {
+		ns = 0;
+	}
+	ts->tv_sec = (time_t)(ns / CW_NSEC_PER_SEC);
+	ts->tv_nsec = (long)(ns % CW_NSEC_PER_SEC);
+}
+
+int64_t cw__pa_add(int64_t a, int64_t b)
+{
+	return a > CW_KTIME_MAX - b ? CW_KTIME_MAX : a + b;
+}
+
+int64_t cw__pa_now(struct cw_system *sys, int id)
+{
+	cw_ktime_t now = 0;
+
+	cw_clock_get_ns(sys, id, &now);
+	return now;
+}
+
+static int64_t host_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * CW_NSEC_PER_SEC + ts.tv_nsec;
+}
+
+const char *cw__pa_port_name(const struct cw_system *sys)
+{
+	return sys->port && sys->port->name ? sys->port->name : "";
+}
+
+const struct cw_pa_waiter_ops *cw__pa_waiter_for(struct cw_system *sys)
+{
+	const char *name = cw__pa_port_name(sys);
+
+	if (!strcmp(name, cw__pa_waiter_posix.port)) {
+		return &cw__pa_waiter_posix;
+	}
+	if (!strcmp(name, cw__pa_waiter_sim.port)) {
+		return &cw__pa_waiter_sim;
+	}
+	return NULL;
+}
+
+/* ---- the implicit system ----------------------------------------------- */
+
+static void pa_atexit(void)
+{
+	struct cw_system *sys;
+
+	pthread_mutex_lock(&pa_sys_lock);
+	sys = atomic_load_explicit(&pa_sys, memory_order_relaxed);
+	if (sys && pa_sys_is_default) {
+		cw__pa_timers_shutdown();
+		atomic_store_explicit(&pa_sys, NULL, memory_order_release);
+		pa_sys_is_default = false;
+		cw_posix_system_destroy(sys);
+	}
+	pthread_mutex_unlock(&pa_sys_lock);
+}
+
+static void pa_prepare(void)
+{
+	struct cw_system *sys;
+
+	pthread_mutex_lock(&pa_sys_lock);
+	cw__pa_timers_atfork_prepare();
+	sys = atomic_load_explicit(&pa_sys, memory_order_relaxed);
+	pa_fork_rt_valid = false;
+	if (sys && !strcmp(cw__pa_port_name(sys), "posix")) {
+		pa_fork_rt_offset_ns = cw_ktime_get_real(sys) - host_realtime_ns();
+		pa_fork_rt_valid = true;
+	}
+}
+
+static void pa_parent(void)
+{
+	cw__pa_timers_atfork_parent();
+	pthread_mutex_unlock(&pa_sys_lock);
+}
+
+static void pa_child(void)
+{
+	struct cw_system *sys = atomic_load_explicit(&pa_sys, memory_order_relaxed);
+	bool posix = sys && !strcmp(cw__pa_port_name(sys), "posix");
+
+	/* The forking thread held the locks: it is the only thread here. */
+	cw__pa_timers_atfork_child(posix);
+	if (posix) {
+		/* Its CPU threads do not exist here: abandon it (never freed). */
+		atomic_store_explicit(&pa_sys, NULL, memory_order_relaxed);
+		pa_sys_is_default = false;
+	}
+	pthread_mutex_unlock(&pa_sys_lock);
+}
+
+static void pa_register_hooks(void)
+{
+	pthread_atfork(pa_prepare, pa_parent, pa_child);
+	atexit(pa_atexit);
+}
+
+static struct cw_system *create_default_locked(void)
+{
+	struct cw_system_config cfg = { 0 };
+	struct cw_posix_options opt = { 0 };
+	struct cw_system *sys = NULL;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+	cfg.nr_cpus = online < 1                               ? 1
+		      : online > CW_POSIX_API_DEFAULT_MAX_CPUS ? CW_POSIX_API_DEFAULT_MAX_CPUS
+							       : (unsigned)online;
+	if (pa_fork_rt_valid) {
+		/* Continue the parent's REALTIME (0 would mean "the host's"). */
+		cfg.realtime_init_ns = host_realtime_ns() + pa_fork_rt_offset_ns;
+		if (cfg.realtime_init_ns <= 0) {
+			cfg.realtime_init_ns = 1;
+		}
+	}
+	opt.flags = CW_POSIX_NO_TSC;
+	if (cw_posix_system_create(&cfg, &opt, &sys)) {
+		return NULL;
+	}
+	pa_fork_rt_valid = false;
+	pa_sys_is_default = true;
+	atomic_store_explicit(&pa_sys, sys, memory_order_release);
+	return sys;
+}
+
+struct cw_system *cw__pa_system(void)
+{
+	struct cw_system *sys = atomic_load_explicit(&pa_sys, memory_order_acquire);
+
+	if (sys) {
+		return sys;
+	}
+	pthread_once(&pa_once, pa_register_hooks);
+	pthread_mutex_lock(&pa_sys_lock);
+	sys = atomic_load_explicit(&pa_sys, memory_order_relaxed);
+	if (!sys) {
+		sys = create_default_locked();
+	}
+	pthread_mutex_unlock(&pa_sys_lock);
+	return sys;
+}
+
+CW_API struct cw_system *cw_posix_api_system(void)
+{
+	return cw__pa_system();
+}
+
+CW_API int cw_posix_api_set_system(struct cw_system *sys)
+{
+	struct cw_system *old;
+	int ret = 0;
+
+	if (sys && !cw__pa_waiter_for(sys)) {
+		return CW_EINVAL;
+	}
+	pthread_once(&pa_once, pa_register_hooks);
+	pthread_mutex_lock(&pa_sys_lock);
+	old = atomic_load_explicit(&pa_sys, memory_order_relaxed);
+	if (old == sys) {
+		goto out_unlock;
+	}
+	if (old && cw__pa_timers_count()) {
+		ret = CW_EBUSY;
+		goto out_unlock;
+	}
+	if (old && pa_sys_is_default) {
+		cw_posix_system_destroy(old);
+	}
+	pa_sys_is_default = false;
+	atomic_store_explicit(&pa_sys, sys, memory_order_release);
+out_unlock:
+	pthread_mutex_unlock(&pa_sys_lock);
+	return ret;
+}
+
+/* ---- clocks ------------------------------------------------------------- */
+
+static int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
+{
+	const struct cw_pa_clock *c;
+	struct cw_system *sys;
+	cw_ktime_t now;
+
+	if (cw__pa_is_cpu_clock(clock_id)) {
+		return clock_gettime(clock_id, tp);
+	}
+	c = cw__pa_clock(clock_id);
+	if (!c) {
+		return fail(EINVAL);
+	}
+	if (!tp) {
+		return fail(EFAULT);
+	}
+	sys = cw__pa_system();
+	if (!sys) {
+		return fail(EAGAIN);
+	}
+	if (cw_clock_get_ns(sys, c->read_id, &now)) {
+		return fail(EINVAL);
+	}
+	cw__pa_ns_to_ts(now, tp);
+	return 0;
+}
+
+CW_API int cw_clock_getres(clockid_t clock_id, struct timespec *res)
+{
+	const struct cw_pa_clock *c;
+	struct cw_system *sys;
+	cw_ktime_t ns;
+
+	if (cw__pa_is_cpu_clock(clock_id)) {
+		return clock_getres(clock_id, res);
+	}
+	c = cw__pa_clock(clock_id);
+	if (!c) {
+		return fail(EINVAL);
+	}
+	sys = cw__pa_system();
+	if (!sys) {
+		return fail(EAGAIN);
+	}
+	/* The coarse variants report a tick; every other clock 1 ns. */
+	if (cw_clock_getres_ns(sys, c->read_id, &ns)) {
+		return fail(EINVAL);
+	}
+	if (res) {
+		cw__pa_ns_to_ts(ns, res);
+	}
+	return 0;
+}
+
+CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp)
+{
+	const struct cw_pa_clock *c;
+	struct cw_system *sys;
+	int ret;
+
+	if (cw__pa_is_cpu_clock(clock_id)) {
+		return clock_settime(clock_id, tp);
+	}
+	c = cw__pa_clock(clock_id);
+	if (!c || !c->settable) {
+		return fail(EINVAL);
+	}
+	if (!tp) {
+		return fail(EFAULT);
+	}
+	if (!cw__pa_ts_valid(tp)) {
+		return fail(EINVAL);
+	}
+	sys = cw__pa_system();
+	if (!sys) {
+		return fail(EAGAIN);
+	}
+	ret = cw_timekeeping_settime(sys, cw__pa_ts_to_ns(tp));
+	return ret ? fail(cw__pa_errno(ret)) : 0;
+}
+
+/* ---- sleeping ---------------------------------------------------------- */
+
+/*
+ * cw_hrtimer_cancel() does not wait when it believes it runs inside the
+ * timer's own callback: the callback's CPU is this_cpu and that CPU is in
+ * an interrupt. On the posix port a thread that is not a CPU counts as
+ * CPU 0, so while CPU 0 runs the callback an application thread's cancel
+ * returned at once, and the sleeper's stack frame could go while the
+ * callback still used it. Our callers are never the callback, so wait here.
+ */
+void cw__pa_hrtimer_cancel(struct cw_hrtimer *timer)
+{
+	while (cw_hrtimer_try_to_cancel(timer) < 0) {
+		sched_yield();
+	}
+}
+
+struct pa_sleeper {
+	struct cw_hrtimer timer;
+	struct cw_system *sys;
+	const struct cw_pa_waiter_ops *waiter;
+	_Atomic uint32_t fired;
+};
+
+static enum cw_hrtimer_restart sleeper_fn(struct cw_hrtimer *timer)
+{
+	struct pa_sleeper *s = (struct pa_sleeper *)(void *)timer;
+
+	s->waiter->wake(s->sys, &s->fired);
+	return CW_HRTIMER_NORESTART;
+}
+
+int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
+		       int64_t *remaining_ns)
+{
+	struct pa_sleeper s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.sys = sys;
+	s.waiter = cw__pa_waiter_for(sys);
+	if (!s.waiter) {
+		return ENOTSUP;
+	}
+	if (cw_hrtimer_setup(sys, &s.timer, sleeper_fn, hr_clock, CW_HRTIMER_MODE_ABS)) {
+		return EINVAL;
+	}
+	atomic_init(&s.fired, 0);
+	cw_hrtimer_start(&s.timer, expires_ns, CW_HRTIMER_MODE_ABS);
+	ret = s.waiter->wait(sys, &s.fired);
+	/* Also waits for a callback still inside wake() before s goes away. */
+	cw__pa_hrtimer_cancel(&s.timer);
+	if (ret && remaining_ns) {
+		*remaining_ns = expires_ns - cw__pa_now(sys, hr_clock);
+		if (*remaining_ns < 0) {
+			*remaining_ns = 0;
+		}
+	}
+	return ret;
+}
+
+CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timespec *request,
+			      struct timespec *remain)
+{
+	const struct cw_pa_clock *c;
+	struct cw_system *sys;
+	int64_t req, until, left = 0;
+	int hr_clock, ret;
+
+	if (cw__pa_is_cpu_clock(clock_id)) {
+		return clock_nanosleep(clock_id, flags, request, remain);
+	}
+	c = cw__pa_clock(clock_id);
+	if (!c || (flags & ~TIMER_ABSTIME)) {
+		return EINVAL;
+	}
+	if (!c->can_sleep) {
+		return ENOTSUP;
+	}
+	if (!request) {
+		return EFAULT;
+	}
+	if (!cw__pa_ts_valid(request)) {
+		return EINVAL;
+	}
+	sys = cw__pa_system();
+	if (!sys) {
+		return EAGAIN;
+	}
+	req = cw__pa_ts_to_ns(request);
+	if (flags & TIMER_ABSTIME) {
+		hr_clock = c->abs_id;
+		until = req;
+		if (until <= cw__pa_now(sys, hr_clock)) {
+			return 0;
+		}
+	} else {
+		if (req == 0) {
+			return 0;
+		}
+		hr_clock = c->rel_id;
+		until = cw__pa_add(cw__pa_now(sys, hr_clock), req);
+	}
+	ret = cw__pa_sleep_until(sys, hr_clock, until, &left);
+	if (ret == EINTR && remain && !(flags & TIMER_ABSTIME)) {
+		cw__pa_ns_to_ts(left, remain);
+	}
+	return ret;
+}
+
+CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain)
+{
+	int ret = cw_clock_nanosleep(CLOCK_REALTIME, 0, request, remain);
+
+	return ret ? fail(ret) : 0;
+}
+
+/* ---- legacy ------------------------------------------------------------- */
+
+CW_API time_t cw_time(time_t *tloc)
+{
+	struct cw_system *sys = cw__pa_system();
+	time_t t;
+
+	if (!sys) {
+		errno = EAGAIN;
+		return (time_t)-1;
+	}
+	t = (time_t)(cw_ktime_get_real(sys) / CW_NSEC_PER_SEC);
+	if (tloc) {
+		*tloc = t;
+	}
+	return t;
+}
+
+CW_API int cw_gettimeofday(struct timeval *tv, void *tz)
+{
+	struct cw_system *sys = cw__pa_system();
+	int64_t now;
+
+	if (!sys) {
+		return fail(EAGAIN);
+	}
+	if (tv) {
+		now = cw_ktime_get_real(sys);
+		tv->tv_sec = (time_t)(now / CW_NSEC_PER_SEC);
+		tv->tv_usec = (suseconds_t)(now % CW_NSEC_PER_SEC / CW_NSEC_PER_USEC);
+	}
+	if (tz) {
+		/* struct timezone is two ints; glibc zeroes them. */
+		memset(tz, 0, 2 * sizeof(int));
+	}
+	return 0;
+}
+
+CW_API int cw_settimeofday(const struct timeval *tv, const struct timezone *tz)
+{
+	struct timespec ts;
+
+	if (tz) {
+		return fail(EINVAL);
+	}
+	if (!tv) {
+		return 0;
+	}
+	if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= CW_USEC_PER_SEC) {
+		return fail(EINVAL);
+	}
+	ts.tv_sec = tv->tv_sec;
+	ts.tv_nsec = (long)tv->tv_usec * 1000;
+	return cw_clock_settime(CLOCK_REALTIME, &ts);
+}
+
+CW_API unsigned int cw_sleep(unsigned int seconds)
+{
+	struct timespec ts = { .tv_sec = (time_t)seconds, .tv_nsec = 0 };
+
+	if (cw_clock_nanosleep(CLOCK_REALTIME, 0, &ts, &ts) != EINTR) {
+		return 0;
+	}
+	/* glibc rounds the time left to the nearest second. */
+	return (unsigned int)ts.tv_sec + (ts.tv_nsec >= CW_NSEC_PER_SEC / 2);
+}
+
+CW_API int cw_usleep(useconds_t usec)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(usec / CW_USEC_PER_SEC),
+		.tv_nsec = (long)(usec % CW_USEC_PER_SEC) * 1000,
+	};
+
+	return cw_nanosleep(&ts, NULL);
+}
+
+CW_API clock_t cw_clock(void)
+{
+	return clock();
+}

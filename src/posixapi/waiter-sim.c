@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Waiting on the sim port: the caller is the thread that drives the engine
+ * (the only thread allowed to touch it), so waiting means running the
+ * engine in virtual time, event by event, until the hrtimer callback has
+ * set the word. Nothing can interrupt it (no EINTR); an engine with no
+ * event left while the word is still clear can never wake the caller
+ * (EDEADLK), for example a system without a tick device.
+ */
+#include <clockwork/sim.h>
+
+#include "posixapi-internal.h"
+
+#include <errno.h>
+
+static int sim_wait(struct cw_system *sys, _Atomic uint32_t *word)
+{
+	struct cw_sim *sim = cw_sim_system_engine(sys);
+
+	while (!atomic_load_explicit(word, memory_order_relaxed)) {
+		uint64_t next = cw_sim_next_event_ns(sim);
+
+		if (next == UINT64_MAX) {
+			return EDEADLK;
+		}
+		cw_sim_run_until(sim, next);
+	}
+	return 0;
+}
+
+static void sim_wake(struct cw_system *sys, _Atomic uint32_t *word)
+{
+	(void)sys;
+	atomic_store_explicit(word, 1, memory_order_relaxed);
+}
+
+const struct cw_pa_waiter_ops cw__pa_waiter_sim = {
+	.port = "sim",
+	.wait = sim_wait,
+	.wake = sim_wake,
+};

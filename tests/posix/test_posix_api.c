@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The POSIX API on the default posix-port system, in real time with real
+ * signals: SIGEV_SIGNAL to a handler, SIGEV_THREAD, SIGEV_THREAD_ID,
+ * overruns of a blocked signal, sleeps interrupted by a handler, fork, and
+ * process-directed signals landing on application threads only. Bounds
+ * survive a loaded two-core machine; every test prints what it measured.
+ */
+#include "cw_test.h"
+
+#include <clockwork/posix.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int64_t host_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int64_t ns_of(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+static pid_t my_tid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+static void set_handler(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(sig, &sa, NULL), 0);
+}
+
+static void block(int sig, bool on)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(on ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+static void arm(timer_t id, int64_t value_ns, int64_t interval_ns)
+{
+	struct itimerspec its = {
+		.it_interval = { (time_t)(interval_ns / 1000000000LL),
+				 (long)(interval_ns % 1000000000LL) },
+		.it_value = { (time_t)(value_ns / 1000000000LL), (long)(value_ns % 1000000000LL) },
+	};
+
+	assert_int_equal(cw_timer_settime(id, 0, &its, NULL), 0);
+}
+
+/* Sleep on the host, resuming after handlers. */
+static void host_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
+	}
+}
+
+/* ---- SIGEV_SIGNAL ---------------------------------------------------------- */
+
+static _Atomic int sig_hits;
+static _Atomic int64_t sig_first_ns;
+static _Atomic int sig_bad;
+static _Atomic pid_t sig_tid;
+
+static void on_rt(int sig, siginfo_t *info, void *uc)
+{
+	(void)uc;
+	(void)sig;
+	if (info->si_code != SI_TIMER || info->si_value.sival_int != 99) {
+		atomic_store(&sig_bad, 1);
+	}
+	if (atomic_fetch_add(&sig_hits, 1) == 0) {
+		atomic_store(&sig_first_ns, host_mono_ns());
+	}
+	atomic_store(&sig_tid, my_tid());
+}
+
+static void test_posix_api_sigev_signal_reaches_handler_on_time(void **state)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL };
+	int64_t t0, late;
+	timer_t id;
+	int n;
+
+	(void)state;
+	set_handler(SIGRTMIN, on_rt, 0);
+	ev.sigev_signo = SIGRTMIN;
+	ev.sigev_value.sival_int = 99;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	atomic_store(&sig_hits, 0);
+	t0 = host_mono_ns();
+	arm(id, 50 * 1000000LL, 0);
+	for (int i = 0; i < 2000 && !atomic_load(&sig_hits); i++) {
+		host_sleep_ms(1);
+	}
+	assert_int_equal(atomic_load(&sig_hits), 1);
+	late = atomic_load(&sig_first_ns) - t0 - 50 * 1000000LL;
+	print_message("one-shot 50 ms timer: handler ran %lld us after the expiry\n",
+		      (long long)(late / 1000));
+	assert_true(late >= 0);
+	assert_true(late < 200 * 1000000LL);
+	/* The process-directed signal ran on this (the only application) thread. */
+	assert_int_equal(atomic_load(&sig_tid), my_tid());
+	/* Periodic: 10 ms for 500 ms. */
+	atomic_store(&sig_hits, 0);
+	arm(id, 10 * 1000000LL, 10 * 1000000LL);
+	host_sleep_ms(500);
+	arm(id, 0, 0);
+	n = atomic_load(&sig_hits);
+	print_message("10 ms periodic timer: %d signals in 500 ms\n", n);
+	assert_true(n >= 30 && n <= 52);
+	assert_int_equal(atomic_load(&sig_bad), 0);
+	assert_int_equal(cw_timer_delete(id), 0);
+}
+
+/* ---- SIGEV_THREAD ------------------------------------------------------------ */
+
+static _Atomic int thr_hits;
+static _Atomic pid_t thr_tid;
+
+static void on_thread(union sigval v)
+{
+	assert_ptr_equal(v.sival_ptr, &thr_hits);
+	atomic_store(&thr_tid, my_tid());
+	atomic_fetch_add(&thr_hits, 1);
+}
+
+static void test_posix_api_sigev_thread_runs_function_on_new_thread(void **state)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD };
+	pthread_attr_t attr;
+	timer_t id;
+	int n;
+
+	(void)state;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	ev.sigev_notify_function = on_thread;
+	ev.sigev_notify_attributes = &attr;
+	ev.sigev_value.sival_ptr = &thr_hits;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	pthread_attr_destroy(&attr);
+	arm(id, 20 * 1000000LL, 20 * 1000000LL);
+	host_sleep_ms(300);
+	assert_int_equal(cw_timer_delete(id), 0);
+	host_sleep_ms(50);
+	n = atomic_load(&thr_hits);
+	print_message("20 ms SIGEV_THREAD timer: %d calls in 300 ms\n", n);
+	assert_true(n >= 5 && n <= 16);
+	assert_true(atomic_load(&thr_tid) != my_tid());
+}
+
+/* ---- SIGEV_THREAD_ID ----------------------------------------------------------- */
+
+struct tid_target {
+	_Atomic pid_t tid;
+	_Atomic int got;
+	siginfo_t info;
+};
+
+static void *tid_thread(void *arg)
+{
+	struct tid_target *t = arg;
+	struct timespec limit = { 5, 0 };
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 1);
+	atomic_store(&t->tid, my_tid());
+	if (sigtimedwait(&set, &t->info, &limit) == SIGRTMIN + 1) {
+		atomic_store(&t->got, 1);
+	}
+	return NULL;
+}
+
+static void test_posix_api_sigev_thread_id_targets_one_thread(void **state)
+{
+	struct sigevent ev;
+	struct tid_target t;
+	pthread_t thr;
+	timer_t id;
+	int64_t t0;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	block(SIGRTMIN + 1, true);
+	assert_int_equal(pthread_create(&thr, NULL, tid_thread, &t), 0);
+	while (!atomic_load(&t.tid)) {
+		host_sleep_ms(1);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = SIGRTMIN + 1;
+	ev._sigev_un._tid = atomic_load(&t.tid);
+	ev.sigev_value.sival_int = 5;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	t0 = host_mono_ns();
+	arm(id, 30 * 1000000LL, 0);
+	pthread_join(thr, NULL);
+	print_message("SIGEV_THREAD_ID: thread took the signal %lld us after arming\n",
+		      (long long)((host_mono_ns() - t0) / 1000));
+	assert_int_equal(atomic_load(&t.got), 1);
+	assert_int_equal(t.info.si_code, SI_TIMER);
+	assert_int_equal(t.info.si_value.sival_int, 5);
+	assert_int_equal(t.info.si_timerid, (int)(intptr_t)id);
+	assert_int_equal(cw_timer_delete(id), 0);
+	block(SIGRTMIN + 1, false);
+}
+
+/* ---- overruns ------------------------------------------------------------------ */
+
+static void test_posix_api_blocked_signal_counts_overruns(void **state)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL };
+	struct timespec zero = { 0, 0 };
+	int64_t t0, elapsed, expect;
+	siginfo_t info;
+	sigset_t set;
+	timer_t id;
+	int over;
+
+	(void)state;
+	block(SIGRTMIN + 2, true);
+	ev.sigev_signo = SIGRTMIN + 2;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	t0 = host_mono_ns();
+	arm(id, 5 * 1000000LL, 5 * 1000000LL);
+	host_sleep_ms(300);
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 2);
+	assert_int_equal(sigtimedwait(&set, &info, &zero), SIGRTMIN + 2);
+	elapsed = host_mono_ns() - t0;
+	over = cw_timer_getoverrun(id);
+	arm(id, 0, 0);
+	expect = elapsed / (5 * 1000000LL) - 1;
+	print_message("5 ms timer, signal blocked %lld ms: overrun %d (expected about %lld)\n",
+		      (long long)(elapsed / 1000000), over, (long long)expect);
+	assert_true(over >= expect - 3 && over <= expect + 1);
+	/* Only one signal was queued. */
+	assert_int_equal(sigtimedwait(&set, &info, &zero), -1);
+	assert_int_equal(cw_timer_delete(id), 0);
+	block(SIGRTMIN + 2, false);
+}
+
+/* ---- interrupted sleeps ------------------------------------------------------------ */
+
+static void on_usr1(int sig, siginfo_t *info, void *uc)
+{
+	(void)sig;
+	(void)info;
+	(void)uc;
+}
+
+struct kicker {
+	pthread_t target;
+	int delay_ms;
+};
+
+static void *kick(void *arg)
+{
+	struct kicker *k = arg;
+
+	host_sleep_ms(k->delay_ms);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+static void test_posix_api_signal_interrupts_sleep_with_remaining(void **state)
+{
+	struct kicker k = { pthread_self(), 100 };
+	struct timespec req = { 2, 0 }, rem = { 0, 0 };
+	int flags[2] = { 0, SA_RESTART };
+	pthread_t thr;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		int64_t t0 = host_mono_ns(), took;
+		int ret;
+
+		set_handler(SIGUSR1, on_usr1, flags[i]);
+		assert_int_equal(pthread_create(&thr, NULL, kick, &k), 0);
+		ret = cw_nanosleep(&req, &rem);
+		took = host_mono_ns() - t0;
+		pthread_join(thr, NULL);
+		print_message(
+			"nanosleep(2 s)%s: returned %d errno %d after %lld ms, %lld ms left\n",
+			flags[i] ? " with SA_RESTART" : "", ret, errno, (long long)(took / 1000000),
+			(long long)(ns_of(&rem) / 1000000));
+		assert_int_equal(ret, -1);
+		assert_int_equal(errno, EINTR);
+		assert_true(took < 1500 * 1000000LL);
+		assert_true(ns_of(&rem) > 500 * 1000000LL);
+		assert_true(ns_of(&rem) <= 2000 * 1000000LL - took + 1000000LL);
+	}
+	/* clock_nanosleep returns the error number. */
+	assert_int_equal(pthread_create(&thr, NULL, kick, &k), 0);
+	assert_int_equal(cw_clock_nanosleep(CLOCK_MONOTONIC, 0, &req, &rem), EINTR);
+	pthread_join(thr, NULL);
+	/* sleep() returns the seconds left. */
+	assert_int_equal(pthread_create(&thr, NULL, kick, &k), 0);
+	assert_int_equal(cw_sleep(3), 3);
+	pthread_join(thr, NULL);
+	signal(SIGUSR1, SIG_DFL);
+}
+
+/* ---- fork ------------------------------------------------------------------------ */
+
+static int child_checks(timer_t parent_timer, int64_t parent_offset_ns)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL };
+	struct itimerspec its;
+	struct timespec ts, req = { 0, 20000000 }, zero = { 0, 0 };
+	int64_t t0, offset;
+	siginfo_t info;
+	sigset_t set;
+	timer_t id;
+
+	/* The parent's timer is not inherited. */
+	if (cw_timer_gettime(parent_timer, &its) != -1 || errno != EINVAL) {
+		return 10;
+	}
+	/* REALTIME continues from the parent's clockwork REALTIME. */
+	cw_clock_gettime(CLOCK_REALTIME, &ts);
+	offset = ns_of(&ts);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	offset -= ns_of(&ts);
+	if (offset - parent_offset_ns > 200000000LL || parent_offset_ns - offset > 200000000LL) {
+		return 11;
+	}
+	t0 = host_mono_ns();
+	if (cw_nanosleep(&req, NULL) != 0 || host_mono_ns() - t0 < 20000000LL) {
+		return 12;
+	}
+	ev.sigev_signo = SIGRTMIN + 3;
+	if (cw_timer_create(CLOCK_MONOTONIC, &ev, &id) != 0) {
+		return 13;
+	}
+	arm(id, 10 * 1000000LL, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 3);
+	req.tv_nsec = 200000000;
+	(void)zero;
+	if (sigtimedwait(&set, &info, &req) != SIGRTMIN + 3 ||
+	    info.si_timerid != (int)(intptr_t)id) {
+		return 14;
+	}
+	return 0;
+}
+
+static void test_posix_api_fork_child_keeps_clocks_and_timers(void **state)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL };
+	struct timespec ts, host;
+	timer_t id;
+	int64_t offset;
+	siginfo_t info;
+	sigset_t set;
+	pid_t pid;
+	int status = -1;
+
+	(void)state;
+	block(SIGRTMIN + 3, true);
+	/* Move clockwork's REALTIME 1000 s ahead of the host's. */
+	clock_gettime(CLOCK_REALTIME, &host);
+	ts = host;
+	ts.tv_sec += 1000;
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
+	offset = 1000 * 1000000000LL;
+	ev.sigev_signo = SIGRTMIN + 3;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	arm(id, 100 * 1000000LL, 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_exit(child_checks(id, offset));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	print_message("fork child exit status %d\n", WEXITSTATUS(status));
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The parent's timer still fires. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 3);
+	ts.tv_sec = 2;
+	ts.tv_nsec = 0;
+	assert_int_equal(sigtimedwait(&set, &info, &ts), SIGRTMIN + 3);
+	assert_int_equal(info.si_timerid, (int)(intptr_t)id);
+	assert_int_equal(cw_timer_delete(id), 0);
+	/* Put REALTIME back on the host's. */
+	clock_gettime(CLOCK_REALTIME, &host);
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &host), 0);
+	block(SIGRTMIN + 3, false);
+}
+
+/* ---- library threads block every signal --------------------------------------------- */
+
+static _Atomic int usr2_wrong;
+static _Atomic int usr2_hits;
+static pid_t main_tid;
+
+static void on_usr2(int sig, siginfo_t *info, void *uc)
+{
+	(void)sig;
+	(void)info;
+	(void)uc;
+	if (my_tid() != main_tid) {
+		atomic_store(&usr2_wrong, 1);
+	}
+	atomic_fetch_add(&usr2_hits, 1);
+}
+
+static void test_posix_api_process_signals_never_land_on_library_threads(void **state)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL };
+	timer_t id;
+	int n;
+
+	(void)state;
+	main_tid = my_tid();
+	set_handler(SIGUSR2, on_usr2, 0);
+	ev.sigev_signo = SIGUSR2;
+	/* A SIGEV_THREAD timer too, so the dispatcher thread exists. */
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	arm(id, 2 * 1000000LL, 2 * 1000000LL);
+	for (int i = 0; i < 50; i++) {
+		kill(getpid(), SIGUSR2);
+		host_sleep_ms(2);
+	}
+	assert_int_equal(cw_timer_delete(id), 0);
+	n = atomic_load(&usr2_hits);
+	print_message("SIGUSR2: %d handler runs, all on the main thread: %s\n", n,
+		      atomic_load(&usr2_wrong) ? "no" : "yes");
+	assert_true(n >= 25);
+	assert_int_equal(atomic_load(&usr2_wrong), 0);
+	signal(SIGUSR2, SIG_DFL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_posix_api_sigev_signal_reaches_handler_on_time),
+		cmocka_unit_test(test_posix_api_sigev_thread_runs_function_on_new_thread),
+		cmocka_unit_test(test_posix_api_sigev_thread_id_targets_one_thread),
+		cmocka_unit_test(test_posix_api_blocked_signal_counts_overruns),
+		cmocka_unit_test(test_posix_api_signal_interrupts_sleep_with_remaining),
+		cmocka_unit_test(test_posix_api_fork_child_keeps_clocks_and_timers),
+		cmocka_unit_test(test_posix_api_process_signals_never_land_on_library_threads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

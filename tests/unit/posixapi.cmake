@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: MIT
+# The POSIX clocks and timers API (issue 4 section 3). The unit test runs on
+# the sim port in virtual time; the posix-labelled ones use real time and
+# real signals; the compat program is built with -include
+# clockwork/posix_compat.h and uses only the standard names.
+#
+# Included from tests/CMakeLists.txt, so paths are relative to tests/.
+
+cw_add_test(test_posix_api LABEL unit SOURCES unit/test_posix_api.c)
+
+cw_add_test(test_posix_api_posix LABEL posix TIMEOUT 180
+            SOURCES posix/test_posix_api.c)
+
+add_executable(test_posix_api_compat posix/compat/compat_main.c)
+target_link_libraries(test_posix_api_compat PRIVATE clockwork_static)
+target_compile_options(test_posix_api_compat PRIVATE -include clockwork/posix_compat.h)
+add_test(NAME test_posix_api_compat COMMAND test_posix_api_compat)
+set_tests_properties(test_posix_api_compat PROPERTIES LABELS posix TIMEOUT 120)
