@@ -208,10 +208,24 @@ void cw__tick_nohz_idle_restart(struct cw_system *sys, struct cw_cpu *c, cw_ktim
 	CW_WRITE_ONCE(c->tick_stopped, false);
 	cw__timer_idle_exit(sys, c->id, cw_jiffies_get(sys));
 	next = cw__tick_next_boundary(sys, c, now);
+	/*
+	 * The port leaves idle before it handles the interrupt that woke the
+	 * CPU. If that is the stopped tick's own expiry (a wheel timer, the
+	 * capped sleep, an hrtimer in low resolution), it is due: keep it due,
+	 * on the grid point just passed, so this interrupt does the tick's work
+	 * now instead of a period later.
+	 */
 	if (c->highres) {
+		if (cw_hrtimer_is_queued(&c->sched_timer) &&
+		    cw_hrtimer_get_expires(&c->sched_timer) <= now) {
+			next -= p;
+		}
 		cw_hrtimer_start(&c->sched_timer, next,
 				 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED);
 		return;
+	}
+	if (c->tick_next_ns <= now) {
+		next -= p;
 	}
 	c->tick_next_ns = next;
 	cw__tick_program_event(c->td.evtdev, next, true);
