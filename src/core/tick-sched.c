@@ -173,6 +173,10 @@ void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 	}
 	expires = next;
 	duty = atomic_load_explicit(&tg->do_timer_cpu, memory_order_relaxed);
+	if (duty >= 0 && duty != (int)c->id) {
+		/* Another CPU keeps time now: this one is no longer the last timekeeper. */
+		c->do_timer_last = false;
+	}
 	if (duty == (int)c->id || (duty == CW_TICK_DO_TIMER_NONE && c->do_timer_last)) {
 		/* The last timekeeper must come back before the clocksource wraps. */
 		uint64_t defer = cw_timekeeping_max_deferment(sys);
