@@ -405,6 +405,11 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 			cw_spin_unlock(&cb->lock);
 			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_HRTIMER);
 			return;
+		} else if (!cb->hres_active && CW_READ_ONCE(sys->cpus[cb->cpu].tick_stopped)) {
+			/* Low resolution, tick stopped in idle: wake it to re-plan its sleep. */
+			cw_spin_unlock(&cb->lock);
+			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_KICK);
+			return;
 		}
 	}
 	cw_spin_unlock(&cb->lock);
