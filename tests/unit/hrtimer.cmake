@@ -4,6 +4,7 @@
 # timerqueue.h), so they build with CW_BUILDING_LIBRARY.
 cw_add_test(test_timerqueue LABEL unit SOURCES unit/test_timerqueue.c)
 cw_add_test(test_hrtimer LABEL unit SOURCES unit/test_hrtimer.c)
-foreach(t test_timerqueue test_hrtimer)
+cw_add_test(test_tick_sched LABEL unit SOURCES unit/test_tick_sched.c)
+foreach(t test_timerqueue test_hrtimer test_tick_sched)
   target_compile_definitions(${t} PRIVATE CW_BUILDING_LIBRARY)
 endforeach()
