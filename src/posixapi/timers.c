@@ -778,6 +778,14 @@ static void destroy_locked(struct pa_timer *t, bool touch_hrtimer)
 		timer_delete(t->host_timer);
 	} else if (touch_hrtimer) {
 		disarm_hrtimer(t);
+		/*
+		 * The callback's last touch of t is unlocking t->lock; taking it
+		 * orders the free after that. cw_hrtimer_try_to_cancel()'s
+		 * lockless "not running" test is a relaxed read, which orders
+		 * nothing (reported to the hrtimer owner).
+		 */
+		pthread_mutex_lock(&t->lock);
+		pthread_mutex_unlock(&t->lock);
 	}
 	atomic_store(&t->deleted, true);
 	timer_put(t);
