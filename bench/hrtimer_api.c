@@ -96,6 +96,14 @@ static void q_run(void (*fn)(void *), void *arg)
 
 static void api_shutdown(void)
 {
+	struct cw_hrtimer_cpu_stats st;
+
+	if (api_sys && cw_hrtimer_get_cpu_stats(api_sys, 0, &st) == 0) {
+		printf("bench_hrtimer: clockwork-api ran on CPU 0 in %s mode (%llu hrtimer "
+		       "interrupts, %llu callbacks)\n",
+		       st.hres_active ? "high-resolution" : "low-resolution",
+		       (unsigned long long)st.events, (unsigned long long)st.expired);
+	}
 	cw_posix_system_destroy(api_sys);
 	api_sys = NULL;
 }
