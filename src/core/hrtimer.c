@@ -425,9 +425,13 @@ int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 	struct cw_hrtimer_clock_base *base;
 	int ret = 0;
 
-	/* Lockless fast path: neither queued nor running. */
+	/*
+	 * Lockless fast path: neither queued nor running. The acquire makes
+	 * a callback that just finished visible to the caller (cw_hrtimer_cancel()
+	 * returning after it), as the base lock would.
+	 */
 	if (CW_READ_ONCE(timer->state) == HRTIMER_STATE_INACTIVE &&
-	    !cw_hrtimer_callback_running(timer)) {
+	    __atomic_load_n(&CW_READ_ONCE(timer->base)->running, __ATOMIC_ACQUIRE) != timer) {
 		return 0;
 	}
 	base = lock_timer_base(timer);
@@ -616,7 +620,8 @@ static void run_timer(struct cw_hrtimer_cpu_base *cb, struct cw_hrtimer_clock_ba
 		enqueue_locked(timer, base);
 	}
 	atomic_fetch_add_explicit(&cb->seq, 1, memory_order_release);
-	CW_WRITE_ONCE(base->running, NULL);
+	/* Release: pairs with the acquire in try_to_cancel's lockless path (see there). */
+	__atomic_store_n(&base->running, NULL, __ATOMIC_RELEASE);
 }
 
 /* Run every due timer of the bases in @mask (__hrtimer_run_queues). */
