@@ -112,7 +112,9 @@ struct cw_hrtimer {
  * @param timer     The timer (caller-owned).
  * @param fn        Callback (required).
  * @param clock_id  CW_CLOCK_MONOTONIC, CW_CLOCK_REALTIME, CW_CLOCK_BOOTTIME or CW_CLOCK_TAI.
- * @param mode      CW_HRTIMER_MODE_* bits; SOFT selects the soft bases.
+ * @param mode      CW_HRTIMER_MODE_* bits; SOFT selects the soft bases. A
+ *                  REALTIME timer set up with REL measures an interval and
+ *                  lives on MONOTONIC (settime does not change it), as in Linux.
  * Context: any.
  * @return 0, or CW_EINVAL for another clock id or a NULL callback.
  */

@@ -31,12 +31,18 @@ enum cw_log_level {
  * Operations a port provides. The struct is caller-owned and must outlive
  * every system created with it; the core never writes to it.
  */
+/** this_cpu's answer for a thread that is not one of the system's CPUs. */
+#define CW_PORT_NO_CPU 0xffffffffu
+
 struct cw_port_ops {
 	/** Port name for logs ("posix", "sim"). Required. */
 	const char *name;
 	/**
-	 * Index of the CPU running the caller, in [0, nr_cpus). NULL means the
-	 * system has one CPU, or the caller is not on a CPU: 0 is used.
+	 * Index of the CPU running the caller, in [0, nr_cpus), or
+	 * CW_PORT_NO_CPU for a thread that is not one of the system's CPUs
+	 * (an application thread on the posix port). The core then uses CPU 0
+	 * for that thread's timers, and knows it is not in interrupt context.
+	 * NULL means the system has one CPU and every caller runs as it.
 	 * Context: any; must not take locks the core holds.
 	 */
 	unsigned (*this_cpu)(void *ctx);

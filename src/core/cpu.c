@@ -62,7 +62,10 @@ void cw_irq_enter(struct cw_system *sys)
 
 bool cw_in_irq(struct cw_system *sys)
 {
-	return this_cpu_ptr(sys)->irq_depth > 0;
+	unsigned cpu = cw__current_cpu(sys);
+
+	/* Only the CPU itself writes its depth; a thread that is not a CPU is never in one. */
+	return cpu != CW_PORT_NO_CPU && sys->cpus[cpu].irq_depth > 0;
 }
 
 /* Soft work runs once the outermost interrupt leaves, on the same CPU. */

@@ -191,6 +191,15 @@ int cw_hrtimer_setup(struct cw_system *sys, struct cw_hrtimer *timer, cw_hrtimer
 	if (!sys || !timer || !fn || idx == CW_HRTIMER_MAX_CLOCK_BASES) {
 		return CW_EINVAL;
 	}
+	/*
+	 * A relative REALTIME timer measures an interval: settime must not
+	 * stretch or shrink it. Like Linux (__hrtimer_init), it lives on
+	 * MONOTONIC.
+	 */
+	if (clock_id == CW_CLOCK_REALTIME && (mode & CW_HRTIMER_MODE_REL)) {
+		clock_id = CW_CLOCK_MONOTONIC;
+		idx = clock_index(clock_id);
+	}
 	CW_ASSERT(!timer->is_init || CW_READ_ONCE(timer->state) == HRTIMER_STATE_INACTIVE);
 	memset(timer, 0, sizeof(*timer));
 	if (mode & CW_HRTIMER_MODE_SOFT) {
@@ -260,7 +269,9 @@ static void unlock_two(struct cw_hrtimer_cpu_base *a, struct cw_hrtimer_cpu_base
 /* @return true if @timer is now the first timer of @base. */
 static bool enqueue_locked(struct cw_hrtimer *timer, struct cw_hrtimer_clock_base *base)
 {
-	base->cpu_base->active_bases |= 1u << base->index;
+	/* Written under the lock, read locklessly by the tick (cw__hrtimer_run_queues). */
+	CW_WRITE_ONCE(base->cpu_base->active_bases,
+		      base->cpu_base->active_bases | (1u << base->index));
 	CW_WRITE_ONCE(timer->state, HRTIMER_STATE_ENQUEUED);
 	return cw_tq_add(&base->queue, &timer->node);
 }
@@ -268,7 +279,8 @@ static bool enqueue_locked(struct cw_hrtimer *timer, struct cw_hrtimer_clock_bas
 static void dequeue_locked(struct cw_hrtimer *timer, struct cw_hrtimer_clock_base *base)
 {
 	if (cw_tq_del(&base->queue, &timer->node)) {
-		base->cpu_base->active_bases &= ~(1u << base->index);
+		CW_WRITE_ONCE(base->cpu_base->active_bases,
+			      base->cpu_base->active_bases & ~(1u << base->index));
 	}
 	CW_WRITE_ONCE(timer->state, HRTIMER_STATE_INACTIVE);
 }
@@ -345,10 +357,13 @@ static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 						 struct cw_hrtimer_clock_base *cur)
 {
 	struct cw_system *sys = timer->sys;
-	unsigned cpu = cw__this_cpu(sys);
+	unsigned cpu = cw__current_cpu(sys);
 
-	/* A running callback pins the timer to its CPU until it returns. */
-	if (CW_READ_ONCE(cur->running) == timer || cpu >= sys->nr_cpus ||
+	/*
+	 * A running callback pins the timer to its CPU until it returns; a
+	 * thread that is not a CPU leaves the timer where it is.
+	 */
+	if (CW_READ_ONCE(cur->running) == timer || cpu == CW_PORT_NO_CPU ||
 	    !cw_cpu_online(sys, cpu)) {
 		return cur;
 	}
@@ -393,7 +408,8 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 	if (base->cpu_base != cb) {
 		cw_spin_unlock(&base->cpu_base->lock);
 	}
-	local = cb->cpu == cw__this_cpu(sys);
+	/* Only the CPU itself programs its device; everyone else sends an IPI. */
+	local = cb->cpu == cw__current_cpu(sys);
 	if (first) {
 		/* Also refreshes the soft next expiry when a soft timer became first. */
 		cw_ktime_t next = update_next_locked(cb, &now);
@@ -449,7 +465,7 @@ int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 		 * nothing. Only the owner programs its device; a remote
 		 * cancel leaves one spurious interrupt.
 		 */
-		if (was_first && cb->hres_active && cb->cpu == cw__this_cpu(timer->sys)) {
+		if (was_first && cb->hres_active && cb->cpu == cw__current_cpu(timer->sys)) {
 			struct hr_now now;
 
 			hr_now_get(timer->sys, &now);
@@ -468,8 +484,13 @@ int cw_hrtimer_cancel(struct cw_hrtimer *timer)
 	while ((ret = cw_hrtimer_try_to_cancel(timer)) < 0) {
 		struct cw_hrtimer_clock_base *base = CW_READ_ONCE(timer->base);
 
-		/* Its own callback, on this CPU: waiting would never end. */
-		if (CW_WARN_ON_ONCE(base->cpu_base->cpu == cw__this_cpu(sys) && cw_in_irq(sys))) {
+		/*
+		 * Its own callback, on this CPU: waiting would never end. Only a
+		 * CPU can be in its own callback; an application thread (not a
+		 * CPU) always waits.
+		 */
+		if (CW_WARN_ON_ONCE(base->cpu_base->cpu == cw__current_cpu(sys) &&
+				    cw_in_irq(sys))) {
 			return 0;
 		}
 		if (sys->port->cpu_relax) {
@@ -572,7 +593,7 @@ bool cw_hrtimer_active(const struct cw_hrtimer *timer)
 		/* Pairs with the release increments in run_timer(). */
 		seq = atomic_load_explicit(&base->cpu_base->seq, memory_order_acquire);
 		if (CW_READ_ONCE(timer->state) == HRTIMER_STATE_ENQUEUED ||
-		    CW_READ_ONCE(base->running) == timer) {
+		    __atomic_load_n(&base->running, __ATOMIC_ACQUIRE) == timer) {
 			return true;
 		}
 		atomic_thread_fence(memory_order_acquire);

@@ -113,8 +113,11 @@ static inline uint64_t cw__jiffies_raw(const struct cw_system *sys)
 	return atomic_load_explicit(&((struct cw_system *)sys)->jiffies64, memory_order_relaxed);
 }
 
-/** CPU running the caller according to the port. */
+/** CPU running the caller according to the port; 0 for a thread that is not a CPU. */
 unsigned cw__this_cpu(const struct cw_system *sys);
+
+/** CPU running the caller, or CW_PORT_NO_CPU for a thread that is not a CPU. */
+unsigned cw__current_cpu(const struct cw_system *sys);
 
 /** Register the jiffies clocksource and make it current (creation). */
 void cw__jiffies_init(struct cw_system *sys);

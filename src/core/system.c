@@ -190,7 +190,17 @@ uint64_t cw_jiffies_get(const struct cw_system *sys)
 	return j;
 }
 
+unsigned cw__current_cpu(const struct cw_system *sys)
+{
+	unsigned cpu = sys->port->this_cpu ? sys->port->this_cpu(sys->port_ctx) : 0;
+
+	return cpu < sys->nr_cpus ? cpu : CW_PORT_NO_CPU;
+}
+
 unsigned cw__this_cpu(const struct cw_system *sys)
 {
-	return sys->port->this_cpu ? sys->port->this_cpu(sys->port_ctx) : 0;
+	unsigned cpu = cw__current_cpu(sys);
+
+	/* A thread that is not a CPU uses CPU 0's bases. */
+	return cpu == CW_PORT_NO_CPU ? 0 : cpu;
 }

@@ -83,7 +83,8 @@ static _Thread_local unsigned tls_cpu;
 
 unsigned cw__posix_this_cpu_hook(void *opaque)
 {
-	return tls_ctx == opaque ? tls_cpu : 0;
+	/* Application threads are not CPUs: the core uses CPU 0's bases for them. */
+	return tls_ctx == opaque ? tls_cpu : CW_PORT_NO_CPU;
 }
 
 int cw_posix_this_cpu(struct cw_system *sys)
