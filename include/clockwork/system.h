@@ -90,6 +90,12 @@ CW_API unsigned cw_system_hz(const struct cw_system *sys);
 /** The port_ctx the system was created with (ports find their state here). */
 CW_API void *cw_system_port_ctx(const struct cw_system *sys);
 
+/**
+ * The name of the port the system runs on (its cw_port_ops name: "posix",
+ * "sim", ...). Context: any. @return a static string; "" if the port gave none.
+ */
+CW_API const char *cw_system_port_name(const struct cw_system *sys);
+
 /** Number of CPUs of @p sys. */
 CW_API unsigned cw_system_nr_cpus(const struct cw_system *sys);
 

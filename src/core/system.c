@@ -161,6 +161,11 @@ void *cw_system_port_ctx(const struct cw_system *sys)
 	return sys->port_ctx;
 }
 
+const char *cw_system_port_name(const struct cw_system *sys)
+{
+	return sys->port->name ? sys->port->name : "";
+}
+
 uint64_t cw_jiffies_get(const struct cw_system *sys)
 {
 	struct cw_system *s = (struct cw_system *)sys;

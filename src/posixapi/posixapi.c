@@ -30,7 +30,6 @@
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
 
-#include "../core/system-internal.h"
 #include "posixapi-internal.h"
 
 #include <errno.h>
@@ -157,7 +156,7 @@ static int64_t host_realtime_ns(void)
 
 const char *cw__pa_port_name(const struct cw_system *sys)
 {
-	return sys->port && sys->port->name ? sys->port->name : "";
+	return cw_system_port_name(sys);
 }
 
 const struct cw_pa_waiter_ops *cw__pa_waiter_for(struct cw_system *sys)
