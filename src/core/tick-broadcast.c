@@ -310,6 +310,19 @@ bool cw__tick_broadcast_offer(struct cw_system *sys, struct cw_clock_event_devic
 	return true;
 }
 
+/* Take @cpu out of every broadcast mask (its device works, or it went offline). bc_lock held. */
+static void bc_forget_cpu_locked(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_tick_global *tg = &sys->tick;
+
+	sys->cpus[cpu].bc_periodic_on = false;
+	cw_cpumask_clear(&tg->bc_mask, cpu);
+	cw_cpumask_clear(&tg->bc_oneshot_mask, cpu);
+	cw_cpumask_clear(&tg->bc_pending_mask, cpu);
+	cw_cpumask_clear(&tg->bc_force_mask, cpu);
+	bc_mask_changed_locked(sys);
+}
+
 bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
 				  struct cw_clock_event_device *dev)
 {
@@ -327,12 +340,7 @@ bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
 			bc_start_periodic_locked(sys, bc);
 		}
 	} else {
-		sys->cpus[cpu].bc_periodic_on = false;
-		cw_cpumask_clear(&tg->bc_mask, cpu);
-		cw_cpumask_clear(&tg->bc_oneshot_mask, cpu);
-		cw_cpumask_clear(&tg->bc_pending_mask, cpu);
-		cw_cpumask_clear(&tg->bc_force_mask, cpu);
-		bc_mask_changed_locked(sys);
+		bc_forget_cpu_locked(sys, cpu);
 	}
 	cw_spin_unlock(&tg->bc_lock);
 	return dummy;
@@ -381,12 +389,7 @@ void cw__tick_broadcast_cpu_offline(struct cw_system *sys, unsigned cpu)
 	struct cw_tick_global *tg = &sys->tick;
 
 	cw_spin_lock(&tg->bc_lock);
-	sys->cpus[cpu].bc_periodic_on = false;
-	cw_cpumask_clear(&tg->bc_mask, cpu);
-	cw_cpumask_clear(&tg->bc_oneshot_mask, cpu);
-	cw_cpumask_clear(&tg->bc_pending_mask, cpu);
-	cw_cpumask_clear(&tg->bc_force_mask, cpu);
-	bc_mask_changed_locked(sys);
+	bc_forget_cpu_locked(sys, cpu);
 	cw_spin_unlock(&tg->bc_lock);
 }
 
