@@ -142,13 +142,30 @@ static void bc_mask_changed_locked(struct cw_system *sys)
 	}
 }
 
-/* Start the periodic broadcast (tick_broadcast_start_periodic). bc_lock held. */
+/*
+ * Start the periodic broadcast (tick_broadcast_start_periodic). bc_lock
+ * held. A oneshot-capable device emulates the period on the jiffy grid:
+ * hardware periodic mode would tick from whenever it was started, up to a
+ * period behind the grid, and the CPUs it ticks would lag their own phase
+ * by that much (and gain a tick when they return to their own device).
+ */
 static void bc_start_periodic_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
 {
 	bc->event_handler = bc_handle_periodic;
-	if (!bc_running(bc)) {
-		cw__tick_start_periodic(sys, bc);
+	if (bc_running(bc)) {
+		return;
 	}
+	if (bc->features & CW_CLOCKEVENT_FEAT_ONESHOT) {
+		/* Pairs with the release store of the jiffies update. */
+		cw_ktime_t next = bc_forward_past(
+			atomic_load_explicit(&sys->tick.next_period_ns, memory_order_acquire),
+			cw_ktime_get(sys), (int64_t)sys->tick_nsec);
+
+		cw__clockevents_switch_state(bc, CW_CLOCKEVENT_STATE_ONESHOT);
+		cw__tick_program_event(bc, next, true);
+		return;
+	}
+	cw__tick_start_periodic(sys, bc);
 }
 
 /* tick_broadcast_setup_oneshot: arm for the earliest sleeping CPU. bc_lock held. */

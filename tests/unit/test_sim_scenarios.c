@@ -62,6 +62,7 @@ static const char *const scenarios[] = {
 	"erratum-documented-order-stays-quiet",
 	"pit-periodic-gives-hz-ticks",
 	"nohz-idle-cpus-stay-asleep",
+	"periodic-broadcast-keeps-tick-phase",
 };
 
 /** One scenario run. */
