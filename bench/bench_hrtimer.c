@@ -40,8 +40,11 @@
 #define OPS      2000000ull
 #define MAX_REPS 5
 
+/* Candidate queues for src/core/timerqueue.h (not competitors). */
+extern const struct hrq_impl hrq_radix;
+
 static const struct hrq_impl *const impls[] = {
-	&hrq_clockwork,     &hrq_heap, &hrq_rbtree,
+	&hrq_clockwork,     &hrq_heap, &hrq_rbtree, &hrq_radix,
 #ifdef CW_BENCH_HAVE_LIBEVENT
 	&hrq_libevent,
 #endif
@@ -76,7 +79,7 @@ static bool wanted(const char *env, const char *name)
 
 static bool is_competitor(const struct hrq_impl *impl)
 {
-	return impl != &hrq_clockwork && impl != &hrq_clockwork_api;
+	return impl != &hrq_clockwork && impl != &hrq_clockwork_api && impl != &hrq_radix;
 }
 
 static uint64_t ops_per_rep(void)
