@@ -20,8 +20,6 @@
 
 #include "port/sim/hw-internal.h"
 
-#include <stdlib.h>
-
 /** One CPU's timer. */
 struct arch_cpu {
 	/** Its clock event device. */
@@ -44,12 +42,10 @@ struct arch_cpu {
 
 /** The model. */
 struct arch {
-	/** Base (first). */
+	/** Base (first); base.clk is the system counter. */
 	struct cw_sim_hw_timer base;
-	/** System counter. */
-	struct sim_hw_clock clk;
 	/** Per-CPU timers. */
-	struct arch_cpu *cpus;
+	struct arch_cpu cpus[];
 };
 
 static struct arch *to_arch(struct cw_sim_hw_timer *t)
@@ -57,15 +53,10 @@ static struct arch *to_arch(struct cw_sim_hw_timer *t)
 	return (struct arch *)t;
 }
 
-static uint64_t arch_count(const struct arch *a)
-{
-	return cw__sim_hw_clock_cycles(&a->clk, cw__sim_hw_now(a->base.hw));
-}
-
 static bool arch_istatus(const struct arch_cpu *ac)
 {
 	return (ac->ctrl & CW_SIM_HW_CTRL_ENABLE) && !ac->stopped &&
-	       arch_count(ac->arch) >= ac->cval;
+	       cw__sim_hw_count(&ac->arch->base) >= ac->cval;
 }
 
 /* Re-evaluate the level: assert now, or schedule the time it will be. */
@@ -79,7 +70,7 @@ static void arch_eval(struct arch_cpu *ac)
 	}
 	if (!arch_istatus(ac)) {
 		cw_sim_event_schedule(t->hw->sim, &ac->ev,
-				      cw__sim_hw_clock_time_of(&ac->arch->clk, ac->cval));
+				      cw__sim_hw_clock_time_of(&t->clk, ac->cval));
 		return;
 	}
 	if (ac->ctrl & CW_SIM_HW_CTRL_IRQ) {
@@ -107,7 +98,7 @@ static int arch_next_event(uint64_t cycles, struct cw_clock_event_device *dev)
 
 	ac->arch->base.stats[ac->cpu].programs++;
 	/* CVAL first, then enable and unmask: never a window with a stale CVAL live. */
-	ac->cval = arch_count(ac->arch) + cycles;
+	ac->cval = cw__sim_hw_count(&ac->arch->base) + cycles;
 	ac->ctrl = CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ;
 	arch_eval(ac);
 	return 0;
@@ -138,32 +129,17 @@ static void arch_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg
 	arch_eval(ac);
 }
 
-static struct cw_sim_hw_timer *arch_alloc(struct cw_sim_hw *hw,
-					  const struct cw_sim_hw_timer_params *p)
-{
-	struct arch *a = calloc(1, sizeof(*a));
-
-	(void)p;
-	if (!a) {
-		return NULL;
-	}
-	a->cpus = calloc(hw->nr_cpus, sizeof(*a->cpus));
-	if (!a->cpus) {
-		free(a);
-		return NULL;
-	}
-	return &a->base;
-}
+static const struct cw_clock_event_device arch_dev_tmpl = {
+	.features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PERCPU,
+	.set_next_event = arch_next_event,
+	.set_state_shutdown = arch_shutdown,
+	.set_state_oneshot_stopped = arch_shutdown,
+};
 
 static int arch_init(struct cw_sim_hw_timer *t)
 {
 	struct arch *a = to_arch(t);
-	unsigned features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PERCPU;
 
-	if (t->p.c3stop) {
-		features |= CW_CLOCKEVENT_FEAT_C3STOP;
-	}
-	cw__sim_hw_clock_init(&a->clk, cw__sim_hw_now(t->hw), 0, t->p.freq_hz, t->p.drift_ppb);
 	for (unsigned i = 0; i < t->nr_devs; i++) {
 		struct arch_cpu *ac = &a->cpus[i];
 
@@ -171,43 +147,19 @@ static int arch_init(struct cw_sim_hw_timer *t)
 		ac->cpu = i;
 		cw_sim_event_init(&ac->ev, arch_fire, ac);
 		ac->ev.cpu = i;
-		cw__sim_hw_dev_name(t, i, ac->name, sizeof(ac->name));
-		ac->dev.name = ac->name;
-		ac->dev.features = features;
-		ac->dev.rating = t->p.rating;
-		ac->dev.irq = t->p.irq;
-		ac->dev.cpu = (int)i;
-		ac->dev.set_next_event = arch_next_event;
-		ac->dev.set_state_shutdown = arch_shutdown;
-		ac->dev.set_state_oneshot_stopped = arch_shutdown;
-		ac->dev.driver_data = ac;
+		cw__sim_hw_dev_init(t, i, &ac->dev, ac->name, &arch_dev_tmpl, ac);
 	}
 	return cw__sim_hw_timer_request_irq(t, CW_SIM_HW_IRQ_PERCPU, arch_irq, a);
 }
 
-static void arch_destroy(struct cw_sim_hw_timer *t)
+static struct cw_sim_event *arch_event(struct cw_sim_hw_timer *t, unsigned index)
 {
-	struct arch *a = to_arch(t);
-
-	if (a->cpus) {
-		for (unsigned i = 0; i < t->hw->nr_cpus; i++) {
-			cw_sim_event_cancel(t->hw->sim, &a->cpus[i].ev);
-		}
-	}
-	free(a->cpus);
-	free(a);
+	return &to_arch(t)->cpus[index].ev;
 }
 
 static struct cw_clock_event_device *arch_device(struct cw_sim_hw_timer *t, unsigned index)
 {
 	return &to_arch(t)->cpus[index].dev;
-}
-
-static uint64_t arch_cs_read(struct cw_clocksource *cs)
-{
-	struct arch *a = cs->driver_data;
-
-	return arch_count(a) & cw__sim_hw_mask(a->base.p.width_bits);
 }
 
 static int arch_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
@@ -217,7 +169,7 @@ static int arch_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_r
 
 	switch (reg) {
 	case CW_SIM_HW_REG_COUNTER:
-		*value = arch_count(ac->arch) & cw__sim_hw_mask(t->p.width_bits);
+		*value = cw__sim_hw_count_masked(t);
 		return 0;
 	case CW_SIM_HW_REG_COMPARE:
 		*value = ac->cval;
@@ -260,8 +212,7 @@ static void arch_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
 	ac->stopped = stop;
 	if (stop) {
 		if (cw_sim_event_cancel(t->hw->sim, &ac->ev)) {
-			t->stats[cpu].lost_deep_idle++;
-			t->hw->cpus[cpu].stats.timer_events_lost++;
+			cw__sim_hw_lost_deep_idle(t, cpu);
 		}
 		return;
 	}
@@ -279,11 +230,12 @@ const struct sim_hw_timer_ops cw__sim_hw_arch_timer_ops = {
 	.nr_channels = 1,
 	.cs_rating = 400,
 	.percpu = true,
-	.alloc = arch_alloc,
+	.size = sizeof(struct arch),
+	.dev_size = sizeof(struct arch_cpu),
 	.init = arch_init,
-	.destroy = arch_destroy,
+	.event = arch_event,
 	.device = arch_device,
-	.cs_read = arch_cs_read,
+	.cs_read = cw__sim_hw_count_cs_read,
 	.read = arch_read,
 	.write = arch_write,
 	.deep_idle = arch_deep_idle,

@@ -32,9 +32,6 @@
 
 #include "port/sim/hw-internal.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 /** One CPU's bank. */
 struct gt_bank {
 	/** The CPU's clock event device. */
@@ -65,22 +62,15 @@ struct gt_bank {
 
 /** The model. */
 struct gt {
-	/** Base (first). */
+	/** Base (first); base.clk is the shared counter. */
 	struct cw_sim_hw_timer base;
-	/** The shared counter's time base. */
-	struct sim_hw_clock clk;
 	/** Banks, one per CPU. */
-	struct gt_bank *banks;
+	struct gt_bank banks[];
 };
 
 static struct gt *to_gt(struct cw_sim_hw_timer *t)
 {
 	return (struct gt *)t;
-}
-
-static uint64_t gt_counter(const struct gt *gt)
-{
-	return cw__sim_hw_clock_cycles(&gt->clk, cw__sim_hw_now(gt->base.hw));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -107,7 +97,7 @@ static void gt_arm(struct gt_bank *b)
 		return;
 	}
 	/* counter >= compare: a comparator in the past matches at once. */
-	cw_sim_event_schedule(sim, &b->ev, cw__sim_hw_clock_time_of(&gt->clk, b->compare));
+	cw_sim_event_schedule(sim, &b->ev, cw__sim_hw_clock_time_of(&gt->base.clk, b->compare));
 }
 
 static void gt_match(struct cw_sim *sim, struct cw_sim_event *ev)
@@ -138,7 +128,7 @@ static void gt_clear_flag(struct gt_bank *b)
 
 	b->flag = false;
 	if (!gt->base.p.erratum || !(b->ctrl & CW_SIM_HW_CTRL_ENABLE) ||
-	    gt_counter(gt) < b->compare || b->storm_masked || b->stopped) {
+	    cw__sim_hw_count(&gt->base) < b->compare || b->storm_masked || b->stopped) {
 		return;
 	}
 	/* Erratum 740657: the flag comes back for the same event. */
@@ -184,7 +174,7 @@ static void gt_compare_set(struct gt_bank *b, uint64_t delta, bool periodic)
 		b->ctrl & ~(CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ | CW_SIM_HW_CTRL_PERIODIC);
 
 	gt_write_ctrl(b, ctrl);
-	b->compare = gt_counter(b->gt) + delta;
+	b->compare = cw__sim_hw_count(&b->gt->base) + delta;
 	if (periodic) {
 		b->autoinc = delta;
 		ctrl |= CW_SIM_HW_CTRL_PERIODIC;
@@ -202,9 +192,8 @@ static int gt_set_next_event(uint64_t cycles, struct cw_clock_event_device *dev)
 static int gt_set_periodic(struct cw_clock_event_device *dev)
 {
 	struct gt_bank *b = dev_bank(dev);
-	uint64_t hz = cw__sim_hw_hz(b->gt->base.hw);
 
-	gt_compare_set(b, (b->gt->base.p.freq_hz + hz / 2) / hz, true);
+	gt_compare_set(b, cw__sim_hw_period_ticks(&b->gt->base), true);
 	return 0;
 }
 
@@ -252,36 +241,24 @@ static void gt_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 /* ---------------------------------------------------------------------- */
 /* Model operations */
 
-static struct cw_sim_hw_timer *gt_alloc(struct cw_sim_hw *hw,
-					const struct cw_sim_hw_timer_params *p)
-{
-	struct gt *gt = calloc(1, sizeof(*gt));
-
-	(void)p;
-	if (!gt) {
-		return NULL;
-	}
-	gt->banks = calloc(hw->nr_cpus, sizeof(*gt->banks));
-	if (!gt->banks) {
-		free(gt);
-		return NULL;
-	}
-	return &gt->base;
-}
+static const struct cw_clock_event_device gt_dev_tmpl = {
+	.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
+		    CW_CLOCKEVENT_FEAT_PERCPU,
+	.set_next_event = gt_set_next_event,
+	.set_state_shutdown = gt_shutdown,
+	.set_state_periodic = gt_set_periodic,
+	.set_state_oneshot = gt_shutdown,
+	.set_state_oneshot_stopped = gt_shutdown,
+	.tick_resume = gt_shutdown,
+};
 
 static int gt_init(struct cw_sim_hw_timer *t)
 {
 	struct gt *gt = to_gt(t);
-	unsigned features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
-			    CW_CLOCKEVENT_FEAT_PERCPU;
 
 	if (t->p.width_bits != 64) {
 		return CW_EINVAL;
 	}
-	if (t->p.c3stop) {
-		features |= CW_CLOCKEVENT_FEAT_C3STOP;
-	}
-	cw__sim_hw_clock_init(&gt->clk, cw__sim_hw_now(t->hw), 0, t->p.freq_hz, t->p.drift_ppb);
 	for (unsigned i = 0; i < t->nr_devs; i++) {
 		struct gt_bank *b = &gt->banks[i];
 
@@ -289,44 +266,19 @@ static int gt_init(struct cw_sim_hw_timer *t)
 		b->cpu = i;
 		cw_sim_event_init(&b->ev, gt_match, b);
 		b->ev.cpu = i;
-		cw__sim_hw_dev_name(t, i, b->name, sizeof(b->name));
-		b->dev.name = b->name;
-		b->dev.features = features;
-		b->dev.rating = t->p.rating;
-		b->dev.irq = t->p.irq;
-		b->dev.cpu = (int)i;
-		b->dev.set_next_event = gt_set_next_event;
-		b->dev.set_state_shutdown = gt_shutdown;
-		b->dev.set_state_periodic = gt_set_periodic;
-		b->dev.set_state_oneshot = gt_shutdown;
-		b->dev.set_state_oneshot_stopped = gt_shutdown;
-		b->dev.tick_resume = gt_shutdown;
-		b->dev.driver_data = b;
+		cw__sim_hw_dev_init(t, i, &b->dev, b->name, &gt_dev_tmpl, b);
 	}
 	return cw__sim_hw_timer_request_irq(t, CW_SIM_HW_IRQ_PERCPU, gt_irq, gt);
 }
 
-static void gt_destroy(struct cw_sim_hw_timer *t)
+static struct cw_sim_event *gt_event(struct cw_sim_hw_timer *t, unsigned index)
 {
-	struct gt *gt = to_gt(t);
-
-	if (gt->banks) {
-		for (unsigned i = 0; i < t->hw->nr_cpus; i++) {
-			cw_sim_event_cancel(t->hw->sim, &gt->banks[i].ev);
-		}
-	}
-	free(gt->banks);
-	free(gt);
+	return &to_gt(t)->banks[index].ev;
 }
 
 static struct cw_clock_event_device *gt_device(struct cw_sim_hw_timer *t, unsigned index)
 {
 	return &to_gt(t)->banks[index].dev;
-}
-
-static uint64_t gt_cs_read(struct cw_clocksource *cs)
-{
-	return gt_counter(cs->driver_data);
 }
 
 static int gt_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
@@ -336,7 +288,7 @@ static int gt_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg
 
 	switch (reg) {
 	case CW_SIM_HW_REG_COUNTER:
-		*value = gt_counter(to_gt(t));
+		*value = cw__sim_hw_count(t);
 		return 0;
 	case CW_SIM_HW_REG_COMPARE:
 		*value = b->compare;
@@ -363,7 +315,7 @@ static int gt_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_re
 	switch (reg) {
 	case CW_SIM_HW_REG_COUNTER:
 		/* The counter is shared: writing it moves every bank's next match. */
-		cw__sim_hw_clock_set(&gt->clk, cw__sim_hw_now(t->hw), value);
+		cw__sim_hw_clock_set(&t->clk, cw__sim_hw_now(t->hw), value);
 		for (unsigned i = 0; i < t->nr_devs; i++) {
 			gt_arm(&gt->banks[i]);
 		}
@@ -396,8 +348,7 @@ static void gt_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
 	b->stopped = stop;
 	if (stop) {
 		if (cw_sim_event_cancel(t->hw->sim, &b->ev)) {
-			t->stats[cpu].lost_deep_idle++;
-			t->hw->cpus[cpu].stats.timer_events_lost++;
+			cw__sim_hw_lost_deep_idle(t, cpu);
 		}
 		return;
 	}
@@ -416,11 +367,12 @@ const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops = {
 	.nr_channels = 1,
 	.cs_rating = 300,
 	.percpu = true,
-	.alloc = gt_alloc,
+	.size = sizeof(struct gt),
+	.dev_size = sizeof(struct gt_bank),
 	.init = gt_init,
-	.destroy = gt_destroy,
+	.event = gt_event,
 	.device = gt_device,
-	.cs_read = gt_cs_read,
+	.cs_read = cw__sim_hw_count_cs_read,
 	.read = gt_read,
 	.write = gt_write,
 	.deep_idle = gt_deep_idle,

@@ -21,8 +21,6 @@
 
 #include "port/sim/hw-internal.h"
 
-#include <stdlib.h>
-
 /** One comparator. */
 struct hpet_cmp {
 	/** Its clock event device. */
@@ -49,14 +47,12 @@ struct hpet_cmp {
 
 /** The model. */
 struct hpet {
-	/** Base (first). */
+	/** Base (first); base.clk is the main counter. */
 	struct cw_sim_hw_timer base;
-	/** Main counter's time base. */
-	struct sim_hw_clock clk;
 	/** Counter mask. */
 	uint64_t mask;
 	/** Comparators. */
-	struct hpet_cmp c[SIM_HW_MAX_CHANNELS];
+	struct hpet_cmp c[];
 };
 
 static struct hpet *to_hpet(struct cw_sim_hw_timer *t)
@@ -64,16 +60,10 @@ static struct hpet *to_hpet(struct cw_sim_hw_timer *t)
 	return (struct hpet *)t;
 }
 
-/* Unmasked count (the model's own view; the driver sees it masked). */
-static uint64_t hpet_count(const struct hpet *h)
-{
-	return cw__sim_hw_clock_cycles(&h->clk, cw__sim_hw_now(h->base.hw));
-}
-
 static void hpet_arm(struct hpet_cmp *c)
 {
 	struct hpet *h = c->hpet;
-	uint64_t now = hpet_count(h);
+	uint64_t now = cw__sim_hw_count(&h->base);
 	uint64_t target;
 
 	cw_sim_event_cancel(h->base.hw->sim, &c->ev);
@@ -89,7 +79,8 @@ static void hpet_arm(struct hpet_cmp *c)
 		target += h->mask + 1;
 	}
 	c->target = target;
-	cw_sim_event_schedule(h->base.hw->sim, &c->ev, cw__sim_hw_clock_time_of(&h->clk, target));
+	cw_sim_event_schedule(h->base.hw->sim, &c->ev,
+			      cw__sim_hw_clock_time_of(&h->base.clk, target));
 }
 
 static void hpet_match(struct cw_sim *sim, struct cw_sim_event *ev)
@@ -107,8 +98,7 @@ static void hpet_match(struct cw_sim *sim, struct cw_sim_event *ev)
 		/* The hardware accumulator: the next match is one period later, exactly. */
 		c->cmp = (c->cmp + c->period) & c->hpet->mask;
 		c->target += c->period;
-		cw_sim_event_schedule(sim, &c->ev,
-				      cw__sim_hw_clock_time_of(&c->hpet->clk, c->target));
+		cw_sim_event_schedule(sim, &c->ev, cw__sim_hw_clock_time_of(&t->clk, c->target));
 	} else {
 		/* A oneshot match: the driver disarms nothing; the next wrap would match again. */
 		c->ctrl &= ~CW_SIM_HW_CTRL_ENABLE;
@@ -124,7 +114,7 @@ static int hpet_next_event(uint64_t cycles, struct cw_clock_event_device *dev)
 {
 	struct hpet_cmp *c = dev_cmp(dev);
 	struct hpet *h = c->hpet;
-	uint64_t cnt = (hpet_count(h) + cycles) & h->mask;
+	uint64_t cnt = (cw__sim_hw_count(&h->base) + cycles) & h->mask;
 	int64_t left;
 
 	h->base.stats[c->index].programs++;
@@ -135,7 +125,7 @@ static int hpet_next_event(uint64_t cycles, struct cw_clock_event_device *dev)
 	 * The counter kept running while we wrote: if it is already at or
 	 * past the comparator the match is a full wrap away. Say so.
 	 */
-	left = (int64_t)((cnt - hpet_count(h)) & h->mask);
+	left = (int64_t)((cnt - cw__sim_hw_count(&h->base)) & h->mask);
 	if (left < (int64_t)h->base.p.min_delta_ticks / 2) {
 		h->base.stats[c->index].programmed_in_past++;
 		return CW_ETIME;
@@ -147,12 +137,11 @@ static int hpet_set_periodic(struct cw_clock_event_device *dev)
 {
 	struct hpet_cmp *c = dev_cmp(dev);
 	struct hpet *h = c->hpet;
-	uint64_t hz = cw__sim_hw_hz(h->base.hw);
-	uint64_t delta = (h->base.p.freq_hz + hz / 2) / hz;
+	uint64_t delta = cw__sim_hw_period_ticks(&h->base);
 
 	h->base.stats[c->index].programs++;
 	c->period = delta;
-	c->cmp = (hpet_count(h) + delta) & h->mask;
+	c->cmp = (cw__sim_hw_count(&h->base) + delta) & h->mask;
 	c->ctrl = CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ | CW_SIM_HW_CTRL_PERIODIC;
 	hpet_arm(c);
 	return 0;
@@ -183,15 +172,14 @@ static void hpet_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg
 	cw_clockevents_handle_irq(&c->dev);
 }
 
-static struct cw_sim_hw_timer *hpet_alloc(struct cw_sim_hw *hw,
-					  const struct cw_sim_hw_timer_params *p)
-{
-	struct hpet *h = calloc(1, sizeof(*h));
-
-	(void)hw;
-	(void)p;
-	return h ? &h->base : NULL;
-}
+static const struct cw_clock_event_device hpet_dev_tmpl = {
+	.features = CW_CLOCKEVENT_FEAT_ONESHOT,
+	.set_next_event = hpet_next_event,
+	.set_state_shutdown = hpet_shutdown,
+	.set_state_oneshot = hpet_shutdown,
+	.set_state_oneshot_stopped = hpet_shutdown,
+	.set_irq_affinity = hpet_set_irq_affinity,
+};
 
 static int hpet_init(struct cw_sim_hw_timer *t)
 {
@@ -199,29 +187,17 @@ static int hpet_init(struct cw_sim_hw_timer *t)
 	int ret;
 
 	h->mask = cw__sim_hw_mask(t->p.width_bits);
-	cw__sim_hw_clock_init(&h->clk, cw__sim_hw_now(t->hw), 0, t->p.freq_hz, t->p.drift_ppb);
 	for (unsigned i = 0; i < t->nr_devs; i++) {
 		struct hpet_cmp *c = &h->c[i];
 
 		c->hpet = h;
 		c->index = i;
 		cw_sim_event_init(&c->ev, hpet_match, c);
-		cw__sim_hw_dev_name(t, i, c->name, sizeof(c->name));
-		c->dev.name = c->name;
-		c->dev.features = CW_CLOCKEVENT_FEAT_ONESHOT;
+		cw__sim_hw_dev_init(t, i, &c->dev, c->name, &hpet_dev_tmpl, c);
 		if (i == 0) {
 			c->dev.features |= CW_CLOCKEVENT_FEAT_PERIODIC;
 			c->dev.set_state_periodic = hpet_set_periodic;
 		}
-		c->dev.rating = t->p.rating;
-		c->dev.irq = t->p.irq + (int)i;
-		c->dev.cpu = CW_CLOCKEVENT_ANY_CPU;
-		c->dev.set_next_event = hpet_next_event;
-		c->dev.set_state_shutdown = hpet_shutdown;
-		c->dev.set_state_oneshot = hpet_shutdown;
-		c->dev.set_state_oneshot_stopped = hpet_shutdown;
-		c->dev.set_irq_affinity = hpet_set_irq_affinity;
-		c->dev.driver_data = c;
 		ret = cw__sim_hw_timer_request_irq(t, 0, hpet_irq, c);
 		if (ret) {
 			return ret;
@@ -230,28 +206,14 @@ static int hpet_init(struct cw_sim_hw_timer *t)
 	return 0;
 }
 
-static void hpet_destroy(struct cw_sim_hw_timer *t)
+static struct cw_sim_event *hpet_event(struct cw_sim_hw_timer *t, unsigned index)
 {
-	struct hpet *h = to_hpet(t);
-
-	for (unsigned i = 0; i < SIM_HW_MAX_CHANNELS; i++) {
-		if (h->c[i].hpet) {
-			cw_sim_event_cancel(t->hw->sim, &h->c[i].ev);
-		}
-	}
-	free(h);
+	return &to_hpet(t)->c[index].ev;
 }
 
 static struct cw_clock_event_device *hpet_device(struct cw_sim_hw_timer *t, unsigned index)
 {
 	return &to_hpet(t)->c[index].dev;
-}
-
-static uint64_t hpet_cs_read(struct cw_clocksource *cs)
-{
-	struct hpet *h = cs->driver_data;
-
-	return hpet_count(h) & h->mask;
 }
 
 static int hpet_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
@@ -262,7 +224,7 @@ static int hpet_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_r
 
 	switch (reg) {
 	case CW_SIM_HW_REG_COUNTER:
-		*value = hpet_count(h) & h->mask;
+		*value = cw__sim_hw_count_masked(t);
 		return 0;
 	case CW_SIM_HW_REG_COMPARE:
 		*value = c->cmp;
@@ -288,7 +250,7 @@ static int hpet_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_
 
 	switch (reg) {
 	case CW_SIM_HW_REG_COUNTER:
-		cw__sim_hw_clock_set(&h->clk, cw__sim_hw_now(t->hw), value & h->mask);
+		cw__sim_hw_clock_set(&t->clk, cw__sim_hw_now(t->hw), value & h->mask);
 		for (unsigned i = 0; i < t->nr_devs; i++) {
 			hpet_arm(&h->c[i]);
 		}
@@ -328,11 +290,12 @@ const struct sim_hw_timer_ops cw__sim_hw_hpet_ops = {
 	.nr_channels = 3,
 	.cs_rating = 250,
 	.percpu = false,
-	.alloc = hpet_alloc,
+	.size = sizeof(struct hpet),
+	.dev_size = sizeof(struct hpet_cmp),
 	.init = hpet_init,
-	.destroy = hpet_destroy,
+	.event = hpet_event,
 	.device = hpet_device,
-	.cs_read = hpet_cs_read,
+	.cs_read = cw__sim_hw_count_cs_read,
 	.read = hpet_read,
 	.write = hpet_write,
 };

@@ -87,6 +87,32 @@ struct sim_hw_cpu {
 	struct cw_sim_hw_cpu_stats stats;
 };
 
+/* ---- time base: a counter running at freq * (1 + drift) ----------------- */
+
+/**
+ * A counting time base: cycles since @p start_ns at the drifted rate, exact
+ * in integer arithmetic. Models keep one per counter and fold it when they
+ * rewrite the counter (count = base + elapsed).
+ */
+struct sim_hw_clock {
+	/** Virtual time the count @p base_cycles was valid. */
+	uint64_t start_ns;
+	/** Count at @p start_ns (unmasked). */
+	uint64_t base_cycles;
+	/** freq_hz * (1e9 + drift_ppb): cycles per 1e18 ns. */
+	unsigned __int128 rate;
+};
+
+/** Start a time base at @p now_ns with count @p cycles. */
+void cw__sim_hw_clock_init(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles,
+			   uint64_t freq_hz, int64_t drift_ppb);
+/** Count at @p now_ns (unmasked, 64-bit wrap). */
+uint64_t cw__sim_hw_clock_cycles(const struct sim_hw_clock *c, uint64_t now_ns);
+/** Earliest virtual time at which the (unmasked) count reaches @p target_cycles (>= base). */
+uint64_t cw__sim_hw_clock_time_of(const struct sim_hw_clock *c, uint64_t target_cycles);
+/** Restart the base at @p now_ns with count @p cycles (same rate). */
+void cw__sim_hw_clock_set(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles);
+
 struct sim_hw_timer_ops;
 
 /**
@@ -112,6 +138,11 @@ struct cw_sim_hw_timer {
 	struct cw_sim_hw_timer_stats *stats;
 	/** Clocksource (when p.clocksource). */
 	struct cw_clocksource cs;
+	/**
+	 * The model's up-counter, started at creation (global timer, arch
+	 * timer, HPET; the down-counting models keep one per channel).
+	 */
+	struct sim_hw_clock clk;
 	/** Next model of the hardware (creation order). */
 	struct cw_sim_hw_timer *next;
 };
@@ -130,13 +161,20 @@ struct sim_hw_timer_ops {
 	int cs_rating;
 	/** Per-CPU model (devices = CPUs) rather than channels. */
 	bool percpu;
-	/** Allocate the model (the base first); the base is filled by the caller. */
-	struct cw_sim_hw_timer *(*alloc)(struct cw_sim_hw *hw,
-					 const struct cw_sim_hw_timer_params *p);
+	/**
+	 * Size of the model's struct (the base first) and of one entry of the
+	 * device array it ends with (0: none); the caller allocates it zeroed
+	 * with nr_devs entries and frees it.
+	 */
+	size_t size;
+	size_t dev_size;
 	/** Set up devices and IRQ handlers after the base is filled. @return 0 or CW_E*. */
 	int (*init)(struct cw_sim_hw_timer *t);
-	/** Cancel events and free the model. */
-	void (*destroy)(struct cw_sim_hw_timer *t);
+	/**
+	 * The event of device @p index, cancelled when the model is freed (if
+	 * init got to cw_sim_event_init() it: the rest of the model is zeroed).
+	 */
+	struct cw_sim_event *(*event)(struct cw_sim_hw_timer *t, unsigned index);
 	/** The device of @p index. */
 	struct cw_clock_event_device *(*device)(struct cw_sim_hw_timer *t, unsigned index);
 	/** Clocksource read (NULL: the model cannot be a clocksource). */
@@ -173,32 +211,6 @@ struct cw_sim_hw {
 	/** Number of timer models. */
 	unsigned nr_timers;
 };
-
-/* ---- time base: a counter running at freq * (1 + drift) ----------------- */
-
-/**
- * A counting time base: cycles since @p start_ns at the drifted rate, exact
- * in integer arithmetic. Models keep one per counter and fold it when they
- * rewrite the counter (count = base + elapsed).
- */
-struct sim_hw_clock {
-	/** Virtual time the count @p base_cycles was valid. */
-	uint64_t start_ns;
-	/** Count at @p start_ns (unmasked). */
-	uint64_t base_cycles;
-	/** freq_hz * (1e9 + drift_ppb): cycles per 1e18 ns. */
-	unsigned __int128 rate;
-};
-
-/** Start a time base at @p now_ns with count @p cycles. */
-void cw__sim_hw_clock_init(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles,
-			   uint64_t freq_hz, int64_t drift_ppb);
-/** Count at @p now_ns (unmasked, 64-bit wrap). */
-uint64_t cw__sim_hw_clock_cycles(const struct sim_hw_clock *c, uint64_t now_ns);
-/** Earliest virtual time at which the (unmasked) count reaches @p target_cycles (>= base). */
-uint64_t cw__sim_hw_clock_time_of(const struct sim_hw_clock *c, uint64_t target_cycles);
-/** Restart the base at @p now_ns with count @p cycles (same rate). */
-void cw__sim_hw_clock_set(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles);
 
 /* ---- calls between the hardware files ----------------------------------- */
 
@@ -244,6 +256,48 @@ int cw__sim_hw_timer_request_irq(struct cw_sim_hw_timer *t, unsigned flags, cw_s
 
 /** Register @p dev of @p t with the system at the model's frequency and limits. */
 int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev);
+
+/**
+ * Set up clock event device @p dev, number @p index of @p t, from @p tmpl
+ * (features and callbacks): its name into @p name (SIM_HW_DEV_NAME_MAX
+ * bytes, see cw__sim_hw_dev_name(); NULL: the model's own name, for the
+ * single device of the PIT), the model's rating, and for a per-CPU
+ * model the model's IRQ line, CPU @p index and C3STOP when p.c3stop; for a
+ * channel model line p.irq + @p index and any CPU.
+ */
+void cw__sim_hw_dev_init(struct cw_sim_hw_timer *t, unsigned index,
+			 struct cw_clock_event_device *dev, char *name,
+			 const struct cw_clock_event_device *tmpl, void *driver_data);
+
+/** The up-counter of @p t (t->clk) now, unmasked. */
+static inline uint64_t cw__sim_hw_count(const struct cw_sim_hw_timer *t)
+{
+	return cw__sim_hw_clock_cycles(&t->clk, cw__sim_hw_now(t->hw));
+}
+
+/** The up-counter of @p t as the driver reads it: masked to the model's width. */
+static inline uint64_t cw__sim_hw_count_masked(const struct cw_sim_hw_timer *t)
+{
+	return cw__sim_hw_count(t) & cw__sim_hw_mask(t->p.width_bits);
+}
+
+/** Clocksource read of an up-counting model (cs->driver_data is the model). */
+uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs);
+
+/** Periodic reload at the system's HZ: DIV_ROUND_CLOSEST(freq, HZ) counts. */
+static inline uint64_t cw__sim_hw_period_ticks(const struct cw_sim_hw_timer *t)
+{
+	uint64_t hz = cw__sim_hw_hz(t->hw);
+
+	return (t->p.freq_hz + hz / 2) / hz;
+}
+
+/** A deep idle state lost the pending event of per-CPU device @p cpu: count it. */
+static inline void cw__sim_hw_lost_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu)
+{
+	t->stats[cpu].lost_deep_idle++;
+	t->hw->cpus[cpu].stats.timer_events_lost++;
+}
 
 /* ---- down-counter with reload (TMU channel, LAPIC timer, PIT) ------------ */
 
@@ -295,8 +349,6 @@ void cw__sim_hw_dc_stop(struct sim_hw_dc *dc);
 void cw__sim_hw_dc_start(struct sim_hw_dc *dc);
 /** Current count. */
 uint64_t cw__sim_hw_dc_count(const struct sim_hw_dc *dc);
-/** Cancel the underflow event (teardown). */
-void cw__sim_hw_dc_fini(struct sim_hw_dc *dc);
 
 /** Model operations of each type (hw-*.c). */
 extern const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops;

@@ -20,8 +20,6 @@
 
 #include "port/sim/hw-internal.h"
 
-#include <stdlib.h>
-
 /** One CPU's timer. */
 struct lapic_cpu {
 	/** Its clock event device. */
@@ -43,7 +41,7 @@ struct lapic {
 	/** Base (first). */
 	struct cw_sim_hw_timer base;
 	/** Per-CPU timers. */
-	struct lapic_cpu *cpus;
+	struct lapic_cpu cpus[];
 };
 
 static struct lapic *to_lapic(struct cw_sim_hw_timer *t)
@@ -81,26 +79,26 @@ static struct lapic_cpu *dev_lc(struct cw_clock_event_device *dev)
 	return dev->driver_data;
 }
 
+/* Program: LVT unmasked, oneshot or periodic, then the initial count. */
+static void lapic_program(struct lapic_cpu *lc, uint64_t count, bool periodic)
+{
+	lc->lapic->base.stats[lc->cpu].programs++;
+	lc->dc.autoreload = periodic;
+	lc->unmasked = true;
+	lapic_write_tmict(lc, count);
+}
+
 static int lapic_next_event(uint64_t cycles, struct cw_clock_event_device *dev)
 {
-	struct lapic_cpu *lc = dev_lc(dev);
-
-	lc->lapic->base.stats[lc->cpu].programs++;
-	lc->dc.autoreload = false;
-	lc->unmasked = true;
-	lapic_write_tmict(lc, cycles);
+	lapic_program(dev_lc(dev), cycles, false);
 	return 0;
 }
 
 static int lapic_set_periodic(struct cw_clock_event_device *dev)
 {
 	struct lapic_cpu *lc = dev_lc(dev);
-	uint64_t hz = cw__sim_hw_hz(lc->lapic->base.hw);
 
-	lc->lapic->base.stats[lc->cpu].programs++;
-	lc->dc.autoreload = true;
-	lc->unmasked = true;
-	lapic_write_tmict(lc, (lc->lapic->base.p.freq_hz + hz / 2) / hz);
+	lapic_program(lc, cw__sim_hw_period_ticks(&lc->lapic->base), true);
 	return 0;
 }
 
@@ -134,22 +132,15 @@ static void lapic_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *ar
 	cw_clockevents_handle_irq(&lapic->cpus[cpu].dev);
 }
 
-static struct cw_sim_hw_timer *lapic_alloc(struct cw_sim_hw *hw,
-					   const struct cw_sim_hw_timer_params *p)
-{
-	struct lapic *l = calloc(1, sizeof(*l));
-
-	(void)p;
-	if (!l) {
-		return NULL;
-	}
-	l->cpus = calloc(hw->nr_cpus, sizeof(*l->cpus));
-	if (!l->cpus) {
-		free(l);
-		return NULL;
-	}
-	return &l->base;
-}
+static const struct cw_clock_event_device lapic_dev_tmpl = {
+	.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
+		    CW_CLOCKEVENT_FEAT_C3STOP | CW_CLOCKEVENT_FEAT_PERCPU,
+	.set_next_event = lapic_next_event,
+	.set_state_shutdown = lapic_shutdown,
+	.set_state_periodic = lapic_set_periodic,
+	.set_state_oneshot = lapic_oneshot,
+	.set_state_oneshot_stopped = lapic_shutdown,
+};
 
 static int lapic_init(struct cw_sim_hw_timer *t)
 {
@@ -165,36 +156,14 @@ static int lapic_init(struct cw_sim_hw_timer *t)
 		cw__sim_hw_dc_init(&lc->dc, t->hw, t->p.freq_hz, t->p.drift_ppb, lapic_underflow,
 				   lc);
 		lc->dc.ev.cpu = i;
-		cw__sim_hw_dev_name(t, i, lc->name, sizeof(lc->name));
-		lc->dev.name = lc->name;
-		lc->dev.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
-				   CW_CLOCKEVENT_FEAT_C3STOP | CW_CLOCKEVENT_FEAT_PERCPU;
-		lc->dev.rating = t->p.rating;
-		lc->dev.irq = t->p.irq;
-		lc->dev.cpu = (int)i;
-		lc->dev.set_next_event = lapic_next_event;
-		lc->dev.set_state_shutdown = lapic_shutdown;
-		lc->dev.set_state_periodic = lapic_set_periodic;
-		lc->dev.set_state_oneshot = lapic_oneshot;
-		lc->dev.set_state_oneshot_stopped = lapic_shutdown;
-		lc->dev.driver_data = lc;
+		cw__sim_hw_dev_init(t, i, &lc->dev, lc->name, &lapic_dev_tmpl, lc);
 	}
 	return cw__sim_hw_timer_request_irq(t, CW_SIM_HW_IRQ_PERCPU, lapic_irq, l);
 }
 
-static void lapic_destroy(struct cw_sim_hw_timer *t)
+static struct cw_sim_event *lapic_event(struct cw_sim_hw_timer *t, unsigned index)
 {
-	struct lapic *l = to_lapic(t);
-
-	if (l->cpus) {
-		for (unsigned i = 0; i < t->hw->nr_cpus; i++) {
-			if (l->cpus[i].dc.hw) {
-				cw__sim_hw_dc_fini(&l->cpus[i].dc);
-			}
-		}
-	}
-	free(l->cpus);
-	free(l);
+	return &to_lapic(t)->cpus[index].dc.ev;
 }
 
 static struct cw_clock_event_device *lapic_device(struct cw_sim_hw_timer *t, unsigned index)
@@ -251,8 +220,7 @@ static void lapic_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
 		return;
 	}
 	if (lc->dc.running && lc->unmasked && lc->dc.load_val) {
-		t->stats[cpu].lost_deep_idle++;
-		t->hw->cpus[cpu].stats.timer_events_lost++;
+		cw__sim_hw_lost_deep_idle(t, cpu);
 	}
 	cw__sim_hw_dc_stop(&lc->dc);
 	lc->dc.load_val = 0;
@@ -268,9 +236,10 @@ const struct sim_hw_timer_ops cw__sim_hw_lapic_ops = {
 	.irq = 236,
 	.nr_channels = 1,
 	.percpu = true,
-	.alloc = lapic_alloc,
+	.size = sizeof(struct lapic),
+	.dev_size = sizeof(struct lapic_cpu),
 	.init = lapic_init,
-	.destroy = lapic_destroy,
+	.event = lapic_event,
 	.device = lapic_device,
 	.read = lapic_read,
 	.write = lapic_write,

@@ -16,8 +16,6 @@
 
 #include "port/sim/hw-internal.h"
 
-#include <stdlib.h>
-
 /** PIT input clock, Hz. */
 #define PIT_TICK_RATE 1193182u
 /** A latch of 0 counts 65536. */
@@ -59,11 +57,10 @@ static void pit_write_latch(struct pit *pit, uint64_t latch)
 static int pit_set_periodic(struct cw_clock_event_device *dev)
 {
 	struct pit *pit = dev->driver_data;
-	uint64_t hz = cw__sim_hw_hz(pit->base.hw);
 
 	pit->base.stats[0].programs++;
 	/* LATCH = DIV_ROUND_CLOSEST(PIT_TICK_RATE, HZ). */
-	pit_write_latch(pit, (pit->base.p.freq_hz + hz / 2) / hz);
+	pit_write_latch(pit, cw__sim_hw_period_ticks(&pit->base));
 	return 0;
 }
 
@@ -93,15 +90,12 @@ static void pit_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 	cw_clockevents_handle_irq(&pit->dev);
 }
 
-static struct cw_sim_hw_timer *pit_alloc(struct cw_sim_hw *hw,
-					 const struct cw_sim_hw_timer_params *p)
-{
-	struct pit *pit = calloc(1, sizeof(*pit));
-
-	(void)hw;
-	(void)p;
-	return pit ? &pit->base : NULL;
-}
+static const struct cw_clock_event_device pit_dev_tmpl = {
+	.features = CW_CLOCKEVENT_FEAT_PERIODIC,
+	.set_state_shutdown = pit_shutdown,
+	.set_state_periodic = pit_set_periodic,
+	.set_irq_affinity = pit_set_irq_affinity,
+};
 
 static int pit_init(struct cw_sim_hw_timer *t)
 {
@@ -112,26 +106,14 @@ static int pit_init(struct cw_sim_hw_timer *t)
 	}
 	cw__sim_hw_dc_init(&pit->dc, t->hw, t->p.freq_hz, t->p.drift_ppb, pit_underflow, pit);
 	pit->dc.autoreload = true;
-	pit->dev.name = t->name;
-	pit->dev.features = CW_CLOCKEVENT_FEAT_PERIODIC;
-	pit->dev.rating = t->p.rating;
-	pit->dev.irq = t->p.irq;
-	pit->dev.cpu = CW_CLOCKEVENT_ANY_CPU;
-	pit->dev.set_state_shutdown = pit_shutdown;
-	pit->dev.set_state_periodic = pit_set_periodic;
-	pit->dev.set_irq_affinity = pit_set_irq_affinity;
-	pit->dev.driver_data = pit;
+	cw__sim_hw_dev_init(t, 0, &pit->dev, NULL, &pit_dev_tmpl, pit);
 	return cw__sim_hw_timer_request_irq(t, 0, pit_irq, pit);
 }
 
-static void pit_destroy(struct cw_sim_hw_timer *t)
+static struct cw_sim_event *pit_event(struct cw_sim_hw_timer *t, unsigned index)
 {
-	struct pit *pit = to_pit(t);
-
-	if (pit->dc.hw) {
-		cw__sim_hw_dc_fini(&pit->dc);
-	}
-	free(pit);
+	(void)index;
+	return &to_pit(t)->dc.ev;
 }
 
 static struct cw_clock_event_device *pit_device(struct cw_sim_hw_timer *t, unsigned index)
@@ -179,9 +161,10 @@ const struct sim_hw_timer_ops cw__sim_hw_pit_ops = {
 	.irq = 0,
 	.nr_channels = 1,
 	.percpu = false,
-	.alloc = pit_alloc,
+	.size = sizeof(struct pit),
+	.dev_size = 0,
 	.init = pit_init,
-	.destroy = pit_destroy,
+	.event = pit_event,
 	.device = pit_device,
 	.read = pit_read,
 	.write = pit_write,

@@ -23,7 +23,6 @@
 
 #include "port/sim/hw-internal.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------------- */
@@ -113,11 +112,6 @@ void cw__sim_hw_dc_start(struct sim_hw_dc *dc)
 	dc_arm(dc);
 }
 
-void cw__sim_hw_dc_fini(struct sim_hw_dc *dc)
-{
-	cw_sim_event_cancel(dc->hw->sim, &dc->ev);
-}
-
 /* ---------------------------------------------------------------------- */
 /* TMU model */
 
@@ -144,7 +138,7 @@ struct tmu {
 	/** Base (first). */
 	struct cw_sim_hw_timer base;
 	/** Channels. */
-	struct tmu_ch ch[SIM_HW_MAX_CHANNELS];
+	struct tmu_ch ch[];
 };
 
 static struct tmu *to_tmu(struct cw_sim_hw_timer *t)
@@ -197,9 +191,8 @@ static int tmu_set_next_event(uint64_t cycles, struct cw_clock_event_device *dev
 static int tmu_set_periodic(struct cw_clock_event_device *dev)
 {
 	struct tmu_ch *ch = dev_ch(dev);
-	uint64_t hz = cw__sim_hw_hz(ch->tmu->base.hw);
 
-	tmu_set_next(ch, (ch->tmu->base.p.freq_hz + hz / 2) / hz, true);
+	tmu_set_next(ch, cw__sim_hw_period_ticks(&ch->tmu->base), true);
 	return 0;
 }
 
@@ -244,15 +237,15 @@ static void tmu_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 
 /* ---- model operations ---- */
 
-static struct cw_sim_hw_timer *tmu_alloc(struct cw_sim_hw *hw,
-					 const struct cw_sim_hw_timer_params *p)
-{
-	struct tmu *tmu = calloc(1, sizeof(*tmu));
-
-	(void)hw;
-	(void)p;
-	return tmu ? &tmu->base : NULL;
-}
+static const struct cw_clock_event_device tmu_dev_tmpl = {
+	.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT,
+	.set_next_event = tmu_set_next_event,
+	.set_state_shutdown = tmu_shutdown,
+	.set_state_periodic = tmu_set_periodic,
+	.set_state_oneshot = tmu_shutdown,
+	.set_state_oneshot_stopped = tmu_shutdown,
+	.set_irq_affinity = tmu_set_irq_affinity,
+};
 
 static int tmu_init(struct cw_sim_hw_timer *t)
 {
@@ -266,19 +259,7 @@ static int tmu_init(struct cw_sim_hw_timer *t)
 		ch->index = i;
 		cw__sim_hw_dc_init(&ch->dc, t->hw, t->p.freq_hz, t->p.drift_ppb, tmu_underflow, ch);
 		ch->dc.autoreload = true;
-		cw__sim_hw_dev_name(t, i, ch->name, sizeof(ch->name));
-		ch->dev.name = ch->name;
-		ch->dev.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT;
-		ch->dev.rating = t->p.rating;
-		ch->dev.irq = t->p.irq + (int)i;
-		ch->dev.cpu = CW_CLOCKEVENT_ANY_CPU;
-		ch->dev.set_next_event = tmu_set_next_event;
-		ch->dev.set_state_shutdown = tmu_shutdown;
-		ch->dev.set_state_periodic = tmu_set_periodic;
-		ch->dev.set_state_oneshot = tmu_shutdown;
-		ch->dev.set_state_oneshot_stopped = tmu_shutdown;
-		ch->dev.set_irq_affinity = tmu_set_irq_affinity;
-		ch->dev.driver_data = ch;
+		cw__sim_hw_dev_init(t, i, &ch->dev, ch->name, &tmu_dev_tmpl, ch);
 		ret = cw__sim_hw_timer_request_irq(t, 0, tmu_irq, ch);
 		if (ret) {
 			return ret;
@@ -296,16 +277,9 @@ static int tmu_init(struct cw_sim_hw_timer *t)
 	return 0;
 }
 
-static void tmu_destroy(struct cw_sim_hw_timer *t)
+static struct cw_sim_event *tmu_event(struct cw_sim_hw_timer *t, unsigned index)
 {
-	struct tmu *tmu = to_tmu(t);
-
-	for (unsigned i = 0; i < t->nr_devs; i++) {
-		if (tmu->ch[i].dc.hw) {
-			cw__sim_hw_dc_fini(&tmu->ch[i].dc);
-		}
-	}
-	free(tmu);
+	return &to_tmu(t)->ch[index].dc.ev;
 }
 
 static struct cw_clock_event_device *tmu_device(struct cw_sim_hw_timer *t, unsigned index)
@@ -388,9 +362,10 @@ const struct sim_hw_timer_ops cw__sim_hw_tmu_ops = {
 	.nr_channels = 3,
 	.cs_rating = 200,
 	.percpu = false,
-	.alloc = tmu_alloc,
+	.size = sizeof(struct tmu),
+	.dev_size = sizeof(struct tmu_ch),
 	.init = tmu_init,
-	.destroy = tmu_destroy,
+	.event = tmu_event,
 	.device = tmu_device,
 	.cs_read = tmu_cs_read,
 	.read = tmu_read,

@@ -75,14 +75,22 @@ void cw__sim_hw_clock_set(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycl
 /* ---------------------------------------------------------------------- */
 /* Hardware object */
 
-/* Free a timer model: its IRQ lines, its counters, then the model itself. */
+/* Free a timer model: its IRQ lines, its devices' events, its counters, then the model itself. */
 static void timer_free(struct cw_sim_hw_timer *t)
 {
 	for (unsigned i = 0; i < t->irqs_requested; i++) {
 		cw_sim_hw_irq_free(t->hw, (unsigned)t->p.irq + i);
 	}
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		struct cw_sim_event *ev = t->ops->event(t, i);
+
+		/* A zeroed event (init never reached it) is not "not queued": skip it. */
+		if (ev->fn) {
+			cw_sim_event_cancel(t->hw->sim, ev);
+		}
+	}
 	free(t->stats);
-	t->ops->destroy(t);
+	free(t);
 }
 
 /** Request line @p irq for model @p t (lines are requested in order from p.irq). */
@@ -501,6 +509,7 @@ CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_t
 	struct cw_sim_hw_timer_params q;
 	const struct sim_hw_timer_ops *ops;
 	struct cw_sim_hw_timer *t, **tail;
+	unsigned nr_devs;
 	int ret;
 
 	if (!hw || !p || (unsigned)p->type >= CW_SIM_HW_NR_TIMER_TYPES) {
@@ -512,7 +521,8 @@ CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_t
 	if (ret) {
 		return ret;
 	}
-	t = ops->alloc(hw, &q);
+	nr_devs = ops->percpu ? hw->nr_cpus : q.nr_channels;
+	t = calloc(1, ops->size + (size_t)nr_devs * ops->dev_size);
 	if (!t) {
 		return CW_ENOMEM;
 	}
@@ -521,7 +531,8 @@ CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_t
 	t->p = q;
 	strcpy(t->name, q.name);
 	t->p.name = t->name;
-	t->nr_devs = ops->percpu ? hw->nr_cpus : q.nr_channels;
+	t->nr_devs = nr_devs;
+	cw__sim_hw_clock_init(&t->clk, cw__sim_hw_now(hw), 0, q.freq_hz, q.drift_ppb);
 	t->stats = calloc(t->nr_devs, sizeof(*t->stats));
 	ret = t->stats ? ops->init(t) : CW_ENOMEM;
 	if (ret) {
@@ -545,6 +556,36 @@ void cw__sim_hw_dev_name(const struct cw_sim_hw_timer *t, unsigned index, char *
 	} else {
 		snprintf(buf, len, "%s.%u", t->name, index);
 	}
+}
+
+void cw__sim_hw_dev_init(struct cw_sim_hw_timer *t, unsigned index,
+			 struct cw_clock_event_device *dev, char *name,
+			 const struct cw_clock_event_device *tmpl, void *driver_data)
+{
+	*dev = *tmpl;
+	if (name) {
+		cw__sim_hw_dev_name(t, index, name, SIM_HW_DEV_NAME_MAX);
+		dev->name = name;
+	} else {
+		dev->name = t->name;
+	}
+	dev->rating = t->p.rating;
+	if (t->ops->percpu) {
+		dev->irq = t->p.irq;
+		dev->cpu = (int)index;
+		if (t->p.c3stop) {
+			dev->features |= CW_CLOCKEVENT_FEAT_C3STOP;
+		}
+	} else {
+		dev->irq = t->p.irq + (int)index;
+		dev->cpu = CW_CLOCKEVENT_ANY_CPU;
+	}
+	dev->driver_data = driver_data;
+}
+
+uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs)
+{
+	return cw__sim_hw_count_masked(cs->driver_data);
 }
 
 int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev)
