@@ -30,6 +30,8 @@
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/system.h>
 
+#include "port/sim/sim-internal.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,13 +84,8 @@ struct key_def {
 
 /** Parser state while one text is parsed. */
 struct parser {
-	/** File name for messages. */
-	const char *file;
-	/** Error buffer and its size (may be NULL / 0). */
-	char *err;
-	size_t err_len;
-	/** Current line number, from 1. */
-	unsigned line;
+	/** Messages, current line, limits (first: the text callbacks get it). */
+	struct cw__sim_text tx;
 	/** The description being built. */
 	struct cw_sim_machine_desc *m;
 	/** Current section, its header line and its title for messages. */
@@ -114,56 +111,25 @@ struct parser {
 	unsigned irq_line;
 };
 
-static char *trim(char *s);
 static void enter_section(struct parser *ps, enum section_kind kind, const struct key_def *keys,
 			  size_t nr_keys);
 
 /* ---------------------------------------------------------------------- */
 /* Messages */
 
-/* Copy a bounded, printable excerpt of @s into @dst. */
-static void quote(char *dst, size_t size, const char *s)
+/* The parser a text callback runs for. */
+static struct parser *to_parser(struct cw__sim_text *tx)
 {
-	size_t i = 0;
-
-	for (; s[i] && i < QUOTE_CHARS && i + 4 < size; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		dst[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
-	}
-	if (s[i] && i + 4 <= size) {
-		memcpy(dst + i, "...", 3);
-		i += 3;
-	}
-	dst[i] = '\0';
+	return (struct parser *)tx;
 }
 
-__attribute__((format(printf, 3, 4))) static int perr(struct parser *ps, unsigned line,
-						      const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!ps->err || ps->err_len == 0) {
-		return CW_EINVAL;
-	}
-	n = snprintf(ps->err, ps->err_len, "%s:%u: ", ps->file, line ? line : 1);
-	if (n < 0 || (size_t)n >= ps->err_len) {
-		return CW_EINVAL;
-	}
-	va_start(ap, fmt);
-	vsnprintf(ps->err + n, ps->err_len - (size_t)n, fmt, ap);
-	va_end(ap);
-	return CW_EINVAL;
-}
+/* "FILE:LINE: message"; returns CW_EINVAL. */
+#define perr(ps, ...) cw__sim_text_err(&(ps)->tx, __VA_ARGS__)
 
 /* "expected WHAT (got 'VALUE')" at the current line. */
 static int expected(struct parser *ps, const char *what, const char *val)
 {
-	char q[QUOTE_CHARS + 8];
-
-	quote(q, sizeof(q), val);
-	return perr(ps, ps->line, "expected %s (got '%s')", what, q);
+	return cw__sim_text_expected(&ps->tx, what, val);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -551,11 +517,11 @@ static int node_cpu_item(struct parser *ps, char *item, const char *val)
 	if (dash) {
 		*dash = '\0';
 	}
-	if (parse_uint(trim(item), &lo) != NUM_OK || lo >= CW_MAX_CPUS) {
+	if (parse_uint(cw__sim_text_trim(item), &lo) != NUM_OK || lo >= CW_MAX_CPUS) {
 		return expected(ps, what, val);
 	}
 	hi = lo;
-	if (dash && (parse_uint(trim(dash + 1), &hi) != NUM_OK || hi >= CW_MAX_CPUS)) {
+	if (dash && (parse_uint(cw__sim_text_trim(dash + 1), &hi) != NUM_OK || hi >= CW_MAX_CPUS)) {
 		return expected(ps, what, val);
 	}
 	if (hi < lo) {
@@ -669,7 +635,7 @@ static int key_counter_flags(struct parser *ps, const char *val)
 	if (!ret) {
 		cur_counter(ps)->flags = flags;
 		if (flags & CW_CLOCKSOURCE_SUSPEND_NONSTOP) {
-			ps->nonstop_line = ps->line;
+			ps->nonstop_line = ps->tx.line;
 		}
 	}
 	return ret;
@@ -725,7 +691,7 @@ static int key_counter_jitter(struct parser *ps, const char *val)
 
 	if (!ret) {
 		cur_counter(ps)->params.jitter_cycles = v;
-		ps->jitter_line = ps->line;
+		ps->jitter_line = ps->tx.line;
 	}
 	return ret;
 }
@@ -737,7 +703,7 @@ static int key_counter_start(struct parser *ps, const char *val)
 
 	if (!ret) {
 		cur_counter(ps)->params.start_value = v;
-		ps->start_line = ps->line;
+		ps->start_line = ps->tx.line;
 	}
 	return ret;
 }
@@ -747,7 +713,7 @@ static int key_counter_stops_in_suspend(struct parser *ps, const char *val)
 	int ret = value_bool(ps, val, &cur_counter(ps)->params.stops_in_suspend);
 
 	if (!ret && cur_counter(ps)->params.stops_in_suspend) {
-		ps->stops_line = ps->line;
+		ps->stops_line = ps->tx.line;
 	}
 	return ret;
 }
@@ -895,7 +861,7 @@ static int key_timer_irq(struct parser *ps, const char *val)
 
 	if (!ret) {
 		cur_timer(ps)->irq = (unsigned)v;
-		ps->irq_line = ps->line;
+		ps->irq_line = ps->tx.line;
 	}
 	return ret;
 }
@@ -907,7 +873,7 @@ static int key_timer_min_delta(struct parser *ps, const char *val)
 
 	if (!ret) {
 		cur_timer(ps)->min_delta_ticks = v;
-		ps->min_delta_line = ps->line;
+		ps->min_delta_line = ps->tx.line;
 	}
 	return ret;
 }
@@ -919,7 +885,7 @@ static int key_timer_max_delta(struct parser *ps, const char *val)
 
 	if (!ret) {
 		cur_timer(ps)->max_delta_ticks = v;
-		ps->max_delta_line = ps->line;
+		ps->max_delta_line = ps->tx.line;
 	}
 	return ret;
 }
@@ -1024,7 +990,7 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 	}
 	for (size_t i = 0; i < m->nr_timers; i++) {
 		if (strcmp(m->timers[i].name, arg) == 0) {
-			return perr(ps, ps->line,
+			return perr(ps, ps->tx.line,
 				    "expected each timer name once (got '%s' again; the first is "
 				    "at line %u)",
 				    arg, m->timers[i].line);
@@ -1049,7 +1015,7 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 	t->max_delta_ticks = ki->max_delta_ticks;
 	t->c3stop = ki->c3stop;
 	t->channels = ki->channels;
-	t->line = ps->line;
+	t->line = ps->tx.line;
 	enter_section(ps, SECT_TIMER, timer_keys, sizeof(timer_keys) / sizeof(timer_keys[0]));
 	ps->timer_kind = kind;
 	snprintf(ps->title, sizeof(ps->title), "[%s %s]", ki->section, arg);
@@ -1096,7 +1062,7 @@ static int key_irq_affinity(struct parser *ps, const char *val)
 		return expected(ps, what, val);
 	}
 	*rest++ = '\0';
-	rest = trim(rest);
+	rest = cw__sim_text_trim(rest);
 	if (parse_uint(buf, &irq) != NUM_OK || irq > CW_SIM_MAX_IRQ ||
 	    parse_uint(rest, &cpu) != NUM_OK || cpu >= CW_MAX_CPUS) {
 		return expected(ps, what, val);
@@ -1195,11 +1161,11 @@ static int begin_singleton(struct parser *ps, enum section_kind kind, const char
 		return expected(ps, what, header);
 	}
 	if (*line) {
-		return perr(ps, ps->line,
+		return perr(ps, ps->tx.line,
 			    "expected one [%s] section (got a second; the first is at line %u)",
 			    name, *line);
 	}
-	*line = ps->line;
+	*line = ps->tx.line;
 	enter_section(ps, kind, keys, nr_keys);
 	snprintf(ps->title, sizeof(ps->title), "[%s]", name);
 	return 0;
@@ -1265,7 +1231,7 @@ static void enter_section(struct parser *ps, enum section_kind kind, const struc
 			  size_t nr_keys)
 {
 	ps->kind = kind;
-	ps->sect_line = ps->line;
+	ps->sect_line = ps->tx.line;
 	ps->keys = keys;
 	ps->nr_keys = nr_keys;
 	memset(ps->seen, 0, sizeof(ps->seen));
@@ -1284,12 +1250,12 @@ static int begin_machine(struct parser *ps, const char *arg, const char *header)
 		return expected(ps, "[machine] without an argument", header);
 	}
 	if (ps->machine_line) {
-		return perr(ps, ps->line,
+		return perr(ps, ps->tx.line,
 			    "expected one [machine] section (got a second; the first "
 			    "is at line %u)",
 			    ps->machine_line);
 	}
-	ps->machine_line = ps->line;
+	ps->machine_line = ps->tx.line;
 	enter_section(ps, SECT_MACHINE, machine_keys,
 		      sizeof(machine_keys) / sizeof(machine_keys[0]));
 	snprintf(ps->title, sizeof(ps->title), "[machine]");
@@ -1307,7 +1273,7 @@ static int begin_node(struct parser *ps, const char *arg, const char *header)
 	}
 	for (unsigned i = 0; i < m->nr_nodes; i++) {
 		if (m->nodes[i].id == id) {
-			return perr(ps, ps->line,
+			return perr(ps, ps->tx.line,
 				    "expected each node once (got [node %u] again; the "
 				    "first is at line %u)",
 				    (unsigned)id, m->nodes[i].line);
@@ -1320,7 +1286,7 @@ static int begin_node(struct parser *ps, const char *arg, const char *header)
 	m->nodes = nodes;
 	memset(&nodes[m->nr_nodes], 0, sizeof(nodes[0]));
 	nodes[m->nr_nodes].id = (unsigned)id;
-	nodes[m->nr_nodes].line = ps->line;
+	nodes[m->nr_nodes].line = ps->tx.line;
 	m->nr_nodes++;
 	enter_section(ps, SECT_NODE, node_keys, sizeof(node_keys) / sizeof(node_keys[0]));
 	snprintf(ps->title, sizeof(ps->title), "[node %u]", (unsigned)id);
@@ -1345,7 +1311,7 @@ static int begin_counter(struct parser *ps, const char *arg, const char *header)
 	}
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		if (strcmp(m->counters[i].name, arg) == 0) {
-			return perr(ps, ps->line,
+			return perr(ps, ps->tx.line,
 				    "expected each counter name once (got '%s' again; "
 				    "the first is at line %u)",
 				    arg, m->counters[i].line);
@@ -1361,7 +1327,7 @@ static int begin_counter(struct parser *ps, const char *arg, const char *header)
 	m->counters = cs;
 	memset(&cs[m->nr_counters], 0, sizeof(cs[0]));
 	memcpy(cs[m->nr_counters].name, arg, strlen(arg) + 1);
-	cs[m->nr_counters].line = ps->line;
+	cs[m->nr_counters].line = ps->tx.line;
 	m->nr_counters++;
 	enter_section(ps, SECT_COUNTER, counter_keys,
 		      sizeof(counter_keys) / sizeof(counter_keys[0]));
@@ -1369,20 +1335,14 @@ static int begin_counter(struct parser *ps, const char *arg, const char *header)
 	return 0;
 }
 
-/* A "[...]" line; @s is trimmed and starts with '['. */
-static int parse_header(struct parser *ps, char *s)
+/* A "[...]" line: @name is what stands between the brackets. */
+static int parse_header(struct cw__sim_text *tx, char *name, const char *header)
 {
-	size_t len = strlen(s);
-	char header[LINE_BYTES];
+	struct parser *ps = to_parser(tx);
 	char *kind, *arg, *extra, *save = NULL;
 	int ret;
 
-	memcpy(header, s, len + 1);
-	if (s[len - 1] != ']') {
-		return expected(ps, "a section header ending in ']'", header);
-	}
-	s[len - 1] = '\0';
-	kind = strtok_r(s + 1, " \t", &save);
+	kind = strtok_r(name, " \t", &save);
 	arg = kind ? strtok_r(NULL, " \t", &save) : NULL;
 	extra = arg ? strtok_r(NULL, " \t", &save) : NULL;
 	if (!kind || extra) {
@@ -1458,32 +1418,11 @@ static bool key_syntax_ok(const char *key)
 	return true;
 }
 
-static char *trim(char *s)
+/* A "key = value" line. */
+static int parse_assignment(struct cw__sim_text *tx, char *key, char *val)
 {
-	char *end;
+	struct parser *ps = to_parser(tx);
 
-	while (is_blank(*s)) {
-		s++;
-	}
-	end = s + strlen(s);
-	while (end > s && is_blank(end[-1])) {
-		*--end = '\0';
-	}
-	return s;
-}
-
-/* A "key = value" line; @s is trimmed and non-empty. */
-static int parse_assignment(struct parser *ps, char *s)
-{
-	char *eq = strchr(s, '=');
-	char *key, *val;
-
-	if (!eq) {
-		return expected(ps, "'key = value', '[section]' or a comment", s);
-	}
-	*eq = '\0';
-	key = trim(s);
-	val = trim(eq + 1);
 	if (!key_syntax_ok(key)) {
 		return expected(ps, "a key of lower-case letters, digits and '_' before '='", key);
 	}
@@ -1495,44 +1434,19 @@ static int parse_assignment(struct parser *ps, char *s)
 			continue;
 		}
 		if (ps->seen[i] && !ps->keys[i].repeatable) {
-			return perr(ps, ps->line,
+			return perr(ps, ps->tx.line,
 				    "expected key '%s' once in %s (got it again; the "
 				    "first is at line %u)",
 				    key, ps->title, ps->seen[i]);
 		}
 		if (*val == '\0') {
-			return perr(ps, ps->line, "expected a value for '%s' (got nothing)", key);
+			return perr(ps, ps->tx.line, "expected a value for '%s' (got nothing)",
+				    key);
 		}
-		ps->seen[i] = ps->line;
+		ps->seen[i] = ps->tx.line;
 		return ps->keys[i].fn(ps, val);
 	}
 	return unknown_key(ps, key);
-}
-
-/* Cut a comment: '#' or ';' at the start or after a blank. */
-static void strip_comment(char *s)
-{
-	for (char *p = s; *p; p++) {
-		if ((*p == '#' || *p == ';') && (p == s || is_blank(p[-1]))) {
-			*p = '\0';
-			return;
-		}
-	}
-}
-
-static int parse_line(struct parser *ps, char *line)
-{
-	char *s;
-
-	strip_comment(line);
-	s = trim(line);
-	if (*s == '\0') {
-		return 0;
-	}
-	if (*s == '[') {
-		return parse_header(ps, s);
-	}
-	return parse_assignment(ps, s);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1647,7 +1561,7 @@ static int finish_file(struct parser *ps)
 		return ret;
 	}
 	if (!ps->machine_line) {
-		return perr(ps, ps->line, "expected a [machine] section (got none)");
+		return perr(ps, ps->tx.line, "expected a [machine] section (got none)");
 	}
 	if (m->nr_nodes == 0) {
 		ret = default_node(m);
@@ -1666,42 +1580,200 @@ static int finish_file(struct parser *ps)
 	return 0;
 }
 
-/* Copy line @ps->line (bytes [start, start + n)) into @buf and parse it. */
-static int feed_line(struct parser *ps, const char *text, size_t n, char *buf)
-{
-	if (n && text[n - 1] == '\r') {
-		n--;
-	}
-	if (n >= LINE_BYTES) {
-		return perr(ps, ps->line, "expected a line of at most %u characters (got %zu)",
-			    LINE_BYTES - 1, n);
-	}
-	if (memchr(text, '\0', n)) {
-		return perr(ps, ps->line, "expected text (got a NUL byte)");
-	}
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	return parse_line(ps, buf);
-}
-
 static int parse_text(struct parser *ps, const char *text, size_t len)
 {
-	char buf[LINE_BYTES];
+	static const struct cw__sim_text_ops ops = {
+		.header = parse_header,
+		.assign = parse_assignment,
+	};
+	int ret = cw__sim_text_parse(&ps->tx, text, len, &ops);
+
+	return ret ? ret : finish_file(ps);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Text files (sim-internal.h; the workload parser uses them too) */
+
+void cw__sim_text_init(struct cw__sim_text *tx, const char *file, char *err, size_t err_len,
+		       unsigned line_bytes, unsigned quote_chars)
+{
+	if (err && err_len) {
+		err[0] = '\0';
+	}
+	*tx = (struct cw__sim_text){
+		.file = file,
+		.err = err,
+		.err_len = err_len,
+		.line_bytes = line_bytes,
+		.quote_chars = quote_chars,
+	};
+}
+
+int cw__sim_text_err(struct cw__sim_text *tx, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!tx->err || tx->err_len == 0) {
+		return CW_EINVAL;
+	}
+	n = snprintf(tx->err, tx->err_len, "%s:%u: ", tx->file, line ? line : 1);
+	if (n < 0 || (size_t)n >= tx->err_len) {
+		return CW_EINVAL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(tx->err + n, tx->err_len - (size_t)n, fmt, ap);
+	va_end(ap);
+	return CW_EINVAL;
+}
+
+/* Copy a printable excerpt of @s, at most @max characters and "...", into @dst. */
+static void quote(char *dst, size_t size, size_t max, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i < max && i + 4 < size; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		dst[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+	}
+	if (s[i] && i + 4 <= size) {
+		memcpy(dst + i, "...", 3);
+		i += 3;
+	}
+	dst[i] = '\0';
+}
+
+int cw__sim_text_expected(struct cw__sim_text *tx, const char *what, const char *got)
+{
+	char q[QUOTE_CHARS + 8];
+
+	quote(q, sizeof(q), tx->quote_chars < QUOTE_CHARS ? tx->quote_chars : QUOTE_CHARS, got);
+	return cw__sim_text_err(tx, tx->line, "expected %s (got '%s')", what, q);
+}
+
+char *cw__sim_text_trim(char *s)
+{
+	char *end;
+
+	while (is_blank(*s)) {
+		s++;
+	}
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1])) {
+		*--end = '\0';
+	}
+	return s;
+}
+
+/* Cut a comment: '#' or ';' at the start or after a blank. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if ((*p == '#' || *p == ';') && (p == s || is_blank(p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+/* One line, NUL-terminated in @line (a buffer of line_bytes). */
+static int text_line(struct cw__sim_text *tx, char *line, const struct cw__sim_text_ops *ops)
+{
+	char header[CW__SIM_TEXT_LINE_MAX];
+	char *s, *eq;
+	size_t len;
+
+	strip_comment(line);
+	s = cw__sim_text_trim(line);
+	if (*s == '\0') {
+		return 0;
+	}
+	if (*s == '[') {
+		len = strlen(s);
+		memcpy(header, s, len + 1);
+		if (s[len - 1] != ']') {
+			return cw__sim_text_expected(tx, "a section header ending in ']'", header);
+		}
+		s[len - 1] = '\0';
+		return ops->header(tx, s + 1, header);
+	}
+	eq = strchr(s, '=');
+	if (!eq) {
+		return cw__sim_text_expected(tx, "'key = value', '[section]' or a comment", s);
+	}
+	*eq = '\0';
+	return ops->assign(tx, cw__sim_text_trim(s), cw__sim_text_trim(eq + 1));
+}
+
+int cw__sim_text_parse(struct cw__sim_text *tx, const char *text, size_t len,
+		       const struct cw__sim_text_ops *ops)
+{
+	char buf[CW__SIM_TEXT_LINE_MAX];
 	size_t pos = 0;
-	int ret;
 
 	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		const char *line = text + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+		size_t m = n && line[n - 1] == '\r' ? n - 1 : n;
+		int ret;
 
-		ps->line++;
-		ret = feed_line(ps, text + pos, n, buf);
+		tx->line++;
+		if (m >= tx->line_bytes) {
+			return cw__sim_text_err(
+				tx, tx->line, "expected a line of at most %u characters (got %zu)",
+				tx->line_bytes - 1, m);
+		}
+		if (memchr(line, '\0', m)) {
+			return cw__sim_text_err(tx, tx->line, "expected text (got a NUL byte)");
+		}
+		memcpy(buf, line, m);
+		buf[m] = '\0';
+		ret = text_line(tx, buf, ops);
 		if (ret) {
 			return ret;
 		}
 		pos += n + 1;
 	}
-	return finish_file(ps);
+	return 0;
+}
+
+int cw__sim_text_read_file(const char *path, const char *kind, size_t max_bytes, char **text,
+			   size_t *len, char *err, size_t err_len)
+{
+	FILE *f = fopen(path, "rb");
+	int ret;
+
+	if (!f) {
+		if (err && err_len) {
+			snprintf(err, err_len, "%s: cannot open %s file: %s", path, kind,
+				 strerror(errno));
+		}
+		return CW_EIO;
+	}
+	*text = malloc(max_bytes + 1);
+	if (!*text) {
+		fclose(f);
+		return CW_ENOMEM;
+	}
+	*len = fread(*text, 1, max_bytes + 1, f);
+	ret = ferror(f) ? CW_EIO : 0;
+	fclose(f);
+	if (ret || *len > max_bytes) {
+		if (err && err_len) {
+			if (ret) {
+				snprintf(err, err_len, "%s: cannot read %s file", path, kind);
+			} else {
+				snprintf(err, err_len, "%s: expected a %s file of at most %zu MiB",
+					 path, kind, max_bytes >> 20);
+			}
+		}
+		free(*text);
+		*text = NULL;
+		return ret ? ret : CW_EINVAL;
+	}
+	return 0;
 }
 
 CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m)
@@ -1733,22 +1805,19 @@ CW_API int cw_sim_machine_desc_parse_mem(const char *text, size_t len, const cha
 	if (out) {
 		*out = NULL;
 	}
-	if (err && err_len) {
-		err[0] = '\0';
-	}
+	cw__sim_text_init(&ps.tx, filename ? filename : "<default>", err, err_len, LINE_BYTES,
+			  QUOTE_CHARS);
 	if (!out || (!text && len)) {
 		return CW_EINVAL;
 	}
-	ps.file = filename ? filename : "<default>";
-	ps.err = err;
-	ps.err_len = err_len;
 	ps.m = calloc(1, sizeof(*ps.m));
 	if (!ps.m) {
 		return CW_ENOMEM;
 	}
 	ret = parse_text(&ps, text, len);
 	if (ret == CW_ENOMEM && err && err_len) {
-		snprintf(err, err_len, "%s:%u: out of memory", ps.file, ps.line ? ps.line : 1);
+		snprintf(err, err_len, "%s:%u: out of memory", ps.tx.file,
+			 ps.tx.line ? ps.tx.line : 1);
 	}
 	if (ret) {
 		cw_sim_machine_desc_free(ps.m);
@@ -1763,7 +1832,6 @@ CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machin
 {
 	char *text;
 	size_t len;
-	FILE *f;
 	int ret;
 
 	if (out) {
@@ -1772,30 +1840,9 @@ CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machin
 	if (!path || !out) {
 		return CW_EINVAL;
 	}
-	f = fopen(path, "rb");
-	if (!f) {
-		if (err && err_len) {
-			snprintf(err, err_len, "%s: cannot open machine file: %s", path,
-				 strerror(errno));
-		}
-		return CW_EIO;
-	}
-	text = malloc(FILE_MAX_BYTES + 1);
-	if (!text) {
-		fclose(f);
-		return CW_ENOMEM;
-	}
-	len = fread(text, 1, FILE_MAX_BYTES + 1, f);
-	ret = ferror(f) ? CW_EIO : 0;
-	fclose(f);
-	if (ret || len > FILE_MAX_BYTES) {
-		if (err && err_len) {
-			snprintf(err, err_len, "%s: %s", path,
-				 ret ? "cannot read machine file"
-				     : "expected a machine file of at most 4 MiB");
-		}
-		free(text);
-		return ret ? ret : CW_EINVAL;
+	ret = cw__sim_text_read_file(path, "machine", FILE_MAX_BYTES, &text, &len, err, err_len);
+	if (ret) {
+		return ret;
 	}
 	ret = cw_sim_machine_desc_parse_mem(text, len, path, out, err, err_len);
 	free(text);

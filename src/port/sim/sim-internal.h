@@ -129,4 +129,80 @@ struct cw_sim_workload_run *cw__sim_machine_workload(const struct cw_sim_machine
 /** The hardware of a sim system, or NULL (a system without a machine). */
 struct cw_sim_hw *cw__sim_port_hw(const struct cw_system *sys);
 
+/* ---- line-based text files (machine-parse.c; machine and workload files) - */
+
+/** Longest line a text file may allow, including the NUL. */
+#define CW__SIM_TEXT_LINE_MAX 1024u
+
+/**
+ * The state every text file parser shares, first member of its own parser
+ * struct: where messages go ("FILE:LINE: text") and the file's limits.
+ */
+struct cw__sim_text {
+	/** File name for messages. */
+	const char *file;
+	/** Error buffer and its size (may be NULL / 0). */
+	char *err;
+	size_t err_len;
+	/** Current line number, from 1. */
+	unsigned line;
+	/** Longest line accepted, including the NUL (at most CW__SIM_TEXT_LINE_MAX). */
+	unsigned line_bytes;
+	/** Longest excerpt of the input quoted in a message. */
+	unsigned quote_chars;
+};
+
+/**
+ * What a parser does with the lines cw__sim_text_parse() splits; each
+ * returns 0 or an error already written.
+ */
+struct cw__sim_text_ops {
+	/**
+	 * A section header: @p name is the text between '[' and ']' (to be
+	 * split by the parser), @p header the whole trimmed line, for messages.
+	 */
+	int (*header)(struct cw__sim_text *tx, char *name, const char *header);
+	/** A "key = value" line, @p key and @p val trimmed (either may be empty). */
+	int (*assign)(struct cw__sim_text *tx, char *key, char *val);
+};
+
+/** Start a parse of @p file: clear @p err (when it has room) and set @p tx up. */
+void cw__sim_text_init(struct cw__sim_text *tx, const char *file, char *err, size_t err_len,
+		       unsigned line_bytes, unsigned quote_chars);
+
+/**
+ * Write "FILE:LINE: message" (line 0 reads as 1) when @p tx has an error
+ * buffer. @return CW_EINVAL.
+ */
+int cw__sim_text_err(struct cw__sim_text *tx, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
+ * "expected WHAT (got 'GOT')" at the current line, GOT a sanitised excerpt
+ * of at most quote_chars characters. @return CW_EINVAL.
+ */
+int cw__sim_text_expected(struct cw__sim_text *tx, const char *what, const char *got);
+
+/** Cut the blanks (space, tab) at both ends of @p s in place; returns the start. */
+char *cw__sim_text_trim(char *s);
+
+/**
+ * Parse @p len bytes of @p text line by line ('\n' or "\r\n"): each line
+ * is checked (length, NUL bytes), its comment cut ('#' or ';' at the start
+ * or after a blank), blank lines skipped, and the rest handed to @p ops as
+ * a header or an assignment ("expected 'key = value' ..." otherwise).
+ * @return 0, or the first error (written).
+ */
+int cw__sim_text_parse(struct cw__sim_text *tx, const char *text, size_t len,
+		       const struct cw__sim_text_ops *ops);
+
+/**
+ * Read the whole file at @p path, of at most @p max_bytes (a whole number
+ * of MiB), into a malloc'd buffer @p *text of @p *len bytes. @p kind names
+ * the file in messages ("machine": "cannot open machine file").
+ * @return 0, CW_EIO or CW_EINVAL (message written to @p err), or CW_ENOMEM.
+ */
+int cw__sim_text_read_file(const char *path, const char *kind, size_t max_bytes, char **text,
+			   size_t *len, char *err, size_t err_len);
+
 #endif /* CLOCKWORK_SRC_PORT_SIM_SIM_INTERNAL_H */

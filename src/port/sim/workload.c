@@ -23,9 +23,7 @@
 
 #include "port/sim/sim-internal.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,10 +71,8 @@ enum wl_section {
 };
 
 struct wl_parser {
-	const char *file;
-	char *err;
-	size_t err_len;
-	unsigned line;
+	/** Messages, current line, limits (first: the text callbacks get it). */
+	struct cw__sim_text tx;
 	struct cw_sim_workload_desc *w;
 	enum wl_section sect;
 	/** Section being filled ([workload] defaults or a [cpu LIST]). */
@@ -88,61 +84,19 @@ struct wl_parser {
 	unsigned seen[8];
 };
 
-static void wl_quote(char *dst, size_t size, const char *s)
+/* The parser a text callback runs for. */
+static struct wl_parser *to_wl_parser(struct cw__sim_text *tx)
 {
-	size_t i = 0;
-
-	for (; s[i] && i < WL_QUOTE && i + 4 < size; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		dst[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
-	}
-	if (s[i] && i + 4 <= size) {
-		memcpy(dst + i, "...", 3);
-		i += 3;
-	}
-	dst[i] = '\0';
+	return (struct wl_parser *)tx;
 }
 
-__attribute__((format(printf, 3, 4))) static int wl_err(struct wl_parser *ps, unsigned line,
-							const char *fmt, ...)
-{
-	va_list ap;
-	int n;
+/* "FILE:LINE: message"; returns CW_EINVAL. */
+#define wl_err(ps, ...) cw__sim_text_err(&(ps)->tx, __VA_ARGS__)
 
-	if (!ps->err || !ps->err_len) {
-		return CW_EINVAL;
-	}
-	n = snprintf(ps->err, ps->err_len, "%s:%u: ", ps->file, line ? line : 1);
-	if (n < 0 || (size_t)n >= ps->err_len) {
-		return CW_EINVAL;
-	}
-	va_start(ap, fmt);
-	vsnprintf(ps->err + n, ps->err_len - (size_t)n, fmt, ap);
-	va_end(ap);
-	return CW_EINVAL;
-}
-
+/* "expected WHAT (got 'GOT')" at the current line. */
 static int wl_expected(struct wl_parser *ps, const char *what, const char *got)
 {
-	char q[WL_QUOTE + 8];
-
-	wl_quote(q, sizeof(q), got);
-	return wl_err(ps, ps->line, "expected %s (got '%s')", what, q);
-}
-
-static char *wl_trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t') {
-		s++;
-	}
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t')) {
-		*--end = '\0';
-	}
-	return s;
+	return cw__sim_text_expected(&ps->tx, what, got);
 }
 
 /* An unsigned decimal filling the whole string. */
@@ -303,12 +257,12 @@ static int wl_assign_cpu_section(struct wl_parser *ps, const char *key, const ch
 			continue;
 		}
 		if (ps->seen[k]) {
-			return wl_err(ps, ps->line,
+			return wl_err(ps, ps->tx.line,
 				      "expected key '%s' once in this section (got it again; the "
 				      "first is at line %u)",
 				      key, ps->seen[k]);
 		}
-		ps->seen[k] = ps->line;
+		ps->seen[k] = ps->tx.line;
 		if (k < 5) {
 			ps->cur->set |= 1u << k;
 		}
@@ -344,7 +298,7 @@ static int wl_hotplug(struct wl_parser *ps, const char *key, const char *val)
 	}
 	ev.cpu = (unsigned)cpu;
 	ev.online = strcmp(key, "online") == 0;
-	ev.line = ps->line;
+	ev.line = ps->tx.line;
 	/* Keep time order; equal times stay in file order. */
 	for (i = w->nr_hotplug; i > 0 && w->hotplug[i - 1].at_ns > ev.at_ns; i--) {
 		w->hotplug[i] = w->hotplug[i - 1];
@@ -387,47 +341,41 @@ static int wl_begin_cpu(struct wl_parser *ps, const char *arg, const char *heade
 	memset(c, 0, sizeof(*c));
 	c->first_cpu = (unsigned)lo;
 	c->last_cpu = (unsigned)hi;
-	c->line = ps->line;
+	c->line = ps->tx.line;
 	ps->cur = c;
 	ps->sect = WL_CPU;
 	return 0;
 }
 
-static int wl_header(struct wl_parser *ps, char *s)
+static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 {
-	char header[WL_LINE_BYTES];
+	struct wl_parser *ps = to_wl_parser(tx);
 	char *words[3];
-	size_t len = strlen(s);
 
-	memcpy(header, s, len + 1);
-	if (s[len - 1] != ']') {
-		return wl_expected(ps, "a section header ending in ']'", header);
-	}
-	s[len - 1] = '\0';
 	memset(ps->seen, 0, sizeof(ps->seen));
-	switch (wl_words(s + 1, words, 2)) {
+	switch (wl_words(name, words, 2)) {
 	case 1:
 		if (strcmp(words[0], "workload") == 0) {
 			if (ps->workload_line) {
-				return wl_err(ps, ps->line,
+				return wl_err(ps, ps->tx.line,
 					      "expected one [workload] section (got a second; the "
 					      "first is at line %u)",
 					      ps->workload_line);
 			}
-			ps->workload_line = ps->line;
-			ps->w->defaults.line = ps->line;
+			ps->workload_line = ps->tx.line;
+			ps->w->defaults.line = ps->tx.line;
 			ps->cur = &ps->w->defaults;
 			ps->sect = WL_WORKLOAD;
 			return 0;
 		}
 		if (strcmp(words[0], "hotplug") == 0) {
 			if (ps->hotplug_line) {
-				return wl_err(ps, ps->line,
+				return wl_err(ps, ps->tx.line,
 					      "expected one [hotplug] section (got a second; the "
 					      "first is at line %u)",
 					      ps->hotplug_line);
 			}
-			ps->hotplug_line = ps->line;
+			ps->hotplug_line = ps->tx.line;
 			ps->sect = WL_HOTPLUG;
 			return 0;
 		}
@@ -446,36 +394,16 @@ static int wl_header(struct wl_parser *ps, char *s)
 	return wl_expected(ps, "a section [workload], [cpu LIST] or [hotplug]", header);
 }
 
-static int wl_line(struct wl_parser *ps, char *line)
+static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 {
-	char *s, *eq, *key, *val;
+	struct wl_parser *ps = to_wl_parser(tx);
 
-	for (char *p = line; *p; p++) {
-		if ((*p == '#' || *p == ';') && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
-			*p = '\0';
-			break;
-		}
-	}
-	s = wl_trim(line);
-	if (!*s) {
-		return 0;
-	}
-	if (*s == '[') {
-		return wl_header(ps, s);
-	}
-	eq = strchr(s, '=');
-	if (!eq) {
-		return wl_expected(ps, "'key = value', '[section]' or a comment", s);
-	}
-	*eq = '\0';
-	key = wl_trim(s);
-	val = wl_trim(eq + 1);
 	if (ps->sect == WL_NONE) {
 		return wl_expected(ps, "a section header such as [workload] before the first key",
 				   key);
 	}
 	if (!*val) {
-		return wl_err(ps, ps->line, "expected a value for '%s' (got nothing)", key);
+		return wl_err(ps, ps->tx.line, "expected a value for '%s' (got nothing)", key);
 	}
 	if (ps->sect == WL_HOTPLUG) {
 		return wl_hotplug(ps, key, val);
@@ -485,36 +413,17 @@ static int wl_line(struct wl_parser *ps, char *line)
 
 static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 {
-	char buf[WL_LINE_BYTES];
-	size_t pos = 0;
+	static const struct cw__sim_text_ops ops = {
+		.header = wl_header,
+		.assign = wl_assign,
+	};
+	int ret = cw__sim_text_parse(&ps->tx, text, len, &ops);
 
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		int ret;
-
-		ps->line++;
-		if (n && text[pos + n - 1] == '\r') {
-			n--;
-		}
-		if (n >= WL_LINE_BYTES) {
-			return wl_err(ps, ps->line,
-				      "expected a line of at most %u characters (got %zu)",
-				      WL_LINE_BYTES - 1, n);
-		}
-		if (memchr(text + pos, '\0', n)) {
-			return wl_err(ps, ps->line, "expected text (got a NUL byte)");
-		}
-		memcpy(buf, text + pos, n);
-		buf[n] = '\0';
-		ret = wl_line(ps, buf);
-		if (ret) {
-			return ret;
-		}
-		pos += (nl ? (size_t)(nl - (text + pos)) : len - pos) + 1;
+	if (ret) {
+		return ret;
 	}
 	if (!ps->workload_line) {
-		return wl_err(ps, ps->line, "expected a [workload] section (got none)");
+		return wl_err(ps, ps->tx.line, "expected a [workload] section (got none)");
 	}
 	if (!(ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ||
 	    !(ps->w->defaults.set & CW_SIM_WL_SET_IDLE)) {
@@ -539,15 +448,11 @@ CW_API int cw_sim_workload_parse_mem(const char *text, size_t len, const char *f
 	if (out) {
 		*out = NULL;
 	}
-	if (err && err_len) {
-		err[0] = '\0';
-	}
+	cw__sim_text_init(&ps.tx, filename ? filename : "<workload>", err, err_len, WL_LINE_BYTES,
+			  WL_QUOTE);
 	if (!out || (!text && len)) {
 		return CW_EINVAL;
 	}
-	ps.file = filename ? filename : "<workload>";
-	ps.err = err;
-	ps.err_len = err_len;
 	ps.w = calloc(1, sizeof(*ps.w));
 	if (!ps.w) {
 		return CW_ENOMEM;
@@ -568,7 +473,6 @@ CW_API int cw_sim_workload_parse_file(const char *path, struct cw_sim_workload_d
 {
 	char *text;
 	size_t len;
-	FILE *f;
 	int ret;
 
 	if (out) {
@@ -577,30 +481,9 @@ CW_API int cw_sim_workload_parse_file(const char *path, struct cw_sim_workload_d
 	if (!path || !out) {
 		return CW_EINVAL;
 	}
-	f = fopen(path, "rb");
-	if (!f) {
-		if (err && err_len) {
-			snprintf(err, err_len, "%s: cannot open workload file: %s", path,
-				 strerror(errno));
-		}
-		return CW_EIO;
-	}
-	text = malloc(WL_FILE_MAX + 1);
-	if (!text) {
-		fclose(f);
-		return CW_ENOMEM;
-	}
-	len = fread(text, 1, WL_FILE_MAX + 1, f);
-	ret = ferror(f) ? CW_EIO : 0;
-	fclose(f);
-	if (ret || len > WL_FILE_MAX) {
-		if (err && err_len) {
-			snprintf(err, err_len, "%s: %s", path,
-				 ret ? "cannot read workload file"
-				     : "expected a workload file of at most 1 MiB");
-		}
-		free(text);
-		return ret ? ret : CW_EINVAL;
+	ret = cw__sim_text_read_file(path, "workload", WL_FILE_MAX, &text, &len, err, err_len);
+	if (ret) {
+		return ret;
 	}
 	ret = cw_sim_workload_parse_mem(text, len, path, out, err, err_len);
 	free(text);
