@@ -167,8 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 4:
 		case 5:
-			if ((op & 1 ? cw_timer_del_sync(&f->timer)
-				    : cw_timer_del(&f->timer)) != (int)f->armed) {
+			if ((op & 1 ? cw_timer_del_sync(&f->timer) : cw_timer_del(&f->timer)) !=
+			    (int)f->armed) {
 				die("delete", (unsigned)(f - timers));
 			}
 			f->armed = false;
