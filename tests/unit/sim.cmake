@@ -8,13 +8,17 @@ target_compile_definitions(test_machine_parse PRIVATE CW_SOURCE_DIR="${PROJECT_S
 cw_add_test(test_sim_port LABEL unit SOURCES unit/test_sim_port.c)
 # cwsim in-process: its logic is compiled into the test with the tool's header.
 cw_add_test(test_sim_cwsim LABEL unit
-            SOURCES unit/test_sim_cwsim.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c)
-target_include_directories(test_sim_cwsim PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim)
+            SOURCES unit/test_sim_cwsim.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+target_include_directories(test_sim_cwsim PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
+                                                  ${PROJECT_SOURCE_DIR}/tools/common)
 target_compile_definitions(test_sim_cwsim PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # Whole-machine scenarios: tests/scenarios/<behaviour>/{machine.ini,expect}.
 cw_add_test(test_sim_scenarios LABEL scenario
-            SOURCES unit/test_sim_scenarios.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c)
-target_include_directories(test_sim_scenarios PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim)
+            SOURCES unit/test_sim_scenarios.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+target_include_directories(test_sim_scenarios PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
+                                                      ${PROJECT_SOURCE_DIR}/tools/common)
 target_compile_definitions(test_sim_scenarios PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # Workload files and workload runs on a machine with timers and idle states.
 cw_add_test(test_workload LABEL unit SOURCES unit/test_workload.c)

@@ -14,6 +14,7 @@
  * its timerfd. Each back end's opening comment says how it reads the time.
  */
 #include "cwlat-internal.h"
+#include "cli.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/hrtimer.h>
@@ -41,6 +42,9 @@
 #define CWLAT_BAR_WIDTH           40
 /** The target for clockwork's p99 over raw timerfd's p99, ns. */
 #define CWLAT_TARGET_P99_DIFF_NS  (20 * (int64_t)CW_NSEC_PER_USEC)
+
+_Static_assert(CWLAT_EXIT_FAILURE == CLI_EXIT_FAILURE && CWLAT_EXIT_USAGE == CLI_EXIT_USAGE,
+	       "cli.c returns the tool's exit statuses");
 
 static const char *const series_names[CWLAT_MAX_SERIES] = { "clockwork", "nanosleep", "timerfd" };
 
@@ -77,132 +81,84 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int bad_arg(FILE *err, const char *fmt, const char *a, const char *b)
-{
-	fputs("cwlat: ", err);
-	fprintf(err, fmt, a, b);
-	fputs("\n", err);
-	usage(err);
-	return CWLAT_EXIT_USAGE;
-}
+/** Parsing state: the options, the command line, what the cross-checks need. */
+struct cwlat_parse {
+	struct cwlat_opts *o;
+	struct cli cli;
+	bool seed_set;
+};
 
-/* The value of option @name at argv[*i]: "--name=value" or "--name value". */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	const char *arg = argv[*i];
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) != 0) {
-		return NULL;
-	}
-	if (arg[n] == '=') {
-		return arg + n + 1;
-	}
-	if (arg[n] == '\0' && *i + 1 < argc) {
-		return argv[++*i];
-	}
-	return arg[n] == '\0' ? "" : NULL;
-}
-
-/* A decimal number in [lo, hi]. */
-static bool parse_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9') {
-		return false;
-	}
-	*out = strtoull(s, &end, 10);
-	return *end == '\0' && *out >= lo && *out <= hi;
-}
-
-static int parse_number(FILE *err, const char *name, const char *v, uint64_t lo, uint64_t hi,
-			uint64_t *out)
+static int parse_number(const struct cli *cli, const char *name, const char *v, uint64_t lo,
+			uint64_t hi, uint64_t *out)
 {
 	char range[64];
 
-	if (parse_range(v, lo, hi, out)) {
+	if (cli_uint(v, 10, lo, hi, out)) {
 		return 0;
 	}
 	snprintf(range, sizeof(range), "%llu..%llu (got '%s')", (unsigned long long)lo,
 		 (unsigned long long)hi, v);
-	return bad_arg(err, "%s: expected a number in %s", name, range);
-}
-
-static int parse_time(FILE *err, const char *name, const char *v, uint64_t *out)
-{
-	if (cw_sim_parse_duration_ns(v, out) != 0) {
-		return bad_arg(err, "%s: expected a time such as 10s or 250us (got '%s')", name, v);
-	}
-	return 0;
-}
-
-static int parse_name(FILE *err, const char *name, const char *v, const char **out)
-{
-	*out = v;
-	return *v ? 0 : bad_arg(err, "%s: expected a name%s", name, "");
+	return cli_bad_arg(cli, "%s: expected a number in %s", name, range);
 }
 
 /* Options with a number value; -1 if argv[*i] is none of them. */
-static int parse_numeric(int argc, char **argv, int *i, struct cwlat_opts *o, FILE *err)
+static int parse_numeric(int argc, char **argv, int *i, struct cwlat_parse *p)
 {
+	const struct cli *cli = &p->cli;
+	struct cwlat_opts *o = p->o;
 	const char *v;
 	uint64_t n;
 	int ret;
 
-	if ((v = opt_value(argc, argv, i, "--threads"))) {
-		ret = parse_number(err, "--threads", v, 1, CWLAT_MAX_THREADS, &n);
+	if ((v = cli_opt_value(argc, argv, i, "--threads"))) {
+		ret = parse_number(cli, "--threads", v, 1, CWLAT_MAX_THREADS, &n);
 		o->threads = (unsigned)n;
 		return ret;
 	}
-	if ((v = opt_value(argc, argv, i, "--interval"))) {
-		ret = parse_number(err, "--interval", v, CWLAT_MIN_INTERVAL_US,
+	if ((v = cli_opt_value(argc, argv, i, "--interval"))) {
+		ret = parse_number(cli, "--interval", v, CWLAT_MIN_INTERVAL_US,
 				   CWLAT_MAX_INTERVAL_US, &n);
 		o->interval_ns = n * CW_NSEC_PER_USEC;
 		return ret;
 	}
-	if ((v = opt_value(argc, argv, i, "--priority"))) {
-		ret = parse_number(err, "--priority", v, 1, 99, &n);
+	if ((v = cli_opt_value(argc, argv, i, "--priority"))) {
+		ret = parse_number(cli, "--priority", v, 1, 99, &n);
 		o->priority = (int)n;
 		return ret;
 	}
-	if ((v = opt_value(argc, argv, i, "--hz"))) {
-		if (!parse_range(v, 100, 1000, &n) ||
-		    (n != 100 && n != 250 && n != 300 && n != 1000)) {
-			return bad_arg(err, "%s: expected 100, 250, 300 or 1000 (got '%s')", "--hz",
-				       v);
-		}
-		o->hz = (unsigned)n;
-		return 0;
+	if ((v = cli_opt_value(argc, argv, i, "--hz"))) {
+		return cli_hz(cli, v, 10, &o->hz);
 	}
-	if ((v = opt_value(argc, argv, i, "--seed"))) {
-		return parse_number(err, "--seed", v, 0, UINT64_MAX - 1, &o->seed);
+	if ((v = cli_opt_value(argc, argv, i, "--seed"))) {
+		return parse_number(cli, "--seed", v, 0, UINT64_MAX - 1, &o->seed);
 	}
 	return -1;
 }
 
 /* Options that take a value; -1 if argv[*i] is none of them. */
-static int parse_valued(int argc, char **argv, int *i, struct cwlat_opts *o, FILE *err)
+static int parse_valued(int argc, char **argv, int *i, struct cwlat_parse *p)
 {
+	const struct cli *cli = &p->cli;
+	struct cwlat_opts *o = p->o;
 	const char *v;
 
-	if ((v = opt_value(argc, argv, i, "--duration"))) {
-		return parse_time(err, "--duration", v, &o->duration_ns);
+	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
+		return cli_time(cli, "--duration", v, &o->duration_ns);
 	}
-	if ((v = opt_value(argc, argv, i, "--irq-latency"))) {
+	if ((v = cli_opt_value(argc, argv, i, "--irq-latency"))) {
 		o->irq_latency_set = true;
-		return parse_time(err, "--irq-latency", v, &o->irq_latency_ns);
+		return cli_time(cli, "--irq-latency", v, &o->irq_latency_ns);
 	}
-	if ((v = opt_value(argc, argv, i, "--histogram"))) {
-		return parse_name(err, "--histogram", v, &o->histogram_path);
+	if ((v = cli_opt_value(argc, argv, i, "--histogram"))) {
+		return cli_string(cli, "--histogram", v, "a name", &o->histogram_path);
 	}
-	if ((v = opt_value(argc, argv, i, "--machine"))) {
-		return parse_name(err, "--machine", v, &o->machine_path);
+	if ((v = cli_opt_value(argc, argv, i, "--machine"))) {
+		return cli_string(cli, "--machine", v, "a name", &o->machine_path);
 	}
-	if ((v = opt_value(argc, argv, i, "--clocksource"))) {
-		return parse_name(err, "--clocksource", v, &o->clocksource);
+	if ((v = cli_opt_value(argc, argv, i, "--clocksource"))) {
+		return cli_string(cli, "--clocksource", v, "a name", &o->clocksource);
 	}
-	return parse_numeric(argc, argv, i, o, err);
+	return parse_numeric(argc, argv, i, p);
 }
 
 static bool parse_flag(const char *arg, struct cwlat_opts *o)
@@ -221,66 +177,70 @@ static bool parse_flag(const char *arg, struct cwlat_opts *o)
 	return true;
 }
 
-/* Cross-option checks. */
-static int check_opts(const struct cwlat_opts *o, bool seed_set, FILE *err)
+/* One argument (cli_parse()). */
+static int parse_arg(int argc, char **argv, int *i, void *ctx)
 {
+	struct cwlat_parse *p = ctx;
+
+	if (parse_flag(argv[*i], p->o)) {
+		return 0;
+	}
+	p->seed_set |= strncmp(argv[*i], "--seed", 6) == 0;
+	return parse_valued(argc, argv, i, p);
+}
+
+/* Cross-option checks. */
+static int check_opts(const struct cwlat_parse *p)
+{
+	const struct cli *cli = &p->cli;
+	const struct cwlat_opts *o = p->o;
 	unsigned nr_series = o->compare ? CWLAT_MAX_SERIES : 1;
 	uint64_t per_thread;
 
 	if (o->duration_ns == 0 || o->duration_ns > CWLAT_MAX_DURATION_NS) {
-		return bad_arg(err, "%s: expected a time above 0 and at most 3600s%s", "--duration",
-			       "");
+		return cli_bad_arg(cli, "%s: expected a time above 0 and at most 3600s",
+				   "--duration");
 	}
 	if (o->duration_ns < o->interval_ns) {
-		return bad_arg(err, "%s is shorter than %s", "--duration", "--interval");
+		return cli_bad_arg(cli, "%s is shorter than %s", "--duration", "--interval");
 	}
 	per_thread = o->duration_ns / o->interval_ns + 2;
 	if (per_thread * o->threads * nr_series > CWLAT_MAX_SAMPLES) {
-		return bad_arg(err,
-			       "too many samples to keep: shorten %s, lengthen %s or use fewer "
-			       "threads",
-			       "--duration", "--interval");
+		return cli_bad_arg(cli,
+				   "too many samples to keep: shorten %s, lengthen %s or use fewer "
+				   "threads",
+				   "--duration", "--interval");
 	}
 	if (o->sim && (o->compare || o->priority || o->affinity || o->clocksource)) {
-		return bad_arg(err,
-			       "%s: --compare, --priority, --affinity and %s need the posix port",
-			       "--sim", "--clocksource");
+		return cli_bad_arg(
+			cli, "%s: --compare, --priority, --affinity and %s need the posix port",
+			"--sim", "--clocksource");
 	}
-	if (!o->sim && (o->machine_path || o->irq_latency_set || seed_set)) {
-		return bad_arg(err, "%s and %s need --sim", "--machine, --irq-latency", "--seed");
+	if (!o->sim && (o->machine_path || o->irq_latency_set || p->seed_set)) {
+		return cli_bad_arg(cli, "%s and %s need --sim", "--machine, --irq-latency",
+				   "--seed");
 	}
 	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct cwlat_opts *o, FILE *out, FILE *err)
 {
-	bool seed_set = false;
+	struct cwlat_parse p = {
+		.o = o,
+		.cli = { .prog = "cwlat",
+			 .usage = usage,
+			 .err = err,
+			 .time_example = "10s or 250us" },
+	};
+	int ret;
 
 	memset(o, 0, sizeof(*o));
 	o->threads = 1;
 	o->interval_ns = CWLAT_DEFAULT_INTERVAL_NS;
 	o->duration_ns = CWLAT_DEFAULT_DURATION_NS;
 	o->seed = 1;
-	for (int i = 1; i < argc; i++) {
-		int ret;
-
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(out);
-			return -1;
-		}
-		if (parse_flag(argv[i], o)) {
-			continue;
-		}
-		seed_set |= strncmp(argv[i], "--seed", 6) == 0;
-		ret = parse_valued(argc, argv, &i, o, err);
-		if (ret < 0) {
-			return bad_arg(err, "unknown argument '%s'%s", argv[i], "");
-		}
-		if (ret) {
-			return ret;
-		}
-	}
-	return check_opts(o, seed_set, err);
+	ret = cli_parse(argc, argv, &p.cli, out, parse_arg, &p);
+	return ret ? ret : check_opts(&p);
 }
 
 bool cwlat_all_hres(struct cw_system *sys, unsigned nr_cpus)

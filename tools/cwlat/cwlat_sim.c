@@ -25,6 +25,7 @@
  * a function of the arguments.
  */
 #include "cwlat-internal.h"
+#include "cli.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/cpu.h>
@@ -79,20 +80,10 @@ static void sim_meas_start(void *arg)
 
 static int load_machine(const struct cwlat_opts *o, struct cw_sim_machine_desc **desc, FILE *err)
 {
-	char msg[CW_SIM_ERR_MAX] = "";
-	const char *text;
-	int ret;
+	int ret = cli_load_machine("cwlat", o->machine_path, desc, err);
 
-	if (o->machine_path) {
-		ret = cw_sim_machine_desc_parse_file(o->machine_path, desc, msg, sizeof(msg));
-	} else {
-		text = cw_sim_machine_default_text();
-		ret = cw_sim_machine_desc_parse_mem(text, strlen(text), "default-soc.ini", desc,
-						    msg, sizeof(msg));
-	}
 	if (ret) {
-		fprintf(err, "cwlat: %s\n", msg[0] ? msg : cw_strerror(ret));
-		return CWLAT_EXIT_FAILURE;
+		return ret;
 	}
 	if (o->threads > (*desc)->nr_cpus) {
 		fprintf(err, "cwlat: --threads %u: machine '%s' has %u CPUs\n", o->threads,

@@ -25,6 +25,7 @@
  * clock, so two runs with the same arguments print the same bytes.
  */
 #include "cwsim.h"
+#include "cli.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/cpu.h>
@@ -46,6 +47,9 @@
 #define CWSIM_MAX_DURATION_NS     (86400 * (uint64_t)CW_NSEC_PER_SEC)
 /** Log lines the system keeps (the whole default run fits). */
 #define CWSIM_LOG_LINES           4096u
+
+_Static_assert(CWSIM_EXIT_FAILURE == CLI_EXIT_FAILURE && CWSIM_EXIT_USAGE == CLI_EXIT_USAGE,
+	       "cli.c returns the tool's exit statuses");
 
 /** Parsed command line. */
 struct cwsim_opts {
@@ -126,174 +130,130 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int bad_arg(FILE *err, const char *fmt, const char *a, const char *b)
-{
-	fputs("cwsim: ", err);
-	fprintf(err, fmt, a, b);
-	fputs("\n", err);
-	usage(err);
-	return CWSIM_EXIT_USAGE;
-}
-
-/* The value of option @name at argv[*i]: "--name=value" or "--name value". */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	const char *arg = argv[*i];
-	size_t n = strlen(name);
-
-	if (strncmp(arg, name, n) != 0) {
-		return NULL;
-	}
-	if (arg[n] == '=') {
-		return arg + n + 1;
-	}
-	if (arg[n] == '\0' && *i + 1 < argc) {
-		return argv[++*i];
-	}
-	return arg[n] == '\0' ? "" : NULL;
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9') {
-		return false;
-	}
-	*out = strtoull(s, &end, 0);
-	/* strtoull saturates at ULLONG_MAX on overflow; reject that too. */
-	return *end == '\0' && *out != UINT64_MAX;
-}
-
-static int parse_time_opt(FILE *err, const char *name, const char *v, uint64_t *out)
-{
-	if (cw_sim_parse_duration_ns(v, out) != 0) {
-		return bad_arg(err, "%s: expected a time such as 10s or 250ms (got '%s')", name, v);
-	}
-	return 0;
-}
+/** Parsing state: the options, the command line, what the cross-checks need. */
+struct cwsim_parse {
+	struct cwsim_opts *o;
+	struct cli cli;
+	bool suspend_for_set;
+};
 
 /* "on" or "off"; @off receives whether it was "off". */
-static int parse_on_off(FILE *err, const char *name, const char *v, bool *off)
+static int parse_on_off(const struct cli *cli, const char *name, const char *v, bool *off)
 {
 	if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
 		*off = strcmp(v, "off") == 0;
 		return 0;
 	}
-	return bad_arg(err, "%s: expected on or off (got '%s')", name, v);
+	return cli_bad_arg(cli, "%s: expected on or off (got '%s')", name, v);
 }
 
 /* Options that take a value; returns -1 if argv[*i] is none of them. */
-static int parse_valued(int argc, char **argv, int *i, struct cwsim_opts *o, FILE *err)
+static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 {
+	const struct cli *cli = &p->cli;
+	struct cwsim_opts *o = p->o;
 	const char *v;
-	uint64_t n;
 
-	if ((v = opt_value(argc, argv, i, "--machine"))) {
-		o->machine_path = v;
-		return *v ? 0 : bad_arg(err, "%s: expected a file name%s", "--machine", "");
+	if ((v = cli_opt_value(argc, argv, i, "--machine"))) {
+		return cli_string(cli, "--machine", v, "a file name", &o->machine_path);
 	}
-	if ((v = opt_value(argc, argv, i, "--workload"))) {
-		o->workload_path = v;
-		return *v ? 0
-			  : bad_arg(err, "%s: expected a file name or none%s", "--workload", "");
+	if ((v = cli_opt_value(argc, argv, i, "--workload"))) {
+		return cli_string(cli, "--workload", v, "a file name or none", &o->workload_path);
 	}
-	if ((v = opt_value(argc, argv, i, "--duration"))) {
-		return parse_time_opt(err, "--duration", v, &o->duration_ns);
+	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
+		return cli_time(cli, "--duration", v, &o->duration_ns);
 	}
-	if ((v = opt_value(argc, argv, i, "--seed"))) {
-		if (!parse_u64(v, &o->seed)) {
-			return bad_arg(err, "%s: expected an unsigned 64-bit number (got '%s')",
-				       "--seed", v);
+	if ((v = cli_opt_value(argc, argv, i, "--seed"))) {
+		if (!cli_uint(v, 0, 0, UINT64_MAX - 1, &o->seed)) {
+			return cli_bad_arg(cli, "%s: expected an unsigned 64-bit number (got '%s')",
+					   "--seed", v);
 		}
 		return 0;
 	}
-	if ((v = opt_value(argc, argv, i, "--hz"))) {
-		if (!parse_u64(v, &n) || (n != 100 && n != 250 && n != 300 && n != 1000)) {
-			return bad_arg(err, "%s: expected 100, 250, 300 or 1000 (got '%s')", "--hz",
-				       v);
-		}
-		o->hz = (unsigned)n;
-		return 0;
+	if ((v = cli_opt_value(argc, argv, i, "--hz"))) {
+		return cli_hz(cli, v, 0, &o->hz);
 	}
-	if ((v = opt_value(argc, argv, i, "--nohz"))) {
-		return parse_on_off(err, "--nohz", v, &o->nohz_off);
+	if ((v = cli_opt_value(argc, argv, i, "--nohz"))) {
+		return parse_on_off(cli, "--nohz", v, &o->nohz_off);
 	}
-	if ((v = opt_value(argc, argv, i, "--highres"))) {
-		return parse_on_off(err, "--highres", v, &o->highres_off);
+	if ((v = cli_opt_value(argc, argv, i, "--highres"))) {
+		return parse_on_off(cli, "--highres", v, &o->highres_off);
 	}
-	if ((v = opt_value(argc, argv, i, "--suspend-at"))) {
+	if ((v = cli_opt_value(argc, argv, i, "--suspend-at"))) {
 		o->suspend = true;
-		return parse_time_opt(err, "--suspend-at", v, &o->suspend_at_ns);
+		return cli_time(cli, "--suspend-at", v, &o->suspend_at_ns);
 	}
-	if ((v = opt_value(argc, argv, i, "--suspend-for"))) {
-		return parse_time_opt(err, "--suspend-for", v, &o->suspend_for_ns);
+	if ((v = cli_opt_value(argc, argv, i, "--suspend-for"))) {
+		return cli_time(cli, "--suspend-for", v, &o->suspend_for_ns);
 	}
-	if ((v = opt_value(argc, argv, i, "--override-at"))) {
+	if ((v = cli_opt_value(argc, argv, i, "--override-at"))) {
 		o->override_at_set = true;
-		return parse_time_opt(err, "--override-at", v, &o->override_at_ns);
+		return cli_time(cli, "--override-at", v, &o->override_at_ns);
 	}
-	if ((v = opt_value(argc, argv, i, "--override"))) {
-		o->override_name = v;
-		return *v ? 0 : bad_arg(err, "%s: expected a clocksource name%s", "--override", "");
+	if ((v = cli_opt_value(argc, argv, i, "--override"))) {
+		return cli_string(cli, "--override", v, "a clocksource name", &o->override_name);
 	}
 	return -1;
 }
 
-/* Cross-option checks. */
-static int check_opts(const struct cwsim_opts *o, bool suspend_for_set, FILE *err)
+/* One argument (cli_parse()). */
+static int parse_arg(int argc, char **argv, int *i, void *ctx)
 {
-	if (o->duration_ns == 0 || o->duration_ns > CWSIM_MAX_DURATION_NS) {
-		return bad_arg(err, "%s: expected a time above 0 and at most 86400s%s",
-			       "--duration", "");
+	struct cwsim_parse *p = ctx;
+
+	if (strcmp(argv[*i], "--quiet") == 0 || strcmp(argv[*i], "-q") == 0) {
+		p->o->quiet = true;
+		return 0;
 	}
-	if (o->suspend != suspend_for_set) {
-		return bad_arg(err, "%s and %s go together", "--suspend-at", "--suspend-for");
+	if (strcmp(argv[*i], "--dump-machine") == 0) {
+		p->o->dump_machine = true;
+		return 0;
+	}
+	p->suspend_for_set |= strncmp(argv[*i], "--suspend-for", 13) == 0;
+	return parse_valued(argc, argv, i, p);
+}
+
+/* Cross-option checks. */
+static int check_opts(const struct cwsim_parse *p)
+{
+	const struct cli *cli = &p->cli;
+	const struct cwsim_opts *o = p->o;
+
+	if (o->duration_ns == 0 || o->duration_ns > CWSIM_MAX_DURATION_NS) {
+		return cli_bad_arg(cli, "%s: expected a time above 0 and at most 86400s",
+				   "--duration");
+	}
+	if (o->suspend != p->suspend_for_set) {
+		return cli_bad_arg(cli, "%s and %s go together", "--suspend-at", "--suspend-for");
 	}
 	if (o->suspend && (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns)) {
-		return bad_arg(err,
-			       "%s: expected a suspend that starts before the end of the run "
-			       "and lasts more than 0 ns%s",
-			       "--suspend-at/--suspend-for", "");
+		return cli_bad_arg(cli,
+				   "%s: expected a suspend that starts before the end of the run "
+				   "and lasts more than 0 ns",
+				   "--suspend-at/--suspend-for");
 	}
 	if (o->override_at_set && !o->override_name) {
-		return bad_arg(err, "%s needs %s", "--override-at", "--override NAME");
+		return cli_bad_arg(cli, "%s needs %s", "--override-at", "--override NAME");
 	}
 	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct cwsim_opts *o, FILE *out, FILE *err)
 {
-	bool suspend_for_set = false;
+	struct cwsim_parse p = {
+		.o = o,
+		.cli = { .prog = "cwsim",
+			 .usage = usage,
+			 .err = err,
+			 .time_example = "10s or 250ms" },
+	};
+	int ret;
 
 	memset(o, 0, sizeof(*o));
 	o->duration_ns = CWSIM_DEFAULT_DURATION_NS;
 	o->seed = 1;
-	for (int i = 1; i < argc; i++) {
-		int ret;
-
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(out);
-			return -1;
-		}
-		if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
-			o->quiet = true;
-			continue;
-		}
-		if (strcmp(argv[i], "--dump-machine") == 0) {
-			o->dump_machine = true;
-			continue;
-		}
-		suspend_for_set |= strncmp(argv[i], "--suspend-for", 13) == 0;
-		ret = parse_valued(argc, argv, &i, o, err);
-		if (ret < 0) {
-			return bad_arg(err, "unknown argument '%s'%s", argv[i], "");
-		}
-		if (ret) {
-			return ret;
-		}
-	}
-	return check_opts(o, suspend_for_set, err);
+	ret = cli_parse(argc, argv, &p.cli, out, parse_arg, &p);
+	return ret ? ret : check_opts(&p);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -367,26 +327,6 @@ static bool override_known(const struct cw_sim_machine_desc *d, const char *name
 	}
 	fputs(" jiffies)\n", err);
 	return false;
-}
-
-static int load_machine(const struct cwsim_opts *o, struct cw_sim_machine_desc **desc, FILE *err)
-{
-	char msg[CW_SIM_ERR_MAX];
-	const char *text;
-	int ret;
-
-	if (o->machine_path) {
-		ret = cw_sim_machine_desc_parse_file(o->machine_path, desc, msg, sizeof(msg));
-	} else {
-		text = cw_sim_machine_default_text();
-		ret = cw_sim_machine_desc_parse_mem(text, strlen(text), "default-soc.ini", desc,
-						    msg, sizeof(msg));
-	}
-	if (ret) {
-		fprintf(err, "cwsim: %s\n", msg[0] ? msg : cw_strerror(ret));
-		return CWSIM_EXIT_FAILURE;
-	}
-	return CWSIM_EXIT_OK;
 }
 
 static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc **w, FILE *err)
@@ -776,7 +716,7 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	if (ret) {
 		return ret < 0 ? CWSIM_EXIT_OK : ret;
 	}
-	ret = load_machine(&o, &desc, err);
+	ret = cli_load_machine("cwsim", o.machine_path, &desc, err);
 	if (ret == CWSIM_EXIT_OK && o.dump_machine) {
 		ret = dump_machine(desc, out);
 		cw_sim_machine_desc_free(desc);
