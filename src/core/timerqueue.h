@@ -1,32 +1,71 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hrtimer queue: an intrusive pairing heap ordered by (expiry, sequence).
+ * The hrtimer queue: a radix wheel with exact order, plus a pairing heap
+ * for keys below the wheel's base. Ordered by (expiry, sequence).
  *
- * Why a pairing heap. The queue must give the first expiry in O(1),
- * insert and remove without allocating (arming never fails), in O(log n).
- * That rules out the fastest structure measured, an array binary heap: its
- * array must hold every timer that may ever be queued on a base. Among
- * intrusive structures, bench/bench_hrtimer.c (docs/benchmarks.md) measured
- * on this machine, ns per operation, pairing heap vs the best competitor:
- *   start+cancel  1e3: 17 vs 30 (array heap)  1e5: 34 vs 46  1e6: 243 vs 234
- *                 and 3-8x faster than a red-black tree with cached leftmost
- *   start+expire  1e3: 137 vs 100             1e5: 683 vs 246 1e6: 1650 vs 833
- *                 and 1.1-1.5x slower than the red-black tree
- * An insert is one comparison and a link under the root, so start+cancel
- * (I/O timeouts, the common hrtimer pattern in servers) is the fastest of
- * all. A pop melds the root's children (15-25 of them at 1e3..1e5), each a
- * dependent cache miss on a timer somewhere in memory, so pop-heavy work
- * (sleeps, interval timers) pays 1.4-2.8x over the array heap. We keep the
- * pairing heap for the no-allocation rule and the cancel path; the missed
- * start+expire target is recorded in the issue's closing note.
+ * Why. The queue must give the first expiry in O(1), insert and remove
+ * without allocating (arming never fails) in O(log n) or better, accept
+ * any key (a new timer earlier than the first; REALTIME keys that jump
+ * back after settime), keep equal expiries first in, first out, and scale
+ * to millions of timers. bench/bench_hrtimer.c (docs/benchmarks.md)
+ * measured on this machine (2 shared vCPUs, noisy), ns per operation,
+ * median of 5 interleaved repetitions, run 1 / run 2:
  *
- * Ties. Equal expiries come out in insertion order: each node carries a
- * sequence number from the queue, compared after the expiry.
+ *   case          n    radix wheel  pairing heap  array heap    rbtree
+ *   start+cancel  1e3  18.8 / 18.2  18.5 / 13.5   31.4 / 25.0   125 / 86
+ *                 1e5  19.1 / 11.1  54.7 / 31.9   70.0 / 45.3   487 / 252
+ *                 1e6  147 / 79.8   590 / 231     345 / 179     2834 / 1405
+ *   start+expire  1e3  35.7 / 36.0  88.3 / 85.6   60.3 / 60.3   77.8 / 79.9
+ *                 1e5  482 / 186    763 / 305     269 / 179     775 / 276
+ *                 1e6  460 / 680    1751 / 2244   790 / 1123    1720 / 1867
  *
- * Shape. Each node (struct cw_hrtimer_node, embedded in struct cw_hrtimer) has its first child
- * (child), its next sibling (next) and a back link (prev): the previous sibling, or the parent for
- * a first child; the root's prev is NULL. Removing a node unlinks it in O(1) and melds its children
- * (two-pass pairing) back under the root.
+ * libevent's heap was slower than the array heap in every row. The array
+ * heap is not a candidate anyway: its array must hold every timer that
+ * may ever be queued on a base (allocation on start). start+expire at 1e5
+ * is a tie or a loss depending on the run (82-482 ns over three runs, the
+ * array heap 163-269 in the same runs): every 2^30 ns the hold model's
+ * base crosses a level-5 digit and one pop cascades every timer queued
+ * past it (4 MB of cold nodes), a cost that lands in some measured
+ * windows and not others.
+ *
+ * The previous queue, a pairing heap (bench row "pairing"), won start+cancel
+ * but lost start+expire 1.3-2.8x to the array heap: each pop melded the
+ * root's 15-25 children, a chain of dependent cache misses. Measured and
+ * rejected: see docs/benchmarks.md.
+ *
+ * Shape. The wheel has 11 levels of 64 buckets; a node whose key u differs
+ * from base first at bit d sits at level d / 6, in the bucket of u's 6-bit
+ * digit at that level. All keys of a bucket are below all keys of the
+ * buckets after it (by level, then slot), and a level-0 bucket holds one
+ * key value. A bucket is a FIFO list through the nodes' next/prev; two
+ * bitmaps find the lowest non-empty bucket. Insert and remove are O(1)
+ * list operations. When the first node goes, the next one is the head of
+ * the lowest level-0 bucket, or, if level 0 is empty, the lowest bucket of
+ * the lowest level is cascaded: base moves up to that bucket's smallest
+ * possible key and its nodes are redistributed to lower levels. A node
+ * moves at most once per level (64-bit keys: 10 times; keys 1 s ahead at
+ * 1 us spacing: 3 or 4 times), so pops are O(1) amortised, and a cascade
+ * touches nodes just before they expire, when they are about to be needed
+ * anyway. Worst case: one pop cascades a whole bucket (up to every timer
+ * on the queue) under the base lock; amortised over the pops it feeds.
+ *
+ * Keys below base go to a small pairing heap (node child/next/prev), whose
+ * keys are all below every wheel key, so the first node is its root when
+ * it is not empty. base only rises while that heap is empty, and is reset
+ * to the key of the first insertion into an empty queue. When the early
+ * heap outgrows the wheel (keys in no order at start, a REALTIME clock set
+ * back), everything is re-inserted into the wheel with base at the
+ * smallest key: O(n + e log e), paid for by the e > n/2 early insertions
+ * since the last rebuild.
+ *
+ * Ties. Each node carries a sequence number from the queue. Wheel buckets
+ * are appended at the tail, and cascades and rebuilds move nodes in list
+ * order into empty buckets, so equal keys (always in the same bucket) stay
+ * in insertion order; the early heap compares the sequence after the
+ * expiry.
+ *
+ * Memory: 40 bytes per node (struct cw_hrtimer_node), about 11 KiB per
+ * queue head, all fixed.
  *
  * Locking: none here; the hrtimer base lock protects a queue.
  */
@@ -38,20 +77,58 @@
 #include <clockwork/hrtimer.h>
 
 #include <stddef.h>
+#include <stdint.h>
 
-/** A queue. Zero-initialised is empty. */
-struct cw_tq_head {
-	struct cw_hrtimer_node *root;
-	uint64_t next_seq;
-	size_t count;
+/* Levels of the radix wheel: 6 bits of the key each, 11 levels cover 64 bits. */
+#define CW_TQ_BITS      6
+#define CW_TQ_SLOTS     (1u << CW_TQ_BITS)
+#define CW_TQ_LEVELS    11
+/* Rebuild when the early heap holds more than this and more than the wheel. */
+#define CW_TQ_EARLY_MIN 64
+
+/** A bucket of the wheel: a FIFO list through node next/prev. */
+struct cw_tq_bucket {
+	struct cw_hrtimer_node *first;
+	struct cw_hrtimer_node *last;
 };
+
+/**
+ * A queue. Zero-initialised is empty. About 11 KiB, fixed: nothing is
+ * allocated when timers come and go.
+ */
+struct cw_tq_head {
+	/** The first node (earliest expiry, oldest among equals), or NULL. */
+	struct cw_hrtimer_node *first;
+	/** Root of the early heap: the nodes whose key is below base. */
+	struct cw_hrtimer_node *early;
+	/** The wheel's reference key: early keys < base <= wheel keys. */
+	uint64_t base;
+	/** Sequence number of the next insertion (the tie-break). */
+	uint64_t next_seq;
+	/** Nodes queued. */
+	size_t count;
+	/** Nodes in the early heap. */
+	size_t nr_early;
+	/** Bit l set: level l has a non-empty slot. */
+	uint32_t levels;
+	/** Bit s of pending[l] set: slot[l][s] is non-empty. */
+	uint64_t pending[CW_TQ_LEVELS];
+	struct cw_tq_bucket slot[CW_TQ_LEVELS][CW_TQ_SLOTS];
+};
+
+/* Keys as unsigned numbers in the same order as the int64 expiries. */
+static inline uint64_t cw_tq_key(const struct cw_hrtimer_node *n)
+{
+	return (uint64_t)n->expires ^ (1ull << 63);
+}
 
 static inline bool cw_tq_before(const struct cw_hrtimer_node *a, const struct cw_hrtimer_node *b)
 {
 	return a->expires < b->expires || (a->expires == b->expires && a->seq < b->seq);
 }
 
-/* Meld two roots; returns the new root (both have prev == next == NULL). */
+/* ---- the early heap: a two-pass pairing heap (child, next, prev) ---- */
+
 static inline struct cw_hrtimer_node *cw_tq_meld(struct cw_hrtimer_node *a,
 						 struct cw_hrtimer_node *b)
 {
@@ -61,7 +138,6 @@ static inline struct cw_hrtimer_node *cw_tq_meld(struct cw_hrtimer_node *a,
 		a = b;
 		b = t;
 	}
-	/* b becomes a's first child. */
 	b->prev = a;
 	b->next = a->child;
 	if (a->child) {
@@ -71,10 +147,6 @@ static inline struct cw_hrtimer_node *cw_tq_meld(struct cw_hrtimer_node *a,
 	return a;
 }
 
-/*
- * Two-pass pairing of a sibling list: meld pairs left to right, then meld
- * the results right to left. Returns the new root with prev == next == NULL.
- */
 static inline struct cw_hrtimer_node *cw_tq_merge_pairs(struct cw_hrtimer_node *first)
 {
 	struct cw_hrtimer_node *stack = NULL, *root;
@@ -82,7 +154,6 @@ static inline struct cw_hrtimer_node *cw_tq_merge_pairs(struct cw_hrtimer_node *
 	if (!first) {
 		return NULL;
 	}
-	/* Pass 1: pair up; push each pair's winner on a stack linked by next. */
 	while (first) {
 		struct cw_hrtimer_node *a = first, *b = first->next, *m;
 
@@ -99,7 +170,6 @@ static inline struct cw_hrtimer_node *cw_tq_merge_pairs(struct cw_hrtimer_node *
 		m->next = stack;
 		stack = m;
 	}
-	/* Pass 2: meld from the last pair back to the first. */
 	root = stack;
 	stack = stack->next;
 	root->next = NULL;
@@ -113,37 +183,13 @@ static inline struct cw_hrtimer_node *cw_tq_merge_pairs(struct cw_hrtimer_node *
 	return root;
 }
 
-/** The first node (earliest expiry), or NULL. O(1). */
-static inline struct cw_hrtimer_node *cw_tq_first(const struct cw_tq_head *h)
+static inline void cw_tq_early_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 {
-	return h->root;
-}
-
-/** Whether @p n is the first node. */
-static inline bool cw_tq_is_first(const struct cw_tq_head *h, const struct cw_hrtimer_node *n)
-{
-	return h->root == n;
-}
-
-/** Insert @p n (its expires set). O(1). @return true if it is now the first node. */
-static inline bool cw_tq_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
-{
-	n->child = n->next = n->prev = NULL;
-	n->seq = h->next_seq++;
-	h->count++;
-	h->root = h->root ? cw_tq_meld(h->root, n) : n;
-	return h->root == n;
-}
-
-/** Remove queued @p n. Amortised O(log n). @return true if the queue is now empty. */
-static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
-{
-	struct cw_hrtimer_node *sub;
-
-	if (h->root == n) {
-		h->root = cw_tq_merge_pairs(n->child);
+	if (h->early == n) {
+		h->early = cw_tq_merge_pairs(n->child);
 	} else {
-		/* Unlink from the parent's child list (prev is parent or left sibling). */
+		struct cw_hrtimer_node *sub;
+
 		if (n->prev->child == n) {
 			n->prev->child = n->next;
 		} else {
@@ -154,23 +200,284 @@ static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 		}
 		sub = cw_tq_merge_pairs(n->child);
 		if (sub) {
-			h->root = cw_tq_meld(h->root, sub);
+			h->early = cw_tq_meld(h->early, sub);
 		}
+	}
+	h->nr_early--;
+}
+
+/* ---- the wheel ---- */
+
+/* The bucket of key @p u (>= base): the level of the highest bit where it
+ * differs from base, and the key's digit at that level. */
+static inline void cw_tq_slot_of(const struct cw_tq_head *h, uint64_t u, unsigned *lp, unsigned *sp)
+{
+	uint64_t x = u ^ h->base;
+	unsigned l = x ? (unsigned)(63 - __builtin_clzll(x)) / CW_TQ_BITS : 0;
+
+	*lp = l;
+	*sp = (unsigned)(u >> (l * CW_TQ_BITS)) & (CW_TQ_SLOTS - 1);
+}
+
+/* Append @p n at the tail of its bucket (FIFO among equal keys). */
+static inline void cw_tq_wheel_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+{
+	unsigned l, s;
+	struct cw_tq_bucket *b;
+
+	cw_tq_slot_of(h, cw_tq_key(n), &l, &s);
+	b = &h->slot[l][s];
+
+	n->next = NULL;
+	n->prev = b->last;
+	if (b->last) {
+		b->last->next = n;
+	} else {
+		b->first = n;
+		h->pending[l] |= 1ull << s;
+		h->levels |= 1u << l;
+	}
+	b->last = n;
+}
+
+static inline void cw_tq_wheel_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+{
+	unsigned l, s;
+	struct cw_tq_bucket *b;
+
+	cw_tq_slot_of(h, cw_tq_key(n), &l, &s);
+	b = &h->slot[l][s];
+
+	if (n->prev) {
+		n->prev->next = n->next;
+	} else {
+		b->first = n->next;
+	}
+	if (n->next) {
+		n->next->prev = n->prev;
+	} else {
+		b->last = n->prev;
+	}
+	if (!b->first) {
+		h->pending[l] &= ~(1ull << s);
+		if (!h->pending[l]) {
+			h->levels &= ~(1u << l);
+		}
+	}
+}
+
+/*
+ * Empty slot s of level l > 0, the lowest non-empty slot of the lowest
+ * non-empty level, into the levels below: base moves up to the slot's
+ * smallest possible key, so its nodes now differ from base below level l.
+ * Every level below is empty, so appending in list order keeps FIFO order.
+ */
+static inline void cw_tq_cascade(struct cw_tq_head *h, unsigned l, unsigned s)
+{
+	struct cw_tq_bucket *b = &h->slot[l][s];
+	struct cw_hrtimer_node *n = b->first;
+	unsigned shift = (l + 1) * CW_TQ_BITS;
+	uint64_t high = shift >= 64 ? 0 : h->base & (~0ull << shift);
+
+	b->first = b->last = NULL;
+	h->pending[l] &= ~(1ull << s);
+	if (!h->pending[l]) {
+		h->levels &= ~(1u << l);
+	}
+	h->base = high | ((uint64_t)s << (l * CW_TQ_BITS));
+	while (n) {
+		struct cw_hrtimer_node *next = n->next;
+
+		cw_tq_wheel_add(h, n);
+		n = next;
+	}
+}
+
+/* The wheel's first node, cascading until it sits in level 0. */
+static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h)
+{
+	while (h->levels) {
+		unsigned l = (unsigned)__builtin_ctz(h->levels);
+		unsigned s = (unsigned)__builtin_ctzll(h->pending[l]);
+
+		if (l == 0) {
+			return h->slot[0][s].first;
+		}
+		cw_tq_cascade(h, l, s);
+	}
+	return NULL;
+}
+
+/*
+ * Too many keys below base (a REALTIME clock set back, or a start with
+ * keys in no particular order): move base down to the smallest key and
+ * put every node back in the wheel. Wheel nodes go back bucket by bucket
+ * in list order and early nodes in (expiry, sequence) order, so equal
+ * keys keep their order. O(n + e log e), paid for by the e > n/2 early
+ * insertions since the last rebuild.
+ */
+static inline void cw_tq_rebuild(struct cw_tq_head *h)
+{
+	struct cw_hrtimer_node *list = NULL, **tail = &list;
+
+	for (unsigned l = 0; l < CW_TQ_LEVELS; l++) {
+		while (h->pending[l]) {
+			unsigned s = (unsigned)__builtin_ctzll(h->pending[l]);
+			struct cw_tq_bucket *b = &h->slot[l][s];
+
+			*tail = b->first;
+			tail = &b->last->next;
+			b->first = b->last = NULL;
+			h->pending[l] &= h->pending[l] - 1;
+		}
+	}
+	h->levels = 0;
+	h->base = cw_tq_key(h->early);
+	while (h->early) {
+		struct cw_hrtimer_node *n = h->early;
+
+		h->early = cw_tq_merge_pairs(n->child);
+		n->child = NULL;
+		cw_tq_wheel_add(h, n);
+	}
+	h->nr_early = 0;
+	while (list) {
+		struct cw_hrtimer_node *n = list;
+
+		list = n->next;
+		cw_tq_wheel_add(h, n);
+	}
+}
+
+/* ---- the queue ---- */
+
+/** The first node (earliest expiry), or NULL. O(1). */
+static inline struct cw_hrtimer_node *cw_tq_first(const struct cw_tq_head *h)
+{
+	return h->first;
+}
+
+/** Whether @p n is the first node. */
+static inline bool cw_tq_is_first(const struct cw_tq_head *h, const struct cw_hrtimer_node *n)
+{
+	return h->first == n;
+}
+
+/** Insert @p n (its expires set). O(1) amortised. @return true if it is now the first node. */
+static inline bool cw_tq_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+{
+	uint64_t u = cw_tq_key(n);
+
+	n->child = n->next = n->prev = NULL;
+	n->seq = h->next_seq++;
+	if (h->count++ == 0) {
+		h->base = u;
+	}
+	if (u < h->base) {
+		h->early = h->early ? cw_tq_meld(h->early, n) : n;
+		if (++h->nr_early > CW_TQ_EARLY_MIN && 2 * h->nr_early > h->count) {
+			cw_tq_rebuild(h);
+		}
+	} else {
+		cw_tq_wheel_add(h, n);
+	}
+	/* n is the newest: it goes first only when strictly earlier. */
+	if (!h->first || n->expires < h->first->expires) {
+		h->first = n;
+		return true;
+	}
+	return false;
+}
+
+/** Remove queued @p n. O(1) amortised. @return true if the queue is now empty. */
+static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+{
+	if (cw_tq_key(n) < h->base) {
+		cw_tq_early_del(h, n);
+	} else {
+		cw_tq_wheel_del(h, n);
 	}
 	n->child = n->next = n->prev = NULL;
 	h->count--;
-	return h->root == NULL;
+	if (h->first == n) {
+		h->first = h->early ? h->early : cw_tq_wheel_first(h);
+	}
+	return h->count == 0;
 }
 
 /** Remove and return the first node, or NULL. */
 static inline struct cw_hrtimer_node *cw_tq_pop(struct cw_tq_head *h)
 {
-	struct cw_hrtimer_node *n = h->root;
+	struct cw_hrtimer_node *n = h->first;
 
 	if (n) {
 		cw_tq_del(h, n);
 	}
 	return n;
+}
+
+/* ---- consistency check, for tests ---- */
+
+static inline size_t cw_tq_check_early(const struct cw_tq_head *h, const struct cw_hrtimer_node *n,
+				       bool *ok)
+{
+	size_t count = 1;
+
+	*ok &= cw_tq_key(n) < h->base;
+	for (const struct cw_hrtimer_node *c = n->child, *prev = n; c; prev = c, c = c->next) {
+		*ok &= c->prev == prev && !cw_tq_before(c, n);
+		count += cw_tq_check_early(h, c, ok);
+	}
+	return count;
+}
+
+/**
+ * Check every invariant of the queue: early heap links and order, every
+ * wheel node in its bucket with consistent links and bitmaps, equal keys
+ * in insertion order, counts, and the cached first node. O(n + bucket
+ * sizes squared): for tests. @return true if the queue is consistent.
+ */
+static inline bool cw_tq_check(const struct cw_tq_head *h)
+{
+	const struct cw_hrtimer_node *min = NULL;
+	size_t total = 0, early = 0;
+	bool ok = true;
+
+	if (h->early) {
+		ok &= h->early->prev == NULL && h->early->next == NULL;
+		early = cw_tq_check_early(h, h->early, &ok);
+		min = h->early;
+	}
+	ok &= early == h->nr_early;
+	for (unsigned l = 0; l < CW_TQ_LEVELS; l++) {
+		ok &= !!(h->levels & (1u << l)) == !!h->pending[l];
+		for (unsigned s = 0; s < CW_TQ_SLOTS; s++) {
+			const struct cw_tq_bucket *b = &h->slot[l][s];
+			const struct cw_hrtimer_node *prev = NULL;
+
+			ok &= !!(h->pending[l] & (1ull << s)) == !!b->first;
+			for (const struct cw_hrtimer_node *n = b->first; n; prev = n, n = n->next) {
+				unsigned nl, ns;
+
+				ok &= n->prev == prev && n->child == NULL &&
+				      cw_tq_key(n) >= h->base;
+				cw_tq_slot_of(h, cw_tq_key(n), &nl, &ns);
+				ok &= nl == l && ns == s;
+				for (const struct cw_hrtimer_node *m = b->first; m != n;
+				     m = m->next) {
+					ok &= m->expires != n->expires || m->seq < n->seq;
+				}
+				if (!min || cw_tq_before(n, min)) {
+					min = n;
+				}
+				total++;
+			}
+			ok &= b->last == prev;
+		}
+	}
+	total += early;
+	ok &= total == h->count && h->first == min;
+	return ok;
 }
 
 #endif /* CLOCKWORK_SRC_CORE_TIMERQUEUE_H */
