@@ -12,7 +12,7 @@
  * seen at once and a REALTIME timer never fires early: it runs only when
  * its own clock has reached the expiry.
  *
- * Queue. src/core/timerqueue.h, a pairing heap (why: see there). The queue
+ * Queue. src/core/timerqueue.h, a radix wheel with exact order (why: see there). The queue
  * is ordered by the hard expiry (the end of the slack window); a timer runs
  * once its soft expiry (the start) has passed, so timers with slack share
  * interrupts.
