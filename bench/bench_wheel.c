@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_wheel: clockwork's timer wheel against libuv, libevent, DPDK's
- * rte_timer and a plain binary heap, through one table of operations
- * (wheel_impl.h), in one run. Cases (issue 5):
+ * bench_wheel: clockwork's timer wheel against clockwork's own hrtimer
+ * queue (clockwork-hrtimer), libuv, libevent, DPDK's rte_timer and a plain
+ * binary heap, through one table of operations (wheel_impl.h), in one run.
+ * Cases (issue 5):
  *
  *   W1 arm+cancel  N pending timers with random expiries in [1 ms, 60 s] at
  *                  1 ms resolution; then 10 M operations, each cancelling a
@@ -11,8 +12,9 @@
  *   W2 expire      N timers with random expiries in [1, 2^20] ticks; the
  *                  clock advances tick by tick until all fired. ns per fired
  *                  timer, empty ticks included. Only implementations whose
- *                  clock can be simulated take part (clockwork, libuv, heap):
- *                  libevent and DPDK read the host clock in their expiry.
+ *                  clock can be simulated take part (clockwork,
+ *                  clockwork-hrtimer, libuv, heap): libevent and DPDK read
+ *                  the host clock in their expiry.
  *   W3 server      1 M connections with a 30 s idle timeout re-armed on every
  *                  packet to a random connection, the clock advancing 1 ms
  *                  per 1000 operations, 20 M operations. ns per operation.
@@ -67,6 +69,7 @@ uint64_t wheel_fired;
 
 static const struct wheel_ops *const impls[] = {
 	&wheel_clockwork_ops,
+	&wheel_hrtimer_ops,
 #ifdef CW_BENCH_HAVE_LIBUV
 	&wheel_libuv_ops,
 #endif
@@ -307,7 +310,7 @@ static bool run_case(const char *cs, uint64_t n, const char *unit)
 		}
 	}
 	printf("\n%s N=%llu (%s), median of %u\n", cs, (unsigned long long)n, unit, reps);
-	printf("  %-12s %12s %10s %12s\n", "impl", "ns/op", "vs libuv", "peak RSS MB");
+	printf("  %-17s %12s %10s %12s\n", "impl", "ns/op", "vs libuv", "peak RSS MB");
 	for (unsigned i = 0; i < nrows; i++) {
 		struct row *row = &rows[i];
 
@@ -331,16 +334,16 @@ static bool run_case(const char *cs, uint64_t n, const char *unit)
 		};
 
 		if (row->failed) {
-			printf("  %-12s %12s   (failed)\n", row->o->impl, "-");
+			printf("  %-17s %12s   (failed)\n", row->o->impl, "-");
 			continue;
 		}
 		br.n = strcmp(cs, "W1") == 0 ? ops_w1() : strcmp(cs, "W2") == 0 ? n : ops_w3();
 		bench_append_result(&br);
 		if (uv > 0) {
-			printf("  %-12s %12.1f %9.3fx %12.1f\n", row->o->impl, row->ns,
+			printf("  %-17s %12.1f %9.3fx %12.1f\n", row->o->impl, row->ns,
 			       row->ns / uv, (double)row->rss_kb / 1024.0);
 		} else {
-			printf("  %-12s %12.1f %10s %12.1f\n", row->o->impl, row->ns, "-",
+			printf("  %-17s %12.1f %10s %12.1f\n", row->o->impl, row->ns, "-",
 			       (double)row->rss_kb / 1024.0);
 		}
 		if (row->o != &wheel_clockwork_ops && (best_other == 0 || row->ns < best_other)) {
@@ -350,7 +353,7 @@ static bool run_case(const char *cs, uint64_t n, const char *unit)
 	if (strcmp(cs, "W2") == 0) {
 		for (size_t i = 0; i < NR_IMPLS; i++) {
 			if (!impls[i]->virtual_time) {
-				printf("  %-12s %12s   (reads the host clock: cannot be stepped tick by tick)\n",
+				printf("  %-17s %12s   (reads the host clock: cannot be stepped tick by tick)\n",
 				       impls[i]->impl, "-");
 			}
 		}

@@ -38,6 +38,7 @@ struct wheel_ops {
 extern uint64_t wheel_fired;
 
 extern const struct wheel_ops wheel_clockwork_ops;
+extern const struct wheel_ops wheel_hrtimer_ops;
 extern const struct wheel_ops wheel_heap_ops;
 #ifdef CW_BENCH_HAVE_LIBUV
 extern const struct wheel_ops wheel_libuv_ops;
