@@ -13,10 +13,10 @@
  *   - its call eventfd: work was queued (cw_cpu_call(), async work), a call
  *     this CPU made elsewhere completed, or the thread must stop.
  * The wait is the CPU's idle: cw_tick_idle_enter(sys, false) before it and
- * cw_tick_idle_exit() after it, so the core accounts idle time and may hand
- * the do_timer duty over. Interrupts are taken one at a time: a CPU thread
- * is never interrupted, so a function run between two events runs "with
- * interrupts held off", as cw_cpu_call() promises.
+ * cw_tick_idle_exit() after the interrupts it returned were handled, so the core accounts idle time
+ * and may hand the do_timer duty over. Interrupts are taken one at a time: a CPU thread is never
+ * interrupted, so a function run between two events runs "with interrupts held off", as
+ * cw_cpu_call() promises.
  *
  * Running as a CPU. this_cpu is a pair of thread-locals (context, index).
  * A CPU thread sets them for its whole life. Threads that are not CPUs of
@@ -465,11 +465,18 @@ static void *cpu_thread_main(void *arg)
 		}
 		cw_tick_idle_enter(sys, false);
 		n = epoll_wait(cpu->epoll_fd, evs, CPU_MAX_EVENTS, -1);
-		cw_tick_idle_exit(sys);
 		atomic_fetch_add_explicit(&cpu->stat_wakeups, 1, memory_order_relaxed);
+		/*
+		 * Interrupts first, then leave idle (Linux's order: the
+		 * interrupt is handled in the idle loop, the tick restarts when
+		 * the CPU leaves it). Restarting the tick first could reprogram
+		 * the timerfd, which discards its pending expiry and costs the
+		 * waking timer a second wakeup (about 20 us here).
+		 */
 		for (int i = 0; i < n; i++) {
 			cpu_dispatch(cpu, &evs[i]);
 		}
+		cw_tick_idle_exit(sys);
 	}
 	cpu_thread_leave(cpu);
 	return NULL;
