@@ -802,7 +802,6 @@ void cw__hrtimer_switch_to_hres(struct cw_system *sys, unsigned cpu)
 	cb->hang_detected = false;
 	reprogram_locked(cb, update_next_locked(cb, &now), true);
 	cw_spin_unlock(&cb->lock);
-	cw__log(sys, CW_LOG_INFO, "hrtimer: CPU%u switched to high resolution mode", cpu);
 }
 
 bool cw__hrtimer_hres_active(struct cw_system *sys, unsigned cpu)
