@@ -3,9 +3,12 @@
  * bench_hrtimer: reference row "pairing", the intrusive two-pass pairing
  * heap that src/core/timerqueue.h used before the radix wheel (kept to
  * show what the change measured). Insert links under the root; a pop
- * melds the root's children in two passes. Not a competitor.
+ * melds the root's children in two passes. Not a competitor. The meld and
+ * the two-pass merge are the queue's own (its early-key heap is the same
+ * pairing heap); only the head and the add/remove bookkeeping are here.
  */
 #include "core/compiler.h"
+#include "core/timerqueue.h"
 
 #include <clockwork/hrtimer.h>
 
@@ -19,72 +22,6 @@ struct pq_head {
 	uint64_t next_seq;
 	size_t count;
 };
-
-static inline bool pq_before(const struct cw_hrtimer_node *a, const struct cw_hrtimer_node *b)
-{
-	return a->expires < b->expires || (a->expires == b->expires && a->seq < b->seq);
-}
-
-/* Meld two roots; returns the new root (both have prev == next == NULL). */
-static inline struct cw_hrtimer_node *pq_meld(struct cw_hrtimer_node *a, struct cw_hrtimer_node *b)
-{
-	if (pq_before(b, a)) {
-		struct cw_hrtimer_node *t = a;
-
-		a = b;
-		b = t;
-	}
-	/* b becomes a's first child. */
-	b->prev = a;
-	b->next = a->child;
-	if (a->child) {
-		a->child->prev = b;
-	}
-	a->child = b;
-	return a;
-}
-
-/*
- * Two-pass pairing of a sibling list: meld pairs left to right, then meld
- * the results right to left. Returns the new root with prev == next == NULL.
- */
-static inline struct cw_hrtimer_node *pq_merge_pairs(struct cw_hrtimer_node *first)
-{
-	struct cw_hrtimer_node *stack = NULL, *root;
-
-	if (!first) {
-		return NULL;
-	}
-	/* Pass 1: pair up; push each pair's winner on a stack linked by next. */
-	while (first) {
-		struct cw_hrtimer_node *a = first, *b = first->next, *m;
-
-		if (b) {
-			first = b->next;
-			a->prev = a->next = NULL;
-			b->prev = b->next = NULL;
-			m = pq_meld(a, b);
-		} else {
-			first = NULL;
-			a->prev = a->next = NULL;
-			m = a;
-		}
-		m->next = stack;
-		stack = m;
-	}
-	/* Pass 2: meld from the last pair back to the first. */
-	root = stack;
-	stack = stack->next;
-	root->next = NULL;
-	while (stack) {
-		struct cw_hrtimer_node *m = stack;
-
-		stack = stack->next;
-		m->next = NULL;
-		root = pq_meld(root, m);
-	}
-	return root;
-}
 
 /** The first node (earliest expiry), or NULL. O(1). */
 static inline struct cw_hrtimer_node *pq_first(const struct pq_head *h)
@@ -104,7 +41,7 @@ static inline bool pq_add(struct pq_head *h, struct cw_hrtimer_node *n)
 	n->child = n->next = n->prev = NULL;
 	n->seq = h->next_seq++;
 	h->count++;
-	h->root = h->root ? pq_meld(h->root, n) : n;
+	h->root = h->root ? cw_tq_meld(h->root, n) : n;
 	return h->root == n;
 }
 
@@ -114,7 +51,7 @@ static inline bool pq_del(struct pq_head *h, struct cw_hrtimer_node *n)
 	struct cw_hrtimer_node *sub;
 
 	if (h->root == n) {
-		h->root = pq_merge_pairs(n->child);
+		h->root = cw_tq_merge_pairs(n->child);
 	} else {
 		/* Unlink from the parent's child list (prev is parent or left sibling). */
 		if (n->prev->child == n) {
@@ -125,9 +62,9 @@ static inline bool pq_del(struct pq_head *h, struct cw_hrtimer_node *n)
 		if (n->next) {
 			n->next->prev = n->prev;
 		}
-		sub = pq_merge_pairs(n->child);
+		sub = cw_tq_merge_pairs(n->child);
 		if (sub) {
-			h->root = pq_meld(h->root, sub);
+			h->root = cw_tq_meld(h->root, sub);
 		}
 	}
 	n->child = n->next = n->prev = NULL;
