@@ -7,7 +7,7 @@
  * applies SCHED_FIFO or says it could not and still measures. Bounds are
  * tolerant (a loaded two-core machine); the measured numbers are printed.
  */
-#include "cwlat.h"
+#include "cwlat_test.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,49 +20,10 @@
 
 #include <cmocka.h>
 
-#define MAX_ARGS          24
 /* A wakeup later than this means the measurement is broken, not the host slow. */
 #define ABSURD_LATENCY_NS (500LL * 1000 * 1000)
 
-/** Output of one cwlat run. */
-struct run {
-	int status;
-	char *out;
-	char *err;
-	size_t out_len;
-	size_t err_len;
-	struct cwlat_summary sum;
-};
-
-static struct run cwlat_v(const char *const *args)
-{
-	char *argv[MAX_ARGS] = { "cwlat" };
-	struct run r = { 0 };
-	int argc = 1;
-	FILE *out, *err;
-
-	for (; *args; args++) {
-		assert_true(argc < MAX_ARGS - 1);
-		argv[argc++] = (char *)*args;
-	}
-	out = open_memstream(&r.out, &r.out_len);
-	err = open_memstream(&r.err, &r.err_len);
-	assert_non_null(out);
-	assert_non_null(err);
-	r.status = cwlat_run(argc, argv, out, err, &r.sum);
-	fclose(out);
-	fclose(err);
-	printf("%s%s", r.out, r.err);
-	return r;
-}
-
-#define CWLAT(...) cwlat_v((const char *const[]){ __VA_ARGS__, NULL })
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
+#define CWLAT(...) cwlat_run_args((const char *const[]){ __VA_ARGS__, NULL }, true)
 
 /* Sanity of one series measured over @periods periods per thread. */
 static void check_series(const struct cwlat_summary *sum, unsigned s, uint64_t periods)
@@ -107,13 +68,11 @@ static void test_cwlat_posix_compare_run_gives_sane_numbers(void **state)
 
 static void test_cwlat_posix_pinned_priority_run_measures_or_warns(void **state)
 {
-	char path[] = "/tmp/cwlat-posix-hist-XXXXXX";
-	int fd = mkstemp(path);
+	char path[256];
 	struct run r;
 
 	(void)state;
-	assert_true(fd >= 0);
-	close(fd);
+	cwlat_temp_file(path, sizeof(path), "cwlat-posix-hist");
 	r = CWLAT("--threads", "2", "--interval", "500", "--duration", "500ms", "--affinity",
 		  "--priority", "10", "--histogram", path);
 	assert_int_equal(r.status, CWLAT_EXIT_OK);

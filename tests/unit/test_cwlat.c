@@ -7,7 +7,7 @@
  * the device's cycle rounding, every period is sampled once, and the
  * gnuplot histogram holds every sample in the right bucket.
  */
-#include "cwlat.h"
+#include "cwlat_test.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,51 +25,12 @@
 #error "CW_SOURCE_DIR must name the source tree"
 #endif
 
-#define MAX_ARGS           24
 /* Largest lateness the device adds to the interrupt latency: the 50 MHz
  * arch timer of default-soc rounds a program up by at most two cycles (40
  * ns) and the 1 GHz clocksource reads up to 3 cycles late (jitter). */
 #define DEVICE_ROUNDING_NS 100
 
-/** Output of one cwlat run. */
-struct run {
-	int status;
-	char *out;
-	char *err;
-	size_t out_len;
-	size_t err_len;
-	struct cwlat_summary sum;
-};
-
-/* Run cwlat with a NULL-terminated argument vector (argv[0] excluded). */
-static struct run cwlat_v(const char *const *args)
-{
-	char *argv[MAX_ARGS] = { "cwlat" };
-	struct run r = { 0 };
-	int argc = 1;
-	FILE *out, *err;
-
-	for (; *args; args++) {
-		assert_true(argc < MAX_ARGS - 1);
-		argv[argc++] = (char *)*args;
-	}
-	out = open_memstream(&r.out, &r.out_len);
-	err = open_memstream(&r.err, &r.err_len);
-	assert_non_null(out);
-	assert_non_null(err);
-	r.status = cwlat_run(argc, argv, out, err, &r.sum);
-	fclose(out);
-	fclose(err);
-	return r;
-}
-
-#define CWLAT(...) cwlat_v((const char *const[]){ __VA_ARGS__, NULL })
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
+#define CWLAT(...) cwlat_run_args((const char *const[]){ __VA_ARGS__, NULL }, false)
 
 static void test_cwlat_bad_arguments_exit_2_with_message_and_usage(void **state)
 {
@@ -103,7 +64,7 @@ static void test_cwlat_bad_arguments_exit_2_with_message_and_usage(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct run r = cwlat_v(cases[i]);
+		struct run r = cwlat_run_args(cases[i], false);
 
 		printf("case %zu (%s %s): exit %d: %.*s", i, cases[i][0],
 		       cases[i][1] ? cases[i][1] : "", r.status,
@@ -209,17 +170,15 @@ static void test_cwlat_sim_runs_an_example_machine_file(void **state)
 
 static void test_cwlat_histogram_file_holds_every_sample_in_its_bucket(void **state)
 {
-	char path[] = "/tmp/cwlat-hist-XXXXXX";
+	char path[256];
 	unsigned long long total = 0, in_7 = 0;
 	bool header = false;
 	char line[256];
-	int fd = mkstemp(path);
 	struct run r;
 	FILE *f;
 
 	(void)state;
-	assert_true(fd >= 0);
-	close(fd);
+	cwlat_temp_file(path, sizeof(path), "cwlat-hist");
 	r = CWLAT("--sim", "--threads", "2", "--duration", "100ms", "--irq-latency", "7500ns",
 		  "--histogram", path);
 	assert_int_equal(r.status, CWLAT_EXIT_OK);
