@@ -45,9 +45,10 @@
  * to CW_TICK_MODE_ONESHOT: a handler that does the tick's work and
  * programs the next multiple of the tick period (Linux's low-resolution
  * NOHZ handler with the tick never stopped; issue 4 adds stopping).
- * Nothing in the core calls cw__tick_clock_notify() yet when the watchdog
- * marks a clocksource VALID_FOR_HRES, so each periodic tick also re-polls
- * once per second (every HZ ticks).
+ * Everything that can make the switch possible sets check_clocks: a
+ * clocksource switch or the watchdog's VALID_FOR_HRES verdict
+ * (clocksource.c), a oneshot device, a oneshot broadcast device, late
+ * boot. A tick that cannot act yet (oneshot off, deep idle) leaves it set.
  *
  * Early interrupts. A device converts a delta to whole cycles and may fire
  * up to a cycle early. A handler called before the expiry it was armed for
@@ -367,14 +368,13 @@ static void tick_switch_to_oneshot(struct cw_system *sys, struct cw_cpu *c)
 static bool tick_check_oneshot_change(struct cw_system *sys, struct cw_cpu *c)
 {
 	struct cw_clock_event_device *dev = c->td.evtdev;
-	bool asked = atomic_exchange_explicit(&c->check_clocks, false, memory_order_relaxed);
 
 	if (!sys->tick.oneshot_enabled || c->td.mode != CW_TICK_MODE_PERIODIC || c->idle_deep ||
 	    !dev || !(dev->features & CW_CLOCKEVENT_FEAT_ONESHOT)) {
+		/* Not now: leave check_clocks set for a tick that can act on it. */
 		return false;
 	}
-	/* Fallback poll once a second: see the file comment. */
-	if (!asked && CW_READ_ONCE(c->stats.ticks) % sys->hz != 0) {
+	if (!atomic_exchange_explicit(&c->check_clocks, false, memory_order_relaxed)) {
 		return false;
 	}
 	if (!tick_oneshot_available(sys, dev) || !cw__tick_hres_valid(sys)) {
