@@ -65,12 +65,21 @@ enum cw_hrtimer_restart {
  */
 typedef enum cw_hrtimer_restart (*cw_hrtimer_fn)(struct cw_hrtimer *timer);
 
-/** Node of the per-base queue (private layout, see src/core/timerqueue.h). */
+/**
+ * Node of the per-base queue (src/core/timerqueue.h). Every field is
+ * private to the core: written only under the timer's base lock.
+ */
 struct cw_hrtimer_node {
+	/* private: */
+	/** First child while in the queue's early-key pairing heap. */
 	struct cw_hrtimer_node *child;
+	/** Next node in its wheel bucket, or next sibling in the early heap. */
 	struct cw_hrtimer_node *next;
+	/** Previous node in its bucket, or previous sibling / parent in the early heap. */
 	struct cw_hrtimer_node *prev;
+	/** Hard expiry in the timer's clock, ns: the sort key. */
 	int64_t expires;
+	/** Insertion sequence: equal expiries leave in insertion order. */
 	uint64_t seq;
 };
 

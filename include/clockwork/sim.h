@@ -627,8 +627,9 @@ struct cw_sim_workload_cpu {
 	bool start_idle;
 	/** CW_SIM_WL_SET_* bits: keys this section set (overrides apply only those). */
 	unsigned set;
-	/** First and last CPU of a [cpu LIST] section (0..0 for the defaults). */
+	/** First CPU of a [cpu LIST] section (0 for the defaults). */
 	unsigned first_cpu;
+	/** Last CPU of a [cpu LIST] section (0 for the defaults). */
 	unsigned last_cpu;
 	/** Line of the section header. */
 	unsigned line;
