@@ -5,9 +5,10 @@
  * and later bare metal) fills one struct cw_port_ops and hands it to
  * cw_system_create(). src/port/template/ is a commented, compiling example.
  *
- * This interface grows with the project: later issues add IPIs, interrupt
- * entry/exit and idle. Every hook may be NULL unless it says otherwise; the
- * core then uses the documented fallback.
+ * Interrupt entry/exit, IPI handling and idle are calls the port makes into
+ * the core (include/clockwork/cpu.h, tick.h); the hooks here are what the
+ * core asks of the port. Every hook may be NULL unless it says otherwise;
+ * the core then uses the documented fallback.
  */
 #ifndef CLOCKWORK_INCLUDE_PORT_H
 #define CLOCKWORK_INCLUDE_PORT_H

@@ -131,7 +131,7 @@ struct cw_sim_counter_params {
 	uint64_t start_value;
 	/** Stops counting while the machine is suspended. */
 	bool stops_in_suspend;
-	/** Stops counting while its CPU is in a deep idle state (later issues). */
+	/** Stops counting while its CPU is in a deep idle state (recorded, not modelled yet). */
 	bool stops_in_deep_idle;
 };
 

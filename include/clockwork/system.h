@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The system object. A struct cw_system owns everything one time subsystem
- * has: the clocksource list, the timekeeper, jiffies, the log ring and (in
- * later issues) per-CPU tick, hrtimer and wheel state. There are no hidden
+ * has: the clocksource list, the timekeeper, jiffies, the log ring, the
+ * clock event devices, and per-CPU tick, hrtimer and wheel state. There are no hidden
  * globals: several systems can live in one process, and tests create one
  * each.
  *

@@ -42,9 +42,10 @@
  * oneshot device or cw__tick_clock_notify()); when oneshot is enabled, the
  * current clocksource is VALID_FOR_HRES and the device can do oneshot (a
  * C3STOP device also needs a oneshot broadcast device), the CPU switches
- * to CW_TICK_MODE_ONESHOT: a handler that does the tick's work and
- * programs the next multiple of the tick period (Linux's low-resolution
- * NOHZ handler with the tick never stopped; issue 4 adds stopping).
+ * to CW_TICK_MODE_ONESHOT: high resolution (tick-sched.c: the tick is the
+ * sched_timer hrtimer), or with highres off a handler that does the tick's
+ * work and programs the next multiple of the tick period (Linux's
+ * low-resolution NOHZ handler). tick-sched.c stops either in idle.
  * Everything that can make the switch possible sets check_clocks: a
  * clocksource switch or the watchdog's VALID_FOR_HRES verdict
  * (clocksource.c), a oneshot device, a oneshot broadcast device, late
