@@ -481,26 +481,37 @@ static void test_register_rejects_malformed_devices(void **state)
 	cwt_fini(&t);
 }
 
-static void test_unused_device_unregisters_and_can_register_again(void **state)
+static void test_unregister_needs_a_replacement_and_removes_unused_devices(void **state)
 {
-	struct fake_ce a;
+	struct fake_ce cur, spare;
 	struct cwt t;
 
 	(void)state;
 	setup_time(&t, 250);
-	fake_init(&a, "spare", CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PERCPU);
-	a.dev.cpu = 2;
-	a.dev.rating = -1;
-	assert_int_equal(cw_clockevents_config_and_register(t.sys, &a.dev, 1000000, 1, 1000), 0);
-	if (cw_clockevent_get_state(&a.dev) == CW_CLOCKEVENT_STATE_DETACHED) {
-		assert_int_equal(cw_clockevents_unregister(t.sys, &a.dev), 0);
-		assert_null(a.dev.sys);
-		assert_int_equal(cw_clockevents_unregister(t.sys, &a.dev), CW_EINVAL);
-		assert_int_equal(cw_clockevents_register(t.sys, &a.dev), 0);
-	} else {
-		/* Bound as CPU2's only device: cannot go without a replacement. */
-		assert_int_equal(cw_clockevents_unregister(t.sys, &a.dev), CW_EBUSY);
-	}
+	/* CPU2's only device is its tick device: it cannot go. */
+	fake_init(&cur, "cur", CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PERCPU);
+	cur.dev.cpu = 2;
+	cur.dev.rating = 300;
+	assert_int_equal(cw_clockevents_config_and_register(t.sys, &cur.dev, 1000000, 1, 1000), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 2), &cur.dev);
+	assert_int_equal(cw_clockevents_unregister(t.sys, &cur.dev), CW_EBUSY);
+	/* A worse one stays unused (a per-CPU device is never broadcast) and goes cleanly. */
+	fake_init(&spare, "spare", CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PERCPU);
+	spare.dev.cpu = 2;
+	spare.dev.rating = 100;
+	assert_int_equal(cw_clockevents_config_and_register(t.sys, &spare.dev, 1000000, 1, 1000),
+			 0);
+	assert_int_equal(cw_clockevent_get_state(&spare.dev), CW_CLOCKEVENT_STATE_DETACHED);
+	assert_int_equal(cw_clockevents_unregister(t.sys, &spare.dev), 0);
+	assert_null(spare.dev.sys);
+	assert_int_equal(cw_clockevents_unregister(t.sys, &spare.dev), CW_EINVAL);
+	assert_int_equal(cw_clockevents_register(t.sys, &spare.dev), 0);
+	assert_int_equal(cw_clockevent_get_state(&spare.dev), CW_CLOCKEVENT_STATE_DETACHED);
+	/* Now the tick device can go: the spare replaces it. */
+	assert_int_equal(cw_clockevents_unregister(t.sys, &cur.dev), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 2), &spare.dev);
+	assert_int_equal(cw_clockevent_get_state(&cur.dev), CW_CLOCKEVENT_STATE_DETACHED);
+	assert_null(cur.dev.sys);
 	cwt_fini(&t);
 }
 
@@ -688,7 +699,7 @@ int main(void)
 		cmocka_unit_test(test_ktime_device_gets_absolute_expiry),
 		cmocka_unit_test(test_program_ktime_max_stops_and_next_program_restarts),
 		cmocka_unit_test(test_register_rejects_malformed_devices),
-		cmocka_unit_test(test_unused_device_unregisters_and_can_register_again),
+		cmocka_unit_test(test_unregister_needs_a_replacement_and_removes_unused_devices),
 		cmocka_unit_test(test_update_freq_reconfigures_and_reprograms),
 		cmocka_unit_test(test_boot_runs_machine_hooks_then_levels_in_order),
 		cmocka_unit_test(test_boot_probes_compatible_driver_once_per_matching_node),
