@@ -557,12 +557,10 @@ void cw__clockevents_exchange_device(struct cw_system *sys, struct cw_clock_even
 		CW_WRITE_ONCE(old->next_event_ns, CW_KTIME_MAX);
 		old->bound_cpu = -1;
 		old->is_broadcast = false;
-		old->released = true;
 	}
 	if (new) {
 		CW_ASSERT(is_detached(new));
 		cw__clockevents_shutdown(new);
-		new->released = false;
 	}
 }
 
@@ -605,7 +603,6 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	dev->min_delta_raises = 0;
 	dev->bound_cpu = -1;
 	dev->is_broadcast = false;
-	dev->released = false;
 	dev->next = NULL;
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
 	/* Append: the list keeps registration order. */

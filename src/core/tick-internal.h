@@ -8,7 +8,8 @@
  *   ce_lock -> bc_lock -> jiffies_lock -> log_lock   (tk_lock is taken after jiffies_lock is
  * dropped)
  * - ce_lock: the device list, binding (tick devices and the broadcast
- *   device), released flags. Registration, unbind and hotplug take it.
+ *   device); an unused or released device is simply DETACHED.
+ *   Registration, unbind and hotplug take it.
  * - bc_lock: broadcast masks and programming of the broadcast device.
  * - jiffies_lock: tick_next_period / last_jiffies_update and the jiffies
  *   advance (the do_timer duty). The wall-time update that follows runs

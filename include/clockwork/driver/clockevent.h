@@ -157,8 +157,6 @@ struct cw_clock_event_device {
 	int bound_cpu;
 	/** This is the system's broadcast device. */
 	bool is_broadcast;
-	/** On the released list (displaced, may be offered again). */
-	bool released;
 	/** The system it is registered with (NULL when not registered). */
 	struct cw_system *sys;
 	/** Link in the system's device list. */
