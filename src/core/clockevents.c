@@ -42,6 +42,7 @@
  * lock.
  */
 #include <clockwork/driver/clockevent.h>
+#include <clockwork/driver/clocksource.h>
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
@@ -103,33 +104,6 @@ static uint64_t ns_to_cycles(const struct cw_clock_event_device *dev, uint64_t n
 	return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
 }
 
-/*
- * mult/shift converting ns to cycles at @freq_hz for deltas up to @max_s
- * seconds: the largest shift whose mult fits 32 bits and whose product
- * with the longest delta in ns fits 64 bits.
- */
-static void calc_mult_shift(uint64_t freq_hz, uint64_t max_s, uint32_t *mult, uint32_t *shift)
-{
-	cw_u128 max_ns = (cw_u128)max_s * CW_NSEC_PER_SEC;
-
-	for (int sft = 32; sft >= 0; sft--) {
-		cw_u128 m = (((cw_u128)freq_hz << sft) + CW_NSEC_PER_SEC / 2) / CW_NSEC_PER_SEC;
-
-		if (m == 0 || m > UINT32_MAX) {
-			continue;
-		}
-		if (max_ns * m > UINT64_MAX) {
-			continue;
-		}
-		*mult = (uint32_t)m;
-		*shift = (uint32_t)sft;
-		return;
-	}
-	/* Above 4.29 GHz with shift 0: the fastest mult that fits. */
-	*mult = UINT32_MAX;
-	*shift = 0;
-}
-
 void cw__clockevents_config(struct cw_clock_event_device *dev, uint64_t freq_hz)
 {
 	uint64_t max_s = 1;
@@ -143,7 +117,8 @@ void cw__clockevents_config(struct cw_clock_event_device *dev, uint64_t freq_hz)
 		}
 	}
 	dev->freq_hz = freq_hz;
-	calc_mult_shift(freq_hz, max_s, &dev->mult, &dev->shift);
+	/* ns -> cycles, sized so that max_s seconds of ns times mult fit 64 bits. */
+	cw_clocks_calc_mult_shift(&dev->mult, &dev->shift, CW_NSEC_PER_SEC, freq_hz, max_s);
 	dev->min_delta_ns = cw_clockevent_delta_to_ns(dev->min_delta_ticks, dev, true);
 	dev->max_delta_ns = cw_clockevent_delta_to_ns(dev->max_delta_ticks, dev, false);
 }
