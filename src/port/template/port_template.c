@@ -67,8 +67,10 @@ struct template_port {
  *   posix      a thread-local index set when each CPU thread starts;
  *   sim        the engine's current CPU (the CPU of the event being run);
  *   bare metal a core-id register (MPIDR_EL1 on ARMv8) or 0 on one core.
- * A caller that is on no CPU (a plain application thread in posix) gets 0,
- * which the core treats as "not a CPU of this system" where it matters.
+ * A caller that is on no CPU (a plain application thread in posix) gets
+ * CW_PORT_NO_CPU: the core then uses CPU 0's timer bases for it, never
+ * lets it program a CPU's device (it sends that CPU an IPI instead) and
+ * never counts it as in interrupt context.
  *
  * NULL fallback: the system has one CPU, and every caller is CPU 0.
  */
@@ -129,6 +131,34 @@ static void template_cpu_relax(void *ctx)
 {
 	(void)ctx;
 }
+
+/*
+ * send_ipi: interrupt @cpu so that it soon runs cw_cpu_handle_ipi(sys)
+ * between cw_irq_enter() and cw_irq_exit(), waking it from idle first.
+ * Called with core locks held: only signal, never call into the core.
+ *   posix      write the CPU thread's eventfd;
+ *   sim        schedule an engine event on that CPU after the IPI latency;
+ *   bare metal the interrupt controller's software-generated interrupt.
+ *
+ * cpu_call: run fn(arg) as @cpu (this_cpu answers @cpu, its interrupts held
+ * off) and return when it ran. The core uses it to bind clock event devices
+ * and for hotplug; users reach it through cw_cpu_call().
+ *
+ * hw_match: hand the @index-th piece of hardware matching a driver's
+ * compatible string to its probe (sim: the machine file's devices).
+ *
+ * The template has one CPU and no hardware: NULL for all three (one CPU
+ * needs no IPI, and the core then calls cpu_call functions directly).
+ *
+ * What a port calls in the other direction (include/clockwork/cpu.h,
+ * tick.h, driver/clockevent.h): around every interrupt it delivers,
+ * cw_irq_enter(), the device's cw_clockevents_handle_irq() or
+ * cw_cpu_handle_ipi(), cw_irq_exit(); around each idle wait,
+ * cw_tick_idle_enter(sys, deep) and cw_tick_idle_exit() (after the
+ * interrupts that woke the CPU were handled, unless a deep state needs the
+ * broadcast exit first, as the sim's CPU model does); and its driver table
+ * with cw_system_set_port_drivers() before cw_system_boot().
+ */
 
 /*
  * release: the last call cw_system_destroy() makes, after which the core
