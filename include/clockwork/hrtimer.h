@@ -151,6 +151,26 @@ CW_API void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, 
 CW_API void cw_hrtimer_start(struct cw_hrtimer *timer, cw_ktime_t tim, unsigned mode);
 
 /**
+ * Start @p timer for an expiry a user supplied (POSIX timers, sleeps,
+ * alarms): Linux 7.1's start functions for user-supplied expiries. If the
+ * expiry (@p tim, made absolute) has already passed, the timer is not
+ * queued (a previous arming is cancelled as by cw_hrtimer_try_to_cancel())
+ * and CW_ETIME tells the caller to deliver the expiry itself, so no past
+ * time is ever programmed into a clock event device. Otherwise it behaves
+ * as cw_hrtimer_start_range_ns().
+ *
+ * @param timer     A set-up timer.
+ * @param tim       Expiry: absolute in the timer's clock, or relative with CW_HRTIMER_MODE_REL.
+ * @param delta_ns  Slack, as for cw_hrtimer_start_range_ns().
+ * @param mode      As for cw_hrtimer_start_range_ns().
+ * Context: as cw_hrtimer_start_range_ns().
+ * @return 0 if the timer is queued; CW_ETIME if its expiry has passed and it
+ *         is not queued (its callback will not run for this arming).
+ */
+CW_API int cw_hrtimer_start_user(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
+				 unsigned mode);
+
+/**
  * Try to stop @p timer without waiting.
  * @param timer  A set-up timer.
  * Context: any; takes the timer's CPU base lock.

@@ -55,7 +55,22 @@ struct cw_system_config {
 	bool nohz_off;
 	/** Spread the CPUs' ticks over half a period (the skew_tick=1 boot option). */
 	bool skew_tick;
+	/**
+	 * jiffies at creation. 0 means CW_INITIAL_JIFFIES(hz), Linux's
+	 * INITIAL_JIFFIES: the low 32 bits wrap 300 s after boot. Tests place
+	 * it next to a boundary (e.g. 0xfffffffe to cross the 32-bit wrap in
+	 * two ticks). The 64-bit counter itself never wraps in practice
+	 * (584 million years at HZ=1000 from any start below 2^63).
+	 */
+	uint64_t initial_jiffies;
 };
+
+/**
+ * Linux's INITIAL_JIFFIES for a tick rate: -300 s worth of ticks in the low
+ * 32 bits only, so jiffies64 starts just below 2^32 and its low 32 bits
+ * wrap five minutes after boot, while the 64-bit value never wraps.
+ */
+#define CW_INITIAL_JIFFIES(hz) ((uint64_t)(uint32_t)(-(int32_t)(300 * (int32_t)(hz))))
 
 /**
  * Create a system.
@@ -103,8 +118,9 @@ CW_API unsigned cw_system_nr_cpus(const struct cw_system *sys);
 CW_API uint64_t cw_system_tick_nsec(const struct cw_system *sys);
 
 /**
- * The jiffies counter (64 bits). It starts at the kernel's INITIAL_JIFFIES,
- * -300 * HZ, so its low 32 bits wrap five minutes after boot. Once a tick
+ * The jiffies counter (64 bits). It starts at the kernel's INITIAL_JIFFIES
+ * (CW_INITIAL_JIFFIES(hz), or cw_system_config.initial_jiffies), so its low
+ * 32 bits wrap five minutes after boot; the 64-bit value does not wrap. Once a tick
  * device runs, it is current even while every CPU sleeps with its tick
  * stopped (NO_HZ): the jiffy boundaries passed since the last update are
  * counted from MONOTONIC time.

@@ -436,6 +436,25 @@ void cw_hrtimer_start(struct cw_hrtimer *timer, cw_ktime_t tim, unsigned mode)
 	cw_hrtimer_start_range_ns(timer, tim, 0, mode);
 }
 
+int cw_hrtimer_start_user(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
+			  unsigned mode)
+{
+	struct hr_now now;
+	cw_ktime_t abs, base_now;
+
+	CW_ASSERT(timer->is_init);
+	hr_now_get(timer->sys, &now);
+	base_now = sat_add(now.mono, now.offs[clock_index(timer->clock_id) & 3]);
+	abs = (mode & CW_HRTIMER_MODE_REL) ? sat_add(tim, base_now) : tim;
+	if (abs <= base_now) {
+		/* Already expired: the caller delivers it; never program the past. */
+		cw_hrtimer_try_to_cancel(timer);
+		return CW_ETIME;
+	}
+	cw_hrtimer_start_range_ns(timer, tim, delta_ns, mode);
+	return 0;
+}
+
 int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 {
 	struct cw_hrtimer_clock_base *base;

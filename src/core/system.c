@@ -53,8 +53,12 @@ static void apply_config(struct cw_system *sys, const struct cw_system_config *c
 		snprintf(sys->override_name, sizeof(sys->override_name), "%s",
 			 cfg->clocksource_override);
 	}
-	/* INITIAL_JIFFIES: -300 s worth of ticks, so the low 32 bits wrap early. */
-	atomic_store(&sys->jiffies64, (uint64_t)(-(int64_t)300 * sys->hz));
+	/*
+	 * INITIAL_JIFFIES: -300 s worth of ticks in the low 32 bits only, so
+	 * 32-bit jiffies wrap early while the 64-bit counter never wraps.
+	 */
+	atomic_store(&sys->jiffies64,
+		     cfg->initial_jiffies ? cfg->initial_jiffies : CW_INITIAL_JIFFIES(sys->hz));
 }
 
 int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)

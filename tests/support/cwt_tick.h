@@ -449,7 +449,7 @@ static inline bool cwt_log_has(struct cwt_tick *t, const char *needle)
 static inline int64_t cwt_jiffies_error(struct cwt_tick *t)
 {
 	uint64_t hz = cw_system_hz(t->sys);
-	uint64_t initial = (uint64_t)(-(int64_t)300 * (int64_t)hz);
+	uint64_t initial = CW_INITIAL_JIFFIES(hz);
 	uint64_t elapsed = cw_jiffies_get(t->sys) - initial;
 	uint64_t expect = (uint64_t)cw_ktime_get(t->sys) / cw_system_tick_nsec(t->sys);
 

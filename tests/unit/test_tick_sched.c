@@ -397,10 +397,10 @@ static void wheel_fn(struct cw_timer *timer)
 	r->cpu = cw_sim_current_cpu(r->t->sim);
 }
 
-/* MONOTONIC time at which jiffies reach @j (they start at -300 s worth, see cwt_jiffies_error). */
+/* MONOTONIC time at which jiffies reach @j (they start at CW_INITIAL_JIFFIES, see cwt_jiffies_error). */
 static cw_ktime_t jiffy_time(struct cwt_tick *t, uint64_t j)
 {
-	uint64_t initial = (uint64_t)(-(int64_t)300 * (int64_t)cw_system_hz(t->sys));
+	uint64_t initial = CW_INITIAL_JIFFIES(cw_system_hz(t->sys));
 
 	return (cw_ktime_t)((j - initial) * cw_system_tick_nsec(t->sys));
 }

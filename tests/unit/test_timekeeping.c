@@ -81,11 +81,11 @@ static void test_jiffies_start_at_initial_jiffies_and_tick(void **state)
 
 	(void)state;
 	cwt_init(&t, 300);
-	assert_int_equal(cw_jiffies_get(t.sys), (uint64_t)(-300LL * 300));
+	assert_int_equal(cw_jiffies_get(t.sys), CW_INITIAL_JIFFIES(300));
 	cwt_boot(&t);
 	cwt_assert_current(&t, "jiffies");
 	cw_sim_run_until(t.sim, SEC(1));
-	assert_int_equal(cw_jiffies_get(t.sys) - (uint64_t)(-300LL * 300), 300);
+	assert_int_equal(cw_jiffies_get(t.sys) - CW_INITIAL_JIFFIES(300), 300);
 	/* On jiffies, MONOTONIC moves by TICK_NSEC (3333333 ns) per tick. */
 	assert_int_equal(mono(&t), 300 * 3333333LL);
 	cwt_fini(&t);
