@@ -38,6 +38,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static pthread_mutex_t pa_sys_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Pairs with the release store in create_default() / set_system(). */
@@ -398,18 +400,29 @@ CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp)
 
 /* ---- sleeping ---------------------------------------------------------- */
 
+void cw__pa_backoff(unsigned attempt)
+{
+	struct timespec ts = { 0, attempt >= 8 ? 200000L : 1000L << attempt };
+
+	/* The raw system call: glibc's nanosleep would be a cancellation point. */
+	syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
+}
+
 /*
  * cw_hrtimer_cancel() does not wait when it believes it runs inside the
  * timer's own callback: the callback's CPU is this_cpu and that CPU is in
  * an interrupt. On the posix port a thread that is not a CPU counts as
  * CPU 0, so while CPU 0 runs the callback an application thread's cancel
  * returned at once, and the sleeper's stack frame could go while the
- * callback still used it. Our callers are never the callback, so wait here.
+ * callback still used it. Our callers are never the callback, so wait
+ * here; blocking between attempts, since cw_hrtimer_cancel() spins and a
+ * real-time caller spinning on the core of the CPU thread that runs the
+ * callback would wait for the scheduler's real-time throttling.
  */
 void cw__pa_hrtimer_cancel(struct cw_hrtimer *timer)
 {
-	while (cw_hrtimer_try_to_cancel(timer) < 0) {
-		sched_yield();
+	for (unsigned i = 0; cw_hrtimer_try_to_cancel(timer) < 0; i++) {
+		cw__pa_backoff(i);
 	}
 }
 
@@ -417,15 +430,47 @@ struct pa_sleeper {
 	struct cw_hrtimer timer;
 	struct cw_system *sys;
 	const struct cw_pa_waiter_ops *waiter;
-	_Atomic uint32_t fired;
+	struct cw_pa_wait w;
 };
 
 static enum cw_hrtimer_restart sleeper_fn(struct cw_hrtimer *timer)
 {
 	struct pa_sleeper *s = (struct pa_sleeper *)(void *)timer;
 
-	s->waiter->wake(s->sys, &s->fired);
+	/*
+	 * wake() is the last access to *s: the core does not touch a timer
+	 * whose callback returned NORESTART, so the sleeper may return as
+	 * soon as the word is set.
+	 */
+	s->waiter->wake(s->sys, &s->w);
 	return CW_HRTIMER_NORESTART;
+}
+
+/*
+ * Make sure the callback is done with @s: its word is set (the callback's
+ * last access), or the timer is stopped and not running. A "running" seen
+ * here may also be a previous sleeper's callback at the same stack address
+ * that has not returned yet: retrying try_to_cancel handles both.
+ */
+static void sleeper_stop(struct pa_sleeper *s)
+{
+	for (unsigned i = 0;; i++) {
+		/* Pairs with the release store in wake(). */
+		if (atomic_load_explicit(&s->w.word, memory_order_acquire) ||
+		    cw_hrtimer_try_to_cancel(&s->timer) >= 0) {
+			return;
+		}
+		cw__pa_backoff(i);
+	}
+}
+
+/* Cancellation cleanup: the thread unwinds out of the wait. */
+static void sleeper_cleanup(void *arg)
+{
+	struct pa_sleeper *s = arg;
+
+	sleeper_stop(s);
+	s->waiter->finish(s->sys, &s->w);
 }
 
 int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
@@ -443,11 +488,26 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 	if (cw_hrtimer_setup(sys, &s.timer, sleeper_fn, hr_clock, CW_HRTIMER_MODE_ABS)) {
 		return EINVAL;
 	}
-	atomic_init(&s.fired, 0);
-	cw_hrtimer_start(&s.timer, expires_ns, CW_HRTIMER_MODE_ABS);
-	ret = s.waiter->wait(sys, &s.fired);
-	/* Also waits for a callback still inside wake() before s goes away. */
-	cw__pa_hrtimer_cancel(&s.timer);
+	atomic_init(&s.w.word, 0);
+	ret = s.waiter->prepare(sys, &s.w);
+	if (ret) {
+		s.waiter->finish(sys, &s.w);
+		return ret;
+	}
+	/* A time already passed is not programmed: the sleep is over. */
+	if (cw_hrtimer_start_user(&s.timer, expires_ns, 0, CW_HRTIMER_MODE_ABS) == CW_ETIME) {
+		s.waiter->finish(sys, &s.w);
+		return 0;
+	}
+	pthread_cleanup_push(sleeper_cleanup, &s);
+	ret = s.waiter->wait(sys, &s.w);
+	pthread_cleanup_pop(0);
+	sleeper_stop(&s);
+	/* The expiry wins over a signal that came with it, as in Linux. */
+	if (ret == EINTR && atomic_load_explicit(&s.w.word, memory_order_acquire)) {
+		ret = 0;
+	}
+	s.waiter->finish(sys, &s.w);
 	if (ret && remaining_ns) {
 		*remaining_ns = expires_ns - cw__pa_now(sys, hr_clock);
 		if (*remaining_ns < 0) {
@@ -463,13 +523,16 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	const struct cw_pa_clock *c;
 	struct cw_system *sys;
 	int64_t req, until, left = 0;
-	int hr_clock, ret;
+	int hr_clock, ret, saved_errno;
 
 	if (cw__pa_is_cpu_clock(clock_id)) {
 		return clock_nanosleep(clock_id, flags, request, remain);
 	}
+	/* A cancellation point even when it does not block (glibc's is). */
+	pthread_testcancel();
 	c = cw__pa_clock(clock_id);
-	if (!c || (flags & ~TIMER_ABSTIME)) {
+	/* Linux looks at TIMER_ABSTIME only and ignores the other flag bits. */
+	if (!c) {
 		return EINVAL;
 	}
 	if (!c->can_sleep) {
@@ -487,11 +550,9 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	}
 	req = cw__pa_ts_to_ns(request);
 	if (flags & TIMER_ABSTIME) {
+		/* A time already passed: cw__pa_sleep_until() returns at once. */
 		hr_clock = c->abs_id;
 		until = req;
-		if (until <= cw__pa_now(sys, hr_clock)) {
-			return 0;
-		}
 	} else {
 		if (req == 0) {
 			return 0;
@@ -499,7 +560,10 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 		hr_clock = c->rel_id;
 		until = cw__pa_add(cw__pa_now(sys, hr_clock), req);
 	}
+	/* clock_nanosleep reports through its return value only: keep errno. */
+	saved_errno = errno;
 	ret = cw__pa_sleep_until(sys, hr_clock, until, &left);
+	errno = saved_errno;
 	if (ret == EINTR && remain && !(flags & TIMER_ABSTIME)) {
 		cw__pa_ns_to_ts(left, remain);
 	}
