@@ -75,9 +75,9 @@ void cw__pa_backoff(unsigned attempt);
  * posix waiter needs to block without losing a signal (see waiter-posix.c).
  */
 struct cw_pa_wait {
-	/** Set to 1 by wake(); wake()'s last access to this struct. */
+	/** Set to 1 by wake(). */
 	_Atomic uint32_t word;
-	/** posix: eventfd that wake() writes before setting @ref word, or -1 (poll the word). */
+	/** posix: eventfd that wake() writes after setting @ref word, or -1 (poll the word). */
 	int fd;
 	/** posix: every signal is blocked between prepare() and finish(). */
 	bool masked;
@@ -106,6 +106,16 @@ struct cw_pa_waiter_ops {
 	int (*wait)(struct cw_system *sys, struct cw_pa_wait *w);
 	/** Set the word and wake the waiter. Context: any, also interrupt context. */
 	void (*wake)(struct cw_system *sys, struct cw_pa_wait *w);
+	/**
+	 * The word is set: return once wake() no longer uses @p w (blocks, never
+	 * spins; not a cancellation point). Context: the waiting thread.
+	 */
+	void (*settle)(struct cw_system *sys, struct cw_pa_wait *w);
+	/**
+	 * The timer's callback may be running: block a little (attempt
+	 * @p attempt of a retry loop; not a cancellation point).
+	 */
+	void (*pause)(struct cw_system *sys, struct cw_pa_wait *w, unsigned attempt);
 	/** Undo prepare() (signal mask, descriptor). Context: the waiting thread. */
 	void (*finish)(struct cw_system *sys, struct cw_pa_wait *w);
 };

@@ -232,6 +232,20 @@ static void pa_register_hooks(void)
 	atexit(pa_atexit);
 }
 
+/* CW_POSIX_RT_PRIORITY=1..99: the default system's CPU threads run SCHED_FIFO. */
+static int env_rt_priority(void)
+{
+	const char *v = getenv("CW_POSIX_RT_PRIORITY");
+	char *end = NULL;
+	long prio;
+
+	if (!v || !*v) {
+		return 0;
+	}
+	prio = strtol(v, &end, 10);
+	return (*end || prio < 1 || prio > 99) ? 0 : (int)prio;
+}
+
 static struct cw_system *create_default_locked(void)
 {
 	struct cw_system_config cfg = { 0 };
@@ -250,6 +264,7 @@ static struct cw_system *create_default_locked(void)
 		}
 	}
 	opt.flags = CW_POSIX_NO_TSC;
+	opt.rt_priority = env_rt_priority();
 	if (cw_posix_system_create(&cfg, &opt, &sys)) {
 		return NULL;
 	}
@@ -438,29 +453,37 @@ static enum cw_hrtimer_restart sleeper_fn(struct cw_hrtimer *timer)
 	struct pa_sleeper *s = (struct pa_sleeper *)(void *)timer;
 
 	/*
-	 * wake() is the last access to *s: the core does not touch a timer
-	 * whose callback returned NORESTART, so the sleeper may return as
-	 * soon as the word is set.
+	 * wake() is the last access to *s (the core does not touch a timer
+	 * whose callback returned NORESTART): the sleeper returns once the
+	 * waiter has settled.
 	 */
 	s->waiter->wake(s->sys, &s->w);
 	return CW_HRTIMER_NORESTART;
 }
 
 /*
- * Make sure the callback is done with @s: its word is set (the callback's
- * last access), or the timer is stopped and not running. A "running" seen
- * here may also be a previous sleeper's callback at the same stack address
- * that has not returned yet: retrying try_to_cancel handles both.
+ * Make sure the callback is done with @s: its word is set and the waiter
+ * settled (wake() no longer uses it), or the timer is stopped and not
+ * running. A "running" seen here may also be a previous sleeper's
+ * callback at the same stack address that has not returned yet: retrying
+ * try_to_cancel handles both. Never spins: pause() blocks.
  */
 static void sleeper_stop(struct pa_sleeper *s)
 {
 	for (unsigned i = 0;; i++) {
 		/* Pairs with the release store in wake(). */
-		if (atomic_load_explicit(&s->w.word, memory_order_acquire) ||
-		    cw_hrtimer_try_to_cancel(&s->timer) >= 0) {
+		if (atomic_load_explicit(&s->w.word, memory_order_acquire)) {
+			s->waiter->settle(s->sys, &s->w);
 			return;
 		}
-		cw__pa_backoff(i);
+		if (cw_hrtimer_try_to_cancel(&s->timer) >= 0) {
+			/* Stopped, or its callback finished just now. */
+			if (atomic_load_explicit(&s->w.word, memory_order_acquire)) {
+				s->waiter->settle(s->sys, &s->w);
+			}
+			return;
+		}
+		s->waiter->pause(s->sys, &s->w, i);
 	}
 }
 

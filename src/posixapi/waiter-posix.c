@@ -2,7 +2,7 @@
 /*
  * Waiting on the posix port. The caller blocks in ppoll() on an eventfd
  * of its own; the hrtimer callback (on a CPU thread, in interrupt context)
- * writes the eventfd, then sets the word.
+ * sets the word, then writes the eventfd as its very last action.
  *
  * Interruption, as nanosleep(2): prepare() blocks every signal before the
  * timer is armed, and ppoll() waits with the caller's own mask, which it
@@ -15,17 +15,24 @@
  * never leaves a stale errno behind.
  *
  * Blocking, never spinning: ppoll() sleeps in the kernel, so a real-time
- * caller leaves its CPU to the clockwork CPU thread that will wake it.
+ * caller leaves its CPU to the clockwork CPU thread that will wake it. The
+ * write that wakes the caller is the callback's last action, so a
+ * real-time caller that preempts the CPU thread right there finds it
+ * holding no lock: the caller's next call (arming the next sleep) never
+ * spins on a lock the preempted CPU thread holds.
  *
  * Cancellation: ppoll() is a cancellation point; the sleeper's cleanup
  * handler (posixapi.c) stops the timer, then finish() restores the mask
  * and closes the descriptor.
  *
- * Lifetime: the eventfd is the sleeper's for one sleep. wake() writes it
- * before it sets the word and touches nothing afterwards, so once the word
- * is set (or the timer was stopped before its callback ran) the sleeper
- * may close it. If no descriptor can be had (EMFILE), the wait polls the
- * word every millisecond instead, signals still blocked outside ppoll().
+ * Lifetime: the eventfd is the sleeper's for one sleep. wake() reads the
+ * descriptor, sets the word and then writes the descriptor, touching
+ * nothing of the sleeper after the store; so once the word is set the
+ * sleeper waits until the eventfd is readable (settle()) before it closes
+ * it, and a timer stopped before its callback ran never writes. If no
+ * descriptor can be had (EMFILE), the wait polls the word every
+ * millisecond instead, signals still blocked outside ppoll(), and the
+ * store is wake()'s last access.
  */
 #include <clockwork/port_posix.h>
 
@@ -36,6 +43,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Poll period of the descriptor-less fallback. */
@@ -85,12 +93,42 @@ static void posix_wake(struct cw_system *sys, struct cw_pa_wait *w)
 	ssize_t n;
 
 	(void)sys;
+	/* Pairs with the acquire loads of the waiter. Last access to *w. */
+	atomic_store_explicit(&w->word, 1, memory_order_release);
 	if (fd >= 0) {
+		/* The sleeper keeps fd open until this lands (posix_settle()). */
 		n = write(fd, &one, sizeof(one));
 		(void)n;
 	}
-	/* Pairs with the acquire loads of the waiter. Last access to *w. */
-	atomic_store_explicit(&w->word, 1, memory_order_release);
+}
+
+/* ppoll() on the eventfd as a raw system call: not a cancellation point. */
+static int eventfd_poll(int fd, const struct timespec *timeout)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return (int)syscall(SYS_ppoll, &pfd, 1, timeout, NULL, (size_t)8);
+}
+
+static void posix_settle(struct cw_system *sys, struct cw_pa_wait *w)
+{
+	(void)sys;
+	/* Signals are blocked: only the write ends this wait. */
+	while (w->fd >= 0 && eventfd_poll(w->fd, NULL) <= 0) {
+	}
+}
+
+static void posix_pause(struct cw_system *sys, struct cw_pa_wait *w, unsigned attempt)
+{
+	struct timespec ts = { 0, attempt >= 8 ? 200000L : 1000L << attempt };
+
+	(void)sys;
+	if (w->fd >= 0) {
+		/* Ends early when the callback's write lands. */
+		eventfd_poll(w->fd, &ts);
+	} else {
+		cw__pa_backoff(attempt);
+	}
 }
 
 static void posix_finish(struct cw_system *sys, struct cw_pa_wait *w)
@@ -115,5 +153,7 @@ const struct cw_pa_waiter_ops cw__pa_waiter_posix = {
 	.prepare = posix_prepare,
 	.wait = posix_wait,
 	.wake = posix_wake,
+	.settle = posix_settle,
+	.pause = posix_pause,
 	.finish = posix_finish,
 };

@@ -42,6 +42,21 @@ static void sim_wake(struct cw_system *sys, struct cw_pa_wait *w)
 	atomic_store_explicit(&w->word, 1, memory_order_relaxed);
 }
 
+static void sim_settle(struct cw_system *sys, struct cw_pa_wait *w)
+{
+	/* The store was wake()'s last access. */
+	(void)sys;
+	(void)w;
+}
+
+static void sim_pause(struct cw_system *sys, struct cw_pa_wait *w, unsigned attempt)
+{
+	/* Callbacks run on this thread, inside sim_wait(): never concurrently. */
+	(void)sys;
+	(void)w;
+	(void)attempt;
+}
+
 static void sim_finish(struct cw_system *sys, struct cw_pa_wait *w)
 {
 	(void)sys;
@@ -53,5 +68,7 @@ const struct cw_pa_waiter_ops cw__pa_waiter_sim = {
 	.prepare = sim_prepare,
 	.wait = sim_wait,
 	.wake = sim_wake,
+	.settle = sim_settle,
+	.pause = sim_pause,
 	.finish = sim_finish,
 };
