@@ -111,6 +111,12 @@ int cw__pa_errno(int cw_err)
 	return cw_err ? EIO : 0;
 }
 
+/*
+ * Largest settable REALTIME, s (exclusive): Linux's TIME_SETTOD_SEC_MAX,
+ * KTIME_SEC_MAX less 30 years of uptime, so MONOTONIC + offset never overflows.
+ */
+#define CW_PA_SETTOD_SEC_MAX (INT64_MAX / CW_NSEC_PER_SEC - 30LL * 365 * 24 * 3600)
+
 /* ---- small helpers ----------------------------------------------------- */
 
 bool cw__pa_ts_valid(const struct timespec *ts)
@@ -402,12 +408,17 @@ CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp)
 	if (!tp) {
 		return fail(EFAULT);
 	}
-	if (!cw__pa_ts_valid(tp)) {
+	/* Linux's timespec64_valid_settod(): room for 30 years of uptime. */
+	if (!cw__pa_ts_valid(tp) || tp->tv_sec >= CW_PA_SETTOD_SEC_MAX) {
 		return fail(EINVAL);
 	}
 	sys = cw__pa_system();
 	if (!sys) {
 		return fail(EAGAIN);
+	}
+	/* Linux refuses a REALTIME before boot (below MONOTONIC): EINVAL. */
+	if (cw__pa_ts_to_ns(tp) < cw__pa_now(sys, CW_CLOCK_MONOTONIC)) {
+		return fail(EINVAL);
 	}
 	ret = cw_timekeeping_settime(sys, cw__pa_ts_to_ns(tp));
 	return ret ? fail(cw__pa_errno(ret)) : 0;
@@ -663,8 +674,9 @@ CW_API unsigned int cw_sleep(unsigned int seconds)
 	if (cw_clock_nanosleep(CLOCK_REALTIME, 0, &ts, &ts) != EINTR) {
 		return 0;
 	}
-	/* glibc rounds the time left to the nearest second. */
-	return (unsigned int)ts.tv_sec + (ts.tv_nsec >= CW_NSEC_PER_SEC / 2);
+	/* glibc: the whole seconds not slept (truncated), errno EINTR. */
+	errno = EINTR;
+	return (unsigned int)ts.tv_sec;
 }
 
 CW_API int cw_usleep(useconds_t usec)
