@@ -324,6 +324,7 @@ CW_API int cw_posix_api_set_system(struct cw_system *sys)
 		cw_posix_system_destroy(old);
 	}
 	pa_sys_is_default = false;
+	cw__pa_ntp_reset();
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 out_unlock:
 	pthread_mutex_unlock(&pa_sys_lock);
