@@ -40,6 +40,11 @@ struct cw_pa_clock {
 	int abs_id;
 	/** hrtimer clock for relative ones (an interval: MONOTONIC or BOOTTIME). */
 	int rel_id;
+	/**
+	 * An ALARM clock: clockwork has no wakeup RTC, so it behaves as Linux
+	 * without one (read: EINVAL; sleeps and timers: ENOTSUP).
+	 */
+	bool alarm;
 };
 
 /** The table entry for @p id, or NULL for an unknown or CPU-time id. */

@@ -59,8 +59,9 @@ static bool pa_fork_rt_valid;
  * Linux clock ids 0..11. Relative sleeps and timers measure an interval, so
  * they run on MONOTONIC (BOOTTIME for the BOOTTIME clocks), as Linux does
  * for CLOCK_REALTIME; absolute ones run on the clock itself and so follow
- * settime. The ALARM clocks behave as their base clock (clockwork has no
- * suspend wakeups to offer, and asks for no CAP_WAKE_ALARM).
+ * settime. The ALARM clocks behave as on a Linux machine without a wakeup
+ * RTC (clockwork has no suspend wakeups to offer): reading them is
+ * EINVAL, sleeping on them and timers ENOTSUP, clock_adjtime EOPNOTSUPP.
  */
 static const struct cw_pa_clock pa_clocks[] = {
 	[CLOCK_REALTIME] = { true, true, true, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
@@ -72,10 +73,8 @@ static const struct cw_pa_clock pa_clocks[] = {
 	[CLOCK_MONOTONIC_COARSE] = { true, false, false, CW_CLOCK_MONOTONIC_COARSE, 0, 0 },
 	[CLOCK_BOOTTIME] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
 			     CW_CLOCK_BOOTTIME },
-	[CLOCK_REALTIME_ALARM] = { true, true, false, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
-				   CW_CLOCK_MONOTONIC },
-	[CLOCK_BOOTTIME_ALARM] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
-				   CW_CLOCK_BOOTTIME },
+	[CLOCK_REALTIME_ALARM] = { true, false, false, CW_CLOCK_REALTIME, 0, 0, true },
+	[CLOCK_BOOTTIME_ALARM] = { true, false, false, CW_CLOCK_BOOTTIME, 0, 0, true },
 	[CLOCK_TAI] = { true, true, false, CW_CLOCK_TAI, CW_CLOCK_TAI, CW_CLOCK_MONOTONIC },
 };
 
@@ -240,6 +239,23 @@ static void pa_register_hooks(void)
 	atexit(pa_atexit);
 }
 
+/*
+ * The host's tick rate, from its COARSE resolution, when clockwork offers
+ * it (100, 250, 300, 1000 Hz): the drop-in's COARSE clocks then tick and
+ * report the resolution glibc + Linux do here. 0 (the default) otherwise.
+ */
+static unsigned host_hz(void)
+{
+	struct timespec res;
+	long hz;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || res.tv_nsec <= 0) {
+		return 0;
+	}
+	hz = (CW_NSEC_PER_SEC + res.tv_nsec / 2) / res.tv_nsec;
+	return (hz == 100 || hz == 250 || hz == 300 || hz == 1000) ? (unsigned)hz : 0;
+}
+
 /* CW_POSIX_RT_PRIORITY=1..99: the default system's CPU threads run SCHED_FIFO. */
 static int env_rt_priority(void)
 {
@@ -271,6 +287,7 @@ static struct cw_system *create_default_locked(void)
 			cfg.realtime_init_ns = 1;
 		}
 	}
+	cfg.hz = host_hz();
 	opt.flags = CW_POSIX_NO_TSC;
 	opt.rt_priority = env_rt_priority();
 	if (cw_posix_system_create(&cfg, &opt, &sys)) {
@@ -392,7 +409,7 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 		return clock_gettime(clock_id, tp);
 	}
 	c = cw__pa_clock(clock_id);
-	if (!c) {
+	if (!c || c->alarm) {
 		return fail(EINVAL);
 	}
 	if (!tp) {
@@ -421,7 +438,7 @@ CW_API int cw_clock_getres(clockid_t clock_id, struct timespec *res)
 		return clock_getres(clock_id, res);
 	}
 	c = cw__pa_clock(clock_id);
-	if (!c) {
+	if (!c || c->alarm) {
 		return fail(EINVAL);
 	}
 	sys = cw__pa_system();
