@@ -668,12 +668,19 @@ static void test_posix_api_realtime_sleeper_blocks_and_is_served(void **state)
 			      (long long)(r.sum_late_ns / r.loops / 1000),
 			      (long long)(r.max_late_ns / 1000));
 		/*
-		 * Spinning for the CPU thread cost tens of ms per wakeup (until
-		 * the scheduler's real-time throttling let it run). Blocking
-		 * costs a wakeup; the bounds leave room for a loaded machine.
+		 * Spinning for the CPU thread cost about 800 ms per wakeup on
+		 * average (until the scheduler's real-time throttling let it
+		 * run). Blocking costs a wakeup of the CPU thread: at normal
+		 * priority that waits for the fair scheduler on a loaded
+		 * machine (a few ms), under SCHED_FIFO it does not.
 		 */
-		assert_true(r.sum_late_ns / r.loops < 5 * 1000000LL);
-		assert_true(r.max_late_ns < (cases[i] ? 10 : 30) * 1000000LL);
+		if (cases[i]) {
+			assert_true(r.sum_late_ns / r.loops < 5 * 1000000LL);
+			assert_true(r.max_late_ns < 50 * 1000000LL);
+		} else {
+			assert_true(r.sum_late_ns / r.loops < 100 * 1000000LL);
+			assert_true(r.max_late_ns < 500 * 1000000LL);
+		}
 	}
 }
 
