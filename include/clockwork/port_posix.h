@@ -120,15 +120,14 @@ struct cw_posix_options {
 	 */
 	const struct cw_clocksource_watchdog_params *watchdog;
 	/**
-	 * Real-time priority of the CPU threads: 0 (default) leaves them at
-	 * the creator's policy; 1..99 runs each under SCHED_FIFO at that
-	 * priority, so a real-time application thread sleeping on clockwork
-	 * is woken by a CPU thread that its own priority cannot starve (give
-	 * them a priority above the application's). Needs CAP_SYS_NICE or an
-	 * RLIMIT_RTPRIO of at least this value; without permission the CPU
-	 * threads stay at normal priority and the log says so (see
-	 * cw_posix_cpu_info::rt_priority). The drop-in's default system takes
-	 * it from the environment variable CW_POSIX_RT_PRIORITY.
+	 * Real-time priority of the CPU threads (and the housekeeping
+	 * thread): 0 (default) leaves them at the creator's policy; 1..99
+	 * runs each under SCHED_FIFO at that priority, so a real-time application thread sleeping
+	 * on clockwork is woken by a CPU thread that its own priority cannot starve (give them a
+	 * priority above the application's). Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least
+	 * this value; without permission the CPU threads stay at normal priority and the log says
+	 * so (see cw_posix_cpu_info::rt_priority). The drop-in's default system takes it from the
+	 * environment variable CW_POSIX_RT_PRIORITY.
 	 */
 	int rt_priority;
 };

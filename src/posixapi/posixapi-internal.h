@@ -26,6 +26,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/**
+ * On every function between a sleep's entry point and its ppoll(): a
+ * cancelled sleeper unwinds through these frames (glibc's cancellation
+ * runs from a signal handler), skipping their epilogues. Under
+ * AddressSanitizer an instrumented frame would leave its redzones
+ * poisoned, and ASan's own no-return hook (its sigaltstack() check) then
+ * trips over them on the reused stack. So these frames have none.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CW_PA_CANCEL_PATH __attribute__((no_sanitize_address))
+#else
+#define CW_PA_CANCEL_PATH
+#endif
+
 /** What the layer does with one Linux clock id. */
 struct cw_pa_clock {
 	/** Known clockwork clock. */

@@ -570,6 +570,22 @@ static void sleeper_cleanup(void *arg)
 	s->waiter->finish(s->sys, &s->w);
 }
 
+/*
+ * The wait, a cancellation point: a cancelled sleeper unwinds through the
+ * cleanup, which stops the timer (see CW_PA_CANCEL_PATH).
+ */
+CW_PA_CANCEL_PATH
+static int sleeper_wait(struct pa_sleeper *s)
+{
+	int ret;
+
+	pthread_cleanup_push(sleeper_cleanup, s);
+	ret = s->waiter->wait(s->sys, &s->w);
+	pthread_cleanup_pop(0);
+	return ret;
+}
+
+CW_PA_CANCEL_PATH
 int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		       int64_t *remaining_ns)
 {
@@ -596,9 +612,7 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		s.waiter->finish(sys, &s.w);
 		return 0;
 	}
-	pthread_cleanup_push(sleeper_cleanup, &s);
-	ret = s.waiter->wait(sys, &s.w);
-	pthread_cleanup_pop(0);
+	ret = sleeper_wait(&s);
 	sleeper_stop(&s);
 	/* The expiry wins over a signal that came with it, as in Linux. */
 	if (ret == EINTR && atomic_load_explicit(&s.w.word, memory_order_acquire)) {
@@ -614,6 +628,7 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 	return ret;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timespec *request,
 			      struct timespec *remain)
 {
@@ -667,6 +682,7 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	return ret;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain)
 {
 	int ret = cw_clock_nanosleep(CLOCK_REALTIME, 0, request, remain);
@@ -730,6 +746,7 @@ CW_API int cw_settimeofday(const struct timeval *tv, const struct timezone *tz)
 	return cw_clock_settime(CLOCK_REALTIME, &ts);
 }
 
+CW_PA_CANCEL_PATH
 CW_API unsigned int cw_sleep(unsigned int seconds)
 {
 	struct timespec ts = { .tv_sec = (time_t)seconds, .tv_nsec = 0 };
@@ -742,6 +759,7 @@ CW_API unsigned int cw_sleep(unsigned int seconds)
 	return (unsigned int)ts.tv_sec;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_usleep(useconds_t usec)
 {
 	struct timespec ts = {

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -572,14 +573,23 @@ static void test_posix_api_coarse_clocks_advance_while_the_application_is_busy(v
 
 /* ---- real-time callers ---------------------------------------------------------------- */
 
+#define RT_LOOPS 300
+
 struct rt_run {
 	int host_core;
 	int prio;
-	int loops;
+	int64_t late_ns[RT_LOOPS];
 	int64_t max_late_ns;
-	int64_t sum_late_ns;
+	int64_t median_late_ns;
 	int err;
 };
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
 
 /*
  * A cyclictest-style loop: absolute 1 ms periods on clockwork MONOTONIC,
@@ -601,7 +611,7 @@ static void *rt_loop(void *arg)
 		return NULL;
 	}
 	cw_clock_gettime(CLOCK_MONOTONIC, &next);
-	for (int i = 0; i < r->loops; i++) {
+	for (int i = 0; i < RT_LOOPS; i++) {
 		next.tv_nsec += 1000000L;
 		if (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
@@ -613,11 +623,13 @@ static void *rt_loop(void *arg)
 		}
 		cw_clock_gettime(CLOCK_MONOTONIC, &now);
 		late = ns_of(&now) - ns_of(&next);
-		r->sum_late_ns += late;
+		r->late_ns[i] = late;
 		if (late > r->max_late_ns) {
 			r->max_late_ns = late;
 		}
 	}
+	qsort(r->late_ns, RT_LOOPS, sizeof(r->late_ns[0]), cmp_i64);
+	r->median_late_ns = r->late_ns[RT_LOOPS / 2];
 	return NULL;
 }
 
@@ -657,29 +669,31 @@ static void test_posix_api_realtime_sleeper_blocks_and_is_served(void **state)
 	sp.sched_priority = 0;
 	assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp), 0);
 	for (int i = 0; i < 2; i++) {
-		struct rt_run r = { .prio = 10, .loops = 300 };
+		static struct rt_run r;
 
+		memset(&r, 0, sizeof(r));
+		r.prio = 10;
 		rt_measure(cases[i], &r);
 		assert_int_equal(r.err, 0);
-		print_message("SCHED_FIFO 10 sleeper, 1 ms absolute periods, clockwork CPU thread "
-			      "%s on its core: %d loops, late by %lld us on average, %lld us at "
-			      "most\n",
-			      cases[i] ? "SCHED_FIFO 20" : "at normal priority", r.loops,
-			      (long long)(r.sum_late_ns / r.loops / 1000),
-			      (long long)(r.max_late_ns / 1000));
+		print_message(
+			"SCHED_FIFO 10 sleeper, 1 ms absolute periods, clockwork CPU thread "
+			"%s on its core: %d loops, late by %lld us (median), %lld us at most\n",
+			cases[i] ? "SCHED_FIFO 20" : "at normal priority", RT_LOOPS,
+			(long long)(r.median_late_ns / 1000), (long long)(r.max_late_ns / 1000));
 		/*
-		 * Spinning for the CPU thread cost about 800 ms per wakeup on
-		 * average (until the scheduler's real-time throttling let it
-		 * run). Blocking costs a wakeup of the CPU thread: at normal
-		 * priority that waits for the fair scheduler on a loaded
-		 * machine (a few ms), under SCHED_FIFO it does not.
+		 * Spinning for the CPU thread cost about 800 ms on every wakeup
+		 * (until the scheduler's real-time throttling let it run), so
+		 * the median was hundreds of ms. Blocking costs a wakeup of the
+		 * CPU thread: at normal priority that waits for the fair
+		 * scheduler on a loaded machine, and a core lock held by a
+		 * preempted normal thread can still stall one wakeup (hence the
+		 * median); under SCHED_FIFO neither happens.
 		 */
 		if (cases[i]) {
-			assert_true(r.sum_late_ns / r.loops < 5 * 1000000LL);
+			assert_true(r.median_late_ns < 1000000LL);
 			assert_true(r.max_late_ns < 50 * 1000000LL);
 		} else {
-			assert_true(r.sum_late_ns / r.loops < 100 * 1000000LL);
-			assert_true(r.max_late_ns < 500 * 1000000LL);
+			assert_true(r.median_late_ns < 20 * 1000000LL);
 		}
 	}
 }
