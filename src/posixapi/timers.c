@@ -541,7 +541,9 @@ static void arm(struct pa_timer *t, bool abs, int64_t value_ns, int64_t interval
 		return;
 	}
 	t->hr_clock = abs ? c->abs_id : c->rel_id;
-	t->expires_ns = abs ? value_ns : cw__pa_add(cw__pa_now(t->sys, t->hr_clock), value_ns);
+	/* An absolute time is on the clock as the application reads it (posixapi.c). */
+	t->expires_ns = abs ? cw__pa_user_to_cw(t->hr_clock, value_ns)
+			    : cw__pa_add(cw__pa_now(t->sys, t->hr_clock), value_ns);
 	if (t->notify != SIGEV_NONE) {
 		cw_hrtimer_setup(t->sys, &t->hrt, timer_fn, t->hr_clock, CW_HRTIMER_MODE_ABS);
 		t->hrt_ready = true;
