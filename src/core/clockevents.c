@@ -298,8 +298,14 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	int64_t delta;
 	int ret;
 
-	if (CW_WARN_ON_ONCE(expires_ns < 0)) {
-		return CW_ETIME;
+	if (expires_ns < 0) {
+		/*
+		 * Before MONOTONIC 0: long past, so handled as any past time
+		 * below (the min-delta path with @force). Linux warns and
+		 * refuses; a refused hrtimer expiry left the device
+		 * unprogrammed and the CPU's later timers waiting (issue 9).
+		 */
+		expires_ns = 0;
 	}
 	if (expires_ns == CW_KTIME_MAX) {
 		/* Nothing to wait for: stop the device where it can be stopped. */

@@ -130,7 +130,9 @@ static struct cw_hrtimer *node_to_timer(struct cw_hrtimer_node *n)
  * REALTIME/TAI/BOOTTIME timers map to new MONOTONIC times. Every CPU in
  * high-resolution mode re-evaluates its bases (clock_was_set ->
  * retrigger_next_event); low-resolution CPUs look at their bases every
- * tick anyway.
+ * tick anyway, but one whose tick is stopped in NO_HZ idle is kicked to
+ * re-plan its sleep (Linux skips only low-resolution systems without
+ * NO_HZ).
  */
 static void clock_was_set_fn(struct cw_clock_was_set_notifier *nb, unsigned bases)
 {
@@ -139,8 +141,18 @@ static void clock_was_set_fn(struct cw_clock_was_set_notifier *nb, unsigned base
 
 	(void)bases;
 	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
-		if (cw_cpu_online(sys, cpu) && cw__hrtimer_hres_active(sys, cpu)) {
+		if (!cw_cpu_online(sys, cpu)) {
+			continue;
+		}
+		if (cw__hrtimer_hres_active(sys, cpu)) {
 			cw__cpu_send_ipi(sys, cpu, CW_IPI_HRTIMER);
+		} else if (CW_READ_ONCE(sys->cpus[cpu].tick_stopped)) {
+			/*
+			 * Low resolution with the tick stopped in NO_HZ idle: its
+			 * sleep was planned with the old offsets (a step forward may
+			 * have made a timer due now). The kick re-plans it.
+			 */
+			cw__cpu_send_ipi(sys, cpu, CW_IPI_KICK);
 		}
 	}
 }
@@ -297,6 +309,16 @@ static cw_ktime_t next_event_locked(struct cw_hrtimer_cpu_base *cb, const struct
 		struct cw_hrtimer_node *first = cw_tq_first(&cb->clock_base[i].queue);
 		cw_ktime_t mono = sat_add(first->expires, -now->offs[i & 3]);
 
+		/*
+		 * A REALTIME/TAI time before the clock's MONOTONIC origin (a
+		 * past absolute time, a step forward) or a negative relative
+		 * delta is before MONOTONIC 0: it is due, and 0 says so to the
+		 * device programming, which takes no negative time (Linux
+		 * clamps the same way in hrtimer_reprogram()).
+		 */
+		if (mono < 0) {
+			mono = 0;
+		}
 		if (mono < next) {
 			next = mono;
 		}
@@ -414,7 +436,7 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 		/* Also refreshes the soft next expiry when a soft timer became first. */
 		cw_ktime_t next = update_next_locked(cb, &now);
 
-		if (local) {
+		if (local && cb->hres_active) {
 			reprogram_locked(cb, next, false);
 		} else if (cb->hres_active && next < cb->expires_next) {
 			/* Only the owner may program its device (race 2). */
@@ -422,7 +444,12 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_HRTIMER);
 			return;
 		} else if (!cb->hres_active && CW_READ_ONCE(sys->cpus[cb->cpu].tick_stopped)) {
-			/* Low resolution, tick stopped in idle: wake it to re-plan its sleep. */
+			/*
+			 * Low resolution, tick stopped in idle: wake it to re-plan
+			 * its sleep; also from the CPU itself (code running as an
+			 * idle CPU, such as a port's idle hook or a sim workload),
+			 * whose device is programmed for the old sleep.
+			 */
 			cw_spin_unlock(&cb->lock);
 			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_KICK);
 			return;

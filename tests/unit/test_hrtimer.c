@@ -862,6 +862,122 @@ static void test_realtime_absolute_timer_fires_at_new_time_after_leap_second(voi
 	leap_case(false);
 }
 
+/* ---- past expiries --------------------------------------------------------- */
+
+/*
+ * Three ways an expiry lies before MONOTONIC 0 (issue 9): an absolute
+ * REALTIME time long past (1 ns after the epoch, the timerfd case), a
+ * negative relative delta larger than the uptime, and a REALTIME timer
+ * whose clock is stepped forward past it by more than the uptime.
+ */
+enum past_kind {
+	PAST_REALTIME_ABS,
+	PAST_NEGATIVE_REL,
+	PAST_REALTIME_STEP,
+};
+
+static const char *const past_kind_name[] = { "REALTIME abs 1 ns", "MONOTONIC rel -10 s",
+					      "REALTIME step +1 h" };
+
+/* Arm @h on the calling CPU so that its expiry is (or becomes) negative in MONOTONIC. */
+static void arm_past(struct cwt_tick *t, struct hrt_timer *h, enum past_kind kind)
+{
+	switch (kind) {
+	case PAST_REALTIME_ABS:
+		hrt_setup(t, h, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, 1, CW_HRTIMER_MODE_ABS);
+		break;
+	case PAST_NEGATIVE_REL:
+		hrt_setup(t, h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, -(cw_ktime_t)SEC(10), CW_HRTIMER_MODE_REL);
+		break;
+	case PAST_REALTIME_STEP:
+		hrt_setup(t, h, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, clock_now(t, CW_CLOCK_REALTIME) + (cw_ktime_t)SEC(5),
+				 CW_HRTIMER_MODE_ABS);
+		break;
+	}
+}
+
+/* The step that makes a PAST_REALTIME_STEP timer negative; done by another CPU. */
+static void step_realtime_forward(struct cwt_tick *t)
+{
+	int saved = t->forced_cpu;
+
+	as_cpu(t, 0);
+	assert_int_equal(cw_timekeeping_settime(t->sys, clock_now(t, CW_CLOCK_REALTIME) +
+								(cw_ktime_t)SEC(3600)),
+			 0);
+	as_cpu(t, saved);
+}
+
+/*
+ * CPU1 runs (busy, or NO_HZ idle with its tick stopped); a timer with a
+ * negative MONOTONIC expiry is armed on it, then a later one 3 ms ahead.
+ * The first must run at once (high resolution: within a few us; low
+ * resolution: at the next tick), the later one on time: a negative expiry
+ * refused by the device programming blocked both (they waited for some
+ * unrelated interrupt, or for ever).
+ */
+static void past_case(bool highres, bool idle, enum past_kind kind)
+{
+	struct cwt_tick t;
+	struct hrt_timer past, later;
+	cw_ktime_t armed, later_target, bound;
+
+	hrt_boot(&t, 2, 100, highres);
+	distinct_clocks(&t);
+	if (idle) {
+		/* A long NO_HZ sleep: nothing but our timers wakes CPU1. */
+		cwt_tick_idle(&t, 1, MS(150), SEC(30), false, false);
+	}
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	if (idle) {
+		assert_true(t.sys->cpus[1].tick_stopped);
+	}
+	as_cpu(&t, 1);
+	arm_past(&t, &past, kind);
+	if (kind == PAST_REALTIME_STEP) {
+		as_cpu(&t, -1);
+		cw_sim_run_for(t.sim, MS(20));
+		assert_int_equal(past.fires, 0);
+		step_realtime_forward(&t);
+		as_cpu(&t, 1);
+	}
+	armed = cw_ktime_get(t.sys);
+	hrt_setup(&t, &later, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	later_target = armed + (cw_ktime_t)MS(3);
+	cw_hrtimer_start(&later.timer, MS(3), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, SEC(2));
+	/* High resolution: IPI latency (1 us) + min_delta (1 us) + a cycle; low: one tick. */
+	bound = highres ? (cw_ktime_t)US(5) : (cw_ktime_t)tick_ns(&t);
+	print_message("%s, %s, %s: past timer ran %lld ns after arming (%llu runs), later timer "
+		      "%lld ns late\n",
+		      past_kind_name[kind], highres ? "high res" : "low res",
+		      idle ? "NO_HZ idle" : "busy", (long long)(past.first_fire_mono - armed),
+		      (unsigned long long)past.fires,
+		      (long long)(later.first_fire_mono - later_target));
+	assert_int_equal(past.fires, 1);
+	assert_int_equal(past.fire_cpu, 1);
+	assert_true(past.first_fire_mono - armed <= bound);
+	assert_int_equal(later.fires, 1);
+	assert_true(later.first_fire_mono >= later_target);
+	assert_true(later.first_fire_mono - later_target <= (highres ? GRAN_NS : bound));
+	cwt_tick_fini(&t);
+}
+
+static void test_negative_monotonic_expiries_fire_at_once_and_block_nothing(void **state)
+{
+	(void)state;
+	for (int kind = PAST_REALTIME_ABS; kind <= PAST_REALTIME_STEP; kind++) {
+		past_case(true, false, (enum past_kind)kind);
+		past_case(true, true, (enum past_kind)kind);
+		past_case(false, false, (enum past_kind)kind);
+		past_case(false, true, (enum past_kind)kind);
+	}
+}
+
 /* ---- remote start -------------------------------------------------------- */
 
 static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
@@ -915,6 +1031,7 @@ int main(void)
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_settime),
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_leap_second),
 		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
+		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
