@@ -392,19 +392,28 @@ static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 	return &cpu_base_of(sys, cpu)->clock_base[cur->index];
 }
 
-void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
-			       unsigned mode)
+/*
+ * Start @timer (hrtimer_start_range_ns). With @user (an expiry a user
+ * supplied, Linux 7.1), an expiry that has passed and would make the timer
+ * the first of its CPU is not queued: @return CW_ETIME, and the caller
+ * delivers the expiry. A passed expiry behind an earlier queued timer is
+ * queued: that earlier timer is due too, so the interrupt that runs it is
+ * programmed or under way and runs this one with it. @return 0 if queued.
+ */
+static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns, unsigned mode,
+		    bool user)
 {
 	struct cw_hrtimer_clock_base *base, *new_base;
 	struct cw_hrtimer_cpu_base *cb;
 	struct cw_system *sys = timer->sys;
+	unsigned idx = clock_index(timer->clock_id) & 3;
 	struct hr_now now;
-	bool first, local;
+	bool first, local, was_first;
 
 	CW_ASSERT(timer->is_init);
 	hr_now_get(sys, &now);
 	if (mode & CW_HRTIMER_MODE_REL) {
-		tim = sat_add(tim, now.mono + now.offs[clock_index(timer->clock_id)]);
+		tim = sat_add(tim, sat_add(now.mono, now.offs[idx]));
 	}
 	/* Both locks: the timer may move to this CPU. */
 	for (;;) {
@@ -417,8 +426,28 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 		}
 		unlock_two(base->cpu_base, new_base->cpu_base);
 	}
+	was_first = timer->state == HRTIMER_STATE_ENQUEUED &&
+		    cw_tq_is_first(&base->queue, &timer->node);
 	if (timer->state == HRTIMER_STATE_ENQUEUED) {
 		dequeue_locked(timer, base);
+	}
+	cb = new_base->cpu_base;
+	if (user && tim <= sat_add(now.mono, now.offs[idx]) &&
+	    sat_add(tim, -now.offs[idx]) <
+		    next_event_locked(cb, &now, CW_HRTIMER_ACTIVE_HARD | CW_HRTIMER_ACTIVE_SOFT)) {
+		/*
+		 * Already expired and it would be first: never program the past.
+		 * The timer stays where it was, not queued (a previous arming
+		 * is cancelled; its device moves on to the next timer, as in
+		 * cw_hrtimer_try_to_cancel()).
+		 */
+		if (was_first && base->cpu_base->hres_active &&
+		    base->cpu_base->cpu == cw__current_cpu(sys)) {
+			reprogram_locked(base->cpu_base, update_next_locked(base->cpu_base, &now),
+					 true);
+		}
+		unlock_two(base->cpu_base, cb);
+		return CW_ETIME;
 	}
 	timer->softexpires = tim;
 	timer->node.expires =
@@ -426,7 +455,6 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 	timer->is_rel = mode & CW_HRTIMER_MODE_REL;
 	CW_WRITE_ONCE(timer->base, new_base);
 	first = enqueue_locked(timer, new_base);
-	cb = new_base->cpu_base;
 	if (base->cpu_base != cb) {
 		cw_spin_unlock(&base->cpu_base->lock);
 	}
@@ -442,7 +470,7 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 			/* Only the owner may program its device (race 2). */
 			cw_spin_unlock(&cb->lock);
 			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_HRTIMER);
-			return;
+			return 0;
 		} else if (!cb->hres_active && CW_READ_ONCE(sys->cpus[cb->cpu].tick_stopped)) {
 			/*
 			 * Low resolution, tick stopped in idle: wake it to re-plan
@@ -452,34 +480,28 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 			 */
 			cw_spin_unlock(&cb->lock);
 			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_KICK);
-			return;
+			return 0;
 		}
 	}
 	cw_spin_unlock(&cb->lock);
+	return 0;
+}
+
+void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
+			       unsigned mode)
+{
+	hr_start(timer, tim, delta_ns, mode, false);
 }
 
 void cw_hrtimer_start(struct cw_hrtimer *timer, cw_ktime_t tim, unsigned mode)
 {
-	cw_hrtimer_start_range_ns(timer, tim, 0, mode);
+	hr_start(timer, tim, 0, mode, false);
 }
 
 int cw_hrtimer_start_user(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 			  unsigned mode)
 {
-	struct hr_now now;
-	cw_ktime_t abs, base_now;
-
-	CW_ASSERT(timer->is_init);
-	hr_now_get(timer->sys, &now);
-	base_now = sat_add(now.mono, now.offs[clock_index(timer->clock_id) & 3]);
-	abs = (mode & CW_HRTIMER_MODE_REL) ? sat_add(tim, base_now) : tim;
-	if (abs <= base_now) {
-		/* Already expired: the caller delivers it; never program the past. */
-		cw_hrtimer_try_to_cancel(timer);
-		return CW_ETIME;
-	}
-	cw_hrtimer_start_range_ns(timer, tim, delta_ns, mode);
-	return 0;
+	return hr_start(timer, tim, delta_ns, mode, true);
 }
 
 int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)

@@ -978,6 +978,74 @@ static void test_negative_monotonic_expiries_fire_at_once_and_block_nothing(void
 	}
 }
 
+/* ---- start_user ----------------------------------------------------------- */
+
+static void
+test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer a, b, c, d, e;
+	struct cw_clock_event_device *dev;
+	cw_ktime_t now, next_before;
+	uint64_t retries_before;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	distinct_clocks(&t);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	dev = cw_tick_device(t.sys, 1);
+	as_cpu(&t, 1);
+	now = cw_ktime_get(t.sys);
+	/* A future expiry: queued, as cw_hrtimer_start_range_ns(). */
+	hrt_setup(&t, &a, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(cw_hrtimer_start_user(&a.timer, MS(2), 0, CW_HRTIMER_MODE_REL), 0);
+	assert_true(cw_hrtimer_is_queued(&a.timer));
+	retries_before = dev->retries;
+	next_before = dev->next_event_ns;
+	/* Passed and earlier than everything queued on CPU1: CW_ETIME, nothing queued or
+	 * programmed. */
+	hrt_setup(&t, &b, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(
+		cw_hrtimer_start_user(&b.timer, now - (cw_ktime_t)MS(1), 0, CW_HRTIMER_MODE_ABS),
+		CW_ETIME);
+	assert_int_equal(cw_hrtimer_start_user(&b.timer, 0, 0, CW_HRTIMER_MODE_REL), CW_ETIME);
+	assert_int_equal(
+		cw_hrtimer_start_user(&b.timer, -(cw_ktime_t)SEC(10), 0, CW_HRTIMER_MODE_REL),
+		CW_ETIME);
+	hrt_setup(&t, &e, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(cw_hrtimer_start_user(&e.timer, 1, 0, CW_HRTIMER_MODE_ABS), CW_ETIME);
+	assert_false(cw_hrtimer_is_queued(&b.timer));
+	assert_false(cw_hrtimer_is_queued(&e.timer));
+	assert_int_equal(dev->retries, retries_before);
+	assert_int_equal(dev->next_event_ns, next_before);
+	/* Re-arming a queued timer into the past cancels the old arming. */
+	assert_int_equal(cw_hrtimer_start_user(&a.timer, 0, 0, CW_HRTIMER_MODE_REL), CW_ETIME);
+	assert_false(cw_hrtimer_is_queued(&a.timer));
+	/*
+	 * Passed, but behind an earlier queued (and due) timer: queued, and
+	 * both run at once in the interrupt that runs the earlier one.
+	 */
+	hrt_setup(&t, &c, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&c.timer, now - (cw_ktime_t)MS(2), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &d, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(
+		cw_hrtimer_start_user(&d.timer, now - (cw_ktime_t)MS(1), 0, CW_HRTIMER_MODE_ABS),
+		0);
+	assert_true(cw_hrtimer_is_queued(&d.timer));
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(50));
+	print_message("past first: not queued; past behind a due timer: ran %lld ns after arming\n",
+		      (long long)(d.first_fire_mono - now));
+	assert_int_equal(a.fires, 0);
+	assert_int_equal(b.fires, 0);
+	assert_int_equal(e.fires, 0);
+	assert_int_equal(c.fires, 1);
+	assert_int_equal(d.fires, 1);
+	assert_true(d.first_fire_mono - now <= (cw_ktime_t)US(5));
+	assert_true(c.order < d.order);
+	cwt_tick_fini(&t);
+}
+
 /* ---- remote start -------------------------------------------------------- */
 
 static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
@@ -1032,6 +1100,8 @@ int main(void)
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_leap_second),
 		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
 		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
+		cmocka_unit_test(
+			test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
