@@ -1046,6 +1046,239 @@ test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past(v
 	cwt_tick_fini(&t);
 }
 
+/* ---- forced-event latch: starvation and every path that must reset it ---- */
+
+/*
+ * Every clock event device the core considers armed (ONESHOT with an
+ * event) has its interrupt pending in the (fake) hardware: it will fire.
+ */
+static void assert_armed_devices_will_fire(struct cwt_tick *t)
+{
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		struct cwt_ced *d = t->devs[i];
+
+		if (cw_clockevent_get_state(&d->dev) == CW_CLOCKEVENT_STATE_ONESHOT &&
+		    d->dev.next_event_ns != CW_KTIME_MAX && !d->frozen) {
+			if (!cw_sim_event_pending(&d->ev)) {
+				print_message(
+					"%s: armed for %lld, nothing pending (forced latch %d)\n",
+					d->name, (long long)d->dev.next_event_ns,
+					d->dev.next_event_forced);
+			}
+			assert_true(cw_sim_event_pending(&d->ev));
+		}
+	}
+}
+
+struct rearm_loop {
+	struct cwt_tick *t;
+	struct cw_sim_event ev;
+	struct hrt_timer *x;
+	/** Run the re-arm as this CPU (NOT_A_CPU: a thread that is no CPU). */
+	int as;
+	/** Also step REALTIME to itself (clock-was-set IPIs to every high-res CPU). */
+	bool settime;
+	uint64_t period_ns;
+	uint64_t until_ns;
+	uint64_t rearms;
+};
+
+/* The abuser: cancel and re-arm x at 1 ns absolute, every period_ns. */
+static void rearm_loop_fn(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct rearm_loop *l = ev->data;
+	int saved = l->t->forced_cpu;
+
+	l->t->forced_cpu = l->as;
+	if (l->settime) {
+		assert_int_equal(
+			cw_timekeeping_settime(l->t->sys, clock_now(l->t, CW_CLOCK_REALTIME)), 0);
+	}
+	cw_hrtimer_cancel(&l->x->timer);
+	cw_hrtimer_start(&l->x->timer, 1, CW_HRTIMER_MODE_ABS);
+	l->rearms++;
+	l->t->forced_cpu = saved;
+	if (cw_sim_now_ns(sim) + l->period_ns < l->until_ns) {
+		cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + l->period_ns);
+	}
+}
+
+/*
+ * A timer re-armed at 1 ns absolute faster than the device's minimum delta
+ * (1 us): without the latch each re-arm programs now + min_delta again and
+ * the interrupt never comes (Linux 7.0's timerfd starvation). With it the
+ * forced event fires, the victim timer of the same CPU runs on time and
+ * the abused timer runs once per interrupt.
+ */
+static void starvation_case(int as, bool settime)
+{
+	struct cwt_tick t;
+	struct hrt_timer x, victim;
+	struct rearm_loop l = { 0 };
+	uint64_t irq0, start, target;
+	struct cw_hrtimer_cpu_stats s0, s1;
+
+	hrt_boot(&t, 2, 100, true);
+	/* IPIs faster than the minimum delta, so remote retriggers could push it out too. */
+	t.ipi_latency_ns = 100;
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &x, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&x.timer, SEC(100), CW_HRTIMER_MODE_REL);
+	hrt_setup(&t, &victim, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	start = (uint64_t)cw_ktime_get(t.sys);
+	target = start + US(50);
+	cw_hrtimer_start(&victim.timer, (cw_ktime_t)target, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	irq0 = t.devs[1]->fires;
+	s0 = hr_stats(&t, 1);
+	l.t = &t;
+	l.x = &x;
+	l.as = as;
+	l.settime = settime;
+	l.period_ns = 300;
+	l.until_ns = start + MS(2);
+	cw_sim_event_init(&l.ev, rearm_loop_fn, &l);
+	cw_sim_event_schedule(t.sim, &l.ev, start + 100);
+	while (cw_sim_now_ns(t.sim) < l.until_ns) {
+		cw_sim_run_for(t.sim, US(7));
+		assert_armed_devices_will_fire(&t);
+	}
+	cw_sim_run_for(t.sim, MS(30));
+	s1 = hr_stats(&t, 1);
+	print_message("re-arm at 1 ns every 300 ns as %s%s for 2 ms: %llu re-arms, CPU1 device "
+		      "%llu interrupts, x ran %llu times, victim %lld ns late, %llu skipped "
+		      "programmings, %llu hangs\n",
+		      as == NOT_A_CPU ? "a thread" : "CPU1", settime ? " + settime" : "",
+		      (unsigned long long)l.rearms, (unsigned long long)(t.devs[1]->fires - irq0),
+		      (unsigned long long)x.fires,
+		      (long long)(victim.first_fire_mono - (cw_ktime_t)target),
+		      (unsigned long long)t.devs[1]->dev.forced_skips,
+		      (unsigned long long)(s1.hangs - s0.hangs));
+	assert_true(l.rearms > 6000);
+	assert_int_equal(victim.fires, 1);
+	assert_true(victim.first_fire_mono >= (cw_ktime_t)target);
+	/* Late by at most a forced event in flight (min_delta + a cycle) and an IPI. */
+	assert_true(victim.first_fire_mono - (cw_ktime_t)target <= (cw_ktime_t)US(3));
+	/* The interrupt kept coming: about one per microsecond of abuse. */
+	assert_true(t.devs[1]->fires - irq0 > 500);
+	assert_true(x.fires > 500);
+	cwt_tick_fini(&t);
+}
+
+static void test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt(void **state)
+{
+	(void)state;
+	/* On the CPU itself (thread context on CPU1). */
+	starvation_case(1, false);
+	/* From a thread that is no CPU, with clock-was-set IPIs retriggering CPU1. */
+	starvation_case(NOT_A_CPU, true);
+}
+
+/* Latch CPU @cpu's tick device: a forced minimum-delta event, as for a past expiry. */
+static struct cw_clock_event_device *latch_tick_device(struct cwt_tick *t, unsigned cpu)
+{
+	struct cw_clock_event_device *dev = cw_tick_device(t->sys, cpu);
+	int saved = t->forced_cpu;
+
+	as_cpu(t, (int)cpu);
+	assert_int_equal(cw_clockevents_program_event(dev, 0, true), 0);
+	assert_true(dev->next_event_forced);
+	/* Latched: a later time is not programmed. */
+	assert_int_equal(
+		cw_clockevents_program_event(dev, cw_ktime_get(t->sys) + (cw_ktime_t)MS(1), true),
+		0);
+	assert_true(dev->next_event_ns < cw_ktime_get(t->sys) + (cw_ktime_t)US(2));
+	as_cpu(t, saved);
+	return dev;
+}
+
+/* An hrtimer on @cpu 200 us ahead runs on time: @cpu's device fires when armed. */
+static void assert_cpu_timer_fires(struct cwt_tick *t, unsigned cpu, const char *after)
+{
+	struct hrt_timer h;
+	cw_ktime_t target = cw_ktime_get(t->sys) + (cw_ktime_t)US(200);
+
+	as_cpu(t, (int)cpu);
+	hrt_setup(t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&h.timer, target, CW_HRTIMER_MODE_ABS);
+	as_cpu(t, -1);
+	assert_armed_devices_will_fire(t);
+	cw_sim_run_for(t->sim, MS(30));
+	print_message("after %s: CPU%u timer %lld ns late (%llu runs)\n", after, cpu,
+		      (long long)(h.first_fire_mono - target), (unsigned long long)h.fires);
+	assert_int_equal(h.fires, 1);
+	assert_true(h.first_fire_mono >= target);
+	assert_true(h.first_fire_mono - target <= GRAN_NS);
+	assert_armed_devices_will_fire(t);
+	cw_hrtimer_cancel(&h.timer);
+}
+
+static void test_forced_event_latch_is_reset_on_every_path(void **state)
+{
+	struct cwt_tick t;
+	struct cw_clock_event_device *dev, *old;
+	struct cwt_ced *better;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+
+	/* Fired: the interrupt clears it. */
+	latch_tick_device(&t, 1);
+	assert_cpu_timer_fires(&t, 1, "the forced event fired");
+
+	/* Stopped (ONESHOT_STOPPED: nothing to wait for), then programmed again. */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	assert_int_equal(cw__tick_program_event(dev, CW_KTIME_MAX, false), 0);
+	assert_int_equal(cw_clockevent_get_state(dev), CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+	assert_false(dev->next_event_forced);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "oneshot-stopped");
+
+	/* Shut down (as for deep idle) and back to oneshot. */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	cw__clockevents_shutdown(dev);
+	assert_false(dev->next_event_forced);
+	assert_int_equal(cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
+	cw__hrtimer_retrigger(t.sys, 1);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "shutdown");
+
+	/* Exchanged: a better device replaces the latched one, which is released. */
+	old = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	better = cwt_ced_add(&t, "better1", 1, F_O | F_PCPU, 400);
+	as_cpu(&t, -1);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), &better->dev);
+	assert_false(old->next_event_forced);
+	assert_cpu_timer_fires(&t, 1, "exchange");
+
+	/* Unbound: the latched better device goes, the released one comes back (re-offered). */
+	dev = latch_tick_device(&t, 1);
+	assert_int_equal(cw_clockevents_unbind(t.sys, dev, 1), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), old);
+	assert_false(dev->next_event_forced);
+	assert_false(old->next_event_forced);
+	assert_cpu_timer_fires(&t, 1, "unbind");
+	/* And the unbound one, re-offered by a registration, serves again. */
+	latch_tick_device(&t, 1);
+	assert_int_equal(cw_clockevents_unbind(t.sys, old, 1), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), dev);
+	assert_cpu_timer_fires(&t, 1, "re-offer");
+
+	/* CPU hotplug: down with a latched device, up again. */
+	latch_tick_device(&t, 1);
+	assert_int_equal(cw_cpu_down(t.sys, 1), 0);
+	assert_int_equal(cw_cpu_up(t.sys, 1), 0);
+	cw_sim_run_for(t.sim, MS(100));
+	assert_int_equal(cw_tick_mode(t.sys, 1), CW_TICK_MODE_ONESHOT);
+	assert_cpu_timer_fires(&t, 1, "hotplug");
+	cwt_tick_fini(&t);
+}
+
 /* ---- remote start -------------------------------------------------------- */
 
 static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
@@ -1100,6 +1333,8 @@ int main(void)
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_leap_second),
 		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
 		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
+		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
+		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
 		cmocka_unit_test(
 			test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past),
 	};
