@@ -307,7 +307,10 @@ static cw_ktime_t next_event_locked(struct cw_hrtimer_cpu_base *cb, const struct
 	while (mask) {
 		unsigned i = (unsigned)__builtin_ctz(mask);
 		struct cw_hrtimer_node *first = cw_tq_first(&cb->clock_base[i].queue);
-		cw_ktime_t mono = sat_add(first->expires, -now->offs[i & 3]);
+		/* CW_KTIME_MAX is "never", in every clock (also a saturated REALTIME). */
+		cw_ktime_t mono = first->expires == CW_KTIME_MAX
+					  ? CW_KTIME_MAX
+					  : sat_add(first->expires, -now->offs[i & 3]);
 
 		/*
 		 * A REALTIME/TAI time before the clock's MONOTONIC origin (a
@@ -576,9 +579,13 @@ int cw_hrtimer_cancel(struct cw_hrtimer *timer)
 uint64_t cw_hrtimer_forward(struct cw_hrtimer *timer, cw_ktime_t now, uint64_t interval_ns)
 {
 	cw_ktime_t expires = timer->node.expires;
-	int64_t delta = now - expires, interval;
+	int64_t delta, interval;
 	uint64_t orun = 1;
 
+	/* A very negative expiry (a saturated relative start) saturates the distance. */
+	if (__builtin_sub_overflow(now, expires, &delta)) {
+		delta = now > expires ? INT64_MAX : INT64_MIN;
+	}
 	if (delta < 0) {
 		return 0;
 	}
@@ -638,7 +645,7 @@ void cw_hrtimer_set_expires_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, u
 
 cw_ktime_t cw_hrtimer_get_remaining(const struct cw_hrtimer *timer)
 {
-	return cw_hrtimer_get_expires(timer) - cw_hrtimer_cb_get_time(timer);
+	return sat_add(cw_hrtimer_get_expires(timer), -cw_hrtimer_cb_get_time(timer));
 }
 
 bool cw_hrtimer_is_queued(const struct cw_hrtimer *timer)
@@ -727,8 +734,12 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 		while ((n = cw_tq_first(&base->queue)) != NULL) {
 			struct cw_hrtimer *timer = node_to_timer(n);
 
-			/* Ordered by hard expiry; run as soon as the soft one passed. */
-			if (basenow < timer->softexpires) {
+			/*
+			 * Ordered by hard expiry; run as soon as the soft one
+			 * passed. An expiry of CW_KTIME_MAX never passes, not
+			 * even when a clock saturated there.
+			 */
+			if (basenow < timer->softexpires || timer->node.expires == CW_KTIME_MAX) {
 				break;
 			}
 			run_timer(cb, base, timer);

@@ -1279,6 +1279,103 @@ static void test_forced_event_latch_is_reset_on_every_path(void **state)
 	cwt_tick_fini(&t);
 }
 
+/* ---- REALTIME boundaries ------------------------------------------------- */
+
+/*
+ * REALTIME set 5 ms before @boundary_ns: absolute REALTIME and TAI timers
+ * just past the boundary fire on time; so does one set across the
+ * boundary again by a step back.
+ */
+static void hr_boundary_case(bool highres, int64_t boundary_ns)
+{
+	struct cwt_tick t;
+	struct hrt_timer r, tai;
+	cw_ktime_t t0, bound;
+	struct cw_timex tx = { .modes = CW_ADJ_TAI, .tai = 37 };
+
+	hrt_boot(&t, 2, 1000, highres);
+	bound = highres ? GRAN_NS : (cw_ktime_t)tick_ns(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 0);
+	assert_true(cw_adjtimex(t.sys, &tx) >= 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, boundary_ns - (cw_ktime_t)MS(5)), 0);
+	t0 = cw_ktime_get(t.sys);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &r, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&r.timer, boundary_ns + (cw_ktime_t)MS(1), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_SOFT);
+	cw_hrtimer_start(&tai.timer, boundary_ns + (cw_ktime_t)SEC(37) + (cw_ktime_t)MS(2),
+			 CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(20));
+	print_message("%s, %lld s: REALTIME timer at +%lld ns, TAI at +%lld ns (want 6 ms, 7 ms)\n",
+		      highres ? "high res" : "low res", (long long)(boundary_ns / 1000000000LL),
+		      (long long)(r.first_fire_mono - t0), (long long)(tai.first_fire_mono - t0));
+	assert_int_equal(r.fires, 1);
+	assert_int_equal(tai.fires, 1);
+	assert_true(r.last_fire_clock >= boundary_ns + (cw_ktime_t)MS(1));
+	assert_true(r.first_fire_mono - t0 >= (cw_ktime_t)MS(6));
+	assert_true(r.first_fire_mono - t0 - (cw_ktime_t)MS(6) <= bound);
+	assert_true(tai.first_fire_mono - t0 >= (cw_ktime_t)MS(7));
+	assert_true(tai.first_fire_mono - t0 - (cw_ktime_t)MS(7) <= bound);
+	cwt_tick_fini(&t);
+}
+
+/*
+ * REALTIME set 20 ms before KTIME_MAX: a REALTIME timer 10 ms ahead fires
+ * on time, one at KTIME_MAX (never) does not, and TAI, saturated at
+ * KTIME_MAX already, runs its timers at once instead of wrapping.
+ */
+static void hr_ktime_max_case(bool highres)
+{
+	struct cwt_tick t;
+	struct hrt_timer r, never, tai;
+	cw_ktime_t t0, bound;
+
+	hrt_boot(&t, 2, 1000, highres);
+	bound = highres ? GRAN_NS : (cw_ktime_t)tick_ns(&t);
+	distinct_clocks(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, CW_KTIME_MAX - (cw_ktime_t)MS(20)), 0);
+	t0 = cw_ktime_get(t.sys);
+	assert_int_equal(clock_now(&t, CW_CLOCK_TAI), CW_KTIME_MAX);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &r, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&r.timer, CW_KTIME_MAX - (cw_ktime_t)MS(10), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &never, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&never.timer, CW_KTIME_MAX, CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&tai.timer, CW_KTIME_MAX - 1, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(50));
+	print_message("%s, KTIME_MAX - 20 ms: REALTIME timer at +%lld ns (want 10 ms), TAI at "
+		      "+%lld ns, REALTIME now %lld\n",
+		      highres ? "high res" : "low res", (long long)(r.first_fire_mono - t0),
+		      (long long)(tai.first_fire_mono - t0),
+		      (long long)clock_now(&t, CW_CLOCK_REALTIME));
+	assert_int_equal(clock_now(&t, CW_CLOCK_REALTIME), CW_KTIME_MAX);
+	assert_int_equal(r.fires, 1);
+	assert_true(r.first_fire_mono - t0 >= (cw_ktime_t)MS(10));
+	assert_true(r.first_fire_mono - t0 - (cw_ktime_t)MS(10) <= bound);
+	assert_int_equal(never.fires, 0);
+	assert_true(cw_hrtimer_is_queued(&never.timer));
+	assert_int_equal(tai.fires, 1);
+	assert_true(tai.first_fire_mono - t0 <= bound + (cw_ktime_t)US(5));
+	cw_hrtimer_cancel(&never.timer);
+	cwt_tick_fini(&t);
+}
+
+static void test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max(void **state)
+{
+	(void)state;
+	for (int hr = 0; hr < 2; hr++) {
+		hr_boundary_case(hr, ((int64_t)1 << 31) * 1000000000LL);
+		hr_boundary_case(hr, ((int64_t)1 << 32) * 1000000000LL);
+		hr_ktime_max_case(hr);
+	}
+}
+
 /* ---- remote start -------------------------------------------------------- */
 
 static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
@@ -1335,6 +1432,7 @@ int main(void)
 		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
 		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
 		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
+		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),
 		cmocka_unit_test(
 			test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past),
 	};
