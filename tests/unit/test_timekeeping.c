@@ -323,9 +323,15 @@ static void run_leap(unsigned status, int64_t start_ns, const struct leap_case *
  */
 #define LEAP_SKEW_NS 500000LL
 
-static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **state)
+/* The first midnight (UTC) at or after @sec. */
+static int64_t midnight_after(int64_t sec)
 {
-	const int64_t M = MIDNIGHT_S * 1000000000LL, K = LEAP_SKEW_NS;
+	return (sec + 86399) / 86400 * 86400;
+}
+
+static void leap_insert_at(int64_t midnight_s)
+{
+	const int64_t M = midnight_s * 1000000000LL, K = LEAP_SKEW_NS;
 	/* Boot at 23:59:58.0005; the leap instant is virtual 1.9995 s. */
 	const struct leap_case cases[] = {
 		{ (int64_t)MS(500) - K, M - SEC(2) + MS(500), CW_TIME_INS },  /* 23:59:58.5 */
@@ -339,8 +345,16 @@ static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **st
 		{ (int64_t)MS(4500) - K, M + MS(1500), CW_TIME_WAIT },
 	};
 
-	(void)state;
 	run_leap(CW_STA_INS, (M - SEC(2) + K), cases, sizeof(cases) / sizeof(cases[0]), 36, 37);
+}
+
+static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **state)
+{
+	(void)state;
+	leap_insert_at(MIDNIGHT_S);
+	/* The same past 2038 (2^31 s) and 2106 (2^32 s): NTP's leap logic in 64 bits. */
+	leap_insert_at(midnight_after((int64_t)1 << 31));
+	leap_insert_at(midnight_after((int64_t)1 << 32));
 }
 
 static void test_leap_second_delete_skips_23_59_59(void **state)
