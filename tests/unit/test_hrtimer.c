@@ -1376,6 +1376,54 @@ static void test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max(void 
 	}
 }
 
+/* ---- hotplug ---------------------------------------------------------------- */
+
+/*
+ * A timer whose base is an offline CPU's (set up there, or left there by
+ * its last run), started by a thread that is no CPU, goes to a live CPU
+ * and fires on time; it used to be queued on the dead base and wait for
+ * the CPU to come back. Queued timers migrate at CPU down and fire on time
+ * too.
+ */
+static void test_timers_started_for_an_offline_cpu_go_to_a_live_one(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer idle_one, queued;
+	cw_ktime_t target, qtarget;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &idle_one, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	hrt_setup(&t, &queued, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_SOFT);
+	qtarget = cw_ktime_get(t.sys) + (cw_ktime_t)MS(7);
+	cw_hrtimer_start(&queued.timer, clock_now(&t, CW_CLOCK_REALTIME) + (cw_ktime_t)MS(7),
+			 CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	assert_int_equal(cw_cpu_down(t.sys, 1), 0);
+	as_cpu(&t, NOT_A_CPU);
+	target = cw_ktime_get(t.sys) + (cw_ktime_t)MS(2);
+	cw_hrtimer_start(&idle_one.timer, MS(2), CW_HRTIMER_MODE_REL);
+	assert_ptr_equal(idle_one.timer.base->cpu_base, &t.sys->hrtimer_bases[0]);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(20));
+	print_message("CPU1 down: timer started for it ran on CPU%u %lld ns late, migrated one on "
+		      "CPU%u %lld ns late\n",
+		      idle_one.fire_cpu, (long long)(idle_one.first_fire_mono - target),
+		      queued.fire_cpu, (long long)(queued.first_fire_mono - qtarget));
+	assert_int_equal(idle_one.fires, 1);
+	assert_int_equal(idle_one.fire_cpu, 0);
+	assert_true(idle_one.first_fire_mono >= target);
+	assert_true(idle_one.first_fire_mono - target <= GRAN_NS);
+	assert_int_equal(queued.fires, 1);
+	assert_int_equal(queued.fire_cpu, 0);
+	assert_true(queued.first_fire_mono >= qtarget);
+	assert_true(queued.first_fire_mono - qtarget <= GRAN_NS);
+	assert_int_equal(cw_cpu_up(t.sys, 1), 0);
+	cwt_tick_fini(&t);
+}
+
 /* ---- remote start -------------------------------------------------------- */
 
 static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
@@ -1433,6 +1481,7 @@ int main(void)
 		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
 		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
 		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),
+		cmocka_unit_test(test_timers_started_for_an_offline_cpu_go_to_a_live_one),
 		cmocka_unit_test(
 			test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past),
 	};
