@@ -771,7 +771,7 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 			 * passed. An expiry of CW_KTIME_MAX never passes, not
 			 * even when a clock saturated there.
 			 */
-			if (basenow < timer->softexpires || timer->node.expires == CW_KTIME_MAX) {
+			if (basenow < timer->softexpires || timer->softexpires == CW_KTIME_MAX) {
 				break;
 			}
 			run_timer(cb, base, timer);
