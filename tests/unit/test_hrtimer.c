@@ -1324,6 +1324,76 @@ static void test_forced_event_latch_is_reset_on_every_path(void **state)
 	cwt_tick_fini(&t);
 }
 
+/*
+ * Deep idle through the broadcast device: CPU1's C3STOP device is latched,
+ * then shut down when CPU1 sleeps deep (the broadcast device takes its
+ * event over); a timer expiring in deep idle is run by the broadcast, and
+ * one armed after the CPU woke by its own device again. The latched
+ * broadcast device (forced by a past event) is reset by its own interrupt.
+ */
+static void test_forced_event_latch_is_reset_through_deep_idle_and_broadcast(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer deep, after;
+	struct cw_clock_event_device *bc;
+	cw_ktime_t target, target2;
+	uint64_t bc_fires0;
+
+	(void)state;
+	cwt_tick_init(&t, 2, 100, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_tick_boot(&t);
+	cwt_ced_add(&t, "c3.0", 0, F_O | F_P | F_PCPU | CW_CLOCKEVENT_FEAT_C3STOP, 300);
+	cwt_ced_add(&t, "c3.1", 1, F_O | F_P | F_PCPU | CW_CLOCKEVENT_FEAT_C3STOP, 300);
+	cwt_ced_add(&t, "hpet", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 100);
+	cw_sim_run_until(t.sim, MS(100));
+	bc = cw_tick_broadcast_device(t.sys);
+	assert_ptr_equal(bc, &t.devs[2]->dev);
+	assert_true(cw__hrtimer_hres_active(t.sys, 1));
+	/* CPU1 sleeps deep from 400 ms on. */
+	cwt_tick_idle(&t, 1, MS(400) + US(10), SEC(3), true, false);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &deep, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	target = cw_ktime_get(t.sys) + (cw_ktime_t)MS(30);
+	cw_hrtimer_start(&deep.timer, target, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(5));
+	assert_true(t.cpu[1].deep);
+	assert_false(cw_tick_device(t.sys, 1)->next_event_forced);
+	/* Latch the broadcast device too: its forced event fires and clears it. */
+	bc_fires0 = t.devs[2]->fires;
+	as_cpu(&t, 0);
+	assert_int_equal(cw_clockevents_program_event(bc, 0, true), 0);
+	assert_true(bc->next_event_forced);
+	as_cpu(&t, -1);
+	assert_armed_devices_will_fire(&t);
+	cw_sim_run_for(t.sim, MS(100));
+	assert_true(t.devs[2]->fires > bc_fires0);
+	assert_false(bc->next_event_forced);
+	print_message("deep idle: timer %lld ns late via broadcast (%llu broadcast interrupts)\n",
+		      (long long)(deep.first_fire_mono - target),
+		      (unsigned long long)(t.devs[2]->fires - bc_fires0));
+	assert_int_equal(deep.fires, 1);
+	assert_int_equal(deep.fire_cpu, 1);
+	assert_true(deep.first_fire_mono >= target);
+	/* The broadcast path adds its IPI (1 us) to the device granularity. */
+	assert_true(deep.first_fire_mono - target <= (cw_ktime_t)US(5));
+	/* After the idle window: CPU1's own device again. */
+	cw_sim_run_until(t.sim, SEC(3) + MS(1));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &after, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	target2 = cw_ktime_get(t.sys) + (cw_ktime_t)US(300);
+	cw_hrtimer_start(&after.timer, target2, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	assert_armed_devices_will_fire(&t);
+	cw_sim_run_for(t.sim, MS(20));
+	assert_int_equal(after.fires, 1);
+	assert_true(after.first_fire_mono >= target2);
+	assert_true(after.first_fire_mono - target2 <= GRAN_NS);
+	cwt_tick_fini(&t);
+}
+
 /* ---- REALTIME boundaries ------------------------------------------------- */
 
 /*
@@ -1525,6 +1595,7 @@ int main(void)
 		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
 		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
 		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
+		cmocka_unit_test(test_forced_event_latch_is_reset_through_deep_idle_and_broadcast),
 		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),
 		cmocka_unit_test(test_timers_started_for_an_offline_cpu_go_to_a_live_one),
 		cmocka_unit_test(
