@@ -524,6 +524,46 @@ static void test_clocks_never_go_back_under_ntp_frequency_flapping(void **state)
 	cwt_fini(&t);
 }
 
+/*
+ * Offsets of any size: a PLL offset is clamped to 0.5 s, an adjtime slew
+ * of INT64_MAX us saturates (it would take 584 000 years at 500 us/s);
+ * nothing overflows and the clocks keep running forward.
+ */
+static void test_adjtimex_extreme_offsets_saturate(void **state)
+{
+	struct cw_timex pll = { .modes = CW_ADJ_STATUS, .status = CW_STA_PLL };
+	struct cw_timex one = { .modes = CW_ADJ_OFFSET_SINGLESHOT, .offset = INT64_MAX };
+	int64_t m0, r0;
+	struct cwt t;
+
+	(void)state;
+	cwt_init(&t, 1000);
+	cwt_counter(&t, "c", 64, 25000000, 0, 300, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_boot(&t);
+	assert_int_equal(cw_adjtimex(t.sys, &pll), CW_TIME_OK);
+	pll.modes = CW_ADJ_OFFSET;
+	pll.offset = INT64_MIN;
+	assert_int_equal(cw_adjtimex(t.sys, &pll), CW_TIME_OK);
+	/* Returned in us: the clamped 0.5 s. */
+	assert_int_equal(pll.offset, -500000);
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	assert_int_equal(one.adjtime_remaining_us, INT64_MAX / 1000);
+	m0 = mono(&t);
+	r0 = raw(&t);
+	cw_sim_run_for(t.sim, SEC(2));
+	/* Slewed by both (+500 us/s and the PLL's share of -0.5 s), within 5 % of RAW, forward. */
+	assert_true(mono(&t) > m0);
+	print_message("2 s slewed: MONOTONIC - RAW = %lld ns\n",
+		      (long long)((mono(&t) - m0) - (raw(&t) - r0)));
+	assert_true(llabs((mono(&t) - m0) - (raw(&t) - r0)) < (int64_t)MS(100));
+	one.offset = INT64_MIN;
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	one.modes = 0;
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	assert_int_equal(one.adjtime_remaining_us, INT64_MIN / 1000);
+	cwt_fini(&t);
+}
+
 /* ---- REALTIME boundaries: 2038, 2106, KTIME_MAX ------------------------- */
 
 #define Y2038_NS (((int64_t)1 << 31) * 1000000000LL)
@@ -699,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_resume_without_nonstop_clocksource_uses_given_sleep),
 		cmocka_unit_test(test_clocks_never_go_back_under_ntp_frequency_flapping),
 		cmocka_unit_test(test_max_deferment_is_current_max_idle),
+		cmocka_unit_test(test_adjtimex_extreme_offsets_saturate),
 		cmocka_unit_test(test_realtime_crosses_2038_and_2106_with_ntp_and_steps),
 		cmocka_unit_test(
 			test_realtime_saturates_at_ktime_max_and_refuses_overflowing_steps),
