@@ -761,6 +761,8 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 		unsigned i = (unsigned)__builtin_ctz(mask);
 		struct cw_hrtimer_clock_base *base = &cb->clock_base[i];
 		cw_ktime_t basenow = sat_add(now->mono, now->offs[i & 3]);
+		/* Queue insertions from here on have this sequence number or a later one. */
+		uint64_t queued_before = base->queue.next_seq;
 		struct cw_hrtimer_node *n;
 
 		while ((n = cw_tq_first(&base->queue)) != NULL) {
@@ -772,6 +774,18 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 			 * even when a clock saturated there.
 			 */
 			if (basenow < timer->softexpires || timer->softexpires == CW_KTIME_MAX) {
+				break;
+			}
+			/*
+			 * (Re)armed by a callback of this pass with a passed
+			 * expiry: it runs in the next pass (the interrupt's retry
+			 * loop, or the next interrupt), not in this one. A
+			 * callback re-arming a timer in the past for ever would
+			 * otherwise keep this loop, and the CPU, in the interrupt
+			 * (Linux loops here; a caller's bug, but one that must not
+			 * stop the interrupt from returning).
+			 */
+			if (n->seq >= queued_before) {
 				break;
 			}
 			run_timer(cb, base, timer);

@@ -1220,6 +1220,74 @@ static void test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt(vo
 	starvation_case(STARVE_CALLBACKS);
 }
 
+/*
+ * A callback that re-arms its own timer at 1 ns absolute every time it
+ * runs, for 30 ms: each interrupt (and its retries) runs it a bounded
+ * number of times and returns, so the CPU still takes interrupts and a
+ * timer of another base runs on time. Without the bound the expiry loop
+ * never returned (virtual time stands still inside it: the test hung).
+ */
+static cw_ktime_t self_rearm_until;
+
+static enum cw_hrtimer_restart self_rearm_hook(struct hrt_timer *h)
+{
+	if (cw_ktime_get(h->t->sys) < self_rearm_until) {
+		cw_hrtimer_start(&h->timer, 1, CW_HRTIMER_MODE_ABS);
+	}
+	return CW_HRTIMER_NORESTART;
+}
+
+static void self_rearm_case(bool highres)
+{
+	struct cwt_tick t;
+	struct hrt_timer x, victim;
+	cw_ktime_t start, target, bound;
+	uint64_t irq0;
+
+	hrt_boot(&t, 2, 100, highres);
+	distinct_clocks(&t);
+	bound = highres ? (cw_ktime_t)US(3) : (cw_ktime_t)tick_ns(&t);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	as_cpu(&t, 1);
+	start = cw_ktime_get(t.sys);
+	self_rearm_until = start + (cw_ktime_t)MS(30);
+	hrt_setup(&t, &x, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	x.hook = self_rearm_hook;
+	cw_hrtimer_start(&x.timer, US(10), CW_HRTIMER_MODE_REL);
+	hrt_setup(&t, &victim, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	target = start + (cw_ktime_t)US(50);
+	cw_hrtimer_start(&victim.timer, clock_now(&t, CW_CLOCK_REALTIME) + (cw_ktime_t)US(50),
+			 CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	irq0 = t.devs[1]->fires;
+	cw_sim_run_for(t.sim, MS(60));
+	print_message(
+		"%s: self re-arm at 1 ns for 30 ms: %llu runs in %llu interrupts, %llu hangs; "
+		"victim %lld ns late\n",
+		highres ? "high res" : "low res", (unsigned long long)x.fires,
+		(unsigned long long)(t.devs[1]->fires - irq0),
+		(unsigned long long)hr_stats(&t, 1).hangs,
+		(long long)(victim.first_fire_mono - target));
+	assert_false(cw_hrtimer_is_queued(&x.timer));
+	/* High resolution: about one interrupt per minimum delta; low: one run per tick. */
+	assert_true(x.fires > (highres ? 1000u : 2u));
+	assert_true(t.devs[1]->fires - irq0 > (highres ? 1000u : 2u));
+	/* At most the interrupt and its 3 retries per interrupt. */
+	assert_true(x.fires <= 4 * (t.devs[1]->fires - irq0) + 4);
+	assert_int_equal(victim.fires, 1);
+	assert_true(victim.first_fire_mono >= target);
+	assert_true(victim.first_fire_mono - target <= bound);
+	cwt_tick_fini(&t);
+}
+
+static void
+test_callback_rearming_itself_in_the_past_cannot_keep_the_cpu_in_the_interrupt(void **state)
+{
+	(void)state;
+	self_rearm_case(true);
+	self_rearm_case(false);
+}
+
 /* Latch CPU @cpu's tick device: a forced minimum-delta event, as for a past expiry. */
 static struct cw_clock_event_device *latch_tick_device(struct cwt_tick *t, unsigned cpu)
 {
@@ -1594,6 +1662,8 @@ int main(void)
 		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
 		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
 		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
+		cmocka_unit_test(
+			test_callback_rearming_itself_in_the_past_cannot_keep_the_cpu_in_the_interrupt),
 		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
 		cmocka_unit_test(test_forced_event_latch_is_reset_through_deep_idle_and_broadcast),
 		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),
