@@ -12,6 +12,14 @@
  * another CPU, the hang detector (a clocksource that advances while a
  * callback "runs"), REALTIME absolute timers across settime and a leap
  * second, and remote starts that reprogram the target CPU by IPI.
+ * Issue 9: expiries before MONOTONIC 0 (past absolute REALTIME, negative
+ * relative, REALTIME step forward) fire at once and block nothing, in
+ * both resolutions, busy and in NO_HZ idle; cw_hrtimer_start_user();
+ * re-arming in the past cannot starve the interrupt (the forced-event
+ * latch) nor keep a CPU in its expiry loop; the latch is reset on every
+ * path (fired, stopped, shutdown, exchange, unbind, re-offer, hotplug,
+ * deep idle through broadcast); REALTIME/TAI timers across 2038, 2106 and
+ * at KTIME_MAX; timers started for an offline CPU go to a live one.
  *
  * Code that must run "on" a CPU between engine events sets the test port's
  * forced CPU (what cw_cpu_call() does); a forced CPU beyond the last one
