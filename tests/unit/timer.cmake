@@ -37,3 +37,8 @@ if(CW_FUZZ_CLANG)
 else()
   message(STATUS "clang not found: the timer wheel fuzzer (tests/fuzz) is not built")
 endif()
+
+# Time spans (issue 9): the wheel and whole sim systems cross the 32-bit,
+# signed and 64-bit jiffies boundaries, and run past 300 s of uptime.
+cw_add_test(test_jiffies_spans LABEL unit TIMEOUT 300 SOURCES unit/test_jiffies_spans.c)
+target_compile_definitions(test_jiffies_spans PRIVATE CW_BUILDING_LIBRARY)
