@@ -42,3 +42,7 @@ endif()
 # signed and 64-bit jiffies boundaries, and run past 300 s of uptime.
 cw_add_test(test_jiffies_spans LABEL unit TIMEOUT 300 SOURCES unit/test_jiffies_spans.c)
 target_compile_definitions(test_jiffies_spans PRIVATE CW_BUILDING_LIBRARY)
+
+# CPU hotplug moves every wheel timer to a live CPU (issue 9, section 4).
+cw_add_test(test_timer_hotplug LABEL unit TIMEOUT 120 SOURCES unit/test_timer_hotplug.c)
+target_compile_definitions(test_timer_hotplug PRIVATE CW_BUILDING_LIBRARY)
