@@ -137,7 +137,7 @@ static void test_delete_sync_waits_for_a_running_callback(void **state)
 		struct slow s = { .spin_ns = 2000000 };
 		uint64_t t0, waited;
 
-		cw_timer_setup(&s.timer, E.sys, slow_fn, 0);
+		assert_int_equal(cw_timer_setup(&s.timer, E.sys, slow_fn, 0), 0);
 		cw_timer_add_on(&s.timer, atomic_load(&E.now), 1 + (unsigned)i % 2);
 		tick();
 		while (!atomic_load(&s.entered)) {
@@ -188,7 +188,7 @@ static void run_hopper(bool hop)
 
 		assert_non_null(h);
 		h->hop = hop;
-		cw_timer_setup(&h->timer, E.sys, hopper_fn, 0);
+		assert_int_equal(cw_timer_setup(&h->timer, E.sys, hopper_fn, 0), 0);
 		cw_timer_add_on(&h->timer, atomic_load(&E.now), 1);
 		while (atomic_load(&h->fires) < 5) {
 			tick();
@@ -250,7 +250,7 @@ static void test_remote_arm_and_cancel_race_with_expiry_on_cpu_threads(void **st
 
 	(void)state;
 	for (int i = 0; i < NR; i++) {
-		cw_timer_setup(&c[i].timer, E.sys, counted_fn, 0);
+		assert_int_equal(cw_timer_setup(&c[i].timer, E.sys, counted_fn, 0), 0);
 		atomic_store(&c[i].fires, 0);
 	}
 	for (int step = 0; step < 100000; step++) {
