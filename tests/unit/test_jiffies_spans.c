@@ -548,6 +548,43 @@ static void test_systems_created_before_each_boundary_fire_wheel_timers_on_time(
 	}
 }
 
+/*
+ * The jiffies clocksource reads the 64-bit counter as a 32-bit one: a
+ * system timed by it alone, its jiffies advanced by the port
+ * (cw_timekeeping_do_timer(), no tick layer), keeps MONOTONIC at exactly
+ * one tick per jiffy across each boundary (the timekeeper's masked delta
+ * carries the wrap).
+ */
+static void test_jiffies_clocksource_keeps_time_across_each_boundary(void **state)
+{
+	(void)state;
+	for (size_t b = 0; b < CW_ARRAY_SIZE(boundaries); b++) {
+		struct cw_system_config cfg = { .nr_cpus = 1,
+						.hz = 250,
+						.initial_jiffies = boundaries[b] - 50 };
+		char cur[CW_CLOCKSOURCE_NAME_MAX];
+		struct cwt t;
+		cw_ktime_t m0, m1;
+
+		cwt_init_cfg(&t, &cfg);
+		assert_int_equal(cw_clocksource_current(t.sys, cur, sizeof(cur)), 0);
+		assert_string_equal(cur, "jiffies");
+		m0 = cw_ktime_get(t.sys);
+		for (int i = 0; i < 100; i++) {
+			cw_timekeeping_do_timer(t.sys, 1);
+		}
+		/* A port that missed ticks hands several at once. */
+		cw_timekeeping_do_timer(t.sys, 7);
+		m1 = cw_ktime_get(t.sys);
+		print_message("jiffies clocksource across %s: jiffies %#llx, MONOTONIC +%lld ns\n",
+			      boundary_name(boundaries[b]),
+			      (unsigned long long)cw_jiffies_get(t.sys), (long long)(m1 - m0));
+		assert_int_equal(cw_jiffies_get(t.sys), boundaries[b] + 57);
+		assert_int_equal(m1 - m0, 107 * (cw_ktime_t)cw_system_tick_nsec(t.sys));
+		cwt_fini(&t);
+	}
+}
+
 /* ---- 3. the default start: 300 s of uptime ------------------------------ */
 
 static void test_290s_timeout_armed_10s_after_boot_fires_after_290s_not_at_once(void **state)
@@ -623,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_relative_timeouts_wrap_the_sum_not_the_timer),
 		cmocka_unit_test(
 			test_systems_created_before_each_boundary_fire_wheel_timers_on_time),
+		cmocka_unit_test(test_jiffies_clocksource_keeps_time_across_each_boundary),
 		cmocka_unit_test(
 			test_290s_timeout_armed_10s_after_boot_fires_after_290s_not_at_once),
 		cmocka_unit_test(test_wheel_timers_keep_firing_past_300s_of_uptime),
