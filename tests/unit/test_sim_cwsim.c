@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -329,6 +330,50 @@ static void test_cwsim_bad_machine_file_names_file_and_line(void **state)
 	run_free(&r);
 }
 
+/* Write @text to a new temporary file; its name goes to @path. */
+static void write_temp(char *path, size_t len, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/cwsim-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * Busy and idle periods of length 0 never let virtual time advance: cwsim
+ * hung on them. It now refuses the file with its line (under a time limit,
+ * so the old behaviour fails the test instead of hanging it).
+ */
+static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
+{
+	char path[64], want[512];
+	struct run r;
+
+	(void)state;
+	alarm(60);
+	write_temp(path, sizeof(path),
+		   "[workload]\nname = zero\nbusy = fixed 0ns\nidle = fixed 0ns\n");
+	r = cwsim("--workload", path, "--duration", "1s", "--quiet", NULL);
+	alarm(0);
+	unlink(path);
+	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
+	snprintf(
+		want, sizeof(want),
+		"cwsim: %s:4: expected busy or idle periods longer than 0 on every CPU (got busy = "
+		"fixed 0ns at line 3 and idle = fixed 0ns at line 4: the CPU would switch between "
+		"them forever without virtual time advancing)\n",
+		path);
+	assert_string_equal(r.err, want);
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+}
+
 static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
 {
 	static const char *const cases[][3] = {
@@ -421,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_cwsim_watchdog_never_flags_100ppm),
 		cmocka_unit_test(test_cwsim_bad_machine_file_names_file_and_line),
 		cmocka_unit_test(test_cwsim_bad_arguments_exit_2_with_usage),
+		cmocka_unit_test(test_cwsim_zero_length_workload_is_refused_not_run),
 		cmocka_unit_test(test_cwsim_help_prints_usage_and_exits_0),
 		cmocka_unit_test(test_cwsim_dump_machine_round_trips),
 		cmocka_unit_test(test_cwsim_every_example_machine_runs),
