@@ -374,6 +374,34 @@ static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
 	run_free(&r);
 }
 
+/*
+ * A suspend that lasts past the end of the run left the machine asleep when
+ * the report read the clocks: cwsim printed an 8 s "error" for BOOTTIME,
+ * REALTIME and TAI. It is refused now; a suspend that ends exactly at the
+ * end of the run is fine and reports no error.
+ */
+static void test_cwsim_suspend_past_the_end_is_refused(void **state)
+{
+	struct run r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "20s", "--duration",
+			     "10s", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "cwsim: --suspend-at/--suspend-for: expected a suspend that "
+				      "ends by the end of the run (got 2s + 20s = 22s, after "
+				      "--duration 10s)\n"));
+	assert_null(strstr(r.out, "BOOTTIME"));
+	run_free(&r);
+	r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "8s", "--duration", "10s",
+		  "--nohz", "off", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	assert_non_null(strstr(r.out, "\nMONOTONIC                         2.0"));
+	assert_non_null(strstr(r.out, "\nBOOTTIME                         10.0"));
+	/* As the suspend test above: +6 ms of drift gained before 2.5 s, nothing like 8 s. */
+	assert_all_errors_within(&r, 0, 6100000);
+	run_free(&r);
+}
+
 static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
 {
 	static const char *const cases[][3] = {
@@ -466,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_cwsim_watchdog_never_flags_100ppm),
 		cmocka_unit_test(test_cwsim_bad_machine_file_names_file_and_line),
 		cmocka_unit_test(test_cwsim_bad_arguments_exit_2_with_usage),
+		cmocka_unit_test(test_cwsim_suspend_past_the_end_is_refused),
 		cmocka_unit_test(test_cwsim_zero_length_workload_is_refused_not_run),
 		cmocka_unit_test(test_cwsim_help_prints_usage_and_exits_0),
 		cmocka_unit_test(test_cwsim_dump_machine_round_trips),

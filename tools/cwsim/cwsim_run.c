@@ -244,6 +244,58 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	return parse_valued(argc, argv, i, p);
 }
 
+/* @ns as the options write times: "22s", "2.5s", "250ms", "750us", "3ns". */
+static const char *time_text(uint64_t ns, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t scale;
+		const char *unit;
+	} units[] = { { CW_NSEC_PER_SEC, "s" }, { 1000000, "ms" }, { 1000, "us" }, { 1, "ns" } };
+	size_t u = 0;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && ns < units[u].scale) {
+		u++;
+	}
+	if (ns % units[u].scale == 0) {
+		snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[u].scale),
+			 units[u].unit);
+	} else {
+		snprintf(buf, len, "%.9g%s", (double)ns / (double)units[u].scale, units[u].unit);
+	}
+	return buf;
+}
+
+/*
+ * The scripted suspend lies inside the run: it starts before the end and
+ * the machine is awake again by the end (else the report would read clocks
+ * frozen since the suspend and show the time asleep as their error).
+ */
+static int check_suspend(const struct cli *cli, const struct cwsim_opts *o)
+{
+	char at[32], len[32], end[32], dur[32];
+
+	if (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns) {
+		return cli_bad_arg(cli,
+				   "%s: expected a suspend that starts before the end of the run "
+				   "and lasts more than 0 ns",
+				   "--suspend-at/--suspend-for");
+	}
+	if (o->suspend_for_ns > o->duration_ns - o->suspend_at_ns) {
+		return cli_bad_arg(
+			cli,
+			"%s: expected a suspend that ends by the end of the run (got %s + %s = %s, "
+			"after --duration %s)",
+			"--suspend-at/--suspend-for", time_text(o->suspend_at_ns, at, sizeof(at)),
+			time_text(o->suspend_for_ns, len, sizeof(len)),
+			time_text(o->suspend_at_ns + o->suspend_for_ns > o->suspend_at_ns
+					  ? o->suspend_at_ns + o->suspend_for_ns
+					  : UINT64_MAX,
+				  end, sizeof(end)),
+			time_text(o->duration_ns, dur, sizeof(dur)));
+	}
+	return 0;
+}
+
 /* Cross-option checks. */
 static int check_opts(const struct cwsim_parse *p)
 {
@@ -257,11 +309,8 @@ static int check_opts(const struct cwsim_parse *p)
 	if (o->suspend != p->suspend_for_set) {
 		return cli_bad_arg(cli, "%s and %s go together", "--suspend-at", "--suspend-for");
 	}
-	if (o->suspend && (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns)) {
-		return cli_bad_arg(cli,
-				   "%s: expected a suspend that starts before the end of the run "
-				   "and lasts more than 0 ns",
-				   "--suspend-at/--suspend-for");
+	if (o->suspend && check_suspend(cli, o)) {
+		return CWSIM_EXIT_USAGE;
 	}
 	if (o->override_at_set && !o->override_name) {
 		return cli_bad_arg(cli, "%s needs %s", "--override-at", "--override NAME");
