@@ -30,3 +30,9 @@ cw_add_test(test_sim_start_state LABEL unit TIMEOUT 120
                     ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
 target_include_directories(test_sim_start_state PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
                                                         ${PROJECT_SOURCE_DIR}/tools/common)
+# Physical checks of machines: errors and warnings with file:line, at the run's HZ.
+cw_add_test(test_sim_machine_check LABEL unit TIMEOUT 120
+            SOURCES unit/test_sim_machine_check.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+target_include_directories(test_sim_machine_check PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
+                                                          ${PROJECT_SOURCE_DIR}/tools/common)

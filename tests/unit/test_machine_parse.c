@@ -645,7 +645,8 @@ static const struct bad_case bad_cases[] = {
 	BAD("[machine]\nname = m\ncpus = 4097\n", 3,
 	    "expected a number of CPUs, 1..4096 (got '4097')"),
 	BAD(MACH "[counter c]\nrating = 500\n", 5, "expected a rating, 1..499 (got '500')"),
-	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5, "expected a frequency above 0 Hz (got '0Hz')"),
+	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5,
+	    "expected a frequency above 0 Hz and at most 100GHz (got '0Hz')"),
 	/* bad units and inexact values */
 	BAD(MACH "[counter c]\nwidth = 32\nfreq = 24Mhz\n", 6,
 	    "expected a frequency such as 24MHz "

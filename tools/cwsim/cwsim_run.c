@@ -409,6 +409,26 @@ static bool override_known(const struct cw_sim_machine_desc *d, const char *name
 	return false;
 }
 
+/* A finding of cw_sim_machine_desc_check(), for the user. */
+static void print_finding(void *arg, bool error, const char *msg)
+{
+	(void)error;
+	fprintf(arg, "cwsim: %s\n", msg);
+}
+
+/*
+ * Hardware outside physical sense for this run (HZ, duration): errors stop
+ * the run before it starts, warnings are printed and it goes on.
+ */
+static int check_machine(const struct cwsim_opts *o, const struct cw_sim_machine_desc *desc,
+			 FILE *err)
+{
+	if (cw_sim_machine_desc_check(desc, o->hz, o->duration_ns, print_finding, err)) {
+		return CWSIM_EXIT_FAILURE;
+	}
+	return CWSIM_EXIT_OK;
+}
+
 static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc **w, FILE *err)
 {
 	char msg[CW_SIM_ERR_MAX];
@@ -818,6 +838,7 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	r.opts = &o;
 	r.out = out;
 	r.err = err;
+	ret = ret ? ret : check_machine(&o, desc, err);
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
 	ret = ret ? ret : run(&r);

@@ -114,6 +114,12 @@ static void log_start_state(struct cw_system *sys, const struct cw_system_config
 			  (long long)c->realtime_init_ns);
 }
 
+/* A finding of cw_sim_machine_desc_check(), into the boot log. */
+static void log_finding(void *arg, bool error, const char *msg)
+{
+	cw_sim_system_log(arg, error ? CW_LOG_ERR : CW_LOG_WARNING, "sim: %s", msg);
+}
+
 static void log_counter_model(struct cw_system *sys, const struct cw_sim_counter_desc *c)
 {
 	const struct cw_sim_counter_params *p = &c->params;
@@ -378,6 +384,11 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 	}
 	log_machine(m->sys, desc);
 	log_start_state(m->sys, &c);
+	/* Hardware outside physical sense for this HZ: logged, and errors refused. */
+	if (cw_sim_machine_desc_check(desc, cw_system_hz(m->sys), 0, log_finding, m->sys)) {
+		ret = CW_EINVAL;
+		goto err_free;
+	}
 	ret = create_hw(m, desc);
 	for (size_t i = 0; i < desc->nr_counters && !ret; i++) {
 		ret = add_counter(m, &desc->counters[i]);
