@@ -402,6 +402,28 @@ static void test_cwsim_suspend_past_the_end_is_refused(void **state)
 	run_free(&r);
 }
 
+/* Hotplug events after the end of the run are pointed out (file:line) and the run goes on. */
+static void test_cwsim_warns_about_hotplug_after_the_end(void **state)
+{
+	char path[64], want[256];
+	struct run r;
+
+	(void)state;
+	write_temp(path, sizeof(path),
+		   "[workload]\nbusy = fixed 1ms\nidle = fixed 1ms\n[hotplug]\n"
+		   "offline = 1 500ms\nonline = 1 2.5s\n");
+	r = cwsim("--workload", path, "--duration", "2s", "--quiet", NULL);
+	unlink(path);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	snprintf(want, sizeof(want),
+		 "cwsim: %s:6: warning: online of CPU1 at 2.5s is after the end of the run "
+		 "(--duration 2s): it never happens\n",
+		 path);
+	assert_string_equal(r.err, want);
+	assert_non_null(strstr(r.out, "MONOTONIC"));
+	run_free(&r);
+}
+
 static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
 {
 	static const char *const cases[][3] = {
@@ -495,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_cwsim_bad_machine_file_names_file_and_line),
 		cmocka_unit_test(test_cwsim_bad_arguments_exit_2_with_usage),
 		cmocka_unit_test(test_cwsim_suspend_past_the_end_is_refused),
+		cmocka_unit_test(test_cwsim_warns_about_hotplug_after_the_end),
 		cmocka_unit_test(test_cwsim_zero_length_workload_is_refused_not_run),
 		cmocka_unit_test(test_cwsim_help_prints_usage_and_exits_0),
 		cmocka_unit_test(test_cwsim_dump_machine_round_trips),

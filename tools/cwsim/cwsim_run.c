@@ -429,6 +429,28 @@ static int check_machine(const struct cwsim_opts *o, const struct cw_sim_machine
 	return CWSIM_EXIT_OK;
 }
 
+/* Hotplug events after the end of the run never happen: say so (they are harmless). */
+static void warn_late_hotplug(const struct cwsim_opts *o, const struct cw_sim_workload_desc *w,
+			      FILE *err)
+{
+	char at[32], dur[32];
+
+	for (unsigned i = 0; i < w->nr_hotplug; i++) {
+		const struct cw_sim_hotplug_event *h = &w->hotplug[i];
+
+		if (h->at_ns <= o->duration_ns) {
+			continue;
+		}
+		fprintf(err,
+			"cwsim: %s:%u: warning: %s of CPU%u at %s is after the end of the run "
+			"(--duration %s): it never happens\n",
+			o->workload_path ? o->workload_path : "default.ini", h->line,
+			h->online ? "online" : "offline", h->cpu,
+			time_text(h->at_ns, at, sizeof(at)),
+			time_text(o->duration_ns, dur, sizeof(dur)));
+	}
+}
+
 static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc **w, FILE *err)
 {
 	char msg[CW_SIM_ERR_MAX];
@@ -450,6 +472,7 @@ static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc
 		fprintf(err, "cwsim: %s\n", msg[0] ? msg : cw_strerror(ret));
 		return CWSIM_EXIT_FAILURE;
 	}
+	warn_late_hotplug(o, *w, err);
 	return CWSIM_EXIT_OK;
 }
 
