@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -373,6 +374,35 @@ static void test_cwsim_places_realtime_and_jiffies(void **state)
 	run_free(&r);
 }
 
+/* --realtime wins over the machine's [system] realtime, even at the epoch itself. */
+static void test_cwsim_realtime_option_wins_over_the_machine(void **state)
+{
+	char path[64] = "/tmp/cwsim-start-XXXXXX";
+	char *args[] = {
+		"--machine", path, "--realtime", "0s", "--duration", "1s", "--quiet", NULL
+	};
+	char truth[64];
+	long long err_ns;
+	struct run r;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(SYSTEM_MACHINE("realtime = 2106-02-07T06:28:16Z\n"), f);
+	fclose(f);
+	r = cwsim(args);
+	unlink(path);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	table_row(&r, "REALTIME", truth, &err_ns);
+	assert_string_equal(truth, "1.000000000");
+	assert_in_range(err_ns + 1000, 0, 2000);
+	run_free(&r);
+}
+
 static void test_cwsim_start_state_options_reject_bad_values(void **state)
 {
 	char *bad_rt[] = { "--realtime", "2262-04-12T00:00:00Z", NULL };
@@ -401,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_realtime_crosses_2038_and_2106),
 		cmocka_unit_test(test_caller_config_wins_over_system_section),
 		cmocka_unit_test(test_cwsim_places_realtime_and_jiffies),
+		cmocka_unit_test(test_cwsim_realtime_option_wins_over_the_machine),
 		cmocka_unit_test(test_cwsim_start_state_options_reject_bad_values),
 	};
 

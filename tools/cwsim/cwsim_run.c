@@ -861,6 +861,10 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	r.opts = &o;
 	r.out = out;
 	r.err = err;
+	if (ret == CWSIM_EXIT_OK && o.realtime_set) {
+		/* --realtime wins, even the epoch (a 0 in the configuration means "the file's"). */
+		desc->realtime_set = false;
+	}
 	ret = ret ? ret : check_machine(&o, desc, err);
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
