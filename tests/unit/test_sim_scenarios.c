@@ -63,6 +63,7 @@ static const char *const scenarios[] = {
 	"pit-periodic-gives-hz-ticks",
 	"nohz-idle-cpus-stay-asleep",
 	"periodic-broadcast-keeps-tick-phase",
+	"boundaries-crossed-under-load",
 };
 
 /** One scenario run. */
