@@ -504,30 +504,47 @@ static const struct {
 };
 
 /* Print @ns as seconds with 9 decimals, right-aligned in @width. */
-static void put_seconds(FILE *f, int64_t ns, int width)
+static void put_seconds(FILE *f, __int128 ns, int width)
 {
-	char buf[40];
-	uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	char buf[48];
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
 
+	/* Truth near KTIME_MAX plus TAI - UTC goes past 64 bits: whole seconds still fit. */
 	snprintf(buf, sizeof(buf), "%s%llu.%09llu", ns < 0 ? "-" : "",
 		 (unsigned long long)(mag / CW_NSEC_PER_SEC),
 		 (unsigned long long)(mag % CW_NSEC_PER_SEC));
 	fprintf(f, "%*s", width, buf);
 }
 
+/* Print a signed ns count with its sign, right-aligned in @width (any 128-bit value). */
+static void put_signed_ns(FILE *f, __int128 ns, int width)
+{
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
+	char digits[48], buf[52];
+	size_t n = sizeof(digits) - 1;
+
+	digits[n] = '\0';
+	do {
+		digits[--n] = (char)('0' + (unsigned)(mag % 10));
+		mag /= 10;
+	} while (mag && n > 0);
+	snprintf(buf, sizeof(buf), "%c%s", ns < 0 ? '-' : '+', digits + n);
+	fprintf(f, "%*s", width, buf);
+}
+
 /* Print @err_ns / @elapsed_ns in ppm with 3 decimals (integer arithmetic). */
-static void put_ppm(FILE *f, int64_t err_ns, uint64_t elapsed_ns)
+static void put_ppm(FILE *f, __int128 err_ns, uint64_t elapsed_ns)
 {
 	__int128 milli_ppm;
-	uint64_t mag;
+	unsigned __int128 mag;
 	char buf[40];
 
 	if (elapsed_ns == 0) {
 		fprintf(f, "%12s", "-");
 		return;
 	}
-	milli_ppm = (__int128)err_ns * 1000000000 / (__int128)elapsed_ns;
-	mag = (uint64_t)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
+	milli_ppm = err_ns * 1000000000 / (__int128)elapsed_ns;
+	mag = (unsigned __int128)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
 	snprintf(buf, sizeof(buf), "%c%llu.%03llu", milli_ppm < 0 ? '-' : '+',
 		 (unsigned long long)(mag / 1000), (unsigned long long)(mag % 1000));
 	fprintf(f, "%12s", buf);
@@ -543,11 +560,13 @@ static void report_clock_table(struct cwsim_run *r)
 	fprintf(f, "\n%-22s %22s %22s %14s %12s\n", "clock", "value (s)", "true (s)", "error (ns)",
 		"error (ppm)");
 	for (size_t i = 0; i < sizeof(report_clocks) / sizeof(report_clocks[0]); i++) {
-		int64_t truth = (int64_t)elapsed, value = 0;
+		/* 128 bits: REALTIME placed near KTIME_MAX, plus the TAI offset, exceeds int64. */
+		__int128 truth = (__int128)elapsed;
+		cw_ktime_t value = 0;
 		uint64_t span = elapsed;
 
 		if (report_clocks[i].truth == TRUTH_MONO) {
-			truth -= (int64_t)asleep;
+			truth -= (__int128)asleep;
 			span -= asleep;
 		} else if (report_clocks[i].truth != TRUTH_BOOT) {
 			truth += real0;
@@ -560,7 +579,9 @@ static void report_clock_table(struct cwsim_run *r)
 		put_seconds(f, value, 22);
 		fputc(' ', f);
 		put_seconds(f, truth, 22);
-		fprintf(f, " %+14lld ", (long long)(value - truth));
+		fputc(' ', f);
+		put_signed_ns(f, value - truth, 14);
+		fputc(' ', f);
 		put_ppm(f, value - truth, span);
 		fputc('\n', f);
 	}
