@@ -18,6 +18,11 @@
  * kind has. Values the file leaves out take the kind's defaults
  * (timer_kinds[]), so a parsed description is always complete.
  *
+ * [system] places the start state (HZ, initial jiffies, REALTIME as a UTC
+ * date or a time since the epoch); a counter's wraps_after derives its start
+ * value from the model's own count. What depends on the run (HZ, length)
+ * is checked later by cw_sim_machine_desc_check() (machine-check.c).
+ *
  * Robustness: the input is arbitrary bytes. Lines are copied into a fixed
  * buffer after a length check, NUL bytes are rejected, every number is
  * parsed by hand with overflow checks, every count has a limit, and every
