@@ -125,7 +125,10 @@ struct cw_sim_counter_params {
 	/** Frequency error in parts per billion (10000 = 10 ppm); real rate = freq * (1 + ppb/1e9).
 	 */
 	int64_t drift_ppb;
-	/** Each read adds a uniform random error in [0, jitter_cycles] (0: exact reads). */
+	/**
+	 * Each read adds a uniform random error in [0, jitter_cycles], but never
+	 * returns less than the previous read (0: exact reads).
+	 */
 	uint64_t jitter_cycles;
 	/** Counter value at virtual time 0. */
 	uint64_t start_value;
@@ -171,6 +174,9 @@ CW_API void cw_sim_counter_destroy(struct cw_sim_counter *c);
 /**
  * The counter's value at the current virtual time as a driver reads it:
  * masked, with the read jitter added (one random draw when jitter is set).
+ * Successive reads never go back (before masking): a read below the
+ * previous one returns the previous value, as a real counter read after
+ * another one ended would.
  */
 CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c);
 /** The exact value at the current virtual time (masked, no jitter, no random draw). */

@@ -3,6 +3,7 @@
 # cwsim run in-process (deterministic; ASan runs them too in make check).
 cw_add_test(test_sim_engine LABEL unit SOURCES unit/test_sim_engine.c)
 cw_add_test(test_sim_counter LABEL unit SOURCES unit/test_sim_counter.c)
+target_compile_definitions(test_sim_counter PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 cw_add_test(test_machine_parse LABEL unit SOURCES unit/test_machine_parse.c)
 target_compile_definitions(test_machine_parse PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 cw_add_test(test_sim_port LABEL unit SOURCES unit/test_sim_port.c)
