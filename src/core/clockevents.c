@@ -46,6 +46,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -342,7 +343,7 @@ void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
 {
 	cw_clockevent_handler_fn fn = CW_READ_ONCE(dev->event_handler);
 
-	if (fn) {
+	if (fn && !cw__check_ce_irq(dev->sys, dev)) {
 		fn(dev);
 	}
 }

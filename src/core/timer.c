@@ -79,6 +79,7 @@
 #include <clockwork/timer.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 #include "timer-internal.h"
 
 #include <stdarg.h>
@@ -440,6 +441,7 @@ static int detach_if_pending(struct cw_timer_base *b, struct cw_timer *t)
 		b->next_expiry_recalc = true;
 	}
 	unlink_timer(t);
+	cw__check_wheel_cancel(t);
 	return 1;
 }
 
@@ -525,6 +527,7 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 			if (idx == timer_idx(t) &&
 			    !atomic_load_explicit(&base->running, memory_order_relaxed)) {
 				__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
+				cw__check_wheel_arm(t, now);
 				unlock_base(sys, base);
 				return 1;
 			}
@@ -576,6 +579,7 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 	}
 	__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
 	enqueue_timer(sys, base, t, idx, bucket_expiry);
+	cw__check_wheel_arm(t, now);
 	unlock_base(sys, base);
 	return ret;
 }
@@ -768,7 +772,7 @@ static unsigned collect_expired(struct cw_timer_base *b, struct cw_timer **heads
 	return levels;
 }
 
-static void expire_list(struct cw_timer_base *b, struct cw_timer **head)
+static void expire_list(struct cw_timer_base *b, struct cw_timer **head, uint64_t now)
 {
 	struct cw_timer *t;
 
@@ -780,6 +784,7 @@ static void expire_list(struct cw_timer_base *b, struct cw_timer **head)
 		cw_spin_unlock(&b->lock);
 
 		current_callback = t;
+		cw__check_wheel_expire(t, now);
 		fn(t);
 		current_callback = NULL;
 
@@ -808,7 +813,7 @@ static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t no
 		b->clk++;
 		recalc_next_expiry(b);
 		while (levels--) {
-			expire_list(b, &heads[levels]);
+			expire_list(b, &heads[levels], now);
 		}
 		update_next_expiry(b);
 	}
