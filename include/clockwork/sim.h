@@ -145,6 +145,24 @@ struct cw_sim_counter_params {
 CW_API int cw_sim_counter_create(struct cw_sim *sim, const struct cw_sim_counter_params *p,
 				 struct cw_sim_counter **out);
 /**
+ * The start value that makes a counter with parameters @p p (width, frequency
+ * and drift from boot; the start value and name are ignored) wrap @p after_ns
+ * after it is created: the value at which its count reaches the wrap
+ * (mask + 1) at @p after_ns. The wrap happens at @p after_ns when that is a
+ * whole number of cycles, otherwise less than one cycle earlier (the count is
+ * floored). Drift changes scheduled before @p after_ns move the wrap. Tests
+ * use it to cross a 16/24/32/56/64-bit wrap in milliseconds of virtual time.
+ * @param p         Counter parameters (width_bits, freq_hz, drift_ppb used).
+ * @param after_ns  Virtual time from creation to the wrap, ns.
+ * @param start     Receives the start value (fits in width_bits).
+ * Context: any (pure computation).
+ * @return 0; CW_EINVAL (NULL argument, width outside 16..64, frequency 0,
+ *         |drift| above CW_SIM_DRIFT_MAX_PPB); CW_ERANGE (@p after_ns is
+ *         shorter than one cycle or longer than one full wrap period).
+ */
+CW_API int cw_sim_counter_start_for_wrap(const struct cw_sim_counter_params *p, uint64_t after_ns,
+					 uint64_t *start);
+/**
  * Destroy a counter: its scheduled drift changes are cancelled. Unregister
  * its clocksource first (or destroy the system it is registered with).
  * Counters must be destroyed before their engine.
@@ -288,9 +306,11 @@ CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
  * documented key by key in docs/simulator.md:
  *
  *     [machine]            name, cpus, description
+ *     [system]             hz, initial_jiffies, realtime (where the clocks start)
  *     [node N]             cpus (a CPU list such as 0-3,8)
  *     [counter NAME]       width, freq, rating, flags, drift, drift_at,
- *                          jitter, start, stops_in_suspend, stops_in_deep_idle
+ *                          jitter, start or wraps_after, stops_in_suspend,
+ *                          stops_in_deep_idle
  *     [global_timer NAME]  timer keys (below) + erratum, clear_order
  *     [arch_timer NAME], [lapic NAME], [pit NAME]   timer keys
  *     [tmu NAME], [hpet NAME]                       timer keys + channels
@@ -316,6 +336,8 @@ CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
 #define CW_SIM_MAX_DRIFT_CHANGES 1024
 /** Size of an error buffer that never truncates a parser message. */
 #define CW_SIM_ERR_MAX           512
+/** Longest file name a description remembers, including the NUL. */
+#define CW_SIM_FILE_NAME_MAX     256
 
 /** A drift change at a given time (drift_at = TIME DRIFT). */
 struct cw_sim_drift_change {
@@ -496,6 +518,33 @@ struct cw_sim_machine_desc {
 	unsigned irq_line;
 	/** Line of the [idle] header (0: none). */
 	unsigned idle_line;
+	/**
+	 * [system] hz: the tick rate the machine runs at (0: not given; the
+	 * caller's cw_system_config.hz, else the build's default). A non-zero
+	 * hz in the caller's configuration wins (cwsim --hz).
+	 */
+	unsigned hz;
+	/**
+	 * [system] initial_jiffies: jiffies at boot (0: not given, so
+	 * CW_INITIAL_JIFFIES(hz)). A non-zero cw_system_config.initial_jiffies
+	 * of the caller wins.
+	 */
+	uint64_t initial_jiffies;
+	/** [system] realtime: REALTIME at boot, ns since the epoch (when @p realtime_set). */
+	int64_t realtime_init_ns;
+	/**
+	 * Whether [system] realtime was given. It applies when the caller's
+	 * cw_system_config.realtime_init_ns is 0.
+	 */
+	bool realtime_set;
+	/** Line of the [system] header (0: none). */
+	unsigned system_line;
+	/**
+	 * File name the description was parsed from ("<default>" for text
+	 * without a name; truncated to CW_SIM_FILE_NAME_MAX - 1 characters):
+	 * cw_sim_machine_desc_check() names it in its messages.
+	 */
+	char file[CW_SIM_FILE_NAME_MAX];
 };
 
 /** Section name of a timer kind ("global_timer", "arch_timer", "tmu", ...). */
@@ -542,6 +591,19 @@ CW_API const char *cw_sim_machine_default_text(void);
  * @return 0; CW_EINVAL (no unit, bad number, not a whole ns); CW_ERANGE (overflow).
  */
 CW_API int cw_sim_parse_duration_ns(const char *text, uint64_t *out_ns);
+/**
+ * Parse a REALTIME instant as machine files ([system] realtime) and cwsim
+ * --realtime write it: a UTC date-time "YYYY-MM-DDTHH:MM:SS[.fraction]Z"
+ * (1970 to 2262, no leap second 60) or a time since the epoch with a unit
+ * ("2147483648s", "1.5ms").
+ * @param text    The text.
+ * @param out_ns  Receives ns since the epoch, 0..KTIME_MAX (INT64_MAX).
+ * Context: any.
+ * @return 0; CW_EINVAL (not a date-time or a time with a unit, a date that
+ *         does not exist, a fraction below 1 ns); CW_ERANGE (beyond
+ *         KTIME_MAX, 2262-04-11T23:47:16.854775807Z).
+ */
+CW_API int cw_sim_parse_realtime_ns(const char *text, int64_t *out_ns);
 /** @} */
 
 /** @name Workloads
@@ -709,7 +771,9 @@ struct cw_sim_workload_run;
  * kernel does). The system is not booted: call cw_sim_machine_boot().
  * @param sim   The engine (virtual time is normally 0).
  * @param desc  The description (not referenced afterwards).
- * @param cfg   System configuration (nr_cpus and the port are overwritten); may be NULL.
+ * @param cfg   System configuration (nr_cpus and the port are overwritten; hz,
+ *              initial_jiffies and realtime_init_ns left at 0 take the
+ *              description's [system] values); may be NULL.
  * @param sink  Receives log lines (see cw_sim_system_create_with_sink()); may be NULL.
  * @param arg   Passed to @p sink.
  * @param out   Receives the machine.

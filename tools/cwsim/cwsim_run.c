@@ -79,6 +79,11 @@ struct cwsim_opts {
 	const char *override_name;
 	bool override_at_set;
 	uint64_t override_at_ns;
+	/** --realtime: REALTIME at boot (else the machine's [system] realtime, else 2025). */
+	bool realtime_set;
+	int64_t realtime_ns;
+	/** --initial-jiffies (0: the machine's [system] value, else INITIAL_JIFFIES). */
+	uint64_t initial_jiffies;
 };
 
 /** One run: the machine and the scripted events. */
@@ -96,6 +101,8 @@ struct cwsim_run {
 	struct cw_sim_workload_desc *workload;
 	/** jiffies when the machine was built (INITIAL_JIFFIES). */
 	uint64_t jiffies0;
+	/** REALTIME at boot, ns since the epoch. */
+	int64_t realtime0_ns;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -111,7 +118,13 @@ static void usage(FILE *f)
 	      "                       examples/machines/default-soc.ini)\n"
 	      "  --duration TIME      virtual time to run, e.g. 10s, 250ms (default 10s)\n"
 	      "  --seed N             random seed (default 1)\n"
-	      "  --hz N               tick rate: 100, 250, 300 or 1000 (default 1000)\n"
+	      "  --hz N               tick rate: 100, 250, 300 or 1000 (default: the machine's\n"
+	      "                       [system] hz, else 1000)\n"
+	      "  --realtime WHEN      REALTIME at boot: 2038-01-19T03:14:07Z or a time since the\n"
+	      "                       epoch such as 2147483647s (default: the machine's [system]\n"
+	      "                       realtime, else 2025-01-01T00:00:00Z)\n"
+	      "  --initial-jiffies N  jiffies at boot, above 0 (default: the machine's [system]\n"
+	      "                       initial_jiffies, else Linux's INITIAL_JIFFIES)\n"
 	      "  --suspend-at TIME    suspend the machine at TIME...\n"
 	      "  --suspend-for TIME   ...for TIME of virtual time (both or neither)\n"
 	      "  --override NAME      prefer clocksource NAME (at boot, or at --override-at)\n"
@@ -172,6 +185,24 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--hz"))) {
 		return cli_hz(cli, v, 0, &o->hz);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--realtime"))) {
+		o->realtime_set = true;
+		if (cw_sim_parse_realtime_ns(v, &o->realtime_ns) != 0) {
+			return cli_bad_arg(
+				cli,
+				"%s: expected a UTC time such as 2038-01-19T03:14:07Z or "
+				"2147483647s, at most KTIME_MAX (got '%s')",
+				"--realtime", v);
+		}
+		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--initial-jiffies"))) {
+		if (!cli_uint(v, 0, 1, UINT64_MAX - 1, &o->initial_jiffies)) {
+			return cli_bad_arg(cli, "%s: expected a number above 0 (got '%s')",
+					   "--initial-jiffies", v);
+		}
+		return 0;
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--nohz"))) {
 		return parse_on_off(cli, "--nohz", v, &o->nohz_off);
@@ -414,7 +445,7 @@ static void report_clock_table(struct cwsim_run *r)
 {
 	uint64_t elapsed = cw_sim_now_ns(r->sim);
 	uint64_t asleep = cw_sim_system_suspended_ns(r->sys);
-	int64_t real0 = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	int64_t real0 = r->realtime0_ns;
 	FILE *f = r->out;
 
 	fprintf(f, "\n%-22s %22s %22s %14s %12s\n", "clock", "value (s)", "true (s)", "error (ns)",
@@ -638,7 +669,16 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.hz = o->hz;
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
-	cfg.realtime_init_ns = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
+	if (o->realtime_set) {
+		r->realtime0_ns = o->realtime_ns;
+	} else if (desc->realtime_set) {
+		r->realtime0_ns = desc->realtime_init_ns;
+	} else {
+		r->realtime0_ns = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	}
+	cfg.realtime_init_ns = r->realtime0_ns;
+	cfg.initial_jiffies = o->initial_jiffies;
 	cfg.tai_offset_s = CWSIM_TAI_OFFSET_S;
 	cfg.log_lines = CWSIM_LOG_LINES;
 	if (o->override_name && !o->override_at_set) {

@@ -85,7 +85,8 @@ CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
 /* Cycles counted over @dt_ns in the current piece; updates *rem. */
 static unsigned __int128 piece_cycles(const struct cw_sim_counter *c, uint64_t dt_ns, uint64_t *rem)
 {
-	unsigned __int128 a = (unsigned __int128)c->p.freq_hz * (uint64_t)(1000000000 + c->p.drift_ppb);
+	unsigned __int128 a =
+		(unsigned __int128)c->p.freq_hz * (uint64_t)(1000000000 + c->p.drift_ppb);
 	unsigned __int128 ah = a / REM_SCALE;
 	unsigned __int128 al = a % REM_SCALE;
 	unsigned __int128 frac = (unsigned __int128)*rem + al * dt_ns;
@@ -146,6 +147,41 @@ static bool params_valid(const struct cw_sim_counter_params *p)
 		return false;
 	}
 	return p->start_value <= CW_CLOCKSOURCE_MASK(p->width_bits);
+}
+
+uint64_t cw__sim_wrap_period_ns(unsigned width_bits, uint64_t freq_hz)
+{
+	unsigned __int128 ns;
+
+	if (freq_hz == 0 || width_bits > CW_SIM_COUNTER_MAX_BITS) {
+		return UINT64_MAX;
+	}
+	ns = ((unsigned __int128)1 << width_bits) * CW_NSEC_PER_SEC / freq_hz;
+	return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
+}
+
+CW_API int cw_sim_counter_start_for_wrap(const struct cw_sim_counter_params *p, uint64_t after_ns,
+					 uint64_t *start)
+{
+	struct cw_sim_counter probe = { 0 };
+	unsigned __int128 cycles;
+	uint64_t rem = 0, mask;
+
+	if (!p || !start || p->width_bits < CW_SIM_COUNTER_MIN_BITS ||
+	    p->width_bits > CW_SIM_COUNTER_MAX_BITS || p->freq_hz == 0 ||
+	    p->drift_ppb > CW_SIM_DRIFT_MAX_PPB || p->drift_ppb < -CW_SIM_DRIFT_MAX_PPB) {
+		return CW_EINVAL;
+	}
+	/* The model's own count over [0, after_ns] at the drift from boot. */
+	probe.p = *p;
+	cycles = piece_cycles(&probe, after_ns, &rem);
+	mask = CW_CLOCKSOURCE_MASK(p->width_bits);
+	if (cycles == 0 || cycles > (unsigned __int128)mask + 1) {
+		return CW_ERANGE;
+	}
+	/* start + cycles == mask + 1: the count reaches the wrap at after_ns. */
+	*start = mask - (uint64_t)(cycles - 1);
+	return 0;
 }
 
 CW_API int cw_sim_counter_create(struct cw_sim *sim, const struct cw_sim_counter_params *p,

@@ -88,6 +88,33 @@ static void log_machine(struct cw_system *sys, const struct cw_sim_machine_desc 
 	}
 }
 
+/* [system]: the caller's non-zero values win over the file's. */
+static void apply_system_section(struct cw_system_config *c, const struct cw_sim_machine_desc *d)
+{
+	if (!c->hz) {
+		c->hz = d->hz;
+	}
+	if (!c->initial_jiffies) {
+		c->initial_jiffies = d->initial_jiffies;
+	}
+	if (!c->realtime_init_ns && d->realtime_set) {
+		c->realtime_init_ns = d->realtime_init_ns;
+	}
+}
+
+/* Where the clocks start, so a run placed next to a boundary says so. */
+static void log_start_state(struct cw_system *sys, const struct cw_system_config *c)
+{
+	char iso[48];
+
+	cw__sim_format_iso_utc(c->realtime_init_ns, iso, sizeof(iso));
+	cw_sim_system_log(sys, CW_LOG_INFO,
+			  "sim: start: HZ=%u, jiffies 0x%llx%s, REALTIME %s (%lld ns)",
+			  cw_system_hz(sys), (unsigned long long)cw_jiffies_get(sys),
+			  c->initial_jiffies ? "" : " (INITIAL_JIFFIES)", iso,
+			  (long long)c->realtime_init_ns);
+}
+
 static void log_counter_model(struct cw_system *sys, const struct cw_sim_counter_desc *c)
 {
 	const struct cw_sim_counter_params *p = &c->params;
@@ -346,12 +373,14 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 	}
 	c.nr_cpus = desc->nr_cpus;
 	c.check = c.check == CW_CHECK_DEFAULT ? CW_CHECK_ON : c.check;
+	apply_system_section(&c, desc);
 	ret = alloc_tables(m, desc);
 	ret = ret ? ret : cw_sim_system_create_with_sink(sim, &c, sink, arg, &m->sys);
 	if (ret) {
 		goto err_free;
 	}
 	log_machine(m->sys, desc);
+	log_start_state(m->sys, &c);
 	ret = create_hw(m, desc);
 	for (size_t i = 0; i < desc->nr_counters && !ret; i++) {
 		ret = add_counter(m, &desc->counters[i]);
