@@ -862,6 +862,520 @@ static void test_realtime_absolute_timer_fires_at_new_time_after_leap_second(voi
 	leap_case(false);
 }
 
+/* ---- past expiries --------------------------------------------------------- */
+
+/*
+ * Three ways an expiry lies before MONOTONIC 0 (issue 9): an absolute
+ * REALTIME time long past (1 ns after the epoch, the timerfd case), a
+ * negative relative delta larger than the uptime, and a REALTIME timer
+ * whose clock is stepped forward past it by more than the uptime.
+ */
+enum past_kind {
+	PAST_REALTIME_ABS,
+	PAST_NEGATIVE_REL,
+	PAST_REALTIME_STEP,
+};
+
+static const char *const past_kind_name[] = { "REALTIME abs 1 ns", "MONOTONIC rel -10 s",
+					      "REALTIME step +1 h" };
+
+/* Arm @h on the calling CPU so that its expiry is (or becomes) negative in MONOTONIC. */
+static void arm_past(struct cwt_tick *t, struct hrt_timer *h, enum past_kind kind)
+{
+	switch (kind) {
+	case PAST_REALTIME_ABS:
+		hrt_setup(t, h, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, 1, CW_HRTIMER_MODE_ABS);
+		break;
+	case PAST_NEGATIVE_REL:
+		hrt_setup(t, h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, -(cw_ktime_t)SEC(10), CW_HRTIMER_MODE_REL);
+		break;
+	case PAST_REALTIME_STEP:
+		hrt_setup(t, h, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, clock_now(t, CW_CLOCK_REALTIME) + (cw_ktime_t)SEC(5),
+				 CW_HRTIMER_MODE_ABS);
+		break;
+	}
+}
+
+/* The step that makes a PAST_REALTIME_STEP timer negative; done by another CPU. */
+static void step_realtime_forward(struct cwt_tick *t)
+{
+	int saved = t->forced_cpu;
+
+	as_cpu(t, 0);
+	assert_int_equal(cw_timekeeping_settime(t->sys, clock_now(t, CW_CLOCK_REALTIME) +
+								(cw_ktime_t)SEC(3600)),
+			 0);
+	as_cpu(t, saved);
+}
+
+/*
+ * CPU1 runs (busy, or NO_HZ idle with its tick stopped); a timer with a
+ * negative MONOTONIC expiry is armed on it, then a later one 3 ms ahead.
+ * The first must run at once (high resolution: within a few us; low
+ * resolution: at the next tick), the later one on time: a negative expiry
+ * refused by the device programming blocked both (they waited for some
+ * unrelated interrupt, or for ever).
+ */
+static void past_case(bool highres, bool idle, enum past_kind kind)
+{
+	struct cwt_tick t;
+	struct hrt_timer past, later;
+	cw_ktime_t armed, later_target, bound;
+
+	hrt_boot(&t, 2, 100, highres);
+	distinct_clocks(&t);
+	if (idle) {
+		/* A long NO_HZ sleep: nothing but our timers wakes CPU1. */
+		cwt_tick_idle(&t, 1, MS(150), SEC(30), false, false);
+	}
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	if (idle) {
+		assert_true(t.sys->cpus[1].tick_stopped);
+	}
+	as_cpu(&t, 1);
+	arm_past(&t, &past, kind);
+	if (kind == PAST_REALTIME_STEP) {
+		as_cpu(&t, -1);
+		cw_sim_run_for(t.sim, MS(20));
+		assert_int_equal(past.fires, 0);
+		step_realtime_forward(&t);
+		as_cpu(&t, 1);
+	}
+	armed = cw_ktime_get(t.sys);
+	hrt_setup(&t, &later, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	later_target = armed + (cw_ktime_t)MS(3);
+	cw_hrtimer_start(&later.timer, MS(3), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, SEC(2));
+	/* High resolution: IPI latency (1 us) + min_delta (1 us) + a cycle; low: one tick. */
+	bound = highres ? (cw_ktime_t)US(5) : (cw_ktime_t)tick_ns(&t);
+	print_message("%s, %s, %s: past timer ran %lld ns after arming (%llu runs), later timer "
+		      "%lld ns late\n",
+		      past_kind_name[kind], highres ? "high res" : "low res",
+		      idle ? "NO_HZ idle" : "busy", (long long)(past.first_fire_mono - armed),
+		      (unsigned long long)past.fires,
+		      (long long)(later.first_fire_mono - later_target));
+	assert_int_equal(past.fires, 1);
+	assert_int_equal(past.fire_cpu, 1);
+	assert_true(past.first_fire_mono - armed <= bound);
+	assert_int_equal(later.fires, 1);
+	assert_true(later.first_fire_mono >= later_target);
+	assert_true(later.first_fire_mono - later_target <= (highres ? GRAN_NS : bound));
+	cwt_tick_fini(&t);
+}
+
+static void test_negative_monotonic_expiries_fire_at_once_and_block_nothing(void **state)
+{
+	(void)state;
+	for (int kind = PAST_REALTIME_ABS; kind <= PAST_REALTIME_STEP; kind++) {
+		past_case(true, false, (enum past_kind)kind);
+		past_case(true, true, (enum past_kind)kind);
+		past_case(false, false, (enum past_kind)kind);
+		past_case(false, true, (enum past_kind)kind);
+	}
+}
+
+/* ---- start_user ----------------------------------------------------------- */
+
+static void
+test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer a, b, c, d, e;
+	struct cw_clock_event_device *dev;
+	cw_ktime_t now, next_before;
+	uint64_t retries_before;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	distinct_clocks(&t);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	dev = cw_tick_device(t.sys, 1);
+	as_cpu(&t, 1);
+	now = cw_ktime_get(t.sys);
+	/* A future expiry: queued, as cw_hrtimer_start_range_ns(). */
+	hrt_setup(&t, &a, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(cw_hrtimer_start_user(&a.timer, MS(2), 0, CW_HRTIMER_MODE_REL), 0);
+	assert_true(cw_hrtimer_is_queued(&a.timer));
+	retries_before = dev->retries;
+	next_before = dev->next_event_ns;
+	/* Passed and earlier than everything queued on CPU1: CW_ETIME, nothing queued or
+	 * programmed. */
+	hrt_setup(&t, &b, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(
+		cw_hrtimer_start_user(&b.timer, now - (cw_ktime_t)MS(1), 0, CW_HRTIMER_MODE_ABS),
+		CW_ETIME);
+	assert_int_equal(cw_hrtimer_start_user(&b.timer, 0, 0, CW_HRTIMER_MODE_REL), CW_ETIME);
+	assert_int_equal(
+		cw_hrtimer_start_user(&b.timer, -(cw_ktime_t)SEC(10), 0, CW_HRTIMER_MODE_REL),
+		CW_ETIME);
+	hrt_setup(&t, &e, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(cw_hrtimer_start_user(&e.timer, 1, 0, CW_HRTIMER_MODE_ABS), CW_ETIME);
+	assert_false(cw_hrtimer_is_queued(&b.timer));
+	assert_false(cw_hrtimer_is_queued(&e.timer));
+	assert_int_equal(dev->retries, retries_before);
+	assert_int_equal(dev->next_event_ns, next_before);
+	/* Re-arming a queued timer into the past cancels the old arming. */
+	assert_int_equal(cw_hrtimer_start_user(&a.timer, 0, 0, CW_HRTIMER_MODE_REL), CW_ETIME);
+	assert_false(cw_hrtimer_is_queued(&a.timer));
+	/*
+	 * Passed, but behind an earlier queued (and due) timer: queued, and
+	 * both run at once in the interrupt that runs the earlier one.
+	 */
+	hrt_setup(&t, &c, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&c.timer, now - (cw_ktime_t)MS(2), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &d, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(
+		cw_hrtimer_start_user(&d.timer, now - (cw_ktime_t)MS(1), 0, CW_HRTIMER_MODE_ABS),
+		0);
+	assert_true(cw_hrtimer_is_queued(&d.timer));
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(50));
+	print_message("past first: not queued; past behind a due timer: ran %lld ns after arming\n",
+		      (long long)(d.first_fire_mono - now));
+	assert_int_equal(a.fires, 0);
+	assert_int_equal(b.fires, 0);
+	assert_int_equal(e.fires, 0);
+	assert_int_equal(c.fires, 1);
+	assert_int_equal(d.fires, 1);
+	assert_true(d.first_fire_mono - now <= (cw_ktime_t)US(5));
+	assert_true(c.order < d.order);
+	cwt_tick_fini(&t);
+}
+
+/* ---- forced-event latch: starvation and every path that must reset it ---- */
+
+/*
+ * Every clock event device the core considers armed (ONESHOT with an
+ * event) has its interrupt pending in the (fake) hardware: it will fire.
+ */
+static void assert_armed_devices_will_fire(struct cwt_tick *t)
+{
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		struct cwt_ced *d = t->devs[i];
+
+		if (cw_clockevent_get_state(&d->dev) == CW_CLOCKEVENT_STATE_ONESHOT &&
+		    d->dev.next_event_ns != CW_KTIME_MAX && !d->frozen) {
+			if (!cw_sim_event_pending(&d->ev)) {
+				print_message(
+					"%s: armed for %lld, nothing pending (forced latch %d)\n",
+					d->name, (long long)d->dev.next_event_ns,
+					d->dev.next_event_forced);
+			}
+			assert_true(cw_sim_event_pending(&d->ev));
+		}
+	}
+}
+
+struct rearm_loop {
+	struct cwt_tick *t;
+	struct cw_sim_event ev;
+	struct hrt_timer *x;
+	/** Run the re-arm as this CPU (NOT_A_CPU: a thread that is no CPU). */
+	int as;
+	/** Also step REALTIME to itself (clock-was-set IPIs to every high-res CPU). */
+	bool settime;
+	uint64_t period_ns;
+	uint64_t until_ns;
+	uint64_t rearms;
+};
+
+/* The abuser: cancel and re-arm x at 1 ns absolute, every period_ns. */
+static void rearm_loop_fn(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct rearm_loop *l = ev->data;
+	int saved = l->t->forced_cpu;
+
+	l->t->forced_cpu = l->as;
+	if (l->settime) {
+		assert_int_equal(
+			cw_timekeeping_settime(l->t->sys, clock_now(l->t, CW_CLOCK_REALTIME)), 0);
+	}
+	cw_hrtimer_cancel(&l->x->timer);
+	cw_hrtimer_start(&l->x->timer, 1, CW_HRTIMER_MODE_ABS);
+	l->rearms++;
+	l->t->forced_cpu = saved;
+	if (cw_sim_now_ns(sim) + l->period_ns < l->until_ns) {
+		cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + l->period_ns);
+	}
+}
+
+/*
+ * A timer re-armed at 1 ns absolute faster than the device's minimum delta
+ * (1 us): without the latch each re-arm programs now + min_delta again and
+ * the interrupt never comes (Linux 7.0's timerfd starvation). With it the
+ * forced event fires, the victim timer of the same CPU runs on time and
+ * the abused timer runs once per interrupt.
+ */
+static void starvation_case(int as, bool settime)
+{
+	struct cwt_tick t;
+	struct hrt_timer x, victim;
+	struct rearm_loop l = { 0 };
+	uint64_t irq0, start, target;
+	struct cw_hrtimer_cpu_stats s0, s1;
+
+	hrt_boot(&t, 2, 100, true);
+	/* IPIs faster than the minimum delta, so remote retriggers could push it out too. */
+	t.ipi_latency_ns = 100;
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &x, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&x.timer, SEC(100), CW_HRTIMER_MODE_REL);
+	hrt_setup(&t, &victim, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	start = (uint64_t)cw_ktime_get(t.sys);
+	target = start + US(50);
+	cw_hrtimer_start(&victim.timer, (cw_ktime_t)target, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	irq0 = t.devs[1]->fires;
+	s0 = hr_stats(&t, 1);
+	l.t = &t;
+	l.x = &x;
+	l.as = as;
+	l.settime = settime;
+	l.period_ns = 300;
+	l.until_ns = start + MS(2);
+	cw_sim_event_init(&l.ev, rearm_loop_fn, &l);
+	cw_sim_event_schedule(t.sim, &l.ev, start + 100);
+	while (cw_sim_now_ns(t.sim) < l.until_ns) {
+		cw_sim_run_for(t.sim, US(7));
+		assert_armed_devices_will_fire(&t);
+	}
+	cw_sim_run_for(t.sim, MS(30));
+	s1 = hr_stats(&t, 1);
+	print_message("re-arm at 1 ns every 300 ns as %s%s for 2 ms: %llu re-arms, CPU1 device "
+		      "%llu interrupts, x ran %llu times, victim %lld ns late, %llu skipped "
+		      "programmings, %llu hangs\n",
+		      as == NOT_A_CPU ? "a thread" : "CPU1", settime ? " + settime" : "",
+		      (unsigned long long)l.rearms, (unsigned long long)(t.devs[1]->fires - irq0),
+		      (unsigned long long)x.fires,
+		      (long long)(victim.first_fire_mono - (cw_ktime_t)target),
+		      (unsigned long long)t.devs[1]->dev.forced_skips,
+		      (unsigned long long)(s1.hangs - s0.hangs));
+	assert_true(l.rearms > 6000);
+	assert_int_equal(victim.fires, 1);
+	assert_true(victim.first_fire_mono >= (cw_ktime_t)target);
+	/* Late by at most a forced event in flight (min_delta + a cycle) and an IPI. */
+	assert_true(victim.first_fire_mono - (cw_ktime_t)target <= (cw_ktime_t)US(3));
+	/* The interrupt kept coming: about one per microsecond of abuse. */
+	assert_true(t.devs[1]->fires - irq0 > 500);
+	assert_true(x.fires > 500);
+	cwt_tick_fini(&t);
+}
+
+static void test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt(void **state)
+{
+	(void)state;
+	/* On the CPU itself (thread context on CPU1). */
+	starvation_case(1, false);
+	/* From a thread that is no CPU, with clock-was-set IPIs retriggering CPU1. */
+	starvation_case(NOT_A_CPU, true);
+}
+
+/* Latch CPU @cpu's tick device: a forced minimum-delta event, as for a past expiry. */
+static struct cw_clock_event_device *latch_tick_device(struct cwt_tick *t, unsigned cpu)
+{
+	struct cw_clock_event_device *dev = cw_tick_device(t->sys, cpu);
+	int saved = t->forced_cpu;
+
+	as_cpu(t, (int)cpu);
+	assert_int_equal(cw_clockevents_program_event(dev, 0, true), 0);
+	assert_true(dev->next_event_forced);
+	/* Latched: a later time is not programmed. */
+	assert_int_equal(
+		cw_clockevents_program_event(dev, cw_ktime_get(t->sys) + (cw_ktime_t)MS(1), true),
+		0);
+	assert_true(dev->next_event_ns < cw_ktime_get(t->sys) + (cw_ktime_t)US(2));
+	as_cpu(t, saved);
+	return dev;
+}
+
+/* An hrtimer on @cpu 200 us ahead runs on time: @cpu's device fires when armed. */
+static void assert_cpu_timer_fires(struct cwt_tick *t, unsigned cpu, const char *after)
+{
+	struct hrt_timer h;
+	cw_ktime_t target = cw_ktime_get(t->sys) + (cw_ktime_t)US(200);
+
+	as_cpu(t, (int)cpu);
+	hrt_setup(t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&h.timer, target, CW_HRTIMER_MODE_ABS);
+	as_cpu(t, -1);
+	assert_armed_devices_will_fire(t);
+	cw_sim_run_for(t->sim, MS(30));
+	print_message("after %s: CPU%u timer %lld ns late (%llu runs)\n", after, cpu,
+		      (long long)(h.first_fire_mono - target), (unsigned long long)h.fires);
+	assert_int_equal(h.fires, 1);
+	assert_true(h.first_fire_mono >= target);
+	assert_true(h.first_fire_mono - target <= GRAN_NS);
+	assert_armed_devices_will_fire(t);
+	cw_hrtimer_cancel(&h.timer);
+}
+
+static void test_forced_event_latch_is_reset_on_every_path(void **state)
+{
+	struct cwt_tick t;
+	struct cw_clock_event_device *dev, *old;
+	struct cwt_ced *better;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+
+	/* Fired: the interrupt clears it. */
+	latch_tick_device(&t, 1);
+	assert_cpu_timer_fires(&t, 1, "the forced event fired");
+
+	/* Stopped (ONESHOT_STOPPED: nothing to wait for), then programmed again. */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	assert_int_equal(cw__tick_program_event(dev, CW_KTIME_MAX, false), 0);
+	assert_int_equal(cw_clockevent_get_state(dev), CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+	assert_false(dev->next_event_forced);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "oneshot-stopped");
+
+	/* Shut down (as for deep idle) and back to oneshot. */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	cw__clockevents_shutdown(dev);
+	assert_false(dev->next_event_forced);
+	assert_int_equal(cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
+	cw__hrtimer_retrigger(t.sys, 1);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "shutdown");
+
+	/* Exchanged: a better device replaces the latched one, which is released. */
+	old = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	better = cwt_ced_add(&t, "better1", 1, F_O | F_PCPU, 400);
+	as_cpu(&t, -1);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), &better->dev);
+	assert_false(old->next_event_forced);
+	assert_cpu_timer_fires(&t, 1, "exchange");
+
+	/* Unbound: the latched better device goes, the released one comes back (re-offered). */
+	dev = latch_tick_device(&t, 1);
+	assert_int_equal(cw_clockevents_unbind(t.sys, dev, 1), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), old);
+	assert_false(dev->next_event_forced);
+	assert_false(old->next_event_forced);
+	assert_cpu_timer_fires(&t, 1, "unbind");
+	/* And the unbound one, re-offered by a registration, serves again. */
+	latch_tick_device(&t, 1);
+	assert_int_equal(cw_clockevents_unbind(t.sys, old, 1), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), dev);
+	assert_cpu_timer_fires(&t, 1, "re-offer");
+
+	/* CPU hotplug: down with a latched device, up again. */
+	latch_tick_device(&t, 1);
+	assert_int_equal(cw_cpu_down(t.sys, 1), 0);
+	assert_int_equal(cw_cpu_up(t.sys, 1), 0);
+	cw_sim_run_for(t.sim, MS(100));
+	assert_int_equal(cw_tick_mode(t.sys, 1), CW_TICK_MODE_ONESHOT);
+	assert_cpu_timer_fires(&t, 1, "hotplug");
+	cwt_tick_fini(&t);
+}
+
+/* ---- REALTIME boundaries ------------------------------------------------- */
+
+/*
+ * REALTIME set 5 ms before @boundary_ns: absolute REALTIME and TAI timers
+ * just past the boundary fire on time; so does one set across the
+ * boundary again by a step back.
+ */
+static void hr_boundary_case(bool highres, int64_t boundary_ns)
+{
+	struct cwt_tick t;
+	struct hrt_timer r, tai;
+	cw_ktime_t t0, bound;
+	struct cw_timex tx = { .modes = CW_ADJ_TAI, .tai = 37 };
+
+	hrt_boot(&t, 2, 1000, highres);
+	bound = highres ? GRAN_NS : (cw_ktime_t)tick_ns(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 0);
+	assert_true(cw_adjtimex(t.sys, &tx) >= 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, boundary_ns - (cw_ktime_t)MS(5)), 0);
+	t0 = cw_ktime_get(t.sys);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &r, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&r.timer, boundary_ns + (cw_ktime_t)MS(1), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_SOFT);
+	cw_hrtimer_start(&tai.timer, boundary_ns + (cw_ktime_t)SEC(37) + (cw_ktime_t)MS(2),
+			 CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(20));
+	print_message("%s, %lld s: REALTIME timer at +%lld ns, TAI at +%lld ns (want 6 ms, 7 ms)\n",
+		      highres ? "high res" : "low res", (long long)(boundary_ns / 1000000000LL),
+		      (long long)(r.first_fire_mono - t0), (long long)(tai.first_fire_mono - t0));
+	assert_int_equal(r.fires, 1);
+	assert_int_equal(tai.fires, 1);
+	assert_true(r.last_fire_clock >= boundary_ns + (cw_ktime_t)MS(1));
+	assert_true(r.first_fire_mono - t0 >= (cw_ktime_t)MS(6));
+	assert_true(r.first_fire_mono - t0 - (cw_ktime_t)MS(6) <= bound);
+	assert_true(tai.first_fire_mono - t0 >= (cw_ktime_t)MS(7));
+	assert_true(tai.first_fire_mono - t0 - (cw_ktime_t)MS(7) <= bound);
+	cwt_tick_fini(&t);
+}
+
+/*
+ * REALTIME set 20 ms before KTIME_MAX: a REALTIME timer 10 ms ahead fires
+ * on time, one at KTIME_MAX (never) does not, and TAI, saturated at
+ * KTIME_MAX already, runs its timers at once instead of wrapping.
+ */
+static void hr_ktime_max_case(bool highres)
+{
+	struct cwt_tick t;
+	struct hrt_timer r, never, tai;
+	cw_ktime_t t0, bound;
+
+	hrt_boot(&t, 2, 1000, highres);
+	bound = highres ? GRAN_NS : (cw_ktime_t)tick_ns(&t);
+	distinct_clocks(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, CW_KTIME_MAX - (cw_ktime_t)MS(20)), 0);
+	t0 = cw_ktime_get(t.sys);
+	assert_int_equal(clock_now(&t, CW_CLOCK_TAI), CW_KTIME_MAX);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &r, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&r.timer, CW_KTIME_MAX - (cw_ktime_t)MS(10), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &never, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&never.timer, CW_KTIME_MAX, CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&tai.timer, CW_KTIME_MAX - 1, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(50));
+	print_message("%s, KTIME_MAX - 20 ms: REALTIME timer at +%lld ns (want 10 ms), TAI at "
+		      "+%lld ns, REALTIME now %lld\n",
+		      highres ? "high res" : "low res", (long long)(r.first_fire_mono - t0),
+		      (long long)(tai.first_fire_mono - t0),
+		      (long long)clock_now(&t, CW_CLOCK_REALTIME));
+	assert_int_equal(clock_now(&t, CW_CLOCK_REALTIME), CW_KTIME_MAX);
+	assert_int_equal(r.fires, 1);
+	assert_true(r.first_fire_mono - t0 >= (cw_ktime_t)MS(10));
+	assert_true(r.first_fire_mono - t0 - (cw_ktime_t)MS(10) <= bound);
+	assert_int_equal(never.fires, 0);
+	assert_true(cw_hrtimer_is_queued(&never.timer));
+	assert_int_equal(tai.fires, 1);
+	assert_true(tai.first_fire_mono - t0 <= bound + (cw_ktime_t)US(5));
+	cw_hrtimer_cancel(&never.timer);
+	cwt_tick_fini(&t);
+}
+
+static void test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max(void **state)
+{
+	(void)state;
+	for (int hr = 0; hr < 2; hr++) {
+		hr_boundary_case(hr, ((int64_t)1 << 31) * 1000000000LL);
+		hr_boundary_case(hr, ((int64_t)1 << 32) * 1000000000LL);
+		hr_ktime_max_case(hr);
+	}
+}
+
 /* ---- remote start -------------------------------------------------------- */
 
 static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
@@ -915,6 +1429,12 @@ int main(void)
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_settime),
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_leap_second),
 		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
+		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
+		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
+		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
+		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),
+		cmocka_unit_test(
+			test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,7 @@
  * outlive the machine.
  */
 #include <clockwork/sim.h>
+#include <clockwork/check.h>
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/init.h>
 #include <clockwork/sim_hw.h>
@@ -276,6 +277,7 @@ static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc 
 	m->nr_idle_states = d->nr_idle_states;
 	p.irq_latency_ns = d->irq_latency_ns;
 	p.ipi_latency_ns = d->ipi_latency_ns;
+	cw_check_set_latency_ns(m->sys, d->irq_latency_ns + d->ipi_latency_ns + (d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0));
 	p.nr_irqs = nr_irq_lines(d);
 	p.idle_states = d->nr_idle_states ? states : NULL;
 	p.nr_idle_states = d->nr_idle_states;
@@ -376,6 +378,7 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 		c = *cfg;
 	}
 	c.nr_cpus = desc->nr_cpus;
+	c.check = c.check == CW_CHECK_DEFAULT ? CW_CHECK_ON : c.check;
 	apply_system_section(&c, desc);
 	ret = alloc_tables(m, desc);
 	ret = ret ? ret : cw_sim_system_create_with_sink(sim, &c, sink, arg, &m->sys);
