@@ -105,6 +105,9 @@ static void run_cwsim(struct scenario *s, char *args)
 	}
 	argv[argc++] = "--seed";
 	argv[argc++] = "1";
+	/* The invariant checker watches every scenario: a violation fails it. */
+	argv[argc++] = "--check";
+	argv[argc++] = "strict";
 	out = open_memstream(&s->out, &s->out_len);
 	err = open_memstream(&s->err, &s->err_len);
 	assert_non_null(out);

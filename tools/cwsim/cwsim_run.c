@@ -28,6 +28,7 @@
 #include "cli.h"
 
 #include <clockwork/clockwork.h>
+#include <clockwork/check.h>
 #include <clockwork/cpu.h>
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/sim.h>
@@ -67,6 +68,10 @@ struct cwsim_opts {
 	bool nohz_off;
 	/** --highres off: keep CPUs in low-resolution mode. */
 	bool highres_off;
+	/** --check off: no invariant checker (it is on by default). */
+	bool check_off;
+	/** --check strict: a violation fails the run (exit 1). */
+	bool check_strict;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
@@ -133,6 +138,9 @@ static void usage(FILE *f)
 	      "                       default.ini; 'none': CPUs never idle)\n"
 	      "  --nohz on|off        stop the tick of idle CPUs (default on)\n"
 	      "  --highres on|off     high-resolution timers and tick (default on)\n"
+	      "  --check on|off|strict  the invariant checker (docs/checker.md): on reports\n"
+	      "                       its verdict and first violation, strict also fails\n"
+	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --help               print this help and exit\n"
@@ -209,6 +217,10 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--highres"))) {
 		return parse_on_off(cli, "--highres", v, &o->highres_off);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--check"))) {
+		o->check_strict = strcmp(v, "strict") == 0;
+		return o->check_strict ? 0 : parse_on_off(cli, "--check", v, &o->check_off);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--suspend-at"))) {
 		o->suspend = true;
@@ -782,6 +794,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.hz = o->hz;
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
+	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {
 		r->realtime0_ns = o->realtime_ns;
@@ -810,6 +823,40 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	r->sys = cw_sim_machine_system(r->machine);
 	r->jiffies0 = cw_jiffies_get(r->sys);
 	return CWSIM_EXIT_OK;
+}
+
+/*
+ * The invariant checker's verdict (docs/checker.md): what it checked, and
+ * the first violation (on stderr), which fails the run with --check strict.
+ */
+static int report_check(struct cwsim_run *r)
+{
+	struct cw_check_stats st = { 0 };
+	char first[CW_SIM_ERR_MAX];
+	uint64_t n;
+
+	if (!cw_check_enabled(r->sys)) {
+		fprintf(r->out, "\ncheck: off\n");
+		return CWSIM_EXIT_OK;
+	}
+	/* Armed timers and devices overdue at the end of the run are violations too. */
+	cw_check_verify(r->sys);
+	cw_check_get_stats(r->sys, &st);
+	n = cw_check_report(r->sys, first, sizeof(first));
+	fprintf(r->out,
+		"\ncheck: %llu violations; checked %llu hrtimer and %llu wheel expiries, %llu "
+		"clock reads, %llu clock event interrupts; latest hrtimer %llu ns, wheel %llu "
+		"jiffies after expiry\n",
+		(unsigned long long)n, (unsigned long long)st.hrtimer_expiries,
+		(unsigned long long)st.wheel_expiries, (unsigned long long)st.clock_reads,
+		(unsigned long long)st.ce_irqs, (unsigned long long)st.hrtimer_max_late_ns,
+		(unsigned long long)st.wheel_max_late_jiffies);
+	if (n) {
+		fprintf(r->err, "cwsim: %s: %llu violation%s; the first: %s\n",
+			r->opts->check_strict ? "check" : "warning: check", (unsigned long long)n,
+			n == 1 ? "" : "s", first);
+	}
+	return n && r->opts->check_strict ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK;
 }
 
 static int run(struct cwsim_run *r)
@@ -842,7 +889,7 @@ static int run(struct cwsim_run *r)
 	report_cpus(r);
 	report_nohz(r);
 	report_devices(r);
-	return CWSIM_EXIT_OK;
+	return report_check(r);
 }
 
 static int dump_machine(const struct cw_sim_machine_desc *desc, FILE *out)

@@ -256,6 +256,22 @@ static unsigned nr_irq_lines(const struct cw_sim_machine_desc *d)
 	return n;
 }
 
+/*
+ * The longest delay the machine adds between an event's time and its
+ * handler, for the checker's lateness bounds. The worst chain is a
+ * broadcast wakeup: the broadcast device's interrupt reaches a CPU (irq
+ * latency) that is itself in the deepest state (exit latency), which sends
+ * an IPI (IPI latency) to the sleeping target, which leaves the deepest
+ * state too (exit latency again). Idle states are listed shallowest first.
+ */
+static uint64_t worst_latency_ns(const struct cw_sim_machine_desc *d)
+{
+	uint64_t exit_ns =
+		d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0;
+
+	return d->irq_latency_ns + d->ipi_latency_ns + 2 * exit_ns;
+}
+
 static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc *d)
 {
 	struct cw_sim_hw_idle_state states[CW_SIM_MAX_IDLE_STATES];
@@ -277,7 +293,7 @@ static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc 
 	m->nr_idle_states = d->nr_idle_states;
 	p.irq_latency_ns = d->irq_latency_ns;
 	p.ipi_latency_ns = d->ipi_latency_ns;
-	cw_check_set_latency_ns(m->sys, d->irq_latency_ns + d->ipi_latency_ns + (d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0));
+	cw_check_set_latency_ns(m->sys, worst_latency_ns(d));
 	p.nr_irqs = nr_irq_lines(d);
 	p.idle_states = d->nr_idle_states ? states : NULL;
 	p.nr_idle_states = d->nr_idle_states;
