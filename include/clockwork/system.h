@@ -70,6 +70,11 @@ struct cw_system_config {
 	 * (584 million years at HZ=1000 from any start below 2^63).
 	 */
 	uint64_t initial_jiffies;
+	/**
+	 * Invariant checker (clockwork/check.h): a enum cw_check_mode value.
+	 * 0 (CW_CHECK_DEFAULT) turns it on for the sim port and off elsewhere.
+	 */
+	int check;
 };
 
 /**

@@ -46,6 +46,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -384,7 +385,7 @@ void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
 
 	/* The forced event (if latched) has fired: programming works again. */
 	cw__clockevents_clear_forced(dev);
-	if (fn) {
+	if (fn && !cw__check_ce_irq(dev->sys, dev)) {
 		fn(dev);
 	}
 }

@@ -57,6 +57,7 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "check-internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -465,6 +466,7 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 		    cw_tq_is_first(&base->queue, &timer->node);
 	if (timer->state == HRTIMER_STATE_ENQUEUED) {
 		dequeue_locked(timer, base);
+		cw__check_hrtimer_cancel(timer);
 	}
 	cb = new_base->cpu_base;
 	if (user && tim <= sat_add(now.mono, now.offs[idx]) &&
@@ -490,6 +492,7 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 	timer->is_rel = mode & CW_HRTIMER_MODE_REL;
 	CW_WRITE_ONCE(timer->base, new_base);
 	first = enqueue_locked(timer, new_base);
+	cw__check_hrtimer_arm(timer, now.mono, now.offs[new_base->index & 3u]);
 	if (base->cpu_base != cb) {
 		cw_spin_unlock(&base->cpu_base->lock);
 	}
@@ -561,6 +564,7 @@ int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 		bool was_first = cw_tq_is_first(&base->queue, &timer->node);
 
 		dequeue_locked(timer, base);
+		cw__check_hrtimer_cancel(timer);
 		ret = 1;
 		/*
 		 * The device was programmed for it: move it to the next timer
@@ -746,6 +750,7 @@ static void run_timer(struct cw_hrtimer_cpu_base *cb, struct cw_hrtimer_clock_ba
 	if (restart != CW_HRTIMER_NORESTART && timer->state == HRTIMER_STATE_INACTIVE &&
 	    CW_READ_ONCE(timer->base) == base) {
 		enqueue_locked(timer, base);
+		cw__check_hrtimer_rearm(timer);
 	}
 	atomic_fetch_add_explicit(&cb->seq, 1, memory_order_release);
 	/* Release: pairs with the acquire in try_to_cancel's lockless path (see there). */
@@ -788,6 +793,7 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 			if (n->seq >= queued_before) {
 				break;
 			}
+			cw__check_hrtimer_expire(timer, now->mono, now->offs[i & 3u]);
 			run_timer(cb, base, timer);
 		}
 		mask &= mask - 1;

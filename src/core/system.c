@@ -8,6 +8,7 @@
 #include <clockwork/system.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 #include "hrtimer-internal.h"
 #include "timer-internal.h"
 
@@ -116,6 +117,7 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 		return CW_ENOMEM;
 	}
 	cw__tick_sched_init(sys);
+	cw__check_init(sys, cfg);
 	sys->tick.highres_enabled = !cfg->highres_off;
 	sys->tick.nohz_enabled = !cfg->nohz_off;
 	sys->tick.skew_tick = cfg->skew_tick;
@@ -130,6 +132,7 @@ void cw_system_destroy(struct cw_system *sys)
 	if (!sys) {
 		return;
 	}
+	cw__check_fini(sys);
 	cw__timer_fini(sys);
 	cw__hrtimer_fini(sys);
 	cw__clocksource_teardown(sys);

@@ -42,6 +42,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 
 #include <string.h>
 
@@ -210,7 +211,7 @@ static inline __attribute__((always_inline)) cw_ktime_t tk_get(struct cw_system 
 		mono = coarse ? CW_READ_ONCE(p->coarse_mono) : pub_now(p, &p->mono);
 		off = pub_offset(p, o, mono);
 	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return sat_add(mono, off);
+	return cw__check_tk_read(sys, (unsigned)o, coarse, mono, sat_add(mono, off));
 }
 
 static cw_ktime_t tk_get_raw(struct cw_system *sys, bool coarse)
@@ -223,7 +224,7 @@ static cw_ktime_t tk_get_raw(struct cw_system *sys, bool coarse)
 		seq = cw_read_seqbegin(&p->seq);
 		raw = coarse ? CW_READ_ONCE(p->coarse_raw) : pub_now(p, &p->raw);
 	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return raw;
+	return cw__check_tk_read(sys, CW_CHECK_CLK_RAW, coarse, raw, raw);
 }
 
 cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real, int64_t *offs_boot,

@@ -109,6 +109,7 @@
 #include <clockwork/cpu.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 #include "timer-internal.h"
 
 #include <stdarg.h>
@@ -498,6 +499,7 @@ static int detach_if_pending(struct cw_timer_base *b, struct cw_timer *t)
 		b->next_expiry_recalc = true;
 	}
 	unlink_timer(t);
+	cw__check_wheel_cancel(t);
 	return 1;
 }
 
@@ -615,6 +617,7 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 			if (idx == timer_idx(t) &&
 			    !atomic_load_explicit(&base->running, memory_order_relaxed)) {
 				__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
+				cw__check_wheel_arm(t, now);
 				unlock_base(sys, base);
 				return 1;
 			}
@@ -670,6 +673,7 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 	}
 	__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
 	enqueue_timer(sys, base, t, idx, bucket_expiry);
+	cw__check_wheel_arm(t, now);
 	unlock_base(sys, base);
 	return ret;
 }
@@ -907,7 +911,7 @@ static unsigned collect_expired(struct cw_timer_base *b, struct cw_timer **heads
 	return levels;
 }
 
-static void expire_list(struct cw_timer_base *b, struct cw_timer **head)
+static void expire_list(struct cw_timer_base *b, struct cw_timer **head, uint64_t now)
 {
 	struct cw_timer *t;
 
@@ -919,6 +923,7 @@ static void expire_list(struct cw_timer_base *b, struct cw_timer **head)
 		cw_spin_unlock(&b->lock);
 
 		current_callback = t;
+		cw__check_wheel_expire(t, now);
 		fn(t);
 		current_callback = NULL;
 
@@ -951,7 +956,7 @@ static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t no
 		b->clk++;
 		recalc_next_expiry(b);
 		while (levels--) {
-			expire_list(b, &heads[levels]);
+			expire_list(b, &heads[levels], now);
 		}
 		update_next_expiry(b);
 	}
