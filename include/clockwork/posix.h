@@ -237,7 +237,7 @@ CW_API int cw_clock_adjtime(clockid_t clock_id, struct timex *buf);
  * @return 0; -1 with errno EINVAL (unknown clock id, bad sigev_notify,
  *         invalid signal number, no such thread for SIGEV_THREAD_ID, NULL
  *         function for SIGEV_THREAD), ENOTSUP (MONOTONIC_RAW, COARSE
- *         clocks), EAGAIN (CW_POSIX_API_TIMER_MAX timers exist, or the
+ *         and ALARM clocks), EAGAIN (CW_POSIX_API_TIMER_MAX timers exist, or the
  *         default system could not be created), ENOMEM, EFAULT (@p timerid
  *         NULL), or the host's errno for a CPU-time clock.
  */
