@@ -55,6 +55,8 @@ struct ent {
 	uint8_t clk;
 	/** Wheel: deferrable (no upper bound). */
 	bool deferrable;
+	/** hrtimer: its CPU was in low resolution when it was armed (tick granularity). */
+	bool lowres;
 	/** hrtimer: soft and hard expiry in its clock. Wheel: expiry and arming jiffies. */
 	int64_t soft, hard;
 	/** MONOTONIC when armed (hrtimer), or when it last fired. */
@@ -237,23 +239,33 @@ static uint64_t dev_cycle_ns(const struct cw_clock_event_device *dev)
 }
 
 /* Resolution an hrtimer on @cpu can be late by, ns (see the file comment). */
-static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu)
+static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowres_at_arm)
 {
 	struct cw_clock_event_device *dev;
 	uint64_t res = 0;
 
-	if (!CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active)) {
+	/* Low resolution when armed or now: the switch happens at a tick, so
+	 * a timer armed before it may wait for the next tick. */
+	if (lowres_at_arm || !CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active)) {
 		/* Low resolution: timers run from the next tick. */
 		return sys->tick_nsec;
 	}
 	for (dev = sys->tick.devices; dev; dev = dev->next) {
-		uint64_t r = CW_READ_ONCE(dev->min_delta_ns) + 2u * dev_cycle_ns(dev);
+		/*
+		 * ns -> cycles truncates, so an event may come up to a cycle
+		 * early with nothing due; the retry is programmed at least
+		 * min_delta ahead and rounded again: two rounds of min_delta
+		 * plus two cycles.
+		 */
+		uint64_t r = 2u * (CW_READ_ONCE(dev->min_delta_ns) + 2u * dev_cycle_ns(dev));
 
 		if (r > res) {
 			res = r;
 		}
 	}
-	return res ? res : sys->tick_nsec;
+	/* MONOTONIC itself moves in steps of one clocksource cycle. */
+	res += 2u * ((CW_READ_ONCE(sys->pub.mono.mult) >> CW_READ_ONCE(sys->pub.shift)) + 1u);
+	return res;
 }
 
 static uint64_t latency_jiffies(const struct cw_system *sys, const struct cw_check *c)
@@ -263,6 +275,18 @@ static uint64_t latency_jiffies(const struct cw_system *sys, const struct cw_che
 
 /* ---------------------------------------------------------------------- */
 /* hrtimers */
+
+/* a + b saturated to the int64 range (clocks saturate at KTIME_MAX). */
+static int64_t sat_add_s64(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b) {
+		return INT64_MAX;
+	}
+	if (b < 0 && a < INT64_MIN - b) {
+		return INT64_MIN;
+	}
+	return a + b;
+}
 
 void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs)
 {
@@ -283,6 +307,7 @@ void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs
 		}
 		e->hard = t->node.expires;
 		e->clk = (uint8_t)(t->base->index & 3u);
+		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
 		e->armed = true;
 		e->arm_mono = mono;
 		e->arm_seq = ++c->arm_seq;
@@ -303,6 +328,7 @@ void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 		e->soft = t->softexpires;
 		e->hard = t->node.expires;
 		e->clk = (uint8_t)(t->base->index & 3u);
+		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
 		e->armed = true;
 		/* Requeued right after its expiry: armed when it last fired. */
 		e->arm_mono = e->fire_mono;
@@ -329,11 +355,14 @@ void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 /* MONOTONIC instant the hard expiry of @e was reached (lock held). */
 static int64_t hr_due_mono(const struct cw_check *c, const struct ent *e, const int64_t offs[4])
 {
-	int64_t due = e->hard - offs[e->clk];
+	int64_t due;
 
-	if (offs[e->clk] < 0 && e->hard > INT64_MAX + offs[e->clk]) {
-		due = INT64_MAX;
+	if (e->hard == CW_KTIME_MAX) {
+		/* KTIME_MAX is "never": it does not pass even when a clock saturates there. */
+		return CW_KTIME_MAX;
 	}
+	due = sat_add_s64(e->hard, offs[e->clk] == INT64_MIN ? INT64_MAX : -offs[e->clk]);
+
 	if (due < e->arm_mono) {
 		due = e->arm_mono;
 	}
@@ -361,7 +390,7 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 			"MONOTONIC %lld ns",
 			(void *)t, cpu, (long long)mono);
 	} else if (e) {
-		int64_t basenow = mono + offs;
+		int64_t basenow = sat_add_s64(mono, offs);
 
 		/* The offset the core used is the one the expiry is judged in. */
 		all_offs[e->clk] = offs;
@@ -374,7 +403,7 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				(long long)e->arm_mono);
 		} else {
 			int64_t due = hr_due_mono(c, e, all_offs);
-			uint64_t bound = hr_resolution_ns(sys, cpu) + c->latency_ns;
+			uint64_t bound = hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns;
 
 			if (mono > due) {
 				uint64_t late = (uint64_t)mono - (uint64_t)due;
@@ -385,10 +414,10 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				if (late > bound) {
 					violate(c,
 						"hrtimer %p (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
-						"%lld ns (hard expiry %lld ns), %llu ns late, bound %llu "
-						"ns",
+						"%lld ns (hard expiry %lld ns, armed at %lld ns), %llu ns "
+						"late, bound %llu ns",
 						(void *)t, base_names[e->clk], cpu, (long long)mono,
-						(long long)due, (long long)e->hard,
+						(long long)due, (long long)e->hard, (long long)e->arm_mono,
 						(unsigned long long)late,
 						(unsigned long long)bound);
 				}
@@ -676,6 +705,32 @@ uint64_t cw_check_report(struct cw_system *sys, char *buf, size_t len)
 	return n;
 }
 
+/* "online, idle, low res": what a report says about a CPU. */
+static const char *cpu_state(struct cw_system *sys, unsigned cpu)
+{
+	static const char *const names[8] = {
+		"offline, busy, low res", "online, busy, low res",  "offline, idle, low res",
+		"online, idle, low res",  "offline, busy, high res", "online, busy, high res",
+		"offline, idle, high res", "online, idle, high res",
+	};
+
+	if (cpu >= sys->nr_cpus) {
+		return "no such CPU";
+	}
+	return names[(cw_cpu_online(sys, cpu) ? 1u : 0u) | (sys->cpus[cpu].idle ? 2u : 0u) |
+		     (CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active) ? 4u : 0u)];
+}
+
+static unsigned wheel_cpu(const void *key)
+{
+	return ((const struct cw_timer *)key)->flags & 0xffffu;
+}
+
+static unsigned wheel_flags(const void *key)
+{
+	return ((const struct cw_timer *)key)->flags & (CW_TIMER_PINNED | CW_TIMER_DEFERRABLE);
+}
+
 int cw_check_verify(struct cw_system *sys)
 {
 	struct cw_check *c = sys ? sys->check : NULL;
@@ -701,16 +756,16 @@ int cw_check_verify(struct cw_system *sys)
 			const struct cw_hrtimer *t = e->key;
 			int64_t due = hr_due_mono(c, e, offs);
 			unsigned cpu = t->base->cpu_base->cpu;
-			uint64_t bound = hr_resolution_ns(sys, cpu) + c->latency_ns;
+			uint64_t bound = hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns;
 
 			if (mono > due && (uint64_t)mono - (uint64_t)due > bound) {
 				violate(c,
 					"hrtimer %p (%s) never fired: due at MONOTONIC %lld ns (hard "
 					"expiry %lld ns), now %lld ns, bound %llu ns, queued on "
-					"CPU%u",
+					"CPU%u (%s)",
 					e->key, base_names[e->clk], (long long)due,
 					(long long)e->hard, (long long)mono,
-					(unsigned long long)bound, cpu);
+					(unsigned long long)bound, cpu, cpu_state(sys, cpu));
 			}
 		} else if (!e->deferrable) {
 			uint64_t arm = (uint64_t)e->hard, exp = (uint64_t)e->soft;
@@ -723,9 +778,11 @@ int cw_check_verify(struct cw_system *sys)
 			if (jiffies > latest) {
 				violate(c,
 					"wheel timer %p never fired: expires %llu (armed at %llu), "
-					"latest %llu, now jiffies %llu",
+					"latest %llu, now jiffies %llu, on CPU%u (%s), flags %#x",
 					e->key, (unsigned long long)exp, (unsigned long long)arm,
-					(unsigned long long)latest, (unsigned long long)jiffies);
+					(unsigned long long)latest, (unsigned long long)jiffies,
+					wheel_cpu(e->key), cpu_state(sys, wheel_cpu(e->key)),
+					wheel_flags(e->key));
 			}
 		}
 	}

@@ -271,7 +271,7 @@ static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc 
 	m->nr_idle_states = d->nr_idle_states;
 	p.irq_latency_ns = d->irq_latency_ns;
 	p.ipi_latency_ns = d->ipi_latency_ns;
-	cw_check_set_latency_ns(m->sys, d->irq_latency_ns + d->ipi_latency_ns + (d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0));
+	cw_check_set_latency_ns(m->sys, d->irq_latency_ns + d->ipi_latency_ns + 2 * (d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0));
 	p.nr_irqs = nr_irq_lines(d);
 	p.idle_states = d->nr_idle_states ? states : NULL;
 	p.nr_idle_states = d->nr_idle_states;
