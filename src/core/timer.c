@@ -59,9 +59,37 @@
  * it: the old base lock is dropped before the new one is taken, so two base
  * locks are never held together except by cw__timer_next_expiry() and
  * cw__timer_idle_enter(), which take one CPU's bases in enum order (LOCAL,
- * GLOBAL, DEF). Callbacks run with no lock held. The base locks nest inside
- * nothing of the rest of the core and take only log_lock inside them (for
- * warnings). The kick hook runs under a base lock.
+ * GLOBAL, DEF), and by the hotplug dead step (Hotplug rule 3). Callbacks
+ * run with no lock held. The base locks nest inside nothing of the rest of
+ * the core and take only log_lock inside them (for warnings). The kick
+ * hook runs under a base lock.
+ *
+ * Time spans
+ * ----------
+ * jiffies may start anywhere (cw_system_config.initial_jiffies) and cross
+ * 2^32, 2^63 and 2^64: every comparison of two jiffies values uses the
+ * signed distance (cw_time_after64() and friends), right while they lie
+ * less than 2^63 apart. Everything else is arithmetic modulo 2^64: level
+ * clocks (clk >> 3n) and the bucket expiries shifted back from them wrap
+ * together, since 2^(64-3n) is a multiple of the 64 buckets. No jiffies
+ * value can mean "none": an empty base has timers_pending false and
+ * next_expiry = clk + NEXT_NONE_DELTA, which keeps the lockless due tests
+ * false; CW_TIMER_NEXT_NONE is only the "no event" answer of the NO_HZ
+ * queries (a real event at 2^64 - 1 is reported one jiffy early).
+ *
+ * Hotplug rules
+ * -------------
+ *  1. cw_timer_add_on() refuses a CPU that is offline (or out of range):
+ *     Linux would queue there and strand the timer until the CPU returns.
+ *  2. cw__timer_cpu_dead() moves every timer of a dead CPU's bases to an
+ *     online CPU and marks the bases offline under their locks. An arming
+ *     call that finds its chosen base offline under the lock (it raced
+ *     with the CPU going down, or its default CPU is down) moves on to an
+ *     online CPU: no timer is ever queued on an offline base.
+ *  3. The dead step holds two base locks: the target's, then the dead
+ *     CPU's base of the same kind. Nothing holds a dead CPU's base lock
+ *     while taking another CPU's, so this cannot deadlock with the NO_HZ
+ *     queries (one CPU's bases in order) or another dead step.
  *
  * Lifetime rules
  * --------------
