@@ -379,6 +379,17 @@ static void reprogram_locked(struct cw_hrtimer_cpu_base *cb, cw_ktime_t expires,
 /* ---------------------------------------------------------------------- */
 /* Start, cancel */
 
+/* Whether some CPU other than @base's is online (a target for its timers). */
+static bool any_other_online(struct cw_system *sys, const struct cw_hrtimer_clock_base *base)
+{
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		if (cpu != base->cpu_base->cpu && cw_cpu_online(sys, cpu)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 						 struct cw_hrtimer_clock_base *cur)
 {
@@ -387,11 +398,23 @@ static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 
 	/*
 	 * A running callback pins the timer to its CPU until it returns; a
-	 * thread that is not a CPU leaves the timer where it is.
+	 * thread that is not a CPU (or a CPU going offline) leaves the timer
+	 * where it is, unless that base's CPU is offline: then the first
+	 * online CPU takes it (Linux's offline-target handling), or it would
+	 * wait for a CPU that may never come back.
 	 */
-	if (CW_READ_ONCE(cur->running) == timer || cpu == CW_PORT_NO_CPU ||
-	    !cw_cpu_online(sys, cpu)) {
+	if (CW_READ_ONCE(cur->running) == timer) {
 		return cur;
+	}
+	if (cpu == CW_PORT_NO_CPU || cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu)) {
+		if (cw_cpu_online(sys, cur->cpu_base->cpu)) {
+			return cur;
+		}
+		for (cpu = 0; cpu < sys->nr_cpus && !cw_cpu_online(sys, cpu); cpu++) {
+		}
+		if (cpu == sys->nr_cpus) {
+			return cur;
+		}
 	}
 	return &cpu_base_of(sys, cpu)->clock_base[cur->index];
 }
@@ -424,8 +447,17 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 		base = CW_READ_ONCE(timer->base);
 		new_base = target_base(timer, base);
 		lock_two(base->cpu_base, new_base->cpu_base);
+		/*
+		 * Online is re-read under the target's lock: cw_cpu_down()
+		 * clears it before the dying CPU migrates its timers under the
+		 * same lock, so a timer queued after the migration is never left
+		 * on the dead base.
+		 */
 		if (base == CW_READ_ONCE(timer->base) &&
-		    (new_base == base || CW_READ_ONCE(base->running) != timer)) {
+		    (new_base == base || CW_READ_ONCE(base->running) != timer) &&
+		    (cw_cpu_online(sys, new_base->cpu_base->cpu) ||
+		     CW_READ_ONCE(new_base->running) == timer ||
+		     !any_other_online(sys, new_base))) {
 			break;
 		}
 		unlock_two(base->cpu_base, new_base->cpu_base);
@@ -734,6 +766,8 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 		unsigned i = (unsigned)__builtin_ctz(mask);
 		struct cw_hrtimer_clock_base *base = &cb->clock_base[i];
 		cw_ktime_t basenow = sat_add(now->mono, now->offs[i & 3]);
+		/* Queue insertions from here on have this sequence number or a later one. */
+		uint64_t queued_before = base->queue.next_seq;
 		struct cw_hrtimer_node *n;
 
 		while ((n = cw_tq_first(&base->queue)) != NULL) {
@@ -744,7 +778,19 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 			 * passed. An expiry of CW_KTIME_MAX never passes, not
 			 * even when a clock saturated there.
 			 */
-			if (basenow < timer->softexpires || timer->node.expires == CW_KTIME_MAX) {
+			if (basenow < timer->softexpires || timer->softexpires == CW_KTIME_MAX) {
+				break;
+			}
+			/*
+			 * (Re)armed by a callback of this pass with a passed
+			 * expiry: it runs in the next pass (the interrupt's retry
+			 * loop, or the next interrupt), not in this one. A
+			 * callback re-arming a timer in the past for ever would
+			 * otherwise keep this loop, and the CPU, in the interrupt
+			 * (Linux loops here; a caller's bug, but one that must not
+			 * stop the interrupt from returning).
+			 */
+			if (n->seq >= queued_before) {
 				break;
 			}
 			cw__check_hrtimer_expire(timer, now->mono, now->offs[i & 3u]);

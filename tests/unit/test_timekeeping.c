@@ -323,9 +323,15 @@ static void run_leap(unsigned status, int64_t start_ns, const struct leap_case *
  */
 #define LEAP_SKEW_NS 500000LL
 
-static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **state)
+/* The first midnight (UTC) at or after @sec. */
+static int64_t midnight_after(int64_t sec)
 {
-	const int64_t M = MIDNIGHT_S * 1000000000LL, K = LEAP_SKEW_NS;
+	return (sec + 86399) / 86400 * 86400;
+}
+
+static void leap_insert_at(int64_t midnight_s)
+{
+	const int64_t M = midnight_s * 1000000000LL, K = LEAP_SKEW_NS;
 	/* Boot at 23:59:58.0005; the leap instant is virtual 1.9995 s. */
 	const struct leap_case cases[] = {
 		{ (int64_t)MS(500) - K, M - SEC(2) + MS(500), CW_TIME_INS },  /* 23:59:58.5 */
@@ -339,8 +345,16 @@ static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **st
 		{ (int64_t)MS(4500) - K, M + MS(1500), CW_TIME_WAIT },
 	};
 
-	(void)state;
 	run_leap(CW_STA_INS, (M - SEC(2) + K), cases, sizeof(cases) / sizeof(cases[0]), 36, 37);
+}
+
+static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **state)
+{
+	(void)state;
+	leap_insert_at(MIDNIGHT_S);
+	/* The same past 2038 (2^31 s) and 2106 (2^32 s): NTP's leap logic in 64 bits. */
+	leap_insert_at(midnight_after((int64_t)1 << 31));
+	leap_insert_at(midnight_after((int64_t)1 << 32));
 }
 
 static void test_leap_second_delete_skips_23_59_59(void **state)
@@ -507,6 +521,46 @@ static void test_clocks_never_go_back_under_ntp_frequency_flapping(void **state)
 		}
 	}
 	print_message("%u frequency flips over %.2f s of virtual time\n", flips, (double)now / 1e9);
+	cwt_fini(&t);
+}
+
+/*
+ * Offsets of any size: a PLL offset is clamped to 0.5 s, an adjtime slew
+ * of INT64_MAX us saturates (it would take 584 000 years at 500 us/s);
+ * nothing overflows and the clocks keep running forward.
+ */
+static void test_adjtimex_extreme_offsets_saturate(void **state)
+{
+	struct cw_timex pll = { .modes = CW_ADJ_STATUS, .status = CW_STA_PLL };
+	struct cw_timex one = { .modes = CW_ADJ_OFFSET_SINGLESHOT, .offset = INT64_MAX };
+	int64_t m0, r0;
+	struct cwt t;
+
+	(void)state;
+	cwt_init(&t, 1000);
+	cwt_counter(&t, "c", 64, 25000000, 0, 300, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_boot(&t);
+	assert_int_equal(cw_adjtimex(t.sys, &pll), CW_TIME_OK);
+	pll.modes = CW_ADJ_OFFSET;
+	pll.offset = INT64_MIN;
+	assert_int_equal(cw_adjtimex(t.sys, &pll), CW_TIME_OK);
+	/* Returned in us: the clamped 0.5 s. */
+	assert_int_equal(pll.offset, -500000);
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	assert_int_equal(one.adjtime_remaining_us, INT64_MAX / 1000);
+	m0 = mono(&t);
+	r0 = raw(&t);
+	cw_sim_run_for(t.sim, SEC(2));
+	/* Slewed by both (+500 us/s and the PLL's share of -0.5 s), within 5 % of RAW, forward. */
+	assert_true(mono(&t) > m0);
+	print_message("2 s slewed: MONOTONIC - RAW = %lld ns\n",
+		      (long long)((mono(&t) - m0) - (raw(&t) - r0)));
+	assert_true(llabs((mono(&t) - m0) - (raw(&t) - r0)) < (int64_t)MS(100));
+	one.offset = INT64_MIN;
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	one.modes = 0;
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	assert_int_equal(one.adjtime_remaining_us, INT64_MIN / 1000);
 	cwt_fini(&t);
 }
 
@@ -685,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_resume_without_nonstop_clocksource_uses_given_sleep),
 		cmocka_unit_test(test_clocks_never_go_back_under_ntp_frequency_flapping),
 		cmocka_unit_test(test_max_deferment_is_current_max_idle),
+		cmocka_unit_test(test_adjtimex_extreme_offsets_saturate),
 		cmocka_unit_test(test_realtime_crosses_2038_and_2106_with_ntp_and_steps),
 		cmocka_unit_test(
 			test_realtime_saturates_at_ktime_max_and_refuses_overflowing_steps),
