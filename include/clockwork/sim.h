@@ -125,7 +125,10 @@ struct cw_sim_counter_params {
 	/** Frequency error in parts per billion (10000 = 10 ppm); real rate = freq * (1 + ppb/1e9).
 	 */
 	int64_t drift_ppb;
-	/** Each read adds a uniform random error in [0, jitter_cycles] (0: exact reads). */
+	/**
+	 * Each read adds a uniform random error in [0, jitter_cycles], but never
+	 * returns less than the previous read (0: exact reads).
+	 */
 	uint64_t jitter_cycles;
 	/** Counter value at virtual time 0. */
 	uint64_t start_value;
@@ -171,6 +174,9 @@ CW_API void cw_sim_counter_destroy(struct cw_sim_counter *c);
 /**
  * The counter's value at the current virtual time as a driver reads it:
  * masked, with the read jitter added (one random draw when jitter is set).
+ * Successive reads never go back (before masking): a read below the
+ * previous one returns the previous value, as a real counter read after
+ * another one ended would.
  */
 CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c);
 /** The exact value at the current virtual time (masked, no jitter, no random draw). */
@@ -393,6 +399,14 @@ struct cw_sim_counter_desc {
 #define CW_SIM_MAX_IRQ_AFFINITY 256
 /** Highest interrupt number a machine file may use. */
 #define CW_SIM_MAX_IRQ          1023
+/**
+ * Longest interrupt, IPI or idle-exit latency a machine file may give: 1 s.
+ * Real ones are ns to ms (a long SMI is hundreds of us); beyond a second
+ * the number is a typo or a unit mistake.
+ */
+#define CW_SIM_MAX_LATENCY_NS   1000000000ull
+/** Highest counting frequency of a counter or timer a machine file may give: 100 GHz. */
+#define CW_SIM_MAX_FREQ_HZ      100000000000ull
 
 /** Kinds of modelled timer hardware, one machine-file section kind each. */
 enum cw_sim_timer_kind {
@@ -459,8 +473,11 @@ struct cw_sim_idle_state_desc {
 	char name[CW_SIM_IDLE_NAME_MAX];
 	/** Deep: C3STOP local timers stop in it (the CPU needs broadcast). */
 	bool deep;
-	/** Time from the wakeup interrupt to the CPU running again, ns. */
+	/** Time from the wakeup interrupt to the CPU running again, ns (at most
+	 * CW_SIM_MAX_LATENCY_NS). */
 	uint64_t exit_latency_ns;
+	/** Line of its state = ... line. */
+	unsigned line;
 };
 
 /** An interrupt routed to a CPU at boot ([irq] affinity = IRQ CPU). */
@@ -496,10 +513,15 @@ struct cw_sim_machine_desc {
 	size_t nr_timers;
 	/** The timer blocks, in file order. */
 	struct cw_sim_timer_desc *timers;
-	/** Interrupt delivery latency, ns ([irq] latency; default 0). */
+	/** Interrupt delivery latency, ns ([irq] latency; default 0; at most
+	 * CW_SIM_MAX_LATENCY_NS). */
 	uint64_t irq_latency_ns;
-	/** IPI delivery latency, ns ([irq] ipi_latency; default 0). */
+	/** IPI delivery latency, ns ([irq] ipi_latency; default 0; at most CW_SIM_MAX_LATENCY_NS).
+	 */
 	uint64_t ipi_latency_ns;
+	/** Lines of the [irq] latency and ipi_latency keys (0: not given). */
+	unsigned irq_latency_line;
+	unsigned ipi_latency_line;
 	/** Number of [irq] affinity lines. */
 	size_t nr_irq_affinity;
 	/** Boot-time interrupt routing, in file order. */
@@ -576,6 +598,44 @@ CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machin
 					  char *err, size_t err_len);
 /** Free a description (NULL is fine). */
 CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m);
+
+/**
+ * Receives each finding of cw_sim_machine_desc_check() as a whole line:
+ * "file:line: expected ..." for an error, "file:line: warning: ..." for a
+ * warning.
+ * @param arg    The caller's pointer.
+ * @param error  Whether the finding is an error (else a warning).
+ * @param msg    The message (no newline; valid during the call only).
+ */
+typedef void (*cw_sim_diag_fn)(void *arg, bool error, const char *msg);
+
+/**
+ * Check that a parsed machine makes physical sense for a run at @p hz of
+ * @p run_ns (docs/simulator.md, "Physical checks"). Errors: a timer whose
+ * shortest interrupt delay (min_delta) is longer than a tick (too slow for
+ * HZ); a periodic-capable timer that cannot hold the tick period (round(freq
+ * / HZ) is 0 or above max_delta); a counter that wraps within two ticks
+ * (the timekeeper reads it once per tick and needs each read within half a
+ * wrap). Warnings: a timer that can be programmed less than a tick ahead
+ * (several interrupts per tick), a periodic tick more than 1 % off 1/HZ, an
+ * interrupt, IPI or idle-exit latency longer than a tick or than the run, a
+ * counter that wraps within the watchdog interval on a machine with
+ * must_verify counters. Every finding names the file and the line of the
+ * section (or key) and goes to @p fn.
+ * cw_sim_machine_create() runs it with its HZ (logging the findings and
+ * refusing errors); cwsim runs it with --hz and --duration.
+ * @param m       The description.
+ * @param hz      Tick rate of the run (0: the description's [system] hz, else
+ *                the build's default).
+ * @param run_ns  Length of the run, ns (0: unknown; the run-length checks are skipped).
+ * @param fn      Receives each finding; may be NULL.
+ * @param arg     Passed to @p fn.
+ * Context: setup.
+ * @return 0 (no error; warnings may have been reported); CW_EINVAL (at
+ *         least one error, or @p m NULL, or @p hz not 100, 250, 300 or 1000).
+ */
+CW_API int cw_sim_machine_desc_check(const struct cw_sim_machine_desc *m, unsigned hz,
+				     uint64_t run_ns, cw_sim_diag_fn fn, void *arg);
 /**
  * Write @p m back as machine-file text (canonical form: every key, values in
  * their natural unit), snprintf style. Parsing the text gives @p m again.
@@ -778,8 +838,10 @@ struct cw_sim_workload_run;
  * @param arg   Passed to @p sink.
  * @param out   Receives the machine.
  * Context: setup; allocates.
- * @return 0; CW_EINVAL (bad configuration); CW_EBUSY (two counters with one
- *         name); CW_ENOMEM.
+ * @return 0; CW_EINVAL (bad configuration, or hardware that
+ *         cw_sim_machine_desc_check() finds an error in at the system's HZ:
+ *         the boot log has the "sim: file:line: expected ..." line); CW_EBUSY (two counters with
+ * one name); CW_ENOMEM.
  */
 CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine_desc *desc,
 				 const struct cw_system_config *cfg, cw_sim_log_sink_fn sink,

@@ -3,6 +3,7 @@
 # cwsim run in-process (deterministic; ASan runs them too in make check).
 cw_add_test(test_sim_engine LABEL unit SOURCES unit/test_sim_engine.c)
 cw_add_test(test_sim_counter LABEL unit SOURCES unit/test_sim_counter.c)
+target_compile_definitions(test_sim_counter PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 cw_add_test(test_machine_parse LABEL unit SOURCES unit/test_machine_parse.c)
 target_compile_definitions(test_machine_parse PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 cw_add_test(test_sim_port LABEL unit SOURCES unit/test_sim_port.c)
@@ -30,3 +31,9 @@ cw_add_test(test_sim_start_state LABEL unit TIMEOUT 120
                     ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
 target_include_directories(test_sim_start_state PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
                                                         ${PROJECT_SOURCE_DIR}/tools/common)
+# Physical checks of machines: errors and warnings with file:line, at the run's HZ.
+cw_add_test(test_sim_machine_check LABEL unit TIMEOUT 120
+            SOURCES unit/test_sim_machine_check.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+target_include_directories(test_sim_machine_check PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
+                                                          ${PROJECT_SOURCE_DIR}/tools/common)

@@ -645,7 +645,8 @@ static const struct bad_case bad_cases[] = {
 	BAD("[machine]\nname = m\ncpus = 4097\n", 3,
 	    "expected a number of CPUs, 1..4096 (got '4097')"),
 	BAD(MACH "[counter c]\nrating = 500\n", 5, "expected a rating, 1..499 (got '500')"),
-	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5, "expected a frequency above 0 Hz (got '0Hz')"),
+	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5,
+	    "expected a frequency above 0 Hz and at most 100GHz (got '0Hz')"),
 	/* bad units and inexact values */
 	BAD(MACH "[counter c]\nwidth = 32\nfreq = 24Mhz\n", 6,
 	    "expected a frequency such as 24MHz "
@@ -901,8 +902,9 @@ static void mutate(struct cw_sim *rng, char *buf, size_t *len, size_t cap)
 
 static void test_machine_mutated_inputs_never_crash(void **state)
 {
-	const char *base = cw_sim_machine_default_text();
-	size_t base_len = strlen(base), cap = base_len + 64;
+	/* The default machine, and one with [system] and wraps_after (dates, start values). */
+	const char *bases[] = { cw_sim_machine_default_text(), start_state_text };
+	size_t cap = strlen(bases[0]) + strlen(bases[1]) + 64;
 	char *buf = malloc(cap);
 	struct cw_sim *rng = NULL;
 	unsigned parsed = 0, failed = 0;
@@ -912,11 +914,12 @@ static void test_machine_mutated_inputs_never_crash(void **state)
 	assert_int_equal(cw_sim_create(20240601, &rng), 0);
 	for (int iter = 0; iter < 3000; iter++) {
 		struct cw_sim_machine_desc *m = NULL;
+		const char *base = bases[iter % 2];
 		char err[CW_SIM_ERR_MAX];
-		size_t len = base_len;
+		size_t len = strlen(base);
 		int nmut = 1 + (int)cw_sim_random_below(rng, 4);
 
-		memcpy(buf, base, base_len);
+		memcpy(buf, base, len);
 		for (int k = 0; k < nmut; k++) {
 			mutate(rng, buf, &len, cap);
 		}
@@ -924,6 +927,10 @@ static void test_machine_mutated_inputs_never_crash(void **state)
 		    0) {
 			parsed++;
 			check_round_trip(buf, len, "fuzz.ini");
+			/* The physical checks take any parsed machine (a verdict, never a crash).
+			 */
+			(void)cw_sim_machine_desc_check(m, 100, 1, NULL, NULL);
+			(void)cw_sim_machine_desc_check(m, 1000, 0, NULL, NULL);
 			cw_sim_machine_desc_free(m);
 		} else {
 			failed++;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -373,6 +374,63 @@ static void test_cwsim_places_realtime_and_jiffies(void **state)
 	run_free(&r);
 }
 
+/* --realtime wins over the machine's [system] realtime, even at the epoch itself. */
+static void test_cwsim_realtime_option_wins_over_the_machine(void **state)
+{
+	char path[64] = "/tmp/cwsim-start-XXXXXX";
+	char *args[] = {
+		"--machine", path, "--realtime", "0s", "--duration", "1s", "--quiet", NULL
+	};
+	char truth[64];
+	long long err_ns;
+	struct run r;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(SYSTEM_MACHINE("realtime = 2106-02-07T06:28:16Z\n"), f);
+	fclose(f);
+	r = cwsim(args);
+	unlink(path);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	table_row(&r, "REALTIME", truth, &err_ns);
+	assert_string_equal(truth, "1.000000000");
+	assert_in_range(err_ns + 1000, 0, 2000);
+	run_free(&r);
+}
+
+/*
+ * REALTIME placed a minute below KTIME_MAX: the report's true values (TAI
+ * 37 s above REALTIME) are exact near the top of the range. (Its truth is
+ * computed in 128 bits, so a start within 37 s of KTIME_MAX no longer
+ * overflows there; the core's own TAI overflows then, which is reported to
+ * the timekeeping owner, so no test here crosses it.)
+ */
+static void test_cwsim_report_truth_near_ktime_max(void **state)
+{
+	char *args[] = { "--realtime", "9223371976.854775807s", "--duration", "100ms", "--quiet",
+			 NULL };
+	char truth[64];
+	long long err_ns;
+	struct run r;
+
+	(void)state;
+	r = cwsim(args);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	table_row(&r, "REALTIME", truth, &err_ns);
+	assert_string_equal(truth, "9223371976.954775807");
+	assert_in_range(err_ns + 1000, 0, 2000);
+	/* KTIME_MAX - 60 s + 100 ms + 37 s. */
+	table_row(&r, "TAI", truth, &err_ns);
+	assert_string_equal(truth, "9223372013.954775807");
+	assert_in_range(err_ns + 1000, 0, 2000);
+	run_free(&r);
+}
+
 static void test_cwsim_start_state_options_reject_bad_values(void **state)
 {
 	char *bad_rt[] = { "--realtime", "2262-04-12T00:00:00Z", NULL };
@@ -401,6 +459,8 @@ int main(void)
 		cmocka_unit_test(test_realtime_crosses_2038_and_2106),
 		cmocka_unit_test(test_caller_config_wins_over_system_section),
 		cmocka_unit_test(test_cwsim_places_realtime_and_jiffies),
+		cmocka_unit_test(test_cwsim_realtime_option_wins_over_the_machine),
+		cmocka_unit_test(test_cwsim_report_truth_near_ktime_max),
 		cmocka_unit_test(test_cwsim_start_state_options_reject_bad_values),
 	};
 

@@ -28,6 +28,7 @@
 #include "cli.h"
 
 #include <clockwork/clockwork.h>
+#include <clockwork/check.h>
 #include <clockwork/cpu.h>
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/sim.h>
@@ -67,6 +68,10 @@ struct cwsim_opts {
 	bool nohz_off;
 	/** --highres off: keep CPUs in low-resolution mode. */
 	bool highres_off;
+	/** --check off: no invariant checker (it is on by default). */
+	bool check_off;
+	/** --check strict: a violation fails the run (exit 1). */
+	bool check_strict;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
@@ -133,6 +138,9 @@ static void usage(FILE *f)
 	      "                       default.ini; 'none': CPUs never idle)\n"
 	      "  --nohz on|off        stop the tick of idle CPUs (default on)\n"
 	      "  --highres on|off     high-resolution timers and tick (default on)\n"
+	      "  --check on|off|strict  the invariant checker (docs/checker.md): on reports\n"
+	      "                       its verdict and first violation, strict also fails\n"
+	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --help               print this help and exit\n"
@@ -210,6 +218,10 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	if ((v = cli_opt_value(argc, argv, i, "--highres"))) {
 		return parse_on_off(cli, "--highres", v, &o->highres_off);
 	}
+	if ((v = cli_opt_value(argc, argv, i, "--check"))) {
+		o->check_strict = strcmp(v, "strict") == 0;
+		return o->check_strict ? 0 : parse_on_off(cli, "--check", v, &o->check_off);
+	}
 	if ((v = cli_opt_value(argc, argv, i, "--suspend-at"))) {
 		o->suspend = true;
 		return cli_time(cli, "--suspend-at", v, &o->suspend_at_ns);
@@ -244,6 +256,58 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	return parse_valued(argc, argv, i, p);
 }
 
+/* @ns as the options write times: "22s", "2.5s", "250ms", "750us", "3ns". */
+static const char *time_text(uint64_t ns, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t scale;
+		const char *unit;
+	} units[] = { { CW_NSEC_PER_SEC, "s" }, { 1000000, "ms" }, { 1000, "us" }, { 1, "ns" } };
+	size_t u = 0;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && ns < units[u].scale) {
+		u++;
+	}
+	if (ns % units[u].scale == 0) {
+		snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[u].scale),
+			 units[u].unit);
+	} else {
+		snprintf(buf, len, "%.9g%s", (double)ns / (double)units[u].scale, units[u].unit);
+	}
+	return buf;
+}
+
+/*
+ * The scripted suspend lies inside the run: it starts before the end and
+ * the machine is awake again by the end (else the report would read clocks
+ * frozen since the suspend and show the time asleep as their error).
+ */
+static int check_suspend(const struct cli *cli, const struct cwsim_opts *o)
+{
+	char at[32], len[32], end[32], dur[32];
+
+	if (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns) {
+		return cli_bad_arg(cli,
+				   "%s: expected a suspend that starts before the end of the run "
+				   "and lasts more than 0 ns",
+				   "--suspend-at/--suspend-for");
+	}
+	if (o->suspend_for_ns > o->duration_ns - o->suspend_at_ns) {
+		return cli_bad_arg(
+			cli,
+			"%s: expected a suspend that ends by the end of the run (got %s + %s = %s, "
+			"after --duration %s)",
+			"--suspend-at/--suspend-for", time_text(o->suspend_at_ns, at, sizeof(at)),
+			time_text(o->suspend_for_ns, len, sizeof(len)),
+			time_text(o->suspend_at_ns + o->suspend_for_ns > o->suspend_at_ns
+					  ? o->suspend_at_ns + o->suspend_for_ns
+					  : UINT64_MAX,
+				  end, sizeof(end)),
+			time_text(o->duration_ns, dur, sizeof(dur)));
+	}
+	return 0;
+}
+
 /* Cross-option checks. */
 static int check_opts(const struct cwsim_parse *p)
 {
@@ -257,11 +321,8 @@ static int check_opts(const struct cwsim_parse *p)
 	if (o->suspend != p->suspend_for_set) {
 		return cli_bad_arg(cli, "%s and %s go together", "--suspend-at", "--suspend-for");
 	}
-	if (o->suspend && (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns)) {
-		return cli_bad_arg(cli,
-				   "%s: expected a suspend that starts before the end of the run "
-				   "and lasts more than 0 ns",
-				   "--suspend-at/--suspend-for");
+	if (o->suspend && check_suspend(cli, o)) {
+		return CWSIM_EXIT_USAGE;
 	}
 	if (o->override_at_set && !o->override_name) {
 		return cli_bad_arg(cli, "%s needs %s", "--override-at", "--override NAME");
@@ -360,6 +421,48 @@ static bool override_known(const struct cw_sim_machine_desc *d, const char *name
 	return false;
 }
 
+/* A finding of cw_sim_machine_desc_check(), for the user. */
+static void print_finding(void *arg, bool error, const char *msg)
+{
+	(void)error;
+	fprintf(arg, "cwsim: %s\n", msg);
+}
+
+/*
+ * Hardware outside physical sense for this run (HZ, duration): errors stop
+ * the run before it starts, warnings are printed and it goes on.
+ */
+static int check_machine(const struct cwsim_opts *o, const struct cw_sim_machine_desc *desc,
+			 FILE *err)
+{
+	if (cw_sim_machine_desc_check(desc, o->hz, o->duration_ns, print_finding, err)) {
+		return CWSIM_EXIT_FAILURE;
+	}
+	return CWSIM_EXIT_OK;
+}
+
+/* Hotplug events after the end of the run never happen: say so (they are harmless). */
+static void warn_late_hotplug(const struct cwsim_opts *o, const struct cw_sim_workload_desc *w,
+			      FILE *err)
+{
+	char at[32], dur[32];
+
+	for (unsigned i = 0; i < w->nr_hotplug; i++) {
+		const struct cw_sim_hotplug_event *h = &w->hotplug[i];
+
+		if (h->at_ns <= o->duration_ns) {
+			continue;
+		}
+		fprintf(err,
+			"cwsim: %s:%u: warning: %s of CPU%u at %s is after the end of the run "
+			"(--duration %s): it never happens\n",
+			o->workload_path ? o->workload_path : "default.ini", h->line,
+			h->online ? "online" : "offline", h->cpu,
+			time_text(h->at_ns, at, sizeof(at)),
+			time_text(o->duration_ns, dur, sizeof(dur)));
+	}
+}
+
 static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc **w, FILE *err)
 {
 	char msg[CW_SIM_ERR_MAX];
@@ -381,6 +484,7 @@ static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc
 		fprintf(err, "cwsim: %s\n", msg[0] ? msg : cw_strerror(ret));
 		return CWSIM_EXIT_FAILURE;
 	}
+	warn_late_hotplug(o, *w, err);
 	return CWSIM_EXIT_OK;
 }
 
@@ -412,30 +516,47 @@ static const struct {
 };
 
 /* Print @ns as seconds with 9 decimals, right-aligned in @width. */
-static void put_seconds(FILE *f, int64_t ns, int width)
+static void put_seconds(FILE *f, __int128 ns, int width)
 {
-	char buf[40];
-	uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	char buf[48];
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
 
+	/* Truth near KTIME_MAX plus TAI - UTC goes past 64 bits: whole seconds still fit. */
 	snprintf(buf, sizeof(buf), "%s%llu.%09llu", ns < 0 ? "-" : "",
 		 (unsigned long long)(mag / CW_NSEC_PER_SEC),
 		 (unsigned long long)(mag % CW_NSEC_PER_SEC));
 	fprintf(f, "%*s", width, buf);
 }
 
+/* Print a signed ns count with its sign, right-aligned in @width (any 128-bit value). */
+static void put_signed_ns(FILE *f, __int128 ns, int width)
+{
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
+	char digits[48], buf[52];
+	size_t n = sizeof(digits) - 1;
+
+	digits[n] = '\0';
+	do {
+		digits[--n] = (char)('0' + (unsigned)(mag % 10));
+		mag /= 10;
+	} while (mag && n > 0);
+	snprintf(buf, sizeof(buf), "%c%s", ns < 0 ? '-' : '+', digits + n);
+	fprintf(f, "%*s", width, buf);
+}
+
 /* Print @err_ns / @elapsed_ns in ppm with 3 decimals (integer arithmetic). */
-static void put_ppm(FILE *f, int64_t err_ns, uint64_t elapsed_ns)
+static void put_ppm(FILE *f, __int128 err_ns, uint64_t elapsed_ns)
 {
 	__int128 milli_ppm;
-	uint64_t mag;
+	unsigned __int128 mag;
 	char buf[40];
 
 	if (elapsed_ns == 0) {
 		fprintf(f, "%12s", "-");
 		return;
 	}
-	milli_ppm = (__int128)err_ns * 1000000000 / (__int128)elapsed_ns;
-	mag = (uint64_t)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
+	milli_ppm = err_ns * 1000000000 / (__int128)elapsed_ns;
+	mag = (unsigned __int128)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
 	snprintf(buf, sizeof(buf), "%c%llu.%03llu", milli_ppm < 0 ? '-' : '+',
 		 (unsigned long long)(mag / 1000), (unsigned long long)(mag % 1000));
 	fprintf(f, "%12s", buf);
@@ -451,11 +572,13 @@ static void report_clock_table(struct cwsim_run *r)
 	fprintf(f, "\n%-22s %22s %22s %14s %12s\n", "clock", "value (s)", "true (s)", "error (ns)",
 		"error (ppm)");
 	for (size_t i = 0; i < sizeof(report_clocks) / sizeof(report_clocks[0]); i++) {
-		int64_t truth = (int64_t)elapsed, value = 0;
+		/* 128 bits: REALTIME placed near KTIME_MAX, plus the TAI offset, exceeds int64. */
+		__int128 truth = (__int128)elapsed;
+		cw_ktime_t value = 0;
 		uint64_t span = elapsed;
 
 		if (report_clocks[i].truth == TRUTH_MONO) {
-			truth -= (int64_t)asleep;
+			truth -= (__int128)asleep;
 			span -= asleep;
 		} else if (report_clocks[i].truth != TRUTH_BOOT) {
 			truth += real0;
@@ -468,7 +591,9 @@ static void report_clock_table(struct cwsim_run *r)
 		put_seconds(f, value, 22);
 		fputc(' ', f);
 		put_seconds(f, truth, 22);
-		fprintf(f, " %+14lld ", (long long)(value - truth));
+		fputc(' ', f);
+		put_signed_ns(f, value - truth, 14);
+		fputc(' ', f);
 		put_ppm(f, value - truth, span);
 		fputc('\n', f);
 	}
@@ -669,6 +794,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.hz = o->hz;
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
+	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {
 		r->realtime0_ns = o->realtime_ns;
@@ -697,6 +823,40 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	r->sys = cw_sim_machine_system(r->machine);
 	r->jiffies0 = cw_jiffies_get(r->sys);
 	return CWSIM_EXIT_OK;
+}
+
+/*
+ * The invariant checker's verdict (docs/checker.md): what it checked, and
+ * the first violation (on stderr), which fails the run with --check strict.
+ */
+static int report_check(struct cwsim_run *r)
+{
+	struct cw_check_stats st = { 0 };
+	char first[CW_SIM_ERR_MAX];
+	uint64_t n;
+
+	if (!cw_check_enabled(r->sys)) {
+		fprintf(r->out, "\ncheck: off\n");
+		return CWSIM_EXIT_OK;
+	}
+	/* Armed timers and devices overdue at the end of the run are violations too. */
+	cw_check_verify(r->sys);
+	cw_check_get_stats(r->sys, &st);
+	n = cw_check_report(r->sys, first, sizeof(first));
+	fprintf(r->out,
+		"\ncheck: %llu violations; checked %llu hrtimer and %llu wheel expiries, %llu "
+		"clock reads, %llu clock event interrupts; latest hrtimer %llu ns, wheel %llu "
+		"jiffies after expiry\n",
+		(unsigned long long)n, (unsigned long long)st.hrtimer_expiries,
+		(unsigned long long)st.wheel_expiries, (unsigned long long)st.clock_reads,
+		(unsigned long long)st.ce_irqs, (unsigned long long)st.hrtimer_max_late_ns,
+		(unsigned long long)st.wheel_max_late_jiffies);
+	if (n) {
+		fprintf(r->err, "cwsim: %s: %llu violation%s; the first: %s\n",
+			r->opts->check_strict ? "check" : "warning: check", (unsigned long long)n,
+			n == 1 ? "" : "s", first);
+	}
+	return n && r->opts->check_strict ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK;
 }
 
 static int run(struct cwsim_run *r)
@@ -729,7 +889,7 @@ static int run(struct cwsim_run *r)
 	report_cpus(r);
 	report_nohz(r);
 	report_devices(r);
-	return CWSIM_EXIT_OK;
+	return report_check(r);
 }
 
 static int dump_machine(const struct cw_sim_machine_desc *desc, FILE *out)
@@ -769,6 +929,11 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	r.opts = &o;
 	r.out = out;
 	r.err = err;
+	if (ret == CWSIM_EXIT_OK && o.realtime_set) {
+		/* --realtime wins, even the epoch (a 0 in the configuration means "the file's"). */
+		desc->realtime_set = false;
+	}
+	ret = ret ? ret : check_machine(&o, desc, err);
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
 	ret = ret ? ret : run(&r);

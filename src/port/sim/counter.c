@@ -22,8 +22,11 @@
  * 1 MHz at +1000 ppm counts exactly 1001000 cycles in one second.
  *
  * Reads may add a uniform random error of 0..jitter_cycles drawn from the
- * engine's generator (so they stay deterministic); cw_sim_counter_value()
- * gives the exact value without consuming random numbers.
+ * engine's generator (so they stay deterministic), but never return less
+ * than the previous read did: a real counter read after another one ended
+ * cannot see an earlier value, so reads stay monotonic and within
+ * [exact, exact + jitter]. cw_sim_counter_value() gives the exact value
+ * without consuming random numbers.
  *
  * The clocksource is embedded in the counter: its read callback returns the
  * model's value at the engine's current virtual time.
@@ -78,6 +81,8 @@ struct cw_sim_counter {
 	uint64_t seg_rem;
 	/** Scheduled drift changes (freed with the counter). */
 	struct drift_change *drift_changes;
+	/** Last value a jittered read returned, not masked (reads never go below it). */
+	unsigned __int128 last_read;
 };
 
 CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
@@ -246,12 +251,21 @@ CW_API uint64_t cw_sim_counter_wraps(const struct cw_sim_counter *c)
 
 CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c)
 {
-	uint64_t v = cw_sim_counter_value(c);
+	unsigned __int128 v = c->p.start_value + total_cycles(c, NULL);
 
 	if (c->p.jitter_cycles) {
 		v += cw_sim_random_below(c->sim, c->p.jitter_cycles + 1);
+		/*
+		 * A read that starts after the previous one ended never sees an
+		 * earlier value: the jitter delays what a read returns by up to j
+		 * cycles of error, but never below the last value returned.
+		 */
+		if (v < c->last_read) {
+			v = c->last_read;
+		}
+		c->last_read = v;
 	}
-	return v & c->mask;
+	return (uint64_t)v & c->mask;
 }
 
 CW_API void cw_sim_counter_set_drift(struct cw_sim_counter *c, int64_t drift_ppb)

@@ -18,6 +18,11 @@
  * kind has. Values the file leaves out take the kind's defaults
  * (timer_kinds[]), so a parsed description is always complete.
  *
+ * [system] places the start state (HZ, initial jiffies, REALTIME as a UTC
+ * date or a time since the epoch); a counter's wraps_after derives its start
+ * value from the model's own count. What depends on the run (HZ, length)
+ * is checked later by cw_sim_machine_desc_check() (machine-check.c).
+ *
  * Robustness: the input is arbitrary bytes. Lines are copied into a fixed
  * buffer after a length check, NUL bytes are rejected, every number is
  * parsed by hand with overflow checks, every count has a limit, and every
@@ -581,8 +586,8 @@ static int key_counter_freq(struct parser *ps, const char *val)
 		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
 				      "Hz, kHz, MHz, GHz", "Hz", val);
 	}
-	if (hz == 0) {
-		return expected(ps, "a frequency above 0 Hz", val);
+	if (hz == 0 || hz > CW_SIM_MAX_FREQ_HZ) {
+		return expected(ps, "a frequency above 0 Hz and at most 100GHz", val);
 	}
 	cur_counter(ps)->params.freq_hz = hz;
 	return 0;
@@ -840,8 +845,8 @@ static int key_timer_freq(struct parser *ps, const char *val)
 		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
 				      "Hz, kHz, MHz, GHz", "Hz", val);
 	}
-	if (hz == 0) {
-		return expected(ps, "a frequency above 0 Hz", val);
+	if (hz == 0 || hz > CW_SIM_MAX_FREQ_HZ) {
+		return expected(ps, "a frequency above 0 Hz and at most 100GHz", val);
 	}
 	cur_timer(ps)->freq_hz = hz;
 	return 0;
@@ -1052,14 +1057,32 @@ static enum cw_sim_timer_kind timer_kind_of(const char *kind)
 /* ---------------------------------------------------------------------- */
 /* [irq] keys */
 
+/*
+ * A latency: a time of at most CW_SIM_MAX_LATENCY_NS (a day of interrupt
+ * latency is a unit mistake, not hardware).
+ */
+static int value_latency(struct parser *ps, const char *val, const char *what, uint64_t *out)
+{
+	char buf[96];
+	int ret = value_duration(ps, val, out);
+
+	if (ret || *out <= CW_SIM_MAX_LATENCY_NS) {
+		return ret;
+	}
+	snprintf(buf, sizeof(buf), "%s of at most 1s (real hardware takes ns to ms)", what);
+	return expected(ps, buf, val);
+}
+
 static int key_irq_latency(struct parser *ps, const char *val)
 {
-	return value_duration(ps, val, &ps->m->irq_latency_ns);
+	ps->m->irq_latency_line = ps->tx.line;
+	return value_latency(ps, val, "an interrupt latency", &ps->m->irq_latency_ns);
 }
 
 static int key_irq_ipi_latency(struct parser *ps, const char *val)
 {
-	return value_duration(ps, val, &ps->m->ipi_latency_ns);
+	ps->m->ipi_latency_line = ps->tx.line;
+	return value_latency(ps, val, "an IPI latency", &ps->m->ipi_latency_ns);
 }
 
 /* affinity = IRQ CPU; the CPU is checked against [machine] cpus at the end of the file. */
@@ -1296,10 +1319,11 @@ static int key_idle_state(struct parser *ps, const char *val)
 	if (strcmp(depth, "deep") != 0 && strcmp(depth, "shallow") != 0) {
 		return expected(ps, "an idle state depth: shallow or deep", depth);
 	}
-	ret = value_duration(ps, lat, &st.exit_latency_ns);
+	ret = value_latency(ps, lat, "an idle exit latency", &st.exit_latency_ns);
 	if (ret) {
 		return ret;
 	}
+	st.line = ps->tx.line;
 	for (unsigned i = 0; i < m->nr_idle_states; i++) {
 		if (strcmp(m->idle_states[i].name, name) == 0) {
 			return expected(ps, "each idle state name once", val);

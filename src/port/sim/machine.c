@@ -115,6 +115,12 @@ static void log_start_state(struct cw_system *sys, const struct cw_system_config
 			  (long long)c->realtime_init_ns);
 }
 
+/* A finding of cw_sim_machine_desc_check(), into the boot log. */
+static void log_finding(void *arg, bool error, const char *msg)
+{
+	cw_sim_system_log(arg, error ? CW_LOG_ERR : CW_LOG_WARNING, "sim: %s", msg);
+}
+
 static void log_counter_model(struct cw_system *sys, const struct cw_sim_counter_desc *c)
 {
 	const struct cw_sim_counter_params *p = &c->params;
@@ -250,6 +256,22 @@ static unsigned nr_irq_lines(const struct cw_sim_machine_desc *d)
 	return n;
 }
 
+/*
+ * The longest delay the machine adds between an event's time and its
+ * handler, for the checker's lateness bounds. The worst chain is a
+ * broadcast wakeup: the broadcast device's interrupt reaches a CPU (irq
+ * latency) that is itself in the deepest state (exit latency), which sends
+ * an IPI (IPI latency) to the sleeping target, which leaves the deepest
+ * state too (exit latency again). Idle states are listed shallowest first.
+ */
+static uint64_t worst_latency_ns(const struct cw_sim_machine_desc *d)
+{
+	uint64_t exit_ns =
+		d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0;
+
+	return d->irq_latency_ns + d->ipi_latency_ns + 2 * exit_ns;
+}
+
 static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc *d)
 {
 	struct cw_sim_hw_idle_state states[CW_SIM_MAX_IDLE_STATES];
@@ -271,7 +293,7 @@ static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc 
 	m->nr_idle_states = d->nr_idle_states;
 	p.irq_latency_ns = d->irq_latency_ns;
 	p.ipi_latency_ns = d->ipi_latency_ns;
-	cw_check_set_latency_ns(m->sys, d->irq_latency_ns + d->ipi_latency_ns + 2 * (d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0));
+	cw_check_set_latency_ns(m->sys, worst_latency_ns(d));
 	p.nr_irqs = nr_irq_lines(d);
 	p.idle_states = d->nr_idle_states ? states : NULL;
 	p.nr_idle_states = d->nr_idle_states;
@@ -381,6 +403,11 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 	}
 	log_machine(m->sys, desc);
 	log_start_state(m->sys, &c);
+	/* Hardware outside physical sense for this HZ: logged, and errors refused. */
+	if (cw_sim_machine_desc_check(desc, cw_system_hz(m->sys), 0, log_finding, m->sys)) {
+		ret = CW_EINVAL;
+		goto err_free;
+	}
 	ret = create_hw(m, desc);
 	for (size_t i = 0; i < desc->nr_counters && !ret; i++) {
 		ret = add_counter(m, &desc->counters[i]);
