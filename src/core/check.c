@@ -43,6 +43,8 @@ enum ent_kind {
 	ENT_FREE = 0,
 	ENT_HRTIMER = 1,
 	ENT_WHEEL = 2,
+	/** A clock event device: soft = interrupts so far, fire_mono = last verify. */
+	ENT_CE = 3,
 };
 
 /** What the checker remembers of one timer. */
@@ -352,6 +354,21 @@ void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 	cw_spin_unlock(&c->lock);
 }
 
+/*
+ * Lateness bound of @e due at @due (see the file comment), plus a rate
+ * term: clock event devices count true time while MONOTONIC follows the
+ * clocksource, so a timer programmed D ahead lands up to D x the rate
+ * mismatch late; 1/1024 (~1000 ppm) covers NTP's 500 ppm and any counter
+ * the watchdog keeps. Lock held.
+ */
+static uint64_t hr_bound_ns(struct cw_system *sys, const struct cw_check *c, const struct ent *e,
+			    unsigned cpu, int64_t due)
+{
+	uint64_t ahead = due > e->arm_mono ? (uint64_t)due - (uint64_t)e->arm_mono : 0;
+
+	return hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns + (ahead >> 10);
+}
+
 /* MONOTONIC instant the hard expiry of @e was reached (lock held). */
 static int64_t hr_due_mono(const struct cw_check *c, const struct ent *e, const int64_t offs[4])
 {
@@ -403,7 +420,7 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				(long long)e->arm_mono);
 		} else {
 			int64_t due = hr_due_mono(c, e, all_offs);
-			uint64_t bound = hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns;
+			uint64_t bound = hr_bound_ns(sys, c, e, cpu, due);
 
 			if (mono > due) {
 				uint64_t late = (uint64_t)mono - (uint64_t)due;
@@ -623,6 +640,13 @@ bool cw__check_ce_irq_slow(struct cw_clock_event_device *dev)
 	cw_spin_lock(&c->lock);
 	c->stats.ce_irqs++;
 	drop = c->fault == CW_CHECK_FAULT_DROP_IRQS;
+	if (!drop && !c->broken) {
+		struct ent *e = lookup(c, dev, ENT_CE, true);
+
+		if (e) {
+			e->soft++;
+		}
+	}
 	cw_spin_unlock(&c->lock);
 	return drop;
 }
@@ -731,6 +755,31 @@ static unsigned wheel_flags(const void *key)
 	return ((const struct cw_timer *)key)->flags & (CW_TIMER_PINNED | CW_TIMER_DEFERRABLE);
 }
 
+/*
+ * A device in periodic mode interrupts every tick: between two verifies
+ * more than a tick (plus the bound) apart, its interrupt count must move.
+ * Lock held.
+ */
+static void verify_periodic(struct cw_check *c, struct cw_system *sys,
+			    struct cw_clock_event_device *dev, int64_t mono, uint64_t bound)
+{
+	struct ent *e = c->broken ? NULL : lookup(c, dev, ENT_CE, true);
+
+	if (!e) {
+		return;
+	}
+	if (e->fire_mono && e->soft == e->hard && mono > e->fire_mono &&
+	    (uint64_t)(mono - e->fire_mono) > sys->tick_nsec + bound) {
+		violate(c,
+			"periodic clock event device %s did not interrupt between MONOTONIC %lld and "
+			"%lld ns (%llu interrupts so far, period %llu ns)",
+			dev->name, (long long)e->fire_mono, (long long)mono,
+			(unsigned long long)e->soft, (unsigned long long)sys->tick_nsec);
+	}
+	e->fire_mono = mono;
+	e->hard = e->soft;
+}
+
 int cw_check_verify(struct cw_system *sys)
 {
 	struct cw_check *c = sys ? sys->check : NULL;
@@ -756,7 +805,7 @@ int cw_check_verify(struct cw_system *sys)
 			const struct cw_hrtimer *t = e->key;
 			int64_t due = hr_due_mono(c, e, offs);
 			unsigned cpu = t->base->cpu_base->cpu;
-			uint64_t bound = hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns;
+			uint64_t bound = hr_bound_ns(sys, c, e, cpu, due);
 
 			if (mono > due && (uint64_t)mono - (uint64_t)due > bound) {
 				violate(c,
@@ -791,11 +840,28 @@ int cw_check_verify(struct cw_system *sys)
 		uint64_t bound =
 			c->latency_ns + sys->tick_nsec + dev->min_delta_ns + dev_cycle_ns(dev);
 
-		if (cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT ||
-		    next == CW_KTIME_MAX) {
+		enum cw_clockevent_state state = cw_clockevent_get_state(dev);
+
+		if (dev->features & CW_CLOCKEVENT_FEAT_DUMMY) {
+			continue;
+		}
+		if (state != CW_CLOCKEVENT_STATE_PERIODIC) {
+			/* Not periodic now: forget the last look (see verify_periodic()). */
+			struct ent *e = c->broken ? NULL : lookup(c, dev, ENT_CE, false);
+
+			if (e) {
+				e->fire_mono = 0;
+			}
+		}
+		if ((state != CW_CLOCKEVENT_STATE_ONESHOT || next == CW_KTIME_MAX) &&
+		    state != CW_CLOCKEVENT_STATE_PERIODIC) {
 			continue;
 		}
 		c->stats.verified_items++;
+		if (state == CW_CLOCKEVENT_STATE_PERIODIC) {
+			verify_periodic(c, sys, dev, mono, bound);
+			continue;
+		}
 		if (mono > next && (uint64_t)mono - (uint64_t)next > bound) {
 			violate(c,
 				"clock event device %s armed for MONOTONIC %lld ns never fired (now "
