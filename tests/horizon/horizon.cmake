@@ -7,3 +7,6 @@
 cw_add_test(test_horizon LABEL unit TIMEOUT 600 SOURCES horizon/test_horizon.c)
 target_compile_definitions(test_horizon PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 target_include_directories(test_horizon PRIVATE ${PROJECT_SOURCE_DIR}/tests/horizon)
+# The checker itself: on by default for machines, planted violations caught.
+cw_add_test(test_check LABEL unit TIMEOUT 120 SOURCES unit/test_check.c)
+target_compile_definitions(test_check PRIVATE CW_BUILDING_LIBRARY)
