@@ -244,13 +244,16 @@ static uint64_t dev_cycle_ns(const struct cw_clock_event_device *dev)
 static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowres_at_arm)
 {
 	struct cw_clock_event_device *dev;
-	uint64_t res = 0;
+	/* MONOTONIC itself moves in steps of one clocksource cycle. */
+	uint64_t res = 0,
+		 cs_step = 2u * ((CW_READ_ONCE(sys->pub.mono.mult) >> CW_READ_ONCE(sys->pub.shift)) +
+				 1u);
 
 	/* Low resolution when armed or now: the switch happens at a tick, so
 	 * a timer armed before it may wait for the next tick. */
 	if (lowres_at_arm || !CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active)) {
 		/* Low resolution: timers run from the next tick. */
-		return sys->tick_nsec;
+		return sys->tick_nsec + cs_step;
 	}
 	for (dev = sys->tick.devices; dev; dev = dev->next) {
 		/*
@@ -265,9 +268,7 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 			res = r;
 		}
 	}
-	/* MONOTONIC itself moves in steps of one clocksource cycle. */
-	res += 2u * ((CW_READ_ONCE(sys->pub.mono.mult) >> CW_READ_ONCE(sys->pub.shift)) + 1u);
-	return res;
+	return res + cs_step;
 }
 
 static uint64_t latency_jiffies(const struct cw_system *sys, const struct cw_check *c)

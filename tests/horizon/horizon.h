@@ -62,6 +62,8 @@ struct hzn_opts {
 	const char *machine_path;
 	/** Workload file (examples/workloads/...), or NULL for none. */
 	const char *workload_path;
+	/** Workload text (used when workload_path is NULL), or NULL for none. */
+	const char *workload_text;
 	/** Text appended to the machine file (an extra counter section). */
 	const char *extra_text;
 	uint64_t seed;
@@ -86,6 +88,8 @@ struct hzn_opts {
 	/** Longest wheel timeout armed, jiffies; longest hrtimer timeout, ns. */
 	uint64_t max_wheel_jiffies;
 	uint64_t max_hr_ns;
+	/** Shortest period of a periodic hrtimer (0: 100 us). */
+	uint64_t min_period_ns;
 };
 
 /** What happened. */
@@ -180,7 +184,10 @@ static void hzn_burst(struct hzn *h)
 			cw_ktime_t now = 0;
 
 			/* Periodic ones: 100 us and up (a 1 us period would only burn CPU). */
-			x->period_ns = hzn_rand(h, 4) == 0 ? 100000 + hzn_spread(h, h->o->max_hr_ns) : 0;
+			x->period_ns = hzn_rand(h, 4) == 0 ? (h->o->min_period_ns ? h->o->min_period_ns
+										 : 100000) +
+									hzn_spread(h, h->o->max_hr_ns)
+							   : 0;
 			/*
 			 * Periodic ones have no slack: forward moves a timer only once
 			 * its hard expiry passed (as Linux's hrtimer_forward), so a
@@ -393,7 +400,7 @@ static int hzn_run(const struct hzn_opts *o, struct hzn_result *r)
 	char err[CW_SIM_ERR_MAX];
 	char *text;
 	double t0 = hzn_wall_now();
-	int ret;
+	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
 	memset(&h, 0, sizeof(h));
@@ -427,8 +434,13 @@ static int hzn_run(const struct hzn_opts *o, struct hzn_result *r)
 			return r->status = ret;
 		}
 	}
-	if (o->workload_path &&
-	    (ret = cw_sim_workload_parse_file(o->workload_path, &w, err, sizeof(err))) != 0) {
+	if (o->workload_path) {
+		ret = cw_sim_workload_parse_file(o->workload_path, &w, err, sizeof(err));
+	} else if (o->workload_text) {
+		ret = cw_sim_workload_parse_mem(o->workload_text, strlen(o->workload_text),
+						"<soak workload>", &w, err, sizeof(err));
+	}
+	if (ret) {
 		snprintf(r->report, sizeof(r->report), "workload: %s", err);
 		cw_sim_machine_desc_free(d);
 		return r->status = ret;
