@@ -358,14 +358,40 @@ void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 /*
  * Lateness bound of @e due at @due (see the file comment), plus a rate
  * term: clock event devices count true time while MONOTONIC follows the
- * clocksource, so a timer programmed D ahead lands up to D x the rate
- * mismatch late; 1/1024 (~1000 ppm) covers NTP's 500 ppm and any counter
- * the watchdog keeps. Lock held.
+ * clocksource (NTP adjusted), so an event programmed D ahead lands up to
+ * D x the rate mismatch late; 1/1024 (~1000 ppm) covers NTP's 500 ppm and
+ * any counter the watchdog keeps. D runs from when the waking device may
+ * have been programmed (programmed_since()). Lock held.
  */
-static uint64_t hr_bound_ns(struct cw_system *sys, const struct cw_check *c, const struct ent *e,
+static struct ent *lookup(struct cw_check *c, const void *key, uint8_t kind, bool create);
+
+/*
+ * Since when the device that wakes @cpu may have been programmed: it is
+ * reprogrammed at each of its interrupts, so no earlier than the last one
+ * (of the CPU's tick device or of the broadcast device, whichever is
+ * older); @arm_mono if that is earlier. Lock held.
+ */
+static int64_t programmed_since(struct cw_system *sys, struct cw_check *c, unsigned cpu,
+				int64_t arm_mono)
+{
+	struct cw_clock_event_device *devs[2] = { sys->cpus[cpu].td.evtdev, sys->tick.bc.evtdev };
+	int64_t since = arm_mono;
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct ent *d = devs[i] ? lookup(c, devs[i], ENT_CE, false) : NULL;
+
+		if (d && d->soft && d->arm_mono < since) {
+			since = d->arm_mono;
+		}
+	}
+	return since;
+}
+
+static uint64_t hr_bound_ns(struct cw_system *sys, struct cw_check *c, const struct ent *e,
 			    unsigned cpu, int64_t due)
 {
-	uint64_t ahead = due > e->arm_mono ? (uint64_t)due - (uint64_t)e->arm_mono : 0;
+	int64_t since = programmed_since(sys, c, cpu, e->arm_mono);
+	uint64_t ahead = due > since ? (uint64_t)due - (uint64_t)since : 0;
 
 	return hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns + (ahead >> 10);
 }
