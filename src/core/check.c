@@ -249,6 +249,10 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 		 cs_step = 2u * ((CW_READ_ONCE(sys->pub.mono.mult) >> CW_READ_ONCE(sys->pub.shift)) +
 				 1u);
 
+	/* The coarsest clocksource, jiffies, moves a tick at a time. */
+	if (cs_step > 2u * sys->tick_nsec) {
+		cs_step = 2u * sys->tick_nsec;
+	}
 	/* Low resolution when armed or now: the switch happens at a tick, so
 	 * a timer armed before it may wait for the next tick. */
 	if (lowres_at_arm || !CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active)) {
@@ -372,16 +376,20 @@ static struct ent *lookup(struct cw_check *c, const void *key, uint8_t kind, boo
  * older); @arm_mono if that is earlier. Lock held.
  */
 static int64_t programmed_since(struct cw_system *sys, struct cw_check *c, unsigned cpu,
-				int64_t arm_mono)
+				int64_t arm_mono, int64_t due)
 {
 	struct cw_clock_event_device *devs[2] = { sys->cpus[cpu].td.evtdev, sys->tick.bc.evtdev };
 	int64_t since = arm_mono;
 
 	for (unsigned i = 0; i < 2; i++) {
 		struct ent *d = devs[i] ? lookup(c, devs[i], ENT_CE, false) : NULL;
+		/* Never programmed further ahead than its max_delta. */
+		uint64_t max = devs[i] ? devs[i]->max_delta_ns : 0;
+		int64_t floor = due - (int64_t)(max < (uint64_t)INT64_MAX / 4 ? max : 0);
 
 		if (d && d->soft && d->arm_mono < since) {
-			since = d->arm_mono;
+			since = d->arm_mono > floor ? d->arm_mono : floor;
+			since = since < arm_mono ? since : arm_mono;
 		}
 	}
 	return since;
@@ -390,7 +398,7 @@ static int64_t programmed_since(struct cw_system *sys, struct cw_check *c, unsig
 static uint64_t hr_bound_ns(struct cw_system *sys, struct cw_check *c, const struct ent *e,
 			    unsigned cpu, int64_t due)
 {
-	int64_t since = programmed_since(sys, c, cpu, e->arm_mono);
+	int64_t since = programmed_since(sys, c, cpu, e->arm_mono, due);
 	uint64_t ahead = due > since ? (uint64_t)due - (uint64_t)since : 0;
 
 	return hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns + (ahead >> 10);
