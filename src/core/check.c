@@ -245,8 +245,9 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 {
 	struct cw_clock_event_device *dev;
 	/* MONOTONIC itself moves in steps of one clocksource cycle. */
+	uint32_t shift = CW_READ_ONCE(sys->pub.shift);
 	uint64_t res = 0,
-		 cs_step = 2u * ((CW_READ_ONCE(sys->pub.mono.mult) >> CW_READ_ONCE(sys->pub.shift)) +
+		 cs_step = 2u * ((shift < 64 ? (uint64_t)CW_READ_ONCE(sys->pub.mono.mult) >> shift : 0) +
 				 1u);
 
 	/* The coarsest clocksource, jiffies, moves a tick at a time. */

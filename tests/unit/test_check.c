@@ -126,6 +126,8 @@ static void test_good_run_passes_and_counts(void **state)
 	char report[256];
 
 	(void)state;
+	memset(hr, 0, sizeof(hr));
+	memset(wt, 0, sizeof(wt));
 	up(&f, 7, CW_CHECK_ON);
 	hr_runs = wheel_runs = 0;
 	for (unsigned i = 0; i < 8; i++) {
@@ -209,6 +211,7 @@ static void test_planted_early_hrtimer_is_caught(void **state)
 	struct cw_hrtimer t;
 
 	(void)state;
+	memset(&t, 0, sizeof(t));
 	up(&f, 11, CW_CHECK_ON);
 	hr_runs = 0;
 	cw_hrtimer_setup(f.sys, &t, hr_fn, CW_CLOCK_MONOTONIC, 0);
@@ -226,6 +229,7 @@ static void test_dropped_interrupts_are_caught(void **state)
 	struct cw_hrtimer t;
 
 	(void)state;
+	memset(&t, 0, sizeof(t));
 	up(&f, 12, CW_CHECK_ON);
 	hr_runs = 0;
 	cw_hrtimer_setup(f.sys, &t, hr_fn, CW_CLOCK_MONOTONIC, 0);
@@ -262,6 +266,7 @@ static void test_oracle_catches_early_double_and_cancelled_expiries(void **state
 	uint64_t j;
 
 	(void)state;
+	memset(&hr, 0, sizeof(hr));
 	up(&f, 14, CW_CHECK_ON);
 	cw_timer_setup(&wt, f.sys, wheel_fn, 0);
 	j = cw_jiffies_get(f.sys);
