@@ -247,8 +247,9 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 	/* MONOTONIC itself moves in steps of one clocksource cycle. */
 	uint32_t shift = CW_READ_ONCE(sys->pub.shift);
 	uint64_t res = 0,
-		 cs_step = 2u * ((shift < 64 ? (uint64_t)CW_READ_ONCE(sys->pub.mono.mult) >> shift : 0) +
-				 1u);
+		 cs_step = 2u *
+			   ((shift < 64 ? (uint64_t)CW_READ_ONCE(sys->pub.mono.mult) >> shift : 0) +
+			    1u);
 
 	/* The coarsest clocksource, jiffies, moves a tick at a time. */
 	if (cs_step > 2u * sys->tick_nsec) {
@@ -470,8 +471,8 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 						"%lld ns (hard expiry %lld ns, armed at %lld ns), %llu ns "
 						"late, bound %llu ns",
 						(void *)t, base_names[e->clk], cpu, (long long)mono,
-						(long long)due, (long long)e->hard, (long long)e->arm_mono,
-						(unsigned long long)late,
+						(long long)due, (long long)e->hard,
+						(long long)e->arm_mono, (unsigned long long)late,
 						(unsigned long long)bound);
 				}
 			}
@@ -771,8 +772,8 @@ uint64_t cw_check_report(struct cw_system *sys, char *buf, size_t len)
 static const char *cpu_state(struct cw_system *sys, unsigned cpu)
 {
 	static const char *const names[8] = {
-		"offline, busy, low res", "online, busy, low res",  "offline, idle, low res",
-		"online, idle, low res",  "offline, busy, high res", "online, busy, high res",
+		"offline, busy, low res",  "online, busy, low res",   "offline, idle, low res",
+		"online, idle, low res",   "offline, busy, high res", "online, busy, high res",
 		"offline, idle, high res", "online, idle, high res",
 	};
 

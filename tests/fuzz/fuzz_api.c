@@ -148,13 +148,14 @@ static void run_op(void *arg)
 
 		f->period_ns = (mode & 0x10) ? 50000 + (uint64_t)(d % (200 * MS)) : 0;
 		if (f->period_ns) {
-			/* Forward moves only past the hard expiry: periodic timers take no slack. */
+			/* Forward moves only past the hard expiry: periodic timers take no slack.
+			 */
 			slack = 0;
 		}
 		if (mode & 1) {
-			cw_hrtimer_start_range_ns(&f->t, d, slack,
-						  CW_HRTIMER_MODE_REL |
-							  ((mode & 2) ? CW_HRTIMER_MODE_PINNED : 0));
+			cw_hrtimer_start_range_ns(
+				&f->t, d, slack,
+				CW_HRTIMER_MODE_REL | ((mode & 2) ? CW_HRTIMER_MODE_PINNED : 0));
 		} else {
 			cw_clock_get_ns(sys, hr_clocks[(i / NHR) & 3], &now);
 			/* Absolute: in the future or, with bit 2, already past. */

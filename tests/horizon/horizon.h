@@ -157,14 +157,21 @@ static void hzn_wt_fn(struct cw_timer *t)
 
 	h->r->wt_fired++;
 	if (x->rearm && !h->stopping) {
-		cw_timer_mod(t, cw_jiffies_get(h->sys) + 1 + hzn_spread(h, h->o->max_wheel_jiffies));
+		cw_timer_mod(t,
+			     cw_jiffies_get(h->sys) + 1 + hzn_spread(h, h->o->max_wheel_jiffies));
 	}
 }
 
 static const int hzn_clock_ids[] = {
-	CW_CLOCK_REALTIME,	   CW_CLOCK_MONOTONIC,	     CW_CLOCK_MONOTONIC_RAW,
-	CW_CLOCK_REALTIME_COARSE,  CW_CLOCK_MONOTONIC_COARSE, CW_CLOCK_BOOTTIME,
-	CW_CLOCK_TAI,		   CW_CLOCK_BOOTTIME_COARSE, CW_CLOCK_TAI_COARSE,
+	CW_CLOCK_REALTIME,
+	CW_CLOCK_MONOTONIC,
+	CW_CLOCK_MONOTONIC_RAW,
+	CW_CLOCK_REALTIME_COARSE,
+	CW_CLOCK_MONOTONIC_COARSE,
+	CW_CLOCK_BOOTTIME,
+	CW_CLOCK_TAI,
+	CW_CLOCK_BOOTTIME_COARSE,
+	CW_CLOCK_TAI_COARSE,
 	CW_CLOCK_MONOTONIC_RAW_COARSE,
 };
 
@@ -184,10 +191,11 @@ static void hzn_burst(struct hzn *h)
 			cw_ktime_t now = 0;
 
 			/* Periodic ones: 100 us and up (a 1 us period would only burn CPU). */
-			x->period_ns = hzn_rand(h, 4) == 0 ? (h->o->min_period_ns ? h->o->min_period_ns
-										 : 100000) +
-									hzn_spread(h, h->o->max_hr_ns)
-							   : 0;
+			x->period_ns =
+				hzn_rand(h, 4) == 0
+					? (h->o->min_period_ns ? h->o->min_period_ns : 100000) +
+						  hzn_spread(h, h->o->max_hr_ns)
+					: 0;
 			/*
 			 * Periodic ones have no slack: forward moves a timer only once
 			 * its hard expiry passed (as Linux's hrtimer_forward), so a
@@ -228,7 +236,8 @@ static void hzn_burst(struct hzn *h)
 		} else if (what == 8) {
 			cw_timer_del(&h->wt[hzn_rand(h, HZN_WT)].t);
 		} else {
-			for (size_t k = 0; k < sizeof(hzn_clock_ids) / sizeof(hzn_clock_ids[0]); k++) {
+			for (size_t k = 0; k < sizeof(hzn_clock_ids) / sizeof(hzn_clock_ids[0]);
+			     k++) {
 				cw_ktime_t v;
 
 				cw_clock_get_ns(h->sys, hzn_clock_ids[k], &v);
@@ -425,11 +434,12 @@ static int hzn_run(const struct hzn_opts *o, struct hzn_result *r)
 		}
 	}
 	if (o->wrap_counter >= 0) {
-		ret = cw_sim_counter_start_for_wrap(&d->counters[o->wrap_counter].params,
-						    o->wrap_after_ns,
-						    &d->counters[o->wrap_counter].params.start_value);
+		ret = cw_sim_counter_start_for_wrap(
+			&d->counters[o->wrap_counter].params, o->wrap_after_ns,
+			&d->counters[o->wrap_counter].params.start_value);
 		if (ret) {
-			snprintf(r->report, sizeof(r->report), "start_for_wrap: %s", cw_strerror(ret));
+			snprintf(r->report, sizeof(r->report), "start_for_wrap: %s",
+				 cw_strerror(ret));
 			cw_sim_machine_desc_free(d);
 			return r->status = ret;
 		}
@@ -505,7 +515,8 @@ static int hzn_run(const struct hzn_opts *o, struct hzn_result *r)
 	}
 	if (o->verify_every_ns) {
 		cw_sim_event_init(&h.verify_ev, hzn_verify_event, &h);
-		cw_sim_event_schedule(h.sim, &h.verify_ev, cw_sim_now_ns(h.sim) + o->verify_every_ns);
+		cw_sim_event_schedule(h.sim, &h.verify_ev,
+				      cw_sim_now_ns(h.sim) + o->verify_every_ns);
 	}
 	if (o->step_gap_ns) {
 		cw_sim_event_init(&h.step_ev, hzn_step_event, &h);
@@ -521,8 +532,8 @@ static int hzn_run(const struct hzn_opts *o, struct hzn_result *r)
 	r->jiffies_end = cw_jiffies_get(h.sys);
 	r->real_end = cw_ktime_get_real(h.sys);
 	if (o->wrap_counter >= 0) {
-		r->counter_wraps = cw_sim_counter_wraps(cw_sim_machine_counter_at(h.m,
-										   (size_t)o->wrap_counter));
+		r->counter_wraps = cw_sim_counter_wraps(
+			cw_sim_machine_counter_at(h.m, (size_t)o->wrap_counter));
 	}
 	cw_check_get_stats(h.sys, &r->stats);
 	if (cw_check_report(h.sys, r->report, sizeof(r->report)) && !ret) {

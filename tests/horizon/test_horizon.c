@@ -98,7 +98,8 @@ static void load_known(const char *path)
 		line[strcspn(line, "\n")] = '\0';
 		bar1 = strchr(line, '|');
 		bar2 = bar1 ? strchr(bar1 + 1, '|') : NULL;
-		if (!bar2 || sscanf(line, "%63s %63s %63s", k->machine, k->workload, k->label) != 3) {
+		if (!bar2 ||
+		    sscanf(line, "%63s %63s %63s", k->machine, k->workload, k->label) != 3) {
 			continue;
 		}
 		*bar2 = '\0';
@@ -144,8 +145,8 @@ static uint64_t behaviours(const struct cw_check_stats *s)
 }
 
 static void one(struct totals *t, const char *machine, const char *workload, const char *label,
-		struct hzn_opts *o, int (*crossed)(const struct hzn_result *, const struct hzn_opts *,
-						   char *, size_t))
+		struct hzn_opts *o,
+		int (*crossed)(const struct hzn_result *, const struct hzn_opts *, char *, size_t))
 {
 	struct hzn_result r;
 	char why[256] = "";
@@ -161,12 +162,14 @@ static void one(struct totals *t, const char *machine, const char *workload, con
 	}
 	ok = ret == 0 && r.hr_fired > 0 && r.wt_fired > 0 && crossed(&r, o, why, sizeof(why));
 	if (ret == 0 && (r.hr_fired == 0 || r.wt_fired == 0)) {
-		snprintf(why, sizeof(why), "no timer fired (hrtimers %" PRIu64 ", wheel %" PRIu64 ")",
-			 r.hr_fired, r.wt_fired);
+		snprintf(why, sizeof(why),
+			 "no timer fired (hrtimers %" PRIu64 ", wheel %" PRIu64 ")", r.hr_fired,
+			 r.wt_fired);
 	}
 	if (na) {
 		t->na++;
-		printf("%-16s %-14s %-12s n/a: %s\n", base(machine), base(workload), label, r.report);
+		printf("%-16s %-14s %-12s n/a: %s\n", base(machine), base(workload), label,
+		       r.report);
 		return;
 	}
 	t->cases++;
@@ -247,8 +250,7 @@ static int crossed_uptime(const struct hzn_result *r, const struct hzn_opts *o, 
 
 static const char *want_cs;
 
-static int crossed_wrap(const struct hzn_result *r, const struct hzn_opts *o, char *why,
-			size_t len)
+static int crossed_wrap(const struct hzn_result *r, const struct hzn_opts *o, char *why, size_t len)
 {
 	(void)o;
 	if (r->counter_wraps >= 1 && strcmp(r->clocksource, want_cs) == 0) {
@@ -300,7 +302,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--run-ms") == 0 && i + 1 < argc) {
 			run_ms = strtoull(argv[++i], NULL, 0);
 		} else {
-			fprintf(stderr, "usage: test_horizon [--filter S] [--seed N] [--run-ms N]\n");
+			fprintf(stderr,
+				"usage: test_horizon [--filter S] [--seed N] [--run-ms N]\n");
 			return 2;
 		}
 	}
@@ -370,7 +373,8 @@ int main(int argc, char **argv)
 			for (size_t k = 0; k < sizeof(widths) / sizeof(widths[0]); k++) {
 				unsigned bits = widths[k];
 				/* 10 wraps a second for narrow counters, 1 GHz for wide ones. */
-				uint64_t freq = bits <= 24 ? (UINT64_C(10) << bits) : UINT64_C(1000000000);
+				uint64_t freq =
+					bits <= 24 ? (UINT64_C(10) << bits) : UINT64_C(1000000000);
 
 				o = base_o;
 				snprintf(name, sizeof(name), "hzn_w%u", bits);
@@ -381,7 +385,8 @@ int main(int argc, char **argv)
 				o.extra_text = extra;
 				o.wrap_counter = (int)nc;
 				/* Narrow ones wrap every 100 ms: first wrap at 50 ms. */
-				o.wrap_after_ns = bits <= 24 ? 50 * HZN_NS_PER_MS : HZN_NS_PER_S / 2;
+				o.wrap_after_ns =
+					bits <= 24 ? 50 * HZN_NS_PER_MS : HZN_NS_PER_S / 2;
 				want_cs = name;
 				snprintf(label, sizeof(label), "width:%u", bits);
 				one(&t, m, w, label, &o, crossed_wrap);
@@ -394,7 +399,8 @@ int main(int argc, char **argv)
 	       t.cases, t.passed, t.failed, t.known, t.xpass, t.na, t.crossings, nm, nw, t.asserted,
 	       t.max_hr_late_ns);
 	printf("horizon: %.1f simulated s in %.2f wall s: %.0f simulated s per wall s\n",
-	       (double)t.sim_ns / 1e9, t.wall_s, t.wall_s > 0 ? (double)t.sim_ns / 1e9 / t.wall_s : 0);
+	       (double)t.sim_ns / 1e9, t.wall_s,
+	       t.wall_s > 0 ? (double)t.sim_ns / 1e9 / t.wall_s : 0);
 	for (unsigned i = 0; i < t.nr_failures; i++) {
 		printf("horizon: FAILED %s\n", t.failures[i]);
 	}

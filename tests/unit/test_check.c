@@ -131,10 +131,11 @@ static void test_good_run_passes_and_counts(void **state)
 	up(&f, 7, CW_CHECK_ON);
 	hr_runs = wheel_runs = 0;
 	for (unsigned i = 0; i < 8; i++) {
-		static const int ids[4] = { CW_CLOCK_MONOTONIC, CW_CLOCK_REALTIME, CW_CLOCK_BOOTTIME,
-					    CW_CLOCK_TAI };
+		static const int ids[4] = { CW_CLOCK_MONOTONIC, CW_CLOCK_REALTIME,
+					    CW_CLOCK_BOOTTIME, CW_CLOCK_TAI };
 
-		cw_hrtimer_setup(f.sys, &hr[i], hr_fn, ids[i & 3], (i & 4) ? CW_HRTIMER_MODE_SOFT : 0);
+		cw_hrtimer_setup(f.sys, &hr[i], hr_fn, ids[i & 3],
+				 (i & 4) ? CW_HRTIMER_MODE_SOFT : 0);
 		cw_hrtimer_start_range_ns(&hr[i], (cw_ktime_t)(i + 1) * MS, i * 1000,
 					  CW_HRTIMER_MODE_REL);
 		cw_timer_setup(&wt[i], f.sys, wheel_fn, 0);
