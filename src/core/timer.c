@@ -698,6 +698,15 @@ static bool timer_in_use(const struct cw_timer *t, struct cw_system *sys)
 	if (t->sys != sys || (f & TF_CPU_MASK) >= w->nr_cpus || current_callback == t) {
 		return false;
 	}
+	if (f & TF_RUNMIG) {
+		/* Its callback may run on a base it was moved off (Lifetime rule 2). */
+		for (unsigned cpu = 0; cpu < w->nr_cpus; cpu++) {
+			if (atomic_load_explicit(&get_base(w, cpu, kind_of(f))->running,
+						 memory_order_relaxed) == t) {
+				return true;
+			}
+		}
+	}
 	return atomic_load_explicit(&base_of(w, f)->running, memory_order_relaxed) == t;
 }
 
