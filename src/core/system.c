@@ -38,6 +38,9 @@ static int check_config(const struct cw_system_config *cfg)
 	if (cfg->realtime_init_ns < 0) {
 		return CW_EINVAL;
 	}
+	if (cfg->monotonic_init_ns < 0 || cfg->monotonic_init_ns > ((int64_t)1 << 62)) {
+		return CW_EINVAL;
+	}
 	return 0;
 }
 
@@ -91,7 +94,8 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 	cw__ntp_init(&sys->ntp, cfg->tai_offset_s);
 	cw__clocksource_init(sys);
 	cw__jiffies_init(sys);
-	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->tai_offset_s);
+	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->monotonic_init_ns,
+			     cfg->tai_offset_s);
 	cw__tick_init(sys);
 	sys->ce_min_adjust = true;
 	if (cw__cpus_init(sys)) {

@@ -424,14 +424,17 @@ static uint64_t convert_frac(uint64_t frac, uint32_t from_shift, uint32_t to_shi
 }
 
 void cw__timekeeping_init(struct cw_system *sys, struct cw_clocksource *cs, int64_t realtime_ns,
-			  int32_t tai_offset_s)
+			  int64_t monotonic_ns, int32_t tai_offset_s)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 
 	(void)tai_offset_s; /* NTP owns the TAI offset (cw__ntp_init). */
 	memset(tk, 0, sizeof(*tk));
 	tk_setup_internals(sys, cs);
-	tk->offs_real = realtime_ns;
+	tk->mono.base_ns = monotonic_ns;
+	tk->raw.base_ns = monotonic_ns;
+	/* Both are at most 2^63 - 1 and non-negative: no overflow. */
+	tk->offs_real = realtime_ns - monotonic_ns;
 	tk->xtime_sec = realtime_ns / CW_NSEC_PER_SEC;
 	tk_publish(sys);
 }

@@ -41,6 +41,39 @@ static int adjtimex_freq(struct cw_system *sys, int64_t ppm_scaled)
 
 /* ---------------------------------------------------------------------- */
 
+/*
+ * MONOTONIC, RAW and BOOTTIME can start where the host's MONOTONIC is (the
+ * posix port does), with REALTIME still at its own start; out-of-range
+ * starts are refused.
+ */
+static void test_monotonic_starts_at_config_value(void **state)
+{
+	const int64_t mono0 = 1000000LL * 1000000000LL + 123; /* 11.6 days of uptime */
+	struct cw_system_config cfg = {
+		.hz = 1000,
+		.realtime_init_ns = 1700000000LL * 1000000000LL,
+		.monotonic_init_ns = mono0,
+	};
+	struct cw_system_config bad = { .monotonic_init_ns = -1 };
+	struct cw_system *sys;
+	struct cwt t;
+
+	(void)state;
+	assert_int_equal(cw_system_create(&bad, &sys), CW_EINVAL);
+	bad.monotonic_init_ns = ((int64_t)1 << 62) + 1;
+	assert_int_equal(cw_system_create(&bad, &sys), CW_EINVAL);
+	cwt_init_cfg(&t, &cfg);
+	cwt_counter(&t, "c", 64, 19200000, 0, 300, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_boot(&t);
+	cw_sim_run_until(t.sim, MS(1500));
+	assert_true(llabs(mono(&t) - (mono0 + (int64_t)MS(1500))) < 53);
+	assert_int_equal(raw(&t), mono(&t));
+	assert_int_equal(cwt_clock(&t, CW_CLOCK_BOOTTIME), mono(&t));
+	assert_true(llabs(real(&t) - (cfg.realtime_init_ns + (int64_t)MS(1500))) < 53);
+	assert_int_equal(real(&t) - mono(&t), cfg.realtime_init_ns - mono0);
+	cwt_fini(&t);
+}
+
 static void test_clock_ids_start_from_config_and_read_consistently(void **state)
 {
 	struct cw_system_config cfg = {
@@ -725,6 +758,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clock_ids_start_from_config_and_read_consistently),
+		cmocka_unit_test(test_monotonic_starts_at_config_value),
 		cmocka_unit_test(test_jiffies_start_at_initial_jiffies_and_tick),
 		cmocka_unit_test(test_long_idle_costs_logarithmic_steps),
 		cmocka_unit_test(test_ntp_frequency_changes_mono_rate_against_raw_within_1ppb),
