@@ -404,15 +404,14 @@ static void test_cwsim_realtime_option_wins_over_the_machine(void **state)
 }
 
 /*
- * REALTIME placed a minute below KTIME_MAX: the report's true values (TAI
- * 37 s above REALTIME) are exact near the top of the range. (Its truth is
- * computed in 128 bits, so a start within 37 s of KTIME_MAX no longer
- * overflows there; the core's own TAI overflows then, which is reported to
- * the timekeeping owner, so no test here crosses it.)
+ * REALTIME placed 20 s below KTIME_MAX: the true TAI (37 s above REALTIME)
+ * lies beyond int64, and the report computes it in 128 bits (it overflowed
+ * into a negative truth before). The core saturates REALTIME and TAI at
+ * KTIME_MAX, so the report shows TAI's shortfall honestly.
  */
 static void test_cwsim_report_truth_near_ktime_max(void **state)
 {
-	char *args[] = { "--realtime", "9223371976.854775807s", "--duration", "100ms", "--quiet",
+	char *args[] = { "--realtime", "9223372016.854775807s", "--duration", "100ms", "--quiet",
 			 NULL };
 	char truth[64];
 	long long err_ns;
@@ -422,12 +421,13 @@ static void test_cwsim_report_truth_near_ktime_max(void **state)
 	r = cwsim(args);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
 	table_row(&r, "REALTIME", truth, &err_ns);
-	assert_string_equal(truth, "9223371976.954775807");
+	assert_string_equal(truth, "9223372016.954775807");
 	assert_in_range(err_ns + 1000, 0, 2000);
-	/* KTIME_MAX - 60 s + 100 ms + 37 s. */
+	/* KTIME_MAX - 20 s + 100 ms + 37 s; TAI itself stops at KTIME_MAX. */
 	table_row(&r, "TAI", truth, &err_ns);
-	assert_string_equal(truth, "9223372013.954775807");
-	assert_in_range(err_ns + 1000, 0, 2000);
+	assert_string_equal(truth, "9223372053.954775807");
+	assert_non_null(strstr(r.out, "\nTAI                      9223372036.854775807 "));
+	assert_int_equal(err_ns, -17100000000LL);
 	run_free(&r);
 }
 
