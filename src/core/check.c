@@ -95,6 +95,8 @@ struct cw_check {
 	uint64_t violations;
 	char report[320];
 	int fault;
+	/** MONOTONIC of the latest fine clock read (dates a clock-was-set). */
+	int64_t last_read_mono;
 	/** Non-zero: a violation's log line is waiting to be written after unlock. */
 	bool log_pending;
 };
@@ -104,6 +106,8 @@ static const char *const clk_names[CW_CHECK_CLK_NR] = {
 };
 
 static const char *const base_names[4] = { "MONOTONIC", "REALTIME", "BOOTTIME", "TAI" };
+
+static const char *cpu_state(struct cw_system *sys, unsigned cpu);
 
 /* ---------------------------------------------------------------------- */
 /* The record table */
@@ -468,12 +472,14 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				if (late > bound) {
 					violate(c,
 						"hrtimer %p (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
-						"%lld ns (hard expiry %lld ns, armed at %lld ns), %llu ns "
-						"late, bound %llu ns",
+						"%lld ns (hard expiry %lld ns, armed at %lld ns, clock last "
+						"set at %lld ns), %llu ns late, bound %llu ns (%s)",
 						(void *)t, base_names[e->clk], cpu, (long long)mono,
 						(long long)due, (long long)e->hard,
-						(long long)e->arm_mono, (unsigned long long)late,
-						(unsigned long long)bound);
+						(long long)e->arm_mono,
+						(long long)(e->clk ? c->last_set_mono[e->clk] : 0),
+						(unsigned long long)late, (unsigned long long)bound,
+						cpu_state(sys, cpu));
 				}
 			}
 		}
@@ -625,6 +631,9 @@ int64_t cw__check_tk_read_slow(struct cw_system *sys, unsigned clk, bool coarse,
 		mono -= CW_NSEC_PER_MSEC;
 	}
 	c->stats.clock_reads++;
+	if (!coarse && clk != CW_CHECK_CLK_RAW && mono > c->last_read_mono) {
+		c->last_read_mono = mono;
+	}
 	s = &c->clk[clk][coarse];
 	if (s->seen && value < s->last) {
 		bool settable = clk == CW_CHECK_CLK_REAL || clk == CW_CHECK_CLK_TAI;
@@ -653,12 +662,20 @@ int64_t cw__check_tk_read_slow(struct cw_system *sys, unsigned clk, bool coarse,
 static void check_clock_was_set(struct cw_clock_was_set_notifier *nb, unsigned bases)
 {
 	struct cw_check *c = cw_container_of(nb, struct cw_check, cws);
-	/* The clock at the accumulation the set just made: no counter read
-	 * (a read may draw random jitter and change the simulated run). */
+	/*
+	 * When the set happened, without a counter read of our own (a read
+	 * may draw random jitter and change the simulated run): the latest
+	 * of the timekeeper's base (a set accumulates up to now first), the
+	 * coarse clock and the last clock read anyone made. Never later than
+	 * the set, so a timer it made due is never judged early.
+	 */
 	int64_t mono = CW_READ_ONCE(c->sys->pub.coarse_mono);
+	int64_t base = CW_READ_ONCE(c->sys->pub.mono.base_ns);
 
 	(void)bases;
 	cw_spin_lock(&c->lock);
+	mono = base > mono ? base : mono;
+	mono = c->last_read_mono > mono ? c->last_read_mono : mono;
 	for (unsigned i = 1; i < 4; i++) {
 		c->last_set_mono[i] = mono;
 	}
