@@ -116,8 +116,10 @@ struct pa_timer {
 	bool hrt_ready;
 	/* Next expiry still to notify (phase IDLE). */
 	int64_t expires_ns;
-	/* Last time a poll found the notification still pending. */
+	/* Last time a poll found the notification still pending (or it was sent). */
 	int64_t seen_ns;
+	/* Last time a poll found it still pending (rate limit). */
+	int64_t poll_ns;
 	_Atomic int hr_clock;
 	_Atomic int64_t interval_ns;
 	/* Expiry the pending (or just delivered) notification stands for. */
@@ -145,8 +147,13 @@ static struct {
 	/* The timer whose attributes pthread_create() is reading. */
 	struct pa_timer *busy;
 	bool started;
-} pa_disp = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-	      NULL, NULL, NULL, false };
+} pa_disp = { PTHREAD_MUTEX_INITIALIZER,
+	      PTHREAD_COND_INITIALIZER,
+	      PTHREAD_COND_INITIALIZER,
+	      NULL,
+	      NULL,
+	      NULL,
+	      false };
 
 static int fail(int err)
 {
@@ -418,20 +425,24 @@ static void send_locked(struct pa_timer *t, uint64_t s, int64_t now)
 	}
 }
 
-/* The next poll of a pending notification: next expiry, at least MIN_POLL away. */
+/*
+ * The next poll of a pending notification: the next expiry, but at most one
+ * poll per CW_POSIX_API_MIN_POLL_NS (counted from the last poll and from the
+ * notified expiry), so a tiny interval cannot keep a CPU busy with polls or
+ * sends. A late notification (a past start) still polls at its next expiry.
+ */
 static int64_t poll_time(struct pa_timer *t, int64_t now)
 {
 	int64_t iv = atomic_load(&t->interval_ns);
 	int64_t sent = atomic_load(&t->sent_ns);
-	int64_t next;
+	int64_t next, floor;
 
 	if (!iv) {
 		return 0;
 	}
 	next = cw__pa_add(sent, (int64_t)periods_until(sent, iv, now) * iv);
-	return next > cw__pa_add(now, CW_POSIX_API_MIN_POLL_NS)
-		       ? next
-		       : cw__pa_add(now, CW_POSIX_API_MIN_POLL_NS);
+	floor = cw__pa_add(sent > t->poll_ns ? sent : t->poll_ns, CW_POSIX_API_MIN_POLL_NS);
+	return next > floor ? next : floor;
 }
 
 /*
@@ -449,6 +460,7 @@ static int64_t advance_locked(struct pa_timer *t, int64_t now)
 		    signal_pending(t)) {
 			/* The dispatcher marks SIGEV_THREAD delivered itself. */
 			t->seen_ns = now;
+			t->poll_ns = now;
 			return poll_time(t, now);
 		}
 		/* Delivered since the last poll; see the file comment for the estimate. */
@@ -832,6 +844,7 @@ static void slot_reset(struct pa_timer *t, clockid_t clock_id, struct cw_system 
 	t->hrt_ready = false;
 	t->expires_ns = 0;
 	t->seen_ns = 0;
+	t->poll_ns = 0;
 	t->queued = false;
 	t->next = NULL;
 	atomic_store(&t->host, false);

@@ -202,9 +202,9 @@ static void test_posix_timer_sigev_thread_rearm_while_queued_keeps_dispatcher_in
 	atomic_store(&stress_calls, 0);
 	atomic_store(&stress_stop, false);
 	for (int i = 0; i < STRESS_THREADS; i++) {
-		assert_int_equal(pthread_create(&thr[i], NULL, stress_thread,
-						(void *)(uintptr_t)(i + 1)),
-				 0);
+		assert_int_equal(
+			pthread_create(&thr[i], NULL, stress_thread, (void *)(uintptr_t)(i + 1)),
+			0);
 	}
 	host_sleep_ms(1000);
 	atomic_store(&stress_stop, true);
