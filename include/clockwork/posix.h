@@ -202,12 +202,11 @@ CW_API int cw_timer_create(clockid_t clock_id, struct sigevent *evp, timer_t *ti
  * SIGEV_THREAD call is dropped, a queued signal stays queued).
  *
  * @param timerid  A timer from cw_timer_create().
- * @param flags    0 or TIMER_ABSTIME.
+ * @param flags    TIMER_ABSTIME or not (other bits are ignored, as Linux does).
  * @param value    New setting.
  * @param ovalue   Receives the previous setting (as cw_timer_gettime()); may be NULL.
  * Context: thread context; waits for a running expiry of this timer.
- * @return 0; -1 with errno EINVAL (bad timer id, flags other than
- *         TIMER_ABSTIME, a timespec with tv_sec < 0 or tv_nsec outside
+ * @return 0; -1 with errno EINVAL (bad timer id, a timespec with tv_sec < 0 or tv_nsec outside
  *         [0, 1e9)), EFAULT (@p value NULL), or the host's errno for a
  *         CPU-time timer.
  */

@@ -961,9 +961,7 @@ CW_API int cw_timer_settime(timer_t timerid, int flags, const struct itimerspec 
 	struct itimerspec old;
 	int ret;
 
-	if (flags & ~TIMER_ABSTIME) {
-		return fail(EINVAL);
-	}
+	/* Linux looks at TIMER_ABSTIME only; other bits are ignored, not refused. */
 	if (!value) {
 		return fail(EFAULT);
 	}
