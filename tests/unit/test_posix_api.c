@@ -295,7 +295,12 @@ static int run_case(const struct err_case *c, timer_t good)
 		}
 		return cw_timer_settime(id, 0, &its, NULL) == -1 ? errno : 0;
 	case TSETTIME_FLAGS:
-		return cw_timer_settime(good, (int)c->arg, &its, NULL) == -1 ? errno : 0;
+		if (cw_timer_settime(good, (int)c->arg, &its, NULL) == -1) {
+			return errno;
+		}
+		/* Accepted: disarm again, the table must leave the timer as it was. */
+		its.it_value.tv_sec = 0;
+		return cw_timer_settime(good, 0, &its, NULL) == -1 ? errno : 0;
 	case TSETTIME_VALUE:
 		its.it_value = ts;
 		return cw_timer_settime(good, 0, &its, NULL) == -1 ? errno : 0;
