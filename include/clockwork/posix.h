@@ -218,7 +218,8 @@ CW_API int cw_clock_adjtime(clockid_t clock_id, struct timex *buf);
  * under glibc, every signal blocked). At most one notification per timer
  * is pending; an interval timer is re-armed when it is delivered, and the
  * periods until then are overruns (see cw_timer_getoverrun()). NULL @p evp
- * means SIGEV_SIGNAL, SIGALRM, sival_int = the timer id.
+ * means SIGEV_SIGNAL, SIGALRM, si_value 0 (as glibc, which passes its own
+ * sigevent to the kernel).
  *
  * @param clock_id  As cw_clock_nanosleep(); CPU-time clocks make a host timer.
  * @param evp       Notification, or NULL.

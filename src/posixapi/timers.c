@@ -886,9 +886,11 @@ static int create_locked(struct pa_timer *t, clockid_t clock_id, const struct cw
 		atomic_store(&t->notify, SIGEV_NONE);
 		return err;
 	}
-	if (!evp) {
-		t->value.sival_int = t->id;
-	}
+	/*
+	 * A NULL evp leaves si_value 0: glibc hands the kernel its own sigevent
+	 * with sival_ptr NULL (the kernel's "sival_int = id" default is never
+	 * reached through glibc).
+	 */
 	return 0;
 }
 
