@@ -981,6 +981,43 @@ static void test_posix_api_rearm_replaces_the_setting(void **state)
 	pa_fini(&p);
 }
 
+static void test_posix_api_periodic_absolute_realtime_timer_counts_a_clock_step(void **state)
+{
+	struct itimerspec cur;
+	struct timespec ts;
+	struct pa p;
+	siginfo_t info;
+	int64_t real0;
+	timer_t id;
+
+	(void)state;
+	pa_init(&p);
+	id = make_timer(CLOCK_REALTIME, SIGRTMIN);
+	real0 = now_ns(CLOCK_REALTIME);
+	/* Every second from real0 + 1 s, absolute. */
+	arm(id, TIMER_ABSTIME, real0 + (int64_t)SEC(1), (int64_t)SEC(1));
+	cw_sim_run_for(p.sim, MS(500));
+	/* The clock steps to real0 + 12.5 s: 12 expiries are due at once, 11 overruns. */
+	ts = ts_of(real0 + (int64_t)SEC(12) + (int64_t)MS(500));
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
+	cw_sim_run_for(p.sim, MS(1));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_getoverrun(id), 11);
+	/* Next: real0 + 13 s, half a second away (less the 1 ms run). */
+	assert_int_equal(cw_timer_gettime(id, &cur), 0);
+	assert_int_equal(ns_of(&cur.it_value), (int64_t)MS(499));
+	/* A step back by 10 s: the next expiry is 10.5 s away now. */
+	ts = ts_of(now_ns(CLOCK_REALTIME) - (int64_t)SEC(10));
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
+	cw_sim_run_for(p.sim, SEC(10));
+	assert_false(take(SIGRTMIN, &info));
+	cw_sim_run_for(p.sim, MS(600));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_getoverrun(id), 0);
+	assert_int_equal(cw_timer_delete(id), 0);
+	pa_fini(&p);
+}
+
 static void test_posix_api_timer_create_is_eagain_at_rlimit_sigpending(void **state)
 {
 	struct rlimit saved, rl;
@@ -1060,6 +1097,8 @@ int main(void)
 		cmocka_unit_test(test_posix_api_past_absolute_expiry_is_delivered_by_settime),
 		cmocka_unit_test(test_posix_api_rearm_replaces_the_setting),
 		cmocka_unit_test(test_posix_api_timer_create_is_eagain_at_rlimit_sigpending),
+		cmocka_unit_test(
+			test_posix_api_periodic_absolute_realtime_timer_counts_a_clock_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
