@@ -1125,10 +1125,16 @@ static void drop_all_locked(bool touch_hrtimers)
 			if (touch_hrtimers || atomic_load(&t->host)) {
 				destroy_locked(t, touch_hrtimers);
 			} else {
-				/* The dead system's queues may point at the slot: reuse only. */
+				/*
+				 * The dead system's queues may point at the slot's
+				 * hrtimer, but nothing touches that system again:
+				 * forget the hrtimer, so the slot can be set up anew.
+				 */
 				if (atomic_load(&t->notify) == SIGEV_THREAD) {
 					pthread_attr_destroy(&t->attr);
 				}
+				memset(&t->hrt, 0, sizeof(t->hrt));
+				t->hrt_ready = false;
 				atomic_store(&t->notify, SIGEV_NONE);
 			}
 		}
