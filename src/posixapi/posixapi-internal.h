@@ -26,6 +26,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/**
+ * On every function between a sleep's entry point and its ppoll(): a
+ * cancelled sleeper unwinds through these frames (glibc's cancellation
+ * runs from a signal handler), skipping their epilogues. Under
+ * AddressSanitizer an instrumented frame would leave its redzones
+ * poisoned, and ASan's own no-return hook (its sigaltstack() check) then
+ * trips over them on the reused stack. So these frames have none.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CW_PA_CANCEL_PATH __attribute__((no_sanitize_address))
+#else
+#define CW_PA_CANCEL_PATH
+#endif
+
 /** What the layer does with one Linux clock id. */
 struct cw_pa_clock {
 	/** Known clockwork clock. */
@@ -40,6 +54,11 @@ struct cw_pa_clock {
 	int abs_id;
 	/** hrtimer clock for relative ones (an interval: MONOTONIC or BOOTTIME). */
 	int rel_id;
+	/**
+	 * An ALARM clock: clockwork has no wakeup RTC, so it behaves as Linux
+	 * without one (read: EINVAL; sleeps and timers: ENOTSUP).
+	 */
+	bool alarm;
 };
 
 /** The table entry for @p id, or NULL for an unknown or CPU-time id. */
@@ -146,6 +165,9 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
  * real-time caller must let the CPU thread running the callback finish.
  */
 void cw__pa_hrtimer_cancel(struct cw_hrtimer *timer);
+
+/** A new system: forget the adjtimex unit mode and tick length (adjtimex.c). */
+void cw__pa_ntp_reset(void);
 
 /** @name Timers (timers.c)
  * @{ */

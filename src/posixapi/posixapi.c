@@ -47,6 +47,8 @@ static _Atomic(struct cw_system *) pa_sys;
 /* The current system is the default one (ours to destroy). */
 static bool pa_sys_is_default;
 static pthread_once_t pa_once = PTHREAD_ONCE_INIT;
+/* Last MONOTONIC_COARSE handed out on the current system (coarse_now()). */
+static _Atomic int64_t pa_coarse_last;
 /* REALTIME - host REALTIME of the parent at fork, for the child's new system. */
 static int64_t pa_fork_rt_offset_ns;
 static bool pa_fork_rt_valid;
@@ -57,8 +59,9 @@ static bool pa_fork_rt_valid;
  * Linux clock ids 0..11. Relative sleeps and timers measure an interval, so
  * they run on MONOTONIC (BOOTTIME for the BOOTTIME clocks), as Linux does
  * for CLOCK_REALTIME; absolute ones run on the clock itself and so follow
- * settime. The ALARM clocks behave as their base clock (clockwork has no
- * suspend wakeups to offer, and asks for no CAP_WAKE_ALARM).
+ * settime. The ALARM clocks behave as on a Linux machine without a wakeup
+ * RTC (clockwork has no suspend wakeups to offer): reading them is
+ * EINVAL, sleeping on them and timers ENOTSUP, clock_adjtime EOPNOTSUPP.
  */
 static const struct cw_pa_clock pa_clocks[] = {
 	[CLOCK_REALTIME] = { true, true, true, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
@@ -70,10 +73,8 @@ static const struct cw_pa_clock pa_clocks[] = {
 	[CLOCK_MONOTONIC_COARSE] = { true, false, false, CW_CLOCK_MONOTONIC_COARSE, 0, 0 },
 	[CLOCK_BOOTTIME] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
 			     CW_CLOCK_BOOTTIME },
-	[CLOCK_REALTIME_ALARM] = { true, true, false, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
-				   CW_CLOCK_MONOTONIC },
-	[CLOCK_BOOTTIME_ALARM] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
-				   CW_CLOCK_BOOTTIME },
+	[CLOCK_REALTIME_ALARM] = { true, false, false, CW_CLOCK_REALTIME, 0, 0, true },
+	[CLOCK_BOOTTIME_ALARM] = { true, false, false, CW_CLOCK_BOOTTIME, 0, 0, true },
 	[CLOCK_TAI] = { true, true, false, CW_CLOCK_TAI, CW_CLOCK_TAI, CW_CLOCK_MONOTONIC },
 };
 
@@ -238,6 +239,23 @@ static void pa_register_hooks(void)
 	atexit(pa_atexit);
 }
 
+/*
+ * The host's tick rate, from its COARSE resolution, when clockwork offers
+ * it (100, 250, 300, 1000 Hz): the drop-in's COARSE clocks then tick and
+ * report the resolution glibc + Linux do here. 0 (the default) otherwise.
+ */
+static unsigned host_hz(void)
+{
+	struct timespec res;
+	long hz;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || res.tv_nsec <= 0) {
+		return 0;
+	}
+	hz = (CW_NSEC_PER_SEC + res.tv_nsec / 2) / res.tv_nsec;
+	return (hz == 100 || hz == 250 || hz == 300 || hz == 1000) ? (unsigned)hz : 0;
+}
+
 /* CW_POSIX_RT_PRIORITY=1..99: the default system's CPU threads run SCHED_FIFO. */
 static int env_rt_priority(void)
 {
@@ -269,6 +287,7 @@ static struct cw_system *create_default_locked(void)
 			cfg.realtime_init_ns = 1;
 		}
 	}
+	cfg.hz = host_hz();
 	opt.flags = CW_POSIX_NO_TSC;
 	opt.rt_priority = env_rt_priority();
 	if (cw_posix_system_create(&cfg, &opt, &sys)) {
@@ -276,6 +295,8 @@ static struct cw_system *create_default_locked(void)
 	}
 	pa_fork_rt_valid = false;
 	pa_sys_is_default = true;
+	cw__pa_ntp_reset();
+	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 	return sys;
 }
@@ -324,6 +345,8 @@ CW_API int cw_posix_api_set_system(struct cw_system *sys)
 		cw_posix_system_destroy(old);
 	}
 	pa_sys_is_default = false;
+	cw__pa_ntp_reset();
+	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 out_unlock:
 	pthread_mutex_unlock(&pa_sys_lock);
@@ -338,6 +361,44 @@ static int fail(int err)
 	return -1;
 }
 
+/*
+ * The COARSE clocks. clockwork's coarse values are the time of the last
+ * timekeeping update, which happens on a CPU's tick; the application's
+ * threads are no CPUs, so while they are busy and clockwork's CPUs idle
+ * (tick stopped) nothing updates them, for seconds. On Linux the busy
+ * CPU is the application's own, and its tick advances them. So the
+ * reader stands in for that tick: the coarse value is the last update
+ * plus the whole ticks elapsed since (on MONOTONIC), which is what the
+ * next update will report. A frequency change can make the update land a
+ * few ns short of that, so MONOTONIC_COARSE is kept from going back (the
+ * last value handed out, per system); REALTIME_COARSE keeps its offset to
+ * it from the same update, so settime still steps it.
+ * Lockless (a compare-and-swap), so async-signal-safe like the others.
+ */
+static cw_ktime_t coarse_now(struct cw_system *sys, int read_id)
+{
+	int64_t tick = (int64_t)cw_system_tick_nsec(sys);
+	cw_ktime_t mono_c, mono_c2, id_c = 0, fine, adv, res, last;
+
+	do {
+		cw_clock_get_ns(sys, CW_CLOCK_MONOTONIC_COARSE, &mono_c);
+		cw_clock_get_ns(sys, read_id, &id_c);
+		fine = cw_ktime_get(sys);
+		cw_clock_get_ns(sys, CW_CLOCK_MONOTONIC_COARSE, &mono_c2);
+	} while (mono_c != mono_c2);
+	adv = (fine > mono_c && tick > 0) ? (fine - mono_c) / tick * tick : 0;
+	res = mono_c + adv;
+	last = atomic_load_explicit(&pa_coarse_last, memory_order_relaxed);
+	while (res > last &&
+	       !atomic_compare_exchange_weak_explicit(&pa_coarse_last, &last, res,
+						      memory_order_relaxed, memory_order_relaxed)) {
+	}
+	if (last > res && last <= fine) {
+		res = last;
+	}
+	return id_c + (res - mono_c);
+}
+
 CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 {
 	const struct cw_pa_clock *c;
@@ -348,7 +409,7 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 		return clock_gettime(clock_id, tp);
 	}
 	c = cw__pa_clock(clock_id);
-	if (!c) {
+	if (!c || c->alarm) {
 		return fail(EINVAL);
 	}
 	if (!tp) {
@@ -358,7 +419,9 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 	if (!sys) {
 		return fail(EAGAIN);
 	}
-	if (cw_clock_get_ns(sys, c->read_id, &now)) {
+	if (c->read_id == CW_CLOCK_REALTIME_COARSE || c->read_id == CW_CLOCK_MONOTONIC_COARSE) {
+		now = coarse_now(sys, c->read_id);
+	} else if (cw_clock_get_ns(sys, c->read_id, &now)) {
 		return fail(EINVAL);
 	}
 	cw__pa_ns_to_ts(now, tp);
@@ -375,7 +438,7 @@ CW_API int cw_clock_getres(clockid_t clock_id, struct timespec *res)
 		return clock_getres(clock_id, res);
 	}
 	c = cw__pa_clock(clock_id);
-	if (!c) {
+	if (!c || c->alarm) {
 		return fail(EINVAL);
 	}
 	sys = cw__pa_system();
@@ -507,6 +570,22 @@ static void sleeper_cleanup(void *arg)
 	s->waiter->finish(s->sys, &s->w);
 }
 
+/*
+ * The wait, a cancellation point: a cancelled sleeper unwinds through the
+ * cleanup, which stops the timer (see CW_PA_CANCEL_PATH).
+ */
+CW_PA_CANCEL_PATH
+static int sleeper_wait(struct pa_sleeper *s)
+{
+	int ret;
+
+	pthread_cleanup_push(sleeper_cleanup, s);
+	ret = s->waiter->wait(s->sys, &s->w);
+	pthread_cleanup_pop(0);
+	return ret;
+}
+
+CW_PA_CANCEL_PATH
 int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		       int64_t *remaining_ns)
 {
@@ -533,9 +612,7 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		s.waiter->finish(sys, &s.w);
 		return 0;
 	}
-	pthread_cleanup_push(sleeper_cleanup, &s);
-	ret = s.waiter->wait(sys, &s.w);
-	pthread_cleanup_pop(0);
+	ret = sleeper_wait(&s);
 	sleeper_stop(&s);
 	/* The expiry wins over a signal that came with it, as in Linux. */
 	if (ret == EINTR && atomic_load_explicit(&s.w.word, memory_order_acquire)) {
@@ -551,6 +628,7 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 	return ret;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timespec *request,
 			      struct timespec *remain)
 {
@@ -604,6 +682,7 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	return ret;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain)
 {
 	int ret = cw_clock_nanosleep(CLOCK_REALTIME, 0, request, remain);
@@ -667,6 +746,7 @@ CW_API int cw_settimeofday(const struct timeval *tv, const struct timezone *tz)
 	return cw_clock_settime(CLOCK_REALTIME, &ts);
 }
 
+CW_PA_CANCEL_PATH
 CW_API unsigned int cw_sleep(unsigned int seconds)
 {
 	struct timespec ts = { .tv_sec = (time_t)seconds, .tv_nsec = 0 };
@@ -679,6 +759,7 @@ CW_API unsigned int cw_sleep(unsigned int seconds)
 	return (unsigned int)ts.tv_sec;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_usleep(useconds_t usec)
 {
 	struct timespec ts = {

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -511,16 +512,84 @@ static void test_posix_api_sleeps_are_cancellation_points(void **state)
 	/* A cancellation already pending acts at the call, even for a sleep of 0. */
 }
 
+/* ---- COARSE clocks ------------------------------------------------------------------ */
+
+/*
+ * A busy application reading the COARSE clocks while clockwork's CPUs are
+ * idle: they must advance once per tick as read (glibc + Linux: the busy
+ * CPU's tick does it). Before the fix they stood still for seconds. The
+ * lag is the fine clock read just before the coarse one minus the coarse
+ * value: at most one tick (a preemption between the two reads can only
+ * make it smaller).
+ */
+static void test_posix_api_coarse_clocks_advance_while_the_application_is_busy(void **state)
+{
+	static const clockid_t ids[2] = { CLOCK_MONOTONIC_COARSE, CLOCK_REALTIME_COARSE };
+	struct timespec res;
+
+	(void)state;
+	assert_int_equal(cw_clock_getres(CLOCK_MONOTONIC_COARSE, &res), 0);
+	{
+		struct timespec host_res;
+
+		/* The default system ticks at the host's rate: the same resolution. */
+		assert_int_equal(clock_getres(CLOCK_MONOTONIC_COARSE, &host_res), 0);
+		print_message("COARSE resolution: clockwork %lld us, host %lld us\n",
+			      (long long)(ns_of(&res) / 1000),
+			      (long long)(ns_of(&host_res) / 1000));
+		assert_int_equal(ns_of(&res), ns_of(&host_res));
+	}
+	for (int i = 0; i < 2; i++) {
+		int64_t t_end = host_mono_ns() + 1500 * 1000000LL, prev = -1, max_lag = 0;
+		long changes = 0, reads = 0;
+		struct timespec ts, fine;
+
+		while (host_mono_ns() < t_end) {
+			int64_t v;
+
+			assert_int_equal(
+				cw_clock_gettime(i ? CLOCK_REALTIME : CLOCK_MONOTONIC, &fine), 0);
+			assert_int_equal(cw_clock_gettime(ids[i], &ts), 0);
+			v = ns_of(&ts);
+			reads++;
+			/* Never backwards, never more than a tick behind. */
+			assert_true(v >= prev);
+			if (ns_of(&fine) - v > max_lag) {
+				max_lag = ns_of(&fine) - v;
+			}
+			if (v != prev) {
+				changes++;
+				prev = v;
+			}
+		}
+		print_message("%s: %ld reads, %ld values in 1.5 s, largest lag behind the fine "
+			      "clock %lld us (tick %lld us)\n",
+			      i ? "REALTIME_COARSE" : "MONOTONIC_COARSE", reads, changes,
+			      (long long)(max_lag / 1000), (long long)(ns_of(&res) / 1000));
+		assert_true(max_lag <= ns_of(&res));
+		assert_true(changes >= 100);
+	}
+}
+
 /* ---- real-time callers ---------------------------------------------------------------- */
+
+#define RT_LOOPS 300
 
 struct rt_run {
 	int host_core;
 	int prio;
-	int loops;
+	int64_t late_ns[RT_LOOPS];
 	int64_t max_late_ns;
-	int64_t sum_late_ns;
+	int64_t median_late_ns;
 	int err;
 };
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
 
 /*
  * A cyclictest-style loop: absolute 1 ms periods on clockwork MONOTONIC,
@@ -542,7 +611,7 @@ static void *rt_loop(void *arg)
 		return NULL;
 	}
 	cw_clock_gettime(CLOCK_MONOTONIC, &next);
-	for (int i = 0; i < r->loops; i++) {
+	for (int i = 0; i < RT_LOOPS; i++) {
 		next.tv_nsec += 1000000L;
 		if (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
@@ -554,11 +623,13 @@ static void *rt_loop(void *arg)
 		}
 		cw_clock_gettime(CLOCK_MONOTONIC, &now);
 		late = ns_of(&now) - ns_of(&next);
-		r->sum_late_ns += late;
+		r->late_ns[i] = late;
 		if (late > r->max_late_ns) {
 			r->max_late_ns = late;
 		}
 	}
+	qsort(r->late_ns, RT_LOOPS, sizeof(r->late_ns[0]), cmp_i64);
+	r->median_late_ns = r->late_ns[RT_LOOPS / 2];
 	return NULL;
 }
 
@@ -598,23 +669,32 @@ static void test_posix_api_realtime_sleeper_blocks_and_is_served(void **state)
 	sp.sched_priority = 0;
 	assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp), 0);
 	for (int i = 0; i < 2; i++) {
-		struct rt_run r = { .prio = 10, .loops = 300 };
+		static struct rt_run r;
 
+		memset(&r, 0, sizeof(r));
+		r.prio = 10;
 		rt_measure(cases[i], &r);
 		assert_int_equal(r.err, 0);
-		print_message("SCHED_FIFO 10 sleeper, 1 ms absolute periods, clockwork CPU thread "
-			      "%s on its core: %d loops, late by %lld us on average, %lld us at "
-			      "most\n",
-			      cases[i] ? "SCHED_FIFO 20" : "at normal priority", r.loops,
-			      (long long)(r.sum_late_ns / r.loops / 1000),
-			      (long long)(r.max_late_ns / 1000));
+		print_message(
+			"SCHED_FIFO 10 sleeper, 1 ms absolute periods, clockwork CPU thread "
+			"%s on its core: %d loops, late by %lld us (median), %lld us at most\n",
+			cases[i] ? "SCHED_FIFO 20" : "at normal priority", RT_LOOPS,
+			(long long)(r.median_late_ns / 1000), (long long)(r.max_late_ns / 1000));
 		/*
-		 * Spinning for the CPU thread cost tens of ms per wakeup (until
-		 * the scheduler's real-time throttling let it run). Blocking
-		 * costs a wakeup; the bounds leave room for a loaded machine.
+		 * Spinning for the CPU thread cost about 800 ms on every wakeup
+		 * (until the scheduler's real-time throttling let it run), so
+		 * the median was hundreds of ms. Blocking costs a wakeup of the
+		 * CPU thread: at normal priority that waits for the fair
+		 * scheduler on a loaded machine, and a core lock held by a
+		 * preempted normal thread can still stall one wakeup (hence the
+		 * median); under SCHED_FIFO neither happens.
 		 */
-		assert_true(r.sum_late_ns / r.loops < 5 * 1000000LL);
-		assert_true(r.max_late_ns < (cases[i] ? 10 : 30) * 1000000LL);
+		if (cases[i]) {
+			assert_true(r.median_late_ns < 1000000LL);
+			assert_true(r.max_late_ns < 50 * 1000000LL);
+		} else {
+			assert_true(r.median_late_ns < 20 * 1000000LL);
+		}
 	}
 }
 
@@ -765,6 +845,8 @@ int main(void)
 		cmocka_unit_test(test_posix_api_timer_signal_interrupts_every_sleep_call),
 		cmocka_unit_test(test_posix_api_sleeps_leave_errno_alone_on_success),
 		cmocka_unit_test(test_posix_api_sleeps_are_cancellation_points),
+		cmocka_unit_test(
+			test_posix_api_coarse_clocks_advance_while_the_application_is_busy),
 		cmocka_unit_test(test_posix_api_realtime_sleeper_blocks_and_is_served),
 		cmocka_unit_test(test_posix_api_fork_child_keeps_clocks_and_timers),
 		cmocka_unit_test(test_posix_api_process_signals_never_land_on_library_threads),
