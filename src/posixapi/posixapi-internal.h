@@ -79,6 +79,15 @@ bool cw__pa_ts_valid(const struct timespec *ts);
 int64_t cw__pa_ts_to_ns(const struct timespec *ts);
 /** ns (>= 0; negative gives zero) to a timespec. */
 void cw__pa_ns_to_ts(int64_t ns, struct timespec *ts);
+/**
+ * What the application sees minus clockwork's value for clockwork clock
+ * @p id: on a posix-port system MONOTONIC, BOOTTIME and MONOTONIC_RAW (and
+ * their COARSE ids) read as the host's (offsets measured when the system
+ * became current); 0 for every other clock and on the sim port.
+ */
+int64_t cw__pa_user_offset(int id);
+/** An absolute time the application gave on hrtimer clock @p id, in clockwork's terms. */
+int64_t cw__pa_user_to_cw(int id, int64_t user_ns);
 /** Now on clockwork clock @p id (0 on error). */
 int64_t cw__pa_now(struct cw_system *sys, int id);
 /** Saturating a + b for b >= 0. */

@@ -47,6 +47,12 @@ static _Atomic(struct cw_system *) pa_sys;
 /* The current system is the default one (ours to destroy). */
 static bool pa_sys_is_default;
 static pthread_once_t pa_once = PTHREAD_ONCE_INIT;
+/*
+ * Host minus clockwork MONOTONIC, BOOTTIME and MONOTONIC_RAW when the
+ * current posix-port system became current (0 on the sim port): the
+ * application reads the host's values (cw__pa_user_offset()).
+ */
+static _Atomic int64_t pa_off_mono, pa_off_boot, pa_off_raw;
 /* Last MONOTONIC_COARSE handed out on the current system (coarse_now()). */
 static _Atomic int64_t pa_coarse_last;
 /* REALTIME - host REALTIME of the parent at fork, for the child's new system. */
@@ -155,12 +161,67 @@ int64_t cw__pa_now(struct cw_system *sys, int id)
 	return now;
 }
 
-static int64_t host_realtime_ns(void)
+static int64_t host_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * CW_NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static int64_t host_realtime_ns(void)
+{
+	return host_ns(CLOCK_REALTIME);
+}
+
+/*
+ * The offsets that make clockwork's MONOTONIC, BOOTTIME and MONOTONIC_RAW
+ * read as the host's on a posix-port system (values handed to host calls,
+ * compared across processes, or taken across fork then agree; the rates
+ * differ by the host's NTP correction, a few ppm at most). Before the
+ * system is published.
+ */
+static void offsets_measure(struct cw_system *sys)
+{
+	bool posix = sys && !strcmp(cw__pa_port_name(sys), "posix");
+
+	atomic_store_explicit(&pa_off_mono,
+			      posix ? host_ns(CLOCK_MONOTONIC) - cw_ktime_get(sys) : 0,
+			      memory_order_relaxed);
+	atomic_store_explicit(&pa_off_boot,
+			      posix ? host_ns(CLOCK_BOOTTIME) - cw_ktime_get_boottime(sys) : 0,
+			      memory_order_relaxed);
+	atomic_store_explicit(&pa_off_raw,
+			      posix ? host_ns(CLOCK_MONOTONIC_RAW) - cw_ktime_get_raw(sys) : 0,
+			      memory_order_relaxed);
+}
+
+int64_t cw__pa_user_offset(int id)
+{
+	switch (id) {
+	case CW_CLOCK_MONOTONIC:
+	case CW_CLOCK_MONOTONIC_COARSE:
+		return atomic_load_explicit(&pa_off_mono, memory_order_relaxed);
+	case CW_CLOCK_BOOTTIME:
+	case CW_CLOCK_BOOTTIME_COARSE:
+		return atomic_load_explicit(&pa_off_boot, memory_order_relaxed);
+	case CW_CLOCK_MONOTONIC_RAW:
+	case CW_CLOCK_MONOTONIC_RAW_COARSE:
+		return atomic_load_explicit(&pa_off_raw, memory_order_relaxed);
+	default:
+		return 0;
+	}
+}
+
+int64_t cw__pa_user_to_cw(int id, int64_t user_ns)
+{
+	int64_t off = cw__pa_user_offset(id);
+
+	/* A time before clockwork's zero is simply in the past. */
+	if (off > 0 && user_ns < INT64_MIN + off) {
+		return INT64_MIN;
+	}
+	return off < 0 ? cw__pa_add(user_ns, -off) : user_ns - off;
 }
 
 const char *cw__pa_port_name(const struct cw_system *sys)
@@ -297,6 +358,7 @@ static struct cw_system *create_default_locked(void)
 	pa_sys_is_default = true;
 	cw__pa_ntp_reset();
 	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
+	offsets_measure(sys);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 	return sys;
 }
@@ -347,6 +409,7 @@ CW_API int cw_posix_api_set_system(struct cw_system *sys)
 	pa_sys_is_default = false;
 	cw__pa_ntp_reset();
 	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
+	offsets_measure(sys);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 out_unlock:
 	pthread_mutex_unlock(&pa_sys_lock);
@@ -424,6 +487,7 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 	} else if (cw_clock_get_ns(sys, c->read_id, &now)) {
 		return fail(EINVAL);
 	}
+	now += cw__pa_user_offset(c->read_id);
 	cw__pa_ns_to_ts(now, tp);
 	return 0;
 }
@@ -480,7 +544,8 @@ CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp)
 		return fail(EAGAIN);
 	}
 	/* Linux refuses a REALTIME before boot (below MONOTONIC): EINVAL. */
-	if (cw__pa_ts_to_ns(tp) < cw__pa_now(sys, CW_CLOCK_MONOTONIC)) {
+	if (cw__pa_ts_to_ns(tp) <
+	    cw__pa_now(sys, CW_CLOCK_MONOTONIC) + cw__pa_user_offset(CW_CLOCK_MONOTONIC)) {
 		return fail(EINVAL);
 	}
 	ret = cw_timekeeping_settime(sys, cw__pa_ts_to_ns(tp));
@@ -664,7 +729,7 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	if (flags & TIMER_ABSTIME) {
 		/* A time already passed: cw__pa_sleep_until() returns at once. */
 		hr_clock = c->abs_id;
-		until = req;
+		until = cw__pa_user_to_cw(hr_clock, req);
 	} else {
 		if (req == 0) {
 			return 0;

@@ -512,6 +512,69 @@ static void test_posix_api_sleeps_are_cancellation_points(void **state)
 	/* A cancellation already pending acts at the call, even for a sleep of 0. */
 }
 
+/* ---- the clocks read as the host's ---------------------------------------------------- */
+
+/*
+ * MONOTONIC, BOOTTIME and MONOTONIC_RAW read as the host's (values passed
+ * to host calls such as a MONOTONIC pthread_cond_timedwait, or compared
+ * across processes, must agree), and absolute sleeps and timers take
+ * deadlines on that scale. Before, they counted from the system's creation.
+ */
+static void test_posix_api_monotonic_clocks_read_as_the_hosts(void **state)
+{
+	static const clockid_t ids[3] = { CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW };
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 5 };
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	struct timespec a, b, host, deadline, zero = { 2, 0 };
+	int64_t t0, woke;
+	siginfo_t info;
+	sigset_t set;
+	timer_t id;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(clock_gettime(ids[i], &a), 0);
+		assert_int_equal(cw_clock_gettime(ids[i], &host), 0);
+		assert_int_equal(clock_gettime(ids[i], &b), 0);
+		print_message("clock %d: clockwork %lld.%09ld, host %lld.%09ld\n", (int)ids[i],
+			      (long long)host.tv_sec, host.tv_nsec, (long long)b.tv_sec, b.tv_nsec);
+		/* Between the two host reads, within the host's NTP drift (ms). */
+		assert_true(ns_of(&host) > ns_of(&a) - 5 * 1000000LL);
+		assert_true(ns_of(&host) < ns_of(&b) + 5 * 1000000LL);
+	}
+	/* An absolute MONOTONIC sleep to a host-derived deadline 30 ms ahead. */
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	t0 = ns_of(&deadline);
+	deadline.tv_nsec += 30000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_nsec -= 1000000000L;
+		deadline.tv_sec++;
+	}
+	assert_int_equal(cw_clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL), 0);
+	woke = host_mono_ns();
+	print_message("absolute MONOTONIC sleep to host now + 30 ms: woke after %lld us\n",
+		      (long long)((woke - t0) / 1000));
+	assert_true(woke - t0 >= 29 * 1000000LL);
+	assert_true(woke - t0 < 1000 * 1000000LL);
+	/* An absolute timer on the same scale. */
+	block(SIGRTMIN + 5, true);
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	t0 = host_mono_ns();
+	its.it_value.tv_sec = (time_t)((t0 + 30000000LL) / 1000000000LL);
+	its.it_value.tv_nsec = (long)((t0 + 30000000LL) % 1000000000LL);
+	assert_int_equal(cw_timer_settime(id, TIMER_ABSTIME, &its, NULL), 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 5);
+	assert_int_equal(sigtimedwait(&set, &info, &zero), SIGRTMIN + 5);
+	woke = host_mono_ns();
+	print_message("absolute MONOTONIC timer at host now + 30 ms: fired after %lld us\n",
+		      (long long)((woke - t0) / 1000));
+	assert_true(woke - t0 >= 29 * 1000000LL);
+	assert_true(woke - t0 < 1000 * 1000000LL);
+	assert_int_equal(cw_timer_delete(id), 0);
+	block(SIGRTMIN + 5, false);
+}
+
 /* ---- COARSE clocks ------------------------------------------------------------------ */
 
 /*
@@ -845,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_posix_api_timer_signal_interrupts_every_sleep_call),
 		cmocka_unit_test(test_posix_api_sleeps_leave_errno_alone_on_success),
 		cmocka_unit_test(test_posix_api_sleeps_are_cancellation_points),
+		cmocka_unit_test(test_posix_api_monotonic_clocks_read_as_the_hosts),
 		cmocka_unit_test(
 			test_posix_api_coarse_clocks_advance_while_the_application_is_busy),
 		cmocka_unit_test(test_posix_api_realtime_sleeper_blocks_and_is_served),

@@ -1007,6 +1007,16 @@ static void test_posix_api_alarm_and_itimer_deliver_sigalrm(void **state)
 	assert_int_equal(cur.it_value.tv_usec, 90000);
 	cw_sim_run_for(p.sim, MS(500));
 	assert_false(take(SIGALRM, &info));
+	/* A NULL new value disarms, returning the old one (Linux, "misfeature support"). */
+	it.it_value.tv_sec = 10;
+	assert_int_equal(cw_setitimer(ITIMER_REAL, &it, NULL), 0);
+	assert_int_equal(cw_setitimer(ITIMER_REAL, NULL, &cur), 0);
+	assert_int_equal(cur.it_value.tv_sec, 10);
+	assert_int_equal(cw_getitimer(ITIMER_REAL, &cur), 0);
+	assert_int_equal(cur.it_value.tv_sec, 0);
+	assert_int_equal(cur.it_value.tv_usec, 0);
+	cw_sim_run_for(p.sim, SEC(11));
+	assert_false(take(SIGALRM, &info));
 	pa_fini(&p);
 }
 
