@@ -18,7 +18,9 @@
  *   1. snapshot (jiffies, last jiffies update) under jiffies_lock;
  *   2. next event = the earliest of the hrtimers (without the sched_timer)
  *      and the wheel's next non-deferrable expiry;
- *   3. within one tick of the last jiffies update: keep ticking;
+ *   3. within one tick of the last jiffies update: keep ticking (the
+ *      sched_timer keeps its expiry, even one already due whose interrupt
+ *      was not handled yet when the CPU re-entered idle);
  *   4. otherwise stop: the CPU that dropped the do_timer duty (and nobody
  *      took it since) caps the sleep at the clocksource's max deferment,
  *      everyone else may sleep until the event; mark the wheel bases idle
@@ -146,7 +148,8 @@ static void program_stopped(struct cw_cpu *c, cw_ktime_t expires)
 void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 {
 	struct cw_tick_global *tg = &sys->tick;
-	cw_ktime_t basemono, next, expires;
+	cw_ktime_t basemono, next, expires, tick_expires = CW_KTIME_MAX;
+	bool tick_queued = false;
 	uint64_t basej;
 	int duty;
 
@@ -160,6 +163,8 @@ void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 
 	/* The sched_timer is the tick itself: look past it. */
 	if (c->highres) {
+		tick_queued = cw_hrtimer_is_queued(&c->sched_timer);
+		tick_expires = cw_hrtimer_get_expires(&c->sched_timer);
 		cw_hrtimer_try_to_cancel(&c->sched_timer);
 	}
 	next = next_event(sys, c, basemono, basej);
@@ -167,8 +172,19 @@ void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 		/* Something is due within the next tick: keep ticking. */
 		cw__timer_idle_exit(sys, c->id, basej);
 		if (c->highres) {
-			cw_hrtimer_start(&c->sched_timer,
-					 cw__tick_next_boundary(sys, c, cw_ktime_get(sys)),
+			/*
+			 * The tick goes on as it was: requeue it at its own
+			 * expiry. One that is already due (its interrupt not yet
+			 * handled when the CPU came back to idle) must not move to
+			 * the next grid point: its tick's work (jiffies, the wheel)
+			 * would be lost, again at every idle entry in that window.
+			 */
+			cw_ktime_t at = cw__tick_next_boundary(sys, c, cw_ktime_get(sys));
+
+			if (tick_queued && tick_expires < at) {
+				at = tick_expires;
+			}
+			cw_hrtimer_start(&c->sched_timer, at,
 					 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED);
 		}
 		return;

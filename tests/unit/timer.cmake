@@ -52,3 +52,8 @@ target_compile_definitions(test_timer_hotplug PRIVATE CW_BUILDING_LIBRARY)
 # check also runs it under ThreadSanitizer).
 cw_add_test(test_timer_posix_spans LABEL posix TIMEOUT 120 SOURCES posix/test_timer_posix_spans.c)
 target_compile_definitions(test_timer_posix_spans PRIVATE CW_BUILDING_LIBRARY)
+
+# Wheel timers on a CPU going in and out of NO_HZ idle: a wakeup at the
+# tick's grid point loses no tick and no wheel expiry (issue 9, horizon case).
+cw_add_test(test_timer_nohz LABEL unit TIMEOUT 120 SOURCES unit/test_timer_nohz.c)
+target_compile_definitions(test_timer_nohz PRIVATE CW_BUILDING_LIBRARY)
