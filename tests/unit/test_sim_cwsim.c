@@ -23,50 +23,28 @@
 
 #include <cmocka.h>
 
+#include "cwsim_test.h"
+
 #ifndef CW_SOURCE_DIR
 #error "CW_SOURCE_DIR must name the source tree"
 #endif
 
 #define MAX_ARGS 16
 
-/** Output of one cwsim run. */
-struct run {
-	int status;
-	char *out;
-	char *err;
-	size_t out_len;
-	size_t err_len;
-};
-
 /* Run cwsim with the NULL-terminated arguments after argv[0]. */
-static struct run cwsim(const char *first, ...)
+static struct cwsim_run cwsim(const char *first, ...)
 {
-	char *argv[MAX_ARGS] = { "cwsim" };
-	struct run r = { 0 };
-	int argc = 1;
-	FILE *out, *err;
+	char *args[MAX_ARGS] = { 0 };
+	int n = 0;
 	va_list ap;
 
 	va_start(ap, first);
 	for (const char *a = first; a; a = va_arg(ap, const char *)) {
-		assert_true(argc < MAX_ARGS - 1);
-		argv[argc++] = (char *)a;
+		assert_true(n < MAX_ARGS - 1);
+		args[n++] = (char *)a;
 	}
 	va_end(ap);
-	out = open_memstream(&r.out, &r.out_len);
-	err = open_memstream(&r.err, &r.err_len);
-	assert_non_null(out);
-	assert_non_null(err);
-	r.status = cwsim_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	return cwsim_run_argv(args);
 }
 
 static void example_path(char *buf, size_t len, const char *dir, const char *name)
@@ -75,19 +53,12 @@ static void example_path(char *buf, size_t len, const char *dir, const char *nam
 }
 
 /* The error in ns that the final table gives for @clock. */
-static long long table_error_ns(const struct run *r, const char *clock)
+static long long table_error_ns(const struct cwsim_run *r, const char *clock)
 {
-	char key[64];
-	const char *line;
-	char name[64], value[64], truth[64];
+	char truth[64];
 	long long err_ns = 0;
 
-	snprintf(key, sizeof(key), "\n%s ", clock);
-	line = strstr(r->out, key);
-	if (!line) {
-		fail_msg("no row for %s in:\n%s", clock, r->out);
-	}
-	assert_int_equal(sscanf(line + 1, "%63s %63s %63s %lld", name, value, truth, &err_ns), 4);
+	cwsim_table_row(r, clock, truth, &err_ns);
 	return err_ns;
 }
 
@@ -110,7 +81,7 @@ static const char *const clocks[] = {
  */
 #define TICK_NS (3 * 1000000LL)
 
-static void assert_all_errors_within(const struct run *r, long long lo_ns, long long hi_ns)
+static void assert_all_errors_within(const struct cwsim_run *r, long long lo_ns, long long hi_ns)
 {
 	for (size_t i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++) {
 		long long e = table_error_ns(r, clocks[i]);
@@ -124,7 +95,7 @@ static void assert_all_errors_within(const struct run *r, long long lo_ns, long 
 }
 
 /* The row of the clocksource table for @name. */
-static void clocksource_row(const struct run *r, const char *name, char *row, size_t len)
+static void clocksource_row(const struct cwsim_run *r, const char *name, char *row, size_t len)
 {
 	char key[64];
 	const char *line, *end;
@@ -150,7 +121,7 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	 * test_cwsim_check_verdict_and_strict_mode). This test is about the
 	 * watchdog and the clock errors.
 	 */
-	struct run r = cwsim("--nohz", "off", "--check", "off", NULL);
+	struct cwsim_run r = cwsim("--nohz", "off", "--check", "off", NULL);
 	const char *first, *marked, *second;
 	char row[256];
 
@@ -185,11 +156,11 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	/* timer32 wrapped twice (at 1.07 s and 9.66 s) during the run. */
 	clocksource_row(&r, "timer32", row, sizeof(row));
 	assert_non_null(strstr(row, " 2"));
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 /* The number of violations on the report's "check:" line, or -1 when the checker is off. */
-static long long check_violations(const struct run *r)
+static long long check_violations(const struct cwsim_run *r)
 {
 	const char *line = strstr(r->out, "\ncheck: ");
 	long long n = -1;
@@ -210,7 +181,7 @@ static long long check_violations(const struct run *r)
  */
 static void test_cwsim_check_verdict_and_strict_mode(void **state)
 {
-	struct run r = cwsim("--quiet", "--check", "strict", NULL);
+	struct cwsim_run r = cwsim("--quiet", "--check", "strict", NULL);
 	long long n;
 
 	(void)state;
@@ -219,13 +190,13 @@ static void test_cwsim_check_verdict_and_strict_mode(void **state)
 	assert_int_equal(check_violations(&r), 0);
 	assert_non_null(strstr(r.out, " hrtimer and "));
 	assert_int_equal(r.err_len, 0);
-	run_free(&r);
+	cwsim_run_free(&r);
 	r = cwsim("--quiet", "--check", "off", NULL);
 	assert_int_equal(check_violations(&r), -1);
-	run_free(&r);
+	cwsim_run_free(&r);
 	r = cwsim("--quiet", "--check", "maybe", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
-	run_free(&r);
+	cwsim_run_free(&r);
 	/*
 	 * The drifting counter with the tick kept in idle makes hrtimers late in
 	 * its MONOTONIC (see above): whatever the checker finds, strict mode
@@ -239,21 +210,21 @@ static void test_cwsim_check_verdict_and_strict_mode(void **state)
 		assert_non_null(strstr(r.err, "cwsim: check: "));
 		assert_non_null(strstr(r.err, " violations; the first: check: "));
 	}
-	run_free(&r);
+	cwsim_run_free(&r);
 	r = cwsim("--quiet", "--nohz", "off", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
 	assert_int_equal(check_violations(&r), n);
 	if (n > 0) {
 		assert_non_null(strstr(r.err, "cwsim: warning: check: "));
 	}
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_same_seed_gives_identical_output(void **state)
 {
-	struct run a = cwsim("--seed", "77", NULL);
-	struct run b = cwsim("--seed", "77", NULL);
-	struct run c = cwsim("--seed=78", NULL);
+	struct cwsim_run a = cwsim("--seed", "77", NULL);
+	struct cwsim_run b = cwsim("--seed", "77", NULL);
+	struct cwsim_run c = cwsim("--seed=78", NULL);
 
 	(void)state;
 	assert_int_equal(a.status, 0);
@@ -261,14 +232,14 @@ static void test_cwsim_same_seed_gives_identical_output(void **state)
 	assert_memory_equal(a.out, b.out, a.out_len);
 	/* The seed drives the read jitter, which shows in the watchdog's report. */
 	assert_true(a.out_len != c.out_len || memcmp(a.out, c.out, a.out_len) != 0);
-	run_free(&a);
-	run_free(&b);
-	run_free(&c);
+	cwsim_run_free(&a);
+	cwsim_run_free(&b);
+	cwsim_run_free(&c);
 }
 
 static void test_cwsim_quiet_prints_only_the_tables(void **state)
 {
-	struct run r = cwsim("--quiet", "--duration", "1s", "--nohz", "off", NULL);
+	struct cwsim_run r = cwsim("--quiet", "--duration", "1s", "--nohz", "off", NULL);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
@@ -279,12 +250,12 @@ static void test_cwsim_quiet_prints_only_the_tables(void **state)
 	/* In 1 s the drift (from 2.3 s) never happens and cpu_cycles, exact
 	 * but for its 3-cycle (3 ns) read jitter, keeps time. */
 	assert_all_errors_within(&r, -10, 10);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_suspend_keeps_monotonic_and_injects_boottime(void **state)
 {
-	struct run r = cwsim("--quiet", "--suspend-at", "3s", "--suspend-for", "2s", "--nohz",
+	struct cwsim_run r = cwsim("--quiet", "--suspend-at", "3s", "--suspend-for", "2s", "--nohz",
 			     "off", NULL);
 
 	(void)state;
@@ -296,12 +267,12 @@ static void test_cwsim_suspend_keeps_monotonic_and_injects_boottime(void **state
 	 * and the RTC reports the 2 s asleep exactly: +6.055 ms for every clock.
 	 */
 	assert_all_errors_within(&r, 6050000, 6060000);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_override_to_wrapping_counter_keeps_time(void **state)
 {
-	struct run r = cwsim("--override", "timer32", "--override-at", "1s", "--nohz", "off", NULL);
+	struct cwsim_run r = cwsim("--override", "timer32", "--override-at", "1s", "--nohz", "off", NULL);
 	char row[256];
 
 	(void)state;
@@ -317,14 +288,14 @@ static void test_cwsim_override_to_wrapping_counter_keeps_time(void **state)
 	 * -30 ppm for 9 s across two wraps: -270 us. Jitter: 2 cycles = 4 ns.
 	 */
 	assert_all_errors_within(&r, -270010, -269990);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_override_at_boot_and_unknown_name(void **state)
 {
-	struct run r = cwsim("--quiet", "--override", "timer32", "--duration", "2s", "--nohz",
+	struct cwsim_run r = cwsim("--quiet", "--override", "timer32", "--duration", "2s", "--nohz",
 			     "off", NULL);
-	struct run bad = cwsim("--override", "nope", NULL);
+	struct cwsim_run bad = cwsim("--override", "nope", NULL);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
@@ -335,14 +306,14 @@ static void test_cwsim_override_at_boot_and_unknown_name(void **state)
 			       "cwsim: --override: machine 'default-soc' has no "
 			       "clocksource 'nope' (it has: sys_counter timer32 cpu_cycles "
 			       "jiffies)"));
-	run_free(&r);
-	run_free(&bad);
+	cwsim_run_free(&r);
+	cwsim_run_free(&bad);
 }
 
 static void test_cwsim_watchdog_catches_1pct_within_two_intervals(void **state)
 {
 	char path[512];
-	struct run r;
+	struct cwsim_run r;
 	const char *mark;
 
 	(void)state;
@@ -358,13 +329,13 @@ static void test_cwsim_watchdog_catches_1pct_within_two_intervals(void **state)
 	assert_true(strncmp(mark, "[    0.500000]", 14) == 0 ||
 		    strncmp(mark, "[    1.000000]", 14) == 0);
 	assert_non_null(strstr(r.out, "Switched to clocksource hpet"));
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_watchdog_never_flags_100ppm(void **state)
 {
 	char path[512], row[256];
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	example_path(path, sizeof(path), "tests/data/machines", "tsc-100ppm.ini");
@@ -376,13 +347,13 @@ static void test_cwsim_watchdog_never_flags_100ppm(void **state)
 	assert_non_null(strstr(row, " yes "));
 	/* 100 ppm for 60 s: +6 ms, every clock. */
 	assert_all_errors_within(&r, 5999990, 6000010);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_bad_machine_file_names_file_and_line(void **state)
 {
 	char path[512], want[600];
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	example_path(path, sizeof(path), "tests/data/machines", "bad-width.ini");
@@ -392,11 +363,11 @@ static void test_cwsim_bad_machine_file_names_file_and_line(void **state)
 		 path);
 	assert_string_equal(r.err, want);
 	assert_int_equal(r.out_len, 0);
-	run_free(&r);
+	cwsim_run_free(&r);
 	r = cwsim("--machine", "/nonexistent/machine.ini", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
 	assert_non_null(strstr(r.err, "/nonexistent/machine.ini: cannot open machine file"));
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 /* Write @text to a new temporary file; its name goes to @path. */
@@ -422,7 +393,7 @@ static void write_temp(char *path, size_t len, const char *text)
 static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
 {
 	char path[64], want[512];
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	alarm(60);
@@ -440,7 +411,7 @@ static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
 		path);
 	assert_string_equal(r.err, want);
 	assert_int_equal(r.out_len, 0);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 /*
@@ -451,7 +422,7 @@ static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
  */
 static void test_cwsim_suspend_past_the_end_is_refused(void **state)
 {
-	struct run r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "20s", "--duration",
+	struct cwsim_run r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "20s", "--duration",
 			     "10s", NULL);
 
 	(void)state;
@@ -460,7 +431,7 @@ static void test_cwsim_suspend_past_the_end_is_refused(void **state)
 				      "ends by the end of the run (got 2s + 20s = 22s, after "
 				      "--duration 10s)\n"));
 	assert_null(strstr(r.out, "BOOTTIME"));
-	run_free(&r);
+	cwsim_run_free(&r);
 	r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "8s", "--duration", "10s",
 		  "--nohz", "off", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
@@ -468,14 +439,14 @@ static void test_cwsim_suspend_past_the_end_is_refused(void **state)
 	assert_non_null(strstr(r.out, "\nBOOTTIME                         10.0"));
 	/* As the suspend test above: +6 ms of drift gained before 2.5 s, nothing like 8 s. */
 	assert_all_errors_within(&r, 0, 6100000);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 /* Hotplug events after the end of the run are pointed out (file:line) and the run goes on. */
 static void test_cwsim_warns_about_hotplug_after_the_end(void **state)
 {
 	char path[64], want[256];
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	write_temp(path, sizeof(path),
@@ -490,7 +461,7 @@ static void test_cwsim_warns_about_hotplug_after_the_end(void **state)
 		 path);
 	assert_string_equal(r.err, want);
 	assert_non_null(strstr(r.out, "MONOTONIC"));
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
@@ -511,31 +482,31 @@ static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct run r = cwsim(cases[i][0], cases[i][1], NULL);
+		struct cwsim_run r = cwsim(cases[i][0], cases[i][1], NULL);
 
 		if (r.status != CWSIM_EXIT_USAGE || !strstr(r.err, cases[i][2]) ||
 		    !strstr(r.err, "usage: cwsim")) {
 			fail_msg("case %zu: status %d, err:\n%s", i, r.status, r.err);
 		}
-		run_free(&r);
+		cwsim_run_free(&r);
 	}
 }
 
 static void test_cwsim_help_prints_usage_and_exits_0(void **state)
 {
-	struct run r = cwsim("--help", NULL);
+	struct cwsim_run r = cwsim("--help", NULL);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "usage: cwsim [options]"));
 	assert_non_null(strstr(r.out, "--suspend-at"));
 	assert_int_equal(r.err_len, 0);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_dump_machine_round_trips(void **state)
 {
-	struct run r = cwsim("--dump-machine", NULL);
+	struct cwsim_run r = cwsim("--dump-machine", NULL);
 	struct cw_sim_machine_desc *m = NULL;
 	char err[CW_SIM_ERR_MAX];
 
@@ -547,7 +518,7 @@ static void test_cwsim_dump_machine_round_trips(void **state)
 	assert_int_equal(m->nr_counters, 3);
 	assert_non_null(strstr(r.out, "drift_at = 2.3s 30000ppm\n"));
 	cw_sim_machine_desc_free(m);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_every_example_machine_runs(void **state)
@@ -560,7 +531,7 @@ static void test_cwsim_every_example_machine_runs(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[512];
-		struct run r;
+		struct cwsim_run r;
 
 		example_path(path, sizeof(path), "examples/machines", files[i]);
 		r = cwsim("--machine", path, "--duration", "2s", "--hz", "250", NULL);
@@ -568,7 +539,7 @@ static void test_cwsim_every_example_machine_runs(void **state)
 			fail_msg("%s: status %d\n%s", files[i], r.status, r.err);
 		}
 		assert_non_null(strstr(r.out, "sim: run finished: 2.000000000 s simulated"));
-		run_free(&r);
+		cwsim_run_free(&r);
 	}
 }
 

@@ -25,6 +25,8 @@
 
 #include <cmocka.h>
 
+#include "cwsim_test.h"
+
 /** Findings of one check, one per line. */
 struct findings {
 	char text[4096];
@@ -297,43 +299,22 @@ static void test_machine_create_refuses_errors_and_logs_warnings(void **state)
 /* ---------------------------------------------------------------------- */
 /* cwsim */
 
-struct run {
-	int status;
-	char *out;
-	char *err;
-	size_t out_len;
-	size_t err_len;
-};
-
-static struct run cwsim_with(const char *machine_text, const char *a1, const char *a2)
+/* Run cwsim on a scratch machine file holding @machine_text, plus one option @a1 @a2. */
+static struct cwsim_run cwsim_with(const char *machine_text, const char *a1, const char *a2)
 {
-	char path[64] = "/tmp/cwsim-check-XXXXXX";
-	char *argv[16] = { "cwsim", "--machine", path, "--quiet", "--duration", "1s" };
-	int argc = 6, fd = mkstemp(path);
-	struct run r = { 0 };
-	FILE *out, *err, *f;
+	char path[256];
+	char *args[8] = { "--machine", path, "--quiet", "--duration", "1s", (char *)a1, (char *)a2 };
+	struct cwsim_run r;
 
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(machine_text, f);
-	fclose(f);
-	if (a1) {
-		argv[argc++] = (char *)a1;
-		argv[argc++] = (char *)a2;
-	}
-	out = open_memstream(&r.out, &r.out_len);
-	err = open_memstream(&r.err, &r.err_len);
-	r.status = cwsim_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
+	cwsim_temp_file(path, sizeof(path), machine_text);
+	r = cwsim_run_argv(args);
 	unlink(path);
 	return r;
 }
 
 static void test_cwsim_stops_on_impossible_hardware_and_prints_warnings(void **state)
 {
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	/* Before: exit 0 and a run whose tick device never ticked. */

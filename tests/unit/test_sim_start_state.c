@@ -27,6 +27,8 @@
 
 #include <cmocka.h>
 
+#include "cwsim_test.h"
+
 #define NS_PER_US 1000ull
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
@@ -289,51 +291,9 @@ static void test_caller_config_wins_over_system_section(void **state)
 /* ---------------------------------------------------------------------- */
 /* cwsim */
 
-struct run {
-	int status;
-	char *out;
-	char *err;
-	size_t out_len;
-	size_t err_len;
-};
-
-static struct run cwsim(char **args)
+static struct cwsim_run cwsim(char **args)
 {
-	char *argv[32] = { "cwsim" };
-	struct run r = { 0 };
-	int argc = 1;
-	FILE *out, *err;
-
-	for (; args[argc - 1]; argc++) {
-		assert_true(argc < 31);
-		argv[argc] = args[argc - 1];
-	}
-	out = open_memstream(&r.out, &r.out_len);
-	err = open_memstream(&r.err, &r.err_len);
-	r.status = cwsim_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-/* The final table's "true" and error columns for @clock. */
-static void table_row(const struct run *r, const char *clock, char *truth, long long *err_ns)
-{
-	char key[64], name[64], value[64];
-	const char *line;
-
-	snprintf(key, sizeof(key), "\n%s ", clock);
-	line = strstr(r->out, key);
-	if (!line) {
-		fail_msg("no row for %s in:\n%s", clock, r->out);
-	}
-	assert_int_equal(sscanf(line + 1, "%63s %63s %63s %lld", name, value, truth, err_ns), 4);
+	return cwsim_run_argv(args);
 }
 
 static void test_cwsim_places_realtime_and_jiffies(void **state)
@@ -351,7 +311,7 @@ static void test_cwsim_places_realtime_and_jiffies(void **state)
 	const char *line;
 	char truth[64];
 	long long err_ns;
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	r = cwsim(args);
@@ -359,7 +319,7 @@ static void test_cwsim_places_realtime_and_jiffies(void **state)
 	assert_non_null(strstr(r.out, "sim: start: HZ=1000, jiffies 0xfffffc18, REALTIME "
 				      "2038-01-19T03:14:07Z (2147483647000000000 ns)"));
 	/* The report measures REALTIME against the placed start: 2^31 s + 1 s. */
-	table_row(&r, "REALTIME", truth, &err_ns);
+	cwsim_table_row(&r, "REALTIME", truth, &err_ns);
 	assert_string_equal(truth, "2147483649.000000000");
 	assert_in_range(err_ns + 10000000, 0, 20000000);
 	/*
@@ -371,7 +331,7 @@ static void test_cwsim_places_realtime_and_jiffies(void **state)
 	assert_int_equal(sscanf(line, "\njiffies: %llu expected: %llu", &jiffies, &expected), 2);
 	assert_int_equal(expected, 2000);
 	assert_in_range(jiffies, 1999, 2000);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 /* --realtime wins over the machine's [system] realtime, even at the epoch itself. */
@@ -383,7 +343,7 @@ static void test_cwsim_realtime_option_wins_over_the_machine(void **state)
 	};
 	char truth[64];
 	long long err_ns;
-	struct run r;
+	struct cwsim_run r;
 	FILE *f;
 	int fd;
 
@@ -397,10 +357,10 @@ static void test_cwsim_realtime_option_wins_over_the_machine(void **state)
 	r = cwsim(args);
 	unlink(path);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
-	table_row(&r, "REALTIME", truth, &err_ns);
+	cwsim_table_row(&r, "REALTIME", truth, &err_ns);
 	assert_string_equal(truth, "1.000000000");
 	assert_in_range(err_ns + 1000, 0, 2000);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 /*
@@ -415,27 +375,27 @@ static void test_cwsim_report_truth_near_ktime_max(void **state)
 			 NULL };
 	char truth[64];
 	long long err_ns;
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	r = cwsim(args);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
-	table_row(&r, "REALTIME", truth, &err_ns);
+	cwsim_table_row(&r, "REALTIME", truth, &err_ns);
 	assert_string_equal(truth, "9223372016.954775807");
 	assert_in_range(err_ns + 1000, 0, 2000);
 	/* KTIME_MAX - 20 s + 100 ms + 37 s; TAI itself stops at KTIME_MAX. */
-	table_row(&r, "TAI", truth, &err_ns);
+	cwsim_table_row(&r, "TAI", truth, &err_ns);
 	assert_string_equal(truth, "9223372053.954775807");
 	assert_non_null(strstr(r.out, "\nTAI                      9223372036.854775807 "));
 	assert_int_equal(err_ns, -17100000000LL);
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 static void test_cwsim_start_state_options_reject_bad_values(void **state)
 {
 	char *bad_rt[] = { "--realtime", "2262-04-12T00:00:00Z", NULL };
 	char *bad_j[] = { "--initial-jiffies", "0", NULL };
-	struct run r;
+	struct cwsim_run r;
 
 	(void)state;
 	r = cwsim(bad_rt);
@@ -443,12 +403,12 @@ static void test_cwsim_start_state_options_reject_bad_values(void **state)
 	assert_non_null(strstr(r.err, "cwsim: --realtime: expected a UTC time such as "
 				      "2038-01-19T03:14:07Z or 2147483647s, at most KTIME_MAX "
 				      "(got '2262-04-12T00:00:00Z')"));
-	run_free(&r);
+	cwsim_run_free(&r);
 	r = cwsim(bad_j);
 	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
 	assert_non_null(strstr(r.err, "cwsim: --initial-jiffies: expected a number above 0 "
 				      "(got '0')"));
-	run_free(&r);
+	cwsim_run_free(&r);
 }
 
 int main(void)
