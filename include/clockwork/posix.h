@@ -388,6 +388,79 @@ CW_API int cw_getitimer(int which, struct itimerval *curr_value);
  */
 CW_API clock_t cw_clock(void);
 
+/**
+ * The exec family (execve(2), exec(3)) with ITIMER_REAL kept across it, as
+ * Linux keeps it: just before the exec an armed ITIMER_REAL (or alarm) of
+ * this process moves, with its time left and interval, to the host's
+ * ITIMER_REAL, which the kernel keeps for the new image; the new image's
+ * first getitimer(), setitimer() or alarm() through this API takes it back
+ * into clockwork, and a new image that never asks (or runs without
+ * clockwork) gets its SIGALRM from the host, on time. If the exec fails the
+ * itimer is back in clockwork with the time it has left. Each function has
+ * the prototype, arguments and errors of the one it wraps (execle takes
+ * envp after the NULL that ends the arguments).
+ * @param path  Program to run.
+ * @param argv  Its arguments, ending with NULL.
+ * @param envp  Its environment, ending with NULL.
+ * Context: any thread; in a fork or vfork child, or with no ITIMER_REAL
+ *          armed, as async-signal-safe as the wrapped call (they only read
+ *          two atomics then). With one armed they wait at most 100 ms for
+ *          the layer's lock; exec from a signal handler that interrupted
+ *          this API's itimer or timer calls goes ahead without the itimer.
+ * @return Only on failure: -1 with the wrapped call's errno (the execl
+ *         family also ENOMEM if a long argument list cannot be mapped).
+ */
+CW_API int cw_execve(const char *path, char *const argv[], char *const envp[]);
+
+/**
+ * execv(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execv(const char *path, char *const argv[]);
+
+/**
+ * execvp(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execvp(const char *file, char *const argv[]);
+
+/**
+ * execvpe(3) (GNU) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execvpe(const char *file, char *const argv[], char *const envp[]);
+
+/**
+ * fexecve(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_fexecve(int fd, char *const argv[], char *const envp[]);
+
+/**
+ * execl(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execl(const char *path, const char *arg, ...);
+
+/**
+ * execlp(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execlp(const char *file, const char *arg, ...);
+
+/**
+ * execle(3) (envp follows the NULL) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execle(const char *path, const char *arg, ...);
+
 #ifdef __cplusplus
 }
 #endif
