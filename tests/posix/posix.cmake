@@ -14,3 +14,6 @@ cw_add_test(test_posix_cpu LABEL posix TIMEOUT 180
             SOURCES posix/test_posix_cpu.c)
 cw_add_test(test_posix_timers LABEL posix TIMEOUT 120
             SOURCES posix/test_posix_timers.c)
+
+# The differential glibc-versus-drop-in suite (tests/posix/diff/README.md).
+include(posix/diff/diff.cmake)
