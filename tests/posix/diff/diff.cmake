@@ -67,3 +67,4 @@ function(cw_diff_program name)
 endfunction()
 
 cw_diff_program(clocks)
+cw_diff_program(sleeps)

@@ -55,7 +55,8 @@ done
 run_one native "$native"
 run_one dropin "$dropin"
 
-# Known differences: "program | extended regex | reason", all three required.
+# Known differences: "program | extended regex | reason", all three required,
+# separated by " | " (space, bar, space).
 filter_n=$out/$name.native.cmp
 filter_d=$out/$name.dropin.cmp
 cp "$out/$name.native.out" "$filter_n"
@@ -64,9 +65,14 @@ lineno=0
 while IFS= read -r line || [ -n "$line" ]; do
 	lineno=$((lineno + 1))
 	case "$line" in '' | '#'*) continue ;; esac
-	prog=$(printf '%s' "$line" | cut -d'|' -f1 | sed 's/^ *//; s/ *$//')
-	pat=$(printf '%s' "$line" | cut -d'|' -f2 | sed 's/^ *//; s/ *$//')
-	why=$(printf '%s' "$line" | cut -d'|' -f3- | sed 's/^ *//; s/ *$//')
+	# Split on the first two " | " (a regex may use | without spaces).
+	prog=${line%% | *}
+	rest=${line#* | }
+	pat=${rest%% | *}
+	why=${rest#* | }
+	[ "$rest" != "$line" ] && [ "$why" != "$rest" ] || why=
+	prog=$(printf '%s' "$prog" | sed 's/^ *//; s/ *$//')
+	pat=$(printf '%s' "$pat" | sed 's/^ *//; s/ *$//')
 	if [ -z "$prog" ] || [ -z "$pat" ] || [ -z "$why" ]; then
 		echo "FAIL: $known:$lineno: an entry needs 'program | line pattern | reason'"
 		status=1
