@@ -68,3 +68,4 @@ endfunction()
 
 cw_diff_program(clocks)
 cw_diff_program(sleeps)
+cw_diff_program(timers)
