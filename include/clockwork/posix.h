@@ -54,10 +54,10 @@ struct timezone;
 #define CW_POSIX_API_TIMER_MAX 65536
 
 /**
- * While a timer's signal is still pending, its hrtimer is not programmed
- * sooner than this after the last expiry (the overruns are still counted
- * exactly, by arithmetic): an interval shorter than this cannot keep a CPU
- * busy with expiries nobody can take.
+ * While a timer's notification is pending, its hrtimer checks for the
+ * delivery at the next expiry but at most once per this interval (the
+ * overruns are still counted by arithmetic, up to the delivery): an
+ * interval shorter than this cannot keep a CPU busy.
  */
 #define CW_POSIX_API_MIN_POLL_NS 1000000LL
 
@@ -173,10 +173,11 @@ CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain)
  * signal with si_code SI_TIMER, si_value, si_timerid and si_overrun);
  * SIGEV_THREAD_ID (the same, to the thread whose id is in
  * sigev_notify_thread_id / _sigev_un._tid); SIGEV_THREAD (the function runs
- * on a new detached thread with a copy of the given attributes, glibc
- * style). At most one notification per timer is pending; further expiries
- * are overruns (see cw_timer_getoverrun()). NULL @p evp means SIGEV_SIGNAL,
- * SIGALRM, sival_int = the timer id.
+ * on a new detached thread with a copy of the given attributes and, as
+ * under glibc, every signal blocked). At most one notification per timer
+ * is pending; an interval timer is re-armed when it is delivered, and the
+ * periods until then are overruns (see cw_timer_getoverrun()). NULL @p evp
+ * means SIGEV_SIGNAL, SIGALRM, sival_int = the timer id.
  *
  * @param clock_id  As cw_clock_nanosleep(); CPU-time clocks make a host timer.
  * @param evp       Notification, or NULL.
@@ -185,17 +186,20 @@ CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain)
  * @return 0; -1 with errno EINVAL (unknown clock id, bad sigev_notify,
  *         invalid signal number, no such thread for SIGEV_THREAD_ID, NULL
  *         function for SIGEV_THREAD), ENOTSUP (MONOTONIC_RAW, COARSE
- *         clocks), EAGAIN (CW_POSIX_API_TIMER_MAX timers exist, or the
- *         default system could not be created), ENOMEM, EFAULT (@p timerid
+ *         clocks), EAGAIN (CW_POSIX_API_TIMER_MAX timers, or as many as
+ *         RLIMIT_SIGPENDING allows, exist (checked before @p evp, as Linux);
+ *         or the default system could not be created), ENOMEM, EFAULT (@p timerid
  *         NULL), or the host's errno for a CPU-time clock.
  */
 CW_API int cw_timer_create(clockid_t clock_id, struct sigevent *evp, timer_t *timerid);
 
 /**
- * Arm or disarm a timer (timer_settime(2)). it_value zero disarms; a past
- * absolute time expires at once; it_interval non-zero makes it periodic.
- * A notification still pending from the previous setting is forgotten
- * (the overrun count restarts at 0).
+ * Arm or disarm a timer (timer_settime(2)). it_value zero disarms (and
+ * clears the interval); a past absolute time is delivered by this call
+ * itself, with the periods already elapsed as overruns; it_interval
+ * non-zero makes it periodic. A notification still pending from the
+ * previous setting is forgotten (the overrun count restarts at 0; a queued
+ * SIGEV_THREAD call is dropped, a queued signal stays queued).
  *
  * @param timerid  A timer from cw_timer_create().
  * @param flags    0 or TIMER_ABSTIME.
@@ -223,21 +227,23 @@ CW_API int cw_timer_gettime(timer_t timerid, struct itimerspec *value);
 
 /**
  * Overrun count of the last delivered notification (timer_getoverrun(2)):
- * the expiries that happened while it was pending, capped at DELAYTIMER_MAX.
- * A signal counts as delivered once its number is no longer pending (in the
- * process, or in the target thread for SIGEV_THREAD_ID); a SIGEV_THREAD
- * notification once its thread starts. Timers sharing a signal number are
- * indistinguishable to that test.
+ * the periods that elapsed from the expiry that sent it up to its delivery,
+ * capped at DELAYTIMER_MAX (INT_MAX). A signal counts as delivered once its
+ * number is no longer pending (in the process, or in the target thread for
+ * SIGEV_THREAD_ID), checked by this call at once and by the timer at its
+ * next expiry; a SIGEV_THREAD notification when the dispatcher takes it.
+ * Timers sharing a signal number are indistinguishable to that test.
  *
  * @param timerid  A timer.
  * Context: any thread, also a signal handler (async-signal-safe).
- * @return The count (>= 0); -1 with errno EINVAL (bad timer id).
+ * @return The count (>= 0); -1 with errno EINVAL (bad timer id, also one
+ *         deleted while this call ran).
  */
 CW_API int cw_timer_getoverrun(timer_t timerid);
 
 /**
  * Delete a timer (timer_delete(2)): disarm it and free its id. A signal
- * already queued stays queued.
+ * already queued stays queued; a queued SIGEV_THREAD call is dropped.
  *
  * @param timerid  A timer.
  * Context: thread context, not the timer's own SIGEV_THREAD function;

@@ -3,51 +3,60 @@
  * POSIX timers (timer_create and friends) and the process's ITIMER_REAL /
  * alarm, on clockwork hrtimers.
  *
- * Ids. A table of CW_POSIX_API_TIMER_MAX slots in chunks of CHUNK entries,
- * allocated on demand and never freed (so a lockless reader never sees a
- * chunk go away); timer_create takes the lowest free slot. A timer_t is the
+ * Ids and slots. A table of CW_POSIX_API_TIMER_MAX slots in chunks of CHUNK
+ * entries, allocated on demand and never freed. A slot holds the timer
+ * itself, so its memory stays valid for the life of the process: the
+ * lockless timer_getoverrun() can read a slot that another thread deletes
+ * at that moment (it then answers EINVAL) and never touches freed memory.
+ * A slot's seq is odd while a timer lives in it; create and delete each
+ * increment it, so a reader that sees seq change knows its reads may mix
+ * two timers. timer_create takes the lowest free slot; a timer_t is the
  * slot number cast to a pointer, as glibc does with the kernel's ids.
  *
- * Expiry. Each timer keeps its own logical expiry and interval in the clock
- * of its hrtimer (the clock itself for absolute settings, MONOTONIC or
- * BOOTTIME for relative ones). The hrtimer callback (CPU thread, interrupt
- * context) counts the periods that passed (1 + missed ones), advances the
- * logical expiry past now, notifies, and restarts the hrtimer at the next
- * expiry. SIGEV_NONE timers never arm an hrtimer: timer_gettime computes
- * their state from the logical expiry.
- *
- * One pending notification. notify_state holds a PENDING bit and the
- * expiries counted while pending. An expiry with nothing pending sends the
- * notification with the missed periods as overruns; an expiry while
- * pending adds its periods to the count. The notification counts as
- * delivered when
- *   - SIGEV_SIGNAL: its signal number is no longer in the process's
- *     pending set (sigpending(), from the CPU thread or the caller);
+ * Expiry and delivery, as Linux. Each timer keeps its logical expiry and
+ * interval in the clock of its hrtimer (the clock itself for absolute
+ * settings, MONOTONIC or BOOTTIME for relative ones). An expiry sends the
+ * notification and the timer then waits for its delivery: Linux re-arms an
+ * interval timer only when its signal is delivered, and counts as overruns
+ * every period that elapsed from the expiry that sent it up to that
+ * delivery (hrtimer_forward at dequeue). User space cannot see a delivery
+ * happen, so it is detected:
+ *   - SIGEV_SIGNAL (and the itimer's SIGALRM): the signal number is no
+ *     longer in the process's pending set (sigpending() from a thread that
+ *     blocks everything);
  *   - SIGEV_THREAD_ID: no longer in the target thread's set (SigPnd of
- *     /proc/self/task/<tid>/status);
- *   - SIGEV_THREAD: its thread starts.
- * Delivery is checked lazily, at the next expiry and in timer_getoverrun,
- * which then moves the count to overrun_last (compare-and-swap, so the
- * callback and a signal handler can race). Limits: two timers (or a timer
- * and anything else) with the same signal number look pending while
- * either's signal is; a signal ignored (SIG_IGN) is never pending, so each
- * expiry sends one; si_overrun in the siginfo carries only the periods
- * missed before it was sent (the count while it waits is known only later:
- * use timer_getoverrun, as POSIX recommends). While pending, the hrtimer is
- * not programmed sooner than CW_POSIX_API_MIN_POLL_NS after the last
- * expiry, so a tiny interval cannot busy a CPU; overruns stay exact because
- * they are counted by arithmetic.
+ *     /proc/self/task/<tid>/status; an exited thread counts as delivered);
+ *   - SIGEV_THREAD: the dispatcher takes the notification from its queue
+ *     (glibc's helper thread taking SIGTIMER): an exact delivery time.
+ * The hrtimer polls a pending notification at the next expiry, but not
+ * sooner than CW_POSIX_API_MIN_POLL_NS after the last poll (a tiny interval
+ * cannot keep a CPU busy), and timer_getoverrun() checks it at once. Whoever
+ * sees the delivery first fixes the count, with a compare-and-swap on the
+ * state word: timer_getoverrun() at its own call time (so a program that
+ * takes the signal and asks at once gets the count up to then), the poll
+ * at max(last poll that saw it pending, now - interval) (exact when
+ * delivery is prompt: the expiry that woke the poll is not counted). The
+ * next hrtimer callback then re-arms the timer at the first expiry after
+ * the counted periods. Overruns are counted by arithmetic from the expiry
+ * that sent the notification, so they never depend on how often the timer
+ * runs.
+ *
+ * The state word (state): phase in bits 62-63 (IDLE, PENDING, DELIVERED),
+ * a tag in bits 40-61 that changes at every send and every settime (never
+ * reset when a slot is reused), and in DELIVERED the periods counted at
+ * delivery in bits 0-39. The tag makes a stale compare-and-swap fail.
  *
  * Locking rules: pa_timers_lock serialises create/settime/gettime/delete
  * and the table writers; timer->lock guards the arming fields against the
- * callback and is never held across cw_hrtimer_cancel() (which waits for
- * the callback). timer_getoverrun takes no lock (async-signal-safe): it
- * reads the table and the atomics only.
+ * hrtimer callback and is never held across cw__pa_hrtimer_cancel() (which
+ * waits for the callback). pa_disp.lock guards the SIGEV_THREAD queue and
+ * is innermost. timer_getoverrun() takes no lock (async-signal-safe): it
+ * reads atomics and may compare-and-swap the state word.
  *
- * Lifetime rules: a timer is freed when its last reference goes: the
- * table's (dropped by delete) and one per SIGEV_THREAD notification in
- * flight. Delete cancels the hrtimer (waiting for a running callback)
- * before dropping the table's reference.
+ * Lifetime rules: delete stops the hrtimer (waiting for a running
+ * callback), takes the timer out of the dispatcher queue (waiting while the
+ * dispatcher starts a thread with its attributes) and only then frees the
+ * slot. A notification thread gets its own copy of function and value.
  */
 #include <clockwork/hrtimer.h>
 #include <clockwork/port_posix.h>
@@ -64,51 +73,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define CHUNK      1024
-#define NR_CHUNKS  (CW_POSIX_API_TIMER_MAX / CHUNK)
-#define PENDING    (UINT64_C(1) << 63)
-#define COUNT_MASK (PENDING - 1)
+#define CHUNK     1024
+#define NR_CHUNKS (CW_POSIX_API_TIMER_MAX / CHUNK)
 /* No id: the ITIMER_REAL timer. */
-#define ID_ITIMER  (-1)
+#define ID_ITIMER (-1)
+
+/* The state word. */
+#define PH_SHIFT     62
+#define PH_IDLE      UINT64_C(0)
+#define PH_PENDING   UINT64_C(1)
+#define PH_DELIVERED UINT64_C(2)
+#define TAG_SHIFT    40
+#define TAG_MASK     ((UINT64_C(1) << 22) - 1)
+#define COUNT_MAX    ((UINT64_C(1) << TAG_SHIFT) - 1)
 
 CW_BUILD_ASSERT(CW_POSIX_API_TIMER_MAX % CHUNK == 0, "whole chunks");
 
 struct pa_timer {
-	/* Set at creation, constant. */
+	/* Odd while a timer lives in the slot; see the file comment. */
+	_Atomic uint32_t seq;
+	/* Set at creation, constant while live (atomics: lockless readers). */
 	int id;
+	_Atomic int notify;
+	_Atomic int signo;
+	_Atomic pid_t tid;
+	_Atomic bool host;
+	_Atomic(void *) host_timer;
 	clockid_t clock;
-	struct cw_system *sys;
-	int notify;
-	int signo;
-	pid_t tid;
+	_Atomic(struct cw_system *) sys;
 	union sigval value;
 	void (*function)(union sigval);
 	pthread_attr_t attr;
-	bool host;
-	timer_t host_timer;
 
 	struct cw_hrtimer hrt;
 	/* Guards the fields below against the callback. */
 	pthread_mutex_t lock;
 	bool armed;
 	bool hrt_ready;
-	int hr_clock;
+	/* Next expiry still to notify (phase IDLE). */
 	int64_t expires_ns;
-	int64_t interval_ns;
-
-	_Atomic uint64_t notify_state;
+	/* Last time a poll found the notification still pending (or it was sent). */
+	int64_t seen_ns;
+	/* Last time a poll found it still pending (rate limit). */
+	int64_t poll_ns;
+	_Atomic int hr_clock;
+	_Atomic int64_t interval_ns;
+	/* Expiry the pending (or just delivered) notification stands for. */
+	_Atomic int64_t sent_ns;
+	_Atomic uint64_t state;
 	_Atomic int overrun_last;
-	_Atomic int refs;
-	_Atomic bool deleted;
-	/* Dispatcher queue link (SIGEV_THREAD). */
+
+	/* Dispatcher queue (SIGEV_THREAD), under pa_disp.lock. */
+	bool queued;
 	struct pa_timer *next;
 };
 
 static pthread_mutex_t pa_timers_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic(_Atomic(struct pa_timer *) *) pa_chunks[NR_CHUNKS];
+static _Atomic(struct pa_timer *) pa_chunks[NR_CHUNKS];
 static unsigned pa_nr_timers;
 static struct pa_timer *pa_itimer;
 
@@ -116,9 +141,19 @@ static struct pa_timer *pa_itimer;
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	/* Signalled when busy goes back to NULL. */
+	pthread_cond_t idle;
 	struct pa_timer *head, *tail;
+	/* The timer whose attributes pthread_create() is reading. */
+	struct pa_timer *busy;
 	bool started;
-} pa_disp = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false };
+} pa_disp = { PTHREAD_MUTEX_INITIALIZER,
+	      PTHREAD_COND_INITIALIZER,
+	      PTHREAD_COND_INITIALIZER,
+	      NULL,
+	      NULL,
+	      NULL,
+	      false };
 
 static int fail(int err)
 {
@@ -126,11 +161,26 @@ static int fail(int err)
 	return -1;
 }
 
+static uint64_t st_phase(uint64_t s)
+{
+	return s >> PH_SHIFT;
+}
+
+static uint64_t st_tag(uint64_t s)
+{
+	return (s >> TAG_SHIFT) & TAG_MASK;
+}
+
+static uint64_t st_make(uint64_t phase, uint64_t tag, uint64_t count)
+{
+	return phase << PH_SHIFT | (tag & TAG_MASK) << TAG_SHIFT | (count & COUNT_MAX);
+}
+
 /* ---- table -------------------------------------------------------------- */
 
-static _Atomic(struct pa_timer *) *slot(int id, bool alloc)
+static struct pa_timer *slot(int id, bool alloc)
 {
-	_Atomic(struct pa_timer *) *chunk;
+	struct pa_timer *chunk;
 
 	if (id < 0 || id >= CW_POSIX_API_TIMER_MAX) {
 		return NULL;
@@ -140,35 +190,58 @@ static _Atomic(struct pa_timer *) *slot(int id, bool alloc)
 	if (!chunk && alloc) {
 		chunk = calloc(CHUNK, sizeof(*chunk));
 		if (chunk) {
+			for (int i = 0; i < CHUNK; i++) {
+				pthread_mutex_init(&chunk[i].lock, NULL);
+				chunk[i].id = id / CHUNK * CHUNK + i;
+			}
 			atomic_store_explicit(&pa_chunks[id / CHUNK], chunk, memory_order_release);
 		}
 	}
 	return chunk ? &chunk[id % CHUNK] : NULL;
 }
 
-/* Lockless lookup (timer_getoverrun); the others hold pa_timers_lock. */
-static struct pa_timer *lookup(timer_t timerid)
+static bool live(uint32_t seq)
+{
+	return seq & 1;
+}
+
+/* The live timer @timerid (pa_timers_lock held), or NULL. */
+static struct pa_timer *lookup_locked(timer_t timerid)
 {
 	intptr_t v = (intptr_t)timerid;
-	_Atomic(struct pa_timer *) *s;
+	struct pa_timer *t;
 
 	if (v < 0 || v >= CW_POSIX_API_TIMER_MAX) {
 		return NULL;
 	}
-	s = slot((int)v, false);
-	/* Pairs with the release store in cw_timer_create(). */
-	return s ? atomic_load_explicit(s, memory_order_acquire) : NULL;
+	t = slot((int)v, false);
+	return t && live(atomic_load_explicit(&t->seq, memory_order_relaxed)) ? t : NULL;
+}
+
+/* The most timers: ours, or RLIMIT_SIGPENDING (Linux charges each timer to it). */
+static unsigned timer_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_SIGPENDING, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < CW_POSIX_API_TIMER_MAX) {
+		return (unsigned)rl.rlim_cur;
+	}
+	return CW_POSIX_API_TIMER_MAX;
 }
 
 static int alloc_id_locked(void)
 {
+	if (pa_nr_timers >= timer_limit()) {
+		return -EAGAIN;
+	}
 	for (int id = 0; id < CW_POSIX_API_TIMER_MAX; id++) {
-		_Atomic(struct pa_timer *) *s = slot(id, true);
+		struct pa_timer *t = slot(id, true);
 
-		if (!s) {
+		if (!t) {
 			return -ENOMEM;
 		}
-		if (!atomic_load_explicit(s, memory_order_relaxed)) {
+		if (!live(atomic_load_explicit(&t->seq, memory_order_relaxed))) {
 			return id;
 		}
 	}
@@ -176,17 +249,6 @@ static int alloc_id_locked(void)
 }
 
 static void destroy_locked(struct pa_timer *t, bool touch_hrtimer);
-
-static void timer_put(struct pa_timer *t)
-{
-	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1) {
-		pthread_mutex_destroy(&t->lock);
-		if (t->notify == SIGEV_THREAD) {
-			pthread_attr_destroy(&t->attr);
-		}
-		free(t);
-	}
-}
 
 unsigned cw__pa_timers_count(void)
 {
@@ -210,7 +272,7 @@ unsigned cw__pa_timers_count(void)
 	return n;
 }
 
-/* ---- notification ------------------------------------------------------- */
+/* ---- delivery detection ------------------------------------------------- */
 
 static bool thread_has_pending(pid_t tid, int signo)
 {
@@ -240,36 +302,65 @@ static bool thread_has_pending(pid_t tid, int signo)
 	return signo <= 64 && (mask >> (signo - 1)) & 1;
 }
 
+/* The signal of a SIGEV_SIGNAL/THREAD_ID notification is still pending. */
 static bool signal_pending(const struct pa_timer *t)
 {
+	int signo = atomic_load_explicit(&t->signo, memory_order_relaxed);
 	sigset_t set;
 
-	if (t->notify == SIGEV_THREAD) {
-		/* Pending until its thread starts (which clears PENDING itself). */
-		return true;
+	if (atomic_load_explicit(&t->notify, memory_order_relaxed) == SIGEV_THREAD_ID) {
+		return thread_has_pending(atomic_load_explicit(&t->tid, memory_order_relaxed),
+					  signo);
 	}
-	if (t->notify == SIGEV_THREAD_ID) {
-		return thread_has_pending(t->tid, t->signo);
-	}
-	return sigpending(&set) == 0 && sigismember(&set, t->signo) == 1;
+	return sigpending(&set) == 0 && sigismember(&set, signo) == 1;
 }
 
-/* Move the count of a delivered notification to overrun_last. */
-static void finalize(struct pa_timer *t, uint64_t seen)
+/* Expiries in [@sent_ns, @until_ns] of a timer with period @iv_ns (at least 1). */
+static uint64_t periods_until(int64_t sent_ns, int64_t iv_ns, int64_t until_ns)
 {
-	if (atomic_compare_exchange_strong(&t->notify_state, &seen, 0)) {
-		uint64_t n = seen & COUNT_MASK;
+	uint64_t n;
 
-		atomic_store(&t->overrun_last, n > INT_MAX ? INT_MAX : (int)n);
+	if (iv_ns <= 0 || until_ns <= sent_ns) {
+		return 1;
 	}
+	n = 1 + (uint64_t)((until_ns - sent_ns) / iv_ns);
+	return n > COUNT_MAX ? COUNT_MAX : n;
+}
+
+/*
+ * Mark the notification of state @s delivered, counting the periods up to
+ * @until_ns. @return the new state, or the current one if @s is stale.
+ */
+static uint64_t deliver(struct pa_timer *t, uint64_t s, int64_t until_ns)
+{
+	int64_t sent = atomic_load(&t->sent_ns);
+	int64_t iv = atomic_load(&t->interval_ns);
+	uint64_t d = st_make(PH_DELIVERED, st_tag(s), periods_until(sent, iv, until_ns));
+
+	/* Pairs with the loads of the state in the callback and timer_getoverrun(). */
+	if (atomic_compare_exchange_strong(&t->state, &s, d)) {
+		return d;
+	}
+	return s;
+}
+
+/* ---- sending -------------------------------------------------------------- */
+
+static bool itimer_send_by_host(void)
+{
+	struct itimerval one_us = { { 0, 0 }, { 0, 1 } };
+
+	/* The host's own ITIMER_REAL queues SIGALRM with si_code SI_KERNEL. */
+	return setitimer(ITIMER_REAL, &one_us, NULL) == 0;
 }
 
 static int send_signal(struct pa_timer *t, unsigned overruns)
 {
+	int signo = atomic_load_explicit(&t->signo, memory_order_relaxed);
 	siginfo_t info;
 
 	memset(&info, 0, sizeof(info));
-	info.si_signo = t->signo;
+	info.si_signo = signo;
 	if (t->id == ID_ITIMER) {
 		info.si_code = SI_KERNEL;
 	} else {
@@ -278,71 +369,166 @@ static int send_signal(struct pa_timer *t, unsigned overruns)
 		info.si_overrun = (int)(overruns > INT_MAX ? INT_MAX : overruns);
 		info.si_value = t->value;
 	}
-	if (t->notify == SIGEV_THREAD_ID) {
-		return (int)syscall(SYS_rt_tgsigqueueinfo, getpid(), t->tid, t->signo, &info);
+	if (atomic_load_explicit(&t->notify, memory_order_relaxed) == SIGEV_THREAD_ID) {
+		return (int)syscall(SYS_rt_tgsigqueueinfo, getpid(),
+				    atomic_load_explicit(&t->tid, memory_order_relaxed), signo,
+				    &info);
 	}
-	if (syscall(SYS_rt_sigqueueinfo, getpid(), t->signo, &info) == 0) {
+	if (syscall(SYS_rt_sigqueueinfo, getpid(), signo, &info) == 0) {
 		return 0;
 	}
 	/*
-	 * Linux refuses a non-negative si_code (SI_KERNEL) unless the sender's
-	 * thread id is the target pid, i.e. off the main thread: plain kill().
+	 * Linux refuses a non-negative si_code (SI_KERNEL) unless the sender is
+	 * the main thread; a CPU thread lets the host's ITIMER_REAL send it,
+	 * and only if that fails sends plain kill() (SI_USER).
 	 */
-	return t->id == ID_ITIMER ? kill(getpid(), t->signo) : -1;
+	if (t->id != ID_ITIMER) {
+		return -1;
+	}
+	return itimer_send_by_host() ? 0 : kill(getpid(), signo);
 }
 
 static void dispatch(struct pa_timer *t);
 
-/* An expiry covering @periods periods (>= 1). Called with t->lock held. */
-static void notify(struct pa_timer *t, uint64_t periods)
+/*
+ * Send the notification of the expiry at t->expires_ns, at @now. Called
+ * with t->lock held, phase IDLE.
+ */
+static void send_locked(struct pa_timer *t, uint64_t s, int64_t now)
 {
-	uint64_t s = atomic_load(&t->notify_state);
+	int64_t iv = atomic_load(&t->interval_ns);
+	uint64_t missed = iv ? (uint64_t)((now - t->expires_ns) / iv) : 0;
+	uint64_t p = st_make(PH_PENDING, st_tag(s) + 1, 0);
+	int notify = atomic_load_explicit(&t->notify, memory_order_relaxed);
 
-	if (t->id == ID_ITIMER) {
-		/* SIGALRM is a standard signal: the kernel merges pending ones. */
-		send_signal(t, 0);
+	atomic_store(&t->sent_ns, t->expires_ns);
+	t->seen_ns = now;
+	if (!iv) {
+		t->armed = false;
+	}
+	if (notify == SIGEV_THREAD) {
+		/* Before queueing: the dispatcher drops a notification that is not PENDING. */
+		atomic_store(&t->state, p);
+		dispatch(t);
 		return;
 	}
-	while (s & PENDING) {
-		if (!signal_pending(t)) {
-			finalize(t, s);
-			break;
-		}
-		uint64_t n = (s & COUNT_MASK) + periods;
+	/*
+	 * After sending: PENDING while the signal is not queued yet would look
+	 * delivered to timer_getoverrun(). Nothing queued (error): count it
+	 * delivered now, so the timer goes on.
+	 */
+	if (send_signal(t, (unsigned)(missed > UINT_MAX ? UINT_MAX : missed)) == 0) {
+		atomic_store(&t->state, p);
+	} else {
+		atomic_store(&t->state, st_make(PH_DELIVERED, st_tag(p),
+						periods_until(t->expires_ns, iv, now)));
+	}
+}
 
-		if (n > COUNT_MASK) {
-			n = COUNT_MASK;
-		}
-		if (atomic_compare_exchange_weak(&t->notify_state, &s, PENDING | n)) {
-			return;
-		}
+/*
+ * The next poll of a pending notification: the next expiry, but at most one
+ * poll per CW_POSIX_API_MIN_POLL_NS (counted from the last poll and from the
+ * notified expiry), so a tiny interval cannot keep a CPU busy with polls or
+ * sends. A late notification (a past start) still polls at its next expiry.
+ */
+static int64_t poll_time(struct pa_timer *t, int64_t now)
+{
+	int64_t iv = atomic_load(&t->interval_ns);
+	int64_t sent = atomic_load(&t->sent_ns);
+	int64_t next, floor;
+
+	if (!iv) {
+		return 0;
 	}
-	atomic_store(&t->notify_state, PENDING | (periods - 1));
-	if (t->notify == SIGEV_THREAD) {
-		dispatch(t);
-	} else if (send_signal(t, (unsigned)(periods - 1)) != 0) {
-		atomic_store(&t->notify_state, 0);
+	next = cw__pa_add(sent, (int64_t)periods_until(sent, iv, now) * iv);
+	floor = cw__pa_add(sent > t->poll_ns ? sent : t->poll_ns, CW_POSIX_API_MIN_POLL_NS);
+	return next > floor ? next : floor;
+}
+
+/*
+ * Run the timer's state machine at @now (t->lock held): detect a delivery,
+ * re-arm after one, send a due notification. @return the time the hrtimer
+ * must run next, or 0 for never.
+ */
+static int64_t advance_locked(struct pa_timer *t, int64_t now)
+{
+	uint64_t s = atomic_load(&t->state);
+	int64_t iv = atomic_load(&t->interval_ns);
+
+	if (st_phase(s) == PH_PENDING) {
+		if (atomic_load_explicit(&t->notify, memory_order_relaxed) == SIGEV_THREAD ||
+		    signal_pending(t)) {
+			/* The dispatcher marks SIGEV_THREAD delivered itself. */
+			t->seen_ns = now;
+			t->poll_ns = now;
+			return poll_time(t, now);
+		}
+		/* Delivered since the last poll; see the file comment for the estimate. */
+		s = deliver(t, s, iv && now - iv > t->seen_ns ? now - iv : t->seen_ns);
 	}
+	if (st_phase(s) == PH_DELIVERED) {
+		uint64_t n = s & COUNT_MAX;
+		int64_t sent = atomic_load(&t->sent_ns);
+
+		if (n == COUNT_MAX) {
+			n = periods_until(sent, iv, now);
+		}
+		atomic_store(&t->overrun_last, n - 1 > INT_MAX ? INT_MAX : (int)(n - 1));
+		if (iv) {
+			t->expires_ns = cw__pa_add(sent, (int64_t)(n * (uint64_t)iv));
+		}
+		/* Only PENDING is ever compare-and-swapped by others. */
+		atomic_store(&t->state, st_make(PH_IDLE, st_tag(s), 0));
+		s = atomic_load(&t->state);
+	}
+	if (!t->armed) {
+		return 0;
+	}
+	if (now < t->expires_ns) {
+		return t->expires_ns;
+	}
+	send_locked(t, s, now);
+	/* A one-shot timer has nothing left to poll (0): getoverrun is 0 anyway. */
+	return poll_time(t, now);
 }
 
 /* ---- SIGEV_THREAD -------------------------------------------------------- */
 
+struct pa_start {
+	void (*function)(union sigval);
+	union sigval value;
+};
+
 static void *notify_thread(void *arg)
 {
-	struct pa_timer *t = arg;
-	sigset_t mask;
+	struct pa_start start = *(struct pa_start *)arg;
 
-	/* glibc runs the function with the signal mask of the attributes, or none. */
-	if (pthread_attr_getsigmask_np(&t->attr, &mask) != 0) {
-		sigemptyset(&mask);
-	}
-	pthread_sigmask(SIG_SETMASK, &mask, NULL);
-	finalize(t, atomic_load(&t->notify_state));
-	if (!atomic_load(&t->deleted)) {
-		t->function(t->value);
-	}
-	timer_put(t);
+	/* Every signal stays blocked, as under glibc (the attributes set that). */
+	free(arg);
+	start.function(start.value);
 	return NULL;
+}
+
+/* Take @t off the dispatcher queue (pa_disp.lock held). */
+static void unqueue_locked(struct pa_timer *t)
+{
+	struct pa_timer **pp = &pa_disp.head, *prev = NULL;
+
+	if (!t->queued) {
+		return;
+	}
+	while (*pp && *pp != t) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (*pp) {
+		*pp = t->next;
+		if (pa_disp.tail == t) {
+			pa_disp.tail = prev;
+		}
+	}
+	t->queued = false;
+	t->next = NULL;
 }
 
 static void *dispatcher(void *arg)
@@ -350,23 +536,40 @@ static void *dispatcher(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&pa_disp.lock);
 	for (;;) {
+		struct pa_start *start;
 		struct pa_timer *t;
 		pthread_t thr;
+		uint64_t s;
 
 		while (!pa_disp.head) {
 			pthread_cond_wait(&pa_disp.cond, &pa_disp.lock);
 		}
 		t = pa_disp.head;
-		pa_disp.head = t->next;
-		if (!pa_disp.head) {
-			pa_disp.tail = NULL;
+		unqueue_locked(t);
+		/* Taking it off the queue is its delivery (glibc: sigwaitinfo of SIGTIMER). */
+		s = atomic_load(&t->state);
+		if (st_phase(s) != PH_PENDING) {
+			continue;
 		}
+		s = deliver(t, s, cw__pa_now(t->sys, atomic_load(&t->hr_clock)));
+		if (st_phase(s) != PH_DELIVERED) {
+			continue;
+		}
+		start = malloc(sizeof(*start));
+		if (!start) {
+			continue;
+		}
+		start->function = t->function;
+		start->value = t->value;
+		/* delete waits while busy == t: the attributes stay valid. */
+		pa_disp.busy = t;
 		pthread_mutex_unlock(&pa_disp.lock);
-		if (atomic_load(&t->deleted) || pthread_create(&thr, &t->attr, notify_thread, t)) {
-			finalize(t, atomic_load(&t->notify_state));
-			timer_put(t);
+		if (pthread_create(&thr, &t->attr, notify_thread, start)) {
+			free(start);
 		}
 		pthread_mutex_lock(&pa_disp.lock);
+		pa_disp.busy = NULL;
+		pthread_cond_broadcast(&pa_disp.idle);
 	}
 	return NULL;
 }
@@ -396,16 +599,30 @@ static int dispatcher_start_locked(void)
 /* Queue a SIGEV_THREAD notification (interrupt context: short critical section). */
 static void dispatch(struct pa_timer *t)
 {
-	atomic_fetch_add(&t->refs, 1);
 	pthread_mutex_lock(&pa_disp.lock);
-	t->next = NULL;
-	if (pa_disp.tail) {
-		pa_disp.tail->next = t;
-	} else {
-		pa_disp.head = t;
+	/* Queued already (cannot be: settime and delete unqueue): it stands for this one. */
+	if (!t->queued) {
+		t->queued = true;
+		t->next = NULL;
+		if (pa_disp.tail) {
+			pa_disp.tail->next = t;
+		} else {
+			pa_disp.head = t;
+		}
+		pa_disp.tail = t;
+		pthread_cond_signal(&pa_disp.cond);
 	}
-	pa_disp.tail = t;
-	pthread_cond_signal(&pa_disp.cond);
+	pthread_mutex_unlock(&pa_disp.lock);
+}
+
+/* Drop a queued notification of @t; with @wait also wait until the dispatcher is done with it. */
+static void disp_forget(struct pa_timer *t, bool wait)
+{
+	pthread_mutex_lock(&pa_disp.lock);
+	unqueue_locked(t);
+	while (wait && pa_disp.busy == t) {
+		pthread_cond_wait(&pa_disp.idle, &pa_disp.lock);
+	}
 	pthread_mutex_unlock(&pa_disp.lock);
 }
 
@@ -414,7 +631,7 @@ static int copy_attr(pthread_attr_t *dst, const pthread_attr_t *src)
 {
 	struct sched_param param;
 	cpu_set_t cpus;
-	sigset_t mask;
+	sigset_t all;
 	size_t size;
 	int v;
 
@@ -443,10 +660,14 @@ static int copy_attr(pthread_attr_t *dst, const pthread_attr_t *src)
 		if (!pthread_attr_getaffinity_np(src, sizeof(cpus), &cpus)) {
 			pthread_attr_setaffinity_np(dst, sizeof(cpus), &cpus);
 		}
-		if (!pthread_attr_getsigmask_np(src, &mask)) {
-			pthread_attr_setsigmask_np(dst, &mask);
-		}
 	}
+	/*
+	 * glibc runs the function with every signal blocked, whatever mask the
+	 * attributes name: its helper thread blocks all and the notification
+	 * thread inherits that (glibc's tst-timer-sigmask checks it).
+	 */
+	sigfillset(&all);
+	pthread_attr_setsigmask_np(dst, &all);
 	pthread_attr_setdetachstate(dst, PTHREAD_CREATE_DETACHED);
 	return 0;
 }
@@ -457,61 +678,66 @@ static enum cw_hrtimer_restart timer_fn(struct cw_hrtimer *hrt)
 {
 	struct pa_timer *t = (struct pa_timer *)((char *)hrt - offsetof(struct pa_timer, hrt));
 	int64_t now = cw_hrtimer_cb_get_time(hrt);
-	uint64_t periods = 1;
 	int64_t next;
 
 	pthread_mutex_lock(&t->lock);
-	if (!t->armed) {
-		pthread_mutex_unlock(&t->lock);
-		return CW_HRTIMER_NORESTART;
+	next = advance_locked(t, now);
+	if (next) {
+		/* Always after now: a poll time or a future expiry. */
+		cw_hrtimer_set_expires_range_ns(hrt, next, 0);
 	}
-	if (now < t->expires_ns) {
-		/* Woken early (cannot happen for a due hrtimer): wait for the expiry. */
-		next = t->expires_ns;
-		goto out_restart;
-	}
-	if (t->interval_ns) {
-		periods += (uint64_t)((now - t->expires_ns) / t->interval_ns);
-		t->expires_ns =
-			cw__pa_add(t->expires_ns, (int64_t)(periods * (uint64_t)t->interval_ns));
-	} else {
-		t->armed = false;
-	}
-	notify(t, periods);
-	if (!t->armed) {
-		pthread_mutex_unlock(&t->lock);
-		return CW_HRTIMER_NORESTART;
-	}
-	next = t->expires_ns;
-	if ((atomic_load(&t->notify_state) & PENDING) &&
-	    next < cw__pa_add(now, CW_POSIX_API_MIN_POLL_NS)) {
-		next = cw__pa_add(now, CW_POSIX_API_MIN_POLL_NS);
-	}
-out_restart:
-	cw_hrtimer_set_expires_range_ns(hrt, next, 0);
 	pthread_mutex_unlock(&t->lock);
-	return CW_HRTIMER_RESTART;
+	return next ? CW_HRTIMER_RESTART : CW_HRTIMER_NORESTART;
+}
+
+/*
+ * Queue the hrtimer for @next_ns from thread context (t->lock held, hrtimer
+ * stopped). An expiry that has already passed is never programmed
+ * (cw_hrtimer_start_user() says CW_ETIME): it is delivered here, by the
+ * caller, and the loop queues whatever comes next.
+ */
+static void start_locked(struct pa_timer *t, int64_t next_ns)
+{
+	while (next_ns) {
+		if (cw_hrtimer_start_user(&t->hrt, next_ns, 0, CW_HRTIMER_MODE_ABS) == 0) {
+			return;
+		}
+		next_ns = advance_locked(t, cw__pa_now(t->sys, atomic_load(&t->hr_clock)));
+	}
+}
+
+/* The logical next expiry of an armed timer at @now (t->lock held). */
+static int64_t next_expiry_locked(struct pa_timer *t, int64_t now)
+{
+	int64_t iv = atomic_load(&t->interval_ns);
+	int64_t base = t->expires_ns;
+
+	if (st_phase(atomic_load(&t->state)) != PH_IDLE) {
+		/* Not re-armed yet: the periods go on from the notified expiry. */
+		base = atomic_load(&t->sent_ns);
+	}
+	if (iv && now >= base) {
+		base = cw__pa_add(base, (int64_t)periods_until(base, iv, now) * iv);
+	}
+	return base;
 }
 
 /* The current setting of @t (t->lock held): remaining time and interval, ns. */
 static void current_locked(struct pa_timer *t, int64_t *value_ns, int64_t *interval_ns)
 {
+	int64_t iv = atomic_load(&t->interval_ns);
 	int64_t now, exp;
 
-	*interval_ns = t->interval_ns;
+	*interval_ns = iv;
 	*value_ns = 0;
 	if (!t->armed) {
 		return;
 	}
-	now = cw__pa_now(t->sys, t->hr_clock);
-	exp = t->expires_ns;
-	if (now >= exp && t->interval_ns) {
-		/* Periods the callback has not accounted yet (or SIGEV_NONE). */
-		exp = cw__pa_add(exp, ((now - exp) / t->interval_ns + 1) * t->interval_ns);
-	}
+	now = cw__pa_now(t->sys, atomic_load(&t->hr_clock));
+	exp = next_expiry_locked(t, now);
 	if (now < exp) {
 		*value_ns = exp - now;
-	} else if (t->notify == SIGEV_NONE) {
+	} else if (atomic_load_explicit(&t->notify, memory_order_relaxed) == SIGEV_NONE) {
 		t->armed = false;
 	} else {
 		/* Due but not handled yet: Linux reports 1 ns. */
@@ -526,26 +752,35 @@ static void disarm_hrtimer(struct pa_timer *t)
 	}
 }
 
-/* Apply a setting (value_ns == 0 disarms). Called with pa_timers_lock, hrtimer stopped. */
+/*
+ * Apply a setting (value_ns == 0 disarms). Called with pa_timers_lock,
+ * hrtimer stopped. A notification still queued for SIGEV_THREAD is dropped
+ * (Linux drops the signal of a timer re-armed before delivery).
+ */
 static void arm(struct pa_timer *t, bool abs, int64_t value_ns, int64_t interval_ns)
 {
 	const struct cw_pa_clock *c = cw__pa_clock(t->clock);
+	uint64_t s;
+	int hr;
 
+	disp_forget(t, false);
 	pthread_mutex_lock(&t->lock);
+	s = atomic_load(&t->state);
 	t->armed = value_ns != 0;
-	t->interval_ns = t->armed ? interval_ns : 0;
-	atomic_store(&t->notify_state, 0);
+	atomic_store(&t->state, st_make(PH_IDLE, st_tag(s) + 1, 0));
+	atomic_store(&t->interval_ns, t->armed ? interval_ns : 0);
 	atomic_store(&t->overrun_last, 0);
 	if (!t->armed) {
 		pthread_mutex_unlock(&t->lock);
 		return;
 	}
-	t->hr_clock = abs ? c->abs_id : c->rel_id;
-	t->expires_ns = abs ? value_ns : cw__pa_add(cw__pa_now(t->sys, t->hr_clock), value_ns);
-	if (t->notify != SIGEV_NONE) {
-		cw_hrtimer_setup(t->sys, &t->hrt, timer_fn, t->hr_clock, CW_HRTIMER_MODE_ABS);
+	hr = abs ? c->abs_id : c->rel_id;
+	atomic_store(&t->hr_clock, hr);
+	t->expires_ns = abs ? value_ns : cw__pa_add(cw__pa_now(t->sys, hr), value_ns);
+	if (atomic_load_explicit(&t->notify, memory_order_relaxed) != SIGEV_NONE) {
+		cw_hrtimer_setup(t->sys, &t->hrt, timer_fn, hr, CW_HRTIMER_MODE_ABS);
 		t->hrt_ready = true;
-		cw_hrtimer_start(&t->hrt, t->expires_ns, CW_HRTIMER_MODE_ABS);
+		start_locked(t, t->expires_ns);
 	}
 	pthread_mutex_unlock(&t->lock);
 }
@@ -565,22 +800,26 @@ static bool thread_exists(pid_t tid)
 /* Validate @evp and fill the notification fields of @t. @return 0 or an errno. */
 static int setup_notify(struct pa_timer *t, const struct sigevent *evp)
 {
+	int signo = evp ? evp->sigev_signo : SIGALRM;
+	int notify = evp ? evp->sigev_notify : SIGEV_SIGNAL;
+
+	atomic_store(&t->notify, notify);
+	atomic_store(&t->signo, signo);
 	if (!evp) {
-		t->notify = SIGEV_SIGNAL;
-		t->signo = SIGALRM;
 		return 0;
 	}
-	t->notify = evp->sigev_notify;
-	t->signo = evp->sigev_signo;
 	t->value = evp->sigev_value;
-	switch (evp->sigev_notify) {
+	switch (notify) {
 	case SIGEV_NONE:
 		return 0;
 	case SIGEV_SIGNAL:
-		return valid_signal(t->signo) ? 0 : EINVAL;
+		return valid_signal(signo) ? 0 : EINVAL;
 	case SIGEV_THREAD_ID:
-		t->tid = evp->_sigev_un._tid;
-		return valid_signal(t->signo) && t->tid > 0 && thread_exists(t->tid) ? 0 : EINVAL;
+		atomic_store(&t->tid, evp->_sigev_un._tid);
+		return valid_signal(signo) && evp->_sigev_un._tid > 0 &&
+				       thread_exists(evp->_sigev_un._tid)
+			       ? 0
+			       : EINVAL;
 	case SIGEV_THREAD:
 		t->function = evp->sigev_notify_function;
 		if (!t->function) {
@@ -592,24 +831,71 @@ static int setup_notify(struct pa_timer *t, const struct sigevent *evp)
 	}
 }
 
-static struct pa_timer *timer_new(clockid_t clock_id, struct cw_system *sys)
+/* Reset the per-timer fields of a free slot for a new timer. */
+static void slot_reset(struct pa_timer *t, clockid_t clock_id, struct cw_system *sys)
 {
-	struct pa_timer *t = calloc(1, sizeof(*t));
+	uint64_t s = atomic_load(&t->state);
 
-	if (!t) {
-		return NULL;
-	}
 	t->clock = clock_id;
 	t->sys = sys;
-	pthread_mutex_init(&t->lock, NULL);
-	atomic_init(&t->refs, 1);
-	return t;
+	memset(&t->value, 0, sizeof(t->value));
+	t->function = NULL;
+	t->armed = false;
+	t->hrt_ready = false;
+	t->expires_ns = 0;
+	t->seen_ns = 0;
+	t->poll_ns = 0;
+	t->queued = false;
+	t->next = NULL;
+	atomic_store(&t->host, false);
+	atomic_store(&t->host_timer, NULL);
+	atomic_store(&t->tid, 0);
+	atomic_store(&t->interval_ns, 0);
+	atomic_store(&t->sent_ns, 0);
+	atomic_store(&t->overrun_last, 0);
+	/* The tag goes on counting across reuse: a stale snapshot never matches. */
+	atomic_store(&t->state, st_make(PH_IDLE, st_tag(s) + 1, 0));
+}
+
+/* Fill slot @t for clock @clock_id and @evp (pa_timers_lock held). @return 0 or an errno. */
+static int create_locked(struct pa_timer *t, clockid_t clock_id, const struct cw_pa_clock *c,
+			 struct sigevent *evp, struct cw_system *sys)
+{
+	timer_t host_timer;
+	int err;
+
+	slot_reset(t, clock_id, sys);
+	if (!c) {
+		/* CPU-time clock: a host timer behind our id. */
+		if (timer_create(clock_id, evp, &host_timer)) {
+			return errno;
+		}
+		atomic_store(&t->host, true);
+		atomic_store(&t->host_timer, host_timer);
+		atomic_store(&t->notify, SIGEV_NONE);
+		return 0;
+	}
+	err = setup_notify(t, evp);
+	if (!err && atomic_load(&t->notify) == SIGEV_THREAD) {
+		err = dispatcher_start_locked() ? EAGAIN : 0;
+		if (err) {
+			pthread_attr_destroy(&t->attr);
+		}
+	}
+	if (err) {
+		atomic_store(&t->notify, SIGEV_NONE);
+		return err;
+	}
+	if (!evp) {
+		t->value.sival_int = t->id;
+	}
+	return 0;
 }
 
 CW_API int cw_timer_create(clockid_t clock_id, struct sigevent *evp, timer_t *timerid)
 {
 	const struct cw_pa_clock *c = NULL;
-	struct cw_system *sys = NULL;
+	struct cw_system *sys;
 	struct pa_timer *t;
 	int id, err;
 
@@ -629,47 +915,22 @@ CW_API int cw_timer_create(clockid_t clock_id, struct sigevent *evp, timer_t *ti
 	if (!sys) {
 		return fail(EAGAIN);
 	}
-	t = timer_new(clock_id, sys);
-	if (!t) {
-		return fail(ENOMEM);
-	}
-	if (!c) {
-		/* CPU-time clock: a host timer behind our id. */
-		t->host = true;
-		if (timer_create(clock_id, evp, &t->host_timer)) {
-			err = errno;
-			timer_put(t);
-			return fail(err);
-		}
-	} else {
-		err = setup_notify(t, evp);
-		if (err) {
-			t->notify = SIGEV_NONE;
-			timer_put(t);
-			return fail(err);
-		}
-	}
 	pthread_mutex_lock(&pa_timers_lock);
+	/* Linux checks the limit before the sigevent. */
 	id = alloc_id_locked();
-	err = id < 0 ? -id : 0;
-	if (!err && t->notify == SIGEV_THREAD) {
-		err = dispatcher_start_locked() ? EAGAIN : 0;
+	if (id < 0) {
+		pthread_mutex_unlock(&pa_timers_lock);
+		return fail(-id);
 	}
+	t = slot(id, false);
+	err = create_locked(t, clock_id, c, evp, sys);
 	if (err) {
 		pthread_mutex_unlock(&pa_timers_lock);
-		if (t->host) {
-			timer_delete(t->host_timer);
-		}
-		timer_put(t);
 		return fail(err);
 	}
-	t->id = id;
-	if (!evp && !t->host) {
-		t->value.sival_int = id;
-	}
 	pa_nr_timers++;
-	/* Pairs with the acquire load in lookup(). */
-	atomic_store_explicit(slot(id, false), t, memory_order_release);
+	/* Publish: pairs with the acquire load in cw_timer_getoverrun(). */
+	atomic_fetch_add_explicit(&t->seq, 1, memory_order_release);
 	pthread_mutex_unlock(&pa_timers_lock);
 	*timerid = (timer_t)(intptr_t)id;
 	return 0;
@@ -710,13 +971,13 @@ CW_API int cw_timer_settime(timer_t timerid, int flags, const struct itimerspec 
 		return fail(EINVAL);
 	}
 	pthread_mutex_lock(&pa_timers_lock);
-	t = lookup(timerid);
+	t = lookup_locked(timerid);
 	if (!t) {
 		pthread_mutex_unlock(&pa_timers_lock);
 		return fail(EINVAL);
 	}
-	if (t->host) {
-		ret = timer_settime(t->host_timer, flags, value, ovalue);
+	if (atomic_load(&t->host)) {
+		ret = timer_settime(atomic_load(&t->host_timer), flags, value, ovalue);
 		pthread_mutex_unlock(&pa_timers_lock);
 		return ret;
 	}
@@ -741,11 +1002,11 @@ CW_API int cw_timer_gettime(timer_t timerid, struct itimerspec *value)
 		return fail(EFAULT);
 	}
 	pthread_mutex_lock(&pa_timers_lock);
-	t = lookup(timerid);
+	t = lookup_locked(timerid);
 	if (!t) {
 		ret = fail(EINVAL);
-	} else if (t->host) {
-		ret = timer_gettime(t->host_timer, value);
+	} else if (atomic_load(&t->host)) {
+		ret = timer_gettime(atomic_load(&t->host_timer), value);
 	} else {
 		fill_its(t, value);
 	}
@@ -753,42 +1014,81 @@ CW_API int cw_timer_gettime(timer_t timerid, struct itimerspec *value)
 	return ret;
 }
 
-CW_API int cw_timer_getoverrun(timer_t timerid)
+/* The overrun count of @t (lockless); -1 with EINVAL from the host for a stale host id. */
+static int getoverrun(struct pa_timer *t)
 {
-	struct pa_timer *t = lookup(timerid);
 	uint64_t s;
 
-	if (!t) {
-		return fail(EINVAL);
+	if (atomic_load(&t->host)) {
+		return timer_getoverrun(atomic_load(&t->host_timer));
 	}
-	if (t->host) {
-		return timer_getoverrun(t->host_timer);
+	s = atomic_load(&t->state);
+	if (st_phase(s) == PH_PENDING &&
+	    atomic_load_explicit(&t->notify, memory_order_relaxed) != SIGEV_THREAD &&
+	    !signal_pending(t)) {
+		/* Delivered: the count is fixed now, as Linux fixes it at delivery. */
+		s = deliver(t, s, cw__pa_now(t->sys, atomic_load(&t->hr_clock)));
 	}
-	s = atomic_load(&t->notify_state);
-	if ((s & PENDING) && t->notify != SIGEV_THREAD && !signal_pending(t)) {
-		finalize(t, s);
+	if (st_phase(s) == PH_DELIVERED) {
+		uint64_t n = s & COUNT_MAX;
+
+		return n - 1 > INT_MAX ? INT_MAX : (int)(n - 1);
 	}
 	return atomic_load(&t->overrun_last);
 }
 
-/* Unhook @t from everything and drop the table's reference. pa_timers_lock held. */
+CW_API int cw_timer_getoverrun(timer_t timerid)
+{
+	intptr_t v = (intptr_t)timerid;
+	struct pa_timer *t;
+	uint32_t seq;
+	int ret;
+
+	if (v < 0 || v >= CW_POSIX_API_TIMER_MAX) {
+		return fail(EINVAL);
+	}
+	t = slot((int)v, false);
+	if (!t) {
+		return fail(EINVAL);
+	}
+	/* Pairs with the release increments in create and delete. */
+	seq = atomic_load_explicit(&t->seq, memory_order_acquire);
+	if (!live(seq)) {
+		return fail(EINVAL);
+	}
+	ret = getoverrun(t);
+	/* Deleted (and maybe reused) meanwhile: the timer the caller named is gone. */
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&t->seq, memory_order_relaxed) != seq) {
+		return fail(EINVAL);
+	}
+	return ret;
+}
+
+/* Unhook @t from everything and free it. pa_timers_lock held. */
 static void destroy_locked(struct pa_timer *t, bool touch_hrtimer)
 {
-	if (t->host) {
-		timer_delete(t->host_timer);
+	if (atomic_load(&t->host)) {
+		timer_delete(atomic_load(&t->host_timer));
 	} else if (touch_hrtimer) {
 		disarm_hrtimer(t);
 		/*
 		 * The callback's last touch of t is unlocking t->lock; taking it
-		 * orders the free after that. cw_hrtimer_try_to_cancel()'s
-		 * lockless "not running" test is a relaxed read, which orders
-		 * nothing (reported to the hrtimer owner).
+		 * orders the reuse after that.
 		 */
 		pthread_mutex_lock(&t->lock);
+		t->armed = false;
 		pthread_mutex_unlock(&t->lock);
 	}
-	atomic_store(&t->deleted, true);
-	timer_put(t);
+	if (atomic_load(&t->notify) == SIGEV_THREAD) {
+		disp_forget(t, true);
+		pthread_attr_destroy(&t->attr);
+	}
+	atomic_store(&t->notify, SIGEV_NONE);
+	if (t->id == ID_ITIMER) {
+		pthread_mutex_destroy(&t->lock);
+		free(t);
+	}
 }
 
 CW_API int cw_timer_delete(timer_t timerid)
@@ -796,12 +1096,13 @@ CW_API int cw_timer_delete(timer_t timerid)
 	struct pa_timer *t;
 
 	pthread_mutex_lock(&pa_timers_lock);
-	t = lookup(timerid);
+	t = lookup_locked(timerid);
 	if (!t) {
 		pthread_mutex_unlock(&pa_timers_lock);
 		return fail(EINVAL);
 	}
-	atomic_store_explicit(slot(t->id, false), NULL, memory_order_release);
+	/* Readers that started before see seq change and answer EINVAL. */
+	atomic_fetch_add_explicit(&t->seq, 1, memory_order_release);
 	pa_nr_timers--;
 	destroy_locked(t, true);
 	pthread_mutex_unlock(&pa_timers_lock);
@@ -812,17 +1113,23 @@ CW_API int cw_timer_delete(timer_t timerid)
 static void drop_all_locked(bool touch_hrtimers)
 {
 	for (int c = 0; c < NR_CHUNKS; c++) {
-		_Atomic(struct pa_timer *) *chunk = atomic_load(&pa_chunks[c]);
+		struct pa_timer *chunk = atomic_load(&pa_chunks[c]);
 
 		for (int i = 0; chunk && i < CHUNK; i++) {
-			struct pa_timer *t = atomic_load(&chunk[i]);
+			struct pa_timer *t = &chunk[i];
 
-			if (t) {
-				atomic_store(&chunk[i], NULL);
-				if (touch_hrtimers || t->host) {
-					destroy_locked(t, touch_hrtimers);
+			if (!live(atomic_load(&t->seq))) {
+				continue;
+			}
+			atomic_fetch_add(&t->seq, 1);
+			if (touch_hrtimers || atomic_load(&t->host)) {
+				destroy_locked(t, touch_hrtimers);
+			} else {
+				/* The dead system's queues may point at the slot: reuse only. */
+				if (atomic_load(&t->notify) == SIGEV_THREAD) {
+					pthread_attr_destroy(&t->attr);
 				}
-				/* else: leaked, the dead system's queues may point at it. */
+				atomic_store(&t->notify, SIGEV_NONE);
 			}
 		}
 	}
@@ -831,6 +1138,7 @@ static void drop_all_locked(bool touch_hrtimers)
 		if (touch_hrtimers) {
 			destroy_locked(pa_itimer, true);
 		}
+		/* else: leaked, the dead system's queues may point at it. */
 		pa_itimer = NULL;
 	}
 }
@@ -856,11 +1164,32 @@ void cw__pa_timers_atfork_parent(void)
 
 void cw__pa_timers_atfork_child(bool drop_hrtimers)
 {
-	/* The dispatcher thread is not in the child; its queue holds references. */
+	/*
+	 * The dispatcher thread is not in the child. Its condition variable
+	 * still counts that thread as a waiter (glibc), and a signal would go
+	 * to the phantom: the child's first SIGEV_THREAD timer would never
+	 * run. Everything the dispatcher used starts afresh.
+	 */
+	pthread_mutex_init(&pa_disp.lock, NULL);
+	pthread_cond_init(&pa_disp.cond, NULL);
+	pthread_cond_init(&pa_disp.idle, NULL);
+	for (struct pa_timer *t = pa_disp.head, *n; t; t = n) {
+		n = t->next;
+		t->queued = false;
+		t->next = NULL;
+	}
 	pa_disp.head = NULL;
 	pa_disp.tail = NULL;
+	pa_disp.busy = NULL;
 	pa_disp.started = false;
-	pthread_mutex_unlock(&pa_disp.lock);
+	/* A CPU thread may have held a timer's lock at the fork. */
+	for (int c = 0; c < NR_CHUNKS; c++) {
+		struct pa_timer *chunk = atomic_load(&pa_chunks[c]);
+
+		for (int i = 0; chunk && i < CHUNK; i++) {
+			pthread_mutex_init(&chunk[i].lock, NULL);
+		}
+	}
 	/* Host CPU-time timers are not inherited either: the kernel dropped them. */
 	drop_all_locked(!drop_hrtimers);
 	pthread_mutex_unlock(&pa_timers_lock);
@@ -920,6 +1249,21 @@ CW_API int cw_getitimer(int which, struct itimerval *curr_value)
 	return 0;
 }
 
+static struct pa_timer *itimer_new(struct cw_system *sys)
+{
+	struct pa_timer *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		return NULL;
+	}
+	pthread_mutex_init(&t->lock, NULL);
+	slot_reset(t, CLOCK_REALTIME, sys);
+	t->id = ID_ITIMER;
+	atomic_store(&t->notify, SIGEV_SIGNAL);
+	atomic_store(&t->signo, SIGALRM);
+	return t;
+}
+
 CW_API int cw_setitimer(int which, const struct itimerval *new_value, struct itimerval *old_value)
 {
 	struct itimerval old;
@@ -946,14 +1290,11 @@ CW_API int cw_setitimer(int which, const struct itimerval *new_value, struct iti
 	pthread_mutex_lock(&pa_timers_lock);
 	itimer_get_locked(&old);
 	if (!pa_itimer && value_ns) {
-		pa_itimer = timer_new(CLOCK_REALTIME, sys);
+		pa_itimer = itimer_new(sys);
 		if (!pa_itimer) {
 			pthread_mutex_unlock(&pa_timers_lock);
 			return fail(ENOMEM);
 		}
-		pa_itimer->id = ID_ITIMER;
-		pa_itimer->notify = SIGEV_SIGNAL;
-		pa_itimer->signo = SIGALRM;
 	}
 	if (pa_itimer) {
 		disarm_hrtimer(pa_itimer);

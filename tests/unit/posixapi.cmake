@@ -16,3 +16,16 @@ target_link_libraries(test_posix_api_compat PRIVATE clockwork_static)
 target_compile_options(test_posix_api_compat PRIVATE -include clockwork/posix_compat.h)
 add_test(NAME test_posix_api_compat COMMAND test_posix_api_compat)
 set_tests_properties(test_posix_api_compat PROPERTIES LABELS posix TIMEOUT 120 RUN_SERIAL TRUE)
+
+# ITIMER_REAL, alarm(), ITIMER_VIRTUAL/PROF with handlers from signal(), the
+# kernel selftests' way: natively (what glibc + Linux do) and through the
+# drop-in header; both must exit 0.
+foreach(kind native compat)
+  add_executable(test_itimer_alarm_${kind} posix/compat/itimer_alarm.c)
+  # The GNU dialect and no feature macro: glibc's defaults, as a plain build.
+  set_target_properties(test_itimer_alarm_${kind} PROPERTIES C_EXTENSIONS ON)
+  add_test(NAME test_itimer_alarm_${kind} COMMAND test_itimer_alarm_${kind})
+  set_tests_properties(test_itimer_alarm_${kind} PROPERTIES LABELS posix TIMEOUT 60 RUN_SERIAL TRUE)
+endforeach()
+target_link_libraries(test_itimer_alarm_compat PRIVATE clockwork_static)
+target_compile_options(test_itimer_alarm_compat PRIVATE -include clockwork/posix_compat.h)

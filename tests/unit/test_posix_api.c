@@ -15,8 +15,10 @@
 #include <clockwork/sim.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #define REAL0_NS   1700000000000000000LL
 #define MIDNIGHT_S 1483228800LL
@@ -771,6 +773,181 @@ static void test_posix_api_alarm_and_itimer_deliver_sigalrm(void **state)
 	pa_fini(&p);
 }
 
+static void test_posix_api_tiny_interval_counts_overruns_up_to_delivery(void **state)
+{
+	struct pa p;
+	siginfo_t info;
+	int64_t e0, sent1;
+	timer_t id;
+
+	(void)state;
+	pa_init(&p);
+	id = make_timer(CLOCK_MONOTONIC, SIGRTMIN);
+	e0 = now_ns(CLOCK_MONOTONIC) + (int64_t)US(1);
+	arm(id, 0, (int64_t)US(1), (int64_t)US(1));
+	/* Blocked for 10.5 ms: every 1 us period up to the take is an overrun. */
+	cw_sim_run_for(p.sim, US(10500));
+	assert_true(take(SIGRTMIN, &info));
+	print_message("1 us timer, taken after 10.5 ms: overrun %d (expected %lld)\n",
+		      cw_timer_getoverrun(id), (long long)((now_ns(CLOCK_MONOTONIC) - e0) / 1000));
+	assert_int_equal(cw_timer_getoverrun(id), (now_ns(CLOCK_MONOTONIC) - e0) / 1000);
+	/* The count stays fixed until the next delivery. */
+	cw_sim_run_for(p.sim, US(300));
+	assert_int_equal(cw_timer_getoverrun(id), 10499);
+	/* Re-armed at the first period after the delivery: the next signal counts from there. */
+	sent1 = e0 + (int64_t)US(10500);
+	cw_sim_run_for(p.sim, MS(2));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_getoverrun(id), (now_ns(CLOCK_MONOTONIC) - sent1) / 1000);
+	assert_int_equal(cw_timer_delete(id), 0);
+	pa_fini(&p);
+}
+
+static void test_posix_api_overrun_count_saturates_at_delaytimer_max(void **state)
+{
+	struct pa p;
+	siginfo_t info;
+	timer_t id;
+
+	(void)state;
+	pa_init(&p);
+	id = make_timer(CLOCK_MONOTONIC, SIGRTMIN);
+	arm(id, 0, 1, 1);
+	/* 3e9 periods of 1 ns: more than DELAYTIMER_MAX (INT_MAX). */
+	cw_sim_run_for(p.sim, SEC(3));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_getoverrun(id), INT_MAX);
+	assert_int_equal(cw_timer_delete(id), 0);
+	pa_fini(&p);
+}
+
+static void test_posix_api_past_absolute_expiry_is_delivered_by_settime(void **state)
+{
+	struct itimerspec cur;
+	struct pa p;
+	siginfo_t info;
+	int64_t now;
+	timer_t id;
+
+	(void)state;
+	pa_init(&p);
+	cw_sim_run_for(p.sim, SEC(2));
+	id = make_timer(CLOCK_MONOTONIC, SIGRTMIN);
+	now = now_ns(CLOCK_MONOTONIC);
+	/* One-shot in the past: settime itself queues the signal, no interrupt needed. */
+	arm(id, TIMER_ABSTIME, now - (int64_t)SEC(1), 0);
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(info.si_code, SI_TIMER);
+	assert_int_equal(cw_timer_getoverrun(id), 0);
+	assert_int_equal(cw_timer_gettime(id, &cur), 0);
+	assert_int_equal(ns_of(&cur.it_value), 0);
+	/* Periodic, started 10.5 periods ago: 11 expiries are due, 10 are overruns. */
+	arm(id, TIMER_ABSTIME, now - (int64_t)US(10500), (int64_t)MS(1));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(info.si_overrun, 10);
+	assert_int_equal(cw_timer_getoverrun(id), 10);
+	/* The next expiry is the 12th: half a period from now. */
+	assert_int_equal(cw_timer_gettime(id, &cur), 0);
+	assert_int_equal(ns_of(&cur.it_value), (int64_t)US(500));
+	assert_int_equal(ns_of(&cur.it_interval), (int64_t)MS(1));
+	cw_sim_run_for(p.sim, US(400));
+	assert_false(take(SIGRTMIN, &info));
+	cw_sim_run_for(p.sim, US(200));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_getoverrun(id), 0);
+	/* An absolute time equal to now is past too (Linux: expires <= now). */
+	arm(id, TIMER_ABSTIME, now_ns(CLOCK_MONOTONIC), 0);
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_delete(id), 0);
+	pa_fini(&p);
+}
+
+static void test_posix_api_rearm_replaces_the_setting(void **state)
+{
+	struct itimerspec its, old;
+	struct pa p;
+	siginfo_t info;
+	timer_t id;
+
+	(void)state;
+	pa_init(&p);
+	id = make_timer(CLOCK_MONOTONIC, SIGRTMIN);
+	/* Armed for 10 s, re-armed after 1 s for 2 s: fires at 3 s. */
+	arm(id, 0, (int64_t)SEC(10), 0);
+	cw_sim_run_for(p.sim, SEC(1));
+	its.it_value = ts_of((int64_t)SEC(2));
+	its.it_interval = ts_of(0);
+	assert_int_equal(cw_timer_settime(id, 0, &its, &old), 0);
+	assert_int_equal(ns_of(&old.it_value), (int64_t)SEC(9));
+	cw_sim_run_for(p.sim, SEC(2) - MS(1));
+	assert_false(take(SIGRTMIN, &info));
+	cw_sim_run_for(p.sim, MS(2));
+	assert_true(take(SIGRTMIN, &info));
+	/* Re-armed while its signal is pending: the count starts again. */
+	arm(id, 0, (int64_t)MS(10), (int64_t)MS(10));
+	cw_sim_run_for(p.sim, MS(105));
+	assert_int_equal(cw_timer_gettime(id, &old), 0);
+	assert_int_equal(ns_of(&old.it_value), (int64_t)MS(5));
+	its.it_value = ts_of((int64_t)SEC(1));
+	assert_int_equal(cw_timer_settime(id, 0, &its, &old), 0);
+	assert_int_equal(ns_of(&old.it_value), (int64_t)MS(5));
+	assert_int_equal(ns_of(&old.it_interval), (int64_t)MS(10));
+	assert_int_equal(cw_timer_getoverrun(id), 0);
+	drain(SIGRTMIN);
+	cw_sim_run_for(p.sim, MS(500));
+	assert_int_equal(cw_timer_getoverrun(id), 0);
+	assert_false(take(SIGRTMIN, &info));
+	/* Disarm: it_value 0 clears the interval too. */
+	its.it_value = ts_of(0);
+	its.it_interval = ts_of((int64_t)MS(7));
+	assert_int_equal(cw_timer_settime(id, 0, &its, &old), 0);
+	assert_int_equal(cw_timer_gettime(id, &old), 0);
+	assert_int_equal(ns_of(&old.it_value), 0);
+	assert_int_equal(ns_of(&old.it_interval), 0);
+	cw_sim_run_for(p.sim, SEC(1));
+	assert_false(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_delete(id), 0);
+	pa_fini(&p);
+}
+
+static void test_posix_api_timer_create_is_eagain_at_rlimit_sigpending(void **state)
+{
+	struct rlimit saved, rl;
+	struct sigevent ev;
+	timer_t a, b, c;
+	struct pa p;
+
+	(void)state;
+	pa_init(&p);
+	/* Linux charges every timer to RLIMIT_SIGPENDING. */
+	assert_int_equal(getrlimit(RLIMIT_SIGPENDING, &saved), 0);
+	rl = saved;
+	rl.rlim_cur = 2;
+	assert_int_equal(setrlimit(RLIMIT_SIGPENDING, &rl), 0);
+	a = make_timer(CLOCK_MONOTONIC, SIGRTMIN);
+	b = make_timer(CLOCK_MONOTONIC, SIGRTMIN);
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGRTMIN;
+	errno = 0;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &c), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* The limit is checked before the sigevent, as Linux does. */
+	ev.sigev_signo = 0;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &c), -1);
+	assert_int_equal(errno, EAGAIN);
+	/* A bad clock is still EINVAL. */
+	assert_int_equal(cw_timer_create(10, &ev, &c), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(cw_timer_delete(a), 0);
+	ev.sigev_signo = SIGRTMIN;
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &c), 0);
+	assert_int_equal(setrlimit(RLIMIT_SIGPENDING, &saved), 0);
+	assert_int_equal(cw_timer_delete(b), 0);
+	assert_int_equal(cw_timer_delete(c), 0);
+	pa_fini(&p);
+}
+
 static void test_posix_api_sleep_without_tick_device_is_edeadlk(void **state)
 {
 	struct cw_sim *sim;
@@ -806,6 +983,11 @@ int main(void)
 		cmocka_unit_test(test_posix_api_timer_ids_are_small_and_reused),
 		cmocka_unit_test(test_posix_api_alarm_and_itimer_deliver_sigalrm),
 		cmocka_unit_test(test_posix_api_sleep_without_tick_device_is_edeadlk),
+		cmocka_unit_test(test_posix_api_tiny_interval_counts_overruns_up_to_delivery),
+		cmocka_unit_test(test_posix_api_overrun_count_saturates_at_delaytimer_max),
+		cmocka_unit_test(test_posix_api_past_absolute_expiry_is_delivered_by_settime),
+		cmocka_unit_test(test_posix_api_rearm_replaces_the_setting),
+		cmocka_unit_test(test_posix_api_timer_create_is_eagain_at_rlimit_sigpending),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
