@@ -119,6 +119,18 @@ struct cw_posix_options {
 	 * housekeeping thread use them from the start. NULL: the core's defaults.
 	 */
 	const struct cw_clocksource_watchdog_params *watchdog;
+	/**
+	 * Real-time priority of the CPU threads: 0 (default) leaves them at
+	 * the creator's policy; 1..99 runs each under SCHED_FIFO at that
+	 * priority, so a real-time application thread sleeping on clockwork
+	 * is woken by a CPU thread that its own priority cannot starve (give
+	 * them a priority above the application's). Needs CAP_SYS_NICE or an
+	 * RLIMIT_RTPRIO of at least this value; without permission the CPU
+	 * threads stay at normal priority and the log says so (see
+	 * cw_posix_cpu_info::rt_priority). The drop-in's default system takes
+	 * it from the environment variable CW_POSIX_RT_PRIORITY.
+	 */
+	int rt_priority;
 };
 
 /**
@@ -140,7 +152,8 @@ struct cw_posix_options {
  * @param opt  Port options; NULL for defaults.
  * @param out  Receives the system.
  * Context: thread context; allocates, may block for the calibration.
- * @return 0; CW_EINVAL (bad @p cfg field, @p out NULL); CW_ENOMEM;
+ * @return 0; CW_EINVAL (bad @p cfg field, @p out NULL, rt_priority
+ *         outside 0..99); CW_ENOMEM;
  *         CW_EIO (a host call failed: timerfd, eventfd, epoll, thread creation).
  */
 CW_API int cw_posix_system_create(const struct cw_system_config *cfg,
@@ -251,6 +264,8 @@ struct cw_posix_cpu_info {
 	uint64_t calls;
 	/** Returns from the idle wait (epoll_wait). */
 	uint64_t wakeups;
+	/** SCHED_FIFO priority the thread runs at, or 0 (normal policy). */
+	int rt_priority;
 };
 
 /**

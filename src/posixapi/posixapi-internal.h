@@ -21,6 +21,7 @@
 #include <clockwork/posix.h>
 #include <clockwork/types.h>
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -63,20 +64,60 @@ void cw__pa_ns_to_ts(int64_t ns, struct timespec *ts);
 int64_t cw__pa_now(struct cw_system *sys, int id);
 /** Saturating a + b for b >= 0. */
 int64_t cw__pa_add(int64_t a, int64_t b);
+/**
+ * Block the caller for attempt @p attempt of a wait for another thread
+ * (1 us growing to 200 us). Not a cancellation point; never spins.
+ */
+void cw__pa_backoff(unsigned attempt);
+
+/**
+ * One wait of a sleeper: the word the hrtimer callback sets, and what the
+ * posix waiter needs to block without losing a signal (see waiter-posix.c).
+ */
+struct cw_pa_wait {
+	/** Set to 1 by wake(). */
+	_Atomic uint32_t word;
+	/** posix: eventfd that wake() writes after setting @ref word, or -1 (poll the word). */
+	int fd;
+	/** posix: every signal is blocked between prepare() and finish(). */
+	bool masked;
+	/** posix: the caller's signal mask, restored by finish() and used while waiting. */
+	sigset_t saved;
+};
 
 /**
  * How a caller blocks until an hrtimer callback sets a word, per port.
- * wait() returns 0 once *word != 0, EINTR when a signal handler ran first
- * (posix), EDEADLK when it can never be set (sim engine empty, or the
- * caller is a CPU thread of the system).
+ * prepare() before the timer is armed, wait(), then finish() after the
+ * timer is stopped (always, also when prepare() failed). wait() returns 0
+ * once the word is set, EINTR when a signal handler ran (posix; a signal
+ * arriving after prepare() counts), EDEADLK when it can never be set (sim
+ * engine empty).
  */
 struct cw_pa_waiter_ops {
 	/** Port name it serves ("posix", "sim"). */
 	const char *port;
-	/** Block until *word != 0. Context: thread context. */
-	int (*wait)(struct cw_system *sys, _Atomic uint32_t *word);
-	/** Set *word and wake the waiter. Context: any, also interrupt context. */
-	void (*wake)(struct cw_system *sys, _Atomic uint32_t *word);
+	/**
+	 * Get ready to wait: 0, or EDEADLK (the caller is a CPU thread of the
+	 * system: it would wait for an interrupt it is the one to take).
+	 * Context: thread context.
+	 */
+	int (*prepare)(struct cw_system *sys, struct cw_pa_wait *w);
+	/** Block until the word is set. Context: thread context; a cancellation point (posix). */
+	int (*wait)(struct cw_system *sys, struct cw_pa_wait *w);
+	/** Set the word and wake the waiter. Context: any, also interrupt context. */
+	void (*wake)(struct cw_system *sys, struct cw_pa_wait *w);
+	/**
+	 * The word is set: return once wake() no longer uses @p w (blocks, never
+	 * spins; not a cancellation point). Context: the waiting thread.
+	 */
+	void (*settle)(struct cw_system *sys, struct cw_pa_wait *w);
+	/**
+	 * The timer's callback may be running: block a little (attempt
+	 * @p attempt of a retry loop; not a cancellation point).
+	 */
+	void (*pause)(struct cw_system *sys, struct cw_pa_wait *w, unsigned attempt);
+	/** Undo prepare() (signal mask, descriptor). Context: the waiting thread. */
+	void (*finish)(struct cw_system *sys, struct cw_pa_wait *w);
 };
 
 extern const struct cw_pa_waiter_ops cw__pa_waiter_posix;
@@ -89,7 +130,9 @@ const struct cw_pa_waiter_ops *cw__pa_waiter_for(struct cw_system *sys);
 const char *cw__pa_port_name(const struct cw_system *sys);
 
 /**
- * Sleep until the hrtimer clock @p hr_clock reads @p expires_ns.
+ * Sleep until the hrtimer clock @p hr_clock reads @p expires_ns (a time
+ * already passed returns 0 at once, nothing is programmed). A cancellation
+ * point on the posix port: a cancelled sleeper leaves no timer behind.
  * @return 0, EINTR (remaining set to the time left), EDEADLK, ENOTSUP.
  */
 int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
@@ -99,6 +142,8 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
  * Stop @p timer and wait until its callback is not running, from a thread
  * that is not the callback's (cw_hrtimer_cancel() without its own-callback
  * shortcut, which misfires for threads that are not CPUs: see posixapi.c).
+ * It blocks between attempts (short host sleeps), never spins: a
+ * real-time caller must let the CPU thread running the callback finish.
  */
 void cw__pa_hrtimer_cancel(struct cw_hrtimer *timer);
 

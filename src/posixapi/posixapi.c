@@ -38,6 +38,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static pthread_mutex_t pa_sys_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Pairs with the release store in create_default() / set_system(). */
@@ -108,6 +110,12 @@ int cw__pa_errno(int cw_err)
 	}
 	return cw_err ? EIO : 0;
 }
+
+/*
+ * Largest settable REALTIME, s (exclusive): Linux's TIME_SETTOD_SEC_MAX,
+ * KTIME_SEC_MAX less 30 years of uptime, so MONOTONIC + offset never overflows.
+ */
+#define CW_PA_SETTOD_SEC_MAX (INT64_MAX / CW_NSEC_PER_SEC - 30LL * 365 * 24 * 3600)
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -230,6 +238,20 @@ static void pa_register_hooks(void)
 	atexit(pa_atexit);
 }
 
+/* CW_POSIX_RT_PRIORITY=1..99: the default system's CPU threads run SCHED_FIFO. */
+static int env_rt_priority(void)
+{
+	const char *v = getenv("CW_POSIX_RT_PRIORITY");
+	char *end = NULL;
+	long prio;
+
+	if (!v || !*v) {
+		return 0;
+	}
+	prio = strtol(v, &end, 10);
+	return (*end || prio < 1 || prio > 99) ? 0 : (int)prio;
+}
+
 static struct cw_system *create_default_locked(void)
 {
 	struct cw_system_config cfg = { 0 };
@@ -248,6 +270,7 @@ static struct cw_system *create_default_locked(void)
 		}
 	}
 	opt.flags = CW_POSIX_NO_TSC;
+	opt.rt_priority = env_rt_priority();
 	if (cw_posix_system_create(&cfg, &opt, &sys)) {
 		return NULL;
 	}
@@ -385,12 +408,17 @@ CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp)
 	if (!tp) {
 		return fail(EFAULT);
 	}
-	if (!cw__pa_ts_valid(tp)) {
+	/* Linux's timespec64_valid_settod(): room for 30 years of uptime. */
+	if (!cw__pa_ts_valid(tp) || tp->tv_sec >= CW_PA_SETTOD_SEC_MAX) {
 		return fail(EINVAL);
 	}
 	sys = cw__pa_system();
 	if (!sys) {
 		return fail(EAGAIN);
+	}
+	/* Linux refuses a REALTIME before boot (below MONOTONIC): EINVAL. */
+	if (cw__pa_ts_to_ns(tp) < cw__pa_now(sys, CW_CLOCK_MONOTONIC)) {
+		return fail(EINVAL);
 	}
 	ret = cw_timekeeping_settime(sys, cw__pa_ts_to_ns(tp));
 	return ret ? fail(cw__pa_errno(ret)) : 0;
@@ -398,18 +426,29 @@ CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp)
 
 /* ---- sleeping ---------------------------------------------------------- */
 
+void cw__pa_backoff(unsigned attempt)
+{
+	struct timespec ts = { 0, attempt >= 8 ? 200000L : 1000L << attempt };
+
+	/* The raw system call: glibc's nanosleep would be a cancellation point. */
+	syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL);
+}
+
 /*
  * cw_hrtimer_cancel() does not wait when it believes it runs inside the
  * timer's own callback: the callback's CPU is this_cpu and that CPU is in
  * an interrupt. On the posix port a thread that is not a CPU counts as
  * CPU 0, so while CPU 0 runs the callback an application thread's cancel
  * returned at once, and the sleeper's stack frame could go while the
- * callback still used it. Our callers are never the callback, so wait here.
+ * callback still used it. Our callers are never the callback, so wait
+ * here; blocking between attempts, since cw_hrtimer_cancel() spins and a
+ * real-time caller spinning on the core of the CPU thread that runs the
+ * callback would wait for the scheduler's real-time throttling.
  */
 void cw__pa_hrtimer_cancel(struct cw_hrtimer *timer)
 {
-	while (cw_hrtimer_try_to_cancel(timer) < 0) {
-		sched_yield();
+	for (unsigned i = 0; cw_hrtimer_try_to_cancel(timer) < 0; i++) {
+		cw__pa_backoff(i);
 	}
 }
 
@@ -417,15 +456,55 @@ struct pa_sleeper {
 	struct cw_hrtimer timer;
 	struct cw_system *sys;
 	const struct cw_pa_waiter_ops *waiter;
-	_Atomic uint32_t fired;
+	struct cw_pa_wait w;
 };
 
 static enum cw_hrtimer_restart sleeper_fn(struct cw_hrtimer *timer)
 {
 	struct pa_sleeper *s = (struct pa_sleeper *)(void *)timer;
 
-	s->waiter->wake(s->sys, &s->fired);
+	/*
+	 * wake() is the last access to *s (the core does not touch a timer
+	 * whose callback returned NORESTART): the sleeper returns once the
+	 * waiter has settled.
+	 */
+	s->waiter->wake(s->sys, &s->w);
 	return CW_HRTIMER_NORESTART;
+}
+
+/*
+ * Make sure the callback is done with @s: its word is set and the waiter
+ * settled (wake() no longer uses it), or the timer is stopped and not
+ * running. A "running" seen here may also be a previous sleeper's
+ * callback at the same stack address that has not returned yet: retrying
+ * try_to_cancel handles both. Never spins: pause() blocks.
+ */
+static void sleeper_stop(struct pa_sleeper *s)
+{
+	for (unsigned i = 0;; i++) {
+		/* Pairs with the release store in wake(). */
+		if (atomic_load_explicit(&s->w.word, memory_order_acquire)) {
+			s->waiter->settle(s->sys, &s->w);
+			return;
+		}
+		if (cw_hrtimer_try_to_cancel(&s->timer) >= 0) {
+			/* Stopped, or its callback finished just now. */
+			if (atomic_load_explicit(&s->w.word, memory_order_acquire)) {
+				s->waiter->settle(s->sys, &s->w);
+			}
+			return;
+		}
+		s->waiter->pause(s->sys, &s->w, i);
+	}
+}
+
+/* Cancellation cleanup: the thread unwinds out of the wait. */
+static void sleeper_cleanup(void *arg)
+{
+	struct pa_sleeper *s = arg;
+
+	sleeper_stop(s);
+	s->waiter->finish(s->sys, &s->w);
 }
 
 int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
@@ -443,11 +522,26 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 	if (cw_hrtimer_setup(sys, &s.timer, sleeper_fn, hr_clock, CW_HRTIMER_MODE_ABS)) {
 		return EINVAL;
 	}
-	atomic_init(&s.fired, 0);
-	cw_hrtimer_start(&s.timer, expires_ns, CW_HRTIMER_MODE_ABS);
-	ret = s.waiter->wait(sys, &s.fired);
-	/* Also waits for a callback still inside wake() before s goes away. */
-	cw__pa_hrtimer_cancel(&s.timer);
+	atomic_init(&s.w.word, 0);
+	ret = s.waiter->prepare(sys, &s.w);
+	if (ret) {
+		s.waiter->finish(sys, &s.w);
+		return ret;
+	}
+	/* A time already passed is not programmed: the sleep is over. */
+	if (cw_hrtimer_start_user(&s.timer, expires_ns, 0, CW_HRTIMER_MODE_ABS) == CW_ETIME) {
+		s.waiter->finish(sys, &s.w);
+		return 0;
+	}
+	pthread_cleanup_push(sleeper_cleanup, &s);
+	ret = s.waiter->wait(sys, &s.w);
+	pthread_cleanup_pop(0);
+	sleeper_stop(&s);
+	/* The expiry wins over a signal that came with it, as in Linux. */
+	if (ret == EINTR && atomic_load_explicit(&s.w.word, memory_order_acquire)) {
+		ret = 0;
+	}
+	s.waiter->finish(sys, &s.w);
 	if (ret && remaining_ns) {
 		*remaining_ns = expires_ns - cw__pa_now(sys, hr_clock);
 		if (*remaining_ns < 0) {
@@ -463,13 +557,16 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	const struct cw_pa_clock *c;
 	struct cw_system *sys;
 	int64_t req, until, left = 0;
-	int hr_clock, ret;
+	int hr_clock, ret, saved_errno;
 
 	if (cw__pa_is_cpu_clock(clock_id)) {
 		return clock_nanosleep(clock_id, flags, request, remain);
 	}
+	/* A cancellation point even when it does not block (glibc's is). */
+	pthread_testcancel();
 	c = cw__pa_clock(clock_id);
-	if (!c || (flags & ~TIMER_ABSTIME)) {
+	/* Linux looks at TIMER_ABSTIME only and ignores the other flag bits. */
+	if (!c) {
 		return EINVAL;
 	}
 	if (!c->can_sleep) {
@@ -487,11 +584,9 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	}
 	req = cw__pa_ts_to_ns(request);
 	if (flags & TIMER_ABSTIME) {
+		/* A time already passed: cw__pa_sleep_until() returns at once. */
 		hr_clock = c->abs_id;
 		until = req;
-		if (until <= cw__pa_now(sys, hr_clock)) {
-			return 0;
-		}
 	} else {
 		if (req == 0) {
 			return 0;
@@ -499,7 +594,10 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 		hr_clock = c->rel_id;
 		until = cw__pa_add(cw__pa_now(sys, hr_clock), req);
 	}
+	/* clock_nanosleep reports through its return value only: keep errno. */
+	saved_errno = errno;
 	ret = cw__pa_sleep_until(sys, hr_clock, until, &left);
+	errno = saved_errno;
 	if (ret == EINTR && remain && !(flags & TIMER_ABSTIME)) {
 		cw__pa_ns_to_ts(left, remain);
 	}
@@ -576,8 +674,9 @@ CW_API unsigned int cw_sleep(unsigned int seconds)
 	if (cw_clock_nanosleep(CLOCK_REALTIME, 0, &ts, &ts) != EINTR) {
 		return 0;
 	}
-	/* glibc rounds the time left to the nearest second. */
-	return (unsigned int)ts.tv_sec + (ts.tv_nsec >= CW_NSEC_PER_SEC / 2);
+	/* glibc: the whole seconds not slept (truncated), errno EINTR. */
+	errno = EINTR;
+	return (unsigned int)ts.tv_sec;
 }
 
 CW_API int cw_usleep(useconds_t usec)

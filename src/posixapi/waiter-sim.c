@@ -13,11 +13,19 @@
 
 #include <errno.h>
 
-static int sim_wait(struct cw_system *sys, _Atomic uint32_t *word)
+static int sim_prepare(struct cw_system *sys, struct cw_pa_wait *w)
+{
+	(void)sys;
+	w->fd = -1;
+	w->masked = false;
+	return 0;
+}
+
+static int sim_wait(struct cw_system *sys, struct cw_pa_wait *w)
 {
 	struct cw_sim *sim = cw_sim_system_engine(sys);
 
-	while (!atomic_load_explicit(word, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&w->word, memory_order_relaxed)) {
 		uint64_t next = cw_sim_next_event_ns(sim);
 
 		if (next == UINT64_MAX) {
@@ -28,14 +36,39 @@ static int sim_wait(struct cw_system *sys, _Atomic uint32_t *word)
 	return 0;
 }
 
-static void sim_wake(struct cw_system *sys, _Atomic uint32_t *word)
+static void sim_wake(struct cw_system *sys, struct cw_pa_wait *w)
 {
 	(void)sys;
-	atomic_store_explicit(word, 1, memory_order_relaxed);
+	atomic_store_explicit(&w->word, 1, memory_order_relaxed);
+}
+
+static void sim_settle(struct cw_system *sys, struct cw_pa_wait *w)
+{
+	/* The store was wake()'s last access. */
+	(void)sys;
+	(void)w;
+}
+
+static void sim_pause(struct cw_system *sys, struct cw_pa_wait *w, unsigned attempt)
+{
+	/* Callbacks run on this thread, inside sim_wait(): never concurrently. */
+	(void)sys;
+	(void)w;
+	(void)attempt;
+}
+
+static void sim_finish(struct cw_system *sys, struct cw_pa_wait *w)
+{
+	(void)sys;
+	(void)w;
 }
 
 const struct cw_pa_waiter_ops cw__pa_waiter_sim = {
 	.port = "sim",
+	.prepare = sim_prepare,
 	.wait = sim_wait,
 	.wake = sim_wake,
+	.settle = sim_settle,
+	.pause = sim_pause,
+	.finish = sim_finish,
 };

@@ -8,10 +8,13 @@
  */
 #include "cw_test.h"
 
+#include <clockwork/port_posix.h>
 #include <clockwork/posix.h>
+#include <clockwork/system.h>
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -334,11 +337,285 @@ static void test_posix_api_signal_interrupts_sleep_with_remaining(void **state)
 	assert_int_equal(pthread_create(&thr, NULL, kick, &k), 0);
 	assert_int_equal(cw_clock_nanosleep(CLOCK_MONOTONIC, 0, &req, &rem), EINTR);
 	pthread_join(thr, NULL);
-	/* sleep() returns the seconds left. */
+	/* sleep() returns the whole seconds left (glibc truncates: 2.9 s gives 2). */
 	assert_int_equal(pthread_create(&thr, NULL, kick, &k), 0);
-	assert_int_equal(cw_sleep(3), 3);
+	assert_int_equal(cw_sleep(3), 2);
 	pthread_join(thr, NULL);
 	signal(SIGUSR1, SIG_DFL);
+}
+
+/*
+ * A SIGEV_SIGNAL timer whose signal comes 1 s into the sleep (where the
+ * old waiter's 1 s wait slice ended: the signal was lost to the sleep, which
+ * ran to its end and left errno at ETIMEDOUT). Linux: every sleep call ends
+ * at the signal with EINTR and the time left.
+ */
+static _Atomic int alrm_hits;
+
+static void on_alrm(int sig, siginfo_t *info, void *uc)
+{
+	(void)sig;
+	(void)info;
+	(void)uc;
+	atomic_fetch_add(&alrm_hits, 1);
+}
+
+static void test_posix_api_timer_signal_interrupts_every_sleep_call(void **state)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	struct timespec req = { 3, 0 }, rem;
+	int64_t t0, took;
+	timer_t id;
+	int ret;
+
+	(void)state;
+	set_handler(SIGALRM, on_alrm, SA_RESTART);
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	for (int call = 0; call < 4; call++) {
+		static const char *const names[] = { "nanosleep", "clock_nanosleep", "sleep",
+						     "usleep" };
+		int hits = atomic_load(&alrm_hits);
+
+		memset(&rem, 0, sizeof(rem));
+		arm(id, 1000 * 1000000LL, 0);
+		t0 = host_mono_ns();
+		errno = 0;
+		switch (call) {
+		case 0:
+			ret = cw_nanosleep(&req, &rem);
+			assert_int_equal(ret, -1);
+			assert_int_equal(errno, EINTR);
+			break;
+		case 1:
+			ret = cw_clock_nanosleep(CLOCK_MONOTONIC, 0, &req, &rem);
+			assert_int_equal(ret, EINTR);
+			/* clock_nanosleep returns the error; errno is untouched. */
+			assert_int_equal(errno, 0);
+			break;
+		case 2:
+			ret = (int)cw_sleep(3);
+			/* glibc: the whole seconds left, truncated (1.99 s: 1). */
+			assert_int_equal(ret, 1);
+			assert_int_equal(errno, EINTR);
+			break;
+		default:
+			ret = cw_usleep(3000000);
+			assert_int_equal(ret, -1);
+			assert_int_equal(errno, EINTR);
+			break;
+		}
+		took = host_mono_ns() - t0;
+		print_message("%s(3 s), timer signal at 1 s: returned %d errno %d after %lld ms, "
+			      "rem %lld ms\n",
+			      names[call], ret, errno, (long long)(took / 1000000),
+			      (long long)(ns_of(&rem) / 1000000));
+		assert_int_equal(atomic_load(&alrm_hits), hits + 1);
+		assert_true(took >= 990 * 1000000LL);
+		assert_true(took < 2500 * 1000000LL);
+		if (call < 2) {
+			assert_true(ns_of(&rem) > 500 * 1000000LL);
+			assert_true(ns_of(&rem) <= 2010 * 1000000LL);
+		}
+	}
+	assert_int_equal(cw_timer_delete(id), 0);
+	signal(SIGALRM, SIG_DFL);
+}
+
+/* Successful sleeps leave errno alone (usleep left ETIMEDOUT after 1 s). */
+static void test_posix_api_sleeps_leave_errno_alone_on_success(void **state)
+{
+	struct timespec req = { 1, 200000000L };
+
+	(void)state;
+	errno = 1234;
+	assert_int_equal(cw_usleep(1200000), 0);
+	print_message("usleep(1.2 s): errno %d after success\n", errno);
+	assert_int_equal(errno, 1234);
+	assert_int_equal(cw_nanosleep(&req, NULL), 0);
+	assert_int_equal(errno, 1234);
+	assert_int_equal(cw_sleep(1), 0);
+	assert_int_equal(errno, 1234);
+}
+
+/* ---- cancellation ------------------------------------------------------------------ */
+
+struct cancel_case {
+	int call;
+	_Atomic int started;
+	_Atomic int cleaned;
+};
+
+static void cancel_cleanup(void *arg)
+{
+	struct cancel_case *c = arg;
+
+	atomic_store(&c->cleaned, 1);
+}
+
+static void *cancel_sleeper(void *arg)
+{
+	struct cancel_case *c = arg;
+	struct timespec req = { 10, 0 };
+
+	pthread_cleanup_push(cancel_cleanup, c);
+	atomic_store(&c->started, 1);
+	switch (c->call) {
+	case 0:
+		cw_nanosleep(&req, NULL);
+		break;
+	case 1:
+		cw_clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL);
+		break;
+	case 2:
+		req.tv_sec += cw_time(NULL);
+		cw_clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &req, NULL);
+		break;
+	default:
+		cw_sleep(10);
+		break;
+	}
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static void test_posix_api_sleeps_are_cancellation_points(void **state)
+{
+	struct timespec req = { 0, 20000000L };
+
+	(void)state;
+	for (int call = 0; call < 4; call++) {
+		struct cancel_case c = { .call = call };
+		int64_t t0;
+		void *res = NULL;
+		pthread_t thr;
+
+		assert_int_equal(pthread_create(&thr, NULL, cancel_sleeper, &c), 0);
+		while (!atomic_load(&c.started)) {
+			host_sleep_ms(1);
+		}
+		host_sleep_ms(50);
+		t0 = host_mono_ns();
+		assert_int_equal(pthread_cancel(thr), 0);
+		assert_int_equal(pthread_join(thr, &res), 0);
+		print_message("sleep call %d: cancelled, joined after %lld ms, cleanup ran: %d\n",
+			      call, (long long)((host_mono_ns() - t0) / 1000000),
+			      atomic_load(&c.cleaned));
+		assert_ptr_equal(res, PTHREAD_CANCELED);
+		assert_int_equal(atomic_load(&c.cleaned), 1);
+		assert_true(host_mono_ns() - t0 < 2000 * 1000000LL);
+	}
+	/* Nothing of the cancelled sleepers is left: sleeping still works. */
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(cw_nanosleep(&req, NULL), 0);
+	}
+	/* A cancellation already pending acts at the call, even for a sleep of 0. */
+}
+
+/* ---- real-time callers ---------------------------------------------------------------- */
+
+struct rt_run {
+	int host_core;
+	int prio;
+	int loops;
+	int64_t max_late_ns;
+	int64_t sum_late_ns;
+	int err;
+};
+
+/*
+ * A cyclictest-style loop: absolute 1 ms periods on clockwork MONOTONIC,
+ * from a SCHED_FIFO thread pinned to the host core of clockwork's CPU 0.
+ */
+static void *rt_loop(void *arg)
+{
+	struct rt_run *r = arg;
+	struct sched_param sp = { .sched_priority = r->prio };
+	struct timespec next, now;
+	cpu_set_t set;
+	int64_t late;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->host_core, &set);
+	if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) ||
+	    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp)) {
+		r->err = 1;
+		return NULL;
+	}
+	cw_clock_gettime(CLOCK_MONOTONIC, &next);
+	for (int i = 0; i < r->loops; i++) {
+		next.tv_nsec += 1000000L;
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_nsec -= 1000000000L;
+			next.tv_sec++;
+		}
+		if (cw_clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL)) {
+			r->err = 2;
+			return NULL;
+		}
+		cw_clock_gettime(CLOCK_MONOTONIC, &now);
+		late = ns_of(&now) - ns_of(&next);
+		r->sum_late_ns += late;
+		if (late > r->max_late_ns) {
+			r->max_late_ns = late;
+		}
+	}
+	return NULL;
+}
+
+/* One CPU pinned to the first allowed host core; run the loop there. */
+static void rt_measure(int cpu_rt_priority, struct rt_run *r)
+{
+	struct cw_posix_options opt = { .flags = CW_POSIX_NO_TSC | CW_POSIX_PIN_CPUS,
+					.rt_priority = cpu_rt_priority };
+	struct cw_system_config cfg = { .nr_cpus = 1 };
+	struct cw_posix_cpu_info info;
+	struct cw_system *sys = NULL;
+	pthread_t thr;
+
+	assert_int_equal(cw_posix_system_create(&cfg, &opt, &sys), 0);
+	assert_int_equal(cw_posix_cpu_info(sys, 0, &info), 0);
+	assert_int_equal(info.rt_priority, cpu_rt_priority);
+	r->host_core = info.host_core;
+	assert_true(r->host_core >= 0);
+	assert_int_equal(cw_posix_api_set_system(sys), 0);
+	assert_int_equal(pthread_create(&thr, NULL, rt_loop, r), 0);
+	assert_int_equal(pthread_join(thr, NULL), 0);
+	assert_int_equal(cw_posix_api_set_system(NULL), 0);
+	cw_posix_system_destroy(sys);
+}
+
+static void test_posix_api_realtime_sleeper_blocks_and_is_served(void **state)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+	int cases[2] = { 0, 20 };
+
+	(void)state;
+	/* Can this process use SCHED_FIFO at all? */
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp)) {
+		print_message("SKIP: SCHED_FIFO not permitted here (no CAP_SYS_NICE)\n");
+		skip();
+	}
+	sp.sched_priority = 0;
+	assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp), 0);
+	for (int i = 0; i < 2; i++) {
+		struct rt_run r = { .prio = 10, .loops = 300 };
+
+		rt_measure(cases[i], &r);
+		assert_int_equal(r.err, 0);
+		print_message("SCHED_FIFO 10 sleeper, 1 ms absolute periods, clockwork CPU thread "
+			      "%s on its core: %d loops, late by %lld us on average, %lld us at "
+			      "most\n",
+			      cases[i] ? "SCHED_FIFO 20" : "at normal priority", r.loops,
+			      (long long)(r.sum_late_ns / r.loops / 1000),
+			      (long long)(r.max_late_ns / 1000));
+		/*
+		 * Spinning for the CPU thread cost tens of ms per wakeup (until
+		 * the scheduler's real-time throttling let it run). Blocking
+		 * costs a wakeup; the bounds leave room for a loaded machine.
+		 */
+		assert_true(r.sum_late_ns / r.loops < 5 * 1000000LL);
+		assert_true(r.max_late_ns < (cases[i] ? 10 : 30) * 1000000LL);
+	}
 }
 
 /* ---- fork ------------------------------------------------------------------------ */
@@ -485,6 +762,10 @@ int main(void)
 		cmocka_unit_test(test_posix_api_sigev_thread_id_targets_one_thread),
 		cmocka_unit_test(test_posix_api_blocked_signal_counts_overruns),
 		cmocka_unit_test(test_posix_api_signal_interrupts_sleep_with_remaining),
+		cmocka_unit_test(test_posix_api_timer_signal_interrupts_every_sleep_call),
+		cmocka_unit_test(test_posix_api_sleeps_leave_errno_alone_on_success),
+		cmocka_unit_test(test_posix_api_sleeps_are_cancellation_points),
+		cmocka_unit_test(test_posix_api_realtime_sleeper_blocks_and_is_served),
 		cmocka_unit_test(test_posix_api_fork_child_keeps_clocks_and_timers),
 		cmocka_unit_test(test_posix_api_process_signals_never_land_on_library_threads),
 	};

@@ -196,8 +196,9 @@ static const struct err_case err_cases[] = {
 	{ "nanosleep nsec -1", NANOSLEEP, CLOCK_MONOTONIC, -1, EINVAL },
 	{ "nanosleep sec -1", NANOSLEEP, CLOCK_MONOTONIC, -2, EINVAL },
 	{ "nanosleep abs nsec 1e9", NANOSLEEP_ABS, CLOCK_REALTIME, 1000000000, EINVAL },
-	{ "nanosleep flags 2", NANOSLEEP_FLAGS, 2, 0, EINVAL },
-	{ "nanosleep flags -1", NANOSLEEP_FLAGS, -1, 0, EINVAL },
+	/* Linux looks at TIMER_ABSTIME only: other flag bits are ignored. */
+	{ "nanosleep flags 2", NANOSLEEP_FLAGS, 2, 0, 0 },
+	{ "nanosleep flags -1", NANOSLEEP_FLAGS, -1, 0, 0 },
 	{ "timer_create clock 10", TCREATE_CLOCK, 10, 0, EINVAL },
 	{ "timer_create clock 12", TCREATE_CLOCK, 12, 0, EINVAL },
 	{ "timer_create MONOTONIC_RAW", TCREATE_CLOCK, CLOCK_MONOTONIC_RAW, 0, ENOTSUP },
@@ -269,6 +270,8 @@ static int run_case(const struct err_case *c, timer_t good)
 	case NANOSLEEP_ABS:
 		return cw_clock_nanosleep((clockid_t)c->arg, TIMER_ABSTIME, &ts, NULL);
 	case NANOSLEEP_FLAGS:
+		/* A zero time: accepted flags must not sleep (or move the clocks). */
+		ts.tv_sec = 0;
 		return cw_clock_nanosleep(CLOCK_MONOTONIC, (int)c->arg, &ts, NULL);
 	case TCREATE_CLOCK:
 		return cw_timer_create((clockid_t)c->arg, &ev, &id) == -1 ? errno : 0;
@@ -422,6 +425,67 @@ static void test_posix_api_settime_moves_only_clockwork_realtime(void **state)
 	/* The host clock did not move. */
 	clock_gettime(CLOCK_REALTIME, &host);
 	assert_true(host.tv_sec < 1900000000 || host.tv_sec > 2000000001);
+	pa_fini(&p);
+}
+
+/*
+ * Linux refuses (EINVAL, nothing changes) a REALTIME it cannot keep:
+ * 2^63 ns and more, anything from KTIME_SEC_MAX less 30 years of uptime
+ * (timespec64_valid_settod), a time before boot (below MONOTONIC), and
+ * out-of-range fields. Before the fix 2^63 ns returned 0 and REALTIME read 0.
+ */
+static void test_posix_api_settime_refuses_times_linux_refuses(void **state)
+{
+	static const int64_t bad_sec[] = {
+		INT64_MAX / 1000000000LL + 1, /* 2^63 ns */
+		INT64_MAX / 1000000000LL, INT64_MAX,
+		8277292036LL, /* KTIME_SEC_MAX - 30 years: the first refused second */
+	};
+	struct pa p;
+	struct timespec ts;
+	struct timeval tv;
+	int64_t real0;
+
+	(void)state;
+	pa_init(&p);
+	real0 = now_ns(CLOCK_REALTIME);
+	for (size_t i = 0; i < sizeof(bad_sec) / sizeof(bad_sec[0]); i++) {
+		ts.tv_sec = (time_t)bad_sec[i];
+		ts.tv_nsec = 0;
+		errno = 0;
+		assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), -1);
+		assert_int_equal(errno, EINVAL);
+		tv.tv_sec = (time_t)bad_sec[i];
+		tv.tv_usec = 0;
+		errno = 0;
+		assert_int_equal(cw_settimeofday(&tv, NULL), -1);
+		assert_int_equal(errno, EINVAL);
+		print_message("settime %lld s: EINVAL, REALTIME still %lld s\n",
+			      (long long)bad_sec[i],
+			      (long long)(now_ns(CLOCK_REALTIME) / 1000000000LL));
+		assert_true(now_ns(CLOCK_REALTIME) - real0 < (int64_t)MS(1));
+		assert_true(now_ns(CLOCK_REALTIME) >= real0);
+	}
+	/* Negative times and out-of-range fields. */
+	ts.tv_sec = -5;
+	ts.tv_nsec = 0;
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), -1);
+	assert_int_equal(errno, EINVAL);
+	tv.tv_sec = 100;
+	tv.tv_usec = -1;
+	assert_int_equal(cw_settimeofday(&tv, NULL), -1);
+	assert_int_equal(errno, EINVAL);
+	/* Before boot: REALTIME below MONOTONIC (10 ms after boot here). */
+	ts.tv_sec = 0;
+	ts.tv_nsec = 1000;
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_true(now_ns(CLOCK_REALTIME) - real0 < (int64_t)MS(1));
+	/* The last second that is accepted, and it reads back. */
+	ts.tv_sec = (time_t)(8277292036LL - 1);
+	ts.tv_nsec = 999999999;
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
+	assert_true(now_ns(CLOCK_REALTIME) >= (8277292036LL - 1) * 1000000000LL + 999999999);
 	pa_fini(&p);
 }
 
@@ -971,6 +1035,7 @@ int main(void)
 		cmocka_unit_test(test_posix_api_error_cases_match_posix),
 		cmocka_unit_test(test_posix_api_clocks_read_the_system),
 		cmocka_unit_test(test_posix_api_settime_moves_only_clockwork_realtime),
+		cmocka_unit_test(test_posix_api_settime_refuses_times_linux_refuses),
 		cmocka_unit_test(test_posix_api_relative_nanosleep_runs_virtual_time),
 		cmocka_unit_test(test_posix_api_absolute_nanosleep_ends_at_the_time),
 		cmocka_unit_test(test_posix_api_absolute_realtime_sleep_follows_settime),

@@ -418,6 +418,25 @@ static void cpu_pin(struct cw_posix_cpu *cpu)
 	}
 }
 
+/* Run under SCHED_FIFO if the options ask for it and the host permits it. */
+static void cpu_set_priority(struct cw_posix_cpu *cpu)
+{
+	struct sched_param sp = { .sched_priority = cpu->ctx->rt_priority };
+	int err;
+
+	if (sp.sched_priority <= 0) {
+		return;
+	}
+	err = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (err) {
+		cw_log(cpu->ctx->sys, CW_LOG_WARNING,
+		       "posix: CPU %u: cannot run SCHED_FIFO at priority %d (%s): normal priority",
+		       cpu->id, sp.sched_priority, strerror(err));
+		return;
+	}
+	atomic_store_explicit(&cpu->rt_priority, sp.sched_priority, memory_order_relaxed);
+}
+
 /* Become the CPU: exec_lock for life, thread-locals, then accept work. */
 static void cpu_thread_enter(struct cw_posix_cpu *cpu)
 {
@@ -426,6 +445,7 @@ static void cpu_thread_enter(struct cw_posix_cpu *cpu)
 	tls_cpu = cpu->id;
 	atomic_store_explicit(&cpu->tid, (uint64_t)gettid(), memory_order_relaxed);
 	cpu_pin(cpu);
+	cpu_set_priority(cpu);
 	pthread_mutex_lock(&cpu->queue_lock);
 	cpu->accepting = true;
 	pthread_mutex_unlock(&cpu->queue_lock);
@@ -695,5 +715,6 @@ int cw_posix_cpu_info(struct cw_system *sys, unsigned cpu, struct cw_posix_cpu_i
 	out->ipis = atomic_load_explicit(&c->stat_ipis, memory_order_relaxed);
 	out->calls = atomic_load_explicit(&c->stat_calls, memory_order_relaxed);
 	out->wakeups = atomic_load_explicit(&c->stat_wakeups, memory_order_relaxed);
+	out->rt_priority = atomic_load_explicit(&c->rt_priority, memory_order_relaxed);
 	return 0;
 }

@@ -78,6 +78,8 @@ struct cw_posix_ctx {
 	struct cw_system *sys;
 	/** Copy of the caller's CW_POSIX_* flags. */
 	unsigned flags;
+	/** SCHED_FIFO priority asked for the CPU threads, 0 for none (cw_posix_options). */
+	int rt_priority;
 	/** The caller gave no REALTIME: follow the host's, re-read after boot. */
 	bool realtime_from_host;
 	/** Host CLOCK_MONOTONIC at creation: log stamps count from here. */
@@ -194,6 +196,8 @@ struct cw_posix_cpu {
 	uint64_t offset_refreshed_ns;
 	/** Host core the thread pins itself to, or -1. Set before the thread starts. */
 	int host_core;
+	/** SCHED_FIFO priority the thread got, 0 if none (written by the thread). */
+	_Atomic int rt_priority;
 	/** Statistics (relaxed atomics): timer interrupts, IPIs, functions run, wakeups. */
 	_Atomic uint64_t stat_timer_irqs;
 	_Atomic uint64_t stat_ipis;

@@ -109,6 +109,7 @@ static struct cw_posix_ctx *posix_ctx_alloc(const struct cw_posix_options *opt)
 	}
 	ctx->magic = CW_POSIX_CTX_MAGIC;
 	ctx->flags = opt ? opt->flags : 0;
+	ctx->rt_priority = opt ? opt->rt_priority : 0;
 	ctx->hk_timer_fd = -1;
 	ctx->hk_stop_fd = -1;
 	return ctx;
@@ -187,6 +188,9 @@ int cw_posix_system_create(const struct cw_system_config *cfg, const struct cw_p
 		return CW_EINVAL;
 	}
 	*out = NULL;
+	if (opt && (opt->rt_priority < 0 || opt->rt_priority > 99)) {
+		return CW_EINVAL;
+	}
 	ctx = posix_ctx_alloc(opt);
 	if (!ctx) {
 		return CW_ENOMEM;
