@@ -400,6 +400,7 @@ static void overruns(const char *what, int64_t interval_ns, int64_t blocked_ms)
 	siginfo_t info;
 	timer_t t;
 	int64_t a0, a1, w0, w1, lo, hi;
+	/* lo: periods ended before the take began; hi: by when the count was read. */
 	int ov, got;
 	char line[160];
 
@@ -410,8 +411,8 @@ static void overruns(const char *what, int64_t interval_ns, int64_t blocked_ms)
 	host_sleep_ms(blocked_ms);
 	w0 = mono_ns();
 	got = wait_sig_ms(SIG, &info, 2000);
-	w1 = mono_ns();
 	ov = timer_getoverrun(t);
+	w1 = mono_ns();
 	timer_delete(t);
 	drain_sig(SIG);
 
@@ -437,6 +438,32 @@ static void overruns(const char *what, int64_t interval_ns, int64_t blocked_ms)
 		snprintf(line, sizeof(line), "%s: capped at DELAYTIMER_MAX (INT_MAX)", what);
 		check(line, ov == INT_MAX);
 	}
+}
+
+/* The count is fixed at the delivery: asking later gives the same (Linux). */
+static void overrun_fixed_at_delivery(void)
+{
+	struct sigevent sev = sev_signal(SIG, 7);
+	struct itimerspec its = its_ns(NSEC_PER_MSEC, NSEC_PER_MSEC);
+	siginfo_t info;
+	timer_t t;
+	int ov_now, ov_later;
+
+	timer_create(CLOCK_MONOTONIC, &sev, &t);
+	timer_settime(t, 0, &its, NULL);
+	host_sleep_ms(100);
+	wait_sig_ms(SIG, &info, 2000);
+	ov_now = timer_getoverrun(t);
+	host_sleep_ms(100);
+	ov_later = timer_getoverrun(t);
+	check("1 ms interval, blocked 100 ms: count at the take >= 90", ov_now >= 90);
+	check("1 ms interval: timer_getoverrun 100 ms after the take is the count at the take (+-2)",
+	      ov_later >= ov_now - 2 && ov_later <= ov_now + 2);
+	if (ov_later < ov_now - 2 || ov_later > ov_now + 2) {
+		say("  (at the take %d, 100 ms later %d)", ov_now, ov_later);
+	}
+	timer_delete(t);
+	drain_sig(SIG);
 }
 
 /* A periodic timer whose signal is ignored keeps running (Linux 6.13+ too). */
@@ -501,6 +528,10 @@ static void null_evp(void)
 	timer_t t;
 	int got;
 
+	timer_t other;
+
+	/* Another timer first, so this one's id is not 0. */
+	timer_create(CLOCK_MONOTONIC, NULL, &other);
 	sig_block(SIGALRM, true);
 	SAY_RC("timer_create MONOTONIC evp NULL", timer_create(CLOCK_MONOTONIC, NULL, &t));
 	timer_settime(t, 0, &its, NULL);
@@ -511,6 +542,7 @@ static void null_evp(void)
 		check("  sival_int is the timer id", info.si_value.sival_int == (int)(intptr_t)t);
 	}
 	SAY_RC("  timer_delete", timer_delete(t));
+	timer_delete(other);
 	sig_block(SIGALRM, false);
 }
 
@@ -525,6 +557,7 @@ int main(void)
 	overruns("1 ms interval, blocked 300 ms", NSEC_PER_MSEC, 300);
 	overruns("2 ns interval, blocked 1 s", 2, 1000);
 	overruns("1 ns interval, blocked 2.5 s", 1, 2500);
+	overrun_fixed_at_delivery();
 	ignored();
 	sigev_none();
 	null_evp();
