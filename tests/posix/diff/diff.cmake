@@ -75,3 +75,12 @@ cw_diff_program(fork NO_TSAN)
 cw_diff_program(exec NO_TSAN)
 cw_diff_program(threads)
 cw_diff_program(cancel)
+# Feature-macro neutrality: each variant defines its own feature macros (or
+# none), in the project's strict c11 and in gcc's default gnu mode. A
+# variant whose macro clashes with one the drop-in header defined only warns.
+cw_diff_program(features_none_gnu11 SOURCE features.c NO_GNU_SOURCE GNU_C NO_WERROR)
+cw_diff_program(features_none_c11 SOURCE features.c NO_GNU_SOURCE NO_WERROR)
+cw_diff_program(features_gnu SOURCE features.c DEFS FEAT_GNU NO_GNU_SOURCE NO_WERROR)
+cw_diff_program(features_default SOURCE features.c DEFS FEAT_DEFAULT NO_GNU_SOURCE NO_WERROR)
+cw_diff_program(features_xopen SOURCE features.c DEFS FEAT_XOPEN NO_GNU_SOURCE NO_WERROR)
+cw_diff_program(features_posix93 SOURCE features.c DEFS FEAT_POSIX93 NO_GNU_SOURCE NO_WERROR)
