@@ -84,3 +84,4 @@ cw_diff_program(features_gnu SOURCE features.c DEFS FEAT_GNU NO_GNU_SOURCE NO_WE
 cw_diff_program(features_default SOURCE features.c DEFS FEAT_DEFAULT NO_GNU_SOURCE NO_WERROR)
 cw_diff_program(features_xopen SOURCE features.c DEFS FEAT_XOPEN NO_GNU_SOURCE NO_WERROR)
 cw_diff_program(features_posix93 SOURCE features.c DEFS FEAT_POSIX93 NO_GNU_SOURCE NO_WERROR)
+cw_diff_program(clockread)
