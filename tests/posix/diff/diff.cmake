@@ -85,3 +85,4 @@ cw_diff_program(features_default SOURCE features.c DEFS FEAT_DEFAULT NO_GNU_SOUR
 cw_diff_program(features_xopen SOURCE features.c DEFS FEAT_XOPEN NO_GNU_SOURCE NO_WERROR)
 cw_diff_program(features_posix93 SOURCE features.c DEFS FEAT_POSIX93 NO_GNU_SOURCE NO_WERROR)
 cw_diff_program(clockread)
+cw_diff_program(adjtime)

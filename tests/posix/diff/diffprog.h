@@ -330,6 +330,18 @@ static inline struct itimerspec its_ns(int64_t value_ns, int64_t interval_ns)
 	return its;
 }
 
+/* Whether this process has CAP_SYS_TIME in its effective set. */
+static inline bool has_cap_sys_time(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) != 0) {
+		return false;
+	}
+	return (data[CAP_SYS_TIME / 32].effective >> (CAP_SYS_TIME % 32)) & 1;
+}
+
 /*
  * Drop CAP_SYS_TIME and CAP_WAKE_ALARM from this process (run as root, the
  * native build would otherwise set the host's clock): both builds then ask
