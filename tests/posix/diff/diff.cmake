@@ -86,3 +86,4 @@ cw_diff_program(features_xopen SOURCE features.c DEFS FEAT_XOPEN NO_GNU_SOURCE N
 cw_diff_program(features_posix93 SOURCE features.c DEFS FEAT_POSIX93 NO_GNU_SOURCE NO_WERROR)
 cw_diff_program(clockread)
 cw_diff_program(adjtime)
+cw_diff_program(rt)
