@@ -15,22 +15,19 @@
  * only, never the host clock.
  *
  * Unlike the rest of clockwork this header includes operating-system
- * headers (<time.h>, <signal.h>, <sys/time.h>, <unistd.h>), because it
- * describes the POSIX API. Under a strict ISO mode (-std=c11) it asks for
- * POSIX.1-2008 by defining _POSIX_C_SOURCE, which works only if it comes
- * before every system header; otherwise define _POSIX_C_SOURCE or
- * _GNU_SOURCE yourself. docs/posix-api.md lists every function and errno.
+ * headers (<time.h>, <signal.h>, <sys/time.h>, <sys/timex.h>, <unistd.h>),
+ * because it describes the POSIX API. It never defines a feature macro
+ * (that would change what the program's own headers declare): under a
+ * strict ISO mode (-std=c11) define _POSIX_C_SOURCE=200809L (or
+ * _GNU_SOURCE, ...) before the first system header. docs/posix-api.md
+ * lists every function and errno.
  */
 #ifndef CLOCKWORK_INCLUDE_POSIX_H
 #define CLOCKWORK_INCLUDE_POSIX_H
 
-#if !defined(_POSIX_C_SOURCE) && !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) &&               \
-	!defined(_DEFAULT_SOURCE) && !defined(_BSD_SOURCE)
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include <signal.h>
 #include <sys/time.h>
+#include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +163,50 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain);
 
 /**
+ * Read and steer clockwork's clock (adjtimex(2)): the NTP state of the
+ * current system (cw_adjtimex()) with Linux's modes, units, checks and
+ * return values. modes 0 only reads. ADJ_OFFSET_SINGLESHOT slews like
+ * adjtime(3) and returns the previous slew in offset; ADJ_OFFSET_SS_READ
+ * returns the current one. offset and time.tv_usec are in us unless
+ * STA_NANO is set (ADJ_NANO sets it, ADJ_MICRO clears it); ADJ_TAI takes
+ * the TAI offset from constant (as Linux); ADJ_TICK becomes a frequency
+ * change of (tick - 10000) x 100 ppm (clockwork keeps no tick length).
+ * Changes affect this process's clockwork clocks only and need no
+ * privilege. Out-of-range freq, maxerror, esterror and constant are
+ * clamped as Linux does.
+ *
+ * @param buf  Request (modes and the fields they select); receives the state.
+ * Context: thread context.
+ * @return The clock state: TIME_OK, TIME_INS, TIME_DEL, TIME_OOP,
+ *         TIME_WAIT, or TIME_ERROR while STA_UNSYNC is set; -1 with errno
+ *         EINVAL (ADJ_TICK outside 9000..11000, ADJ_SETOFFSET fraction out
+ *         of range, ADJ_FREQUENCY beyond LLONG_MAX / (1000 << 16), a step
+ *         to a negative REALTIME), EFAULT (@p buf NULL), EAGAIN (the
+ *         default system could not be created).
+ */
+CW_API int cw_posix_adjtimex(struct timex *buf);
+
+/**
+ * ntp_adjtime(3): the same as cw_posix_adjtimex().
+ * @param buf  As cw_posix_adjtimex().
+ * Context: thread context.
+ * @return As cw_posix_adjtimex().
+ */
+CW_API int cw_ntp_adjtime(struct timex *buf);
+
+/**
+ * clock_adjtime(2): cw_posix_adjtimex() for CLOCK_REALTIME.
+ * @param clock_id  CLOCK_REALTIME; a CPU-time clock or a dynamic clock
+ *                  descriptor (negative ids) goes to the host.
+ * @param buf       As cw_posix_adjtimex().
+ * Context: thread context.
+ * @return As cw_posix_adjtimex(); -1 with errno EOPNOTSUPP (another
+ *         clockwork clock: MONOTONIC, BOOTTIME, TAI, ...), EINVAL (an
+ *         unknown clock id), or the host's result for a negative id.
+ */
+CW_API int cw_clock_adjtime(clockid_t clock_id, struct timex *buf);
+
+/**
  * Create a POSIX timer (timer_create(2)), disarmed. Ids are small integers
  * from a table, lowest free first, reused after delete.
  *
@@ -177,7 +218,8 @@ CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain)
  * under glibc, every signal blocked). At most one notification per timer
  * is pending; an interval timer is re-armed when it is delivered, and the
  * periods until then are overruns (see cw_timer_getoverrun()). NULL @p evp
- * means SIGEV_SIGNAL, SIGALRM, sival_int = the timer id.
+ * means SIGEV_SIGNAL, SIGALRM, si_value 0 (as glibc, which passes its own
+ * sigevent to the kernel).
  *
  * @param clock_id  As cw_clock_nanosleep(); CPU-time clocks make a host timer.
  * @param evp       Notification, or NULL.
@@ -202,12 +244,11 @@ CW_API int cw_timer_create(clockid_t clock_id, struct sigevent *evp, timer_t *ti
  * SIGEV_THREAD call is dropped, a queued signal stays queued).
  *
  * @param timerid  A timer from cw_timer_create().
- * @param flags    0 or TIMER_ABSTIME.
+ * @param flags    TIMER_ABSTIME or not (other bits are ignored, as Linux does).
  * @param value    New setting.
  * @param ovalue   Receives the previous setting (as cw_timer_gettime()); may be NULL.
  * Context: thread context; waits for a running expiry of this timer.
- * @return 0; -1 with errno EINVAL (bad timer id, flags other than
- *         TIMER_ABSTIME, a timespec with tv_sec < 0 or tv_nsec outside
+ * @return 0; -1 with errno EINVAL (bad timer id, a timespec with tv_sec < 0 or tv_nsec outside
  *         [0, 1e9)), EFAULT (@p value NULL), or the host's errno for a
  *         CPU-time timer.
  */

@@ -9,21 +9,30 @@
  * call cw_clock_gettime(), cw_clock_nanosleep(), cw_timer_create(), ...
  * (clockwork/posix.h documents each).
  *
- * The system headers that declare the originals are included first, so
- * their declarations stay intact and later #includes of them are no-ops;
- * then the names are redefined (#undef first: some C libraries already
- * map gettimeofday and friends to 64-bit-time variants with macros). The distinctive names are
- * object-like macros (function pointers such as &clock_gettime are redirected too); the short
- * common words time, clock, sleep, usleep and alarm are function-like macros, so variables and
- * struct members that share those names are left alone (taking their address gives the host
- * function). Define CW_POSIX_COMPAT_NO_LEGACY to redirect only the clock_* and timer_* functions
- * and nanosleep.
+ * Nothing but macros. Included first (-include), this header includes no
+ * system header and defines no feature macro, so the program's own feature
+ * macros (_GNU_SOURCE, _POSIX_C_SOURCE, none at all) select what its
+ * headers declare exactly as without it: signal() keeps its BSD or System V
+ * semantics, BSD and GNU declarations stay. The macros rename the
+ * functions before the program's headers are read, so the C library's own
+ * prototypes declare the cw_ functions (same types, same attributes).
+ * Included after system headers, it includes clockwork/posix.h for the
+ * declarations instead (the feature selection is over by then).
+ *
+ * The distinctive names are object-like macros (function pointers such as
+ * &clock_gettime are redirected too); the short common words time, clock,
+ * sleep, usleep and alarm are function-like macros, so variables and
+ * struct members that share those names are left alone (taking their
+ * address gives the host function). Define CW_POSIX_COMPAT_NO_LEGACY to
+ * redirect only the clock_* and timer_* functions and nanosleep.
  */
 #ifndef CLOCKWORK_INCLUDE_POSIX_COMPAT_H
 #define CLOCKWORK_INCLUDE_POSIX_COMPAT_H
 
-/* posix.h includes <time.h>, <signal.h>, <sys/time.h> and <unistd.h> first. */
+/* <features.h> already ran: the program's headers came first. */
+#if defined(_FEATURES_H) || defined(_TIME_H) || defined(_SYS_TIME_H)
 #include <clockwork/posix.h>
+#endif
 
 #undef clock_gettime
 #define clock_gettime cw_clock_gettime
@@ -33,6 +42,8 @@
 #define clock_settime cw_clock_settime
 #undef clock_nanosleep
 #define clock_nanosleep cw_clock_nanosleep
+#undef clock_adjtime
+#define clock_adjtime cw_clock_adjtime
 #undef nanosleep
 #define nanosleep cw_nanosleep
 #undef timer_create
@@ -51,6 +62,10 @@
 #define gettimeofday cw_gettimeofday
 #undef settimeofday
 #define settimeofday cw_settimeofday
+#undef adjtimex
+#define adjtimex cw_posix_adjtimex
+#undef ntp_adjtime
+#define ntp_adjtime cw_ntp_adjtime
 #undef setitimer
 #define setitimer cw_setitimer
 #undef getitimer
@@ -58,7 +73,7 @@
 #undef time
 #define time(tloc) cw_time(tloc)
 #undef clock
-#define clock() cw_clock()
+#define clock(...) cw_clock(__VA_ARGS__)
 #undef sleep
 #define sleep(seconds) cw_sleep(seconds)
 #undef usleep

@@ -886,9 +886,11 @@ static int create_locked(struct pa_timer *t, clockid_t clock_id, const struct cw
 		atomic_store(&t->notify, SIGEV_NONE);
 		return err;
 	}
-	if (!evp) {
-		t->value.sival_int = t->id;
-	}
+	/*
+	 * A NULL evp leaves si_value 0: glibc hands the kernel its own sigevent
+	 * with sival_ptr NULL (the kernel's "sival_int = id" default is never
+	 * reached through glibc).
+	 */
 	return 0;
 }
 
@@ -961,9 +963,7 @@ CW_API int cw_timer_settime(timer_t timerid, int flags, const struct itimerspec 
 	struct itimerspec old;
 	int ret;
 
-	if (flags & ~TIMER_ABSTIME) {
-		return fail(EINVAL);
-	}
+	/* Linux looks at TIMER_ABSTIME only; other bits are ignored, not refused. */
 	if (!value) {
 		return fail(EFAULT);
 	}

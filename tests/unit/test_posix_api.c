@@ -214,7 +214,8 @@ static const struct err_case err_cases[] = {
 	{ "timer_settime id 7 (never created)", TSETTIME_ID, 7, 0, EINVAL },
 	{ "timer_settime id 65536", TSETTIME_ID, 65536, 0, EINVAL },
 	{ "timer_settime deleted id", TSETTIME_ID, 1000000, 0, EINVAL },
-	{ "timer_settime flags 2", TSETTIME_FLAGS, 2, 0, EINVAL },
+	{ "timer_settime flags 2 (ignored, as Linux)", TSETTIME_FLAGS, 2, 0, 0 },
+	{ "timer_settime flags -1 (ignored, as Linux)", TSETTIME_FLAGS, -1, 0, 0 },
 	{ "timer_settime value nsec 1e9", TSETTIME_VALUE, 0, 1000000000, EINVAL },
 	{ "timer_settime value nsec -1", TSETTIME_VALUE, 0, -1, EINVAL },
 	{ "timer_settime value sec -1", TSETTIME_VALUE, 0, -2, EINVAL },
@@ -297,7 +298,12 @@ static int run_case(const struct err_case *c, timer_t good)
 		}
 		return cw_timer_settime(id, 0, &its, NULL) == -1 ? errno : 0;
 	case TSETTIME_FLAGS:
-		return cw_timer_settime(good, (int)c->arg, &its, NULL) == -1 ? errno : 0;
+		if (cw_timer_settime(good, (int)c->arg, &its, NULL) == -1) {
+			return errno;
+		}
+		/* Accepted: disarm again, the table must leave the timer as it was. */
+		its.it_value.tv_sec = 0;
+		return cw_timer_settime(good, 0, &its, NULL) == -1 ? errno : 0;
 	case TSETTIME_VALUE:
 		its.it_value = ts;
 		return cw_timer_settime(good, 0, &its, NULL) == -1 ? errno : 0;
@@ -787,7 +793,7 @@ static void test_posix_api_timer_ids_are_small_and_reused(void **state)
 	assert_int_equal(cw_posix_api_set_system(NULL), CW_EBUSY);
 	d = make_timer(CLOCK_MONOTONIC, SIGRTMIN);
 	assert_int_equal((intptr_t)d, 1);
-	/* A NULL sigevent: SIGALRM with the id as value. */
+	/* A NULL sigevent: SIGALRM, si_value 0 (glibc passes its own sigevent). */
 	assert_int_equal(cw_timer_delete(d), 0);
 	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, NULL, &d), 0);
 	assert_int_equal((intptr_t)d, 1);
@@ -795,7 +801,8 @@ static void test_posix_api_timer_ids_are_small_and_reused(void **state)
 	cw_sim_run_for(p.sim, MS(2));
 	assert_true(take(SIGALRM, &info));
 	assert_int_equal(info.si_code, SI_TIMER);
-	assert_int_equal(info.si_value.sival_int, 1);
+	assert_int_equal(info.si_timerid, 1);
+	assert_int_equal(info.si_value.sival_int, 0);
 	assert_int_equal(cw_timer_delete(a), 0);
 	assert_int_equal(cw_timer_delete(c), 0);
 	assert_int_equal(cw_timer_delete(d), 0);
@@ -974,6 +981,43 @@ static void test_posix_api_rearm_replaces_the_setting(void **state)
 	pa_fini(&p);
 }
 
+static void test_posix_api_periodic_absolute_realtime_timer_counts_a_clock_step(void **state)
+{
+	struct itimerspec cur;
+	struct timespec ts;
+	struct pa p;
+	siginfo_t info;
+	int64_t real0;
+	timer_t id;
+
+	(void)state;
+	pa_init(&p);
+	id = make_timer(CLOCK_REALTIME, SIGRTMIN);
+	real0 = now_ns(CLOCK_REALTIME);
+	/* Every second from real0 + 1 s, absolute. */
+	arm(id, TIMER_ABSTIME, real0 + (int64_t)SEC(1), (int64_t)SEC(1));
+	cw_sim_run_for(p.sim, MS(500));
+	/* The clock steps to real0 + 12.5 s: 12 expiries are due at once, 11 overruns. */
+	ts = ts_of(real0 + (int64_t)SEC(12) + (int64_t)MS(500));
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
+	cw_sim_run_for(p.sim, MS(1));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_getoverrun(id), 11);
+	/* Next: real0 + 13 s, half a second away (less the 1 ms run). */
+	assert_int_equal(cw_timer_gettime(id, &cur), 0);
+	assert_int_equal(ns_of(&cur.it_value), (int64_t)MS(499));
+	/* A step back by 10 s: the next expiry is 10.5 s away now. */
+	ts = ts_of(now_ns(CLOCK_REALTIME) - (int64_t)SEC(10));
+	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
+	cw_sim_run_for(p.sim, SEC(10));
+	assert_false(take(SIGRTMIN, &info));
+	cw_sim_run_for(p.sim, MS(600));
+	assert_true(take(SIGRTMIN, &info));
+	assert_int_equal(cw_timer_getoverrun(id), 0);
+	assert_int_equal(cw_timer_delete(id), 0);
+	pa_fini(&p);
+}
+
 static void test_posix_api_timer_create_is_eagain_at_rlimit_sigpending(void **state)
 {
 	struct rlimit saved, rl;
@@ -1053,6 +1097,8 @@ int main(void)
 		cmocka_unit_test(test_posix_api_past_absolute_expiry_is_delivered_by_settime),
 		cmocka_unit_test(test_posix_api_rearm_replaces_the_setting),
 		cmocka_unit_test(test_posix_api_timer_create_is_eagain_at_rlimit_sigpending),
+		cmocka_unit_test(
+			test_posix_api_periodic_absolute_realtime_timer_counts_a_clock_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
