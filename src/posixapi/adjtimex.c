@@ -58,6 +58,14 @@ static bool pa_ntp_nano;
 /* The tick length set with ADJ_TICK, us. */
 static long pa_tick_usec = PA_TICK_USEC_DEF;
 
+void cw__pa_ntp_reset(void)
+{
+	pthread_mutex_lock(&pa_ntp_lock);
+	pa_ntp_nano = false;
+	pa_tick_usec = PA_TICK_USEC_DEF;
+	pthread_mutex_unlock(&pa_ntp_lock);
+}
+
 static int fail(int err)
 {
 	errno = err;

@@ -147,6 +147,9 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
  */
 void cw__pa_hrtimer_cancel(struct cw_hrtimer *timer);
 
+/** A new system: forget the adjtimex unit mode and tick length (adjtimex.c). */
+void cw__pa_ntp_reset(void);
+
 /** @name Timers (timers.c)
  * @{ */
 /** Number of timers (table and the itimer) that exist on the current system. */

@@ -47,6 +47,8 @@ static _Atomic(struct cw_system *) pa_sys;
 /* The current system is the default one (ours to destroy). */
 static bool pa_sys_is_default;
 static pthread_once_t pa_once = PTHREAD_ONCE_INIT;
+/* Last MONOTONIC_COARSE handed out on the current system (coarse_now()). */
+static _Atomic int64_t pa_coarse_last;
 /* REALTIME - host REALTIME of the parent at fork, for the child's new system. */
 static int64_t pa_fork_rt_offset_ns;
 static bool pa_fork_rt_valid;
@@ -276,6 +278,8 @@ static struct cw_system *create_default_locked(void)
 	}
 	pa_fork_rt_valid = false;
 	pa_sys_is_default = true;
+	cw__pa_ntp_reset();
+	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 	return sys;
 }
@@ -324,6 +328,8 @@ CW_API int cw_posix_api_set_system(struct cw_system *sys)
 		cw_posix_system_destroy(old);
 	}
 	pa_sys_is_default = false;
+	cw__pa_ntp_reset();
+	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 out_unlock:
 	pthread_mutex_unlock(&pa_sys_lock);
@@ -336,6 +342,44 @@ static int fail(int err)
 {
 	errno = err;
 	return -1;
+}
+
+/*
+ * The COARSE clocks. clockwork's coarse values are the time of the last
+ * timekeeping update, which happens on a CPU's tick; the application's
+ * threads are no CPUs, so while they are busy and clockwork's CPUs idle
+ * (tick stopped) nothing updates them, for seconds. On Linux the busy
+ * CPU is the application's own, and its tick advances them. So the
+ * reader stands in for that tick: the coarse value is the last update
+ * plus the whole ticks elapsed since (on MONOTONIC), which is what the
+ * next update will report. A frequency change can make the update land a
+ * few ns short of that, so MONOTONIC_COARSE is kept from going back (the
+ * last value handed out, per system); REALTIME_COARSE keeps its offset to
+ * it from the same update, so settime still steps it.
+ * Lockless (a compare-and-swap), so async-signal-safe like the others.
+ */
+static cw_ktime_t coarse_now(struct cw_system *sys, int read_id)
+{
+	int64_t tick = (int64_t)cw_system_tick_nsec(sys);
+	cw_ktime_t mono_c, mono_c2, id_c = 0, fine, adv, res, last;
+
+	do {
+		cw_clock_get_ns(sys, CW_CLOCK_MONOTONIC_COARSE, &mono_c);
+		cw_clock_get_ns(sys, read_id, &id_c);
+		fine = cw_ktime_get(sys);
+		cw_clock_get_ns(sys, CW_CLOCK_MONOTONIC_COARSE, &mono_c2);
+	} while (mono_c != mono_c2);
+	adv = (fine > mono_c && tick > 0) ? (fine - mono_c) / tick * tick : 0;
+	res = mono_c + adv;
+	last = atomic_load_explicit(&pa_coarse_last, memory_order_relaxed);
+	while (res > last &&
+	       !atomic_compare_exchange_weak_explicit(&pa_coarse_last, &last, res,
+						      memory_order_relaxed, memory_order_relaxed)) {
+	}
+	if (last > res && last <= fine) {
+		res = last;
+	}
+	return id_c + (res - mono_c);
 }
 
 CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
@@ -358,7 +402,9 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 	if (!sys) {
 		return fail(EAGAIN);
 	}
-	if (cw_clock_get_ns(sys, c->read_id, &now)) {
+	if (c->read_id == CW_CLOCK_REALTIME_COARSE || c->read_id == CW_CLOCK_MONOTONIC_COARSE) {
+		now = coarse_now(sys, c->read_id);
+	} else if (cw_clock_get_ns(sys, c->read_id, &now)) {
 		return fail(EINVAL);
 	}
 	cw__pa_ns_to_ts(now, tp);

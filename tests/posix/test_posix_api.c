@@ -511,6 +511,55 @@ static void test_posix_api_sleeps_are_cancellation_points(void **state)
 	/* A cancellation already pending acts at the call, even for a sleep of 0. */
 }
 
+/* ---- COARSE clocks ------------------------------------------------------------------ */
+
+/*
+ * A busy application reading the COARSE clocks while clockwork's CPUs are
+ * idle: they must advance once per tick as read (glibc + Linux: the busy
+ * CPU's tick does it). Before the fix they stood still for seconds. The
+ * lag is the fine clock read just before the coarse one minus the coarse
+ * value: at most one tick (a preemption between the two reads can only
+ * make it smaller).
+ */
+static void test_posix_api_coarse_clocks_advance_while_the_application_is_busy(void **state)
+{
+	static const clockid_t ids[2] = { CLOCK_MONOTONIC_COARSE, CLOCK_REALTIME_COARSE };
+	struct timespec res;
+
+	(void)state;
+	assert_int_equal(cw_clock_getres(CLOCK_MONOTONIC_COARSE, &res), 0);
+	for (int i = 0; i < 2; i++) {
+		int64_t t_end = host_mono_ns() + 1500 * 1000000LL, prev = -1, max_lag = 0;
+		long changes = 0, reads = 0;
+		struct timespec ts, fine;
+
+		while (host_mono_ns() < t_end) {
+			int64_t v;
+
+			assert_int_equal(
+				cw_clock_gettime(i ? CLOCK_REALTIME : CLOCK_MONOTONIC, &fine), 0);
+			assert_int_equal(cw_clock_gettime(ids[i], &ts), 0);
+			v = ns_of(&ts);
+			reads++;
+			/* Never backwards, never more than a tick behind. */
+			assert_true(v >= prev);
+			if (ns_of(&fine) - v > max_lag) {
+				max_lag = ns_of(&fine) - v;
+			}
+			if (v != prev) {
+				changes++;
+				prev = v;
+			}
+		}
+		print_message("%s: %ld reads, %ld values in 1.5 s, largest lag behind the fine "
+			      "clock %lld us (tick %lld us)\n",
+			      i ? "REALTIME_COARSE" : "MONOTONIC_COARSE", reads, changes,
+			      (long long)(max_lag / 1000), (long long)(ns_of(&res) / 1000));
+		assert_true(max_lag <= ns_of(&res));
+		assert_true(changes >= 100);
+	}
+}
+
 /* ---- real-time callers ---------------------------------------------------------------- */
 
 struct rt_run {
@@ -765,6 +814,8 @@ int main(void)
 		cmocka_unit_test(test_posix_api_timer_signal_interrupts_every_sleep_call),
 		cmocka_unit_test(test_posix_api_sleeps_leave_errno_alone_on_success),
 		cmocka_unit_test(test_posix_api_sleeps_are_cancellation_points),
+		cmocka_unit_test(
+			test_posix_api_coarse_clocks_advance_while_the_application_is_busy),
 		cmocka_unit_test(test_posix_api_realtime_sleeper_blocks_and_is_served),
 		cmocka_unit_test(test_posix_api_fork_child_keeps_clocks_and_timers),
 		cmocka_unit_test(test_posix_api_process_signals_never_land_on_library_threads),

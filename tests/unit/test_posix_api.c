@@ -495,6 +495,132 @@ static void test_posix_api_settime_refuses_times_linux_refuses(void **state)
 	pa_fini(&p);
 }
 
+/* ---- adjtimex ------------------------------------------------------------------ */
+
+/*
+ * adjtimex/ntp_adjtime/clock_adjtime against adjtimex(2): the initial
+ * state Linux reports, EINVAL cases, clamping, units, the TAI quirk, the
+ * adjtime-style slew, and that a frequency change steers clockwork's clocks.
+ */
+static void test_posix_api_adjtimex_steers_clockwork_as_linux(void **state)
+{
+	struct pa p;
+	struct timex tx;
+	int64_t m0, m1, real0;
+	uint64_t v0;
+
+	(void)state;
+	pa_init(&p);
+	/* Read: Linux's boot state (unsynchronised: TIME_ERROR). */
+	memset(&tx, 0, sizeof(tx));
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_ERROR);
+	print_message("initial: status %#x maxerror %ld esterror %ld constant %ld tick %ld "
+		      "tolerance %ld precision %ld\n",
+		      (unsigned)tx.status, tx.maxerror, tx.esterror, tx.constant, tx.tick,
+		      tx.tolerance, tx.precision);
+	assert_true(tx.status & STA_UNSYNC);
+	assert_false(tx.status & STA_NANO);
+	assert_int_equal(tx.maxerror, 16000000);
+	assert_int_equal(tx.tick, 10000);
+	assert_int_equal(tx.tolerance, 500L << 16);
+	assert_int_equal(tx.precision, 1);
+	assert_int_equal(tx.time.tv_sec, now_ns(CLOCK_REALTIME) / 1000000000LL);
+	/* EINVAL, nothing changed. */
+	tx.modes = ADJ_TICK;
+	tx.tick = 8999;
+	assert_int_equal(cw_posix_adjtimex(&tx), -1);
+	assert_int_equal(errno, EINVAL);
+	tx.tick = 11001;
+	assert_int_equal(cw_ntp_adjtime(&tx), -1);
+	assert_int_equal(errno, EINVAL);
+	tx.modes = ADJ_SETOFFSET;
+	tx.time.tv_sec = 1;
+	tx.time.tv_usec = 1000000;
+	assert_int_equal(cw_posix_adjtimex(&tx), -1);
+	assert_int_equal(errno, EINVAL);
+	tx.modes = ADJ_FREQUENCY;
+	tx.freq = LONG_MAX;
+	assert_int_equal(cw_posix_adjtimex(&tx), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(cw_posix_adjtimex(NULL), -1);
+	assert_int_equal(errno, EFAULT);
+	/* clock_adjtime: REALTIME only; other clocks EOPNOTSUPP, unknown ids EINVAL. */
+	memset(&tx, 0, sizeof(tx));
+	assert_int_equal(cw_clock_adjtime(CLOCK_REALTIME, &tx), TIME_ERROR);
+	assert_int_equal(cw_clock_adjtime(CLOCK_MONOTONIC, &tx), -1);
+	assert_int_equal(errno, EOPNOTSUPP);
+	assert_int_equal(cw_clock_adjtime(CLOCK_TAI, &tx), -1);
+	assert_int_equal(errno, EOPNOTSUPP);
+	assert_int_equal(cw_clock_adjtime(10, &tx), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(cw_clock_adjtime(16, &tx), -1);
+	assert_int_equal(errno, EINVAL);
+	/* Synchronised: TIME_OK. Clamps. */
+	tx.modes = ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR | ADJ_FREQUENCY;
+	tx.status = 0;
+	tx.maxerror = 99999999;
+	tx.esterror = -5;
+	tx.freq = 1000L << 16;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_int_equal(tx.maxerror, 16000000);
+	assert_int_equal(tx.esterror, 0);
+	assert_int_equal(tx.freq, 500L << 16);
+	/* Time constant: +4 in microsecond mode, as given in nanosecond mode. */
+	tx.modes = ADJ_TIMECONST;
+	tx.constant = 3;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_int_equal(tx.constant, 7);
+	tx.modes = ADJ_TIMECONST | ADJ_NANO;
+	tx.constant = 3;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_int_equal(tx.constant, 3);
+	assert_true(tx.status & STA_NANO);
+	assert_true(tx.time.tv_usec >= 1000000);
+	tx.modes = ADJ_MICRO;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_false(tx.status & STA_NANO);
+	assert_true(tx.time.tv_usec < 1000000);
+	/* ADJ_TAI takes the offset from constant (Linux). */
+	tx.modes = ADJ_TAI;
+	tx.constant = 37;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_int_equal(tx.tai, 37);
+	assert_int_equal(now_ns(CLOCK_TAI) - now_ns(CLOCK_REALTIME) - 37000000000LL < 1000, 1);
+	/* adjtime-style slew: returns the previous one; SS_READ returns the current. */
+	tx.modes = ADJ_OFFSET_SINGLESHOT;
+	tx.offset = 2000;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_int_equal(tx.offset, 0);
+	tx.modes = ADJ_OFFSET_SS_READ;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_int_equal(tx.offset, 2000);
+	/* Stop the slew (it returns what was left: nothing ran yet). */
+	tx.modes = ADJ_OFFSET_SINGLESHOT;
+	tx.offset = 0;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_int_equal(tx.offset, 2000);
+	/* ADJ_SETOFFSET steps REALTIME (us; ns with ADJ_NANO). */
+	real0 = now_ns(CLOCK_REALTIME);
+	tx.modes = ADJ_SETOFFSET | ADJ_NANO;
+	tx.time.tv_sec = 5;
+	tx.time.tv_usec = 500;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	assert_true(now_ns(CLOCK_REALTIME) - real0 - 5000000500LL < 1000);
+	/* Steering: +100 ppm makes MONOTONIC gain 1 ms in 10 virtual seconds. */
+	tx.modes = ADJ_FREQUENCY;
+	tx.freq = 100L << 16;
+	assert_int_equal(cw_posix_adjtimex(&tx), TIME_OK);
+	v0 = cw_sim_now_ns(p.sim);
+	m0 = now_ns(CLOCK_MONOTONIC);
+	cw_sim_run_until(p.sim, v0 + 10000000000ULL);
+	m1 = now_ns(CLOCK_MONOTONIC);
+	print_message("freq +100 ppm: MONOTONIC advanced %lld ns in 10 s of counter time\n",
+		      (long long)(m1 - m0));
+	assert_true(m1 - m0 > 10000000000LL + 900000);
+	assert_true(m1 - m0 < 10000000000LL + 1100000);
+	pa_fini(&p);
+}
+
 /* ---- sleeps ------------------------------------------------------------------- */
 
 static void test_posix_api_relative_nanosleep_runs_virtual_time(void **state)
@@ -1080,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(test_posix_api_clocks_read_the_system),
 		cmocka_unit_test(test_posix_api_settime_moves_only_clockwork_realtime),
 		cmocka_unit_test(test_posix_api_settime_refuses_times_linux_refuses),
+		cmocka_unit_test(test_posix_api_adjtimex_steers_clockwork_as_linux),
 		cmocka_unit_test(test_posix_api_relative_nanosleep_runs_virtual_time),
 		cmocka_unit_test(test_posix_api_absolute_nanosleep_ends_at_the_time),
 		cmocka_unit_test(test_posix_api_absolute_realtime_sleep_follows_settime),
