@@ -522,6 +522,43 @@ static void sigev_none(void)
 	SAY_RC("  timer_delete", timer_delete(t));
 }
 
+static volatile int burn_stop;
+
+static void *burn_fn(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&burn_stop, __ATOMIC_RELAXED)) {
+	}
+	return NULL;
+}
+
+/* A CPU-time timer fires as the process uses CPU (another thread burns). */
+static void cpu_timer(void)
+{
+	struct sigevent sev = sev_signal(SIG, 31);
+	struct itimerspec its = its_ns(20 * NSEC_PER_MSEC, 0), cur;
+	pthread_t burner;
+	siginfo_t info;
+	timer_t t;
+	int got;
+
+	SAY_RC("timer_create PROCESS_CPUTIME_ID SIGEV_SIGNAL", timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, &t));
+	SAY_RC("  timer_settime 20 ms of CPU", timer_settime(t, 0, &its, NULL));
+	timer_gettime(t, &cur);
+	check("  gettime in (0, 20 ms]",
+	      ts_ns(&cur.it_value) > 0 && ts_ns(&cur.it_value) <= 20 * NSEC_PER_MSEC);
+	pthread_create(&burner, NULL, burn_fn, NULL);
+	memset(&info, 0, sizeof(info));
+	got = wait_sig_ms(SIG, &info, 3000);
+	__atomic_store_n(&burn_stop, 1, __ATOMIC_RELAXED);
+	pthread_join(burner, NULL);
+	say("  signal %s", signame(got));
+	if (got) {
+		say_info("  CPU-time timer", &info, t);
+	}
+	SAY_RC("  timer_delete", timer_delete(t));
+}
+
 /* evp NULL: SIGALRM with the timer id as sival_int. */
 static void null_evp(void)
 {
@@ -563,5 +600,6 @@ int main(void)
 	ignored();
 	sigev_none();
 	null_evp();
+	cpu_timer();
 	return 0;
 }
