@@ -83,6 +83,9 @@ while IFS= read -r line || [ -n "$line" ]; do
 		echo "note: $known:$lineno matches no line (stale entry?): $pat"
 		continue
 	fi
+	if cmp -s <(grep -E -- "$pat" "$filter_n") <(grep -E -- "$pat" "$filter_d"); then
+		echo "note: $known:$lineno: its lines are the same in both builds here: $pat"
+	fi
 	echo "known difference ($known:$lineno): $why"
 	grep -E -- "$pat" "$filter_n" | sed 's/^/  native:  /'
 	grep -E -- "$pat" "$filter_d" | sed 's/^/  drop-in: /'
