@@ -85,7 +85,8 @@ int main(void)
 	 * values such as the frequency are left out). */
 	say("  tick %ld (10000 at USER_HZ 100)", (long)tx.tick);
 	say("  tolerance %ld (500 ppm << 16)", (long)tx.tolerance);
-	say("  precision %ld, STA_NANO %s", (long)tx.precision, tx.status & STA_NANO ? "set" : "clear");
+	say("  precision %ld, STA_NANO %s", (long)tx.precision,
+	    tx.status & STA_NANO ? "set" : "clear");
 	say("  STA_UNSYNC %s", tx.status & STA_UNSYNC ? "set" : "clear");
 	say("  time within 1 s of REALTIME: %s",
 	    llabs((int64_t)tx.time.tv_sec * NSEC_PER_SEC +
@@ -125,7 +126,8 @@ int main(void)
 	memset(&tx, 0, sizeof(tx));
 	tx.modes = ADJ_STATUS;
 	tx.status = STA_UNSYNC;
-	SAY_STATE("adjtime-valid clock_adjtime(REALTIME, ADJ_STATUS)", clock_adjtime(CLOCK_REALTIME, &tx));
+	SAY_STATE("adjtime-valid clock_adjtime(REALTIME, ADJ_STATUS)",
+		  clock_adjtime(CLOCK_REALTIME, &tx));
 	memset(&tx, 0, sizeof(tx));
 	tx.modes = ADJ_FREQUENCY;
 	SAY_STATE("clock_adjtime(MONOTONIC, ADJ_FREQUENCY)", clock_adjtime(CLOCK_MONOTONIC, &tx));

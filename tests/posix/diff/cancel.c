@@ -10,7 +10,13 @@
 
 #include <stdatomic.h>
 
-enum how { NANOSLEEP, CN_REL, CN_ABS, SLEEP, USLEEP };
+enum how {
+	NANOSLEEP,
+	CN_REL,
+	CN_ABS,
+	SLEEP,
+	USLEEP
+};
 
 static atomic_int cleaned;
 static atomic_int started;
@@ -115,7 +121,8 @@ static void cancel_disabled(void)
 		host_sleep_ms(1);
 	}
 	host_sleep_ms(50);
-	say_err("pthread_cancel of a 300 ms nanosleep with cancellation disabled", pthread_cancel(th));
+	say_err("pthread_cancel of a 300 ms nanosleep with cancellation disabled",
+		pthread_cancel(th));
 	check("  joined within 2 s", join_within(th, 2000, &ret) == 0);
 	say("  the sleep returned %d", atomic_load(&rc_after));
 	check("  it ran to its end (>= 300 ms)", host_mono_ns() - h0 >= 300 * NSEC_PER_MSEC);
@@ -132,8 +139,8 @@ static void still_works(void)
 	int64_t h0 = host_mono_ns();
 
 	SAY_RC("afterwards: nanosleep 20 ms", nanosleep(&ts, NULL));
-	check("  slept >= 20 ms, < 500 ms",
-	      host_mono_ns() - h0 >= 20 * NSEC_PER_MSEC && host_mono_ns() - h0 < 500 * NSEC_PER_MSEC);
+	check("  slept >= 20 ms, < 500 ms", host_mono_ns() - h0 >= 20 * NSEC_PER_MSEC &&
+						    host_mono_ns() - h0 < 500 * NSEC_PER_MSEC);
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_SIGNAL;
 	sev.sigev_signo = SIGRTMIN;
@@ -149,7 +156,8 @@ int main(void)
 	transcript_start("cancel");
 	cancel_one("pthread_cancel of a thread in nanosleep(5 s)", NANOSLEEP);
 	cancel_one("pthread_cancel of a thread in clock_nanosleep(MONOTONIC, 5 s)", CN_REL);
-	cancel_one("pthread_cancel of a thread in clock_nanosleep(REALTIME, absolute +5 s)", CN_ABS);
+	cancel_one("pthread_cancel of a thread in clock_nanosleep(REALTIME, absolute +5 s)",
+		   CN_ABS);
 	cancel_one("pthread_cancel of a thread in sleep(5)", SLEEP);
 	cancel_one("pthread_cancel of a thread in usleep(5000000)", USLEEP);
 	cancel_disabled();

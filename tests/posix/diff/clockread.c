@@ -51,8 +51,9 @@ static void back_to_back(void)
 	check("20000 rounds of clock_gettime on ids 0..11: done within 20 s",
 	      host_mono_ns() - h0 < 20 * NSEC_PER_SEC);
 	check("  ids 0-7 and 11 answer, 10 (unused) fails, every time", fails == 0);
-	say("  REALTIME_ALARM, BOOTTIME_ALARM answer: %s",
-	    alarm_ok == 0 ? "never" : alarm_ok == 40000 ? "always" : "sometimes");
+	say("  REALTIME_ALARM, BOOTTIME_ALARM answer: %s", alarm_ok == 0       ? "never"
+							   : alarm_ok == 40000 ? "always"
+									       : "sometimes");
 	check("  MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE, BOOTTIME never went back", backs == 0);
 	check("  a COARSE read is never ahead of the fine read after it", coarse_ahead == 0);
 }
@@ -82,7 +83,8 @@ static void coarse_busy(void)
 			max_lag = f - c;
 		}
 	}
-	check("MONOTONIC_COARSE changed at least 10 times in 300 ms of busy reading", changes >= 10);
+	check("MONOTONIC_COARSE changed at least 10 times in 300 ms of busy reading",
+	      changes >= 10);
 	check("  never stood still for 100 ms", max_gap < 100 * NSEC_PER_MSEC);
 	check("  lagged MONOTONIC by less than 100 ms", max_lag < 100 * NSEC_PER_MSEC);
 	if (max_lag >= 100 * NSEC_PER_MSEC || max_gap >= 100 * NSEC_PER_MSEC || changes < 10) {
@@ -93,9 +95,11 @@ static void coarse_busy(void)
 	/* After an idle pause (the host sleeps, not the library). */
 	host_sleep_ms(200);
 	check("after 200 ms idle: REALTIME_COARSE within 100 ms of REALTIME",
-	      llabs(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_REALTIME_COARSE)) < 100 * NSEC_PER_MSEC);
+	      llabs(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_REALTIME_COARSE)) <
+		      100 * NSEC_PER_MSEC);
 	check("after 200 ms idle: MONOTONIC_COARSE within 100 ms of MONOTONIC",
-	      llabs(clock_ns(CLOCK_MONOTONIC) - clock_ns(CLOCK_MONOTONIC_COARSE)) < 100 * NSEC_PER_MSEC);
+	      llabs(clock_ns(CLOCK_MONOTONIC) - clock_ns(CLOCK_MONOTONIC_COARSE)) <
+		      100 * NSEC_PER_MSEC);
 }
 
 static void legacy_agree(void)
@@ -106,7 +110,8 @@ static void legacy_agree(void)
 	gettimeofday(&tv, NULL);
 	rt = clock_ns(CLOCK_REALTIME);
 	check("gettimeofday within 10 ms of the REALTIME read after it",
-	      llabs(rt - ((int64_t)tv.tv_sec * NSEC_PER_SEC + tv.tv_usec * 1000)) < 10 * NSEC_PER_MSEC);
+	      llabs(rt - ((int64_t)tv.tv_sec * NSEC_PER_SEC + tv.tv_usec * 1000)) <
+		      10 * NSEC_PER_MSEC);
 	check("time(NULL) is REALTIME's seconds (or one less)",
 	      (int64_t)time(NULL) <= clock_ns(CLOCK_REALTIME) / NSEC_PER_SEC &&
 		      (int64_t)time(NULL) >= clock_ns(CLOCK_REALTIME) / NSEC_PER_SEC - 1);

@@ -66,12 +66,13 @@ static void getres_all(void)
 		rc_null = clock_getres(ids[i].id, NULL);
 		if (is_coarse(ids[i].id)) {
 			/* One tick: 1 ms (HZ 1000) to 10 ms (HZ 100). */
-			snprintf(what, sizeof(what), "getres %s (res one tick, 1..10 ms: %s; NULL res: %d)",
-				 ids[i].name,
-				 res.tv_sec == 0 && res.tv_nsec >= 1000000 && res.tv_nsec <= 10000000
-					 ? "yes"
-					 : "no",
-				 rc_null);
+			snprintf(
+				what, sizeof(what),
+				"getres %s (res one tick, 1..10 ms: %s; NULL res: %d)", ids[i].name,
+				res.tv_sec == 0 && res.tv_nsec >= 1000000 && res.tv_nsec <= 10000000
+					? "yes"
+					: "no",
+				rc_null);
 		} else {
 			snprintf(what, sizeof(what), "getres %s (res %lld.%09ld; NULL res: %d)",
 				 ids[i].name, (long long)res.tv_sec, res.tv_nsec, rc_null);
@@ -97,8 +98,9 @@ static void gettime_all(void)
 				 ts.tv_sec == -7 && ts.tv_nsec == -7 ? "yes" : "no");
 		} else {
 			snprintf(what, sizeof(what), "gettime %s (valid timespec: %s)", ids[i].name,
-				 ts.tv_sec >= 0 && ts.tv_nsec >= 0 && ts.tv_nsec < NSEC_PER_SEC ? "yes"
-												 : "no");
+				 ts.tv_sec >= 0 && ts.tv_nsec >= 0 && ts.tv_nsec < NSEC_PER_SEC
+					 ? "yes"
+					 : "no");
 		}
 		say_rc(what, rc, err);
 	}
@@ -124,7 +126,8 @@ static void relations(void)
 	check("REALTIME within 1 s of the host's REALTIME", llabs(rt - host_rt) < NSEC_PER_SEC);
 	say("TAI - REALTIME in whole seconds, as the host's: %s",
 	    llabs((tai - rt) - (host_tai - host_rt)) < NSEC_PER_SEC / 2 ? "yes" : "no");
-	check("MONOTONIC within 1 s of the host's MONOTONIC", llabs(mono - host_mono) < NSEC_PER_SEC);
+	check("MONOTONIC within 1 s of the host's MONOTONIC",
+	      llabs(mono - host_mono) < NSEC_PER_SEC);
 	check("BOOTTIME within 1 s of the host's BOOTTIME", llabs(boot - host_boot) < NSEC_PER_SEC);
 	check("MONOTONIC_RAW within 1 s of the host's MONOTONIC_RAW",
 	      llabs(raw - host_raw) < NSEC_PER_SEC);
@@ -134,8 +137,8 @@ static void relations(void)
 
 	SAY_RC("gettimeofday(tv, tz)", gettimeofday(&tv, &tz));
 	check("  tv within 1 s of REALTIME",
-	      llabs((int64_t)tv.tv_sec * NSEC_PER_SEC + tv.tv_usec * 1000 - clock_ns(CLOCK_REALTIME)) <
-		      NSEC_PER_SEC);
+	      llabs((int64_t)tv.tv_sec * NSEC_PER_SEC + tv.tv_usec * 1000 -
+		    clock_ns(CLOCK_REALTIME)) < NSEC_PER_SEC);
 	check("  tv_usec in range", tv.tv_usec >= 0 && tv.tv_usec < 1000000);
 	say("  tz = {%d, %d}", tz.tz_minuteswest, tz.tz_dsttime);
 
@@ -233,12 +236,14 @@ static void settime_valid(void)
 		    8277292035LL, 0);
 	if (clock_ns(CLOCK_REALTIME) > rt0 + 100 * NSEC_PER_SEC) {
 		ts = ns_ts(rt0 + (clock_ns(CLOCK_MONOTONIC) - mono0));
-		SAY_RC("settime-valid REALTIME back from the limit", clock_settime(CLOCK_REALTIME, &ts));
+		SAY_RC("settime-valid REALTIME back from the limit",
+		       clock_settime(CLOCK_REALTIME, &ts));
 	}
 	check("REALTIME within 1 s of where it was (after any put back)",
 	      llabs(clock_ns(CLOCK_REALTIME) - rt0 - (clock_ns(CLOCK_MONOTONIC) - mono0)) <
 		      NSEC_PER_SEC);
-	check("host REALTIME not stepped", llabs(host_ns(CLOCK_REALTIME) - host0) < 60 * NSEC_PER_SEC);
+	check("host REALTIME not stepped",
+	      llabs(host_ns(CLOCK_REALTIME) - host0) < 60 * NSEC_PER_SEC);
 	check("MONOTONIC did not step", clock_ns(CLOCK_MONOTONIC) - mono0 < 60 * NSEC_PER_SEC);
 
 	tv.tv_sec = (time_t)(clock_ns(CLOCK_REALTIME) / NSEC_PER_SEC);

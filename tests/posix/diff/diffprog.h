@@ -35,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NSEC_PER_SEC 1000000000LL
+#define NSEC_PER_SEC  1000000000LL
 #define NSEC_PER_MSEC 1000000LL
 
 /* A NULL the compiler cannot see (to pass NULL where a header says nonnull). */

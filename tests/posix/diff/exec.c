@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_SIGNAL;
 	sev.sigev_signo = SIG_Q;
-	SAY_RC("old image: timer_create (to queue a signal)", timer_create(CLOCK_MONOTONIC, &sev, &tq));
+	SAY_RC("old image: timer_create (to queue a signal)",
+	       timer_create(CLOCK_MONOTONIC, &sev, &tq));
 	its = its_ns(10 * NSEC_PER_MSEC, 0);
 	timer_settime(tq, 0, &its, NULL);
 	host_sleep_ms(100);
@@ -82,7 +83,8 @@ int main(int argc, char **argv)
 	SAY_RC("old image: timer_create periodic 200 ms", timer_create(CLOCK_MONOTONIC, &sev, &tt));
 	its = its_ns(200 * NSEC_PER_MSEC, 200 * NSEC_PER_MSEC);
 	timer_settime(tt, 0, &its, NULL);
-	SAY_RC("old image: setitimer REAL 400 ms (SIGALRM blocked)", setitimer(ITIMER_REAL, &itv, NULL));
+	SAY_RC("old image: setitimer REAL 400 ms (SIGALRM blocked)",
+	       setitimer(ITIMER_REAL, &itv, NULL));
 	snprintf(arg, sizeof(arg), "%lld", (long long)mono_ns());
 	fflush(stdout);
 	execl("/proc/self/exe", argv[0], "--after-exec", arg, (char *)NULL);

@@ -123,8 +123,10 @@ int main(void)
 	signal(SIGUSR1, handler);
 	raise(SIGUSR1);
 	prev = signal(SIGUSR1, handler);
-	printf("signal() handler after one delivery: %s\n",
-	       prev == handler ? "still installed (BSD)" : prev == SIG_DFL ? "reset (System V)" : "other");
+	printf("signal() handler after one delivery: %s\n", prev == handler
+								    ? "still installed (BSD)"
+							    : prev == SIG_DFL ? "reset (System V)"
+									      : "other");
 	printf("handler ran: %d\n", (int)hits);
 	return 0;
 }

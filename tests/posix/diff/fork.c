@@ -59,7 +59,8 @@ static struct sigevent sev_of(int notify, int sig)
 }
 
 /* Everything a process does with the API, in a child (@who names it). */
-static void child_work(const char *who, int64_t parent_mono, int64_t parent_rt, timer_t parent_timer)
+static void child_work(const char *who, int64_t parent_mono, int64_t parent_rt,
+		       timer_t parent_timer)
 {
 	struct itimerspec its, cur;
 	struct itimerval itv, icur;
@@ -97,13 +98,14 @@ static void child_work(const char *who, int64_t parent_mono, int64_t parent_rt, 
 	{
 		int got = wait_sig_ms(SIG_C, &info, 2000);
 
-		say("%s:   signal %s, si_code %s, si_value %d", who, signame(got), codename(info.si_code),
-		    info.si_value.sival_int);
+		say("%s:   signal %s, si_code %s, si_value %d", who, signame(got),
+		    codename(info.si_code), info.si_value.sival_int);
 	}
 	timer_delete(t);
 
 	sev = sev_of(SIGEV_THREAD_ID, SIG_C);
-	SAY_RC(L("timer_create SIGEV_THREAD_ID to itself"), timer_create(CLOCK_MONOTONIC, &sev, &t));
+	SAY_RC(L("timer_create SIGEV_THREAD_ID to itself"),
+	       timer_create(CLOCK_MONOTONIC, &sev, &t));
 	timer_settime(t, 0, &its, NULL);
 	say("%s:   signal %s", who, signame(wait_sig_ms(SIG_C, &info, 2000)));
 	timer_delete(t);
@@ -186,7 +188,8 @@ int main(void)
 			exit(0);
 		}
 		waitpid(child, &status, 0);
-		say("child: grandchild %s %d", WIFEXITED(status) ? "exit status" : "killed by signal",
+		say("child: grandchild %s %d",
+		    WIFEXITED(status) ? "exit status" : "killed by signal",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		exit(0);
 	}
@@ -196,7 +199,8 @@ int main(void)
 
 	/* The parent's timers ran on. */
 	drain_sig(SIG_P);
-	say("parent: SIGEV_SIGNAL timer after the fork: %s", signame(wait_sig_ms(SIG_P, &info, 2000)));
+	say("parent: SIGEV_SIGNAL timer after the fork: %s",
+	    signame(wait_sig_ms(SIG_P, &info, 2000)));
 	atomic_store(&thread_calls, 0);
 	check("parent: SIGEV_THREAD timer after the fork: calls", wait_thread_calls(2, 2000));
 	say("parent: alarm(0): %s", alarm(0) > 90 ? "> 90" : "<= 90");

@@ -109,8 +109,9 @@ static void real_timer(void)
 	SAY_RC("setitimer REAL 50 ms", setitimer(ITIMER_REAL, &v, &old));
 	check("  old value zero", tv_us(&old.it_value) == 0 && tv_us(&old.it_interval) == 0);
 	getitimer(ITIMER_REAL, &cur);
-	check("  getitimer in (0, 50 ms], interval 0",
-	      tv_us(&cur.it_value) > 0 && tv_us(&cur.it_value) <= 50000 && tv_us(&cur.it_interval) == 0);
+	check("  getitimer in (0, 50 ms], interval 0", tv_us(&cur.it_value) > 0 &&
+							       tv_us(&cur.it_value) <= 50000 &&
+							       tv_us(&cur.it_interval) == 0);
 	check("  SIGALRM within 2 s", wait_alarms(1, 2000));
 	check("  not before 50 ms", host_mono_ns() - h0 >= 50 * NSEC_PER_MSEC);
 	say("  si_signo %s, si_code %s", signame(last_signo), codename(last_code));
@@ -136,9 +137,9 @@ static void real_timer(void)
 	}
 	v = itv_us(0, 0);
 	SAY_RC("  disarm", setitimer(ITIMER_REAL, &v, &old));
-	check("  old interval 20 ms, value in (0, 20 ms]",
-	      tv_us(&old.it_interval) == 20000 && tv_us(&old.it_value) > 0 &&
-		      tv_us(&old.it_value) <= 20000);
+	check("  old interval 20 ms, value in (0, 20 ms]", tv_us(&old.it_interval) == 20000 &&
+								   tv_us(&old.it_value) > 0 &&
+								   tv_us(&old.it_value) <= 20000);
 	alarms = 0;
 	host_sleep_ms(100);
 	check("  none after disarm", alarms == 0);
@@ -226,8 +227,7 @@ static void in_children(void)
 		_exit(0);
 	}
 	waitpid(child, &status, 0);
-	say("child with alarm(1), no handler: %s %s",
-	    WIFSIGNALED(status) ? "killed by" : "exited",
+	say("child with alarm(1), no handler: %s %s", WIFSIGNALED(status) ? "killed by" : "exited",
 	    WIFSIGNALED(status) ? signame(WTERMSIG(status)) : "normally");
 
 	fflush(stdout);

@@ -164,7 +164,8 @@ static void sigev_thread_basic(void)
 		host_sleep_ms(50);
 		check("  stack at least 512 KiB", atomic_load(&stack_ok) == 1);
 		check("  the thread is detached anyway", atomic_load(&detached) == 1);
-		say("  signals not blocked in the function's thread: %d", atomic_load(&unblocked_max));
+		say("  signals not blocked in the function's thread: %d",
+		    atomic_load(&unblocked_max));
 		timer_delete(t);
 		want_stack = 0;
 	}
@@ -265,7 +266,8 @@ static void sigwait_with_timer_threads(void)
 	check("SIGUSR1 blocked, sent to the process 10 times while SIGEV_THREAD calls run: "
 	      "sigtimedwait took at least one, the process lives",
 	      got >= 1);
-	say("  signals not blocked in the function's threads (max): %d", atomic_load(&unblocked_max));
+	say("  signals not blocked in the function's threads (max): %d",
+	    atomic_load(&unblocked_max));
 	host_sleep_ms(50);
 	drain_sig(SIGUSR1);
 	atomic_store(&sleep_ms_in_fn, 0);
@@ -344,7 +346,8 @@ static void sigev_thread_id(void)
 		host_sleep_ms(1);
 	}
 	sev = sev_tid(atomic_load(&w.tid), 55);
-	SAY_RC("timer_create SIGEV_THREAD_ID to a waiting thread", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	SAY_RC("timer_create SIGEV_THREAD_ID to a waiting thread",
+	       timer_create(CLOCK_MONOTONIC, &sev, &t));
 	SAY_RC("  timer_settime 30 ms", timer_settime(t, 0, &its, NULL));
 	pthread_join(w.thread, NULL);
 	check("  the thread took it", atomic_load(&w.got) == 1);
@@ -359,13 +362,15 @@ static void sigev_thread_id(void)
 		host_sleep_ms(1);
 	}
 	sev = sev_tid(atomic_load(&w.tid), 56);
-	SAY_RC("timer_create SIGEV_THREAD_ID to a live thread", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	SAY_RC("timer_create SIGEV_THREAD_ID to a live thread",
+	       timer_create(CLOCK_MONOTONIC, &sev, &t));
 	its = its_ns(100 * NSEC_PER_MSEC, 0);
 	timer_settime(t, 0, &its, NULL);
 	atomic_store(&w.go_exit, 1);
 	pthread_join(w.thread, NULL);
 	host_sleep_ms(250);
-	check("  it exits before the expiry: the signal is pending for the process", sig_is_pending(SIG));
+	check("  it exits before the expiry: the signal is pending for the process",
+	      sig_is_pending(SIG));
 	SAY_RC("  timer_gettime afterwards", timer_gettime(t, &its));
 	SAY_RC("  timer_delete", timer_delete(t));
 	drain_sig(SIG);
@@ -406,7 +411,8 @@ static void sigev_thread_id_handler(void)
 		host_sleep_ms(1);
 	}
 	sev = sev_tid(atomic_load(&w.tid), 57);
-	SAY_RC("timer_create SIGEV_THREAD_ID to a thread with a handler", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	SAY_RC("timer_create SIGEV_THREAD_ID to a thread with a handler",
+	       timer_create(CLOCK_MONOTONIC, &sev, &t));
 	timer_settime(t, 0, &its, NULL);
 	host_sleep_ms(200);
 	timer_delete(t);

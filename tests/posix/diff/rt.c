@@ -52,11 +52,14 @@ int main(void)
 	if (rc == 0) {
 		pthread_join(th, NULL);
 		say("500 absolute 1 ms sleeps done: %s", loops_done == 500 ? "yes" : "no");
-		check("  average lateness < 1 ms", loops_done && total_ns / loops_done < NSEC_PER_MSEC);
+		check("  average lateness < 1 ms",
+		      loops_done && total_ns / loops_done < NSEC_PER_MSEC);
 		check("  worst lateness < 20 ms", worst_ns < 20 * NSEC_PER_MSEC);
-		if (loops_done && (total_ns / loops_done >= NSEC_PER_MSEC || worst_ns >= 20 * NSEC_PER_MSEC)) {
+		if (loops_done &&
+		    (total_ns / loops_done >= NSEC_PER_MSEC || worst_ns >= 20 * NSEC_PER_MSEC)) {
 			say("  (average %lld us, worst %lld us)",
-			    (long long)(total_ns / loops_done / 1000), (long long)(worst_ns / 1000));
+			    (long long)(total_ns / loops_done / 1000),
+			    (long long)(worst_ns / 1000));
 		}
 	}
 	pthread_attr_destroy(&attr);

@@ -140,7 +140,8 @@ static void clock_nanosleep_ids(void)
 		errno = 12345;
 		rc = clock_nanosleep(id, 0, &req, NULL);
 		snprintf(what, sizeof(what), "clock_nanosleep %s relative 20 ms", ids[i].name);
-		say("%s: %s (errno untouched: %s)", what, errname(rc), errno == 12345 ? "yes" : "no");
+		say("%s: %s (errno untouched: %s)", what, errname(rc),
+		    errno == 12345 ? "yes" : "no");
 		if (rc == 0) {
 			snprintf(what, sizeof(what), "  %s relative 20 ms", ids[i].name);
 			bounds(what, t0, h0, 20);
@@ -160,12 +161,14 @@ static void clock_nanosleep_ids(void)
 			struct timespec after;
 
 			clock_gettime(id, &after);
-			snprintf(what, sizeof(what), "  %s absolute: clock >= target after", ids[i].name);
+			snprintf(what, sizeof(what), "  %s absolute: clock >= target after",
+				 ids[i].name);
 			check(what, ts_ns(&after) >= ts_ns(&req));
 			snprintf(what, sizeof(what), "  %s absolute now+20 ms", ids[i].name);
 			bounds(what, t0, h0, 0);
 		}
-		req = ns_ts(ts_ns(&now) - 5 * NSEC_PER_SEC > 0 ? ts_ns(&now) - 5 * NSEC_PER_SEC : 0);
+		req = ns_ts(ts_ns(&now) - 5 * NSEC_PER_SEC > 0 ? ts_ns(&now) - 5 * NSEC_PER_SEC
+							       : 0);
 		h0 = host_mono_ns();
 		rc = clock_nanosleep(id, TIMER_ABSTIME, &req, NULL);
 		snprintf(what, sizeof(what), "clock_nanosleep %s absolute 5 s ago", ids[i].name);
@@ -192,11 +195,14 @@ static void clock_nanosleep_args(void)
 	say_err("clock_nanosleep MONOTONIC flags=-1",
 		clock_nanosleep(CLOCK_MONOTONIC, -1, &req, NULL));
 	req = (struct timespec){ 0, 1000000000L };
-	say_err("clock_nanosleep MONOTONIC tv_nsec=1e9", clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
+	say_err("clock_nanosleep MONOTONIC tv_nsec=1e9",
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
 	req = (struct timespec){ 0, -1 };
-	say_err("clock_nanosleep MONOTONIC tv_nsec=-1", clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
+	say_err("clock_nanosleep MONOTONIC tv_nsec=-1",
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
 	req = (struct timespec){ -1, 0 };
-	say_err("clock_nanosleep MONOTONIC tv_sec=-1", clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
+	say_err("clock_nanosleep MONOTONIC tv_sec=-1",
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
 	say_err("clock_nanosleep MONOTONIC absolute tv_sec=-1",
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &req, NULL));
 	req = (struct timespec){ 0, 1000000000L };
@@ -204,10 +210,12 @@ static void clock_nanosleep_args(void)
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &req, NULL));
 	req = (struct timespec){ 0, 0 };
 	h0 = host_mono_ns();
-	say_err("clock_nanosleep MONOTONIC relative 0", clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
+	say_err("clock_nanosleep MONOTONIC relative 0",
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
 	check("  returns within 100 ms", host_mono_ns() - h0 < 100 * NSEC_PER_MSEC);
 	req = (struct timespec){ 0, 1 };
-	say_err("clock_nanosleep MONOTONIC relative 1 ns", clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
+	say_err("clock_nanosleep MONOTONIC relative 1 ns",
+		clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
 }
 
 static volatile int burn_stop;
@@ -256,7 +264,13 @@ static void cpu_clock_sleeps(void)
 }
 
 /* A 3 s sleep interrupted by a handler after 100 ms, each sleeping call. */
-enum how { NANOSLEEP, CN_REL, CN_ABS, SLEEP, USLEEP };
+enum how {
+	NANOSLEEP,
+	CN_REL,
+	CN_ABS,
+	SLEEP,
+	USLEEP
+};
 
 static void interrupted(const char *what, enum how how, clockid_t id, int sig)
 {
@@ -403,7 +417,8 @@ static void interrupted_by_timers(void)
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_SIGNAL;
 	sev.sigev_signo = SIGRTMIN;
-	SAY_RC("timer_create MONOTONIC SIGEV_SIGNAL SIGRTMIN", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	SAY_RC("timer_create MONOTONIC SIGEV_SIGNAL SIGRTMIN",
+	       timer_create(CLOCK_MONOTONIC, &sev, &t));
 	handled = 0;
 	h0 = host_mono_ns();
 	timer_settime(t, 0, &its, NULL);
@@ -436,7 +451,8 @@ static void interrupted_by_timers(void)
 		/* 4 s and a little left when SIGALRM comes: glibc gives 3 or 4. */
 		unsigned left = sleep(5);
 
-		say("sleep(5) with alarm(1): returns 3 or 4: %s", left == 3 || left == 4 ? "yes" : "no");
+		say("sleep(5) with alarm(1): returns 3 or 4: %s",
+		    left == 3 || left == 4 ? "yes" : "no");
 		if (left != 3 && left != 4) {
 			say("  (returned %u)", left);
 		}
@@ -475,7 +491,8 @@ int main(void)
 	transcript_start("sleeps");
 	main_thread = pthread_self();
 	/* The first call sets the library up; sleeps are measured afterwards. */
-	SAY_RC("clock_gettime MONOTONIC", clock_gettime(CLOCK_MONOTONIC, &(struct timespec){ 0, 0 }));
+	SAY_RC("clock_gettime MONOTONIC",
+	       clock_gettime(CLOCK_MONOTONIC, &(struct timespec){ 0, 0 }));
 	nanosleep_args();
 	clock_nanosleep_args();
 	clock_nanosleep_ids();

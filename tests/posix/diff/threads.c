@@ -12,9 +12,9 @@
 
 #include <stdatomic.h>
 
-#define SIG (SIGRTMIN + 5)
+#define SIG        (SIGRTMIN + 5)
 #define NR_THREADS 8
-#define ROUNDS 300
+#define ROUNDS     300
 
 static atomic_int thread_calls;
 static atomic_int failures;
@@ -161,14 +161,17 @@ static void delete_races_readers(void)
 		pthread_join(readers[i], NULL);
 	}
 	timer_delete(t);
-	check("2000 delete/create cycles under getoverrun/gettime readers: every call ok", fails == 0);
+	check("2000 delete/create cycles under getoverrun/gettime readers: every call ok",
+	      fails == 0);
 	check("  readers only ever got a value or EINVAL", atomic_load(&bad_answers) == 0);
 }
 
 /* 64 one-shot timers on one real-time signal: 64 signals, one per timer. */
 static void many_on_one_signal(void)
 {
-	enum { N = 64 };
+	enum {
+		N = 64
+	};
 	timer_t ts[N];
 	bool seen[N];
 	int i, got = 0, dup = 0, unknown = 0, fails = 0;

@@ -86,7 +86,8 @@ static void create_errors(void)
 	sev = sev_signal(0, 1);
 	SAY_RC("timer_create SIGEV_SIGNAL signo 0", timer_create(CLOCK_MONOTONIC, &sev, &t));
 	sev = sev_signal(SIGRTMAX + 1, 1);
-	SAY_RC("timer_create SIGEV_SIGNAL signo SIGRTMAX+1", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	SAY_RC("timer_create SIGEV_SIGNAL signo SIGRTMAX+1",
+	       timer_create(CLOCK_MONOTONIC, &sev, &t));
 	sev = sev_signal(-1, 1);
 	SAY_RC("timer_create SIGEV_SIGNAL signo -1", timer_create(CLOCK_MONOTONIC, &sev, &t));
 	sev = sev_signal(SIGKILL, 1);
@@ -117,7 +118,8 @@ static void create_errors(void)
 	SAY_RC("timer_create SIGEV_THREAD_ID tid -5", timer_create(CLOCK_MONOTONIC, &sev, &t));
 	sev._sigev_un._tid = my_tid();
 	sev.sigev_signo = 0;
-	SAY_RC("timer_create SIGEV_THREAD_ID own tid, signo 0", timer_create(CLOCK_MONOTONIC, &sev, &t));
+	SAY_RC("timer_create SIGEV_THREAD_ID own tid, signo 0",
+	       timer_create(CLOCK_MONOTONIC, &sev, &t));
 	sev.sigev_signo = SIG;
 	errno = 0;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &t) == 0) {
@@ -158,13 +160,15 @@ static void id_errors(void)
 	SAY_RC("timer_settime it_value.tv_sec=-1", timer_settime(live, 0, &its, NULL));
 	its = its_ns(0, 0);
 	its.it_interval.tv_nsec = 1000000000L;
-	SAY_RC("timer_settime it_value 0, it_interval.tv_nsec=1e9", timer_settime(live, 0, &its, NULL));
+	SAY_RC("timer_settime it_value 0, it_interval.tv_nsec=1e9",
+	       timer_settime(live, 0, &its, NULL));
 	its = its_ns(NSEC_PER_SEC, 0);
 	its.it_interval.tv_sec = -1;
 	SAY_RC("timer_settime it_interval.tv_sec=-1", timer_settime(live, 0, &its, NULL));
 	its = its_ns(NSEC_PER_SEC, 0);
 	its.it_value.tv_sec = -1;
-	SAY_RC("timer_settime absolute it_value.tv_sec=-1", timer_settime(live, TIMER_ABSTIME, &its, NULL));
+	SAY_RC("timer_settime absolute it_value.tv_sec=-1",
+	       timer_settime(live, TIMER_ABSTIME, &its, NULL));
 	SAY_RC("timer_gettime", timer_gettime(live, &cur));
 	/* flags=-1 has the TIMER_ABSTIME bit: 1 s after the clock's zero, long past. */
 	check("  disarmed (flags=-1 armed 1 s absolute, past; the rest failed)",
@@ -256,8 +260,8 @@ static void arming(void)
 		snprintf(what, sizeof(what), "timer_settime %s absolute now+50 ms", abs_names[i]);
 		SAY_RC(what, timer_settime(ta, TIMER_ABSTIME, &its, NULL));
 		timer_gettime(ta, &cur);
-		snprintf(what, sizeof(what), "  %s absolute: gettime is relative, 0 < it_value <= 50 ms",
-			 abs_names[i]);
+		snprintf(what, sizeof(what),
+			 "  %s absolute: gettime is relative, 0 < it_value <= 50 ms", abs_names[i]);
 		check(what, ts_ns(&cur.it_value) > 0 && ts_ns(&cur.it_value) <= 50 * NSEC_PER_MSEC);
 		snprintf(what, sizeof(what), "%s absolute now+50 ms", abs_names[i]);
 		one_expiry(what, ta, 42, h0, 50);
@@ -342,7 +346,8 @@ static void arming(void)
 	SAY_RC("settime it_value 0, it_interval 10 ms", timer_settime(t, 0, &its, NULL));
 	timer_gettime(t, &cur);
 	check("  gettime it_value 0", ts_ns(&cur.it_value) == 0);
-	say("  gettime it_interval after (ms): %lld", (long long)(ts_ns(&cur.it_interval) / NSEC_PER_MSEC));
+	say("  gettime it_interval after (ms): %lld",
+	    (long long)(ts_ns(&cur.it_interval) / NSEC_PER_MSEC));
 	{
 		siginfo_t info;
 
@@ -361,7 +366,8 @@ static void arming(void)
 		for (k = 0; k < 5; k++) {
 			if (wait_sig_ms(SIG, &info, 2000) == SIG) {
 				n++;
-				codes_ok &= info.si_code == SI_TIMER && info.si_value.sival_int == 42;
+				codes_ok &=
+					info.si_code == SI_TIMER && info.si_value.sival_int == 42;
 			}
 		}
 		check("  5 signals within 10 s", n == 5);
@@ -379,7 +385,8 @@ static void arming(void)
 	}
 	/* Absolute periodic whose start is 1 s past: overruns at the first delivery. */
 	its = its_ns(mono_ns() - NSEC_PER_SEC, 100 * NSEC_PER_MSEC);
-	SAY_RC("timer_settime absolute 1 s ago, interval 100 ms", timer_settime(t, TIMER_ABSTIME, &its, NULL));
+	SAY_RC("timer_settime absolute 1 s ago, interval 100 ms",
+	       timer_settime(t, TIMER_ABSTIME, &its, NULL));
 	{
 		siginfo_t info;
 		int got = wait_sig_ms(SIG, &info, 2000), ov;
@@ -429,7 +436,8 @@ static void overruns(const char *what, int64_t interval_ns, int64_t blocked_ms)
 	if (lo > INT_MAX) {
 		lo = INT_MAX;
 	}
-	snprintf(line, sizeof(line), "%s: timer_getoverrun counts every period to the delivery", what);
+	snprintf(line, sizeof(line), "%s: timer_getoverrun counts every period to the delivery",
+		 what);
 	check(line, ov >= lo && ov <= hi);
 	if (ov < lo || ov > hi) {
 		say("  (got %d, expected %lld..%lld)", ov, (long long)lo, (long long)hi);
@@ -512,13 +520,15 @@ static void sigev_none(void)
 	timer_gettime(t, &cur);
 	check("  periodic: gettime it_value in (0, 30 ms]",
 	      ts_ns(&cur.it_value) > 0 && ts_ns(&cur.it_value) <= 30 * NSEC_PER_MSEC);
-	check("  periodic: gettime it_interval 30 ms", ts_ns(&cur.it_interval) == 30 * NSEC_PER_MSEC);
+	check("  periodic: gettime it_interval 30 ms",
+	      ts_ns(&cur.it_interval) == 30 * NSEC_PER_MSEC);
 	SAY_RC("  timer_getoverrun", timer_getoverrun(t));
 	its = its_ns(mono_ns() - NSEC_PER_SEC, 0);
 	SAY_RC("  settime absolute 1 s ago", timer_settime(t, TIMER_ABSTIME, &its, NULL));
 	timer_gettime(t, &cur);
 	check("  gettime zero", ts_ns(&cur.it_value) == 0);
-	check("  no signal", wait_sig_ms(SIG, &info, 50) == 0 && wait_sig_ms(SIGALRM, &info, 0) == 0);
+	check("  no signal",
+	      wait_sig_ms(SIG, &info, 50) == 0 && wait_sig_ms(SIGALRM, &info, 0) == 0);
 	SAY_RC("  timer_delete", timer_delete(t));
 }
 
@@ -542,7 +552,8 @@ static void cpu_timer(void)
 	timer_t t;
 	int got;
 
-	SAY_RC("timer_create PROCESS_CPUTIME_ID SIGEV_SIGNAL", timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, &t));
+	SAY_RC("timer_create PROCESS_CPUTIME_ID SIGEV_SIGNAL",
+	       timer_create(CLOCK_PROCESS_CPUTIME_ID, &sev, &t));
 	SAY_RC("  timer_settime 20 ms of CPU", timer_settime(t, 0, &its, NULL));
 	timer_gettime(t, &cur);
 	check("  gettime in (0, 20 ms]",
