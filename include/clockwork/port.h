@@ -87,6 +87,15 @@ struct cw_port_ops {
 	/** Spin-wait hint used inside lock and retry loops (pause). May be NULL. */
 	void (*cpu_relax)(void *ctx);
 	/**
+	 * Called first by cw_system_destroy(): the port stops whatever still
+	 * runs on the system (its CPU threads, say), so destroying it directly
+	 * is as safe as the port's own destroy call. Return 0 to go on, or a
+	 * CW_E* code to refuse: the core logs it and leaves the system as it
+	 * was (for example when called on one of the system's own CPU threads,
+	 * or in a forked child where those threads do not exist). May be NULL.
+	 */
+	int (*destroy)(void *ctx);
+	/**
 	 * Called last by cw_system_destroy() so the port can free its context.
 	 * Never called when cw_system_create() fails: the port still owns the
 	 * context then. May be NULL.

@@ -120,15 +120,14 @@ struct cw_posix_options {
 	 */
 	const struct cw_clocksource_watchdog_params *watchdog;
 	/**
-	 * Real-time priority of the CPU threads: 0 (default) leaves them at
-	 * the creator's policy; 1..99 runs each under SCHED_FIFO at that
-	 * priority, so a real-time application thread sleeping on clockwork
-	 * is woken by a CPU thread that its own priority cannot starve (give
-	 * them a priority above the application's). Needs CAP_SYS_NICE or an
-	 * RLIMIT_RTPRIO of at least this value; without permission the CPU
-	 * threads stay at normal priority and the log says so (see
-	 * cw_posix_cpu_info::rt_priority). The drop-in's default system takes
-	 * it from the environment variable CW_POSIX_RT_PRIORITY.
+	 * Real-time priority of the CPU threads (and the housekeeping
+	 * thread): 0 (default) leaves them at the creator's policy; 1..99
+	 * runs each under SCHED_FIFO at that priority, so a real-time application thread sleeping
+	 * on clockwork is woken by a CPU thread that its own priority cannot starve (give them a
+	 * priority above the application's). Needs CAP_SYS_NICE or an RLIMIT_RTPRIO of at least
+	 * this value; without permission the CPU threads stay at normal priority and the log says
+	 * so (see cw_posix_cpu_info::rt_priority). The drop-in's default system takes it from the
+	 * environment variable CW_POSIX_RT_PRIORITY.
 	 */
 	int rt_priority;
 };
@@ -161,10 +160,17 @@ CW_API int cw_posix_system_create(const struct cw_system_config *cfg,
 
 /**
  * Stop the CPU threads and the housekeeping thread, wait for them, and
- * destroy the system (descriptors closed, memory freed). Use this, not
- * cw_system_destroy(), for systems made by cw_posix_system_create().
- * Work queued with cw_posix_cpu_call_async() that has not started is
- * dropped.
+ * destroy the system (descriptors closed, memory freed). cw_system_destroy()
+ * on a posix system does the same (the port's destroy hook stops the
+ * threads first). Work queued with cw_posix_cpu_call_async() that has not
+ * started is dropped.
+ *
+ * Misuse is refused, never a crash: on one of the system's own CPU threads
+ * (it would wait for itself) nothing happens and the system's log says so;
+ * in a child process forked after the system was created (its threads are
+ * the parent's) the system is abandoned: the child's copies of its
+ * descriptors are closed, no thread is joined and no memory is freed (it
+ * goes with the process); the parent's system is not affected.
  * @param sys  The system, or NULL.
  * Context: thread context, not a CPU thread of @p sys; no other thread may
  *          use @p sys any more. Waits for each thread to finish its

@@ -353,11 +353,11 @@ CW_API unsigned int cw_alarm(unsigned int seconds);
  * (SIGALRM to the process, with si_code SI_KERNEL); ITIMER_VIRTUAL and
  * ITIMER_PROF measure CPU time and go to the host.
  * @param which      ITIMER_REAL, ITIMER_VIRTUAL or ITIMER_PROF.
- * @param new_value  New setting; it_value zero disarms.
+ * @param new_value  New setting; it_value zero (or NULL) disarms.
  * @param old_value  Receives the previous setting; may be NULL.
  * Context: thread context.
  * @return 0; -1 with errno EINVAL (other @p which, tv_sec < 0 or tv_usec
- *         outside [0, 1e6)), EFAULT (@p new_value NULL).
+ *         outside [0, 1e6)). A NULL @p new_value disarms, as Linux does.
  */
 CW_API int cw_setitimer(int which, const struct itimerval *new_value, struct itimerval *old_value);
 

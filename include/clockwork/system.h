@@ -84,7 +84,10 @@ CW_API int cw_system_create(const struct cw_system_config *cfg, struct cw_system
 
 /**
  * Destroy a system. Registered clocksources are unlinked (their storage is
- * the caller's and is not touched afterwards).
+ * the caller's and is not touched afterwards). The port's destroy hook runs
+ * first: a posix-port system has its threads stopped (as by
+ * cw_posix_system_destroy()); a port may refuse (logged, nothing done),
+ * as the posix port does on one of the system's own CPU threads.
  * @param sys  The system, or NULL.
  * Context: no other thread may use @p sys any more.
  */

@@ -126,6 +126,15 @@ void cw_system_destroy(struct cw_system *sys)
 	if (!sys) {
 		return;
 	}
+	if (sys->port->destroy) {
+		int err = sys->port->destroy(sys->port_ctx);
+
+		if (err) {
+			cw__log(sys, CW_LOG_ERR, "system: the %s port refused to be destroyed (%s)",
+				sys->port->name, cw_strerror(err));
+			return;
+		}
+	}
 	cw__timer_fini(sys);
 	cw__hrtimer_fini(sys);
 	cw__clocksource_teardown(sys);

@@ -26,6 +26,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/**
+ * On every function between a sleep's entry point and its ppoll(): a
+ * cancelled sleeper unwinds through these frames (glibc's cancellation
+ * runs from a signal handler), skipping their epilogues. Under
+ * AddressSanitizer an instrumented frame would leave its redzones
+ * poisoned, and ASan's own no-return hook (its sigaltstack() check) then
+ * trips over them on the reused stack. So these frames have none.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define CW_PA_CANCEL_PATH __attribute__((no_sanitize_address))
+#else
+#define CW_PA_CANCEL_PATH
+#endif
+
 /** What the layer does with one Linux clock id. */
 struct cw_pa_clock {
 	/** Known clockwork clock. */
@@ -40,6 +54,11 @@ struct cw_pa_clock {
 	int abs_id;
 	/** hrtimer clock for relative ones (an interval: MONOTONIC or BOOTTIME). */
 	int rel_id;
+	/**
+	 * An ALARM clock: clockwork has no wakeup RTC, so it behaves as Linux
+	 * without one (read: EINVAL; sleeps and timers: ENOTSUP).
+	 */
+	bool alarm;
 };
 
 /** The table entry for @p id, or NULL for an unknown or CPU-time id. */
@@ -60,6 +79,15 @@ bool cw__pa_ts_valid(const struct timespec *ts);
 int64_t cw__pa_ts_to_ns(const struct timespec *ts);
 /** ns (>= 0; negative gives zero) to a timespec. */
 void cw__pa_ns_to_ts(int64_t ns, struct timespec *ts);
+/**
+ * What the application sees minus clockwork's value for clockwork clock
+ * @p id: on a posix-port system MONOTONIC, BOOTTIME and MONOTONIC_RAW (and
+ * their COARSE ids) read as the host's (offsets measured when the system
+ * became current); 0 for every other clock and on the sim port.
+ */
+int64_t cw__pa_user_offset(int id);
+/** An absolute time the application gave on hrtimer clock @p id, in clockwork's terms. */
+int64_t cw__pa_user_to_cw(int id, int64_t user_ns);
 /** Now on clockwork clock @p id (0 on error). */
 int64_t cw__pa_now(struct cw_system *sys, int id);
 /** Saturating a + b for b >= 0. */

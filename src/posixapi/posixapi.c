@@ -47,6 +47,12 @@ static _Atomic(struct cw_system *) pa_sys;
 /* The current system is the default one (ours to destroy). */
 static bool pa_sys_is_default;
 static pthread_once_t pa_once = PTHREAD_ONCE_INIT;
+/*
+ * Host minus clockwork MONOTONIC, BOOTTIME and MONOTONIC_RAW when the
+ * current posix-port system became current (0 on the sim port): the
+ * application reads the host's values (cw__pa_user_offset()).
+ */
+static _Atomic int64_t pa_off_mono, pa_off_boot, pa_off_raw;
 /* Last MONOTONIC_COARSE handed out on the current system (coarse_now()). */
 static _Atomic int64_t pa_coarse_last;
 /* REALTIME - host REALTIME of the parent at fork, for the child's new system. */
@@ -59,8 +65,9 @@ static bool pa_fork_rt_valid;
  * Linux clock ids 0..11. Relative sleeps and timers measure an interval, so
  * they run on MONOTONIC (BOOTTIME for the BOOTTIME clocks), as Linux does
  * for CLOCK_REALTIME; absolute ones run on the clock itself and so follow
- * settime. The ALARM clocks behave as their base clock (clockwork has no
- * suspend wakeups to offer, and asks for no CAP_WAKE_ALARM).
+ * settime. The ALARM clocks behave as on a Linux machine without a wakeup
+ * RTC (clockwork has no suspend wakeups to offer): reading them is
+ * EINVAL, sleeping on them and timers ENOTSUP, clock_adjtime EOPNOTSUPP.
  */
 static const struct cw_pa_clock pa_clocks[] = {
 	[CLOCK_REALTIME] = { true, true, true, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
@@ -72,10 +79,8 @@ static const struct cw_pa_clock pa_clocks[] = {
 	[CLOCK_MONOTONIC_COARSE] = { true, false, false, CW_CLOCK_MONOTONIC_COARSE, 0, 0 },
 	[CLOCK_BOOTTIME] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
 			     CW_CLOCK_BOOTTIME },
-	[CLOCK_REALTIME_ALARM] = { true, true, false, CW_CLOCK_REALTIME, CW_CLOCK_REALTIME,
-				   CW_CLOCK_MONOTONIC },
-	[CLOCK_BOOTTIME_ALARM] = { true, true, false, CW_CLOCK_BOOTTIME, CW_CLOCK_BOOTTIME,
-				   CW_CLOCK_BOOTTIME },
+	[CLOCK_REALTIME_ALARM] = { true, false, false, CW_CLOCK_REALTIME, 0, 0, true },
+	[CLOCK_BOOTTIME_ALARM] = { true, false, false, CW_CLOCK_BOOTTIME, 0, 0, true },
 	[CLOCK_TAI] = { true, true, false, CW_CLOCK_TAI, CW_CLOCK_TAI, CW_CLOCK_MONOTONIC },
 };
 
@@ -156,12 +161,67 @@ int64_t cw__pa_now(struct cw_system *sys, int id)
 	return now;
 }
 
-static int64_t host_realtime_ns(void)
+static int64_t host_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * CW_NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static int64_t host_realtime_ns(void)
+{
+	return host_ns(CLOCK_REALTIME);
+}
+
+/*
+ * The offsets that make clockwork's MONOTONIC, BOOTTIME and MONOTONIC_RAW
+ * read as the host's on a posix-port system (values handed to host calls,
+ * compared across processes, or taken across fork then agree; the rates
+ * differ by the host's NTP correction, a few ppm at most). Before the
+ * system is published.
+ */
+static void offsets_measure(struct cw_system *sys)
+{
+	bool posix = sys && !strcmp(cw__pa_port_name(sys), "posix");
+
+	atomic_store_explicit(&pa_off_mono,
+			      posix ? host_ns(CLOCK_MONOTONIC) - cw_ktime_get(sys) : 0,
+			      memory_order_relaxed);
+	atomic_store_explicit(&pa_off_boot,
+			      posix ? host_ns(CLOCK_BOOTTIME) - cw_ktime_get_boottime(sys) : 0,
+			      memory_order_relaxed);
+	atomic_store_explicit(&pa_off_raw,
+			      posix ? host_ns(CLOCK_MONOTONIC_RAW) - cw_ktime_get_raw(sys) : 0,
+			      memory_order_relaxed);
+}
+
+int64_t cw__pa_user_offset(int id)
+{
+	switch (id) {
+	case CW_CLOCK_MONOTONIC:
+	case CW_CLOCK_MONOTONIC_COARSE:
+		return atomic_load_explicit(&pa_off_mono, memory_order_relaxed);
+	case CW_CLOCK_BOOTTIME:
+	case CW_CLOCK_BOOTTIME_COARSE:
+		return atomic_load_explicit(&pa_off_boot, memory_order_relaxed);
+	case CW_CLOCK_MONOTONIC_RAW:
+	case CW_CLOCK_MONOTONIC_RAW_COARSE:
+		return atomic_load_explicit(&pa_off_raw, memory_order_relaxed);
+	default:
+		return 0;
+	}
+}
+
+int64_t cw__pa_user_to_cw(int id, int64_t user_ns)
+{
+	int64_t off = cw__pa_user_offset(id);
+
+	/* A time before clockwork's zero is simply in the past. */
+	if (off > 0 && user_ns < INT64_MIN + off) {
+		return INT64_MIN;
+	}
+	return off < 0 ? cw__pa_add(user_ns, -off) : user_ns - off;
 }
 
 const char *cw__pa_port_name(const struct cw_system *sys)
@@ -240,6 +300,23 @@ static void pa_register_hooks(void)
 	atexit(pa_atexit);
 }
 
+/*
+ * The host's tick rate, from its COARSE resolution, when clockwork offers
+ * it (100, 250, 300, 1000 Hz): the drop-in's COARSE clocks then tick and
+ * report the resolution glibc + Linux do here. 0 (the default) otherwise.
+ */
+static unsigned host_hz(void)
+{
+	struct timespec res;
+	long hz;
+
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res) || res.tv_sec || res.tv_nsec <= 0) {
+		return 0;
+	}
+	hz = (CW_NSEC_PER_SEC + res.tv_nsec / 2) / res.tv_nsec;
+	return (hz == 100 || hz == 250 || hz == 300 || hz == 1000) ? (unsigned)hz : 0;
+}
+
 /* CW_POSIX_RT_PRIORITY=1..99: the default system's CPU threads run SCHED_FIFO. */
 static int env_rt_priority(void)
 {
@@ -271,6 +348,7 @@ static struct cw_system *create_default_locked(void)
 			cfg.realtime_init_ns = 1;
 		}
 	}
+	cfg.hz = host_hz();
 	opt.flags = CW_POSIX_NO_TSC;
 	opt.rt_priority = env_rt_priority();
 	if (cw_posix_system_create(&cfg, &opt, &sys)) {
@@ -280,6 +358,7 @@ static struct cw_system *create_default_locked(void)
 	pa_sys_is_default = true;
 	cw__pa_ntp_reset();
 	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
+	offsets_measure(sys);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 	return sys;
 }
@@ -330,6 +409,7 @@ CW_API int cw_posix_api_set_system(struct cw_system *sys)
 	pa_sys_is_default = false;
 	cw__pa_ntp_reset();
 	atomic_store_explicit(&pa_coarse_last, 0, memory_order_relaxed);
+	offsets_measure(sys);
 	atomic_store_explicit(&pa_sys, sys, memory_order_release);
 out_unlock:
 	pthread_mutex_unlock(&pa_sys_lock);
@@ -392,7 +472,7 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 		return clock_gettime(clock_id, tp);
 	}
 	c = cw__pa_clock(clock_id);
-	if (!c) {
+	if (!c || c->alarm) {
 		return fail(EINVAL);
 	}
 	if (!tp) {
@@ -407,6 +487,7 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp)
 	} else if (cw_clock_get_ns(sys, c->read_id, &now)) {
 		return fail(EINVAL);
 	}
+	now += cw__pa_user_offset(c->read_id);
 	cw__pa_ns_to_ts(now, tp);
 	return 0;
 }
@@ -421,7 +502,7 @@ CW_API int cw_clock_getres(clockid_t clock_id, struct timespec *res)
 		return clock_getres(clock_id, res);
 	}
 	c = cw__pa_clock(clock_id);
-	if (!c) {
+	if (!c || c->alarm) {
 		return fail(EINVAL);
 	}
 	sys = cw__pa_system();
@@ -463,7 +544,8 @@ CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp)
 		return fail(EAGAIN);
 	}
 	/* Linux refuses a REALTIME before boot (below MONOTONIC): EINVAL. */
-	if (cw__pa_ts_to_ns(tp) < cw__pa_now(sys, CW_CLOCK_MONOTONIC)) {
+	if (cw__pa_ts_to_ns(tp) <
+	    cw__pa_now(sys, CW_CLOCK_MONOTONIC) + cw__pa_user_offset(CW_CLOCK_MONOTONIC)) {
 		return fail(EINVAL);
 	}
 	ret = cw_timekeeping_settime(sys, cw__pa_ts_to_ns(tp));
@@ -553,6 +635,22 @@ static void sleeper_cleanup(void *arg)
 	s->waiter->finish(s->sys, &s->w);
 }
 
+/*
+ * The wait, a cancellation point: a cancelled sleeper unwinds through the
+ * cleanup, which stops the timer (see CW_PA_CANCEL_PATH).
+ */
+CW_PA_CANCEL_PATH
+static int sleeper_wait(struct pa_sleeper *s)
+{
+	int ret;
+
+	pthread_cleanup_push(sleeper_cleanup, s);
+	ret = s->waiter->wait(s->sys, &s->w);
+	pthread_cleanup_pop(0);
+	return ret;
+}
+
+CW_PA_CANCEL_PATH
 int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		       int64_t *remaining_ns)
 {
@@ -579,9 +677,7 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		s.waiter->finish(sys, &s.w);
 		return 0;
 	}
-	pthread_cleanup_push(sleeper_cleanup, &s);
-	ret = s.waiter->wait(sys, &s.w);
-	pthread_cleanup_pop(0);
+	ret = sleeper_wait(&s);
 	sleeper_stop(&s);
 	/* The expiry wins over a signal that came with it, as in Linux. */
 	if (ret == EINTR && atomic_load_explicit(&s.w.word, memory_order_acquire)) {
@@ -597,6 +693,7 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 	return ret;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timespec *request,
 			      struct timespec *remain)
 {
@@ -632,7 +729,7 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	if (flags & TIMER_ABSTIME) {
 		/* A time already passed: cw__pa_sleep_until() returns at once. */
 		hr_clock = c->abs_id;
-		until = req;
+		until = cw__pa_user_to_cw(hr_clock, req);
 	} else {
 		if (req == 0) {
 			return 0;
@@ -650,6 +747,7 @@ CW_API int cw_clock_nanosleep(clockid_t clock_id, int flags, const struct timesp
 	return ret;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_nanosleep(const struct timespec *request, struct timespec *remain)
 {
 	int ret = cw_clock_nanosleep(CLOCK_REALTIME, 0, request, remain);
@@ -713,6 +811,7 @@ CW_API int cw_settimeofday(const struct timeval *tv, const struct timezone *tz)
 	return cw_clock_settime(CLOCK_REALTIME, &ts);
 }
 
+CW_PA_CANCEL_PATH
 CW_API unsigned int cw_sleep(unsigned int seconds)
 {
 	struct timespec ts = { .tv_sec = (time_t)seconds, .tv_nsec = 0 };
@@ -725,6 +824,7 @@ CW_API unsigned int cw_sleep(unsigned int seconds)
 	return (unsigned int)ts.tv_sec;
 }
 
+CW_PA_CANCEL_PATH
 CW_API int cw_usleep(useconds_t usec)
 {
 	struct timespec ts = {

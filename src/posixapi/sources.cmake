@@ -9,3 +9,4 @@ set(CW_POSIXAPI_SOURCES
   ${PROJECT_SOURCE_DIR}/src/posixapi/waiter-posix.c
   ${PROJECT_SOURCE_DIR}/src/posixapi/waiter-sim.c
 )
+

@@ -776,7 +776,16 @@ static void arm(struct pa_timer *t, bool abs, int64_t value_ns, int64_t interval
 	}
 	hr = abs ? c->abs_id : c->rel_id;
 	atomic_store(&t->hr_clock, hr);
-	t->expires_ns = abs ? value_ns : cw__pa_add(cw__pa_now(t->sys, hr), value_ns);
+	/* An absolute time is on the clock as the application reads it (posixapi.c). */
+	t->expires_ns = abs ? cw__pa_user_to_cw(hr, value_ns)
+			    : cw__pa_add(cw__pa_now(t->sys, hr), value_ns);
+	/*
+	 * Before clockwork's zero (a MONOTONIC time from before the system
+	 * existed) is fine, but keep now - expiry within int64 (146 years).
+	 */
+	if (t->expires_ns < INT64_MIN / 2) {
+		t->expires_ns = INT64_MIN / 2;
+	}
 	if (atomic_load_explicit(&t->notify, memory_order_relaxed) != SIGEV_NONE) {
 		cw_hrtimer_setup(t->sys, &t->hrt, timer_fn, hr, CW_HRTIMER_MODE_ABS);
 		t->hrt_ready = true;
@@ -1125,10 +1134,16 @@ static void drop_all_locked(bool touch_hrtimers)
 			if (touch_hrtimers || atomic_load(&t->host)) {
 				destroy_locked(t, touch_hrtimers);
 			} else {
-				/* The dead system's queues may point at the slot: reuse only. */
+				/*
+				 * The dead system's queues may point at the slot's
+				 * hrtimer, but nothing touches that system again:
+				 * forget the hrtimer, so the slot can be set up anew.
+				 */
 				if (atomic_load(&t->notify) == SIGEV_THREAD) {
 					pthread_attr_destroy(&t->attr);
 				}
+				memset(&t->hrt, 0, sizeof(t->hrt));
+				t->hrt_ready = false;
 				atomic_store(&t->notify, SIGEV_NONE);
 			}
 		}
@@ -1266,6 +1281,7 @@ static struct pa_timer *itimer_new(struct cw_system *sys)
 
 CW_API int cw_setitimer(int which, const struct itimerval *new_value, struct itimerval *old_value)
 {
+	static const struct itimerval zero;
 	struct itimerval old;
 	struct cw_system *sys;
 	int64_t value_ns;
@@ -1277,7 +1293,8 @@ CW_API int cw_setitimer(int which, const struct itimerval *new_value, struct iti
 		return fail(EINVAL);
 	}
 	if (!new_value) {
-		return fail(EFAULT);
+		/* Linux takes a NULL new value as zero (disarm), for old programs. */
+		new_value = &zero;
 	}
 	if (!tv_valid(&new_value->it_value) || !tv_valid(&new_value->it_interval)) {
 		return fail(EINVAL);

@@ -68,6 +68,7 @@ static int posix_prepare(struct cw_system *sys, struct cw_pa_wait *w)
 	return 0;
 }
 
+CW_PA_CANCEL_PATH
 static int posix_wait(struct cw_system *sys, struct cw_pa_wait *w)
 {
 	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
@@ -511,6 +512,69 @@ static void test_posix_api_sleeps_are_cancellation_points(void **state)
 	/* A cancellation already pending acts at the call, even for a sleep of 0. */
 }
 
+/* ---- the clocks read as the host's ---------------------------------------------------- */
+
+/*
+ * MONOTONIC, BOOTTIME and MONOTONIC_RAW read as the host's (values passed
+ * to host calls such as a MONOTONIC pthread_cond_timedwait, or compared
+ * across processes, must agree), and absolute sleeps and timers take
+ * deadlines on that scale. Before, they counted from the system's creation.
+ */
+static void test_posix_api_monotonic_clocks_read_as_the_hosts(void **state)
+{
+	static const clockid_t ids[3] = { CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_MONOTONIC_RAW };
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 5 };
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	struct timespec a, b, host, deadline, zero = { 2, 0 };
+	int64_t t0, woke;
+	siginfo_t info;
+	sigset_t set;
+	timer_t id;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(clock_gettime(ids[i], &a), 0);
+		assert_int_equal(cw_clock_gettime(ids[i], &host), 0);
+		assert_int_equal(clock_gettime(ids[i], &b), 0);
+		print_message("clock %d: clockwork %lld.%09ld, host %lld.%09ld\n", (int)ids[i],
+			      (long long)host.tv_sec, host.tv_nsec, (long long)b.tv_sec, b.tv_nsec);
+		/* Between the two host reads, within the host's NTP drift (ms). */
+		assert_true(ns_of(&host) > ns_of(&a) - 5 * 1000000LL);
+		assert_true(ns_of(&host) < ns_of(&b) + 5 * 1000000LL);
+	}
+	/* An absolute MONOTONIC sleep to a host-derived deadline 30 ms ahead. */
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	t0 = ns_of(&deadline);
+	deadline.tv_nsec += 30000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_nsec -= 1000000000L;
+		deadline.tv_sec++;
+	}
+	assert_int_equal(cw_clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, NULL), 0);
+	woke = host_mono_ns();
+	print_message("absolute MONOTONIC sleep to host now + 30 ms: woke after %lld us\n",
+		      (long long)((woke - t0) / 1000));
+	assert_true(woke - t0 >= 29 * 1000000LL);
+	assert_true(woke - t0 < 1000 * 1000000LL);
+	/* An absolute timer on the same scale. */
+	block(SIGRTMIN + 5, true);
+	assert_int_equal(cw_timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	t0 = host_mono_ns();
+	its.it_value.tv_sec = (time_t)((t0 + 30000000LL) / 1000000000LL);
+	its.it_value.tv_nsec = (long)((t0 + 30000000LL) % 1000000000LL);
+	assert_int_equal(cw_timer_settime(id, TIMER_ABSTIME, &its, NULL), 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 5);
+	assert_int_equal(sigtimedwait(&set, &info, &zero), SIGRTMIN + 5);
+	woke = host_mono_ns();
+	print_message("absolute MONOTONIC timer at host now + 30 ms: fired after %lld us\n",
+		      (long long)((woke - t0) / 1000));
+	assert_true(woke - t0 >= 29 * 1000000LL);
+	assert_true(woke - t0 < 1000 * 1000000LL);
+	assert_int_equal(cw_timer_delete(id), 0);
+	block(SIGRTMIN + 5, false);
+}
+
 /* ---- COARSE clocks ------------------------------------------------------------------ */
 
 /*
@@ -528,6 +592,16 @@ static void test_posix_api_coarse_clocks_advance_while_the_application_is_busy(v
 
 	(void)state;
 	assert_int_equal(cw_clock_getres(CLOCK_MONOTONIC_COARSE, &res), 0);
+	{
+		struct timespec host_res;
+
+		/* The default system ticks at the host's rate: the same resolution. */
+		assert_int_equal(clock_getres(CLOCK_MONOTONIC_COARSE, &host_res), 0);
+		print_message("COARSE resolution: clockwork %lld us, host %lld us\n",
+			      (long long)(ns_of(&res) / 1000),
+			      (long long)(ns_of(&host_res) / 1000));
+		assert_int_equal(ns_of(&res), ns_of(&host_res));
+	}
 	for (int i = 0; i < 2; i++) {
 		int64_t t_end = host_mono_ns() + 1500 * 1000000LL, prev = -1, max_lag = 0;
 		long changes = 0, reads = 0;
@@ -562,14 +636,23 @@ static void test_posix_api_coarse_clocks_advance_while_the_application_is_busy(v
 
 /* ---- real-time callers ---------------------------------------------------------------- */
 
+#define RT_LOOPS 300
+
 struct rt_run {
 	int host_core;
 	int prio;
-	int loops;
+	int64_t late_ns[RT_LOOPS];
 	int64_t max_late_ns;
-	int64_t sum_late_ns;
+	int64_t median_late_ns;
 	int err;
 };
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
 
 /*
  * A cyclictest-style loop: absolute 1 ms periods on clockwork MONOTONIC,
@@ -591,7 +674,7 @@ static void *rt_loop(void *arg)
 		return NULL;
 	}
 	cw_clock_gettime(CLOCK_MONOTONIC, &next);
-	for (int i = 0; i < r->loops; i++) {
+	for (int i = 0; i < RT_LOOPS; i++) {
 		next.tv_nsec += 1000000L;
 		if (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
@@ -603,11 +686,13 @@ static void *rt_loop(void *arg)
 		}
 		cw_clock_gettime(CLOCK_MONOTONIC, &now);
 		late = ns_of(&now) - ns_of(&next);
-		r->sum_late_ns += late;
+		r->late_ns[i] = late;
 		if (late > r->max_late_ns) {
 			r->max_late_ns = late;
 		}
 	}
+	qsort(r->late_ns, RT_LOOPS, sizeof(r->late_ns[0]), cmp_i64);
+	r->median_late_ns = r->late_ns[RT_LOOPS / 2];
 	return NULL;
 }
 
@@ -647,23 +732,32 @@ static void test_posix_api_realtime_sleeper_blocks_and_is_served(void **state)
 	sp.sched_priority = 0;
 	assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp), 0);
 	for (int i = 0; i < 2; i++) {
-		struct rt_run r = { .prio = 10, .loops = 300 };
+		static struct rt_run r;
 
+		memset(&r, 0, sizeof(r));
+		r.prio = 10;
 		rt_measure(cases[i], &r);
 		assert_int_equal(r.err, 0);
-		print_message("SCHED_FIFO 10 sleeper, 1 ms absolute periods, clockwork CPU thread "
-			      "%s on its core: %d loops, late by %lld us on average, %lld us at "
-			      "most\n",
-			      cases[i] ? "SCHED_FIFO 20" : "at normal priority", r.loops,
-			      (long long)(r.sum_late_ns / r.loops / 1000),
-			      (long long)(r.max_late_ns / 1000));
+		print_message(
+			"SCHED_FIFO 10 sleeper, 1 ms absolute periods, clockwork CPU thread "
+			"%s on its core: %d loops, late by %lld us (median), %lld us at most\n",
+			cases[i] ? "SCHED_FIFO 20" : "at normal priority", RT_LOOPS,
+			(long long)(r.median_late_ns / 1000), (long long)(r.max_late_ns / 1000));
 		/*
-		 * Spinning for the CPU thread cost tens of ms per wakeup (until
-		 * the scheduler's real-time throttling let it run). Blocking
-		 * costs a wakeup; the bounds leave room for a loaded machine.
+		 * Spinning for the CPU thread cost about 800 ms on every wakeup
+		 * (until the scheduler's real-time throttling let it run), so
+		 * the median was hundreds of ms. Blocking costs a wakeup of the
+		 * CPU thread: at normal priority that waits for the fair
+		 * scheduler on a loaded machine, and a core lock held by a
+		 * preempted normal thread can still stall one wakeup (hence the
+		 * median); under SCHED_FIFO neither happens.
 		 */
-		assert_true(r.sum_late_ns / r.loops < 5 * 1000000LL);
-		assert_true(r.max_late_ns < (cases[i] ? 10 : 30) * 1000000LL);
+		if (cases[i]) {
+			assert_true(r.median_late_ns < 1000000LL);
+			assert_true(r.max_late_ns < 50 * 1000000LL);
+		} else {
+			assert_true(r.median_late_ns < 20 * 1000000LL);
+		}
 	}
 }
 
@@ -814,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_posix_api_timer_signal_interrupts_every_sleep_call),
 		cmocka_unit_test(test_posix_api_sleeps_leave_errno_alone_on_success),
 		cmocka_unit_test(test_posix_api_sleeps_are_cancellation_points),
+		cmocka_unit_test(test_posix_api_monotonic_clocks_read_as_the_hosts),
 		cmocka_unit_test(
 			test_posix_api_coarse_clocks_advance_while_the_application_is_busy),
 		cmocka_unit_test(test_posix_api_realtime_sleeper_blocks_and_is_served),

@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -34,7 +36,7 @@
 #include <x86intrin.h>
 #endif
 
-#define MSEC CW_NSEC_PER_MSEC
+#define MSEC         CW_NSEC_PER_MSEC
 #define PPM_PER_UNIT 1e6
 
 /* Calibration settings that keep most tests quick. */
@@ -364,6 +366,134 @@ static void test_posix_create_destroy_repeated_leaks_nothing(void **state)
 	assert_int_equal(fds_after, fds_before);
 }
 
+/* Threads of this process (/proc/self/task entries). */
+static unsigned count_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		n += e->d_name[0] != '.';
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * cw_system_destroy() on a posix system (instead of cw_posix_system_destroy()):
+ * the port's destroy hook stops the threads first. Before, the CPU threads
+ * kept running on the freed system (a crash, or ASan's heap-use-after-free).
+ */
+static void test_posix_plain_system_destroy_stops_the_threads(void **state)
+{
+	struct cw_system_config cfg = { .nr_cpus = 2 };
+	struct cw_posix_options opt = { .flags = CW_POSIX_NO_TSC };
+	unsigned before, during, after;
+	struct cw_system *sys = NULL;
+
+	(void)state;
+	for (int round = 0; round < 5; round++) {
+		before = count_threads();
+		assert_int_equal(cw_posix_system_create(&cfg, &opt, &sys), 0);
+		during = count_threads();
+		sleep_ns(20 * 1000000ULL);
+		cw_system_destroy(sys);
+		after = count_threads();
+		if (round == 0) {
+			printf("# threads: %u before, %u with the system, %u after cw_system_destroy()\n",
+			       before, during, after);
+		}
+		assert_int_equal(during, before + 3);
+		assert_int_equal(after, before);
+	}
+}
+
+/* A CPU thread destroying its own system: refused (logged), nothing happens. */
+static struct cw_system *self_destroy_sys;
+static _Atomic int self_destroy_done;
+
+static void self_destroy_fn(void *arg)
+{
+	(void)arg;
+	cw_system_destroy(self_destroy_sys);
+	cw_posix_system_destroy(self_destroy_sys);
+	atomic_store(&self_destroy_done, 1);
+}
+
+static void test_posix_destroy_on_own_cpu_thread_is_refused(void **state)
+{
+	struct cw_posix_work work = { .fn = self_destroy_fn };
+
+	(void)state;
+	self_destroy_sys = quick_system(CW_POSIX_NO_TSC);
+	assert_int_equal(cw_posix_cpu_call_async(self_destroy_sys, 0, &work), 0);
+	for (int i = 0; i < 2000 && !atomic_load(&self_destroy_done); i++) {
+		sleep_ns(1000000ULL);
+	}
+	assert_int_equal(atomic_load(&self_destroy_done), 1);
+	assert_true(cw_log_contains(self_destroy_sys, "refused to be destroyed"));
+	/* Still alive and ticking. */
+	{
+		cw_ktime_t t0 = cw_ktime_get(self_destroy_sys);
+		uint64_t j0 = cw_jiffies_get(self_destroy_sys);
+
+		sleep_ns(50 * 1000000ULL);
+		assert_true(cw_ktime_get(self_destroy_sys) > t0);
+		assert_true(cw_jiffies_get(self_destroy_sys) > j0);
+	}
+	cw_posix_system_destroy(self_destroy_sys);
+}
+
+/*
+ * A forked child holds a copy of the system but none of its threads:
+ * destroying it there abandons it (closes the child's descriptors, joins
+ * nothing, frees nothing). Before, the child joined threads it does not
+ * have. The parent's system is untouched.
+ */
+static void test_posix_destroy_in_forked_child_is_safe(void **state)
+{
+	struct cw_system *sys;
+	unsigned fds_parent;
+	int status = -1;
+	pid_t pid;
+
+	(void)state;
+#if defined(__SANITIZE_THREAD__)
+	skip();
+#endif
+	sys = quick_system(CW_POSIX_NO_TSC);
+	fds_parent = count_fds();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned fds_child_before = count_fds();
+
+		alarm(10);
+		cw_posix_system_destroy(sys);
+		cw_system_destroy(sys);
+		cw_posix_system_destroy(sys);
+		/* The child's copies of the system's descriptors are closed. */
+		_exit(count_fds() < fds_child_before ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	printf("# forked child: exit status %d (signal %d)\n",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+	       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The parent's system still runs. */
+	{
+		uint64_t j0 = cw_jiffies_get(sys);
+
+		sleep_ns(50 * 1000000ULL);
+		assert_true(cw_jiffies_get(sys) > j0);
+	}
+	assert_int_equal(count_fds(), fds_parent);
+	cw_posix_system_destroy(sys);
+}
+
 static void test_posix_create_rejects_bad_arguments(void **state)
 {
 	struct cw_system_config cfg = { .hz = 123 };
@@ -485,6 +615,9 @@ int main(void)
 		cmocka_unit_test(test_posix_coarse_follows_fine_within_ticks),
 		cmocka_unit_test(test_posix_create_destroy_repeated_leaks_nothing),
 		cmocka_unit_test(test_posix_signals_land_on_application_thread),
+		cmocka_unit_test(test_posix_plain_system_destroy_stops_the_threads),
+		cmocka_unit_test(test_posix_destroy_on_own_cpu_thread_is_refused),
+		cmocka_unit_test(test_posix_destroy_in_forked_child_is_safe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -394,8 +394,48 @@ static void test_posix_api_clocks_read_the_system(void **state)
 	assert_true(now_ns(CLOCK_REALTIME) - REAL0_NS >= (int64_t)MS(10));
 	assert_true(now_ns(CLOCK_REALTIME) - REAL0_NS < (int64_t)MS(11));
 	assert_int_equal(now_ns(CLOCK_TAI) - now_ns(CLOCK_REALTIME), 37 * 1000000000LL);
-	assert_int_equal(now_ns(CLOCK_REALTIME_ALARM), now_ns(CLOCK_REALTIME));
-	assert_int_equal(now_ns(CLOCK_BOOTTIME_ALARM), now_ns(CLOCK_BOOTTIME));
+	/* No wakeup RTC: the ALARM clocks are absent, as on Linux without one. */
+	for (clockid_t id = CLOCK_REALTIME_ALARM; id <= CLOCK_BOOTTIME_ALARM; id++) {
+		struct timespec ts, req = { 0, 1000 };
+		struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+		struct timex tx = { 0 };
+		timer_t tid;
+
+		assert_int_equal(cw_clock_gettime(id, &ts), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cw_clock_getres(id, &ts), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cw_clock_settime(id, &req), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cw_clock_nanosleep(id, 0, &req, NULL), ENOTSUP);
+		assert_int_equal(cw_timer_create(id, &ev, &tid), -1);
+		assert_int_equal(errno, ENOTSUP);
+		assert_int_equal(cw_clock_adjtime(id, &tx), -1);
+		assert_int_equal(errno, EOPNOTSUPP);
+	}
+	/* Removed (10), unassigned (12..15) and AUX ids (16..23, not enabled): EINVAL everywhere.
+	 */
+	for (clockid_t id = 10; id < 32; id++) {
+		struct timespec ts, req = { 0, 1000 };
+		struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+		struct timex tx = { 0 };
+		timer_t tid;
+
+		if (id == CLOCK_TAI) {
+			continue;
+		}
+		assert_int_equal(cw_clock_gettime(id, &ts), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cw_clock_getres(id, &ts), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cw_clock_settime(id, &req), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cw_clock_nanosleep(id, 0, &req, NULL), EINVAL);
+		assert_int_equal(cw_timer_create(id, &ev, &tid), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(cw_clock_adjtime(id, &tx), -1);
+		assert_int_equal(errno, EINVAL);
+	}
 	assert_int_equal(cw_clock_getres(CLOCK_MONOTONIC, &res), 0);
 	assert_int_equal(ns_of(&res), 1);
 	assert_int_equal(cw_clock_getres(CLOCK_MONOTONIC_COARSE, &res), 0);
@@ -966,6 +1006,16 @@ static void test_posix_api_alarm_and_itimer_deliver_sigalrm(void **state)
 	assert_int_equal(cw_setitimer(ITIMER_REAL, &it, &cur), 0);
 	assert_int_equal(cur.it_value.tv_usec, 90000);
 	cw_sim_run_for(p.sim, MS(500));
+	assert_false(take(SIGALRM, &info));
+	/* A NULL new value disarms, returning the old one (Linux, "misfeature support"). */
+	it.it_value.tv_sec = 10;
+	assert_int_equal(cw_setitimer(ITIMER_REAL, &it, NULL), 0);
+	assert_int_equal(cw_setitimer(ITIMER_REAL, NULL, &cur), 0);
+	assert_int_equal(cur.it_value.tv_sec, 10);
+	assert_int_equal(cw_getitimer(ITIMER_REAL, &cur), 0);
+	assert_int_equal(cur.it_value.tv_sec, 0);
+	assert_int_equal(cur.it_value.tv_usec, 0);
+	cw_sim_run_for(p.sim, SEC(11));
 	assert_false(take(SIGALRM, &info));
 	pa_fini(&p);
 }

@@ -30,6 +30,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -103,6 +104,15 @@ static void *housekeeping_main(void *arg)
 	struct cw_clocksource_watchdog_params wd;
 	int ret;
 
+	if (ctx->rt_priority > 0) {
+		/*
+		 * As the CPU threads: a real-time application thread must not
+		 * preempt it for good while it holds a core lock.
+		 */
+		struct sched_param sp = { .sched_priority = ctx->rt_priority };
+
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	}
 	cw_clocksource_watchdog_get_params(ctx->sys, &wd);
 	wd_interval_ns = wd.interval_ns;
 	wd_next_ns = cw__posix_host_ns(CLOCK_MONOTONIC) + wd_interval_ns;

@@ -41,6 +41,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 /** "CWPX": marks a struct cw_posix_ctx, so API calls can reject other systems. */
@@ -84,6 +85,8 @@ struct cw_posix_ctx {
 	bool realtime_from_host;
 	/** Host CLOCK_MONOTONIC at creation: log stamps count from here. */
 	uint64_t epoch_ns;
+	/** Process that created the system: in a forked child its threads do not exist. */
+	pid_t pid;
 
 	/** Clocksource over clock_gettime(CLOCK_MONOTONIC_RAW). */
 	struct cw_clocksource cs_raw;

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -74,6 +75,56 @@ static void posix_release(void *opaque)
 	free(ctx);
 }
 
+/* Close the descriptors of a context in a forked child (they are the child's copies). */
+static void posix_close_child_copies(struct cw_posix_ctx *ctx)
+{
+	int *fds[] = { &ctx->hk_timer_fd, &ctx->hk_stop_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+	}
+	for (unsigned i = 0; ctx->cpus && i < ctx->nr_cpus; i++) {
+		int *cfds[] = { &ctx->cpus[i].epoll_fd, &ctx->cpus[i].timer_fd,
+				&ctx->cpus[i].ipi_fd, &ctx->cpus[i].call_fd };
+
+		for (size_t j = 0; j < sizeof(cfds) / sizeof(cfds[0]); j++) {
+			if (*cfds[j] >= 0) {
+				close(*cfds[j]);
+				*cfds[j] = -1;
+			}
+		}
+	}
+}
+
+/*
+ * cw_system_destroy()'s first step: stop the threads. Refused on one of
+ * the system's CPU threads (it would join itself) and in a forked child
+ * (the threads are the parent's; their locks may be held for good there):
+ * the child only closes its copies of the descriptors and leaves the
+ * memory, which goes with the process.
+ */
+static int posix_destroy(void *opaque)
+{
+	struct cw_posix_ctx *ctx = opaque;
+
+	if (ctx->pid != getpid()) {
+		if (ctx->magic == CW_POSIX_CTX_MAGIC) {
+			posix_close_child_copies(ctx);
+			ctx->magic = 0;
+		}
+		return CW_EPERM;
+	}
+	if (cw_posix_this_cpu(ctx->sys) >= 0) {
+		return CW_EBUSY;
+	}
+	cw__posix_cpus_stop(ctx);
+	cw__posix_housekeeping_stop(ctx);
+	return 0;
+}
+
 static const struct cw_port_ops posix_port_ops = {
 	.name = "posix",
 	.this_cpu = cw__posix_this_cpu_hook,
@@ -83,6 +134,7 @@ static const struct cw_port_ops posix_port_ops = {
 	.cpu_call = cw__posix_cpu_call_hook,
 	.hw_match = cw__posix_hw_match_hook,
 	.cpu_relax = posix_cpu_relax,
+	.destroy = posix_destroy,
 	.release = posix_release,
 };
 
@@ -112,6 +164,7 @@ static struct cw_posix_ctx *posix_ctx_alloc(const struct cw_posix_options *opt)
 	ctx->rt_priority = opt ? opt->rt_priority : 0;
 	ctx->hk_timer_fd = -1;
 	ctx->hk_stop_fd = -1;
+	ctx->pid = getpid();
 	return ctx;
 }
 
@@ -243,11 +296,16 @@ void cw_posix_system_destroy(struct cw_system *sys)
 	if (!sys) {
 		return;
 	}
-	if (ctx) {
-		cw__posix_cpus_stop(ctx);
-		cw__posix_housekeeping_stop(ctx);
+	if (ctx && ctx->pid != getpid()) {
+		/* A forked child: the system is abandoned, never touched (posix_destroy()). */
+		posix_destroy(ctx);
+		return;
 	}
-	/* Unlinks the clocksources, then calls posix_release(), which frees ctx. */
+	/*
+	 * The destroy hook stops the CPU threads and the housekeeping thread
+	 * (or refuses on a CPU thread); then the clocksources are unlinked and
+	 * posix_release() frees ctx.
+	 */
 	cw_system_destroy(sys);
 }
 
