@@ -97,13 +97,12 @@ static void cancel_one(const char *what, enum how how)
 static void *disabled_fn(void *arg)
 {
 	struct timespec ts = ns_ts(300 * NSEC_PER_MSEC);
-	int old;
 
 	(void)arg;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	atomic_store(&started, 1);
 	atomic_store(&rc_after, nanosleep(&ts, NULL));
-	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 	pthread_testcancel();
 	return NULL;
 }
