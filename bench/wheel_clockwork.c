@@ -35,12 +35,14 @@ static int cw_init(size_t n)
 	if (cw_sim_create(1, &cw_sim) || cw_sim_system_create(cw_sim, &cfg, false, &cw_sys)) {
 		return -1;
 	}
-	cw_timers = malloc(n * sizeof(*cw_timers));
+	cw_timers = calloc(n, sizeof(*cw_timers));
 	if (!cw_timers) {
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		cw_timer_setup(&cw_timers[i], cw_sys, cw_fn, 0);
+		if (cw_timer_setup(&cw_timers[i], cw_sys, cw_fn, 0) != 0) {
+			return -1;
+		}
 	}
 	cw_now = 0;
 	cw_clock_set = 0;

@@ -14,5 +14,6 @@
 #include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
 #include <clockwork/timer.h>
+#include <clockwork/check.h>
 
 #endif /* CLOCKWORK_INCLUDE_CLOCKWORK_H */

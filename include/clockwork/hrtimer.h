@@ -133,9 +133,11 @@ CW_API int cw_hrtimer_setup(struct cw_system *sys, struct cw_hrtimer *timer, cw_
 /**
  * Start (or restart) @p timer to expire in [@p tim, @p tim + @p delta_ns].
  * A queued timer is moved. A non-pinned timer goes to the calling CPU's
- * base (from a thread that is not a CPU: CPU 0). If @p tim has passed, the
- * timer runs at the next interrupt of its CPU (the device is programmed
- * for now). If the callback is running on another CPU at this moment, the
+ * base (from a thread that is not a CPU: CPU 0). If @p tim has passed
+ * (also before MONOTONIC 0: a negative relative delta, an absolute
+ * REALTIME time before boot), the timer runs at once: the device is
+ * programmed its minimum delta from now (a low-resolution CPU runs it at
+ * its next tick). If the callback is running on another CPU at this moment, the
  * timer stays on that CPU's base.
  *
  * @param timer     A set-up timer.
@@ -152,20 +154,28 @@ CW_API void cw_hrtimer_start(struct cw_hrtimer *timer, cw_ktime_t tim, unsigned 
 
 /**
  * Start @p timer for an expiry a user supplied (POSIX timers, sleeps,
- * alarms): Linux 7.1's start functions for user-supplied expiries. If the
- * expiry (@p tim, made absolute) has already passed, the timer is not
- * queued (a previous arming is cancelled as by cw_hrtimer_try_to_cancel())
- * and CW_ETIME tells the caller to deliver the expiry itself, so no past
- * time is ever programmed into a clock event device. Otherwise it behaves
- * as cw_hrtimer_start_range_ns().
+ * alarms): Linux 7.1's start functions for user-supplied expiries, so a
+ * caller re-arming with past times never makes the core program the past.
+ *
+ * If the expiry (@p tim, made absolute in the timer's clock) has already
+ * passed and the timer would be the first (earliest) timer of the CPU it
+ * goes to, it is not queued: a previous arming is cancelled as by
+ * cw_hrtimer_try_to_cancel() and CW_ETIME tells the caller to deliver the
+ * expiry itself (its callback does not run for this arming). A passed
+ * expiry behind an earlier queued timer is queued: that timer is due too,
+ * so the interrupt that runs it (already programmed) runs this one at
+ * once. Otherwise it behaves as cw_hrtimer_start_range_ns(). A passed
+ * time includes one before MONOTONIC 0 (an absolute REALTIME time before
+ * boot, a negative relative delta).
  *
  * @param timer     A set-up timer.
  * @param tim       Expiry: absolute in the timer's clock, or relative with CW_HRTIMER_MODE_REL.
  * @param delta_ns  Slack, as for cw_hrtimer_start_range_ns().
  * @param mode      As for cw_hrtimer_start_range_ns().
  * Context: as cw_hrtimer_start_range_ns().
- * @return 0 if the timer is queued; CW_ETIME if its expiry has passed and it
- *         is not queued (its callback will not run for this arming).
+ * @return 0 if the timer is queued (its callback will run, at once if the
+ *         expiry passed); CW_ETIME if its expiry has passed and it is not
+ *         queued (the caller delivers this expiry).
  */
 CW_API int cw_hrtimer_start_user(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 				 unsigned mode);

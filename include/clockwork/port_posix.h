@@ -147,7 +147,9 @@ struct cw_posix_options {
  *
  * @param cfg  System configuration (nr_cpus, hz, realtime_init_ns, ...);
  *             NULL for defaults. REALTIME starts at cfg->realtime_init_ns,
- *             or at the host's CLOCK_REALTIME when that field is 0.
+ *             or at the host's CLOCK_REALTIME when that field is 0;
+ *             MONOTONIC (RAW, BOOTTIME) at cfg->monotonic_init_ns, or at
+ *             the host's CLOCK_MONOTONIC when that field is 0.
  * @param opt  Port options; NULL for defaults.
  * @param out  Receives the system.
  * Context: thread context; allocates, may block for the calibration.

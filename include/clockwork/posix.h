@@ -82,17 +82,23 @@ CW_API struct cw_system *cw_posix_api_system(void);
 /**
  * Read a clock (clock_gettime(2)).
  *
+ * On a posix-port system MONOTONIC, BOOTTIME and MONOTONIC_RAW (and
+ * MONOTONIC_COARSE) read as the host's clocks (an offset measured when the
+ * system became current). The COARSE clocks are at most one tick behind the
+ * fine ones, also while clockwork's CPUs are idle.
+ *
  * @param clock_id  A Linux clock id: CLOCK_REALTIME (0), CLOCK_MONOTONIC (1),
  *                  CLOCK_MONOTONIC_RAW (4), CLOCK_REALTIME_COARSE (5),
  *                  CLOCK_MONOTONIC_COARSE (6), CLOCK_BOOTTIME (7),
- *                  CLOCK_REALTIME_ALARM (8), CLOCK_BOOTTIME_ALARM (9),
  *                  CLOCK_TAI (11) from clockwork; CLOCK_PROCESS_CPUTIME_ID (2),
- *                  CLOCK_THREAD_CPUTIME_ID (3) and negative (dynamic CPU)
- *                  ids from the host.
+ *                  CLOCK_THREAD_CPUTIME_ID (3) and negative ids (CPU clocks
+ *                  of other processes and threads, dynamic clock
+ *                  descriptors) from the host. The ALARM clocks (8, 9)
+ *                  behave as on Linux without a wakeup RTC: EINVAL.
  * @param tp        Receives the time.
  * Context: any thread; lockless once the system exists (async-signal-safe then).
- * @return 0; -1 with errno EINVAL (unknown clock id), EFAULT (@p tp NULL),
- *         or the host's errno for a CPU-time clock.
+ * @return 0; -1 with errno EINVAL (unknown clock id, an ALARM clock),
+ *         EFAULT (@p tp NULL), or the host's errno for a CPU-time clock.
  */
 CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp);
 
@@ -103,8 +109,8 @@ CW_API int cw_clock_gettime(clockid_t clock_id, struct timespec *tp);
  * @param clock_id  As cw_clock_gettime().
  * @param res       Receives the resolution; may be NULL (only validates).
  * Context: any thread.
- * @return 0; -1 with errno EINVAL (unknown clock id) or the host's errno
- *         for a CPU-time clock.
+ * @return 0; -1 with errno EINVAL (unknown clock id, an ALARM clock) or the
+ *         host's errno for a CPU-time clock.
  */
 CW_API int cw_clock_getres(clockid_t clock_id, struct timespec *res);
 
@@ -115,11 +121,13 @@ CW_API int cw_clock_getres(clockid_t clock_id, struct timespec *res);
  * re-evaluated at the new time.
  *
  * @param clock_id  CLOCK_REALTIME.
- * @param tp        New time: tv_sec >= 0, 0 <= tv_nsec < 1e9.
+ * @param tp        New time: 0 <= tv_sec < 8277292036 (Linux's limit,
+ *                  KTIME_SEC_MAX less 30 years), 0 <= tv_nsec < 1e9, and
+ *                  not below MONOTONIC (before boot).
  * Context: thread context.
  * @return 0; -1 with errno EINVAL (another clockwork clock, unknown clock id,
- *         invalid @p tp), EFAULT (@p tp NULL), or the host's errno for a
- *         CPU-time clock (EPERM on Linux).
+ *         @p tp out of those ranges: nothing changes), EFAULT (@p tp NULL),
+ *         or the host's errno for a CPU-time clock (EPERM on Linux).
  */
 CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp);
 
@@ -127,21 +135,24 @@ CW_API int cw_clock_settime(clockid_t clock_id, const struct timespec *tp);
  * Sleep on a clock (clock_nanosleep(2)), relative or until an absolute time.
  * Relative sleeps measure an interval (on MONOTONIC, or BOOTTIME for the
  * BOOTTIME clocks); absolute REALTIME/TAI sleeps follow settime and leap
- * seconds. A signal handler interrupts the sleep (EINTR); a relative sleep
- * then stores the time left in @p remain.
+ * seconds. A signal handler that runs at any moment of the sleep
+ * interrupts it (EINTR, whatever SA_RESTART says); a relative sleep then
+ * stores the time left in @p remain. A time already passed returns 0 at
+ * once (nothing is programmed). The sleep blocks (never spins) and is a
+ * cancellation point: a cancelled sleeper leaves no timer behind. errno is
+ * never changed.
  *
  * @param clock_id  CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_TAI,
- *                  the ALARM clocks (as REALTIME/BOOTTIME), or a CPU-time
- *                  clock (slept by the host).
- * @param flags     0 or TIMER_ABSTIME.
+ *                  or a CPU-time clock (slept by the host).
+ * @param flags     TIMER_ABSTIME or not; other bits are ignored (Linux).
  * @param request   Duration or absolute time.
  * @param remain    Relative sleeps: receives the time left on EINTR; may be NULL.
  * Context: thread context, not a CPU thread of the system nor a clockwork
  *          callback; on a sim system, only the engine's thread.
  * @return 0; or an error number (errno is not set): EINTR (a signal handler
- *         ran), EINVAL (unknown clock id, flags other than TIMER_ABSTIME,
- *         tv_nsec outside [0, 1e9) or tv_sec < 0), ENOTSUP (a clock that
- *         cannot be slept on: MONOTONIC_RAW, the COARSE clocks), EFAULT
+ *         ran), EINVAL (unknown clock id, tv_nsec outside [0, 1e9) or
+ *         tv_sec < 0), ENOTSUP (a clock that cannot be slept on:
+ *         MONOTONIC_RAW, the COARSE and ALARM clocks), EFAULT
  *         (@p request NULL), EDEADLK (called on a CPU thread of the
  *         system, or a sim engine with nothing left to run), EAGAIN (the
  *         default system could not be created), or the host's error for a
@@ -325,7 +336,7 @@ CW_API int cw_settimeofday(const struct timeval *tv, const struct timezone *tz);
  * Sleep for whole seconds (sleep(3)).
  * @param seconds  Duration.
  * Context: as cw_clock_nanosleep().
- * @return 0, or the seconds left (rounded to nearest) when a signal handler
+ * @return 0, or the whole seconds left (truncated, errno EINTR, as glibc) when a signal handler
  *         interrupted it.
  */
 CW_API unsigned int cw_sleep(unsigned int seconds);

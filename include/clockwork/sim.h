@@ -125,7 +125,10 @@ struct cw_sim_counter_params {
 	/** Frequency error in parts per billion (10000 = 10 ppm); real rate = freq * (1 + ppb/1e9).
 	 */
 	int64_t drift_ppb;
-	/** Each read adds a uniform random error in [0, jitter_cycles] (0: exact reads). */
+	/**
+	 * Each read adds a uniform random error in [0, jitter_cycles], but never
+	 * returns less than the previous read (0: exact reads).
+	 */
 	uint64_t jitter_cycles;
 	/** Counter value at virtual time 0. */
 	uint64_t start_value;
@@ -145,6 +148,24 @@ struct cw_sim_counter_params {
 CW_API int cw_sim_counter_create(struct cw_sim *sim, const struct cw_sim_counter_params *p,
 				 struct cw_sim_counter **out);
 /**
+ * The start value that makes a counter with parameters @p p (width, frequency
+ * and drift from boot; the start value and name are ignored) wrap @p after_ns
+ * after it is created: the value at which its count reaches the wrap
+ * (mask + 1) at @p after_ns. The wrap happens at @p after_ns when that is a
+ * whole number of cycles, otherwise less than one cycle earlier (the count is
+ * floored). Drift changes scheduled before @p after_ns move the wrap. Tests
+ * use it to cross a 16/24/32/56/64-bit wrap in milliseconds of virtual time.
+ * @param p         Counter parameters (width_bits, freq_hz, drift_ppb used).
+ * @param after_ns  Virtual time from creation to the wrap, ns.
+ * @param start     Receives the start value (fits in width_bits).
+ * Context: any (pure computation).
+ * @return 0; CW_EINVAL (NULL argument, width outside 16..64, frequency 0,
+ *         |drift| above CW_SIM_DRIFT_MAX_PPB); CW_ERANGE (@p after_ns is
+ *         shorter than one cycle or longer than one full wrap period).
+ */
+CW_API int cw_sim_counter_start_for_wrap(const struct cw_sim_counter_params *p, uint64_t after_ns,
+					 uint64_t *start);
+/**
  * Destroy a counter: its scheduled drift changes are cancelled. Unregister
  * its clocksource first (or destroy the system it is registered with).
  * Counters must be destroyed before their engine.
@@ -153,6 +174,9 @@ CW_API void cw_sim_counter_destroy(struct cw_sim_counter *c);
 /**
  * The counter's value at the current virtual time as a driver reads it:
  * masked, with the read jitter added (one random draw when jitter is set).
+ * Successive reads never go back (before masking): a read below the
+ * previous one returns the previous value, as a real counter read after
+ * another one ended would.
  */
 CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c);
 /** The exact value at the current virtual time (masked, no jitter, no random draw). */
@@ -288,9 +312,11 @@ CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
  * documented key by key in docs/simulator.md:
  *
  *     [machine]            name, cpus, description
+ *     [system]             hz, initial_jiffies, realtime (where the clocks start)
  *     [node N]             cpus (a CPU list such as 0-3,8)
  *     [counter NAME]       width, freq, rating, flags, drift, drift_at,
- *                          jitter, start, stops_in_suspend, stops_in_deep_idle
+ *                          jitter, start or wraps_after, stops_in_suspend,
+ *                          stops_in_deep_idle
  *     [global_timer NAME]  timer keys (below) + erratum, clear_order
  *     [arch_timer NAME], [lapic NAME], [pit NAME]   timer keys
  *     [tmu NAME], [hpet NAME]                       timer keys + channels
@@ -316,6 +342,8 @@ CW_API uint64_t cw_sim_system_suspended_ns(const struct cw_system *sys);
 #define CW_SIM_MAX_DRIFT_CHANGES 1024
 /** Size of an error buffer that never truncates a parser message. */
 #define CW_SIM_ERR_MAX           512
+/** Longest file name a description remembers, including the NUL. */
+#define CW_SIM_FILE_NAME_MAX     256
 
 /** A drift change at a given time (drift_at = TIME DRIFT). */
 struct cw_sim_drift_change {
@@ -371,6 +399,14 @@ struct cw_sim_counter_desc {
 #define CW_SIM_MAX_IRQ_AFFINITY 256
 /** Highest interrupt number a machine file may use. */
 #define CW_SIM_MAX_IRQ          1023
+/**
+ * Longest interrupt, IPI or idle-exit latency a machine file may give: 1 s.
+ * Real ones are ns to ms (a long SMI is hundreds of us); beyond a second
+ * the number is a typo or a unit mistake.
+ */
+#define CW_SIM_MAX_LATENCY_NS   1000000000ull
+/** Highest counting frequency of a counter or timer a machine file may give: 100 GHz. */
+#define CW_SIM_MAX_FREQ_HZ      100000000000ull
 
 /** Kinds of modelled timer hardware, one machine-file section kind each. */
 enum cw_sim_timer_kind {
@@ -437,8 +473,11 @@ struct cw_sim_idle_state_desc {
 	char name[CW_SIM_IDLE_NAME_MAX];
 	/** Deep: C3STOP local timers stop in it (the CPU needs broadcast). */
 	bool deep;
-	/** Time from the wakeup interrupt to the CPU running again, ns. */
+	/** Time from the wakeup interrupt to the CPU running again, ns (at most
+	 * CW_SIM_MAX_LATENCY_NS). */
 	uint64_t exit_latency_ns;
+	/** Line of its state = ... line. */
+	unsigned line;
 };
 
 /** An interrupt routed to a CPU at boot ([irq] affinity = IRQ CPU). */
@@ -474,10 +513,15 @@ struct cw_sim_machine_desc {
 	size_t nr_timers;
 	/** The timer blocks, in file order. */
 	struct cw_sim_timer_desc *timers;
-	/** Interrupt delivery latency, ns ([irq] latency; default 0). */
+	/** Interrupt delivery latency, ns ([irq] latency; default 0; at most
+	 * CW_SIM_MAX_LATENCY_NS). */
 	uint64_t irq_latency_ns;
-	/** IPI delivery latency, ns ([irq] ipi_latency; default 0). */
+	/** IPI delivery latency, ns ([irq] ipi_latency; default 0; at most CW_SIM_MAX_LATENCY_NS).
+	 */
 	uint64_t ipi_latency_ns;
+	/** Lines of the [irq] latency and ipi_latency keys (0: not given). */
+	unsigned irq_latency_line;
+	unsigned ipi_latency_line;
 	/** Number of [irq] affinity lines. */
 	size_t nr_irq_affinity;
 	/** Boot-time interrupt routing, in file order. */
@@ -496,6 +540,33 @@ struct cw_sim_machine_desc {
 	unsigned irq_line;
 	/** Line of the [idle] header (0: none). */
 	unsigned idle_line;
+	/**
+	 * [system] hz: the tick rate the machine runs at (0: not given; the
+	 * caller's cw_system_config.hz, else the build's default). A non-zero
+	 * hz in the caller's configuration wins (cwsim --hz).
+	 */
+	unsigned hz;
+	/**
+	 * [system] initial_jiffies: jiffies at boot (0: not given, so
+	 * CW_INITIAL_JIFFIES(hz)). A non-zero cw_system_config.initial_jiffies
+	 * of the caller wins.
+	 */
+	uint64_t initial_jiffies;
+	/** [system] realtime: REALTIME at boot, ns since the epoch (when @p realtime_set). */
+	int64_t realtime_init_ns;
+	/**
+	 * Whether [system] realtime was given. It applies when the caller's
+	 * cw_system_config.realtime_init_ns is 0.
+	 */
+	bool realtime_set;
+	/** Line of the [system] header (0: none). */
+	unsigned system_line;
+	/**
+	 * File name the description was parsed from ("<default>" for text
+	 * without a name; truncated to CW_SIM_FILE_NAME_MAX - 1 characters):
+	 * cw_sim_machine_desc_check() names it in its messages.
+	 */
+	char file[CW_SIM_FILE_NAME_MAX];
 };
 
 /** Section name of a timer kind ("global_timer", "arch_timer", "tmu", ...). */
@@ -527,6 +598,44 @@ CW_API int cw_sim_machine_desc_parse_file(const char *path, struct cw_sim_machin
 					  char *err, size_t err_len);
 /** Free a description (NULL is fine). */
 CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m);
+
+/**
+ * Receives each finding of cw_sim_machine_desc_check() as a whole line:
+ * "file:line: expected ..." for an error, "file:line: warning: ..." for a
+ * warning.
+ * @param arg    The caller's pointer.
+ * @param error  Whether the finding is an error (else a warning).
+ * @param msg    The message (no newline; valid during the call only).
+ */
+typedef void (*cw_sim_diag_fn)(void *arg, bool error, const char *msg);
+
+/**
+ * Check that a parsed machine makes physical sense for a run at @p hz of
+ * @p run_ns (docs/simulator.md, "Physical checks"). Errors: a timer whose
+ * shortest interrupt delay (min_delta) is longer than a tick (too slow for
+ * HZ); a periodic-capable timer that cannot hold the tick period (round(freq
+ * / HZ) is 0 or above max_delta); a counter that wraps within two ticks
+ * (the timekeeper reads it once per tick and needs each read within half a
+ * wrap). Warnings: a timer that can be programmed less than a tick ahead
+ * (several interrupts per tick), a periodic tick more than 1 % off 1/HZ, an
+ * interrupt, IPI or idle-exit latency longer than a tick or than the run, a
+ * counter that wraps within the watchdog interval on a machine with
+ * must_verify counters. Every finding names the file and the line of the
+ * section (or key) and goes to @p fn.
+ * cw_sim_machine_create() runs it with its HZ (logging the findings and
+ * refusing errors); cwsim runs it with --hz and --duration.
+ * @param m       The description.
+ * @param hz      Tick rate of the run (0: the description's [system] hz, else
+ *                the build's default).
+ * @param run_ns  Length of the run, ns (0: unknown; the run-length checks are skipped).
+ * @param fn      Receives each finding; may be NULL.
+ * @param arg     Passed to @p fn.
+ * Context: setup.
+ * @return 0 (no error; warnings may have been reported); CW_EINVAL (at
+ *         least one error, or @p m NULL, or @p hz not 100, 250, 300 or 1000).
+ */
+CW_API int cw_sim_machine_desc_check(const struct cw_sim_machine_desc *m, unsigned hz,
+				     uint64_t run_ns, cw_sim_diag_fn fn, void *arg);
 /**
  * Write @p m back as machine-file text (canonical form: every key, values in
  * their natural unit), snprintf style. Parsing the text gives @p m again.
@@ -542,6 +651,19 @@ CW_API const char *cw_sim_machine_default_text(void);
  * @return 0; CW_EINVAL (no unit, bad number, not a whole ns); CW_ERANGE (overflow).
  */
 CW_API int cw_sim_parse_duration_ns(const char *text, uint64_t *out_ns);
+/**
+ * Parse a REALTIME instant as machine files ([system] realtime) and cwsim
+ * --realtime write it: a UTC date-time "YYYY-MM-DDTHH:MM:SS[.fraction]Z"
+ * (1970 to 2262, no leap second 60) or a time since the epoch with a unit
+ * ("2147483648s", "1.5ms").
+ * @param text    The text.
+ * @param out_ns  Receives ns since the epoch, 0..KTIME_MAX (INT64_MAX).
+ * Context: any.
+ * @return 0; CW_EINVAL (not a date-time or a time with a unit, a date that
+ *         does not exist, a fraction below 1 ns); CW_ERANGE (beyond
+ *         KTIME_MAX, 2262-04-11T23:47:16.854775807Z).
+ */
+CW_API int cw_sim_parse_realtime_ns(const char *text, int64_t *out_ns);
 /** @} */
 
 /** @name Workloads
@@ -709,13 +831,17 @@ struct cw_sim_workload_run;
  * kernel does). The system is not booted: call cw_sim_machine_boot().
  * @param sim   The engine (virtual time is normally 0).
  * @param desc  The description (not referenced afterwards).
- * @param cfg   System configuration (nr_cpus and the port are overwritten); may be NULL.
+ * @param cfg   System configuration (nr_cpus and the port are overwritten; hz,
+ *              initial_jiffies and realtime_init_ns left at 0 take the
+ *              description's [system] values); may be NULL.
  * @param sink  Receives log lines (see cw_sim_system_create_with_sink()); may be NULL.
  * @param arg   Passed to @p sink.
  * @param out   Receives the machine.
  * Context: setup; allocates.
- * @return 0; CW_EINVAL (bad configuration); CW_EBUSY (two counters with one
- *         name); CW_ENOMEM.
+ * @return 0; CW_EINVAL (bad configuration, or hardware that
+ *         cw_sim_machine_desc_check() finds an error in at the system's HZ:
+ *         the boot log has the "sim: file:line: expected ..." line); CW_EBUSY (two counters with
+ * one name); CW_ENOMEM.
  */
 CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine_desc *desc,
 				 const struct cw_system_config *cfg, cw_sim_log_sink_fn sink,

@@ -37,6 +37,13 @@ struct cw_system_config {
 	unsigned hz;
 	/** REALTIME at creation, ns since the Unix epoch (UTC). 0 is allowed. */
 	int64_t realtime_init_ns;
+	/**
+	 * MONOTONIC (and MONOTONIC_RAW, BOOTTIME) at creation, ns; 0..2^62.
+	 * 0 (the default) starts them at zero, as a booting kernel does; the
+	 * posix port starts them at the host's CLOCK_MONOTONIC, so deadlines a
+	 * program computes from either clock agree and never lie before 0.
+	 */
+	int64_t monotonic_init_ns;
 	/** TAI - UTC in seconds at creation (Linux starts at 0; today it is 37). */
 	int32_t tai_offset_s;
 	/** Name of a clocksource to prefer (the clocksource= boot option); may be NULL. */
@@ -63,6 +70,11 @@ struct cw_system_config {
 	 * (584 million years at HZ=1000 from any start below 2^63).
 	 */
 	uint64_t initial_jiffies;
+	/**
+	 * Invariant checker (clockwork/check.h): a enum cw_check_mode value.
+	 * 0 (CW_CHECK_DEFAULT) turns it on for the sim port and off elsewhere.
+	 */
+	int check;
 };
 
 /**

@@ -52,11 +52,11 @@ enum cw_clockid {
 CW_API cw_ktime_t cw_ktime_get(struct cw_system *sys);
 /** MONOTONIC_RAW in ns. */
 CW_API cw_ktime_t cw_ktime_get_raw(struct cw_system *sys);
-/** REALTIME in ns since the epoch. */
+/** REALTIME in ns since the epoch; saturates at CW_KTIME_MAX, never wraps negative. */
 CW_API cw_ktime_t cw_ktime_get_real(struct cw_system *sys);
 /** BOOTTIME in ns. */
 CW_API cw_ktime_t cw_ktime_get_boottime(struct cw_system *sys);
-/** TAI in ns since the epoch. */
+/** TAI in ns since the epoch; saturates at CW_KTIME_MAX. */
 CW_API cw_ktime_t cw_ktime_get_clocktai(struct cw_system *sys);
 /** MONOTONIC_COARSE in ns (last update; no counter read). */
 CW_API cw_ktime_t cw_ktime_get_coarse(struct cw_system *sys);
@@ -87,6 +87,26 @@ CW_API const char *cw_clock_name(int id);
  * @return 0; CW_EINVAL for a negative time.
  */
 CW_API int cw_timekeeping_settime(struct cw_system *sys, int64_t real_ns);
+
+/**
+ * Set REALTIME from seconds and nanoseconds (clock_settime with a
+ * timespec), refusing what does not fit a cw_ktime_t: times at or beyond
+ * 2^63 ns (about the year 2262) are not representable, so they are an
+ * error rather than a wrap to 0 or a negative time. Otherwise as
+ * cw_timekeeping_settime().
+ *
+ * Linux refuses a little earlier: settimeofday keeps 30 years of uptime
+ * below KTIME_MAX (TIME_SETTOD_SEC_MAX); clockwork accepts up to the last
+ * representable ns, after which REALTIME saturates at CW_KTIME_MAX.
+ *
+ * @param sys   The system.
+ * @param sec   Seconds since the epoch (>= 0).
+ * @param nsec  Nanoseconds, 0 <= @p nsec < 1e9.
+ * Context: thread context.
+ * @return 0; CW_EINVAL for a negative @p sec, @p nsec out of range, or
+ *         @p sec * 1e9 + @p nsec >= 2^63.
+ */
+CW_API int cw_timekeeping_settime_ts(struct cw_system *sys, int64_t sec, long nsec);
 
 /** @name Clock-was-set notification
  * @{ */
@@ -134,11 +154,11 @@ CW_API uint64_t cw_timekeeping_clock_was_set_seq(struct cw_system *sys);
 #define CW_ADJ_OFFSET_SINGLESHOT 0x8001u
 
 /** cw_timex.status bits (Linux STA_* values). */
-#define CW_STA_PLL       0x0001u
-#define CW_STA_INS       0x0010u
-#define CW_STA_DEL       0x0020u
-#define CW_STA_UNSYNC    0x0040u
-#define CW_STA_NANO      0x2000u
+#define CW_STA_PLL    0x0001u
+#define CW_STA_INS    0x0010u
+#define CW_STA_DEL    0x0020u
+#define CW_STA_UNSYNC 0x0040u
+#define CW_STA_NANO   0x2000u
 
 /** Return values of cw_adjtimex(): the leap state (Linux TIME_* values). */
 enum cw_time_state {
@@ -151,7 +171,7 @@ enum cw_time_state {
 };
 
 /** Largest frequency adjustment: 500 ppm, in scaled ppm (ppm << 16). */
-#define CW_NTP_MAXFREQ_SCALED (500LL << 16)
+#define CW_NTP_MAXFREQ_SCALED      (500LL << 16)
 /** Largest adjtime slew rate in ns per second (500 us/s). */
 #define CW_NTP_MAX_SLEW_NS_PER_SEC 500000LL
 
@@ -162,7 +182,8 @@ enum cw_time_state {
 struct cw_timex {
 	/** CW_ADJ_* bits selecting what to change. */
 	unsigned modes;
-	/** Offset: us, or ns with ADJ_NANO/STA_NANO; for SETOFFSET see time_sec and time_frac. Returned: remaining PLL offset. */
+	/** Offset: us, or ns with ADJ_NANO/STA_NANO; for SETOFFSET see time_sec and time_frac.
+	 * Returned: remaining PLL offset. */
 	int64_t offset;
 	/** Frequency offset in scaled ppm (ppm * 65536), clamped to +-500 ppm. */
 	int64_t freq;
@@ -192,7 +213,10 @@ struct cw_timex {
  * @param tx   Request; updated with the current state.
  * Context: thread context.
  * @return The leap state (CW_TIME_*) >= 0, or CW_EINVAL for a bad field
- *         (time_frac out of range, constant out of 0..10, unknown modes).
+ *         (time_frac out of range, constant out of 0..10, unknown modes) or
+ *         an ADJ_SETOFFSET step that would put REALTIME before the epoch
+ *         or at or beyond 2^63 ns, or whose offset does not fit 64 bits
+ *         (nothing is changed then).
  */
 CW_API int cw_adjtimex(struct cw_system *sys, struct cw_timex *tx);
 /** @} */

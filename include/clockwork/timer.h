@@ -39,6 +39,47 @@ typedef void (*cw_timer_fn)(struct cw_timer *timer);
 #define CW_TIMER_NEVER UINT64_MAX
 
 /**
+ * @name Wrap-safe jiffies comparisons
+ * Compare two jiffies values by their signed distance, as Linux's
+ * time_after64() family does: @p a is after @p b when a - b, taken modulo
+ * 2^64, is positive as a signed number. The answer is right whenever the
+ * two values lie less than 2^63 jiffies apart, whatever their absolute
+ * values, so code using them works across any wrap of the counter (the low
+ * 32 bits wrap 300 s after boot; cw_system_config.initial_jiffies may place
+ * the 64-bit value anywhere, also just below 2^64). Values 2^63 or more
+ * apart compare the wrong way round. Use them, never plain < or >, for
+ * every comparison of jiffies (cw_jiffies_get(), cw_timer_expires()).
+ * Context: any; pure functions.
+ * @{
+ */
+
+/** @return true if @p a is after @p b (b - a is negative). */
+static inline bool cw_time_after64(uint64_t a, uint64_t b)
+{
+	return b - a > (uint64_t)INT64_MAX;
+}
+
+/** @return true if @p a is before @p b. */
+static inline bool cw_time_before64(uint64_t a, uint64_t b)
+{
+	return cw_time_after64(b, a);
+}
+
+/** @return true if @p a is after @p b or equal to it. */
+static inline bool cw_time_after_eq64(uint64_t a, uint64_t b)
+{
+	return a - b <= (uint64_t)INT64_MAX;
+}
+
+/** @return true if @p a is before @p b or equal to it. */
+static inline bool cw_time_before_eq64(uint64_t a, uint64_t b)
+{
+	return cw_time_after_eq64(b, a);
+}
+
+/** @} */
+
+/**
  * A wheel timer. Caller-owned storage (embed it in the object it times out),
  * set up once with cw_timer_setup(). All fields are private to the library:
  * they are written under the lock of the base the timer is queued on and
@@ -69,19 +110,33 @@ struct cw_timer {
  * Prepare a timer for use.
  * @param timer  Caller-owned timer; any previous content is overwritten.
  * @param sys    The system whose wheel it will be queued on.
- * @param fn     Callback run at expiry; must not be NULL.
+ * @param fn     Callback run at expiry.
  * @param flags  0, or CW_TIMER_PINNED and/or CW_TIMER_DEFERRABLE.
- * Context: any; the timer must not be pending or running.
+ * Context: any; the timer must not be pending, and its callback must not be
+ * running except when the callback itself sets its timer up again.
+ * @return 0 on success; CW_EINVAL if @p timer, @p sys or @p fn is NULL or
+ *         @p flags holds other bits (nothing is written); CW_EBUSY if the
+ *         timer is set up and pending, or its callback runs on another
+ *         thread (the timer is left untouched: re-setting it up would unlink
+ *         it from the wheel behind the wheel's back). Delete or shut the
+ *         timer down (cw_timer_shutdown_sync()) before setting it up again.
+ *         Memory that never held a timer can, with a chance of 2^-32, look
+ *         like a pending one; zero it first to rule that out.
  */
-CW_API void cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn fn,
-			   unsigned flags);
+CW_API int cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn fn,
+			  unsigned flags);
 
 /**
  * Arm or re-arm a timer at an absolute expiry, on the calling CPU's base
  * (local base if pinned, deferrable base if deferrable, else global). The
  * callback runs at the first tick after @p expires_jiffies, at most one
  * bucket granularity later (about 12.5 % of the timeout). Timeouts beyond
- * the wheel's range (about 12 days at HZ=1000) are clamped to it. A pending
+ * the wheel's range (about 12 days at HZ=1000) are clamped to it: they fire
+ * at the end of the range, never early and never at once. An expiry that
+ * has already passed (up to 2^63 jiffies back, compared with
+ * cw_time_before64()) runs at the next expiry of the base, that is at the
+ * next tick. An expiry 2^63 jiffies or more ahead of now reads as passed
+ * (the comparison cannot tell the two apart); pass real timeouts. A pending
  * timer whose new expiry lands in the same bucket only has its expiry
  * updated (the networking fast path). A timer whose callback is running is
  * not moved away from the CPU running it, so callbacks never overlap.
@@ -119,12 +174,19 @@ CW_API int cw_timer_reduce(struct cw_timer *timer, uint64_t expires_jiffies);
  * Arm or re-arm a timer on a given CPU's base (of the timer's kind). The
  * callback runs on @p cpu. A later cw_timer_mod() of a timer that is not
  * pinned moves it to the CPU calling that.
+ *
+ * Unlike Linux's add_timer_on(), which queues on an offline CPU's base
+ * (the timer then waits for the CPU to come back), an offline @p cpu is
+ * refused, so no timer is stranded. If @p cpu goes offline while the call
+ * runs, the timer is queued on a live CPU instead, as cw_cpu_down() does
+ * with the timers it finds there.
  * @param timer            A set-up timer.
  * @param expires_jiffies  Absolute expiry in jiffies.
- * @param cpu              Target CPU, below cw_system_nr_cpus().
+ * @param cpu              Target CPU: below cw_system_nr_cpus() and online.
  * Context: any thread; takes the old and the new base lock in turn.
  * Ignored after cw_timer_shutdown().
- * @return 1 if the timer was pending, 0 if it was not.
+ * @return 1 if the timer was pending, 0 if it was not; CW_EINVAL if @p cpu
+ *         is out of range or offline (the timer is left as it was).
  */
 CW_API int cw_timer_add_on(struct cw_timer *timer, uint64_t expires_jiffies, unsigned cpu);
 

@@ -46,6 +46,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -195,6 +196,13 @@ int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_cloc
 		return ret;
 	}
 	set_state(dev, state);
+	/*
+	 * Every state change ends a forced event: shutdown and oneshot-stopped
+	 * cancel it in the hardware, so a latch kept over them would make the
+	 * next programming a no-op and the device never fire (Linux 7.0's
+	 * first version locked up on exactly this).
+	 */
+	cw__clockevents_clear_forced(dev);
 	/* A oneshot device converts ns to cycles: a zero mult would stall it. */
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT && !(dev->features & CW_CLOCKEVENT_FEAT_KTIME) &&
 	    CW_WARN_ON_ONCE(dev->mult == 0)) {
@@ -206,11 +214,18 @@ int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_cloc
 void cw__clockevents_shutdown(struct cw_clock_event_device *dev)
 {
 	cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
+	cw__clockevents_clear_forced(dev);
 	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+}
+
+void cw__clockevents_clear_forced(struct cw_clock_event_device *dev)
+{
+	CW_WRITE_ONCE(dev->next_event_forced, false);
 }
 
 void cw__clockevents_tick_resume(struct cw_clock_event_device *dev)
 {
+	cw__clockevents_clear_forced(dev);
 	if (dev->tick_resume) {
 		dev->tick_resume(dev);
 	}
@@ -285,10 +300,20 @@ static int program_min_delta_linear(struct cw_clock_event_device *dev)
 	return CW_ETIME;
 }
 
+/*
+ * The forced path. Success latches the device (see
+ * cw_clockevents_program_event()): until this event fires, programming
+ * it again would only push it out.
+ */
 static int program_min_delta(struct cw_clock_event_device *dev)
 {
-	return dev->sys->ce_min_adjust ? program_min_delta_adjust(dev)
-				       : program_min_delta_linear(dev);
+	int ret = dev->sys->ce_min_adjust ? program_min_delta_adjust(dev)
+					  : program_min_delta_linear(dev);
+
+	if (ret == 0 && cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_ONESHOT) {
+		CW_WRITE_ONCE(dev->next_event_forced, true);
+	}
+	return ret;
 }
 
 int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
@@ -298,12 +323,23 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	int64_t delta;
 	int ret;
 
-	if (CW_WARN_ON_ONCE(expires_ns < 0)) {
-		return CW_ETIME;
+	if (expires_ns < 0) {
+		/*
+		 * Before MONOTONIC 0: long past, so handled as any past time
+		 * below (the min-delta path with @force). Linux warns and
+		 * refuses; a refused hrtimer expiry left the device
+		 * unprogrammed and the CPU's later timers waiting (issue 9).
+		 */
+		expires_ns = 0;
 	}
 	if (expires_ns == CW_KTIME_MAX) {
-		/* Nothing to wait for: stop the device where it can be stopped. */
+		/*
+		 * Nothing to wait for: stop the device where it can be stopped.
+		 * A latched forced event is dropped with it (where the device
+		 * cannot stop, it still fires once, harmlessly).
+		 */
 		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+		cw__clockevents_clear_forced(dev);
 		if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->set_state_oneshot_stopped) {
 			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
 		}
@@ -312,6 +348,11 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT_STOPPED) {
 		cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
 		state = cw_clockevent_get_state(dev);
+	}
+	if (CW_READ_ONCE(dev->next_event_forced)) {
+		/* A forced event is on its way: nothing can come earlier (see the header). */
+		dev->forced_skips++;
+		return 0;
 	}
 	CW_WRITE_ONCE(dev->next_event_ns, expires_ns);
 	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
@@ -342,7 +383,9 @@ void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
 {
 	cw_clockevent_handler_fn fn = CW_READ_ONCE(dev->event_handler);
 
-	if (fn) {
+	/* The forced event (if latched) has fired: programming works again. */
+	cw__clockevents_clear_forced(dev);
+	if (fn && !cw__check_ce_irq(dev->sys, dev)) {
 		fn(dev);
 	}
 }
@@ -426,6 +469,8 @@ static void offer_on_cpu_fn(void *arg)
 	cw_spin_lock(&sys->tick.ce_lock);
 	if (is_registered_locked(sys, a->dev) && is_detached(a->dev) &&
 	    cw_cpu_online(sys, a->cpu)) {
+		/* Re-offered: whatever it was programmed for before is gone. */
+		cw__clockevents_clear_forced(a->dev);
 		a->taken = cw__tick_try_device(sys, a->cpu, a->dev);
 	}
 	cw_spin_unlock(&sys->tick.ce_lock);
@@ -450,6 +495,7 @@ static bool offer_to_broadcast(struct cw_system *sys, struct cw_clock_event_devi
 
 	cw_spin_lock(&sys->tick.ce_lock);
 	if (is_registered_locked(sys, dev) && is_detached(dev)) {
+		cw__clockevents_clear_forced(dev);
 		taken = cw__tick_broadcast_offer(sys, dev);
 	}
 	cw_spin_unlock(&sys->tick.ce_lock);
@@ -528,6 +574,8 @@ void cw__clockevents_exchange_device(struct cw_system *sys, struct cw_clock_even
 	(void)sys;
 	if (old) {
 		cw__clockevents_switch_state(old, CW_CLOCKEVENT_STATE_DETACHED);
+		/* Even if the driver refused the switch: the core stops using it. */
+		cw__clockevents_clear_forced(old);
 		CW_WRITE_ONCE(old->event_handler, NULL);
 		CW_WRITE_ONCE(old->next_event_ns, CW_KTIME_MAX);
 		old->bound_cpu = -1;
@@ -535,6 +583,7 @@ void cw__clockevents_exchange_device(struct cw_system *sys, struct cw_clock_even
 	}
 	if (new) {
 		CW_ASSERT(is_detached(new));
+		cw__clockevents_clear_forced(new);
 		cw__clockevents_shutdown(new);
 	}
 }
@@ -576,6 +625,8 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	dev->next_event_ns = CW_KTIME_MAX;
 	dev->retries = 0;
 	dev->min_delta_raises = 0;
+	dev->next_event_forced = false;
+	dev->forced_skips = 0;
 	dev->bound_cpu = -1;
 	dev->is_broadcast = false;
 	dev->next = NULL;
@@ -623,6 +674,8 @@ int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_t freq_
 		return CW_EINVAL;
 	}
 	cw__clockevents_config(dev, freq_hz);
+	/* A forced event was counted at the old rate: program again with the new one. */
+	cw__clockevents_clear_forced(dev);
 	state = cw_clockevent_get_state(dev);
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->next_event_ns != CW_KTIME_MAX) {
 		return cw_clockevents_program_event(dev, dev->next_event_ns, true);
@@ -685,6 +738,7 @@ static void unbind_on_cpu_fn(void *arg)
 	if (!is_registered_locked(sys, dev)) {
 		a->ret = CW_EINVAL;
 	} else if (is_detached(dev)) {
+		cw__clockevents_clear_forced(dev);
 		unlink_locked(sys, dev);
 		a->ret = 0;
 	} else if (dev->is_broadcast || sys->cpus[a->cpu].td.evtdev != dev) {
@@ -712,6 +766,7 @@ int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *d
 		return CW_EINVAL;
 	}
 	if (is_detached(dev)) {
+		cw__clockevents_clear_forced(dev);
 		unlink_locked(sys, dev);
 		cw_spin_unlock(&sys->tick.ce_lock);
 		cw__log(sys, CW_LOG_INFO, "clockevents: removed unused device %s", dev->name);

@@ -4,6 +4,7 @@
  * with the soft work run on exit, IPIs multiplexed on the port's single
  * send_ipi hook, cw_cpu_call() through the port's cpu_call hook, and CPU
  * hotplug (the core side: the tick layer's dying step on the outgoing CPU,
+ * then the timer wheel's dead step moving its timers to a live CPU, and
  * device re-offering on the incoming one).
  *
  * IPI protocol: the sender ORs a kind into the target's ipi_pending
@@ -198,6 +199,8 @@ int cw_cpu_down(struct cw_system *sys, unsigned cpu)
 		atomic_store_explicit(&sys->cpus[cpu].online, true, memory_order_release);
 		return ret;
 	}
+	/* The wheel's dead step (timers_dead_cpu): its timers go to a live CPU. */
+	cw__timer_cpu_dead(sys, cpu);
 	cw__log(sys, CW_LOG_INFO, "smpboot: CPU %u is now offline", cpu);
 	/* Devices it released may serve other CPUs (or broadcast). */
 	cw__clockevents_reoffer(sys);
@@ -212,6 +215,8 @@ int cw_cpu_up(struct cw_system *sys, unsigned cpu)
 	if (cw_cpu_online(sys, cpu)) {
 		return CW_EPERM;
 	}
+	/* The wheel takes timers there again before anyone sees it online. */
+	cw__timer_cpu_up(sys, cpu);
 	cw_spin_lock(&sys->tick.ce_lock);
 	atomic_store_explicit(&sys->cpus[cpu].online, true, memory_order_release);
 	cw_spin_unlock(&sys->tick.ce_lock);

@@ -57,6 +57,7 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "check-internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,9 @@ static struct cw_hrtimer *node_to_timer(struct cw_hrtimer_node *n)
  * REALTIME/TAI/BOOTTIME timers map to new MONOTONIC times. Every CPU in
  * high-resolution mode re-evaluates its bases (clock_was_set ->
  * retrigger_next_event); low-resolution CPUs look at their bases every
- * tick anyway.
+ * tick anyway, but one whose tick is stopped in NO_HZ idle is kicked to
+ * re-plan its sleep (Linux skips only low-resolution systems without
+ * NO_HZ).
  */
 static void clock_was_set_fn(struct cw_clock_was_set_notifier *nb, unsigned bases)
 {
@@ -139,8 +142,18 @@ static void clock_was_set_fn(struct cw_clock_was_set_notifier *nb, unsigned base
 
 	(void)bases;
 	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
-		if (cw_cpu_online(sys, cpu) && cw__hrtimer_hres_active(sys, cpu)) {
+		if (!cw_cpu_online(sys, cpu)) {
+			continue;
+		}
+		if (cw__hrtimer_hres_active(sys, cpu)) {
 			cw__cpu_send_ipi(sys, cpu, CW_IPI_HRTIMER);
+		} else if (CW_READ_ONCE(sys->cpus[cpu].tick_stopped)) {
+			/*
+			 * Low resolution with the tick stopped in NO_HZ idle: its
+			 * sleep was planned with the old offsets (a step forward may
+			 * have made a timer due now). The kick re-plans it.
+			 */
+			cw__cpu_send_ipi(sys, cpu, CW_IPI_KICK);
 		}
 	}
 }
@@ -295,8 +308,21 @@ static cw_ktime_t next_event_locked(struct cw_hrtimer_cpu_base *cb, const struct
 	while (mask) {
 		unsigned i = (unsigned)__builtin_ctz(mask);
 		struct cw_hrtimer_node *first = cw_tq_first(&cb->clock_base[i].queue);
-		cw_ktime_t mono = sat_add(first->expires, -now->offs[i & 3]);
+		/* CW_KTIME_MAX is "never", in every clock (also a saturated REALTIME). */
+		cw_ktime_t mono = first->expires == CW_KTIME_MAX
+					  ? CW_KTIME_MAX
+					  : sat_add(first->expires, -now->offs[i & 3]);
 
+		/*
+		 * A REALTIME/TAI time before the clock's MONOTONIC origin (a
+		 * past absolute time, a step forward) or a negative relative
+		 * delta is before MONOTONIC 0: it is due, and 0 says so to the
+		 * device programming, which takes no negative time (Linux
+		 * clamps the same way in hrtimer_reprogram()).
+		 */
+		if (mono < 0) {
+			mono = 0;
+		}
 		if (mono < next) {
 			next = mono;
 		}
@@ -353,6 +379,17 @@ static void reprogram_locked(struct cw_hrtimer_cpu_base *cb, cw_ktime_t expires,
 /* ---------------------------------------------------------------------- */
 /* Start, cancel */
 
+/* Whether some CPU other than @base's is online (a target for its timers). */
+static bool any_other_online(struct cw_system *sys, const struct cw_hrtimer_clock_base *base)
+{
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		if (cpu != base->cpu_base->cpu && cw_cpu_online(sys, cpu)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 						 struct cw_hrtimer_clock_base *cur)
 {
@@ -361,42 +398,93 @@ static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 
 	/*
 	 * A running callback pins the timer to its CPU until it returns; a
-	 * thread that is not a CPU leaves the timer where it is.
+	 * thread that is not a CPU (or a CPU going offline) leaves the timer
+	 * where it is, unless that base's CPU is offline: then the first
+	 * online CPU takes it (Linux's offline-target handling), or it would
+	 * wait for a CPU that may never come back.
 	 */
-	if (CW_READ_ONCE(cur->running) == timer || cpu == CW_PORT_NO_CPU ||
-	    !cw_cpu_online(sys, cpu)) {
+	if (CW_READ_ONCE(cur->running) == timer) {
 		return cur;
+	}
+	if (cpu == CW_PORT_NO_CPU || cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu)) {
+		if (cw_cpu_online(sys, cur->cpu_base->cpu)) {
+			return cur;
+		}
+		for (cpu = 0; cpu < sys->nr_cpus && !cw_cpu_online(sys, cpu); cpu++) {
+		}
+		if (cpu == sys->nr_cpus) {
+			return cur;
+		}
 	}
 	return &cpu_base_of(sys, cpu)->clock_base[cur->index];
 }
 
-void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
-			       unsigned mode)
+/*
+ * Start @timer (hrtimer_start_range_ns). With @user (an expiry a user
+ * supplied, Linux 7.1), an expiry that has passed and would make the timer
+ * the first of its CPU is not queued: @return CW_ETIME, and the caller
+ * delivers the expiry. A passed expiry behind an earlier queued timer is
+ * queued: that earlier timer is due too, so the interrupt that runs it is
+ * programmed or under way and runs this one with it. @return 0 if queued.
+ */
+static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns, unsigned mode,
+		    bool user)
 {
 	struct cw_hrtimer_clock_base *base, *new_base;
 	struct cw_hrtimer_cpu_base *cb;
 	struct cw_system *sys = timer->sys;
+	unsigned idx = clock_index(timer->clock_id) & 3;
 	struct hr_now now;
-	bool first, local;
+	bool first, local, was_first;
 
 	CW_ASSERT(timer->is_init);
 	hr_now_get(sys, &now);
 	if (mode & CW_HRTIMER_MODE_REL) {
-		tim = sat_add(tim, now.mono + now.offs[clock_index(timer->clock_id)]);
+		tim = sat_add(tim, sat_add(now.mono, now.offs[idx]));
 	}
 	/* Both locks: the timer may move to this CPU. */
 	for (;;) {
 		base = CW_READ_ONCE(timer->base);
 		new_base = target_base(timer, base);
 		lock_two(base->cpu_base, new_base->cpu_base);
+		/*
+		 * Online is re-read under the target's lock: cw_cpu_down()
+		 * clears it before the dying CPU migrates its timers under the
+		 * same lock, so a timer queued after the migration is never left
+		 * on the dead base.
+		 */
 		if (base == CW_READ_ONCE(timer->base) &&
-		    (new_base == base || CW_READ_ONCE(base->running) != timer)) {
+		    (new_base == base || CW_READ_ONCE(base->running) != timer) &&
+		    (cw_cpu_online(sys, new_base->cpu_base->cpu) ||
+		     CW_READ_ONCE(new_base->running) == timer ||
+		     !any_other_online(sys, new_base))) {
 			break;
 		}
 		unlock_two(base->cpu_base, new_base->cpu_base);
 	}
+	was_first = timer->state == HRTIMER_STATE_ENQUEUED &&
+		    cw_tq_is_first(&base->queue, &timer->node);
 	if (timer->state == HRTIMER_STATE_ENQUEUED) {
 		dequeue_locked(timer, base);
+		cw__check_hrtimer_cancel(timer);
+	}
+	cb = new_base->cpu_base;
+	if (user && tim <= sat_add(now.mono, now.offs[idx]) &&
+	    sat_add(tim, -now.offs[idx]) <
+		    next_event_locked(cb, &now, CW_HRTIMER_ACTIVE_HARD | CW_HRTIMER_ACTIVE_SOFT)) {
+		/*
+		 * Already expired and it would be first: never program the past.
+		 * The timer stays where it was, not queued (a previous arming
+		 * is cancelled; its device moves on to the next timer, as in
+		 * cw_hrtimer_try_to_cancel()).
+		 */
+		if (was_first && base->cpu_base->hres_active &&
+		    base->cpu_base->cpu == cw__current_cpu(sys)) {
+			reprogram_locked(base->cpu_base, update_next_locked(base->cpu_base, &now),
+					 true);
+		}
+		unlock_two(base->cpu_base, cb);
+		return CW_ETIME;
 	}
 	timer->softexpires = tim;
 	timer->node.expires =
@@ -404,7 +492,7 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 	timer->is_rel = mode & CW_HRTIMER_MODE_REL;
 	CW_WRITE_ONCE(timer->base, new_base);
 	first = enqueue_locked(timer, new_base);
-	cb = new_base->cpu_base;
+	cw__check_hrtimer_arm(timer, now.mono, now.offs[new_base->index & 3u]);
 	if (base->cpu_base != cb) {
 		cw_spin_unlock(&base->cpu_base->lock);
 	}
@@ -414,45 +502,44 @@ void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_
 		/* Also refreshes the soft next expiry when a soft timer became first. */
 		cw_ktime_t next = update_next_locked(cb, &now);
 
-		if (local) {
+		if (local && cb->hres_active) {
 			reprogram_locked(cb, next, false);
 		} else if (cb->hres_active && next < cb->expires_next) {
 			/* Only the owner may program its device (race 2). */
 			cw_spin_unlock(&cb->lock);
 			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_HRTIMER);
-			return;
+			return 0;
 		} else if (!cb->hres_active && CW_READ_ONCE(sys->cpus[cb->cpu].tick_stopped)) {
-			/* Low resolution, tick stopped in idle: wake it to re-plan its sleep. */
+			/*
+			 * Low resolution, tick stopped in idle: wake it to re-plan
+			 * its sleep; also from the CPU itself (code running as an
+			 * idle CPU, such as a port's idle hook or a sim workload),
+			 * whose device is programmed for the old sleep.
+			 */
 			cw_spin_unlock(&cb->lock);
 			cw__cpu_send_ipi(sys, cb->cpu, CW_IPI_KICK);
-			return;
+			return 0;
 		}
 	}
 	cw_spin_unlock(&cb->lock);
+	return 0;
+}
+
+void cw_hrtimer_start_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
+			       unsigned mode)
+{
+	hr_start(timer, tim, delta_ns, mode, false);
 }
 
 void cw_hrtimer_start(struct cw_hrtimer *timer, cw_ktime_t tim, unsigned mode)
 {
-	cw_hrtimer_start_range_ns(timer, tim, 0, mode);
+	hr_start(timer, tim, 0, mode, false);
 }
 
 int cw_hrtimer_start_user(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 			  unsigned mode)
 {
-	struct hr_now now;
-	cw_ktime_t abs, base_now;
-
-	CW_ASSERT(timer->is_init);
-	hr_now_get(timer->sys, &now);
-	base_now = sat_add(now.mono, now.offs[clock_index(timer->clock_id) & 3]);
-	abs = (mode & CW_HRTIMER_MODE_REL) ? sat_add(tim, base_now) : tim;
-	if (abs <= base_now) {
-		/* Already expired: the caller delivers it; never program the past. */
-		cw_hrtimer_try_to_cancel(timer);
-		return CW_ETIME;
-	}
-	cw_hrtimer_start_range_ns(timer, tim, delta_ns, mode);
-	return 0;
+	return hr_start(timer, tim, delta_ns, mode, true);
 }
 
 int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
@@ -477,6 +564,7 @@ int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 		bool was_first = cw_tq_is_first(&base->queue, &timer->node);
 
 		dequeue_locked(timer, base);
+		cw__check_hrtimer_cancel(timer);
 		ret = 1;
 		/*
 		 * The device was programmed for it: move it to the next timer
@@ -527,9 +615,13 @@ int cw_hrtimer_cancel(struct cw_hrtimer *timer)
 uint64_t cw_hrtimer_forward(struct cw_hrtimer *timer, cw_ktime_t now, uint64_t interval_ns)
 {
 	cw_ktime_t expires = timer->node.expires;
-	int64_t delta = now - expires, interval;
+	int64_t delta, interval;
 	uint64_t orun = 1;
 
+	/* A very negative expiry (a saturated relative start) saturates the distance. */
+	if (__builtin_sub_overflow(now, expires, &delta)) {
+		delta = now > expires ? INT64_MAX : INT64_MIN;
+	}
 	if (delta < 0) {
 		return 0;
 	}
@@ -589,7 +681,7 @@ void cw_hrtimer_set_expires_range_ns(struct cw_hrtimer *timer, cw_ktime_t tim, u
 
 cw_ktime_t cw_hrtimer_get_remaining(const struct cw_hrtimer *timer)
 {
-	return cw_hrtimer_get_expires(timer) - cw_hrtimer_cb_get_time(timer);
+	return sat_add(cw_hrtimer_get_expires(timer), -cw_hrtimer_cb_get_time(timer));
 }
 
 bool cw_hrtimer_is_queued(const struct cw_hrtimer *timer)
@@ -658,6 +750,7 @@ static void run_timer(struct cw_hrtimer_cpu_base *cb, struct cw_hrtimer_clock_ba
 	if (restart != CW_HRTIMER_NORESTART && timer->state == HRTIMER_STATE_INACTIVE &&
 	    CW_READ_ONCE(timer->base) == base) {
 		enqueue_locked(timer, base);
+		cw__check_hrtimer_rearm(timer);
 	}
 	atomic_fetch_add_explicit(&cb->seq, 1, memory_order_release);
 	/* Release: pairs with the acquire in try_to_cancel's lockless path (see there). */
@@ -673,15 +766,34 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 		unsigned i = (unsigned)__builtin_ctz(mask);
 		struct cw_hrtimer_clock_base *base = &cb->clock_base[i];
 		cw_ktime_t basenow = sat_add(now->mono, now->offs[i & 3]);
+		/* Queue insertions from here on have this sequence number or a later one. */
+		uint64_t queued_before = base->queue.next_seq;
 		struct cw_hrtimer_node *n;
 
 		while ((n = cw_tq_first(&base->queue)) != NULL) {
 			struct cw_hrtimer *timer = node_to_timer(n);
 
-			/* Ordered by hard expiry; run as soon as the soft one passed. */
-			if (basenow < timer->softexpires) {
+			/*
+			 * Ordered by hard expiry; run as soon as the soft one
+			 * passed. An expiry of CW_KTIME_MAX never passes, not
+			 * even when a clock saturated there.
+			 */
+			if (basenow < timer->softexpires || timer->softexpires == CW_KTIME_MAX) {
 				break;
 			}
+			/*
+			 * (Re)armed by a callback of this pass with a passed
+			 * expiry: it runs in the next pass (the interrupt's retry
+			 * loop, or the next interrupt), not in this one. A
+			 * callback re-arming a timer in the past for ever would
+			 * otherwise keep this loop, and the CPU, in the interrupt
+			 * (Linux loops here; a caller's bug, but one that must not
+			 * stop the interrupt from returning).
+			 */
+			if (n->seq >= queued_before) {
+				break;
+			}
+			cw__check_hrtimer_expire(timer, now->mono, now->offs[i & 3u]);
 			run_timer(cb, base, timer);
 		}
 		mask &= mask - 1;

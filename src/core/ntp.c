@@ -27,10 +27,10 @@
 
 #include <string.h>
 
-#define SECS_PER_DAY 86400LL
+#define SECS_PER_DAY          86400LL
 #define CW_ADJ_SINGLESHOT_BIT 0x8000u
-#define CW_ADJ_KNOWN                                                                          \
-	(CW_ADJ_OFFSET | CW_ADJ_FREQUENCY | CW_ADJ_MAXERROR | CW_ADJ_ESTERROR | CW_ADJ_STATUS | \
+#define CW_ADJ_KNOWN                                                                               \
+	(CW_ADJ_OFFSET | CW_ADJ_FREQUENCY | CW_ADJ_MAXERROR | CW_ADJ_ESTERROR | CW_ADJ_STATUS |    \
 	 CW_ADJ_TIMECONST | CW_ADJ_TAI | CW_ADJ_SETOFFSET | CW_ADJ_NANO | CW_ADJ_SINGLESHOT_BIT)
 /* Status bits a caller may set. */
 #define CW_STA_SETTABLE (CW_STA_PLL | CW_STA_INS | CW_STA_DEL | CW_STA_UNSYNC | CW_STA_NANO)
@@ -160,8 +160,8 @@ int cw__ntp_validate(const struct cw_timex *tx)
 	if (tx->modes & ~CW_ADJ_KNOWN) {
 		return CW_EINVAL;
 	}
-	if ((tx->modes & CW_ADJ_SINGLESHOT_BIT) && (tx->modes & CW_ADJ_OFFSET_SINGLESHOT) !=
-							   CW_ADJ_OFFSET_SINGLESHOT) {
+	if ((tx->modes & CW_ADJ_SINGLESHOT_BIT) &&
+	    (tx->modes & CW_ADJ_OFFSET_SINGLESHOT) != CW_ADJ_OFFSET_SINGLESHOT) {
 		return CW_EINVAL;
 	}
 	if ((tx->modes & CW_ADJ_SETOFFSET) && (tx->time_frac < 0 || tx->time_frac >= frac_max)) {
@@ -174,6 +174,17 @@ int cw__ntp_validate(const struct cw_timex *tx)
 		return CW_EINVAL;
 	}
 	return 0;
+}
+
+/* @a * @b saturated to the int64 range: an offset of any size never overflows. */
+static int64_t mul_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_mul_overflow(a, b, &r)) {
+		return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+	}
+	return r;
 }
 
 static void apply_status(struct cw_ntp *ntp, unsigned status)
@@ -220,7 +231,8 @@ static void apply_modes(struct cw_ntp *ntp, const struct cw_timex *tx)
 	}
 	if ((tx->modes & CW_ADJ_OFFSET) && !(tx->modes & CW_ADJ_SINGLESHOT_BIT) &&
 	    (ntp->status & CW_STA_PLL)) {
-		int64_t ns = tx->offset * ((ntp->status & CW_STA_NANO) ? 1 : CW_NSEC_PER_USEC);
+		int64_t ns =
+			mul_sat(tx->offset, (ntp->status & CW_STA_NANO) ? 1 : CW_NSEC_PER_USEC);
 
 		ntp->pll_offset_ns = ns > CW_NTP_MAXPHASE_NS    ? CW_NTP_MAXPHASE_NS
 				     : ns < -CW_NTP_MAXPHASE_NS ? -CW_NTP_MAXPHASE_NS
@@ -234,7 +246,7 @@ void cw__ntp_adjtimex(struct cw_ntp *ntp, struct cw_timex *tx)
 	bool singleshot = (tx->modes & CW_ADJ_OFFSET_SINGLESHOT) == CW_ADJ_OFFSET_SINGLESHOT;
 
 	if (singleshot) {
-		ntp->adjtime_ns = tx->offset * CW_NSEC_PER_USEC;
+		ntp->adjtime_ns = mul_sat(tx->offset, CW_NSEC_PER_USEC);
 	} else {
 		apply_modes(ntp, tx);
 	}

@@ -101,6 +101,8 @@ struct cw_system {
 	struct cw_timekeeper tk;
 	struct cw_ntp ntp;
 	_Alignas(CW_CACHELINE_BYTES) struct cw_tk_pub pub;
+	/** Invariant checker (check.c), or NULL when it is off. */
+	struct cw_check *check;
 };
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */

@@ -8,6 +8,7 @@
 #include <clockwork/system.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 #include "hrtimer-internal.h"
 #include "timer-internal.h"
 
@@ -35,6 +36,9 @@ static int check_config(const struct cw_system_config *cfg)
 		return CW_EINVAL;
 	}
 	if (cfg->realtime_init_ns < 0) {
+		return CW_EINVAL;
+	}
+	if (cfg->monotonic_init_ns < 0 || cfg->monotonic_init_ns > ((int64_t)1 << 62)) {
 		return CW_EINVAL;
 	}
 	return 0;
@@ -90,7 +94,8 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 	cw__ntp_init(&sys->ntp, cfg->tai_offset_s);
 	cw__clocksource_init(sys);
 	cw__jiffies_init(sys);
-	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->tai_offset_s);
+	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->monotonic_init_ns,
+			     cfg->tai_offset_s);
 	cw__tick_init(sys);
 	sys->ce_min_adjust = true;
 	if (cw__cpus_init(sys)) {
@@ -112,6 +117,7 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 		return CW_ENOMEM;
 	}
 	cw__tick_sched_init(sys);
+	cw__check_init(sys, cfg);
 	sys->tick.highres_enabled = !cfg->highres_off;
 	sys->tick.nohz_enabled = !cfg->nohz_off;
 	sys->tick.skew_tick = cfg->skew_tick;
@@ -135,6 +141,7 @@ void cw_system_destroy(struct cw_system *sys)
 			return;
 		}
 	}
+	cw__check_fini(sys);
 	cw__timer_fini(sys);
 	cw__hrtimer_fini(sys);
 	cw__clocksource_teardown(sys);

@@ -500,6 +500,12 @@ void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu)
 	if (!dev || !dev->event_handler) {
 		return;
 	}
+	/*
+	 * The broadcast runs the CPU's event instead of its device: a forced
+	 * event latched on the device is served too (the handler may program
+	 * it afresh).
+	 */
+	cw__clockevents_clear_forced(dev);
 	if (!c->idle_deep || c->td.mode != CW_TICK_MODE_ONESHOT) {
 		c->bc_delivering = true;
 		dev->event_handler(dev);

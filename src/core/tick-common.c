@@ -221,8 +221,45 @@ void cw__tick_sched_work(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now
 	}
 }
 
+/*
+ * One jiffy for one periodic tick (Linux's tick_periodic: do_timer(1)). On a
+ * clocksource that depends on the tick (jiffies), MONOTONIC moves only when
+ * jiffies do, so deriving jiffies from MONOTONIC would stand still for ever.
+ */
+static void tick_do_timer_one(struct cw_system *sys)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	int64_t period = tick_period(sys);
+
+	cw_spin_lock(&tg->jiffies_lock);
+	cw_write_seqbegin(&tg->jiffies_seq);
+	tg->last_jiffies_update_ns =
+		atomic_load_explicit(&tg->next_period_ns, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sys->jiffies64, 1, memory_order_relaxed);
+	/* Pairs with the acquire fast path of tick_do_update_jiffies64(). */
+	atomic_store_explicit(&tg->next_period_ns, tg->last_jiffies_update_ns + period,
+			      memory_order_release);
+	cw_write_seqend(&tg->jiffies_seq);
+	cw_spin_unlock(&tg->jiffies_lock);
+	cw_timekeeping_update(sys);
+}
+
+/*
+ * Whether time itself moves with the tick: the jiffies clocksource is the
+ * timekeeper's. Lockless (the readers' published copy).
+ */
+static bool tick_moves_time(struct cw_system *sys)
+{
+	return CW_READ_ONCE(sys->pub.cs) == &sys->jiffies_cs;
+}
+
 static void tick_periodic(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now)
 {
+	if (tick_moves_time(sys) &&
+	    atomic_load_explicit(&sys->tick.do_timer_cpu, memory_order_relaxed) == (int)c->id) {
+		tick_do_timer_one(sys);
+		now = cw_ktime_get(sys);
+	}
 	cw__tick_sched_work(sys, c, now);
 }
 
@@ -410,8 +447,12 @@ static void tick_handle_periodic(struct cw_clock_event_device *dev)
 		tick_check_oneshot_change(sys, c);
 		return;
 	}
-	if (emulated && now < next) {
-		/* Early by a rounded-down cycle, or spurious: re-arm, no tick. */
+	if (emulated && now < next && !tick_moves_time(sys)) {
+		/*
+		 * Early by a rounded-down cycle, or spurious: re-arm, no tick.
+		 * Not on a clocksource that moves with the tick (jiffies): there
+		 * time lags the device by design, and only this tick moves it.
+		 */
 		cw__tick_program_event(dev, next, true);
 		return;
 	}

@@ -189,6 +189,12 @@ void cw__clockevents_config(struct cw_clock_event_device *dev, uint64_t freq_hz)
 /** Switch to SHUTDOWN and forget the programmed event. */
 void cw__clockevents_shutdown(struct cw_clock_event_device *dev);
 
+/**
+ * Clear @p dev's forced-event latch (cw_clockevents_program_event()): its
+ * forced event fired, or the device was stopped, exchanged or re-offered.
+ */
+void cw__clockevents_clear_forced(struct cw_clock_event_device *dev);
+
 /** Resume hook after system resume. */
 void cw__clockevents_tick_resume(struct cw_clock_event_device *dev);
 

@@ -37,6 +37,7 @@
  */
 #include <clockwork/hrtimer.h>
 #include <clockwork/timekeeping.h>
+#include <clockwork/timer.h>
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
@@ -113,7 +114,8 @@ static cw_ktime_t next_event(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t
 	uint64_t nextj = cw__timer_idle_enter(sys, c->id, basej, NULL);
 
 	if (nextj != CW_TIMER_NEXT_NONE) {
-		uint64_t dj = nextj > basej ? nextj - basej : 0;
+		/* Wrap-safe: the wheel reports events at or after basej. */
+		uint64_t dj = cw_time_after64(nextj, basej) ? nextj - basej : 0;
 		cw_ktime_t wheel = dj > (uint64_t)(CW_KTIME_MAX - basemono) / sys->tick_nsec
 					   ? CW_KTIME_MAX
 					   : basemono + (cw_ktime_t)(dj * sys->tick_nsec);

@@ -114,9 +114,12 @@ struct cw_timekeeper {
 cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real,
 				      int64_t *offs_boot, int64_t *offs_tai);
 
-/** Set up the timekeeper on @cs (the jiffies clocksource at creation). */
+/**
+ * Set up the timekeeper on @cs (the jiffies clocksource at creation), with
+ * REALTIME at @realtime_ns and MONOTONIC, RAW and BOOTTIME at @monotonic_ns.
+ */
 void cw__timekeeping_init(struct cw_system *sys, struct cw_clocksource *cs, int64_t realtime_ns,
-			  int32_t tai_offset_s);
+			  int64_t monotonic_ns, int32_t tai_offset_s);
 
 /**
  * Make @cs the timekeeping clocksource with no jump in any clock.

@@ -42,6 +42,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "check-internal.h"
 
 #include <string.h>
 
@@ -72,9 +73,25 @@ static void clock_advance(struct cw_tk_clock *c, cw_u128 shifted_ns, uint32_t sh
 	c->frac = (uint64_t)acc & frac_mask(shift);
 }
 
+/*
+ * a + b saturated to the int64 range. Clocks near KTIME_MAX (a REALTIME
+ * started or set there, TAI 37 s beyond it) stop at KTIME_MAX instead of
+ * wrapping negative.
+ */
+static inline int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (cw_unlikely(__builtin_add_overflow(a, b, &r))) {
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	}
+	return r;
+}
+
 static int64_t sat_add_s64(int64_t a, cw_u128 b_unsigned, bool negative)
 {
-	__int128 r = negative ? (__int128)a - (__int128)b_unsigned : (__int128)a + (__int128)b_unsigned;
+	__int128 r =
+		negative ? (__int128)a - (__int128)b_unsigned : (__int128)a + (__int128)b_unsigned;
 
 	if (r > INT64_MAX) {
 		return INT64_MAX;
@@ -95,10 +112,15 @@ static void tk_publish_fields(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_tk_pub *p = &sys->pub;
 	int64_t leap_mono = CW_KTIME_MAX, step_ns = 0, at_sec;
-	int64_t offs_tai = tk->offs_real + (int64_t)sys->ntp.tai * CW_NSEC_PER_SEC;
+	int64_t offs_tai = sat_add(tk->offs_real, (int64_t)sys->ntp.tai * CW_NSEC_PER_SEC);
 
 	if (cw__ntp_next_leap(&sys->ntp, tk->xtime_sec, &at_sec, &step_ns)) {
-		leap_mono = at_sec * CW_NSEC_PER_SEC - tk->offs_real;
+		/* 128 bits: a midnight past the end of time is simply never reached. */
+		__int128 at = (__int128)at_sec * CW_NSEC_PER_SEC - tk->offs_real;
+
+		leap_mono = at > CW_KTIME_MAX ? CW_KTIME_MAX
+			    : at < INT64_MIN  ? INT64_MIN
+					      : (int64_t)at;
 	}
 	CW_WRITE_ONCE(p->cs, tk->cs);
 	CW_WRITE_ONCE(p->read, tk->cs->read);
@@ -142,7 +164,7 @@ enum tk_offset {
 
 /* The clock's value now, from the published copy. Inside a read section. */
 static inline __attribute__((always_inline)) int64_t pub_now(struct cw_tk_pub *p,
-							    struct cw_tk_clock *c)
+							     struct cw_tk_clock *c)
 {
 	struct cw_clocksource *cs = CW_READ_ONCE(p->cs);
 	cw_clocksource_read_fn read = CW_READ_ONCE(p->read);
@@ -164,8 +186,9 @@ static inline __attribute__((always_inline)) int64_t pub_offset(struct cw_tk_pub
 	case TK_OFFS_REAL:
 		/* Applies a pending leap exactly at its instant, before the
 		 * next update folds it into offs_real. */
-		return CW_READ_ONCE(p->offs_real) +
-		       (mono >= CW_READ_ONCE(p->leap_mono) ? CW_READ_ONCE(p->leap_step_ns) : 0);
+		return sat_add(CW_READ_ONCE(p->offs_real), mono >= CW_READ_ONCE(p->leap_mono)
+								   ? CW_READ_ONCE(p->leap_step_ns)
+								   : 0);
 	case TK_OFFS_BOOT:
 		return CW_READ_ONCE(p->offs_boot);
 	case TK_OFFS_TAI:
@@ -177,7 +200,7 @@ static inline __attribute__((always_inline)) int64_t pub_offset(struct cw_tk_pub
 }
 
 static inline __attribute__((always_inline)) cw_ktime_t tk_get(struct cw_system *sys,
-							      enum tk_offset o, bool coarse)
+							       enum tk_offset o, bool coarse)
 {
 	struct cw_tk_pub *p = &sys->pub;
 	int64_t mono, off;
@@ -188,7 +211,7 @@ static inline __attribute__((always_inline)) cw_ktime_t tk_get(struct cw_system 
 		mono = coarse ? CW_READ_ONCE(p->coarse_mono) : pub_now(p, &p->mono);
 		off = pub_offset(p, o, mono);
 	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return mono + off;
+	return cw__check_tk_read(sys, (unsigned)o, coarse, mono, sat_add(mono, off));
 }
 
 static cw_ktime_t tk_get_raw(struct cw_system *sys, bool coarse)
@@ -201,11 +224,11 @@ static cw_ktime_t tk_get_raw(struct cw_system *sys, bool coarse)
 		seq = cw_read_seqbegin(&p->seq);
 		raw = coarse ? CW_READ_ONCE(p->coarse_raw) : pub_now(p, &p->raw);
 	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return raw;
+	return cw__check_tk_read(sys, CW_CHECK_CLK_RAW, coarse, raw, raw);
 }
 
-cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real,
-				      int64_t *offs_boot, int64_t *offs_tai)
+cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real, int64_t *offs_boot,
+				      int64_t *offs_tai)
 {
 	struct cw_tk_pub *p = &sys->pub;
 	int64_t mono;
@@ -401,14 +424,17 @@ static uint64_t convert_frac(uint64_t frac, uint32_t from_shift, uint32_t to_shi
 }
 
 void cw__timekeeping_init(struct cw_system *sys, struct cw_clocksource *cs, int64_t realtime_ns,
-			  int32_t tai_offset_s)
+			  int64_t monotonic_ns, int32_t tai_offset_s)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 
 	(void)tai_offset_s; /* NTP owns the TAI offset (cw__ntp_init). */
 	memset(tk, 0, sizeof(*tk));
 	tk_setup_internals(sys, cs);
-	tk->offs_real = realtime_ns;
+	tk->mono.base_ns = monotonic_ns;
+	tk->raw.base_ns = monotonic_ns;
+	/* Both are at most 2^63 - 1 and non-negative: no overflow. */
+	tk->offs_real = realtime_ns - monotonic_ns;
 	tk->xtime_sec = realtime_ns / CW_NSEC_PER_SEC;
 	tk_publish(sys);
 }
@@ -476,7 +502,8 @@ static void tk_process_seconds(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 
 	for (;;) {
-		int64_t sec = cw_div_floor_s64(tk->mono.base_ns + tk->offs_real, CW_NSEC_PER_SEC);
+		int64_t sec =
+			cw_div_floor_s64(sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
 		int leap;
 
 		if (sec <= tk->xtime_sec) {
@@ -487,7 +514,7 @@ static void tk_process_seconds(struct cw_system *sys)
 		if (leap) {
 			/* Insert (-1): REALTIME repeats a second; delete (+1): skips one.
 			 * TAI does not move: the TAI offset changes the other way. */
-			tk->offs_real += leap * CW_NSEC_PER_SEC;
+			tk->offs_real = sat_add(tk->offs_real, leap * CW_NSEC_PER_SEC);
 			sys->ntp.tai -= leap;
 			tk->xtime_sec += leap;
 			tk_clock_was_set(tk, CW_CLOCK_SET_WALL);
@@ -548,8 +575,8 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	t = (__int128)tk->mono.frac - (__int128)offset * adj;
 	tk->mono.base_ns += (int64_t)(t >> tk->shift);
 	tk->mono.frac = (uint64_t)t & frac_mask(tk->shift);
-	tk->ntp_error = sat_add_s64(tk->ntp_error, (cw_u128)((__int128)offset * (adj < 0 ? -adj : adj)),
-				    adj < 0);
+	tk->ntp_error = sat_add_s64(tk->ntp_error,
+				    (cw_u128)((__int128)offset * (adj < 0 ? -adj : adj)), adj < 0);
 }
 
 /*
@@ -642,7 +669,7 @@ static void tk_after_step(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 
 	tk_update_coarse(tk);
-	tk->xtime_sec = cw_div_floor_s64(tk->mono.base_ns + tk->offs_real, CW_NSEC_PER_SEC);
+	tk->xtime_sec = cw_div_floor_s64(sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
 }
 
 int cw_timekeeping_settime(struct cw_system *sys, int64_t real_ns)
@@ -665,19 +692,40 @@ int cw_timekeeping_settime(struct cw_system *sys, int64_t real_ns)
 	return 0;
 }
 
+int cw_timekeeping_settime_ts(struct cw_system *sys, int64_t sec, long nsec)
+{
+	int64_t ns;
+
+	if (sec < 0 || nsec < 0 || nsec >= CW_NSEC_PER_SEC ||
+	    __builtin_mul_overflow(sec, CW_NSEC_PER_SEC, &ns) ||
+	    __builtin_add_overflow(ns, (int64_t)nsec, &ns)) {
+		/* Before the epoch, or at or beyond 2^63 ns (KTIME_MAX): not a time. */
+		return CW_EINVAL;
+	}
+	return cw_timekeeping_settime(sys, ns);
+}
+
 static int tk_inject_offset_locked(struct cw_system *sys, const struct cw_timex *tx)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 	int64_t unit = (tx->modes & CW_ADJ_NANO) ? 1 : CW_NSEC_PER_USEC;
-	int64_t delta = tx->time_sec * CW_NSEC_PER_SEC + tx->time_frac * unit;
+	__int128 delta = (__int128)tx->time_sec * CW_NSEC_PER_SEC + (__int128)tx->time_frac * unit;
+	__int128 offs = (__int128)tk->offs_real + delta;
+	__int128 real;
 
 	if (!tk->suspended) {
 		tk_forward_now(tk);
 	}
-	if (tk->mono.base_ns + tk->offs_real + delta < 0) {
+	real = (__int128)tk->mono.base_ns + offs;
+	/*
+	 * Refused: a REALTIME before the epoch, at or beyond 2^63 ns (which
+	 * reads as KTIME_MAX, the end of time), or an offset that does not
+	 * fit (Linux: timekeeping_inject_offset's validity checks).
+	 */
+	if (real < 0 || real > CW_KTIME_MAX || offs > INT64_MAX || offs < INT64_MIN) {
 		return CW_EINVAL;
 	}
-	tk->offs_real += delta;
+	tk->offs_real = (int64_t)offs;
 	tk_after_step(sys);
 	tk_clock_was_set(tk, CW_CLOCK_SET_WALL);
 	return 0;
@@ -757,8 +805,10 @@ static void tk_inject_sleep_locked(struct cw_system *sys, uint64_t sleep_ns)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 
-	tk->offs_real += (int64_t)sleep_ns;
-	tk->offs_boot += (int64_t)sleep_ns;
+	int64_t sleep = sleep_ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)sleep_ns;
+
+	tk->offs_real = sat_add(tk->offs_real, sleep);
+	tk->offs_boot = sat_add(tk->offs_boot, sleep);
 	tk->slept_ns += sleep_ns;
 	tk_after_step(sys);
 	tk_clock_was_set(tk, CW_CLOCK_SET_WALL | CW_CLOCK_SET_BOOT);
@@ -783,8 +833,8 @@ int cw_timekeeping_resume(struct cw_system *sys, uint64_t sleep_ns)
 	}
 	scs = tk->suspend_cs;
 	if (scs) {
-		sleep_ns = cw_cycles_to_ns((scs->read(scs) - tk->suspend_start) & scs->mask, scs->mult,
-					   scs->shift);
+		sleep_ns = cw_cycles_to_ns((scs->read(scs) - tk->suspend_start) & scs->mask,
+					   scs->mult, scs->shift);
 	}
 	/* Whatever the current counter did meanwhile is not MONOTONIC time. */
 	tk->cycle_last = tk->cs->read(tk->cs) & tk->cs->mask;

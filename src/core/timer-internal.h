@@ -106,6 +106,22 @@ void cw__timer_idle_exit(struct cw_system *sys, unsigned cpu, uint64_t now_jiffi
  */
 void cw__timer_forward(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies);
 
+/**
+ * Hotplug, after @p cpu went offline (cw_cpu_down(), once the CPU's dying
+ * step ran): move every timer of its local, global and deferrable bases to
+ * the same kind of base of an online CPU, keeping each expiry (Linux's
+ * timers_dead_cpu()), and mark the bases offline, so that arming there
+ * goes to an online CPU from now on. Context: any thread but a wheel
+ * callback; takes the target's and then the dead CPU's base locks.
+ */
+void cw__timer_cpu_dead(struct cw_system *sys, unsigned cpu);
+
+/**
+ * Hotplug, before @p cpu comes online (cw_cpu_up()): accept timers on its
+ * bases again, their clocks forwarded to now (Linux's timers_prepare_cpu()).
+ */
+void cw__timer_cpu_up(struct cw_system *sys, unsigned cpu);
+
 /** Hook the tick layer installs to wake an idle CPU (the kernel's wake_up_nohz_cpu). */
 typedef void (*cw_timer_kick_fn)(struct cw_system *sys, unsigned cpu);
 

@@ -59,9 +59,37 @@
  * it: the old base lock is dropped before the new one is taken, so two base
  * locks are never held together except by cw__timer_next_expiry() and
  * cw__timer_idle_enter(), which take one CPU's bases in enum order (LOCAL,
- * GLOBAL, DEF). Callbacks run with no lock held. The base locks nest inside
- * nothing of the rest of the core and take only log_lock inside them (for
- * warnings). The kick hook runs under a base lock.
+ * GLOBAL, DEF), and by the hotplug dead step (Hotplug rule 3). Callbacks
+ * run with no lock held. The base locks nest inside nothing of the rest of
+ * the core and take only log_lock inside them (for warnings). The kick
+ * hook runs under a base lock.
+ *
+ * Time spans
+ * ----------
+ * jiffies may start anywhere (cw_system_config.initial_jiffies) and cross
+ * 2^32, 2^63 and 2^64: every comparison of two jiffies values uses the
+ * signed distance (cw_time_after64() and friends), right while they lie
+ * less than 2^63 apart. Everything else is arithmetic modulo 2^64: level
+ * clocks (clk >> 3n) and the bucket expiries shifted back from them wrap
+ * together, since 2^(64-3n) is a multiple of the 64 buckets. No jiffies
+ * value can mean "none": an empty base has timers_pending false and
+ * next_expiry = clk + NEXT_NONE_DELTA, which keeps the lockless due tests
+ * false; CW_TIMER_NEXT_NONE is only the "no event" answer of the NO_HZ
+ * queries (a real event at 2^64 - 1 is reported one jiffy early).
+ *
+ * Hotplug rules
+ * -------------
+ *  1. cw_timer_add_on() refuses a CPU that is offline (or out of range):
+ *     Linux would queue there and strand the timer until the CPU returns.
+ *  2. cw__timer_cpu_dead() moves every timer of a dead CPU's bases to an
+ *     online CPU and marks the bases offline under their locks. An arming
+ *     call that finds its chosen base offline under the lock (it raced
+ *     with the CPU going down, or its default CPU is down) moves on to an
+ *     online CPU: no timer is ever queued on an offline base.
+ *  3. The dead step holds two base locks: the target's, then the dead
+ *     CPU's base of the same kind. Nothing holds a dead CPU's base lock
+ *     while taking another CPU's, so this cannot deadlock with the NO_HZ
+ *     queries (one CPU's bases in order) or another dead step.
  *
  * Lifetime rules
  * --------------
@@ -78,7 +106,10 @@
  */
 #include <clockwork/timer.h>
 
+#include <clockwork/cpu.h>
+
 #include "system-internal.h"
+#include "check-internal.h"
 #include "timer-internal.h"
 
 #include <stdarg.h>
@@ -116,6 +147,20 @@
 
 #define TIMER_MAGIC 0x7431eeb5u
 
+/*
+ * next_expiry of a base without timers: this far after its clk, beyond any
+ * bucket expiry (a bucket is at most 2^30 - 1 jiffies after clk), so the
+ * lockless due tests stay false for 2^31 jiffies of an unforwarded clock;
+ * run_base() forwards an empty base that comes due anyway.
+ */
+#define NEXT_NONE_DELTA ((UINT64_C(1) << 31) - 1u)
+/*
+ * Relative timeouts (cw_timer_mod_ns()) are cut to this many jiffies before
+ * they are added to now, so the sum stays after now in the wrap-safe sense;
+ * the wheel clamps them much earlier anyway.
+ */
+#define REL_MAX_JIFFIES (UINT64_C(1) << 62)
+
 /* Arming modes of mod_timer(). */
 #define MOD_PENDING_ONLY 0x1u
 #define MOD_REDUCE       0x2u
@@ -137,16 +182,22 @@ struct cw_timer_base {
 	struct cw_spinlock lock;
 	/** Timer whose callback runs right now on this base, or NULL. */
 	struct cw_timer *_Atomic running;
-	/** Next jiffy the expiry processes; bucket expiries are >= clk. */
+	/** Next jiffy the expiry processes; bucket expiries are at or after clk. */
 	uint64_t clk;
-	/** First bucket expiry (a lower bound while next_expiry_recalc). */
+	/**
+	 * First bucket expiry (a lower bound while next_expiry_recalc), or
+	 * clk + NEXT_NONE_DELTA while no timer is queued (timers_pending).
+	 */
 	uint64_t next_expiry;
 	unsigned cpu;
 	unsigned kind;
 	unsigned depth;
 	bool next_expiry_recalc;
+	/** Some timer is queued (stale "true" only while next_expiry_recalc). */
 	bool timers_pending;
 	bool is_idle;
+	/** The CPU is offline: the base is empty and arming goes elsewhere. */
+	bool offline;
 	uint64_t pending_map[MAP_WORDS];
 	struct cw_timer *vectors[WHEEL_SIZE];
 };
@@ -276,7 +327,7 @@ static unsigned calc_wheel_index(const struct cw_timer_wheel *w, uint64_t expire
 	unsigned lvl;
 	uint64_t delta;
 
-	if (expires < clk) {
+	if (cw_time_before64(expires, clk)) {
 		/* Already due: the bucket the expiry processes next. */
 		*bucket_expiry = clk;
 		return clk & LVL_MASK;
@@ -328,8 +379,9 @@ static inline int next_pending_bucket(const struct cw_timer_base *b, unsigned of
  */
 static void recalc_next_expiry(struct cw_timer_base *b)
 {
-	uint64_t next = CW_TIMER_NEXT_NONE;
+	uint64_t next = b->clk + NEXT_NONE_DELTA;
 	uint64_t clk = b->clk;
+	bool found = false;
 
 	cw_lockdep_assert_held(&b->lock);
 	for (unsigned lvl = 0; lvl < b->depth; lvl++) {
@@ -337,10 +389,13 @@ static void recalc_next_expiry(struct cw_timer_base *b)
 		unsigned lvl_clk = (unsigned)(clk & LVL_CLK_MASK);
 
 		if (pos >= 0) {
+			/* Modulo 2^64 throughout: a level clock that wrapped
+			 * shifts back to the wrapped jiffy. */
 			uint64_t tmp = (clk + (unsigned)pos) << LVL_SHIFT(lvl);
 
-			if (tmp < next) {
+			if (!found || cw_time_before64(tmp, next)) {
 				next = tmp;
+				found = true;
 			}
 			if ((unsigned)pos <= ((LVL_CLK_DIV - lvl_clk) & LVL_CLK_MASK)) {
 				break;
@@ -349,7 +404,7 @@ static void recalc_next_expiry(struct cw_timer_base *b)
 		clk = (clk >> LVL_CLK_SHIFT) + (lvl_clk ? 1u : 0u);
 	}
 	__atomic_store_n(&b->next_expiry, next, __ATOMIC_RELAXED);
-	b->timers_pending = next != CW_TIMER_NEXT_NONE;
+	b->timers_pending = found;
 	b->next_expiry_recalc = false;
 }
 
@@ -364,12 +419,16 @@ static inline void update_next_expiry(struct cw_timer_base *b)
 static void forward_base(struct cw_timer_base *b, uint64_t now)
 {
 	cw_lockdep_assert_held(&b->lock);
-	if (now <= b->clk) {
+	if (!cw_time_after64(now, b->clk)) {
 		return;
 	}
-	if (b->next_expiry > now) {
+	if (!b->timers_pending) {
+		/* Empty: follow now, and keep the lockless due tests false. */
 		b->clk = now;
-	} else if (b->next_expiry > b->clk) {
+		__atomic_store_n(&b->next_expiry, now + NEXT_NONE_DELTA, __ATOMIC_RELAXED);
+	} else if (cw_time_after64(b->next_expiry, now)) {
+		b->clk = now;
+	} else if (cw_time_after64(b->next_expiry, b->clk)) {
 		b->clk = b->next_expiry;
 	}
 }
@@ -394,7 +453,7 @@ static void enqueue_timer(struct cw_system *sys, struct cw_timer_base *b, struct
 	*head = t;
 	map_set(b, idx);
 	set_tflags(t, (t->flags & ~TF_IDX_MASK) | ((uint32_t)idx << TF_IDX_SHIFT));
-	if (bucket_expiry < b->next_expiry) {
+	if (!b->timers_pending || cw_time_before64(bucket_expiry, b->next_expiry)) {
 		/* A new first event (also the true minimum if a recalc was due:
 		 * a stale next_expiry is never later than the real one). */
 		__atomic_store_n(&b->next_expiry, bucket_expiry, __ATOMIC_RELAXED);
@@ -440,6 +499,7 @@ static int detach_if_pending(struct cw_timer_base *b, struct cw_timer *t)
 		b->next_expiry_recalc = true;
 	}
 	unlink_timer(t);
+	cw__check_wheel_cancel(t);
 	return 1;
 }
 
@@ -487,6 +547,38 @@ static inline void assert_timer_ready(const struct cw_timer *t)
  */
 
 /*
+ * Move the detached timer @t from locked @base to @new_base and return it
+ * locked. No lock covers @t between the two: MIGRATING makes
+ * lock_timer_base() wait meanwhile.
+ */
+static struct cw_timer_base *switch_base(struct cw_timer *t, struct cw_timer_base *base,
+					 struct cw_timer_base *new_base, bool running)
+{
+	uint32_t f = t->flags;
+	uint32_t keep = f & ~(TF_CPU_MASK | TF_MIGRATING);
+
+	if (running) {
+		keep |= TF_RUNMIG;
+	}
+	set_tflags(t, f | TF_MIGRATING);
+	cw_spin_unlock(&base->lock);
+	cw_spin_lock(&new_base->lock);
+	set_tflags(t, keep | new_base->cpu);
+	return new_base;
+}
+
+/* An online CPU other than @avoid for timers that cannot stay (@avoid if none). */
+static unsigned live_cpu(struct cw_system *sys, unsigned avoid)
+{
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		if (cpu != avoid && cw_cpu_online(sys, cpu)) {
+			return cpu;
+		}
+	}
+	return avoid;
+}
+
+/*
  * Arm @t at @expires on the calling CPU (or on @cpu with MOD_ON_CPU).
  * Returns whether it was pending. The same-expiry and same-bucket cases of
  * a pending timer return early: the networking fast path.
@@ -507,12 +599,12 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 		uint64_t cur = __atomic_load_n(&t->expires, __ATOMIC_RELAXED);
 
 		/* Racy by design: a concurrent change makes either order valid. */
-		if (cur == expires || ((mode & MOD_REDUCE) && cur <= expires)) {
+		if (cur == expires || ((mode & MOD_REDUCE) && cw_time_before_eq64(cur, expires))) {
 			return 1;
 		}
 		base = lock_timer_base(t);
 		if (t->pprev && t->fn) {
-			if ((mode & MOD_REDUCE) && t->expires <= expires) {
+			if ((mode & MOD_REDUCE) && cw_time_before_eq64(t->expires, expires)) {
 				cw_spin_unlock(&base->lock);
 				return 1;
 			}
@@ -525,6 +617,7 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 			if (idx == timer_idx(t) &&
 			    !atomic_load_explicit(&base->running, memory_order_relaxed)) {
 				__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
+				cw__check_wheel_arm(t, now);
 				unlock_base(sys, base);
 				return 1;
 			}
@@ -549,24 +642,28 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 	} else {
 		new_base = get_base(w, this_cpu(sys, w), kind_of(f));
 	}
-	if (base != new_base) {
-		bool running = atomic_load_explicit(&base->running, memory_order_relaxed) == t;
+	for (;;) {
+		if (base != new_base) {
+			bool running =
+				atomic_load_explicit(&base->running, memory_order_relaxed) == t;
 
-		/* A running callback keeps its timer on its base (callbacks never
-		 * overlap) unless the caller named the CPU; then delete_sync must
-		 * also look at the old base (Lifetime rule 2). */
-		if (!running || (mode & MOD_ON_CPU)) {
-			uint32_t keep = f & ~(TF_CPU_MASK | TF_MIGRATING);
-
-			if (running) {
-				keep |= TF_RUNMIG;
+			/* A running callback keeps its timer on its base (callbacks
+			 * never overlap) unless the caller named the CPU or the base
+			 * went offline; then delete_sync must also look at the old
+			 * base (Lifetime rule 2). */
+			if (!running || (mode & MOD_ON_CPU) || base->offline) {
+				base = switch_base(t, base, new_base, running);
+				idx = WHEEL_SIZE;
 			}
-			set_tflags(t, f | TF_MIGRATING);
-			cw_spin_unlock(&base->lock);
-			base = new_base;
-			cw_spin_lock(&base->lock);
-			set_tflags(t, keep | new_base->cpu);
-			idx = WHEEL_SIZE;
+		}
+		if (!base->offline) {
+			break;
+		}
+		/* Hotplug rule 2: the chosen CPU is (going) offline. */
+		new_base = get_base(w, live_cpu(sys, base->cpu), base->kind);
+		if (new_base == base) {
+			/* No CPU is online: cannot happen, the last one never goes down. */
+			break;
 		}
 	}
 
@@ -576,20 +673,59 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 	}
 	__atomic_store_n(&t->expires, expires, __ATOMIC_RELAXED);
 	enqueue_timer(sys, base, t, idx, bucket_expiry);
+	cw__check_wheel_arm(t, now);
 	unlock_base(sys, base);
 	return ret;
 }
 
-void cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn fn, unsigned flags)
+/*
+ * Whether @t, about to be set up for @sys, is in use: set up and pending,
+ * or its callback running on its base on another thread. Reads only the
+ * timer's own memory, and a base of @sys when the timer belongs to it.
+ */
+static bool timer_in_use(const struct cw_timer *t, struct cw_system *sys)
 {
-	CW_ASSERT(timer && sys && fn);
-	CW_ASSERT((flags & ~TF_USER_FLAGS) == 0);
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	uint32_t f;
+
+	if (__atomic_load_n(&t->magic, __ATOMIC_RELAXED) != TIMER_MAGIC) {
+		return false;
+	}
+	if (pending_once(t)) {
+		return true;
+	}
+	f = tflags(t);
+	if (t->sys != sys || (f & TF_CPU_MASK) >= w->nr_cpus || current_callback == t) {
+		return false;
+	}
+	if (f & TF_RUNMIG) {
+		/* Its callback may run on a base it was moved off (Lifetime rule 2). */
+		for (unsigned cpu = 0; cpu < w->nr_cpus; cpu++) {
+			if (atomic_load_explicit(&get_base(w, cpu, kind_of(f))->running,
+						 memory_order_relaxed) == t) {
+				return true;
+			}
+		}
+	}
+	return atomic_load_explicit(&base_of(w, f)->running, memory_order_relaxed) == t;
+}
+
+int cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn fn, unsigned flags)
+{
+	if (!timer || !sys || !fn || (flags & ~TF_USER_FLAGS) != 0) {
+		return CW_EINVAL;
+	}
+	if (timer_in_use(timer, sys)) {
+		/* Zeroing it would unlink it from its bucket behind the wheel's back. */
+		return CW_EBUSY;
+	}
 	memset(timer, 0, sizeof(*timer));
 	timer->sys = sys;
 	timer->fn = fn;
 	timer->expires = CW_TIMER_NEVER;
 	timer->flags = (flags & TF_USER_FLAGS) | this_cpu(sys, sys->timer_wheel);
 	timer->magic = TIMER_MAGIC;
+	return 0;
 }
 
 int cw_timer_mod(struct cw_timer *timer, uint64_t expires_jiffies)
@@ -610,7 +746,11 @@ int cw_timer_reduce(struct cw_timer *timer, uint64_t expires_jiffies)
 int cw_timer_add_on(struct cw_timer *timer, uint64_t expires_jiffies, unsigned cpu)
 {
 	assert_timer_ready(timer);
-	CW_ASSERT(cpu < timer->sys->timer_wheel->nr_cpus);
+	/* Checked in every build: a bad CPU would index past the bases. An
+	 * offline one would strand the timer (Hotplug rule 1). */
+	if (cpu >= timer->sys->timer_wheel->nr_cpus || !cw_cpu_online(timer->sys, cpu)) {
+		return CW_EINVAL;
+	}
 	return mod_timer(timer, expires_jiffies, MOD_ON_CPU, cpu);
 }
 
@@ -620,6 +760,9 @@ int cw_timer_mod_ns(struct cw_timer *timer, uint64_t delay_ns)
 	uint64_t j = delay_ns / tick + (delay_ns % tick != 0);
 
 	assert_timer_ready(timer);
+	if (j > REL_MAX_JIFFIES) {
+		j = REL_MAX_JIFFIES;
+	}
 	return mod_timer(timer, wheel_now(timer->sys) + j, 0, 0);
 }
 
@@ -768,7 +911,7 @@ static unsigned collect_expired(struct cw_timer_base *b, struct cw_timer **heads
 	return levels;
 }
 
-static void expire_list(struct cw_timer_base *b, struct cw_timer **head)
+static void expire_list(struct cw_timer_base *b, struct cw_timer **head, uint64_t now)
 {
 	struct cw_timer *t;
 
@@ -780,6 +923,7 @@ static void expire_list(struct cw_timer_base *b, struct cw_timer **head)
 		cw_spin_unlock(&b->lock);
 
 		current_callback = t;
+		cw__check_wheel_expire(t, now);
 		fn(t);
 		current_callback = NULL;
 
@@ -794,12 +938,16 @@ static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t no
 {
 	struct cw_timer *heads[LVL_DEPTH_MAX];
 
-	if (__atomic_load_n(&b->next_expiry, __ATOMIC_RELAXED) > now) {
+	if (cw_time_before64(now, __atomic_load_n(&b->next_expiry, __ATOMIC_RELAXED))) {
 		return;
 	}
 	cw_spin_lock(&b->lock);
 	update_next_expiry(b);
-	while (b->next_expiry <= now) {
+	if (!b->timers_pending) {
+		/* Empty, its clock left 2^31 jiffies behind: catch up. */
+		forward_base(b, now);
+	}
+	while (b->timers_pending && cw_time_after_eq64(now, b->next_expiry)) {
 		unsigned levels;
 
 		/* Jump over the empty stretch: next_expiry >= clk always. */
@@ -808,7 +956,7 @@ static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t no
 		b->clk++;
 		recalc_next_expiry(b);
 		while (levels--) {
-			expire_list(b, &heads[levels]);
+			expire_list(b, &heads[levels], now);
 		}
 		update_next_expiry(b);
 	}
@@ -844,8 +992,9 @@ bool cw__timer_pending_due(struct cw_system *sys, unsigned cpu, uint64_t now_jif
 	struct cw_timer_wheel *w = sys->timer_wheel;
 
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
-		if (__atomic_load_n(&get_base(w, cpu, k)->next_expiry, __ATOMIC_RELAXED) <=
-		    now_jiffies) {
+		if (cw_time_after_eq64(
+			    now_jiffies,
+			    __atomic_load_n(&get_base(w, cpu, k)->next_expiry, __ATOMIC_RELAXED))) {
 			return true;
 		}
 	}
@@ -858,11 +1007,28 @@ bool cw__timer_pending_due(struct cw_system *sys, unsigned cpu, uint64_t now_jif
 
 static uint64_t next_locked(struct cw_timer_base *b, uint64_t basej)
 {
+	uint64_t next;
+
 	update_next_expiry(b);
-	if (b->next_expiry == CW_TIMER_NEXT_NONE) {
+	if (!b->timers_pending) {
 		return CW_TIMER_NEXT_NONE;
 	}
-	return b->next_expiry < basej ? basej : b->next_expiry;
+	next = cw_time_before64(b->next_expiry, basej) ? basej : b->next_expiry;
+	/* A real event at jiffy 2^64 - 1 would read as "none": report it one
+	 * jiffy early (an early wakeup that finds it not yet due is harmless). */
+	return next == CW_TIMER_NEXT_NONE ? next - 1u : next;
+}
+
+/* The earlier of two reported events (CW_TIMER_NEXT_NONE: none). */
+static uint64_t earlier_event(uint64_t a, uint64_t b)
+{
+	if (a == CW_TIMER_NEXT_NONE) {
+		return b;
+	}
+	if (b == CW_TIMER_NEXT_NONE) {
+		return a;
+	}
+	return cw_time_before_eq64(a, b) ? a : b;
 }
 
 static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t basej,
@@ -896,7 +1062,7 @@ static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t
 	if (out) {
 		*out = n;
 	}
-	return n.local < n.global ? n.local : n.global;
+	return earlier_event(n.local, n.global);
 }
 
 uint64_t cw__timer_next_expiry(struct cw_system *sys, unsigned cpu, uint64_t basej,
@@ -930,6 +1096,97 @@ void cw__timer_forward(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies
 	}
 }
 
+/* ------------------------------------------------------------------------
+ * CPU hotplug
+ */
+
+/*
+ * Move every timer of @old (the dead CPU's base) to @new (both locked),
+ * keeping its expiry: each is queued anew relative to @new's clock, so one
+ * that came due meanwhile runs at @new's next expiry, never early.
+ */
+static void migrate_base(struct cw_system *sys, struct cw_timer_base *old,
+			 struct cw_timer_base *new, uint64_t now)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	struct cw_timer *running = atomic_load_explicit(&old->running, memory_order_relaxed);
+
+	update_next_expiry(new);
+	forward_base(new, now);
+	for (unsigned idx = 0; idx < WHEEL_SIZE; idx++) {
+		struct cw_timer *t;
+
+		while ((t = old->vectors[idx]) != NULL) {
+			uint32_t f = t->flags & ~(TF_CPU_MASK | TF_IDX_MASK);
+			uint64_t bucket_expiry;
+			unsigned nidx;
+
+			unlink_timer(t);
+			if (t == running) {
+				/* Its callback still runs there (Lifetime rule 2). */
+				f |= TF_RUNMIG;
+			}
+			/* Both locks are held: lock_timer_base() re-checks the flags. */
+			set_tflags(t, f | new->cpu);
+			nidx = calc_wheel_index(w, t->expires, new->clk, &bucket_expiry);
+			enqueue_timer(sys, new, t, nidx, bucket_expiry);
+		}
+	}
+	memset(old->pending_map, 0, sizeof(old->pending_map));
+	old->timers_pending = false;
+	old->next_expiry_recalc = false;
+	old->is_idle = false;
+	__atomic_store_n(&old->next_expiry, old->clk + NEXT_NONE_DELTA, __ATOMIC_RELAXED);
+}
+
+void cw__timer_cpu_dead(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	uint64_t now = wheel_now(sys);
+
+	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+		struct cw_timer_base *old = get_base(w, cpu, k), *new;
+
+		/* Hotplug rule 3: lock the target first, and never an offline one. */
+		for (;;) {
+			unsigned target = live_cpu(sys, cpu);
+
+			if (target == cpu) {
+				return;
+			}
+			new = get_base(w, target, k);
+			cw_spin_lock(&new->lock);
+			if (!new->offline) {
+				break;
+			}
+			cw_spin_unlock(&new->lock);
+			cw_cpu_relax();
+		}
+		cw_spin_lock(&old->lock);
+		migrate_base(sys, old, new, now);
+		old->offline = true;
+		unlock_base(sys, old);
+		unlock_base(sys, new);
+	}
+}
+
+void cw__timer_cpu_up(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	uint64_t now = wheel_now(sys);
+
+	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+		struct cw_timer_base *b = get_base(w, cpu, k);
+
+		cw_spin_lock(&b->lock);
+		b->offline = false;
+		b->is_idle = false;
+		update_next_expiry(b);
+		forward_base(b, now);
+		unlock_base(sys, b);
+	}
+}
+
 void cw__timer_set_kick(struct cw_system *sys, cw_timer_kick_fn kick)
 {
 	atomic_store_explicit(&sys->timer_wheel->kick, kick, memory_order_relaxed);
@@ -940,7 +1197,26 @@ void cw__timer_test_set_jiffies(struct cw_system *sys, uint64_t now_jiffies)
 	struct cw_timer_wheel *w = sys->timer_wheel;
 
 	atomic_store_explicit(&w->test_jiffies, now_jiffies, memory_order_relaxed);
-	atomic_store_explicit(&w->test_clock, true, memory_order_relaxed);
+	if (atomic_exchange_explicit(&w->test_clock, true, memory_order_relaxed)) {
+		return;
+	}
+	/* The first call starts the test clock anywhere, also before the
+	 * system's jiffies: empty bases start there (clocks never move back
+	 * otherwise). */
+	for (unsigned cpu = 0; cpu < w->nr_cpus; cpu++) {
+		for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+			struct cw_timer_base *b = get_base(w, cpu, k);
+
+			cw_spin_lock(&b->lock);
+			update_next_expiry(b);
+			if (!b->timers_pending) {
+				b->clk = now_jiffies;
+				__atomic_store_n(&b->next_expiry, now_jiffies + NEXT_NONE_DELTA,
+						 __ATOMIC_RELAXED);
+			}
+			cw_spin_unlock(&b->lock);
+		}
+	}
 }
 
 uint64_t cw__timer_level_gran(unsigned lvl)
@@ -1038,7 +1314,8 @@ static int check_bucket(const struct cw_timer_base *b, unsigned idx, char *repor
 
 static int check_base_locked(const struct cw_timer_base *b, char *report, size_t len)
 {
-	uint64_t first = CW_TIMER_NEXT_NONE;
+	uint64_t first = 0;
+	bool found = false;
 	int ret;
 
 	for (unsigned idx = 0; idx < WHEEL_SIZE; idx++) {
@@ -1053,6 +1330,10 @@ static int check_base_locked(const struct cw_timer_base *b, char *report, size_t
 			return report_fail(report, len, "cpu %u base %u: bucket %u beyond depth %u",
 					   b->cpu, b->kind, idx, b->depth);
 		}
+		if (has && b->offline) {
+			return report_fail(report, len, "cpu %u base %u: offline base holds timers",
+					   b->cpu, b->kind);
+		}
 		if (!has) {
 			continue;
 		}
@@ -1060,21 +1341,28 @@ static int check_base_locked(const struct cw_timer_base *b, char *report, size_t
 		if (ret) {
 			return ret;
 		}
-		if (bucket_due(b, idx) < first) {
+		/* Bucket expiries lie within 2^30 jiffies after clk: wrap-safe order. */
+		if (!found || cw_time_before64(bucket_due(b, idx), first)) {
 			first = bucket_due(b, idx);
+			found = true;
 		}
 	}
-	if (b->next_expiry_recalc ? b->next_expiry > first : b->next_expiry != first) {
+	if (!found) {
+		if (!b->next_expiry_recalc && b->timers_pending) {
+			return report_fail(report, len,
+					   "cpu %u base %u: timers_pending set on an empty base",
+					   b->cpu, b->kind);
+		}
+		return 0;
+	}
+	if (!b->timers_pending || (b->next_expiry_recalc ? cw_time_after64(b->next_expiry, first)
+							 : b->next_expiry != first)) {
 		return report_fail(
 			report, len,
-			"cpu %u base %u: next_expiry %llu, slow scan %llu (recalc %d, clk %llu)",
-			b->cpu, b->kind, (unsigned long long)b->next_expiry,
+			"cpu %u base %u: next_expiry %llu (pending %d), slow scan %llu (recalc %d, clk %llu)",
+			b->cpu, b->kind, (unsigned long long)b->next_expiry, b->timers_pending,
 			(unsigned long long)first, b->next_expiry_recalc,
 			(unsigned long long)b->clk);
-	}
-	if (!b->next_expiry_recalc && b->timers_pending != (first != CW_TIMER_NEXT_NONE)) {
-		return report_fail(report, len, "cpu %u base %u: timers_pending %d is wrong",
-				   b->cpu, b->kind, b->timers_pending);
 	}
 	return 0;
 }
@@ -1147,7 +1435,10 @@ int cw__timer_init(struct cw_system *sys)
 			b->cpu = cpu;
 			b->kind = k;
 			b->depth = w->depth;
-			b->next_expiry = CW_TIMER_NEXT_NONE;
+			/* Start at the system's jiffies (wherever the configuration
+			 * placed them): the clocks are compared wrap-safely. */
+			b->clk = cw__jiffies_raw(sys);
+			b->next_expiry = b->clk + NEXT_NONE_DELTA;
 		}
 	}
 	sys->timer_wheel = w;

@@ -85,6 +85,10 @@ static int64_t tick_scaled(long tick_usec)
 /* Linux's timekeeping_validate_timex(), less the privilege checks. */
 static int validate(const struct timex *tx)
 {
+	/* The adjtime modes need the offset bit (0x8000 or 0xa000 alone: EINVAL). */
+	if ((tx->modes & PA_ADJ_ADJTIME) && !(tx->modes & ADJ_OFFSET)) {
+		return EINVAL;
+	}
 	if (!(tx->modes & PA_ADJ_ADJTIME) && (tx->modes & ADJ_TICK) &&
 	    (tx->tick < 900000 / PA_USER_HZ || tx->tick > 1100000 / PA_USER_HZ)) {
 		return EINVAL;

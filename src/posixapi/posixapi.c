@@ -655,7 +655,7 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		       int64_t *remaining_ns)
 {
 	struct pa_sleeper s;
-	int ret;
+	int ret, cancel_state;
 
 	memset(&s, 0, sizeof(s));
 	s.sys = sys;
@@ -678,12 +678,15 @@ int cw__pa_sleep_until(struct cw_system *sys, int hr_clock, int64_t expires_ns,
 		return 0;
 	}
 	ret = sleeper_wait(&s);
+	/* No cancellation from here on: the timer and the descriptor go first. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	sleeper_stop(&s);
 	/* The expiry wins over a signal that came with it, as in Linux. */
 	if (ret == EINTR && atomic_load_explicit(&s.w.word, memory_order_acquire)) {
 		ret = 0;
 	}
 	s.waiter->finish(sys, &s.w);
+	pthread_setcancelstate(cancel_state, NULL);
 	if (ret && remaining_ns) {
 		*remaining_ns = expires_ns - cw__pa_now(sys, hr_clock);
 		if (*remaining_ns < 0) {

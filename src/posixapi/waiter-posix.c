@@ -113,9 +113,17 @@ static int eventfd_poll(int fd, const struct timespec *timeout)
 
 static void posix_settle(struct cw_system *sys, struct cw_pa_wait *w)
 {
+	uint64_t count;
+
 	(void)sys;
-	/* Signals are blocked: only the write ends this wait. */
-	while (w->fd >= 0 && eventfd_poll(w->fd, NULL) <= 0) {
+	/*
+	 * Signals are blocked: only the write ends the poll. Reading the count
+	 * (the caller keeps cancellation disabled here) also orders the
+	 * callback's write before the close for ThreadSanitizer, which sees
+	 * eventfd reads and writes but not the raw ppoll.
+	 */
+	while (w->fd >= 0 && read(w->fd, &count, sizeof(count)) != (ssize_t)sizeof(count)) {
+		eventfd_poll(w->fd, NULL);
 	}
 }
 

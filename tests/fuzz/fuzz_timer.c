@@ -133,10 +133,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cw__timer_test_set_jiffies(sys, now);
 	memset(timers, 0, sizeof(timers));
 	for (unsigned i = 0; i < NR; i++) {
-		cw_timer_setup(&timers[i].timer, sys, fn,
-			       i % 4 == 1   ? CW_TIMER_PINNED
-			       : i % 4 == 2 ? CW_TIMER_DEFERRABLE
-					    : 0);
+		if (cw_timer_setup(&timers[i].timer, sys, fn,
+				   i % 4 == 1   ? CW_TIMER_PINNED
+				   : i % 4 == 2 ? CW_TIMER_DEFERRABLE
+						: 0) != 0) {
+			die("setup", i);
+		}
 	}
 	while (p < end) {
 		uint8_t op = (uint8_t)rd(&p, end, 1);
@@ -182,8 +184,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 7:
 			if (!f->armed) {
-				cw_timer_setup(&f->timer, sys, fn, 0);
+				if (cw_timer_setup(&f->timer, sys, fn, 0) != 0) {
+					die("setup", (unsigned)(f - timers));
+				}
 				f->dead = false;
+			} else if (cw_timer_setup(&f->timer, sys, fn, 0) != CW_EBUSY) {
+				/* A pending timer is refused, never re-initialised. */
+				die("setup of a pending timer", (unsigned)(f - timers));
 			}
 			break;
 		case 8:

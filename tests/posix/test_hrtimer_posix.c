@@ -5,8 +5,9 @@
  * running on CPU1, called from CPU0's thread or from a thread that is no
  * CPU, waits until the callback returned (its plain writes are visible
  * afterwards) and then returns; try_to_cancel reports -1 meanwhile; a
- * self-restarting timer is stopped for good; and concurrent start/cancel
- * from both CPU threads leaves every timer inactive.
+ * self-restarting timer is stopped for good; concurrent start/cancel
+ * from both CPU threads leaves every timer inactive; and timers armed by
+ * several threads while a CPU goes down and up all fire, on time.
  *
  * The callback holds itself open until the canceller has tried once, so
  * the "running" window is certain rather than a matter of timing. Bounds
@@ -15,6 +16,7 @@
 #include <clockwork/clockwork.h>
 #include <clockwork/port_posix.h>
 
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -374,12 +377,212 @@ static void test_concurrent_start_and_cancel_leave_every_timer_inactive(void **s
 	cw_posix_system_destroy(S.sys);
 }
 
+/* ---- CPU hotplug while timers are armed ------------------------------------ */
+
+/*
+ * Two application threads arm one-shot hrtimers (1..8 ms) over and over,
+ * half of them from CPU2's thread (cw_cpu_call) so they queue on the CPU
+ * that goes away, the rest from the plain thread, while the main thread
+ * takes CPU2 down and up again every few ms. Every arming fires exactly
+ * once, never before its expiry and within a bound generous for a loaded
+ * two-core machine: queued timers migrate at CPU down, and timers armed
+ * for an offline CPU's base go to a live one.
+ */
+#define HP_THREADS 2
+#define HP_TIMERS  4
+#define HP_ROUNDS  150
+#define HP_CYCLES  25
+#define HP_CPU     2
+
+struct hp_timer {
+	struct cw_hrtimer timer;
+	struct cw_system *sys;
+	atomic_uint_fast64_t arms;
+	atomic_uint_fast64_t fires;
+	atomic_int_fast64_t min_late;
+	atomic_int_fast64_t max_late;
+};
+
+struct hp_arm {
+	struct hp_timer *t;
+	int64_t rel_ns;
+};
+
+static enum cw_hrtimer_restart hp_fn(struct cw_hrtimer *timer)
+{
+	struct hp_timer *t = (struct hp_timer *)(void *)timer;
+	int64_t late = cw_ktime_get(t->sys) - cw_hrtimer_get_softexpires(timer);
+	int_fast64_t v;
+
+	atomic_fetch_add(&t->fires, 1);
+	v = atomic_load(&t->min_late);
+	while (late < v && !atomic_compare_exchange_weak(&t->min_late, &v, late)) {
+	}
+	v = atomic_load(&t->max_late);
+	while (late > v && !atomic_compare_exchange_weak(&t->max_late, &v, late)) {
+	}
+	return CW_HRTIMER_NORESTART;
+}
+
+static void hp_arm_fn(void *arg)
+{
+	struct hp_arm *a = arg;
+
+	cw_hrtimer_start(&a->t->timer, a->rel_ns, CW_HRTIMER_MODE_REL);
+}
+
+struct hp_thread {
+	pthread_t tid;
+	struct cw_system *sys;
+	struct hp_timer timers[HP_TIMERS];
+	unsigned seed;
+	unsigned via_cpu;
+	unsigned via_thread;
+};
+
+static void *hp_armer(void *arg)
+{
+	struct hp_thread *th = arg;
+	uint64_t s = th->seed * 0x9E3779B97F4A7C15ULL + 7;
+
+	for (unsigned r = 0; r < HP_ROUNDS; r++) {
+		for (unsigned i = 0; i < HP_TIMERS; i++) {
+			struct hp_timer *t = &th->timers[i];
+			struct hp_arm a = { .t = t,
+					    .rel_ns = MSEC + (int64_t)(rnd(&s) % (7 * MSEC)) };
+
+			if (cw_hrtimer_active(&t->timer)) {
+				continue;
+			}
+			atomic_fetch_add(&t->arms, 1);
+			if (i % 2 == 0 && cw_cpu_call(th->sys, HP_CPU, hp_arm_fn, &a) == 0) {
+				th->via_cpu++;
+			} else {
+				hp_arm_fn(&a);
+				th->via_thread++;
+			}
+		}
+		sleep_ms(1);
+	}
+	return NULL;
+}
+
+static void hp_setup_on_cpu(void *arg)
+{
+	struct hp_thread *th = arg;
+
+	for (unsigned i = 0; i < HP_TIMERS; i++) {
+		/* Set up on CPU2: an inactive timer starts out on its base. */
+		assert_int_equal(
+			cw_hrtimer_setup(th->sys, &th->timers[i].timer, hp_fn, CW_CLOCK_MONOTONIC,
+					 i % 4 == 3 ? CW_HRTIMER_MODE_SOFT : CW_HRTIMER_MODE_HARD),
+			0);
+	}
+}
+
+static void test_hrtimers_armed_during_cpu_hotplug_all_fire_on_time(void **state)
+{
+	struct cw_system_config cfg = { .nr_cpus = 3, .hz = 250 };
+	struct cw_posix_options opt = { .flags = CW_POSIX_NO_TSC };
+	struct hp_thread th[HP_THREADS];
+	struct cw_system *sys = NULL;
+	uint64_t arms = 0, fires = 0;
+	int64_t min_late = INT64_MAX, max_late = 0;
+	unsigned via_cpu = 0, via_thread = 0, cycles = 0;
+	int64_t t0;
+
+	(void)state;
+	assert_int_equal(cw_posix_system_create(&cfg, &opt, &sys), 0);
+	sleep_ms(100);
+	memset(th, 0, sizeof(th));
+	for (unsigned k = 0; k < HP_THREADS; k++) {
+		th[k].sys = sys;
+		th[k].seed = k + 1;
+		for (unsigned i = 0; i < HP_TIMERS; i++) {
+			struct hp_timer *t = &th[k].timers[i];
+
+			t->sys = sys;
+			atomic_init(&t->arms, 0);
+			atomic_init(&t->fires, 0);
+			atomic_init(&t->min_late, INT64_MAX);
+			atomic_init(&t->max_late, INT64_MIN);
+		}
+		assert_int_equal(cw_cpu_call(sys, HP_CPU, hp_setup_on_cpu, &th[k]), 0);
+	}
+	t0 = host_mono_ns();
+	for (unsigned k = 0; k < HP_THREADS; k++) {
+		assert_int_equal(pthread_create(&th[k].tid, NULL, hp_armer, &th[k]), 0);
+	}
+	for (unsigned c = 0; c < HP_CYCLES; c++) {
+		sleep_ms(3);
+		assert_int_equal(cw_cpu_down(sys, HP_CPU), 0);
+		sleep_ms(3);
+		assert_int_equal(cw_cpu_up(sys, HP_CPU), 0);
+		cycles++;
+	}
+	for (unsigned k = 0; k < HP_THREADS; k++) {
+		assert_int_equal(pthread_join(th[k].tid, NULL), 0);
+	}
+	/* The last armings expire within 8 ms; allow a loaded machine 5 s. */
+	for (unsigned w = 0; w < 5000; w++) {
+		bool busy = false;
+
+		for (unsigned k = 0; k < HP_THREADS; k++) {
+			for (unsigned i = 0; i < HP_TIMERS; i++) {
+				busy |= cw_hrtimer_active(&th[k].timers[i].timer);
+			}
+		}
+		if (!busy) {
+			break;
+		}
+		sleep_ms(1);
+	}
+	for (unsigned k = 0; k < HP_THREADS; k++) {
+		via_cpu += th[k].via_cpu;
+		via_thread += th[k].via_thread;
+		for (unsigned i = 0; i < HP_TIMERS; i++) {
+			struct hp_timer *t = &th[k].timers[i];
+			uint64_t a = atomic_load(&t->arms), f = atomic_load(&t->fires);
+
+			if (a != f) {
+				printf("# thread %u timer %u: %llu armings, %llu expiries, active %d\n",
+				       k, i, (unsigned long long)a, (unsigned long long)f,
+				       cw_hrtimer_active(&t->timer));
+			}
+			assert_int_equal(f, a);
+			arms += a;
+			fires += f;
+			if (f) {
+				min_late = atomic_load(&t->min_late) < min_late
+						   ? atomic_load(&t->min_late)
+						   : min_late;
+				max_late = atomic_load(&t->max_late) > max_late
+						   ? atomic_load(&t->max_late)
+						   : max_late;
+			}
+		}
+	}
+	printf("# %u down/up cycles of CPU%u in %.1f ms: %llu armings (%u from CPU%u, %u from "
+	       "plain threads), %llu expiries, lateness %lld..%lld us\n",
+	       cycles, HP_CPU, (double)(host_mono_ns() - t0) / 1e6, (unsigned long long)arms,
+	       via_cpu, HP_CPU, via_thread, (unsigned long long)fires, (long long)(min_late / 1000),
+	       (long long)(max_late / 1000));
+	assert_true(arms > HP_THREADS * HP_TIMERS * 10);
+	assert_true(via_cpu > 0);
+	/* Never early. */
+	assert_true(min_late >= 0);
+	/* On time: a loaded two-core machine delays a thread by tens of ms at worst. */
+	assert_true(max_late < 250 * MSEC);
+	cw_posix_system_destroy(sys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cancel_from_another_cpu_waits_for_the_running_callback),
 		cmocka_unit_test(test_cancel_stops_a_self_restarting_timer_for_good),
 		cmocka_unit_test(test_concurrent_start_and_cancel_leave_every_timer_inactive),
+		cmocka_unit_test(test_hrtimers_armed_during_cpu_hotplug_all_fire_on_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,7 +115,7 @@ static void test_posix_wheel_timer_from_a_foreign_thread_fires_on_a_cpu_thread(v
 
 	(void)state;
 	f.sys = make_system();
-	cw_timer_setup(&f.wheel, f.sys, wheel_fn, 0);
+	assert_int_equal(cw_timer_setup(&f.wheel, f.sys, wheel_fn, 0), 0);
 	due = host_mono_ns() + 50 * (int64_t)MSEC;
 	cw_timer_mod_ms(&f.wheel, 50);
 	late = wait_fired(&f, due, 2000);

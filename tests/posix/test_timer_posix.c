@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -137,7 +138,7 @@ static void test_delete_sync_waits_for_a_running_callback(void **state)
 		struct slow s = { .spin_ns = 2000000 };
 		uint64_t t0, waited;
 
-		cw_timer_setup(&s.timer, E.sys, slow_fn, 0);
+		assert_int_equal(cw_timer_setup(&s.timer, E.sys, slow_fn, 0), 0);
 		cw_timer_add_on(&s.timer, atomic_load(&E.now), 1 + (unsigned)i % 2);
 		tick();
 		while (!atomic_load(&s.entered)) {
@@ -154,6 +155,55 @@ static void test_delete_sync_waits_for_a_running_callback(void **state)
 	}
 	print_message("delete_sync waited %.3f..%.3f ms for a 2 ms callback\n", waited_min / 1e6,
 		      waited_max / 1e6);
+}
+
+/* A callback that holds until the test releases it. */
+struct held {
+	struct cw_timer timer;
+	atomic_bool entered;
+	atomic_bool release;
+	atomic_uint runs;
+};
+
+static void held_fn(struct cw_timer *t)
+{
+	struct held *h = (struct held *)(void *)((char *)t - offsetof(struct held, timer));
+
+	atomic_store(&h->entered, true);
+	for (uint64_t end = mono_ns() + 10000000000ull; !atomic_load(&h->release);) {
+		if (mono_ns() > end) {
+			/* Never hang: the test fails on the count below. */
+			break;
+		}
+		sched_yield();
+	}
+	atomic_fetch_add(&h->runs, 1);
+}
+
+/*
+ * Setting a timer up again while its callback runs on a CPU thread would
+ * zero it under the running expiry: refused (CW_EBUSY), in every build.
+ */
+static void test_setup_is_refused_while_the_callback_runs_on_another_thread(void **state)
+{
+	struct held h;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	assert_int_equal(cw_timer_setup(&h.timer, E.sys, held_fn, 0), 0);
+	assert_int_equal(cw_timer_add_on(&h.timer, atomic_load(&E.now), 2), 0);
+	tick();
+	while (!atomic_load(&h.entered)) {
+		sched_yield();
+	}
+	assert_false(cw_timer_pending(&h.timer));
+	assert_int_equal(cw_timer_setup(&h.timer, E.sys, held_fn, 0), CW_EBUSY);
+	assert_int_equal(cw_timer_setup(&h.timer, E.sys, held_fn, CW_TIMER_PINNED), CW_EBUSY);
+	atomic_store(&h.release, true);
+	assert_int_equal(cw_timer_del_sync(&h.timer), 0);
+	assert_int_equal(atomic_load(&h.runs), 1);
+	/* Idle now: it may be set up again. */
+	assert_int_equal(cw_timer_setup(&h.timer, E.sys, held_fn, 0), 0);
 }
 
 /* A timer that re-arms itself, alternating between CPUs 1 and 2. */
@@ -188,7 +238,7 @@ static void run_hopper(bool hop)
 
 		assert_non_null(h);
 		h->hop = hop;
-		cw_timer_setup(&h->timer, E.sys, hopper_fn, 0);
+		assert_int_equal(cw_timer_setup(&h->timer, E.sys, hopper_fn, 0), 0);
 		cw_timer_add_on(&h->timer, atomic_load(&E.now), 1);
 		while (atomic_load(&h->fires) < 5) {
 			tick();
@@ -250,7 +300,7 @@ static void test_remote_arm_and_cancel_race_with_expiry_on_cpu_threads(void **st
 
 	(void)state;
 	for (int i = 0; i < NR; i++) {
-		cw_timer_setup(&c[i].timer, E.sys, counted_fn, 0);
+		assert_int_equal(cw_timer_setup(&c[i].timer, E.sys, counted_fn, 0), 0);
 		atomic_store(&c[i].fires, 0);
 	}
 	for (int step = 0; step < 100000; step++) {
@@ -291,6 +341,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delete_sync_waits_for_a_running_callback),
+		cmocka_unit_test(test_setup_is_refused_while_the_callback_runs_on_another_thread),
 		cmocka_unit_test(test_shutdown_sync_stops_a_self_rearming_timer_so_it_can_be_freed),
 		cmocka_unit_test(
 			test_shutdown_sync_stops_a_timer_that_rearms_itself_on_another_cpu),

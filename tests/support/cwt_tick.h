@@ -370,9 +370,12 @@ static inline struct cwt_ced *cwt_ced_add(struct cwt_tick *t, const char *name, 
 
 /* ---- system ------------------------------------------------------------ */
 
-/** Create a system of @p nr_cpus CPUs at @p hz on the test port with a 1 GHz counter. */
-static inline void cwt_tick_init(struct cwt_tick *t, unsigned nr_cpus, unsigned hz,
-				 unsigned cs_flags)
+/**
+ * Create a system of @p nr_cpus CPUs at @p hz on the test port with a 1 GHz counter,
+ * jiffies starting at @p initial_jiffies (0: CW_INITIAL_JIFFIES(hz)).
+ */
+static inline void cwt_tick_init_jiffies(struct cwt_tick *t, unsigned nr_cpus, unsigned hz,
+					 unsigned cs_flags, uint64_t initial_jiffies)
 {
 	struct cw_system_config cfg = { 0 };
 	struct cw_sim_counter_params p = {
@@ -403,9 +406,17 @@ static inline void cwt_tick_init(struct cwt_tick *t, unsigned nr_cpus, unsigned 
 	cfg.port = &t->ops;
 	cfg.port_ctx = t;
 	cfg.log_lines = 4096;
+	cfg.initial_jiffies = initial_jiffies;
 	assert_int_equal(cw_system_create(&cfg, &t->sys), 0);
 	assert_int_equal(cw_sim_counter_create(t->sim, &p, &t->counter), 0);
 	assert_int_equal(cw_sim_counter_register(t->counter, t->sys, 300, cs_flags), 0);
+}
+
+/** Create a system of @p nr_cpus CPUs at @p hz on the test port with a 1 GHz counter. */
+static inline void cwt_tick_init(struct cwt_tick *t, unsigned nr_cpus, unsigned hz,
+				 unsigned cs_flags)
+{
+	cwt_tick_init_jiffies(t, nr_cpus, hz, cs_flags, 0);
 }
 
 static inline void cwt_tick_boot(struct cwt_tick *t)

@@ -32,7 +32,7 @@ target_compile_options(test_itimer_alarm_compat PRIVATE -include clockwork/posix
 
 # The drop-in never changes what the program's headers declare (issue 9):
 # each program is built natively and with the drop-in, and both must pass.
-foreach(prog features_gnu features_std)
+foreach(prog features_gnu features_std clock_walk)
   foreach(kind native dropin)
     set(t test_posix_compat_${prog}_${kind})
     add_executable(${t} posix/compat/${prog}.c)

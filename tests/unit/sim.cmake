@@ -3,6 +3,7 @@
 # cwsim run in-process (deterministic; ASan runs them too in make check).
 cw_add_test(test_sim_engine LABEL unit SOURCES unit/test_sim_engine.c)
 cw_add_test(test_sim_counter LABEL unit SOURCES unit/test_sim_counter.c)
+target_compile_definitions(test_sim_counter PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 cw_add_test(test_machine_parse LABEL unit SOURCES unit/test_machine_parse.c)
 target_compile_definitions(test_machine_parse PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 cw_add_test(test_sim_port LABEL unit SOURCES unit/test_sim_port.c)
@@ -23,3 +24,16 @@ target_compile_definitions(test_sim_scenarios PRIVATE CW_SOURCE_DIR="${PROJECT_S
 # Workload files and workload runs on a machine with timers and idle states.
 cw_add_test(test_workload LABEL unit SOURCES unit/test_workload.c)
 target_compile_definitions(test_workload PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+# Start states next to a boundary: counter wraps of every width, jiffies,
+# REALTIME in 2038 and 2106, [system] and cwsim's --realtime/--initial-jiffies.
+cw_add_test(test_sim_start_state LABEL unit TIMEOUT 120
+            SOURCES unit/test_sim_start_state.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+target_include_directories(test_sim_start_state PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
+                                                        ${PROJECT_SOURCE_DIR}/tools/common)
+# Physical checks of machines: errors and warnings with file:line, at the run's HZ.
+cw_add_test(test_sim_machine_check LABEL unit TIMEOUT 120
+            SOURCES unit/test_sim_machine_check.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+target_include_directories(test_sim_machine_check PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
+                                                          ${PROJECT_SOURCE_DIR}/tools/common)

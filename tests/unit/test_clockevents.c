@@ -305,6 +305,72 @@ static void test_program_event_in_the_past_fails_unless_forced(void **state)
 	cwt_fini(&t);
 }
 
+/*
+ * The forced-event latch: a forced programming of a past (or negative)
+ * time latches the device; further programming is skipped (counted) until
+ * it interrupts; every state change, a stop with CW_KTIME_MAX, a
+ * frequency update and an exchange clear it.
+ */
+static void test_forced_programming_latches_until_interrupt_or_state_change(void **state)
+{
+	struct fake_ce f, other;
+	struct cwt t;
+	cw_ktime_t now;
+
+	(void)state;
+	setup_time(&t, 1000);
+	fake_init(&f, "latch", CW_CLOCKEVENT_FEAT_ONESHOT);
+	f.dev.rating = -1;
+	fake_attach(&f, &t, 1000000, 2, 0xffffffffu);
+	assert_int_equal(cw__clockevents_switch_state(&f.dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
+	now = cw_ktime_get(t.sys);
+	/* A negative time is past: not refused, forced to now + min_delta. */
+	assert_int_equal(cw_clockevents_program_event(&f.dev, -5, false), CW_ETIME);
+	assert_false(f.dev.next_event_forced);
+	assert_int_equal(cw_clockevents_program_event(&f.dev, -5, true), 0);
+	assert_true(f.dev.next_event_forced);
+	assert_int_equal(f.dev.next_event_ns, now + (cw_ktime_t)f.dev.min_delta_ns);
+	assert_int_equal(f.programs, 1);
+	/* Latched: later and past times alike change nothing. */
+	assert_int_equal(cw_clockevents_program_event(&f.dev, now + (cw_ktime_t)MS(5), false), 0);
+	assert_int_equal(cw_clockevents_program_event(&f.dev, now - 1, true), 0);
+	assert_int_equal(f.programs, 1);
+	assert_int_equal(f.dev.forced_skips, 2);
+	assert_int_equal(f.dev.next_event_ns, now + (cw_ktime_t)f.dev.min_delta_ns);
+	/* The interrupt clears it (no handler installed: the call is otherwise ignored). */
+	cw_clockevents_handle_irq(&f.dev);
+	assert_false(f.dev.next_event_forced);
+	assert_int_equal(cw_clockevents_program_event(&f.dev, now + (cw_ktime_t)MS(5), false), 0);
+	assert_int_equal(f.programs, 2);
+	assert_int_equal(f.dev.next_event_ns, now + (cw_ktime_t)MS(5));
+	/* Stopping with CW_KTIME_MAX (oneshot-stopped) clears it. */
+	assert_int_equal(cw_clockevents_program_event(&f.dev, now - 1, true), 0);
+	assert_true(f.dev.next_event_forced);
+	assert_int_equal(cw_clockevents_program_event(&f.dev, CW_KTIME_MAX, false), 0);
+	assert_int_equal(cw_clockevent_get_state(&f.dev), CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+	assert_false(f.dev.next_event_forced);
+	/* A state change (shutdown and back) clears it. */
+	assert_int_equal(cw_clockevents_program_event(&f.dev, now - 1, true), 0);
+	assert_true(f.dev.next_event_forced);
+	assert_int_equal(cw__clockevents_switch_state(&f.dev, CW_CLOCKEVENT_STATE_SHUTDOWN), 0);
+	assert_false(f.dev.next_event_forced);
+	assert_int_equal(cw__clockevents_switch_state(&f.dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
+	/* A frequency update clears it and reprograms the pending time at the new rate. */
+	assert_int_equal(cw_clockevents_program_event(&f.dev, now - 1, true), 0);
+	assert_int_equal(cw_clockevents_update_freq(&f.dev, 2000000), 0);
+	assert_false(f.dev.next_event_forced);
+	assert_int_equal(f.programs, 6);
+	/* Exchange: the released device and the new one both start unlatched. */
+	fake_init(&other, "other", CW_CLOCKEVENT_FEAT_ONESHOT);
+	fake_attach(&other, &t, 1000000, 2, 0xffffffffu);
+	other.dev.next_event_forced = true;
+	cw__clockevents_exchange_device(t.sys, &f.dev, &other.dev);
+	assert_false(f.dev.next_event_forced);
+	assert_false(other.dev.next_event_forced);
+	assert_int_equal(cw_clockevent_get_state(&f.dev), CW_CLOCKEVENT_STATE_DETACHED);
+	cwt_fini(&t);
+}
+
 /* Reference model of the min-delta raises: 5 us, then x1.5, capped at one jiffy. */
 static unsigned expected_raises(uint64_t min_ns, uint64_t limit, uint64_t *final_ns)
 {
@@ -693,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_dummy_device_switches_without_driver_calls),
 		cmocka_unit_test(test_program_event_clamps_delta_to_device_limits),
 		cmocka_unit_test(test_program_event_in_the_past_fails_unless_forced),
+		cmocka_unit_test(test_forced_programming_latches_until_interrupt_or_state_change),
 		cmocka_unit_test(test_min_delta_retry_raises_min_delta_and_gives_up_at_one_jiffy),
 		cmocka_unit_test(test_min_delta_retry_succeeding_on_fourth_try_raises_once),
 		cmocka_unit_test(test_min_delta_without_adjust_tries_ten_growing_deltas),

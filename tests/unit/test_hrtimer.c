@@ -12,6 +12,14 @@
  * another CPU, the hang detector (a clocksource that advances while a
  * callback "runs"), REALTIME absolute timers across settime and a leap
  * second, and remote starts that reprogram the target CPU by IPI.
+ * Issue 9: expiries before MONOTONIC 0 (past absolute REALTIME, negative
+ * relative, REALTIME step forward) fire at once and block nothing, in
+ * both resolutions, busy and in NO_HZ idle; cw_hrtimer_start_user();
+ * re-arming in the past cannot starve the interrupt (the forced-event
+ * latch) nor keep a CPU in its expiry loop; the latch is reset on every
+ * path (fired, stopped, shutdown, exchange, unbind, re-offer, hotplug,
+ * deep idle through broadcast); REALTIME/TAI timers across 2038, 2106 and
+ * at KTIME_MAX; timers started for an offline CPU go to a live one.
  *
  * Code that must run "on" a CPU between engine events sets the test port's
  * forced CPU (what cw_cpu_call() does); a forced CPU beyond the last one
@@ -862,6 +870,751 @@ static void test_realtime_absolute_timer_fires_at_new_time_after_leap_second(voi
 	leap_case(false);
 }
 
+/* ---- past expiries --------------------------------------------------------- */
+
+/*
+ * Three ways an expiry lies before MONOTONIC 0 (issue 9): an absolute
+ * REALTIME time long past (1 ns after the epoch, the timerfd case), a
+ * negative relative delta larger than the uptime, and a REALTIME timer
+ * whose clock is stepped forward past it by more than the uptime.
+ */
+enum past_kind {
+	PAST_REALTIME_ABS,
+	PAST_NEGATIVE_REL,
+	PAST_REALTIME_STEP,
+};
+
+static const char *const past_kind_name[] = { "REALTIME abs 1 ns", "MONOTONIC rel -10 s",
+					      "REALTIME step +1 h" };
+
+/* Arm @h on the calling CPU so that its expiry is (or becomes) negative in MONOTONIC. */
+static void arm_past(struct cwt_tick *t, struct hrt_timer *h, enum past_kind kind)
+{
+	switch (kind) {
+	case PAST_REALTIME_ABS:
+		hrt_setup(t, h, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, 1, CW_HRTIMER_MODE_ABS);
+		break;
+	case PAST_NEGATIVE_REL:
+		hrt_setup(t, h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, -(cw_ktime_t)SEC(10), CW_HRTIMER_MODE_REL);
+		break;
+	case PAST_REALTIME_STEP:
+		hrt_setup(t, h, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h->timer, clock_now(t, CW_CLOCK_REALTIME) + (cw_ktime_t)SEC(5),
+				 CW_HRTIMER_MODE_ABS);
+		break;
+	}
+}
+
+/* The step that makes a PAST_REALTIME_STEP timer negative; done by another CPU. */
+static void step_realtime_forward(struct cwt_tick *t)
+{
+	int saved = t->forced_cpu;
+
+	as_cpu(t, 0);
+	assert_int_equal(cw_timekeeping_settime(t->sys, clock_now(t, CW_CLOCK_REALTIME) +
+								(cw_ktime_t)SEC(3600)),
+			 0);
+	as_cpu(t, saved);
+}
+
+/*
+ * CPU1 runs (busy, or NO_HZ idle with its tick stopped); a timer with a
+ * negative MONOTONIC expiry is armed on it, then a later one 3 ms ahead.
+ * The first must run at once (high resolution: within a few us; low
+ * resolution: at the next tick), the later one on time: a negative expiry
+ * refused by the device programming blocked both (they waited for some
+ * unrelated interrupt, or for ever).
+ */
+static void past_case(bool highres, bool idle, enum past_kind kind)
+{
+	struct cwt_tick t;
+	struct hrt_timer past, later;
+	cw_ktime_t armed, later_target, bound;
+
+	hrt_boot(&t, 2, 100, highres);
+	distinct_clocks(&t);
+	if (idle) {
+		/* A long NO_HZ sleep: nothing but our timers wakes CPU1. */
+		cwt_tick_idle(&t, 1, MS(150), SEC(30), false, false);
+	}
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	if (idle) {
+		assert_true(t.sys->cpus[1].tick_stopped);
+	}
+	as_cpu(&t, 1);
+	arm_past(&t, &past, kind);
+	if (kind == PAST_REALTIME_STEP) {
+		as_cpu(&t, -1);
+		cw_sim_run_for(t.sim, MS(20));
+		assert_int_equal(past.fires, 0);
+		step_realtime_forward(&t);
+		as_cpu(&t, 1);
+	}
+	armed = cw_ktime_get(t.sys);
+	hrt_setup(&t, &later, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	later_target = armed + (cw_ktime_t)MS(3);
+	cw_hrtimer_start(&later.timer, MS(3), CW_HRTIMER_MODE_REL);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, SEC(2));
+	/* High resolution: IPI latency (1 us) + min_delta (1 us) + a cycle; low: one tick. */
+	bound = highres ? (cw_ktime_t)US(5) : (cw_ktime_t)tick_ns(&t);
+	print_message("%s, %s, %s: past timer ran %lld ns after arming (%llu runs), later timer "
+		      "%lld ns late\n",
+		      past_kind_name[kind], highres ? "high res" : "low res",
+		      idle ? "NO_HZ idle" : "busy", (long long)(past.first_fire_mono - armed),
+		      (unsigned long long)past.fires,
+		      (long long)(later.first_fire_mono - later_target));
+	assert_int_equal(past.fires, 1);
+	assert_int_equal(past.fire_cpu, 1);
+	assert_true(past.first_fire_mono - armed <= bound);
+	assert_int_equal(later.fires, 1);
+	assert_true(later.first_fire_mono >= later_target);
+	assert_true(later.first_fire_mono - later_target <= (highres ? GRAN_NS : bound));
+	cwt_tick_fini(&t);
+}
+
+static void test_negative_monotonic_expiries_fire_at_once_and_block_nothing(void **state)
+{
+	(void)state;
+	for (int kind = PAST_REALTIME_ABS; kind <= PAST_REALTIME_STEP; kind++) {
+		past_case(true, false, (enum past_kind)kind);
+		past_case(true, true, (enum past_kind)kind);
+		past_case(false, false, (enum past_kind)kind);
+		past_case(false, true, (enum past_kind)kind);
+	}
+}
+
+/* ---- start_user ----------------------------------------------------------- */
+
+static void
+test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer a, b, c, d, e;
+	struct cw_clock_event_device *dev;
+	cw_ktime_t now, next_before;
+	uint64_t retries_before;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	distinct_clocks(&t);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	dev = cw_tick_device(t.sys, 1);
+	as_cpu(&t, 1);
+	now = cw_ktime_get(t.sys);
+	/* A future expiry: queued, as cw_hrtimer_start_range_ns(). */
+	hrt_setup(&t, &a, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(cw_hrtimer_start_user(&a.timer, MS(2), 0, CW_HRTIMER_MODE_REL), 0);
+	assert_true(cw_hrtimer_is_queued(&a.timer));
+	retries_before = dev->retries;
+	next_before = dev->next_event_ns;
+	/* Passed and earlier than everything queued on CPU1: CW_ETIME, nothing queued or
+	 * programmed. */
+	hrt_setup(&t, &b, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(
+		cw_hrtimer_start_user(&b.timer, now - (cw_ktime_t)MS(1), 0, CW_HRTIMER_MODE_ABS),
+		CW_ETIME);
+	assert_int_equal(cw_hrtimer_start_user(&b.timer, 0, 0, CW_HRTIMER_MODE_REL), CW_ETIME);
+	assert_int_equal(
+		cw_hrtimer_start_user(&b.timer, -(cw_ktime_t)SEC(10), 0, CW_HRTIMER_MODE_REL),
+		CW_ETIME);
+	hrt_setup(&t, &e, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(cw_hrtimer_start_user(&e.timer, 1, 0, CW_HRTIMER_MODE_ABS), CW_ETIME);
+	assert_false(cw_hrtimer_is_queued(&b.timer));
+	assert_false(cw_hrtimer_is_queued(&e.timer));
+	assert_int_equal(dev->retries, retries_before);
+	assert_int_equal(dev->next_event_ns, next_before);
+	/* Re-arming a queued timer into the past cancels the old arming. */
+	assert_int_equal(cw_hrtimer_start_user(&a.timer, 0, 0, CW_HRTIMER_MODE_REL), CW_ETIME);
+	assert_false(cw_hrtimer_is_queued(&a.timer));
+	/*
+	 * Passed, but behind an earlier queued (and due) timer: queued, and
+	 * both run at once in the interrupt that runs the earlier one.
+	 */
+	hrt_setup(&t, &c, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&c.timer, now - (cw_ktime_t)MS(2), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &d, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	assert_int_equal(
+		cw_hrtimer_start_user(&d.timer, now - (cw_ktime_t)MS(1), 0, CW_HRTIMER_MODE_ABS),
+		0);
+	assert_true(cw_hrtimer_is_queued(&d.timer));
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(50));
+	print_message("past first: not queued; past behind a due timer: ran %lld ns after arming\n",
+		      (long long)(d.first_fire_mono - now));
+	assert_int_equal(a.fires, 0);
+	assert_int_equal(b.fires, 0);
+	assert_int_equal(e.fires, 0);
+	assert_int_equal(c.fires, 1);
+	assert_int_equal(d.fires, 1);
+	assert_true(d.first_fire_mono - now <= (cw_ktime_t)US(5));
+	assert_true(c.order < d.order);
+	cwt_tick_fini(&t);
+}
+
+/* ---- forced-event latch: starvation and every path that must reset it ---- */
+
+/*
+ * Every clock event device the core considers armed (ONESHOT with an
+ * event) has its interrupt pending in the (fake) hardware: it will fire.
+ */
+static void assert_armed_devices_will_fire(struct cwt_tick *t)
+{
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		struct cwt_ced *d = t->devs[i];
+
+		if (cw_clockevent_get_state(&d->dev) == CW_CLOCKEVENT_STATE_ONESHOT &&
+		    d->dev.next_event_ns != CW_KTIME_MAX && !d->frozen) {
+			if (!cw_sim_event_pending(&d->ev)) {
+				print_message(
+					"%s: armed for %lld, nothing pending (forced latch %d)\n",
+					d->name, (long long)d->dev.next_event_ns,
+					d->dev.next_event_forced);
+			}
+			assert_true(cw_sim_event_pending(&d->ev));
+		}
+	}
+}
+
+struct rearm_loop {
+	struct cwt_tick *t;
+	struct cw_sim_event ev;
+	struct hrt_timer *x;
+	/** Run the re-arm as this CPU (NOT_A_CPU: a thread that is no CPU). */
+	int as;
+	/** Also step REALTIME to itself (clock-was-set IPIs to every high-res CPU). */
+	bool settime;
+	/** Re-arm from the callbacks of a periodic timer on CPU0 (through cw_cpu_call). */
+	bool from_callbacks;
+	uint64_t period_ns;
+	uint64_t until_ns;
+	uint64_t rearms;
+};
+
+static struct rearm_loop *rearm_current;
+
+/* The abuse: cancel and re-arm x at 1 ns absolute. */
+static void rearm_x(void *arg)
+{
+	struct rearm_loop *l = arg;
+
+	if (l->settime) {
+		assert_int_equal(
+			cw_timekeeping_settime(l->t->sys, clock_now(l->t, CW_CLOCK_REALTIME)), 0);
+	}
+	cw_hrtimer_cancel(&l->x->timer);
+	cw_hrtimer_start(&l->x->timer, 1, CW_HRTIMER_MODE_ABS);
+	l->rearms++;
+}
+
+/* From "thread context": an engine event every period_ns. */
+static void rearm_loop_fn(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct rearm_loop *l = ev->data;
+	int saved = l->t->forced_cpu;
+
+	l->t->forced_cpu = l->as;
+	rearm_x(l);
+	l->t->forced_cpu = saved;
+	if (cw_sim_now_ns(sim) + l->period_ns < l->until_ns) {
+		cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + l->period_ns);
+	}
+}
+
+/* From callbacks: CPU0's periodic timer runs the re-arm on CPU1 (an SMP function call). */
+static enum cw_hrtimer_restart rearm_from_callback(struct hrt_timer *h)
+{
+	struct rearm_loop *l = rearm_current;
+
+	if (cw_ktime_get(h->t->sys) >= (cw_ktime_t)l->until_ns) {
+		return CW_HRTIMER_NORESTART;
+	}
+	assert_int_equal(cw_cpu_call(h->t->sys, 1, rearm_x, l), 0);
+	cw_hrtimer_forward_now(&h->timer, l->period_ns);
+	return CW_HRTIMER_RESTART;
+}
+
+enum starve_mode {
+	STARVE_LOCAL,
+	STARVE_THREAD_SETTIME,
+	STARVE_CALLBACKS,
+};
+
+static const char *const starve_name[] = {
+	"CPU1 itself",
+	"a thread that is no CPU, + settime (clock-was-set IPIs)",
+	"callbacks of a periodic timer on CPU0",
+};
+
+/*
+ * A timer re-armed at 1 ns absolute more often than the device's minimum
+ * delta (raised to 5 us here): without the latch each re-arm programs now
+ * + min_delta again and the interrupt never comes (Linux 7.0's timerfd
+ * starvation). With it the forced event fires, the victim timer of the
+ * same CPU runs on time and the abused timer runs once per interrupt.
+ */
+static void starvation_case(enum starve_mode mode)
+{
+	struct cwt_tick t;
+	struct hrt_timer x, victim, p;
+	struct rearm_loop l = { 0 };
+	uint64_t irq0, start, target;
+	struct cw_hrtimer_cpu_stats s0, s1;
+
+	hrt_boot(&t, 2, 100, true);
+	/* IPIs faster than the minimum delta, so remote retriggers could push it out too. */
+	t.ipi_latency_ns = 100;
+	t.devs[1]->dev.min_delta_ns = US(5);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &x, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&x.timer, SEC(100), CW_HRTIMER_MODE_REL);
+	hrt_setup(&t, &victim, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	start = (uint64_t)cw_ktime_get(t.sys);
+	target = start + US(50);
+	cw_hrtimer_start(&victim.timer, (cw_ktime_t)target, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	irq0 = t.devs[1]->fires;
+	s0 = hr_stats(&t, 1);
+	l.t = &t;
+	l.x = &x;
+	l.as = mode == STARVE_LOCAL ? 1 : NOT_A_CPU;
+	l.settime = mode == STARVE_THREAD_SETTIME;
+	l.period_ns = mode == STARVE_CALLBACKS ? US(1) : 300;
+	l.until_ns = start + MS(2);
+	rearm_current = &l;
+	if (mode == STARVE_CALLBACKS) {
+		as_cpu(&t, 0);
+		hrt_setup(&t, &p, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		p.hook = rearm_from_callback;
+		cw_hrtimer_start(&p.timer, 100, CW_HRTIMER_MODE_REL);
+		as_cpu(&t, -1);
+	} else {
+		cw_sim_event_init(&l.ev, rearm_loop_fn, &l);
+		cw_sim_event_schedule(t.sim, &l.ev, start + 100);
+	}
+	while (cw_sim_now_ns(t.sim) < l.until_ns) {
+		cw_sim_run_for(t.sim, US(7));
+		assert_armed_devices_will_fire(&t);
+	}
+	cw_sim_run_for(t.sim, MS(30));
+	s1 = hr_stats(&t, 1);
+	print_message("re-arm at 1 ns from %s for 2 ms: %llu re-arms, CPU1 device %llu interrupts, "
+		      "x ran %llu times, victim %lld ns late, %llu skipped programmings, %llu "
+		      "hangs\n",
+		      starve_name[mode], (unsigned long long)l.rearms,
+		      (unsigned long long)(t.devs[1]->fires - irq0), (unsigned long long)x.fires,
+		      (long long)(victim.first_fire_mono - (cw_ktime_t)target),
+		      (unsigned long long)t.devs[1]->dev.forced_skips,
+		      (unsigned long long)(s1.hangs - s0.hangs));
+	assert_true(l.rearms > 1500);
+	assert_int_equal(victim.fires, 1);
+	assert_true(victim.first_fire_mono >= (cw_ktime_t)target);
+	/* Late by at most a forced event in flight (min_delta + a cycle) and an IPI. */
+	assert_true(victim.first_fire_mono - (cw_ktime_t)target <= (cw_ktime_t)US(6));
+	/* The interrupt kept coming: about one per forced event (5 us) of abuse. */
+	assert_true(t.devs[1]->fires - irq0 > 300);
+	assert_true(x.fires > 300);
+	cwt_tick_fini(&t);
+}
+
+static void test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt(void **state)
+{
+	(void)state;
+	starvation_case(STARVE_LOCAL);
+	starvation_case(STARVE_THREAD_SETTIME);
+	starvation_case(STARVE_CALLBACKS);
+}
+
+/*
+ * A callback that re-arms its own timer at 1 ns absolute every time it
+ * runs, for 30 ms: each interrupt (and its retries) runs it a bounded
+ * number of times and returns, so the CPU still takes interrupts and a
+ * timer of another base runs on time. Without the bound the expiry loop
+ * never returned (virtual time stands still inside it: the test hung).
+ */
+static cw_ktime_t self_rearm_until;
+
+static enum cw_hrtimer_restart self_rearm_hook(struct hrt_timer *h)
+{
+	if (cw_ktime_get(h->t->sys) < self_rearm_until) {
+		cw_hrtimer_start(&h->timer, 1, CW_HRTIMER_MODE_ABS);
+	}
+	return CW_HRTIMER_NORESTART;
+}
+
+static void self_rearm_case(bool highres)
+{
+	struct cwt_tick t;
+	struct hrt_timer x, victim;
+	cw_ktime_t start, target, bound;
+	uint64_t irq0;
+
+	hrt_boot(&t, 2, 100, highres);
+	distinct_clocks(&t);
+	bound = highres ? (cw_ktime_t)US(3) : (cw_ktime_t)tick_ns(&t);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	as_cpu(&t, 1);
+	start = cw_ktime_get(t.sys);
+	self_rearm_until = start + (cw_ktime_t)MS(30);
+	hrt_setup(&t, &x, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	x.hook = self_rearm_hook;
+	cw_hrtimer_start(&x.timer, US(10), CW_HRTIMER_MODE_REL);
+	hrt_setup(&t, &victim, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	target = start + (cw_ktime_t)US(50);
+	cw_hrtimer_start(&victim.timer, clock_now(&t, CW_CLOCK_REALTIME) + (cw_ktime_t)US(50),
+			 CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	irq0 = t.devs[1]->fires;
+	cw_sim_run_for(t.sim, MS(60));
+	print_message(
+		"%s: self re-arm at 1 ns for 30 ms: %llu runs in %llu interrupts, %llu hangs; "
+		"victim %lld ns late\n",
+		highres ? "high res" : "low res", (unsigned long long)x.fires,
+		(unsigned long long)(t.devs[1]->fires - irq0),
+		(unsigned long long)hr_stats(&t, 1).hangs,
+		(long long)(victim.first_fire_mono - target));
+	assert_false(cw_hrtimer_is_queued(&x.timer));
+	/* High resolution: about one interrupt per minimum delta; low: one run per tick. */
+	assert_true(x.fires > (highres ? 1000u : 2u));
+	assert_true(t.devs[1]->fires - irq0 > (highres ? 1000u : 2u));
+	/* At most the interrupt and its 3 retries per interrupt. */
+	assert_true(x.fires <= 4 * (t.devs[1]->fires - irq0) + 4);
+	assert_int_equal(victim.fires, 1);
+	assert_true(victim.first_fire_mono >= target);
+	assert_true(victim.first_fire_mono - target <= bound);
+	cwt_tick_fini(&t);
+}
+
+static void
+test_callback_rearming_itself_in_the_past_cannot_keep_the_cpu_in_the_interrupt(void **state)
+{
+	(void)state;
+	self_rearm_case(true);
+	self_rearm_case(false);
+}
+
+/* Latch CPU @cpu's tick device: a forced minimum-delta event, as for a past expiry. */
+static struct cw_clock_event_device *latch_tick_device(struct cwt_tick *t, unsigned cpu)
+{
+	struct cw_clock_event_device *dev = cw_tick_device(t->sys, cpu);
+	int saved = t->forced_cpu;
+
+	as_cpu(t, (int)cpu);
+	assert_int_equal(cw_clockevents_program_event(dev, 0, true), 0);
+	assert_true(dev->next_event_forced);
+	/* Latched: a later time is not programmed. */
+	assert_int_equal(
+		cw_clockevents_program_event(dev, cw_ktime_get(t->sys) + (cw_ktime_t)MS(1), true),
+		0);
+	assert_true(dev->next_event_ns < cw_ktime_get(t->sys) + (cw_ktime_t)US(2));
+	as_cpu(t, saved);
+	return dev;
+}
+
+/* An hrtimer on @cpu 200 us ahead runs on time: @cpu's device fires when armed. */
+static void assert_cpu_timer_fires(struct cwt_tick *t, unsigned cpu, const char *after)
+{
+	struct hrt_timer h;
+	cw_ktime_t target = cw_ktime_get(t->sys) + (cw_ktime_t)US(200);
+
+	as_cpu(t, (int)cpu);
+	hrt_setup(t, &h, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&h.timer, target, CW_HRTIMER_MODE_ABS);
+	as_cpu(t, -1);
+	assert_armed_devices_will_fire(t);
+	cw_sim_run_for(t->sim, MS(30));
+	print_message("after %s: CPU%u timer %lld ns late (%llu runs)\n", after, cpu,
+		      (long long)(h.first_fire_mono - target), (unsigned long long)h.fires);
+	assert_int_equal(h.fires, 1);
+	assert_true(h.first_fire_mono >= target);
+	assert_true(h.first_fire_mono - target <= GRAN_NS);
+	assert_armed_devices_will_fire(t);
+	cw_hrtimer_cancel(&h.timer);
+}
+
+static void test_forced_event_latch_is_reset_on_every_path(void **state)
+{
+	struct cwt_tick t;
+	struct cw_clock_event_device *dev, *old;
+	struct cwt_ced *better;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+
+	/* Fired: the interrupt clears it. */
+	latch_tick_device(&t, 1);
+	assert_cpu_timer_fires(&t, 1, "the forced event fired");
+
+	/* Stopped (ONESHOT_STOPPED: nothing to wait for), then programmed again. */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	assert_int_equal(cw__tick_program_event(dev, CW_KTIME_MAX, false), 0);
+	assert_int_equal(cw_clockevent_get_state(dev), CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+	assert_false(dev->next_event_forced);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "oneshot-stopped");
+
+	/* Shut down (as for deep idle) and back to oneshot. */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	cw__clockevents_shutdown(dev);
+	assert_false(dev->next_event_forced);
+	assert_int_equal(cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
+	cw__hrtimer_retrigger(t.sys, 1);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "shutdown");
+
+	/* Exchanged: a better device replaces the latched one, which is released. */
+	old = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	better = cwt_ced_add(&t, "better1", 1, F_O | F_PCPU, 400);
+	as_cpu(&t, -1);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), &better->dev);
+	assert_false(old->next_event_forced);
+	assert_cpu_timer_fires(&t, 1, "exchange");
+
+	/* Unbound: the latched better device goes, the released one comes back (re-offered). */
+	dev = latch_tick_device(&t, 1);
+	assert_int_equal(cw_clockevents_unbind(t.sys, dev, 1), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), old);
+	assert_false(dev->next_event_forced);
+	assert_false(old->next_event_forced);
+	assert_cpu_timer_fires(&t, 1, "unbind");
+	/* And the unbound one, re-offered by a registration, serves again. */
+	latch_tick_device(&t, 1);
+	assert_int_equal(cw_clockevents_unbind(t.sys, old, 1), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 1), dev);
+	assert_cpu_timer_fires(&t, 1, "re-offer");
+
+	/* CPU hotplug: down with a latched device, up again. */
+	latch_tick_device(&t, 1);
+	assert_int_equal(cw_cpu_down(t.sys, 1), 0);
+	assert_int_equal(cw_cpu_up(t.sys, 1), 0);
+	cw_sim_run_for(t.sim, MS(100));
+	assert_int_equal(cw_tick_mode(t.sys, 1), CW_TICK_MODE_ONESHOT);
+	assert_cpu_timer_fires(&t, 1, "hotplug");
+	cwt_tick_fini(&t);
+}
+
+/*
+ * Deep idle through the broadcast device: CPU1's C3STOP device is latched,
+ * then shut down when CPU1 sleeps deep (the broadcast device takes its
+ * event over); a timer expiring in deep idle is run by the broadcast, and
+ * one armed after the CPU woke by its own device again. The latched
+ * broadcast device (forced by a past event) is reset by its own interrupt.
+ */
+static void test_forced_event_latch_is_reset_through_deep_idle_and_broadcast(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer deep, after;
+	struct cw_clock_event_device *bc;
+	cw_ktime_t target, target2;
+	uint64_t bc_fires0;
+
+	(void)state;
+	cwt_tick_init(&t, 2, 100, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_tick_boot(&t);
+	cwt_ced_add(&t, "c3.0", 0, F_O | F_P | F_PCPU | CW_CLOCKEVENT_FEAT_C3STOP, 300);
+	cwt_ced_add(&t, "c3.1", 1, F_O | F_P | F_PCPU | CW_CLOCKEVENT_FEAT_C3STOP, 300);
+	cwt_ced_add(&t, "hpet", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 100);
+	cw_sim_run_until(t.sim, MS(100));
+	bc = cw_tick_broadcast_device(t.sys);
+	assert_ptr_equal(bc, &t.devs[2]->dev);
+	assert_true(cw__hrtimer_hres_active(t.sys, 1));
+	/* CPU1 sleeps deep from 400 ms on. */
+	cwt_tick_idle(&t, 1, MS(400) + US(10), SEC(3), true, false);
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &deep, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	target = cw_ktime_get(t.sys) + (cw_ktime_t)MS(30);
+	cw_hrtimer_start(&deep.timer, target, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(5));
+	assert_true(t.cpu[1].deep);
+	assert_false(cw_tick_device(t.sys, 1)->next_event_forced);
+	/* Latch the broadcast device too: its forced event fires and clears it. */
+	bc_fires0 = t.devs[2]->fires;
+	as_cpu(&t, 0);
+	assert_int_equal(cw_clockevents_program_event(bc, 0, true), 0);
+	assert_true(bc->next_event_forced);
+	as_cpu(&t, -1);
+	assert_armed_devices_will_fire(&t);
+	cw_sim_run_for(t.sim, MS(100));
+	assert_true(t.devs[2]->fires > bc_fires0);
+	assert_false(bc->next_event_forced);
+	print_message("deep idle: timer %lld ns late via broadcast (%llu broadcast interrupts)\n",
+		      (long long)(deep.first_fire_mono - target),
+		      (unsigned long long)(t.devs[2]->fires - bc_fires0));
+	assert_int_equal(deep.fires, 1);
+	assert_int_equal(deep.fire_cpu, 1);
+	assert_true(deep.first_fire_mono >= target);
+	/* The broadcast path adds its IPI (1 us) to the device granularity. */
+	assert_true(deep.first_fire_mono - target <= (cw_ktime_t)US(5));
+	/* After the idle window: CPU1's own device again. */
+	cw_sim_run_until(t.sim, SEC(3) + MS(1));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &after, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	target2 = cw_ktime_get(t.sys) + (cw_ktime_t)US(300);
+	cw_hrtimer_start(&after.timer, target2, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	assert_armed_devices_will_fire(&t);
+	cw_sim_run_for(t.sim, MS(20));
+	assert_int_equal(after.fires, 1);
+	assert_true(after.first_fire_mono >= target2);
+	assert_true(after.first_fire_mono - target2 <= GRAN_NS);
+	cwt_tick_fini(&t);
+}
+
+/* ---- REALTIME boundaries ------------------------------------------------- */
+
+/*
+ * REALTIME set 5 ms before @boundary_ns: absolute REALTIME and TAI timers
+ * just past the boundary fire on time; so does one set across the
+ * boundary again by a step back.
+ */
+static void hr_boundary_case(bool highres, int64_t boundary_ns)
+{
+	struct cwt_tick t;
+	struct hrt_timer r, tai;
+	cw_ktime_t t0, bound;
+	struct cw_timex tx = { .modes = CW_ADJ_TAI, .tai = 37 };
+
+	hrt_boot(&t, 2, 1000, highres);
+	bound = highres ? GRAN_NS : (cw_ktime_t)tick_ns(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 0);
+	assert_true(cw_adjtimex(t.sys, &tx) >= 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, boundary_ns - (cw_ktime_t)MS(5)), 0);
+	t0 = cw_ktime_get(t.sys);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &r, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&r.timer, boundary_ns + (cw_ktime_t)MS(1), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_SOFT);
+	cw_hrtimer_start(&tai.timer, boundary_ns + (cw_ktime_t)SEC(37) + (cw_ktime_t)MS(2),
+			 CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(20));
+	print_message("%s, %lld s: REALTIME timer at +%lld ns, TAI at +%lld ns (want 6 ms, 7 ms)\n",
+		      highres ? "high res" : "low res", (long long)(boundary_ns / 1000000000LL),
+		      (long long)(r.first_fire_mono - t0), (long long)(tai.first_fire_mono - t0));
+	assert_int_equal(r.fires, 1);
+	assert_int_equal(tai.fires, 1);
+	assert_true(r.last_fire_clock >= boundary_ns + (cw_ktime_t)MS(1));
+	assert_true(r.first_fire_mono - t0 >= (cw_ktime_t)MS(6));
+	assert_true(r.first_fire_mono - t0 - (cw_ktime_t)MS(6) <= bound);
+	assert_true(tai.first_fire_mono - t0 >= (cw_ktime_t)MS(7));
+	assert_true(tai.first_fire_mono - t0 - (cw_ktime_t)MS(7) <= bound);
+	cwt_tick_fini(&t);
+}
+
+/*
+ * REALTIME set 20 ms before KTIME_MAX: a REALTIME timer 10 ms ahead fires
+ * on time, one at KTIME_MAX (never) does not, and TAI, saturated at
+ * KTIME_MAX already, runs its timers at once instead of wrapping.
+ */
+static void hr_ktime_max_case(bool highres)
+{
+	struct cwt_tick t;
+	struct hrt_timer r, never, tai;
+	cw_ktime_t t0, bound;
+
+	hrt_boot(&t, 2, 1000, highres);
+	bound = highres ? GRAN_NS : (cw_ktime_t)tick_ns(&t);
+	distinct_clocks(&t);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 0);
+	assert_int_equal(cw_timekeeping_settime(t.sys, CW_KTIME_MAX - (cw_ktime_t)MS(20)), 0);
+	t0 = cw_ktime_get(t.sys);
+	assert_int_equal(clock_now(&t, CW_CLOCK_TAI), CW_KTIME_MAX);
+	as_cpu(&t, 1);
+	hrt_setup(&t, &r, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&r.timer, CW_KTIME_MAX - (cw_ktime_t)MS(10), CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &never, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&never.timer, CW_KTIME_MAX, CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &tai, CW_CLOCK_TAI, CW_HRTIMER_MODE_HARD);
+	cw_hrtimer_start(&tai.timer, CW_KTIME_MAX - 1, CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(50));
+	print_message("%s, KTIME_MAX - 20 ms: REALTIME timer at +%lld ns (want 10 ms), TAI at "
+		      "+%lld ns, REALTIME now %lld\n",
+		      highres ? "high res" : "low res", (long long)(r.first_fire_mono - t0),
+		      (long long)(tai.first_fire_mono - t0),
+		      (long long)clock_now(&t, CW_CLOCK_REALTIME));
+	assert_int_equal(clock_now(&t, CW_CLOCK_REALTIME), CW_KTIME_MAX);
+	assert_int_equal(r.fires, 1);
+	assert_true(r.first_fire_mono - t0 >= (cw_ktime_t)MS(10));
+	assert_true(r.first_fire_mono - t0 - (cw_ktime_t)MS(10) <= bound);
+	assert_int_equal(never.fires, 0);
+	assert_true(cw_hrtimer_is_queued(&never.timer));
+	assert_int_equal(tai.fires, 1);
+	assert_true(tai.first_fire_mono - t0 <= bound + (cw_ktime_t)US(5));
+	cw_hrtimer_cancel(&never.timer);
+	cwt_tick_fini(&t);
+}
+
+static void test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max(void **state)
+{
+	(void)state;
+	for (int hr = 0; hr < 2; hr++) {
+		hr_boundary_case(hr, ((int64_t)1 << 31) * 1000000000LL);
+		hr_boundary_case(hr, ((int64_t)1 << 32) * 1000000000LL);
+		hr_ktime_max_case(hr);
+	}
+}
+
+/* ---- hotplug ---------------------------------------------------------------- */
+
+/*
+ * A timer whose base is an offline CPU's (set up there, or left there by
+ * its last run), started by a thread that is no CPU, goes to a live CPU
+ * and fires on time; it used to be queued on the dead base and wait for
+ * the CPU to come back. Queued timers migrate at CPU down and fire on time
+ * too.
+ */
+static void test_timers_started_for_an_offline_cpu_go_to_a_live_one(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer idle_one, queued;
+	cw_ktime_t target, qtarget;
+
+	(void)state;
+	hrt_boot(&t, 2, 100, true);
+	cw_sim_run_until(t.sim, MS(300) + US(3));
+	as_cpu(&t, 1);
+	hrt_setup(&t, &idle_one, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	hrt_setup(&t, &queued, CW_CLOCK_REALTIME, CW_HRTIMER_MODE_SOFT);
+	qtarget = cw_ktime_get(t.sys) + (cw_ktime_t)MS(7);
+	cw_hrtimer_start(&queued.timer, clock_now(&t, CW_CLOCK_REALTIME) + (cw_ktime_t)MS(7),
+			 CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	assert_int_equal(cw_cpu_down(t.sys, 1), 0);
+	as_cpu(&t, NOT_A_CPU);
+	target = cw_ktime_get(t.sys) + (cw_ktime_t)MS(2);
+	cw_hrtimer_start(&idle_one.timer, MS(2), CW_HRTIMER_MODE_REL);
+	assert_ptr_equal(idle_one.timer.base->cpu_base, &t.sys->hrtimer_bases[0]);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(20));
+	print_message("CPU1 down: timer started for it ran on CPU%u %lld ns late, migrated one on "
+		      "CPU%u %lld ns late\n",
+		      idle_one.fire_cpu, (long long)(idle_one.first_fire_mono - target),
+		      queued.fire_cpu, (long long)(queued.first_fire_mono - qtarget));
+	assert_int_equal(idle_one.fires, 1);
+	assert_int_equal(idle_one.fire_cpu, 0);
+	assert_true(idle_one.first_fire_mono >= target);
+	assert_true(idle_one.first_fire_mono - target <= GRAN_NS);
+	assert_int_equal(queued.fires, 1);
+	assert_int_equal(queued.fire_cpu, 0);
+	assert_true(queued.first_fire_mono >= qtarget);
+	assert_true(queued.first_fire_mono - qtarget <= GRAN_NS);
+	assert_int_equal(cw_cpu_up(t.sys, 1), 0);
+	cwt_tick_fini(&t);
+}
+
 /* ---- remote start -------------------------------------------------------- */
 
 static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
@@ -915,6 +1668,16 @@ int main(void)
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_settime),
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_leap_second),
 		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
+		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
+		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
+		cmocka_unit_test(
+			test_callback_rearming_itself_in_the_past_cannot_keep_the_cpu_in_the_interrupt),
+		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
+		cmocka_unit_test(test_forced_event_latch_is_reset_through_deep_idle_and_broadcast),
+		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),
+		cmocka_unit_test(test_timers_started_for_an_offline_cpu_go_to_a_live_one),
+		cmocka_unit_test(
+			test_start_user_reports_passed_expiry_that_would_be_first_and_programs_no_past),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,6 +277,105 @@ static void test_machine_without_nodes_has_one_node_with_every_cpu(void **state)
 	cw_sim_machine_desc_free(m);
 }
 
+static const char start_state_text[] = "[machine]\n"
+				       "name = start-state\n"
+				       "cpus = 1\n"
+				       "[system]\n"
+				       "hz = 250\n"
+				       "initial_jiffies = 0xfffffffe\n"
+				       "realtime = 2038-01-19T03:14:07.9995Z\n"
+				       "[counter c16]\n"
+				       "width = 16\n"
+				       "freq = 1MHz\n"
+				       "rating = 300\n"
+				       "wraps_after = 5ms\n"
+				       "[counter c64]\n"
+				       "wraps_after = 1s\n"
+				       "width = 64\n"
+				       "drift = 100ppm\n"
+				       "freq = 1GHz\n"
+				       "rating = 200\n"
+				       "[counter c24]\n"
+				       "width = 24\n"
+				       "freq = 3.579545MHz\n"
+				       "rating = 200\n"
+				       "wraps_after = 4.68ms\n";
+
+/*
+ * [system] places jiffies and REALTIME; wraps_after derives the start value
+ * from width, frequency and drift, whatever the key order.
+ */
+static void test_machine_system_section_and_wraps_after_place_start_states(void **state)
+{
+	struct cw_sim_machine_desc *m = parse_ok(start_state_text);
+
+	(void)state;
+	assert_int_equal(m->hz, 250);
+	assert_int_equal(m->initial_jiffies, 0xfffffffeu);
+	assert_true(m->realtime_set);
+	/* 2^31 s is 2038-01-19T03:14:08Z. */
+	assert_int_equal(m->realtime_init_ns, (INT64_C(1) << 31) * 1000000000 - 500000);
+	assert_int_equal(m->system_line, 4);
+	assert_string_equal(m->file, "good.ini");
+	/* 1 MHz: 5000 cycles before the wrap. */
+	assert_int_equal(find_counter(m, "c16")->params.start_value, 0x10000 - 5000);
+	/* 1 GHz at +100 ppm counts 1000100000 cycles in 1 s. */
+	assert_int_equal(find_counter(m, "c64")->params.start_value,
+			 (uint64_t)0 - UINT64_C(1000100000));
+	/* 3579545 Hz * 4.68 ms = 16752.27...: floored to 16752 cycles. */
+	assert_int_equal(find_counter(m, "c24")->params.start_value, 0x1000000 - 16752);
+	cw_sim_machine_desc_free(m);
+
+	m = parse_ok(
+		"[machine]\nname = e\ncpus = 1\n[system]\nrealtime = 1970-01-01T00:00:00Z\n"
+		"[counter c]\nwidth = 32\nfreq = 1Hz\nrating = 1\nwraps_after = 4294967296s\n");
+	assert_true(m->realtime_set);
+	assert_int_equal(m->realtime_init_ns, 0);
+	assert_int_equal(m->hz, 0);
+	assert_int_equal(m->initial_jiffies, 0);
+	/* A full wrap period from 0. */
+	assert_int_equal(m->counters[0].params.start_value, 0);
+	cw_sim_machine_desc_free(m);
+	m = parse_ok("[machine]\nname = e\ncpus = 1\n[system]\n"
+		     "realtime = 2262-04-11T23:47:16.854775807Z\n");
+	assert_int_equal(m->realtime_init_ns, INT64_MAX);
+	cw_sim_machine_desc_free(m);
+	m = parse_ok("[machine]\nname = e\ncpus = 1\n[system]\nrealtime = 4294967296s\n");
+	assert_int_equal(m->realtime_init_ns, INT64_C(4294967296) * 1000000000);
+	cw_sim_machine_desc_free(m);
+	m = parse_ok("[machine]\nname = e\ncpus = 1\n[system]\nrealtime = 2000-03-01T12:30:15Z\n");
+	/* 951913815: 2000 is a leap year (divisible by 400). */
+	assert_int_equal(m->realtime_init_ns, INT64_C(951913815) * 1000000000);
+	cw_sim_machine_desc_free(m);
+}
+
+/* The counter helper behind wraps_after: exact, and refuses what cannot be placed. */
+static void test_counter_start_for_wrap(void **state)
+{
+	struct cw_sim_counter_params p = { .width_bits = 16, .freq_hz = 1000000 };
+	uint64_t start = 0;
+
+	(void)state;
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 5000000, &start), 0);
+	assert_int_equal(start, 65536 - 5000);
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 1000, &start), 0);
+	assert_int_equal(start, 0xffff);
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 999, &start), CW_ERANGE);
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 65536000, &start), 0);
+	assert_int_equal(start, 0);
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 65537000, &start), CW_ERANGE);
+	p.width_bits = 64;
+	p.freq_hz = UINT64_MAX;
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 1, &start), 0);
+	assert_int_equal(start, (uint64_t)0 - (UINT64_MAX / 1000000000));
+	p.width_bits = 8;
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 1, &start), CW_EINVAL);
+	p.width_bits = 32;
+	p.freq_hz = 0;
+	assert_int_equal(cw_sim_counter_start_for_wrap(&p, 1, &start), CW_EINVAL);
+	assert_int_equal(cw_sim_counter_start_for_wrap(NULL, 1, &start), CW_EINVAL);
+}
+
 static void test_machine_duration_parser(void **state)
 {
 	uint64_t ns = 0;
@@ -370,6 +469,10 @@ static void check_round_trip(const char *text, size_t len, const char *name)
 				 b->idle_states[i].exit_latency_ns);
 	}
 	assert_int_equal(a->ignore_broadcast_busy, b->ignore_broadcast_busy);
+	assert_int_equal(a->hz, b->hz);
+	assert_int_equal(a->initial_jiffies, b->initial_jiffies);
+	assert_int_equal(a->realtime_set, b->realtime_set);
+	assert_int_equal(a->realtime_init_ns, b->realtime_init_ns);
 	/* Truncated output is NUL-terminated and reports the full length. */
 	assert_int_equal(cw_sim_machine_desc_format(a, out, 8), n);
 	assert_int_equal(strlen(out), 7);
@@ -385,6 +488,7 @@ static void test_machine_format_round_trips(void **state)
 			 "default");
 	check_round_trip(every_key, strlen(every_key), "every_key");
 	check_round_trip(timers_text, strlen(timers_text), "timers");
+	check_round_trip(start_state_text, strlen(start_state_text), "start_state");
 }
 
 static const char *const example_files[] = {
@@ -453,7 +557,8 @@ static void test_machine_parse_file_reports_unreadable_file(void **state)
 #define MACH "[machine]\nname = m\ncpus = 4\n"   /* lines 1-3 */
 #define TMR  "[lapic t]\nfreq = 1MHz\nirq = 5\n" /* 4-6 after MACH */
 #define SECTIONS                                                                                   \
-	"expected a section [machine], [node N], [counter NAME], [irq], [idle] or a timer "        \
+	"expected a section [machine], [system], [node N], [counter NAME], [irq], [idle] or a "    \
+	"timer "                                                                                   \
 	"[global_timer|arch_timer|tmu|hpet|lapic|pit NAME]"
 #define CTR "[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n" /* 4-7 after MACH */
 
@@ -476,10 +581,46 @@ static const struct bad_case bad_cases[] = {
 	    "expected a key of [machine]: name, cpus, description (got 'frq')"),
 	BAD(MACH CTR "freqency = 1MHz\n", 8,
 	    "expected a key of [counter c]: width, freq, rating, "
-	    "flags, drift, drift_at, jitter, start, stops_in_suspend, stops_in_deep_idle "
+	    "flags, drift, drift_at, jitter, start, wraps_after, stops_in_suspend, "
+	    "stops_in_deep_idle "
 	    "(got 'freqency')"),
 	/* unknown section, malformed headers */
 	BAD(MACH "[cpu 0]\n", 4, SECTIONS " (got '[cpu 0]')"),
+	/* [system] and wraps_after: start states next to a boundary */
+	BAD(MACH "[system]\nhz = 500\n", 5,
+	    "expected a tick rate of 100, 250, 300 or 1000 (got '500')"),
+	BAD(MACH "[system]\ninitial_jiffies = 0\n", 5,
+	    "expected initial jiffies (0 is not allowed: leave the key out for Linux's "
+	    "INITIAL_JIFFIES), 1..18446744073709551615 (got '0')"),
+	BAD(MACH "[system]\ninitial_jiffies = 0x10000000000000000\n", 5,
+	    "that fits in 64 bits (got '0x10000000000000000')"),
+	BAD(MACH "[system]\nrealtime = 2038-02-30T00:00:00Z\n", 5,
+	    "expected a REALTIME at boot such as 2038-01-19T03:14:07Z or 2147483647.5s (got "
+	    "'2038-02-30T00:00:00Z')"),
+	BAD(MACH "[system]\nrealtime = 2100-02-29T00:00:00Z\n", 5, "(got '2100-02-29T00:00:00Z')"),
+	BAD(MACH "[system]\nrealtime = 1969-12-31T23:59:59Z\n", 5, "(got '1969-12-31T23:59:59Z')"),
+	BAD(MACH "[system]\nrealtime = 2038-01-19T03:14:07\n", 5, "(got '2038-01-19T03:14:07')"),
+	BAD(MACH "[system]\nrealtime = 2038-01-19T03:14:60Z\n", 5, "(got '2038-01-19T03:14:60Z')"),
+	BAD(MACH "[system]\nrealtime = 2262-04-11T23:47:16.854775808Z\n", 5,
+	    "expected a REALTIME at boot up to KTIME_MAX, 2262-04-11T23:47:16.854775807Z "
+	    "(9223372036.854775807s)"),
+	BAD(MACH "[system]\nrealtime = 9223372036.854775808s\n", 5, "up to KTIME_MAX"),
+	BAD(MACH "[system]\nrealtime = 2038-01-19T03:14:07.0000000001Z\n", 5,
+	    "expected a REALTIME at boot"),
+	BAD(MACH "[system]\nrealtime = 12\n", 5, "expected a REALTIME at boot"),
+	BAD(MACH "[system]\n[system]\n", 5,
+	    "expected one [system] section (got a second; the first is at line 4)"),
+	BAD(MACH "[system x]\n", 4, "expected [system] without an argument (got '[system x]')"),
+	BAD(MACH "[system]\ntick = 1\n", 5,
+	    "expected a key of [system]: hz, initial_jiffies, realtime (got 'tick')"),
+	BAD(MACH "[counter c]\nwidth = 16\nfreq = 1MHz\nrating = 100\nwraps_after = 66ms\n", 8,
+	    "expected a wraps_after of at least one cycle and at most one wrap period of "
+	    "[counter c] (16 bits at 1000000 Hz wrap every 65536000 ns; got 66000000 ns)"),
+	BAD(MACH "[counter c]\nwidth = 16\nfreq = 1MHz\nrating = 100\nwraps_after = 999ns\n", 8,
+	    "(16 bits at 1000000 Hz wrap every 65536000 ns; got 999 ns)"),
+	BAD(MACH "[counter c]\nwidth = 16\nwraps_after = 1ms\nfreq = 1MHz\nrating = 100\n"
+		 "start = 1\n",
+	    9, "expected either start or wraps_after in [counter c] (got both)"),
 	BAD(MACH "[counter a b]\n", 4, SECTIONS " (got '[counter a b]')"),
 	BAD("[machine\n", 1, "expected a section header ending in ']' (got '[machine')"),
 	BAD("[machine x]\n", 1, "expected [machine] without an argument (got '[machine x]')"),
@@ -504,7 +645,8 @@ static const struct bad_case bad_cases[] = {
 	BAD("[machine]\nname = m\ncpus = 4097\n", 3,
 	    "expected a number of CPUs, 1..4096 (got '4097')"),
 	BAD(MACH "[counter c]\nrating = 500\n", 5, "expected a rating, 1..499 (got '500')"),
-	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5, "expected a frequency above 0 Hz (got '0Hz')"),
+	BAD(MACH "[counter c]\nfreq = 0Hz\n", 5,
+	    "expected a frequency above 0 Hz and at most 100GHz (got '0Hz')"),
 	/* bad units and inexact values */
 	BAD(MACH "[counter c]\nwidth = 32\nfreq = 24Mhz\n", 6,
 	    "expected a frequency such as 24MHz "
@@ -760,8 +902,9 @@ static void mutate(struct cw_sim *rng, char *buf, size_t *len, size_t cap)
 
 static void test_machine_mutated_inputs_never_crash(void **state)
 {
-	const char *base = cw_sim_machine_default_text();
-	size_t base_len = strlen(base), cap = base_len + 64;
+	/* The default machine, and one with [system] and wraps_after (dates, start values). */
+	const char *bases[] = { cw_sim_machine_default_text(), start_state_text };
+	size_t cap = strlen(bases[0]) + strlen(bases[1]) + 64;
 	char *buf = malloc(cap);
 	struct cw_sim *rng = NULL;
 	unsigned parsed = 0, failed = 0;
@@ -771,11 +914,12 @@ static void test_machine_mutated_inputs_never_crash(void **state)
 	assert_int_equal(cw_sim_create(20240601, &rng), 0);
 	for (int iter = 0; iter < 3000; iter++) {
 		struct cw_sim_machine_desc *m = NULL;
+		const char *base = bases[iter % 2];
 		char err[CW_SIM_ERR_MAX];
-		size_t len = base_len;
+		size_t len = strlen(base);
 		int nmut = 1 + (int)cw_sim_random_below(rng, 4);
 
-		memcpy(buf, base, base_len);
+		memcpy(buf, base, len);
 		for (int k = 0; k < nmut; k++) {
 			mutate(rng, buf, &len, cap);
 		}
@@ -783,6 +927,10 @@ static void test_machine_mutated_inputs_never_crash(void **state)
 		    0) {
 			parsed++;
 			check_round_trip(buf, len, "fuzz.ini");
+			/* The physical checks take any parsed machine (a verdict, never a crash).
+			 */
+			(void)cw_sim_machine_desc_check(m, 100, 1, NULL, NULL);
+			(void)cw_sim_machine_desc_check(m, 1000, 0, NULL, NULL);
 			cw_sim_machine_desc_free(m);
 		} else {
 			failed++;
@@ -805,6 +953,8 @@ int main(void)
 		cmocka_unit_test(test_machine_every_key_parses),
 		cmocka_unit_test(test_machine_without_nodes_has_one_node_with_every_cpu),
 		cmocka_unit_test(test_machine_duration_parser),
+		cmocka_unit_test(test_machine_system_section_and_wraps_after_place_start_states),
+		cmocka_unit_test(test_counter_start_for_wrap),
 		cmocka_unit_test(test_machine_timer_irq_and_idle_sections_parse_with_kind_defaults),
 		cmocka_unit_test(test_machine_format_round_trips),
 		cmocka_unit_test(test_machine_every_example_parses_and_round_trips),

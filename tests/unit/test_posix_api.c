@@ -584,6 +584,13 @@ static void test_posix_api_adjtimex_steers_clockwork_as_linux(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_int_equal(cw_posix_adjtimex(NULL), -1);
 	assert_int_equal(errno, EFAULT);
+	/* The adjtime bit without the offset bit (Linux: EINVAL). */
+	tx.modes = 0x8000;
+	assert_int_equal(cw_posix_adjtimex(&tx), -1);
+	assert_int_equal(errno, EINVAL);
+	tx.modes = 0xa000;
+	assert_int_equal(cw_posix_adjtimex(&tx), -1);
+	assert_int_equal(errno, EINVAL);
 	/* clock_adjtime: REALTIME only; other clocks EOPNOTSUPP, unknown ids EINVAL. */
 	memset(&tx, 0, sizeof(tx));
 	assert_int_equal(cw_clock_adjtime(CLOCK_REALTIME, &tx), TIME_ERROR);

@@ -7,12 +7,14 @@
  * validation.
  */
 #include <clockwork/sim.h>
+#include <clockwork/clockwork.h>
 #include <clockwork/driver/clocksource.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -289,6 +291,9 @@ static void test_counter_jitter_stays_in_bounds_and_is_seeded(void **state)
 		assert_in_range(r, exact, exact + 5);
 		seen[r - exact]++;
 		assert_int_equal(cw_sim_counter_read(cb), r);
+		/* 10 cycles on: the next read is free to land anywhere in its range. */
+		cw_sim_run_for(a, 10000);
+		cw_sim_run_for(b, 10000);
 	}
 	for (int i = 0; i < 6; i++) {
 		assert_true(seen[i] > 0);
@@ -297,6 +302,94 @@ static void test_counter_jitter_stays_in_bounds_and_is_seeded(void **state)
 	cw_sim_counter_destroy(cb);
 	cw_sim_destroy(a);
 	cw_sim_destroy(b);
+}
+
+/*
+ * Jittered reads never go back, even at one instant (two reads at the same
+ * virtual time used to differ either way, so every clock id could step back
+ * by a few ns) and across a wrap (compared before the mask).
+ */
+static void test_counter_jittered_reads_never_go_back(void **state)
+{
+	struct cw_sim *sim = new_sim();
+	struct cw_sim_counter_params p = {
+		.name = "j",
+		.width_bits = 16,
+		.freq_hz = 1000000,
+		.jitter_cycles = 20,
+		.start_value = 0xffc0,
+	};
+	struct cw_sim_counter *c;
+	uint64_t last, wrapped = 0;
+
+	(void)state;
+	assert_int_equal(cw_sim_counter_create(sim, &p, &c), 0);
+	last = cw_sim_counter_read(c);
+	/* 200 reads per instant, one instant per 3 cycles, across the wrap at 64 us. */
+	for (int step = 0; step < 40; step++) {
+		for (int i = 0; i < 200; i++) {
+			uint64_t exact = cw_sim_counter_value(c);
+			uint64_t r = cw_sim_counter_read(c);
+			/* Unwrap against the previous read: at most 23 cycles apart. */
+			uint64_t ahead = (r - last) & 0xffff;
+
+			if (ahead > 23) {
+				fail_msg("read 0x%llx after 0x%llx at %llu ns: went back",
+					 (unsigned long long)r, (unsigned long long)last,
+					 (unsigned long long)cw_sim_now_ns(sim));
+			}
+			assert_true(((r - exact) & 0xffff) <= 20);
+			wrapped += r < last;
+			last = r;
+		}
+		cw_sim_run_for(sim, 3000);
+	}
+	assert_int_equal(wrapped, 1);
+	assert_int_equal(cw_sim_counter_wraps(c), 1);
+	cw_sim_counter_destroy(c);
+	cw_sim_destroy(sim);
+}
+
+/* Every clock id of a machine whose current counter has read jitter (the x86 TSC, 20 cycles). */
+static void test_clocks_never_step_back_on_a_jittery_counter(void **state)
+{
+	static const int ids[] = { CW_CLOCK_REALTIME, CW_CLOCK_MONOTONIC, CW_CLOCK_MONOTONIC_RAW,
+				   CW_CLOCK_BOOTTIME, CW_CLOCK_TAI };
+	struct cw_sim_machine_desc *d = NULL;
+	struct cw_sim_machine *m = NULL;
+	struct cw_sim *sim = new_sim();
+	cw_ktime_t prev[5] = { 0 };
+	struct cw_system *sys;
+	char path[512], err[CW_SIM_ERR_MAX];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/examples/machines/x86-tsc-hpet.ini", CW_SOURCE_DIR);
+	if (cw_sim_machine_desc_parse_file(path, &d, err, sizeof(err))) {
+		fail_msg("%s", err);
+	}
+	assert_int_equal(cw_sim_machine_create(sim, d, NULL, NULL, NULL, &m), 0);
+	assert_int_equal(cw_sim_machine_boot(m), 0);
+	sys = cw_sim_machine_system(m);
+	for (int step = 0; step < 2000; step++) {
+		for (int i = 0; i < 10; i++) {
+			for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+				cw_ktime_t v = 0;
+
+				assert_int_equal(cw_clock_get_ns(sys, ids[k], &v), 0);
+				if (v < prev[k]) {
+					fail_msg("%s stepped back at %llu ns: %lld -> %lld",
+						 cw_clock_name(ids[k]),
+						 (unsigned long long)cw_sim_now_ns(sim),
+						 (long long)prev[k], (long long)v);
+				}
+				prev[k] = v;
+			}
+		}
+		cw_sim_run_for(sim, 997);
+	}
+	cw_sim_machine_destroy(m);
+	cw_sim_machine_desc_free(d);
+	cw_sim_destroy(sim);
 }
 
 static void test_counter_rejects_bad_parameters(void **state)
@@ -365,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_counter_destroy_cancels_scheduled_drift),
 		cmocka_unit_test(test_counter_stopped_holds_its_value),
 		cmocka_unit_test(test_counter_jitter_stays_in_bounds_and_is_seeded),
+		cmocka_unit_test(test_counter_jittered_reads_never_go_back),
+		cmocka_unit_test(test_clocks_never_step_back_on_a_jittery_counter),
 		cmocka_unit_test(test_counter_rejects_bad_parameters),
 		cmocka_unit_test(test_counter_created_later_starts_from_its_start_value),
 	};

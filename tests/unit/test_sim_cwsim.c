@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -141,7 +142,15 @@ static void clocksource_row(const struct run *r, const char *name, char *row, si
 
 static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 {
-	struct run r = cwsim("--nohz", "off", NULL);
+	/*
+	 * The checker is off here: from 2.3 s until the watchdog catches it at
+	 * 2.5 s, cpu_cycles runs 3 % fast, so hrtimers programmed on the (true
+	 * rate) clock event devices fire up to 3 % of their interval late in
+	 * its MONOTONIC, which the checker rightly reports (see
+	 * test_cwsim_check_verdict_and_strict_mode). This test is about the
+	 * watchdog and the clock errors.
+	 */
+	struct run r = cwsim("--nohz", "off", "--check", "off", NULL);
 	const char *first, *marked, *second;
 	char row[256];
 
@@ -176,6 +185,67 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	/* timer32 wrapped twice (at 1.07 s and 9.66 s) during the run. */
 	clocksource_row(&r, "timer32", row, sizeof(row));
 	assert_non_null(strstr(row, " 2"));
+	run_free(&r);
+}
+
+/* The number of violations on the report's "check:" line, or -1 when the checker is off. */
+static long long check_violations(const struct run *r)
+{
+	const char *line = strstr(r->out, "\ncheck: ");
+	long long n = -1;
+
+	if (!line) {
+		fail_msg("no check line in:\n%s", r->out);
+	}
+	if (strncmp(line, "\ncheck: off", 11) != 0) {
+		assert_int_equal(sscanf(line, "\ncheck: %lld violations", &n), 1);
+	}
+	return n;
+}
+
+/*
+ * The invariant checker watches every run: its verdict closes the report,
+ * the first violation goes to stderr, and --check strict turns a
+ * violation into exit 1 (scenarios run strict).
+ */
+static void test_cwsim_check_verdict_and_strict_mode(void **state)
+{
+	struct run r = cwsim("--quiet", "--check", "strict", NULL);
+	long long n;
+
+	(void)state;
+	/* The default run breaks no promise. */
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	assert_int_equal(check_violations(&r), 0);
+	assert_non_null(strstr(r.out, " hrtimer and "));
+	assert_int_equal(r.err_len, 0);
+	run_free(&r);
+	r = cwsim("--quiet", "--check", "off", NULL);
+	assert_int_equal(check_violations(&r), -1);
+	run_free(&r);
+	r = cwsim("--quiet", "--check", "maybe", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
+	run_free(&r);
+	/*
+	 * The drifting counter with the tick kept in idle makes hrtimers late in
+	 * its MONOTONIC (see above): whatever the checker finds, strict mode
+	 * fails exactly when it finds something, and "on" only warns.
+	 */
+	r = cwsim("--quiet", "--nohz", "off", "--check", "strict", NULL);
+	n = check_violations(&r);
+	printf("# default-soc --nohz off: %lld checker violations\n", n);
+	assert_int_equal(r.status, n > 0 ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK);
+	if (n > 0) {
+		assert_non_null(strstr(r.err, "cwsim: check: "));
+		assert_non_null(strstr(r.err, " violations; the first: check: "));
+	}
+	run_free(&r);
+	r = cwsim("--quiet", "--nohz", "off", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	assert_int_equal(check_violations(&r), n);
+	if (n > 0) {
+		assert_non_null(strstr(r.err, "cwsim: warning: check: "));
+	}
 	run_free(&r);
 }
 
@@ -329,6 +399,100 @@ static void test_cwsim_bad_machine_file_names_file_and_line(void **state)
 	run_free(&r);
 }
 
+/* Write @text to a new temporary file; its name goes to @path. */
+static void write_temp(char *path, size_t len, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/cwsim-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * Busy and idle periods of length 0 never let virtual time advance: cwsim
+ * hung on them. It now refuses the file with its line (under a time limit,
+ * so the old behaviour fails the test instead of hanging it).
+ */
+static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
+{
+	char path[64], want[512];
+	struct run r;
+
+	(void)state;
+	alarm(60);
+	write_temp(path, sizeof(path),
+		   "[workload]\nname = zero\nbusy = fixed 0ns\nidle = fixed 0ns\n");
+	r = cwsim("--workload", path, "--duration", "1s", "--quiet", NULL);
+	alarm(0);
+	unlink(path);
+	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
+	snprintf(
+		want, sizeof(want),
+		"cwsim: %s:4: expected busy or idle periods longer than 0 on every CPU (got busy = "
+		"fixed 0ns at line 3 and idle = fixed 0ns at line 4: the CPU would switch between "
+		"them forever without virtual time advancing)\n",
+		path);
+	assert_string_equal(r.err, want);
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+}
+
+/*
+ * A suspend that lasts past the end of the run left the machine asleep when
+ * the report read the clocks: cwsim printed an 8 s "error" for BOOTTIME,
+ * REALTIME and TAI. It is refused now; a suspend that ends exactly at the
+ * end of the run is fine and reports no error.
+ */
+static void test_cwsim_suspend_past_the_end_is_refused(void **state)
+{
+	struct run r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "20s", "--duration",
+			     "10s", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "cwsim: --suspend-at/--suspend-for: expected a suspend that "
+				      "ends by the end of the run (got 2s + 20s = 22s, after "
+				      "--duration 10s)\n"));
+	assert_null(strstr(r.out, "BOOTTIME"));
+	run_free(&r);
+	r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "8s", "--duration", "10s",
+		  "--nohz", "off", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	assert_non_null(strstr(r.out, "\nMONOTONIC                         2.0"));
+	assert_non_null(strstr(r.out, "\nBOOTTIME                         10.0"));
+	/* As the suspend test above: +6 ms of drift gained before 2.5 s, nothing like 8 s. */
+	assert_all_errors_within(&r, 0, 6100000);
+	run_free(&r);
+}
+
+/* Hotplug events after the end of the run are pointed out (file:line) and the run goes on. */
+static void test_cwsim_warns_about_hotplug_after_the_end(void **state)
+{
+	char path[64], want[256];
+	struct run r;
+
+	(void)state;
+	write_temp(path, sizeof(path),
+		   "[workload]\nbusy = fixed 1ms\nidle = fixed 1ms\n[hotplug]\n"
+		   "offline = 1 500ms\nonline = 1 2.5s\n");
+	r = cwsim("--workload", path, "--duration", "2s", "--quiet", NULL);
+	unlink(path);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	snprintf(want, sizeof(want),
+		 "cwsim: %s:6: warning: online of CPU1 at 2.5s is after the end of the run "
+		 "(--duration 2s): it never happens\n",
+		 path);
+	assert_string_equal(r.err, want);
+	assert_non_null(strstr(r.out, "MONOTONIC"));
+	run_free(&r);
+}
+
 static void test_cwsim_bad_arguments_exit_2_with_usage(void **state)
 {
 	static const char *const cases[][3] = {
@@ -412,6 +576,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cwsim_default_run_catches_the_drifting_counter),
+		cmocka_unit_test(test_cwsim_check_verdict_and_strict_mode),
 		cmocka_unit_test(test_cwsim_same_seed_gives_identical_output),
 		cmocka_unit_test(test_cwsim_quiet_prints_only_the_tables),
 		cmocka_unit_test(test_cwsim_suspend_keeps_monotonic_and_injects_boottime),
@@ -421,6 +586,9 @@ int main(void)
 		cmocka_unit_test(test_cwsim_watchdog_never_flags_100ppm),
 		cmocka_unit_test(test_cwsim_bad_machine_file_names_file_and_line),
 		cmocka_unit_test(test_cwsim_bad_arguments_exit_2_with_usage),
+		cmocka_unit_test(test_cwsim_suspend_past_the_end_is_refused),
+		cmocka_unit_test(test_cwsim_warns_about_hotplug_after_the_end),
+		cmocka_unit_test(test_cwsim_zero_length_workload_is_refused_not_run),
 		cmocka_unit_test(test_cwsim_help_prints_usage_and_exits_0),
 		cmocka_unit_test(test_cwsim_dump_machine_round_trips),
 		cmocka_unit_test(test_cwsim_every_example_machine_runs),

@@ -63,6 +63,7 @@ static const char *const scenarios[] = {
 	"pit-periodic-gives-hz-ticks",
 	"nohz-idle-cpus-stay-asleep",
 	"periodic-broadcast-keeps-tick-phase",
+	"boundaries-crossed-under-load",
 };
 
 /** One scenario run. */
@@ -104,6 +105,9 @@ static void run_cwsim(struct scenario *s, char *args)
 	}
 	argv[argc++] = "--seed";
 	argv[argc++] = "1";
+	/* The invariant checker watches every scenario: a violation fails it. */
+	argv[argc++] = "--check";
+	argv[argc++] = "strict";
 	out = open_memstream(&s->out, &s->out_len);
 	err = open_memstream(&s->err, &s->err_len);
 	assert_non_null(out);

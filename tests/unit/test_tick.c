@@ -154,6 +154,45 @@ static void test_switches_to_oneshot_when_clocksource_becomes_hres_valid(void **
 	cwt_tick_fini(&t);
 }
 
+/*
+ * With jiffies as the clocksource, MONOTONIC moves only when jiffies do, so
+ * the periodic tick must advance jiffies by one per tick on the duty CPU
+ * (Linux's tick_periodic: do_timer(1)); deriving them from MONOTONIC would
+ * stand still for ever.
+ */
+static void test_jiffies_clocksource_advances_one_jiffy_per_periodic_tick(void **state)
+{
+	static const unsigned hzs[] = { 100, 250, 1000 };
+
+	(void)state;
+	/* Hardware periodic, and periodic emulated on oneshot-only hardware. */
+	for (unsigned i = 0; i < 2 * sizeof(hzs) / sizeof(hzs[0]); i++) {
+		struct cwt_tick t;
+		uint64_t j0;
+		cw_ktime_t m0;
+
+		unsigned hz = hzs[i % 3];
+
+		cwt_tick_init(&t, 2, hz, CW_CLOCKSOURCE_IS_CONTINUOUS);
+		t.sys->tick.oneshot_enabled = false;
+		cwt_tick_boot(&t);
+		assert_int_equal(cw_clocksource_override(t.sys, "jiffies"), 0);
+		add_local_devices(&t, "local", i < 3 ? F_O | F_P : F_O, 300);
+		cw_sim_run_until(t.sim, MS(100));
+		j0 = cw_jiffies_get(t.sys);
+		m0 = cw_ktime_get(t.sys);
+		cw_sim_run_until(t.sim, MS(1100));
+		print_message("HZ=%u, %s: %llu jiffies and %lld ns of MONOTONIC in 1 s\n", hz,
+			      i < 3 ? "periodic hardware" : "emulated on oneshot",
+			      (unsigned long long)(cw_jiffies_get(t.sys) - j0),
+			      (long long)(cw_ktime_get(t.sys) - m0));
+		assert_int_equal(cw_jiffies_get(t.sys) - j0, hz);
+		assert_int_equal(cw_ktime_get(t.sys) - m0,
+				 (cw_ktime_t)hz * (cw_ktime_t)cw_system_tick_nsec(t.sys));
+		cwt_tick_fini(&t);
+	}
+}
+
 static void test_oneshot_disabled_keeps_periodic_mode(void **state)
 {
 	struct cwt_tick t;
@@ -623,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_dummy_device_cpu_ticks_through_periodic_broadcast),
 		cmocka_unit_test(test_hotplug_down_up_loses_no_tick_on_others_and_moves_duty),
 		cmocka_unit_test(test_etime_from_driver_retries_without_losing_ticks),
+		cmocka_unit_test(test_jiffies_clocksource_advances_one_jiffy_per_periodic_tick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

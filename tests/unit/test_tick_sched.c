@@ -429,7 +429,8 @@ static void wheel_case(bool highres, bool deferrable, unsigned idle_cpu)
 	assert_int_equal(cw_tick_do_timer_cpu(t.sys), (int)busy_cpu);
 	s0 = cwt_stats(&t, idle_cpu);
 	as_cpu(&t, (int)busy_cpu);
-	cw_timer_setup(&r.timer, t.sys, wheel_fn, deferrable ? CW_TIMER_DEFERRABLE : 0);
+	assert_int_equal(
+		cw_timer_setup(&r.timer, t.sys, wheel_fn, deferrable ? CW_TIMER_DEFERRABLE : 0), 0);
 	expires = cw_jiffies_get(t.sys) + 40;
 	assert_int_equal(cw_timer_add_on(&r.timer, expires, idle_cpu), 0);
 	as_cpu(&t, -1);

@@ -41,10 +41,45 @@ static int adjtimex_freq(struct cw_system *sys, int64_t ppm_scaled)
 
 /* ---------------------------------------------------------------------- */
 
+/*
+ * MONOTONIC, RAW and BOOTTIME can start where the host's MONOTONIC is (the
+ * posix port does), with REALTIME still at its own start; out-of-range
+ * starts are refused.
+ */
+static void test_monotonic_starts_at_config_value(void **state)
+{
+	const int64_t mono0 = 1000000LL * 1000000000LL + 123; /* 11.6 days of uptime */
+	struct cw_system_config cfg = {
+		.hz = 1000,
+		.realtime_init_ns = 1700000000LL * 1000000000LL,
+		.monotonic_init_ns = mono0,
+	};
+	struct cw_system_config bad = { .monotonic_init_ns = -1 };
+	struct cw_system *sys;
+	struct cwt t;
+
+	(void)state;
+	assert_int_equal(cw_system_create(&bad, &sys), CW_EINVAL);
+	bad.monotonic_init_ns = ((int64_t)1 << 62) + 1;
+	assert_int_equal(cw_system_create(&bad, &sys), CW_EINVAL);
+	cwt_init_cfg(&t, &cfg);
+	cwt_counter(&t, "c", 64, 19200000, 0, 300, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_boot(&t);
+	cw_sim_run_until(t.sim, MS(1500));
+	assert_true(llabs(mono(&t) - (mono0 + (int64_t)MS(1500))) < 53);
+	assert_int_equal(raw(&t), mono(&t));
+	assert_int_equal(cwt_clock(&t, CW_CLOCK_BOOTTIME), mono(&t));
+	assert_true(llabs(real(&t) - (cfg.realtime_init_ns + (int64_t)MS(1500))) < 53);
+	assert_int_equal(real(&t) - mono(&t), cfg.realtime_init_ns - mono0);
+	cwt_fini(&t);
+}
+
 static void test_clock_ids_start_from_config_and_read_consistently(void **state)
 {
 	struct cw_system_config cfg = {
-		.hz = 250, .realtime_init_ns = 1700000000LL * 1000000000LL, .tai_offset_s = 37,
+		.hz = 250,
+		.realtime_init_ns = 1700000000LL * 1000000000LL,
+		.tai_offset_s = 37,
 	};
 	struct cwt t;
 	cw_ktime_t res;
@@ -63,7 +98,8 @@ static void test_clock_ids_start_from_config_and_read_consistently(void **state)
 	/* Coarse: the last update, at most one tick (4 ms) behind. */
 	assert_true(cwt_clock(&t, CW_CLOCK_MONOTONIC_COARSE) <= mono(&t));
 	assert_true(mono(&t) - cwt_clock(&t, CW_CLOCK_MONOTONIC_COARSE) <= (int64_t)MS(4));
-	assert_int_equal(cwt_clock(&t, CW_CLOCK_TAI_COARSE) - cwt_clock(&t, CW_CLOCK_REALTIME_COARSE),
+	assert_int_equal(cwt_clock(&t, CW_CLOCK_TAI_COARSE) -
+				 cwt_clock(&t, CW_CLOCK_REALTIME_COARSE),
 			 SEC(37));
 	assert_int_equal(cw_clock_getres_ns(t.sys, CW_CLOCK_MONOTONIC, &res), 0);
 	assert_int_equal(res, 1);
@@ -275,7 +311,9 @@ static void run_leap(unsigned status, int64_t start_ns, const struct leap_case *
 		     int tai_before, int tai_after)
 {
 	struct cw_system_config cfg = {
-		.hz = 1000, .realtime_init_ns = start_ns, .tai_offset_s = tai_before,
+		.hz = 1000,
+		.realtime_init_ns = start_ns,
+		.tai_offset_s = tai_before,
 	};
 	struct cw_timex tx = { .modes = CW_ADJ_STATUS, .status = status };
 	struct cwt t;
@@ -318,24 +356,38 @@ static void run_leap(unsigned status, int64_t start_ns, const struct leap_case *
  */
 #define LEAP_SKEW_NS 500000LL
 
-static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **state)
+/* The first midnight (UTC) at or after @sec. */
+static int64_t midnight_after(int64_t sec)
 {
-	const int64_t M = MIDNIGHT_S * 1000000000LL, K = LEAP_SKEW_NS;
+	return (sec + 86399) / 86400 * 86400;
+}
+
+static void leap_insert_at(int64_t midnight_s)
+{
+	const int64_t M = midnight_s * 1000000000LL, K = LEAP_SKEW_NS;
 	/* Boot at 23:59:58.0005; the leap instant is virtual 1.9995 s. */
 	const struct leap_case cases[] = {
-		{ (int64_t)MS(500) - K, M - SEC(2) + MS(500), CW_TIME_INS },   /* 23:59:58.5 */
-		{ (int64_t)MS(1999) - K, M - SEC(1) + MS(999), CW_TIME_INS },  /* 23:59:59.999 */
+		{ (int64_t)MS(500) - K, M - SEC(2) + MS(500), CW_TIME_INS },  /* 23:59:58.5 */
+		{ (int64_t)MS(1999) - K, M - SEC(1) + MS(999), CW_TIME_INS }, /* 23:59:59.999 */
 		/* 200 us after the leap instant, before the 2.000 s tick. */
 		{ (int64_t)MS(2000) - K + 200000, M - SEC(1) + 200000, CW_TIME_INS },
-		{ (int64_t)MS(2250) - K, M - SEC(1) + MS(250), CW_TIME_OOP },  /* 23:59:60.25 */
-		{ (int64_t)MS(2999) - K, M - SEC(1) + MS(999), CW_TIME_OOP },  /* 23:59:60.999 */
-		{ (int64_t)MS(3000) - K + 100, M + 100, CW_TIME_OOP },         /* 00:00:00, early */
+		{ (int64_t)MS(2250) - K, M - SEC(1) + MS(250), CW_TIME_OOP }, /* 23:59:60.25 */
+		{ (int64_t)MS(2999) - K, M - SEC(1) + MS(999), CW_TIME_OOP }, /* 23:59:60.999 */
+		{ (int64_t)MS(3000) - K + 100, M + 100, CW_TIME_OOP },        /* 00:00:00, early */
 		{ (int64_t)MS(3100) - K, M + MS(100), CW_TIME_WAIT },
 		{ (int64_t)MS(4500) - K, M + MS(1500), CW_TIME_WAIT },
 	};
 
-	(void)state;
 	run_leap(CW_STA_INS, (M - SEC(2) + K), cases, sizeof(cases) / sizeof(cases[0]), 36, 37);
+}
+
+static void test_leap_second_insert_repeats_23_59_59_and_tai_steps_not(void **state)
+{
+	(void)state;
+	leap_insert_at(MIDNIGHT_S);
+	/* The same past 2038 (2^31 s) and 2106 (2^32 s): NTP's leap logic in 64 bits. */
+	leap_insert_at(midnight_after((int64_t)1 << 31));
+	leap_insert_at(midnight_after((int64_t)1 << 32));
 }
 
 static void test_leap_second_delete_skips_23_59_59(void **state)
@@ -343,9 +395,9 @@ static void test_leap_second_delete_skips_23_59_59(void **state)
 	const int64_t M = MIDNIGHT_S * 1000000000LL, K = LEAP_SKEW_NS;
 	/* Boot at 23:59:57.0005; 23:59:59 would begin at virtual 1.9995 s. */
 	const struct leap_case cases[] = {
-		{ (int64_t)MS(1500) - K, M - SEC(2) + MS(500), CW_TIME_DEL },  /* 23:59:58.5 */
-		{ (int64_t)MS(1999) - K, M - SEC(2) + MS(999), CW_TIME_DEL },  /* 23:59:58.999 */
-		{ (int64_t)MS(2000) - K + 100, M + 100, CW_TIME_DEL },         /* 00:00:00, early */
+		{ (int64_t)MS(1500) - K, M - SEC(2) + MS(500), CW_TIME_DEL }, /* 23:59:58.5 */
+		{ (int64_t)MS(1999) - K, M - SEC(2) + MS(999), CW_TIME_DEL }, /* 23:59:58.999 */
+		{ (int64_t)MS(2000) - K + 100, M + 100, CW_TIME_DEL },        /* 00:00:00, early */
 		{ (int64_t)MS(2100) - K, M + MS(100), CW_TIME_WAIT },
 		{ (int64_t)MS(4000) - K, M + MS(2000), CW_TIME_WAIT },
 	};
@@ -373,7 +425,8 @@ static void cws_fn(struct cw_clock_was_set_notifier *nb, unsigned bases)
 static void test_settime_and_offset_step_move_realtime_and_notify(void **state)
 {
 	struct cws_probe probe = { .nb.fn = cws_fn };
-	struct cw_timex tx = { .modes = CW_ADJ_SETOFFSET | CW_ADJ_NANO, .time_sec = 1,
+	struct cw_timex tx = { .modes = CW_ADJ_SETOFFSET | CW_ADJ_NANO,
+			       .time_sec = 1,
 			       .time_frac = 500000000 };
 	struct cwt t;
 	int64_t m0, seq0;
@@ -494,13 +547,194 @@ static void test_clocks_never_go_back_under_ntp_frequency_flapping(void **state)
 		for (size_t k = 0; k < CWT_NR_CLOCKS; k++) {
 			if (cur[k] < prev[k]) {
 				fail_msg("%s went back by %lld ns at %llu",
-					 cw_clock_name(cwt_clock_ids[k]), (long long)(prev[k] - cur[k]),
-					 (unsigned long long)now);
+					 cw_clock_name(cwt_clock_ids[k]),
+					 (long long)(prev[k] - cur[k]), (unsigned long long)now);
 			}
 			prev[k] = cur[k];
 		}
 	}
 	print_message("%u frequency flips over %.2f s of virtual time\n", flips, (double)now / 1e9);
+	cwt_fini(&t);
+}
+
+/*
+ * Offsets of any size: a PLL offset is clamped to 0.5 s, an adjtime slew
+ * of INT64_MAX us saturates (it would take 584 000 years at 500 us/s);
+ * nothing overflows and the clocks keep running forward.
+ */
+static void test_adjtimex_extreme_offsets_saturate(void **state)
+{
+	struct cw_timex pll = { .modes = CW_ADJ_STATUS, .status = CW_STA_PLL };
+	struct cw_timex one = { .modes = CW_ADJ_OFFSET_SINGLESHOT, .offset = INT64_MAX };
+	int64_t m0, r0;
+	struct cwt t;
+
+	(void)state;
+	cwt_init(&t, 1000);
+	cwt_counter(&t, "c", 64, 25000000, 0, 300, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_boot(&t);
+	assert_int_equal(cw_adjtimex(t.sys, &pll), CW_TIME_OK);
+	pll.modes = CW_ADJ_OFFSET;
+	pll.offset = INT64_MIN;
+	assert_int_equal(cw_adjtimex(t.sys, &pll), CW_TIME_OK);
+	/* Returned in us: the clamped 0.5 s. */
+	assert_int_equal(pll.offset, -500000);
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	assert_int_equal(one.adjtime_remaining_us, INT64_MAX / 1000);
+	m0 = mono(&t);
+	r0 = raw(&t);
+	cw_sim_run_for(t.sim, SEC(2));
+	/* Slewed by both (+500 us/s and the PLL's share of -0.5 s), within 5 % of RAW, forward. */
+	assert_true(mono(&t) > m0);
+	print_message("2 s slewed: MONOTONIC - RAW = %lld ns\n",
+		      (long long)((mono(&t) - m0) - (raw(&t) - r0)));
+	assert_true(llabs((mono(&t) - m0) - (raw(&t) - r0)) < (int64_t)MS(100));
+	one.offset = INT64_MIN;
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	one.modes = 0;
+	assert_int_equal(cw_adjtimex(t.sys, &one), CW_TIME_OK);
+	assert_int_equal(one.adjtime_remaining_us, INT64_MIN / 1000);
+	cwt_fini(&t);
+}
+
+/* ---- REALTIME boundaries: 2038, 2106, KTIME_MAX ------------------------- */
+
+#define Y2038_NS (((int64_t)1 << 31) * 1000000000LL)
+#define Y2106_NS (((int64_t)1 << 32) * 1000000000LL)
+
+/* Every clock id reads a value that never went back since *last (and is never negative). */
+static void assert_clocks_sane(struct cwt *t, int64_t last[4])
+{
+	static const int ids[4] = { CW_CLOCK_REALTIME, CW_CLOCK_TAI, CW_CLOCK_REALTIME_COARSE,
+				    CW_CLOCK_TAI_COARSE };
+
+	for (unsigned i = 0; i < 4; i++) {
+		int64_t v = cwt_clock(t, ids[i]);
+
+		assert_true(v >= 0);
+		assert_true(v >= last[i]);
+		last[i] = v;
+	}
+}
+
+/*
+ * A system starting 5 ms before a REALTIME boundary crosses it with every
+ * clock exact (REALTIME = MONOTONIC + the start value, TAI 37 s ahead),
+ * NTP steering across it, and offset steps back and forth over it.
+ */
+static void boundary_case(int64_t boundary_ns)
+{
+	struct cw_system_config cfg = {
+		.hz = 1000,
+		.realtime_init_ns = boundary_ns - (int64_t)MS(5),
+		.tai_offset_s = 37,
+	};
+	struct cw_timex tx = { .modes = CW_ADJ_SETOFFSET | CW_ADJ_NANO,
+			       .time_sec = -1,
+			       .time_frac = 990000000 };
+	int64_t last[4] = { 0 };
+	struct cwt t;
+
+	cwt_init_cfg(&t, &cfg);
+	cwt_counter(&t, "c", 64, 25000000, 0, 300, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_boot(&t);
+	assert_true(real(&t) < boundary_ns);
+	assert_int_equal(adjtimex_freq(t.sys, 100LL << 16), CW_TIME_OK);
+	for (unsigned ms = 1; ms <= 20; ms++) {
+		cw_sim_run_until(t.sim, MS(ms) + 300);
+		assert_clocks_sane(&t, last);
+		assert_int_equal(tai(&t) - real(&t), SEC(37));
+	}
+	assert_true(real(&t) > boundary_ns);
+	/* 100 ppm for 20 ms: MONOTONIC (and REALTIME with it) 2 us ahead of RAW. */
+	assert_true(llabs(real(&t) - (cfg.realtime_init_ns + raw(&t)) - 2000) <= 1000);
+	/* Step back over the boundary (-10 ms) and forward again (+10 ms). */
+	assert_int_equal(cw_adjtimex(t.sys, &tx), CW_TIME_OK);
+	assert_true(real(&t) < boundary_ns + (int64_t)MS(11));
+	tx.time_sec = 0;
+	tx.time_frac = 10000000;
+	assert_int_equal(cw_adjtimex(t.sys, &tx), CW_TIME_OK);
+	/* Back to exactly where it was before the steps (no time passed). */
+	assert_true(real(&t) > boundary_ns);
+	/* settime just before it, then cross by time passing. */
+	assert_int_equal(cw_timekeeping_settime(t.sys, boundary_ns - 1000), 0);
+	cw_sim_run_until(t.sim, MS(25));
+	assert_true(real(&t) > boundary_ns);
+	assert_true(real(&t) - boundary_ns < (int64_t)MS(6));
+	print_message("crossed %lld s: REALTIME %lld ns, TAI %lld ns\n",
+		      (long long)(boundary_ns / 1000000000LL), (long long)real(&t),
+		      (long long)tai(&t));
+	cwt_fini(&t);
+}
+
+static void test_realtime_crosses_2038_and_2106_with_ntp_and_steps(void **state)
+{
+	(void)state;
+	boundary_case(Y2038_NS);
+	boundary_case(Y2106_NS);
+}
+
+/*
+ * REALTIME started 5 ms before KTIME_MAX: it, TAI (37 s beyond) and the
+ * coarse clocks saturate at KTIME_MAX and never wrap negative, also over a
+ * leap second scheduled for a midnight past the end of time and a sleep
+ * injected after suspend. Steps that would reach 2^63 ns or overflow the
+ * offset are refused.
+ */
+static void test_realtime_saturates_at_ktime_max_and_refuses_overflowing_steps(void **state)
+{
+	struct cw_system_config cfg = {
+		.hz = 1000,
+		.realtime_init_ns = CW_KTIME_MAX - (int64_t)MS(5),
+		.tai_offset_s = 37,
+	};
+	struct cw_timex ins = { .modes = CW_ADJ_STATUS, .status = CW_STA_INS };
+	struct cw_timex step = { .modes = CW_ADJ_SETOFFSET | CW_ADJ_NANO, .time_sec = 1 };
+	int64_t last[4] = { 0 };
+	struct cwt t;
+
+	(void)state;
+	cwt_init_cfg(&t, &cfg);
+	cwt_counter(&t, "c", 64, 25000000, 0, 300, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_boot(&t);
+	assert_int_equal(tai(&t), CW_KTIME_MAX);
+	assert_true(cw_adjtimex(t.sys, &ins) >= 0);
+	for (unsigned ms = 1; ms <= 20; ms++) {
+		cw_sim_run_until(t.sim, MS(ms) + 300);
+		assert_clocks_sane(&t, last);
+	}
+	assert_int_equal(real(&t), CW_KTIME_MAX);
+	assert_int_equal(tai(&t), CW_KTIME_MAX);
+	assert_int_equal(cwt_clock(&t, CW_CLOCK_REALTIME_COARSE), CW_KTIME_MAX);
+	assert_true(mono(&t) > 0 && mono(&t) < (int64_t)MS(21));
+	/* Steps beyond the end: refused, nothing changed. */
+	assert_int_equal(cw_adjtimex(t.sys, &step), CW_EINVAL);
+	step.time_sec = INT64_MAX / 1000000000LL + 1;
+	step.time_frac = 0;
+	assert_int_equal(cw_adjtimex(t.sys, &step), CW_EINVAL);
+	step.time_sec = INT64_MIN / 1000000000LL - 1;
+	assert_int_equal(cw_adjtimex(t.sys, &step), CW_EINVAL);
+	assert_int_equal(cw_timekeeping_settime_ts(t.sys, INT64_MAX / 1000000000LL, 999999999),
+			 CW_EINVAL);
+	assert_int_equal(cw_timekeeping_settime_ts(t.sys, INT64_MAX / 1000000000LL + 1, 0),
+			 CW_EINVAL);
+	assert_int_equal(cw_timekeeping_settime_ts(t.sys, -1, 0), CW_EINVAL);
+	assert_int_equal(cw_timekeeping_settime_ts(t.sys, 0, 1000000000), CW_EINVAL);
+	assert_int_equal(real(&t), CW_KTIME_MAX);
+	/* A step back into range works, and time runs on from there. */
+	step.time_sec = -10;
+	assert_int_equal(cw_adjtimex(t.sys, &step), CW_TIME_INS);
+	assert_true(real(&t) < CW_KTIME_MAX - (int64_t)SEC(9));
+	/* The largest representable time is accepted; then sleep injection saturates. */
+	assert_int_equal(cw_timekeeping_settime_ts(t.sys, INT64_MAX / 1000000000LL,
+						   (long)(INT64_MAX % 1000000000LL)),
+			 0);
+	assert_int_equal(cw_timekeeping_inject_sleeptime(t.sys, SEC(100)), 0);
+	cw_sim_run_until(t.sim, MS(40));
+	assert_int_equal(real(&t), CW_KTIME_MAX);
+	assert_int_equal(cwt_clock(&t, CW_CLOCK_BOOTTIME), mono(&t) + (int64_t)SEC(100));
+	memset(last, 0, sizeof(last));
+	assert_clocks_sane(&t, last);
 	cwt_fini(&t);
 }
 
@@ -524,6 +758,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clock_ids_start_from_config_and_read_consistently),
+		cmocka_unit_test(test_monotonic_starts_at_config_value),
 		cmocka_unit_test(test_jiffies_start_at_initial_jiffies_and_tick),
 		cmocka_unit_test(test_long_idle_costs_logarithmic_steps),
 		cmocka_unit_test(test_ntp_frequency_changes_mono_rate_against_raw_within_1ppb),
@@ -538,6 +773,10 @@ int main(void)
 		cmocka_unit_test(test_resume_without_nonstop_clocksource_uses_given_sleep),
 		cmocka_unit_test(test_clocks_never_go_back_under_ntp_frequency_flapping),
 		cmocka_unit_test(test_max_deferment_is_current_max_idle),
+		cmocka_unit_test(test_adjtimex_extreme_offsets_saturate),
+		cmocka_unit_test(test_realtime_crosses_2038_and_2106_with_ntp_and_steps),
+		cmocka_unit_test(
+			test_realtime_saturates_at_ktime_max_and_refuses_overflowing_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

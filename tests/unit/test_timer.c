@@ -85,7 +85,7 @@ static void rec_setup(struct tw *w, struct rec *r, unsigned flags)
 {
 	memset(r, 0, sizeof(*r));
 	r->now = &w->now;
-	cw_timer_setup(&r->timer, w->sys, rec_fn, flags);
+	assert_int_equal(cw_timer_setup(&r->timer, w->sys, rec_fn, flags), 0);
 }
 
 static void tw_fini(struct tw *w)
@@ -699,6 +699,133 @@ static void test_relative_helpers_round_up_to_whole_jiffies(void **state)
 	tw_fini(&w);
 }
 
+/* ---- misuse: errors instead of crashes, in release builds too ---------- */
+
+static void noop_fn(struct cw_timer *timer)
+{
+	(void)timer;
+}
+
+static void test_setup_with_null_arguments_or_bad_flags_returns_einval(void **state)
+{
+	struct tw w;
+	struct cw_timer t;
+	const unsigned char *bytes = (const unsigned char *)&t;
+
+	(void)state;
+	tw_init(&w, 1000, 1);
+	assert_int_equal(cw_timer_setup(NULL, w.sys, noop_fn, 0), CW_EINVAL);
+	memset(&t, 0xa5, sizeof(t));
+	assert_int_equal(cw_timer_setup(&t, NULL, noop_fn, 0), CW_EINVAL);
+	assert_int_equal(cw_timer_setup(&t, w.sys, NULL, 0), CW_EINVAL);
+	assert_int_equal(cw_timer_setup(&t, w.sys, noop_fn, 0x1u), CW_EINVAL);
+	assert_int_equal(cw_timer_setup(&t, w.sys, noop_fn, CW_TIMER_PINNED | 0x80000000u),
+			 CW_EINVAL);
+	/* Nothing was written. */
+	for (size_t i = 0; i < sizeof(t); i++) {
+		assert_int_equal(bytes[i], 0xa5);
+	}
+	assert_int_equal(cw_timer_setup(&t, w.sys, noop_fn, CW_TIMER_PINNED | CW_TIMER_DEFERRABLE),
+			 0);
+	tw_check(&w);
+	tw_fini(&w);
+}
+
+/*
+ * Re-setting up a pending timer used to zero its links while its bucket
+ * still pointed at it: the timers queued behind it in the bucket were lost
+ * and the checker found a corrupt wheel. It is refused now.
+ */
+static void test_setup_of_a_pending_timer_is_refused_and_the_wheel_stays_intact(void **state)
+{
+	struct tw w;
+	struct rec a, b, c;
+
+	(void)state;
+	tw_init(&w, 1000, 1);
+	rec_setup(&w, &a, 0);
+	rec_setup(&w, &b, 0);
+	rec_setup(&w, &c, 0);
+	/* One level-2 bucket (granularity 64) holds c, b, a in that order. */
+	w.now = 1u << 20;
+	cw__timer_test_set_jiffies(w.sys, w.now);
+	cw__timer_forward(w.sys, 0, w.now);
+	cw_timer_mod(&a.timer, w.now + 1000);
+	cw_timer_mod(&b.timer, w.now + 1001);
+	cw_timer_mod(&c.timer, w.now + 1002);
+	assert_ptr_equal(c.timer.next, &b.timer);
+	assert_int_equal(cw_timer_setup(&b.timer, w.sys, noop_fn, CW_TIMER_PINNED), CW_EBUSY);
+	assert_int_equal(cw_timer_setup(&c.timer, w.sys, noop_fn, 0), CW_EBUSY);
+	assert_true(cw_timer_pending(&b.timer));
+	assert_int_equal(cw_timer_expires(&b.timer), w.now + 1001);
+	tw_check(&w);
+	tw_tick_to(&w, w.now + 1002 + 64);
+	assert_int_equal(a.fires, 1);
+	assert_int_equal(b.fires, 1);
+	assert_int_equal(c.fires, 1);
+	/* Not pending any more: it may be set up again, and works. */
+	assert_int_equal(cw_timer_setup(&b.timer, w.sys, rec_fn, 0), 0);
+	cw_timer_mod(&b.timer, w.now + 5);
+	tw_tick_to(&w, w.now + 6);
+	assert_int_equal(b.fires, 2);
+	/* A shut-down timer is revived by a new setup. */
+	cw_timer_mod(&a.timer, w.now + 5);
+	assert_int_equal(cw_timer_shutdown(&a.timer), 1);
+	assert_int_equal(cw_timer_setup(&a.timer, w.sys, rec_fn, 0), 0);
+	cw_timer_mod(&a.timer, w.now + 5);
+	tw_tick_to(&w, w.now + 6);
+	assert_int_equal(a.fires, 2);
+	tw_fini(&w);
+}
+
+/* A callback may set its own timer up again (nothing touches it afterwards). */
+static void setup_self(struct rec *r)
+{
+	assert_int_equal(cw_timer_setup(&r->timer, r->timer.sys, rec_fn, 0), 0);
+}
+
+static void test_callback_may_set_its_own_timer_up_again(void **state)
+{
+	struct tw w;
+	struct rec r;
+
+	(void)state;
+	tw_init(&w, 1000, 1);
+	rec_setup(&w, &r, 0);
+	r.action = setup_self;
+	cw_timer_mod(&r.timer, w.now + 3);
+	tw_tick_to(&w, w.now + 4);
+	assert_int_equal(r.fires, 1);
+	assert_false(cw_timer_pending(&r.timer));
+	r.action = NULL;
+	cw_timer_mod(&r.timer, w.now + 3);
+	tw_tick_to(&w, w.now + 4);
+	assert_int_equal(r.fires, 2);
+	tw_fini(&w);
+}
+
+static void test_add_on_a_cpu_out_of_range_returns_einval(void **state)
+{
+	struct tw w;
+	struct rec r;
+
+	(void)state;
+	tw_init(&w, 1000, 2);
+	rec_setup(&w, &r, 0);
+	assert_int_equal(cw_timer_add_on(&r.timer, w.now + 5, 2), CW_EINVAL);
+	assert_int_equal(cw_timer_add_on(&r.timer, w.now + 5, 1u << 20), CW_EINVAL);
+	assert_int_equal(cw_timer_add_on(&r.timer, w.now + 5, ~0u), CW_EINVAL);
+	assert_false(cw_timer_pending(&r.timer));
+	/* A pending timer stays where it was, with its expiry. */
+	assert_int_equal(cw_timer_add_on(&r.timer, w.now + 5, 1), 0);
+	assert_int_equal(cw_timer_add_on(&r.timer, w.now + 50, 7), CW_EINVAL);
+	assert_int_equal(cw_timer_expires(&r.timer), w.now + 5);
+	tw_check(&w);
+	tw_tick_to(&w, w.now + 6);
+	assert_int_equal(r.fires, 1);
+	tw_fini(&w);
+}
+
 static void test_checker_reports_a_corrupt_bucket_index(void **state)
 {
 	struct tw w;
@@ -745,6 +872,11 @@ int main(void)
 		cmocka_unit_test(test_expiry_cost_does_not_grow_with_elapsed_jiffies),
 		cmocka_unit_test(test_pending_due_answers_for_the_tick),
 		cmocka_unit_test(test_relative_helpers_round_up_to_whole_jiffies),
+		cmocka_unit_test(test_setup_with_null_arguments_or_bad_flags_returns_einval),
+		cmocka_unit_test(
+			test_setup_of_a_pending_timer_is_refused_and_the_wheel_stays_intact),
+		cmocka_unit_test(test_callback_may_set_its_own_timer_up_again),
+		cmocka_unit_test(test_add_on_a_cpu_out_of_range_returns_einval),
 		cmocka_unit_test(test_checker_reports_a_corrupt_bucket_index),
 	};
 

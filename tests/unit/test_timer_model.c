@@ -7,7 +7,10 @@
  * Every armed timer must fire exactly once, never before its expiry and no
  * later than its level's granularity (at most 1/7.9 of its timeout, one
  * jiffy on level 0); timeouts beyond the range fire at the clamp. The
- * checker (cw_timer_check) runs after every step.
+ * checker (cw_timer_check) runs after every step. Re-setting up a pending
+ * timer must be refused (CW_EBUSY). Three runs place the wheel's jiffies
+ * 3000 before the 32-bit wrap, 2^63 and the 64-bit wrap (the model's own
+ * clock stays unwrapped; the wheel sees it shifted).
  *
  * CW_TEST_SEED=<n> reruns one seed; CW_TIMER_MODEL_OPS=<n> sets the number
  * of operations per configuration (default CWT_MODEL_OPS: a short run in the
@@ -54,6 +57,10 @@ struct model {
 	uint64_t cutoff;
 	uint64_t fired_total;
 	uint64_t prev_run;
+	/* The wheel sees model time + offset (modulo 2^64): a run can start
+	 * next to a jiffies boundary while the model keeps plain arithmetic. */
+	uint64_t offset;
+	uint64_t wheel_first;
 	char report[256];
 };
 
@@ -81,6 +88,24 @@ static uint64_t below(uint64_t n)
 			      (unsigned long long)M->step, (unsigned long long)M->now);            \
 		fail_msg(__VA_ARGS__);                                                             \
 	} while (0)
+
+/* Model time -> the wheel's jiffies. */
+static uint64_t W(uint64_t model_jiffies)
+{
+	return model_jiffies + M->offset;
+}
+
+/* The earlier of two reported wheel events (wrap-safe; NONE: none). */
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+	if (a == CW_TIMER_NEXT_NONE) {
+		return b;
+	}
+	if (b == CW_TIMER_NEXT_NONE) {
+		return a;
+	}
+	return cw_time_before_eq64(a, b) ? a : b;
+}
 
 static unsigned level_of(uint64_t delta)
 {
@@ -221,7 +246,7 @@ static void op_arm(struct mtimer *m, unsigned kind)
 
 	switch (kind) {
 	case 0:
-		ret = cw_timer_mod(&m->timer, e);
+		ret = cw_timer_mod(&m->timer, W(e));
 		if (ret != (int)m->armed) {
 			MFAIL("mod of timer %u returned %d, model pending %d", m->id, ret,
 			      m->armed);
@@ -234,7 +259,7 @@ static void op_arm(struct mtimer *m, unsigned kind)
 		m->armed = !m->dead;
 		break;
 	case 1:
-		ret = cw_timer_mod_pending(&m->timer, e);
+		ret = cw_timer_mod_pending(&m->timer, W(e));
 		if (ret != (int)m->armed) {
 			MFAIL("mod_pending of timer %u returned %d, model %d", m->id, ret,
 			      m->armed);
@@ -244,7 +269,7 @@ static void op_arm(struct mtimer *m, unsigned kind)
 		}
 		break;
 	case 2:
-		ret = cw_timer_reduce(&m->timer, e);
+		ret = cw_timer_reduce(&m->timer, W(e));
 		if (ret != (int)m->armed) {
 			MFAIL("reduce of timer %u returned %d, model %d", m->id, ret, m->armed);
 		}
@@ -259,7 +284,7 @@ static void op_arm(struct mtimer *m, unsigned kind)
 	default: {
 		unsigned cpu = (unsigned)below(M->nr_cpus);
 
-		ret = cw_timer_add_on(&m->timer, e, cpu);
+		ret = cw_timer_add_on(&m->timer, W(e), cpu);
 		if (ret != (int)m->armed) {
 			MFAIL("add_on of timer %u returned %d, model %d", m->id, ret, m->armed);
 		}
@@ -321,9 +346,9 @@ static void advance(void)
 		/* NO_HZ: the CPUs stop their ticks, sleep, and restart. */
 		for (unsigned cpu = 0; cpu < M->nr_cpus; cpu++) {
 			struct cw_timer_next next;
-			uint64_t first = cw__timer_idle_enter(M->t.sys, cpu, M->now, &next);
+			uint64_t first = cw__timer_idle_enter(M->t.sys, cpu, W(M->now), &next);
 
-			if (first != (next.local < next.global ? next.local : next.global)) {
+			if (first != earlier(next.local, next.global)) {
 				MFAIL("idle_enter returned %llu, not min(local, global)",
 				      (unsigned long long)first);
 			}
@@ -331,16 +356,21 @@ static void advance(void)
 	}
 	M->prev_run = M->now;
 	M->now += d;
-	cw__timer_test_set_jiffies(M->t.sys, M->now);
+	cw__timer_test_set_jiffies(M->t.sys, W(M->now));
 	for (unsigned cpu = 0; cpu < M->nr_cpus; cpu++) {
 		if (idle) {
-			cw__timer_idle_exit(M->t.sys, cpu, M->now);
+			cw__timer_idle_exit(M->t.sys, cpu, W(M->now));
 		}
-		cw__timer_run_at(M->t.sys, cpu, M->now);
+		cw__timer_run_at(M->t.sys, cpu, W(M->now));
 	}
 }
 
-static void run_model(unsigned hz, unsigned nr_cpus, uint64_t seed, uint64_t ops)
+/*
+ * @wheel_start: 0, or the wheel's jiffies at the start (the model's own
+ * clock starts at a random value either way).
+ */
+static void run_model(unsigned hz, unsigned nr_cpus, uint64_t seed, uint64_t ops,
+		      uint64_t wheel_start)
 {
 	struct cw_system_config cfg = { .nr_cpus = nr_cpus, .hz = hz };
 
@@ -356,8 +386,10 @@ static void run_model(unsigned hz, unsigned nr_cpus, uint64_t seed, uint64_t ops
 	M->cutoff = M->max_timeout + cw__timer_level_gran(M->depth - 1);
 	/* Start at an arbitrary, unaligned jiffies value. */
 	M->now = rnd() % (1ull << 40);
-	cw__timer_test_set_jiffies(M->t.sys, M->now);
-	cw__timer_forward(M->t.sys, 0, M->now);
+	M->offset = wheel_start ? wheel_start - M->now : 0;
+	M->wheel_first = W(M->now);
+	cw__timer_test_set_jiffies(M->t.sys, W(M->now));
+	cw__timer_forward(M->t.sys, 0, W(M->now));
 	for (unsigned i = 0; i < NR_TIMERS; i++) {
 		struct mtimer *m = &M->timers[i];
 
@@ -365,7 +397,7 @@ static void run_model(unsigned hz, unsigned nr_cpus, uint64_t seed, uint64_t ops
 		m->flags = (unsigned)below(4) == 0 ? CW_TIMER_PINNED
 			   : below(5) == 0         ? CW_TIMER_DEFERRABLE
 						   : 0;
-		cw_timer_setup(&m->timer, M->t.sys, model_fn, m->flags);
+		assert_int_equal(cw_timer_setup(&m->timer, M->t.sys, model_fn, m->flags), 0);
 		m->e = CW_TIMER_NEVER;
 	}
 	for (M->step = 0; M->step < ops; M->step++) {
@@ -379,9 +411,15 @@ static void run_model(unsigned hz, unsigned nr_cpus, uint64_t seed, uint64_t ops
 		} else if (r < 65) {
 			if (!m->armed) {
 				/* Re-setup (revives a shut-down timer). */
-				cw_timer_setup(&m->timer, M->t.sys, model_fn, m->flags);
+				if (cw_timer_setup(&m->timer, M->t.sys, model_fn, m->flags) != 0) {
+					MFAIL("re-setup of idle timer %u refused", m->id);
+				}
 				m->dead = false;
 				m->e = CW_TIMER_NEVER;
+			} else if (cw_timer_setup(&m->timer, M->t.sys, model_fn, m->flags) !=
+				   CW_EBUSY) {
+				/* A pending timer is refused and stays as it was. */
+				MFAIL("re-setup of pending timer %u not refused", m->id);
 			}
 		} else {
 			advance();
@@ -391,9 +429,9 @@ static void run_model(unsigned hz, unsigned nr_cpus, uint64_t seed, uint64_t ops
 	}
 	/* Drain: everything armed fires by the end of the range. */
 	M->now += M->cutoff * 2;
-	cw__timer_test_set_jiffies(M->t.sys, M->now);
+	cw__timer_test_set_jiffies(M->t.sys, W(M->now));
 	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
-		cw__timer_run_at(M->t.sys, cpu, M->now);
+		cw__timer_run_at(M->t.sys, cpu, W(M->now));
 	}
 	check_all();
 	for (unsigned i = 0; i < NR_TIMERS; i++) {
@@ -401,9 +439,11 @@ static void run_model(unsigned hz, unsigned nr_cpus, uint64_t seed, uint64_t ops
 			MFAIL("timer %u never fired", i);
 		}
 	}
-	print_message("timer model: seed %llu hz %u cpus %u: %llu ops, %llu timers fired\n",
+	print_message("timer model: seed %llu hz %u cpus %u: %llu ops, %llu timers fired, wheel "
+		      "jiffies %#llx to %#llx\n",
 		      (unsigned long long)seed, hz, nr_cpus, (unsigned long long)ops,
-		      (unsigned long long)M->fired_total);
+		      (unsigned long long)M->fired_total, (unsigned long long)M->wheel_first,
+		      (unsigned long long)W(M->now));
 	cwt_fini(&M->t);
 	free(M);
 	M = NULL;
@@ -419,22 +459,44 @@ static uint64_t env_u64(const char *name, uint64_t def)
 static void test_model_every_timer_fires_once_within_its_level_bound_hz1000(void **state)
 {
 	(void)state;
-	run_model(1000, 2, env_u64("CW_TEST_SEED", 1),
-		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS));
+	run_model(1000, 2, env_u64("CW_TEST_SEED", 1), env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS),
+		  0);
 }
 
 static void test_model_every_timer_fires_once_within_its_level_bound_hz250(void **state)
 {
 	(void)state;
 	run_model(250, 1, env_u64("CW_TEST_SEED", 2),
-		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS) / 2);
+		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS) / 2, 0);
 }
 
 static void test_model_every_timer_fires_once_within_its_level_bound_hz100(void **state)
 {
 	(void)state;
 	run_model(100, 3, env_u64("CW_TEST_SEED", 3),
-		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS) / 2);
+		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS) / 2, 0);
+}
+
+/* The same model with the wheel's jiffies starting 3000 before each boundary. */
+static void test_model_across_the_32bit_wrap_hz1000(void **state)
+{
+	(void)state;
+	run_model(1000, 2, env_u64("CW_TEST_SEED", 4),
+		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS) / 2, (UINT64_C(1) << 32) - 3000);
+}
+
+static void test_model_across_the_signed_midpoint_hz250(void **state)
+{
+	(void)state;
+	run_model(250, 2, env_u64("CW_TEST_SEED", 5),
+		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS) / 2, (UINT64_C(1) << 63) - 3000);
+}
+
+static void test_model_across_the_64bit_wrap_hz100(void **state)
+{
+	(void)state;
+	run_model(100, 3, env_u64("CW_TEST_SEED", 6),
+		  env_u64("CW_TIMER_MODEL_OPS", CWT_MODEL_OPS) / 2, UINT64_C(0) - 3000);
 }
 
 int main(void)
@@ -443,6 +505,9 @@ int main(void)
 		cmocka_unit_test(test_model_every_timer_fires_once_within_its_level_bound_hz1000),
 		cmocka_unit_test(test_model_every_timer_fires_once_within_its_level_bound_hz250),
 		cmocka_unit_test(test_model_every_timer_fires_once_within_its_level_bound_hz100),
+		cmocka_unit_test(test_model_across_the_32bit_wrap_hz1000),
+		cmocka_unit_test(test_model_across_the_signed_midpoint_hz250),
+		cmocka_unit_test(test_model_across_the_64bit_wrap_hz100),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -191,6 +192,26 @@ static const struct wl_bad bad[] = {
 	{ WL "[cpu 1\n", 4, "expected a section header ending in ']' (got '[cpu 1')" },
 	{ WL "busy\n", 4, "expected 'key = value', '[section]' or a comment (got 'busy')" },
 	{ WL "idle =\n", 4, "expected a value for 'idle' (got nothing)" },
+	/* Periods that cannot advance virtual time (the run would never end). */
+	{ "[workload]\nbusy = fixed 0ns\nidle = fixed 0ns\n", 3,
+	  "expected busy or idle periods longer than 0 on every CPU (got busy = fixed 0ns at "
+	  "line 2 and idle = fixed 0ns at line 3: the CPU would switch between them forever "
+	  "without virtual time advancing)" },
+	{ "[workload]\nidle = none\nbusy = uniform 0s 0ms\n", 3,
+	  "(got busy = uniform 0ns 0ns at line 3 and idle = none at line 2" },
+	{ "[workload]\nbusy = normal 0ms 0ms\nidle = fixed 0ns\n", 3,
+	  "(got busy = normal 0ns 0ns at line 2 and idle = fixed 0ns at line 3" },
+	{ WL "[cpu 2-3]\nbusy = fixed 0ns\n[cpu 3]\nidle = none\n", 7,
+	  "expected busy or idle periods longer than 0 on every CPU (got on CPU 3 busy = fixed "
+	  "0ns at line 5 and idle = none at line 7" },
+	/* Periods so short that a simulated second takes billions of events. */
+	{ "[workload]\nbusy = fixed 0ns\nidle = uniform 0ns 2ns\n", 3,
+	  "expected busy and idle periods of at least 1us per cycle on average on every CPU "
+	  "(got busy = fixed 0ns at line 2 and idle = uniform 0ns 2ns at line 3: 1 ns per "
+	  "cycle, 1000000000 cycles per simulated second)" },
+	{ WL "[cpu 1]\nbusy = fixed 100ns\nidle = none\n", 6,
+	  "(got on CPU 1 busy = fixed 100ns at line 5 and idle = none at line 6: 100 ns per "
+	  "cycle, 10000000 cycles per simulated second)" },
 };
 
 static void test_workload_malformed_inputs_give_file_line_errors(void **state)
@@ -370,6 +391,53 @@ static void test_workload_hotplug_events_take_cpus_down_and_up(void **state)
 	wl_run_end(&r);
 }
 
+/*
+ * A description built by hand skips the parser: starting it is refused as
+ * well, instead of running a CPU that never lets virtual time advance.
+ */
+static void test_workload_zero_length_periods_are_refused_at_start(void **state)
+{
+	struct cw_sim_machine_desc *d = NULL;
+	struct cw_sim_workload_desc *w;
+	struct cw_sim_machine *m = NULL;
+	struct cw_sim *sim = NULL;
+	char err[CW_SIM_ERR_MAX];
+
+	(void)state;
+	/* Before the fix this hung: the run fails by SIGALRM instead of hanging. */
+	alarm(60);
+	assert_int_equal(cw_sim_create(1, &sim), 0);
+	assert_int_equal(cw_sim_machine_desc_parse_mem(machine_text, strlen(machine_text), "m.ini",
+						       &d, err, sizeof(err)),
+			 0);
+	assert_int_equal(cw_sim_machine_create(sim, d, NULL, NULL, NULL, &m), 0);
+	assert_int_equal(cw_sim_machine_boot(m), 0);
+	w = wl_ok("[workload]\nbusy = fixed 1ms\nidle = fixed 1ms\n");
+	w->overrides[0] = w->defaults;
+	w->overrides[0].first_cpu = 2;
+	w->overrides[0].last_cpu = 2;
+	w->overrides[0].busy.a_ns = 0;
+	w->overrides[0].idle.kind = CW_SIM_DIST_NONE;
+	w->nr_overrides = 1;
+	assert_int_equal(cw_sim_machine_start_workload(m, w, err, sizeof(err)), CW_EINVAL);
+	assert_non_null(strstr(err,
+			       "workload 'unnamed': CPU2: expected busy or idle periods longer "
+			       "than 0 (got busy = fixed 0ns and idle = none"));
+	assert_int_equal(
+		cw_sim_machine_workload_stats(m, 0, &(struct cw_sim_workload_cpu_stats){ 0 }),
+		CW_ENODEV);
+	/* The same workload with CPU 2 fixed runs and time advances. */
+	w->overrides[0].busy.a_ns = 1000;
+	assert_int_equal(cw_sim_machine_start_workload(m, w, err, sizeof(err)), 0);
+	cw_sim_run_until(sim, 100 * NS_PER_MS);
+	assert_int_equal(cw_sim_now_ns(sim), 100 * NS_PER_MS);
+	cw_sim_workload_desc_free(w);
+	cw_sim_machine_desc_free(d);
+	cw_sim_machine_destroy(m);
+	cw_sim_destroy(sim);
+	alarm(0);
+}
+
 static void test_workload_naming_a_missing_state_or_cpu_is_refused(void **state)
 {
 	struct cw_sim_machine_desc *d = NULL;
@@ -413,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_workload_same_seed_same_run_other_seed_other_run),
 		cmocka_unit_test(test_workload_hotplug_events_take_cpus_down_and_up),
 		cmocka_unit_test(test_workload_naming_a_missing_state_or_cpu_is_refused),
+		cmocka_unit_test(test_workload_zero_length_periods_are_refused_at_start),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

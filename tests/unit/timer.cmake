@@ -37,3 +37,18 @@ if(CW_FUZZ_CLANG)
 else()
   message(STATUS "clang not found: the timer wheel fuzzer (tests/fuzz) is not built")
 endif()
+
+# Time spans (issue 9): the wheel and whole sim systems cross the 32-bit,
+# signed and 64-bit jiffies boundaries, and run past 300 s of uptime.
+cw_add_test(test_jiffies_spans LABEL unit TIMEOUT 300 SOURCES unit/test_jiffies_spans.c)
+target_compile_definitions(test_jiffies_spans PRIVATE CW_BUILDING_LIBRARY)
+
+# CPU hotplug moves every wheel timer to a live CPU (issue 9, section 4).
+cw_add_test(test_timer_hotplug LABEL unit TIMEOUT 120 SOURCES unit/test_timer_hotplug.c)
+target_compile_definitions(test_timer_hotplug PRIVATE CW_BUILDING_LIBRARY)
+
+# The wheel on the posix port with the real clock across the 32- and 64-bit
+# jiffies wraps, and CPU hotplug while threads arm timers (label posix: make
+# check also runs it under ThreadSanitizer).
+cw_add_test(test_timer_posix_spans LABEL posix TIMEOUT 120 SOURCES posix/test_timer_posix_spans.c)
+target_compile_definitions(test_timer_posix_spans PRIVATE CW_BUILDING_LIBRARY)

@@ -28,6 +28,7 @@
 #include "cli.h"
 
 #include <clockwork/clockwork.h>
+#include <clockwork/check.h>
 #include <clockwork/cpu.h>
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/sim.h>
@@ -67,6 +68,10 @@ struct cwsim_opts {
 	bool nohz_off;
 	/** --highres off: keep CPUs in low-resolution mode. */
 	bool highres_off;
+	/** --check off: no invariant checker (it is on by default). */
+	bool check_off;
+	/** --check strict: a violation fails the run (exit 1). */
+	bool check_strict;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
@@ -79,6 +84,11 @@ struct cwsim_opts {
 	const char *override_name;
 	bool override_at_set;
 	uint64_t override_at_ns;
+	/** --realtime: REALTIME at boot (else the machine's [system] realtime, else 2025). */
+	bool realtime_set;
+	int64_t realtime_ns;
+	/** --initial-jiffies (0: the machine's [system] value, else INITIAL_JIFFIES). */
+	uint64_t initial_jiffies;
 };
 
 /** One run: the machine and the scripted events. */
@@ -96,6 +106,8 @@ struct cwsim_run {
 	struct cw_sim_workload_desc *workload;
 	/** jiffies when the machine was built (INITIAL_JIFFIES). */
 	uint64_t jiffies0;
+	/** REALTIME at boot, ns since the epoch. */
+	int64_t realtime0_ns;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -111,7 +123,13 @@ static void usage(FILE *f)
 	      "                       examples/machines/default-soc.ini)\n"
 	      "  --duration TIME      virtual time to run, e.g. 10s, 250ms (default 10s)\n"
 	      "  --seed N             random seed (default 1)\n"
-	      "  --hz N               tick rate: 100, 250, 300 or 1000 (default 1000)\n"
+	      "  --hz N               tick rate: 100, 250, 300 or 1000 (default: the machine's\n"
+	      "                       [system] hz, else 1000)\n"
+	      "  --realtime WHEN      REALTIME at boot: 2038-01-19T03:14:07Z or a time since the\n"
+	      "                       epoch such as 2147483647s (default: the machine's [system]\n"
+	      "                       realtime, else 2025-01-01T00:00:00Z)\n"
+	      "  --initial-jiffies N  jiffies at boot, above 0 (default: the machine's [system]\n"
+	      "                       initial_jiffies, else Linux's INITIAL_JIFFIES)\n"
 	      "  --suspend-at TIME    suspend the machine at TIME...\n"
 	      "  --suspend-for TIME   ...for TIME of virtual time (both or neither)\n"
 	      "  --override NAME      prefer clocksource NAME (at boot, or at --override-at)\n"
@@ -120,6 +138,9 @@ static void usage(FILE *f)
 	      "                       default.ini; 'none': CPUs never idle)\n"
 	      "  --nohz on|off        stop the tick of idle CPUs (default on)\n"
 	      "  --highres on|off     high-resolution timers and tick (default on)\n"
+	      "  --check on|off|strict  the invariant checker (docs/checker.md): on reports\n"
+	      "                       its verdict and first violation, strict also fails\n"
+	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --help               print this help and exit\n"
@@ -173,11 +194,33 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	if ((v = cli_opt_value(argc, argv, i, "--hz"))) {
 		return cli_hz(cli, v, 0, &o->hz);
 	}
+	if ((v = cli_opt_value(argc, argv, i, "--realtime"))) {
+		o->realtime_set = true;
+		if (cw_sim_parse_realtime_ns(v, &o->realtime_ns) != 0) {
+			return cli_bad_arg(
+				cli,
+				"%s: expected a UTC time such as 2038-01-19T03:14:07Z or "
+				"2147483647s, at most KTIME_MAX (got '%s')",
+				"--realtime", v);
+		}
+		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--initial-jiffies"))) {
+		if (!cli_uint(v, 0, 1, UINT64_MAX - 1, &o->initial_jiffies)) {
+			return cli_bad_arg(cli, "%s: expected a number above 0 (got '%s')",
+					   "--initial-jiffies", v);
+		}
+		return 0;
+	}
 	if ((v = cli_opt_value(argc, argv, i, "--nohz"))) {
 		return parse_on_off(cli, "--nohz", v, &o->nohz_off);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--highres"))) {
 		return parse_on_off(cli, "--highres", v, &o->highres_off);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--check"))) {
+		o->check_strict = strcmp(v, "strict") == 0;
+		return o->check_strict ? 0 : parse_on_off(cli, "--check", v, &o->check_off);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--suspend-at"))) {
 		o->suspend = true;
@@ -213,6 +256,58 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	return parse_valued(argc, argv, i, p);
 }
 
+/* @ns as the options write times: "22s", "2.5s", "250ms", "750us", "3ns". */
+static const char *time_text(uint64_t ns, char *buf, size_t len)
+{
+	static const struct {
+		uint64_t scale;
+		const char *unit;
+	} units[] = { { CW_NSEC_PER_SEC, "s" }, { 1000000, "ms" }, { 1000, "us" }, { 1, "ns" } };
+	size_t u = 0;
+
+	while (u + 1 < sizeof(units) / sizeof(units[0]) && ns < units[u].scale) {
+		u++;
+	}
+	if (ns % units[u].scale == 0) {
+		snprintf(buf, len, "%llu%s", (unsigned long long)(ns / units[u].scale),
+			 units[u].unit);
+	} else {
+		snprintf(buf, len, "%.9g%s", (double)ns / (double)units[u].scale, units[u].unit);
+	}
+	return buf;
+}
+
+/*
+ * The scripted suspend lies inside the run: it starts before the end and
+ * the machine is awake again by the end (else the report would read clocks
+ * frozen since the suspend and show the time asleep as their error).
+ */
+static int check_suspend(const struct cli *cli, const struct cwsim_opts *o)
+{
+	char at[32], len[32], end[32], dur[32];
+
+	if (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns) {
+		return cli_bad_arg(cli,
+				   "%s: expected a suspend that starts before the end of the run "
+				   "and lasts more than 0 ns",
+				   "--suspend-at/--suspend-for");
+	}
+	if (o->suspend_for_ns > o->duration_ns - o->suspend_at_ns) {
+		return cli_bad_arg(
+			cli,
+			"%s: expected a suspend that ends by the end of the run (got %s + %s = %s, "
+			"after --duration %s)",
+			"--suspend-at/--suspend-for", time_text(o->suspend_at_ns, at, sizeof(at)),
+			time_text(o->suspend_for_ns, len, sizeof(len)),
+			time_text(o->suspend_at_ns + o->suspend_for_ns > o->suspend_at_ns
+					  ? o->suspend_at_ns + o->suspend_for_ns
+					  : UINT64_MAX,
+				  end, sizeof(end)),
+			time_text(o->duration_ns, dur, sizeof(dur)));
+	}
+	return 0;
+}
+
 /* Cross-option checks. */
 static int check_opts(const struct cwsim_parse *p)
 {
@@ -226,11 +321,8 @@ static int check_opts(const struct cwsim_parse *p)
 	if (o->suspend != p->suspend_for_set) {
 		return cli_bad_arg(cli, "%s and %s go together", "--suspend-at", "--suspend-for");
 	}
-	if (o->suspend && (o->suspend_for_ns == 0 || o->suspend_at_ns >= o->duration_ns)) {
-		return cli_bad_arg(cli,
-				   "%s: expected a suspend that starts before the end of the run "
-				   "and lasts more than 0 ns",
-				   "--suspend-at/--suspend-for");
+	if (o->suspend && check_suspend(cli, o)) {
+		return CWSIM_EXIT_USAGE;
 	}
 	if (o->override_at_set && !o->override_name) {
 		return cli_bad_arg(cli, "%s needs %s", "--override-at", "--override NAME");
@@ -329,6 +421,48 @@ static bool override_known(const struct cw_sim_machine_desc *d, const char *name
 	return false;
 }
 
+/* A finding of cw_sim_machine_desc_check(), for the user. */
+static void print_finding(void *arg, bool error, const char *msg)
+{
+	(void)error;
+	fprintf(arg, "cwsim: %s\n", msg);
+}
+
+/*
+ * Hardware outside physical sense for this run (HZ, duration): errors stop
+ * the run before it starts, warnings are printed and it goes on.
+ */
+static int check_machine(const struct cwsim_opts *o, const struct cw_sim_machine_desc *desc,
+			 FILE *err)
+{
+	if (cw_sim_machine_desc_check(desc, o->hz, o->duration_ns, print_finding, err)) {
+		return CWSIM_EXIT_FAILURE;
+	}
+	return CWSIM_EXIT_OK;
+}
+
+/* Hotplug events after the end of the run never happen: say so (they are harmless). */
+static void warn_late_hotplug(const struct cwsim_opts *o, const struct cw_sim_workload_desc *w,
+			      FILE *err)
+{
+	char at[32], dur[32];
+
+	for (unsigned i = 0; i < w->nr_hotplug; i++) {
+		const struct cw_sim_hotplug_event *h = &w->hotplug[i];
+
+		if (h->at_ns <= o->duration_ns) {
+			continue;
+		}
+		fprintf(err,
+			"cwsim: %s:%u: warning: %s of CPU%u at %s is after the end of the run "
+			"(--duration %s): it never happens\n",
+			o->workload_path ? o->workload_path : "default.ini", h->line,
+			h->online ? "online" : "offline", h->cpu,
+			time_text(h->at_ns, at, sizeof(at)),
+			time_text(o->duration_ns, dur, sizeof(dur)));
+	}
+}
+
 static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc **w, FILE *err)
 {
 	char msg[CW_SIM_ERR_MAX];
@@ -350,6 +484,7 @@ static int load_workload(const struct cwsim_opts *o, struct cw_sim_workload_desc
 		fprintf(err, "cwsim: %s\n", msg[0] ? msg : cw_strerror(ret));
 		return CWSIM_EXIT_FAILURE;
 	}
+	warn_late_hotplug(o, *w, err);
 	return CWSIM_EXIT_OK;
 }
 
@@ -381,30 +516,47 @@ static const struct {
 };
 
 /* Print @ns as seconds with 9 decimals, right-aligned in @width. */
-static void put_seconds(FILE *f, int64_t ns, int width)
+static void put_seconds(FILE *f, __int128 ns, int width)
 {
-	char buf[40];
-	uint64_t mag = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	char buf[48];
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
 
+	/* Truth near KTIME_MAX plus TAI - UTC goes past 64 bits: whole seconds still fit. */
 	snprintf(buf, sizeof(buf), "%s%llu.%09llu", ns < 0 ? "-" : "",
 		 (unsigned long long)(mag / CW_NSEC_PER_SEC),
 		 (unsigned long long)(mag % CW_NSEC_PER_SEC));
 	fprintf(f, "%*s", width, buf);
 }
 
+/* Print a signed ns count with its sign, right-aligned in @width (any 128-bit value). */
+static void put_signed_ns(FILE *f, __int128 ns, int width)
+{
+	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
+	char digits[48], buf[52];
+	size_t n = sizeof(digits) - 1;
+
+	digits[n] = '\0';
+	do {
+		digits[--n] = (char)('0' + (unsigned)(mag % 10));
+		mag /= 10;
+	} while (mag && n > 0);
+	snprintf(buf, sizeof(buf), "%c%s", ns < 0 ? '-' : '+', digits + n);
+	fprintf(f, "%*s", width, buf);
+}
+
 /* Print @err_ns / @elapsed_ns in ppm with 3 decimals (integer arithmetic). */
-static void put_ppm(FILE *f, int64_t err_ns, uint64_t elapsed_ns)
+static void put_ppm(FILE *f, __int128 err_ns, uint64_t elapsed_ns)
 {
 	__int128 milli_ppm;
-	uint64_t mag;
+	unsigned __int128 mag;
 	char buf[40];
 
 	if (elapsed_ns == 0) {
 		fprintf(f, "%12s", "-");
 		return;
 	}
-	milli_ppm = (__int128)err_ns * 1000000000 / (__int128)elapsed_ns;
-	mag = (uint64_t)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
+	milli_ppm = err_ns * 1000000000 / (__int128)elapsed_ns;
+	mag = (unsigned __int128)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
 	snprintf(buf, sizeof(buf), "%c%llu.%03llu", milli_ppm < 0 ? '-' : '+',
 		 (unsigned long long)(mag / 1000), (unsigned long long)(mag % 1000));
 	fprintf(f, "%12s", buf);
@@ -414,17 +566,19 @@ static void report_clock_table(struct cwsim_run *r)
 {
 	uint64_t elapsed = cw_sim_now_ns(r->sim);
 	uint64_t asleep = cw_sim_system_suspended_ns(r->sys);
-	int64_t real0 = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	int64_t real0 = r->realtime0_ns;
 	FILE *f = r->out;
 
 	fprintf(f, "\n%-22s %22s %22s %14s %12s\n", "clock", "value (s)", "true (s)", "error (ns)",
 		"error (ppm)");
 	for (size_t i = 0; i < sizeof(report_clocks) / sizeof(report_clocks[0]); i++) {
-		int64_t truth = (int64_t)elapsed, value = 0;
+		/* 128 bits: REALTIME placed near KTIME_MAX, plus the TAI offset, exceeds int64. */
+		__int128 truth = (__int128)elapsed;
+		cw_ktime_t value = 0;
 		uint64_t span = elapsed;
 
 		if (report_clocks[i].truth == TRUTH_MONO) {
-			truth -= (int64_t)asleep;
+			truth -= (__int128)asleep;
 			span -= asleep;
 		} else if (report_clocks[i].truth != TRUTH_BOOT) {
 			truth += real0;
@@ -437,7 +591,9 @@ static void report_clock_table(struct cwsim_run *r)
 		put_seconds(f, value, 22);
 		fputc(' ', f);
 		put_seconds(f, truth, 22);
-		fprintf(f, " %+14lld ", (long long)(value - truth));
+		fputc(' ', f);
+		put_signed_ns(f, value - truth, 14);
+		fputc(' ', f);
 		put_ppm(f, value - truth, span);
 		fputc('\n', f);
 	}
@@ -638,7 +794,17 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.hz = o->hz;
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
-	cfg.realtime_init_ns = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
+	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
+	if (o->realtime_set) {
+		r->realtime0_ns = o->realtime_ns;
+	} else if (desc->realtime_set) {
+		r->realtime0_ns = desc->realtime_init_ns;
+	} else {
+		r->realtime0_ns = CWSIM_REALTIME_START_S * CW_NSEC_PER_SEC;
+	}
+	cfg.realtime_init_ns = r->realtime0_ns;
+	cfg.initial_jiffies = o->initial_jiffies;
 	cfg.tai_offset_s = CWSIM_TAI_OFFSET_S;
 	cfg.log_lines = CWSIM_LOG_LINES;
 	if (o->override_name && !o->override_at_set) {
@@ -657,6 +823,40 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	r->sys = cw_sim_machine_system(r->machine);
 	r->jiffies0 = cw_jiffies_get(r->sys);
 	return CWSIM_EXIT_OK;
+}
+
+/*
+ * The invariant checker's verdict (docs/checker.md): what it checked, and
+ * the first violation (on stderr), which fails the run with --check strict.
+ */
+static int report_check(struct cwsim_run *r)
+{
+	struct cw_check_stats st = { 0 };
+	char first[CW_SIM_ERR_MAX];
+	uint64_t n;
+
+	if (!cw_check_enabled(r->sys)) {
+		fprintf(r->out, "\ncheck: off\n");
+		return CWSIM_EXIT_OK;
+	}
+	/* Armed timers and devices overdue at the end of the run are violations too. */
+	cw_check_verify(r->sys);
+	cw_check_get_stats(r->sys, &st);
+	n = cw_check_report(r->sys, first, sizeof(first));
+	fprintf(r->out,
+		"\ncheck: %llu violations; checked %llu hrtimer and %llu wheel expiries, %llu "
+		"clock reads, %llu clock event interrupts; latest hrtimer %llu ns, wheel %llu "
+		"jiffies after expiry\n",
+		(unsigned long long)n, (unsigned long long)st.hrtimer_expiries,
+		(unsigned long long)st.wheel_expiries, (unsigned long long)st.clock_reads,
+		(unsigned long long)st.ce_irqs, (unsigned long long)st.hrtimer_max_late_ns,
+		(unsigned long long)st.wheel_max_late_jiffies);
+	if (n) {
+		fprintf(r->err, "cwsim: %s: %llu violation%s; the first: %s\n",
+			r->opts->check_strict ? "check" : "warning: check", (unsigned long long)n,
+			n == 1 ? "" : "s", first);
+	}
+	return n && r->opts->check_strict ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK;
 }
 
 static int run(struct cwsim_run *r)
@@ -689,7 +889,7 @@ static int run(struct cwsim_run *r)
 	report_cpus(r);
 	report_nohz(r);
 	report_devices(r);
-	return CWSIM_EXIT_OK;
+	return report_check(r);
 }
 
 static int dump_machine(const struct cw_sim_machine_desc *desc, FILE *out)
@@ -729,6 +929,11 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	r.opts = &o;
 	r.out = out;
 	r.err = err;
+	if (ret == CWSIM_EXIT_OK && o.realtime_set) {
+		/* --realtime wins, even the epoch (a 0 in the configuration means "the file's"). */
+		desc->realtime_set = false;
+	}
+	ret = ret ? ret : check_machine(&o, desc, err);
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
 	ret = ret ? ret : run(&r);

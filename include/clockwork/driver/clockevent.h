@@ -98,13 +98,16 @@ struct cw_clock_event_device {
 	int rating;
 	/** Interrupt number, for logs and affinity (-1 if none). Driver. */
 	int irq;
-	/** CPU a per-CPU device belongs to, or CW_CLOCKEVENT_ANY_CPU for a global device. Driver. */
+	/** CPU a per-CPU device belongs to, or CW_CLOCKEVENT_ANY_CPU for a global device. Driver.
+	 */
 	int cpu;
-	/** ns -> cycles multiplier (cycles = ns * mult >> shift). Driver, or config_and_register. */
+	/** ns -> cycles multiplier (cycles = ns * mult >> shift). Driver, or config_and_register.
+	 */
 	uint32_t mult;
 	/** ns -> cycles shift. Driver, or config_and_register. */
 	uint32_t shift;
-	/** Shortest programmable delta, ns (>= 1 us). Driver, or config_and_register; grown by the min-delta retry. */
+	/** Shortest programmable delta, ns (>= 1 us). Driver, or config_and_register; grown by the
+	 * min-delta retry. */
 	uint64_t min_delta_ns;
 	/** Longest programmable delta, ns. Driver, or config_and_register. */
 	uint64_t max_delta_ns;
@@ -119,7 +122,8 @@ struct cw_clock_event_device {
 	 * passed (the core then retries with the min-delta logic).
 	 */
 	int (*set_next_event)(uint64_t cycles, struct cw_clock_event_device *dev);
-	/** Program an interrupt at absolute MONOTONIC @p expires_ns (KTIME devices). Return 0 or CW_ETIME. */
+	/** Program an interrupt at absolute MONOTONIC @p expires_ns (KTIME devices). Return 0 or
+	 * CW_ETIME. */
 	int (*set_next_ktime)(cw_ktime_t expires_ns, struct cw_clock_event_device *dev);
 	/** Stop the device. Optional (NULL: nothing to do). Return 0 or a CW_E* code. */
 	int (*set_state_shutdown)(struct cw_clock_event_device *dev);
@@ -153,6 +157,15 @@ struct cw_clock_event_device {
 	uint64_t retries;
 	/** Number of times min_delta_ns was raised by the retry logic. */
 	uint32_t min_delta_raises;
+	/**
+	 * A forced minimum-delta event is programmed and has not fired yet:
+	 * further programming is a no-op until it fires (Linux 7.0's
+	 * next_event_forced). Cleared when the device interrupts and on every
+	 * state change, shutdown, exchange and registration.
+	 */
+	bool next_event_forced;
+	/** Programmings skipped because a forced event was latched (statistics). */
+	uint64_t forced_skips;
 	/** CPU whose tick device this is, or -1. */
 	int bound_cpu;
 	/** This is the system's broadcast device. */
@@ -231,15 +244,17 @@ CW_API int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_de
  * @param sys  The system.
  * @param dev  A registered device.
  * Context: as cw_clockevents_unbind().
- * @return 0, CW_EBUSY (in use, no replacement; or the broadcast device), CW_EINVAL (not registered).
+ * @return 0, CW_EBUSY (in use, no replacement; or the broadcast device), CW_EINVAL (not
+ * registered).
  */
 CW_API int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_device *dev);
 
 /**
  * Run the core's handler for an interrupt of @p dev. Drivers call this from
  * their interrupt handler, on the CPU the interrupt was delivered to,
- * between cw_irq_enter() and cw_irq_exit(). A device whose handler is not
- * installed (unused, shut down) ignores the call.
+ * between cw_irq_enter() and cw_irq_exit(). It clears the forced-event
+ * latch (see cw_clockevents_program_event()). A device whose handler is
+ * not installed (unused, shut down) ignores the call.
  *
  * @param dev  The interrupting device.
  * Context: interrupt context of the delivering CPU.
@@ -249,17 +264,29 @@ CW_API void cw_clockevents_handle_irq(struct cw_clock_event_device *dev);
 /**
  * Program @p dev to interrupt at @p expires_ns (clockevents_program_event).
  * The delta to now is clamped to [min_delta_ns, max_delta_ns]. If the time
- * has passed, or the driver reports CW_ETIME, and @p force is set, the core
- * programs now + min_delta_ns, raising min_delta_ns after 3 consecutive
- * failures (to 5 us, then x1.5, at most one jiffy) and giving up beyond it.
- * CW_KTIME_MAX stops a oneshot device (ONESHOT_STOPPED).
+ * has passed (a negative time counts as long past), or the driver reports
+ * CW_ETIME, and @p force is set, the core programs now + min_delta_ns,
+ * raising min_delta_ns after 3 consecutive failures (to 5 us, then x1.5, at
+ * most one jiffy) and giving up beyond it. CW_KTIME_MAX stops a oneshot
+ * device (ONESHOT_STOPPED).
+ *
+ * Latch (Linux 7.0): after such a forced minimum-delta programming, every
+ * further call is a no-op returning 0 until the device interrupts (nothing
+ * can be programmed earlier anyway; the interrupt's handler programs the
+ * right time). So a caller re-arming past expiries in a loop cannot push
+ * the event out for ever and starve the interrupt. The latch is cleared
+ * when the device interrupts (cw_clockevents_handle_irq()), on every state
+ * change (shutdown, oneshot-stopped, periodic, detach), on exchange,
+ * unbind, re-offering and registration, so no device is left waiting for
+ * an event it no longer has.
  *
  * @param dev         A device in ONESHOT (or ONESHOT_STOPPED) state.
  * @param expires_ns  Absolute MONOTONIC time.
  * @param force       Retry with min_delta instead of failing.
  * Context: the device's CPU (tick device) or under the broadcast lock.
- * @return 0; CW_ETIME if @p expires_ns has passed and @p force is false,
- *         or the retry gave up.
+ * @return 0 (also when a latched forced event makes the call a no-op);
+ *         CW_ETIME if @p expires_ns has passed and @p force is false, or
+ *         the retry gave up.
  */
 CW_API int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
 					bool force);

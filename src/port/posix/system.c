@@ -221,6 +221,13 @@ static void posix_config(const struct cw_system_config *cfg, struct cw_posix_ctx
 	}
 	out->port = &posix_port_ops;
 	out->port_ctx = ctx;
+	if (out->monotonic_init_ns == 0) {
+		/*
+		 * MONOTONIC (RAW, BOOTTIME) start at the host's MONOTONIC: deadlines
+		 * computed from either clock agree, also across fork and exec.
+		 */
+		out->monotonic_init_ns = (int64_t)cw__posix_host_ns(CLOCK_MONOTONIC);
+	}
 	if (out->realtime_init_ns == 0) {
 		out->realtime_init_ns = (int64_t)cw__posix_host_ns(CLOCK_REALTIME);
 		ctx->realtime_from_host = true;

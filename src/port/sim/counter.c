@@ -22,8 +22,11 @@
  * 1 MHz at +1000 ppm counts exactly 1001000 cycles in one second.
  *
  * Reads may add a uniform random error of 0..jitter_cycles drawn from the
- * engine's generator (so they stay deterministic); cw_sim_counter_value()
- * gives the exact value without consuming random numbers.
+ * engine's generator (so they stay deterministic), but never return less
+ * than the previous read did: a real counter read after another one ended
+ * cannot see an earlier value, so reads stay monotonic and within
+ * [exact, exact + jitter]. cw_sim_counter_value() gives the exact value
+ * without consuming random numbers.
  *
  * The clocksource is embedded in the counter: its read callback returns the
  * model's value at the engine's current virtual time.
@@ -78,6 +81,8 @@ struct cw_sim_counter {
 	uint64_t seg_rem;
 	/** Scheduled drift changes (freed with the counter). */
 	struct drift_change *drift_changes;
+	/** Last value a jittered read returned, not masked (reads never go below it). */
+	unsigned __int128 last_read;
 };
 
 CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
@@ -85,7 +90,8 @@ CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
 /* Cycles counted over @dt_ns in the current piece; updates *rem. */
 static unsigned __int128 piece_cycles(const struct cw_sim_counter *c, uint64_t dt_ns, uint64_t *rem)
 {
-	unsigned __int128 a = (unsigned __int128)c->p.freq_hz * (uint64_t)(1000000000 + c->p.drift_ppb);
+	unsigned __int128 a =
+		(unsigned __int128)c->p.freq_hz * (uint64_t)(1000000000 + c->p.drift_ppb);
 	unsigned __int128 ah = a / REM_SCALE;
 	unsigned __int128 al = a % REM_SCALE;
 	unsigned __int128 frac = (unsigned __int128)*rem + al * dt_ns;
@@ -146,6 +152,41 @@ static bool params_valid(const struct cw_sim_counter_params *p)
 		return false;
 	}
 	return p->start_value <= CW_CLOCKSOURCE_MASK(p->width_bits);
+}
+
+uint64_t cw__sim_wrap_period_ns(unsigned width_bits, uint64_t freq_hz)
+{
+	unsigned __int128 ns;
+
+	if (freq_hz == 0 || width_bits > CW_SIM_COUNTER_MAX_BITS) {
+		return UINT64_MAX;
+	}
+	ns = ((unsigned __int128)1 << width_bits) * CW_NSEC_PER_SEC / freq_hz;
+	return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
+}
+
+CW_API int cw_sim_counter_start_for_wrap(const struct cw_sim_counter_params *p, uint64_t after_ns,
+					 uint64_t *start)
+{
+	struct cw_sim_counter probe = { 0 };
+	unsigned __int128 cycles;
+	uint64_t rem = 0, mask;
+
+	if (!p || !start || p->width_bits < CW_SIM_COUNTER_MIN_BITS ||
+	    p->width_bits > CW_SIM_COUNTER_MAX_BITS || p->freq_hz == 0 ||
+	    p->drift_ppb > CW_SIM_DRIFT_MAX_PPB || p->drift_ppb < -CW_SIM_DRIFT_MAX_PPB) {
+		return CW_EINVAL;
+	}
+	/* The model's own count over [0, after_ns] at the drift from boot. */
+	probe.p = *p;
+	cycles = piece_cycles(&probe, after_ns, &rem);
+	mask = CW_CLOCKSOURCE_MASK(p->width_bits);
+	if (cycles == 0 || cycles > (unsigned __int128)mask + 1) {
+		return CW_ERANGE;
+	}
+	/* start + cycles == mask + 1: the count reaches the wrap at after_ns. */
+	*start = mask - (uint64_t)(cycles - 1);
+	return 0;
 }
 
 CW_API int cw_sim_counter_create(struct cw_sim *sim, const struct cw_sim_counter_params *p,
@@ -210,12 +251,21 @@ CW_API uint64_t cw_sim_counter_wraps(const struct cw_sim_counter *c)
 
 CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c)
 {
-	uint64_t v = cw_sim_counter_value(c);
+	unsigned __int128 v = c->p.start_value + total_cycles(c, NULL);
 
 	if (c->p.jitter_cycles) {
 		v += cw_sim_random_below(c->sim, c->p.jitter_cycles + 1);
+		/*
+		 * A read that starts after the previous one ended never sees an
+		 * earlier value: the jitter delays what a read returns by up to j
+		 * cycles of error, but never below the last value returned.
+		 */
+		if (v < c->last_read) {
+			v = c->last_read;
+		}
+		c->last_read = v;
 	}
-	return v & c->mask;
+	return (uint64_t)v & c->mask;
 }
 
 CW_API void cw_sim_counter_set_drift(struct cw_sim_counter *c, int64_t drift_ppb)

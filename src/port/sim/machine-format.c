@@ -181,6 +181,70 @@ static void put_timer(struct out *o, const struct cw_sim_timer_desc *t)
 	}
 }
 
+/* @ns since the epoch as "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC). */
+static void put_iso_utc(struct out *o, int64_t ns)
+{
+	static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	uint64_t secs = (uint64_t)ns / CW_NSEC_PER_SEC, frac = (uint64_t)ns % CW_NSEC_PER_SEC;
+	uint64_t days = secs / 86400, rest = secs % 86400;
+	unsigned year = 1970, month = 0;
+
+	while (days >= (cw__sim_leap_year(year) ? 366u : 365u)) {
+		days -= cw__sim_leap_year(year) ? 366u : 365u;
+		year++;
+	}
+	for (;; month++) {
+		unsigned len = mdays[month] + (month == 1 && cw__sim_leap_year(year) ? 1u : 0u);
+
+		if (days < len) {
+			break;
+		}
+		days -= len;
+	}
+	put(o, "%04u-%02u-%02uT%02u:%02u:%02u", year, month + 1, (unsigned)days + 1,
+	    (unsigned)(rest / 3600), (unsigned)(rest / 60 % 60), (unsigned)(rest % 60));
+	if (frac) {
+		char digits[16];
+		int n = snprintf(digits, sizeof(digits), "%09llu", (unsigned long long)frac);
+
+		while (n > 1 && digits[n - 1] == '0') {
+			digits[--n] = '\0';
+		}
+		put(o, ".%s", digits);
+	}
+	put(o, "Z");
+}
+
+size_t cw__sim_format_iso_utc(int64_t ns, char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = buf ? len : 0, .pos = 0 };
+
+	if (buf && len) {
+		buf[0] = '\0';
+	}
+	put_iso_utc(&o, ns < 0 ? 0 : ns);
+	return o.pos;
+}
+
+static void put_system(struct out *o, const struct cw_sim_machine_desc *m)
+{
+	if (!m->hz && !m->initial_jiffies && !m->realtime_set) {
+		return;
+	}
+	put(o, "\n[system]\n");
+	if (m->hz) {
+		put(o, "hz = %u\n", m->hz);
+	}
+	if (m->initial_jiffies) {
+		put(o, "initial_jiffies = 0x%llx\n", (unsigned long long)m->initial_jiffies);
+	}
+	if (m->realtime_set) {
+		put(o, "realtime = ");
+		put_iso_utc(o, m->realtime_init_ns);
+		put(o, "\n");
+	}
+}
+
 static void put_irq_and_idle(struct out *o, const struct cw_sim_machine_desc *m)
 {
 	if (m->irq_latency_ns || m->ipi_latency_ns || m->nr_irq_affinity) {
@@ -219,6 +283,7 @@ CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, ch
 		put(&o, "description = %s\n", m->description);
 	}
 	put(&o, "cpus = %u\n", m->nr_cpus);
+	put_system(&o, m);
 	for (unsigned i = 0; i < m->nr_nodes; i++) {
 		put(&o, "\n[node %u]\ncpus = ", m->nodes[i].id);
 		put_cpus(&o, &m->nodes[i]);

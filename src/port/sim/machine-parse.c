@@ -18,6 +18,11 @@
  * kind has. Values the file leaves out take the kind's defaults
  * (timer_kinds[]), so a parsed description is always complete.
  *
+ * [system] places the start state (HZ, initial jiffies, REALTIME as a UTC
+ * date or a time since the epoch); a counter's wraps_after derives its start
+ * value from the model's own count. What depends on the run (HZ, length)
+ * is checked later by cw_sim_machine_desc_check() (machine-check.c).
+ *
  * Robustness: the input is arbitrary bytes. Lines are copied into a fixed
  * buffer after a length check, NUL bytes are rejected, every number is
  * parsed by hand with overflow checks, every count has a limit, and every
@@ -50,7 +55,7 @@
 #define JITTER_RANGE_SHIFT 4u
 /** What a section header may be, for messages. */
 #define SECTION_LIST                                                                               \
-	"a section [machine], [node N], [counter NAME], [irq], [idle] or a timer "                 \
+	"a section [machine], [system], [node N], [counter NAME], [irq], [idle] or a timer "       \
 	"[global_timer|arch_timer|tmu|hpet|lapic|pit NAME]"
 
 enum section_kind {
@@ -61,6 +66,7 @@ enum section_kind {
 	SECT_TIMER,
 	SECT_IRQ,
 	SECT_IDLE,
+	SECT_SYSTEM,
 };
 
 struct parser;
@@ -104,6 +110,9 @@ struct parser {
 	unsigned jitter_line;
 	unsigned nonstop_line;
 	unsigned stops_line;
+	unsigned wraps_after_line;
+	/** Current counter: wraps_after, ns (valid when wraps_after_line is set). */
+	uint64_t wraps_after_ns;
 	/** Current timer section: its kind and the lines of keys later checks point at. */
 	enum cw_sim_timer_kind timer_kind;
 	unsigned min_delta_line;
@@ -577,8 +586,8 @@ static int key_counter_freq(struct parser *ps, const char *val)
 		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
 				      "Hz, kHz, MHz, GHz", "Hz", val);
 	}
-	if (hz == 0) {
-		return expected(ps, "a frequency above 0 Hz", val);
+	if (hz == 0 || hz > CW_SIM_MAX_FREQ_HZ) {
+		return expected(ps, "a frequency above 0 Hz and at most 100GHz", val);
 	}
 	cur_counter(ps)->params.freq_hz = hz;
 	return 0;
@@ -708,6 +717,17 @@ static int key_counter_start(struct parser *ps, const char *val)
 	return ret;
 }
 
+/* wraps_after = TIME: the start value is derived when the section ends (width, freq, drift). */
+static int key_counter_wraps_after(struct parser *ps, const char *val)
+{
+	int ret = value_duration(ps, val, &ps->wraps_after_ns);
+
+	if (!ret) {
+		ps->wraps_after_line = ps->tx.line;
+	}
+	return ret;
+}
+
 static int key_counter_stops_in_suspend(struct parser *ps, const char *val)
 {
 	int ret = value_bool(ps, val, &cur_counter(ps)->params.stops_in_suspend);
@@ -732,6 +752,7 @@ static const struct key_def counter_keys[] = {
 	{ "drift_at", key_counter_drift_at, false, true, 0 },
 	{ "jitter", key_counter_jitter, false, false, 0 },
 	{ "start", key_counter_start, false, false, 0 },
+	{ "wraps_after", key_counter_wraps_after, false, false, 0 },
 	{ "stops_in_suspend", key_counter_stops_in_suspend, false, false, 0 },
 	{ "stops_in_deep_idle", key_counter_stops_in_deep_idle, false, false, 0 },
 };
@@ -824,8 +845,8 @@ static int key_timer_freq(struct parser *ps, const char *val)
 		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
 				      "Hz, kHz, MHz, GHz", "Hz", val);
 	}
-	if (hz == 0) {
-		return expected(ps, "a frequency above 0 Hz", val);
+	if (hz == 0 || hz > CW_SIM_MAX_FREQ_HZ) {
+		return expected(ps, "a frequency above 0 Hz and at most 100GHz", val);
 	}
 	cur_timer(ps)->freq_hz = hz;
 	return 0;
@@ -1036,14 +1057,32 @@ static enum cw_sim_timer_kind timer_kind_of(const char *kind)
 /* ---------------------------------------------------------------------- */
 /* [irq] keys */
 
+/*
+ * A latency: a time of at most CW_SIM_MAX_LATENCY_NS (a day of interrupt
+ * latency is a unit mistake, not hardware).
+ */
+static int value_latency(struct parser *ps, const char *val, const char *what, uint64_t *out)
+{
+	char buf[96];
+	int ret = value_duration(ps, val, out);
+
+	if (ret || *out <= CW_SIM_MAX_LATENCY_NS) {
+		return ret;
+	}
+	snprintf(buf, sizeof(buf), "%s of at most 1s (real hardware takes ns to ms)", what);
+	return expected(ps, buf, val);
+}
+
 static int key_irq_latency(struct parser *ps, const char *val)
 {
-	return value_duration(ps, val, &ps->m->irq_latency_ns);
+	ps->m->irq_latency_line = ps->tx.line;
+	return value_latency(ps, val, "an interrupt latency", &ps->m->irq_latency_ns);
 }
 
 static int key_irq_ipi_latency(struct parser *ps, const char *val)
 {
-	return value_duration(ps, val, &ps->m->ipi_latency_ns);
+	ps->m->ipi_latency_line = ps->tx.line;
+	return value_latency(ps, val, "an IPI latency", &ps->m->ipi_latency_ns);
 }
 
 /* affinity = IRQ CPU; the CPU is checked against [machine] cpus at the end of the file. */
@@ -1093,6 +1132,165 @@ static const struct key_def irq_keys[] = {
 };
 
 /* ---------------------------------------------------------------------- */
+/* [system] keys */
+
+static int key_system_hz(struct parser *ps, const char *val)
+{
+	uint64_t v;
+
+	if (parse_uint(val, &v) != NUM_OK || (v != 100 && v != 250 && v != 300 && v != 1000)) {
+		return expected(ps, "a tick rate of 100, 250, 300 or 1000", val);
+	}
+	ps->m->hz = (unsigned)v;
+	return 0;
+}
+
+static int key_system_initial_jiffies(struct parser *ps, const char *val)
+{
+	uint64_t v;
+	int ret = value_uint_range(ps, val, 1, UINT64_MAX,
+				   "initial jiffies (0 is not allowed: leave the key out for "
+				   "Linux's INITIAL_JIFFIES)",
+				   &v);
+
+	if (!ret) {
+		ps->m->initial_jiffies = v;
+	}
+	return ret;
+}
+
+/* Days from 1970-01-01 to the first of @month (1..12) of @year (1970..). */
+static uint64_t days_before(unsigned year, unsigned month)
+{
+	static const unsigned cumulative[12] = { 0,   31,  59,  90,  120, 151,
+						 181, 212, 243, 273, 304, 334 };
+	uint64_t days = 0;
+
+	for (unsigned y = 1970; y < year; y++) {
+		days += cw__sim_leap_year(y) ? 366 : 365;
+	}
+	return days + cumulative[month - 1] + (month > 2 && cw__sim_leap_year(year) ? 1 : 0);
+}
+
+/* @n decimal digits at *s into *out; advances *s. */
+static bool fixed_digits(const char **s, unsigned n, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (unsigned i = 0; i < n; i++, (*s)++) {
+		if (!is_digit(**s)) {
+			return false;
+		}
+		v = v * 10 + (unsigned)(**s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC, no leap second 60) into ns since
+ * the epoch; NUM_RANGE past KTIME_MAX, NUM_INEXACT below 1 ns.
+ */
+static enum num_status parse_iso_utc(const char *s, int64_t *out_ns)
+{
+	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y, mo, d, h, mi, sec;
+	unsigned __int128 ns;
+	uint64_t frac = 0;
+
+	if (!fixed_digits(&s, 4, &y) || *s++ != '-' || !fixed_digits(&s, 2, &mo) || *s++ != '-' ||
+	    !fixed_digits(&s, 2, &d) || *s++ != 'T' || !fixed_digits(&s, 2, &h) || *s++ != ':' ||
+	    !fixed_digits(&s, 2, &mi) || *s++ != ':' || !fixed_digits(&s, 2, &sec)) {
+		return NUM_BAD;
+	}
+	if (*s == '.') {
+		const char *digits = ++s;
+		size_t n = 0;
+
+		while (is_digit(s[n])) {
+			n++;
+		}
+		if (n == 0 || add_fraction(digits, n, 9, &frac) != NUM_OK) {
+			return n == 0 ? NUM_BAD : NUM_INEXACT;
+		}
+		s += n;
+	}
+	if (strcmp(s, "Z") != 0 || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !cw__sim_leap_year(y)) || h > 23 || mi > 59 || sec > 59) {
+		return NUM_BAD;
+	}
+	ns = ((unsigned __int128)(days_before(y, mo) + d - 1) * 86400 + h * 3600u + mi * 60u +
+	      sec) * CW_NSEC_PER_SEC +
+	     frac;
+	if (ns > INT64_MAX) {
+		return NUM_RANGE;
+	}
+	*out_ns = (int64_t)ns;
+	return NUM_OK;
+}
+
+/* A UTC date-time or a time since the epoch with a unit, at most KTIME_MAX. */
+static enum num_status parse_realtime(const char *text, int64_t *out_ns)
+{
+	enum num_status st;
+	uint64_t ns;
+	bool neg;
+
+	if (strchr(text, 'T')) {
+		return parse_iso_utc(text, out_ns);
+	}
+	st = parse_quantity(text, duration_units, false, &neg, &ns);
+	if (st == NUM_OK && ns > INT64_MAX) {
+		return NUM_RANGE;
+	}
+	if (st == NUM_OK) {
+		*out_ns = (int64_t)ns;
+	}
+	return st;
+}
+
+CW_API int cw_sim_parse_realtime_ns(const char *text, int64_t *out_ns)
+{
+	enum num_status st;
+
+	if (!text || !out_ns) {
+		return CW_EINVAL;
+	}
+	st = parse_realtime(text, out_ns);
+	if (st == NUM_RANGE) {
+		return CW_ERANGE;
+	}
+	return st == NUM_OK ? 0 : CW_EINVAL;
+}
+
+/* realtime = 2038-01-19T03:14:07Z, or a time since the epoch with a unit (2147483648s). */
+static int key_system_realtime(struct parser *ps, const char *val)
+{
+	static const char what[] =
+		"a REALTIME at boot such as 2038-01-19T03:14:07Z or 2147483647.5s";
+	enum num_status st = parse_realtime(val, &ps->m->realtime_init_ns);
+
+	if (st == NUM_RANGE) {
+		return expected(
+			ps,
+			"a REALTIME at boot up to KTIME_MAX, 2262-04-11T23:47:16.854775807Z "
+			"(9223372036.854775807s)",
+			val);
+	}
+	if (st != NUM_OK) {
+		return expected(ps, what, val);
+	}
+	ps->m->realtime_set = true;
+	return 0;
+}
+
+static const struct key_def system_keys[] = {
+	{ "hz", key_system_hz, false, false, 0 },
+	{ "initial_jiffies", key_system_initial_jiffies, false, false, 0 },
+	{ "realtime", key_system_realtime, false, false, 0 },
+};
+
+/* ---------------------------------------------------------------------- */
 /* [idle] keys */
 
 /* state = NAME shallow|deep EXIT_LATENCY */
@@ -1121,10 +1319,11 @@ static int key_idle_state(struct parser *ps, const char *val)
 	if (strcmp(depth, "deep") != 0 && strcmp(depth, "shallow") != 0) {
 		return expected(ps, "an idle state depth: shallow or deep", depth);
 	}
-	ret = value_duration(ps, lat, &st.exit_latency_ns);
+	ret = value_latency(ps, lat, "an idle exit latency", &st.exit_latency_ns);
 	if (ret) {
 		return ret;
 	}
+	st.line = ps->tx.line;
 	for (unsigned i = 0; i < m->nr_idle_states; i++) {
 		if (strcmp(m->idle_states[i].name, name) == 0) {
 			return expected(ps, "each idle state name once", val);
@@ -1174,13 +1373,48 @@ static int begin_singleton(struct parser *ps, enum section_kind kind, const char
 /* ---------------------------------------------------------------------- */
 /* Sections */
 
+/*
+ * wraps_after = TIME: the start value that makes the counter wrap TIME after
+ * boot at its drift from boot (cw_sim_counter_start_for_wrap()).
+ */
+static int counter_wraps_after(struct parser *ps, struct cw_sim_counter_desc *c)
+{
+	uint64_t period_ns;
+	int ret;
+
+	if (!ps->wraps_after_line) {
+		return 0;
+	}
+	if (ps->start_line) {
+		return perr(ps,
+			    ps->start_line > ps->wraps_after_line ? ps->start_line
+								  : ps->wraps_after_line,
+			    "expected either start or wraps_after in %s (got both)", ps->title);
+	}
+	ret = cw_sim_counter_start_for_wrap(&c->params, ps->wraps_after_ns, &c->params.start_value);
+	if (ret == 0) {
+		return 0;
+	}
+	period_ns = cw__sim_wrap_period_ns(c->params.width_bits, c->params.freq_hz);
+	return perr(ps, ps->wraps_after_line,
+		    "expected a wraps_after of at least one cycle and at most one wrap period of "
+		    "%s (%u bits at %llu Hz wrap every %llu ns; got %llu ns)",
+		    ps->title, c->params.width_bits, (unsigned long long)c->params.freq_hz,
+		    (unsigned long long)period_ns, (unsigned long long)ps->wraps_after_ns);
+}
+
 /* Checks across the keys of a counter, run when its section ends. */
 static int check_counter(struct parser *ps)
 {
 	struct cw_sim_counter_desc *c = cur_counter(ps);
 	uint64_t mask = CW_CLOCKSOURCE_MASK(c->params.width_bits);
 	char buf[96];
+	int ret;
 
+	ret = counter_wraps_after(ps, c);
+	if (ret) {
+		return ret;
+	}
 	if (c->params.start_value > mask) {
 		snprintf(buf, sizeof(buf),
 			 "a start value within the counter's %u bits (at most 0x%llx)",
@@ -1239,6 +1473,7 @@ static void enter_section(struct parser *ps, enum section_kind kind, const struc
 	ps->jitter_line = 0;
 	ps->nonstop_line = 0;
 	ps->stops_line = 0;
+	ps->wraps_after_line = 0;
 	ps->min_delta_line = 0;
 	ps->max_delta_line = 0;
 	ps->irq_line = 0;
@@ -1368,6 +1603,10 @@ static int parse_header(struct cw__sim_text *tx, char *name, const char *header)
 	if (strcmp(kind, "idle") == 0) {
 		return begin_singleton(ps, SECT_IDLE, "idle", arg, header, &ps->m->idle_line,
 				       idle_keys, sizeof(idle_keys) / sizeof(idle_keys[0]));
+	}
+	if (strcmp(kind, "system") == 0) {
+		return begin_singleton(ps, SECT_SYSTEM, "system", arg, header, &ps->m->system_line,
+				       system_keys, sizeof(system_keys) / sizeof(system_keys[0]));
 	}
 	if (timer_kind_of(kind) != CW_SIM_TIMER_NR_KINDS) {
 		return begin_timer(ps, timer_kind_of(kind), arg, header);
@@ -1814,6 +2053,7 @@ CW_API int cw_sim_machine_desc_parse_mem(const char *text, size_t len, const cha
 	if (!ps.m) {
 		return CW_ENOMEM;
 	}
+	snprintf(ps.m->file, sizeof(ps.m->file), "%s", ps.tx.file);
 	ret = parse_text(&ps, text, len);
 	if (ret == CW_ENOMEM && err && err_len) {
 		snprintf(err, err_len, "%s:%u: out of memory", ps.tx.file,

@@ -22,6 +22,7 @@
  * outlive the machine.
  */
 #include <clockwork/sim.h>
+#include <clockwork/check.h>
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/init.h>
 #include <clockwork/sim_hw.h>
@@ -85,6 +86,39 @@ static void log_machine(struct cw_system *sys, const struct cw_sim_machine_desc 
 		cw_sim_system_log(sys, CW_LOG_INFO, "sim: node %u: CPUs %s%s", d->nodes[i].id, cpus,
 				  n >= sizeof(cpus) ? "..." : "");
 	}
+}
+
+/* [system]: the caller's non-zero values win over the file's. */
+static void apply_system_section(struct cw_system_config *c, const struct cw_sim_machine_desc *d)
+{
+	if (!c->hz) {
+		c->hz = d->hz;
+	}
+	if (!c->initial_jiffies) {
+		c->initial_jiffies = d->initial_jiffies;
+	}
+	if (!c->realtime_init_ns && d->realtime_set) {
+		c->realtime_init_ns = d->realtime_init_ns;
+	}
+}
+
+/* Where the clocks start, so a run placed next to a boundary says so. */
+static void log_start_state(struct cw_system *sys, const struct cw_system_config *c)
+{
+	char iso[48];
+
+	cw__sim_format_iso_utc(c->realtime_init_ns, iso, sizeof(iso));
+	cw_sim_system_log(sys, CW_LOG_INFO,
+			  "sim: start: HZ=%u, jiffies 0x%llx%s, REALTIME %s (%lld ns)",
+			  cw_system_hz(sys), (unsigned long long)cw_jiffies_get(sys),
+			  c->initial_jiffies ? "" : " (INITIAL_JIFFIES)", iso,
+			  (long long)c->realtime_init_ns);
+}
+
+/* A finding of cw_sim_machine_desc_check(), into the boot log. */
+static void log_finding(void *arg, bool error, const char *msg)
+{
+	cw_sim_system_log(arg, error ? CW_LOG_ERR : CW_LOG_WARNING, "sim: %s", msg);
 }
 
 static void log_counter_model(struct cw_system *sys, const struct cw_sim_counter_desc *c)
@@ -222,6 +256,22 @@ static unsigned nr_irq_lines(const struct cw_sim_machine_desc *d)
 	return n;
 }
 
+/*
+ * The longest delay the machine adds between an event's time and its
+ * handler, for the checker's lateness bounds. The worst chain is a
+ * broadcast wakeup: the broadcast device's interrupt reaches a CPU (irq
+ * latency) that is itself in the deepest state (exit latency), which sends
+ * an IPI (IPI latency) to the sleeping target, which leaves the deepest
+ * state too (exit latency again). Idle states are listed shallowest first.
+ */
+static uint64_t worst_latency_ns(const struct cw_sim_machine_desc *d)
+{
+	uint64_t exit_ns =
+		d->nr_idle_states ? d->idle_states[d->nr_idle_states - 1].exit_latency_ns : 0;
+
+	return d->irq_latency_ns + d->ipi_latency_ns + 2 * exit_ns;
+}
+
 static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc *d)
 {
 	struct cw_sim_hw_idle_state states[CW_SIM_MAX_IDLE_STATES];
@@ -243,6 +293,7 @@ static int create_hw(struct cw_sim_machine *m, const struct cw_sim_machine_desc 
 	m->nr_idle_states = d->nr_idle_states;
 	p.irq_latency_ns = d->irq_latency_ns;
 	p.ipi_latency_ns = d->ipi_latency_ns;
+	cw_check_set_latency_ns(m->sys, worst_latency_ns(d));
 	p.nr_irqs = nr_irq_lines(d);
 	p.idle_states = d->nr_idle_states ? states : NULL;
 	p.nr_idle_states = d->nr_idle_states;
@@ -343,12 +394,20 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 		c = *cfg;
 	}
 	c.nr_cpus = desc->nr_cpus;
+	c.check = c.check == CW_CHECK_DEFAULT ? CW_CHECK_ON : c.check;
+	apply_system_section(&c, desc);
 	ret = alloc_tables(m, desc);
 	ret = ret ? ret : cw_sim_system_create_with_sink(sim, &c, sink, arg, &m->sys);
 	if (ret) {
 		goto err_free;
 	}
 	log_machine(m->sys, desc);
+	log_start_state(m->sys, &c);
+	/* Hardware outside physical sense for this HZ: logged, and errors refused. */
+	if (cw_sim_machine_desc_check(desc, cw_system_hz(m->sys), 0, log_finding, m->sys)) {
+		ret = CW_EINVAL;
+		goto err_free;
+	}
 	ret = create_hw(m, desc);
 	for (size_t i = 0; i < desc->nr_counters && !ret; i++) {
 		ret = add_counter(m, &desc->counters[i]);

@@ -22,6 +22,7 @@
  * the system) before destroying the engine.
  */
 #include <clockwork/sim.h>
+#include <clockwork/check.h>
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/init.h>
 #include <clockwork/sim_hw.h>
@@ -211,6 +212,7 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 		return ret;
 	}
 	p->sys = *out;
+	cw_check_set_seed(p->sys, cw_sim_seed(sim));
 	ret = cw_system_set_port_drivers(p->sys, cw__sim_port_drivers, cw__sim_nr_port_drivers, p);
 	if (ret) {
 		cw_system_destroy(p->sys);

@@ -67,6 +67,25 @@ _Noreturn void cw__sim_bug(const char *what);
  */
 void cw__sim_counters_set_suspended(struct cw_sim *sim, bool suspended);
 
+/** Whether @year (Gregorian) has 366 days. */
+static inline bool cw__sim_leap_year(unsigned year)
+{
+	return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/**
+ * Time a counter of @width_bits at @freq_hz (>= 1) takes to count through
+ * its whole range once (2^width cycles), ns, rounded down; UINT64_MAX when
+ * that does not fit in 64 bits.
+ */
+uint64_t cw__sim_wrap_period_ns(unsigned width_bits, uint64_t freq_hz);
+
+/**
+ * Write @ns since the epoch (>= 0) as "YYYY-MM-DDTHH:MM:SS[.fraction]Z",
+ * snprintf style. @return Length of the full text, excluding the NUL.
+ */
+size_t cw__sim_format_iso_utc(int64_t ns, char *buf, size_t len);
+
 /**
  * Write the CPUs of @n as a CPU list ("0-3,8"), snprintf style.
  * @return Length of the full text, excluding the NUL.

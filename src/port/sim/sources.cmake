@@ -21,6 +21,7 @@ set(CW_SIM_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/sim/port.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/machine-parse.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/machine-format.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/machine-check.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/machine.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/irqc.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/cpu-model.c

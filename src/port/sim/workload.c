@@ -29,11 +29,17 @@
 #include <string.h>
 
 /** Longest line accepted, including the NUL. */
-#define WL_LINE_BYTES 512u
+#define WL_LINE_BYTES   512u
 /** Largest workload file accepted. */
-#define WL_FILE_MAX   (1u << 20)
+#define WL_FILE_MAX     (1u << 20)
 /** Longest excerpt of the input quoted in a message. */
-#define WL_QUOTE      40u
+#define WL_QUOTE        40u
+/**
+ * Shortest average busy + idle cycle a CPU may have, ns. Each period end is
+ * an engine event: below 1 us a simulated second costs over a billion
+ * events per CPU (hours of host time), and no idle state is that short.
+ */
+#define WL_MIN_CYCLE_NS 1000.0
 
 /** The built-in default workload; examples/workloads/default.ini is the same text. */
 static const char default_workload[] =
@@ -82,6 +88,11 @@ struct wl_parser {
 	unsigned hotplug_line;
 	/** Line where each key of the current section was set (by CW_SIM_WL_SET_* bit, + name). */
 	unsigned seen[8];
+	/** Lines of the busy and idle keys of [workload] (index 0) and each [cpu LIST] (1 + i). */
+	unsigned busy_line[1 + CW_SIM_MAX_WORKLOAD_CPUS];
+	unsigned idle_line[1 + CW_SIM_MAX_WORKLOAD_CPUS];
+	/** Index of the current section in busy_line[] / idle_line[]. */
+	unsigned cur_index;
 };
 
 /* The parser a text callback runs for. */
@@ -266,6 +277,11 @@ static int wl_assign_cpu_section(struct wl_parser *ps, const char *key, const ch
 		if (k < 5) {
 			ps->cur->set |= 1u << k;
 		}
+		if (k == 0) {
+			ps->busy_line[ps->cur_index] = ps->tx.line;
+		} else if (k == 1) {
+			ps->idle_line[ps->cur_index] = ps->tx.line;
+		}
 		return wl_cpu_key(ps, k, val);
 	}
 	return wl_expected(
@@ -343,6 +359,7 @@ static int wl_begin_cpu(struct wl_parser *ps, const char *arg, const char *heade
 	c->last_cpu = (unsigned)hi;
 	c->line = ps->tx.line;
 	ps->cur = c;
+	ps->cur_index = ps->w->nr_overrides;
 	ps->sect = WL_CPU;
 	return 0;
 }
@@ -365,6 +382,7 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 			ps->workload_line = ps->tx.line;
 			ps->w->defaults.line = ps->tx.line;
 			ps->cur = &ps->w->defaults;
+			ps->cur_index = 0;
 			ps->sect = WL_WORKLOAD;
 			return 0;
 		}
@@ -411,6 +429,171 @@ static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 	return wl_assign_cpu_section(ps, key, val);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Periods that let virtual time advance */
+
+/* Whether a period drawn from @d can be longer than 0. */
+static bool wl_dist_can_be_positive(const struct cw_sim_dist *d)
+{
+	switch (d->kind) {
+	case CW_SIM_DIST_FIXED:
+	case CW_SIM_DIST_EXPONENTIAL:
+		return d->a_ns > 0;
+	case CW_SIM_DIST_UNIFORM:
+		return d->b_ns > 0;
+	case CW_SIM_DIST_NORMAL:
+		return d->a_ns > 0 || d->b_ns > 0;
+	default:
+		return false;
+	}
+}
+
+/* Mean length of the periods drawn from @d, ns (a normal is clipped at 0). */
+static double wl_dist_mean_ns(const struct cw_sim_dist *d)
+{
+	double mu = (double)d->a_ns, sd = (double)d->b_ns, z;
+
+	switch (d->kind) {
+	case CW_SIM_DIST_FIXED:
+	case CW_SIM_DIST_EXPONENTIAL:
+		return mu;
+	case CW_SIM_DIST_UNIFORM:
+		return (mu + sd) / 2;
+	case CW_SIM_DIST_NORMAL:
+		if (sd == 0) {
+			return mu;
+		}
+		/* E[max(X, 0)] = mu Phi(mu/sd) + sd phi(mu/sd). */
+		z = mu / sd;
+		return mu * 0.5 * erfc(-z / sqrt(2.0)) +
+		       sd * exp(-z * z / 2) / sqrt(2.0 * 3.141592653589793);
+	default:
+		return 0;
+	}
+}
+
+/* "fixed 0ns", "uniform 0ns 2ns", "none": a distribution for messages. */
+static void wl_dist_text(const struct cw_sim_dist *d, char *buf, size_t len)
+{
+	static const char *const names[] = { "fixed", "uniform", "exponential", "normal" };
+
+	if (d->kind == CW_SIM_DIST_NONE || (unsigned)d->kind >= 4) {
+		snprintf(buf, len, "none");
+	} else if (d->kind == CW_SIM_DIST_UNIFORM || d->kind == CW_SIM_DIST_NORMAL) {
+		snprintf(buf, len, "%s %lluns %lluns", names[d->kind], (unsigned long long)d->a_ns,
+			 (unsigned long long)d->b_ns);
+	} else {
+		snprintf(buf, len, "%s %lluns", names[d->kind], (unsigned long long)d->a_ns);
+	}
+}
+
+enum wl_cycle {
+	/** Time advances at a sane rate. */
+	WL_CYCLE_OK,
+	/** Every period is 0 ns: virtual time never advances. */
+	WL_CYCLE_ZERO,
+	/** The average busy + idle cycle is below WL_MIN_CYCLE_NS. */
+	WL_CYCLE_SHORT,
+};
+
+/* How a CPU doing @c advances virtual time; its mean cycle in *mean_ns. */
+static enum wl_cycle wl_cycle_of(const struct cw_sim_workload_cpu *c, double *mean_ns)
+{
+	bool idles = c->idle.kind != CW_SIM_DIST_NONE;
+
+	*mean_ns = wl_dist_mean_ns(&c->busy) + (idles ? wl_dist_mean_ns(&c->idle) : 0);
+	if (!wl_dist_can_be_positive(&c->busy) && !(idles && wl_dist_can_be_positive(&c->idle))) {
+		return WL_CYCLE_ZERO;
+	}
+	return *mean_ns < WL_MIN_CYCLE_NS ? WL_CYCLE_SHORT : WL_CYCLE_OK;
+}
+
+/*
+ * What is wrong with @c, as "expected ... (got busy = X<busy_at> and idle =
+ * Y<idle_at>: why)"; @where is "" or " on every CPU", @who "" or "on CPU N ".
+ */
+static void wl_cycle_message(enum wl_cycle kind, const struct cw_sim_workload_cpu *c,
+			     double mean_ns, const char *where, const char *who,
+			     const char *busy_at, const char *idle_at, char *buf, size_t len)
+{
+	char busy[64], idle[64];
+
+	wl_dist_text(&c->busy, busy, sizeof(busy));
+	wl_dist_text(&c->idle, idle, sizeof(idle));
+	if (kind == WL_CYCLE_ZERO) {
+		snprintf(
+			buf, len,
+			"expected busy or idle periods longer than 0%s (got %sbusy = %s%s and idle "
+			"= %s%s: the CPU would switch between them forever without virtual time "
+			"advancing)",
+			where, who, busy, busy_at, idle, idle_at);
+		return;
+	}
+	snprintf(buf, len,
+		 "expected busy and idle periods of at least 1us per cycle on average%s (got "
+		 "%sbusy = %s%s and idle = %s%s: %.4g ns per cycle, %.0f cycles per simulated "
+		 "second)",
+		 where, who, busy, busy_at, idle, idle_at, mean_ns, 1e9 / mean_ns);
+}
+
+/* Check the section pair that gives a CPU its busy (@bi) and idle (@ii) periods. */
+static int wl_check_cycle(struct wl_parser *ps, const struct cw_sim_workload_cpu *c, unsigned bi,
+			  unsigned ii, int cpu)
+{
+	char busy_at[32], idle_at[32], who[32] = "", msg[400];
+	unsigned bl = ps->busy_line[bi], il = ps->idle_line[ii];
+	enum wl_cycle kind;
+	double mean;
+
+	kind = wl_cycle_of(c, &mean);
+	if (kind == WL_CYCLE_OK) {
+		return 0;
+	}
+	snprintf(busy_at, sizeof(busy_at), " at line %u", bl);
+	snprintf(idle_at, sizeof(idle_at), " at line %u", il);
+	if (cpu >= 0) {
+		snprintf(who, sizeof(who), "on CPU %d ", cpu);
+	}
+	wl_cycle_message(kind, c, mean, " on every CPU", who, busy_at, idle_at, msg, sizeof(msg));
+	return wl_err(ps, bl > il ? bl : il, "%s", msg);
+}
+
+/*
+ * Every CPU's busy and idle periods advance virtual time: the defaults, and
+ * every CPU a [cpu LIST] section changes (reported at the later of the two
+ * lines that make the pair).
+ */
+static int wl_check_cycles(struct wl_parser *ps)
+{
+	const struct cw_sim_workload_desc *w = ps->w;
+	unsigned last = 0;
+	int ret = wl_check_cycle(ps, &w->defaults, 0, 0, -1);
+
+	for (unsigned i = 0; i < w->nr_overrides; i++) {
+		last = w->overrides[i].last_cpu > last ? w->overrides[i].last_cpu : last;
+	}
+	for (unsigned cpu = 0; cpu <= last && w->nr_overrides && !ret; cpu++) {
+		struct cw_sim_workload_cpu c;
+		unsigned bi = 0, ii = 0;
+
+		for (unsigned i = 0; i < w->nr_overrides; i++) {
+			const struct cw_sim_workload_cpu *o = &w->overrides[i];
+
+			if (cpu < o->first_cpu || cpu > o->last_cpu) {
+				continue;
+			}
+			bi = (o->set & CW_SIM_WL_SET_BUSY) ? i + 1 : bi;
+			ii = (o->set & CW_SIM_WL_SET_IDLE) ? i + 1 : ii;
+		}
+		if (bi == 0 && ii == 0) {
+			continue;
+		}
+		cw_sim_workload_cpu_config(w, cpu, &c);
+		ret = wl_check_cycle(ps, &c, bi, ii, (int)cpu);
+	}
+	return ret;
+}
+
 static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 {
 	static const struct cw__sim_text_ops ops = {
@@ -431,7 +614,7 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 			      "expected keys 'busy' and 'idle' in [workload] (got %s)",
 			      (ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ? "no idle" : "no busy");
 	}
-	return 0;
+	return wl_check_cycles(ps);
 }
 
 CW_API void cw_sim_workload_desc_free(struct cw_sim_workload_desc *w)
@@ -749,9 +932,19 @@ static int wl_check(const struct cw_sim_workload_desc *w, struct cw_sim_hw *hw, 
 	}
 	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
 		struct cw_sim_workload_cpu cfg;
+		enum wl_cycle kind;
 		bool found = false;
+		char msg[400];
+		double mean;
 
 		cw_sim_workload_cpu_config(w, cpu, &cfg);
+		/* A description built by hand did not meet the parser's check. */
+		kind = wl_cycle_of(&cfg, &mean);
+		if (kind != WL_CYCLE_OK) {
+			wl_cycle_message(kind, &cfg, mean, "", "", "", "", msg, sizeof(msg));
+			snprintf(err, err_len, "workload '%s': CPU%u: %s", w->name, cpu, msg);
+			return CW_EINVAL;
+		}
 		if (cfg.idle_choice != CW_SIM_IDLE_NAMED) {
 			continue;
 		}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The invariant checker: an oracle that watches a system from the outside
+ * and reports the first time it breaks a promise the documentation makes.
+ * It is not a second implementation: it records what callers asked for
+ * (every hrtimer and wheel timer arm, re-arm and cancel), what the core did
+ * (every expiry, every clock read, every clock event interrupt) and checks
+ * one against the other:
+ *
+ *   - every armed timer fires exactly once unless it is cancelled or
+ *     re-armed first (a second expiry, or an expiry of a cancelled timer,
+ *     is a violation; cw_check_verify() reports armed timers that are
+ *     overdue beyond their bound and never fired);
+ *   - never before its expiry (hrtimers: their soft expiry in their own
+ *     clock; wheel timers: jiffies > expires, except timeouts beyond the
+ *     wheel's range, which are clamped to it);
+ *   - no later than the bound its kind documents (docs/checker.md):
+ *     hrtimers: hard expiry (slack included) + resolution (the tick device's
+ *     min_delta plus one device cycle in high resolution, one tick in low
+ *     resolution) + the modelled latency (cw_check_set_latency_ns());
+ *     wheel timers: one granularity of the level the timeout lands on
+ *     (docs/timers.md) + 1 jiffy + the latency in jiffies; deferrable
+ *     wheel timers have no upper bound (they never wake an idle CPU);
+ *   - MONOTONIC, MONOTONIC_RAW and BOOTTIME (and their COARSE variants)
+ *     never step back; REALTIME and TAI step back only across an explicit
+ *     set (settime, adjtimex offset, resume, leap second), and their offset
+ *     to MONOTONIC changes only there;
+ *   - every armed clock event device in oneshot mode eventually interrupts
+ *     (cw_check_verify()).
+ *
+ * On by default on the sim port (cw_system_config.check =
+ * CW_CHECK_DEFAULT), off elsewhere; when off every hook costs one
+ * predictable branch. The first violation is logged (CW_LOG_ERR, with the
+ * timer, the times and the simulator seed) and kept for cw_check_status()
+ * and cw_check_report(); later ones are counted.
+ *
+ * Threads: the checker takes its own lock (innermost, below every core
+ * lock but log_lock), so it is memory-safe on any port, but judging the
+ * order of clock reads needs one thread driving the system: the sim port.
+ */
+#ifndef CLOCKWORK_INCLUDE_CHECK_H
+#define CLOCKWORK_INCLUDE_CHECK_H
+
+#include <clockwork/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cw_system;
+
+/** Values of cw_system_config.check. */
+enum cw_check_mode {
+	/** On for the sim port, off for every other port. */
+	CW_CHECK_DEFAULT = 0,
+	/** Off: every hook is one untaken branch. */
+	CW_CHECK_OFF = 1,
+	/** On: record and report violations. */
+	CW_CHECK_ON = 2,
+	/** On, and abort() the process at the first violation (after logging it). */
+	CW_CHECK_ABORT = 3,
+};
+
+/** Counts of what the checker saw and asserted (cw_check_get_stats()). */
+struct cw_check_stats {
+	/** hrtimer arms (start, and requeue by a callback returning RESTART). */
+	uint64_t hrtimer_arms;
+	/** hrtimer cancels that dequeued a timer. */
+	uint64_t hrtimer_cancels;
+	/** hrtimer expiries checked (exactly once, not early, not late). */
+	uint64_t hrtimer_expiries;
+	/** Wheel timer arms and re-arms. */
+	uint64_t wheel_arms;
+	/** Wheel timer cancels that removed a pending timer. */
+	uint64_t wheel_cancels;
+	/** Wheel timer expiries checked. */
+	uint64_t wheel_expiries;
+	/** Clock reads checked for steps back. */
+	uint64_t clock_reads;
+	/** Clock-was-set notifications seen (explicit steps). */
+	uint64_t clock_sets;
+	/** Clock event interrupts seen. */
+	uint64_t ce_irqs;
+	/** cw_check_verify() calls. */
+	uint64_t verifies;
+	/** Armed timers and devices examined by cw_check_verify(). */
+	uint64_t verified_items;
+	/** Largest hrtimer lateness seen, ns after its hard expiry. */
+	uint64_t hrtimer_max_late_ns;
+	/** Largest wheel lateness seen, jiffies after its expiry. */
+	uint64_t wheel_max_late_jiffies;
+};
+
+/** Test-only faults the checker plants in the core (cw_check_inject_fault()). */
+enum cw_check_fault {
+	/** No fault. */
+	CW_CHECK_FAULT_NONE = 0,
+	/** The next hrtimer armed gets its soft expiry moved to now: it fires early. */
+	CW_CHECK_FAULT_HRTIMER_EARLY = 1,
+	/** Clock event interrupts are dropped from now on (timers are late, devices stay armed). */
+	CW_CHECK_FAULT_DROP_IRQS = 2,
+	/** The next MONOTONIC read returns 1 ms less than the clock. */
+	CW_CHECK_FAULT_MONO_BACK = 3,
+};
+
+/**
+ * Whether the checker runs on @p sys.
+ * @param sys  The system.
+ * Context: any. @return true if on.
+ */
+CW_API bool cw_check_enabled(const struct cw_system *sys);
+
+/**
+ * The first violation found so far.
+ * @param sys  The system.
+ * Context: any; takes the checker lock.
+ * @return 0 if none (or the checker is off); CW_ERANGE once a timer fired
+ *         early, late, twice or never, or a clock stepped back; CW_ENOMEM if
+ *         the checker could not allocate its records (nothing more is checked).
+ */
+CW_API int cw_check_status(struct cw_system *sys);
+
+/**
+ * Copy the description of the first violation: what, which timer or clock,
+ * the times and the simulator seed.
+ * @param sys  The system.
+ * @param buf  Destination (NUL-terminated, truncated to fit); may be NULL if @p len is 0.
+ * @param len  Size of @p buf.
+ * Context: any; takes the checker lock.
+ * @return The number of violations found (0: @p buf receives "").
+ */
+CW_API uint64_t cw_check_report(struct cw_system *sys, char *buf, size_t len);
+
+/**
+ * End-of-period checks: every armed timer whose expiry plus bound has
+ * passed must have fired, and every clock event device in oneshot mode
+ * whose programmed event plus the latency and one tick has passed must have
+ * interrupted. Call it between engine steps (no core call in progress),
+ * e.g. at the end of a run or once per simulated second.
+ * @param sys  The system.
+ * Context: the thread driving the system; takes the checker lock.
+ * @return As cw_check_status() after the checks.
+ */
+CW_API int cw_check_verify(struct cw_system *sys);
+
+/**
+ * Copy the checker's counters.
+ * @param sys  The system.
+ * @param out  Receives the counts (all zero when the checker is off).
+ * Context: any; takes the checker lock.
+ * @return 0; CW_EINVAL for a NULL argument.
+ */
+CW_API int cw_check_get_stats(struct cw_system *sys, struct cw_check_stats *out);
+
+/**
+ * Set the modelled worst interrupt latency, added to every lateness bound:
+ * interrupt delivery + IPI delivery + the deepest idle exit. The sim
+ * machine sets it from its [irq] and [idle] sections.
+ * @param sys         The system.
+ * @param latency_ns  Latency in ns.
+ * Context: setup, or between engine steps.
+ */
+CW_API void cw_check_set_latency_ns(struct cw_system *sys, uint64_t latency_ns);
+
+/**
+ * Record the seed that reproduces the run (printed with every violation).
+ * The sim port sets the engine's seed when it creates the system.
+ * @param sys   The system.
+ * @param seed  The seed.
+ * Context: any.
+ */
+CW_API void cw_check_set_seed(struct cw_system *sys, uint64_t seed);
+
+/**
+ * Plant a fault in the core, for tests proving that the checker catches
+ * it (docs/checker.md). Has no effect when the checker is off.
+ * @param sys    The system.
+ * @param fault  A enum cw_check_fault value.
+ * Context: between engine steps.
+ * @return 0; CW_EINVAL for an unknown fault; CW_EPERM if the checker is off.
+ */
+CW_API int cw_check_inject_fault(struct cw_system *sys, int fault);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLOCKWORK_INCLUDE_CHECK_H */
