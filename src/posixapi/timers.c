@@ -1096,7 +1096,6 @@ static void destroy_locked(struct pa_timer *t, bool touch_hrtimer)
 	atomic_store(&t->notify, SIGEV_NONE);
 	if (t->id == ID_ITIMER) {
 		pthread_mutex_destroy(&t->lock);
-		free(t);
 	}
 }
 
@@ -1153,7 +1152,7 @@ static void drop_all_locked(bool touch_hrtimers)
 		if (touch_hrtimers) {
 			destroy_locked(pa_itimer, true);
 		}
-		/* else: leaked, the dead system's queues may point at it. */
+		/* else: abandoned with the dead system; itimer_new() resets it. */
 		pa_itimer = NULL;
 	}
 }
@@ -1264,13 +1263,19 @@ CW_API int cw_getitimer(int which, struct itimerval *curr_value)
 	return 0;
 }
 
+/*
+ * The ITIMER_REAL timer's storage: static, never freed. A fork child
+ * abandons the parent's system with the itimer's hrtimer maybe still listed
+ * there; the storage is then set up from scratch (nothing touches that
+ * system again), and nothing allocated is ever lost.
+ */
+static struct pa_timer pa_itimer_obj;
+
 static struct pa_timer *itimer_new(struct cw_system *sys)
 {
-	struct pa_timer *t = calloc(1, sizeof(*t));
+	struct pa_timer *t = &pa_itimer_obj;
 
-	if (!t) {
-		return NULL;
-	}
+	memset(&t->hrt, 0, sizeof(t->hrt));
 	pthread_mutex_init(&t->lock, NULL);
 	slot_reset(t, CLOCK_REALTIME, sys);
 	t->id = ID_ITIMER;

@@ -331,6 +331,45 @@ static int wait_calls(int want, int limit_ms)
 	return atomic_load(&fork_calls) >= want;
 }
 
+/*
+ * The child's itimer fires, then the child forks a grandchild that arms
+ * its own and exit()s: in the ASan build LeakSanitizer checks the
+ * grandchild at exit (the abandoned itimer used to leak there).
+ */
+static int fork_grandchild(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 10000 } };
+	struct timespec limit = { 2, 0 };
+	siginfo_t info;
+	sigset_t set;
+	int status = -1;
+	pid_t pid;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* An itimer that has fired: no longer queued anywhere, still allocated. */
+	if (cw_setitimer(ITIMER_REAL, &it, NULL) || sigtimedwait(&set, &info, &limit) != SIGALRM) {
+		return 27;
+	}
+#if defined(__SANITIZE_ADDRESS__)
+	host_sleep_ms(20);
+#endif
+	pid = fork();
+	if (pid == 0) {
+		if (cw_alarm(0) != 0 || cw_setitimer(ITIMER_REAL, &it, NULL) ||
+		    sigtimedwait(&set, &info, &limit) != SIGALRM) {
+			exit(1);
+		}
+		exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		return 28;
+	}
+	return 0;
+}
+
 /* The child's checks; the exit status names the first that failed. */
 static int fork_child(void)
 {
@@ -385,7 +424,7 @@ static int fork_child(void)
 		return 26;
 	}
 	cw_timer_delete(id);
-	return 0;
+	return fork_grandchild();
 }
 
 #define FORKS 10
