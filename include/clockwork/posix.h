@@ -239,7 +239,7 @@ CW_API int cw_clock_adjtime(clockid_t clock_id, struct timex *buf);
  * @return 0; -1 with errno EINVAL (unknown clock id, bad sigev_notify,
  *         invalid signal number, no such thread for SIGEV_THREAD_ID, NULL
  *         function for SIGEV_THREAD), ENOTSUP (MONOTONIC_RAW, COARSE
- *         clocks), EAGAIN (CW_POSIX_API_TIMER_MAX timers, or as many as
+ *         and ALARM clocks), EAGAIN (CW_POSIX_API_TIMER_MAX timers, or as many as
  *         RLIMIT_SIGPENDING allows, exist (checked before @p evp, as Linux);
  *         or the default system could not be created), ENOMEM, EFAULT (@p timerid
  *         NULL), or the host's errno for a CPU-time clock.
@@ -387,6 +387,79 @@ CW_API int cw_getitimer(int which, struct itimerval *curr_value);
  * @return The time in CLOCKS_PER_SEC units, or (clock_t)-1.
  */
 CW_API clock_t cw_clock(void);
+
+/**
+ * The exec family (execve(2), exec(3)) with ITIMER_REAL kept across it, as
+ * Linux keeps it: just before the exec an armed ITIMER_REAL (or alarm) of
+ * this process moves, with its time left and interval, to the host's
+ * ITIMER_REAL, which the kernel keeps for the new image; the new image's
+ * first getitimer(), setitimer() or alarm() through this API takes it back
+ * into clockwork, and a new image that never asks (or runs without
+ * clockwork) gets its SIGALRM from the host, on time. If the exec fails the
+ * itimer is back in clockwork with the time it has left. Each function has
+ * the prototype, arguments and errors of the one it wraps (execle takes
+ * envp after the NULL that ends the arguments).
+ * @param path  Program to run.
+ * @param argv  Its arguments, ending with NULL.
+ * @param envp  Its environment, ending with NULL.
+ * Context: any thread; in a fork or vfork child, or with no ITIMER_REAL
+ *          armed, as async-signal-safe as the wrapped call (they only read
+ *          two atomics then). With one armed they wait at most 100 ms for
+ *          the layer's lock; exec from a signal handler that interrupted
+ *          this API's itimer or timer calls goes ahead without the itimer.
+ * @return Only on failure: -1 with the wrapped call's errno (the execl
+ *         family also ENOMEM if a long argument list cannot be mapped).
+ */
+CW_API int cw_execve(const char *path, char *const argv[], char *const envp[]);
+
+/**
+ * execv(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execv(const char *path, char *const argv[]);
+
+/**
+ * execvp(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execvp(const char *file, char *const argv[]);
+
+/**
+ * execvpe(3) (GNU) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execvpe(const char *file, char *const argv[], char *const envp[]);
+
+/**
+ * fexecve(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_fexecve(int fd, char *const argv[], char *const envp[]);
+
+/**
+ * execl(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execl(const char *path, const char *arg, ...);
+
+/**
+ * execlp(3) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execlp(const char *file, const char *arg, ...);
+
+/**
+ * execle(3) (envp follows the NULL) keeping ITIMER_REAL; see cw_execve().
+ * Context: as cw_execve().
+ * @return Only on failure: -1 with errno.
+ */
+CW_API int cw_execle(const char *path, const char *arg, ...);
 
 #ifdef __cplusplus
 }

@@ -23,8 +23,10 @@
  * &clock_gettime are redirected too); the short common words time, clock,
  * sleep, usleep and alarm are function-like macros, so variables and
  * struct members that share those names are left alone (taking their
- * address gives the host function). Define CW_POSIX_COMPAT_NO_LEGACY to
- * redirect only the clock_* and timer_* functions and nanosleep.
+ * address gives the host function). The exec family is redirected too, so
+ * ITIMER_REAL and alarm survive an exec as on Linux. Define
+ * CW_POSIX_COMPAT_NO_LEGACY to redirect only the clock_* and timer_*
+ * functions and nanosleep.
  */
 #ifndef CLOCKWORK_INCLUDE_POSIX_COMPAT_H
 #define CLOCKWORK_INCLUDE_POSIX_COMPAT_H
@@ -80,6 +82,23 @@
 #define usleep(usec) cw_usleep(usec)
 #undef alarm
 #define alarm(seconds) cw_alarm(seconds)
+/* The exec family keeps ITIMER_REAL/alarm across exec (clockwork/posix.h). */
+#undef execve
+#define execve cw_execve
+#undef execv
+#define execv cw_execv
+#undef execvp
+#define execvp cw_execvp
+#undef execvpe
+#define execvpe cw_execvpe
+#undef fexecve
+#define fexecve cw_fexecve
+#undef execl
+#define execl cw_execl
+#undef execlp
+#define execlp cw_execlp
+#undef execle
+#define execle cw_execle
 #endif
 
 #endif /* CLOCKWORK_INCLUDE_POSIX_COMPAT_H */

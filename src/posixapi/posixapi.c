@@ -184,16 +184,26 @@ static int64_t host_realtime_ns(void)
 static void offsets_measure(struct cw_system *sys)
 {
 	bool posix = sys && !strcmp(cw__pa_port_name(sys), "posix");
+	int64_t off_mono = 0, off_boot = 0, off_raw = 0;
 
-	atomic_store_explicit(&pa_off_mono,
-			      posix ? host_ns(CLOCK_MONOTONIC) - cw_ktime_get(sys) : 0,
-			      memory_order_relaxed);
-	atomic_store_explicit(&pa_off_boot,
-			      posix ? host_ns(CLOCK_BOOTTIME) - cw_ktime_get_boottime(sys) : 0,
-			      memory_order_relaxed);
-	atomic_store_explicit(&pa_off_raw,
-			      posix ? host_ns(CLOCK_MONOTONIC_RAW) - cw_ktime_get_raw(sys) : 0,
-			      memory_order_relaxed);
+	if (posix) {
+		/* The host's suspended time, never above the truth (BOOTTIME read first). */
+		int64_t host_boot = host_ns(CLOCK_BOOTTIME);
+		int64_t host_mono = host_ns(CLOCK_MONOTONIC);
+		int64_t host_susp = host_boot > host_mono ? host_boot - host_mono : 0;
+
+		off_mono = host_mono - cw_ktime_get(sys);
+		/*
+		 * BOOTTIME from MONOTONIC's offset plus the difference of the two
+		 * suspended times: BOOTTIME - MONOTONIC then reads as the host's
+		 * (>= 0), so a BOOTTIME read after a MONOTONIC read is never below it.
+		 */
+		off_boot = off_mono + host_susp - (int64_t)cw_timekeeping_suspended_total_ns(sys);
+		off_raw = host_ns(CLOCK_MONOTONIC_RAW) - cw_ktime_get_raw(sys);
+	}
+	atomic_store_explicit(&pa_off_mono, off_mono, memory_order_relaxed);
+	atomic_store_explicit(&pa_off_boot, off_boot, memory_order_relaxed);
+	atomic_store_explicit(&pa_off_raw, off_raw, memory_order_relaxed);
 }
 
 int64_t cw__pa_user_offset(int id)

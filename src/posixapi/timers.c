@@ -57,6 +57,10 @@
  * callback), takes the timer out of the dispatcher queue (waiting while the
  * dispatcher starts a thread with its attributes) and only then frees the
  * slot. A notification thread gets its own copy of function and value.
+ *
+ * exec: the exec family's wrappers (end of file) hand an armed ITIMER_REAL
+ * to the host's ITIMER_REAL, which the kernel keeps across execve; the new
+ * image's first itimer call adopts it back (itimer_adopt()).
  */
 #include <clockwork/hrtimer.h>
 #include <clockwork/port_posix.h>
@@ -70,9 +74,11 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -135,7 +141,10 @@ struct pa_timer {
 static pthread_mutex_t pa_timers_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(struct pa_timer *) pa_chunks[NR_CHUNKS];
 static unsigned pa_nr_timers;
-static struct pa_timer *pa_itimer;
+/* Atomic: the exec wrappers look at it without a lock (fork child, signal handler). */
+static _Atomic(struct pa_timer *) pa_itimer;
+/* The process that armed pa_itimer: a vfork child shares the memory, not the itimer. */
+static _Atomic pid_t pa_itimer_pid;
 
 /* SIGEV_THREAD dispatcher: one library thread that starts the notify threads. */
 static struct {
@@ -252,22 +261,24 @@ static void destroy_locked(struct pa_timer *t, bool touch_hrtimer);
 
 unsigned cw__pa_timers_count(void)
 {
+	struct pa_timer *it;
 	unsigned n;
 
 	pthread_mutex_lock(&pa_timers_lock);
-	if (pa_itimer) {
+	it = atomic_load(&pa_itimer);
+	if (it) {
 		bool armed;
 
-		pthread_mutex_lock(&pa_itimer->lock);
-		armed = pa_itimer->armed;
-		pthread_mutex_unlock(&pa_itimer->lock);
+		pthread_mutex_lock(&it->lock);
+		armed = it->armed;
+		pthread_mutex_unlock(&it->lock);
 		if (!armed) {
 			/* A fired alarm: nothing left that belongs to the system. */
-			destroy_locked(pa_itimer, true);
-			pa_itimer = NULL;
+			destroy_locked(it, true);
+			atomic_store(&pa_itimer, NULL);
 		}
 	}
-	n = pa_nr_timers + (pa_itimer != NULL);
+	n = pa_nr_timers + (atomic_load(&pa_itimer) != NULL);
 	pthread_mutex_unlock(&pa_timers_lock);
 	return n;
 }
@@ -1148,12 +1159,12 @@ static void drop_all_locked(bool touch_hrtimers)
 		}
 	}
 	pa_nr_timers = 0;
-	if (pa_itimer) {
+	if (atomic_load(&pa_itimer)) {
 		if (touch_hrtimers) {
-			destroy_locked(pa_itimer, true);
+			destroy_locked(atomic_load(&pa_itimer), true);
 		}
 		/* else: abandoned with the dead system; itimer_new() resets it. */
-		pa_itimer = NULL;
+		atomic_store(&pa_itimer, NULL);
 	}
 }
 
@@ -1235,32 +1246,16 @@ static bool tv_valid(const struct timeval *tv)
 
 static void itimer_get_locked(struct itimerval *out)
 {
+	struct pa_timer *t = atomic_load(&pa_itimer);
 	int64_t value_ns = 0, interval_ns = 0;
 
-	if (pa_itimer) {
-		pthread_mutex_lock(&pa_itimer->lock);
-		current_locked(pa_itimer, &value_ns, &interval_ns);
-		pthread_mutex_unlock(&pa_itimer->lock);
+	if (t) {
+		pthread_mutex_lock(&t->lock);
+		current_locked(t, &value_ns, &interval_ns);
+		pthread_mutex_unlock(&t->lock);
 	}
 	ns_to_tv(value_ns, &out->it_value);
 	ns_to_tv(interval_ns, &out->it_interval);
-}
-
-CW_API int cw_getitimer(int which, struct itimerval *curr_value)
-{
-	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-		return getitimer(which, curr_value);
-	}
-	if (which != ITIMER_REAL) {
-		return fail(EINVAL);
-	}
-	if (!curr_value) {
-		return fail(EFAULT);
-	}
-	pthread_mutex_lock(&pa_timers_lock);
-	itimer_get_locked(curr_value);
-	pthread_mutex_unlock(&pa_timers_lock);
-	return 0;
 }
 
 /*
@@ -1284,12 +1279,107 @@ static struct pa_timer *itimer_new(struct cw_system *sys)
 	return t;
 }
 
+/* Apply an ITIMER_REAL setting (@value_ns 0 disarms). pa_timers_lock held. */
+static void itimer_set_locked(struct cw_system *sys, int64_t value_ns, int64_t interval_ns)
+{
+	struct pa_timer *t = atomic_load(&pa_itimer);
+
+	if (!t && value_ns) {
+		t = itimer_new(sys);
+		atomic_store(&pa_itimer_pid, getpid());
+		atomic_store(&pa_itimer, t);
+	}
+	if (t) {
+		disarm_hrtimer(t);
+		arm(t, false, value_ns, interval_ns);
+		if (!value_ns) {
+			/* Disarmed: free it, so cw_posix_api_set_system() is not refused. */
+			destroy_locked(t, false);
+			atomic_store(&pa_itimer, NULL);
+		}
+	}
+}
+
+/* Set when this process image has looked for an ITIMER_REAL left by the one before. */
+static _Atomic bool pa_itimer_adopted;
+
+/*
+ * The first ITIMER_REAL or alarm call of a process image takes over an
+ * armed host ITIMER_REAL: the one an exec left (cw_execve() hands the
+ * itimer to the host just before it; Linux keeps it across execve). Its
+ * time left and interval move to clockwork's itimer, so getitimer() shows
+ * it, setitimer() and alarm() replace it, and its SIGALRM arrives on time.
+ * Until then the host's timer runs on its own (SIGALRM with SI_KERNEL, as
+ * Linux): an image that never asks gets its signal all the same. After it,
+ * the host's ITIMER_REAL only ever carries the 1 us sends of
+ * itimer_send_by_host(). Called without pa_timers_lock (it may create the
+ * system, and pa_sys_lock comes first).
+ */
+static void itimer_adopt(void)
+{
+	static const struct itimerval zero;
+	struct itimerval host;
+	struct cw_system *sys;
+	int64_t value_ns, interval_ns;
+
+	if (atomic_load(&pa_itimer_adopted)) {
+		return;
+	}
+	if (getitimer(ITIMER_REAL, &host) ||
+	    (!timerisset(&host.it_value) && !timerisset(&host.it_interval))) {
+		atomic_store(&pa_itimer_adopted, true);
+		return;
+	}
+	sys = cw__pa_system();
+	if (!sys) {
+		/* Left with the host (it still sends SIGALRM); tried again next call. */
+		return;
+	}
+	pthread_mutex_lock(&pa_timers_lock);
+	if (!atomic_load(&pa_itimer_adopted)) {
+		atomic_store(&pa_itimer_adopted, true);
+		/* Disarm and read in one call: nothing fires in between unseen. */
+		if (setitimer(ITIMER_REAL, &zero, &host) == 0) {
+			value_ns = tv_to_ns(&host.it_value);
+			interval_ns = tv_to_ns(&host.it_interval);
+			/*
+			 * 0 with an interval: it fired and waits for its SIGALRM's
+			 * delivery to re-arm; go on at the next period.
+			 */
+			if (!value_ns) {
+				value_ns = interval_ns;
+			}
+			if (value_ns) {
+				itimer_set_locked(sys, value_ns, interval_ns);
+			}
+		}
+	}
+	pthread_mutex_unlock(&pa_timers_lock);
+}
+
+CW_API int cw_getitimer(int which, struct itimerval *curr_value)
+{
+	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
+		return getitimer(which, curr_value);
+	}
+	if (which != ITIMER_REAL) {
+		return fail(EINVAL);
+	}
+	if (!curr_value) {
+		return fail(EFAULT);
+	}
+	itimer_adopt();
+	pthread_mutex_lock(&pa_timers_lock);
+	itimer_get_locked(curr_value);
+	pthread_mutex_unlock(&pa_timers_lock);
+	return 0;
+}
+
 CW_API int cw_setitimer(int which, const struct itimerval *new_value, struct itimerval *old_value)
 {
 	static const struct itimerval zero;
 	struct itimerval old;
 	struct cw_system *sys;
-	int64_t value_ns;
 
 	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
 		return setitimer(which, new_value, old_value);
@@ -1304,29 +1394,14 @@ CW_API int cw_setitimer(int which, const struct itimerval *new_value, struct iti
 	if (!tv_valid(&new_value->it_value) || !tv_valid(&new_value->it_interval)) {
 		return fail(EINVAL);
 	}
+	itimer_adopt();
 	sys = cw__pa_system();
 	if (!sys) {
 		return fail(EAGAIN);
 	}
-	value_ns = tv_to_ns(&new_value->it_value);
 	pthread_mutex_lock(&pa_timers_lock);
 	itimer_get_locked(&old);
-	if (!pa_itimer && value_ns) {
-		pa_itimer = itimer_new(sys);
-		if (!pa_itimer) {
-			pthread_mutex_unlock(&pa_timers_lock);
-			return fail(ENOMEM);
-		}
-	}
-	if (pa_itimer) {
-		disarm_hrtimer(pa_itimer);
-		arm(pa_itimer, false, value_ns, tv_to_ns(&new_value->it_interval));
-		if (!value_ns) {
-			/* Disarmed: free it, so cw_posix_api_set_system() is not refused. */
-			destroy_locked(pa_itimer, false);
-			pa_itimer = NULL;
-		}
-	}
+	itimer_set_locked(sys, tv_to_ns(&new_value->it_value), tv_to_ns(&new_value->it_interval));
 	pthread_mutex_unlock(&pa_timers_lock);
 	if (old_value) {
 		*old_value = old;
@@ -1349,4 +1424,289 @@ CW_API unsigned int cw_alarm(unsigned int seconds)
 		secs++;
 	}
 	return secs;
+}
+
+/* ---- exec: ITIMER_REAL survives it ---------------------------------------- */
+
+/*
+ * Linux keeps ITIMER_REAL (and so alarm) across execve; the new image has
+ * none of clockwork. So just before the exec the wrappers below hand an
+ * armed clockwork itimer (time left, interval) to the host's ITIMER_REAL,
+ * and itimer_adopt() in the new image takes it back into clockwork (or the
+ * host fires it there). If the exec fails, the host's timer comes back to
+ * clockwork with whatever it has left (if it fired meanwhile the host sent
+ * the SIGALRM). pa_timers_lock is held from the hand-over to the failure, so
+ * no other thread changes the itimer in between (a successful exec ends
+ * them). The signal mask and pending signals are left alone: the kernel
+ * keeps both across exec.
+ *
+ * Async-signal-safety: with no clockwork itimer armed by this process (a
+ * fork child, a vfork child, most programs) the wrappers only read two
+ * atomics and call the exec. With one armed they take pa_timers_lock with
+ * trylock for at most EXEC_LOCK_WAIT_NS (a signal handler that interrupted
+ * a timer call of its own thread would wait for itself: after that the
+ * exec goes ahead without the itimer), and t->lock, which only a CPU
+ * thread's callback (never interrupted by the caller) and holders of
+ * pa_timers_lock take.
+ */
+#define EXEC_LOCK_WAIT_NS 100000000LL
+#define EXEC_POLL_NS      50000L
+/* argv arrays of the execl family up to this size live on the stack. */
+#define EXEC_ARGV_STACK   64
+
+static void exec_pause(void)
+{
+	struct timespec ts = { 0, EXEC_POLL_NS };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Hand an armed clockwork itimer to the host's ITIMER_REAL. @return true
+ * with pa_timers_lock held if it did (call exec_itimer_back() if the exec
+ * fails), false if there was nothing to hand over.
+ */
+static bool exec_itimer_handover(void)
+{
+	struct pa_timer *t = atomic_load(&pa_itimer);
+	struct itimerval host;
+	int64_t value_ns, interval_ns;
+	bool locked = false;
+
+	if (!t || atomic_load(&pa_itimer_pid) != getpid()) {
+		return false;
+	}
+	for (int64_t waited = 0; waited < EXEC_LOCK_WAIT_NS; waited += EXEC_POLL_NS) {
+		if (pthread_mutex_trylock(&pa_timers_lock) == 0) {
+			locked = true;
+			break;
+		}
+		exec_pause();
+	}
+	if (!locked) {
+		return false;
+	}
+	t = atomic_load(&pa_itimer);
+	if (!t) {
+		pthread_mutex_unlock(&pa_timers_lock);
+		return false;
+	}
+	pthread_mutex_lock(&t->lock);
+	current_locked(t, &value_ns, &interval_ns);
+	/* From now on its hrtimer sends nothing (it stays queued; exec or back() ends it). */
+	t->armed = false;
+	pthread_mutex_unlock(&t->lock);
+	if (!value_ns) {
+		pthread_mutex_unlock(&pa_timers_lock);
+		return false;
+	}
+	/*
+	 * A SIGALRM the callback gave to the host's timer (1 us) before we took
+	 * t->lock must go out first, or the hand-over would overwrite it.
+	 */
+	for (int64_t waited = 0; waited < EXEC_LOCK_WAIT_NS && getitimer(ITIMER_REAL, &host) == 0 &&
+				 timerisset(&host.it_value);
+	     waited += EXEC_POLL_NS) {
+		exec_pause();
+	}
+	ns_to_tv(value_ns, &host.it_value);
+	ns_to_tv(interval_ns, &host.it_interval);
+	if (setitimer(ITIMER_REAL, &host, NULL)) {
+		itimer_set_locked(t->sys, value_ns, interval_ns);
+		pthread_mutex_unlock(&pa_timers_lock);
+		return false;
+	}
+	return true;
+}
+
+/* The exec failed: take the itimer back from the host. Releases pa_timers_lock. */
+static void exec_itimer_back(void)
+{
+	static const struct itimerval zero;
+	struct pa_timer *t = atomic_load(&pa_itimer);
+	struct itimerval left;
+	int64_t value_ns = 0, interval_ns = 0;
+	int err = errno;
+
+	if (setitimer(ITIMER_REAL, &zero, &left) == 0) {
+		value_ns = tv_to_ns(&left.it_value);
+		interval_ns = tv_to_ns(&left.it_interval);
+		/* Fired and waiting for its SIGALRM's delivery: go on at the next period. */
+		if (!value_ns) {
+			value_ns = interval_ns;
+		}
+	}
+	/* 0: a one-shot that fired during the exec (the host sent SIGALRM). */
+	itimer_set_locked(t->sys, value_ns, interval_ns);
+	pthread_mutex_unlock(&pa_timers_lock);
+	errno = err;
+}
+
+CW_API int cw_execve(const char *path, char *const argv[], char *const envp[])
+{
+	bool handed = exec_itimer_handover();
+	int ret = execve(path, argv, envp);
+
+	if (handed) {
+		exec_itimer_back();
+	}
+	return ret;
+}
+
+CW_API int cw_execv(const char *path, char *const argv[])
+{
+	bool handed = exec_itimer_handover();
+	int ret = execv(path, argv);
+
+	if (handed) {
+		exec_itimer_back();
+	}
+	return ret;
+}
+
+CW_API int cw_execvp(const char *file, char *const argv[])
+{
+	bool handed = exec_itimer_handover();
+	int ret = execvp(file, argv);
+
+	if (handed) {
+		exec_itimer_back();
+	}
+	return ret;
+}
+
+CW_API int cw_execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	bool handed = exec_itimer_handover();
+	int ret = execvpe(file, argv, envp);
+
+	if (handed) {
+		exec_itimer_back();
+	}
+	return ret;
+}
+
+CW_API int cw_fexecve(int fd, char *const argv[], char *const envp[])
+{
+	bool handed = exec_itimer_handover();
+	int ret = fexecve(fd, argv, envp);
+
+	if (handed) {
+		exec_itimer_back();
+	}
+	return ret;
+}
+
+/* The argv of an execl-family call: on the stack, or mapped when long. */
+struct exec_args {
+	char **argv;
+	size_t map_len;
+	char *stack[EXEC_ARGV_STACK];
+};
+
+/*
+ * Collect @arg0 and the arguments after it up to the NULL into @a, leaving
+ * @ap after the NULL (execle's envp comes next). No malloc (exec is
+ * async-signal-safe) and no VLA. @return 0, or -1 with errno ENOMEM.
+ */
+static int exec_args_get(struct exec_args *a, const char *arg0, va_list *ap)
+{
+	size_t n = 0;
+	va_list count;
+	void *p;
+
+	if (arg0) {
+		va_copy(count, *ap);
+		for (n = 1; va_arg(count, char *); n++) {
+		}
+		va_end(count);
+	}
+	a->argv = a->stack;
+	a->map_len = 0;
+	if (n + 1 > EXEC_ARGV_STACK) {
+		a->map_len = (n + 1) * sizeof(char *);
+		p = mmap(NULL, a->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0);
+		if (p == MAP_FAILED) {
+			errno = ENOMEM;
+			return -1;
+		}
+		a->argv = p;
+	}
+	a->argv[0] = (char *)arg0;
+	for (size_t i = 1; i < n; i++) {
+		a->argv[i] = va_arg(*ap, char *);
+	}
+	if (arg0) {
+		/* The terminating NULL. */
+		(void)va_arg(*ap, char *);
+	}
+	a->argv[n] = NULL;
+	return 0;
+}
+
+static void exec_args_put(struct exec_args *a)
+{
+	if (a->map_len) {
+		munmap(a->argv, a->map_len);
+	}
+}
+
+CW_API int cw_execl(const char *path, const char *arg, ...)
+{
+	struct exec_args a;
+	va_list ap;
+	int ret, err;
+
+	va_start(ap, arg);
+	ret = exec_args_get(&a, arg, &ap);
+	va_end(ap);
+	if (ret) {
+		return ret;
+	}
+	ret = cw_execv(path, a.argv);
+	err = errno;
+	exec_args_put(&a);
+	errno = err;
+	return ret;
+}
+
+CW_API int cw_execlp(const char *file, const char *arg, ...)
+{
+	struct exec_args a;
+	va_list ap;
+	int ret, err;
+
+	va_start(ap, arg);
+	ret = exec_args_get(&a, arg, &ap);
+	va_end(ap);
+	if (ret) {
+		return ret;
+	}
+	ret = cw_execvp(file, a.argv);
+	err = errno;
+	exec_args_put(&a);
+	errno = err;
+	return ret;
+}
+
+CW_API int cw_execle(const char *path, const char *arg, ...)
+{
+	struct exec_args a;
+	char *const *envp;
+	va_list ap;
+	int ret, err;
+
+	va_start(ap, arg);
+	ret = exec_args_get(&a, arg, &ap);
+	envp = ret ? NULL : va_arg(ap, char *const *);
+	va_end(ap);
+	if (ret) {
+		return ret;
+	}
+	ret = cw_execve(path, a.argv, envp);
+	err = errno;
+	exec_args_put(&a);
+	errno = err;
+	return ret;
 }

@@ -552,6 +552,13 @@ static void test_posix_api_monotonic_clocks_read_as_the_hosts(void **state)
 		assert_true(ns_of(&host) > ns_of(&a) - 5 * 1000000LL);
 		assert_true(ns_of(&host) < ns_of(&b) + 5 * 1000000LL);
 	}
+	/* BOOTTIME - MONOTONIC is the (host's) suspended time: a later BOOTTIME read is never
+	 * below. */
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(cw_clock_gettime(CLOCK_MONOTONIC, &a), 0);
+		assert_int_equal(cw_clock_gettime(CLOCK_BOOTTIME, &b), 0);
+		assert_true(ns_of(&b) >= ns_of(&a));
+	}
 	/* An absolute MONOTONIC sleep to a host-derived deadline 30 ms ahead. */
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	t0 = ns_of(&deadline);
@@ -726,6 +733,43 @@ static void rt_measure(int cpu_rt_priority, struct rt_run *r)
 	assert_int_equal(pthread_join(thr, NULL), 0);
 	assert_int_equal(cw_posix_api_set_system(NULL), 0);
 	cw_posix_system_destroy(sys);
+}
+
+/* CW_POSIX_RT_PRIORITY gives the default system's CPU threads SCHED_FIFO. */
+static void test_posix_api_env_rt_priority_applies_to_the_default_system(void **state)
+{
+	int status = -1;
+	pid_t pid;
+
+	(void)state;
+#if defined(__SANITIZE_THREAD__)
+	/* TSan cannot start threads in the child of a multi-threaded fork. */
+	skip();
+#endif
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct cw_posix_cpu_info info;
+		struct sched_param sp = { .sched_priority = 1 };
+		int expect;
+
+		alarm(20);
+		/* Permitted here? Otherwise the threads must stay at normal priority. */
+		expect = sched_setscheduler(0, SCHED_FIFO, &sp) == 0 ? 33 : 0;
+		sp.sched_priority = 0;
+		sched_setscheduler(0, SCHED_OTHER, &sp);
+		setenv("CW_POSIX_RT_PRIORITY", "33", 1);
+		/* The parent's system is abandoned in the child: this creates a new one. */
+		if (cw_posix_cpu_info(cw_posix_api_system(), 0, &info) != 0) {
+			_exit(10);
+		}
+		_exit(info.rt_priority == expect ? 0 : 11);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	print_message("CW_POSIX_RT_PRIORITY=33: child exit status %d\n",
+		      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_posix_api_realtime_sleeper_blocks_and_is_served(void **state)
@@ -922,6 +966,7 @@ int main(void)
 		cmocka_unit_test(
 			test_posix_api_coarse_clocks_advance_while_the_application_is_busy),
 		cmocka_unit_test(test_posix_api_realtime_sleeper_blocks_and_is_served),
+		cmocka_unit_test(test_posix_api_env_rt_priority_applies_to_the_default_system),
 		cmocka_unit_test(test_posix_api_fork_child_keeps_clocks_and_timers),
 		cmocka_unit_test(test_posix_api_process_signals_never_land_on_library_threads),
 	};

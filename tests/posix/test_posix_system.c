@@ -303,10 +303,17 @@ static void test_posix_jiffies_advance_at_hz(void **state)
 	check_jiffies_rate(250);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void test_posix_coarse_follows_fine_within_ticks(void **state)
 {
 	struct cw_system *sys = quick_system(0);
-	int64_t worst = 0;
+	int64_t lag[50];
 
 	(void)state;
 	for (int i = 0; i < 50; i++) {
@@ -314,15 +321,21 @@ static void test_posix_coarse_follows_fine_within_ticks(void **state)
 		int64_t fine = cw_ktime_get(sys);
 
 		assert_true(coarse <= fine);
-		worst = fine - coarse > worst ? fine - coarse : worst;
+		lag[i] = fine - coarse;
 		sleep_ns(2 * MSEC + (uint64_t)i * 37 * CW_NSEC_PER_USEC);
 	}
-	printf("# MONOTONIC - MONOTONIC_COARSE: worst %.3f ms over 50 samples (tick %" PRIu64
-	       " ns)\n",
-	       (double)worst / 1e6, cw_system_tick_nsec(sys));
+	qsort(lag, 50, sizeof(lag[0]), cmp_i64);
+	printf("# MONOTONIC - MONOTONIC_COARSE over 50 samples: median %.3f ms, worst %.3f ms "
+	       "(tick %" PRIu64 " ns)\n",
+	       (double)lag[25] / 1e6, (double)lag[49] / 1e6, cw_system_tick_nsec(sys));
 	cw_posix_system_destroy(sys);
-	/* A tick is 1 ms; allow the housekeeping thread to be 50 ms late under load. */
-	assert_true(worst < 50 * MSEC);
+	/*
+	 * A tick is 1 ms. On a loaded machine a CPU thread can be descheduled
+	 * for tens of ms (78 ms seen at load 9), so the bound is on the
+	 * median; the worst only has to stay far from "never updated".
+	 */
+	assert_true(lag[25] < 10 * MSEC);
+	assert_true(lag[49] < 500 * MSEC);
 }
 
 static unsigned count_fds(void)

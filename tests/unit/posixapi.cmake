@@ -30,6 +30,23 @@ endforeach()
 target_link_libraries(test_itimer_alarm_compat PRIVATE clockwork_static)
 target_compile_options(test_itimer_alarm_compat PRIVATE -include clockwork/posix_compat.h)
 
+# ITIMER_REAL and alarm() across exec (tests/posix/compat/exec_itimer.c):
+# kept by a successful exec (the new image sees it and gets its SIGALRM),
+# armed still after a failed one, none in a fork child's new image. Each
+# build execs the other one for its last hop (drop-in -> native and back).
+foreach(kind native compat)
+  add_executable(test_exec_itimer_${kind} posix/compat/exec_itimer.c)
+  set_target_properties(test_exec_itimer_${kind} PROPERTIES C_EXTENSIONS ON)
+endforeach()
+target_link_libraries(test_exec_itimer_compat PRIVATE clockwork_static)
+target_compile_options(test_exec_itimer_compat PRIVATE -include clockwork/posix_compat.h)
+add_test(NAME test_exec_itimer_native
+         COMMAND test_exec_itimer_native $<TARGET_FILE:test_exec_itimer_compat>)
+add_test(NAME test_exec_itimer_compat
+         COMMAND test_exec_itimer_compat $<TARGET_FILE:test_exec_itimer_native>)
+set_tests_properties(test_exec_itimer_native test_exec_itimer_compat PROPERTIES
+                     LABELS posix TIMEOUT 60 RUN_SERIAL TRUE)
+
 # The drop-in never changes what the program's headers declare (issue 9):
 # each program is built natively and with the drop-in, and both must pass.
 foreach(prog features_gnu features_std clock_walk)
