@@ -18,3 +18,6 @@ cw_add_test(test_posix_timers LABEL posix TIMEOUT 120
 # stress, getoverrun vs delete, fork, overruns up to delivery (also TSan).
 cw_add_test(test_posix_timer_api LABEL posix TIMEOUT 120
             SOURCES posix/test_posix_timer_api.c)
+
+# The differential glibc-versus-drop-in suite (tests/posix/diff/README.md).
+include(posix/diff/diff.cmake)
