@@ -548,12 +548,16 @@ int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 	int ret = 0;
 
 	/*
-	 * Lockless fast path: neither queued nor running. The acquire makes
-	 * a callback that just finished visible to the caller (cw_hrtimer_cancel()
-	 * returning after it), as the base lock would.
+	 * Lockless fast path: neither queued nor running (Linux's
+	 * hrtimer_active()). Two plain loads of state and running are not
+	 * enough: a callback returning RESTART requeues its timer and then
+	 * clears running, so "state read before the requeue, running read
+	 * after the clear" would report a queued timer as stopped (seen: a
+	 * POSIX timer set up again while queued). cw_hrtimer_active() retries
+	 * across the expiry's sequence count. Its acquire on running makes a
+	 * callback that just finished visible to the caller, as the lock would.
 	 */
-	if (CW_READ_ONCE(timer->state) == HRTIMER_STATE_INACTIVE &&
-	    __atomic_load_n(&CW_READ_ONCE(timer->base)->running, __ATOMIC_ACQUIRE) != timer) {
+	if (!cw_hrtimer_active(timer)) {
 		return 0;
 	}
 	base = lock_timer_base(timer);
