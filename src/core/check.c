@@ -43,6 +43,8 @@ enum ent_kind {
 	ENT_FREE = 0,
 	ENT_HRTIMER = 1,
 	ENT_WHEEL = 2,
+	/** A clock event device: soft = interrupts so far, fire_mono = last verify. */
+	ENT_CE = 3,
 };
 
 /** What the checker remembers of one timer. */
@@ -55,6 +57,8 @@ struct ent {
 	uint8_t clk;
 	/** Wheel: deferrable (no upper bound). */
 	bool deferrable;
+	/** hrtimer: its CPU was in low resolution when it was armed (tick granularity). */
+	bool lowres;
 	/** hrtimer: soft and hard expiry in its clock. Wheel: expiry and arming jiffies. */
 	int64_t soft, hard;
 	/** MONOTONIC when armed (hrtimer), or when it last fired. */
@@ -91,6 +95,8 @@ struct cw_check {
 	uint64_t violations;
 	char report[320];
 	int fault;
+	/** MONOTONIC of the latest fine clock read (dates a clock-was-set). */
+	int64_t last_read_mono;
 	/** Non-zero: a violation's log line is waiting to be written after unlock. */
 	bool log_pending;
 };
@@ -100,6 +106,8 @@ static const char *const clk_names[CW_CHECK_CLK_NR] = {
 };
 
 static const char *const base_names[4] = { "MONOTONIC", "REALTIME", "BOOTTIME", "TAI" };
+
+static const char *cpu_state(struct cw_system *sys, unsigned cpu);
 
 /* ---------------------------------------------------------------------- */
 /* The record table */
@@ -237,23 +245,40 @@ static uint64_t dev_cycle_ns(const struct cw_clock_event_device *dev)
 }
 
 /* Resolution an hrtimer on @cpu can be late by, ns (see the file comment). */
-static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu)
+static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowres_at_arm)
 {
 	struct cw_clock_event_device *dev;
-	uint64_t res = 0;
+	/* MONOTONIC itself moves in steps of one clocksource cycle. */
+	uint32_t shift = CW_READ_ONCE(sys->pub.shift);
+	uint64_t res = 0,
+		 cs_step = 2u *
+			   ((shift < 64 ? (uint64_t)CW_READ_ONCE(sys->pub.mono.mult) >> shift : 0) +
+			    1u);
 
-	if (!CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active)) {
+	/* The coarsest clocksource, jiffies, moves a tick at a time. */
+	if (cs_step > 2u * sys->tick_nsec) {
+		cs_step = 2u * sys->tick_nsec;
+	}
+	/* Low resolution when armed or now: the switch happens at a tick, so
+	 * a timer armed before it may wait for the next tick. */
+	if (lowres_at_arm || !CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active)) {
 		/* Low resolution: timers run from the next tick. */
-		return sys->tick_nsec;
+		return sys->tick_nsec + cs_step;
 	}
 	for (dev = sys->tick.devices; dev; dev = dev->next) {
-		uint64_t r = CW_READ_ONCE(dev->min_delta_ns) + 2u * dev_cycle_ns(dev);
+		/*
+		 * ns -> cycles truncates, so an event may come up to a cycle
+		 * early with nothing due; the retry is programmed at least
+		 * min_delta ahead and rounded again: two rounds of min_delta
+		 * plus two cycles.
+		 */
+		uint64_t r = 2u * (CW_READ_ONCE(dev->min_delta_ns) + 2u * dev_cycle_ns(dev));
 
 		if (r > res) {
 			res = r;
 		}
 	}
-	return res ? res : sys->tick_nsec;
+	return res + cs_step;
 }
 
 static uint64_t latency_jiffies(const struct cw_system *sys, const struct cw_check *c)
@@ -263,6 +288,18 @@ static uint64_t latency_jiffies(const struct cw_system *sys, const struct cw_che
 
 /* ---------------------------------------------------------------------- */
 /* hrtimers */
+
+/* a + b saturated to the int64 range (clocks saturate at KTIME_MAX). */
+static int64_t sat_add_s64(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b) {
+		return INT64_MAX;
+	}
+	if (b < 0 && a < INT64_MIN - b) {
+		return INT64_MIN;
+	}
+	return a + b;
+}
 
 void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs)
 {
@@ -283,6 +320,7 @@ void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs
 		}
 		e->hard = t->node.expires;
 		e->clk = (uint8_t)(t->base->index & 3u);
+		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
 		e->armed = true;
 		e->arm_mono = mono;
 		e->arm_seq = ++c->arm_seq;
@@ -303,6 +341,7 @@ void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 		e->soft = t->softexpires;
 		e->hard = t->node.expires;
 		e->clk = (uint8_t)(t->base->index & 3u);
+		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
 		e->armed = true;
 		/* Requeued right after its expiry: armed when it last fired. */
 		e->arm_mono = e->fire_mono;
@@ -326,14 +365,62 @@ void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 	cw_spin_unlock(&c->lock);
 }
 
+/*
+ * Lateness bound of @e due at @due (see the file comment), plus a rate
+ * term: clock event devices count true time while MONOTONIC follows the
+ * clocksource (NTP adjusted), so an event programmed D ahead lands up to
+ * D x the rate mismatch late; 1/1024 (~1000 ppm) covers NTP's 500 ppm and
+ * any counter the watchdog keeps. D runs from when the waking device may
+ * have been programmed (programmed_since()). Lock held.
+ */
+static struct ent *lookup(struct cw_check *c, const void *key, uint8_t kind, bool create);
+
+/*
+ * Since when the device that wakes @cpu may have been programmed: it is
+ * reprogrammed at each of its interrupts, so no earlier than the last one
+ * (of the CPU's tick device or of the broadcast device, whichever is
+ * older); @arm_mono if that is earlier. Lock held.
+ */
+static int64_t programmed_since(struct cw_system *sys, struct cw_check *c, unsigned cpu,
+				int64_t arm_mono, int64_t due)
+{
+	struct cw_clock_event_device *devs[2] = { sys->cpus[cpu].td.evtdev, sys->tick.bc.evtdev };
+	int64_t since = arm_mono;
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct ent *d = devs[i] ? lookup(c, devs[i], ENT_CE, false) : NULL;
+		/* Never programmed further ahead than its max_delta. */
+		uint64_t max = devs[i] ? devs[i]->max_delta_ns : 0;
+		int64_t floor = due - (int64_t)(max < (uint64_t)INT64_MAX / 4 ? max : 0);
+
+		if (d && d->soft && d->arm_mono < since) {
+			since = d->arm_mono > floor ? d->arm_mono : floor;
+			since = since < arm_mono ? since : arm_mono;
+		}
+	}
+	return since;
+}
+
+static uint64_t hr_bound_ns(struct cw_system *sys, struct cw_check *c, const struct ent *e,
+			    unsigned cpu, int64_t due)
+{
+	int64_t since = programmed_since(sys, c, cpu, e->arm_mono, due);
+	uint64_t ahead = due > since ? (uint64_t)due - (uint64_t)since : 0;
+
+	return hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns + (ahead >> 10);
+}
+
 /* MONOTONIC instant the hard expiry of @e was reached (lock held). */
 static int64_t hr_due_mono(const struct cw_check *c, const struct ent *e, const int64_t offs[4])
 {
-	int64_t due = e->hard - offs[e->clk];
+	int64_t due;
 
-	if (offs[e->clk] < 0 && e->hard > INT64_MAX + offs[e->clk]) {
-		due = INT64_MAX;
+	if (e->hard == CW_KTIME_MAX) {
+		/* KTIME_MAX is "never": it does not pass even when a clock saturates there. */
+		return CW_KTIME_MAX;
 	}
+	due = sat_add_s64(e->hard, offs[e->clk] == INT64_MIN ? INT64_MAX : -offs[e->clk]);
+
 	if (due < e->arm_mono) {
 		due = e->arm_mono;
 	}
@@ -361,7 +448,7 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 			"MONOTONIC %lld ns",
 			(void *)t, cpu, (long long)mono);
 	} else if (e) {
-		int64_t basenow = mono + offs;
+		int64_t basenow = sat_add_s64(mono, offs);
 
 		/* The offset the core used is the one the expiry is judged in. */
 		all_offs[e->clk] = offs;
@@ -374,7 +461,7 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				(long long)e->arm_mono);
 		} else {
 			int64_t due = hr_due_mono(c, e, all_offs);
-			uint64_t bound = hr_resolution_ns(sys, cpu) + c->latency_ns;
+			uint64_t bound = hr_bound_ns(sys, c, e, cpu, due);
 
 			if (mono > due) {
 				uint64_t late = (uint64_t)mono - (uint64_t)due;
@@ -385,12 +472,14 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				if (late > bound) {
 					violate(c,
 						"hrtimer %p (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
-						"%lld ns (hard expiry %lld ns), %llu ns late, bound %llu "
-						"ns",
+						"%lld ns (hard expiry %lld ns, armed at %lld ns, clock last "
+						"set at %lld ns), %llu ns late, bound %llu ns (%s)",
 						(void *)t, base_names[e->clk], cpu, (long long)mono,
 						(long long)due, (long long)e->hard,
-						(unsigned long long)late,
-						(unsigned long long)bound);
+						(long long)e->arm_mono,
+						(long long)(e->clk ? c->last_set_mono[e->clk] : 0),
+						(unsigned long long)late, (unsigned long long)bound,
+						cpu_state(sys, cpu));
 				}
 			}
 		}
@@ -542,6 +631,9 @@ int64_t cw__check_tk_read_slow(struct cw_system *sys, unsigned clk, bool coarse,
 		mono -= CW_NSEC_PER_MSEC;
 	}
 	c->stats.clock_reads++;
+	if (!coarse && clk != CW_CHECK_CLK_RAW && mono > c->last_read_mono) {
+		c->last_read_mono = mono;
+	}
 	s = &c->clk[clk][coarse];
 	if (s->seen && value < s->last) {
 		bool settable = clk == CW_CHECK_CLK_REAL || clk == CW_CHECK_CLK_TAI;
@@ -570,12 +662,20 @@ int64_t cw__check_tk_read_slow(struct cw_system *sys, unsigned clk, bool coarse,
 static void check_clock_was_set(struct cw_clock_was_set_notifier *nb, unsigned bases)
 {
 	struct cw_check *c = cw_container_of(nb, struct cw_check, cws);
-	/* The clock at the accumulation the set just made: no counter read
-	 * (a read may draw random jitter and change the simulated run). */
+	/*
+	 * When the set happened, without a counter read of our own (a read
+	 * may draw random jitter and change the simulated run): the latest
+	 * of the timekeeper's base (a set accumulates up to now first), the
+	 * coarse clock and the last clock read anyone made. Never later than
+	 * the set, so a timer it made due is never judged early.
+	 */
 	int64_t mono = CW_READ_ONCE(c->sys->pub.coarse_mono);
+	int64_t base = CW_READ_ONCE(c->sys->pub.mono.base_ns);
 
 	(void)bases;
 	cw_spin_lock(&c->lock);
+	mono = base > mono ? base : mono;
+	mono = c->last_read_mono > mono ? c->last_read_mono : mono;
 	for (unsigned i = 1; i < 4; i++) {
 		c->last_set_mono[i] = mono;
 	}
@@ -594,6 +694,15 @@ bool cw__check_ce_irq_slow(struct cw_clock_event_device *dev)
 	cw_spin_lock(&c->lock);
 	c->stats.ce_irqs++;
 	drop = c->fault == CW_CHECK_FAULT_DROP_IRQS;
+	if (!drop && !c->broken) {
+		struct ent *e = lookup(c, dev, ENT_CE, true);
+
+		if (e) {
+			e->soft++;
+			/* No counter read here: the clock at the last accumulation. */
+			e->arm_mono = CW_READ_ONCE(dev->sys->pub.coarse_mono);
+		}
+	}
 	cw_spin_unlock(&c->lock);
 	return drop;
 }
@@ -676,6 +785,65 @@ uint64_t cw_check_report(struct cw_system *sys, char *buf, size_t len)
 	return n;
 }
 
+/* "online, idle, low res": what a report says about a CPU. */
+static const char *cpu_state(struct cw_system *sys, unsigned cpu)
+{
+	static const char *const names[8] = {
+		"offline, busy, low res",  "online, busy, low res",   "offline, idle, low res",
+		"online, idle, low res",   "offline, busy, high res", "online, busy, high res",
+		"offline, idle, high res", "online, idle, high res",
+	};
+
+	if (cpu >= sys->nr_cpus) {
+		return "no such CPU";
+	}
+	return names[(cw_cpu_online(sys, cpu) ? 1u : 0u) | (sys->cpus[cpu].idle ? 2u : 0u) |
+		     (CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active) ? 4u : 0u)];
+}
+
+static unsigned wheel_cpu(const void *key)
+{
+	return ((const struct cw_timer *)key)->flags & 0xffffu;
+}
+
+static unsigned wheel_flags(const void *key)
+{
+	return ((const struct cw_timer *)key)->flags & (CW_TIMER_PINNED | CW_TIMER_DEFERRABLE);
+}
+
+/*
+ * A device in periodic mode interrupts every tick: between two verifies
+ * more than a tick (plus the bound) apart, its interrupt count must move.
+ * Lock held.
+ */
+static void verify_periodic(struct cw_check *c, struct cw_system *sys,
+			    struct cw_clock_event_device *dev, int64_t mono, uint64_t bound)
+{
+	struct ent *e = c->broken ? NULL : lookup(c, dev, ENT_CE, true);
+
+	if (!e) {
+		return;
+	}
+	if (e->soft && mono > e->arm_mono &&
+	    (uint64_t)(mono - e->arm_mono) > 2 * sys->tick_nsec + bound) {
+		/* The coarse clock of the last interrupt lags it by up to a tick. */
+		violate(c,
+			"periodic clock event device %s has not interrupted since MONOTONIC %lld ns "
+			"(now %lld ns, %llu interrupts so far, period %llu ns)",
+			dev->name, (long long)e->arm_mono, (long long)mono,
+			(unsigned long long)e->soft, (unsigned long long)sys->tick_nsec);
+	} else if (!e->soft && e->fire_mono && mono > e->fire_mono &&
+		   (uint64_t)(mono - e->fire_mono) > sys->tick_nsec + bound) {
+		violate(c,
+			"periodic clock event device %s never interrupted between MONOTONIC %lld and "
+			"%lld ns (period %llu ns)",
+			dev->name, (long long)e->fire_mono, (long long)mono,
+			(unsigned long long)sys->tick_nsec);
+	}
+	e->fire_mono = mono;
+	e->hard = e->soft;
+}
+
 int cw_check_verify(struct cw_system *sys)
 {
 	struct cw_check *c = sys ? sys->check : NULL;
@@ -701,16 +869,16 @@ int cw_check_verify(struct cw_system *sys)
 			const struct cw_hrtimer *t = e->key;
 			int64_t due = hr_due_mono(c, e, offs);
 			unsigned cpu = t->base->cpu_base->cpu;
-			uint64_t bound = hr_resolution_ns(sys, cpu) + c->latency_ns;
+			uint64_t bound = hr_bound_ns(sys, c, e, cpu, due);
 
 			if (mono > due && (uint64_t)mono - (uint64_t)due > bound) {
 				violate(c,
 					"hrtimer %p (%s) never fired: due at MONOTONIC %lld ns (hard "
 					"expiry %lld ns), now %lld ns, bound %llu ns, queued on "
-					"CPU%u",
+					"CPU%u (%s)",
 					e->key, base_names[e->clk], (long long)due,
 					(long long)e->hard, (long long)mono,
-					(unsigned long long)bound, cpu);
+					(unsigned long long)bound, cpu, cpu_state(sys, cpu));
 			}
 		} else if (!e->deferrable) {
 			uint64_t arm = (uint64_t)e->hard, exp = (uint64_t)e->soft;
@@ -723,9 +891,11 @@ int cw_check_verify(struct cw_system *sys)
 			if (jiffies > latest) {
 				violate(c,
 					"wheel timer %p never fired: expires %llu (armed at %llu), "
-					"latest %llu, now jiffies %llu",
+					"latest %llu, now jiffies %llu, on CPU%u (%s), flags %#x",
 					e->key, (unsigned long long)exp, (unsigned long long)arm,
-					(unsigned long long)latest, (unsigned long long)jiffies);
+					(unsigned long long)latest, (unsigned long long)jiffies,
+					wheel_cpu(e->key), cpu_state(sys, wheel_cpu(e->key)),
+					wheel_flags(e->key));
 			}
 		}
 	}
@@ -734,11 +904,28 @@ int cw_check_verify(struct cw_system *sys)
 		uint64_t bound =
 			c->latency_ns + sys->tick_nsec + dev->min_delta_ns + dev_cycle_ns(dev);
 
-		if (cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT ||
-		    next == CW_KTIME_MAX) {
+		enum cw_clockevent_state state = cw_clockevent_get_state(dev);
+
+		if (dev->features & CW_CLOCKEVENT_FEAT_DUMMY) {
+			continue;
+		}
+		if (state != CW_CLOCKEVENT_STATE_PERIODIC) {
+			/* Not periodic now: forget the last look (see verify_periodic()). */
+			struct ent *e = c->broken ? NULL : lookup(c, dev, ENT_CE, false);
+
+			if (e) {
+				e->fire_mono = 0;
+			}
+		}
+		if ((state != CW_CLOCKEVENT_STATE_ONESHOT || next == CW_KTIME_MAX) &&
+		    state != CW_CLOCKEVENT_STATE_PERIODIC) {
 			continue;
 		}
 		c->stats.verified_items++;
+		if (state == CW_CLOCKEVENT_STATE_PERIODIC) {
+			verify_periodic(c, sys, dev, mono, bound);
+			continue;
+		}
 		if (mono > next && (uint64_t)mono - (uint64_t)next > bound) {
 			violate(c,
 				"clock event device %s armed for MONOTONIC %lld ns never fired (now "
