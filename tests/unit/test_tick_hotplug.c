@@ -16,6 +16,7 @@
 #include <clockwork/clockwork.h>
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
+#include <clockwork/driver/clockevent.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,7 +68,7 @@ struct fx {
 	struct cw_sim_hw *hw;
 };
 
-static void up(struct fx *f)
+static void up_opt(struct fx *f, bool workload)
 {
 	struct cw_sim_machine_desc *d = NULL;
 	struct cw_sim_workload_desc *wl = NULL;
@@ -91,9 +92,16 @@ static void up(struct fx *f)
 	f->sys = cw_sim_machine_system(f->m);
 	f->hw = cw_sim_machine_hw(f->m);
 	assert_int_equal(cw_sim_machine_boot(f->m), 0);
-	assert_int_equal(cw_sim_machine_start_workload(f->m, wl, NULL, 0), 0);
+	if (workload) {
+		assert_int_equal(cw_sim_machine_start_workload(f->m, wl, NULL, 0), 0);
+	}
 	cw_sim_workload_desc_free(wl);
 	cw_sim_run_for(f->sim, 5 * MS);
+}
+
+static void up(struct fx *f)
+{
+	up_opt(f, true);
 }
 
 static void down(struct fx *f)
@@ -207,10 +215,74 @@ static void test_broadcast_irq_moves_off_a_dying_cpu(void **state)
 	down(&f);
 }
 
+/*
+ * The broadcast interrupt is already raised for the CPU being taken down
+ * (in flight: interrupt latency and that CPU's exit from deep idle) when
+ * it goes offline. The delivery is lost with the CPU, and the broadcast,
+ * still armed for that passed event, was never armed again: the other
+ * deep-idle CPU slept through its timer for good. Found by spans2 with
+ * the API fuzzer (a wheel timer 37 jiffies late after CPU0 went down).
+ */
+static void test_broadcast_in_flight_to_a_dying_cpu_is_not_lost(void **state)
+{
+	struct fx f;
+	struct cw_clock_event_device *bc;
+	struct probe p0, p1;
+	struct arm_args a0 = { &p0, 0 }, a1 = { &p1, 0 };
+	cw_ktime_t now, event;
+	char report[512];
+
+	(void)state;
+	up_opt(&f, false);
+	cw_sim_run_for(f.sim, 20 * MS);
+	bc = cw_tick_broadcast_device(f.sys);
+	assert_non_null(bc);
+	assert_int_equal(cw_sim_hw_irq_affinity(f.hw, HPET_IRQ), 0);
+	memset(&p0, 0, sizeof(p0));
+	memset(&p1, 0, sizeof(p1));
+	p0.sys = p1.sys = f.sys;
+	cw_hrtimer_setup(f.sys, &p0.t, probe_fn, CW_CLOCK_MONOTONIC, 0);
+	cw_hrtimer_setup(f.sys, &p1.t, probe_fn, CW_CLOCK_MONOTONIC, 0);
+	now = cw_ktime_get(f.sys);
+	a0.expires_ns = now + 3 * MS;
+	a1.expires_ns = now + 9 * MS;
+	assert_int_equal(cw_sim_hw_run_on(f.hw, 0, arm_on_cpu, &a0), 0);
+	assert_int_equal(cw_sim_hw_run_on(f.hw, 1, arm_on_cpu, &a1), 0);
+	/* CPU0 and CPU1 sleep deep (state 1, 50 us exit); the broadcast covers both. */
+	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 0, 1), 0);
+	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 1, 1), 0);
+	cw_sim_run_for(f.sim, 100000);
+	event = bc->next_event_ns;
+	print_message("broadcast armed for %lld ns (CPU0 timer %lld, CPU1 timer %lld)\n",
+		      (long long)event, (long long)a0.expires_ns, (long long)a1.expires_ns);
+	assert_true(event <= a0.expires_ns);
+	/* 2 us after it fired: the interrupt is on its way to CPU0, which is waking. */
+	cw_sim_run_for(f.sim, (uint64_t)(event - cw_ktime_get(f.sys)) + 2000);
+	assert_int_equal(p0.runs, 0);
+	assert_int_equal(cw_sim_hw_cpu_offline(f.hw, 0), 0);
+	cw_sim_run_for(f.sim, 30 * MS);
+	print_message("CPU0 timer (moved off CPU0): %u run(s), %lld ns late; CPU1 timer: %u "
+		      "run(s), %lld ns late\n",
+		      p0.runs, p0.runs ? (long long)(p0.fired_ns - a0.expires_ns) : -1ll, p1.runs,
+		      p1.runs ? (long long)(p1.fired_ns - a1.expires_ns) : -1ll);
+	assert_int_equal(p0.runs, 1);
+	assert_int_equal(p1.runs, 1);
+	assert_true(p1.fired_ns >= a1.expires_ns);
+	assert_true(p1.fired_ns - a1.expires_ns < 500000);
+	if (cw_check_verify(f.sys)) {
+		cw_check_report(f.sys, report, sizeof(report));
+		fail_msg("%s", report);
+	}
+	cw_hrtimer_cancel(&p0.t);
+	cw_hrtimer_cancel(&p1.t);
+	down(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_broadcast_irq_moves_off_a_dying_cpu),
+		cmocka_unit_test(test_broadcast_in_flight_to_a_dying_cpu_is_not_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
