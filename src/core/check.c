@@ -14,10 +14,14 @@
  *     is the MONOTONIC instant its hard expiry was reached: hard - offset of
  *     its clock now, but never before it was armed nor before the last
  *     explicit step of its clock (a step forward makes it due at the step).
- *     Resolution: one tick in low resolution; in high resolution the CPU's
- *     tick device min_delta_ns plus one device cycle (rounding of ns to
- *     cycles), raised to the largest min_delta_ns of any device (the
- *     broadcast device may be the one waking the CPU).
+ *     Resolution: one tick plus two cycles of the coarsest device in low
+ *     resolution; in high resolution two rounds of the largest device
+ *     min_delta_ns plus two of its cycles (the broadcast device may be the
+ *     one waking the CPU); plus two clocksource steps. A rate term covers
+ *     devices counting true ns while MONOTONIC is NTP-steered: 1/1024 of
+ *     how far ahead the waking device may have been programmed
+ *     (programmed_since()). A timer moved by hotplug also gets the old
+ *     CPU's resolution + latency (it may have been overdue when moved).
  *   wheel: with E the expiry and A the jiffies when armed, a timeout of
  *     E - A >= the wheel's cutoff is clamped to A + max_timeout; it runs at
  *     jiffies > E (clamped: > A + max_timeout - 1 level granularity), and at
@@ -59,10 +63,18 @@ struct ent {
 	bool deferrable;
 	/** hrtimer: its CPU was in low resolution when it was armed (tick granularity). */
 	bool lowres;
+	/** hrtimer: the CPU it was armed on (hotplug may move it to another). */
+	uint16_t cpu;
 	/** hrtimer: soft and hard expiry in its clock. Wheel: expiry and arming jiffies. */
 	int64_t soft, hard;
-	/** MONOTONIC when armed (hrtimer), or when it last fired. */
+	/** MONOTONIC when armed (hrtimer), or when it last fired; a device's last interrupt. */
 	int64_t arm_mono;
+	/**
+	 * Clock event device: MONOTONIC of the interrupt before the last one
+	 * (INT64_MIN before the second), the earliest the device can have been
+	 * programmed for the interrupt being handled.
+	 */
+	int64_t prev_mono;
 	int64_t fire_mono;
 	/** Sequence number of the arming (reports). */
 	uint64_t arm_seq;
@@ -244,10 +256,16 @@ static uint64_t dev_cycle_ns(const struct cw_clock_event_device *dev)
 	return (UINT64_C(1000000000) + dev->freq_hz - 1) / dev->freq_hz;
 }
 
-/* Resolution an hrtimer on @cpu can be late by, ns (see the file comment). */
-static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowres_at_arm)
+/*
+ * Resolution an hrtimer on @cpu can be late by, ns (see the file comment).
+ * @cpu_gone: @cpu is the CPU a migrated timer left, judged as it was when
+ * the timer was armed there (it is offline now, in low resolution).
+ */
+static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowres_at_arm,
+				 bool cpu_gone)
 {
 	struct cw_clock_event_device *dev;
+	uint64_t cycle = 0;
 	/* MONOTONIC itself moves in steps of one clocksource cycle. */
 	uint32_t shift = CW_READ_ONCE(sys->pub.shift);
 	uint64_t res = 0,
@@ -261,9 +279,21 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 	}
 	/* Low resolution when armed or now: the switch happens at a tick, so
 	 * a timer armed before it may wait for the next tick. */
-	if (lowres_at_arm || !CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active)) {
-		/* Low resolution: timers run from the next tick. */
-		return sys->tick_nsec + cs_step;
+	if (lowres_at_arm || (!cpu_gone && !CW_READ_ONCE(sys->hrtimer_bases[cpu].hres_active))) {
+		/*
+		 * Low resolution: timers run from the next tick. The tick comes
+		 * from a periodic device (the CPU's own or the broadcast) whose
+		 * period is a whole number of its cycles (round(freq / HZ): up to
+		 * half a cycle off a tick) and whose first event is programmed in
+		 * cycles (truncated: up to a cycle): two cycles of the coarsest
+		 * device.
+		 */
+		for (dev = sys->tick.devices; dev; dev = dev->next) {
+			if (dev_cycle_ns(dev) > cycle) {
+				cycle = dev_cycle_ns(dev);
+			}
+		}
+		return sys->tick_nsec + 2u * cycle + cs_step;
 	}
 	for (dev = sys->tick.devices; dev; dev = dev->next) {
 		/*
@@ -321,6 +351,7 @@ void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs
 		e->hard = t->node.expires;
 		e->clk = (uint8_t)(t->base->index & 3u);
 		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
+		e->cpu = (uint16_t)t->base->cpu_base->cpu;
 		e->armed = true;
 		e->arm_mono = mono;
 		e->arm_seq = ++c->arm_seq;
@@ -342,6 +373,7 @@ void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 		e->hard = t->node.expires;
 		e->clk = (uint8_t)(t->base->index & 3u);
 		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
+		e->cpu = (uint16_t)t->base->cpu_base->cpu;
 		e->armed = true;
 		/* Requeued right after its expiry: armed when it last fired. */
 		e->arm_mono = e->fire_mono;
@@ -376,25 +408,37 @@ void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 static struct ent *lookup(struct cw_check *c, const void *key, uint8_t kind, bool create);
 
 /*
- * Since when the device that wakes @cpu may have been programmed: it is
- * reprogrammed at each of its interrupts, so no earlier than the last one
- * (of the CPU's tick device or of the broadcast device, whichever is
- * older); @arm_mono if that is earlier. Lock held.
+ * Since when the device whose interrupt ran a timer on @cpu (armed on
+ * @arm_cpu at @arm_mono, due at @due) may have been programmed. A device
+ * is programmed for an event only after its previous interrupt, and the
+ * checker dates an interrupt before the handler runs the timers, so the
+ * interrupt being handled is the device's last one: its programming came
+ * after the one before (prev_mono), or after the timer was armed if that
+ * is earlier (a timer re-armed shortly before it is due may be served by
+ * a programming made long before, for the same or an earlier event).
+ * The devices: the tick devices of @cpu and @arm_cpu and the broadcast
+ * device (which wakes CPUs in deep idle; it is re-armed only for earlier
+ * events, so it may have been programmed for another CPU long before);
+ * the oldest wins. A device is never programmed further ahead than its
+ * max_delta. Lock held.
  */
 static int64_t programmed_since(struct cw_system *sys, struct cw_check *c, unsigned cpu,
-				int64_t arm_mono, int64_t due)
+				unsigned arm_cpu, int64_t arm_mono, int64_t due)
 {
-	struct cw_clock_event_device *devs[2] = { sys->cpus[cpu].td.evtdev, sys->tick.bc.evtdev };
+	struct cw_clock_event_device *devs[3] = {
+		sys->cpus[cpu].td.evtdev,
+		sys->tick.bc.evtdev,
+		arm_cpu < sys->nr_cpus && arm_cpu != cpu ? sys->cpus[arm_cpu].td.evtdev : NULL,
+	};
 	int64_t since = arm_mono;
 
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < 3; i++) {
 		struct ent *d = devs[i] ? lookup(c, devs[i], ENT_CE, false) : NULL;
-		/* Never programmed further ahead than its max_delta. */
 		uint64_t max = devs[i] ? devs[i]->max_delta_ns : 0;
 		int64_t floor = due - (int64_t)(max < (uint64_t)INT64_MAX / 4 ? max : 0);
 
-		if (d && d->soft && d->arm_mono < since) {
-			since = d->arm_mono > floor ? d->arm_mono : floor;
+		if (d && d->soft && d->prev_mono < since) {
+			since = d->prev_mono > floor ? d->prev_mono : floor;
 			since = since < arm_mono ? since : arm_mono;
 		}
 	}
@@ -404,10 +448,22 @@ static int64_t programmed_since(struct cw_system *sys, struct cw_check *c, unsig
 static uint64_t hr_bound_ns(struct cw_system *sys, struct cw_check *c, const struct ent *e,
 			    unsigned cpu, int64_t due)
 {
-	int64_t since = programmed_since(sys, c, cpu, e->arm_mono, due);
+	int64_t since = programmed_since(sys, c, cpu, e->cpu, e->arm_mono, due);
 	uint64_t ahead = due > since ? (uint64_t)due - (uint64_t)since : 0;
+	uint64_t bound =
+		hr_resolution_ns(sys, cpu, e->lowres, false) + c->latency_ns + (ahead >> 10);
 
-	return hr_resolution_ns(sys, cpu, e->lowres) + c->latency_ns + (ahead >> 10);
+	if (e->cpu != cpu && e->cpu < sys->nr_cpus) {
+		/*
+		 * Moved by hotplug (armed on a CPU that went down): it may have
+		 * been past due already, its interrupt chain on the old CPU in
+		 * flight (at most that CPU's resolution + latency, which the
+		 * checker holds the old CPU to), when the new CPU took it over
+		 * and started a chain of its own (IPI, idle exits, interrupt).
+		 */
+		bound += hr_resolution_ns(sys, e->cpu, e->lowres, true) + c->latency_ns;
+	}
+	return bound;
 }
 
 /* MONOTONIC instant the hard expiry of @e was reached (lock held). */
@@ -698,6 +754,8 @@ bool cw__check_ce_irq_slow(struct cw_clock_event_device *dev)
 		struct ent *e = lookup(c, dev, ENT_CE, true);
 
 		if (e) {
+			/* The interrupt being handled was programmed after the previous one. */
+			e->prev_mono = e->soft ? e->arm_mono : INT64_MIN;
 			e->soft++;
 			/* No counter read here: the clock at the last accumulation. */
 			e->arm_mono = CW_READ_ONCE(dev->sys->pub.coarse_mono);

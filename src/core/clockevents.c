@@ -105,6 +105,21 @@ static uint64_t ns_to_cycles(const struct cw_clock_event_device *dev, uint64_t n
 	return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
 }
 
+/*
+ * Cycles to program for @ns, at most the hardware's max_delta_ticks: the
+ * never-early cycles above would exceed it by up to two at max_delta_ns,
+ * and a counter register of that width would take the excess as a tiny
+ * delta (2^32 + 1 cycles into a 32-bit TMU is 1 cycle: an interrupt at
+ * once instead of 343 s later). At the maximum an early interrupt is what
+ * the clamp means anyway: the event is programmed again from there.
+ */
+static uint64_t program_cycles(const struct cw_clock_event_device *dev, uint64_t ns)
+{
+	uint64_t c = ns_to_cycles(dev, ns);
+
+	return dev->max_delta_ticks && c > dev->max_delta_ticks ? dev->max_delta_ticks : c;
+}
+
 void cw__clockevents_config(struct cw_clock_event_device *dev, uint64_t freq_hz)
 {
 	uint64_t max_s = 1;
@@ -269,7 +284,7 @@ static int program_delta(struct cw_clock_event_device *dev, uint64_t delta_ns)
 		return 0;
 	}
 	dev->retries++;
-	return dev->set_next_event(ns_to_cycles(dev, delta_ns), dev);
+	return dev->set_next_event(program_cycles(dev, delta_ns), dev);
 }
 
 static int program_min_delta_adjust(struct cw_clock_event_device *dev)
@@ -372,7 +387,7 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	if ((uint64_t)delta < dev->min_delta_ns) {
 		delta = (int64_t)dev->min_delta_ns;
 	}
-	ret = dev->set_next_event(ns_to_cycles(dev, (uint64_t)delta), dev);
+	ret = dev->set_next_event(program_cycles(dev, (uint64_t)delta), dev);
 	if (ret && force) {
 		ret = program_min_delta(dev);
 	}

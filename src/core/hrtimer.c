@@ -761,10 +761,16 @@ static void run_timer(struct cw_hrtimer_cpu_base *cb, struct cw_hrtimer_clock_ba
 	__atomic_store_n(&base->running, NULL, __ATOMIC_RELEASE);
 }
 
-/* Run every due timer of the bases in @mask (__hrtimer_run_queues). */
-static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_now *now,
+/*
+ * Run every due timer of the bases in @mask (__hrtimer_run_queues).
+ * @return whether a due timer queued during this pass was left for the
+ * next pass (and with it every timer of its base behind it).
+ */
+static bool run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_now *now,
 			      unsigned mask)
 {
+	bool held_back = false;
+
 	mask &= cb->active_bases;
 	while (mask) {
 		unsigned i = (unsigned)__builtin_ctz(mask);
@@ -795,6 +801,7 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 			 * stop the interrupt from returning).
 			 */
 			if (n->seq >= queued_before) {
+				held_back = true;
 				break;
 			}
 			cw__check_hrtimer_expire(timer, now->mono, now->offs[i & 3u]);
@@ -802,6 +809,7 @@ static void run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 		}
 		mask &= mask - 1;
 	}
+	return held_back;
 }
 
 /* Raise soft expiry if it is due. */
@@ -825,7 +833,18 @@ void cw__hrtimer_run_queues(struct cw_system *sys, unsigned cpu)
 	cw_spin_lock(&cb->lock);
 	update_next_locked(cb, &now);
 	maybe_raise_soft_locked(cb, &now);
-	run_queues_locked(cb, &now, CW_HRTIMER_ACTIVE_HARD);
+	/*
+	 * A callback that queued a timer in the past left it, and every timer
+	 * of its base behind it, for the next pass: make it now, as the high
+	 * resolution interrupt's retries do (at most CW_HRTIMER_MAX_RETRIES
+	 * passes in all), instead of a tick later. Linux's single pass runs
+	 * such a timer at once.
+	 */
+	for (int pass = 1;
+	     run_queues_locked(cb, &now, CW_HRTIMER_ACTIVE_HARD) && pass < CW_HRTIMER_MAX_RETRIES;
+	     pass++) {
+		hr_now_get(sys, &now);
+	}
 	cw_spin_unlock(&cb->lock);
 }
 
@@ -837,7 +856,12 @@ void cw__hrtimer_run_softirq(struct cw_system *sys, unsigned cpu)
 
 	hr_now_get(sys, &now);
 	cw_spin_lock(&cb->lock);
-	run_queues_locked(cb, &now, CW_HRTIMER_ACTIVE_SOFT);
+	/* Further passes for soft timers queued in the past by a callback, as at the tick. */
+	for (int pass = 1;
+	     run_queues_locked(cb, &now, CW_HRTIMER_ACTIVE_SOFT) && pass < CW_HRTIMER_MAX_RETRIES;
+	     pass++) {
+		hr_now_get(sys, &now);
+	}
 	cb->softirq_activated = false;
 	next = update_next_locked(cb, &now);
 	/* A soft timer may now be the earliest event: program for it. */

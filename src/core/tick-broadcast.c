@@ -44,6 +44,20 @@
  * broadcast device, or with an hrtimer-emulated one, the entry is refused
  * with CW_EBUSY as in oneshot mode.
  *
+ * Interrupt routing. The core routes the broadcast device's interrupt
+ * (set_irq_affinity) only when it must: when the CPU it last routed it to,
+ * or any CPU if it never routed it, goes offline, and when a device
+ * becomes the broadcast device while some CPU is offline (its interrupt may
+ * still go to the offline CPU it served as a tick device). Linux does the
+ * same through its interrupt migration off a dying CPU. A broadcast whose
+ * interrupt goes to an offline CPU is lost for good, and with it every
+ * deep-idle CPU's timers. When the interrupt moves and its event has
+ * already passed, the interrupt raised for the dying CPU is lost with it
+ * (Linux retriggers a pending interrupt it migrates): the dying CPU runs
+ * the broadcast handler itself, which IPIs the expired CPUs and arms the
+ * next event; otherwise the broadcast stayed armed for the passed event
+ * and was never armed again.
+ *
  * A port that delivers the broadcast IPI without leaving deep idle first
  * (cw_tick_idle_exit) is tolerated: cw__tick_receive_broadcast() takes the
  * CPU out of the oneshot mask around its handler and re-arms the broadcast
@@ -62,6 +76,16 @@
 
 static void bc_handle_periodic(struct cw_clock_event_device *dev);
 static void bc_handle_oneshot(struct cw_clock_event_device *dev);
+
+static unsigned nr_offline(struct cw_system *sys)
+{
+	unsigned n = 0;
+
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		n += !cw_cpu_online(sys, cpu);
+	}
+	return n;
+}
 
 static cw_ktime_t bc_forward_past(cw_ktime_t next, cw_ktime_t now, int64_t period)
 {
@@ -274,6 +298,34 @@ static void bc_handle_oneshot(struct cw_clock_event_device *dev)
 	}
 }
 
+/*
+ * Route the broadcast interrupt to a live CPU other than @gone (Linux's
+ * irq migration off a dying CPU, irq_migrate_all_off_this_cpu; DYNIRQ
+ * devices are moved by the broadcast itself there). A device whose
+ * interrupt the core cannot route keeps the port's routing. bc_lock held.
+ */
+static bool bc_route_irq_locked(struct cw_system *sys, struct cw_clock_event_device *bc, int gone)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	unsigned cpu;
+
+	if (!bc || !bc->set_irq_affinity || bc->cpu != CW_CLOCKEVENT_ANY_CPU) {
+		return false;
+	}
+	if (tg->bc_irq_cpu >= 0 && tg->bc_irq_cpu != gone &&
+	    cw_cpu_online(sys, (unsigned)tg->bc_irq_cpu)) {
+		return false;
+	}
+	for (cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		if ((int)cpu != gone && cw_cpu_online(sys, cpu) &&
+		    bc->set_irq_affinity(bc, cpu) == 0) {
+			tg->bc_irq_cpu = (int)cpu;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool cw__tick_broadcast_offer(struct cw_system *sys, struct cw_clock_event_device *dev)
 {
 	struct cw_tick_global *tg = &sys->tick;
@@ -307,6 +359,15 @@ bool cw__tick_broadcast_offer(struct cw_system *sys, struct cw_clock_event_devic
 	dev->bound_cpu = -1;
 	dev->next_event_ns = CW_KTIME_MAX;
 	CW_WRITE_ONCE(tg->bc.evtdev, dev);
+	/*
+	 * Where its interrupt goes is unknown (the port's routing, or the last
+	 * CPU it served as a tick device, which may be offline now): with any
+	 * CPU offline, route it to a live one.
+	 */
+	tg->bc_irq_cpu = -1;
+	if (nr_offline(sys)) {
+		bc_route_irq_locked(sys, dev, -1);
+	}
 	if (tg->bc.mode == CW_TICK_MODE_ONESHOT) {
 		bc_setup_oneshot_locked(sys, dev);
 	} else {
@@ -404,10 +465,36 @@ void cw__tick_broadcast_switch_to_oneshot(struct cw_system *sys)
 void cw__tick_broadcast_cpu_offline(struct cw_system *sys, unsigned cpu)
 {
 	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *bc;
+	cw_clockevent_handler_fn lost = NULL;
 
 	cw_spin_lock(&tg->bc_lock);
 	bc_forget_cpu_locked(sys, cpu);
+	bc = tg->bc.evtdev;
+	/* Its interrupt may go to @cpu: then every broadcast would be lost from now on. */
+	if (bc_route_irq_locked(sys, bc, (int)cpu) &&
+	    cw_clockevent_get_state(bc) == CW_CLOCKEVENT_STATE_ONESHOT &&
+	    bc->next_event_ns <= cw_ktime_get(sys)) {
+		/*
+		 * Its event passed: the interrupt raised for @cpu (in
+		 * flight, or waiting for @cpu to leave deep idle) is lost
+		 * with it, and the broadcast, still armed for that passed
+		 * event, would never be armed again (only earlier events
+		 * reprogram it), so its sleeping CPUs would wait for any
+		 * other wake-up. Linux retriggers an interrupt pending on a
+		 * CPU it migrates off; run its handler here instead (this
+		 * CPU is offline, so every CPU it serves gets its IPI), which
+		 * also arms the next event. A latched forced event is lost
+		 * the same way.
+		 */
+		cw__clockevents_clear_forced(bc);
+		lost = bc->event_handler;
+	}
 	cw_spin_unlock(&tg->bc_lock);
+	if (lost) {
+		/* After the unlock: the handler takes bc_lock. */
+		lost(bc);
+	}
 }
 
 int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)

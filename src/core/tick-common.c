@@ -643,6 +643,7 @@ void cw__tick_init(struct cw_system *sys)
 	atomic_store(&sys->tick.next_period_ns, 0);
 	sys->tick.bc.mode = CW_TICK_MODE_PERIODIC;
 	sys->tick.bc_periodic_next_ns = CW_KTIME_MAX;
+	sys->tick.bc_irq_cpu = -1;
 	sys->tick.oneshot_enabled = true;
 }
 

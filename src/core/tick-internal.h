@@ -163,6 +163,12 @@ struct cw_tick_global {
 	 * tick, MONOTONIC ns. Under bc_lock.
 	 */
 	cw_ktime_t bc_periodic_next_ns;
+	/**
+	 * CPU the core last routed the broadcast device's interrupt to
+	 * (set_irq_affinity), or -1 when the core never routed it (the
+	 * port's routing stands). Under bc_lock.
+	 */
+	int bc_irq_cpu;
 
 	/**
 	 * Configuration: CPUs may switch their tick to oneshot mode when the

@@ -32,6 +32,11 @@ if(CW_FUZZ_API_CLANG)
   add_custom_target(cw_fuzz_api ALL DEPENDS ${cw_fuzz_api_bin})
   add_test(NAME test_api_fuzz COMMAND ${cw_fuzz_api_bin} -runs=400 -seed=1 -max_len=256)
   set_tests_properties(test_api_fuzz PROPERTIES LABELS unit TIMEOUT 300)
+  # Every input the fuzzer ever stopped on (tests/fuzz/api-findings/), run once
+  # each as a fixed regression corpus: none may fail again.
+  file(GLOB cw_api_findings CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/fuzz/api-findings/*)
+  add_test(NAME test_api_fuzz_findings COMMAND ${cw_fuzz_api_bin} ${cw_api_findings})
+  set_tests_properties(test_api_fuzz_findings PROPERTIES LABELS unit TIMEOUT 300)
 else()
   message(STATUS "clang not found: the timer API fuzzer (tests/fuzz/fuzz_api.c) is not built")
 endif()

@@ -266,17 +266,56 @@ static void test_program_event_clamps_delta_to_device_limits(void **state)
 	assert_int_equal(cw__clockevents_switch_state(&f.dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
 	now = cw_ktime_get(t.sys);
 
-	/* Clamped to 50 us (min) and 100 ms (max); never early: 1-2 cycles more. */
+	/*
+	 * Clamped to 50 us (min) and 100 ms (max); never early: 1-2 cycles
+	 * more, except at the maximum, which the hardware cannot exceed (a
+	 * register of that width would wrap the excess to a tiny delta).
+	 */
 	assert_int_equal(cw_clockevents_program_event(&f.dev, now + 1000, false), 0);
 	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, f.dev.min_delta_ns));
 	assert_true(f.last_cycles >= 51 && f.last_cycles <= 52);
 	assert_int_equal(cw_clockevents_program_event(&f.dev, now + (cw_ktime_t)SEC(5), false), 0);
-	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, f.dev.max_delta_ns));
-	assert_true(f.last_cycles >= 100000 && f.last_cycles <= 100002);
+	print_message("max: %llu cycles programmed, max_delta_ticks %llu (unclamped %llu)\n",
+		      (unsigned long long)f.last_cycles, (unsigned long long)f.dev.max_delta_ticks,
+		      (unsigned long long)expect_cycles(&f.dev, f.dev.max_delta_ns));
+	assert_int_equal(f.last_cycles, f.dev.max_delta_ticks);
 	assert_int_equal(f.dev.next_event_ns, now + (cw_ktime_t)SEC(5));
 	assert_int_equal(cw_clockevents_program_event(&f.dev, now + 12345000, false), 0);
 	assert_int_equal(f.last_cycles, expect_cycles(&f.dev, 12345000));
 	assert_true(f.last_cycles >= 12346 && f.last_cycles <= 12347);
+	cwt_fini(&t);
+}
+
+/* A 32-bit counter at 12.5 MHz (a TMU channel): never more than 2^32 - 1 cycles, at any delta. */
+static void test_program_event_never_exceeds_max_delta_ticks(void **state)
+{
+	static const uint64_t deltas[] = { 1000000, 1000000000, 343597378481ull, 600000000000ull };
+	struct fake_ce f;
+	struct cwt t;
+
+	(void)state;
+	setup_time(&t, 1000);
+	fake_init(&f, "tmu32", CW_CLOCKEVENT_FEAT_ONESHOT);
+	f.dev.rating = -1;
+	fake_attach(&f, &t, 12500000, 0x300, 0xffffffffu);
+	assert_int_equal(cw__clockevents_switch_state(&f.dev, CW_CLOCKEVENT_STATE_ONESHOT), 0);
+	for (unsigned i = 0; i < sizeof(deltas) / sizeof(deltas[0]); i++) {
+		cw_ktime_t now = cw_ktime_get(t.sys);
+
+		assert_int_equal(
+			cw_clockevents_program_event(&f.dev, now + (cw_ktime_t)deltas[i], false),
+			0);
+		print_message("delta %llu ns: %llu cycles (max_delta_ns %llu)\n",
+			      (unsigned long long)deltas[i], (unsigned long long)f.last_cycles,
+			      (unsigned long long)f.dev.max_delta_ns);
+		assert_true(f.last_cycles <= 0xffffffffu);
+		/* Never early below the maximum; at least the maximum above it. */
+		if (deltas[i] < f.dev.max_delta_ns) {
+			assert_int_equal(f.last_cycles, expect_cycles(&f.dev, deltas[i]));
+		} else {
+			assert_int_equal(f.last_cycles, 0xffffffffu);
+		}
+	}
 	cwt_fini(&t);
 }
 
@@ -758,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_state_machine_allows_only_legal_transitions),
 		cmocka_unit_test(test_dummy_device_switches_without_driver_calls),
 		cmocka_unit_test(test_program_event_clamps_delta_to_device_limits),
+		cmocka_unit_test(test_program_event_never_exceeds_max_delta_ticks),
 		cmocka_unit_test(test_program_event_in_the_past_fails_unless_forced),
 		cmocka_unit_test(test_forced_programming_latches_until_interrupt_or_state_change),
 		cmocka_unit_test(test_min_delta_retry_raises_min_delta_and_gives_up_at_one_jiffy),

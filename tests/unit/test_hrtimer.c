@@ -1296,6 +1296,67 @@ test_callback_rearming_itself_in_the_past_cannot_keep_the_cpu_in_the_interrupt(v
 	self_rearm_case(false);
 }
 
+/* Arms the timer in @arg at an expiry 20 ms in the past (MONOTONIC, absolute). */
+static enum cw_hrtimer_restart arm_past_hook(struct hrt_timer *h)
+{
+	struct hrt_timer *other = h->arg;
+
+	cw_hrtimer_start(&other->timer, cw_ktime_get(h->t->sys) - (cw_ktime_t)MS(20),
+			 CW_HRTIMER_MODE_ABS);
+	return CW_HRTIMER_NORESTART;
+}
+
+/*
+ * Low resolution: a callback that arms a timer of its base in the past
+ * does not hold back the other timers due at that tick. The past timer is
+ * queued first; a pass never runs a timer queued during it (so a callback
+ * re-arming itself in the past cannot keep the CPU in the loop), and the
+ * tick ran one pass only, so every timer behind the past one waited a
+ * whole tick (x86-tsc-hpet horizon case busy/jiffies32, seed 401: 1.7 ms
+ * late at HZ=1000). The tick now makes further passes as the high
+ * resolution interrupt does (its retries), and Linux, whose expiry loop
+ * runs such a timer in the same pass.
+ */
+static void test_low_resolution_past_rearm_in_a_callback_holds_back_no_timer(void **state)
+{
+	struct cwt_tick t;
+	struct hrt_timer arming, past, victim;
+	cw_ktime_t target;
+
+	(void)state;
+	hrt_boot(&t, 2, 1000, false);
+	cw_sim_run_until(t.sim, MS(200) + US(100));
+	as_cpu(&t, 1);
+	target = cw_ktime_get(t.sys) + (cw_ktime_t)US(1300);
+	hrt_setup(&t, &victim, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	victim.target_mono = target;
+	cw_hrtimer_start(&victim.timer, target, CW_HRTIMER_MODE_ABS);
+	hrt_setup(&t, &past, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	hrt_setup(&t, &arming, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	arming.hook = arm_past_hook;
+	arming.arg = &past;
+	/* Due just before the victim: both run at the same tick. */
+	cw_hrtimer_start(&arming.timer, target - (cw_ktime_t)US(100), CW_HRTIMER_MODE_ABS);
+	as_cpu(&t, -1);
+	cw_sim_run_for(t.sim, MS(5));
+	print_message("low res: arming timer ran at %lld, the past timer at %lld, the victim "
+		      "(due %lld) at %lld: %lld ns late (tick %llu ns)\n",
+		      (long long)arming.first_fire_mono, (long long)past.first_fire_mono,
+		      (long long)target, (long long)victim.first_fire_mono,
+		      (long long)(victim.first_fire_mono - target),
+		      (unsigned long long)tick_ns(&t));
+	assert_int_equal(arming.fires, 1);
+	assert_int_equal(past.fires, 1);
+	assert_int_equal(victim.fires, 1);
+	assert_true(victim.first_fire_mono >= target);
+	/* The first tick at or after its expiry, the tick that ran the arming timer. */
+	assert_true(victim.first_fire_mono - target < (cw_ktime_t)tick_ns(&t));
+	assert_int_equal(victim.first_fire_mono, arming.first_fire_mono);
+	/* The past timer runs in that tick too (Linux runs it in the same pass). */
+	assert_int_equal(past.first_fire_mono, arming.first_fire_mono);
+	cwt_tick_fini(&t);
+}
+
 /* Latch CPU @cpu's tick device: a forced minimum-delta event, as for a past expiry. */
 static struct cw_clock_event_device *latch_tick_device(struct cwt_tick *t, unsigned cpu)
 {
@@ -1672,6 +1733,7 @@ int main(void)
 		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
 		cmocka_unit_test(
 			test_callback_rearming_itself_in_the_past_cannot_keep_the_cpu_in_the_interrupt),
+		cmocka_unit_test(test_low_resolution_past_rearm_in_a_callback_holds_back_no_timer),
 		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
 		cmocka_unit_test(test_forced_event_latch_is_reset_through_deep_idle_and_broadcast),
 		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),

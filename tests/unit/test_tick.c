@@ -520,6 +520,70 @@ static void test_deep_idle_on_the_broadcast_interrupt_cpu_loses_no_tick(void **s
 	}
 }
 
+/*
+ * Hotplug and the broadcast interrupt: taking down the CPU the broadcast
+ * device's interrupt goes to moves it to a live CPU, and a device that
+ * becomes the broadcast device while that CPU is offline is routed to a
+ * live CPU too (its interrupt went to CPU0 when registered). Before,
+ * every broadcast went to the offline CPU and was dropped: the deep-idle
+ * CPUs lost every tick.
+ */
+static void broadcast_cpu_down_case(unsigned hz, bool register_after_down)
+{
+	struct cwt_tick t;
+	struct cwt_ced *bc = NULL;
+	uint64_t p, from, got;
+
+	cwt_tick_init(&t, NR_CPUS, hz, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	/* Ticks while idle are what is measured: keep the tick running (nohz=off). */
+	t.sys->tick.nohz_enabled = false;
+	cwt_tick_boot(&t);
+	add_local_devices(&t, "lapic", F_O | F_C3, 300);
+	if (!register_after_down) {
+		bc = cwt_ced_add(&t, "hpet", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 250);
+	}
+	p = cw_system_tick_nsec(t.sys);
+	cw_sim_run_until(t.sim, MS(100));
+	assert_int_equal(cw_cpu_down(t.sys, 0), 0);
+	if (register_after_down) {
+		bc = cwt_ced_add(&t, "hpet", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 250);
+	}
+	assert_ptr_equal(cw_tick_broadcast_device(t.sys), &bc->dev);
+	cw_sim_run_until(t.sim, MS(150));
+	assert_int_equal(cw_tick_mode(t.sys, 1), CW_TICK_MODE_ONESHOT);
+	cwt_tick_idle(&t, 1, MS(200) + p / 3, MS(1300) + p / 3, true, false);
+	cwt_tick_idle(&t, 2, MS(200) + p / 5, MS(1700) + p / 5, true, false);
+	from = mid_period(&t, MS(210));
+	got = ticks_between(&t, 1, from, from + SEC(1));
+	print_message("HZ=%u, broadcast %s CPU0 down: its interrupt goes to CPU%u; CPU1 ticks in "
+		      "1 s of deep idle %llu; dropped on CPU0 %llu\n",
+		      hz, register_after_down ? "registered after" : "there before", bc->target_cpu,
+		      (unsigned long long)got, (unsigned long long)t.cpu[0].dropped);
+	assert_int_equal(got, hz);
+	assert_true(cw_cpu_online(t.sys, bc->target_cpu));
+	assert_int_equal(ticks_between(&t, 2, from + SEC(1), from + SEC(1) + MS(400)),
+			 (uint64_t)hz * 2 / 5);
+	assert_int_equal(t.cpu[0].dropped, 0);
+	assert_int_equal(t.devs[1]->lost, 0);
+	/* CPU0 back: the interrupt stays where it is and nothing is lost. */
+	assert_int_equal(cw_cpu_up(t.sys, 0), 0);
+	cwt_tick_idle(&t, 3, MS(2000) + p / 7, MS(3100) + p / 7, true, false);
+	assert_int_equal(
+		ticks_between(&t, 3, mid_period(&t, MS(2010)), mid_period(&t, MS(2010)) + SEC(1)),
+		hz);
+	assert_int_equal(cwt_jiffies_error(&t), 0);
+	cwt_tick_fini(&t);
+}
+
+static void test_broadcast_interrupt_follows_cpu_hotplug(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < CW_ARRAY_SIZE(hz_values); i++) {
+		broadcast_cpu_down_case(hz_values[i], false);
+		broadcast_cpu_down_case(hz_values[i], true);
+	}
+}
+
 static void test_c3stop_cpus_stay_periodic_until_oneshot_broadcast_exists(void **state)
 {
 	struct cwt_tick t;
@@ -659,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_deep_idle_c3stop_in_periodic_mode_uses_periodic_broadcast),
 		cmocka_unit_test(test_deep_idle_on_the_broadcast_interrupt_cpu_loses_no_tick),
 		cmocka_unit_test(test_c3stop_cpus_stay_periodic_until_oneshot_broadcast_exists),
+		cmocka_unit_test(test_broadcast_interrupt_follows_cpu_hotplug),
 		cmocka_unit_test(test_dummy_device_cpu_ticks_through_periodic_broadcast),
 		cmocka_unit_test(test_hotplug_down_up_loses_no_tick_on_others_and_moves_duty),
 		cmocka_unit_test(test_etime_from_driver_retries_without_losing_ticks),

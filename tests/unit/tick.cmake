@@ -3,3 +3,5 @@
 # (src/core/tick-internal.h: the oneshot switch, clocksource flags).
 cw_add_test(test_tick LABEL unit SOURCES unit/test_tick.c)
 target_compile_definitions(test_tick PRIVATE CW_BUILDING_LIBRARY)
+# Hotplug with a broadcast device on a simulated machine, the checker on.
+cw_add_test(test_tick_hotplug LABEL unit TIMEOUT 120 SOURCES unit/test_tick_hotplug.c)
