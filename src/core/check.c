@@ -188,6 +188,25 @@ static struct ent *lookup(struct cw_check *c, const void *key, uint8_t kind, boo
 	return &c->tab[i];
 }
 
+/* Take the lock, then lookup() @key; NULL once the checker is broken. */
+static struct ent *lock_lookup(struct cw_check *c, const void *key, uint8_t kind, bool create)
+{
+	cw_spin_lock(&c->lock);
+	return c->broken ? NULL : lookup(c, key, kind, create);
+}
+
+/* A cancel of @key: no longer armed, counted in @cancels. */
+static void note_cancel(struct cw_check *c, const void *key, uint8_t kind, uint64_t *cancels)
+{
+	struct ent *e = lock_lookup(c, key, kind, false);
+
+	if (e) {
+		e->armed = false;
+		(*cancels)++;
+	}
+	cw_spin_unlock(&c->lock);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Reporting */
 
@@ -331,14 +350,27 @@ static int64_t sat_add_s64(int64_t a, int64_t b)
 	return a + b;
 }
 
+/* What an arming of @t at MONOTONIC @arm_mono records, but its soft expiry (lock held). */
+static void hr_note_arm(struct cw_check *c, struct ent *e, const struct cw_hrtimer *t,
+			int64_t arm_mono)
+{
+	e->hard = t->node.expires;
+	e->clk = (uint8_t)(t->base->index & 3u);
+	e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
+	e->cpu = (uint16_t)t->base->cpu_base->cpu;
+	e->armed = true;
+	e->arm_mono = arm_mono;
+	e->arm_seq = ++c->arm_seq;
+	c->stats.hrtimer_arms++;
+}
+
 void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs)
 {
 	struct cw_system *sys = t->sys;
 	struct cw_check *c = sys->check;
 	struct ent *e;
 
-	cw_spin_lock(&c->lock);
-	e = c->broken ? NULL : lookup(c, t, ENT_HRTIMER, true);
+	e = lock_lookup(c, t, ENT_HRTIMER, true);
 	if (e) {
 		if (c->fault == CW_CHECK_FAULT_HRTIMER_EARLY && mono + offs < t->softexpires) {
 			/* Planted: the core now believes the timer is due at once. */
@@ -348,14 +380,7 @@ void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs
 		} else {
 			e->soft = t->softexpires;
 		}
-		e->hard = t->node.expires;
-		e->clk = (uint8_t)(t->base->index & 3u);
-		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
-		e->cpu = (uint16_t)t->base->cpu_base->cpu;
-		e->armed = true;
-		e->arm_mono = mono;
-		e->arm_seq = ++c->arm_seq;
-		c->stats.hrtimer_arms++;
+		hr_note_arm(c, e, t, mono);
 		(void)offs;
 	}
 	cw_spin_unlock(&c->lock);
@@ -366,19 +391,11 @@ void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 	struct cw_check *c = t->sys->check;
 	struct ent *e;
 
-	cw_spin_lock(&c->lock);
-	e = c->broken ? NULL : lookup(c, t, ENT_HRTIMER, true);
+	e = lock_lookup(c, t, ENT_HRTIMER, true);
 	if (e) {
 		e->soft = t->softexpires;
-		e->hard = t->node.expires;
-		e->clk = (uint8_t)(t->base->index & 3u);
-		e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
-		e->cpu = (uint16_t)t->base->cpu_base->cpu;
-		e->armed = true;
 		/* Requeued right after its expiry: armed when it last fired. */
-		e->arm_mono = e->fire_mono;
-		e->arm_seq = ++c->arm_seq;
-		c->stats.hrtimer_arms++;
+		hr_note_arm(c, e, t, e->fire_mono);
 	}
 	cw_spin_unlock(&c->lock);
 }
@@ -386,15 +403,8 @@ void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 {
 	struct cw_check *c = t->sys->check;
-	struct ent *e;
 
-	cw_spin_lock(&c->lock);
-	e = c->broken ? NULL : lookup(c, t, ENT_HRTIMER, false);
-	if (e) {
-		e->armed = false;
-		c->stats.hrtimer_cancels++;
-	}
-	cw_spin_unlock(&c->lock);
+	note_cancel(c, t, ENT_HRTIMER, &c->stats.hrtimer_cancels);
 }
 
 /*
@@ -495,8 +505,7 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 	struct ent *e;
 
 	/* No clock read of its own: a counter read may draw random jitter. */
-	cw_spin_lock(&c->lock);
-	e = c->broken ? NULL : lookup(c, t, ENT_HRTIMER, false);
+	e = lock_lookup(c, t, ENT_HRTIMER, false);
 	c->stats.hrtimer_expiries++;
 	if (!c->broken && (!e || !e->armed)) {
 		violate(c,
@@ -583,8 +592,7 @@ void cw__check_wheel_arm_slow(struct cw_timer *t, uint64_t now_jiffies)
 	struct cw_check *c = t->sys->check;
 	struct ent *e;
 
-	cw_spin_lock(&c->lock);
-	e = c->broken ? NULL : lookup(c, t, ENT_WHEEL, true);
+	e = lock_lookup(c, t, ENT_WHEEL, true);
 	if (e) {
 		e->soft = (int64_t)t->expires;
 		e->hard = (int64_t)now_jiffies;
@@ -599,15 +607,8 @@ void cw__check_wheel_arm_slow(struct cw_timer *t, uint64_t now_jiffies)
 void cw__check_wheel_cancel_slow(struct cw_timer *t)
 {
 	struct cw_check *c = t->sys->check;
-	struct ent *e;
 
-	cw_spin_lock(&c->lock);
-	e = c->broken ? NULL : lookup(c, t, ENT_WHEEL, false);
-	if (e) {
-		e->armed = false;
-		c->stats.wheel_cancels++;
-	}
-	cw_spin_unlock(&c->lock);
+	note_cancel(c, t, ENT_WHEEL, &c->stats.wheel_cancels);
 }
 
 void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
@@ -616,8 +617,7 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 	struct cw_check *c = sys->check;
 	struct ent *e;
 
-	cw_spin_lock(&c->lock);
-	e = c->broken ? NULL : lookup(c, t, ENT_WHEEL, false);
+	e = lock_lookup(c, t, ENT_WHEEL, false);
 	c->stats.wheel_expiries++;
 	if (!c->broken && (!e || !e->armed)) {
 		violate(c,

@@ -1652,61 +1652,75 @@ static void exec_args_put(struct exec_args *a)
 	}
 }
 
-CW_API int cw_execl(const char *path, const char *arg, ...)
+/* Which exec an execl-family call makes. */
+enum exec_how {
+	EXEC_PATH,   /* execl: cw_execv() */
+	EXEC_SEARCH, /* execlp: cw_execvp() */
+	EXEC_ENV,    /* execle: cw_execve(), envp after the NULL */
+};
+
+/*
+ * The execl-family call @how: collect the argv from @arg0 and @ap (and,
+ * for EXEC_ENV, the envp after its NULL), exec @path with it, and release
+ * the argv if the exec returns, keeping its errno.
+ */
+static int exec_list(enum exec_how how, const char *path, const char *arg0, va_list *ap)
 {
 	struct exec_args a;
-	va_list ap;
+	char *const *envp;
 	int ret, err;
 
-	va_start(ap, arg);
-	ret = exec_args_get(&a, arg, &ap);
-	va_end(ap);
+	ret = exec_args_get(&a, arg0, ap);
 	if (ret) {
 		return ret;
 	}
-	ret = cw_execv(path, a.argv);
+	switch (how) {
+	case EXEC_SEARCH:
+		ret = cw_execvp(path, a.argv);
+		break;
+	case EXEC_ENV:
+		envp = va_arg(*ap, char *const *);
+		ret = cw_execve(path, a.argv, envp);
+		break;
+	default:
+		ret = cw_execv(path, a.argv);
+		break;
+	}
 	err = errno;
 	exec_args_put(&a);
 	errno = err;
+	return ret;
+}
+
+CW_API int cw_execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, arg);
+	ret = exec_list(EXEC_PATH, path, arg, &ap);
+	va_end(ap);
 	return ret;
 }
 
 CW_API int cw_execlp(const char *file, const char *arg, ...)
 {
-	struct exec_args a;
 	va_list ap;
-	int ret, err;
+	int ret;
 
 	va_start(ap, arg);
-	ret = exec_args_get(&a, arg, &ap);
+	ret = exec_list(EXEC_SEARCH, file, arg, &ap);
 	va_end(ap);
-	if (ret) {
-		return ret;
-	}
-	ret = cw_execvp(file, a.argv);
-	err = errno;
-	exec_args_put(&a);
-	errno = err;
 	return ret;
 }
 
 CW_API int cw_execle(const char *path, const char *arg, ...)
 {
-	struct exec_args a;
-	char *const *envp;
 	va_list ap;
-	int ret, err;
+	int ret;
 
 	va_start(ap, arg);
-	ret = exec_args_get(&a, arg, &ap);
-	envp = ret ? NULL : va_arg(ap, char *const *);
+	ret = exec_list(EXEC_ENV, path, arg, &ap);
 	va_end(ap);
-	if (ret) {
-		return ret;
-	}
-	ret = cw_execve(path, a.argv, envp);
-	err = errno;
-	exec_args_put(&a);
-	errno = err;
 	return ret;
 }

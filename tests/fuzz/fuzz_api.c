@@ -22,6 +22,8 @@
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
 
+#include "cwt_machine.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,33 +35,13 @@
 #define NCPUS 3u
 #define MS    1000000ll
 
-static const char machine_text[] = "[machine]\n"
-				   "name = fuzzbox\n"
-				   "cpus = 3\n"
-				   "[counter cnt]\n"
-				   "width = 56\n"
-				   "freq = 24MHz\n"
-				   "rating = 300\n"
-				   "flags = continuous\n"
-				   "[counter slow]\n"
-				   "width = 24\n"
-				   "freq = 3579545Hz\n"
-				   "rating = 200\n"
-				   "flags = continuous\n"
-				   "[arch_timer local]\n"
-				   "freq = 24MHz\n"
-				   "irq = 29\n"
-				   "c3stop = yes\n"
-				   "[hpet hpet]\n"
-				   "freq = 14318180Hz\n"
-				   "irq = 2\n"
-				   "channels = 1\n"
-				   "[irq]\n"
-				   "latency = 1us\n"
-				   "ipi_latency = 2us\n"
-				   "[idle]\n"
-				   "state = wfi shallow 1us\n"
-				   "state = c3 deep 50us\n";
+static const char machine_text[] =
+	"[machine]\n"
+	"name = fuzzbox\n" CWT_MACHINE_DEEPIDLE_CPUS_COUNTER "[counter slow]\n"
+	"width = 24\n"
+	"freq = 3579545Hz\n"
+	"rating = 200\n"
+	"flags = continuous\n" CWT_MACHINE_DEEPIDLE_DEVICES;
 
 /* CPUs alternate busy and idle periods, long idles in the deep (C3STOP) state. */
 static const char workload_text[] = "[workload]\n"

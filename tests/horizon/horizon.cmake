@@ -23,9 +23,11 @@ if(CW_FUZZ_API_CLANG)
     COMMAND ${CW_FUZZ_API_CLANG} -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined
             -fno-sanitize-recover=all -DCW_BUILDING_LIBRARY -D_GNU_SOURCE
             -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_BINARY_DIR}/include
-            -I${PROJECT_SOURCE_DIR}/src -o ${cw_fuzz_api_bin}
+            -I${PROJECT_SOURCE_DIR}/src -I${PROJECT_SOURCE_DIR}/tests/support
+            -o ${cw_fuzz_api_bin}
             ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_api.c ${CW_CORE_SOURCES} ${CW_SIM_SOURCES} -lm
     DEPENDS ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_api.c ${CW_CORE_SOURCES} ${CW_SIM_SOURCES}
+            ${PROJECT_SOURCE_DIR}/tests/support/cwt_machine.h
             ${PROJECT_BINARY_DIR}/include/clockwork/config.h
     COMMENT "Building the timer API fuzzer with ${CW_FUZZ_API_CLANG}"
     VERBATIM)

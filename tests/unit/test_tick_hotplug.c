@@ -18,6 +18,8 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/driver/clockevent.h>
 
+#include "cwt_machine.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,28 +32,9 @@
 #define MS       1000000ll
 #define HPET_IRQ 2u
 
-static const char machine_text[] = "[machine]\n"
-				   "name = hotplugbox\n"
-				   "cpus = 3\n"
-				   "[counter cnt]\n"
-				   "width = 56\n"
-				   "freq = 24MHz\n"
-				   "rating = 300\n"
-				   "flags = continuous\n"
-				   "[arch_timer local]\n"
-				   "freq = 24MHz\n"
-				   "irq = 29\n"
-				   "c3stop = yes\n"
-				   "[hpet hpet]\n"
-				   "freq = 14318180Hz\n"
-				   "irq = 2\n"
-				   "channels = 1\n"
-				   "[irq]\n"
-				   "latency = 1us\n"
-				   "ipi_latency = 2us\n"
-				   "[idle]\n"
-				   "state = wfi shallow 1us\n"
-				   "state = c3 deep 50us\n";
+static const char machine_text[] =
+	"[machine]\n"
+	"name = hotplugbox\n" CWT_MACHINE_DEEPIDLE_CPUS_COUNTER CWT_MACHINE_DEEPIDLE_DEVICES;
 
 /* Short busy bursts, long idle periods in the deep (C3STOP) state. */
 static const char workload_text[] = "[workload]\n"
