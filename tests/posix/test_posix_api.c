@@ -7,6 +7,7 @@
  * survive a loaded two-core machine; every test prints what it measured.
  */
 #include "cw_test.h"
+#include "posix_test.h"
 
 #include <clockwork/port_posix.h>
 #include <clockwork/posix.h>
@@ -51,33 +52,9 @@ static void set_handler(int sig, void (*fn)(int, siginfo_t *, void *), int flags
 	assert_int_equal(sigaction(sig, &sa, NULL), 0);
 }
 
-static void block(int sig, bool on)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	pthread_sigmask(on ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
 static void arm(timer_t id, int64_t value_ns, int64_t interval_ns)
 {
-	struct itimerspec its = {
-		.it_interval = { (time_t)(interval_ns / 1000000000LL),
-				 (long)(interval_ns % 1000000000LL) },
-		.it_value = { (time_t)(value_ns / 1000000000LL), (long)(value_ns % 1000000000LL) },
-	};
-
-	assert_int_equal(cw_timer_settime(id, 0, &its, NULL), 0);
-}
-
-/* Sleep on the host, resuming after handlers. */
-static void host_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
-	}
+	assert_int_equal(arm_ns(id, value_ns, interval_ns), 0);
 }
 
 /* ---- SIGEV_SIGNAL ---------------------------------------------------------- */

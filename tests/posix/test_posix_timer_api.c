@@ -18,6 +18,7 @@
  * Bounds survive a loaded two-core machine; every test prints what it measured.
  */
 #include "cw_test.h"
+#include "posix_test.h"
 
 #include <clockwork/posix.h>
 
@@ -36,34 +37,6 @@ static int64_t cw_mono_ns(void)
 
 	assert_int_equal(cw_clock_gettime(CLOCK_MONOTONIC, &ts), 0);
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void host_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
-	}
-}
-
-static void block(int sig, bool on)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	pthread_sigmask(on ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-}
-
-static int arm_ns(timer_t id, int64_t value_ns, int64_t interval_ns)
-{
-	struct itimerspec its = {
-		.it_interval = { (time_t)(interval_ns / 1000000000LL),
-				 (long)(interval_ns % 1000000000LL) },
-		.it_value = { (time_t)(value_ns / 1000000000LL), (long)(value_ns % 1000000000LL) },
-	};
-
-	return cw_timer_settime(id, 0, &its, NULL);
 }
 
 static timer_t make_thread_timer(void (*fn)(union sigval), void *arg)

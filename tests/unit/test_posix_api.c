@@ -121,6 +121,25 @@ static int take(int sig, siginfo_t *info)
 	return sigtimedwait(&set, info, &zero) == sig;
 }
 
+/* Run @ns of simulated time: no @sig arrives. */
+static void expect_quiet(struct pa *p, int sig, uint64_t ns)
+{
+	siginfo_t info;
+
+	cw_sim_run_for(p->sim, ns);
+	assert_false(take(sig, &info));
+}
+
+/* No @sig in @quiet_ns of simulated time, then one within @more_ns (taken). */
+static void expect_sig_after(struct pa *p, int sig, uint64_t quiet_ns, uint64_t more_ns)
+{
+	siginfo_t info;
+
+	expect_quiet(p, sig, quiet_ns);
+	cw_sim_run_for(p->sim, more_ns);
+	assert_true(take(sig, &info));
+}
+
 static timer_t make_timer(clockid_t clock, int sig)
 {
 	struct sigevent ev;
@@ -380,7 +399,6 @@ static void test_posix_api_error_cases_match_posix(void **state)
 }
 
 /* ---- clocks ---------------------------------------------------------------- */
-
 
 /*
  * A clock id that no call accepts: reading, resolution and setting give
@@ -824,15 +842,13 @@ static void test_posix_api_interval_timer_counts_overruns_exactly(void **state)
 	assert_int_equal(ns_of(&cur.it_value), (int64_t)MS(5));
 	assert_int_equal(ns_of(&cur.it_interval), (int64_t)MS(10));
 	assert_int_equal(cw_timer_delete(id), 0);
-	cw_sim_run_for(p.sim, MS(100));
-	assert_false(take(SIGRTMIN, &info));
+	expect_quiet(&p, SIGRTMIN, MS(100));
 	pa_fini(&p);
 }
 
 static void test_posix_api_absolute_realtime_timer_follows_settime(void **state)
 {
 	struct pa p;
-	siginfo_t info;
 	struct itimerspec cur;
 	struct timespec ts;
 	int64_t real0;
@@ -849,10 +865,7 @@ static void test_posix_api_absolute_realtime_timer_follows_settime(void **state)
 	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
 	assert_int_equal(cw_timer_gettime(id, &cur), 0);
 	assert_int_equal(ns_of(&cur.it_value), (int64_t)SEC(1));
-	cw_sim_run_for(p.sim, MS(990));
-	assert_false(take(SIGRTMIN, &info));
-	cw_sim_run_for(p.sim, MS(20));
-	assert_true(take(SIGRTMIN, &info));
+	expect_sig_after(&p, SIGRTMIN, MS(990), MS(20));
 	assert_int_equal(cw_timer_gettime(id, &cur), 0);
 	assert_int_equal(ns_of(&cur.it_value), 0);
 	/* Backwards: armed for +2 s, the clock steps back 3 s: 5 s to go. */
@@ -860,10 +873,7 @@ static void test_posix_api_absolute_realtime_timer_follows_settime(void **state)
 	arm(id, TIMER_ABSTIME, real0 + (int64_t)SEC(2), 0);
 	ts = ts_of(real0 - (int64_t)SEC(3));
 	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
-	cw_sim_run_for(p.sim, MS(4990));
-	assert_false(take(SIGRTMIN, &info));
-	cw_sim_run_for(p.sim, MS(20));
-	assert_true(take(SIGRTMIN, &info));
+	expect_sig_after(&p, SIGRTMIN, MS(4990), MS(20));
 	assert_int_equal(cw_timer_delete(id), 0);
 	pa_fini(&p);
 }
@@ -872,7 +882,6 @@ static void test_posix_api_absolute_realtime_timer_follows_leap_second(void **st
 {
 	struct cw_timex tx = { .modes = CW_ADJ_STATUS, .status = CW_STA_INS };
 	struct pa p;
-	siginfo_t info;
 	timer_t id;
 
 	(void)state;
@@ -881,10 +890,7 @@ static void test_posix_api_absolute_realtime_timer_follows_leap_second(void **st
 	id = make_timer(CLOCK_REALTIME, SIGRTMIN);
 	/* 00:00:02: 12 s of REALTIME from 23:59:50, 13 s with 23:59:60. */
 	arm(id, TIMER_ABSTIME, (MIDNIGHT_S + 2) * 1000000000LL, 0);
-	cw_sim_run_for(p.sim, SEC(13) - MS(10) - MS(5));
-	assert_false(take(SIGRTMIN, &info));
-	cw_sim_run_for(p.sim, MS(10));
-	assert_true(take(SIGRTMIN, &info));
+	expect_sig_after(&p, SIGRTMIN, SEC(13) - MS(10) - MS(5), MS(10));
 	assert_int_equal(cw_timer_delete(id), 0);
 	pa_fini(&p);
 }
@@ -907,8 +913,7 @@ static void test_posix_api_timer_settime_returns_old_and_zero_disarms(void **sta
 	assert_int_equal(cw_timer_gettime(id, &old), 0);
 	assert_int_equal(ns_of(&old.it_value), 0);
 	assert_int_equal(ns_of(&old.it_interval), 0);
-	cw_sim_run_for(p.sim, SEC(5));
-	assert_false(take(SIGRTMIN, &info));
+	expect_quiet(&p, SIGRTMIN, SEC(5));
 	/* A past absolute time expires at once. */
 	arm(id, TIMER_ABSTIME, now_ns(CLOCK_MONOTONIC) - (int64_t)SEC(1), 0);
 	cw_sim_run_for(p.sim, US(100));
@@ -989,10 +994,7 @@ static void test_posix_api_alarm_and_itimer_deliver_sigalrm(void **state)
 	cw_sim_run_for(p.sim, MS(1500));
 	/* 3.5 s left: rounded to nearest. */
 	assert_int_equal(cw_alarm(2), 4);
-	cw_sim_run_for(p.sim, MS(1990));
-	assert_false(take(SIGALRM, &info));
-	cw_sim_run_for(p.sim, MS(20));
-	assert_true(take(SIGALRM, &info));
+	expect_sig_after(&p, SIGALRM, MS(1990), MS(20));
 	assert_int_equal(cw_alarm(0), 0);
 	/* ITIMER_REAL: 250 ms, then every 100 ms. */
 	assert_int_equal(cw_setitimer(ITIMER_REAL, &it, NULL), 0);
@@ -1007,8 +1009,7 @@ static void test_posix_api_alarm_and_itimer_deliver_sigalrm(void **state)
 	memset(&it, 0, sizeof(it));
 	assert_int_equal(cw_setitimer(ITIMER_REAL, &it, &cur), 0);
 	assert_int_equal(cur.it_value.tv_usec, 90000);
-	cw_sim_run_for(p.sim, MS(500));
-	assert_false(take(SIGALRM, &info));
+	expect_quiet(&p, SIGALRM, MS(500));
 	/* A NULL new value disarms, returning the old one (Linux, "misfeature support"). */
 	it.it_value.tv_sec = 10;
 	assert_int_equal(cw_setitimer(ITIMER_REAL, &it, NULL), 0);
@@ -1017,8 +1018,7 @@ static void test_posix_api_alarm_and_itimer_deliver_sigalrm(void **state)
 	assert_int_equal(cw_getitimer(ITIMER_REAL, &cur), 0);
 	assert_int_equal(cur.it_value.tv_sec, 0);
 	assert_int_equal(cur.it_value.tv_usec, 0);
-	cw_sim_run_for(p.sim, SEC(11));
-	assert_false(take(SIGALRM, &info));
+	expect_quiet(&p, SIGALRM, SEC(11));
 	pa_fini(&p);
 }
 
@@ -1099,10 +1099,7 @@ static void test_posix_api_past_absolute_expiry_is_delivered_by_settime(void **s
 	assert_int_equal(cw_timer_gettime(id, &cur), 0);
 	assert_int_equal(ns_of(&cur.it_value), (int64_t)US(500));
 	assert_int_equal(ns_of(&cur.it_interval), (int64_t)MS(1));
-	cw_sim_run_for(p.sim, US(400));
-	assert_false(take(SIGRTMIN, &info));
-	cw_sim_run_for(p.sim, US(200));
-	assert_true(take(SIGRTMIN, &info));
+	expect_sig_after(&p, SIGRTMIN, US(400), US(200));
 	assert_int_equal(cw_timer_getoverrun(id), 0);
 	/* An absolute time equal to now is past too (Linux: expires <= now). */
 	arm(id, TIMER_ABSTIME, now_ns(CLOCK_MONOTONIC), 0);
@@ -1128,10 +1125,7 @@ static void test_posix_api_rearm_replaces_the_setting(void **state)
 	its.it_interval = ts_of(0);
 	assert_int_equal(cw_timer_settime(id, 0, &its, &old), 0);
 	assert_int_equal(ns_of(&old.it_value), (int64_t)SEC(9));
-	cw_sim_run_for(p.sim, SEC(2) - MS(1));
-	assert_false(take(SIGRTMIN, &info));
-	cw_sim_run_for(p.sim, MS(2));
-	assert_true(take(SIGRTMIN, &info));
+	expect_sig_after(&p, SIGRTMIN, SEC(2) - MS(1), MS(2));
 	/* Re-armed while its signal is pending: the count starts again. */
 	arm(id, 0, (int64_t)MS(10), (int64_t)MS(10));
 	cw_sim_run_for(p.sim, MS(105));
@@ -1153,8 +1147,7 @@ static void test_posix_api_rearm_replaces_the_setting(void **state)
 	assert_int_equal(cw_timer_gettime(id, &old), 0);
 	assert_int_equal(ns_of(&old.it_value), 0);
 	assert_int_equal(ns_of(&old.it_interval), 0);
-	cw_sim_run_for(p.sim, SEC(1));
-	assert_false(take(SIGRTMIN, &info));
+	expect_quiet(&p, SIGRTMIN, SEC(1));
 	assert_int_equal(cw_timer_delete(id), 0);
 	pa_fini(&p);
 }
@@ -1187,10 +1180,7 @@ static void test_posix_api_periodic_absolute_realtime_timer_counts_a_clock_step(
 	/* A step back by 10 s: the next expiry is 10.5 s away now. */
 	ts = ts_of(now_ns(CLOCK_REALTIME) - (int64_t)SEC(10));
 	assert_int_equal(cw_clock_settime(CLOCK_REALTIME, &ts), 0);
-	cw_sim_run_for(p.sim, SEC(10));
-	assert_false(take(SIGRTMIN, &info));
-	cw_sim_run_for(p.sim, MS(600));
-	assert_true(take(SIGRTMIN, &info));
+	expect_sig_after(&p, SIGRTMIN, SEC(10), MS(600));
 	assert_int_equal(cw_timer_getoverrun(id), 0);
 	assert_int_equal(cw_timer_delete(id), 0);
 	pa_fini(&p);

@@ -10,14 +10,6 @@
 
 #include <stdatomic.h>
 
-enum how {
-	NANOSLEEP,
-	CN_REL,
-	CN_ABS,
-	SLEEP,
-	USLEEP
-};
-
 static atomic_int cleaned;
 static atomic_int started;
 static atomic_int rc_after;

@@ -342,6 +342,89 @@ static inline struct itimerspec its_ns(int64_t value_ns, int64_t interval_ns)
 	return its;
 }
 
+/* A SIGEV_SIGNAL event: @sig with @value, nothing else set. */
+static inline struct sigevent sev_signal(int sig, int value)
+{
+	struct sigevent sev;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = sig;
+	sev.sigev_value.sival_int = value;
+	return sev;
+}
+
+/* The sleeping calls a test runs, one at a time (sleeps.c, cancel.c). */
+enum how {
+	NANOSLEEP,
+	CN_REL,
+	CN_ABS,
+	SLEEP,
+	USLEEP
+};
+
+/* The clock ids the programs try, as their transcripts name them. */
+struct id_name {
+	clockid_t id;
+	const char *name;
+	unsigned int in; /* the IDS_* programs that try it */
+};
+
+#define IDS_CLOCKS (1u << 0)
+#define IDS_SLEEPS (1u << 1)
+#define IDS_TIMERS (1u << 2)
+#define IDS_ALL    (IDS_CLOCKS | IDS_SLEEPS | IDS_TIMERS)
+
+/*
+ * In the order the programs try them: those Linux knows, then unknown ones.
+ * sleeps.c sleeps on PROCESS_CPUTIME_ID on its own; only clocks.c tries
+ * the further unknown ids (and names id10 for what it once was).
+ */
+static const struct id_name clock_ids[] = {
+	{ CLOCK_REALTIME, "REALTIME", IDS_ALL },
+	{ CLOCK_MONOTONIC, "MONOTONIC", IDS_ALL },
+	{ CLOCK_PROCESS_CPUTIME_ID, "PROCESS_CPUTIME_ID", IDS_CLOCKS | IDS_TIMERS },
+	{ CLOCK_THREAD_CPUTIME_ID, "THREAD_CPUTIME_ID", IDS_ALL },
+	{ CLOCK_MONOTONIC_RAW, "MONOTONIC_RAW", IDS_ALL },
+	{ CLOCK_REALTIME_COARSE, "REALTIME_COARSE", IDS_ALL },
+	{ CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE", IDS_ALL },
+	{ CLOCK_BOOTTIME, "BOOTTIME", IDS_ALL },
+	{ CLOCK_REALTIME_ALARM, "REALTIME_ALARM", IDS_ALL },
+	{ CLOCK_BOOTTIME_ALARM, "BOOTTIME_ALARM", IDS_ALL },
+	{ 10, "id10(SGI_CYCLE)", IDS_CLOCKS },
+	{ 10, "id10", IDS_SLEEPS | IDS_TIMERS },
+	{ CLOCK_TAI, "TAI", IDS_ALL },
+	{ 12, "id12", IDS_ALL },
+	{ 15, "id15", IDS_CLOCKS },
+	{ 24, "id24", IDS_CLOCKS },
+	{ 100, "id100", IDS_ALL },
+	{ 0x7fffffff, "idINT_MAX", IDS_CLOCKS },
+	{ -1, "id-1", IDS_CLOCKS },
+	{ (clockid_t)0x80000000, "idINT_MIN", IDS_ALL },
+};
+
+#define NR_CLOCK_IDS (sizeof(clock_ids) / sizeof(clock_ids[0]))
+
+/* The first index from @i on whose id @set tries; NR_CLOCK_IDS if none. */
+static inline size_t next_clock_id(unsigned int set, size_t i)
+{
+	while (i < NR_CLOCK_IDS && !(clock_ids[i].in & set)) {
+		i++;
+	}
+	return i;
+}
+
+/* A thread that uses CPU until burn_stop is set (for the CPU-time clocks). */
+static volatile int burn_stop;
+
+static inline void *burn_fn(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&burn_stop, __ATOMIC_RELAXED)) {
+	}
+	return NULL;
+}
+
 /* Whether this process has CAP_SYS_TIME in its effective set. */
 static inline bool has_cap_sys_time(void)
 {

@@ -321,13 +321,10 @@ static void on_sig(int sig, siginfo_t *info, void *uc)
 
 static struct sigevent sev_tid(pid_t tid, int value)
 {
-	struct sigevent sev;
+	struct sigevent sev = sev_signal(SIG, value);
 
-	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = SIG;
 	sev._sigev_un._tid = tid;
-	sev.sigev_value.sival_int = value;
 	return sev;
 }
 

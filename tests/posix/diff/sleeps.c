@@ -102,36 +102,13 @@ static void nanosleep_args(void)
 	check("  req unchanged", req.tv_sec == 0 && req.tv_nsec == 20 * NSEC_PER_MSEC);
 }
 
-struct id_name {
-	clockid_t id;
-	const char *name;
-};
-
-static const struct id_name ids[] = {
-	{ CLOCK_REALTIME, "REALTIME" },
-	{ CLOCK_MONOTONIC, "MONOTONIC" },
-	{ CLOCK_THREAD_CPUTIME_ID, "THREAD_CPUTIME_ID" },
-	{ CLOCK_MONOTONIC_RAW, "MONOTONIC_RAW" },
-	{ CLOCK_REALTIME_COARSE, "REALTIME_COARSE" },
-	{ CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE" },
-	{ CLOCK_BOOTTIME, "BOOTTIME" },
-	{ CLOCK_REALTIME_ALARM, "REALTIME_ALARM" },
-	{ CLOCK_BOOTTIME_ALARM, "BOOTTIME_ALARM" },
-	{ 10, "id10" },
-	{ CLOCK_TAI, "TAI" },
-	{ 12, "id12" },
-	{ 100, "id100" },
-	{ (clockid_t)0x80000000, "idINT_MIN" },
-};
-
-#define NR_IDS (sizeof(ids) / sizeof(ids[0]))
-
 static void clock_nanosleep_ids(void)
 {
 	size_t i;
 
-	for (i = 0; i < NR_IDS; i++) {
-		clockid_t id = ids[i].id;
+	for (i = next_clock_id(IDS_SLEEPS, 0); i < NR_CLOCK_IDS;
+	     i = next_clock_id(IDS_SLEEPS, i + 1)) {
+		clockid_t id = clock_ids[i].id;
 		struct timespec req = ns_ts(20 * NSEC_PER_MSEC), now;
 		char what[128];
 		int64_t t0 = mono_ns(), h0 = host_mono_ns();
@@ -139,11 +116,12 @@ static void clock_nanosleep_ids(void)
 
 		errno = 12345;
 		rc = clock_nanosleep(id, 0, &req, NULL);
-		snprintf(what, sizeof(what), "clock_nanosleep %s relative 20 ms", ids[i].name);
+		snprintf(what, sizeof(what), "clock_nanosleep %s relative 20 ms",
+			 clock_ids[i].name);
 		say("%s: %s (errno untouched: %s)", what, errname(rc),
 		    errno == 12345 ? "yes" : "no");
 		if (rc == 0) {
-			snprintf(what, sizeof(what), "  %s relative 20 ms", ids[i].name);
+			snprintf(what, sizeof(what), "  %s relative 20 ms", clock_ids[i].name);
 			bounds(what, t0, h0, 20);
 		}
 
@@ -155,32 +133,34 @@ static void clock_nanosleep_ids(void)
 		t0 = mono_ns();
 		h0 = host_mono_ns();
 		rc = clock_nanosleep(id, TIMER_ABSTIME, &req, NULL);
-		snprintf(what, sizeof(what), "clock_nanosleep %s absolute now+20 ms", ids[i].name);
+		snprintf(what, sizeof(what), "clock_nanosleep %s absolute now+20 ms",
+			 clock_ids[i].name);
 		say_err(what, rc);
 		if (rc == 0) {
 			struct timespec after;
 
 			clock_gettime(id, &after);
 			snprintf(what, sizeof(what), "  %s absolute: clock >= target after",
-				 ids[i].name);
+				 clock_ids[i].name);
 			check(what, ts_ns(&after) >= ts_ns(&req));
-			snprintf(what, sizeof(what), "  %s absolute now+20 ms", ids[i].name);
+			snprintf(what, sizeof(what), "  %s absolute now+20 ms", clock_ids[i].name);
 			bounds(what, t0, h0, 0);
 		}
 		req = ns_ts(ts_ns(&now) - 5 * NSEC_PER_SEC > 0 ? ts_ns(&now) - 5 * NSEC_PER_SEC
 							       : 0);
 		h0 = host_mono_ns();
 		rc = clock_nanosleep(id, TIMER_ABSTIME, &req, NULL);
-		snprintf(what, sizeof(what), "clock_nanosleep %s absolute 5 s ago", ids[i].name);
+		snprintf(what, sizeof(what), "clock_nanosleep %s absolute 5 s ago",
+			 clock_ids[i].name);
 		say_err(what, rc);
 		if (rc == 0) {
 			snprintf(what, sizeof(what), "  %s absolute past returns within 100 ms",
-				 ids[i].name);
+				 clock_ids[i].name);
 			check(what, host_mono_ns() - h0 < 100 * NSEC_PER_MSEC);
 		}
 		req = (struct timespec){ 0, 0 };
 		rc = clock_nanosleep(id, TIMER_ABSTIME, &req, NULL);
-		snprintf(what, sizeof(what), "clock_nanosleep %s absolute 0", ids[i].name);
+		snprintf(what, sizeof(what), "clock_nanosleep %s absolute 0", clock_ids[i].name);
 		say_err(what, rc);
 	}
 }
@@ -216,16 +196,6 @@ static void clock_nanosleep_args(void)
 	req = (struct timespec){ 0, 1 };
 	say_err("clock_nanosleep MONOTONIC relative 1 ns",
 		clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL));
-}
-
-static volatile int burn_stop;
-
-static void *burn_fn(void *arg)
-{
-	(void)arg;
-	while (!__atomic_load_n(&burn_stop, __ATOMIC_RELAXED)) {
-	}
-	return NULL;
 }
 
 /* CPU-time clocks: the process's advances while another thread works. */
@@ -264,14 +234,6 @@ static void cpu_clock_sleeps(void)
 }
 
 /* A 3 s sleep interrupted by a handler after 100 ms, each sleeping call. */
-enum how {
-	NANOSLEEP,
-	CN_REL,
-	CN_ABS,
-	SLEEP,
-	USLEEP
-};
-
 static void interrupted(const char *what, enum how how, clockid_t id, int sig)
 {
 	struct timespec req = ns_ts(3 * NSEC_PER_SEC), rem = { -7, -7 }, now;

@@ -16,42 +16,6 @@
 
 #define SIG (SIGRTMIN + 1)
 
-struct id_name {
-	clockid_t id;
-	const char *name;
-};
-
-static const struct id_name ids[] = {
-	{ CLOCK_REALTIME, "REALTIME" },
-	{ CLOCK_MONOTONIC, "MONOTONIC" },
-	{ CLOCK_PROCESS_CPUTIME_ID, "PROCESS_CPUTIME_ID" },
-	{ CLOCK_THREAD_CPUTIME_ID, "THREAD_CPUTIME_ID" },
-	{ CLOCK_MONOTONIC_RAW, "MONOTONIC_RAW" },
-	{ CLOCK_REALTIME_COARSE, "REALTIME_COARSE" },
-	{ CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE" },
-	{ CLOCK_BOOTTIME, "BOOTTIME" },
-	{ CLOCK_REALTIME_ALARM, "REALTIME_ALARM" },
-	{ CLOCK_BOOTTIME_ALARM, "BOOTTIME_ALARM" },
-	{ 10, "id10" },
-	{ CLOCK_TAI, "TAI" },
-	{ 12, "id12" },
-	{ 100, "id100" },
-	{ (clockid_t)0x80000000, "idINT_MIN" },
-};
-
-#define NR_IDS (sizeof(ids) / sizeof(ids[0]))
-
-static struct sigevent sev_signal(int sig, int value)
-{
-	struct sigevent sev;
-
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_SIGNAL;
-	sev.sigev_signo = sig;
-	sev.sigev_value.sival_int = value;
-	return sev;
-}
-
 static void say_info(const char *what, const siginfo_t *info, timer_t t)
 {
 	say("%s: si_signo %s, si_code %s, si_value %d, si_timerid is the timer's: %s", what,
@@ -65,16 +29,17 @@ static void create_errors(void)
 	timer_t t;
 	size_t i;
 
-	for (i = 0; i < NR_IDS; i++) {
+	for (i = next_clock_id(IDS_TIMERS, 0); i < NR_CLOCK_IDS;
+	     i = next_clock_id(IDS_TIMERS, i + 1)) {
 		char what[96];
 		int rc;
 
-		snprintf(what, sizeof(what), "timer_create %s SIGEV_SIGNAL", ids[i].name);
+		snprintf(what, sizeof(what), "timer_create %s SIGEV_SIGNAL", clock_ids[i].name);
 		errno = 0;
-		rc = timer_create(ids[i].id, &sev, &t);
+		rc = timer_create(clock_ids[i].id, &sev, &t);
 		say_rc(what, rc, errno);
 		if (rc == 0) {
-			snprintf(what, sizeof(what), "  timer_delete %s", ids[i].name);
+			snprintf(what, sizeof(what), "  timer_delete %s", clock_ids[i].name);
 			SAY_RC(what, timer_delete(t));
 		}
 	}
@@ -535,16 +500,6 @@ static void sigev_none(void)
 	check("  no signal",
 	      wait_sig_ms(SIG, &info, 50) == 0 && wait_sig_ms(SIGALRM, &info, 0) == 0);
 	SAY_RC("  timer_delete", timer_delete(t));
-}
-
-static volatile int burn_stop;
-
-static void *burn_fn(void *arg)
-{
-	(void)arg;
-	while (!__atomic_load_n(&burn_stop, __ATOMIC_RELAXED)) {
-	}
-	return NULL;
 }
 
 /* A CPU-time timer fires as the process uses CPU (another thread burns). */
