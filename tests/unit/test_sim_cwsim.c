@@ -370,21 +370,6 @@ static void test_cwsim_bad_machine_file_names_file_and_line(void **state)
 	cwsim_run_free(&r);
 }
 
-/* Write @text to a new temporary file; its name goes to @path. */
-static void write_temp(char *path, size_t len, const char *text)
-{
-	FILE *f;
-	int fd;
-
-	snprintf(path, len, "/tmp/cwsim-test-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /*
  * Busy and idle periods of length 0 never let virtual time advance: cwsim
  * hung on them. It now refuses the file with its line (under a time limit,
@@ -392,12 +377,12 @@ static void write_temp(char *path, size_t len, const char *text)
  */
 static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
 {
-	char path[64], want[512];
+	char path[256], want[512];
 	struct cwsim_run r;
 
 	(void)state;
 	alarm(60);
-	write_temp(path, sizeof(path),
+	cwsim_temp_file(path, sizeof(path),
 		   "[workload]\nname = zero\nbusy = fixed 0ns\nidle = fixed 0ns\n");
 	r = cwsim("--workload", path, "--duration", "1s", "--quiet", NULL);
 	alarm(0);
@@ -445,11 +430,11 @@ static void test_cwsim_suspend_past_the_end_is_refused(void **state)
 /* Hotplug events after the end of the run are pointed out (file:line) and the run goes on. */
 static void test_cwsim_warns_about_hotplug_after_the_end(void **state)
 {
-	char path[64], want[256];
+	char path[256], want[512];
 	struct cwsim_run r;
 
 	(void)state;
-	write_temp(path, sizeof(path),
+	cwsim_temp_file(path, sizeof(path),
 		   "[workload]\nbusy = fixed 1ms\nidle = fixed 1ms\n[hotplug]\n"
 		   "offline = 1 500ms\nonline = 1 2.5s\n");
 	r = cwsim("--workload", path, "--duration", "2s", "--quiet", NULL);

@@ -337,23 +337,16 @@ static void test_cwsim_places_realtime_and_jiffies(void **state)
 /* --realtime wins over the machine's [system] realtime, even at the epoch itself. */
 static void test_cwsim_realtime_option_wins_over_the_machine(void **state)
 {
-	char path[64] = "/tmp/cwsim-start-XXXXXX";
+	char path[256];
 	char *args[] = {
 		"--machine", path, "--realtime", "0s", "--duration", "1s", "--quiet", NULL
 	};
 	char truth[64];
 	long long err_ns;
 	struct cwsim_run r;
-	FILE *f;
-	int fd;
 
 	(void)state;
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fputs(SYSTEM_MACHINE("realtime = 2106-02-07T06:28:16Z\n"), f);
-	fclose(f);
+	cwsim_temp_file(path, sizeof(path), SYSTEM_MACHINE("realtime = 2106-02-07T06:28:16Z\n"));
 	r = cwsim(args);
 	unlink(path);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
