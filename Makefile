@@ -272,13 +272,15 @@ clean:
 # clockwork/config.h at its defaults. One build directory per target under
 # build-cross/; nothing is linked (no target C library or libatomic needed).
 #
-# A target is: compiler, CMake build type, knob settings ("-" for the
-# defaults), then its C flags. GCC for every architecture (the compilers
+# A target is: compiler, CMake build type, knob settings (comma-separated
+# -D options, "-" for the defaults), then its C flags. GCC for every architecture (the compilers
 # Debian packages), and Clang for three of them: the two compilers warn
 # about different things. The Cortex-A9 is the CPU the simulator's
 # cortex-a9-quad machine models; Cortex-M0 has no LDREX/STREX, so every
 # atomic there is a library call. The *-debug target keeps the assertions
-# and compiles CW_DEBUG_INVARIANTS' checkers in. RV32 and Clang use the
+# and compiles CW_DEBUG_INVARIANTS' checkers in; cortex-m0 builds with the
+# small-MCU knobs of docs/building.md (a 2 KiB log ring, no hrtimer queue
+# wheel) and assertions on in a release build. RV32 and Clang use the
 # target-independent newlib headers of libnewlib-dev (-idirafter: after the
 # compiler's own <stdint.h> and <stdatomic.h>).
 #
@@ -298,7 +300,9 @@ CROSS_armv7a-a9-debug := arm-none-eabi-gcc Debug -DCW_DEBUG_INVARIANTS=ON -O1 \
 			 -mcpu=cortex-a9 -mthumb
 CROSS_cortex-m4       := arm-none-eabi-gcc MinSizeRel - -mcpu=cortex-m4 -mthumb \
 			 -mfloat-abi=hard -mfpu=fpv4-sp-d16
-CROSS_cortex-m0       := arm-none-eabi-gcc MinSizeRel - -mcpu=cortex-m0 -mthumb
+CROSS_cortex-m0       := arm-none-eabi-gcc MinSizeRel \
+			 -DCW_LOG_LINES=16,-DCW_LOG_LINE_MAX=128,-DCW_HRTIMER_QUEUE_WHEELS=0,-DCW_DEBUG_CHECKS=ON \
+			 -mcpu=cortex-m0 -mthumb
 CROSS_rv32imac        := riscv64-unknown-elf-gcc MinSizeRel - -march=rv32imac -mabi=ilp32 \
 			 $(CROSS_NEWLIB)
 CROSS_aarch64         := aarch64-linux-gnu-gcc Release - -mcpu=cortex-a53
@@ -320,7 +324,7 @@ cross: deps-cross
 	failed=""; built=0; t_all=$$(now_ms); \
 	while IFS='|' read -r name cc type knobs flags; do \
 		dir="$(B_CROSS)/$$name"; \
-		[ "$$knobs" != "-" ] || knobs=""; \
+		[ "$$knobs" != "-" ] || knobs=""; knobs="$${knobs//,/ }"; \
 		args="-DCW_CORE_ONLY=ON -DCMAKE_SYSTEM_NAME=Generic \
 			-DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY -DCMAKE_BUILD_TYPE=$$type $$knobs $(CMAKE_ARGS)"; \
 		t0=$$(now_ms); status=ok; \
