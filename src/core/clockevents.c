@@ -70,8 +70,7 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 				   bool is_min)
 {
 	uint32_t mult = dev->mult ? dev->mult : 1;
-	cw_u128 num = (cw_u128)latch << dev->shift;
-	cw_u128 ns;
+	uint64_t round = 0, ns;
 
 	/*
 	 * A minimum rounds up so that converting back never gives fewer
@@ -81,14 +80,13 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 	 * could exceed the hardware limit.
 	 */
 	if (is_min || (uint64_t)mult <= (UINT64_C(1) << dev->shift)) {
-		num += mult - 1;
+		round = mult - 1;
 	}
-	ns = num / mult;
-	if (ns > (cw_u128)INT64_MAX) {
+	ns = cw_u128_to_u64_sat(cw_shl_add_div(latch, dev->shift, round, mult));
+	if (ns > INT64_MAX) {
 		ns = INT64_MAX;
 	}
-	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? (uint64_t)ns
-						     : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
+	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? ns : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
 }
 
 /*
@@ -102,10 +100,9 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
  */
 static uint64_t ns_to_cycles(const struct cw_clock_event_device *dev, uint64_t ns)
 {
-	cw_u128 p = (cw_u128)ns * dev->mult;
-	cw_u128 c = (p >> dev->shift) + ((p & ((((cw_u128)1) << dev->shift) - 1)) != 0) + 1;
+	uint64_t c = cw_mul_u64_u32_shr_ceil(ns, dev->mult, dev->shift);
 
-	return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
+	return c == UINT64_MAX ? UINT64_MAX : c + 1;
 }
 
 /*

@@ -45,8 +45,8 @@ struct cw_added_driver {
 	void *ctx;
 };
 
-/** Longest log line kept in the ring, including the NUL. */
-#define CW_LOG_LINE_MAX 256
+/** Longest log line kept in the ring, including the NUL (knob CW_LOG_LINE_MAX). */
+#define CW_LOG_LINE_MAX CW_CONFIG_LOG_LINE_MAX
 
 struct cw_cpu;
 struct cw_hrtimer_cpu_base;

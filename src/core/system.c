@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CW_LOG_LINES_DEFAULT 1024u
+#define CW_LOG_LINES_DEFAULT ((unsigned)CW_CONFIG_LOG_LINES)
 
 static const struct cw_port_ops cw_null_port = {
 	.name = "none",
