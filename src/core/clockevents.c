@@ -34,10 +34,10 @@
  * CPUs. "Unused" and "DETACHED" are the same thing: the tick layer moves
  * every device it uses (tick or broadcast) out of DETACHED.
  *
- * Locking rules: ce_lock (tick-internal.h) protects the device list and
+ * Locking rules: ce.lock (clockevents-types.h) protects the device list and
  * every device's binding. Offering a device to a CPU runs on that CPU
  * through cw_cpu_call() with no lock held by the caller; the called
- * function takes ce_lock. cw_clockevents_program_event() runs on the
+ * function takes ce.lock. cw_clockevents_program_event() runs on the
  * device's CPU (or under bc_lock for the broadcast device) and takes no
  * lock.
  */
@@ -46,6 +46,9 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "clockevents-internal.h"
+#include "cpu-internal.h"
+#include "tick-internal.h"
 #include "check-internal.h"
 
 #include <stdio.h>
@@ -407,7 +410,7 @@ void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
 
 static bool is_registered_locked(struct cw_system *sys, const struct cw_clock_event_device *dev)
 {
-	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (d == dev) {
 			return true;
 		}
@@ -417,7 +420,7 @@ static bool is_registered_locked(struct cw_system *sys, const struct cw_clock_ev
 
 static struct cw_clock_event_device *find_by_name_locked(struct cw_system *sys, const char *name)
 {
-	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (!strcmp(d->name, name)) {
 			return d;
 		}
@@ -478,14 +481,14 @@ static void offer_on_cpu_fn(void *arg)
 	struct offer_args *a = arg;
 	struct cw_system *sys = a->sys;
 
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (is_registered_locked(sys, a->dev) && is_detached(a->dev) &&
 	    cw_cpu_online(sys, a->cpu)) {
 		/* Re-offered: whatever it was programmed for before is gone. */
 		cw__clockevents_clear_forced(a->dev);
 		a->taken = cw__tick_try_device(sys, a->cpu, a->dev);
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 }
 
 static bool offer_to_cpu(struct cw_system *sys, struct cw_clock_event_device *dev, unsigned cpu)
@@ -505,12 +508,12 @@ static bool offer_to_broadcast(struct cw_system *sys, struct cw_clock_event_devi
 {
 	bool taken = false;
 
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (is_registered_locked(sys, dev) && is_detached(dev)) {
 		cw__clockevents_clear_forced(dev);
 		taken = cw__tick_broadcast_offer(sys, dev);
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	return taken;
 }
 
@@ -548,13 +551,13 @@ static unsigned collect_detached(struct cw_system *sys, struct cw_clock_event_de
 {
 	unsigned n = 0;
 
-	cw_spin_lock(&sys->tick.ce_lock);
-	for (struct cw_clock_event_device *d = sys->tick.devices; d && n < max; d = d->next) {
+	cw_spin_lock(&sys->ce.lock);
+	for (struct cw_clock_event_device *d = sys->ce.devices; d && n < max; d = d->next) {
 		if (is_detached(d)) {
 			out[n++] = d;
 		}
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	return n;
 }
 
@@ -623,13 +626,13 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	if (ret) {
 		return ret;
 	}
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (dev->sys || is_registered_locked(sys, dev)) {
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		return CW_EBUSY;
 	}
 	if (find_by_name_locked(sys, dev->name)) {
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		return CW_EINVAL;
 	}
 	dev->sys = sys;
@@ -645,14 +648,14 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
 	/* Append: the list keeps registration order. */
 	{
-		struct cw_clock_event_device **pp = &sys->tick.devices;
+		struct cw_clock_event_device **pp = &sys->ce.devices;
 
 		while (*pp) {
 			pp = &(*pp)->next;
 		}
 		*pp = dev;
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 
 	if (dev->cpu == CW_CLOCKEVENT_ANY_CPU) {
 		snprintf(where, sizeof(where), "global");
@@ -704,7 +707,7 @@ int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_t freq_
 
 static void unlink_locked(struct cw_system *sys, struct cw_clock_event_device *dev)
 {
-	for (struct cw_clock_event_device **pp = &sys->tick.devices; *pp; pp = &(*pp)->next) {
+	for (struct cw_clock_event_device **pp = &sys->ce.devices; *pp; pp = &(*pp)->next) {
 		if (*pp == dev) {
 			*pp = dev->next;
 			dev->next = NULL;
@@ -727,7 +730,7 @@ static struct cw_clock_event_device *find_replacement_locked(struct cw_system *s
 {
 	struct cw_clock_event_device *best = NULL;
 
-	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (d == cur || !is_detached(d) || !cw__tick_check_replacement(sys, cpu, d)) {
 			continue;
 		}
@@ -746,7 +749,7 @@ static void unbind_on_cpu_fn(void *arg)
 	struct cw_clock_event_device *dev = a->dev;
 	struct cw_clock_event_device *repl;
 
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (!is_registered_locked(sys, dev)) {
 		a->ret = CW_EINVAL;
 	} else if (is_detached(dev)) {
@@ -761,7 +764,7 @@ static void unbind_on_cpu_fn(void *arg)
 		cw__tick_install_replacement(sys, a->cpu, repl);
 		a->ret = is_detached(dev) ? 0 : CW_EBUSY;
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 }
 
 int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *dev, unsigned cpu)
@@ -772,20 +775,20 @@ int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *d
 	if (!sys || !dev) {
 		return CW_EINVAL;
 	}
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (!is_registered_locked(sys, dev)) {
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		return CW_EINVAL;
 	}
 	if (is_detached(dev)) {
 		cw__clockevents_clear_forced(dev);
 		unlink_locked(sys, dev);
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		cw__log(sys, CW_LOG_INFO, "clockevents: removed unused device %s", dev->name);
 		return 0;
 	}
 	bound = dev->bound_cpu;
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	if (dev->is_broadcast || bound < 0 || (unsigned)bound != cpu || cpu >= sys->nr_cpus) {
 		return CW_EBUSY;
 	}

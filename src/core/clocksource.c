@@ -43,6 +43,8 @@
 #include <clockwork/driver/clocksource.h>
 
 #include "system-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 
 #include <stdio.h>
 #include <string.h>

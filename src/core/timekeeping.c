@@ -42,6 +42,8 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "ntp-internal.h"
+#include "timekeeping-internal.h"
 #include "check-internal.h"
 
 #include <string.h>

@@ -12,6 +12,7 @@
 #include <clockwork/driver/init.h>
 
 #include "core/system-internal.h"
+#include "core/clockevents-internal.h"
 
 /** A fake device: counts callbacks, records the last delta, fails on demand. */
 struct fake_ce {
