@@ -229,3 +229,9 @@ unsigned cw__this_cpu(const struct cw_system *sys)
 	/* A thread that is not a CPU uses CPU 0's bases. */
 	return cpu == CW_PORT_NO_CPU ? 0 : cpu;
 }
+
+size_t cw_system_cpu_state_bytes(const struct cw_system *sys)
+{
+	(void)sys;
+	return sizeof(struct cw_cpu) + cw__hrtimer_cpu_bytes() + cw__timer_cpu_bytes();
+}
