@@ -92,6 +92,12 @@
 /* A queue gives its wheel back to the pool when it holds this many nodes or fewer. */
 #define CW_TQ_WHEEL_LOW 16
 
+/*
+ * Rare paths (rebuild, attach, detach) stay out of line, so that add and
+ * del stay small enough to be inlined into their callers.
+ */
+#define CW_TQ_COLD __attribute__((noinline, cold, unused))
+
 /** A bucket of the wheel: a FIFO list through node next/prev. */
 struct cw_tq_bucket {
 	struct cw_hrtimer_node *first;
@@ -401,7 +407,7 @@ static inline struct cw_hrtimer_node *cw_tq_wheel_take_all(struct cw_tq_wheel *w
  * order. O(n + e log e), paid for by the e > n/2 early insertions since
  * the last rebuild.
  */
-static inline void cw_tq_rebuild(struct cw_tq_head *h)
+CW_TQ_COLD static void cw_tq_rebuild(struct cw_tq_head *h)
 {
 	struct cw_hrtimer_node *list = cw_tq_wheel_take_all(h->wheel);
 
@@ -423,7 +429,7 @@ static inline void cw_tq_rebuild(struct cw_tq_head *h)
 }
 
 /* Borrow a wheel from the pool. @return false if none is free. */
-static inline bool cw_tq_attach(struct cw_tq_head *h)
+CW_TQ_COLD static bool cw_tq_attach(struct cw_tq_head *h)
 {
 	struct cw_tq_wheel *w = h->pool ? h->pool->free : NULL;
 
@@ -441,7 +447,7 @@ static inline bool cw_tq_attach(struct cw_tq_head *h)
  * the early heap (which orders by expiry, then sequence, so ties keep
  * their order) and give the wheel back, empty, to the pool.
  */
-static inline void cw_tq_detach(struct cw_tq_head *h)
+CW_TQ_COLD static void cw_tq_detach(struct cw_tq_head *h)
 {
 	struct cw_tq_wheel *w = h->wheel;
 	struct cw_hrtimer_node *list = cw_tq_wheel_take_all(w);
