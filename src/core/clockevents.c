@@ -40,6 +40,16 @@
  * function takes ce_lock. cw_clockevents_program_event() runs on the
  * device's CPU (or under bc_lock for the broadcast device) and takes no
  * lock.
+ *
+ * One owner of the state on programming: cw_clockevents_program_event() is
+ * the only function that moves a device between ONESHOT and ONESHOT_STOPPED
+ * when an event is programmed or cancelled, and the only one that decides
+ * what a SHUTDOWN device (deep idle, the broadcast device covers it) does
+ * with an event: it records it and touches no hardware. The tick layer,
+ * the broadcast device and the hrtimer interrupt all program through it
+ * (Linux splits this between tick_program_event() and
+ * clockevents_program_event(); a second copy here had drifted, with plain
+ * stores and no latch reset).
  */
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/driver/clocksource.h>
@@ -355,8 +365,10 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 		 */
 		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 		cw__clockevents_clear_forced(dev);
-		if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->set_state_oneshot_stopped) {
-			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+		if (state == CW_CLOCKEVENT_STATE_ONESHOT) {
+			/* CW_ENOSYS without the driver hook: the device stays ONESHOT. */
+			(void)cw__clockevents_switch_state(dev,
+							   CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
 		}
 		return 0;
 	}

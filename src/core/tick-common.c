@@ -267,28 +267,6 @@ static void tick_periodic(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t no
  * Programming and the periodic tick
  */
 
-int cw__tick_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns, bool force)
-{
-	enum cw_clockevent_state state = cw_clockevent_get_state(dev);
-
-	if (expires_ns == CW_KTIME_MAX) {
-		if (state == CW_CLOCKEVENT_STATE_ONESHOT) {
-			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
-		}
-		dev->next_event_ns = CW_KTIME_MAX;
-		return 0;
-	}
-	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
-		/* Stopped in deep idle: remember the event, the broadcast device covers it. */
-		dev->next_event_ns = expires_ns;
-		return 0;
-	}
-	if (state == CW_CLOCKEVENT_STATE_ONESHOT_STOPPED) {
-		cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
-	}
-	return cw_clockevents_program_event(dev, expires_ns, force);
-}
-
 bool cw__tick_hres_valid(struct cw_system *sys)
 {
 	struct cw_clocksource *cs;
@@ -309,11 +287,11 @@ static void program_periodic_from(struct cw_system *sys, struct cw_clock_event_d
 
 	next = forward_past(next, cw_ktime_get(sys), period);
 	for (unsigned i = 0; i < TICK_PROGRAM_TRIES; i++, next += period) {
-		if (cw__tick_program_event(dev, next, false) != CW_ETIME) {
+		if (cw_clockevents_program_event(dev, next, false) != CW_ETIME) {
 			return;
 		}
 	}
-	cw__tick_program_event(dev, next, true);
+	cw_clockevents_program_event(dev, next, true);
 }
 
 /*
@@ -340,7 +318,7 @@ static bool tick_resume_missed_period(struct cw_system *sys, struct cw_clock_eve
 	if (from > now || now - from >= period) {
 		return false;
 	}
-	cw__tick_program_event(dev, from, true);
+	cw_clockevents_program_event(dev, from, true);
 	return true;
 }
 
@@ -393,7 +371,7 @@ static void tick_switch_to_oneshot(struct cw_system *sys, struct cw_cpu *c)
 	cw_spin_unlock(&sys->tick.jiffies_lock);
 	c->tick_next_ns =
 		forward_past(last + tick_period(sys), cw_ktime_get(sys), tick_period(sys));
-	cw__tick_program_event(dev, c->tick_next_ns, true);
+	cw_clockevents_program_event(dev, c->tick_next_ns, true);
 
 	/* clocksource.c reads it under cs_lock: only VALID_FOR_HRES clocksources stay usable. */
 	cw_spin_lock(&sys->cs_lock);
@@ -453,7 +431,7 @@ static void tick_handle_periodic(struct cw_clock_event_device *dev)
 		 * Not on a clocksource that moves with the tick (jiffies): there
 		 * time lags the device by design, and only this tick moves it.
 		 */
-		cw__tick_program_event(dev, next, true);
+		cw_clockevents_program_event(dev, next, true);
 		return;
 	}
 	tick_periodic(sys, c, now);
@@ -462,7 +440,7 @@ static void tick_handle_periodic(struct cw_clock_event_device *dev)
 	}
 	for (unsigned i = 0; i < TICK_PROGRAM_TRIES; i++) {
 		next += tick_period(sys);
-		ret = cw__tick_program_event(dev, next, false);
+		ret = cw_clockevents_program_event(dev, next, false);
 		if (ret != CW_ETIME) {
 			return;
 		}
@@ -487,7 +465,7 @@ static void tick_handle_oneshot(struct cw_clock_event_device *dev)
 	cw_ktime_t now = cw_ktime_get(sys);
 
 	if (now < c->tick_next_ns) {
-		cw__tick_program_event(dev, c->tick_next_ns, true);
+		cw_clockevents_program_event(dev, c->tick_next_ns, true);
 		return;
 	}
 	tick_periodic(sys, c, now);
@@ -497,7 +475,7 @@ static void tick_handle_oneshot(struct cw_clock_event_device *dev)
 		return;
 	}
 	c->tick_next_ns = forward_past(c->tick_next_ns + tick_period(sys), now, tick_period(sys));
-	cw__tick_program_event(dev, c->tick_next_ns, true);
+	cw_clockevents_program_event(dev, c->tick_next_ns, true);
 }
 
 /* ------------------------------------------------------------------------
@@ -565,7 +543,7 @@ static void tick_setup_device(struct cw_system *sys, struct cw_cpu *c,
 		cw__tick_broadcast_setup_cpu(sys, c->id, dev);
 		dev->event_handler = tick_handle_oneshot;
 		cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
-		cw__tick_program_event(dev, c->tick_next_ns, true);
+		cw_clockevents_program_event(dev, c->tick_next_ns, true);
 	}
 	cw__log(sys, CW_LOG_INFO, "clockevents: CPU%u: tick device %s (rating %d, %s)", c->id,
 		dev->name, dev->rating, cw_tick_mode_name(c->td.mode));

@@ -1400,6 +1400,7 @@ static void test_forced_event_latch_is_reset_on_every_path(void **state)
 {
 	struct cwt_tick t;
 	struct cw_clock_event_device *dev, *old;
+	int (*stopped_hook)(struct cw_clock_event_device *dev);
 	struct cwt_ced *better;
 
 	(void)state;
@@ -1413,11 +1414,28 @@ static void test_forced_event_latch_is_reset_on_every_path(void **state)
 	/* Stopped (ONESHOT_STOPPED: nothing to wait for), then programmed again. */
 	dev = latch_tick_device(&t, 1);
 	as_cpu(&t, 1);
-	assert_int_equal(cw__tick_program_event(dev, CW_KTIME_MAX, false), 0);
+	assert_int_equal(cw_clockevents_program_event(dev, CW_KTIME_MAX, false), 0);
 	assert_int_equal(cw_clockevent_get_state(dev), CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
 	assert_false(dev->next_event_forced);
 	as_cpu(&t, -1);
 	assert_cpu_timer_fires(&t, 1, "oneshot-stopped");
+
+	/*
+	 * The same on a driver without a oneshot-stopped hook: the device stays
+	 * ONESHOT and its forced event still comes, but the latch goes (the
+	 * tick layer's own copy of this state handling kept it).
+	 */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	stopped_hook = dev->set_state_oneshot_stopped;
+	dev->set_state_oneshot_stopped = NULL;
+	assert_int_equal(cw_clockevents_program_event(dev, CW_KTIME_MAX, false), 0);
+	dev->set_state_oneshot_stopped = stopped_hook;
+	assert_int_equal(cw_clockevent_get_state(dev), CW_CLOCKEVENT_STATE_ONESHOT);
+	assert_int_equal(dev->next_event_ns, CW_KTIME_MAX);
+	assert_false(dev->next_event_forced);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "stopped without a hook");
 
 	/* Shut down (as for deep idle) and back to oneshot. */
 	dev = latch_tick_device(&t, 1);
