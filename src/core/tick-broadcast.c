@@ -237,7 +237,8 @@ static void bc_handle_periodic(struct cw_clock_event_device *dev)
 	local = bc_send_ipis_locked(sys, &mask, self);
 	if (cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_ONESHOT) {
 		/* Emulated: late periods fire at once and are caught up one by one. */
-		cw_clockevents_program_event(dev, dev->next_event_ns + (int64_t)sys->tick_nsec, true);
+		cw_clockevents_program_event(dev, dev->next_event_ns + (int64_t)sys->tick_nsec,
+					     true);
 	}
 	cw_spin_unlock(&tg->bc_lock);
 	/* After the unlock: the handler may switch modes and take bc_lock. */
