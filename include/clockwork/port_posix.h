@@ -52,7 +52,7 @@ extern "C" {
 #define CW_POSIX_LOG_ECHO         0x2u
 /**
  * Do not start the housekeeping thread: the caller runs
- * cw_clocksource_watchdog_run() itself (and cw_timekeeping_do_timer() when
+ * cw_clocksource_watchdog_run() itself (and cw_tick_port_do_timer() when
  * no tick device is bound, see cw_posix_stats::drives_do_timer).
  */
 #define CW_POSIX_NO_HOUSEKEEPING  0x4u
@@ -84,7 +84,7 @@ extern "C" {
 #define CW_POSIX_TIMERFD_PERIODIC 0x40u
 /**
  * Do not register the timerfd clock event devices: no CPU ticks, and the
- * housekeeping thread drives cw_timekeeping_do_timer() at HZ instead.
+ * housekeeping thread drives cw_tick_port_do_timer() at HZ instead.
  */
 #define CW_POSIX_NO_TIMERFD       0x80u
 /** @} */
@@ -339,14 +339,14 @@ CW_API int cw_posix_tsc_info(struct cw_system *sys, struct cw_posix_tsc_info *ou
 /** Counters of the housekeeping thread (monotonically increasing). */
 struct cw_posix_stats {
 	/**
-	 * The housekeeping thread calls cw_timekeeping_do_timer() at HZ,
+	 * The housekeeping thread calls cw_tick_port_do_timer() at HZ,
 	 * because no tick device was bound when it started (CW_POSIX_NO_TIMERFD,
 	 * or a core without a tick layer). Otherwise the tick does it.
 	 */
 	bool drives_do_timer;
 	/** Timer wakeups of the housekeeping thread. */
 	uint64_t wakeups;
-	/** Ticks passed to cw_timekeeping_do_timer() (wakeups plus missed expirations). */
+	/** Ticks passed to cw_tick_port_do_timer() (wakeups plus missed expirations). */
 	uint64_t ticks;
 	/** Calls of cw_clocksource_watchdog_run() made by the thread. */
 	uint64_t watchdog_runs;

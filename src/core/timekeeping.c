@@ -643,12 +643,6 @@ void cw_timekeeping_update(struct cw_system *sys)
 	cw__timekeeping_run_notifiers(sys);
 }
 
-void cw_timekeeping_do_timer(struct cw_system *sys, uint64_t ticks)
-{
-	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
-	cw_timekeeping_update(sys);
-}
-
 uint64_t cw_timekeeping_accumulation_steps(struct cw_system *sys)
 {
 	uint64_t n;

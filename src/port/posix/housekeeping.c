@@ -9,10 +9,11 @@
  * jiffies from its tick device. Only when no tick device was bound when
  * the thread started (CW_POSIX_NO_TIMERFD, or a core without a tick layer)
  * does this thread stand in for that tick: a timerfd on CLOCK_MONOTONIC
- * then expires every 1/HZ s and the thread calls cw_timekeeping_do_timer()
+ * then expires every 1/HZ s and the thread calls cw_tick_port_do_timer()
  * with the number of expirations (more than one when the thread was
- * descheduled, so jiffies never lose ticks). The choice is made once, at
- * start, so the two never advance jiffies side by side.
+ * descheduled, so jiffies never lose ticks). The choice is made at start;
+ * the core refuses the call once a tick device holds the duty, so the two
+ * never advance jiffies side by side.
  *
  * Stopping: cw__posix_housekeeping_stop() writes the thread's eventfd; the
  * thread polls both descriptors, so it leaves at once even between ticks.
@@ -75,7 +76,11 @@ static void housekeeping_tick(struct cw_posix_ctx *ctx)
 	if (n != (ssize_t)sizeof(expirations) || expirations == 0) {
 		return;
 	}
-	cw_timekeeping_do_timer(ctx->sys, expirations);
+	if (cw_tick_port_do_timer(ctx->sys, expirations) != 0) {
+		/* A tick device took the duty: the tick layer owns jiffies now. */
+		atomic_store_explicit(&ctx->hk_do_timer, false, memory_order_relaxed);
+		return;
+	}
 	atomic_fetch_add_explicit(&ctx->stat_wakeups, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&ctx->stat_ticks, expirations, memory_order_relaxed);
 }

@@ -9,9 +9,11 @@
  *
  * The do_timer duty belongs to the tick layer as soon as a CPU has a tick
  * device. A system without any clock event device (a machine file with
- * counters only, or a bare cw_sim_system_create()) keeps the legacy
- * behaviour: the port calls do_timer every tick on CPU 0 itself, and says
- * so in the log. The clocksource watchdog stays port-driven: it hops from
+ * counters only, or a bare cw_sim_system_create()) has no tick; the port
+ * stands in for it with cw_tick_port_do_timer() every tick period on CPU 0
+ * (jiffies advanced by the tick layer under its lock, wall time kept, no
+ * timers run), says so in the log, and stops when the core refuses
+ * because a tick device took the duty. The clocksource watchdog stays port-driven: it hops from
  * CPU to CPU on each run as the kernel's watchdog timer does.
  * It also models machine suspend: ticks stop, counters that stop in
  * suspend stop, and timekeeping is suspended and resumed around it.
@@ -280,7 +282,12 @@ static void tick_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 	struct sim_port *p = ev->data;
 	uint64_t tick_ns = cw_system_tick_nsec(p->sys);
 
-	cw_timekeeping_do_timer(p->sys, 1);
+	if (cw_tick_port_do_timer(p->sys, 1) == CW_EBUSY) {
+		/* A device registered later took the duty: the tick layer owns jiffies now. */
+		p->legacy_tick = false;
+		cw_log(p->sys, CW_LOG_INFO, "sim: a tick device took do_timer; the port stops");
+		return;
+	}
 	/* Reschedule from the planned time so ticks never drift. */
 	cw_sim_event_schedule(sim, ev, cw_sim_event_when_ns(ev) + tick_ns);
 }
