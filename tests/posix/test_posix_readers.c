@@ -66,7 +66,8 @@ struct race_state {
 	/* What the writer does besides updating (set before the threads start). */
 	bool ntp, switch_sources;
 	/* Writer statistics (written by the writer, read after join). */
-	uint64_t updates, do_timers, do_timers_refused, freq_changes, overrides, overrides_refused, setoffsets;
+	uint64_t updates, do_timers, do_timers_refused, freq_changes, overrides, overrides_refused,
+		setoffsets;
 	uint64_t adjtimex_errors;
 };
 
@@ -204,8 +205,8 @@ static void race_report(const struct race_state *st, const struct race_reader *r
 	       " refused: the tick owns jiffies), %" PRIu64 " freq changes, %" PRIu64
 	       " setoffsets, %" PRIu64 " overrides (%" PRIu64 " refused), %" PRIu64
 	       " adjtimex errors\n",
-	       st->updates, st->do_timers, st->do_timers_refused, st->freq_changes,
-	       st->setoffsets, st->overrides, st->overrides_refused, st->adjtimex_errors);
+	       st->updates, st->do_timers, st->do_timers_refused, st->freq_changes, st->setoffsets,
+	       st->overrides, st->overrides_refused, st->adjtimex_errors);
 	for (size_t i = 0; i < NR_RACE_CLOCKS; i++) {
 		uint64_t reads = 0, back = 0;
 		int64_t worst = 0;
