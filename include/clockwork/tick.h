@@ -120,9 +120,11 @@ CW_API int cw_tick_do_timer_cpu(struct cw_system *sys);
  * device: advance jiffies by @p ticks (under the tick layer's jiffies
  * lock, like every jiffies advance), then accumulate wall time. Linux has
  * no tick at all without a clock event device; clockwork lets a port call
- * this at HZ so that a counters-only machine still keeps time. It runs no
- * timers (no hrtimer, wheel timer or clocksource watchdog runs without a
- * tick device) and keeps no jiffy grid.
+ * this at HZ so that a counters-only machine still keeps time. It keeps
+ * no jiffy grid. It then expires every online CPU's due wheel timers of
+ * the global (not pinned, not deferrable) bases from the calling thread,
+ * as a remote expiry (so the clocksource watchdog's timer runs); pinned and
+ * deferrable wheel timers and hrtimers need a tick device.
  *
  * The tick layer owns jiffies: once a tick device has taken the do_timer
  * duty (cw_tick_do_timer_cpu() is no longer CW_TICK_DO_TIMER_BOOT) the call
@@ -132,7 +134,8 @@ CW_API int cw_tick_do_timer_cpu(struct cw_system *sys);
  * @param sys    The system.
  * @param ticks  Tick periods that passed since the last call (more than
  *               one when the caller was late).
- * Context: any thread, no core lock held; serialised internally.
+ * Context: any thread, no core lock held; serialised internally. Timer
+ * callbacks run on the calling thread.
  * @return 0; CW_EBUSY if the tick layer holds the duty.
  */
 CW_API int cw_tick_port_do_timer(struct cw_system *sys, uint64_t ticks);

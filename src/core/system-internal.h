@@ -26,6 +26,7 @@
 #include <clockwork/port.h>
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
+#include <clockwork/timer.h>
 
 /** Most drivers cw_system_add_driver() accepts. */
 #define CW_MAX_ADDED_DRIVERS 64
@@ -83,6 +84,16 @@ struct cw_system {
 	char override_name[CW_CLOCKSOURCE_NAME_MAX];
 	struct cw_clocksource_watchdog_params wd_params;
 	bool wd_reset_pending;
+	/** The watchdog timer (clocksource.c): armed after boot while there is work. */
+	struct cw_timer wd_timer;
+	/** Jiffies of the timer's last expiry; each run adds one interval. */
+	uint64_t wd_expires;
+	/** The timer is armed or its callback will re-arm it. */
+	bool wd_running;
+	/** CPU the timer was last queued on (the hop goes on from there). */
+	unsigned wd_cpu;
+	/** Watchdog timer runs. */
+	uint64_t wd_runs;
 	struct cw_clocksource jiffies_cs;
 
 	/* Clock-was-set notifiers, under notify_lock. */

@@ -37,7 +37,9 @@
  * same advance under the same lock, refused (CW_EBUSY) as soon as a tick
  * device has taken the duty (do_timer_cpu left BOOT, a change made under
  * jiffies_lock), so the two never both advance jiffies. The stand-in
- * keeps no jiffy grid (next_period_ns stays 0) and runs no timers.
+ * keeps no jiffy grid (next_period_ns stays 0); it expires the CPUs' due
+ * global wheel timers remotely (the clocksource watchdog's among them),
+ * but no hrtimer, pinned or deferrable timer runs without a tick device.
  *
  * The duty. do_timer_cpu starts as BOOT; the first CPU with a tick device
  * takes it. A CPU that goes idle drops it (NONE) and remembers that it did
@@ -198,6 +200,7 @@ static void tick_take_boot_duty(struct cw_system *sys, unsigned cpu)
 int cw_tick_port_do_timer(struct cw_system *sys, uint64_t ticks)
 {
 	struct cw_tick_global *tg = &sys->tick;
+	uint64_t now_j;
 
 	cw_spin_lock(&tg->jiffies_lock);
 	if (atomic_load_explicit(&tg->do_timer_cpu, memory_order_relaxed) !=
@@ -212,6 +215,18 @@ int cw_tick_port_do_timer(struct cw_system *sys, uint64_t ticks)
 	cw_spin_unlock(&tg->jiffies_lock);
 	/* Wall time outside jiffies_lock, as after every tick-driven advance. */
 	cw_timekeeping_update(sys);
+	/*
+	 * No CPU ticks, so nobody runs the wheel: expire every online CPU's
+	 * due global timers from here, as the migration hierarchy expires an
+	 * idle CPU's (the clocksource watchdog is one). Pinned and deferrable
+	 * timers and hrtimers need a tick device.
+	 */
+	now_j = cw__jiffies_raw(sys);
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		if (cw_cpu_online(sys, cpu) && cw__timer_pending_due(sys, cpu, now_j)) {
+			cw__timer_expire_remote(sys, cpu, now_j);
+		}
+	}
 	return 0;
 }
 

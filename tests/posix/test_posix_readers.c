@@ -9,7 +9,7 @@
  * REALTIME and TAI are stepped on purpose, so they are not checked) for about
  * one second and check that each value is at least the previous one.
  *
- * The housekeeping thread runs as well, so three threads update at once.
+ * The CPU threads' ticks update as well, so several threads update at once.
  * The test is built for ThreadSanitizer too (-DCW_SANITIZE=thread): every
  * shared variable of the test itself is atomic, so any report points at the
  * library.

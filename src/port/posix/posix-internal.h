@@ -115,8 +115,6 @@ struct cw_posix_ctx {
 	_Atomic uint64_t stat_wakeups;
 	/** Ticks passed to cw_tick_port_do_timer(). */
 	_Atomic uint64_t stat_ticks;
-	/** Watchdog runs made by the thread. */
-	_Atomic uint64_t stat_watchdog_runs;
 	/** The thread is inside its loop. */
 	_Atomic bool hk_running;
 	/** The thread calls cw_tick_port_do_timer() (no tick device was bound). */
