@@ -200,7 +200,8 @@ static int driver_switch(struct cw_clock_event_device *dev, enum cw_clockevent_s
 		}
 		return dev->set_state_oneshot ? dev->set_state_oneshot(dev) : 0;
 	case CW_CLOCKEVENT_STATE_ONESHOT_STOPPED:
-		if (CW_WARN_ON_ONCE(cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
+		if (CW_WARN_ON_ONCE(dev->sys,
+				    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
 			return CW_EINVAL;
 		}
 		return dev->set_state_oneshot_stopped ? dev->set_state_oneshot_stopped(dev)
@@ -230,7 +231,7 @@ int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_cloc
 	cw__clockevents_clear_forced(dev);
 	/* A oneshot device converts ns to cycles: a zero mult would stall it. */
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT && !(dev->features & CW_CLOCKEVENT_FEAT_KTIME) &&
-	    CW_WARN_ON_ONCE(dev->mult == 0)) {
+	    CW_WARN_ON_ONCE(dev->sys, dev->mult == 0)) {
 		dev->mult = 1;
 	}
 	return 0;
@@ -385,7 +386,7 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
 		return 0;
 	}
-	CW_WARN_ON_ONCE(state != CW_CLOCKEVENT_STATE_ONESHOT);
+	CW_WARN_ON_ONCE(dev->sys, state != CW_CLOCKEVENT_STATE_ONESHOT);
 	if (dev->features & CW_CLOCKEVENT_FEAT_KTIME) {
 		return dev->set_next_ktime(expires_ns, dev);
 	}

@@ -40,6 +40,12 @@ struct cw_added_driver {
 /** Longest log line kept in the ring, including the NUL. */
 #define CW_LOG_LINE_MAX 256
 
+/**
+ * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
+ * has about ten sites; a full set logs further sites every time).
+ */
+#define CW_WARN_SITES 64
+
 struct cw_system {
 	/* Read-mostly configuration. */
 	const struct cw_port_ops *port;
@@ -106,6 +112,11 @@ struct cw_system {
 	unsigned log_lines;
 	int log_level;
 	uint64_t log_count;
+	/**
+	 * CW_WARN_ON_ONCE sites that warned on this system: an open-addressed
+	 * set keyed by the site's address, filled by compare-and-swap (log.c).
+	 */
+	_Atomic(const struct cw_warn_site *) warned[CW_WARN_SITES];
 
 	/* Timekeeping: writer state under tk_lock; reader copy on its own lines. */
 	struct cw_spinlock tk_lock;

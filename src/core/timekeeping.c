@@ -562,7 +562,7 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	tk->err_mult = tk->ntp_error > 0 ? 1 : 0;
 	mult += tk->err_mult;
 	if (mult < lo || mult > hi) {
-		CW_WARN_ON_ONCE(1);
+		CW_WARN_ON_ONCE(sys, 1);
 		mult = mult < lo ? lo : hi;
 	}
 	adj = (int64_t)mult - (int64_t)tk->mono.mult;
