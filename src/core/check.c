@@ -32,6 +32,8 @@
  * read time locklessly (cw__ktime_get_with_offsets, never hooked).
  */
 #include "check-internal.h"
+#include "cpu-internal.h"
+#include "timekeeping-internal.h"
 
 #include "hrtimer-internal.h"
 #include "timer-internal.h"
@@ -307,14 +309,14 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 		 * cycles (truncated: up to a cycle): two cycles of the coarsest
 		 * device.
 		 */
-		for (dev = sys->tick.devices; dev; dev = dev->next) {
+		for (dev = sys->ce.devices; dev; dev = dev->next) {
 			if (dev_cycle_ns(dev) > cycle) {
 				cycle = dev_cycle_ns(dev);
 			}
 		}
 		return sys->tick_nsec + 2u * cycle + cs_step;
 	}
-	for (dev = sys->tick.devices; dev; dev = dev->next) {
+	for (dev = sys->ce.devices; dev; dev = dev->next) {
 		/*
 		 * ns -> cycles truncates, so an event may come up to a cycle
 		 * early with nothing due; the retry is programmed at least
@@ -957,7 +959,7 @@ int cw_check_verify(struct cw_system *sys)
 			}
 		}
 	}
-	for (struct cw_clock_event_device *dev = sys->tick.devices; dev; dev = dev->next) {
+	for (struct cw_clock_event_device *dev = sys->ce.devices; dev; dev = dev->next) {
 		int64_t next = CW_READ_ONCE(dev->next_event_ns);
 		uint64_t bound =
 			c->latency_ns + sys->tick_nsec + dev->min_delta_ns + dev_cycle_ns(dev);

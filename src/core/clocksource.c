@@ -59,6 +59,8 @@
 #include <clockwork/timer.h>
 
 #include "system-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -93,13 +95,13 @@ void cw_clocks_calc_mult_shift(uint32_t *mult, uint32_t *shift, uint64_t from, u
 	uint32_t sft, sftacc = 32;
 
 	/* Bits of (maxsec * from) above 32 reduce the room left for mult. */
-	tmp = (uint64_t)((cw_u128)maxsec * from >> 32);
+	tmp = cw_u128_lo(cw_u128_shr(cw_mul_u64_u64(maxsec, from), 32));
 	while (tmp) {
 		tmp >>= 1;
 		sftacc--;
 	}
 	for (sft = 32; sft > 0; sft--) {
-		tmp = (uint64_t)((((cw_u128)to << sft) + from / 2) / from);
+		tmp = cw_u128_lo(cw_shl_add_div(to, sft, from / 2, from));
 		if ((tmp >> sftacc) == 0) {
 			break;
 		}
@@ -111,10 +113,11 @@ void cw_clocks_calc_mult_shift(uint32_t *mult, uint32_t *shift, uint64_t from, u
 void cw_clocksource_calc_mult_shift(uint32_t *mult, uint32_t *shift, uint64_t hz)
 {
 	for (uint32_t sft = CW_CS_MAX_SHIFT;; sft--) {
-		cw_u128 m = (((cw_u128)CW_NSEC_PER_SEC << sft) + hz / 2) / hz;
+		/* Saturated: anything at or above 2^32 fails the test alike. */
+		uint64_t m = cw_u128_to_u64_sat(cw_shl_add_div(CW_NSEC_PER_SEC, sft, hz / 2, hz));
 
 		/* mult plus the 11 % NTP headroom must stay below 2^32. */
-		if ((m + m * 11 / 100) <= UINT32_MAX || sft == 0) {
+		if ((m <= UINT32_MAX && m + m * 11 / 100 <= UINT32_MAX) || sft == 0) {
 			*mult = m > UINT32_MAX ? UINT32_MAX : (uint32_t)m;
 			*shift = sft;
 			return;

@@ -2,8 +2,8 @@
 /*
  * Core-internal helpers every core file uses: branch hints, once-accesses
  * for lockless data, container_of, assertions (CW_ASSERT in debug builds,
- * CW_WARN_ON_ONCE always), 128-bit arithmetic helpers and the CPU relax
- * hint. Private: never installed.
+ * CW_WARN_ON_ONCE always), the CPU relax hint; 128-bit arithmetic is in
+ * math128.h, included here. Private: never installed.
  */
 #ifndef CLOCKWORK_SRC_CORE_COMPILER_H
 #define CLOCKWORK_SRC_CORE_COMPILER_H
@@ -16,6 +16,9 @@
 #include <clockwork/types.h>
 
 #include <stddef.h>
+
+/* 128-bit products and quotients, with or without __int128. */
+#include "math128.h"
 
 #define cw_likely(x)   __builtin_expect(!!(x), 1)
 #define cw_unlikely(x) __builtin_expect(!!(x), 0)
@@ -36,7 +39,8 @@
 
 #define CW_CACHELINE_BYTES 64
 
-#ifdef NDEBUG
+/* Debug checks: the CW_DEBUG_CHECKS knob, by default on unless NDEBUG. */
+#if !CW_CONFIG_DEBUG_CHECKS
 #define CW_ASSERT(cond) ((void)0)
 #define CW_DEBUG_ONLY(x)
 #else
@@ -115,16 +119,6 @@ static inline void cw_counter_read_barrier(void)
 #else
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif
-}
-
-typedef unsigned __int128 cw_u128;
-
-/* (a * b) >> shift without overflow, saturating at UINT64_MAX. */
-static inline uint64_t cw_mul_u64_u32_shr(uint64_t a, uint32_t b, unsigned shift)
-{
-	cw_u128 p = ((cw_u128)a * b) >> shift;
-
-	return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
 }
 
 /* Index of the highest set bit; v must be non-zero. */

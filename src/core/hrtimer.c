@@ -33,7 +33,7 @@
  *     right lock.
  *   - Order with the rest of the core: hrtimer base lock -> (clockevents
  *     programming takes no lock) -> log_lock. The base lock is never held
- *     while taking ce_lock, bc_lock or jiffies_lock.
+ *     while taking ce.lock, bc_lock or jiffies_lock.
  *
  * Lifetime rules: a timer may be freed once it is neither queued nor
  * running: after cw_hrtimer_cancel(), or by its own callback returning
@@ -57,6 +57,9 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "cpu-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 #include "check-internal.h"
 
 #include <stdlib.h>

@@ -63,7 +63,7 @@
  * CPU out of the oneshot mask around its handler and re-arms the broadcast
  * for its next event afterwards.
  *
- * Locking rules: bc_lock nests inside ce_lock (registration, hotplug) and
+ * Locking rules: bc_lock nests inside ce.lock (registration, hotplug) and
  * is taken alone from interrupt and idle paths. The broadcast device is
  * programmed only under bc_lock. The next_event_ns of a CPU in the oneshot
  * mask is read under bc_lock; that CPU does not touch it while it is in
@@ -73,6 +73,7 @@
 #include <clockwork/tick.h>
 
 #include "system-internal.h"
+#include "tick-internal.h"
 
 static void bc_handle_periodic(struct cw_clock_event_device *dev);
 static void bc_handle_oneshot(struct cw_clock_event_device *dev);
@@ -333,7 +334,7 @@ bool cw__tick_broadcast_offer(struct cw_system *sys, struct cw_clock_event_devic
 	struct cw_clock_event_device *cur;
 	bool notify;
 
-	cw_lockdep_assert_held(&tg->ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if ((dev->features &
 	     (CW_CLOCKEVENT_FEAT_DUMMY | CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_C3STOP)) ||
 	    dev->is_broadcast || cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_DETACHED) {

@@ -8,7 +8,7 @@
  * tick-sched.c (reference sections 3.7, 3.8, 4.1-4.3).
  *
  * Tick devices. clockevents.c offers every registered or released device
- * to a CPU by running cw__tick_try_device() on that CPU with ce_lock held.
+ * to a CPU by running cw__tick_try_device() on that CPU with ce.lock held.
  * The device is taken when it fits the CPU (tick_check_percpu: its own
  * per-CPU device always; a global device only if its interrupt can be
  * routed here and the CPU has no per-CPU device) and is preferred over the
@@ -70,7 +70,7 @@
  * when no timer expired), so no tick is doubled.
  *
  * Locking rules:
- * - ce_lock (held by the callers of cw__tick_try_device(),
+ * - ce.lock (held by the callers of cw__tick_try_device(),
  *   cw__tick_install_replacement() and cw__tick_cpu_dying()) protects
  *   bindings; a CPU's struct cw_tick_device changes only on that CPU.
  * - jiffies_lock serialises every jiffies advance (the tick's and the
@@ -89,6 +89,8 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 #include "timer-internal.h"
 
 /* Attempts to find a future period boundary before forcing the program. */
@@ -171,7 +173,7 @@ static uint64_t tick_do_update_jiffies64(struct cw_system *sys, cw_ktime_t now)
 	return ticks;
 }
 
-/* The first CPU with a tick device takes the duty and aligns the jiffy grid. ce_lock held. */
+/* The first CPU with a tick device takes the duty and aligns the jiffy grid. ce.lock held. */
 static void tick_take_boot_duty(struct cw_system *sys, unsigned cpu)
 {
 	struct cw_tick_global *tg = &sys->tick;
@@ -633,7 +635,7 @@ bool cw__tick_try_device(struct cw_system *sys, unsigned cpu, struct cw_clock_ev
 {
 	struct cw_cpu *c;
 
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if (cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu) || dev->is_broadcast ||
 	    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_DETACHED) {
 		return false;
@@ -652,7 +654,7 @@ bool cw__tick_check_replacement(struct cw_system *sys, unsigned cpu,
 {
 	struct cw_cpu *c;
 
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if (cpu >= sys->nr_cpus || dev->is_broadcast ||
 	    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_DETACHED) {
 		return false;
@@ -668,7 +670,7 @@ bool cw__tick_check_replacement(struct cw_system *sys, unsigned cpu,
 void cw__tick_install_replacement(struct cw_system *sys, unsigned cpu,
 				  struct cw_clock_event_device *dev)
 {
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	CW_ASSERT(cpu < sys->nr_cpus);
 	tick_install(sys, &sys->cpus[cpu], dev);
 }
@@ -692,7 +694,7 @@ void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu)
 	struct cw_cpu *c = &sys->cpus[cpu];
 	struct cw_clock_event_device *dev = c->td.evtdev;
 
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if (atomic_load_explicit(&sys->tick.do_timer_cpu, memory_order_relaxed) == (int)cpu) {
 		unsigned first = 0;
 

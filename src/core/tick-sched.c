@@ -43,6 +43,7 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "tick-internal.h"
 #include "timer-internal.h"
 
 static int64_t period_of(const struct cw_system *sys)

@@ -109,6 +109,7 @@
 #include <clockwork/cpu.h>
 
 #include "system-internal.h"
+#include "cpu-internal.h"
 #include "check-internal.h"
 #include "timer-internal.h"
 

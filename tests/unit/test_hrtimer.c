@@ -29,6 +29,8 @@
 
 #include "core/hrtimer-internal.h"
 #include "core/system-internal.h"
+#include "core/cpu-internal.h"
+#include "core/tick-internal.h"
 
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/hrtimer.h>

@@ -8,6 +8,7 @@
 #include "cwt_tick.h"
 
 #include "core/system-internal.h"
+#include "core/tick-internal.h"
 
 static const unsigned hz_values[] = { 100, 250, 300, 1000 };
 
