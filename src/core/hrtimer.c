@@ -610,8 +610,8 @@ int cw_hrtimer_cancel(struct cw_hrtimer *timer)
 		 * CPU can be in its own callback; an application thread (not a
 		 * CPU) always waits.
 		 */
-		if (CW_WARN_ON_ONCE(base->cpu_base->cpu == cw__current_cpu(sys) &&
-				    cw_in_irq(sys))) {
+		if (CW_WARN_ON_ONCE(sys, base->cpu_base->cpu == cw__current_cpu(sys) &&
+						 cw_in_irq(sys))) {
 			return 0;
 		}
 		if (sys->port->cpu_relax) {
@@ -639,7 +639,7 @@ uint64_t cw_hrtimer_forward(struct cw_hrtimer *timer, cw_ktime_t now, uint64_t i
 	if (delta < 0) {
 		return 0;
 	}
-	if (CW_WARN_ON_ONCE(CW_READ_ONCE(timer->state) == HRTIMER_STATE_ENQUEUED)) {
+	if (CW_WARN_ON_ONCE(timer->sys, CW_READ_ONCE(timer->state) == HRTIMER_STATE_ENQUEUED)) {
 		return 0;
 	}
 	interval = interval_ns < 1                     ? 1
