@@ -40,6 +40,16 @@
  * function takes ce.lock. cw_clockevents_program_event() runs on the
  * device's CPU (or under bc_lock for the broadcast device) and takes no
  * lock.
+ *
+ * One owner of the state on programming: cw_clockevents_program_event() is
+ * the only function that moves a device between ONESHOT and ONESHOT_STOPPED
+ * when an event is programmed or cancelled, and the only one that decides
+ * what a SHUTDOWN device (deep idle, the broadcast device covers it) does
+ * with an event: it records it and touches no hardware. The tick layer,
+ * the broadcast device and the hrtimer interrupt all program through it
+ * (Linux splits this between tick_program_event() and
+ * clockevents_program_event(); a second copy here had drifted, with plain
+ * stores and no latch reset).
  */
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/driver/clocksource.h>
@@ -190,7 +200,8 @@ static int driver_switch(struct cw_clock_event_device *dev, enum cw_clockevent_s
 		}
 		return dev->set_state_oneshot ? dev->set_state_oneshot(dev) : 0;
 	case CW_CLOCKEVENT_STATE_ONESHOT_STOPPED:
-		if (CW_WARN_ON_ONCE(cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
+		if (CW_WARN_ON_ONCE(dev->sys,
+				    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
 			return CW_EINVAL;
 		}
 		return dev->set_state_oneshot_stopped ? dev->set_state_oneshot_stopped(dev)
@@ -220,7 +231,7 @@ int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_cloc
 	cw__clockevents_clear_forced(dev);
 	/* A oneshot device converts ns to cycles: a zero mult would stall it. */
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT && !(dev->features & CW_CLOCKEVENT_FEAT_KTIME) &&
-	    CW_WARN_ON_ONCE(dev->mult == 0)) {
+	    CW_WARN_ON_ONCE(dev->sys, dev->mult == 0)) {
 		dev->mult = 1;
 	}
 	return 0;
@@ -355,8 +366,10 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 		 */
 		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 		cw__clockevents_clear_forced(dev);
-		if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->set_state_oneshot_stopped) {
-			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+		if (state == CW_CLOCKEVENT_STATE_ONESHOT) {
+			/* CW_ENOSYS without the driver hook: the device stays ONESHOT. */
+			(void)cw__clockevents_switch_state(dev,
+							   CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
 		}
 		return 0;
 	}
@@ -373,7 +386,7 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
 		return 0;
 	}
-	CW_WARN_ON_ONCE(state != CW_CLOCKEVENT_STATE_ONESHOT);
+	CW_WARN_ON_ONCE(dev->sys, state != CW_CLOCKEVENT_STATE_ONESHOT);
 	if (dev->features & CW_CLOCKEVENT_FEAT_KTIME) {
 		return dev->set_next_ktime(expires_ns, dev);
 	}

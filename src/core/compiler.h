@@ -48,25 +48,45 @@
 #define CW_DEBUG_ONLY(x) x
 #endif
 
-/*
- * Always-on check: evaluates to @cond, and the first time it is true at this
- * call site logs a warning to stderr-free storage (a static flag) and the
- * caller takes its safe path. The message goes to the system log when the
- * caller has one (cw__warn_once_log).
+struct cw_system;
+
+/**
+ * One call site of CW_WARN_ON_ONCE: a static const object per site, so the
+ * site's address is its key and the process holds no mutable warning state.
  */
-#define CW_WARN_ON_ONCE(cond)                                              \
-	({                                                                 \
-		static int cw__warned;                                     \
-		int cw__c = !!(cond);                                      \
-		if (cw_unlikely(cw__c) && !cw__warned) {                   \
-			cw__warned = 1;                                    \
-			cw__warn_once(#cond, __FILE__, __LINE__);          \
-		}                                                          \
-		cw__c;                                                     \
+struct cw_warn_site {
+	/** The condition, as written. */
+	const char *expr;
+	/** Source file and line of the site. */
+	const char *file;
+	int line;
+};
+
+/*
+ * Always-on check (kernel WARN_ON_ONCE): evaluates to @cond; the first time
+ * @cond is true at this call site on @sys, a warning with the site's
+ * file:line goes to that system's log ring at CW_LOG_WARNING. Once per
+ * system, not per process: each system keeps a fixed-size set of the sites
+ * that warned (cw__warn_once(); no allocation, lock-free). The caller then
+ * takes its safe path.
+ */
+#define CW_WARN_ON_ONCE(sys, cond)                                                                 \
+	({                                                                                         \
+		static const struct cw_warn_site cw__site = { #cond, __FILE__, __LINE__ };         \
+		int cw__c = !!(cond);                                                              \
+		if (cw_unlikely(cw__c)) {                                                          \
+			cw__warn_once((sys), &cw__site);                                           \
+		}                                                                                  \
+		cw__c;                                                                             \
 	})
 
 _Noreturn void cw__assert_fail(const char *expr, const char *file, int line);
-void cw__warn_once(const char *expr, const char *file, int line);
+/**
+ * Log @p site's warning on @p sys unless it already did (the slow path of
+ * CW_WARN_ON_ONCE). Context: any, also with core locks held (log_lock is
+ * innermost).
+ */
+void cw__warn_once(struct cw_system *sys, const struct cw_warn_site *site);
 /** Fatal: corrupt state. Never returns. */
 _Noreturn void cw_bug(const char *what);
 

@@ -553,7 +553,7 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	tk->err_mult = tk->ntp_error > 0 ? 1 : 0;
 	mult += tk->err_mult;
 	if (mult < lo || mult > hi) {
-		CW_WARN_ON_ONCE(1);
+		CW_WARN_ON_ONCE(sys, 1);
 		mult = mult < lo ? lo : hi;
 	}
 	adj = (int64_t)mult - (int64_t)tk->mono.mult;
@@ -634,12 +634,6 @@ void cw_timekeeping_update(struct cw_system *sys)
 	}
 	cw_spin_unlock(&sys->tk_lock);
 	cw__timekeeping_run_notifiers(sys);
-}
-
-void cw_timekeeping_do_timer(struct cw_system *sys, uint64_t ticks)
-{
-	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
-	cw_timekeeping_update(sys);
 }
 
 uint64_t cw_timekeeping_accumulation_steps(struct cw_system *sys)
