@@ -250,7 +250,7 @@ static void select_locked(struct cw_system *sys, struct cw_clocksource *skip)
 {
 	struct cw_clocksource *best, *cur = cw__timekeeping_clocksource(sys);
 
-	if (!sys->booted) {
+	if (!atomic_load_explicit(&sys->booted, memory_order_acquire)) {
 		return;
 	}
 	best = override_locked(sys, skip);
@@ -728,7 +728,7 @@ uint64_t cw_clocksource_watchdog_run(struct cw_system *sys)
 void cw__clocksource_done_booting(struct cw_system *sys)
 {
 	cw_spin_lock(&sys->cs_lock);
-	sys->booted = true;
+	/* Boot (init.c) set sys->booted just before: select_locked() selects from now on. */
 	/* Drop what is already known bad before the first selection. */
 	(void)watchdog_pass_locked(sys);
 	select_locked(sys, NULL);
