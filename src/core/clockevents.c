@@ -821,3 +821,8 @@ int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_devic
 	/* Now detached (or it was): the second unbind removes it. */
 	return cw_clockevents_unbind(sys, dev, 0);
 }
+
+void cw__clockevents_init(struct cw_system *sys)
+{
+	sys->ce_min_adjust = true;
+}

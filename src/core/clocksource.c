@@ -43,7 +43,7 @@
 #include <clockwork/driver/clocksource.h>
 
 #include "system-internal.h"
-#include "tick-internal.h"
+#include "cpu-internal.h"
 #include "timekeeping-internal.h"
 
 #include <stdio.h>
