@@ -40,6 +40,16 @@
  * function takes ce.lock. cw_clockevents_program_event() runs on the
  * device's CPU (or under bc_lock for the broadcast device) and takes no
  * lock.
+ *
+ * One owner of the state on programming: cw_clockevents_program_event() is
+ * the only function that moves a device between ONESHOT and ONESHOT_STOPPED
+ * when an event is programmed or cancelled, and the only one that decides
+ * what a SHUTDOWN device (deep idle, the broadcast device covers it) does
+ * with an event: it records it and touches no hardware. The tick layer,
+ * the broadcast device and the hrtimer interrupt all program through it
+ * (Linux splits this between tick_program_event() and
+ * clockevents_program_event(); a second copy here had drifted, with plain
+ * stores and no latch reset).
  */
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/driver/clocksource.h>
@@ -70,8 +80,7 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 				   bool is_min)
 {
 	uint32_t mult = dev->mult ? dev->mult : 1;
-	cw_u128 num = (cw_u128)latch << dev->shift;
-	cw_u128 ns;
+	uint64_t round = 0, ns;
 
 	/*
 	 * A minimum rounds up so that converting back never gives fewer
@@ -81,14 +90,13 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 	 * could exceed the hardware limit.
 	 */
 	if (is_min || (uint64_t)mult <= (UINT64_C(1) << dev->shift)) {
-		num += mult - 1;
+		round = mult - 1;
 	}
-	ns = num / mult;
-	if (ns > (cw_u128)INT64_MAX) {
+	ns = cw_u128_to_u64_sat(cw_shl_add_div(latch, dev->shift, round, mult));
+	if (ns > INT64_MAX) {
 		ns = INT64_MAX;
 	}
-	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? (uint64_t)ns
-						     : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
+	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? ns : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
 }
 
 /*
@@ -102,10 +110,9 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
  */
 static uint64_t ns_to_cycles(const struct cw_clock_event_device *dev, uint64_t ns)
 {
-	cw_u128 p = (cw_u128)ns * dev->mult;
-	cw_u128 c = (p >> dev->shift) + ((p & ((((cw_u128)1) << dev->shift) - 1)) != 0) + 1;
+	uint64_t c = cw_mul_u64_u32_shr_ceil(ns, dev->mult, dev->shift);
 
-	return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
+	return c == UINT64_MAX ? UINT64_MAX : c + 1;
 }
 
 /*
@@ -193,7 +200,8 @@ static int driver_switch(struct cw_clock_event_device *dev, enum cw_clockevent_s
 		}
 		return dev->set_state_oneshot ? dev->set_state_oneshot(dev) : 0;
 	case CW_CLOCKEVENT_STATE_ONESHOT_STOPPED:
-		if (CW_WARN_ON_ONCE(cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
+		if (CW_WARN_ON_ONCE(dev->sys,
+				    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
 			return CW_EINVAL;
 		}
 		return dev->set_state_oneshot_stopped ? dev->set_state_oneshot_stopped(dev)
@@ -223,7 +231,7 @@ int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_cloc
 	cw__clockevents_clear_forced(dev);
 	/* A oneshot device converts ns to cycles: a zero mult would stall it. */
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT && !(dev->features & CW_CLOCKEVENT_FEAT_KTIME) &&
-	    CW_WARN_ON_ONCE(dev->mult == 0)) {
+	    CW_WARN_ON_ONCE(dev->sys, dev->mult == 0)) {
 		dev->mult = 1;
 	}
 	return 0;
@@ -358,8 +366,10 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 		 */
 		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 		cw__clockevents_clear_forced(dev);
-		if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->set_state_oneshot_stopped) {
-			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+		if (state == CW_CLOCKEVENT_STATE_ONESHOT) {
+			/* CW_ENOSYS without the driver hook: the device stays ONESHOT. */
+			(void)cw__clockevents_switch_state(dev,
+							   CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
 		}
 		return 0;
 	}
@@ -376,7 +386,7 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
 		return 0;
 	}
-	CW_WARN_ON_ONCE(state != CW_CLOCKEVENT_STATE_ONESHOT);
+	CW_WARN_ON_ONCE(dev->sys, state != CW_CLOCKEVENT_STATE_ONESHOT);
 	if (dev->features & CW_CLOCKEVENT_FEAT_KTIME) {
 		return dev->set_next_ktime(expires_ns, dev);
 	}

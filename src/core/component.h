@@ -64,6 +64,8 @@ struct cw_component {
 	int (*init)(struct cw_system *sys, const struct cw_system_config *cfg);
 	/** Release what init set up (system destruction, or creation unwinding). */
 	void (*teardown)(struct cw_system *sys);
+	/** Bytes of state the component keeps for each CPU (cw_system_cpu_state_bytes()). */
+	size_t (*cpu_bytes)(void);
 
 	/** @p cpu is about to come online: controlling thread, @p cpu still offline. */
 	void (*cpu_prepare)(struct cw_system *sys, unsigned cpu);

@@ -83,6 +83,11 @@ static int cpus_init(struct cw_system *sys, const struct cw_system_config *cfg)
 	return cw__cpus_init(sys);
 }
 
+static size_t cpus_bytes(void)
+{
+	return sizeof(struct cw_cpu);
+}
+
 static int hrtimer_init(struct cw_system *sys, const struct cw_system_config *cfg)
 {
 	(void)cfg;
@@ -123,6 +128,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = ntp_init,
 		.teardown = NULL,     /* state embedded in the system object, nothing allocated */
+		.cpu_bytes = NULL,    /* no per-CPU state */
 		.cpu_prepare = NULL,  /* no per-CPU state: nothing to ready */
 		.cpu_starting = NULL, /* no per-CPU state: nothing to do on the CPU */
 		.cpu_online = NULL,   /* no per-CPU state: nothing to start */
@@ -138,6 +144,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = clocksource_init,
 		.teardown = cw__clocksource_teardown,
+		.cpu_bytes = NULL,    /* no per-CPU state */
 		.cpu_prepare = NULL,  /* the clocksource list is system-wide */
 		.cpu_starting = NULL, /* a CPU reads the current clocksource, it owns none */
 		.cpu_online = NULL,   /* the watchdog is not tied to a CPU */
@@ -153,6 +160,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = jiffies_init,
 		.teardown = NULL,     /* the clocksource row's teardown forgets it with the list */
+		.cpu_bytes = NULL,    /* no per-CPU state */
 		.cpu_prepare = NULL,  /* one system-wide clocksource */
 		.cpu_starting = NULL, /* idem: nothing per CPU */
 		.cpu_online = NULL,   /* idem: nothing per CPU */
@@ -168,6 +176,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = timekeeping_init,
 		.teardown = NULL,     /* state embedded in the system object, nothing allocated */
+		.cpu_bytes = NULL,    /* no per-CPU state */
 		.cpu_prepare = NULL,  /* no per-CPU state: readers are lockless on any CPU */
 		.cpu_starting = NULL, /* no per-CPU state */
 		.cpu_online = NULL,   /* no per-CPU state */
@@ -183,6 +192,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = clockevents_init,
 		.teardown = NULL,     /* devices belong to their drivers; the list is embedded */
+		.cpu_bytes = NULL,    /* devices are the drivers' memory */
 		.cpu_prepare = NULL,  /* devices are offered once the CPU is online */
 		.cpu_starting = NULL, /* idem: the online step offers them on the CPU */
 		.cpu_online = clockevents_reoffer,
@@ -198,6 +208,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = cpus_init,
 		.teardown = cw__cpus_fini,
+		.cpu_bytes = cpus_bytes,
 		.cpu_prepare = NULL,  /* cpu.c flips the online flag itself */
 		.cpu_starting = NULL, /* the array covers every CPU from creation */
 		.cpu_online = NULL,   /* cpu.c flips the online flag itself */
@@ -213,6 +224,7 @@ const struct cw_component cw__components[] = {
 		.flags = CW_COMPONENT_PERCPU_TIMERS,
 		.init = hrtimer_init,
 		.teardown = cw__hrtimer_fini,
+		.cpu_bytes = cw__hrtimer_cpu_bytes,
 		.cpu_prepare = NULL,  /* every CPU's bases are set up at creation */
 		.cpu_starting = NULL, /* high resolution comes with the CPU's tick device */
 		.cpu_online = NULL,   /* idem */
@@ -228,6 +240,7 @@ const struct cw_component cw__components[] = {
 		.flags = CW_COMPONENT_PERCPU_TIMERS,
 		.init = timer_init,
 		.teardown = cw__timer_fini,
+		.cpu_bytes = cw__timer_cpu_bytes,
 		.cpu_prepare = cw__timer_cpu_up,
 		.cpu_starting = NULL, /* the prepare step readied the bases */
 		.cpu_online = NULL,   /* idem */
@@ -243,6 +256,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = tick_init,
 		.teardown = NULL,     /* state embedded in the system object, nothing allocated */
+		.cpu_bytes = NULL,    /* its per-CPU fields are in struct cw_cpu (the cpu row) */
 		.cpu_prepare = NULL,  /* the CPU gets a tick device when clockevents offers one */
 		.cpu_starting = NULL, /* idem (clockevents' online step) */
 		.cpu_online = NULL,   /* idem */
@@ -258,6 +272,7 @@ const struct cw_component cw__components[] = {
 		.flags = 0,
 		.init = check_init,
 		.teardown = cw__check_fini,
+		.cpu_bytes = NULL,    /* its state is per system */
 		.cpu_prepare = NULL,  /* its checks run inside the other rows' steps */
 		.cpu_starting = NULL, /* idem */
 		.cpu_online = NULL,   /* idem */

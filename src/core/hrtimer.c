@@ -178,15 +178,22 @@ int cw__hrtimer_init(struct cw_system *sys)
 		cb->cpu = cpu;
 		cb->expires_next = CW_KTIME_MAX;
 		cb->softirq_expires_next = CW_KTIME_MAX;
+		cw_tq_pool_init(&cb->wheel_pool, cb->wheels, CW_CONFIG_HRTIMER_QUEUE_WHEELS);
 		for (unsigned i = 0; i < CW_HRTIMER_MAX_CLOCK_BASES; i++) {
 			cb->clock_base[i].cpu_base = cb;
 			cb->clock_base[i].index = i;
 			cb->clock_base[i].clock_id = base_clock_ids[i & 3];
+			cw_tq_init(&cb->clock_base[i].queue, &cb->wheel_pool);
 		}
 	}
 	sys->hrtimer_cws.fn = clock_was_set_fn;
 	cw_timekeeping_notifier_register(sys, &sys->hrtimer_cws);
 	return 0;
+}
+
+size_t cw__hrtimer_cpu_bytes(void)
+{
+	return sizeof(struct cw_hrtimer_cpu_base);
 }
 
 void cw__hrtimer_fini(struct cw_system *sys)
@@ -603,8 +610,8 @@ int cw_hrtimer_cancel(struct cw_hrtimer *timer)
 		 * CPU can be in its own callback; an application thread (not a
 		 * CPU) always waits.
 		 */
-		if (CW_WARN_ON_ONCE(base->cpu_base->cpu == cw__current_cpu(sys) &&
-				    cw_in_irq(sys))) {
+		if (CW_WARN_ON_ONCE(sys, base->cpu_base->cpu == cw__current_cpu(sys) &&
+						 cw_in_irq(sys))) {
 			return 0;
 		}
 		if (sys->port->cpu_relax) {
@@ -632,7 +639,7 @@ uint64_t cw_hrtimer_forward(struct cw_hrtimer *timer, cw_ktime_t now, uint64_t i
 	if (delta < 0) {
 		return 0;
 	}
-	if (CW_WARN_ON_ONCE(CW_READ_ONCE(timer->state) == HRTIMER_STATE_ENQUEUED)) {
+	if (CW_WARN_ON_ONCE(timer->sys, CW_READ_ONCE(timer->state) == HRTIMER_STATE_ENQUEUED)) {
 		return 0;
 	}
 	interval = interval_ns < 1                     ? 1

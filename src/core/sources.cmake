@@ -7,6 +7,7 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/clocksource.c
   ${PROJECT_SOURCE_DIR}/src/core/jiffies.c
   ${PROJECT_SOURCE_DIR}/src/core/timekeeping.c
+  ${PROJECT_SOURCE_DIR}/src/core/ktime.c
   ${PROJECT_SOURCE_DIR}/src/core/ntp.c
   ${PROJECT_SOURCE_DIR}/src/core/timer.c
   ${PROJECT_SOURCE_DIR}/src/core/cpu.c

@@ -35,6 +35,7 @@
 #include <clockwork/port.h>
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
+#include <clockwork/timer.h>
 
 /** Most drivers cw_system_add_driver() accepts. */
 #define CW_MAX_ADDED_DRIVERS 64
@@ -45,13 +46,19 @@ struct cw_added_driver {
 	void *ctx;
 };
 
-/** Longest log line kept in the ring, including the NUL. */
-#define CW_LOG_LINE_MAX 256
+/** Longest log line kept in the ring, including the NUL (knob CW_LOG_LINE_MAX). */
+#define CW_LOG_LINE_MAX CW_CONFIG_LOG_LINE_MAX
 
 struct cw_cpu;
 struct cw_hrtimer_cpu_base;
 struct cw_timer_wheel;
 struct cw_check;
+
+/**
+ * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
+ * has about ten sites; a full set logs further sites every time).
+ */
+#define CW_WARN_SITES 64
 
 struct cw_system {
 	/* Read-mostly configuration. */
@@ -103,6 +110,16 @@ struct cw_system {
 	char override_name[CW_CLOCKSOURCE_NAME_MAX];
 	struct cw_clocksource_watchdog_params wd_params;
 	bool wd_reset_pending;
+	/** The watchdog timer (clocksource.c): armed after boot while there is work. */
+	struct cw_timer wd_timer;
+	/** Jiffies of the timer's last expiry; each run adds one interval. */
+	uint64_t wd_expires;
+	/** The timer is armed or its callback will re-arm it. */
+	bool wd_running;
+	/** CPU the timer was last queued on (the hop goes on from there). */
+	unsigned wd_cpu;
+	/** Watchdog timer runs. */
+	uint64_t wd_runs;
 	struct cw_clocksource jiffies_cs;
 
 	/* Clock-was-set notifiers, under notify_lock. */
@@ -115,6 +132,11 @@ struct cw_system {
 	unsigned log_lines;
 	int log_level;
 	uint64_t log_count;
+	/**
+	 * CW_WARN_ON_ONCE sites that warned on this system: an open-addressed
+	 * set keyed by the site's address, filled by compare-and-swap (log.c).
+	 */
+	_Atomic(const struct cw_warn_site *) warned[CW_WARN_SITES];
 
 	/* Timekeeping: writer state under tk_lock; reader copy on its own lines. */
 	struct cw_spinlock tk_lock;

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CW_LOG_LINES_DEFAULT 1024u
+#define CW_LOG_LINES_DEFAULT ((unsigned)CW_CONFIG_LOG_LINES)
 
 static const struct cw_port_ops cw_null_port = {
 	.name = "none",
@@ -179,4 +179,17 @@ void *cw_system_port_ctx(const struct cw_system *sys)
 const char *cw_system_port_name(const struct cw_system *sys)
 {
 	return sys->port->name ? sys->port->name : "";
+}
+
+size_t cw_system_cpu_state_bytes(const struct cw_system *sys)
+{
+	size_t bytes = 0;
+
+	(void)sys;
+	for (unsigned i = 0; i < cw__nr_components; i++) {
+		if (cw__components[i].cpu_bytes) {
+			bytes += cw__components[i].cpu_bytes();
+		}
+	}
+	return bytes;
 }

@@ -94,12 +94,6 @@ void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu);
 void cw__tick_start_periodic(struct cw_system *sys, struct cw_clock_event_device *dev);
 
 /**
- * Program @p dev's next event (tick_program_event): leaves ONESHOT_STOPPED
- * first; on a SHUTDOWN device (deep idle) it only records the event.
- */
-int cw__tick_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns, bool force);
-
-/**
  * Whether the current clocksource is valid for high resolution (and thus
  * oneshot) use. Context: no core lock held (takes cs_lock).
  */

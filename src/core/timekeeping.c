@@ -27,7 +27,7 @@
  *
  * Readers
  * -------
- * Readers use the published copy (struct cw_tk_pub) under a sequence
+ * Readers (ktime.c) use the published copy (struct cw_tk_pub) under a sequence
  * counter, never a lock. They cannot see time go backwards: every update
  * and mult change is continuous at the instant it is made, coarse values
  * are the clock at cycle_last and never move back, and counter motion
@@ -52,15 +52,6 @@
  * Small arithmetic helpers
  */
 
-static inline uint64_t counter_delta(uint64_t now, uint64_t last, uint64_t mask,
-				     uint64_t max_raw_delta)
-{
-	uint64_t d = (now - last) & mask;
-
-	/* A huge delta is the counter stepping backwards: read it as 0. */
-	return d > max_raw_delta ? 0 : d;
-}
-
 static inline uint64_t frac_mask(uint32_t shift)
 {
 	return (UINT64_C(1) << shift) - 1;
@@ -69,39 +60,12 @@ static inline uint64_t frac_mask(uint32_t shift)
 /* Add delta cycles at @mult to a clock, carrying whole ns into base_ns. */
 static void clock_advance(struct cw_tk_clock *c, cw_u128 shifted_ns, uint32_t shift)
 {
-	cw_u128 acc = shifted_ns + c->frac;
-
-	c->base_ns += (int64_t)(acc >> shift);
-	c->frac = (uint64_t)acc & frac_mask(shift);
-}
-
-/*
- * a + b saturated to the int64 range. Clocks near KTIME_MAX (a REALTIME
- * started or set there, TAI 37 s beyond it) stop at KTIME_MAX instead of
- * wrapping negative.
- */
-static inline int64_t sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (cw_unlikely(__builtin_add_overflow(a, b, &r))) {
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	}
-	return r;
+	cw_accumulate_shifted(&c->base_ns, &c->frac, shifted_ns, shift);
 }
 
 static int64_t sat_add_s64(int64_t a, cw_u128 b_unsigned, bool negative)
 {
-	__int128 r =
-		negative ? (__int128)a - (__int128)b_unsigned : (__int128)a + (__int128)b_unsigned;
-
-	if (r > INT64_MAX) {
-		return INT64_MAX;
-	}
-	if (r < INT64_MIN) {
-		return INT64_MIN;
-	}
-	return (int64_t)r;
+	return cw_sat_add_s64_u128(a, b_unsigned, negative);
 }
 
 /* ------------------------------------------------------------------------
@@ -114,15 +78,14 @@ static void tk_publish_fields(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_tk_pub *p = &sys->pub;
 	int64_t leap_mono = CW_KTIME_MAX, step_ns = 0, at_sec;
-	int64_t offs_tai = sat_add(tk->offs_real, (int64_t)sys->ntp.tai * CW_NSEC_PER_SEC);
+	int64_t offs_tai = cw__tk_sat_add(tk->offs_real, (int64_t)sys->ntp.tai * CW_NSEC_PER_SEC);
 
 	if (cw__ntp_next_leap(&sys->ntp, tk->xtime_sec, &at_sec, &step_ns)) {
 		/* 128 bits: a midnight past the end of time is simply never reached. */
-		__int128 at = (__int128)at_sec * CW_NSEC_PER_SEC - tk->offs_real;
+		cw_s128 at = cw_s128_sub(cw_mul_s64_s64(at_sec, CW_NSEC_PER_SEC),
+					 cw_s128_from_s64(tk->offs_real));
 
-		leap_mono = at > CW_KTIME_MAX ? CW_KTIME_MAX
-			    : at < INT64_MIN  ? INT64_MIN
-					      : (int64_t)at;
+		leap_mono = cw_s128_clamp_s64(at, INT64_MIN, CW_KTIME_MAX);
 	}
 	CW_WRITE_ONCE(p->cs, tk->cs);
 	CW_WRITE_ONCE(p->read, tk->cs->read);
@@ -154,228 +117,6 @@ static void tk_publish(struct cw_system *sys)
 }
 
 /* ------------------------------------------------------------------------
- * Readers
- */
-
-enum tk_offset {
-	TK_OFFS_NONE,
-	TK_OFFS_REAL,
-	TK_OFFS_BOOT,
-	TK_OFFS_TAI,
-};
-
-/* The clock's value now, from the published copy. Inside a read section. */
-static inline __attribute__((always_inline)) int64_t pub_now(struct cw_tk_pub *p,
-							     struct cw_tk_clock *c)
-{
-	struct cw_clocksource *cs = CW_READ_ONCE(p->cs);
-	cw_clocksource_read_fn read = CW_READ_ONCE(p->read);
-	uint64_t d = counter_delta(read(cs), CW_READ_ONCE(p->cycle_last), CW_READ_ONCE(p->mask),
-				   CW_READ_ONCE(p->max_raw_delta));
-	uint32_t shift = CW_READ_ONCE(p->shift);
-	uint64_t mult = CW_READ_ONCE(c->mult), frac = CW_READ_ONCE(c->frac);
-
-	if (cw_likely(d <= CW_READ_ONCE(p->max_cycles))) {
-		return CW_READ_ONCE(c->base_ns) + (int64_t)((d * mult + frac) >> shift);
-	}
-	return CW_READ_ONCE(c->base_ns) + (int64_t)((((cw_u128)d * mult) + frac) >> shift);
-}
-
-static inline __attribute__((always_inline)) int64_t pub_offset(struct cw_tk_pub *p,
-								enum tk_offset o, int64_t mono)
-{
-	switch (o) {
-	case TK_OFFS_REAL:
-		/* Applies a pending leap exactly at its instant, before the
-		 * next update folds it into offs_real. */
-		return sat_add(CW_READ_ONCE(p->offs_real), mono >= CW_READ_ONCE(p->leap_mono)
-								   ? CW_READ_ONCE(p->leap_step_ns)
-								   : 0);
-	case TK_OFFS_BOOT:
-		return CW_READ_ONCE(p->offs_boot);
-	case TK_OFFS_TAI:
-		return CW_READ_ONCE(p->offs_tai);
-	case TK_OFFS_NONE:
-	default:
-		return 0;
-	}
-}
-
-static inline __attribute__((always_inline)) cw_ktime_t tk_get(struct cw_system *sys,
-							       enum tk_offset o, bool coarse)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	int64_t mono, off;
-	unsigned seq;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		mono = coarse ? CW_READ_ONCE(p->coarse_mono) : pub_now(p, &p->mono);
-		off = pub_offset(p, o, mono);
-	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return cw__check_tk_read(sys, (unsigned)o, coarse, mono, sat_add(mono, off));
-}
-
-static cw_ktime_t tk_get_raw(struct cw_system *sys, bool coarse)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	unsigned seq;
-	int64_t raw;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		raw = coarse ? CW_READ_ONCE(p->coarse_raw) : pub_now(p, &p->raw);
-	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return cw__check_tk_read(sys, CW_CHECK_CLK_RAW, coarse, raw, raw);
-}
-
-cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real, int64_t *offs_boot,
-				      int64_t *offs_tai)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	int64_t mono;
-	unsigned seq;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		mono = pub_now(p, &p->mono);
-		*offs_real = pub_offset(p, TK_OFFS_REAL, mono);
-		*offs_boot = pub_offset(p, TK_OFFS_BOOT, mono);
-		*offs_tai = pub_offset(p, TK_OFFS_TAI, mono);
-	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return mono;
-}
-
-cw_ktime_t cw_ktime_get(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_NONE, false);
-}
-
-cw_ktime_t cw_ktime_get_raw(struct cw_system *sys)
-{
-	return tk_get_raw(sys, false);
-}
-
-cw_ktime_t cw_ktime_get_real(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_REAL, false);
-}
-
-cw_ktime_t cw_ktime_get_boottime(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_BOOT, false);
-}
-
-cw_ktime_t cw_ktime_get_clocktai(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_TAI, false);
-}
-
-cw_ktime_t cw_ktime_get_coarse(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_NONE, true);
-}
-
-int cw_clock_get_ns(struct cw_system *sys, int id, cw_ktime_t *out)
-{
-	switch (id) {
-	case CW_CLOCK_REALTIME:
-		*out = tk_get(sys, TK_OFFS_REAL, false);
-		return 0;
-	case CW_CLOCK_MONOTONIC:
-		*out = tk_get(sys, TK_OFFS_NONE, false);
-		return 0;
-	case CW_CLOCK_MONOTONIC_RAW:
-		*out = tk_get_raw(sys, false);
-		return 0;
-	case CW_CLOCK_REALTIME_COARSE:
-		*out = tk_get(sys, TK_OFFS_REAL, true);
-		return 0;
-	case CW_CLOCK_MONOTONIC_COARSE:
-		*out = tk_get(sys, TK_OFFS_NONE, true);
-		return 0;
-	case CW_CLOCK_BOOTTIME:
-		*out = tk_get(sys, TK_OFFS_BOOT, false);
-		return 0;
-	case CW_CLOCK_TAI:
-		*out = tk_get(sys, TK_OFFS_TAI, false);
-		return 0;
-	case CW_CLOCK_MONOTONIC_RAW_COARSE:
-		*out = tk_get_raw(sys, true);
-		return 0;
-	case CW_CLOCK_BOOTTIME_COARSE:
-		*out = tk_get(sys, TK_OFFS_BOOT, true);
-		return 0;
-	case CW_CLOCK_TAI_COARSE:
-		*out = tk_get(sys, TK_OFFS_TAI, true);
-		return 0;
-	default:
-		return CW_EINVAL;
-	}
-}
-
-const char *cw_clock_name(int id)
-{
-	switch (id) {
-	case CW_CLOCK_REALTIME:
-		return "REALTIME";
-	case CW_CLOCK_MONOTONIC:
-		return "MONOTONIC";
-	case CW_CLOCK_MONOTONIC_RAW:
-		return "MONOTONIC_RAW";
-	case CW_CLOCK_REALTIME_COARSE:
-		return "REALTIME_COARSE";
-	case CW_CLOCK_MONOTONIC_COARSE:
-		return "MONOTONIC_COARSE";
-	case CW_CLOCK_BOOTTIME:
-		return "BOOTTIME";
-	case CW_CLOCK_TAI:
-		return "TAI";
-	case CW_CLOCK_MONOTONIC_RAW_COARSE:
-		return "MONOTONIC_RAW_COARSE";
-	case CW_CLOCK_BOOTTIME_COARSE:
-		return "BOOTTIME_COARSE";
-	case CW_CLOCK_TAI_COARSE:
-		return "TAI_COARSE";
-	default:
-		return NULL;
-	}
-}
-
-int cw_clock_getres_ns(struct cw_system *sys, int id, cw_ktime_t *out)
-{
-	if (!cw_clock_name(id)) {
-		return CW_EINVAL;
-	}
-	switch (id) {
-	case CW_CLOCK_REALTIME_COARSE:
-	case CW_CLOCK_MONOTONIC_COARSE:
-	case CW_CLOCK_MONOTONIC_RAW_COARSE:
-	case CW_CLOCK_BOOTTIME_COARSE:
-	case CW_CLOCK_TAI_COARSE:
-		*out = (cw_ktime_t)sys->tick_nsec;
-		break;
-	default:
-		*out = 1;
-		break;
-	}
-	return 0;
-}
-
-uint64_t cw_timekeeping_max_deferment(struct cw_system *sys)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	uint64_t ns;
-	unsigned seq;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		ns = CW_READ_ONCE(CW_READ_ONCE(p->cs)->max_idle_ns);
-	} while (cw_read_seqretry(&p->seq, seq));
-	return ns;
-}
-
-/* ------------------------------------------------------------------------
  * Writer side: setup, forward, clocksource change
  */
 
@@ -384,9 +125,10 @@ static void tk_update_ideal(struct cw_system *sys)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 	int64_t adj = cw__ntp_adjust_scaled(&sys->ntp);
-	__int128 corr = (__int128)tk->raw_interval * adj / ((__int128)CW_NSEC_PER_SEC << 32);
+	cw_s128 corr = cw_s128_div_s64(cw_mul_u64_s64(tk->raw_interval, adj),
+				       (int64_t)CW_NSEC_PER_SEC << 32);
 
-	tk->ideal_interval = (uint64_t)((__int128)tk->raw_interval + corr);
+	tk->ideal_interval = tk->raw_interval + cw_s128_lo(corr);
 }
 
 static void tk_setup_internals(struct cw_system *sys, struct cw_clocksource *cs)
@@ -399,8 +141,8 @@ static void tk_setup_internals(struct cw_system *sys, struct cw_clocksource *cs)
 	tk->mono.mult = cs->mult;
 	tk->raw.mult = cs->mult;
 	tk->cycle_last = cs->read(cs) & cs->mask;
-	ci = (((cw_u128)sys->tick_nsec << cs->shift) + cs->mult / 2) / cs->mult;
-	tk->cycle_interval = ci ? (uint64_t)ci : 1;
+	ci = cw_shl_add_div(sys->tick_nsec, cs->shift, cs->mult / 2, cs->mult);
+	tk->cycle_interval = cw_u128_hi(ci) || cw_u128_lo(ci) ? cw_u128_lo(ci) : 1;
 	tk->xtime_interval = tk->cycle_interval * cs->mult;
 	tk->raw_interval = tk->xtime_interval;
 	tk->ntp_error = 0;
@@ -413,16 +155,17 @@ static void tk_setup_internals(struct cw_system *sys, struct cw_clocksource *cs)
 static void tk_forward_now(struct cw_timekeeper *tk)
 {
 	struct cw_clocksource *cs = tk->cs;
-	uint64_t delta = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
+	uint64_t delta =
+		cw__tk_counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 
-	clock_advance(&tk->mono, (cw_u128)delta * tk->mono.mult, tk->shift);
-	clock_advance(&tk->raw, (cw_u128)delta * tk->raw.mult, tk->shift);
+	clock_advance(&tk->mono, cw_mul_u64_u32(delta, tk->mono.mult), tk->shift);
+	clock_advance(&tk->raw, cw_mul_u64_u32(delta, tk->raw.mult), tk->shift);
 	tk->cycle_last = (tk->cycle_last + delta) & cs->mask;
 }
 
 static uint64_t convert_frac(uint64_t frac, uint32_t from_shift, uint32_t to_shift)
 {
-	return (uint64_t)(((cw_u128)frac << to_shift) >> from_shift);
+	return cw_rescale_u64(frac, from_shift, to_shift);
 }
 
 void cw__timekeeping_init(struct cw_system *sys, struct cw_clocksource *cs, int64_t realtime_ns,
@@ -504,8 +247,8 @@ static void tk_process_seconds(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 
 	for (;;) {
-		int64_t sec =
-			cw_div_floor_s64(sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
+		int64_t sec = cw_div_floor_s64(cw__tk_sat_add(tk->mono.base_ns, tk->offs_real),
+					       CW_NSEC_PER_SEC);
 		int leap;
 
 		if (sec <= tk->xtime_sec) {
@@ -516,7 +259,7 @@ static void tk_process_seconds(struct cw_system *sys)
 		if (leap) {
 			/* Insert (-1): REALTIME repeats a second; delete (+1): skips one.
 			 * TAI does not move: the TAI offset changes the other way. */
-			tk->offs_real = sat_add(tk->offs_real, leap * CW_NSEC_PER_SEC);
+			tk->offs_real = cw__tk_sat_add(tk->offs_real, leap * CW_NSEC_PER_SEC);
 			sys->ntp.tai -= leap;
 			tk->xtime_sec += leap;
 			tk_clock_was_set(tk, CW_CLOCK_SET_WALL);
@@ -531,14 +274,15 @@ static void tk_process_seconds(struct cw_system *sys)
 static void tk_accumulate(struct cw_system *sys, unsigned k)
 {
 	struct cw_timekeeper *tk = &sys->tk;
-	cw_u128 ideal = (cw_u128)tk->ideal_interval << k;
-	cw_u128 actual = (cw_u128)tk->xtime_interval << k;
+	cw_u128 ideal = cw_u128_shl(cw_u128_from_u64(tk->ideal_interval), k);
+	cw_u128 actual = cw_u128_shl(cw_u128_from_u64(tk->xtime_interval), k);
 
 	tk->cycle_last = (tk->cycle_last + (tk->cycle_interval << k)) & tk->cs->mask;
 	clock_advance(&tk->mono, actual, tk->shift);
-	clock_advance(&tk->raw, (cw_u128)tk->raw_interval << k, tk->shift);
-	tk->ntp_error = ideal >= actual ? sat_add_s64(tk->ntp_error, ideal - actual, false)
-					: sat_add_s64(tk->ntp_error, actual - ideal, true);
+	clock_advance(&tk->raw, cw_u128_shl(cw_u128_from_u64(tk->raw_interval), k), tk->shift);
+	tk->ntp_error = !cw_u128_lt(ideal, actual)
+				? sat_add_s64(tk->ntp_error, cw_u128_sub(ideal, actual), false)
+				: sat_add_s64(tk->ntp_error, cw_u128_sub(actual, ideal), true);
 	tk->steps++;
 	tk_process_seconds(sys);
 }
@@ -552,7 +296,7 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_clocksource *cs = tk->cs;
 	uint64_t mult, lo = cs->mult - cs->maxadj, hi = (uint64_t)cs->mult + cs->maxadj;
-	__int128 t;
+	cw_s128 t;
 	int64_t adj;
 
 	if (tk->ideal_interval != tk->ideal_used) {
@@ -564,7 +308,7 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	tk->err_mult = tk->ntp_error > 0 ? 1 : 0;
 	mult += tk->err_mult;
 	if (mult < lo || mult > hi) {
-		CW_WARN_ON_ONCE(1);
+		CW_WARN_ON_ONCE(sys, 1);
 		mult = mult < lo ? lo : hi;
 	}
 	adj = (int64_t)mult - (int64_t)tk->mono.mult;
@@ -574,11 +318,13 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	tk->mono.mult = (uint32_t)mult;
 	tk->xtime_interval = tk->cycle_interval * mult;
 	/* Keep the value at "now" unchanged: move the fraction at cycle_last. */
-	t = (__int128)tk->mono.frac - (__int128)offset * adj;
-	tk->mono.base_ns += (int64_t)(t >> tk->shift);
-	tk->mono.frac = (uint64_t)t & frac_mask(tk->shift);
+	t = cw_s128_sub(cw_s128_from_u128(cw_u128_from_u64(tk->mono.frac)),
+			cw_mul_u64_s64(offset, adj));
+	tk->mono.base_ns += (int64_t)cw_s128_lo(cw_s128_asr(t, tk->shift));
+	tk->mono.frac = cw_s128_lo(t) & frac_mask(tk->shift);
 	tk->ntp_error = sat_add_s64(tk->ntp_error,
-				    (cw_u128)((__int128)offset * (adj < 0 ? -adj : adj)), adj < 0);
+				    cw_u128_from_s128(cw_mul_u64_s64(offset, adj < 0 ? -adj : adj)),
+				    adj < 0);
 }
 
 /*
@@ -602,7 +348,8 @@ static void tk_update_locked(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_clocksource *cs = tk->cs;
 	uint64_t ci = tk->cycle_interval;
-	uint64_t offset = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
+	uint64_t offset =
+		cw__tk_counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 	int k;
 
 	if (offset < ci) {
@@ -616,7 +363,7 @@ static void tk_update_locked(struct cw_system *sys)
 	 */
 	cw_write_seqbegin(&sys->pub.seq);
 	cw_counter_read_barrier();
-	offset = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
+	offset = cw__tk_counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 	k = (int)cw_ilog2_u64(offset) - (int)cw_ilog2_u64(ci);
 	if (k + (int)cw_ilog2_u64(ci) >= 63) {
 		/* Keep ci << k below 2^64. */
@@ -645,12 +392,6 @@ void cw_timekeeping_update(struct cw_system *sys)
 	cw__timekeeping_run_notifiers(sys);
 }
 
-void cw_timekeeping_do_timer(struct cw_system *sys, uint64_t ticks)
-{
-	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
-	cw_timekeeping_update(sys);
-}
-
 uint64_t cw_timekeeping_accumulation_steps(struct cw_system *sys)
 {
 	uint64_t n;
@@ -671,7 +412,8 @@ static void tk_after_step(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 
 	tk_update_coarse(tk);
-	tk->xtime_sec = cw_div_floor_s64(sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
+	tk->xtime_sec =
+		cw_div_floor_s64(cw__tk_sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
 }
 
 int cw_timekeeping_settime(struct cw_system *sys, int64_t real_ns)
@@ -711,23 +453,25 @@ static int tk_inject_offset_locked(struct cw_system *sys, const struct cw_timex 
 {
 	struct cw_timekeeper *tk = &sys->tk;
 	int64_t unit = (tx->modes & CW_ADJ_NANO) ? 1 : CW_NSEC_PER_USEC;
-	__int128 delta = (__int128)tx->time_sec * CW_NSEC_PER_SEC + (__int128)tx->time_frac * unit;
-	__int128 offs = (__int128)tk->offs_real + delta;
-	__int128 real;
+	cw_s128 delta = cw_s128_add(cw_mul_s64_s64(tx->time_sec, CW_NSEC_PER_SEC),
+				    cw_mul_s64_s64(tx->time_frac, unit));
+	cw_s128 offs = cw_s128_add(cw_s128_from_s64(tk->offs_real), delta);
+	cw_s128 real;
 
 	if (!tk->suspended) {
 		tk_forward_now(tk);
 	}
-	real = (__int128)tk->mono.base_ns + offs;
+	real = cw_s128_add(cw_s128_from_s64(tk->mono.base_ns), offs);
 	/*
 	 * Refused: a REALTIME before the epoch, at or beyond 2^63 ns (which
 	 * reads as KTIME_MAX, the end of time), or an offset that does not
 	 * fit (Linux: timekeeping_inject_offset's validity checks).
 	 */
-	if (real < 0 || real > CW_KTIME_MAX || offs > INT64_MAX || offs < INT64_MIN) {
+	if (cw_s128_lt_s64(real, 0) || cw_s128_gt_s64(real, CW_KTIME_MAX) ||
+	    cw_s128_gt_s64(offs, INT64_MAX) || cw_s128_lt_s64(offs, INT64_MIN)) {
 		return CW_EINVAL;
 	}
-	tk->offs_real = (int64_t)offs;
+	tk->offs_real = (int64_t)cw_s128_lo(offs);
 	tk_after_step(sys);
 	tk_clock_was_set(tk, CW_CLOCK_SET_WALL);
 	return 0;
@@ -809,8 +553,8 @@ static void tk_inject_sleep_locked(struct cw_system *sys, uint64_t sleep_ns)
 
 	int64_t sleep = sleep_ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)sleep_ns;
 
-	tk->offs_real = sat_add(tk->offs_real, sleep);
-	tk->offs_boot = sat_add(tk->offs_boot, sleep);
+	tk->offs_real = cw__tk_sat_add(tk->offs_real, sleep);
+	tk->offs_boot = cw__tk_sat_add(tk->offs_boot, sleep);
 	tk->slept_ns += sleep_ns;
 	tk_after_step(sys);
 	tk_clock_was_set(tk, CW_CLOCK_SET_WALL | CW_CLOCK_SET_BOOT);

@@ -281,7 +281,7 @@ static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_whe
 		return 0;
 	}
 	cpu = cw__this_cpu(sys);
-	return CW_WARN_ON_ONCE(cpu >= w->nr_cpus) ? 0 : cpu;
+	return CW_WARN_ON_ONCE(sys, cpu >= w->nr_cpus) ? 0 : cpu;
 }
 
 static uint64_t wheel_now(struct cw_system *sys)
@@ -845,7 +845,7 @@ static int delete_sync(struct cw_timer *t, bool shutdown)
 		unlock_base(t->sys, base);
 		if (current_callback == t) {
 			/* Called from its own callback: waiting would never end. */
-			CW_WARN_ON_ONCE(current_callback == t);
+			CW_WARN_ON_ONCE(t->sys, current_callback == t);
 			return ret;
 		}
 		if (runmig) {
@@ -1444,6 +1444,11 @@ int cw__timer_init(struct cw_system *sys)
 	}
 	sys->timer_wheel = w;
 	return 0;
+}
+
+size_t cw__timer_cpu_bytes(void)
+{
+	return sizeof(struct cw_timer_cpu);
 }
 
 void cw__timer_fini(struct cw_system *sys)

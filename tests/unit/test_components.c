@@ -85,6 +85,10 @@ static void test_percpu_timers_have_dead_cpu_step(void **state)
 	assert_true(row("hrtimer", NULL)->flags & CW_COMPONENT_PERCPU_TIMERS);
 	assert_true(row("timer", NULL)->flags & CW_COMPONENT_PERCPU_TIMERS);
 	assert_true(flagged >= 2);
+	/* Rows with per-CPU arrays count them in cw_system_cpu_state_bytes(). */
+	assert_non_null(row("cpu", NULL)->cpu_bytes);
+	assert_non_null(row("hrtimer", NULL)->cpu_bytes);
+	assert_non_null(row("timer", NULL)->cpu_bytes);
 	/* The wheel's timers move from a survivor (timers_dead_cpu). */
 	assert_non_null(row("timer", NULL)->cpu_dead);
 }
