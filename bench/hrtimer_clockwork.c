@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_hrtimer: clockwork's hrtimer queue, the intrusive pairing heap of
- * src/core/timerqueue.h that every hrtimer clock base uses, driven
- * directly (no base lock, no clock read): the data structure alone.
+ * bench_hrtimer: clockwork's hrtimer queue, src/core/timerqueue.h, that
+ * every hrtimer clock base uses, driven directly (no base lock, no clock
+ * read): the data structure alone. Its pool lends it one radix wheel, as a
+ * CPU's pool lends its busiest clock base one.
  */
 #include "core/timerqueue.h"
 
@@ -12,11 +13,14 @@
 
 static struct cw_hrtimer_node *cwq_nodes;
 static struct cw_tq_head cwq_head;
+static struct cw_tq_pool cwq_pool;
+static struct cw_tq_wheel cwq_wheel;
 
 static int q_init(const struct hrq_params *p)
 {
 	cwq_nodes = calloc(p->n + 1, sizeof(*cwq_nodes));
-	cwq_head = (struct cw_tq_head){ 0 };
+	cw_tq_pool_init(&cwq_pool, &cwq_wheel, 1);
+	cw_tq_init(&cwq_head, &cwq_pool);
 	return cwq_nodes ? 0 : -1;
 }
 

@@ -33,16 +33,21 @@ static void hr_cb(struct hr_timer *t, void *arg)
 
 static struct hr_timer *hr_timers;
 static struct cw_tq_head *hr_head;
+static struct cw_tq_pool hr_pool;
+static struct cw_tq_wheel *hr_wheel;
 static uint64_t hr_now;
 
 static int hr_init(size_t n)
 {
 	hr_timers = calloc(n, sizeof(*hr_timers));
-	/* About 11 KiB with the radix wheel: on the heap, not in .bss. */
+	/* The queue head and the radix wheel its pool lends it (about 11 KiB). */
 	hr_head = calloc(1, sizeof(*hr_head));
-	if (!hr_timers || !hr_head) {
+	hr_wheel = calloc(1, sizeof(*hr_wheel));
+	if (!hr_timers || !hr_head || !hr_wheel) {
 		return -1;
 	}
+	cw_tq_pool_init(&hr_pool, hr_wheel, 1);
+	cw_tq_init(hr_head, &hr_pool);
 	for (size_t i = 0; i < n; i++) {
 		hr_timers[i].fn = hr_cb;
 		hr_timers[i].arg = NULL;
@@ -93,8 +98,10 @@ static void hr_fini(void)
 {
 	free(hr_timers);
 	free(hr_head);
+	free(hr_wheel);
 	hr_timers = NULL;
 	hr_head = NULL;
+	hr_wheel = NULL;
 }
 
 const struct wheel_ops wheel_hrtimer_ops = {

@@ -130,6 +130,17 @@ CW_API const char *cw_system_port_name(const struct cw_system *sys);
 /** Number of CPUs of @p sys. */
 CW_API unsigned cw_system_nr_cpus(const struct cw_system *sys);
 
+/**
+ * Bytes of core state one CPU costs: its CPU and tick state, its hrtimer
+ * bases (8 clock bases and the radix wheels they share) and its three
+ * timer wheel bases, statistics and alignment padding included. The same
+ * for every system of a build (a compile-time figure, see
+ * CW_CONFIG_HRTIMER_QUEUE_WHEELS); the per-CPU arrays of @p sys take
+ * nr_cpus times this. At most 32 KiB on 64-bit builds.
+ * Context: any. @return the byte count.
+ */
+CW_API size_t cw_system_cpu_state_bytes(const struct cw_system *sys);
+
 /** Length of one tick in ns: round(1e9 / HZ), the kernel's TICK_NSEC. */
 CW_API uint64_t cw_system_tick_nsec(const struct cw_system *sys);
 

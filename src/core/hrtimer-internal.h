@@ -30,6 +30,13 @@ enum cw_hrtimer_base_index {
 	CW_HRTIMER_MAX_CLOCK_BASES,
 };
 
+/**
+ * Radix wheels per CPU shared by its 8 queues (CW_CONFIG_HRTIMER_QUEUE_WHEELS,
+ * at least 1 in the array; 0 leaves every queue a pairing heap).
+ */
+#define CW_HRTIMER_QUEUE_WHEELS                                                                    \
+	(CW_CONFIG_HRTIMER_QUEUE_WHEELS > 0 ? CW_CONFIG_HRTIMER_QUEUE_WHEELS : 1)
+
 /** Bits of cw_hrtimer_cpu_base::active_bases for the hard and the soft half. */
 #define CW_HRTIMER_ACTIVE_HARD 0x0fu
 #define CW_HRTIMER_ACTIVE_SOFT 0xf0u
@@ -80,10 +87,19 @@ struct cw_hrtimer_cpu_base {
 	struct cw_hrtimer_cpu_stats stats;
 	/** The clock bases. */
 	struct cw_hrtimer_clock_base clock_base[CW_HRTIMER_MAX_CLOCK_BASES];
+	/**
+	 * Radix wheels the 8 queues borrow while they hold many timers
+	 * (timerqueue.h); a queue without one is a pairing heap.
+	 */
+	struct cw_tq_pool wheel_pool;
+	struct cw_tq_wheel wheels[CW_HRTIMER_QUEUE_WHEELS];
 };
 
 /** Set up the per-CPU bases (system creation). @return 0 or CW_ENOMEM. */
 int cw__hrtimer_init(struct cw_system *sys);
+
+/** Bytes of one CPU's hrtimer state (struct cw_hrtimer_cpu_base, padding included). */
+size_t cw__hrtimer_cpu_bytes(void);
 
 /** Free the bases (system destruction). */
 void cw__hrtimer_fini(struct cw_system *sys);

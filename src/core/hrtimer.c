@@ -178,15 +178,22 @@ int cw__hrtimer_init(struct cw_system *sys)
 		cb->cpu = cpu;
 		cb->expires_next = CW_KTIME_MAX;
 		cb->softirq_expires_next = CW_KTIME_MAX;
+		cw_tq_pool_init(&cb->wheel_pool, cb->wheels, CW_CONFIG_HRTIMER_QUEUE_WHEELS);
 		for (unsigned i = 0; i < CW_HRTIMER_MAX_CLOCK_BASES; i++) {
 			cb->clock_base[i].cpu_base = cb;
 			cb->clock_base[i].index = i;
 			cb->clock_base[i].clock_id = base_clock_ids[i & 3];
+			cw_tq_init(&cb->clock_base[i].queue, &cb->wheel_pool);
 		}
 	}
 	sys->hrtimer_cws.fn = clock_was_set_fn;
 	cw_timekeeping_notifier_register(sys, &sys->hrtimer_cws);
 	return 0;
+}
+
+size_t cw__hrtimer_cpu_bytes(void)
+{
+	return sizeof(struct cw_hrtimer_cpu_base);
 }
 
 void cw__hrtimer_fini(struct cw_system *sys)

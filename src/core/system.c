@@ -189,3 +189,9 @@ const char *cw_system_port_name(const struct cw_system *sys)
 {
 	return sys->port->name ? sys->port->name : "";
 }
+
+size_t cw_system_cpu_state_bytes(const struct cw_system *sys)
+{
+	(void)sys;
+	return sizeof(struct cw_cpu) + cw__hrtimer_cpu_bytes() + cw__timer_cpu_bytes();
+}

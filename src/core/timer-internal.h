@@ -46,6 +46,9 @@ struct cw_timer_next {
 /** Set up the per-CPU wheel bases (cw_system_create()). @return 0 or CW_ENOMEM. */
 int cw__timer_init(struct cw_system *sys);
 
+/** Bytes of one CPU's wheel state (its three bases, padding included). */
+size_t cw__timer_cpu_bytes(void);
+
 /** Free what cw__timer_init() allocated (cw_system_destroy()). */
 void cw__timer_fini(struct cw_system *sys);
 

@@ -1450,6 +1450,11 @@ int cw__timer_init(struct cw_system *sys)
 	return 0;
 }
 
+size_t cw__timer_cpu_bytes(void)
+{
+	return sizeof(struct cw_timer_cpu);
+}
+
 void cw__timer_fini(struct cw_system *sys)
 {
 	struct cw_timer_wheel *w = sys->timer_wheel;

@@ -51,8 +51,8 @@
  *
  * Keys below base go to a small pairing heap (node child/next/prev), whose
  * keys are all below every wheel key, so the first node is its root when
- * it is not empty. base only rises while that heap is empty, and is reset
- * to the key of the first insertion into an empty queue. When the early
+ * it is not empty. base only rises while that heap is empty, and is set
+ * to the smallest key when a wheel is attached (below). When the early
  * heap outgrows the wheel (keys in no order at start, a REALTIME clock set
  * back), everything is re-inserted into the wheel with base at the
  * smallest key: O(n + e log e), paid for by the e > n/2 early insertions
@@ -64,10 +64,40 @@
  * in insertion order; the early heap compares the sequence after the
  * expiry.
  *
- * Memory: 40 bytes per node (struct cw_hrtimer_node), about 11 KiB per
- * queue head, all fixed.
+ * Wheels on loan. A wheel is about 11 KiB of buckets, and a CPU has 8
+ * queues (4 clocks x hard/soft), most of them empty or holding a few
+ * timers: 8 wheels per CPU made the per-CPU core state 97 KiB, 375 MB of
+ * wheels on a 4096-CPU machine before any timer existed (issue 10). So a
+ * queue head is 64 bytes and owns no wheel: the 8 queues of a CPU, under
+ * its one base lock, share a pool of CW_CONFIG_HRTIMER_QUEUE_WHEELS
+ * wheels (default 1). A queue without a wheel keeps every node in the
+ * early heap, which is then all of it: still O(1) first, no allocation,
+ * any key, FIFO ties (the heap compares the sequence), O(log n) amortised
+ * insert/remove. When its heap grows past CW_TQ_EARLY_MIN nodes it takes
+ * a wheel from the pool, if one is free, and the rebuild above moves
+ * everything into it; when it shrinks to CW_TQ_WHEEL_LOW nodes it melds
+ * the few left into the heap and gives the wheel back, empty. A queue
+ * that finds the pool empty stays a pairing heap, however large (the
+ * hrtimer tests run 8 queues of 200 timers on one wheel). The gap between
+ * the two thresholds makes every attach or detach cost O(1) amortised
+ * over the 48 or more operations since the last. Measured (bench_hrtimer
+ * and bench_wheel, callgrind instructions of the queue operations against
+ * the queue with a wheel per head): start+cancel 1.00x, start+expire
+ * 1.01x, the API row 1.03x, W1 1.13x, W2 0.98x, W3 1.05x (the head's wheel
+ * pointer is one more load and test per operation); see
+ * docs/benchmarks.md for wall-clock numbers. Not taken (reasoned, not
+ * measured): buckets of one pointer (first, with first->prev as the tail)
+ * would halve a wheel and allow two per CPU in the same bytes, but
+ * appending then writes the bucket's first node as well as its tail, a
+ * second cache line per insert into a long bucket, on the hot path of
+ * every start.
  *
- * Locking: none here; the hrtimer base lock protects a queue.
+ * Memory: 40 bytes per node (struct cw_hrtimer_node), 64 bytes per queue
+ * head, about 11 KiB per wheel in the pool, all fixed: nothing is
+ * allocated when timers come and go.
+ *
+ * Locking: none here; the hrtimer base lock protects a queue and its pool
+ * (all queues sharing a pool must be under one lock).
  */
 #ifndef CLOCKWORK_SRC_CORE_TIMERQUEUE_H
 #define CLOCKWORK_SRC_CORE_TIMERQUEUE_H
@@ -83,8 +113,20 @@
 #define CW_TQ_BITS      6
 #define CW_TQ_SLOTS     (1u << CW_TQ_BITS)
 #define CW_TQ_LEVELS    11
-/* Rebuild when the early heap holds more than this and more than the wheel. */
+/*
+ * Rebuild when the early heap holds more than this and more than the
+ * wheel; a queue without a wheel takes one from its pool when its heap
+ * grows past it.
+ */
 #define CW_TQ_EARLY_MIN 64
+/* A queue gives its wheel back to the pool when it holds this many nodes or fewer. */
+#define CW_TQ_WHEEL_LOW 16
+
+/*
+ * Rare paths (rebuild, attach, detach) stay out of line, so that add and
+ * del stay small enough to be inlined into their callers.
+ */
+#define CW_TQ_COLD __attribute__((noinline, cold, unused))
 
 /** A bucket of the wheel: a FIFO list through node next/prev. */
 struct cw_tq_bucket {
@@ -93,15 +135,43 @@ struct cw_tq_bucket {
 };
 
 /**
- * A queue. Zero-initialised is empty. About 11 KiB, fixed: nothing is
- * allocated when timers come and go.
+ * A radix wheel, lent by a pool to one queue at a time. About 11 KiB.
+ * Empty (every bucket and bitmap zero) while it sits in its pool.
+ */
+struct cw_tq_wheel {
+	/** Next free wheel while in the pool. */
+	struct cw_tq_wheel *next_free;
+	/** Bit l set: level l has a non-empty slot. */
+	uint32_t levels;
+	/** Bit s of pending[l] set: slot[l][s] is non-empty. */
+	uint64_t pending[CW_TQ_LEVELS];
+	struct cw_tq_bucket slot[CW_TQ_LEVELS][CW_TQ_SLOTS];
+};
+
+/**
+ * The free wheels shared by a set of queues that one lock protects (the
+ * 8 clock bases of a CPU). Zero-initialised is a pool without wheels.
+ */
+struct cw_tq_pool {
+	struct cw_tq_wheel *free;
+};
+
+/**
+ * A queue. cw_tq_init() it with its pool; zero-initialised is an empty
+ * queue without a pool (a pairing heap only). 64 bytes: the wheel, when
+ * it has one, is borrowed from the pool. Nothing is allocated when timers
+ * come and go.
  */
 struct cw_tq_head {
 	/** The first node (earliest expiry, oldest among equals), or NULL. */
 	struct cw_hrtimer_node *first;
-	/** Root of the early heap: the nodes whose key is below base. */
+	/** Root of the early heap: every node without a wheel, else those below base. */
 	struct cw_hrtimer_node *early;
-	/** The wheel's reference key: early keys < base <= wheel keys. */
+	/** The wheel lent by the pool, or NULL. */
+	struct cw_tq_wheel *wheel;
+	/** Where wheels come from and go back to, or NULL. */
+	struct cw_tq_pool *pool;
+	/** The wheel's reference key: early keys < base <= wheel keys (with a wheel). */
 	uint64_t base;
 	/** Sequence number of the next insertion (the tie-break). */
 	uint64_t next_seq;
@@ -109,12 +179,24 @@ struct cw_tq_head {
 	size_t count;
 	/** Nodes in the early heap. */
 	size_t nr_early;
-	/** Bit l set: level l has a non-empty slot. */
-	uint32_t levels;
-	/** Bit s of pending[l] set: slot[l][s] is non-empty. */
-	uint64_t pending[CW_TQ_LEVELS];
-	struct cw_tq_bucket slot[CW_TQ_LEVELS][CW_TQ_SLOTS];
 };
+
+/** Put @p nr wheels (@p wheels, any content) into @p pool, emptied. */
+static inline void cw_tq_pool_init(struct cw_tq_pool *pool, struct cw_tq_wheel *wheels, size_t nr)
+{
+	pool->free = NULL;
+	for (size_t i = 0; i < nr; i++) {
+		__builtin_memset(&wheels[i], 0, sizeof(wheels[i]));
+		wheels[i].next_free = pool->free;
+		pool->free = &wheels[i];
+	}
+}
+
+/** Make @p h an empty queue borrowing wheels from @p pool (NULL: none). */
+static inline void cw_tq_init(struct cw_tq_head *h, struct cw_tq_pool *pool)
+{
+	*h = (struct cw_tq_head){ .pool = pool };
+}
 
 /* Keys as unsigned numbers in the same order as the int64 expiries. */
 static inline uint64_t cw_tq_key(const struct cw_hrtimer_node *n)
@@ -125,6 +207,12 @@ static inline uint64_t cw_tq_key(const struct cw_hrtimer_node *n)
 static inline bool cw_tq_before(const struct cw_hrtimer_node *a, const struct cw_hrtimer_node *b)
 {
 	return a->expires < b->expires || (a->expires == b->expires && a->seq < b->seq);
+}
+
+/* Whether a queued key @p u sits in the early heap (else in the wheel). */
+static inline bool cw_tq_is_early(const struct cw_tq_head *h, uint64_t u)
+{
+	return !h->wheel || u < h->base;
 }
 
 /* ---- the early heap: a two-pass pairing heap (child, next, prev) ---- */
@@ -206,7 +294,7 @@ static inline void cw_tq_early_del(struct cw_tq_head *h, struct cw_hrtimer_node 
 	h->nr_early--;
 }
 
-/* ---- the wheel ---- */
+/* ---- the wheel (h->wheel set) ---- */
 
 /* The bucket of key @p u (>= base): the level of the highest bit where it
  * differs from base, and the key's digit at that level. */
@@ -222,11 +310,12 @@ static inline void cw_tq_slot_of(const struct cw_tq_head *h, uint64_t u, unsigne
 /* Append @p n at the tail of its bucket (FIFO among equal keys). */
 static inline void cw_tq_wheel_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 {
+	struct cw_tq_wheel *w = h->wheel;
 	unsigned l, s;
 	struct cw_tq_bucket *b;
 
 	cw_tq_slot_of(h, cw_tq_key(n), &l, &s);
-	b = &h->slot[l][s];
+	b = &w->slot[l][s];
 
 	n->next = NULL;
 	n->prev = b->last;
@@ -234,19 +323,20 @@ static inline void cw_tq_wheel_add(struct cw_tq_head *h, struct cw_hrtimer_node 
 		b->last->next = n;
 	} else {
 		b->first = n;
-		h->pending[l] |= 1ull << s;
-		h->levels |= 1u << l;
+		w->pending[l] |= 1ull << s;
+		w->levels |= 1u << l;
 	}
 	b->last = n;
 }
 
 static inline void cw_tq_wheel_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 {
+	struct cw_tq_wheel *w = h->wheel;
 	unsigned l, s;
 	struct cw_tq_bucket *b;
 
 	cw_tq_slot_of(h, cw_tq_key(n), &l, &s);
-	b = &h->slot[l][s];
+	b = &w->slot[l][s];
 
 	if (n->prev) {
 		n->prev->next = n->next;
@@ -259,9 +349,9 @@ static inline void cw_tq_wheel_del(struct cw_tq_head *h, struct cw_hrtimer_node 
 		b->last = n->prev;
 	}
 	if (!b->first) {
-		h->pending[l] &= ~(1ull << s);
-		if (!h->pending[l]) {
-			h->levels &= ~(1u << l);
+		w->pending[l] &= ~(1ull << s);
+		if (!w->pending[l]) {
+			w->levels &= ~(1u << l);
 		}
 	}
 }
@@ -274,15 +364,16 @@ static inline void cw_tq_wheel_del(struct cw_tq_head *h, struct cw_hrtimer_node 
  */
 static inline void cw_tq_cascade(struct cw_tq_head *h, unsigned l, unsigned s)
 {
-	struct cw_tq_bucket *b = &h->slot[l][s];
+	struct cw_tq_wheel *w = h->wheel;
+	struct cw_tq_bucket *b = &w->slot[l][s];
 	struct cw_hrtimer_node *n = b->first;
 	unsigned shift = (l + 1) * CW_TQ_BITS;
 	uint64_t high = shift >= 64 ? 0 : h->base & (~0ull << shift);
 
 	b->first = b->last = NULL;
-	h->pending[l] &= ~(1ull << s);
-	if (!h->pending[l]) {
-		h->levels &= ~(1u << l);
+	w->pending[l] &= ~(1ull << s);
+	if (!w->pending[l]) {
+		w->levels &= ~(1u << l);
 	}
 	h->base = high | ((uint64_t)s << (l * CW_TQ_BITS));
 	while (n) {
@@ -293,15 +384,20 @@ static inline void cw_tq_cascade(struct cw_tq_head *h, unsigned l, unsigned s)
 	}
 }
 
-/* The wheel's first node, cascading until it sits in level 0. */
+/* The wheel's first node, cascading until it sits in level 0; NULL without a wheel. */
 static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h)
 {
-	while (h->levels) {
-		unsigned l = (unsigned)__builtin_ctz(h->levels);
-		unsigned s = (unsigned)__builtin_ctzll(h->pending[l]);
+	struct cw_tq_wheel *w = h->wheel;
+
+	if (!w) {
+		return NULL;
+	}
+	while (w->levels) {
+		unsigned l = (unsigned)__builtin_ctz(w->levels);
+		unsigned s = (unsigned)__builtin_ctzll(w->pending[l]);
 
 		if (l == 0) {
-			return h->slot[0][s].first;
+			return w->slot[0][s].first;
 		}
 		cw_tq_cascade(h, l, s);
 	}
@@ -309,29 +405,42 @@ static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h)
 }
 
 /*
- * Too many keys below base (a REALTIME clock set back, or a start with
- * keys in no particular order): move base down to the smallest key and
- * put every node back in the wheel. Wheel nodes go back bucket by bucket
- * in list order and early nodes in (expiry, sequence) order, so equal
- * keys keep their order. O(n + e log e), paid for by the e > n/2 early
- * insertions since the last rebuild.
+ * Unlink every wheel node, bucket by bucket (levels, then slots, each
+ * bucket in list order), into one list through next; the wheel is left
+ * empty.
  */
-static inline void cw_tq_rebuild(struct cw_tq_head *h)
+static inline struct cw_hrtimer_node *cw_tq_wheel_take_all(struct cw_tq_wheel *w)
 {
 	struct cw_hrtimer_node *list = NULL, **tail = &list;
 
 	for (unsigned l = 0; l < CW_TQ_LEVELS; l++) {
-		while (h->pending[l]) {
-			unsigned s = (unsigned)__builtin_ctzll(h->pending[l]);
-			struct cw_tq_bucket *b = &h->slot[l][s];
+		while (w->pending[l]) {
+			unsigned s = (unsigned)__builtin_ctzll(w->pending[l]);
+			struct cw_tq_bucket *b = &w->slot[l][s];
 
 			*tail = b->first;
 			tail = &b->last->next;
 			b->first = b->last = NULL;
-			h->pending[l] &= h->pending[l] - 1;
+			w->pending[l] &= w->pending[l] - 1;
 		}
 	}
-	h->levels = 0;
+	w->levels = 0;
+	return list;
+}
+
+/*
+ * Too many keys below base (a REALTIME clock set back, or a start with
+ * keys in no particular order), or a wheel just attached to a queue that
+ * was all heap: move base down to the smallest key and put every node
+ * back in the wheel. Wheel nodes go back bucket by bucket in list order
+ * and early nodes in (expiry, sequence) order, so equal keys keep their
+ * order. O(n + e log e), paid for by the e > n/2 early insertions since
+ * the last rebuild.
+ */
+CW_TQ_COLD static void cw_tq_rebuild(struct cw_tq_head *h)
+{
+	struct cw_hrtimer_node *list = cw_tq_wheel_take_all(h->wheel);
+
 	h->base = cw_tq_key(h->early);
 	while (h->early) {
 		struct cw_hrtimer_node *n = h->early;
@@ -347,6 +456,43 @@ static inline void cw_tq_rebuild(struct cw_tq_head *h)
 		list = n->next;
 		cw_tq_wheel_add(h, n);
 	}
+}
+
+/* Borrow a wheel from the pool. @return false if none is free. */
+CW_TQ_COLD static bool cw_tq_attach(struct cw_tq_head *h)
+{
+	struct cw_tq_wheel *w = h->pool ? h->pool->free : NULL;
+
+	if (!w) {
+		return false;
+	}
+	h->pool->free = w->next_free;
+	w->next_free = NULL;
+	h->wheel = w;
+	return true;
+}
+
+/*
+ * The queue shrank to CW_TQ_WHEEL_LOW nodes: move the wheel's nodes into
+ * the early heap (which orders by expiry, then sequence, so ties keep
+ * their order) and give the wheel back, empty, to the pool.
+ */
+CW_TQ_COLD static void cw_tq_detach(struct cw_tq_head *h)
+{
+	struct cw_tq_wheel *w = h->wheel;
+	struct cw_hrtimer_node *list = cw_tq_wheel_take_all(w);
+
+	while (list) {
+		struct cw_hrtimer_node *n = list;
+
+		list = n->next;
+		n->next = n->prev = NULL;
+		h->early = h->early ? cw_tq_meld(h->early, n) : n;
+		h->nr_early++;
+	}
+	h->wheel = NULL;
+	w->next_free = h->pool->free;
+	h->pool->free = w;
 }
 
 /* ---- the queue ---- */
@@ -370,12 +516,12 @@ static inline bool cw_tq_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 
 	n->child = n->next = n->prev = NULL;
 	n->seq = h->next_seq++;
-	if (h->count++ == 0) {
-		h->base = u;
-	}
-	if (u < h->base) {
+	h->count++;
+	if (cw_tq_is_early(h, u)) {
 		h->early = h->early ? cw_tq_meld(h->early, n) : n;
-		if (++h->nr_early > CW_TQ_EARLY_MIN && 2 * h->nr_early > h->count) {
+		/* Without a wheel, nr_early == count: take one once past the minimum. */
+		if (++h->nr_early > CW_TQ_EARLY_MIN && 2 * h->nr_early > h->count &&
+		    (h->wheel || cw_tq_attach(h))) {
 			cw_tq_rebuild(h);
 		}
 	} else {
@@ -392,14 +538,17 @@ static inline bool cw_tq_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 /** Remove queued @p n. O(1) amortised. @return true if the queue is now empty. */
 static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 {
-	if (cw_tq_key(n) < h->base) {
+	if (cw_tq_is_early(h, cw_tq_key(n))) {
 		cw_tq_early_del(h, n);
 	} else {
 		cw_tq_wheel_del(h, n);
 	}
 	n->child = n->next = n->prev = NULL;
 	h->count--;
-	if (h->first == n) {
+	if (cw_unlikely(h->wheel && h->count <= CW_TQ_WHEEL_LOW)) {
+		cw_tq_detach(h);
+		h->first = h->early;
+	} else if (h->first == n) {
 		h->first = h->early ? h->early : cw_tq_wheel_first(h);
 	}
 	return h->count == 0;
@@ -423,7 +572,7 @@ static inline size_t cw_tq_check_early(const struct cw_tq_head *h, const struct 
 {
 	size_t count = 1;
 
-	*ok &= cw_tq_key(n) < h->base;
+	*ok &= cw_tq_is_early(h, cw_tq_key(n));
 	for (const struct cw_hrtimer_node *c = n->child, *prev = n; c; prev = c, c = c->next) {
 		*ok &= c->prev == prev && !cw_tq_before(c, n);
 		count += cw_tq_check_early(h, c, ok);
@@ -434,12 +583,14 @@ static inline size_t cw_tq_check_early(const struct cw_tq_head *h, const struct 
 /**
  * Check every invariant of the queue: early heap links and order, every
  * wheel node in its bucket with consistent links and bitmaps, equal keys
- * in insertion order, counts, and the cached first node. O(n + bucket
- * sizes squared): for tests. @return true if the queue is consistent.
+ * in insertion order, counts, the cached first node, and a wheel only on
+ * a queue above CW_TQ_WHEEL_LOW nodes. O(n + bucket sizes squared): for
+ * tests. @return true if the queue is consistent.
  */
 static inline bool cw_tq_check(const struct cw_tq_head *h)
 {
 	const struct cw_hrtimer_node *min = NULL;
+	const struct cw_tq_wheel *w = h->wheel;
 	size_t total = 0, early = 0;
 	bool ok = true;
 
@@ -449,13 +600,14 @@ static inline bool cw_tq_check(const struct cw_tq_head *h)
 		min = h->early;
 	}
 	ok &= early == h->nr_early;
-	for (unsigned l = 0; l < CW_TQ_LEVELS; l++) {
-		ok &= !!(h->levels & (1u << l)) == !!h->pending[l];
+	ok &= !w || (h->count > CW_TQ_WHEEL_LOW && w->next_free == NULL);
+	for (unsigned l = 0; w && l < CW_TQ_LEVELS; l++) {
+		ok &= !!(w->levels & (1u << l)) == !!w->pending[l];
 		for (unsigned s = 0; s < CW_TQ_SLOTS; s++) {
-			const struct cw_tq_bucket *b = &h->slot[l][s];
+			const struct cw_tq_bucket *b = &w->slot[l][s];
 			const struct cw_hrtimer_node *prev = NULL;
 
-			ok &= !!(h->pending[l] & (1ull << s)) == !!b->first;
+			ok &= !!(w->pending[l] & (1ull << s)) == !!b->first;
 			for (const struct cw_hrtimer_node *n = b->first; n; prev = n, n = n->next) {
 				unsigned nl, ns;
 
@@ -478,6 +630,32 @@ static inline bool cw_tq_check(const struct cw_tq_head *h)
 	total += early;
 	ok &= total == h->count && h->first == min;
 	return ok;
+}
+
+/**
+ * Check a pool: every free wheel empty (bitmaps and buckets zero).
+ * @return the number of free wheels, or -1 if one is not empty. For tests.
+ */
+static inline long cw_tq_pool_check(const struct cw_tq_pool *pool)
+{
+	long nr = 0;
+
+	for (const struct cw_tq_wheel *w = pool->free; w; w = w->next_free, nr++) {
+		if (w->levels) {
+			return -1;
+		}
+		for (unsigned l = 0; l < CW_TQ_LEVELS; l++) {
+			if (w->pending[l]) {
+				return -1;
+			}
+			for (unsigned s = 0; s < CW_TQ_SLOTS; s++) {
+				if (w->slot[l][s].first || w->slot[l][s].last) {
+					return -1;
+				}
+			}
+		}
+	}
+	return nr;
 }
 
 #endif /* CLOCKWORK_SRC_CORE_TIMERQUEUE_H */

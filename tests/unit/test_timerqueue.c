@@ -6,7 +6,10 @@
  * every operation the first node and the count must match the model, and
  * every so often the queue checks its own shape (cw_tq_check: links,
  * buckets, order, counts).
- * Equal expiries must come out first in, first out.
+ * Equal expiries must come out first in, first out. The queue borrows its
+ * radix wheel from a pool as it grows and gives it back as it shrinks; two
+ * queues share a pool of one wheel, so one of them runs without a wheel
+ * (a pairing heap) while the other holds it, and both must stay exact.
  *
  * The seed is printed on failure; CWT_TQ_SEED=<n> in the environment
  * replays one.
@@ -161,42 +164,83 @@ static void op_pop(struct tq_test *t)
  * common); @fill biases towards insertion until the queue holds about that
  * many nodes, so the run covers both small and large heaps.
  */
-static void tq_run(uint64_t seed, uint64_t ops, int64_t range)
+static struct tq_test *tq_new(uint64_t seed, struct cw_tq_pool *pool)
 {
 	struct tq_test *t = calloc(1, sizeof(*t));
 
 	assert_non_null(t);
+	cw_tq_init(&t->head, pool);
 	t->seed = seed;
 	t->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
-	for (t->step = 0; t->step < ops; t->step++) {
-		/* The target size wanders between 0 and the node count. */
-		uint64_t phase = (t->step / 20000) % 4;
-		unsigned target = phase == 0   ? 16
-				  : phase == 1 ? TQ_NODES - 8
-				  : phase == 2 ? 256
-					       : 1;
-		uint64_t r = tq_below(t, 100);
+	return t;
+}
 
-		if (t->nr < target ? r < 60 : r < 30) {
-			op_insert(t, range);
-		} else if (r < 80) {
-			op_delete(t);
-		} else {
-			op_pop(t);
-		}
-		check_first(t);
-		if ((t->step & 1023) == 0) {
-			check_shape(t);
-		}
+/* One random step of @t; its target size wanders with @phase_step. */
+static void tq_step(struct tq_test *t, uint64_t phase_step, int64_t range)
+{
+	/* The target size wanders between 0 and the node count. */
+	uint64_t phase = (phase_step / 20000) % 4;
+	unsigned target = phase == 0 ? 16 : phase == 1 ? TQ_NODES - 8 : phase == 2 ? 256 : 1;
+	uint64_t r = tq_below(t, 100);
+
+	if (t->nr < target ? r < 60 : r < 30) {
+		op_insert(t, range);
+	} else if (r < 80) {
+		op_delete(t);
+	} else {
+		op_pop(t);
 	}
-	/* Drain: everything comes out in model order. */
+	check_first(t);
+	if ((t->step & 1023) == 0) {
+		check_shape(t);
+	}
+}
+
+/* Drain: everything comes out in model order. */
+static void tq_drain(struct tq_test *t)
+{
 	while (t->nr) {
 		op_pop(t);
 		check_first(t);
 	}
 	check_shape(t);
 	assert_null(cw_tq_first(&t->head));
+	assert_null(t->head.wheel);
+}
+
+/*
+ * One random run on a queue whose pool has @nr_wheels wheels (0: a
+ * pairing heap throughout). @range bounds the expiries (a small range
+ * makes ties common); the target size wanders so the run covers small
+ * and large queues, and the wheel is attached and given back many times.
+ */
+static void tq_run(uint64_t seed, uint64_t ops, int64_t range, size_t nr_wheels)
+{
+	struct cw_tq_wheel *wheel = calloc(1, sizeof(*wheel));
+	struct cw_tq_pool pool;
+	struct tq_test *t;
+	unsigned attached = 0;
+	bool had_wheel = false;
+
+	assert_non_null(wheel);
+	cw_tq_pool_init(&pool, wheel, nr_wheels);
+	t = tq_new(seed, &pool);
+	for (t->step = 0; t->step < ops; t->step++) {
+		tq_step(t, t->step, range);
+		if (t->head.wheel && !had_wheel) {
+			attached++;
+		}
+		had_wheel = t->head.wheel != NULL;
+		tq_check(t, cw_tq_pool_check(&pool) == (long)nr_wheels - (t->head.wheel ? 1 : 0));
+	}
+	tq_drain(t);
+	/* The run crossed the thresholds both ways: the wheel came and went. */
+	if (nr_wheels) {
+		tq_check(t, attached >= 2);
+	}
+	assert_int_equal(cw_tq_pool_check(&pool), (long)nr_wheels);
 	free(t);
+	free(wheel);
 }
 
 static uint64_t tq_seed(void)
@@ -214,33 +258,99 @@ static void test_queue_matches_sorted_model_under_random_operations(void **state
 	print_message("timerqueue model: seed %llu, %u ops per range\n", (unsigned long long)seed,
 		      TQ_OPS);
 	/* Wide range (few ties), then a narrow one (many ties: FIFO order matters). */
-	tq_run(seed, TQ_OPS, INT64_MAX);
-	tq_run(seed + 1, TQ_OPS, 1000000);
-	tq_run(seed + 2, TQ_OPS, 8);
+	tq_run(seed, TQ_OPS, INT64_MAX, 1);
+	tq_run(seed + 1, TQ_OPS, 1000000, 1);
+	tq_run(seed + 2, TQ_OPS, 8, 1);
+	/* No wheel in the pool: the pairing heap alone, at every size. */
+	tq_run(seed + 3, TQ_OPS / 4, INT64_MAX, 0);
+	tq_run(seed + 4, TQ_OPS / 4, 8, 0);
+}
+
+/*
+ * Two queues, one wheel (a CPU's 8 clock bases share its pool): whichever
+ * grows first holds the wheel, the other stays a pairing heap even with
+ * thousands of nodes, until the wheel comes back. Their sizes wander out
+ * of phase, so the wheel changes hands; both match their models
+ * throughout and the wheel is never held by two queues.
+ */
+static void test_two_queues_share_one_wheel(void **state)
+{
+	struct cw_tq_wheel *wheel = calloc(1, sizeof(*wheel));
+	struct cw_tq_pool pool;
+	struct tq_test *a, *b;
+	unsigned a_held = 0, b_held = 0, both_big_one_heap = 0;
+	uint64_t seed = tq_seed();
+
+	(void)state;
+	assert_non_null(wheel);
+	cw_tq_pool_init(&pool, wheel, 1);
+	a = tq_new(seed + 10, &pool);
+	b = tq_new(seed + 11, &pool);
+	for (uint64_t i = 0; i < TQ_OPS; i++) {
+		a->step = b->step = i;
+		tq_step(a, i, INT64_MAX);
+		tq_step(b, i + 10000, 1000000);
+		tq_check(a, !(a->head.wheel && b->head.wheel));
+		tq_check(a, cw_tq_pool_check(&pool) == ((a->head.wheel || b->head.wheel) ? 0 : 1));
+		a_held += a->head.wheel != NULL;
+		b_held += b->head.wheel != NULL;
+		both_big_one_heap += a->nr > 1000 && b->nr > 1000;
+	}
+	tq_drain(a);
+	tq_drain(b);
+	/* Each held the wheel at some time, and both were large at once. */
+	assert_true(a_held > 0 && b_held > 0);
+	assert_true(both_big_one_heap > 0);
+	assert_int_equal(cw_tq_pool_check(&pool), 1);
+	free(a);
+	free(b);
+	free(wheel);
+}
+
+/*
+ * The head is small: the per-CPU cost of a clock base is its head, not a
+ * wheel (issue 10: 8 heads of 11 KiB each per CPU before).
+ */
+static void test_queue_head_is_small(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct cw_tq_head) <= 64);
+	assert_true(sizeof(struct cw_tq_wheel) <= 12 * 1024);
 }
 
 static void test_equal_expiries_come_out_in_insertion_order(void **state)
 {
-	struct cw_tq_head head = { 0 };
-	struct cw_hrtimer_node n[64];
+	struct cw_tq_wheel *wheel = calloc(1, sizeof(*wheel));
+	struct cw_tq_pool pool;
+	struct cw_tq_head head;
+	struct cw_hrtimer_node n[128];
 
 	(void)state;
-	for (unsigned i = 0; i < 64; i++) {
+	assert_non_null(wheel);
+	cw_tq_pool_init(&pool, wheel, 1);
+	cw_tq_init(&head, &pool);
+	/* 128 equal keys: the queue takes the wheel past 64 and gives it back at 16. */
+	for (unsigned i = 0; i < 128; i++) {
 		n[i].expires = 100;
 		cw_tq_add(&head, &n[i]);
 	}
+	assert_non_null(head.wheel);
 	/* Remove every third one, then the rest pop in insertion order. */
-	for (unsigned i = 0; i < 64; i += 3) {
+	for (unsigned i = 0; i < 128; i += 3) {
 		cw_tq_del(&head, &n[i]);
 	}
-	for (unsigned i = 0; i < 64; i++) {
+	for (unsigned i = 0; i < 128; i++) {
 		if (i % 3 == 0) {
 			continue;
 		}
 		assert_ptr_equal(cw_tq_pop(&head), &n[i]);
+		assert_true(cw_tq_check(&head));
 	}
 	assert_null(cw_tq_pop(&head));
 	assert_int_equal(head.count, 0);
+	assert_null(head.wheel);
+	assert_int_equal(cw_tq_pool_check(&pool), 1);
+	free(wheel);
 }
 
 static void test_add_reports_new_first_and_del_reports_empty(void **state)
@@ -271,6 +381,8 @@ int main(void)
 		cmocka_unit_test(test_add_reports_new_first_and_del_reports_empty),
 		cmocka_unit_test(test_equal_expiries_come_out_in_insertion_order),
 		cmocka_unit_test(test_queue_matches_sorted_model_under_random_operations),
+		cmocka_unit_test(test_two_queues_share_one_wheel),
+		cmocka_unit_test(test_queue_head_is_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

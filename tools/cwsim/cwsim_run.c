@@ -37,6 +37,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 /** REALTIME at boot: 2025-01-01T00:00:00Z. */
 #define CWSIM_REALTIME_START_S    INT64_C(1735689600)
@@ -89,6 +91,8 @@ struct cwsim_opts {
 	int64_t realtime_ns;
 	/** --initial-jiffies (0: the machine's [system] value, else INITIAL_JIFFIES). */
 	uint64_t initial_jiffies;
+	/** --resources: print the host wall time and peak RSS of the run on stderr. */
+	bool resources;
 };
 
 /** One run: the machine and the scripted events. */
@@ -143,6 +147,8 @@ static void usage(FILE *f)
 	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
+	      "  --resources          print the run's host wall time and peak RSS on\n"
+	      "                       stderr (the only output that varies between runs)\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
 	      "TIME is a number with a unit: ns, us, ms or s (decimals allowed).\n"
@@ -250,6 +256,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--dump-machine") == 0) {
 		p->o->dump_machine = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--resources") == 0) {
+		p->o->resources = true;
 		return 0;
 	}
 	p->suspend_for_set |= strncmp(argv[*i], "--suspend-for", 13) == 0;
@@ -889,7 +899,33 @@ static int run(struct cwsim_run *r)
 	report_cpus(r);
 	report_nohz(r);
 	report_devices(r);
+	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
+		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	return report_check(r);
+}
+
+/* Host wall time, s (--resources only: a run's output never depends on it). */
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * --resources: what the run cost the host, on stderr. Peak RSS is the
+ * process's (getrusage), so an in-process caller sees its own peak too.
+ */
+static void report_resources(FILE *err, double t0)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0) {
+		ru.ru_maxrss = 0;
+	}
+	fprintf(err, "cwsim: resources: wall %.3f s, peak RSS %ld KiB (%.1f MiB)\n", wall_s() - t0,
+		(long)ru.ru_maxrss, (double)ru.ru_maxrss / 1024.0);
 }
 
 static int dump_machine(const struct cw_sim_machine_desc *desc, FILE *out)
@@ -911,6 +947,7 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	struct cw_sim_machine_desc *desc = NULL;
 	struct cwsim_run r = { 0 };
 	struct cwsim_opts o;
+	double t0 = wall_s();
 	int ret = parse_args(argc, argv, &o, out, err);
 
 	if (ret) {
@@ -942,5 +979,8 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	cw_sim_machine_desc_free(desc);
 	cw_sim_workload_desc_free(r.workload);
 	fflush(out);
+	if (o.resources) {
+		report_resources(err, t0);
+	}
 	return ret;
 }
