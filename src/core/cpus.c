@@ -49,7 +49,10 @@ unsigned cw__current_cpu(const struct cw_system *sys)
 {
 	unsigned cpu = sys->port->this_cpu ? sys->port->this_cpu(sys->port_ctx) : 0;
 
-	return cpu < sys->nr_cpus ? cpu : CW_PORT_NO_CPU;
+	cpu = cpu < sys->nr_cpus ? cpu : CW_PORT_NO_CPU;
+	/* Debug builds: locks this thread takes name this CPU as their owner's. */
+	CW_DEBUG_ONLY(cw__lock_note_cpu(cpu));
+	return cpu;
 }
 
 unsigned cw__this_cpu(const struct cw_system *sys)

@@ -352,6 +352,8 @@ static void tk_update_locked(struct cw_system *sys)
 		cw__tk_counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 	int k;
 
+	cw_lockdep_assert_held(&sys->tk_lock);
+
 	if (offset < ci) {
 		return;
 	}
@@ -458,6 +460,8 @@ static int tk_inject_offset_locked(struct cw_system *sys, const struct cw_timex 
 	cw_s128 offs = cw_s128_add(cw_s128_from_s64(tk->offs_real), delta);
 	cw_s128 real;
 
+	cw_lockdep_assert_held(&sys->tk_lock);
+
 	if (!tk->suspended) {
 		tk_forward_now(tk);
 	}
@@ -550,6 +554,8 @@ out_unlock:
 static void tk_inject_sleep_locked(struct cw_system *sys, uint64_t sleep_ns)
 {
 	struct cw_timekeeper *tk = &sys->tk;
+
+	cw_lockdep_assert_held(&sys->tk_lock);
 
 	int64_t sleep = sleep_ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)sleep_ns;
 
