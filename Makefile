@@ -10,6 +10,7 @@
 #   make bench [SUITE=clocks]         Release benchmarks into build/bench/
 #   make soak                         long randomized tests (label soak)
 #   make install [PREFIX=/usr/local]  install headers, libraries, .pc, CMake
+#   make cross                        compile the core for 32-bit ARM, RV32, AArch64
 #
 # Every recipe runs in bash with -e -u -o pipefail, so a failing step (or
 # ctest piped into tee) fails the target.
@@ -46,6 +47,7 @@ B_ASAN    := $(ROOT)/build-asan
 B_TSAN    := $(ROOT)/build-tsan
 B_RELEASE := $(ROOT)/build-release
 B_COV     := $(ROOT)/build-coverage
+B_CROSS   := $(ROOT)/build-cross
 
 CWSIM := $(B_DEFAULT)/tools/cwsim/cwsim
 # Benchmarks append JSON lines here; the path reaches them in CW_BENCH_RESULTS.
@@ -62,6 +64,16 @@ DEPS_BUILD := cmd:cmake:cmake cmd:ninja:ninja-build cmd:pkg-config:pkg-config \
 	      cmd:gcc:gcc cmd:g++:g++ pc:cmocka:libcmocka-dev cmd:clang:clang
 DEPS_BENCH := pc:libuv:libuv1-dev pc:libevent:libevent-dev pc:libdpdk:libdpdk-dev
 DEPS_FORMAT := cmd:git:git cmd:clang-format:clang-format
+# make cross: the cross compilers and the C library headers they compile
+# against (newlib's: the core needs <string.h>, <stdio.h>, <stdlib.h>).
+# Kind "file" is a path that must exist.
+DEPS_CROSS := cmd:cmake:cmake cmd:ninja:ninja-build cmd:clang:clang \
+	      cmd:arm-none-eabi-gcc:gcc-arm-none-eabi \
+	      file:/usr/lib/arm-none-eabi/include/stdio.h:libnewlib-arm-none-eabi \
+	      cmd:riscv64-unknown-elf-gcc:gcc-riscv64-unknown-elf \
+	      file:/usr/include/newlib/stdio.h:libnewlib-dev \
+	      cmd:aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
+	      file:/usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross
 
 # $(call cw_bootstrap,<entries>): install what is missing when root, else
 # print the apt-get line to run and fail. When everything is present this
@@ -77,6 +89,7 @@ define cw_bootstrap
 			cmd) command -v "$$name" >/dev/null 2>&1 && continue ;; \
 			pc) command -v pkg-config >/dev/null 2>&1 && \
 				pkg-config --exists "$$name" && continue ;; \
+			file) [ -e "$$name" ] && continue ;; \
 			esac; \
 			case " $$out " in *" $$pkg "*) ;; *) out="$$out $$pkg" ;; esac; \
 		done; \
@@ -121,8 +134,8 @@ cw_ctest = $(CTEST) --test-dir $(1) --output-on-failure -j $(JOBS) $(2) 2>&1 | t
 # them out to stay quick.
 NO_SOAK := -LE '^soak$$'
 
-.PHONY: all help deps deps-bench build run check check-default check-asan check-tsan \
-	test bench soak install clean format-check docs
+.PHONY: all help deps deps-bench deps-cross build run check check-default check-asan check-tsan \
+	test bench soak install clean format-check docs cross
 
 all: build
 
@@ -136,6 +149,8 @@ help:
 	@echo "                      build/bench/results.jsonl"
 	@echo "make soak             tests labelled soak, in build/"
 	@echo "make install          PREFIX=$(PREFIX) [DESTDIR=...]"
+	@echo "make cross            compile src/core and the template port for armv7-a,"
+	@echo "                      Cortex-M4/M0, rv32imac and AArch64 (build-cross/)"
 	@echo "make format-check     clang-format on changed C files (ALL=1: every file)"
 	@echo "make docs             Doxygen over include/ into build/docs/, warnings fail"
 	@echo "make clean            remove every build directory"
@@ -145,6 +160,9 @@ deps:
 
 deps-bench:
 	@$(call cw_bootstrap,$(DEPS_BUILD) $(DEPS_BENCH))
+
+deps-cross:
+	@$(call cw_bootstrap,$(DEPS_CROSS))
 
 build: deps
 	@$(call cw_configure,default,$(B_DEFAULT))
@@ -245,7 +263,100 @@ install: deps
 	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(B_DEFAULT) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(B_DEFAULT) $(B_ASAN) $(B_TSAN) $(B_RELEASE) $(B_COV)
+	rm -rf $(B_DEFAULT) $(B_ASAN) $(B_TSAN) $(B_RELEASE) $(B_COV) $(B_CROSS)
+
+# ---------------------------------------------------------------------------
+# Cross-compile checks. The top-level CMakeLists.txt with CW_CORE_ONLY=ON
+# compiles src/core and src/port/template into objects, nothing else, with
+# the project's warnings (-Wall -Wextra -Werror ...) and the generated
+# clockwork/config.h at its defaults. One build directory per target under
+# build-cross/; nothing is linked (no target C library or libatomic needed).
+#
+# A target is: compiler, CMake build type, knob settings (comma-separated
+# -D options, "-" for the defaults), then its C flags. GCC for every architecture (the compilers
+# Debian packages), and Clang for three of them: the two compilers warn
+# about different things. The Cortex-A9 is the CPU the simulator's
+# cortex-a9-quad machine models; Cortex-M0 has no LDREX/STREX, so every
+# atomic there is a library call. The *-debug target keeps the assertions
+# and compiles CW_DEBUG_INVARIANTS' checkers in; cortex-m0 builds with the
+# small-MCU knobs of docs/building.md (a 2 KiB log ring, no hrtimer queue
+# wheel) and assertions on in a release build. RV32 and Clang use the
+# target-independent newlib headers of libnewlib-dev (-idirafter: after the
+# compiler's own <stdint.h> and <stdatomic.h>).
+#
+# Atomics the target cannot do inline (64-bit ones on RV32 and ARMv7-M,
+# all of them on ARMv6-M) become calls to __atomic_* functions, which a
+# bare-metal port must provide (libatomic, or interrupt masking on one
+# core); each target's line lists the ones its objects call. GCC compiles
+# them silently; Clang's -Watomic-alignment calls each a performance
+# penalty, which is that same list, so it is off for Clang.
+CROSS_NEWLIB := -idirafter /usr/include/newlib
+CROSS_CLANG := -ffreestanding -Wno-atomic-alignment $(CROSS_NEWLIB)
+CROSS_TARGETS := armv7a-a9 armv7a-a9-debug cortex-m4 cortex-m0 rv32imac aarch64 \
+		 clang-armv7a-a9 clang-cortex-m0 clang-rv32imac
+CROSS_armv7a-a9       := arm-none-eabi-gcc Release - -mcpu=cortex-a9 -marm \
+			 -mfloat-abi=hard -mfpu=vfpv3-d16
+CROSS_armv7a-a9-debug := arm-none-eabi-gcc Debug -DCW_DEBUG_INVARIANTS=ON -O1 \
+			 -mcpu=cortex-a9 -mthumb
+CROSS_cortex-m4       := arm-none-eabi-gcc MinSizeRel - -mcpu=cortex-m4 -mthumb \
+			 -mfloat-abi=hard -mfpu=fpv4-sp-d16
+CROSS_cortex-m0       := arm-none-eabi-gcc MinSizeRel \
+			 -DCW_LOG_LINES=16,-DCW_LOG_LINE_MAX=128,-DCW_HRTIMER_QUEUE_WHEELS=0,-DCW_DEBUG_CHECKS=ON \
+			 -mcpu=cortex-m0 -mthumb
+CROSS_rv32imac        := riscv64-unknown-elf-gcc MinSizeRel - -march=rv32imac -mabi=ilp32 \
+			 $(CROSS_NEWLIB)
+CROSS_aarch64         := aarch64-linux-gnu-gcc Release - -mcpu=cortex-a53
+CROSS_clang-armv7a-a9 := clang Release - --target=armv7a-none-eabi -mcpu=cortex-a9 \
+			 -mfloat-abi=soft $(CROSS_CLANG)
+CROSS_clang-cortex-m0 := clang MinSizeRel - --target=thumbv6m-none-eabi -mcpu=cortex-m0 \
+			 -mfloat-abi=soft $(CROSS_CLANG)
+CROSS_clang-rv32imac  := clang MinSizeRel - --target=riscv32-unknown-elf -march=rv32imac \
+			 $(CROSS_CLANG)
+
+# One line per target for the loop: name|compiler|type|knobs|flags.
+cw_cross_line = $(1)|$(word 1,$(CROSS_$(1)))|$(word 2,$(CROSS_$(1)))|$(word 3,$(CROSS_$(1)))|$(wordlist 4,99,$(CROSS_$(1)))
+
+# A directory is reconfigured only when its compiler, flags or knobs change
+# (cw-cross.args holds them); ninja then rebuilds only what changed.
+cross: deps-cross
+	@mkdir -p $(B_CROSS); \
+	now_ms() { echo $$(( $${EPOCHREALTIME/./} / 1000 )); }; \
+	failed=""; built=0; t_all=$$(now_ms); \
+	while IFS='|' read -r name cc type knobs flags; do \
+		dir="$(B_CROSS)/$$name"; \
+		[ "$$knobs" != "-" ] || knobs=""; knobs="$${knobs//,/ }"; \
+		args="-DCW_CORE_ONLY=ON -DCMAKE_SYSTEM_NAME=Generic \
+			-DCMAKE_TRY_COMPILE_TARGET_TYPE=STATIC_LIBRARY -DCMAKE_BUILD_TYPE=$$type $$knobs $(CMAKE_ARGS)"; \
+		t0=$$(now_ms); status=ok; \
+		if ! { [ -f "$$dir/build.ninja" ] && \
+		       [ "$$(cat "$$dir/cw-cross.args" 2>/dev/null)" = "$$cc $$flags $$args" ]; }; then \
+			rm -rf "$$dir"; \
+			if $(CMAKE) -S $(ROOT) -B "$$dir" -G Ninja -DCMAKE_C_COMPILER="$$cc" \
+				-DCMAKE_C_FLAGS="$$flags" $$args >"$$dir.configure.log" 2>&1; then \
+				echo "$$cc $$flags $$args" >"$$dir/cw-cross.args"; \
+			else \
+				status="FAILED (configure, $$dir.configure.log)"; \
+				tail -n 20 "$$dir.configure.log" >&2; \
+			fi; \
+		fi; \
+		if [ "$$status" = ok ] && ! $(CMAKE) --build "$$dir" >"$$dir.build.log" 2>&1; then \
+			status="FAILED ($$dir.build.log)"; \
+			grep -E -A3 'error|warning' "$$dir.build.log" | head -n 40 >&2 || true; \
+		fi; \
+		if [ "$$status" = ok ]; then built=$$((built + 1)); else failed="$$failed $$name"; fi; \
+		dt=$$(( $$(now_ms) - t0 )); \
+		printf 'cross: %-16s %-24s %-10s %3d.%d s  %s\n' "$$name" "$$cc" "$$type" \
+			$$((dt / 1000)) $$((dt % 1000 / 100)) "$$status"; \
+		if [ "$$status" = ok ]; then \
+			calls=$$(find "$$dir" -name '*.o' -o -name '*.obj' | xargs nm -u 2>/dev/null | \
+				{ grep -Eo '__(atomic|sync)_[a-z_0-9]+' || true; } | sort -u | tr '\n' ' '); \
+			echo "cross:   atomics as library calls: $${calls:-none}"; \
+		fi; \
+	done < <(printf '%s\n' $(foreach t,$(CROSS_TARGETS),"$(call cw_cross_line,$(t))")); \
+	dt=$$(( $$(now_ms) - t_all )); \
+	printf 'cross: %d targets built, %d failed, %d.%d s\n' "$$built" "$$(wc -w <<<"$$failed")" \
+		$$((dt / 1000)) $$((dt % 1000 / 100)); \
+	if [ -n "$$failed" ]; then echo "cross: failed:$$failed" >&2; exit 1; fi
 
 # ---------------------------------------------------------------------------
 # Style and documentation.

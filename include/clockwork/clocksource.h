@@ -138,12 +138,27 @@ CW_API int cw_clocksource_watchdog_set_params(struct cw_system *sys,
 					      const struct cw_clocksource_watchdog_params *p);
 
 /**
- * Run one watchdog check (ports call this every interval_ns; the posix port
- * from its housekeeping thread, the sim port from an event).
+ * Run one watchdog check now. A test hook: the core runs the watchdog by
+ * itself, from a timer of the clocksource framework started at boot on
+ * every port (a wheel timer every interval_ns, moving from CPU to CPU, while
+ * a MUST_VERIFY clocksource and a reference exist); no port schedules it.
+ * A machine without any clock event device has no tick and so no watchdog
+ * unless a test calls this.
+ * @param sys  The system.
+ * Context: thread context, no core lock held.
  * @return Nanoseconds until the next check should run (interval_ns, or the
  *         busy pause after a skip).
  */
 CW_API uint64_t cw_clocksource_watchdog_run(struct cw_system *sys);
+
+/**
+ * Number of runs of the core's watchdog timer so far (calls of
+ * cw_clocksource_watchdog_run() are not counted).
+ * @param sys  The system.
+ * Context: any thread, no core lock held (takes the clocksource lock).
+ * @return The count.
+ */
+CW_API uint64_t cw_clocksource_watchdog_runs(struct cw_system *sys);
 
 #ifdef __cplusplus
 }

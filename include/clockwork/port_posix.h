@@ -6,9 +6,9 @@
  * clocksources ("tsc" on x86-64 when invariant, "clock_gettime_raw",
  * "clock_gettime_mono"; the core adds "jiffies"), boots it (the
  * "posix,timerfd" driver registers one timerfd clock event device per CPU),
- * starts the housekeeping thread (clocksource watchdog) and then one thread
- * per CPU. Each CPU thread waits in epoll: its timerfd expiring is the
- * CPU's timer interrupt, its IPI eventfd an inter-processor interrupt, its
+ * starts the housekeeping thread (only when no tick device got bound: it
+ * then stands in for the tick) and then one thread per CPU. Each CPU thread waits in epoll: its
+ * timerfd expiring is the CPU's timer interrupt, its IPI eventfd an inter-processor interrupt, its
  * call eventfd work queued by cw_cpu_call() or cw_posix_cpu_call_async().
  * cw_posix_system_destroy() stops and joins every thread and destroys the
  * system.
@@ -51,9 +51,11 @@ extern "C" {
 /** Echo every log line to stderr as it is written. */
 #define CW_POSIX_LOG_ECHO         0x2u
 /**
- * Do not start the housekeeping thread: the caller runs
- * cw_clocksource_watchdog_run() itself (and cw_timekeeping_do_timer() when
- * no tick device is bound, see cw_posix_stats::drives_do_timer).
+ * Do not start the housekeeping thread: with CW_POSIX_NO_TIMERFD the caller
+ * stands in for the tick itself with cw_tick_port_do_timer() (see
+ * cw_posix_stats::drives_do_timer). Without it the flag changes nothing:
+ * the tick devices own jiffies and the core runs the clocksource watchdog
+ * from its own timer.
  */
 #define CW_POSIX_NO_HOUSEKEEPING  0x4u
 /**
@@ -84,7 +86,7 @@ extern "C" {
 #define CW_POSIX_TIMERFD_PERIODIC 0x40u
 /**
  * Do not register the timerfd clock event devices: no CPU ticks, and the
- * housekeeping thread drives cw_timekeeping_do_timer() at HZ instead.
+ * housekeeping thread drives cw_tick_port_do_timer() at HZ instead.
  */
 #define CW_POSIX_NO_TIMERFD       0x80u
 /** @} */
@@ -116,7 +118,7 @@ struct cw_posix_options {
 	unsigned tsc_calibrate_rounds;
 	/**
 	 * Watchdog tunables applied before boot, so the boot-time pass and the
-	 * housekeeping thread use them from the start. NULL: the core's defaults.
+	 * core's watchdog timer use them from the start. NULL: the core's defaults.
 	 */
 	const struct cw_clocksource_watchdog_params *watchdog;
 	/**
@@ -139,7 +141,8 @@ struct cw_posix_options {
  * posix port supplies its own). The host clocksources are registered, the
  * system is booted (the best clocksource is selected, the timerfd clock
  * event devices are registered and bound as the CPUs' tick devices),
- * unless CW_POSIX_NO_HOUSEKEEPING is set the housekeeping thread starts,
+ * unless CW_POSIX_NO_HOUSEKEEPING is set the housekeeping thread starts
+ * when no tick device got bound,
  * and unless CW_POSIX_NO_START is set one thread per CPU starts: on return
  * every CPU is ticking.
  * Calibrating the TSC takes tsc_calibrate_rounds * tsc_calibrate_ms
@@ -336,19 +339,19 @@ struct cw_posix_tsc_info {
  */
 CW_API int cw_posix_tsc_info(struct cw_system *sys, struct cw_posix_tsc_info *out);
 
-/** Counters of the housekeeping thread (monotonically increasing). */
+/** Counters of the housekeeping thread and the watchdog (monotonically increasing). */
 struct cw_posix_stats {
 	/**
-	 * The housekeeping thread calls cw_timekeeping_do_timer() at HZ,
-	 * because no tick device was bound when it started (CW_POSIX_NO_TIMERFD,
-	 * or a core without a tick layer). Otherwise the tick does it.
+	 * The housekeeping thread calls cw_tick_port_do_timer() at HZ,
+	 * because no tick device was bound when it started (CW_POSIX_NO_TIMERFD).
+	 * Otherwise the tick does it and the thread is not started.
 	 */
 	bool drives_do_timer;
 	/** Timer wakeups of the housekeeping thread. */
 	uint64_t wakeups;
-	/** Ticks passed to cw_timekeeping_do_timer() (wakeups plus missed expirations). */
+	/** Ticks passed to cw_tick_port_do_timer() (wakeups plus missed expirations). */
 	uint64_t ticks;
-	/** Calls of cw_clocksource_watchdog_run() made by the thread. */
+	/** Runs of the core's clocksource watchdog timer (cw_clocksource_watchdog_runs()). */
 	uint64_t watchdog_runs;
 	/** The thread is running. */
 	bool running;

@@ -52,7 +52,8 @@ struct cw_system_config {
 	const struct cw_port_ops *port;
 	/** Opaque pointer passed to every port hook. */
 	void *port_ctx;
-	/** Number of log lines the ring keeps; 0 means 1024. */
+	/** Number of log lines the ring keeps; 0 means CW_CONFIG_LOG_LINES (build knob, default
+	 * 128). Each line costs CW_CONFIG_LOG_LINE_MAX bytes (default 256). */
 	unsigned log_lines;
 	/** Log lines above this level are dropped; 0 means CW_LOG_INFO. */
 	int log_level;

@@ -115,6 +115,31 @@ CW_API struct cw_clock_event_device *cw_tick_broadcast_device(struct cw_system *
 /** CPU holding the do_timer duty, or CW_TICK_DO_TIMER_NONE / _BOOT. Context: any. */
 CW_API int cw_tick_do_timer_cpu(struct cw_system *sys);
 
+/**
+ * Stand in for the periodic tick of a machine without any clock event
+ * device: advance jiffies by @p ticks (under the tick layer's jiffies
+ * lock, like every jiffies advance), then accumulate wall time. Linux has
+ * no tick at all without a clock event device; clockwork lets a port call
+ * this at HZ so that a counters-only machine still keeps time. It keeps
+ * no jiffy grid. It then expires every online CPU's due wheel timers of
+ * the global (not pinned, not deferrable) bases from the calling thread,
+ * as a remote expiry (so the clocksource watchdog's timer runs); pinned and
+ * deferrable wheel timers and hrtimers need a tick device.
+ *
+ * The tick layer owns jiffies: once a tick device has taken the do_timer
+ * duty (cw_tick_do_timer_cpu() is no longer CW_TICK_DO_TIMER_BOOT) the call
+ * is refused and changes nothing, so jiffies never have two writers. The
+ * port then stops calling it.
+ *
+ * @param sys    The system.
+ * @param ticks  Tick periods that passed since the last call (more than
+ *               one when the caller was late).
+ * Context: any thread, no core lock held; serialised internally. Timer
+ * callbacks run on the calling thread.
+ * @return 0; CW_EBUSY if the tick layer holds the duty.
+ */
+CW_API int cw_tick_port_do_timer(struct cw_system *sys, uint64_t ticks);
+
 /** Name of a tick mode ("none", "periodic", "oneshot"). */
 CW_API const char *cw_tick_mode_name(enum cw_tick_mode mode);
 

@@ -250,13 +250,6 @@ CW_API uint64_t cw_timekeeping_suspended_total_ns(struct cw_system *sys);
 /** @name For ports and the tick layer
  * @{ */
 /**
- * The do_timer duty: advance jiffies by @p ticks, then update wall time.
- * Called by the CPU holding the duty from its tick (the sim and posix ports
- * call it from their periodic tick until the tick layer exists).
- * Context: any thread; serialised internally.
- */
-CW_API void cw_timekeeping_do_timer(struct cw_system *sys, uint64_t ticks);
-/**
  * Accumulate the time elapsed on the current clocksource (update_wall_time).
  * Cost is O(log n) in the elapsed ticks.
  */

@@ -5,7 +5,7 @@
  * is NULL) it costs one predictable branch and nothing else.
  *
  * Locking: the slow paths take the checker lock, innermost below every
- * core lock (base locks, tk_lock, ce_lock are held by callers); they never
+ * core lock (base locks, tk_lock, ce.lock are held by callers); they never
  * call back into the core except lockless time reads, and they log only
  * after dropping their lock.
  */

@@ -32,6 +32,8 @@
  * read time locklessly (cw__ktime_get_with_offsets, never hooked).
  */
 #include "check-internal.h"
+#include "cpu-internal.h"
+#include "timekeeping-internal.h"
 
 #include "hrtimer-internal.h"
 #include "timer-internal.h"
@@ -310,7 +312,7 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 		 * cycles (truncated: up to a cycle): two cycles of the coarsest
 		 * device.
 		 */
-		for (dev = floor ? NULL : sys->tick.devices; dev; dev = dev->next) {
+		for (dev = floor ? NULL : sys->ce.devices; dev; dev = dev->next) {
 			if (dev_cycle_ns(dev) > cycle) {
 				cycle = dev_cycle_ns(dev);
 			}
@@ -322,7 +324,7 @@ static uint64_t hr_resolution_ns(struct cw_system *sys, unsigned cpu, bool lowre
 		return (dev ? 2u * (CW_READ_ONCE(dev->min_delta_ns) + 2u * dev_cycle_ns(dev)) : 0) +
 		       cs_step;
 	}
-	for (dev = sys->tick.devices; dev; dev = dev->next) {
+	for (dev = sys->ce.devices; dev; dev = dev->next) {
 		/*
 		 * ns -> cycles truncates, so an event may come up to a cycle
 		 * early with nothing due; the retry is programmed at least
@@ -979,7 +981,7 @@ int cw_check_verify(struct cw_system *sys)
 			}
 		}
 	}
-	for (struct cw_clock_event_device *dev = sys->tick.devices; dev; dev = dev->next) {
+	for (struct cw_clock_event_device *dev = sys->ce.devices; dev; dev = dev->next) {
 		int64_t next = CW_READ_ONCE(dev->next_event_ns);
 		uint64_t bound =
 			c->latency_ns + sys->tick_nsec + dev->min_delta_ns + dev_cycle_ns(dev);

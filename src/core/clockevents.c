@@ -34,18 +34,31 @@
  * CPUs. "Unused" and "DETACHED" are the same thing: the tick layer moves
  * every device it uses (tick or broadcast) out of DETACHED.
  *
- * Locking rules: ce_lock (tick-internal.h) protects the device list and
+ * Locking rules: ce.lock (clockevents-types.h) protects the device list and
  * every device's binding. Offering a device to a CPU runs on that CPU
  * through cw_cpu_call() with no lock held by the caller; the called
- * function takes ce_lock. cw_clockevents_program_event() runs on the
+ * function takes ce.lock. cw_clockevents_program_event() runs on the
  * device's CPU (or under bc_lock for the broadcast device) and takes no
  * lock.
+ *
+ * One owner of the state on programming: cw_clockevents_program_event() is
+ * the only function that moves a device between ONESHOT and ONESHOT_STOPPED
+ * when an event is programmed or cancelled, and the only one that decides
+ * what a SHUTDOWN device (deep idle, the broadcast device covers it) does
+ * with an event: it records it and touches no hardware. The tick layer,
+ * the broadcast device and the hrtimer interrupt all program through it
+ * (Linux splits this between tick_program_event() and
+ * clockevents_program_event(); a second copy here had drifted, with plain
+ * stores and no latch reset).
  */
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "clockevents-internal.h"
+#include "cpu-internal.h"
+#include "tick-internal.h"
 #include "check-internal.h"
 
 #include <stdio.h>
@@ -67,8 +80,7 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 				   bool is_min)
 {
 	uint32_t mult = dev->mult ? dev->mult : 1;
-	cw_u128 num = (cw_u128)latch << dev->shift;
-	cw_u128 ns;
+	uint64_t round = 0, ns;
 
 	/*
 	 * A minimum rounds up so that converting back never gives fewer
@@ -78,14 +90,13 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
 	 * could exceed the hardware limit.
 	 */
 	if (is_min || (uint64_t)mult <= (UINT64_C(1) << dev->shift)) {
-		num += mult - 1;
+		round = mult - 1;
 	}
-	ns = num / mult;
-	if (ns > (cw_u128)INT64_MAX) {
+	ns = cw_u128_to_u64_sat(cw_shl_add_div(latch, dev->shift, round, mult));
+	if (ns > INT64_MAX) {
 		ns = INT64_MAX;
 	}
-	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? (uint64_t)ns
-						     : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
+	return ns > CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS ? ns : CW_CLOCKEVENT_MIN_DELTA_FLOOR_NS;
 }
 
 /*
@@ -99,10 +110,9 @@ uint64_t cw_clockevent_delta_to_ns(uint64_t latch, const struct cw_clock_event_d
  */
 static uint64_t ns_to_cycles(const struct cw_clock_event_device *dev, uint64_t ns)
 {
-	cw_u128 p = (cw_u128)ns * dev->mult;
-	cw_u128 c = (p >> dev->shift) + ((p & ((((cw_u128)1) << dev->shift) - 1)) != 0) + 1;
+	uint64_t c = cw_mul_u64_u32_shr_ceil(ns, dev->mult, dev->shift);
 
-	return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
+	return c == UINT64_MAX ? UINT64_MAX : c + 1;
 }
 
 /*
@@ -190,7 +200,8 @@ static int driver_switch(struct cw_clock_event_device *dev, enum cw_clockevent_s
 		}
 		return dev->set_state_oneshot ? dev->set_state_oneshot(dev) : 0;
 	case CW_CLOCKEVENT_STATE_ONESHOT_STOPPED:
-		if (CW_WARN_ON_ONCE(cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
+		if (CW_WARN_ON_ONCE(dev->sys,
+				    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_ONESHOT)) {
 			return CW_EINVAL;
 		}
 		return dev->set_state_oneshot_stopped ? dev->set_state_oneshot_stopped(dev)
@@ -220,7 +231,7 @@ int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_cloc
 	cw__clockevents_clear_forced(dev);
 	/* A oneshot device converts ns to cycles: a zero mult would stall it. */
 	if (state == CW_CLOCKEVENT_STATE_ONESHOT && !(dev->features & CW_CLOCKEVENT_FEAT_KTIME) &&
-	    CW_WARN_ON_ONCE(dev->mult == 0)) {
+	    CW_WARN_ON_ONCE(dev->sys, dev->mult == 0)) {
 		dev->mult = 1;
 	}
 	return 0;
@@ -355,8 +366,10 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 		 */
 		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 		cw__clockevents_clear_forced(dev);
-		if (state == CW_CLOCKEVENT_STATE_ONESHOT && dev->set_state_oneshot_stopped) {
-			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
+		if (state == CW_CLOCKEVENT_STATE_ONESHOT) {
+			/* CW_ENOSYS without the driver hook: the device stays ONESHOT. */
+			(void)cw__clockevents_switch_state(dev,
+							   CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
 		}
 		return 0;
 	}
@@ -373,7 +386,7 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
 		return 0;
 	}
-	CW_WARN_ON_ONCE(state != CW_CLOCKEVENT_STATE_ONESHOT);
+	CW_WARN_ON_ONCE(dev->sys, state != CW_CLOCKEVENT_STATE_ONESHOT);
 	if (dev->features & CW_CLOCKEVENT_FEAT_KTIME) {
 		return dev->set_next_ktime(expires_ns, dev);
 	}
@@ -410,7 +423,7 @@ void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
 
 static bool is_registered_locked(struct cw_system *sys, const struct cw_clock_event_device *dev)
 {
-	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (d == dev) {
 			return true;
 		}
@@ -420,7 +433,7 @@ static bool is_registered_locked(struct cw_system *sys, const struct cw_clock_ev
 
 static struct cw_clock_event_device *find_by_name_locked(struct cw_system *sys, const char *name)
 {
-	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (!strcmp(d->name, name)) {
 			return d;
 		}
@@ -481,14 +494,14 @@ static void offer_on_cpu_fn(void *arg)
 	struct offer_args *a = arg;
 	struct cw_system *sys = a->sys;
 
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (is_registered_locked(sys, a->dev) && is_detached(a->dev) &&
 	    cw_cpu_online(sys, a->cpu)) {
 		/* Re-offered: whatever it was programmed for before is gone. */
 		cw__clockevents_clear_forced(a->dev);
 		a->taken = cw__tick_try_device(sys, a->cpu, a->dev);
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 }
 
 static bool offer_to_cpu(struct cw_system *sys, struct cw_clock_event_device *dev, unsigned cpu)
@@ -508,12 +521,12 @@ static bool offer_to_broadcast(struct cw_system *sys, struct cw_clock_event_devi
 {
 	bool taken = false;
 
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (is_registered_locked(sys, dev) && is_detached(dev)) {
 		cw__clockevents_clear_forced(dev);
 		taken = cw__tick_broadcast_offer(sys, dev);
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	return taken;
 }
 
@@ -551,13 +564,13 @@ static unsigned collect_detached(struct cw_system *sys, struct cw_clock_event_de
 {
 	unsigned n = 0;
 
-	cw_spin_lock(&sys->tick.ce_lock);
-	for (struct cw_clock_event_device *d = sys->tick.devices; d && n < max; d = d->next) {
+	cw_spin_lock(&sys->ce.lock);
+	for (struct cw_clock_event_device *d = sys->ce.devices; d && n < max; d = d->next) {
 		if (is_detached(d)) {
 			out[n++] = d;
 		}
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	return n;
 }
 
@@ -626,13 +639,13 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	if (ret) {
 		return ret;
 	}
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (dev->sys || is_registered_locked(sys, dev)) {
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		return CW_EBUSY;
 	}
 	if (find_by_name_locked(sys, dev->name)) {
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		return CW_EINVAL;
 	}
 	dev->sys = sys;
@@ -648,14 +661,14 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
 	/* Append: the list keeps registration order. */
 	{
-		struct cw_clock_event_device **pp = &sys->tick.devices;
+		struct cw_clock_event_device **pp = &sys->ce.devices;
 
 		while (*pp) {
 			pp = &(*pp)->next;
 		}
 		*pp = dev;
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 
 	if (dev->cpu == CW_CLOCKEVENT_ANY_CPU) {
 		snprintf(where, sizeof(where), "global");
@@ -707,7 +720,7 @@ int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_t freq_
 
 static void unlink_locked(struct cw_system *sys, struct cw_clock_event_device *dev)
 {
-	for (struct cw_clock_event_device **pp = &sys->tick.devices; *pp; pp = &(*pp)->next) {
+	for (struct cw_clock_event_device **pp = &sys->ce.devices; *pp; pp = &(*pp)->next) {
 		if (*pp == dev) {
 			*pp = dev->next;
 			dev->next = NULL;
@@ -730,7 +743,7 @@ static struct cw_clock_event_device *find_replacement_locked(struct cw_system *s
 {
 	struct cw_clock_event_device *best = NULL;
 
-	for (struct cw_clock_event_device *d = sys->tick.devices; d; d = d->next) {
+	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (d == cur || !is_detached(d) || !cw__tick_check_replacement(sys, cpu, d)) {
 			continue;
 		}
@@ -749,7 +762,7 @@ static void unbind_on_cpu_fn(void *arg)
 	struct cw_clock_event_device *dev = a->dev;
 	struct cw_clock_event_device *repl;
 
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (!is_registered_locked(sys, dev)) {
 		a->ret = CW_EINVAL;
 	} else if (is_detached(dev)) {
@@ -764,7 +777,7 @@ static void unbind_on_cpu_fn(void *arg)
 		cw__tick_install_replacement(sys, a->cpu, repl);
 		a->ret = is_detached(dev) ? 0 : CW_EBUSY;
 	}
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 }
 
 int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *dev, unsigned cpu)
@@ -775,20 +788,20 @@ int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *d
 	if (!sys || !dev) {
 		return CW_EINVAL;
 	}
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	if (!is_registered_locked(sys, dev)) {
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		return CW_EINVAL;
 	}
 	if (is_detached(dev)) {
 		cw__clockevents_clear_forced(dev);
 		unlink_locked(sys, dev);
-		cw_spin_unlock(&sys->tick.ce_lock);
+		cw_spin_unlock(&sys->ce.lock);
 		cw__log(sys, CW_LOG_INFO, "clockevents: removed unused device %s", dev->name);
 		return 0;
 	}
 	bound = dev->bound_cpu;
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	if (dev->is_broadcast || bound < 0 || (unsigned)bound != cpu || cpu >= sys->nr_cpus) {
 		return CW_EBUSY;
 	}

@@ -32,17 +32,35 @@
  * one is selected. A continuous clocksource that passes against a
  * continuous watchdog becomes valid for high resolution.
  *
+ * The checks run from a timer of this file, not from the ports (Linux's
+ * clocksource_start_watchdog): a wheel timer started when the clocksource
+ * framework finishes booting (cw__clocksource_done_booting(), the fs init
+ * level) or by a later registration, whenever there is a reference and a
+ * MUST_VERIFY clocksource that is not unstable. Each run re-arms it one
+ * interval after its previous expiry on the next online CPU (wrapping), so
+ * the reads move from CPU to CPU; with nothing left to verify it stops. A
+ * wheel timer runs at the first tick after its expiry, up to one bucket
+ * granularity late (8 jiffies for 0.5 s at HZ >= 128), as Linux's does;
+ * an interval stretched past interval_max_ns only retakes the baselines.
+ * A machine without any clock event device has no tick, so no watchdog,
+ * as in Linux. cw_clocksource_watchdog_run() stays as a test hook.
+ *
  * Locking rules
  * -------------
  * cs_lock protects the list, ratings, flags, the watchdog and the override;
  * it is taken before tk_lock (clocksource switches). Registration, selection
- * and the watchdog run in thread context. Counter read functions are called
- * with cs_lock held and must not call back into clockwork.
+ * and the watchdog run in thread or soft context. The watchdog timer is
+ * armed with cs_lock dropped (wheel base locks are never taken under it). Counter read functions
+ * are called with cs_lock held and must not call back into clockwork.
  */
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/clocksource.h>
+#include <clockwork/cpu.h>
+#include <clockwork/timer.h>
 
 #include "system-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -77,13 +95,13 @@ void cw_clocks_calc_mult_shift(uint32_t *mult, uint32_t *shift, uint64_t from, u
 	uint32_t sft, sftacc = 32;
 
 	/* Bits of (maxsec * from) above 32 reduce the room left for mult. */
-	tmp = (uint64_t)((cw_u128)maxsec * from >> 32);
+	tmp = cw_u128_lo(cw_u128_shr(cw_mul_u64_u64(maxsec, from), 32));
 	while (tmp) {
 		tmp >>= 1;
 		sftacc--;
 	}
 	for (sft = 32; sft > 0; sft--) {
-		tmp = (uint64_t)((((cw_u128)to << sft) + from / 2) / from);
+		tmp = cw_u128_lo(cw_shl_add_div(to, sft, from / 2, from));
 		if ((tmp >> sftacc) == 0) {
 			break;
 		}
@@ -95,10 +113,11 @@ void cw_clocks_calc_mult_shift(uint32_t *mult, uint32_t *shift, uint64_t from, u
 void cw_clocksource_calc_mult_shift(uint32_t *mult, uint32_t *shift, uint64_t hz)
 {
 	for (uint32_t sft = CW_CS_MAX_SHIFT;; sft--) {
-		cw_u128 m = (((cw_u128)CW_NSEC_PER_SEC << sft) + hz / 2) / hz;
+		/* Saturated: anything at or above 2^32 fails the test alike. */
+		uint64_t m = cw_u128_to_u64_sat(cw_shl_add_div(CW_NSEC_PER_SEC, sft, hz / 2, hz));
 
 		/* mult plus the 11 % NTP headroom must stay below 2^32. */
-		if ((m + m * 11 / 100) <= UINT32_MAX || sft == 0) {
+		if ((m <= UINT32_MAX && m + m * 11 / 100 <= UINT32_MAX) || sft == 0) {
 			*mult = m > UINT32_MAX ? UINT32_MAX : (uint32_t)m;
 			*shift = sft;
 			return;
@@ -302,6 +321,8 @@ static int check_new_locked(struct cw_system *sys, const struct cw_clocksource *
 	return 0;
 }
 
+static void watchdog_start(struct cw_system *sys);
+
 static int register_locked(struct cw_system *sys, struct cw_clocksource *cs)
 {
 	int ret = check_new_locked(sys, cs);
@@ -346,6 +367,10 @@ int cw_clocksource_register_hz(struct cw_system *sys, struct cw_clocksource *cs,
 	cw_spin_lock(&sys->cs_lock);
 	ret = register_locked(sys, cs);
 	cw_spin_unlock(&sys->cs_lock);
+	if (ret == 0) {
+		/* A clocksource to verify, or a reference, may give the watchdog work. */
+		watchdog_start(sys);
+	}
 	return ret;
 }
 
@@ -371,6 +396,10 @@ int cw_clocksource_register_mult_shift(struct cw_system *sys, struct cw_clocksou
 	cw_spin_lock(&sys->cs_lock);
 	ret = register_locked(sys, cs);
 	cw_spin_unlock(&sys->cs_lock);
+	if (ret == 0) {
+		/* A clocksource to verify, or a reference, may give the watchdog work. */
+		watchdog_start(sys);
+	}
 	return ret;
 }
 
@@ -720,6 +749,129 @@ uint64_t cw_clocksource_watchdog_run(struct cw_system *sys)
 }
 
 /* ------------------------------------------------------------------------
+ * The watchdog timer
+ */
+
+/* Whether the watchdog has work: a reference and a clocksource to verify. */
+static bool watchdog_needed_locked(struct cw_system *sys)
+{
+	cw_lockdep_assert_held(&sys->cs_lock);
+	if (!sys->booted || !sys->watchdog) {
+		return false;
+	}
+	for (struct cw_clocksource *cs = sys->cs_list; cs; cs = cs->next) {
+		if (cs != sys->watchdog && (cs->flags & CW_CLOCKSOURCE_MUST_VERIFY) &&
+		    !(cs->flags & CW_CLOCKSOURCE_UNSTABLE)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An interval in whole jiffies, rounded up (never early), at least one. */
+static uint64_t watchdog_interval_jiffies(const struct cw_system *sys, uint64_t ns)
+{
+	uint64_t j = ns / sys->tick_nsec + (ns % sys->tick_nsec != 0);
+
+	return j ? j : 1;
+}
+
+/* The first online CPU after @cpu, wrapping (cpumask_next_wrap); @cpu if it is the only one. */
+static unsigned watchdog_next_cpu(struct cw_system *sys, unsigned cpu)
+{
+	for (unsigned i = 1; i <= sys->nr_cpus; i++) {
+		unsigned next = (cpu + i) % sys->nr_cpus;
+
+		if (cw_cpu_online(sys, next)) {
+			return next;
+		}
+	}
+	return cpu;
+}
+
+/*
+ * Queue the timer on @cpu, or on the next online CPU if @cpu just went
+ * offline. wd_cpu remembers where: the next run hops on from there even
+ * when another CPU expired the timer remotely.
+ */
+static void watchdog_arm(struct cw_system *sys, uint64_t expires, unsigned cpu)
+{
+	for (unsigned i = 0; i < sys->nr_cpus; i++) {
+		if (cw_timer_add_on(&sys->wd_timer, expires, cpu) == 0) {
+			CW_WRITE_ONCE(sys->wd_cpu, cpu);
+			return;
+		}
+		cpu = watchdog_next_cpu(sys, cpu);
+	}
+}
+
+/*
+ * clocksource_start_watchdog: arm the timer on the first online CPU, one
+ * interval from now, if there is something to verify and it is not running.
+ * The timer is armed after cs_lock is dropped (the wheel's base locks are
+ * not nested in cs_lock); wd_running, set under cs_lock, makes the caller
+ * that set it the only one to arm.
+ */
+static void watchdog_start(struct cw_system *sys)
+{
+	uint64_t expires = 0;
+	bool start;
+
+	cw_spin_lock(&sys->cs_lock);
+	start = !sys->wd_running && watchdog_needed_locked(sys);
+	if (start) {
+		sys->wd_running = true;
+		sys->wd_expires = cw_jiffies_get(sys) +
+				  watchdog_interval_jiffies(sys, sys->wd_params.interval_ns);
+		expires = sys->wd_expires;
+	}
+	cw_spin_unlock(&sys->cs_lock);
+	if (start) {
+		watchdog_arm(sys, expires, watchdog_next_cpu(sys, sys->nr_cpus - 1));
+	}
+}
+
+/*
+ * The watchdog timer's callback (clocksource_watchdog), in the soft expiry
+ * of the CPU it was queued on: one pass, then, while there is still
+ * something to verify, re-arm one interval (or the busy pause) after the
+ * previous expiry on the next online CPU, so every CPU's reads take their
+ * turn as in Linux. With nothing left to verify the timer stops; a later
+ * registration starts it again.
+ */
+static void watchdog_timer_fn(struct cw_timer *timer)
+{
+	struct cw_system *sys = cw_container_of(timer, struct cw_system, wd_timer);
+	uint64_t next_ns, expires = 0;
+	bool again;
+
+	cw_spin_lock(&sys->cs_lock);
+	next_ns = watchdog_pass_locked(sys);
+	sys->wd_runs++;
+	again = watchdog_needed_locked(sys);
+	sys->wd_running = again;
+	if (again) {
+		sys->wd_expires += watchdog_interval_jiffies(sys, next_ns);
+		expires = sys->wd_expires;
+	}
+	cw_spin_unlock(&sys->cs_lock);
+	cw__timekeeping_run_notifiers(sys);
+	if (again) {
+		watchdog_arm(sys, expires, watchdog_next_cpu(sys, CW_READ_ONCE(sys->wd_cpu)));
+	}
+}
+
+uint64_t cw_clocksource_watchdog_runs(struct cw_system *sys)
+{
+	uint64_t n;
+
+	cw_spin_lock(&sys->cs_lock);
+	n = sys->wd_runs;
+	cw_spin_unlock(&sys->cs_lock);
+	return n;
+}
+
+/* ------------------------------------------------------------------------
  * Boot and teardown
  */
 
@@ -732,6 +884,10 @@ void cw__clocksource_done_booting(struct cw_system *sys)
 	select_locked(sys, NULL);
 	cw_spin_unlock(&sys->cs_lock);
 	cw__timekeeping_run_notifiers(sys);
+	/* The watchdog is a timer of this file, started here on every port. */
+	if (cw_timer_setup(&sys->wd_timer, sys, watchdog_timer_fn, 0) == 0) {
+		watchdog_start(sys);
+	}
 }
 
 void cw__clocksource_teardown(struct cw_system *sys)

@@ -2,8 +2,8 @@
 /*
  * Core-internal helpers every core file uses: branch hints, once-accesses
  * for lockless data, container_of, assertions (CW_ASSERT in debug builds,
- * CW_WARN_ON_ONCE always), 128-bit arithmetic helpers and the CPU relax
- * hint. Private: never installed.
+ * CW_WARN_ON_ONCE always), the CPU relax hint; 128-bit arithmetic is in
+ * math128.h, included here. Private: never installed.
  */
 #ifndef CLOCKWORK_SRC_CORE_COMPILER_H
 #define CLOCKWORK_SRC_CORE_COMPILER_H
@@ -16,6 +16,9 @@
 #include <clockwork/types.h>
 
 #include <stddef.h>
+
+/* 128-bit products and quotients, with or without __int128. */
+#include "math128.h"
 
 #define cw_likely(x)   __builtin_expect(!!(x), 1)
 #define cw_unlikely(x) __builtin_expect(!!(x), 0)
@@ -36,7 +39,8 @@
 
 #define CW_CACHELINE_BYTES 64
 
-#ifdef NDEBUG
+/* Debug checks: the CW_DEBUG_CHECKS knob, by default on unless NDEBUG. */
+#if !CW_CONFIG_DEBUG_CHECKS
 #define CW_ASSERT(cond) ((void)0)
 #define CW_DEBUG_ONLY(x)
 #else
@@ -44,25 +48,45 @@
 #define CW_DEBUG_ONLY(x) x
 #endif
 
-/*
- * Always-on check: evaluates to @cond, and the first time it is true at this
- * call site logs a warning to stderr-free storage (a static flag) and the
- * caller takes its safe path. The message goes to the system log when the
- * caller has one (cw__warn_once_log).
+struct cw_system;
+
+/**
+ * One call site of CW_WARN_ON_ONCE: a static const object per site, so the
+ * site's address is its key and the process holds no mutable warning state.
  */
-#define CW_WARN_ON_ONCE(cond)                                              \
-	({                                                                 \
-		static int cw__warned;                                     \
-		int cw__c = !!(cond);                                      \
-		if (cw_unlikely(cw__c) && !cw__warned) {                   \
-			cw__warned = 1;                                    \
-			cw__warn_once(#cond, __FILE__, __LINE__);          \
-		}                                                          \
-		cw__c;                                                     \
+struct cw_warn_site {
+	/** The condition, as written. */
+	const char *expr;
+	/** Source file and line of the site. */
+	const char *file;
+	int line;
+};
+
+/*
+ * Always-on check (kernel WARN_ON_ONCE): evaluates to @cond; the first time
+ * @cond is true at this call site on @sys, a warning with the site's
+ * file:line goes to that system's log ring at CW_LOG_WARNING. Once per
+ * system, not per process: each system keeps a fixed-size set of the sites
+ * that warned (cw__warn_once(); no allocation, lock-free). The caller then
+ * takes its safe path.
+ */
+#define CW_WARN_ON_ONCE(sys, cond)                                                                 \
+	({                                                                                         \
+		static const struct cw_warn_site cw__site = { #cond, __FILE__, __LINE__ };         \
+		int cw__c = !!(cond);                                                              \
+		if (cw_unlikely(cw__c)) {                                                          \
+			cw__warn_once((sys), &cw__site);                                           \
+		}                                                                                  \
+		cw__c;                                                                             \
 	})
 
 _Noreturn void cw__assert_fail(const char *expr, const char *file, int line);
-void cw__warn_once(const char *expr, const char *file, int line);
+/**
+ * Log @p site's warning on @p sys unless it already did (the slow path of
+ * CW_WARN_ON_ONCE). Context: any, also with core locks held (log_lock is
+ * innermost).
+ */
+void cw__warn_once(struct cw_system *sys, const struct cw_warn_site *site);
 /** Fatal: corrupt state. Never returns. */
 _Noreturn void cw_bug(const char *what);
 
@@ -95,16 +119,6 @@ static inline void cw_counter_read_barrier(void)
 #else
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 #endif
-}
-
-typedef unsigned __int128 cw_u128;
-
-/* (a * b) >> shift without overflow, saturating at UINT64_MAX. */
-static inline uint64_t cw_mul_u64_u32_shr(uint64_t a, uint32_t b, unsigned shift)
-{
-	cw_u128 p = ((cw_u128)a * b) >> shift;
-
-	return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
 }
 
 /* Index of the highest set bit; v must be non-zero. */

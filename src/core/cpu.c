@@ -7,43 +7,20 @@
  * then the timer wheel's dead step moving its timers to a live CPU, and
  * device re-offering on the incoming one).
  *
- * IPI protocol: the sender ORs a kind into the target's ipi_pending
- * (release) and asks the port to interrupt the target; the target swaps
- * the set to 0 (acquire) in cw_cpu_handle_ipi() and handles each kind. A
- * kind sent while the target handles an earlier one is either seen by that
- * swap or causes another send_ipi, so no request is lost; requests merge.
+ * The IPI protocol is described in cpus.c, which holds the leaf calls
+ * (send an IPI, raise soft work, cw_cpu_call(), the per-CPU array).
  */
 #include <clockwork/cpu.h>
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "cpu-internal.h"
+#include "clockevents-internal.h"
+#include "tick-internal.h"
 #include "timer-internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int cw__cpus_init(struct cw_system *sys)
-{
-	size_t bytes = sizeof(struct cw_cpu) * sys->nr_cpus;
-
-	bytes = (bytes + CW_CACHELINE_BYTES - 1) & ~(size_t)(CW_CACHELINE_BYTES - 1);
-	sys->cpus = aligned_alloc(CW_CACHELINE_BYTES, bytes);
-	if (!sys->cpus) {
-		return CW_ENOMEM;
-	}
-	memset(sys->cpus, 0, bytes);
-	for (unsigned i = 0; i < sys->nr_cpus; i++) {
-		sys->cpus[i].id = i;
-		atomic_store_explicit(&sys->cpus[i].online, true, memory_order_relaxed);
-	}
-	return 0;
-}
-
-void cw__cpus_fini(struct cw_system *sys)
-{
-	free(sys->cpus);
-	sys->cpus = NULL;
-}
 
 static struct cw_cpu *this_cpu_ptr(struct cw_system *sys)
 {
@@ -59,14 +36,6 @@ void cw_irq_enter(struct cw_system *sys)
 
 	c->irq_depth++;
 	cw__tick_stat_add(c, interrupts, 1);
-}
-
-bool cw_in_irq(struct cw_system *sys)
-{
-	unsigned cpu = cw__current_cpu(sys);
-
-	/* Only the CPU itself writes its depth; a thread that is not a CPU is never in one. */
-	return cpu != CW_PORT_NO_CPU && sys->cpus[cpu].irq_depth > 0;
 }
 
 /* Soft work runs once the outermost interrupt leaves, on the same CPU. */
@@ -95,23 +64,6 @@ void cw_irq_exit(struct cw_system *sys)
 	}
 }
 
-void cw__cpu_raise_softirq(struct cw_system *sys, unsigned cpu, enum cw_softirq work)
-{
-	atomic_fetch_or_explicit(&sys->cpus[cpu].softirq_pending, (unsigned)work,
-				 memory_order_relaxed);
-}
-
-void cw__cpu_send_ipi(struct cw_system *sys, unsigned cpu, enum cw_ipi_kind kind)
-{
-	CW_ASSERT(cpu < sys->nr_cpus);
-	/* Pairs with the acquire exchange in cw_cpu_handle_ipi(). */
-	atomic_fetch_or_explicit(&sys->cpus[cpu].ipi_pending, (unsigned)kind,
-				 memory_order_release);
-	if (sys->port->send_ipi) {
-		sys->port->send_ipi(sys->port_ctx, cpu);
-	}
-}
-
 void cw_cpu_handle_ipi(struct cw_system *sys)
 {
 	struct cw_cpu *c = this_cpu_ptr(sys);
@@ -130,24 +82,6 @@ void cw_cpu_handle_ipi(struct cw_system *sys)
 		cw__hrtimer_retrigger(sys, c->id);
 	}
 	/* CW_IPI_KICK needs no work here: the interrupt itself ended the idle wait. */
-}
-
-int cw_cpu_call(struct cw_system *sys, unsigned cpu, cw_cpu_call_fn fn, void *arg)
-{
-	if (!sys || cpu >= sys->nr_cpus || !fn) {
-		return CW_EINVAL;
-	}
-	if (sys->port->cpu_call) {
-		return sys->port->cpu_call(sys->port_ctx, cpu, fn, arg);
-	}
-	fn(arg);
-	return 0;
-}
-
-bool cw_cpu_online(struct cw_system *sys, unsigned cpu)
-{
-	return cpu < sys->nr_cpus &&
-	       atomic_load_explicit(&sys->cpus[cpu].online, memory_order_acquire);
 }
 
 static unsigned nr_online(struct cw_system *sys)
@@ -170,9 +104,9 @@ static void cpu_dying_fn(void *arg)
 	struct dying_args *a = arg;
 	struct cw_system *sys = a->sys;
 
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	cw__tick_cpu_dying(sys, a->cpu);
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 }
 
 int cw_cpu_down(struct cw_system *sys, unsigned cpu)
@@ -190,9 +124,9 @@ int cw_cpu_down(struct cw_system *sys, unsigned cpu)
 		return CW_EBUSY;
 	}
 	/* Offline first, so the duty handover and re-offering skip it. */
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	atomic_store_explicit(&sys->cpus[cpu].online, false, memory_order_release);
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	/* The dying step runs on the CPU itself, while it can still run code. */
 	ret = cw_cpu_call(sys, cpu, cpu_dying_fn, &a);
 	if (ret) {
@@ -217,9 +151,9 @@ int cw_cpu_up(struct cw_system *sys, unsigned cpu)
 	}
 	/* The wheel takes timers there again before anyone sees it online. */
 	cw__timer_cpu_up(sys, cpu);
-	cw_spin_lock(&sys->tick.ce_lock);
+	cw_spin_lock(&sys->ce.lock);
 	atomic_store_explicit(&sys->cpus[cpu].online, true, memory_order_release);
-	cw_spin_unlock(&sys->tick.ce_lock);
+	cw_spin_unlock(&sys->ce.lock);
 	cw__log(sys, CW_LOG_INFO, "smp: CPU %u is up", cpu);
 	cw__clockevents_reoffer(sys);
 	return 0;

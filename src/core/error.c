@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Error names (cw_strerror) and the core's assertion and warning sinks.
+ * Error names (cw_strerror) and the core's assertion sink (warnings go to
+ * the system's log ring: log.c).
  */
 #include <clockwork/types.h>
 
@@ -45,11 +46,6 @@ void cw__assert_fail(const char *expr, const char *file, int line)
 {
 	fprintf(stderr, "clockwork: assertion failed: %s (%s:%d)\n", expr, file, line);
 	abort();
-}
-
-void cw__warn_once(const char *expr, const char *file, int line)
-{
-	fprintf(stderr, "clockwork: WARNING: %s (%s:%d)\n", expr, file, line);
 }
 
 void cw_bug(const char *what)

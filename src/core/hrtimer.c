@@ -33,7 +33,7 @@
  *     right lock.
  *   - Order with the rest of the core: hrtimer base lock -> (clockevents
  *     programming takes no lock) -> log_lock. The base lock is never held
- *     while taking ce_lock, bc_lock or jiffies_lock.
+ *     while taking ce.lock, bc_lock or jiffies_lock.
  *
  * Lifetime rules: a timer may be freed once it is neither queued nor
  * running: after cw_hrtimer_cancel(), or by its own callback returning
@@ -57,6 +57,9 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "cpu-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 #include "check-internal.h"
 
 #include <stdlib.h>
@@ -607,8 +610,8 @@ int cw_hrtimer_cancel(struct cw_hrtimer *timer)
 		 * CPU can be in its own callback; an application thread (not a
 		 * CPU) always waits.
 		 */
-		if (CW_WARN_ON_ONCE(base->cpu_base->cpu == cw__current_cpu(sys) &&
-				    cw_in_irq(sys))) {
+		if (CW_WARN_ON_ONCE(sys, base->cpu_base->cpu == cw__current_cpu(sys) &&
+						 cw_in_irq(sys))) {
 			return 0;
 		}
 		if (sys->port->cpu_relax) {
@@ -636,7 +639,7 @@ uint64_t cw_hrtimer_forward(struct cw_hrtimer *timer, cw_ktime_t now, uint64_t i
 	if (delta < 0) {
 		return 0;
 	}
-	if (CW_WARN_ON_ONCE(CW_READ_ONCE(timer->state) == HRTIMER_STATE_ENQUEUED)) {
+	if (CW_WARN_ON_ONCE(timer->sys, CW_READ_ONCE(timer->state) == HRTIMER_STATE_ENQUEUED)) {
 		return 0;
 	}
 	interval = interval_ns < 1                     ? 1

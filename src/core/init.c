@@ -23,6 +23,9 @@
 #include <clockwork/driver/init.h>
 
 #include "system-internal.h"
+#include "clockevents-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 
 /** A core step run at a level. */
 struct core_step {

@@ -4,12 +4,16 @@
  * "[%5u.%06u] " with the port's log clock, optionally echoed through the
  * port's log_write hook. Lines are kept whole (truncated at
  * CW_LOG_LINE_MAX) and numbered from 0 so readers can follow the ring.
+ * CW_WARN_ON_ONCE warnings land here too, once per call site and system
+ * ("WARNING: CPU1 at src/core/hrtimer.c:632: <condition>").
  */
 #include <clockwork/system.h>
 
 #include "system-internal.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +50,65 @@ void cw_log(struct cw_system *sys, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_va(sys, level, fmt, ap);
 	va_end(ap);
+}
+
+/*
+ * Claim @site in @sys's warned set: true the first time (the caller logs),
+ * false once it is in. Lock-free: a slot goes from NULL to a site once and
+ * never changes again, so a probe that meets the site knows it warned, and
+ * two racing claims of one slot leave exactly one winner. A full set
+ * answers true (a warning logged again beats one lost).
+ */
+static bool warn_claim(struct cw_system *sys, const struct cw_warn_site *site)
+{
+	size_t h = (size_t)((uintptr_t)site / sizeof(*site));
+
+	for (size_t i = 0; i < CW_WARN_SITES; i++) {
+		_Atomic(const struct cw_warn_site *) *slot = &sys->warned[(h + i) % CW_WARN_SITES];
+		const struct cw_warn_site *cur = atomic_load_explicit(slot, memory_order_relaxed);
+
+		if (cur == NULL &&
+		    atomic_compare_exchange_strong_explicit(slot, &cur, site, memory_order_relaxed,
+							    memory_order_relaxed)) {
+			return true;
+		}
+		if (cur == site) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * @file from its last "src/" on ("src/core/hrtimer.c"), so that a log is
+ * the same whatever directory the library was built in.
+ */
+static const char *warn_file(const char *file)
+{
+	const char *rel = file;
+
+	for (const char *p = file; (p = strstr(p, "src/")) != NULL; p++) {
+		rel = p;
+	}
+	return rel;
+}
+
+void cw__warn_once(struct cw_system *sys, const struct cw_warn_site *site)
+{
+	const char *file = warn_file(site->file);
+	unsigned cpu;
+
+	if (!sys || !warn_claim(sys, site)) {
+		return;
+	}
+	cpu = cw__current_cpu(sys);
+	if (cpu == CW_PORT_NO_CPU) {
+		cw__log(sys, CW_LOG_WARNING, "WARNING: at %s:%d: %s (not a CPU)", file, site->line,
+			site->expr);
+	} else {
+		cw__log(sys, CW_LOG_WARNING, "WARNING: CPU%u at %s:%d: %s", cpu, file, site->line,
+			site->expr);
+	}
 }
 
 uint64_t cw_log_count(const struct cw_system *sys)

@@ -11,6 +11,7 @@
 #define CLOCKWORK_SRC_CORE_NTP_INTERNAL_H
 
 #include "compiler.h"
+#include "ntp-types.h"
 
 #include <clockwork/timekeeping.h>
 
@@ -23,27 +24,6 @@
 /** maxerror at which STA_UNSYNC is set (16 s). */
 #define CW_NTP_MAXERROR_LIMIT_US 16000000LL
 
-struct cw_ntp {
-	/** Frequency offset, scaled ppm (ppm << 16), |freq| <= CW_NTP_MAXFREQ_SCALED. */
-	int64_t freq_scaled;
-	/** Remaining PLL phase offset to slew, ns. */
-	int64_t pll_offset_ns;
-	/** PLL time constant, 0..10. */
-	int64_t time_constant;
-	/** Remaining adjtime() single-shot slew, ns. */
-	int64_t adjtime_ns;
-	/** Slew applied during the current second, ns per second. */
-	int64_t slew_ns;
-	/** STA_* bits. */
-	unsigned status;
-	/** Leap state, enum cw_time_state. */
-	int state;
-	/** TAI - UTC, s. */
-	int32_t tai;
-	/** Error estimates, us. */
-	int64_t maxerror_us;
-	int64_t esterror_us;
-};
 
 void cw__ntp_init(struct cw_ntp *ntp, int32_t tai_offset_s);
 

@@ -117,8 +117,8 @@ static void pick_slew(struct cw_ntp *ntp)
 	 * 1 / (1 + r) nominal seconds long at rate r: ask for s / (1 - s) so
 	 * the second gains exactly s (1.4 % of a 0.1 s PLL offset otherwise).
 	 */
-	ntp->slew_ns = (int64_t)((__int128)(pll + one) * CW_NSEC_PER_SEC /
-				 (CW_NSEC_PER_SEC - (pll + one)));
+	ntp->slew_ns = (int64_t)cw_s128_lo(cw_s128_div_s64(
+		cw_mul_s64_s64(pll + one, CW_NSEC_PER_SEC), CW_NSEC_PER_SEC - (pll + one)));
 }
 
 int cw__ntp_second_overflow(struct cw_ntp *ntp, int64_t sec)

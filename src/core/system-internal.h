@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * struct cw_system and the core-internal calls shared by the core's files.
+ * struct cw_system, the one system object, and the few leaf helpers every
+ * core file needs (current CPU, raw jiffies, logging). Nothing here calls
+ * into a component: each component's interface is its own private header
+ * (tick-internal.h, hrtimer-internal.h, timer-internal.h, ...), and the
+ * component table (component.h) is how system.c and cpu.c reach them. The
+ * system object embeds some components' state by value (no pointer chase
+ * on the read paths); those types come from the components' *-types.h
+ * headers, which hold types only. tests/seams checks this layout.
  *
  * Locking rules (the whole-system order is also in docs/ARCHITECTURE.md):
- *   ce_lock -> bc_lock -> jiffies_lock -> log_lock;  tk_lock -> log_lock
+ *   ce.lock -> bc_lock -> jiffies_lock -> log_lock;  tk_lock -> log_lock
  *   cs_lock -> tk_lock
  *   notify_lock is taken alone (notifiers run with no other core lock).
- * ce_lock, bc_lock and jiffies_lock are described in tick-internal.h.
+ * ce.lock is described in clockevents-types.h, bc_lock and jiffies_lock in
+ * tick-internal.h.
  * cs_lock protects the clocksource list, the watchdog and the override;
  * tk_lock serialises timekeeping writers (readers take no lock); log_lock
  * protects the log ring and is innermost, so any path may log.
@@ -14,11 +22,12 @@
 #ifndef CLOCKWORK_SRC_CORE_SYSTEM_INTERNAL_H
 #define CLOCKWORK_SRC_CORE_SYSTEM_INTERNAL_H
 
+#include "clockevents-types.h"
 #include "compiler.h"
 #include "lock.h"
-#include "ntp-internal.h"
-#include "tick-internal.h"
-#include "timekeeping-internal.h"
+#include "ntp-types.h"
+#include "tick-types.h"
+#include "timekeeping-types.h"
 
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/clocksource.h>
@@ -26,6 +35,7 @@
 #include <clockwork/port.h>
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
+#include <clockwork/timer.h>
 
 /** Most drivers cw_system_add_driver() accepts. */
 #define CW_MAX_ADDED_DRIVERS 64
@@ -36,8 +46,19 @@ struct cw_added_driver {
 	void *ctx;
 };
 
-/** Longest log line kept in the ring, including the NUL. */
-#define CW_LOG_LINE_MAX 256
+/** Longest log line kept in the ring, including the NUL (knob CW_LOG_LINE_MAX). */
+#define CW_LOG_LINE_MAX CW_CONFIG_LOG_LINE_MAX
+
+struct cw_cpu;
+struct cw_hrtimer_cpu_base;
+struct cw_timer_wheel;
+struct cw_check;
+
+/**
+ * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
+ * has about ten sites; a full set logs further sites every time).
+ */
+#define CW_WARN_SITES 64
 
 struct cw_system {
 	/* Read-mostly configuration. */
@@ -61,7 +82,9 @@ struct cw_system {
 	struct cw_hrtimer_cpu_base *hrtimer_bases;
 	/** hrtimer.c's clock-was-set notifier. */
 	struct cw_clock_was_set_notifier hrtimer_cws;
-	/** Clockevents, tick and broadcast state (tick-internal.h). */
+	/** Clockevents state: the device list and its lock (clockevents-types.h). */
+	struct cw_clockevents ce;
+	/** Tick and broadcast state (tick-types.h). */
 	struct cw_tick_global tick;
 	/** Min-delta retry raises min_delta_ns (CONFIG_GENERIC_CLOCKEVENTS_MIN_ADJUST); default
 	 * true. */
@@ -83,6 +106,16 @@ struct cw_system {
 	char override_name[CW_CLOCKSOURCE_NAME_MAX];
 	struct cw_clocksource_watchdog_params wd_params;
 	bool wd_reset_pending;
+	/** The watchdog timer (clocksource.c): armed after boot while there is work. */
+	struct cw_timer wd_timer;
+	/** Jiffies of the timer's last expiry; each run adds one interval. */
+	uint64_t wd_expires;
+	/** The timer is armed or its callback will re-arm it. */
+	bool wd_running;
+	/** CPU the timer was last queued on (the hop goes on from there). */
+	unsigned wd_cpu;
+	/** Watchdog timer runs. */
+	uint64_t wd_runs;
 	struct cw_clocksource jiffies_cs;
 
 	/* Clock-was-set notifiers, under notify_lock. */
@@ -95,6 +128,11 @@ struct cw_system {
 	unsigned log_lines;
 	int log_level;
 	uint64_t log_count;
+	/**
+	 * CW_WARN_ON_ONCE sites that warned on this system: an open-addressed
+	 * set keyed by the site's address, filled by compare-and-swap (log.c).
+	 */
+	_Atomic(const struct cw_warn_site *) warned[CW_WARN_SITES];
 
 	/* Timekeeping: writer state under tk_lock; reader copy on its own lines. */
 	struct cw_spinlock tk_lock;
@@ -121,16 +159,7 @@ unsigned cw__this_cpu(const struct cw_system *sys);
 /** CPU running the caller, or CW_PORT_NO_CPU for a thread that is not a CPU. */
 unsigned cw__current_cpu(const struct cw_system *sys);
 
-/** Register the jiffies clocksource and make it current (creation). */
-void cw__jiffies_init(struct cw_system *sys);
-
-/** Set up clocksource defaults (watchdog tunables). */
-void cw__clocksource_init(struct cw_system *sys);
-
-/** Boot-time selection (clocksource_done_booting). Context: no lock held. */
-void cw__clocksource_done_booting(struct cw_system *sys);
-
-/** Forget all clocksources (system teardown). */
-void cw__clocksource_teardown(struct cw_system *sys);
+/** Run the boot sequence (machine hooks, init levels). Called by cw_system_boot(). */
+int cw__init_boot(struct cw_system *sys);
 
 #endif /* CLOCKWORK_SRC_CORE_SYSTEM_INTERNAL_H */

@@ -8,6 +8,10 @@
 #include <clockwork/system.h>
 
 #include "system-internal.h"
+#include "cpu-internal.h"
+#include "ntp-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 #include "check-internal.h"
 #include "hrtimer-internal.h"
 #include "timer-internal.h"
@@ -16,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CW_LOG_LINES_DEFAULT 1024u
+#define CW_LOG_LINES_DEFAULT ((unsigned)CW_CONFIG_LOG_LINES)
 
 static const struct cw_port_ops cw_null_port = {
 	.name = "none",
@@ -184,50 +188,6 @@ void *cw_system_port_ctx(const struct cw_system *sys)
 const char *cw_system_port_name(const struct cw_system *sys)
 {
 	return sys->port->name ? sys->port->name : "";
-}
-
-uint64_t cw_jiffies_get(const struct cw_system *sys)
-{
-	struct cw_system *s = (struct cw_system *)sys;
-	int64_t next;
-	cw_ktime_t now;
-	unsigned seq;
-	uint64_t j;
-
-	do {
-		seq = cw_read_seqbegin(&s->tick.jiffies_seq);
-		j = atomic_load_explicit(&s->jiffies64, memory_order_relaxed);
-		next = atomic_load_explicit(&s->tick.next_period_ns, memory_order_relaxed);
-	} while (cw_read_seqretry(&s->tick.jiffies_seq, seq));
-	if (next == 0) {
-		/* No tick layer runs the jiffy grid (legacy port-driven do_timer): the counter. */
-		return j;
-	}
-	/*
-	 * NO_HZ: with every CPU idle nobody advances jiffies64, but callers
-	 * (a wheel timer armed from a thread that is not a CPU) need the
-	 * current value: count the boundaries already passed on the grid.
-	 */
-	now = cw_ktime_get(s);
-	if (now >= next) {
-		j += 1 + (uint64_t)(now - next) / s->tick_nsec;
-	}
-	return j;
-}
-
-unsigned cw__current_cpu(const struct cw_system *sys)
-{
-	unsigned cpu = sys->port->this_cpu ? sys->port->this_cpu(sys->port_ctx) : 0;
-
-	return cpu < sys->nr_cpus ? cpu : CW_PORT_NO_CPU;
-}
-
-unsigned cw__this_cpu(const struct cw_system *sys)
-{
-	unsigned cpu = cw__current_cpu(sys);
-
-	/* A thread that is not a CPU uses CPU 0's bases. */
-	return cpu == CW_PORT_NO_CPU ? 0 : cpu;
 }
 
 size_t cw_system_cpu_state_bytes(const struct cw_system *sys)

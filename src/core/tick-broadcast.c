@@ -63,7 +63,7 @@
  * CPU out of the oneshot mask around its handler and re-arms the broadcast
  * for its next event afterwards.
  *
- * Locking rules: bc_lock nests inside ce_lock (registration, hotplug) and
+ * Locking rules: bc_lock nests inside ce.lock (registration, hotplug) and
  * is taken alone from interrupt and idle paths. The broadcast device is
  * programmed only under bc_lock. The next_event_ns of a CPU in the oneshot
  * mask is read under bc_lock; that CPU does not touch it while it is in
@@ -73,6 +73,7 @@
 #include <clockwork/tick.h>
 
 #include "system-internal.h"
+#include "tick-internal.h"
 
 static void bc_handle_periodic(struct cw_clock_event_device *dev);
 static void bc_handle_oneshot(struct cw_clock_event_device *dev);
@@ -130,7 +131,7 @@ static bool bc_send_ipis_locked(struct cw_system *sys, struct cw_cpumask *mask, 
 static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t)
 {
 	if (t < bc->next_event_ns) {
-		cw__tick_program_event(bc, t, true);
+		cw_clockevents_program_event(bc, t, true);
 	}
 }
 
@@ -186,7 +187,7 @@ static void bc_start_periodic_locked(struct cw_system *sys, struct cw_clock_even
 			cw_ktime_get(sys), (int64_t)sys->tick_nsec);
 
 		cw__clockevents_switch_state(bc, CW_CLOCKEVENT_STATE_ONESHOT);
-		cw__tick_program_event(bc, next, true);
+		cw_clockevents_program_event(bc, next, true);
 		return;
 	}
 	cw__tick_start_periodic(sys, bc);
@@ -237,7 +238,8 @@ static void bc_handle_periodic(struct cw_clock_event_device *dev)
 	local = bc_send_ipis_locked(sys, &mask, self);
 	if (cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_ONESHOT) {
 		/* Emulated: late periods fire at once and are caught up one by one. */
-		cw__tick_program_event(dev, dev->next_event_ns + (int64_t)sys->tick_nsec, true);
+		cw_clockevents_program_event(dev, dev->next_event_ns + (int64_t)sys->tick_nsec,
+					     true);
 	}
 	cw_spin_unlock(&tg->bc_lock);
 	/* After the unlock: the handler may switch modes and take bc_lock. */
@@ -332,7 +334,7 @@ bool cw__tick_broadcast_offer(struct cw_system *sys, struct cw_clock_event_devic
 	struct cw_clock_event_device *cur;
 	bool notify;
 
-	cw_lockdep_assert_held(&tg->ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if ((dev->features &
 	     (CW_CLOCKEVENT_FEAT_DUMMY | CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_C3STOP)) ||
 	    dev->is_broadcast || cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_DETACHED) {
@@ -568,7 +570,7 @@ void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
 				 */
 				cw_cpumask_set(&tg->bc_force_mask, c->id);
 			} else {
-				cw__tick_program_event(dev, dev->next_event_ns, true);
+				cw_clockevents_program_event(dev, dev->next_event_ns, true);
 			}
 		}
 	}

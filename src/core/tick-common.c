@@ -8,7 +8,7 @@
  * tick-sched.c (reference sections 3.7, 3.8, 4.1-4.3).
  *
  * Tick devices. clockevents.c offers every registered or released device
- * to a CPU by running cw__tick_try_device() on that CPU with ce_lock held.
+ * to a CPU by running cw__tick_try_device() on that CPU with ce.lock held.
  * The device is taken when it fits the CPU (tick_check_percpu: its own
  * per-CPU device always; a global device only if its interrupt can be
  * routed here and the CPU has no per-CPU device) and is preferred over the
@@ -24,9 +24,22 @@
  * of the tick period, so jiffy boundaries are multiples of TICK_NSEC and a
  * oneshot tick programmed at such a multiple coincides with a jiffy. The
  * CPU holding the do_timer duty advances jiffies by 1 + (now - next) /
- * TICK_NSEC when now >= next (tick_do_update_jiffies64), then wall time,
- * through cw_timekeeping_do_timer(). Jiffies thus follow MONOTONIC time,
- * whatever the phase or the number of tick interrupts.
+ * TICK_NSEC when now >= next (tick_do_update_jiffies64), then wall time
+ * (cw_timekeeping_update()). Jiffies thus follow MONOTONIC time, whatever
+ * the phase or the number of tick interrupts.
+ *
+ * One owner. The tick layer is the only writer of jiffies: every advance
+ * goes through jiffies_advance_locked() with jiffies_lock held (asserted
+ * in debug builds). Linux has no tick, hence no jiffies, on a machine
+ * without a clock event device; clockwork keeps counters-only machines
+ * (and bare test systems) keeping time by letting the port stand in for
+ * the missing periodic tick with cw_tick_port_do_timer(), which is this
+ * same advance under the same lock, refused (CW_EBUSY) as soon as a tick
+ * device has taken the duty (do_timer_cpu left BOOT, a change made under
+ * jiffies_lock), so the two never both advance jiffies. The stand-in
+ * keeps no jiffy grid (next_period_ns stays 0); it expires the CPUs' due
+ * global wheel timers remotely (the clocksource watchdog's among them),
+ * but no hrtimer, pinned or deferrable timer runs without a tick device.
  *
  * The duty. do_timer_cpu starts as BOOT; the first CPU with a tick device
  * takes it. A CPU that goes idle drops it (NONE) and remembers that it did
@@ -57,12 +70,13 @@
  * when no timer expired), so no tick is doubled.
  *
  * Locking rules:
- * - ce_lock (held by the callers of cw__tick_try_device(),
+ * - ce.lock (held by the callers of cw__tick_try_device(),
  *   cw__tick_install_replacement() and cw__tick_cpu_dying()) protects
  *   bindings; a CPU's struct cw_tick_device changes only on that CPU.
- * - jiffies_lock serialises the jiffies advance and is held across
- *   cw_timekeeping_do_timer(); next_period_ns is also read locklessly
- *   (acquire, pairs with the release store after the advance).
+ * - jiffies_lock serialises every jiffies advance (the tick's and the
+ *   port stand-in's) and the grid; wall time is updated after it is
+ *   dropped. next_period_ns is also read locklessly (acquire, pairs with
+ *   the release store after the advance).
  * - do_timer_cpu is an atomic; takeover and drop are compare-and-swap so
  *   two CPUs never both believe they hold the duty.
  * - cs_lock is taken alone to read the current clocksource's flags.
@@ -75,6 +89,8 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "tick-internal.h"
+#include "timekeeping-internal.h"
 #include "timer-internal.h"
 
 /* Attempts to find a future period boundary before forcing the program. */
@@ -109,6 +125,17 @@ static cw_ktime_t forward_past(cw_ktime_t next, cw_ktime_t now, int64_t period)
  * jiffies and the do_timer duty
  */
 
+/*
+ * The one place jiffies64 moves (after creation): every advance, from the
+ * tick or from a port standing in for a missing tick device, comes here
+ * with jiffies_lock held, inside a jiffies_seq write section.
+ */
+static void jiffies_advance_locked(struct cw_system *sys, uint64_t ticks)
+{
+	cw_lockdep_assert_held(&sys->tick.jiffies_lock);
+	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
+}
+
 /* tick_do_update_jiffies64: advance jiffies for every period boundary up to @now. */
 static uint64_t tick_do_update_jiffies64(struct cw_system *sys, cw_ktime_t now)
 {
@@ -131,7 +158,7 @@ static uint64_t tick_do_update_jiffies64(struct cw_system *sys, cw_ktime_t now)
 	ticks = 1 + (uint64_t)((now - next) / period);
 	tg->last_jiffies_update_ns = next + (int64_t)(ticks - 1) * period;
 	cw_write_seqbegin(&tg->jiffies_seq);
-	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
+	jiffies_advance_locked(sys, ticks);
 	/* Pairs with the acquire fast path above. */
 	atomic_store_explicit(&tg->next_period_ns, tg->last_jiffies_update_ns + period,
 			      memory_order_release);
@@ -146,7 +173,7 @@ static uint64_t tick_do_update_jiffies64(struct cw_system *sys, cw_ktime_t now)
 	return ticks;
 }
 
-/* The first CPU with a tick device takes the duty and aligns the jiffy grid. ce_lock held. */
+/* The first CPU with a tick device takes the duty and aligns the jiffy grid. ce.lock held. */
 static void tick_take_boot_duty(struct cw_system *sys, unsigned cpu)
 {
 	struct cw_tick_global *tg = &sys->tick;
@@ -164,8 +191,45 @@ static void tick_take_boot_duty(struct cw_system *sys, unsigned cpu)
 	atomic_store_explicit(&tg->next_period_ns, tg->last_jiffies_update_ns + period,
 			      memory_order_release);
 	cw_write_seqend(&tg->jiffies_seq);
-	cw_spin_unlock(&tg->jiffies_lock);
+	/*
+	 * Under jiffies_lock: cw_tick_port_do_timer() checks for BOOT under it,
+	 * so no stand-in advance lands after the grid is set.
+	 */
 	atomic_store_explicit(&tg->do_timer_cpu, (int)cpu, memory_order_relaxed);
+	cw_spin_unlock(&tg->jiffies_lock);
+}
+
+int cw_tick_port_do_timer(struct cw_system *sys, uint64_t ticks)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	uint64_t now_j;
+
+	cw_spin_lock(&tg->jiffies_lock);
+	if (atomic_load_explicit(&tg->do_timer_cpu, memory_order_relaxed) !=
+	    CW_TICK_DO_TIMER_BOOT) {
+		/* A tick device took the duty: the tick layer owns jiffies now. */
+		cw_spin_unlock(&tg->jiffies_lock);
+		return CW_EBUSY;
+	}
+	cw_write_seqbegin(&tg->jiffies_seq);
+	jiffies_advance_locked(sys, ticks);
+	cw_write_seqend(&tg->jiffies_seq);
+	cw_spin_unlock(&tg->jiffies_lock);
+	/* Wall time outside jiffies_lock, as after every tick-driven advance. */
+	cw_timekeeping_update(sys);
+	/*
+	 * No CPU ticks, so nobody runs the wheel: expire every online CPU's
+	 * due global timers from here, as the migration hierarchy expires an
+	 * idle CPU's (the clocksource watchdog is one). Pinned and deferrable
+	 * timers and hrtimers need a tick device.
+	 */
+	now_j = cw__jiffies_raw(sys);
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		if (cw_cpu_online(sys, cpu) && cw__timer_pending_due(sys, cpu, now_j)) {
+			cw__timer_expire_remote(sys, cpu, now_j);
+		}
+	}
+	return 0;
 }
 
 /* tick_sched_do_timer: take over an unowned duty, advance jiffies, stall guard. */
@@ -235,7 +299,7 @@ static void tick_do_timer_one(struct cw_system *sys)
 	cw_write_seqbegin(&tg->jiffies_seq);
 	tg->last_jiffies_update_ns =
 		atomic_load_explicit(&tg->next_period_ns, memory_order_relaxed);
-	atomic_fetch_add_explicit(&sys->jiffies64, 1, memory_order_relaxed);
+	jiffies_advance_locked(sys, 1);
 	/* Pairs with the acquire fast path of tick_do_update_jiffies64(). */
 	atomic_store_explicit(&tg->next_period_ns, tg->last_jiffies_update_ns + period,
 			      memory_order_release);
@@ -267,28 +331,6 @@ static void tick_periodic(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t no
  * Programming and the periodic tick
  */
 
-int cw__tick_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns, bool force)
-{
-	enum cw_clockevent_state state = cw_clockevent_get_state(dev);
-
-	if (expires_ns == CW_KTIME_MAX) {
-		if (state == CW_CLOCKEVENT_STATE_ONESHOT) {
-			cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
-		}
-		dev->next_event_ns = CW_KTIME_MAX;
-		return 0;
-	}
-	if (state == CW_CLOCKEVENT_STATE_SHUTDOWN) {
-		/* Stopped in deep idle: remember the event, the broadcast device covers it. */
-		dev->next_event_ns = expires_ns;
-		return 0;
-	}
-	if (state == CW_CLOCKEVENT_STATE_ONESHOT_STOPPED) {
-		cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
-	}
-	return cw_clockevents_program_event(dev, expires_ns, force);
-}
-
 bool cw__tick_hres_valid(struct cw_system *sys)
 {
 	struct cw_clocksource *cs;
@@ -309,11 +351,11 @@ static void program_periodic_from(struct cw_system *sys, struct cw_clock_event_d
 
 	next = forward_past(next, cw_ktime_get(sys), period);
 	for (unsigned i = 0; i < TICK_PROGRAM_TRIES; i++, next += period) {
-		if (cw__tick_program_event(dev, next, false) != CW_ETIME) {
+		if (cw_clockevents_program_event(dev, next, false) != CW_ETIME) {
 			return;
 		}
 	}
-	cw__tick_program_event(dev, next, true);
+	cw_clockevents_program_event(dev, next, true);
 }
 
 /*
@@ -340,7 +382,7 @@ static bool tick_resume_missed_period(struct cw_system *sys, struct cw_clock_eve
 	if (from > now || now - from >= period) {
 		return false;
 	}
-	cw__tick_program_event(dev, from, true);
+	cw_clockevents_program_event(dev, from, true);
 	return true;
 }
 
@@ -393,7 +435,7 @@ static void tick_switch_to_oneshot(struct cw_system *sys, struct cw_cpu *c)
 	cw_spin_unlock(&sys->tick.jiffies_lock);
 	c->tick_next_ns =
 		forward_past(last + tick_period(sys), cw_ktime_get(sys), tick_period(sys));
-	cw__tick_program_event(dev, c->tick_next_ns, true);
+	cw_clockevents_program_event(dev, c->tick_next_ns, true);
 
 	/* clocksource.c reads it under cs_lock: only VALID_FOR_HRES clocksources stay usable. */
 	cw_spin_lock(&sys->cs_lock);
@@ -453,7 +495,7 @@ static void tick_handle_periodic(struct cw_clock_event_device *dev)
 		 * Not on a clocksource that moves with the tick (jiffies): there
 		 * time lags the device by design, and only this tick moves it.
 		 */
-		cw__tick_program_event(dev, next, true);
+		cw_clockevents_program_event(dev, next, true);
 		return;
 	}
 	tick_periodic(sys, c, now);
@@ -462,7 +504,7 @@ static void tick_handle_periodic(struct cw_clock_event_device *dev)
 	}
 	for (unsigned i = 0; i < TICK_PROGRAM_TRIES; i++) {
 		next += tick_period(sys);
-		ret = cw__tick_program_event(dev, next, false);
+		ret = cw_clockevents_program_event(dev, next, false);
 		if (ret != CW_ETIME) {
 			return;
 		}
@@ -487,7 +529,7 @@ static void tick_handle_oneshot(struct cw_clock_event_device *dev)
 	cw_ktime_t now = cw_ktime_get(sys);
 
 	if (now < c->tick_next_ns) {
-		cw__tick_program_event(dev, c->tick_next_ns, true);
+		cw_clockevents_program_event(dev, c->tick_next_ns, true);
 		return;
 	}
 	tick_periodic(sys, c, now);
@@ -497,7 +539,7 @@ static void tick_handle_oneshot(struct cw_clock_event_device *dev)
 		return;
 	}
 	c->tick_next_ns = forward_past(c->tick_next_ns + tick_period(sys), now, tick_period(sys));
-	cw__tick_program_event(dev, c->tick_next_ns, true);
+	cw_clockevents_program_event(dev, c->tick_next_ns, true);
 }
 
 /* ------------------------------------------------------------------------
@@ -565,7 +607,7 @@ static void tick_setup_device(struct cw_system *sys, struct cw_cpu *c,
 		cw__tick_broadcast_setup_cpu(sys, c->id, dev);
 		dev->event_handler = tick_handle_oneshot;
 		cw__clockevents_switch_state(dev, CW_CLOCKEVENT_STATE_ONESHOT);
-		cw__tick_program_event(dev, c->tick_next_ns, true);
+		cw_clockevents_program_event(dev, c->tick_next_ns, true);
 	}
 	cw__log(sys, CW_LOG_INFO, "clockevents: CPU%u: tick device %s (rating %d, %s)", c->id,
 		dev->name, dev->rating, cw_tick_mode_name(c->td.mode));
@@ -593,7 +635,7 @@ bool cw__tick_try_device(struct cw_system *sys, unsigned cpu, struct cw_clock_ev
 {
 	struct cw_cpu *c;
 
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if (cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu) || dev->is_broadcast ||
 	    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_DETACHED) {
 		return false;
@@ -612,7 +654,7 @@ bool cw__tick_check_replacement(struct cw_system *sys, unsigned cpu,
 {
 	struct cw_cpu *c;
 
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if (cpu >= sys->nr_cpus || dev->is_broadcast ||
 	    cw_clockevent_get_state(dev) != CW_CLOCKEVENT_STATE_DETACHED) {
 		return false;
@@ -628,7 +670,7 @@ bool cw__tick_check_replacement(struct cw_system *sys, unsigned cpu,
 void cw__tick_install_replacement(struct cw_system *sys, unsigned cpu,
 				  struct cw_clock_event_device *dev)
 {
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	CW_ASSERT(cpu < sys->nr_cpus);
 	tick_install(sys, &sys->cpus[cpu], dev);
 }
@@ -652,7 +694,7 @@ void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu)
 	struct cw_cpu *c = &sys->cpus[cpu];
 	struct cw_clock_event_device *dev = c->td.evtdev;
 
-	cw_lockdep_assert_held(&sys->tick.ce_lock);
+	cw_lockdep_assert_held(&sys->ce.lock);
 	if (atomic_load_explicit(&sys->tick.do_timer_cpu, memory_order_relaxed) == (int)cpu) {
 		unsigned first = 0;
 

@@ -43,6 +43,7 @@
 
 #include "hrtimer-internal.h"
 #include "system-internal.h"
+#include "tick-internal.h"
 #include "timer-internal.h"
 
 static int64_t period_of(const struct cw_system *sys)
@@ -142,7 +143,7 @@ static void program_stopped(struct cw_cpu *c, cw_ktime_t expires)
 		return;
 	}
 	c->tick_next_ns = expires;
-	cw__tick_program_event(c->td.evtdev, expires, true);
+	cw_clockevents_program_event(c->td.evtdev, expires, true);
 }
 
 void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
@@ -250,7 +251,7 @@ void cw__tick_nohz_idle_restart(struct cw_system *sys, struct cw_cpu *c, cw_ktim
 		next -= p;
 	}
 	c->tick_next_ns = next;
-	cw__tick_program_event(c->td.evtdev, next, true);
+	cw_clockevents_program_event(c->td.evtdev, next, true);
 }
 
 void cw__tick_sched_cpu_dying(struct cw_system *sys, struct cw_cpu *c)

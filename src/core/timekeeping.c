@@ -42,6 +42,8 @@
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
+#include "ntp-internal.h"
+#include "timekeeping-internal.h"
 #include "check-internal.h"
 
 #include <string.h>
@@ -67,10 +69,7 @@ static inline uint64_t frac_mask(uint32_t shift)
 /* Add delta cycles at @mult to a clock, carrying whole ns into base_ns. */
 static void clock_advance(struct cw_tk_clock *c, cw_u128 shifted_ns, uint32_t shift)
 {
-	cw_u128 acc = shifted_ns + c->frac;
-
-	c->base_ns += (int64_t)(acc >> shift);
-	c->frac = (uint64_t)acc & frac_mask(shift);
+	cw_accumulate_shifted(&c->base_ns, &c->frac, shifted_ns, shift);
 }
 
 /*
@@ -90,16 +89,7 @@ static inline int64_t sat_add(int64_t a, int64_t b)
 
 static int64_t sat_add_s64(int64_t a, cw_u128 b_unsigned, bool negative)
 {
-	__int128 r =
-		negative ? (__int128)a - (__int128)b_unsigned : (__int128)a + (__int128)b_unsigned;
-
-	if (r > INT64_MAX) {
-		return INT64_MAX;
-	}
-	if (r < INT64_MIN) {
-		return INT64_MIN;
-	}
-	return (int64_t)r;
+	return cw_sat_add_s64_u128(a, b_unsigned, negative);
 }
 
 /* ------------------------------------------------------------------------
@@ -116,11 +106,10 @@ static void tk_publish_fields(struct cw_system *sys)
 
 	if (cw__ntp_next_leap(&sys->ntp, tk->xtime_sec, &at_sec, &step_ns)) {
 		/* 128 bits: a midnight past the end of time is simply never reached. */
-		__int128 at = (__int128)at_sec * CW_NSEC_PER_SEC - tk->offs_real;
+		cw_s128 at = cw_s128_sub(cw_mul_s64_s64(at_sec, CW_NSEC_PER_SEC),
+					 cw_s128_from_s64(tk->offs_real));
 
-		leap_mono = at > CW_KTIME_MAX ? CW_KTIME_MAX
-			    : at < INT64_MIN  ? INT64_MIN
-					      : (int64_t)at;
+		leap_mono = cw_s128_clamp_s64(at, INT64_MIN, CW_KTIME_MAX);
 	}
 	CW_WRITE_ONCE(p->cs, tk->cs);
 	CW_WRITE_ONCE(p->read, tk->cs->read);
@@ -176,7 +165,7 @@ static inline __attribute__((always_inline)) int64_t pub_now(struct cw_tk_pub *p
 	if (cw_likely(d <= CW_READ_ONCE(p->max_cycles))) {
 		return CW_READ_ONCE(c->base_ns) + (int64_t)((d * mult + frac) >> shift);
 	}
-	return CW_READ_ONCE(c->base_ns) + (int64_t)((((cw_u128)d * mult) + frac) >> shift);
+	return CW_READ_ONCE(c->base_ns) + (int64_t)cw_mul_add_shr(d, mult, frac, shift);
 }
 
 static inline __attribute__((always_inline)) int64_t pub_offset(struct cw_tk_pub *p,
@@ -382,9 +371,10 @@ static void tk_update_ideal(struct cw_system *sys)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 	int64_t adj = cw__ntp_adjust_scaled(&sys->ntp);
-	__int128 corr = (__int128)tk->raw_interval * adj / ((__int128)CW_NSEC_PER_SEC << 32);
+	cw_s128 corr = cw_s128_div_s64(cw_mul_u64_s64(tk->raw_interval, adj),
+				       (int64_t)CW_NSEC_PER_SEC << 32);
 
-	tk->ideal_interval = (uint64_t)((__int128)tk->raw_interval + corr);
+	tk->ideal_interval = tk->raw_interval + cw_s128_lo(corr);
 }
 
 static void tk_setup_internals(struct cw_system *sys, struct cw_clocksource *cs)
@@ -397,8 +387,8 @@ static void tk_setup_internals(struct cw_system *sys, struct cw_clocksource *cs)
 	tk->mono.mult = cs->mult;
 	tk->raw.mult = cs->mult;
 	tk->cycle_last = cs->read(cs) & cs->mask;
-	ci = (((cw_u128)sys->tick_nsec << cs->shift) + cs->mult / 2) / cs->mult;
-	tk->cycle_interval = ci ? (uint64_t)ci : 1;
+	ci = cw_shl_add_div(sys->tick_nsec, cs->shift, cs->mult / 2, cs->mult);
+	tk->cycle_interval = cw_u128_hi(ci) || cw_u128_lo(ci) ? cw_u128_lo(ci) : 1;
 	tk->xtime_interval = tk->cycle_interval * cs->mult;
 	tk->raw_interval = tk->xtime_interval;
 	tk->ntp_error = 0;
@@ -413,14 +403,14 @@ static void tk_forward_now(struct cw_timekeeper *tk)
 	struct cw_clocksource *cs = tk->cs;
 	uint64_t delta = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 
-	clock_advance(&tk->mono, (cw_u128)delta * tk->mono.mult, tk->shift);
-	clock_advance(&tk->raw, (cw_u128)delta * tk->raw.mult, tk->shift);
+	clock_advance(&tk->mono, cw_mul_u64_u32(delta, tk->mono.mult), tk->shift);
+	clock_advance(&tk->raw, cw_mul_u64_u32(delta, tk->raw.mult), tk->shift);
 	tk->cycle_last = (tk->cycle_last + delta) & cs->mask;
 }
 
 static uint64_t convert_frac(uint64_t frac, uint32_t from_shift, uint32_t to_shift)
 {
-	return (uint64_t)(((cw_u128)frac << to_shift) >> from_shift);
+	return cw_rescale_u64(frac, from_shift, to_shift);
 }
 
 void cw__timekeeping_init(struct cw_system *sys, struct cw_clocksource *cs, int64_t realtime_ns,
@@ -529,14 +519,15 @@ static void tk_process_seconds(struct cw_system *sys)
 static void tk_accumulate(struct cw_system *sys, unsigned k)
 {
 	struct cw_timekeeper *tk = &sys->tk;
-	cw_u128 ideal = (cw_u128)tk->ideal_interval << k;
-	cw_u128 actual = (cw_u128)tk->xtime_interval << k;
+	cw_u128 ideal = cw_u128_shl(cw_u128_from_u64(tk->ideal_interval), k);
+	cw_u128 actual = cw_u128_shl(cw_u128_from_u64(tk->xtime_interval), k);
 
 	tk->cycle_last = (tk->cycle_last + (tk->cycle_interval << k)) & tk->cs->mask;
 	clock_advance(&tk->mono, actual, tk->shift);
-	clock_advance(&tk->raw, (cw_u128)tk->raw_interval << k, tk->shift);
-	tk->ntp_error = ideal >= actual ? sat_add_s64(tk->ntp_error, ideal - actual, false)
-					: sat_add_s64(tk->ntp_error, actual - ideal, true);
+	clock_advance(&tk->raw, cw_u128_shl(cw_u128_from_u64(tk->raw_interval), k), tk->shift);
+	tk->ntp_error = !cw_u128_lt(ideal, actual)
+				? sat_add_s64(tk->ntp_error, cw_u128_sub(ideal, actual), false)
+				: sat_add_s64(tk->ntp_error, cw_u128_sub(actual, ideal), true);
 	tk->steps++;
 	tk_process_seconds(sys);
 }
@@ -550,7 +541,7 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_clocksource *cs = tk->cs;
 	uint64_t mult, lo = cs->mult - cs->maxadj, hi = (uint64_t)cs->mult + cs->maxadj;
-	__int128 t;
+	cw_s128 t;
 	int64_t adj;
 
 	if (tk->ideal_interval != tk->ideal_used) {
@@ -562,7 +553,7 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	tk->err_mult = tk->ntp_error > 0 ? 1 : 0;
 	mult += tk->err_mult;
 	if (mult < lo || mult > hi) {
-		CW_WARN_ON_ONCE(1);
+		CW_WARN_ON_ONCE(sys, 1);
 		mult = mult < lo ? lo : hi;
 	}
 	adj = (int64_t)mult - (int64_t)tk->mono.mult;
@@ -572,11 +563,13 @@ static void tk_adjust(struct cw_system *sys, uint64_t offset)
 	tk->mono.mult = (uint32_t)mult;
 	tk->xtime_interval = tk->cycle_interval * mult;
 	/* Keep the value at "now" unchanged: move the fraction at cycle_last. */
-	t = (__int128)tk->mono.frac - (__int128)offset * adj;
-	tk->mono.base_ns += (int64_t)(t >> tk->shift);
-	tk->mono.frac = (uint64_t)t & frac_mask(tk->shift);
+	t = cw_s128_sub(cw_s128_from_u128(cw_u128_from_u64(tk->mono.frac)),
+			cw_mul_u64_s64(offset, adj));
+	tk->mono.base_ns += (int64_t)cw_s128_lo(cw_s128_asr(t, tk->shift));
+	tk->mono.frac = cw_s128_lo(t) & frac_mask(tk->shift);
 	tk->ntp_error = sat_add_s64(tk->ntp_error,
-				    (cw_u128)((__int128)offset * (adj < 0 ? -adj : adj)), adj < 0);
+				    cw_u128_from_s128(cw_mul_u64_s64(offset, adj < 0 ? -adj : adj)),
+				    adj < 0);
 }
 
 /*
@@ -643,12 +636,6 @@ void cw_timekeeping_update(struct cw_system *sys)
 	cw__timekeeping_run_notifiers(sys);
 }
 
-void cw_timekeeping_do_timer(struct cw_system *sys, uint64_t ticks)
-{
-	atomic_fetch_add_explicit(&sys->jiffies64, ticks, memory_order_relaxed);
-	cw_timekeeping_update(sys);
-}
-
 uint64_t cw_timekeeping_accumulation_steps(struct cw_system *sys)
 {
 	uint64_t n;
@@ -709,23 +696,25 @@ static int tk_inject_offset_locked(struct cw_system *sys, const struct cw_timex 
 {
 	struct cw_timekeeper *tk = &sys->tk;
 	int64_t unit = (tx->modes & CW_ADJ_NANO) ? 1 : CW_NSEC_PER_USEC;
-	__int128 delta = (__int128)tx->time_sec * CW_NSEC_PER_SEC + (__int128)tx->time_frac * unit;
-	__int128 offs = (__int128)tk->offs_real + delta;
-	__int128 real;
+	cw_s128 delta = cw_s128_add(cw_mul_s64_s64(tx->time_sec, CW_NSEC_PER_SEC),
+				    cw_mul_s64_s64(tx->time_frac, unit));
+	cw_s128 offs = cw_s128_add(cw_s128_from_s64(tk->offs_real), delta);
+	cw_s128 real;
 
 	if (!tk->suspended) {
 		tk_forward_now(tk);
 	}
-	real = (__int128)tk->mono.base_ns + offs;
+	real = cw_s128_add(cw_s128_from_s64(tk->mono.base_ns), offs);
 	/*
 	 * Refused: a REALTIME before the epoch, at or beyond 2^63 ns (which
 	 * reads as KTIME_MAX, the end of time), or an offset that does not
 	 * fit (Linux: timekeeping_inject_offset's validity checks).
 	 */
-	if (real < 0 || real > CW_KTIME_MAX || offs > INT64_MAX || offs < INT64_MIN) {
+	if (cw_s128_lt_s64(real, 0) || cw_s128_gt_s64(real, CW_KTIME_MAX) ||
+	    cw_s128_gt_s64(offs, INT64_MAX) || cw_s128_lt_s64(offs, INT64_MIN)) {
 		return CW_EINVAL;
 	}
-	tk->offs_real = (int64_t)offs;
+	tk->offs_real = (int64_t)cw_s128_lo(offs);
 	tk_after_step(sys);
 	tk_clock_was_set(tk, CW_CLOCK_SET_WALL);
 	return 0;

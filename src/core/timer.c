@@ -109,6 +109,7 @@
 #include <clockwork/cpu.h>
 
 #include "system-internal.h"
+#include "cpu-internal.h"
 #include "check-internal.h"
 #include "timer-internal.h"
 
@@ -280,7 +281,7 @@ static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_whe
 		return 0;
 	}
 	cpu = cw__this_cpu(sys);
-	return CW_WARN_ON_ONCE(cpu >= w->nr_cpus) ? 0 : cpu;
+	return CW_WARN_ON_ONCE(sys, cpu >= w->nr_cpus) ? 0 : cpu;
 }
 
 static uint64_t wheel_now(struct cw_system *sys)
@@ -844,7 +845,7 @@ static int delete_sync(struct cw_timer *t, bool shutdown)
 		unlock_base(t->sys, base);
 		if (current_callback == t) {
 			/* Called from its own callback: waiting would never end. */
-			CW_WARN_ON_ONCE(current_callback == t);
+			CW_WARN_ON_ONCE(t->sys, current_callback == t);
 			return ret;
 		}
 		if (runmig) {

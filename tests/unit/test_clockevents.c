@@ -12,6 +12,7 @@
 #include <clockwork/driver/init.h>
 
 #include "core/system-internal.h"
+#include "core/clockevents-internal.h"
 
 /** A fake device: counts callbacks, records the last delta, fails on demand. */
 struct fake_ce {
@@ -115,9 +116,9 @@ static void fake_attach(struct fake_ce *f, struct cwt *t, uint64_t freq, uint64_
  */
 static uint64_t expect_cycles(const struct cw_clock_event_device *d, uint64_t ns)
 {
-	cw_u128 p = (cw_u128)ns * d->mult;
+	unsigned __int128 p = (unsigned __int128)ns * d->mult;
 
-	return (uint64_t)((p >> d->shift) + ((p & ((((cw_u128)1) << d->shift) - 1)) != 0) + 1);
+	return (uint64_t)((p >> d->shift) + ((p & ((((unsigned __int128)1) << d->shift) - 1)) != 0) + 1);
 }
 
 static void setup_time(struct cwt *t, unsigned hz)
@@ -143,7 +144,7 @@ static void test_config_converts_ticks_to_ns_with_rounding_and_floor(void **stat
 	fake_attach(&f, &t, 32768, 3, 0xffffffffu);
 	/* 3 cycles at 32768 Hz = 91552.73 ns: a minimum rounds up, so it converts back to >= 3. */
 	assert_true(f.dev.min_delta_ns >= 91552 && f.dev.min_delta_ns <= 91554);
-	assert_true((((cw_u128)f.dev.min_delta_ns * f.dev.mult) >> f.dev.shift) >= 3);
+	assert_true((((unsigned __int128)f.dev.min_delta_ns * f.dev.mult) >> f.dev.shift) >= 3);
 	/*
 	 * 2^32-1 cycles = 131072 s. mult is rounded (a relative error of a few
 	 * ppm at this frequency, as in Linux), so the maximum is within that
@@ -151,10 +152,10 @@ static void test_config_converts_ticks_to_ns_with_rounding_and_floor(void **stat
 	 */
 	assert_true(f.dev.max_delta_ns > 131071000000000ULL &&
 		    f.dev.max_delta_ns < 131073000000000ULL);
-	assert_true((((cw_u128)f.dev.max_delta_ns * f.dev.mult) >> f.dev.shift) <= 0xffffffffu);
+	assert_true((((unsigned __int128)f.dev.max_delta_ns * f.dev.mult) >> f.dev.shift) <= 0xffffffffu);
 	/* ns -> cycles: one second is 32768 cycles within rounding of mult. */
 	{
-		cw_u128 c = ((cw_u128)1000000000ULL * f.dev.mult) >> f.dev.shift;
+		unsigned __int128 c = ((unsigned __int128)1000000000ULL * f.dev.mult) >> f.dev.shift;
 
 		assert_true(c >= 32767 && c <= 32768);
 	}
@@ -177,12 +178,12 @@ static void test_max_delta_never_exceeds_hardware_limit_above_1ghz(void **state)
 	/* From 3000 cycles = 1 us on: below, the 1 us floor applies. */
 	for (uint64_t latch = 3000; latch < 1000000; latch = latch * 3 + 7) {
 		uint64_t ns = cw_clockevent_delta_to_ns(latch, &d, false);
-		cw_u128 back = ((cw_u128)ns * d.mult) >> d.shift;
+		unsigned __int128 back = ((unsigned __int128)ns * d.mult) >> d.shift;
 
 		assert_true(back <= latch);
 		/* And the minimum converts back to at least the latch. */
 		ns = cw_clockevent_delta_to_ns(latch, &d, true);
-		back = ((cw_u128)ns * d.mult) >> d.shift;
+		back = ((unsigned __int128)ns * d.mult) >> d.shift;
 		assert_true(back >= latch);
 	}
 	/* Saturation instead of overflow. */

@@ -29,6 +29,8 @@
 
 #include "core/hrtimer-internal.h"
 #include "core/system-internal.h"
+#include "core/cpu-internal.h"
+#include "core/tick-internal.h"
 
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/hrtimer.h>
@@ -1440,6 +1442,7 @@ static void test_forced_event_latch_is_reset_on_every_path(void **state)
 {
 	struct cwt_tick t;
 	struct cw_clock_event_device *dev, *old;
+	int (*stopped_hook)(struct cw_clock_event_device *dev);
 	struct cwt_ced *better;
 
 	(void)state;
@@ -1453,11 +1456,28 @@ static void test_forced_event_latch_is_reset_on_every_path(void **state)
 	/* Stopped (ONESHOT_STOPPED: nothing to wait for), then programmed again. */
 	dev = latch_tick_device(&t, 1);
 	as_cpu(&t, 1);
-	assert_int_equal(cw__tick_program_event(dev, CW_KTIME_MAX, false), 0);
+	assert_int_equal(cw_clockevents_program_event(dev, CW_KTIME_MAX, false), 0);
 	assert_int_equal(cw_clockevent_get_state(dev), CW_CLOCKEVENT_STATE_ONESHOT_STOPPED);
 	assert_false(dev->next_event_forced);
 	as_cpu(&t, -1);
 	assert_cpu_timer_fires(&t, 1, "oneshot-stopped");
+
+	/*
+	 * The same on a driver without a oneshot-stopped hook: the device stays
+	 * ONESHOT and its forced event still comes, but the latch goes (the
+	 * tick layer's own copy of this state handling kept it).
+	 */
+	dev = latch_tick_device(&t, 1);
+	as_cpu(&t, 1);
+	stopped_hook = dev->set_state_oneshot_stopped;
+	dev->set_state_oneshot_stopped = NULL;
+	assert_int_equal(cw_clockevents_program_event(dev, CW_KTIME_MAX, false), 0);
+	dev->set_state_oneshot_stopped = stopped_hook;
+	assert_int_equal(cw_clockevent_get_state(dev), CW_CLOCKEVENT_STATE_ONESHOT);
+	assert_int_equal(dev->next_event_ns, CW_KTIME_MAX);
+	assert_false(dev->next_event_forced);
+	as_cpu(&t, -1);
+	assert_cpu_timer_fires(&t, 1, "stopped without a hook");
 
 	/* Shut down (as for deep idle) and back to oneshot. */
 	dev = latch_tick_device(&t, 1);
@@ -1751,6 +1771,65 @@ static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
 	cwt_tick_fini(&t);
 }
 
+/* Lines of @p t's log ring that contain @p needle. */
+static unsigned log_lines_with(struct cwt_tick *t, const char *needle)
+{
+	uint64_t n = cw_log_count(t->sys);
+	unsigned hits = 0;
+	char line[256];
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (cw_log_get(t->sys, i, line, sizeof(line)) == 0 && strstr(line, needle)) {
+			hits++;
+		}
+	}
+	return hits;
+}
+
+/*
+ * CW_WARN_ON_ONCE writes to the system's log ring, once per call site and
+ * system: two systems in one process each log the warning of one site
+ * once, however often it trips (the process-wide static flag and stderr
+ * before: the second system's log never showed it).
+ */
+static void test_warn_on_once_logs_once_per_system_to_its_ring(void **state)
+{
+	struct cwt_tick t[2];
+	struct hrt_timer h[2];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		hrt_boot(&t[i], 2, 100, true);
+		as_cpu(&t[i], 1);
+		hrt_setup(&t[i], &h[i], CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&h[i].timer, cw_ktime_get(t[i].sys) + (cw_ktime_t)SEC(1),
+				 CW_HRTIMER_MODE_ABS);
+		as_cpu(&t[i], -1);
+		assert_int_equal(log_lines_with(&t[i], "WARNING: "), 0);
+	}
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 2; i++) {
+			cw_ktime_t exp = cw_hrtimer_get_expires(&h[i].timer);
+
+			/* Forwarding a queued timer is a caller bug: warned, refused. */
+			as_cpu(&t[i], 1);
+			assert_int_equal(cw_hrtimer_forward(&h[i].timer, exp + 10, 1000), 0);
+			as_cpu(&t[i], -1);
+			assert_int_equal(cw_hrtimer_get_expires(&h[i].timer), exp);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		print_message("system %d: %u warning line(s)\n", i,
+			      log_lines_with(&t[i], "WARNING: "));
+		assert_int_equal(log_lines_with(&t[i], "WARNING: "), 1);
+		assert_int_equal(log_lines_with(&t[i], "] WARNING: CPU1 at src/core/hrtimer.c:"),
+				 1);
+		assert_int_equal(log_lines_with(&t[i], "HRTIMER_STATE_ENQUEUED"), 1);
+		cw_hrtimer_cancel(&h[i].timer);
+		cwt_tick_fini(&t[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1777,6 +1856,7 @@ int main(void)
 			test_callback_rearming_itself_in_the_past_cannot_keep_the_cpu_in_the_interrupt),
 		cmocka_unit_test(test_low_resolution_past_rearm_in_a_callback_holds_back_no_timer),
 		cmocka_unit_test(test_forced_event_latch_is_reset_on_every_path),
+		cmocka_unit_test(test_warn_on_once_logs_once_per_system_to_its_ring),
 		cmocka_unit_test(test_forced_event_latch_is_reset_through_deep_idle_and_broadcast),
 		cmocka_unit_test(test_realtime_and_tai_timers_across_2038_2106_and_at_ktime_max),
 		cmocka_unit_test(test_timers_started_for_an_offline_cpu_go_to_a_live_one),

@@ -8,6 +8,7 @@
 #include "cwt_tick.h"
 
 #include "core/system-internal.h"
+#include "core/tick-internal.h"
 
 static const unsigned hz_values[] = { 100, 250, 300, 1000 };
 
@@ -703,10 +704,52 @@ static void test_etime_from_driver_retries_without_losing_ticks(void **state)
 	cwt_tick_fini(&t);
 }
 
+/*
+ * One owner of jiffies. Without a tick device the port may stand in for the
+ * tick (cw_tick_port_do_timer()); as soon as a device takes the do_timer
+ * duty the tick layer is the only writer: the stand-in is refused and moves
+ * nothing, so jiffies advance exactly once per period with both running.
+ */
+static void test_port_stand_in_is_refused_once_a_tick_device_owns_jiffies(void **state)
+{
+	struct cwt_tick t;
+	int64_t err0;
+	uint64_t j0;
+
+	(void)state;
+	cwt_tick_init(&t, 2, 1000, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_tick_boot(&t);
+	/* No device yet: the stand-in advances jiffies (under the tick layer's lock). */
+	j0 = cw_jiffies_get(t.sys);
+	assert_int_equal(cw_tick_port_do_timer(t.sys, 3), 0);
+	assert_int_equal(cw_jiffies_get(t.sys) - j0, 3);
+	assert_int_equal(cw_tick_do_timer_cpu(t.sys), CW_TICK_DO_TIMER_BOOT);
+
+	add_local_devices(&t, "local", F_P | F_O, 300);
+	assert_int_equal(cw_tick_do_timer_cpu(t.sys), 0);
+	cw_sim_run_until(t.sim, mid_period(&t, MS(10)));
+	j0 = cw_jiffies_get(t.sys);
+	err0 = cwt_jiffies_error(&t);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(cw_tick_port_do_timer(t.sys, 1), CW_EBUSY);
+	}
+	assert_int_equal(cw_jiffies_get(t.sys), j0);
+	/* One writer: one jiffy per period, whatever the stand-in tried. */
+	cw_sim_run_for(t.sim, SEC(1));
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(cw_tick_port_do_timer(t.sys, 1), CW_EBUSY);
+	}
+	assert_int_equal(cw_jiffies_get(t.sys) - j0, 1000);
+	/* (The 3 stand-in jiffies before the device stay an offset; nothing adds to it.) */
+	assert_int_equal(cwt_jiffies_error(&t), err0);
+	cwt_tick_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_device_takes_do_timer_duty_from_boot),
+		cmocka_unit_test(test_port_stand_in_is_refused_once_a_tick_device_owns_jiffies),
 		cmocka_unit_test(test_periodic_hardware_ticks_exactly_hz_per_second),
 		cmocka_unit_test(test_periodic_emulated_on_oneshot_hardware_ticks_exactly_hz),
 		cmocka_unit_test(test_oneshot_mode_ticks_exactly_hz_per_second),

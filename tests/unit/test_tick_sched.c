@@ -12,6 +12,7 @@
 
 #include "core/hrtimer-internal.h"
 #include "core/system-internal.h"
+#include "core/cpu-internal.h"
 
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/hrtimer.h>

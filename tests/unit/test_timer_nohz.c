@@ -17,6 +17,7 @@
 #include "cwt_tick.h"
 
 #include "core/system-internal.h"
+#include "core/cpu-internal.h"
 #include "core/timer-internal.h"
 
 #include <clockwork/timer.h>

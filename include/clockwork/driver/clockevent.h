@@ -268,7 +268,12 @@ CW_API void cw_clockevents_handle_irq(struct cw_clock_event_device *dev);
  * CW_ETIME, and @p force is set, the core programs now + min_delta_ns,
  * raising min_delta_ns after 3 consecutive failures (to 5 us, then x1.5, at
  * most one jiffy) and giving up beyond it. CW_KTIME_MAX stops a oneshot
- * device (ONESHOT_STOPPED).
+ * device (ONESHOT_STOPPED; a driver without set_state_oneshot_stopped stays
+ * ONESHOT) and drops the latch below; the next event brings a stopped
+ * device back to ONESHOT. A SHUTDOWN device (stopped in deep idle) only
+ * records @p expires_ns in next_event_ns. This is the one function that
+ * handles device state on programming: the tick layer, the broadcast
+ * device and the hrtimer interrupt all program through it.
  *
  * Latch (Linux 7.0): after such a forced minimum-delta programming, every
  * further call is a no-op returning 0 until the device interrupts (nothing

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The posix port's housekeeping thread: it runs the clocksource watchdog
- * whenever the interval that cw_clocksource_watchdog_run() returned has
- * elapsed on the host's CLOCK_MONOTONIC (the watchdog's first pass ran at
- * boot, so the first deadline is one interval after the thread starts).
+ * The posix port's housekeeping thread. It stands in for the tick on a
+ * system without clock event devices (CW_POSIX_NO_TIMERFD): there the
+ * tick layer cannot run, so a timerfd on CLOCK_MONOTONIC expires every
+ * 1/HZ s and the thread calls cw_tick_port_do_timer() with the number of
+ * expirations (more than one when the thread was descheduled, so jiffies
+ * never lose ticks). With tick devices bound (the default) the CPU holding
+ * the do_timer duty advances jiffies from its tick; the core refuses the stand-in call once a tick
+ * device holds the duty, so the two never advance jiffies side by side.
+ * With tick devices bound at start the thread is not created at all.
  *
- * The do_timer duty belongs to the tick layer: the CPU holding it advances
- * jiffies from its tick device. Only when no tick device was bound when
- * the thread started (CW_POSIX_NO_TIMERFD, or a core without a tick layer)
- * does this thread stand in for that tick: a timerfd on CLOCK_MONOTONIC
- * then expires every 1/HZ s and the thread calls cw_timekeeping_do_timer()
- * with the number of expirations (more than one when the thread was
- * descheduled, so jiffies never lose ticks). The choice is made once, at
- * start, so the two never advance jiffies side by side.
+ * The clocksource watchdog is not the port's: it is a timer of the core's
+ * clocksource framework, run by the CPU threads' ticks like any wheel timer.
  *
  * Stopping: cw__posix_housekeeping_stop() writes the thread's eventfd; the
  * thread polls both descriptors, so it leaves at once even between ticks.
@@ -22,7 +21,6 @@
  * an application thread.
  */
 #include <clockwork/port_posix.h>
-#include <clockwork/clocksource.h>
 #include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
 
@@ -75,21 +73,13 @@ static void housekeeping_tick(struct cw_posix_ctx *ctx)
 	if (n != (ssize_t)sizeof(expirations) || expirations == 0) {
 		return;
 	}
-	cw_timekeeping_do_timer(ctx->sys, expirations);
+	if (cw_tick_port_do_timer(ctx->sys, expirations) != 0) {
+		/* A tick device took the duty: the tick layer owns jiffies now. */
+		atomic_store_explicit(&ctx->hk_do_timer, false, memory_order_relaxed);
+		return;
+	}
 	atomic_fetch_add_explicit(&ctx->stat_wakeups, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&ctx->stat_ticks, expirations, memory_order_relaxed);
-}
-
-/* Milliseconds until @deadline_ns (rounded up), for poll(). */
-static int ms_until(uint64_t now_ns, uint64_t deadline_ns)
-{
-	uint64_t ms;
-
-	if (deadline_ns <= now_ns) {
-		return 0;
-	}
-	ms = (deadline_ns - now_ns + CW_NSEC_PER_MSEC - 1) / CW_NSEC_PER_MSEC;
-	return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
 static void *housekeeping_main(void *arg)
@@ -99,9 +89,6 @@ static void *housekeeping_main(void *arg)
 		{ .fd = ctx->hk_stop_fd, .events = POLLIN },
 		{ .fd = ctx->hk_timer_fd, .events = POLLIN },
 	};
-	bool do_timer = atomic_load_explicit(&ctx->hk_do_timer, memory_order_relaxed);
-	uint64_t wd_interval_ns, wd_next_ns, now_ns;
-	struct cw_clocksource_watchdog_params wd;
 	int ret;
 
 	if (ctx->rt_priority > 0) {
@@ -113,14 +100,11 @@ static void *housekeeping_main(void *arg)
 
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	}
-	cw_clocksource_watchdog_get_params(ctx->sys, &wd);
-	wd_interval_ns = wd.interval_ns;
-	wd_next_ns = cw__posix_host_ns(CLOCK_MONOTONIC) + wd_interval_ns;
 	atomic_store_explicit(&ctx->hk_running, true, memory_order_relaxed);
 	for (;;) {
-		/* With the HZ timer the thread wakes often enough; else sleep to the watchdog. */
-		now_ns = cw__posix_host_ns(CLOCK_MONOTONIC);
-		ret = poll(fds, do_timer ? 2 : 1, do_timer ? -1 : ms_until(now_ns, wd_next_ns));
+		bool do_timer = atomic_load_explicit(&ctx->hk_do_timer, memory_order_relaxed);
+
+		ret = poll(fds, do_timer ? 2 : 1, -1);
 		if (ret < 0) {
 			if (errno == EINTR) {
 				continue;
@@ -132,13 +116,6 @@ static void *housekeeping_main(void *arg)
 		}
 		if (do_timer && (fds[1].revents & POLLIN)) {
 			housekeeping_tick(ctx);
-		}
-		now_ns = cw__posix_host_ns(CLOCK_MONOTONIC);
-		if (now_ns >= wd_next_ns) {
-			wd_interval_ns = cw_clocksource_watchdog_run(ctx->sys);
-			wd_next_ns = now_ns + wd_interval_ns;
-			atomic_fetch_add_explicit(&ctx->stat_watchdog_runs, 1,
-						  memory_order_relaxed);
 		}
 	}
 	atomic_store_explicit(&ctx->hk_running, false, memory_order_relaxed);
@@ -186,11 +163,15 @@ int cw__posix_housekeeping_start(struct cw_posix_ctx *ctx)
 	bool do_timer = !posix_tick_bound(ctx->sys);
 	unsigned hz = cw_system_hz(ctx->sys);
 
+	atomic_store_explicit(&ctx->hk_do_timer, do_timer, memory_order_relaxed);
+	if (!do_timer) {
+		/* The tick layer owns jiffies and the core runs its watchdog: nothing to do. */
+		return 0;
+	}
 	ctx->hk_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	ctx->hk_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	atomic_store_explicit(&ctx->hk_do_timer, do_timer, memory_order_relaxed);
 	if (ctx->hk_timer_fd < 0 || ctx->hk_stop_fd < 0 || hz == 0 ||
-	    (do_timer && housekeeping_arm(ctx->hk_timer_fd, hz) < 0)) {
+	    housekeeping_arm(ctx->hk_timer_fd, hz) < 0) {
 		housekeeping_close(ctx);
 		return CW_EIO;
 	}

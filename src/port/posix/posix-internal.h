@@ -113,13 +113,11 @@ struct cw_posix_ctx {
 	int hk_stop_fd;
 	/** Statistics, written by the housekeeping thread, read by anyone. */
 	_Atomic uint64_t stat_wakeups;
-	/** Ticks passed to cw_timekeeping_do_timer(). */
+	/** Ticks passed to cw_tick_port_do_timer(). */
 	_Atomic uint64_t stat_ticks;
-	/** Watchdog runs made by the thread. */
-	_Atomic uint64_t stat_watchdog_runs;
 	/** The thread is inside its loop. */
 	_Atomic bool hk_running;
-	/** The thread calls cw_timekeeping_do_timer() (no tick device was bound). */
+	/** The thread calls cw_tick_port_do_timer() (no tick device was bound). */
 	_Atomic bool hk_do_timer;
 
 	/** Number of CPUs (the system's). */

@@ -325,7 +325,7 @@ int cw_posix_stats(struct cw_system *sys, struct cw_posix_stats *out)
 	}
 	out->wakeups = atomic_load_explicit(&ctx->stat_wakeups, memory_order_relaxed);
 	out->ticks = atomic_load_explicit(&ctx->stat_ticks, memory_order_relaxed);
-	out->watchdog_runs = atomic_load_explicit(&ctx->stat_watchdog_runs, memory_order_relaxed);
+	out->watchdog_runs = cw_clocksource_watchdog_runs(sys);
 	out->running = atomic_load_explicit(&ctx->hk_running, memory_order_relaxed);
 	out->drives_do_timer = atomic_load_explicit(&ctx->hk_do_timer, memory_order_relaxed);
 	return 0;

@@ -9,10 +9,12 @@
  *
  * The do_timer duty belongs to the tick layer as soon as a CPU has a tick
  * device. A system without any clock event device (a machine file with
- * counters only, or a bare cw_sim_system_create()) keeps the legacy
- * behaviour: the port calls do_timer every tick on CPU 0 itself, and says
- * so in the log. The clocksource watchdog stays port-driven: it hops from
- * CPU to CPU on each run as the kernel's watchdog timer does.
+ * counters only, or a bare cw_sim_system_create()) has no tick; the port
+ * stands in for it with cw_tick_port_do_timer() every tick period on CPU 0
+ * (jiffies advanced by the tick layer under its lock, wall time kept, no
+ * timers run), says so in the log, and stops when the core refuses
+ * because a tick device took the duty. The clocksource watchdog is the
+ * core's own timer (clocksource.c); the port schedules nothing for it.
  * It also models machine suspend: ticks stop, counters that stop in
  * suspend stop, and timekeeping is suspended and resumed around it.
  *
@@ -69,8 +71,6 @@ struct sim_port {
 	bool legacy_tick;
 	/** Periodic do_timer event (CPU 0), legacy mode only. */
 	struct cw_sim_event tick_ev;
-	/** Watchdog event. */
-	struct cw_sim_event wd_ev;
 	/** cw_sim_system_start() was called and not stopped. */
 	bool started;
 	/** The machine is suspended (cw_sim_system_suspend()). */
@@ -157,7 +157,6 @@ static int sim_hw_match(void *ctx, const char *compatible, unsigned index, void 
 }
 
 static void tick_fire(struct cw_sim *sim, struct cw_sim_event *ev);
-static void watchdog_fire(struct cw_sim *sim, struct cw_sim_event *ev);
 
 static void sim_release(void *ctx)
 {
@@ -165,7 +164,6 @@ static void sim_release(void *ctx)
 
 	if (p->sim) {
 		cw_sim_event_cancel(p->sim, &p->tick_ev);
-		cw_sim_event_cancel(p->sim, &p->wd_ev);
 	}
 	p->magic = 0;
 	free(p);
@@ -196,7 +194,6 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 	p->ops.release = sim_release;
 	p->sim = sim;
 	cw_sim_event_init(&p->tick_ev, tick_fire, p);
-	cw_sim_event_init(&p->wd_ev, watchdog_fire, p);
 	p->echo = echo;
 	p->sink = sink;
 	p->sink_arg = arg;
@@ -280,31 +277,23 @@ static void tick_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 	struct sim_port *p = ev->data;
 	uint64_t tick_ns = cw_system_tick_nsec(p->sys);
 
-	cw_timekeeping_do_timer(p->sys, 1);
+	if (cw_tick_port_do_timer(p->sys, 1) == CW_EBUSY) {
+		/* A device registered later took the duty: the tick layer owns jiffies now. */
+		p->legacy_tick = false;
+		cw_log(p->sys, CW_LOG_INFO, "sim: a tick device took do_timer; the port stops");
+		return;
+	}
 	/* Reschedule from the planned time so ticks never drift. */
 	cw_sim_event_schedule(sim, ev, cw_sim_event_when_ns(ev) + tick_ns);
 }
 
-static void watchdog_fire(struct cw_sim *sim, struct cw_sim_event *ev)
-{
-	struct sim_port *p = ev->data;
-	uint64_t next_ns = cw_clocksource_watchdog_run(p->sys);
-
-	/* The next run happens on the next CPU, wrapping (cpumask_next_wrap). */
-	ev->cpu = (ev->cpu + 1) % cw_system_nr_cpus(p->sys);
-	cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + next_ns);
-}
-
 static void arm_periodic(struct sim_port *p)
 {
-	struct cw_clocksource_watchdog_params wd;
 	uint64_t now = cw_sim_now_ns(p->sim);
 
-	cw_clocksource_watchdog_get_params(p->sys, &wd);
 	if (p->legacy_tick) {
 		cw_sim_event_schedule(p->sim, &p->tick_ev, now + cw_system_tick_nsec(p->sys));
 	}
-	cw_sim_event_schedule(p->sim, &p->wd_ev, now + wd.interval_ns);
 }
 
 /* Whether any CPU has a tick device: then the tick layer owns do_timer. */
@@ -326,7 +315,6 @@ CW_API void cw_sim_system_start(struct cw_sim *sim, struct cw_system *sys)
 		cw__sim_bug("cw_sim_system_start(): wrong engine or already started");
 	}
 	p->tick_ev.cpu = 0;
-	p->wd_ev.cpu = 0;
 	p->started = true;
 	p->legacy_tick = !any_tick_device(sys);
 	if (p->legacy_tick) {
@@ -346,7 +334,6 @@ CW_API void cw_sim_system_stop(struct cw_sim *sim, struct cw_system *sys)
 	struct sim_port *p = port_of(sys);
 
 	cw_sim_event_cancel(sim, &p->tick_ev);
-	cw_sim_event_cancel(sim, &p->wd_ev);
 	p->started = false;
 }
 
@@ -367,7 +354,6 @@ CW_API int cw_sim_system_suspend(struct cw_system *sys)
 		return ret;
 	}
 	cw_sim_event_cancel(p->sim, &p->tick_ev);
-	cw_sim_event_cancel(p->sim, &p->wd_ev);
 	cw__sim_counters_set_suspended(p->sim, true);
 	p->suspended = true;
 	p->suspend_start_ns = cw_sim_now_ns(p->sim);
