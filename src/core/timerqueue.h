@@ -75,8 +75,10 @@
  * any key, FIFO ties (the heap compares the sequence), O(log n) amortised
  * insert/remove. When its heap grows past CW_TQ_EARLY_MIN nodes it takes
  * a wheel from the pool, if one is free, and the rebuild above moves
- * everything into it; when it shrinks to CW_TQ_WHEEL_LOW nodes it melds
- * the few left into the heap and gives the wheel back, empty. A queue
+ * everything into it; when its first node leaves with CW_TQ_WHEEL_LOW
+ * nodes or fewer left (so always by the time it empties; cancelling any
+ * other node does not look) it melds the few left into the heap and gives
+ * the wheel back, empty. A queue
  * that finds the pool empty stays a pairing heap, however large (the
  * hrtimer tests run 8 queues of 200 timers on one wheel). The gap between
  * the two thresholds makes every attach or detach cost O(1) amortised
@@ -126,7 +128,7 @@
  * Rare paths (rebuild, attach, detach) stay out of line, so that add and
  * del stay small enough to be inlined into their callers.
  */
-#define CW_TQ_COLD __attribute__((noinline, cold, unused))
+#define CW_TQ_COLD __attribute__((noinline, unused))
 
 /** A bucket of the wheel: a FIFO list through node next/prev. */
 struct cw_tq_bucket {
@@ -473,7 +475,7 @@ CW_TQ_COLD static bool cw_tq_attach(struct cw_tq_head *h)
 }
 
 /*
- * The queue shrank to CW_TQ_WHEEL_LOW nodes: move the wheel's nodes into
+ * The queue shrank to CW_TQ_WHEEL_LOW nodes or fewer: move the wheel's nodes into
  * the early heap (which orders by expiry, then sequence, so ties keep
  * their order) and give the wheel back, empty, to the pool.
  */
@@ -545,10 +547,16 @@ static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 	}
 	n->child = n->next = n->prev = NULL;
 	h->count--;
-	if (cw_unlikely(h->wheel && h->count <= CW_TQ_WHEEL_LOW)) {
-		cw_tq_detach(h);
-		h->first = h->early;
-	} else if (h->first == n) {
+	/*
+	 * The wheel goes back when the first node leaves a queue of
+	 * CW_TQ_WHEEL_LOW nodes or fewer (expiry takes first nodes; the last
+	 * node is always first), which keeps the check off the hot path of
+	 * cancelling any other node.
+	 */
+	if (h->first == n) {
+		if (cw_unlikely(h->count <= CW_TQ_WHEEL_LOW) && h->wheel) {
+			cw_tq_detach(h);
+		}
 		h->first = h->early ? h->early : cw_tq_wheel_first(h);
 	}
 	return h->count == 0;
@@ -584,7 +592,7 @@ static inline size_t cw_tq_check_early(const struct cw_tq_head *h, const struct 
  * Check every invariant of the queue: early heap links and order, every
  * wheel node in its bucket with consistent links and bitmaps, equal keys
  * in insertion order, counts, the cached first node, and a wheel only on
- * a queue above CW_TQ_WHEEL_LOW nodes. O(n + bucket sizes squared): for
+ * a non-empty queue. O(n + bucket sizes squared): for
  * tests. @return true if the queue is consistent.
  */
 static inline bool cw_tq_check(const struct cw_tq_head *h)
@@ -600,7 +608,8 @@ static inline bool cw_tq_check(const struct cw_tq_head *h)
 		min = h->early;
 	}
 	ok &= early == h->nr_early;
-	ok &= !w || (h->count > CW_TQ_WHEEL_LOW && w->next_free == NULL);
+	ok &= !w || w->next_free == NULL;
+	ok &= !w || h->count > 0;
 	for (unsigned l = 0; w && l < CW_TQ_LEVELS; l++) {
 		ok &= !!(w->levels & (1u << l)) == !!w->pending[l];
 		for (unsigned s = 0; s < CW_TQ_SLOTS; s++) {
