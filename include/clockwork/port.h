@@ -9,6 +9,13 @@
  * the core (include/clockwork/cpu.h, tick.h); the hooks here are what the
  * core asks of the port. Every hook may be NULL unless it says otherwise;
  * the core then uses the documented fallback.
+ *
+ * Core policy stays in the core: a port schedules no periodic core work.
+ * Jiffies advance in the tick layer from the tick devices the port's
+ * drivers register, and the clocksource watchdog is the core's own timer.
+ * Only a port whose machine has no clock event device at all may stand in
+ * for the tick with cw_tick_port_do_timer() (tick.h) at HZ; the core
+ * refuses it once a tick device holds the duty.
  */
 #ifndef CLOCKWORK_INCLUDE_PORT_H
 #define CLOCKWORK_INCLUDE_PORT_H

@@ -16,6 +16,9 @@
 
 struct cw_system;
 
+/** Set up clockevents' defaults at system creation (min_delta adjustment on). */
+void cw__clockevents_init(struct cw_system *sys);
+
 /** Change the state through the driver (only legal transitions). @return 0 or CW_E*. */
 int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_clockevent_state state);
 

@@ -423,6 +423,7 @@ void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
 
 static bool is_registered_locked(struct cw_system *sys, const struct cw_clock_event_device *dev)
 {
+	cw_lockdep_assert_held(&sys->ce.lock);
 	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (d == dev) {
 			return true;
@@ -433,6 +434,7 @@ static bool is_registered_locked(struct cw_system *sys, const struct cw_clock_ev
 
 static struct cw_clock_event_device *find_by_name_locked(struct cw_system *sys, const char *name)
 {
+	cw_lockdep_assert_held(&sys->ce.lock);
 	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (!strcmp(d->name, name)) {
 			return d;
@@ -720,6 +722,7 @@ int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_t freq_
 
 static void unlink_locked(struct cw_system *sys, struct cw_clock_event_device *dev)
 {
+	cw_lockdep_assert_held(&sys->ce.lock);
 	for (struct cw_clock_event_device **pp = &sys->ce.devices; *pp; pp = &(*pp)->next) {
 		if (*pp == dev) {
 			*pp = dev->next;
@@ -742,6 +745,8 @@ static struct cw_clock_event_device *find_replacement_locked(struct cw_system *s
 							     struct cw_clock_event_device *cur)
 {
 	struct cw_clock_event_device *best = NULL;
+
+	cw_lockdep_assert_held(&sys->ce.lock);
 
 	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
 		if (d == cur || !is_detached(d) || !cw__tick_check_replacement(sys, cpu, d)) {
@@ -830,4 +835,9 @@ int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_devic
 	}
 	/* Now detached (or it was): the second unbind removes it. */
 	return cw_clockevents_unbind(sys, dev, 0);
+}
+
+void cw__clockevents_init(struct cw_system *sys)
+{
+	sys->ce_min_adjust = true;
 }

@@ -59,7 +59,7 @@
 #include <clockwork/timer.h>
 
 #include "system-internal.h"
-#include "tick-internal.h"
+#include "cpu-internal.h"
 #include "timekeeping-internal.h"
 
 #include <stdio.h>
@@ -172,6 +172,7 @@ static uint32_t default_margin_ns(const struct cw_system *sys, const struct cw_c
 
 static void enqueue_locked(struct cw_system *sys, struct cw_clocksource *cs)
 {
+	cw_lockdep_assert_held(&sys->cs_lock);
 	struct cw_clocksource **pp = &sys->cs_list;
 
 	/* Sorted by rating, highest first; equal ratings keep registration order. */
@@ -184,6 +185,7 @@ static void enqueue_locked(struct cw_system *sys, struct cw_clocksource *cs)
 
 static void dequeue_locked(struct cw_system *sys, struct cw_clocksource *cs)
 {
+	cw_lockdep_assert_held(&sys->cs_lock);
 	for (struct cw_clocksource **pp = &sys->cs_list; *pp; pp = &(*pp)->next) {
 		if (*pp == cs) {
 			*pp = cs->next;
@@ -195,6 +197,7 @@ static void dequeue_locked(struct cw_system *sys, struct cw_clocksource *cs)
 
 static struct cw_clocksource *find_locked(struct cw_system *sys, const char *name)
 {
+	cw_lockdep_assert_held(&sys->cs_lock);
 	for (struct cw_clocksource *cs = sys->cs_list; cs; cs = cs->next) {
 		if (strcmp(cs->name, name) == 0) {
 			return cs;
@@ -205,6 +208,7 @@ static struct cw_clocksource *find_locked(struct cw_system *sys, const char *nam
 
 static void reset_watchdog_baselines_locked(struct cw_system *sys)
 {
+	cw_lockdep_assert_held(&sys->cs_lock);
 	for (struct cw_clocksource *cs = sys->cs_list; cs; cs = cs->next) {
 		cs->flags &= ~CW_CLOCKSOURCE_WATCHDOG;
 	}
@@ -213,6 +217,8 @@ static void reset_watchdog_baselines_locked(struct cw_system *sys)
 static void select_watchdog_locked(struct cw_system *sys, struct cw_clocksource *skip)
 {
 	struct cw_clocksource *best = NULL;
+
+	cw_lockdep_assert_held(&sys->cs_lock);
 
 	for (struct cw_clocksource *cs = sys->cs_list; cs; cs = cs->next) {
 		if (cs == skip || (cs->flags & (CW_CLOCKSOURCE_MUST_VERIFY | CW_CLOCKSOURCE_UNSTABLE))) {
@@ -232,6 +238,7 @@ static void select_watchdog_locked(struct cw_system *sys, struct cw_clocksource 
 
 static bool usable_locked(const struct cw_system *sys, const struct cw_clocksource *cs)
 {
+	cw_lockdep_assert_held(&sys->cs_lock);
 	return !sys->tick_oneshot_active || (cs->flags & CW_CLOCKSOURCE_VALID_FOR_HRES);
 }
 
@@ -239,6 +246,8 @@ static struct cw_clocksource *override_locked(struct cw_system *sys,
 					      struct cw_clocksource *skip)
 {
 	struct cw_clocksource *cs;
+
+	cw_lockdep_assert_held(&sys->cs_lock);
 
 	if (!sys->override_name[0]) {
 		return NULL;
@@ -267,7 +276,9 @@ static void select_locked(struct cw_system *sys, struct cw_clocksource *skip)
 {
 	struct cw_clocksource *best, *cur = cw__timekeeping_clocksource(sys);
 
-	if (!sys->booted) {
+	cw_lockdep_assert_held(&sys->cs_lock);
+
+	if (!atomic_load_explicit(&sys->booted, memory_order_acquire)) {
 		return;
 	}
 	best = override_locked(sys, skip);
@@ -287,6 +298,7 @@ static void select_locked(struct cw_system *sys, struct cw_clocksource *skip)
 
 static void mark_unstable_locked(struct cw_system *sys, struct cw_clocksource *cs)
 {
+	cw_lockdep_assert_held(&sys->cs_lock);
 	if (cs->flags & CW_CLOCKSOURCE_UNSTABLE) {
 		return;
 	}
@@ -311,6 +323,7 @@ static void mark_unstable_locked(struct cw_system *sys, struct cw_clocksource *c
 
 static int check_new_locked(struct cw_system *sys, const struct cw_clocksource *cs)
 {
+	cw_lockdep_assert_held(&sys->cs_lock);
 	if (!cs->name || !cs->name[0] || strlen(cs->name) >= CW_CLOCKSOURCE_NAME_MAX ||
 	    !cs->read || !cs->mask || !cs->mult) {
 		return CW_EINVAL;
@@ -326,6 +339,8 @@ static void watchdog_start(struct cw_system *sys);
 static int register_locked(struct cw_system *sys, struct cw_clocksource *cs)
 {
 	int ret = check_new_locked(sys, cs);
+
+	cw_lockdep_assert_held(&sys->cs_lock);
 
 	if (ret) {
 		return ret;
@@ -714,6 +729,8 @@ static uint64_t watchdog_pass_locked(struct cw_system *sys)
 	struct cw_clocksource *wd = sys->watchdog, *cs, *next;
 	bool reselect = false, skip = false;
 
+	cw_lockdep_assert_held(&sys->cs_lock);
+
 	if (!wd) {
 		return sys->wd_params.interval_ns;
 	}
@@ -878,7 +895,7 @@ uint64_t cw_clocksource_watchdog_runs(struct cw_system *sys)
 void cw__clocksource_done_booting(struct cw_system *sys)
 {
 	cw_spin_lock(&sys->cs_lock);
-	sys->booted = true;
+	/* Boot (init.c) set sys->booted just before: select_locked() selects from now on. */
 	/* Drop what is already known bad before the first selection. */
 	(void)watchdog_pass_locked(sys);
 	select_locked(sys, NULL);

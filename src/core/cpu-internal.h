@@ -19,22 +19,31 @@
 
 struct cw_system;
 
-/** IPI kinds multiplexed on the port's one send_ipi hook (bits of ipi_pending). */
+/**
+ * IPI kinds multiplexed on the port's one send_ipi hook (bits of ipi_pending). A CPU handles
+ * the kinds pending at once lowest bit first (cw_cpu_handle_ipi()).
+ */
 enum cw_ipi_kind {
 	/** The broadcast device expired this CPU's event: run its tick handler. */
 	CW_IPI_TICK_BROADCAST = 1u << 0,
-	/** Wake up and re-evaluate (timers changed remotely). */
+	/**
+	 * Wake up and re-evaluate (timers changed remotely). No component handles it:
+	 * the interrupt itself ends the idle wait (cw_cpu_handle_ipi()).
+	 */
 	CW_IPI_KICK = 1u << 1,
 	/** Re-evaluate the hrtimer bases and reprogram (remote first timer, clock was set). */
 	CW_IPI_HRTIMER = 1u << 2,
 };
 
-/** Soft work raised in interrupt context and run in cw_irq_exit() (bits of softirq_pending). */
+/**
+ * Soft work raised in interrupt context and run in cw_irq_exit() (bits of softirq_pending).
+ * Like Linux's softirq vectors, the numbering is the run order: lowest bit first.
+ */
 enum cw_softirq {
-	/** Run expired timer-wheel timers. */
-	CW_SOFTIRQ_TIMER = 1u << 0,
-	/** Run expired soft hrtimers. */
-	CW_SOFTIRQ_HRTIMER = 1u << 1,
+	/** Run expired soft hrtimers (the hrtimer row of the component table). */
+	CW_SOFTIRQ_HRTIMER = 1u << 0,
+	/** Run expired timer-wheel timers (the timer row). */
+	CW_SOFTIRQ_TIMER = 1u << 1,
 };
 
 /**
@@ -44,7 +53,7 @@ enum cw_softirq {
 struct cw_cpu {
 	/** CPU index. Set at creation. */
 	unsigned id;
-	/** Online (hotplug). Written by cw_cpu_up()/cw_cpu_down() under ce.lock. */
+	/** Online (hotplug). Written by cw__cpu_set_online() under ce.lock. */
 	_Atomic bool online;
 	/** Interrupt nesting depth (cw_irq_enter/exit). */
 	unsigned irq_depth;
@@ -107,11 +116,26 @@ int cw__cpus_init(struct cw_system *sys);
 /** Free sys->cpus. */
 void cw__cpus_fini(struct cw_system *sys);
 
+/**
+ * Mark @p cpu online or offline (cw_cpu_up()/cw_cpu_down()). Takes ce.lock, under which
+ * clockevents binds devices, so a binding sees a stable set of online CPUs.
+ */
+void cw__cpu_set_online(struct cw_system *sys, unsigned cpu, bool online);
+
 /** Ask the port to interrupt @p cpu for @p kind (OR into its pending set). Context: any. */
 void cw__cpu_send_ipi(struct cw_system *sys, unsigned cpu, enum cw_ipi_kind kind);
 
 /** Raise soft work on the calling CPU, run at cw_irq_exit(). Context: interrupt context. */
 void cw__cpu_raise_softirq(struct cw_system *sys, unsigned cpu, enum cw_softirq work);
+
+/**
+ * The current clocksource changed or became valid for oneshot/high-res
+ * (tick_clock_notify): set every CPU's check_clocks flag, which the tick
+ * polls. A leaf (cpus.c), so the clocksource code can call it without
+ * depending on the tick layer. Called with cs_lock (and possibly tk_lock)
+ * held: takes no lock.
+ */
+void cw__tick_clock_notify(struct cw_system *sys);
 
 /** Add @p n to a statistics counter of the calling CPU (relaxed). */
 #define cw__tick_stat_add(c, field, n)                                                             \

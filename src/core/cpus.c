@@ -49,7 +49,10 @@ unsigned cw__current_cpu(const struct cw_system *sys)
 {
 	unsigned cpu = sys->port->this_cpu ? sys->port->this_cpu(sys->port_ctx) : 0;
 
-	return cpu < sys->nr_cpus ? cpu : CW_PORT_NO_CPU;
+	cpu = cpu < sys->nr_cpus ? cpu : CW_PORT_NO_CPU;
+	/* Debug builds: locks this thread takes name this CPU as their owner's. */
+	CW_DEBUG_ONLY(cw__lock_note_cpu(cpu));
+	return cpu;
 }
 
 unsigned cw__this_cpu(const struct cw_system *sys)
@@ -100,4 +103,19 @@ bool cw_cpu_online(struct cw_system *sys, unsigned cpu)
 {
 	return cpu < sys->nr_cpus &&
 	       atomic_load_explicit(&sys->cpus[cpu].online, memory_order_acquire);
+}
+
+void cw__cpu_set_online(struct cw_system *sys, unsigned cpu, bool online)
+{
+	/* Under clockevents' lock: a binding decision sees a stable set of online CPUs. */
+	cw_spin_lock(&sys->ce.lock);
+	atomic_store_explicit(&sys->cpus[cpu].online, online, memory_order_release);
+	cw_spin_unlock(&sys->ce.lock);
+}
+
+void cw__tick_clock_notify(struct cw_system *sys)
+{
+	for (unsigned i = 0; i < sys->nr_cpus; i++) {
+		atomic_store_explicit(&sys->cpus[i].check_clocks, true, memory_order_relaxed);
+	}
 }

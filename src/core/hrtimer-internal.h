@@ -143,8 +143,9 @@ void cw__hrtimer_retrigger(struct cw_system *sys, unsigned cpu);
 
 /**
  * @p cpu goes offline (hrtimers_cpu_dying): move its queued timers to the
- * first other online CPU and leave high-resolution mode. Context: on
- * @p cpu, no callback of it running.
+ * first other online CPU and leave high-resolution mode. The hrtimer row's
+ * dying step of the component table, after the tick row's (which cancelled
+ * the sched timer). Context: on @p cpu, no callback of it running.
  */
 void cw__hrtimer_cpu_dying(struct cw_system *sys, unsigned cpu);
 

@@ -296,6 +296,7 @@ static void unlock_two(struct cw_hrtimer_cpu_base *a, struct cw_hrtimer_cpu_base
 /* @return true if @timer is now the first timer of @base. */
 static bool enqueue_locked(struct cw_hrtimer *timer, struct cw_hrtimer_clock_base *base)
 {
+	cw_lockdep_assert_held(&base->cpu_base->lock);
 	/* Written under the lock, read locklessly by the tick (cw__hrtimer_run_queues). */
 	CW_WRITE_ONCE(base->cpu_base->active_bases,
 		      base->cpu_base->active_bases | (1u << base->index));
@@ -305,6 +306,7 @@ static bool enqueue_locked(struct cw_hrtimer *timer, struct cw_hrtimer_clock_bas
 
 static void dequeue_locked(struct cw_hrtimer *timer, struct cw_hrtimer_clock_base *base)
 {
+	cw_lockdep_assert_held(&base->cpu_base->lock);
 	if (cw_tq_del(&base->queue, &timer->node)) {
 		CW_WRITE_ONCE(base->cpu_base->active_bases,
 			      base->cpu_base->active_bases & ~(1u << base->index));
@@ -317,6 +319,8 @@ static cw_ktime_t next_event_locked(struct cw_hrtimer_cpu_base *cb, const struct
 				    unsigned mask)
 {
 	cw_ktime_t next = CW_KTIME_MAX;
+
+	cw_lockdep_assert_held(&cb->lock);
 
 	mask &= cb->active_bases;
 	while (mask) {
@@ -353,6 +357,8 @@ static cw_ktime_t update_next_locked(struct cw_hrtimer_cpu_base *cb, const struc
 {
 	cw_ktime_t hard = next_event_locked(cb, now, CW_HRTIMER_ACTIVE_HARD);
 
+	cw_lockdep_assert_held(&cb->lock);
+
 	if (!cb->softirq_activated) {
 		cb->softirq_expires_next = next_event_locked(cb, now, CW_HRTIMER_ACTIVE_SOFT);
 		if (cb->softirq_expires_next < hard) {
@@ -376,6 +382,8 @@ static struct cw_clock_event_device *tick_dev_of(struct cw_system *sys, unsigned
 static void reprogram_locked(struct cw_hrtimer_cpu_base *cb, cw_ktime_t expires, bool force)
 {
 	struct cw_clock_event_device *dev;
+
+	cw_lockdep_assert_held(&cb->lock);
 
 	if (!cb->hres_active || cb->in_hrtirq || cb->hang_detected) {
 		return;
@@ -785,6 +793,8 @@ static bool run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 {
 	bool held_back = false;
 
+	cw_lockdep_assert_held(&cb->lock);
+
 	mask &= cb->active_bases;
 	while (mask) {
 		unsigned i = (unsigned)__builtin_ctz(mask);
@@ -829,6 +839,7 @@ static bool run_queues_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_no
 /* Raise soft expiry if it is due. */
 static void maybe_raise_soft_locked(struct cw_hrtimer_cpu_base *cb, const struct hr_now *now)
 {
+	cw_lockdep_assert_held(&cb->lock);
 	if (!cb->softirq_activated && now->mono >= cb->softirq_expires_next) {
 		cb->softirq_activated = true;
 		cw__cpu_raise_softirq(cb->sys, cb->cpu, CW_SOFTIRQ_HRTIMER);

@@ -34,10 +34,14 @@ struct core_step {
 	void (*fn)(struct cw_system *sys);
 };
 
-/* fs_initcall(clocksource_done_booting): the best clocksource is chosen once drivers had their
- * chance. */
+/*
+ * fs_initcall(clocksource_done_booting): the best clocksource is chosen once drivers had their
+ * chance. The system counts as booted from here on (boot owns sys->booted; the clocksource code
+ * only reads it, to select on registration from now on).
+ */
 static void step_clocksource_done_booting(struct cw_system *sys)
 {
+	atomic_store_explicit(&sys->booted, true, memory_order_release);
 	cw__clocksource_done_booting(sys);
 }
 

@@ -5,10 +5,7 @@
  * resolution. It is always registered, so the system always has a
  * clocksource to fall back to. mult = TICK_NSEC << 8, shift = 8, as Linux
  * (JIFFIES_SHIFT is 8 for HZ >= 67, which every supported HZ is).
- *
- * Also the jiffies read, cw_jiffies_get(): a leaf every timer user calls,
- * kept out of the system object's file (which sits at the top of the core,
- * above every component).
+ * (The jiffies read, cw_jiffies_get(), is with the other readers in ktime.c.)
  */
 #include <clockwork/driver/clocksource.h>
 
@@ -42,33 +39,4 @@ void cw__jiffies_init(struct cw_system *sys)
 	if (ret) {
 		cw_bug("jiffies clocksource registration failed");
 	}
-}
-
-uint64_t cw_jiffies_get(const struct cw_system *sys)
-{
-	struct cw_system *s = (struct cw_system *)sys;
-	int64_t next;
-	cw_ktime_t now;
-	unsigned seq;
-	uint64_t j;
-
-	do {
-		seq = cw_read_seqbegin(&s->tick.jiffies_seq);
-		j = atomic_load_explicit(&s->jiffies64, memory_order_relaxed);
-		next = atomic_load_explicit(&s->tick.next_period_ns, memory_order_relaxed);
-	} while (cw_read_seqretry(&s->tick.jiffies_seq, seq));
-	if (next == 0) {
-		/* No tick layer runs the jiffy grid (legacy port-driven do_timer): the counter. */
-		return j;
-	}
-	/*
-	 * NO_HZ: with every CPU idle nobody advances jiffies64, but callers
-	 * (a wheel timer armed from a thread that is not a CPU) need the
-	 * current value: count the boundaries already passed on the grid.
-	 */
-	now = cw_ktime_get(s);
-	if (now >= next) {
-		j += 1 + (uint64_t)(now - next) / s->tick_nsec;
-	}
-	return j;
 }

@@ -18,16 +18,65 @@
 #include "compiler.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 
-/** Test-and-test-and-set spinlock. Zero-initialised means unlocked. */
+/*
+ * Lock ownership in debug builds (CW_CONFIG_DEBUG_CHECKS): a lock records
+ * who holds it, a per-thread token (the address of a thread-local, never
+ * 0) and the clockwork CPU that thread last ran as (noted by
+ * cw__current_cpu(); CW_PORT_NO_CPU if it never did), so
+ * cw_lockdep_assert_held() checks that the calling thread holds the lock
+ * and a failing assertion names the owner. The sim runs every CPU on one
+ * thread: there the check catches a lock that is not held at all. Release
+ * builds keep the lock one word and the assertion compiles away.
+ */
+#if CW_CONFIG_DEBUG_CHECKS
+/** The calling thread's token (debug builds). */
+uintptr_t cw__lock_token(void);
+/** The clockwork CPU the calling thread last ran as, or CW_PORT_NO_CPU (debug builds). */
+unsigned cw__lock_cpu_hint(void);
+/** Note that the calling thread runs as clockwork CPU @p cpu (debug builds). */
+void cw__lock_note_cpu(unsigned cpu);
+/** Abort: @p l is not held by the calling thread; names the owner, if any. */
+_Noreturn void cw__lockdep_assert_failed(const void *l, uintptr_t owner, unsigned owner_cpu,
+					 const char *expr, const char *file, int line);
+#endif
+
+/**
+ * Test-and-test-and-set spinlock. Zero-initialised means unlocked. One
+ * word in release builds; debug builds add the owner (see above).
+ */
 struct cw_spinlock {
 	atomic_uint locked;
+#if CW_CONFIG_DEBUG_CHECKS
+	/** Token of the holding thread, 0 while free. Written by the holder. */
+	_Atomic uintptr_t owner;
+	/** CPU the holder last ran as (cw__lock_cpu_hint()) when it took the lock. */
+	atomic_uint owner_cpu;
+#endif
 };
+
+#if !CW_CONFIG_DEBUG_CHECKS
+_Static_assert(sizeof(struct cw_spinlock) == sizeof(atomic_uint),
+	       "a release-build spinlock is one word");
+#endif
+
+/* Debug builds: record the new holder (relaxed: only the holder reads it as its own). */
+static inline void cw__spin_set_owner(struct cw_spinlock *l)
+{
+#if CW_CONFIG_DEBUG_CHECKS
+	atomic_store_explicit(&l->owner, cw__lock_token(), memory_order_relaxed);
+	atomic_store_explicit(&l->owner_cpu, cw__lock_cpu_hint(), memory_order_relaxed);
+#else
+	(void)l;
+#endif
+}
 
 static inline void cw_spin_lock(struct cw_spinlock *l)
 {
 	for (;;) {
 		if (!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
+			cw__spin_set_owner(l);
 			return;
 		}
 		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
@@ -38,21 +87,47 @@ static inline void cw_spin_lock(struct cw_spinlock *l)
 
 static inline bool cw_spin_trylock(struct cw_spinlock *l)
 {
-	return !atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire);
+	if (atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
+		return false;
+	}
+	cw__spin_set_owner(l);
+	return true;
 }
 
 static inline void cw_spin_unlock(struct cw_spinlock *l)
 {
+#if CW_CONFIG_DEBUG_CHECKS
+	/* Cleared before the release store: the next holder's record comes after ours. */
+	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
+#endif
 	atomic_store_explicit(&l->locked, 0u, memory_order_release);
 }
 
-static inline bool cw_spin_is_locked(struct cw_spinlock *l)
+static inline bool cw_spin_is_locked(const struct cw_spinlock *l)
 {
 	return atomic_load_explicit(&l->locked, memory_order_relaxed) != 0;
 }
 
-/* Debug check that the caller holds @l (it cannot tell who holds it). */
-#define cw_lockdep_assert_held(l) CW_ASSERT(cw_spin_is_locked(l))
+#if CW_CONFIG_DEBUG_CHECKS
+static inline void cw__lockdep_assert_held(const struct cw_spinlock *l, const char *expr,
+					   const char *file, int line)
+{
+	uintptr_t owner = atomic_load_explicit(&l->owner, memory_order_relaxed);
+
+	if (cw_unlikely(!cw_spin_is_locked(l) || owner != cw__lock_token())) {
+		cw__lockdep_assert_failed(l, cw_spin_is_locked(l) ? owner : 0,
+					  atomic_load_explicit(&l->owner_cpu, memory_order_relaxed),
+					  expr, file, line);
+	}
+}
+/**
+ * Debug check that the calling thread holds @p l (the first line of every
+ * _locked function); a failure names the owner thread and its CPU.
+ */
+#define cw_lockdep_assert_held(l) cw__lockdep_assert_held((l), #l, __FILE__, __LINE__)
+#else
+#define cw_lockdep_assert_held(l) ((void)sizeof(l))
+#endif
 
 /** Sequence counter; see the protocol above. */
 struct cw_seqcount {

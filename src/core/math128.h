@@ -19,8 +19,9 @@
  * Both give bit-identical results for every input (tests/unit/
  * test_math128.c compares them over edge values and random operands), so a
  * simulation is deterministic across the two. Signed values are two's
- * complement and wrap like __int128 does under GCC and Clang; the core
- * never relies on a wrap.
+ * complement; sums and differences wrap modulo 2^128 on both paths (no
+ * signed overflow, so UBSan stays quiet), and the core never relies on a
+ * wrap.
  *
  * The types are structs on both paths, so code that does arithmetic on them
  * with operators fails to compile on a 64-bit host too, not only on the
@@ -173,14 +174,15 @@ static inline cw_s128 cw_mul_u64_s64(uint64_t a, int64_t b)
 	return (cw_s128){ (__int128)a * b };
 }
 
+/* Sums and differences wrap modulo 2^128, as on the portable path. */
 static inline cw_s128 cw_s128_add(cw_s128 a, cw_s128 b)
 {
-	return (cw_s128){ a.v + b.v };
+	return (cw_s128){ (__int128)((unsigned __int128)a.v + (unsigned __int128)b.v) };
 }
 
 static inline cw_s128 cw_s128_sub(cw_s128 a, cw_s128 b)
 {
-	return (cw_s128){ a.v - b.v };
+	return (cw_s128){ (__int128)((unsigned __int128)a.v - (unsigned __int128)b.v) };
 }
 
 /** a >> s, rounding towards minus infinity, for s in [0, 127]. */
@@ -537,7 +539,8 @@ static inline void cw_accumulate_shifted(int64_t *base_ns, uint64_t *frac, cw_u1
 					 unsigned shift)
 {
 	acc = cw_u128_add_u64(acc, *frac);
-	*base_ns += (int64_t)cw_u128_lo(cw_u128_shr(acc, shift));
+	/* Modulo 2^64 like every other sum here: a clock never gets near it. */
+	*base_ns = (int64_t)((uint64_t)*base_ns + cw_u128_lo(cw_u128_shr(acc, shift)));
 	*frac = cw_u128_lo(acc) & ((UINT64_C(1) << shift) - 1);
 }
 

@@ -7,10 +7,12 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/clocksource.c
   ${PROJECT_SOURCE_DIR}/src/core/jiffies.c
   ${PROJECT_SOURCE_DIR}/src/core/timekeeping.c
+  ${PROJECT_SOURCE_DIR}/src/core/ktime.c
   ${PROJECT_SOURCE_DIR}/src/core/ntp.c
   ${PROJECT_SOURCE_DIR}/src/core/timer.c
   ${PROJECT_SOURCE_DIR}/src/core/cpu.c
   ${PROJECT_SOURCE_DIR}/src/core/cpus.c
+  ${PROJECT_SOURCE_DIR}/src/core/components.c
   ${PROJECT_SOURCE_DIR}/src/core/init.c
   ${PROJECT_SOURCE_DIR}/src/core/clockevents.c
   ${PROJECT_SOURCE_DIR}/src/core/hrtimer.c

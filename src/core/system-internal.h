@@ -67,7 +67,11 @@ struct cw_system {
 	unsigned nr_cpus;
 	unsigned hz;
 	uint64_t tick_nsec;
-	bool booted;
+	/**
+	 * Boot reached clocksource_done_booting (fs level): set once by the boot code (init.c),
+	 * read by everyone (no more drivers; the clocksource code selects on registration).
+	 */
+	_Atomic bool booted;
 	/** Some CPU runs its tick in oneshot mode (set by the tick layer). */
 	bool tick_oneshot_active;
 	/** Timer wheel per-CPU bases (src/core/timer.c owns it; set up by cw__timer_init()). */

@@ -1,20 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The system object: creation with validated configuration, the default
- * (silent) port, boot, teardown and the small accessors. Creation leaves a
- * working timekeeper on the jiffies clocksource, so clock ids read sensibly
- * even before any driver registers.
+ * (silent) port, boot, teardown and the small accessors. Creation and
+ * destruction walk the component table (component.h, components.c) and
+ * name no component. Creation leaves a working timekeeper on the jiffies
+ * clocksource, so clock ids read sensibly even before any driver registers.
  */
 #include <clockwork/system.h>
 
 #include "system-internal.h"
-#include "cpu-internal.h"
-#include "ntp-internal.h"
-#include "tick-internal.h"
-#include "timekeeping-internal.h"
-#include "check-internal.h"
-#include "hrtimer-internal.h"
-#include "timer-internal.h"
+#include "component.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -69,6 +64,30 @@ static void apply_config(struct cw_system *sys, const struct cw_system_config *c
 		     cfg->initial_jiffies ? cfg->initial_jiffies : CW_INITIAL_JIFFIES(sys->hz));
 }
 
+/* Tear down rows [0, @p n) in reverse table order. */
+static void components_teardown(struct cw_system *sys, unsigned n)
+{
+	while (n-- > 0) {
+		if (cw__components[n].teardown) {
+			cw__components[n].teardown(sys);
+		}
+	}
+}
+
+/* Set up every row in table order; on a failure, unwind the rows already set up. */
+static int components_init(struct cw_system *sys, const struct cw_system_config *cfg)
+{
+	for (unsigned i = 0; i < cw__nr_components; i++) {
+		int ret = cw__components[i].init ? cw__components[i].init(sys, cfg) : 0;
+
+		if (ret) {
+			components_teardown(sys, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 {
 	static const struct cw_system_config defaults;
@@ -95,36 +114,12 @@ int cw_system_create(const struct cw_system_config *cfg, struct cw_system **out)
 		free(sys);
 		return CW_ENOMEM;
 	}
-	cw__ntp_init(&sys->ntp, cfg->tai_offset_s);
-	cw__clocksource_init(sys);
-	cw__jiffies_init(sys);
-	cw__timekeeping_init(sys, &sys->jiffies_cs, cfg->realtime_init_ns, cfg->monotonic_init_ns,
-			     cfg->tai_offset_s);
-	cw__tick_init(sys);
-	sys->ce_min_adjust = true;
-	if (cw__cpus_init(sys)) {
+	ret = components_init(sys, cfg);
+	if (ret) {
 		free(sys->log_ring);
 		free(sys);
-		return CW_ENOMEM;
+		return ret;
 	}
-	if (cw__hrtimer_init(sys)) {
-		cw__cpus_fini(sys);
-		free(sys->log_ring);
-		free(sys);
-		return CW_ENOMEM;
-	}
-	if (cw__timer_init(sys)) {
-		cw__hrtimer_fini(sys);
-		cw__cpus_fini(sys);
-		free(sys->log_ring);
-		free(sys);
-		return CW_ENOMEM;
-	}
-	cw__tick_sched_init(sys);
-	cw__check_init(sys, cfg);
-	sys->tick.highres_enabled = !cfg->highres_off;
-	sys->tick.nohz_enabled = !cfg->nohz_off;
-	sys->tick.skew_tick = cfg->skew_tick;
 	cw__log(sys, CW_LOG_INFO, "clockwork: system created: %u CPU%s, HZ=%u, port %s",
 		sys->nr_cpus, sys->nr_cpus == 1 ? "" : "s", sys->hz, sys->port->name);
 	*out = sys;
@@ -145,11 +140,7 @@ void cw_system_destroy(struct cw_system *sys)
 			return;
 		}
 	}
-	cw__check_fini(sys);
-	cw__timer_fini(sys);
-	cw__hrtimer_fini(sys);
-	cw__clocksource_teardown(sys);
-	cw__cpus_fini(sys);
+	components_teardown(sys, cw__nr_components);
 	if (sys->port->release) {
 		sys->port->release(sys->port_ctx);
 	}
@@ -192,6 +183,13 @@ const char *cw_system_port_name(const struct cw_system *sys)
 
 size_t cw_system_cpu_state_bytes(const struct cw_system *sys)
 {
+	size_t bytes = 0;
+
 	(void)sys;
-	return sizeof(struct cw_cpu) + cw__hrtimer_cpu_bytes() + cw__timer_cpu_bytes();
+	for (unsigned i = 0; i < cw__nr_components; i++) {
+		if (cw__components[i].cpu_bytes) {
+			bytes += cw__components[i].cpu_bytes();
+		}
+	}
+	return bytes;
 }

@@ -118,6 +118,8 @@ static bool bc_send_ipis_locked(struct cw_system *sys, struct cw_cpumask *mask, 
 	bool local = cw_cpumask_test_and_clear(mask, self) && cw_cpu_online(sys, self);
 	unsigned cpu;
 
+	cw_lockdep_assert_held(&sys->tick.bc_lock);
+
 	cw_cpumask_for_each(cpu, mask, sys->nr_cpus)
 	{
 		if (cw_cpu_online(sys, cpu)) {
@@ -130,6 +132,7 @@ static bool bc_send_ipis_locked(struct cw_system *sys, struct cw_cpumask *mask, 
 /* Arm the oneshot broadcast for @t unless it fires earlier already. bc_lock held. */
 static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t)
 {
+	cw_lockdep_assert_held(&bc->sys->tick.bc_lock);
 	if (t < bc->next_event_ns) {
 		cw_clockevents_program_event(bc, t, true);
 	}
@@ -139,6 +142,8 @@ static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t)
 static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
 {
 	struct cw_tick_global *tg = &sys->tick;
+
+	cw_lockdep_assert_held(&sys->tick.bc_lock);
 
 	if (cw_cpumask_empty(&tg->bc_mask, sys->nr_cpus)) {
 		return;
@@ -158,6 +163,8 @@ static void bc_mask_changed_locked(struct cw_system *sys)
 	struct cw_tick_global *tg = &sys->tick;
 	struct cw_clock_event_device *bc = tg->bc.evtdev;
 
+	cw_lockdep_assert_held(&sys->tick.bc_lock);
+
 	if (!cw_cpumask_empty(&tg->bc_mask, sys->nr_cpus)) {
 		return;
 	}
@@ -176,6 +183,7 @@ static void bc_mask_changed_locked(struct cw_system *sys)
  */
 static void bc_start_periodic_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
 {
+	cw_lockdep_assert_held(&sys->tick.bc_lock);
 	bc->event_handler = bc_handle_periodic;
 	if (bc_running(bc)) {
 		return;
@@ -199,6 +207,8 @@ static void bc_setup_oneshot_locked(struct cw_system *sys, struct cw_clock_event
 	struct cw_tick_global *tg = &sys->tick;
 	cw_ktime_t next = CW_KTIME_MAX;
 	unsigned cpu;
+
+	cw_lockdep_assert_held(&sys->tick.bc_lock);
 
 	bc->event_handler = bc_handle_oneshot;
 	if (cw_clockevent_get_state(bc) != CW_CLOCKEVENT_STATE_ONESHOT) {
@@ -311,6 +321,8 @@ static bool bc_route_irq_locked(struct cw_system *sys, struct cw_clock_event_dev
 	struct cw_tick_global *tg = &sys->tick;
 	unsigned cpu;
 
+	cw_lockdep_assert_held(&sys->tick.bc_lock);
+
 	if (!bc || !bc->set_irq_affinity || bc->cpu != CW_CLOCKEVENT_ANY_CPU) {
 		return false;
 	}
@@ -394,6 +406,8 @@ bool cw__tick_broadcast_offer(struct cw_system *sys, struct cw_clock_event_devic
 static void bc_forget_cpu_locked(struct cw_system *sys, unsigned cpu)
 {
 	struct cw_tick_global *tg = &sys->tick;
+
+	cw_lockdep_assert_held(&sys->tick.bc_lock);
 
 	sys->cpus[cpu].bc_periodic_on = false;
 	cw_cpumask_clear(&tg->bc_mask, cpu);

@@ -52,7 +52,7 @@
  * first online CPU.
  *
  * Oneshot mode. Each periodic tick polls check_clocks (set by a new
- * oneshot device or cw__tick_clock_notify()); when oneshot is enabled, the
+ * oneshot device or cw__tick_clock_notify(), in cpus.c); when oneshot is enabled, the
  * current clocksource is VALID_FOR_HRES and the device can do oneshot (a
  * C3STOP device also needs a oneshot broadcast device), the CPU switches
  * to CW_TICK_MODE_ONESHOT: high resolution (tick-sched.c: the tick is the
@@ -706,7 +706,7 @@ void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu)
 				      memory_order_relaxed);
 	}
 	cw__tick_broadcast_cpu_offline(sys, cpu);
-	cw__tick_sched_cpu_dying(sys, c);
+	cw__tick_sched_cpu_dying(c);
 	if (dev) {
 		dev->event_handler = NULL;
 		/* DETACHED calls the driver's shutdown; the device is offered again elsewhere. */
@@ -720,13 +720,6 @@ void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu)
 	c->do_timer_last = false;
 	c->stall_ticks = 0;
 	atomic_store_explicit(&c->check_clocks, false, memory_order_relaxed);
-}
-
-void cw__tick_clock_notify(struct cw_system *sys)
-{
-	for (unsigned i = 0; i < sys->nr_cpus; i++) {
-		atomic_store_explicit(&sys->cpus[i].check_clocks, true, memory_order_relaxed);
-	}
 }
 
 int cw_tick_idle_enter(struct cw_system *sys, bool deep)

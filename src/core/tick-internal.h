@@ -31,6 +31,7 @@
 #include "tick-types.h"
 
 #include <clockwork/driver/clockevent.h>
+#include <clockwork/system.h>
 #include <clockwork/tick.h>
 
 struct cw_system;
@@ -72,21 +73,16 @@ void cw__tick_install_replacement(struct cw_system *sys, unsigned cpu,
 
 /**
  * The CPU is going offline (tick_cpu_dying + tick_shutdown): hand over the
- * do_timer duty, leave broadcast, shut the tick device down and release
- * it. Context: on @p cpu (cw_cpu_call), ce.lock held; @p cpu already
- * marked offline.
+ * do_timer duty, leave broadcast, cancel the sched timer, shut the tick
+ * device down and release it. The tick row's dying step of the component
+ * table (components.c); the hrtimer row's dying step follows it and moves
+ * the CPU's hrtimers. Context: on @p cpu (cw_cpu_call), ce.lock held;
+ * @p cpu already marked offline.
  */
 void cw__tick_cpu_dying(struct cw_system *sys, unsigned cpu);
 
 /** Handle a CW_IPI_TICK_BROADCAST on @p cpu (tick_receive_broadcast). Interrupt context. */
 void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu);
-
-/**
- * The current clocksource changed or became valid for oneshot/high-res
- * (tick_clock_notify). Called with cs_lock (and possibly tk_lock) held:
- * must take no tick lock; it only sets per-CPU flags the tick polls.
- */
-void cw__tick_clock_notify(struct cw_system *sys);
 
 /* ---- between tick-common.c and tick-broadcast.c ----------------------- */
 
@@ -161,10 +157,16 @@ void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c);
 /** NO_HZ idle exit (tick_nohz_idle_exit): restart a stopped tick on the grid. */
 void cw__tick_nohz_idle_restart(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now);
 
-/** The CPU goes offline: stop its sched timer and leave high-resolution mode. */
-void cw__tick_sched_cpu_dying(struct cw_system *sys, struct cw_cpu *c);
+/**
+ * The CPU goes offline: stop its sched timer and leave high-resolution mode (before the
+ * hrtimer row's dying step moves the CPU's other hrtimers away).
+ */
+void cw__tick_sched_cpu_dying(struct cw_cpu *c);
 
-/** Set up NO_HZ defaults and the wheel's kick hook (system creation). */
-void cw__tick_sched_init(struct cw_system *sys);
+/**
+ * Set up high resolution, NO_HZ and skew from @p cfg and the wheel's kick hook (system
+ * creation, after the wheel).
+ */
+void cw__tick_sched_init(struct cw_system *sys, const struct cw_system_config *cfg);
 
 #endif /* CLOCKWORK_SRC_CORE_TICK_INTERNAL_H */

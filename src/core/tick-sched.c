@@ -254,14 +254,13 @@ void cw__tick_nohz_idle_restart(struct cw_system *sys, struct cw_cpu *c, cw_ktim
 	cw_clockevents_program_event(c->td.evtdev, next, true);
 }
 
-void cw__tick_sched_cpu_dying(struct cw_system *sys, struct cw_cpu *c)
+void cw__tick_sched_cpu_dying(struct cw_cpu *c)
 {
 	if (c->highres) {
 		cw_hrtimer_try_to_cancel(&c->sched_timer);
 	}
 	c->highres = false;
 	CW_WRITE_ONCE(c->tick_stopped, false);
-	cw__hrtimer_cpu_dying(sys, c->id);
 }
 
 /* The wheel armed a timer on an idle CPU's base: wake it to re-evaluate its sleep. */
@@ -270,9 +269,10 @@ static void wheel_kick(struct cw_system *sys, unsigned cpu)
 	cw__cpu_send_ipi(sys, cpu, CW_IPI_KICK);
 }
 
-void cw__tick_sched_init(struct cw_system *sys)
+void cw__tick_sched_init(struct cw_system *sys, const struct cw_system_config *cfg)
 {
-	sys->tick.highres_enabled = true;
-	sys->tick.nohz_enabled = true;
+	sys->tick.highres_enabled = !cfg->highres_off;
+	sys->tick.nohz_enabled = !cfg->nohz_off;
+	sys->tick.skew_tick = cfg->skew_tick;
 	cw__timer_set_kick(sys, wheel_kick);
 }

@@ -18,6 +18,35 @@
 
 struct cw_system;
 
+/* ---- arithmetic shared by the writer (timekeeping.c) and the readers (ktime.c) */
+
+/** Counter cycles from @p last to @p now under @p mask (see the comment inside). */
+static inline uint64_t cw__tk_counter_delta(uint64_t now, uint64_t last, uint64_t mask,
+					    uint64_t max_raw_delta)
+{
+	uint64_t d = (now - last) & mask;
+
+	/* A huge delta is the counter stepping backwards: read it as 0. */
+	return d > max_raw_delta ? 0 : d;
+}
+
+/**
+ * a + b saturated to the int64 range. Clocks near KTIME_MAX (a REALTIME
+ * started or set there, TAI 37 s beyond it) stop at KTIME_MAX instead of
+ * wrapping negative.
+ */
+static inline int64_t cw__tk_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (cw_unlikely(__builtin_add_overflow(a, b, &r))) {
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	}
+	return r;
+}
+
+/* ---- timekeeping.c (writer) and ktime.c (readers) ---------------------- */
+
 /**
  * MONOTONIC now and, from the same read section, the offsets of REALTIME
  * (with a pending leap applied at its instant), BOOTTIME and TAI to it.

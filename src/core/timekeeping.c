@@ -27,7 +27,7 @@
  *
  * Readers
  * -------
- * Readers use the published copy (struct cw_tk_pub) under a sequence
+ * Readers (ktime.c) use the published copy (struct cw_tk_pub) under a sequence
  * counter, never a lock. They cannot see time go backwards: every update
  * and mult change is continuous at the instant it is made, coarse values
  * are the clock at cycle_last and never move back, and counter motion
@@ -52,15 +52,6 @@
  * Small arithmetic helpers
  */
 
-static inline uint64_t counter_delta(uint64_t now, uint64_t last, uint64_t mask,
-				     uint64_t max_raw_delta)
-{
-	uint64_t d = (now - last) & mask;
-
-	/* A huge delta is the counter stepping backwards: read it as 0. */
-	return d > max_raw_delta ? 0 : d;
-}
-
 static inline uint64_t frac_mask(uint32_t shift)
 {
 	return (UINT64_C(1) << shift) - 1;
@@ -70,21 +61,6 @@ static inline uint64_t frac_mask(uint32_t shift)
 static void clock_advance(struct cw_tk_clock *c, cw_u128 shifted_ns, uint32_t shift)
 {
 	cw_accumulate_shifted(&c->base_ns, &c->frac, shifted_ns, shift);
-}
-
-/*
- * a + b saturated to the int64 range. Clocks near KTIME_MAX (a REALTIME
- * started or set there, TAI 37 s beyond it) stop at KTIME_MAX instead of
- * wrapping negative.
- */
-static inline int64_t sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-
-	if (cw_unlikely(__builtin_add_overflow(a, b, &r))) {
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	}
-	return r;
 }
 
 static int64_t sat_add_s64(int64_t a, cw_u128 b_unsigned, bool negative)
@@ -102,7 +78,7 @@ static void tk_publish_fields(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_tk_pub *p = &sys->pub;
 	int64_t leap_mono = CW_KTIME_MAX, step_ns = 0, at_sec;
-	int64_t offs_tai = sat_add(tk->offs_real, (int64_t)sys->ntp.tai * CW_NSEC_PER_SEC);
+	int64_t offs_tai = cw__tk_sat_add(tk->offs_real, (int64_t)sys->ntp.tai * CW_NSEC_PER_SEC);
 
 	if (cw__ntp_next_leap(&sys->ntp, tk->xtime_sec, &at_sec, &step_ns)) {
 		/* 128 bits: a midnight past the end of time is simply never reached. */
@@ -138,228 +114,6 @@ static void tk_publish(struct cw_system *sys)
 	cw_write_seqbegin(&sys->pub.seq);
 	tk_publish_fields(sys);
 	cw_write_seqend(&sys->pub.seq);
-}
-
-/* ------------------------------------------------------------------------
- * Readers
- */
-
-enum tk_offset {
-	TK_OFFS_NONE,
-	TK_OFFS_REAL,
-	TK_OFFS_BOOT,
-	TK_OFFS_TAI,
-};
-
-/* The clock's value now, from the published copy. Inside a read section. */
-static inline __attribute__((always_inline)) int64_t pub_now(struct cw_tk_pub *p,
-							     struct cw_tk_clock *c)
-{
-	struct cw_clocksource *cs = CW_READ_ONCE(p->cs);
-	cw_clocksource_read_fn read = CW_READ_ONCE(p->read);
-	uint64_t d = counter_delta(read(cs), CW_READ_ONCE(p->cycle_last), CW_READ_ONCE(p->mask),
-				   CW_READ_ONCE(p->max_raw_delta));
-	uint32_t shift = CW_READ_ONCE(p->shift);
-	uint64_t mult = CW_READ_ONCE(c->mult), frac = CW_READ_ONCE(c->frac);
-
-	if (cw_likely(d <= CW_READ_ONCE(p->max_cycles))) {
-		return CW_READ_ONCE(c->base_ns) + (int64_t)((d * mult + frac) >> shift);
-	}
-	return CW_READ_ONCE(c->base_ns) + (int64_t)cw_mul_add_shr(d, mult, frac, shift);
-}
-
-static inline __attribute__((always_inline)) int64_t pub_offset(struct cw_tk_pub *p,
-								enum tk_offset o, int64_t mono)
-{
-	switch (o) {
-	case TK_OFFS_REAL:
-		/* Applies a pending leap exactly at its instant, before the
-		 * next update folds it into offs_real. */
-		return sat_add(CW_READ_ONCE(p->offs_real), mono >= CW_READ_ONCE(p->leap_mono)
-								   ? CW_READ_ONCE(p->leap_step_ns)
-								   : 0);
-	case TK_OFFS_BOOT:
-		return CW_READ_ONCE(p->offs_boot);
-	case TK_OFFS_TAI:
-		return CW_READ_ONCE(p->offs_tai);
-	case TK_OFFS_NONE:
-	default:
-		return 0;
-	}
-}
-
-static inline __attribute__((always_inline)) cw_ktime_t tk_get(struct cw_system *sys,
-							       enum tk_offset o, bool coarse)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	int64_t mono, off;
-	unsigned seq;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		mono = coarse ? CW_READ_ONCE(p->coarse_mono) : pub_now(p, &p->mono);
-		off = pub_offset(p, o, mono);
-	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return cw__check_tk_read(sys, (unsigned)o, coarse, mono, sat_add(mono, off));
-}
-
-static cw_ktime_t tk_get_raw(struct cw_system *sys, bool coarse)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	unsigned seq;
-	int64_t raw;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		raw = coarse ? CW_READ_ONCE(p->coarse_raw) : pub_now(p, &p->raw);
-	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return cw__check_tk_read(sys, CW_CHECK_CLK_RAW, coarse, raw, raw);
-}
-
-cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real, int64_t *offs_boot,
-				      int64_t *offs_tai)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	int64_t mono;
-	unsigned seq;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		mono = pub_now(p, &p->mono);
-		*offs_real = pub_offset(p, TK_OFFS_REAL, mono);
-		*offs_boot = pub_offset(p, TK_OFFS_BOOT, mono);
-		*offs_tai = pub_offset(p, TK_OFFS_TAI, mono);
-	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
-	return mono;
-}
-
-cw_ktime_t cw_ktime_get(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_NONE, false);
-}
-
-cw_ktime_t cw_ktime_get_raw(struct cw_system *sys)
-{
-	return tk_get_raw(sys, false);
-}
-
-cw_ktime_t cw_ktime_get_real(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_REAL, false);
-}
-
-cw_ktime_t cw_ktime_get_boottime(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_BOOT, false);
-}
-
-cw_ktime_t cw_ktime_get_clocktai(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_TAI, false);
-}
-
-cw_ktime_t cw_ktime_get_coarse(struct cw_system *sys)
-{
-	return tk_get(sys, TK_OFFS_NONE, true);
-}
-
-int cw_clock_get_ns(struct cw_system *sys, int id, cw_ktime_t *out)
-{
-	switch (id) {
-	case CW_CLOCK_REALTIME:
-		*out = tk_get(sys, TK_OFFS_REAL, false);
-		return 0;
-	case CW_CLOCK_MONOTONIC:
-		*out = tk_get(sys, TK_OFFS_NONE, false);
-		return 0;
-	case CW_CLOCK_MONOTONIC_RAW:
-		*out = tk_get_raw(sys, false);
-		return 0;
-	case CW_CLOCK_REALTIME_COARSE:
-		*out = tk_get(sys, TK_OFFS_REAL, true);
-		return 0;
-	case CW_CLOCK_MONOTONIC_COARSE:
-		*out = tk_get(sys, TK_OFFS_NONE, true);
-		return 0;
-	case CW_CLOCK_BOOTTIME:
-		*out = tk_get(sys, TK_OFFS_BOOT, false);
-		return 0;
-	case CW_CLOCK_TAI:
-		*out = tk_get(sys, TK_OFFS_TAI, false);
-		return 0;
-	case CW_CLOCK_MONOTONIC_RAW_COARSE:
-		*out = tk_get_raw(sys, true);
-		return 0;
-	case CW_CLOCK_BOOTTIME_COARSE:
-		*out = tk_get(sys, TK_OFFS_BOOT, true);
-		return 0;
-	case CW_CLOCK_TAI_COARSE:
-		*out = tk_get(sys, TK_OFFS_TAI, true);
-		return 0;
-	default:
-		return CW_EINVAL;
-	}
-}
-
-const char *cw_clock_name(int id)
-{
-	switch (id) {
-	case CW_CLOCK_REALTIME:
-		return "REALTIME";
-	case CW_CLOCK_MONOTONIC:
-		return "MONOTONIC";
-	case CW_CLOCK_MONOTONIC_RAW:
-		return "MONOTONIC_RAW";
-	case CW_CLOCK_REALTIME_COARSE:
-		return "REALTIME_COARSE";
-	case CW_CLOCK_MONOTONIC_COARSE:
-		return "MONOTONIC_COARSE";
-	case CW_CLOCK_BOOTTIME:
-		return "BOOTTIME";
-	case CW_CLOCK_TAI:
-		return "TAI";
-	case CW_CLOCK_MONOTONIC_RAW_COARSE:
-		return "MONOTONIC_RAW_COARSE";
-	case CW_CLOCK_BOOTTIME_COARSE:
-		return "BOOTTIME_COARSE";
-	case CW_CLOCK_TAI_COARSE:
-		return "TAI_COARSE";
-	default:
-		return NULL;
-	}
-}
-
-int cw_clock_getres_ns(struct cw_system *sys, int id, cw_ktime_t *out)
-{
-	if (!cw_clock_name(id)) {
-		return CW_EINVAL;
-	}
-	switch (id) {
-	case CW_CLOCK_REALTIME_COARSE:
-	case CW_CLOCK_MONOTONIC_COARSE:
-	case CW_CLOCK_MONOTONIC_RAW_COARSE:
-	case CW_CLOCK_BOOTTIME_COARSE:
-	case CW_CLOCK_TAI_COARSE:
-		*out = (cw_ktime_t)sys->tick_nsec;
-		break;
-	default:
-		*out = 1;
-		break;
-	}
-	return 0;
-}
-
-uint64_t cw_timekeeping_max_deferment(struct cw_system *sys)
-{
-	struct cw_tk_pub *p = &sys->pub;
-	uint64_t ns;
-	unsigned seq;
-
-	do {
-		seq = cw_read_seqbegin(&p->seq);
-		ns = CW_READ_ONCE(CW_READ_ONCE(p->cs)->max_idle_ns);
-	} while (cw_read_seqretry(&p->seq, seq));
-	return ns;
 }
 
 /* ------------------------------------------------------------------------
@@ -401,7 +155,8 @@ static void tk_setup_internals(struct cw_system *sys, struct cw_clocksource *cs)
 static void tk_forward_now(struct cw_timekeeper *tk)
 {
 	struct cw_clocksource *cs = tk->cs;
-	uint64_t delta = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
+	uint64_t delta =
+		cw__tk_counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 
 	clock_advance(&tk->mono, cw_mul_u64_u32(delta, tk->mono.mult), tk->shift);
 	clock_advance(&tk->raw, cw_mul_u64_u32(delta, tk->raw.mult), tk->shift);
@@ -492,8 +247,8 @@ static void tk_process_seconds(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 
 	for (;;) {
-		int64_t sec =
-			cw_div_floor_s64(sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
+		int64_t sec = cw_div_floor_s64(cw__tk_sat_add(tk->mono.base_ns, tk->offs_real),
+					       CW_NSEC_PER_SEC);
 		int leap;
 
 		if (sec <= tk->xtime_sec) {
@@ -504,7 +259,7 @@ static void tk_process_seconds(struct cw_system *sys)
 		if (leap) {
 			/* Insert (-1): REALTIME repeats a second; delete (+1): skips one.
 			 * TAI does not move: the TAI offset changes the other way. */
-			tk->offs_real = sat_add(tk->offs_real, leap * CW_NSEC_PER_SEC);
+			tk->offs_real = cw__tk_sat_add(tk->offs_real, leap * CW_NSEC_PER_SEC);
 			sys->ntp.tai -= leap;
 			tk->xtime_sec += leap;
 			tk_clock_was_set(tk, CW_CLOCK_SET_WALL);
@@ -593,8 +348,11 @@ static void tk_update_locked(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 	struct cw_clocksource *cs = tk->cs;
 	uint64_t ci = tk->cycle_interval;
-	uint64_t offset = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
+	uint64_t offset =
+		cw__tk_counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 	int k;
+
+	cw_lockdep_assert_held(&sys->tk_lock);
 
 	if (offset < ci) {
 		return;
@@ -607,7 +365,7 @@ static void tk_update_locked(struct cw_system *sys)
 	 */
 	cw_write_seqbegin(&sys->pub.seq);
 	cw_counter_read_barrier();
-	offset = counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
+	offset = cw__tk_counter_delta(cs->read(cs), tk->cycle_last, cs->mask, cs->max_raw_delta);
 	k = (int)cw_ilog2_u64(offset) - (int)cw_ilog2_u64(ci);
 	if (k + (int)cw_ilog2_u64(ci) >= 63) {
 		/* Keep ci << k below 2^64. */
@@ -656,7 +414,8 @@ static void tk_after_step(struct cw_system *sys)
 	struct cw_timekeeper *tk = &sys->tk;
 
 	tk_update_coarse(tk);
-	tk->xtime_sec = cw_div_floor_s64(sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
+	tk->xtime_sec =
+		cw_div_floor_s64(cw__tk_sat_add(tk->mono.base_ns, tk->offs_real), CW_NSEC_PER_SEC);
 }
 
 int cw_timekeeping_settime(struct cw_system *sys, int64_t real_ns)
@@ -700,6 +459,8 @@ static int tk_inject_offset_locked(struct cw_system *sys, const struct cw_timex 
 				    cw_mul_s64_s64(tx->time_frac, unit));
 	cw_s128 offs = cw_s128_add(cw_s128_from_s64(tk->offs_real), delta);
 	cw_s128 real;
+
+	cw_lockdep_assert_held(&sys->tk_lock);
 
 	if (!tk->suspended) {
 		tk_forward_now(tk);
@@ -794,10 +555,12 @@ static void tk_inject_sleep_locked(struct cw_system *sys, uint64_t sleep_ns)
 {
 	struct cw_timekeeper *tk = &sys->tk;
 
+	cw_lockdep_assert_held(&sys->tk_lock);
+
 	int64_t sleep = sleep_ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)sleep_ns;
 
-	tk->offs_real = sat_add(tk->offs_real, sleep);
-	tk->offs_boot = sat_add(tk->offs_boot, sleep);
+	tk->offs_real = cw__tk_sat_add(tk->offs_real, sleep);
+	tk->offs_boot = cw__tk_sat_add(tk->offs_boot, sleep);
 	tk->slept_ns += sleep_ns;
 	tk_after_step(sys);
 	tk_clock_was_set(tk, CW_CLOCK_SET_WALL | CW_CLOCK_SET_BOOT);

@@ -1010,6 +1010,8 @@ static uint64_t next_locked(struct cw_timer_base *b, uint64_t basej)
 {
 	uint64_t next;
 
+	cw_lockdep_assert_held(&b->lock);
+
 	update_next_expiry(b);
 	if (!b->timers_pending) {
 		return CW_TIMER_NEXT_NONE;
@@ -1318,6 +1320,8 @@ static int check_base_locked(const struct cw_timer_base *b, char *report, size_t
 	uint64_t first = 0;
 	bool found = false;
 	int ret;
+
+	cw_lockdep_assert_held(&b->lock);
 
 	for (unsigned idx = 0; idx < WHEEL_SIZE; idx++) {
 		bool has = b->vectors[idx] != NULL;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Readers racing a writer on real threads never see a backward step. One
- * writer thread hammers cw_timekeeping_update() and cw_timekeeping_do_timer(),
+ * writer thread hammers cw_timekeeping_update() and tries the port stand-in
+ * cw_tick_port_do_timer() (always refused: the timerfd ticks own jiffies),
  * alternates the NTP frequency between +500 and -500 ppm, steps REALTIME with
  * ADJ_SETOFFSET and switches the clocksource between the TSC and the
  * clock_gettime ones, while two reader threads read every clock id that must

@@ -380,7 +380,8 @@ static void check_accumulate(int64_t base, uint64_t frac, u128 acc, unsigned s)
 /* sat_add_s64 (timekeeping.c). */
 static void check_sat_add(int64_t a, u128 b, bool negative)
 {
-	s128 r = negative ? (s128)a - (s128)b : (s128)a + (s128)b;
+	/* Modulo 2^128 (b may read as a negative number near -2^127). */
+	s128 r = (s128)(negative ? (u128)(s128)a - b : (u128)(s128)a + b);
 	int64_t want = r > INT64_MAX ? INT64_MAX : r < INT64_MIN ? INT64_MIN : (int64_t)r;
 
 	if (cw_sat_add_s64_u128(a, mk(b), negative) != want) {
@@ -456,12 +457,12 @@ static void check_inject(int64_t sec, int64_t frac, int64_t unit, int64_t offs_r
 /* ntp.c pick_slew: s * 1e9 / (1e9 - s). */
 static void check_slew(int64_t s)
 {
-	int64_t d = CW_NSEC_PER_SEC - s;
-	int64_t got, want;
+	int64_t d, got, want;
 
-	if (d == 0 || s < INT64_MIN + CW_NSEC_PER_SEC) {
-		return;
+	if (s <= INT64_MIN + CW_NSEC_PER_SEC || s == CW_NSEC_PER_SEC) {
+		return; /* 1e9 - s overflows, or is 0 */
 	}
+	d = CW_NSEC_PER_SEC - s;
 	want = (int64_t)((s128)s * CW_NSEC_PER_SEC / d);
 	got = (int64_t)cw_s128_lo(cw_s128_div_s64(cw_mul_s64_s64(s, CW_NSEC_PER_SEC), d));
 	if (got != want) {

@@ -157,7 +157,10 @@ static void template_cpu_relax(void *ctx)
  * cw_tick_idle_enter(sys, deep) and cw_tick_idle_exit() (after the
  * interrupts that woke the CPU were handled, unless a deep state needs the
  * broadcast exit first, as the sim's CPU model does); and its driver table
- * with cw_system_set_port_drivers() before cw_system_boot().
+ * with cw_system_set_port_drivers() before cw_system_boot(). Nothing
+ * periodic: jiffies and the clocksource watchdog are the core's, run from
+ * the tick devices the drivers register. Only a machine without any clock
+ * event device calls cw_tick_port_do_timer(sys, 1) every 1/HZ s instead.
  */
 
 /*
