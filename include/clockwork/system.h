@@ -64,6 +64,17 @@ struct cw_system_config {
 	/** Spread the CPUs' ticks over half a period (the skew_tick=1 boot option). */
 	bool skew_tick;
 	/**
+	 * hrtimer rearm policy (docs/hrtimers.md, "Lazy rearm"). false (the
+	 * default): lazy, as Linux 7.1's LAZY_REARM: when a CPU's first hrtimer
+	 * is cancelled or re-armed later, its clock event device is not
+	 * reprogrammed; the interrupt at the old, earlier time finds nothing due
+	 * and programs the right time (fewer programmings per expiry; never a
+	 * late callback). true: eager, as Linux before 7.1: the device follows
+	 * every such change at once (hrtimer_force_reprogram). Either way a CPU
+	 * stopping its tick in NO_HZ idle programs its true next expiry.
+	 */
+	bool hrtimer_eager_rearm;
+	/**
 	 * jiffies at creation. 0 means CW_INITIAL_JIFFIES(hz), Linux's
 	 * INITIAL_JIFFIES: the low 32 bits wrap 300 s after boot. Tests place
 	 * it next to a boundary (e.g. 0xfffffffe to cross the 32-bit wrap in

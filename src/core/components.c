@@ -90,8 +90,7 @@ static size_t cpus_bytes(void)
 
 static int hrtimer_init(struct cw_system *sys, const struct cw_system_config *cfg)
 {
-	(void)cfg;
-	return cw__hrtimer_init(sys);
+	return cw__hrtimer_init(sys, !cfg->hrtimer_eager_rearm);
 }
 
 static int timer_init(struct cw_system *sys, const struct cw_system_config *cfg)

@@ -72,7 +72,16 @@ struct cw_hrtimer_cpu_base {
 	bool hang_detected;
 	/** Soft expiry already raised and not yet run. */
 	bool softirq_activated;
-	/** Next hard expiry programmed (MONOTONIC), or CW_KTIME_MAX. */
+	/**
+	 * Lazy rearm policy (cw_system_config::hrtimer_eager_rearm clear, the
+	 * default): moving the first timer later leaves the device programmed
+	 * for the earlier time (see "Lazy rearm" in hrtimer.c). Set at creation.
+	 */
+	bool lazy_rearm;
+	/**
+	 * Next hard expiry programmed (MONOTONIC), or CW_KTIME_MAX. With lazy
+	 * rearm it may be earlier than the first timer (never later).
+	 */
 	cw_ktime_t expires_next;
 	/** Next soft expiry (MONOTONIC), or CW_KTIME_MAX. */
 	cw_ktime_t softirq_expires_next;
@@ -91,8 +100,11 @@ struct cw_hrtimer_cpu_base {
 #endif
 };
 
-/** Set up the per-CPU bases (system creation). @return 0 or CW_ENOMEM. */
-int cw__hrtimer_init(struct cw_system *sys);
+/**
+ * Set up the per-CPU bases (system creation). @p lazy_rearm: the rearm
+ * policy (cw_system_config::hrtimer_eager_rearm clear). @return 0 or CW_ENOMEM.
+ */
+int cw__hrtimer_init(struct cw_system *sys, bool lazy_rearm);
 
 /** Bytes of one CPU's hrtimer state (struct cw_hrtimer_cpu_base, padding included). */
 size_t cw__hrtimer_cpu_bytes(void);
@@ -140,6 +152,14 @@ cw_ktime_t cw__hrtimer_next_event(struct cw_system *sys, unsigned cpu);
  * first. Context: on @p cpu (IPI).
  */
 void cw__hrtimer_retrigger(struct cw_system *sys, unsigned cpu);
+
+/**
+ * @p cpu stops its tick to sleep (NO_HZ idle): if its device is programmed
+ * for an earlier time than its first expiry (lazy rearm, or a remote
+ * cancel), program the first expiry now, so that the sleeping CPU is not
+ * woken for nothing. Context: on @p cpu, its idle path.
+ */
+void cw__hrtimer_settle(struct cw_system *sys, unsigned cpu);
 
 /**
  * @p cpu goes offline (hrtimers_cpu_dying): move its queued timers to the

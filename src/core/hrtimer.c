@@ -51,6 +51,32 @@
  * its first timer needs that CPU's device reprogrammed, which only the CPU
  * itself may do: the starter sends it an IPI (CW_IPI_HRTIMER) and the
  * target re-evaluates its bases (cw__hrtimer_retrigger()).
+ *
+ * Lazy rearm (Linux 7.1's LAZY_REARM, here a per-system policy, the
+ * default; cw_system_config::hrtimer_eager_rearm turns it off). When the
+ * first timer of a CPU moves later (a cancel, a re-arm to a later time)
+ * the device is left programmed for the old, earlier time: cb->expires_next
+ * keeps that time, so it is "what the device will do", never later than
+ * the first expiry. The interrupt then finds nothing due, runs nothing and
+ * programs the right time, as it does after a remote cancel (where only
+ * the owner may program). Nothing runs early (the expiry loop compares
+ * each timer with the clock) and nothing late (the device fires no later
+ * than before). It costs one interrupt where eager costs one programming
+ * at once, and saves every programming when the first timer moves again,
+ * or an earlier one is armed, before that interrupt: a server re-arming
+ * connection timeouts, a tick stopped and restarted. Eager (Linux before
+ * 7.1): a local cancel or re-arm of the first timer reprograms the device
+ * at once (hrtimer_force_reprogram). Both policies:
+ *   - a moved-earlier first timer programs at once (never late);
+ *   - a remote cancel never programs (only the owner may);
+ *   - no programming inside the interrupt or after a hang (its exit path,
+ *     or the forced back-off, programs);
+ *   - NO_HZ idle: the tick-stop path calls cw__hrtimer_settle(), which
+ *     programs the true first expiry if the device is set earlier, so a
+ *     CPU never sleeps towards an interrupt with nothing due (Linux 7.1
+ *     keeps the sched_timer eager for the same reason: only hrtick is lazy);
+ *     while the tick is stopped, changes are eager (nothing would settle
+ *     them before the stale interrupt).
  */
 #include <clockwork/hrtimer.h>
 #include <clockwork/timekeeping.h>
@@ -161,7 +187,7 @@ static void clock_was_set_fn(struct cw_clock_was_set_notifier *nb, unsigned base
 	}
 }
 
-int cw__hrtimer_init(struct cw_system *sys)
+int cw__hrtimer_init(struct cw_system *sys, bool lazy_rearm)
 {
 	size_t bytes = sizeof(struct cw_hrtimer_cpu_base) * sys->nr_cpus;
 
@@ -178,6 +204,7 @@ int cw__hrtimer_init(struct cw_system *sys)
 		cb->cpu = cpu;
 		cb->expires_next = CW_KTIME_MAX;
 		cb->softirq_expires_next = CW_KTIME_MAX;
+		cb->lazy_rearm = lazy_rearm;
 #if CW_CONFIG_HRTIMER_QUEUE_WHEELS > 0
 		cw_tq_pool_init(&cb->wheel_pool, cb->wheels, CW_CONFIG_HRTIMER_QUEUE_WHEELS);
 #else
@@ -398,6 +425,16 @@ static void reprogram_locked(struct cw_hrtimer_cpu_base *cb, cw_ktime_t expires,
 	}
 }
 
+/*
+ * Whether a change that moves @cb's first expiry later may leave the
+ * device programmed for the earlier time (see "Lazy rearm" above): the
+ * policy, and not while the CPU sleeps with its tick stopped.
+ */
+static bool lazy_locked(const struct cw_hrtimer_cpu_base *cb)
+{
+	return cb->lazy_rearm && !CW_READ_ONCE(cb->sys->cpus[cb->cpu].tick_stopped);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Start, cancel */
 
@@ -501,7 +538,7 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 		 * cw_hrtimer_try_to_cancel()).
 		 */
 		if (was_first && base->cpu_base->hres_active &&
-		    base->cpu_base->cpu == cw__current_cpu(sys)) {
+		    base->cpu_base->cpu == cw__current_cpu(sys) && !lazy_locked(base->cpu_base)) {
 			reprogram_locked(base->cpu_base, update_next_locked(base->cpu_base, &now),
 					 true);
 		}
@@ -520,7 +557,19 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 	}
 	/* Only the CPU itself programs its device; everyone else sends an IPI. */
 	local = cb->cpu == cw__current_cpu(sys);
-	if (first) {
+	if (was_first && base->cpu_base == cb && local && cb->hres_active && !lazy_locked(cb)) {
+		/*
+		 * Eager: the first timer moved (later, or earlier): the device
+		 * follows it now (Linux's force_local + hrtimer_force_reprogram,
+		 * skipping an unchanged time). Lazy leaves a later time to the
+		 * interrupt at the old one (see "Lazy rearm").
+		 */
+		cw_ktime_t next = update_next_locked(cb, &now);
+
+		if (next != cb->expires_next) {
+			reprogram_locked(cb, next, true);
+		}
+	} else if (first) {
 		/* Also refreshes the soft next expiry when a soft timer became first. */
 		cw_ktime_t next = update_next_locked(cb, &now);
 
@@ -593,12 +642,14 @@ int cw_hrtimer_try_to_cancel(struct cw_hrtimer *timer)
 		cw__check_hrtimer_cancel(timer);
 		ret = 1;
 		/*
-		 * The device was programmed for it: move it to the next timer
-		 * (hrtimer_force_reprogram), or an idle CPU would wake for
-		 * nothing. Only the owner programs its device; a remote
-		 * cancel leaves one spurious interrupt.
+		 * The device was programmed for it. Eager: move it to the next
+		 * timer (hrtimer_force_reprogram). Lazy: leave it; the interrupt
+		 * at the old time finds nothing due and programs the next one
+		 * (see "Lazy rearm"). Only the owner programs its device; a
+		 * remote cancel leaves one early interrupt either way.
 		 */
-		if (was_first && cb->hres_active && cb->cpu == cw__current_cpu(timer->sys)) {
+		if (was_first && cb->hres_active && cb->cpu == cw__current_cpu(timer->sys) &&
+		    !lazy_locked(cb)) {
 			struct hr_now now;
 
 			hr_now_get(timer->sys, &now);
@@ -967,6 +1018,25 @@ void cw__hrtimer_retrigger(struct cw_system *sys, unsigned cpu)
 	hr_now_get(sys, &now);
 	cw_spin_lock(&cb->lock);
 	reprogram_locked(cb, update_next_locked(cb, &now), true);
+	cw_spin_unlock(&cb->lock);
+}
+
+void cw__hrtimer_settle(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_hrtimer_cpu_base *cb = cpu_base_of(sys, cpu);
+	struct hr_now now;
+	cw_ktime_t next;
+
+	if (!CW_READ_ONCE(cb->hres_active)) {
+		return;
+	}
+	hr_now_get(sys, &now);
+	cw_spin_lock(&cb->lock);
+	next = update_next_locked(cb, &now);
+	/* Only an event set earlier than needed: a later one is never left behind. */
+	if (next > cb->expires_next) {
+		reprogram_locked(cb, next, true);
+	}
 	cw_spin_unlock(&cb->lock);
 }
 

@@ -215,6 +215,14 @@ void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 		cw__tick_stat_add(c, idle_sleeps, 1);
 	}
 	program_stopped(c, expires);
+	/*
+	 * The cancel above left the device at the old tick when the hrtimers
+	 * rearm lazily (or a remote cancel left an earlier event): program the
+	 * true first expiry, or the sleeping CPU wakes for nothing.
+	 */
+	if (c->highres) {
+		cw__hrtimer_settle(sys, c->id);
+	}
 }
 
 void cw__tick_nohz_idle_restart(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now)
