@@ -52,6 +52,8 @@ struct cwt_ced {
 	/** Interrupts delivered / lost in a timer-stopping state. */
 	uint64_t fires;
 	uint64_t lost;
+	/** Events programmed (set_next_event calls that took). */
+	uint64_t programs;
 };
 
 /** Port-side state of one CPU. */
@@ -289,6 +291,7 @@ static int cwt_ced_set_next_event(uint64_t cycles, struct cw_clock_event_device 
 		return CW_ETIME;
 	}
 	d->periodic = false;
+	d->programs++;
 	cwt_ced_arm(d, cw_sim_now_ns(d->t->sim) + cycles);
 	return 0;
 }

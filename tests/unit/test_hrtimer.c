@@ -1442,7 +1442,7 @@ static void test_forced_event_latch_is_reset_on_every_path(void **state)
 {
 	struct cwt_tick t;
 	struct cw_clock_event_device *dev, *old;
-	int (*stopped_hook)(struct cw_clock_event_device *dev);
+	int (*stopped_hook)(struct cw_clock_event_device * dev);
 	struct cwt_ced *better;
 
 	(void)state;
@@ -1771,6 +1771,170 @@ static void test_remote_start_reprograms_target_cpu_by_ipi(void **state)
 	cwt_tick_fini(&t);
 }
 
+/* ---- lazy rearm (issue 15) ---------------------------------------------- */
+
+enum lazy_move {
+	LAZY_CANCEL,
+	LAZY_REARM_LATER,
+	LAZY_REARM_BEHIND
+};
+
+/*
+ * CPU1 (busy, HZ=100: its tick 10 ms away) has timer a first at +1 ms and
+ * b at +3 ms. a is cancelled, re-armed to +2 ms (still first) or re-armed
+ * to +5 ms (behind b). Lazy: nothing is programmed then; the interrupt at
+ * +1 ms runs nothing and programs the new first expiry; every callback runs
+ * within the device's granularity of its expiry, never early. Eager (as
+ * Linux before 7.1): the device is reprogrammed at once and no interrupt
+ * comes at +1 ms.
+ */
+static void lazy_case(bool lazy, enum lazy_move move)
+{
+	struct cwt_tick t;
+	struct hrt_timer a, b;
+	struct cwt_ced *dev;
+	cw_ktime_t now, a_at, b_at, first_after;
+	uint64_t programs0, events0;
+
+	hrt_boot(&t, 2, 100, true);
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		t.sys->hrtimer_bases[cpu].lazy_rearm = lazy;
+	}
+	cw_sim_run_until(t.sim, MS(400) + US(3));
+	dev = cwt_ced_of(cw_tick_device(t.sys, 1));
+	as_cpu(&t, 1);
+	now = cw_ktime_get(t.sys);
+	hrt_setup(&t, &a, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	hrt_setup(&t, &b, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+	a_at = now + (cw_ktime_t)MS(1);
+	b_at = now + (cw_ktime_t)MS(3);
+	programs0 = dev->programs;
+	cw_hrtimer_start(&a.timer, a_at, CW_HRTIMER_MODE_ABS);
+	/* a became first: programmed at once (an earlier first is never lazy). */
+	assert_int_equal(dev->programs, programs0 + 1);
+	assert_true(dev->dev.next_event_ns >= a_at && dev->dev.next_event_ns <= a_at + GRAN_NS);
+	cw_hrtimer_start(&b.timer, b_at, CW_HRTIMER_MODE_ABS);
+	assert_int_equal(dev->programs, programs0 + 1);
+	b.target_mono = b_at;
+	switch (move) {
+	case LAZY_CANCEL:
+		assert_int_equal(cw_hrtimer_cancel(&a.timer), 1);
+		a_at = CW_KTIME_MAX;
+		first_after = b_at;
+		break;
+	case LAZY_REARM_LATER:
+		a_at = now + (cw_ktime_t)MS(2);
+		cw_hrtimer_start(&a.timer, a_at, CW_HRTIMER_MODE_ABS);
+		first_after = a_at;
+		break;
+	case LAZY_REARM_BEHIND:
+		a_at = now + (cw_ktime_t)MS(5);
+		cw_hrtimer_start(&a.timer, a_at, CW_HRTIMER_MODE_ABS);
+		first_after = b_at;
+		break;
+	}
+	as_cpu(&t, -1);
+	a.target_mono = a_at;
+	events0 = hr_stats(&t, 1).events;
+	if (lazy) {
+		/* Not programmed: the device still fires at the old, earlier time. */
+		assert_int_equal(dev->programs, programs0 + 1);
+		assert_true(dev->dev.next_event_ns <= now + (cw_ktime_t)MS(1) + GRAN_NS);
+	} else {
+		/* Eager: programmed for the new first expiry now. */
+		assert_int_equal(dev->programs, programs0 + 2);
+		assert_true(dev->dev.next_event_ns >= first_after &&
+			    dev->dev.next_event_ns <= first_after + GRAN_NS);
+	}
+	/* Just past the old expiry. */
+	cw_sim_run_until(t.sim, (uint64_t)(now + (cw_ktime_t)MS(1) + 2 * GRAN_NS));
+	assert_int_equal(a.fires, 0);
+	assert_int_equal(b.fires, 0);
+	if (lazy) {
+		/* The early interrupt found nothing due and programmed the right time. */
+		assert_int_equal(hr_stats(&t, 1).events, events0 + 1);
+		assert_int_equal(dev->programs, programs0 + 2);
+	} else {
+		assert_int_equal(hr_stats(&t, 1).events, events0);
+		assert_int_equal(dev->programs, programs0 + 2);
+	}
+	assert_true(dev->dev.next_event_ns >= first_after &&
+		    dev->dev.next_event_ns <= first_after + GRAN_NS);
+	cw_sim_run_until(t.sim, (uint64_t)(now + (cw_ktime_t)MS(6)));
+	assert_int_equal(b.fires, 1);
+	assert_true(b.first_fire_mono >= b_at && b.first_fire_mono - b_at <= GRAN_NS);
+	if (move == LAZY_CANCEL) {
+		assert_int_equal(a.fires, 0);
+	} else {
+		assert_int_equal(a.fires, 1);
+		assert_true(a.first_fire_mono >= a_at && a.first_fire_mono - a_at <= GRAN_NS);
+	}
+	/* One interrupt per expiry after that, whatever the policy. */
+	assert_int_equal(hr_stats(&t, 1).events,
+			 events0 + (lazy ? 1u : 0u) + (move == LAZY_CANCEL ? 1u : 2u));
+	cwt_tick_fini(&t);
+}
+
+static void test_lazy_cancel_of_first_timer_programs_at_the_early_interrupt(void **state)
+{
+	(void)state;
+	lazy_case(true, LAZY_CANCEL);
+}
+
+static void test_lazy_rearm_later_programs_at_the_early_interrupt(void **state)
+{
+	(void)state;
+	lazy_case(true, LAZY_REARM_LATER);
+	lazy_case(true, LAZY_REARM_BEHIND);
+}
+
+static void test_eager_cancel_and_rearm_later_reprogram_at_once(void **state)
+{
+	(void)state;
+	lazy_case(false, LAZY_CANCEL);
+	lazy_case(false, LAZY_REARM_LATER);
+	lazy_case(false, LAZY_REARM_BEHIND);
+}
+
+/*
+ * Lazy rearm and NO_HZ idle: CPU1 cancels its first timer (the device stays
+ * at +1 ms) and goes idle with nothing else queued. Stopping the tick
+ * settles the device, so the sleeping CPU gets no interrupt at +1 ms (nor
+ * at its old tick): it sleeps through, in both policies.
+ */
+static void test_lazy_cancel_then_idle_does_not_wake_the_cpu(void **state)
+{
+	(void)state;
+	for (int lazy = 0; lazy < 2; lazy++) {
+		struct cwt_tick t;
+		struct hrt_timer a;
+		struct cwt_ced *dev;
+		uint64_t fires0;
+		cw_ktime_t now;
+
+		hrt_boot(&t, 2, 100, true);
+		for (unsigned cpu = 0; cpu < 2; cpu++) {
+			t.sys->hrtimer_bases[cpu].lazy_rearm = lazy;
+		}
+		cw_sim_run_until(t.sim, MS(400) + US(3));
+		dev = cwt_ced_of(cw_tick_device(t.sys, 1));
+		as_cpu(&t, 1);
+		now = cw_ktime_get(t.sys);
+		hrt_setup(&t, &a, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD);
+		cw_hrtimer_start(&a.timer, now + (cw_ktime_t)MS(1), CW_HRTIMER_MODE_ABS);
+		assert_int_equal(cw_hrtimer_cancel(&a.timer), 1);
+		as_cpu(&t, -1);
+		cwt_tick_idle(&t, 1, (uint64_t)now + US(100), (uint64_t)now + MS(300), false,
+			      false);
+		fires0 = dev->fires;
+		cw_sim_run_until(t.sim, (uint64_t)now + MS(250));
+		assert_true(t.sys->cpus[1].tick_stopped);
+		assert_int_equal(dev->fires, fires0);
+		assert_int_equal(a.fires, 0);
+		cwt_tick_fini(&t);
+	}
+}
+
 /* Lines of @p t's log ring that contain @p needle. */
 static unsigned log_lines_with(struct cwt_tick *t, const char *needle)
 {
@@ -1850,6 +2014,10 @@ int main(void)
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_settime),
 		cmocka_unit_test(test_realtime_absolute_timer_fires_at_new_time_after_leap_second),
 		cmocka_unit_test(test_remote_start_reprograms_target_cpu_by_ipi),
+		cmocka_unit_test(test_lazy_cancel_of_first_timer_programs_at_the_early_interrupt),
+		cmocka_unit_test(test_lazy_rearm_later_programs_at_the_early_interrupt),
+		cmocka_unit_test(test_eager_cancel_and_rearm_later_reprogram_at_once),
+		cmocka_unit_test(test_lazy_cancel_then_idle_does_not_wake_the_cpu),
 		cmocka_unit_test(test_negative_monotonic_expiries_fire_at_once_and_block_nothing),
 		cmocka_unit_test(test_rearming_past_expiries_in_a_loop_cannot_starve_the_interrupt),
 		cmocka_unit_test(
