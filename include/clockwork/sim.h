@@ -783,6 +783,17 @@ struct cw_sim_workload_desc {
 	unsigned nr_hotplug;
 	/** Hotplug events, in time order (file order for equal times). */
 	struct cw_sim_hotplug_event hotplug[CW_SIM_MAX_HOTPLUG_EVENTS];
+	/**
+	 * [server] section (docs/simulator.md): connection timeouts, one
+	 * hrtimer per connection, server_timers per CPU (0: no section).
+	 */
+	unsigned server_timers;
+	/** Time between two requests on a CPU (key requests). */
+	struct cw_sim_dist server_requests;
+	/** A request re-arms its connection's timeout to now + this (key timeout). */
+	uint64_t server_timeout_ns;
+	/** One request in this many closes its connection instead: a cancel (key close_every). */
+	unsigned server_close_every;
 };
 
 /**

@@ -70,6 +70,8 @@ struct cwsim_opts {
 	bool nohz_off;
 	/** --highres off: keep CPUs in low-resolution mode. */
 	bool highres_off;
+	/** --hrtimer-rearm eager: reprogram at once when the first hrtimer moves later. */
+	bool hrtimer_eager;
 	/** --check off: no invariant checker (it is on by default). */
 	bool check_off;
 	/** --check strict: a violation fails the run (exit 1). */
@@ -142,6 +144,9 @@ static void usage(FILE *f)
 	      "                       default.ini; 'none': CPUs never idle)\n"
 	      "  --nohz on|off        stop the tick of idle CPUs (default on)\n"
 	      "  --highres on|off     high-resolution timers and tick (default on)\n"
+	      "  --hrtimer-rearm lazy|eager  when a CPU's first hrtimer moves later, program\n"
+	      "                       its device at the early interrupt (lazy, default) or\n"
+	      "                       at once (eager; docs/hrtimers.md, \"Lazy rearm\")\n"
 	      "  --check on|off|strict  the invariant checker (docs/checker.md): on reports\n"
 	      "                       its verdict and first violation, strict also fails\n"
 	      "                       the run on a violation (default on)\n"
@@ -220,6 +225,14 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--nohz"))) {
 		return parse_on_off(cli, "--nohz", v, &o->nohz_off);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--hrtimer-rearm"))) {
+		if (strcmp(v, "lazy") != 0 && strcmp(v, "eager") != 0) {
+			return cli_bad_arg(cli, "--hrtimer-rearm: expected lazy or eager (got '%s')",
+					   v);
+		}
+		o->hrtimer_eager = strcmp(v, "eager") == 0;
+		return 0;
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--highres"))) {
 		return parse_on_off(cli, "--highres", v, &o->highres_off);
@@ -721,18 +734,19 @@ static void report_nohz(struct cwsim_run *r)
 {
 	unsigned nr = cw_system_nr_cpus(r->sys);
 
-	fprintf(r->out, "\n%-4s %10s %11s %13s %9s %5s\n", "nohz", "idle_calls", "idle_sleeps",
-		"ticks_stopped", "wakeups", "hres");
+	fprintf(r->out, "\n%-4s %10s %11s %13s %9s %5s %10s %10s\n", "nohz", "idle_calls",
+		"idle_sleeps", "ticks_stopped", "wakeups", "hres", "hr_irqs", "hr_expired");
 	for (unsigned cpu = 0; cpu < nr; cpu++) {
 		struct cw_tick_cpu_stats ts = { 0 };
 		struct cw_hrtimer_cpu_stats hs = { 0 };
 
 		cw_tick_get_cpu_stats(r->sys, cpu, &ts);
 		cw_hrtimer_get_cpu_stats(r->sys, cpu, &hs);
-		fprintf(r->out, "%-4u %10llu %11llu %13llu %9llu %5s\n", cpu,
+		fprintf(r->out, "%-4u %10llu %11llu %13llu %9llu %5s %10llu %10llu\n", cpu,
 			(unsigned long long)ts.idle_entries, (unsigned long long)ts.idle_sleeps,
 			(unsigned long long)ts.ticks_stopped, (unsigned long long)ts.idle_wakeups,
-			hs.hres_active ? "yes" : "no");
+			hs.hres_active ? "yes" : "no", (unsigned long long)hs.events,
+			(unsigned long long)hs.expired);
 	}
 }
 
@@ -740,9 +754,16 @@ static void report_nohz(struct cwsim_run *r)
 static void report_devices(struct cwsim_run *r)
 {
 	size_t nr = cw_sim_machine_nr_timers(r->machine);
+	uint64_t local_programs = 0, expired = 0;
 
 	if (nr == 0) {
 		return;
+	}
+	for (unsigned cpu = 0; cpu < cw_system_nr_cpus(r->sys); cpu++) {
+		struct cw_hrtimer_cpu_stats hs = { 0 };
+
+		cw_hrtimer_get_cpu_stats(r->sys, cpu, &hs);
+		expired += hs.expired;
 	}
 	fprintf(r->out, "\n%-20s %-15s %-9s %11s %9s %6s %9s %10s\n", "clockevent", "state",
 		"bound", "interrupts", "spurious", "storms", "lost_deep", "programs");
@@ -769,8 +790,18 @@ static void report_devices(struct cwsim_run *r)
 				(unsigned long long)st.spurious, (unsigned long long)st.storms,
 				(unsigned long long)st.lost_deep_idle,
 				(unsigned long long)st.programs);
+			if (!dev->is_broadcast) {
+				local_programs += st.programs;
+			}
 		}
 	}
+	/* Issue 15: what lazy rearm saves (docs/hrtimers.md, "Lazy rearm"). */
+	fprintf(r->out,
+		"hrtimer programs: %llu programmings of per-CPU devices for %llu expired hrtimers: "
+		"%.4f per expiry (rearm %s)\n",
+		(unsigned long long)local_programs, (unsigned long long)expired,
+		expired ? (double)local_programs / (double)expired : 0.0,
+		r->opts->hrtimer_eager ? "eager" : "lazy");
 }
 
 static void report_clocksources(struct cwsim_run *r)
@@ -804,6 +835,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.hz = o->hz;
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
+	cfg.hrtimer_eager_rearm = o->hrtimer_eager;
 	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {

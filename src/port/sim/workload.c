@@ -17,9 +17,11 @@
  * Lifetime: the machine owns the run (cw__sim_machine_set_workload());
  * cw_sim_workload_stop() cancels its events and frees it.
  */
+#include <clockwork/hrtimer.h>
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
 #include <clockwork/system.h>
+#include <clockwork/timekeeping.h>
 
 #include "port/sim/sim-internal.h"
 
@@ -74,6 +76,7 @@ enum wl_section {
 	WL_WORKLOAD,
 	WL_CPU,
 	WL_HOTPLUG,
+	WL_SERVER,
 };
 
 struct wl_parser {
@@ -86,6 +89,7 @@ struct wl_parser {
 	/** Line of the [workload] header, of the [hotplug] header (0: none yet). */
 	unsigned workload_line;
 	unsigned hotplug_line;
+	unsigned server_line;
 	/** Line where each key of the current section was set (by CW_SIM_WL_SET_* bit, + name). */
 	unsigned seen[8];
 	/** Lines of the busy and idle keys of [workload] (index 0) and each [cpu LIST] (1 + i). */
@@ -397,6 +401,17 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 			ps->sect = WL_HOTPLUG;
 			return 0;
 		}
+		if (strcmp(words[0], "server") == 0) {
+			if (ps->server_line) {
+				return wl_err(ps, ps->tx.line,
+					      "expected one [server] section (got a second; the "
+					      "first is at line %u)",
+					      ps->server_line);
+			}
+			ps->server_line = ps->tx.line;
+			ps->sect = WL_SERVER;
+			return 0;
+		}
 		if (strcmp(words[0], "cpu") == 0) {
 			return wl_begin_cpu(ps, NULL, header);
 		}
@@ -409,7 +424,56 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 	default:
 		break;
 	}
-	return wl_expected(ps, "a section [workload], [cpu LIST] or [hotplug]", header);
+	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug] or [server]", header);
+}
+
+/** Keys of [server]; the index is the seen[] slot. */
+static const char *const server_keys[] = { "timers", "requests", "timeout", "close_every" };
+
+/* Largest number of server timers per CPU. */
+#define WL_SERVER_TIMERS_MAX 1000000u
+
+static int wl_server(struct wl_parser *ps, const char *key, const char *val)
+{
+	struct cw_sim_workload_desc *w = ps->w;
+	uint64_t v;
+
+	for (unsigned k = 0; k < 4; k++) {
+		if (strcmp(key, server_keys[k]) != 0) {
+			continue;
+		}
+		if (ps->seen[k]) {
+			return wl_err(ps, ps->tx.line,
+				      "expected key '%s' once in this section (got it again; the "
+				      "first is at line %u)",
+				      key, ps->seen[k]);
+		}
+		ps->seen[k] = ps->tx.line;
+		switch (k) {
+		case 0:
+			if (!wl_uint(val, WL_SERVER_TIMERS_MAX, &v) || v == 0) {
+				return wl_expected(ps, "a number of timers per CPU, 1..1000000",
+						   val);
+			}
+			w->server_timers = (unsigned)v;
+			return 0;
+		case 1:
+			return wl_dist(ps, val, false, &w->server_requests);
+		case 2:
+			if (cw_sim_parse_duration_ns(val, &w->server_timeout_ns) ||
+			    w->server_timeout_ns == 0) {
+				return wl_expected(ps, "a time above 0 such as 30ms", val);
+			}
+			return 0;
+		default:
+			if (!wl_uint(val, UINT32_MAX, &v)) {
+				return wl_expected(ps, "a number (0: connections never close)", val);
+			}
+			w->server_close_every = (unsigned)v;
+			return 0;
+		}
+	}
+	return wl_expected(ps, "a key of [server]: timers, requests, timeout, close_every", key);
 }
 
 static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
@@ -425,6 +489,9 @@ static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 	}
 	if (ps->sect == WL_HOTPLUG) {
 		return wl_hotplug(ps, key, val);
+	}
+	if (ps->sect == WL_SERVER) {
+		return wl_server(ps, key, val);
 	}
 	return wl_assign_cpu_section(ps, key, val);
 }
@@ -614,6 +681,13 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 			      "expected keys 'busy' and 'idle' in [workload] (got %s)",
 			      (ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ? "no idle" : "no busy");
 	}
+	if (ps->server_line &&
+	    (!ps->w->server_timers || !ps->w->server_timeout_ns ||
+	     wl_dist_mean_ns(&ps->w->server_requests) < WL_MIN_CYCLE_NS)) {
+		return wl_err(ps, ps->server_line,
+			      "expected keys 'timers', 'timeout' and 'requests' (at least 1us "
+			      "apart on average) in [server]");
+	}
 	return wl_check_cycles(ps);
 }
 
@@ -717,6 +791,9 @@ struct wl_cpu {
 	/** Taken offline by a hotplug event: periods pause. */
 	bool offline;
 	struct cw_sim_workload_cpu_stats stats;
+	/** [server]: the next request, and the connections' timeout timers. */
+	struct cw_sim_event req_ev;
+	struct cw_hrtimer *conns;
 };
 
 /** A running workload. */
@@ -732,6 +809,11 @@ struct cw_sim_workload_run {
 	unsigned nr_hotplug;
 	unsigned next_hotplug;
 	struct cw_sim_event hotplug_ev;
+	/** [server] parameters (server_timers 0: none). */
+	unsigned server_timers;
+	struct cw_sim_dist server_requests;
+	uint64_t server_timeout_ns;
+	unsigned server_close_every;
 };
 
 /* A uniform double in (0, 1]: 53 random bits. */
@@ -850,6 +932,57 @@ static void wl_period_end(struct cw_sim *sim, struct cw_sim_event *ev)
 		return;
 	}
 	wl_start_idle(c);
+}
+
+/* ---- [server]: connection timeouts ---- */
+
+/* A connection timed out: it is closed (the timer stays idle until its next request). */
+static enum cw_hrtimer_restart wl_conn_timeout(struct cw_hrtimer *t)
+{
+	(void)t;
+	return CW_HRTIMER_NORESTART;
+}
+
+/* One request on CPU c->cpu, run on that CPU: re-arm (or close) a random connection. */
+static void wl_request_on_cpu(void *arg)
+{
+	struct wl_cpu *c = arg;
+	struct cw_sim_workload_run *r = c->run;
+	struct cw_hrtimer *t = &c->conns[cw_sim_random_below(r->sim, r->server_timers)];
+
+	if (r->server_close_every && cw_sim_random_below(r->sim, r->server_close_every) == 0) {
+		cw_hrtimer_cancel(t);
+		return;
+	}
+	cw_hrtimer_start(t, (cw_ktime_t)r->server_timeout_ns, CW_HRTIMER_MODE_REL);
+}
+
+/*
+ * The next request of a CPU. Requests are served while the CPU is busy; one
+ * that comes while it idles or is offline is dropped (no wakeup: the idle
+ * pattern stays the [workload]'s).
+ */
+static void wl_request(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct wl_cpu *c = ev->data;
+	struct cw_sim_workload_run *r = c->run;
+
+	if (!c->offline && !c->idle &&
+	    cw_sim_hw_cpu_state(r->hw, c->cpu) == CW_SIM_HW_CPU_RUNNING) {
+		cw_sim_hw_run_on(r->hw, c->cpu, wl_request_on_cpu, c);
+	}
+	cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + wl_draw(sim, &r->server_requests) + 1);
+}
+
+/* Set up the connection timers of a CPU, on that CPU (a timer starts on its creator's base). */
+static void wl_setup_conns(void *arg)
+{
+	struct wl_cpu *c = arg;
+
+	for (unsigned i = 0; i < c->run->server_timers; i++) {
+		cw_hrtimer_setup(c->run->sys, &c->conns[i], wl_conn_timeout, CW_CLOCK_MONOTONIC,
+				 CW_HRTIMER_MODE_REL);
+	}
 }
 
 static void wl_begin_cpu_periods(struct wl_cpu *c)
@@ -1004,6 +1137,22 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 		return CW_ENOMEM;
 	}
 	memcpy(r->hotplug, w->hotplug, w->nr_hotplug * sizeof(*r->hotplug));
+	r->server_timers = w->server_timers;
+	r->server_requests = w->server_requests;
+	r->server_timeout_ns = w->server_timeout_ns;
+	r->server_close_every = w->server_close_every;
+	for (unsigned cpu = 0; cpu < r->nr_cpus && r->server_timers; cpu++) {
+		r->cpus[cpu].conns = calloc(r->server_timers, sizeof(struct cw_hrtimer));
+		if (!r->cpus[cpu].conns) {
+			for (unsigned i = 0; i < cpu; i++) {
+				free(r->cpus[i].conns);
+			}
+			free(r->cpus);
+			free(r->hotplug);
+			free(r);
+			return CW_ENOMEM;
+		}
+	}
 	r->nr_hotplug = w->nr_hotplug;
 	cw_sim_event_init(&r->hotplug_ev, wl_hotplug_fire, r);
 	cw__sim_machine_set_workload(m, r);
@@ -1020,6 +1169,14 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 		cw_sim_event_init(&c->ev, wl_period_end, c);
 		c->ev.cpu = cpu;
 		wl_begin_cpu_periods(c);
+		if (r->server_timers) {
+			cw_sim_hw_run_on(r->hw, cpu, wl_setup_conns, c);
+			cw_sim_event_init(&c->req_ev, wl_request, c);
+			c->req_ev.cpu = cpu;
+			cw_sim_event_schedule(r->sim, &c->req_ev,
+					      cw_sim_now_ns(r->sim) +
+						      wl_draw(r->sim, &r->server_requests) + 1);
+		}
 	}
 	if (r->nr_hotplug) {
 		cw_sim_event_schedule(r->sim, &r->hotplug_ev, r->hotplug[0].at_ns);
@@ -1049,6 +1206,13 @@ CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run)
 	}
 	for (unsigned cpu = 0; cpu < run->nr_cpus; cpu++) {
 		cw_sim_event_cancel(run->sim, &run->cpus[cpu].ev);
+		if (run->cpus[cpu].conns) {
+			cw_sim_event_cancel(run->sim, &run->cpus[cpu].req_ev);
+			for (unsigned i = 0; i < run->server_timers; i++) {
+				cw_hrtimer_cancel(&run->cpus[cpu].conns[i]);
+			}
+			free(run->cpus[cpu].conns);
+		}
 	}
 	cw_sim_event_cancel(run->sim, &run->hotplug_ev);
 	cw__sim_machine_set_workload(run->machine, NULL);
