@@ -228,8 +228,8 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--hrtimer-rearm"))) {
 		if (strcmp(v, "lazy") != 0 && strcmp(v, "eager") != 0) {
-			return cli_bad_arg(cli, "--hrtimer-rearm: expected lazy or eager (got '%s')",
-					   v);
+			return cli_bad_arg(cli,
+					   "--hrtimer-rearm: expected lazy or eager (got '%s')", v);
 		}
 		o->hrtimer_eager = strcmp(v, "eager") == 0;
 		return 0;

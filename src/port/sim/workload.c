@@ -467,7 +467,8 @@ static int wl_server(struct wl_parser *ps, const char *key, const char *val)
 			return 0;
 		default:
 			if (!wl_uint(val, UINT32_MAX, &v)) {
-				return wl_expected(ps, "a number (0: connections never close)", val);
+				return wl_expected(ps, "a number (0: connections never close)",
+						   val);
 			}
 			w->server_close_every = (unsigned)v;
 			return 0;
@@ -681,9 +682,8 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 			      "expected keys 'busy' and 'idle' in [workload] (got %s)",
 			      (ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ? "no idle" : "no busy");
 	}
-	if (ps->server_line &&
-	    (!ps->w->server_timers || !ps->w->server_timeout_ns ||
-	     wl_dist_mean_ns(&ps->w->server_requests) < WL_MIN_CYCLE_NS)) {
+	if (ps->server_line && (!ps->w->server_timers || !ps->w->server_timeout_ns ||
+				wl_dist_mean_ns(&ps->w->server_requests) < WL_MIN_CYCLE_NS)) {
 		return wl_err(ps, ps->server_line,
 			      "expected keys 'timers', 'timeout' and 'requests' (at least 1us "
 			      "apart on average) in [server]");
