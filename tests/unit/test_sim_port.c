@@ -201,10 +201,10 @@ static void test_port_watchdog_timer_stops_when_nothing_is_left_and_restarts(voi
 	assert_int_equal(cw_clocksource_watchdog_runs(sys), runs);
 	/* A new clocksource to verify starts the timer again, 0.5 s steps. */
 	assert_int_equal(cw_sim_counter_create(sim, &late_params, &late), 0);
-	assert_int_equal(cw_sim_counter_register(late, sys, 100,
-						 CW_CLOCKSOURCE_IS_CONTINUOUS |
-							 CW_CLOCKSOURCE_MUST_VERIFY),
-			 0);
+	assert_int_equal(
+		cw_sim_counter_register(late, sys, 100,
+					CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY),
+		0);
 	cw_sim_run_until(sim, 9100 * NS_PER_MS);
 	print_message("after registering late: %llu runs\n",
 		      (unsigned long long)cw_clocksource_watchdog_runs(sys));
