@@ -1793,7 +1793,7 @@ static void lazy_case(bool lazy, enum lazy_move move)
 	struct cwt_tick t;
 	struct hrt_timer a, b;
 	struct cwt_ced *dev;
-	cw_ktime_t now, a_at, b_at, first_after;
+	cw_ktime_t now, a_at, b_at, first_after = CW_KTIME_MAX;
 	uint64_t programs0, events0;
 
 	hrt_boot(&t, 2, 100, true);
