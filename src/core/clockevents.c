@@ -19,7 +19,7 @@
  * past or a driver that says CW_ETIME leads to the min-delta path: program now + min_delta_ns;
  * after 3 consecutive failures raise min_delta_ns (below 5 us to 5 us, else by half) up to one
  * jiffy, and give up once it is already there. Systems can switch to the variant without adjustment
- * (10 tries, linearly growing delta) with sys->ce_min_adjust = false.
+ * (10 tries, linearly growing delta) with sys->ce.min_adjust = false.
  *
  * Offering. A newly registered device is offered to the tick layer:
  *   - a per-CPU device (dev->cpu >= 0) to its CPU (run on that CPU with
@@ -333,7 +333,7 @@ static int program_min_delta_linear(struct cw_clock_event_device *dev)
  */
 static int program_min_delta(struct cw_clock_event_device *dev)
 {
-	int ret = dev->sys->ce_min_adjust ? program_min_delta_adjust(dev)
+	int ret = dev->sys->ce.min_adjust ? program_min_delta_adjust(dev)
 					  : program_min_delta_linear(dev);
 
 	if (ret == 0 && cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_ONESHOT) {
@@ -839,5 +839,5 @@ int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_devic
 
 void cw__clockevents_init(struct cw_system *sys)
 {
-	sys->ce_min_adjust = true;
+	sys->ce.min_adjust = true;
 }
