@@ -30,13 +30,6 @@ enum cw_hrtimer_base_index {
 	CW_HRTIMER_MAX_CLOCK_BASES,
 };
 
-/**
- * Radix wheels per CPU shared by its 8 queues (CW_CONFIG_HRTIMER_QUEUE_WHEELS,
- * at least 1 in the array; 0 leaves every queue a pairing heap).
- */
-#define CW_HRTIMER_QUEUE_WHEELS                                                                    \
-	(CW_CONFIG_HRTIMER_QUEUE_WHEELS > 0 ? CW_CONFIG_HRTIMER_QUEUE_WHEELS : 1)
-
 /** Bits of cw_hrtimer_cpu_base::active_bases for the hard and the soft half. */
 #define CW_HRTIMER_ACTIVE_HARD 0x0fu
 #define CW_HRTIMER_ACTIVE_SOFT 0xf0u
@@ -92,7 +85,10 @@ struct cw_hrtimer_cpu_base {
 	 * (timerqueue.h); a queue without one is a pairing heap.
 	 */
 	struct cw_tq_pool wheel_pool;
-	struct cw_tq_wheel wheels[CW_HRTIMER_QUEUE_WHEELS];
+#if CW_CONFIG_HRTIMER_QUEUE_WHEELS > 0
+	/** The pool's wheels (CW_CONFIG_HRTIMER_QUEUE_WHEELS; none: every queue a pairing heap). */
+	struct cw_tq_wheel wheels[CW_CONFIG_HRTIMER_QUEUE_WHEELS];
+#endif
 };
 
 /** Set up the per-CPU bases (system creation). @return 0 or CW_ENOMEM. */

@@ -178,7 +178,11 @@ int cw__hrtimer_init(struct cw_system *sys)
 		cb->cpu = cpu;
 		cb->expires_next = CW_KTIME_MAX;
 		cb->softirq_expires_next = CW_KTIME_MAX;
+#if CW_CONFIG_HRTIMER_QUEUE_WHEELS > 0
 		cw_tq_pool_init(&cb->wheel_pool, cb->wheels, CW_CONFIG_HRTIMER_QUEUE_WHEELS);
+#else
+		cw_tq_pool_init(&cb->wheel_pool, NULL, 0);
+#endif
 		for (unsigned i = 0; i < CW_HRTIMER_MAX_CLOCK_BASES; i++) {
 			cb->clock_base[i].cpu_base = cb;
 			cb->clock_base[i].index = i;

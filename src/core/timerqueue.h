@@ -82,12 +82,14 @@
  * that finds the pool empty stays a pairing heap, however large (the
  * hrtimer tests run 8 queues of 200 timers on one wheel). The gap between
  * the two thresholds makes every attach or detach cost O(1) amortised
- * over the 48 or more operations since the last. Measured (bench_hrtimer
- * and bench_wheel, callgrind instructions of the queue operations against
- * the queue with a wheel per head): start+cancel 1.00x, start+expire
- * 1.01x, the API row 1.03x, W1 1.13x, W2 0.98x, W3 1.05x (the head's wheel
- * pointer is one more load and test per operation); see
- * docs/benchmarks.md for wall-clock numbers. Not taken (reasoned, not
+ * over the 48 or more operations since the last. Measured against a
+ * wheel per head (callgrind instructions, docs/benchmarks.md): bench_hrtimer
+ * start+cancel 0.98x, start+expire 1.02x, through the API 1.03x, cache
+ * misses within 2 %; bench_wheel per call W1 arm 1.07x and cancel 1.16x
+ * (part of it a different mix: fewer nodes left in the early heap), W2
+ * 0.98x, W3 re-arm 1.10x. The head's wheel pointer is one more load and
+ * test per operation, and the rare paths (rebuild, attach, detach) stay
+ * out of line so that add and del inline into their callers. Not taken (reasoned, not
  * measured): buckets of one pointer (first, with first->prev as the tail)
  * would halve a wheel and allow two per CPU in the same bytes, but
  * appending then writes the bucket's first node as well as its tail, a

@@ -28,8 +28,10 @@
 #ifndef CW_SOURCE_DIR
 #error "CW_SOURCE_DIR must name the source tree"
 #endif
-/** Simulated seconds of the run. */
-#define CWT_LARGE_SECONDS 10
+#ifndef CWT_LARGE_SECONDS
+/** Simulated seconds of the run (the soak build sets 10). */
+#define CWT_LARGE_SECONDS 1
+#endif
 
 #define STR2(x) #x
 #define STR(x)  STR2(x)
