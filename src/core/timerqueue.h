@@ -388,14 +388,11 @@ static inline void cw_tq_cascade(struct cw_tq_head *h, unsigned l, unsigned s)
 	}
 }
 
-/* The wheel's first node, cascading until it sits in level 0; NULL without a wheel. */
-static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h)
+/* The wheel's first node (a wheel attached), cascading until it sits in level 0. */
+static inline struct cw_hrtimer_node *cw_tq_wheel_first_loop(struct cw_tq_head *h)
 {
 	struct cw_tq_wheel *w = h->wheel;
 
-	if (!w) {
-		return NULL;
-	}
 	while (w->levels) {
 		unsigned l = (unsigned)__builtin_ctz(w->levels);
 		unsigned s = (unsigned)__builtin_ctzll(w->pending[l]);
@@ -406,6 +403,34 @@ static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h)
 		cw_tq_cascade(h, l, s);
 	}
 	return NULL;
+}
+
+/* The same, out of line: cw_tq_del()'s cancel path stays small. */
+CW_TQ_COLD static struct cw_hrtimer_node *cw_tq_wheel_first_cascade(struct cw_tq_head *h)
+{
+	return cw_tq_wheel_first_loop(h);
+}
+
+/*
+ * The wheel's first node, cascading until it sits in level 0; NULL without
+ * a wheel. @p inline_cascade: cascade here (the pop path, which cascades
+ * often) rather than in an out-of-line call (cancel, where removing the
+ * first node is rare and the inlined loop costs every cancel registers).
+ */
+static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h, bool inline_cascade)
+{
+	struct cw_tq_wheel *w = h->wheel;
+
+	if (!w) {
+		return NULL;
+	}
+	if (inline_cascade) {
+		return cw_tq_wheel_first_loop(h);
+	}
+	if (cw_likely(w->levels & 1u)) {
+		return w->slot[0][__builtin_ctzll(w->pending[0])].first;
+	}
+	return cw_tq_wheel_first_cascade(h);
 }
 
 /*
@@ -539,8 +564,8 @@ static inline bool cw_tq_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 	return false;
 }
 
-/** Remove queued @p n. O(1) amortised. @return true if the queue is now empty. */
-static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+/* cw_tq_del(); @p popping: @p n is the first node, removed by cw_tq_pop(). */
+static inline bool cw_tq_del_node(struct cw_tq_head *h, struct cw_hrtimer_node *n, bool popping)
 {
 	if (cw_tq_is_early(h, cw_tq_key(n))) {
 		cw_tq_early_del(h, n);
@@ -555,13 +580,19 @@ static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 	 * node is always first), which keeps the check off the hot path of
 	 * cancelling any other node.
 	 */
-	if (h->first == n) {
+	if (popping || h->first == n) {
 		if (cw_unlikely(h->count <= CW_TQ_WHEEL_LOW) && h->wheel) {
 			cw_tq_detach(h);
 		}
-		h->first = h->early ? h->early : cw_tq_wheel_first(h);
+		h->first = h->early ? h->early : cw_tq_wheel_first(h, popping);
 	}
 	return h->count == 0;
+}
+
+/** Remove queued @p n. O(1) amortised. @return true if the queue is now empty. */
+static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+{
+	return cw_tq_del_node(h, n, false);
 }
 
 /** Remove and return the first node, or NULL. */
@@ -570,7 +601,7 @@ static inline struct cw_hrtimer_node *cw_tq_pop(struct cw_tq_head *h)
 	struct cw_hrtimer_node *n = h->first;
 
 	if (n) {
-		cw_tq_del(h, n);
+		cw_tq_del_node(h, n, true);
 	}
 	return n;
 }
