@@ -83,13 +83,14 @@
  * hrtimer tests run 8 queues of 200 timers on one wheel). The gap between
  * the two thresholds makes every attach or detach cost O(1) amortised
  * over the 48 or more operations since the last. Measured against a
- * wheel per head (callgrind instructions, docs/benchmarks.md): bench_hrtimer
- * start+cancel 0.98x, start+expire 1.02x, through the API 1.03x, cache
- * misses within 2 %; bench_wheel per call W1 arm 1.07x and cancel 1.16x
- * (part of it a different mix: fewer nodes left in the early heap), W2
- * 0.98x, W3 re-arm 1.10x. The head's wheel pointer is one more load and
- * test per operation, and the rare paths (rebuild, attach, detach) stay
- * out of line so that add and del inline into their callers. Not taken (reasoned, not
+ * wheel per head (callgrind instructions, docs/benchmarks.md): within
+ * +-2 % in every row (bench_hrtimer start+cancel 0.98x, start+expire
+ * 1.01x, through the API 1.02x; bench_wheel per call W1 1.02x, W2 and W3
+ * 0.98-1.02x), cache misses within 3 %. The head's wheel pointer is one
+ * more load and test per operation; the rare paths (rebuild, attach,
+ * detach, and the cascade when cw_tq_del() removes the first node) stay
+ * out of line so that add and del inline small into their callers, while
+ * cw_tq_pop(), which cascades often, keeps the cascade inline. Not taken (reasoned, not
  * measured): buckets of one pointer (first, with first->prev as the tail)
  * would halve a wheel and allow two per CPU in the same bytes, but
  * appending then writes the bucket's first node as well as its tail, a
