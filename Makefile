@@ -10,7 +10,8 @@
 #   make bench [SUITE=clocks]         Release benchmarks into build/bench/
 #   make soak                         long randomized tests (label soak)
 #   make install [PREFIX=/usr/local]  install headers, libraries, .pc, CMake
-#   make cross                        compile the core for 32-bit ARM, RV32, AArch64
+#   make cross                        compile the core for 32-bit ARM, RV32, AArch64;
+#                                     run its 128-bit math on ARMv7 and AArch64 (qemu)
 #
 # Every recipe runs in bash with -e -u -o pipefail, so a failing step (or
 # ctest piped into tee) fails the target.
@@ -73,7 +74,11 @@ DEPS_CROSS := cmd:cmake:cmake cmd:ninja:ninja-build cmd:clang:clang \
 	      cmd:riscv64-unknown-elf-gcc:gcc-riscv64-unknown-elf \
 	      file:/usr/include/newlib/stdio.h:libnewlib-dev \
 	      cmd:aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
-	      file:/usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross
+	      file:/usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross \
+	      file:/usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross \
+	      cmd:arm-linux-gnueabihf-gcc:gcc-arm-linux-gnueabihf \
+	      file:/usr/arm-linux-gnueabihf/lib/libc.a:libc6-dev-armhf-cross \
+	      cmd:qemu-arm:qemu-user cmd:qemu-aarch64:qemu-user
 
 # $(call cw_bootstrap,<entries>): install what is missing when root, else
 # print the apt-get line to run and fail. When everything is present this
@@ -135,7 +140,7 @@ cw_ctest = $(CTEST) --test-dir $(1) --output-on-failure -j $(JOBS) $(2) 2>&1 | t
 NO_SOAK := -LE '^soak$$'
 
 .PHONY: all help deps deps-bench deps-cross build run check check-default check-asan check-tsan \
-	test bench soak install clean format-check docs cross
+	test bench soak install clean format-check docs cross cross-compile cross-run
 
 all: build
 
@@ -150,7 +155,8 @@ help:
 	@echo "make soak             tests labelled soak, in build/"
 	@echo "make install          PREFIX=$(PREFIX) [DESTDIR=...]"
 	@echo "make cross            compile src/core and the template port for armv7-a,"
-	@echo "                      Cortex-M4/M0, rv32imac and AArch64 (build-cross/)"
+	@echo "                      Cortex-M4/M0, rv32imac and AArch64 (build-cross/), then"
+	@echo "                      compare the 128-bit math on ARMv7/AArch64 (qemu) with the host"
 	@echo "make format-check     clang-format on changed C files (ALL=1: every file)"
 	@echo "make docs             Doxygen over include/ into build/docs/, warnings fail"
 	@echo "make clean            remove every build directory"
@@ -316,9 +322,11 @@ CROSS_clang-rv32imac  := clang MinSizeRel - --target=riscv32-unknown-elf -march=
 # One line per target for the loop: name|compiler|type|knobs|flags.
 cw_cross_line = $(1)|$(word 1,$(CROSS_$(1)))|$(word 2,$(CROSS_$(1)))|$(word 3,$(CROSS_$(1)))|$(wordlist 4,99,$(CROSS_$(1)))
 
+cross: cross-compile cross-run
+
 # A directory is reconfigured only when its compiler, flags or knobs change
 # (cw-cross.args holds them); ninja then rebuilds only what changed.
-cross: deps-cross
+cross-compile: deps-cross
 	@mkdir -p $(B_CROSS); \
 	now_ms() { echo $$(( $${EPOCHREALTIME/./} / 1000 )); }; \
 	failed=""; built=0; t_all=$$(now_ms); \
@@ -357,6 +365,36 @@ cross: deps-cross
 	printf 'cross: %d targets built, %d failed, %d.%d s\n' "$$built" "$$(wc -w <<<"$$failed")" \
 		$$((dt / 1000)) $$((dt % 1000 / 100)); \
 	if [ -n "$$failed" ]; then echo "cross: failed:$$failed" >&2; exit 1; fi
+
+# The one run of cross-compiled code: tests/cross/math128_digest.c digests
+# every 128-bit conversion of the core over fixed random operands. Built
+# for the host (native __int128, and the portable path forced), for 32-bit
+# ARMv7 (Cortex-A9; portable path, as on any 32-bit CPU) and for AArch64
+# (native and forced portable), linked statically against Debian's cross C
+# libraries and run under qemu-user; every digest must equal the host's.
+CROSS_RUN_FLAGS := -std=c11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -DCW_BUILDING_LIBRARY -I$(ROOT)/include \
+		   -I$(B_CROSS)/armv7a-a9/include -I$(ROOT)/src
+# Each: compiler, runner ("-": run directly), flags.
+CROSS_RUN_TARGETS := host-native host-portable armv7-a9 aarch64 aarch64-portable
+CROSS_RUN_host-native      := gcc -
+CROSS_RUN_host-portable    := gcc - -DCW_MATH128_FORCE_PORTABLE
+CROSS_RUN_armv7-a9         := arm-linux-gnueabihf-gcc qemu-arm -mcpu=cortex-a9 -static
+CROSS_RUN_aarch64          := aarch64-linux-gnu-gcc qemu-aarch64 -static
+CROSS_RUN_aarch64-portable := aarch64-linux-gnu-gcc qemu-aarch64 -static -DCW_MATH128_FORCE_PORTABLE
+cw_cross_run_line = $(1)|$(word 1,$(CROSS_RUN_$(1)))|$(word 2,$(CROSS_RUN_$(1)))|$(wordlist 3,99,$(CROSS_RUN_$(1)))
+
+cross-run: cross-compile
+	@dir=$(B_CROSS)/run; mkdir -p $$dir; want=""; bad=""; \
+	while IFS='|' read -r name cc runner flags; do \
+		[ "$$runner" != "-" ] || runner=""; \
+		$$cc $(CROSS_RUN_FLAGS) $$flags $(ROOT)/tests/cross/math128_digest.c -o $$dir/$$name; \
+		got=$$($$runner $$dir/$$name); \
+		[ -n "$$want" ] || want=$$got; \
+		if [ "$$got" = "$$want" ]; then status=ok; else status="DIFFERS"; bad="$$bad $$name"; fi; \
+		printf 'cross: math128 digest %-17s %s  %s\n' "$$name" "$$got" "$$status"; \
+	done < <(printf '%s\n' $(foreach t,$(CROSS_RUN_TARGETS),"$(call cw_cross_run_line,$(t))")); \
+	if [ -n "$$bad" ]; then echo "cross: math128 digest differs from host-native:$$bad" >&2; exit 1; fi
 
 # ---------------------------------------------------------------------------
 # Style and documentation.
