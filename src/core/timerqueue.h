@@ -66,7 +66,7 @@
  *
  * Wheels on loan. A wheel is about 11 KiB of buckets, and a CPU has 8
  * queues (4 clocks x hard/soft), most of them empty or holding a few
- * timers: 8 wheels per CPU made the per-CPU core state 97 KiB, 375 MB of
+ * timers: 8 wheels per CPU made the per-CPU core state 104 KiB, 375 MB of
  * wheels on a 4096-CPU machine before any timer existed (issue 10). So a
  * queue head is 64 bytes and owns no wheel: the 8 queues of a CPU, under
  * its one base lock, share a pool of CW_CONFIG_HRTIMER_QUEUE_WHEELS
