@@ -99,7 +99,7 @@ static void api_shutdown(void)
 	struct cw_hrtimer_cpu_stats st;
 
 	if (api_sys && cw_hrtimer_get_cpu_stats(api_sys, 0, &st) == 0) {
-		printf("bench_hrtimer: clockwork-api ran on CPU 0 in %s mode (%llu hrtimer "
+		printf("bench_hrtimer: clockwork (API) ran on CPU 0 in %s mode (%llu hrtimer "
 		       "interrupts, %llu callbacks)\n",
 		       st.hres_active ? "high-resolution" : "low-resolution",
 		       (unsigned long long)st.events, (unsigned long long)st.expired);
@@ -113,7 +113,7 @@ static void api_shutdown(void)
 #include "hrtimer_impl.h"
 
 const struct hrq_impl hrq_clockwork_api = {
-	.impl = "clockwork-api",
+	.impl = "clockwork",
 	.start_cancel = hrq_start_cancel,
 	.start_expire = NULL,
 	.shutdown = api_shutdown,

@@ -68,7 +68,7 @@ static void q_run(void (*fn)(void *), void *arg)
 #include "hrtimer_impl.h"
 
 const struct hrq_impl hrq_clockwork = {
-	.impl = "clockwork",
+	.impl = "clockwork-bare",
 	.start_cancel = hrq_start_cancel,
 	.start_expire = hrq_start_expire,
 	.drains = true,
