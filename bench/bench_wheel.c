@@ -211,6 +211,14 @@ static double run_w2(const struct wheel_ops *o, uint64_t n)
 	}
 	t0 = bench_now_ns();
 	while (wheel_fired < n) {
+		if (now > 2 * max_delay_w2() + 1000u) {
+			/* A timer that never fires would hang the run: fail the row. */
+			fprintf(stderr,
+				"bench_wheel: %s W2 N=%llu: %llu of the timers never fired\n",
+				o->impl, (unsigned long long)n,
+				(unsigned long long)(n - wheel_fired));
+			return -1.0;
+		}
 		o->advance(++now);
 	}
 	last_ops = n;
@@ -250,16 +258,23 @@ static int child_run(const char *cs, const struct wheel_ops *o, uint64_t n, unsi
 	/* Every implementation sees the same sequence in repetition @rep. */
 	rng_state = (0x9e3779b97f4a7c15ull ^ n) + 0x632be59bd9b4e019ull * (rep + 1);
 	if (o->init((size_t)n) == 0) {
-		for (unsigned r = 0; r < reps; r++) {
-			if (strcmp(cs, "W1") == 0) {
-				res.ns[res.nr++] = run_w1(o, n);
-			} else if (strcmp(cs, "W2") == 0) {
-				res.ns[res.nr++] = run_w2(o, n);
-			} else {
-				res.ns[res.nr++] = run_w3(o, n);
-			}
-		}
 		res.ok = 1;
+		for (unsigned r = 0; r < reps; r++) {
+			double ns;
+
+			if (strcmp(cs, "W1") == 0) {
+				ns = run_w1(o, n);
+			} else if (strcmp(cs, "W2") == 0) {
+				ns = run_w2(o, n);
+			} else {
+				ns = run_w3(o, n);
+			}
+			if (ns < 0) {
+				res.ok = 0;
+				break;
+			}
+			res.ns[res.nr++] = ns;
+		}
 		res.ops = last_ops;
 		o->fini();
 	}
