@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_hrtimer: the row clockwork-api, start-cancel through the public
- * hrtimer API on a running posix system: cw_hrtimer_start (absolute
- * MONOTONIC expiry) and cw_hrtimer_try_to_cancel, called from the
- * benchmark's thread (not a CPU thread), so every call takes the CPU
- * base's spinlock, reads the clock and updates the timer's state, while
- * CPU 0's thread takes the same lock for its tick. The timers sit on CPU
- * 0's MONOTONIC base, one hour past now plus the workload's key, so none
- * expires during the run and none becomes the base's first timer except
- * by the workload's own order (then the device's programming is checked).
+ * bench_hrtimer: the row clockwork, start-cancel through the public
+ * hrtimer API on a running posix system, as a program calls it:
+ * cw_hrtimer_start (absolute MONOTONIC expiry) and
+ * cw_hrtimer_try_to_cancel, called from the benchmark's thread (not a CPU
+ * thread), so every call takes the CPU base's spinlock, reads the clock
+ * where the call does and updates the timer's state, while CPU 0's thread
+ * takes the same lock for its tick. Real host clock (the posix port's
+ * clocksource), no internal hook. The timers sit on CPU 0's MONOTONIC
+ * base, one hour past now plus the workload's key, so none expires during
+ * the run and none becomes the base's first timer except by the
+ * workload's own order (then the device's programming is checked).
+ * clockwork-bare (hrtimer_clockwork.c) is the same queue without the API.
  */
 #include <clockwork/hrtimer.h>
 #include <clockwork/port_posix.h>
