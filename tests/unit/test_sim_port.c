@@ -160,6 +160,61 @@ static void test_port_watchdog_hops_from_cpu_to_cpu(void **state)
 	cw_sim_destroy(sim);
 }
 
+/*
+ * The watchdog is the core's timer and runs only while there is something
+ * to verify (Linux's clocksource_start/stop_watchdog): once the only
+ * MUST_VERIFY clocksource is marked unstable it stops, and registering
+ * another one starts it again. A counters-only machine: the port's stand-in
+ * tick expires the timer.
+ */
+static void test_port_watchdog_timer_stops_when_nothing_is_left_and_restarts(void **state)
+{
+	static const char fixed[] =
+		"[machine]\nname = t\ncpus = 2\n"
+		"[counter ref]\nwidth = 64\nfreq = 10MHz\nrating = 200\nflags = continuous\n"
+		"[counter bad]\nwidth = 64\nfreq = 1GHz\nrating = 300\n"
+		"flags = continuous, must_verify\ndrift = 10000ppm\n";
+	struct cw_sim_counter_params late_params = {
+		.name = "late",
+		.width_bits = 64,
+		.freq_hz = 1000000000ULL,
+	};
+	struct cw_sim_counter *late = NULL;
+	struct cw_sim *sim = NULL;
+	struct cw_sim_machine *m;
+	struct cw_system *sys;
+	uint64_t runs;
+
+	(void)state;
+	assert_int_equal(cw_sim_create(1, &sim), 0);
+	m = build(sim, fixed, NULL);
+	sys = cw_sim_machine_system(m);
+	cw_sim_machine_boot(m);
+	assert_int_equal(cw_clocksource_watchdog_runs(sys), 0);
+	cw_sim_run_until(sim, 3 * NS_PER_S);
+	assert_true(cw_log_contains(sys, "Marking clocksource 'bad' as unstable"));
+	runs = cw_clocksource_watchdog_runs(sys);
+	print_message("watchdog timer runs until bad was marked: %llu\n", (unsigned long long)runs);
+	assert_true(runs >= 1 && runs <= 2);
+	/* Nothing left to verify: no further runs. */
+	cw_sim_run_until(sim, 8 * NS_PER_S);
+	assert_int_equal(cw_clocksource_watchdog_runs(sys), runs);
+	/* A new clocksource to verify starts the timer again, 0.5 s steps. */
+	assert_int_equal(cw_sim_counter_create(sim, &late_params, &late), 0);
+	assert_int_equal(
+		cw_sim_counter_register(late, sys, 100,
+					CW_CLOCKSOURCE_IS_CONTINUOUS | CW_CLOCKSOURCE_MUST_VERIFY),
+		0);
+	cw_sim_run_until(sim, 9100 * NS_PER_MS);
+	print_message("after registering late: %llu runs\n",
+		      (unsigned long long)cw_clocksource_watchdog_runs(sys));
+	assert_true(cw_clocksource_watchdog_runs(sys) >= runs + 2);
+	assert_true(cw_log_contains(sys, "clocksource: late: verified against ref"));
+	cw_sim_machine_destroy(m);
+	cw_sim_counter_destroy(late);
+	cw_sim_destroy(sim);
+}
+
 static void test_port_suspend_stops_counters_and_resume_injects_sleep(void **state)
 {
 	struct cw_sim *sim = NULL;
@@ -276,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_port_tick_advances_jiffies_once_per_tick),
 		cmocka_unit_test(test_port_log_lines_are_stamped_with_virtual_time),
 		cmocka_unit_test(test_port_watchdog_hops_from_cpu_to_cpu),
+		cmocka_unit_test(test_port_watchdog_timer_stops_when_nothing_is_left_and_restarts),
 		cmocka_unit_test(test_port_suspend_stops_counters_and_resume_injects_sleep),
 		cmocka_unit_test(test_port_nonstop_counter_measures_the_sleep),
 		cmocka_unit_test(test_port_machine_schedules_drift_changes),
