@@ -4,12 +4,12 @@
  * run modes, median, load and RSS probes, and the one writer of the
  * JSON-lines results file (see bench.h for the row schema).
  *
- * The build description comes from bench/CMakeLists.txt at configure time
- * (compiler, flags, build type, the commit as `git describe` saw it then);
- * the commit is read again at run time from the source tree when git is
- * there, so a binary rebuilt without reconfiguring still names its tree.
+ * The build description comes from bench/CMakeLists.txt: compiler, flags
+ * and build type at configure time, the commit (`git describe` of the
+ * tree) at build time, through the generated bench_commit.h.
  */
 #include "bench.h"
+#include "bench_commit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -135,35 +135,6 @@ long bench_rss_peak_kib(void)
 	return kib;
 }
 
-/* The commit of the source tree now, else the one seen at configure time. */
-static const char *commit_name(void)
-{
-	static char name[128];
-	FILE *p;
-
-	if (name[0]) {
-		return name;
-	}
-	snprintf(name, sizeof(name), "%s", CW_BENCH_COMMIT);
-#ifdef CW_BENCH_SOURCE_DIR
-	if (access(CW_BENCH_SOURCE_DIR "/.git", F_OK) == 0 &&
-	    (p = popen("git -C '" CW_BENCH_SOURCE_DIR "' describe --always --dirty --tags "
-		       "2>/dev/null",
-		       "r")) != NULL) {
-		char buf[sizeof(name)];
-
-		if (fgets(buf, sizeof(buf), p) && buf[0] && buf[0] != '\n') {
-			buf[strcspn(buf, "\n")] = '\0';
-			snprintf(name, sizeof(name), "%s", buf);
-		}
-		pclose(p);
-	}
-#else
-	(void)p;
-#endif
-	return name;
-}
-
 /* @s as a JSON string (quotes, backslashes and control characters escaped). */
 static void put_str(FILE *f, const char *s)
 {
@@ -259,7 +230,7 @@ int bench_row_write(const struct bench_row *r)
 		fputs(",\"bytes_per_timer\":null", f);
 	}
 	fputs(",\"commit\":", f);
-	put_str(f, commit_name());
+	put_str(f, CW_BENCH_COMMIT);
 	fputs(",\"compiler\":", f);
 	put_str(f, CW_BENCH_COMPILER);
 	fputs(",\"cflags\":", f);
