@@ -46,9 +46,21 @@ void cw__clockevents_exchange_device(struct cw_system *sys, struct cw_clock_even
 				     struct cw_clock_event_device *new);
 
 /**
- * Offer every released or unused device again (after a registration,
- * hotplug online, or a device swap). Context: no core lock held.
+ * Offer again every device released since it was last offered (after a
+ * registration, a hotplug step or a device swap); a device offered and not
+ * taken is not offered again until it is released again or a CPU comes
+ * online. Context: no core lock held.
  */
 void cw__clockevents_reoffer(struct cw_system *sys);
+
+/** Mark every detached device and re-offer them all (late boot: anything nobody took). */
+void cw__clockevents_reoffer_all(struct cw_system *sys);
+
+/**
+ * @p cpu came online: re-offer released devices, then offer every detached
+ * device that may serve @p cpu (broadcast first, then @p cpu).
+ * Context: no core lock held.
+ */
+void cw__clockevents_cpu_online(struct cw_system *sys, unsigned cpu);
 
 #endif /* CLOCKWORK_SRC_CORE_CLOCKEVENTS_INTERNAL_H */

@@ -22,6 +22,11 @@ struct cw_clockevents {
 	struct cw_spinlock lock;
 	/** All registered clock event devices, in registration order. */
 	struct cw_clock_event_device *devices;
+	/**
+	 * Min-delta retry raises min_delta_ns (CONFIG_GENERIC_CLOCKEVENTS_MIN_ADJUST); set true
+	 * at creation (cw__clockevents_init()). Read-mostly configuration.
+	 */
+	bool min_adjust;
 };
 
 #endif /* CLOCKWORK_SRC_CORE_CLOCKEVENTS_TYPES_H */

@@ -19,7 +19,7 @@
  * past or a driver that says CW_ETIME leads to the min-delta path: program now + min_delta_ns;
  * after 3 consecutive failures raise min_delta_ns (below 5 us to 5 us, else by half) up to one
  * jiffy, and give up once it is already there. Systems can switch to the variant without adjustment
- * (10 tries, linearly growing delta) with sys->ce_min_adjust = false.
+ * (10 tries, linearly growing delta) with sys->ce.min_adjust = false.
  *
  * Offering. A newly registered device is offered to the tick layer:
  *   - a per-CPU device (dev->cpu >= 0) to its CPU (run on that CPU with
@@ -333,7 +333,7 @@ static int program_min_delta_linear(struct cw_clock_event_device *dev)
  */
 static int program_min_delta(struct cw_clock_event_device *dev)
 {
-	int ret = dev->sys->ce_min_adjust ? program_min_delta_adjust(dev)
+	int ret = dev->sys->ce.min_adjust ? program_min_delta_adjust(dev)
 					  : program_min_delta_linear(dev);
 
 	if (ret == 0 && cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_ONESHOT) {
@@ -560,15 +560,21 @@ static bool offer_released(struct cw_system *sys, struct cw_clock_event_device *
 	return offer_to_broadcast(sys, dev) || offer_to_cpus(sys, dev, 0);
 }
 
-/* Snapshot the detached devices (at most @max) into @out. */
-static unsigned collect_detached(struct cw_system *sys, struct cw_clock_event_device **out,
+/*
+ * Snapshot into @out (at most @max) the detached devices released since
+ * they were last offered, and take their mark: each is offered once per
+ * release. A device released again while the round runs is marked again
+ * and goes into the next pass.
+ */
+static unsigned collect_released(struct cw_system *sys, struct cw_clock_event_device **out,
 				 unsigned max)
 {
 	unsigned n = 0;
 
 	cw_spin_lock(&sys->ce.lock);
 	for (struct cw_clock_event_device *d = sys->ce.devices; d && n < max; d = d->next) {
-		if (is_detached(d)) {
+		if (d->reoffer_pending && is_detached(d)) {
+			d->reoffer_pending = false;
 			out[n++] = d;
 		}
 	}
@@ -578,24 +584,95 @@ static unsigned collect_detached(struct cw_system *sys, struct cw_clock_event_de
 
 /** Devices one re-offer pass looks at; more wait for the next pass. */
 #define CE_REOFFER_BATCH      64
-/** Passes of cw__clockevents_reoffer(): each binding can release one device. */
+/** Passes of cw__clockevents_reoffer() that found nothing left marked end it early. */
 #define CE_REOFFER_MAX_PASSES 16
 
+/*
+ * Offer again the devices released since their last offer (Linux keeps
+ * them on its clockevents_released list and offers them from
+ * clockevents_notify_released()). Only those: offering every detached
+ * device to every CPU on each registration made booting N CPUs with a
+ * displaced global device cost O(N^2) cross-CPU calls (535,040 to boot
+ * 1024 CPUs; one round per release now).
+ */
 void cw__clockevents_reoffer(struct cw_system *sys)
 {
 	struct cw_clock_event_device *batch[CE_REOFFER_BATCH];
 
 	for (int pass = 0; pass < CE_REOFFER_MAX_PASSES; pass++) {
-		unsigned n = collect_detached(sys, batch, CE_REOFFER_BATCH);
-		bool bound = false;
+		unsigned n = collect_released(sys, batch, CE_REOFFER_BATCH);
 
-		for (unsigned i = 0; i < n; i++) {
-			bound |= offer_released(sys, batch[i]);
-		}
-		if (!bound) {
+		if (n == 0) {
 			return;
 		}
+		for (unsigned i = 0; i < n; i++) {
+			offer_released(sys, batch[i]);
+		}
 	}
+}
+
+/* Mark every detached device for the next re-offer round. */
+static void mark_all_detached(struct cw_system *sys)
+{
+	cw_spin_lock(&sys->ce.lock);
+	for (struct cw_clock_event_device *d = sys->ce.devices; d; d = d->next) {
+		if (is_detached(d)) {
+			d->reoffer_pending = true;
+		}
+	}
+	cw_spin_unlock(&sys->ce.lock);
+}
+
+void cw__clockevents_reoffer_all(struct cw_system *sys)
+{
+	mark_all_detached(sys);
+	cw__clockevents_reoffer(sys);
+}
+
+/* Snapshot into @out (at most @max) the devices that may serve @cpu, skipping the first @skip. */
+static unsigned collect_for_cpu(struct cw_system *sys, unsigned cpu, unsigned skip,
+				struct cw_clock_event_device **out, unsigned max)
+{
+	unsigned n = 0;
+
+	cw_spin_lock(&sys->ce.lock);
+	for (struct cw_clock_event_device *d = sys->ce.devices; d && n < max; d = d->next) {
+		if (d->cpu != CW_CLOCKEVENT_ANY_CPU && (unsigned)d->cpu != cpu) {
+			continue;
+		}
+		if (skip) {
+			skip--;
+			continue;
+		}
+		out[n++] = d;
+	}
+	cw_spin_unlock(&sys->ce.lock);
+	return n;
+}
+
+void cw__clockevents_cpu_online(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_clock_event_device *batch[CE_REOFFER_BATCH];
+	unsigned n;
+
+	cw__clockevents_reoffer(sys);
+	/*
+	 * The new CPU may use a device nobody took (its own, released when it
+	 * went down, or a spare global one): offer each detached one to it,
+	 * broadcast first as for any released device (both offers skip a
+	 * device that is no longer detached). One walk over the devices that
+	 * fit this CPU, one cross-CPU call per detached one.
+	 */
+	for (unsigned skip = 0; (n = collect_for_cpu(sys, cpu, skip, batch, CE_REOFFER_BATCH));
+	     skip += n) {
+		for (unsigned i = 0; i < n; i++) {
+			if (is_detached(batch[i]) && !offer_to_broadcast(sys, batch[i])) {
+				offer_to_cpu(sys, batch[i], cpu);
+			}
+		}
+	}
+	/* Bindings on the new CPU may have released devices: offer those. */
+	cw__clockevents_reoffer(sys);
 }
 
 void cw__clockevents_exchange_device(struct cw_system *sys, struct cw_clock_event_device *old,
@@ -604,6 +681,8 @@ void cw__clockevents_exchange_device(struct cw_system *sys, struct cw_clock_even
 	(void)sys;
 	if (old) {
 		cw__clockevents_switch_state(old, CW_CLOCKEVENT_STATE_DETACHED);
+		/* Released: the next re-offer round offers it again. */
+		old->reoffer_pending = true;
 		/* Even if the driver refused the switch: the core stops using it. */
 		cw__clockevents_clear_forced(old);
 		CW_WRITE_ONCE(old->event_handler, NULL);
@@ -659,6 +738,7 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	dev->forced_skips = 0;
 	dev->bound_cpu = -1;
 	dev->is_broadcast = false;
+	dev->reoffer_pending = false;
 	dev->next = NULL;
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
 	/* Append: the list keeps registration order. */
@@ -839,5 +919,5 @@ int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_devic
 
 void cw__clockevents_init(struct cw_system *sys)
 {
-	sys->ce_min_adjust = true;
+	sys->ce.min_adjust = true;
 }

@@ -69,9 +69,9 @@ static int clockevents_init(struct cw_system *sys, const struct cw_system_config
 	return 0;
 }
 
-/* The online and dead steps of clockevents: the CPU's devices (or ones it released) may now
- * serve other CPUs, the broadcast, or the new CPU. */
-static void clockevents_reoffer(struct cw_system *sys, unsigned cpu)
+/* The dead step of clockevents: the devices the CPU released may serve other CPUs or the
+ * broadcast. */
+static void clockevents_cpu_dead(struct cw_system *sys, unsigned cpu)
 {
 	(void)cpu;
 	cw__clockevents_reoffer(sys);
@@ -147,10 +147,10 @@ const struct cw_component cw__components[] = {
 		.cpu_bytes = NULL,    /* no per-CPU state */
 		.cpu_prepare = NULL,  /* the clocksource list is system-wide */
 		.cpu_starting = NULL, /* a CPU reads the current clocksource, it owns none */
-		.cpu_online = NULL,   /* the watchdog is not tied to a CPU */
+		.cpu_online = NULL,   /* the watchdog timer picks the next online CPU each run */
 		.cpu_dying = NULL,    /* nothing of it runs on a given CPU */
-		.cpu_dead = NULL,     /* nothing of it is queued on a given CPU */
-		.softirq = 0,         /* the watchdog runs from its caller's context */
+		.cpu_dead = NULL,     /* the timer row's dead step moves its watchdog timer */
+		.softirq = 0,         /* its watchdog timer runs in the wheel's soft work */
 		.softirq_fn = NULL,   /* no soft work: see .softirq */
 		.ipi = 0,             /* never addressed to one CPU */
 		.ipi_fn = NULL,       /* no IPI kind: see .ipi */
@@ -195,9 +195,9 @@ const struct cw_component cw__components[] = {
 		.cpu_bytes = NULL,    /* devices are the drivers' memory */
 		.cpu_prepare = NULL,  /* devices are offered once the CPU is online */
 		.cpu_starting = NULL, /* idem: the online step offers them on the CPU */
-		.cpu_online = clockevents_reoffer,
+		.cpu_online = cw__clockevents_cpu_online,
 		.cpu_dying = NULL, /* the tick row releases the CPU's tick device */
-		.cpu_dead = clockevents_reoffer,
+		.cpu_dead = clockevents_cpu_dead,
 		.softirq = 0,       /* device interrupts run the tick layer's handlers */
 		.softirq_fn = NULL, /* no soft work: see .softirq */
 		.ipi = 0,           /* the tick row handles the broadcast IPI */

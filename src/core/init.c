@@ -48,7 +48,7 @@ static void step_clocksource_done_booting(struct cw_system *sys)
 /* Late: re-offer devices nobody took yet, and let CPUs check for oneshot mode. */
 static void step_tick_late(struct cw_system *sys)
 {
-	cw__clockevents_reoffer(sys);
+	cw__clockevents_reoffer_all(sys);
 	cw__tick_clock_notify(sys);
 }
 

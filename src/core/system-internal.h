@@ -90,9 +90,6 @@ struct cw_system {
 	struct cw_clockevents ce;
 	/** Tick and broadcast state (tick-types.h). */
 	struct cw_tick_global tick;
-	/** Min-delta retry raises min_delta_ns (CONFIG_GENERIC_CLOCKEVENTS_MIN_ADJUST); default
-	 * true. */
-	bool ce_min_adjust;
 
 	/* Boot (init.c): machine hooks and driver tables, fixed before boot. */
 	const struct cw_machine_ops *machine;

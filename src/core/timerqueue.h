@@ -66,7 +66,7 @@
  *
  * Wheels on loan. A wheel is about 11 KiB of buckets, and a CPU has 8
  * queues (4 clocks x hard/soft), most of them empty or holding a few
- * timers: 8 wheels per CPU made the per-CPU core state 97 KiB, 375 MB of
+ * timers: 8 wheels per CPU made the per-CPU core state 104 KiB, 375 MB of
  * wheels on a 4096-CPU machine before any timer existed (issue 10). So a
  * queue head is 64 bytes and owns no wheel: the 8 queues of a CPU, under
  * its one base lock, share a pool of CW_CONFIG_HRTIMER_QUEUE_WHEELS
@@ -83,13 +83,14 @@
  * hrtimer tests run 8 queues of 200 timers on one wheel). The gap between
  * the two thresholds makes every attach or detach cost O(1) amortised
  * over the 48 or more operations since the last. Measured against a
- * wheel per head (callgrind instructions, docs/benchmarks.md): bench_hrtimer
- * start+cancel 0.98x, start+expire 1.02x, through the API 1.03x, cache
- * misses within 2 %; bench_wheel per call W1 arm 1.07x and cancel 1.16x
- * (part of it a different mix: fewer nodes left in the early heap), W2
- * 0.98x, W3 re-arm 1.10x. The head's wheel pointer is one more load and
- * test per operation, and the rare paths (rebuild, attach, detach) stay
- * out of line so that add and del inline into their callers. Not taken (reasoned, not
+ * wheel per head (callgrind instructions, docs/benchmarks.md): within
+ * +-2 % in every row (bench_hrtimer start+cancel 0.98x, start+expire
+ * 1.01x, through the API 1.02x; bench_wheel per call W1 1.02x, W2 and W3
+ * 0.98-1.02x), cache misses within 3 %. The head's wheel pointer is one
+ * more load and test per operation; the rare paths (rebuild, attach,
+ * detach, and the cascade when cw_tq_del() removes the first node) stay
+ * out of line so that add and del inline small into their callers, while
+ * cw_tq_pop(), which cascades often, keeps the cascade inline. Not taken (reasoned, not
  * measured): buckets of one pointer (first, with first->prev as the tail)
  * would halve a wheel and allow two per CPU in the same bytes, but
  * appending then writes the bucket's first node as well as its tail, a
@@ -388,14 +389,11 @@ static inline void cw_tq_cascade(struct cw_tq_head *h, unsigned l, unsigned s)
 	}
 }
 
-/* The wheel's first node, cascading until it sits in level 0; NULL without a wheel. */
-static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h)
+/* The wheel's first node (a wheel attached), cascading until it sits in level 0. */
+static inline struct cw_hrtimer_node *cw_tq_wheel_first_loop(struct cw_tq_head *h)
 {
 	struct cw_tq_wheel *w = h->wheel;
 
-	if (!w) {
-		return NULL;
-	}
 	while (w->levels) {
 		unsigned l = (unsigned)__builtin_ctz(w->levels);
 		unsigned s = (unsigned)__builtin_ctzll(w->pending[l]);
@@ -406,6 +404,34 @@ static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h)
 		cw_tq_cascade(h, l, s);
 	}
 	return NULL;
+}
+
+/* The same, out of line: cw_tq_del()'s cancel path stays small. */
+CW_TQ_COLD static struct cw_hrtimer_node *cw_tq_wheel_first_cascade(struct cw_tq_head *h)
+{
+	return cw_tq_wheel_first_loop(h);
+}
+
+/*
+ * The wheel's first node, cascading until it sits in level 0; NULL without
+ * a wheel. @p inline_cascade: cascade here (the pop path, which cascades
+ * often) rather than in an out-of-line call (cancel, where removing the
+ * first node is rare and the inlined loop costs every cancel registers).
+ */
+static inline struct cw_hrtimer_node *cw_tq_wheel_first(struct cw_tq_head *h, bool inline_cascade)
+{
+	struct cw_tq_wheel *w = h->wheel;
+
+	if (!w) {
+		return NULL;
+	}
+	if (inline_cascade) {
+		return cw_tq_wheel_first_loop(h);
+	}
+	if (cw_likely(w->levels & 1u)) {
+		return w->slot[0][__builtin_ctzll(w->pending[0])].first;
+	}
+	return cw_tq_wheel_first_cascade(h);
 }
 
 /*
@@ -539,8 +565,8 @@ static inline bool cw_tq_add(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 	return false;
 }
 
-/** Remove queued @p n. O(1) amortised. @return true if the queue is now empty. */
-static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+/* cw_tq_del(); @p popping: @p n is the first node, removed by cw_tq_pop(). */
+static inline bool cw_tq_del_node(struct cw_tq_head *h, struct cw_hrtimer_node *n, bool popping)
 {
 	if (cw_tq_is_early(h, cw_tq_key(n))) {
 		cw_tq_early_del(h, n);
@@ -555,13 +581,19 @@ static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
 	 * node is always first), which keeps the check off the hot path of
 	 * cancelling any other node.
 	 */
-	if (h->first == n) {
+	if (popping || h->first == n) {
 		if (cw_unlikely(h->count <= CW_TQ_WHEEL_LOW) && h->wheel) {
 			cw_tq_detach(h);
 		}
-		h->first = h->early ? h->early : cw_tq_wheel_first(h);
+		h->first = h->early ? h->early : cw_tq_wheel_first(h, popping);
 	}
 	return h->count == 0;
+}
+
+/** Remove queued @p n. O(1) amortised. @return true if the queue is now empty. */
+static inline bool cw_tq_del(struct cw_tq_head *h, struct cw_hrtimer_node *n)
+{
+	return cw_tq_del_node(h, n, false);
 }
 
 /** Remove and return the first node, or NULL. */
@@ -570,7 +602,7 @@ static inline struct cw_hrtimer_node *cw_tq_pop(struct cw_tq_head *h)
 	struct cw_hrtimer_node *n = h->first;
 
 	if (n) {
-		cw_tq_del(h, n);
+		cw_tq_del_node(h, n, true);
 	}
 	return n;
 }

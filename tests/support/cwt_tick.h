@@ -82,6 +82,8 @@ struct cwt_tick {
 	struct cw_port_ops ops;
 	/** CPU forced by cpu_call, or -1. */
 	int forced_cpu;
+	/** cw_cpu_call()s the core made through the port. */
+	uint64_t cpu_calls;
 	uint64_t ipi_latency_ns;
 	unsigned nr_cpus;
 	struct cwt_cpu cpu[CWT_TICK_MAX_CPUS];
@@ -166,6 +168,7 @@ static int cwt_port_cpu_call(void *ctx, unsigned cpu, void (*fn)(void *arg), voi
 	struct cwt_tick *t = ctx;
 	int saved = t->forced_cpu;
 
+	t->cpu_calls++;
 	t->forced_cpu = (int)cpu;
 	fn(arg);
 	t->forced_cpu = saved;

@@ -489,7 +489,7 @@ static void test_min_delta_without_adjust_tries_ten_growing_deltas(void **state)
 
 	(void)state;
 	setup_time(&t, 1000);
-	t.sys->ce_min_adjust = false;
+	t.sys->ce.min_adjust = false;
 	fake_init(&f, "linear", CW_CLOCKEVENT_FEAT_ONESHOT);
 	f.dev.rating = -1;
 	fake_attach(&f, &t, 1000000, 3, 0xffffffffu); /* 1 MHz, min 3 us */

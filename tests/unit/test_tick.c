@@ -745,12 +745,58 @@ static void test_port_stand_in_is_refused_once_a_tick_device_owns_jiffies(void *
 	cwt_tick_fini(&t);
 }
 
+/*
+ * Registering a device re-offers only the devices released since their
+ * last offer, not every spare device to every CPU: with S spares nobody
+ * takes (C3STOP globals below the locals' rating, refused by the
+ * broadcast), each registration used to cost S x CPUs cross-CPU calls,
+ * which made booting N CPUs quadratic (535,040 calls for 1024 CPUs). A
+ * spare is still offered to a CPU that comes online.
+ */
+static void test_registration_reoffers_only_released_devices(void **state)
+{
+	struct cwt_tick t;
+	struct cwt_ced *spare[4];
+	uint64_t calls;
+
+	(void)state;
+	cwt_tick_init(&t, NR_CPUS, 1000, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_tick_boot(&t);
+	add_local_devices(&t, "local", F_O | F_P | F_PCPU, 300);
+	for (unsigned i = 0; i < 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "spare%u", i);
+		spare[i] = cwt_ced_add(&t, name, CW_CLOCKEVENT_ANY_CPU, F_O | F_C3, 50);
+		assert_int_equal(cw_clockevent_get_state(&spare[i]->dev),
+				 CW_CLOCKEVENT_STATE_DETACHED);
+	}
+	/* A second, worse per-CPU device for CPU 2: offered to CPU 2 only, not taken. */
+	calls = t.cpu_calls;
+	cwt_ced_add(&t, "extra2", 2, F_O | F_PCPU, 100);
+	printf("# registering with 4 spare devices on %u CPUs: %llu cross-CPU calls\n", NR_CPUS,
+	       (unsigned long long)(t.cpu_calls - calls));
+	assert_true(t.cpu_calls - calls <= 1);
+	/* CPU 1 goes down and comes back: its own device is offered to it again. */
+	assert_int_equal(cw_cpu_down(t.sys, 1), 0);
+	assert_int_equal(cw_clockevent_get_state(&t.devs[1]->dev), CW_CLOCKEVENT_STATE_DETACHED);
+	assert_int_equal(cw_cpu_up(t.sys, 1), 0);
+	assert_ptr_equal(t.sys->cpus[1].td.evtdev, &t.devs[1]->dev);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(cw_clockevent_get_state(&spare[i]->dev),
+				 CW_CLOCKEVENT_STATE_DETACHED);
+	}
+	cw_sim_run_until(t.sim, MS(100));
+	cwt_tick_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_device_takes_do_timer_duty_from_boot),
 		cmocka_unit_test(test_port_stand_in_is_refused_once_a_tick_device_owns_jiffies),
 		cmocka_unit_test(test_periodic_hardware_ticks_exactly_hz_per_second),
+		cmocka_unit_test(test_registration_reoffers_only_released_devices),
 		cmocka_unit_test(test_periodic_emulated_on_oneshot_hardware_ticks_exactly_hz),
 		cmocka_unit_test(test_oneshot_mode_ticks_exactly_hz_per_second),
 		cmocka_unit_test(test_switches_to_oneshot_when_clocksource_becomes_hres_valid),

@@ -170,6 +170,11 @@ struct cw_clock_event_device {
 	int bound_cpu;
 	/** This is the system's broadcast device. */
 	bool is_broadcast;
+	/**
+	 * Released (detached from a CPU or the broadcast) since it was last
+	 * offered: the next re-offer round offers it again. Core-private.
+	 */
+	bool reoffer_pending;
 	/** The system it is registered with (NULL when not registered). */
 	struct cw_system *sys;
 	/** Link in the system's device list. */
