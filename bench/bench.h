@@ -62,7 +62,10 @@ struct bench_row {
 /** Host CLOCK_MONOTONIC_RAW in ns (the stopwatch every suite uses). */
 uint64_t bench_now_ns(void);
 
-/** True when CW_BENCH_QUICK is set to a non-empty value other than "0". */
+/**
+ * True when CW_BENCH_QUICK is set to a non-empty value other than "0", or
+ * in tiny mode (bench_tiny(), a smaller quick mode).
+ */
 bool bench_quick(void);
 
 /**
