@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_hrtimer: the row clockwork-api, start-cancel through the public
- * hrtimer API on a running posix system: cw_hrtimer_start (absolute
- * MONOTONIC expiry) and cw_hrtimer_try_to_cancel, called from the
- * benchmark's thread (not a CPU thread), so every call takes the CPU
- * base's spinlock, reads the clock and updates the timer's state, while
- * CPU 0's thread takes the same lock for its tick. The timers sit on CPU
- * 0's MONOTONIC base, one hour past now plus the workload's key, so none
- * expires during the run and none becomes the base's first timer except
- * by the workload's own order (then the device's programming is checked).
+ * bench_hrtimer: the row clockwork, start-cancel through the public
+ * hrtimer API on a running posix system, as a program calls it:
+ * cw_hrtimer_start (absolute MONOTONIC expiry) and
+ * cw_hrtimer_try_to_cancel, called from the benchmark's thread (not a CPU
+ * thread), so every call takes the CPU base's spinlock, reads the clock
+ * where the call does and updates the timer's state, while CPU 0's thread
+ * takes the same lock for its tick. Real host clock (the posix port's
+ * clocksource), no internal hook. The timers sit on CPU 0's MONOTONIC
+ * base, one hour past now plus the workload's key, so none expires during
+ * the run and none becomes the base's first timer except by the
+ * workload's own order (then the device's programming is checked).
+ * clockwork-bare (hrtimer_clockwork.c) is the same queue without the API.
  */
 #include <clockwork/hrtimer.h>
 #include <clockwork/port_posix.h>
@@ -99,7 +102,7 @@ static void api_shutdown(void)
 	struct cw_hrtimer_cpu_stats st;
 
 	if (api_sys && cw_hrtimer_get_cpu_stats(api_sys, 0, &st) == 0) {
-		printf("bench_hrtimer: clockwork-api ran on CPU 0 in %s mode (%llu hrtimer "
+		printf("bench_hrtimer: clockwork (API) ran on CPU 0 in %s mode (%llu hrtimer "
 		       "interrupts, %llu callbacks)\n",
 		       st.hres_active ? "high-resolution" : "low-resolution",
 		       (unsigned long long)st.events, (unsigned long long)st.expired);
@@ -113,7 +116,7 @@ static void api_shutdown(void)
 #include "hrtimer_impl.h"
 
 const struct hrq_impl hrq_clockwork_api = {
-	.impl = "clockwork-api",
+	.impl = "clockwork",
 	.start_cancel = hrq_start_cancel,
 	.start_expire = NULL,
 	.shutdown = api_shutdown,

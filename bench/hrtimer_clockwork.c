@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_hrtimer: clockwork's hrtimer queue, src/core/timerqueue.h, that
- * every hrtimer clock base uses, driven directly (no base lock, no clock
- * read): the data structure alone. Its pool lends it one radix wheel, as a
- * CPU's pool lends its busiest clock base one.
+ * bench_hrtimer: clockwork-bare, clockwork's hrtimer queue,
+ * src/core/timerqueue.h, that every hrtimer clock base uses, driven
+ * directly (no base lock, no CPU lookup, no clock read): the data
+ * structure alone, the API's queue code without the API. It needs the
+ * library's internal header (CW_BUILDING_LIBRARY, as the tests build).
+ * Its pool lends it one radix wheel, as a CPU's pool lends its busiest
+ * clock base one.
  */
 #include "core/timerqueue.h"
 
@@ -68,7 +71,7 @@ static void q_run(void (*fn)(void *), void *arg)
 #include "hrtimer_impl.h"
 
 const struct hrq_impl hrq_clockwork = {
-	.impl = "clockwork",
+	.impl = "clockwork-bare",
 	.start_cancel = hrq_start_cancel,
 	.start_expire = hrq_start_expire,
 	.drains = true,

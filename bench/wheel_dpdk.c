@@ -77,7 +77,9 @@ static void dp_fini(void)
 
 const struct wheel_ops wheel_dpdk_ops = {
 	.impl = "dpdk",
+	.clock = "host",
 	.virtual_time = false,
+	.timer_bytes = sizeof(struct rte_timer),
 	.init = dp_init,
 	.arm = dp_arm,
 	.cancel = dp_cancel,

@@ -1,115 +1,89 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_wheel: clockwork's hrtimer queue (src/core/timerqueue.h, the queue
- * every hrtimer clock base uses), driven directly: no base lock, no clock
- * read, the data structure alone, as bench_hrtimer drives it. Keys are
- * nanoseconds, as hrtimer expiries are: a tick (1 ms) is 1e6 ns. A timer
- * is the queue node plus what any timer API needs on top of it: callback,
- * its argument and a queued flag (64 bytes; struct cw_hrtimer carries the
- * same and more). advance() pops the first node while it is due, as the
- * hrtimer expiry loop does.
+ * bench_wheel: clockwork-hrtimer, clockwork's hrtimers through the public
+ * API as a user of the sim port calls it, on the booted one-CPU machine of
+ * wheel_sim.h (high resolution, virtual time): arm is
+ * cw_hrtimer_start(t, delay, CW_HRTIMER_MODE_REL) (the call reads the
+ * MONOTONIC clock itself, a read of the simulated counter), cancel is
+ * cw_hrtimer_try_to_cancel(), and expiry happens when cw_sim_run_until()
+ * reaches the device's programmed event, through the hrtimer interrupt,
+ * as in any sim program. Delays are the benchmark's ticks (1 ms). The bare
+ * queue is clockwork-hrtimer-bare (wheel_hrtimer_bare.c).
  */
-#include "core/timerqueue.h"
+#include <clockwork/hrtimer.h>
+#include <clockwork/timekeeping.h>
+#include <clockwork/system.h>
 
 #include "wheel_impl.h"
+#include "wheel_sim.h"
 
 #include <stdlib.h>
 
-#define HR_NS_PER_TICK 1000000ull
+#define HRA_NS_PER_TICK 1000000ll
 
-struct hr_timer {
-	struct cw_hrtimer_node node;
-	void (*fn)(struct hr_timer *t, void *arg);
-	void *arg;
-	bool queued;
-};
+static struct wheel_sim hra_ws;
+static struct cw_hrtimer *hra_timers;
+static size_t hra_n;
 
-static void hr_cb(struct hr_timer *t, void *arg)
+static enum cw_hrtimer_restart hra_fn(struct cw_hrtimer *t)
 {
 	(void)t;
-	(void)arg;
 	wheel_fired++;
+	return CW_HRTIMER_NORESTART;
 }
 
-static struct hr_timer *hr_timers;
-static struct cw_tq_head *hr_head;
-static struct cw_tq_pool hr_pool;
-static struct cw_tq_wheel *hr_wheel;
-static uint64_t hr_now;
-
-static int hr_init(size_t n)
+static int hra_init(size_t n)
 {
-	hr_timers = calloc(n, sizeof(*hr_timers));
-	/* The queue head and the radix wheel its pool lends it (about 11 KiB). */
-	hr_head = calloc(1, sizeof(*hr_head));
-	hr_wheel = calloc(1, sizeof(*hr_wheel));
-	if (!hr_timers || !hr_head || !hr_wheel) {
+	if (wheel_sim_up(&hra_ws) != 0) {
 		return -1;
 	}
-	cw_tq_pool_init(&hr_pool, hr_wheel, 1);
-	cw_tq_init(hr_head, &hr_pool);
-	for (size_t i = 0; i < n; i++) {
-		hr_timers[i].fn = hr_cb;
-		hr_timers[i].arg = NULL;
-		hr_timers[i].queued = false;
+	hra_timers = calloc(n, sizeof(*hra_timers));
+	if (!hra_timers) {
+		return -1;
 	}
-	hr_now = 0;
+	hra_n = n;
+	for (size_t i = 0; i < n; i++) {
+		if (cw_hrtimer_setup(hra_ws.sys, &hra_timers[i], hra_fn, CW_CLOCK_MONOTONIC,
+				     CW_HRTIMER_MODE_REL) != 0) {
+			return -1;
+		}
+	}
 	return 0;
 }
 
-static void hr_arm(size_t i, uint64_t delay)
+static void hra_arm(size_t i, uint64_t delay)
 {
-	struct hr_timer *t = &hr_timers[i];
-
-	if (t->queued) {
-		cw_tq_del(hr_head, &t->node);
-	}
-	t->node.expires = (int64_t)((hr_now + delay) * HR_NS_PER_TICK);
-	cw_tq_add(hr_head, &t->node);
-	t->queued = true;
+	cw_hrtimer_start(&hra_timers[i], (cw_ktime_t)delay * HRA_NS_PER_TICK, CW_HRTIMER_MODE_REL);
 }
 
-static void hr_cancel(size_t i)
+static void hra_cancel(size_t i)
 {
-	struct hr_timer *t = &hr_timers[i];
-
-	if (t->queued) {
-		cw_tq_del(hr_head, &t->node);
-		t->queued = false;
-	}
+	cw_hrtimer_try_to_cancel(&hra_timers[i]);
 }
 
-static void hr_advance(uint64_t now)
+static void hra_advance(uint64_t now)
 {
-	int64_t limit = (int64_t)(now * HR_NS_PER_TICK);
-	struct cw_hrtimer_node *n;
-
-	hr_now = now;
-	while ((n = cw_tq_first(hr_head)) != NULL && n->expires <= limit) {
-		struct hr_timer *t = cw_container_of(n, struct hr_timer, node);
-
-		cw_tq_pop(hr_head);
-		t->queued = false;
-		t->fn(t, t->arg);
-	}
+	wheel_sim_run_to(&hra_ws, now);
 }
 
-static void hr_fini(void)
+static void hra_fini(void)
 {
-	free(hr_timers);
-	free(hr_head);
-	free(hr_wheel);
-	hr_timers = NULL;
-	hr_head = NULL;
-	hr_wheel = NULL;
+	for (size_t i = 0; hra_timers && i < hra_n; i++) {
+		cw_hrtimer_try_to_cancel(&hra_timers[i]);
+	}
+	wheel_sim_down(&hra_ws);
+	free(hra_timers);
+	hra_timers = NULL;
 }
 
 const struct wheel_ops wheel_hrtimer_ops = {
 	.impl = "clockwork-hrtimer",
+	.clock = "sim-virtual",
 	.virtual_time = true,
-	.init = hr_init,
-	.arm = hr_arm,
-	.cancel = hr_cancel,
-	.advance = hr_advance,
-	.fini = hr_fini,
+	.timer_bytes = sizeof(struct cw_hrtimer),
+	.init = hra_init,
+	.arm = hra_arm,
+	.cancel = hra_cancel,
+	.advance = hra_advance,
+	.fini = hra_fini,
 };

@@ -18,8 +18,12 @@
 struct wheel_ops {
 	/** impl name in results.jsonl. */
 	const char *impl;
+	/** results.jsonl "clock": "sim-virtual", "virtual" or "host". */
+	const char *clock;
 	/** Time is simulated (set_now/advance work); false: host clock. */
 	bool virtual_time;
+	/** Bytes one timer costs (the timer, plus its slot where a heap keeps one). */
+	size_t timer_bytes;
 	/** Set up @p n timers, none armed, at time 0. @return 0 or -1. */
 	int (*init)(size_t n);
 	/** Arm or re-arm timer @p i @p delay ticks from now. */
@@ -38,7 +42,9 @@ struct wheel_ops {
 extern uint64_t wheel_fired;
 
 extern const struct wheel_ops wheel_clockwork_ops;
+extern const struct wheel_ops wheel_clockwork_bare_ops;
 extern const struct wheel_ops wheel_hrtimer_ops;
+extern const struct wheel_ops wheel_hrtimer_bare_ops;
 extern const struct wheel_ops wheel_heap_ops;
 #ifdef CW_BENCH_HAVE_LIBUV
 extern const struct wheel_ops wheel_libuv_ops;

@@ -80,7 +80,9 @@ static void evb_fini(void)
 
 const struct wheel_ops wheel_libevent_ops = {
 	.impl = "libevent",
+	.clock = "host",
 	.virtual_time = false,
+	.timer_bytes = sizeof(struct event),
 	.init = evb_init,
 	.arm = evb_arm,
 	.cancel = evb_cancel,
