@@ -595,7 +595,6 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 	int ret;
 
 	assert_timer_ready(t);
-	now = wheel_now(sys);
 	if (!(mode & MOD_ON_CPU) && pending_once(t)) {
 		uint64_t cur = __atomic_load_n(&t->expires, __ATOMIC_RELAXED);
 
@@ -603,6 +602,10 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 		if (cur == expires || ((mode & MOD_REDUCE) && cw_time_before_eq64(cur, expires))) {
 			return 1;
 		}
+		/* Read now only on the paths that use it (a clock read on a
+		 * tickless system), and before the base lock: the jiffies
+		 * reader may spin on the tick's sequence counter. */
+		now = wheel_now(sys);
 		base = lock_timer_base(t);
 		if (t->pprev && t->fn) {
 			if ((mode & MOD_REDUCE) && cw_time_before_eq64(t->expires, expires)) {
@@ -627,6 +630,7 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 		if ((mode & MOD_PENDING_ONLY) && !pending_once(t)) {
 			return 0;
 		}
+		now = wheel_now(sys);
 		base = lock_timer_base(t);
 	}
 
