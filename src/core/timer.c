@@ -580,6 +580,44 @@ static unsigned live_cpu(struct cw_system *sys, unsigned avoid)
 }
 
 /*
+ * The slow part of mod_timer(): @t, detached, goes from locked @base to
+ * @new_base (another CPU, or a base that went offline). Returns the base
+ * it is to be queued on, locked.
+ */
+static __attribute__((noinline)) struct cw_timer_base *move_base(struct cw_timer *t,
+								 struct cw_timer_base *base,
+								 struct cw_timer_base *new_base,
+								 unsigned mode)
+{
+	struct cw_system *sys = t->sys;
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	for (;;) {
+		if (base != new_base) {
+			bool running =
+				atomic_load_explicit(&base->running, memory_order_relaxed) == t;
+
+			/* A running callback keeps its timer on its base (callbacks
+			 * never overlap) unless the caller named the CPU or the base
+			 * went offline; then delete_sync must also look at the old
+			 * base (Lifetime rule 2). */
+			if (!running || (mode & MOD_ON_CPU) || base->offline) {
+				base = switch_base(t, base, new_base, running);
+			}
+		}
+		if (!base->offline) {
+			return base;
+		}
+		/* Hotplug rule 2: the chosen CPU is (going) offline. */
+		new_base = get_base(w, live_cpu(sys, base->cpu), base->kind);
+		if (new_base == base) {
+			/* No CPU is online: cannot happen, the last one never goes down. */
+			return base;
+		}
+	}
+}
+
+/*
  * Arm @t at @expires on the calling CPU (or on @cpu with MOD_ON_CPU).
  * Returns whether it was pending. The same-expiry and same-bucket cases of
  * a pending timer return early: the networking fast path.
@@ -642,34 +680,15 @@ static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsign
 	ret = detach_if_pending(base, t);
 
 	f = t->flags;
-	if (mode & MOD_ON_CPU) {
-		new_base = get_base(w, cpu, kind_of(f));
-	} else {
-		new_base = get_base(w, this_cpu(sys, w), kind_of(f));
+	if (!(mode & MOD_ON_CPU)) {
+		cpu = this_cpu(sys, w);
 	}
-	for (;;) {
-		if (base != new_base) {
-			bool running =
-				atomic_load_explicit(&base->running, memory_order_relaxed) == t;
-
-			/* A running callback keeps its timer on its base (callbacks
-			 * never overlap) unless the caller named the CPU or the base
-			 * went offline; then delete_sync must also look at the old
-			 * base (Lifetime rule 2). */
-			if (!running || (mode & MOD_ON_CPU) || base->offline) {
-				base = switch_base(t, base, new_base, running);
-				idx = WHEEL_SIZE;
-			}
-		}
-		if (!base->offline) {
-			break;
-		}
-		/* Hotplug rule 2: the chosen CPU is (going) offline. */
-		new_base = get_base(w, live_cpu(sys, base->cpu), base->kind);
-		if (new_base == base) {
-			/* No CPU is online: cannot happen, the last one never goes down. */
-			break;
-		}
+	/* Re-armed on the CPU it is queued on (the usual case): the base is
+	 * the one locked (same CPU, and the kind bits never change). */
+	new_base = (f & TF_CPU_MASK) == cpu ? base : get_base(w, cpu, kind_of(f));
+	if (cw_unlikely(base != new_base || base->offline)) {
+		base = move_base(t, base, new_base, mode);
+		idx = WHEEL_SIZE;
 	}
 
 	forward_base(base, now);
