@@ -440,8 +440,10 @@ static void forward_base(struct cw_timer_base *b, uint64_t now)
 
 static void check_base_or_die(struct cw_system *sys, struct cw_timer_base *b);
 
-static void enqueue_timer(struct cw_system *sys, struct cw_timer_base *b, struct cw_timer *t,
-			  unsigned idx, uint64_t bucket_expiry)
+static inline __attribute__((always_inline)) void enqueue_timer(struct cw_system *sys,
+								struct cw_timer_base *b,
+								struct cw_timer *t, unsigned idx,
+								uint64_t bucket_expiry)
 {
 	struct cw_timer **head = &b->vectors[idx];
 
@@ -484,7 +486,8 @@ static inline void unlink_timer(struct cw_timer *t)
 	set_pprev(t, NULL);
 }
 
-static int detach_if_pending(struct cw_timer_base *b, struct cw_timer *t)
+static inline __attribute__((always_inline)) int detach_if_pending(struct cw_timer_base *b,
+								   struct cw_timer *t)
 {
 	unsigned idx;
 
