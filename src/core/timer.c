@@ -511,7 +511,7 @@ static inline __attribute__((always_inline)) int detach_if_pending(struct cw_tim
  * Lock the base @t is queued on (or was last queued on). A timer moving
  * between bases has MIGRATING set and no base: wait for the move to end.
  */
-static struct cw_timer_base *lock_timer_base(struct cw_timer *t)
+static __attribute__((noinline)) struct cw_timer_base *lock_timer_base_slow(struct cw_timer *t)
 {
 	struct cw_timer_wheel *w = t->sys->timer_wheel;
 
@@ -530,6 +530,26 @@ static struct cw_timer_base *lock_timer_base(struct cw_timer *t)
 		}
 		cw_cpu_relax();
 	}
+}
+
+/* The same; its first attempt inline (the timer is not moving, the lock is free). */
+static inline __attribute__((always_inline)) struct cw_timer_base *
+lock_timer_base(struct cw_timer *t)
+{
+	uint32_t f = tflags(t);
+
+	if (cw_likely(!(f & TF_MIGRATING))) {
+		struct cw_timer_base *b = base_of(t->sys->timer_wheel, f);
+
+		if (cw_likely(cw_spin_trylock(&b->lock))) {
+			if (cw_likely((__atomic_load_n(&t->flags, __ATOMIC_RELAXED) &
+				       TF_BASEMASK) == (f & TF_BASEMASK))) {
+				return b;
+			}
+			cw_spin_unlock(&b->lock);
+		}
+	}
+	return lock_timer_base_slow(t);
 }
 
 static inline void unlock_base(struct cw_system *sys, struct cw_timer_base *b)
