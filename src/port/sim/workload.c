@@ -368,6 +368,18 @@ static int wl_begin_cpu(struct wl_parser *ps, const char *arg, const char *heade
 	return 0;
 }
 
+/* A section that may appear once: remember its line, or refuse a second one. */
+static int wl_once(struct wl_parser *ps, unsigned *line, const char *section)
+{
+	if (*line) {
+		return wl_err(ps, ps->tx.line,
+			      "expected one [%s] section (got a second; the first is at line %u)",
+			      section, *line);
+	}
+	*line = ps->tx.line;
+	return 0;
+}
+
 static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 {
 	struct wl_parser *ps = to_wl_parser(tx);
@@ -377,13 +389,9 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 	switch (wl_words(name, words, 2)) {
 	case 1:
 		if (strcmp(words[0], "workload") == 0) {
-			if (ps->workload_line) {
-				return wl_err(ps, ps->tx.line,
-					      "expected one [workload] section (got a second; the "
-					      "first is at line %u)",
-					      ps->workload_line);
+			if (wl_once(ps, &ps->workload_line, "workload")) {
+				return CW_EINVAL;
 			}
-			ps->workload_line = ps->tx.line;
 			ps->w->defaults.line = ps->tx.line;
 			ps->cur = &ps->w->defaults;
 			ps->cur_index = 0;
@@ -391,24 +399,16 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 			return 0;
 		}
 		if (strcmp(words[0], "hotplug") == 0) {
-			if (ps->hotplug_line) {
-				return wl_err(ps, ps->tx.line,
-					      "expected one [hotplug] section (got a second; the "
-					      "first is at line %u)",
-					      ps->hotplug_line);
+			if (wl_once(ps, &ps->hotplug_line, "hotplug")) {
+				return CW_EINVAL;
 			}
-			ps->hotplug_line = ps->tx.line;
 			ps->sect = WL_HOTPLUG;
 			return 0;
 		}
 		if (strcmp(words[0], "server") == 0) {
-			if (ps->server_line) {
-				return wl_err(ps, ps->tx.line,
-					      "expected one [server] section (got a second; the "
-					      "first is at line %u)",
-					      ps->server_line);
+			if (wl_once(ps, &ps->server_line, "server")) {
+				return CW_EINVAL;
 			}
-			ps->server_line = ps->tx.line;
 			ps->sect = WL_SERVER;
 			return 0;
 		}
