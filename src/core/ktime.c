@@ -35,7 +35,9 @@ static inline __attribute__((always_inline)) int64_t pub_now(struct cw_tk_pub *p
 {
 	struct cw_clocksource *cs = CW_READ_ONCE(p->cs);
 	cw_clocksource_read_fn read = CW_READ_ONCE(p->read);
-	uint64_t d = cw__tk_counter_delta(read(cs), CW_READ_ONCE(p->cycle_last),
+	/* The counter first, the rest after: nothing is held across the call. */
+	uint64_t cycles = read(cs);
+	uint64_t d = cw__tk_counter_delta(cycles, CW_READ_ONCE(p->cycle_last),
 					  CW_READ_ONCE(p->mask), CW_READ_ONCE(p->max_raw_delta));
 	uint32_t shift = CW_READ_ONCE(p->shift);
 	uint64_t mult = CW_READ_ONCE(c->mult), frac = CW_READ_ONCE(c->frac);
