@@ -32,6 +32,14 @@
 #define CW_READ_ONCE(x)     __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define CW_WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
+/*
+ * Make @v opaque to the optimiser (its value is unchanged): in a retry
+ * loop, keeps GCC from hoisting the addresses of every field reached
+ * through @v out of the loop and holding them across calls (Linux's
+ * OPTIMIZER_HIDE_VAR).
+ */
+#define CW_OPTIMIZER_HIDE_VAR(v) __asm__("" : "+r"(v))
+
 #define cw_container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 

@@ -77,6 +77,9 @@ static inline __attribute__((always_inline)) cw_ktime_t tk_get(struct cw_system 
 
 	do {
 		seq = cw_read_seqbegin(&p->seq);
+		/* No field address hoisted out of the loop and kept on the
+		 * stack across the counter's call (25 instructions a read). */
+		CW_OPTIMIZER_HIDE_VAR(p);
 		mono = coarse ? CW_READ_ONCE(p->coarse_mono) : pub_now(p, &p->mono);
 		off = pub_offset(p, o, mono);
 	} while (cw_unlikely(cw_read_seqretry(&p->seq, seq)));
