@@ -108,6 +108,7 @@ cw_ktime_t cw__ktime_get_with_offsets(struct cw_system *sys, int64_t *offs_real,
 
 	do {
 		seq = cw_read_seqbegin(&p->seq);
+		CW_OPTIMIZER_HIDE_VAR(p); /* as in tk_get() */
 		mono = pub_now(p, &p->mono);
 		*offs_real = pub_offset(p, TK_OFFS_REAL, mono);
 		*offs_boot = pub_offset(p, TK_OFFS_BOOT, mono);
