@@ -645,7 +645,8 @@ static __attribute__((noinline)) struct cw_timer_base *move_base(struct cw_timer
  * Returns whether it was pending. The same-expiry and same-bucket cases of
  * a pending timer return early: the networking fast path.
  */
-static int mod_timer(struct cw_timer *t, uint64_t expires, unsigned mode, unsigned cpu)
+static inline __attribute__((always_inline)) int mod_timer(struct cw_timer *t, uint64_t expires,
+							   unsigned mode, unsigned cpu)
 {
 	struct cw_system *sys = t->sys;
 	struct cw_timer_wheel *w = sys->timer_wheel;
@@ -775,6 +776,17 @@ int cw_timer_setup(struct cw_timer *timer, struct cw_system *sys, cw_timer_fn fn
 	return 0;
 }
 
+/*
+ * mod_timer() is inline in cw_timer_mod(), the hot call (its mode is known
+ * there, and the call and register saves go); the other entry points share
+ * this one out-of-line copy, to keep the code size.
+ */
+static __attribute__((noinline)) int mod_timer_outline(struct cw_timer *t, uint64_t expires,
+						       unsigned mode, unsigned cpu)
+{
+	return mod_timer(t, expires, mode, cpu);
+}
+
 int cw_timer_mod(struct cw_timer *timer, uint64_t expires_jiffies)
 {
 	return mod_timer(timer, expires_jiffies, 0, 0);
@@ -782,12 +794,12 @@ int cw_timer_mod(struct cw_timer *timer, uint64_t expires_jiffies)
 
 int cw_timer_mod_pending(struct cw_timer *timer, uint64_t expires_jiffies)
 {
-	return mod_timer(timer, expires_jiffies, MOD_PENDING_ONLY, 0);
+	return mod_timer_outline(timer, expires_jiffies, MOD_PENDING_ONLY, 0);
 }
 
 int cw_timer_reduce(struct cw_timer *timer, uint64_t expires_jiffies)
 {
-	return mod_timer(timer, expires_jiffies, MOD_REDUCE, 0);
+	return mod_timer_outline(timer, expires_jiffies, MOD_REDUCE, 0);
 }
 
 int cw_timer_add_on(struct cw_timer *timer, uint64_t expires_jiffies, unsigned cpu)
@@ -798,7 +810,7 @@ int cw_timer_add_on(struct cw_timer *timer, uint64_t expires_jiffies, unsigned c
 	if (cpu >= timer->sys->timer_wheel->nr_cpus || !cw_cpu_online(timer->sys, cpu)) {
 		return CW_EINVAL;
 	}
-	return mod_timer(timer, expires_jiffies, MOD_ON_CPU, cpu);
+	return mod_timer_outline(timer, expires_jiffies, MOD_ON_CPU, cpu);
 }
 
 int cw_timer_mod_ns(struct cw_timer *timer, uint64_t delay_ns)
@@ -810,7 +822,7 @@ int cw_timer_mod_ns(struct cw_timer *timer, uint64_t delay_ns)
 	if (j > REL_MAX_JIFFIES) {
 		j = REL_MAX_JIFFIES;
 	}
-	return mod_timer(timer, wheel_now(timer->sys) + j, 0, 0);
+	return mod_timer_outline(timer, wheel_now(timer->sys) + j, 0, 0);
 }
 
 int cw_timer_mod_ms(struct cw_timer *timer, uint64_t delay_ms)
