@@ -263,6 +263,19 @@ static int wl_cpu_key(struct wl_parser *ps, unsigned k, const char *val)
 	}
 }
 
+/* Key @k of the current section may be set once: remember its line, or refuse it again. */
+static int wl_key_once(struct wl_parser *ps, const char *key, unsigned k)
+{
+	if (ps->seen[k]) {
+		return wl_err(ps, ps->tx.line,
+			      "expected key '%s' once in this section (got it again; the first is "
+			      "at line %u)",
+			      key, ps->seen[k]);
+	}
+	ps->seen[k] = ps->tx.line;
+	return 0;
+}
+
 static int wl_assign_cpu_section(struct wl_parser *ps, const char *key, const char *val)
 {
 	unsigned nkeys = ps->sect == WL_WORKLOAD ? 6 : 5;
@@ -271,13 +284,9 @@ static int wl_assign_cpu_section(struct wl_parser *ps, const char *key, const ch
 		if (strcmp(key, cpu_keys[k]) != 0) {
 			continue;
 		}
-		if (ps->seen[k]) {
-			return wl_err(ps, ps->tx.line,
-				      "expected key '%s' once in this section (got it again; the "
-				      "first is at line %u)",
-				      key, ps->seen[k]);
+		if (wl_key_once(ps, key, k)) {
+			return CW_EINVAL;
 		}
-		ps->seen[k] = ps->tx.line;
 		if (k < 5) {
 			ps->cur->set |= 1u << k;
 		}
@@ -442,13 +451,9 @@ static int wl_server(struct wl_parser *ps, const char *key, const char *val)
 		if (strcmp(key, server_keys[k]) != 0) {
 			continue;
 		}
-		if (ps->seen[k]) {
-			return wl_err(ps, ps->tx.line,
-				      "expected key '%s' once in this section (got it again; the "
-				      "first is at line %u)",
-				      key, ps->seen[k]);
+		if (wl_key_once(ps, key, k)) {
+			return CW_EINVAL;
 		}
-		ps->seen[k] = ps->tx.line;
 		switch (k) {
 		case 0:
 			if (!wl_uint(val, WL_SERVER_TIMERS_MAX, &v) || v == 0) {
