@@ -18,6 +18,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include "../support/cw_rand.h"
 
 #define ROUNDS 300000
 
@@ -26,19 +27,12 @@ static uint64_t digest = UINT64_C(0xcbf29ce484222325);
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
+	return cw_rand_next(&rng_state);
 }
 
 static uint64_t rnd_wide(void)
 {
-	unsigned bits = 1 + (unsigned)(rnd() % 64);
-	uint64_t v = rnd();
-
-	return bits == 64 ? v : v & ((UINT64_C(1) << bits) - 1);
+	return cw_rand_wide(&rng_state);
 }
 
 static void mix(uint64_t v)

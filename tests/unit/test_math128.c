@@ -26,6 +26,7 @@
 #include <stdlib.h>
 
 #include <cmocka.h>
+#include "cw_rand.h"
 
 typedef unsigned __int128 u128;
 typedef __int128 s128;
@@ -36,23 +37,14 @@ static uint64_t seed = UINT64_C(0x5eed0c10c4a0001);
 static uint64_t rng_state;
 static unsigned failures;
 
-/* splitmix64: every seed gives a full-period, well-mixed sequence. */
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
+	return cw_rand_next(&rng_state);
 }
 
-/* A random value of a random width 1..64 bits, so small operands occur. */
 static uint64_t rnd_wide(void)
 {
-	unsigned bits = 1 + (unsigned)(rnd() % 64);
-	uint64_t v = rnd();
-
-	return bits == 64 ? v : v & ((UINT64_C(1) << bits) - 1);
+	return cw_rand_wide(&rng_state);
 }
 
 static unsigned rnd_shift(void)
