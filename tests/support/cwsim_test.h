@@ -77,6 +77,7 @@ static inline void cwsim_temp_file(char *path, size_t len, const char *text)
 	FILE *f;
 	int fd;
 
+	/* The six X are mkstemp()'s template; a path cut by len makes mkstemp fail (asserted). */
 	snprintf(path, len, "%s/cwsim-test-XXXXXX", dir && *dir ? dir : "/tmp");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
