@@ -13,25 +13,10 @@ target_compile_definitions(test_check PRIVATE CW_BUILDING_LIBRARY)
 
 # libFuzzer target over the hrtimer + wheel API with clock steps and CPU
 # hotplug on a simulated machine, checker in abort mode (tests/fuzz/fuzz_api.c).
-# Built with clang when installed, like the wheel fuzzer (tests/unit/timer.cmake);
-# ctest runs a short deterministic burst; run it longer by hand.
-find_program(CW_FUZZ_API_CLANG NAMES clang clang-19 clang-16 clang-15 clang-14)
-if(CW_FUZZ_API_CLANG)
-  set(cw_fuzz_api_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz/fuzz_api)
-  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/fuzz)
-  add_custom_command(OUTPUT ${cw_fuzz_api_bin}
-    COMMAND ${CW_FUZZ_API_CLANG} -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined
-            -fno-sanitize-recover=all -DCW_BUILDING_LIBRARY -D_GNU_SOURCE
-            -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_BINARY_DIR}/include
-            -I${PROJECT_SOURCE_DIR}/src -I${PROJECT_SOURCE_DIR}/tests/support
-            -o ${cw_fuzz_api_bin}
-            ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_api.c ${CW_CORE_SOURCES} ${CW_SIM_SOURCES} -lm
-    DEPENDS ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_api.c ${CW_CORE_SOURCES} ${CW_SIM_SOURCES}
-            ${PROJECT_SOURCE_DIR}/tests/support/cwt_machine.h
-            ${PROJECT_BINARY_DIR}/include/clockwork/config.h
-    COMMENT "Building the timer API fuzzer with ${CW_FUZZ_API_CLANG}"
-    VERBATIM)
-  add_custom_target(cw_fuzz_api ALL DEPENDS ${cw_fuzz_api_bin})
+# Built by cw_add_fuzzer (tests/CMakeLists.txt) like the wheel fuzzer; ctest runs a short deterministic burst; run it longer by hand.
+cw_add_fuzzer(fuzz_api cw_fuzz_api_bin MAIN ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_api.c
+  SOURCES ${CW_SIM_SOURCES} DEPENDS ${PROJECT_SOURCE_DIR}/tests/support/cwt_machine.h)
+if(cw_fuzz_api_bin)
   add_test(NAME test_api_fuzz COMMAND ${cw_fuzz_api_bin} -runs=400 -seed=1 -max_len=256)
   set_tests_properties(test_api_fuzz PROPERTIES LABELS unit TIMEOUT 300)
   # Every input the fuzzer ever stopped on (tests/fuzz/api-findings/), run once

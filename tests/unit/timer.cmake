@@ -13,25 +13,11 @@ foreach(t test_timer test_timer_model test_timer_model_soak test_timer_posix)
   target_compile_definitions(${t} PRIVATE CW_BUILDING_LIBRARY)
 endforeach()
 
-# libFuzzer target over the API sequence (tests/fuzz/fuzz_timer.c), built with
-# clang whenever clang is installed, whatever compiles the rest: it compiles
-# the core itself with -fsanitize=fuzzer,address,undefined. ctest runs a
-# short deterministic burst (label unit); run it longer by hand.
-find_program(CW_FUZZ_CLANG NAMES clang clang-19 clang-16 clang-15 clang-14)
-if(CW_FUZZ_CLANG)
-  set(cw_fuzz_bin ${CMAKE_CURRENT_BINARY_DIR}/fuzz/fuzz_timer)
-  file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/fuzz)
-  add_custom_command(OUTPUT ${cw_fuzz_bin}
-    COMMAND ${CW_FUZZ_CLANG} -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined
-            -fno-sanitize-recover=all -DCW_BUILDING_LIBRARY -D_GNU_SOURCE
-            -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_BINARY_DIR}/include
-            -I${PROJECT_SOURCE_DIR}/src -o ${cw_fuzz_bin}
-            ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_timer.c ${CW_CORE_SOURCES} -lm
-    DEPENDS ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_timer.c ${CW_CORE_SOURCES}
-            ${PROJECT_BINARY_DIR}/include/clockwork/config.h
-    COMMENT "Building the timer wheel fuzzer with ${CW_FUZZ_CLANG}"
-    VERBATIM)
-  add_custom_target(cw_fuzz_timer ALL DEPENDS ${cw_fuzz_bin})
+# libFuzzer target over the API sequence (tests/fuzz/fuzz_timer.c; see
+# cw_add_fuzzer in tests/CMakeLists.txt). ctest runs a short deterministic
+# burst (label unit); run it longer by hand.
+cw_add_fuzzer(fuzz_timer cw_fuzz_bin MAIN ${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz_timer.c)
+if(cw_fuzz_bin)
   add_test(NAME test_timer_fuzz COMMAND ${cw_fuzz_bin} -runs=8000 -seed=1 -max_len=512)
   set_tests_properties(test_timer_fuzz PROPERTIES LABELS unit TIMEOUT 300)
 else()
