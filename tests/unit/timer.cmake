@@ -43,3 +43,9 @@ target_compile_definitions(test_timer_posix_spans PRIVATE CW_BUILDING_LIBRARY)
 # tick's grid point loses no tick and no wheel expiry (issue 9, horizon case).
 cw_add_test(test_timer_nohz LABEL unit TIMEOUT 120 SOURCES unit/test_timer_nohz.c)
 target_compile_definitions(test_timer_nohz PRIVATE CW_BUILDING_LIBRARY)
+
+# Timer migration (issue 11): the group-state protocol step by step, the
+# hierarchy's shape, and a seeded model of the whole hierarchy against a
+# naive reference with the hierarchy's checker after every step.
+cw_add_test(test_tmigr LABEL unit TIMEOUT 300 SOURCES unit/test_tmigr.c)
+target_compile_definitions(test_tmigr PRIVATE CW_BUILDING_LIBRARY)
