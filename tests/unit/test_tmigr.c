@@ -463,8 +463,9 @@ static void model_run(uint64_t seed, unsigned steps)
 			static const uint64_t deltas[] = { 1, 5, 40, 63, 200, 600, 3000 };
 			unsigned i = (unsigned)(cw_rand_next(&m->rng) % (M_TIMERS));
 
-			arm(m, i, cpu, deltas[(cw_rand_next(&m->rng) % (CW_ARRAY_SIZE(deltas)))] +
-					       (cw_rand_next(&m->rng) % (8)));
+			arm(m, i, cpu,
+			    deltas[(cw_rand_next(&m->rng) % (CW_ARRAY_SIZE(deltas)))] +
+				    (cw_rand_next(&m->rng) % (8)));
 			what = "arm";
 		} else if (op < 40) {
 			unsigned i = (unsigned)(cw_rand_next(&m->rng) % (M_TIMERS));
@@ -507,8 +508,9 @@ static void model_run(uint64_t seed, unsigned steps)
 				if (!m->online[c]) {
 					continue;
 				}
-				if (m->idle[c] && (m->p.kicked[c] || (m->wake[c] != CW_TIMER_NEXT_NONE &&
-								       cw_time_after_eq64(m->now, m->wake[c])))) {
+				if (m->idle[c] &&
+				    (m->p.kicked[c] || (m->wake[c] != CW_TIMER_NEXT_NONE &&
+							cw_time_after_eq64(m->now, m->wake[c])))) {
 					m->wakeups++;
 					wake_up(m, c);
 					tick(m, c);
@@ -557,7 +559,8 @@ static void model_run(uint64_t seed, unsigned steps)
 						cw_time_after_eq64(m->now, m->wake[c])))) {
 				m->wakeups++;
 				if (c != M_CPUS - 1) {
-					/* Only pinned/local reasons or isolation may wake a CPU here. */
+					/* Only pinned/local reasons or isolation may wake a CPU
+					 * here. */
 					m->idle_global_wakeups++;
 				}
 				wake_up(m, c);
@@ -581,8 +584,8 @@ static void model_run(uint64_t seed, unsigned steps)
 		      "hook updates, %llu kicks\n",
 		      (unsigned long long)seed, (unsigned long long)m->expiries,
 		      (unsigned long long)m->remote_expiries, (unsigned long long)m->wakeups,
-		      (unsigned long long)m->idle_global_wakeups, (unsigned long long)st.remote_runs,
-		      (unsigned long long)st.last_idle_duties,
+		      (unsigned long long)m->idle_global_wakeups,
+		      (unsigned long long)st.remote_runs, (unsigned long long)st.last_idle_duties,
 		      (unsigned long long)st.new_timer_updates, (unsigned long long)st.kicks);
 	assert_true(m->expiries > 100);
 	assert_true(m->remote_expiries > 0);
