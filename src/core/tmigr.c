@@ -455,7 +455,7 @@ uint64_t cw__tmigr_cpu_deactivate(struct cw_system *sys, unsigned cpu, uint64_t 
 	cw_spin_lock(&tmc->lock);
 	if (!tmc->available) {
 		/* Outside the hierarchy: its global timers run where they are queued. */
-		tmc->idle = true;
+		CW_WRITE_ONCE(tmc->idle, true);
 		cw_spin_unlock(&tmc->lock);
 		return earlier(next_local, next_global);
 	}
@@ -469,7 +469,7 @@ uint64_t cw__tmigr_cpu_deactivate(struct cw_system *sys, unsigned cpu, uint64_t 
 		/* Re-entry while idle (woken by something else): refresh the event. */
 		duty = new_timer_walk(tmc, hand_up);
 	} else {
-		tmc->idle = true;
+		CW_WRITE_ONCE(tmc->idle, true);
 		stat_inc(&tm->deactivations);
 		duty = deactivate_walk(tmc, hand_up);
 	}
@@ -499,7 +499,7 @@ void cw__tmigr_cpu_activate(struct cw_system *sys, unsigned cpu)
 		cw_spin_unlock(&tmc->lock);
 		return;
 	}
-	tmc->idle = false;
+	CW_WRITE_ONCE(tmc->idle, false);
 	atomic_store_explicit(&tmc->wakeup, NO_EVENT, memory_order_relaxed);
 	if (tmc->available) {
 		atomic_store_explicit(&tmc->cpuevt.ignore, true, memory_order_release);
@@ -570,9 +570,13 @@ static void requeue_locked(struct cw_system *sys, unsigned cpu, const struct cw_
 	cw_spin_unlock(&tmc->lock);
 }
 
-/* Pull @cpu's due global timers onto the calling CPU. */
-static void handle_remote_cpu(struct cw_system *sys, struct cw_tmigr *tm, unsigned cpu,
-			      uint64_t now)
+/*
+ * Pull @cpu's due global timers onto the calling CPU @self. Returns the
+ * system's first event when the requeue found the whole hierarchy idle
+ * (@self handles interrupts as the last idle CPU), else NO_EVENT.
+ */
+static uint64_t handle_remote_cpu(struct cw_system *sys, struct cw_tmigr *tm, unsigned cpu,
+				  uint64_t now)
 {
 	struct tmigr_cpu *tmc = &tm->cpus[cpu];
 	struct requeue rq = { tmc, NO_EVENT };
@@ -582,7 +586,7 @@ static void handle_remote_cpu(struct cw_system *sys, struct cw_tmigr *tm, unsign
 	    atomic_load_explicit(&tmc->cpuevt.ignore, memory_order_acquire) ||
 	    !is_due(atomic_load_explicit(&tmc->cpuevt.expires, memory_order_relaxed), now)) {
 		cw_spin_unlock(&tmc->lock);
-		return;
+		return NO_EVENT;
 	}
 	tmc->remote = true;
 	cw_spin_unlock(&tmc->lock);
@@ -590,10 +594,7 @@ static void handle_remote_cpu(struct cw_system *sys, struct cw_tmigr *tm, unsign
 	stat_inc(&tm->remote_runs);
 	cw__timer_expire_remote(sys, cpu, now);
 	cw__timer_next_remote(sys, cpu, now, requeue_locked, &rq);
-	if (rq.duty != NO_EVENT) {
-		/* Cannot happen while the caller is active; be safe: wake someone. */
-		cw__cpu_send_ipi(sys, cpu, CW_IPI_KICK);
-	}
+	return rq.duty;
 }
 
 /* Find one due event of @g (locked): its CPU and child group; false if none. */
@@ -630,6 +631,7 @@ void cw__tmigr_handle_remote_at(struct cw_system *sys, unsigned cpu, uint64_t no
 	struct cw_tmigr *tm = tm_of(sys);
 	struct tmigr_cpu *tmc;
 	struct tmigr_group *g;
+	uint64_t duty = NO_EVENT;
 	unsigned mask;
 
 	if (!tm) {
@@ -662,11 +664,27 @@ void cw__tmigr_handle_remote_at(struct cw_system *sys, unsigned cpu, uint64_t no
 			if (!got) {
 				break;
 			}
-			handle_remote_cpu(sys, tm, target, now);
+			duty = earlier(duty, handle_remote_cpu(sys, tm, target, now));
 			if (child) {
 				refresh_child(g, child);
 			}
 		}
+	}
+	if (duty != NO_EVENT) {
+		/*
+		 * The whole hierarchy sleeps and this CPU handled the events as
+		 * the last idle one: it keeps the duty for what is left (it
+		 * re-plans its sleep on its way back to idle).
+		 */
+		cw_spin_lock(&tmc->lock);
+		if (tmc->idle) {
+			atomic_store_explicit(
+				&tmc->wakeup,
+				earlier(duty,
+					atomic_load_explicit(&tmc->wakeup, memory_order_relaxed)),
+				memory_order_relaxed);
+		}
+		cw_spin_unlock(&tmc->lock);
 	}
 }
 
@@ -698,9 +716,14 @@ static void global_hook(struct cw_system *sys, unsigned cpu, uint64_t expiry)
 		if (cur == NO_EVENT || cw_time_before64(expiry, cur)) {
 			stat_inc(&tm->new_timer_updates);
 			duty = new_timer_walk(tmc, expiry);
-			/* Everybody sleeps and this may be the new first event: wake its CPU
-			 * to take the duty (it activates, and on going idle is the last). */
-			kick = duty != NO_EVENT && cw_time_before_eq64(duty, expiry);
+			/*
+			 * Everybody sleeps and this may be the new first event: someone
+			 * must wake for it. A CPU of this system arming it is running
+			 * and re-plans its sleep (as the last idle CPU) on its way back
+			 * to idle; any other thread wakes the timer's CPU to do so.
+			 */
+			kick = duty != NO_EVENT && cw_time_before_eq64(duty, expiry) &&
+			       cw__current_cpu(sys) == CW_PORT_NO_CPU;
 			if (kick) {
 				stat_inc(&tm->kicks);
 			}
@@ -839,7 +862,7 @@ void cw__tmigr_cpu_online(struct cw_system *sys, unsigned cpu)
 	tmc = &tm->cpus[cpu];
 	cw_spin_lock(&tmc->lock);
 	if (tmc->set_up && !tmc->available) {
-		tmc->available = true;
+		CW_WRITE_ONCE(tmc->available, true);
 		if (!tmc->idle) {
 			atomic_store_explicit(&tmc->cpuevt.ignore, true, memory_order_release);
 			activate_walk(tmc);
@@ -864,7 +887,7 @@ void cw__tmigr_cpu_dying(struct cw_system *sys, unsigned cpu)
 		if (!tmc->idle) {
 			duty = deactivate_walk(tmc, NO_EVENT);
 		}
-		tmc->available = false;
+		CW_WRITE_ONCE(tmc->available, false);
 		atomic_store_explicit(&tmc->wakeup, NO_EVENT, memory_order_relaxed);
 	}
 	cw_spin_unlock(&tmc->lock);

@@ -400,11 +400,22 @@ static void arm(struct model *m, unsigned i, unsigned cpu, uint64_t delta)
 {
 	struct mtimer *mt = &m->t[i];
 
-	m->p.cur = cpu;
 	mt->expires = m->now + delta;
 	mt->fires = 0;
 	mt->armed = true;
-	cw_timer_mod(&mt->timer, mt->expires);
+	if (cw_rand_next(&m->rng) % 2) {
+		/* A thread that is no CPU arms it there (the kick path when all sleep). */
+		m->p.cur = CW_PORT_NO_CPU;
+		assert_true(cw_timer_add_on(&mt->timer, mt->expires, cpu) >= 0);
+	} else {
+		/* Code running on @cpu arms it (an interrupt if the CPU sleeps: it
+		 * re-plans its sleep on its way back to idle). */
+		m->p.cur = cpu;
+		cw_timer_mod(&mt->timer, mt->expires);
+		if (m->idle[cpu]) {
+			go_idle(m, cpu);
+		}
+	}
 	/*
 	 * The wheel's bound is the granularity of the level the timer sits
 	 * at, which may be coarser than its delta asks: a re-arm that maps to
