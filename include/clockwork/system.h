@@ -118,6 +118,15 @@ struct cw_system_config {
 	 * CPU. Off by default; docs/timer-migration.md measures it.
 	 */
 	bool tmigr_per_class;
+	/**
+	 * Timer migration keeps one last-idle duty holder per hierarchy: a CPU
+	 * going idle last takes the duty only for an event earlier than the one
+	 * an idle holder already armed for (docs/timer-migration.md, "The last
+	 * idle CPU's duty"; fewer wakeups). Off by default for now: it moves
+	 * wakeups in time, and the drifting-counter scenario then catches a
+	 * late hrtimer behind a long broadcast delta (not yet understood).
+	 */
+	bool tmigr_one_duty_holder;
 };
 
 /**

@@ -150,6 +150,8 @@ struct tmigr_group {
 	unsigned child_cpu[CHILDREN];
 	/** Creation index (tree output). */
 	unsigned index;
+	/** Copy of cw_system_config.tmigr_one_duty_holder. */
+	bool one_holder;
 	/** Next group of the same level (creation order). */
 	struct tmigr_group *next;
 	/**
@@ -184,6 +186,8 @@ struct tmigr_cpu {
 	_Atomic uint64_t wakeup;
 	/** Its top group names it as the duty holder (under tmc->lock). */
 	bool holds_duty;
+	/** Copy of cw_system_config.tmigr_one_duty_holder. */
+	bool one_holder;
 	/** Top group of its tree. */
 	struct tmigr_group *top;
 	struct tmigr_event cpuevt;
@@ -197,6 +201,8 @@ struct cw_tmigr {
 	unsigned nr_isolated;
 	/** Separate trees (capacity classes with cw_system_config.tmigr_per_class; else 1). */
 	unsigned nr_trees;
+	/** cw_system_config.tmigr_one_duty_holder: top groups keep their duty holder. */
+	bool one_duty_holder;
 	unsigned nr_groups;
 	struct tmigr_cpu *cpus;
 	/** First group of each level (levels entries). */
@@ -323,6 +329,8 @@ static void set_event_locked(struct tmigr_event *e, uint64_t exp, unsigned cpu)
 struct walk {
 	/** CPU that will arm for a duty, or NO_CPU (only report it). */
 	unsigned claimer;
+	/** Keep one holder per top group (cw_system_config.tmigr_one_duty_holder). */
+	bool one_holder;
 	uint64_t duty;
 };
 
@@ -337,11 +345,11 @@ static void top_duty_locked(struct tmigr_group *g, struct walk *w)
 	if (first == NO_EVENT) {
 		return;
 	}
-	if (g->duty_cpu != NO_CPU && g->duty_cpu != w->claimer &&
+	if (w->one_holder && g->duty_cpu != NO_CPU && g->duty_cpu != w->claimer &&
 	    cw_time_before_eq64(g->duty_exp, first)) {
 		return;
 	}
-	if (w->claimer != NO_CPU) {
+	if (w->one_holder && w->claimer != NO_CPU) {
 		g->duty_cpu = w->claimer;
 		g->duty_exp = first;
 	}
@@ -417,7 +425,7 @@ static uint64_t deactivate_walk(struct tmigr_cpu *tmc, uint64_t exp, unsigned cl
 {
 	struct tmigr_group *g = tmc->group, *child = NULL;
 	unsigned mask = tmc->childmask;
-	struct walk w = { claimer, NO_EVENT };
+	struct walk w = { claimer, tmc->one_holder, NO_EVENT };
 
 	while (g) {
 		uint32_t cur = atomic_load_explicit(&g->state, memory_order_acquire), new;
@@ -458,7 +466,7 @@ static uint64_t deactivate_walk(struct tmigr_cpu *tmc, uint64_t exp, unsigned cl
 static uint64_t new_timer_walk(struct tmigr_cpu *tmc, uint64_t exp, unsigned claimer)
 {
 	struct tmigr_group *g = tmc->group, *child = NULL;
-	struct walk w = { claimer, NO_EVENT };
+	struct walk w = { claimer, tmc->one_holder, NO_EVENT };
 
 	while (g) {
 		if (update_events(g, child, tmc, exp, &w)) {
@@ -690,7 +698,7 @@ static bool pop_due_locked(struct tmigr_group *g, uint64_t now, unsigned *cpu,
 /* Recompute @child's event in @g after a pop (no-op when @child is active again). */
 static uint64_t refresh_child(struct tmigr_group *g, struct tmigr_group *child, unsigned self)
 {
-	struct walk w = { self, NO_EVENT };
+	struct walk w = { self, g->one_holder, NO_EVENT };
 
 	update_events(g, child, NULL, NO_EVENT, &w);
 	return w.duty;
@@ -851,6 +859,7 @@ static struct tmigr_group *new_group(struct cw_tmigr *tm, unsigned level, uint32
 		return NULL;
 	}
 	g->level = level;
+	g->one_holder = tm->one_duty_holder;
 	g->duty_cpu = NO_CPU;
 	g->node = node;
 	g->klass = klass;
@@ -1027,11 +1036,13 @@ int cw__tmigr_init(struct cw_system *sys, const struct cw_system_config *cfg)
 	}
 	memset(tm->cpus, 0, nr * sizeof(*tm->cpus));
 	tm->nr_cpus = nr;
+	tm->one_duty_holder = cfg->tmigr_one_duty_holder;
 	for (unsigned i = 0; i < nr; i++) {
 		struct tmigr_cpu *tmc = &tm->cpus[i];
 		size_t k;
 
 		tmc->id = i;
+		tmc->one_holder = cfg->tmigr_one_duty_holder;
 		tmc->node = cfg->cpu_node ? cfg->cpu_node[i] : 0;
 		tmc->klass = nr_classes > 1 ? cfg->cpu_capacity_class[i] : 0;
 		tmc->isolated = cfg->cpu_isolated && cfg->cpu_isolated[i];

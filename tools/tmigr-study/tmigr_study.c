@@ -66,9 +66,14 @@ enum policy {
 	PERIODIC,
 	/* Only in the heterogeneous table. */
 	PULL_PER_CLASS,
+	PULL_PER_CLASS_HOLDER,
 };
-static const char *const policy_name[] = { "pull", "push", "pinned", "periodic",
-					   "pull, one hierarchy per class" };
+static const char *const policy_name[] = { "pull",
+					   "push",
+					   "pinned",
+					   "periodic",
+					   "pull, one hierarchy per class",
+					   "pull, per class, one duty holder" };
 
 enum cause {
 	C_TRAFFIC,
@@ -362,9 +367,10 @@ static void run_one(struct run *r, enum policy pol, unsigned n, unsigned nodes,
 	cfg.log_lines = 64;
 	cfg.cpu_node = node;
 	cfg.cpu_isolated = iso;
-	cfg.tmigr_off = pol != PULL && pol != PULL_PER_CLASS;
+	cfg.tmigr_off = pol != PULL && pol != PULL_PER_CLASS && pol != PULL_PER_CLASS_HOLDER;
+	cfg.tmigr_one_duty_holder = pol == PULL_PER_CLASS_HOLDER;
 	cfg.cpu_capacity_class = klass;
-	cfg.tmigr_per_class = pol == PULL_PER_CLASS;
+	cfg.tmigr_per_class = pol == PULL_PER_CLASS || pol == PULL_PER_CLASS_HOLDER;
 	cfg.initial_jiffies = UINT64_C(1) << 32; /* start past the 32-bit wrap */
 	if (cw_system_create(&cfg, &r->sys)) {
 		fprintf(stderr, "tmigr-study: cw_system_create failed\n");
@@ -492,9 +498,10 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool h
 	static struct run r;
 	static const enum policy normal[] = { PULL, PUSH, PINNED, PERIODIC };
 	static const enum policy iso_pols[] = { PULL, PINNED };
-	static const enum policy het_pols[] = { PULL, PULL_PER_CLASS, PINNED };
+	static const enum policy het_pols[] = { PULL, PULL_PER_CLASS, PULL_PER_CLASS_HOLDER,
+						PINNED };
 	const enum policy *pols = hetero ? het_pols : nr_isolated ? iso_pols : normal;
-	unsigned nr_pols = hetero ? 3u : nr_isolated ? 2u : 4u;
+	unsigned nr_pols = hetero ? 4u : nr_isolated ? 2u : 4u;
 
 	printf("\n%u CPUs, %u NUMA nodes%s, %u s, seed %llu, HZ=%u\n", n, nodes,
 	       nr_isolated ? " (isolated CPUs in node 0)"
