@@ -294,7 +294,11 @@ uint64_t cw_jiffies_get(const struct cw_system *sys)
 	 */
 	now = tk_get(s, TK_OFFS_NONE, false); /* cw_ktime_get(), inline */
 	if (now >= next) {
-		j += 1 + (uint64_t)(now - next) / s->tick_nsec;
+		uint64_t past = (uint64_t)(now - next);
+
+		/* Less than a jiffy past the boundary (the tick is due, or just
+		 * idle): no 64-bit division. */
+		j += 1 + (cw_likely(past < s->tick_nsec) ? 0 : past / s->tick_nsec);
 		jiffies_seen_publish(s, j);
 	}
 	return j;
