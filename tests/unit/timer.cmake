@@ -43,3 +43,9 @@ target_compile_definitions(test_timer_posix_spans PRIVATE CW_BUILDING_LIBRARY)
 # tick's grid point loses no tick and no wheel expiry (issue 9, horizon case).
 cw_add_test(test_timer_nohz LABEL unit TIMEOUT 120 SOURCES unit/test_timer_nohz.c)
 target_compile_definitions(test_timer_nohz PRIVATE CW_BUILDING_LIBRARY)
+
+# The wheel's arm path reads no clock (issue 15): arms after a long NO_HZ
+# stretch with every CPU idle, at the 2^32/2^63/2^64 jiffies wraps, from an
+# old deadline, and at a jiffy boundary before its tick, fire within bound.
+cw_add_test(test_timer_stale_clock LABEL unit TIMEOUT 120 SOURCES unit/test_timer_stale_clock.c)
+target_compile_definitions(test_timer_stale_clock PRIVATE CW_BUILDING_LIBRARY)
