@@ -47,3 +47,9 @@ endforeach()
 # The tools' JSON writer (tools/common/jsonw.c) against the tests' strict reader.
 cw_add_test(test_jsonw LABEL unit SOURCES unit/test_jsonw.c)
 target_link_libraries(test_jsonw PRIVATE cwsim_lib)
+# cwsim's real binary stopped by SIGINT after its progress line appears: every
+# report still written (text, --json marked interrupted), exit 130.
+cw_add_test(test_cwsim_sigint LABEL unit TIMEOUT 150 SOURCES unit/test_cwsim_sigint.c)
+target_include_directories(test_cwsim_sigint PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+target_compile_definitions(test_cwsim_sigint PRIVATE CWSIM_BINARY="$<TARGET_FILE:cwsim>")
+add_dependencies(test_cwsim_sigint cwsim)

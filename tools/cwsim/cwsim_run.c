@@ -27,6 +27,7 @@
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
+#include "progress.h"
 #include "report.h"
 
 #include <clockwork/clockwork.h>
@@ -108,6 +109,8 @@ struct cwsim_opts {
 	const char *json_path;
 	/** --version: print the version and exit. */
 	bool version;
+	/** --progress auto|on|off. */
+	enum cwsim_progress_mode progress;
 	/** Resolved --machine and --workload paths when given by name (examples). */
 	char machine_buf[CWSIM_PATH_MAX];
 	char workload_buf[CWSIM_PATH_MAX];
@@ -180,6 +183,10 @@ static void usage(FILE *f)
 	      "                       key names; docs/simulator.md, \"JSON report\")\n"
 	      "  --resources          print the run's host wall time and peak RSS on\n"
 	      "                       stderr (the only output that varies between runs)\n"
+	      "  --progress auto|on|off  a progress line on stderr for runs that take over a\n"
+	      "                       second of wall time (auto: when stderr is a terminal)\n"
+	      "                       Ctrl-C (SIGINT) stops a run where it is and still\n"
+	      "                       prints every report (exit status 130)\n"
 	      "  --version            print the version and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
@@ -221,6 +228,15 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--json"))) {
 		return cli_string(cli, "--json", v, "a file name", &o->json_path);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--progress"))) {
+		if (strcmp(v, "auto") == 0 || strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+			o->progress = strcmp(v, "auto") == 0 ? CWSIM_PROGRESS_AUTO
+				      : strcmp(v, "on") == 0 ? CWSIM_PROGRESS_ON
+							     : CWSIM_PROGRESS_OFF;
+			return 0;
+		}
+		return cli_bad_arg(cli, "--progress: expected auto, on or off (got '%s')", v);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
 		return cli_time(cli, "--duration", v, &o->duration_ns);
@@ -1208,10 +1224,10 @@ static int json_close(struct cwsim_run *r, int ret)
 	return ret;
 }
 
-/* Run the machine to the end of --duration. */
+/* Run the machine to the end of --duration, or to a SIGINT (progress.h). */
 static void simulate(struct cwsim_run *r)
 {
-	cw_sim_run_until(r->sim, r->opts->duration_ns);
+	r->interrupted = cwsim_simulate(r->sim, r->opts->duration_ns, r->opts->progress, r->err);
 }
 
 static int run(struct cwsim_run *r)
@@ -1221,6 +1237,7 @@ static int run(struct cwsim_run *r)
 	char current[CW_CLOCKSOURCE_NAME_MAX] = "";
 	char msg[CW_SIM_ERR_MAX];
 	uint64_t end_ns;
+	int ret;
 
 	schedule_script(r);
 	if (cw_sim_machine_boot(r->machine) != 0) {
@@ -1242,7 +1259,8 @@ static int run(struct cwsim_run *r)
 			  (unsigned long long)(end_ns % CW_NSEC_PER_SEC),
 			  (unsigned long long)cw_sim_events_run(r->sim),
 			  (unsigned long long)o->seed, current);
-	return report(r, &rep, current);
+	ret = report(r, &rep, current);
+	return r->interrupted ? CWSIM_EXIT_INTERRUPTED : ret;
 }
 
 /* Host wall time, s (--resources only: a run's output never depends on it). */
