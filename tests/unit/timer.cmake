@@ -43,3 +43,8 @@ target_compile_definitions(test_timer_posix_spans PRIVATE CW_BUILDING_LIBRARY)
 # tick's grid point loses no tick and no wheel expiry (issue 9, horizon case).
 cw_add_test(test_timer_nohz LABEL unit TIMEOUT 120 SOURCES unit/test_timer_nohz.c)
 target_compile_definitions(test_timer_nohz PRIVATE CW_BUILDING_LIBRARY)
+
+# Timers armed by threads that are no CPU land on the home CPU the port
+# names (CW_PORT_NEAR_CPU), wheel and hrtimers (issue 15, section 2).
+cw_add_test(test_timer_threads LABEL unit TIMEOUT 120 SOURCES unit/test_timer_threads.c)
+target_compile_definitions(test_timer_threads PRIVATE CW_BUILDING_LIBRARY)
