@@ -48,3 +48,7 @@ target_compile_definitions(test_timer_nohz PRIVATE CW_BUILDING_LIBRARY)
 # names (CW_PORT_NEAR_CPU), wheel and hrtimers (issue 15, section 2).
 cw_add_test(test_timer_threads LABEL unit TIMEOUT 120 SOURCES unit/test_timer_threads.c)
 target_compile_definitions(test_timer_threads PRIVATE CW_BUILDING_LIBRARY)
+# The same on the posix port with real application threads: the binding
+# API, bound and host-core homes, many threads at once (label posix: make
+# check also runs it under ThreadSanitizer).
+cw_add_test(test_timer_threads_posix LABEL posix TIMEOUT 180 SOURCES posix/test_timer_threads_posix.c)
