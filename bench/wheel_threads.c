@@ -353,6 +353,8 @@ struct w1t_cell {
 	double p99[W1T_REPS];
 	double max[W1T_REPS];
 	unsigned nr;
+	/** Repetitions in which some probe fired (p99 and max hold those). */
+	unsigned nr_late;
 	uint64_t ops;
 	uint64_t fires;
 	uint64_t over;
@@ -445,10 +447,12 @@ bool wheel_threads_run(void)
 					c->failed = true;
 					continue;
 				}
-				c->ns[c->nr] = ns;
-				c->p99[c->nr] = late.p99_ns;
-				c->max[c->nr] = late.max_ns;
-				c->nr++;
+				c->ns[c->nr++] = ns;
+				if (late.fires) {
+					c->p99[c->nr_late] = late.p99_ns;
+					c->max[c->nr_late] = late.max_ns;
+					c->nr_late++;
+				}
 				c->fires += late.fires;
 				c->over += late.over;
 			}
@@ -481,10 +485,16 @@ bool wheel_threads_run(void)
 			if (c->nr == 0) {
 				continue;
 			}
-			snprintf(cs, sizeof(cs), "W1-threads%u-late-p99", n);
-			p99 = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr, c->p99, c->nr, &load);
-			snprintf(cs, sizeof(cs), "W1-threads%u-late-max", n);
-			mx = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr, c->max, c->nr, &load);
+			p99 = mx = -1.0;
+			if (c->nr_late) {
+				/* A repetition in which no probe fired has no lateness row. */
+				snprintf(cs, sizeof(cs), "W1-threads%u-late-p99", n);
+				p99 = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr_late, c->p99,
+						c->nr_late, &load);
+				snprintf(cs, sizeof(cs), "W1-threads%u-late-max", n);
+				mx = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr_late, c->max,
+					       c->nr_late, &load);
+			}
 			snprintf(cs, sizeof(cs), "W1-threads%u", n);
 			ns = w1t_write(cs, w1t_impl[p], n, c->ops, c->ns, c->nr, &load);
 			if (n == 1) {
