@@ -45,6 +45,13 @@
  * one repetition, in ns (median, min, max over the repetitions);
  * ops_per_rep is the probe fires of the last repetition.
  *
+ * With CW_BENCH_WHEEL_THREADS_PIN=1 the CPU threads are pinned
+ * (CW_POSIX_PIN_CPUS) and application thread i pins itself to the core of
+ * CPU i mod CPUs; the impl names end in -pinned, and clockwork-bound
+ * becomes clockwork-cross: thread i bound to the CPU of the next core, so
+ * no thread shares its base with the CPU thread of its own core (an
+ * alternative measured for the issue; clockwork-home-pinned shares it).
+ *
  * Case names carry the thread count (W1-threads4: 4 application
  * threads); pending_timers is threads x W1T_PER_THREAD. Environment:
  * CW_BENCH_QUICK=1 runs 200 ms per measurement, CW_BENCH_TINY=1 20 ms and
@@ -59,6 +66,7 @@
 #include "wheel_threads.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,12 +93,16 @@ enum w1t_policy {
 	W1T_NR_POLICIES,
 };
 
-static const char *const w1t_impl[W1T_NR_POLICIES] = {
-	"clockwork-cpu0",
-	"clockwork-bound",
-	"clockwork-home",
-	"spin",
+static const char *const w1t_names[2][W1T_NR_POLICIES] = {
+	{ "clockwork-cpu0", "clockwork-bound", "clockwork-home", "spin" },
+	{ "clockwork-cpu0-pinned", "clockwork-cross-pinned", "clockwork-home-pinned",
+	  "spin-pinned" },
 };
+
+/* CW_BENCH_WHEEL_THREADS_PIN=1: CPU threads pinned, each application thread too. */
+static bool w1t_pinned;
+
+#define w1t_impl (w1t_names[w1t_pinned])
 
 static const unsigned w1t_threads[] = { 1, 2, 4, 8 };
 #define W1T_NR_COUNTS (sizeof(w1t_threads) / sizeof(w1t_threads[0]))
@@ -159,10 +171,22 @@ static void *w1t_thread_main(void *arg)
 	struct cw_system *sys = run->sys;
 	uint64_t now;
 
+	if (w1t_pinned) {
+		/* Thread i on host core i mod CPUs, where CPU i mod CPUs is pinned too. */
+		struct cw_posix_cpu_info info;
+		cpu_set_t set;
+
+		cw_posix_cpu_info(sys, me->idx % run->nr_cpus, &info);
+		CPU_ZERO(&set);
+		CPU_SET((unsigned)info.host_core, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
 	if (run->policy == W1T_CPU0) {
 		me->err = cw_posix_thread_set_cpu(sys, 0);
 	} else if (run->policy == W1T_BOUND) {
-		me->err = cw_posix_thread_set_cpu(sys, (int)(me->idx % run->nr_cpus));
+		/* Pinned: bound to the CPU of the next core ("cross"), never its own core's. */
+		me->err = cw_posix_thread_set_cpu(
+			sys, (int)((me->idx + (w1t_pinned ? 1u : 0u)) % run->nr_cpus));
 	}
 	now = cw_jiffies_get(sys);
 	for (unsigned i = 0; i < W1T_PER_THREAD && !me->err; i++) {
@@ -400,17 +424,21 @@ bool wheel_threads_run(void)
 {
 	static struct w1t_cell cells[W1T_NR_POLICIES][W1T_NR_COUNTS];
 	static struct w1t_probe probes[W1T_MAX_CPUS];
+	const char *pin = getenv("CW_BENCH_WHEEL_THREADS_PIN");
 	struct cw_system_config cfg = { .hz = W1T_HZ };
 	unsigned reps = bench_tiny() ? 1 : W1T_REPS;
 	long host = sysconf(_SC_NPROCESSORS_ONLN);
+	struct cw_posix_options opt = { 0 };
 	struct bench_load load;
 	struct w1t_late idle;
 	struct cw_system *sys;
 	bool ok = true;
 	int err;
 
+	w1t_pinned = pin && pin[0] && strcmp(pin, "0") != 0;
+	opt.flags = w1t_pinned ? CW_POSIX_PIN_CPUS : 0;
 	cfg.nr_cpus = host < 2 ? 2 : host > (long)W1T_MAX_CPUS ? W1T_MAX_CPUS : (unsigned)host;
-	err = cw_posix_system_create(&cfg, NULL, &sys);
+	err = cw_posix_system_create(&cfg, &opt, &sys);
 	if (err) {
 		fprintf(stderr, "bench_wheel: W1-threads: cw_posix_system_create: %s\n",
 			cw_strerror(err));
@@ -466,7 +494,7 @@ bool wheel_threads_run(void)
 	       "latency), %llu of %llu fires at a later jiffy\n",
 	       idle.p99_ns / 1e3, idle.max_ns / 1e3, (unsigned long long)(w1t_tick_ns / 1000),
 	       (unsigned long long)idle.over, (unsigned long long)idle.fires);
-	printf("  %-16s %7s %10s %10s %11s %11s %13s\n", "impl", "threads", "ns/op", "Mops/s",
+	printf("  %-22s %7s %10s %10s %11s %11s %13s\n", "impl", "threads", "ns/op", "Mops/s",
 	       "vs 1 thread", "late p99 us", "late max us");
 	for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
 		double base = 0;
@@ -478,7 +506,7 @@ bool wheel_threads_run(void)
 			double ns, p99, mx;
 
 			if (c->failed) {
-				printf("  %-16s %7u   (FAILED)\n", w1t_impl[p], n);
+				printf("  %-22s %7u   (FAILED)\n", w1t_impl[p], n);
 				ok = false;
 				continue;
 			}
@@ -500,7 +528,7 @@ bool wheel_threads_run(void)
 			if (n == 1) {
 				base = ns;
 			}
-			printf("  %-16s %7u %10.1f %10.2f", w1t_impl[p], n, ns, 1e3 / ns);
+			printf("  %-22s %7u %10.1f %10.2f", w1t_impl[p], n, ns, 1e3 / ns);
 			if (base > 0) {
 				printf(" %10.2fx", base / ns);
 			} else {
