@@ -52,6 +52,10 @@
  * no thread shares its base with the CPU thread of its own core (an
  * alternative measured for the issue; clockwork-home-pinned shares it).
  *
+ * CW_BENCH_WHEEL_THREADS_CPUS=n gives the system n CPUs instead of one
+ * per host core (impl names end in -<n>cpus): with n = 8,
+ * clockwork-bound-8cpus gives each of up to 8 threads a base of its own.
+ *
  * Case names carry the thread count (W1-threads4: 4 application
  * threads); pending_timers is threads x W1T_PER_THREAD. Environment:
  * CW_BENCH_QUICK=1 runs 200 ms per measurement, CW_BENCH_TINY=1 20 ms and
@@ -102,7 +106,8 @@ static const char *const w1t_names[2][W1T_NR_POLICIES] = {
 /* CW_BENCH_WHEEL_THREADS_PIN=1: CPU threads pinned, each application thread too. */
 static bool w1t_pinned;
 
-#define w1t_impl (w1t_names[w1t_pinned])
+/* The impl names of this run: w1t_names[w1t_pinned], plus "-<n>cpus" if not one per core. */
+static char w1t_impl[W1T_NR_POLICIES][48];
 
 static const unsigned w1t_threads[] = { 1, 2, 4, 8 };
 #define W1T_NR_COUNTS (sizeof(w1t_threads) / sizeof(w1t_threads[0]))
@@ -425,6 +430,7 @@ bool wheel_threads_run(void)
 	static struct w1t_cell cells[W1T_NR_POLICIES][W1T_NR_COUNTS];
 	static struct w1t_probe probes[W1T_MAX_CPUS];
 	const char *pin = getenv("CW_BENCH_WHEEL_THREADS_PIN");
+	const char *cpus_env = getenv("CW_BENCH_WHEEL_THREADS_CPUS");
 	struct cw_system_config cfg = { .hz = W1T_HZ };
 	unsigned reps = bench_tiny() ? 1 : W1T_REPS;
 	long host = sysconf(_SC_NPROCESSORS_ONLN);
@@ -438,6 +444,19 @@ bool wheel_threads_run(void)
 	w1t_pinned = pin && pin[0] && strcmp(pin, "0") != 0;
 	opt.flags = w1t_pinned ? CW_POSIX_PIN_CPUS : 0;
 	cfg.nr_cpus = host < 2 ? 2 : host > (long)W1T_MAX_CPUS ? W1T_MAX_CPUS : (unsigned)host;
+	if (cpus_env && cpus_env[0]) {
+		unsigned long n = strtoul(cpus_env, NULL, 0);
+
+		cfg.nr_cpus = n < 1 ? 1 : n > W1T_MAX_CPUS ? W1T_MAX_CPUS : (unsigned)n;
+	}
+	for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
+		if (cfg.nr_cpus == (unsigned)host) {
+			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "%s", w1t_names[w1t_pinned][p]);
+		} else {
+			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "%s-%ucpus",
+				 w1t_names[w1t_pinned][p], cfg.nr_cpus);
+		}
+	}
 	err = cw_posix_system_create(&cfg, &opt, &sys);
 	if (err) {
 		fprintf(stderr, "bench_wheel: W1-threads: cw_posix_system_create: %s\n",
