@@ -184,6 +184,14 @@ unsigned cw__this_cpu(const struct cw_system *sys);
 /** CPU running the caller, or CW_PORT_NO_CPU for a thread that is not a CPU. */
 unsigned cw__current_cpu(const struct cw_system *sys);
 
+/**
+ * The CPU whose timer bases the caller's arms use: the CPU running the
+ * caller; for a thread that is not a CPU, the CPU the port names with
+ * CW_PORT_NEAR_CPU(), or CW_PORT_NO_CPU if the port names none (the wheel
+ * then uses CPU 0; an hrtimer stays on its base). Online is not checked.
+ */
+unsigned cw__home_cpu(const struct cw_system *sys);
+
 /** Run the boot sequence (machine hooks, init levels). Called by cw_system_boot(). */
 int cw__init_boot(struct cw_system *sys);
 

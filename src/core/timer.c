@@ -293,7 +293,13 @@ static inline bool pending_once(const struct cw_timer *t)
 	return __atomic_load_n(&t->pprev, __ATOMIC_RELAXED) != NULL;
 }
 
-/* The calling CPU (0 on a one-CPU system without asking the port). */
+/*
+ * The CPU whose bases the caller arms on: the calling CPU, or for a thread
+ * that is not a CPU the one its port names (cw__home_cpu(): the CPU of its
+ * host core, or the one it was bound to), so application threads do not
+ * all share CPU 0's base lock; CPU 0 if the port names none. 0 on a
+ * one-CPU system without asking the port.
+ */
 static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_wheel *w)
 {
 	unsigned cpu;
@@ -301,8 +307,9 @@ static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_whe
 	if (w->nr_cpus == 1) {
 		return 0;
 	}
-	cpu = cw__this_cpu(sys);
-	return CW_WARN_ON_ONCE(sys, cpu >= w->nr_cpus) ? 0 : cpu;
+	cpu = cw__home_cpu(sys);
+	/* A thread that is no CPU and names none: CPU 0. */
+	return cpu < w->nr_cpus ? cpu : 0;
 }
 
 /* The arm path's now: no clock read (see "The arm path's now"). */
