@@ -363,6 +363,14 @@ struct cw_sim_node_desc {
 	unsigned *cpus;
 	/** Line of the [node N] header (0 for the implicit node). */
 	unsigned line;
+	/** Number of CPUs in @p isolated. */
+	unsigned nr_isolated;
+	/**
+	 * CPUs of this node excluded from timer migration (key isolated =
+	 * LIST; Linux's isolcpus domain isolation), in the order given; NULL
+	 * when none.
+	 */
+	unsigned *isolated;
 };
 
 /** A counter: model parameters plus how it is offered as a clocksource. */
@@ -505,6 +513,8 @@ struct cw_sim_machine_desc {
 	struct cw_sim_node_desc *nodes;
 	/** Node index (into @p nodes) of each CPU, @p nr_cpus entries. */
 	unsigned *cpu_node;
+	/** Whether each CPU is isolated from timer migration, @p nr_cpus entries (NULL: none). */
+	bool *cpu_isolated;
 	/** Number of counters. */
 	size_t nr_counters;
 	/** The counters, in file order. */

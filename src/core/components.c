@@ -8,7 +8,8 @@
  * when system.c and cpu.c called these by name:
  *
  *   creation   ntp, clocksource, jiffies, timekeeping, clockevents, cpu,
- *              hrtimer, timer, tick (after the wheel: it installs the
+ *              hrtimer, timer, tmigr (after the wheel: it installs the
+ *              wheel's global hook), tick (after the wheel: it installs the
  *              wheel's kick), check
  *   down       on the CPU: tick (duty handover, broadcast exit, sched
  *              timer, tick device released), then hrtimer (its timers go
@@ -34,6 +35,7 @@
 #include "tick-internal.h"
 #include "timekeeping-internal.h"
 #include "timer-internal.h"
+#include "tmigr-internal.h"
 
 static int ntp_init(struct cw_system *sys, const struct cw_system_config *cfg)
 {
@@ -248,6 +250,22 @@ const struct cw_component cw__components[] = {
 		.softirq = CW_SOFTIRQ_TIMER,
 		.softirq_fn = cw__timer_run_local,
 		.ipi = 0,       /* remote arming kicks idle CPUs with CW_IPI_KICK (no handler) */
+		.ipi_fn = NULL, /* no IPI kind: see .ipi */
+	},
+	{
+		.name = "tmigr",
+		.flags = 0,
+		.init = cw__tmigr_init,
+		.teardown = cw__tmigr_fini,
+		.cpu_bytes = cw__tmigr_cpu_bytes,
+		.cpu_prepare = cw__tmigr_cpu_prepare,
+		.cpu_starting = NULL, /* the prepare step created the groups; nothing on the CPU */
+		.cpu_online = cw__tmigr_cpu_online,
+		.cpu_dying = cw__tmigr_cpu_dying,
+		.cpu_dead = NULL, /* it queues no timers: the timer row's dead step moves them */
+		.softirq = CW_SOFTIRQ_TMIGR,
+		.softirq_fn = cw__tmigr_handle_remote,
+		.ipi = 0,       /* handing the duty on kicks a CPU with CW_IPI_KICK (no handler) */
 		.ipi_fn = NULL, /* no IPI kind: see .ipi */
 	},
 	{

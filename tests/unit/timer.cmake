@@ -57,3 +57,8 @@ target_compile_definitions(test_timer_threads PRIVATE CW_BUILDING_LIBRARY)
 # API, bound and host-core homes, many threads at once (label posix: make
 # check also runs it under ThreadSanitizer).
 cw_add_test(test_timer_threads_posix LABEL posix TIMEOUT 180 SOURCES posix/test_timer_threads_posix.c)
+# Timer migration (issue 11): the group-state protocol step by step, the
+# hierarchy's shape, and a seeded model of the whole hierarchy against a
+# naive reference with the hierarchy's checker after every step.
+cw_add_test(test_tmigr LABEL unit TIMEOUT 300 SOURCES unit/test_tmigr.c)
+target_compile_definitions(test_tmigr PRIVATE CW_BUILDING_LIBRARY)
