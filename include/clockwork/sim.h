@@ -433,6 +433,12 @@ enum cw_sim_clear_order {
 	CW_SIM_CLEAR_COMPARE_FIRST = 0,
 	/** Clear the flag, then move the comparator (storms on erratum hardware). */
 	CW_SIM_CLEAR_FLAG_FIRST,
+	/**
+	 * Move the comparator first, but only when the core's state says
+	 * ONESHOT: a driver not adapted to the interrupt pipeline, which storms
+	 * on erratum hardware once a proxy owns the device (RESERVED).
+	 */
+	CW_SIM_CLEAR_ONESHOT_ONLY,
 };
 
 /** A timer section: one modelled timer block and how its driver offers it. */

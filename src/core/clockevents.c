@@ -53,6 +53,7 @@
  */
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/driver/clocksource.h>
+#include <clockwork/cpu.h>
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
@@ -407,15 +408,38 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	return ret;
 }
 
-void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
+bool cw_clockevent_is_oob(const struct cw_clock_event_device *dev)
+{
+	return (CW_READ_ONCE(dev->features) & CW_CLOCKEVENT_FEAT_OOB) != 0;
+}
+
+void cw_clockevents_handle_event(struct cw_clock_event_device *dev)
 {
 	cw_clockevent_handler_fn fn = CW_READ_ONCE(dev->event_handler);
+	struct cw_system *sys = dev->sys;
 
+	if (sys && !cw_clockevent_is_oob(dev) && cw_on_oob_stage(sys)) {
+		/*
+		 * An in-band device's interrupt on the oob stage: its line was
+		 * switched for another CPU's proxy. The in-band handler must not
+		 * run here; the synthetic in-band interrupt runs this CPU's tick
+		 * device handler once the in-band stage takes interrupts.
+		 */
+		if (sys->port->irq_post_inband) {
+			sys->port->irq_post_inband(sys->port_ctx, cw__this_cpu(sys));
+		}
+		return;
+	}
 	/* The forced event (if latched) has fired: programming works again. */
 	cw__clockevents_clear_forced(dev);
 	if (fn && !cw__check_ce_irq(dev->sys, dev)) {
 		fn(dev);
 	}
+}
+
+void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
+{
+	cw_clockevents_handle_event(dev);
 }
 
 /* ---------------------------------------------------------------------- */
