@@ -53,6 +53,7 @@ struct cw_cpu;
 struct cw_hrtimer_cpu_base;
 struct cw_timer_wheel;
 struct cw_check;
+struct cw_proxy;
 
 /**
  * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
@@ -142,6 +143,8 @@ struct cw_system {
 	_Alignas(CW_CACHELINE_BYTES) struct cw_tk_pub pub;
 	/** Invariant checker (check.c), or NULL when it is off. */
 	struct cw_check *check;
+	/** Proxy tick device state (proxy.c), allocated by its component row. */
+	struct cw_proxy *proxy;
 };
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */

@@ -29,6 +29,7 @@
 #include "jsonw.h"
 #include "progress.h"
 #include "report.h"
+#include "cwsim_proxy.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/check.h>

@@ -359,6 +359,37 @@ void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu)
 	hw->sim->current_cpu = saved;
 }
 
+/*
+ * An out-of-band delivery. An idle CPU pays its exit latency (the hardware
+ * wakes), but its in-band side stays in idle: the oob handler runs first,
+ * and only what it posted to the in-band stage brings the in-band side out
+ * of idle (cw_tick_idle_exit()) to replay it. In-band code that ran before
+ * the oob handler (an idle exit reprogramming the timer) would cancel the
+ * very event the handler is about to take.
+ */
+static void deliver_oob(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_delivery *d)
+{
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+	uint64_t lat = c->state == CW_SIM_HW_CPU_IDLE && !d->woken
+			       ? hw->idle[c->idle_state].exit_latency_ns
+			       : 0;
+
+	if (lat) {
+		d->woken = true;
+		cw_sim_event_schedule(hw->sim, &d->ev, cw_sim_now_ns(hw->sim) + lat);
+		return;
+	}
+	d->woken = false;
+	run_oob(hw, cpu, d);
+	if (c->log_head && !c->stalled) {
+		/* The latency is paid: leave idle now, then replay in-band. */
+		cw__sim_hw_cpu_wake_for_irq(hw, cpu, true);
+		cw__sim_hw_cpu_busy(hw, cpu, true);
+		cw__sim_hw_inband_sync(hw, cpu);
+		cw__sim_hw_cpu_busy(hw, cpu, false);
+	}
+}
+
 /* Run one delivery on its target CPU (the engine made it the current CPU). */
 static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 {
@@ -376,6 +407,10 @@ static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 		}
 		return;
 	}
+	if (delivery_oob(hw, d)) {
+		deliver_oob(hw, cpu, d);
+		return;
+	}
 	lat = cw__sim_hw_cpu_wake_for_irq(hw, cpu, d->woken);
 	if (lat) {
 		/* The CPU leaves its idle state; the handler runs once it is up. */
@@ -385,15 +420,11 @@ static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 	}
 	d->woken = false;
 	cw__sim_hw_cpu_busy(hw, cpu, true);
-	if (delivery_oob(hw, d)) {
-		run_oob(hw, cpu, d);
-	} else if (c->stalled) {
+	if (c->stalled) {
 		log_append(hw, cpu, d);
 	} else {
 		run_inband(hw, cpu, d);
 	}
-	/* What the oob handler posted to the in-band stage runs now, unless it is stalled. */
-	cw__sim_hw_inband_sync(hw, cpu);
 	cw__sim_hw_cpu_busy(hw, cpu, false);
 }
 
