@@ -800,7 +800,7 @@ struct cw_sim_proxy_desc {
 	uint64_t install_at_ns;
 	/** And uninstalled at this one (key uninstall_at; 0: never). */
 	uint64_t uninstall_at_ns;
-	/** While installed, uninstall and reinstall every this long (key reinstall_every; 0: never). */
+	/** While installed, uninstall and reinstall this often (key reinstall_every; 0: never). */
 	uint64_t reinstall_every_ns;
 };
 

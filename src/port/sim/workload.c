@@ -496,8 +496,8 @@ static int wl_server(struct wl_parser *ps, const char *key, const char *val)
 }
 
 /** Keys of [proxy] (docs/proxy-tick.md); the index is the seen[] slot. */
-static const char *const proxy_keys[] = { "cpus",	  "masked",	  "masked_every",
-					  "oob_hz",	  "inband_hz",	  "install_at",
+static const char *const proxy_keys[] = { "cpus",         "masked",         "masked_every",
+					  "oob_hz",       "inband_hz",      "install_at",
 					  "uninstall_at", "reinstall_every" };
 
 /* A rate in Hz (1..1000000) as a period in ns. */
@@ -544,8 +544,8 @@ static int wl_proxy(struct wl_parser *ps, const char *key, const char *val)
 			if (p->masked.kind != CW_SIM_DIST_FIXED &&
 			    p->masked.kind != CW_SIM_DIST_UNIFORM) {
 				/* The checker's lateness bound needs the longest section. */
-				return wl_expected(ps, "fixed T or uniform LO HI (a bounded length)",
-						   val);
+				return wl_expected(
+					ps, "fixed T or uniform LO HI (a bounded length)", val);
 			}
 			return 0;
 		case 2:
