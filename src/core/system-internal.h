@@ -54,6 +54,7 @@ struct cw_hrtimer_cpu_base;
 struct cw_timer_wheel;
 struct cw_check;
 struct cw_tmigr;
+struct cw_proxy;
 
 /**
  * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
@@ -152,6 +153,8 @@ struct cw_system {
 	struct cw_check *check;
 	/** Timer migration hierarchy (tmigr.c), or NULL when it is off. */
 	struct cw_tmigr *tmigr;
+	/** Proxy tick device state (proxy.c), allocated by its component row. */
+	struct cw_proxy *proxy;
 };
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */
