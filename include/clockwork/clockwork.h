@@ -15,5 +15,6 @@
 #include <clockwork/timekeeping.h>
 #include <clockwork/timer.h>
 #include <clockwork/check.h>
+#include <clockwork/claim.h>
 
 #endif /* CLOCKWORK_INCLUDE_CLOCKWORK_H */

@@ -53,6 +53,7 @@ struct cw_cpu;
 struct cw_hrtimer_cpu_base;
 struct cw_timer_wheel;
 struct cw_check;
+struct cw_claim_state;
 
 /**
  * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
@@ -142,6 +143,8 @@ struct cw_system {
 	_Alignas(CW_CACHELINE_BYTES) struct cw_tk_pub pub;
 	/** Invariant checker (check.c), or NULL when it is off. */
 	struct cw_check *check;
+	/** Claimed timer channels and the per-CPU pool (claim.c), set up by its init. */
+	struct cw_claim_state *claim;
 };
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */
