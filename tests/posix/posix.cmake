@@ -21,3 +21,7 @@ cw_add_test(test_posix_timer_api LABEL posix TIMEOUT 120
 
 # The differential glibc-versus-drop-in suite (tests/posix/diff/README.md).
 include(posix/diff/diff.cmake)
+
+# Claims from many threads at once and the hrtimer fallback on CPU threads (issue 13; also TSan).
+cw_add_test(test_posix_claim LABEL posix TIMEOUT 120
+            SOURCES posix/test_posix_claim.c)
