@@ -632,6 +632,34 @@ static int start(struct cw_claim *c, unsigned mode, uint64_t ns, cw_claim_fn fn,
 	return 0;
 }
 
+/*
+ * The fallback's properties follow its CPU: a CPU switches to high
+ * resolution after boot (or falls back to low resolution without a
+ * oneshot device), so they are read again before each use. Claim lock held.
+ */
+static void refresh_locked(struct cw_claim *c)
+{
+	struct caps k;
+
+	if (!c->dev && c->cpu >= 0) {
+		fallback_caps(c->sys, (unsigned)c->cpu, &k);
+		set_caps(c, &k);
+	}
+}
+
+/* period_for() with the fallback's current properties. */
+static uint64_t period_now(struct cw_claim *c, uint64_t rate_hz)
+{
+	struct cw_claim_state *st = c->sys->claim;
+	uint64_t period;
+
+	cw_spin_lock(&st->lock);
+	refresh_locked(c);
+	period = period_for(c, rate_hz);
+	cw_spin_unlock(&st->lock);
+	return period;
+}
+
 int cw_claim_start_periodic(struct cw_claim *c, uint64_t rate_hz, cw_claim_fn fn, void *arg)
 {
 	uint64_t period;
@@ -642,7 +670,7 @@ int cw_claim_start_periodic(struct cw_claim *c, uint64_t rate_hz, cw_claim_fn fn
 	if (!(c->modes & CW_CLAIM_PERIODIC)) {
 		return CW_ENOSYS;
 	}
-	period = period_for(c, rate_hz);
+	period = period_now(c, rate_hz);
 	if (!period) {
 		return CW_ERANGE;
 	}
@@ -681,7 +709,7 @@ int cw_claim_set_rate(struct cw_claim *c, uint64_t rate_hz, uint64_t *achieved_h
 	if (!(c->modes & CW_CLAIM_PERIODIC)) {
 		return CW_ENOSYS;
 	}
-	period = period_for(c, rate_hz);
+	period = period_now(c, rate_hz);
 	if (!period) {
 		return CW_ERANGE;
 	}
@@ -778,6 +806,7 @@ int cw_claim_get_info(struct cw_claim *c, struct cw_claim_info *info)
 	}
 	st = c->sys->claim;
 	cw_spin_lock(&st->lock);
+	refresh_locked(c);
 	info_locked(c, info);
 	cw_spin_unlock(&st->lock);
 	return 0;

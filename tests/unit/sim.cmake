@@ -10,6 +10,7 @@ cw_add_test(test_sim_port LABEL unit SOURCES unit/test_sim_port.c)
 # cwsim in-process: its logic is compiled into the test with the tool's header.
 cw_add_test(test_sim_cwsim LABEL unit
             SOURCES unit/test_sim_cwsim.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                ${PROJECT_SOURCE_DIR}/tools/cwsim/claim_report.c
                     ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
 target_include_directories(test_sim_cwsim PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
                                                   ${PROJECT_SOURCE_DIR}/tools/common)
@@ -17,6 +18,7 @@ target_compile_definitions(test_sim_cwsim PRIVATE CW_SOURCE_DIR="${PROJECT_SOURC
 # Whole-machine scenarios: tests/scenarios/<behaviour>/{machine.ini,expect}.
 cw_add_test(test_sim_scenarios LABEL scenario
             SOURCES unit/test_sim_scenarios.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                ${PROJECT_SOURCE_DIR}/tools/cwsim/claim_report.c
                     ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
 target_include_directories(test_sim_scenarios PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
                                                       ${PROJECT_SOURCE_DIR}/tools/common)
@@ -28,12 +30,14 @@ target_compile_definitions(test_workload PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE
 # REALTIME in 2038 and 2106, [system] and cwsim's --realtime/--initial-jiffies.
 cw_add_test(test_sim_start_state LABEL unit TIMEOUT 120
             SOURCES unit/test_sim_start_state.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                ${PROJECT_SOURCE_DIR}/tools/cwsim/claim_report.c
                     ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
 target_include_directories(test_sim_start_state PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
                                                         ${PROJECT_SOURCE_DIR}/tools/common)
 # Physical checks of machines: errors and warnings with file:line, at the run's HZ.
 cw_add_test(test_sim_machine_check LABEL unit TIMEOUT 120
             SOURCES unit/test_sim_machine_check.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                ${PROJECT_SOURCE_DIR}/tools/cwsim/claim_report.c
                     ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
 target_include_directories(test_sim_machine_check PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
                                                           ${PROJECT_SOURCE_DIR}/tools/common)
@@ -44,10 +48,12 @@ foreach(t test_sim_large test_sim_large_soak)
   if(t STREQUAL "test_sim_large")
     cw_add_test(${t} LABEL unit TIMEOUT 120
                 SOURCES unit/test_sim_large.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                ${PROJECT_SOURCE_DIR}/tools/cwsim/claim_report.c
                         ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
   else()
     cw_add_test(${t} LABEL soak TIMEOUT 900
                 SOURCES unit/test_sim_large.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
+                ${PROJECT_SOURCE_DIR}/tools/cwsim/claim_report.c
                         ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
     target_compile_definitions(${t} PRIVATE CWT_LARGE_SECONDS=10)
   endif()

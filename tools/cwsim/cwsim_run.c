@@ -24,6 +24,7 @@
  * Output is a pure function of the arguments: the engine reads no host
  * clock, so two runs with the same arguments print the same bytes.
  */
+#include "claim_report.h"
 #include "cwsim.h"
 #include "cli.h"
 
@@ -931,6 +932,7 @@ static int run(struct cwsim_run *r)
 	report_cpus(r);
 	report_nohz(r);
 	report_devices(r);
+	cwsim_report_claims(r->out, r->machine);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	return report_check(r);

@@ -24,6 +24,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "port/sim/sim-internal.h"
+#include "port/sim/nic-internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -77,6 +78,7 @@ enum wl_section {
 	WL_CPU,
 	WL_HOTPLUG,
 	WL_SERVER,
+	WL_NIC,
 };
 
 struct wl_parser {
@@ -90,6 +92,8 @@ struct wl_parser {
 	unsigned workload_line;
 	unsigned hotplug_line;
 	unsigned server_line;
+	/** Line of the [nic] header (0: none yet). */
+	unsigned nic_line;
 	/** Line where each key of the current section was set (by CW_SIM_WL_SET_* bit, + name). */
 	unsigned seen[8];
 	/** Lines of the busy and idle keys of [workload] (index 0) and each [cpu LIST] (1 + i). */
@@ -421,6 +425,14 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 			ps->sect = WL_SERVER;
 			return 0;
 		}
+		if (strcmp(words[0], "nic") == 0) {
+			if (wl_once(ps, &ps->nic_line, "nic")) {
+				return CW_EINVAL;
+			}
+			ps->w->nic.line = ps->tx.line;
+			ps->sect = WL_NIC;
+			return 0;
+		}
 		if (strcmp(words[0], "cpu") == 0) {
 			return wl_begin_cpu(ps, NULL, header);
 		}
@@ -433,7 +445,8 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 	default:
 		break;
 	}
-	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug] or [server]", header);
+	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug], [server] or [nic]",
+			   header);
 }
 
 /** Keys of [server]; the index is the seen[] slot. */
@@ -498,6 +511,9 @@ static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 	}
 	if (ps->sect == WL_SERVER) {
 		return wl_server(ps, key, val);
+	}
+	if (ps->sect == WL_NIC) {
+		return cw__sim_nic_key(&ps->tx, &ps->w->nic, ps->seen, key, val);
 	}
 	return wl_assign_cpu_section(ps, key, val);
 }
@@ -693,6 +709,9 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 			      "expected keys 'timers', 'timeout' and 'requests' (at least 1us "
 			      "apart on average) in [server]");
 	}
+	if (ps->nic_line && cw__sim_nic_check(&ps->tx, &ps->w->nic)) {
+		return CW_EINVAL;
+	}
 	return wl_check_cycles(ps);
 }
 
@@ -819,6 +838,8 @@ struct cw_sim_workload_run {
 	struct cw_sim_dist server_requests;
 	uint64_t server_timeout_ns;
 	unsigned server_close_every;
+	/** [nic]: the modelled NIC (NULL: no section). */
+	struct cw__sim_nic *nic;
 };
 
 /* A uniform double in (0, 1]: 53 random bits. */
@@ -1186,6 +1207,24 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 	if (r->nr_hotplug) {
 		cw_sim_event_schedule(r->sim, &r->hotplug_ev, r->hotplug[0].at_ns);
 	}
+	if (w->nic.policy != CW_SIM_NIC_NONE) {
+		ret = cw__sim_nic_start(r->sys, r->hw, &w->nic, &r->nic, err, err_len);
+		if (ret) {
+			cw_sim_workload_stop(r);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+CW_API int cw_sim_machine_nic_stats(const struct cw_sim_machine *m, struct cw_sim_nic_stats *out)
+{
+	struct cw_sim_workload_run *r = cw__sim_machine_workload(m);
+
+	if (!r || !r->nic || !out) {
+		return CW_ENODEV;
+	}
+	cw__sim_nic_stats(r->nic, out);
 	return 0;
 }
 
@@ -1220,8 +1259,20 @@ CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run)
 		}
 	}
 	cw_sim_event_cancel(run->sim, &run->hotplug_ev);
+	cw__sim_nic_stop(run->nic);
 	cw__sim_machine_set_workload(run->machine, NULL);
 	free(run->cpus);
 	free(run->hotplug);
 	free(run);
+}
+
+/* For the [nic] section (nic.c): a distribution value, and a draw from one. */
+int cw__sim_wl_parse_dist(struct cw__sim_text *tx, const char *val, struct cw_sim_dist *d)
+{
+	return wl_dist(to_wl_parser(tx), val, false, d);
+}
+
+uint64_t cw__sim_wl_draw(struct cw_sim *sim, const struct cw_sim_dist *d)
+{
+	return wl_draw(sim, d);
 }
