@@ -127,7 +127,8 @@ static void test_workload_default_text_matches_shipped_example(void **state)
 static void test_workload_every_example_parses(void **state)
 {
 	static const char *const files[] = { "default.ini", "deep-idle.ini", "hotplug.ini",
-					     "busy.ini", "server.ini", "nic.ini", "nic-deep.ini" };
+					     "busy.ini",    "server.ini",    "nic.ini",
+					     "nic-deep.ini" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
