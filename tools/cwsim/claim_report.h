@@ -3,16 +3,16 @@
 #ifndef CLOCKWORK_TOOLS_CWSIM_CLAIM_REPORT_H
 #define CLOCKWORK_TOOLS_CWSIM_CLAIM_REPORT_H
 
-#include <stdio.h>
-
 struct cw_sim_machine;
+struct cwsim_report;
 
 /**
- * Print the system's claimed timer channels (owner, device, modes, CPU,
- * resolution, latency, achieved rate, callbacks) and, when the workload has
- * a [nic] section, what the NIC measured. Prints nothing when there is
- * neither, so runs without claims print what they always printed.
+ * Write the system's claimed timer channels (table "claims": owner, device,
+ * capability, CPU, resolution, latency, achieved rate, callbacks) and, when
+ * the workload has a [nic] section, what the NIC measured (table "nic").
+ * Writes nothing when there is neither, so runs without claims print what
+ * they always printed.
  */
-void cwsim_report_claims(FILE *out, struct cw_sim_machine *m);
+void cwsim_report_claims(struct cwsim_report *rep, struct cw_sim_machine *m);
 
 #endif /* CLOCKWORK_TOOLS_CWSIM_CLAIM_REPORT_H */
