@@ -57,6 +57,8 @@ struct cw_cpu {
 	unsigned id;
 	/** Online (hotplug). Written by cw__cpu_set_online() under ce.lock. */
 	_Atomic bool online;
+	/** Out-of-band stage nesting (cw_irq_oob_enter/exit); this CPU only. Fills padding. */
+	uint8_t oob_depth;
 	/** Interrupt nesting depth (cw_irq_enter/exit). */
 	unsigned irq_depth;
 	/** Pending IPI kinds; set by any CPU (atomic OR), cleared by this CPU. */

@@ -77,6 +77,27 @@
  * false; CW_TIMER_NEXT_NONE is only the "no event" answer of the NO_HZ
  * queries (a real event at 2^64 - 1 is reported one jiffy early).
  *
+ * The arm path's now
+ * ------------------
+ * Arming reads no clock. The base clock is forwarded to the freshest
+ * jiffies value the system already knows (cw__jiffies_seen()): jiffies64
+ * as the tick left it, or the value cw_jiffies_get() last counted past a
+ * stale jiffies64 (every CPU idle with its tick stopped, or a jiffy
+ * boundary whose tick has not run yet), which that reader publishes. That
+ * value is never ahead of the true jiffies, so a timer is never placed
+ * early (the placement is relative to the base clock in any case), and it
+ * is at or after every jiffies value the arming thread got from the
+ * system: for the idiom cw_timer_mod(t, cw_jiffies_get(sys) + timeout) and
+ * for cw_timer_mod_ms()/_ns() (which read the clock once), the base is
+ * forwarded to at least the caller's now, and the timer lands on the level
+ * of its timeout, late by at most that level's granularity. An expiry
+ * computed from an older jiffies value (a deadline saved long ago, armed
+ * while the machine sleeps) is placed against a base clock at or after that
+ * older value: late by at most the granularity of the timeout counted from
+ * it, never more. Linux forwards with the jiffies variable, which is
+ * current because the arming CPU is awake; here the arming thread may be
+ * no CPU at all, and the reader it used is what is current.
+ *
  * Hotplug rules
  * -------------
  *  1. cw_timer_add_on() refuses a CPU that is offline (or out of range):
@@ -274,7 +295,13 @@ static inline bool pending_once(const struct cw_timer *t)
 	return __atomic_load_n(&t->pprev, __ATOMIC_RELAXED) != NULL;
 }
 
-/* The calling CPU (0 on a one-CPU system without asking the port). */
+/*
+ * The CPU whose bases the caller arms on: the calling CPU, or for a thread
+ * that is not a CPU the one its port names (cw__home_cpu(): the CPU of its
+ * host core, or the one it was bound to), so application threads do not
+ * all share CPU 0's base lock; CPU 0 if the port names none. 0 on a
+ * one-CPU system without asking the port.
+ */
 static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_wheel *w)
 {
 	unsigned cpu;
@@ -282,10 +309,21 @@ static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_whe
 	if (w->nr_cpus == 1) {
 		return 0;
 	}
-	cpu = cw__this_cpu(sys);
-	return CW_WARN_ON_ONCE(sys, cpu >= w->nr_cpus) ? 0 : cpu;
+	cpu = cw__home_cpu(sys);
+	/* A thread that is no CPU and names none: CPU 0. */
+	return cpu < w->nr_cpus ? cpu : 0;
 }
 
+/* The arm path's now: no clock read (see "The arm path's now"). */
+static inline uint64_t wheel_now_seen(struct cw_system *sys, const struct cw_timer_wheel *w)
+{
+	if (cw_unlikely(atomic_load_explicit(&w->test_clock, memory_order_relaxed))) {
+		return atomic_load_explicit(&w->test_jiffies, memory_order_relaxed);
+	}
+	return cw__jiffies_seen(sys);
+}
+
+/* The current jiffies (a clock read on a tickless system), for the expiry and hotplug paths. */
 static uint64_t wheel_now(struct cw_system *sys)
 {
 	struct cw_timer_wheel *w = sys->timer_wheel;
@@ -684,10 +722,7 @@ static inline __attribute__((always_inline)) int mod_timer(struct cw_timer *t, u
 		if (cur == expires || ((mode & MOD_REDUCE) && cw_time_before_eq64(cur, expires))) {
 			return 1;
 		}
-		/* Read now only on the paths that use it (a clock read on a
-		 * tickless system), and before the base lock: the jiffies
-		 * reader may spin on the tick's sequence counter. */
-		now = wheel_now(sys);
+		now = wheel_now_seen(sys, w);
 		base = lock_timer_base(t);
 		if (t->pprev && t->fn) {
 			if ((mode & MOD_REDUCE) && cw_time_before_eq64(t->expires, expires)) {
@@ -712,7 +747,7 @@ static inline __attribute__((always_inline)) int mod_timer(struct cw_timer *t, u
 		if ((mode & MOD_PENDING_ONLY) && !pending_once(t)) {
 			return 0;
 		}
-		now = wheel_now(sys);
+		now = wheel_now_seen(sys, w);
 		base = lock_timer_base(t);
 	}
 

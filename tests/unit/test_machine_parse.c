@@ -753,7 +753,7 @@ static const struct bad_case bad_cases[] = {
 	    "expected a key of [global_timer g]: compatible, freq, width, rating, irq, min_delta, "
 	    "max_delta, c3stop, erratum, clear_order (got 'channels')"),
 	BAD(MACH "[global_timer g]\nclear_order = later\n", 5,
-	    "expected compare_first or flag_first (got 'later')"),
+	    "expected compare_first, flag_first or oneshot_only (got 'later')"),
 	BAD(MACH "[tmu t]\nchannels = 33\n", 5, "expected a number of channels, 1..32 (got '33')"),
 	BAD(MACH "[tmu t]\nchannels = 0\n", 5, "expected a number of channels, 1..32 (got '0')"),
 	BAD(MACH TMR "irq = 6\n", 7,

@@ -52,8 +52,22 @@ struct cw_clock_event_device;
 #define CW_CLOCKEVENT_FEAT_PERCPU   0x40u
 /** Emulated by an hrtimer (the broadcast hrtimer, later issue). */
 #define CW_CLOCKEVENT_FEAT_HRTIMER  0x80u
-/** Reserved for the interrupt pipeline / proxy tick device (later issue). */
+/**
+ * Adapted to the interrupt pipeline (docs/proxy-tick.md): the driver calls
+ * cw_clockevents_handle_event() from its interrupt handler, sets irq to the
+ * real interrupt line, and tests cw_clockevent_is_oob() wherever it tests
+ * the device's state to acknowledge the hardware. With FEAT_ONESHOT, the
+ * device can be taken over by a proxy tick device (cw_tick_install_proxy()).
+ */
 #define CW_CLOCKEVENT_FEAT_PIPELINE 0x100u
+/**
+ * Set by the core, never by a driver: a proxy tick device owns this device
+ * and its interrupt is handled on the out-of-band stage
+ * (cw_clockevent_is_oob()).
+ */
+#define CW_CLOCKEVENT_FEAT_OOB      0x200u
+/** Set by the core on a proxy tick device (cw_tick_install_proxy()). */
+#define CW_CLOCKEVENT_FEAT_PROXY    0x400u
 /** @} */
 
 /** The device serves any CPU (global device, struct cw_clock_event_device::cpu). */
@@ -77,6 +91,16 @@ enum cw_clockevent_state {
 	CW_CLOCKEVENT_STATE_ONESHOT,
 	/** Oneshot with nothing programmed (entered from ONESHOT only). */
 	CW_CLOCKEVENT_STATE_ONESHOT_STOPPED,
+	/**
+	 * Taken out of the framework by a holder (a claimed channel, the real
+	 * device under a proxy tick device): the tick and broadcast layers never
+	 * use it, nobody else can reserve it, and the framework's operations on
+	 * it (programming, unbind, unregister) fail with CW_EBUSY. The holder
+	 * programs the hardware; when it releases the device, the device becomes
+	 * DETACHED and is offered to the framework again (it may become a tick
+	 * or the broadcast device).
+	 */
+	CW_CLOCKEVENT_STATE_RESERVED,
 };
 
 /** Interrupt handler the core installs; drivers call it via cw_clockevents_handle_irq(). */
@@ -115,6 +139,12 @@ struct cw_clock_event_device {
 	uint64_t min_delta_ticks;
 	/** Longest programmable delta, device cycles. Driver, or config_and_register. */
 	uint64_t max_delta_ticks;
+	/**
+	 * Worst frequency error of the device's clock, ppb (0: exact, or not
+	 * stated). Driver. Only the claim API reads it (a request's
+	 * max_error_ppb, include/clockwork/claim.h).
+	 */
+	uint32_t accuracy_ppb;
 
 	/**
 	 * Program an interrupt @p cycles device cycles from now (oneshot, not
@@ -175,6 +205,13 @@ struct cw_clock_event_device {
 	 * offered: the next re-offer round offers it again. Core-private.
 	 */
 	bool reoffer_pending;
+	/**
+	 * Holder of a RESERVED device (its name, the pointer it reserved with),
+	 * NULL otherwise. Written under the clockevents lock.
+	 */
+	const char *reserved_by;
+	/** The holder's pointer for its interrupt handler (RESERVED only). */
+	void *reserved_data;
 	/** The system it is registered with (NULL when not registered). */
 	struct cw_system *sys;
 	/** Link in the system's device list. */
@@ -237,7 +274,8 @@ CW_API int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_
  * @param cpu  The CPU it is bound to (ignored for an unused device).
  * Context: any thread; runs on @p cpu through cw_cpu_call().
  * @return 0; CW_EBUSY when the device is in use and nothing can replace it,
- *         or it is the broadcast device; CW_EINVAL if it is not registered.
+ *         or it is the broadcast device, or it is RESERVED (the log names the
+ *         holder); CW_EINVAL if it is not registered.
  */
 CW_API int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *dev,
 				 unsigned cpu);
@@ -249,22 +287,54 @@ CW_API int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_de
  * @param sys  The system.
  * @param dev  A registered device.
  * Context: as cw_clockevents_unbind().
- * @return 0, CW_EBUSY (in use, no replacement; or the broadcast device), CW_EINVAL (not
- * registered).
+ * @return 0, CW_EBUSY (in use, no replacement; or the broadcast device; or RESERVED),
+ *         CW_EINVAL (not registered).
  */
 CW_API int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_device *dev);
 
 /**
- * Run the core's handler for an interrupt of @p dev. Drivers call this from
- * their interrupt handler, on the CPU the interrupt was delivered to,
- * between cw_irq_enter() and cw_irq_exit(). It clears the forced-event
- * latch (see cw_clockevents_program_event()). A device whose handler is
- * not installed (unused, shut down) ignores the call.
+ * Run the core's handler for an interrupt of @p dev (Dovetail's
+ * clockevents_handle_event()). Drivers call this from their interrupt
+ * handler instead of calling event_handler themselves, on the CPU the
+ * interrupt was delivered to, between cw_irq_enter() and cw_irq_exit() (or
+ * cw_irq_oob_enter() and cw_irq_oob_exit() on the out-of-band stage). It
+ * clears the forced-event latch (see cw_clockevents_program_event()). A
+ * device whose handler is not installed (unused, shut down) ignores the
+ * call.
+ *
+ * Pipeline: a device owned by a proxy tick device (cw_clockevent_is_oob())
+ * runs its out-of-band handler. Any other device whose interrupt arrives on
+ * the out-of-band stage (a per-CPU line switched to that stage for another
+ * CPU's proxy) is relayed: the port's synthetic in-band interrupt is posted
+ * on this CPU, and its handler (cw_tick_proxy_interrupt()) runs this CPU's
+ * tick device handler on the in-band stage.
  *
  * @param dev  The interrupting device.
- * Context: interrupt context of the delivering CPU.
+ * Context: interrupt context of the delivering CPU (either stage).
+ */
+CW_API void cw_clockevents_handle_event(struct cw_clock_event_device *dev);
+
+/**
+ * The name drivers used before the interrupt pipeline: the same as
+ * cw_clockevents_handle_event().
+ *
+ * @param dev  The interrupting device.
+ * Context: as cw_clockevents_handle_event().
  */
 CW_API void cw_clockevents_handle_irq(struct cw_clock_event_device *dev);
+
+/**
+ * Whether a proxy tick device owns @p dev and its interrupt is handled on
+ * the out-of-band stage (Dovetail's clockevent_is_oob()). Its state is then
+ * RESERVED from the framework's point of view, while the hardware runs in
+ * oneshot mode under the proxy: a driver that acknowledges differently in
+ * oneshot mode must test "oob or oneshot" (the ARM global timer, erratum
+ * 740657).
+ *
+ * @param dev  A device.
+ * Context: any; the device's interrupt handler in practice.
+ */
+CW_API bool cw_clockevent_is_oob(const struct cw_clock_event_device *dev);
 
 /**
  * Program @p dev to interrupt at @p expires_ns (clockevents_program_event).
@@ -296,7 +366,8 @@ CW_API void cw_clockevents_handle_irq(struct cw_clock_event_device *dev);
  * Context: the device's CPU (tick device) or under the broadcast lock.
  * @return 0 (also when a latched forced event makes the call a no-op);
  *         CW_ETIME if @p expires_ns has passed and @p force is false, or
- *         the retry gave up.
+ *         the retry gave up; CW_EBUSY (and nothing programmed) if @p dev is
+ *         RESERVED: its holder programs it.
  */
 CW_API int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
 					bool force);
@@ -304,7 +375,10 @@ CW_API int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_kt
 /** The state of @p dev. Context: any. */
 CW_API enum cw_clockevent_state cw_clockevent_get_state(const struct cw_clock_event_device *dev);
 
-/** Name of a state ("detached", "shutdown", "periodic", "oneshot", "oneshot-stopped"). */
+/**
+ * Name of a state ("detached", "shutdown", "periodic", "oneshot", "oneshot-stopped",
+ * "reserved").
+ */
 CW_API const char *cw_clockevent_state_name(enum cw_clockevent_state state);
 
 /**

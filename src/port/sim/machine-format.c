@@ -177,7 +177,9 @@ static void put_timer(struct out *o, const struct cw_sim_timer_desc *t)
 	}
 	if (t->kind == CW_SIM_TIMER_GLOBAL_TIMER) {
 		put(o, "erratum = %s\nclear_order = %s\n", t->erratum ? "yes" : "no",
-		    t->clear_order == CW_SIM_CLEAR_FLAG_FIRST ? "flag_first" : "compare_first");
+		    t->clear_order == CW_SIM_CLEAR_FLAG_FIRST     ? "flag_first"
+		    : t->clear_order == CW_SIM_CLEAR_ONESHOT_ONLY ? "oneshot_only"
+								  : "compare_first");
 	}
 }
 

@@ -968,8 +968,10 @@ static int key_timer_clear_order(struct parser *ps, const char *val)
 		cur_timer(ps)->clear_order = CW_SIM_CLEAR_COMPARE_FIRST;
 	} else if (strcmp(val, "flag_first") == 0) {
 		cur_timer(ps)->clear_order = CW_SIM_CLEAR_FLAG_FIRST;
+	} else if (strcmp(val, "oneshot_only") == 0) {
+		cur_timer(ps)->clear_order = CW_SIM_CLEAR_ONESHOT_ONLY;
 	} else {
-		return expected(ps, "compare_first or flag_first", val);
+		return expected(ps, "compare_first, flag_first or oneshot_only", val);
 	}
 	return 0;
 }
