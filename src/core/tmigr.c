@@ -772,6 +772,7 @@ void cw__tmigr_handle_remote(struct cw_system *sys, unsigned cpu)
 /* The wheel's global hook: a new first global timer on idle @cpu's base (base lock held). */
 static void global_hook(struct cw_system *sys, unsigned cpu, uint64_t expiry)
 {
+	unsigned target = cpu;
 	struct cw_tmigr *tm = tm_of(sys);
 	struct tmigr_cpu *tmc = &tm->cpus[cpu];
 	uint64_t duty;
@@ -794,20 +795,26 @@ static void global_hook(struct cw_system *sys, unsigned cpu, uint64_t expiry)
 			duty = new_timer_walk(tmc, expiry, NO_CPU);
 			/*
 			 * Everybody sleeps and this may be the new first event: someone
-			 * must wake for it. A CPU of this system arming it is running
-			 * and re-plans its sleep (as the last idle CPU) on its way back
-			 * to idle; any other thread wakes the timer's CPU to do so.
+			 * must wake for it. The arming CPU, if it is one of this tree,
+			 * gets the kick (it runs anyway; the interrupt makes it re-plan
+			 * its sleep as the last idle CPU), so the sleeping owner of the
+			 * timer stays asleep; any other thread kicks the owner.
 			 */
-			kick = duty != NO_EVENT && cw_time_before_eq64(duty, expiry) &&
-			       cw__current_cpu(sys) == CW_PORT_NO_CPU;
+			kick = duty != NO_EVENT && cw_time_before_eq64(duty, expiry);
 			if (kick) {
+				unsigned self = cw__current_cpu(sys);
+
 				stat_inc(&tm->kicks);
+				if (self < tm->nr_cpus && tm->cpus[self].klass == tmc->klass &&
+				    CW_READ_ONCE(tm->cpus[self].available)) {
+					target = self;
+				}
 			}
 		}
 	}
 	cw_spin_unlock(&tmc->lock);
 	if (kick) {
-		cw__cpu_send_ipi(sys, cpu, CW_IPI_KICK);
+		cw__cpu_send_ipi(sys, target, CW_IPI_KICK);
 	}
 }
 
