@@ -25,6 +25,7 @@
  * clock, so two runs with the same arguments print the same bytes.
  */
 #include "claim_report.h"
+#include "tmigr_report.h"
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
@@ -90,6 +91,8 @@ struct cwsim_opts {
 	bool check_strict;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
+	/** --tmigr-tree: the timer-migration table and tree after the run. */
+	bool tmigr_tree;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
 	const char *workload_path;
 	/** --suspend-at / --suspend-for. */
@@ -180,6 +183,8 @@ static void usage(FILE *f)
 	      "                       its verdict and first violation, strict also fails\n"
 	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
+	      "  --tmigr-tree         after the run, the timer-migration hierarchy: its\n"
+	      "                       counters and the tree (docs/timer-migration.md)\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --json FILE          also write every table to FILE as JSON (units in the\n"
 	      "                       key names; docs/simulator.md, \"JSON report\")\n"
@@ -317,6 +322,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--dump-machine") == 0) {
 		p->o->dump_machine = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-tree") == 0) {
+		p->o->tmigr_tree = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--version") == 0) {
@@ -1179,6 +1188,7 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	report_devices(r, rep);
 	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
 	cwsim_report_claims(rep, r->machine);
+	cwsim_report_tmigr(rep, r->sys, r->opts->tmigr_tree);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	if (rep->json) {
