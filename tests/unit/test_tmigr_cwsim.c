@@ -2,7 +2,8 @@
 /*
  * Timer migration in cwsim (issue 11, section 2): the boot line, and
  * --tmigr-tree's table (text and JSON) and tree, on the built-in machine and
- * on a two-node machine file with isolated CPUs (machine key isolated =).
+ * on a two-node machine file with isolated CPUs (machine key isolated =),
+ * and one tree per capacity class (capacity_class =, --tmigr-per-class).
  */
 #include "cwsim.h"
 
@@ -100,12 +101,43 @@ static void test_two_nodes_with_isolated_cpus(void **state)
 	cwsim_run_free(&r);
 }
 
+/* capacity_class keys and --tmigr-per-class: one tree per class. */
+static void test_capacity_classes_give_one_tree_each_on_request(void **state)
+{
+	static const char machine[] = "[machine]\nname = tmigr-biglittle\ncpus = 8\n"
+				      "[node 0]\ncpus = 0-7\ncapacity_class = 1 2-7\n"
+				      "[counter sys]\nwidth = 64\nfreq = 50MHz\nrating = 350\n"
+				      "flags = continuous\n"
+				      "[arch_timer local]\nfreq = 50MHz\nirq = 29\n";
+	char path[512];
+	char *with[] = { "--machine", path,           "--duration",        "200ms",
+			 "--quiet",   "--tmigr-tree", "--tmigr-per-class", NULL };
+	char *without[] = { "--machine", path,           "--duration", "200ms",
+			    "--quiet",   "--tmigr-tree", NULL };
+	struct cwsim_run r;
+
+	(void)state;
+	cwsim_temp_file(path, sizeof(path), machine);
+	r = run(with);
+	assert_int_equal((int)jt_num(jt_get(jt_at(jt_get(r.json, "tmigr"), 0), "trees")), 2);
+	assert_non_null(strstr(r.out, "capacity class 0:\nL0 group 0 node 0"));
+	assert_non_null(strstr(r.out, "cpus 0 1\n"));
+	assert_non_null(strstr(r.out, "cpus 2 3 4 5 6 7\n"));
+	cwsim_run_free(&r);
+	r = run(without);
+	unlink(path);
+	assert_int_equal((int)jt_num(jt_get(jt_at(jt_get(r.json, "tmigr"), 0), "trees")), 1);
+	assert_non_null(strstr(r.out, "cpus 0 1 2 3 4 5 6 7\n"));
+	cwsim_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_boot_line_and_tree_on_the_default_machine),
 		cmocka_unit_test(test_without_the_option_no_tree),
 		cmocka_unit_test(test_two_nodes_with_isolated_cpus),
+		cmocka_unit_test(test_capacity_classes_give_one_tree_each_on_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

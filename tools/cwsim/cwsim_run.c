@@ -93,6 +93,8 @@ struct cwsim_opts {
 	bool dump_machine;
 	/** --tmigr-tree: the timer-migration table and tree after the run. */
 	bool tmigr_tree;
+	/** --tmigr-per-class: one timer-migration hierarchy per capacity class. */
+	bool tmigr_per_class;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
 	const char *workload_path;
 	/** --suspend-at / --suspend-for. */
@@ -185,6 +187,8 @@ static void usage(FILE *f)
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --tmigr-tree         after the run, the timer-migration hierarchy: its\n"
 	      "                       counters and the tree (docs/timer-migration.md)\n"
+	      "  --tmigr-per-class    one timer-migration hierarchy per CPU capacity class\n"
+	      "                       (the machine's capacity_class keys; off by default)\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --json FILE          also write every table to FILE as JSON (units in the\n"
 	      "                       key names; docs/simulator.md, \"JSON report\")\n"
@@ -326,6 +330,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--tmigr-tree") == 0) {
 		p->o->tmigr_tree = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-per-class") == 0) {
+		p->o->tmigr_per_class = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--version") == 0) {
@@ -1066,6 +1074,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
 	cfg.hrtimer_eager_rearm = o->hrtimer_eager;
+	cfg.tmigr_per_class = o->tmigr_per_class;
 	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {
