@@ -109,6 +109,24 @@ struct cw_port_ops {
 	 * NULL: drivers with a compatible string are never probed.
 	 */
 	int (*hw_match)(void *ctx, const char *compatible, unsigned index, void **hw);
+	/**
+	 * Interrupt pipeline (docs/proxy-tick.md). Optional: a port without
+	 * one leaves both NULL and cw_tick_install_proxy() fails with
+	 * CW_ENOSYS. Move interrupt line @p irq (a clock event device's irq)
+	 * to the out-of-band stage (@p oob true) or back to the in-band stage,
+	 * on every CPU the line reaches. Called from any thread, no core lock
+	 * held. @return 0, or a CW_E* code (the line cannot switch).
+	 */
+	int (*irq_switch_oob)(void *ctx, int irq, bool oob);
+	/**
+	 * Post the synthetic per-CPU in-band interrupt to CPU @p cpu (the
+	 * calling CPU, usually from its out-of-band stage). The port runs
+	 * cw_tick_proxy_interrupt() on that CPU's in-band stage, between
+	 * cw_irq_enter() and cw_irq_exit(), as soon as the stage is not
+	 * stalled; posts before it ran merge. Context: interrupt context of
+	 * @p cpu, either stage; takes no core lock.
+	 */
+	void (*irq_post_inband)(void *ctx, unsigned cpu);
 	/** Spin-wait hint used inside lock and retry loops (pause). May be NULL. */
 	void (*cpu_relax)(void *ctx);
 	/**

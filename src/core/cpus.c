@@ -88,6 +88,13 @@ bool cw_in_irq(struct cw_system *sys)
 	return cpu != CW_PORT_NO_CPU && sys->cpus[cpu].irq_depth > 0;
 }
 
+bool cw_on_oob_stage(struct cw_system *sys)
+{
+	unsigned cpu = cw__current_cpu(sys);
+
+	return cpu != CW_PORT_NO_CPU && sys->cpus[cpu].oob_depth > 0;
+}
+
 void cw__cpu_raise_softirq(struct cw_system *sys, unsigned cpu, enum cw_softirq work)
 {
 	atomic_fetch_or_explicit(&sys->cpus[cpu].softirq_pending, (unsigned)work,

@@ -7,19 +7,15 @@ target_compile_definitions(test_sim_counter PRIVATE CW_SOURCE_DIR="${PROJECT_SOU
 cw_add_test(test_machine_parse LABEL unit SOURCES unit/test_machine_parse.c)
 target_compile_definitions(test_machine_parse PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 cw_add_test(test_sim_port LABEL unit SOURCES unit/test_sim_port.c)
-# cwsim in-process: its logic is compiled into the test with the tool's header.
+# cwsim in-process: the tests link its logic (cwsim_lib, tools/cwsim/).
 cw_add_test(test_sim_cwsim LABEL unit
-            SOURCES unit/test_sim_cwsim.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
-                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
-target_include_directories(test_sim_cwsim PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
-                                                  ${PROJECT_SOURCE_DIR}/tools/common)
+            SOURCES unit/test_sim_cwsim.c)
+target_link_libraries(test_sim_cwsim PRIVATE cwsim_lib)
 target_compile_definitions(test_sim_cwsim PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # Whole-machine scenarios: tests/scenarios/<behaviour>/{machine.ini,expect}.
 cw_add_test(test_sim_scenarios LABEL scenario
-            SOURCES unit/test_sim_scenarios.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
-                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
-target_include_directories(test_sim_scenarios PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
-                                                      ${PROJECT_SOURCE_DIR}/tools/common)
+            SOURCES unit/test_sim_scenarios.c)
+target_link_libraries(test_sim_scenarios PRIVATE cwsim_lib)
 target_compile_definitions(test_sim_scenarios PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 # Workload files and workload runs on a machine with timers and idle states.
 cw_add_test(test_workload LABEL unit SOURCES unit/test_workload.c)
@@ -27,31 +23,33 @@ target_compile_definitions(test_workload PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE
 # Start states next to a boundary: counter wraps of every width, jiffies,
 # REALTIME in 2038 and 2106, [system] and cwsim's --realtime/--initial-jiffies.
 cw_add_test(test_sim_start_state LABEL unit TIMEOUT 120
-            SOURCES unit/test_sim_start_state.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
-                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
-target_include_directories(test_sim_start_state PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
-                                                        ${PROJECT_SOURCE_DIR}/tools/common)
+            SOURCES unit/test_sim_start_state.c)
+target_link_libraries(test_sim_start_state PRIVATE cwsim_lib)
 # Physical checks of machines: errors and warnings with file:line, at the run's HZ.
 cw_add_test(test_sim_machine_check LABEL unit TIMEOUT 120
-            SOURCES unit/test_sim_machine_check.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
-                    ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
-target_include_directories(test_sim_machine_check PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
-                                                          ${PROJECT_SOURCE_DIR}/tools/common)
+            SOURCES unit/test_sim_machine_check.c)
+target_link_libraries(test_sim_machine_check PRIVATE cwsim_lib)
 # The 4096-CPU machine (examples/machines/large/numa-4096.ini) in under
 # 256 MiB peak RSS: 1 simulated second in make check, the full 10 in make
 # soak (9 s here, 34-110 s under ASan).
 foreach(t test_sim_large test_sim_large_soak)
   if(t STREQUAL "test_sim_large")
     cw_add_test(${t} LABEL unit TIMEOUT 120
-                SOURCES unit/test_sim_large.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
-                        ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+                SOURCES unit/test_sim_large.c)
   else()
     cw_add_test(${t} LABEL soak TIMEOUT 900
-                SOURCES unit/test_sim_large.c ${PROJECT_SOURCE_DIR}/tools/cwsim/cwsim_run.c
-                        ${PROJECT_SOURCE_DIR}/tools/common/cli.c)
+                SOURCES unit/test_sim_large.c)
     target_compile_definitions(${t} PRIVATE CWT_LARGE_SECONDS=10)
   endif()
-  target_include_directories(${t} PRIVATE ${PROJECT_SOURCE_DIR}/tools/cwsim
-                                          ${PROJECT_SOURCE_DIR}/tools/common)
+  target_link_libraries(${t} PRIVATE cwsim_lib)
   target_compile_definitions(${t} PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endforeach()
+# The tools' JSON writer (tools/common/jsonw.c) against the tests' strict reader.
+cw_add_test(test_jsonw LABEL unit SOURCES unit/test_jsonw.c)
+target_link_libraries(test_jsonw PRIVATE cwsim_lib)
+# cwsim's real binary stopped by SIGINT after its progress line appears: every
+# report still written (text, --json marked interrupted), exit 130.
+cw_add_test(test_cwsim_sigint LABEL unit TIMEOUT 150 SOURCES unit/test_cwsim_sigint.c)
+target_include_directories(test_cwsim_sigint PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+target_compile_definitions(test_cwsim_sigint PRIVATE CWSIM_BINARY="$<TARGET_FILE:cwsim>")
+add_dependencies(test_cwsim_sigint cwsim)

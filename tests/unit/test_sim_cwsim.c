@@ -170,8 +170,10 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	 * one tick more).
 	 */
 	assert_all_errors_within(&r, 6013000, 6023000);
-	/* 601.8 ppm of the 10 s; the last ns depends on where the final tick fell. */
-	assert_non_null(strstr(r.out, "+601.76"));
+	/* 602.2 ppm of the 10 s; the last ns depends on where the final tick fell
+	 * (and the read jitter drawn before it: issue 15's arm without a clock
+	 * read moved it from +601.76). */
+	assert_non_null(strstr(r.out, "+602.20"));
 	clocksource_row(&r, "cpu_cycles", row, sizeof(row));
 	assert_non_null(strstr(row, " 0 "));
 	assert_non_null(strstr(row, "unstable"));
@@ -280,7 +282,7 @@ static void test_cwsim_quiet_prints_only_the_tables(void **state)
 static void test_cwsim_suspend_keeps_monotonic_and_injects_boottime(void **state)
 {
 	struct cwsim_run r = cwsim("--quiet", "--suspend-at", "3s", "--suspend-for", "2s", "--nohz",
-			     "off", NULL);
+				   "off", NULL);
 
 	(void)state;
 	assert_int_equal(r.status, 0);
@@ -298,7 +300,8 @@ static void test_cwsim_suspend_keeps_monotonic_and_injects_boottime(void **state
 
 static void test_cwsim_override_to_wrapping_counter_keeps_time(void **state)
 {
-	struct cwsim_run r = cwsim("--override", "timer32", "--override-at", "1s", "--nohz", "off", NULL);
+	struct cwsim_run r =
+		cwsim("--override", "timer32", "--override-at", "1s", "--nohz", "off", NULL);
 	char row[256];
 
 	(void)state;
@@ -320,7 +323,7 @@ static void test_cwsim_override_to_wrapping_counter_keeps_time(void **state)
 static void test_cwsim_override_at_boot_and_unknown_name(void **state)
 {
 	struct cwsim_run r = cwsim("--quiet", "--override", "timer32", "--duration", "2s", "--nohz",
-			     "off", NULL);
+				   "off", NULL);
 	struct cwsim_run bad = cwsim("--override", "nope", NULL);
 
 	(void)state;
@@ -411,7 +414,7 @@ static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
 	(void)state;
 	alarm(60);
 	cwsim_temp_file(path, sizeof(path),
-		   "[workload]\nname = zero\nbusy = fixed 0ns\nidle = fixed 0ns\n");
+			"[workload]\nname = zero\nbusy = fixed 0ns\nidle = fixed 0ns\n");
 	r = cwsim("--workload", path, "--duration", "1s", "--quiet", NULL);
 	alarm(0);
 	unlink(path);
@@ -435,8 +438,8 @@ static void test_cwsim_zero_length_workload_is_refused_not_run(void **state)
  */
 static void test_cwsim_suspend_past_the_end_is_refused(void **state)
 {
-	struct cwsim_run r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "20s", "--duration",
-			     "10s", NULL);
+	struct cwsim_run r = cwsim("--quiet", "--suspend-at", "2s", "--suspend-for", "20s",
+				   "--duration", "10s", NULL);
 
 	(void)state;
 	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
@@ -467,8 +470,8 @@ static void test_cwsim_warns_about_hotplug_after_the_end(void **state)
 
 	(void)state;
 	cwsim_temp_file(path, sizeof(path),
-		   "[workload]\nbusy = fixed 1ms\nidle = fixed 1ms\n[hotplug]\n"
-		   "offline = 1 500ms\nonline = 1 2.5s\n");
+			"[workload]\nbusy = fixed 1ms\nidle = fixed 1ms\n[hotplug]\n"
+			"offline = 1 500ms\nonline = 1 2.5s\n");
 	r = cwsim("--workload", path, "--duration", "2s", "--quiet", NULL);
 	unlink(path);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
@@ -560,6 +563,134 @@ static void test_cwsim_every_example_machine_runs(void **state)
 	}
 }
 
+/* The unsigned number in word @col (0-based, blank separated) of the text row starting with @row.
+ */
+static unsigned long long text_cell(const char *out, const char *row, int col)
+{
+	const char *line = strstr(out, row);
+	char buf[512], *save = NULL, *w;
+
+	if (!line) {
+		fail_msg("no text row '%s'", row);
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
+	w = strtok_r(buf, " ", &save);
+	for (int i = 0; w && i < col; i++) {
+		w = strtok_r(NULL, " ", &save);
+	}
+	assert_non_null(w);
+	return strtoull(w, NULL, 10);
+}
+
+/*
+ * --json: every table cwsim prints is in the document, with the units in
+ * the key names, and says what the text says (one cell per table compared).
+ */
+static void test_cwsim_json_has_every_table_with_units(void **state)
+{
+	struct cwsim_run r = cwsim("--quiet", "--duration", "1s", NULL);
+	const struct jt_node *run, *cpu1, *nohz2, *dev, *cs, *mono, *ticks;
+	bool ok;
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(r.json);
+	run = jt_get(r.json, "run");
+	assert_string_equal(jt_text(jt_get(run, "machine")), "default-soc");
+	assert_string_equal(jt_text(jt_get(run, "duration_ns")), "1000000000");
+	assert_string_equal(jt_text(jt_get(run, "simulated_ns")), "1000000000");
+	assert_int_equal(jt_get(run, "interrupted")->type, JT_BOOL);
+	assert_false(jt_get(run, "interrupted")->b);
+	assert_true(jt_num(jt_get(run, "events")) > 1000);
+
+	assert_int_equal(jt_get(r.json, "clocks")->n, 10);
+	mono = jt_row(jt_get(r.json, "clocks"), "clock", "MONOTONIC");
+	assert_non_null(mono);
+	assert_true(jt_i128(jt_get(mono, "true_ns"), &ok) == 1000000000 && ok);
+	assert_non_null(jt_get(mono, "value_ns"));
+	assert_non_null(jt_get(mono, "error_ppm"));
+
+	cs = jt_row(jt_get(r.json, "clocksources"), "clocksource", "timer32");
+	assert_non_null(cs);
+	assert_string_equal(jt_text(jt_get(cs, "freq_hz")), "500000000");
+	assert_int_equal(jt_get(cs, "flags")->type, JT_ARR);
+	assert_string_equal(jt_text(jt_at(jt_get(cs, "flags"), 0)), "continuous");
+
+	/* Same numbers as the text tables. */
+	cpu1 = jt_row(jt_get(r.json, "cpus"), "cpu", "1");
+	assert_non_null(cpu1);
+	assert_true(jt_num(jt_get(cpu1, "ticks")) == (double)text_cell(r.out, "\n1    yes", 5));
+	assert_non_null(jt_get(cpu1, "idle_pct"));
+	nohz2 = jt_row(jt_get(r.json, "nohz"), "cpu", "2");
+	assert_non_null(nohz2);
+	assert_int_equal(jt_get(nohz2, "hres")->type, JT_BOOL);
+	dev = jt_at(jt_get(r.json, "clockevents"), 0);
+	assert_non_null(jt_get(dev, "lost_deep_idle"));
+	ticks = jt_get(r.json, "ticks");
+	assert_true(jt_num(jt_get(ticks, "jiffies")) == 1000);
+	assert_true(jt_num(jt_get(ticks, "expected_jiffies")) == 1000);
+	assert_non_null(jt_get(jt_get(r.json, "hrtimer_programs"), "programs_per_expiry"));
+	assert_true(jt_num(jt_get(jt_get(r.json, "memory"), "core_state_per_cpu_bytes")) > 0);
+	assert_true(jt_get(jt_get(r.json, "check"), "enabled")->b);
+	assert_true(jt_num(jt_get(jt_get(r.json, "check"), "violations")) == 0);
+	cwsim_run_free(&r);
+}
+
+/* --json to a place that cannot be written fails before the run, with the path. */
+static void test_cwsim_json_unwritable_fails(void **state)
+{
+	struct cwsim_run r = cwsim("--quiet", "--json", "/nonexistent/dir/r.json", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
+	assert_non_null(strstr(r.err, "cwsim: --json: cannot create '/nonexistent/dir/r.json'"));
+	assert_null(strstr(r.out, "\nclock "));
+	cwsim_run_free(&r);
+}
+
+static void test_cwsim_version(void **state)
+{
+	struct cwsim_run r = cwsim("--version", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "cwsim (clockwork) "));
+	assert_non_null(strchr(r.out, '.'));
+	assert_null(r.json);
+	cwsim_run_free(&r);
+}
+
+/* --machine x86-tsc-hpet and --workload busy find the examples by name. */
+static void test_cwsim_examples_by_name(void **state)
+{
+	struct cwsim_run r = cwsim("--quiet", "--machine", "x86-tsc-hpet", "--workload", "busy",
+				   "--duration", "100ms", NULL);
+	struct cwsim_run bad;
+
+	(void)state;
+	if (r.status != 0) {
+		fail_msg("status %d: %s", r.status, r.err);
+	}
+	assert_string_equal(jt_text(jt_get(jt_get(r.json, "run"), "machine")), "x86-tsc-hpet");
+	assert_non_null(strstr(jt_text(jt_get(jt_get(r.json, "run"), "machine_file")),
+			       "/machines/x86-tsc-hpet.ini"));
+	assert_non_null(strstr(jt_text(jt_get(jt_get(r.json, "run"), "workload_file")),
+			       "/workloads/busy.ini"));
+	cwsim_run_free(&r);
+
+	bad = cwsim("--machine", "no-such-machine", NULL);
+	assert_int_equal(bad.status, CWSIM_EXIT_FAILURE);
+	assert_non_null(strstr(bad.err, "cwsim: no file 'no-such-machine' and no example machine "
+					"named 'no-such-machine' (searched "));
+	assert_non_null(strstr(bad.err, "/examples/machines)"));
+	cwsim_run_free(&bad);
+	/* A path is a path: no search. */
+	bad = cwsim("--machine", "/nonexistent/x86-tsc-hpet", NULL);
+	assert_int_equal(bad.status, CWSIM_EXIT_FAILURE);
+	assert_non_null(strstr(bad.err, "/nonexistent/x86-tsc-hpet: cannot open machine file"));
+	cwsim_run_free(&bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +711,10 @@ int main(void)
 		cmocka_unit_test(test_cwsim_help_prints_usage_and_exits_0),
 		cmocka_unit_test(test_cwsim_dump_machine_round_trips),
 		cmocka_unit_test(test_cwsim_every_example_machine_runs),
+		cmocka_unit_test(test_cwsim_json_has_every_table_with_units),
+		cmocka_unit_test(test_cwsim_json_unwritable_fails),
+		cmocka_unit_test(test_cwsim_version),
+		cmocka_unit_test(test_cwsim_examples_by_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,19 +11,32 @@
  *   absent = TEXT                   the output does not contain TEXT
  *   by = SECONDS TEXT               the first line containing TEXT is
  *                                   stamped at or before SECONDS
- *   error_ns = CLOCK LO HI          the clock's error is within [LO, HI] ns
- *   clocksource = NAME FIELD VALUE  the clocksource row's FIELD (current,
- *                                   watchdog, wraps, rating) is VALUE
- *   cpu = CPU|all FIELD LO HI       the CPU table's FIELD (interrupts, ticks,
- *                                   do_timer, bc_wakeups, ipis, idle, deep,
- *                                   forced, lost) is within [LO, HI] for the
- *                                   CPU, or for every CPU with "all"
- *   nohz = CPU|all FIELD LO HI      the NO_HZ table's FIELD (idle_calls,
+ * and against the run's JSON report (cwsim --json; key names as in
+ * docs/simulator.md, "JSON report"):
+ *
+ *   error_ns = CLOCK LO HI          clocks[clock=CLOCK].error_ns is within
+ *                                   [LO, HI]
+ *   clocksource = NAME FIELD VALUE  clocksources[clocksource=NAME].FIELD
+ *                                   (current, watchdog, wraps, rating) is
+ *                                   VALUE (yes/no for booleans)
+ *   cpu = CPU|all FIELD LO HI       cpus[cpu=CPU].FIELD (interrupts, ticks,
+ *                                   do_timer_ticks, broadcast_wakeups, ipis,
+ *                                   idle_pct, deep_idle_entries, deep_forced,
+ *                                   lost_interrupts) is within [LO, HI], for
+ *                                   every CPU with "all"
+ *   nohz = CPU|all FIELD LO HI      nohz[cpu=CPU].FIELD (idle_calls,
  *                                   idle_sleeps, ticks_stopped, wakeups, hres)
- *   device = NAME FIELD LO HI       the clockevent table's FIELD (interrupts,
- *                                   spurious, storms, lost_deep, programs)
- *   value = KEY LO HI               "KEY: N" of the summary line (jiffies,
- *                                   expected, do_timer_ticks, lost_interrupts)
+ *   device = NAME FIELD LO HI       clockevents[clockevent=NAME].FIELD
+ *                                   (interrupts, spurious, storms,
+ *                                   lost_deep_idle, programs)
+ *   value = KEY LO HI               ticks.KEY (jiffies, expected_jiffies,
+ *                                   do_timer_ticks, lost_interrupts)
+ *   proxy = CPU PHASE FIELD LO HI   proxy[cpu=CPU, phase=PHASE].FIELD (a
+ *                                   [proxy] workload: loop_p99_ns,
+ *                                   inband_missed, reinstalls, ...)
+ *
+ * A field missing from the report fails the directive. The text tables are
+ * not read: their layout is for people.
  *
  * Lines starting with '#' are comments. The scenario list is explicit
  * (scenarios[] below): add a directory, then add its name here.
@@ -40,6 +53,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
+
+#include "json_test.h"
 
 #ifndef CW_SOURCE_DIR
 #error "CW_SOURCE_DIR must name the source tree"
@@ -64,6 +80,9 @@ static const char *const scenarios[] = {
 	"nohz-idle-cpus-stay-asleep",
 	"periodic-broadcast-keeps-tick-phase",
 	"boundaries-crossed-under-load",
+	"proxy-oob-loop-ignores-masked-sections",
+	"proxy-erratum-oneshot-only-driver-takes-spurious-irqs",
+	"proxy-erratum-oob-or-oneshot-stays-quiet",
 };
 
 /** One scenario run. */
@@ -75,12 +94,19 @@ struct scenario {
 	char *err;
 	size_t err_len;
 	int status;
+	/** The parsed --json report. */
+	struct jt_node *json;
 };
 
 static void run_cwsim(struct scenario *s, char *args)
 {
 	char *argv[MAX_ARGS] = { "cwsim" };
-	char machine[600], workload[600];
+	char machine[600], workload[600], json_path[600], why[128];
+	const char *tmp = getenv("TMPDIR");
+	char *json;
+	size_t json_len;
+	long n;
+	int fd;
 	char *save = NULL;
 	int argc = 1;
 	FILE *out, *err, *probe;
@@ -108,6 +134,13 @@ static void run_cwsim(struct scenario *s, char *args)
 	/* The invariant checker watches every scenario: a violation fails it. */
 	argv[argc++] = "--check";
 	argv[argc++] = "strict";
+	snprintf(json_path, sizeof(json_path), "%s/cwsim-scenario-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(json_path);
+	assert_true(fd >= 0);
+	close(fd);
+	argv[argc++] = "--json";
+	argv[argc++] = json_path;
 	out = open_memstream(&s->out, &s->out_len);
 	err = open_memstream(&s->err, &s->err_len);
 	assert_non_null(out);
@@ -115,6 +148,23 @@ static void run_cwsim(struct scenario *s, char *args)
 	s->status = cwsim_main(argc, argv, out, err);
 	fclose(out);
 	fclose(err);
+	probe = fopen(json_path, "rb");
+	assert_non_null(probe);
+	assert_int_equal(fseek(probe, 0, SEEK_END), 0);
+	n = ftell(probe);
+	assert_true(n >= 0);
+	rewind(probe);
+	json_len = (size_t)n;
+	json = malloc(json_len + 1);
+	assert_non_null(json);
+	assert_int_equal(fread(json, 1, json_len, probe), json_len);
+	fclose(probe);
+	unlink(json_path);
+	s->json = jt_parse(json, json_len, why, sizeof(why));
+	if (!s->json && s->status == 0) {
+		fail_msg("scenario %s: invalid --json report: %s", s->name, why);
+	}
+	free(json);
 }
 
 static void scenario_fail(const struct scenario *s, const char *directive, const char *why)
@@ -123,28 +173,45 @@ static void scenario_fail(const struct scenario *s, const char *directive, const
 		 s->out ? s->out : "");
 }
 
-/* The table row (clock or clocksource table) that starts with @name. */
-static const char *find_row(const struct scenario *s, const char *table, const char *name)
+/* A number as a double, or fail the directive. */
+static double number_of(const struct scenario *s, const char *directive, const struct jt_node *n,
+			const char *what)
 {
-	char key[96];
-	const char *start = strstr(s->out, table);
+	char why[160];
 
-	snprintf(key, sizeof(key), "\n%s ", name);
-	return start ? strstr(start, key) : NULL;
+	if (!n || n->type != JT_NUM) {
+		snprintf(why, sizeof(why), "no number %s in the JSON report", what);
+		scenario_fail(s, directive, why);
+	}
+	return jt_num(n);
+}
+
+static void check_bounds(const struct scenario *s, const char *directive, const char *what,
+			 double v, double lo, double hi)
+{
+	char why[200];
+
+	if (v < lo || v > hi) {
+		snprintf(why, sizeof(why), "%s is %.1f, outside [%.1f, %.1f]", what, v, lo, hi);
+		scenario_fail(s, directive, why);
+	}
 }
 
 static void check_error_ns(const struct scenario *s, const char *directive, const char *arg)
 {
-	char clock[64], name[64], v[64], t[64];
-	long long lo, hi, e;
-	const char *row;
+	char clock[64];
+	long long lo, hi;
+	const struct jt_node *row;
+	bool ok;
+	__int128 e;
 
 	if (sscanf(arg, "%63s %lld %lld", clock, &lo, &hi) != 3) {
 		scenario_fail(s, directive, "expected CLOCK LO HI");
 	}
-	row = find_row(s, "\nclock ", clock);
-	if (!row || sscanf(row + 1, "%63s %63s %63s %lld", name, v, t, &e) != 4) {
-		scenario_fail(s, directive, "no such clock row");
+	row = jt_row(jt_get(s->json, "clocks"), "clock", clock);
+	e = jt_i128(jt_get(row, "error_ns"), &ok);
+	if (!row || !ok) {
+		scenario_fail(s, directive, "no such clock in the JSON report");
 	}
 	if (e < lo || e > hi) {
 		scenario_fail(s, directive, "error outside the bounds");
@@ -153,125 +220,87 @@ static void check_error_ns(const struct scenario *s, const char *directive, cons
 
 static void check_clocksource(const struct scenario *s, const char *directive, const char *arg)
 {
-	char name[64], field[32], want[32], cols[8][64];
-	const char *row;
-	int col;
+	char name[64], field[32], want[32];
+	const struct jt_node *row, *v;
+	char got[64];
 
 	if (sscanf(arg, "%63s %31s %31s", name, field, want) != 3) {
 		scenario_fail(s, directive, "expected NAME FIELD VALUE");
 	}
-	row = find_row(s, "\nclocksource ", name);
-	/* Columns: name rating freq bits flags current watchdog wraps. */
-	if (!row || sscanf(row + 1, "%63s %63s %63s %63s %63s %63s %63s %63s", cols[0], cols[1],
-			   cols[2], cols[3], cols[4], cols[5], cols[6], cols[7]) != 8) {
-		scenario_fail(s, directive, "no such clocksource row");
+	row = jt_row(jt_get(s->json, "clocksources"), "clocksource", name);
+	v = jt_get(row, field);
+	if (!row || !v) {
+		scenario_fail(s, directive, "no such clocksource or field in the JSON report");
 	}
-	col = strcmp(field, "rating") == 0     ? 1
-	      : strcmp(field, "current") == 0  ? 5
-	      : strcmp(field, "watchdog") == 0 ? 6
-	      : strcmp(field, "wraps") == 0    ? 7
-					       : -1;
-	if (col < 0) {
-		scenario_fail(s, directive, "unknown field");
-	}
-	if (strcmp(cols[col], want) != 0) {
+	/* Booleans are written yes/no in expect files, as in the text table. */
+	snprintf(got, sizeof(got), "%s",
+		 v->type == JT_BOOL   ? (v->b ? "yes" : "no")
+		 : v->type == JT_NULL ? "-"
+				      : jt_text(v));
+	if (strcmp(got, want) != 0) {
 		scenario_fail(s, directive, "value differs");
 	}
 }
 
-/* Column of @field in a table whose header line starts with @table; -1 if none. */
-static int column_of(const struct scenario *s, const char *table, const char *field)
+/* A field of one row of @table (rows keyed by @key); booleans count as 0/1. */
+static void check_row_field(const struct scenario *s, const char *directive,
+			    const struct jt_node *row, const char *name, const char *field,
+			    double lo, double hi)
 {
-	const char *hdr = strstr(s->out, table);
-	char line[512], *save = NULL;
-	int col = 0;
+	const struct jt_node *v = jt_get(row, field);
+	char what[128];
 
-	if (!hdr) {
-		return -1;
-	}
-	snprintf(line, sizeof(line), "%.*s", (int)strcspn(hdr + 1, "\n"), hdr + 1);
-	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save), col++) {
-		if (strcmp(w, field) == 0) {
-			return col;
-		}
-	}
-	return -1;
-}
-
-/* Word @col of the row starting at @row (whitespace separated), as a number. */
-static bool row_number(const char *row, int col, double *out)
-{
-	char line[512], *save = NULL;
-	int i = 0;
-
-	snprintf(line, sizeof(line), "%.*s", (int)strcspn(row, "\n"), row);
-	for (char *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save), i++) {
-		if (i == col) {
-			*out = strtod(w, NULL);
-			return true;
-		}
-	}
-	return false;
-}
-
-static void check_row_field(const struct scenario *s, const char *directive, const char *table,
-			    const char *name, const char *field, double lo, double hi)
-{
-	int col = column_of(s, table, field);
-	const char *row = find_row(s, table, name);
-	char why[160];
-	double v;
-
-	if (col < 0 || !row || !row_number(row + 1, col, &v)) {
-		scenario_fail(s, directive, "no such row or field");
+	snprintf(what, sizeof(what), "%s %s", name, field);
+	if (v && v->type == JT_BOOL) {
+		check_bounds(s, directive, what, v->b ? 1 : 0, lo, hi);
 		return;
 	}
-	if (v < lo || v > hi) {
-		snprintf(why, sizeof(why), "%s %s is %.1f, outside [%.1f, %.1f]", name, field, v,
-			 lo, hi);
-		scenario_fail(s, directive, why);
-	}
+	check_bounds(s, directive, what, number_of(s, directive, v, what), lo, hi);
 }
 
-/* A per-CPU table's FIELD for one CPU or all; @table is "\n<first header word> ". */
+/* A per-CPU table's FIELD for one CPU or all CPUs. */
 static void check_cpu_table(const struct scenario *s, const char *directive, const char *arg,
 			    const char *table)
 {
-	char cpu[16], field[32], name[16];
+	const struct jt_node *rows = jt_get(s->json, table);
+	char cpu[16], field[32];
 	double lo, hi;
 
 	if (sscanf(arg, "%15s %31s %lf %lf", cpu, field, &lo, &hi) != 4) {
 		scenario_fail(s, directive, "expected CPU|all FIELD LO HI");
 		return;
 	}
-	if (strcmp(cpu, "all") != 0) {
-		check_row_field(s, directive, table, cpu, field, lo, hi);
+	if (!rows || rows->n == 0) {
+		scenario_fail(s, directive, "no CPU rows in the JSON report");
 		return;
 	}
-	for (unsigned c = 0;; c++) {
-		snprintf(name, sizeof(name), "%u", c);
-		if (!find_row(s, table, name)) {
-			if (c == 0) {
-				scenario_fail(s, directive, "no CPU rows");
-			}
-			return;
+	if (strcmp(cpu, "all") != 0) {
+		const struct jt_node *row = jt_row(rows, "cpu", cpu);
+
+		if (!row) {
+			scenario_fail(s, directive, "no such CPU");
 		}
-		check_row_field(s, directive, table, name, field, lo, hi);
+		check_row_field(s, directive, row, cpu, field, lo, hi);
+		return;
+	}
+	for (const struct jt_node *row = rows->child; row; row = row->next) {
+		check_row_field(s, directive, row, jt_text(jt_get(row, "cpu")), field, lo, hi);
 	}
 }
 
 static void check_cpu(const struct scenario *s, const char *directive, const char *arg)
 {
-	check_cpu_table(s, directive, arg, "\ncpu ");
+	check_cpu_table(s, directive, arg, "cpus");
 }
 
 static void check_nohz(const struct scenario *s, const char *directive, const char *arg)
 {
-	check_cpu_table(s, directive, arg, "\nnohz ");
+	check_cpu_table(s, directive, arg, "nohz");
 }
 
 static void check_device(const struct scenario *s, const char *directive, const char *arg)
 {
+	const struct jt_node *row;
 	char name[64], field[32];
 	double lo, hi;
 
@@ -279,32 +308,46 @@ static void check_device(const struct scenario *s, const char *directive, const 
 		scenario_fail(s, directive, "expected NAME FIELD LO HI");
 		return;
 	}
-	check_row_field(s, directive, "\nclockevent ", name, field, lo, hi);
+	row = jt_row(jt_get(s->json, "clockevents"), "clockevent", name);
+	if (!row) {
+		scenario_fail(s, directive, "no such clock event device in the JSON report");
+	}
+	check_row_field(s, directive, row, name, field, lo, hi);
+}
+
+/* One row of the proxy table: the CPU and the phase (before, with, after). */
+static void check_proxy(const struct scenario *s, const char *directive, const char *arg)
+{
+	const struct jt_node *rows = jt_get(s->json, "proxy");
+	char cpu[16], phase[16], field[32], name[40];
+	double lo, hi;
+
+	if (sscanf(arg, "%15s %15s %31s %lf %lf", cpu, phase, field, &lo, &hi) != 5) {
+		scenario_fail(s, directive, "expected CPU PHASE FIELD LO HI");
+		return;
+	}
+	for (const struct jt_node *row = rows ? rows->child : NULL; row; row = row->next) {
+		if (strcmp(jt_text(jt_get(row, "cpu")), cpu) == 0 &&
+		    strcmp(jt_text(jt_get(row, "phase")), phase) == 0) {
+			snprintf(name, sizeof(name), "%s/%s", cpu, phase);
+			check_row_field(s, directive, row, name, field, lo, hi);
+			return;
+		}
+	}
+	scenario_fail(s, directive, "no such CPU and phase in the proxy table");
 }
 
 static void check_value(const struct scenario *s, const char *directive, const char *arg)
 {
-	char key[64], pat[72], why[160];
-	const char *hit;
-	double lo, hi, v;
+	char key[64];
+	double lo, hi;
 
 	if (sscanf(arg, "%63s %lf %lf", key, &lo, &hi) != 3) {
 		scenario_fail(s, directive, "expected KEY LO HI");
 		return;
 	}
-	/* The summary line follows the CPU table (the boot log has "jiffies: " too). */
-	snprintf(pat, sizeof(pat), "%s: ", key);
-	hit = strstr(s->out, "\ncpu ");
-	hit = hit ? strstr(hit, pat) : NULL;
-	if (!hit) {
-		scenario_fail(s, directive, "no such value");
-		return;
-	}
-	v = strtod(hit + strlen(pat), NULL);
-	if (v < lo || v > hi) {
-		snprintf(why, sizeof(why), "%s is %.1f, outside [%.1f, %.1f]", key, v, lo, hi);
-		scenario_fail(s, directive, why);
-	}
+	check_bounds(s, directive, key,
+		     number_of(s, directive, jt_get(jt_get(s->json, "ticks"), key), key), lo, hi);
 }
 
 static void check_by(const struct scenario *s, const char *directive, const char *arg)
@@ -352,6 +395,8 @@ static void check_directive(const struct scenario *s, const char *key, const cha
 		check_device(s, line, val);
 	} else if (strcmp(key, "value") == 0) {
 		check_value(s, line, val);
+	} else if (strcmp(key, "proxy") == 0) {
+		check_proxy(s, line, val);
 	} else if (strcmp(key, "args") != 0) {
 		scenario_fail(s, line, "unknown directive");
 	}
@@ -414,6 +459,7 @@ static void run_scenario(const char *name)
 	fclose(f);
 	free(s.out);
 	free(s.err);
+	jt_free(s.json);
 }
 
 static void test_scenario(void **state)

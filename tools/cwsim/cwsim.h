@@ -9,11 +9,13 @@
 #include <stdio.h>
 
 /** Exit status: the run completed. */
-#define CWSIM_EXIT_OK      0
+#define CWSIM_EXIT_OK          0
 /** Exit status: the machine file or the run failed (message on @err). */
-#define CWSIM_EXIT_FAILURE 1
+#define CWSIM_EXIT_FAILURE     1
 /** Exit status: bad command-line arguments (message and usage on @err). */
-#define CWSIM_EXIT_USAGE   2
+#define CWSIM_EXIT_USAGE       2
+/** Exit status: SIGINT stopped the run early; every report was still written (128 + SIGINT). */
+#define CWSIM_EXIT_INTERRUPTED 130
 
 /**
  * Run cwsim.
@@ -21,9 +23,12 @@
  * @param argv  Arguments (not modified).
  * @param out   Receives the boot log, the final table and --help text.
  * @param err   Receives error messages and the usage after a bad argument.
- * Context: single-threaded; reads no host clock, so a run is a function of
- * its arguments (same arguments, byte-identical output).
- * @return CWSIM_EXIT_OK, CWSIM_EXIT_FAILURE or CWSIM_EXIT_USAGE.
+ * Context: single-threaded; installs a SIGINT handler while it simulates.
+ * Nothing simulated reads the host clock, so a run is a function of its
+ * arguments (same arguments, byte-identical output on @out and in --json);
+ * only the progress line on @err and --resources read it.
+ * @return CWSIM_EXIT_OK, CWSIM_EXIT_FAILURE, CWSIM_EXIT_USAGE or
+ *         CWSIM_EXIT_INTERRUPTED.
  */
 int cwsim_main(int argc, char **argv, FILE *out, FILE *err);
 

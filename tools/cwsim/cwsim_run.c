@@ -26,6 +26,10 @@
  */
 #include "cwsim.h"
 #include "cli.h"
+#include "jsonw.h"
+#include "progress.h"
+#include "report.h"
+#include "cwsim_proxy.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/check.h>
@@ -35,6 +39,7 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/tick.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -50,6 +55,12 @@
 #define CWSIM_MAX_DURATION_NS     (86400 * (uint64_t)CW_NSEC_PER_SEC)
 /** Log lines the system keeps (the whole default run fits). */
 #define CWSIM_LOG_LINES           4096u
+/** Longest path of an example found by name. */
+#define CWSIM_PATH_MAX            4096
+
+#ifndef CWSIM_VERSION
+#error "CWSIM_VERSION must be the project's version (tools/cwsim/CMakeLists.txt)"
+#endif
 
 _Static_assert(CWSIM_EXIT_FAILURE == CLI_EXIT_FAILURE && CWSIM_EXIT_USAGE == CLI_EXIT_USAGE,
 	       "cli.c returns the tool's exit statuses");
@@ -95,6 +106,15 @@ struct cwsim_opts {
 	uint64_t initial_jiffies;
 	/** --resources: print the host wall time and peak RSS of the run on stderr. */
 	bool resources;
+	/** --json FILE: every table as JSON (NULL: none). */
+	const char *json_path;
+	/** --version: print the version and exit. */
+	bool version;
+	/** --progress auto|on|off. */
+	enum cwsim_progress_mode progress;
+	/** Resolved --machine and --workload paths when given by name (examples). */
+	char machine_buf[CWSIM_PATH_MAX];
+	char workload_buf[CWSIM_PATH_MAX];
 };
 
 /** One run: the machine and the scripted events. */
@@ -114,6 +134,13 @@ struct cwsim_run {
 	uint64_t jiffies0;
 	/** REALTIME at boot, ns since the epoch. */
 	int64_t realtime0_ns;
+	/** The machine's name (for the JSON run object). */
+	const char *machine_name;
+	/** The run stopped before --duration (SIGINT). */
+	bool interrupted;
+	/** --json: the open file and its writer. */
+	FILE *json_file;
+	struct jsonw json;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -125,8 +152,9 @@ static void usage(FILE *f)
 	      "Boot a modelled machine on the deterministic simulator and report how\n"
 	      "well every clock id kept time. Same arguments, same output.\n"
 	      "\n"
-	      "  --machine FILE       machine description (default: built-in default-soc,\n"
-	      "                       examples/machines/default-soc.ini)\n"
+	      "  --machine FILE|NAME  machine description: a file, or the name of an example\n"
+	      "                       machine (x86-tsc-hpet: see \"Examples by name\" in\n"
+	      "                       docs/simulator.md; default: built-in default-soc)\n"
 	      "  --duration TIME      virtual time to run, e.g. 10s, 250ms (default 10s)\n"
 	      "  --seed N             random seed (default 1)\n"
 	      "  --hz N               tick rate: 100, 250, 300 or 1000 (default: the machine's\n"
@@ -140,8 +168,8 @@ static void usage(FILE *f)
 	      "  --suspend-for TIME   ...for TIME of virtual time (both or neither)\n"
 	      "  --override NAME      prefer clocksource NAME (at boot, or at --override-at)\n"
 	      "  --override-at TIME   apply --override at TIME instead of at boot\n"
-	      "  --workload FILE      workload file (default: built-in, examples/workloads/\n"
-	      "                       default.ini; 'none': CPUs never idle)\n"
+	      "  --workload FILE|NAME workload file or example name (default: built-in,\n"
+	      "                       examples/workloads/default.ini; 'none': CPUs never idle)\n"
 	      "  --nohz on|off        stop the tick of idle CPUs (default on)\n"
 	      "  --highres on|off     high-resolution timers and tick (default on)\n"
 	      "  --hrtimer-rearm lazy|eager  when a CPU's first hrtimer moves later, program\n"
@@ -152,8 +180,15 @@ static void usage(FILE *f)
 	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
+	      "  --json FILE          also write every table to FILE as JSON (units in the\n"
+	      "                       key names; docs/simulator.md, \"JSON report\")\n"
 	      "  --resources          print the run's host wall time and peak RSS on\n"
 	      "                       stderr (the only output that varies between runs)\n"
+	      "  --progress auto|on|off  a progress line on stderr for runs that take over a\n"
+	      "                       second of wall time (auto: when stderr is a terminal)\n"
+	      "                       Ctrl-C (SIGINT) stops a run where it is and still\n"
+	      "                       prints every report (exit status 130)\n"
+	      "  --version            print the version and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
 	      "TIME is a number with a unit: ns, us, ms or s (decimals allowed).\n"
@@ -191,6 +226,18 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--workload"))) {
 		return cli_string(cli, "--workload", v, "a file name or none", &o->workload_path);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--json"))) {
+		return cli_string(cli, "--json", v, "a file name", &o->json_path);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--progress"))) {
+		if (strcmp(v, "auto") == 0 || strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+			o->progress = strcmp(v, "auto") == 0 ? CWSIM_PROGRESS_AUTO
+				      : strcmp(v, "on") == 0 ? CWSIM_PROGRESS_ON
+							     : CWSIM_PROGRESS_OFF;
+			return 0;
+		}
+		return cli_bad_arg(cli, "--progress: expected auto, on or off (got '%s')", v);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
 		return cli_time(cli, "--duration", v, &o->duration_ns);
@@ -269,6 +316,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--dump-machine") == 0) {
 		p->o->dump_machine = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--version") == 0) {
+		p->o->version = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--resources") == 0) {
@@ -424,6 +475,86 @@ static void schedule_script(struct cwsim_run *r)
 	}
 }
 
+/*
+ * Examples by name: --machine x86-tsc-hpet and --workload server find
+ * <dir>/machines/x86-tsc-hpet.ini and <dir>/workloads/server.ini in, in
+ * order, $CWSIM_EXAMPLES_DIR, the installed examples (CWSIM_DATA_DIR) and
+ * the source tree's examples/ (CWSIM_SOURCE_EXAMPLES). A value that names
+ * an existing file, contains a '/' or ends in ".ini" is a file name.
+ */
+static const char *example_dirs(unsigned i)
+{
+	const char *env = getenv("CWSIM_EXAMPLES_DIR");
+
+	switch (i) {
+	case 0:
+		return env && *env ? env : NULL;
+	case 1:
+		return CWSIM_DATA_DIR;
+	case 2:
+		return CWSIM_SOURCE_EXAMPLES;
+	default:
+		return NULL;
+	}
+}
+
+/* A name, not a file: letters, digits, '-', '_', '.', no ".ini" suffix, no such file. */
+static bool is_example_name(const char *v)
+{
+	size_t len = strlen(v);
+	FILE *f;
+
+	if (len == 0 ||
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != len ||
+	    (len >= 4 && strcmp(v + len - 4, ".ini") == 0)) {
+		return false;
+	}
+	f = fopen(v, "r");
+	if (f) {
+		fclose(f);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Resolve *@path (kind "machines" or "workloads") when it is an example's
+ * name: on success *@path points into @buf. @return 0, or CWSIM_EXIT_FAILURE
+ * with a message naming the places searched.
+ */
+static int find_example(const char *kind, const char **path, char *buf, size_t len, FILE *err)
+{
+	const char *name = *path;
+
+	if (!name || !is_example_name(name)) {
+		return CWSIM_EXIT_OK;
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		const char *dir = example_dirs(i);
+		FILE *f;
+
+		if (!dir) {
+			continue;
+		}
+		snprintf(buf, len, "%s/%s/%s.ini", dir, kind, name);
+		f = fopen(buf, "r");
+		if (f) {
+			fclose(f);
+			*path = buf;
+			return CWSIM_EXIT_OK;
+		}
+	}
+	fprintf(err, "cwsim: no file '%s' and no example %s named '%s' (searched", name,
+		strcmp(kind, "machines") == 0 ? "machine" : "workload", name);
+	for (unsigned i = 0; i < 3; i++) {
+		if (example_dirs(i)) {
+			fprintf(err, " %s/%s", example_dirs(i), kind);
+		}
+	}
+	fputs(")\n", err);
+	return CWSIM_EXIT_FAILURE;
+}
+
 /* A name the override may use: a counter of the machine, or jiffies. */
 static bool override_known(const struct cw_sim_machine_desc *d, const char *name, FILE *err)
 {
@@ -538,24 +669,23 @@ static const struct {
 	{ CW_CLOCK_TAI_COARSE, TRUTH_TAI },
 };
 
-/* Print @ns as seconds with 9 decimals, right-aligned in @width. */
-static void put_seconds(FILE *f, __int128 ns, int width)
+/* @ns as seconds with 9 decimals into @buf (any 128-bit value). */
+static const char *seconds_text(__int128 ns, char *buf, size_t len)
 {
-	char buf[48];
 	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
 
 	/* Truth near KTIME_MAX plus TAI - UTC goes past 64 bits: whole seconds still fit. */
-	snprintf(buf, sizeof(buf), "%s%llu.%09llu", ns < 0 ? "-" : "",
+	snprintf(buf, len, "%s%llu.%09llu", ns < 0 ? "-" : "",
 		 (unsigned long long)(mag / CW_NSEC_PER_SEC),
 		 (unsigned long long)(mag % CW_NSEC_PER_SEC));
-	fprintf(f, "%*s", width, buf);
+	return buf;
 }
 
-/* Print a signed ns count with its sign, right-aligned in @width (any 128-bit value). */
-static void put_signed_ns(FILE *f, __int128 ns, int width)
+/* A signed ns count with its sign into @buf (any 128-bit value). */
+static const char *signed_ns_text(__int128 ns, char *buf, size_t len)
 {
 	unsigned __int128 mag = ns < 0 ? (unsigned __int128)-ns : (unsigned __int128)ns;
-	char digits[48], buf[52];
+	char digits[48];
 	size_t n = sizeof(digits) - 1;
 
 	digits[n] = '\0';
@@ -563,37 +693,47 @@ static void put_signed_ns(FILE *f, __int128 ns, int width)
 		digits[--n] = (char)('0' + (unsigned)(mag % 10));
 		mag /= 10;
 	} while (mag && n > 0);
-	snprintf(buf, sizeof(buf), "%c%s", ns < 0 ? '-' : '+', digits + n);
-	fprintf(f, "%*s", width, buf);
+	snprintf(buf, len, "%c%s", ns < 0 ? '-' : '+', digits + n);
+	return buf;
 }
 
-/* Print @err_ns / @elapsed_ns in ppm with 3 decimals (integer arithmetic). */
-static void put_ppm(FILE *f, __int128 err_ns, uint64_t elapsed_ns)
+/* @err_ns / @elapsed_ns in ppm with 3 decimals (integer arithmetic); "-" without elapsed time. */
+static void cell_ppm(struct cwsim_report *rep, __int128 err_ns, uint64_t elapsed_ns)
 {
 	__int128 milli_ppm;
 	unsigned __int128 mag;
 	char buf[40];
 
 	if (elapsed_ns == 0) {
-		fprintf(f, "%12s", "-");
+		cwsim_cell_null_as(rep, "-");
 		return;
 	}
 	milli_ppm = err_ns * 1000000000 / (__int128)elapsed_ns;
 	mag = (unsigned __int128)(milli_ppm < 0 ? -milli_ppm : milli_ppm);
 	snprintf(buf, sizeof(buf), "%c%llu.%03llu", milli_ppm < 0 ? '-' : '+',
 		 (unsigned long long)(mag / 1000), (unsigned long long)(mag % 1000));
-	fprintf(f, "%12s", buf);
+	/* |error| <= elapsed time + 2^63 ns of offsets: the ppm fits in 64 bits unless elapsed is
+	 * tiny. */
+	if (milli_ppm > INT64_MAX || milli_ppm < -INT64_MAX) {
+		cwsim_cell_null_as(rep, buf);
+		return;
+	}
+	cwsim_cell_fixed_as(rep, buf, (int64_t)milli_ppm, 3);
 }
 
-static void report_clock_table(struct cwsim_run *r)
+static void report_clock_table(struct cwsim_run *r, struct cwsim_report *rep)
 {
+	static const struct cwsim_col cols[] = {
+		{ "clock", "clock", -22, 0 },          { "value (s)", "value_ns", 22, 0 },
+		{ "true (s)", "true_ns", 22, 0 },      { "error (ns)", "error_ns", 14, 0 },
+		{ "error (ppm)", "error_ppm", 12, 0 },
+	};
 	uint64_t elapsed = cw_sim_now_ns(r->sim);
 	uint64_t asleep = cw_sim_system_suspended_ns(r->sys);
 	int64_t real0 = r->realtime0_ns;
-	FILE *f = r->out;
+	char buf[52];
 
-	fprintf(f, "\n%-22s %22s %22s %14s %12s\n", "clock", "value (s)", "true (s)", "error (ns)",
-		"error (ppm)");
+	cwsim_table_begin(rep, "clocks", cols, sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < sizeof(report_clocks) / sizeof(report_clocks[0]); i++) {
 		/* 128 bits: REALTIME placed near KTIME_MAX, plus the TAI offset, exceeds int64. */
 		__int128 truth = (__int128)elapsed;
@@ -610,16 +750,14 @@ static void report_clock_table(struct cwsim_run *r)
 			truth += CWSIM_TAI_OFFSET_S * CW_NSEC_PER_SEC;
 		}
 		cw_clock_get_ns(r->sys, report_clocks[i].id, &value);
-		fprintf(f, "%-22s ", cw_clock_name(report_clocks[i].id));
-		put_seconds(f, value, 22);
-		fputc(' ', f);
-		put_seconds(f, truth, 22);
-		fputc(' ', f);
-		put_signed_ns(f, value - truth, 14);
-		fputc(' ', f);
-		put_ppm(f, value - truth, span);
-		fputc('\n', f);
+		cwsim_cell_str(rep, cw_clock_name(report_clocks[i].id));
+		cwsim_cell_i128_as(rep, seconds_text(value, buf, sizeof(buf)), value);
+		cwsim_cell_i128_as(rep, seconds_text(truth, buf, sizeof(buf)), truth);
+		cwsim_cell_i128_as(rep, signed_ns_text(value - truth, buf, sizeof(buf)),
+				   value - truth);
+		cell_ppm(rep, value - truth, span);
 	}
+	cwsim_table_end(rep);
 }
 
 static void format_flags(unsigned flags, char *buf, size_t len)
@@ -652,33 +790,40 @@ static void format_flags(unsigned flags, char *buf, size_t len)
 	}
 }
 
-static void report_one_clocksource(struct cwsim_run *r, const struct cw_clocksource_info *cs)
+static void report_one_clocksource(struct cwsim_run *r, struct cwsim_report *rep,
+				   const struct cw_clocksource_info *cs)
 {
 	struct cw_sim_counter *c = cw_sim_machine_counter(r->machine, cs->name);
-	char flags[128], wraps[24] = "-";
-	unsigned bits = (unsigned)__builtin_popcountll(cs->mask);
+	char flags[128];
 
 	format_flags(cs->flags, flags, sizeof(flags));
+	cwsim_cell_str(rep, cs->name);
+	cwsim_cell_i64(rep, cs->rating);
+	cwsim_cell_u64(rep, cs->freq_hz);
+	cwsim_cell_u64(rep, (unsigned)__builtin_popcountll(cs->mask));
+	cwsim_cell_list(rep, flags);
+	cwsim_cell_bool(rep, cs->current);
+	cwsim_cell_bool(rep, cs->is_watchdog);
 	if (c) {
-		snprintf(wraps, sizeof(wraps), "%llu", (unsigned long long)cw_sim_counter_wraps(c));
+		cwsim_cell_u64(rep, cw_sim_counter_wraps(c));
+	} else {
+		cwsim_cell_null_as(rep, "-");
 	}
-	fprintf(r->out, "%-20s %6d %12llu %4u  %-60s %-7s %-8s %5s\n", cs->name, cs->rating,
-		(unsigned long long)cs->freq_hz, bits, flags, cs->current ? "yes" : "no",
-		cs->is_watchdog ? "yes" : "no", wraps);
 }
 
-/* Print @part / @whole as a percentage with one decimal. */
-static void put_percent(FILE *f, uint64_t part, uint64_t whole, int width)
+/* @part / @whole as a percentage with one decimal. */
+static void cell_percent(struct cwsim_report *rep, uint64_t part, uint64_t whole)
 {
 	uint64_t tenths = whole ? (uint64_t)((unsigned __int128)part * 1000 / whole) : 0;
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%llu.%llu%%", (unsigned long long)(tenths / 10),
 		 (unsigned long long)(tenths % 10));
-	fprintf(f, "%*s", width, buf);
+	cwsim_cell_fixed_as(rep, buf, (int64_t)tenths, 1);
 }
 
-static void report_one_cpu(struct cwsim_run *r, unsigned cpu, uint64_t *lost_total)
+static void report_one_cpu(struct cwsim_run *r, struct cwsim_report *rep, unsigned cpu,
+			   uint64_t *lost_total)
 {
 	struct cw_clock_event_device *dev = cw_tick_device(r->sys, cpu);
 	struct cw_sim_hw *hw = cw_sim_machine_hw(r->machine);
@@ -693,66 +838,120 @@ static void report_one_cpu(struct cwsim_run *r, unsigned cpu, uint64_t *lost_tot
 	}
 	lost = hs.lost_offline + hs.timer_events_lost;
 	*lost_total += lost;
-	fprintf(r->out, "%-4u %-7s %-20s %-9s %11llu %10llu %9llu %10llu %8llu ", cpu,
-		cw_cpu_online(r->sys, cpu) ? "yes" : "no", dev ? dev->name : "-",
-		cw_tick_mode_name(cw_tick_mode(r->sys, cpu)), (unsigned long long)ts.interrupts,
-		(unsigned long long)ts.ticks, (unsigned long long)ts.do_timer_ticks,
-		(unsigned long long)ts.broadcast_wakeups, (unsigned long long)ts.ipis);
-	put_percent(r->out, idle_ns, cw_sim_now_ns(r->sim), 7);
-	fprintf(r->out, " %6llu %6llu %6llu\n", (unsigned long long)ts.deep_idle_entries,
-		(unsigned long long)hs.deep_forced, (unsigned long long)lost);
+	cwsim_cell_u64(rep, cpu);
+	cwsim_cell_bool(rep, cw_cpu_online(r->sys, cpu));
+	cwsim_cell_str(rep, dev ? dev->name : NULL);
+	cwsim_cell_str(rep, cw_tick_mode_name(cw_tick_mode(r->sys, cpu)));
+	cwsim_cell_u64(rep, ts.interrupts);
+	cwsim_cell_u64(rep, ts.ticks);
+	cwsim_cell_u64(rep, ts.do_timer_ticks);
+	cwsim_cell_u64(rep, ts.broadcast_wakeups);
+	cwsim_cell_u64(rep, ts.ipis);
+	cell_percent(rep, idle_ns, cw_sim_now_ns(r->sim));
+	cwsim_cell_u64(rep, ts.deep_idle_entries);
+	cwsim_cell_u64(rep, hs.deep_forced);
+	cwsim_cell_u64(rep, lost);
 }
 
 /* Per CPU: what the tick layer and the CPU model counted. */
-static void report_cpus(struct cwsim_run *r)
+static void report_cpus(struct cwsim_run *r, struct cwsim_report *rep)
 {
+	static const struct cwsim_col cols[] = {
+		{ "cpu", "cpu", -4, 0 },
+		{ "online", "online", -7, 0 },
+		{ "tick_device", "tick_device", -20, 0 },
+		{ "mode", "mode", -9, 0 },
+		{ "interrupts", "interrupts", 11, 0 },
+		{ "ticks", "ticks", 10, 0 },
+		{ "do_timer", "do_timer_ticks", 9, 0 },
+		{ "bc_wakeups", "broadcast_wakeups", 10, 0 },
+		{ "ipis", "ipis", 8, 0 },
+		{ "idle", "idle_pct", 7, 0 },
+		{ "deep", "deep_idle_entries", 6, 0 },
+		{ "forced", "deep_forced", 6, 0 },
+		{ "lost", "lost_interrupts", 6, 0 },
+	};
 	struct cw_clock_event_device *bc = cw_tick_broadcast_device(r->sys);
 	uint64_t tick_ns = cw_system_tick_nsec(r->sys), lost = 0, do_timer = 0;
 	uint64_t awake = cw_sim_now_ns(r->sim) - cw_sim_system_suspended_ns(r->sys);
+	uint64_t jiffies = cw_jiffies_get(r->sys) - r->jiffies0;
 	unsigned nr = cw_system_nr_cpus(r->sys);
 
-	fprintf(r->out, "\n%-4s %-7s %-20s %-9s %11s %10s %9s %10s %8s %7s %6s %6s %6s\n", "cpu",
-		"online", "tick_device", "mode", "interrupts", "ticks", "do_timer", "bc_wakeups",
-		"ipis", "idle", "deep", "forced", "lost");
+	cwsim_table_begin(rep, "cpus", cols, sizeof(cols) / sizeof(cols[0]));
 	for (unsigned cpu = 0; cpu < nr; cpu++) {
 		struct cw_tick_cpu_stats ts = { 0 };
 
-		report_one_cpu(r, cpu, &lost);
+		report_one_cpu(r, rep, cpu, &lost);
 		cw_tick_get_cpu_stats(r->sys, cpu, &ts);
 		do_timer += ts.do_timer_ticks;
 	}
+	cwsim_table_end(rep);
 	fprintf(r->out,
 		"jiffies: %llu expected: %llu do_timer_ticks: %llu lost_interrupts: %llu "
 		"broadcast: %s do_timer_cpu: %d\n",
-		(unsigned long long)(cw_jiffies_get(r->sys) - r->jiffies0),
-		(unsigned long long)(awake / tick_ns), (unsigned long long)do_timer,
-		(unsigned long long)lost, bc ? bc->name : "none", cw_tick_do_timer_cpu(r->sys));
+		(unsigned long long)jiffies, (unsigned long long)(awake / tick_ns),
+		(unsigned long long)do_timer, (unsigned long long)lost, bc ? bc->name : "none",
+		cw_tick_do_timer_cpu(r->sys));
+	if (rep->json) {
+		jsonw_object_begin(rep->json, "ticks");
+		jsonw_u64(rep->json, "jiffies", jiffies);
+		jsonw_u64(rep->json, "expected_jiffies", awake / tick_ns);
+		jsonw_u64(rep->json, "do_timer_ticks", do_timer);
+		jsonw_u64(rep->json, "lost_interrupts", lost);
+		jsonw_string(rep->json, "broadcast_device", bc ? bc->name : NULL);
+		jsonw_i64(rep->json, "do_timer_cpu", cw_tick_do_timer_cpu(r->sys));
+		jsonw_u64(rep->json, "tick_ns", tick_ns);
+		jsonw_object_end(rep->json);
+	}
 }
 
 /* Per CPU: NO_HZ idle and high-resolution mode. */
-static void report_nohz(struct cwsim_run *r)
+static void report_nohz(struct cwsim_run *r, struct cwsim_report *rep)
 {
+	static const struct cwsim_col cols[] = {
+		{ "nohz", "cpu", -4, 0 },
+		{ "idle_calls", "idle_calls", 10, 0 },
+		{ "idle_sleeps", "idle_sleeps", 11, 0 },
+		{ "ticks_stopped", "ticks_stopped", 13, 0 },
+		{ "wakeups", "wakeups", 9, 0 },
+		{ "hres", "hres", 5, 0 },
+		{ "hr_irqs", "hrtimer_interrupts", 10, 0 },
+		{ "hr_expired", "hrtimer_expired", 10, 0 },
+	};
 	unsigned nr = cw_system_nr_cpus(r->sys);
 
-	fprintf(r->out, "\n%-4s %10s %11s %13s %9s %5s %10s %10s\n", "nohz", "idle_calls",
-		"idle_sleeps", "ticks_stopped", "wakeups", "hres", "hr_irqs", "hr_expired");
+	cwsim_table_begin(rep, "nohz", cols, sizeof(cols) / sizeof(cols[0]));
 	for (unsigned cpu = 0; cpu < nr; cpu++) {
 		struct cw_tick_cpu_stats ts = { 0 };
 		struct cw_hrtimer_cpu_stats hs = { 0 };
 
 		cw_tick_get_cpu_stats(r->sys, cpu, &ts);
 		cw_hrtimer_get_cpu_stats(r->sys, cpu, &hs);
-		fprintf(r->out, "%-4u %10llu %11llu %13llu %9llu %5s %10llu %10llu\n", cpu,
-			(unsigned long long)ts.idle_entries, (unsigned long long)ts.idle_sleeps,
-			(unsigned long long)ts.ticks_stopped, (unsigned long long)ts.idle_wakeups,
-			hs.hres_active ? "yes" : "no", (unsigned long long)hs.events,
-			(unsigned long long)hs.expired);
+		cwsim_cell_u64(rep, cpu);
+		cwsim_cell_u64(rep, ts.idle_entries);
+		cwsim_cell_u64(rep, ts.idle_sleeps);
+		cwsim_cell_u64(rep, ts.ticks_stopped);
+		cwsim_cell_u64(rep, ts.idle_wakeups);
+		cwsim_cell_bool(rep, hs.hres_active);
+		cwsim_cell_u64(rep, hs.events);
+		cwsim_cell_u64(rep, hs.expired);
 	}
+	cwsim_table_end(rep);
 }
 
 /* Per clock event device of the machine's timers: state and the model's counters. */
-static void report_devices(struct cwsim_run *r)
+static void report_devices(struct cwsim_run *r, struct cwsim_report *rep)
 {
+	static const struct cwsim_col cols[] = {
+		{ "clockevent", "clockevent", -20, 0 },
+		{ "state", "state", -15, 0 },
+		{ "bound", "bound", -9, 0 },
+		{ "interrupts", "interrupts", 11, 0 },
+		{ "spurious", "spurious", 9, 0 },
+		{ "storms", "storms", 6, 0 },
+		{ "lost_deep", "lost_deep_idle", 9, 0 },
+		{ "programs", "programs", 10, 0 },
+	};
 	size_t nr = cw_sim_machine_nr_timers(r->machine);
 	uint64_t local_programs = 0, expired = 0;
 
@@ -765,8 +964,7 @@ static void report_devices(struct cwsim_run *r)
 		cw_hrtimer_get_cpu_stats(r->sys, cpu, &hs);
 		expired += hs.expired;
 	}
-	fprintf(r->out, "\n%-20s %-15s %-9s %11s %9s %6s %9s %10s\n", "clockevent", "state",
-		"bound", "interrupts", "spurious", "storms", "lost_deep", "programs");
+	cwsim_table_begin(rep, "clockevents", cols, sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < nr; i++) {
 		struct cw_sim_hw_timer *t = cw_sim_machine_timer_at(r->machine, i);
 
@@ -784,17 +982,20 @@ static void report_devices(struct cwsim_run *r)
 			} else if (dev->bound_cpu >= 0) {
 				snprintf(bound, sizeof(bound), "cpu%d", dev->bound_cpu);
 			}
-			fprintf(r->out, "%-20s %-15s %-9s %11llu %9llu %6llu %9llu %10llu\n",
-				dev->name, cw_clockevent_state_name(cw_clockevent_get_state(dev)),
-				bound, (unsigned long long)st.interrupts,
-				(unsigned long long)st.spurious, (unsigned long long)st.storms,
-				(unsigned long long)st.lost_deep_idle,
-				(unsigned long long)st.programs);
+			cwsim_cell_str(rep, dev->name);
+			cwsim_cell_str(rep, cw_clockevent_state_name(cw_clockevent_get_state(dev)));
+			cwsim_cell_str(rep, strcmp(bound, "-") ? bound : NULL);
+			cwsim_cell_u64(rep, st.interrupts);
+			cwsim_cell_u64(rep, st.spurious);
+			cwsim_cell_u64(rep, st.storms);
+			cwsim_cell_u64(rep, st.lost_deep_idle);
+			cwsim_cell_u64(rep, st.programs);
 			if (!dev->is_broadcast) {
 				local_programs += st.programs;
 			}
 		}
 	}
+	cwsim_table_end(rep);
 	/* Issue 15: what lazy rearm saves (docs/hrtimers.md, "Lazy rearm"). */
 	fprintf(r->out,
 		"hrtimer programs: %llu programmings of per-CPU devices for %llu expired hrtimers: "
@@ -802,10 +1003,29 @@ static void report_devices(struct cwsim_run *r)
 		(unsigned long long)local_programs, (unsigned long long)expired,
 		expired ? (double)local_programs / (double)expired : 0.0,
 		r->opts->hrtimer_eager ? "eager" : "lazy");
+	if (rep->json) {
+		jsonw_object_begin(rep->json, "hrtimer_programs");
+		jsonw_u64(rep->json, "local_device_programs", local_programs);
+		jsonw_u64(rep->json, "hrtimers_expired", expired);
+		jsonw_double(rep->json, "programs_per_expiry",
+			     expired ? (double)local_programs / (double)expired : 0.0);
+		jsonw_string(rep->json, "rearm", r->opts->hrtimer_eager ? "eager" : "lazy");
+		jsonw_object_end(rep->json);
+	}
 }
 
-static void report_clocksources(struct cwsim_run *r)
+static void report_clocksources(struct cwsim_run *r, struct cwsim_report *rep)
 {
+	static const struct cwsim_col cols[] = {
+		{ "clocksource", "clocksource", -20, 0 },
+		{ "rating", "rating", 6, 0 },
+		{ "freq (Hz)", "freq_hz", 12, 0 },
+		{ "bits", "bits", 4, 0 },
+		{ "flags", "flags", -60, 2 },
+		{ "current", "current", -7, 0 },
+		{ "watchdog", "watchdog", -8, 0 },
+		{ "wraps", "wraps", 5, 0 },
+	};
 	struct cw_clocksource_info *info;
 	size_t count = 0;
 
@@ -815,11 +1035,11 @@ static void report_clocksources(struct cwsim_run *r)
 		return;
 	}
 	cw_clocksource_list(r->sys, info, count, &count);
-	fprintf(r->out, "\n%-20s %6s %12s %4s  %-60s %-7s %-8s %5s\n", "clocksource", "rating",
-		"freq (Hz)", "bits", "flags", "current", "watchdog", "wraps");
+	cwsim_table_begin(rep, "clocksources", cols, sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < count; i++) {
-		report_one_clocksource(r, &info[i]);
+		report_one_clocksource(r, rep, &info[i]);
 	}
+	cwsim_table_end(rep);
 	free(info);
 }
 
@@ -871,7 +1091,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
  * The invariant checker's verdict (docs/checker.md): what it checked, and
  * the first violation (on stderr), which fails the run with --check strict.
  */
-static int report_check(struct cwsim_run *r)
+static int report_check(struct cwsim_run *r, struct cwsim_report *rep)
 {
 	struct cw_check_stats st = { 0 };
 	char first[CW_SIM_ERR_MAX];
@@ -879,6 +1099,11 @@ static int report_check(struct cwsim_run *r)
 
 	if (!cw_check_enabled(r->sys)) {
 		fprintf(r->out, "\ncheck: off\n");
+		if (rep->json) {
+			jsonw_object_begin(rep->json, "check");
+			jsonw_bool(rep->json, "enabled", false);
+			jsonw_object_end(rep->json);
+		}
 		return CWSIM_EXIT_OK;
 	}
 	/* Armed timers and devices overdue at the end of the run are violations too. */
@@ -893,6 +1118,19 @@ static int report_check(struct cwsim_run *r)
 		(unsigned long long)st.wheel_expiries, (unsigned long long)st.clock_reads,
 		(unsigned long long)st.ce_irqs, (unsigned long long)st.hrtimer_max_late_ns,
 		(unsigned long long)st.wheel_max_late_jiffies);
+	if (rep->json) {
+		jsonw_object_begin(rep->json, "check");
+		jsonw_bool(rep->json, "enabled", true);
+		jsonw_u64(rep->json, "violations", n);
+		jsonw_string(rep->json, "first_violation", n ? first : NULL);
+		jsonw_u64(rep->json, "hrtimer_expiries", st.hrtimer_expiries);
+		jsonw_u64(rep->json, "wheel_expiries", st.wheel_expiries);
+		jsonw_u64(rep->json, "clock_reads", st.clock_reads);
+		jsonw_u64(rep->json, "clockevent_interrupts", st.ce_irqs);
+		jsonw_u64(rep->json, "hrtimer_max_late_ns", st.hrtimer_max_late_ns);
+		jsonw_u64(rep->json, "wheel_max_late_jiffies", st.wheel_max_late_jiffies);
+		jsonw_object_end(rep->json);
+	}
 	if (n) {
 		fprintf(r->err, "cwsim: %s: %llu violation%s; the first: %s\n",
 			r->opts->check_strict ? "check" : "warning: check", (unsigned long long)n,
@@ -901,12 +1139,107 @@ static int report_check(struct cwsim_run *r)
 	return n && r->opts->check_strict ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK;
 }
 
+/* The JSON document's first member: what was run, and how far it got. */
+static void report_run(struct cwsim_run *r, struct cwsim_report *rep, const char *current)
+{
+	const struct cwsim_opts *o = r->opts;
+
+	if (!rep->json) {
+		return;
+	}
+	jsonw_object_begin(rep->json, "run");
+	jsonw_string(rep->json, "tool", "cwsim");
+	jsonw_string(rep->json, "version", CWSIM_VERSION);
+	jsonw_string(rep->json, "machine", r->machine_name);
+	jsonw_string(rep->json, "machine_file", o->machine_path);
+	jsonw_string(rep->json, "workload", r->workload ? r->workload->name : NULL);
+	jsonw_string(rep->json, "workload_file", o->workload_path);
+	jsonw_u64(rep->json, "seed", o->seed);
+	jsonw_u64(rep->json, "hz", cw_system_hz(r->sys));
+	jsonw_u64(rep->json, "cpus", cw_system_nr_cpus(r->sys));
+	jsonw_u64(rep->json, "duration_ns", o->duration_ns);
+	jsonw_u64(rep->json, "simulated_ns", cw_sim_now_ns(r->sim));
+	jsonw_bool(rep->json, "interrupted", r->interrupted);
+	jsonw_u64(rep->json, "events", cw_sim_events_run(r->sim));
+	jsonw_string(rep->json, "clocksource", current);
+	jsonw_i64(rep->json, "realtime_at_boot_ns", r->realtime0_ns);
+	jsonw_u64(rep->json, "suspended_ns", cw_sim_system_suspended_ns(r->sys));
+	jsonw_object_end(rep->json);
+}
+
+/* Every table and summary, as text on r->out and, with --json, into the document. */
+static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *current)
+{
+	report_run(r, rep, current);
+	report_clock_table(r, rep);
+	report_clocksources(r, rep);
+	report_cpus(r, rep);
+	report_nohz(r, rep);
+	report_devices(r, rep);
+	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
+	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
+		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
+	if (rep->json) {
+		jsonw_object_begin(rep->json, "memory");
+		jsonw_u64(rep->json, "core_state_per_cpu_bytes", cw_system_cpu_state_bytes(r->sys));
+		jsonw_u64(rep->json, "cpus", cw_system_nr_cpus(r->sys));
+		jsonw_object_end(rep->json);
+	}
+	return report_check(r, rep);
+}
+
+/* Open the --json file before the run, so that a bad path fails at once. */
+static int json_open(struct cwsim_run *r)
+{
+	const char *path = r->opts->json_path;
+
+	if (!path) {
+		return CWSIM_EXIT_OK;
+	}
+	r->json_file = fopen(path, "w");
+	if (!r->json_file) {
+		fprintf(r->err, "cwsim: --json: cannot create '%s': %s\n", path, strerror(errno));
+		return CWSIM_EXIT_FAILURE;
+	}
+	jsonw_init(&r->json, r->json_file, 2); /* one table row a line */
+	jsonw_object_begin(&r->json, NULL);
+	return CWSIM_EXIT_OK;
+}
+
+/* Close the document and the file; a write error fails the run. */
+static int json_close(struct cwsim_run *r, int ret)
+{
+	const char *path = r->opts->json_path;
+	int bad;
+
+	if (!r->json_file) {
+		return ret;
+	}
+	jsonw_object_end(&r->json);
+	bad = jsonw_finish(&r->json);
+	bad |= fclose(r->json_file);
+	r->json_file = NULL;
+	if (bad) {
+		fprintf(r->err, "cwsim: --json: cannot write '%s'\n", path);
+		return ret ? ret : CWSIM_EXIT_FAILURE;
+	}
+	return ret;
+}
+
+/* Run the machine to the end of --duration, or to a SIGINT (progress.h). */
+static void simulate(struct cwsim_run *r)
+{
+	r->interrupted = cwsim_simulate(r->sim, r->opts->duration_ns, r->opts->progress, r->err);
+}
+
 static int run(struct cwsim_run *r)
 {
 	const struct cwsim_opts *o = r->opts;
+	struct cwsim_report rep = { .out = r->out, .json = r->json_file ? &r->json : NULL };
 	char current[CW_CLOCKSOURCE_NAME_MAX] = "";
-
 	char msg[CW_SIM_ERR_MAX];
+	uint64_t end_ns;
+	int ret;
 
 	schedule_script(r);
 	if (cw_sim_machine_boot(r->machine) != 0) {
@@ -917,23 +1250,19 @@ static int run(struct cwsim_run *r)
 		fprintf(r->err, "cwsim: %s\n", msg);
 		return CWSIM_EXIT_FAILURE;
 	}
-	cw_sim_run_until(r->sim, o->duration_ns);
+	simulate(r);
+	end_ns = cw_sim_now_ns(r->sim);
 	cw_clocksource_current(r->sys, current, sizeof(current));
 	cw_sim_system_log(r->sys, CW_LOG_INFO,
-			  "sim: run finished: %llu.%09llu s simulated, %llu "
+			  "sim: run %s: %llu.%09llu s simulated, %llu "
 			  "events, seed %llu, clocksource %s",
-			  (unsigned long long)(o->duration_ns / CW_NSEC_PER_SEC),
-			  (unsigned long long)(o->duration_ns % CW_NSEC_PER_SEC),
+			  r->interrupted ? "interrupted" : "finished",
+			  (unsigned long long)(end_ns / CW_NSEC_PER_SEC),
+			  (unsigned long long)(end_ns % CW_NSEC_PER_SEC),
 			  (unsigned long long)cw_sim_events_run(r->sim),
 			  (unsigned long long)o->seed, current);
-	report_clock_table(r);
-	report_clocksources(r);
-	report_cpus(r);
-	report_nohz(r);
-	report_devices(r);
-	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
-		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
-	return report_check(r);
+	ret = report(r, &rep, current);
+	return r->interrupted ? CWSIM_EXIT_INTERRUPTED : ret;
 }
 
 /* Host wall time, s (--resources only: a run's output never depends on it). */
@@ -985,7 +1314,16 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	if (ret) {
 		return ret < 0 ? CWSIM_EXIT_OK : ret;
 	}
-	ret = cli_load_machine("cwsim", o.machine_path, &desc, err);
+	if (o.version) {
+		fprintf(out, "cwsim (clockwork) %s\n", CWSIM_VERSION);
+		return CWSIM_EXIT_OK;
+	}
+	ret = find_example("machines", &o.machine_path, o.machine_buf, sizeof(o.machine_buf), err);
+	if (ret == CWSIM_EXIT_OK && o.workload_path && strcmp(o.workload_path, "none") != 0) {
+		ret = find_example("workloads", &o.workload_path, o.workload_buf,
+				   sizeof(o.workload_buf), err);
+	}
+	ret = ret ? ret : cli_load_machine("cwsim", o.machine_path, &desc, err);
 	if (ret == CWSIM_EXIT_OK && o.dump_machine) {
 		ret = dump_machine(desc, out);
 		cw_sim_machine_desc_free(desc);
@@ -1005,7 +1343,10 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = ret ? ret : check_machine(&o, desc, err);
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
+	r.machine_name = desc ? desc->name : NULL;
+	ret = ret ? ret : json_open(&r);
 	ret = ret ? ret : run(&r);
+	ret = json_close(&r, ret);
 	cw_sim_machine_destroy(r.machine);
 	cw_sim_destroy(r.sim);
 	cw_sim_machine_desc_free(desc);

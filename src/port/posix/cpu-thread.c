@@ -7,7 +7,7 @@
  * The loop. A CPU thread waits in epoll_wait() on
  *   - its timerfd: the CPU's clock event device (clockevent-timerfd.c); an
  *     expiry is a timer interrupt: cw_irq_enter(),
- *     cw_clockevents_handle_irq(), cw_irq_exit();
+ *     cw_clockevents_handle_event(), cw_irq_exit();
  *   - its IPI eventfd: send_ipi writes it; the loop runs cw_irq_enter(),
  *     cw_cpu_handle_ipi(), cw_irq_exit();
  *   - its call eventfd: work was queued (cw_cpu_call(), async work), a call

@@ -154,7 +154,7 @@ static void template_cpu_relax(void *ctx)
  *
  * What a port calls in the other direction (include/clockwork/cpu.h,
  * tick.h, driver/clockevent.h): around every interrupt it delivers,
- * cw_irq_enter(), the device's cw_clockevents_handle_irq() or
+ * cw_irq_enter(), the device's cw_clockevents_handle_event() or
  * cw_cpu_handle_ipi(), cw_irq_exit(); around each idle wait,
  * cw_tick_idle_enter(sys, deep) and cw_tick_idle_exit() (after the
  * interrupts that woke the CPU were handled, unless a deep state needs the
