@@ -172,11 +172,16 @@ static void test_wheel_thread_without_a_home_arms_on_cpu0(void **state)
 	cwt_tick_fini(&t);
 }
 
-/* The home CPU sleeps in NO_HZ idle: the arm kicks it, the timer runs on time there. */
+/*
+ * The home CPU sleeps in NO_HZ idle. A pinned timer armed there kicks it
+ * and runs on time there. A global one runs on time too: on CPU 2 or,
+ * with timer migration, on the busy CPU that expires idle CPUs' global
+ * timers.
+ */
 static void test_wheel_timer_armed_near_an_idle_cpu_wakes_it(void **state)
 {
 	struct cwt_tick t;
-	struct rec r;
+	struct rec pinned, global;
 	struct cw_tick_cpu_stats s0;
 
 	(void)state;
@@ -186,13 +191,19 @@ static void test_wheel_timer_armed_near_an_idle_cpu_wakes_it(void **state)
 	assert_true(CW_READ_ONCE(t.sys->cpus[2].tick_stopped));
 	s0 = cwt_stats(&t, 2);
 	act_as_thread(&t, CW_PORT_NEAR_CPU(2));
-	rec_setup(&t, &r, 0);
-	r.expires = cw_jiffies_get(t.sys) + DELTA_J;
-	assert_int_equal(cw_timer_mod(&r.timer, r.expires), 0);
+	rec_setup(&t, &pinned, CW_TIMER_PINNED);
+	rec_setup(&t, &global, 0);
+	pinned.expires = cw_jiffies_get(t.sys) + DELTA_J;
+	global.expires = pinned.expires + 1;
+	assert_int_equal(cw_timer_mod(&pinned.timer, pinned.expires), 0);
+	assert_int_equal(cw_timer_mod(&global.timer, global.expires), 0);
 	act_as_thread(&t, 0);
 	cw_sim_run_for(t.sim, MS(20));
-	assert_fired_on(&r, 2, "global timer on idle CPU2");
+	assert_fired_on(&pinned, 2, "pinned timer on idle CPU2");
 	assert_true(cwt_stats(&t, 2).ipis > s0.ipis);
+	assert_int_equal(global.fires, 1);
+	assert_int_equal(global.fired_jiffies, global.expires + 1);
+	print_message("global timer armed on idle CPU2 ran on CPU%u\n", global.fired_cpu);
 	check(&t);
 	cwt_tick_fini(&t);
 }
