@@ -271,7 +271,8 @@ int cw_hrtimer_setup(struct cw_system *sys, struct cw_hrtimer *timer, cw_hrtimer
 		idx += CW_HRTIMER_BASE_MONOTONIC_SOFT;
 		timer->is_soft = true;
 	}
-	cpu = cw__this_cpu(sys);
+	/* The caller's home CPU: an application thread's is the port's choice. */
+	cpu = cw__home_cpu(sys);
 	if (cpu >= sys->nr_cpus) {
 		cpu = 0;
 	}
@@ -470,19 +471,22 @@ static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 						 struct cw_hrtimer_clock_base *cur)
 {
 	struct cw_system *sys = timer->sys;
-	unsigned cpu = cw__current_cpu(sys);
+	unsigned cpu = cw__home_cpu(sys);
 
 	/*
-	 * A running callback pins the timer to its CPU until it returns; a
-	 * thread that is not a CPU (or a CPU going offline) leaves the timer
-	 * where it is, unless that base's CPU is offline: then the first
-	 * online CPU takes it (Linux's offline-target handling), or it would
-	 * wait for a CPU that may never come back.
+	 * A running callback pins the timer to its CPU until it returns. The
+	 * timer follows the CPU that starts it; a thread that is not a CPU
+	 * counts as the home CPU its port names (cw__home_cpu(), so
+	 * application threads spread over the bases). A thread that is no CPU
+	 * and names none (or a CPU going offline) leaves the timer where it
+	 * is, unless that base's CPU is offline: then the first online CPU
+	 * takes it (Linux's offline-target handling), or it would wait for a
+	 * CPU that may never come back.
 	 */
 	if (CW_READ_ONCE(cur->running) == timer) {
 		return cur;
 	}
-	if (cpu == CW_PORT_NO_CPU || cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu)) {
+	if (cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu)) {
 		if (cw_cpu_online(sys, cur->cpu_base->cpu)) {
 			return cur;
 		}

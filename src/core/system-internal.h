@@ -53,6 +53,9 @@ struct cw_cpu;
 struct cw_hrtimer_cpu_base;
 struct cw_timer_wheel;
 struct cw_check;
+struct cw_tmigr;
+struct cw_proxy;
+struct cw_claim_state;
 
 /**
  * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
@@ -149,6 +152,12 @@ struct cw_system {
 	_Alignas(CW_CACHELINE_BYTES) struct cw_tk_pub pub;
 	/** Invariant checker (check.c), or NULL when it is off. */
 	struct cw_check *check;
+	/** Timer migration hierarchy (tmigr.c), or NULL when it is off. */
+	struct cw_tmigr *tmigr;
+	/** Proxy tick device state (proxy.c), allocated by its component row. */
+	struct cw_proxy *proxy;
+	/** Claimed timer channels and the per-CPU pool (claim.c), set up by its init. */
+	struct cw_claim_state *claim;
 };
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */
@@ -183,6 +192,14 @@ unsigned cw__this_cpu(const struct cw_system *sys);
 
 /** CPU running the caller, or CW_PORT_NO_CPU for a thread that is not a CPU. */
 unsigned cw__current_cpu(const struct cw_system *sys);
+
+/**
+ * The CPU whose timer bases the caller's arms use: the CPU running the
+ * caller; for a thread that is not a CPU, the CPU the port names with
+ * CW_PORT_NEAR_CPU(), or CW_PORT_NO_CPU if the port names none (the wheel
+ * then uses CPU 0; an hrtimer stays on its base). Online is not checked.
+ */
+unsigned cw__home_cpu(const struct cw_system *sys);
 
 /** Run the boot sequence (machine hooks, init levels). Called by cw_system_boot(). */
 int cw__init_boot(struct cw_system *sys);

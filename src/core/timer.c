@@ -236,6 +236,8 @@ struct cw_timer_wheel {
 	uint64_t max_timeout;
 	uint64_t cutoff;
 	cw_timer_kick_fn _Atomic kick;
+	/** Timer migration's hook for a new first event on an idle CPU's global base. */
+	cw_timer_global_hook_fn _Atomic global_hook;
 	_Atomic bool test_clock;
 	_Atomic uint64_t test_jiffies;
 	struct cw_timer_cpu *cpus;
@@ -305,10 +307,12 @@ static inline void set_next(struct cw_timer **link, struct cw_timer *t)
 
 /*
  * Before a cancel (or the re-arm of a pending timer) takes the base lock:
- * start fetching the lines its unlink will write (the previous timer's next, the next timer's
- * pprev). The lock's atomic exchange is a full barrier on x86 and waits for those stores to
- * complete at the next lock, so with N timers out of cache the misses would otherwise be paid one
- * after the other. A hint read without the lock: a stale pointer only prefetches the wrong line.
+ * start fetching the lines its unlink will write (the previous timer's
+ * next, the next timer's pprev). The lock's atomic exchange is a full
+ * barrier on x86 and waits for those stores to complete at the next lock,
+ * so with N timers out of cache the misses would otherwise be paid one
+ * after the other. A hint read without the lock: a stale pointer only
+ * prefetches the wrong line.
  */
 static inline void prefetch_links(const struct cw_timer *t)
 {
@@ -323,7 +327,13 @@ static inline void prefetch_links(const struct cw_timer *t)
 	}
 }
 
-/* The calling CPU (0 on a one-CPU system without asking the port). */
+/*
+ * The CPU whose bases the caller arms on: the calling CPU, or for a thread
+ * that is not a CPU the one its port names (cw__home_cpu(): the CPU of its
+ * host core, or the one it was bound to), so application threads do not
+ * all share CPU 0's base lock; CPU 0 if the port names none. 0 on a
+ * one-CPU system without asking the port.
+ */
 static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_wheel *w)
 {
 	unsigned cpu;
@@ -331,8 +341,9 @@ static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_whe
 	if (w->nr_cpus == 1) {
 		return 0;
 	}
-	cpu = cw__this_cpu(sys);
-	return CW_WARN_ON_ONCE(sys, cpu >= w->nr_cpus) ? 0 : cpu;
+	cpu = cw__home_cpu(sys);
+	/* A thread that is no CPU and names none: CPU 0. */
+	return cpu < w->nr_cpus ? cpu : 0;
 }
 
 /* The arm path's now: no clock read (see "The arm path's now"). */
@@ -501,6 +512,28 @@ static void forward_base(struct cw_timer_base *b, uint64_t now)
 
 static void check_base_or_die(struct cw_system *sys, struct cw_timer_base *b);
 
+/*
+ * A timer became the first event of an idle CPU's local or global base
+ * (@b locked): a global one goes to the migration hierarchy when it has a
+ * hook installed (the CPU sleeps on), anything else kicks the CPU.
+ */
+static __attribute__((noinline)) void
+idle_base_new_first(struct cw_system *sys, struct cw_timer_base *b, uint64_t bucket_expiry)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	cw_timer_global_hook_fn hook = atomic_load_explicit(&w->global_hook, memory_order_relaxed);
+	cw_timer_kick_fn kick;
+
+	if (b->kind == CW_TIMER_BASE_GLOBAL && hook) {
+		hook(sys, b->cpu, bucket_expiry);
+		return;
+	}
+	kick = atomic_load_explicit(&w->kick, memory_order_relaxed);
+	if (kick) {
+		kick(sys, b->cpu);
+	}
+}
+
 static inline __attribute__((always_inline)) void enqueue_timer(struct cw_system *sys,
 								struct cw_timer_base *b,
 								struct cw_timer *t, unsigned idx,
@@ -524,12 +557,7 @@ static inline __attribute__((always_inline)) void enqueue_timer(struct cw_system
 		b->timers_pending = true;
 		b->next_expiry_recalc = false;
 		if (b->is_idle && b->kind != CW_TIMER_BASE_DEF) {
-			cw_timer_kick_fn kick =
-				atomic_load_explicit(&sys->timer_wheel->kick, memory_order_relaxed);
-
-			if (kick) {
-				kick(sys, b->cpu);
-			}
+			idle_base_new_first(sys, b, bucket_expiry);
 		}
 	}
 }
@@ -1311,6 +1339,31 @@ void cw__timer_cpu_up(struct cw_system *sys, unsigned cpu)
 void cw__timer_set_kick(struct cw_system *sys, cw_timer_kick_fn kick)
 {
 	atomic_store_explicit(&sys->timer_wheel->kick, kick, memory_order_relaxed);
+}
+
+void cw__timer_set_global_hook(struct cw_system *sys, cw_timer_global_hook_fn hook)
+{
+	atomic_store_explicit(&sys->timer_wheel->global_hook, hook, memory_order_relaxed);
+}
+
+void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej, cw_timer_next_fn fn,
+			   void *arg)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	struct cw_timer_base *local = get_base(w, cpu, CW_TIMER_BASE_LOCAL);
+	struct cw_timer_base *global = get_base(w, cpu, CW_TIMER_BASE_GLOBAL);
+	struct cw_timer_next n;
+
+	CW_ASSERT(cpu < w->nr_cpus);
+	/* Lock order: LOCAL, then GLOBAL of one CPU (as next_expiry_common()). */
+	cw_spin_lock(&local->lock);
+	cw_spin_lock(&global->lock);
+	n.local = next_locked(local, basej);
+	n.global = next_locked(global, basej);
+	n.deferrable = CW_TIMER_NEXT_NONE;
+	fn(sys, cpu, &n, arg);
+	unlock_base(sys, global);
+	unlock_base(sys, local);
 }
 
 void cw__timer_test_set_jiffies(struct cw_system *sys, uint64_t now_jiffies)

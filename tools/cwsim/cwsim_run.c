@@ -24,11 +24,13 @@
  * Output is a pure function of the arguments: the engine reads no host
  * clock, so two runs with the same arguments print the same bytes.
  */
+#include "claim_report.h"
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
 #include "progress.h"
 #include "report.h"
+#include "cwsim_proxy.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/check.h>
@@ -1175,6 +1177,8 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	report_cpus(r, rep);
 	report_nohz(r, rep);
 	report_devices(r, rep);
+	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
+	cwsim_report_claims(rep, r->machine);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	if (rep->json) {
