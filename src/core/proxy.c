@@ -569,6 +569,14 @@ void cw_tick_proxy_interrupt(struct cw_system *sys)
 	}
 }
 
+bool cw_tick_proxy_deep_idle_ok(struct cw_system *sys)
+{
+	struct cw_proxy_cpu *pc = &sys->proxy->cpus[cw__this_cpu(sys)];
+	struct cw_clock_proxy_device *dev = pc->dev;
+
+	return !dev || !(dev->real_device->features & CW_CLOCKEVENT_FEAT_C3STOP) || !pc->timers;
+}
+
 struct cw_clock_proxy_device *cw_tick_proxy(struct cw_system *sys, unsigned cpu)
 {
 	if (!sys || !sys->proxy || cpu >= sys->nr_cpus) {
