@@ -21,3 +21,6 @@ cw_add_test(test_posix_timer_api LABEL posix TIMEOUT 120
 
 # The differential glibc-versus-drop-in suite (tests/posix/diff/README.md).
 include(posix/diff/diff.cmake)
+# The proxy tick device on the posix port: oob threads, masked sections (issue 12).
+cw_add_test(test_proxy_posix LABEL posix TIMEOUT 120
+            SOURCES posix/test_proxy_posix.c)
