@@ -1039,7 +1039,7 @@ int cw__clockevents_reserve_locked(struct cw_system *sys, struct cw_clock_event_
 	cw__clockevents_clear_forced(dev);
 	dev->reoffer_pending = false;
 	dev->reserved_by = owner;
-	dev->reserved_data = data;
+	CW_WRITE_ONCE(dev->reserved_data, data);
 	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 	CW_WRITE_ONCE(dev->event_handler, handler);
 	set_state(dev, CW_CLOCKEVENT_STATE_RESERVED);
@@ -1082,7 +1082,7 @@ int cw__clockevents_unreserve_locked(struct cw_system *sys, struct cw_clock_even
 	cw__clockevents_clear_forced(dev);
 	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 	dev->reserved_by = NULL;
-	dev->reserved_data = NULL;
+	CW_WRITE_ONCE(dev->reserved_data, NULL);
 	dev->bound_cpu = -1;
 	dev->is_broadcast = false;
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);

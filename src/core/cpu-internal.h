@@ -44,6 +44,8 @@ enum cw_softirq {
 	CW_SOFTIRQ_HRTIMER = 1u << 0,
 	/** Run expired timer-wheel timers (the timer row). */
 	CW_SOFTIRQ_TIMER = 1u << 1,
+	/** Pull idle CPUs' due global timers, after the local wheel (the tmigr row). */
+	CW_SOFTIRQ_TMIGR = 1u << 2,
 };
 
 /**

@@ -809,6 +809,8 @@ uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs)
 
 int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev)
 {
+	/* The model knows its own frequency error: the claim API matches on it. */
+	dev->accuracy_ppb = (uint32_t)(t->p.drift_ppb < 0 ? -t->p.drift_ppb : t->p.drift_ppb);
 	return cw_clockevents_config_and_register(t->hw->sys, dev, t->p.freq_hz,
 						  t->p.min_delta_ticks, t->p.max_delta_ticks);
 }

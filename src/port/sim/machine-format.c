@@ -290,6 +290,14 @@ CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, ch
 		put(&o, "\n[node %u]\ncpus = ", m->nodes[i].id);
 		put_cpus(&o, &m->nodes[i]);
 		put(&o, "\n");
+		if (m->nodes[i].nr_isolated) {
+			struct cw_sim_node_desc iso = { .nr_cpus = m->nodes[i].nr_isolated,
+							.cpus = m->nodes[i].isolated };
+
+			put(&o, "isolated = ");
+			put_cpus(&o, &iso);
+			put(&o, "\n");
+		}
 	}
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		put_counter(&o, &m->counters[i]);

@@ -396,6 +396,13 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 		c = *cfg;
 	}
 	c.nr_cpus = desc->nr_cpus;
+	if (!c.cpu_node) {
+		/* Timer migration builds its groups per NUMA node (node indexes suffice). */
+		c.cpu_node = desc->cpu_node;
+	}
+	if (!c.cpu_isolated) {
+		c.cpu_isolated = desc->cpu_isolated;
+	}
 	c.check = c.check == CW_CHECK_DEFAULT ? CW_CHECK_ON : c.check;
 	apply_system_section(&c, desc);
 	ret = alloc_tables(m, desc);

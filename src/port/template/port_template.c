@@ -68,9 +68,11 @@ struct template_port {
  *   sim        the engine's current CPU (the CPU of the event being run);
  *   bare metal a core-id register (MPIDR_EL1 on ARMv8) or 0 on one core.
  * A caller that is on no CPU (a plain application thread in posix) gets
- * CW_PORT_NO_CPU: the core then uses CPU 0's timer bases for it, never
- * lets it program a CPU's device (it sends that CPU an IPI instead) and
- * never counts it as in interrupt context.
+ * CW_PORT_NEAR_CPU(c) or CW_PORT_NO_CPU: the core then uses CPU c's (or
+ * CPU 0's) timer bases for it, never lets it program a CPU's device (it
+ * sends that CPU an IPI instead) and never counts it as in interrupt
+ * context. Name the CPU nearest the caller (posix: the CPU of its host
+ * core) so that such threads do not all share CPU 0's base locks.
  *
  * NULL fallback: the system has one CPU, and every caller is CPU 0.
  */
