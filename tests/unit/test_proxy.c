@@ -616,7 +616,7 @@ static void run_example_machine(const char *name, unsigned cpus)
 				     "[proxy]\n"
 				     "cpus = 0-%u\n"
 				     "masked = uniform 10us 200us\n"
-				     "masked_every = exponential 3ms\n"
+				     "masked_every = uniform 1ms 5ms\n"
 				     "oob_hz = 1000\n"
 				     "install_at = 200ms\n"
 				     "uninstall_at = 800ms\n"
