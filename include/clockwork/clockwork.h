@@ -14,6 +14,7 @@
 #include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
 #include <clockwork/timer.h>
+#include <clockwork/tmigr.h>
 #include <clockwork/check.h>
 #include <clockwork/claim.h>
 

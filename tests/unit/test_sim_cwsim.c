@@ -170,8 +170,10 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	 * one tick more).
 	 */
 	assert_all_errors_within(&r, 6013000, 6023000);
-	/* 601.8 ppm of the 10 s; the last ns depends on where the final tick fell. */
-	assert_non_null(strstr(r.out, "+601.76"));
+	/* 602.2 ppm of the 10 s; the last ns depends on where the final tick fell
+	 * (and the read jitter drawn before it: issue 15's arm without a clock
+	 * read moved it from +601.76). */
+	assert_non_null(strstr(r.out, "+602.20"));
 	clocksource_row(&r, "cpu_cycles", row, sizeof(row));
 	assert_non_null(strstr(row, " 0 "));
 	assert_non_null(strstr(row, "unstable"));

@@ -30,6 +30,7 @@
 #include "jsonw.h"
 #include "progress.h"
 #include "report.h"
+#include "cwsim_proxy.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/check.h>
@@ -1176,6 +1177,7 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	report_cpus(r, rep);
 	report_nohz(r, rep);
 	report_devices(r, rep);
+	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
 	cwsim_report_claims(rep, r->machine);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));

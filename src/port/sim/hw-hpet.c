@@ -169,11 +169,12 @@ static void hpet_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg
 	(void)irq;
 	(void)cpu;
 	c->flag = false;
-	cw_clockevents_handle_irq(&c->dev);
+	cw_clockevents_handle_event(&c->dev);
 }
 
 static const struct cw_clock_event_device hpet_dev_tmpl = {
-	.features = CW_CLOCKEVENT_FEAT_ONESHOT,
+	/* Pipeline-ready: a channel routed to a CPU as its tick device can be proxied. */
+	.features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PIPELINE,
 	.set_next_event = hpet_next_event,
 	.set_state_shutdown = hpet_shutdown,
 	.set_state_oneshot = hpet_shutdown,

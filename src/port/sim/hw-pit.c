@@ -87,7 +87,7 @@ static void pit_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 	(void)irq;
 	(void)cpu;
 	pit->dc.flag = false;
-	cw_clockevents_handle_irq(&pit->dev);
+	cw_clockevents_handle_event(&pit->dev);
 }
 
 static const struct cw_clock_event_device pit_dev_tmpl = {

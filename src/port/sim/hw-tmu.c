@@ -232,7 +232,7 @@ static void tmu_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 	if (ch->dc.reload == tmu_mask(ch)) {
 		ch->unie = false;
 	}
-	cw_clockevents_handle_irq(&ch->dev);
+	cw_clockevents_handle_event(&ch->dev);
 }
 
 /* ---- model operations ---- */

@@ -33,6 +33,7 @@ set(CW_SIM_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-lapic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-pit.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/workload.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/proxy-demo.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/drivers.c
   ${PROJECT_BINARY_DIR}/src/port/sim/default-machine.c
 )
