@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "jsonw.h"
 #include "progress.h"
+#include "trace.h"
 #include "report.h"
 
 #include <clockwork/clockwork.h>
@@ -111,6 +112,9 @@ struct cwsim_opts {
 	bool version;
 	/** --progress auto|on|off. */
 	enum cwsim_progress_mode progress;
+	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
+	struct cwsim_trace_opts trace;
+	bool trace_to_set;
 	/** Resolved --machine and --workload paths when given by name (examples). */
 	char machine_buf[CWSIM_PATH_MAX];
 	char workload_buf[CWSIM_PATH_MAX];
@@ -140,6 +144,8 @@ struct cwsim_run {
 	/** --json: the open file and its writer. */
 	FILE *json_file;
 	struct jsonw json;
+	/** --trace: the tracer while the machine runs. */
+	struct cwsim_trace *trace;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -187,6 +193,11 @@ static void usage(FILE *f)
 	      "                       second of wall time (auto: when stderr is a terminal)\n"
 	      "                       Ctrl-C (SIGINT) stops a run where it is and still\n"
 	      "                       prints every report (exit status 130)\n"
+	      "  --trace FILE         write a Perfetto/Chrome trace-event JSON timeline of the\n"
+	      "                       run to FILE (docs/simulator.md, \"Traces\")\n"
+	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent,\n"
+	      "                       hrtimer, timer, clocksource, comma-separated (default all)\n"
+	      "  --trace-from TIME, --trace-to TIME  trace only this window of virtual time\n"
 	      "  --version            print the version and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
@@ -237,6 +248,25 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 			return 0;
 		}
 		return cli_bad_arg(cli, "--progress: expected auto, on or off (got '%s')", v);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace"))) {
+		return cli_string(cli, "--trace", v, "a file name", &o->trace.path);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace-events"))) {
+		char bad[32];
+
+		if (!cwsim_trace_parse_classes(v, &o->trace.classes, bad)) {
+			return cli_bad_arg(cli, "--trace-events: expected a list of %s (got '%s')",
+					   cwsim_trace_class_names(), *v ? bad : v);
+		}
+		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace-from"))) {
+		return cli_time(cli, "--trace-from", v, &o->trace.from_ns);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace-to"))) {
+		o->trace_to_set = true;
+		return cli_time(cli, "--trace-to", v, &o->trace.to_ns);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
 		return cli_time(cli, "--duration", v, &o->duration_ns);
@@ -417,17 +447,31 @@ static int parse_args(int argc, char **argv, struct cwsim_opts *o, FILE *out, FI
 	memset(o, 0, sizeof(*o));
 	o->duration_ns = CWSIM_DEFAULT_DURATION_NS;
 	o->seed = 1;
+	o->trace.classes = CWSIM_TRACE_ALL;
 	ret = cli_parse(argc, argv, &p.cli, out, parse_arg, &p);
+	if (ret == 0 && !o->trace_to_set) {
+		o->trace.to_ns = UINT64_MAX;
+	}
+	if (ret == 0 && o->trace.from_ns > o->trace.to_ns) {
+		return cli_bad_arg(&p.cli, "--trace-from/--trace-to: expected a window whose start "
+					   "is not after its end");
+	}
 	return ret ? ret : check_opts(&p);
 }
 
 /* ---------------------------------------------------------------------- */
 /* The run */
 
-static void sink_to_file(void *arg, int level, const char *line)
+/* The log: printed unless --quiet; clocksource switches go to the trace. */
+static void sink(void *arg, int level, const char *line)
 {
+	struct cwsim_run *r = arg;
+
 	(void)level;
-	fprintf(arg, "%s\n", line);
+	if (!r->opts->quiet) {
+		fprintf(r->out, "%s\n", line);
+	}
+	cwsim_trace_log(r->trace, line);
 }
 
 static void suspend_fire(struct cw_sim *sim, struct cw_sim_event *ev)
@@ -1073,8 +1117,9 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	}
 	ret = cw_sim_create(o->seed, &r->sim);
 	if (ret == 0) {
-		ret = cw_sim_machine_create(r->sim, desc, &cfg, o->quiet ? NULL : sink_to_file,
-					    r->out, &r->machine);
+		ret = cw_sim_machine_create(r->sim, desc, &cfg,
+					    o->quiet && !o->trace.path ? NULL : sink, r,
+					    &r->machine);
 	}
 	if (ret) {
 		fprintf(err, "cwsim: cannot build machine '%s': %s\n", desc->name,
@@ -1160,6 +1205,7 @@ static void report_run(struct cwsim_run *r, struct cwsim_report *rep, const char
 	jsonw_u64(rep->json, "simulated_ns", cw_sim_now_ns(r->sim));
 	jsonw_bool(rep->json, "interrupted", r->interrupted);
 	jsonw_u64(rep->json, "events", cw_sim_events_run(r->sim));
+	jsonw_string(rep->json, "trace_file", o->trace.path);
 	jsonw_string(rep->json, "clocksource", current);
 	jsonw_i64(rep->json, "realtime_at_boot_ns", r->realtime0_ns);
 	jsonw_u64(rep->json, "suspended_ns", cw_sim_system_suspended_ns(r->sys));
@@ -1240,6 +1286,13 @@ static int run(struct cwsim_run *r)
 	int ret;
 
 	schedule_script(r);
+	if (o->trace.path) {
+		r->trace =
+			cwsim_trace_start(&o->trace, r->sim, r->machine, r->machine_name, r->err);
+		if (!r->trace) {
+			return CWSIM_EXIT_FAILURE;
+		}
+	}
 	if (cw_sim_machine_boot(r->machine) != 0) {
 		return CWSIM_EXIT_FAILURE;
 	}
@@ -1260,6 +1313,18 @@ static int run(struct cwsim_run *r)
 			  (unsigned long long)cw_sim_events_run(r->sim),
 			  (unsigned long long)o->seed, current);
 	ret = report(r, &rep, current);
+	if (r->trace) {
+		/* After the report (trace.h says why); its events are in the log. */
+		uint64_t events = cwsim_trace_events(r->trace);
+		int bad = cwsim_trace_finish(r->trace, r->err);
+
+		r->trace = NULL;
+		if (bad) {
+			return CWSIM_EXIT_FAILURE;
+		}
+		fprintf(r->out, "trace: %llu events written to %s\n", (unsigned long long)events,
+			o->trace.path);
+	}
 	return r->interrupted ? CWSIM_EXIT_INTERRUPTED : ret;
 }
 
@@ -1345,6 +1410,10 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = ret ? ret : json_open(&r);
 	ret = ret ? ret : run(&r);
 	ret = json_close(&r, ret);
+	if (r.trace) {
+		/* The run failed after the trace started: close it as far as it got. */
+		cwsim_trace_finish(r.trace, err);
+	}
 	cw_sim_machine_destroy(r.machine);
 	cw_sim_destroy(r.sim);
 	cw_sim_machine_desc_free(desc);

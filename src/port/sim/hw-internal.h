@@ -22,6 +22,7 @@
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
+#include <clockwork/sim_trace.h>
 
 /** Longest timer model name, including the NUL. */
 #define SIM_HW_NAME_MAX     24u
@@ -210,6 +211,8 @@ struct cw_sim_hw {
 	struct cw_sim_hw_timer *timers;
 	/** Number of timer models. */
 	unsigned nr_timers;
+	/** The tracer (trace.c, include/clockwork/sim_trace.h), or NULL: off. */
+	struct sim_trace *trace;
 };
 
 /* ---- calls between the hardware files ----------------------------------- */
@@ -234,6 +237,14 @@ uint64_t cw__sim_hw_cpu_wake_for_irq(struct cw_sim_hw *hw, unsigned cpu, bool pa
 void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu);
 /** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
 void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
+/** Tracing (trace.c): report @p type on @p cpu; @p what is the IRQ line, IPI target or idle state.
+ */
+void cw__sim_trace_cpu(struct cw_sim_hw *hw, enum cw_sim_trace_type type, unsigned cpu,
+		       unsigned what);
+/** Tracing: wrap @p dev's programming ops before it registers. */
+void cw__sim_trace_wrap_dev(struct cw_sim_hw *hw, struct cw_clock_event_device *dev);
+/** Tracing: free the tracer (hardware destruction). */
+void cw__sim_trace_free(struct cw_sim_hw *hw);
 /** The current virtual time. */
 static inline uint64_t cw__sim_hw_now(const struct cw_sim_hw *hw)
 {

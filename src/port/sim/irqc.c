@@ -206,6 +206,7 @@ CW_API void cw_sim_hw_destroy(struct cw_sim_hw *hw)
 		cw_sim_hw_irq_free(hw, i);
 	}
 	cw__sim_hw_cpus_fini(hw);
+	cw__sim_trace_free(hw);
 	free(hw->irqs);
 	free(hw);
 }
@@ -274,6 +275,10 @@ static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 	}
 	d->woken = false;
 	cw__sim_hw_cpu_busy(hw, cpu, true);
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, line ? CW_SIM_TRACE_IRQ_ENTRY : CW_SIM_TRACE_IPI_ENTRY, cpu,
+				  d->irq);
+	}
 	if (hw->sys) {
 		cw_irq_enter(hw->sys);
 	}
@@ -291,6 +296,10 @@ static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 	}
 	if (hw->sys) {
 		cw_irq_exit(hw->sys);
+	}
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, line ? CW_SIM_TRACE_IRQ_EXIT : CW_SIM_TRACE_IPI_EXIT, cpu,
+				  d->irq);
 	}
 	cw__sim_hw_cpu_busy(hw, cpu, false);
 }
@@ -450,6 +459,9 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu)
 		return;
 	}
 	d->woken = false;
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, CW_SIM_TRACE_IPI_SEND, cpu, cpu);
+	}
 	cw_sim_event_schedule(hw->sim, &d->ev, cw_sim_now_ns(hw->sim) + hw->p.ipi_latency_ns);
 }
 
@@ -590,6 +602,9 @@ uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs)
 
 int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev)
 {
+	if (t->hw->trace) {
+		cw__sim_trace_wrap_dev(t->hw, dev);
+	}
 	return cw_clockevents_config_and_register(t->hw->sys, dev, t->p.freq_hz,
 						  t->p.min_delta_ticks, t->p.max_delta_ticks);
 }
