@@ -34,6 +34,17 @@
  * CPUs. "Unused" and "DETACHED" are the same thing: the tick layer moves
  * every device it uses (tick or broadcast) out of DETACHED.
  *
+ * Reserved. A holder outside the tick layer (a claimed channel, the real
+ * device under a proxy tick device) can take an unused device out of the
+ * framework: cw__clockevents_reserve() moves it from DETACHED to RESERVED
+ * under ce.lock. Every offer, re-offer and replacement search takes only
+ * DETACHED devices, so the tick and broadcast layers never see it; the
+ * framework's operations on it (programming, state switches, unbind,
+ * unregister) are refused with CW_EBUSY and a log line naming the holder.
+ * The holder drives the hardware through cw__clockevents_reserved_*();
+ * cw__clockevents_unreserve() shuts it down and offers it again like any
+ * released device.
+ *
  * Locking rules: ce.lock (clockevents-types.h) protects the device list and
  * every device's binding. Offering a device to a CPU runs on that CPU
  * through cw_cpu_call() with no lock held by the caller; the called
@@ -165,6 +176,8 @@ const char *cw_clockevent_state_name(enum cw_clockevent_state state)
 		return "oneshot";
 	case CW_CLOCKEVENT_STATE_ONESHOT_STOPPED:
 		return "oneshot-stopped";
+	case CW_CLOCKEVENT_STATE_RESERVED:
+		return "reserved";
 	}
 	return "invalid";
 }
@@ -206,8 +219,19 @@ static int driver_switch(struct cw_clock_event_device *dev, enum cw_clockevent_s
 		}
 		return dev->set_state_oneshot_stopped ? dev->set_state_oneshot_stopped(dev)
 						      : CW_ENOSYS;
+	case CW_CLOCKEVENT_STATE_RESERVED:
+		/* Only cw__clockevents_reserve_locked() enters it, with no driver call. */
+		return CW_EINVAL;
 	}
 	return CW_EINVAL;
+}
+
+/* The framework tried to use a RESERVED device: refuse, and say who holds it. */
+static int refuse_reserved(struct cw_clock_event_device *dev, const char *what)
+{
+	cw__log(dev->sys, CW_LOG_WARNING, "clockevents: %s refused: %s is reserved by %s", what,
+		dev->name, dev->reserved_by ? dev->reserved_by : "?");
+	return CW_EBUSY;
 }
 
 int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_clockevent_state state)
@@ -216,6 +240,9 @@ int cw__clockevents_switch_state(struct cw_clock_event_device *dev, enum cw_cloc
 
 	if (cw_clockevent_get_state(dev) == state) {
 		return 0;
+	}
+	if (cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_RESERVED) {
+		return refuse_reserved(dev, "state switch");
 	}
 	ret = driver_switch(dev, state);
 	if (ret) {
@@ -342,13 +369,45 @@ static int program_min_delta(struct cw_clock_event_device *dev)
 	return ret;
 }
 
+/*
+ * Program the hardware of a device in oneshot mode for @expires_ns (not
+ * CW_KTIME_MAX): absolute for KTIME devices, else the delta clamped to
+ * the device's limits, with the min-delta path on failure when @force.
+ */
+static int program_hw(struct cw_clock_event_device *dev, cw_ktime_t expires_ns, bool force)
+{
+	int64_t delta;
+	int ret;
+
+	if (dev->features & CW_CLOCKEVENT_FEAT_KTIME) {
+		return dev->set_next_ktime(expires_ns, dev);
+	}
+	delta = expires_ns - cw_ktime_get(dev->sys);
+	if (delta <= 0) {
+		return force ? program_min_delta(dev) : CW_ETIME;
+	}
+	if ((uint64_t)delta > dev->max_delta_ns) {
+		delta = (int64_t)dev->max_delta_ns;
+	}
+	if ((uint64_t)delta < dev->min_delta_ns) {
+		delta = (int64_t)dev->min_delta_ns;
+	}
+	ret = dev->set_next_event(program_cycles(dev, (uint64_t)delta), dev);
+	if (ret && force) {
+		ret = program_min_delta(dev);
+	}
+	return ret;
+}
+
 int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
 				 bool force)
 {
 	enum cw_clockevent_state state = cw_clockevent_get_state(dev);
-	int64_t delta;
-	int ret;
 
+	if (cw_unlikely(state == CW_CLOCKEVENT_STATE_RESERVED)) {
+		/* Its holder programs it (cw__clockevents_reserved_program()). */
+		return refuse_reserved(dev, "programming");
+	}
 	if (expires_ns < 0) {
 		/*
 		 * Before MONOTONIC 0: long past, so handled as any past time
@@ -387,24 +446,7 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 		return 0;
 	}
 	CW_WARN_ON_ONCE(dev->sys, state != CW_CLOCKEVENT_STATE_ONESHOT);
-	if (dev->features & CW_CLOCKEVENT_FEAT_KTIME) {
-		return dev->set_next_ktime(expires_ns, dev);
-	}
-	delta = expires_ns - cw_ktime_get(dev->sys);
-	if (delta <= 0) {
-		return force ? program_min_delta(dev) : CW_ETIME;
-	}
-	if ((uint64_t)delta > dev->max_delta_ns) {
-		delta = (int64_t)dev->max_delta_ns;
-	}
-	if ((uint64_t)delta < dev->min_delta_ns) {
-		delta = (int64_t)dev->min_delta_ns;
-	}
-	ret = dev->set_next_event(program_cycles(dev, (uint64_t)delta), dev);
-	if (ret && force) {
-		ret = program_min_delta(dev);
-	}
-	return ret;
+	return program_hw(dev, expires_ns, force);
 }
 
 void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
@@ -739,6 +781,8 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	dev->bound_cpu = -1;
 	dev->is_broadcast = false;
 	dev->reoffer_pending = false;
+	dev->reserved_by = NULL;
+	dev->reserved_data = NULL;
 	dev->next = NULL;
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
 	/* Append: the list keeps registration order. */
@@ -885,6 +929,11 @@ int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *d
 		cw__log(sys, CW_LOG_INFO, "clockevents: removed unused device %s", dev->name);
 		return 0;
 	}
+	if (cw__clockevents_is_reserved(dev)) {
+		cw_spin_unlock(&sys->ce.lock);
+		/* The holder gives it back first (cw__clockevents_unreserve()). */
+		return refuse_reserved(dev, "unbind");
+	}
 	bound = dev->bound_cpu;
 	cw_spin_unlock(&sys->ce.lock);
 	if (dev->is_broadcast || bound < 0 || (unsigned)bound != cpu || cpu >= sys->nr_cpus) {
@@ -915,6 +964,145 @@ int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_devic
 	}
 	/* Now detached (or it was): the second unbind removes it. */
 	return cw_clockevents_unbind(sys, dev, 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reserved devices (clockevents-internal.h) */
+
+bool cw__clockevents_is_reserved(const struct cw_clock_event_device *dev)
+{
+	return cw_clockevent_get_state(dev) == CW_CLOCKEVENT_STATE_RESERVED;
+}
+
+int cw__clockevents_reserve_locked(struct cw_system *sys, struct cw_clock_event_device *dev,
+				   const char *owner, cw_clockevent_handler_fn handler, void *data)
+{
+	cw_lockdep_assert_held(&sys->ce.lock);
+	if (!owner || !is_registered_locked(sys, dev)) {
+		return CW_EINVAL;
+	}
+	if (!is_detached(dev)) {
+		if (cw__clockevents_is_reserved(dev)) {
+			cw__log(sys, CW_LOG_INFO, "clockevents: %s wants %s: reserved by %s", owner,
+				dev->name, dev->reserved_by);
+		}
+		return CW_EBUSY;
+	}
+	/*
+	 * No driver call: a released device was shut down when the framework
+	 * let it go, and the holder sets the hardware up itself. The state is
+	 * written last under ce.lock, so an offer (which takes ce.lock and
+	 * wants DETACHED) sees either an unused device or a reserved one.
+	 */
+	cw__clockevents_clear_forced(dev);
+	dev->reoffer_pending = false;
+	dev->reserved_by = owner;
+	dev->reserved_data = data;
+	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+	CW_WRITE_ONCE(dev->event_handler, handler);
+	set_state(dev, CW_CLOCKEVENT_STATE_RESERVED);
+	return 0;
+}
+
+int cw__clockevents_reserve(struct cw_system *sys, struct cw_clock_event_device *dev,
+			    const char *owner, cw_clockevent_handler_fn handler, void *data)
+{
+	int ret;
+
+	if (!sys || !dev) {
+		return CW_EINVAL;
+	}
+	cw_spin_lock(&sys->ce.lock);
+	ret = cw__clockevents_reserve_locked(sys, dev, owner, handler, data);
+	cw_spin_unlock(&sys->ce.lock);
+	if (ret == 0) {
+		cw__log(sys, CW_LOG_INFO, "clockevents: %s reserved by %s", dev->name, owner);
+	}
+	return ret;
+}
+
+int cw__clockevents_unreserve_locked(struct cw_system *sys, struct cw_clock_event_device *dev,
+				     const char *owner)
+{
+	cw_lockdep_assert_held(&sys->ce.lock);
+	if (!is_registered_locked(sys, dev) || !cw__clockevents_is_reserved(dev)) {
+		return CW_EINVAL;
+	}
+	if (dev->reserved_by != owner) {
+		return CW_EPERM;
+	}
+	/* Its interrupts are nobody's from here: a late one finds no handler. */
+	CW_WRITE_ONCE(dev->event_handler, NULL);
+	/* Leave the hardware quiet, whatever the holder left running. */
+	if (!(dev->features & CW_CLOCKEVENT_FEAT_DUMMY) && dev->set_state_shutdown) {
+		(void)dev->set_state_shutdown(dev);
+	}
+	cw__clockevents_clear_forced(dev);
+	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+	dev->reserved_by = NULL;
+	dev->reserved_data = NULL;
+	dev->bound_cpu = -1;
+	dev->is_broadcast = false;
+	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
+	/* Back in the framework: the next re-offer round offers it (broadcast first). */
+	dev->reoffer_pending = true;
+	return 0;
+}
+
+int cw__clockevents_unreserve(struct cw_system *sys, struct cw_clock_event_device *dev,
+			      const char *owner)
+{
+	int ret;
+
+	if (!sys || !dev) {
+		return CW_EINVAL;
+	}
+	cw_spin_lock(&sys->ce.lock);
+	ret = cw__clockevents_unreserve_locked(sys, dev, owner);
+	cw_spin_unlock(&sys->ce.lock);
+	if (ret == 0) {
+		cw__log(sys, CW_LOG_INFO, "clockevents: %s released by %s", dev->name, owner);
+		cw__clockevents_reoffer(sys);
+	}
+	return ret;
+}
+
+int cw__clockevents_reserved_set_mode(struct cw_clock_event_device *dev,
+				      enum cw_clockevent_state mode)
+{
+	if (!cw__clockevents_is_reserved(dev)) {
+		return CW_EBUSY;
+	}
+	switch (mode) {
+	case CW_CLOCKEVENT_STATE_SHUTDOWN:
+		CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
+		/* fall through */
+	case CW_CLOCKEVENT_STATE_PERIODIC:
+	case CW_CLOCKEVENT_STATE_ONESHOT:
+		/* driver_switch() checks the feature bits; the state stays RESERVED. */
+		return driver_switch(dev, mode);
+	default:
+		return CW_EINVAL;
+	}
+}
+
+int cw__clockevents_reserved_program(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
+				     bool force)
+{
+	if (!cw__clockevents_is_reserved(dev)) {
+		return CW_EBUSY;
+	}
+	if (expires_ns == CW_KTIME_MAX) {
+		return cw__clockevents_reserved_set_mode(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
+	}
+	if (!(dev->features & CW_CLOCKEVENT_FEAT_ONESHOT)) {
+		return CW_ENOSYS;
+	}
+	if (expires_ns < 0) {
+		expires_ns = 0;
+	}
+	CW_WRITE_ONCE(dev->next_event_ns, expires_ns);
+	return program_hw(dev, expires_ns, force);
 }
 
 void cw__clockevents_init(struct cw_system *sys)

@@ -7,3 +7,6 @@ target_compile_definitions(test_clockevents PRIVATE CW_BUILDING_LIBRARY)
 cw_add_test(test_example_driver LABEL unit
             SOURCES unit/test_example_driver.c ${PROJECT_SOURCE_DIR}/examples/drivers/acme-timer.c)
 target_include_directories(test_example_driver PRIVATE ${PROJECT_SOURCE_DIR}/examples/drivers)
+# The RESERVED state (issue 13, shared with the proxy tick device of issue 12).
+cw_add_test(test_ce_reserved LABEL unit SOURCES unit/test_ce_reserved.c)
+target_compile_definitions(test_ce_reserved PRIVATE CW_BUILDING_LIBRARY)

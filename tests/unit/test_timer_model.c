@@ -18,6 +18,7 @@
  */
 #include <clockwork/timer.h>
 
+#include "cw_rand.h"
 #include "cw_test.h"
 
 #include "core/timer-internal.h"
@@ -68,12 +69,7 @@ static struct model *M;
 
 static uint64_t rnd(void)
 {
-	/* splitmix64 */
-	uint64_t z = (M->rng += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return cw_rand_next(&M->rng);
 }
 
 static uint64_t below(uint64_t n)

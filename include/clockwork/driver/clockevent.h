@@ -77,6 +77,16 @@ enum cw_clockevent_state {
 	CW_CLOCKEVENT_STATE_ONESHOT,
 	/** Oneshot with nothing programmed (entered from ONESHOT only). */
 	CW_CLOCKEVENT_STATE_ONESHOT_STOPPED,
+	/**
+	 * Taken out of the framework by a holder (a claimed channel, the real
+	 * device under a proxy tick device): the tick and broadcast layers never
+	 * use it, nobody else can reserve it, and the framework's operations on
+	 * it (programming, unbind, unregister) fail with CW_EBUSY. The holder
+	 * programs the hardware; when it releases the device, the device becomes
+	 * DETACHED and is offered to the framework again (it may become a tick
+	 * or the broadcast device).
+	 */
+	CW_CLOCKEVENT_STATE_RESERVED,
 };
 
 /** Interrupt handler the core installs; drivers call it via cw_clockevents_handle_irq(). */
@@ -175,6 +185,13 @@ struct cw_clock_event_device {
 	 * offered: the next re-offer round offers it again. Core-private.
 	 */
 	bool reoffer_pending;
+	/**
+	 * Holder of a RESERVED device (its name, the pointer it reserved with),
+	 * NULL otherwise. Written under the clockevents lock.
+	 */
+	const char *reserved_by;
+	/** The holder's pointer for its interrupt handler (RESERVED only). */
+	void *reserved_data;
 	/** The system it is registered with (NULL when not registered). */
 	struct cw_system *sys;
 	/** Link in the system's device list. */
@@ -237,7 +254,8 @@ CW_API int cw_clockevents_update_freq(struct cw_clock_event_device *dev, uint64_
  * @param cpu  The CPU it is bound to (ignored for an unused device).
  * Context: any thread; runs on @p cpu through cw_cpu_call().
  * @return 0; CW_EBUSY when the device is in use and nothing can replace it,
- *         or it is the broadcast device; CW_EINVAL if it is not registered.
+ *         or it is the broadcast device, or it is RESERVED (the log names the
+ *         holder); CW_EINVAL if it is not registered.
  */
 CW_API int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_device *dev,
 				 unsigned cpu);
@@ -249,8 +267,8 @@ CW_API int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_de
  * @param sys  The system.
  * @param dev  A registered device.
  * Context: as cw_clockevents_unbind().
- * @return 0, CW_EBUSY (in use, no replacement; or the broadcast device), CW_EINVAL (not
- * registered).
+ * @return 0, CW_EBUSY (in use, no replacement; or the broadcast device; or RESERVED),
+ *         CW_EINVAL (not registered).
  */
 CW_API int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_device *dev);
 
@@ -296,7 +314,8 @@ CW_API void cw_clockevents_handle_irq(struct cw_clock_event_device *dev);
  * Context: the device's CPU (tick device) or under the broadcast lock.
  * @return 0 (also when a latched forced event makes the call a no-op);
  *         CW_ETIME if @p expires_ns has passed and @p force is false, or
- *         the retry gave up.
+ *         the retry gave up; CW_EBUSY (and nothing programmed) if @p dev is
+ *         RESERVED: its holder programs it.
  */
 CW_API int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
 					bool force);
@@ -304,7 +323,10 @@ CW_API int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_kt
 /** The state of @p dev. Context: any. */
 CW_API enum cw_clockevent_state cw_clockevent_get_state(const struct cw_clock_event_device *dev);
 
-/** Name of a state ("detached", "shutdown", "periodic", "oneshot", "oneshot-stopped"). */
+/**
+ * Name of a state ("detached", "shutdown", "periodic", "oneshot", "oneshot-stopped",
+ * "reserved").
+ */
 CW_API const char *cw_clockevent_state_name(enum cw_clockevent_state state);
 
 /**
