@@ -285,6 +285,7 @@ const struct sim_hw_timer_ops cw__sim_hw_hpet_ops = {
 	.freq_hz = 14318180,
 	.width_bits = 32,
 	.min_delta_ticks = 0x80,
+	.max_delta_ticks = 0x7fffffff,
 	.rating = 50,
 	.irq = 2,
 	.nr_channels = 3,

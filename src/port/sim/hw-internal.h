@@ -148,14 +148,23 @@ struct cw_sim_hw_timer {
 	struct cw_sim_hw_timer *next;
 };
 
-/** What each model provides (one const table per model file). */
+/**
+ * What each model provides (one const table per model file). Its defaults
+ * are the only ones for the kind: the API (cw_sim_hw_timer_create()) and
+ * the machine-file parser both take them from here
+ * (cw__sim_hw_type_defaults()); they follow the Linux driver of the
+ * hardware (min and max delta as passed to clockevents_config_and_register()).
+ */
 struct sim_hw_timer_ops {
-	/** Type defaults: name, frequency, width, min delta, rating, irq, channels. */
+	/** Type defaults: name, frequency, width, min and max delta, rating, irq, channels. */
 	const char *name;
 	const char *compatible;
 	uint64_t freq_hz;
 	unsigned width_bits;
 	uint64_t min_delta_ticks;
+	/** Longest programmable delta, cycles (capped at the counter's width; 0: the width's mask).
+	 */
+	uint64_t max_delta_ticks;
 	int rating;
 	int irq;
 	unsigned nr_channels;
@@ -237,6 +246,12 @@ uint64_t cw__sim_hw_cpu_wake_for_irq(struct cw_sim_hw *hw, unsigned cpu, bool pa
 void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu);
 /** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
 void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
+/**
+ * Fill the zero fields of @p p with the defaults of its type (the model's
+ * ops table), as cw_sim_hw_timer_create() does: the machine-file parser
+ * starts every timer section from these. @return 0, or CW_EINVAL for a bad type.
+ */
+int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p);
 /** Tracing (trace.c): report @p type on @p cpu; @p what is the IRQ line, IPI target or idle state.
  */
 void cw__sim_trace_cpu(struct cw_sim_hw *hw, enum cw_sim_trace_type type, unsigned cpu,

@@ -157,7 +157,9 @@ const struct sim_hw_timer_ops cw__sim_hw_pit_ops = {
 	.freq_hz = PIT_TICK_RATE,
 	.width_bits = 16,
 	.min_delta_ticks = 0xF,
-	.rating = 125,
+	.max_delta_ticks = 0x7fff,
+	/* Below the HPET (50) that displaces it, as in Linux (where the PIT is unrated). */
+	.rating = 40,
 	.irq = 0,
 	.nr_channels = 1,
 	.percpu = false,

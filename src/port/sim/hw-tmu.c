@@ -357,6 +357,7 @@ const struct sim_hw_timer_ops cw__sim_hw_tmu_ops = {
 	.freq_hz = 12500000,
 	.width_bits = 32,
 	.min_delta_ticks = 0x300,
+	.max_delta_ticks = 0xffffffff,
 	.rating = 200,
 	.irq = 40,
 	.nr_channels = 3,

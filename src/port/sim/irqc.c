@@ -482,14 +482,11 @@ static const struct sim_hw_timer_ops *const timer_ops[CW_SIM_HW_NR_TIMER_TYPES] 
 	[CW_SIM_HW_PIT] = &cw__sim_hw_pit_ops,
 };
 
-static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *ops,
-			 struct cw_sim_hw_timer_params *p)
+/* The zero fields of @p from the type's ops (the one table of defaults per kind). */
+static void fill_type_defaults(const struct sim_hw_timer_ops *ops, struct cw_sim_hw_timer_params *p)
 {
 	if (!p->name) {
 		p->name = ops->name;
-	}
-	if (!p->name[0] || strlen(p->name) >= SIM_HW_NAME_MAX) {
-		return CW_EINVAL;
 	}
 	p->freq_hz = p->freq_hz ? p->freq_hz : ops->freq_hz;
 	p->width_bits = p->width_bits ? p->width_bits : ops->width_bits;
@@ -499,9 +496,31 @@ static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *op
 	p->nr_channels = p->nr_channels ? p->nr_channels : ops->nr_channels;
 	p->storm_limit = p->storm_limit ? p->storm_limit : CW_SIM_HW_DEFAULT_STORM_LIMIT;
 	p->clocksource_rating = p->clocksource_rating ? p->clocksource_rating : ops->cs_rating;
-	if (!p->max_delta_ticks) {
-		/* Drivers keep one bit of headroom, as Linux's do (0x7fffffff for 32 bits). */
-		p->max_delta_ticks = cw__sim_hw_mask(p->width_bits > 63 ? 63 : p->width_bits - 1);
+	if (!p->max_delta_ticks && p->width_bits >= 1 && p->width_bits <= 64) {
+		/* The driver's limit, within the counter's width (a narrower counter caps it). */
+		uint64_t mask = cw__sim_hw_mask(p->width_bits);
+
+		p->max_delta_ticks = ops->max_delta_ticks && ops->max_delta_ticks < mask
+					     ? ops->max_delta_ticks
+					     : mask;
+	}
+}
+
+int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p)
+{
+	if ((unsigned)p->type >= CW_SIM_HW_NR_TIMER_TYPES) {
+		return CW_EINVAL;
+	}
+	fill_type_defaults(timer_ops[p->type], p);
+	return 0;
+}
+
+static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *ops,
+			 struct cw_sim_hw_timer_params *p)
+{
+	fill_type_defaults(ops, p);
+	if (!p->name[0] || strlen(p->name) >= SIM_HW_NAME_MAX) {
+		return CW_EINVAL;
 	}
 	if (p->width_bits < 16 || p->width_bits > 64 || p->freq_hz == 0 ||
 	    p->min_delta_ticks > p->max_delta_ticks || p->drift_ppb > CW_SIM_DRIFT_MAX_PPB ||

@@ -35,6 +35,7 @@
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/system.h>
 
+#include "port/sim/hw-internal.h"
 #include "port/sim/sim-internal.h"
 
 #include <errno.h>
@@ -762,41 +763,29 @@ CW_BUILD_ASSERT(sizeof(counter_keys) / sizeof(counter_keys[0]) <= MAX_KEYS, "see
 /* ---------------------------------------------------------------------- */
 /* Timer sections ([global_timer NAME], [arch_timer NAME], ...) */
 
-/** What a timer kind is called and what a file may leave out. */
+/**
+ * What a timer kind is called in a machine file and which model it is. The
+ * defaults of what a file may leave out (compatible, width, rating, min and
+ * max delta, channels) are the model's own (its ops table in hw-*.c, read
+ * through cw__sim_hw_type_defaults()), the same the API applies, so a model
+ * does not depend on whether a file or the API created it.
+ */
 struct timer_kind_info {
 	/** Section name. */
 	const char *section;
-	/** Default compatible string (the driver that matches it is in drivers.c). */
-	const char *compatible;
-	/** Default width, bits. */
-	unsigned width_bits;
-	/** Default rating. */
-	int rating;
-	/** Default min_delta, cycles. */
-	uint64_t min_delta_ticks;
-	/** Default max_delta, cycles (0: the width's mask). */
-	uint64_t max_delta_ticks;
-	/** Default c3stop. */
+	/** The model. */
+	enum cw_sim_hw_timer_type hw_type;
+	/** Default c3stop (the LAPIC always stops in deep idle). */
 	bool c3stop;
-	/** Default number of channels. */
-	unsigned channels;
 };
 
-/*
- * Defaults follow the Linux drivers: the arch timer is programmed through
- * its signed 32-bit TVAL (max 0x7fffffff) and rated 450, the A9 global timer
- * 300, SH-TMU 200, the LAPIC 100 with a 0xF minimum and C3STOP, the HPET 50
- * and the PIT below it.
- */
 static const struct timer_kind_info timer_kinds[CW_SIM_TIMER_NR_KINDS] = {
-	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", "arm,cortex-a9-global-timer", 64, 300, 1,
-					0xffffffffu, false, 1 },
-	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", "arm,armv7-timer", 56, 450, 15, 0x7fffffffu,
-				      false, 1 },
-	[CW_SIM_TIMER_TMU] = { "tmu", "renesas,tmu", 32, 200, 1, 0, false, 3 },
-	[CW_SIM_TIMER_HPET] = { "hpet", "intel,hpet", 32, 50, 32, 0x7fffffffu, false, 3 },
-	[CW_SIM_TIMER_LAPIC] = { "lapic", "intel,lapic-timer", 32, 100, 15, 0, true, 1 },
-	[CW_SIM_TIMER_PIT] = { "pit", "intel,i8253", 16, 40, 1, 0, false, 1 },
+	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", CW_SIM_HW_GLOBAL_TIMER, false },
+	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", CW_SIM_HW_ARCH_TIMER, false },
+	[CW_SIM_TIMER_TMU] = { "tmu", CW_SIM_HW_TMU, false },
+	[CW_SIM_TIMER_HPET] = { "hpet", CW_SIM_HW_HPET, false },
+	[CW_SIM_TIMER_LAPIC] = { "lapic", CW_SIM_HW_LAPIC, true },
+	[CW_SIM_TIMER_PIT] = { "pit", CW_SIM_HW_PIT, false },
 };
 
 #define KIND_BIT(k)      (1u << (k))
@@ -810,7 +799,9 @@ CW_API const char *cw_sim_timer_kind_name(enum cw_sim_timer_kind kind)
 
 CW_API const char *cw_sim_timer_kind_compatible(enum cw_sim_timer_kind kind)
 {
-	return (unsigned)kind < CW_SIM_TIMER_NR_KINDS ? timer_kinds[kind].compatible : "?";
+	return (unsigned)kind < CW_SIM_TIMER_NR_KINDS
+		       ? cw_sim_hw_timer_type_compatible(timer_kinds[kind].hw_type)
+		       : "?";
 }
 
 static struct cw_sim_timer_desc *cur_timer(struct parser *ps)
@@ -996,6 +987,7 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 		       const char *header)
 {
 	const struct timer_kind_info *ki = &timer_kinds[kind];
+	struct cw_sim_hw_timer_params def = { 0 };
 	struct cw_sim_machine_desc *m = ps->m;
 	struct cw_sim_timer_desc *ts, *t;
 	char what[64];
@@ -1029,13 +1021,16 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 	memset(t, 0, sizeof(*t));
 	memcpy(t->name, arg, strlen(arg) + 1);
 	t->kind = kind;
-	snprintf(t->compatible, sizeof(t->compatible), "%s", ki->compatible);
-	t->width_bits = ki->width_bits;
-	t->rating = ki->rating;
-	t->min_delta_ticks = ki->min_delta_ticks;
-	t->max_delta_ticks = ki->max_delta_ticks;
+	snprintf(t->compatible, sizeof(t->compatible), "%s",
+		 cw_sim_hw_timer_type_compatible(ki->hw_type));
+	def.type = ki->hw_type;
+	cw__sim_hw_type_defaults(&def);
+	t->width_bits = def.width_bits;
+	t->rating = def.rating;
+	t->min_delta_ticks = def.min_delta_ticks;
+	t->max_delta_ticks = def.max_delta_ticks;
 	t->c3stop = ki->c3stop;
-	t->channels = ki->channels;
+	t->channels = def.nr_channels;
 	t->line = ps->tx.line;
 	enter_section(ps, SECT_TIMER, timer_keys, sizeof(timer_keys) / sizeof(timer_keys[0]));
 	ps->timer_kind = kind;
