@@ -214,6 +214,18 @@ static void test_trace_matches_the_report(void **state)
 		}
 	}
 	assert_int_equal(count(&t, "clocksource_switch", NR_CPUS), 2);
+	/* Callbacks by name (the executable's symbols): the tick's and the watchdog's. */
+	{
+		bool tick = false, watchdog = false;
+
+		for (const struct jt_node *e = t.events->child; e; e = e->next) {
+			const char *fn = jt_text(jt_get(jt_get(e, "args"), "function"));
+
+			tick |= strcmp(fn, "sched_timer_fn") == 0;
+			watchdog |= strcmp(fn, "watchdog_timer_fn") == 0;
+		}
+		assert_true(tick && watchdog);
+	}
 	trace_free(&t);
 	cwsim_run_free(&r);
 	unlink(path);
@@ -313,12 +325,124 @@ static void test_trace_filters(void **state)
 	unlink(path);
 }
 
+/* The ids of the timers the trace says are armed just after @at_us (replaying start/cancel/expire).
+ */
+static unsigned armed_in_trace(const struct trace *t, double at_us, bool armed[], unsigned max)
+{
+	unsigned n = 0;
+
+	memset(armed, 0, max * sizeof(armed[0]));
+	for (const struct jt_node *e = t->events->child; e; e = e->next) {
+		const char *name = jt_text(jt_get(e, "name"));
+		const struct jt_node *args = jt_get(e, "args");
+		double id;
+
+		if (jt_num(jt_get(e, "ts")) > at_us || strncmp(name, "hrtimer_", 8) != 0) {
+			continue;
+		}
+		id = jt_num(jt_get(args, "hrtimer"));
+		assert_true(id >= 1 && id < max);
+		armed[(unsigned)id] = strcmp(name, "hrtimer_start") == 0;
+	}
+	for (unsigned i = 0; i < max; i++) {
+		n += armed[i];
+	}
+	return n;
+}
+
+/*
+ * --dump-timers-at: the run stops at each instant (given out of order),
+ * prints a /proc/timer_list-like dump and goes on; the JSON report has the
+ * same lists; the hrtimers listed are exactly those the trace shows armed
+ * then, callbacks named; nothing else in the output changes.
+ */
+static void test_dump_timers_at(void **state)
+{
+	char path[512];
+	struct cwsim_run plain, r;
+	struct trace t = { 0 };
+	const struct jt_node *lists;
+	const char *first, *second;
+	bool armed[4096];
+
+	(void)state;
+	cwsim_temp_file(path, sizeof(path), "");
+	plain = cwsim("--quiet", "--duration", "3s", NULL);
+	r = cwsim("--quiet", "--duration", "3s", "--dump-timers-at", "2.5s", "--dump-timers-at",
+		  "1s", "--trace", path, "--trace-events", "hrtimer", NULL);
+	if (r.status != 0) {
+		fail_msg("status %d: %s", r.status, r.err);
+	}
+	first = strstr(r.out, "\ntimer list at 1.000000000 s (virtual time): ");
+	second = strstr(r.out, "\ntimer list at 2.500000000 s (virtual time): ");
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_true(first < second);
+	assert_non_null(
+		strstr(first, "\ncpu: 0 (online), tick device local.0, tick mode oneshot\n"));
+	assert_non_null(strstr(first, ", sched_timer_fn, clock MONOTONIC: expires at "));
+	assert_non_null(strstr(first, ", watchdog_timer_fn: expires at jiffies "));
+	assert_non_null(strstr(first, "\nclock event devices\n  local.0: "));
+	assert_non_null(strstr(first, "tmu0.0: oneshot (broadcast)"));
+
+	lists = jt_get(r.json, "timer_lists");
+	assert_int_equal(lists->n, 2);
+	assert_string_equal(jt_text(jt_get(jt_at(lists, 0), "at_ns")), "1000000000");
+	assert_string_equal(jt_text(jt_get(jt_at(lists, 1), "at_ns")), "2500000000");
+	trace_load(&t, path);
+	for (size_t i = 0; i < 2; i++) {
+		const struct jt_node *timers = jt_get(jt_at(lists, i), "timers");
+		double at_ns = jt_num(jt_get(jt_at(lists, i), "at_ns"));
+		unsigned hr = 0;
+
+		for (const struct jt_node *tm = timers->child; tm; tm = tm->next) {
+			if (strcmp(jt_text(jt_get(tm, "kind")), "hrtimer") != 0) {
+				continue;
+			}
+			hr++;
+			/* Listed as armed: the trace agrees. */
+			assert_true(armed_in_trace(&t, at_ns / 1000.0, armed, 4096) > 0);
+			assert_true(armed[(unsigned)jt_num(jt_get(tm, "id"))]);
+			assert_true(jt_get(tm, "function")->type == JT_STR);
+		}
+		/* And nothing the trace shows armed is missing. */
+		assert_int_equal(hr, armed_in_trace(&t, at_ns / 1000.0, armed, 4096));
+		assert_true(hr >= 1);
+	}
+	/* Without the dumps (and the trace line) the output is the plain run's. */
+	{
+		char *copy = strdup(r.out), *cut;
+
+		assert_non_null(copy);
+		/* A dump runs from its "\ntimer list at" to the next dump or the clock table. */
+		while ((cut = strstr(copy, "\ntimer list at ")) != NULL) {
+			char *end = strstr(cut + 1, "\ntimer list at ");
+
+			if (!end) {
+				end = strstr(cut + 1, "\nclock  ");
+			}
+			assert_non_null(end);
+			memmove(cut, end, strlen(end) + 1);
+		}
+		cut = strstr(copy, "trace: ");
+		assert_non_null(cut);
+		*cut = '\0';
+		assert_string_equal(copy, plain.out);
+		free(copy);
+	}
+	trace_free(&t);
+	cwsim_run_free(&plain);
+	cwsim_run_free(&r);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trace_matches_the_report),
 		cmocka_unit_test(test_trace_does_not_change_the_run),
 		cmocka_unit_test(test_trace_filters),
+		cmocka_unit_test(test_dump_timers_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,8 @@
 #include "cli.h"
 #include "jsonw.h"
 #include "progress.h"
+#include "symbols.h"
+#include "timerlist.h"
 #include "trace.h"
 #include "report.h"
 
@@ -37,6 +39,7 @@
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
+#include <clockwork/sim_trace.h>
 #include <clockwork/tick.h>
 
 #include <errno.h>
@@ -115,6 +118,9 @@ struct cwsim_opts {
 	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
 	struct cwsim_trace_opts trace;
 	bool trace_to_set;
+	/** --dump-timers-at T (repeatable), ascending after parsing. */
+	uint64_t dump_at_ns[CWSIM_MAX_DUMPS];
+	unsigned nr_dumps;
 	/** Resolved --machine and --workload paths when given by name (examples). */
 	char machine_buf[CWSIM_PATH_MAX];
 	char workload_buf[CWSIM_PATH_MAX];
@@ -146,6 +152,10 @@ struct cwsim_run {
 	struct jsonw json;
 	/** --trace: the tracer while the machine runs. */
 	struct cwsim_trace *trace;
+	/** --dump-timers-at: the armed timers followed. */
+	struct cwsim_timerlist *timerlist;
+	/** Callback names for both (NULL: none). */
+	struct cwsim_symbols *syms;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -198,6 +208,9 @@ static void usage(FILE *f)
 	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent,\n"
 	      "                       hrtimer, timer, clocksource, comma-separated (default all)\n"
 	      "  --trace-from TIME, --trace-to TIME  trace only this window of virtual time\n"
+	      "  --dump-timers-at TIME  print what is queued at TIME, like /proc/timer_list:\n"
+	      "                       per CPU the armed hrtimers and wheel timers, the tick\n"
+	      "                       devices, every clock event device (repeatable)\n"
 	      "  --version            print the version and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
@@ -260,6 +273,13 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 					   cwsim_trace_class_names(), *v ? bad : v);
 		}
 		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--dump-timers-at"))) {
+		if (o->nr_dumps >= CWSIM_MAX_DUMPS) {
+			return cli_bad_arg(cli, "--dump-timers-at: at most %u instants",
+					   CWSIM_MAX_DUMPS);
+		}
+		return cli_time(cli, "--dump-timers-at", v, &o->dump_at_ns[o->nr_dumps++]);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--trace-from"))) {
 		return cli_time(cli, "--trace-from", v, &o->trace.from_ns);
@@ -1270,10 +1290,114 @@ static int json_close(struct cwsim_run *r, int ret)
 	return ret;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --dump-timers-at: the run stopped at one of the instants. */
+static void dump_fire(void *arg, uint64_t at_ns)
+{
+	struct cwsim_run *r = arg;
+
+	(void)at_ns;
+	cwsim_timerlist_dump(r->timerlist, r->out);
+}
+
 /* Run the machine to the end of --duration, or to a SIGINT (progress.h). */
 static void simulate(struct cwsim_run *r)
 {
-	r->interrupted = cwsim_simulate(r->sim, r->opts->duration_ns, r->opts->progress, r->err);
+	const struct cwsim_opts *o = r->opts;
+	uint64_t at[CWSIM_MAX_DUMPS];
+	struct cwsim_stops stops = { at, o->nr_dumps, dump_fire, r };
+
+	memcpy(at, o->dump_at_ns, sizeof(at));
+	qsort(at, o->nr_dumps, sizeof(at[0]), cmp_u64);
+	r->interrupted = cwsim_simulate(r->sim, o->duration_ns, o->progress, r->err,
+					r->timerlist ? &stops : NULL);
+}
+
+/* The checker's observer: timer events to the trace and the timer list. */
+static void on_check_event(void *arg, const struct cw_check_event *ev)
+{
+	struct cwsim_run *r = arg;
+
+	if (r->trace) {
+		cwsim_trace_check_event(r->trace, ev);
+	}
+	if (r->timerlist) {
+		cwsim_timerlist_check_event(r->timerlist, ev);
+	}
+}
+
+/* The hardware tracer: to the trace. */
+static void on_hw_event(void *arg, uint64_t now, const struct cw_sim_trace_rec *rec)
+{
+	cwsim_trace_hw_event(((struct cwsim_run *)arg)->trace, now, rec);
+}
+
+/* --trace and --dump-timers-at: hook the observers before the machine boots. */
+static int observe(struct cwsim_run *r)
+{
+	const struct cwsim_opts *o = r->opts;
+
+	if (!o->trace.path && !o->nr_dumps) {
+		return CWSIM_EXIT_OK;
+	}
+	r->syms = cwsim_symbols_load();
+	if (o->trace.path) {
+		r->trace = cwsim_trace_start(&o->trace, r->sim, r->machine, r->machine_name,
+					     r->syms, r->err);
+		if (!r->trace) {
+			return CWSIM_EXIT_FAILURE;
+		}
+		if (cw_sim_hw_set_trace(cw_sim_machine_hw(r->machine), on_hw_event, r) != 0) {
+			fprintf(r->err,
+				"cwsim: --trace: cannot hook the hardware: out of memory\n");
+			return CWSIM_EXIT_FAILURE;
+		}
+	}
+	if (o->nr_dumps) {
+		r->timerlist = cwsim_timerlist_create(r->machine, r->syms);
+		if (!r->timerlist) {
+			fprintf(r->err, "cwsim: --dump-timers-at: out of memory\n");
+			return CWSIM_EXIT_FAILURE;
+		}
+	}
+	if (cw_check_set_observer(r->sys, on_check_event, r) != 0) {
+		fprintf(r->err, "cwsim: warning: the checker is off (--check off): %s\n",
+			o->nr_dumps ? "--dump-timers-at lists no timers and the trace has no "
+				      "hrtimer or timer events"
+				    : "the trace has no hrtimer or timer events");
+	}
+	return CWSIM_EXIT_OK;
+}
+
+/* Unhook the observers (after the report: trace.h says why) and close the trace. */
+static int unobserve(struct cwsim_run *r)
+{
+	int bad = 0;
+
+	if (!r->trace && !r->timerlist) {
+		return 0;
+	}
+	cw_check_set_observer(r->sys, NULL, NULL);
+	if (r->trace) {
+		uint64_t events = cwsim_trace_events(r->trace);
+
+		cw_sim_hw_set_trace(cw_sim_machine_hw(r->machine), NULL, NULL);
+		bad = cwsim_trace_finish(r->trace, r->err);
+		r->trace = NULL;
+		if (!bad) {
+			fprintf(r->out, "trace: %llu events written to %s\n",
+				(unsigned long long)events, r->opts->trace.path);
+		}
+	}
+	cwsim_timerlist_free(r->timerlist);
+	r->timerlist = NULL;
+	return bad;
 }
 
 static int run(struct cwsim_run *r)
@@ -1286,12 +1410,9 @@ static int run(struct cwsim_run *r)
 	int ret;
 
 	schedule_script(r);
-	if (o->trace.path) {
-		r->trace =
-			cwsim_trace_start(&o->trace, r->sim, r->machine, r->machine_name, r->err);
-		if (!r->trace) {
-			return CWSIM_EXIT_FAILURE;
-		}
+	ret = observe(r);
+	if (ret) {
+		return ret;
 	}
 	if (cw_sim_machine_boot(r->machine) != 0) {
 		return CWSIM_EXIT_FAILURE;
@@ -1312,18 +1433,10 @@ static int run(struct cwsim_run *r)
 			  (unsigned long long)(end_ns % CW_NSEC_PER_SEC),
 			  (unsigned long long)cw_sim_events_run(r->sim),
 			  (unsigned long long)o->seed, current);
+	cwsim_timerlist_report(r->timerlist, &rep);
 	ret = report(r, &rep, current);
-	if (r->trace) {
-		/* After the report (trace.h says why); its events are in the log. */
-		uint64_t events = cwsim_trace_events(r->trace);
-		int bad = cwsim_trace_finish(r->trace, r->err);
-
-		r->trace = NULL;
-		if (bad) {
-			return CWSIM_EXIT_FAILURE;
-		}
-		fprintf(r->out, "trace: %llu events written to %s\n", (unsigned long long)events,
-			o->trace.path);
+	if (unobserve(r) != 0) {
+		return CWSIM_EXIT_FAILURE;
 	}
 	return r->interrupted ? CWSIM_EXIT_INTERRUPTED : ret;
 }
@@ -1410,10 +1523,9 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = ret ? ret : json_open(&r);
 	ret = ret ? ret : run(&r);
 	ret = json_close(&r, ret);
-	if (r.trace) {
-		/* The run failed after the trace started: close it as far as it got. */
-		cwsim_trace_finish(r.trace, err);
-	}
+	/* A run that failed after the observers were hooked: close the trace as far as it got. */
+	unobserve(&r);
+	cwsim_symbols_free(r.syms);
 	cw_sim_machine_destroy(r.machine);
 	cw_sim_destroy(r.sim);
 	cw_sim_machine_desc_free(desc);

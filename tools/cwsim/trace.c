@@ -22,12 +22,15 @@
  * ipi_entry (to ipi_exit), cpu_idle (state N to PWR_EVENT_EXIT). The
  * window clips spans and drops instants outside it.
  *
- * Timers and callbacks are named by number in order of first appearance
- * ("hrtimer": 3, "function": "fn2"): addresses change from run to run, the
- * numbers do not, so a trace is as reproducible as the run.
+ * Timers are named by number in order of first appearance, hrtimers and
+ * wheel timers each from 1, whatever the filters ("hrtimer": 3; the same
+ * numbers as --dump-timers-at): addresses change from run to run, the
+ * numbers do not, so a trace is as reproducible as the run. Callbacks are
+ * named by their symbol (symbols.h), else by number ("fn2").
  */
 #include "trace.h"
 #include "jsonw.h"
+#include "symbols.h"
 
 #include <clockwork/check.h>
 #include <clockwork/clockwork.h>
@@ -79,7 +82,10 @@ struct cwsim_trace {
 	const char **irq_names;
 	size_t nr_irq_names;
 	bool irq_names_built;
-	struct ids timers, functions;
+	/** Numbers of hrtimers and wheel timers (each kind from 1), and of unnamed callbacks. */
+	struct ids hrtimers, timers, functions;
+	/** Callback names (NULL: numbers only). */
+	const struct cwsim_symbols *syms;
 	uint64_t events;
 	bool oom;
 };
@@ -223,8 +229,13 @@ static bool span(struct cwsim_trace *t, unsigned cls, const char *name, const ch
 
 static void function_arg(struct cwsim_trace *t, uintptr_t fn)
 {
+	const char *sym = cwsim_symbols_name(t->syms, fn);
 	char name[32];
 
+	if (sym) {
+		jsonw_string(&t->w, "function", sym);
+		return;
+	}
 	snprintf(name, sizeof(name), "fn%llu",
 		 (unsigned long long)id_of(t, &t->functions, (const void *)fn));
 	jsonw_string(&t->w, "function", name);
@@ -238,9 +249,8 @@ static const char *clock_name(int id)
 	return id >= 0 ? cw_clock_name(id) : "jiffies";
 }
 
-static void on_check_event(void *arg, const struct cw_check_event *ev)
+void cwsim_trace_check_event(struct cwsim_trace *t, const struct cw_check_event *ev)
 {
-	struct cwsim_trace *t = arg;
 	uint64_t now = cw_sim_now_ns(t->sim);
 	unsigned cpu = cw_sim_current_cpu(t->sim);
 	bool hr = ev->type <= CW_CHECK_EV_HRTIMER_EXPIRE;
@@ -252,12 +262,14 @@ static void on_check_event(void *arg, const struct cw_check_event *ev)
 		[CW_CHECK_EV_TIMER_CANCEL] = "timer_cancel",
 		[CW_CHECK_EV_TIMER_EXPIRE] = "timer_expire_entry",
 	};
+	/* Numbered before any filter, per kind: the numbers do not depend on the filters. */
+	uint64_t id = id_of(t, hr ? &t->hrtimers : &t->timers, ev->timer);
 
 	if (!instant(t, hr ? CWSIM_TRACE_HRTIMER : CWSIM_TRACE_TIMER, names[ev->type],
 		     hr ? "hrtimer" : "timer", now, cpu)) {
 		return;
 	}
-	jsonw_u64(&t->w, hr ? "hrtimer" : "timer", id_of(t, &t->timers, ev->timer));
+	jsonw_u64(&t->w, hr ? "hrtimer" : "timer", id);
 	if (ev->type == CW_CHECK_EV_HRTIMER_CANCEL || ev->type == CW_CHECK_EV_TIMER_CANCEL) {
 		end_instant(t);
 		return;
@@ -392,9 +404,8 @@ static void end_idle(struct cwsim_trace *t, unsigned cpu, uint64_t now)
 	}
 }
 
-static void on_hw_event(void *arg, uint64_t now, const struct cw_sim_trace_rec *rec)
+void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_sim_trace_rec *rec)
 {
-	struct cwsim_trace *t = arg;
 	unsigned cpu = rec->cpu < t->nr_cpus ? rec->cpu : 0;
 	struct trace_cpu *c = &t->cpus[cpu];
 
@@ -508,20 +519,21 @@ static void track_names(struct cwsim_trace *t, const char *machine)
 }
 
 struct cwsim_trace *cwsim_trace_start(const struct cwsim_trace_opts *o, struct cw_sim *sim,
-				      struct cw_sim_machine *m, const char *machine_name, FILE *err)
+				      struct cw_sim_machine *m, const char *machine_name,
+				      const struct cwsim_symbols *syms, FILE *err)
 {
 	struct cwsim_trace *t = calloc(1, sizeof(*t));
-	struct cw_system *sys = cw_sim_machine_system(m);
 
 	if (!t) {
 		fprintf(err, "cwsim: --trace: out of memory\n");
 		return NULL;
 	}
 	t->o = *o;
+	t->syms = syms;
 	t->sim = sim;
 	t->m = m;
-	t->sys = sys;
-	t->nr_cpus = cw_system_nr_cpus(sys);
+	t->sys = cw_sim_machine_system(m);
+	t->nr_cpus = cw_system_nr_cpus(t->sys);
 	t->cpus = calloc(t->nr_cpus, sizeof(*t->cpus));
 	t->f = t->cpus ? fopen(o->path, "w") : NULL;
 	if (!t->f) {
@@ -530,18 +542,6 @@ struct cwsim_trace *cwsim_trace_start(const struct cwsim_trace_opts *o, struct c
 		free(t->cpus);
 		free(t);
 		return NULL;
-	}
-	if (cw_sim_hw_set_trace(cw_sim_machine_hw(m), on_hw_event, t) != 0) {
-		fprintf(err, "cwsim: --trace: cannot hook the hardware: out of memory\n");
-		fclose(t->f);
-		free(t->cpus);
-		free(t);
-		return NULL;
-	}
-	if ((o->classes & (CWSIM_TRACE_HRTIMER | CWSIM_TRACE_TIMER)) &&
-	    cw_check_set_observer(sys, on_check_event, t) != 0) {
-		fprintf(err, "cwsim: warning: --trace: the checker is off (--check off): the trace "
-			     "has no hrtimer or timer events\n");
 	}
 	jsonw_init(&t->w, t->f, 2);
 	jsonw_object_begin(&t->w, NULL);
@@ -561,8 +561,6 @@ int cwsim_trace_finish(struct cwsim_trace *t, FILE *err)
 		return 0;
 	}
 	now = cw_sim_now_ns(t->sim);
-	cw_sim_hw_set_trace(cw_sim_machine_hw(t->m), NULL, NULL);
-	cw_check_set_observer(t->sys, NULL, NULL);
 	for (unsigned cpu = 0; cpu < t->nr_cpus; cpu++) {
 		if (t->cpus[cpu].in_irq) {
 			end_irq(t, cpu, now);
@@ -585,6 +583,7 @@ int cwsim_trace_finish(struct cwsim_trace *t, FILE *err)
 		fprintf(err, "cwsim: --trace: cannot write '%s'%s\n", t->o.path,
 			t->oom ? " (out of memory)" : "");
 	}
+	ids_free(&t->hrtimers);
 	ids_free(&t->timers);
 	ids_free(&t->functions);
 	free(t->irq_names);

@@ -18,8 +18,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct cw_check_event;
 struct cw_sim;
 struct cw_sim_machine;
+struct cw_sim_trace_rec;
+struct cwsim_symbols;
 struct cwsim_trace;
 
 /** Event classes (--trace-events). */
@@ -57,12 +60,21 @@ bool cwsim_trace_parse_classes(const char *list, unsigned *classes, char *bad);
 const char *cwsim_trace_class_names(void);
 
 /**
- * Create the trace file and hook the tracer into machine @p m (before it
- * boots). @return the tracer, or NULL with a message on @p err.
+ * Create the trace file for machine @p m (before it boots). The caller
+ * feeds it the hardware's and the checker's events (cwsim_trace_hw_event(),
+ * cwsim_trace_check_event()) and unhooks them before cwsim_trace_finish().
+ * @param syms  Callback names (NULL: numbers).
+ * @return the tracer, or NULL with a message on @p err.
  */
 struct cwsim_trace *cwsim_trace_start(const struct cwsim_trace_opts *o, struct cw_sim *sim,
 				      struct cw_sim_machine *m, const char *machine_name,
-				      FILE *err);
+				      const struct cwsim_symbols *syms, FILE *err);
+
+/** A hardware event (include/clockwork/sim_trace.h). */
+void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_sim_trace_rec *rec);
+
+/** A timer event from the checker (cw_check_set_observer()). */
+void cwsim_trace_check_event(struct cwsim_trace *t, const struct cw_check_event *ev);
 
 /** A log line (the tool's sink sees every line): clocksource switches. */
 void cwsim_trace_log(struct cwsim_trace *t, const char *line);
