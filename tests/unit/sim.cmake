@@ -57,3 +57,6 @@ add_dependencies(test_cwsim_sigint cwsim)
 # counts, filters, reproducibility, and a run unchanged by tracing.
 cw_add_test(test_cwsim_trace LABEL unit TIMEOUT 120 SOURCES unit/test_cwsim_trace.c)
 target_link_libraries(test_cwsim_trace PRIVATE cwsim_lib)
+# Energy: [idle] power figures and cwsim's energy table.
+cw_add_test(test_sim_energy LABEL unit TIMEOUT 120 SOURCES unit/test_sim_energy.c)
+target_link_libraries(test_sim_energy PRIVATE cwsim_lib)

@@ -27,6 +27,7 @@
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
+#include "energy.h"
 #include "progress.h"
 #include "symbols.h"
 #include "timerlist.h"
@@ -145,6 +146,8 @@ struct cwsim_run {
 	int64_t realtime0_ns;
 	/** The machine's name (for the JSON run object). */
 	const char *machine_name;
+	/** The machine description (power figures for the energy table). */
+	const struct cw_sim_machine_desc *desc;
 	/** The run stopped before --duration (SIGINT). */
 	bool interrupted;
 	/** --json: the open file and its writer. */
@@ -1241,6 +1244,7 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	report_cpus(r, rep);
 	report_nohz(r, rep);
 	report_devices(r, rep);
+	cwsim_report_energy(rep, r->machine, r->desc);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	if (rep->json) {
@@ -1520,6 +1524,7 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
 	r.machine_name = desc ? desc->name : NULL;
+	r.desc = desc;
 	ret = ret ? ret : json_open(&r);
 	ret = ret ? ret : run(&r);
 	ret = json_close(&r, ret);

@@ -217,6 +217,15 @@ static const struct unit duration_units[] = {
 static const struct unit freq_units[] = {
 	{ "Hz", 0 }, { "kHz", 3 }, { "MHz", 6 }, { "GHz", 9 }, { NULL, 0 },
 };
+static const struct unit power_units[] = {
+	{ "uW", 0 },
+	{ "mW", 3 },
+	{ "W", 6 },
+	{ NULL, 0 },
+};
+static const struct unit energy_units[] = {
+	{ "nJ", 0 }, { "uJ", 3 }, { "mJ", 6 }, { "J", 9 }, { NULL, 0 },
+};
 static const struct unit drift_units[] = {
 	{ "ppb", 0 },
 	{ "ppm", 3 },
@@ -1288,24 +1297,55 @@ static const struct key_def system_keys[] = {
 /* ---------------------------------------------------------------------- */
 /* [idle] keys */
 
-/* state = NAME shallow|deep EXIT_LATENCY */
+/* Energy keys: a power (uW, mW, W) in microwatts, an energy (nJ, uJ, mJ, J) in nanojoules. */
+static int value_power(struct parser *ps, const char *val, uint64_t *out_uw)
+{
+	enum num_status st;
+	bool neg;
+
+	st = parse_quantity(val, power_units, false, &neg, out_uw);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "a power such as 1.2W or 350mW", "uW, mW, W", "uW",
+				      val);
+	}
+	return 0;
+}
+
+static int value_energy(struct parser *ps, const char *val, uint64_t *out_nj)
+{
+	enum num_status st;
+	bool neg;
+
+	st = parse_quantity(val, energy_units, false, &neg, out_nj);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "an energy such as 20uJ or 1.5mJ", "nJ, uJ, mJ, J",
+				      "nJ", val);
+	}
+	return 0;
+}
+
+/* state = NAME shallow|deep EXIT_LATENCY [POWER] */
 static int key_idle_state(struct parser *ps, const char *val)
 {
-	static const char what[] =
-		"'state = NAME shallow|deep EXIT_LATENCY' such as 'c3 deep 50us'";
+	static const char what[] = "'state = NAME shallow|deep EXIT_LATENCY [POWER]' such as "
+				   "'c3 deep 50us' or 'c3 deep 50us 20mW'";
 	struct cw_sim_machine_desc *m = ps->m;
 	struct cw_sim_idle_state_desc st = { 0 };
 	char buf[LINE_BYTES];
-	char *name, *depth, *lat, *extra, *save = NULL;
+	char *name, *depth, *lat, *power, *extra, *save = NULL;
 	int ret;
 
 	memcpy(buf, val, strlen(val) + 1);
 	name = strtok_r(buf, " \t", &save);
 	depth = name ? strtok_r(NULL, " \t", &save) : NULL;
 	lat = depth ? strtok_r(NULL, " \t", &save) : NULL;
-	extra = lat ? strtok_r(NULL, "", &save) : NULL;
+	power = lat ? strtok_r(NULL, " \t", &save) : NULL;
+	extra = power ? strtok_r(NULL, "", &save) : NULL;
 	if (!lat || extra) {
 		return expected(ps, what, val);
+	}
+	if (power && value_power(ps, power, &st.power_uw) != 0) {
+		return CW_EINVAL;
 	}
 	ret = check_name(ps, name, CW_SIM_IDLE_NAME_MAX, "an idle state name");
 	if (ret) {
@@ -1338,9 +1378,21 @@ static int key_idle_ignore_broadcast_busy(struct parser *ps, const char *val)
 	return value_bool(ps, val, &ps->m->ignore_broadcast_busy);
 }
 
+static int key_idle_active_power(struct parser *ps, const char *val)
+{
+	return value_power(ps, val, &ps->m->active_power_uw);
+}
+
+static int key_idle_wakeup_energy(struct parser *ps, const char *val)
+{
+	return value_energy(ps, val, &ps->m->wakeup_energy_nj);
+}
+
 static const struct key_def idle_keys[] = {
 	{ "state", key_idle_state, false, true, 0 },
 	{ "ignore_broadcast_busy", key_idle_ignore_broadcast_busy, false, false, 0 },
+	{ "active_power", key_idle_active_power, false, false, 0 },
+	{ "wakeup_energy", key_idle_wakeup_energy, false, false, 0 },
 };
 
 /* [irq] or [idle]: once, no argument. */
