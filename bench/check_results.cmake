@@ -166,7 +166,7 @@ if(NOT BENCH_DIR OR NOT OUT)
   message(FATAL_ERROR "usage: cmake -DBENCH_DIR=<dir> -DOUT=<file> -P check_results.cmake")
 endif()
 if(NOT SUITES)
-  set(SUITES clocks hrtimer wheel)
+  set(SUITES clocks hrtimer wheel tmigr)
 endif()
 # What each suite must produce: case/impl pairs. wheel and hrtimer: the
 # clockwork rows and the heap in every case.
@@ -184,6 +184,13 @@ foreach(cs W1 W2 W3)
   foreach(impl clockwork clockwork-bare clockwork-hrtimer clockwork-hrtimer-bare heap)
     list(APPEND want_wheel ${cs}/${impl})
   endforeach()
+endforeach()
+
+# tmigr: both policies and both walk states at every machine size.
+set(want_tmigr "")
+foreach(n 8 64 512 4096)
+  list(APPEND want_tmigr T1-arm-del-global/${n}-cpus/pull T1-arm-del-global/${n}-cpus/push
+       T2-idle-enter-exit/${n}-cpus/sibling-busy T2-idle-enter-exit/${n}-cpus/all-idle)
 endforeach()
 
 file(REMOVE "${OUT}")

@@ -78,7 +78,7 @@ void acme_timer_isr(struct acme_timer *t, unsigned cpu)
 
 	/* Acknowledge first: the handler may program the next event at once. */
 	c->regs->irq_ack(c->regs->hw, cpu);
-	cw_clockevents_handle_irq(&c->ced);
+	cw_clockevents_handle_event(&c->ced);
 }
 
 int acme_timer_probe(struct cw_system *sys, struct acme_timer *t,

@@ -162,6 +162,9 @@ CW_API int cw_check_get_stats(struct cw_system *sys, struct cw_check_stats *out)
  */
 CW_API void cw_check_set_latency_ns(struct cw_system *sys, uint64_t latency_ns);
 
+/** The modelled latency cw_check_set_latency_ns() set, ns (0 with the checker off). */
+CW_API uint64_t cw_check_latency_ns(struct cw_system *sys);
+
 /**
  * Record the seed that reproduces the run (printed with every violation).
  * The sim port sets the engine's seed when it creates the system.

@@ -14,6 +14,8 @@
 #include <clockwork/tick.h>
 #include <clockwork/timekeeping.h>
 #include <clockwork/timer.h>
+#include <clockwork/tmigr.h>
 #include <clockwork/check.h>
+#include <clockwork/claim.h>
 
 #endif /* CLOCKWORK_INCLUDE_CLOCKWORK_H */

@@ -39,6 +39,25 @@ CW_API void cw_irq_exit(struct cw_system *sys);
 CW_API bool cw_in_irq(struct cw_system *sys);
 
 /**
+ * Enter the out-of-band stage of the interrupt pipeline on the calling CPU
+ * (docs/proxy-tick.md): a port with a pipeline brackets every handler it
+ * runs on that stage with cw_irq_oob_enter() and cw_irq_oob_exit(), instead
+ * of cw_irq_enter()/cw_irq_exit(). No soft work runs on exit: the
+ * out-of-band stage never runs in-band code; what it hands to the in-band
+ * side goes through an in-band interrupt (cw_tick_notify_proxy()).
+ *
+ * @param sys  The system.
+ * Context: the port's out-of-band interrupt path, on the CPU.
+ */
+CW_API void cw_irq_oob_enter(struct cw_system *sys);
+
+/** Leave the out-of-band stage entered with cw_irq_oob_enter(). */
+CW_API void cw_irq_oob_exit(struct cw_system *sys);
+
+/** Whether the calling CPU runs on the out-of-band stage. Context: any. */
+CW_API bool cw_on_oob_stage(struct cw_system *sys);
+
+/**
  * Handle an IPI the port delivered (after the core asked for one through
  * the port's send_ipi hook): runs the work other CPUs queued for this CPU
  * (broadcast ticks, cw_cpu_call() functions).

@@ -42,14 +42,32 @@ enum cw_log_level {
 /** this_cpu's answer for a thread that is not one of the system's CPUs. */
 #define CW_PORT_NO_CPU 0xffffffffu
 
+/** The bit that marks a this_cpu answer as "not a CPU" (CW_PORT_NEAR_CPU()). */
+#define CW_PORT_NOT_A_CPU 0x80000000u
+
+/**
+ * this_cpu's answer for a thread that is not one of the system's CPUs but
+ * runs near CPU @p cpu (on the host core that CPU uses, or bound to it by
+ * the application). The core treats the thread exactly as one answering
+ * CW_PORT_NO_CPU (not in interrupt context, never programs a device, never
+ * runs as the CPU), except that the timers it arms (wheel and hrtimers) go
+ * to @p cpu's bases instead of CPU 0's: application threads spread over
+ * the CPUs' bases instead of all sharing CPU 0's lock (docs/timers.md,
+ * "Which base a timer lands on"). A @p cpu that is out of range means
+ * CPU 0; an offline one, a live CPU (as for any arming CPU).
+ */
+#define CW_PORT_NEAR_CPU(cpu) (CW_PORT_NOT_A_CPU | (unsigned)(cpu))
+
 struct cw_port_ops {
 	/** Port name for logs ("posix", "sim"). Required. */
 	const char *name;
 	/**
 	 * Index of the CPU running the caller, in [0, nr_cpus), or
 	 * CW_PORT_NO_CPU for a thread that is not one of the system's CPUs
-	 * (an application thread on the posix port). The core then uses CPU 0
-	 * for that thread's timers, and knows it is not in interrupt context.
+	 * (an application thread on the posix port), or CW_PORT_NEAR_CPU(c)
+	 * for such a thread whose timers should go to CPU c's bases. The core
+	 * uses CPU 0's bases for a thread answering CW_PORT_NO_CPU, and knows
+	 * that neither kind is in interrupt context.
 	 * NULL means the system has one CPU and every caller runs as it.
 	 * Context: any; must not take locks the core holds.
 	 */
@@ -91,6 +109,24 @@ struct cw_port_ops {
 	 * NULL: drivers with a compatible string are never probed.
 	 */
 	int (*hw_match)(void *ctx, const char *compatible, unsigned index, void **hw);
+	/**
+	 * Interrupt pipeline (docs/proxy-tick.md). Optional: a port without
+	 * one leaves both NULL and cw_tick_install_proxy() fails with
+	 * CW_ENOSYS. Move interrupt line @p irq (a clock event device's irq)
+	 * to the out-of-band stage (@p oob true) or back to the in-band stage,
+	 * on every CPU the line reaches. Called from any thread, no core lock
+	 * held. @return 0, or a CW_E* code (the line cannot switch).
+	 */
+	int (*irq_switch_oob)(void *ctx, int irq, bool oob);
+	/**
+	 * Post the synthetic per-CPU in-band interrupt to CPU @p cpu (the
+	 * calling CPU, usually from its out-of-band stage). The port runs
+	 * cw_tick_proxy_interrupt() on that CPU's in-band stage, between
+	 * cw_irq_enter() and cw_irq_exit(), as soon as the stage is not
+	 * stalled; posts before it ran merge. Context: interrupt context of
+	 * @p cpu, either stage; takes no core lock.
+	 */
+	void (*irq_post_inband)(void *ctx, unsigned cpu);
 	/** Spin-wait hint used inside lock and retry loops (pause). May be NULL. */
 	void (*cpu_relax)(void *ctx);
 	/**

@@ -252,12 +252,47 @@ CW_API int cw_posix_cpu_call_async(struct cw_system *sys, unsigned cpu, struct c
 /**
  * The CPU the calling thread runs as: the index of a CPU thread of @p sys,
  * the target CPU inside a cw_cpu_call() run on the caller (CPUs stopped),
- * or -1 for any other thread (the core treats those as CPU 0).
+ * or -1 for any other thread (an application thread: never in interrupt
+ * context; its timers go to its home CPU, cw_posix_thread_cpu()).
  * @param sys  A system made by cw_posix_system_create().
  * Context: any.
  * @return A CPU index, or -1.
  */
 CW_API int cw_posix_this_cpu(struct cw_system *sys);
+
+/**
+ * Bind the calling application thread's timers to CPU @p cpu: the wheel
+ * timers and hrtimers it sets up, arms and re-arms from now on are queued
+ * on @p cpu's bases (cw_timer_add_on() still names its own CPU; a timer
+ * whose callback runs stays where it runs). Without a binding, or after
+ * @p cpu = -1, the thread's home is the CPU of the host core it runs on
+ * at each call (with CW_POSIX_PIN_CPUS the first CPU pinned to that core,
+ * else the core number modulo the number of CPUs), so threads running at
+ * the same moment on different cores take different base locks. Bind
+ * when the thread's timers should expire on a chosen CPU, or when more
+ * application threads than cores arm timers (two threads sharing a core
+ * would otherwise share that core's base; see docs/timers.md, "Which
+ * base a timer lands on"). An offline home CPU is replaced by a live one
+ * at each arm, as for a CPU's own arms. One binding per thread: binding
+ * to another system's CPU replaces it.
+ * @param sys  A system made by cw_posix_system_create().
+ * @param cpu  CPU index, or -1 for the automatic choice.
+ * Context: an application thread (not a CPU thread of @p sys); not
+ *          async-signal-safe. Takes no lock.
+ * @return 0; CW_EINVAL for a non-posix system, a CPU out of range, or a
+ *         call from one of @p sys's CPU threads (they arm on themselves).
+ */
+CW_API int cw_posix_thread_set_cpu(struct cw_system *sys, int cpu);
+
+/**
+ * The CPU whose bases the calling thread's timers go to right now: its
+ * own CPU on a CPU thread, else its binding (cw_posix_thread_set_cpu()) or
+ * the CPU of the host core it runs on.
+ * @param sys  A system made by cw_posix_system_create().
+ * Context: any thread.
+ * @return A CPU index, or -1 if @p sys is not a posix system.
+ */
+CW_API int cw_posix_thread_cpu(struct cw_system *sys);
 
 /** What the posix port knows about one CPU thread. */
 struct cw_posix_cpu_info {

@@ -363,6 +363,14 @@ struct cw_sim_node_desc {
 	unsigned *cpus;
 	/** Line of the [node N] header (0 for the implicit node). */
 	unsigned line;
+	/** Number of CPUs in @p isolated. */
+	unsigned nr_isolated;
+	/**
+	 * CPUs of this node excluded from timer migration (key isolated =
+	 * LIST; Linux's isolcpus domain isolation), in the order given; NULL
+	 * when none.
+	 */
+	unsigned *isolated;
 };
 
 /** A counter: model parameters plus how it is offered as a clocksource. */
@@ -433,6 +441,12 @@ enum cw_sim_clear_order {
 	CW_SIM_CLEAR_COMPARE_FIRST = 0,
 	/** Clear the flag, then move the comparator (storms on erratum hardware). */
 	CW_SIM_CLEAR_FLAG_FIRST,
+	/**
+	 * Move the comparator first, but only when the core's state says
+	 * ONESHOT: a driver not adapted to the interrupt pipeline, which storms
+	 * on erratum hardware once a proxy owns the device (RESERVED).
+	 */
+	CW_SIM_CLEAR_ONESHOT_ONLY,
 };
 
 /** A timer section: one modelled timer block and how its driver offers it. */
@@ -507,6 +521,8 @@ struct cw_sim_machine_desc {
 	struct cw_sim_node_desc *nodes;
 	/** Node index (into @p nodes) of each CPU, @p nr_cpus entries. */
 	unsigned *cpu_node;
+	/** Whether each CPU is isolated from timer migration, @p nr_cpus entries (NULL: none). */
+	bool *cpu_isolated;
 	/** Number of counters. */
 	size_t nr_counters;
 	/** The counters, in file order. */
@@ -775,7 +791,98 @@ struct cw_sim_hotplug_event {
 	unsigned line;
 };
 
+/** How the modelled NIC of a [nic] section takes its packets (docs/claim.md). */
+enum cw_sim_nic_policy {
+	/** No [nic] section. */
+	CW_SIM_NIC_NONE = 0,
+	/** An interrupt per packet. */
+	CW_SIM_NIC_IRQ,
+	/** Polling on a claimed hardware timer channel (cw_claim_timer()). */
+	CW_SIM_NIC_CLAIM,
+	/** Polling on the claim API's hrtimer fallback. */
+	CW_SIM_NIC_HRTIMER,
+	/** Polling from the tick (a pinned wheel timer every jiffy). */
+	CW_SIM_NIC_TICK,
+};
+
+/** A [nic] section: a NIC receive queue with interrupt mitigation (docs/claim.md). */
+struct cw_sim_nic_desc {
+	/** Policy (CW_SIM_NIC_NONE: no section). */
+	enum cw_sim_nic_policy policy;
+	/** CPU that takes the NIC's interrupts and runs its poll (key cpu). */
+	unsigned cpu;
+	/** Time between two packets (key packets). */
+	struct cw_sim_dist packets;
+	/** Poll period of the claim and hrtimer policies, ns (key poll). */
+	uint64_t poll_ns;
+	/** Receive ring size, packets: a packet arriving to a full ring is dropped (key queue). */
+	unsigned queue;
+	/** CPU time of one interrupt (entry, acknowledge, exit), ns (key irq_cost). */
+	uint64_t irq_cost_ns;
+	/** CPU time to process one packet, ns (key packet_cost). */
+	uint64_t packet_cost_ns;
+	/** Line of the section header. */
+	unsigned line;
+};
+
+/** What the modelled NIC measured (cw_sim_machine_nic_stats()). */
+struct cw_sim_nic_stats {
+	/** Policy. */
+	enum cw_sim_nic_policy policy;
+	/** Timer that polled: a device name, "hrtimer", "tick", or "-" (interrupts). */
+	char channel[24];
+	/** Virtual time since the NIC started, ns. */
+	uint64_t elapsed_ns;
+	/** Packets that arrived / were processed / were dropped at a full ring. */
+	uint64_t arrived;
+	/** Packets processed. */
+	uint64_t processed;
+	/** Packets dropped. */
+	uint64_t dropped;
+	/** Interrupts the NIC caused (per packet, or per poll; 0 for the tick: it runs anyway). */
+	uint64_t interrupts;
+	/** CPU time spent on the NIC, ns. */
+	uint64_t busy_ns;
+	/** Packet latency (arrival to processed), median / 99th percentile / maximum, ns. */
+	uint64_t p50_ns;
+	/** 99th percentile, ns. */
+	uint64_t p99_ns;
+	/** Maximum, ns. */
+	uint64_t max_ns;
+};
+
+/** Name of a NIC policy ("irq", "claim", "hrtimer", "tick", "none"). */
+CW_API const char *cw_sim_nic_policy_name(enum cw_sim_nic_policy policy);
+
 /** A parsed workload file; free it with cw_sim_workload_desc_free(). */
+/**
+ * [proxy] section of a workload (issue 12, docs/proxy-tick.md): CPUs
+ * whose in-band stage runs masked sections, a control loop at oob_hz (an
+ * in-band hrtimer without the proxy, an out-of-band timer with it), an
+ * in-band probe hrtimer at inband_hz, and when the proxy comes and goes.
+ */
+struct cw_sim_proxy_desc {
+	/** Line of the [proxy] header (0: no section). */
+	unsigned line;
+	/** The CPUs, first..last (key cpus). */
+	unsigned first_cpu;
+	unsigned last_cpu;
+	/** Length of an in-band masked section (key masked: fixed or uniform). */
+	struct cw_sim_dist masked;
+	/** From the end of one masked section to the start of the next (key masked_every). */
+	struct cw_sim_dist gap;
+	/** Control loop period, ns (key oob_hz). */
+	uint64_t oob_period_ns;
+	/** In-band probe period, ns (key inband_hz). */
+	uint64_t inband_period_ns;
+	/** The proxy is installed at this time, ns (key install_at; 0: never). */
+	uint64_t install_at_ns;
+	/** And uninstalled at this one (key uninstall_at; 0: never). */
+	uint64_t uninstall_at_ns;
+	/** While installed, uninstall and reinstall this often (key reinstall_every; 0: never). */
+	uint64_t reinstall_every_ns;
+};
+
 struct cw_sim_workload_desc {
 	/** Name. */
 	char name[CW_SIM_WORKLOAD_NAME_MAX];
@@ -800,6 +907,10 @@ struct cw_sim_workload_desc {
 	uint64_t server_timeout_ns;
 	/** One request in this many closes its connection instead: a cancel (key close_every). */
 	unsigned server_close_every;
+	/** [proxy] section (proxy.line 0: none). */
+	struct cw_sim_proxy_desc proxy;
+	/** [nic] section (policy CW_SIM_NIC_NONE: none). */
+	struct cw_sim_nic_desc nic;
 };
 
 /**
@@ -925,11 +1036,69 @@ struct cw_sim_workload_cpu_stats {
  */
 CW_API int cw_sim_machine_workload_stats(const struct cw_sim_machine *m, unsigned cpu,
 					 struct cw_sim_workload_cpu_stats *out);
+
+/**
+ * Copy what the workload's modelled NIC ([nic] section) measured so far.
+ * @return 0; CW_ENODEV (no workload runs, or it has no [nic] section).
+ */
+CW_API int cw_sim_machine_nic_stats(const struct cw_sim_machine *m, struct cw_sim_nic_stats *out);
 /**
  * Stop a workload run (its events are cancelled; CPUs stay as they are).
  * @param run  The run, or NULL.
  */
 CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run);
+
+/** Phases of a [proxy] workload. */
+enum cw_sim_proxy_phase {
+	/** Before the install: the control loop is an in-band hrtimer. */
+	CW_SIM_PROXY_BEFORE = 0,
+	/** Proxy installed: the control loop is an out-of-band timer. */
+	CW_SIM_PROXY_WITH,
+	/** After the uninstall: an in-band hrtimer again. */
+	CW_SIM_PROXY_AFTER,
+	/** Number of phases (not a phase). */
+	CW_SIM_PROXY_NR_PHASES,
+};
+
+/** Latency of a timer's runs (run time minus expiry), ns; all 0 without samples. */
+struct cw_sim_latency {
+	uint64_t n;
+	uint64_t min_ns;
+	uint64_t p50_ns;
+	uint64_t p99_ns;
+	uint64_t max_ns;
+};
+
+/** What one CPU of a [proxy] workload measured in one phase. */
+struct cw_sim_proxy_stats {
+	/** Virtual time spent in the phase, ns. */
+	uint64_t duration_ns;
+	/** The control loop (oob_hz). */
+	struct cw_sim_latency loop;
+	/** The in-band probe hrtimer (inband_hz). */
+	struct cw_sim_latency inband;
+	/** Probe periods skipped (hrtimer forward overruns beyond one): lost in-band ticks. */
+	uint64_t inband_missed;
+	/** Interrupts of the real device (the CPU's tick device at the start). */
+	uint64_t real_irqs;
+	/** Masked sections started, their total and longest length, ns. */
+	uint64_t masked;
+	uint64_t masked_ns;
+	uint64_t masked_max_ns;
+	/** Uninstall/reinstall cycles done in the phase (reinstall_every). */
+	uint64_t reinstalls;
+};
+
+/**
+ * The measurements of CPU @p cpu in @p phase of the machine's [proxy]
+ * workload. Percentiles are nearest-rank over every sample (at most 2^20
+ * per timer and phase; later samples count in n, min and max only).
+ * @return 0; CW_ENODEV (no workload with a [proxy] section); CW_EINVAL (bad
+ *         CPU or phase, or a CPU outside the section's range).
+ */
+CW_API int cw_sim_machine_proxy_stats(const struct cw_sim_machine *m, unsigned cpu,
+				      enum cw_sim_proxy_phase phase,
+				      struct cw_sim_proxy_stats *out);
 /** @} */
 
 #ifdef __cplusplus

@@ -199,6 +199,10 @@ struct cw_sim_hw_irq_stats {
 	uint64_t lost;
 	/** Affinity changes. */
 	uint64_t affinity_changes;
+	/** In-band deliveries logged because the target CPU's in-band stage was stalled. */
+	uint64_t logged;
+	/** Handler runs on the out-of-band stage. */
+	uint64_t oob;
 };
 
 /**
@@ -258,6 +262,78 @@ CW_API int cw_sim_hw_irq_get_stats(const struct cw_sim_hw *hw, unsigned irq,
 				   struct cw_sim_hw_irq_stats *out);
 /** @} */
 
+/** @name Interrupt pipeline (issue 12, docs/proxy-tick.md)
+ *
+ * Each CPU has two stages. The out-of-band (oob) stage runs its handlers
+ * the moment a delivery reaches the CPU, between cw_irq_oob_enter() and
+ * cw_irq_oob_exit() (no soft work). The in-band stage can be virtually
+ * masked (stalled): a delivery to it that arrives while the CPU's in-band
+ * stage is stalled is logged, and the log is replayed in arrival order,
+ * each entry between cw_irq_enter() and cw_irq_exit(), when the stage is
+ * unstalled. IPIs and the synthetic interrupt are in-band. A line belongs
+ * to one stage and can be switched at run time (for a per-CPU line, on
+ * every CPU at once). A delivery already logged merges later raises, as
+ * one in flight does.
+ * @{ */
+
+/**
+ * Move line @p irq to the out-of-band stage (@p oob true) or back to the
+ * in-band stage. Deliveries already logged on the in-band stage stay there.
+ *
+ * @return 0, or CW_EINVAL for a bad line.
+ */
+CW_API int cw_sim_hw_irq_set_oob(struct cw_sim_hw *hw, unsigned irq, bool oob);
+
+/** Whether line @p irq is on the out-of-band stage (false for a bad line). */
+CW_API bool cw_sim_hw_irq_is_oob(const struct cw_sim_hw *hw, unsigned irq);
+
+/**
+ * Stall (virtually mask) the in-band stage of @p cpu: the CPU runs in-band
+ * code with interrupts masked. An idle CPU leaves idle first; the CPU does
+ * not idle while stalled. Out-of-band handlers still run at once.
+ *
+ * Context: engine context or setup.
+ * @return 0; CW_EINVAL (bad CPU); CW_EPERM (offline); CW_EBUSY (already stalled).
+ */
+CW_API int cw_sim_hw_inband_stall(struct cw_sim_hw *hw, unsigned cpu);
+
+/**
+ * Unstall the in-band stage of @p cpu and replay its log in arrival order
+ * (on @p cpu, each entry between cw_irq_enter() and cw_irq_exit()), then
+ * let the CPU idle again if its idle loop says so.
+ *
+ * Context: engine context or setup.
+ * @return 0; CW_EINVAL (bad CPU); CW_EPERM (not stalled).
+ */
+CW_API int cw_sim_hw_inband_unstall(struct cw_sim_hw *hw, unsigned cpu);
+
+/** Whether the in-band stage of @p cpu is stalled (false for a bad CPU). */
+CW_API bool cw_sim_hw_inband_stalled(const struct cw_sim_hw *hw, unsigned cpu);
+
+/** Handler of the synthetic per-CPU in-band interrupt, run on @p cpu. */
+typedef void (*cw_sim_hw_synth_fn)(struct cw_sim_hw *hw, unsigned cpu, void *arg);
+
+/**
+ * Install (@p fn non-NULL) or remove the handler of the synthetic per-CPU
+ * interrupt, a software interrupt of the in-band stage (Dovetail's
+ * synthetic IRQ that tick_notify_proxy() posts).
+ *
+ * @return 0; CW_EBUSY when one is installed and @p fn is not NULL.
+ */
+CW_API int cw_sim_hw_synth_request(struct cw_sim_hw *hw, cw_sim_hw_synth_fn fn, void *arg);
+
+/**
+ * Post the synthetic interrupt to the in-band stage of @p cpu. From an
+ * out-of-band handler on @p cpu it is logged and replayed when that
+ * handler returns (at once if the stage is not stalled); otherwise it is
+ * delivered as an interrupt with no latency. A post while one is pending
+ * merges into it.
+ *
+ * @return 0; CW_EINVAL (bad CPU, or no handler installed).
+ */
+CW_API int cw_sim_hw_synth_post(struct cw_sim_hw *hw, unsigned cpu);
+/** @} */
+
 /** @name CPU model
  * @{ */
 
@@ -291,6 +367,18 @@ struct cw_sim_hw_cpu_stats {
 	uint64_t deep_forced;
 	/** Pending local timer interrupts lost because a deep state stopped the timer. */
 	uint64_t timer_events_lost;
+	/** Times the in-band stage was stalled (cw_sim_hw_inband_stall()). */
+	uint64_t stalls;
+	/** Time the in-band stage spent stalled, ns (including a stall in progress). */
+	uint64_t stalled_ns;
+	/** In-band deliveries (device, IPI, synthetic) logged while stalled. */
+	uint64_t logged;
+	/** Logged deliveries replayed on unstall. */
+	uint64_t replayed;
+	/** Handler runs on the out-of-band stage. */
+	uint64_t oob_irqs;
+	/** Synthetic interrupts handled. */
+	uint64_t synth;
 };
 
 /**
@@ -382,7 +470,8 @@ enum cw_sim_hw_timer_type {
 	 * (TCNT/TCOR/TCR): underflow interrupts and reloads. Global devices,
 	 * periodic and oneshot, irq affinity settable; channel i uses irq + i.
 	 * Compatible "renesas,tmu". Defaults: 3 channels, 12.5 MHz, rating 200, irq 40,
-	 * min/max delta 0x300/0xffffffff cycles.
+	 * min/max delta 1/0xffffffff cycles (Linux's sh_tmu driver uses a
+	 * minimum of 0x300: give min_delta to model it).
 	 */
 	CW_SIM_HW_TMU,
 	/**
@@ -390,7 +479,7 @@ enum cw_sim_hw_timer_type {
 	 * on comparator 0), global, never stops in idle: the broadcast device.
 	 * Comparator i uses irq + i. Compatible "intel,hpet". Defaults:
 	 * 3 comparators, 14.318180 MHz, 32 bits, rating 50, irq 2, min/max delta
-	 * 128/0x7fffffff cycles.
+	 * 32/0x7fffffff cycles (Linux's driver uses a minimum of 128).
 	 */
 	CW_SIM_HW_HPET,
 	/**
@@ -403,7 +492,7 @@ enum cw_sim_hw_timer_type {
 	 * i8253 PIT channel 0: periodic only, 16-bit reload at 1.193182 MHz
 	 * (the period is rounded to whole counts, like the real PIT).
 	 * Compatible "intel,i8253". Defaults: rating 40 (below the HPET that
-	 * displaces it), irq 0, min/max delta 0xf/0x7fff cycles.
+	 * displaces it), irq 0, min/max delta 1/0xffff cycles.
 	 */
 	CW_SIM_HW_PIT,
 	/** Number of types (not a type). */
@@ -416,6 +505,12 @@ enum cw_sim_hw_clear_order {
 	CW_SIM_HW_CLEAR_DOCUMENTED = 0,
 	/** Clear the event flag first and let the core move the comparator (the buggy order). */
 	CW_SIM_HW_CLEAR_FLAG_FIRST,
+	/**
+	 * Documented order, but the comparator is moved only when the core's
+	 * state is ONESHOT, without the "or oob" test (seed 001): a device a
+	 * proxy owns is RESERVED, so it storms on erratum hardware.
+	 */
+	CW_SIM_HW_CLEAR_ONESHOT_ONLY,
 };
 
 /** Parameters of a timer model. Zero-initialise; zero fields take the type's defaults. */

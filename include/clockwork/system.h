@@ -87,6 +87,24 @@ struct cw_system_config {
 	 * 0 (CW_CHECK_DEFAULT) turns it on for the sim port and off elsewhere.
 	 */
 	int check;
+	/**
+	 * NUMA node of each CPU (nr_cpus entries, any numbering), read at
+	 * creation by timer migration to build its hierarchy per node up to
+	 * the cross-node level (docs/timer-migration.md). NULL: one node.
+	 */
+	const unsigned *cpu_node;
+	/**
+	 * CPUs excluded from timer migration (nr_cpus entries; Linux's
+	 * isolcpus domain isolation): their global timers run where they are
+	 * queued and they never pull other CPUs' timers. NULL: none.
+	 */
+	const bool *cpu_isolated;
+	/**
+	 * Timer migration off: every CPU expires its own global timers and an
+	 * idle CPU wakes for them (the "pinned" policy of the wakeup study).
+	 * Also off on a one-CPU system.
+	 */
+	bool tmigr_off;
 };
 
 /**

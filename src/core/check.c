@@ -1116,6 +1116,19 @@ int cw_check_get_stats(struct cw_system *sys, struct cw_check_stats *out)
 	return 0;
 }
 
+uint64_t cw_check_latency_ns(struct cw_system *sys)
+{
+	struct cw_check *c = sys ? sys->check : NULL;
+	uint64_t ns = 0;
+
+	if (c) {
+		cw_spin_lock(&c->lock);
+		ns = c->latency_ns;
+		cw_spin_unlock(&c->lock);
+	}
+	return ns;
+}
+
 void cw_check_set_latency_ns(struct cw_system *sys, uint64_t latency_ns)
 {
 	struct cw_check *c = sys ? sys->check : NULL;

@@ -161,4 +161,20 @@ int cw__clockevents_reserved_set_mode(struct cw_clock_event_device *dev,
 int cw__clockevents_reserved_program(struct cw_clock_event_device *dev, cw_ktime_t expires_ns,
 				     bool force);
 
+/**
+ * Add @p dev to the device list, DETACHED, without offering it to anyone
+ * (cw_clockevents_register() is this plus the offers). The proxy tick
+ * device (proxy.c) installs its device itself, under the same lock.
+ *
+ * Context: ce.lock held.
+ * @return As cw_clockevents_register().
+ */
+int cw__clockevents_add_locked(struct cw_system *sys, struct cw_clock_event_device *dev);
+
+/**
+ * Take a DETACHED @p dev off the device list without offering anything
+ * (the proxy forgets its device on uninstall). Context: ce.lock held.
+ */
+void cw__clockevents_remove_locked(struct cw_system *sys, struct cw_clock_event_device *dev);
+
 #endif /* CLOCKWORK_SRC_CORE_CLOCKEVENTS_INTERNAL_H */

@@ -64,6 +64,7 @@
  */
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/driver/clocksource.h>
+#include <clockwork/cpu.h>
 #include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
@@ -449,15 +450,38 @@ int cw_clockevents_program_event(struct cw_clock_event_device *dev, cw_ktime_t e
 	return program_hw(dev, expires_ns, force);
 }
 
-void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
+bool cw_clockevent_is_oob(const struct cw_clock_event_device *dev)
+{
+	return (CW_READ_ONCE(dev->features) & CW_CLOCKEVENT_FEAT_OOB) != 0;
+}
+
+void cw_clockevents_handle_event(struct cw_clock_event_device *dev)
 {
 	cw_clockevent_handler_fn fn = CW_READ_ONCE(dev->event_handler);
+	struct cw_system *sys = dev->sys;
 
+	if (sys && !cw_clockevent_is_oob(dev) && cw_on_oob_stage(sys)) {
+		/*
+		 * An in-band device's interrupt on the oob stage: its line was
+		 * switched for another CPU's proxy. The in-band handler must not
+		 * run here; the synthetic in-band interrupt runs this CPU's tick
+		 * device handler once the in-band stage takes interrupts.
+		 */
+		if (sys->port->irq_post_inband) {
+			sys->port->irq_post_inband(sys->port_ctx, cw__this_cpu(sys));
+		}
+		return;
+	}
 	/* The forced event (if latched) has fired: programming works again. */
 	cw__clockevents_clear_forced(dev);
 	if (fn && !cw__check_ce_irq(dev->sys, dev)) {
 		fn(dev);
 	}
+}
+
+void cw_clockevents_handle_irq(struct cw_clock_event_device *dev)
+{
+	cw_clockevents_handle_event(dev);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -750,25 +774,22 @@ static const char *feature_summary(unsigned f)
 	return (f & CW_CLOCKEVENT_FEAT_ONESHOT) ? "oneshot" : "periodic";
 }
 
-int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device *dev)
+static void unlink_locked(struct cw_system *sys, struct cw_clock_event_device *dev);
+
+int cw__clockevents_add_locked(struct cw_system *sys, struct cw_clock_event_device *dev)
 {
-	char where[24];
+	struct cw_clock_event_device **pp = &sys->ce.devices;
 	int ret;
 
-	if (!sys || !dev) {
-		return CW_EINVAL;
-	}
+	cw_lockdep_assert_held(&sys->ce.lock);
 	ret = check_device(sys, dev);
 	if (ret) {
 		return ret;
 	}
-	cw_spin_lock(&sys->ce.lock);
 	if (dev->sys || is_registered_locked(sys, dev)) {
-		cw_spin_unlock(&sys->ce.lock);
 		return CW_EBUSY;
 	}
 	if (find_by_name_locked(sys, dev->name)) {
-		cw_spin_unlock(&sys->ce.lock);
 		return CW_EINVAL;
 	}
 	dev->sys = sys;
@@ -786,15 +807,36 @@ int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device 
 	dev->next = NULL;
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);
 	/* Append: the list keeps registration order. */
-	{
-		struct cw_clock_event_device **pp = &sys->ce.devices;
-
-		while (*pp) {
-			pp = &(*pp)->next;
-		}
-		*pp = dev;
+	while (*pp) {
+		pp = &(*pp)->next;
 	}
+	*pp = dev;
+	return 0;
+}
+
+void cw__clockevents_remove_locked(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	cw_lockdep_assert_held(&sys->ce.lock);
+	CW_ASSERT(is_detached(dev));
+	cw__clockevents_clear_forced(dev);
+	dev->reoffer_pending = false;
+	unlink_locked(sys, dev);
+}
+
+int cw_clockevents_register(struct cw_system *sys, struct cw_clock_event_device *dev)
+{
+	char where[24];
+	int ret;
+
+	if (!sys || !dev) {
+		return CW_EINVAL;
+	}
+	cw_spin_lock(&sys->ce.lock);
+	ret = cw__clockevents_add_locked(sys, dev);
 	cw_spin_unlock(&sys->ce.lock);
+	if (ret) {
+		return ret;
+	}
 
 	if (dev->cpu == CW_CLOCKEVENT_ANY_CPU) {
 		snprintf(where, sizeof(where), "global");
@@ -997,7 +1039,7 @@ int cw__clockevents_reserve_locked(struct cw_system *sys, struct cw_clock_event_
 	cw__clockevents_clear_forced(dev);
 	dev->reoffer_pending = false;
 	dev->reserved_by = owner;
-	dev->reserved_data = data;
+	CW_WRITE_ONCE(dev->reserved_data, data);
 	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 	CW_WRITE_ONCE(dev->event_handler, handler);
 	set_state(dev, CW_CLOCKEVENT_STATE_RESERVED);
@@ -1040,7 +1082,7 @@ int cw__clockevents_unreserve_locked(struct cw_system *sys, struct cw_clock_even
 	cw__clockevents_clear_forced(dev);
 	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 	dev->reserved_by = NULL;
-	dev->reserved_data = NULL;
+	CW_WRITE_ONCE(dev->reserved_data, NULL);
 	dev->bound_cpu = -1;
 	dev->is_broadcast = false;
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);

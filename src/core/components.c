@@ -8,8 +8,10 @@
  * when system.c and cpu.c called these by name:
  *
  *   creation   ntp, clocksource, jiffies, timekeeping, clockevents, cpu,
- *              hrtimer, timer, tick (after the wheel: it installs the
- *              wheel's kick), check
+ *              hrtimer, timer, tmigr (after the wheel: it installs the
+ *              wheel's global hook), tick (after the wheel: it installs the
+ *              wheel's kick), proxy (after the tick: going down, its
+ *              dying step hands the real device back first), check
  *   down       on the CPU: tick (duty handover, broadcast exit, sched
  *              timer, tick device released), then hrtimer (its timers go
  *              to a live CPU); on a survivor: timer (timers_dead_cpu),
@@ -26,14 +28,17 @@
 
 #include "system-internal.h"
 #include "check-internal.h"
+#include "claim-internal.h"
 #include "clockevents-internal.h"
 #include "component.h"
 #include "cpu-internal.h"
 #include "hrtimer-internal.h"
 #include "ntp-internal.h"
+#include "proxy-internal.h"
 #include "tick-internal.h"
 #include "timekeeping-internal.h"
 #include "timer-internal.h"
+#include "tmigr-internal.h"
 
 static int ntp_init(struct cw_system *sys, const struct cw_system_config *cfg)
 {
@@ -67,6 +72,12 @@ static int clockevents_init(struct cw_system *sys, const struct cw_system_config
 	(void)cfg;
 	cw__clockevents_init(sys);
 	return 0;
+}
+
+static int claim_init(struct cw_system *sys, const struct cw_system_config *cfg)
+{
+	(void)cfg;
+	return cw__claim_init(sys);
 }
 
 /* The dead step of clockevents: the devices the CPU released may serve other CPUs or the
@@ -251,6 +262,22 @@ const struct cw_component cw__components[] = {
 		.ipi_fn = NULL, /* no IPI kind: see .ipi */
 	},
 	{
+		.name = "tmigr",
+		.flags = 0,
+		.init = cw__tmigr_init,
+		.teardown = cw__tmigr_fini,
+		.cpu_bytes = cw__tmigr_cpu_bytes,
+		.cpu_prepare = cw__tmigr_cpu_prepare,
+		.cpu_starting = NULL, /* the prepare step created the groups; nothing on the CPU */
+		.cpu_online = cw__tmigr_cpu_online,
+		.cpu_dying = cw__tmigr_cpu_dying,
+		.cpu_dead = NULL, /* it queues no timers: the timer row's dead step moves them */
+		.softirq = CW_SOFTIRQ_TMIGR,
+		.softirq_fn = cw__tmigr_handle_remote,
+		.ipi = 0,       /* handing the duty on kicks a CPU with CW_IPI_KICK (no handler) */
+		.ipi_fn = NULL, /* no IPI kind: see .ipi */
+	},
+	{
 		.name = "tick",
 		.flags = 0,
 		.init = tick_init,
@@ -267,6 +294,22 @@ const struct cw_component cw__components[] = {
 		.ipi_fn = cw__tick_receive_broadcast,
 	},
 	{
+		.name = "proxy",
+		.flags = 0,
+		.init = cw__proxy_init,
+		.teardown = cw__proxy_teardown,
+		.cpu_bytes = cw__proxy_cpu_bytes,
+		.cpu_prepare = NULL,  /* a proxy is installed on demand (cw_tick_install_proxy()) */
+		.cpu_starting = NULL, /* idem: a new CPU starts with its real tick device */
+		.cpu_online = NULL,   /* idem */
+		.cpu_dying = cw__proxy_cpu_dying,
+		.cpu_dead = NULL, /* its dying step gave the real device back to the tick row */
+		.softirq = 0, /* the in-band tick comes through the port's synthetic interrupt */
+		.softirq_fn = NULL, /* no soft work: see .softirq */
+		.ipi = 0,           /* proxies are installed per CPU through cw_cpu_call() */
+		.ipi_fn = NULL,     /* no IPI kind: see .ipi */
+	},
+	{
 		.name = "check",
 		.flags = 0,
 		.init = check_init,
@@ -281,6 +324,23 @@ const struct cw_component cw__components[] = {
 		.softirq_fn = NULL,   /* no soft work: see .softirq */
 		.ipi = 0,             /* it sends no IPI */
 		.ipi_fn = NULL,       /* no IPI kind: see .ipi */
+	},
+	{
+		.name = "claim",
+		.flags = 0,
+		.init = claim_init,
+		.teardown = cw__claim_fini,
+		.cpu_bytes = cw__claim_cpu_bytes,
+		.cpu_prepare = NULL, /* the CPU's devices are offered in clockevents' online step */
+		.cpu_starting = NULL, /* idem */
+		.cpu_online = cw__claim_cpu_online,
+		.cpu_dying =
+			NULL, /* the tick's dying step releases the CPU's device, dummy or not */
+		.cpu_dead = cw__claim_cpu_dead,
+		.softirq = 0,       /* callbacks run in the channel's interrupt */
+		.softirq_fn = NULL, /* no soft work: see .softirq */
+		.ipi = 0,           /* it sends no IPI */
+		.ipi_fn = NULL,     /* no IPI kind: see .ipi */
 	},
 };
 

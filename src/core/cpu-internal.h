@@ -44,6 +44,8 @@ enum cw_softirq {
 	CW_SOFTIRQ_HRTIMER = 1u << 0,
 	/** Run expired timer-wheel timers (the timer row). */
 	CW_SOFTIRQ_TIMER = 1u << 1,
+	/** Pull idle CPUs' due global timers, after the local wheel (the tmigr row). */
+	CW_SOFTIRQ_TMIGR = 1u << 2,
 };
 
 /**
@@ -55,6 +57,8 @@ struct cw_cpu {
 	unsigned id;
 	/** Online (hotplug). Written by cw__cpu_set_online() under ce.lock. */
 	_Atomic bool online;
+	/** Out-of-band stage nesting (cw_irq_oob_enter/exit); this CPU only. Fills padding. */
+	uint8_t oob_depth;
 	/** Interrupt nesting depth (cw_irq_enter/exit). */
 	unsigned irq_depth;
 	/** Pending IPI kinds; set by any CPU (atomic OR), cleared by this CPU. */

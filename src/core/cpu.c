@@ -68,6 +68,22 @@ static void run_softirqs(struct cw_system *sys, struct cw_cpu *c)
 	}
 }
 
+void cw_irq_oob_enter(struct cw_system *sys)
+{
+	struct cw_cpu *c = this_cpu_ptr(sys);
+
+	c->oob_depth++;
+	cw__tick_stat_add(c, interrupts, 1);
+}
+
+void cw_irq_oob_exit(struct cw_system *sys)
+{
+	struct cw_cpu *c = this_cpu_ptr(sys);
+
+	CW_ASSERT(c->oob_depth > 0);
+	c->oob_depth--;
+}
+
 void cw_irq_exit(struct cw_system *sys)
 {
 	struct cw_cpu *c = this_cpu_ptr(sys);

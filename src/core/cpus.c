@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The per-CPU array and the leaf calls on it that every component may make:
- * which CPU runs the caller, whether a CPU is online or in an interrupt,
+ * which CPU runs the caller (and, for a thread that is not a CPU, whose
+ * timer bases it uses: cw__home_cpu()), whether a CPU is online or in an interrupt,
  * raise soft work, send an IPI, run a function on a CPU. Nothing here calls
  * into a component, so a component calling these never closes a cycle
  * through cpu.c, which runs the components' soft work, IPI handlers and
@@ -59,8 +60,24 @@ unsigned cw__this_cpu(const struct cw_system *sys)
 {
 	unsigned cpu = cw__current_cpu(sys);
 
-	/* A thread that is not a CPU uses CPU 0's bases. */
+	/* A thread that is not a CPU acts for CPU 0 (its timers: cw__home_cpu()). */
 	return cpu == CW_PORT_NO_CPU ? 0 : cpu;
+}
+
+unsigned cw__home_cpu(const struct cw_system *sys)
+{
+	unsigned cpu = sys->port->this_cpu ? sys->port->this_cpu(sys->port_ctx) : 0;
+
+	if (cw_likely(cpu < sys->nr_cpus)) {
+		CW_DEBUG_ONLY(cw__lock_note_cpu(cpu));
+		return cpu;
+	}
+	CW_DEBUG_ONLY(cw__lock_note_cpu(CW_PORT_NO_CPU));
+	/* Not a CPU: the port's CW_PORT_NEAR_CPU() choice, if it made one. */
+	if ((cpu & CW_PORT_NOT_A_CPU) && (cpu & ~CW_PORT_NOT_A_CPU) < sys->nr_cpus) {
+		return cpu & ~CW_PORT_NOT_A_CPU;
+	}
+	return CW_PORT_NO_CPU;
 }
 
 bool cw_in_irq(struct cw_system *sys)
@@ -69,6 +86,13 @@ bool cw_in_irq(struct cw_system *sys)
 
 	/* Only the CPU itself writes its depth; a thread that is not a CPU is never in one. */
 	return cpu != CW_PORT_NO_CPU && sys->cpus[cpu].irq_depth > 0;
+}
+
+bool cw_on_oob_stage(struct cw_system *sys)
+{
+	unsigned cpu = cw__current_cpu(sys);
+
+	return cpu != CW_PORT_NO_CPU && sys->cpus[cpu].oob_depth > 0;
 }
 
 void cw__cpu_raise_softirq(struct cw_system *sys, unsigned cpu, enum cw_softirq work)

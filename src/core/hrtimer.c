@@ -115,6 +115,17 @@ static void hr_now_get(struct cw_system *sys, struct hr_now *n)
 	n->mono = cw__ktime_get_with_offsets(sys, &n->offs[1], &n->offs[2], &n->offs[3]);
 }
 
+/* @n, read on first use (*@have says whether it is): a start reads the clock only if it needs it.
+ */
+static inline const struct hr_now *hr_now_once(struct cw_system *sys, struct hr_now *n, bool *have)
+{
+	if (!*have) {
+		hr_now_get(sys, n);
+		*have = true;
+	}
+	return n;
+}
+
 static cw_ktime_t sat_add(cw_ktime_t a, int64_t b)
 {
 	if (b > 0 && a > CW_KTIME_MAX - b) {
@@ -260,7 +271,8 @@ int cw_hrtimer_setup(struct cw_system *sys, struct cw_hrtimer *timer, cw_hrtimer
 		idx += CW_HRTIMER_BASE_MONOTONIC_SOFT;
 		timer->is_soft = true;
 	}
-	cpu = cw__this_cpu(sys);
+	/* The caller's home CPU: an application thread's is the port's choice. */
+	cpu = cw__home_cpu(sys);
 	if (cpu >= sys->nr_cpus) {
 		cpu = 0;
 	}
@@ -453,19 +465,22 @@ static struct cw_hrtimer_clock_base *target_base(struct cw_hrtimer *timer,
 						 struct cw_hrtimer_clock_base *cur)
 {
 	struct cw_system *sys = timer->sys;
-	unsigned cpu = cw__current_cpu(sys);
+	unsigned cpu = cw__home_cpu(sys);
 
 	/*
-	 * A running callback pins the timer to its CPU until it returns; a
-	 * thread that is not a CPU (or a CPU going offline) leaves the timer
-	 * where it is, unless that base's CPU is offline: then the first
-	 * online CPU takes it (Linux's offline-target handling), or it would
-	 * wait for a CPU that may never come back.
+	 * A running callback pins the timer to its CPU until it returns. The
+	 * timer follows the CPU that starts it; a thread that is not a CPU
+	 * counts as the home CPU its port names (cw__home_cpu(), so
+	 * application threads spread over the bases). A thread that is no CPU
+	 * and names none (or a CPU going offline) leaves the timer where it
+	 * is, unless that base's CPU is offline: then the first online CPU
+	 * takes it (Linux's offline-target handling), or it would wait for a
+	 * CPU that may never come back.
 	 */
 	if (CW_READ_ONCE(cur->running) == timer) {
 		return cur;
 	}
-	if (cpu == CW_PORT_NO_CPU || cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu)) {
+	if (cpu >= sys->nr_cpus || !cw_cpu_online(sys, cpu)) {
 		if (cw_cpu_online(sys, cur->cpu_base->cpu)) {
 			return cur;
 		}
@@ -494,12 +509,21 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 	struct cw_system *sys = timer->sys;
 	unsigned idx = clock_index(timer->clock_id) & 3;
 	struct hr_now now;
-	bool first, local, was_first;
+	bool first, was_first, have_now = false;
 
 	CW_ASSERT(timer->is_init);
-	hr_now_get(sys, &now);
+	/*
+	 * The clock is read only where the start needs it: a relative or
+	 * user expiry (before the lock, as the caller's "now"), and the
+	 * offsets of a new first timer (under the lock). An absolute start
+	 * that is not first reads no clock (Linux reads it only for REL).
+	 */
 	if (mode & CW_HRTIMER_MODE_REL) {
+		hr_now_once(sys, &now, &have_now);
 		tim = sat_add(tim, sat_add(now.mono, now.offs[idx]));
+	}
+	if (user) {
+		hr_now_once(sys, &now, &have_now);
 	}
 	/* Both locks: the timer may move to this CPU. */
 	for (;;) {
@@ -551,27 +575,32 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 	timer->is_rel = mode & CW_HRTIMER_MODE_REL;
 	CW_WRITE_ONCE(timer->base, new_base);
 	first = enqueue_locked(timer, new_base);
-	cw__check_hrtimer_arm(timer, now.mono, now.offs[new_base->index & 3u]);
+	if (cw_unlikely(sys->check != NULL)) {
+		hr_now_once(sys, &now, &have_now);
+		cw__check_hrtimer_arm(timer, now.mono, now.offs[new_base->index & 3u]);
+	}
 	if (base->cpu_base != cb) {
 		cw_spin_unlock(&base->cpu_base->lock);
 	}
-	/* Only the CPU itself programs its device; everyone else sends an IPI. */
-	local = cb->cpu == cw__current_cpu(sys);
-	if (was_first && base->cpu_base == cb && local && cb->hres_active && !lazy_locked(cb)) {
+	/* Only the CPU itself programs its device; everyone else sends an IPI
+	 * (the CPU is looked up only when the first timer changed). */
+	if (was_first && base->cpu_base == cb && cb->hres_active && !lazy_locked(cb) &&
+	    cb->cpu == cw__current_cpu(sys)) {
 		/*
 		 * Eager: the first timer moved (later, or earlier): the device
 		 * follows it now (Linux's force_local + hrtimer_force_reprogram,
 		 * skipping an unchanged time). Lazy leaves a later time to the
 		 * interrupt at the old one (see "Lazy rearm").
 		 */
-		cw_ktime_t next = update_next_locked(cb, &now);
+		cw_ktime_t next = update_next_locked(cb, hr_now_once(sys, &now, &have_now));
 
 		if (next != cb->expires_next) {
 			reprogram_locked(cb, next, true);
 		}
 	} else if (first) {
 		/* Also refreshes the soft next expiry when a soft timer became first. */
-		cw_ktime_t next = update_next_locked(cb, &now);
+		cw_ktime_t next = update_next_locked(cb, hr_now_once(sys, &now, &have_now));
+		bool local = cb->cpu == cw__current_cpu(sys);
 
 		if (local && cb->hres_active) {
 			reprogram_locked(cb, next, false);

@@ -250,6 +250,26 @@ uint64_t cw_timekeeping_max_deferment(struct cw_system *sys)
  * Jiffies
  */
 
+/*
+ * Make @j, counted past a stale jiffies64, the system's jiffies_seen, so
+ * the wheel's arm path, which reads no clock, places a timer armed at
+ * cw_jiffies_get() + timeout against this value (cw__jiffies_seen()).
+ * Only forward: a compare-exchange, and only when @j is newer, so at most
+ * once a jiffy per thread that catches up; while jiffies64 is current
+ * nothing is written. Relaxed: the calling thread's own later load sees
+ * its own store (coherence); another thread sees it once it learned @j
+ * through some synchronisation.
+ */
+static void jiffies_seen_publish(struct cw_system *s, uint64_t j)
+{
+	uint64_t seen = atomic_load_explicit(&s->jiffies_seen, memory_order_relaxed);
+
+	while (seen - j > (uint64_t)INT64_MAX /* cw_time_before64(seen, j) */ &&
+	       !atomic_compare_exchange_weak_explicit(&s->jiffies_seen, &seen, j,
+						      memory_order_relaxed, memory_order_relaxed)) {
+	}
+}
+
 uint64_t cw_jiffies_get(const struct cw_system *sys)
 {
 	struct cw_system *s = (struct cw_system *)sys;
@@ -274,7 +294,12 @@ uint64_t cw_jiffies_get(const struct cw_system *sys)
 	 */
 	now = tk_get(s, TK_OFFS_NONE, false); /* cw_ktime_get(), inline */
 	if (now >= next) {
-		j += 1 + (uint64_t)(now - next) / s->tick_nsec;
+		uint64_t past = (uint64_t)(now - next);
+
+		/* Less than a jiffy past the boundary (the tick is due, or just
+		 * idle): no 64-bit division. */
+		j += 1 + (cw_likely(past < s->tick_nsec) ? 0 : past / s->tick_nsec);
+		jiffies_seen_publish(s, j);
 	}
 	return j;
 }

@@ -10,6 +10,7 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/ktime.c
   ${PROJECT_SOURCE_DIR}/src/core/ntp.c
   ${PROJECT_SOURCE_DIR}/src/core/timer.c
+  ${PROJECT_SOURCE_DIR}/src/core/tmigr.c
   ${PROJECT_SOURCE_DIR}/src/core/cpu.c
   ${PROJECT_SOURCE_DIR}/src/core/cpus.c
   ${PROJECT_SOURCE_DIR}/src/core/components.c
@@ -20,4 +21,6 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/tick-broadcast.c
   ${PROJECT_SOURCE_DIR}/src/core/tick-sched.c
   ${PROJECT_SOURCE_DIR}/src/core/check.c
+  ${PROJECT_SOURCE_DIR}/src/core/proxy.c
+  ${PROJECT_SOURCE_DIR}/src/core/claim.c
 )

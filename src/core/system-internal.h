@@ -53,6 +53,9 @@ struct cw_cpu;
 struct cw_hrtimer_cpu_base;
 struct cw_timer_wheel;
 struct cw_check;
+struct cw_tmigr;
+struct cw_proxy;
+struct cw_claim_state;
 
 /**
  * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
@@ -79,6 +82,13 @@ struct cw_system {
 
 	/** jiffies_64; written by the do_timer duty, read anywhere. */
 	_Atomic uint64_t jiffies64;
+	/**
+	 * The latest jiffies value cw_jiffies_get() counted past a stale
+	 * jiffies64 (every CPU idle with its tick stopped, or a boundary whose
+	 * tick has not run yet); only moves forward (CAS), at most once a
+	 * jiffy. Never ahead of the true jiffies. See cw__jiffies_seen().
+	 */
+	_Atomic uint64_t jiffies_seen;
 
 	/** Per-CPU state, nr_cpus entries, each cache-line aligned (cpu.c). */
 	struct cw_cpu *cpus;
@@ -142,6 +152,12 @@ struct cw_system {
 	_Alignas(CW_CACHELINE_BYTES) struct cw_tk_pub pub;
 	/** Invariant checker (check.c), or NULL when it is off. */
 	struct cw_check *check;
+	/** Timer migration hierarchy (tmigr.c), or NULL when it is off. */
+	struct cw_tmigr *tmigr;
+	/** Proxy tick device state (proxy.c), allocated by its component row. */
+	struct cw_proxy *proxy;
+	/** Claimed timer channels and the per-CPU pool (claim.c), set up by its init. */
+	struct cw_claim_state *claim;
 };
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */
@@ -154,11 +170,36 @@ static inline uint64_t cw__jiffies_raw(const struct cw_system *sys)
 	return atomic_load_explicit(&((struct cw_system *)sys)->jiffies64, memory_order_relaxed);
 }
 
+/**
+ * The freshest jiffies value the system knows without reading a clock: the
+ * later of jiffies64 and the last value cw_jiffies_get() returned past it.
+ * Never ahead of the true jiffies; at or after every value cw_jiffies_get()
+ * returned to this thread (or to one it synchronised with). The wheel's
+ * arm path places timers against it (timer.c, "The arm path's now").
+ */
+static inline uint64_t cw__jiffies_seen(const struct cw_system *sys)
+{
+	struct cw_system *s = (struct cw_system *)sys;
+	uint64_t j = atomic_load_explicit(&s->jiffies64, memory_order_relaxed);
+	uint64_t seen = atomic_load_explicit(&s->jiffies_seen, memory_order_relaxed);
+
+	/* Wrap-safe "later of" (cw_time_after64()). */
+	return (j - seen > (uint64_t)INT64_MAX) ? seen : j;
+}
+
 /** CPU running the caller according to the port; 0 for a thread that is not a CPU. */
 unsigned cw__this_cpu(const struct cw_system *sys);
 
 /** CPU running the caller, or CW_PORT_NO_CPU for a thread that is not a CPU. */
 unsigned cw__current_cpu(const struct cw_system *sys);
+
+/**
+ * The CPU whose timer bases the caller's arms use: the CPU running the
+ * caller; for a thread that is not a CPU, the CPU the port names with
+ * CW_PORT_NEAR_CPU(), or CW_PORT_NO_CPU if the port names none (the wheel
+ * then uses CPU 0; an hrtimer stays on its base). Online is not checked.
+ */
+unsigned cw__home_cpu(const struct cw_system *sys);
 
 /** Run the boot sequence (machine hooks, init levels). Called by cw_system_boot(). */
 int cw__init_boot(struct cw_system *sys);

@@ -62,6 +62,7 @@ static void apply_config(struct cw_system *sys, const struct cw_system_config *c
 	 */
 	atomic_store(&sys->jiffies64,
 		     cfg->initial_jiffies ? cfg->initial_jiffies : CW_INITIAL_JIFFIES(sys->hz));
+	atomic_store(&sys->jiffies_seen, atomic_load(&sys->jiffies64));
 }
 
 /* Tear down rows [0, @p n) in reverse table order. */

@@ -92,6 +92,7 @@
 #include "tick-internal.h"
 #include "timekeeping-internal.h"
 #include "timer-internal.h"
+#include "tmigr-internal.h"
 
 /* Attempts to find a future period boundary before forcing the program. */
 #define TICK_PROGRAM_TRIES 16u
@@ -282,6 +283,10 @@ void cw__tick_sched_work(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now
 	/* The timer wheel runs in cw_irq_exit(), when a bucket is due. */
 	if (cw__timer_pending_due(sys, c->id, cw_jiffies_get(sys))) {
 		cw__cpu_raise_softirq(sys, c->id, CW_SOFTIRQ_TIMER);
+	}
+	/* Timer migration: an idle CPU's global timer is due in a group this one migrates. */
+	if (cw__tmigr_requires_handle_remote(sys, c->id, cw_jiffies_get(sys))) {
+		cw__cpu_raise_softirq(sys, c->id, CW_SOFTIRQ_TMIGR);
 	}
 }
 

@@ -21,7 +21,9 @@
  *   3. within one tick of the last jiffies update: keep ticking (the
  *      sched_timer keeps its expiry, even one already due whose interrupt
  *      was not handled yet when the CPU re-entered idle);
- *   4. otherwise stop: the CPU that dropped the do_timer duty (and nobody
+ *   4. otherwise stop: the CPU goes idle in the timer-migration hierarchy
+ *      (tmigr.c: it hands its first global wheel timer up, or takes the
+ *      system's first one as the last idle CPU); the CPU that dropped the do_timer duty (and nobody
  *      took it since) caps the sleep at the clocksource's max deferment,
  *      everyone else may sleep until the event; mark the wheel bases idle
  *      (arming on them then kicks the CPU); program the sched_timer (or the
@@ -45,6 +47,7 @@
 #include "system-internal.h"
 #include "tick-internal.h"
 #include "timer-internal.h"
+#include "tmigr-internal.h"
 
 static int64_t period_of(const struct cw_system *sys)
 {
@@ -109,25 +112,36 @@ void cw__tick_switch_to_highres(struct cw_system *sys, struct cw_cpu *c)
 	cw__log(sys, CW_LOG_INFO, "tick: Switched to high resolution mode on CPU #%u", c->id);
 }
 
-/* Earliest event of @c other than its own tick, MONOTONIC; the wheel's in jiffies → ns. */
+/* Jiffy @nextj (at or after @basej, or CW_TIMER_NEXT_NONE) as MONOTONIC ns, capped at KTIME_MAX. */
+static cw_ktime_t jiffies_to_mono(struct cw_system *sys, cw_ktime_t basemono, uint64_t basej,
+				  uint64_t nextj)
+{
+	uint64_t dj;
+
+	if (nextj == CW_TIMER_NEXT_NONE) {
+		return CW_KTIME_MAX;
+	}
+	/* Wrap-safe: the wheel reports events at or after basej. */
+	dj = cw_time_after64(nextj, basej) ? nextj - basej : 0;
+	return dj > (uint64_t)(CW_KTIME_MAX - basemono) / sys->tick_nsec
+		       ? CW_KTIME_MAX
+		       : basemono + (cw_ktime_t)(dj * sys->tick_nsec);
+}
+
+/*
+ * Earliest event of @c other than its own tick, MONOTONIC; the wheel's in
+ * jiffies → ns. Also returns the hrtimers' next event and the wheel's
+ * local and global events (@hr, @n) for the timer-migration step.
+ */
 static cw_ktime_t next_event(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t basemono,
-			     uint64_t basej)
+			     uint64_t basej, cw_ktime_t *hr, struct cw_timer_next *n)
 {
 	cw_ktime_t next = cw__hrtimer_next_event(sys, c->id);
-	uint64_t nextj = cw__timer_idle_enter(sys, c->id, basej, NULL);
+	cw_ktime_t wheel =
+		jiffies_to_mono(sys, basemono, basej, cw__timer_idle_enter(sys, c->id, basej, n));
 
-	if (nextj != CW_TIMER_NEXT_NONE) {
-		/* Wrap-safe: the wheel reports events at or after basej. */
-		uint64_t dj = cw_time_after64(nextj, basej) ? nextj - basej : 0;
-		cw_ktime_t wheel = dj > (uint64_t)(CW_KTIME_MAX - basemono) / sys->tick_nsec
-					   ? CW_KTIME_MAX
-					   : basemono + (cw_ktime_t)(dj * sys->tick_nsec);
-
-		if (wheel < next) {
-			next = wheel;
-		}
-	}
-	return next;
+	*hr = next;
+	return wheel < next ? wheel : next;
 }
 
 /* Program the stopped tick for @expires (CW_KTIME_MAX: nothing to wait for). */
@@ -149,7 +163,8 @@ static void program_stopped(struct cw_cpu *c, cw_ktime_t expires)
 void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 {
 	struct cw_tick_global *tg = &sys->tick;
-	cw_ktime_t basemono, next, expires, tick_expires = CW_KTIME_MAX;
+	cw_ktime_t basemono, next, expires, hr, wheel, tick_expires = CW_KTIME_MAX;
+	struct cw_timer_next n;
 	bool tick_queued = false;
 	uint64_t basej;
 	int duty;
@@ -168,7 +183,7 @@ void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 		tick_expires = cw_hrtimer_get_expires(&c->sched_timer);
 		cw_hrtimer_try_to_cancel(&c->sched_timer);
 	}
-	next = next_event(sys, c, basemono, basej);
+	next = next_event(sys, c, basemono, basej, &hr, &n);
 	if (!c->tick_stopped && next - basemono <= period_of(sys)) {
 		/* Something is due within the next tick: keep ticking. */
 		cw__timer_idle_exit(sys, c->id, basej);
@@ -190,6 +205,14 @@ void cw__tick_nohz_idle_stop(struct cw_system *sys, struct cw_cpu *c)
 		}
 		return;
 	}
+	/*
+	 * Timer migration: the CPU is idle in the hierarchy; it wakes for its
+	 * local event, for its global one only when that is not handed up, and
+	 * for the system's first global event when it is the last idle CPU.
+	 */
+	wheel = jiffies_to_mono(sys, basemono, basej,
+				cw__tmigr_cpu_deactivate(sys, c->id, n.local, n.global));
+	next = wheel < hr ? wheel : hr;
 	expires = next;
 	duty = atomic_load_explicit(&tg->do_timer_cpu, memory_order_relaxed);
 	if (duty >= 0 && duty != (int)c->id) {
@@ -230,6 +253,8 @@ void cw__tick_nohz_idle_restart(struct cw_system *sys, struct cw_cpu *c, cw_ktim
 	int64_t p = period_of(sys);
 	cw_ktime_t next;
 
+	/* Active again in the timer-migration hierarchy (lock-free; no-op if it was not idle). */
+	cw__tmigr_cpu_activate(sys, c->id);
 	if (!c->tick_stopped) {
 		return;
 	}

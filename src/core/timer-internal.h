@@ -136,6 +136,32 @@ typedef void (*cw_timer_kick_fn)(struct cw_system *sys, unsigned cpu);
 void cw__timer_set_kick(struct cw_system *sys, cw_timer_kick_fn kick);
 
 /**
+ * Hook timer migration installs (NULL: none): called, with the base's lock
+ * held (it must not call into the wheel), when a timer armed on an idle
+ * CPU's global base becomes that base's first event, with its bucket
+ * expiry, instead of the kick hook. It may take timer migration's locks
+ * (they nest inside the base locks).
+ */
+typedef void (*cw_timer_global_hook_fn)(struct cw_system *sys, unsigned cpu, uint64_t expiry);
+
+/** Install @p hook for global bases (see cw_timer_global_hook_fn). */
+void cw__timer_set_global_hook(struct cw_system *sys, cw_timer_global_hook_fn hook);
+
+/** Callback of cw__timer_next_remote(), run with the CPU's local and global base locks held. */
+typedef void (*cw_timer_next_fn)(struct cw_system *sys, unsigned cpu,
+				 const struct cw_timer_next *next, void *arg);
+
+/**
+ * Timer migration's requeue after a remote expiry: lock @p cpu's local and
+ * global bases, compute their next events (at or after @p basej; the
+ * deferrable one is left CW_TIMER_NEXT_NONE) and call @p fn with both
+ * locks held, so no arming on that CPU can slip between the reading and
+ * the hierarchy's update (the global hook takes the same lock).
+ */
+void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej,
+			   cw_timer_next_fn fn, void *arg);
+
+/**
  * Tests and benchmarks: make the wheel read @p now_jiffies instead of the
  * system's jiffies (arming, forwarding, cw__timer_run_local()), so it can be
  * driven without a tick. The tick layer never calls this.

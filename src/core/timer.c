@@ -77,6 +77,27 @@
  * false; CW_TIMER_NEXT_NONE is only the "no event" answer of the NO_HZ
  * queries (a real event at 2^64 - 1 is reported one jiffy early).
  *
+ * The arm path's now
+ * ------------------
+ * Arming reads no clock. The base clock is forwarded to the freshest
+ * jiffies value the system already knows (cw__jiffies_seen()): jiffies64
+ * as the tick left it, or the value cw_jiffies_get() last counted past a
+ * stale jiffies64 (every CPU idle with its tick stopped, or a jiffy
+ * boundary whose tick has not run yet), which that reader publishes. That
+ * value is never ahead of the true jiffies, so a timer is never placed
+ * early (the placement is relative to the base clock in any case), and it
+ * is at or after every jiffies value the arming thread got from the
+ * system: for the idiom cw_timer_mod(t, cw_jiffies_get(sys) + timeout) and
+ * for cw_timer_mod_ms()/_ns() (which read the clock once), the base is
+ * forwarded to at least the caller's now, and the timer lands on the level
+ * of its timeout, late by at most that level's granularity. An expiry
+ * computed from an older jiffies value (a deadline saved long ago, armed
+ * while the machine sleeps) is placed against a base clock at or after that
+ * older value: late by at most the granularity of the timeout counted from
+ * it, never more. Linux forwards with the jiffies variable, which is
+ * current because the arming CPU is awake; here the arming thread may be
+ * no CPU at all, and the reader it used is what is current.
+ *
  * Hotplug rules
  * -------------
  *  1. cw_timer_add_on() refuses a CPU that is offline (or out of range):
@@ -215,6 +236,8 @@ struct cw_timer_wheel {
 	uint64_t max_timeout;
 	uint64_t cutoff;
 	cw_timer_kick_fn _Atomic kick;
+	/** Timer migration's hook for a new first event on an idle CPU's global base. */
+	cw_timer_global_hook_fn _Atomic global_hook;
 	_Atomic bool test_clock;
 	_Atomic uint64_t test_jiffies;
 	struct cw_timer_cpu *cpus;
@@ -272,7 +295,13 @@ static inline bool pending_once(const struct cw_timer *t)
 	return __atomic_load_n(&t->pprev, __ATOMIC_RELAXED) != NULL;
 }
 
-/* The calling CPU (0 on a one-CPU system without asking the port). */
+/*
+ * The CPU whose bases the caller arms on: the calling CPU, or for a thread
+ * that is not a CPU the one its port names (cw__home_cpu(): the CPU of its
+ * host core, or the one it was bound to), so application threads do not
+ * all share CPU 0's base lock; CPU 0 if the port names none. 0 on a
+ * one-CPU system without asking the port.
+ */
 static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_wheel *w)
 {
 	unsigned cpu;
@@ -280,10 +309,21 @@ static inline unsigned this_cpu(struct cw_system *sys, const struct cw_timer_whe
 	if (w->nr_cpus == 1) {
 		return 0;
 	}
-	cpu = cw__this_cpu(sys);
-	return CW_WARN_ON_ONCE(sys, cpu >= w->nr_cpus) ? 0 : cpu;
+	cpu = cw__home_cpu(sys);
+	/* A thread that is no CPU and names none: CPU 0. */
+	return cpu < w->nr_cpus ? cpu : 0;
 }
 
+/* The arm path's now: no clock read (see "The arm path's now"). */
+static inline uint64_t wheel_now_seen(struct cw_system *sys, const struct cw_timer_wheel *w)
+{
+	if (cw_unlikely(atomic_load_explicit(&w->test_clock, memory_order_relaxed))) {
+		return atomic_load_explicit(&w->test_jiffies, memory_order_relaxed);
+	}
+	return cw__jiffies_seen(sys);
+}
+
+/* The current jiffies (a clock read on a tickless system), for the expiry and hotplug paths. */
 static uint64_t wheel_now(struct cw_system *sys)
 {
 	struct cw_timer_wheel *w = sys->timer_wheel;
@@ -440,6 +480,29 @@ static void forward_base(struct cw_timer_base *b, uint64_t now)
 
 static void check_base_or_die(struct cw_system *sys, struct cw_timer_base *b);
 
+/*
+ * A timer became the first event of an idle CPU's local or global base
+ * (@b locked): a global one goes to the migration hierarchy when it has a
+ * hook installed (the CPU sleeps on), anything else kicks the CPU.
+ */
+static __attribute__((noinline)) void idle_base_new_first(struct cw_system *sys,
+							  struct cw_timer_base *b,
+							  uint64_t bucket_expiry)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	cw_timer_global_hook_fn hook = atomic_load_explicit(&w->global_hook, memory_order_relaxed);
+	cw_timer_kick_fn kick;
+
+	if (b->kind == CW_TIMER_BASE_GLOBAL && hook) {
+		hook(sys, b->cpu, bucket_expiry);
+		return;
+	}
+	kick = atomic_load_explicit(&w->kick, memory_order_relaxed);
+	if (kick) {
+		kick(sys, b->cpu);
+	}
+}
+
 static inline __attribute__((always_inline)) void enqueue_timer(struct cw_system *sys,
 								struct cw_timer_base *b,
 								struct cw_timer *t, unsigned idx,
@@ -463,12 +526,7 @@ static inline __attribute__((always_inline)) void enqueue_timer(struct cw_system
 		b->timers_pending = true;
 		b->next_expiry_recalc = false;
 		if (b->is_idle && b->kind != CW_TIMER_BASE_DEF) {
-			cw_timer_kick_fn kick =
-				atomic_load_explicit(&sys->timer_wheel->kick, memory_order_relaxed);
-
-			if (kick) {
-				kick(sys, b->cpu);
-			}
+			idle_base_new_first(sys, b, bucket_expiry);
 		}
 	}
 }
@@ -664,10 +722,7 @@ static inline __attribute__((always_inline)) int mod_timer(struct cw_timer *t, u
 		if (cur == expires || ((mode & MOD_REDUCE) && cw_time_before_eq64(cur, expires))) {
 			return 1;
 		}
-		/* Read now only on the paths that use it (a clock read on a
-		 * tickless system), and before the base lock: the jiffies
-		 * reader may spin on the tick's sequence counter. */
-		now = wheel_now(sys);
+		now = wheel_now_seen(sys, w);
 		base = lock_timer_base(t);
 		if (t->pprev && t->fn) {
 			if ((mode & MOD_REDUCE) && cw_time_before_eq64(t->expires, expires)) {
@@ -692,7 +747,7 @@ static inline __attribute__((always_inline)) int mod_timer(struct cw_timer *t, u
 		if ((mode & MOD_PENDING_ONLY) && !pending_once(t)) {
 			return 0;
 		}
-		now = wheel_now(sys);
+		now = wheel_now_seen(sys, w);
 		base = lock_timer_base(t);
 	}
 
@@ -1251,6 +1306,31 @@ void cw__timer_cpu_up(struct cw_system *sys, unsigned cpu)
 void cw__timer_set_kick(struct cw_system *sys, cw_timer_kick_fn kick)
 {
 	atomic_store_explicit(&sys->timer_wheel->kick, kick, memory_order_relaxed);
+}
+
+void cw__timer_set_global_hook(struct cw_system *sys, cw_timer_global_hook_fn hook)
+{
+	atomic_store_explicit(&sys->timer_wheel->global_hook, hook, memory_order_relaxed);
+}
+
+void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej,
+			   cw_timer_next_fn fn, void *arg)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+	struct cw_timer_base *local = get_base(w, cpu, CW_TIMER_BASE_LOCAL);
+	struct cw_timer_base *global = get_base(w, cpu, CW_TIMER_BASE_GLOBAL);
+	struct cw_timer_next n;
+
+	CW_ASSERT(cpu < w->nr_cpus);
+	/* Lock order: LOCAL, then GLOBAL of one CPU (as next_expiry_common()). */
+	cw_spin_lock(&local->lock);
+	cw_spin_lock(&global->lock);
+	n.local = next_locked(local, basej);
+	n.global = next_locked(global, basej);
+	n.deferrable = CW_TIMER_NEXT_NONE;
+	fn(sys, cpu, &n, arg);
+	unlock_base(sys, global);
+	unlock_base(sys, local);
 }
 
 void cw__timer_test_set_jiffies(struct cw_system *sys, uint64_t now_jiffies)

@@ -21,3 +21,11 @@ cw_add_test(test_posix_timer_api LABEL posix TIMEOUT 120
 
 # The differential glibc-versus-drop-in suite (tests/posix/diff/README.md).
 include(posix/diff/diff.cmake)
+
+# Timer migration (issue 11): 8 CPU threads, 2 busy; the idle ones take no
+# timer interrupt for the global timers queued on them (also TSan).
+cw_add_test(test_tmigr_posix LABEL posix TIMEOUT 120
+            SOURCES posix/test_tmigr_posix.c)
+# Claims from many threads at once and the hrtimer fallback on CPU threads (issue 13; also TSan).
+cw_add_test(test_posix_claim LABEL posix TIMEOUT 120
+            SOURCES posix/test_posix_claim.c)

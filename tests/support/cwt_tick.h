@@ -84,6 +84,11 @@ struct cwt_tick {
 	struct cw_port_ops ops;
 	/** CPU forced by cpu_call, or -1. */
 	int forced_cpu;
+	/**
+	 * When forced_cpu is -1 and this is not 0: this_cpu's answer, to act
+	 * as a thread that is no CPU (CW_PORT_NO_CPU, CW_PORT_NEAR_CPU(c)).
+	 */
+	unsigned thread_answer;
 	/** cw_cpu_call()s the core made through the port. */
 	uint64_t cpu_calls;
 	uint64_t ipi_latency_ns;
@@ -101,7 +106,10 @@ static unsigned cwt_port_this_cpu(void *ctx)
 {
 	struct cwt_tick *t = ctx;
 
-	return t->forced_cpu >= 0 ? (unsigned)t->forced_cpu : cw_sim_current_cpu(t->sim);
+	if (t->forced_cpu >= 0) {
+		return (unsigned)t->forced_cpu;
+	}
+	return t->thread_answer ? t->thread_answer : cw_sim_current_cpu(t->sim);
 }
 
 static uint64_t cwt_port_log_clock(void *ctx)

@@ -130,11 +130,12 @@ static void test_vectors_distinct(void **state)
 		}
 	}
 	/* Every raised soft work runs; every IPI kind but the bare wake-up is handled. */
-	assert_int_equal(softirqs, CW_SOFTIRQ_HRTIMER | CW_SOFTIRQ_TIMER);
+	assert_int_equal(softirqs, CW_SOFTIRQ_HRTIMER | CW_SOFTIRQ_TIMER | CW_SOFTIRQ_TMIGR);
 	assert_int_equal(ipis, CW_IPI_TICK_BROADCAST | CW_IPI_HRTIMER);
 	assert_int_equal(ipis & CW_IPI_KICK, 0);
 	assert_int_equal(row("hrtimer", NULL)->softirq, CW_SOFTIRQ_HRTIMER);
 	assert_int_equal(row("timer", NULL)->softirq, CW_SOFTIRQ_TIMER);
+	assert_int_equal(row("tmigr", NULL)->softirq, CW_SOFTIRQ_TMIGR);
 	assert_int_equal(row("tick", NULL)->ipi, CW_IPI_TICK_BROADCAST);
 	assert_int_equal(row("hrtimer", NULL)->ipi, CW_IPI_HRTIMER);
 }

@@ -521,7 +521,13 @@ static void system_span_case(uint64_t boundary, bool highres)
 			 boundary_name(boundary), highres ? "highres" : "lowres",
 			 (unsigned long long)deltas[i / 2], i % 2);
 		assert_srec(&t, initial, &recs[i], what);
-		assert_int_equal(recs[i].fired_cpu, i % 2);
+		if (kinds[((i / 2) + (i % 2)) % 3] == 0 && i % 2 == 1) {
+			/* Global on the idle CPU: pulled by the busy one (timer migration),
+			 * or run by the idle CPU itself when a pinned timer woke it first. */
+			assert_true(recs[i].fired_cpu < 2);
+		} else {
+			assert_int_equal(recs[i].fired_cpu, i % 2);
+		}
 	}
 	cw_sim_run_until(t.sim, SEC(30) + MS(100));
 	for (size_t i = 0; i < CW_ARRAY_SIZE(recs); i++) {

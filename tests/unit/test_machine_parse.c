@@ -244,8 +244,8 @@ static void test_machine_timer_irq_and_idle_sections_parse_with_kind_defaults(vo
 	t = &m->timers[5];
 	assert_int_equal(t->kind, CW_SIM_TIMER_PIT);
 	assert_string_equal(t->compatible, "intel,i8253");
-	/* The i8253 driver's 0x7fff (the model's default, as through the API). */
-	assert_int_equal(t->max_delta_ticks, 0x7fff);
+	/* The model's default (as through the API): the 16-bit counter's range. */
+	assert_int_equal(t->max_delta_ticks, 0xffff);
 	assert_int_equal(m->irq_latency_ns, 2000);
 	assert_int_equal(m->ipi_latency_ns, 500);
 	assert_int_equal(m->nr_irq_affinity, 2);
@@ -421,6 +421,10 @@ static void check_round_trip(const char *text, size_t len, const char *name)
 	assert_int_equal(a->nr_cpus, b->nr_cpus);
 	assert_int_equal(a->nr_nodes, b->nr_nodes);
 	assert_memory_equal(a->cpu_node, b->cpu_node, a->nr_cpus * sizeof(unsigned));
+	assert_int_equal(a->cpu_isolated == NULL, b->cpu_isolated == NULL);
+	if (a->cpu_isolated) {
+		assert_memory_equal(a->cpu_isolated, b->cpu_isolated, a->nr_cpus * sizeof(bool));
+	}
 	assert_int_equal(a->nr_counters, b->nr_counters);
 	for (size_t i = 0; i < a->nr_counters; i++) {
 		const struct cw_sim_counter_desc *x = &a->counters[i], *y = &b->counters[i];
@@ -732,6 +736,9 @@ static const struct bad_case bad_cases[] = {
 	BAD(MACH "[node 0]\ncpus = 3-1\n", 5, "expected a CPU range written low-high (got '3-1')"),
 	BAD(MACH "[node 0]\ncpus = 0-\n", 5, "expected a CPU list such as 0-3,8"),
 	BAD(MACH "[node 0]\ncpus = 0,,1\n", 5, "expected a CPU list such as 0-3,8"),
+	BAD(MACH "[node 0]\ncpus = 0-3\nisolated = 2,5\n", 4,
+	    "expected isolated CPUs of [node 0] among its cpus (got CPU 5)"),
+	BAD(MACH "[node 0]\ncpus = 0-3\nisolated = 1-\n", 6, "expected a CPU list such as 0-3,8"),
 	/* timer sections */
 	BAD(MACH "[lapic]\n", 4, "expected a timer name: [lapic NAME] (got '[lapic]')"),
 	BAD(MACH "[tmu a:b]\n", 4, "expected a timer name of letters, digits, '_', '-' and '.'"),
@@ -747,7 +754,7 @@ static const struct bad_case bad_cases[] = {
 	    "expected a key of [global_timer g]: compatible, freq, width, rating, irq, min_delta, "
 	    "max_delta, c3stop, erratum, clear_order (got 'channels')"),
 	BAD(MACH "[global_timer g]\nclear_order = later\n", 5,
-	    "expected compare_first or flag_first (got 'later')"),
+	    "expected compare_first, flag_first or oneshot_only (got 'later')"),
 	BAD(MACH "[tmu t]\nchannels = 33\n", 5, "expected a number of channels, 1..32 (got '33')"),
 	BAD(MACH "[tmu t]\nchannels = 0\n", 5, "expected a number of channels, 1..32 (got '0')"),
 	BAD(MACH TMR "irq = 6\n", 7,
@@ -834,6 +841,29 @@ static void check_bad_case(const struct bad_case *bc, size_t index)
 	assert_int_equal(cw_sim_machine_desc_parse_mem(bc->text, bc->len, "bad.ini", &m, err, 4),
 			 CW_EINVAL);
 	assert_true(strlen(err) < 4);
+}
+
+/* isolated = LIST in a [node N]: the CPUs timer migration leaves out. */
+static void test_machine_isolated_cpus(void **state)
+{
+	static const char text[] = "[machine]\nname = iso\ncpus = 8\n"
+				   "[node 0]\ncpus = 0-3\nisolated = 3\n"
+				   "[node 1]\ncpus = 4-7\nisolated = 4,6-7\n";
+	struct cw_sim_machine_desc *m = NULL;
+	char err[256], out[1024];
+	static const bool want[8] = { false, false, false, true, true, false, true, true };
+
+	(void)state;
+	if (cw_sim_machine_desc_parse_mem(text, sizeof(text) - 1, "iso.ini", &m, err,
+					  sizeof(err)) != 0) {
+		fail_msg("%s", err);
+	}
+	assert_non_null(m->cpu_isolated);
+	assert_memory_equal(m->cpu_isolated, want, sizeof(want));
+	assert_int_equal(m->nodes[1].nr_isolated, 3);
+	assert_true(cw_sim_machine_desc_format(m, out, sizeof(out)) < sizeof(out));
+	assert_non_null(strstr(out, "[node 1]\ncpus = 4-7\nisolated = 4,6-7\n"));
+	cw_sim_machine_desc_free(m);
 }
 
 static void test_machine_malformed_inputs_give_file_line_errors(void **state)
@@ -964,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_machine_default_text_matches_shipped_example),
 		cmocka_unit_test(test_machine_parse_file_reports_unreadable_file),
 		cmocka_unit_test(test_machine_malformed_inputs_give_file_line_errors),
+		cmocka_unit_test(test_machine_isolated_cpus),
 		cmocka_unit_test(test_machine_overlong_line_is_an_error),
 		cmocka_unit_test(test_machine_mutated_inputs_never_crash),
 	};

@@ -31,6 +31,9 @@
  *                                   lost_deep_idle, programs)
  *   value = KEY LO HI               ticks.KEY (jiffies, expected_jiffies,
  *                                   do_timer_ticks, lost_interrupts)
+ *   proxy = CPU PHASE FIELD LO HI   proxy[cpu=CPU, phase=PHASE].FIELD (a
+ *                                   [proxy] workload: loop_p99_ns,
+ *                                   inband_missed, reinstalls, ...)
  *
  * A field missing from the report fails the directive. The text tables are
  * not read: their layout is for people.
@@ -77,6 +80,9 @@ static const char *const scenarios[] = {
 	"nohz-idle-cpus-stay-asleep",
 	"periodic-broadcast-keeps-tick-phase",
 	"boundaries-crossed-under-load",
+	"proxy-oob-loop-ignores-masked-sections",
+	"proxy-erratum-oneshot-only-driver-takes-spurious-irqs",
+	"proxy-erratum-oob-or-oneshot-stays-quiet",
 };
 
 /** One scenario run. */
@@ -309,6 +315,28 @@ static void check_device(const struct scenario *s, const char *directive, const 
 	check_row_field(s, directive, row, name, field, lo, hi);
 }
 
+/* One row of the proxy table: the CPU and the phase (before, with, after). */
+static void check_proxy(const struct scenario *s, const char *directive, const char *arg)
+{
+	const struct jt_node *rows = jt_get(s->json, "proxy");
+	char cpu[16], phase[16], field[32], name[40];
+	double lo, hi;
+
+	if (sscanf(arg, "%15s %15s %31s %lf %lf", cpu, phase, field, &lo, &hi) != 5) {
+		scenario_fail(s, directive, "expected CPU PHASE FIELD LO HI");
+		return;
+	}
+	for (const struct jt_node *row = rows ? rows->child : NULL; row; row = row->next) {
+		if (strcmp(jt_text(jt_get(row, "cpu")), cpu) == 0 &&
+		    strcmp(jt_text(jt_get(row, "phase")), phase) == 0) {
+			snprintf(name, sizeof(name), "%s/%s", cpu, phase);
+			check_row_field(s, directive, row, name, field, lo, hi);
+			return;
+		}
+	}
+	scenario_fail(s, directive, "no such CPU and phase in the proxy table");
+}
+
 static void check_value(const struct scenario *s, const char *directive, const char *arg)
 {
 	char key[64];
@@ -367,6 +395,8 @@ static void check_directive(const struct scenario *s, const char *key, const cha
 		check_device(s, line, val);
 	} else if (strcmp(key, "value") == 0) {
 		check_value(s, line, val);
+	} else if (strcmp(key, "proxy") == 0) {
+		check_proxy(s, line, val);
 	} else if (strcmp(key, "args") != 0) {
 		scenario_fail(s, line, "unknown directive");
 	}

@@ -412,7 +412,7 @@ static cw_ktime_t jiffy_time(struct cwt_tick *t, uint64_t j)
  * holds it: at the expiry boundary the idle CPU may run before the
  * holder's tick, so its own wakeup must bring jiffies up to date.
  */
-static void wheel_case(bool highres, bool deferrable, unsigned idle_cpu)
+static void wheel_case(bool highres, unsigned flags, unsigned idle_cpu)
 {
 	struct cwt_tick t;
 	struct rec_wheel r = { 0 };
@@ -430,25 +430,36 @@ static void wheel_case(bool highres, bool deferrable, unsigned idle_cpu)
 	assert_int_equal(cw_tick_do_timer_cpu(t.sys), (int)busy_cpu);
 	s0 = cwt_stats(&t, idle_cpu);
 	as_cpu(&t, (int)busy_cpu);
-	assert_int_equal(
-		cw_timer_setup(&r.timer, t.sys, wheel_fn, deferrable ? CW_TIMER_DEFERRABLE : 0), 0);
+	assert_int_equal(cw_timer_setup(&r.timer, t.sys, wheel_fn, flags), 0);
 	expires = cw_jiffies_get(t.sys) + 40;
 	assert_int_equal(cw_timer_add_on(&r.timer, expires, idle_cpu), 0);
 	as_cpu(&t, -1);
 	cw_sim_run_until(t.sim, SEC(1));
 	s1 = cwt_stats(&t, idle_cpu);
 	print_message("%s, %s wheel timer on idle CPU%u: %llu wakeups, fired %llu at jiffy %+lld\n",
-		      highres ? "high res" : "low res", deferrable ? "deferrable" : "normal",
+		      highres ? "high res" : "low res",
+		      flags & CW_TIMER_DEFERRABLE ? "deferrable"
+		      : flags & CW_TIMER_PINNED   ? "pinned"
+						  : "global",
 		      idle_cpu, (unsigned long long)(s1.idle_wakeups - s0.idle_wakeups),
 		      (unsigned long long)r.fires,
 		      (long long)(r.fires ? (int64_t)(r.fired_jiffies - expires) : 0));
-	if (deferrable) {
+	if (flags & CW_TIMER_DEFERRABLE) {
 		/* Never woken for it; it runs once the CPU is up again. */
 		assert_int_equal(r.fires, 0);
 		assert_int_equal(s1.idle_wakeups, s0.idle_wakeups);
 		cw_sim_run_until(t.sim, SEC(2) + MS(10));
 		assert_int_equal(r.fires, 1);
 		assert_int_equal(r.cpu, idle_cpu);
+	} else if (!(flags & CW_TIMER_PINNED)) {
+		/*
+		 * Timer migration: the idle CPU hands the global timer up and
+		 * sleeps on; the busy CPU (the group's migrator) pulls it on time.
+		 */
+		assert_int_equal(r.fires, 1);
+		assert_int_equal(r.cpu, busy_cpu);
+		assert_int_equal(r.fired_jiffies, expires + 1);
+		assert_int_equal(s1.idle_wakeups, s0.idle_wakeups);
 	} else {
 		/* A kick to re-plan the sleep, then the expiry: on time, on the idle CPU. */
 		assert_int_equal(r.fires, 1);
@@ -469,8 +480,17 @@ static void test_wheel_timer_armed_on_idle_cpu_kicks_it_and_fires_on_time(void *
 {
 	(void)state;
 	for (unsigned idle_cpu = 0; idle_cpu < 2; idle_cpu++) {
-		wheel_case(true, false, idle_cpu);
-		wheel_case(false, false, idle_cpu);
+		wheel_case(true, CW_TIMER_PINNED, idle_cpu);
+		wheel_case(false, CW_TIMER_PINNED, idle_cpu);
+	}
+}
+
+static void test_global_wheel_timer_on_idle_cpu_is_pulled_by_busy_cpu(void **state)
+{
+	(void)state;
+	for (unsigned idle_cpu = 0; idle_cpu < 2; idle_cpu++) {
+		wheel_case(true, 0, idle_cpu);
+		wheel_case(false, 0, idle_cpu);
 	}
 }
 
@@ -478,8 +498,8 @@ static void test_deferrable_wheel_timer_does_not_wake_idle_cpu(void **state)
 {
 	(void)state;
 	for (unsigned idle_cpu = 0; idle_cpu < 2; idle_cpu++) {
-		wheel_case(true, true, idle_cpu);
-		wheel_case(false, true, idle_cpu);
+		wheel_case(true, CW_TIMER_DEFERRABLE, idle_cpu);
+		wheel_case(false, CW_TIMER_DEFERRABLE, idle_cpu);
 	}
 }
 
@@ -531,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_jiffies_exact_during_and_after_long_idle),
 		cmocka_unit_test(test_last_timekeeper_caps_its_sleep_at_max_deferment),
 		cmocka_unit_test(test_wheel_timer_armed_on_idle_cpu_kicks_it_and_fires_on_time),
+		cmocka_unit_test(test_global_wheel_timer_on_idle_cpu_is_pulled_by_busy_cpu),
 		cmocka_unit_test(test_deferrable_wheel_timer_does_not_wake_idle_cpu),
 		cmocka_unit_test(test_skew_tick_offsets_each_cpus_tick_and_keeps_hz),
 	};

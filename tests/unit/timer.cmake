@@ -43,3 +43,22 @@ target_compile_definitions(test_timer_posix_spans PRIVATE CW_BUILDING_LIBRARY)
 # tick's grid point loses no tick and no wheel expiry (issue 9, horizon case).
 cw_add_test(test_timer_nohz LABEL unit TIMEOUT 120 SOURCES unit/test_timer_nohz.c)
 target_compile_definitions(test_timer_nohz PRIVATE CW_BUILDING_LIBRARY)
+
+# The wheel's arm path reads no clock (issue 15): arms after a long NO_HZ
+# stretch with every CPU idle, at the 2^32/2^63/2^64 jiffies wraps, from an
+# old deadline, and at a jiffy boundary before its tick, fire within bound.
+cw_add_test(test_timer_stale_clock LABEL unit TIMEOUT 120 SOURCES unit/test_timer_stale_clock.c)
+target_compile_definitions(test_timer_stale_clock PRIVATE CW_BUILDING_LIBRARY)
+# Timers armed by threads that are no CPU land on the home CPU the port
+# names (CW_PORT_NEAR_CPU), wheel and hrtimers (issue 15, section 2).
+cw_add_test(test_timer_threads LABEL unit TIMEOUT 120 SOURCES unit/test_timer_threads.c)
+target_compile_definitions(test_timer_threads PRIVATE CW_BUILDING_LIBRARY)
+# The same on the posix port with real application threads: the binding
+# API, bound and host-core homes, many threads at once (label posix: make
+# check also runs it under ThreadSanitizer).
+cw_add_test(test_timer_threads_posix LABEL posix TIMEOUT 180 SOURCES posix/test_timer_threads_posix.c)
+# Timer migration (issue 11): the group-state protocol step by step, the
+# hierarchy's shape, and a seeded model of the whole hierarchy against a
+# naive reference with the hierarchy's checker after every step.
+cw_add_test(test_tmigr LABEL unit TIMEOUT 300 SOURCES unit/test_tmigr.c)
+target_compile_definitions(test_tmigr PRIVATE CW_BUILDING_LIBRARY)

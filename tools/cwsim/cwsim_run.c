@@ -24,6 +24,7 @@
  * Output is a pure function of the arguments: the engine reads no host
  * clock, so two runs with the same arguments print the same bytes.
  */
+#include "claim_report.h"
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
@@ -33,6 +34,7 @@
 #include "timerlist.h"
 #include "trace.h"
 #include "report.h"
+#include "cwsim_proxy.h"
 
 #include <clockwork/clockwork.h>
 #include <clockwork/check.h>
@@ -1245,6 +1247,8 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	report_nohz(r, rep);
 	report_devices(r, rep);
 	cwsim_report_energy(rep, r->machine, r->desc);
+	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
+	cwsim_report_claims(rep, r->machine);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	if (rep->json) {

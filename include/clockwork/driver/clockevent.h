@@ -52,8 +52,22 @@ struct cw_clock_event_device;
 #define CW_CLOCKEVENT_FEAT_PERCPU   0x40u
 /** Emulated by an hrtimer (the broadcast hrtimer, later issue). */
 #define CW_CLOCKEVENT_FEAT_HRTIMER  0x80u
-/** Reserved for the interrupt pipeline / proxy tick device (later issue). */
+/**
+ * Adapted to the interrupt pipeline (docs/proxy-tick.md): the driver calls
+ * cw_clockevents_handle_event() from its interrupt handler, sets irq to the
+ * real interrupt line, and tests cw_clockevent_is_oob() wherever it tests
+ * the device's state to acknowledge the hardware. With FEAT_ONESHOT, the
+ * device can be taken over by a proxy tick device (cw_tick_install_proxy()).
+ */
 #define CW_CLOCKEVENT_FEAT_PIPELINE 0x100u
+/**
+ * Set by the core, never by a driver: a proxy tick device owns this device
+ * and its interrupt is handled on the out-of-band stage
+ * (cw_clockevent_is_oob()).
+ */
+#define CW_CLOCKEVENT_FEAT_OOB      0x200u
+/** Set by the core on a proxy tick device (cw_tick_install_proxy()). */
+#define CW_CLOCKEVENT_FEAT_PROXY    0x400u
 /** @} */
 
 /** The device serves any CPU (global device, struct cw_clock_event_device::cpu). */
@@ -125,6 +139,12 @@ struct cw_clock_event_device {
 	uint64_t min_delta_ticks;
 	/** Longest programmable delta, device cycles. Driver, or config_and_register. */
 	uint64_t max_delta_ticks;
+	/**
+	 * Worst frequency error of the device's clock, ppb (0: exact, or not
+	 * stated). Driver. Only the claim API reads it (a request's
+	 * max_error_ppb, include/clockwork/claim.h).
+	 */
+	uint32_t accuracy_ppb;
 
 	/**
 	 * Program an interrupt @p cycles device cycles from now (oneshot, not
@@ -273,16 +293,48 @@ CW_API int cw_clockevents_unbind(struct cw_system *sys, struct cw_clock_event_de
 CW_API int cw_clockevents_unregister(struct cw_system *sys, struct cw_clock_event_device *dev);
 
 /**
- * Run the core's handler for an interrupt of @p dev. Drivers call this from
- * their interrupt handler, on the CPU the interrupt was delivered to,
- * between cw_irq_enter() and cw_irq_exit(). It clears the forced-event
- * latch (see cw_clockevents_program_event()). A device whose handler is
- * not installed (unused, shut down) ignores the call.
+ * Run the core's handler for an interrupt of @p dev (Dovetail's
+ * clockevents_handle_event()). Drivers call this from their interrupt
+ * handler instead of calling event_handler themselves, on the CPU the
+ * interrupt was delivered to, between cw_irq_enter() and cw_irq_exit() (or
+ * cw_irq_oob_enter() and cw_irq_oob_exit() on the out-of-band stage). It
+ * clears the forced-event latch (see cw_clockevents_program_event()). A
+ * device whose handler is not installed (unused, shut down) ignores the
+ * call.
+ *
+ * Pipeline: a device owned by a proxy tick device (cw_clockevent_is_oob())
+ * runs its out-of-band handler. Any other device whose interrupt arrives on
+ * the out-of-band stage (a per-CPU line switched to that stage for another
+ * CPU's proxy) is relayed: the port's synthetic in-band interrupt is posted
+ * on this CPU, and its handler (cw_tick_proxy_interrupt()) runs this CPU's
+ * tick device handler on the in-band stage.
  *
  * @param dev  The interrupting device.
- * Context: interrupt context of the delivering CPU.
+ * Context: interrupt context of the delivering CPU (either stage).
+ */
+CW_API void cw_clockevents_handle_event(struct cw_clock_event_device *dev);
+
+/**
+ * The name drivers used before the interrupt pipeline: the same as
+ * cw_clockevents_handle_event().
+ *
+ * @param dev  The interrupting device.
+ * Context: as cw_clockevents_handle_event().
  */
 CW_API void cw_clockevents_handle_irq(struct cw_clock_event_device *dev);
+
+/**
+ * Whether a proxy tick device owns @p dev and its interrupt is handled on
+ * the out-of-band stage (Dovetail's clockevent_is_oob()). Its state is then
+ * RESERVED from the framework's point of view, while the hardware runs in
+ * oneshot mode under the proxy: a driver that acknowledges differently in
+ * oneshot mode must test "oob or oneshot" (the ARM global timer, erratum
+ * 740657).
+ *
+ * @param dev  A device.
+ * Context: any; the device's interrupt handler in practice.
+ */
+CW_API bool cw_clockevent_is_oob(const struct cw_clock_event_device *dev);
 
 /**
  * Program @p dev to interrupt at @p expires_ns (clockevents_program_event).

@@ -106,7 +106,7 @@ void cw__posix_timerfd_irq(struct cw_posix_cpu *cpu)
 	n = n > TIMERFD_MAX_CATCHUP ? TIMERFD_MAX_CATCHUP : n;
 	for (uint64_t i = 0; i < n; i++) {
 		cw_irq_enter(sys);
-		cw_clockevents_handle_irq(&cpu->ced);
+		cw_clockevents_handle_event(&cpu->ced);
 		cw_irq_exit(sys);
 	}
 	atomic_fetch_add_explicit(&cpu->stat_timer_irqs, n, memory_order_relaxed);
@@ -120,8 +120,9 @@ static void timerfd_fill(struct cw_posix_cpu *cpu)
 	memset(dev, 0, sizeof(*dev));
 	snprintf(cpu->ced_name, sizeof(cpu->ced_name), "timerfd%u", cpu->id);
 	dev->name = cpu->ced_name;
-	dev->features =
-		CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_KTIME | CW_CLOCKEVENT_FEAT_PERCPU;
+	/* Pipeline-ready (handle_event); the posix port has no oob stage yet (proxy: CW_ENOSYS). */
+	dev->features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_KTIME |
+			CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_PIPELINE;
 	if (cpu->ctx->flags & CW_POSIX_TIMERFD_PERIODIC) {
 		dev->features |= CW_CLOCKEVENT_FEAT_PERIODIC;
 		dev->set_state_periodic = timerfd_set_periodic;

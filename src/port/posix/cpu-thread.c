@@ -7,7 +7,7 @@
  * The loop. A CPU thread waits in epoll_wait() on
  *   - its timerfd: the CPU's clock event device (clockevent-timerfd.c); an
  *     expiry is a timer interrupt: cw_irq_enter(),
- *     cw_clockevents_handle_irq(), cw_irq_exit();
+ *     cw_clockevents_handle_event(), cw_irq_exit();
  *   - its IPI eventfd: send_ipi writes it; the loop runs cw_irq_enter(),
  *     cw_cpu_handle_ipi(), cw_irq_exit();
  *   - its call eventfd: work was queued (cw_cpu_call(), async work), a call
@@ -20,9 +20,19 @@
  *
  * Running as a CPU. this_cpu is a pair of thread-locals (context, index).
  * A CPU thread sets them for its whole life. Threads that are not CPUs of
- * the system read CPU 0 through the hook (the core needs a valid index) but
- * are told apart here, so a cw_cpu_call() from them always goes to the
- * target. Being "on" a CPU is exclusive through the CPU's exec_lock, which
+ * the system answer CW_PORT_NEAR_CPU(home) through the hook: the core
+ * treats them as no CPU (a cw_cpu_call() from them always goes to the
+ * target) but queues their timers on their home CPU's bases, so that
+ * application threads do not all take CPU 0's base locks. The home is the
+ * CPU the thread bound itself to (cw_posix_thread_set_cpu(), another pair
+ * of thread-locals), else the CPU of the host core the thread runs on at
+ * this moment (sched_getcpu(), a read of the rseq area on glibc 2.35 and
+ * later; near_cpu maps cores to CPUs). Threads that run at the same moment
+ * run on different cores, so they take different base locks (as long as
+ * there are at least as many CPUs as cores). A thread that moves to
+ * another core arms on the new core's CPU from then on: its pending
+ * timers move there when it re-arms them, as a timer re-armed on another
+ * CPU does. Being "on" a CPU is exclusive through the CPU's exec_lock, which
  * its thread holds for its whole life. While the thread does not run
  * (during boot, before cw_posix_system_start(), after a stop), a caller of
  * cw_cpu_call() takes exec_lock itself and runs the function in place with
@@ -81,10 +91,68 @@
 static _Thread_local struct cw_posix_ctx *tls_ctx;
 static _Thread_local unsigned tls_cpu;
 
+/* The CPU an application thread bound itself to (cw_posix_thread_set_cpu()). */
+static _Thread_local struct cw_posix_ctx *tls_home_ctx;
+static _Thread_local unsigned tls_home_cpu;
+
+/* Home CPU of a thread that is not a CPU of @ctx (see "Running as a CPU"). */
+static unsigned near_cpu(const struct cw_posix_ctx *ctx)
+{
+	int core;
+
+	if (tls_home_ctx == ctx) {
+		return CW_PORT_NEAR_CPU(tls_home_cpu);
+	}
+	core = sched_getcpu();
+	if (core < 0 || ctx->nr_cpus == 0) {
+		return CW_PORT_NO_CPU;
+	}
+	if (core < CW_POSIX_NEAR_MAP) {
+		return CW_PORT_NEAR_CPU(ctx->near_cpu[core]);
+	}
+	return CW_PORT_NEAR_CPU((unsigned)core % ctx->nr_cpus);
+}
+
 unsigned cw__posix_this_cpu_hook(void *opaque)
 {
-	/* Application threads are not CPUs: the core uses CPU 0's bases for them. */
-	return tls_ctx == opaque ? tls_cpu : CW_PORT_NO_CPU;
+	if (tls_ctx == opaque) {
+		return tls_cpu;
+	}
+	/* Application threads are not CPUs; their timers go to their home CPU. */
+	return near_cpu(opaque);
+}
+
+int cw_posix_thread_set_cpu(struct cw_system *sys, int cpu)
+{
+	struct cw_posix_ctx *ctx = cw__posix_ctx(sys);
+
+	if (!ctx || cpu < -1 || (cpu >= 0 && (unsigned)cpu >= ctx->nr_cpus) || tls_ctx == ctx) {
+		return CW_EINVAL;
+	}
+	if (cpu < 0) {
+		if (tls_home_ctx == ctx) {
+			tls_home_ctx = NULL;
+		}
+		return 0;
+	}
+	tls_home_ctx = ctx;
+	tls_home_cpu = (unsigned)cpu;
+	return 0;
+}
+
+int cw_posix_thread_cpu(struct cw_system *sys)
+{
+	struct cw_posix_ctx *ctx = cw__posix_ctx(sys);
+	unsigned cpu;
+
+	if (!ctx) {
+		return -1;
+	}
+	if (tls_ctx == ctx) {
+		return (int)tls_cpu;
+	}
+	cpu = near_cpu(ctx) & ~CW_PORT_NOT_A_CPU;
+	return cpu < ctx->nr_cpus ? (int)cpu : 0;
 }
 
 int cw_posix_this_cpu(struct cw_system *sys)
@@ -546,6 +614,10 @@ static void cpus_choose_cores(struct cw_posix_ctx *ctx)
 	for (unsigned i = 0; i < ctx->nr_cpus; i++) {
 		ctx->cpus[i].host_core = -1;
 	}
+	/* Unpinned: core c's threads arm on CPU c modulo the CPUs. */
+	for (unsigned c = 0; c < CW_POSIX_NEAR_MAP; c++) {
+		ctx->near_cpu[c] = (uint16_t)(c % ctx->nr_cpus);
+	}
 	if (!(ctx->flags & CW_POSIX_PIN_CPUS) || sched_getaffinity(0, sizeof(allowed), &allowed)) {
 		return;
 	}
@@ -559,6 +631,12 @@ static void cpus_choose_cores(struct cw_posix_ctx *ctx)
 	}
 	for (unsigned i = 0; i < ctx->nr_cpus; i++) {
 		ctx->cpus[i].host_core = cores[i % nr_cores];
+	}
+	/* Application threads on a core arm on the first CPU pinned there. */
+	for (unsigned i = ctx->nr_cpus; i-- > 0;) {
+		if (ctx->cpus[i].host_core < CW_POSIX_NEAR_MAP) {
+			ctx->near_cpu[ctx->cpus[i].host_core] = (uint16_t)i;
+		}
 	}
 	if (nr_cores < ctx->nr_cpus) {
 		cw_log(ctx->sys, CW_LOG_WARNING,

@@ -68,6 +68,9 @@ struct cw_posix_tsc_cal {
 	uint64_t uncertainty_ppb;
 };
 
+/** Host cores with an entry in cw_posix_ctx.near_cpu (glibc's CPU_SETSIZE). */
+#define CW_POSIX_NEAR_MAP 1024
+
 /**
  * Per-system state of the posix port. Written by cw_posix_system_create()
  * before any thread shares it; afterwards only the atomics change.
@@ -133,6 +136,13 @@ struct cw_posix_ctx {
 	 * correction, tens of ppm).
 	 */
 	_Atomic int64_t mono_offset_ns;
+	/**
+	 * Home CPU of an application thread by the host core it runs on
+	 * (sched_getcpu()): the first CPU pinned to that core, else the core
+	 * number modulo nr_cpus. Host cores from CW_POSIX_NEAR_MAP on use the
+	 * modulo. Written by cw__posix_cpus_init() before any thread starts.
+	 */
+	uint16_t near_cpu[CW_POSIX_NEAR_MAP];
 };
 
 /** Index of each descriptor a CPU thread waits on (epoll data). */
@@ -218,7 +228,11 @@ static inline uint64_t cw__posix_host_ns(clockid_t id)
 /** The posix context of @p sys, or NULL if @p sys is not a posix system. */
 struct cw_posix_ctx *cw__posix_ctx(struct cw_system *sys);
 
-/** The this_cpu hook: the calling CPU thread's index, 0 for other threads. */
+/**
+ * The this_cpu hook: the calling CPU thread's index; for any other thread
+ * CW_PORT_NEAR_CPU() of its home CPU (cw_posix_thread_set_cpu(), or the
+ * CPU of the host core it runs on), or CW_PORT_NO_CPU.
+ */
 unsigned cw__posix_this_cpu_hook(void *ctx);
 
 /** The send_ipi hook: write @p cpu's IPI eventfd. */

@@ -13,6 +13,10 @@
  * waking interrupt runs. On idle entry the core is told first, then the
  * timers stop: a timer the core just shut down has nothing left to lose.
  *
+ * In-band stall (the interrupt pipeline, irqc.c): a stalled CPU runs
+ * masked in-band code, so it leaves idle and counts as busy until it is
+ * unstalled, which replays its in-band log before the idle loop resumes.
+ *
  * Idle loop: a CPU with a loop state re-enters it after every interrupt,
  * as an idle task would, once no handler or cross call runs on it
  * (busy == 0).
@@ -48,6 +52,7 @@ void cw__sim_hw_cpus_fini(struct cw_sim_hw *hw)
 	}
 	for (unsigned i = 0; i < hw->nr_cpus; i++) {
 		cw_sim_event_cancel(hw->sim, &hw->cpus[i].ipi.ev);
+		cw_sim_event_cancel(hw->sim, &hw->cpus[i].synth.ev);
 	}
 	free(hw->cpus);
 	hw->cpus = NULL;
@@ -274,6 +279,55 @@ CW_API int cw_sim_hw_run_on(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void 
 	return 0;
 }
 
+CW_API int cw_sim_hw_inband_stall(struct cw_sim_hw *hw, unsigned cpu)
+{
+	struct sim_hw_cpu *c;
+
+	if (!hw || cpu >= hw->nr_cpus) {
+		return CW_EINVAL;
+	}
+	c = &hw->cpus[cpu];
+	if (c->state == CW_SIM_HW_CPU_OFFLINE) {
+		return CW_EPERM;
+	}
+	if (c->stalled) {
+		return CW_EBUSY;
+	}
+	/* In-band code runs with interrupts masked: the CPU is busy, not idle. */
+	if (c->state == CW_SIM_HW_CPU_IDLE) {
+		cpu_idle_exit(hw, cpu);
+	}
+	c->busy++;
+	c->stalled = true;
+	c->stalled_since_ns = cw__sim_hw_now(hw);
+	c->stats.stalls++;
+	return 0;
+}
+
+CW_API int cw_sim_hw_inband_unstall(struct cw_sim_hw *hw, unsigned cpu)
+{
+	struct sim_hw_cpu *c;
+
+	if (!hw || cpu >= hw->nr_cpus) {
+		return CW_EINVAL;
+	}
+	c = &hw->cpus[cpu];
+	if (!c->stalled) {
+		return CW_EPERM;
+	}
+	c->stalled = false;
+	c->stats.stalled_ns += cw__sim_hw_now(hw) - c->stalled_since_ns;
+	/* Replay what was logged, in order, then let the idle loop have the CPU back. */
+	cw__sim_hw_inband_sync(hw, cpu);
+	cw__sim_hw_cpu_busy(hw, cpu, false);
+	return 0;
+}
+
+CW_API bool cw_sim_hw_inband_stalled(const struct cw_sim_hw *hw, unsigned cpu)
+{
+	return hw && cpu < hw->nr_cpus && hw->cpus[cpu].stalled;
+}
+
 CW_API int cw_sim_hw_cpu_offline(struct cw_sim_hw *hw, unsigned cpu)
 {
 	struct sim_hw_cpu *c;
@@ -285,6 +339,10 @@ CW_API int cw_sim_hw_cpu_offline(struct cw_sim_hw *hw, unsigned cpu)
 	c = &hw->cpus[cpu];
 	if (c->state == CW_SIM_HW_CPU_OFFLINE) {
 		return CW_EPERM;
+	}
+	if (c->stalled) {
+		/* Masked in-band code cannot run the hotplug steps: unstall first. */
+		return CW_EBUSY;
 	}
 	if (c->state == CW_SIM_HW_CPU_IDLE) {
 		cpu_idle_exit(hw, cpu);
@@ -340,6 +398,9 @@ CW_API int cw_sim_hw_cpu_get_stats(const struct cw_sim_hw *hw, unsigned cpu,
 	*out = c->stats;
 	if (c->state == CW_SIM_HW_CPU_IDLE) {
 		out->idle_ns[c->idle_state] += cw__sim_hw_now(hw) - c->idle_since_ns;
+	}
+	if (c->stalled) {
+		out->stalled_ns += cw__sim_hw_now(hw) - c->stalled_since_ns;
 	}
 	return 0;
 }

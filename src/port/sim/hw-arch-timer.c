@@ -123,14 +123,15 @@ static void arch_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg
 	if (arch_istatus(ac) && (ac->ctrl & CW_SIM_HW_CTRL_IRQ)) {
 		/* Mask first: the level stays asserted until CVAL moves. */
 		ac->ctrl &= ~CW_SIM_HW_CTRL_IRQ;
-		cw_clockevents_handle_irq(&ac->dev);
+		cw_clockevents_handle_event(&ac->dev);
 	}
 	/* The EOI: a line still asserted is taken again. */
 	arch_eval(ac);
 }
 
 static const struct cw_clock_event_device arch_dev_tmpl = {
-	.features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PERCPU,
+	.features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PERCPU |
+		    CW_CLOCKEVENT_FEAT_PIPELINE,
 	.set_next_event = arch_next_event,
 	.set_state_shutdown = arch_shutdown,
 	.set_state_oneshot_stopped = arch_shutdown,

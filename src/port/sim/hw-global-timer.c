@@ -25,7 +25,9 @@
  * Driver: per-CPU devices, oneshot and periodic (auto-increment), C3STOP as
  * configured, in the shape of Linux's arm_global_timer.c: program by
  * disabling the comparator, writing compare = counter + delta (and the
- * auto-increment), then enabling.
+ * auto-increment), then enabling. Adapted to the interrupt pipeline
+ * (FEAT_PIPELINE, cw_clockevents_handle_event()); the acknowledge tests
+ * "oob or oneshot" before moving the comparator (seed 001).
  */
 #include <clockwork/sim_hw.h>
 #include <clockwork/driver/clockevent.h>
@@ -226,16 +228,25 @@ static void gt_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 		/*
 		 * Documented order: a oneshot comparator still matches, so
 		 * disable it before clearing the flag, or the flag comes back
-		 * (erratum 740657). Test the hardware mode (auto-increment), not
-		 * the core's state: a device the core does not drive (unbound,
-		 * or taken over) must be acknowledged just the same (seed 001).
+		 * (erratum 740657). Seed 001's test is "oob or oneshot": a
+		 * device a proxy owns is RESERVED for the core, never ONESHOT,
+		 * while the proxy drives the hardware in oneshot mode. A device
+		 * the core does not drive at all (DETACHED, programmed by hand)
+		 * is acknowledged by its hardware mode (auto-increment off).
+		 * The unadapted driver (ONESHOT_ONLY) forgets the oob case.
 		 */
-		if (!(b->ctrl & CW_SIM_HW_CTRL_PERIODIC)) {
+		enum cw_clockevent_state st = cw_clockevent_get_state(&b->dev);
+		bool oob = gt->base.p.clear_order != CW_SIM_HW_CLEAR_ONESHOT_ONLY &&
+			   cw_clockevent_is_oob(&b->dev);
+		bool hw_oneshot = !(b->ctrl & CW_SIM_HW_CTRL_PERIODIC);
+
+		if (oob || st == CW_CLOCKEVENT_STATE_ONESHOT ||
+		    (st == CW_CLOCKEVENT_STATE_DETACHED && hw_oneshot)) {
 			gt_write_ctrl(b, b->ctrl & ~CW_SIM_HW_CTRL_ENABLE);
 		}
 		gt_clear_flag(b);
 	}
-	cw_clockevents_handle_irq(&b->dev);
+	cw_clockevents_handle_event(&b->dev);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -243,7 +254,7 @@ static void gt_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 
 static const struct cw_clock_event_device gt_dev_tmpl = {
 	.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
-		    CW_CLOCKEVENT_FEAT_PERCPU,
+		    CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_PIPELINE,
 	.set_next_event = gt_set_next_event,
 	.set_state_shutdown = gt_shutdown,
 	.set_state_periodic = gt_set_periodic,

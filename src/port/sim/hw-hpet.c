@@ -169,11 +169,12 @@ static void hpet_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg
 	(void)irq;
 	(void)cpu;
 	c->flag = false;
-	cw_clockevents_handle_irq(&c->dev);
+	cw_clockevents_handle_event(&c->dev);
 }
 
 static const struct cw_clock_event_device hpet_dev_tmpl = {
-	.features = CW_CLOCKEVENT_FEAT_ONESHOT,
+	/* Pipeline-ready: a channel routed to a CPU as its tick device can be proxied. */
+	.features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PIPELINE,
 	.set_next_event = hpet_next_event,
 	.set_state_shutdown = hpet_shutdown,
 	.set_state_oneshot = hpet_shutdown,
@@ -284,7 +285,7 @@ const struct sim_hw_timer_ops cw__sim_hw_hpet_ops = {
 	.compatible = "intel,hpet",
 	.freq_hz = 14318180,
 	.width_bits = 32,
-	.min_delta_ticks = 0x80,
+	.min_delta_ticks = 32, /* the machine files' value (Linux's driver: 128) */
 	.max_delta_ticks = 0x7fffffff,
 	.rating = 50,
 	.irq = 2,

@@ -41,10 +41,16 @@ struct sim_hw_delivery {
 	unsigned irq;
 	/** The idle exit latency was paid: the next run handles the interrupt. */
 	bool woken;
+	/** In its CPU's in-band log (stage stalled), waiting for the replay. */
+	bool logged;
+	/** Next entry of the in-band log. */
+	struct sim_hw_delivery *log_next;
 };
 
 /** irq value of an IPI delivery. */
-#define SIM_HW_IPI UINT32_MAX
+#define SIM_HW_IPI   UINT32_MAX
+/** irq value of a synthetic-interrupt delivery (cw_sim_hw_synth_post()). */
+#define SIM_HW_SYNTH (UINT32_MAX - 1u)
 
 /** An IRQ line of the controller. */
 struct sim_hw_irq_line {
@@ -56,6 +62,8 @@ struct sim_hw_irq_line {
 	unsigned flags;
 	/** Target CPU of a global line. */
 	unsigned affinity;
+	/** On the out-of-band stage of the pipeline. */
+	bool oob;
 	/** @p latency_ns overrides the controller's. */
 	bool has_latency;
 	/** Per-line latency, ns. */
@@ -84,6 +92,17 @@ struct sim_hw_cpu {
 	unsigned busy;
 	/** IPI delivery. */
 	struct sim_hw_delivery ipi;
+	/** Synthetic-interrupt delivery (in-band stage). */
+	struct sim_hw_delivery synth;
+	/** The in-band stage is stalled (virtually masked): in-band deliveries are logged. */
+	bool stalled;
+	/** An out-of-band handler runs on this CPU. */
+	bool in_oob;
+	/** Virtual time the current stall began. */
+	uint64_t stalled_since_ns;
+	/** In-band log, arrival order (head, and the link to append at). */
+	struct sim_hw_delivery *log_head;
+	struct sim_hw_delivery **log_tail;
 	/** Counters. */
 	struct cw_sim_hw_cpu_stats stats;
 };
@@ -216,6 +235,9 @@ struct cw_sim_hw {
 	struct sim_hw_irq_line *irqs;
 	/** CPUs, nr_cpus entries. */
 	struct sim_hw_cpu *cpus;
+	/** Handler of the synthetic per-CPU interrupt, and its argument. */
+	cw_sim_hw_synth_fn synth_fn;
+	void *synth_arg;
 	/** Timer models, creation order. */
 	struct cw_sim_hw_timer *timers;
 	/** Number of timer models. */
@@ -242,8 +264,13 @@ void cw__sim_hw_cpus_fini(struct cw_sim_hw *hw);
  * delivery waits that long); otherwise the CPU leaves idle and 0 is returned.
  */
 uint64_t cw__sim_hw_cpu_wake_for_irq(struct cw_sim_hw *hw, unsigned cpu, bool paid);
-/** Set up the IPI delivery of @p cpu (irqc.c). */
+/** Set up the IPI and synthetic deliveries and the in-band log of @p cpu (irqc.c). */
 void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu);
+/**
+ * Replay the in-band log of @p cpu in arrival order while its stage is not
+ * stalled (irqc.c); the caller made @p cpu busy.
+ */
+void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu);
 /** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
 void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
 /**

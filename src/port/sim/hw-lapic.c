@@ -129,12 +129,13 @@ static void lapic_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *ar
 	(void)irq;
 	/* Edge-triggered vector, acknowledged by the EOI: nothing to clear. */
 	lapic->cpus[cpu].dc.flag = false;
-	cw_clockevents_handle_irq(&lapic->cpus[cpu].dev);
+	cw_clockevents_handle_event(&lapic->cpus[cpu].dev);
 }
 
 static const struct cw_clock_event_device lapic_dev_tmpl = {
 	.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
-		    CW_CLOCKEVENT_FEAT_C3STOP | CW_CLOCKEVENT_FEAT_PERCPU,
+		    CW_CLOCKEVENT_FEAT_C3STOP | CW_CLOCKEVENT_FEAT_PERCPU |
+		    CW_CLOCKEVENT_FEAT_PIPELINE,
 	.set_next_event = lapic_next_event,
 	.set_state_shutdown = lapic_shutdown,
 	.set_state_periodic = lapic_set_periodic,

@@ -87,7 +87,7 @@ static void pit_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 	(void)irq;
 	(void)cpu;
 	pit->dc.flag = false;
-	cw_clockevents_handle_irq(&pit->dev);
+	cw_clockevents_handle_event(&pit->dev);
 }
 
 static const struct cw_clock_event_device pit_dev_tmpl = {
@@ -156,8 +156,8 @@ const struct sim_hw_timer_ops cw__sim_hw_pit_ops = {
 	.compatible = "intel,i8253",
 	.freq_hz = PIT_TICK_RATE,
 	.width_bits = 16,
-	.min_delta_ticks = 0xF,
-	.max_delta_ticks = 0x7fff,
+	.min_delta_ticks = 1,
+	.max_delta_ticks = 0xffff,
 	/* Below the HPET (50) that displaces it, as in Linux (where the PIT is unrated). */
 	.rating = 40,
 	.irq = 0,

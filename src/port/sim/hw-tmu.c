@@ -232,7 +232,7 @@ static void tmu_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
 	if (ch->dc.reload == tmu_mask(ch)) {
 		ch->unie = false;
 	}
-	cw_clockevents_handle_irq(&ch->dev);
+	cw_clockevents_handle_event(&ch->dev);
 }
 
 /* ---- model operations ---- */
@@ -356,7 +356,7 @@ const struct sim_hw_timer_ops cw__sim_hw_tmu_ops = {
 	.compatible = "renesas,tmu",
 	.freq_hz = 12500000,
 	.width_bits = 32,
-	.min_delta_ticks = 0x300,
+	.min_delta_ticks = 1, /* the machine files' value (Linux's sh_tmu: 0x300) */
 	.max_delta_ticks = 0xffffffff,
 	.rating = 200,
 	.irq = 40,

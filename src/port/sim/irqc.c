@@ -15,6 +15,18 @@
  * flight merges into it, as a level or edge latch in a real controller
  * would. A handler that raises its own line again (the global timer's
  * erratum) schedules a new delivery, since its own is no longer queued.
+ *
+ * Interrupt pipeline (issue 12, Dovetail's two stages): a line is on the
+ * out-of-band or the in-band stage (switchable at run time). An oob
+ * delivery runs its handler at once between cw_irq_oob_enter() and
+ * cw_irq_oob_exit(), whatever the in-band stall. An in-band delivery (a
+ * line, an IPI, the synthetic interrupt) to a CPU whose in-band stage is
+ * stalled is appended to that CPU's log (an intrusive FIFO of the
+ * deliveries themselves: no allocation, and a delivery in the log merges
+ * later raises as one in flight does); unstalling replays the log in
+ * arrival order. The synthetic interrupt posted from an oob handler is
+ * logged and replayed as soon as that handler returns, if the stage is not
+ * stalled: this is how the proxy tick device hands the in-band tick over.
  */
 #include <clockwork/sim_hw.h>
 #include <clockwork/cpu.h>
@@ -241,51 +253,43 @@ CW_API unsigned cw_sim_hw_nr_cpus(const struct cw_sim_hw *hw)
 /* ---------------------------------------------------------------------- */
 /* Interrupt controller */
 
+static void log_remove(struct cw_sim_hw *hw, struct sim_hw_delivery *d);
+
 static bool cpu_gone(struct cw_sim_hw *hw, unsigned cpu)
 {
 	return hw->cpus[cpu].state == CW_SIM_HW_CPU_OFFLINE ||
 	       (hw->sys && !cw_cpu_online(hw->sys, cpu));
 }
 
-/* Run one delivery on its target CPU (the engine made it the current CPU). */
-static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+/* Whether delivery @d runs on the out-of-band stage (IPIs and the synthetic interrupt never do). */
+static bool delivery_oob(const struct cw_sim_hw *hw, const struct sim_hw_delivery *d)
 {
-	struct sim_hw_delivery *d = ev->data;
-	struct cw_sim_hw *hw = d->hw;
-	unsigned cpu = ev->cpu;
-	struct sim_hw_cpu *c = &hw->cpus[cpu];
-	struct sim_hw_irq_line *line = d->irq == SIM_HW_IPI ? NULL : &hw->irqs[d->irq];
-	uint64_t lat;
+	return d->irq != SIM_HW_IPI && d->irq != SIM_HW_SYNTH && hw->irqs[d->irq].oob;
+}
 
-	if (cpu_gone(hw, cpu)) {
-		c->stats.lost_offline++;
-		if (line) {
-			line->stats.lost++;
-		}
-		return;
-	}
-	lat = cw__sim_hw_cpu_wake_for_irq(hw, cpu, d->woken);
-	if (lat) {
-		{
-			/* The CPU leaves its idle state; the handler runs once it is up. */
-			d->woken = true;
-			cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + lat);
-			return;
-		}
-	}
-	d->woken = false;
-	cw__sim_hw_cpu_busy(hw, cpu, true);
+/* Run delivery @d's handler on the in-band stage of @cpu (the current CPU). */
+static void run_inband(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_delivery *d)
+{
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+	struct sim_hw_irq_line *line = d->irq < hw->p.nr_irqs ? &hw->irqs[d->irq] : NULL;
+
 	if (hw->trace) {
-		cw__sim_trace_cpu(hw, line ? CW_SIM_TRACE_IRQ_ENTRY : CW_SIM_TRACE_IPI_ENTRY, cpu,
-				  d->irq);
+		cw__sim_trace_cpu(
+			hw, d->irq == SIM_HW_IPI ? CW_SIM_TRACE_IPI_ENTRY : CW_SIM_TRACE_IRQ_ENTRY,
+			cpu, d->irq);
 	}
 	if (hw->sys) {
 		cw_irq_enter(hw->sys);
 	}
-	if (!line) {
+	if (d->irq == SIM_HW_IPI) {
 		c->stats.ipis++;
 		if (hw->sys) {
 			cw_cpu_handle_ipi(hw->sys);
+		}
+	} else if (d->irq == SIM_HW_SYNTH) {
+		c->stats.synth++;
+		if (hw->synth_fn) {
+			hw->synth_fn(hw, cpu, hw->synth_arg);
 		}
 	} else if (line->fn) {
 		c->stats.irqs++;
@@ -298,8 +302,145 @@ static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 		cw_irq_exit(hw->sys);
 	}
 	if (hw->trace) {
-		cw__sim_trace_cpu(hw, line ? CW_SIM_TRACE_IRQ_EXIT : CW_SIM_TRACE_IPI_EXIT, cpu,
-				  d->irq);
+		cw__sim_trace_cpu(
+			hw, d->irq == SIM_HW_IPI ? CW_SIM_TRACE_IPI_EXIT : CW_SIM_TRACE_IRQ_EXIT,
+			cpu, d->irq);
+	}
+}
+
+/* Run line @d's handler on the out-of-band stage of @cpu: at once, whatever the in-band stall. */
+static void run_oob(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_delivery *d)
+{
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+	struct sim_hw_irq_line *line = &hw->irqs[d->irq];
+
+	if (!line->fn) {
+		line->stats.lost++;
+		return;
+	}
+	c->in_oob = true;
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, CW_SIM_TRACE_IRQ_ENTRY, cpu, d->irq);
+	}
+	if (hw->sys) {
+		cw_irq_oob_enter(hw->sys);
+	}
+	c->stats.irqs++;
+	c->stats.oob_irqs++;
+	line->stats.delivered++;
+	line->stats.oob++;
+	line->fn(hw, d->irq, cpu, line->arg);
+	if (hw->sys) {
+		cw_irq_oob_exit(hw->sys);
+	}
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, CW_SIM_TRACE_IRQ_EXIT, cpu, d->irq);
+	}
+	c->in_oob = false;
+}
+
+/* Append @d to the in-band log of @cpu (its stage is stalled, or an oob handler posted it). */
+static void log_append(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_delivery *d)
+{
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+
+	d->logged = true;
+	d->log_next = NULL;
+	*c->log_tail = d;
+	c->log_tail = &d->log_next;
+	c->stats.logged++;
+	if (d->irq < hw->p.nr_irqs) {
+		hw->irqs[d->irq].stats.logged++;
+	}
+}
+
+void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu)
+{
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+	unsigned saved = hw->sim->current_cpu;
+
+	hw->sim->current_cpu = cpu;
+	/* A handler may stall again (or post again): test the bit before each entry. */
+	while (!c->stalled && c->log_head) {
+		struct sim_hw_delivery *d = c->log_head;
+
+		c->log_head = d->log_next;
+		if (!c->log_head) {
+			c->log_tail = &c->log_head;
+		}
+		d->logged = false;
+		d->log_next = NULL;
+		c->stats.replayed++;
+		run_inband(hw, cpu, d);
+	}
+	hw->sim->current_cpu = saved;
+}
+
+/*
+ * An out-of-band delivery. An idle CPU pays its exit latency (the hardware
+ * wakes), but its in-band side stays in idle: the oob handler runs first,
+ * and only what it posted to the in-band stage brings the in-band side out
+ * of idle (cw_tick_idle_exit()) to replay it. In-band code that ran before
+ * the oob handler (an idle exit reprogramming the timer) would cancel the
+ * very event the handler is about to take.
+ */
+static void deliver_oob(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_delivery *d)
+{
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+	uint64_t lat = c->state == CW_SIM_HW_CPU_IDLE && !d->woken
+			       ? hw->idle[c->idle_state].exit_latency_ns
+			       : 0;
+
+	if (lat) {
+		d->woken = true;
+		cw_sim_event_schedule(hw->sim, &d->ev, cw_sim_now_ns(hw->sim) + lat);
+		return;
+	}
+	d->woken = false;
+	run_oob(hw, cpu, d);
+	if (c->log_head && !c->stalled) {
+		/* The latency is paid: leave idle now, then replay in-band. */
+		cw__sim_hw_cpu_wake_for_irq(hw, cpu, true);
+		cw__sim_hw_cpu_busy(hw, cpu, true);
+		cw__sim_hw_inband_sync(hw, cpu);
+		cw__sim_hw_cpu_busy(hw, cpu, false);
+	}
+}
+
+/* Run one delivery on its target CPU (the engine made it the current CPU). */
+static void deliver_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct sim_hw_delivery *d = ev->data;
+	struct cw_sim_hw *hw = d->hw;
+	unsigned cpu = ev->cpu;
+	struct sim_hw_cpu *c = &hw->cpus[cpu];
+	struct sim_hw_irq_line *line = d->irq < hw->p.nr_irqs ? &hw->irqs[d->irq] : NULL;
+	uint64_t lat;
+
+	if (cpu_gone(hw, cpu)) {
+		c->stats.lost_offline++;
+		if (line) {
+			line->stats.lost++;
+		}
+		return;
+	}
+	if (delivery_oob(hw, d)) {
+		deliver_oob(hw, cpu, d);
+		return;
+	}
+	lat = cw__sim_hw_cpu_wake_for_irq(hw, cpu, d->woken);
+	if (lat) {
+		/* The CPU leaves its idle state; the handler runs once it is up. */
+		d->woken = true;
+		cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + lat);
+		return;
+	}
+	d->woken = false;
+	cw__sim_hw_cpu_busy(hw, cpu, true);
+	if (c->stalled) {
+		log_append(hw, cpu, d);
+	} else {
+		run_inband(hw, cpu, d);
 	}
 	cw__sim_hw_cpu_busy(hw, cpu, false);
 }
@@ -312,6 +453,8 @@ static void delivery_init(struct sim_hw_delivery *d, struct cw_sim_hw *hw, unsig
 	d->hw = hw;
 	d->irq = irq;
 	d->woken = false;
+	d->logged = false;
+	d->log_next = NULL;
 }
 
 CW_API int cw_sim_hw_irq_request(struct cw_sim_hw *hw, unsigned irq, unsigned flags,
@@ -353,12 +496,14 @@ CW_API void cw_sim_hw_irq_free(struct cw_sim_hw *hw, unsigned irq)
 	n = (line->flags & CW_SIM_HW_IRQ_PERCPU) ? hw->nr_cpus : 1;
 	for (unsigned i = 0; i < n; i++) {
 		cw_sim_event_cancel(hw->sim, &line->del[i].ev);
+		log_remove(hw, &line->del[i]);
 	}
 	free(line->del);
 	line->del = NULL;
 	line->fn = NULL;
 	line->arg = NULL;
 	line->flags = 0;
+	line->oob = false;
 }
 
 CW_API int cw_sim_hw_irq_set_affinity(struct cw_sim_hw *hw, unsigned irq, unsigned cpu)
@@ -423,7 +568,7 @@ CW_API int cw_sim_hw_irq_raise(struct cw_sim_hw *hw, unsigned irq, int cpu)
 	} else {
 		d = &line->del[0];
 	}
-	if (cw_sim_event_pending(&d->ev)) {
+	if (cw_sim_event_pending(&d->ev) || d->logged) {
 		line->stats.merged++;
 		return 0;
 	}
@@ -455,7 +600,7 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu)
 		return;
 	}
 	d = &hw->cpus[cpu].ipi;
-	if (cw_sim_event_pending(&d->ev)) {
+	if (cw_sim_event_pending(&d->ev) || d->logged) {
 		return;
 	}
 	d->woken = false;
@@ -468,6 +613,88 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu)
 void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu)
 {
 	delivery_init(&hw->cpus[cpu].ipi, hw, SIM_HW_IPI, cpu);
+	delivery_init(&hw->cpus[cpu].synth, hw, SIM_HW_SYNTH, cpu);
+	hw->cpus[cpu].log_head = NULL;
+	hw->cpus[cpu].log_tail = &hw->cpus[cpu].log_head;
+}
+
+/* Take @d out of its CPU's in-band log (a line being freed). */
+static void log_remove(struct cw_sim_hw *hw, struct sim_hw_delivery *d)
+{
+	struct sim_hw_cpu *c = &hw->cpus[d->ev.cpu];
+
+	if (!d->logged) {
+		return;
+	}
+	for (struct sim_hw_delivery **pp = &c->log_head; *pp; pp = &(*pp)->log_next) {
+		if (*pp == d) {
+			*pp = d->log_next;
+			break;
+		}
+	}
+	c->log_tail = &c->log_head;
+	while (*c->log_tail) {
+		c->log_tail = &(*c->log_tail)->log_next;
+	}
+	d->logged = false;
+	d->log_next = NULL;
+}
+
+CW_API int cw_sim_hw_irq_set_oob(struct cw_sim_hw *hw, unsigned irq, bool oob)
+{
+	if (!hw || irq >= hw->p.nr_irqs) {
+		return CW_EINVAL;
+	}
+	hw->irqs[irq].oob = oob;
+	return 0;
+}
+
+CW_API bool cw_sim_hw_irq_is_oob(const struct cw_sim_hw *hw, unsigned irq)
+{
+	return hw && irq < hw->p.nr_irqs && hw->irqs[irq].oob;
+}
+
+CW_API int cw_sim_hw_synth_request(struct cw_sim_hw *hw, cw_sim_hw_synth_fn fn, void *arg)
+{
+	if (!hw) {
+		return CW_EINVAL;
+	}
+	if (fn && hw->synth_fn) {
+		return CW_EBUSY;
+	}
+	if (!fn) {
+		for (unsigned i = 0; i < hw->nr_cpus; i++) {
+			cw_sim_event_cancel(hw->sim, &hw->cpus[i].synth.ev);
+			log_remove(hw, &hw->cpus[i].synth);
+		}
+	}
+	hw->synth_fn = fn;
+	hw->synth_arg = arg;
+	return 0;
+}
+
+CW_API int cw_sim_hw_synth_post(struct cw_sim_hw *hw, unsigned cpu)
+{
+	struct sim_hw_delivery *d;
+	struct sim_hw_cpu *c;
+
+	if (!hw || cpu >= hw->nr_cpus || !hw->synth_fn) {
+		return CW_EINVAL;
+	}
+	c = &hw->cpus[cpu];
+	d = &c->synth;
+	if (d->logged || cw_sim_event_pending(&d->ev)) {
+		return 0;
+	}
+	if (c->in_oob && hw->sim->current_cpu == cpu) {
+		/* From the oob stage: logged, replayed when the oob handler returns (deliver_fire).
+		 */
+		log_append(hw, cpu, d);
+		return 0;
+	}
+	d->woken = false;
+	cw_sim_event_schedule(hw->sim, &d->ev, cw_sim_now_ns(hw->sim));
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -624,6 +851,8 @@ int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_dev
 	if (t->hw->trace) {
 		cw__sim_trace_wrap_dev(t->hw, dev);
 	}
+	/* The model knows its own frequency error: the claim API matches on it. */
+	dev->accuracy_ppb = (uint32_t)(t->p.drift_ppb < 0 ? -t->p.drift_ppb : t->p.drift_ppb);
 	return cw_clockevents_config_and_register(t->hw->sys, dev, t->p.freq_hz,
 						  t->p.min_delta_ticks, t->p.max_delta_ticks);
 }

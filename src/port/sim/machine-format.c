@@ -177,7 +177,9 @@ static void put_timer(struct out *o, const struct cw_sim_timer_desc *t)
 	}
 	if (t->kind == CW_SIM_TIMER_GLOBAL_TIMER) {
 		put(o, "erratum = %s\nclear_order = %s\n", t->erratum ? "yes" : "no",
-		    t->clear_order == CW_SIM_CLEAR_FLAG_FIRST ? "flag_first" : "compare_first");
+		    t->clear_order == CW_SIM_CLEAR_FLAG_FIRST     ? "flag_first"
+		    : t->clear_order == CW_SIM_CLEAR_ONESHOT_ONLY ? "oneshot_only"
+								  : "compare_first");
 	}
 }
 
@@ -298,6 +300,14 @@ CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, ch
 		put(&o, "\n[node %u]\ncpus = ", m->nodes[i].id);
 		put_cpus(&o, &m->nodes[i]);
 		put(&o, "\n");
+		if (m->nodes[i].nr_isolated) {
+			struct cw_sim_node_desc iso = { .nr_cpus = m->nodes[i].nr_isolated,
+							.cpus = m->nodes[i].isolated };
+
+			put(&o, "isolated = ");
+			put_cpus(&o, &iso);
+			put(&o, "\n");
+		}
 	}
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		put_counter(&o, &m->counters[i]);

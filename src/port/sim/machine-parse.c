@@ -566,8 +566,38 @@ static int key_node_cpus(struct parser *ps, const char *val)
 	return ret;
 }
 
+/*
+ * isolated = LIST: CPUs of this node left out of timer migration. Parsed
+ * with the cpus list's rules (onto the node's list, then moved aside);
+ * map_cpus() checks that each one is a CPU of this node.
+ */
+static int key_node_isolated(struct parser *ps, const char *val)
+{
+	struct cw_sim_node_desc *n = cur_node(ps);
+	unsigned before = n->nr_cpus;
+	unsigned *iso;
+	int ret = key_node_cpus(ps, val);
+
+	if (ret) {
+		n->nr_cpus = before;
+		return ret;
+	}
+	iso = realloc(n->isolated, (n->nr_isolated + (n->nr_cpus - before)) * sizeof(*iso));
+	if (!iso) {
+		n->nr_cpus = before;
+		return CW_ENOMEM;
+	}
+	n->isolated = iso;
+	for (unsigned i = before; i < n->nr_cpus; i++) {
+		n->isolated[n->nr_isolated++] = n->cpus[i];
+	}
+	n->nr_cpus = before;
+	return 0;
+}
+
 static const struct key_def node_keys[] = {
 	{ "cpus", key_node_cpus, true, false, 0 },
+	{ "isolated", key_node_isolated, false, false, 0 },
 };
 
 /* ---------------------------------------------------------------------- */
@@ -938,8 +968,10 @@ static int key_timer_clear_order(struct parser *ps, const char *val)
 		cur_timer(ps)->clear_order = CW_SIM_CLEAR_COMPARE_FIRST;
 	} else if (strcmp(val, "flag_first") == 0) {
 		cur_timer(ps)->clear_order = CW_SIM_CLEAR_FLAG_FIRST;
+	} else if (strcmp(val, "oneshot_only") == 0) {
+		cur_timer(ps)->clear_order = CW_SIM_CLEAR_ONESHOT_ONLY;
 	} else {
-		return expected(ps, "compare_first or flag_first", val);
+		return expected(ps, "compare_first, flag_first or oneshot_only", val);
 	}
 	return 0;
 }
@@ -1756,6 +1788,35 @@ static int default_node(struct cw_sim_machine_desc *m)
 	return 0;
 }
 
+/* Isolated CPUs (timer migration): each one a CPU of the node that names it. */
+static int map_isolated(struct parser *ps)
+{
+	struct cw_sim_machine_desc *m = ps->m;
+
+	for (unsigned n = 0; n < m->nr_nodes; n++) {
+		const struct cw_sim_node_desc *nd = &m->nodes[n];
+
+		for (unsigned i = 0; i < nd->nr_isolated; i++) {
+			unsigned cpu = nd->isolated[i];
+
+			if (cpu >= m->nr_cpus || m->cpu_node[cpu] != n) {
+				return perr(ps, nd->line,
+					    "expected isolated CPUs of [node %u] among its cpus (got "
+					    "CPU %u)",
+					    nd->id, cpu);
+			}
+			if (!m->cpu_isolated) {
+				m->cpu_isolated = calloc(m->nr_cpus, sizeof(bool));
+				if (!m->cpu_isolated) {
+					return CW_ENOMEM;
+				}
+			}
+			m->cpu_isolated[cpu] = true;
+		}
+	}
+	return 0;
+}
+
 /* Map each CPU to its node: every CPU exactly once, none beyond nr_cpus. */
 static int map_cpus(struct parser *ps)
 {
@@ -1795,7 +1856,7 @@ static int map_cpus(struct parser *ps)
 				    cpu);
 		}
 	}
-	return 0;
+	return map_isolated(ps);
 }
 
 /* Interrupt numbers a timer section uses: irq .. irq + channels - 1. */
@@ -2069,7 +2130,9 @@ CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m)
 	}
 	for (unsigned i = 0; i < m->nr_nodes; i++) {
 		free(m->nodes[i].cpus);
+		free(m->nodes[i].isolated);
 	}
+	free(m->cpu_isolated);
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		free(m->counters[i].drift_changes);
 	}

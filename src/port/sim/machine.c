@@ -202,9 +202,10 @@ static void log_timer_model(struct cw_system *sys, const struct cw_sim_timer_des
 		cw_sim_timer_kind_name(t->kind), t->compatible, (unsigned long long)t->freq_hz,
 		t->width_bits, irqs, t->rating, kind_is_percpu(t->kind) ? "per-CPU" : "global",
 		t->c3stop ? ", stops in deep idle" : "", t->erratum ? ", erratum 740657" : "",
-		t->kind == CW_SIM_TIMER_GLOBAL_TIMER && t->clear_order == CW_SIM_CLEAR_FLAG_FIRST
-			? ", driver clears the flag first"
-			: "");
+		t->kind != CW_SIM_TIMER_GLOBAL_TIMER          ? ""
+		: t->clear_order == CW_SIM_CLEAR_FLAG_FIRST   ? ", driver clears the flag first"
+		: t->clear_order == CW_SIM_CLEAR_ONESHOT_ONLY ? ", driver tests oneshot only"
+							      : "");
 }
 
 static int add_timer(struct cw_sim_machine *m, const struct cw_sim_timer_desc *t)
@@ -224,8 +225,9 @@ static int add_timer(struct cw_sim_machine *m, const struct cw_sim_timer_desc *t
 	p.c3stop = t->c3stop;
 	p.nr_channels = t->channels;
 	p.erratum = t->erratum;
-	p.clear_order = t->clear_order == CW_SIM_CLEAR_FLAG_FIRST ? CW_SIM_HW_CLEAR_FLAG_FIRST
-								  : CW_SIM_HW_CLEAR_DOCUMENTED;
+	p.clear_order = t->clear_order == CW_SIM_CLEAR_FLAG_FIRST     ? CW_SIM_HW_CLEAR_FLAG_FIRST
+			: t->clear_order == CW_SIM_CLEAR_ONESHOT_ONLY ? CW_SIM_HW_CLEAR_ONESHOT_ONLY
+								      : CW_SIM_HW_CLEAR_DOCUMENTED;
 	ret = cw_sim_hw_timer_create(m->hw, &p, &model);
 	if (ret) {
 		cw_sim_system_log(m->sys, CW_LOG_ERR, "sim: timer %s: cannot model it: %s", t->name,
@@ -394,6 +396,13 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 		c = *cfg;
 	}
 	c.nr_cpus = desc->nr_cpus;
+	if (!c.cpu_node) {
+		/* Timer migration builds its groups per NUMA node (node indexes suffice). */
+		c.cpu_node = desc->cpu_node;
+	}
+	if (!c.cpu_isolated) {
+		c.cpu_isolated = desc->cpu_isolated;
+	}
 	c.check = c.check == CW_CHECK_DEFAULT ? CW_CHECK_ON : c.check;
 	apply_system_section(&c, desc);
 	ret = alloc_tables(m, desc);

@@ -27,6 +27,7 @@
 #include <clockwork/check.h>
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/init.h>
+#include <clockwork/proxy.h>
 #include <clockwork/sim_hw.h>
 #include <clockwork/system.h>
 #include <clockwork/tick.h>
@@ -146,6 +147,34 @@ static int sim_cpu_call(void *ctx, unsigned cpu, void (*fn)(void *arg), void *ar
 	return 0;
 }
 
+/* Interrupt pipeline: the machine's controller switches the line (every CPU of a per-CPU line). */
+static int sim_irq_switch_oob(void *ctx, int irq, bool oob)
+{
+	struct sim_port *p = ctx;
+
+	if (!p->hw || irq < 0) {
+		return CW_ENOSYS;
+	}
+	return cw_sim_hw_irq_set_oob(p->hw, (unsigned)irq, oob);
+}
+
+static void sim_irq_post_inband(void *ctx, unsigned cpu)
+{
+	struct sim_port *p = ctx;
+
+	if (p->hw) {
+		cw_sim_hw_synth_post(p->hw, cpu);
+	}
+}
+
+/* The synthetic in-band interrupt: the proxy's in-band tick (cw_tick_notify_proxy()). */
+static void sim_synth_irq(struct cw_sim_hw *hw, unsigned cpu, void *arg)
+{
+	(void)hw;
+	(void)cpu;
+	cw_tick_proxy_interrupt(arg);
+}
+
 static int sim_hw_match(void *ctx, const char *compatible, unsigned index, void **hw)
 {
 	struct sim_port *p = ctx;
@@ -225,6 +254,12 @@ void cw__sim_port_attach(struct cw_system *sys, struct cw_sim_machine *m, struct
 
 	p->machine = m;
 	p->hw = hw;
+	if (hw) {
+		p->ops.irq_switch_oob = sim_irq_switch_oob;
+		p->ops.irq_post_inband = sim_irq_post_inband;
+		/* One port per hardware: the handler cannot be taken already. */
+		(void)cw_sim_hw_synth_request(hw, sim_synth_irq, sys);
+	}
 }
 
 struct cw_sim_hw *cw__sim_port_hw(const struct cw_system *sys)

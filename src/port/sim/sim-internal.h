@@ -139,6 +139,25 @@ void cw__sim_probe_time_drivers(struct cw_system *sys, struct cw_sim_machine *m)
 /** Record the workload run of @m (NULL: none), which the machine then owns. */
 void cw__sim_machine_set_workload(struct cw_sim_machine *m, struct cw_sim_workload_run *w);
 
+/** A draw from distribution @p d with the engine's generator (workload.c), ns. */
+uint64_t cw__sim_dist_draw(struct cw_sim *sim, const struct cw_sim_dist *d);
+
+struct cw__sim_proxy_demo;
+
+/**
+ * Start the [proxy] part of a workload run on @p m (proxy-demo.c): masked
+ * sections, the control loop and the probe, the phase events.
+ * @return 0; CW_EINVAL (message in @p err: CPUs the machine lacks); CW_ENOMEM.
+ */
+int cw__sim_proxy_demo_start(struct cw_sim_machine *m, const struct cw_sim_proxy_desc *p,
+			     struct cw__sim_proxy_demo **out, char *err, size_t err_len);
+
+/** Cancel everything of @p d, uninstall its proxy and free it (NULL is fine). */
+void cw__sim_proxy_demo_stop(struct cw__sim_proxy_demo *d);
+
+/** The [proxy] run of @p m's workload, or NULL. */
+struct cw__sim_proxy_demo *cw__sim_workload_proxy_demo(const struct cw_sim_machine *m);
+
 /** Whether idle state @state of @m is deep (false for a bad index). */
 bool cw__sim_machine_idle_state_deep(const struct cw_sim_machine *m, unsigned state);
 

@@ -29,10 +29,12 @@ set(CW_SIM_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-global-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-arch-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-tmu.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/nic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-hpet.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-lapic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-pit.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/workload.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/proxy-demo.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/drivers.c
   ${PROJECT_BINARY_DIR}/src/port/sim/default-machine.c
 )

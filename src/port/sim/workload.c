@@ -24,6 +24,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "port/sim/sim-internal.h"
+#include "port/sim/nic-internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -77,6 +78,8 @@ enum wl_section {
 	WL_CPU,
 	WL_HOTPLUG,
 	WL_SERVER,
+	WL_PROXY,
+	WL_NIC,
 };
 
 struct wl_parser {
@@ -90,6 +93,11 @@ struct wl_parser {
 	unsigned workload_line;
 	unsigned hotplug_line;
 	unsigned server_line;
+	unsigned proxy_line;
+	/** Keys of [proxy] set, a bit per proxy_keys[] index. */
+	unsigned proxy_set;
+	/** Line of the [nic] header (0: none yet). */
+	unsigned nic_line;
 	/** Line where each key of the current section was set (by CW_SIM_WL_SET_* bit, + name). */
 	unsigned seen[8];
 	/** Lines of the busy and idle keys of [workload] (index 0) and each [cpu LIST] (1 + i). */
@@ -421,6 +429,22 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 			ps->sect = WL_SERVER;
 			return 0;
 		}
+		if (strcmp(words[0], "proxy") == 0) {
+			if (wl_once(ps, &ps->proxy_line, "proxy")) {
+				return CW_EINVAL;
+			}
+			ps->w->proxy.line = ps->tx.line;
+			ps->sect = WL_PROXY;
+			return 0;
+		}
+		if (strcmp(words[0], "nic") == 0) {
+			if (wl_once(ps, &ps->nic_line, "nic")) {
+				return CW_EINVAL;
+			}
+			ps->w->nic.line = ps->tx.line;
+			ps->sect = WL_NIC;
+			return 0;
+		}
 		if (strcmp(words[0], "cpu") == 0) {
 			return wl_begin_cpu(ps, NULL, header);
 		}
@@ -433,7 +457,8 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 	default:
 		break;
 	}
-	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug] or [server]", header);
+	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic]",
+			   header);
 }
 
 /** Keys of [server]; the index is the seen[] slot. */
@@ -482,6 +507,78 @@ static int wl_server(struct wl_parser *ps, const char *key, const char *val)
 	return wl_expected(ps, "a key of [server]: timers, requests, timeout, close_every", key);
 }
 
+/** Keys of [proxy] (docs/proxy-tick.md); the index is the seen[] slot. */
+static const char *const proxy_keys[] = { "cpus",         "masked",         "masked_every",
+					  "oob_hz",       "inband_hz",      "install_at",
+					  "uninstall_at", "reinstall_every" };
+
+/* A rate in Hz (1..1000000) as a period in ns. */
+static int wl_hz_period(struct wl_parser *ps, const char *val, uint64_t *period_ns)
+{
+	uint64_t hz;
+
+	if (!wl_uint(val, 1000000, &hz) || hz == 0) {
+		return wl_expected(ps, "a rate in Hz, 1..1000000", val);
+	}
+	*period_ns = 1000000000u / hz;
+	return 0;
+}
+
+static int wl_proxy(struct wl_parser *ps, const char *key, const char *val)
+{
+	struct cw_sim_proxy_desc *p = &ps->w->proxy;
+	uint64_t *times[3] = { &p->install_at_ns, &p->uninstall_at_ns, &p->reinstall_every_ns };
+	unsigned long first, last;
+	char *end;
+
+	for (unsigned k = 0; k < 8; k++) {
+		if (strcmp(key, proxy_keys[k]) != 0) {
+			continue;
+		}
+		if (wl_key_once(ps, key, k)) {
+			return CW_EINVAL;
+		}
+		ps->proxy_set |= 1u << k;
+		switch (k) {
+		case 0:
+			first = strtoul(val, &end, 10);
+			last = *end == '-' ? strtoul(end + 1, &end, 10) : first;
+			if (*end || end == val || last < first || last >= CW_MAX_CPUS) {
+				return wl_expected(ps, "a CPU or CPU range such as 0 or 0-3", val);
+			}
+			p->first_cpu = (unsigned)first;
+			p->last_cpu = (unsigned)last;
+			return 0;
+		case 1:
+			if (wl_dist(ps, val, false, &p->masked)) {
+				return CW_EINVAL;
+			}
+			if (p->masked.kind != CW_SIM_DIST_FIXED &&
+			    p->masked.kind != CW_SIM_DIST_UNIFORM) {
+				/* The checker's lateness bound needs the longest section. */
+				return wl_expected(
+					ps, "fixed T or uniform LO HI (a bounded length)", val);
+			}
+			return 0;
+		case 2:
+			return wl_dist(ps, val, false, &p->gap);
+		case 3:
+			return wl_hz_period(ps, val, &p->oob_period_ns);
+		case 4:
+			return wl_hz_period(ps, val, &p->inband_period_ns);
+		default:
+			if (cw_sim_parse_duration_ns(val, times[k - 5])) {
+				return wl_expected(ps, "a time such as 1s or 250ms", val);
+			}
+			return 0;
+		}
+	}
+	return wl_expected(ps,
+			   "a key of [proxy]: cpus, masked, masked_every, oob_hz, inband_hz, "
+			   "install_at, uninstall_at, reinstall_every",
+			   key);
+}
+
 static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 {
 	struct wl_parser *ps = to_wl_parser(tx);
@@ -496,8 +593,14 @@ static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 	if (ps->sect == WL_HOTPLUG) {
 		return wl_hotplug(ps, key, val);
 	}
+	if (ps->sect == WL_PROXY) {
+		return wl_proxy(ps, key, val);
+	}
 	if (ps->sect == WL_SERVER) {
 		return wl_server(ps, key, val);
+	}
+	if (ps->sect == WL_NIC) {
+		return cw__sim_nic_key(&ps->tx, &ps->w->nic, ps->seen, key, val);
 	}
 	return wl_assign_cpu_section(ps, key, val);
 }
@@ -693,6 +796,13 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 			      "expected keys 'timers', 'timeout' and 'requests' (at least 1us "
 			      "apart on average) in [server]");
 	}
+	if (ps->proxy_line && (ps->proxy_set & 0xeu) != 0xeu) {
+		return wl_err(ps, ps->proxy_line,
+			      "expected keys 'masked', 'masked_every' and 'oob_hz' in [proxy]");
+	}
+	if (ps->nic_line && cw__sim_nic_check(&ps->tx, &ps->w->nic)) {
+		return CW_EINVAL;
+	}
 	return wl_check_cycles(ps);
 }
 
@@ -819,6 +929,10 @@ struct cw_sim_workload_run {
 	struct cw_sim_dist server_requests;
 	uint64_t server_timeout_ns;
 	unsigned server_close_every;
+	/** [proxy] section's run (proxy-demo.c), or NULL. */
+	struct cw__sim_proxy_demo *proxy;
+	/** [nic]: the modelled NIC (NULL: no section). */
+	struct cw__sim_nic *nic;
 };
 
 /* A uniform double in (0, 1]: 53 random bits. */
@@ -854,6 +968,11 @@ static uint64_t wl_draw(struct cw_sim *sim, const struct cw_sim_dist *d)
 	default:
 		return 0;
 	}
+}
+
+uint64_t cw__sim_dist_draw(struct cw_sim *sim, const struct cw_sim_dist *d)
+{
+	return wl_draw(sim, d);
 }
 
 /* The state index the period of @len_ns uses, or -1 (the machine has no such state). */
@@ -1186,7 +1305,39 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 	if (r->nr_hotplug) {
 		cw_sim_event_schedule(r->sim, &r->hotplug_ev, r->hotplug[0].at_ns);
 	}
+	if (w->proxy.line) {
+		ret = cw__sim_proxy_demo_start(m, &w->proxy, &r->proxy, err, err_len);
+		if (ret) {
+			cw_sim_workload_stop(r);
+			return ret;
+		}
+	}
+	if (w->nic.policy != CW_SIM_NIC_NONE) {
+		ret = cw__sim_nic_start(r->sys, r->hw, &w->nic, &r->nic, err, err_len);
+		if (ret) {
+			cw_sim_workload_stop(r);
+			return ret;
+		}
+	}
 	return 0;
+}
+
+CW_API int cw_sim_machine_nic_stats(const struct cw_sim_machine *m, struct cw_sim_nic_stats *out)
+{
+	struct cw_sim_workload_run *r = cw__sim_machine_workload(m);
+
+	if (!r || !r->nic || !out) {
+		return CW_ENODEV;
+	}
+	cw__sim_nic_stats(r->nic, out);
+	return 0;
+}
+
+struct cw__sim_proxy_demo *cw__sim_workload_proxy_demo(const struct cw_sim_machine *m)
+{
+	struct cw_sim_workload_run *r = cw__sim_machine_workload(m);
+
+	return r ? r->proxy : NULL;
 }
 
 CW_API int cw_sim_machine_workload_stats(const struct cw_sim_machine *m, unsigned cpu,
@@ -1220,8 +1371,21 @@ CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run)
 		}
 	}
 	cw_sim_event_cancel(run->sim, &run->hotplug_ev);
+	cw__sim_proxy_demo_stop(run->proxy);
+	cw__sim_nic_stop(run->nic);
 	cw__sim_machine_set_workload(run->machine, NULL);
 	free(run->cpus);
 	free(run->hotplug);
 	free(run);
+}
+
+/* For the [nic] section (nic.c): a distribution value, and a draw from one. */
+int cw__sim_wl_parse_dist(struct cw__sim_text *tx, const char *val, struct cw_sim_dist *d)
+{
+	return wl_dist(to_wl_parser(tx), val, false, d);
+}
+
+uint64_t cw__sim_wl_draw(struct cw_sim *sim, const struct cw_sim_dist *d)
+{
+	return wl_draw(sim, d);
 }

@@ -68,9 +68,11 @@ struct template_port {
  *   sim        the engine's current CPU (the CPU of the event being run);
  *   bare metal a core-id register (MPIDR_EL1 on ARMv8) or 0 on one core.
  * A caller that is on no CPU (a plain application thread in posix) gets
- * CW_PORT_NO_CPU: the core then uses CPU 0's timer bases for it, never
- * lets it program a CPU's device (it sends that CPU an IPI instead) and
- * never counts it as in interrupt context.
+ * CW_PORT_NEAR_CPU(c) or CW_PORT_NO_CPU: the core then uses CPU c's (or
+ * CPU 0's) timer bases for it, never lets it program a CPU's device (it
+ * sends that CPU an IPI instead) and never counts it as in interrupt
+ * context. Name the CPU nearest the caller (posix: the CPU of its host
+ * core) so that such threads do not all share CPU 0's base locks.
  *
  * NULL fallback: the system has one CPU, and every caller is CPU 0.
  */
@@ -152,7 +154,7 @@ static void template_cpu_relax(void *ctx)
  *
  * What a port calls in the other direction (include/clockwork/cpu.h,
  * tick.h, driver/clockevent.h): around every interrupt it delivers,
- * cw_irq_enter(), the device's cw_clockevents_handle_irq() or
+ * cw_irq_enter(), the device's cw_clockevents_handle_event() or
  * cw_cpu_handle_ipi(), cw_irq_exit(); around each idle wait,
  * cw_tick_idle_enter(sys, deep) and cw_tick_idle_exit() (after the
  * interrupts that woke the CPU were handled, unless a deep state needs the

@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_wheel, case W1-threads (issue 15, section 2): wheel arm+cancel
+ * throughput from 1, 2, 4 and 8 application threads (threads that are not
+ * clockwork CPUs) on a running posix system, and the lateness of timers
+ * that expire on the CPUs meanwhile.
+ *
+ * The system: the posix port with one CPU per host core (so "4 threads"
+ * on this 2-core machine means two application threads per core, with the
+ * two CPU threads beside them), HZ=1000, default options (CPU threads not
+ * pinned), the real clock. Each application thread owns W1T_PER_THREAD
+ * timers armed at random expiries of 1 ms to 60 s (as W1), then, until
+ * told to stop, cancels a random one of its own timers (cw_timer_del())
+ * and re-arms it (cw_timer_mod(t, jiffies + random delay)), reading
+ * jiffies once per W1T_BATCH operations. One operation is one cancel plus
+ * one re-arm; a row's ns_per_op is wall time / operations of all threads
+ * together (its inverse is the throughput), and the printed ratio is a
+ * row's throughput over the 1-thread row's of the same policy.
+ *
+ * Policies (the row's impl), all in one run, interleaved per repetition:
+ *
+ *   clockwork-cpu0   every thread bound to CPU 0 (cw_posix_thread_set_cpu(
+ *                    sys, 0)): what every application thread got before
+ *                    issue 15, all arms on CPU 0's base and its one lock
+ *   clockwork-bound  thread i bound to CPU i mod CPUs: the application
+ *                    chooses (an alternative measured for the issue)
+ *   clockwork-home   no binding: the port's default, the CPU of the host
+ *                    core the thread runs on (sched_getcpu())
+ *   spin             the threads only draw random numbers, no clockwork
+ *                    call: the lateness the host's scheduling alone causes
+ *                    with that many busy threads (its ns/op is the loop's)
+ *
+ * Lateness: while the threads run, every CPU has one pinned probe timer
+ * that re-arms itself from its callback (cw_timer_add_on(), on its own
+ * CPU) d = 1..16 jiffies ahead (level 0 of the wheel). docs/timers.md
+ * bounds a level-0 timer: it runs at the first tick after its expiry, so
+ * at most d + 1 jiffies after it was armed. A fire is beyond the bound
+ * when jiffies read in its callback are past expires + 1 (the CPU ran it
+ * at a later tick: its thread was not running, or waited for its base's
+ * lock); the table counts those. A sample is the time from arming to the
+ * callback minus d jiffies: within the bound it lies in (0, 1 jiffy] plus
+ * the tick's own latency on the host (the timerfd wakeup of the CPU
+ * thread, about 0.1 ms on an idle machine). Rows W1-threadsN-late-p99 and
+ * -late-max give the 99th percentile and the maximum of these samples in
+ * one repetition, in ns (median, min, max over the repetitions);
+ * ops_per_rep is the probe fires of the last repetition.
+ *
+ * With CW_BENCH_WHEEL_THREADS_PIN=1 the CPU threads are pinned
+ * (CW_POSIX_PIN_CPUS) and application thread i pins itself to the core of
+ * CPU i mod CPUs; the impl names end in -pinned, and clockwork-bound
+ * becomes clockwork-cross: thread i bound to the CPU of the next core, so
+ * no thread shares its base with the CPU thread of its own core (an
+ * alternative measured for the issue; clockwork-home-pinned shares it).
+ *
+ * CW_BENCH_WHEEL_THREADS_CPUS=n gives the system n CPUs instead of one
+ * per host core (impl names end in -<n>cpus): with n = 8,
+ * clockwork-bound-8cpus gives each of up to 8 threads a base of its own.
+ *
+ * Case names carry the thread count (W1-threads4: 4 application
+ * threads); pending_timers is threads x W1T_PER_THREAD. Environment:
+ * CW_BENCH_QUICK=1 runs 200 ms per measurement, CW_BENCH_TINY=1 20 ms and
+ * one repetition; CW_BENCH_WHEEL_THREADS=1,4 picks thread counts.
+ */
+#include <clockwork/port_posix.h>
+#include <clockwork/system.h>
+#include <clockwork/timekeeping.h>
+#include <clockwork/timer.h>
+
+#include "bench.h"
+#include "wheel_threads.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define W1T_PER_THREAD    1000u
+#define W1T_MAX_DELAY     60000u
+#define W1T_BATCH         256u
+#define W1T_MAX_THREADS   8u
+#define W1T_RUN_NS        1000000000ull
+#define W1T_REPS          3u
+#define W1T_HZ            1000u
+#define W1T_PROBE_MAX_D   16u
+#define W1T_PROBE_SAMPLES 8192u
+#define W1T_MAX_CPUS      64u
+
+enum w1t_policy {
+	W1T_CPU0,
+	W1T_BOUND,
+	W1T_HOME,
+	W1T_SPIN,
+	W1T_NR_POLICIES,
+};
+
+static const char *const w1t_names[2][W1T_NR_POLICIES] = {
+	{ "clockwork-cpu0", "clockwork-bound", "clockwork-home", "spin" },
+	{ "clockwork-cpu0-pinned", "clockwork-cross-pinned", "clockwork-home-pinned",
+	  "spin-pinned" },
+};
+
+/* CW_BENCH_WHEEL_THREADS_PIN=1: CPU threads pinned, each application thread too. */
+static bool w1t_pinned;
+
+/* The impl names of this run: w1t_names[w1t_pinned], plus "-<n>cpus" if not one per core. */
+static char w1t_impl[W1T_NR_POLICIES][48];
+
+static const unsigned w1t_threads[] = { 1, 2, 4, 8 };
+#define W1T_NR_COUNTS (sizeof(w1t_threads) / sizeof(w1t_threads[0]))
+
+struct w1t_run;
+
+struct w1t_thread {
+	pthread_t th;
+	unsigned idx;
+	struct w1t_run *run;
+	struct cw_timer *timers;
+	uint64_t rng;
+	uint64_t ops;
+	int err;
+};
+
+struct w1t_run {
+	struct cw_system *sys;
+	enum w1t_policy policy;
+	unsigned nr_cpus;
+	atomic_uint ready;
+	atomic_bool go;
+	atomic_bool stop;
+	struct w1t_thread th[W1T_MAX_THREADS];
+};
+
+/* One CPU's probe: written by its callback, read after shutdown_sync. */
+struct w1t_probe {
+	struct cw_timer timer;
+	struct cw_system *sys;
+	unsigned cpu;
+	unsigned d;
+	int64_t armed_ns;
+	uint64_t expires;
+	atomic_bool active;
+	unsigned n;
+	/** Fires that ran at a jiffy after expires + 1 (beyond the documented bound). */
+	unsigned over;
+	int64_t samples[W1T_PROBE_SAMPLES];
+};
+
+static uint64_t w1t_tick_ns;
+
+static inline uint64_t w1t_rng(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+static inline uint64_t w1t_below(uint64_t *s, uint64_t n)
+{
+	return (uint64_t)(((unsigned __int128)w1t_rng(s) * n) >> 64);
+}
+
+static void w1t_nop(struct cw_timer *t)
+{
+	(void)t;
+}
+
+static void *w1t_thread_main(void *arg)
+{
+	struct w1t_thread *me = arg;
+	struct w1t_run *run = me->run;
+	struct cw_system *sys = run->sys;
+	uint64_t now;
+
+	if (w1t_pinned) {
+		/* Thread i on host core i mod CPUs, where CPU i mod CPUs is pinned too. */
+		struct cw_posix_cpu_info info;
+		cpu_set_t set;
+
+		cw_posix_cpu_info(sys, me->idx % run->nr_cpus, &info);
+		CPU_ZERO(&set);
+		CPU_SET((unsigned)info.host_core, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	if (run->policy == W1T_CPU0) {
+		me->err = cw_posix_thread_set_cpu(sys, 0);
+	} else if (run->policy == W1T_BOUND) {
+		/* Pinned: bound to the CPU of the next core ("cross"), never its own core's. */
+		me->err = cw_posix_thread_set_cpu(
+			sys, (int)((me->idx + (w1t_pinned ? 1u : 0u)) % run->nr_cpus));
+	}
+	now = cw_jiffies_get(sys);
+	for (unsigned i = 0; i < W1T_PER_THREAD && !me->err; i++) {
+		me->err = cw_timer_setup(&me->timers[i], sys, w1t_nop, 0);
+		cw_timer_mod(&me->timers[i], now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
+	}
+	atomic_fetch_add(&run->ready, 1);
+	while (!atomic_load_explicit(&run->go, memory_order_acquire)) {
+		sched_yield();
+	}
+	while (run->policy == W1T_SPIN && !atomic_load_explicit(&run->stop, memory_order_relaxed)) {
+		uint64_t sum = 0;
+
+		for (unsigned k = 0; k < W1T_BATCH; k++) {
+			sum += w1t_below(&me->rng, W1T_PER_THREAD);
+		}
+		me->ops += W1T_BATCH + (sum == UINT64_MAX);
+	}
+	while (!atomic_load_explicit(&run->stop, memory_order_relaxed)) {
+		now = cw_jiffies_get(sys);
+		for (unsigned k = 0; k < W1T_BATCH; k++) {
+			struct cw_timer *t = &me->timers[w1t_below(&me->rng, W1T_PER_THREAD)];
+
+			cw_timer_del(t);
+			cw_timer_mod(t, now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
+		}
+		me->ops += W1T_BATCH;
+	}
+	for (unsigned i = 0; i < W1T_PER_THREAD; i++) {
+		cw_timer_shutdown_sync(&me->timers[i]);
+	}
+	return NULL;
+}
+
+static void w1t_probe_fn(struct cw_timer *t)
+{
+	struct w1t_probe *p = (struct w1t_probe *)(void *)t;
+	int64_t now = cw_ktime_get(p->sys);
+
+	uint64_t j = cw_jiffies_get(p->sys);
+
+	if (p->n < W1T_PROBE_SAMPLES) {
+		p->samples[p->n++] = now - p->armed_ns - (int64_t)(p->d * w1t_tick_ns);
+		p->over += cw_time_after64(j, p->expires + 1);
+	}
+	if (!atomic_load_explicit(&p->active, memory_order_relaxed)) {
+		return;
+	}
+	p->d = 1 + p->n % W1T_PROBE_MAX_D;
+	p->armed_ns = cw_ktime_get(p->sys);
+	p->expires = j + p->d;
+	cw_timer_add_on(t, p->expires, p->cpu);
+}
+
+static int w1t_probe_start(struct w1t_probe *p, struct cw_system *sys, unsigned cpu)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->sys = sys;
+	p->cpu = cpu;
+	p->d = 1;
+	atomic_store(&p->active, true);
+	err = cw_timer_setup(&p->timer, sys, w1t_probe_fn, CW_TIMER_PINNED);
+	if (err) {
+		return err;
+	}
+	p->armed_ns = cw_ktime_get(sys);
+	p->expires = cw_jiffies_get(sys) + p->d;
+	err = cw_timer_add_on(&p->timer, p->expires, cpu);
+	return err < 0 ? err : 0;
+}
+
+static void w1t_probe_stop(struct w1t_probe *p)
+{
+	atomic_store(&p->active, false);
+	cw_timer_shutdown_sync(&p->timer);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Lateness of every probe of one measurement: samples, p99, max, over the bound. */
+struct w1t_late {
+	uint64_t fires;
+	uint64_t over;
+	double p99_ns;
+	double max_ns;
+};
+
+static void w1t_late_collect(struct w1t_probe *probes, unsigned nr, struct w1t_late *out)
+{
+	static int64_t all[W1T_MAX_CPUS * W1T_PROBE_SAMPLES];
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned c = 0; c < nr; c++) {
+		for (unsigned i = 0; i < probes[c].n; i++) {
+			all[n++] = probes[c].samples[i];
+		}
+		out->over += probes[c].over;
+	}
+	if (n == 0) {
+		return;
+	}
+	qsort(all, n, sizeof(all[0]), cmp_i64);
+	out->fires = n;
+	out->p99_ns = (double)all[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+	out->max_ns = (double)all[n - 1];
+}
+
+static uint64_t w1t_run_ns(void)
+{
+	return bench_tiny() ? 20000000ull : bench_quick() ? 200000000ull : W1T_RUN_NS;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
+			       .tv_nsec = (long)(ns % 1000000000ull) };
+
+	while (nanosleep(&ts, &ts) != 0) {
+	}
+}
+
+/* One measurement: @nthreads threads under @policy. @return ns per op, or -1. */
+static double w1t_measure(struct cw_system *sys, unsigned nr_cpus, enum w1t_policy policy,
+			  unsigned nthreads, struct w1t_probe *probes, uint64_t *ops_out,
+			  struct w1t_late *late)
+{
+	static struct w1t_run run;
+	uint64_t t0, t1, ops = 0;
+	int err = 0;
+
+	memset(&run, 0, sizeof(run));
+	run.sys = sys;
+	run.policy = policy;
+	run.nr_cpus = nr_cpus;
+	for (unsigned i = 0; i < nthreads; i++) {
+		struct w1t_thread *th = &run.th[i];
+
+		th->idx = i;
+		th->run = &run;
+		th->rng = 0x9e3779b97f4a7c15ull * (i + 1) + nthreads;
+		th->timers = calloc(W1T_PER_THREAD, sizeof(*th->timers));
+		if (!th->timers || pthread_create(&th->th, NULL, w1t_thread_main, th) != 0) {
+			fprintf(stderr, "bench_wheel: W1-threads: cannot start thread %u\n", i);
+			exit(1);
+		}
+	}
+	while (atomic_load(&run.ready) < nthreads) {
+		sched_yield();
+	}
+	for (unsigned c = 0; c < nr_cpus && !err; c++) {
+		err = w1t_probe_start(&probes[c], sys, c);
+	}
+	t0 = bench_now_ns();
+	atomic_store_explicit(&run.go, true, memory_order_release);
+	sleep_ns(w1t_run_ns());
+	atomic_store_explicit(&run.stop, true, memory_order_relaxed);
+	t1 = bench_now_ns();
+	for (unsigned c = 0; c < nr_cpus; c++) {
+		w1t_probe_stop(&probes[c]);
+	}
+	for (unsigned i = 0; i < nthreads; i++) {
+		pthread_join(run.th[i].th, NULL);
+		ops += run.th[i].ops;
+		err = err ? err : run.th[i].err;
+		free(run.th[i].timers);
+	}
+	w1t_late_collect(probes, nr_cpus, late);
+	*ops_out = ops;
+	if (err || ops == 0) {
+		fprintf(stderr, "bench_wheel: W1-threads: %s, %u threads: %s\n", w1t_impl[policy],
+			nthreads, err ? cw_strerror(err) : "no operation done");
+		return -1.0;
+	}
+	/* The last batch of each thread may end after the stop: count it in. */
+	return (double)(t1 - t0) / (double)ops;
+}
+
+struct w1t_cell {
+	double ns[W1T_REPS];
+	double p99[W1T_REPS];
+	double max[W1T_REPS];
+	unsigned nr;
+	/** Repetitions in which some probe fired (p99 and max hold those). */
+	unsigned nr_late;
+	uint64_t ops;
+	uint64_t fires;
+	uint64_t over;
+	bool failed;
+};
+
+static bool w1t_wanted(unsigned nthreads)
+{
+	const char *list = getenv("CW_BENCH_WHEEL_THREADS");
+	char want[16];
+	char buf[128];
+
+	if (!list || !list[0]) {
+		return true;
+	}
+	snprintf(want, sizeof(want), ",%u,", nthreads);
+	snprintf(buf, sizeof(buf), ",%s,", list);
+	return strstr(buf, want) != NULL;
+}
+
+/* Write one row of @n samples (sorted in place); @return their median. */
+static double w1t_write(const char *cs, const char *impl, unsigned nthreads, uint64_t ops,
+			double *v, unsigned n, const struct bench_load *load)
+{
+	struct bench_row br = {
+		.suite = "wheel",
+		.case_name = cs,
+		.impl = impl,
+		.clock = "host",
+		.pending_timers = (int64_t)nthreads * W1T_PER_THREAD,
+		.ops_per_rep = ops,
+		.peak_rss_kib = -1,
+		.bytes_per_timer = sizeof(struct cw_timer),
+		.load_start = *load,
+	};
+
+	bench_row_stats(&br, v, n);
+	bench_row_write(&br);
+	return br.ns_per_op;
+}
+
+bool wheel_threads_run(void)
+{
+	static struct w1t_cell cells[W1T_NR_POLICIES][W1T_NR_COUNTS];
+	static struct w1t_probe probes[W1T_MAX_CPUS];
+	const char *pin = getenv("CW_BENCH_WHEEL_THREADS_PIN");
+	const char *cpus_env = getenv("CW_BENCH_WHEEL_THREADS_CPUS");
+	struct cw_system_config cfg = { .hz = W1T_HZ };
+	unsigned reps = bench_tiny() ? 1 : W1T_REPS;
+	long host = sysconf(_SC_NPROCESSORS_ONLN);
+	struct cw_posix_options opt = { 0 };
+	struct bench_load load;
+	struct w1t_late idle;
+	struct cw_system *sys;
+	bool ok = true;
+	int err;
+
+	w1t_pinned = pin && pin[0] && strcmp(pin, "0") != 0;
+	opt.flags = w1t_pinned ? CW_POSIX_PIN_CPUS : 0;
+	cfg.nr_cpus = host < 2 ? 2 : host > (long)W1T_MAX_CPUS ? W1T_MAX_CPUS : (unsigned)host;
+	if (cpus_env && cpus_env[0]) {
+		unsigned long n = strtoul(cpus_env, NULL, 0);
+
+		cfg.nr_cpus = n < 1 ? 1 : n > W1T_MAX_CPUS ? W1T_MAX_CPUS : (unsigned)n;
+	}
+	for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
+		if (cfg.nr_cpus == (unsigned)host) {
+			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "%s", w1t_names[w1t_pinned][p]);
+		} else {
+			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "%s-%ucpus",
+				 w1t_names[w1t_pinned][p], cfg.nr_cpus);
+		}
+	}
+	err = cw_posix_system_create(&cfg, &opt, &sys);
+	if (err) {
+		fprintf(stderr, "bench_wheel: W1-threads: cw_posix_system_create: %s\n",
+			cw_strerror(err));
+		return false;
+	}
+	w1t_tick_ns = 1000000000ull / W1T_HZ;
+	bench_load_read(&load);
+	memset(cells, 0, sizeof(cells));
+	/* Lateness with no application thread: the reference. */
+	for (unsigned c = 0; c < cfg.nr_cpus; c++) {
+		w1t_probe_start(&probes[c], sys, c);
+	}
+	sleep_ns(w1t_run_ns());
+	for (unsigned c = 0; c < cfg.nr_cpus; c++) {
+		w1t_probe_stop(&probes[c]);
+	}
+	w1t_late_collect(probes, cfg.nr_cpus, &idle);
+	for (unsigned r = 0; r < reps; r++) {
+		for (unsigned k = 0; k < W1T_NR_COUNTS; k++) {
+			if (!w1t_wanted(w1t_threads[k])) {
+				continue;
+			}
+			for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
+				struct w1t_cell *c = &cells[p][k];
+				struct w1t_late late;
+				double ns;
+
+				if (c->failed) {
+					continue;
+				}
+				ns = w1t_measure(sys, cfg.nr_cpus, (enum w1t_policy)p,
+						 w1t_threads[k], probes, &c->ops, &late);
+				if (ns < 0) {
+					c->failed = true;
+					continue;
+				}
+				c->ns[c->nr++] = ns;
+				if (late.fires) {
+					c->p99[c->nr_late] = late.p99_ns;
+					c->max[c->nr_late] = late.max_ns;
+					c->nr_late++;
+				}
+				c->fires += late.fires;
+				c->over += late.over;
+			}
+		}
+	}
+	printf("\nW1-threads: arm+cancel from application threads, %u pending timers each, "
+	       "posix port, %u CPUs, HZ=%u, %.1f s per measurement, median of %u\n",
+	       W1T_PER_THREAD, cfg.nr_cpus, W1T_HZ, (double)w1t_run_ns() / 1e9, reps);
+	printf("  probe lateness with no application thread: p99 %.0f us, max %.0f us after "
+	       "the expiry (bound: the tick after it, 1 jiffy = %llu us, plus the tick's own "
+	       "latency), %llu of %llu fires at a later jiffy\n",
+	       idle.p99_ns / 1e3, idle.max_ns / 1e3, (unsigned long long)(w1t_tick_ns / 1000),
+	       (unsigned long long)idle.over, (unsigned long long)idle.fires);
+	printf("  %-22s %7s %10s %10s %11s %11s %13s\n", "impl", "threads", "ns/op", "Mops/s",
+	       "vs 1 thread", "late p99 us", "late max us");
+	for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
+		double base = 0;
+
+		for (unsigned k = 0; k < W1T_NR_COUNTS; k++) {
+			struct w1t_cell *c = &cells[p][k];
+			unsigned n = w1t_threads[k];
+			char cs[48];
+			double ns, p99, mx;
+
+			if (c->failed) {
+				printf("  %-22s %7u   (FAILED)\n", w1t_impl[p], n);
+				ok = false;
+				continue;
+			}
+			if (c->nr == 0) {
+				continue;
+			}
+			p99 = mx = -1.0;
+			if (c->nr_late) {
+				/* A repetition in which no probe fired has no lateness row. */
+				snprintf(cs, sizeof(cs), "W1-threads%u-late-p99", n);
+				p99 = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr_late, c->p99,
+						c->nr_late, &load);
+				snprintf(cs, sizeof(cs), "W1-threads%u-late-max", n);
+				mx = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr_late, c->max,
+					       c->nr_late, &load);
+			}
+			snprintf(cs, sizeof(cs), "W1-threads%u", n);
+			ns = w1t_write(cs, w1t_impl[p], n, c->ops, c->ns, c->nr, &load);
+			if (n == 1) {
+				base = ns;
+			}
+			printf("  %-22s %7u %10.1f %10.2f", w1t_impl[p], n, ns, 1e3 / ns);
+			if (base > 0) {
+				printf(" %10.2fx", base / ns);
+			} else {
+				printf(" %11s", "-");
+			}
+			printf(" %11.0f %13.0f  (%llu of %llu fires at a later jiffy)\n", p99 / 1e3,
+			       mx / 1e3, (unsigned long long)c->over, (unsigned long long)c->fires);
+		}
+	}
+	fflush(stdout);
+	cw_posix_system_destroy(sys);
+	return ok;
+}

@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The proxy tick device (include/clockwork/proxy.h; issue 12, seed 001,
+ * reference section 8): a per-CPU synthetic clock event device that takes
+ * the CPU's real tick device over for out-of-band timing, and the small
+ * out-of-band timer layer that uses it.
+ *
+ * Install, per CPU of the mask (8.2):
+ *
+ *   1. prepare (on the CPU, ce.lock): the tick device must be PIPELINE and
+ *      ONESHOT with a real irq (else CW_ENODEV); the proxy copies its
+ *      settings (features minus PERIODIC, plus PERCPU and PROXY; irq,
+ *      mult/shift, deltas), rating + 1, callbacks that forward to the real
+ *      driver; then the user's setup runs (no lock).
+ *   2. install (on the CPU, one ce.lock section): add the proxy to the
+ *      device list, install it as the CPU's tick device (the tick layer's
+ *      replacement path: the real device is exchanged out, the proxy
+ *      continues its mode with the CPU's timers), then reserve the real
+ *      device for the proxy (RESERVED, hardware left working, the proxy's
+ *      trampoline as its handler). No offer can slip in between.
+ *   3. enable (caller): FEAT_OOB on each real device, then the port moves
+ *      each distinct real irq to the out-of-band stage.
+ *   Any failure uninstalls the CPUs already done (rollback).
+ *
+ * Runtime (8.3): an in-band request reaches the proxy's set_next_event /
+ * set_next_ktime: the default forwards to the real driver; the oob timer
+ * layer records it as its in-band deadline and programs the real device
+ * for the earliest of that and its own timers. A real interrupt runs the
+ * trampoline on the out-of-band stage, which runs handle_oob_event(); the
+ * layer runs its due timers and, once the in-band deadline passed, calls
+ * cw_tick_notify_proxy(): the port's synthetic in-band interrupt then runs
+ * cw_tick_proxy_interrupt(), which runs the proxy's in-band handler (the
+ * hrtimer interrupt or the tick) as soon as the in-band stage is unstalled.
+ *
+ * Uninstall (8.4), per CPU on the CPU under ce.lock: clear FEAT_OOB (a
+ * late interrupt of the real device is relayed in-band), drop the CPU's
+ * oob timers, unreserve the real device and install it as the tick device
+ * (it continues the current mode; the hrtimer bases or the tick program it
+ * for the queued timers), forget the proxy. Then the port moves each irq
+ * no proxied CPU still uses back to the in-band stage. A CPU going offline
+ * runs the same steps first (this row's dying step runs before the tick
+ * row's, which then releases the real device as usual).
+ *
+ * Locking rules: struct cw_proxy.lock guards only the busy flag and the
+ * installed count (the "proxy mutex": install and uninstall are refused,
+ * or wait for nothing, while one runs; it is never held across a
+ * cross-CPU call). A CPU's struct cw_proxy_cpu is written on that CPU:
+ * under ce.lock for the binding (dev), on its out-of-band stage or by
+ * cw_cpu_call() for the oob timer queue. The real device's programming
+ * runs on the CPU (forwarders, the layer), under whatever lock the
+ * programming caller holds (an hrtimer base lock for the in-band side),
+ * and never takes a core lock itself.
+ *
+ * Lifetime rules: the core allocates a CPU's struct cw_clock_proxy_device
+ * at install and frees it after uninstall, once it is off the device list
+ * and no longer the tick device; sys->proxy lives as long as the system.
+ */
+#include <clockwork/proxy.h>
+
+#include <clockwork/cpu.h>
+#include <clockwork/port.h>
+#include <clockwork/timekeeping.h>
+
+#include "system-internal.h"
+#include "clockevents-internal.h"
+#include "cpu-internal.h"
+#include "proxy-internal.h"
+#include "tick-internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Holder name of a real device under a proxy (the RESERVED owner). */
+static const char proxy_owner[] = "proxy";
+
+/** One CPU's proxy state. */
+struct cw_proxy_cpu {
+	/** The installed proxy, or NULL. Written on the CPU under ce.lock. */
+	struct cw_clock_proxy_device *dev;
+	/** Oob timer layer: the setup was cw_tick_proxy_setup_oob_timers(). */
+	bool oob_layer;
+	/** The real hardware is shut down (nothing programmed) or its mode unknown. */
+	bool hw_stopped;
+	/** Oob timers, sorted by expiry (equal expiries in start order). */
+	struct cw_oob_timer *timers;
+	/** The in-band side's requested event, MONOTONIC ns (CW_KTIME_MAX: none). */
+	cw_ktime_t inband_next_ns;
+};
+
+/** The component's state (sys->proxy). */
+struct cw_proxy {
+	/** Guards @p busy and @p nr_installed (see "Locking rules"). */
+	struct cw_spinlock lock;
+	/** An install or uninstall runs. */
+	bool busy;
+	/** CPUs with a proxy. */
+	unsigned nr_installed;
+	/** Per CPU, nr_cpus entries. */
+	struct cw_proxy_cpu *cpus;
+};
+
+static bool mask_test(const uint64_t *mask, unsigned cpu)
+{
+	return (mask[cpu / 64] >> (cpu % 64)) & 1u;
+}
+
+static struct cw_clock_proxy_device *to_proxy(struct cw_clock_event_device *pd)
+{
+	return (struct cw_clock_proxy_device *)((char *)pd - offsetof(struct cw_clock_proxy_device,
+								      proxy_device));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Forwarders: the proxy's default callbacks drive the real hardware */
+
+static int fwd_next_event(uint64_t cycles, struct cw_clock_event_device *pd)
+{
+	struct cw_clock_event_device *real = to_proxy(pd)->real_device;
+
+	return real->set_next_event(cycles, real);
+}
+
+static int fwd_next_ktime(cw_ktime_t expires_ns, struct cw_clock_event_device *pd)
+{
+	struct cw_clock_event_device *real = to_proxy(pd)->real_device;
+
+	return real->set_next_ktime(expires_ns, real);
+}
+
+static int fwd_shutdown(struct cw_clock_event_device *pd)
+{
+	struct cw_clock_event_device *real = to_proxy(pd)->real_device;
+
+	return real->set_state_shutdown ? real->set_state_shutdown(real) : 0;
+}
+
+static int fwd_oneshot(struct cw_clock_event_device *pd)
+{
+	struct cw_clock_event_device *real = to_proxy(pd)->real_device;
+
+	return real->set_state_oneshot ? real->set_state_oneshot(real) : 0;
+}
+
+static int fwd_oneshot_stopped(struct cw_clock_event_device *pd)
+{
+	struct cw_clock_event_device *real = to_proxy(pd)->real_device;
+
+	if (real->set_state_oneshot_stopped) {
+		return real->set_state_oneshot_stopped(real);
+	}
+	return real->set_state_shutdown ? real->set_state_shutdown(real) : 0;
+}
+
+static int fwd_tick_resume(struct cw_clock_event_device *pd)
+{
+	struct cw_clock_event_device *real = to_proxy(pd)->real_device;
+
+	return real->tick_resume ? real->tick_resume(real) : 0;
+}
+
+/*
+ * The real device's handler while the proxy holds it. On the oob stage
+ * (FEAT_OOB): the user's out-of-band handler. Otherwise (the transition
+ * before enable or after disable, in-band): the proxy's in-band handler,
+ * as Dovetail's proxy_event_handler.
+ */
+static void real_handler(struct cw_clock_event_device *real)
+{
+	struct cw_clock_proxy_device *dev = real->reserved_data;
+
+	if (cw_clockevent_is_oob(real)) {
+		dev->handle_oob_event(dev);
+	} else {
+		cw_clockevents_handle_event(&dev->proxy_device);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Install and uninstall on one CPU */
+
+static bool proxiable(const struct cw_clock_event_device *real)
+{
+	unsigned need = CW_CLOCKEVENT_FEAT_PIPELINE | CW_CLOCKEVENT_FEAT_ONESHOT;
+
+	return real && (real->features & need) == need && real->irq >= 0 &&
+	       !(real->features & (CW_CLOCKEVENT_FEAT_PROXY | CW_CLOCKEVENT_FEAT_DUMMY)) &&
+	       cw_clockevent_get_state(real) != CW_CLOCKEVENT_STATE_RESERVED;
+}
+
+/* Pre-set @dev from @real (seed 001: "settings compatible with the real device's"). */
+static void proxy_fill(struct cw_clock_proxy_device *dev, struct cw_clock_event_device *real,
+		       unsigned cpu)
+{
+	struct cw_clock_event_device *pd = &dev->proxy_device;
+
+	memset(pd, 0, sizeof(*pd));
+	snprintf(dev->name, sizeof(dev->name), "proxy.%u", cpu);
+	dev->cpu = cpu;
+	dev->real_device = real;
+	pd->name = dev->name;
+	/* Oneshot only under the hood; C3STOP and KTIME carry over. */
+	pd->features = (real->features & ~(CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_OOB |
+					   CW_CLOCKEVENT_FEAT_PIPELINE)) |
+		       CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_PROXY;
+	pd->rating = real->rating + 1;
+	pd->irq = real->irq;
+	pd->cpu = (int)cpu;
+	pd->mult = real->mult;
+	pd->shift = real->shift;
+	pd->min_delta_ns = real->min_delta_ns;
+	pd->max_delta_ns = real->max_delta_ns;
+	pd->min_delta_ticks = real->min_delta_ticks;
+	pd->max_delta_ticks = real->max_delta_ticks;
+	pd->set_next_event = real->set_next_event ? fwd_next_event : NULL;
+	pd->set_next_ktime = real->set_next_ktime ? fwd_next_ktime : NULL;
+	pd->set_state_shutdown = fwd_shutdown;
+	pd->set_state_oneshot = fwd_oneshot;
+	pd->set_state_oneshot_stopped = fwd_oneshot_stopped;
+	pd->tick_resume = fwd_tick_resume;
+}
+
+struct cpu_args {
+	struct cw_system *sys;
+	unsigned cpu;
+	cw_tick_proxy_setup_fn setup;
+	void *arg;
+	struct cw_clock_proxy_device *dev;
+	int ret;
+};
+
+/* Step 1, on the CPU: check the tick device, pre-set the proxy, run the user's setup. */
+static void prepare_on_cpu(void *p)
+{
+	struct cpu_args *a = p;
+	struct cw_system *sys = a->sys;
+	struct cw_clock_event_device *real;
+
+	cw_spin_lock(&sys->ce.lock);
+	real = sys->cpus[a->cpu].td.evtdev;
+	if (!proxiable(real)) {
+		a->ret = CW_ENODEV;
+	} else {
+		proxy_fill(a->dev, real, a->cpu);
+		a->ret = 0;
+	}
+	cw_spin_unlock(&sys->ce.lock);
+	if (a->ret) {
+		return;
+	}
+	a->dev->data = a->arg;
+	a->setup(a->dev, a->arg);
+	if (!a->dev->handle_oob_event || a->dev->real_device != real) {
+		a->ret = CW_EINVAL;
+	}
+}
+
+static void oobl_reprogram(struct cw_system *sys, struct cw_proxy_cpu *pc);
+
+/* Step 2, on the CPU, one ce.lock section: the proxy becomes the tick device, the real one
+ * RESERVED. */
+static void install_on_cpu(void *p)
+{
+	struct cpu_args *a = p;
+	struct cw_system *sys = a->sys;
+	struct cw_proxy_cpu *pc = &sys->proxy->cpus[a->cpu];
+	struct cw_clock_proxy_device *dev = a->dev;
+	struct cw_clock_event_device *pd = &dev->proxy_device;
+	struct cw_clock_event_device *real = dev->real_device;
+
+	cw_spin_lock(&sys->ce.lock);
+	if (sys->cpus[a->cpu].td.evtdev != real || !proxiable(real)) {
+		/* The tick device changed since step 1. */
+		a->ret = CW_ENODEV;
+		goto out_unlock;
+	}
+	a->ret = cw__clockevents_add_locked(sys, pd);
+	if (a->ret) {
+		goto out_unlock;
+	}
+	if (!cw__tick_check_replacement(sys, a->cpu, pd)) {
+		cw__clockevents_remove_locked(sys, pd);
+		a->ret = CW_EINVAL;
+		goto out_unlock;
+	}
+	pc->dev = dev;
+	cw__tick_install_replacement(sys, a->cpu, pd);
+	a->ret = cw__clockevents_reserve_locked(sys, real, proxy_owner, real_handler, dev);
+	CW_WARN_ON_ONCE(sys, a->ret != 0);
+out_unlock:
+	cw_spin_unlock(&sys->ce.lock);
+	if (a->ret == 0) {
+		cw__log(sys, CW_LOG_INFO, "proxy: CPU%u: %s takes over %s (now %s)", a->cpu,
+			pd->name, real->name,
+			cw_clockevent_state_name(cw_clockevent_get_state(real)));
+		if (pc->oob_layer) {
+			/* In-band requests made while the real device was not yet reserved. */
+			oobl_reprogram(sys, pc);
+		}
+	}
+}
+
+/* Step 3, on the CPU: the real device's interrupt is the out-of-band side's. */
+static void enable_oob_on_cpu(void *p)
+{
+	struct cpu_args *a = p;
+	struct cw_clock_proxy_device *dev = a->sys->proxy->cpus[a->cpu].dev;
+
+	if (dev) {
+		CW_WRITE_ONCE(dev->real_device->features,
+			      dev->real_device->features | CW_CLOCKEVENT_FEAT_OOB);
+		dev->oob_on = true;
+	}
+}
+
+/*
+ * Give @cpu its real device back and forget the proxy (8.4). ce.lock held,
+ * on @cpu. @return the proxy to free (after the lock is dropped), or NULL.
+ */
+static struct cw_clock_proxy_device *uninstall_locked(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_proxy_cpu *pc = &sys->proxy->cpus[cpu];
+	struct cw_clock_proxy_device *dev = pc->dev;
+	struct cw_clock_event_device *real;
+
+	cw_lockdep_assert_held(&sys->ce.lock);
+	if (!dev) {
+		return NULL;
+	}
+	real = dev->real_device;
+	/* The out-of-band side lets go first: a late interrupt is relayed in-band. */
+	CW_WRITE_ONCE(real->features, real->features & ~CW_CLOCKEVENT_FEAT_OOB);
+	dev->oob_on = false;
+	for (struct cw_oob_timer *t = pc->timers; t; t = t->next) {
+		t->queued = false;
+	}
+	pc->timers = NULL;
+	pc->inband_next_ns = CW_KTIME_MAX;
+	pc->oob_layer = false;
+	if (cw__clockevents_unreserve_locked(sys, real, proxy_owner) == 0 &&
+	    sys->cpus[cpu].td.evtdev == &dev->proxy_device) {
+		/* Continues the current mode: the CPU's timers program it (tick_install). */
+		cw__tick_install_replacement(sys, cpu, real);
+	}
+	if (sys->cpus[cpu].td.evtdev == &dev->proxy_device) {
+		/* The real device could not come back (it was not ours): no tick device. */
+		CW_WARN_ON_ONCE(sys, true);
+		return NULL;
+	}
+	cw__clockevents_remove_locked(sys, &dev->proxy_device);
+	pc->dev = NULL;
+	return dev;
+}
+
+static void uninstall_on_cpu(void *p)
+{
+	struct cpu_args *a = p;
+	struct cw_system *sys = a->sys;
+
+	cw_spin_lock(&sys->ce.lock);
+	a->dev = uninstall_locked(sys, a->cpu);
+	cw_spin_unlock(&sys->ce.lock);
+	if (a->dev) {
+		cw__log(sys, CW_LOG_INFO, "proxy: CPU%u: %s back as tick device", a->cpu,
+			a->dev->real_device->name);
+	}
+}
+
+/* Whether a proxied CPU still has its real device on @irq. */
+static bool irq_still_proxied(struct cw_system *sys, int irq)
+{
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		struct cw_clock_proxy_device *dev = sys->proxy->cpus[cpu].dev;
+
+		if (dev && dev->real_device->irq == irq) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Uninstall on the CPUs of @mask; move the irqs nobody proxies any more
+ * back in-band. @irqs: scratch for the lines seen (nr_cpus entries). Busy held.
+ */
+static void uninstall_mask(struct cw_system *sys, const uint64_t *mask, int *irqs)
+{
+	unsigned nr_irqs = 0, done = 0;
+
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		struct cpu_args a = { .sys = sys, .cpu = cpu };
+		bool seen = false;
+		int irq;
+
+		if (!mask_test(mask, cpu) || !sys->proxy->cpus[cpu].dev) {
+			continue;
+		}
+		irq = sys->proxy->cpus[cpu].dev->real_device->irq;
+		if (cw_cpu_call(sys, cpu, uninstall_on_cpu, &a) || !a.dev) {
+			continue;
+		}
+		free(a.dev);
+		done++;
+		for (unsigned i = 0; i < nr_irqs; i++) {
+			seen |= irqs[i] == irq;
+		}
+		if (!seen) {
+			irqs[nr_irqs++] = irq;
+		}
+	}
+	for (unsigned i = 0; i < nr_irqs; i++) {
+		if (!irq_still_proxied(sys, irqs[i])) {
+			sys->port->irq_switch_oob(sys->port_ctx, irqs[i], false);
+		}
+	}
+	cw_spin_lock(&sys->proxy->lock);
+	sys->proxy->nr_installed -= done;
+	cw_spin_unlock(&sys->proxy->lock);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Public calls */
+
+static int claim_busy(struct cw_proxy *px, bool install)
+{
+	int ret = 0;
+
+	cw_spin_lock(&px->lock);
+	if (px->busy || (install && px->nr_installed)) {
+		ret = CW_EBUSY;
+	} else {
+		px->busy = true;
+	}
+	cw_spin_unlock(&px->lock);
+	return ret;
+}
+
+static void release_busy(struct cw_proxy *px)
+{
+	cw_spin_lock(&px->lock);
+	px->busy = false;
+	cw_spin_unlock(&px->lock);
+}
+
+/* Steps 1 and 2 on @cpu. @return 0 or CW_E*. */
+static int install_cpu(struct cw_system *sys, unsigned cpu, cw_tick_proxy_setup_fn setup, void *arg)
+{
+	struct cpu_args a = { .sys = sys, .cpu = cpu, .setup = setup, .arg = arg };
+
+	a.dev = calloc(1, sizeof(*a.dev));
+	if (!a.dev) {
+		return CW_ENOMEM;
+	}
+	a.ret = CW_ENODEV;
+	if (cw_cpu_call(sys, cpu, prepare_on_cpu, &a) == 0 && a.ret == 0) {
+		a.ret = CW_ENODEV;
+		cw_cpu_call(sys, cpu, install_on_cpu, &a);
+	}
+	if (a.ret) {
+		/* The setup may have started the oob layer's bookkeeping: nothing of it stays. */
+		sys->proxy->cpus[cpu].oob_layer = false;
+		free(a.dev);
+		return a.ret;
+	}
+	cw_spin_lock(&sys->proxy->lock);
+	sys->proxy->nr_installed++;
+	cw_spin_unlock(&sys->proxy->lock);
+	return 0;
+}
+
+/* Step 3: FEAT_OOB on every proxied CPU of @mask, then each distinct irq to the oob stage. */
+static int enable_oob(struct cw_system *sys, const uint64_t *mask)
+{
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		struct cpu_args a = { .sys = sys, .cpu = cpu };
+		struct cw_clock_proxy_device *dev = sys->proxy->cpus[cpu].dev;
+		int ret;
+
+		if (!mask_test(mask, cpu) || !dev) {
+			continue;
+		}
+		cw_cpu_call(sys, cpu, enable_oob_on_cpu, &a);
+		/* Switching a line twice is harmless: one per CPU keeps this simple. */
+		ret = sys->port->irq_switch_oob(sys->port_ctx, dev->real_device->irq, true);
+		if (ret) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int cw_tick_install_proxy(struct cw_system *sys, cw_tick_proxy_setup_fn setup, void *arg,
+			  const uint64_t *cpumask)
+{
+	int *irqs;
+	unsigned n = 0;
+	int ret;
+
+	if (!sys || !setup || !cpumask || !sys->proxy) {
+		return CW_EINVAL;
+	}
+	if (!sys->port->irq_switch_oob || !sys->port->irq_post_inband) {
+		return CW_ENOSYS;
+	}
+	irqs = calloc(sys->nr_cpus, sizeof(*irqs));
+	if (!irqs) {
+		return CW_ENOMEM;
+	}
+	ret = claim_busy(sys->proxy, true);
+	if (ret) {
+		goto out_free;
+	}
+	for (unsigned cpu = 0; cpu < sys->nr_cpus && ret == 0; cpu++) {
+		if (mask_test(cpumask, cpu) && cw_cpu_online(sys, cpu)) {
+			ret = install_cpu(sys, cpu, setup, arg);
+			n++;
+		}
+	}
+	if (ret == 0 && n == 0) {
+		ret = CW_EINVAL;
+	}
+	if (ret == 0) {
+		ret = enable_oob(sys, cpumask);
+	}
+	if (ret) {
+		/* Partial failure: every CPU done so far gets its real device back. */
+		uninstall_mask(sys, cpumask, irqs);
+		cw__log(sys, CW_LOG_WARNING, "proxy: install failed (%s), rolled back",
+			cw_strerror(ret));
+	}
+	release_busy(sys->proxy);
+out_free:
+	free(irqs);
+	return ret;
+}
+
+int cw_tick_uninstall_proxy(struct cw_system *sys, const uint64_t *cpumask)
+{
+	int *irqs;
+	int ret;
+
+	if (!sys || !cpumask || !sys->proxy) {
+		return CW_EINVAL;
+	}
+	irqs = calloc(sys->nr_cpus, sizeof(*irqs));
+	if (!irqs) {
+		return CW_ENOMEM;
+	}
+	ret = claim_busy(sys->proxy, false);
+	if (ret == 0) {
+		uninstall_mask(sys, cpumask, irqs);
+		release_busy(sys->proxy);
+	}
+	free(irqs);
+	return ret;
+}
+
+void cw_tick_notify_proxy(struct cw_system *sys)
+{
+	sys->port->irq_post_inband(sys->port_ctx, cw__this_cpu(sys));
+}
+
+void cw_tick_proxy_interrupt(struct cw_system *sys)
+{
+	struct cw_clock_event_device *dev = CW_READ_ONCE(sys->cpus[cw__this_cpu(sys)].td.evtdev);
+
+	if (dev) {
+		cw_clockevents_handle_event(dev);
+	}
+}
+
+struct cw_clock_proxy_device *cw_tick_proxy(struct cw_system *sys, unsigned cpu)
+{
+	if (!sys || !sys->proxy || cpu >= sys->nr_cpus) {
+		return NULL;
+	}
+	return CW_READ_ONCE(sys->proxy->cpus[cpu].dev);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The out-of-band timer layer */
+
+static struct cw_proxy_cpu *oobl_cpu(struct cw_clock_proxy_device *dev)
+{
+	return &dev->proxy_device.sys->proxy->cpus[dev->cpu];
+}
+
+/* Program the real device for the earliest oob timer or the in-band request. */
+static void oobl_reprogram(struct cw_system *sys, struct cw_proxy_cpu *pc)
+{
+	struct cw_clock_event_device *real = pc->dev->real_device;
+	cw_ktime_t next = pc->inband_next_ns;
+
+	(void)sys;
+	if (pc->timers && pc->timers->expires_ns < next) {
+		next = pc->timers->expires_ns;
+	}
+	if (next == CW_KTIME_MAX) {
+		if (!pc->hw_stopped &&
+		    cw__clockevents_reserved_program(real, CW_KTIME_MAX, true) == 0) {
+			pc->hw_stopped = true;
+		}
+		return;
+	}
+	if (pc->hw_stopped) {
+		if (cw__clockevents_reserved_set_mode(real, CW_CLOCKEVENT_STATE_ONESHOT)) {
+			/* Not reserved yet (install step 2): programmed once it is. */
+			return;
+		}
+		pc->hw_stopped = false;
+	}
+	cw__clockevents_reserved_program(real, next, true);
+}
+
+static void oobl_insert(struct cw_proxy_cpu *pc, struct cw_oob_timer *t)
+{
+	struct cw_oob_timer **pp = &pc->timers;
+
+	while (*pp && (*pp)->expires_ns <= t->expires_ns) {
+		pp = &(*pp)->next;
+	}
+	t->next = *pp;
+	*pp = t;
+	t->queued = true;
+}
+
+static bool oobl_remove(struct cw_proxy_cpu *pc, struct cw_oob_timer *t)
+{
+	if (!t->queued) {
+		return false;
+	}
+	for (struct cw_oob_timer **pp = &pc->timers; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	t->next = NULL;
+	t->queued = false;
+	return true;
+}
+
+/* The real device interrupted (oob stage): due timers, then the in-band tick if it is due. */
+static void oobl_handle_oob_event(struct cw_clock_proxy_device *dev)
+{
+	struct cw_system *sys = dev->proxy_device.sys;
+	struct cw_proxy_cpu *pc = oobl_cpu(dev);
+	cw_ktime_t now = cw_ktime_get(sys);
+	struct cw_oob_timer *t;
+
+	while ((t = pc->timers) && t->expires_ns <= now) {
+		cw_ktime_t next = t->expires_ns + (cw_ktime_t)t->period_ns;
+
+		oobl_remove(pc, t);
+		/* The callback sees the expiry it ran for; it may restart or cancel. */
+		t->fn(t, now);
+		if (!t->queued && t->period_ns) {
+			if (next <= now) {
+				uint64_t skip = (uint64_t)(now - next) / t->period_ns + 1;
+
+				t->overruns += skip;
+				next += (cw_ktime_t)(skip * t->period_ns);
+			}
+			t->expires_ns = next;
+			oobl_insert(pc, t);
+		}
+	}
+	if (pc->inband_next_ns <= now) {
+		pc->inband_next_ns = CW_KTIME_MAX;
+		cw_tick_notify_proxy(sys);
+	}
+	oobl_reprogram(sys, pc);
+}
+
+/* The in-band side's request (the proxy's set_next_ktime). */
+static int oobl_inband_next(cw_ktime_t expires_ns, struct cw_clock_event_device *pd)
+{
+	struct cw_clock_proxy_device *dev = to_proxy(pd);
+	struct cw_proxy_cpu *pc = oobl_cpu(dev);
+
+	pc->inband_next_ns = expires_ns;
+	oobl_reprogram(pd->sys, pc);
+	return 0;
+}
+
+/* The in-band side stops (oneshot-stopped, shutdown): the oob timers keep the hardware. */
+static int oobl_inband_stop(struct cw_clock_event_device *pd)
+{
+	struct cw_clock_proxy_device *dev = to_proxy(pd);
+	struct cw_proxy_cpu *pc = oobl_cpu(dev);
+
+	if (pc->dev != dev) {
+		/* Being installed or removed: nothing of ours runs on the hardware. */
+		return 0;
+	}
+	pc->inband_next_ns = CW_KTIME_MAX;
+	oobl_reprogram(pd->sys, pc);
+	return 0;
+}
+
+static int oobl_inband_oneshot(struct cw_clock_event_device *pd)
+{
+	(void)pd;
+	return 0;
+}
+
+void cw_tick_proxy_setup_oob_timers(struct cw_clock_proxy_device *dev, void *arg)
+{
+	struct cw_clock_event_device *pd = &dev->proxy_device;
+	struct cw_proxy_cpu *pc = &dev->real_device->sys->proxy->cpus[dev->cpu];
+
+	(void)arg;
+	dev->handle_oob_event = oobl_handle_oob_event;
+	/* In-band requests arrive as absolute times; no ns<->cycles round trip. */
+	pd->features |= CW_CLOCKEVENT_FEAT_KTIME;
+	pd->set_next_ktime = oobl_inband_next;
+	pd->set_state_oneshot = oobl_inband_oneshot;
+	pd->set_state_oneshot_stopped = oobl_inband_stop;
+	pd->set_state_shutdown = oobl_inband_stop;
+	pc->oob_layer = true;
+	pc->hw_stopped = true;
+	pc->timers = NULL;
+	pc->inband_next_ns = CW_KTIME_MAX;
+}
+
+int cw_oob_timer_start(struct cw_system *sys, unsigned cpu, struct cw_oob_timer *t,
+		       cw_ktime_t expires_ns, uint64_t period_ns)
+{
+	struct cw_proxy_cpu *pc;
+
+	if (!sys || !sys->proxy || cpu >= sys->nr_cpus || !t || !t->fn) {
+		return CW_EINVAL;
+	}
+	pc = &sys->proxy->cpus[cpu];
+	if (!pc->dev || !pc->oob_layer) {
+		return CW_ENODEV;
+	}
+	oobl_remove(pc, t);
+	t->expires_ns = expires_ns;
+	t->period_ns = period_ns;
+	oobl_insert(pc, t);
+	oobl_reprogram(sys, pc);
+	return 0;
+}
+
+int cw_oob_timer_cancel(struct cw_system *sys, unsigned cpu, struct cw_oob_timer *t)
+{
+	struct cw_proxy_cpu *pc;
+	bool was;
+
+	if (!sys || !sys->proxy || cpu >= sys->nr_cpus || !t) {
+		return 0;
+	}
+	pc = &sys->proxy->cpus[cpu];
+	t->period_ns = 0;
+	was = oobl_remove(pc, t);
+	if (was && pc->dev && pc->oob_layer) {
+		oobl_reprogram(sys, pc);
+	}
+	return was;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Component row */
+
+int cw__proxy_init(struct cw_system *sys, const struct cw_system_config *cfg)
+{
+	struct cw_proxy *px;
+
+	(void)cfg;
+	px = calloc(1, sizeof(*px));
+	if (!px) {
+		return CW_ENOMEM;
+	}
+	px->cpus = calloc(sys->nr_cpus, sizeof(*px->cpus));
+	if (!px->cpus) {
+		free(px);
+		return CW_ENOMEM;
+	}
+	for (unsigned i = 0; i < sys->nr_cpus; i++) {
+		px->cpus[i].inband_next_ns = CW_KTIME_MAX;
+	}
+	/* A zeroed spinlock is an unlocked one. */
+	sys->proxy = px;
+	return 0;
+}
+
+void cw__proxy_teardown(struct cw_system *sys)
+{
+	struct cw_proxy *px = sys->proxy;
+
+	if (!px) {
+		return;
+	}
+	/* The system goes away with its devices: no hardware to hand back. */
+	for (unsigned i = 0; i < sys->nr_cpus; i++) {
+		free(px->cpus[i].dev);
+	}
+	free(px->cpus);
+	free(px);
+	sys->proxy = NULL;
+}
+
+size_t cw__proxy_cpu_bytes(void)
+{
+	return sizeof(struct cw_proxy_cpu);
+}
+
+void cw__proxy_cpu_dying(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_clock_proxy_device *dev;
+	int irq;
+
+	cw_spin_lock(&sys->ce.lock);
+	dev = uninstall_locked(sys, cpu);
+	cw_spin_unlock(&sys->ce.lock);
+	if (!dev) {
+		return;
+	}
+	irq = dev->real_device->irq;
+	free(dev);
+	cw_spin_lock(&sys->proxy->lock);
+	sys->proxy->nr_installed--;
+	cw_spin_unlock(&sys->proxy->lock);
+	if (!irq_still_proxied(sys, irq)) {
+		sys->port->irq_switch_oob(sys->port_ctx, irq, false);
+	}
+	cw__log(sys, CW_LOG_INFO, "proxy: CPU%u going down: proxy removed", cpu);
+}

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The proxy tick device (issue 12, sections 2 and 4) on simulated
+ * machines: install and uninstall per cpumask with timers queued on every
+ * base (none lost, none early), the RESERVED real device refusing every
+ * framework operation and any other holder, the errors and the rollback of
+ * a partial install, hotplug with a proxy, the out-of-band timer layer
+ * that in-band masking cannot delay, and erratum 740657 with the
+ * unadapted global timer driver. Virtual time only, the checker on.
+ */
+#include <clockwork/proxy.h>
+#include <clockwork/sim_hw.h>
+#include <clockwork/tick.h>
+
+#include "cw_test.h"
+#include "core/clockevents-internal.h"
+
+#include <stdlib.h>
+
+static const char arch_machine[] = "[machine]\n"
+				   "name = proxybox\n"
+				   "cpus = 2\n"
+				   "[counter cnt]\n"
+				   "width = 64\n"
+				   "freq = 100MHz\n"
+				   "rating = 300\n"
+				   "flags = continuous\n"
+				   "[arch_timer local]\n"
+				   "freq = 50MHz\n"
+				   "irq = 29\n"
+				   "[irq]\n"
+				   "latency = 1us\n"
+				   "ipi_latency = 1us\n";
+
+/* A PIT only: periodic, no PIPELINE: nothing to proxy. */
+static const char pit_machine[] = "[machine]\n"
+				  "name = pitbox\n"
+				  "cpus = 1\n"
+				  "[counter cnt]\n"
+				  "width = 64\n"
+				  "freq = 100MHz\n"
+				  "rating = 300\n"
+				  "flags = continuous\n"
+				  "[pit pit]\n"
+				  "freq = 1193182Hz\n"
+				  "irq = 0\n";
+
+struct fx {
+	struct cw_sim *sim;
+	struct cw_sim_machine *m;
+	struct cw_system *sys;
+	struct cw_sim_hw *hw;
+};
+
+static void up(struct fx *f, const char *text)
+{
+	struct cw_sim_machine_desc *d = NULL;
+	struct cw_system_config cfg;
+	char err[CW_SIM_ERR_MAX];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.check = CW_CHECK_ABORT;
+	if (cw_sim_machine_desc_parse_mem(text, strlen(text), "proxy.ini", &d, err, sizeof(err))) {
+		fail_msg("machine: %s", err);
+	}
+	assert_int_equal(cw_sim_create(12, &f->sim), 0);
+	assert_int_equal(cw_sim_machine_create(f->sim, d, &cfg, NULL, NULL, &f->m), 0);
+	cw_sim_machine_desc_free(d);
+	f->sys = cw_sim_machine_system(f->m);
+	f->hw = cw_sim_machine_hw(f->m);
+	assert_int_equal(cw_sim_machine_boot(f->m), 0);
+	/* Let the tick devices switch to high resolution. */
+	cw_sim_run_for(f->sim, MS(20));
+}
+
+static void down(struct fx *f)
+{
+	assert_int_equal(cw_check_verify(f->sys), 0);
+	cw_sim_machine_destroy(f->m);
+	cw_sim_destroy(f->sim);
+}
+
+/* Transparent setup: every real interrupt is the in-band tick (seed 001's example). */
+static unsigned oob_events;
+
+static void relay_oob(struct cw_clock_proxy_device *dev)
+{
+	oob_events++;
+	cw_tick_notify_proxy(dev->proxy_device.sys);
+}
+
+static void setup_relay(struct cw_clock_proxy_device *dev, void *arg)
+{
+	(void)arg;
+	dev->handle_oob_event = relay_oob;
+}
+
+/* A setup that fails on CPU 1 only (no oob handler). */
+static void setup_fail_cpu1(struct cw_clock_proxy_device *dev, void *arg)
+{
+	(void)arg;
+	if (dev->cpu != 1) {
+		dev->handle_oob_event = relay_oob;
+	}
+}
+
+static void test_install_proxy_wins_tick_device_and_reserves_real(void **state)
+{
+	struct fx f;
+	uint64_t mask = 0x3;
+	struct cw_clock_event_device *real[2];
+	uint64_t j0;
+
+	(void)state;
+	up(&f, arch_machine);
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		real[cpu] = cw_tick_device(f.sys, cpu);
+		assert_true(real[cpu]->features & CW_CLOCKEVENT_FEAT_PIPELINE);
+	}
+	assert_false(cw_sim_hw_irq_is_oob(f.hw, 29));
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &mask), 0);
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		struct cw_clock_proxy_device *p = cw_tick_proxy(f.sys, cpu);
+
+		assert_non_null(p);
+		assert_ptr_equal(cw_tick_device(f.sys, cpu), &p->proxy_device);
+		assert_ptr_equal(p->real_device, real[cpu]);
+		assert_int_equal(p->proxy_device.rating, real[cpu]->rating + 1);
+		assert_int_equal(cw_clockevent_get_state(real[cpu]), CW_CLOCKEVENT_STATE_RESERVED);
+		assert_true(cw_clockevent_is_oob(real[cpu]));
+		assert_int_equal(cw_tick_mode(f.sys, cpu), CW_TICK_MODE_ONESHOT);
+	}
+	assert_true(cw_sim_hw_irq_is_oob(f.hw, 29));
+	/* Ticks go on through the proxy: jiffies keep pace, every tick via the oob stage. */
+	j0 = cw_jiffies_get(f.sys);
+	oob_events = 0;
+	cw_sim_run_for(f.sim, MS(500));
+	printf("jiffies +%llu in 500 ms, %u oob events\n",
+	       (unsigned long long)(cw_jiffies_get(f.sys) - j0), oob_events);
+	assert_true(cw_jiffies_get(f.sys) - j0 >= cw_system_hz(f.sys) / 2 - 1);
+	assert_true(oob_events > 0);
+
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &mask), 0);
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		assert_null(cw_tick_proxy(f.sys, cpu));
+		assert_ptr_equal(cw_tick_device(f.sys, cpu), real[cpu]);
+		assert_int_equal(cw_clockevent_get_state(real[cpu]), CW_CLOCKEVENT_STATE_ONESHOT);
+		assert_false(cw_clockevent_is_oob(real[cpu]));
+	}
+	assert_false(cw_sim_hw_irq_is_oob(f.hw, 29));
+	j0 = cw_jiffies_get(f.sys);
+	cw_sim_run_for(f.sim, MS(500));
+	assert_true(cw_jiffies_get(f.sys) - j0 >= cw_system_hz(f.sys) / 2 - 1);
+	down(&f);
+}
+
+/* ---- timers queued on every base across install and uninstall ---- */
+
+#define NR_HR_BASES 8
+#define NR_WHEEL    3
+
+struct probe {
+	struct cw_hrtimer hr;
+	struct cw_timer wt;
+	struct cw_system *sys;
+	cw_ktime_t due_ns;
+	uint64_t due_jiffies;
+	int clock;
+	unsigned runs;
+	bool early;
+};
+
+static cw_ktime_t clock_now(struct cw_system *sys, int clock)
+{
+	switch (clock) {
+	case CW_CLOCK_REALTIME:
+		return cw_ktime_get_real(sys);
+	case CW_CLOCK_BOOTTIME:
+		return cw_ktime_get_boottime(sys);
+	case CW_CLOCK_TAI:
+		return cw_ktime_get_clocktai(sys);
+	default:
+		return cw_ktime_get(sys);
+	}
+}
+
+static enum cw_hrtimer_restart probe_hr(struct cw_hrtimer *t)
+{
+	struct probe *p = (struct probe *)((char *)t - offsetof(struct probe, hr));
+
+	p->runs++;
+	p->early |= clock_now(p->sys, p->clock) < p->due_ns;
+	return CW_HRTIMER_NORESTART;
+}
+
+static void probe_wheel(struct cw_timer *t)
+{
+	struct probe *p = (struct probe *)((char *)t - offsetof(struct probe, wt));
+
+	p->runs++;
+	p->early |= cw_jiffies_get(p->sys) < p->due_jiffies;
+}
+
+struct arm_args {
+	struct fx *f;
+	struct probe *hr;
+	struct probe *wheel;
+	uint64_t delay_ns;
+};
+
+/* On the CPU: one hrtimer per base (4 clocks x hard/soft), one wheel timer per wheel base. */
+static void arm_on_cpu(void *arg)
+{
+	static const int clocks[4] = { CW_CLOCK_MONOTONIC, CW_CLOCK_REALTIME, CW_CLOCK_BOOTTIME,
+				       CW_CLOCK_TAI };
+	static const unsigned wflags[NR_WHEEL] = { CW_TIMER_PINNED, 0, CW_TIMER_DEFERRABLE };
+	struct arm_args *a = arg;
+	struct cw_system *sys = a->f->sys;
+
+	for (unsigned i = 0; i < NR_HR_BASES; i++) {
+		struct probe *p = &a->hr[i];
+		unsigned mode = (i & 1) ? CW_HRTIMER_MODE_SOFT : CW_HRTIMER_MODE_HARD;
+
+		p->sys = sys;
+		p->clock = clocks[i / 2];
+		assert_int_equal(cw_hrtimer_setup(sys, &p->hr, probe_hr, p->clock, mode), 0);
+		p->due_ns =
+			clock_now(sys, p->clock) + (cw_ktime_t)a->delay_ns + (cw_ktime_t)i * 1000;
+		cw_hrtimer_start(&p->hr, p->due_ns,
+				 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | mode);
+	}
+	for (unsigned i = 0; i < NR_WHEEL; i++) {
+		struct probe *p = &a->wheel[i];
+
+		p->sys = sys;
+		assert_int_equal(cw_timer_setup(&p->wt, sys, probe_wheel, wflags[i]), 0);
+		p->due_jiffies =
+			cw_jiffies_get(sys) + a->delay_ns / (1000000000u / cw_system_hz(sys));
+		assert_int_equal(cw_timer_mod(&p->wt, p->due_jiffies), 0);
+	}
+}
+
+static void test_timers_on_every_base_survive_install_and_uninstall(void **state)
+{
+	struct fx f;
+	struct probe hr[2][3][NR_HR_BASES], wheel[2][3][NR_WHEEL];
+	uint64_t mask = 0x3;
+
+	(void)state;
+	memset(hr, 0, sizeof(hr));
+	memset(wheel, 0, sizeof(wheel));
+	up(&f, arch_machine);
+	/*
+	 * Three waves per CPU: due before the install, while the proxy is
+	 * installed, after the uninstall; all armed before the install.
+	 */
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		for (unsigned w = 0; w < 3; w++) {
+			struct arm_args a = { &f, hr[cpu][w], wheel[cpu][w], MS(50) + w * MS(100) };
+
+			assert_int_equal(cw_cpu_call(f.sys, cpu, arm_on_cpu, &a), 0);
+		}
+	}
+	cw_sim_run_for(f.sim, MS(10));
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &mask), 0);
+	cw_sim_run_for(f.sim, MS(100));
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &mask), 0);
+	cw_sim_run_for(f.sim, MS(400));
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		for (unsigned w = 0; w < 3; w++) {
+			for (unsigned i = 0; i < NR_HR_BASES; i++) {
+				assert_int_equal(hr[cpu][w][i].runs, 1);
+				assert_false(hr[cpu][w][i].early);
+			}
+			for (unsigned i = 0; i < NR_WHEEL; i++) {
+				assert_int_equal(wheel[cpu][w][i].runs, 1);
+				assert_false(wheel[cpu][w][i].early);
+			}
+		}
+	}
+	down(&f);
+}
+
+static void test_per_cpu_mask_installs_only_there(void **state)
+{
+	struct fx f;
+	uint64_t m1 = 0x2, m0 = 0x1;
+	struct cw_clock_event_device *real0;
+
+	(void)state;
+	up(&f, arch_machine);
+	real0 = cw_tick_device(f.sys, 0);
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &m1), 0);
+	assert_null(cw_tick_proxy(f.sys, 0));
+	assert_non_null(cw_tick_proxy(f.sys, 1));
+	assert_ptr_equal(cw_tick_device(f.sys, 0), real0);
+	/* The per-CPU line is oob for both CPUs: CPU 0's ticks are relayed in-band and go on. */
+	{
+		uint64_t j0 = cw_jiffies_get(f.sys);
+		struct cw_tick_cpu_stats s0, s1;
+
+		assert_int_equal(cw_tick_get_cpu_stats(f.sys, 0, &s0), 0);
+		cw_sim_run_for(f.sim, MS(300));
+		assert_int_equal(cw_tick_get_cpu_stats(f.sys, 0, &s1), 0);
+		assert_true(cw_jiffies_get(f.sys) - j0 >= cw_system_hz(f.sys) * 3 / 10 - 1);
+		assert_true(s1.interrupts > s0.interrupts);
+	}
+	/* Uninstalling a CPU without a proxy does nothing. */
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &m0), 0);
+	assert_non_null(cw_tick_proxy(f.sys, 1));
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &m1), 0);
+	assert_null(cw_tick_proxy(f.sys, 1));
+	assert_false(cw_sim_hw_irq_is_oob(f.hw, 29));
+	down(&f);
+}
+
+/* ---- RESERVED refuses everything ---- */
+
+static void nop_handler(struct cw_clock_event_device *dev)
+{
+	(void)dev;
+}
+
+static void test_reserved_real_device_refuses_every_framework_op(void **state)
+{
+	struct fx f;
+	uint64_t mask = 0x1;
+	struct cw_clock_event_device *real;
+
+	(void)state;
+	up(&f, arch_machine);
+	real = cw_tick_device(f.sys, 0);
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &mask), 0);
+	assert_int_equal(cw_clockevents_program_event(real, cw_ktime_get(f.sys) + MS(1), true),
+			 CW_EBUSY);
+	assert_int_equal(cw_clockevents_unbind(f.sys, real, 0), CW_EBUSY);
+	assert_int_equal(cw_clockevents_unregister(f.sys, real), CW_EBUSY);
+	/* Nobody else can hold it (the claim API's reservation). */
+	assert_int_equal(cw__clockevents_reserve(f.sys, real, "claim", nop_handler, NULL),
+			 CW_EBUSY);
+	assert_int_equal(cw_clockevent_get_state(real), CW_CLOCKEVENT_STATE_RESERVED);
+	/* A hotplug round re-offers every detached device: the real one is not among them. */
+	assert_int_equal(cw_sim_hw_cpu_offline(f.hw, 1), 0);
+	assert_int_equal(cw_sim_hw_cpu_online(f.hw, 1), 0);
+	assert_int_equal(cw_clockevent_get_state(real), CW_CLOCKEVENT_STATE_RESERVED);
+	assert_ptr_equal(cw_tick_device(f.sys, 0), &cw_tick_proxy(f.sys, 0)->proxy_device);
+	/* Unregistering the proxy itself is refused too: it is the tick device, nothing replaces
+	 * it. */
+	assert_int_equal(cw_clockevents_unregister(f.sys, cw_tick_device(f.sys, 0)), CW_EBUSY);
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &mask), 0);
+	down(&f);
+}
+
+/* ---- errors and rollback ---- */
+
+static void test_errors_busy_nodev_and_rollback(void **state)
+{
+	struct fx f;
+	uint64_t all = 0x3, none = 0;
+	struct cw_clock_event_device *real[2];
+
+	(void)state;
+	up(&f, arch_machine);
+	real[0] = cw_tick_device(f.sys, 0);
+	real[1] = cw_tick_device(f.sys, 1);
+	assert_int_equal(cw_tick_install_proxy(f.sys, NULL, NULL, &all), CW_EINVAL);
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &none), CW_EINVAL);
+	/* Partial failure: CPU 0 was proxied, CPU 1's setup is broken: CPU 0 rolls back. */
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_fail_cpu1, NULL, &all), CW_EINVAL);
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		assert_null(cw_tick_proxy(f.sys, cpu));
+		assert_ptr_equal(cw_tick_device(f.sys, cpu), real[cpu]);
+		assert_int_equal(cw_clockevent_get_state(real[cpu]), CW_CLOCKEVENT_STATE_ONESHOT);
+	}
+	assert_false(cw_sim_hw_irq_is_oob(f.hw, 29));
+	/* A second install is busy. */
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &all), 0);
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &all), CW_EBUSY);
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &all), 0);
+	/* After the uninstall, installing again works. */
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &all), 0);
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &all), 0);
+	cw_sim_run_for(f.sim, MS(50));
+	down(&f);
+
+	/* A tick device without PIPELINE (the PIT) cannot be proxied. */
+	up(&f, pit_machine);
+	{
+		uint64_t m = 1;
+		struct cw_clock_event_device *pit = cw_tick_device(f.sys, 0);
+
+		assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &m), CW_ENODEV);
+		assert_ptr_equal(cw_tick_device(f.sys, 0), pit);
+		assert_null(cw_tick_proxy(f.sys, 0));
+	}
+	down(&f);
+}
+
+/* ---- hotplug ---- */
+
+static void test_cpu_going_down_gives_real_device_back(void **state)
+{
+	struct fx f;
+	uint64_t all = 0x3;
+	struct cw_clock_event_device *real1;
+
+	(void)state;
+	up(&f, arch_machine);
+	real1 = cw_tick_device(f.sys, 1);
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &all), 0);
+	assert_int_equal(cw_sim_hw_cpu_offline(f.hw, 1), 0);
+	assert_null(cw_tick_proxy(f.sys, 1));
+	assert_int_equal(cw_clockevent_get_state(real1), CW_CLOCKEVENT_STATE_DETACHED);
+	/* CPU 0 still proxied, its line still oob. */
+	assert_non_null(cw_tick_proxy(f.sys, 0));
+	assert_true(cw_sim_hw_irq_is_oob(f.hw, 29));
+	assert_int_equal(cw_sim_hw_cpu_online(f.hw, 1), 0);
+	assert_ptr_equal(cw_tick_device(f.sys, 1), real1);
+	cw_sim_run_for(f.sim, MS(100));
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &all), 0);
+	assert_false(cw_sim_hw_irq_is_oob(f.hw, 29));
+	cw_sim_run_for(f.sim, MS(100));
+	down(&f);
+}
+
+/* ---- the oob timer layer against in-band masking ---- */
+
+struct lat {
+	struct cw_oob_timer ot;
+	struct cw_hrtimer hr;
+	struct cw_system *sys;
+	uint64_t period_ns;
+	cw_ktime_t hr_next;
+	uint64_t n, max_ns;
+};
+
+static void lat_oob(struct cw_oob_timer *t, cw_ktime_t now)
+{
+	struct lat *l = t->data;
+	uint64_t d = (uint64_t)(now - t->expires_ns);
+
+	l->n++;
+	if (d > l->max_ns) {
+		l->max_ns = d;
+	}
+}
+
+static enum cw_hrtimer_restart lat_hr(struct cw_hrtimer *t)
+{
+	struct lat *l = (struct lat *)((char *)t - offsetof(struct lat, hr));
+	cw_ktime_t now = cw_ktime_get(l->sys);
+	uint64_t d = (uint64_t)(now - cw_hrtimer_get_expires(t));
+
+	l->n++;
+	if (d > l->max_ns) {
+		l->max_ns = d;
+	}
+	cw_hrtimer_forward_now(t, l->period_ns);
+	return CW_HRTIMER_RESTART;
+}
+
+static void start_oob(void *arg)
+{
+	struct lat *l = arg;
+
+	assert_int_equal(
+		cw_oob_timer_start(l->sys, 0, &l->ot, cw_ktime_get(l->sys) + MS(1), l->period_ns),
+		0);
+}
+
+static void start_hr(void *arg)
+{
+	struct lat *l = arg;
+
+	assert_int_equal(
+		cw_hrtimer_setup(l->sys, &l->hr, lat_hr, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD),
+		0);
+	cw_hrtimer_start(&l->hr, cw_ktime_get(l->sys) + MS(1),
+			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
+}
+
+/* Stall CPU 0's in-band stage 400 us out of every 923 us: the phase sweeps the timers' period. */
+struct staller {
+	struct cw_sim_event ev;
+	struct cw_sim_hw *hw;
+	bool stalled;
+	unsigned stalls;
+};
+
+static void staller_fn(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct staller *s = ev->data;
+
+	if (s->stalled) {
+		assert_int_equal(cw_sim_hw_inband_unstall(s->hw, 0), 0);
+		s->stalled = false;
+		cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + US(523));
+	} else {
+		assert_int_equal(cw_sim_hw_inband_stall(s->hw, 0), 0);
+		s->stalled = true;
+		s->stalls++;
+		cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + US(400));
+	}
+}
+
+static void test_oob_timer_is_not_delayed_by_inband_masking(void **state)
+{
+	struct fx f;
+	uint64_t m = 1;
+	struct lat oob = { 0 }, inband_before = { 0 }, inband_with = { 0 };
+	struct staller st = { 0 };
+
+	(void)state;
+	up(&f, arch_machine);
+	/* In-band interrupts wait out a masked section: the checker's bound knows (400 us). */
+	cw_check_set_latency_ns(f.sys, US(1) + US(400) + US(10));
+	st.hw = f.hw;
+	cw_sim_event_init(&st.ev, staller_fn, &st);
+	st.ev.cpu = 0;
+	cw_sim_event_schedule(f.sim, &st.ev, cw_sim_now_ns(f.sim) + US(100));
+
+	/* Without the proxy: a 1 kHz hrtimer on CPU 0 waits for the masked sections. */
+	inband_before.sys = f.sys;
+	inband_before.period_ns = MS(1);
+	assert_int_equal(cw_cpu_call(f.sys, 0, start_hr, &inband_before), 0);
+	cw_sim_run_for(f.sim, MS(200));
+	assert_int_equal(cw_hrtimer_cancel(&inband_before.hr), 1);
+
+	/* With the proxy and the oob layer: the same period on the oob stage. */
+	assert_int_equal(cw_tick_install_proxy(f.sys, cw_tick_proxy_setup_oob_timers, NULL, &m), 0);
+	oob.sys = f.sys;
+	oob.period_ns = MS(1);
+	oob.ot.fn = lat_oob;
+	oob.ot.data = &oob;
+	assert_int_equal(cw_cpu_call(f.sys, 0, start_oob, &oob), 0);
+	inband_with.sys = f.sys;
+	inband_with.period_ns = MS(1);
+	assert_int_equal(cw_cpu_call(f.sys, 0, start_hr, &inband_with), 0);
+	cw_sim_run_for(f.sim, MS(200));
+	printf("in-band 1 kHz hrtimer max latency: %llu ns without proxy, %llu ns with; "
+	       "oob timer: %llu runs, max %llu ns; %u stalls\n",
+	       (unsigned long long)inband_before.max_ns, (unsigned long long)inband_with.max_ns,
+	       (unsigned long long)oob.n, (unsigned long long)oob.max_ns, st.stalls);
+	assert_true(inband_before.n >= 190);
+	assert_true(inband_before.max_ns > US(300));
+	assert_true(oob.n >= 195);
+	/* Only the modelled interrupt latency (1 us) and the device's cycle rounding remain. */
+	assert_true(oob.max_ns <= US(2));
+	assert_true(inband_with.max_ns > US(300));
+	assert_int_equal(cw_oob_timer_cancel(f.sys, 0, &oob.ot), 1);
+	assert_int_equal(cw_hrtimer_cancel(&inband_with.hr), 1);
+	/* Unstalled at the end so the uninstall runs normal in-band code. */
+	cw_sim_event_cancel(f.sim, &st.ev);
+	if (st.stalled) {
+		assert_int_equal(cw_sim_hw_inband_unstall(f.hw, 0), 0);
+	}
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &m), 0);
+	cw_sim_run_for(f.sim, MS(20));
+	down(&f);
+}
+
+/*
+ * An idle CPU: each oob interrupt must reach the oob handler before any
+ * in-band idle exit reprograms the timer (that exit used to cancel the
+ * very event, so the oob timer lost runs and the device stormed).
+ */
+static void test_oob_timer_on_idle_cpu_runs_every_period(void **state)
+{
+	struct fx f;
+	uint64_t m = 1;
+	struct lat oob = { 0 };
+	struct cw_sim_hw_timer_stats st0, st1;
+	struct cw_sim_hw_timer *t;
+
+	(void)state;
+	up(&f, arch_machine);
+	t = cw_sim_machine_timer_at(f.m, 0);
+	assert_int_equal(cw_tick_install_proxy(f.sys, cw_tick_proxy_setup_oob_timers, NULL, &m), 0);
+	oob.sys = f.sys;
+	oob.period_ns = MS(1);
+	oob.ot.fn = lat_oob;
+	oob.ot.data = &oob;
+	assert_int_equal(cw_cpu_call(f.sys, 0, start_oob, &oob), 0);
+	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 0, 0), 0);
+	assert_int_equal(cw_sim_hw_timer_get_stats(t, 0, &st0), 0);
+	cw_sim_run_for(f.sim, MS(100) + US(500));
+	assert_int_equal(cw_sim_hw_timer_get_stats(t, 0, &st1), 0);
+	printf("idle CPU: %llu oob runs in 100 ms, max %llu ns, %llu real interrupts\n",
+	       (unsigned long long)oob.n, (unsigned long long)oob.max_ns,
+	       (unsigned long long)(st1.interrupts - st0.interrupts));
+	assert_int_equal(oob.n, 100);
+	assert_true(oob.max_ns <= US(2));
+	/* One per oob period, plus the in-band side's few (NO_HZ idle): no storm. */
+	assert_true(st1.interrupts - st0.interrupts <= 150);
+	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 0, -1), 0);
+	assert_int_equal(cw_oob_timer_cancel(f.sys, 0, &oob.ot), 1);
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &m), 0);
+	down(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_install_proxy_wins_tick_device_and_reserves_real),
+		cmocka_unit_test(test_timers_on_every_base_survive_install_and_uninstall),
+		cmocka_unit_test(test_per_cpu_mask_installs_only_there),
+		cmocka_unit_test(test_reserved_real_device_refuses_every_framework_op),
+		cmocka_unit_test(test_errors_busy_nodev_and_rollback),
+		cmocka_unit_test(test_cpu_going_down_gives_real_device_back),
+		cmocka_unit_test(test_oob_timer_is_not_delayed_by_inband_masking),
+		cmocka_unit_test(test_oob_timer_on_idle_cpu_runs_every_period),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tmigr-study: the wakeup study of issue 11 (docs/timer-migration.md).
+ *
+ * An idle-server workload on 8 to 4096 CPUs, run under four timer
+ * placement policies with the same seed, on the real core (the wheel's
+ * local/global bases, the migration hierarchy, the idle entry and exit
+ * calls the tick layer makes), driven jiffy by jiffy on a tickless test
+ * port: deterministic, bit for bit. It models no idle-state latency, no
+ * clock event devices and no broadcast: a CPU sleeps until the jiffy it
+ * asked for, an event interrupt or an IPI.
+ *
+ * Workload (per CPU): CONNS connections, each with a timeout that is a
+ * global (non-pinned) wheel timer of TIMEOUT re-armed on every packet; a
+ * packet arrives on a connection every GAP_IDLE on average (exponential),
+ * or every GAP_BUSY on the CPUs of the current burst; a packet closes the
+ * connection one time in CLOSE_EVERY (the timer is deleted; the next
+ * packet opens it again); an expired timeout closes it too. One pinned
+ * housekeeping timer per CPU every HK_PERIOD. Bursts: every BURST_LEN a
+ * new set of N/16 CPUs (at least 1) is busy serving traffic; the others
+ * sleep between packets.
+ *
+ * Policies:
+ *   pull      the hierarchy (issue 11): timers stay on the arming CPU; an
+ *             idle CPU hands its first global timer up; busy CPUs pull.
+ *   push      pre-6.9 Linux: at enqueue from an idle CPU (a packet on a
+ *             sleeping CPU runs in its interrupt, idle_cpu() is true), the
+ *             timer goes to the first busy CPU of the node, then of the
+ *             machine (get_nohz_timer_target), else CPU 0; migration off.
+ *   pinned    no migration: every timer expires where it was armed.
+ *   periodic  no NO_HZ: every CPU takes every tick; timers stay local.
+ *
+ * Usage: tmigr-study [--seconds S] [--cpus N] [--seed N]   (default: the
+ * four machines 8/2, 64/2, 512/8, 4096/64 CPUs/nodes, 10 s each, seed 1)
+ */
+#include <clockwork/cpu.h>
+#include <clockwork/system.h>
+#include <clockwork/timer.h>
+#include <clockwork/tmigr.h>
+
+#include "core/system-internal.h"
+#include "core/timer-internal.h"
+#include "core/tmigr-internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HZ          1000u
+#define CONNS       4u
+#define TIMEOUT     1500u  /* jiffies */
+#define GAP_IDLE    3000.0 /* mean jiffies between packets of an idle CPU's connection */
+#define GAP_BUSY    20.0   /* ... of a busy CPU's connection */
+#define CLOSE_EVERY 16u
+#define HK_PERIOD   1000u
+#define BURST_LEN   500u
+#define DEEP_AFTER  4u     /* a sleep of this many jiffies or more counts as deep idle */
+#define CAL         16384u /* traffic calendar, jiffies */
+#define MAX_LATE    4096u
+
+enum policy {
+	PULL,
+	PUSH,
+	PINNED,
+	PERIODIC,
+	NR_POLICIES
+};
+static const char *const policy_name[] = { "pull", "push", "pinned", "periodic" };
+
+enum cause {
+	C_TRAFFIC,
+	C_LOCAL,
+	C_GLOBAL,
+	C_DUTY,
+	C_IPI,
+	C_TICK,
+	NR_CAUSES
+};
+
+struct run;
+
+struct conn {
+	struct cw_timer timer;
+	struct run *r;
+	unsigned owner;
+	bool open;
+	uint64_t expires;
+	struct conn *next_cal;
+};
+
+struct hk {
+	struct cw_timer timer;
+	struct run *r;
+	unsigned cpu;
+	uint64_t expires;
+};
+
+struct cpu {
+	bool idle, busy, isolated;
+	uint64_t wake, wake_local, idle_since;
+	bool kicked;
+};
+
+struct run {
+	enum policy pol;
+	unsigned n, nodes;
+	uint64_t rng;
+	struct cw_system *sys;
+	unsigned cur;
+	uint64_t now, start;
+	struct cpu *cpu;
+	struct conn *conns;
+	struct hk *hks;
+	struct conn *cal[CAL];
+	/* results */
+	uint64_t wakeups[NR_CAUSES];
+	uint64_t expired, remote, enqueues, scanned, deep_jiffies, idle_jiffies;
+	uint64_t late_hist[MAX_LATE + 1];
+	uint64_t pulled_on_isolated;
+};
+
+/* ---- deterministic random numbers ---- */
+static uint64_t rnd(struct run *r)
+{
+	uint64_t z = (r->rng += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static uint64_t draw_gap(struct run *r, double mean)
+{
+	double u = ((double)(rnd(r) >> 11) + 0.5) / 9007199254740992.0;
+	double g = -mean * log(u);
+
+	if (g < 1.0) {
+		g = 1.0;
+	}
+	return g > (double)(CAL - 1) ? CAL - 1 : (uint64_t)g;
+}
+
+/* ---- port ---- */
+static unsigned port_this_cpu(void *ctx)
+{
+	return ((struct run *)ctx)->cur;
+}
+
+static void port_send_ipi(void *ctx, unsigned cpu)
+{
+	((struct run *)ctx)->cpu[cpu].kicked = true;
+}
+
+static int port_cpu_call(void *ctx, unsigned cpu, void (*fn)(void *), void *arg)
+{
+	struct run *r = ctx;
+	unsigned saved = r->cur;
+
+	r->cur = cpu;
+	fn(arg);
+	r->cur = saved;
+	return 0;
+}
+
+static const struct cw_port_ops port_ops = {
+	.name = "tmigr-study",
+	.this_cpu = port_this_cpu,
+	.send_ipi = port_send_ipi,
+	.cpu_call = port_cpu_call,
+};
+
+/* ---- CPUs ---- */
+static void go_idle(struct run *r, unsigned c)
+{
+	struct cw_timer_next nx;
+
+	r->cur = c;
+	cw__timer_idle_enter(r->sys, c, r->now, &nx);
+	r->cpu[c].wake = cw__tmigr_cpu_deactivate(r->sys, c, nx.local, nx.global);
+	r->cpu[c].wake_local = nx.local;
+	r->cpu[c].idle = true;
+	r->cpu[c].idle_since = r->now;
+}
+
+static void wake_up(struct run *r, unsigned c, enum cause why)
+{
+	uint64_t slept = r->now - r->cpu[c].idle_since;
+
+	r->wakeups[why]++;
+	r->idle_jiffies += slept;
+	if (slept >= DEEP_AFTER) {
+		r->deep_jiffies += slept;
+	}
+	r->cur = c;
+	cw__tmigr_cpu_activate(r->sys, c);
+	cw__timer_idle_exit(r->sys, c, r->now);
+	r->cpu[c].idle = false;
+}
+
+static void tick(struct run *r, unsigned c)
+{
+	r->cur = c;
+	cw__timer_run_at(r->sys, c, r->now);
+	if (cw__tmigr_requires_handle_remote(r->sys, c, r->now)) {
+		cw__tmigr_handle_remote_at(r->sys, c, r->now);
+	}
+}
+
+/* Push (get_nohz_timer_target): the first busy CPU of the node, then of the machine. */
+static unsigned push_target(struct run *r, unsigned c)
+{
+	unsigned per = r->n / r->nodes, base = c / per * per;
+
+	for (unsigned i = 0; i < per; i++) {
+		r->scanned++;
+		if (!r->cpu[base + i].idle && !r->cpu[base + i].isolated) {
+			return base + i;
+		}
+	}
+	for (unsigned i = 0; i < r->n; i++) {
+		if (i / per == c / per) {
+			continue;
+		}
+		r->scanned++;
+		if (!r->cpu[i].idle && !r->cpu[i].isolated) {
+			return i;
+		}
+	}
+	return 0;
+}
+
+/* ---- timers ---- */
+static void conn_timeout(struct cw_timer *t)
+{
+	struct conn *k = (struct conn *)(void *)t;
+	struct run *r = k->r;
+	uint64_t late = r->now - k->expires;
+
+	r->expired++;
+	r->late_hist[late > MAX_LATE ? MAX_LATE : late]++;
+	if (r->cur != k->owner) {
+		r->remote++;
+		if (r->cpu[r->cur].isolated) {
+			r->pulled_on_isolated++;
+		}
+	}
+	k->open = false;
+}
+
+static void hk_fn(struct cw_timer *t)
+{
+	struct hk *h = (struct hk *)(void *)t;
+
+	h->expires += HK_PERIOD;
+	cw_timer_mod(&h->timer, h->expires);
+}
+
+static void packet(struct run *r, struct conn *k)
+{
+	unsigned c = k->owner;
+	bool was_idle = r->cpu[c].idle;
+
+	if (was_idle) {
+		wake_up(r, c, C_TRAFFIC);
+		tick(r, c);
+	}
+	r->cur = c;
+	if (k->open && rnd(r) % CLOSE_EVERY == 0) {
+		cw_timer_del(&k->timer);
+		k->open = false;
+	} else {
+		k->open = true;
+		k->expires = r->now + TIMEOUT;
+		r->enqueues++;
+		if (r->pol == PUSH && was_idle && !r->cpu[c].busy) {
+			/* The packet runs in the interrupt of a sleeping CPU. */
+			cw_timer_add_on(&k->timer, k->expires, push_target(r, c));
+		} else {
+			cw_timer_mod(&k->timer, k->expires);
+		}
+	}
+	if (was_idle && !r->cpu[c].busy) {
+		go_idle(r, c);
+	}
+}
+
+static void schedule_packet(struct run *r, struct conn *k)
+{
+	uint64_t at = r->now + draw_gap(r, r->cpu[k->owner].busy ? GAP_BUSY : GAP_IDLE);
+
+	k->next_cal = r->cal[at % CAL];
+	r->cal[at % CAL] = k;
+}
+
+static void new_burst(struct run *r)
+{
+	unsigned nb = r->n / 16 ? r->n / 16 : 1;
+
+	for (unsigned c = 0; c < r->n; c++) {
+		r->cpu[c].busy = false;
+	}
+	for (unsigned i = 0; i < nb; i++) {
+		r->cpu[rnd(r) % r->n].busy = true;
+	}
+	for (unsigned c = 0; c < r->n; c++) {
+		if (r->cpu[c].busy && r->cpu[c].idle) {
+			wake_up(r, c, C_TRAFFIC);
+		} else if (!r->cpu[c].busy && !r->cpu[c].idle) {
+			go_idle(r, c);
+		}
+	}
+}
+
+static void run_one(struct run *r, enum policy pol, unsigned n, unsigned nodes,
+		    unsigned nr_isolated, uint64_t seed, unsigned seconds)
+{
+	struct cw_system_config cfg = { 0 };
+	unsigned *node = calloc(n, sizeof(*node));
+	bool *iso = calloc(n, sizeof(*iso));
+
+	memset(r, 0, sizeof(*r));
+	r->pol = pol;
+	r->n = n;
+	r->nodes = nodes;
+	r->rng = seed;
+	r->cpu = calloc(n, sizeof(*r->cpu));
+	r->conns = calloc((size_t)n * CONNS, sizeof(*r->conns));
+	r->hks = calloc(n, sizeof(*r->hks));
+	if (!node || !iso || !r->cpu || !r->conns || !r->hks) {
+		fprintf(stderr, "tmigr-study: out of memory\n");
+		exit(1);
+	}
+	for (unsigned c = 0; c < n; c++) {
+		node[c] = c / (n / nodes);
+		/* Isolated: the last CPUs of node 0 (never CPU 0). */
+		iso[c] = c > 0 && c < n / nodes && c >= n / nodes - nr_isolated;
+		r->cpu[c].isolated = iso[c];
+	}
+	cfg.nr_cpus = n;
+	cfg.hz = HZ;
+	cfg.port = &port_ops;
+	cfg.port_ctx = r;
+	cfg.log_lines = 64;
+	cfg.cpu_node = node;
+	cfg.cpu_isolated = iso;
+	cfg.tmigr_off = pol != PULL;
+	cfg.initial_jiffies = UINT64_C(1) << 32; /* start past the 32-bit wrap */
+	if (cw_system_create(&cfg, &r->sys)) {
+		fprintf(stderr, "tmigr-study: cw_system_create failed\n");
+		exit(1);
+	}
+	r->start = r->now = cfg.initial_jiffies;
+	cw__timer_test_set_jiffies(r->sys, r->now);
+	for (unsigned c = 0; c < n; c++) {
+		struct hk *h = &r->hks[c];
+
+		h->r = r;
+		h->cpu = c;
+		cw_timer_setup(&h->timer, r->sys, hk_fn, CW_TIMER_PINNED);
+		h->expires = r->now + 1 + (uint64_t)c * HK_PERIOD / n;
+		cw_timer_add_on(&h->timer, h->expires, c);
+		for (unsigned i = 0; i < CONNS; i++) {
+			struct conn *k = &r->conns[c * CONNS + i];
+
+			k->r = r;
+			k->owner = c;
+			cw_timer_setup(&k->timer, r->sys, conn_timeout, 0);
+		}
+	}
+	new_burst(r);
+	for (unsigned i = 0; i < n * CONNS; i++) {
+		schedule_packet(r, &r->conns[i]);
+	}
+	for (uint64_t j = 0; j < (uint64_t)seconds * HZ; j++) {
+		struct conn *k;
+
+		r->now++;
+		cw__timer_test_set_jiffies(r->sys, r->now);
+		if (j % BURST_LEN == BURST_LEN - 1) {
+			new_burst(r);
+		}
+		/* Awake CPUs tick first (a busy CPU's tick pulls what is due). */
+		for (unsigned c = 0; c < n; c++) {
+			if (!r->cpu[c].idle) {
+				tick(r, c);
+			}
+		}
+		for (unsigned c = 0; c < n; c++) {
+			struct cpu *p = &r->cpu[c];
+
+			if (!p->idle) {
+				continue;
+			}
+			if (pol == PERIODIC) {
+				/* No NO_HZ: the tick wakes it every jiffy. */
+				r->wakeups[C_TICK]++;
+				r->idle_jiffies++;
+				p->idle_since = r->now;
+				r->cur = c;
+				cw__timer_run_at(r->sys, c, r->now);
+				p->kicked = false;
+				continue;
+			}
+			if (p->kicked) {
+				p->kicked = false;
+				wake_up(r, c, C_IPI);
+				tick(r, c);
+				go_idle(r, c);
+			} else if (p->wake != CW_TIMER_NEXT_NONE &&
+				   cw_time_after_eq64(r->now, p->wake)) {
+				enum cause why = p->wake == p->wake_local      ? C_LOCAL
+						 : pol == PULL && !p->isolated ? C_DUTY
+									       : C_GLOBAL;
+
+				wake_up(r, c, why);
+				tick(r, c);
+				go_idle(r, c);
+			}
+		}
+		k = r->cal[r->now % CAL];
+		r->cal[r->now % CAL] = NULL;
+		while (k) {
+			struct conn *next = k->next_cal;
+
+			packet(r, k);
+			schedule_packet(r, k);
+			k = next;
+		}
+	}
+	for (unsigned c = 0; c < n; c++) {
+		if (r->cpu[c].idle) {
+			uint64_t slept = r->now - r->cpu[c].idle_since;
+
+			r->idle_jiffies += pol == PERIODIC ? 0 : slept;
+			r->deep_jiffies += pol != PERIODIC && slept >= DEEP_AFTER ? slept : 0;
+		}
+		cw_timer_shutdown_sync(&r->hks[c].timer);
+		for (unsigned i = 0; i < CONNS; i++) {
+			cw_timer_shutdown_sync(&r->conns[c * CONNS + i].timer);
+		}
+	}
+	cw_system_destroy(r->sys);
+	free(r->cpu);
+	free(r->conns);
+	free(r->hks);
+	free(node);
+	free(iso);
+}
+
+static uint64_t percentile(const struct run *r, double q)
+{
+	uint64_t want = (uint64_t)ceil(q * (double)r->expired), seen = 0;
+
+	for (unsigned i = 0; i <= MAX_LATE; i++) {
+		seen += r->late_hist[i];
+		if (seen >= want && want) {
+			return i;
+		}
+	}
+	return 0;
+}
+
+static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, uint64_t seed,
+			unsigned seconds)
+{
+	static struct run r;
+
+	printf("\n%u CPUs, %u NUMA nodes%s, %u s, seed %llu, HZ=%u\n", n, nodes,
+	       nr_isolated ? " (isolated CPUs in node 0)" : "", seconds, (unsigned long long)seed,
+	       HZ);
+	if (nr_isolated) {
+		printf("isolated CPUs: %u\n", nr_isolated);
+	}
+	printf("| policy | idle wakeups/s | per CPU/s | packet | local | global | last-idle | IPI | "
+	       "tick | remote expiries | expired | lateness p50/p99/max (jiffies) | CPUs "
+	       "scanned/enqueue | deep idle |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	for (enum policy p = 0; p < NR_POLICIES; p++) {
+		uint64_t total = 0;
+		unsigned max = 0;
+
+		if (nr_isolated && p != PULL && p != PINNED) {
+			continue;
+		}
+		run_one(&r, p, n, nodes, nr_isolated, seed, seconds);
+		for (unsigned c = 0; c < NR_CAUSES; c++) {
+			total += r.wakeups[c];
+		}
+		for (unsigned i = 0; i <= MAX_LATE; i++) {
+			max = r.late_hist[i] ? i : max;
+		}
+		printf("| %s | %.1f | %.2f |", policy_name[p], (double)total / seconds,
+		       (double)total / seconds / n);
+		for (unsigned c = 0; c < NR_CAUSES; c++) {
+			printf(" %.1f |", (double)r.wakeups[c] / seconds);
+		}
+		printf(" %llu | %llu | %llu / %llu / %u | %.2f | %.1f %% |\n",
+		       (unsigned long long)r.remote, (unsigned long long)r.expired,
+		       (unsigned long long)percentile(&r, 0.5),
+		       (unsigned long long)percentile(&r, 0.99), max,
+		       r.enqueues ? (double)r.scanned / (double)r.enqueues : 0.0,
+		       100.0 * (double)r.deep_jiffies / ((double)seconds * HZ * n));
+		if (nr_isolated) {
+			printf("  (%s: %llu timeouts expired on an isolated CPU that was not their "
+			       "owner)\n",
+			       policy_name[p], (unsigned long long)r.pulled_on_isolated);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	unsigned seconds = 10, only = 0;
+	uint64_t seed = 1;
+	static const unsigned machines[][2] = { { 8, 2 }, { 64, 2 }, { 512, 8 }, { 4096, 64 } };
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--seconds") == 0) {
+			seconds = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		} else if (strcmp(argv[i], "--cpus") == 0) {
+			only = (unsigned)strtoul(argv[i + 1], NULL, 10);
+		} else if (strcmp(argv[i], "--seed") == 0) {
+			seed = strtoull(argv[i + 1], NULL, 10);
+		} else {
+			fprintf(stderr, "usage: tmigr-study [--seconds S] [--cpus N] [--seed N]\n");
+			return 2;
+		}
+	}
+	if (seconds == 0) {
+		fprintf(stderr, "tmigr-study: --seconds must be at least 1\n");
+		return 2;
+	}
+	printf("tmigr-study: idle server, %u connections per CPU (global timeouts of %u ms, "
+	       "re-armed per packet), one pinned housekeeping timer per CPU every %u ms, "
+	       "bursts of N/16 busy CPUs changing every %u ms\n",
+	       CONNS, TIMEOUT, HK_PERIOD, BURST_LEN);
+	for (unsigned m = 0; m < sizeof(machines) / sizeof(machines[0]); m++) {
+		if (!only || only == machines[m][0]) {
+			print_table(machines[m][0], machines[m][1], 0, seed, seconds);
+		}
+	}
+	if (!only || only == 64) {
+		print_table(64, 2, 4, seed, seconds);
+	}
+	return 0;
+}
