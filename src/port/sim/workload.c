@@ -458,7 +458,8 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 		break;
 	}
 	return wl_expected(
-		ps, "a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic]", header);
+		ps, "a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic]",
+		header);
 }
 
 /** Keys of [server]; the index is the seen[] slot. */
