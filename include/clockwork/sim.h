@@ -490,6 +490,8 @@ struct cw_sim_idle_state_desc {
 	/** Time from the wakeup interrupt to the CPU running again, ns (at most
 	 * CW_SIM_MAX_LATENCY_NS). */
 	uint64_t exit_latency_ns;
+	/** Power a CPU draws in this state, microwatts (0: not given). */
+	uint64_t power_uw;
 	/** Line of its state = ... line. */
 	unsigned line;
 };
@@ -552,6 +554,10 @@ struct cw_sim_machine_desc {
 	 * answer, so its CPUs lose wakeups ([idle] ignore_broadcast_busy).
 	 */
 	bool ignore_broadcast_busy;
+	/** [idle] active_power: power a running CPU draws, microwatts (0: not given). */
+	uint64_t active_power_uw;
+	/** [idle] wakeup_energy: energy of one wakeup from idle, nanojoules (0: not given). */
+	uint64_t wakeup_energy_nj;
 	/** Line of the [irq] header (0: none). */
 	unsigned irq_line;
 	/** Line of the [idle] header (0: none). */
@@ -815,6 +821,12 @@ struct cw_sim_nic_desc {
 	uint64_t irq_cost_ns;
 	/** CPU time to process one packet, ns (key packet_cost). */
 	uint64_t packet_cost_ns;
+	/**
+	 * Policy claim: take the hrtimer fallback when the machine has no
+	 * free channel that fits (key fallback = yes), instead of refusing to
+	 * start.
+	 */
+	bool fallback;
 	/** Line of the section header. */
 	unsigned line;
 };

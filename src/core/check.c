@@ -113,6 +113,9 @@ struct cw_check {
 	int64_t last_read_mono;
 	/** Non-zero: a violation's log line is waiting to be written after unlock. */
 	bool log_pending;
+	/** cw_check_set_observer(): told every timer event after it is recorded. */
+	cw_check_observer_fn observer;
+	void *observer_arg;
 };
 
 static const char *const clk_names[CW_CHECK_CLK_NR] = {
@@ -360,6 +363,43 @@ static int64_t sat_add_s64(int64_t a, int64_t b)
 	return a + b;
 }
 
+/* Tell the observer about hrtimer @t (checker lock not held). */
+static void observe_hrtimer(struct cw_check *c, enum cw_check_event_type type,
+			    const struct cw_hrtimer *t, int64_t now)
+{
+	struct cw_check_event ev = {
+		.type = type,
+		.timer = t,
+		.expires = t->node.expires,
+		.softexpires = t->softexpires,
+		.now = now,
+		.clock_id = t->clock_id,
+		.flags = t->mode,
+		.cpu = (int)t->base->cpu_base->cpu,
+		.function = (uintptr_t)t->function,
+	};
+
+	c->observer(c->observer_arg, &ev);
+}
+
+/* Tell the observer about wheel timer @t (checker lock not held). */
+static void observe_wheel(struct cw_check *c, enum cw_check_event_type type,
+			  const struct cw_timer *t, uint64_t now_jiffies)
+{
+	struct cw_check_event ev = {
+		.type = type,
+		.timer = t,
+		.function = (uintptr_t)t->fn,
+		.expires = (int64_t)t->expires,
+		.now = (int64_t)now_jiffies,
+		.clock_id = -1,
+		.flags = t->flags,
+		.cpu = -1,
+	};
+
+	c->observer(c->observer_arg, &ev);
+}
+
 /* What an arming of @t at MONOTONIC @arm_mono records, but its soft expiry (lock held). */
 static void hr_note_arm(struct cw_check *c, struct ent *e, const struct cw_hrtimer *t,
 			int64_t arm_mono)
@@ -394,11 +434,15 @@ void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs
 		(void)offs;
 	}
 	cw_spin_unlock(&c->lock);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_START, t, mono);
+	}
 }
 
 void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 {
 	struct cw_check *c = t->sys->check;
+	int64_t fired = 0;
 	struct ent *e;
 
 	e = lock_lookup(c, t, ENT_HRTIMER, true);
@@ -406,8 +450,12 @@ void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 		e->soft = t->softexpires;
 		/* Requeued right after its expiry: armed when it last fired. */
 		hr_note_arm(c, e, t, e->fire_mono);
+		fired = e->fire_mono;
 	}
 	cw_spin_unlock(&c->lock);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_START, t, fired);
+	}
 }
 
 void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
@@ -415,6 +463,9 @@ void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 	struct cw_check *c = t->sys->check;
 
 	note_cancel(c, t, ENT_HRTIMER, &c->stats.hrtimer_cancels);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_CANCEL, t, 0);
+	}
 }
 
 /*
@@ -524,9 +575,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 	c->stats.hrtimer_expiries++;
 	if (!c->broken && (!e || !e->armed)) {
 		violate(c,
-			"hrtimer %p fired while not armed (twice, or after its cancel) on CPU%u at "
-			"MONOTONIC %lld ns",
-			(void *)t, cpu, (long long)mono);
+			"hrtimer #%llu fired while not armed (twice, or after its cancel) on CPU%u "
+			"at MONOTONIC %lld ns",
+			e ? (unsigned long long)e->arm_seq : 0ull, cpu, (long long)mono);
 	} else if (e) {
 		int64_t basenow = sat_add_s64(mono, offs);
 
@@ -534,9 +585,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 		all_offs[e->clk] = offs;
 		if (basenow < e->soft) {
 			violate(c,
-				"hrtimer %p (%s) fired early on CPU%u: clock %lld ns, soft expiry %lld "
-				"ns (%lld ns early), armed at MONOTONIC %lld ns",
-				(void *)t, base_names[e->clk], cpu, (long long)basenow,
+				"hrtimer #%llu (%s) fired early on CPU%u: clock %lld ns, soft expiry "
+				"%lld ns (%lld ns early), armed at MONOTONIC %lld ns",
+				(unsigned long long)e->arm_seq, base_names[e->clk], cpu, (long long)basenow,
 				(long long)e->soft, (long long)(e->soft - basenow),
 				(long long)e->arm_mono);
 		} else {
@@ -554,10 +605,11 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				}
 				if (late > bound) {
 					violate(c,
-						"hrtimer %p (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
+						"hrtimer #%llu (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
 						"%lld ns (hard expiry %lld ns, armed at %lld ns, clock last "
 						"set at %lld ns), %llu ns late, bound %llu ns (%s)",
-						(void *)t, base_names[e->clk], cpu, (long long)mono,
+						(unsigned long long)e->arm_seq, base_names[e->clk], cpu,
+						(long long)mono,
 						(long long)due, (long long)e->hard,
 						(long long)e->arm_mono,
 						(long long)(e->clk ? c->last_set_mono[e->clk] : 0),
@@ -570,6 +622,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 		e->fire_mono = mono;
 	}
 	unlock_and_log(sys, c);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_EXPIRE, t, mono);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -620,6 +675,9 @@ void cw__check_wheel_arm_slow(struct cw_timer *t, uint64_t now_jiffies)
 		c->stats.wheel_arms++;
 	}
 	cw_spin_unlock(&c->lock);
+	if (c->observer) {
+		observe_wheel(c, CW_CHECK_EV_TIMER_START, t, now_jiffies);
+	}
 }
 
 void cw__check_wheel_cancel_slow(struct cw_timer *t)
@@ -627,6 +685,9 @@ void cw__check_wheel_cancel_slow(struct cw_timer *t)
 	struct cw_check *c = t->sys->check;
 
 	note_cancel(c, t, ENT_WHEEL, &c->stats.wheel_cancels);
+	if (c->observer) {
+		observe_wheel(c, CW_CHECK_EV_TIMER_CANCEL, t, 0);
+	}
 }
 
 void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
@@ -639,9 +700,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 	c->stats.wheel_expiries++;
 	if (!c->broken && (!e || !e->armed)) {
 		violate(c,
-			"wheel timer %p fired while not armed (twice, or after its cancel) at "
+			"wheel timer #%llu fired while not armed (twice, or after its cancel) at "
 			"jiffies %llu",
-			(void *)t, (unsigned long long)now_jiffies);
+			e ? (unsigned long long)e->arm_seq : 0ull, (unsigned long long)now_jiffies);
 	} else if (e) {
 		uint64_t arm = (uint64_t)e->hard, exp = (uint64_t)e->soft;
 		bool clamped;
@@ -653,9 +714,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 
 		if (now_jiffies < earliest) {
 			violate(c,
-				"wheel timer %p fired early at jiffies %llu: expires %llu (armed at "
+				"wheel timer #%llu fired early at jiffies %llu: expires %llu (armed at "
 				"%llu%s), earliest %llu",
-				(void *)t, (unsigned long long)now_jiffies, (unsigned long long)exp,
+				(unsigned long long)e->arm_seq, (unsigned long long)now_jiffies, (unsigned long long)exp,
 				(unsigned long long)arm, clamped ? ", clamped" : "",
 				(unsigned long long)earliest);
 		} else {
@@ -666,9 +727,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 			}
 			if (!e->deferrable && now_jiffies > latest) {
 				violate(c,
-					"wheel timer %p fired late at jiffies %llu: expires %llu (armed "
+					"wheel timer #%llu fired late at jiffies %llu: expires %llu (armed "
 					"at %llu%s), latest %llu (granularity %llu)",
-					(void *)t, (unsigned long long)now_jiffies,
+					(unsigned long long)e->arm_seq, (unsigned long long)now_jiffies,
 					(unsigned long long)exp, (unsigned long long)arm,
 					clamped ? ", clamped" : "", (unsigned long long)latest,
 					(unsigned long long)gran);
@@ -677,6 +738,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 		e->armed = false;
 	}
 	unlock_and_log(sys, c);
+	if (c->observer) {
+		observe_wheel(c, CW_CHECK_EV_TIMER_EXPIRE, t, now_jiffies);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -822,6 +886,20 @@ void cw__check_fini(struct cw_system *sys)
 	free(c);
 }
 
+int cw_check_set_observer(struct cw_system *sys, cw_check_observer_fn fn, void *arg)
+{
+	struct cw_check *c = sys ? sys->check : NULL;
+
+	if (!c) {
+		return CW_EPERM;
+	}
+	cw_spin_lock(&c->lock);
+	c->observer = fn;
+	c->observer_arg = arg;
+	cw_spin_unlock(&c->lock);
+	return 0;
+}
+
 bool cw_check_enabled(const struct cw_system *sys)
 {
 	return sys && sys->check;
@@ -955,10 +1033,10 @@ int cw_check_verify(struct cw_system *sys)
 			}
 			if (mono > due && (uint64_t)mono - (uint64_t)due > bound) {
 				violate(c,
-					"hrtimer %p (%s) never fired: due at MONOTONIC %lld ns (hard "
+					"hrtimer #%llu (%s) never fired: due at MONOTONIC %lld ns (hard "
 					"expiry %lld ns), now %lld ns, bound %llu ns, queued on "
 					"CPU%u (%s)",
-					e->key, base_names[e->clk], (long long)due,
+					(unsigned long long)e->arm_seq, base_names[e->clk], (long long)due,
 					(long long)e->hard, (long long)mono,
 					(unsigned long long)bound, cpu, cpu_state(sys, cpu));
 			}
@@ -972,9 +1050,10 @@ int cw_check_verify(struct cw_system *sys)
 
 			if (jiffies > latest) {
 				violate(c,
-					"wheel timer %p never fired: expires %llu (armed at %llu), "
+					"wheel timer #%llu never fired: expires %llu (armed at %llu), "
 					"latest %llu, now jiffies %llu, on CPU%u (%s), flags %#x",
-					e->key, (unsigned long long)exp, (unsigned long long)arm,
+					(unsigned long long)e->arm_seq, (unsigned long long)exp,
+					(unsigned long long)arm,
 					(unsigned long long)latest, (unsigned long long)jiffies,
 					wheel_cpu(e->key), cpu_state(sys, wheel_cpu(e->key)),
 					wheel_flags(e->key));
