@@ -184,6 +184,70 @@ CW_API void cw_check_set_seed(struct cw_system *sys, uint64_t seed);
  */
 CW_API int cw_check_inject_fault(struct cw_system *sys, int fault);
 
+/** What a checker observer is told (cw_check_set_observer()). */
+enum cw_check_event_type {
+	/** An hrtimer was started, or requeued by its callback returning RESTART. */
+	CW_CHECK_EV_HRTIMER_START = 0,
+	/** A queued hrtimer was cancelled. */
+	CW_CHECK_EV_HRTIMER_CANCEL = 1,
+	/** An hrtimer is about to run its callback. */
+	CW_CHECK_EV_HRTIMER_EXPIRE = 2,
+	/** A wheel timer was armed or re-armed. */
+	CW_CHECK_EV_TIMER_START = 3,
+	/** A pending wheel timer was removed. */
+	CW_CHECK_EV_TIMER_CANCEL = 4,
+	/** A wheel timer is about to run its callback. */
+	CW_CHECK_EV_TIMER_EXPIRE = 5,
+};
+
+/**
+ * One event seen by the checker's hooks, as a tracer needs it (the fields
+ * of Linux's timer tracepoints). Valid during the observer call only.
+ */
+struct cw_check_event {
+	/** What happened. */
+	enum cw_check_event_type type;
+	/** The timer (struct cw_hrtimer or struct cw_timer): an identity, not to be touched. */
+	const void *timer;
+	/** Its callback's address (compare, print; never call). */
+	uintptr_t function;
+	/** hrtimers: hard expiry, ns of the base clock; wheel: expiry in jiffies. */
+	int64_t expires;
+	/** hrtimers: soft expiry, ns of the base clock; wheel: 0. */
+	int64_t softexpires;
+	/** hrtimers: MONOTONIC now, ns (start, expire; 0 for cancel); wheel: jiffies now (0 for
+	 * cancel). */
+	int64_t now;
+	/** hrtimers: CW_CLOCK_* id of the base; wheel: -1. */
+	int clock_id;
+	/** hrtimers: the hrtimer mode bits; wheel: the CW_TIMER_* flags. */
+	unsigned flags;
+	/** hrtimers: the CPU whose base holds it; wheel: -1. */
+	int cpu;
+};
+
+/**
+ * Observer of the checker's timer hooks: called after the checker has
+ * recorded the event, with the timer's base lock held. It must not call
+ * into the core (no arming, no clock reads); recording is what it is for.
+ */
+typedef void (*cw_check_observer_fn)(void *arg, const struct cw_check_event *ev);
+
+/**
+ * Set (or with NULL @p fn clear) the observer of the checker's timer hooks,
+ * so that a tracer sees every hrtimer and wheel start, cancel and expiry
+ * without a hook of its own on the arm and cancel paths: when the checker
+ * is off those paths cost one untaken branch, as before; when it is on,
+ * the observer adds one pointer test to its slow path.
+ * @param sys  The system.
+ * @param fn   The observer, or NULL.
+ * @param arg  Its argument.
+ * Context: setup, before other threads arm timers (the hooks read the
+ * observer without the checker lock), or between engine steps on the sim port.
+ * @return 0; CW_EPERM if the checker is off.
+ */
+CW_API int cw_check_set_observer(struct cw_system *sys, cw_check_observer_fn fn, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,5 +16,6 @@
 #include <clockwork/timer.h>
 #include <clockwork/tmigr.h>
 #include <clockwork/check.h>
+#include <clockwork/claim.h>
 
 #endif /* CLOCKWORK_INCLUDE_CLOCKWORK_H */

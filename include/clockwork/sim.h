@@ -490,6 +490,8 @@ struct cw_sim_idle_state_desc {
 	/** Time from the wakeup interrupt to the CPU running again, ns (at most
 	 * CW_SIM_MAX_LATENCY_NS). */
 	uint64_t exit_latency_ns;
+	/** Power a CPU draws in this state, microwatts (0: not given). */
+	uint64_t power_uw;
 	/** Line of its state = ... line. */
 	unsigned line;
 };
@@ -552,6 +554,10 @@ struct cw_sim_machine_desc {
 	 * answer, so its CPUs lose wakeups ([idle] ignore_broadcast_busy).
 	 */
 	bool ignore_broadcast_busy;
+	/** [idle] active_power: power a running CPU draws, microwatts (0: not given). */
+	uint64_t active_power_uw;
+	/** [idle] wakeup_energy: energy of one wakeup from idle, nanojoules (0: not given). */
+	uint64_t wakeup_energy_nj;
 	/** Line of the [irq] header (0: none). */
 	unsigned irq_line;
 	/** Line of the [idle] header (0: none). */
@@ -785,6 +791,75 @@ struct cw_sim_hotplug_event {
 	unsigned line;
 };
 
+/** How the modelled NIC of a [nic] section takes its packets (docs/claim.md). */
+enum cw_sim_nic_policy {
+	/** No [nic] section. */
+	CW_SIM_NIC_NONE = 0,
+	/** An interrupt per packet. */
+	CW_SIM_NIC_IRQ,
+	/** Polling on a claimed hardware timer channel (cw_claim_timer()). */
+	CW_SIM_NIC_CLAIM,
+	/** Polling on the claim API's hrtimer fallback. */
+	CW_SIM_NIC_HRTIMER,
+	/** Polling from the tick (a pinned wheel timer every jiffy). */
+	CW_SIM_NIC_TICK,
+};
+
+/** A [nic] section: a NIC receive queue with interrupt mitigation (docs/claim.md). */
+struct cw_sim_nic_desc {
+	/** Policy (CW_SIM_NIC_NONE: no section). */
+	enum cw_sim_nic_policy policy;
+	/** CPU that takes the NIC's interrupts and runs its poll (key cpu). */
+	unsigned cpu;
+	/** Time between two packets (key packets). */
+	struct cw_sim_dist packets;
+	/** Poll period of the claim and hrtimer policies, ns (key poll). */
+	uint64_t poll_ns;
+	/** Receive ring size, packets: a packet arriving to a full ring is dropped (key queue). */
+	unsigned queue;
+	/** CPU time of one interrupt (entry, acknowledge, exit), ns (key irq_cost). */
+	uint64_t irq_cost_ns;
+	/** CPU time to process one packet, ns (key packet_cost). */
+	uint64_t packet_cost_ns;
+	/**
+	 * Policy claim: take the hrtimer fallback when the machine has no
+	 * free channel that fits (key fallback = yes), instead of refusing to
+	 * start.
+	 */
+	bool fallback;
+	/** Line of the section header. */
+	unsigned line;
+};
+
+/** What the modelled NIC measured (cw_sim_machine_nic_stats()). */
+struct cw_sim_nic_stats {
+	/** Policy. */
+	enum cw_sim_nic_policy policy;
+	/** Timer that polled: a device name, "hrtimer", "tick", or "-" (interrupts). */
+	char channel[24];
+	/** Virtual time since the NIC started, ns. */
+	uint64_t elapsed_ns;
+	/** Packets that arrived / were processed / were dropped at a full ring. */
+	uint64_t arrived;
+	/** Packets processed. */
+	uint64_t processed;
+	/** Packets dropped. */
+	uint64_t dropped;
+	/** Interrupts the NIC caused (per packet, or per poll; 0 for the tick: it runs anyway). */
+	uint64_t interrupts;
+	/** CPU time spent on the NIC, ns. */
+	uint64_t busy_ns;
+	/** Packet latency (arrival to processed), median / 99th percentile / maximum, ns. */
+	uint64_t p50_ns;
+	/** 99th percentile, ns. */
+	uint64_t p99_ns;
+	/** Maximum, ns. */
+	uint64_t max_ns;
+};
+
+/** Name of a NIC policy ("irq", "claim", "hrtimer", "tick", "none"). */
+CW_API const char *cw_sim_nic_policy_name(enum cw_sim_nic_policy policy);
+
 /** A parsed workload file; free it with cw_sim_workload_desc_free(). */
 /**
  * [proxy] section of a workload (issue 12, docs/proxy-tick.md): CPUs
@@ -840,6 +915,8 @@ struct cw_sim_workload_desc {
 	unsigned server_close_every;
 	/** [proxy] section (proxy.line 0: none). */
 	struct cw_sim_proxy_desc proxy;
+	/** [nic] section (policy CW_SIM_NIC_NONE: none). */
+	struct cw_sim_nic_desc nic;
 };
 
 /**
@@ -965,6 +1042,12 @@ struct cw_sim_workload_cpu_stats {
  */
 CW_API int cw_sim_machine_workload_stats(const struct cw_sim_machine *m, unsigned cpu,
 					 struct cw_sim_workload_cpu_stats *out);
+
+/**
+ * Copy what the workload's modelled NIC ([nic] section) measured so far.
+ * @return 0; CW_ENODEV (no workload runs, or it has no [nic] section).
+ */
+CW_API int cw_sim_machine_nic_stats(const struct cw_sim_machine *m, struct cw_sim_nic_stats *out);
 /**
  * Stop a workload run (its events are cancelled; CPUs stay as they are).
  * @param run  The run, or NULL.

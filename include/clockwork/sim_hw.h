@@ -454,39 +454,45 @@ enum cw_sim_hw_timer_type {
 	 * ARM Cortex-A9 global timer: one 64-bit up-counter shared by all
 	 * CPUs, a banked per-CPU comparator with enable, auto-increment and an
 	 * event flag. Per-CPU devices, oneshot and periodic. Compatible
-	 * "arm,cortex-a9-global-timer". Defaults: 100 MHz, rating 300, irq 27.
+	 * "arm,cortex-a9-global-timer". Defaults: 100 MHz, rating 300, irq 27,
+	 * min/max delta 1/0xffffffff cycles.
 	 */
 	CW_SIM_HW_GLOBAL_TIMER = 0,
 	/**
 	 * ARM architected (generic) timer: per-CPU compare value against a
 	 * shared system counter (CVAL/TVAL), oneshot only. Compatible
-	 * "arm,armv7-timer". Defaults: 24 MHz, 56 bits, rating 450, irq 30.
+	 * "arm,armv7-timer". Defaults: 24 MHz, 56 bits, rating 450, irq 30,
+	 * min/max delta 0xf/0x7fffffff cycles (TVAL is signed 32-bit).
 	 */
 	CW_SIM_HW_ARCH_TIMER,
 	/**
 	 * SH-TMU: nr_channels 32-bit down-counters with a reload register
 	 * (TCNT/TCOR/TCR): underflow interrupts and reloads. Global devices,
 	 * periodic and oneshot, irq affinity settable; channel i uses irq + i.
-	 * Compatible "renesas,tmu". Defaults: 3 channels, 12.5 MHz, rating 200, irq 40.
+	 * Compatible "renesas,tmu". Defaults: 3 channels, 12.5 MHz, rating 200, irq 40,
+	 * min/max delta 1/0xffffffff cycles (Linux's sh_tmu driver uses a
+	 * minimum of 0x300: give min_delta to model it).
 	 */
 	CW_SIM_HW_TMU,
 	/**
 	 * HPET: one up-counter and nr_channels comparators (oneshot; periodic
 	 * on comparator 0), global, never stops in idle: the broadcast device.
 	 * Comparator i uses irq + i. Compatible "intel,hpet". Defaults:
-	 * 3 comparators, 14.318180 MHz, 32 bits, rating 50, irq 2.
+	 * 3 comparators, 14.318180 MHz, 32 bits, rating 50, irq 2, min/max delta
+	 * 32/0x7fffffff cycles (Linux's driver uses a minimum of 128).
 	 */
 	CW_SIM_HW_HPET,
 	/**
 	 * Local APIC timer: per-CPU 32-bit down-counter, oneshot and periodic,
 	 * stops in deep idle (C3STOP by default). Compatible "intel,lapic-timer".
-	 * Defaults: 100 MHz, rating 100, irq 236.
+	 * Defaults: 100 MHz, rating 100, irq 236, min/max delta 0xf/0xffffffff cycles.
 	 */
 	CW_SIM_HW_LAPIC,
 	/**
 	 * i8253 PIT channel 0: periodic only, 16-bit reload at 1.193182 MHz
 	 * (the period is rounded to whole counts, like the real PIT).
-	 * Compatible "intel,i8253". Defaults: rating 125, irq 0.
+	 * Compatible "intel,i8253". Defaults: rating 40 (below the HPET that
+	 * displaces it), irq 0, min/max delta 1/0xffff cycles.
 	 */
 	CW_SIM_HW_PIT,
 	/** Number of types (not a type). */

@@ -113,6 +113,9 @@ struct cw_check {
 	int64_t last_read_mono;
 	/** Non-zero: a violation's log line is waiting to be written after unlock. */
 	bool log_pending;
+	/** cw_check_set_observer(): told every timer event after it is recorded. */
+	cw_check_observer_fn observer;
+	void *observer_arg;
 };
 
 static const char *const clk_names[CW_CHECK_CLK_NR] = {
@@ -360,6 +363,43 @@ static int64_t sat_add_s64(int64_t a, int64_t b)
 	return a + b;
 }
 
+/* Tell the observer about hrtimer @t (checker lock not held). */
+static void observe_hrtimer(struct cw_check *c, enum cw_check_event_type type,
+			    const struct cw_hrtimer *t, int64_t now)
+{
+	struct cw_check_event ev = {
+		.type = type,
+		.timer = t,
+		.expires = t->node.expires,
+		.softexpires = t->softexpires,
+		.now = now,
+		.clock_id = t->clock_id,
+		.flags = t->mode,
+		.cpu = (int)t->base->cpu_base->cpu,
+		.function = (uintptr_t)t->function,
+	};
+
+	c->observer(c->observer_arg, &ev);
+}
+
+/* Tell the observer about wheel timer @t (checker lock not held). */
+static void observe_wheel(struct cw_check *c, enum cw_check_event_type type,
+			  const struct cw_timer *t, uint64_t now_jiffies)
+{
+	struct cw_check_event ev = {
+		.type = type,
+		.timer = t,
+		.function = (uintptr_t)t->fn,
+		.expires = (int64_t)t->expires,
+		.now = (int64_t)now_jiffies,
+		.clock_id = -1,
+		.flags = t->flags,
+		.cpu = -1,
+	};
+
+	c->observer(c->observer_arg, &ev);
+}
+
 /* What an arming of @t at MONOTONIC @arm_mono records, but its soft expiry (lock held). */
 static void hr_note_arm(struct cw_check *c, struct ent *e, const struct cw_hrtimer *t,
 			int64_t arm_mono)
@@ -394,11 +434,15 @@ void cw__check_hrtimer_arm_slow(struct cw_hrtimer *t, int64_t mono, int64_t offs
 		(void)offs;
 	}
 	cw_spin_unlock(&c->lock);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_START, t, mono);
+	}
 }
 
 void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 {
 	struct cw_check *c = t->sys->check;
+	int64_t fired = 0;
 	struct ent *e;
 
 	e = lock_lookup(c, t, ENT_HRTIMER, true);
@@ -406,8 +450,12 @@ void cw__check_hrtimer_rearm_slow(struct cw_hrtimer *t)
 		e->soft = t->softexpires;
 		/* Requeued right after its expiry: armed when it last fired. */
 		hr_note_arm(c, e, t, e->fire_mono);
+		fired = e->fire_mono;
 	}
 	cw_spin_unlock(&c->lock);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_START, t, fired);
+	}
 }
 
 void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
@@ -415,6 +463,9 @@ void cw__check_hrtimer_cancel_slow(struct cw_hrtimer *t)
 	struct cw_check *c = t->sys->check;
 
 	note_cancel(c, t, ENT_HRTIMER, &c->stats.hrtimer_cancels);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_CANCEL, t, 0);
+	}
 }
 
 /*
@@ -570,6 +621,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 		e->fire_mono = mono;
 	}
 	unlock_and_log(sys, c);
+	if (c->observer) {
+		observe_hrtimer(c, CW_CHECK_EV_HRTIMER_EXPIRE, t, mono);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -620,6 +674,9 @@ void cw__check_wheel_arm_slow(struct cw_timer *t, uint64_t now_jiffies)
 		c->stats.wheel_arms++;
 	}
 	cw_spin_unlock(&c->lock);
+	if (c->observer) {
+		observe_wheel(c, CW_CHECK_EV_TIMER_START, t, now_jiffies);
+	}
 }
 
 void cw__check_wheel_cancel_slow(struct cw_timer *t)
@@ -627,6 +684,9 @@ void cw__check_wheel_cancel_slow(struct cw_timer *t)
 	struct cw_check *c = t->sys->check;
 
 	note_cancel(c, t, ENT_WHEEL, &c->stats.wheel_cancels);
+	if (c->observer) {
+		observe_wheel(c, CW_CHECK_EV_TIMER_CANCEL, t, 0);
+	}
 }
 
 void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
@@ -677,6 +737,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 		e->armed = false;
 	}
 	unlock_and_log(sys, c);
+	if (c->observer) {
+		observe_wheel(c, CW_CHECK_EV_TIMER_EXPIRE, t, now_jiffies);
+	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -820,6 +883,20 @@ void cw__check_fini(struct cw_system *sys)
 	sys->check = NULL;
 	free(c->tab);
 	free(c);
+}
+
+int cw_check_set_observer(struct cw_system *sys, cw_check_observer_fn fn, void *arg)
+{
+	struct cw_check *c = sys ? sys->check : NULL;
+
+	if (!c) {
+		return CW_EPERM;
+	}
+	cw_spin_lock(&c->lock);
+	c->observer = fn;
+	c->observer_arg = arg;
+	cw_spin_unlock(&c->lock);
+	return 0;
 }
 
 bool cw_check_enabled(const struct cw_system *sys)

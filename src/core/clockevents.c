@@ -460,16 +460,16 @@ void cw_clockevents_handle_event(struct cw_clock_event_device *dev)
 	cw_clockevent_handler_fn fn = CW_READ_ONCE(dev->event_handler);
 	struct cw_system *sys = dev->sys;
 
-	if (sys && !cw_clockevent_is_oob(dev) && cw_on_oob_stage(sys)) {
+	/* Only a port with a pipeline has an oob stage: the others skip the CPU lookup. */
+	if (sys && sys->port->irq_post_inband && !cw_clockevent_is_oob(dev) &&
+	    cw_on_oob_stage(sys)) {
 		/*
 		 * An in-band device's interrupt on the oob stage: its line was
 		 * switched for another CPU's proxy. The in-band handler must not
 		 * run here; the synthetic in-band interrupt runs this CPU's tick
 		 * device handler once the in-band stage takes interrupts.
 		 */
-		if (sys->port->irq_post_inband) {
-			sys->port->irq_post_inband(sys->port_ctx, cw__this_cpu(sys));
-		}
+		sys->port->irq_post_inband(sys->port_ctx, cw__this_cpu(sys));
 		return;
 	}
 	/* The forced event (if latched) has fired: programming works again. */
@@ -1039,7 +1039,7 @@ int cw__clockevents_reserve_locked(struct cw_system *sys, struct cw_clock_event_
 	cw__clockevents_clear_forced(dev);
 	dev->reoffer_pending = false;
 	dev->reserved_by = owner;
-	dev->reserved_data = data;
+	CW_WRITE_ONCE(dev->reserved_data, data);
 	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 	CW_WRITE_ONCE(dev->event_handler, handler);
 	set_state(dev, CW_CLOCKEVENT_STATE_RESERVED);
@@ -1082,7 +1082,7 @@ int cw__clockevents_unreserve_locked(struct cw_system *sys, struct cw_clock_even
 	cw__clockevents_clear_forced(dev);
 	CW_WRITE_ONCE(dev->next_event_ns, CW_KTIME_MAX);
 	dev->reserved_by = NULL;
-	dev->reserved_data = NULL;
+	CW_WRITE_ONCE(dev->reserved_data, NULL);
 	dev->bound_cpu = -1;
 	dev->is_broadcast = false;
 	set_state(dev, CW_CLOCKEVENT_STATE_DETACHED);

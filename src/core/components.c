@@ -28,6 +28,7 @@
 
 #include "system-internal.h"
 #include "check-internal.h"
+#include "claim-internal.h"
 #include "clockevents-internal.h"
 #include "component.h"
 #include "cpu-internal.h"
@@ -71,6 +72,12 @@ static int clockevents_init(struct cw_system *sys, const struct cw_system_config
 	(void)cfg;
 	cw__clockevents_init(sys);
 	return 0;
+}
+
+static int claim_init(struct cw_system *sys, const struct cw_system_config *cfg)
+{
+	(void)cfg;
+	return cw__claim_init(sys);
 }
 
 /* The dead step of clockevents: the devices the CPU released may serve other CPUs or the
@@ -317,6 +324,23 @@ const struct cw_component cw__components[] = {
 		.softirq_fn = NULL,   /* no soft work: see .softirq */
 		.ipi = 0,             /* it sends no IPI */
 		.ipi_fn = NULL,       /* no IPI kind: see .ipi */
+	},
+	{
+		.name = "claim",
+		.flags = 0,
+		.init = claim_init,
+		.teardown = cw__claim_fini,
+		.cpu_bytes = cw__claim_cpu_bytes,
+		.cpu_prepare = NULL, /* the CPU's devices are offered in clockevents' online step */
+		.cpu_starting = NULL, /* idem */
+		.cpu_online = cw__claim_cpu_online,
+		.cpu_dying =
+			NULL, /* the tick's dying step releases the CPU's device, dummy or not */
+		.cpu_dead = cw__claim_cpu_dead,
+		.softirq = 0,       /* callbacks run in the channel's interrupt */
+		.softirq_fn = NULL, /* no soft work: see .softirq */
+		.ipi = 0,           /* it sends no IPI */
+		.ipi_fn = NULL,     /* no IPI kind: see .ipi */
 	},
 };
 

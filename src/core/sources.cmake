@@ -22,4 +22,5 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/tick-sched.c
   ${PROJECT_SOURCE_DIR}/src/core/check.c
   ${PROJECT_SOURCE_DIR}/src/core/proxy.c
+  ${PROJECT_SOURCE_DIR}/src/core/claim.c
 )

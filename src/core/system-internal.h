@@ -55,6 +55,7 @@ struct cw_timer_wheel;
 struct cw_check;
 struct cw_tmigr;
 struct cw_proxy;
+struct cw_claim_state;
 
 /**
  * Slots of a system's set of CW_WARN_ON_ONCE sites that warned (the core
@@ -155,6 +156,8 @@ struct cw_system {
 	struct cw_tmigr *tmigr;
 	/** Proxy tick device state (proxy.c), allocated by its component row. */
 	struct cw_proxy *proxy;
+	/** Claimed timer channels and the per-CPU pool (claim.c), set up by its init. */
+	struct cw_claim_state *claim;
 };
 
 /** Log a line: "subsystem: message" (the public cw_log()). Context: any; takes log_lock. */

@@ -53,3 +53,10 @@ cw_add_test(test_cwsim_sigint LABEL unit TIMEOUT 150 SOURCES unit/test_cwsim_sig
 target_include_directories(test_cwsim_sigint PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
 target_compile_definitions(test_cwsim_sigint PRIVATE CWSIM_BINARY="$<TARGET_FILE:cwsim>")
 add_dependencies(test_cwsim_sigint cwsim)
+# cwsim --trace: a valid trace-event document that counts what the report
+# counts, filters, reproducibility, and a run unchanged by tracing.
+cw_add_test(test_cwsim_trace LABEL unit TIMEOUT 120 SOURCES unit/test_cwsim_trace.c)
+target_link_libraries(test_cwsim_trace PRIVATE cwsim_lib)
+# Energy: [idle] power figures and cwsim's energy table.
+cw_add_test(test_sim_energy LABEL unit TIMEOUT 120 SOURCES unit/test_sim_energy.c)
+target_link_libraries(test_sim_energy PRIVATE cwsim_lib)

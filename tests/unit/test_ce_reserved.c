@@ -47,18 +47,21 @@ static cw_ktime_t now(struct cwt_tick *t)
 /*
  * Two CPUs without local timers: g0 and g1 serve them, gbc is the broadcast
  * device, the worse spare s is unused. Reserved, s is skipped when CPU1
- * comes back with nothing else to use; released, CPU1 takes it.
+ * comes back with nothing else to use (it gets the claim component's pool
+ * dummy instead); released, it is unused again and the tick layer takes it
+ * as a replacement.
  */
 static void test_reserved_spare_is_never_offered_and_returns_on_release(void **state)
 {
 	struct cwt_tick t;
-	struct cwt_ced *g1, *s;
+	struct cwt_ced *g0, *g1, *s;
+	struct cw_clock_event_device *d1;
 	struct holder h = { .t = &t };
 
 	(void)state;
 	cwt_tick_init(&t, 2, 1000, CW_CLOCKSOURCE_IS_CONTINUOUS);
 	cwt_tick_boot(&t);
-	cwt_ced_add(&t, "g0", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 200);
+	g0 = cwt_ced_add(&t, "g0", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 200);
 	g1 = cwt_ced_add(&t, "g1", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 200);
 	cwt_ced_add(&t, "gbc", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 200);
 	s = cwt_ced_add(&t, "s", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 100);
@@ -76,18 +79,23 @@ static void test_reserved_spare_is_never_offered_and_returns_on_release(void **s
 	assert_int_equal(cw_clockevents_unregister(t.sys, &g1->dev), 0);
 	assert_int_equal(cw_cpu_up(t.sys, 1), 0);
 	cw__clockevents_reoffer_all(t.sys);
-	assert_null(cw_tick_device(t.sys, 1));
+	d1 = cw_tick_device(t.sys, 1);
+	assert_non_null(d1);
+	assert_ptr_not_equal(d1, &s->dev);
+	assert_true(d1->features & CW_CLOCKEVENT_FEAT_DUMMY);
 	assert_int_equal(cw_clockevent_get_state(&s->dev), CW_CLOCKEVENT_STATE_RESERVED);
 	assert_false(s->dev.is_broadcast);
 	assert_int_equal(s->dev.bound_cpu, -1);
 
-	/* Released: offered again, and CPU1 takes it. */
+	/* Released: unused again, and it replaces CPU0's device when that one is unbound. */
 	assert_int_equal(cw__clockevents_unreserve(t.sys, &s->dev, owner_b), CW_EPERM);
 	assert_int_equal(cw__clockevents_unreserve(t.sys, &s->dev, owner_a), 0);
 	assert_null(s->dev.reserved_by);
-	assert_ptr_equal(cw_tick_device(t.sys, 1), &s->dev);
-	assert_int_equal(s->target_cpu, 1);
+	assert_int_equal(cw_clockevent_get_state(&s->dev), CW_CLOCKEVENT_STATE_DETACHED);
 	assert_true(cwt_log_has(&t, "clockevents: s released by test-holder"));
+	assert_int_equal(cw_clockevents_unbind(t.sys, &g0->dev, 0), 0);
+	assert_ptr_equal(cw_tick_device(t.sys, 0), &s->dev);
+	assert_int_equal(s->target_cpu, 0);
 	/* Not reserved any more: a second release is refused. */
 	assert_int_equal(cw__clockevents_unreserve(t.sys, &s->dev, owner_a), CW_EINVAL);
 	cwt_tick_fini(&t);

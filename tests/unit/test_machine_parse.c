@@ -244,6 +244,7 @@ static void test_machine_timer_irq_and_idle_sections_parse_with_kind_defaults(vo
 	t = &m->timers[5];
 	assert_int_equal(t->kind, CW_SIM_TIMER_PIT);
 	assert_string_equal(t->compatible, "intel,i8253");
+	/* The model's default (as through the API): the 16-bit counter's range. */
 	assert_int_equal(t->max_delta_ticks, 0xffff);
 	assert_int_equal(m->irq_latency_ns, 2000);
 	assert_int_equal(m->ipi_latency_ns, 500);
@@ -798,8 +799,8 @@ static const struct bad_case bad_cases[] = {
 	    "expected a key of [irq]: latency, ipi_latency, affinity (got 'cpu')"),
 	/* [idle] */
 	BAD(MACH "[idle]\nstate = c3 deep\n", 5,
-	    "expected 'state = NAME shallow|deep EXIT_LATENCY' such as 'c3 deep 50us' "
-	    "(got 'c3 deep')"),
+	    "expected 'state = NAME shallow|deep EXIT_LATENCY [POWER]' such as 'c3 deep 50us' "
+	    "or 'c3 deep 50us 20mW' (got 'c3 deep')"),
 	BAD(MACH "[idle]\nstate = c3 deeper 50us\n", 5,
 	    "expected an idle state depth: shallow or deep (got 'deeper')"),
 	BAD(MACH "[idle]\nstate = c3 deep 50\n", 5, "with a unit (ns, us, ms, s) (got '50')"),
@@ -808,13 +809,15 @@ static const struct bad_case bad_cases[] = {
 	BAD(MACH "[idle]\nstate = a_very_long_state_name deep 1us\n", 5,
 	    "expected an idle state name of 1..15 characters"),
 	BAD(MACH "[idle]\nstate = c3 deep 1us extra\n", 5,
-	    "expected 'state = NAME shallow|deep EXIT_LATENCY'"),
+	    "expected a power such as 1.2W or 350mW (got 'extra')"),
+	BAD(MACH "[idle]\nstate = c3 deep 1us 1W extra\n", 5,
+	    "expected 'state = NAME shallow|deep EXIT_LATENCY [POWER]'"),
 	BAD(MACH "[idle]\nignore_broadcast_busy = perhaps\n", 5,
 	    "expected yes or no (got 'perhaps')"),
 	BAD(MACH "[idle]\n[idle]\n", 5,
 	    "expected one [idle] section (got a second; the first is at line 4)"),
 	BAD(MACH "[idle]\ns1 = a shallow 1us\n", 5,
-	    "expected a key of [idle]: state, ignore_broadcast_busy (got 's1')"),
+	    "expected a key of [idle]: state, ignore_broadcast_busy, active_power, wakeup_energy (got 's1')"),
 };
 
 static void check_bad_case(const struct bad_case *bc, size_t index)

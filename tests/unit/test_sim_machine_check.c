@@ -303,7 +303,9 @@ static void test_machine_create_refuses_errors_and_logs_warnings(void **state)
 static struct cwsim_run cwsim_with(const char *machine_text, const char *a1, const char *a2)
 {
 	char path[256];
-	char *args[8] = { "--machine", path, "--quiet", "--duration", "1s", (char *)a1, (char *)a2 };
+	char *args[8] = {
+		"--machine", path, "--quiet", "--duration", "1s", (char *)a1, (char *)a2
+	};
 	struct cwsim_run r;
 
 	cwsim_temp_file(path, sizeof(path), machine_text);
@@ -323,22 +325,19 @@ static void test_cwsim_stops_on_impossible_hardware_and_prints_warnings(void **s
 	assert_non_null(strstr(r.err, ":9: expected a timer that can interrupt once per tick at "
 				      "HZ=1000"));
 	assert_int_equal(r.out_len, 0);
-	free(r.out);
-	free(r.err);
+	cwsim_run_free(&r);
 	/* --hz decides: the 16-bit 32 MHz PIT is fine at 1000, not at 100. */
 	r = cwsim_with(MACH "[pit p]\nfreq = 32MHz\nirq = 0\n", "--hz", "100");
 	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
 	assert_non_null(strstr(r.err, "in [pit p] (got 32000000 Hz / 100 = 320000 cycles"));
-	free(r.out);
-	free(r.err);
+	cwsim_run_free(&r);
 	/* Warnings go to stderr and the run goes on. */
 	r = cwsim_with(MACH "[tmu t]\nfreq = 1MHz\nirq = 40\n[irq]\nlatency = 1s\n", NULL, NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
 	assert_non_null(strstr(r.err, ":13: warning: [irq] latency of 1000000000 ns is as long as "
 				      "the whole run (1000000000 ns)"));
 	assert_non_null(strstr(r.out, "MONOTONIC"));
-	free(r.out);
-	free(r.err);
+	cwsim_run_free(&r);
 }
 
 int main(void)

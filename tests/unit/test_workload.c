@@ -127,7 +127,8 @@ static void test_workload_default_text_matches_shipped_example(void **state)
 static void test_workload_every_example_parses(void **state)
 {
 	static const char *const files[] = { "default.ini", "deep-idle.ini", "hotplug.ini",
-					     "busy.ini", "server.ini" };
+					     "busy.ini",    "server.ini",    "nic.ini",
+					     "nic-deep.ini" };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -191,7 +192,7 @@ static const struct wl_bad bad[] = {
 	{ WL "[workload]\n", 4,
 	  "expected one [workload] section (got a second; the first is at line 1)" },
 	{ WL "[load]\n", 4,
-	  "expected a section [workload], [cpu LIST], [hotplug], [server] or [proxy] (got '[load]')" },
+	  "expected a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic] (got '[load]')" },
 	{ WL "[cpu 1\n", 4, "expected a section header ending in ']' (got '[cpu 1')" },
 	{ WL "busy\n", 4, "expected 'key = value', '[section]' or a comment (got 'busy')" },
 	{ WL "idle =\n", 4, "expected a value for 'idle' (got nothing)" },

@@ -6,7 +6,20 @@
 #include "jsonw.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
+
+/*
+ * One writer owns its stream: the stdio calls without the stream lock
+ * where glibc has them (a trace makes tens of millions of them).
+ */
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+#define JSONW_PUTC(c, f)     putc_unlocked((c), (f))
+#define JSONW_WRITE(p, n, f) fwrite_unlocked((p), 1, (n), (f))
+#else
+#define JSONW_PUTC(c, f)     putc((c), (f))
+#define JSONW_WRITE(p, n, f) fwrite((p), 1, (n), (f))
+#endif
 
 void jsonw_init(struct jsonw *w, FILE *f, unsigned pretty_depth)
 {
@@ -17,11 +30,47 @@ void jsonw_init(struct jsonw *w, FILE *f, unsigned pretty_depth)
 	w->is_array[0] = true;
 }
 
+/* The decimal digits of @v, right-aligned ending at @end; returns the first. */
+static char *digits_of(unsigned __int128 v, char *end)
+{
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + (unsigned)(v % 10));
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+/* @sign (if any) then @mag's digits: one fwrite, no format parsing (traces write millions). */
+static void put_int(FILE *f, bool neg, unsigned __int128 mag)
+{
+	char buf[48], *end = buf + sizeof(buf), *p = digits_of(mag, end);
+
+	if (neg) {
+		*--p = '-';
+	}
+	JSONW_WRITE(p, (size_t)(end - p), f);
+}
+
 static void put_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	JSONW_PUTC('"', f);
+	for (;; p++) {
+		/* Plain characters go out in one piece: a trace writes millions of strings. */
+		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+			continue;
+		}
+		if (p > run) {
+			JSONW_WRITE(run, (size_t)(p - run), f);
+		}
+		run = p + 1;
 		switch (*p) {
+		case '\0':
+			JSONW_PUTC('"', f);
+			return;
 		case '"':
 			fputs("\\\"", f);
 			break;
@@ -38,14 +87,9 @@ static void put_string(FILE *f, const char *s)
 			fputs("\\t", f);
 			break;
 		default:
-			if (*p < 0x20) {
-				fprintf(f, "\\u%04x", *p);
-			} else {
-				fputc(*p, f);
-			}
+			fprintf(f, "\\u%04x", *p);
 		}
 	}
-	fputc('"', f);
 }
 
 /* The comma, line break and key before a value at the current depth. */
@@ -57,15 +101,15 @@ static void member(struct jsonw *w, const char *key)
 		w->misuse = true;
 	}
 	if (w->has_member[d]) {
-		fputc(',', w->f);
+		JSONW_PUTC(',', w->f);
 	}
 	if (d > 0 && d <= w->pretty_depth) {
-		fputc('\n', w->f);
-		for (unsigned i = 0; i < d; i++) {
-			fputs("  ", w->f);
-		}
+		static const char indent[] =
+			"\n                                                                ";
+
+		JSONW_WRITE(indent, 1 + 2 * (d < 32 ? d : 32), w->f);
 	} else if (w->has_member[d]) {
-		fputc(' ', w->f);
+		JSONW_PUTC(' ', w->f);
 	}
 	w->has_member[d] = true;
 	if (key) {
@@ -138,28 +182,19 @@ void jsonw_string(struct jsonw *w, const char *key, const char *s)
 void jsonw_u64(struct jsonw *w, const char *key, uint64_t v)
 {
 	member(w, key);
-	fprintf(w->f, "%llu", (unsigned long long)v);
+	put_int(w->f, false, v);
 }
 
 void jsonw_i64(struct jsonw *w, const char *key, int64_t v)
 {
 	member(w, key);
-	fprintf(w->f, "%lld", (long long)v);
+	put_int(w->f, v < 0, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
 void jsonw_i128(struct jsonw *w, const char *key, __int128 v)
 {
-	unsigned __int128 mag = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
-	char digits[48];
-	size_t n = sizeof(digits) - 1;
-
-	digits[n] = '\0';
-	do {
-		digits[--n] = (char)('0' + (unsigned)(mag % 10));
-		mag /= 10;
-	} while (mag);
 	member(w, key);
-	fprintf(w->f, "%s%s", v < 0 ? "-" : "", digits + n);
+	put_int(w->f, v < 0, v < 0 ? -(unsigned __int128)v : (unsigned __int128)v);
 }
 
 void jsonw_fixed(struct jsonw *w, const char *key, int64_t scaled, unsigned decimals)
@@ -174,9 +209,15 @@ void jsonw_fixed(struct jsonw *w, const char *key, int64_t scaled, unsigned deci
 		scale *= 10;
 	}
 	member(w, key);
-	fprintf(w->f, "%s%llu", scaled < 0 ? "-" : "", (unsigned long long)(mag / scale));
+	put_int(w->f, scaled < 0, mag / scale);
 	if (decimals) {
-		fprintf(w->f, ".%0*llu", (int)decimals, (unsigned long long)(mag % scale));
+		char buf[24], *end = buf + sizeof(buf), *p = digits_of(mag % scale, end);
+
+		while (end - p < (ptrdiff_t)decimals) {
+			*--p = '0';
+		}
+		*--p = '.';
+		JSONW_WRITE(p, (size_t)(end - p), w->f);
 	}
 }
 

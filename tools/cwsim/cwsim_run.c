@@ -24,10 +24,15 @@
  * Output is a pure function of the arguments: the engine reads no host
  * clock, so two runs with the same arguments print the same bytes.
  */
+#include "claim_report.h"
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
+#include "energy.h"
 #include "progress.h"
+#include "symbols.h"
+#include "timerlist.h"
+#include "trace.h"
 #include "report.h"
 #include "cwsim_proxy.h"
 
@@ -37,6 +42,7 @@
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
+#include <clockwork/sim_trace.h>
 #include <clockwork/tick.h>
 
 #include <errno.h>
@@ -112,6 +118,12 @@ struct cwsim_opts {
 	bool version;
 	/** --progress auto|on|off. */
 	enum cwsim_progress_mode progress;
+	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
+	struct cwsim_trace_opts trace;
+	bool trace_to_set;
+	/** --dump-timers-at T (repeatable), ascending after parsing. */
+	uint64_t dump_at_ns[CWSIM_MAX_DUMPS];
+	unsigned nr_dumps;
 	/** Resolved --machine and --workload paths when given by name (examples). */
 	char machine_buf[CWSIM_PATH_MAX];
 	char workload_buf[CWSIM_PATH_MAX];
@@ -136,11 +148,19 @@ struct cwsim_run {
 	int64_t realtime0_ns;
 	/** The machine's name (for the JSON run object). */
 	const char *machine_name;
+	/** The machine description (power figures for the energy table). */
+	const struct cw_sim_machine_desc *desc;
 	/** The run stopped before --duration (SIGINT). */
 	bool interrupted;
 	/** --json: the open file and its writer. */
 	FILE *json_file;
 	struct jsonw json;
+	/** --trace: the tracer while the machine runs. */
+	struct cwsim_trace *trace;
+	/** --dump-timers-at: the armed timers followed. */
+	struct cwsim_timerlist *timerlist;
+	/** Callback names for both (NULL: none). */
+	struct cwsim_symbols *syms;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -188,6 +208,14 @@ static void usage(FILE *f)
 	      "                       second of wall time (auto: when stderr is a terminal)\n"
 	      "                       Ctrl-C (SIGINT) stops a run where it is and still\n"
 	      "                       prints every report (exit status 130)\n"
+	      "  --trace FILE         write a Perfetto/Chrome trace-event JSON timeline of the\n"
+	      "                       run to FILE (docs/simulator.md, \"Traces\")\n"
+	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent,\n"
+	      "                       hrtimer, timer, clocksource, comma-separated (default all)\n"
+	      "  --trace-from TIME, --trace-to TIME  trace only this window of virtual time\n"
+	      "  --dump-timers-at TIME  print what is queued at TIME, like /proc/timer_list:\n"
+	      "                       per CPU the armed hrtimers and wheel timers, the tick\n"
+	      "                       devices, every clock event device (repeatable)\n"
 	      "  --version            print the version and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
@@ -238,6 +266,32 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 			return 0;
 		}
 		return cli_bad_arg(cli, "--progress: expected auto, on or off (got '%s')", v);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace"))) {
+		return cli_string(cli, "--trace", v, "a file name", &o->trace.path);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace-events"))) {
+		char bad[32];
+
+		if (!cwsim_trace_parse_classes(v, &o->trace.classes, bad)) {
+			return cli_bad_arg(cli, "--trace-events: expected a list of %s (got '%s')",
+					   cwsim_trace_class_names(), *v ? bad : v);
+		}
+		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--dump-timers-at"))) {
+		if (o->nr_dumps >= CWSIM_MAX_DUMPS) {
+			return cli_bad_arg(cli, "--dump-timers-at: at most %u instants",
+					   CWSIM_MAX_DUMPS);
+		}
+		return cli_time(cli, "--dump-timers-at", v, &o->dump_at_ns[o->nr_dumps++]);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace-from"))) {
+		return cli_time(cli, "--trace-from", v, &o->trace.from_ns);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--trace-to"))) {
+		o->trace_to_set = true;
+		return cli_time(cli, "--trace-to", v, &o->trace.to_ns);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
 		return cli_time(cli, "--duration", v, &o->duration_ns);
@@ -418,17 +472,31 @@ static int parse_args(int argc, char **argv, struct cwsim_opts *o, FILE *out, FI
 	memset(o, 0, sizeof(*o));
 	o->duration_ns = CWSIM_DEFAULT_DURATION_NS;
 	o->seed = 1;
+	o->trace.classes = CWSIM_TRACE_ALL;
 	ret = cli_parse(argc, argv, &p.cli, out, parse_arg, &p);
+	if (ret == 0 && !o->trace_to_set) {
+		o->trace.to_ns = UINT64_MAX;
+	}
+	if (ret == 0 && o->trace.from_ns > o->trace.to_ns) {
+		return cli_bad_arg(&p.cli, "--trace-from/--trace-to: expected a window whose start "
+					   "is not after its end");
+	}
 	return ret ? ret : check_opts(&p);
 }
 
 /* ---------------------------------------------------------------------- */
 /* The run */
 
-static void sink_to_file(void *arg, int level, const char *line)
+/* The log: printed unless --quiet; clocksource switches go to the trace. */
+static void sink(void *arg, int level, const char *line)
 {
+	struct cwsim_run *r = arg;
+
 	(void)level;
-	fprintf(arg, "%s\n", line);
+	if (!r->opts->quiet) {
+		fprintf(r->out, "%s\n", line);
+	}
+	cwsim_trace_log(r->trace, line);
 }
 
 static void suspend_fire(struct cw_sim *sim, struct cw_sim_event *ev)
@@ -1074,8 +1142,9 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	}
 	ret = cw_sim_create(o->seed, &r->sim);
 	if (ret == 0) {
-		ret = cw_sim_machine_create(r->sim, desc, &cfg, o->quiet ? NULL : sink_to_file,
-					    r->out, &r->machine);
+		ret = cw_sim_machine_create(r->sim, desc, &cfg,
+					    o->quiet && !o->trace.path ? NULL : sink, r,
+					    &r->machine);
 	}
 	if (ret) {
 		fprintf(err, "cwsim: cannot build machine '%s': %s\n", desc->name,
@@ -1161,6 +1230,7 @@ static void report_run(struct cwsim_run *r, struct cwsim_report *rep, const char
 	jsonw_u64(rep->json, "simulated_ns", cw_sim_now_ns(r->sim));
 	jsonw_bool(rep->json, "interrupted", r->interrupted);
 	jsonw_u64(rep->json, "events", cw_sim_events_run(r->sim));
+	jsonw_string(rep->json, "trace_file", o->trace.path);
 	jsonw_string(rep->json, "clocksource", current);
 	jsonw_i64(rep->json, "realtime_at_boot_ns", r->realtime0_ns);
 	jsonw_u64(rep->json, "suspended_ns", cw_sim_system_suspended_ns(r->sys));
@@ -1176,7 +1246,9 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	report_cpus(r, rep);
 	report_nohz(r, rep);
 	report_devices(r, rep);
+	cwsim_report_energy(rep, r->machine, r->desc);
 	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
+	cwsim_report_claims(rep, r->machine);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	if (rep->json) {
@@ -1226,10 +1298,114 @@ static int json_close(struct cwsim_run *r, int ret)
 	return ret;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --dump-timers-at: the run stopped at one of the instants. */
+static void dump_fire(void *arg, uint64_t at_ns)
+{
+	struct cwsim_run *r = arg;
+
+	(void)at_ns;
+	cwsim_timerlist_dump(r->timerlist, r->out);
+}
+
 /* Run the machine to the end of --duration, or to a SIGINT (progress.h). */
 static void simulate(struct cwsim_run *r)
 {
-	r->interrupted = cwsim_simulate(r->sim, r->opts->duration_ns, r->opts->progress, r->err);
+	const struct cwsim_opts *o = r->opts;
+	uint64_t at[CWSIM_MAX_DUMPS];
+	struct cwsim_stops stops = { at, o->nr_dumps, dump_fire, r };
+
+	memcpy(at, o->dump_at_ns, sizeof(at));
+	qsort(at, o->nr_dumps, sizeof(at[0]), cmp_u64);
+	r->interrupted = cwsim_simulate(r->sim, o->duration_ns, o->progress, r->err,
+					r->timerlist ? &stops : NULL);
+}
+
+/* The checker's observer: timer events to the trace and the timer list. */
+static void on_check_event(void *arg, const struct cw_check_event *ev)
+{
+	struct cwsim_run *r = arg;
+
+	if (r->trace) {
+		cwsim_trace_check_event(r->trace, ev);
+	}
+	if (r->timerlist) {
+		cwsim_timerlist_check_event(r->timerlist, ev);
+	}
+}
+
+/* The hardware tracer: to the trace. */
+static void on_hw_event(void *arg, uint64_t now, const struct cw_sim_trace_rec *rec)
+{
+	cwsim_trace_hw_event(((struct cwsim_run *)arg)->trace, now, rec);
+}
+
+/* --trace and --dump-timers-at: hook the observers before the machine boots. */
+static int observe(struct cwsim_run *r)
+{
+	const struct cwsim_opts *o = r->opts;
+
+	if (!o->trace.path && !o->nr_dumps) {
+		return CWSIM_EXIT_OK;
+	}
+	r->syms = cwsim_symbols_load();
+	if (o->trace.path) {
+		r->trace = cwsim_trace_start(&o->trace, r->sim, r->machine, r->machine_name,
+					     r->syms, r->err);
+		if (!r->trace) {
+			return CWSIM_EXIT_FAILURE;
+		}
+		if (cw_sim_hw_set_trace(cw_sim_machine_hw(r->machine), on_hw_event, r) != 0) {
+			fprintf(r->err,
+				"cwsim: --trace: cannot hook the hardware: out of memory\n");
+			return CWSIM_EXIT_FAILURE;
+		}
+	}
+	if (o->nr_dumps) {
+		r->timerlist = cwsim_timerlist_create(r->machine, r->syms);
+		if (!r->timerlist) {
+			fprintf(r->err, "cwsim: --dump-timers-at: out of memory\n");
+			return CWSIM_EXIT_FAILURE;
+		}
+	}
+	if (cw_check_set_observer(r->sys, on_check_event, r) != 0) {
+		fprintf(r->err, "cwsim: warning: the checker is off (--check off): %s\n",
+			o->nr_dumps ? "--dump-timers-at lists no timers and the trace has no "
+				      "hrtimer or timer events"
+				    : "the trace has no hrtimer or timer events");
+	}
+	return CWSIM_EXIT_OK;
+}
+
+/* Unhook the observers (after the report: trace.h says why) and close the trace. */
+static int unobserve(struct cwsim_run *r)
+{
+	int bad = 0;
+
+	if (!r->trace && !r->timerlist) {
+		return 0;
+	}
+	cw_check_set_observer(r->sys, NULL, NULL);
+	if (r->trace) {
+		uint64_t events = cwsim_trace_events(r->trace);
+
+		cw_sim_hw_set_trace(cw_sim_machine_hw(r->machine), NULL, NULL);
+		bad = cwsim_trace_finish(r->trace, r->err);
+		r->trace = NULL;
+		if (!bad) {
+			fprintf(r->out, "trace: %llu events written to %s\n",
+				(unsigned long long)events, r->opts->trace.path);
+		}
+	}
+	cwsim_timerlist_free(r->timerlist);
+	r->timerlist = NULL;
+	return bad;
 }
 
 static int run(struct cwsim_run *r)
@@ -1242,6 +1418,10 @@ static int run(struct cwsim_run *r)
 	int ret;
 
 	schedule_script(r);
+	ret = observe(r);
+	if (ret) {
+		return ret;
+	}
 	if (cw_sim_machine_boot(r->machine) != 0) {
 		return CWSIM_EXIT_FAILURE;
 	}
@@ -1261,7 +1441,11 @@ static int run(struct cwsim_run *r)
 			  (unsigned long long)(end_ns % CW_NSEC_PER_SEC),
 			  (unsigned long long)cw_sim_events_run(r->sim),
 			  (unsigned long long)o->seed, current);
+	cwsim_timerlist_report(r->timerlist, &rep);
 	ret = report(r, &rep, current);
+	if (unobserve(r) != 0) {
+		return CWSIM_EXIT_FAILURE;
+	}
 	return r->interrupted ? CWSIM_EXIT_INTERRUPTED : ret;
 }
 
@@ -1344,9 +1528,13 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
 	ret = ret ? ret : build(&r, desc, err);
 	r.machine_name = desc ? desc->name : NULL;
+	r.desc = desc;
 	ret = ret ? ret : json_open(&r);
 	ret = ret ? ret : run(&r);
 	ret = json_close(&r, ret);
+	/* A run that failed after the observers were hooked: close the trace as far as it got. */
+	unobserve(&r);
+	cwsim_symbols_free(r.syms);
 	cw_sim_machine_destroy(r.machine);
 	cw_sim_destroy(r.sim);
 	cw_sim_machine_desc_free(desc);

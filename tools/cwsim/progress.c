@@ -49,8 +49,11 @@ static void draw(FILE *err, uint64_t now_ns, uint64_t end_ns, double wall_s)
 	fflush(err);
 }
 
-bool cwsim_simulate(struct cw_sim *sim, uint64_t end_ns, enum cwsim_progress_mode mode, FILE *err)
+bool cwsim_simulate(struct cw_sim *sim, uint64_t end_ns, enum cwsim_progress_mode mode, FILE *err,
+		    const struct cwsim_stops *stops)
 {
+	unsigned next_stop = 0;
+
 	struct sigaction sa, old;
 	bool show = mode == CWSIM_PROGRESS_ON ||
 		    (mode == CWSIM_PROGRESS_AUTO && fileno(err) >= 0 && isatty(fileno(err)));
@@ -70,7 +73,17 @@ bool cwsim_simulate(struct cw_sim *sim, uint64_t end_ns, enum cwsim_progress_mod
 			stopped = true;
 			break;
 		}
+		while (stops && next_stop < stops->nr && stops->at_ns[next_stop] < now) {
+			next_stop++;
+		}
+		if (stops && next_stop < stops->nr && stops->at_ns[next_stop] <= slice_end) {
+			slice_end = stops->at_ns[next_stop];
+		}
 		cw_sim_run_until(sim, slice_end);
+		if (stops && next_stop < stops->nr && stops->at_ns[next_stop] == slice_end) {
+			stops->fn(stops->arg, slice_end);
+			next_stop++;
+		}
 		if (show) {
 			double t = wall_now_s();
 

@@ -39,12 +39,23 @@ enum cwsim_progress_mode {
 	CWSIM_PROGRESS_OFF,
 };
 
+/** Instants at which the loop stops to call @fn (--dump-timers-at), ascending. */
+struct cwsim_stops {
+	const uint64_t *at_ns;
+	unsigned nr;
+	void (*fn)(void *arg, uint64_t at_ns);
+	void *arg;
+};
+
 /**
  * Run @p sim to @p end_ns, or until SIGINT. Installs a SIGINT handler for
- * the loop and restores the previous one after it.
- * @param err  Where the progress line goes.
+ * the loop and restores the previous one after it. A slice ends at each
+ * of @p stops (the events due then have run) and @p stops->fn is called.
+ * @param err    Where the progress line goes.
+ * @param stops  Stops, or NULL.
  * @return true if SIGINT stopped the run before @p end_ns.
  */
-bool cwsim_simulate(struct cw_sim *sim, uint64_t end_ns, enum cwsim_progress_mode mode, FILE *err);
+bool cwsim_simulate(struct cw_sim *sim, uint64_t end_ns, enum cwsim_progress_mode mode, FILE *err,
+		    const struct cwsim_stops *stops);
 
 #endif /* CLOCKWORK_TOOLS_CWSIM_PROGRESS_H */

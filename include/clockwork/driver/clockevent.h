@@ -139,6 +139,12 @@ struct cw_clock_event_device {
 	uint64_t min_delta_ticks;
 	/** Longest programmable delta, device cycles. Driver, or config_and_register. */
 	uint64_t max_delta_ticks;
+	/**
+	 * Worst frequency error of the device's clock, ppb (0: exact, or not
+	 * stated). Driver. Only the claim API reads it (a request's
+	 * max_error_ppb, include/clockwork/claim.h).
+	 */
+	uint32_t accuracy_ppb;
 
 	/**
 	 * Program an interrupt @p cycles device cycles from now (oneshot, not

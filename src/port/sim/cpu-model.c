@@ -23,6 +23,7 @@
  */
 #include <clockwork/sim_hw.h>
 #include <clockwork/cpu.h>
+#include <clockwork/proxy.h>
 #include <clockwork/tick.h>
 
 #include "port/sim/hw-internal.h"
@@ -89,6 +90,20 @@ static int core_idle_enter(struct cw_sim_hw *hw, struct sim_hw_cpu *c, unsigned 
 	if (!hw->sys) {
 		return (int)state;
 	}
+	if (deep && !cw_tick_proxy_deep_idle_ok(hw->sys)) {
+		/*
+		 * Out-of-band timers on a proxied C3STOP device: a deep state
+		 * would stop them, and the broadcast only knows the in-band
+		 * side's events (Dovetail's irq_cpuidle_control veto).
+		 */
+		c->stats.deep_fallbacks++;
+		ret = deepest_shallow(hw, state);
+		if (ret < 0) {
+			return -1;
+		}
+		state = (unsigned)ret;
+		deep = false;
+	}
 	ret = cw_tick_idle_enter(hw->sys, deep);
 	if (ret == 0) {
 		c->core_idle = true;
@@ -134,6 +149,9 @@ static int cpu_idle_enter(struct cw_sim_hw *hw, unsigned cpu, unsigned state)
 		if (hw->idle[entered].deep) {
 			set_timers_stopped(hw, cpu, true);
 		}
+		if (hw->trace) {
+			cw__sim_trace_cpu(hw, CW_SIM_TRACE_IDLE_ENTER, cpu, (unsigned)entered);
+		}
 	}
 	hw->sim->current_cpu = saved;
 	return entered;
@@ -144,9 +162,11 @@ static void cpu_idle_exit(struct cw_sim_hw *hw, unsigned cpu)
 {
 	struct sim_hw_cpu *c = &hw->cpus[cpu];
 	unsigned saved = hw->sim->current_cpu;
+	int exited;
 
 	c->stats.idle_ns[c->idle_state] += cw__sim_hw_now(hw) - c->idle_since_ns;
 	c->stats.wakeups++;
+	exited = c->idle_state;
 	c->state = CW_SIM_HW_CPU_RUNNING;
 	c->idle_state = -1;
 	hw->sim->current_cpu = cpu;
@@ -156,6 +176,9 @@ static void cpu_idle_exit(struct cw_sim_hw *hw, unsigned cpu)
 	if (c->core_idle) {
 		c->core_idle = false;
 		cw_tick_idle_exit(hw->sys);
+	}
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, CW_SIM_TRACE_IDLE_EXIT, cpu, (unsigned)exited);
 	}
 	hw->sim->current_cpu = saved;
 }

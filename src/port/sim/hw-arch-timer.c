@@ -226,6 +226,7 @@ const struct sim_hw_timer_ops cw__sim_hw_arch_timer_ops = {
 	.freq_hz = 24000000,
 	.width_bits = 56,
 	.min_delta_ticks = 0xF,
+	.max_delta_ticks = 0x7fffffff,
 	.rating = 450,
 	.irq = 30,
 	.nr_channels = 1,

@@ -373,6 +373,7 @@ const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops = {
 	.freq_hz = 100000000,
 	.width_bits = 64,
 	.min_delta_ticks = 1,
+	.max_delta_ticks = 0xffffffff,
 	.rating = 300,
 	.irq = 27,
 	.nr_channels = 1,

@@ -22,6 +22,7 @@
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
+#include <clockwork/sim_trace.h>
 
 /** Longest timer model name, including the NUL. */
 #define SIM_HW_NAME_MAX     24u
@@ -166,14 +167,23 @@ struct cw_sim_hw_timer {
 	struct cw_sim_hw_timer *next;
 };
 
-/** What each model provides (one const table per model file). */
+/**
+ * What each model provides (one const table per model file). Its defaults
+ * are the only ones for the kind: the API (cw_sim_hw_timer_create()) and
+ * the machine-file parser both take them from here
+ * (cw__sim_hw_type_defaults()); they follow the Linux driver of the
+ * hardware (min and max delta as passed to clockevents_config_and_register()).
+ */
 struct sim_hw_timer_ops {
-	/** Type defaults: name, frequency, width, min delta, rating, irq, channels. */
+	/** Type defaults: name, frequency, width, min and max delta, rating, irq, channels. */
 	const char *name;
 	const char *compatible;
 	uint64_t freq_hz;
 	unsigned width_bits;
 	uint64_t min_delta_ticks;
+	/** Longest programmable delta, cycles (capped at the counter's width; 0: the width's mask).
+	 */
+	uint64_t max_delta_ticks;
 	int rating;
 	int irq;
 	unsigned nr_channels;
@@ -232,6 +242,8 @@ struct cw_sim_hw {
 	struct cw_sim_hw_timer *timers;
 	/** Number of timer models. */
 	unsigned nr_timers;
+	/** The tracer (trace.c, include/clockwork/sim_trace.h), or NULL: off. */
+	struct sim_trace *trace;
 };
 
 /* ---- calls between the hardware files ----------------------------------- */
@@ -261,6 +273,20 @@ void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu);
 void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu);
 /** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
 void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
+/**
+ * Fill the zero fields of @p p with the defaults of its type (the model's
+ * ops table), as cw_sim_hw_timer_create() does: the machine-file parser
+ * starts every timer section from these. @return 0, or CW_EINVAL for a bad type.
+ */
+int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p);
+/** Tracing (trace.c): report @p type on @p cpu; @p what is the IRQ line, IPI target or idle state.
+ */
+void cw__sim_trace_cpu(struct cw_sim_hw *hw, enum cw_sim_trace_type type, unsigned cpu,
+		       unsigned what);
+/** Tracing: wrap @p dev's programming ops before it registers. */
+void cw__sim_trace_wrap_dev(struct cw_sim_hw *hw, struct cw_clock_event_device *dev);
+/** Tracing: free the tracer (hardware destruction). */
+void cw__sim_trace_free(struct cw_sim_hw *hw);
 /** The current virtual time. */
 static inline uint64_t cw__sim_hw_now(const struct cw_sim_hw *hw)
 {

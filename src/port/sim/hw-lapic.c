@@ -233,6 +233,7 @@ const struct sim_hw_timer_ops cw__sim_hw_lapic_ops = {
 	.freq_hz = 100000000,
 	.width_bits = 32,
 	.min_delta_ticks = 0xF,
+	.max_delta_ticks = 0xffffffff,
 	.rating = 100,
 	.irq = 236,
 	.nr_channels = 1,

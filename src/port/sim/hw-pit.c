@@ -156,8 +156,10 @@ const struct sim_hw_timer_ops cw__sim_hw_pit_ops = {
 	.compatible = "intel,i8253",
 	.freq_hz = PIT_TICK_RATE,
 	.width_bits = 16,
-	.min_delta_ticks = 0xF,
-	.rating = 125,
+	.min_delta_ticks = 1,
+	.max_delta_ticks = 0xffff,
+	/* Below the HPET (50) that displaces it, as in Linux (where the PIT is unrated). */
+	.rating = 40,
 	.irq = 0,
 	.nr_channels = 1,
 	.percpu = false,

@@ -218,6 +218,7 @@ CW_API void cw_sim_hw_destroy(struct cw_sim_hw *hw)
 		cw_sim_hw_irq_free(hw, i);
 	}
 	cw__sim_hw_cpus_fini(hw);
+	cw__sim_trace_free(hw);
 	free(hw->irqs);
 	free(hw);
 }
@@ -272,6 +273,11 @@ static void run_inband(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_deliver
 	struct sim_hw_cpu *c = &hw->cpus[cpu];
 	struct sim_hw_irq_line *line = d->irq < hw->p.nr_irqs ? &hw->irqs[d->irq] : NULL;
 
+	if (hw->trace) {
+		cw__sim_trace_cpu(
+			hw, d->irq == SIM_HW_IPI ? CW_SIM_TRACE_IPI_ENTRY : CW_SIM_TRACE_IRQ_ENTRY,
+			cpu, d->irq);
+	}
 	if (hw->sys) {
 		cw_irq_enter(hw->sys);
 	}
@@ -295,6 +301,11 @@ static void run_inband(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_deliver
 	if (hw->sys) {
 		cw_irq_exit(hw->sys);
 	}
+	if (hw->trace) {
+		cw__sim_trace_cpu(
+			hw, d->irq == SIM_HW_IPI ? CW_SIM_TRACE_IPI_EXIT : CW_SIM_TRACE_IRQ_EXIT,
+			cpu, d->irq);
+	}
 }
 
 /* Run line @d's handler on the out-of-band stage of @cpu: at once, whatever the in-band stall. */
@@ -308,6 +319,9 @@ static void run_oob(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_delivery *
 		return;
 	}
 	c->in_oob = true;
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, CW_SIM_TRACE_IRQ_ENTRY, cpu, d->irq);
+	}
 	if (hw->sys) {
 		cw_irq_oob_enter(hw->sys);
 	}
@@ -318,6 +332,9 @@ static void run_oob(struct cw_sim_hw *hw, unsigned cpu, struct sim_hw_delivery *
 	line->fn(hw, d->irq, cpu, line->arg);
 	if (hw->sys) {
 		cw_irq_oob_exit(hw->sys);
+	}
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, CW_SIM_TRACE_IRQ_EXIT, cpu, d->irq);
 	}
 	c->in_oob = false;
 }
@@ -587,6 +604,9 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu)
 		return;
 	}
 	d->woken = false;
+	if (hw->trace) {
+		cw__sim_trace_cpu(hw, CW_SIM_TRACE_IPI_SEND, cpu, cpu);
+	}
 	cw_sim_event_schedule(hw->sim, &d->ev, cw_sim_now_ns(hw->sim) + hw->p.ipi_latency_ns);
 }
 
@@ -689,14 +709,11 @@ static const struct sim_hw_timer_ops *const timer_ops[CW_SIM_HW_NR_TIMER_TYPES] 
 	[CW_SIM_HW_PIT] = &cw__sim_hw_pit_ops,
 };
 
-static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *ops,
-			 struct cw_sim_hw_timer_params *p)
+/* The zero fields of @p from the type's ops (the one table of defaults per kind). */
+static void fill_type_defaults(const struct sim_hw_timer_ops *ops, struct cw_sim_hw_timer_params *p)
 {
 	if (!p->name) {
 		p->name = ops->name;
-	}
-	if (!p->name[0] || strlen(p->name) >= SIM_HW_NAME_MAX) {
-		return CW_EINVAL;
 	}
 	p->freq_hz = p->freq_hz ? p->freq_hz : ops->freq_hz;
 	p->width_bits = p->width_bits ? p->width_bits : ops->width_bits;
@@ -706,9 +723,31 @@ static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *op
 	p->nr_channels = p->nr_channels ? p->nr_channels : ops->nr_channels;
 	p->storm_limit = p->storm_limit ? p->storm_limit : CW_SIM_HW_DEFAULT_STORM_LIMIT;
 	p->clocksource_rating = p->clocksource_rating ? p->clocksource_rating : ops->cs_rating;
-	if (!p->max_delta_ticks) {
-		/* Drivers keep one bit of headroom, as Linux's do (0x7fffffff for 32 bits). */
-		p->max_delta_ticks = cw__sim_hw_mask(p->width_bits > 63 ? 63 : p->width_bits - 1);
+	if (!p->max_delta_ticks && p->width_bits >= 1 && p->width_bits <= 64) {
+		/* The driver's limit, within the counter's width (a narrower counter caps it). */
+		uint64_t mask = cw__sim_hw_mask(p->width_bits);
+
+		p->max_delta_ticks = ops->max_delta_ticks && ops->max_delta_ticks < mask
+					     ? ops->max_delta_ticks
+					     : mask;
+	}
+}
+
+int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p)
+{
+	if ((unsigned)p->type >= CW_SIM_HW_NR_TIMER_TYPES) {
+		return CW_EINVAL;
+	}
+	fill_type_defaults(timer_ops[p->type], p);
+	return 0;
+}
+
+static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *ops,
+			 struct cw_sim_hw_timer_params *p)
+{
+	fill_type_defaults(ops, p);
+	if (!p->name[0] || strlen(p->name) >= SIM_HW_NAME_MAX) {
+		return CW_EINVAL;
 	}
 	if (p->width_bits < 16 || p->width_bits > 64 || p->freq_hz == 0 ||
 	    p->min_delta_ticks > p->max_delta_ticks || p->drift_ppb > CW_SIM_DRIFT_MAX_PPB ||
@@ -809,6 +848,11 @@ uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs)
 
 int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev)
 {
+	if (t->hw->trace) {
+		cw__sim_trace_wrap_dev(t->hw, dev);
+	}
+	/* The model knows its own frequency error: the claim API matches on it. */
+	dev->accuracy_ppb = (uint32_t)(t->p.drift_ppb < 0 ? -t->p.drift_ppb : t->p.drift_ppb);
 	return cw_clockevents_config_and_register(t->hw->sys, dev, t->p.freq_hz,
 						  t->p.min_delta_ticks, t->p.max_delta_ticks);
 }

@@ -260,16 +260,26 @@ static void put_irq_and_idle(struct out *o, const struct cw_sim_machine_desc *m)
 			    m->irq_affinity[i].cpu);
 		}
 	}
-	if (m->nr_idle_states || m->ignore_broadcast_busy) {
+	if (m->nr_idle_states || m->ignore_broadcast_busy || m->active_power_uw ||
+	    m->wakeup_energy_nj) {
 		put(o, "\n[idle]\n");
 		for (unsigned i = 0; i < m->nr_idle_states; i++) {
 			const struct cw_sim_idle_state_desc *st = &m->idle_states[i];
 
 			put(o, "state = %s %s ", st->name, st->deep ? "deep" : "shallow");
 			put_duration(o, st->exit_latency_ns);
+			if (st->power_uw) {
+				put(o, " %lluuW", (unsigned long long)st->power_uw);
+			}
 			put(o, "\n");
 		}
 		put(o, "ignore_broadcast_busy = %s\n", m->ignore_broadcast_busy ? "yes" : "no");
+		if (m->active_power_uw) {
+			put(o, "active_power = %lluuW\n", (unsigned long long)m->active_power_uw);
+		}
+		if (m->wakeup_energy_nj) {
+			put(o, "wakeup_energy = %llunJ\n", (unsigned long long)m->wakeup_energy_nj);
+		}
 	}
 }
 

@@ -35,6 +35,7 @@
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/system.h>
 
+#include "port/sim/hw-internal.h"
 #include "port/sim/sim-internal.h"
 
 #include <errno.h>
@@ -215,6 +216,15 @@ static const struct unit duration_units[] = {
 };
 static const struct unit freq_units[] = {
 	{ "Hz", 0 }, { "kHz", 3 }, { "MHz", 6 }, { "GHz", 9 }, { NULL, 0 },
+};
+static const struct unit power_units[] = {
+	{ "uW", 0 },
+	{ "mW", 3 },
+	{ "W", 6 },
+	{ NULL, 0 },
+};
+static const struct unit energy_units[] = {
+	{ "nJ", 0 }, { "uJ", 3 }, { "mJ", 6 }, { "J", 9 }, { NULL, 0 },
 };
 static const struct unit drift_units[] = {
 	{ "ppb", 0 },
@@ -792,41 +802,29 @@ CW_BUILD_ASSERT(sizeof(counter_keys) / sizeof(counter_keys[0]) <= MAX_KEYS, "see
 /* ---------------------------------------------------------------------- */
 /* Timer sections ([global_timer NAME], [arch_timer NAME], ...) */
 
-/** What a timer kind is called and what a file may leave out. */
+/**
+ * What a timer kind is called in a machine file and which model it is. The
+ * defaults of what a file may leave out (compatible, width, rating, min and
+ * max delta, channels) are the model's own (its ops table in hw-*.c, read
+ * through cw__sim_hw_type_defaults()), the same the API applies, so a model
+ * does not depend on whether a file or the API created it.
+ */
 struct timer_kind_info {
 	/** Section name. */
 	const char *section;
-	/** Default compatible string (the driver that matches it is in drivers.c). */
-	const char *compatible;
-	/** Default width, bits. */
-	unsigned width_bits;
-	/** Default rating. */
-	int rating;
-	/** Default min_delta, cycles. */
-	uint64_t min_delta_ticks;
-	/** Default max_delta, cycles (0: the width's mask). */
-	uint64_t max_delta_ticks;
-	/** Default c3stop. */
+	/** The model. */
+	enum cw_sim_hw_timer_type hw_type;
+	/** Default c3stop (the LAPIC always stops in deep idle). */
 	bool c3stop;
-	/** Default number of channels. */
-	unsigned channels;
 };
 
-/*
- * Defaults follow the Linux drivers: the arch timer is programmed through
- * its signed 32-bit TVAL (max 0x7fffffff) and rated 450, the A9 global timer
- * 300, SH-TMU 200, the LAPIC 100 with a 0xF minimum and C3STOP, the HPET 50
- * and the PIT below it.
- */
 static const struct timer_kind_info timer_kinds[CW_SIM_TIMER_NR_KINDS] = {
-	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", "arm,cortex-a9-global-timer", 64, 300, 1,
-					0xffffffffu, false, 1 },
-	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", "arm,armv7-timer", 56, 450, 15, 0x7fffffffu,
-				      false, 1 },
-	[CW_SIM_TIMER_TMU] = { "tmu", "renesas,tmu", 32, 200, 1, 0, false, 3 },
-	[CW_SIM_TIMER_HPET] = { "hpet", "intel,hpet", 32, 50, 32, 0x7fffffffu, false, 3 },
-	[CW_SIM_TIMER_LAPIC] = { "lapic", "intel,lapic-timer", 32, 100, 15, 0, true, 1 },
-	[CW_SIM_TIMER_PIT] = { "pit", "intel,i8253", 16, 40, 1, 0, false, 1 },
+	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", CW_SIM_HW_GLOBAL_TIMER, false },
+	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", CW_SIM_HW_ARCH_TIMER, false },
+	[CW_SIM_TIMER_TMU] = { "tmu", CW_SIM_HW_TMU, false },
+	[CW_SIM_TIMER_HPET] = { "hpet", CW_SIM_HW_HPET, false },
+	[CW_SIM_TIMER_LAPIC] = { "lapic", CW_SIM_HW_LAPIC, true },
+	[CW_SIM_TIMER_PIT] = { "pit", CW_SIM_HW_PIT, false },
 };
 
 #define KIND_BIT(k)      (1u << (k))
@@ -840,7 +838,9 @@ CW_API const char *cw_sim_timer_kind_name(enum cw_sim_timer_kind kind)
 
 CW_API const char *cw_sim_timer_kind_compatible(enum cw_sim_timer_kind kind)
 {
-	return (unsigned)kind < CW_SIM_TIMER_NR_KINDS ? timer_kinds[kind].compatible : "?";
+	return (unsigned)kind < CW_SIM_TIMER_NR_KINDS
+		       ? cw_sim_hw_timer_type_compatible(timer_kinds[kind].hw_type)
+		       : "?";
 }
 
 static struct cw_sim_timer_desc *cur_timer(struct parser *ps)
@@ -1028,6 +1028,7 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 		       const char *header)
 {
 	const struct timer_kind_info *ki = &timer_kinds[kind];
+	struct cw_sim_hw_timer_params def = { 0 };
 	struct cw_sim_machine_desc *m = ps->m;
 	struct cw_sim_timer_desc *ts, *t;
 	char what[64];
@@ -1061,13 +1062,16 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 	memset(t, 0, sizeof(*t));
 	memcpy(t->name, arg, strlen(arg) + 1);
 	t->kind = kind;
-	snprintf(t->compatible, sizeof(t->compatible), "%s", ki->compatible);
-	t->width_bits = ki->width_bits;
-	t->rating = ki->rating;
-	t->min_delta_ticks = ki->min_delta_ticks;
-	t->max_delta_ticks = ki->max_delta_ticks;
+	snprintf(t->compatible, sizeof(t->compatible), "%s",
+		 cw_sim_hw_timer_type_compatible(ki->hw_type));
+	def.type = ki->hw_type;
+	cw__sim_hw_type_defaults(&def);
+	t->width_bits = def.width_bits;
+	t->rating = def.rating;
+	t->min_delta_ticks = def.min_delta_ticks;
+	t->max_delta_ticks = def.max_delta_ticks;
 	t->c3stop = ki->c3stop;
-	t->channels = ki->channels;
+	t->channels = def.nr_channels;
 	t->line = ps->tx.line;
 	enter_section(ps, SECT_TIMER, timer_keys, sizeof(timer_keys) / sizeof(timer_keys[0]));
 	ps->timer_kind = kind;
@@ -1325,24 +1329,55 @@ static const struct key_def system_keys[] = {
 /* ---------------------------------------------------------------------- */
 /* [idle] keys */
 
-/* state = NAME shallow|deep EXIT_LATENCY */
+/* Energy keys: a power (uW, mW, W) in microwatts, an energy (nJ, uJ, mJ, J) in nanojoules. */
+static int value_power(struct parser *ps, const char *val, uint64_t *out_uw)
+{
+	enum num_status st;
+	bool neg;
+
+	st = parse_quantity(val, power_units, false, &neg, out_uw);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "a power such as 1.2W or 350mW", "uW, mW, W", "uW",
+				      val);
+	}
+	return 0;
+}
+
+static int value_energy(struct parser *ps, const char *val, uint64_t *out_nj)
+{
+	enum num_status st;
+	bool neg;
+
+	st = parse_quantity(val, energy_units, false, &neg, out_nj);
+	if (st != NUM_OK) {
+		return quantity_error(ps, st, "an energy such as 20uJ or 1.5mJ", "nJ, uJ, mJ, J",
+				      "nJ", val);
+	}
+	return 0;
+}
+
+/* state = NAME shallow|deep EXIT_LATENCY [POWER] */
 static int key_idle_state(struct parser *ps, const char *val)
 {
-	static const char what[] =
-		"'state = NAME shallow|deep EXIT_LATENCY' such as 'c3 deep 50us'";
+	static const char what[] = "'state = NAME shallow|deep EXIT_LATENCY [POWER]' such as "
+				   "'c3 deep 50us' or 'c3 deep 50us 20mW'";
 	struct cw_sim_machine_desc *m = ps->m;
 	struct cw_sim_idle_state_desc st = { 0 };
 	char buf[LINE_BYTES];
-	char *name, *depth, *lat, *extra, *save = NULL;
+	char *name, *depth, *lat, *power, *extra, *save = NULL;
 	int ret;
 
 	memcpy(buf, val, strlen(val) + 1);
 	name = strtok_r(buf, " \t", &save);
 	depth = name ? strtok_r(NULL, " \t", &save) : NULL;
 	lat = depth ? strtok_r(NULL, " \t", &save) : NULL;
-	extra = lat ? strtok_r(NULL, "", &save) : NULL;
+	power = lat ? strtok_r(NULL, " \t", &save) : NULL;
+	extra = power ? strtok_r(NULL, "", &save) : NULL;
 	if (!lat || extra) {
 		return expected(ps, what, val);
+	}
+	if (power && value_power(ps, power, &st.power_uw) != 0) {
+		return CW_EINVAL;
 	}
 	ret = check_name(ps, name, CW_SIM_IDLE_NAME_MAX, "an idle state name");
 	if (ret) {
@@ -1375,9 +1410,21 @@ static int key_idle_ignore_broadcast_busy(struct parser *ps, const char *val)
 	return value_bool(ps, val, &ps->m->ignore_broadcast_busy);
 }
 
+static int key_idle_active_power(struct parser *ps, const char *val)
+{
+	return value_power(ps, val, &ps->m->active_power_uw);
+}
+
+static int key_idle_wakeup_energy(struct parser *ps, const char *val)
+{
+	return value_energy(ps, val, &ps->m->wakeup_energy_nj);
+}
+
 static const struct key_def idle_keys[] = {
 	{ "state", key_idle_state, false, true, 0 },
 	{ "ignore_broadcast_busy", key_idle_ignore_broadcast_busy, false, false, 0 },
+	{ "active_power", key_idle_active_power, false, false, 0 },
+	{ "wakeup_energy", key_idle_wakeup_energy, false, false, 0 },
 };
 
 /* [irq] or [idle]: once, no argument. */

@@ -25,9 +25,11 @@ set(CW_SIM_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/sim/machine.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/irqc.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/cpu-model.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/trace.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-global-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-arch-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-tmu.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/nic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-hpet.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-lapic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-pit.c

@@ -24,6 +24,7 @@
 #include <clockwork/timekeeping.h>
 
 #include "port/sim/sim-internal.h"
+#include "port/sim/nic-internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -78,6 +79,7 @@ enum wl_section {
 	WL_HOTPLUG,
 	WL_SERVER,
 	WL_PROXY,
+	WL_NIC,
 };
 
 struct wl_parser {
@@ -94,6 +96,8 @@ struct wl_parser {
 	unsigned proxy_line;
 	/** Keys of [proxy] set, a bit per proxy_keys[] index. */
 	unsigned proxy_set;
+	/** Line of the [nic] header (0: none yet). */
+	unsigned nic_line;
 	/** Line where each key of the current section was set (by CW_SIM_WL_SET_* bit, + name). */
 	unsigned seen[8];
 	/** Lines of the busy and idle keys of [workload] (index 0) and each [cpu LIST] (1 + i). */
@@ -433,6 +437,14 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 			ps->sect = WL_PROXY;
 			return 0;
 		}
+		if (strcmp(words[0], "nic") == 0) {
+			if (wl_once(ps, &ps->nic_line, "nic")) {
+				return CW_EINVAL;
+			}
+			ps->w->nic.line = ps->tx.line;
+			ps->sect = WL_NIC;
+			return 0;
+		}
 		if (strcmp(words[0], "cpu") == 0) {
 			return wl_begin_cpu(ps, NULL, header);
 		}
@@ -445,7 +457,7 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 	default:
 		break;
 	}
-	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug], [server] or [proxy]",
+	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic]",
 			   header);
 }
 
@@ -586,6 +598,9 @@ static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 	}
 	if (ps->sect == WL_SERVER) {
 		return wl_server(ps, key, val);
+	}
+	if (ps->sect == WL_NIC) {
+		return cw__sim_nic_key(&ps->tx, &ps->w->nic, ps->seen, key, val);
 	}
 	return wl_assign_cpu_section(ps, key, val);
 }
@@ -785,6 +800,9 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 		return wl_err(ps, ps->proxy_line,
 			      "expected keys 'masked', 'masked_every' and 'oob_hz' in [proxy]");
 	}
+	if (ps->nic_line && cw__sim_nic_check(&ps->tx, &ps->w->nic)) {
+		return CW_EINVAL;
+	}
 	return wl_check_cycles(ps);
 }
 
@@ -913,6 +931,8 @@ struct cw_sim_workload_run {
 	unsigned server_close_every;
 	/** [proxy] section's run (proxy-demo.c), or NULL. */
 	struct cw__sim_proxy_demo *proxy;
+	/** [nic]: the modelled NIC (NULL: no section). */
+	struct cw__sim_nic *nic;
 };
 
 /* A uniform double in (0, 1]: 53 random bits. */
@@ -1292,6 +1312,24 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 			return ret;
 		}
 	}
+	if (w->nic.policy != CW_SIM_NIC_NONE) {
+		ret = cw__sim_nic_start(r->sys, r->hw, &w->nic, &r->nic, err, err_len);
+		if (ret) {
+			cw_sim_workload_stop(r);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+CW_API int cw_sim_machine_nic_stats(const struct cw_sim_machine *m, struct cw_sim_nic_stats *out)
+{
+	struct cw_sim_workload_run *r = cw__sim_machine_workload(m);
+
+	if (!r || !r->nic || !out) {
+		return CW_ENODEV;
+	}
+	cw__sim_nic_stats(r->nic, out);
 	return 0;
 }
 
@@ -1334,8 +1372,20 @@ CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run)
 	}
 	cw_sim_event_cancel(run->sim, &run->hotplug_ev);
 	cw__sim_proxy_demo_stop(run->proxy);
+	cw__sim_nic_stop(run->nic);
 	cw__sim_machine_set_workload(run->machine, NULL);
 	free(run->cpus);
 	free(run->hotplug);
 	free(run);
+}
+
+/* For the [nic] section (nic.c): a distribution value, and a draw from one. */
+int cw__sim_wl_parse_dist(struct cw__sim_text *tx, const char *val, struct cw_sim_dist *d)
+{
+	return wl_dist(to_wl_parser(tx), val, false, d);
+}
+
+uint64_t cw__sim_wl_draw(struct cw_sim *sim, const struct cw_sim_dist *d)
+{
+	return wl_draw(sim, d);
 }
