@@ -25,6 +25,7 @@
  * clock, so two runs with the same arguments print the same bytes.
  */
 #include "claim_report.h"
+#include "tmigr_report.h"
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
@@ -95,6 +96,10 @@ struct cwsim_opts {
 	bool check_strict;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
+	/** --tmigr-tree: the timer-migration table and tree after the run. */
+	bool tmigr_tree;
+	/** --tmigr-per-class: one timer-migration hierarchy per capacity class. */
+	bool tmigr_per_class;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
 	const char *workload_path;
 	/** --suspend-at / --suspend-for. */
@@ -199,6 +204,10 @@ static void usage(FILE *f)
 	      "                       its verdict and first violation, strict also fails\n"
 	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
+	      "  --tmigr-tree         after the run, the timer-migration hierarchy: its\n"
+	      "                       counters and the tree (docs/timer-migration.md)\n"
+	      "  --tmigr-per-class    one timer-migration hierarchy per CPU capacity class\n"
+	      "                       (the machine's capacity_class keys; off by default)\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --json FILE          also write every table to FILE as JSON (units in the\n"
 	      "                       key names; docs/simulator.md, \"JSON report\")\n"
@@ -370,6 +379,14 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--dump-machine") == 0) {
 		p->o->dump_machine = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-tree") == 0) {
+		p->o->tmigr_tree = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-per-class") == 0) {
+		p->o->tmigr_per_class = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--version") == 0) {
@@ -1124,6 +1141,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
 	cfg.hrtimer_eager_rearm = o->hrtimer_eager;
+	cfg.tmigr_per_class = o->tmigr_per_class;
 	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {
@@ -1249,6 +1267,7 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	cwsim_report_energy(rep, r->machine, r->desc);
 	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
 	cwsim_report_claims(rep, r->machine);
+	cwsim_report_tmigr(rep, r->sys, r->opts->tmigr_tree);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	if (rep->json) {
