@@ -80,6 +80,8 @@ struct cwsim_trace {
 	struct trace_cpu *cpus;
 	/** IRQ line -> device name (NULL: unknown), built at the first interrupt. */
 	const char **irq_names;
+	/** IRQ line -> several devices share it (a per-CPU line: each CPU's own names it). */
+	bool *irq_shared;
 	size_t nr_irq_names;
 	bool irq_names_built;
 	/** Numbers of hrtimers and wheel timers (each kind from 1), and of unnamed callbacks. */
@@ -316,7 +318,12 @@ static void build_irq_names(struct cwsim_trace *t)
 		}
 	}
 	t->irq_names = calloc(max ? max : 1, sizeof(*t->irq_names));
-	if (!t->irq_names) {
+	t->irq_shared = calloc(max ? max : 1, sizeof(*t->irq_shared));
+	if (!t->irq_names || !t->irq_shared) {
+		free(t->irq_names);
+		free(t->irq_shared);
+		t->irq_names = NULL;
+		t->irq_shared = NULL;
 		return;
 	}
 	t->nr_irq_names = max;
@@ -326,10 +333,11 @@ static void build_irq_names(struct cwsim_trace *t)
 		for (unsigned d = 0; d < cw_sim_hw_timer_nr_devices(hw); d++) {
 			struct cw_clock_event_device *dev = cw_sim_hw_timer_device(hw, d);
 
-			if (dev && dev->irq >= 0 && !t->irq_names[dev->irq]) {
-				/* A per-CPU line: every CPU's device shares it; the first names it.
-				 */
-				t->irq_names[dev->irq] = dev->name;
+			if (dev && dev->irq >= 0) {
+				t->irq_shared[dev->irq] = t->irq_names[dev->irq] != NULL;
+				if (!t->irq_names[dev->irq]) {
+					t->irq_names[dev->irq] = dev->name;
+				}
 			}
 		}
 	}
@@ -368,6 +376,23 @@ static void tick_events(struct cwsim_trace *t, unsigned cpu, uint64_t now, uint6
 	c->idle_sleeps = ts.idle_sleeps;
 }
 
+/* The device on line @irq of @cpu: for a per-CPU line, that CPU's own device. */
+static const char *irq_name(const struct cwsim_trace *t, unsigned irq, unsigned cpu)
+{
+	struct cw_clock_event_device *dev;
+
+	if (irq >= t->nr_irq_names) {
+		return NULL;
+	}
+	if (t->irq_shared[irq]) {
+		dev = cw_tick_device(t->sys, cpu);
+		if (dev && dev->irq == (int)irq) {
+			return dev->name;
+		}
+	}
+	return t->irq_names[irq];
+}
+
 static void end_irq(struct cwsim_trace *t, unsigned cpu, uint64_t now)
 {
 	struct trace_cpu *c = &t->cpus[cpu];
@@ -375,7 +400,7 @@ static void end_irq(struct cwsim_trace *t, unsigned cpu, uint64_t now)
 	c->in_irq = false;
 	if (span(t, CWSIM_TRACE_IRQ, "irq_handler_entry", "irq", c->irq_since_ns, now, cpu)) {
 		jsonw_u64(&t->w, "irq", c->irq);
-		jsonw_string(&t->w, "name", c->irq < t->nr_irq_names ? t->irq_names[c->irq] : NULL);
+		jsonw_string(&t->w, "name", irq_name(t, c->irq, cpu));
 		jsonw_string(&t->w, "ret", "handled");
 		end_instant(t);
 	}
@@ -587,6 +612,7 @@ int cwsim_trace_finish(struct cwsim_trace *t, FILE *err)
 	ids_free(&t->timers);
 	ids_free(&t->functions);
 	free(t->irq_names);
+	free(t->irq_shared);
 	free(t->cpus);
 	free(t);
 	return bad || oom ? -1 : 0;
