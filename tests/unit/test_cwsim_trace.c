@@ -233,6 +233,15 @@ static void test_trace_matches_the_report(void **state)
 		cwsim_run_free(&again);
 	}
 	assert_int_equal(count(&t, "clocksource_switch", NR_CPUS), 2);
+	/* A per-CPU line's interrupt is named after that CPU's device (local.N on CPU N). */
+	for (const struct jt_node *e = t.events->child; e; e = e->next) {
+		const char *dev = jt_text(jt_get(jt_get(e, "args"), "name"));
+
+		if (strcmp(jt_text(jt_get(e, "name")), "irq_handler_entry") == 0 &&
+		    strncmp(dev, "local.", 6) == 0) {
+			assert_true(strtod(dev + 6, NULL) == jt_num(jt_get(e, "tid")));
+		}
+	}
 	/* Callbacks by name (the executable's symbols): the tick's and the watchdog's. */
 	{
 		bool tick = false, watchdog = false;
