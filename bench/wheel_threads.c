@@ -43,7 +43,10 @@
  * thread, about 0.1 ms on an idle machine). Rows W1-threadsN-late-p99 and
  * -late-max give the 99th percentile and the maximum of these samples in
  * one repetition, in ns (median, min, max over the repetitions);
- * ops_per_rep is the probe fires of the last repetition.
+ * ops_per_rep is the probe fires of the last repetition. The table also
+ * prints the worst sample of CPU 0's probe and of CPU 1's (medians over
+ * the repetitions): under clockwork-cpu0 only CPU 0's bases take the
+ * threads' arms, so CPU 1's probe is the control for host scheduling.
  *
  * With CW_BENCH_WHEEL_THREADS_PIN=1 the CPU threads are pinned
  * (CW_POSIX_PIN_CPUS) and application thread i pins itself to the core of
@@ -284,6 +287,8 @@ struct w1t_late {
 	uint64_t over;
 	double p99_ns;
 	double max_ns;
+	/** The worst sample of CPU 0's probe and of CPU 1's. */
+	double max_cpu_ns[2];
 };
 
 static void w1t_late_collect(struct w1t_probe *probes, unsigned nr, struct w1t_late *out)
@@ -295,6 +300,9 @@ static void w1t_late_collect(struct w1t_probe *probes, unsigned nr, struct w1t_l
 	for (unsigned c = 0; c < nr; c++) {
 		for (unsigned i = 0; i < probes[c].n; i++) {
 			all[n++] = probes[c].samples[i];
+			if (c < 2 && (double)probes[c].samples[i] > out->max_cpu_ns[c]) {
+				out->max_cpu_ns[c] = (double)probes[c].samples[i];
+			}
 		}
 		out->over += probes[c].over;
 	}
@@ -381,6 +389,7 @@ struct w1t_cell {
 	double ns[W1T_REPS];
 	double p99[W1T_REPS];
 	double max[W1T_REPS];
+	double max_cpu[2][W1T_REPS];
 	unsigned nr;
 	/** Repetitions in which some probe fired (p99 and max hold those). */
 	unsigned nr_late;
@@ -498,6 +507,8 @@ bool wheel_threads_run(void)
 				if (late.fires) {
 					c->p99[c->nr_late] = late.p99_ns;
 					c->max[c->nr_late] = late.max_ns;
+					c->max_cpu[0][c->nr_late] = late.max_cpu_ns[0];
+					c->max_cpu[1][c->nr_late] = late.max_cpu_ns[1];
 					c->nr_late++;
 				}
 				c->fires += late.fires;
@@ -513,8 +524,8 @@ bool wheel_threads_run(void)
 	       "latency), %llu of %llu fires at a later jiffy\n",
 	       idle.p99_ns / 1e3, idle.max_ns / 1e3, (unsigned long long)(w1t_tick_ns / 1000),
 	       (unsigned long long)idle.over, (unsigned long long)idle.fires);
-	printf("  %-22s %7s %10s %10s %11s %11s %13s\n", "impl", "threads", "ns/op", "Mops/s",
-	       "vs 1 thread", "late p99 us", "late max us");
+	printf("  %-22s %7s %10s %10s %11s %11s %11s %11s\n", "impl", "threads", "ns/op", "Mops/s",
+	       "vs 1 thread", "late p99 us", "max CPU0 us", "max CPU1 us");
 	for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
 		double base = 0;
 
@@ -553,8 +564,11 @@ bool wheel_threads_run(void)
 			} else {
 				printf(" %11s", "-");
 			}
-			printf(" %11.0f %13.0f  (%llu of %llu fires at a later jiffy)\n", p99 / 1e3,
-			       mx / 1e3, (unsigned long long)c->over, (unsigned long long)c->fires);
+			printf(" %11.0f %11.0f %11.0f  (max %.0f us; %llu of %llu fires at a later "
+			       "jiffy)\n",
+			       p99 / 1e3, bench_median(c->max_cpu[0], c->nr_late) / 1e3,
+			       bench_median(c->max_cpu[1], c->nr_late) / 1e3, mx / 1e3,
+			       (unsigned long long)c->over, (unsigned long long)c->fires);
 		}
 	}
 	fflush(stdout);

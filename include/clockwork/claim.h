@@ -84,9 +84,9 @@ struct cw_claim_request {
 	 */
 	bool percpu;
 	/**
-	 * CPU the callbacks must run on, or CW_CLAIM_ANY_CPU (global channels
-	 * only: wherever its interrupt goes; the fallback uses the first
-	 * online CPU).
+	 * CPU the callbacks must run on (0 is CPU 0), or CW_CLAIM_ANY_CPU
+	 * (global channels only: wherever its interrupt goes; the fallback
+	 * uses the first online CPU).
 	 */
 	int target_cpu;
 	/** Lowest acceptable device rating (0: any). */
@@ -137,9 +137,11 @@ struct cw_claim_info {
 };
 
 /**
- * A claim handle. Caller-owned: zero it or not, cw_claim_timer() sets it
- * up; it must stay valid until cw_claim_release() returned. All fields are
- * the core's, under the system's claim lock.
+ * A claim handle. Caller-owned: zero it before its first claim
+ * (cw_claim_release() leaves it zeroed, ready for the next); it must stay
+ * valid until cw_claim_release() returned. All fields are the core's,
+ * under the system's claim lock. One thread at a time drives a handle
+ * (plus its own callback).
  */
 struct cw_claim {
 	/* private: owned by the core */
@@ -247,9 +249,9 @@ CW_API int cw_claim_start_oneshot(struct cw_claim *claim, uint64_t delay_ns, cw_
 				  void *arg);
 
 /**
- * Change the rate of a periodic channel (running or not: the next
- * cw_claim_start_periodic() with rate 0 is not needed; a running channel
- * continues from its last callback at the new period).
+ * Change the rate of a periodic channel. A running channel continues from
+ * its last callback's due time at the new period; a stopped one only
+ * checks and records it (cw_claim_start_periodic() names its own rate).
  *
  * @param claim        A claimed handle with CW_CLAIM_PERIODIC.
  * @param rate_hz      Wanted rate, Hz.

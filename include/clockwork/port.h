@@ -127,6 +127,13 @@ struct cw_port_ops {
 	 * @p cpu, either stage; takes no core lock.
 	 */
 	void (*irq_post_inband)(void *ctx, unsigned cpu);
+	/**
+	 * Whether the calling thread runs on the out-of-band stage. Optional:
+	 * a port that runs its oob stage on threads of its own (posix) says
+	 * so here; without it the core counts cw_irq_oob_enter()/exit() per
+	 * CPU, which is right when one thread runs both stages of a CPU (sim).
+	 */
+	bool (*on_oob_stage)(void *ctx);
 	/** Spin-wait hint used inside lock and retry loops (pause). May be NULL. */
 	void (*cpu_relax)(void *ctx);
 	/**

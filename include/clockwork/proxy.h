@@ -142,6 +142,18 @@ CW_API void cw_tick_notify_proxy(struct cw_system *sys);
  */
 CW_API void cw_tick_proxy_interrupt(struct cw_system *sys);
 
+/**
+ * Whether the calling CPU may enter an idle state that stops its local
+ * timer (Dovetail's irq_cpuidle_control()): false while a proxy holds a
+ * C3STOP real device and out-of-band timers are queued on it, since the
+ * broadcast device covers only the in-band side's events. A port asks
+ * before a deep state and takes a shallow one on false.
+ *
+ * @param sys  The system.
+ * Context: the CPU about to idle.
+ */
+CW_API bool cw_tick_proxy_deep_idle_ok(struct cw_system *sys);
+
 /** The proxy of @p cpu, or NULL. Context: any. */
 CW_API struct cw_clock_proxy_device *cw_tick_proxy(struct cw_system *sys, unsigned cpu);
 

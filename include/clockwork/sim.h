@@ -821,6 +821,12 @@ struct cw_sim_nic_desc {
 	uint64_t irq_cost_ns;
 	/** CPU time to process one packet, ns (key packet_cost). */
 	uint64_t packet_cost_ns;
+	/**
+	 * Policy claim: take the hrtimer fallback when the machine has no
+	 * free channel that fits (key fallback = yes), instead of refusing to
+	 * start.
+	 */
+	bool fallback;
 	/** Line of the section header. */
 	unsigned line;
 };

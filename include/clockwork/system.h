@@ -105,6 +105,28 @@ struct cw_system_config {
 	 * Also off on a one-CPU system.
 	 */
 	bool tmigr_off;
+	/**
+	 * CPU capacity class of each CPU (nr_cpus entries, small integers;
+	 * e.g. 0 big, 1 little), read at creation. NULL: one class. Used only
+	 * with @p tmigr_per_class.
+	 */
+	const unsigned *cpu_capacity_class;
+	/**
+	 * Timer migration builds one hierarchy per capacity class (Linux 7.2
+	 * keeps this behind CONFIG_BROKEN): a CPU's global timers are pulled
+	 * only by busy CPUs of its class, and each class has its own last idle
+	 * CPU. Off by default; docs/timer-migration.md measures it.
+	 */
+	bool tmigr_per_class;
+	/**
+	 * Timer migration keeps one last-idle duty holder per hierarchy: a CPU
+	 * going idle last takes the duty only for an event earlier than the one
+	 * an idle holder already armed for (docs/timer-migration.md, "The last
+	 * idle CPU's duty"; fewer wakeups). Off by default for now: it moves
+	 * wakeups in time, and the drifting-counter scenario then catches a
+	 * late hrtimer behind a long broadcast delta (not yet understood).
+	 */
+	bool tmigr_one_duty_holder;
 };
 
 /**

@@ -34,6 +34,11 @@ struct cw_tmigr_info {
 	unsigned nr_nodes;
 	/** CPUs excluded from the hierarchy (isolated). */
 	unsigned nr_isolated;
+	/**
+	 * Separate hierarchies: one per CPU capacity class with
+	 * cw_system_config.tmigr_per_class, else 1.
+	 */
+	unsigned nr_trees;
 };
 
 /** Counters of the hierarchy since creation (cw_tmigr_get_stats()). */

@@ -575,9 +575,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 	c->stats.hrtimer_expiries++;
 	if (!c->broken && (!e || !e->armed)) {
 		violate(c,
-			"hrtimer %p fired while not armed (twice, or after its cancel) on CPU%u at "
-			"MONOTONIC %lld ns",
-			(void *)t, cpu, (long long)mono);
+			"hrtimer #%llu fired while not armed (twice, or after its cancel) on CPU%u "
+			"at MONOTONIC %lld ns",
+			e ? (unsigned long long)e->arm_seq : 0ull, cpu, (long long)mono);
 	} else if (e) {
 		int64_t basenow = sat_add_s64(mono, offs);
 
@@ -585,9 +585,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 		all_offs[e->clk] = offs;
 		if (basenow < e->soft) {
 			violate(c,
-				"hrtimer %p (%s) fired early on CPU%u: clock %lld ns, soft expiry %lld "
-				"ns (%lld ns early), armed at MONOTONIC %lld ns",
-				(void *)t, base_names[e->clk], cpu, (long long)basenow,
+				"hrtimer #%llu (%s) fired early on CPU%u: clock %lld ns, soft expiry "
+				"%lld ns (%lld ns early), armed at MONOTONIC %lld ns",
+				(unsigned long long)e->arm_seq, base_names[e->clk], cpu, (long long)basenow,
 				(long long)e->soft, (long long)(e->soft - basenow),
 				(long long)e->arm_mono);
 		} else {
@@ -605,10 +605,11 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 				}
 				if (late > bound) {
 					violate(c,
-						"hrtimer %p (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
+						"hrtimer #%llu (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
 						"%lld ns (hard expiry %lld ns, armed at %lld ns, clock last "
 						"set at %lld ns), %llu ns late, bound %llu ns (%s)",
-						(void *)t, base_names[e->clk], cpu, (long long)mono,
+						(unsigned long long)e->arm_seq, base_names[e->clk], cpu,
+						(long long)mono,
 						(long long)due, (long long)e->hard,
 						(long long)e->arm_mono,
 						(long long)(e->clk ? c->last_set_mono[e->clk] : 0),
@@ -699,9 +700,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 	c->stats.wheel_expiries++;
 	if (!c->broken && (!e || !e->armed)) {
 		violate(c,
-			"wheel timer %p fired while not armed (twice, or after its cancel) at "
+			"wheel timer #%llu fired while not armed (twice, or after its cancel) at "
 			"jiffies %llu",
-			(void *)t, (unsigned long long)now_jiffies);
+			e ? (unsigned long long)e->arm_seq : 0ull, (unsigned long long)now_jiffies);
 	} else if (e) {
 		uint64_t arm = (uint64_t)e->hard, exp = (uint64_t)e->soft;
 		bool clamped;
@@ -713,9 +714,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 
 		if (now_jiffies < earliest) {
 			violate(c,
-				"wheel timer %p fired early at jiffies %llu: expires %llu (armed at "
+				"wheel timer #%llu fired early at jiffies %llu: expires %llu (armed at "
 				"%llu%s), earliest %llu",
-				(void *)t, (unsigned long long)now_jiffies, (unsigned long long)exp,
+				(unsigned long long)e->arm_seq, (unsigned long long)now_jiffies, (unsigned long long)exp,
 				(unsigned long long)arm, clamped ? ", clamped" : "",
 				(unsigned long long)earliest);
 		} else {
@@ -726,9 +727,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 			}
 			if (!e->deferrable && now_jiffies > latest) {
 				violate(c,
-					"wheel timer %p fired late at jiffies %llu: expires %llu (armed "
+					"wheel timer #%llu fired late at jiffies %llu: expires %llu (armed "
 					"at %llu%s), latest %llu (granularity %llu)",
-					(void *)t, (unsigned long long)now_jiffies,
+					(unsigned long long)e->arm_seq, (unsigned long long)now_jiffies,
 					(unsigned long long)exp, (unsigned long long)arm,
 					clamped ? ", clamped" : "", (unsigned long long)latest,
 					(unsigned long long)gran);
@@ -1032,10 +1033,10 @@ int cw_check_verify(struct cw_system *sys)
 			}
 			if (mono > due && (uint64_t)mono - (uint64_t)due > bound) {
 				violate(c,
-					"hrtimer %p (%s) never fired: due at MONOTONIC %lld ns (hard "
+					"hrtimer #%llu (%s) never fired: due at MONOTONIC %lld ns (hard "
 					"expiry %lld ns), now %lld ns, bound %llu ns, queued on "
 					"CPU%u (%s)",
-					e->key, base_names[e->clk], (long long)due,
+					(unsigned long long)e->arm_seq, base_names[e->clk], (long long)due,
 					(long long)e->hard, (long long)mono,
 					(unsigned long long)bound, cpu, cpu_state(sys, cpu));
 			}
@@ -1049,9 +1050,10 @@ int cw_check_verify(struct cw_system *sys)
 
 			if (jiffies > latest) {
 				violate(c,
-					"wheel timer %p never fired: expires %llu (armed at %llu), "
+					"wheel timer #%llu never fired: expires %llu (armed at %llu), "
 					"latest %llu, now jiffies %llu, on CPU%u (%s), flags %#x",
-					e->key, (unsigned long long)exp, (unsigned long long)arm,
+					(unsigned long long)e->arm_seq, (unsigned long long)exp,
+					(unsigned long long)arm,
 					(unsigned long long)latest, (unsigned long long)jiffies,
 					wheel_cpu(e->key), cpu_state(sys, wheel_cpu(e->key)),
 					wheel_flags(e->key));

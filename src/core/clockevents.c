@@ -460,16 +460,16 @@ void cw_clockevents_handle_event(struct cw_clock_event_device *dev)
 	cw_clockevent_handler_fn fn = CW_READ_ONCE(dev->event_handler);
 	struct cw_system *sys = dev->sys;
 
-	if (sys && !cw_clockevent_is_oob(dev) && cw_on_oob_stage(sys)) {
+	/* Only a port with a pipeline has an oob stage: the others skip the CPU lookup. */
+	if (sys && sys->port->irq_post_inband && !cw_clockevent_is_oob(dev) &&
+	    cw_on_oob_stage(sys)) {
 		/*
 		 * An in-band device's interrupt on the oob stage: its line was
 		 * switched for another CPU's proxy. The in-band handler must not
 		 * run here; the synthetic in-band interrupt runs this CPU's tick
 		 * device handler once the in-band stage takes interrupts.
 		 */
-		if (sys->port->irq_post_inband) {
-			sys->port->irq_post_inband(sys->port_ctx, cw__this_cpu(sys));
-		}
+		sys->port->irq_post_inband(sys->port_ctx, cw__this_cpu(sys));
 		return;
 	}
 	/* The forced event (if latched) has fired: programming works again. */

@@ -90,7 +90,12 @@ bool cw_in_irq(struct cw_system *sys)
 
 bool cw_on_oob_stage(struct cw_system *sys)
 {
-	unsigned cpu = cw__current_cpu(sys);
+	unsigned cpu;
+
+	if (sys->port->on_oob_stage) {
+		return sys->port->on_oob_stage(sys->port_ctx);
+	}
+	cpu = cw__current_cpu(sys);
 
 	return cpu != CW_PORT_NO_CPU && sys->cpus[cpu].oob_depth > 0;
 }

@@ -450,6 +450,12 @@ static bool lazy_locked(const struct cw_hrtimer_cpu_base *cb)
 /* ---------------------------------------------------------------------- */
 /* Start, cancel */
 
+/* cw_cpu_online() for a CPU known to exist, inline (the start path's recheck). */
+static inline bool cpu_is_online(struct cw_system *sys, unsigned cpu)
+{
+	return atomic_load_explicit(&sys->cpus[cpu].online, memory_order_acquire);
+}
+
 /* Whether some CPU other than @base's is online (a target for its timers). */
 static bool any_other_online(struct cw_system *sys, const struct cw_hrtimer_clock_base *base)
 {
@@ -507,7 +513,8 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 	struct cw_hrtimer_clock_base *base, *new_base;
 	struct cw_hrtimer_cpu_base *cb;
 	struct cw_system *sys = timer->sys;
-	unsigned idx = clock_index(timer->clock_id) & 3;
+	/* The clock of every base the timer can be on (no switch on clock_id). */
+	unsigned idx = CW_READ_ONCE(timer->base)->index & 3u;
 	struct hr_now now;
 	bool first, was_first, have_now = false;
 
@@ -538,7 +545,7 @@ static int hr_start(struct cw_hrtimer *timer, cw_ktime_t tim, uint64_t delta_ns,
 		 */
 		if (base == CW_READ_ONCE(timer->base) &&
 		    (new_base == base || CW_READ_ONCE(base->running) != timer) &&
-		    (cw_cpu_online(sys, new_base->cpu_base->cpu) ||
+		    (cpu_is_online(sys, new_base->cpu_base->cpu) ||
 		     CW_READ_ONCE(new_base->running) == timer ||
 		     !any_other_online(sys, new_base))) {
 			break;

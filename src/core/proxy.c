@@ -44,12 +44,14 @@
  * Locking rules: struct cw_proxy.lock guards only the busy flag and the
  * installed count (the "proxy mutex": install and uninstall are refused,
  * or wait for nothing, while one runs; it is never held across a
- * cross-CPU call). A CPU's struct cw_proxy_cpu is written on that CPU:
- * under ce.lock for the binding (dev), on its out-of-band stage or by
- * cw_cpu_call() for the oob timer queue. The real device's programming
- * runs on the CPU (forwarders, the layer), under whatever lock the
- * programming caller holds (an hrtimer base lock for the in-band side),
- * and never takes a core lock itself.
+ * cross-CPU call). A CPU's binding (struct cw_proxy_cpu.dev) is written on
+ * that CPU under ce.lock. The oob timer layer's state and its programming
+ * of the real device are under the CPU's struct cw_proxy_cpu.lock, taken
+ * by the in-band side (inside an hrtimer base lock or ce.lock) and by the
+ * oob stage (which may run on another host thread: the posix port's oob
+ * threads); oob timer callbacks run with it dropped. Order: ce.lock or an
+ * hrtimer base lock, then the CPU's proxy lock, then log_lock. The default
+ * forwarders call the real driver from the in-band side only.
  *
  * Lifetime rules: the core allocates a CPU's struct cw_clock_proxy_device
  * at install and frees it after uninstall, once it is off the device list
@@ -78,6 +80,13 @@ static const char proxy_owner[] = "proxy";
 struct cw_proxy_cpu {
 	/** The installed proxy, or NULL. Written on the CPU under ce.lock. */
 	struct cw_clock_proxy_device *dev;
+	/**
+	 * The oob timer layer's lock: the fields below and the real device's
+	 * programming, shared by the in-band side (the proxy's callbacks, on
+	 * the CPU) and the oob stage (on the CPU in the sim, on the CPU's oob
+	 * thread on posix). Innermost but for log_lock.
+	 */
+	struct cw_spinlock lock;
 	/** Oob timer layer: the setup was cw_tick_proxy_setup_oob_timers(). */
 	bool oob_layer;
 	/** The real hardware is shut down (nothing programmed) or its mode unknown. */
@@ -255,7 +264,7 @@ static void prepare_on_cpu(void *p)
 	}
 }
 
-static void oobl_reprogram(struct cw_system *sys, struct cw_proxy_cpu *pc);
+static void oobl_reprogram_locked(struct cw_system *sys, struct cw_proxy_cpu *pc);
 
 /* Step 2, on the CPU, one ce.lock section: the proxy becomes the tick device, the real one
  * RESERVED. */
@@ -295,7 +304,9 @@ out_unlock:
 			cw_clockevent_state_name(cw_clockevent_get_state(real)));
 		if (pc->oob_layer) {
 			/* In-band requests made while the real device was not yet reserved. */
-			oobl_reprogram(sys, pc);
+			cw_spin_lock(&pc->lock);
+			oobl_reprogram_locked(sys, pc);
+			cw_spin_unlock(&pc->lock);
 		}
 	}
 }
@@ -310,6 +321,19 @@ static void enable_oob_on_cpu(void *p)
 		CW_WRITE_ONCE(dev->real_device->features,
 			      dev->real_device->features | CW_CLOCKEVENT_FEAT_OOB);
 		dev->oob_on = true;
+	}
+}
+
+/* Uninstall step 1, on the CPU: the oob side lets go of the real device. */
+static void disable_oob_on_cpu(void *p)
+{
+	struct cpu_args *a = p;
+	struct cw_clock_proxy_device *dev = a->sys->proxy->cpus[a->cpu].dev;
+
+	if (dev) {
+		CW_WRITE_ONCE(dev->real_device->features,
+			      dev->real_device->features & ~CW_CLOCKEVENT_FEAT_OOB);
+		dev->oob_on = false;
 	}
 }
 
@@ -331,12 +355,14 @@ static struct cw_clock_proxy_device *uninstall_locked(struct cw_system *sys, uns
 	/* The out-of-band side lets go first: a late interrupt is relayed in-band. */
 	CW_WRITE_ONCE(real->features, real->features & ~CW_CLOCKEVENT_FEAT_OOB);
 	dev->oob_on = false;
+	cw_spin_lock(&pc->lock);
 	for (struct cw_oob_timer *t = pc->timers; t; t = t->next) {
 		t->queued = false;
 	}
 	pc->timers = NULL;
 	pc->inband_next_ns = CW_KTIME_MAX;
 	pc->oob_layer = false;
+	cw_spin_unlock(&pc->lock);
 	if (cw__clockevents_unreserve_locked(sys, real, proxy_owner) == 0 &&
 	    sys->cpus[cpu].td.evtdev == &dev->proxy_device) {
 		/* Continues the current mode: the CPU's timers program it (tick_install). */
@@ -366,13 +392,13 @@ static void uninstall_on_cpu(void *p)
 	}
 }
 
-/* Whether a proxied CPU still has its real device on @irq. */
-static bool irq_still_proxied(struct cw_system *sys, int irq)
+/* Whether a proxied CPU outside @mask (NULL: any) has its real device on @irq. */
+static bool irq_proxied_outside(struct cw_system *sys, int irq, const uint64_t *mask)
 {
 	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
 		struct cw_clock_proxy_device *dev = sys->proxy->cpus[cpu].dev;
 
-		if (dev && dev->real_device->irq == irq) {
+		if (dev && dev->real_device->irq == irq && (!mask || !mask_test(mask, cpu))) {
 			return true;
 		}
 	}
@@ -387,6 +413,7 @@ static void uninstall_mask(struct cw_system *sys, const uint64_t *mask, int *irq
 {
 	unsigned nr_irqs = 0, done = 0;
 
+	/* 1: the oob side lets go on every CPU of the mask (8.4's disable_oob_timer). */
 	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
 		struct cpu_args a = { .sys = sys, .cpu = cpu };
 		bool seen = false;
@@ -396,11 +423,7 @@ static void uninstall_mask(struct cw_system *sys, const uint64_t *mask, int *irq
 			continue;
 		}
 		irq = sys->proxy->cpus[cpu].dev->real_device->irq;
-		if (cw_cpu_call(sys, cpu, uninstall_on_cpu, &a) || !a.dev) {
-			continue;
-		}
-		free(a.dev);
-		done++;
+		cw_cpu_call(sys, cpu, disable_oob_on_cpu, &a);
 		for (unsigned i = 0; i < nr_irqs; i++) {
 			seen |= irqs[i] == irq;
 		}
@@ -408,10 +431,24 @@ static void uninstall_mask(struct cw_system *sys, const uint64_t *mask, int *irq
 			irqs[nr_irqs++] = irq;
 		}
 	}
+	/* 2: lines no CPU outside the mask still proxies go back in-band. */
 	for (unsigned i = 0; i < nr_irqs; i++) {
-		if (!irq_still_proxied(sys, irqs[i])) {
+		if (!irq_proxied_outside(sys, irqs[i], mask)) {
 			sys->port->irq_switch_oob(sys->port_ctx, irqs[i], false);
 		}
+	}
+	/* 3: each CPU gets its real device back. */
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		struct cpu_args a = { .sys = sys, .cpu = cpu };
+
+		if (!mask_test(mask, cpu) || !sys->proxy->cpus[cpu].dev) {
+			continue;
+		}
+		if (cw_cpu_call(sys, cpu, uninstall_on_cpu, &a) || !a.dev) {
+			continue;
+		}
+		free(a.dev);
+		done++;
 	}
 	cw_spin_lock(&sys->proxy->lock);
 	sys->proxy->nr_installed -= done;
@@ -569,6 +606,21 @@ void cw_tick_proxy_interrupt(struct cw_system *sys)
 	}
 }
 
+bool cw_tick_proxy_deep_idle_ok(struct cw_system *sys)
+{
+	struct cw_proxy_cpu *pc = &sys->proxy->cpus[cw__this_cpu(sys)];
+	struct cw_clock_proxy_device *dev = pc->dev;
+	bool queued;
+
+	if (!dev || !(dev->real_device->features & CW_CLOCKEVENT_FEAT_C3STOP)) {
+		return true;
+	}
+	cw_spin_lock(&pc->lock);
+	queued = pc->timers != NULL;
+	cw_spin_unlock(&pc->lock);
+	return !queued;
+}
+
 struct cw_clock_proxy_device *cw_tick_proxy(struct cw_system *sys, unsigned cpu)
 {
 	if (!sys || !sys->proxy || cpu >= sys->nr_cpus) {
@@ -586,12 +638,13 @@ static struct cw_proxy_cpu *oobl_cpu(struct cw_clock_proxy_device *dev)
 }
 
 /* Program the real device for the earliest oob timer or the in-band request. */
-static void oobl_reprogram(struct cw_system *sys, struct cw_proxy_cpu *pc)
+static void oobl_reprogram_locked(struct cw_system *sys, struct cw_proxy_cpu *pc)
 {
 	struct cw_clock_event_device *real = pc->dev->real_device;
 	cw_ktime_t next = pc->inband_next_ns;
 
 	(void)sys;
+	cw_lockdep_assert_held(&pc->lock);
 	if (pc->timers && pc->timers->expires_ns < next) {
 		next = pc->timers->expires_ns;
 	}
@@ -647,13 +700,20 @@ static void oobl_handle_oob_event(struct cw_clock_proxy_device *dev)
 	struct cw_proxy_cpu *pc = oobl_cpu(dev);
 	cw_ktime_t now = cw_ktime_get(sys);
 	struct cw_oob_timer *t;
+	bool notify = false;
 
+	cw_spin_lock(&pc->lock);
 	while ((t = pc->timers) && t->expires_ns <= now) {
 		cw_ktime_t next = t->expires_ns + (cw_ktime_t)t->period_ns;
 
 		oobl_remove(pc, t);
-		/* The callback sees the expiry it ran for; it may restart or cancel. */
+		/*
+		 * The callback runs unlocked and sees the expiry it ran for;
+		 * it may restart or cancel its timer.
+		 */
+		cw_spin_unlock(&pc->lock);
 		t->fn(t, now);
+		cw_spin_lock(&pc->lock);
 		if (!t->queued && t->period_ns) {
 			if (next <= now) {
 				uint64_t skip = (uint64_t)(now - next) / t->period_ns + 1;
@@ -667,9 +727,13 @@ static void oobl_handle_oob_event(struct cw_clock_proxy_device *dev)
 	}
 	if (pc->inband_next_ns <= now) {
 		pc->inband_next_ns = CW_KTIME_MAX;
+		notify = true;
+	}
+	oobl_reprogram_locked(sys, pc);
+	cw_spin_unlock(&pc->lock);
+	if (notify) {
 		cw_tick_notify_proxy(sys);
 	}
-	oobl_reprogram(sys, pc);
 }
 
 /* The in-band side's request (the proxy's set_next_ktime). */
@@ -678,8 +742,10 @@ static int oobl_inband_next(cw_ktime_t expires_ns, struct cw_clock_event_device 
 	struct cw_clock_proxy_device *dev = to_proxy(pd);
 	struct cw_proxy_cpu *pc = oobl_cpu(dev);
 
+	cw_spin_lock(&pc->lock);
 	pc->inband_next_ns = expires_ns;
-	oobl_reprogram(pd->sys, pc);
+	oobl_reprogram_locked(pd->sys, pc);
+	cw_spin_unlock(&pc->lock);
 	return 0;
 }
 
@@ -693,8 +759,10 @@ static int oobl_inband_stop(struct cw_clock_event_device *pd)
 		/* Being installed or removed: nothing of ours runs on the hardware. */
 		return 0;
 	}
+	cw_spin_lock(&pc->lock);
 	pc->inband_next_ns = CW_KTIME_MAX;
-	oobl_reprogram(pd->sys, pc);
+	oobl_reprogram_locked(pd->sys, pc);
+	cw_spin_unlock(&pc->lock);
 	return 0;
 }
 
@@ -732,14 +800,17 @@ int cw_oob_timer_start(struct cw_system *sys, unsigned cpu, struct cw_oob_timer 
 		return CW_EINVAL;
 	}
 	pc = &sys->proxy->cpus[cpu];
+	cw_spin_lock(&pc->lock);
 	if (!pc->dev || !pc->oob_layer) {
+		cw_spin_unlock(&pc->lock);
 		return CW_ENODEV;
 	}
 	oobl_remove(pc, t);
 	t->expires_ns = expires_ns;
 	t->period_ns = period_ns;
 	oobl_insert(pc, t);
-	oobl_reprogram(sys, pc);
+	oobl_reprogram_locked(sys, pc);
+	cw_spin_unlock(&pc->lock);
 	return 0;
 }
 
@@ -752,11 +823,13 @@ int cw_oob_timer_cancel(struct cw_system *sys, unsigned cpu, struct cw_oob_timer
 		return 0;
 	}
 	pc = &sys->proxy->cpus[cpu];
+	cw_spin_lock(&pc->lock);
 	t->period_ns = 0;
 	was = oobl_remove(pc, t);
 	if (was && pc->dev && pc->oob_layer) {
-		oobl_reprogram(sys, pc);
+		oobl_reprogram_locked(sys, pc);
 	}
+	cw_spin_unlock(&pc->lock);
 	return was;
 }
 
@@ -822,7 +895,7 @@ void cw__proxy_cpu_dying(struct cw_system *sys, unsigned cpu)
 	cw_spin_lock(&sys->proxy->lock);
 	sys->proxy->nr_installed--;
 	cw_spin_unlock(&sys->proxy->lock);
-	if (!irq_still_proxied(sys, irq)) {
+	if (!irq_proxied_outside(sys, irq, NULL)) {
 		sys->port->irq_switch_oob(sys->port_ctx, irq, false);
 	}
 	cw__log(sys, CW_LOG_INFO, "proxy: CPU%u going down: proxy removed", cpu);

@@ -108,6 +108,7 @@
 #define NONE     CW_TMIGR_NONE
 #define NO_EVENT CW_TIMER_NEXT_NONE
 #define NO_NODE  UINT32_MAX
+#define NO_CPU   UINT32_MAX
 
 CW_BUILD_ASSERT((CHILDREN & (CHILDREN - 1u)) == 0 && CHILDREN <= 8u,
 		"children per group: a power of two that fits the 8-bit maps");
@@ -135,6 +136,8 @@ struct tmigr_group {
 	unsigned level;
 	/** NUMA node, or NO_NODE at and above the cross-node level. */
 	uint32_t node;
+	/** Capacity class of its tree (0 unless one hierarchy per class). */
+	unsigned klass;
 	/** Children linked so far (under the lock). */
 	unsigned num_children;
 	/** This group's event in its parent's queue. */
@@ -147,8 +150,18 @@ struct tmigr_group {
 	unsigned child_cpu[CHILDREN];
 	/** Creation index (tree output). */
 	unsigned index;
+	/** Copy of cw_system_config.tmigr_one_duty_holder. */
+	bool one_holder;
 	/** Next group of the same level (creation order). */
 	struct tmigr_group *next;
+	/**
+	 * Top group only, under its lock: the idle CPU that armed for the
+	 * tree's first event as the last idle CPU (NO_CPU: none), and that
+	 * event. Another CPU going idle last takes the duty only for an earlier
+	 * event, so the idle CPUs do not all keep waking for the same events.
+	 */
+	unsigned duty_cpu;
+	uint64_t duty_exp;
 };
 
 struct tmigr_cpu {
@@ -167,8 +180,16 @@ struct tmigr_cpu {
 	struct tmigr_group *group;
 	unsigned childmask;
 	uint32_t node;
+	/** Capacity class (its tree, with one hierarchy per class). */
+	unsigned klass;
 	/** Jiffy the CPU must wake for as the last idle CPU, or NO_EVENT. */
 	_Atomic uint64_t wakeup;
+	/** Its top group names it as the duty holder (under tmc->lock). */
+	bool holds_duty;
+	/** Copy of cw_system_config.tmigr_one_duty_holder. */
+	bool one_holder;
+	/** Top group of its tree. */
+	struct tmigr_group *top;
 	struct tmigr_event cpuevt;
 };
 
@@ -178,11 +199,14 @@ struct cw_tmigr {
 	unsigned crossnode_level;
 	unsigned nr_nodes;
 	unsigned nr_isolated;
+	/** Separate trees (capacity classes with cw_system_config.tmigr_per_class; else 1). */
+	unsigned nr_trees;
+	/** cw_system_config.tmigr_one_duty_holder: top groups keep their duty holder. */
+	bool one_duty_holder;
 	unsigned nr_groups;
 	struct tmigr_cpu *cpus;
 	/** First group of each level (levels entries). */
 	struct tmigr_group **level_first;
-	struct tmigr_group *root;
 	struct cw_spinlock setup_lock;
 	_Atomic uint64_t deactivations, activations, remote_runs, duties, new_timer_updates, kicks;
 };
@@ -301,8 +325,39 @@ static void set_event_locked(struct tmigr_event *e, uint64_t exp, unsigned cpu)
  * handles its queue), or @g is the top. An idle top group's first event is
  * stored in *@duty (the last idle CPU's wakeup).
  */
+/* A walk's result: the duty (the tree's first event) for @claimer, or NO_EVENT. */
+struct walk {
+	/** CPU that will arm for a duty, or NO_CPU (only report it). */
+	unsigned claimer;
+	/** Keep one holder per top group (cw_system_config.tmigr_one_duty_holder). */
+	bool one_holder;
+	uint64_t duty;
+};
+
+/*
+ * The top group @g (locked) is idle: decide the duty. A holder other than
+ * the claimer already armed no later than the first event keeps it.
+ */
+static void top_duty_locked(struct tmigr_group *g, struct walk *w)
+{
+	uint64_t first = atomic_load_explicit(&g->next_expiry, memory_order_relaxed);
+
+	if (first == NO_EVENT) {
+		return;
+	}
+	if (w->one_holder && g->duty_cpu != NO_CPU && g->duty_cpu != w->claimer &&
+	    cw_time_before_eq64(g->duty_exp, first)) {
+		return;
+	}
+	if (w->one_holder && w->claimer != NO_CPU) {
+		g->duty_cpu = w->claimer;
+		g->duty_exp = first;
+	}
+	w->duty = first;
+}
+
 static bool update_events(struct tmigr_group *g, struct tmigr_group *child, struct tmigr_cpu *tmc,
-			  uint64_t exp, uint64_t *duty)
+			  uint64_t exp, struct walk *w)
 {
 	uint32_t gs;
 	unsigned cpu;
@@ -324,7 +379,7 @@ static bool update_events(struct tmigr_group *g, struct tmigr_group *child, stru
 	group_first_locked(g, NULL);
 	gs = atomic_load_explicit(&g->state, memory_order_acquire);
 	if (!g->parent && cw__tmigr_migrator(gs) == NONE) {
-		*duty = atomic_load_explicit(&g->next_expiry, memory_order_relaxed);
+		top_duty_locked(g, w);
 	}
 	cw_spin_unlock(&g->lock);
 	if (child) {
@@ -366,11 +421,11 @@ static void activate_walk(struct tmigr_cpu *tmc)
  * tree while groups are left without an active child, updating the events
  * of each level. Returns the duty (the system's first event) or NO_EVENT.
  */
-static uint64_t deactivate_walk(struct tmigr_cpu *tmc, uint64_t exp)
+static uint64_t deactivate_walk(struct tmigr_cpu *tmc, uint64_t exp, unsigned claimer)
 {
 	struct tmigr_group *g = tmc->group, *child = NULL;
 	unsigned mask = tmc->childmask;
-	uint64_t duty = NO_EVENT;
+	struct walk w = { claimer, tmc->one_holder, NO_EVENT };
 
 	while (g) {
 		uint32_t cur = atomic_load_explicit(&g->state, memory_order_acquire), new;
@@ -390,7 +445,7 @@ static uint64_t deactivate_walk(struct tmigr_cpu *tmc, uint64_t exp)
 			/* Someone changed the word (seq moved): read the child again. */
 			atomic_thread_fence(memory_order_seq_cst);
 		}
-		if (update_events(g, child, tmc, exp, &duty) && !walk_on) {
+		if (update_events(g, child, tmc, exp, &w) && !walk_on) {
 			break;
 		}
 		if (!walk_on) {
@@ -400,7 +455,7 @@ static uint64_t deactivate_walk(struct tmigr_cpu *tmc, uint64_t exp)
 		mask = g->childmask;
 		g = g->parent;
 	}
-	return duty;
+	return w.duty;
 }
 
 /*
@@ -408,19 +463,33 @@ static uint64_t deactivate_walk(struct tmigr_cpu *tmc, uint64_t exp)
  * propagate upwards until a group with a migrator. Returns the duty when
  * the whole hierarchy is idle.
  */
-static uint64_t new_timer_walk(struct tmigr_cpu *tmc, uint64_t exp)
+static uint64_t new_timer_walk(struct tmigr_cpu *tmc, uint64_t exp, unsigned claimer)
 {
 	struct tmigr_group *g = tmc->group, *child = NULL;
-	uint64_t duty = NO_EVENT;
+	struct walk w = { claimer, tmc->one_holder, NO_EVENT };
 
 	while (g) {
-		if (update_events(g, child, tmc, exp, &duty)) {
+		if (update_events(g, child, tmc, exp, &w)) {
 			break;
 		}
 		child = g;
 		g = g->parent;
 	}
-	return duty;
+	return w.duty;
+}
+
+/* @tmc (lock held) no longer arms for its tree's duty: forget it as the holder. */
+static void drop_duty(struct tmigr_cpu *tmc)
+{
+	if (!tmc->holds_duty) {
+		return;
+	}
+	cw_spin_lock(&tmc->top->lock);
+	if (tmc->top->duty_cpu == tmc->id) {
+		tmc->top->duty_cpu = NO_CPU;
+	}
+	cw_spin_unlock(&tmc->top->lock);
+	tmc->holds_duty = false;
 }
 
 /* ------------------------------------------------------------------------
@@ -467,13 +536,18 @@ uint64_t cw__tmigr_cpu_deactivate(struct cw_system *sys, unsigned cpu, uint64_t 
 	}
 	if (tmc->idle) {
 		/* Re-entry while idle (woken by something else): refresh the event. */
-		duty = new_timer_walk(tmc, hand_up);
+		duty = new_timer_walk(tmc, hand_up, tmc->id);
 	} else {
 		CW_WRITE_ONCE(tmc->idle, true);
 		stat_inc(&tm->deactivations);
-		duty = deactivate_walk(tmc, hand_up);
+		duty = deactivate_walk(tmc, hand_up, tmc->id);
 	}
 	atomic_store_explicit(&tmc->wakeup, duty, memory_order_relaxed);
+	if (duty != NO_EVENT) {
+		tmc->holds_duty = true;
+	} else {
+		drop_duty(tmc);
+	}
 	if (duty != NO_EVENT) {
 		stat_inc(&tm->duties);
 	}
@@ -501,6 +575,7 @@ void cw__tmigr_cpu_activate(struct cw_system *sys, unsigned cpu)
 	}
 	CW_WRITE_ONCE(tmc->idle, false);
 	atomic_store_explicit(&tmc->wakeup, NO_EVENT, memory_order_relaxed);
+	drop_duty(tmc);
 	if (tmc->available) {
 		atomic_store_explicit(&tmc->cpuevt.ignore, true, memory_order_release);
 		stat_inc(&tm->activations);
@@ -545,6 +620,8 @@ bool cw__tmigr_requires_handle_remote(struct cw_system *sys, unsigned cpu, uint6
 
 struct requeue {
 	struct tmigr_cpu *tmc;
+	/** The CPU running the pull (it arms for a duty that comes back). */
+	unsigned self;
 	uint64_t duty;
 };
 
@@ -564,7 +641,7 @@ static void requeue_locked(struct cw_system *sys, unsigned cpu, const struct cw_
 	cw_spin_lock(&tmc->lock);
 	if (tmc->idle && tmc->available) {
 		/* Done even with no new event, so events of idle groups are not lost. */
-		rq->duty = new_timer_walk(tmc, hand_up);
+		rq->duty = new_timer_walk(tmc, hand_up, rq->self);
 	}
 	tmc->remote = false;
 	cw_spin_unlock(&tmc->lock);
@@ -576,10 +653,10 @@ static void requeue_locked(struct cw_system *sys, unsigned cpu, const struct cw_
  * (@self handles interrupts as the last idle CPU), else NO_EVENT.
  */
 static uint64_t handle_remote_cpu(struct cw_system *sys, struct cw_tmigr *tm, unsigned cpu,
-				  uint64_t now)
+				  unsigned self, uint64_t now)
 {
 	struct tmigr_cpu *tmc = &tm->cpus[cpu];
-	struct requeue rq = { tmc, NO_EVENT };
+	struct requeue rq = { tmc, self, NO_EVENT };
 
 	cw_spin_lock(&tmc->lock);
 	if (!tmc->available || !tmc->idle || tmc->remote ||
@@ -619,11 +696,12 @@ static bool pop_due_locked(struct tmigr_group *g, uint64_t now, unsigned *cpu,
 }
 
 /* Recompute @child's event in @g after a pop (no-op when @child is active again). */
-static void refresh_child(struct tmigr_group *g, struct tmigr_group *child)
+static uint64_t refresh_child(struct tmigr_group *g, struct tmigr_group *child, unsigned self)
 {
-	uint64_t duty = NO_EVENT;
+	struct walk w = { self, g->one_holder, NO_EVENT };
 
-	update_events(g, child, NULL, NO_EVENT, &duty);
+	update_events(g, child, NULL, NO_EVENT, &w);
+	return w.duty;
 }
 
 void cw__tmigr_handle_remote_at(struct cw_system *sys, unsigned cpu, uint64_t now)
@@ -664,9 +742,9 @@ void cw__tmigr_handle_remote_at(struct cw_system *sys, unsigned cpu, uint64_t no
 			if (!got) {
 				break;
 			}
-			duty = earlier(duty, handle_remote_cpu(sys, tm, target, now));
+			duty = earlier(duty, handle_remote_cpu(sys, tm, target, cpu, now));
 			if (child) {
-				refresh_child(g, child);
+				duty = earlier(duty, refresh_child(g, child, cpu));
 			}
 		}
 	}
@@ -677,13 +755,11 @@ void cw__tmigr_handle_remote_at(struct cw_system *sys, unsigned cpu, uint64_t no
 		 * re-plans its sleep on its way back to idle).
 		 */
 		cw_spin_lock(&tmc->lock);
-		if (tmc->idle) {
-			atomic_store_explicit(
-				&tmc->wakeup,
-				earlier(duty,
-					atomic_load_explicit(&tmc->wakeup, memory_order_relaxed)),
-				memory_order_relaxed);
-		}
+		atomic_store_explicit(
+			&tmc->wakeup,
+			earlier(duty, atomic_load_explicit(&tmc->wakeup, memory_order_relaxed)),
+			memory_order_relaxed);
+		tmc->holds_duty = true;
 		cw_spin_unlock(&tmc->lock);
 	}
 }
@@ -696,6 +772,7 @@ void cw__tmigr_handle_remote(struct cw_system *sys, unsigned cpu)
 /* The wheel's global hook: a new first global timer on idle @cpu's base (base lock held). */
 static void global_hook(struct cw_system *sys, unsigned cpu, uint64_t expiry)
 {
+	unsigned target = cpu;
 	struct cw_tmigr *tm = tm_of(sys);
 	struct tmigr_cpu *tmc = &tm->cpus[cpu];
 	uint64_t duty;
@@ -715,23 +792,29 @@ static void global_hook(struct cw_system *sys, unsigned cpu, uint64_t expiry)
 
 		if (cur == NO_EVENT || cw_time_before64(expiry, cur)) {
 			stat_inc(&tm->new_timer_updates);
-			duty = new_timer_walk(tmc, expiry);
+			duty = new_timer_walk(tmc, expiry, NO_CPU);
 			/*
 			 * Everybody sleeps and this may be the new first event: someone
-			 * must wake for it. A CPU of this system arming it is running
-			 * and re-plans its sleep (as the last idle CPU) on its way back
-			 * to idle; any other thread wakes the timer's CPU to do so.
+			 * must wake for it. The arming CPU, if it is one of this tree,
+			 * gets the kick (it runs anyway; the interrupt makes it re-plan
+			 * its sleep as the last idle CPU), so the sleeping owner of the
+			 * timer stays asleep; any other thread kicks the owner.
 			 */
-			kick = duty != NO_EVENT && cw_time_before_eq64(duty, expiry) &&
-			       cw__current_cpu(sys) == CW_PORT_NO_CPU;
+			kick = duty != NO_EVENT && cw_time_before_eq64(duty, expiry);
 			if (kick) {
+				unsigned self = cw__current_cpu(sys);
+
 				stat_inc(&tm->kicks);
+				if (self < tm->nr_cpus && tm->cpus[self].klass == tmc->klass &&
+				    CW_READ_ONCE(tm->cpus[self].available)) {
+					target = self;
+				}
 			}
 		}
 	}
 	cw_spin_unlock(&tmc->lock);
 	if (kick) {
-		cw__cpu_send_ipi(sys, cpu, CW_IPI_KICK);
+		cw__cpu_send_ipi(sys, target, CW_IPI_KICK);
 	}
 }
 
@@ -739,20 +822,23 @@ static void global_hook(struct cw_system *sys, unsigned cpu, uint64_t expiry)
  * Topology: groups created as CPUs come up, never destroyed
  */
 
-static struct tmigr_group *new_group(struct cw_tmigr *tm, unsigned level, uint32_t node);
+static struct tmigr_group *new_group(struct cw_tmigr *tm, unsigned level, uint32_t node,
+				     unsigned klass);
 
-/* A group of @level for @node with a free slot, created (and linked) if needed. */
-static struct tmigr_group *group_with_room(struct cw_tmigr *tm, unsigned level, uint32_t node)
+/* A group of @level for @node (and class) with a free slot, created (and linked) if needed. */
+static struct tmigr_group *group_with_room(struct cw_tmigr *tm, unsigned level, uint32_t node,
+					   unsigned klass)
 {
 	if (level >= tm->crossnode_level) {
 		node = NO_NODE;
 	}
 	for (struct tmigr_group *g = tm->level_first[level]; g; g = g->next) {
-		if (g->node == node && CW_READ_ONCE(g->num_children) < CHILDREN) {
+		if (g->node == node && g->klass == klass &&
+		    CW_READ_ONCE(g->num_children) < CHILDREN) {
 			return g;
 		}
 	}
-	return new_group(tm, level, node);
+	return new_group(tm, level, node, klass);
 }
 
 /* Link @evt (a CPU's or a group's event) into @parent's next slot. Returns the bit. */
@@ -771,7 +857,8 @@ static unsigned link_child(struct tmigr_group *parent, struct tmigr_event *evt,
 	return 1u << i;
 }
 
-static struct tmigr_group *new_group(struct cw_tmigr *tm, unsigned level, uint32_t node)
+static struct tmigr_group *new_group(struct cw_tmigr *tm, unsigned level, uint32_t node,
+				     unsigned klass)
 {
 	struct tmigr_group *g = calloc(1, sizeof(*g)), **pp;
 
@@ -779,13 +866,16 @@ static struct tmigr_group *new_group(struct cw_tmigr *tm, unsigned level, uint32
 		return NULL;
 	}
 	g->level = level;
+	g->one_holder = tm->one_duty_holder;
+	g->duty_cpu = NO_CPU;
 	g->node = node;
+	g->klass = klass;
 	atomic_init(&g->state, cw__tmigr_state(0, NONE, 0));
 	atomic_init(&g->next_expiry, NO_EVENT);
 	atomic_init(&g->groupevt.expires, NO_EVENT);
 	atomic_init(&g->groupevt.ignore, true);
 	if (level + 1u < tm->levels) {
-		struct tmigr_group *parent = group_with_room(tm, level + 1u, node);
+		struct tmigr_group *parent = group_with_room(tm, level + 1u, node, klass);
 
 		if (!parent) {
 			free(g);
@@ -793,8 +883,6 @@ static struct tmigr_group *new_group(struct cw_tmigr *tm, unsigned level, uint32
 		}
 		g->parent = parent;
 		g->childmask = link_child(parent, &g->groupevt, g, 0);
-	} else {
-		tm->root = g;
 	}
 	g->index = tm->nr_groups++;
 	for (pp = &tm->level_first[level]; *pp; pp = &(*pp)->next) {
@@ -812,10 +900,14 @@ static int setup_cpu(struct cw_tmigr *tm, unsigned cpu)
 
 	cw_spin_lock(&tm->setup_lock);
 	if (!tmc->set_up && !tmc->isolated) {
-		g = group_with_room(tm, 0, tmc->node);
+		g = group_with_room(tm, 0, tmc->node, tmc->klass);
 		if (g) {
 			tmc->group = g;
 			tmc->childmask = link_child(g, &tmc->cpuevt, NULL, cpu);
+			while (g->parent) {
+				g = g->parent;
+			}
+			tmc->top = g;
 			tmc->set_up = true;
 		} else {
 			ret = CW_ENOMEM;
@@ -885,8 +977,9 @@ void cw__tmigr_cpu_dying(struct cw_system *sys, unsigned cpu)
 	if (tmc->available) {
 		/* It handles its own timers until the wheel's dead step moves them. */
 		if (!tmc->idle) {
-			duty = deactivate_walk(tmc, NO_EVENT);
+			duty = deactivate_walk(tmc, NO_EVENT, NO_CPU);
 		}
+		drop_duty(tmc);
 		CW_WRITE_ONCE(tmc->available, false);
 		atomic_store_explicit(&tmc->wakeup, NO_EVENT, memory_order_relaxed);
 	}
@@ -896,7 +989,9 @@ void cw__tmigr_cpu_dying(struct cw_system *sys, unsigned cpu)
 	}
 	/* It was the last active CPU and events remain: hand the duty on. */
 	for (unsigned i = 0; i < tm->nr_cpus; i++) {
-		if (i != cpu && cw_cpu_online(sys, i) && cw__tmigr_cpu_available(sys, i)) {
+		/* A CPU of the same tree (capacity class) can take its duty. */
+		if (i != cpu && tm->cpus[i].klass == tmc->klass && cw_cpu_online(sys, i) &&
+		    cw__tmigr_cpu_available(sys, i)) {
 			stat_inc(&tm->kicks);
 			cw__cpu_send_ipi(sys, i, CW_IPI_KICK);
 			return;
@@ -912,8 +1007,8 @@ size_t cw__tmigr_cpu_bytes(void)
 int cw__tmigr_init(struct cw_system *sys, const struct cw_system_config *cfg)
 {
 	struct cw_tmigr *tm;
-	unsigned nr = sys->nr_cpus, max_node = 0, max_per_node = 0;
-	unsigned *per_node;
+	unsigned nr = sys->nr_cpus, max_node = 0, max_per_node = 0, nr_classes = 1, max_nodes = 0;
+	unsigned *per_node, *nodes_of_class;
 
 	sys->tmigr = NULL;
 	if (cfg->tmigr_off || nr < 2) {
@@ -924,26 +1019,39 @@ int cw__tmigr_init(struct cw_system *sys, const struct cw_system_config *cfg)
 			max_node = cfg->cpu_node[i];
 		}
 	}
+	for (unsigned i = 0; cfg->tmigr_per_class && cfg->cpu_capacity_class && i < nr; i++) {
+		if (cfg->cpu_capacity_class[i] + 1u > nr_classes) {
+			nr_classes = cfg->cpu_capacity_class[i] + 1u;
+		}
+	}
 	tm = calloc(1, sizeof(*tm));
-	per_node = calloc(max_node + 1u, sizeof(*per_node));
-	if (!tm || !per_node) {
+	/* CPUs per (node, class), and nodes per class. */
+	per_node = calloc((size_t)(max_node + 1u) * nr_classes, sizeof(*per_node));
+	nodes_of_class = calloc(nr_classes, sizeof(*nodes_of_class));
+	if (!tm || !per_node || !nodes_of_class) {
 		free(tm);
 		free(per_node);
+		free(nodes_of_class);
 		return CW_ENOMEM;
 	}
 	tm->cpus = aligned_alloc(CW_CACHELINE_BYTES, nr * sizeof(*tm->cpus));
 	if (!tm->cpus) {
 		free(tm);
 		free(per_node);
+		free(nodes_of_class);
 		return CW_ENOMEM;
 	}
 	memset(tm->cpus, 0, nr * sizeof(*tm->cpus));
 	tm->nr_cpus = nr;
+	tm->one_duty_holder = cfg->tmigr_one_duty_holder;
 	for (unsigned i = 0; i < nr; i++) {
 		struct tmigr_cpu *tmc = &tm->cpus[i];
+		size_t k;
 
 		tmc->id = i;
+		tmc->one_holder = cfg->tmigr_one_duty_holder;
 		tmc->node = cfg->cpu_node ? cfg->cpu_node[i] : 0;
+		tmc->klass = nr_classes > 1 ? cfg->cpu_capacity_class[i] : 0;
 		tmc->isolated = cfg->cpu_isolated && cfg->cpu_isolated[i];
 		atomic_init(&tmc->wakeup, NO_EVENT);
 		atomic_init(&tmc->cpuevt.expires, NO_EVENT);
@@ -953,14 +1061,30 @@ int cw__tmigr_init(struct cw_system *sys, const struct cw_system_config *cfg)
 			tm->nr_isolated++;
 			continue;
 		}
-		if (per_node[tmc->node]++ == 0) {
-			tm->nr_nodes++;
+		k = (size_t)tmc->node * nr_classes + tmc->klass;
+		if (per_node[k]++ == 0) {
+			nodes_of_class[tmc->klass]++;
+			if (nodes_of_class[tmc->klass] == 1) {
+				tm->nr_trees++;
+			}
 		}
-		if (per_node[tmc->node] > max_per_node) {
-			max_per_node = per_node[tmc->node];
+		if (per_node[k] > max_per_node) {
+			max_per_node = per_node[k];
+		}
+	}
+	for (unsigned c = 0; c < nr_classes; c++) {
+		max_nodes = nodes_of_class[c] > max_nodes ? nodes_of_class[c] : max_nodes;
+	}
+	for (unsigned n = 0; n <= max_node; n++) {
+		for (unsigned c = 0; c < nr_classes; c++) {
+			if (per_node[(size_t)n * nr_classes + c]) {
+				tm->nr_nodes++;
+				break;
+			}
 		}
 	}
 	free(per_node);
+	free(nodes_of_class);
 	if (tm->nr_nodes == 0) {
 		/* Every CPU isolated: nothing to migrate. */
 		free(tm->cpus);
@@ -968,7 +1092,7 @@ int cw__tmigr_init(struct cw_system *sys, const struct cw_system_config *cfg)
 		return 0;
 	}
 	tm->crossnode_level = log8_ceil(max_per_node, 1);
-	tm->levels = tm->crossnode_level + log8_ceil(tm->nr_nodes, 0);
+	tm->levels = tm->crossnode_level + log8_ceil(max_nodes, 0);
 	tm->level_first = calloc(tm->levels, sizeof(*tm->level_first));
 	if (!tm->level_first) {
 		free(tm->cpus);
@@ -1036,6 +1160,7 @@ int cw_tmigr_get_info(struct cw_system *sys, struct cw_tmigr_info *out)
 	out->nr_groups = tm->nr_groups;
 	out->nr_nodes = tm->nr_nodes;
 	out->nr_isolated = tm->nr_isolated;
+	out->nr_trees = tm->nr_trees;
 	cw_spin_unlock(&tm->setup_lock);
 	return 0;
 }
@@ -1125,8 +1250,11 @@ int cw_tmigr_format_tree(struct cw_system *sys, char *buf, size_t len)
 	cw_spin_lock(&tm->setup_lock);
 	put(&o, "Timer migration: %u hierarchy levels; %u children per group; crossnode level %u\n",
 	    tm->levels, CHILDREN, tm->crossnode_level);
-	if (tm->root) {
-		put_group(&o, tm, tm->root);
+	for (const struct tmigr_group *g = tm->level_first[tm->levels - 1u]; g; g = g->next) {
+		if (tm->nr_trees > 1) {
+			put(&o, "capacity class %u:\n", g->klass);
+		}
+		put_group(&o, tm, g);
 	}
 	for (unsigned i = 0; i < tm->nr_cpus; i++) {
 		if (tm->cpus[i].isolated) {
@@ -1267,7 +1395,29 @@ int cw_tmigr_check(struct cw_system *sys, char *report, size_t len)
 			}
 		}
 	}
-	/* 4. Every idle CPU's first global timer is covered. */
+	/* 4. A top group's duty holder sleeps armed for no later than its duty. */
+	for (const struct tmigr_group *g = tm->level_first[tm->levels - 1u]; g; g = g->next) {
+		const struct tmigr_cpu *h;
+		uint64_t w;
+
+		if (g->duty_cpu == NO_CPU) {
+			continue;
+		}
+		h = &tm->cpus[g->duty_cpu];
+		w = atomic_load_explicit(&h->wakeup, memory_order_relaxed);
+		if (!h->idle || !h->available || !h->holds_duty || w == NO_EVENT ||
+		    cw_time_after64(w, g->duty_exp)) {
+			return fail(report, len,
+				    "tmigr: top group %u: duty holder CPU %u (duty %llu) is %s, "
+				    "wakeup %lld",
+				    g->index, g->duty_cpu, (unsigned long long)g->duty_exp,
+				    !h->idle        ? "awake"
+				    : !h->available ? "unavailable"
+						    : "idle",
+				    w == NO_EVENT ? -1LL : (long long)w);
+		}
+	}
+	/* 5. Every idle CPU's first global timer is covered. */
 	for (unsigned cpu = 0; cpu < tm->nr_cpus; cpu++) {
 		struct tmigr_cpu *tmc = &tm->cpus[cpu];
 		struct cw_timer_next n;

@@ -29,3 +29,6 @@ cw_add_test(test_tmigr_posix LABEL posix TIMEOUT 120
 # Claims from many threads at once and the hrtimer fallback on CPU threads (issue 13; also TSan).
 cw_add_test(test_posix_claim LABEL posix TIMEOUT 120
             SOURCES posix/test_posix_claim.c)
+# The proxy tick device on the posix port: oob threads, masked sections (issue 12).
+cw_add_test(test_proxy_posix LABEL posix TIMEOUT 120
+            SOURCES posix/test_proxy_posix.c)

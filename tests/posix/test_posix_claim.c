@@ -8,6 +8,7 @@
  * loaded two-core machine; the test prints what it measured.
  */
 #include <clockwork/claim.h>
+#include <clockwork/cpu.h>
 #include <clockwork/driver/clockevent.h>
 #include <clockwork/port_posix.h>
 #include <clockwork/system.h>
@@ -69,7 +70,8 @@ static void noop_cb(struct cw_claim *c, void *arg)
 
 static void *claimer(void *arg)
 {
-	struct cw_claim_request r = { .owner = arg, .modes = CW_CLAIM_ONESHOT,
+	struct cw_claim_request r = { .owner = arg,
+				      .modes = CW_CLAIM_ONESHOT,
 				      .target_cpu = CW_CLAIM_ANY_CPU };
 	struct cw_claim c;
 
@@ -136,8 +138,8 @@ static void test_concurrent_claims_never_share_a_device(void **state)
 	for (unsigned i = 0; i < NR_THREADS; i++) {
 		pthread_join(th[i], NULL);
 	}
-	print_message("%d claims got a device, %d found all busy, %d overlaps\n",
-		      atomic_load(&got), atomic_load(&busy), atomic_load(&overlaps));
+	print_message("%d claims got a device, %d found all busy, %d overlaps\n", atomic_load(&got),
+		      atomic_load(&busy), atomic_load(&overlaps));
 	assert_int_equal(atomic_load(&overlaps), 0);
 	assert_int_equal(atomic_load(&got) + atomic_load(&busy), NR_THREADS * ROUNDS);
 	assert_true(atomic_load(&got) >= ROUNDS);
@@ -178,8 +180,10 @@ static void test_fallback_callbacks_run_on_cpu_threads_and_stop_at_release(void 
 	assert_int_equal(cw_posix_system_create(&cfg, &opt, &sys), 0);
 	memset(c, 0, sizeof(c));
 	for (unsigned i = 0; i < 2; i++) {
-		struct cw_claim_request r = { .owner = "fb", .modes = CW_CLAIM_PERIODIC,
-					      .target_cpu = (int)i, .allow_fallback = true };
+		struct cw_claim_request r = { .owner = "fb",
+					      .modes = CW_CLAIM_PERIODIC,
+					      .target_cpu = (int)i,
+					      .allow_fallback = true };
 
 		assert_int_equal(cw_claim_timer(sys, &r, &c[i]), 0);
 		assert_null(c[i].dev);
@@ -204,11 +208,180 @@ static void test_fallback_callbacks_run_on_cpu_threads_and_stop_at_release(void 
 	cw_posix_system_destroy(sys);
 }
 
+/*
+ * A global channel whose "hardware" is a host thread: set_next_event
+ * records a host-clock deadline, the thread raises the interrupt on the
+ * routed CPU (async work between cw_irq_enter() and cw_irq_exit()) once
+ * it passed. The claim's interrupt path then races the caller's start,
+ * set-rate, stop and release for real.
+ */
+struct hw_dev {
+	struct cw_clock_event_device dev;
+	atomic_llong deadline_ns; /* host CLOCK_MONOTONIC, 0: not armed */
+	atomic_uint cpu;
+	atomic_bool stop;
+	struct cw_posix_work work;
+	atomic_bool work_busy;
+	struct cw_system *sys;
+};
+
+static long long host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int hw_next(uint64_t cycles, struct cw_clock_event_device *d)
+{
+	struct hw_dev *h = (struct hw_dev *)(void *)d;
+
+	atomic_store(&h->deadline_ns, host_ns() + (long long)cycles);
+	return 0;
+}
+
+static int hw_shutdown(struct cw_clock_event_device *d)
+{
+	atomic_store(&((struct hw_dev *)(void *)d)->deadline_ns, 0);
+	return 0;
+}
+
+static int hw_affinity(struct cw_clock_event_device *d, unsigned cpu)
+{
+	atomic_store(&((struct hw_dev *)(void *)d)->cpu, cpu);
+	return 0;
+}
+
+/* On the routed CPU's thread: the device's interrupt. */
+static void hw_irq(void *arg)
+{
+	struct hw_dev *h = arg;
+
+	atomic_store(&h->work_busy, false);
+	cw_irq_enter(h->sys);
+	cw_clockevents_handle_irq(&h->dev);
+	cw_irq_exit(h->sys);
+}
+
+static void *hw_thread(void *arg)
+{
+	struct hw_dev *h = arg;
+
+	while (!atomic_load(&h->stop)) {
+		long long d = atomic_load(&h->deadline_ns);
+
+		if (d && host_ns() >= d && !atomic_load(&h->work_busy)) {
+			atomic_store(&h->deadline_ns, 0);
+			atomic_store(&h->work_busy, true);
+			h->work.fn = hw_irq;
+			h->work.arg = h;
+			if (cw_posix_cpu_call_async(h->sys, atomic_load(&h->cpu), &h->work)) {
+				atomic_store(&h->work_busy, false);
+			}
+		}
+		{
+			/* A 20 us poll of the "hardware". */
+			struct timespec ts = { 0, 20000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+static atomic_uint hw_fires;
+
+static void hw_cb(struct cw_claim *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+	atomic_fetch_add(&hw_fires, 1);
+}
+
+static void test_hardware_channel_interrupts_race_start_rate_stop_release(void **state)
+{
+	struct cw_system_config cfg = { .nr_cpus = 2 };
+	struct cw_posix_options opt = { .tsc_calibrate_ms = 5, .tsc_calibrate_rounds = 2 };
+	static struct quiet_dev bc;
+	static struct hw_dev h;
+	struct cw_claim_request r = { .owner = "hw", .modes = CW_CLAIM_PERIODIC, .target_cpu = 1 };
+	struct cw_claim c;
+	pthread_t th;
+	unsigned after;
+	long long t_end, t_start, ms;
+
+	(void)state;
+	assert_int_equal(cw_posix_system_create(&cfg, &opt, &sys), 0);
+	memset(&bc, 0, sizeof(bc));
+	bc.dev = (struct cw_clock_event_device){
+		.name = "bc",
+		.features = CW_CLOCKEVENT_FEAT_ONESHOT,
+		.rating = 20,
+		.irq = -1,
+		.cpu = CW_CLOCKEVENT_ANY_CPU,
+		.set_next_event = quiet_next,
+		.set_state_shutdown = quiet_state,
+		.set_irq_affinity = quiet_affinity,
+	};
+	assert_int_equal(cw_clockevents_config_and_register(sys, &bc.dev, 1000000000, 1000,
+							    UINT64_C(1) << 32),
+			 0);
+	memset(&h, 0, sizeof(h));
+	h.sys = sys;
+	h.dev = (struct cw_clock_event_device){
+		.name = "hw0",
+		.features = CW_CLOCKEVENT_FEAT_ONESHOT,
+		.rating = 10,
+		.irq = 7,
+		.cpu = CW_CLOCKEVENT_ANY_CPU,
+		.set_next_event = hw_next,
+		.set_state_shutdown = hw_shutdown,
+		.set_irq_affinity = hw_affinity,
+	};
+	assert_int_equal(cw_clockevents_config_and_register(sys, &h.dev, 1000000000, 1000,
+							    UINT64_C(1) << 32),
+			 0);
+	assert_int_equal(pthread_create(&th, NULL, hw_thread, &h), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cw_claim_timer(sys, &r, &c), 0);
+	assert_ptr_equal(c.dev, &h.dev);
+	assert_int_equal(atomic_load(&h.cpu), 1);
+	t_start = host_ns();
+	assert_int_equal(cw_claim_start_periodic(&c, 2000, hw_cb, NULL), 0);
+	/* 200 ms of rate changes, stops and restarts while the interrupts come. */
+	t_end = host_ns() + 200000000LL;
+	for (unsigned i = 0; host_ns() < t_end; i++) {
+		uint64_t hz = 0;
+
+		assert_int_equal(cw_claim_set_rate(&c, 1000u << (i % 3), &hz), 0);
+		assert_int_equal(hz, 1000u << (i % 3));
+		if (i % 7 == 6) {
+			assert_int_equal(cw_claim_stop(&c), 0);
+			assert_int_equal(cw_claim_start_periodic(&c, 2000, hw_cb, NULL), 0);
+		}
+		sleep_ms(1);
+	}
+	assert_int_equal(cw_claim_release(&c), 0);
+	after = atomic_load(&hw_fires);
+	ms = (host_ns() - t_start) / 1000000 + 1;
+	print_message("hardware channel at 1-4 kHz for %lld ms: %u callbacks\n", ms, after);
+	/* At most 4 kHz (never early); at least 1 kHz less what a loaded machine loses. */
+	assert_true(after >= 20 && after <= 4 * ms);
+	sleep_ms(20);
+	assert_int_equal(atomic_load(&hw_fires), after);
+	assert_int_equal(cw_clockevent_get_state(&h.dev), CW_CLOCKEVENT_STATE_DETACHED);
+	atomic_store(&h.stop, true);
+	pthread_join(th, NULL);
+	cw_posix_system_destroy(sys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_concurrent_claims_never_share_a_device),
 		cmocka_unit_test(test_fallback_callbacks_run_on_cpu_threads_and_stop_at_release),
+		cmocka_unit_test(test_hardware_channel_interrupts_race_start_rate_stop_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

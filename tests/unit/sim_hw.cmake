@@ -8,4 +8,4 @@ cw_add_test(test_sim_pipeline LABEL unit SOURCES unit/test_sim_pipeline.c)
 # The proxy tick device on modelled machines (issue 12); it calls the
 # RESERVED state's internal reserve (src/core/clockevents-internal.h).
 cw_add_test(test_proxy LABEL unit SOURCES unit/test_proxy.c)
-target_compile_definitions(test_proxy PRIVATE CW_BUILDING_LIBRARY)
+target_compile_definitions(test_proxy PRIVATE CW_BUILDING_LIBRARY CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

@@ -150,6 +150,38 @@ static void test_claim_matches_every_capability_and_picks_the_best_fit(void **st
 	cwt_tick_fini(&t);
 }
 
+/*
+ * A global channel whose interrupt cannot be routed serves only requests
+ * that name no CPU; its callbacks run wherever the interrupt goes (cpu -1).
+ */
+static void test_unroutable_channel_serves_only_untargeted_requests(void **state)
+{
+	struct cwt_tick t;
+	struct cwt_ced *fixed;
+	struct cw_claim c;
+	struct cw_claim_info info;
+	struct cw_claim_request r = { .owner = "prof", .modes = CW_CLAIM_ONESHOT, .target_cpu = 1 };
+
+	(void)state;
+	cwt_tick_init(&t, 2, 1000, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	cwt_tick_boot(&t);
+	cwt_ced_add(&t, "l0", 0, F_O | F_P | F_PCPU, 300);
+	cwt_ced_add(&t, "l1", 1, F_O | F_P | F_PCPU, 300);
+	cwt_ced_add(&t, "gbc", CW_CLOCKEVENT_ANY_CPU, F_O | F_P, 250);
+	fixed = cwt_ced_add(&t, "fixed", CW_CLOCKEVENT_ANY_CPU, F_O, 100);
+	fixed->dev.set_irq_affinity = NULL;
+	memset(&c, 0, sizeof(c));
+	/* gbc could be routed to CPU1 but is the broadcast device; fixed cannot be routed. */
+	assert_int_equal(cw_claim_timer(t.sys, &r, &c), CW_EBUSY);
+	r.target_cpu = CW_CLAIM_ANY_CPU;
+	assert_int_equal(cw_claim_timer(t.sys, &r, &c), 0);
+	assert_string_equal(claim_name(&c), "fixed");
+	assert_int_equal(cw_claim_get_info(&c, &info), 0);
+	assert_int_equal(info.cpu, -1);
+	assert_int_equal(cw_claim_release(&c), 0);
+	cwt_tick_fini(&t);
+}
+
 static void test_claims_are_exclusive_busy_then_fallback_and_released_ones_reused(void **state)
 {
 	struct cwt_tick t;
@@ -479,6 +511,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_claim_matches_every_capability_and_picks_the_best_fit),
+		cmocka_unit_test(test_unroutable_channel_serves_only_untargeted_requests),
 		cmocka_unit_test(
 			test_claims_are_exclusive_busy_then_fallback_and_released_ones_reused),
 		cmocka_unit_test(test_claimed_channel_runs_callbacks_on_target_cpu_and_sets_rates),

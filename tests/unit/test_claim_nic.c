@@ -55,6 +55,18 @@ struct nic_run {
 	struct cw_sim_machine *m;
 };
 
+/* The same machine with one TMU channel: it is the broadcast device, none is spare. */
+static char *machine_no_spare(void)
+{
+	static char buf[sizeof(machine_text)];
+
+	snprintf(buf, sizeof(buf), "%s", machine_text);
+	memcpy(strstr(buf, "channels = 2"), "channels = 1", 12);
+	return buf;
+}
+
+static const char *machine = machine_text;
+
 static int nic_start(struct nic_run *r, const char *text, uint64_t seed, char *err, size_t len)
 {
 	struct cw_sim_machine_desc *d = NULL;
@@ -63,9 +75,8 @@ static int nic_start(struct nic_run *r, const char *text, uint64_t seed, char *e
 
 	assert_int_equal(cw_sim_workload_parse_mem(text, strlen(text), "nic.ini", &w, err, len), 0);
 	assert_int_equal(cw_sim_create(seed, &r->sim), 0);
-	assert_int_equal(cw_sim_machine_desc_parse_mem(machine_text, strlen(machine_text), "m.ini",
-						       &d, err, len),
-			 0);
+	assert_int_equal(
+		cw_sim_machine_desc_parse_mem(machine, strlen(machine), "m.ini", &d, err, len), 0);
 	assert_int_equal(cw_sim_machine_create(r->sim, d, NULL, NULL, NULL, &r->m), 0);
 	cw_sim_machine_desc_free(d);
 	assert_int_equal(cw_sim_machine_boot(r->m), 0);
@@ -118,7 +129,9 @@ static void test_nic_section_rejects_bad_input_with_file_line(void **state)
 		  "nic.ini:6: expected a ring size, 1..65536 (got '0')" },
 		{ WL_HEAD "[nic]\nspeed = 10G\n",
 		  "nic.ini:6: expected a key of [nic]: policy, cpu, packets, poll, queue, irq_cost, "
-		  "packet_cost (got 'speed')" },
+		  "packet_cost, fallback (got 'speed')" },
+		{ WL_HEAD "[nic]\nfallback = maybe\n",
+		  "nic.ini:6: expected yes or no (got 'maybe')" },
 		{ WL_HEAD "[nic]\npacket_cost = 500\n",
 		  "nic.ini:6: expected a time such as 500ns (got '500')" },
 		{ WL_HEAD "[nic]\npolicy = claim\npackets = exponential 20us\n",
@@ -206,6 +219,28 @@ static void test_nic_policies_give_the_figures_their_models_imply(void **state)
 	assert_true(small.arrived - small.processed - small.dropped <= 16);
 }
 
+/* Policy claim with fallback = yes on a machine without a spare channel polls on an hrtimer. */
+static void test_nic_claim_policy_falls_back_when_asked(void **state)
+{
+	struct nic_run r;
+	struct cw_sim_nic_stats st;
+	char err[CW_SIM_ERR_MAX], text[600];
+
+	(void)state;
+	machine = machine_no_spare();
+	snprintf(text, sizeof(text), "%s", nic_text("claim", "exponential 20us", "256"));
+	assert_int_equal(nic_start(&r, text, 1, err, sizeof(err)), CW_EBUSY);
+	assert_string_equal(
+		err, "[nic] at line 5: no timer channel for policy claim: CW_EBUSY: resource busy");
+	nic_end(&r);
+	strcat(text, "fallback = yes\n");
+	st = nic_run(text, 1, SEC(2));
+	machine = machine_text;
+	assert_string_equal(st.channel, CW_CLAIM_FALLBACK_NAME);
+	assert_true(st.interrupts > 0);
+	assert_true(st.p99_ns < US(50) + US(2) + 20 * 500 + 2000);
+}
+
 static void test_nic_same_seed_same_figures(void **state)
 {
 	struct cw_sim_nic_stats a, b, c;
@@ -224,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_nic_section_rejects_bad_input_with_file_line),
 		cmocka_unit_test(test_nic_cpu_out_of_range_and_no_spare_channel_are_refused),
 		cmocka_unit_test(test_nic_policies_give_the_figures_their_models_imply),
+		cmocka_unit_test(test_nic_claim_policy_falls_back_when_asked),
 		cmocka_unit_test(test_nic_same_seed_same_figures),
 	};
 

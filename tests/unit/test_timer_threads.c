@@ -172,11 +172,16 @@ static void test_wheel_thread_without_a_home_arms_on_cpu0(void **state)
 	cwt_tick_fini(&t);
 }
 
-/* The home CPU sleeps in NO_HZ idle: the arm kicks it, the timer runs on time there. */
+/*
+ * The home CPU sleeps in NO_HZ idle. A pinned timer armed there kicks it
+ * and runs on time there. A global one runs on time too: on CPU 2 or,
+ * with timer migration, on the busy CPU that expires idle CPUs' global
+ * timers.
+ */
 static void test_wheel_timer_armed_near_an_idle_cpu_wakes_it(void **state)
 {
 	struct cwt_tick t;
-	struct rec r;
+	struct rec pinned, global;
 	struct cw_tick_cpu_stats s0;
 
 	(void)state;
@@ -186,13 +191,19 @@ static void test_wheel_timer_armed_near_an_idle_cpu_wakes_it(void **state)
 	assert_true(CW_READ_ONCE(t.sys->cpus[2].tick_stopped));
 	s0 = cwt_stats(&t, 2);
 	act_as_thread(&t, CW_PORT_NEAR_CPU(2));
-	rec_setup(&t, &r, 0);
-	r.expires = cw_jiffies_get(t.sys) + DELTA_J;
-	assert_int_equal(cw_timer_mod(&r.timer, r.expires), 0);
+	rec_setup(&t, &pinned, CW_TIMER_PINNED);
+	rec_setup(&t, &global, 0);
+	pinned.expires = cw_jiffies_get(t.sys) + DELTA_J;
+	global.expires = pinned.expires + 1;
+	assert_int_equal(cw_timer_mod(&pinned.timer, pinned.expires), 0);
+	assert_int_equal(cw_timer_mod(&global.timer, global.expires), 0);
 	act_as_thread(&t, 0);
 	cw_sim_run_for(t.sim, MS(20));
-	assert_fired_on(&r, 2, "global timer on idle CPU2");
+	assert_fired_on(&pinned, 2, "pinned timer on idle CPU2");
 	assert_true(cwt_stats(&t, 2).ipis > s0.ipis);
+	assert_int_equal(global.fires, 1);
+	assert_int_equal(global.fired_jiffies, global.expires + 1);
+	print_message("global timer armed on idle CPU2 ran on CPU%u\n", global.fired_cpu);
 	check(&t);
 	cwt_tick_fini(&t);
 }
@@ -260,6 +271,8 @@ struct hrec {
 	unsigned fires;
 	unsigned fire_cpu;
 	cw_ktime_t fired_mono;
+	/* First fire: a thread near CPU 3 starts the timer again at this time. */
+	cw_ktime_t restart_at;
 };
 
 static enum cw_hrtimer_restart hrec_fn(struct cw_hrtimer *timer)
@@ -269,6 +282,14 @@ static enum cw_hrtimer_restart hrec_fn(struct cw_hrtimer *timer)
 	h->fires++;
 	h->fire_cpu = cw_sim_current_cpu(h->t->sim);
 	h->fired_mono = cw_ktime_get(h->t->sys);
+	if (h->fires == 1 && h->restart_at) {
+		int saved = h->t->forced_cpu;
+
+		act_as_thread(h->t, CW_PORT_NEAR_CPU(3));
+		cw_hrtimer_start(timer, h->restart_at, CW_HRTIMER_MODE_ABS);
+		h->t->thread_answer = 0;
+		h->t->forced_cpu = saved;
+	}
 	return CW_HRTIMER_NORESTART;
 }
 
@@ -369,6 +390,29 @@ static void test_hrtimer_thread_near_an_offline_cpu_starts_on_a_live_one(void **
 	cwt_tick_fini(&t);
 }
 
+/* A thread near CPU 3 starts a timer whose callback runs on CPU 1: it stays on CPU 1. */
+static void test_hrtimer_started_by_a_thread_while_its_callback_runs_stays(void **state)
+{
+	struct cwt_tick t;
+	struct hrec h;
+	cw_ktime_t first;
+
+	(void)state;
+	boot(&t, true);
+	t.forced_cpu = 1;
+	hrec_setup(&t, &h);
+	first = cw_ktime_get(t.sys) + (cw_ktime_t)MS(2);
+	h.restart_at = first + (cw_ktime_t)MS(3);
+	cw_hrtimer_start(&h.timer, first, CW_HRTIMER_MODE_ABS);
+	t.forced_cpu = -1;
+	cw_sim_run_for(t.sim, MS(10));
+	assert_int_equal(h.fires, 2);
+	assert_int_equal(h.fire_cpu, 1);
+	assert_true(h.fired_mono >= h.restart_at);
+	assert_true(h.fired_mono - h.restart_at <= (cw_ktime_t)US(2));
+	cwt_tick_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_hrtimer_of_a_thread_near_cpu1_is_queued_and_fires_on_cpu1),
 		cmocka_unit_test(test_hrtimer_started_near_an_idle_cpu_moves_there_and_ipis_it),
 		cmocka_unit_test(test_hrtimer_thread_near_an_offline_cpu_starts_on_a_live_one),
+		cmocka_unit_test(test_hrtimer_started_by_a_thread_while_its_callback_runs_stays),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -208,8 +208,10 @@ static const struct cw_port_ops port_ops = {
 	.log_write = port_log,
 };
 
-static struct cw_system *make_system(struct port *p, unsigned nr, const unsigned *node,
-				     const bool *isolated)
+static bool one_duty_holder;
+
+static struct cw_system *make_system_classes(struct port *p, unsigned nr, const unsigned *node,
+					     const bool *isolated, const unsigned *klass)
 {
 	struct cw_system_config cfg = { 0 };
 	struct cw_system *sys;
@@ -222,8 +224,17 @@ static struct cw_system *make_system(struct port *p, unsigned nr, const unsigned
 	cfg.log_lines = 256;
 	cfg.cpu_node = node;
 	cfg.cpu_isolated = isolated;
+	cfg.cpu_capacity_class = klass;
+	cfg.tmigr_per_class = klass != NULL;
+	cfg.tmigr_one_duty_holder = one_duty_holder;
 	assert_int_equal(cw_system_create(&cfg, &sys), 0);
 	return sys;
+}
+
+static struct cw_system *make_system(struct port *p, unsigned nr, const unsigned *node,
+				     const bool *isolated)
+{
+	return make_system_classes(p, nr, node, isolated, NULL);
 }
 
 /* ---- 2. shape -------------------------------------------------------------- */
@@ -437,8 +448,9 @@ static unsigned online_available(struct model *m)
 	return n;
 }
 
-static void model_run(uint64_t seed, unsigned steps)
+static void model_run(uint64_t seed, unsigned steps, bool per_class)
 {
+	static unsigned klass[M_CPUS];
 	static unsigned node[M_CPUS];
 	static bool iso[M_CPUS];
 	struct model *m = test_calloc(1, sizeof(*m));
@@ -450,7 +462,10 @@ static void model_run(uint64_t seed, unsigned steps)
 	}
 	iso[M_CPUS - 1] = true;
 	m->rng = seed;
-	m->sys = make_system(&m->p, M_CPUS, node, iso);
+	for (unsigned c = 0; c < M_CPUS; c++) {
+		klass[c] = c % 2; /* big and little CPUs in every node */
+	}
+	m->sys = make_system_classes(&m->p, M_CPUS, node, iso, per_class ? klass : NULL);
 	m->now = start;
 	cw__timer_test_set_jiffies(m->sys, m->now);
 	for (unsigned c = 0; c < M_CPUS; c++) {
@@ -499,13 +514,14 @@ static void model_run(uint64_t seed, unsigned steps)
 				if (m->idle[cpu]) {
 					wake_up(m, cpu);
 				}
-				m->p.cur = 0;
-				/* The dying step runs on the CPU, the dead step on CPU 0. */
+				m->p.cur = CW_PORT_NO_CPU;
+				/* From a controlling thread that is no CPU: the dying step
+				 * runs on the CPU, the dead step on that thread. */
 				m->online[cpu] = false;
 				assert_int_equal(cw_cpu_down(m->sys, cpu), 0);
 				what = "cpu down";
 			} else if (!m->online[cpu]) {
-				m->p.cur = 0;
+				m->p.cur = CW_PORT_NO_CPU;
 				assert_int_equal(cw_cpu_up(m->sys, cpu), 0);
 				m->online[cpu] = true;
 				m->idle[cpu] = false;
@@ -543,17 +559,28 @@ static void model_run(uint64_t seed, unsigned steps)
 		}
 		model_check(m, what);
 	}
-	/* Everyone goes idle but CPU 0; run until every armed timer came due. */
+	/*
+	 * Everyone goes idle but CPU 0 (and CPU 1, the other class's busy CPU,
+	 * with one hierarchy per class); run until every armed timer came due.
+	 */
+	if (per_class && !m->online[1]) {
+		m->p.cur = CW_PORT_NO_CPU;
+		assert_int_equal(cw_cpu_up(m->sys, 1), 0);
+		m->online[1] = true;
+		m->idle[1] = false;
+	}
 	for (unsigned c = 1; c < M_CPUS; c++) {
 		if (m->online[c] && !m->idle[c]) {
 			go_idle(m, c);
 		}
 	}
-	if (m->idle[0]) {
-		wake_up(m, 0);
+	for (unsigned c = 0; c < (per_class ? 2u : 1u); c++) {
+		if (m->idle[c]) {
+			wake_up(m, c);
+		}
 	}
-	/* Re-plan every sleep with CPU 0 busy: a former last-idle duty is dropped. */
-	for (unsigned c = 1; c < M_CPUS; c++) {
+	/* Re-plan every sleep with them busy: a former last-idle duty is dropped. */
+	for (unsigned c = per_class ? 2u : 1u; c < M_CPUS; c++) {
 		if (m->online[c]) {
 			wake_up(m, c);
 			go_idle(m, c);
@@ -564,6 +591,9 @@ static void model_run(uint64_t seed, unsigned steps)
 		m->now++;
 		cw__timer_test_set_jiffies(m->sys, m->now);
 		tick(m, 0);
+		if (per_class) {
+			tick(m, 1);
+		}
 		for (unsigned c = 1; c < M_CPUS; c++) {
 			if (m->online[c] && m->idle[c] &&
 			    (m->p.kicked[c] || (m->wake[c] != CW_TIMER_NEXT_NONE &&
@@ -590,12 +620,12 @@ static void model_run(uint64_t seed, unsigned steps)
 		assert_false(cw_timer_pending(&m->t[i].timer));
 	}
 	assert_int_equal(cw_tmigr_get_stats(m->sys, &st), 0);
-	print_message("seed %llu: %llu expiries (%llu pulled remotely), %llu idle wakeups "
+	print_message("seed %llu%s: %llu expiries (%llu pulled remotely), %llu idle wakeups "
 		      "(%llu in the drain with CPU 0 busy), %llu remote runs, %llu duties, %llu "
 		      "hook updates, %llu kicks\n",
-		      (unsigned long long)seed, (unsigned long long)m->expiries,
-		      (unsigned long long)m->remote_expiries, (unsigned long long)m->wakeups,
-		      (unsigned long long)m->idle_global_wakeups,
+		      (unsigned long long)seed, one_duty_holder ? " (one duty holder)" : "",
+		      (unsigned long long)m->expiries, (unsigned long long)m->remote_expiries,
+		      (unsigned long long)m->wakeups, (unsigned long long)m->idle_global_wakeups,
 		      (unsigned long long)st.remote_runs, (unsigned long long)st.last_idle_duties,
 		      (unsigned long long)st.new_timer_updates, (unsigned long long)st.kicks);
 	assert_true(m->expiries > 100);
@@ -613,8 +643,46 @@ static void test_model_against_naive_reference(void **state)
 {
 	(void)state;
 	for (uint64_t seed = 1; seed <= 6; seed++) {
-		model_run(seed, 20000);
+		/* Odd seeds: the default; even ones: one last-idle duty holder. */
+		one_duty_holder = seed % 2 == 0;
+		model_run(seed, 12000, false);
 	}
+	one_duty_holder = false;
+}
+
+/* One hierarchy per capacity class (off by default): the same model, two classes. */
+static void test_model_one_hierarchy_per_class(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 11; seed <= 14; seed++) {
+		one_duty_holder = seed % 2 == 0;
+		model_run(seed, 12000, true);
+	}
+	one_duty_holder = false;
+}
+
+static void test_per_class_builds_one_tree_per_class(void **state)
+{
+	static const unsigned node[16] = { 0 };
+	static const unsigned klass[16] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct port p;
+	struct cw_system *sys = make_system_classes(&p, 16, node, NULL, klass);
+	struct cw_tmigr_info info;
+	char buf[2048];
+
+	(void)state;
+	assert_int_equal(cw_tmigr_get_info(sys, &info), 0);
+	cw_tmigr_format_tree(sys, buf, sizeof(buf));
+	print_message("%s", buf);
+	/* 4 big, 12 little: the larger class needs 2 levels; each class its own top. */
+	assert_int_equal(info.nr_trees, 2);
+	assert_int_equal(info.levels, 2);
+	assert_non_null(strstr(buf, "capacity class 0:\nL1 group"));
+	assert_non_null(strstr(buf, "capacity class 1:\nL1 group"));
+	assert_non_null(strstr(buf, "cpus 0 1 2 3\n"));
+	assert_non_null(strstr(buf, "cpus 4 5 6 7 8 9 10 11\n"));
+	assert_int_equal(cw_tmigr_check(sys, buf, sizeof(buf)), 0);
+	cw_system_destroy(sys);
 }
 
 int main(void)
@@ -626,6 +694,8 @@ int main(void)
 		cmocka_unit_test(test_levels_follow_the_numa_topology),
 		cmocka_unit_test(test_tree_output_names_groups_and_cpus),
 		cmocka_unit_test(test_model_against_naive_reference),
+		cmocka_unit_test(test_per_class_builds_one_tree_per_class),
+		cmocka_unit_test(test_model_one_hierarchy_per_class),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

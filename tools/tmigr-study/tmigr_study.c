@@ -64,9 +64,16 @@ enum policy {
 	PUSH,
 	PINNED,
 	PERIODIC,
-	NR_POLICIES
+	/* Only in the heterogeneous table. */
+	PULL_PER_CLASS,
+	PULL_PER_CLASS_HOLDER,
 };
-static const char *const policy_name[] = { "pull", "push", "pinned", "periodic" };
+static const char *const policy_name[] = { "pull",
+					   "push",
+					   "pinned",
+					   "periodic",
+					   "pull, one hierarchy per class",
+					   "pull, per class, one duty holder" };
 
 enum cause {
 	C_TRAFFIC,
@@ -97,7 +104,7 @@ struct hk {
 };
 
 struct cpu {
-	bool idle, busy, isolated;
+	bool idle, busy, isolated, little;
 	uint64_t wake, wake_local, idle_since;
 	bool kicked;
 };
@@ -105,6 +112,7 @@ struct cpu {
 struct run {
 	enum policy pol;
 	unsigned n, nodes;
+	bool hetero;
 	uint64_t rng;
 	struct cw_system *sys;
 	unsigned cur;
@@ -118,6 +126,8 @@ struct run {
 	uint64_t expired, remote, enqueues, scanned, deep_jiffies, idle_jiffies;
 	uint64_t late_hist[MAX_LATE + 1];
 	uint64_t pulled_on_isolated;
+	/* Wakeups of little CPUs for global timers (own or last-idle duty). */
+	uint64_t little_timer_wakeups;
 };
 
 /* ---- deterministic random numbers ---- */
@@ -301,7 +311,15 @@ static void new_burst(struct run *r)
 		r->cpu[c].busy = false;
 	}
 	for (unsigned i = 0; i < nb; i++) {
-		r->cpu[rnd(r) % r->n].busy = true;
+		unsigned c = (unsigned)(rnd(r) % r->n);
+
+		if (r->hetero) {
+			/* The work runs on big CPUs: the first quarter of each node. */
+			unsigned per = r->n / r->nodes;
+
+			c = c / per * per + c % (per / 4);
+		}
+		r->cpu[c].busy = true;
 	}
 	for (unsigned c = 0; c < r->n; c++) {
 		if (r->cpu[c].busy && r->cpu[c].idle) {
@@ -313,21 +331,23 @@ static void new_burst(struct run *r)
 }
 
 static void run_one(struct run *r, enum policy pol, unsigned n, unsigned nodes,
-		    unsigned nr_isolated, uint64_t seed, unsigned seconds)
+		    unsigned nr_isolated, bool hetero, uint64_t seed, unsigned seconds)
 {
 	struct cw_system_config cfg = { 0 };
 	unsigned *node = calloc(n, sizeof(*node));
+	unsigned *klass = calloc(n, sizeof(*klass));
 	bool *iso = calloc(n, sizeof(*iso));
 
 	memset(r, 0, sizeof(*r));
 	r->pol = pol;
+	r->hetero = hetero;
 	r->n = n;
 	r->nodes = nodes;
 	r->rng = seed;
 	r->cpu = calloc(n, sizeof(*r->cpu));
 	r->conns = calloc((size_t)n * CONNS, sizeof(*r->conns));
 	r->hks = calloc(n, sizeof(*r->hks));
-	if (!node || !iso || !r->cpu || !r->conns || !r->hks) {
+	if (!node || !klass || !iso || !r->cpu || !r->conns || !r->hks) {
 		fprintf(stderr, "tmigr-study: out of memory\n");
 		exit(1);
 	}
@@ -336,6 +356,9 @@ static void run_one(struct run *r, enum policy pol, unsigned n, unsigned nodes,
 		/* Isolated: the last CPUs of node 0 (never CPU 0). */
 		iso[c] = c > 0 && c < n / nodes && c >= n / nodes - nr_isolated;
 		r->cpu[c].isolated = iso[c];
+		/* Heterogeneous: a quarter big (class 0), the rest little (class 1). */
+		klass[c] = hetero && c % (n / nodes) >= n / nodes / 4;
+		r->cpu[c].little = klass[c] != 0;
 	}
 	cfg.nr_cpus = n;
 	cfg.hz = HZ;
@@ -344,7 +367,10 @@ static void run_one(struct run *r, enum policy pol, unsigned n, unsigned nodes,
 	cfg.log_lines = 64;
 	cfg.cpu_node = node;
 	cfg.cpu_isolated = iso;
-	cfg.tmigr_off = pol != PULL;
+	cfg.tmigr_off = pol != PULL && pol != PULL_PER_CLASS && pol != PULL_PER_CLASS_HOLDER;
+	cfg.tmigr_one_duty_holder = pol == PULL_PER_CLASS_HOLDER;
+	cfg.cpu_capacity_class = klass;
+	cfg.tmigr_per_class = pol == PULL_PER_CLASS || pol == PULL_PER_CLASS_HOLDER;
 	cfg.initial_jiffies = UINT64_C(1) << 32; /* start past the 32-bit wrap */
 	if (cw_system_create(&cfg, &r->sys)) {
 		fprintf(stderr, "tmigr-study: cw_system_create failed\n");
@@ -409,10 +435,14 @@ static void run_one(struct run *r, enum policy pol, unsigned n, unsigned nodes,
 				go_idle(r, c);
 			} else if (p->wake != CW_TIMER_NEXT_NONE &&
 				   cw_time_after_eq64(r->now, p->wake)) {
-				enum cause why = p->wake == p->wake_local      ? C_LOCAL
-						 : pol == PULL && !p->isolated ? C_DUTY
-									       : C_GLOBAL;
+				enum cause why = p->wake == p->wake_local ? C_LOCAL
+						 : pol != PUSH && pol != PINNED && !p->isolated
+							 ? C_DUTY
+							 : C_GLOBAL;
 
+				if (why != C_LOCAL && p->little) {
+					r->little_timer_wakeups++;
+				}
 				wake_up(r, c, why);
 				tick(r, c);
 				go_idle(r, c);
@@ -445,6 +475,7 @@ static void run_one(struct run *r, enum policy pol, unsigned n, unsigned nodes,
 	free(r->conns);
 	free(r->hks);
 	free(node);
+	free(klass);
 	free(iso);
 }
 
@@ -461,14 +492,22 @@ static uint64_t percentile(const struct run *r, double q)
 	return 0;
 }
 
-static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, uint64_t seed,
-			unsigned seconds)
+static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool hetero,
+			uint64_t seed, unsigned seconds)
 {
 	static struct run r;
+	static const enum policy normal[] = { PULL, PUSH, PINNED, PERIODIC };
+	static const enum policy iso_pols[] = { PULL, PINNED };
+	static const enum policy het_pols[] = { PULL, PULL_PER_CLASS, PULL_PER_CLASS_HOLDER,
+						PINNED };
+	const enum policy *pols = hetero ? het_pols : nr_isolated ? iso_pols : normal;
+	unsigned nr_pols = hetero ? 4u : nr_isolated ? 2u : 4u;
 
 	printf("\n%u CPUs, %u NUMA nodes%s, %u s, seed %llu, HZ=%u\n", n, nodes,
-	       nr_isolated ? " (isolated CPUs in node 0)" : "", seconds, (unsigned long long)seed,
-	       HZ);
+	       nr_isolated ? " (isolated CPUs in node 0)"
+	       : hetero ? " (per node a quarter big CPUs, which take the bursts, the rest little)"
+			: "",
+	       seconds, (unsigned long long)seed, HZ);
 	if (nr_isolated) {
 		printf("isolated CPUs: %u\n", nr_isolated);
 	}
@@ -476,14 +515,12 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, uint64
 	       "tick | remote expiries | expired | lateness p50/p99/max (jiffies) | CPUs "
 	       "scanned/enqueue | deep idle |\n");
 	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-	for (enum policy p = 0; p < NR_POLICIES; p++) {
+	for (unsigned pi = 0; pi < nr_pols; pi++) {
+		enum policy p = pols[pi];
 		uint64_t total = 0;
 		unsigned max = 0;
 
-		if (nr_isolated && p != PULL && p != PINNED) {
-			continue;
-		}
-		run_one(&r, p, n, nodes, nr_isolated, seed, seconds);
+		run_one(&r, p, n, nodes, nr_isolated, hetero, seed, seconds);
 		for (unsigned c = 0; c < NR_CAUSES; c++) {
 			total += r.wakeups[c];
 		}
@@ -505,6 +542,10 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, uint64
 			printf("  (%s: %llu timeouts expired on an isolated CPU that was not their "
 			       "owner)\n",
 			       policy_name[p], (unsigned long long)r.pulled_on_isolated);
+		}
+		if (hetero) {
+			printf("\n(%s: little CPUs woke %.1f times/s for global timers)\n",
+			       policy_name[p], (double)r.little_timer_wakeups / seconds);
 		}
 	}
 }
@@ -537,11 +578,12 @@ int main(int argc, char **argv)
 	       CONNS, TIMEOUT, HK_PERIOD, BURST_LEN);
 	for (unsigned m = 0; m < sizeof(machines) / sizeof(machines[0]); m++) {
 		if (!only || only == machines[m][0]) {
-			print_table(machines[m][0], machines[m][1], 0, seed, seconds);
+			print_table(machines[m][0], machines[m][1], 0, false, seed, seconds);
 		}
 	}
 	if (!only || only == 64) {
-		print_table(64, 2, 4, seed, seconds);
+		print_table(64, 2, 4, false, seed, seconds);
+		print_table(64, 2, 0, true, seed, seconds);
 	}
 	return 0;
 }

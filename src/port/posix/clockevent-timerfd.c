@@ -92,6 +92,15 @@ static int timerfd_set_periodic(struct cw_clock_event_device *dev)
 	return timerfd_arm(cpu, 0, period_ns, period_ns);
 }
 
+bool cw__posix_timerfd_read(struct cw_posix_cpu *cpu)
+{
+	uint64_t expirations = 0;
+
+	return read(cpu->timer_fd, &expirations, sizeof(expirations)) ==
+		       (ssize_t)sizeof(expirations) &&
+	       expirations != 0;
+}
+
 void cw__posix_timerfd_irq(struct cw_posix_cpu *cpu)
 {
 	struct cw_system *sys = cpu->ctx->sys;
@@ -120,7 +129,7 @@ static void timerfd_fill(struct cw_posix_cpu *cpu)
 	memset(dev, 0, sizeof(*dev));
 	snprintf(cpu->ced_name, sizeof(cpu->ced_name), "timerfd%u", cpu->id);
 	dev->name = cpu->ced_name;
-	/* Pipeline-ready (handle_event); the posix port has no oob stage yet (proxy: CW_ENOSYS). */
+	/* Pipeline-ready: handle_event, the per-CPU timerfd line (pipeline.c). */
 	dev->features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_KTIME |
 			CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_PIPELINE;
 	if (cpu->ctx->flags & CW_POSIX_TIMERFD_PERIODIC) {
@@ -128,7 +137,7 @@ static void timerfd_fill(struct cw_posix_cpu *cpu)
 		dev->set_state_periodic = timerfd_set_periodic;
 	}
 	dev->rating = CW_POSIX_RATING_TIMERFD;
-	dev->irq = -1;
+	dev->irq = CW_POSIX_TIMERFD_IRQ;
 	dev->cpu = (int)cpu->id;
 	dev->set_next_ktime = timerfd_set_next_ktime;
 	dev->set_state_shutdown = timerfd_disarm;

@@ -79,7 +79,7 @@
 #include <unistd.h>
 
 /* Events taken from one epoll_wait(): at most one per descriptor. */
-#define CPU_MAX_EVENTS         3
+#define CPU_MAX_EVENTS         4
 /* Thread name buffer ("cw-cpu" and any unsigned); the host keeps 15 characters. */
 #define CPU_THREAD_NAME_MAX    24
 /* Re-measure the MONOTONIC offset at most this often per CPU (host ns). */
@@ -162,8 +162,14 @@ int cw_posix_this_cpu(struct cw_system *sys)
 	return ctx && tls_ctx == ctx ? (int)tls_cpu : -1;
 }
 
+void cw__posix_tls_set(struct cw_posix_ctx *ctx, unsigned cpu)
+{
+	tls_ctx = ctx;
+	tls_cpu = cpu;
+}
+
 /* Write 1 to an eventfd. One write cannot overflow it; only EINTR can fail it. */
-static void eventfd_kick(int fd)
+void cw__posix_eventfd_kick(int fd)
 {
 	uint64_t one = 1;
 	ssize_t n;
@@ -187,7 +193,7 @@ void cw__posix_send_ipi_hook(void *opaque, unsigned cpu)
 
 	/* Called with core locks held: only the write, nothing that re-enters. */
 	if (cpu < ctx->nr_cpus) {
-		eventfd_kick(ctx->cpus[cpu].ipi_fd);
+		cw__posix_eventfd_kick(ctx->cpus[cpu].ipi_fd);
 	}
 }
 
@@ -305,7 +311,7 @@ static void sync_call_complete(struct cw_posix_work *work)
 	if (waiter) {
 		/* After the store the record may be gone: only the saved pointer is used. */
 		atomic_store_explicit(&sc->done, true, memory_order_release);
-		eventfd_kick(waiter->call_fd);
+		cw__posix_eventfd_kick(waiter->call_fd);
 		return;
 	}
 	pthread_mutex_lock(&sc->lock);
@@ -361,7 +367,7 @@ static bool cpu_try_queue(struct cw_posix_cpu *cpu, struct cw_posix_work *work)
 	}
 	pthread_mutex_unlock(&cpu->queue_lock);
 	if (queued) {
-		eventfd_kick(cpu->call_fd);
+		cw__posix_eventfd_kick(cpu->call_fd);
 	}
 	return queued;
 }
@@ -434,7 +440,7 @@ int cw_posix_cpu_call_async(struct cw_system *sys, unsigned cpu, struct cw_posix
 	/* Queued even while the thread is stopped: it runs when the CPU starts. */
 	queue_add_locked(c, work);
 	pthread_mutex_unlock(&c->queue_lock);
-	eventfd_kick(c->call_fd);
+	cw__posix_eventfd_kick(c->call_fd);
 	return 0;
 }
 
@@ -465,6 +471,11 @@ static void cpu_dispatch(struct cw_posix_cpu *cpu, const struct epoll_event *ev)
 	case CW_POSIX_FD_CALL:
 		eventfd_drain(cpu->call_fd);
 		cpu_run_queue(cpu);
+		break;
+	case CW_POSIX_FD_SYNTH:
+		if (eventfd_drain(cpu->synth_fd)) {
+			cw__posix_synth_irq(cpu);
+		}
 		break;
 	default:
 		break;
@@ -585,12 +596,15 @@ static int cpu_open(struct cw_posix_cpu *cpu)
 	cpu->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	cpu->ipi_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	cpu->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (cpu->epoll_fd < 0 || cpu->timer_fd < 0 || cpu->ipi_fd < 0 || cpu->call_fd < 0) {
+	cpu->synth_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (cpu->epoll_fd < 0 || cpu->timer_fd < 0 || cpu->ipi_fd < 0 || cpu->call_fd < 0 ||
+	    cpu->synth_fd < 0) {
 		return CW_EIO;
 	}
 	if (epoll_add(cpu->epoll_fd, cpu->timer_fd, CW_POSIX_FD_TIMER) ||
 	    epoll_add(cpu->epoll_fd, cpu->ipi_fd, CW_POSIX_FD_IPI) ||
-	    epoll_add(cpu->epoll_fd, cpu->call_fd, CW_POSIX_FD_CALL)) {
+	    epoll_add(cpu->epoll_fd, cpu->call_fd, CW_POSIX_FD_CALL) ||
+	    epoll_add(cpu->epoll_fd, cpu->synth_fd, CW_POSIX_FD_SYNTH)) {
 		return CW_EIO;
 	}
 	return 0;
@@ -666,6 +680,7 @@ int cw__posix_cpus_init(struct cw_posix_ctx *ctx)
 		cpu->ctx = ctx;
 		cpu->id = i;
 		cpu->epoll_fd = cpu->timer_fd = cpu->ipi_fd = cpu->call_fd = -1;
+		cpu->synth_fd = cpu->oob_epoll_fd = cpu->oob_stop_fd = -1;
 		pthread_mutex_init(&cpu->exec_lock, NULL);
 		pthread_mutex_init(&cpu->queue_lock, NULL);
 	}
@@ -692,6 +707,7 @@ void cw__posix_cpus_fini(struct cw_posix_ctx *ctx)
 		close_fd(&cpu->timer_fd);
 		close_fd(&cpu->ipi_fd);
 		close_fd(&cpu->call_fd);
+		close_fd(&cpu->synth_fd);
 		pthread_mutex_destroy(&cpu->queue_lock);
 		pthread_mutex_destroy(&cpu->exec_lock);
 	}
@@ -732,6 +748,8 @@ int cw__posix_cpus_start(struct cw_posix_ctx *ctx)
 
 void cw__posix_cpus_stop(struct cw_posix_ctx *ctx)
 {
+	/* A proxy left installed: its oob threads go first. */
+	cw__posix_oob_stop_all(ctx);
 	if (!ctx->cpus_started) {
 		return;
 	}
@@ -741,7 +759,7 @@ void cw__posix_cpus_stop(struct cw_posix_ctx *ctx)
 		if (cpu->thread_started) {
 			/* Pairs with the acquire load at the top of the loop. */
 			atomic_store_explicit(&cpu->stop, true, memory_order_release);
-			eventfd_kick(cpu->call_fd);
+			cw__posix_eventfd_kick(cpu->call_fd);
 		}
 	}
 	for (unsigned i = 0; i < ctx->nr_cpus; i++) {

@@ -150,7 +150,14 @@ enum cw_posix_cpu_fd {
 	CW_POSIX_FD_TIMER = 1,
 	CW_POSIX_FD_IPI,
 	CW_POSIX_FD_CALL,
+	/** The synthetic in-band interrupt (pipeline.c). */
+	CW_POSIX_FD_SYNTH,
+	/** An oob thread's stop eventfd (pipeline.c). */
+	CW_POSIX_FD_OOB_STOP,
 };
+
+/** The timerfd devices' interrupt line: one per-CPU line (the pipeline switches it). */
+#define CW_POSIX_TIMERFD_IRQ 0
 
 /** Longest clock event device name, with the NUL ("timerfd4095"). */
 #define CW_POSIX_CED_NAME_MAX 16
@@ -209,6 +216,21 @@ struct cw_posix_cpu {
 	int host_core;
 	/** SCHED_FIFO priority the thread got, 0 if none (written by the thread). */
 	_Atomic int rt_priority;
+	/** Synthetic in-band interrupt eventfd (cw_tick_notify_proxy(); pipeline.c). */
+	int synth_fd;
+	/**
+	 * Out-of-band stage (pipeline.c): its thread, its epoll (the timerfd
+	 * moves there while the line is oob) and stop eventfd, -1 when not
+	 * started. Lifecycle: the caller switching the line.
+	 */
+	pthread_t oob_thread;
+	bool oob_started;
+	int oob_epoll_fd;
+	int oob_stop_fd;
+	/** SCHED_FIFO priority the oob thread got, 0 if the host refused (written by it). */
+	_Atomic int oob_rt_priority;
+	/** Timer interrupts handled on the oob stage. */
+	_Atomic uint64_t stat_oob_irqs;
 	/** Statistics (relaxed atomics): timer interrupts, IPIs, functions run, wakeups. */
 	_Atomic uint64_t stat_timer_irqs;
 	_Atomic uint64_t stat_ipis;
@@ -267,6 +289,26 @@ void cw__posix_mono_offset_refresh_maybe(struct cw_posix_cpu *cpu);
 
 /** Handle an expiry of @p cpu's timerfd (on the CPU thread). */
 void cw__posix_timerfd_irq(struct cw_posix_cpu *cpu);
+
+/** Read @p cpu's timerfd: whether it expired (any thread; non-blocking). */
+bool cw__posix_timerfd_read(struct cw_posix_cpu *cpu);
+
+/** Make the calling thread run as @p cpu of @p ctx for this_cpu (the oob threads). */
+void cw__posix_tls_set(struct cw_posix_ctx *ctx, unsigned cpu);
+
+/** Write 1 to eventfd @p fd (cpu-thread.c). */
+void cw__posix_eventfd_kick(int fd);
+
+/** Pipeline hooks (pipeline.c): see struct cw_port_ops. */
+int cw__posix_irq_switch_oob_hook(void *ctx, int irq, bool oob);
+void cw__posix_irq_post_inband_hook(void *ctx, unsigned cpu);
+bool cw__posix_on_oob_stage_hook(void *ctx);
+
+/** Run the synthetic in-band interrupt on @p cpu (its CPU thread; pipeline.c). */
+void cw__posix_synth_irq(struct cw_posix_cpu *cpu);
+
+/** Stop and join every oob thread, timerfds back in-band (pipeline.c). Idempotent. */
+void cw__posix_oob_stop_all(struct cw_posix_ctx *ctx);
 
 /** The "posix,timerfd" clock event driver (one device per CPU). */
 extern const struct cw_driver cw__posix_timerfd_driver;

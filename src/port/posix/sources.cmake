@@ -8,5 +8,6 @@ set(CW_POSIX_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/posix/clocksource-gettime.c
   ${PROJECT_SOURCE_DIR}/src/port/posix/clocksource-tsc.c
   ${PROJECT_SOURCE_DIR}/src/port/posix/cpu-thread.c
+  ${PROJECT_SOURCE_DIR}/src/port/posix/pipeline.c
   ${PROJECT_SOURCE_DIR}/src/port/posix/clockevent-timerfd.c
 )

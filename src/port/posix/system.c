@@ -134,6 +134,9 @@ static const struct cw_port_ops posix_port_ops = {
 	.cpu_call = cw__posix_cpu_call_hook,
 	.hw_match = cw__posix_hw_match_hook,
 	.cpu_relax = posix_cpu_relax,
+	.irq_switch_oob = cw__posix_irq_switch_oob_hook,
+	.irq_post_inband = cw__posix_irq_post_inband_hook,
+	.on_oob_stage = cw__posix_on_oob_stage_hook,
 	.destroy = posix_destroy,
 	.release = posix_release,
 };

@@ -83,21 +83,35 @@ struct cw_sim_counter {
 	struct drift_change *drift_changes;
 	/** Last value a jittered read returned, not masked (reads never go below it). */
 	unsigned __int128 last_read;
+	/** A = freq * (1e9 + drift) split as A = rate_ah * 1e18 + rate_al (rate_split()). */
+	uint64_t rate_ah;
+	uint64_t rate_al;
 };
 
 CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
 
-/* Cycles counted over @dt_ns in the current piece; updates *rem. */
-static unsigned __int128 piece_cycles(const struct cw_sim_counter *c, uint64_t dt_ns, uint64_t *rem)
+/*
+ * Split the current rate A = f * (1e9 + d) into Ah * 1e18 + Al, whenever f
+ * or d changes: a read then divides once (Ah < 2^36 and Al < 2^60 for
+ * every 64-bit f and |d| < 1e9).
+ */
+static void rate_split(struct cw_sim_counter *c)
 {
 	unsigned __int128 a =
 		(unsigned __int128)c->p.freq_hz * (uint64_t)(1000000000 + c->p.drift_ppb);
-	unsigned __int128 ah = a / REM_SCALE;
-	unsigned __int128 al = a % REM_SCALE;
-	unsigned __int128 frac = (unsigned __int128)*rem + al * dt_ns;
 
-	*rem = (uint64_t)(frac % REM_SCALE);
-	return ah * dt_ns + frac / REM_SCALE;
+	c->rate_ah = (uint64_t)(a / REM_SCALE);
+	c->rate_al = (uint64_t)(a % REM_SCALE);
+}
+
+/* Cycles counted over @dt_ns in the current piece; updates *rem. */
+static unsigned __int128 piece_cycles(const struct cw_sim_counter *c, uint64_t dt_ns, uint64_t *rem)
+{
+	unsigned __int128 frac = (unsigned __int128)*rem + (unsigned __int128)c->rate_al * dt_ns;
+	unsigned __int128 q = frac / REM_SCALE;
+
+	*rem = (uint64_t)(frac - q * REM_SCALE);
+	return (unsigned __int128)c->rate_ah * dt_ns + q;
 }
 
 /* Total cycles counted up to the current virtual time. */
@@ -179,6 +193,7 @@ CW_API int cw_sim_counter_start_for_wrap(const struct cw_sim_counter_params *p, 
 	}
 	/* The model's own count over [0, after_ns] at the drift from boot. */
 	probe.p = *p;
+	rate_split(&probe);
 	cycles = piece_cycles(&probe, after_ns, &rem);
 	mask = CW_CLOCKSOURCE_MASK(p->width_bits);
 	if (cycles == 0 || cycles > (unsigned __int128)mask + 1) {
@@ -206,6 +221,7 @@ CW_API int cw_sim_counter_create(struct cw_sim *sim, const struct cw_sim_counter
 	c->p = *p;
 	c->p.name = c->name;
 	c->mask = CW_CLOCKSOURCE_MASK(p->width_bits);
+	rate_split(c);
 	/* The counter exists from now on; it has counted nothing yet. */
 	c->seg_start_ns = sim->now_ns;
 	c->next = sim->counters;
@@ -272,6 +288,7 @@ CW_API void cw_sim_counter_set_drift(struct cw_sim_counter *c, int64_t drift_ppb
 {
 	fold_piece(c);
 	c->p.drift_ppb = clamp_drift(drift_ppb);
+	rate_split(c);
 }
 
 CW_API int64_t cw_sim_counter_drift_ppb(const struct cw_sim_counter *c)

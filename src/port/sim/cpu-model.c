@@ -23,6 +23,7 @@
  */
 #include <clockwork/sim_hw.h>
 #include <clockwork/cpu.h>
+#include <clockwork/proxy.h>
 #include <clockwork/tick.h>
 
 #include "port/sim/hw-internal.h"
@@ -88,6 +89,20 @@ static int core_idle_enter(struct cw_sim_hw *hw, struct sim_hw_cpu *c, unsigned 
 
 	if (!hw->sys) {
 		return (int)state;
+	}
+	if (deep && !cw_tick_proxy_deep_idle_ok(hw->sys)) {
+		/*
+		 * Out-of-band timers on a proxied C3STOP device: a deep state
+		 * would stop them, and the broadcast only knows the in-band
+		 * side's events (Dovetail's irq_cpuidle_control veto).
+		 */
+		c->stats.deep_fallbacks++;
+		ret = deepest_shallow(hw, state);
+		if (ret < 0) {
+			return -1;
+		}
+		state = (unsigned)ret;
+		deep = false;
 	}
 	ret = cw_tick_idle_enter(hw->sys, deep);
 	if (ret == 0) {

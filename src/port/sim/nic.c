@@ -117,8 +117,9 @@ CW_API const char *cw_sim_nic_policy_name(enum cw_sim_nic_policy policy)
 /* Parser */
 
 /** Keys of [nic]; the index is the seen[] slot. */
-static const char *const nic_keys[] = { "policy", "cpu",      "packets",    "poll",
-					"queue",  "irq_cost", "packet_cost" };
+static const char *const nic_keys[] = {
+	"policy", "cpu", "packets", "poll", "queue", "irq_cost", "packet_cost", "fallback",
+};
 #define NIC_NR_KEYS (sizeof(nic_keys) / sizeof(nic_keys[0]))
 
 static int nic_policy(struct cw__sim_text *tx, const char *val, struct cw_sim_nic_desc *d)
@@ -189,12 +190,20 @@ int cw__sim_nic_key(struct cw__sim_text *tx, struct cw_sim_nic_desc *d, unsigned
 				       : 0;
 		case 5:
 			return nic_time(tx, val, true, &d->irq_cost_ns);
-		default:
+		case 6:
 			return nic_time(tx, val, true, &d->packet_cost_ns);
+		default:
+			if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0) {
+				return cw__sim_text_expected(tx, "yes or no", val);
+			}
+			d->fallback = strcmp(val, "yes") == 0;
+			return 0;
 		}
 	}
 	return cw__sim_text_expected(
-		tx, "a key of [nic]: policy, cpu, packets, poll, queue, irq_cost, packet_cost",
+		tx,
+		"a key of [nic]: policy, cpu, packets, poll, queue, irq_cost, packet_cost, "
+		"fallback",
 		key);
 }
 
@@ -343,23 +352,26 @@ static int nic_claim(struct cw__sim_nic *n, char *err, size_t err_len)
 		.owner = n->d.policy == CW_SIM_NIC_CLAIM ? "nic-rx" : "nic-rx-hrtimer",
 		.modes = CW_CLAIM_PERIODIC,
 		.target_cpu = (int)n->d.cpu,
-		.allow_fallback = n->d.policy == CW_SIM_NIC_HRTIMER,
 	};
 	uint64_t rate = CW_NSEC_PER_SEC / n->d.poll_ns;
 	struct cw_claim_info info;
-	int ret;
+	int ret = CW_ENODEV;
 
 	n->rate_hz = rate ? rate : 1;
 	if (n->d.policy == CW_SIM_NIC_CLAIM) {
 		r.min_rate_hz = r.max_rate_hz = n->rate_hz;
-	} else {
+		ret = cw_claim_timer(n->sys, &r, &n->claim);
+	}
+	if (n->d.policy == CW_SIM_NIC_HRTIMER || (ret && n->d.fallback)) {
 		/*
 		 * No device has this rating: the fallback. Its rates are checked
 		 * when polling starts (in high resolution by then).
 		 */
+		r.min_rate_hz = r.max_rate_hz = 0;
 		r.min_rating = INT_MAX;
+		r.allow_fallback = true;
+		ret = cw_claim_timer(n->sys, &r, &n->claim);
 	}
-	ret = cw_claim_timer(n->sys, &r, &n->claim);
 	if (ret) {
 		snprintf(err, err_len, "[nic] at line %u: no timer channel for policy %s: %s",
 			 n->d.line, cw_sim_nic_policy_name(n->d.policy), cw_strerror(ret));
