@@ -217,7 +217,7 @@ static void usage(FILE *f)
 	      "                       prints every report (exit status 130)\n"
 	      "  --trace FILE         write a Perfetto/Chrome trace-event JSON timeline of the\n"
 	      "                       run to FILE (docs/simulator.md, \"Traces\")\n"
-	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent,\n"
+	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent, tmigr,\n"
 	      "                       hrtimer, timer, clocksource, comma-separated (default all)\n"
 	      "  --trace-from TIME, --trace-to TIME  trace only this window of virtual time\n"
 	      "  --dump-timers-at TIME  print what is queued at TIME, like /proc/timer_list:\n"

@@ -39,13 +39,15 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/sim_trace.h>
 #include <clockwork/tick.h>
+#include <clockwork/tmigr.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const class_names[] = {
-	"irq", "ipi", "idle", "tick", "clockevent", "hrtimer", "timer", "clocksource",
+	"irq", "ipi", "idle", "tick", "clockevent", "hrtimer", "timer", "clocksource", "tmigr",
 };
 
 /** A pointer numbered by first appearance. */
@@ -86,6 +88,8 @@ struct cwsim_trace {
 	bool irq_names_built;
 	/** Numbers of hrtimers and wheel timers (each kind from 1), and of unnamed callbacks. */
 	struct ids hrtimers, timers, functions;
+	/** Timer migration counters last seen (system-wide; see tmigr_events()). */
+	struct cw_tmigr_stats tmigr;
 	/** Callback names (NULL: numbers only). */
 	const struct cwsim_symbols *syms;
 	uint64_t events;
@@ -121,7 +125,7 @@ bool cwsim_trace_parse_classes(const char *list, unsigned *classes, char *bad)
 
 const char *cwsim_trace_class_names(void)
 {
-	return "irq, ipi, idle, tick, clockevent, hrtimer, timer, clocksource or all";
+	return "irq, ipi, idle, tick, clockevent, hrtimer, timer, clocksource, tmigr or all";
 }
 
 /* The number of @key (1, 2, ... in order of first appearance); 0 when out of memory. */
@@ -393,6 +397,43 @@ static const char *irq_name(const struct cwsim_trace *t, unsigned irq, unsigned 
 	return t->irq_names[irq];
 }
 
+/*
+ * Timer migration since the last look (include/clockwork/tmigr.h), under
+ * Linux's tracepoint names. The counters are system-wide, but each moves
+ * on the CPU whose hook comes next: a deactivation inside the
+ * cw_tick_idle_enter() right before that CPU's idle entry, an activation
+ * inside the cw_tick_idle_exit() right before its idle exit, a remote
+ * expiry in the soft work of the interrupt that just exited on it.
+ */
+static void tmigr_events(struct cwsim_trace *t, unsigned cpu, uint64_t now)
+{
+	struct cw_tmigr_stats s;
+	static const struct {
+		const char *name;
+		size_t off;
+	} evs[] = {
+		{ "tmigr_cpu_idle", offsetof(struct cw_tmigr_stats, deactivations) },
+		{ "tmigr_cpu_active", offsetof(struct cw_tmigr_stats, activations) },
+		{ "tmigr_handle_remote", offsetof(struct cw_tmigr_stats, remote_runs) },
+		{ "tmigr_cpu_new_timer", offsetof(struct cw_tmigr_stats, new_timer_updates) },
+	};
+
+	if (!(t->o.classes & CWSIM_TRACE_TMIGR) || cw_tmigr_get_stats(t->sys, &s) != 0) {
+		return;
+	}
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		uint64_t now_v, was;
+
+		memcpy(&now_v, (const char *)&s + evs[i].off, sizeof(now_v));
+		memcpy(&was, (const char *)&t->tmigr + evs[i].off, sizeof(was));
+		if (now_v != was && instant(t, CWSIM_TRACE_TMIGR, evs[i].name, "tmigr", now, cpu)) {
+			jsonw_u64(&t->w, "count", now_v - was);
+			end_instant(t);
+		}
+	}
+	t->tmigr = s;
+}
+
 static void end_irq(struct cwsim_trace *t, unsigned cpu, uint64_t now)
 {
 	struct trace_cpu *c = &t->cpus[cpu];
@@ -446,6 +487,7 @@ void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_s
 	case CW_SIM_TRACE_IRQ_EXIT:
 		end_irq(t, cpu, now);
 		tick_events(t, cpu, now, now, rec->core_idle);
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_IPI_ENTRY:
 		c->in_ipi = true;
@@ -454,6 +496,7 @@ void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_s
 	case CW_SIM_TRACE_IPI_EXIT:
 		end_ipi(t, cpu, now);
 		tick_events(t, cpu, now, now, rec->core_idle);
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_IPI_SEND:
 		if (instant(t, CWSIM_TRACE_IPI, "ipi_raise", "ipi", now, cpu)) {
@@ -468,10 +511,12 @@ void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_s
 		c->idle_since_ns = now;
 		c->idle_state = rec->state;
 		c->idle_name = rec->state_name;
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_IDLE_EXIT:
 		end_idle(t, cpu, now);
 		tick_events(t, cpu, now, c->idle_since_ns, rec->core_idle);
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_CE_PROGRAM:
 		if (instant(t, CWSIM_TRACE_CLOCKEVENT, "clockevent_program", "clockevent", now,
@@ -559,6 +604,7 @@ struct cwsim_trace *cwsim_trace_start(const struct cwsim_trace_opts *o, struct c
 	t->m = m;
 	t->sys = cw_sim_machine_system(m);
 	t->nr_cpus = cw_system_nr_cpus(t->sys);
+	cw_tmigr_get_stats(t->sys, &t->tmigr);
 	t->cpus = calloc(t->nr_cpus, sizeof(*t->cpus));
 	t->f = t->cpus ? fopen(o->path, "w") : NULL;
 	if (!t->f) {
