@@ -424,6 +424,11 @@ static void test_trace_filters(void **state)
 	r = cwsim("--trace", path, "--trace-from", "2s", "--trace-to", "1s", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
 	cwsim_run_free(&r);
+	r = cwsim("--duration", "1s", "--dump-timers-at", "2s", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "--dump-timers-at: expected a time within the run (got 2s, "
+				      "after --duration 1s)"));
+	cwsim_run_free(&r);
 	r = cwsim("--trace", "/nonexistent/dir/t.json", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
 	assert_non_null(strstr(r.err, "cwsim: --trace: cannot create '/nonexistent/dir/t.json'"));

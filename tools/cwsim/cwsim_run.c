@@ -501,6 +501,18 @@ static int parse_args(int argc, char **argv, struct cwsim_opts *o, FILE *out, FI
 	if (ret == 0 && !o->trace_to_set) {
 		o->trace.to_ns = UINT64_MAX;
 	}
+	for (unsigned i = 0; ret == 0 && i < o->nr_dumps; i++) {
+		char at[32], dur[32];
+
+		if (o->dump_at_ns[i] > o->duration_ns) {
+			return cli_bad_arg(
+				&p.cli,
+				"--dump-timers-at: expected a time within the run (got %s, "
+				"after --duration %s)",
+				time_text(o->dump_at_ns[i], at, sizeof(at)),
+				time_text(o->duration_ns, dur, sizeof(dur)));
+		}
+	}
 	if (ret == 0 && o->trace.from_ns > o->trace.to_ns) {
 		return cli_bad_arg(&p.cli, "--trace-from/--trace-to: expected a window whose start "
 					   "is not after its end");
