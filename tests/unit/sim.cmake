@@ -74,3 +74,5 @@ if(Python3_Interpreter_FOUND AND TARGET cwsim)
 else()
   message(WARNING "cosim_plant not registered: no python3 interpreter or no cwsim target")
 endif()
+# cw_check_armed_timers(): the timer list of any port, from the checker's records.
+cw_add_test(test_check_timers LABEL unit SOURCES unit/test_check_timers.c)
