@@ -31,6 +31,7 @@
 #include "jsonw.h"
 #include "energy.h"
 #include "progress.h"
+#include "step.h"
 #include "symbols.h"
 #include "timerlist.h"
 #include "trace.h"
@@ -126,6 +127,10 @@ struct cwsim_opts {
 	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
 	struct cwsim_trace_opts trace;
 	bool trace_to_set;
+	/** --step: commands on stdin (or --step-input FILE), answers on stdout. */
+	bool step;
+	const char *step_input;
+	const char *step_record;
 	/** --dump-timers-at T (repeatable), ascending after parsing. */
 	uint64_t dump_at_ns[CWSIM_MAX_DUMPS];
 	unsigned nr_dumps;
@@ -160,6 +165,8 @@ struct cwsim_run {
 	/** --json: the open file and its writer. */
 	FILE *json_file;
 	struct jsonw json;
+	/** --step: where the answers go (the caller's out; r->out is then err). */
+	FILE *proto;
 	/** --trace: the tracer while the machine runs. */
 	struct cwsim_trace *trace;
 	/** --dump-timers-at: the armed timers followed. */
@@ -219,12 +226,18 @@ static void usage(FILE *f)
 	      "                       prints every report (exit status 130)\n"
 	      "  --trace FILE         write a Perfetto/Chrome trace-event JSON timeline of the\n"
 	      "                       run to FILE (docs/simulator.md, \"Traces\")\n"
-	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent,\n"
+	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent, tmigr,\n"
 	      "                       hrtimer, timer, clocksource, comma-separated (default all)\n"
 	      "  --trace-from TIME, --trace-to TIME  trace only this window of virtual time\n"
 	      "  --dump-timers-at TIME  print what is queued at TIME, like /proc/timer_list:\n"
 	      "                       per CPU the armed hrtimers and wheel timers, the tick\n"
 	      "                       devices, every clock event device (repeatable)\n"
+	      "  --step               drive the machine from outside: one JSON command a line\n"
+	      "                       on stdin, one JSON answer a line on stdout; the log and\n"
+	      "                       the tables go to stderr (docs/simulator.md, \"Stepping\n"
+	      "                       from outside\"); --duration bounds the session\n"
+	      "  --step-input FILE    --step reading the commands from FILE (a replay)\n"
+	      "  --step-record FILE   --step keeping every command in FILE\n"
 	      "  --version            print the version and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
@@ -287,6 +300,13 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 					   cwsim_trace_class_names(), *v ? bad : v);
 		}
 		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--step-input"))) {
+		o->step = true;
+		return cli_string(cli, "--step-input", v, "a file name", &o->step_input);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--step-record"))) {
+		return cli_string(cli, "--step-record", v, "a file name", &o->step_record);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--dump-timers-at"))) {
 		if (o->nr_dumps >= CWSIM_MAX_DUMPS) {
@@ -387,6 +407,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--tmigr-per-class") == 0) {
 		p->o->tmigr_per_class = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--step") == 0) {
+		p->o->step = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--version") == 0) {
@@ -493,6 +517,18 @@ static int parse_args(int argc, char **argv, struct cwsim_opts *o, FILE *out, FI
 	ret = cli_parse(argc, argv, &p.cli, out, parse_arg, &p);
 	if (ret == 0 && !o->trace_to_set) {
 		o->trace.to_ns = UINT64_MAX;
+	}
+	for (unsigned i = 0; ret == 0 && i < o->nr_dumps; i++) {
+		char at[32], dur[32];
+
+		if (o->dump_at_ns[i] > o->duration_ns) {
+			return cli_bad_arg(
+				&p.cli,
+				"--dump-timers-at: expected a time within the run (got %s, "
+				"after --duration %s)",
+				time_text(o->dump_at_ns[i], at, sizeof(at)),
+				time_text(o->duration_ns, dur, sizeof(dur)));
+		}
 	}
 	if (ret == 0 && o->trace.from_ns > o->trace.to_ns) {
 		return cli_bad_arg(&p.cli, "--trace-from/--trace-to: expected a window whose start "
@@ -1346,6 +1382,33 @@ static void simulate(struct cwsim_run *r)
 					r->timerlist ? &stops : NULL);
 }
 
+/* --step: the session instead of the run to --duration (step.h). */
+static int step(struct cwsim_run *r)
+{
+	const struct cwsim_opts *o = r->opts;
+	FILE *in = o->step_input ? fopen(o->step_input, "r") : stdin;
+	FILE *rec = o->step_record ? fopen(o->step_record, "w") : NULL;
+	int ret = CWSIM_EXIT_OK;
+
+	if (!in || (o->step_record && !rec)) {
+		fprintf(r->err, "cwsim: --step: cannot open '%s': %s\n",
+			!in ? o->step_input : o->step_record, strerror(errno));
+		ret = CWSIM_EXIT_FAILURE;
+	} else if (cwsim_step_session(r->machine, r->timerlist, o->duration_ns, in, r->proto,
+				      rec) != 0) {
+		fprintf(r->err, "cwsim: --step: cannot write the answers\n");
+		ret = CWSIM_EXIT_FAILURE;
+	}
+	if (in && in != stdin) {
+		fclose(in);
+	}
+	if (rec && fclose(rec) != 0) {
+		fprintf(r->err, "cwsim: --step-record: cannot write '%s'\n", o->step_record);
+		ret = CWSIM_EXIT_FAILURE;
+	}
+	return ret;
+}
+
 /* The checker's observer: timer events to the trace and the timer list. */
 static void on_check_event(void *arg, const struct cw_check_event *ev)
 {
@@ -1370,7 +1433,7 @@ static int observe(struct cwsim_run *r)
 {
 	const struct cwsim_opts *o = r->opts;
 
-	if (!o->trace.path && !o->nr_dumps) {
+	if (!o->trace.path && !o->nr_dumps && !o->step) {
 		return CWSIM_EXIT_OK;
 	}
 	r->syms = cwsim_symbols_load();
@@ -1386,7 +1449,7 @@ static int observe(struct cwsim_run *r)
 			return CWSIM_EXIT_FAILURE;
 		}
 	}
-	if (o->nr_dumps) {
+	if (o->nr_dumps || o->step) {
 		r->timerlist = cwsim_timerlist_create(r->machine, r->syms);
 		if (!r->timerlist) {
 			fprintf(r->err, "cwsim: --dump-timers-at: out of memory\n");
@@ -1449,7 +1512,14 @@ static int run(struct cwsim_run *r)
 		fprintf(r->err, "cwsim: %s\n", msg);
 		return CWSIM_EXIT_FAILURE;
 	}
-	simulate(r);
+	if (o->step) {
+		ret = step(r);
+		if (ret) {
+			return ret;
+		}
+	} else {
+		simulate(r);
+	}
 	end_ns = cw_sim_now_ns(r->sim);
 	cw_clocksource_current(r->sys, current, sizeof(current));
 	cw_sim_system_log(r->sys, CW_LOG_INFO,
@@ -1537,7 +1607,9 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 		ret = CWSIM_EXIT_USAGE;
 	}
 	r.opts = &o;
-	r.out = out;
+	/* --step: stdout carries the protocol; the log and the tables go to stderr. */
+	r.out = o.step ? err : out;
+	r.proto = out;
 	r.err = err;
 	if (ret == CWSIM_EXIT_OK && o.realtime_set) {
 		/* --realtime wins, even the epoch (a 0 in the configuration means "the file's"). */
