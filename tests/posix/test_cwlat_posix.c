@@ -66,6 +66,42 @@ static void test_cwlat_posix_compare_run_gives_sane_numbers(void **state)
 	run_free(&r);
 }
 
+/*
+ * --oob: the same periodic timers on the oob stage under the proxy tick
+ * device, next to the in-band hrtimers, while masked sections of 100 us
+ * keep each CPU thread busy a quarter of the time. The host decides the
+ * numbers (printed); the run must measure both series and give the CPUs
+ * back.
+ */
+static void test_cwlat_posix_oob_run_measures_both_stages(void **state)
+{
+	struct run r =
+		CWLAT("--duration", "500ms", "--oob", "--masked", "100us", "--no-text-histogram");
+	const struct cwlat_stats *oob = &r.sum.series[1];
+
+	(void)state;
+	assert_int_equal(r.status, CWLAT_EXIT_OK);
+	assert_int_equal(r.sum.nr_series, 2);
+	assert_string_equal(r.sum.name[0], "clockwork");
+	assert_string_equal(r.sum.name[1], "oob");
+	printf("oob: %llu samples + %llu overruns; p50 %lld p99 %lld max %lld ns; in-band p99 %lld "
+	       "max %lld ns\n",
+	       (unsigned long long)oob->samples, (unsigned long long)oob->overruns,
+	       (long long)oob->p50_ns, (long long)oob->p99_ns, (long long)oob->max_ns,
+	       (long long)r.sum.series[0].p99_ns, (long long)r.sum.series[0].max_ns);
+	assert_true(oob->samples > 0);
+	assert_true(oob->samples + oob->overruns <= 500 + r.sum.threads);
+	assert_true(oob->min_ns >= 0 && oob->max_ns < ABSURD_LATENCY_NS);
+	assert_true(r.sum.series[0].samples > 0);
+	run_free(&r);
+	r = CWLAT("--oob", "--compare");
+	assert_int_equal(r.status, CWLAT_EXIT_USAGE);
+	run_free(&r);
+	r = CWLAT("--sim", "--oob");
+	assert_int_equal(r.status, CWLAT_EXIT_USAGE);
+	run_free(&r);
+}
+
 static void test_cwlat_posix_pinned_priority_run_measures_or_warns(void **state)
 {
 	char path[256];
@@ -93,6 +129,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cwlat_posix_compare_run_gives_sane_numbers),
 		cmocka_unit_test(test_cwlat_posix_pinned_priority_run_measures_or_warns),
+		cmocka_unit_test(test_cwlat_posix_oob_run_measures_both_stages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
  * that in-band masking cannot delay, and erratum 740657 with the
  * unadapted global timer driver. Virtual time only, the checker on.
  */
+#include <clockwork/claim.h>
 #include <clockwork/proxy.h>
 #include <clockwork/sim_hw.h>
 #include <clockwork/tick.h>
@@ -335,9 +336,29 @@ static void test_reserved_real_device_refuses_every_framework_op(void **state)
 			 CW_EBUSY);
 	assert_int_equal(cw_clockevents_unbind(f.sys, real, 0), CW_EBUSY);
 	assert_int_equal(cw_clockevents_unregister(f.sys, real), CW_EBUSY);
-	/* Nobody else can hold it (the claim API's reservation). */
+	/* Nobody else can hold it: not the reservation underneath, not a claim. */
 	assert_int_equal(cw__clockevents_reserve(f.sys, real, "claim", nop_handler, NULL),
 			 CW_EBUSY);
+	{
+		struct cw_claim_request req = {
+			.owner = "proxy-test",
+			.modes = CW_CLAIM_ONESHOT,
+			.percpu = true,
+			.target_cpu = 0,
+		};
+		struct cw_claim claim;
+		struct cw_claim_info info;
+
+		memset(&claim, 0, sizeof(claim));
+		assert_int_equal(cw_claim_timer(f.sys, &req, &claim), CW_EBUSY);
+		/* With the fallback the claimer gets the hrtimer channel, never the real device. */
+		req.allow_fallback = true;
+		assert_int_equal(cw_claim_timer(f.sys, &req, &claim), 0);
+		assert_int_equal(cw_claim_get_info(&claim, &info), 0);
+		assert_true(info.fallback);
+		assert_int_equal(cw_claim_release(&claim), 0);
+		assert_int_equal(cw_clockevent_get_state(real), CW_CLOCKEVENT_STATE_RESERVED);
+	}
 	assert_int_equal(cw_clockevent_get_state(real), CW_CLOCKEVENT_STATE_RESERVED);
 	/* A hotplug round re-offers every detached device: the real one is not among them. */
 	assert_int_equal(cw_sim_hw_cpu_offline(f.hw, 1), 0);

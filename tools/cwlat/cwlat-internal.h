@@ -22,6 +22,8 @@ enum cwlat_series_id {
 	CWLAT_SERIES_NANOSLEEP = 1,
 	/** Raw absolute CLOCK_MONOTONIC timerfd loops (--compare). */
 	CWLAT_SERIES_TIMERFD = 2,
+	/** Out-of-band timers under the proxy tick device (--oob; instead of the raw loops). */
+	CWLAT_SERIES_OOB = 1,
 };
 
 struct cw_system;
@@ -40,6 +42,10 @@ struct cwlat_opts {
 	bool affinity;
 	/** --compare: also run the raw nanosleep and timerfd series. */
 	bool compare;
+	/** --oob: also run out-of-band timers under the proxy tick device (posix). */
+	bool oob;
+	/** --masked TIME: in-band masked sections of this length on each CPU, 0: none. */
+	uint64_t masked_ns;
 	/** --histogram FILE, or NULL. */
 	const char *histogram_path;
 	/** --no-text-histogram. */

@@ -46,9 +46,9 @@ struct cwlat_stats {
 
 /** What a run measured, all threads of each series together. */
 struct cwlat_summary {
-	/** Number of series measured (1, or 3 with --compare). */
+	/** Number of series measured (1, 3 with --compare, 2 with --oob). */
 	unsigned nr_series;
-	/** Series names: "clockwork", "nanosleep", "timerfd". */
+	/** Series names: "clockwork", "nanosleep", "timerfd" (or "clockwork", "oob"). */
 	char name[CWLAT_MAX_SERIES][CWLAT_NAME_MAX];
 	/** Statistics of each series over all its threads. */
 	struct cwlat_stats series[CWLAT_MAX_SERIES];

@@ -41,6 +41,7 @@
 #include <clockwork/cpu.h>
 #include <clockwork/hrtimer.h>
 #include <clockwork/port_posix.h>
+#include <clockwork/proxy.h>
 #include <clockwork/timekeeping.h>
 
 #include <errno.h>
@@ -76,6 +77,20 @@ struct cw_meas {
 	int64_t end_cw;
 };
 
+/* Words of the --oob CPU mask (--threads is at most 256). */
+#define CWLAT_OOB_MASK_WORDS 4
+
+/** One out-of-band measurement timer (CPU i, --oob). */
+struct oob_meas {
+	struct cw_oob_timer timer;
+	struct posix_run *run;
+	struct cwlat_thread *th;
+	unsigned cpu;
+	int64_t first_cw;
+	int64_t end_cw;
+	bool started;
+};
+
 /** One raw loop thread. */
 struct raw_meas {
 	struct posix_run *run;
@@ -105,6 +120,9 @@ struct posix_run {
 	int64_t start_host;
 	int64_t end_host;
 	struct cw_meas *cw;
+	struct oob_meas *oob;
+	/** The proxy tick device is installed (--oob). */
+	bool proxy;
 	struct raw_meas *raw;
 	unsigned nr_raw;
 	/** Allowed host cores, in order (for --affinity). */
@@ -207,6 +225,107 @@ static int cw_series_start(struct posix_run *r, struct cwlat_series *s, FILE *er
 		}
 	}
 	return CWLAT_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Out-of-band series (--oob) */
+
+/* On the CPU's oob thread: latency against the host clock, like cw_meas_fire(). */
+static void oob_meas_fire(struct cw_oob_timer *t, cw_ktime_t now_cw)
+{
+	int64_t now = host_now();
+	struct oob_meas *m = t->data;
+	struct posix_run *r = m->run;
+	int64_t offset = atomic_load_explicit(&r->offset_ns, memory_order_relaxed);
+	bool last = t->expires_ns + (int64_t)r->o->interval_ns >= m->end_cw;
+
+	(void)now_cw;
+	if (t->expires_ns < m->end_cw) {
+		cwlat_record(m->th, now - (t->expires_ns + offset));
+		/* The layer skipped the periods a late run missed (all before this one). */
+		m->th->overruns = t->overruns;
+	}
+	if (last) {
+		/* A late run may have skipped past the end: that expiry is no sample. */
+		cw_oob_timer_cancel(r->sys, m->cpu, t);
+		/* Pairs with the acquire load in wait_done(). */
+		atomic_fetch_add_explicit(&r->done, 1, memory_order_release);
+	}
+}
+
+static void oob_meas_start(void *arg)
+{
+	struct oob_meas *m = arg;
+
+	m->started = cw_oob_timer_start(m->run->sys, m->cpu, &m->timer, m->first_cw,
+					m->run->o->interval_ns) == 0;
+}
+
+static void oob_meas_cancel(void *arg)
+{
+	struct oob_meas *m = arg;
+
+	cw_oob_timer_cancel(m->run->sys, m->cpu, &m->timer);
+}
+
+/* The proxy on every CPU, then one oob timer per CPU on the oob stage. */
+static int oob_series_start(struct posix_run *r, struct cwlat_series *s, FILE *err)
+{
+	int64_t offset = atomic_load_explicit(&r->offset_ns, memory_order_relaxed);
+	uint64_t mask[CWLAT_OOB_MASK_WORDS] = { 0 };
+	int ret;
+
+	for (unsigned i = 0; i < r->o->threads; i++) {
+		mask[i / 64] |= UINT64_C(1) << (i % 64);
+	}
+	ret = cw_tick_install_proxy(r->sys, cw_tick_proxy_setup_oob_timers, NULL, mask);
+	if (ret) {
+		fprintf(err, "cwlat: cannot install the proxy tick device: %s\n", cw_strerror(ret));
+		return CWLAT_EXIT_FAILURE;
+	}
+	r->proxy = true;
+	for (unsigned i = 0; i < r->o->threads; i++) {
+		struct oob_meas *m = &r->oob[i];
+
+		m->run = r;
+		m->cpu = i;
+		m->th = &s->thread[i];
+		m->first_cw = r->start_host + (int64_t)m->th->phase_ns - offset;
+		m->end_cw = r->end_host - offset;
+		m->timer.fn = oob_meas_fire;
+		m->timer.data = m;
+		if (cw_cpu_call(r->sys, i, oob_meas_start, m) || !m->started) {
+			fprintf(err, "cwlat: cannot start the oob timer on CPU %u\n", i);
+			return CWLAT_EXIT_FAILURE;
+		}
+	}
+	return CWLAT_EXIT_OK;
+}
+
+static void oob_series_stop(struct posix_run *r)
+{
+	uint64_t mask[CWLAT_OOB_MASK_WORDS] = { 0 };
+
+	if (!r->proxy) {
+		return;
+	}
+	for (unsigned i = 0; i < r->o->threads; i++) {
+		mask[i / 64] |= UINT64_C(1) << (i % 64);
+		if (r->oob[i].started) {
+			cw_cpu_call(r->sys, i, oob_meas_cancel, &r->oob[i]);
+		}
+	}
+	cw_tick_uninstall_proxy(r->sys, mask);
+}
+
+/* A masked section: the CPU thread (the in-band stage) busy for --masked. */
+static void masked_section(void *arg)
+{
+	const struct posix_run *r = arg;
+	int64_t end = host_now() + (int64_t)r->o->masked_ns;
+
+	while (host_now() < end) {
+	}
 }
 
 /* SCHED_FIFO for every clockwork CPU thread; false (and a warning) if refused. */
@@ -400,25 +519,40 @@ static void find_cores(struct posix_run *r)
 	}
 }
 
-/* Sleep until every series ended (or the deadline), refreshing the offset. */
+/*
+ * Sleep until every series ended (or the deadline), refreshing the offset;
+ * with --masked, run a masked section on every CPU each 4 --masked instead
+ * of sleeping.
+ */
 static void wait_done(struct posix_run *r)
 {
 	int64_t deadline = r->end_host + END_GRACE_NS;
+	unsigned timers = r->o->threads * (r->oob ? 2u : 1u);
+	int64_t last_refresh = host_now();
 
 	for (;;) {
-		struct timespec ts = ns_to_ts(OFFSET_REFRESH_NS);
+		int64_t step = r->o->masked_ns ? 4 * (int64_t)r->o->masked_ns : OFFSET_REFRESH_NS;
+		struct timespec ts = ns_to_ts(step);
 		int64_t now = host_now();
 
 		if (now >= deadline) {
 			break;
 		}
-		/* Pairs with the release in cw_meas_fire(). */
+		/* Pairs with the release in cw_meas_fire() and oob_meas_fire(). */
 		if (now >= r->end_host &&
-		    atomic_load_explicit(&r->done, memory_order_acquire) >= r->o->threads) {
+		    atomic_load_explicit(&r->done, memory_order_acquire) >= timers) {
 			break;
 		}
+		if (r->o->masked_ns && now < r->end_host) {
+			for (unsigned i = 0; i < r->o->threads; i++) {
+				cw_cpu_call(r->sys, i, masked_section, r);
+			}
+		}
 		nanosleep(&ts, NULL);
-		offset_refresh(r);
+		if (host_now() - last_refresh >= OFFSET_REFRESH_NS) {
+			offset_refresh(r);
+			last_refresh = host_now();
+		}
 	}
 }
 
@@ -475,10 +609,11 @@ int cwlat_posix_measure(const struct cwlat_opts *o, struct cwlat_series *series,
 	env->raw_timer_slack_ns = -1;
 	find_cores(&r);
 	env->host_cores = r.nr_cores;
-	r.nr_raw = (nr_series - 1) * o->threads;
+	r.nr_raw = o->oob ? 0 : (nr_series - 1) * o->threads;
 	r.cw = calloc(o->threads, sizeof(*r.cw));
+	r.oob = o->oob ? calloc(o->threads, sizeof(*r.oob)) : NULL;
 	r.raw = calloc(r.nr_raw ? r.nr_raw : 1, sizeof(*r.raw));
-	if (!r.cw || !r.raw) {
+	if (!r.cw || !r.raw || (o->oob && !r.oob)) {
 		fputs("cwlat: out of memory\n", err);
 		ret = CWLAT_EXIT_FAILURE;
 		goto out_free;
@@ -493,7 +628,9 @@ int cwlat_posix_measure(const struct cwlat_opts *o, struct cwlat_series *series,
 	r.start_host = host_now() + START_DELAY_NS;
 	r.end_host = r.start_host + (int64_t)o->duration_ns;
 	ret = cw_series_start(&r, &series[CWLAT_SERIES_CLOCKWORK], err);
-	if (!ret) {
+	if (!ret && o->oob) {
+		ret = oob_series_start(&r, &series[CWLAT_SERIES_OOB], err);
+	} else if (!ret) {
 		ret = raw_series_start(&r, series, nr_series, err);
 	}
 	if (!ret) {
@@ -507,6 +644,7 @@ int cwlat_posix_measure(const struct cwlat_opts *o, struct cwlat_series *series,
 			cw_hrtimer_cancel(&r.cw[i].timer);
 		}
 	}
+	oob_series_stop(&r);
 	if (raw_series_join(&r, env, err)) {
 		ret = CWLAT_EXIT_FAILURE;
 	}
@@ -514,6 +652,7 @@ int cwlat_posix_measure(const struct cwlat_opts *o, struct cwlat_series *series,
 out_free:
 	free(r.cores);
 	free(r.cw);
+	free(r.oob);
 	free(r.raw);
 	return ret;
 }

@@ -66,6 +66,11 @@ static void usage(FILE *f)
 	      "  --affinity           pin thread i of each series to the i-th allowed host core\n"
 	      "  --compare            also run raw clock_nanosleep(TIMER_ABSTIME) and absolute\n"
 	      "                       timerfd loops, same number and interval, in the same run\n"
+	      "  --oob                also run out-of-band timers under the proxy tick device,\n"
+	      "                       same number and interval (posix; not with --compare;\n"
+	      "                       docs/proxy-tick.md)\n"
+	      "  --masked TIME        run in-band masked sections of TIME on every clockwork CPU,\n"
+	      "                       one every 4 TIME (posix)\n"
 	      "  --histogram FILE     write a gnuplot-ready histogram (bucket_us, count per series)\n"
 	      "  --no-text-histogram  leave the text histogram out of the report\n"
 	      "  --hz N               clockwork tick rate: 100, 250, 300 or 1000\n"
@@ -145,6 +150,9 @@ static int parse_valued(int argc, char **argv, int *i, struct cwlat_parse *p)
 	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
 		return cli_time(cli, "--duration", v, &o->duration_ns);
 	}
+	if ((v = cli_opt_value(argc, argv, i, "--masked"))) {
+		return cli_time(cli, "--masked", v, &o->masked_ns);
+	}
 	if ((v = cli_opt_value(argc, argv, i, "--irq-latency"))) {
 		o->irq_latency_set = true;
 		return cli_time(cli, "--irq-latency", v, &o->irq_latency_ns);
@@ -167,6 +175,8 @@ static bool parse_flag(const char *arg, struct cwlat_opts *o)
 		o->affinity = true;
 	} else if (strcmp(arg, "--compare") == 0) {
 		o->compare = true;
+	} else if (strcmp(arg, "--oob") == 0) {
+		o->oob = true;
 	} else if (strcmp(arg, "--sim") == 0) {
 		o->sim = true;
 	} else if (strcmp(arg, "--no-text-histogram") == 0) {
@@ -194,7 +204,7 @@ static int check_opts(const struct cwlat_parse *p)
 {
 	const struct cli *cli = &p->cli;
 	const struct cwlat_opts *o = p->o;
-	unsigned nr_series = o->compare ? CWLAT_MAX_SERIES : 1;
+	unsigned nr_series = o->compare ? CWLAT_MAX_SERIES : o->oob ? 2 : 1;
 	uint64_t per_thread;
 
 	if (o->duration_ns == 0 || o->duration_ns > CWLAT_MAX_DURATION_NS) {
@@ -210,6 +220,15 @@ static int check_opts(const struct cwlat_parse *p)
 				   "too many samples to keep: shorten %s, lengthen %s or use fewer "
 				   "threads",
 				   "--duration", "--interval");
+	}
+	if (o->oob && o->compare) {
+		return cli_bad_arg(cli, "%s and %s: choose one", "--oob", "--compare");
+	}
+	if (o->sim && (o->oob || o->masked_ns)) {
+		return cli_bad_arg(cli,
+				   "%s: %s need the posix port (cwsim's [proxy] workload "
+				   "measures the simulator)",
+				   "--sim", "--oob and --masked");
 	}
 	if (o->sim && (o->compare || o->priority || o->affinity || o->clocksource)) {
 		return cli_bad_arg(
@@ -559,7 +578,7 @@ static int alloc_series(const struct cwlat_opts *o, struct cwlat_series *series,
 	uint64_t slots = (uint64_t)nr_series * o->threads;
 
 	for (unsigned s = 0; s < nr_series; s++) {
-		series[s].name = series_names[s];
+		series[s].name = o->oob && s == CWLAT_SERIES_OOB ? "oob" : series_names[s];
 		series[s].thread = calloc(o->threads, sizeof(*series[s].thread));
 		if (!series[s].thread) {
 			return CWLAT_EXIT_FAILURE;
@@ -591,7 +610,7 @@ int cwlat_run(int argc, char **argv, FILE *out, FILE *err, struct cwlat_summary 
 	if (ret) {
 		return ret < 0 ? CWLAT_EXIT_OK : ret;
 	}
-	nr_series = o.compare ? CWLAT_MAX_SERIES : 1;
+	nr_series = o.compare ? CWLAT_MAX_SERIES : o.oob ? 2 : 1;
 	ret = alloc_series(&o, series, nr_series);
 	if (ret) {
 		fputs("cwlat: out of memory\n", err);
