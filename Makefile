@@ -60,9 +60,11 @@ BENCH_RESULTS := $(B_DEFAULT)/bench/results.jsonl
 # Entries are <kind>:<name>:<Debian package>; kind "cmd" is a program on PATH,
 # "pc" a pkg-config module. g++ is not needed for the library, but without it
 # the C++ half of the header self-containment test is skipped. clang builds
-# the timer wheel's libFuzzer target, which make check runs briefly.
+# the timer wheel's libFuzzer target, which make check runs briefly. gnuplot
+# draws cwsim --report's plots; chromium loads the report in its test.
 DEPS_BUILD := cmd:cmake:cmake cmd:ninja:ninja-build cmd:pkg-config:pkg-config \
-	      cmd:gcc:gcc cmd:g++:g++ pc:cmocka:libcmocka-dev cmd:clang:clang
+	      cmd:gcc:gcc cmd:g++:g++ pc:cmocka:libcmocka-dev cmd:clang:clang \
+	      cmd:gnuplot:gnuplot-nox cmd:chromium:chromium
 DEPS_BENCH := pc:libuv:libuv1-dev pc:libevent:libevent-dev pc:libdpdk:libdpdk-dev
 DEPS_FORMAT := cmd:git:git cmd:clang-format:clang-format
 # make cross: the cross compilers and the C library headers they compile
