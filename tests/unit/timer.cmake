@@ -62,3 +62,8 @@ cw_add_test(test_timer_threads_posix LABEL posix TIMEOUT 180 SOURCES posix/test_
 # naive reference with the hierarchy's checker after every step.
 cw_add_test(test_tmigr LABEL unit TIMEOUT 300 SOURCES unit/test_tmigr.c)
 target_compile_definitions(test_tmigr PRIVATE CW_BUILDING_LIBRARY)
+
+# Timer migration in cwsim: the boot line, --tmigr-tree's table and tree,
+# a two-node machine file with isolated CPUs.
+cw_add_test(test_tmigr_cwsim LABEL unit SOURCES unit/test_tmigr_cwsim.c)
+target_link_libraries(test_tmigr_cwsim PRIVATE cwsim_lib)
