@@ -827,19 +827,32 @@ static void html_text(FILE *f, const char *s)
 	}
 }
 
-/* A link to @path: relative when it is in the report's directory, else file:// absolute. */
+/*
+ * A link to @path, relative to the report's directory @dir (so the
+ * directory and what it links can move together): "trace.json",
+ * "../run.json". As given when either cannot be resolved.
+ */
 static void html_href(FILE *f, const char *dir, const char *path)
 {
-	char abs_dir[PATH_MAX], abs[PATH_MAX];
-	size_t n;
+	char abs_dir[PATH_MAX], abs[PATH_MAX], rel[2 * PATH_MAX] = "";
+	size_t common = 0;
 
 	if (realpath(dir, abs_dir) && realpath(path, abs)) {
-		n = strlen(abs_dir);
-		if (strncmp(abs, abs_dir, n) == 0 && abs[n] == '/') {
-			path = abs + n + 1;
-		} else {
-			fputs("file://", f);
-			path = abs;
+		/* The longest common prefix that ends at a '/' of both. */
+		for (size_t i = 0; abs_dir[i] && abs_dir[i] == abs[i]; i++) {
+			if (abs[i + 1] == '/' && (abs_dir[i + 1] == '/' || !abs_dir[i + 1])) {
+				common = i + 1;
+			}
+		}
+		/* One "../" per component of abs_dir below the common prefix. */
+		for (const char *p = abs_dir + common; *p; p++) {
+			if (*p == '/') {
+				strcat(rel, "../");
+			}
+		}
+		if (strlen(rel) + strlen(abs + common + 1) < sizeof(rel)) {
+			strcat(rel, abs + common + 1);
+			path = rel;
 		}
 	}
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
