@@ -123,7 +123,8 @@ static bool on_path(const char *name)
 
 static int join(char *buf, size_t len, const char *dir, const char *file, FILE *err)
 {
-	int n = snprintf(buf, len, "%s/%s", dir, file);
+	size_t dl = strlen(dir);
+	int n = snprintf(buf, len, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", file);
 
 	if (n < 0 || (size_t)n >= len) {
 		fprintf(err, "cwsim: --report: path too long: '%s/%s'\n", dir, file);
@@ -1040,7 +1041,10 @@ int cwsim_html_finish(struct cwsim_html *c, const struct cwsim_html_run *run, FI
 	bad = bad ? bad : run_gnuplot(c->dir, err);
 	bad = bad ? bad : write_page(c, run, err);
 	if (!bad) {
-		fprintf(out, "report: %s/index.html (%zu plots)\n", c->dir, NR_PLOTS);
+		char page[CWSIM_HTML_PATH_MAX];
+
+		join(page, sizeof(page), c->dir, "index.html", err);
+		fprintf(out, "report: %s (%zu plots)\n", page, NR_PLOTS);
 	}
 	cwsim_html_free(c);
 	return bad;
