@@ -52,9 +52,11 @@ struct html_cpu {
 	uint64_t resid_ns[CWSIM_HTML_STATES];
 };
 
-/** One IRQ line seen, and the clock event devices on it. */
+/** One interrupt series: an IRQ line, or one CPU's share of a line of per-CPU devices. */
 struct html_line {
 	unsigned irq;
+	/** -1: the whole line; else the CPU whose device this is. */
+	int cpu;
 	char name[48];
 	uint64_t total;
 	uint32_t bins[CWSIM_HTML_BINS];
@@ -225,12 +227,17 @@ static unsigned bin_of(const struct cwsim_html *c, uint64_t now)
 	return b < CWSIM_HTML_BINS ? (unsigned)b : CWSIM_HTML_BINS - 1;
 }
 
-/* The clock event devices on line @irq, as "name" or "name+N" (N more on the line). */
-static void name_line(const struct cwsim_html *c, struct html_line *l)
+/*
+ * Name the series of line @l->irq as seen on @cpu: the line's one clock
+ * event device; on a line shared by per-CPU devices (each CPU's local
+ * timer), the device of @cpu, and the series is that CPU's only
+ * (@l->cpu); a line with no clock event device is "irqN".
+ */
+static void name_line(const struct cwsim_html *c, struct html_line *l, unsigned cpu)
 {
 	size_t nr = cw_sim_machine_nr_timers(c->m);
-	const char *first = NULL;
-	unsigned more = 0;
+	const char *first = NULL, *mine = NULL;
+	unsigned count = 0;
 
 	for (size_t i = 0; i < nr; i++) {
 		struct cw_sim_hw_timer *hw = cw_sim_machine_timer_at(c->m, i);
@@ -241,19 +248,25 @@ static void name_line(const struct cwsim_html *c, struct html_line *l)
 			if (!dev || dev->irq < 0 || (unsigned)dev->irq != l->irq) {
 				continue;
 			}
-			if (!first) {
-				first = dev->name;
-			} else {
-				more++;
+			count++;
+			first = first ? first : dev->name;
+			if (dev->cpu >= 0 && (unsigned)dev->cpu == cpu) {
+				mine = dev->name;
 			}
 		}
 	}
-	if (!first) {
+	l->cpu = -1;
+	if (count == 0) {
 		snprintf(l->name, sizeof(l->name), "irq%u", l->irq);
-	} else if (more) {
-		snprintf(l->name, sizeof(l->name), "irq%u:%s+%u", l->irq, first, more);
-	} else {
+	} else if (count == 1) {
 		snprintf(l->name, sizeof(l->name), "irq%u:%s", l->irq, first);
+	} else {
+		l->cpu = (int)cpu;
+		if (mine) {
+			snprintf(l->name, sizeof(l->name), "irq%u:%s", l->irq, mine);
+		} else {
+			snprintf(l->name, sizeof(l->name), "irq%u:cpu%u", l->irq, cpu);
+		}
 	}
 	/* Column headers are words: no blanks. */
 	for (char *p = l->name; *p; p++) {
@@ -263,12 +276,13 @@ static void name_line(const struct cwsim_html *c, struct html_line *l)
 	}
 }
 
-static struct html_line *line_of(struct cwsim_html *c, unsigned irq)
+static struct html_line *line_of(struct cwsim_html *c, unsigned irq, unsigned cpu)
 {
 	struct html_line *l;
 
 	for (size_t i = 0; i < c->nr_lines; i++) {
-		if (c->lines[i].irq == irq) {
+		if (c->lines[i].irq == irq &&
+		    (c->lines[i].cpu < 0 || (unsigned)c->lines[i].cpu == cpu)) {
 			return &c->lines[i];
 		}
 	}
@@ -281,7 +295,7 @@ static struct html_line *line_of(struct cwsim_html *c, unsigned irq)
 	l = &c->lines[c->nr_lines++];
 	memset(l, 0, sizeof(*l));
 	l->irq = irq;
-	name_line(c, l);
+	name_line(c, l, cpu);
 	return l;
 }
 
@@ -296,7 +310,7 @@ void cwsim_html_hw_event(struct cwsim_html *c, uint64_t now, const struct cw_sim
 	cpu = &c->cpus[rec->cpu];
 	switch (rec->type) {
 	case CW_SIM_TRACE_IRQ_ENTRY:
-		l = line_of(c, rec->irq);
+		l = line_of(c, rec->irq, rec->cpu);
 		if (l) {
 			l->total++;
 			l->bins[bin_of(c, now)]++;
@@ -1009,6 +1023,16 @@ static int write_page(const struct cwsim_html *c, const struct cwsim_html_run *r
 	return close_out(&o, err);
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+	const struct html_line *x = a, *y = b;
+
+	if (x->irq != y->irq) {
+		return x->irq < y->irq ? -1 : 1;
+	}
+	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+}
+
 int cwsim_html_finish(struct cwsim_html *c, const struct cwsim_html_run *run, FILE *out, FILE *err)
 {
 	int bad = 0;
@@ -1028,6 +1052,9 @@ int cwsim_html_finish(struct cwsim_html *c, const struct cwsim_html_run *run, FI
 			cpu->resid_ns[cpu->state] += run->end_ns - cpu->since_ns;
 			cpu->since_ns = run->end_ns;
 		}
+	}
+	if (c->nr_lines) {
+		qsort(c->lines, c->nr_lines, sizeof(c->lines[0]), cmp_line);
 	}
 	bad = write_wakeups(c, run->end_ns, err);
 	bad = bad ? bad : write_residency(c, run->end_ns, err);
