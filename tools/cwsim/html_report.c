@@ -712,7 +712,7 @@ static int write_script(const struct cwsim_html *c, uint64_t end_ns, FILE *err)
 		bin_s * 1e3);
 	if (c->nr_cpus <= CWSIM_HTML_LINES_MAX) {
 		fprintf(f,
-			"set ylabel 'wakeups/s'\n"
+			"set ylabel 'wakeups/s'\nset yrange [0:*]\n"
 			"plot for [i=2:%u] 'wakeups.dat' using 1:i with steps lw 1.5 "
 			"title columnheader(i)\n",
 			c->nr_cpus + 1);
@@ -766,8 +766,8 @@ static int write_script(const struct cwsim_html *c, uint64_t end_ns, FILE *err)
 
 	fprintf(f,
 		"\nset output 'irq-rate.svg'\n"
-		"set title 'Interrupts per second per line (%.3g ms bins)'\n"
-		"set xlabel 'simulated time (s)'\nset ylabel 'interrupts/s'\n"
+		"set title 'Interrupts per second per device (%.3g ms bins)'\n"
+		"set xlabel 'simulated time (s)'\nset ylabel 'interrupts/s'\nset yrange [0:*]\n"
 		"plot for [i=2:%zu] 'irq-rate.dat' using 1:i with steps lw 1.5 "
 		"title columnheader(i)\n",
 		bin_s * 1e3, c->nr_lines + 2);
