@@ -10,8 +10,9 @@
  *   - hrtimer lateness (MONOTONIC-based hrtimers: expiry run minus hard
  *     expiry, ns, log2 buckets) and wheel timer lateness (jiffies, log2
  *     buckets);
- *   - interrupt rate per device (each IRQ line, named after its clock event
- *     devices, and IPIs), per second, in the same bins.
+ *   - interrupt rate per device (each clock event device: its IRQ line, or
+ *     its CPU's share of a line of per-CPU devices; other lines by number;
+ *     and IPIs), per second, in the same bins.
  *
  * The page links the run's --json report and --trace timeline; without
  * those options both are written into DIR (cwsim.json, trace.json).
