@@ -30,8 +30,10 @@
  *   pinned    no migration: every timer expires where it was armed.
  *   periodic  no NO_HZ: every CPU takes every tick; timers stay local.
  *
- * Usage: tmigr-study [--seconds S] [--cpus N] [--seed N] [--svg DIR] (default: the
- * four machines 8/2, 64/2, 512/8, 4096/64 CPUs/nodes, 10 s each, seed 1)
+ * Usage: tmigr-study [--seconds S] [--cpus N] [--seed N] [--svg DIR] [--check]
+ * (default: the four machines 8/2, 64/2, 512/8, 4096/64 CPUs/nodes, 10 s
+ * each, seed 1; --check: exit 1 unless the issue's targets hold on the last
+ * machine run, e.g. with --cpus 512)
  */
 #include <clockwork/cpu.h>
 #include <clockwork/system.h>
@@ -499,6 +501,12 @@ static uint64_t percentile(const struct run *r, double q)
 	return 0;
 }
 
+/* Per policy of the last normal table: what --check compares. */
+struct summary {
+	uint64_t total, timer_global, p99, remote_on_isolated;
+};
+static struct summary sum[PULL_PER_CLASS_HOLDER + 1];
+
 static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool hetero,
 			uint64_t seed, unsigned seconds)
 {
@@ -534,6 +542,10 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool h
 		for (unsigned i = 0; i <= MAX_LATE; i++) {
 			max = r.late_hist[i] ? i : max;
 		}
+		sum[p].total = total;
+		sum[p].timer_global = r.wakeups[C_GLOBAL];
+		sum[p].p99 = percentile(&r, 0.99);
+		sum[p].remote_on_isolated = r.pulled_on_isolated;
 		printf("| %s | %.1f | %.2f |", policy_name[p], (double)total / seconds,
 		       (double)total / seconds / n);
 		for (unsigned c = 0; c < NR_CAUSES; c++) {
@@ -625,15 +637,58 @@ static void write_svg(const char *dir, unsigned n, unsigned nodes, uint64_t seed
 	printf("wrote %s\n", path);
 }
 
+/*
+ * --check: the issue's targets on the last normal table (exit 1 if one
+ * fails): under pull no idle CPU wakes for its own global timers, pull has
+ * fewer idle wakeups than push and push no more than pinned, periodic has
+ * at least 10x pull's, and pull's p99 lateness is no worse than push's.
+ */
+static int check_targets(void)
+{
+	int bad = 0;
+
+	if (sum[PULL].timer_global != 0) {
+		printf("check: FAIL pull: %llu idle wakeups for own global timers\n",
+		       (unsigned long long)sum[PULL].timer_global);
+		bad = 1;
+	}
+	if (!(sum[PULL].total < sum[PUSH].total && sum[PUSH].total <= sum[PINNED].total)) {
+		printf("check: FAIL idle wakeups pull %llu, push %llu, pinned %llu\n",
+		       (unsigned long long)sum[PULL].total, (unsigned long long)sum[PUSH].total,
+		       (unsigned long long)sum[PINNED].total);
+		bad = 1;
+	}
+	if (sum[PERIODIC].total < 10 * sum[PULL].total) {
+		printf("check: FAIL periodic %llu idle wakeups, not 10x pull's %llu\n",
+		       (unsigned long long)sum[PERIODIC].total,
+		       (unsigned long long)sum[PULL].total);
+		bad = 1;
+	}
+	if (sum[PULL].p99 > sum[PUSH].p99) {
+		printf("check: FAIL lateness p99 pull %llu > push %llu jiffies\n",
+		       (unsigned long long)sum[PULL].p99, (unsigned long long)sum[PUSH].p99);
+		bad = 1;
+	}
+	printf("check: %s\n", bad ? "FAILED" : "the issue's targets hold");
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned seconds = 10, only = 0;
 	const char *svg_dir = NULL;
+	bool check = false;
 	uint64_t seed = 1;
 	static const unsigned machines[][2] = { { 8, 2 }, { 64, 2 }, { 512, 8 }, { 4096, 64 } };
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--seconds") == 0) {
+	for (int i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "--check") == 0) {
+			check = true;
+			i--;
+		} else if (i + 1 >= argc) {
+			fprintf(stderr, "tmigr-study: %s needs a value\n", argv[i]);
+			return 2;
+		} else if (strcmp(argv[i], "--seconds") == 0) {
 			seconds = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		} else if (strcmp(argv[i], "--cpus") == 0) {
 			only = (unsigned)strtoul(argv[i + 1], NULL, 10);
@@ -643,7 +698,7 @@ int main(int argc, char **argv)
 			svg_dir = argv[i + 1];
 		} else {
 			fprintf(stderr, "usage: tmigr-study [--seconds S] [--cpus N] [--seed N] "
-					"[--svg DIR]\n");
+					"[--svg DIR] [--check]\n");
 			return 2;
 		}
 	}
@@ -664,6 +719,9 @@ int main(int argc, char **argv)
 		if (!only || only == machines[m][0]) {
 			print_table(machines[m][0], machines[m][1], 0, false, seed, seconds);
 		}
+	}
+	if (check) {
+		return check_targets();
 	}
 	if (!only || only == 64) {
 		print_table(64, 2, 4, false, seed, seconds);
