@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # cwsim --report in a real browser: headless Chromium (Debian's `chromium`,
-# which make deps installs) loads DIR/index.html from disk and dumps the DOM
+# which make deps-test installs) loads DIR/index.html from disk and dumps the DOM
 # after the load event. The page checks itself on load (every plot image
 # decoded, no error event: tools/cwsim/html_report.c) and says so on
 # <body data-status=...> and on each <figure data-loaded=...>; Chromium's
@@ -18,7 +18,7 @@ cwsim=${1:?usage: $0 CWSIM_BINARY}
 plots=(wakeups residency hrtimer-lateness wheel-lateness irq-rate)
 
 if ! command -v chromium >/dev/null 2>&1; then
-	echo "FAIL: no chromium on PATH (Debian: apt-get install chromium; make deps installs it)"
+	echo "FAIL: no chromium on PATH (Debian: apt-get install chromium; make deps-test installs it)"
 	exit 1
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/cwsim-browser-XXXXXX")
