@@ -14,6 +14,7 @@
 #include "cwsim.h"
 #include "json_test.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,22 @@ static inline struct cwsim_run cwsim_run_argv(char *const *args)
 	}
 	free(json);
 	return r;
+}
+
+/* Run cwsim with the arguments after argv[0], a NULL-terminated list. */
+static inline struct cwsim_run cwsim_run_args(const char *first, ...)
+{
+	char *args[CWSIM_TEST_MAX_ARGS] = { 0 };
+	int n = 0;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *)) {
+		assert_true(n < CWSIM_TEST_MAX_ARGS - 1);
+		args[n++] = (char *)a;
+	}
+	va_end(ap);
+	return cwsim_run_argv(args);
 }
 
 static inline void cwsim_run_free(struct cwsim_run *r)

@@ -29,27 +29,14 @@
 
 #include "cwsim_test.h"
 
-#define MAX_ARGS 24
 #define NR_CPUS  4
 
 static const char *const stems[] = { "wakeups", "residency", "hrtimer-lateness", "wheel-lateness",
 				     "irq-rate" };
 #define NR_STEMS (sizeof(stems) / sizeof(stems[0]))
 
-static struct cwsim_run cwsim(const char *first, ...)
-{
-	char *args[MAX_ARGS] = { 0 };
-	int n = 0;
-	va_list ap;
-
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
-		assert_true(n < MAX_ARGS - 1);
-		args[n++] = (char *)a;
-	}
-	va_end(ap);
-	return cwsim_run_argv(args);
-}
+/* cwsim with the NULL-terminated arguments after argv[0] (cwsim_test.h). */
+#define cwsim(...) cwsim_run_args(__VA_ARGS__)
 
 static void temp_dir(char *path, size_t len)
 {

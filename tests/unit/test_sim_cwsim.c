@@ -29,23 +29,9 @@
 #error "CW_SOURCE_DIR must name the source tree"
 #endif
 
-#define MAX_ARGS 16
 
-/* Run cwsim with the NULL-terminated arguments after argv[0]. */
-static struct cwsim_run cwsim(const char *first, ...)
-{
-	char *args[MAX_ARGS] = { 0 };
-	int n = 0;
-	va_list ap;
-
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
-		assert_true(n < MAX_ARGS - 1);
-		args[n++] = (char *)a;
-	}
-	va_end(ap);
-	return cwsim_run_argv(args);
-}
+/* cwsim with the NULL-terminated arguments after argv[0] (cwsim_test.h). */
+#define cwsim(...) cwsim_run_args(__VA_ARGS__)
 
 static void example_path(char *buf, size_t len, const char *dir, const char *name)
 {
