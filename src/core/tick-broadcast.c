@@ -58,6 +58,23 @@
  * next event; otherwise the broadcast stayed armed for the passed event
  * and was never armed again.
  *
+ * Drift (decision; Linux has no counterpart). A device counts its own
+ * time: an event programmed D ahead lands D x (rate mismatch) off in
+ * MONOTONIC, e.g. 3 % late while a clocksource the watchdog has not caught
+ * yet runs 3 % fast. A tick device is programmed afresh for every event,
+ * so its error stays a fraction of the CPU's own sleep. The broadcast is
+ * re-armed only for earlier events: a CPU entering deep idle with an event
+ * at or after the broadcast's would be woken by a programming made for
+ * another CPU long before (seen: 496 ms before, 6 ms late, the tick device
+ * it replaced would have been 30 us late). So bc_arm_locked() also
+ * re-programs the broadcast for its own event (same time, fresh delta)
+ * when that programming is older than the entering CPU's own device
+ * would be: next - armed_at > t - now. A CPU waking from deep idle is then
+ * never later than its own device would have woken it, plus the
+ * broadcast's interrupt path. It costs a device write, no interrupt; the
+ * time is one the caller has (the idle entry time, the coarse clock), a
+ * lower bound, so a stale guess only re-programs more often.
+ *
  * A port that delivers the broadcast IPI without leaving deep idle first
  * (cw_tick_idle_exit) is tolerated: cw__tick_receive_broadcast() takes the
  * CPU out of the oneshot mask around its handler and re-arms the broadcast
@@ -71,6 +88,7 @@
  * re-enter the core); the local CPU's handler runs after the unlock.
  */
 #include <clockwork/tick.h>
+#include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
 #include "tick-internal.h"
@@ -129,17 +147,32 @@ static bool bc_send_ipis_locked(struct cw_system *sys, struct cw_cpumask *mask, 
 	return local;
 }
 
-/* Arm the oneshot broadcast for @t unless it fires earlier already. bc_lock held. */
-static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t)
+/*
+ * Arm the oneshot broadcast for @t unless it fires earlier already; @now is
+ * MONOTONIC now or earlier (a time the caller has: no extra clock read).
+ * When it fires earlier, re-program it for its own event if that
+ * programming is older than a tick device armed for @t now would be (see
+ * "Drift" above). bc_lock held.
+ */
+static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t, cw_ktime_t now)
 {
-	cw_lockdep_assert_held(&bc->sys->tick.bc_lock);
-	if (t < bc->next_event_ns) {
-		cw_clockevents_program_event(bc, t, true);
+	struct cw_tick_global *tg = &bc->sys->tick;
+	cw_ktime_t next = bc->next_event_ns;
+
+	cw_lockdep_assert_held(&tg->bc_lock);
+	if (t < next) {
+		next = t;
+	} else if (t == CW_KTIME_MAX || next == CW_KTIME_MAX ||
+		   next - tg->bc_armed_at_ns <= t - now) {
+		return;
 	}
+	cw_clockevents_program_event(bc, next, true);
+	tg->bc_armed_at_ns = now;
 }
 
 /* Oneshot broadcast with CPUs in bc_mask: make sure their common tick is armed. */
-static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
+static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_clock_event_device *bc,
+					   cw_ktime_t now)
 {
 	struct cw_tick_global *tg = &sys->tick;
 
@@ -154,7 +187,7 @@ static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_cloc
 			atomic_load_explicit(&tg->next_period_ns, memory_order_acquire),
 			cw_ktime_get(sys), (int64_t)sys->tick_nsec);
 	}
-	bc_arm_locked(bc, tg->bc_periodic_next_ns);
+	bc_arm_locked(bc, tg->bc_periodic_next_ns, now);
 }
 
 /* bc_mask lost a CPU: stop the periodic broadcast when nobody needs it. */
@@ -224,9 +257,9 @@ static void bc_setup_oneshot_locked(struct cw_system *sys, struct cw_clock_event
 		}
 	}
 	if (next != CW_KTIME_MAX) {
-		bc_arm_locked(bc, next);
+		bc_arm_locked(bc, next, cw_ktime_get_coarse(sys));
 	}
-	bc_oneshot_periodic_arm_locked(sys, bc);
+	bc_oneshot_periodic_arm_locked(sys, bc, cw_ktime_get_coarse(sys));
 }
 
 /* Periodic broadcast interrupt (tick_handle_periodic_broadcast). */
@@ -301,9 +334,9 @@ static void bc_handle_oneshot(struct cw_clock_event_device *dev)
 	}
 	local = bc_send_ipis_locked(sys, &mask, self);
 	if (next != CW_KTIME_MAX) {
-		bc_arm_locked(dev, next);
+		bc_arm_locked(dev, next, now);
 	}
-	bc_oneshot_periodic_arm_locked(sys, dev);
+	bc_oneshot_periodic_arm_locked(sys, dev, now);
 	cw_spin_unlock(&tg->bc_lock);
 	if (local) {
 		cw__tick_receive_broadcast(sys, self);
@@ -429,7 +462,7 @@ bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
 	if (dummy) {
 		cw_cpumask_set(&tg->bc_mask, cpu);
 		if (bc && tg->bc.mode == CW_TICK_MODE_ONESHOT) {
-			bc_oneshot_periodic_arm_locked(sys, bc);
+			bc_oneshot_periodic_arm_locked(sys, bc, cw_ktime_get_coarse(sys));
 		} else if (bc) {
 			bc_start_periodic_locked(sys, bc);
 		}
@@ -541,7 +574,7 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
 		cw_cpumask_set(&tg->bc_mask, c->id);
 		cw__clockevents_shutdown(dev);
 		if (tg->bc.mode == CW_TICK_MODE_ONESHOT) {
-			bc_oneshot_periodic_arm_locked(sys, bc);
+			bc_oneshot_periodic_arm_locked(sys, bc, c->idle_entry_ns);
 		} else {
 			bc_start_periodic_locked(sys, bc);
 		}
@@ -553,7 +586,7 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
 	} else {
 		cw_cpumask_set(&tg->bc_oneshot_mask, c->id);
 		switch_keep_next(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
-		bc_arm_locked(bc, dev->next_event_ns);
+		bc_arm_locked(bc, dev->next_event_ns, c->idle_entry_ns);
 	}
 	c->idle_deep = true;
 out:
@@ -630,7 +663,7 @@ void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu)
 	cw_cpumask_set(&tg->bc_oneshot_mask, cpu);
 	bc = tg->bc.evtdev;
 	if (bc) {
-		bc_arm_locked(bc, dev->next_event_ns);
+		bc_arm_locked(bc, dev->next_event_ns, cw_ktime_get_coarse(sys));
 	}
 	cw_spin_unlock(&tg->bc_lock);
 }
