@@ -61,19 +61,39 @@
  * Drift (decision; Linux has no counterpart). A device counts its own
  * time: an event programmed D ahead lands D x (rate mismatch) off in
  * MONOTONIC, e.g. 3 % late while a clocksource the watchdog has not caught
- * yet runs 3 % fast. A tick device is programmed afresh for every event,
- * so its error stays a fraction of the CPU's own sleep. The broadcast is
- * re-armed only for earlier events: a CPU entering deep idle with an event
- * at or after the broadcast's would be woken by a programming made for
- * another CPU long before (seen: 496 ms before, 6 ms late, the tick device
- * it replaced would have been 30 us late). So bc_arm_locked() also
- * re-programs the broadcast for its own event (same time, fresh delta)
- * when that programming is older than the entering CPU's own device
- * would be: next - armed_at > t - now. A CPU waking from deep idle is then
- * never later than its own device would have woken it, plus the
- * broadcast's interrupt path. It costs a device write, no interrupt; the
- * time is one the caller has (the idle entry time, the coarse clock), a
- * lower bound, so a stale guess only re-programs more often.
+ * yet runs 3 % fast (default-soc from 2.3 s). A tick device is programmed
+ * afresh for every event, so its error stays a fraction of its CPU's own
+ * sleep. The broadcast is re-armed only for earlier events, so a CPU
+ * entering deep idle with an event at or after the broadcast's was woken
+ * by a programming made for another CPU long before (cwsim: 496 ms before,
+ * 4-6 ms late, where the CPU's own device would have been us late); and a
+ * CPU woken by something else with its event expired joined bc_force_mask
+ * and waited for that late interrupt, "due as well" by Linux's reasoning.
+ * bc_armed_at_ns records (a lower bound of) when the broadcast was
+ * programmed, from times the callers already have: no extra clock read.
+ *   - Deep idle entry (bc_check_stale_locked()): when the broadcast's
+ *     programming is older than the entering CPU's own device would be
+ *     (next - armed_at > t - now), it is re-programmed for its own event:
+ *     same time, fresh delta; a device write, no interrupt. A CPU woken
+ *     from deep idle is then no later than its own device would have woken
+ *     it, plus the broadcast's interrupt path. Not when its event is within
+ *     the slack (1/1024 of how far ahead it was programmed, a kept
+ *     clocksource's mismatch, plus its min delta): the device may have
+ *     fired already, and re-programming drops a raised interrupt (the
+ *     SH-TMU driver clears UNF; its handler then finds none). If the CPU's
+ *     own event is that close as well, the entry is refused (CW_EBUSY, as
+ *     for the force mask): its own device, programmed just now, serves it.
+ *   - Idle exit into the force mask (bc_refire_if_late_locked()): when the
+ *     broadcast's event passed longer ago than the slack plus half a tick
+ *     (an on-time interrupt's delivery: latency and the deep idle exit of
+ *     the CPU taking it, which runs this very exit before its handler), the
+ *     device is late: it is programmed to fire now, and its handler serves
+ *     the force mask and every other expired CPU as usual. Programming the
+ *     CPU's own device instead took it out of the protocol: broadcasts
+ *     pending for it, or in flight to a CPU going down, were lost.
+ * What remains: a programming made before the drift, with no deep idle
+ * entry since and nothing waking a CPU, lands D x drift late, as a tick
+ * device programmed that far ahead would.
  *
  * A port that delivers the broadcast IPI without leaving deep idle first
  * (cw_tick_idle_exit) is tolerated: cw__tick_receive_broadcast() takes the
@@ -92,6 +112,15 @@
 
 #include "system-internal.h"
 #include "tick-internal.h"
+
+/*
+ * An on-time broadcast interrupt may still be on its way this long after
+ * its event, in ticks (1 / this): the interrupt latency and the deep idle
+ * exit of the CPU taking it, which runs its own idle exit first, so its
+ * event has expired and it joins the force mask; re-programming the device
+ * then could drop the interrupt it raised.
+ */
+#define BC_DELIVERY_DIV 2u
 
 static void bc_handle_periodic(struct cw_clock_event_device *dev);
 static void bc_handle_oneshot(struct cw_clock_event_device *dev);
@@ -147,27 +176,67 @@ static bool bc_send_ipis_locked(struct cw_system *sys, struct cw_cpumask *mask, 
 	return local;
 }
 
+/* Program the oneshot broadcast for @t at @now or later (see "Drift"). bc_lock held. */
+static void bc_program_locked(struct cw_clock_event_device *bc, cw_ktime_t t, cw_ktime_t now)
+{
+	cw_lockdep_assert_held(&bc->sys->tick.bc_lock);
+	cw_clockevents_program_event(bc, t, true);
+	bc->sys->tick.bc_armed_at_ns = now;
+}
+
 /*
  * Arm the oneshot broadcast for @t unless it fires earlier already; @now is
  * MONOTONIC now or earlier (a time the caller has: no extra clock read).
- * When it fires earlier, re-program it for its own event if that
- * programming is older than a tick device armed for @t now would be (see
- * "Drift" above). bc_lock held.
+ * bc_lock held.
  */
 static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t, cw_ktime_t now)
 {
-	struct cw_tick_global *tg = &bc->sys->tick;
-	cw_ktime_t next = bc->next_event_ns;
-
-	cw_lockdep_assert_held(&tg->bc_lock);
-	if (t < next) {
-		next = t;
-	} else if (t == CW_KTIME_MAX || next == CW_KTIME_MAX ||
-		   next - tg->bc_armed_at_ns <= t - now) {
-		return;
+	if (t < bc->next_event_ns) {
+		bc_program_locked(bc, t, now);
 	}
-	cw_clockevents_program_event(bc, next, true);
-	tg->bc_armed_at_ns = now;
+}
+
+/* How far ahead the broadcast was programmed for its event (0: unknown, or nothing armed). */
+static uint64_t bc_ahead_locked(const struct cw_clock_event_device *bc)
+{
+	cw_ktime_t next = bc->next_event_ns, at = bc->sys->tick.bc_armed_at_ns;
+
+	return next != CW_KTIME_MAX && next > at ? (uint64_t)(next - at) : 0;
+}
+
+/*
+ * How much earlier or later than its event, in MONOTONIC, a broadcast
+ * programmed @ahead ns before it may fire while the clocksource is one the
+ * watchdog keeps (1/1024, ~1000 ppm, the checker's figure), plus its min
+ * delta: a wider gap is drift.
+ */
+static uint64_t bc_slack_ns(const struct cw_clock_event_device *bc, uint64_t ahead)
+{
+	return (ahead >> 10) + bc->min_delta_ns;
+}
+
+/*
+ * A CPU enters deep idle at @now with its event at @t, not earlier than
+ * the broadcast's: is the broadcast's programming staler than the CPU's
+ * own device would be (see "Drift")? @return 0: it is not, or nothing can
+ * be done; 1: re-program it for its own event; CW_EBUSY: both events are
+ * due within the slack, where re-programming could drop an interrupt the
+ * device already raised: the CPU stays out of deep idle. bc_lock held.
+ */
+static int bc_check_stale_locked(struct cw_clock_event_device *bc, cw_ktime_t t, cw_ktime_t now)
+{
+	cw_ktime_t next = bc->next_event_ns;
+	uint64_t ahead = bc_ahead_locked(bc), slack;
+
+	if (t == CW_KTIME_MAX || next == CW_KTIME_MAX || t < next ||
+	    (t > now && ahead <= (uint64_t)(t - now))) {
+		return 0;
+	}
+	slack = bc_slack_ns(bc, ahead);
+	if (next > now && (uint64_t)(next - now) > slack) {
+		return 1;
+	}
+	return t <= now || (uint64_t)(t - now) <= slack ? CW_EBUSY : 0;
 }
 
 /* Oneshot broadcast with CPUs in bc_mask: make sure their common tick is armed. */
@@ -584,14 +653,45 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
 		ret = CW_EBUSY;
 		goto out;
 	} else {
+		int stale = bc_check_stale_locked(bc, dev->next_event_ns, c->idle_entry_ns);
+
+		if (stale < 0) {
+			ret = stale;
+			goto out;
+		}
 		cw_cpumask_set(&tg->bc_oneshot_mask, c->id);
 		switch_keep_next(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
-		bc_arm_locked(bc, dev->next_event_ns, c->idle_entry_ns);
+		if (stale) {
+			bc_program_locked(bc, bc->next_event_ns, c->idle_entry_ns);
+		} else {
+			bc_arm_locked(bc, dev->next_event_ns, c->idle_entry_ns);
+		}
 	}
 	c->idle_deep = true;
 out:
 	cw_spin_unlock(&tg->bc_lock);
 	return ret;
+}
+
+/* A CPU joined the force mask at @now: re-fire a late broadcast (see "Drift"). bc_lock held. */
+static void bc_refire_if_late_locked(struct cw_system *sys, cw_ktime_t now)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *bc = tg->bc.evtdev;
+	cw_ktime_t next;
+
+	cw_lockdep_assert_held(&tg->bc_lock);
+	if (!bc || tg->bc.mode != CW_TICK_MODE_ONESHOT ||
+	    cw_clockevent_get_state(bc) != CW_CLOCKEVENT_STATE_ONESHOT) {
+		return;
+	}
+	next = bc->next_event_ns;
+	if (next == CW_KTIME_MAX || next > now ||
+	    (uint64_t)(now - next) <=
+		    bc_slack_ns(bc, bc_ahead_locked(bc)) + sys->tick_nsec / BC_DELIVERY_DIV) {
+		return;
+	}
+	bc_program_locked(bc, now, now);
 }
 
 void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
@@ -609,13 +709,17 @@ void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
 		/* Pending: the broadcast IPI on its way runs the expired tick. */
 		if (!cw_cpumask_test_and_clear(&tg->bc_pending_mask, c->id) &&
 		    dev->next_event_ns != CW_KTIME_MAX) {
-			if (dev->next_event_ns <= cw_ktime_get(sys)) {
+			cw_ktime_t now = cw_ktime_get(sys);
+
+			if (dev->next_event_ns <= now) {
 				/*
 				 * Expired, so the broadcast interrupt is due as
 				 * well: let it run the tick instead of re-arming
 				 * an expired event here (the min-delta ping-pong).
+				 * Unless its device is late (see "Drift").
 				 */
 				cw_cpumask_set(&tg->bc_force_mask, c->id);
+				bc_refire_if_late_locked(sys, now);
 			} else {
 				cw_clockevents_program_event(dev, dev->next_event_ns, true);
 			}

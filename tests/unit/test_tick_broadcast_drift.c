@@ -152,7 +152,8 @@ static void deep_sleeper_after_an_old_broadcast(cw_ktime_t after_ns)
 	/* From now on MONOTONIC runs 3 % fast against every device. */
 	cw_sim_counter_set_drift(cnt, 30000000);
 	/* Until 3 ms before CPU1's timer, in MONOTONIC (~291 ms of virtual time). */
-	cw_sim_run_for(f.sim, (uint64_t)((p1.expires_ns - 3 * MS - cw_ktime_get(f.sys)) * 100 / 103));
+	cw_sim_run_for(f.sim,
+		       (uint64_t)((p1.expires_ns - 3 * MS - cw_ktime_get(f.sys)) * 100 / 103));
 	assert_int_equal(p1.runs, 0);
 	probe_arm(&f, &p0, 0, p1.expires_ns + after_ns);
 	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 0, 1), 0);
@@ -207,7 +208,8 @@ static void test_woken_with_an_expired_event_gets_its_tick_soon(void **state)
 	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 1, 1), 0);
 	cw_sim_run_for(f.sim, 100 * US);
 	cw_sim_counter_set_drift(cnt, 30000000);
-	cw_sim_run_for(f.sim, (uint64_t)((p1.expires_ns - 3 * MS - cw_ktime_get(f.sys)) * 100 / 103));
+	cw_sim_run_for(f.sim,
+		       (uint64_t)((p1.expires_ns - 3 * MS - cw_ktime_get(f.sys)) * 100 / 103));
 	probe_arm(&f, &p0, 0, p1.expires_ns + 500 * US);
 	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 0, 1), 0);
 	/* 1 ms after CPU0's event (MONOTONIC): wake it with a call. */
@@ -226,12 +228,62 @@ static void test_woken_with_an_expired_event_gets_its_tick_soon(void **state)
 	down(&f);
 }
 
+/*
+ * Both CPUs went to deep idle before the drift (no entry refreshed the
+ * broadcast since): CPU0, woken by a call 1 ms after its event expired,
+ * joins the force mask and waits for the broadcast interrupt. That
+ * interrupt is overdue by far more than any delivery takes: the hardware
+ * is late, so the exit re-arms the broadcast to fire now, which also runs
+ * CPU1's expired event.
+ */
+static void test_woken_while_the_broadcast_is_overdue_gets_its_tick_soon(void **state)
+{
+	struct fx f;
+	struct cw_sim_counter *cnt;
+	struct probe p0, p1;
+	cw_ktime_t t0, woke;
+
+	(void)state;
+	up(&f);
+	cnt = cw_sim_machine_counter(f.m, "cnt");
+	assert_non_null(cnt);
+	t0 = cw_ktime_get(f.sys);
+	probe_arm(&f, &p1, 1, t0 + 300 * MS);
+	probe_arm(&f, &p0, 0, t0 + 300 * MS + 500 * US);
+	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 1, 1), 0);
+	assert_int_equal(cw_sim_hw_cpu_idle_loop(f.hw, 0, 1), 0);
+	cw_sim_run_for(f.sim, 100 * US);
+	cw_sim_counter_set_drift(cnt, 30000000);
+	/* 1 ms after CPU0's event (MONOTONIC). */
+	cw_sim_run_for(f.sim,
+		       (uint64_t)((p0.expires_ns + 1 * MS - cw_ktime_get(f.sys)) * 100 / 103));
+	assert_int_equal(p0.runs, 0);
+	assert_int_equal(p1.runs, 0);
+	woke = cw_ktime_get(f.sys);
+	assert_int_equal(cw_sim_hw_run_on(f.hw, 0, noop, NULL), 0);
+	cw_sim_run_for(f.sim, 20 * MS);
+	print_message("woken at %lld ns; CPU0: due %lld ns, %u run(s), %lld ns after the wake-up; "
+		      "CPU1: due %lld ns, %u run(s), %lld ns after\n",
+		      (long long)woke, (long long)p0.expires_ns, p0.runs,
+		      p0.runs ? (long long)(p0.fired_ns - woke) : -1ll, (long long)p1.expires_ns,
+		      p1.runs, p1.runs ? (long long)(p1.fired_ns - woke) : -1ll);
+	assert_int_equal(p0.runs, 1);
+	assert_int_equal(p1.runs, 1);
+	/* IPI + deep idle exit, the broadcast's min delta and interrupt, an IPI: ~0.1 ms. */
+	assert_true(p0.fired_ns - woke < 500 * US);
+	assert_true(p1.fired_ns - woke < 500 * US);
+	cw_hrtimer_cancel(&p0.t);
+	cw_hrtimer_cancel(&p1.t);
+	down(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deep_idle_with_the_broadcasts_expiry_is_not_late),
 		cmocka_unit_test(test_deep_idle_just_after_the_broadcasts_expiry_is_not_late),
 		cmocka_unit_test(test_woken_with_an_expired_event_gets_its_tick_soon),
+		cmocka_unit_test(test_woken_while_the_broadcast_is_overdue_gets_its_tick_soon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
