@@ -76,21 +76,27 @@
  *     (next - armed_at > t - now), it is re-programmed for its own event:
  *     same time, fresh delta; a device write, no interrupt. A CPU woken
  *     from deep idle is then no later than its own device would have woken
- *     it, plus the broadcast's interrupt path. Not when its event is within
- *     the slack (1/1024 of how far ahead it was programmed, a kept
- *     clocksource's mismatch, plus its min delta): the device may have
- *     fired already, and re-programming drops a raised interrupt (the
- *     SH-TMU driver clears UNF; its handler then finds none). If the CPU's
- *     own event is that close as well, the entry is refused (CW_EBUSY, as
- *     for the force mask): its own device, programmed just now, serves it.
+ *     it, plus the broadcast's interrupt path. Only while that event is
+ *     ahead: once it passed, the device may have raised its interrupt,
+ *     which is on its way (latency, the deep idle exit of the CPU taking
+ *     it), and re-programming drops it (the SH-TMU driver clears UNF; its
+ *     handler then finds none): an on-time broadcast came a min delta and
+ *     a delivery later (test_horizon, 4 cases over their bound). Ahead of
+ *     its event, only a device running early can have fired, at most the
+ *     slack (below) before it, and the re-programmed event replaces that
+ *     interrupt on time. A passed event is handled as at idle exit.
  *   - Idle exit into the force mask (bc_refire_if_late_locked()): when the
- *     broadcast's event passed longer ago than the slack plus half a tick
- *     (an on-time interrupt's delivery: latency and the deep idle exit of
- *     the CPU taking it, which runs this very exit before its handler), the
- *     device is late: it is programmed to fire now, and its handler serves
- *     the force mask and every other expired CPU as usual. Programming the
- *     CPU's own device instead took it out of the protocol: broadcasts
- *     pending for it, or in flight to a CPU going down, were lost.
+ *     broadcast's event passed longer ago than its slack (1/1024 of how far
+ *     ahead it was programmed, a kept clocksource's mismatch and the
+ *     checker's figure, plus its min delta) and half a tick (an on-time
+ *     interrupt's delivery: latency and the deep idle exit of the CPU
+ *     taking it, which runs this very exit before its handler; with no
+ *     allowance 64 horizon cases failed), the device is late
+ *     (bc_late_locked()): it is programmed to fire now, and its handler
+ *     serves the force mask and every other expired CPU as usual.
+ *     Programming the CPU's own device instead took it out of the
+ *     protocol: broadcasts pending for it, or in flight to a CPU going
+ *     down, were lost.
  * What remains: a programming made before the drift, with no deep idle
  * entry since and nothing waking a CPU, lands D x drift late, as a tick
  * device programmed that far ahead would.
@@ -216,27 +222,39 @@ static uint64_t bc_slack_ns(const struct cw_clock_event_device *bc, uint64_t ahe
 }
 
 /*
- * A CPU enters deep idle at @now with its event at @t, not earlier than
- * the broadcast's: is the broadcast's programming staler than the CPU's
- * own device would be (see "Drift")? @return 0: it is not, or nothing can
- * be done; 1: re-program it for its own event; CW_EBUSY: both events are
- * due within the slack, where re-programming could drop an interrupt the
- * device already raised: the CPU stays out of deep idle. bc_lock held.
+ * Is the broadcast's event, passed at @now, overdue by more than its slack
+ * and an on-time interrupt's delivery (see "Drift")? bc_lock held.
  */
-static int bc_check_stale_locked(struct cw_clock_event_device *bc, cw_ktime_t t, cw_ktime_t now)
+static bool bc_late_locked(struct cw_system *sys, const struct cw_clock_event_device *bc,
+			   cw_ktime_t now)
 {
 	cw_ktime_t next = bc->next_event_ns;
-	uint64_t ahead = bc_ahead_locked(bc), slack;
 
-	if (t == CW_KTIME_MAX || next == CW_KTIME_MAX || t < next ||
-	    (t > now && ahead <= (uint64_t)(t - now))) {
-		return 0;
+	return next != CW_KTIME_MAX && next <= now &&
+	       (uint64_t)(now - next) >
+		       bc_slack_ns(bc, bc_ahead_locked(bc)) + sys->tick_nsec / BC_DELIVERY_DIV;
+}
+
+/*
+ * A CPU enters deep idle at @now with its event at @t, not earlier than
+ * the broadcast's (see "Drift"). @return the time to re-program the
+ * broadcast for, or CW_KTIME_MAX to leave it: its own event when its
+ * programming is staler than the CPU's own device would be; now when its
+ * event passed longer ago than an on-time interrupt takes. bc_lock held.
+ */
+static cw_ktime_t bc_check_stale_locked(struct cw_system *sys, struct cw_clock_event_device *bc,
+					cw_ktime_t t, cw_ktime_t now)
+{
+	cw_ktime_t next = bc->next_event_ns;
+	uint64_t ahead = bc_ahead_locked(bc);
+
+	if (t == CW_KTIME_MAX || next == CW_KTIME_MAX || t < next) {
+		return CW_KTIME_MAX;
 	}
-	slack = bc_slack_ns(bc, ahead);
-	if (next > now && (uint64_t)(next - now) > slack) {
-		return 1;
+	if (next > now) {
+		return ahead > (uint64_t)(t - now) ? next : CW_KTIME_MAX;
 	}
-	return t <= now || (uint64_t)(t - now) <= slack ? CW_EBUSY : 0;
+	return bc_late_locked(sys, bc, now) ? now : CW_KTIME_MAX;
 }
 
 /* Oneshot broadcast with CPUs in bc_mask: make sure their common tick is armed. */
@@ -653,16 +671,13 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
 		ret = CW_EBUSY;
 		goto out;
 	} else {
-		int stale = bc_check_stale_locked(bc, dev->next_event_ns, c->idle_entry_ns);
+		cw_ktime_t redo =
+			bc_check_stale_locked(sys, bc, dev->next_event_ns, c->idle_entry_ns);
 
-		if (stale < 0) {
-			ret = stale;
-			goto out;
-		}
 		cw_cpumask_set(&tg->bc_oneshot_mask, c->id);
 		switch_keep_next(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
-		if (stale) {
-			bc_program_locked(bc, bc->next_event_ns, c->idle_entry_ns);
+		if (redo != CW_KTIME_MAX) {
+			bc_program_locked(bc, redo, c->idle_entry_ns);
 		} else {
 			bc_arm_locked(bc, dev->next_event_ns, c->idle_entry_ns);
 		}
@@ -678,20 +693,15 @@ static void bc_refire_if_late_locked(struct cw_system *sys, cw_ktime_t now)
 {
 	struct cw_tick_global *tg = &sys->tick;
 	struct cw_clock_event_device *bc = tg->bc.evtdev;
-	cw_ktime_t next;
 
 	cw_lockdep_assert_held(&tg->bc_lock);
 	if (!bc || tg->bc.mode != CW_TICK_MODE_ONESHOT ||
 	    cw_clockevent_get_state(bc) != CW_CLOCKEVENT_STATE_ONESHOT) {
 		return;
 	}
-	next = bc->next_event_ns;
-	if (next == CW_KTIME_MAX || next > now ||
-	    (uint64_t)(now - next) <=
-		    bc_slack_ns(bc, bc_ahead_locked(bc)) + sys->tick_nsec / BC_DELIVERY_DIV) {
-		return;
+	if (bc_late_locked(sys, bc, now)) {
+		bc_program_locked(bc, now, now);
 	}
-	bc_program_locked(bc, now, now);
 }
 
 void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
