@@ -59,11 +59,17 @@
  * per host core (impl names end in -<n>cpus): with n = 8,
  * clockwork-bound-8cpus gives each of up to 8 threads a base of its own.
  *
+ * CW_BENCH_WHEEL_THREADS_HRTIMER=1 has the threads do the same with
+ * hrtimers (cw_hrtimer_try_to_cancel + cw_hrtimer_start at an absolute
+ * MONOTONIC time 1 ms to 60 s ahead, the clock read once per batch);
+ * impl names then start with clockwork-hrtimer-.
+ *
  * Case names carry the thread count (W1-threads4: 4 application
  * threads); pending_timers is threads x W1T_PER_THREAD. Environment:
  * CW_BENCH_QUICK=1 runs 200 ms per measurement, CW_BENCH_TINY=1 20 ms and
  * one repetition; CW_BENCH_WHEEL_THREADS=1,4 picks thread counts.
  */
+#include <clockwork/hrtimer.h>
 #include <clockwork/port_posix.h>
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
@@ -108,6 +114,9 @@ static const char *const w1t_names[2][W1T_NR_POLICIES] = {
 
 /* CW_BENCH_WHEEL_THREADS_PIN=1: CPU threads pinned, each application thread too. */
 static bool w1t_pinned;
+/* CW_BENCH_WHEEL_THREADS_HRTIMER=1: the threads arm and cancel hrtimers instead. */
+static bool w1t_hr;
+static uint64_t w1t_tick_ns;
 
 /* The impl names of this run: w1t_names[w1t_pinned], plus "-<n>cpus" if not one per core. */
 static char w1t_impl[W1T_NR_POLICIES][48];
@@ -122,6 +131,7 @@ struct w1t_thread {
 	unsigned idx;
 	struct w1t_run *run;
 	struct cw_timer *timers;
+	struct cw_hrtimer *hr;
 	uint64_t rng;
 	uint64_t ops;
 	int err;
@@ -152,8 +162,6 @@ struct w1t_probe {
 	int64_t samples[W1T_PROBE_SAMPLES];
 };
 
-static uint64_t w1t_tick_ns;
-
 static inline uint64_t w1t_rng(uint64_t *s)
 {
 	*s ^= *s >> 12;
@@ -172,12 +180,98 @@ static void w1t_nop(struct cw_timer *t)
 	(void)t;
 }
 
+/* Setup done: wait for the start, then spin (the reference policy) until the stop. */
+static void w1t_start(struct w1t_thread *me)
+{
+	struct w1t_run *run = me->run;
+
+	atomic_fetch_add(&run->ready, 1);
+	while (!atomic_load_explicit(&run->go, memory_order_acquire)) {
+		sched_yield();
+	}
+	while (run->policy == W1T_SPIN && !atomic_load_explicit(&run->stop, memory_order_relaxed)) {
+		uint64_t sum = 0;
+
+		for (unsigned k = 0; k < W1T_BATCH; k++) {
+			sum += w1t_below(&me->rng, W1T_PER_THREAD);
+		}
+		me->ops += W1T_BATCH + (sum == UINT64_MAX);
+	}
+}
+
+/* W1 on the wheel: cw_timer_del + cw_timer_mod(jiffies + 1 ms..60 s). */
+static void w1t_wheel_loop(struct w1t_thread *me)
+{
+	struct w1t_run *run = me->run;
+	struct cw_system *sys = run->sys;
+	uint64_t now = cw_jiffies_get(sys);
+
+	for (unsigned i = 0; i < W1T_PER_THREAD && !me->err; i++) {
+		me->err = cw_timer_setup(&me->timers[i], sys, w1t_nop, 0);
+		cw_timer_mod(&me->timers[i], now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
+	}
+	w1t_start(me);
+	while (!atomic_load_explicit(&run->stop, memory_order_relaxed)) {
+		now = cw_jiffies_get(sys);
+		for (unsigned k = 0; k < W1T_BATCH; k++) {
+			struct cw_timer *t = &me->timers[w1t_below(&me->rng, W1T_PER_THREAD)];
+
+			cw_timer_del(t);
+			cw_timer_mod(t, now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
+		}
+		me->ops += W1T_BATCH;
+	}
+	for (unsigned i = 0; i < W1T_PER_THREAD; i++) {
+		cw_timer_shutdown_sync(&me->timers[i]);
+	}
+}
+
+static enum cw_hrtimer_restart w1t_hr_nop(struct cw_hrtimer *t)
+{
+	(void)t;
+	return CW_HRTIMER_NORESTART;
+}
+
+/* The same on hrtimers: cw_hrtimer_try_to_cancel + cw_hrtimer_start(now + 1 ms..60 s, ABS). */
+static void w1t_hr_loop(struct w1t_thread *me)
+{
+	struct w1t_run *run = me->run;
+	struct cw_system *sys = run->sys;
+	cw_ktime_t now = cw_ktime_get(sys);
+
+	for (unsigned i = 0; i < W1T_PER_THREAD && !me->err; i++) {
+		me->err = cw_hrtimer_setup(sys, &me->hr[i], w1t_hr_nop, CW_CLOCK_MONOTONIC,
+					   CW_HRTIMER_MODE_ABS);
+		cw_hrtimer_start(
+			&me->hr[i],
+			now + (cw_ktime_t)((1 + w1t_below(&me->rng, W1T_MAX_DELAY)) * w1t_tick_ns),
+			CW_HRTIMER_MODE_ABS);
+	}
+	w1t_start(me);
+	while (!atomic_load_explicit(&run->stop, memory_order_relaxed)) {
+		now = cw_ktime_get(sys);
+		for (unsigned k = 0; k < W1T_BATCH; k++) {
+			struct cw_hrtimer *t = &me->hr[w1t_below(&me->rng, W1T_PER_THREAD)];
+
+			cw_hrtimer_try_to_cancel(t);
+			cw_hrtimer_start(
+				t,
+				now + (cw_ktime_t)((1 + w1t_below(&me->rng, W1T_MAX_DELAY)) *
+						   w1t_tick_ns),
+				CW_HRTIMER_MODE_ABS);
+		}
+		me->ops += W1T_BATCH;
+	}
+	for (unsigned i = 0; i < W1T_PER_THREAD; i++) {
+		cw_hrtimer_cancel(&me->hr[i]);
+	}
+}
+
 static void *w1t_thread_main(void *arg)
 {
 	struct w1t_thread *me = arg;
 	struct w1t_run *run = me->run;
 	struct cw_system *sys = run->sys;
-	uint64_t now;
 
 	if (w1t_pinned) {
 		/* Thread i on host core i mod CPUs, where CPU i mod CPUs is pinned too. */
@@ -196,35 +290,10 @@ static void *w1t_thread_main(void *arg)
 		me->err = cw_posix_thread_set_cpu(
 			sys, (int)((me->idx + (w1t_pinned ? 1u : 0u)) % run->nr_cpus));
 	}
-	now = cw_jiffies_get(sys);
-	for (unsigned i = 0; i < W1T_PER_THREAD && !me->err; i++) {
-		me->err = cw_timer_setup(&me->timers[i], sys, w1t_nop, 0);
-		cw_timer_mod(&me->timers[i], now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
-	}
-	atomic_fetch_add(&run->ready, 1);
-	while (!atomic_load_explicit(&run->go, memory_order_acquire)) {
-		sched_yield();
-	}
-	while (run->policy == W1T_SPIN && !atomic_load_explicit(&run->stop, memory_order_relaxed)) {
-		uint64_t sum = 0;
-
-		for (unsigned k = 0; k < W1T_BATCH; k++) {
-			sum += w1t_below(&me->rng, W1T_PER_THREAD);
-		}
-		me->ops += W1T_BATCH + (sum == UINT64_MAX);
-	}
-	while (!atomic_load_explicit(&run->stop, memory_order_relaxed)) {
-		now = cw_jiffies_get(sys);
-		for (unsigned k = 0; k < W1T_BATCH; k++) {
-			struct cw_timer *t = &me->timers[w1t_below(&me->rng, W1T_PER_THREAD)];
-
-			cw_timer_del(t);
-			cw_timer_mod(t, now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
-		}
-		me->ops += W1T_BATCH;
-	}
-	for (unsigned i = 0; i < W1T_PER_THREAD; i++) {
-		cw_timer_shutdown_sync(&me->timers[i]);
+	if (w1t_hr) {
+		w1t_hr_loop(me);
+	} else {
+		w1t_wheel_loop(me);
 	}
 	return NULL;
 }
@@ -297,10 +366,13 @@ static void w1t_late_collect(struct w1t_probe *probes, unsigned nr, struct w1t_l
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
+	/* -1: that CPU's probe did not fire. */
+	out->max_cpu_ns[0] = out->max_cpu_ns[1] = -1.0;
 	for (unsigned c = 0; c < nr; c++) {
 		for (unsigned i = 0; i < probes[c].n; i++) {
 			all[n++] = probes[c].samples[i];
-			if (c < 2 && (double)probes[c].samples[i] > out->max_cpu_ns[c]) {
+			if (c < 2 && (out->max_cpu_ns[c] < 0 ||
+				      (double)probes[c].samples[i] > out->max_cpu_ns[c])) {
 				out->max_cpu_ns[c] = (double)probes[c].samples[i];
 			}
 		}
@@ -349,7 +421,9 @@ static double w1t_measure(struct cw_system *sys, unsigned nr_cpus, enum w1t_poli
 		th->run = &run;
 		th->rng = 0x9e3779b97f4a7c15ull * (i + 1) + nthreads;
 		th->timers = calloc(W1T_PER_THREAD, sizeof(*th->timers));
-		if (!th->timers || pthread_create(&th->th, NULL, w1t_thread_main, th) != 0) {
+		th->hr = calloc(W1T_PER_THREAD, sizeof(*th->hr));
+		if (!th->timers || !th->hr ||
+		    pthread_create(&th->th, NULL, w1t_thread_main, th) != 0) {
 			fprintf(stderr, "bench_wheel: W1-threads: cannot start thread %u\n", i);
 			exit(1);
 		}
@@ -373,6 +447,7 @@ static double w1t_measure(struct cw_system *sys, unsigned nr_cpus, enum w1t_poli
 		ops += run.th[i].ops;
 		err = err ? err : run.th[i].err;
 		free(run.th[i].timers);
+		free(run.th[i].hr);
 	}
 	w1t_late_collect(probes, nr_cpus, late);
 	*ops_out = ops;
@@ -425,10 +500,15 @@ static double w1t_write(const char *cs, const char *impl, unsigned nthreads, uin
 		.pending_timers = (int64_t)nthreads * W1T_PER_THREAD,
 		.ops_per_rep = ops,
 		.peak_rss_kib = -1,
-		.bytes_per_timer = sizeof(struct cw_timer),
+		.bytes_per_timer = w1t_hr ? sizeof(struct cw_hrtimer) : sizeof(struct cw_timer),
 		.load_start = *load,
 	};
 
+	if (strncmp(impl, "spin", 4) == 0) {
+		/* The reference threads keep no timers: not a timer row. */
+		br.pending_timers = -1;
+		br.bytes_per_timer = 0;
+	}
 	bench_row_stats(&br, v, n);
 	bench_row_write(&br);
 	return br.ns_per_op;
@@ -440,6 +520,7 @@ bool wheel_threads_run(void)
 	static struct w1t_probe probes[W1T_MAX_CPUS];
 	const char *pin = getenv("CW_BENCH_WHEEL_THREADS_PIN");
 	const char *cpus_env = getenv("CW_BENCH_WHEEL_THREADS_CPUS");
+	const char *hr_env = getenv("CW_BENCH_WHEEL_THREADS_HRTIMER");
 	struct cw_system_config cfg = { .hz = W1T_HZ };
 	unsigned reps = bench_tiny() ? 1 : W1T_REPS;
 	long host = sysconf(_SC_NPROCESSORS_ONLN);
@@ -458,12 +539,20 @@ bool wheel_threads_run(void)
 
 		cfg.nr_cpus = n < 1 ? 1 : n > W1T_MAX_CPUS ? W1T_MAX_CPUS : (unsigned)n;
 	}
+	w1t_hr = hr_env && hr_env[0] && strcmp(hr_env, "0") != 0;
 	for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
-		if (cfg.nr_cpus == (unsigned)host) {
-			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "%s", w1t_names[w1t_pinned][p]);
+		const char *name = w1t_names[w1t_pinned][p];
+		char cpus[16] = "";
+
+		if (cfg.nr_cpus != (unsigned)host) {
+			snprintf(cpus, sizeof(cpus), "-%ucpus", cfg.nr_cpus);
+		}
+		/* "clockwork-x" becomes "clockwork-hrtimer-x" for the hrtimer variant. */
+		if (w1t_hr && strncmp(name, "clockwork-", 10) == 0) {
+			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "clockwork-hrtimer-%s%s",
+				 name + 10, cpus);
 		} else {
-			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "%s-%ucpus",
-				 w1t_names[w1t_pinned][p], cfg.nr_cpus);
+			snprintf(w1t_impl[p], sizeof(w1t_impl[p]), "%s%s", name, cpus);
 		}
 	}
 	err = cw_posix_system_create(&cfg, &opt, &sys);
@@ -564,10 +653,18 @@ bool wheel_threads_run(void)
 			} else {
 				printf(" %11s", "-");
 			}
-			printf(" %11.0f %11.0f %11.0f  (max %.0f us; %llu of %llu fires at a later "
-			       "jiffy)\n",
-			       p99 / 1e3, bench_median(c->max_cpu[0], c->nr_late) / 1e3,
-			       bench_median(c->max_cpu[1], c->nr_late) / 1e3, mx / 1e3,
+			printf(" %11.0f", p99 / 1e3);
+			for (unsigned k2 = 0; k2 < 2; k2++) {
+				double m = bench_median(c->max_cpu[k2], c->nr_late);
+
+				/* Negative: in most repetitions that CPU's probe never fired. */
+				if (m < 0) {
+					printf(" %11s", "-");
+				} else {
+					printf(" %11.0f", m / 1e3);
+				}
+			}
+			printf("  (max %.0f us; %llu of %llu fires at a later jiffy)\n", mx / 1e3,
 			       (unsigned long long)c->over, (unsigned long long)c->fires);
 		}
 	}

@@ -248,6 +248,39 @@ typedef void (*cw_check_observer_fn)(void *arg, const struct cw_check_event *ev)
  */
 CW_API int cw_check_set_observer(struct cw_system *sys, cw_check_observer_fn fn, void *arg);
 
+/** One armed timer as the checker knows it (cw_check_armed_timers()). */
+struct cw_check_timer {
+	/** The timer (struct cw_hrtimer or struct cw_timer): an identity, not to be touched. */
+	const void *timer;
+	/** An hrtimer (else a wheel timer). */
+	bool hrtimer;
+	/** hrtimers: the CPU it was armed on (hotplug may have moved it since); wheel: -1. */
+	int cpu;
+	/** hrtimers: CW_CLOCK_* id of its base; wheel: -1. */
+	int clock_id;
+	/** hrtimers: hard expiry, ns of its clock; wheel: expiry, jiffies. */
+	int64_t expires;
+	/** hrtimers: soft expiry, ns of its clock; wheel: the jiffies it was armed at. */
+	int64_t softexpires;
+	/** Wheel: deferrable. */
+	bool deferrable;
+	/** Order of arming (ascending = armed earlier). */
+	uint64_t arm_seq;
+};
+
+/**
+ * The timers armed now (started and neither expired nor cancelled), as the
+ * checker recorded them: a /proc/timer_list for any port, with no walk of
+ * the timer bases. The order is the checker's table's (sort by
+ * expires or arm_seq as needed).
+ * @param sys  The system.
+ * @param out  Receives up to @p max timers (NULL with @p max 0: count only).
+ * @param max  Room in @p out.
+ * Context: any; takes the checker lock, never a base lock.
+ * @return the number of armed timers (may exceed @p max); 0 with the checker off.
+ */
+CW_API size_t cw_check_armed_timers(struct cw_system *sys, struct cw_check_timer *out, size_t max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -205,8 +205,8 @@ struct cw_claim {
  * @param sys    The system (booted).
  * @param req    The request.
  * @param claim  The handle to set up.
- * Context: any thread, not interrupt context; may run code on other CPUs
- * (cw_cpu_call()).
+ * Context: any thread, not interrupt context; takes the clockevents lock,
+ * then the claim lock; does not wait for other CPUs.
  * @return 0; CW_EINVAL for a bad request (no owner, no or unknown modes,
  *         min_rate_hz > max_rate_hz, a bad target_cpu, percpu without a
  *         target, or @p claim already claimed); CW_ENODEV when no device

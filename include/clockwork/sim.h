@@ -371,6 +371,15 @@ struct cw_sim_node_desc {
 	 * when none.
 	 */
 	unsigned *isolated;
+	/** Number of CPUs in @p class_cpus. */
+	unsigned nr_class_cpus;
+	/**
+	 * CPUs of this node given a CPU capacity class (key capacity_class =
+	 * CLASS LIST, repeatable), in the order given, with their class in
+	 * @p class_of; NULL when none (every CPU in class 0).
+	 */
+	unsigned *class_cpus;
+	unsigned *class_of;
 };
 
 /** A counter: model parameters plus how it is offered as a clocksource. */
@@ -523,6 +532,8 @@ struct cw_sim_machine_desc {
 	unsigned *cpu_node;
 	/** Whether each CPU is isolated from timer migration, @p nr_cpus entries (NULL: none). */
 	bool *cpu_isolated;
+	/** CPU capacity class of each CPU, @p nr_cpus entries (NULL: all class 0). */
+	unsigned *cpu_capacity_class;
 	/** Number of counters. */
 	size_t nr_counters;
 	/** The counters, in file order. */

@@ -587,9 +587,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 			violate(c,
 				"hrtimer #%llu (%s) fired early on CPU%u: clock %lld ns, soft expiry "
 				"%lld ns (%lld ns early), armed at MONOTONIC %lld ns",
-				(unsigned long long)e->arm_seq, base_names[e->clk], cpu, (long long)basenow,
-				(long long)e->soft, (long long)(e->soft - basenow),
-				(long long)e->arm_mono);
+				(unsigned long long)e->arm_seq, base_names[e->clk], cpu,
+				(long long)basenow, (long long)e->soft,
+				(long long)(e->soft - basenow), (long long)e->arm_mono);
 		} else {
 			int64_t due = hr_due_mono(c, e, all_offs);
 
@@ -608,10 +608,9 @@ void cw__check_hrtimer_expire_slow(struct cw_hrtimer *t, int64_t mono, int64_t o
 						"hrtimer #%llu (%s) fired late on CPU%u: MONOTONIC %lld ns, due "
 						"%lld ns (hard expiry %lld ns, armed at %lld ns, clock last "
 						"set at %lld ns), %llu ns late, bound %llu ns (%s)",
-						(unsigned long long)e->arm_seq, base_names[e->clk], cpu,
-						(long long)mono,
-						(long long)due, (long long)e->hard,
-						(long long)e->arm_mono,
+						(unsigned long long)e->arm_seq, base_names[e->clk],
+						cpu, (long long)mono, (long long)due,
+						(long long)e->hard, (long long)e->arm_mono,
 						(long long)(e->clk ? c->last_set_mono[e->clk] : 0),
 						(unsigned long long)late, (unsigned long long)bound,
 						cpu_state(sys, cpu));
@@ -716,9 +715,9 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 			violate(c,
 				"wheel timer #%llu fired early at jiffies %llu: expires %llu (armed at "
 				"%llu%s), earliest %llu",
-				(unsigned long long)e->arm_seq, (unsigned long long)now_jiffies, (unsigned long long)exp,
-				(unsigned long long)arm, clamped ? ", clamped" : "",
-				(unsigned long long)earliest);
+				(unsigned long long)e->arm_seq, (unsigned long long)now_jiffies,
+				(unsigned long long)exp, (unsigned long long)arm,
+				clamped ? ", clamped" : "", (unsigned long long)earliest);
 		} else {
 			uint64_t late = now_jiffies > exp ? now_jiffies - exp : 0;
 
@@ -729,10 +728,10 @@ void cw__check_wheel_expire_slow(struct cw_timer *t, uint64_t now_jiffies)
 				violate(c,
 					"wheel timer #%llu fired late at jiffies %llu: expires %llu (armed "
 					"at %llu%s), latest %llu (granularity %llu)",
-					(unsigned long long)e->arm_seq, (unsigned long long)now_jiffies,
-					(unsigned long long)exp, (unsigned long long)arm,
-					clamped ? ", clamped" : "", (unsigned long long)latest,
-					(unsigned long long)gran);
+					(unsigned long long)e->arm_seq,
+					(unsigned long long)now_jiffies, (unsigned long long)exp,
+					(unsigned long long)arm, clamped ? ", clamped" : "",
+					(unsigned long long)latest, (unsigned long long)gran);
 			}
 		}
 		e->armed = false;
@@ -886,6 +885,42 @@ void cw__check_fini(struct cw_system *sys)
 	free(c);
 }
 
+size_t cw_check_armed_timers(struct cw_system *sys, struct cw_check_timer *out, size_t max)
+{
+	static const int clock_ids[4] = { CW_CLOCK_MONOTONIC, CW_CLOCK_REALTIME, CW_CLOCK_BOOTTIME,
+					  CW_CLOCK_TAI };
+	struct cw_check *c = sys ? sys->check : NULL;
+	size_t n = 0;
+
+	if (!c) {
+		return 0;
+	}
+	cw_spin_lock(&c->lock);
+	for (size_t i = 0; i < c->cap; i++) {
+		const struct ent *e = &c->tab[i];
+		bool hr = e->kind == ENT_HRTIMER;
+
+		if (!e->armed || (!hr && e->kind != ENT_WHEEL)) {
+			continue;
+		}
+		if (n < max) {
+			out[n] = (struct cw_check_timer){
+				.timer = e->key,
+				.hrtimer = hr,
+				.cpu = hr ? (int)e->cpu : -1,
+				.clock_id = hr ? clock_ids[e->clk & 3u] : -1,
+				.expires = hr ? e->hard : e->soft,
+				.softexpires = hr ? e->soft : e->hard,
+				.deferrable = !hr && e->deferrable,
+				.arm_seq = e->arm_seq,
+			};
+		}
+		n++;
+	}
+	cw_spin_unlock(&c->lock);
+	return n;
+}
+
 int cw_check_set_observer(struct cw_system *sys, cw_check_observer_fn fn, void *arg)
 {
 	struct cw_check *c = sys ? sys->check : NULL;
@@ -1036,8 +1071,8 @@ int cw_check_verify(struct cw_system *sys)
 					"hrtimer #%llu (%s) never fired: due at MONOTONIC %lld ns (hard "
 					"expiry %lld ns), now %lld ns, bound %llu ns, queued on "
 					"CPU%u (%s)",
-					(unsigned long long)e->arm_seq, base_names[e->clk], (long long)due,
-					(long long)e->hard, (long long)mono,
+					(unsigned long long)e->arm_seq, base_names[e->clk],
+					(long long)due, (long long)e->hard, (long long)mono,
 					(unsigned long long)bound, cpu, cpu_state(sys, cpu));
 			}
 		} else if (!e->deferrable) {
@@ -1053,10 +1088,9 @@ int cw_check_verify(struct cw_system *sys)
 					"wheel timer #%llu never fired: expires %llu (armed at %llu), "
 					"latest %llu, now jiffies %llu, on CPU%u (%s), flags %#x",
 					(unsigned long long)e->arm_seq, (unsigned long long)exp,
-					(unsigned long long)arm,
-					(unsigned long long)latest, (unsigned long long)jiffies,
-					wheel_cpu(e->key), cpu_state(sys, wheel_cpu(e->key)),
-					wheel_flags(e->key));
+					(unsigned long long)arm, (unsigned long long)latest,
+					(unsigned long long)jiffies, wheel_cpu(e->key),
+					cpu_state(sys, wheel_cpu(e->key)), wheel_flags(e->key));
 			}
 		}
 	}

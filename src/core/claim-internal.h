@@ -29,6 +29,13 @@ size_t cw__claim_cpu_bytes(void);
 void cw__claim_cpu_online(struct cw_system *sys, unsigned cpu);
 
 /**
+ * Late boot: every online CPU the drivers left without a tick device gets
+ * its dummy (as in the online step), when there is a broadcast device.
+ * Context: the booting thread, no lock.
+ */
+void cw__claim_boot_late(struct cw_system *sys);
+
+/**
  * Dead step of the per-CPU pool: the dead CPU's dummy is removed, and the
  * channel it released goes to a CPU still running on its dummy. Context:
  * a survivor, no lock.

@@ -865,6 +865,16 @@ void cw__claim_cpu_online(struct cw_system *sys, unsigned cpu)
 	if (CW_READ_ONCE(sys->cpus[cpu].td.evtdev)) {
 		return;
 	}
+	/*
+	 * Without a broadcast device a dummy would tick nothing, and it would
+	 * keep out a global channel registered later (a CPU-local device is
+	 * never replaced by a global one): leave the CPU for the next offer.
+	 */
+	if (!cw_tick_broadcast_device(sys)) {
+		cw__log(sys, CW_LOG_WARNING,
+			"claim: CPU%u: no free channel and no broadcast device", cpu);
+		return;
+	}
 	/* The pool is dry: a dummy, driven by the broadcast device. */
 	memset(&pc->dummy, 0, sizeof(pc->dummy));
 	pc->dummy.name = pc->name;
@@ -873,8 +883,16 @@ void cw__claim_cpu_online(struct cw_system *sys, unsigned cpu)
 	pc->dummy.irq = -1;
 	pc->dummy.cpu = (int)cpu;
 	if (cw_clockevents_register(sys, &pc->dummy) == 0) {
-		cw__log(sys, CW_LOG_INFO, "claim: CPU%u: no free channel, dummy + broadcast%s", cpu,
-			cw_tick_broadcast_device(sys) ? "" : " (no broadcast device: no tick)");
+		cw__log(sys, CW_LOG_INFO, "claim: CPU%u: no free channel, dummy + broadcast", cpu);
+	}
+}
+
+void cw__claim_boot_late(struct cw_system *sys)
+{
+	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
+		if (cw_cpu_online(sys, cpu)) {
+			cw__claim_cpu_online(sys, cpu);
+		}
 	}
 }
 

@@ -23,6 +23,7 @@
 #include <clockwork/driver/init.h>
 
 #include "system-internal.h"
+#include "claim-internal.h"
 #include "clockevents-internal.h"
 #include "tick-internal.h"
 #include "timekeeping-internal.h"
@@ -45,10 +46,14 @@ static void step_clocksource_done_booting(struct cw_system *sys)
 	cw__clocksource_done_booting(sys);
 }
 
-/* Late: re-offer devices nobody took yet, and let CPUs check for oneshot mode. */
+/*
+ * Late: re-offer devices nobody took yet, give a CPU still without a tick
+ * device its pool dummy (claim.c), and let CPUs check for oneshot mode.
+ */
 static void step_tick_late(struct cw_system *sys)
 {
 	cw__clockevents_reoffer_all(sys);
+	cw__claim_boot_late(sys);
 	cw__tick_clock_notify(sys);
 }
 

@@ -60,3 +60,19 @@ target_link_libraries(test_cwsim_trace PRIVATE cwsim_lib)
 # Energy: [idle] power figures and cwsim's energy table.
 cw_add_test(test_sim_energy LABEL unit TIMEOUT 120 SOURCES unit/test_sim_energy.c)
 target_link_libraries(test_sim_energy PRIVATE cwsim_lib)
+# cwsim --step: a scripted co-simulation session, record and replay.
+cw_add_test(test_cwsim_step LABEL unit SOURCES unit/test_cwsim_step.c)
+target_link_libraries(test_cwsim_step PRIVATE cwsim_lib)
+# The co-simulation example: a 1 kHz plant in Python against a 1 kHz hrtimer
+# loop on the simulated machine, in lockstep over cwsim --step.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND AND TARGET cwsim)
+  add_test(NAME cosim_plant
+           COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/examples/cosim/plant.py
+                   --cwsim $<TARGET_FILE:cwsim> --seconds 2)
+  set_tests_properties(cosim_plant PROPERTIES LABELS unit TIMEOUT 120)
+else()
+  message(WARNING "cosim_plant not registered: no python3 interpreter or no cwsim target")
+endif()
+# cw_check_armed_timers(): the timer list of any port, from the checker's records.
+cw_add_test(test_check_timers LABEL unit SOURCES unit/test_check_timers.c)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The NIC demonstration of the claim API (docs/claim.md, src/port/sim/nic.c):
+ * The claim API on modelled SoCs: the per-CPU pool at boot (CPUs the
+ * drivers left without a channel tick through the broadcast on a dummy),
+ * and the NIC demonstration (docs/claim.md, src/port/sim/nic.c):
  * the [nic] workload section parses and rejects bad input with file:line
  * errors; each policy runs on a modelled SoC (the claim policy on its spare
  * TMU channel, which the tick layer never uses meanwhile) with the
@@ -10,6 +12,7 @@
 #include "cw_test.h"
 
 #include <clockwork/claim.h>
+#include <clockwork/driver/clockevent.h>
 #include <clockwork/sim_hw.h>
 
 #include <stdlib.h>
@@ -112,6 +115,57 @@ static struct cw_sim_nic_stats nic_run(const char *text, uint64_t seed, uint64_t
 		      (unsigned long long)st.max_ns, (unsigned long long)st.dropped);
 	nic_end(&r);
 	return st;
+}
+
+/*
+ * 4 CPUs without local timers, 2 TMU channels and a PIT whose interrupt
+ * cannot be routed (so it can only be the broadcast device): CPUs 2 and 3
+ * get no channel at boot. Before the pool's boot step they had no tick at
+ * all; now each runs on its dummy, ticked by the PIT.
+ */
+static void test_pool_at_boot_gives_cpus_without_a_channel_a_dummy(void **state)
+{
+	static const char dry[] = "[machine]\nname = dry\ncpus = 4\n"
+				  "[counter cnt]\nwidth = 56\nfreq = 24MHz\nrating = 300\n"
+				  "flags = continuous\n"
+				  "[tmu tmu]\nfreq = 12.5MHz\nirq = 40\nchannels = 2\n"
+				  "[pit pit]\nfreq = 1193182Hz\nirq = 0\n";
+	struct cw_sim_machine_desc *d = NULL;
+	struct cw_sim_machine *m;
+	struct cw_sim *sim;
+	struct cw_system *sys;
+	struct cw_tick_cpu_stats st;
+	char err[CW_SIM_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(cw_sim_create(1, &sim), 0);
+	assert_int_equal(
+		cw_sim_machine_desc_parse_mem(dry, strlen(dry), "dry.ini", &d, err, sizeof(err)),
+		0);
+	assert_int_equal(cw_sim_machine_create(sim, d, NULL, NULL, NULL, &m), 0);
+	cw_sim_machine_desc_free(d);
+	assert_int_equal(cw_sim_machine_boot(m), 0);
+	sys = cw_sim_machine_system(m);
+	assert_string_equal(cw_tick_broadcast_device(sys)->name, "pit");
+	for (unsigned cpu = 2; cpu < 4; cpu++) {
+		struct cw_clock_event_device *dev = cw_tick_device(sys, cpu);
+
+		assert_non_null(dev);
+		assert_true(dev->features & CW_CLOCKEVENT_FEAT_DUMMY);
+	}
+	cw_sim_run_until(sim, SEC(2));
+	for (unsigned cpu = 0; cpu < 4; cpu++) {
+		assert_int_equal(cw_tick_get_cpu_stats(sys, cpu, &st), 0);
+		print_message("CPU%u: %llu ticks, %llu from the broadcast\n", cpu,
+			      (unsigned long long)st.ticks,
+			      (unsigned long long)st.broadcast_wakeups);
+		if (cpu >= 2) {
+			assert_true(st.ticks >= 1990);
+			assert_true(st.broadcast_wakeups >= 1990);
+		}
+	}
+	cw_sim_machine_destroy(m);
+	cw_sim_destroy(sim);
 }
 
 static void test_nic_section_rejects_bad_input_with_file_line(void **state)
@@ -256,6 +310,7 @@ static void test_nic_same_seed_same_figures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pool_at_boot_gives_cpus_without_a_channel_a_dummy),
 		cmocka_unit_test(test_nic_section_rejects_bad_input_with_file_line),
 		cmocka_unit_test(test_nic_cpu_out_of_range_and_no_spare_channel_are_refused),
 		cmocka_unit_test(test_nic_policies_give_the_figures_their_models_imply),

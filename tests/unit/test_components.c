@@ -30,6 +30,9 @@
 
 static const struct cw_component *row(const char *name, unsigned *index)
 {
+	if (index) {
+		*index = ~0u; /* fail_msg() does not return, but the optimizer cannot know */
+	}
 	for (unsigned i = 0; i < cw__nr_components; i++) {
 		if (strcmp(cw__components[i].name, name) == 0) {
 			if (index) {

@@ -154,6 +154,45 @@ static void check_no_overlap(const struct trace *t, const char *name, unsigned t
 	}
 }
 
+/** An idle period's start (kind 0) or end (kind 1) on a CPU. */
+struct edge {
+	double tid;
+	int kind;
+	double ts;
+};
+
+static int edge_cmp(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+
+	if (x->tid != y->tid) {
+		return x->tid < y->tid ? -1 : 1;
+	}
+	if (x->kind != y->kind) {
+		return x->kind - y->kind;
+	}
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* An edge of @kind on @tid within 0.1 ns of @ts (binary search in the sorted @edges). */
+static bool edge_near(const struct edge *edges, size_t nr, double tid, int kind, double ts)
+{
+	struct edge key = { tid, kind, ts - 1e-4 };
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (edge_cmp(&edges[mid], &key) < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < nr && edges[lo].tid == tid && edges[lo].kind == kind &&
+	       edges[lo].ts < ts + 1e-4;
+}
+
 static void test_trace_matches_the_report(void **state)
 {
 	char path[512];
@@ -171,11 +210,11 @@ static void test_trace_matches_the_report(void **state)
 	print_message("trace of 3 s of default-soc: %zu bytes\n", t.len);
 	/* Every class is there, under its Linux tracepoint name. */
 	static const char *const names[] = {
-		"irq_handler_entry",  "ipi_raise",     "ipi_entry",
-		"cpu_idle",           "tick",          "tick_stop",
-		"clockevent_program", "hrtimer_start", "hrtimer_expire_entry",
-		"hrtimer_cancel",     "timer_start",   "timer_expire_entry",
-		"clocksource_switch",
+		"irq_handler_entry",  "ipi_raise",      "ipi_entry",
+		"cpu_idle",           "tick",           "tick_stop",
+		"clockevent_program", "hrtimer_start",  "hrtimer_expire_entry",
+		"hrtimer_cancel",     "timer_start",    "timer_expire_entry",
+		"clocksource_switch", "tmigr_cpu_idle", "tmigr_cpu_active",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (count(&t, names[i], -1) == 0) {
@@ -233,6 +272,54 @@ static void test_trace_matches_the_report(void **state)
 		cwsim_run_free(&again);
 	}
 	assert_int_equal(count(&t, "clocksource_switch", NR_CPUS), 2);
+	/*
+	 * Timer migration: a CPU's hand-over to the hierarchy (tmigr_cpu_idle)
+	 * is at the start of one of its idle periods, its return
+	 * (tmigr_cpu_active) at the end of one.
+	 */
+	{
+		size_t nr = 0, cap = count(&t, "cpu_idle", -1) * 2;
+		struct edge *edges = calloc(cap ? cap : 1, sizeof(*edges));
+		unsigned idle = 0, active = 0;
+
+		assert_non_null(edges);
+		for (const struct jt_node *e = t.events->child; e; e = e->next) {
+			if (strcmp(jt_text(jt_get(e, "name")), "cpu_idle") == 0) {
+				double ts = jt_num(jt_get(e, "ts")), tid = jt_num(jt_get(e, "tid"));
+
+				edges[nr++] = (struct edge){ tid, 0, ts };
+				edges[nr++] =
+					(struct edge){ tid, 1, ts + jt_num(jt_get(e, "dur")) };
+			}
+		}
+		qsort(edges, nr, sizeof(*edges), edge_cmp);
+		for (const struct jt_node *e = t.events->child; e; e = e->next) {
+			const char *name = jt_text(jt_get(e, "name"));
+			bool is_idle = strcmp(name, "tmigr_cpu_idle") == 0;
+
+			if (!is_idle && strcmp(name, "tmigr_cpu_active") != 0) {
+				continue;
+			}
+			if (!edge_near(edges, nr, jt_num(jt_get(e, "tid")), is_idle ? 0 : 1,
+				       jt_num(jt_get(e, "ts")))) {
+				fail_msg("%s at %s us on CPU %s is at no idle edge", name,
+					 jt_text(jt_get(e, "ts")), jt_text(jt_get(e, "tid")));
+			}
+			idle += is_idle;
+			active += !is_idle;
+		}
+		free(edges);
+		assert_true(idle > 0 && active > 0);
+	}
+	/* A per-CPU line's interrupt is named after that CPU's device (local.N on CPU N). */
+	for (const struct jt_node *e = t.events->child; e; e = e->next) {
+		const char *dev = jt_text(jt_get(jt_get(e, "args"), "name"));
+
+		if (strcmp(jt_text(jt_get(e, "name")), "irq_handler_entry") == 0 &&
+		    strncmp(dev, "local.", 6) == 0) {
+			assert_true(strtod(dev + 6, NULL) == jt_num(jt_get(e, "tid")));
+		}
+	}
 	/* Callbacks by name (the executable's symbols): the tick's and the watchdog's. */
 	{
 		bool tick = false, watchdog = false;
@@ -330,12 +417,17 @@ static void test_trace_filters(void **state)
 
 	r = cwsim("--trace", path, "--trace-events", "irq,bogus", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
-	assert_non_null(strstr(r.err,
-			       "--trace-events: expected a list of irq, ipi, idle, tick, "
-			       "clockevent, hrtimer, timer, clocksource or all (got 'bogus')"));
+	assert_non_null(strstr(
+		r.err, "--trace-events: expected a list of irq, ipi, idle, tick, "
+		       "clockevent, hrtimer, timer, clocksource, tmigr or all (got 'bogus')"));
 	cwsim_run_free(&r);
 	r = cwsim("--trace", path, "--trace-from", "2s", "--trace-to", "1s", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
+	cwsim_run_free(&r);
+	r = cwsim("--duration", "1s", "--dump-timers-at", "2s", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "--dump-timers-at: expected a time within the run (got 2s, "
+				      "after --duration 1s)"));
 	cwsim_run_free(&r);
 	r = cwsim("--trace", "/nonexistent/dir/t.json", NULL);
 	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);

@@ -421,6 +421,11 @@ static void check_round_trip(const char *text, size_t len, const char *name)
 	assert_int_equal(a->nr_cpus, b->nr_cpus);
 	assert_int_equal(a->nr_nodes, b->nr_nodes);
 	assert_memory_equal(a->cpu_node, b->cpu_node, a->nr_cpus * sizeof(unsigned));
+	assert_int_equal(a->cpu_capacity_class == NULL, b->cpu_capacity_class == NULL);
+	if (a->cpu_capacity_class) {
+		assert_memory_equal(a->cpu_capacity_class, b->cpu_capacity_class,
+				    a->nr_cpus * sizeof(unsigned));
+	}
 	assert_int_equal(a->cpu_isolated == NULL, b->cpu_isolated == NULL);
 	if (a->cpu_isolated) {
 		assert_memory_equal(a->cpu_isolated, b->cpu_isolated, a->nr_cpus * sizeof(bool));
@@ -739,6 +744,12 @@ static const struct bad_case bad_cases[] = {
 	BAD(MACH "[node 0]\ncpus = 0-3\nisolated = 2,5\n", 4,
 	    "expected isolated CPUs of [node 0] among its cpus (got CPU 5)"),
 	BAD(MACH "[node 0]\ncpus = 0-3\nisolated = 1-\n", 6, "expected a CPU list such as 0-3,8"),
+	BAD(MACH "[node 0]\ncpus = 0-3\ncapacity_class = 1 2,9\n", 4,
+	    "expected capacity_class CPUs of [node 0] among its cpus (got CPU 9)"),
+	BAD(MACH "[node 0]\ncpus = 0-3\ncapacity_class = 16 2\n", 6,
+	    "expected 'capacity_class = CLASS LIST' such as '1 4-7' (CLASS 1..15)"),
+	BAD(MACH "[node 0]\ncpus = 0-3\ncapacity_class = 2-3\n", 6,
+	    "expected 'capacity_class = CLASS LIST'"),
 	/* timer sections */
 	BAD(MACH "[lapic]\n", 4, "expected a timer name: [lapic NAME] (got '[lapic]')"),
 	BAD(MACH "[tmu a:b]\n", 4, "expected a timer name of letters, digits, '_', '-' and '.'"),
@@ -843,12 +854,14 @@ static void check_bad_case(const struct bad_case *bc, size_t index)
 	assert_true(strlen(err) < 4);
 }
 
-/* isolated = LIST in a [node N]: the CPUs timer migration leaves out. */
+/* isolated = LIST and capacity_class = CLASS LIST in a [node N] (timer migration). */
 static void test_machine_isolated_cpus(void **state)
 {
 	static const char text[] = "[machine]\nname = iso\ncpus = 8\n"
-				   "[node 0]\ncpus = 0-3\nisolated = 3\n"
-				   "[node 1]\ncpus = 4-7\nisolated = 4,6-7\n";
+				   "[node 0]\ncpus = 0-3\nisolated = 3\ncapacity_class = 1 2-3\n"
+				   "[node 1]\ncpus = 4-7\nisolated = 4,6-7\ncapacity_class = 2 5\n"
+				   "capacity_class = 1 6\n";
+	static const unsigned want_class[8] = { 0, 0, 1, 1, 0, 2, 1, 0 };
 	struct cw_sim_machine_desc *m = NULL;
 	char err[256], out[1024];
 	static const bool want[8] = { false, false, false, true, true, false, true, true };
@@ -861,8 +874,11 @@ static void test_machine_isolated_cpus(void **state)
 	assert_non_null(m->cpu_isolated);
 	assert_memory_equal(m->cpu_isolated, want, sizeof(want));
 	assert_int_equal(m->nodes[1].nr_isolated, 3);
+	assert_non_null(m->cpu_capacity_class);
+	assert_memory_equal(m->cpu_capacity_class, want_class, sizeof(want_class));
 	assert_true(cw_sim_machine_desc_format(m, out, sizeof(out)) < sizeof(out));
-	assert_non_null(strstr(out, "[node 1]\ncpus = 4-7\nisolated = 4,6-7\n"));
+	assert_non_null(strstr(out, "[node 1]\ncpus = 4-7\nisolated = 4,6-7\ncapacity_class = 1 6\n"
+				    "capacity_class = 2 5\n"));
 	cw_sim_machine_desc_free(m);
 }
 

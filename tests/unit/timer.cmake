@@ -62,3 +62,17 @@ cw_add_test(test_timer_threads_posix LABEL posix TIMEOUT 180 SOURCES posix/test_
 # naive reference with the hierarchy's checker after every step.
 cw_add_test(test_tmigr LABEL unit TIMEOUT 300 SOURCES unit/test_tmigr.c)
 target_compile_definitions(test_tmigr PRIVATE CW_BUILDING_LIBRARY)
+
+# Timer migration in cwsim: the boot line, --tmigr-tree's table and tree,
+# a two-node machine file with isolated CPUs.
+cw_add_test(test_tmigr_cwsim LABEL unit SOURCES unit/test_tmigr_cwsim.c)
+target_link_libraries(test_tmigr_cwsim PRIVATE cwsim_lib)
+
+# The wakeup study's targets (issue 11) on 8 and 512 CPUs: under pull no idle
+# CPU wakes for its own global timers, fewer idle wakeups than push (and push
+# no more than pinned), periodic at least 10x, p99 lateness no worse than push.
+foreach(n 8 512)
+  add_test(NAME test_tmigr_study_${n} COMMAND tmigr-study --check --cpus ${n})
+  set_tests_properties(test_tmigr_study_${n} PROPERTIES LABELS unit TIMEOUT 120
+                       PASS_REGULAR_EXPRESSION "check: the issue's targets hold")
+endforeach()

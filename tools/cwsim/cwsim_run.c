@@ -25,11 +25,13 @@
  * clock, so two runs with the same arguments print the same bytes.
  */
 #include "claim_report.h"
+#include "tmigr_report.h"
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
 #include "energy.h"
 #include "progress.h"
+#include "step.h"
 #include "symbols.h"
 #include "timerlist.h"
 #include "trace.h"
@@ -95,6 +97,10 @@ struct cwsim_opts {
 	bool check_strict;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
+	/** --tmigr-tree: the timer-migration table and tree after the run. */
+	bool tmigr_tree;
+	/** --tmigr-per-class: one timer-migration hierarchy per capacity class. */
+	bool tmigr_per_class;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
 	const char *workload_path;
 	/** --suspend-at / --suspend-for. */
@@ -121,6 +127,10 @@ struct cwsim_opts {
 	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
 	struct cwsim_trace_opts trace;
 	bool trace_to_set;
+	/** --step: commands on stdin (or --step-input FILE), answers on stdout. */
+	bool step;
+	const char *step_input;
+	const char *step_record;
 	/** --dump-timers-at T (repeatable), ascending after parsing. */
 	uint64_t dump_at_ns[CWSIM_MAX_DUMPS];
 	unsigned nr_dumps;
@@ -155,6 +165,8 @@ struct cwsim_run {
 	/** --json: the open file and its writer. */
 	FILE *json_file;
 	struct jsonw json;
+	/** --step: where the answers go (the caller's out; r->out is then err). */
+	FILE *proto;
 	/** --trace: the tracer while the machine runs. */
 	struct cwsim_trace *trace;
 	/** --dump-timers-at: the armed timers followed. */
@@ -199,6 +211,10 @@ static void usage(FILE *f)
 	      "                       its verdict and first violation, strict also fails\n"
 	      "                       the run on a violation (default on)\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
+	      "  --tmigr-tree         after the run, the timer-migration hierarchy: its\n"
+	      "                       counters and the tree (docs/timer-migration.md)\n"
+	      "  --tmigr-per-class    one timer-migration hierarchy per CPU capacity class\n"
+	      "                       (the machine's capacity_class keys; off by default)\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --json FILE          also write every table to FILE as JSON (units in the\n"
 	      "                       key names; docs/simulator.md, \"JSON report\")\n"
@@ -210,12 +226,18 @@ static void usage(FILE *f)
 	      "                       prints every report (exit status 130)\n"
 	      "  --trace FILE         write a Perfetto/Chrome trace-event JSON timeline of the\n"
 	      "                       run to FILE (docs/simulator.md, \"Traces\")\n"
-	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent,\n"
+	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent, tmigr,\n"
 	      "                       hrtimer, timer, clocksource, comma-separated (default all)\n"
 	      "  --trace-from TIME, --trace-to TIME  trace only this window of virtual time\n"
 	      "  --dump-timers-at TIME  print what is queued at TIME, like /proc/timer_list:\n"
 	      "                       per CPU the armed hrtimers and wheel timers, the tick\n"
 	      "                       devices, every clock event device (repeatable)\n"
+	      "  --step               drive the machine from outside: one JSON command a line\n"
+	      "                       on stdin, one JSON answer a line on stdout; the log and\n"
+	      "                       the tables go to stderr (docs/simulator.md, \"Stepping\n"
+	      "                       from outside\"); --duration bounds the session\n"
+	      "  --step-input FILE    --step reading the commands from FILE (a replay)\n"
+	      "  --step-record FILE   --step keeping every command in FILE\n"
 	      "  --version            print the version and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
@@ -278,6 +300,13 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 					   cwsim_trace_class_names(), *v ? bad : v);
 		}
 		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--step-input"))) {
+		o->step = true;
+		return cli_string(cli, "--step-input", v, "a file name", &o->step_input);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--step-record"))) {
+		return cli_string(cli, "--step-record", v, "a file name", &o->step_record);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--dump-timers-at"))) {
 		if (o->nr_dumps >= CWSIM_MAX_DUMPS) {
@@ -370,6 +399,18 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--dump-machine") == 0) {
 		p->o->dump_machine = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-tree") == 0) {
+		p->o->tmigr_tree = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-per-class") == 0) {
+		p->o->tmigr_per_class = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--step") == 0) {
+		p->o->step = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--version") == 0) {
@@ -476,6 +517,18 @@ static int parse_args(int argc, char **argv, struct cwsim_opts *o, FILE *out, FI
 	ret = cli_parse(argc, argv, &p.cli, out, parse_arg, &p);
 	if (ret == 0 && !o->trace_to_set) {
 		o->trace.to_ns = UINT64_MAX;
+	}
+	for (unsigned i = 0; ret == 0 && i < o->nr_dumps; i++) {
+		char at[32], dur[32];
+
+		if (o->dump_at_ns[i] > o->duration_ns) {
+			return cli_bad_arg(
+				&p.cli,
+				"--dump-timers-at: expected a time within the run (got %s, "
+				"after --duration %s)",
+				time_text(o->dump_at_ns[i], at, sizeof(at)),
+				time_text(o->duration_ns, dur, sizeof(dur)));
+		}
 	}
 	if (ret == 0 && o->trace.from_ns > o->trace.to_ns) {
 		return cli_bad_arg(&p.cli, "--trace-from/--trace-to: expected a window whose start "
@@ -1124,6 +1177,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.nohz_off = o->nohz_off;
 	cfg.highres_off = o->highres_off;
 	cfg.hrtimer_eager_rearm = o->hrtimer_eager;
+	cfg.tmigr_per_class = o->tmigr_per_class;
 	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {
@@ -1249,6 +1303,7 @@ static int report(struct cwsim_run *r, struct cwsim_report *rep, const char *cur
 	cwsim_report_energy(rep, r->machine, r->desc);
 	cwsim_report_proxy(rep, r->machine, cw_system_nr_cpus(r->sys));
 	cwsim_report_claims(rep, r->machine);
+	cwsim_report_tmigr(rep, r->sys, r->opts->tmigr_tree);
 	fprintf(r->out, "\nmemory: %zu bytes per CPU of core state, %u CPUs\n",
 		cw_system_cpu_state_bytes(r->sys), cw_system_nr_cpus(r->sys));
 	if (rep->json) {
@@ -1327,6 +1382,33 @@ static void simulate(struct cwsim_run *r)
 					r->timerlist ? &stops : NULL);
 }
 
+/* --step: the session instead of the run to --duration (step.h). */
+static int step(struct cwsim_run *r)
+{
+	const struct cwsim_opts *o = r->opts;
+	FILE *in = o->step_input ? fopen(o->step_input, "r") : stdin;
+	FILE *rec = o->step_record ? fopen(o->step_record, "w") : NULL;
+	int ret = CWSIM_EXIT_OK;
+
+	if (!in || (o->step_record && !rec)) {
+		fprintf(r->err, "cwsim: --step: cannot open '%s': %s\n",
+			!in ? o->step_input : o->step_record, strerror(errno));
+		ret = CWSIM_EXIT_FAILURE;
+	} else if (cwsim_step_session(r->machine, r->timerlist, o->duration_ns, in, r->proto,
+				      rec) != 0) {
+		fprintf(r->err, "cwsim: --step: cannot write the answers\n");
+		ret = CWSIM_EXIT_FAILURE;
+	}
+	if (in && in != stdin) {
+		fclose(in);
+	}
+	if (rec && fclose(rec) != 0) {
+		fprintf(r->err, "cwsim: --step-record: cannot write '%s'\n", o->step_record);
+		ret = CWSIM_EXIT_FAILURE;
+	}
+	return ret;
+}
+
 /* The checker's observer: timer events to the trace and the timer list. */
 static void on_check_event(void *arg, const struct cw_check_event *ev)
 {
@@ -1351,7 +1433,7 @@ static int observe(struct cwsim_run *r)
 {
 	const struct cwsim_opts *o = r->opts;
 
-	if (!o->trace.path && !o->nr_dumps) {
+	if (!o->trace.path && !o->nr_dumps && !o->step) {
 		return CWSIM_EXIT_OK;
 	}
 	r->syms = cwsim_symbols_load();
@@ -1367,7 +1449,7 @@ static int observe(struct cwsim_run *r)
 			return CWSIM_EXIT_FAILURE;
 		}
 	}
-	if (o->nr_dumps) {
+	if (o->nr_dumps || o->step) {
 		r->timerlist = cwsim_timerlist_create(r->machine, r->syms);
 		if (!r->timerlist) {
 			fprintf(r->err, "cwsim: --dump-timers-at: out of memory\n");
@@ -1430,7 +1512,14 @@ static int run(struct cwsim_run *r)
 		fprintf(r->err, "cwsim: %s\n", msg);
 		return CWSIM_EXIT_FAILURE;
 	}
-	simulate(r);
+	if (o->step) {
+		ret = step(r);
+		if (ret) {
+			return ret;
+		}
+	} else {
+		simulate(r);
+	}
 	end_ns = cw_sim_now_ns(r->sim);
 	cw_clocksource_current(r->sys, current, sizeof(current));
 	cw_sim_system_log(r->sys, CW_LOG_INFO,
@@ -1518,7 +1607,9 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 		ret = CWSIM_EXIT_USAGE;
 	}
 	r.opts = &o;
-	r.out = out;
+	/* --step: stdout carries the protocol; the log and the tables go to stderr. */
+	r.out = o.step ? err : out;
+	r.proto = out;
 	r.err = err;
 	if (ret == CWSIM_EXIT_OK && o.realtime_set) {
 		/* --realtime wins, even the epoch (a 0 in the configuration means "the file's"). */

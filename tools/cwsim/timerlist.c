@@ -268,10 +268,38 @@ void cwsim_timerlist_dump(struct cwsim_timerlist *tl, FILE *out)
 	}
 }
 
-void cwsim_timerlist_report(struct cwsim_timerlist *tl, struct cwsim_report *rep)
+/* @n timers of @list as the "timers" member of @w's open object. */
+static void timers_json(struct cwsim_timerlist *tl, struct jsonw *w, const struct tl_timer *list,
+			size_t n)
 {
 	char buf[32];
 
+	jsonw_array_begin(w, "timers");
+	for (size_t k = 0; k < n; k++) {
+		const struct tl_timer *t = &list[k];
+
+		jsonw_object_begin(w, NULL);
+		jsonw_string(w, "kind", t->hr ? "hrtimer" : "timer");
+		jsonw_u64(w, "id", t->id);
+		jsonw_i64(w, "cpu", t->cpu);
+		jsonw_string(w, "function", fn_name(tl, t->function, buf, sizeof(buf)));
+		if (t->hr) {
+			jsonw_string(w, "clock", cw_clock_name(t->clock_id));
+			jsonw_i64(w, "softexpires_ns", t->softexpires);
+			jsonw_i64(w, "expires_ns", t->expires);
+			jsonw_i64(w, "armed_at_ns", t->armed_at);
+		} else {
+			jsonw_i64(w, "expires_jiffies", t->expires);
+			jsonw_i64(w, "armed_at_jiffies", t->armed_at);
+			jsonw_bool(w, "deferrable", t->flags & CW_TIMER_DEFERRABLE);
+		}
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+}
+
+void cwsim_timerlist_report(struct cwsim_timerlist *tl, struct cwsim_report *rep)
+{
 	if (!tl || !rep->json) {
 		return;
 	}
@@ -281,32 +309,32 @@ void cwsim_timerlist_report(struct cwsim_timerlist *tl, struct cwsim_report *rep
 
 		jsonw_object_begin(rep->json, NULL);
 		jsonw_u64(rep->json, "at_ns", d->at_ns);
-		jsonw_array_begin(rep->json, "timers");
-		for (size_t k = 0; k < d->nr; k++) {
-			const struct tl_timer *t = &d->timers[k];
-
-			jsonw_object_begin(rep->json, NULL);
-			jsonw_string(rep->json, "kind", t->hr ? "hrtimer" : "timer");
-			jsonw_u64(rep->json, "id", t->id);
-			jsonw_i64(rep->json, "cpu", t->cpu);
-			jsonw_string(rep->json, "function",
-				     fn_name(tl, t->function, buf, sizeof(buf)));
-			if (t->hr) {
-				jsonw_string(rep->json, "clock", cw_clock_name(t->clock_id));
-				jsonw_i64(rep->json, "softexpires_ns", t->softexpires);
-				jsonw_i64(rep->json, "expires_ns", t->expires);
-				jsonw_i64(rep->json, "armed_at_ns", t->armed_at);
-			} else {
-				jsonw_i64(rep->json, "expires_jiffies", t->expires);
-				jsonw_i64(rep->json, "armed_at_jiffies", t->armed_at);
-				jsonw_bool(rep->json, "deferrable", t->flags & CW_TIMER_DEFERRABLE);
-			}
-			jsonw_object_end(rep->json);
-		}
-		jsonw_array_end(rep->json);
+		timers_json(tl, rep->json, d->timers, d->nr);
 		jsonw_object_end(rep->json);
 	}
 	jsonw_array_end(rep->json);
+}
+
+void cwsim_timerlist_json(struct cwsim_timerlist *tl, struct jsonw *w)
+{
+	struct tl_timer *list;
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < tl->cap; i++) {
+		n += tl->tab[i].timer && tl->tab[i].armed;
+	}
+	list = calloc(n ? n : 1, sizeof(*list));
+	if (!list) {
+		return;
+	}
+	for (size_t i = 0; i < tl->cap; i++) {
+		if (tl->tab[i].timer && tl->tab[i].armed) {
+			list[k++] = tl->tab[i];
+		}
+	}
+	qsort(list, n, sizeof(*list), by_place);
+	timers_json(tl, w, list, n);
+	free(list);
 }
 
 void cwsim_timerlist_free(struct cwsim_timerlist *tl)

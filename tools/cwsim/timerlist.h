@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 struct cw_check_event;
+struct jsonw;
 struct cw_sim_machine;
 struct cwsim_report;
 struct cwsim_symbols;
@@ -41,6 +42,9 @@ void cwsim_timerlist_dump(struct cwsim_timerlist *tl, FILE *out);
 
 /** Write the kept dumps as "timer_lists" into the JSON report (nothing without --json). */
 void cwsim_timerlist_report(struct cwsim_timerlist *tl, struct cwsim_report *rep);
+
+/** The armed timers now as a "timers" array member of the open object of @p w. */
+void cwsim_timerlist_json(struct cwsim_timerlist *tl, struct jsonw *w);
 
 /** Free it (NULL is fine). */
 void cwsim_timerlist_free(struct cwsim_timerlist *tl);

@@ -39,13 +39,15 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/sim_trace.h>
 #include <clockwork/tick.h>
+#include <clockwork/tmigr.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const class_names[] = {
-	"irq", "ipi", "idle", "tick", "clockevent", "hrtimer", "timer", "clocksource",
+	"irq", "ipi", "idle", "tick", "clockevent", "hrtimer", "timer", "clocksource", "tmigr",
 };
 
 /** A pointer numbered by first appearance. */
@@ -80,10 +82,14 @@ struct cwsim_trace {
 	struct trace_cpu *cpus;
 	/** IRQ line -> device name (NULL: unknown), built at the first interrupt. */
 	const char **irq_names;
+	/** IRQ line -> several devices share it (a per-CPU line: each CPU's own names it). */
+	bool *irq_shared;
 	size_t nr_irq_names;
 	bool irq_names_built;
 	/** Numbers of hrtimers and wheel timers (each kind from 1), and of unnamed callbacks. */
 	struct ids hrtimers, timers, functions;
+	/** Timer migration counters last seen (system-wide; see tmigr_events()). */
+	struct cw_tmigr_stats tmigr;
 	/** Callback names (NULL: numbers only). */
 	const struct cwsim_symbols *syms;
 	uint64_t events;
@@ -119,7 +125,7 @@ bool cwsim_trace_parse_classes(const char *list, unsigned *classes, char *bad)
 
 const char *cwsim_trace_class_names(void)
 {
-	return "irq, ipi, idle, tick, clockevent, hrtimer, timer, clocksource or all";
+	return "irq, ipi, idle, tick, clockevent, hrtimer, timer, clocksource, tmigr or all";
 }
 
 /* The number of @key (1, 2, ... in order of first appearance); 0 when out of memory. */
@@ -316,7 +322,12 @@ static void build_irq_names(struct cwsim_trace *t)
 		}
 	}
 	t->irq_names = calloc(max ? max : 1, sizeof(*t->irq_names));
-	if (!t->irq_names) {
+	t->irq_shared = calloc(max ? max : 1, sizeof(*t->irq_shared));
+	if (!t->irq_names || !t->irq_shared) {
+		free(t->irq_names);
+		free(t->irq_shared);
+		t->irq_names = NULL;
+		t->irq_shared = NULL;
 		return;
 	}
 	t->nr_irq_names = max;
@@ -326,10 +337,11 @@ static void build_irq_names(struct cwsim_trace *t)
 		for (unsigned d = 0; d < cw_sim_hw_timer_nr_devices(hw); d++) {
 			struct cw_clock_event_device *dev = cw_sim_hw_timer_device(hw, d);
 
-			if (dev && dev->irq >= 0 && !t->irq_names[dev->irq]) {
-				/* A per-CPU line: every CPU's device shares it; the first names it.
-				 */
-				t->irq_names[dev->irq] = dev->name;
+			if (dev && dev->irq >= 0) {
+				t->irq_shared[dev->irq] = t->irq_names[dev->irq] != NULL;
+				if (!t->irq_names[dev->irq]) {
+					t->irq_names[dev->irq] = dev->name;
+				}
 			}
 		}
 	}
@@ -368,6 +380,60 @@ static void tick_events(struct cwsim_trace *t, unsigned cpu, uint64_t now, uint6
 	c->idle_sleeps = ts.idle_sleeps;
 }
 
+/* The device on line @irq of @cpu: for a per-CPU line, that CPU's own device. */
+static const char *irq_name(const struct cwsim_trace *t, unsigned irq, unsigned cpu)
+{
+	struct cw_clock_event_device *dev;
+
+	if (irq >= t->nr_irq_names) {
+		return NULL;
+	}
+	if (t->irq_shared[irq]) {
+		dev = cw_tick_device(t->sys, cpu);
+		if (dev && dev->irq == (int)irq) {
+			return dev->name;
+		}
+	}
+	return t->irq_names[irq];
+}
+
+/*
+ * Timer migration since the last look (include/clockwork/tmigr.h), under
+ * Linux's tracepoint names. The counters are system-wide, but each moves
+ * on the CPU whose hook comes next: a deactivation inside the
+ * cw_tick_idle_enter() right before that CPU's idle entry, an activation
+ * inside the cw_tick_idle_exit() right before its idle exit, a remote
+ * expiry in the soft work of the interrupt that just exited on it.
+ */
+static void tmigr_events(struct cwsim_trace *t, unsigned cpu, uint64_t now)
+{
+	struct cw_tmigr_stats s;
+	static const struct {
+		const char *name;
+		size_t off;
+	} evs[] = {
+		{ "tmigr_cpu_idle", offsetof(struct cw_tmigr_stats, deactivations) },
+		{ "tmigr_cpu_active", offsetof(struct cw_tmigr_stats, activations) },
+		{ "tmigr_handle_remote", offsetof(struct cw_tmigr_stats, remote_runs) },
+		{ "tmigr_cpu_new_timer", offsetof(struct cw_tmigr_stats, new_timer_updates) },
+	};
+
+	if (!(t->o.classes & CWSIM_TRACE_TMIGR) || cw_tmigr_get_stats(t->sys, &s) != 0) {
+		return;
+	}
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		uint64_t now_v, was;
+
+		memcpy(&now_v, (const char *)&s + evs[i].off, sizeof(now_v));
+		memcpy(&was, (const char *)&t->tmigr + evs[i].off, sizeof(was));
+		if (now_v != was && instant(t, CWSIM_TRACE_TMIGR, evs[i].name, "tmigr", now, cpu)) {
+			jsonw_u64(&t->w, "count", now_v - was);
+			end_instant(t);
+		}
+	}
+	t->tmigr = s;
+}
+
 static void end_irq(struct cwsim_trace *t, unsigned cpu, uint64_t now)
 {
 	struct trace_cpu *c = &t->cpus[cpu];
@@ -375,7 +441,7 @@ static void end_irq(struct cwsim_trace *t, unsigned cpu, uint64_t now)
 	c->in_irq = false;
 	if (span(t, CWSIM_TRACE_IRQ, "irq_handler_entry", "irq", c->irq_since_ns, now, cpu)) {
 		jsonw_u64(&t->w, "irq", c->irq);
-		jsonw_string(&t->w, "name", c->irq < t->nr_irq_names ? t->irq_names[c->irq] : NULL);
+		jsonw_string(&t->w, "name", irq_name(t, c->irq, cpu));
 		jsonw_string(&t->w, "ret", "handled");
 		end_instant(t);
 	}
@@ -421,6 +487,7 @@ void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_s
 	case CW_SIM_TRACE_IRQ_EXIT:
 		end_irq(t, cpu, now);
 		tick_events(t, cpu, now, now, rec->core_idle);
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_IPI_ENTRY:
 		c->in_ipi = true;
@@ -429,6 +496,7 @@ void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_s
 	case CW_SIM_TRACE_IPI_EXIT:
 		end_ipi(t, cpu, now);
 		tick_events(t, cpu, now, now, rec->core_idle);
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_IPI_SEND:
 		if (instant(t, CWSIM_TRACE_IPI, "ipi_raise", "ipi", now, cpu)) {
@@ -443,10 +511,12 @@ void cwsim_trace_hw_event(struct cwsim_trace *t, uint64_t now, const struct cw_s
 		c->idle_since_ns = now;
 		c->idle_state = rec->state;
 		c->idle_name = rec->state_name;
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_IDLE_EXIT:
 		end_idle(t, cpu, now);
 		tick_events(t, cpu, now, c->idle_since_ns, rec->core_idle);
+		tmigr_events(t, cpu, now);
 		break;
 	case CW_SIM_TRACE_CE_PROGRAM:
 		if (instant(t, CWSIM_TRACE_CLOCKEVENT, "clockevent_program", "clockevent", now,
@@ -534,6 +604,7 @@ struct cwsim_trace *cwsim_trace_start(const struct cwsim_trace_opts *o, struct c
 	t->m = m;
 	t->sys = cw_sim_machine_system(m);
 	t->nr_cpus = cw_system_nr_cpus(t->sys);
+	cw_tmigr_get_stats(t->sys, &t->tmigr);
 	t->cpus = calloc(t->nr_cpus, sizeof(*t->cpus));
 	t->f = t->cpus ? fopen(o->path, "w") : NULL;
 	if (!t->f) {
@@ -587,6 +658,7 @@ int cwsim_trace_finish(struct cwsim_trace *t, FILE *err)
 	ids_free(&t->timers);
 	ids_free(&t->functions);
 	free(t->irq_names);
+	free(t->irq_shared);
 	free(t->cpus);
 	free(t);
 	return bad || oom ? -1 : 0;

@@ -35,7 +35,8 @@ enum {
 	CWSIM_TRACE_HRTIMER = 1u << 5,
 	CWSIM_TRACE_TIMER = 1u << 6,
 	CWSIM_TRACE_CLOCKSOURCE = 1u << 7,
-	CWSIM_TRACE_ALL = (1u << 8) - 1,
+	CWSIM_TRACE_TMIGR = 1u << 8,
+	CWSIM_TRACE_ALL = (1u << 9) - 1,
 };
 
 /** What to trace. */

@@ -30,8 +30,10 @@
  *   pinned    no migration: every timer expires where it was armed.
  *   periodic  no NO_HZ: every CPU takes every tick; timers stay local.
  *
- * Usage: tmigr-study [--seconds S] [--cpus N] [--seed N]   (default: the
- * four machines 8/2, 64/2, 512/8, 4096/64 CPUs/nodes, 10 s each, seed 1)
+ * Usage: tmigr-study [--seconds S] [--cpus N] [--seed N] [--svg DIR] [--check]
+ * (default: the four machines 8/2, 64/2, 512/8, 4096/64 CPUs/nodes, 10 s
+ * each, seed 1; --check: exit 1 unless the issue's targets hold on the last
+ * machine run, e.g. with --cpus 512)
  */
 #include <clockwork/cpu.h>
 #include <clockwork/system.h>
@@ -58,6 +60,8 @@
 #define DEEP_AFTER  4u     /* a sleep of this many jiffies or more counts as deep idle */
 #define CAL         16384u /* traffic calendar, jiffies */
 #define MAX_LATE    4096u
+#define BIN         100u /* jiffies per plotted point */
+#define MAX_BINS    600u
 
 enum policy {
 	PULL,
@@ -125,6 +129,8 @@ struct run {
 	uint64_t wakeups[NR_CAUSES];
 	uint64_t expired, remote, enqueues, scanned, deep_jiffies, idle_jiffies;
 	uint64_t late_hist[MAX_LATE + 1];
+	/* Idle wakeups per BIN jiffies (all causes but the periodic tick), for the plots. */
+	uint64_t bins[MAX_BINS];
 	uint64_t pulled_on_isolated;
 	/* Wakeups of little CPUs for global timers (own or last-idle duty). */
 	uint64_t little_timer_wakeups;
@@ -198,6 +204,9 @@ static void wake_up(struct run *r, unsigned c, enum cause why)
 	uint64_t slept = r->now - r->cpu[c].idle_since;
 
 	r->wakeups[why]++;
+	if (why != C_TICK && (r->now - r->start) / BIN < MAX_BINS) {
+		r->bins[(r->now - r->start) / BIN]++;
+	}
 	r->idle_jiffies += slept;
 	if (slept >= DEEP_AFTER) {
 		r->deep_jiffies += slept;
@@ -492,6 +501,12 @@ static uint64_t percentile(const struct run *r, double q)
 	return 0;
 }
 
+/* Per policy of the last normal table: what --check compares. */
+struct summary {
+	uint64_t total, timer_global, p99, remote_on_isolated;
+};
+static struct summary sum[PULL_PER_CLASS_HOLDER + 1];
+
 static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool hetero,
 			uint64_t seed, unsigned seconds)
 {
@@ -527,6 +542,10 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool h
 		for (unsigned i = 0; i <= MAX_LATE; i++) {
 			max = r.late_hist[i] ? i : max;
 		}
+		sum[p].total = total;
+		sum[p].timer_global = r.wakeups[C_GLOBAL];
+		sum[p].p99 = percentile(&r, 0.99);
+		sum[p].remote_on_isolated = r.pulled_on_isolated;
 		printf("| %s | %.1f | %.2f |", policy_name[p], (double)total / seconds,
 		       (double)total / seconds / n);
 		for (unsigned c = 0; c < NR_CAUSES; c++) {
@@ -550,27 +569,147 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool h
 	}
 }
 
+/*
+ * An SVG line plot (no gnuplot on the development machine): idle wakeups
+ * per CPU per second over time, one line per NO_HZ policy, @n CPUs.
+ */
+static void write_svg(const char *dir, unsigned n, unsigned nodes, uint64_t seed, unsigned seconds)
+{
+	static struct run r;
+	static const enum policy pols[] = { PULL, PUSH, PINNED };
+	static const char *const colour[] = { "#1b7837", "#d95f02", "#7570b3" };
+	static double y[3][MAX_BINS];
+	unsigned nb = seconds * HZ / BIN;
+	double ymax = 0.5;
+	char path[1024];
+	FILE *f;
+
+	nb = nb > MAX_BINS ? MAX_BINS : nb;
+	for (unsigned p = 0; p < 3; p++) {
+		run_one(&r, pols[p], n, nodes, 0, false, seed, seconds);
+		for (unsigned b = 0; b < nb; b++) {
+			y[p][b] = (double)r.bins[b] * HZ / BIN / n;
+			ymax = y[p][b] > ymax ? y[p][b] : ymax;
+		}
+	}
+	ymax = ceil(ymax);
+	snprintf(path, sizeof(path), "%s/tmigr-wakeups-%ucpus.svg", dir, n);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "tmigr-study: cannot write %s\n", path);
+		exit(1);
+	}
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"360\" "
+		   "font-family=\"sans-serif\" font-size=\"12\">\n");
+	fprintf(f, "<rect width=\"720\" height=\"360\" fill=\"white\"/>\n");
+	fprintf(f,
+		"<text x=\"360\" y=\"20\" text-anchor=\"middle\">Idle wakeups per CPU per second "
+		"(%u CPUs, %u nodes, seed %llu; periodic: ~940, off the scale)</text>\n",
+		n, nodes, (unsigned long long)seed);
+	fprintf(f, "<line x1=\"60\" y1=\"320\" x2=\"700\" y2=\"320\" stroke=\"black\"/>\n");
+	fprintf(f, "<line x1=\"60\" y1=\"40\" x2=\"60\" y2=\"320\" stroke=\"black\"/>\n");
+	for (unsigned t = 0; t <= 4; t++) {
+		double v = ymax * t / 4;
+		double yy = 320 - 280.0 * t / 4;
+
+		fprintf(f, "<text x=\"55\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n", yy + 4,
+			v);
+		fprintf(f, "<line x1=\"60\" y1=\"%.1f\" x2=\"700\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+			yy, yy);
+	}
+	for (unsigned t = 0; t <= seconds; t += seconds >= 10 ? seconds / 5 : 1) {
+		fprintf(f, "<text x=\"%.1f\" y=\"338\" text-anchor=\"middle\">%u s</text>\n",
+			60 + 640.0 * t / seconds, t);
+	}
+	for (unsigned p = 0; p < 3; p++) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
+			colour[p]);
+		for (unsigned b = 0; b < nb; b++) {
+			fprintf(f, "%.1f,%.1f ", 60 + 640.0 * (b + 0.5) / nb,
+				320 - 280.0 * y[p][b] / ymax);
+		}
+		fprintf(f, "\"/>\n");
+		fprintf(f, "<text x=\"%u\" y=\"356\" fill=\"%s\">%s</text>\n", 80 + 200 * p,
+			colour[p], policy_name[pols[p]]);
+	}
+	fprintf(f, "</svg>\n");
+	fclose(f);
+	printf("wrote %s\n", path);
+}
+
+/*
+ * --check: the issue's targets on the last normal table (exit 1 if one
+ * fails): under pull no idle CPU wakes for its own global timers, pull has
+ * fewer idle wakeups than push and push no more than pinned, periodic has
+ * at least 10x pull's, and pull's p99 lateness is no worse than push's.
+ */
+static int check_targets(void)
+{
+	int bad = 0;
+
+	if (sum[PULL].timer_global != 0) {
+		printf("check: FAIL pull: %llu idle wakeups for own global timers\n",
+		       (unsigned long long)sum[PULL].timer_global);
+		bad = 1;
+	}
+	if (!(sum[PULL].total < sum[PUSH].total && sum[PUSH].total <= sum[PINNED].total)) {
+		printf("check: FAIL idle wakeups pull %llu, push %llu, pinned %llu\n",
+		       (unsigned long long)sum[PULL].total, (unsigned long long)sum[PUSH].total,
+		       (unsigned long long)sum[PINNED].total);
+		bad = 1;
+	}
+	if (sum[PERIODIC].total < 10 * sum[PULL].total) {
+		printf("check: FAIL periodic %llu idle wakeups, not 10x pull's %llu\n",
+		       (unsigned long long)sum[PERIODIC].total,
+		       (unsigned long long)sum[PULL].total);
+		bad = 1;
+	}
+	if (sum[PULL].p99 > sum[PUSH].p99) {
+		printf("check: FAIL lateness p99 pull %llu > push %llu jiffies\n",
+		       (unsigned long long)sum[PULL].p99, (unsigned long long)sum[PUSH].p99);
+		bad = 1;
+	}
+	printf("check: %s\n", bad ? "FAILED" : "the issue's targets hold");
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned seconds = 10, only = 0;
+	const char *svg_dir = NULL;
+	bool check = false;
 	uint64_t seed = 1;
 	static const unsigned machines[][2] = { { 8, 2 }, { 64, 2 }, { 512, 8 }, { 4096, 64 } };
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--seconds") == 0) {
+	for (int i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "--check") == 0) {
+			check = true;
+			i--;
+		} else if (i + 1 >= argc) {
+			fprintf(stderr, "tmigr-study: %s needs a value\n", argv[i]);
+			return 2;
+		} else if (strcmp(argv[i], "--seconds") == 0) {
 			seconds = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		} else if (strcmp(argv[i], "--cpus") == 0) {
 			only = (unsigned)strtoul(argv[i + 1], NULL, 10);
 		} else if (strcmp(argv[i], "--seed") == 0) {
 			seed = strtoull(argv[i + 1], NULL, 10);
+		} else if (strcmp(argv[i], "--svg") == 0) {
+			svg_dir = argv[i + 1];
 		} else {
-			fprintf(stderr, "usage: tmigr-study [--seconds S] [--cpus N] [--seed N]\n");
+			fprintf(stderr, "usage: tmigr-study [--seconds S] [--cpus N] [--seed N] "
+					"[--svg DIR] [--check]\n");
 			return 2;
 		}
 	}
 	if (seconds == 0) {
 		fprintf(stderr, "tmigr-study: --seconds must be at least 1\n");
 		return 2;
+	}
+	if (svg_dir) {
+		write_svg(svg_dir, 64, 2, seed, seconds);
+		write_svg(svg_dir, 512, 8, seed, seconds);
+		return 0;
 	}
 	printf("tmigr-study: idle server, %u connections per CPU (global timeouts of %u ms, "
 	       "re-armed per packet), one pinned housekeeping timer per CPU every %u ms, "
@@ -580,6 +719,9 @@ int main(int argc, char **argv)
 		if (!only || only == machines[m][0]) {
 			print_table(machines[m][0], machines[m][1], 0, false, seed, seconds);
 		}
+	}
+	if (check) {
+		return check_targets();
 	}
 	if (!only || only == 64) {
 		print_table(64, 2, 4, false, seed, seconds);

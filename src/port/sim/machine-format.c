@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /** snprintf-style output: writes what fits, counts everything. */
 struct out {
@@ -307,6 +308,26 @@ CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, ch
 			put(&o, "isolated = ");
 			put_cpus(&o, &iso);
 			put(&o, "\n");
+		}
+		/* capacity_class lines, one per class, in class order. */
+		for (unsigned k = 1; k <= 15 && m->nodes[i].nr_class_cpus; k++) {
+			struct cw_sim_node_desc cls = { 0 };
+
+			cls.cpus = malloc(m->nodes[i].nr_class_cpus * sizeof(unsigned));
+			if (!cls.cpus) {
+				break;
+			}
+			for (unsigned j = 0; j < m->nodes[i].nr_class_cpus; j++) {
+				if (m->nodes[i].class_of[j] == k) {
+					cls.cpus[cls.nr_cpus++] = m->nodes[i].class_cpus[j];
+				}
+			}
+			if (cls.nr_cpus) {
+				put(&o, "capacity_class = %u ", k);
+				put_cpus(&o, &cls);
+				put(&o, "\n");
+			}
+			free(cls.cpus);
 		}
 	}
 	for (size_t i = 0; i < m->nr_counters; i++) {

@@ -595,9 +595,60 @@ static int key_node_isolated(struct parser *ps, const char *val)
 	return 0;
 }
 
+/*
+ * capacity_class = CLASS LIST: these CPUs of the node are of capacity class
+ * CLASS (1..15; the others are class 0). Repeatable; the list follows the
+ * cpus list's rules; map_isolated() checks the CPUs against the node.
+ */
+static int key_node_capacity_class(struct parser *ps, const char *val)
+{
+	static const char what[] = "'capacity_class = CLASS LIST' such as '1 4-7' (CLASS 1..15)";
+	struct cw_sim_node_desc *n = cur_node(ps);
+	unsigned before = n->nr_cpus;
+	char buf[LINE_BYTES];
+	char *sp;
+	uint64_t klass;
+	unsigned *cpus, *of;
+	int ret;
+
+	memcpy(buf, val, strlen(val) + 1);
+	sp = strpbrk(buf, " \t");
+	if (!sp) {
+		return expected(ps, what, val);
+	}
+	*sp = '\0';
+	if (parse_uint(buf, &klass) != NUM_OK || klass < 1 || klass > 15) {
+		return expected(ps, what, val);
+	}
+	ret = key_node_cpus(ps, cw__sim_text_trim(sp + 1));
+	if (ret) {
+		n->nr_cpus = before;
+		return ret;
+	}
+	cpus = realloc(n->class_cpus, (n->nr_class_cpus + (n->nr_cpus - before)) * sizeof(*cpus));
+	if (cpus) {
+		n->class_cpus = cpus;
+	}
+	of = realloc(n->class_of, (n->nr_class_cpus + (n->nr_cpus - before)) * sizeof(*of));
+	if (of) {
+		n->class_of = of;
+	}
+	if (!cpus || !of) {
+		n->nr_cpus = before;
+		return CW_ENOMEM;
+	}
+	for (unsigned i = before; i < n->nr_cpus; i++) {
+		n->class_cpus[n->nr_class_cpus] = n->cpus[i];
+		n->class_of[n->nr_class_cpus++] = (unsigned)klass;
+	}
+	n->nr_cpus = before;
+	return 0;
+}
+
 static const struct key_def node_keys[] = {
 	{ "cpus", key_node_cpus, true, false, 0 },
 	{ "isolated", key_node_isolated, false, false, 0 },
+	{ "capacity_class", key_node_capacity_class, false, true, 0 },
 };
 
 /* ---------------------------------------------------------------------- */
@@ -1800,10 +1851,11 @@ static int map_isolated(struct parser *ps)
 			unsigned cpu = nd->isolated[i];
 
 			if (cpu >= m->nr_cpus || m->cpu_node[cpu] != n) {
-				return perr(ps, nd->line,
-					    "expected isolated CPUs of [node %u] among its cpus (got "
-					    "CPU %u)",
-					    nd->id, cpu);
+				return perr(
+					ps, nd->line,
+					"expected isolated CPUs of [node %u] among its cpus (got "
+					"CPU %u)",
+					nd->id, cpu);
 			}
 			if (!m->cpu_isolated) {
 				m->cpu_isolated = calloc(m->nr_cpus, sizeof(bool));
@@ -1812,6 +1864,24 @@ static int map_isolated(struct parser *ps)
 				}
 			}
 			m->cpu_isolated[cpu] = true;
+		}
+		for (unsigned i = 0; i < nd->nr_class_cpus; i++) {
+			unsigned cpu = nd->class_cpus[i];
+
+			if (cpu >= m->nr_cpus || m->cpu_node[cpu] != n) {
+				return perr(
+					ps, nd->line,
+					"expected capacity_class CPUs of [node %u] among its cpus "
+					"(got CPU %u)",
+					nd->id, cpu);
+			}
+			if (!m->cpu_capacity_class) {
+				m->cpu_capacity_class = calloc(m->nr_cpus, sizeof(unsigned));
+				if (!m->cpu_capacity_class) {
+					return CW_ENOMEM;
+				}
+			}
+			m->cpu_capacity_class[cpu] = nd->class_of[i];
 		}
 	}
 	return 0;
@@ -2131,8 +2201,11 @@ CW_API void cw_sim_machine_desc_free(struct cw_sim_machine_desc *m)
 	for (unsigned i = 0; i < m->nr_nodes; i++) {
 		free(m->nodes[i].cpus);
 		free(m->nodes[i].isolated);
+		free(m->nodes[i].class_cpus);
+		free(m->nodes[i].class_of);
 	}
 	free(m->cpu_isolated);
+	free(m->cpu_capacity_class);
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		free(m->counters[i].drift_changes);
 	}

@@ -403,6 +403,10 @@ CW_API int cw_sim_machine_create(struct cw_sim *sim, const struct cw_sim_machine
 	if (!c.cpu_isolated) {
 		c.cpu_isolated = desc->cpu_isolated;
 	}
+	if (!c.cpu_capacity_class) {
+		/* Used only with cw_system_config.tmigr_per_class (cwsim --tmigr-per-class). */
+		c.cpu_capacity_class = desc->cpu_capacity_class;
+	}
 	c.check = c.check == CW_CHECK_DEFAULT ? CW_CHECK_ON : c.check;
 	apply_system_section(&c, desc);
 	ret = alloc_tables(m, desc);

@@ -457,8 +457,9 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 	default:
 		break;
 	}
-	return wl_expected(ps, "a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic]",
-			   header);
+	return wl_expected(
+		ps, "a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic]",
+		header);
 }
 
 /** Keys of [server]; the index is the seen[] slot. */
