@@ -63,6 +63,8 @@ BENCH_RESULTS := $(B_DEFAULT)/bench/results.jsonl
 # the timer wheel's libFuzzer target, which make check runs briefly.
 DEPS_BUILD := cmd:cmake:cmake cmd:ninja:ninja-build cmd:pkg-config:pkg-config \
 	      cmd:gcc:gcc cmd:g++:g++ pc:cmocka:libcmocka-dev cmd:clang:clang
+# Tests only: gnuplot draws cwsim --report's plots, chromium loads the page.
+DEPS_TEST := cmd:gnuplot:gnuplot-nox cmd:chromium:chromium
 DEPS_BENCH := pc:libuv:libuv1-dev pc:libevent:libevent-dev pc:libdpdk:libdpdk-dev
 DEPS_FORMAT := cmd:git:git cmd:clang-format:clang-format
 # make cross: the cross compilers and the C library headers they compile
@@ -139,7 +141,7 @@ cw_ctest = $(CTEST) --test-dir $(1) --output-on-failure -j $(JOBS) $(2) 2>&1 | t
 # them out to stay quick.
 NO_SOAK := -LE '^soak$$'
 
-.PHONY: all help deps deps-bench deps-cross build run check check-default check-asan check-tsan \
+.PHONY: all help deps deps-test deps-bench deps-cross build run check check-default check-asan check-tsan \
 	test bench soak install clean format-check docs cross cross-compile cross-run
 
 all: build
@@ -164,6 +166,9 @@ help:
 deps:
 	@$(call cw_bootstrap,$(DEPS_BUILD))
 
+deps-test:
+	@$(call cw_bootstrap,$(DEPS_TEST))
+
 deps-bench:
 	@$(call cw_bootstrap,$(DEPS_BUILD) $(DEPS_BENCH))
 
@@ -181,10 +186,10 @@ run: build
 # ---------------------------------------------------------------------------
 # Tests.
 
-check-default test: build
+check-default test: build deps-test
 	$(call cw_ctest,$(B_DEFAULT),--no-tests=error $(NO_SOAK))
 
-check-asan: deps
+check-asan: deps deps-test
 	@$(call cw_configure,asan,$(B_ASAN))
 	$(CMAKE) --build $(B_ASAN)
 	$(call cw_ctest,$(B_ASAN),--no-tests=error $(NO_SOAK))

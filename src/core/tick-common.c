@@ -280,12 +280,15 @@ void cw__tick_sched_work(struct cw_system *sys, struct cw_cpu *c, cw_ktime_t now
 	cw__tick_stat_add(c, ticks, 1);
 	/* Low resolution: hrtimers run from the tick (a no-op in high resolution). */
 	cw__hrtimer_run_queues(sys, c->id);
+	/* One jiffies read serves both tests (each read may read the clock). */
+	uint64_t j = cw_jiffies_get(sys);
+
 	/* The timer wheel runs in cw_irq_exit(), when a bucket is due. */
-	if (cw__timer_pending_due(sys, c->id, cw_jiffies_get(sys))) {
+	if (cw__timer_pending_due(sys, c->id, j)) {
 		cw__cpu_raise_softirq(sys, c->id, CW_SOFTIRQ_TIMER);
 	}
 	/* Timer migration: an idle CPU's global timer is due in a group this one migrates. */
-	if (cw__tmigr_requires_handle_remote(sys, c->id, cw_jiffies_get(sys))) {
+	if (cw__tmigr_requires_handle_remote(sys, c->id, j)) {
 		cw__cpu_raise_softirq(sys, c->id, CW_SOFTIRQ_TMIGR);
 	}
 }

@@ -30,6 +30,7 @@
 #include "cli.h"
 #include "jsonw.h"
 #include "energy.h"
+#include "html_report.h"
 #include "progress.h"
 #include "step.h"
 #include "symbols.h"
@@ -127,6 +128,8 @@ struct cwsim_opts {
 	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
 	struct cwsim_trace_opts trace;
 	bool trace_to_set;
+	/** --report DIR (html_report.h). */
+	struct cwsim_html_opts report;
 	/** --step: commands on stdin (or --step-input FILE), answers on stdout. */
 	bool step;
 	const char *step_input;
@@ -169,6 +172,8 @@ struct cwsim_run {
 	FILE *proto;
 	/** --trace: the tracer while the machine runs. */
 	struct cwsim_trace *trace;
+	/** --report: the collector while the machine runs. */
+	struct cwsim_html *html;
 	/** --dump-timers-at: the armed timers followed. */
 	struct cwsim_timerlist *timerlist;
 	/** Callback names for both (NULL: none). */
@@ -229,6 +234,10 @@ static void usage(FILE *f)
 	      "  --trace-events LIST  classes to trace: irq, ipi, idle, tick, clockevent, tmigr,\n"
 	      "                       hrtimer, timer, clocksource, comma-separated (default all)\n"
 	      "  --trace-from TIME, --trace-to TIME  trace only this window of virtual time\n"
+	      "  --report DIR         write DIR/index.html: SVG plots (gnuplot) of wakeups,\n"
+	      "                       C-state residency, timer lateness and interrupt rates,\n"
+	      "                       linking the --json and --trace files (written into\n"
+	      "                       DIR when not given; docs/simulator.md, \"Reports\")\n"
 	      "  --dump-timers-at TIME  print what is queued at TIME, like /proc/timer_list:\n"
 	      "                       per CPU the armed hrtimers and wheel timers, the tick\n"
 	      "                       devices, every clock event device (repeatable)\n"
@@ -300,6 +309,9 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 					   cwsim_trace_class_names(), *v ? bad : v);
 		}
 		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--report"))) {
+		return cli_string(cli, "--report", v, "a directory", &o->report.dir);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--step-input"))) {
 		o->step = true;
@@ -1420,12 +1432,18 @@ static void on_check_event(void *arg, const struct cw_check_event *ev)
 	if (r->timerlist) {
 		cwsim_timerlist_check_event(r->timerlist, ev);
 	}
+	cwsim_html_check_event(r->html, ev);
 }
 
 /* The hardware tracer: to the trace. */
 static void on_hw_event(void *arg, uint64_t now, const struct cw_sim_trace_rec *rec)
 {
-	cwsim_trace_hw_event(((struct cwsim_run *)arg)->trace, now, rec);
+	struct cwsim_run *r = arg;
+
+	if (r->trace) {
+		cwsim_trace_hw_event(r->trace, now, rec);
+	}
+	cwsim_html_hw_event(r->html, now, rec);
 }
 
 /* --trace and --dump-timers-at: hook the observers before the machine boots. */
@@ -1446,6 +1464,12 @@ static int observe(struct cwsim_run *r)
 		if (cw_sim_hw_set_trace(cw_sim_machine_hw(r->machine), on_hw_event, r) != 0) {
 			fprintf(r->err,
 				"cwsim: --trace: cannot hook the hardware: out of memory\n");
+			return CWSIM_EXIT_FAILURE;
+		}
+	}
+	if (o->report.dir) {
+		r->html = cwsim_html_start(&o->report, r->machine, o->duration_ns, r->err);
+		if (!r->html) {
 			return CWSIM_EXIT_FAILURE;
 		}
 	}
@@ -1490,6 +1514,27 @@ static int unobserve(struct cwsim_run *r)
 	return bad;
 }
 
+/* --report: the page, after the trace is closed (it links it). */
+static int report_html(struct cwsim_run *r)
+{
+	const struct cwsim_opts *o = r->opts;
+	struct cwsim_html_run run = {
+		.machine = r->machine_name,
+		.workload = r->workload ? r->workload->name : NULL,
+		.seed = o->seed,
+		.hz = cw_system_hz(r->sys),
+		.end_ns = cw_sim_now_ns(r->sim),
+		.events = cw_sim_events_run(r->sim),
+		.interrupted = r->interrupted,
+		.json_path = o->json_path,
+		.trace_path = o->trace.path,
+	};
+	struct cwsim_html *html = r->html;
+
+	r->html = NULL;
+	return cwsim_html_finish(html, &run, r->out, r->err);
+}
+
 static int run(struct cwsim_run *r)
 {
 	const struct cwsim_opts *o = r->opts;
@@ -1532,7 +1577,7 @@ static int run(struct cwsim_run *r)
 			  (unsigned long long)o->seed, current);
 	cwsim_timerlist_report(r->timerlist, &rep);
 	ret = report(r, &rep, current);
-	if (unobserve(r) != 0) {
+	if (unobserve(r) != 0 || report_html(r) != 0) {
 		return CWSIM_EXIT_FAILURE;
 	}
 	return r->interrupted ? CWSIM_EXIT_INTERRUPTED : ret;
@@ -1617,6 +1662,10 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	ret = ret ? ret : check_machine(&o, desc, err);
 	ret = ret ? ret : load_workload(&o, &r.workload, err);
+	if (ret == CWSIM_EXIT_OK &&
+	    cwsim_html_prepare(&o.report, &o.json_path, &o.trace.path, err) != 0) {
+		ret = CWSIM_EXIT_FAILURE;
+	}
 	ret = ret ? ret : build(&r, desc, err);
 	r.machine_name = desc ? desc->name : NULL;
 	r.desc = desc;
@@ -1625,6 +1674,7 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	ret = json_close(&r, ret);
 	/* A run that failed after the observers were hooked: close the trace as far as it got. */
 	unobserve(&r);
+	cwsim_html_free(r.html);
 	cwsim_symbols_free(r.syms);
 	cw_sim_machine_destroy(r.machine);
 	cw_sim_destroy(r.sim);
