@@ -58,6 +58,49 @@
  * next event; otherwise the broadcast stayed armed for the passed event
  * and was never armed again.
  *
+ * Drift (decision; Linux has no counterpart). A device counts its own
+ * time: an event programmed D ahead lands D x (rate mismatch) off in
+ * MONOTONIC, e.g. 3 % late while a clocksource the watchdog has not caught
+ * yet runs 3 % fast (default-soc from 2.3 s). A tick device is programmed
+ * afresh for every event, so its error stays a fraction of its CPU's own
+ * sleep. The broadcast is re-armed only for earlier events, so a CPU
+ * entering deep idle with an event at or after the broadcast's was woken
+ * by a programming made for another CPU long before (cwsim: 496 ms before,
+ * 4-6 ms late, where the CPU's own device would have been us late); and a
+ * CPU woken by something else with its event expired joined bc_force_mask
+ * and waited for that late interrupt, "due as well" by Linux's reasoning.
+ * bc_armed_at_ns records (a lower bound of) when the broadcast was
+ * programmed, from times the callers already have: no extra clock read.
+ *   - Deep idle entry (bc_check_stale_locked()): when the broadcast's
+ *     programming is older than the entering CPU's own device would be
+ *     (next - armed_at > t - now), it is re-programmed for its own event:
+ *     same time, fresh delta; a device write, no interrupt. A CPU woken
+ *     from deep idle is then no later than its own device would have woken
+ *     it, plus the broadcast's interrupt path. Only while that event is
+ *     ahead: once it passed, the device may have raised its interrupt,
+ *     which is on its way (latency, the deep idle exit of the CPU taking
+ *     it), and re-programming drops it (the SH-TMU driver clears UNF; its
+ *     handler then finds none): an on-time broadcast came a min delta and
+ *     a delivery later (test_horizon, 4 cases over their bound). Ahead of
+ *     its event, only a device running early can have fired, at most the
+ *     slack (below) before it, and the re-programmed event replaces that
+ *     interrupt on time. A passed event is handled as at idle exit.
+ *   - Idle exit into the force mask (bc_refire_if_late_locked()): when the
+ *     broadcast's event passed longer ago than its slack (1/1024 of how far
+ *     ahead it was programmed, a kept clocksource's mismatch and the
+ *     checker's figure, plus its min delta) and half a tick (an on-time
+ *     interrupt's delivery: latency and the deep idle exit of the CPU
+ *     taking it, which runs this very exit before its handler; with no
+ *     allowance 64 horizon cases failed), the device is late
+ *     (bc_late_locked()): it is programmed to fire now, and its handler
+ *     serves the force mask and every other expired CPU as usual.
+ *     Programming the CPU's own device instead took it out of the
+ *     protocol: broadcasts pending for it, or in flight to a CPU going
+ *     down, were lost.
+ * What remains: a programming made before the drift, with no deep idle
+ * entry since and nothing waking a CPU, lands D x drift late, as a tick
+ * device programmed that far ahead would.
+ *
  * A port that delivers the broadcast IPI without leaving deep idle first
  * (cw_tick_idle_exit) is tolerated: cw__tick_receive_broadcast() takes the
  * CPU out of the oneshot mask around its handler and re-arms the broadcast
@@ -71,9 +114,19 @@
  * re-enter the core); the local CPU's handler runs after the unlock.
  */
 #include <clockwork/tick.h>
+#include <clockwork/timekeeping.h>
 
 #include "system-internal.h"
 #include "tick-internal.h"
+
+/*
+ * An on-time broadcast interrupt may still be on its way this long after
+ * its event, in ticks (1 / this): the interrupt latency and the deep idle
+ * exit of the CPU taking it, which runs its own idle exit first, so its
+ * event has expired and it joins the force mask; re-programming the device
+ * then could drop the interrupt it raised.
+ */
+#define BC_DELIVERY_DIV 2u
 
 static void bc_handle_periodic(struct cw_clock_event_device *dev);
 static void bc_handle_oneshot(struct cw_clock_event_device *dev);
@@ -129,17 +182,84 @@ static bool bc_send_ipis_locked(struct cw_system *sys, struct cw_cpumask *mask, 
 	return local;
 }
 
-/* Arm the oneshot broadcast for @t unless it fires earlier already. bc_lock held. */
-static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t)
+/* Program the oneshot broadcast for @t at @now or later (see "Drift"). bc_lock held. */
+static void bc_program_locked(struct cw_clock_event_device *bc, cw_ktime_t t, cw_ktime_t now)
 {
 	cw_lockdep_assert_held(&bc->sys->tick.bc_lock);
+	cw_clockevents_program_event(bc, t, true);
+	bc->sys->tick.bc_armed_at_ns = now;
+}
+
+/*
+ * Arm the oneshot broadcast for @t unless it fires earlier already; @now is
+ * MONOTONIC now or earlier (a time the caller has: no extra clock read).
+ * bc_lock held.
+ */
+static void bc_arm_locked(struct cw_clock_event_device *bc, cw_ktime_t t, cw_ktime_t now)
+{
 	if (t < bc->next_event_ns) {
-		cw_clockevents_program_event(bc, t, true);
+		bc_program_locked(bc, t, now);
 	}
 }
 
+/* How far ahead the broadcast was programmed for its event (0: unknown, or nothing armed). */
+static uint64_t bc_ahead_locked(const struct cw_clock_event_device *bc)
+{
+	cw_ktime_t next = bc->next_event_ns, at = bc->sys->tick.bc_armed_at_ns;
+
+	return next != CW_KTIME_MAX && next > at ? (uint64_t)(next - at) : 0;
+}
+
+/*
+ * How much earlier or later than its event, in MONOTONIC, a broadcast
+ * programmed @ahead ns before it may fire while the clocksource is one the
+ * watchdog keeps (1/1024, ~1000 ppm, the checker's figure), plus its min
+ * delta: a wider gap is drift.
+ */
+static uint64_t bc_slack_ns(const struct cw_clock_event_device *bc, uint64_t ahead)
+{
+	return (ahead >> 10) + bc->min_delta_ns;
+}
+
+/*
+ * Is the broadcast's event, passed at @now, overdue by more than its slack
+ * and an on-time interrupt's delivery (see "Drift")? bc_lock held.
+ */
+static bool bc_late_locked(struct cw_system *sys, const struct cw_clock_event_device *bc,
+			   cw_ktime_t now)
+{
+	cw_ktime_t next = bc->next_event_ns;
+
+	return next != CW_KTIME_MAX && next <= now &&
+	       (uint64_t)(now - next) >
+		       bc_slack_ns(bc, bc_ahead_locked(bc)) + sys->tick_nsec / BC_DELIVERY_DIV;
+}
+
+/*
+ * A CPU enters deep idle at @now with its event at @t, not earlier than
+ * the broadcast's (see "Drift"). @return the time to re-program the
+ * broadcast for, or CW_KTIME_MAX to leave it: its own event when its
+ * programming is staler than the CPU's own device would be; now when its
+ * event passed longer ago than an on-time interrupt takes. bc_lock held.
+ */
+static cw_ktime_t bc_check_stale_locked(struct cw_system *sys, struct cw_clock_event_device *bc,
+					cw_ktime_t t, cw_ktime_t now)
+{
+	cw_ktime_t next = bc->next_event_ns;
+	uint64_t ahead = bc_ahead_locked(bc);
+
+	if (t == CW_KTIME_MAX || next == CW_KTIME_MAX || t < next) {
+		return CW_KTIME_MAX;
+	}
+	if (next > now) {
+		return ahead > (uint64_t)(t - now) ? next : CW_KTIME_MAX;
+	}
+	return bc_late_locked(sys, bc, now) ? now : CW_KTIME_MAX;
+}
+
 /* Oneshot broadcast with CPUs in bc_mask: make sure their common tick is armed. */
-static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_clock_event_device *bc)
+static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_clock_event_device *bc,
+					   cw_ktime_t now)
 {
 	struct cw_tick_global *tg = &sys->tick;
 
@@ -154,7 +274,7 @@ static void bc_oneshot_periodic_arm_locked(struct cw_system *sys, struct cw_cloc
 			atomic_load_explicit(&tg->next_period_ns, memory_order_acquire),
 			cw_ktime_get(sys), (int64_t)sys->tick_nsec);
 	}
-	bc_arm_locked(bc, tg->bc_periodic_next_ns);
+	bc_arm_locked(bc, tg->bc_periodic_next_ns, now);
 }
 
 /* bc_mask lost a CPU: stop the periodic broadcast when nobody needs it. */
@@ -224,9 +344,9 @@ static void bc_setup_oneshot_locked(struct cw_system *sys, struct cw_clock_event
 		}
 	}
 	if (next != CW_KTIME_MAX) {
-		bc_arm_locked(bc, next);
+		bc_arm_locked(bc, next, cw_ktime_get_coarse(sys));
 	}
-	bc_oneshot_periodic_arm_locked(sys, bc);
+	bc_oneshot_periodic_arm_locked(sys, bc, cw_ktime_get_coarse(sys));
 }
 
 /* Periodic broadcast interrupt (tick_handle_periodic_broadcast). */
@@ -301,9 +421,9 @@ static void bc_handle_oneshot(struct cw_clock_event_device *dev)
 	}
 	local = bc_send_ipis_locked(sys, &mask, self);
 	if (next != CW_KTIME_MAX) {
-		bc_arm_locked(dev, next);
+		bc_arm_locked(dev, next, now);
 	}
-	bc_oneshot_periodic_arm_locked(sys, dev);
+	bc_oneshot_periodic_arm_locked(sys, dev, now);
 	cw_spin_unlock(&tg->bc_lock);
 	if (local) {
 		cw__tick_receive_broadcast(sys, self);
@@ -429,7 +549,7 @@ bool cw__tick_broadcast_setup_cpu(struct cw_system *sys, unsigned cpu,
 	if (dummy) {
 		cw_cpumask_set(&tg->bc_mask, cpu);
 		if (bc && tg->bc.mode == CW_TICK_MODE_ONESHOT) {
-			bc_oneshot_periodic_arm_locked(sys, bc);
+			bc_oneshot_periodic_arm_locked(sys, bc, cw_ktime_get_coarse(sys));
 		} else if (bc) {
 			bc_start_periodic_locked(sys, bc);
 		}
@@ -541,7 +661,7 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
 		cw_cpumask_set(&tg->bc_mask, c->id);
 		cw__clockevents_shutdown(dev);
 		if (tg->bc.mode == CW_TICK_MODE_ONESHOT) {
-			bc_oneshot_periodic_arm_locked(sys, bc);
+			bc_oneshot_periodic_arm_locked(sys, bc, c->idle_entry_ns);
 		} else {
 			bc_start_periodic_locked(sys, bc);
 		}
@@ -551,14 +671,37 @@ int cw__tick_broadcast_idle_enter(struct cw_system *sys, struct cw_cpu *c)
 		ret = CW_EBUSY;
 		goto out;
 	} else {
+		cw_ktime_t redo =
+			bc_check_stale_locked(sys, bc, dev->next_event_ns, c->idle_entry_ns);
+
 		cw_cpumask_set(&tg->bc_oneshot_mask, c->id);
 		switch_keep_next(dev, CW_CLOCKEVENT_STATE_SHUTDOWN);
-		bc_arm_locked(bc, dev->next_event_ns);
+		if (redo != CW_KTIME_MAX) {
+			bc_program_locked(bc, redo, c->idle_entry_ns);
+		} else {
+			bc_arm_locked(bc, dev->next_event_ns, c->idle_entry_ns);
+		}
 	}
 	c->idle_deep = true;
 out:
 	cw_spin_unlock(&tg->bc_lock);
 	return ret;
+}
+
+/* A CPU joined the force mask at @now: re-fire a late broadcast (see "Drift"). bc_lock held. */
+static void bc_refire_if_late_locked(struct cw_system *sys, cw_ktime_t now)
+{
+	struct cw_tick_global *tg = &sys->tick;
+	struct cw_clock_event_device *bc = tg->bc.evtdev;
+
+	cw_lockdep_assert_held(&tg->bc_lock);
+	if (!bc || tg->bc.mode != CW_TICK_MODE_ONESHOT ||
+	    cw_clockevent_get_state(bc) != CW_CLOCKEVENT_STATE_ONESHOT) {
+		return;
+	}
+	if (bc_late_locked(sys, bc, now)) {
+		bc_program_locked(bc, now, now);
+	}
 }
 
 void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
@@ -576,13 +719,17 @@ void cw__tick_broadcast_idle_exit(struct cw_system *sys, struct cw_cpu *c)
 		/* Pending: the broadcast IPI on its way runs the expired tick. */
 		if (!cw_cpumask_test_and_clear(&tg->bc_pending_mask, c->id) &&
 		    dev->next_event_ns != CW_KTIME_MAX) {
-			if (dev->next_event_ns <= cw_ktime_get(sys)) {
+			cw_ktime_t now = cw_ktime_get(sys);
+
+			if (dev->next_event_ns <= now) {
 				/*
 				 * Expired, so the broadcast interrupt is due as
 				 * well: let it run the tick instead of re-arming
 				 * an expired event here (the min-delta ping-pong).
+				 * Unless its device is late (see "Drift").
 				 */
 				cw_cpumask_set(&tg->bc_force_mask, c->id);
+				bc_refire_if_late_locked(sys, now);
 			} else {
 				cw_clockevents_program_event(dev, dev->next_event_ns, true);
 			}
@@ -630,7 +777,7 @@ void cw__tick_receive_broadcast(struct cw_system *sys, unsigned cpu)
 	cw_cpumask_set(&tg->bc_oneshot_mask, cpu);
 	bc = tg->bc.evtdev;
 	if (bc) {
-		bc_arm_locked(bc, dev->next_event_ns);
+		bc_arm_locked(bc, dev->next_event_ns, cw_ktime_get_coarse(sys));
 	}
 	cw_spin_unlock(&tg->bc_lock);
 }

@@ -58,6 +58,12 @@ struct cw_tick_global {
 	 */
 	cw_ktime_t bc_periodic_next_ns;
 	/**
+	 * Oneshot broadcast: MONOTONIC ns at or before which the device was
+	 * last programmed for its next_event_ns (a lower bound: the time a
+	 * caller already had). Under bc_lock. See "Drift" in tick-broadcast.c.
+	 */
+	cw_ktime_t bc_armed_at_ns;
+	/**
 	 * CPU the core last routed the broadcast device's interrupt to
 	 * (set_irq_affinity), or -1 when the core never routed it (the
 	 * port's routing stands). Under bc_lock.

@@ -137,7 +137,7 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	 * The fifth watchdog run (CPU0 again after CPU0-3). The watchdog is a
 	 * wheel timer: it runs at the jiffy of its expiry rounded up to the
 	 * wheel's bucket (8 jiffies at 0.5 s), and jiffies follow MONOTONIC,
-	 * which runs 3 % fast on cpu_cycles from 2.3 s: at 2.498233 s of
+	 * which runs 3 % fast on cpu_cycles from 2.3 s: at 2.498212 s of
 	 * virtual time (a port event at exactly 2.5 s before).
 	 */
 	assert_true(stamp_of(&r, "watchdog on CPU0: Marking") > 2.49 &&
@@ -149,10 +149,10 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	assert_true(first < marked && marked < second);
 	/*
 	 * Error bound. cpu_cycles counts exactly until 2.3 s, then 3 % fast
-	 * until the watchdog's check at 2.498233 s switches away from it: the
-	 * clocks gain 0.198233 s * 3 % = 5.947 ms, and a switch never jumps, so
+	 * until the watchdog's check at 2.498212 s switches away from it: the
+	 * clocks gain 0.198212 s * 3 % = 5.946 ms, and a switch never jumps, so
 	 * they keep it. sys_counter then runs 10 ppm fast for 7.5 s: +75 us.
-	 * Jitter adds at most 3 ns. Expected +6.018 ms; allow +-5 us (coarse:
+	 * Jitter adds at most 3 ns. Expected +6.021 ms; allow +-5 us (coarse:
 	 * one tick more).
 	 */
 	assert_all_errors_within(&r, 6013000, 6023000);
@@ -160,9 +160,12 @@ static void test_cwsim_default_run_catches_the_drifting_counter(void **state)
 	 * About 602 ppm of the 10 s; the last ns depends on where the final
 	 * tick fell and on the read jitter drawn before it (the SH-TMU
 	 * broadcast device's 768-cycle min_delta, its Linux driver's, and
-	 * issue 15's arm without a clock read each moved it: +601.76 before).
+	 * issue 15's arm without a clock read each moved it: +601.76 before;
+	 * the broadcast re-programmed at deep idle entries when its programming
+	 * is stale, tick-broadcast.c "Drift", draws more read jitter: +602.20
+	 * before, the watchdog at 2.498233 s).
 	 */
-	assert_non_null(strstr(r.out, "+602.20"));
+	assert_non_null(strstr(r.out, "+602.13"));
 	clocksource_row(&r, "cpu_cycles", row, sizeof(row));
 	assert_non_null(strstr(row, " 0 "));
 	assert_non_null(strstr(row, "unstable"));
