@@ -1211,7 +1211,7 @@ static void put_group(struct out *o, struct cw_tmigr *tm, const struct tmigr_gro
 	if (g->node == NO_NODE) {
 		put(o, " node -");
 	} else {
-		put(o, " node %u", g->node);
+		put(o, " node %u", (unsigned)g->node);
 	}
 	if (cw__tmigr_migrator(s) == NONE) {
 		put(o, " migrator none");
