@@ -281,6 +281,10 @@ CW_API int cw_sim_hw_run_on(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void 
 	if (c->state == CW_SIM_HW_CPU_OFFLINE) {
 		return CW_ENODEV;
 	}
+	if (c->stalled) {
+		/* Masked in-band code: the call waits in the in-band log for the unstall. */
+		return cw__sim_hw_call_stalled(hw, cpu, fn, arg);
+	}
 	/* An SMP function call interrupts an idle CPU: it leaves idle first. */
 	if (c->state == CW_SIM_HW_CPU_IDLE) {
 		cpu_idle_exit(hw, cpu);
