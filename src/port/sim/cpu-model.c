@@ -6,7 +6,8 @@
  * deep state stops the CPU's C3STOP timers, which is what makes broadcast
  * necessary. Running a function "on" a CPU (the port's cpu_call) switches
  * the engine's current CPU for the duration of the call, which is exact in
- * a single-threaded engine.
+ * a single-threaded engine; a call to a CPU whose in-band stage is stalled
+ * waits in its in-band log (irqc.c) instead.
  *
  * Ordering on wake: the CPU's stopped timers are powered first, then the
  * core is told (cw_tick_idle_exit() re-arms the local device), then the

@@ -24,9 +24,12 @@
  * stalled is appended to that CPU's log (an intrusive FIFO of the
  * deliveries themselves: no allocation, and a delivery in the log merges
  * later raises as one in flight does); unstalling replays the log in
- * arrival order. The synthetic interrupt posted from an oob handler is
- * logged and replayed as soon as that handler returns, if the stage is not
- * stalled: this is how the proxy tick device hands the in-band tick over.
+ * arrival order. A cross call (cw_sim_hw_run_on()) to a stalled CPU is
+ * logged the same way (an entry on the waiting caller's stack) and runs in
+ * its place in that order. The synthetic interrupt posted from an oob
+ * handler is logged and replayed as soon as that handler returns, if the
+ * stage is not stalled: this is how the proxy tick device hands the
+ * in-band tick over.
  */
 #include <clockwork/sim_hw.h>
 #include <clockwork/cpu.h>
