@@ -721,9 +721,9 @@ static void order_arm(void *arg)
 {
 	struct stalled_order *o = arg;
 
-	assert_int_equal(
-		cw_hrtimer_setup(o->sys, &o->hr, order_hr, CW_CLOCK_MONOTONIC, CW_HRTIMER_MODE_HARD),
-		0);
+	assert_int_equal(cw_hrtimer_setup(o->sys, &o->hr, order_hr, CW_CLOCK_MONOTONIC,
+					  CW_HRTIMER_MODE_HARD),
+			 0);
 	cw_hrtimer_start(&o->hr, cw_ktime_get(o->sys) + US(100),
 			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
 }
