@@ -153,10 +153,11 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu);
  * A target whose in-band stage is stalled (cw_sim_hw_inband_stall()) takes
  * the call through its in-band log: it runs on unstall, after the
  * deliveries logged before it. Called from outside the engine, this
- * function waits for that by running the engine (virtual time passes). An
- * engine event cannot wait (the engine does not nest): from one, the call
- * runs at once and, made from another CPU, is counted in the target's
- * calls_unlogged.
+ * function waits for that by running the engine (virtual time passes); an
+ * engine kept busy by periodic events with nothing to end the stall keeps
+ * the caller waiting, as a real caller would spin. An engine event cannot
+ * wait (the engine does not nest): from one, the call runs at once and,
+ * made from another CPU, is counted in the target's calls_unlogged.
  *
  * @param hw   The hardware.
  * @param cpu  Target CPU.
