@@ -145,17 +145,28 @@ CW_API unsigned cw_sim_hw_nr_cpus(const struct cw_sim_hw *hw);
 CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu);
 
 /**
- * Run @p fn(@p arg) at once as CPU @p cpu (cw_sim_current_cpu() returns
- * @p cpu during it), the way an SMP function call would: an idle target is
- * woken first (it goes back to its idle loop state afterwards, if it has
- * one). Meant for the port's cpu_call hook.
+ * Run @p fn(@p arg) as CPU @p cpu (cw_sim_current_cpu() returns @p cpu
+ * during it) and return when it has run, the way an SMP function call
+ * would: an idle target is woken first (it goes back to its idle loop
+ * state afterwards, if it has one). Meant for the port's cpu_call hook.
+ *
+ * A target whose in-band stage is stalled (cw_sim_hw_inband_stall()) takes
+ * the call through its in-band log: it runs on unstall, after the
+ * deliveries logged before it. Called from outside the engine, this
+ * function waits for that by running the engine (virtual time passes); an
+ * engine kept busy by periodic events with nothing to end the stall keeps
+ * the caller waiting, as a real caller would spin. An engine event cannot
+ * wait (the engine does not nest): from one, the call runs at once and,
+ * made from another CPU, is counted in the target's calls_unlogged.
  *
  * @param hw   The hardware.
  * @param cpu  Target CPU.
  * @param fn   Function to run.
  * @param arg  Its argument.
  * Context: engine context or setup; no core lock held.
- * @return 0; CW_EINVAL (bad CPU or NULL @p fn); CW_ENODEV (the CPU model is offline).
+ * @return 0; CW_EINVAL (bad CPU or NULL @p fn); CW_ENODEV (the CPU model is
+ *         offline); CW_EBUSY (the target is stalled and the engine ran out of
+ *         events before anything unstalled it: @p fn did not run).
  */
 CW_API int cw_sim_hw_run_on(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg);
 
@@ -371,7 +382,7 @@ struct cw_sim_hw_cpu_stats {
 	uint64_t stalls;
 	/** Time the in-band stage spent stalled, ns (including a stall in progress). */
 	uint64_t stalled_ns;
-	/** In-band deliveries (device, IPI, synthetic) logged while stalled. */
+	/** In-band deliveries (device, IPI, synthetic, cross call) logged while stalled. */
 	uint64_t logged;
 	/** Logged deliveries replayed on unstall. */
 	uint64_t replayed;
@@ -379,6 +390,13 @@ struct cw_sim_hw_cpu_stats {
 	uint64_t oob_irqs;
 	/** Synthetic interrupts handled. */
 	uint64_t synth;
+	/** Cross calls (cw_sim_hw_run_on()) logged while stalled, to run on replay. */
+	uint64_t calls_logged;
+	/**
+	 * Cross calls from another CPU's engine event that ran at once on the
+	 * stalled CPU (an event cannot wait for the unstall; a model simplification).
+	 */
+	uint64_t calls_unlogged;
 };
 
 /**

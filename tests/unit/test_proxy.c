@@ -695,6 +695,95 @@ static void test_example_machines_run_the_proxy_workload(void **state)
 	run_example_machine("default-soc.ini", 4);
 }
 
+/* What ran on CPU 0 while its in-band stage was stalled, in order. */
+struct stalled_order {
+	struct cw_system *sys;
+	struct cw_sim *sim;
+	struct cw_hrtimer hr;
+	struct cw_sim_event unstall;
+	struct cw_sim_hw *hw;
+	unsigned n;
+	uint64_t hr_seq, call_seq;
+	uint64_t hr_at, call_at;
+	unsigned call_cpu;
+};
+
+static enum cw_hrtimer_restart order_hr(struct cw_hrtimer *t)
+{
+	struct stalled_order *o = cw_container_of(t, struct stalled_order, hr);
+
+	o->hr_seq = ++o->n;
+	o->hr_at = cw_sim_now_ns(o->sim);
+	return CW_HRTIMER_NORESTART;
+}
+
+static void order_arm(void *arg)
+{
+	struct stalled_order *o = arg;
+
+	assert_int_equal(cw_hrtimer_setup(o->sys, &o->hr, order_hr, CW_CLOCK_MONOTONIC,
+					  CW_HRTIMER_MODE_HARD),
+			 0);
+	cw_hrtimer_start(&o->hr, cw_ktime_get(o->sys) + US(100),
+			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
+}
+
+static void order_call(void *arg)
+{
+	struct stalled_order *o = arg;
+
+	o->call_seq = ++o->n;
+	o->call_at = cw_sim_now_ns(o->sim);
+	o->call_cpu = cw_sim_current_cpu(o->sim);
+}
+
+static void order_unstall(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct stalled_order *o = ev->data;
+
+	(void)sim;
+	assert_int_equal(cw_sim_hw_inband_unstall(o->hw, 0), 0);
+}
+
+/*
+ * cw_cpu_call() to a CPU whose in-band stage is stalled waits for the
+ * unstall and runs after the timer interrupt logged before it, as a
+ * Dovetail kernel's call IPI would (it ran at once, first, before).
+ */
+static void test_cpu_call_to_stalled_cpu_runs_at_unstall_after_logged_irq(void **state)
+{
+	struct fx f;
+	struct stalled_order o = { 0 };
+	uint64_t t0, stalled_at;
+
+	(void)state;
+	up(&f, arch_machine);
+	/* The timer waits out the 300 us masked section: the checker's bound knows. */
+	cw_check_set_latency_ns(f.sys, US(1) + US(300) + US(10));
+	o.sys = f.sys;
+	o.sim = f.sim;
+	o.hw = f.hw;
+	assert_int_equal(cw_cpu_call(f.sys, 0, order_arm, &o), 0);
+	t0 = cw_sim_now_ns(f.sim);
+	assert_int_equal(cw_sim_hw_inband_stall(f.hw, 0), 0);
+	cw_sim_event_init(&o.unstall, order_unstall, &o);
+	o.unstall.cpu = 0;
+	cw_sim_event_schedule(f.sim, &o.unstall, t0 + US(300));
+	cw_sim_run_for(f.sim, US(200));
+	stalled_at = cw_sim_now_ns(f.sim);
+	assert_int_equal(o.n, 0);
+
+	assert_int_equal(cw_cpu_call(f.sys, 0, order_call, &o), 0);
+	assert_int_equal(o.n, 2);
+	assert_int_equal(o.hr_seq, 1);
+	assert_int_equal(o.call_seq, 2);
+	assert_int_equal(o.hr_at, t0 + US(300));
+	assert_int_equal(o.call_at, t0 + US(300));
+	assert_int_equal(o.call_cpu, 0);
+	assert_true(stalled_at < o.call_at);
+	down(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_oob_timer_is_not_delayed_by_inband_masking),
 		cmocka_unit_test(test_oob_timer_on_idle_cpu_runs_every_period),
 		cmocka_unit_test(test_example_machines_run_the_proxy_workload),
+		cmocka_unit_test(test_cpu_call_to_stalled_cpu_runs_at_unstall_after_logged_irq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,6 +239,119 @@ static void test_synthetic_irq_from_oob_runs_after_handler_or_after_stall(void *
 	pipe_destroy(p);
 }
 
+/* A cross call's function: records 2000 + the CPU it runs as. */
+static void call_fn(void *arg)
+{
+	struct trace *t = arg;
+
+	record(t, 2000 + cw_sim_current_cpu(cw_sim_hw_engine(t->hw)));
+}
+
+struct unstaller {
+	struct cw_sim_event ev;
+	struct cw_sim_hw *hw;
+	unsigned cpu;
+};
+
+static void unstall_fn(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct unstaller *u = ev->data;
+
+	(void)sim;
+	assert_int_equal(cw_sim_hw_inband_unstall(u->hw, u->cpu), 0);
+}
+
+/* An engine event on CPU 1 that makes a cross call to CPU 0. */
+struct remote_call {
+	struct cw_sim_event ev;
+	struct trace *t;
+	unsigned target;
+	int ret;
+};
+
+static void remote_call_ev(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct remote_call *rc = ev->data;
+
+	(void)sim;
+	rc->ret = cw_sim_hw_run_on(rc->t->hw, rc->target, call_fn, rc->t);
+}
+
+static void test_cross_call_to_stalled_cpu_waits_in_the_log(void **state)
+{
+	struct pipe *p = pipe_create();
+	struct raise r[2];
+	struct unstaller u = { .hw = p->hw, .cpu = 0 };
+	struct remote_call rc = { .t = &p->t, .target = 0, .ret = -1 };
+	struct cw_sim_hw_cpu_stats cs;
+	unsigned n;
+
+	(void)state;
+	assert_int_equal(cw_sim_hw_inband_stall(p->hw, 0), 0);
+	raise_at(p->sim, &r[0], p->hw, 12, US(10));
+	raise_at(p->sim, &r[1], p->hw, 13, US(100));
+	cw_sim_event_init(&u.ev, unstall_fn, &u);
+	u.ev.cpu = 0;
+	cw_sim_event_schedule(p->sim, &u.ev, US(300));
+	cw_sim_run_until(p->sim, US(50));
+	assert_int_equal(p->t.n, 0);
+
+	/*
+	 * The call waits in CPU 0's log behind line 12 (logged at 11 us) and
+	 * ahead of line 13 (logged at 101 us): nothing runs before the unstall
+	 * at 300 us, then all three in arrival order. The caller waited.
+	 */
+	assert_int_equal(cw_sim_hw_run_on(p->hw, 0, call_fn, &p->t), 0);
+	assert_int_equal(cw_sim_now_ns(p->sim), US(300));
+	assert_false(cw_sim_hw_inband_stalled(p->hw, 0));
+	assert_int_equal(p->t.n, 3);
+	assert_int_equal(p->t.what[0], 12);
+	assert_int_equal(p->t.what[1], 2000);
+	assert_int_equal(p->t.what[2], 13);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(p->t.when[i], US(300));
+	}
+	assert_int_equal(cw_sim_hw_cpu_get_stats(p->hw, 0, &cs), 0);
+	assert_int_equal(cs.logged, 3);
+	assert_int_equal(cs.replayed, 3);
+	assert_int_equal(cs.calls_logged, 1);
+	assert_int_equal(cs.calls_unlogged, 0);
+
+	/* Not stalled: the call runs at once, as before. */
+	assert_int_equal(cw_sim_hw_run_on(p->hw, 0, call_fn, &p->t), 0);
+	assert_int_equal(p->t.n, 4);
+	assert_int_equal(p->t.what[3], 2000);
+	assert_int_equal(p->t.when[3], US(300));
+
+	/*
+	 * From inside another CPU's engine event the caller cannot wait (the
+	 * engine does not nest): the call runs at once and is counted.
+	 */
+	assert_int_equal(cw_sim_hw_inband_stall(p->hw, 0), 0);
+	cw_sim_event_init(&rc.ev, remote_call_ev, &rc);
+	rc.ev.cpu = 1;
+	cw_sim_event_schedule(p->sim, &rc.ev, US(400));
+	cw_sim_run_until(p->sim, US(500));
+	assert_int_equal(rc.ret, 0);
+	assert_int_equal(p->t.n, 5);
+	assert_int_equal(p->t.what[4], 2000);
+	assert_int_equal(p->t.when[4], US(400));
+	assert_int_equal(cw_sim_hw_cpu_get_stats(p->hw, 0, &cs), 0);
+	assert_int_equal(cs.calls_unlogged, 1);
+
+	/* Nothing queued could end the stall: the call never runs and leaves the log. */
+	assert_int_equal(cw_sim_nr_queued(p->sim), 0);
+	n = p->t.n;
+	assert_int_equal(cw_sim_hw_run_on(p->hw, 0, call_fn, &p->t), CW_EBUSY);
+	assert_int_equal(p->t.n, n);
+	assert_int_equal(cw_sim_hw_inband_unstall(p->hw, 0), 0);
+	assert_int_equal(p->t.n, n);
+	assert_int_equal(cw_sim_hw_cpu_get_stats(p->hw, 0, &cs), 0);
+	assert_int_equal(cs.calls_logged, 2);
+	assert_int_equal(cs.replayed, 3);
+	pipe_destroy(p);
+}
+
 static void test_stall_errors(void **state)
 {
 	struct pipe *p = pipe_create();
@@ -264,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_oob_handler_runs_at_once_while_inband_is_stalled),
 		cmocka_unit_test(test_line_switches_stage_at_run_time),
 		cmocka_unit_test(test_synthetic_irq_from_oob_runs_after_handler_or_after_stall),
+		cmocka_unit_test(test_cross_call_to_stalled_cpu_waits_in_the_log),
 		cmocka_unit_test(test_stall_errors),
 	};
 

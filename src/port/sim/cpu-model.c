@@ -6,7 +6,8 @@
  * deep state stops the CPU's C3STOP timers, which is what makes broadcast
  * necessary. Running a function "on" a CPU (the port's cpu_call) switches
  * the engine's current CPU for the duration of the call, which is exact in
- * a single-threaded engine.
+ * a single-threaded engine; a call to a CPU whose in-band stage is stalled
+ * waits in its in-band log (irqc.c) instead.
  *
  * Ordering on wake: the CPU's stopped timers are powered first, then the
  * core is told (cw_tick_idle_exit() re-arms the local device), then the
@@ -280,6 +281,10 @@ CW_API int cw_sim_hw_run_on(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void 
 	c = &hw->cpus[cpu];
 	if (c->state == CW_SIM_HW_CPU_OFFLINE) {
 		return CW_ENODEV;
+	}
+	if (c->stalled) {
+		/* Masked in-band code: the call waits in the in-band log for the unstall. */
+		return cw__sim_hw_call_stalled(hw, cpu, fn, arg);
 	}
 	/* An SMP function call interrupts an idle CPU: it leaves idle first. */
 	if (c->state == CW_SIM_HW_CPU_IDLE) {

@@ -51,6 +51,23 @@ struct sim_hw_delivery {
 #define SIM_HW_IPI   UINT32_MAX
 /** irq value of a synthetic-interrupt delivery (cw_sim_hw_synth_post()). */
 #define SIM_HW_SYNTH (UINT32_MAX - 1u)
+/** irq value of a cross call waiting in a stalled CPU's in-band log (struct sim_hw_call). */
+#define SIM_HW_CALL  (UINT32_MAX - 2u)
+
+/**
+ * A cross call (cw_sim_hw_run_on()) to a CPU whose in-band stage is
+ * stalled: logged like an IPI, run when the log is replayed. Lives on the
+ * stack of the caller, which waits in virtual time until @c done.
+ */
+struct sim_hw_call {
+	/** The log entry (first: the log holds deliveries). */
+	struct sim_hw_delivery d;
+	/** Function to run on the target, and its argument. */
+	void (*fn)(void *arg);
+	void *arg;
+	/** Set once @c fn has returned. */
+	bool done;
+};
 
 /** An IRQ line of the controller. */
 struct sim_hw_irq_line {
@@ -271,6 +288,14 @@ void cw__sim_hw_ipi_init(struct cw_sim_hw *hw, unsigned cpu);
  * stalled (irqc.c); the caller made @p cpu busy.
  */
 void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu);
+/**
+ * Run @p fn(@p arg) on @p cpu, whose in-band stage is stalled, through its
+ * in-band log (irqc.c): from outside the engine the caller waits, running
+ * the engine, until the replay has run it (0), or until nothing is left
+ * that could end the stall (CW_EBUSY, not run). Inside an engine event,
+ * which cannot wait, it runs at once and is counted (calls_unlogged).
+ */
+int cw__sim_hw_call_stalled(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg);
 /** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
 void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
 /**

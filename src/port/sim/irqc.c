@@ -24,9 +24,12 @@
  * stalled is appended to that CPU's log (an intrusive FIFO of the
  * deliveries themselves: no allocation, and a delivery in the log merges
  * later raises as one in flight does); unstalling replays the log in
- * arrival order. The synthetic interrupt posted from an oob handler is
- * logged and replayed as soon as that handler returns, if the stage is not
- * stalled: this is how the proxy tick device hands the in-band tick over.
+ * arrival order. A cross call (cw_sim_hw_run_on()) to a stalled CPU is
+ * logged the same way (an entry on the waiting caller's stack) and runs in
+ * its place in that order. The synthetic interrupt posted from an oob
+ * handler is logged and replayed as soon as that handler returns, if the
+ * stage is not stalled: this is how the proxy tick device hands the
+ * in-band tick over.
  */
 #include <clockwork/sim_hw.h>
 #include <clockwork/cpu.h>
@@ -254,6 +257,8 @@ CW_API unsigned cw_sim_hw_nr_cpus(const struct cw_sim_hw *hw)
 /* Interrupt controller */
 
 static void log_remove(struct cw_sim_hw *hw, struct sim_hw_delivery *d);
+static void delivery_init(struct sim_hw_delivery *d, struct cw_sim_hw *hw, unsigned irq,
+			  unsigned cpu);
 
 static bool cpu_gone(struct cw_sim_hw *hw, unsigned cpu)
 {
@@ -371,9 +376,58 @@ void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu)
 		d->logged = false;
 		d->log_next = NULL;
 		c->stats.replayed++;
-		run_inband(hw, cpu, d);
+		if (d->irq == SIM_HW_CALL) {
+			/* A cross call runs as the at-once path runs it: no interrupt entry. */
+			struct sim_hw_call *call = (struct sim_hw_call *)d;
+
+			call->fn(call->arg);
+			call->done = true;
+		} else {
+			run_inband(hw, cpu, d);
+		}
 	}
 	hw->sim->current_cpu = saved;
+}
+
+int cw__sim_hw_call_stalled(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg)
+{
+	struct sim_hw_call call = { .fn = fn, .arg = arg };
+	struct cw_sim *sim = hw->sim;
+	unsigned saved = sim->current_cpu;
+
+	if (sim->running) {
+		/*
+		 * Inside an engine event the caller cannot wait (the engine does
+		 * not nest): the call runs at once, as it would on its own CPU.
+		 */
+		if (saved != cpu) {
+			hw->cpus[cpu].stats.calls_unlogged++;
+		}
+		sim->current_cpu = cpu;
+		hw->cpus[cpu].busy++;
+		fn(arg);
+		sim->current_cpu = saved;
+		cw__sim_hw_cpu_busy(hw, cpu, false);
+		return 0;
+	}
+	/*
+	 * The caller waits for the call, as an SMP function call does: the
+	 * engine runs on until the target unstalls and its replay reaches the
+	 * call, after whatever was logged before it.
+	 */
+	delivery_init(&call.d, hw, SIM_HW_CALL, cpu);
+	log_append(hw, cpu, &call.d);
+	hw->cpus[cpu].stats.calls_logged++;
+	while (!call.done && cw_sim_nr_queued(sim)) {
+		cw_sim_run_until(sim, cw_sim_next_event_ns(sim));
+	}
+	sim->current_cpu = saved;
+	if (!call.done) {
+		/* Nothing left to run could end the stall: the call never runs. */
+		log_remove(hw, &call.d);
+		return CW_EBUSY;
+	}
+	return 0;
 }
 
 /*
