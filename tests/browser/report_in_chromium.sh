@@ -21,6 +21,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 	echo "FAIL: no chromium on PATH (Debian: apt-get install chromium; make deps-test installs it)"
 	exit 1
 fi
+# The six X are mktemp's template.
 work=$(mktemp -d "${TMPDIR:-/tmp}/cwsim-browser-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 

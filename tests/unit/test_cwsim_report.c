@@ -42,6 +42,7 @@ static void temp_dir(char *path, size_t len)
 {
 	const char *dir = getenv("TMPDIR");
 
+	/* The six X are mkdtemp()'s template. */
 	snprintf(path, len, "%s/cwsim-report-XXXXXX", dir && *dir ? dir : "/tmp");
 	assert_non_null(mkdtemp(path));
 }

@@ -63,6 +63,7 @@ static void scratch(char *path, size_t len, const char *what)
 	const char *dir = getenv("TMPDIR");
 	int fd;
 
+	/* The six X are mkstemp()'s template (the binary runs in a child: no cwsim_test.h here). */
 	snprintf(path, len, "%s/cwsim-%s-XXXXXX", dir && *dir ? dir : "/tmp", what);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);

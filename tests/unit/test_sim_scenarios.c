@@ -55,7 +55,7 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-#include "json_test.h"
+#include "cwsim_test.h"
 
 #ifndef CW_SOURCE_DIR
 #error "CW_SOURCE_DIR must name the source tree"
@@ -102,11 +102,9 @@ static void run_cwsim(struct scenario *s, char *args)
 {
 	char *argv[MAX_ARGS] = { "cwsim" };
 	char machine[600], workload[600], json_path[600], why[128];
-	const char *tmp = getenv("TMPDIR");
 	char *json;
 	size_t json_len;
 	long n;
-	int fd;
 	char *save = NULL;
 	int argc = 1;
 	FILE *out, *err, *probe;
@@ -134,11 +132,7 @@ static void run_cwsim(struct scenario *s, char *args)
 	/* The invariant checker watches every scenario: a violation fails it. */
 	argv[argc++] = "--check";
 	argv[argc++] = "strict";
-	snprintf(json_path, sizeof(json_path), "%s/cwsim-scenario-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	fd = mkstemp(json_path);
-	assert_true(fd >= 0);
-	close(fd);
+	cwsim_temp_file(json_path, sizeof(json_path), "");
 	argv[argc++] = "--json";
 	argv[argc++] = json_path;
 	out = open_memstream(&s->out, &s->out_len);
