@@ -379,6 +379,7 @@ struct cw_sim_node_desc {
 	 * @p class_of; NULL when none (every CPU in class 0).
 	 */
 	unsigned *class_cpus;
+	/** Capacity class of each CPU of @p class_cpus, same index. */
 	unsigned *class_of;
 };
 
@@ -881,8 +882,9 @@ CW_API const char *cw_sim_nic_policy_name(enum cw_sim_nic_policy policy);
 struct cw_sim_proxy_desc {
 	/** Line of the [proxy] header (0: no section). */
 	unsigned line;
-	/** The CPUs, first..last (key cpus). */
+	/** First CPU of the section (key cpus = CPU or FIRST-LAST). */
 	unsigned first_cpu;
+	/** Last CPU of the section (equal to @p first_cpu for a single CPU). */
 	unsigned last_cpu;
 	/** Length of an in-band masked section (key masked: fixed or uniform). */
 	struct cw_sim_dist masked;
@@ -1079,10 +1081,15 @@ enum cw_sim_proxy_phase {
 
 /** Latency of a timer's runs (run time minus expiry), ns; all 0 without samples. */
 struct cw_sim_latency {
+	/** Number of runs measured. */
 	uint64_t n;
+	/** Smallest latency, ns. */
 	uint64_t min_ns;
+	/** Median latency, ns. */
 	uint64_t p50_ns;
+	/** 99th percentile latency, ns. */
 	uint64_t p99_ns;
+	/** Largest latency, ns. */
 	uint64_t max_ns;
 };
 
@@ -1098,9 +1105,11 @@ struct cw_sim_proxy_stats {
 	uint64_t inband_missed;
 	/** Interrupts of the real device (the CPU's tick device at the start). */
 	uint64_t real_irqs;
-	/** Masked sections started, their total and longest length, ns. */
+	/** Masked in-band sections started in the phase. */
 	uint64_t masked;
+	/** Their total length, ns. */
 	uint64_t masked_ns;
+	/** The longest of them, ns. */
 	uint64_t masked_max_ns;
 	/** Uninstall/reinstall cycles done in the phase (reinstall_every). */
 	uint64_t reinstalls;

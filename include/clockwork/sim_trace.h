@@ -65,9 +65,11 @@ struct cw_sim_trace_rec {
 	unsigned irq;
 	/** IPI_SEND: the target CPU. */
 	unsigned target;
-	/** IDLE_*: the state index and name, and whether it is deep. */
+	/** IDLE_*: the idle state's index. */
 	unsigned state;
+	/** IDLE_*: the idle state's name. */
 	const char *state_name;
+	/** IDLE_*: whether the state is deep (C3STOP timers stop). */
 	bool deep;
 	/** CE_PROGRAM: the device. */
 	const struct cw_clock_event_device *dev;
