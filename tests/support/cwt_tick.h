@@ -382,6 +382,20 @@ static inline struct cwt_ced *cwt_ced_add(struct cwt_tick *t, const char *name, 
 	return d;
 }
 
+/**
+ * One per-CPU device "local<N>" for each CPU, with @p features and @p rating
+ * (the usual test machine: oneshot+periodic per-CPU timers at rating 300).
+ */
+static inline void cwt_ced_add_locals(struct cwt_tick *t, unsigned features, int rating)
+{
+	char name[24];
+
+	for (unsigned cpu = 0; cpu < t->nr_cpus; cpu++) {
+		snprintf(name, sizeof(name), "local%u", cpu);
+		cwt_ced_add(t, name, (int)cpu, features, rating);
+	}
+}
+
 /* ---- system ------------------------------------------------------------ */
 
 /**

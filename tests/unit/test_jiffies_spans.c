@@ -416,16 +416,11 @@ static void srec_fn(struct cw_timer *timer)
 static void boot_tick(struct cwt_tick *t, unsigned nr_cpus, unsigned hz, uint64_t initial,
 		      bool highres, bool nohz)
 {
-	char name[24];
-
 	cwt_tick_init_jiffies(t, nr_cpus, hz, CW_CLOCKSOURCE_IS_CONTINUOUS, initial);
 	t->sys->tick.highres_enabled = highres;
 	t->sys->tick.nohz_enabled = nohz;
 	cwt_tick_boot(t);
-	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
-		snprintf(name, sizeof(name), "local%u", cpu);
-		cwt_ced_add(t, name, (int)cpu, F_O | F_P | F_PCPU, 300);
-	}
+	cwt_ced_add_locals(t, F_O | F_P | F_PCPU, 300);
 }
 
 /* MONOTONIC time at which jiffies reach @j, for a system that started at @initial. */

@@ -35,12 +35,7 @@ static void as_cpu(struct cwt_tick *t, int cpu)
 
 static void add_local_devices(struct cwt_tick *t)
 {
-	char name[24];
-
-	for (unsigned cpu = 0; cpu < t->nr_cpus; cpu++) {
-		snprintf(name, sizeof(name), "local%u", cpu);
-		cwt_ced_add(t, name, (int)cpu, F_O | F_P | F_PCPU, 300);
-	}
+	cwt_ced_add_locals(t, F_O | F_P | F_PCPU, 300);
 }
 
 struct boot_opts {

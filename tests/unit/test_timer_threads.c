@@ -55,16 +55,11 @@ static void act_as_thread(struct cwt_tick *t, unsigned answer)
 
 static void boot(struct cwt_tick *t, bool highres)
 {
-	char name[24];
-
 	cwt_tick_init(t, NR_CPUS, HZ, CW_CLOCKSOURCE_IS_CONTINUOUS);
 	t->sys->tick.highres_enabled = highres;
 	t->sys->tick.nohz_enabled = true;
 	cwt_tick_boot(t);
-	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
-		snprintf(name, sizeof(name), "local%u", cpu);
-		cwt_ced_add(t, name, (int)cpu, F_O | F_P | F_PCPU, 300);
-	}
+	cwt_ced_add_locals(t, F_O | F_P | F_PCPU, 300);
 	cw_sim_run_until(t->sim, MS(100));
 }
 
