@@ -72,17 +72,19 @@ static inline void cw__spin_set_owner(struct cw_spinlock *l)
 #endif
 }
 
+/**
+ * The contended path of cw_spin_lock() (src/core/lock.c): waits until @p l
+ * is free and takes it. Out of line so the uncontended path stays small.
+ */
+void cw__spin_lock_contended(struct cw_spinlock *l);
+
 static inline void cw_spin_lock(struct cw_spinlock *l)
 {
-	for (;;) {
-		if (!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
-			cw__spin_set_owner(l);
-			return;
-		}
-		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
-			cw_cpu_relax();
-		}
+	if (cw_likely(!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire))) {
+		cw__spin_set_owner(l);
+		return;
 	}
+	cw__spin_lock_contended(l);
 }
 
 static inline bool cw_spin_trylock(struct cw_spinlock *l)

@@ -2,6 +2,7 @@
 # Portable core: no OS headers (checked by a build test).
 set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/error.c
+  ${PROJECT_SOURCE_DIR}/src/core/lock.c
   ${PROJECT_SOURCE_DIR}/src/core/log.c
   ${PROJECT_SOURCE_DIR}/src/core/system.c
   ${PROJECT_SOURCE_DIR}/src/core/clocksource.c
