@@ -44,6 +44,34 @@ uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static bool stopwatch_thread(void)
+{
+	static int v = -1;
+
+	if (v < 0) {
+		const char *e = getenv("CW_BENCH_STOPWATCH");
+
+		v = e && strcmp(e, "thread") == 0;
+	}
+	return v;
+}
+
+uint64_t bench_stopwatch_ns(void)
+{
+	struct timespec ts;
+
+	if (!stopwatch_thread()) {
+		return bench_now_ns();
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+const char *bench_stopwatch_name(void)
+{
+	return stopwatch_thread() ? "thread-cputime" : "monotonic-raw";
+}
+
 static bool env_flag(const char *name)
 {
 	const char *q = getenv(name);
@@ -210,6 +238,8 @@ int bench_row_write(const struct bench_row *r)
 	put_str(f, r->impl);
 	fputs(",\"clock\":", f);
 	put_str(f, r->clock ? r->clock : "none");
+	fputs(",\"stopwatch\":", f);
+	put_str(f, r->stopwatch ? r->stopwatch : "monotonic-raw");
 	if (r->pending_timers >= 0) {
 		fprintf(f, ",\"pending_timers\":%lld", (long long)r->pending_timers);
 	} else {

@@ -41,6 +41,12 @@ struct bench_row {
 	const char *impl;
 	/** How the implementation's time advances: "host", "sim-virtual", "none". */
 	const char *clock;
+	/**
+	 * What timed the operations: "monotonic-raw" (wall time, bench_now_ns())
+	 * or "thread-cputime" (bench_stopwatch_ns() with CW_BENCH_STOPWATCH=thread);
+	 * NULL means "monotonic-raw".
+	 */
+	const char *stopwatch;
 	/** Timers pending during the measured operations; -1: not a timer case (null). */
 	int64_t pending_timers;
 	/** Operations timed in one repetition (the last one's, if the budget cut it). */
@@ -59,8 +65,21 @@ struct bench_row {
 	struct bench_load load_start;
 };
 
-/** Host CLOCK_MONOTONIC_RAW in ns (the stopwatch every suite uses). */
+/** Host CLOCK_MONOTONIC_RAW in ns (wall time: the default stopwatch). */
 uint64_t bench_now_ns(void);
+
+/**
+ * The stopwatch of the single-threaded timed loops (bench_wheel's W1-W3,
+ * bench_hrtimer): bench_now_ns(), or with CW_BENCH_STOPWATCH=thread the
+ * calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), which leaves out the
+ * time the thread waited for a CPU on a shared machine (cache lines other
+ * processes evicted still count). Rows timed with it name it in their
+ * "stopwatch" key (bench_stopwatch_name()).
+ */
+uint64_t bench_stopwatch_ns(void);
+
+/** "monotonic-raw" or "thread-cputime": what bench_stopwatch_ns() reads. */
+const char *bench_stopwatch_name(void);
 
 /**
  * True when CW_BENCH_QUICK is set to a non-empty value other than "0", or

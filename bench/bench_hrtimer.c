@@ -32,6 +32,7 @@
  *
  * Environment: CW_BENCH_QUICK=1 (n up to 1e5, 200 k operations, 3 reps);
  * CW_BENCH_TINY=1 (n = 1e3, 2000 operations, 1 rep: the schema test);
+ * CW_BENCH_STOPWATCH=thread (time by the thread's CPU time, bench.h);
  * CW_BENCH_HRTIMER_CASES=start-cancel, CW_BENCH_HRTIMER_IMPLS=clockwork,heap
  * and CW_BENCH_HRTIMER_MAXN=100000 pick subsets.
  */
@@ -240,8 +241,8 @@ static bool run_case(bool expire, size_t n)
 			heap = ns;
 		}
 	}
-	printf("\n%s n=%zu (ns per op), median of %u x %llu ops\n", cs, n, reps(),
-	       (unsigned long long)ops);
+	printf("\n%s n=%zu (ns per op), median of %u x %llu ops, stopwatch %s\n", cs, n, reps(),
+	       (unsigned long long)ops, bench_stopwatch_name());
 	printf("  %-14s %10s %14s %8s %12s\n", "impl", "ns/op", "vs fastest", "B/timer",
 	       "peak RSS MB");
 	for (unsigned i = 0; i < nrows; i++) {
@@ -251,6 +252,7 @@ static bool run_case(bool expire, size_t n)
 			.case_name = cs,
 			.impl = row->impl->impl,
 			.clock = clock_of(row->impl),
+			.stopwatch = bench_stopwatch_name(),
 			.pending_timers = (int64_t)n,
 			.ops_per_rep = row->ops_done,
 			.peak_rss_kib = row->rss_kib,

@@ -55,7 +55,8 @@
  * CW_BENCH_TINY=1 runs N = 1e3 (W3: 1000 connections), 10 000 operations,
  * W2 over 2^14 ticks, 1 rep (the schema test); CW_BENCH_WHEEL_CASES=W1,W3
  * and CW_BENCH_WHEEL_IMPLS=clockwork,libuv pick subsets;
- * CW_BENCH_WHEEL_MAXN caps N. W1-threads (wheel_threads.c, issue 15
+ * CW_BENCH_WHEEL_MAXN caps N; CW_BENCH_STOPWATCH=thread times W1-W3 by the
+ * thread's CPU time instead of wall time (bench.h, bench_stopwatch_ns()). W1-threads (wheel_threads.c, issue 15
  * section 2) runs last: arm+cancel from 1-8 application threads on a
  * posix system, and the lateness of CPU-side timers meanwhile. Targets: issue 5, the wheel's W1 at N = 1e6
  * and 1e7 at most 0.35x libuv and faster than every other implementation;
@@ -190,18 +191,18 @@ static double run_w1(const struct wheel_ops *o, uint64_t n)
 	for (size_t i = 0; i < n; i++) {
 		o->arm(i, 1 + rng_below(W1_MAX_DELAY));
 	}
-	t0 = bench_now_ns();
+	t0 = bench_stopwatch_ns();
 	for (uint64_t k = 0; k < ops; k++) {
 		size_t i = (size_t)rng_below(n);
 
 		o->cancel(i);
 		o->arm(i, 1 + rng_below(W1_MAX_DELAY));
-		if ((k + 1) % BUDGET_CHUNK == 0 && bench_now_ns() - t0 > BUDGET_NS) {
+		if ((k + 1) % BUDGET_CHUNK == 0 && bench_stopwatch_ns() - t0 > BUDGET_NS) {
 			ops = k + 1;
 		}
 	}
 	last_ops = ops;
-	return (double)(bench_now_ns() - t0) / (double)ops;
+	return (double)(bench_stopwatch_ns() - t0) / (double)ops;
 }
 
 static double run_w2(const struct wheel_ops *o, uint64_t n)
@@ -212,7 +213,7 @@ static double run_w2(const struct wheel_ops *o, uint64_t n)
 	for (size_t i = 0; i < n; i++) {
 		o->arm(i, 1 + rng_below(max_delay_w2()));
 	}
-	t0 = bench_now_ns();
+	t0 = bench_stopwatch_ns();
 	while (wheel_fired < n) {
 		if (now > 2 * max_delay_w2() + 1000u) {
 			/* A timer that never fires would hang the run: fail the row. */
@@ -225,7 +226,7 @@ static double run_w2(const struct wheel_ops *o, uint64_t n)
 		o->advance(++now);
 	}
 	last_ops = n;
-	return (double)(bench_now_ns() - t0) / (double)n;
+	return (double)(bench_stopwatch_ns() - t0) / (double)n;
 }
 
 static double run_w3(const struct wheel_ops *o, uint64_t n)
@@ -238,18 +239,18 @@ static double run_w3(const struct wheel_ops *o, uint64_t n)
 	for (size_t i = 0; i < n; i++) {
 		o->arm(i, W3_TIMEOUT);
 	}
-	t0 = bench_now_ns();
+	t0 = bench_stopwatch_ns();
 	for (uint64_t k = 0; k < ops; k++) {
 		o->arm((size_t)rng_below(n), W3_TIMEOUT);
 		if ((k + 1) % W3_OPS_PER_MS == 0) {
 			o->advance(++now);
 		}
-		if ((k + 1) % BUDGET_CHUNK == 0 && bench_now_ns() - t0 > BUDGET_NS) {
+		if ((k + 1) % BUDGET_CHUNK == 0 && bench_stopwatch_ns() - t0 > BUDGET_NS) {
 			ops = k + 1;
 		}
 	}
 	last_ops = ops;
-	return (double)(bench_now_ns() - t0) / (double)ops;
+	return (double)(bench_stopwatch_ns() - t0) / (double)ops;
 }
 
 /* In the child: set up once, measure @reps repetitions, report them. */
@@ -424,7 +425,8 @@ static bool run_case(const char *cs, uint64_t n, const char *unit)
 			}
 		}
 	}
-	printf("\n%s N=%llu (%s), median of %u\n", cs, (unsigned long long)n, unit, reps);
+	printf("\n%s N=%llu (%s), median of %u, stopwatch %s\n", cs, (unsigned long long)n, unit,
+	       reps, bench_stopwatch_name());
 	printf("  %-23s %12s %10s %10s %12s %8s\n", "impl", "ns/op", "vs heap", "vs libuv",
 	       "peak RSS MB", "B/timer");
 	for (unsigned i = 0; i < nrows; i++) {
@@ -448,6 +450,7 @@ static bool run_case(const char *cs, uint64_t n, const char *unit)
 			.case_name = cs,
 			.impl = row->o->impl,
 			.clock = row->o->clock,
+			.stopwatch = bench_stopwatch_name(),
 			.pending_timers = (int64_t)n,
 			.ops_per_rep = row->ops,
 			.peak_rss_kib = row->rss_kb,

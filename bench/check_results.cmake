@@ -17,13 +17,14 @@ cmake_minimum_required(VERSION 3.19)
 
 # key -> type: STRING, NUMBER, COUNT (integer >= 0), NUMBER_OR_NULL,
 # COUNT_OR_NULL, LOAD (array of 3 numbers, or null).
-set(schema_keys suite case impl clock pending_timers ops_per_rep reps ns_per_op
+set(schema_keys suite case impl clock stopwatch pending_timers ops_per_rep reps ns_per_op
     ns_per_op_min ns_per_op_max peak_rss_kib bytes_per_timer commit compiler cflags
     build_type host_cpus loadavg_start loadavg_end finished_utc)
 set(type_suite STRING)
 set(type_case STRING)
 set(type_impl STRING)
 set(type_clock STRING)
+set(type_stopwatch STRING)
 set(type_pending_timers COUNT_OR_NULL)
 set(type_ops_per_rep COUNT)
 set(type_reps COUNT)
@@ -41,6 +42,7 @@ set(type_loadavg_start LOAD)
 set(type_loadavg_end LOAD)
 set(type_finished_utc STRING)
 set(clock_values host host-cached sim-virtual virtual none)
+set(stopwatch_values monotonic-raw thread-cputime)
 
 # Sets ${out} to an error message for one line, or to "" if it is valid.
 function(check_line line out)
@@ -108,6 +110,11 @@ function(check_line line out)
     set(${out} "clock '${clock}' is not one of ${clock_values}" PARENT_SCOPE)
     return()
   endif()
+  string(JSON sw GET "${line}" stopwatch)
+  if(NOT sw IN_LIST stopwatch_values)
+    set(${out} "stopwatch '${sw}' is not one of ${stopwatch_values}" PARENT_SCOPE)
+    return()
+  endif()
   string(JSON reps GET "${line}" reps)
   string(JSON ops GET "${line}" ops_per_rep)
   if(reps LESS 1 OR ops LESS 1)
@@ -137,13 +144,14 @@ if(SELFTEST)
   set(bad
     "not json"
     "{\"suite\":\"wheel\"}"
-    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\",\"n\":10}"
-    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":2,\"ns_per_op_max\":3,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\"}"
-    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"pending_timers\":null,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\"}"
-    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":\"1\",\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\"}"
-    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":[1,2],\"loadavg_end\":null,\"finished_utc\":\"x\"}")
+    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"stopwatch\":\"monotonic-raw\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\",\"n\":10}"
+    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"stopwatch\":\"monotonic-raw\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":2,\"ns_per_op_max\":3,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\"}"
+    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"stopwatch\":\"monotonic-raw\",\"pending_timers\":null,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\"}"
+    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"stopwatch\":\"monotonic-raw\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":\"1\",\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\"}"
+    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"stopwatch\":\"tsc\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":null,\"loadavg_end\":null,\"finished_utc\":\"x\"}"
+    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"stopwatch\":\"monotonic-raw\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1,\"ns_per_op_min\":1,\"ns_per_op_max\":1,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":[1,2],\"loadavg_end\":null,\"finished_utc\":\"x\"}")
   set(good
-    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1.5,\"ns_per_op_min\":1,\"ns_per_op_max\":2,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":[1,2,3],\"loadavg_end\":null,\"finished_utc\":\"x\"}")
+    "{\"suite\":\"wheel\",\"case\":\"W1\",\"impl\":\"heap\",\"clock\":\"virtual\",\"stopwatch\":\"monotonic-raw\",\"pending_timers\":1000,\"ops_per_rep\":10,\"reps\":1,\"ns_per_op\":1.5,\"ns_per_op_min\":1,\"ns_per_op_max\":2,\"peak_rss_kib\":1,\"bytes_per_timer\":40,\"commit\":\"x\",\"compiler\":\"x\",\"cflags\":\"\",\"build_type\":\"x\",\"host_cpus\":2,\"loadavg_start\":[1,2,3],\"loadavg_end\":null,\"finished_utc\":\"x\"}")
   set(i 0)
   foreach(line IN LISTS bad)
     check_line("${line}" err)

@@ -176,7 +176,7 @@ static void hrq_sc_body(void *arg)
 		size_t r, victim;
 
 		if (k == HRQ_WARM) {
-			t0 = bench_now_ns();
+			t0 = bench_stopwatch_ns();
 		}
 		q_start(idle, 1 + hrq_below(&rng, HRQ_KEY_RANGE));
 		r = (size_t)hrq_below(&rng, n);
@@ -184,11 +184,11 @@ static void hrq_sc_body(void *arg)
 		q_cancel(victim);
 		idle = victim;
 		if (k >= HRQ_WARM && (k - HRQ_WARM + 1) % HRQ_BUDGET_CHUNK == 0 &&
-		    bench_now_ns() - t0 > HRQ_BUDGET_NS) {
+		    bench_stopwatch_ns() - t0 > HRQ_BUDGET_NS) {
 			ops = k - HRQ_WARM + 1;
 		}
 	}
-	c->r->ns = (double)(bench_now_ns() - t0) / (double)ops;
+	c->r->ns = (double)(bench_stopwatch_ns() - t0) / (double)ops;
 	c->r->ops_done = ops;
 	c->r->check = p->check ? hrq_drain_check(1) : 0;
 }
@@ -215,7 +215,7 @@ static void hrq_se_body(void *arg)
 	hrq_fill(p, &rng);
 	for (uint64_t k = 0; k < HRQ_WARM + ops; k++) {
 		if (k == HRQ_WARM) {
-			t0 = bench_now_ns();
+			t0 = bench_stopwatch_ns();
 		}
 		q_start(idle, now + 1 + hrq_below(&rng, HRQ_KEY_RANGE));
 		idle = q_pop(k, &now);
@@ -224,11 +224,11 @@ static void hrq_se_body(void *arg)
 			p->record[k] = (uint32_t)idle;
 		}
 		if (k >= HRQ_WARM && (k - HRQ_WARM + 1) % HRQ_BUDGET_CHUNK == 0 &&
-		    bench_now_ns() - t0 > HRQ_BUDGET_NS) {
+		    bench_stopwatch_ns() - t0 > HRQ_BUDGET_NS) {
 			ops = k - HRQ_WARM + 1;
 		}
 	}
-	c->r->ns = (double)(bench_now_ns() - t0) / (double)ops;
+	c->r->ns = (double)(bench_stopwatch_ns() - t0) / (double)ops;
 	c->r->ops_done = ops;
 	/* A budget-truncated run popped a prefix: its hash is not comparable. */
 	c->r->check = ops == p->ops ? h : 0;
