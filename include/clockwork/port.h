@@ -134,6 +134,16 @@ struct cw_port_ops {
 	 * CPU, which is right when one thread runs both stages of a CPU (sim).
 	 */
 	bool (*on_oob_stage)(void *ctx);
+	/**
+	 * Every CPU of the system runs on one host thread, and no other thread
+	 * ever calls into the system (the sim port: the engine's thread; a
+	 * single-core bare-metal port whose interrupt handlers never return
+	 * with a lock held). The core then takes its base locks with a plain
+	 * load and store instead of an atomic exchange (Linux's spinlocks
+	 * without CONFIG_SMP; src/core/lock.h). false (the default) for any
+	 * port with real threads: posix.
+	 */
+	bool one_thread;
 	/** Spin-wait hint used inside lock and retry loops (pause). May be NULL. */
 	void (*cpu_relax)(void *ctx);
 	/**

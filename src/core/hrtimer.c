@@ -211,6 +211,8 @@ int cw__hrtimer_init(struct cw_system *sys, bool lazy_rearm)
 	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
 		struct cw_hrtimer_cpu_base *cb = &sys->hrtimer_bases[cpu];
 
+		/* One host thread (the sim): a plain load and store per lock. */
+		cw_spin_init(&cb->lock, sys->port->one_thread);
 		cb->sys = sys;
 		cb->cpu = cpu;
 		cb->expires_next = CW_KTIME_MAX;

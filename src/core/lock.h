@@ -18,6 +18,7 @@
 #include "compiler.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -42,11 +43,45 @@ _Noreturn void cw__lockdep_assert_failed(const void *l, uintptr_t owner, unsigne
 					 const char *expr, const char *file, int line);
 #endif
 
+/*
+ * One-thread locks. A port whose CPUs all run on one host thread, with no
+ * other thread calling into the system (the sim port: the engine's thread;
+ * a single-core bare-metal port), says so in cw_port_ops::one_thread, and
+ * the core initialises its hot locks (the wheel's and the hrtimers' base
+ * locks) with cw_spin_init(l, true). Such a lock takes a plain load and
+ * store instead of the atomic exchange, as Linux's spinlocks do without
+ * CONFIG_SMP: nothing else can hold it, so there is nothing to wait for,
+ * and no locked instruction (on x86 a full barrier that waits for the
+ * earlier stores to cold lines) is paid. The compiler barriers
+ * (signal fences) keep the critical section between the two stores, which
+ * is all an interrupt handler on the same core needs; a handler that
+ * takes the lock must still run with it free, as on any UP kernel.
+ *
+ * The mode is a bit of the lock word, set once at initialisation, so every
+ * lock decides for itself and a lock left zeroed (every other lock of the
+ * core) is an ordinary SMP lock. The SMP path pays one load of the line
+ * the exchange writes anyway (a test-and-test-and-set's first test) and a
+ * branch; its exchange and its contended wait (lock.c) are unchanged.
+ *
+ * Taking a one-thread lock that is held can only be the same thread taking
+ * it twice (nothing else could release it): that aborts in every build
+ * (cw_bug()) instead of spinning forever; an SMP lock taken twice by its
+ * holder aborts in debug builds (the owner check). A trylock of a held
+ * lock fails in both modes, as it must.
+ */
+
+/** Lock word bit: held. */
+#define CW__SPIN_HELD       1u
+/** Lock word bit: the lock is one-thread (cw_spin_init(l, true)); never changes. */
+#define CW__SPIN_ONE_THREAD 2u
+
 /**
- * Test-and-test-and-set spinlock. Zero-initialised means unlocked. One
- * word in release builds; debug builds add the owner (see above).
+ * Test-and-test-and-set spinlock. Zero-initialised means unlocked (an SMP
+ * lock); cw_spin_init() chooses the mode explicitly. One word in release
+ * builds; debug builds add the owner (see above).
  */
 struct cw_spinlock {
+	/** CW__SPIN_HELD, plus CW__SPIN_ONE_THREAD for a one-thread lock. */
 	atomic_uint locked;
 #if CW_CONFIG_DEBUG_CHECKS
 	/** Token of the holding thread, 0 while free. Written by the holder. */
@@ -61,6 +96,21 @@ _Static_assert(sizeof(struct cw_spinlock) == sizeof(atomic_uint),
 	       "a release-build spinlock is one word");
 #endif
 
+/**
+ * Initialise @p l, free. @p one_thread: every thread that will ever take
+ * it is one host thread (cw_port_ops::one_thread); it then takes a plain
+ * load and store. Not while anyone may hold or take it.
+ */
+static inline void cw_spin_init(struct cw_spinlock *l, bool one_thread)
+{
+	atomic_store_explicit(&l->locked, one_thread ? CW__SPIN_ONE_THREAD : 0u,
+			      memory_order_relaxed);
+#if CW_CONFIG_DEBUG_CHECKS
+	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
+	atomic_store_explicit(&l->owner_cpu, 0u, memory_order_relaxed);
+#endif
+}
+
 /* Debug builds: record the new holder (relaxed: only the holder reads it as its own). */
 static inline void cw__spin_set_owner(struct cw_spinlock *l)
 {
@@ -72,15 +122,55 @@ static inline void cw__spin_set_owner(struct cw_spinlock *l)
 #endif
 }
 
+/* Debug builds: the calling thread already holds @p l, which it is about to take. */
+static inline bool cw__spin_held_by_me(const struct cw_spinlock *l)
+{
+#if CW_CONFIG_DEBUG_CHECKS
+	return atomic_load_explicit(&l->owner, memory_order_relaxed) == cw__lock_token();
+#else
+	(void)l;
+	return false;
+#endif
+}
+
 /**
  * The contended path of cw_spin_lock() (src/core/lock.c): waits until @p l
  * is free and takes it. Out of line so the uncontended path stays small.
+ * SMP locks only.
  */
 void cw__spin_lock_contended(struct cw_spinlock *l);
 
+/* A lock taken twice by one thread: a deadlock; abort (cold, out of line). */
+static __attribute__((noinline, cold, unused)) void cw__spin_deadlock(const char *what)
+{
+	cw_bug(what);
+}
+
+/* A one-thread lock that is free: take it (plain store, compiler barrier). */
+static inline void cw__spin_take_one_thread(struct cw_spinlock *l)
+{
+	atomic_store_explicit(&l->locked, CW__SPIN_ONE_THREAD | CW__SPIN_HELD,
+			      memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	cw__spin_set_owner(l);
+}
+
 static inline void cw_spin_lock(struct cw_spinlock *l)
 {
-	if (cw_likely(!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire))) {
+	unsigned v = atomic_load_explicit(&l->locked, memory_order_relaxed);
+
+	if (v & CW__SPIN_ONE_THREAD) {
+		if (cw_unlikely(v & CW__SPIN_HELD)) {
+			cw__spin_deadlock("one-thread spinlock taken while held: the same "
+					  "thread takes it twice (deadlock)");
+		}
+		cw__spin_take_one_thread(l);
+		return;
+	}
+	if (cw_unlikely(cw__spin_held_by_me(l))) {
+		cw__spin_deadlock("spinlock taken twice by its holder (deadlock)");
+	}
+	if (cw_likely(!atomic_exchange_explicit(&l->locked, CW__SPIN_HELD, memory_order_acquire))) {
 		cw__spin_set_owner(l);
 		return;
 	}
@@ -89,7 +179,16 @@ static inline void cw_spin_lock(struct cw_spinlock *l)
 
 static inline bool cw_spin_trylock(struct cw_spinlock *l)
 {
-	if (atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
+	unsigned v = atomic_load_explicit(&l->locked, memory_order_relaxed);
+
+	if (v & CW__SPIN_ONE_THREAD) {
+		if (v & CW__SPIN_HELD) {
+			return false;
+		}
+		cw__spin_take_one_thread(l);
+		return true;
+	}
+	if (atomic_exchange_explicit(&l->locked, CW__SPIN_HELD, memory_order_acquire)) {
 		return false;
 	}
 	cw__spin_set_owner(l);
@@ -98,16 +197,26 @@ static inline bool cw_spin_trylock(struct cw_spinlock *l)
 
 static inline void cw_spin_unlock(struct cw_spinlock *l)
 {
+	/* The holder's own word: only the mode bit can be set besides HELD
+	 * (an SMP waiter's exchange writes HELD over HELD). */
+	unsigned mode =
+		atomic_load_explicit(&l->locked, memory_order_relaxed) & CW__SPIN_ONE_THREAD;
+
 #if CW_CONFIG_DEBUG_CHECKS
 	/* Cleared before the release store: the next holder's record comes after ours. */
 	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
 #endif
+	if (mode) {
+		atomic_signal_fence(memory_order_seq_cst);
+		atomic_store_explicit(&l->locked, CW__SPIN_ONE_THREAD, memory_order_relaxed);
+		return;
+	}
 	atomic_store_explicit(&l->locked, 0u, memory_order_release);
 }
 
 static inline bool cw_spin_is_locked(const struct cw_spinlock *l)
 {
-	return atomic_load_explicit(&l->locked, memory_order_relaxed) != 0;
+	return (atomic_load_explicit(&l->locked, memory_order_relaxed) & CW__SPIN_HELD) != 0;
 }
 
 #if CW_CONFIG_DEBUG_CHECKS

@@ -1608,6 +1608,8 @@ int cw__timer_init(struct cw_system *sys)
 		for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
 			struct cw_timer_base *b = get_base(w, cpu, k);
 
+			/* One host thread (the sim): a plain load and store per lock. */
+			cw_spin_init(&b->lock, sys->port->one_thread);
 			b->cpu = cpu;
 			b->kind = k;
 			b->depth = w->depth;

@@ -722,8 +722,10 @@ void cw__tmigr_handle_remote_at(struct cw_system *sys, unsigned cpu, uint64_t no
 	for (g = tmc->group, mask = tmc->childmask; g; mask = g->childmask, g = g->parent) {
 		unsigned migr =
 			cw__tmigr_migrator(atomic_load_explicit(&g->state, memory_order_acquire));
-		unsigned target;
-		struct tmigr_group *child;
+		/* Set by pop_due_locked() when it finds one (initialised for GCC's -O3
+		 * flow analysis, which loses track once the lock path inlines). */
+		unsigned target = 0;
+		struct tmigr_group *child = NULL;
 
 		if (migr != mask && migr != NONE) {
 			break;

@@ -7,6 +7,8 @@
  * holds the lock, naming the owner. The failing cases run in a forked child
  * (with an alarm, so none can hang) whose stderr the parent reads. In
  * release builds the lock is one word and the check compiles away.
+ * One-thread locks (the sim port's base locks) answer as SMP locks do, and
+ * a lock taken twice by one thread aborts instead of hanging.
  */
 #include "core/lock.h"
 
@@ -25,6 +27,35 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+/* Run @fn in a forked child (10 s alarm); its stderr into @err. @return its wait status. */
+static int run_child(void (*fn)(void), char *err, size_t len)
+{
+	int fds[2], status = 0;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], STDERR_FILENO);
+		alarm(10);
+		fn();
+		_exit(5);
+	}
+	close(fds[1]);
+	while (got + 1 < len && (n = read(fds[0], err + got, len - 1 - got)) > 0) {
+		got += (size_t)n;
+	}
+	err[got] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
 
 #if CW_CONFIG_DEBUG_CHECKS
 
@@ -103,35 +134,6 @@ static void child_not_held(void)
 	_exit(0);
 }
 
-/* Run @fn in a forked child (10 s alarm); its stderr into @err. @return its wait status. */
-static int run_child(void (*fn)(void), char *err, size_t len)
-{
-	int fds[2], status = 0;
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
-
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDERR_FILENO);
-		alarm(10);
-		fn();
-		_exit(5);
-	}
-	close(fds[1]);
-	while (got + 1 < len && (n = read(fds[0], err + got, len - 1 - got)) > 0) {
-		got += (size_t)n;
-	}
-	err[got] = '\0';
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
 static void test_lockdep_assert_held_by_another_thread_aborts_naming_the_owner(void **state)
 {
 	char err[1024];
@@ -194,10 +196,96 @@ static void test_release_lock_is_one_word_and_the_check_compiles_away(void **sta
 
 #endif
 
+/*
+ * One-thread locks (cw_spin_init(l, true), the sim port's base locks): a
+ * plain load and store, the same answers as an SMP lock, every build.
+ */
+static void test_one_thread_lock_takes_releases_and_fails_trylock_while_held(void **state)
+{
+	struct cw_spinlock one, smp;
+
+	(void)state;
+	cw_spin_init(&one, true);
+	cw_spin_init(&smp, false);
+	for (int round = 0; round < 3; round++) {
+		assert_false(cw_spin_is_locked(&one));
+		cw_spin_lock(&one);
+		assert_true(cw_spin_is_locked(&one));
+		cw_lockdep_assert_held(&one);
+		assert_false(cw_spin_trylock(&one));
+		cw_spin_unlock(&one);
+		assert_false(cw_spin_is_locked(&one));
+		assert_true(cw_spin_trylock(&one));
+		assert_true(cw_spin_is_locked(&one));
+		cw_spin_unlock(&one);
+		/* Still a one-thread lock after every release. */
+		assert_int_equal(atomic_load(&one.locked), CW__SPIN_ONE_THREAD);
+	}
+	/* An SMP lock from cw_spin_init(false) is the zeroed lock. */
+	assert_int_equal(atomic_load(&smp.locked), 0u);
+	cw_spin_lock(&smp);
+	assert_true(cw_spin_is_locked(&smp));
+	assert_false(cw_spin_trylock(&smp));
+	cw_spin_unlock(&smp);
+	assert_int_equal(atomic_load(&smp.locked), 0u);
+}
+
+/* Child: takes a one-thread lock twice. Must abort (every build), not hang. */
+static void child_one_thread_twice(void)
+{
+	static struct cw_spinlock lock;
+
+	cw_spin_init(&lock, true);
+	cw_spin_lock(&lock);
+	cw_spin_lock(&lock);
+	_exit(0);
+}
+
+static void test_one_thread_lock_taken_twice_aborts(void **state)
+{
+	char err[1024];
+	int st;
+
+	(void)state;
+	st = run_child(child_one_thread_twice, err, sizeof(err));
+	print_message("child: %s", err);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGABRT);
+	assert_non_null(strstr(err, "one-thread spinlock taken while held"));
+}
+
+#if CW_CONFIG_DEBUG_CHECKS
+/* Child: its holder takes an SMP lock again. Must abort (debug builds), not spin forever. */
+static void child_smp_twice(void)
+{
+	static struct cw_spinlock lock;
+
+	cw_spin_lock(&lock);
+	cw_spin_lock(&lock);
+	_exit(0);
+}
+
+static void test_smp_lock_taken_twice_by_its_holder_aborts(void **state)
+{
+	char err[1024];
+	int st;
+
+	(void)state;
+	st = run_child(child_smp_twice, err, sizeof(err));
+	print_message("child: %s", err);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGABRT);
+	assert_non_null(strstr(err, "spinlock taken twice by its holder"));
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_thread_lock_takes_releases_and_fails_trylock_while_held),
+		cmocka_unit_test(test_one_thread_lock_taken_twice_aborts),
 #if CW_CONFIG_DEBUG_CHECKS
+		cmocka_unit_test(test_smp_lock_taken_twice_by_its_holder_aborts),
 		cmocka_unit_test(
 			test_lockdep_assert_held_by_another_thread_aborts_naming_the_owner),
 		cmocka_unit_test(test_lockdep_assert_held_passes_for_the_holder),

@@ -221,6 +221,8 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 	p->ops.cpu_call = sim_cpu_call;
 	p->ops.hw_match = sim_hw_match;
 	p->ops.release = sim_release;
+	/* Every CPU runs on the engine's thread, the only one that may touch it. */
+	p->ops.one_thread = true;
 	p->sim = sim;
 	cw_sim_event_init(&p->tick_ev, tick_fire, p);
 	p->echo = echo;
