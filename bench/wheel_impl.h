@@ -43,6 +43,7 @@ extern uint64_t wheel_fired;
 
 extern const struct wheel_ops wheel_clockwork_ops;
 extern const struct wheel_ops wheel_clockwork_bare_ops;
+extern const struct wheel_ops wheel_clockwork_posix_ops;
 extern const struct wheel_ops wheel_hrtimer_ops;
 extern const struct wheel_ops wheel_hrtimer_bare_ops;
 extern const struct wheel_ops wheel_heap_ops;
