@@ -58,13 +58,15 @@
  * CW_BENCH_TINY=1 runs N = 1e3 (W3: 1000 connections), 10 000 operations,
  * W2 over 2^14 ticks, 1 rep (the schema test); CW_BENCH_WHEEL_CASES=W1,W3
  * and CW_BENCH_WHEEL_IMPLS=clockwork,libuv pick subsets;
- * CW_BENCH_WHEEL_MAXN caps N; CW_BENCH_STOPWATCH=thread times W1-W3 by the
- * thread's CPU time instead of wall time (bench.h, bench_stopwatch_ns()). W1-threads
- * (wheel_threads.c, issue 15 section 2) runs last: arm+cancel from 1-8 application threads on a
- * posix system, and the lateness of CPU-side timers meanwhile. Targets: issue 5, the wheel's W1 at
- * N = 1e6 and 1e7 at most 0.35x libuv and faster than every other implementation; issue 15,
- * clockwork and clockwork-hrtimer at most 1.0x the heap in W1 and W3 at every N, and the wheel's W1
- * at 1e6 and 1e7 at most 0.5x it.
+ * CW_BENCH_WHEEL_MAXN caps N, CW_BENCH_WHEEL_MINN skips the W1 sizes
+ * below it; CW_BENCH_STOPWATCH=thread times W1-W3 by the thread's CPU
+ * time instead of wall time (bench.h, bench_stopwatch_ns()). W1-threads
+ * (wheel_threads.c, issue 15 section 2) runs last: arm+cancel from 1-8
+ * application threads on a posix system, and the lateness of CPU-side
+ * timers meanwhile. Targets: issue 5, the wheel's W1 at N = 1e6 and 1e7
+ * at most 0.35x libuv and faster than every other implementation; issue
+ * 15, clockwork and clockwork-hrtimer at most 1.0x the heap in W1 and W3
+ * at every N, and the wheel's W1 at 1e6 and 1e7 at most 0.5x it.
  */
 #include <clockwork/timer.h>
 
@@ -524,6 +526,8 @@ int main(void)
 	static const uint64_t sizes[] = { 1000ull, 100000ull, 1000000ull, 10000000ull };
 	const char *maxn_env = getenv("CW_BENCH_WHEEL_MAXN");
 	uint64_t maxn = maxn_env && maxn_env[0] ? strtoull(maxn_env, NULL, 0) : UINT64_MAX;
+	const char *minn_env = getenv("CW_BENCH_WHEEL_MINN");
+	uint64_t minn = minn_env && minn_env[0] ? strtoull(minn_env, NULL, 0) : 0;
 	bool ok = true;
 
 	if (bench_quick() && maxn > 100000ull) {
@@ -536,7 +540,9 @@ int main(void)
 	       sizeof(struct cw_timer), bench_results_path());
 	if (wanted("CW_BENCH_WHEEL_CASES", "W1")) {
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && sizes[i] <= maxn; i++) {
-			ok &= run_case("W1", sizes[i], "ns per cancel+re-arm");
+			if (sizes[i] >= minn) {
+				ok &= run_case("W1", sizes[i], "ns per cancel+re-arm");
+			}
 		}
 	}
 	if (wanted("CW_BENCH_WHEEL_CASES", "W2")) {

@@ -197,8 +197,8 @@ static inline bool cw_spin_trylock(struct cw_spinlock *l)
 
 static inline void cw_spin_unlock(struct cw_spinlock *l)
 {
-	/* The holder's own word: only the mode bit can be set besides HELD
-	 * (an SMP waiter's exchange writes HELD over HELD). */
+	/* The holder's own word: besides HELD only the mode bit can be set (an
+	 * SMP waiter's exchange writes HELD over HELD). The free word keeps it. */
 	unsigned mode =
 		atomic_load_explicit(&l->locked, memory_order_relaxed) & CW__SPIN_ONE_THREAD;
 
@@ -206,12 +206,9 @@ static inline void cw_spin_unlock(struct cw_spinlock *l)
 	/* Cleared before the release store: the next holder's record comes after ours. */
 	atomic_store_explicit(&l->owner, (uintptr_t)0, memory_order_relaxed);
 #endif
-	if (mode) {
-		atomic_signal_fence(memory_order_seq_cst);
-		atomic_store_explicit(&l->locked, CW__SPIN_ONE_THREAD, memory_order_relaxed);
-		return;
-	}
-	atomic_store_explicit(&l->locked, 0u, memory_order_release);
+	/* SMP: pairs with the acquire of the next holder's exchange. One-thread:
+	 * a compiler barrier on x86, all that lock needs. */
+	atomic_store_explicit(&l->locked, mode, memory_order_release);
 }
 
 static inline bool cw_spin_is_locked(const struct cw_spinlock *l)
