@@ -588,7 +588,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	/* unknown key */
 	BAD(MACH "frq = 1\n", 4,
-	    "expected a key of [machine]: name, cpus, description (got 'frq')"),
+	    "expected a key of [machine]: name, description, cpus (got 'frq')"),
 	BAD(MACH CTR "freqency = 1MHz\n", 8,
 	    "expected a key of [counter c]: width, freq, rating, "
 	    "flags, drift, drift_at, jitter, start, wraps_after, stops_in_suspend, "
