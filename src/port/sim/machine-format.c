@@ -313,8 +313,8 @@ static void put_key(struct out *o, const struct cw__sim_key *k, const void *obj)
 		struct cw_sim_node_desc list = { 0 };
 
 		memcpy(&list.cpus, field, sizeof(list.cpus));
-		list.nr_cpus = (unsigned)load_uint((const char *)obj + k->count_offset,
-						   sizeof(unsigned));
+		list.nr_cpus =
+			(unsigned)load_uint((const char *)obj + k->count_offset, sizeof(unsigned));
 		put(o, "%s = ", k->name);
 		put_cpus(o, &list);
 		break;

@@ -596,7 +596,6 @@ static int key_node_capacity_class(struct parser *ps, const char *val)
 	return 0;
 }
 
-
 /* ---------------------------------------------------------------------- */
 /* [counter NAME] keys */
 
@@ -751,8 +750,6 @@ static int key_timer_compatible(struct parser *ps, const char *val)
 	memcpy(cur_timer(ps)->compatible, val, strlen(val) + 1);
 	return 0;
 }
-
-
 
 /* Checks across the keys of a timer, run when its section ends. */
 static int check_timer(struct parser *ps)
@@ -914,7 +911,6 @@ static int key_irq_affinity(struct parser *ps, const char *val)
 	return 0;
 }
 
-
 /* ---------------------------------------------------------------------- */
 /* [system] keys */
 
@@ -1054,7 +1050,6 @@ static int key_system_realtime(struct parser *ps, const char *val)
 	return 0;
 }
 
-
 /* ---------------------------------------------------------------------- */
 /* [idle] keys */
 
@@ -1134,7 +1129,6 @@ static int key_idle_state(struct parser *ps, const char *val)
 	return 0;
 }
 
-
 /* ---------------------------------------------------------------------- */
 /* The schema */
 
@@ -1157,18 +1151,19 @@ TX_HANDLER(key_system_realtime)
 TX_HANDLER(key_idle_state)
 
 /* Field of the section's object: offset and size. */
-#define F(type, member)     .offset = offsetof(type, member), .size = sizeof(((type *)0)->member)
-#define FM(member)          F(struct cw_sim_machine_desc, member)
-#define FN(member)          F(struct cw_sim_node_desc, member)
-#define FC(member)          F(struct cw_sim_counter_desc, member)
-#define FT(member)          F(struct cw_sim_timer_desc, member)
-#define REQ                 CW__SIM_KEY_REQUIRED
-#define REP                 CW__SIM_KEY_REPEATABLE
-#define HEX                 CW__SIM_KEY_HEX
-#define IF_SET              CW__SIM_KEY_IF_SET
-#define KT(t)               CW__SIM_KEY_##t
-#define FREQ_RANGE          .lo = 1, .hi = CW_SIM_MAX_FREQ_HZ, .range = "above 0 Hz and at most 100GHz"
-#define LATENCY_RANGE       .hi = CW_SIM_MAX_LATENCY_NS, .range = "at most 1s (real hardware takes ns to ms)"
+#define F(type, member) .offset = offsetof(type, member), .size = sizeof(((type *)0)->member)
+#define FM(member)      F(struct cw_sim_machine_desc, member)
+#define FN(member)      F(struct cw_sim_node_desc, member)
+#define FC(member)      F(struct cw_sim_counter_desc, member)
+#define FT(member)      F(struct cw_sim_timer_desc, member)
+#define REQ             CW__SIM_KEY_REQUIRED
+#define REP             CW__SIM_KEY_REPEATABLE
+#define HEX             CW__SIM_KEY_HEX
+#define IF_SET          CW__SIM_KEY_IF_SET
+#define KT(t)           CW__SIM_KEY_##t
+#define FREQ_RANGE      .lo = 1, .hi = CW_SIM_MAX_FREQ_HZ, .range = "above 0 Hz and at most 100GHz"
+#define LATENCY_RANGE                                                                              \
+	.hi = CW_SIM_MAX_LATENCY_NS, .range = "at most 1s (real hardware takes ns to ms)"
 
 static const char *const clear_orders[] = {
 	[CW_SIM_CLEAR_COMPARE_FIRST] = "compare_first",
@@ -1182,7 +1177,7 @@ const struct cw__sim_key cw__sim_machine_keys[] = {
 	{ CW__SIM_MSECT_MACHINE, "name", KT(NAME), REQ, 0, FM(name), .what = "a machine name",
 	  .help = "machine name, logged at boot and printed by cwsim" },
 	{ CW__SIM_MSECT_MACHINE, "description", KT(TEXT), IF_SET, 0, FM(description),
-	  .what = "a description", .help = "free text, logged at boot" },
+	  .what = "a description", .def = "none", .help = "free text, logged at boot" },
 	{ CW__SIM_MSECT_MACHINE, "cpus", KT(INT), REQ, 0, FM(nr_cpus), .lo = 1, .hi = CW_MAX_CPUS,
 	  .what = "a number of CPUs", .help = "number of CPUs" },
 
@@ -1238,7 +1233,7 @@ const struct cw__sim_key cw__sim_machine_keys[] = {
 	  .def = "0ppm", .help = "frequency error from boot" },
 	{ CW__SIM_MSECT_COUNTER, "drift_at", KT(DRIFT_AT), REP, 0, FC(drift_changes),
 	  .range = "times strictly increasing, up to 1024 lines", .parse = key_counter_drift_at_tx,
-	  .help = "`TIME DRIFT`: from TIME on the drift is DRIFT" },
+	  .def = "none", .help = "`TIME DRIFT`: from TIME on the drift is DRIFT" },
 	{ CW__SIM_MSECT_COUNTER, "jitter", KT(INT), 0, 0, FC(params.jitter_cycles), .lo = 0,
 	  .hi = UINT32_MAX, .what = "a jitter in cycles", .def = "0",
 	  .help = "read jitter in cycles, at most 1/16 of the counter range" },
@@ -1247,7 +1242,7 @@ const struct cw__sim_key cw__sim_machine_keys[] = {
 	  .help = "value at boot; must fit in `width` bits" },
 	{ CW__SIM_MSECT_COUNTER, "wraps_after", KT(TIME), CW__SIM_KEY_NO_DUMP, 0, .offset = 0,
 	  .size = 0, .hi = UINT64_MAX, .range = "one cycle to one wrap period",
-	  .parse = key_counter_wraps_after_tx,
+	  .parse = key_counter_wraps_after_tx, .def = "none (`start` applies)",
 	  .help = "instead of `start`: the start value is chosen so that the counter wraps that "
 		  "long after boot, at its `drift` (`cw_sim_counter_start_for_wrap()`); "
 		  "`wraps_after = 5ms` on a 16-bit 1 MHz counter gives `start = 0xec78`" },
@@ -1284,7 +1279,7 @@ const struct cw__sim_key cw__sim_machine_keys[] = {
 	{ CW__SIM_MSECT_TIMER, "c3stop", KT(BOOL), 0, 0, FT(c3stop),
 	  .def = "`yes` for `lapic`, else `no`", .help = "the device stops in deep idle states" },
 	{ CW__SIM_MSECT_TIMER, "channels", KT(INT), 0, KINDS_CHANNELS, FT(channels), .lo = 1,
-	  .hi = CW_SIM_MAX_CHANNELS, .what = "a number of channels", .def = "3",
+	  .hi = CW_SIM_MAX_CHANNELS, .what = "a number of channels", .def = "by kind",
 	  .help = "channels, each a global device" },
 	{ CW__SIM_MSECT_TIMER, "erratum", KT(BOOL), 0, KINDS_GLOBAL_TMR, FT(erratum), .def = "no",
 	  .help = "erratum 740657: a flag cleared while the counter is past the comparator "
@@ -1311,8 +1306,8 @@ const struct cw__sim_key cw__sim_machine_keys[] = {
 
 	/* [idle] */
 	{ CW__SIM_MSECT_IDLE, "state", KT(IDLE_STATE), REP, 0, FM(idle_states),
-	  .range = "up to 8, each name once; exit latency at most 1s",
-	  .parse = key_idle_state_tx, .def = "one shallow state `wfi`",
+	  .range = "up to 8, each name once; exit latency at most 1s", .parse = key_idle_state_tx,
+	  .def = "one shallow state `wfi`",
 	  .help = "`NAME shallow|deep EXIT_LATENCY [POWER]`: an idle state, shallowest first; in a "
 		  "deep state C3STOP timers stop; POWER is what a CPU draws in it" },
 	{ CW__SIM_MSECT_IDLE, "ignore_broadcast_busy", KT(BOOL), 0, 0, FM(ignore_broadcast_busy),
@@ -1326,7 +1321,8 @@ const struct cw__sim_key cw__sim_machine_keys[] = {
 	  .def = "none", .help = "energy of one wakeup from idle" },
 };
 
-const size_t cw__sim_nr_machine_keys = sizeof(cw__sim_machine_keys) / sizeof(cw__sim_machine_keys[0]);
+const size_t cw__sim_nr_machine_keys =
+	sizeof(cw__sim_machine_keys) / sizeof(cw__sim_machine_keys[0]);
 
 const char *cw__sim_msect_name(enum cw__sim_msect section)
 {
@@ -1534,6 +1530,12 @@ static void format_range(const struct cw__sim_key *k, char *buf, size_t len)
 		snprintf(buf, len, "at most %zu characters", k->size - 1);
 	} else if (k->type == CW__SIM_KEY_CHOICE) {
 		choice_list(k, buf, len);
+	} else if (k->type == CW__SIM_KEY_BOOL) {
+		snprintf(buf, len, "yes or no (also true/false, on/off, 1/0)");
+	} else if (k->type == CW__SIM_KEY_POWER) {
+		snprintf(buf, len, "uW, mW or W; a whole number of uW");
+	} else if (k->type == CW__SIM_KEY_ENERGY) {
+		snprintf(buf, len, "nJ, uJ, mJ or J; a whole number of nJ");
 	} else {
 		buf[0] = '\0';
 	}
