@@ -1101,6 +1101,7 @@ static void report_devices(struct cwsim_run *r, struct cwsim_report *rep)
 		{ "interrupts", "interrupts", 11, 0 },
 		{ "spurious", "spurious", 9, 0 },
 		{ "storms", "storms", 6, 0 },
+		{ "spurious_max", "spurious_max", 12, 0 },
 		{ "lost_deep", "lost_deep_idle", 9, 0 },
 		{ "programs", "programs", 10, 0 },
 	};
@@ -1140,6 +1141,7 @@ static void report_devices(struct cwsim_run *r, struct cwsim_report *rep)
 			cwsim_cell_u64(rep, st.interrupts);
 			cwsim_cell_u64(rep, st.spurious);
 			cwsim_cell_u64(rep, st.storms);
+			cwsim_cell_u64(rep, st.spurious_max);
 			cwsim_cell_u64(rep, st.lost_deep_idle);
 			cwsim_cell_u64(rep, st.programs);
 			if (!dev->is_broadcast) {
