@@ -1700,7 +1700,7 @@ static void enter_section(struct parser *ps, enum cw__sim_msect kind)
 	ps->kind = kind;
 	ps->sect_line = ps->tx.line;
 	ps->keys = section_keys(kind, &ps->nr_keys);
-	/* More keys than seen[] has room for: grow MAX_KEYS (test_machine_parse checks). */
+	/* More keys than seen[] has room for (a table edit): grow MAX_KEYS. */
 	if (ps->nr_keys > MAX_KEYS) {
 		ps->nr_keys = MAX_KEYS;
 	}
