@@ -31,6 +31,7 @@
 #include "jsonw.h"
 #include "energy.h"
 #include "html_report.h"
+#include "machine_keys.h"
 #include "progress.h"
 #include "step.h"
 #include "symbols.h"
@@ -96,6 +97,8 @@ struct cwsim_opts {
 	bool check_off;
 	/** --check strict: a violation fails the run (exit 1). */
 	bool check_strict;
+	/** --check-fault: a cw_check_fault planted after boot (0: none). */
+	int check_fault;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
 	/** --tmigr-tree: the timer-migration table and tree after the run. */
@@ -123,6 +126,8 @@ struct cwsim_opts {
 	const char *json_path;
 	/** --version: print the version and exit. */
 	bool version;
+	/** --machine-keys: print the machine-file key reference (Markdown) and exit. */
+	bool machine_keys;
 	/** --progress auto|on|off. */
 	enum cwsim_progress_mode progress;
 	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
@@ -215,6 +220,11 @@ static void usage(FILE *f)
 	      "  --check on|off|strict  the invariant checker (docs/checker.md): on reports\n"
 	      "                       its verdict and first violation, strict also fails\n"
 	      "                       the run on a violation (default on)\n"
+	      "  --check-fault early|drop-irqs|mono-back  plant a fault after boot to see\n"
+	      "                       the checker catch it: the next hrtimer armed is made\n"
+	      "                       due at once (it fires early if its queue runs before\n"
+	      "                       its expiry), clock event interrupts are dropped, or\n"
+	      "                       one MONOTONIC read steps back 1 ms\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --tmigr-tree         after the run, the timer-migration hierarchy: its\n"
 	      "                       counters and the tree (docs/timer-migration.md)\n"
@@ -248,6 +258,7 @@ static void usage(FILE *f)
 	      "  --step-input FILE    --step reading the commands from FILE (a replay)\n"
 	      "  --step-record FILE   --step keeping every command in FILE\n"
 	      "  --version            print the version and exit\n"
+	      "  --machine-keys       print the machine-file key reference (Markdown) and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
 	      "TIME is a number with a unit: ns, us, ms or s (decimals allowed).\n"
@@ -383,6 +394,18 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 		o->check_strict = strcmp(v, "strict") == 0;
 		return o->check_strict ? 0 : parse_on_off(cli, "--check", v, &o->check_off);
 	}
+	if ((v = cli_opt_value(argc, argv, i, "--check-fault"))) {
+		static const char *const faults[] = { "early", "drop-irqs", "mono-back" };
+
+		for (int k = 0; k < 3; k++) {
+			if (strcmp(v, faults[k]) == 0) {
+				o->check_fault = k + 1; /* CW_CHECK_FAULT_HRTIMER_EARLY.. */
+				return 0;
+			}
+		}
+		return cli_bad_arg(
+			cli, "--check-fault: expected early, drop-irqs or mono-back (got '%s')", v);
+	}
 	if ((v = cli_opt_value(argc, argv, i, "--suspend-at"))) {
 		o->suspend = true;
 		return cli_time(cli, "--suspend-at", v, &o->suspend_at_ns);
@@ -423,6 +446,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--step") == 0) {
 		p->o->step = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--machine-keys") == 0) {
+		p->o->machine_keys = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--version") == 0) {
@@ -1082,6 +1109,7 @@ static void report_devices(struct cwsim_run *r, struct cwsim_report *rep)
 		{ "interrupts", "interrupts", 11, 0 },
 		{ "spurious", "spurious", 9, 0 },
 		{ "storms", "storms", 6, 0 },
+		{ "spurious_max", "spurious_max", 12, 0 },
 		{ "lost_deep", "lost_deep_idle", 9, 0 },
 		{ "programs", "programs", 10, 0 },
 	};
@@ -1121,6 +1149,7 @@ static void report_devices(struct cwsim_run *r, struct cwsim_report *rep)
 			cwsim_cell_u64(rep, st.interrupts);
 			cwsim_cell_u64(rep, st.spurious);
 			cwsim_cell_u64(rep, st.storms);
+			cwsim_cell_u64(rep, st.spurious_max);
 			cwsim_cell_u64(rep, st.lost_deep_idle);
 			cwsim_cell_u64(rep, st.programs);
 			if (!dev->is_broadcast) {
@@ -1552,6 +1581,10 @@ static int run(struct cwsim_run *r)
 	if (cw_sim_machine_boot(r->machine) != 0) {
 		return CWSIM_EXIT_FAILURE;
 	}
+	if (o->check_fault && cw_check_inject_fault(r->sys, o->check_fault) != 0) {
+		fprintf(r->err, "cwsim: --check-fault needs the checker (not --check off)\n");
+		return CWSIM_EXIT_USAGE;
+	}
 	if (r->workload &&
 	    cw_sim_machine_start_workload(r->machine, r->workload, msg, sizeof(msg)) != 0) {
 		fprintf(r->err, "cwsim: %s\n", msg);
@@ -1635,6 +1668,9 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	if (o.version) {
 		fprintf(out, "cwsim (clockwork) %s\n", CWSIM_VERSION);
 		return CWSIM_EXIT_OK;
+	}
+	if (o.machine_keys) {
+		return cwsim_machine_keys(out) ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK;
 	}
 	ret = find_example("machines", &o.machine_path, o.machine_buf, sizeof(o.machine_buf), err);
 	if (ret == CWSIM_EXIT_OK && o.workload_path && strcmp(o.workload_path, "none") != 0) {
