@@ -1476,3 +1476,17 @@ int cw_tmigr_check(struct cw_system *sys, char *report, size_t len)
 	}
 	return 0;
 }
+
+bool cw__tmigr_test_flip_active(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_tmigr *tm = tm_of(sys);
+	struct tmigr_cpu *tmc;
+
+	if (!tm || cpu >= tm->nr_cpus || !tm->cpus[cpu].group) {
+		return false;
+	}
+	tmc = &tm->cpus[cpu];
+	/* No sequence increment: a corruption the protocol never makes. */
+	atomic_fetch_xor_explicit(&tmc->group->state, tmc->childmask, memory_order_relaxed);
+	return true;
+}
