@@ -26,8 +26,10 @@
 #include <clockwork/sim_idle_server.h>
 #include <clockwork/sim_trace.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /**
  * Virtual time each machine runs before the workload starts, ns: the
@@ -609,6 +611,11 @@ int cwsim_tmigr_policies(struct cwsim_report *rep, const struct cw_sim_machine_d
 	if (o->plot_dir && !cwsim_gnuplot_found()) {
 		fprintf(err, "cwsim: --tmigr-plot needs gnuplot on PATH (Debian: apt-get install "
 			     "gnuplot-nox)\n");
+		return CWSIM_EXIT_FAILURE;
+	}
+	if (o->plot_dir && mkdir(o->plot_dir, 0777) != 0 && errno != EEXIST) {
+		fprintf(err, "cwsim: --tmigr-plot: cannot create directory '%s': %s\n", o->plot_dir,
+			strerror(errno));
 		return CWSIM_EXIT_FAILURE;
 	}
 	for (unsigned p = 0; p < CWSIM_TMIGR_NR_POLICIES && ret == CWSIM_EXIT_OK; p++) {
