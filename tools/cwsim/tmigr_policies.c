@@ -582,6 +582,21 @@ static int tp_plot(const struct cwsim_tmigr_policies_opts *o, const struct tp_ro
 			col++;
 		}
 	}
+	/* The NO_HZ policies alone on a linear scale: periodic flattens them above. */
+	fprintf(f,
+		"\nset output 'tmigr-wakeups-nohz.svg'\nunset logscale y\nset yrange [0:*]\n"
+		"set title 'Idle wakeups per CPU per second, NO_HZ policies (%s, %u CPUs)'\n"
+		"plot ",
+		o->machine_name ? o->machine_name : "machine", nr_cpus);
+	col = 2;
+	for (unsigned p = 0, first = 1; p < CWSIM_TMIGR_NR_POLICIES; p++) {
+		if (rows[p].ran && p != CWSIM_TMIGR_PERIODIC) {
+			fprintf(f, "%s'tmigr-wakeups.dat' using 1:%d with steps lw 1.5 title '%s'",
+				first ? "" : ", ", col, tp_names[p]);
+			first = 0;
+		}
+		col += rows[p].ran;
+	}
 	fprintf(f, "\n");
 	if (fclose(f) != 0) {
 		fprintf(err, "cwsim: --tmigr-plot: cannot write '%s'\n", path);
@@ -590,7 +605,8 @@ static int tp_plot(const struct cwsim_tmigr_policies_opts *o, const struct tp_ro
 	if (cwsim_gnuplot_run(o->plot_dir, "tmigr-wakeups.gp", err) != 0) {
 		return -1;
 	}
-	fprintf(out, "plot: %s/tmigr-wakeups.svg\n", o->plot_dir);
+	fprintf(out, "plot: %s/tmigr-wakeups.svg, %s/tmigr-wakeups-nohz.svg\n", o->plot_dir,
+		o->plot_dir);
 	return 0;
 }
 

@@ -22,7 +22,8 @@
  * Tables: "tmigr_policies" (one row per policy), "tmigr_policy_classes"
  * (per capacity class, when the machine has classes); with --tmigr-plot
  * DIR also DIR/tmigr-wakeups.{dat,gp,svg}: idle wakeups per CPU per second
- * over time per policy, drawn by gnuplot.
+ * over time per policy, drawn by gnuplot (log scale), and
+ * DIR/tmigr-wakeups-nohz.svg: the NO_HZ policies alone, linear scale.
  */
 #ifndef CLOCKWORK_TOOLS_CWSIM_TMIGR_POLICIES_H
 #define CLOCKWORK_TOOLS_CWSIM_TMIGR_POLICIES_H
