@@ -72,8 +72,9 @@ struct tp_cpu {
 	/** The workload's counters at the idle exit. */
 	struct cw_sim_idle_server_cpu_stats at_exit;
 	uint64_t wakeups[TP_NR_CAUSES];
-	/** Time per idle state when the workload started (the warm-up's). */
+	/** Time per idle state and energy when the workload started (the warm-up's). */
 	uint64_t deep0_ns[CW_SIM_HW_MAX_IDLE_STATES];
+	uint64_t energy0_nj;
 };
 
 /** One policy's run and what was measured. */
@@ -271,7 +272,8 @@ static int tp_collect(struct tp_run *t, const struct cw_sim_machine_desc *desc, 
 			struct cwsim_energy e;
 
 			cwsim_energy_of_cpu(t->m, desc, cpu, &e);
-			row->energy_nj += e.active_nj + e.idle_nj + e.wakeup_nj;
+			row->energy_nj +=
+				e.active_nj + e.idle_nj + e.wakeup_nj - t->cpus[cpu].energy0_nj;
 		}
 		cls = cls < 4 ? cls : 3;
 		row->class_cpus[cls]++;
@@ -373,6 +375,12 @@ static int tp_run_policy(enum cwsim_tmigr_policy p, const struct cw_sim_machine_
 
 		cw_sim_hw_cpu_get_stats(cw_sim_machine_hw(t.m), cpu, &hs);
 		memcpy(t.cpus[cpu].deep0_ns, hs.idle_ns, sizeof(hs.idle_ns));
+		if (cwsim_energy_known(desc)) {
+			struct cwsim_energy e;
+
+			cwsim_energy_of_cpu(t.m, desc, cpu, &e);
+			t.cpus[cpu].energy0_nj = e.active_nj + e.idle_nj + e.wakeup_nj;
+		}
 	}
 	nr_stops = (unsigned)(o->duration_ns / CW_NSEC_PER_SEC);
 	stops_at = calloc(nr_stops + 1, sizeof(*stops_at));
