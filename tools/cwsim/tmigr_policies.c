@@ -576,6 +576,7 @@ static int tp_plot(const struct cwsim_tmigr_policies_opts *o, const struct tp_ro
 	fprintf(f,
 		"# cwsim --tmigr-policies --tmigr-plot: redraw with `gnuplot tmigr-wakeups.gp` here.\n"
 		"set terminal svg size 800,420 dynamic background '#ffffff'\n"
+		"set termoption noenhanced\n"
 		"set output 'tmigr-wakeups.svg'\n"
 		"set title 'Idle wakeups per CPU per second (%s, %u CPUs, seed %llu, 100 ms bins)'\n"
 		"set xlabel 'simulated time (s)'\nset ylabel 'wakeups per CPU per second'\n"
