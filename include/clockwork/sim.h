@@ -931,7 +931,7 @@ struct cw_sim_workload_desc {
 	struct cw_sim_proxy_desc proxy;
 	/** [nic] section (policy CW_SIM_NIC_NONE: none). */
 	struct cw_sim_nic_desc nic;
-	/** [idle-server] section (idle_server.line 0: none; include/clockwork/sim_idle_server.h). */
+	/** [idle-server] section (line 0: none; include/clockwork/sim_idle_server.h). */
 	struct cw_sim_idle_server_desc idle_server;
 };
 

@@ -345,10 +345,11 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--tmigr-policies"))) {
 		if (cwsim_tmigr_policies_parse(v, &o->tmigr_policies) != 0) {
-			return cli_bad_arg(cli,
-					   "--tmigr-policies: expected all or a list of pull, push, "
-					   "pinned, periodic (got '%s')",
-					   v);
+			return cli_bad_arg(
+				cli,
+				"--tmigr-policies: expected all or a list of pull, push, "
+				"pinned, periodic (got '%s')",
+				v);
 		}
 		return 0;
 	}

@@ -441,9 +441,10 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 		}
 		if (strcmp(words[0], "idle-server") == 0) {
 			if (ps->w->idle_server.line) {
-				return wl_err(ps, ps->tx.line,
-					      "section [idle-server] given twice (first at line %u)",
-					      ps->w->idle_server.line);
+				return wl_err(
+					ps, ps->tx.line,
+					"section [idle-server] given twice (first at line %u)",
+					ps->w->idle_server.line);
 			}
 			cw__sim_idle_server_begin(&ps->tx, &ps->w->idle_server);
 			ps->sect = WL_IDLE_SERVER;
