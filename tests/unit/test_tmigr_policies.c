@@ -133,6 +133,33 @@ static void test_isolated_cpus_take_no_pulled_timers(void **state)
 	cwsim_run_free(&r);
 }
 
+/*
+ * Hotplug under the idle server: a CPU back online returns to its idle
+ * loop (before, the workload restarted the [workload] busy/idle periods,
+ * which the section leaves unset: 0 ns periods forever at one instant).
+ */
+static void test_hotplug_under_the_idle_server(void **state)
+{
+	static const char wl[] = "[workload]\nname = is-hotplug\n[idle-server]\n"
+				 "[hotplug]\noffline = 2 1.2s\nonline = 2 1.6s\n"
+				 "offline = 5 2s\n";
+	char path[512];
+	struct cwsim_run r;
+
+	(void)state;
+	cwsim_temp_file(path, sizeof(path), wl);
+	r = cwsim_run_args("--machine", MACHINES "idle-8.ini", "--workload", path,
+			   "--tmigr-policies", "pull,pinned", "--duration", "3s", NULL);
+	unlink(path);
+	if (r.status != CWSIM_EXIT_OK) {
+		fail_msg("cwsim failed (%d):\n%s\n%s", r.status, r.out, r.err);
+	}
+	assert_true(cell(&r, "pull", "check_violations") == 0);
+	assert_true(cell(&r, "pinned", "check_violations") == 0);
+	assert_true(cell(&r, "pull", "idle_wakeups_per_s") > 0);
+	cwsim_run_free(&r);
+}
+
 static void test_needs_an_idle_server_workload(void **state)
 {
 	struct cwsim_run r = cwsim_run_args("--tmigr-policies", "all", "--duration", "1s", NULL);
@@ -234,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_targets_on_8_cpus),
 		cmocka_unit_test(test_a_row_alone_is_the_same),
 		cmocka_unit_test(test_isolated_cpus_take_no_pulled_timers),
+		cmocka_unit_test(test_hotplug_under_the_idle_server),
 		cmocka_unit_test(test_needs_an_idle_server_workload),
 		cmocka_unit_test(test_idle_server_section_errors),
 		cmocka_unit_test(test_checker_reports_a_corrupted_hierarchy),

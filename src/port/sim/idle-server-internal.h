@@ -36,6 +36,10 @@ int cw__sim_idle_server_check(struct cw__sim_text *tx, const struct cw_sim_idle_
 int cw__sim_idle_server_start(struct cw_sim_machine *m, const struct cw_sim_idle_server_desc *d,
 			      struct cw__sim_idle_server **out, char *err, size_t err_len);
 
+/** @p cpu runs again (back online, or its offline was refused): back to its idle loop unless in a
+ * burst. */
+void cw__sim_idle_server_cpu_resume(struct cw__sim_idle_server *s, unsigned cpu);
+
 /** Cancel its events and timers and free it (NULL is fine). */
 void cw__sim_idle_server_stop(struct cw__sim_idle_server *s);
 

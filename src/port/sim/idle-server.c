@@ -559,6 +559,13 @@ int cw__sim_idle_server_start(struct cw_sim_machine *m, const struct cw_sim_idle
 	return 0;
 }
 
+void cw__sim_idle_server_cpu_resume(struct cw__sim_idle_server *s, unsigned cpu)
+{
+	if (cpu < s->nr_cpus && !s->cpus[cpu].st.in_burst) {
+		cw_sim_hw_cpu_idle_loop(s->hw, cpu, s->state);
+	}
+}
+
 void cw__sim_idle_server_stop(struct cw__sim_idle_server *s)
 {
 	if (!s) {

@@ -1143,6 +1143,16 @@ static void wl_begin_cpu_periods(struct wl_cpu *c)
 	}
 }
 
+/* A CPU back online (or whose offline was refused) resumes its periods, or its idle-server role. */
+static void wl_resume_cpu(struct wl_cpu *c)
+{
+	if (c->run->idle_server) {
+		cw__sim_idle_server_cpu_resume(c->run->idle_server, c->cpu);
+	} else {
+		wl_begin_cpu_periods(c);
+	}
+}
+
 static void wl_apply_hotplug(struct cw_sim_workload_run *r, const struct cw_sim_hotplug_event *h)
 {
 	struct wl_cpu *c = &r->cpus[h->cpu];
@@ -1166,13 +1176,13 @@ static void wl_apply_hotplug(struct cw_sim_workload_run *r, const struct cw_sim_
 	if (ret) {
 		c->stats.hotplug_failures++;
 		if (!h->online && !c->offline) {
-			wl_begin_cpu_periods(c);
+			wl_resume_cpu(c);
 		}
 		return;
 	}
 	c->offline = !h->online;
 	if (h->online) {
-		wl_begin_cpu_periods(c);
+		wl_resume_cpu(c);
 	}
 }
 
