@@ -22,6 +22,7 @@
 #ifndef CLOCKWORK_INCLUDE_SIM_IDLE_SERVER_H
 #define CLOCKWORK_INCLUDE_SIM_IDLE_SERVER_H
 
+#include <clockwork/system.h>
 #include <clockwork/types.h>
 
 #ifdef __cplusplus
@@ -70,6 +71,13 @@ struct cw_sim_idle_server_desc {
 	char idle_state[16];
 	/** Timeout placement (key placement = local | push). */
 	enum cw_sim_idle_server_placement placement;
+	/**
+	 * Bursts are drawn from these CPUs only (key burst_from = LIST, such
+	 * as the big CPUs of a machine with capacity classes), a bit per CPU;
+	 * with burst_from_set false, from every CPU.
+	 */
+	uint64_t burst_from[CW_MAX_CPUS / 64];
+	bool burst_from_set;
 	/**
 	 * NUMA node of each CPU for the push placement, or NULL (one node).
 	 * Not a key: a caller that has the machine description sets it

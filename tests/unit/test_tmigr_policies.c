@@ -160,6 +160,54 @@ static void test_hotplug_under_the_idle_server(void **state)
 	cwsim_run_free(&r);
 }
 
+static double class_cell(const struct cwsim_run *r, const char *policy, unsigned klass,
+			 const char *key)
+{
+	const struct jt_node *t = jt_get(r->json, "tmigr_policy_classes");
+
+	for (size_t i = 0; jt_at(t, i); i++) {
+		const struct jt_node *row = jt_at(t, i);
+
+		if (strcmp(jt_text(jt_get(row, "policy")), policy) == 0 &&
+		    jt_num(jt_get(row, "capacity_class")) == klass) {
+			return jt_num(jt_get(row, key));
+		}
+	}
+	fail_msg("no class %u row for %s", klass, policy);
+	return 0;
+}
+
+/*
+ * Capacity classes with the bursts on the big CPUs (burst_from): one
+ * hierarchy lets the busy big CPUs pull the little ones' timeouts; one
+ * hierarchy per class (--tmigr-per-class) leaves the little class with no
+ * busy CPU, and its idle CPUs wake for its timers.
+ */
+static void test_capacity_classes_per_class_costs_the_little_cpus(void **state)
+{
+	const char *wl = CW_SOURCE_DIR "/examples/workloads/idle-server-big.ini";
+	struct cwsim_run one =
+		cwsim_run_args("--machine", MACHINES "idle-64-classes.ini", "--workload", wl,
+			       "--tmigr-policies", "pull", "--duration", "4s", NULL);
+	struct cwsim_run per = cwsim_run_args("--machine", MACHINES "idle-64-classes.ini",
+					      "--workload", wl, "--tmigr-policies", "pull",
+					      "--tmigr-per-class", "--duration", "4s", NULL);
+
+	(void)state;
+	assert_int_equal(one.status, CWSIM_EXIT_OK);
+	assert_int_equal(per.status, CWSIM_EXIT_OK);
+	print_message("one hierarchy: little CPUs %.1f/s for global timers; per class: %.1f/s\n",
+		      class_cell(&one, "pull", 1, "global_wakeups_per_s"),
+		      class_cell(&per, "pull", 1, "global_wakeups_per_s"));
+	assert_true(class_cell(&one, "pull", 1, "global_wakeups_per_s") <= 0.5);
+	assert_true(class_cell(&per, "pull", 1, "global_wakeups_per_s") >
+		    10 * class_cell(&one, "pull", 1, "global_wakeups_per_s") + 1);
+	/* The big CPUs' timers are pulled by the busy big CPUs either way. */
+	assert_true(class_cell(&per, "pull", 0, "global_wakeups_per_s") <= 0.5);
+	cwsim_run_free(&one);
+	cwsim_run_free(&per);
+}
+
 static void test_needs_an_idle_server_workload(void **state)
 {
 	struct cwsim_run r = cwsim_run_args("--tmigr-policies", "all", "--duration", "1s", NULL);
@@ -188,6 +236,8 @@ static void test_idle_server_section_errors(void **state)
 		{ "[workload]\n[idle-server]\nplacement = far\n", "w:3: expected local or push" },
 		{ "[workload]\n[idle-server]\npackets = 1s\npackets = 2s\n",
 		  "w:4: key 'packets' given twice" },
+		{ "[workload]\n[idle-server]\nburst_from = 3-1\n",
+		  "w:3: expected a CPU list such as 0-7,32-39" },
 		{ "[workload]\n[idle-server]\n[idle-server]\n",
 		  "w:3: section [idle-server] given twice" },
 	};
@@ -262,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_a_row_alone_is_the_same),
 		cmocka_unit_test(test_isolated_cpus_take_no_pulled_timers),
 		cmocka_unit_test(test_hotplug_under_the_idle_server),
+		cmocka_unit_test(test_capacity_classes_per_class_costs_the_little_cpus),
 		cmocka_unit_test(test_needs_an_idle_server_workload),
 		cmocka_unit_test(test_idle_server_section_errors),
 		cmocka_unit_test(test_checker_reports_a_corrupted_hierarchy),

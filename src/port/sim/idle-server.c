@@ -57,13 +57,13 @@
 
 /** Keys; the index is the bit in seen[0]. */
 static const char *const is_keys[] = {
-	"connections",  "timeout",    "packets",     "burst_packets", "close_every",
-	"housekeeping", "burst_cpus", "burst_every", "idle_state",    "placement",
+	"connections", "timeout",     "packets",    "burst_packets", "close_every", "housekeeping",
+	"burst_cpus",  "burst_every", "idle_state", "placement",     "burst_from",
 };
 
 static const char is_keys_text[] = "a key of [idle-server]: connections, timeout, packets, "
 				   "burst_packets, close_every, housekeeping, burst_cpus, "
-				   "burst_every, idle_state, placement";
+				   "burst_every, idle_state, placement, burst_from";
 
 void cw__sim_idle_server_begin(struct cw__sim_text *tx, struct cw_sim_idle_server_desc *d)
 {
@@ -142,6 +142,46 @@ static int is_burst_cpus(struct cw__sim_text *tx, struct cw_sim_idle_server_desc
 		tx, "a share of the CPUs A/B (A <= B, such as 1/16) or a count of CPUs", val);
 }
 
+/* burst_from = LIST: "0-7,32-39" (ranges and single CPUs, comma-separated). */
+static int is_cpu_set(struct cw__sim_text *tx, struct cw_sim_idle_server_desc *d, const char *val)
+{
+	const char *p = val;
+
+	memset(d->burst_from, 0, sizeof(d->burst_from));
+	for (;;) {
+		char *end;
+		unsigned long lo, hi;
+
+		if (*p < '0' || *p > '9') {
+			break;
+		}
+		lo = strtoul(p, &end, 10);
+		hi = lo;
+		if (*end == '-') {
+			p = end + 1;
+			if (*p < '0' || *p > '9') {
+				break;
+			}
+			hi = strtoul(p, &end, 10);
+		}
+		if (lo > hi || hi >= CW_MAX_CPUS) {
+			break;
+		}
+		for (unsigned long c = lo; c <= hi; c++) {
+			d->burst_from[c / 64] |= (uint64_t)1 << (c % 64);
+		}
+		if (*end == '\0') {
+			d->burst_from_set = true;
+			return 0;
+		}
+		if (*end != ',') {
+			break;
+		}
+		p = end + 1;
+	}
+	return cw__sim_text_expected(tx, "a CPU list such as 0-7,32-39 (CPUs below 4096)", val);
+}
+
 int cw__sim_idle_server_key(struct cw__sim_text *tx, struct cw_sim_idle_server_desc *d,
 			    unsigned seen[8], const char *key, const char *val)
 {
@@ -191,6 +231,8 @@ int cw__sim_idle_server_key(struct cw__sim_text *tx, struct cw_sim_idle_server_d
 		}
 		snprintf(d->idle_state, sizeof(d->idle_state), "%s", val);
 		return 0;
+	case 10:
+		return is_cpu_set(tx, d, val);
 	default:
 		if (strcmp(val, "local") == 0) {
 			d->placement = CW_SIM_IDLE_SERVER_LOCAL;
@@ -256,9 +298,11 @@ struct cw__sim_idle_server {
 	/** Timeout and housekeeping period in jiffies (rounded up). */
 	uint64_t timeout_j;
 	uint64_t hk_j;
-	/** CPUs of one burst, and the scratch permutation that draws them. */
+	/** CPUs of one burst, and the scratch permutation that draws them (from nr_cand
+	 * candidates). */
 	unsigned burst_size;
 	unsigned *perm;
+	unsigned nr_cand;
 	struct cw_sim_event burst_ev;
 	/** Lateness of every expired timeout, ns. */
 	uint64_t *late;
@@ -437,10 +481,12 @@ static void is_set_burst(struct cw__sim_idle_server *s, struct is_cpu *c, bool b
 static void is_burst(struct cw_sim *sim, struct cw_sim_event *ev)
 {
 	struct cw__sim_idle_server *s = ev->data;
-	unsigned n = s->nr_cpus;
+	unsigned n = 0;
 
-	for (unsigned i = 0; i < n; i++) {
-		s->perm[i] = i;
+	for (unsigned i = 0; i < s->nr_cpus; i++) {
+		if (!s->d.burst_from_set || (s->d.burst_from[i / 64] >> (i % 64) & 1u)) {
+			s->perm[n++] = i;
+		}
 	}
 	for (unsigned i = 0; i < s->burst_size; i++) {
 		unsigned j = i + (unsigned)cw_sim_random_below(sim, n - i);
@@ -449,8 +495,8 @@ static void is_burst(struct cw_sim *sim, struct cw_sim_event *ev)
 		s->perm[i] = s->perm[j];
 		s->perm[j] = t;
 	}
-	/* Mark the new set in perm's tail order: first leave, then join. */
-	for (unsigned cpu = 0; cpu < n; cpu++) {
+	/* CPUs leaving the burst first, then the new ones. */
+	for (unsigned cpu = 0; cpu < s->nr_cpus; cpu++) {
 		bool in = false;
 
 		for (unsigned i = 0; i < s->burst_size && !in; i++) {
@@ -524,8 +570,26 @@ int cw__sim_idle_server_start(struct cw_sim_machine *m, const struct cw_sim_idle
 	if (s->burst_size == 0 && d->burst_num) {
 		s->burst_size = 1;
 	}
-	if (s->burst_size > s->nr_cpus) {
-		s->burst_size = s->nr_cpus;
+	s->nr_cand = s->nr_cpus;
+	if (d->burst_from_set) {
+		s->nr_cand = 0;
+		for (unsigned cpu = 0; cpu < CW_MAX_CPUS; cpu++) {
+			bool in = d->burst_from[cpu / 64] >> (cpu % 64) & 1u;
+
+			if (in && cpu >= s->nr_cpus) {
+				snprintf(
+					err, err_len,
+					"[idle-server] line %u: burst_from names CPU%u but the machine "
+					"has CPUs 0..%u",
+					d->line, cpu, s->nr_cpus - 1);
+				free(s);
+				return CW_EINVAL;
+			}
+			s->nr_cand += in;
+		}
+	}
+	if (s->burst_size > s->nr_cand) {
+		s->burst_size = s->nr_cand;
 	}
 	s->cpus = calloc(s->nr_cpus, sizeof(*s->cpus));
 	s->perm = calloc(s->nr_cpus, sizeof(*s->perm));
