@@ -105,6 +105,8 @@ struct cwsim_opts {
 	bool tmigr_tree;
 	/** --tmigr-per-class: one timer-migration hierarchy per capacity class. */
 	bool tmigr_per_class;
+	/** --tmigr-one-duty-holder: cw_system_config.tmigr_one_duty_holder. */
+	bool tmigr_one_holder;
 	/** --tmigr-policies LIST (tmigr_policies.h; 0: one normal run) and --tmigr-plot DIR. */
 	unsigned tmigr_policies;
 	const char *tmigr_plot;
@@ -231,6 +233,7 @@ static void usage(FILE *f)
 	      "                       counters and the tree (docs/timer-migration.md)\n"
 	      "  --tmigr-per-class    one timer-migration hierarchy per CPU capacity class\n"
 	      "                       (the machine's capacity_class keys; off by default)\n"
+	      "  --tmigr-one-duty-holder  one last-idle duty holder per tree (off by default)\n"
 	      "  --tmigr-policies LIST  instead of one run, run the machine once per policy\n"
 	      "                       (pull, push, pinned, periodic, comma-separated, or all)\n"
 	      "                       with an [idle-server] workload: one table row each\n"
@@ -460,6 +463,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--tmigr-per-class") == 0) {
 		p->o->tmigr_per_class = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-one-duty-holder") == 0) {
+		p->o->tmigr_one_holder = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--step") == 0) {
@@ -1233,6 +1240,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.highres_off = o->highres_off;
 	cfg.hrtimer_eager_rearm = o->hrtimer_eager;
 	cfg.tmigr_per_class = o->tmigr_per_class;
+	cfg.tmigr_one_duty_holder = o->tmigr_one_holder;
 	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {
@@ -1642,6 +1650,7 @@ static int run_policies(struct cwsim_run *r, const struct cw_sim_machine_desc *d
 		.hz = o->hz,
 		.check_off = o->check_off,
 		.per_class = o->tmigr_per_class,
+		.one_holder = o->tmigr_one_holder,
 		.progress = o->progress,
 		.plot_dir = o->tmigr_plot,
 		.machine_name = desc->name,

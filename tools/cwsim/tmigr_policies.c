@@ -331,6 +331,7 @@ static int tp_run_policy(enum cwsim_tmigr_policy p, const struct cw_sim_machine_
 		desc->realtime_set ? desc->realtime_init_ns : INT64_C(1735689600) * CW_NSEC_PER_SEC;
 	cfg.tmigr_off = p != CWSIM_TMIGR_PULL;
 	cfg.tmigr_per_class = p == CWSIM_TMIGR_PULL && o->per_class;
+	cfg.tmigr_one_duty_holder = p == CWSIM_TMIGR_PULL && o->one_holder;
 	cfg.nohz_off = p == CWSIM_TMIGR_PERIODIC;
 	w->idle_server.placement =
 		p == CWSIM_TMIGR_PUSH ? CW_SIM_IDLE_SERVER_PUSH : CW_SIM_IDLE_SERVER_LOCAL;

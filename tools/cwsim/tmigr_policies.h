@@ -57,8 +57,9 @@ struct cwsim_tmigr_policies_opts {
 	unsigned hz;
 	/** --check off. */
 	bool check_off;
-	/** --tmigr-per-class for the pull policy. */
+	/** --tmigr-per-class and --tmigr-one-duty-holder for the pull policy. */
 	bool per_class;
+	bool one_holder;
 	enum cwsim_progress_mode progress;
 	/** --tmigr-plot DIR (NULL: no plot). */
 	const char *plot_dir;
