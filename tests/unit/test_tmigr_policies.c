@@ -105,6 +105,28 @@ static void test_targets_on_8_cpus(void **state)
 	cwsim_run_free(&r);
 }
 
+/*
+ * 64 CPUs in 2 nodes, 5 s: the ordering of the policies and the lateness
+ * target hold on a machine where the hierarchy has two levels.
+ */
+static void test_targets_on_64_cpus(void **state)
+{
+	struct cwsim_run r = run_ok(MACHINES "idle-64.ini", "all", "5s");
+
+	(void)state;
+	assert_true(cell(&r, "pull", "idle_wakeups_per_s") <
+		    cell(&r, "push", "idle_wakeups_per_s"));
+	assert_true(cell(&r, "push", "idle_wakeups_per_s") <=
+		    cell(&r, "pinned", "idle_wakeups_per_s"));
+	assert_true(cell(&r, "pull", "idle_wakeups_per_s") * 10 <=
+		    cell(&r, "periodic", "idle_wakeups_per_s"));
+	assert_true(cell(&r, "pull", "lateness_p99_ns") <= cell(&r, "push", "lateness_p99_ns"));
+	/* Global-timer wakeups of idle CPUs: under pull a small fraction of pinned's. */
+	assert_true(cell(&r, "pull", "global_per_s") * 10 <= cell(&r, "pinned", "global_per_s"));
+	assert_true(cell(&r, "pull", "check_violations") == 0);
+	cwsim_run_free(&r);
+}
+
 /* A policy's row does not depend on the others being run: same seed, same row. */
 static void test_a_row_alone_is_the_same(void **state)
 {
@@ -309,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_targets_on_8_cpus),
+		cmocka_unit_test(test_targets_on_64_cpus),
 		cmocka_unit_test(test_a_row_alone_is_the_same),
 		cmocka_unit_test(test_isolated_cpus_take_no_pulled_timers),
 		cmocka_unit_test(test_hotplug_under_the_idle_server),
