@@ -24,10 +24,10 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/sim_trace.h>
 
+#include "port/sim/hw-driver.h"
+
 /** Longest timer model name, including the NUL. */
 #define SIM_HW_NAME_MAX     24u
-/** Longest device name (model name + ".N"), including the NUL. */
-#define SIM_HW_DEV_NAME_MAX 32u
 /** Most channels (TMU) or comparators (HPET) of one model. */
 #define SIM_HW_MAX_CHANNELS 32u
 
@@ -151,16 +151,18 @@ uint64_t cw__sim_hw_clock_time_of(const struct sim_hw_clock *c, uint64_t target_
 void cw__sim_hw_clock_set(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles);
 
 struct sim_hw_timer_ops;
+struct sim_hw_chan;
 
 /**
- * Base of every timer model, first member of the model's own struct.
- * Owned by the hardware.
+ * Base of every timer model. Owned by the hardware.
  */
 struct cw_sim_hw_timer {
 	/** The hardware. */
 	struct cw_sim_hw *hw;
 	/** The model's operations. */
 	const struct sim_hw_timer_ops *ops;
+	/** Its driver (drv-*.c), or NULL for a model that still drives itself (ops->device). */
+	const struct sim_hw_driver *drv;
 	/** Parameters with defaults filled in (name points at @p name). */
 	struct cw_sim_hw_timer_params p;
 	/** Model name. */
@@ -180,8 +182,56 @@ struct cw_sim_hw_timer {
 	 * timer, HPET; the down-counting models keep one per channel).
 	 */
 	struct sim_hw_clock clk;
+	/** Channels (split models): nr_devs entries of ops->chan_size bytes, each a struct
+	 * sim_hw_chan first. */
+	void *chans;
+	/** The driver's devices (split models), nr_devs entries. */
+	struct sim_hw_drv_dev *devs;
 	/** Next model of the hardware (creation order). */
 	struct cw_sim_hw_timer *next;
+};
+
+/**
+ * One channel of a timer model: what every model has per device (a CPU's
+ * bank of a per-CPU timer, or one channel or comparator of a block). The
+ * model's own channel struct begins with it (ops->chan_size). A channel
+ * counts against a counter reference: the model's shared up-counter
+ * (t->clk) or, for a down-counting model (ops->down_counter), its own time
+ * base with the value loaded and the cycle it was loaded at.
+ */
+struct sim_hw_chan {
+	/** The model. */
+	struct cw_sim_hw_timer *t;
+	/** Bank (CPU) or channel index. */
+	unsigned index;
+	/** Its interrupt line. */
+	unsigned irq;
+	/** Target of a raise: the CPU for a per-CPU line, CW_SIM_HW_IRQ_AFFINITY for a global one.
+	 */
+	int irq_cpu;
+	/**
+	 * CW_SIM_HW_CTRL_*: ENABLE (comparator enabled / counting), IRQ
+	 * (interrupt enabled), PERIODIC (auto-increment / reload at 0).
+	 */
+	unsigned ctrl;
+	/** Status: the event flag (match, underflow). */
+	bool flag;
+	/** Stopped by a deep idle state (counts nothing, fires nothing). */
+	bool stopped;
+	/** Comparator (up-counting) or reload value (down-counting: TCOR, initial count, latch). */
+	uint64_t compare;
+	/** Added to the comparator at each match in periodic mode (auto-increment, HPET period). */
+	uint64_t autoinc;
+	/** Counter reference: t->clk, or @p own for a down-counting channel. */
+	struct sim_hw_clock *clk;
+	/** A down-counting channel's continuous time base (never re-based while it counts). */
+	struct sim_hw_clock own;
+	/** Down-counting: count of @p own at which the current value was loaded. */
+	uint64_t load_cycle;
+	/** Down-counting: the value loaded then. */
+	uint64_t load_val;
+	/** The next match or underflow (.cpu is the bank's CPU for a per-CPU model). */
+	struct cw_sim_event ev;
 };
 
 /**
@@ -207,24 +257,25 @@ struct sim_hw_timer_ops {
 	int cs_rating;
 	/** Per-CPU model (devices = CPUs) rather than channels. */
 	bool percpu;
-	/**
-	 * Size of the model's struct (the base first) and of one entry of the
-	 * device array it ends with (0: none); the caller allocates it zeroed
-	 * with nr_devs entries and frees it.
+	/** Channels count down with reload (TMU, LAPIC, PIT): the generic down-counter runs them.
 	 */
-	size_t size;
-	size_t dev_size;
-	/** Set up devices and IRQ handlers after the base is filled. @return 0 or CW_E*. */
-	int (*init)(struct cw_sim_hw_timer *t);
+	bool down_counter;
+	/** The line is edge-triggered: the model clears the flag when the interrupt is taken. */
+	bool edge;
+	/** Size of one channel: the model's struct, a struct sim_hw_chan first (split models). */
+	size_t chan_size;
 	/**
-	 * The event of device @p index, cancelled when the model is freed (if
-	 * init got to cw_sim_event_init() it: the rest of the model is zeroed).
+	 * Model set-up after the channels exist and before the devices are
+	 * built (NULL: none). @return 0 or CW_E* (bad parameters).
 	 */
-	struct cw_sim_event *(*event)(struct cw_sim_hw_timer *t, unsigned index);
-	/** The device of @p index. */
-	struct cw_clock_event_device *(*device)(struct cw_sim_hw_timer *t, unsigned index);
-	/** Clocksource read (NULL: the model cannot be a clocksource). */
-	cw_clocksource_read_fn cs_read;
+	int (*setup)(struct cw_sim_hw_timer *t);
+	/**
+	 * The channel's event: a match of an up-counting channel, or the
+	 * underflow of a down-counting one (called after the reload).
+	 */
+	void (*fire)(struct sim_hw_chan *ch);
+	/** End of interrupt, after the driver's isr (NULL: none): re-assert a level still high. */
+	void (*eoi)(struct sim_hw_chan *ch);
 	/** Register access. */
 	int (*read)(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
 		    uint64_t *value);
@@ -232,6 +283,19 @@ struct sim_hw_timer_ops {
 		     uint64_t value);
 	/** CPU @p cpu enters (stop) or leaves a deep state; per-CPU C3STOP models only. */
 	void (*deep_idle)(struct cw_sim_hw_timer *t, unsigned cpu, bool stop);
+
+	/* A model that still contains its driver (the global timer, until it is split). */
+	/** Size of the model's struct (the base first) and of one device entry it ends with. */
+	size_t size;
+	size_t dev_size;
+	/** Set up devices and IRQ handlers after the base is filled. @return 0 or CW_E*. */
+	int (*init)(struct cw_sim_hw_timer *t);
+	/** The event of device @p index, cancelled when the model is freed. */
+	struct cw_sim_event *(*event)(struct cw_sim_hw_timer *t, unsigned index);
+	/** The device of @p index. */
+	struct cw_clock_event_device *(*device)(struct cw_sim_hw_timer *t, unsigned index);
+	/** Clocksource read (NULL: the model cannot be a clocksource). */
+	cw_clocksource_read_fn cs_read;
 };
 
 /** The hardware of one machine. */
@@ -377,56 +441,43 @@ static inline void cw__sim_hw_lost_deep_idle(struct cw_sim_hw_timer *t, unsigned
 	t->hw->cpus[cpu].stats.timer_events_lost++;
 }
 
-/* ---- down-counter with reload (TMU channel, LAPIC timer, PIT) ------------ */
+/* ---- channels ----------------------------------------------------------- */
 
-struct sim_hw_dc;
-/** Called at each underflow (count reached 0), after the reload. */
-typedef void (*sim_hw_dc_fn)(struct sim_hw_dc *dc);
+/** Channel @p index of a split model. */
+static inline struct sim_hw_chan *cw__sim_hw_chan(const struct cw_sim_hw_timer *t, unsigned index)
+{
+	return (struct sim_hw_chan *)((char *)t->chans + (size_t)index * t->ops->chan_size);
+}
 
-/**
- * A down-counter: loaded with a value, counts to 0 at the time base's rate,
- * then sets its flag, calls @p underflow and reloads (or stops, without
- * reload). Reloads are exact in cycles, so a periodic channel never drifts
- * from its own time base.
+/** Raise @p ch's interrupt line (to its CPU, or where the line's affinity routes it). */
+static inline void cw__sim_hw_chan_raise(struct sim_hw_chan *ch)
+{
+	cw_sim_hw_irq_raise(ch->t->hw, ch->irq, ch->irq_cpu);
+}
+
+/** Its counter reference now, unmasked. */
+static inline uint64_t cw__sim_hw_chan_cycles(const struct sim_hw_chan *ch)
+{
+	return cw__sim_hw_clock_cycles(ch->clk, cw__sim_hw_now(ch->t->hw));
+}
+
+/*
+ * Down-counting channels (TMU, LAPIC timer, PIT): loaded with a value, the
+ * channel counts to 0 at its time base's rate, then sets its flag, reloads
+ * from @c compare when PERIODIC (else stops: ENABLE clears) and calls the
+ * model's fire (hw-chan.c). Reloads are exact in cycles, so a periodic
+ * channel never drifts from its own time base.
  */
-struct sim_hw_dc {
-	/** The hardware. */
-	struct cw_sim_hw *hw;
-	/** Continuous time base (never re-based while the channel counts). */
-	struct sim_hw_clock clk;
-	/** Counting. */
-	bool running;
-	/** Stopped by a deep idle state (counts nothing, fires nothing). */
-	bool stopped;
-	/** Reload from @p reload at underflow (else stop at 0). */
-	bool autoreload;
-	/** Time-base count at which the current value was loaded. */
-	uint64_t load_cycle;
-	/** Value loaded then. */
-	uint64_t load_val;
-	/** Reload value (TCOR, initial count, PIT latch). */
-	uint64_t reload;
-	/** Underflow flag (TCR.UNF); the driver clears it. */
-	bool flag;
-	/** Underflow event. */
-	struct cw_sim_event ev;
-	/** Underflow callback. */
-	sim_hw_dc_fn underflow;
-	/** Opaque pointer for the model. */
-	void *data;
-};
-
-/** Set up a stopped down-counter at @p freq_hz with @p drift_ppb. */
-void cw__sim_hw_dc_init(struct sim_hw_dc *dc, struct cw_sim_hw *hw, uint64_t freq_hz,
-			int64_t drift_ppb, sim_hw_dc_fn underflow, void *data);
-/** Load @p value and start counting (@p value 0 stops). */
-void cw__sim_hw_dc_load(struct sim_hw_dc *dc, uint64_t value);
-/** Stop counting (the count freezes). */
-void cw__sim_hw_dc_stop(struct sim_hw_dc *dc);
-/** Resume counting from the frozen count. */
-void cw__sim_hw_dc_start(struct sim_hw_dc *dc);
+/** Load @p value and (re)arm: counting from now if ENABLE (@p value 0 arms nothing). */
+void cw__sim_hw_dc_load(struct sim_hw_chan *ch, uint64_t value);
+/** Stop counting (the count freezes, ENABLE clears). */
+void cw__sim_hw_dc_stop(struct sim_hw_chan *ch);
+/** Resume counting from the frozen count (ENABLE sets). */
+void cw__sim_hw_dc_start(struct sim_hw_chan *ch);
 /** Current count. */
-uint64_t cw__sim_hw_dc_count(const struct sim_hw_dc *dc);
+uint64_t cw__sim_hw_dc_count(const struct sim_hw_chan *ch);
+/** The channel event of every split model (engine callback; ev->data is the channel). */
+void cw__sim_hw_chan_event(struct cw_sim *sim, struct cw_sim_event *ev);
 
 /** Model operations of each type (hw-*.c). */
 extern const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops;
