@@ -27,12 +27,10 @@ set_tests_properties(seams.graph.selftest PROPERTIES LABELS build TIMEOUT 120
 
 # The sim port's model/driver seam (issue 14, section 1): drivers (drv-*.c)
 # reach their models only through the register accessors of hw-driver.h.
-# The global timer still contains its driver until it is split (pending).
 add_test(NAME seams.sim_drivers
          COMMAND bash ${CW_SEAMS_DIR}/check_sim_drivers.sh ${PROJECT_SOURCE_DIR}/src/port/sim
                  "$<TARGET_OBJECTS:clockwork_objs>")
-set_tests_properties(seams.sim_drivers PROPERTIES LABELS build TIMEOUT 120
-  ENVIRONMENT "SIM_DRV_PENDING=hw-global-timer.c")
+set_tests_properties(seams.sim_drivers PROPERTIES LABELS build TIMEOUT 120)
 
 add_library(cw_seams_simdrv_fixture OBJECT ${CW_SEAMS_DIR}/fixtures/simdrv-bad/drv-bad.c
                                            ${CW_SEAMS_DIR}/fixtures/simdrv-bad/hw-bad.c)

@@ -161,7 +161,7 @@ struct cw_sim_hw_timer {
 	struct cw_sim_hw *hw;
 	/** The model's operations. */
 	const struct sim_hw_timer_ops *ops;
-	/** Its driver (drv-*.c), or NULL for a model that still drives itself (ops->device). */
+	/** Its driver (drv-*.c). */
 	const struct sim_hw_driver *drv;
 	/** Parameters with defaults filled in (name points at @p name). */
 	struct cw_sim_hw_timer_params p;
@@ -182,10 +182,9 @@ struct cw_sim_hw_timer {
 	 * timer, HPET; the down-counting models keep one per channel).
 	 */
 	struct sim_hw_clock clk;
-	/** Channels (split models): nr_devs entries of ops->chan_size bytes, each a struct
-	 * sim_hw_chan first. */
+	/** Channels: nr_devs entries of ops->chan_size bytes, each a struct sim_hw_chan first. */
 	void *chans;
-	/** The driver's devices (split models), nr_devs entries. */
+	/** The driver's devices, nr_devs entries. */
 	struct sim_hw_drv_dev *devs;
 	/** Next model of the hardware (creation order). */
 	struct cw_sim_hw_timer *next;
@@ -262,7 +261,7 @@ struct sim_hw_timer_ops {
 	bool down_counter;
 	/** The line is edge-triggered: the model clears the flag when the interrupt is taken. */
 	bool edge;
-	/** Size of one channel: the model's struct, a struct sim_hw_chan first (split models). */
+	/** Size of one channel: the model's struct, a struct sim_hw_chan first. */
 	size_t chan_size;
 	/**
 	 * Model set-up after the channels exist and before the devices are
@@ -283,19 +282,6 @@ struct sim_hw_timer_ops {
 		     uint64_t value);
 	/** CPU @p cpu enters (stop) or leaves a deep state; per-CPU C3STOP models only. */
 	void (*deep_idle)(struct cw_sim_hw_timer *t, unsigned cpu, bool stop);
-
-	/* A model that still contains its driver (the global timer, until it is split). */
-	/** Size of the model's struct (the base first) and of one device entry it ends with. */
-	size_t size;
-	size_t dev_size;
-	/** Set up devices and IRQ handlers after the base is filled. @return 0 or CW_E*. */
-	int (*init)(struct cw_sim_hw_timer *t);
-	/** The event of device @p index, cancelled when the model is freed. */
-	struct cw_sim_event *(*event)(struct cw_sim_hw_timer *t, unsigned index);
-	/** The device of @p index. */
-	struct cw_clock_event_device *(*device)(struct cw_sim_hw_timer *t, unsigned index);
-	/** Clocksource read (NULL: the model cannot be a clocksource). */
-	cw_clocksource_read_fn cs_read;
 };
 
 /** The hardware of one machine. */
@@ -423,9 +409,6 @@ static inline uint64_t cw__sim_hw_count_masked(const struct cw_sim_hw_timer *t)
 	return cw__sim_hw_count(t) & cw__sim_hw_mask(t->p.width_bits);
 }
 
-/** Clocksource read of an up-counting model (cs->driver_data is the model). */
-uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs);
-
 /** Periodic reload at the system's HZ: DIV_ROUND_CLOSEST(freq, HZ) counts. */
 static inline uint64_t cw__sim_hw_period_ticks(const struct cw_sim_hw_timer *t)
 {
@@ -443,7 +426,7 @@ static inline void cw__sim_hw_lost_deep_idle(struct cw_sim_hw_timer *t, unsigned
 
 /* ---- channels ----------------------------------------------------------- */
 
-/** Channel @p index of a split model. */
+/** Channel @p index of @p t. */
 static inline struct sim_hw_chan *cw__sim_hw_chan(const struct cw_sim_hw_timer *t, unsigned index)
 {
 	return (struct sim_hw_chan *)((char *)t->chans + (size_t)index * t->ops->chan_size);
@@ -476,7 +459,7 @@ void cw__sim_hw_dc_stop(struct sim_hw_chan *ch);
 void cw__sim_hw_dc_start(struct sim_hw_chan *ch);
 /** Current count. */
 uint64_t cw__sim_hw_dc_count(const struct sim_hw_chan *ch);
-/** The channel event of every split model (engine callback; ev->data is the channel). */
+/** The channel event of every model (engine callback; ev->data is the channel). */
 void cw__sim_hw_chan_event(struct cw_sim *sim, struct cw_sim_event *ev);
 
 /** Model operations of each type (hw-*.c). */

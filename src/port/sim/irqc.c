@@ -97,8 +97,12 @@ static void timer_free(struct cw_sim_hw_timer *t)
 		cw_sim_hw_irq_free(t->hw, (unsigned)t->p.irq + i);
 	}
 	for (unsigned i = 0; i < t->nr_devs; i++) {
-		struct cw_sim_event *ev =
-			t->chans ? &cw__sim_hw_chan(t, i)->ev : t->ops->event(t, i);
+		struct cw_sim_event *ev;
+
+		if (!t->chans) {
+			break;
+		}
+		ev = &cw__sim_hw_chan(t, i)->ev;
 
 		/* A zeroed event (init never reached it) is not "not queued": skip it. */
 		if (ev->fn) {
@@ -765,7 +769,7 @@ static const struct sim_hw_kind {
 	const struct sim_hw_timer_ops *ops;
 	const struct sim_hw_driver *drv;
 } timer_kinds[CW_SIM_HW_NR_TIMER_TYPES] = {
-	[CW_SIM_HW_GLOBAL_TIMER] = { &cw__sim_hw_global_timer_ops, NULL },
+	[CW_SIM_HW_GLOBAL_TIMER] = { &cw__sim_hw_global_timer_ops, &cw__sim_drv_global_timer },
 	[CW_SIM_HW_ARCH_TIMER] = { &cw__sim_hw_arch_timer_ops, &cw__sim_drv_arch_timer },
 	[CW_SIM_HW_TMU] = { &cw__sim_hw_tmu_ops, &cw__sim_drv_tmu },
 	[CW_SIM_HW_HPET] = { &cw__sim_hw_hpet_ops, &cw__sim_drv_hpet },
@@ -810,7 +814,6 @@ static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_kind *kind,
 			 struct cw_sim_hw_timer_params *p)
 {
 	const struct sim_hw_timer_ops *ops = kind->ops;
-	bool has_cs = kind->drv ? kind->drv->cs_read != NULL : ops->cs_read != NULL;
 
 	fill_type_defaults(ops, p);
 	if (!p->name[0] || strlen(p->name) >= SIM_HW_NAME_MAX) {
@@ -819,7 +822,7 @@ static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_kind *kind,
 	if (p->width_bits < 16 || p->width_bits > 64 || p->freq_hz == 0 ||
 	    p->min_delta_ticks > p->max_delta_ticks || p->drift_ppb > CW_SIM_DRIFT_MAX_PPB ||
 	    p->drift_ppb < -CW_SIM_DRIFT_MAX_PPB || p->nr_channels == 0 ||
-	    p->nr_channels > SIM_HW_MAX_CHANNELS || (p->clocksource && !has_cs)) {
+	    p->nr_channels > SIM_HW_MAX_CHANNELS || (p->clocksource && !kind->drv->cs_read)) {
 		return CW_EINVAL;
 	}
 	if ((unsigned)p->irq + (ops->percpu ? 1 : p->nr_channels) > hw->p.nr_irqs) {
@@ -828,16 +831,16 @@ static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_kind *kind,
 	return 0;
 }
 
-/* The line handler of a split model's per-CPU line (@p arg: the model). */
+/* The line handler of a model's per-CPU line (@p arg: the model). */
 static void chan_line_percpu(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg);
-/* The line handler of a split model's channel line (@p arg: the channel). */
+/* The line handler of a model's channel line (@p arg: the channel). */
 static void chan_line(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg);
 
 /*
- * Set up a split model: its channels (counter reference, line, event),
+ * Set up a model: its channels (counter reference, line, event),
  * the model's own set-up, its lines, then the driver's devices.
  */
-static int split_init(struct cw_sim_hw_timer *t)
+static int chans_init(struct cw_sim_hw_timer *t)
 {
 	const struct sim_hw_timer_ops *ops = t->ops;
 	int ret;
@@ -892,7 +895,7 @@ static int split_init(struct cw_sim_hw_timer *t)
 	return 0;
 }
 
-/* A split model's interrupt: the model's acknowledge (edge), the driver's isr, the model's EOI. */
+/* A model's interrupt: the model's acknowledge (edge), the driver's isr, the model's EOI. */
 static void chan_irq(struct sim_hw_chan *ch)
 {
 	struct cw_sim_hw_timer *t = ch->t;
@@ -942,8 +945,7 @@ CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_t
 		return ret;
 	}
 	nr_devs = ops->percpu ? hw->nr_cpus : q.nr_channels;
-	t = kind->drv ? calloc(1, sizeof(*t))
-		      : calloc(1, ops->size + (size_t)nr_devs * ops->dev_size);
+	t = calloc(1, sizeof(*t));
 	if (!t) {
 		return CW_ENOMEM;
 	}
@@ -956,7 +958,7 @@ CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_t
 	t->nr_devs = nr_devs;
 	cw__sim_hw_clock_init(&t->clk, cw__sim_hw_now(hw), 0, q.freq_hz, q.drift_ppb);
 	t->stats = calloc(t->nr_devs, sizeof(*t->stats));
-	ret = !t->stats ? CW_ENOMEM : t->drv ? split_init(t) : ops->init(t);
+	ret = t->stats ? chans_init(t) : CW_ENOMEM;
 	if (ret) {
 		timer_free(t);
 		return ret;
@@ -1005,11 +1007,6 @@ void cw__sim_hw_dev_init(struct cw_sim_hw_timer *t, unsigned index,
 	dev->driver_data = driver_data;
 }
 
-uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs)
-{
-	return cw__sim_hw_count_masked(cs->driver_data);
-}
-
 int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev)
 {
 	if (t->hw->trace) {
@@ -1035,7 +1032,7 @@ CW_API int cw_sim_hw_timer_register(struct cw_sim_hw_timer *t)
 	t->registered = true;
 	if (t->p.clocksource) {
 		t->cs.name = t->name;
-		t->cs.read = t->drv ? t->drv->cs_read : t->ops->cs_read;
+		t->cs.read = t->drv->cs_read;
 		t->cs.mask = cw__sim_hw_mask(t->p.width_bits);
 		t->cs.rating = t->p.clocksource_rating;
 		t->cs.flags = CW_CLOCKSOURCE_IS_CONTINUOUS;
@@ -1089,10 +1086,7 @@ CW_API struct cw_clock_event_device *cw_sim_hw_timer_device(struct cw_sim_hw_tim
 	if (!t || index >= t->nr_devs) {
 		return NULL;
 	}
-	if (t->drv) {
-		return t->devs[index].no_dev ? NULL : &t->devs[index].dev;
-	}
-	return t->ops->device(t, index);
+	return t->devs[index].no_dev ? NULL : &t->devs[index].dev;
 }
 
 CW_API int cw_sim_hw_timer_get_stats(const struct cw_sim_hw_timer *t, unsigned index,

@@ -34,6 +34,7 @@ set(CW_SIM_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-lapic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-pit.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-chan.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/drv-global-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/drv-arch-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/drv-tmu.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/drv-hpet.c
