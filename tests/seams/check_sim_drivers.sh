@@ -9,8 +9,9 @@
 # rule, if
 #
 #   1. a driver file (drv-*.c) or hw-driver.h includes a project header
-#      other than port/sim/hw-driver.h (hw-internal.h would hand it the
-#      model's structs), or defines a struct the models own
+#      other than port/sim/hw-driver.h and the list of kinds hw-kinds.def
+#      (hw-internal.h would hand it the model's structs), or defines a
+#      struct the models own
 #      (cw_sim_hw_timer, sim_hw_chan, cw_sim_hw);
 #   2. a driver object references a cw symbol other than the register
 #      accessors (cw__sim_hw_reg_read/write), the driver helpers
@@ -57,6 +58,7 @@ for f in "$dir"/drv-*.c "$dir"/hw-driver.h; do
 	while IFS= read -r h; do
 		case $h in
 		port/sim/hw-driver.h | hw-driver.h) [[ $name == hw-driver.h ]] && problem "$name includes itself" ;;
+		port/sim/hw-kinds.def) ;; # the list of kinds (names, compatible strings)
 		*) problem "$name includes \"$h\": a driver sees its model only through hw-driver.h" ;;
 		esac
 	done < <(sed -nE 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"([^"]+)".*/\1/p' "$f")

@@ -108,7 +108,6 @@ static void arch_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
 
 const struct sim_hw_timer_ops cw__sim_hw_arch_timer_ops = {
 	.name = "arch_sys_timer",
-	.compatible = "arm,armv7-timer",
 	.freq_hz = 24000000,
 	.width_bits = 56,
 	.min_delta_ticks = 0xF,

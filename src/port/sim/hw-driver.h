@@ -75,13 +75,11 @@ struct sim_hw_driver {
 	cw_clocksource_read_fn cs_read;
 };
 
-/** Driver of each model (drv-*.c). */
-extern const struct sim_hw_driver cw__sim_drv_global_timer;
-extern const struct sim_hw_driver cw__sim_drv_arch_timer;
-extern const struct sim_hw_driver cw__sim_drv_tmu;
-extern const struct sim_hw_driver cw__sim_drv_hpet;
-extern const struct sim_hw_driver cw__sim_drv_lapic;
-extern const struct sim_hw_driver cw__sim_drv_pit;
+/** Driver of each model (drv-*.c; the rows of hw-kinds.def). */
+#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+	extern const struct sim_hw_driver cw__sim_drv_##model;
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
 
 /** Read register @p reg of device @p index of @p t (cw_sim_hw_timer_read() without the checks). */
 uint64_t cw__sim_hw_reg_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg);

@@ -230,7 +230,6 @@ static void gt_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
 
 const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops = {
 	.name = "arm_global_timer",
-	.compatible = "arm,cortex-a9-global-timer",
 	.freq_hz = 100000000,
 	.width_bits = 64,
 	.min_delta_ticks = 1,

@@ -142,7 +142,6 @@ static int hpet_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_
 
 const struct sim_hw_timer_ops cw__sim_hw_hpet_ops = {
 	.name = "hpet",
-	.compatible = "intel,hpet",
 	.freq_hz = 14318180,
 	.width_bits = 32,
 	.min_delta_ticks = 32, /* the machine files' value (Linux's driver: 128) */

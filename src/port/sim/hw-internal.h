@@ -241,9 +241,11 @@ struct sim_hw_chan {
  * hardware (min and max delta as passed to clockevents_config_and_register()).
  */
 struct sim_hw_timer_ops {
-	/** Type defaults: name, frequency, width, min and max delta, rating, irq, channels. */
+	/**
+	 * Type defaults: name, frequency, width, min and max delta, rating,
+	 * irq, channels (the compatible string is the kind's row in hw-kinds.def).
+	 */
 	const char *name;
-	const char *compatible;
 	uint64_t freq_hz;
 	unsigned width_bits;
 	uint64_t min_delta_ticks;
@@ -462,13 +464,11 @@ uint64_t cw__sim_hw_dc_count(const struct sim_hw_chan *ch);
 /** The channel event of every model (engine callback; ev->data is the channel). */
 void cw__sim_hw_chan_event(struct cw_sim *sim, struct cw_sim_event *ev);
 
-/** Model operations of each type (hw-*.c). */
-extern const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_arch_timer_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_tmu_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_hpet_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_lapic_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_pit_ops;
+/** Model operations of each kind (hw-*.c; the rows of hw-kinds.def). */
+#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+	extern const struct sim_hw_timer_ops cw__sim_hw_##model##_ops;
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
 
 /** Probe shared by the six driver descriptors: hw is a struct cw_sim_hw_timer. */
 int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw);

@@ -106,7 +106,6 @@ static void lapic_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
 
 const struct sim_hw_timer_ops cw__sim_hw_lapic_ops = {
 	.name = "lapic",
-	.compatible = "intel,lapic-timer",
 	.freq_hz = 100000000,
 	.width_bits = 32,
 	.min_delta_ticks = 0xF,

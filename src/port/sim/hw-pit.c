@@ -93,7 +93,6 @@ static int pit_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_r
 
 const struct sim_hw_timer_ops cw__sim_hw_pit_ops = {
 	.name = "pit",
-	.compatible = "intel,i8253",
 	.freq_hz = PIT_TICK_RATE,
 	.width_bits = 16,
 	.min_delta_ticks = 1,

@@ -99,7 +99,6 @@ static int tmu_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_r
 
 const struct sim_hw_timer_ops cw__sim_hw_tmu_ops = {
 	.name = "tmu",
-	.compatible = "renesas,tmu",
 	.freq_hz = 12500000,
 	.width_bits = 32,
 	.min_delta_ticks = 1, /* the machine files' value (Linux's sh_tmu: 0x300) */

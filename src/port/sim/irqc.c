@@ -762,19 +762,18 @@ CW_API int cw_sim_hw_synth_post(struct cw_sim_hw *hw, unsigned cpu)
 /* Timer registry */
 
 /**
- * One row per timer kind: the model (registers, defaults: hw-X.c) and its
- * driver (drv-X.c). Adding a kind is a row here plus the two files.
+ * One row per timer kind (hw-kinds.def): the compatible string, the model
+ * (registers, defaults: hw-X.c) and its driver (drv-X.c).
  */
 static const struct sim_hw_kind {
+	const char *compatible;
 	const struct sim_hw_timer_ops *ops;
 	const struct sim_hw_driver *drv;
 } timer_kinds[CW_SIM_HW_NR_TIMER_TYPES] = {
-	[CW_SIM_HW_GLOBAL_TIMER] = { &cw__sim_hw_global_timer_ops, &cw__sim_drv_global_timer },
-	[CW_SIM_HW_ARCH_TIMER] = { &cw__sim_hw_arch_timer_ops, &cw__sim_drv_arch_timer },
-	[CW_SIM_HW_TMU] = { &cw__sim_hw_tmu_ops, &cw__sim_drv_tmu },
-	[CW_SIM_HW_HPET] = { &cw__sim_hw_hpet_ops, &cw__sim_drv_hpet },
-	[CW_SIM_HW_LAPIC] = { &cw__sim_hw_lapic_ops, &cw__sim_drv_lapic },
-	[CW_SIM_HW_PIT] = { &cw__sim_hw_pit_ops, &cw__sim_drv_pit },
+#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+	[CW_SIM_HW_##type] = { compat, &cw__sim_hw_##model##_ops, &cw__sim_drv_##model },
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
 };
 
 /* The zero fields of @p from the type's ops (the one table of defaults per kind). */
@@ -1067,12 +1066,12 @@ CW_API const char *cw_sim_hw_timer_type_compatible(enum cw_sim_hw_timer_type typ
 	if ((unsigned)type >= CW_SIM_HW_NR_TIMER_TYPES) {
 		return NULL;
 	}
-	return timer_kinds[type].ops->compatible;
+	return timer_kinds[type].compatible;
 }
 
 CW_API const char *cw_sim_hw_timer_compatible(const struct cw_sim_hw_timer *t)
 {
-	return t->ops->compatible;
+	return timer_kinds[t->p.type].compatible;
 }
 
 CW_API unsigned cw_sim_hw_timer_nr_devices(const struct cw_sim_hw_timer *t)
@@ -1184,7 +1183,7 @@ CW_API int cw_sim_hw_match(struct cw_sim_hw *hw, const char *compatible, unsigne
 		return CW_ENODEV;
 	}
 	for (struct cw_sim_hw_timer *t = hw->timers; t; t = t->next) {
-		if (strcmp(t->ops->compatible, compatible) == 0 && index-- == 0) {
+		if (strcmp(cw_sim_hw_timer_compatible(t), compatible) == 0 && index-- == 0) {
 			*out = t;
 			return 0;
 		}
@@ -1213,9 +1212,7 @@ int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw)
 		.probe = cw__sim_hw_driver_probe,                                                  \
 	}
 
-SIM_HW_DRIVER(cw_sim_hw_global_timer_driver, "arm-global-timer", "arm,cortex-a9-global-timer");
-SIM_HW_DRIVER(cw_sim_hw_arch_timer_driver, "arm-arch-timer", "arm,armv7-timer");
-SIM_HW_DRIVER(cw_sim_hw_tmu_driver, "sh-tmu", "renesas,tmu");
-SIM_HW_DRIVER(cw_sim_hw_hpet_driver, "hpet", "intel,hpet");
-SIM_HW_DRIVER(cw_sim_hw_lapic_driver, "lapic-timer", "intel,lapic-timer");
-SIM_HW_DRIVER(cw_sim_hw_pit_driver, "i8253", "intel,i8253");
+#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+	SIM_HW_DRIVER(cw_sim_hw_##model##_driver, drvname, compat);
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
