@@ -27,9 +27,14 @@ set_tests_properties(seams.graph.selftest PROPERTIES LABELS build TIMEOUT 120
 
 # The sim port's model/driver seam (issue 14, section 1): drivers (drv-*.c)
 # reach their models only through the register accessors of hw-driver.h.
+# The sim's objects: in clockwork_objs, or in their own library's objects.
+set(cw_seams_sim_objs "$<TARGET_OBJECTS:clockwork_objs>")
+if(TARGET clockwork_sim_objs)
+  list(APPEND cw_seams_sim_objs "$<TARGET_OBJECTS:clockwork_sim_objs>")
+endif()
 add_test(NAME seams.sim_drivers
          COMMAND bash ${CW_SEAMS_DIR}/check_sim_drivers.sh ${PROJECT_SOURCE_DIR}/src/port/sim
-                 "$<TARGET_OBJECTS:clockwork_objs>")
+                 ${cw_seams_sim_objs})
 set_tests_properties(seams.sim_drivers PROPERTIES LABELS build TIMEOUT 120)
 
 add_library(cw_seams_simdrv_fixture OBJECT ${CW_SEAMS_DIR}/fixtures/simdrv-bad/drv-bad.c
