@@ -356,6 +356,8 @@ void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
  * starts every timer section from these. @return 0, or CW_EINVAL for a bad type.
  */
 int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p);
+/** Whether the model of @p type is per-CPU (devices = CPUs) rather than channels. */
+bool cw__sim_hw_type_percpu(enum cw_sim_hw_timer_type type);
 /** Tracing (trace.c): report @p type on @p cpu; @p what is the IRQ line, IPI target or idle state.
  */
 void cw__sim_trace_cpu(struct cw_sim_hw *hw, enum cw_sim_trace_type type, unsigned cpu,

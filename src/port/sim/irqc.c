@@ -809,6 +809,11 @@ int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p)
 	return 0;
 }
 
+bool cw__sim_hw_type_percpu(enum cw_sim_hw_timer_type type)
+{
+	return (unsigned)type < CW_SIM_HW_NR_TIMER_TYPES && timer_kinds[type].ops->percpu;
+}
+
 static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_kind *kind,
 			 struct cw_sim_hw_timer_params *p)
 {
