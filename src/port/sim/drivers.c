@@ -54,7 +54,8 @@ static CW_DRIVER_DEFINE(sim_counter_driver, .name = "sim-counter",
 #define SIM_HW_KIND_DEVICE(model, drvname, compat)                                                 \
 	static CW_DRIVER_DEFINE(model##_port_driver, .name = drvname, .compatible = compat,        \
 				.level = CW_INIT_DEVICE, .probe = cw__sim_hw_driver_probe);
-#define SIM_HW_KIND(type, model, drvname, compat, when) SIM_HW_KIND_##when(model, drvname, compat)
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	SIM_HW_KIND_##when(model, drvname, compat)
 #include "port/sim/hw-kinds.def"
 #undef SIM_HW_KIND_DEVICE
 

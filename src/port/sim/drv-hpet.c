@@ -69,12 +69,12 @@ static void hpet_isr(struct sim_hw_drv_dev *d)
 	cw_clockevents_handle_event(&d->dev);
 }
 
-/* Comparator 0 can also run periodic. */
+/* Only comparator 0 can run periodic. */
 static void hpet_setup(struct sim_hw_drv_dev *d)
 {
-	if (d->index == 0) {
-		d->dev.features |= CW_CLOCKEVENT_FEAT_PERIODIC;
-		d->dev.set_state_periodic = hpet_set_periodic;
+	if (d->index != 0) {
+		d->dev.features &= ~CW_CLOCKEVENT_FEAT_PERIODIC;
+		d->dev.set_state_periodic = NULL;
 	}
 }
 
@@ -86,8 +86,10 @@ static uint64_t hpet_cs_read(struct cw_clocksource *cs)
 const struct sim_hw_driver cw__sim_drv_hpet = {
 	.tmpl = {
 		/* Pipeline-ready: a channel routed to a CPU as its tick device can be proxied. */
-		.features = CW_CLOCKEVENT_FEAT_ONESHOT | CW_CLOCKEVENT_FEAT_PIPELINE,
+		.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
+			    CW_CLOCKEVENT_FEAT_PIPELINE,
 		.set_next_event = hpet_next_event,
+		.set_state_periodic = hpet_set_periodic,
 		.set_state_shutdown = hpet_shutdown,
 		.set_state_oneshot = hpet_shutdown,
 		.set_state_oneshot_stopped = hpet_shutdown,

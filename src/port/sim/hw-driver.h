@@ -76,7 +76,7 @@ struct sim_hw_driver {
 };
 
 /** Driver of each model (drv-*.c; the rows of hw-kinds.def). */
-#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
 	extern const struct sim_hw_driver cw__sim_drv_##model;
 #include "port/sim/hw-kinds.def"
 #undef SIM_HW_KIND

@@ -258,6 +258,8 @@ struct sim_hw_timer_ops {
 	int cs_rating;
 	/** Per-CPU model (devices = CPUs) rather than channels. */
 	bool percpu;
+	/** Always stops in deep idle (C3STOP whatever p.c3stop says: the LAPIC timer). */
+	bool c3stop;
 	/** Channels count down with reload (TMU, LAPIC, PIT): the generic down-counter runs them.
 	 */
 	bool down_counter;
@@ -358,6 +360,8 @@ void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
 int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p);
 /** Whether the model of @p type is per-CPU (devices = CPUs) rather than channels. */
 bool cw__sim_hw_type_percpu(enum cw_sim_hw_timer_type type);
+/** Whether the driver of @p type can run a device periodic (some device has FEAT_PERIODIC). */
+bool cw__sim_hw_type_periodic(enum cw_sim_hw_timer_type type);
 /** Tracing (trace.c): report @p type on @p cpu; @p what is the IRQ line, IPI target or idle state.
  */
 void cw__sim_trace_cpu(struct cw_sim_hw *hw, enum cw_sim_trace_type type, unsigned cpu,
@@ -467,7 +471,7 @@ uint64_t cw__sim_hw_dc_count(const struct sim_hw_chan *ch);
 void cw__sim_hw_chan_event(struct cw_sim *sim, struct cw_sim_event *ev);
 
 /** Model operations of each kind (hw-*.c; the rows of hw-kinds.def). */
-#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
 	extern const struct sim_hw_timer_ops cw__sim_hw_##model##_ops;
 #include "port/sim/hw-kinds.def"
 #undef SIM_HW_KIND

@@ -44,13 +44,6 @@ static void lapic_write_tmict(struct sim_hw_chan *ch, uint64_t count)
 	cw__sim_hw_dc_load(ch, count);
 }
 
-/* The LAPIC timer always stops in deep C-states. */
-static int lapic_setup(struct cw_sim_hw_timer *t)
-{
-	t->p.c3stop = true;
-	return 0;
-}
-
 static int lapic_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
 		      uint64_t *value)
 {
@@ -114,10 +107,11 @@ const struct sim_hw_timer_ops cw__sim_hw_lapic_ops = {
 	.irq = 236,
 	.nr_channels = 1,
 	.percpu = true,
+	/* In the CPU's power domain: it always stops in deep C-states. */
+	.c3stop = true,
 	.down_counter = true,
 	.edge = true,
 	.chan_size = sizeof(struct sim_hw_chan),
-	.setup = lapic_setup,
 	.fire = lapic_underflow,
 	.read = lapic_read,
 	.write = lapic_write,

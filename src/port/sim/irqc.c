@@ -770,7 +770,7 @@ static const struct sim_hw_kind {
 	const struct sim_hw_timer_ops *ops;
 	const struct sim_hw_driver *drv;
 } timer_kinds[CW_SIM_HW_NR_TIMER_TYPES] = {
-#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
 	[CW_SIM_HW_##type] = { compat, &cw__sim_hw_##model##_ops, &cw__sim_drv_##model },
 #include "port/sim/hw-kinds.def"
 #undef SIM_HW_KIND
@@ -782,6 +782,7 @@ static void fill_type_defaults(const struct sim_hw_timer_ops *ops, struct cw_sim
 	if (!p->name) {
 		p->name = ops->name;
 	}
+	p->c3stop = p->c3stop || ops->c3stop;
 	p->freq_hz = p->freq_hz ? p->freq_hz : ops->freq_hz;
 	p->width_bits = p->width_bits ? p->width_bits : ops->width_bits;
 	p->min_delta_ticks = p->min_delta_ticks ? p->min_delta_ticks : ops->min_delta_ticks;
@@ -812,6 +813,12 @@ int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p)
 bool cw__sim_hw_type_percpu(enum cw_sim_hw_timer_type type)
 {
 	return (unsigned)type < CW_SIM_HW_NR_TIMER_TYPES && timer_kinds[type].ops->percpu;
+}
+
+bool cw__sim_hw_type_periodic(enum cw_sim_hw_timer_type type)
+{
+	return (unsigned)type < CW_SIM_HW_NR_TIMER_TYPES &&
+	       (timer_kinds[type].drv->tmpl.features & CW_CLOCKEVENT_FEAT_PERIODIC);
 }
 
 static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_kind *kind,
@@ -1217,7 +1224,7 @@ int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw)
 		.probe = cw__sim_hw_driver_probe,                                                  \
 	}
 
-#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
 	SIM_HW_DRIVER(cw_sim_hw_##model##_driver, drvname, compat);
 #include "port/sim/hw-kinds.def"
 #undef SIM_HW_KIND

@@ -177,7 +177,7 @@ static int add_counter(struct cw_sim_machine *m, const struct cw_sim_counter_des
  * A machine-file kind is the model's type: the two enums list the kinds in
  * the same order, checked here for every row of hw-kinds.def.
  */
-#define SIM_HW_KIND(type, model, drvname, compat, when)                                            \
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
 	_Static_assert((int)CW_SIM_TIMER_##type == (int)CW_SIM_HW_##type,                          \
 		       "CW_SIM_TIMER_" #type " and CW_SIM_HW_" #type " differ");
 #include "port/sim/hw-kinds.def"
