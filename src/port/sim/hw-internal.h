@@ -2,12 +2,15 @@
 /*
  * Private header of the simulated timer hardware (include/clockwork/sim_hw.h):
  * the machine's hardware state (interrupt controller, CPU model, timer
- * registry), the base every timer model embeds, and the time base the
- * models count with. Never installed.
+ * registry), the base of every timer model, the channel every model's
+ * banks or channels share (struct sim_hw_chan), and the time base the
+ * models count with. Never installed. The models (hw-*.c) include it;
+ * their drivers (drv-*.c) never do: they see hw-driver.h only.
  *
  * Ownership: struct cw_sim_hw owns its IRQ lines, its CPU states and every
- * timer model created on it (a singly linked list in creation order);
- * cw_sim_hw_destroy() cancels every event and frees them all.
+ * timer model created on it (a singly linked list in creation order); a
+ * model owns its channels and its driver's devices. cw_sim_hw_destroy()
+ * cancels every event and frees them all.
  */
 #ifndef CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H
 #define CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H
@@ -476,7 +479,7 @@ void cw__sim_hw_chan_event(struct cw_sim *sim, struct cw_sim_event *ev);
 #include "port/sim/hw-kinds.def"
 #undef SIM_HW_KIND
 
-/** Probe shared by the six driver descriptors: hw is a struct cw_sim_hw_timer. */
+/** Probe shared by the driver descriptors (hw-kinds.def): hw is a struct cw_sim_hw_timer. */
 int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw);
 
 #endif /* CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H */

@@ -2,9 +2,12 @@
 /*
  * The machine's hardware object and its interrupt controller: IRQ lines
  * with a handler, per-CPU or global routing (affinity) and a delivery
- * latency; IPIs; the registry of timer models with the six driver
- * descriptors and the port's hw_match; and the exact time base the models
- * count with.
+ * latency; IPIs; the registry of timer models (the kinds of hw-kinds.def,
+ * each a model and its driver), which builds a model's channels and its
+ * driver's devices, runs an interrupt as the model's acknowledge, the
+ * driver's isr and the model's end of interrupt, and serves the driver's
+ * register accessors (hw-driver.h); the driver descriptors and the port's
+ * hw_match; and the exact time base the models count with.
  *
  * Delivery: raising a line schedules an engine event on the target CPU
  * (.cpu = target, so cw_sim_current_cpu() is that CPU while it runs) after
