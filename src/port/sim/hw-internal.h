@@ -208,8 +208,7 @@ struct sim_hw_chan {
 	unsigned index;
 	/** Its interrupt line. */
 	unsigned irq;
-	/** Target of a raise: the CPU for a per-CPU line, CW_SIM_HW_IRQ_AFFINITY for a global one.
-	 */
+	/** Target of a raise: the CPU (per-CPU line) or CW_SIM_HW_IRQ_AFFINITY (global line). */
 	int irq_cpu;
 	/**
 	 * CW_SIM_HW_CTRL_*: ENABLE (comparator enabled / counting), IRQ
@@ -263,8 +262,7 @@ struct sim_hw_timer_ops {
 	bool percpu;
 	/** Always stops in deep idle (C3STOP whatever p.c3stop says: the LAPIC timer). */
 	bool c3stop;
-	/** Channels count down with reload (TMU, LAPIC, PIT): the generic down-counter runs them.
-	 */
+	/** Channels count down with reload (TMU, LAPIC, PIT): hw-chan.c runs them. */
 	bool down_counter;
 	/** The line is edge-triggered: the model clears the flag when the interrupt is taken. */
 	bool edge;
