@@ -556,7 +556,8 @@ static inline __attribute__((always_inline)) void enqueue_timer(struct cw_system
 		__atomic_store_n(&b->next_expiry, bucket_expiry, __ATOMIC_RELAXED);
 		b->timers_pending = true;
 		b->next_expiry_recalc = false;
-		if (b->is_idle && b->kind != CW_TIMER_BASE_DEF) {
+		if (__atomic_load_n(&b->is_idle, __ATOMIC_RELAXED) &&
+		    b->kind != CW_TIMER_BASE_DEF) {
 			idle_base_new_first(sys, b, bucket_expiry);
 		}
 	}
@@ -1081,14 +1082,24 @@ static void expire_list(struct cw_timer_base *b, struct cw_timer **head, uint64_
 	}
 }
 
-static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t now)
+/*
+ * Expire what is due on @b at @now. @own: the CPU's tick runs its own
+ * bases; a global or deferrable one whose lock stays held (the holder may
+ * be an application thread that its host preempted: Arming rule 4) is
+ * left to the next tick.
+ */
+static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t now, bool own)
 {
 	struct cw_timer *heads[LVL_DEPTH_MAX];
 
 	if (cw_time_before64(now, __atomic_load_n(&b->next_expiry, __ATOMIC_RELAXED))) {
 		return;
 	}
-	cw_spin_lock(&b->lock);
+	if (!own || b->kind == CW_TIMER_BASE_LOCAL) {
+		cw_spin_lock(&b->lock);
+	} else if (!cw__spin_lock_brief(&b->lock)) {
+		return;
+	}
 	update_next_expiry(b);
 	if (!b->timers_pending) {
 		/* Empty, its clock left 2^31 jiffies behind: catch up. */
@@ -1120,7 +1131,7 @@ void cw__timer_run_at(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
 		return;
 	}
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
-		run_base(sys, get_base(w, cpu, k), now_jiffies);
+		run_base(sys, get_base(w, cpu, k), now_jiffies, true);
 	}
 }
 
@@ -1131,7 +1142,7 @@ void cw__timer_run_local(struct cw_system *sys, unsigned cpu)
 
 void cw__timer_expire_remote(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
 {
-	run_base(sys, get_base(sys->timer_wheel, cpu, CW_TIMER_BASE_GLOBAL), now_jiffies);
+	run_base(sys, get_base(sys->timer_wheel, cpu, CW_TIMER_BASE_GLOBAL), now_jiffies, false);
 }
 
 bool cw__timer_pending_due(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
@@ -1180,6 +1191,32 @@ static uint64_t earlier_event(uint64_t a, uint64_t b)
 	return cw_time_before_eq64(a, b) ? a : b;
 }
 
+/*
+ * The idle entry or exit of @cpu found a global or deferrable base locked
+ * beyond a brief spin (Arming rule 4). Entry: report an event at the next
+ * jiffy, so the CPU keeps its tick and looks again then; no base is marked
+ * idle. Exit: only the idle marks must go, and they may go without the
+ * lock (a thread that still reads one set kicks the CPU once for nothing);
+ * the bases' clocks move forward when they are next armed or run.
+ */
+static uint64_t idle_busy(struct cw_system *sys, unsigned cpu, uint64_t basej,
+			  struct cw_timer_next *out, int idle)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	if (idle == 0) {
+		for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+			__atomic_store_n(&get_base(w, cpu, k)->is_idle, false, __ATOMIC_RELAXED);
+		}
+		return CW_TIMER_NEXT_NONE;
+	}
+	if (out) {
+		out->local = basej + 1u;
+		out->global = out->deferrable = CW_TIMER_NEXT_NONE;
+	}
+	return basej + 1u;
+}
+
 static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t basej,
 				   struct cw_timer_next *out, int idle)
 {
@@ -1189,7 +1226,17 @@ static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t
 	CW_ASSERT(cpu < w->nr_cpus);
 	/* Lock order: LOCAL, GLOBAL, DEF of one CPU. */
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
-		cw_spin_lock(&get_base(w, cpu, k)->lock);
+		struct cw_spinlock *l = &get_base(w, cpu, k)->lock;
+
+		if (idle < 0 || k == CW_TIMER_BASE_LOCAL) {
+			cw_spin_lock(l);
+		} else if (!cw__spin_lock_brief(l)) {
+			/* Arming rule 4: an arming thread holds it; tick on. */
+			while (k-- > 0) {
+				cw_spin_unlock(&get_base(w, cpu, k)->lock);
+			}
+			return idle_busy(sys, cpu, basej, out, idle);
+		}
 	}
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
 		struct cw_timer_base *b = get_base(w, cpu, k);
@@ -1198,7 +1245,7 @@ static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t
 		if (idle >= 0) {
 			forward_base(b, basej);
 			if (k != CW_TIMER_BASE_DEF) {
-				b->is_idle = idle != 0;
+				__atomic_store_n(&b->is_idle, idle != 0, __ATOMIC_RELAXED);
 			}
 		}
 	}
@@ -1284,7 +1331,7 @@ static void migrate_base(struct cw_system *sys, struct cw_timer_base *old,
 	memset(old->pending_map, 0, sizeof(old->pending_map));
 	old->timers_pending = false;
 	old->next_expiry_recalc = false;
-	old->is_idle = false;
+	__atomic_store_n(&old->is_idle, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&old->next_expiry, old->clk + NEXT_NONE_DELTA, __ATOMIC_RELAXED);
 }
 
@@ -1329,7 +1376,7 @@ void cw__timer_cpu_up(struct cw_system *sys, unsigned cpu)
 
 		cw_spin_lock(&b->lock);
 		b->offline = false;
-		b->is_idle = false;
+		__atomic_store_n(&b->is_idle, false, __ATOMIC_RELAXED);
 		update_next_expiry(b);
 		forward_base(b, now);
 		unlock_base(sys, b);
