@@ -1083,19 +1083,19 @@ static void expire_list(struct cw_timer_base *b, struct cw_timer **head, uint64_
 }
 
 /*
- * Expire what is due on @b at @now. @own: the CPU's tick runs its own
- * bases; a global or deferrable one whose lock stays held (the holder may
- * be an application thread that its host preempted: Arming rule 4) is
- * left to the next tick.
+ * Expire what is due on @b at @now. A global or deferrable base whose lock
+ * stays held beyond a brief spin (the holder may be an application thread
+ * its host preempted: Arming rule 4) is left as it is: its timers stay
+ * due, and the next tick (or the migration hierarchy's next pass) runs it.
  */
-static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t now, bool own)
+static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t now)
 {
 	struct cw_timer *heads[LVL_DEPTH_MAX];
 
 	if (cw_time_before64(now, __atomic_load_n(&b->next_expiry, __ATOMIC_RELAXED))) {
 		return;
 	}
-	if (!own || b->kind == CW_TIMER_BASE_LOCAL) {
+	if (b->kind == CW_TIMER_BASE_LOCAL) {
 		cw_spin_lock(&b->lock);
 	} else if (!cw__spin_lock_brief(&b->lock)) {
 		return;
@@ -1131,7 +1131,7 @@ void cw__timer_run_at(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
 		return;
 	}
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
-		run_base(sys, get_base(w, cpu, k), now_jiffies, true);
+		run_base(sys, get_base(w, cpu, k), now_jiffies);
 	}
 }
 
@@ -1142,7 +1142,7 @@ void cw__timer_run_local(struct cw_system *sys, unsigned cpu)
 
 void cw__timer_expire_remote(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
 {
-	run_base(sys, get_base(sys->timer_wheel, cpu, CW_TIMER_BASE_GLOBAL), now_jiffies, false);
+	run_base(sys, get_base(sys->timer_wheel, cpu, CW_TIMER_BASE_GLOBAL), now_jiffies);
 }
 
 bool cw__timer_pending_due(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies)
@@ -1404,10 +1404,19 @@ void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej, 
 	CW_ASSERT(cpu < w->nr_cpus);
 	/* Lock order: LOCAL, then GLOBAL of one CPU (as next_expiry_common()). */
 	cw_spin_lock(&local->lock);
-	cw_spin_lock(&global->lock);
 	n.local = next_locked(local, basej);
-	n.global = next_locked(global, basej);
 	n.deferrable = CW_TIMER_NEXT_NONE;
+	if (!cw__spin_lock_brief(&global->lock)) {
+		/* Arming rule 4: an arming thread holds it. Report the earliest
+		 * event it can still have, the next jiffy, so the hierarchy looks
+		 * again then; an arm that slips in meanwhile finds the pull in
+		 * progress and leaves its event to that next look. */
+		n.global = basej + 1u;
+		fn(sys, cpu, &n, arg);
+		unlock_base(sys, local);
+		return;
+	}
+	n.global = next_locked(global, basej);
 	fn(sys, cpu, &n, arg);
 	unlock_base(sys, global);
 	unlock_base(sys, local);
