@@ -394,7 +394,7 @@ static int w1t_probes_start(struct cw_system *sys, unsigned nr)
 
 	for (unsigned c = 0; c < nr && !err; c++) {
 		err = w1t_probe_start(&w1t_probes[c], sys, c, CW_TIMER_PINNED);
-		if (!err && !getenv("W1T_NOG")) {
+		if (!err) {
 			err = w1t_probe_start(&w1t_probes[W1T_MAX_CPUS + c], sys, c, 0);
 		}
 	}
@@ -405,7 +405,7 @@ static void w1t_probes_stop(unsigned nr)
 {
 	for (unsigned c = 0; c < nr; c++) {
 		w1t_probe_stop(&w1t_probes[c]);
-		if (!getenv("W1T_NOG")) w1t_probe_stop(&w1t_probes[W1T_MAX_CPUS + c]);
+		w1t_probe_stop(&w1t_probes[W1T_MAX_CPUS + c]);
 	}
 }
 

@@ -60,8 +60,7 @@
 bool cw__spin_lock_brief(struct cw_spinlock *l)
 {
 	for (unsigned spins = 0; spins < LOCK_SPINS; spins++) {
-		if (!atomic_load_explicit(&l->locked, memory_order_relaxed) &&
-		    !atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
+		if (!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
 			cw__spin_set_owner(l);
 			return true;
 		}
@@ -71,6 +70,25 @@ bool cw__spin_lock_brief(struct cw_spinlock *l)
 }
 
 #if defined(__linux__)
+
+/* cw__spin_lock_patient(): naps between its brief tries, and their length. */
+#define LOCK_PATIENT_NAPS   8u
+#define LOCK_PATIENT_NAP_NS 20000L
+
+bool cw__spin_lock_patient(struct cw_spinlock *l)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = LOCK_PATIENT_NAP_NS };
+
+	for (unsigned naps = 0;; naps++) {
+		if (cw__spin_lock_brief(l)) {
+			return true;
+		}
+		if (naps == LOCK_PATIENT_NAPS) {
+			return false;
+		}
+		nanosleep(&ts, NULL);
+	}
+}
 
 /* Phase 2: yields before the first nap. */
 #define LOCK_YIELDS     4u
@@ -118,6 +136,11 @@ void cw__spin_lock_contended(struct cw_spinlock *l)
 }
 
 #else /* !__linux__: a kernel's waiter spins; its holder is not preempted */
+
+bool cw__spin_lock_patient(struct cw_spinlock *l)
+{
+	return cw__spin_lock_brief(l);
+}
 
 void cw__spin_lock_contended(struct cw_spinlock *l)
 {

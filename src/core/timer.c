@@ -1097,7 +1097,7 @@ static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t no
 	}
 	if (b->kind == CW_TIMER_BASE_LOCAL) {
 		cw_spin_lock(&b->lock);
-	} else if (!cw__spin_lock_brief(&b->lock)) {
+	} else if (!cw__spin_lock_patient(&b->lock)) {
 		return;
 	}
 	update_next_expiry(b);
