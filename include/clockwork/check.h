@@ -48,6 +48,7 @@ extern "C" {
 #endif
 
 struct cw_system;
+struct cw_clocksource;
 
 /** Values of cw_system_config.check. */
 enum cw_check_mode {
@@ -164,6 +165,27 @@ CW_API void cw_check_set_latency_ns(struct cw_system *sys, uint64_t latency_ns);
 
 /** The modelled latency cw_check_set_latency_ns() set, ns (0 with the checker off). */
 CW_API uint64_t cw_check_latency_ns(struct cw_system *sys);
+
+/**
+ * Say how far the rate of clocksource @p cs may differ from the clock
+ * event devices' (which count true time in their nominal ns) while
+ * MONOTONIC follows it: a counter that drifts, plus NTP's 500 ppm. An
+ * event programmed D ahead may land D x the difference late in MONOTONIC,
+ * so the lateness bound of a timer served while @p cs was current (or
+ * until the checker noticed a switch away from it) gets that share of how
+ * far ahead its device may have been programmed. Every clocksource is
+ * allowed at least 2^-10 (about 977 ppm); a smaller @p ppb changes
+ * nothing. The sim machine sets each counter's largest drift (from boot
+ * and every scheduled change) plus 500 ppm.
+ * @param sys  The system.
+ * @param cs   The clocksource (its address is the key).
+ * @param ppb  Rate difference, parts per billion.
+ * Context: setup, or between engine steps; takes the checker lock.
+ * @return 0 (also with the checker off); CW_EINVAL for a NULL argument;
+ *         CW_ENOMEM when 16 other clocksources already have a rate.
+ */
+CW_API int cw_check_set_clocksource_rate_ppb(struct cw_system *sys, const struct cw_clocksource *cs,
+					     uint32_t ppb);
 
 /**
  * Record the seed that reproduces the run (printed with every violation).

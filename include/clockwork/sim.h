@@ -890,7 +890,8 @@ struct cw_sim_proxy_desc {
 	struct cw_sim_dist masked;
 	/** From the end of one masked section to the start of the next (key masked_every). */
 	struct cw_sim_dist gap;
-	/** Control loop period, ns (key oob_hz). */
+	/** Control loop period, ns (key oob_hz; 0, from oob_hz = 0: no control loop, the proxy only
+	 * carries the in-band timing). */
 	uint64_t oob_period_ns;
 	/** In-band probe period, ns (key inband_hz). */
 	uint64_t inband_period_ns;

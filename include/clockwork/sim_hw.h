@@ -580,6 +580,11 @@ struct cw_sim_hw_timer_stats {
 	uint64_t spurious;
 	/** Storms stopped at the storm limit. */
 	uint64_t storms;
+	/**
+	 * Most erratum re-assertions for one compare event (the longest storm; 1: the erratum's
+	 * doubled interrupt, the comparator moved right after the first).
+	 */
+	uint64_t spurious_max;
 	/** Pending events lost because the timer stopped in deep idle. */
 	uint64_t lost_deep_idle;
 	/** Events programmed by the driver (oneshot and periodic starts). */

@@ -20,7 +20,8 @@
  *     one waking the CPU); plus two clocksource steps. A rate term covers
  *     devices counting true ns while MONOTONIC is NTP-steered: 1/1024 of
  *     how far ahead the waking device may have been programmed
- *     (programmed_since()). A timer moved by hotplug also gets the old
+ *     (programmed_since()), or more for a clocksource the port says
+ *     drifts more (cw_check_set_clocksource_rate_ppb()). A timer moved by hotplug also gets the old
  *     CPU's resolution + latency (it may have been overdue when moved).
  *   wheel: with E the expiry and A the jiffies when armed, a timeout of
  *     E - A >= the wheel's cutoff is clamped to A + max_timeout; it runs at
@@ -89,6 +90,12 @@ struct clk_state {
 	uint64_t set_seq;
 };
 
+/* Clocksources with a rate error of their own, and switches remembered. */
+#define CHECK_CS_RATES         16
+#define CHECK_CS_SWITCHES      4
+/* The rate error every clocksource is allowed: 2^-10, about 977 ppm. */
+#define CHECK_RATE_DEFAULT_PPB 976563u
+
 struct cw_check {
 	struct cw_spinlock lock;
 	struct cw_system *sys;
@@ -116,6 +123,24 @@ struct cw_check {
 	/** cw_check_set_observer(): told every timer event after it is recorded. */
 	cw_check_observer_fn observer;
 	void *observer_arg;
+	/** cw_check_set_clocksource_rate_ppb(): a rate error per clocksource. */
+	struct {
+		const struct cw_clocksource *cs;
+		uint32_t ppb;
+	} cs_rate[CHECK_CS_RATES];
+	unsigned nr_cs_rate;
+	/** The clocksource MONOTONIC followed when the checker last looked. */
+	const struct cw_clocksource *cs_seen;
+	/**
+	 * The last clocksource switches the checker noticed: the MONOTONIC
+	 * instant it noticed each (at or after the switch) and the rate error
+	 * of the clocksource that was current before it. A ring.
+	 */
+	struct {
+		int64_t mono;
+		uint32_t ppb;
+	} cs_switch[CHECK_CS_SWITCHES];
+	unsigned cs_switch_next;
 };
 
 static const char *const clk_names[CW_CHECK_CLK_NR] = {
@@ -516,6 +541,57 @@ static int64_t programmed_since(struct cw_system *sys, struct cw_check *c, unsig
 	return since;
 }
 
+/* The rate error allowed for @cs (lock held). */
+static uint32_t cs_rate_ppb(const struct cw_check *c, const struct cw_clocksource *cs)
+{
+	uint32_t ppb = CHECK_RATE_DEFAULT_PPB;
+
+	for (unsigned i = 0; i < c->nr_cs_rate; i++) {
+		if (c->cs_rate[i].cs == cs && c->cs_rate[i].ppb > ppb) {
+			ppb = c->cs_rate[i].ppb;
+		}
+	}
+	return ppb;
+}
+
+/*
+ * The rate term of a bound: how much later than programmed an event
+ * programmed @ahead ns before it may land in MONOTONIC, for a device that
+ * may have been programmed at @since. MONOTONIC follows the current
+ * clocksource, or the one before a switch after @since: the largest rate
+ * error among them counts (cw_check_set_clocksource_rate_ppb(); at least
+ * 2^-10). A switch is noticed lazily, at the next bound computed after it,
+ * so it is dated late, which only makes more timers count the old rate.
+ * Lock held.
+ */
+static uint64_t rate_term_ns(struct cw_system *sys, struct cw_check *c, int64_t since,
+			     uint64_t ahead)
+{
+	const struct cw_clocksource *cs = CW_READ_ONCE(sys->pub.cs);
+	uint32_t ppb;
+
+	if (cs != c->cs_seen) {
+		if (c->cs_seen) {
+			unsigned i = c->cs_switch_next++ % CHECK_CS_SWITCHES;
+
+			c->cs_switch[i].mono = c->last_read_mono;
+			c->cs_switch[i].ppb = cs_rate_ppb(c, c->cs_seen);
+		}
+		c->cs_seen = cs;
+	}
+	ppb = cs_rate_ppb(c, cs);
+	for (unsigned i = 0; i < CHECK_CS_SWITCHES; i++) {
+		if (c->cs_switch[i].ppb > ppb && since <= c->cs_switch[i].mono) {
+			ppb = c->cs_switch[i].ppb;
+		}
+	}
+	if (ppb == CHECK_RATE_DEFAULT_PPB) {
+		return ahead >> 10;
+	}
+	/* In µs first: ahead (at most a device's max_delta) times ppb fits. */
+	return (ahead / 1000u + 1u) * ppb / 1000000u;
+}
+
 /*
  * How late the expiry of @e on @cpu may be. With @floor, a lower bound of
  * it in O(1) (see hr_resolution_ns()): an expiry within the floor is
@@ -526,8 +602,8 @@ static uint64_t hr_bound_ns(struct cw_system *sys, struct cw_check *c, const str
 {
 	int64_t since = programmed_since(sys, c, cpu, e->cpu, e->arm_mono, due);
 	uint64_t ahead = due > since ? (uint64_t)due - (uint64_t)since : 0;
-	uint64_t bound =
-		hr_resolution_ns(sys, cpu, e->lowres, false, floor) + c->latency_ns + (ahead >> 10);
+	uint64_t bound = hr_resolution_ns(sys, cpu, e->lowres, false, floor) + c->latency_ns +
+			 rate_term_ns(sys, c, since, ahead);
 
 	if (e->cpu != cpu && e->cpu < sys->nr_cpus) {
 		/*
@@ -1174,6 +1250,36 @@ void cw_check_set_latency_ns(struct cw_system *sys, uint64_t latency_ns)
 		c->latency_ns = latency_ns;
 		cw_spin_unlock(&c->lock);
 	}
+}
+
+int cw_check_set_clocksource_rate_ppb(struct cw_system *sys, const struct cw_clocksource *cs,
+				      uint32_t ppb)
+{
+	struct cw_check *c = sys ? sys->check : NULL;
+	int ret = CW_ENOMEM;
+
+	if (!sys || !cs) {
+		return CW_EINVAL;
+	}
+	if (!c) {
+		return 0;
+	}
+	cw_spin_lock(&c->lock);
+	for (unsigned i = 0; i < c->nr_cs_rate; i++) {
+		if (c->cs_rate[i].cs == cs) {
+			c->cs_rate[i].ppb = ppb;
+			ret = 0;
+			goto out;
+		}
+	}
+	if (c->nr_cs_rate < CHECK_CS_RATES) {
+		c->cs_rate[c->nr_cs_rate].cs = cs;
+		c->cs_rate[c->nr_cs_rate++].ppb = ppb;
+		ret = 0;
+	}
+out:
+	cw_spin_unlock(&c->lock);
+	return ret;
 }
 
 void cw_check_set_seed(struct cw_system *sys, uint64_t seed)

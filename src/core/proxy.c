@@ -729,7 +729,18 @@ static void oobl_handle_oob_event(struct cw_clock_proxy_device *dev)
 		pc->inband_next_ns = CW_KTIME_MAX;
 		notify = true;
 	}
-	oobl_reprogram_locked(sys, pc);
+	/*
+	 * Nothing left to wait for: leave the hardware as it is, as EVL's
+	 * proxy tick does (no write per relayed in-band tick). A oneshot
+	 * event does not fire twice on hardware whose driver acknowledged it
+	 * properly, and the in-band side reprograms or stops the device
+	 * through the proxy once its interrupt ran. A driver that did not
+	 * move the comparator ("oneshot" without "or oob" on the erratum
+	 * 740657 global timer) storms until then (docs/proxy-tick.md).
+	 */
+	if (pc->timers || pc->inband_next_ns != CW_KTIME_MAX) {
+		oobl_reprogram_locked(sys, pc);
+	}
 	cw_spin_unlock(&pc->lock);
 	if (notify) {
 		cw_tick_notify_proxy(sys);

@@ -342,6 +342,54 @@ static void test_planted_late_hrtimer_is_caught(void **state)
 	down(&f);
 }
 
+static int64_t drift_fired_mono;
+
+static enum cw_hrtimer_restart drift_fn(struct cw_hrtimer *t)
+{
+	drift_fired_mono = cw_ktime_get(t->sys);
+	return CW_HRTIMER_NORESTART;
+}
+
+/*
+ * A counter that starts to run 3 % fast (as default-soc's cycle counter
+ * does before the watchdog catches it): the device counts true time, so
+ * an event programmed D ahead lands 3 % of D late in MONOTONIC. That
+ * is the clocksource's fault, not a late timer: the sim tells the checker
+ * the counter's drift and the bound widens by it (the CPU's tick keeps its
+ * device programmed about a tick ahead: 3 % of 1 ms, some 30 us, where
+ * 2^-10 allowed 1 us). A timer 10 ms late is still one. Before the rate
+ * was told, the first half was a violation.
+ */
+static void test_drifting_clocksource_widens_its_bounds(void **state)
+{
+	struct fx f;
+	struct cw_hrtimer hr;
+	int64_t due;
+
+	(void)state;
+	memset(&hr, 0, sizeof(hr));
+	up(&f, 21, CW_CHECK_ON);
+	cw_sim_counter_set_drift(cw_sim_machine_counter(f.m, "cnt"), 30000000);
+	cw_hrtimer_setup(f.sys, &hr, drift_fn, CW_CLOCK_MONOTONIC, 0);
+	due = cw_ktime_get(f.sys) + 100 * MS;
+	drift_fired_mono = 0;
+	cw_hrtimer_start(&hr, due, CW_HRTIMER_MODE_ABS);
+	cw_sim_run_for(f.sim, 150 * MS);
+	print_message("3 %% fast counter: a timer due 100 ms ahead ran %lld ns late in "
+		      "MONOTONIC\n",
+		      (long long)(drift_fired_mono - due));
+	assert_true(drift_fired_mono - due > 20000);
+	assert_int_equal(cw_check_verify(f.sys), 0);
+
+	due = cw_ktime_get(f.sys) + 100 * MS;
+	cw_hrtimer_start(&hr, due, CW_HRTIMER_MODE_ABS);
+	cw__check_hrtimer_expire(&hr, due + 10 * MS, 0);
+	expect_violation(f.sys, "fired late on CPU", 21);
+	cw_hrtimer_cancel(&hr);
+	assert_int_equal(cw_check_set_clocksource_rate_ppb(f.sys, NULL, 1), CW_EINVAL);
+	down(&f);
+}
+
 static void test_only_the_first_violation_is_kept(void **state)
 {
 	struct fx f;
@@ -373,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_oracle_catches_early_double_and_cancelled_expiries),
 		cmocka_unit_test(test_planted_late_hrtimer_is_caught),
 		cmocka_unit_test(test_only_the_first_violation_is_kept),
+		cmocka_unit_test(test_drifting_clocksource_widens_its_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

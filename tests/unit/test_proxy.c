@@ -784,6 +784,125 @@ static void test_cpu_call_to_stalled_cpu_runs_at_unstall_after_logged_irq(void *
 	down(&f);
 }
 
+/* One Cortex-A9 with erratum 740657; the driver's acknowledge is patched in below. */
+static const char gt_machine_fmt[] = "[machine]\n"
+				     "name = gtbox\n"
+				     "cpus = 1\n"
+				     "[counter cnt]\n"
+				     "width = 64\n"
+				     "freq = 100MHz\n"
+				     "rating = 300\n"
+				     "flags = continuous\n"
+				     "[global_timer gt]\n"
+				     "freq = 100MHz\n"
+				     "irq = 27\n"
+				     "erratum = yes\n"
+				     "clear_order = %s\n"
+				     "[irq]\n"
+				     "latency = 1us\n"
+				     "ipi_latency = 1us\n";
+
+struct storm_run {
+	uint64_t spurious_stalled;
+	uint64_t spurious_after;
+	uint64_t spurious_max;
+	uint64_t storms;
+	unsigned oob_events;
+};
+
+/*
+ * Seed 001's transparent proxy (the oob handler only relays, it never
+ * touches the hardware) on the erratum global timer: a 1 kHz in-band
+ * hrtimer expires inside a 300 us masked section. Returns the
+ * re-assertions counted while the section lasts and in the 3 ms after it.
+ */
+static struct storm_run erratum_storm(const char *clear_order)
+{
+	char text[sizeof(gt_machine_fmt) + 32];
+	struct fx f;
+	uint64_t m = 1, t0, s0;
+	struct lat hr = { 0 };
+	struct cw_sim_hw_timer *gt;
+	struct cw_sim_hw_timer_stats st;
+	struct storm_run r = { 0 };
+
+	snprintf(text, sizeof(text), gt_machine_fmt, clear_order);
+	up(&f, text);
+	gt = cw_sim_machine_timer_at(f.m, 0);
+	assert_non_null(gt);
+	cw_check_set_latency_ns(f.sys, US(1) + US(300) + US(10));
+	assert_int_equal(cw_tick_install_proxy(f.sys, setup_relay, NULL, &m), 0);
+	cw_sim_run_for(f.sim, MS(5));
+	hr.sys = f.sys;
+	hr.period_ns = MS(1);
+	t0 = cw_sim_now_ns(f.sim);
+	assert_int_equal(cw_cpu_call(f.sys, 0, start_hr, &hr), 0);
+	cw_sim_run_for(f.sim, US(900));
+	assert_int_equal(cw_sim_hw_timer_get_stats(gt, 0, &st), 0);
+	s0 = st.spurious;
+	oob_events = 0;
+	/* Masked from t0 + 900 us to t0 + 1200 us: the expiry at t0 + 1 ms falls inside. */
+	assert_int_equal(cw_sim_hw_inband_stall(f.hw, 0), 0);
+	cw_sim_run_for(f.sim, US(300));
+	assert_int_equal(cw_sim_hw_timer_get_stats(gt, 0, &st), 0);
+	r.spurious_stalled = st.spurious - s0;
+	r.oob_events = oob_events;
+	assert_int_equal(cw_sim_hw_inband_unstall(f.hw, 0), 0);
+	s0 = st.spurious;
+	cw_sim_run_for(f.sim, MS(3));
+	assert_int_equal(cw_sim_hw_timer_get_stats(gt, 0, &st), 0);
+	r.spurious_after = st.spurious - s0;
+	r.spurious_max = st.spurious_max;
+	r.storms = st.storms;
+	assert_true(hr.n >= 3);
+	assert_true(cw_sim_now_ns(f.sim) - t0 >= MS(4));
+	assert_int_equal(cw_hrtimer_cancel(&hr.hr), 1);
+	assert_int_equal(cw_tick_uninstall_proxy(f.sys, &m), 0);
+	printf("clear_order %s: %llu re-assertions in the 300 us masked section (%u oob handler "
+	       "runs), %llu in the 3 ms after it, longest storm %llu, storms stopped %llu\n",
+	       clear_order, (unsigned long long)r.spurious_stalled, r.oob_events,
+	       (unsigned long long)r.spurious_after, (unsigned long long)r.spurious_max,
+	       (unsigned long long)r.storms);
+	down(&f);
+	return r;
+}
+
+/*
+ * Erratum 740657 under the proxy (seed 001): the real device is RESERVED,
+ * never ONESHOT, so a driver testing "oneshot" alone leaves the comparator
+ * matching when it clears the flag. Nothing oob moves it, and the in-band
+ * side that would is masked: the line re-asserts one interrupt latency
+ * after another until the unstall (here about 200 times for one event),
+ * then the in-band side reprograms through the proxy and the storm ends.
+ */
+static void test_erratum_unadapted_driver_storms_until_unstall(void **state)
+{
+	struct storm_run r = erratum_storm("oneshot_only");
+
+	(void)state;
+	assert_true(r.spurious_stalled >= 150);
+	assert_true(r.spurious_stalled <= 300);
+	assert_true(r.oob_events >= r.spurious_stalled);
+	assert_true(r.spurious_max >= 150);
+	assert_int_equal(r.storms, 0);
+	/* Unmasked, the relayed interrupt moves the comparator at once: at most one per event. */
+	assert_true(r.spurious_after <= 10);
+	assert_true(r.spurious_max >= r.spurious_stalled - 1);
+}
+
+/* The adapted driver ("oob or oneshot") moves the comparator first: no re-assertion at all. */
+static void test_erratum_adapted_driver_never_reasserts_under_proxy(void **state)
+{
+	struct storm_run r = erratum_storm("compare_first");
+
+	(void)state;
+	assert_int_equal(r.spurious_stalled, 0);
+	assert_int_equal(r.spurious_after, 0);
+	assert_int_equal(r.spurious_max, 0);
+	assert_true(r.oob_events >= 1);
+	assert_true(r.oob_events <= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -797,6 +916,8 @@ int main(void)
 		cmocka_unit_test(test_oob_timer_on_idle_cpu_runs_every_period),
 		cmocka_unit_test(test_example_machines_run_the_proxy_workload),
 		cmocka_unit_test(test_cpu_call_to_stalled_cpu_runs_at_unstall_after_logged_irq),
+		cmocka_unit_test(test_erratum_unadapted_driver_storms_until_unstall),
+		cmocka_unit_test(test_erratum_adapted_driver_never_reasserts_under_proxy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,25 +216,39 @@ static void test_cwsim_check_verdict_and_strict_mode(void **state)
 	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
 	cwsim_run_free(&r);
 	/*
-	 * The drifting counter with the tick kept in idle makes hrtimers late in
-	 * its MONOTONIC (see above): whatever the checker finds, strict mode
-	 * fails exactly when it finds something, and "on" only warns.
+	 * default-soc's cycle counter runs 3 % fast from 2.3 s until the
+	 * watchdog drops it; with the tick kept in idle every device is
+	 * programmed about a tick ahead and timers land 3 % of that late in
+	 * its MONOTONIC. The sim tells the checker the counter's drift, so that
+	 * is no violation (it was 243 with seed 1 before).
 	 */
 	r = cwsim("--quiet", "--nohz", "off", "--check", "strict", NULL);
 	n = check_violations(&r);
 	printf("# default-soc --nohz off: %lld checker violations\n", n);
-	assert_int_equal(r.status, n > 0 ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK);
-	if (n > 0) {
-		assert_non_null(strstr(r.err, "cwsim: check: "));
-		assert_non_null(strstr(r.err, " violations; the first: check: "));
-	}
-	cwsim_run_free(&r);
-	r = cwsim("--quiet", "--nohz", "off", NULL);
+	assert_int_equal(n, 0);
 	assert_int_equal(r.status, CWSIM_EXIT_OK);
-	assert_int_equal(check_violations(&r), n);
-	if (n > 0) {
-		assert_non_null(strstr(r.err, "cwsim: warning: check: "));
-	}
+	cwsim_run_free(&r);
+	/* A planted fault: "on" warns and exits 0, strict fails the run. */
+	r = cwsim("--quiet", "--duration", "1s", "--check-fault", "mono-back", NULL);
+	n = check_violations(&r);
+	printf("# --check-fault mono-back: %lld checker violations\n", n);
+	assert_true(n > 0);
+	assert_int_equal(r.status, CWSIM_EXIT_OK);
+	assert_non_null(strstr(r.err, "cwsim: warning: check: "));
+	assert_non_null(strstr(r.err, "MONOTONIC stepped back"));
+	cwsim_run_free(&r);
+	r = cwsim("--quiet", "--duration", "1s", "--check-fault", "drop-irqs", "--check", "strict",
+		  NULL);
+	assert_true(check_violations(&r) > 0);
+	assert_int_equal(r.status, CWSIM_EXIT_FAILURE);
+	assert_non_null(strstr(r.err, "cwsim: check: "));
+	assert_non_null(strstr(r.err, " violations; the first: check: "));
+	cwsim_run_free(&r);
+	r = cwsim("--quiet", "--check-fault", "late", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
+	cwsim_run_free(&r);
+	r = cwsim("--quiet", "--check", "off", "--check-fault", "early", NULL);
+	assert_int_equal(r.status, CWSIM_EXIT_USAGE);
 	cwsim_run_free(&r);
 }
 

@@ -28,7 +28,7 @@
  *                                   idle_sleeps, ticks_stopped, wakeups, hres)
  *   device = NAME FIELD LO HI       clockevents[clockevent=NAME].FIELD
  *                                   (interrupts, spurious, storms,
- *                                   lost_deep_idle, programs)
+ *                                   spurious_max, lost_deep_idle, programs)
  *   value = KEY LO HI               ticks.KEY (jiffies, expected_jiffies,
  *                                   do_timer_ticks, lost_interrupts)
  *   proxy = CPU PHASE FIELD LO HI   proxy[cpu=CPU, phase=PHASE].FIELD (a
@@ -83,6 +83,8 @@ static const char *const scenarios[] = {
 	"proxy-oob-loop-ignores-masked-sections",
 	"proxy-erratum-oneshot-only-driver-takes-spurious-irqs",
 	"proxy-erratum-oob-or-oneshot-stays-quiet",
+	"proxy-erratum-oneshot-only-driver-storms-while-masked",
+	"proxy-erratum-oob-or-oneshot-no-storm-while-masked",
 };
 
 /** One scenario run. */

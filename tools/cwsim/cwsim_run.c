@@ -96,6 +96,8 @@ struct cwsim_opts {
 	bool check_off;
 	/** --check strict: a violation fails the run (exit 1). */
 	bool check_strict;
+	/** --check-fault: a cw_check_fault planted after boot (0: none). */
+	int check_fault;
 	/** --dump-machine: print the parsed machine and exit. */
 	bool dump_machine;
 	/** --tmigr-tree: the timer-migration table and tree after the run. */
@@ -215,6 +217,11 @@ static void usage(FILE *f)
 	      "  --check on|off|strict  the invariant checker (docs/checker.md): on reports\n"
 	      "                       its verdict and first violation, strict also fails\n"
 	      "                       the run on a violation (default on)\n"
+	      "  --check-fault early|drop-irqs|mono-back  plant a fault after boot to see\n"
+	      "                       the checker catch it: the next hrtimer armed is made\n"
+	      "                       due at once (it fires early if its queue runs before\n"
+	      "                       its expiry), clock event interrupts are dropped, or\n"
+	      "                       one MONOTONIC read steps back 1 ms\n"
 	      "  --dump-machine       print the machine in canonical form and exit\n"
 	      "  --tmigr-tree         after the run, the timer-migration hierarchy: its\n"
 	      "                       counters and the tree (docs/timer-migration.md)\n"
@@ -382,6 +389,18 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 	if ((v = cli_opt_value(argc, argv, i, "--check"))) {
 		o->check_strict = strcmp(v, "strict") == 0;
 		return o->check_strict ? 0 : parse_on_off(cli, "--check", v, &o->check_off);
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--check-fault"))) {
+		static const char *const faults[] = { "early", "drop-irqs", "mono-back" };
+
+		for (int k = 0; k < 3; k++) {
+			if (strcmp(v, faults[k]) == 0) {
+				o->check_fault = k + 1; /* CW_CHECK_FAULT_HRTIMER_EARLY.. */
+				return 0;
+			}
+		}
+		return cli_bad_arg(
+			cli, "--check-fault: expected early, drop-irqs or mono-back (got '%s')", v);
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--suspend-at"))) {
 		o->suspend = true;
@@ -1082,6 +1101,7 @@ static void report_devices(struct cwsim_run *r, struct cwsim_report *rep)
 		{ "interrupts", "interrupts", 11, 0 },
 		{ "spurious", "spurious", 9, 0 },
 		{ "storms", "storms", 6, 0 },
+		{ "spurious_max", "spurious_max", 12, 0 },
 		{ "lost_deep", "lost_deep_idle", 9, 0 },
 		{ "programs", "programs", 10, 0 },
 	};
@@ -1121,6 +1141,7 @@ static void report_devices(struct cwsim_run *r, struct cwsim_report *rep)
 			cwsim_cell_u64(rep, st.interrupts);
 			cwsim_cell_u64(rep, st.spurious);
 			cwsim_cell_u64(rep, st.storms);
+			cwsim_cell_u64(rep, st.spurious_max);
 			cwsim_cell_u64(rep, st.lost_deep_idle);
 			cwsim_cell_u64(rep, st.programs);
 			if (!dev->is_broadcast) {
@@ -1551,6 +1572,10 @@ static int run(struct cwsim_run *r)
 	}
 	if (cw_sim_machine_boot(r->machine) != 0) {
 		return CWSIM_EXIT_FAILURE;
+	}
+	if (o->check_fault && cw_check_inject_fault(r->sys, o->check_fault) != 0) {
+		fprintf(r->err, "cwsim: --check-fault needs the checker (not --check off)\n");
+		return CWSIM_EXIT_USAGE;
 	}
 	if (r->workload &&
 	    cw_sim_machine_start_workload(r->machine, r->workload, msg, sizeof(msg)) != 0) {

@@ -31,6 +31,7 @@
  * The clocksource is embedded in the counter: its read callback returns the
  * model's value at the engine's current virtual time.
  */
+#include <clockwork/check.h>
 #include <clockwork/sim.h>
 #include <clockwork/driver/clocksource.h>
 
@@ -86,6 +87,8 @@ struct cw_sim_counter {
 	/** A = freq * (1e9 + drift) split as A = rate_ah * 1e18 + rate_al (rate_split()). */
 	uint64_t rate_ah;
 	uint64_t rate_al;
+	/** The largest |drift| the counter has had so far, ppb (tell_checker()). */
+	uint64_t max_abs_drift_ppb;
 };
 
 CW_BUILD_ASSERT(offsetof(struct cw_sim_counter, cs) == 0, "cs must come first");
@@ -284,11 +287,34 @@ CW_API uint64_t cw_sim_counter_read(struct cw_sim_counter *c)
 	return (uint64_t)v & c->mask;
 }
 
+/*
+ * The checker's lateness bounds assume MONOTONIC and the clock event
+ * devices differ in rate by at most 2^-10: tell it how far this counter's
+ * rate has strayed so far (its largest |drift| plus NTP's 500 ppm), so a
+ * counter that goes bad before the watchdog catches it widens the bounds
+ * of the timers it serves instead of being reported as late timers.
+ */
+static void tell_checker(struct cw_sim_counter *c)
+{
+	uint64_t d = (uint64_t)(c->p.drift_ppb < 0 ? -c->p.drift_ppb : c->p.drift_ppb);
+
+	if (d > c->max_abs_drift_ppb) {
+		c->max_abs_drift_ppb = d;
+	}
+	if (c->cs.sys) {
+		uint64_t ppb = c->max_abs_drift_ppb + 500000u;
+
+		(void)cw_check_set_clocksource_rate_ppb(
+			c->cs.sys, &c->cs, ppb > UINT32_MAX ? UINT32_MAX : (uint32_t)ppb);
+	}
+}
+
 CW_API void cw_sim_counter_set_drift(struct cw_sim_counter *c, int64_t drift_ppb)
 {
 	fold_piece(c);
 	c->p.drift_ppb = clamp_drift(drift_ppb);
 	rate_split(c);
+	tell_checker(c);
 }
 
 CW_API int64_t cw_sim_counter_drift_ppb(const struct cw_sim_counter *c)
@@ -369,6 +395,7 @@ CW_API int cw_sim_counter_register(struct cw_sim_counter *c, struct cw_system *s
 				   unsigned flags)
 {
 	struct cw_clocksource *cs = &c->cs;
+	int ret;
 
 	if (cs->sys) {
 		return CW_EBUSY;
@@ -380,7 +407,11 @@ CW_API int cw_sim_counter_register(struct cw_sim_counter *c, struct cw_system *s
 	cs->rating = rating;
 	cs->flags = flags;
 	cs->driver_data = c;
-	return cw_clocksource_register_hz(sys, cs, c->p.freq_hz);
+	ret = cw_clocksource_register_hz(sys, cs, c->p.freq_hz);
+	if (ret == 0) {
+		tell_checker(c);
+	}
+	return ret;
 }
 
 CW_API struct cw_clocksource *cw_sim_counter_clocksource(struct cw_sim_counter *c)

@@ -11,16 +11,38 @@
  * auto-increment value, which is how the timer runs periodically. Writing 1
  * to the status register clears the flag.
  *
- * Erratum 740657 (seed 001): on affected parts, clearing the flag while the
- * comparator is enabled and counter >= compare still holds sets it again,
- * and the interrupt fires again for the same event. The documented
- * acknowledge therefore moves (disables) the comparator before clearing
- * the flag. A driver that clears the flag first, and relies on the core to
- * move the comparator, takes a second interrupt per event; if nothing
- * moves the comparator (an unbound or stopped device), it takes an
- * interrupt storm. The model bounds a storm at storm_limit back-to-back
- * re-assertions: it then stops re-asserting (the line is treated as masked
- * until the next real match), logs it and counts it.
+ * Erratum 740657 (seed 001; Cortex-A9 r2p0 and later compare with >=):
+ * with auto-increment off, clearing the flag while the comparator is
+ * enabled and counter >= compare still holds sets it again, and the
+ * interrupt fires again for the same event. The condition is re-evaluated
+ * at every clear, so it is not "one extra interrupt": each acknowledge of
+ * the re-asserted flag re-asserts it once more, for as long as the
+ * comparator stays where it matched. Linux's driver sees two interrupts
+ * per event only because its event handler moves the comparator (the next
+ * set_next_event) right after the clear. The documented acknowledge
+ * therefore moves (disables) the comparator before clearing the flag, "if
+ * the device is oneshot"; with auto-increment the comparator has already
+ * advanced at the match and nothing re-asserts.
+ *
+ * Under the proxy tick device the core sees the real device RESERVED,
+ * never ONESHOT, while the proxy drives it in oneshot mode; the oob
+ * handler relays the in-band tick and, with no oob timer queued, leaves
+ * the hardware alone (as EVL does): only the in-band side, through the
+ * proxy, moves the comparator, once its relayed interrupt runs. A driver
+ * that tests "oneshot" without "or oob" (clear_order = oneshot_only)
+ * therefore storms while the in-band stage is stalled (every re-assertion
+ * is an oob interrupt, one interrupt latency after the last) and takes one
+ * spurious interrupt per event otherwise; the adapted driver takes none
+ * (scenarios proxy-erratum-*). On a board the re-assertion comes back as
+ * soon as the handler returns and the in-band side never gets to move the
+ * comparator: the lock-up seed 001 warns about.
+ *
+ * Counters: spurious (re-assertions), spurious_max (the most for one
+ * event: the longest storm). The model bounds a storm at storm_limit
+ * back-to-back re-assertions: it then stops re-asserting (the line is
+ * treated as masked until the next real match), logs it and counts it
+ * (storms); without an interrupt latency a storm would otherwise spin at
+ * one instant of virtual time.
  *
  * Driver: per-CPU devices, oneshot and periodic (auto-increment), C3STOP as
  * configured, in the shape of Linux's arm_global_timer.c: program by
@@ -135,7 +157,10 @@ static void gt_clear_flag(struct gt_bank *b)
 	}
 	/* Erratum 740657: the flag comes back for the same event. */
 	st->spurious++;
-	if (++b->back_to_back >= gt->base.p.storm_limit) {
+	if (++b->back_to_back > st->spurious_max) {
+		st->spurious_max = b->back_to_back;
+	}
+	if (b->back_to_back >= gt->base.p.storm_limit) {
 		b->storm_masked = true;
 		st->storms++;
 		cw__sim_hw_log(gt->base.hw, CW_LOG_WARNING,

@@ -514,6 +514,9 @@ CW_API struct cw_sim_counter *cw_sim_machine_counter_at(const struct cw_sim_mach
 CW_API struct cw_sim_counter *cw_sim_machine_counter(const struct cw_sim_machine *m,
 						     const char *name)
 {
+	if (!m || !name) {
+		return NULL;
+	}
 	for (size_t i = 0; i < m->nr_counters; i++) {
 		if (strcmp(cw_sim_counter_name(m->counters[i]), name) == 0) {
 			return m->counters[i];

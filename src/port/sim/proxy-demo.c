@@ -11,7 +11,10 @@
  * interrupt is an in-band one and waits out a masked section. At
  * install_at the proxy tick device is installed on the section's CPUs
  * with the out-of-band timer layer (cw_tick_proxy_setup_oob_timers()) and
- * the loop becomes an out-of-band timer on the same grid of expiries; the
+ * the loop becomes an out-of-band timer on the same grid of expiries
+ * (oob_hz = 0: there is no loop, the proxy carries only the in-band
+ * timing: the erratum-740657 scenarios, where nothing oob moves the
+ * comparator after a relayed tick); the
  * in-band probe keeps running through the proxy. reinstall_every
  * uninstalls and reinstalls the proxy under load; uninstall_at ends it and
  * the loop goes back in-band. Each timer run records its latency (run time
@@ -288,7 +291,7 @@ static void pd_move_loops(struct cw__sim_proxy_demo *d, bool to_oob)
 		struct pd_cpu *c = &d->cpus[i];
 		cw_ktime_t next;
 
-		if (!cw_cpu_online(d->sys, c->cpu)) {
+		if (!cw_cpu_online(d->sys, c->cpu) || !d->p.oob_period_ns) {
 			continue;
 		}
 		if (to_oob) {
@@ -318,7 +321,7 @@ static bool pd_install(struct cw__sim_proxy_demo *d)
 /* Reinstall cycle: the loop pauses for no time at all (same instant, same grid). */
 static void pd_reinstall(struct cw__sim_proxy_demo *d)
 {
-	for (unsigned i = 0; i < d->nr; i++) {
+	for (unsigned i = 0; i < d->nr && d->p.oob_period_ns; i++) {
 		d->cpus[i].resume_ns = d->cpus[i].loop_oob.expires_ns;
 		cw_sim_hw_run_on(d->hw, d->cpus[i].cpu, pd_cancel_loop_oob, &d->cpus[i]);
 	}
@@ -327,7 +330,9 @@ static void pd_reinstall(struct cw__sim_proxy_demo *d)
 		return;
 	}
 	for (unsigned i = 0; i < d->nr; i++) {
-		pd_run_on(&d->cpus[i], pd_start_loop_oob, d->cpus[i].resume_ns);
+		if (d->p.oob_period_ns) {
+			pd_run_on(&d->cpus[i], pd_start_loop_oob, d->cpus[i].resume_ns);
+		}
 		pd_ph(&d->cpus[i])->reinstalls++;
 	}
 }
@@ -400,7 +405,9 @@ static void pd_cpu_start(struct cw__sim_proxy_demo *d, struct pd_cpu *c, unsigne
 	c->loop_oob.fn = pd_loop_oob;
 	c->loop_oob.data = c;
 	/* Both on their period's grid from the next boundary; the probe half a period off. */
-	pd_run_on(c, pd_start_loop_hr, (now / (cw_ktime_t)op + 1) * (cw_ktime_t)op);
+	if (op) {
+		pd_run_on(c, pd_start_loop_hr, (now / (cw_ktime_t)op + 1) * (cw_ktime_t)op);
+	}
 	pd_run_on(c, pd_start_probe,
 		  (now / (cw_ktime_t)ip + 1) * (cw_ktime_t)ip + (cw_ktime_t)ip / 2);
 	cw_sim_event_init(&c->stall_ev, pd_stall_fire, c);

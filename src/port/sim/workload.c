@@ -564,6 +564,11 @@ static int wl_proxy(struct wl_parser *ps, const char *key, const char *val)
 		case 2:
 			return wl_dist(ps, val, false, &p->gap);
 		case 3:
+			if (strcmp(val, "0") == 0) {
+				/* No control loop: the proxy only carries the in-band timing. */
+				p->oob_period_ns = 0;
+				return 0;
+			}
 			return wl_hz_period(ps, val, &p->oob_period_ns);
 		case 4:
 			return wl_hz_period(ps, val, &p->inband_period_ns);
