@@ -318,8 +318,7 @@ static void w1t_probe_fn(struct cw_timer *t)
 	cw_timer_add_on(t, p->expires, p->cpu);
 }
 
-static int w1t_probe_start(struct w1t_probe *p, struct cw_system *sys, unsigned cpu,
-			   unsigned flags)
+static int w1t_probe_start(struct w1t_probe *p, struct cw_system *sys, unsigned cpu, unsigned flags)
 {
 	int err;
 
@@ -724,7 +723,8 @@ bool wheel_threads_run(void)
 				snprintf(buf, sizeof(buf), "%.0f/%.0f/%.0f", med[0] / 1e3,
 					 med[1] / 1e3, med[2] / 1e3);
 				printf(" %20s", buf);
-				snprintf(buf, sizeof(buf), "%llu/%llu", (unsigned long long)lc->over,
+				snprintf(buf, sizeof(buf), "%llu/%llu",
+					 (unsigned long long)lc->over,
 					 (unsigned long long)lc->fires);
 				printf(" %11s", buf);
 			}

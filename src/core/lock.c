@@ -38,9 +38,22 @@
  * cancelling in a loop holds its base's lock most of the time) and that a
  * waiter preempts on its own core is inside its critical section at most
  * of the waiter's looks: such a waiter may nap many times. A clockwork CPU
- * therefore takes the global and deferrable bases in its tick and idle
- * paths with cw__spin_lock_brief() (phase 1 only) and retries at the next
- * tick when it fails (docs/timers.md, Arming rule 4).
+ * therefore never waits like this for the global and deferrable bases on
+ * its tick and idle paths (timer.c, "The CPU does not wait for an arming
+ * thread"; docs/timers.md, "Lateness on posix"): it tries them with
+ *
+ *   cw__spin_lock_brief()    LOCK_SPINS exchanges, a pause between two.
+ *                            Exchanges, not loads: a holder on another core
+ *                            that re-takes the lock a few ns after releasing
+ *                            it can win most races against a waiter that
+ *                            must first see the word clear; an exchange
+ *                            takes the word the moment it is released;
+ *   cw__spin_lock_patient()  on Linux, brief tries between LOCK_PATIENT_NAPS
+ *                            naps of LOCK_PATIENT_NAP_NS (about 200 us in
+ *                            all), so a holder preempted on the caller's core
+ *                            gets to finish; elsewhere one brief try;
+ *
+ * and, when they fail, leaves the work for its next tick.
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 /* nanosleep() under -std=c11 (the library itself builds with _GNU_SOURCE). */

@@ -98,6 +98,25 @@
  * current because the arming CPU is awake; here the arming thread may be
  * no CPU at all, and the reader it used is what is current.
  *
+ * The CPU does not wait for an arming thread
+ * ------------------------------------------
+ * Application threads on a host (the posix port) arm on their home CPU's
+ * global and deferrable bases, and the host may preempt one in the middle
+ * of its critical section, for milliseconds. So a CPU's own tick and idle
+ * paths never wait for such a lock beyond a brief spin (lock.c): the
+ * expiry takes a global or deferrable base with cw__spin_lock_patient()
+ * and leaves it due for the next tick when that fails; idle entry takes
+ * them with cw__spin_lock_brief() and, when one is busy, reports an event
+ * at the next jiffy (the tick stays, no base is marked idle); idle exit
+ * clears the idle marks without the lock when one is busy (as Linux does:
+ * a thread that still reads one set kicks the CPU once for nothing); the
+ * migration hierarchy's remote expiry and requeue hand up "the next jiffy"
+ * for a busy global base. The local base (pinned timers, armed by the CPU
+ * itself in practice) is always taken, so pinned timers keep their bound
+ * (docs/timers.md, "Lateness on posix"). On the sim and a kernel port the
+ * locks are never held across a preemption and these paths behave as
+ * plain locks.
+ *
  * Hotplug rules
  * -------------
  *  1. cw_timer_add_on() refuses a CPU that is offline (or out of range):
@@ -1085,7 +1104,7 @@ static void expire_list(struct cw_timer_base *b, struct cw_timer **head, uint64_
 /*
  * Expire what is due on @b at @now. A global or deferrable base whose lock
  * stays held beyond a brief spin (the holder may be an application thread
- * its host preempted: Arming rule 4) is left as it is: its timers stay
+ * its host preempted; see the top) is left as it is: its timers stay
  * due, and the next tick (or the migration hierarchy's next pass) runs it.
  */
 static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t now)
@@ -1193,11 +1212,12 @@ static uint64_t earlier_event(uint64_t a, uint64_t b)
 
 /*
  * The idle entry or exit of @cpu found a global or deferrable base locked
- * beyond a brief spin (Arming rule 4). Entry: report an event at the next
- * jiffy, so the CPU keeps its tick and looks again then; no base is marked
- * idle. Exit: only the idle marks must go, and they may go without the
- * lock (a thread that still reads one set kicks the CPU once for nothing);
- * the bases' clocks move forward when they are next armed or run.
+ * beyond a brief spin ("The CPU does not wait for an arming thread").
+ * Entry: report an event at the next jiffy, so the CPU keeps its tick and
+ * looks again then; no base is marked idle. Exit: only the idle marks must
+ * go, and they may go without the lock (a thread that still reads one set
+ * kicks the CPU once for nothing); the bases' clocks move forward when
+ * they are next armed or run.
  */
 static uint64_t idle_busy(struct cw_system *sys, unsigned cpu, uint64_t basej,
 			  struct cw_timer_next *out, int idle)
@@ -1231,7 +1251,7 @@ static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t
 		if (idle < 0 || k == CW_TIMER_BASE_LOCAL) {
 			cw_spin_lock(l);
 		} else if (!cw__spin_lock_brief(l)) {
-			/* Arming rule 4: an arming thread holds it; tick on. */
+			/* An arming thread holds it (see "The CPU does not wait..."): tick on. */
 			while (k-- > 0) {
 				cw_spin_unlock(&get_base(w, cpu, k)->lock);
 			}
@@ -1407,7 +1427,7 @@ void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej, 
 	n.local = next_locked(local, basej);
 	n.deferrable = CW_TIMER_NEXT_NONE;
 	if (!cw__spin_lock_brief(&global->lock)) {
-		/* Arming rule 4: an arming thread holds it. Report the earliest
+		/* An arming thread holds it (see the top). Report the earliest
 		 * event it can still have, the next jiffy, so the hierarchy looks
 		 * again then; an arm that slips in meanwhile finds the pull in
 		 * progress and leaves its event to that next look. */

@@ -594,9 +594,8 @@ static void test_posix_pinned_timers_within_the_bound_while_threads_arm(void **s
 		probes[c].cpu = c;
 		probes[c].d = 1;
 		atomic_store(&probes[c].active, true);
-		assert_int_equal(cw_timer_setup(&probes[c].timer, sys, late_probe_fn,
-						CW_TIMER_PINNED),
-				 0);
+		assert_int_equal(
+			cw_timer_setup(&probes[c].timer, sys, late_probe_fn, CW_TIMER_PINNED), 0);
 	}
 	for (unsigned i = 0; i < LATE_THREADS; i++) {
 		th[i].sys = sys;
