@@ -113,9 +113,14 @@
  * migration hierarchy's remote expiry and requeue hand up "the next jiffy"
  * for a busy global base. The local base (pinned timers, armed by the CPU
  * itself in practice) is always taken, so pinned timers keep their bound
- * (docs/timers.md, "Lateness on posix"). On the sim and a kernel port the
- * locks are never held across a preemption and these paths behave as
- * plain locks.
+ * (docs/timers.md, "Lateness on posix"). Whatever was not done stays due
+ * and is covered from the next jiffy on: the CPU keeps its tick (or, tick
+ * stopped, wakes at the next jiffy for its "local" event), and the
+ * hierarchy holds "the next jiffy" for the busy global base, so the
+ * migration checker's "every idle CPU's first global timer is covered"
+ * holds one jiffy later than with the lock. On the sim (one thread) no
+ * lock is ever found held and these paths never run; on a kernel port a
+ * holder is not preempted and a brief spin sees it done.
  *
  * Hotplug rules
  * -------------
