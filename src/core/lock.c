@@ -15,24 +15,26 @@
  * from it). A waiter that only spins then burns its whole slice, and one
  * at SCHED_FIFO that shares the holder's core spins until the kernel's
  * real-time throttling (by default 50 ms of every second) gives the holder
- * the core back: measured, expiries 1 s late (docs/timers.md, W1-threads).
- * So on Linux the wait has three phases:
+ * the core back: measured, 955 ms for a lock whose holder needed 5 ms
+ * (test_lock_posix), expiries up to 2 s late (docs/timers.md, W1-threads).
+ * So the wait alternates:
  *
- *   1. spin with plain loads for LOCK_SPINS rounds (a few microseconds,
- *      some tens of critical sections): a holder that runs is done by then;
- *   2. sched_yield() LOCK_YIELDS times: a holder preempted on this core by
- *      a thread of the same class (two application threads sharing a core)
- *      runs again;
- *   3. sleep, LOCK_NAP_MIN_NS doubling up to LOCK_NAP_MAX_NS: the core is
- *      free for any holder, also one of a lower class than the waiter (a
- *      SCHED_FIFO CPU thread waiting for a normal application thread,
- *      for which sched_yield() does nothing).
+ *   1. LOCK_SPINS rounds of plain loads (a pause each, about a microsecond
+ *      in all): a holder that runs is done by then;
+ *   2. a back-off, cw_port_lock_backoff(round) with round 0, 1, 2, ...: the
+ *      port's choice (include/clockwork/port.h). The core's default only
+ *      pauses; the posix port yields for rounds 0-3 (a holder preempted on
+ *      this core by a thread of the same class runs again) and then
+ *      sleeps 10 us doubling to 200 us (the core is free for any holder,
+ *      also one of a lower class than the waiter: a SCHED_FIFO CPU thread
+ *      waiting for a normal application thread, for which a yield does
+ *      nothing).
  *
  * The unlock stays one release store: no waiter is woken, a sleeping one
  * looks again after its nap. The cost is only on the contended path: a
- * waiter may take the lock up to one nap (LOCK_NAP_MAX_NS) after it was
- * released, and only once it already waited phases 1 and 2. Fairness is
- * not promised (as before): the lock goes to whoever exchanges first.
+ * waiter may take the lock up to one nap after it was released, and only
+ * once it already waited a while. Fairness is not promised (as before):
+ * the lock goes to whoever exchanges first.
  *
  * A thread that keeps re-taking a lock (an application thread arming and
  * cancelling in a loop holds its base's lock most of the time) and that a
@@ -48,27 +50,31 @@
  *                            it can win most races against a waiter that
  *                            must first see the word clear; an exchange
  *                            takes the word the moment it is released;
- *   cw__spin_lock_patient()  on Linux, brief tries between LOCK_PATIENT_NAPS
- *                            naps of LOCK_PATIENT_NAP_NS (about 200 us in
- *                            all), so a holder preempted on the caller's core
- *                            gets to finish; elsewhere one brief try;
+ *   cw__spin_lock_patient()  brief tries with LOCK_PATIENT_NAPS back-offs
+ *                            of round LOCK_PATIENT_ROUND between them (20 us
+ *                            naps on posix, about 200 us in all), so a holder
+ *                            preempted on the caller's core gets to finish;
  *
  * and, when they fail, leaves the work for its next tick.
  */
-#if defined(__linux__) && !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
-/* nanosleep() under -std=c11 (the library itself builds with _GNU_SOURCE). */
-#define _POSIX_C_SOURCE 200809L
-#endif
-
 #include "lock.h"
 
-#if defined(__linux__)
-#include <sched.h>
-#include <time.h>
-#endif
+#include <clockwork/port.h>
 
-/* Phase 1: rounds of plain loads (a pause each) before the first yield. */
-#define LOCK_SPINS 256u
+/* Rounds of spinning between two back-offs (and the length of a brief try). */
+#define LOCK_SPINS         256u
+/* cw__spin_lock_patient(): back-offs between its brief tries, and their round. */
+#define LOCK_PATIENT_NAPS  8u
+#define LOCK_PATIENT_ROUND 5u
+/* The round passed on from here on (a port's back-off stops growing anyway). */
+#define LOCK_ROUND_MAX     64u
+
+/* The default back-off: a kernel's lock holder is not preempted by its waiter. */
+__attribute__((weak)) void cw_port_lock_backoff(unsigned round)
+{
+	(void)round;
+	cw_cpu_relax();
+}
 
 bool cw__spin_lock_brief(struct cw_spinlock *l)
 {
@@ -82,16 +88,8 @@ bool cw__spin_lock_brief(struct cw_spinlock *l)
 	return false;
 }
 
-#if defined(__linux__)
-
-/* cw__spin_lock_patient(): naps between its brief tries, and their length. */
-#define LOCK_PATIENT_NAPS   8u
-#define LOCK_PATIENT_NAP_NS 20000L
-
 bool cw__spin_lock_patient(struct cw_spinlock *l)
 {
-	struct timespec ts = { .tv_sec = 0, .tv_nsec = LOCK_PATIENT_NAP_NS };
-
 	for (unsigned naps = 0;; naps++) {
 		if (cw__spin_lock_brief(l)) {
 			return true;
@@ -99,37 +97,13 @@ bool cw__spin_lock_patient(struct cw_spinlock *l)
 		if (naps == LOCK_PATIENT_NAPS) {
 			return false;
 		}
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Phase 2: yields before the first nap. */
-#define LOCK_YIELDS     4u
-/* Phase 3: the first nap and the longest, in ns. */
-#define LOCK_NAP_MIN_NS 10000L
-#define LOCK_NAP_MAX_NS 200000L
-
-/* Wait a little longer after @p round fruitless rounds of phase 1. */
-static void lock_back_off(unsigned round, long *nap_ns)
-{
-	struct timespec ts;
-
-	if (round <= LOCK_YIELDS) {
-		sched_yield();
-		return;
-	}
-	ts.tv_sec = 0;
-	ts.tv_nsec = *nap_ns;
-	nanosleep(&ts, NULL);
-	if (*nap_ns < LOCK_NAP_MAX_NS) {
-		*nap_ns = *nap_ns * 2 > LOCK_NAP_MAX_NS ? LOCK_NAP_MAX_NS : *nap_ns * 2;
+		cw_port_lock_backoff(LOCK_PATIENT_ROUND);
 	}
 }
 
 void cw__spin_lock_contended(struct cw_spinlock *l)
 {
-	long nap_ns = LOCK_NAP_MIN_NS;
-	unsigned spins = 0, rounds = 0;
+	unsigned spins = 0, round = 0;
 
 	for (;;) {
 		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
@@ -138,8 +112,8 @@ void cw__spin_lock_contended(struct cw_spinlock *l)
 				continue;
 			}
 			spins = 0;
-			rounds += rounds < LOCK_YIELDS + 1u;
-			lock_back_off(rounds, &nap_ns);
+			cw_port_lock_backoff(round);
+			round += round < LOCK_ROUND_MAX;
 		}
 		if (!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
 			cw__spin_set_owner(l);
@@ -147,25 +121,3 @@ void cw__spin_lock_contended(struct cw_spinlock *l)
 		}
 	}
 }
-
-#else /* !__linux__: a kernel's waiter spins; its holder is not preempted */
-
-bool cw__spin_lock_patient(struct cw_spinlock *l)
-{
-	return cw__spin_lock_brief(l);
-}
-
-void cw__spin_lock_contended(struct cw_spinlock *l)
-{
-	for (;;) {
-		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
-			cw_cpu_relax();
-		}
-		if (!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire)) {
-			cw__spin_set_owner(l);
-			return;
-		}
-	}
-}
-
-#endif

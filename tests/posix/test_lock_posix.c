@@ -11,8 +11,15 @@
  * waiter takes the lock soon after. Without SCHED_FIFO (no CAP_SYS_NICE,
  * no RLIMIT_RTPRIO) the test says so and is skipped. The bound is loose for
  * a loaded 2-core machine; the test prints what it measured.
+ *
+ * The yield and the naps are the posix port's cw_port_lock_backoff(), which
+ * replaces the core's pausing default in a program that uses the port: the
+ * test creates a posix system (not started) to be such a program.
  */
 #include "core/lock.h"
+
+#include <clockwork/port_posix.h>
+#include <clockwork/system.h>
 
 #include <pthread.h>
 #include <sched.h>
@@ -110,10 +117,14 @@ static void *waiter_main(void *arg)
 static void test_fifo_waiter_lets_a_preempted_holder_on_its_core_finish(void **state)
 {
 	static struct shared sh;
+	struct cw_system_config cfg = { .nr_cpus = 1, .hz = 100 };
+	struct cw_posix_options opt = { .flags = CW_POSIX_NO_TSC | CW_POSIX_NO_START };
+	struct cw_system *sys = NULL;
 	pthread_t holder, waiter;
 	uint64_t t0;
 
 	(void)state;
+	assert_int_equal(cw_posix_system_create(&cfg, &opt, &sys), 0);
 	memset(&sh, 0, sizeof(sh));
 	sh.core = sched_getcpu();
 	assert_true(sh.core >= 0);
@@ -134,6 +145,7 @@ static void test_fifo_waiter_lets_a_preempted_holder_on_its_core_finish(void **s
 	}
 	pthread_join(waiter, NULL);
 	pthread_join(holder, NULL);
+	cw_posix_system_destroy(sys);
 	if (sh.waiter_err) {
 		print_message("SKIPPED: SCHED_FIFO on host core %d refused (%s): needs "
 			      "CAP_SYS_NICE or RLIMIT_RTPRIO\n",
