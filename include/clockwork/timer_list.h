@@ -5,7 +5,7 @@
  * mode, then each armed hrtimer (base clock, soft-hard expiry, callback)
  * and each armed wheel timer (expiry in jiffies, callback, deferrable,
  * pinned); then every registered clock event device (state, binding,
- * rating, irq, next event, limits, mult/shift, retries) with the
+ * rating, irq, next event, limits, mult/shift) with the
  * broadcast device marked.
  *
  * The armed timers are the invariant checker's record
@@ -86,7 +86,7 @@ struct cw_timer_list_options {
  *     (a blank line)
  *     clock event devices
  *       NAME: STATE[ (broadcast)], bound C, rating R, irq I, next_event T ns, min_delta D ns,
- *             max_delta D ns, mult M, shift S, retries R        (one line)
+ *             max_delta D ns, mult M, shift S                   (one line)
  *
  * Timers are sorted by CPU, hrtimers first, then by base clock, expiry
  * and number. Without the checker the count reads "timers not tracked

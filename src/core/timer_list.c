@@ -8,7 +8,9 @@
  * device list under ce.lock, formatting as it goes into the caller's
  * buffer (snprintf semantics: the length is counted past the end of the
  * buffer). The timers are copied out first, then sorted, so no lock is
- * held while callbacks are named.
+ * held while callbacks are named. A device's fields are read under
+ * ce.lock (next_event_ns, which its CPU writes without it, once); its
+ * retry count is not printed (its CPU counts it without a lock).
  */
 #include <clockwork/timer_list.h>
 
@@ -118,12 +120,12 @@ static void put_devices(struct tl_out *o, struct cw_system *sys)
 	for (struct cw_clock_event_device *dev = sys->ce.devices; dev; dev = dev->next) {
 		put(o,
 		    "  %s: %s%s, bound %d, rating %d, irq %d, next_event %lld ns, min_delta %llu ns, "
-		    "max_delta %llu ns, mult %lu, shift %lu, retries %llu\n",
+		    "max_delta %llu ns, mult %lu, shift %lu\n",
 		    dev->name, cw_clockevent_state_name(cw_clockevent_get_state(dev)),
 		    dev == bc ? " (broadcast)" : "", dev->bound_cpu, dev->rating, dev->irq,
-		    (long long)dev->next_event_ns, (unsigned long long)dev->min_delta_ns,
-		    (unsigned long long)dev->max_delta_ns, (unsigned long)dev->mult,
-		    (unsigned long)dev->shift, (unsigned long long)dev->retries);
+		    (long long)CW_READ_ONCE(dev->next_event_ns),
+		    (unsigned long long)dev->min_delta_ns, (unsigned long long)dev->max_delta_ns,
+		    (unsigned long)dev->mult, (unsigned long)dev->shift);
 	}
 	cw_spin_unlock(&sys->ce.lock);
 }
