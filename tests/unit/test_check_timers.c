@@ -71,8 +71,8 @@ static const struct cw_check_timer *find(const struct cw_check_timer *list, size
 static void test_armed_timers_are_listed_until_they_fire_or_are_cancelled(void **state)
 {
 	struct cw_system *sys = up(CW_CHECK_ON);
-	struct cw_hrtimer a, b;
-	struct cw_timer w;
+	struct cw_hrtimer a = { 0 }, b = { 0 };
+	struct cw_timer w = { 0 };
 	struct cw_check_timer list[64];
 	const struct cw_check_timer *e;
 	cw_ktime_t real = 0;
