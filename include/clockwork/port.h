@@ -164,6 +164,16 @@ struct cw_port_ops {
 	 * context then. May be NULL.
 	 */
 	void (*release)(void *ctx);
+	/**
+	 * For a port that owns its time (the simulator, in libclockwork-sim):
+	 * run the system up to and including its next pending event, so a
+	 * thread waiting for a timer on it makes progress
+	 * (cw_system_run_next_event()). Called by the thread that drives the
+	 * port, no core lock held.
+	 * @return 0, or CW_ENOENT when no event is pending (nothing can ever
+	 * happen). NULL on ports whose time runs by itself (posix).
+	 */
+	int (*run_next_event)(void *ctx);
 };
 
 #ifdef __cplusplus

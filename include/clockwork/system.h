@@ -182,6 +182,16 @@ CW_API const char *cw_system_port_name(const struct cw_system *sys);
 CW_API unsigned cw_system_nr_cpus(const struct cw_system *sys);
 
 /**
+ * Run a system whose port owns its time (the simulator) up to and including
+ * its next pending event: the port's run_next_event hook. The POSIX layer
+ * waits on such a system this way without knowing the simulator.
+ * Context: the thread that drives the port; no core lock held.
+ * @return 0; CW_ENOENT when no event is pending; CW_ENOSYS on a port whose
+ * time runs by itself (posix).
+ */
+CW_API int cw_system_run_next_event(struct cw_system *sys);
+
+/**
  * Bytes of core state one CPU costs: its CPU and tick state, its hrtimer
  * bases (8 clock bases and the radix wheels they share) and its three
  * timer wheel bases, statistics and alignment padding included. The same

@@ -182,6 +182,11 @@ const char *cw_system_port_name(const struct cw_system *sys)
 	return sys->port->name ? sys->port->name : "";
 }
 
+int cw_system_run_next_event(struct cw_system *sys)
+{
+	return sys->port->run_next_event ? sys->port->run_next_event(sys->port_ctx) : CW_ENOSYS;
+}
+
 size_t cw_system_cpu_state_bytes(const struct cw_system *sys)
 {
 	size_t bytes = 0;

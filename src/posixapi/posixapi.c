@@ -26,7 +26,6 @@
  */
 #include <clockwork/port_posix.h>
 #include <clockwork/posix.h>
-#include <clockwork/sim.h>
 #include <clockwork/system.h>
 #include <clockwork/timekeeping.h>
 

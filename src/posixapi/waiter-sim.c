@@ -5,9 +5,11 @@
  * engine in virtual time, event by event, until the hrtimer callback has
  * set the word. Nothing can interrupt it (no EINTR); an engine with no
  * event left while the word is still clear can never wake the caller
- * (EDEADLK), for example a system without a tick device.
+ * (EDEADLK), for example a system without a tick device. The engine is
+ * run through the port's run_next_event hook (cw_system_run_next_event()),
+ * so this library needs nothing of libclockwork-sim.
  */
-#include <clockwork/sim.h>
+#include <clockwork/system.h>
 
 #include "posixapi-internal.h"
 
@@ -23,15 +25,10 @@ static int sim_prepare(struct cw_system *sys, struct cw_pa_wait *w)
 
 static int sim_wait(struct cw_system *sys, struct cw_pa_wait *w)
 {
-	struct cw_sim *sim = cw_sim_system_engine(sys);
-
 	while (!atomic_load_explicit(&w->word, memory_order_relaxed)) {
-		uint64_t next = cw_sim_next_event_ns(sim);
-
-		if (next == UINT64_MAX) {
+		if (cw_system_run_next_event(sys) != 0) {
 			return EDEADLK;
 		}
-		cw_sim_run_until(sim, next);
 	}
 	return 0;
 }

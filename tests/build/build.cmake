@@ -9,8 +9,11 @@
 #   build.private.<header>         every private header compiles alone as C11
 #   build.core_includes            src/core includes no OS or port header (B1)
 #   build.exports                  libclockwork exports only cw_ symbols (B2)
+#   build.exports.sim              so does libclockwork-sim
+#   build.core_has_no_sim          libclockwork has no simulator symbol
 #   build.install                  install, then build and run consumers with
-#                                  pkg-config and with find_package(clockwork)
+#                                  pkg-config and with find_package(clockwork),
+#                                  of the core and of the simulator library
 #   build_port_template            src/port/template compiles and boots a system
 #
 # Included at the end of tests/CMakeLists.txt, so cw_add_test() exists and
@@ -177,6 +180,24 @@ add_test(NAME build.exports
                  $<TARGET_FILE:clockwork_shared> $<TARGET_FILE:clockwork_static>
                  ${cw_bt_runtime})
 set_tests_properties(build.exports PROPERTIES LABELS build)
+add_test(NAME build.exports.sim
+         COMMAND bash ${CW_BT_DIR}/check_exports.sh ${CMAKE_NM}
+                 $<TARGET_FILE:clockwork_sim_shared> $<TARGET_FILE:clockwork_sim_static>
+                 ${cw_bt_runtime})
+set_tests_properties(build.exports.sim PROPERTIES LABELS build)
+
+# The simulator is libclockwork-sim: libclockwork neither defines nor needs
+# a cw_sim_ or cw__sim_ symbol (build.install checks the installed copies too).
+add_test(NAME build.core_has_no_sim
+         COMMAND bash ${CW_BT_DIR}/check_no_sim.sh ${CMAKE_NM}
+                 $<TARGET_FILE:clockwork_shared> $<TARGET_FILE:clockwork_static>)
+set_tests_properties(build.core_has_no_sim PROPERTIES LABELS build)
+# The checker must see a simulator symbol where there is one.
+add_test(NAME build.core_has_no_sim.selftest
+         COMMAND bash ${CW_BT_DIR}/check_no_sim.sh ${CMAKE_NM}
+                 $<TARGET_FILE:clockwork_sim_shared> $<TARGET_FILE:clockwork_sim_static>)
+set_tests_properties(build.core_has_no_sim.selftest PROPERTIES LABELS build
+  PASS_REGULAR_EXPRESSION "libclockwork-sim[.]so[^\n]* has simulator symbols.*cw_sim_machine_desc_parse_mem.*libclockwork-sim[.]a has simulator symbols")
 
 # ---------------------------------------------------------------------------
 # Install and consume. The consumers are built with this build's sanitizer and
@@ -193,7 +214,7 @@ add_test(NAME build.install
          COMMAND bash ${CW_BT_DIR}/install_test.sh
                  ${PROJECT_BINARY_DIR} ${CW_BT_BIN}/install ${CW_BT_DIR}/consumer
                  ${CMAKE_INSTALL_LIBDIR} ${PROJECT_VERSION} ${CMAKE_COMMAND}
-                 ${CMAKE_C_COMPILER} "${cw_bt_consumer_flags}")
+                 ${CMAKE_C_COMPILER} ${CMAKE_NM} "${cw_bt_consumer_flags}")
 # Configuring the consumer project costs a few seconds of compiler probing.
 set_tests_properties(build.install PROPERTIES LABELS build TIMEOUT 300)
 

@@ -76,3 +76,16 @@ else()
 endif()
 # cw_check_armed_timers(): the timer list of any port, from the checker's records.
 cw_add_test(test_check_timers LABEL unit SOURCES unit/test_check_timers.c)
+
+# The machine-file key reference in docs/simulator.md is cwsim --machine-keys
+# output (the parser's schema table); it fails when they disagree. The
+# selftest feeds the checker a stale block, which it must reject.
+add_test(NAME docs.machine_keys
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tools/cwsim/machine_keys_docs.sh
+                 $<TARGET_FILE:cwsim> ${PROJECT_SOURCE_DIR}/docs/simulator.md)
+set_tests_properties(docs.machine_keys PROPERTIES LABELS unit TIMEOUT 60)
+add_test(NAME docs.machine_keys.selftest
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tools/cwsim/machine_keys_docs.sh
+                 $<TARGET_FILE:cwsim> ${PROJECT_SOURCE_DIR}/tests/data/docs/machine-keys-stale.md)
+set_tests_properties(docs.machine_keys.selftest PROPERTIES LABELS unit TIMEOUT 60
+  PASS_REGULAR_EXPRESSION "-\\| `cpus` \\| integer \\| 1\\.\\.1024 .*disagree")

@@ -401,6 +401,137 @@ static void test_machine_duration_parser(void **state)
 }
 
 /* Parse @text, format it, parse that, and compare the two descriptions. */
+/*
+ * The schema cw_sim_machine_key() describes is the one the parser runs on:
+ * for every section, a key it does not have is rejected with a message
+ * that lists exactly the keys the schema gives for that section (timer
+ * keys per kind), in the schema's order.
+ */
+static void test_machine_schema_lists_the_keys_the_parser_takes(void **state)
+{
+	static const struct {
+		const char *schema_section;
+		const char *header;
+		enum cw_sim_timer_kind kind;
+	} sections[] = {
+		{ "machine", "[machine]", CW_SIM_TIMER_NR_KINDS },
+		{ "system", "[system]", CW_SIM_TIMER_NR_KINDS },
+		{ "node N", "[node 0]", CW_SIM_TIMER_NR_KINDS },
+		{ "counter NAME", "[counter c]", CW_SIM_TIMER_NR_KINDS },
+		{ "timer", "[global_timer t]", CW_SIM_TIMER_GLOBAL_TIMER },
+		{ "timer", "[hpet t]", CW_SIM_TIMER_HPET },
+		{ "timer", "[lapic t]", CW_SIM_TIMER_LAPIC },
+		{ "irq", "[irq]", CW_SIM_TIMER_NR_KINDS },
+		{ "idle", "[idle]", CW_SIM_TIMER_NR_KINDS },
+	};
+	struct cw_sim_machine_key_info k;
+	size_t nr_keys = 0;
+
+	(void)state;
+	while (cw_sim_machine_key(nr_keys, &k) == 0) {
+		assert_non_null(k.section);
+		assert_non_null(k.name);
+		assert_non_null(k.type);
+		assert_true(k.help[0] != '\0');
+		nr_keys++;
+	}
+	assert_true(nr_keys >= 38);
+	assert_int_equal(cw_sim_machine_key(nr_keys, &k), CW_ENOENT);
+	assert_int_equal(cw_sim_machine_key(0, NULL), CW_EINVAL);
+
+	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
+		char text[256], want[512], err[CW_SIM_ERR_MAX];
+		struct cw_sim_machine_desc *m = NULL;
+		size_t pos;
+		int n;
+
+		/* The unknown key is the line after its header: line 5, or 2 in [machine]. */
+		n = snprintf(text, sizeof(text), "%s%s\nnot_a_key = 1\n",
+			     strcmp(sections[s].header, "[machine]") == 0
+				     ? ""
+				     : "[machine]\nname = m\ncpus = 2\n",
+			     sections[s].header);
+		assert_true(n > 0 && (size_t)n < sizeof(text));
+		pos = (size_t)snprintf(want, sizeof(want), "k.ini:%d: expected a key of %s: ",
+				       strcmp(sections[s].header, "[machine]") == 0 ? 2 : 5,
+				       sections[s].header);
+		for (size_t i = 0; cw_sim_machine_key(i, &k) == 0; i++) {
+			if (strcmp(k.section, sections[s].schema_section) != 0 ||
+			    (k.timer_kinds && !(k.timer_kinds & (1u << sections[s].kind)))) {
+				continue;
+			}
+			pos += (size_t)snprintf(want + pos, sizeof(want) - pos, "%s%s",
+						want[pos - 2] == ':' ? "" : ", ", k.name);
+		}
+		snprintf(want + pos, sizeof(want) - pos, " (got 'not_a_key')");
+		assert_int_equal(cw_sim_machine_desc_parse_mem(text, strlen(text), "k.ini", &m, err,
+							       sizeof(err)),
+				 CW_EINVAL);
+		assert_null(m);
+		assert_string_equal(err, want);
+	}
+}
+
+/*
+ * The defaults the schema states are what the parser fills in: a file that
+ * leaves the keys out dumps "key = DEFAULT" for every literal default, and
+ * leaves out the keys whose default is "none" and which the dump writes
+ * only when set.
+ */
+static void test_machine_schema_defaults_are_the_parsers(void **state)
+{
+	static const char text[] = "[machine]\nname = m\ncpus = 2\n"
+				   "[counter c]\nwidth = 32\nfreq = 1MHz\nrating = 100\n"
+				   "[global_timer g]\nfreq = 1MHz\nirq = 27\n"
+				   "[irq]\naffinity = 27 1\n"
+				   "[idle]\nstate = c1 shallow 1us\n";
+	struct cw_sim_machine_desc *m = parse_ok(text);
+	struct cw_sim_machine_key_info k;
+	size_t n = cw_sim_machine_desc_format(m, NULL, 0);
+	char *out = malloc(n + 1);
+	unsigned literal = 0, absent = 0;
+
+	(void)state;
+	assert_non_null(out);
+	cw_sim_machine_desc_format(m, out, n + 1);
+	for (size_t i = 0; cw_sim_machine_key(i, &k) == 0; i++) {
+		char line[160];
+
+		if (k.required || !k.default_text[0] || strcmp(k.section, "system") == 0 ||
+		    strstr(k.default_text, "by kind") || strchr(k.default_text, '`') ||
+		    strstr(k.default_text, "CPU 0") || strstr(k.default_text, "class 0")) {
+			continue;
+		}
+		if (strncmp(k.default_text, "none", 4) == 0) {
+			if (strcmp(k.name, "flags") == 0) {
+				/* "none" is itself the value flags dumps. */
+				assert_non_null(strstr(out, "\nflags = none\n"));
+				literal++;
+				continue;
+			}
+			snprintf(line, sizeof(line), "\n%s = ", k.name);
+			if (strstr(out, line)) {
+				fail_msg("'%s' defaults to none but the dump has it:\n%s", k.name,
+					 out);
+			}
+			absent++;
+			continue;
+		}
+		snprintf(line, sizeof(line), "\n%s = %s\n", k.name, k.default_text);
+		if (!strstr(out, line)) {
+			fail_msg("schema default of '%s' is '%s'; the dump says otherwise:\n%s",
+				 k.name, k.default_text, out);
+		}
+		literal++;
+	}
+	/* drift jitter start stops*2 erratum clear_order latency*2 ignore_bb flags. */
+	assert_int_equal(literal, 11);
+	/* description isolated drift_at active_power wakeup_energy. */
+	assert_int_equal(absent, 5);
+	free(out);
+	cw_sim_machine_desc_free(m);
+}
+
 static void check_round_trip(const char *text, size_t len, const char *name)
 {
 	struct cw_sim_machine_desc *a = NULL, *b = NULL;
@@ -588,7 +719,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	/* unknown key */
 	BAD(MACH "frq = 1\n", 4,
-	    "expected a key of [machine]: name, cpus, description (got 'frq')"),
+	    "expected a key of [machine]: name, description, cpus (got 'frq')"),
 	BAD(MACH CTR "freqency = 1MHz\n", 8,
 	    "expected a key of [counter c]: width, freq, rating, "
 	    "flags, drift, drift_at, jitter, start, wraps_after, stops_in_suspend, "
@@ -1013,6 +1144,8 @@ int main(void)
 		cmocka_unit_test(test_machine_isolated_cpus),
 		cmocka_unit_test(test_machine_overlong_line_is_an_error),
 		cmocka_unit_test(test_machine_mutated_inputs_never_crash),
+		cmocka_unit_test(test_machine_schema_lists_the_keys_the_parser_takes),
+		cmocka_unit_test(test_machine_schema_defaults_are_the_parsers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@
 #include "jsonw.h"
 #include "energy.h"
 #include "html_report.h"
+#include "machine_keys.h"
 #include "progress.h"
 #include "step.h"
 #include "symbols.h"
@@ -125,6 +126,8 @@ struct cwsim_opts {
 	const char *json_path;
 	/** --version: print the version and exit. */
 	bool version;
+	/** --machine-keys: print the machine-file key reference (Markdown) and exit. */
+	bool machine_keys;
 	/** --progress auto|on|off. */
 	enum cwsim_progress_mode progress;
 	/** --trace FILE (path NULL: none), --trace-events, --trace-from, --trace-to. */
@@ -255,6 +258,7 @@ static void usage(FILE *f)
 	      "  --step-input FILE    --step reading the commands from FILE (a replay)\n"
 	      "  --step-record FILE   --step keeping every command in FILE\n"
 	      "  --version            print the version and exit\n"
+	      "  --machine-keys       print the machine-file key reference (Markdown) and exit\n"
 	      "  --help               print this help and exit\n"
 	      "\n"
 	      "TIME is a number with a unit: ns, us, ms or s (decimals allowed).\n"
@@ -442,6 +446,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--step") == 0) {
 		p->o->step = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--machine-keys") == 0) {
+		p->o->machine_keys = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--version") == 0) {
@@ -1660,6 +1668,9 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	if (o.version) {
 		fprintf(out, "cwsim (clockwork) %s\n", CWSIM_VERSION);
 		return CWSIM_EXIT_OK;
+	}
+	if (o.machine_keys) {
+		return cwsim_machine_keys(out) ? CWSIM_EXIT_FAILURE : CWSIM_EXIT_OK;
 	}
 	ret = find_example("machines", &o.machine_path, o.machine_buf, sizeof(o.machine_buf), err);
 	if (ret == CWSIM_EXIT_OK && o.workload_path && strcmp(o.workload_path, "none") != 0) {

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Writes a machine description back as machine-file text, in canonical
- * form: every section and every key (timers with the defaults their kind
- * filled in; [irq] and [idle] only when they say something), numbers in the largest unit that keeps
- * them readable (3579545 Hz is "3.579545MHz", 2300000000 ns is "2.3s",
- * drifts in ppm), CPU lists as ranges. The parser reads this text back to an
- * equal description, which tests use, and cwsim --dump-machine prints it.
+ * form, from the machine-file schema (cw__sim_machine_keys[],
+ * machine-parse.c): every section and every key in the table's order, each
+ * value from where the table says it lives and in its type's notation
+ * (timers with the defaults their kind filled in; [system], [irq] and
+ * [idle] only when they say something; keys marked IF_SET only when not 0),
+ * numbers in the largest unit that keeps them readable (3579545 Hz is
+ * "3.579545MHz", 2300000000 ns is "2.3s", drifts in ppm), CPU lists as
+ * ranges. The parser reads this text back to an equal description, which
+ * tests use, and cwsim --dump-machine prints it.
  */
 #include <clockwork/sim.h>
 #include <clockwork/clocksource.h>
@@ -15,6 +19,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /** snprintf-style output: writes what fits, counts everything. */
 struct out {
@@ -141,49 +146,6 @@ static void put_flags(struct out *o, unsigned flags)
 	}
 }
 
-static void put_counter(struct out *o, const struct cw_sim_counter_desc *c)
-{
-	const struct cw_sim_counter_params *p = &c->params;
-
-	put(o, "\n[counter %s]\nwidth = %u\nfreq = ", c->name, p->width_bits);
-	put_freq(o, p->freq_hz);
-	put(o, "\nrating = %d\nflags = ", c->rating);
-	put_flags(o, c->flags);
-	put(o, "\ndrift = ");
-	put_drift(o, p->drift_ppb);
-	put(o, "\n");
-	for (size_t i = 0; i < c->nr_drift_changes; i++) {
-		put(o, "drift_at = ");
-		put_duration(o, c->drift_changes[i].at_ns);
-		put(o, " ");
-		put_drift(o, c->drift_changes[i].drift_ppb);
-		put(o, "\n");
-	}
-	put(o, "jitter = %llu\nstart = 0x%llx\nstops_in_suspend = %s\nstops_in_deep_idle = %s\n",
-	    (unsigned long long)p->jitter_cycles, (unsigned long long)p->start_value,
-	    p->stops_in_suspend ? "yes" : "no", p->stops_in_deep_idle ? "yes" : "no");
-}
-
-static void put_timer(struct out *o, const struct cw_sim_timer_desc *t)
-{
-	put(o, "\n[%s %s]\ncompatible = %s\nfreq = ", cw_sim_timer_kind_name(t->kind), t->name,
-	    t->compatible);
-	put_freq(o, t->freq_hz);
-	put(o, "\nwidth = %u\nrating = %d\nirq = %u\nmin_delta = %llu\nmax_delta = 0x%llx\n",
-	    t->width_bits, t->rating, t->irq, (unsigned long long)t->min_delta_ticks,
-	    (unsigned long long)t->max_delta_ticks);
-	put(o, "c3stop = %s\n", t->c3stop ? "yes" : "no");
-	if (t->kind == CW_SIM_TIMER_TMU || t->kind == CW_SIM_TIMER_HPET) {
-		put(o, "channels = %u\n", t->channels);
-	}
-	if (t->kind == CW_SIM_TIMER_GLOBAL_TIMER) {
-		put(o, "erratum = %s\nclear_order = %s\n", t->erratum ? "yes" : "no",
-		    t->clear_order == CW_SIM_CLEAR_FLAG_FIRST     ? "flag_first"
-		    : t->clear_order == CW_SIM_CLEAR_ONESHOT_ONLY ? "oneshot_only"
-								  : "compare_first");
-	}
-}
-
 /* @ns since the epoch as "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC). */
 static void put_iso_utc(struct out *o, int64_t ns)
 {
@@ -229,57 +191,216 @@ size_t cw__sim_format_iso_utc(int64_t ns, char *buf, size_t len)
 	return o.pos;
 }
 
-static void put_system(struct out *o, const struct cw_sim_machine_desc *m)
+static uint64_t load_uint(const char *field, size_t size)
 {
-	if (!m->hz && !m->initial_jiffies && !m->realtime_set) {
-		return;
+	if (size == sizeof(uint64_t)) {
+		uint64_t v;
+
+		memcpy(&v, field, sizeof(v));
+		return v;
 	}
-	put(o, "\n[system]\n");
-	if (m->hz) {
-		put(o, "hz = %u\n", m->hz);
+	if (size == sizeof(uint32_t)) {
+		uint32_t v;
+
+		memcpy(&v, field, sizeof(v));
+		return v;
 	}
-	if (m->initial_jiffies) {
-		put(o, "initial_jiffies = 0x%llx\n", (unsigned long long)m->initial_jiffies);
-	}
-	if (m->realtime_set) {
-		put(o, "realtime = ");
-		put_iso_utc(o, m->realtime_init_ns);
-		put(o, "\n");
+	return *(const unsigned char *)field;
+}
+
+/* The capacity_class lines of node @n, one per class, in class order. */
+static void put_class_cpus(struct out *o, const struct cw_sim_node_desc *n)
+{
+	for (unsigned k = 1; k <= 15 && n->nr_class_cpus; k++) {
+		struct cw_sim_node_desc cls = { 0 };
+
+		cls.cpus = malloc(n->nr_class_cpus * sizeof(unsigned));
+		if (!cls.cpus) {
+			break;
+		}
+		for (unsigned j = 0; j < n->nr_class_cpus; j++) {
+			if (n->class_of[j] == k) {
+				cls.cpus[cls.nr_cpus++] = n->class_cpus[j];
+			}
+		}
+		if (cls.nr_cpus) {
+			put(o, "capacity_class = %u ", k);
+			put_cpus(o, &cls);
+			put(o, "\n");
+		}
+		free(cls.cpus);
 	}
 }
 
-static void put_irq_and_idle(struct out *o, const struct cw_sim_machine_desc *m)
+/*
+ * Whether key @k of the object at @obj says anything (a value other than 0,
+ * no, empty; a repeatable key given at least once).
+ */
+static bool key_is_set(const struct cw__sim_key *k, const void *obj)
 {
-	if (m->irq_latency_ns || m->ipi_latency_ns || m->nr_irq_affinity) {
-		put(o, "\n[irq]\nlatency = ");
-		put_duration(o, m->irq_latency_ns);
-		put(o, "\nipi_latency = ");
-		put_duration(o, m->ipi_latency_ns);
-		put(o, "\n");
+	const char *field = (const char *)obj + k->offset;
+	const struct cw_sim_machine_desc *m = obj;
+
+	switch (k->type) {
+	case CW__SIM_KEY_NAME:
+	case CW__SIM_KEY_TEXT:
+		return field[0] != '\0';
+	case CW__SIM_KEY_CPULIST:
+		return load_uint((const char *)obj + k->count_offset, sizeof(unsigned)) != 0;
+	case CW__SIM_KEY_REALTIME:
+		return m->realtime_set;
+	case CW__SIM_KEY_AFFINITY:
+		return m->nr_irq_affinity != 0;
+	case CW__SIM_KEY_IDLE_STATE:
+		return m->nr_idle_states != 0;
+	case CW__SIM_KEY_CLASS_CPUS:
+	case CW__SIM_KEY_DRIFT_AT:
+		/* Node and counter keys: their sections are always written. */
+		return true;
+	default:
+		return k->size && load_uint(field, k->size) != 0;
+	}
+}
+
+/* "key = value" line(s) of key @k of the object at @obj, as the table says. */
+static void put_key(struct out *o, const struct cw__sim_key *k, const void *obj)
+{
+	const char *field = (const char *)obj + k->offset;
+	uint64_t v = 0;
+
+	if ((k->flags & CW__SIM_KEY_NO_DUMP) ||
+	    ((k->flags & CW__SIM_KEY_IF_SET) && !key_is_set(k, obj))) {
+		return;
+	}
+	if (k->size && k->type <= CW__SIM_KEY_ENERGY && k->type != CW__SIM_KEY_NAME &&
+	    k->type != CW__SIM_KEY_TEXT) {
+		v = load_uint(field, k->size);
+	}
+	switch (k->type) {
+	case CW__SIM_KEY_INT:
+		put(o, (k->flags & CW__SIM_KEY_HEX) ? "%s = 0x%llx\n" : "%s = %llu\n", k->name,
+		    (unsigned long long)v);
+		return;
+	case CW__SIM_KEY_FREQ:
+		put(o, "%s = ", k->name);
+		put_freq(o, v);
+		break;
+	case CW__SIM_KEY_TIME:
+		put(o, "%s = ", k->name);
+		put_duration(o, v);
+		break;
+	case CW__SIM_KEY_DRIFT:
+		put(o, "%s = ", k->name);
+		put_drift(o, (int64_t)v);
+		break;
+	case CW__SIM_KEY_BOOL:
+		put(o, "%s = %s", k->name, v ? "yes" : "no");
+		break;
+	case CW__SIM_KEY_NAME:
+	case CW__SIM_KEY_TEXT:
+		put(o, "%s = %s", k->name, field);
+		break;
+	case CW__SIM_KEY_CHOICE:
+		put(o, "%s = %s", k->name, k->choices[v]);
+		break;
+	case CW__SIM_KEY_POWER:
+		put(o, "%s = %lluuW", k->name, (unsigned long long)v);
+		break;
+	case CW__SIM_KEY_ENERGY:
+		put(o, "%s = %llunJ", k->name, (unsigned long long)v);
+		break;
+	case CW__SIM_KEY_CPULIST: {
+		struct cw_sim_node_desc list = { 0 };
+
+		memcpy(&list.cpus, field, sizeof(list.cpus));
+		list.nr_cpus =
+			(unsigned)load_uint((const char *)obj + k->count_offset, sizeof(unsigned));
+		put(o, "%s = ", k->name);
+		put_cpus(o, &list);
+		break;
+	}
+	case CW__SIM_KEY_CLASS_CPUS:
+		put_class_cpus(o, obj);
+		return;
+	case CW__SIM_KEY_FLAGS:
+		put(o, "%s = ", k->name);
+		put_flags(o, (unsigned)load_uint(field, k->size));
+		break;
+	case CW__SIM_KEY_DRIFT_AT: {
+		const struct cw_sim_counter_desc *c = obj;
+
+		for (size_t i = 0; i < c->nr_drift_changes; i++) {
+			put(o, "%s = ", k->name);
+			put_duration(o, c->drift_changes[i].at_ns);
+			put(o, " ");
+			put_drift(o, c->drift_changes[i].drift_ppb);
+			put(o, "\n");
+		}
+		return;
+	}
+	case CW__SIM_KEY_REALTIME:
+		if (!key_is_set(k, obj)) {
+			return;
+		}
+		put(o, "%s = ", k->name);
+		put_iso_utc(o, ((const struct cw_sim_machine_desc *)obj)->realtime_init_ns);
+		break;
+	case CW__SIM_KEY_AFFINITY: {
+		const struct cw_sim_machine_desc *m = obj;
+
 		for (size_t i = 0; i < m->nr_irq_affinity; i++) {
-			put(o, "affinity = %u %u\n", m->irq_affinity[i].irq,
+			put(o, "%s = %u %u\n", k->name, m->irq_affinity[i].irq,
 			    m->irq_affinity[i].cpu);
 		}
+		return;
 	}
-	if (m->nr_idle_states || m->ignore_broadcast_busy || m->active_power_uw ||
-	    m->wakeup_energy_nj) {
-		put(o, "\n[idle]\n");
+	case CW__SIM_KEY_IDLE_STATE: {
+		const struct cw_sim_machine_desc *m = obj;
+
 		for (unsigned i = 0; i < m->nr_idle_states; i++) {
 			const struct cw_sim_idle_state_desc *st = &m->idle_states[i];
 
-			put(o, "state = %s %s ", st->name, st->deep ? "deep" : "shallow");
+			put(o, "%s = %s %s ", k->name, st->name, st->deep ? "deep" : "shallow");
 			put_duration(o, st->exit_latency_ns);
 			if (st->power_uw) {
 				put(o, " %lluuW", (unsigned long long)st->power_uw);
 			}
 			put(o, "\n");
 		}
-		put(o, "ignore_broadcast_busy = %s\n", m->ignore_broadcast_busy ? "yes" : "no");
-		if (m->active_power_uw) {
-			put(o, "active_power = %lluuW\n", (unsigned long long)m->active_power_uw);
-		}
-		if (m->wakeup_energy_nj) {
-			put(o, "wakeup_energy = %llunJ\n", (unsigned long long)m->wakeup_energy_nj);
+		return;
+	}
+	default:
+		return;
+	}
+	put(o, "\n");
+}
+
+/*
+ * Section @sect of the object at @obj (a timer of @kind for timer keys):
+ * its keys in the table's order. @header is written first; a singleton
+ * section other than [machine] only when one of its keys says something.
+ */
+static void put_section(struct out *o, enum cw__sim_msect sect, enum cw_sim_timer_kind kind,
+			const void *obj, bool optional)
+{
+	bool any = !optional;
+
+	for (size_t i = 0; i < cw__sim_nr_machine_keys && !any; i++) {
+		const struct cw__sim_key *k = &cw__sim_machine_keys[i];
+
+		any = k->section == sect && !(k->flags & CW__SIM_KEY_NO_DUMP) && key_is_set(k, obj);
+	}
+	if (!any) {
+		return;
+	}
+	if (optional) {
+		put(o, "\n[%s]\n", cw__sim_msect_name(sect));
+	}
+	for (size_t i = 0; i < cw__sim_nr_machine_keys; i++) {
+		const struct cw__sim_key *k = &cw__sim_machine_keys[i];
+
+		if (k->section == sect && cw__sim_key_applies(k, kind)) {
+			put_key(o, k, obj);
 		}
 	}
 }
@@ -291,51 +412,25 @@ CW_API size_t cw_sim_machine_desc_format(const struct cw_sim_machine_desc *m, ch
 	if (buf && len) {
 		buf[0] = '\0';
 	}
-	put(&o, "[machine]\nname = %s\n", m->name);
-	if (m->description[0]) {
-		put(&o, "description = %s\n", m->description);
-	}
-	put(&o, "cpus = %u\n", m->nr_cpus);
-	put_system(&o, m);
+	put(&o, "[machine]\n");
+	put_section(&o, CW__SIM_MSECT_MACHINE, CW_SIM_TIMER_NR_KINDS, m, false);
+	put_section(&o, CW__SIM_MSECT_SYSTEM, CW_SIM_TIMER_NR_KINDS, m, true);
 	for (unsigned i = 0; i < m->nr_nodes; i++) {
-		put(&o, "\n[node %u]\ncpus = ", m->nodes[i].id);
-		put_cpus(&o, &m->nodes[i]);
-		put(&o, "\n");
-		if (m->nodes[i].nr_isolated) {
-			struct cw_sim_node_desc iso = { .nr_cpus = m->nodes[i].nr_isolated,
-							.cpus = m->nodes[i].isolated };
-
-			put(&o, "isolated = ");
-			put_cpus(&o, &iso);
-			put(&o, "\n");
-		}
-		/* capacity_class lines, one per class, in class order. */
-		for (unsigned k = 1; k <= 15 && m->nodes[i].nr_class_cpus; k++) {
-			struct cw_sim_node_desc cls = { 0 };
-
-			cls.cpus = malloc(m->nodes[i].nr_class_cpus * sizeof(unsigned));
-			if (!cls.cpus) {
-				break;
-			}
-			for (unsigned j = 0; j < m->nodes[i].nr_class_cpus; j++) {
-				if (m->nodes[i].class_of[j] == k) {
-					cls.cpus[cls.nr_cpus++] = m->nodes[i].class_cpus[j];
-				}
-			}
-			if (cls.nr_cpus) {
-				put(&o, "capacity_class = %u ", k);
-				put_cpus(&o, &cls);
-				put(&o, "\n");
-			}
-			free(cls.cpus);
-		}
+		put(&o, "\n[node %u]\n", m->nodes[i].id);
+		put_section(&o, CW__SIM_MSECT_NODE, CW_SIM_TIMER_NR_KINDS, &m->nodes[i], false);
 	}
 	for (size_t i = 0; i < m->nr_counters; i++) {
-		put_counter(&o, &m->counters[i]);
+		put(&o, "\n[counter %s]\n", m->counters[i].name);
+		put_section(&o, CW__SIM_MSECT_COUNTER, CW_SIM_TIMER_NR_KINDS, &m->counters[i],
+			    false);
 	}
 	for (size_t i = 0; i < m->nr_timers; i++) {
-		put_timer(&o, &m->timers[i]);
+		const struct cw_sim_timer_desc *t = &m->timers[i];
+
+		put(&o, "\n[%s %s]\n", cw_sim_timer_kind_name(t->kind), t->name);
+		put_section(&o, CW__SIM_MSECT_TIMER, t->kind, t, false);
 	}
-	put_irq_and_idle(&o, m);
+	put_section(&o, CW__SIM_MSECT_IRQ, CW_SIM_TIMER_NR_KINDS, m, true);
+	put_section(&o, CW__SIM_MSECT_IDLE, CW_SIM_TIMER_NR_KINDS, m, true);
 	return o.pos;
 }

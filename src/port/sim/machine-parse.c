@@ -4,18 +4,27 @@
  *
  * The format is line based: "[kind ARG]" section headers, "key = value"
  * lines, comments from '#' or ';' (at the start of a line or after a blank)
- * to the end of the line, and blank lines. Each section kind has a table of
- * keys (struct key_def) with a handler per key; the parser checks what the
- * table says (unknown, duplicate and missing keys) and each handler checks
- * its value. Checks that involve several keys or sections (a start value
- * wider than the counter, CPUs in two nodes) run when the section or the
- * file ends and point at the line that carries the conflict.
+ * to the end of the line, and blank lines.
+ *
+ * The schema. One table, cw__sim_machine_keys[] (at the end of the key
+ * handlers below; struct cw__sim_key in sim-internal.h), lists every key of
+ * every section: name, type, range, default, help, where the value goes.
+ * The parser checks what the table says (unknown, duplicate and missing
+ * keys), parses and range-checks typed values from it (parse_typed(): "a
+ * width in bits, 16..64"), and calls a key's own handler only for compound
+ * values ("TIME DRIFT", CPU lists) and checks of its own. The formatter
+ * (machine-format.c) writes the keys back from the same table, and
+ * cw_sim_machine_key() hands it out for the docs (cwsim --machine-keys).
+ * Checks that involve several keys or sections (a start value wider than
+ * the counter, CPUs in two nodes) run when the section or the file ends
+ * and point at the line that carries the conflict (the line each key was
+ * seen at, key_line()).
  *
  * Timer sections ([global_timer NAME], [arch_timer NAME], [tmu NAME],
- * [hpet NAME], [lapic NAME], [pit NAME]) share one key table; each key says
- * which kinds it applies to (struct key_def::kinds), so a key of another
- * kind is reported like an unknown key, with the list of the keys this
- * kind has. Values the file leaves out take the kind's defaults
+ * [hpet NAME], [lapic NAME], [pit NAME]) share one key list; each key says
+ * which kinds it applies to (struct cw__sim_key::kinds), so a key of
+ * another kind is reported like an unknown key, with the list of the keys
+ * this kind has. Values the file leaves out take the kind's defaults
  * (timer_kinds[]), so a parsed description is always complete.
  *
  * [system] places the start state (HZ, initial jiffies, REALTIME as a UTC
@@ -48,8 +57,8 @@
 #define LINE_BYTES         1024u
 /** Largest machine file accepted. */
 #define FILE_MAX_BYTES     (4u << 20)
-/** Most keys a section kind has. */
-#define MAX_KEYS           16u
+/** Most keys a section has (its run of cw__sim_machine_keys[]; enter_section() checks). */
+#define MAX_KEYS           24u
 /** Longest excerpt of the input quoted in a message. */
 #define QUOTE_CHARS        48u
 /** The largest jitter is 1/16 of the counter range (see check_counter()). */
@@ -59,35 +68,15 @@
 	"a section [machine], [system], [node N], [counter NAME], [irq], [idle] or a timer "       \
 	"[global_timer|arch_timer|tmu|hpet|lapic|pit NAME]"
 
-enum section_kind {
-	SECT_NONE,
-	SECT_MACHINE,
-	SECT_NODE,
-	SECT_COUNTER,
-	SECT_TIMER,
-	SECT_IRQ,
-	SECT_IDLE,
-	SECT_SYSTEM,
-};
-
-struct parser;
-
-/** Handles one key's value; returns 0 or an error already written. */
-typedef int (*key_fn)(struct parser *ps, const char *val);
-
-/** One key of a section kind. */
-struct key_def {
-	/** Key name. */
-	const char *name;
-	/** Value handler. */
-	key_fn fn;
-	/** The section is incomplete without it. */
-	bool required;
-	/** May appear several times (drift_at). */
-	bool repeatable;
-	/** Timer kinds the key applies to (bit per enum cw_sim_timer_kind; 0: all). */
-	unsigned kinds;
-};
+/* Sections (sim-internal.h); SECT_NONE before the first header. */
+#define SECT_NONE    CW__SIM_MSECT_NR
+#define SECT_MACHINE CW__SIM_MSECT_MACHINE
+#define SECT_SYSTEM  CW__SIM_MSECT_SYSTEM
+#define SECT_NODE    CW__SIM_MSECT_NODE
+#define SECT_COUNTER CW__SIM_MSECT_COUNTER
+#define SECT_TIMER   CW__SIM_MSECT_TIMER
+#define SECT_IRQ     CW__SIM_MSECT_IRQ
+#define SECT_IDLE    CW__SIM_MSECT_IDLE
 
 /** Parser state while one text is parsed. */
 struct parser {
@@ -96,33 +85,34 @@ struct parser {
 	/** The description being built. */
 	struct cw_sim_machine_desc *m;
 	/** Current section, its header line and its title for messages. */
-	enum section_kind kind;
+	enum cw__sim_msect kind;
 	unsigned sect_line;
 	char title[CW_SIM_COUNTER_NAME_MAX + 16];
-	/** Key table of the current section. */
-	const struct key_def *keys;
+	/** Keys of the current section: its run of cw__sim_machine_keys[]. */
+	const struct cw__sim_key *keys;
 	size_t nr_keys;
 	/** Line where each key of the current section was set (0: not yet). */
 	unsigned seen[MAX_KEYS];
 	/** Line of the [machine] header (0: none yet). */
 	unsigned machine_line;
-	/** Current counter: lines of keys that later checks point at. */
-	unsigned start_line;
-	unsigned jitter_line;
-	unsigned nonstop_line;
-	unsigned stops_line;
-	unsigned wraps_after_line;
-	/** Current counter: wraps_after, ns (valid when wraps_after_line is set). */
+	/** Current counter: wraps_after, ns (valid when its key was seen). */
 	uint64_t wraps_after_ns;
-	/** Current timer section: its kind and the lines of keys later checks point at. */
+	/** Current timer section: its kind. */
 	enum cw_sim_timer_kind timer_kind;
-	unsigned min_delta_line;
-	unsigned max_delta_line;
-	unsigned irq_line;
 };
 
-static void enter_section(struct parser *ps, enum section_kind kind, const struct key_def *keys,
-			  size_t nr_keys);
+static void enter_section(struct parser *ps, enum cw__sim_msect kind);
+
+/* Line of key @name in the current section (0: not given). */
+static unsigned key_line(const struct parser *ps, const char *name)
+{
+	for (size_t i = 0; i < ps->nr_keys; i++) {
+		if (strcmp(ps->keys[i].name, name) == 0) {
+			return ps->seen[i];
+		}
+	}
+	return 0;
+}
 
 /* ---------------------------------------------------------------------- */
 /* Messages */
@@ -465,45 +455,6 @@ static int value_duration(struct parser *ps, const char *val, uint64_t *out)
 }
 
 /* ---------------------------------------------------------------------- */
-/* [machine] keys */
-
-static int key_machine_name(struct parser *ps, const char *val)
-{
-	int ret = check_name(ps, val, sizeof(ps->m->name), "a machine name");
-
-	if (!ret) {
-		memcpy(ps->m->name, val, strlen(val) + 1);
-	}
-	return ret;
-}
-
-static int key_machine_cpus(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 1, CW_MAX_CPUS, "a number of CPUs", &v);
-
-	if (!ret) {
-		ps->m->nr_cpus = (unsigned)v;
-	}
-	return ret;
-}
-
-static int key_machine_description(struct parser *ps, const char *val)
-{
-	if (strlen(val) >= sizeof(ps->m->description)) {
-		return expected(ps, "a description of at most 127 characters", val);
-	}
-	memcpy(ps->m->description, val, strlen(val) + 1);
-	return 0;
-}
-
-static const struct key_def machine_keys[] = {
-	{ "name", key_machine_name, true, false, 0 },
-	{ "cpus", key_machine_cpus, true, false, 0 },
-	{ "description", key_machine_description, false, false, 0 },
-};
-
-/* ---------------------------------------------------------------------- */
 /* [node N] keys */
 
 /* Append CPUs lo..hi to the current node. */
@@ -645,55 +596,8 @@ static int key_node_capacity_class(struct parser *ps, const char *val)
 	return 0;
 }
 
-static const struct key_def node_keys[] = {
-	{ "cpus", key_node_cpus, true, false, 0 },
-	{ "isolated", key_node_isolated, false, false, 0 },
-	{ "capacity_class", key_node_capacity_class, false, true, 0 },
-};
-
 /* ---------------------------------------------------------------------- */
 /* [counter NAME] keys */
-
-static int key_counter_width(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, CW_SIM_COUNTER_MIN_BITS, CW_SIM_COUNTER_MAX_BITS,
-				   "a width in bits", &v);
-
-	if (!ret) {
-		cur_counter(ps)->params.width_bits = (unsigned)v;
-	}
-	return ret;
-}
-
-static int key_counter_freq(struct parser *ps, const char *val)
-{
-	enum num_status st;
-	uint64_t hz;
-	bool neg;
-
-	st = parse_quantity(val, freq_units, false, &neg, &hz);
-	if (st != NUM_OK) {
-		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
-				      "Hz, kHz, MHz, GHz", "Hz", val);
-	}
-	if (hz == 0 || hz > CW_SIM_MAX_FREQ_HZ) {
-		return expected(ps, "a frequency above 0 Hz and at most 100GHz", val);
-	}
-	cur_counter(ps)->params.freq_hz = hz;
-	return 0;
-}
-
-static int key_counter_rating(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 1, 499, "a rating", &v);
-
-	if (!ret) {
-		cur_counter(ps)->rating = (int)v;
-	}
-	return ret;
-}
 
 static int counter_flag(struct parser *ps, const char *tok, const char *val, unsigned *flags)
 {
@@ -734,16 +638,8 @@ static int key_counter_flags(struct parser *ps, const char *val)
 	}
 	if (!ret) {
 		cur_counter(ps)->flags = flags;
-		if (flags & CW_CLOCKSOURCE_SUSPEND_NONSTOP) {
-			ps->nonstop_line = ps->tx.line;
-		}
 	}
 	return ret;
-}
-
-static int key_counter_drift(struct parser *ps, const char *val)
-{
-	return value_drift(ps, val, &cur_counter(ps)->params.drift_ppb);
 }
 
 static int key_counter_drift_at(struct parser *ps, const char *val)
@@ -784,71 +680,11 @@ static int key_counter_drift_at(struct parser *ps, const char *val)
 	return 0;
 }
 
-static int key_counter_jitter(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 0, UINT32_MAX, "a jitter in cycles", &v);
-
-	if (!ret) {
-		cur_counter(ps)->params.jitter_cycles = v;
-		ps->jitter_line = ps->tx.line;
-	}
-	return ret;
-}
-
-static int key_counter_start(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 0, UINT64_MAX, "a start value", &v);
-
-	if (!ret) {
-		cur_counter(ps)->params.start_value = v;
-		ps->start_line = ps->tx.line;
-	}
-	return ret;
-}
-
 /* wraps_after = TIME: the start value is derived when the section ends (width, freq, drift). */
 static int key_counter_wraps_after(struct parser *ps, const char *val)
 {
-	int ret = value_duration(ps, val, &ps->wraps_after_ns);
-
-	if (!ret) {
-		ps->wraps_after_line = ps->tx.line;
-	}
-	return ret;
+	return value_duration(ps, val, &ps->wraps_after_ns);
 }
-
-static int key_counter_stops_in_suspend(struct parser *ps, const char *val)
-{
-	int ret = value_bool(ps, val, &cur_counter(ps)->params.stops_in_suspend);
-
-	if (!ret && cur_counter(ps)->params.stops_in_suspend) {
-		ps->stops_line = ps->tx.line;
-	}
-	return ret;
-}
-
-static int key_counter_stops_in_deep_idle(struct parser *ps, const char *val)
-{
-	return value_bool(ps, val, &cur_counter(ps)->params.stops_in_deep_idle);
-}
-
-static const struct key_def counter_keys[] = {
-	{ "width", key_counter_width, true, false, 0 },
-	{ "freq", key_counter_freq, true, false, 0 },
-	{ "rating", key_counter_rating, true, false, 0 },
-	{ "flags", key_counter_flags, false, false, 0 },
-	{ "drift", key_counter_drift, false, false, 0 },
-	{ "drift_at", key_counter_drift_at, false, true, 0 },
-	{ "jitter", key_counter_jitter, false, false, 0 },
-	{ "start", key_counter_start, false, false, 0 },
-	{ "wraps_after", key_counter_wraps_after, false, false, 0 },
-	{ "stops_in_suspend", key_counter_stops_in_suspend, false, false, 0 },
-	{ "stops_in_deep_idle", key_counter_stops_in_deep_idle, false, false, 0 },
-};
-
-CW_BUILD_ASSERT(sizeof(counter_keys) / sizeof(counter_keys[0]) <= MAX_KEYS, "seen[] too small");
 
 /* ---------------------------------------------------------------------- */
 /* Timer sections ([global_timer NAME], [arch_timer NAME], ...) */
@@ -915,143 +751,18 @@ static int key_timer_compatible(struct parser *ps, const char *val)
 	return 0;
 }
 
-static int key_timer_freq(struct parser *ps, const char *val)
-{
-	enum num_status st;
-	uint64_t hz;
-	bool neg;
-
-	st = parse_quantity(val, freq_units, false, &neg, &hz);
-	if (st != NUM_OK) {
-		return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
-				      "Hz, kHz, MHz, GHz", "Hz", val);
-	}
-	if (hz == 0 || hz > CW_SIM_MAX_FREQ_HZ) {
-		return expected(ps, "a frequency above 0 Hz and at most 100GHz", val);
-	}
-	cur_timer(ps)->freq_hz = hz;
-	return 0;
-}
-
-static int key_timer_width(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, CW_SIM_COUNTER_MIN_BITS, CW_SIM_COUNTER_MAX_BITS,
-				   "a width in bits", &v);
-
-	if (!ret) {
-		cur_timer(ps)->width_bits = (unsigned)v;
-	}
-	return ret;
-}
-
-static int key_timer_rating(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 1, 499, "a rating", &v);
-
-	if (!ret) {
-		cur_timer(ps)->rating = (int)v;
-	}
-	return ret;
-}
-
-static int key_timer_irq(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 0, CW_SIM_MAX_IRQ, "an interrupt number", &v);
-
-	if (!ret) {
-		cur_timer(ps)->irq = (unsigned)v;
-		ps->irq_line = ps->tx.line;
-	}
-	return ret;
-}
-
-static int key_timer_min_delta(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 1, UINT64_MAX, "a minimum delta in cycles", &v);
-
-	if (!ret) {
-		cur_timer(ps)->min_delta_ticks = v;
-		ps->min_delta_line = ps->tx.line;
-	}
-	return ret;
-}
-
-static int key_timer_max_delta(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 1, UINT64_MAX, "a maximum delta in cycles", &v);
-
-	if (!ret) {
-		cur_timer(ps)->max_delta_ticks = v;
-		ps->max_delta_line = ps->tx.line;
-	}
-	return ret;
-}
-
-static int key_timer_c3stop(struct parser *ps, const char *val)
-{
-	return value_bool(ps, val, &cur_timer(ps)->c3stop);
-}
-
-static int key_timer_channels(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 1, CW_SIM_MAX_CHANNELS, "a number of channels", &v);
-
-	if (!ret) {
-		cur_timer(ps)->channels = (unsigned)v;
-	}
-	return ret;
-}
-
-static int key_timer_erratum(struct parser *ps, const char *val)
-{
-	return value_bool(ps, val, &cur_timer(ps)->erratum);
-}
-
-static int key_timer_clear_order(struct parser *ps, const char *val)
-{
-	if (strcmp(val, "compare_first") == 0) {
-		cur_timer(ps)->clear_order = CW_SIM_CLEAR_COMPARE_FIRST;
-	} else if (strcmp(val, "flag_first") == 0) {
-		cur_timer(ps)->clear_order = CW_SIM_CLEAR_FLAG_FIRST;
-	} else if (strcmp(val, "oneshot_only") == 0) {
-		cur_timer(ps)->clear_order = CW_SIM_CLEAR_ONESHOT_ONLY;
-	} else {
-		return expected(ps, "compare_first, flag_first or oneshot_only", val);
-	}
-	return 0;
-}
-
-static const struct key_def timer_keys[] = {
-	{ "compatible", key_timer_compatible, false, false, 0 },
-	{ "freq", key_timer_freq, true, false, 0 },
-	{ "width", key_timer_width, false, false, 0 },
-	{ "rating", key_timer_rating, false, false, 0 },
-	{ "irq", key_timer_irq, true, false, 0 },
-	{ "min_delta", key_timer_min_delta, false, false, 0 },
-	{ "max_delta", key_timer_max_delta, false, false, 0 },
-	{ "c3stop", key_timer_c3stop, false, false, 0 },
-	{ "channels", key_timer_channels, false, false, KINDS_CHANNELS },
-	{ "erratum", key_timer_erratum, false, false, KINDS_GLOBAL_TMR },
-	{ "clear_order", key_timer_clear_order, false, false, KINDS_GLOBAL_TMR },
-};
-
-CW_BUILD_ASSERT(sizeof(timer_keys) / sizeof(timer_keys[0]) <= MAX_KEYS, "seen[] too small");
-
 /* Checks across the keys of a timer, run when its section ends. */
 static int check_timer(struct parser *ps)
 {
 	struct cw_sim_timer_desc *t = cur_timer(ps);
 	uint64_t mask = CW_CLOCKSOURCE_MASK(t->width_bits);
+	unsigned max_delta_line = key_line(ps, "max_delta");
+	unsigned min_delta_line = key_line(ps, "min_delta");
+	unsigned irq_line = key_line(ps, "irq");
 
 	if (t->max_delta_ticks == 0 || t->max_delta_ticks > mask) {
-		if (ps->max_delta_line) {
-			return perr(ps, ps->max_delta_line,
+		if (max_delta_line) {
+			return perr(ps, max_delta_line,
 				    "expected a max_delta within the timer's %u bits (at most "
 				    "0x%llx; got 0x%llx)",
 				    t->width_bits, (unsigned long long)mask,
@@ -1061,13 +772,13 @@ static int check_timer(struct parser *ps)
 	}
 	/* Line 0 is the PIT's (the ISA timer interrupt); the models treat 0 as "default". */
 	if (t->irq == 0 && t->kind != CW_SIM_TIMER_PIT) {
-		return perr(ps, ps->irq_line ? ps->irq_line : ps->sect_line,
+		return perr(ps, irq_line ? irq_line : ps->sect_line,
 			    "expected an interrupt number of 1..%u in %s (got 0: line 0 is the "
 			    "PIT's)",
 			    CW_SIM_MAX_IRQ, ps->title);
 	}
 	if (t->min_delta_ticks > t->max_delta_ticks) {
-		return perr(ps, ps->min_delta_line ? ps->min_delta_line : ps->sect_line,
+		return perr(ps, min_delta_line ? min_delta_line : ps->sect_line,
 			    "expected min_delta <= max_delta in %s (got 0x%llx > 0x%llx)",
 			    ps->title, (unsigned long long)t->min_delta_ticks,
 			    (unsigned long long)t->max_delta_ticks);
@@ -1124,7 +835,7 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 	t->c3stop = ki->c3stop;
 	t->channels = def.nr_channels;
 	t->line = ps->tx.line;
-	enter_section(ps, SECT_TIMER, timer_keys, sizeof(timer_keys) / sizeof(timer_keys[0]));
+	enter_section(ps, SECT_TIMER);
 	ps->timer_kind = kind;
 	snprintf(ps->title, sizeof(ps->title), "[%s %s]", ki->section, arg);
 	return 0;
@@ -1158,18 +869,6 @@ static int value_latency(struct parser *ps, const char *val, const char *what, u
 	}
 	snprintf(buf, sizeof(buf), "%s of at most 1s (real hardware takes ns to ms)", what);
 	return expected(ps, buf, val);
-}
-
-static int key_irq_latency(struct parser *ps, const char *val)
-{
-	ps->m->irq_latency_line = ps->tx.line;
-	return value_latency(ps, val, "an interrupt latency", &ps->m->irq_latency_ns);
-}
-
-static int key_irq_ipi_latency(struct parser *ps, const char *val)
-{
-	ps->m->ipi_latency_line = ps->tx.line;
-	return value_latency(ps, val, "an IPI latency", &ps->m->ipi_latency_ns);
 }
 
 /* affinity = IRQ CPU; the CPU is checked against [machine] cpus at the end of the file. */
@@ -1212,12 +911,6 @@ static int key_irq_affinity(struct parser *ps, const char *val)
 	return 0;
 }
 
-static const struct key_def irq_keys[] = {
-	{ "latency", key_irq_latency, false, false, 0 },
-	{ "ipi_latency", key_irq_ipi_latency, false, false, 0 },
-	{ "affinity", key_irq_affinity, false, true, 0 },
-};
-
 /* ---------------------------------------------------------------------- */
 /* [system] keys */
 
@@ -1230,20 +923,6 @@ static int key_system_hz(struct parser *ps, const char *val)
 	}
 	ps->m->hz = (unsigned)v;
 	return 0;
-}
-
-static int key_system_initial_jiffies(struct parser *ps, const char *val)
-{
-	uint64_t v;
-	int ret = value_uint_range(ps, val, 1, UINT64_MAX,
-				   "initial jiffies (0 is not allowed: leave the key out for "
-				   "Linux's INITIAL_JIFFIES)",
-				   &v);
-
-	if (!ret) {
-		ps->m->initial_jiffies = v;
-	}
-	return ret;
 }
 
 /* Days from 1970-01-01 to the first of @month (1..12) of @year (1970..). */
@@ -1371,12 +1050,6 @@ static int key_system_realtime(struct parser *ps, const char *val)
 	return 0;
 }
 
-static const struct key_def system_keys[] = {
-	{ "hz", key_system_hz, false, false, 0 },
-	{ "initial_jiffies", key_system_initial_jiffies, false, false, 0 },
-	{ "realtime", key_system_realtime, false, false, 0 },
-};
-
 /* ---------------------------------------------------------------------- */
 /* [idle] keys */
 
@@ -1456,32 +1129,464 @@ static int key_idle_state(struct parser *ps, const char *val)
 	return 0;
 }
 
-static int key_idle_ignore_broadcast_busy(struct parser *ps, const char *val)
-{
-	return value_bool(ps, val, &ps->m->ignore_broadcast_busy);
-}
+/* ---------------------------------------------------------------------- */
+/* The schema */
 
-static int key_idle_active_power(struct parser *ps, const char *val)
-{
-	return value_power(ps, val, &ps->m->active_power_uw);
-}
+/* The table calls handlers with the text state, the parser's first member. */
+#define TX_HANDLER(fn)                                                                             \
+	static int fn##_tx(struct cw__sim_text *tx, const char *val)                               \
+	{                                                                                          \
+		return fn(to_parser(tx), val);                                                     \
+	}
+TX_HANDLER(key_node_cpus)
+TX_HANDLER(key_node_isolated)
+TX_HANDLER(key_node_capacity_class)
+TX_HANDLER(key_counter_flags)
+TX_HANDLER(key_counter_drift_at)
+TX_HANDLER(key_counter_wraps_after)
+TX_HANDLER(key_timer_compatible)
+TX_HANDLER(key_irq_affinity)
+TX_HANDLER(key_system_hz)
+TX_HANDLER(key_system_realtime)
+TX_HANDLER(key_idle_state)
 
-static int key_idle_wakeup_energy(struct parser *ps, const char *val)
-{
-	return value_energy(ps, val, &ps->m->wakeup_energy_nj);
-}
+/* Field of the section's object: offset and size. */
+#define F(type, member) .offset = offsetof(type, member), .size = sizeof(((type *)0)->member)
+#define FM(member)      F(struct cw_sim_machine_desc, member)
+#define FN(member)      F(struct cw_sim_node_desc, member)
+#define FC(member)      F(struct cw_sim_counter_desc, member)
+#define FT(member)      F(struct cw_sim_timer_desc, member)
+#define REQ             CW__SIM_KEY_REQUIRED
+#define REP             CW__SIM_KEY_REPEATABLE
+#define HEX             CW__SIM_KEY_HEX
+#define IF_SET          CW__SIM_KEY_IF_SET
+#define KT(t)           CW__SIM_KEY_##t
+#define FREQ_RANGE      .lo = 1, .hi = CW_SIM_MAX_FREQ_HZ, .range = "above 0 Hz and at most 100GHz"
+#define LATENCY_RANGE                                                                              \
+	.hi = CW_SIM_MAX_LATENCY_NS, .range = "at most 1s (real hardware takes ns to ms)"
 
-static const struct key_def idle_keys[] = {
-	{ "state", key_idle_state, false, true, 0 },
-	{ "ignore_broadcast_busy", key_idle_ignore_broadcast_busy, false, false, 0 },
-	{ "active_power", key_idle_active_power, false, false, 0 },
-	{ "wakeup_energy", key_idle_wakeup_energy, false, false, 0 },
+static const char *const clear_orders[] = {
+	[CW_SIM_CLEAR_COMPARE_FIRST] = "compare_first",
+	[CW_SIM_CLEAR_FLAG_FIRST] = "flag_first",
+	[CW_SIM_CLEAR_ONESHOT_ONLY] = "oneshot_only",
+	NULL,
 };
 
-/* [irq] or [idle]: once, no argument. */
-static int begin_singleton(struct parser *ps, enum section_kind kind, const char *name,
-			   const char *arg, const char *header, unsigned *line,
-			   const struct key_def *keys, size_t nr_keys)
+const struct cw__sim_key cw__sim_machine_keys[] = {
+	/* [machine] */
+	{ CW__SIM_MSECT_MACHINE, "name", KT(NAME), REQ, 0, FM(name), .what = "a machine name",
+	  .help = "machine name, logged at boot and printed by cwsim" },
+	{ CW__SIM_MSECT_MACHINE, "description", KT(TEXT), IF_SET, 0, FM(description),
+	  .what = "a description", .def = "none", .help = "free text, logged at boot" },
+	{ CW__SIM_MSECT_MACHINE, "cpus", KT(INT), REQ, 0, FM(nr_cpus), .lo = 1, .hi = CW_MAX_CPUS,
+	  .what = "a number of CPUs", .help = "number of CPUs" },
+
+	/* [system] */
+	{ CW__SIM_MSECT_SYSTEM, "hz", KT(INT), IF_SET, 0, FM(hz), .range = "100, 250, 300 or 1000",
+	  .parse = key_system_hz_tx, .def = "the caller's, else the build's 1000",
+	  .help = "tick rate" },
+	{ CW__SIM_MSECT_SYSTEM, "initial_jiffies", KT(INT), IF_SET | HEX, 0, FM(initial_jiffies),
+	  .lo = 1, .hi = UINT64_MAX,
+	  .what = "initial jiffies (0 is not allowed: leave the key out for Linux's "
+		  "INITIAL_JIFFIES)",
+	  .def = "Linux's INITIAL_JIFFIES",
+	  .help = "jiffies at boot; Linux's INITIAL_JIFFIES has low 32 bits that wrap 300 s after "
+		  "boot; `0xfffffffd` crosses the 32-bit wrap at the third tick" },
+	{ CW__SIM_MSECT_SYSTEM, "realtime", KT(REALTIME), 0, 0, FM(realtime_init_ns),
+	  .range = "1970-01-01T00:00:00Z..2262-04-11T23:47:16.854775807Z (KTIME_MAX)",
+	  .parse = key_system_realtime_tx, .def = "the caller's; cwsim's is 2025-01-01T00:00:00Z",
+	  .help = "REALTIME at boot: a UTC date-time `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (no leap "
+		  "second `60`) or a time since the epoch with a unit (`2147483647.5s`)" },
+
+	/* [node N] */
+	{ CW__SIM_MSECT_NODE, "cpus", KT(CPULIST), REQ, 0, FN(cpus),
+	  .count_offset = offsetof(struct cw_sim_node_desc, nr_cpus), .range = "CPUs 0..4095",
+	  .parse = key_node_cpus_tx, .help = "CPUs of the node" },
+	{ CW__SIM_MSECT_NODE, "isolated", KT(CPULIST), IF_SET, 0, FN(isolated),
+	  .count_offset = offsetof(struct cw_sim_node_desc, nr_isolated),
+	  .range = "CPUs of this node", .parse = key_node_isolated_tx, .def = "none",
+	  .help = "CPUs left out of timer migration (Linux's `isolcpus`): their global timers run "
+		  "where queued, they pull nobody's ([timer-migration.md](timer-migration.md))" },
+	{ CW__SIM_MSECT_NODE, "capacity_class", KT(CLASS_CPUS), REP, 0, FN(class_cpus),
+	  .range = "CLASS 1..15, CPUs of this node", .parse = key_node_capacity_class_tx,
+	  .def = "class 0",
+	  .help = "`CLASS LIST`: these CPUs of the node are of that CPU capacity class; used by "
+		  "timer migration with `cwsim --tmigr-per-class`" },
+
+	/* [counter NAME] */
+	{ CW__SIM_MSECT_COUNTER, "width", KT(INT), REQ, 0, FC(params.width_bits),
+	  .lo = CW_SIM_COUNTER_MIN_BITS, .hi = CW_SIM_COUNTER_MAX_BITS, .what = "a width in bits",
+	  .help = "counter bits" },
+	{ CW__SIM_MSECT_COUNTER, "freq", KT(FREQ), REQ, 0, FC(params.freq_hz), FREQ_RANGE,
+	  .what = "a frequency", .help = "nominal frequency" },
+	{ CW__SIM_MSECT_COUNTER, "rating", KT(INT), REQ, 0, FC(rating), .lo = 1, .hi = 499,
+	  .what = "a rating",
+	  .help = "clocksource rating (bands: 1-99 unfit, 100-199 basic, 200-299 good, 300-399 "
+		  "desired, 400-499 perfect)" },
+	{ CW__SIM_MSECT_COUNTER, "flags", KT(FLAGS), 0, 0, FC(flags),
+	  .range = "continuous, must_verify, suspend_nonstop, each once; or none",
+	  .parse = key_counter_flags_tx, .def = "none",
+	  .help = "clocksource flags, separated by commas or blanks: `CW_CLOCKSOURCE_IS_CONTINUOUS`, "
+		  "`_MUST_VERIFY`, `_SUSPEND_NONSTOP`" },
+	{ CW__SIM_MSECT_COUNTER, "drift", KT(DRIFT), 0, 0, FC(params.drift_ppb),
+	  .hi = CW_SIM_DRIFT_MAX_PPB, .range = "within +-999999.999ppm", .what = "a drift",
+	  .def = "0ppm", .help = "frequency error from boot" },
+	{ CW__SIM_MSECT_COUNTER, "drift_at", KT(DRIFT_AT), REP, 0, FC(drift_changes),
+	  .range = "times strictly increasing, up to 1024 lines", .parse = key_counter_drift_at_tx,
+	  .def = "none", .help = "`TIME DRIFT`: from TIME on the drift is DRIFT" },
+	{ CW__SIM_MSECT_COUNTER, "jitter", KT(INT), 0, 0, FC(params.jitter_cycles), .lo = 0,
+	  .hi = UINT32_MAX, .what = "a jitter in cycles", .def = "0",
+	  .help = "read jitter in cycles, at most 1/16 of the counter range" },
+	{ CW__SIM_MSECT_COUNTER, "start", KT(INT), HEX, 0, FC(params.start_value), .lo = 0,
+	  .hi = UINT64_MAX, .what = "a start value", .def = "0x0",
+	  .help = "value at boot; must fit in `width` bits" },
+	{ CW__SIM_MSECT_COUNTER, "wraps_after", KT(TIME), CW__SIM_KEY_NO_DUMP, 0, .offset = 0,
+	  .size = 0, .hi = UINT64_MAX, .range = "one cycle to one wrap period",
+	  .parse = key_counter_wraps_after_tx, .def = "none (`start` applies)",
+	  .help = "instead of `start`: the start value is chosen so that the counter wraps that "
+		  "long after boot, at its `drift` (`cw_sim_counter_start_for_wrap()`); "
+		  "`wraps_after = 5ms` on a 16-bit 1 MHz counter gives `start = 0xec78`" },
+	{ CW__SIM_MSECT_COUNTER, "stops_in_suspend", KT(BOOL), 0, 0, FC(params.stops_in_suspend),
+	  .def = "no",
+	  .help = "the counter stops while the machine is suspended (not with the "
+		  "`suspend_nonstop` flag)" },
+	{ CW__SIM_MSECT_COUNTER, "stops_in_deep_idle", KT(BOOL), 0, 0,
+	  FC(params.stops_in_deep_idle), .def = "no",
+	  .help = "the counter stops while its CPU is in a deep idle state (recorded, not "
+		  "modelled yet)" },
+
+	/* Timer sections */
+	{ CW__SIM_MSECT_TIMER, "compatible", KT(TEXT), 0, 0, FT(compatible),
+	  .range = "letters, digits, `,`, `_`, `-`, `.`; at most 47 characters",
+	  .parse = key_timer_compatible_tx, .def = "by kind",
+	  .help = "what drivers match (change it to model hardware no driver knows)" },
+	{ CW__SIM_MSECT_TIMER, "freq", KT(FREQ), REQ, 0, FT(freq_hz), FREQ_RANGE,
+	  .what = "a frequency", .help = "counting frequency" },
+	{ CW__SIM_MSECT_TIMER, "width", KT(INT), 0, 0, FT(width_bits),
+	  .lo = CW_SIM_COUNTER_MIN_BITS, .hi = CW_SIM_COUNTER_MAX_BITS, .what = "a width in bits",
+	  .def = "by kind", .help = "counter/comparator bits (a narrower width caps `max_delta`)" },
+	{ CW__SIM_MSECT_TIMER, "rating", KT(INT), 0, 0, FT(rating), .lo = 1, .hi = 499,
+	  .what = "a rating", .def = "by kind", .help = "clock event rating" },
+	{ CW__SIM_MSECT_TIMER, "irq", KT(INT), REQ, 0, FT(irq), .lo = 0, .hi = CW_SIM_MAX_IRQ,
+	  .what = "an interrupt number",
+	  .help = "interrupt line; channel *i* of a block uses `irq + i`; 0 only for the PIT" },
+	{ CW__SIM_MSECT_TIMER, "min_delta", KT(INT), 0, 0, FT(min_delta_ticks), .lo = 1,
+	  .hi = UINT64_MAX, .what = "a minimum delta in cycles", .def = "by kind",
+	  .help = "shortest programmable delta, cycles (at most `max_delta`)" },
+	{ CW__SIM_MSECT_TIMER, "max_delta", KT(INT), HEX, 0, FT(max_delta_ticks), .lo = 1,
+	  .hi = UINT64_MAX, .what = "a maximum delta in cycles", .def = "by kind",
+	  .help = "longest programmable delta, cycles (at most the width's mask)" },
+	{ CW__SIM_MSECT_TIMER, "c3stop", KT(BOOL), 0, 0, FT(c3stop),
+	  .def = "`yes` for `lapic`, else `no`", .help = "the device stops in deep idle states" },
+	{ CW__SIM_MSECT_TIMER, "channels", KT(INT), 0, KINDS_CHANNELS, FT(channels), .lo = 1,
+	  .hi = CW_SIM_MAX_CHANNELS, .what = "a number of channels", .def = "by kind",
+	  .help = "channels, each a global device" },
+	{ CW__SIM_MSECT_TIMER, "erratum", KT(BOOL), 0, KINDS_GLOBAL_TMR, FT(erratum), .def = "no",
+	  .help = "erratum 740657: a flag cleared while the counter is past the comparator "
+		  "re-asserts" },
+	{ CW__SIM_MSECT_TIMER, "clear_order", KT(CHOICE), 0, KINDS_GLOBAL_TMR, FT(clear_order),
+	  .choices = clear_orders, .def = "compare_first",
+	  .help = "what the driver does on an interrupt: `compare_first` (documented; the driver "
+		  "moves the comparator when the device is oob or oneshot), `flag_first` (storms "
+		  "on erratum hardware) or `oneshot_only` (tests the oneshot state without \"or "
+		  "oob\": storms once a proxy owns the device, [proxy-tick.md](proxy-tick.md))" },
+
+	/* [irq] */
+	{ CW__SIM_MSECT_IRQ, "latency", KT(TIME), CW__SIM_KEY_LINE, 0, FM(irq_latency_ns),
+	  LATENCY_RANGE, .line_offset = offsetof(struct cw_sim_machine_desc, irq_latency_line),
+	  .what = "an interrupt latency", .def = "0ns",
+	  .help = "delay from a device raising its line to the handler running" },
+	{ CW__SIM_MSECT_IRQ, "ipi_latency", KT(TIME), CW__SIM_KEY_LINE, 0, FM(ipi_latency_ns),
+	  LATENCY_RANGE, .line_offset = offsetof(struct cw_sim_machine_desc, ipi_latency_line),
+	  .what = "an IPI latency", .def = "0ns", .help = "delay of an IPI" },
+	{ CW__SIM_MSECT_IRQ, "affinity", KT(AFFINITY), REP, 0, FM(irq_affinity),
+	  .range = "IRQ 0..1023, a CPU of the machine; one line per IRQ, up to 256",
+	  .parse = key_irq_affinity_tx, .def = "CPU 0",
+	  .help = "`IRQ CPU`: route global line IRQ to CPU at boot" },
+
+	/* [idle] */
+	{ CW__SIM_MSECT_IDLE, "state", KT(IDLE_STATE), REP, 0, FM(idle_states),
+	  .range = "up to 8, each name once; exit latency at most 1s", .parse = key_idle_state_tx,
+	  .def = "one shallow state `wfi`",
+	  .help = "`NAME shallow|deep EXIT_LATENCY [POWER]`: an idle state, shallowest first; in a "
+		  "deep state C3STOP timers stop; POWER is what a CPU draws in it" },
+	{ CW__SIM_MSECT_IDLE, "ignore_broadcast_busy", KT(BOOL), 0, 0, FM(ignore_broadcast_busy),
+	  .def = "no",
+	  .help = "`yes`: CPUs enter a deep state even when the core refuses "
+		  "(`cw_tick_idle_enter()` returns `CW_EBUSY`), modelling a broken platform that "
+		  "loses wakeups" },
+	{ CW__SIM_MSECT_IDLE, "active_power", KT(POWER), IF_SET, 0, FM(active_power_uw),
+	  .def = "none", .help = "power a running CPU draws" },
+	{ CW__SIM_MSECT_IDLE, "wakeup_energy", KT(ENERGY), IF_SET, 0, FM(wakeup_energy_nj),
+	  .def = "none", .help = "energy of one wakeup from idle" },
+};
+
+const size_t cw__sim_nr_machine_keys =
+	sizeof(cw__sim_machine_keys) / sizeof(cw__sim_machine_keys[0]);
+
+const char *cw__sim_msect_name(enum cw__sim_msect section)
+{
+	static const char *const names[CW__SIM_MSECT_NR] = {
+		[CW__SIM_MSECT_MACHINE] = "machine", [CW__SIM_MSECT_SYSTEM] = "system",
+		[CW__SIM_MSECT_NODE] = "node N",     [CW__SIM_MSECT_COUNTER] = "counter NAME",
+		[CW__SIM_MSECT_TIMER] = "timer",     [CW__SIM_MSECT_IRQ] = "irq",
+		[CW__SIM_MSECT_IDLE] = "idle",
+	};
+
+	return (unsigned)section < CW__SIM_MSECT_NR ? names[section] : "?";
+}
+
+bool cw__sim_key_applies(const struct cw__sim_key *k, enum cw_sim_timer_kind kind)
+{
+	return k->section != CW__SIM_MSECT_TIMER || !k->kinds || (k->kinds & KIND_BIT(kind));
+}
+
+/* The run of cw__sim_machine_keys[] that belongs to @section. */
+static const struct cw__sim_key *section_keys(enum cw__sim_msect section, size_t *nr)
+{
+	size_t i = 0, n = 0;
+
+	while (i < cw__sim_nr_machine_keys && cw__sim_machine_keys[i].section != section) {
+		i++;
+	}
+	while (i + n < cw__sim_nr_machine_keys && cw__sim_machine_keys[i + n].section == section) {
+		n++;
+	}
+	*nr = n;
+	return &cw__sim_machine_keys[i];
+}
+
+/* Where the current section's values live (struct cw__sim_key::offset is from here). */
+static void *section_object(struct parser *ps)
+{
+	switch (ps->kind) {
+	case SECT_NODE:
+		return cur_node(ps);
+	case SECT_COUNTER:
+		return cur_counter(ps);
+	case SECT_TIMER:
+		return cur_timer(ps);
+	default:
+		return ps->m;
+	}
+}
+
+static void store_uint(void *field, size_t size, uint64_t v)
+{
+	if (size == sizeof(uint64_t)) {
+		memcpy(field, &v, sizeof(v));
+	} else {
+		uint32_t v32 = (uint32_t)v;
+
+		memcpy(field, &v32, sizeof(v32));
+	}
+}
+
+/* "WHAT RANGE" of a key with a range in words ("a frequency above 0 Hz ..."). */
+static int out_of_range(struct parser *ps, const struct cw__sim_key *k, const char *val)
+{
+	char buf[160];
+
+	snprintf(buf, sizeof(buf), k->type == CW__SIM_KEY_TIME ? "%s of %s" : "%s %s", k->what,
+		 k->range);
+	return expected(ps, buf, val);
+}
+
+/* "a, b or c" from a CHOICE key's words. */
+static void choice_list(const struct cw__sim_key *k, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; k->choices[i] && pos < len; i++) {
+		const char *sep = i == 0 ? "" : k->choices[i + 1] ? ", " : " or ";
+		int n = snprintf(buf + pos, len - pos, "%s%s", sep, k->choices[i]);
+
+		pos = n < 0 ? len : pos + (size_t)n;
+	}
+}
+
+/* A typed value: parse, range-check and store it as the table says. */
+static int parse_typed(struct parser *ps, const struct cw__sim_key *k, const char *val)
+{
+	char *field = (char *)section_object(ps) + k->offset;
+	uint64_t v = 0;
+	int64_t sv = 0;
+	bool b = false;
+	char buf[128];
+	int ret;
+
+	switch (k->type) {
+	case CW__SIM_KEY_INT:
+		ret = value_uint_range(ps, val, k->lo, k->hi, k->what, &v);
+		if (!ret) {
+			store_uint(field, k->size, v);
+		}
+		return ret;
+	case CW__SIM_KEY_FREQ: {
+		enum num_status st;
+		bool neg;
+
+		st = parse_quantity(val, freq_units, false, &neg, &v);
+		if (st != NUM_OK) {
+			return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
+					      "Hz, kHz, MHz, GHz", "Hz", val);
+		}
+		if (v < k->lo || v > k->hi) {
+			return out_of_range(ps, k, val);
+		}
+		store_uint(field, k->size, v);
+		return 0;
+	}
+	case CW__SIM_KEY_TIME:
+		ret = value_duration(ps, val, &v);
+		if (!ret && v > k->hi) {
+			return out_of_range(ps, k, val);
+		}
+		if (!ret) {
+			store_uint(field, k->size, v);
+		}
+		return ret;
+	case CW__SIM_KEY_DRIFT: {
+		enum num_status st;
+		uint64_t mag;
+		bool neg;
+
+		st = parse_quantity(val, drift_units, true, &neg, &mag);
+		if (st != NUM_OK) {
+			return quantity_error(ps, st, "a drift such as 12.5ppm or -300ppb",
+					      "ppm, ppb", "ppb", val);
+		}
+		if (mag > k->hi) {
+			return out_of_range(ps, k, val);
+		}
+		sv = neg ? -(int64_t)mag : (int64_t)mag;
+		memcpy(field, &sv, sizeof(sv));
+		return 0;
+	}
+	case CW__SIM_KEY_BOOL:
+		ret = value_bool(ps, val, &b);
+		if (!ret) {
+			memcpy(field, &b, sizeof(b));
+		}
+		return ret;
+	case CW__SIM_KEY_NAME:
+		ret = check_name(ps, val, k->size, k->what);
+		if (!ret) {
+			memcpy(field, val, strlen(val) + 1);
+		}
+		return ret;
+	case CW__SIM_KEY_TEXT:
+		if (strlen(val) >= k->size) {
+			snprintf(buf, sizeof(buf), "%s of at most %zu characters", k->what,
+				 k->size - 1);
+			return expected(ps, buf, val);
+		}
+		memcpy(field, val, strlen(val) + 1);
+		return 0;
+	case CW__SIM_KEY_CHOICE:
+		for (unsigned i = 0; k->choices[i]; i++) {
+			if (strcmp(val, k->choices[i]) == 0) {
+				store_uint(field, k->size, i);
+				return 0;
+			}
+		}
+		choice_list(k, buf, sizeof(buf));
+		return expected(ps, buf, val);
+	case CW__SIM_KEY_POWER:
+		ret = value_power(ps, val, &v);
+		if (!ret) {
+			store_uint(field, k->size, v);
+		}
+		return ret;
+	case CW__SIM_KEY_ENERGY:
+		ret = value_energy(ps, val, &v);
+		if (!ret) {
+			store_uint(field, k->size, v);
+		}
+		return ret;
+	default:
+		/* A compound type without a handler is a bug of the table. */
+		return perr(ps, ps->tx.line, "internal error: key '%s' has no parser", k->name);
+	}
+}
+
+static void format_range(const struct cw__sim_key *k, char *buf, size_t len)
+{
+	if (k->range) {
+		snprintf(buf, len, "%s", k->range);
+	} else if (k->type == CW__SIM_KEY_INT) {
+		if (k->hi == UINT64_MAX) {
+			snprintf(buf, len, "%llu..2^64-1", (unsigned long long)k->lo);
+		} else if (k->hi == UINT32_MAX) {
+			snprintf(buf, len, "%llu..2^32-1", (unsigned long long)k->lo);
+		} else {
+			snprintf(buf, len, "%llu..%llu", (unsigned long long)k->lo,
+				 (unsigned long long)k->hi);
+		}
+	} else if (k->type == CW__SIM_KEY_NAME) {
+		snprintf(buf, len, "1..%zu characters", k->size - 1);
+	} else if (k->type == CW__SIM_KEY_TEXT) {
+		snprintf(buf, len, "at most %zu characters", k->size - 1);
+	} else if (k->type == CW__SIM_KEY_CHOICE) {
+		choice_list(k, buf, len);
+	} else if (k->type == CW__SIM_KEY_BOOL) {
+		snprintf(buf, len, "yes or no (also true/false, on/off, 1/0)");
+	} else if (k->type == CW__SIM_KEY_POWER) {
+		snprintf(buf, len, "uW, mW or W; a whole number of uW");
+	} else if (k->type == CW__SIM_KEY_ENERGY) {
+		snprintf(buf, len, "nJ, uJ, mJ or J; a whole number of nJ");
+	} else {
+		buf[0] = '\0';
+	}
+}
+
+CW_API int cw_sim_machine_key(size_t index, struct cw_sim_machine_key_info *out)
+{
+	static const char *const types[CW__SIM_KEY_NR_TYPES] = {
+		[CW__SIM_KEY_INT] = "integer",
+		[CW__SIM_KEY_FREQ] = "frequency",
+		[CW__SIM_KEY_TIME] = "time",
+		[CW__SIM_KEY_DRIFT] = "drift",
+		[CW__SIM_KEY_BOOL] = "boolean",
+		[CW__SIM_KEY_NAME] = "name",
+		[CW__SIM_KEY_TEXT] = "text",
+		[CW__SIM_KEY_CHOICE] = "word",
+		[CW__SIM_KEY_POWER] = "power",
+		[CW__SIM_KEY_ENERGY] = "energy",
+		[CW__SIM_KEY_CPULIST] = "CPU list",
+		[CW__SIM_KEY_CLASS_CPUS] = "CLASS LIST",
+		[CW__SIM_KEY_FLAGS] = "flags",
+		[CW__SIM_KEY_DRIFT_AT] = "TIME DRIFT",
+		[CW__SIM_KEY_REALTIME] = "date or time",
+		[CW__SIM_KEY_AFFINITY] = "IRQ CPU",
+		[CW__SIM_KEY_IDLE_STATE] = "NAME DEPTH TIME [POWER]",
+	};
+	const struct cw__sim_key *k;
+
+	if (!out || index >= cw__sim_nr_machine_keys) {
+		return out ? CW_ENOENT : CW_EINVAL;
+	}
+	k = &cw__sim_machine_keys[index];
+	memset(out, 0, sizeof(*out));
+	out->section = cw__sim_msect_name(k->section);
+	out->name = k->name;
+	out->type = types[k->type];
+	format_range(k, out->range, sizeof(out->range));
+	out->default_text = k->def ? k->def : "";
+	out->help = k->help ? k->help : "";
+	out->required = (k->flags & CW__SIM_KEY_REQUIRED) != 0;
+	out->repeatable = (k->flags & CW__SIM_KEY_REPEATABLE) != 0;
+	out->timer_kinds = k->kinds;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Sections */
+
+/* [irq], [idle] or [system]: once, no argument. */
+static int begin_singleton(struct parser *ps, enum cw__sim_msect kind, const char *name,
+			   const char *arg, const char *header, unsigned *line)
 {
 	char what[64];
 
@@ -1495,13 +1600,10 @@ static int begin_singleton(struct parser *ps, enum section_kind kind, const char
 			    name, *line);
 	}
 	*line = ps->tx.line;
-	enter_section(ps, kind, keys, nr_keys);
+	enter_section(ps, kind);
 	snprintf(ps->title, sizeof(ps->title), "[%s]", name);
 	return 0;
 }
-
-/* ---------------------------------------------------------------------- */
-/* Sections */
 
 /*
  * wraps_after = TIME: the start value that makes the counter wrap TIME after
@@ -1509,16 +1611,16 @@ static int begin_singleton(struct parser *ps, enum section_kind kind, const char
  */
 static int counter_wraps_after(struct parser *ps, struct cw_sim_counter_desc *c)
 {
+	unsigned wraps_after_line = key_line(ps, "wraps_after");
+	unsigned start_line = key_line(ps, "start");
 	uint64_t period_ns;
 	int ret;
 
-	if (!ps->wraps_after_line) {
+	if (!wraps_after_line) {
 		return 0;
 	}
-	if (ps->start_line) {
-		return perr(ps,
-			    ps->start_line > ps->wraps_after_line ? ps->start_line
-								  : ps->wraps_after_line,
+	if (start_line) {
+		return perr(ps, start_line > wraps_after_line ? start_line : wraps_after_line,
 			    "expected either start or wraps_after in %s (got both)", ps->title);
 	}
 	ret = cw_sim_counter_start_for_wrap(&c->params, ps->wraps_after_ns, &c->params.start_value);
@@ -1526,7 +1628,7 @@ static int counter_wraps_after(struct parser *ps, struct cw_sim_counter_desc *c)
 		return 0;
 	}
 	period_ns = cw__sim_wrap_period_ns(c->params.width_bits, c->params.freq_hz);
-	return perr(ps, ps->wraps_after_line,
+	return perr(ps, wraps_after_line,
 		    "expected a wraps_after of at least one cycle and at most one wrap period of "
 		    "%s (%u bits at %llu Hz wrap every %llu ns; got %llu ns)",
 		    ps->title, c->params.width_bits, (unsigned long long)c->params.freq_hz,
@@ -1538,6 +1640,9 @@ static int check_counter(struct parser *ps)
 {
 	struct cw_sim_counter_desc *c = cur_counter(ps);
 	uint64_t mask = CW_CLOCKSOURCE_MASK(c->params.width_bits);
+	unsigned nonstop_line =
+		c->flags & CW_CLOCKSOURCE_SUSPEND_NONSTOP ? key_line(ps, "flags") : 0;
+	unsigned stops_line = c->params.stops_in_suspend ? key_line(ps, "stops_in_suspend") : 0;
 	char buf[96];
 	int ret;
 
@@ -1549,7 +1654,7 @@ static int check_counter(struct parser *ps)
 		snprintf(buf, sizeof(buf),
 			 "a start value within the counter's %u bits (at most 0x%llx)",
 			 c->params.width_bits, (unsigned long long)mask);
-		return perr(ps, ps->start_line, "expected %s (got 0x%llx)", buf,
+		return perr(ps, key_line(ps, "start"), "expected %s (got 0x%llx)", buf,
 			    (unsigned long long)c->params.start_value);
 	}
 	/*
@@ -1558,15 +1663,14 @@ static int check_counter(struct parser *ps)
 	 * jitter below 1/16 of the range is always seen as the small step it is.
 	 */
 	if (c->params.jitter_cycles > mask >> JITTER_RANGE_SHIFT) {
-		return perr(ps, ps->jitter_line,
+		return perr(ps, key_line(ps, "jitter"),
 			    "expected a jitter of at most 1/16 of the counter range, %llu cycles "
 			    "(got %llu)",
 			    (unsigned long long)(mask >> JITTER_RANGE_SHIFT),
 			    (unsigned long long)c->params.jitter_cycles);
 	}
-	if (ps->nonstop_line && ps->stops_line) {
-		return perr(ps,
-			    ps->nonstop_line > ps->stops_line ? ps->nonstop_line : ps->stops_line,
+	if (nonstop_line && stops_line) {
+		return perr(ps, nonstop_line > stops_line ? nonstop_line : stops_line,
 			    "expected either flag suspend_nonstop or stops_in_suspend = yes in %s "
 			    "(got both: a counter that stops in suspend cannot measure it)",
 			    ps->title);
@@ -1577,7 +1681,7 @@ static int check_counter(struct parser *ps)
 static int finish_section(struct parser *ps)
 {
 	for (size_t i = 0; i < ps->nr_keys; i++) {
-		if (ps->keys[i].required && !ps->seen[i]) {
+		if ((ps->keys[i].flags & CW__SIM_KEY_REQUIRED) && !ps->seen[i]) {
 			return perr(ps, ps->sect_line, "expected key '%s' in %s (got none)",
 				    ps->keys[i].name, ps->title);
 		}
@@ -1591,22 +1695,16 @@ static int finish_section(struct parser *ps)
 	return 0;
 }
 
-static void enter_section(struct parser *ps, enum section_kind kind, const struct key_def *keys,
-			  size_t nr_keys)
+static void enter_section(struct parser *ps, enum cw__sim_msect kind)
 {
 	ps->kind = kind;
 	ps->sect_line = ps->tx.line;
-	ps->keys = keys;
-	ps->nr_keys = nr_keys;
+	ps->keys = section_keys(kind, &ps->nr_keys);
+	/* More keys than seen[] has room for (a table edit): grow MAX_KEYS. */
+	if (ps->nr_keys > MAX_KEYS) {
+		ps->nr_keys = MAX_KEYS;
+	}
 	memset(ps->seen, 0, sizeof(ps->seen));
-	ps->start_line = 0;
-	ps->jitter_line = 0;
-	ps->nonstop_line = 0;
-	ps->stops_line = 0;
-	ps->wraps_after_line = 0;
-	ps->min_delta_line = 0;
-	ps->max_delta_line = 0;
-	ps->irq_line = 0;
 }
 
 static int begin_machine(struct parser *ps, const char *arg, const char *header)
@@ -1621,8 +1719,7 @@ static int begin_machine(struct parser *ps, const char *arg, const char *header)
 			    ps->machine_line);
 	}
 	ps->machine_line = ps->tx.line;
-	enter_section(ps, SECT_MACHINE, machine_keys,
-		      sizeof(machine_keys) / sizeof(machine_keys[0]));
+	enter_section(ps, SECT_MACHINE);
 	snprintf(ps->title, sizeof(ps->title), "[machine]");
 	return 0;
 }
@@ -1653,7 +1750,7 @@ static int begin_node(struct parser *ps, const char *arg, const char *header)
 	nodes[m->nr_nodes].id = (unsigned)id;
 	nodes[m->nr_nodes].line = ps->tx.line;
 	m->nr_nodes++;
-	enter_section(ps, SECT_NODE, node_keys, sizeof(node_keys) / sizeof(node_keys[0]));
+	enter_section(ps, SECT_NODE);
 	snprintf(ps->title, sizeof(ps->title), "[node %u]", (unsigned)id);
 	return 0;
 }
@@ -1694,8 +1791,7 @@ static int begin_counter(struct parser *ps, const char *arg, const char *header)
 	memcpy(cs[m->nr_counters].name, arg, strlen(arg) + 1);
 	cs[m->nr_counters].line = ps->tx.line;
 	m->nr_counters++;
-	enter_section(ps, SECT_COUNTER, counter_keys,
-		      sizeof(counter_keys) / sizeof(counter_keys[0]));
+	enter_section(ps, SECT_COUNTER);
 	snprintf(ps->title, sizeof(ps->title), "[counter %s]", arg);
 	return 0;
 }
@@ -1727,16 +1823,13 @@ static int parse_header(struct cw__sim_text *tx, char *name, const char *header)
 		return begin_counter(ps, arg, header);
 	}
 	if (strcmp(kind, "irq") == 0) {
-		return begin_singleton(ps, SECT_IRQ, "irq", arg, header, &ps->m->irq_line, irq_keys,
-				       sizeof(irq_keys) / sizeof(irq_keys[0]));
+		return begin_singleton(ps, SECT_IRQ, "irq", arg, header, &ps->m->irq_line);
 	}
 	if (strcmp(kind, "idle") == 0) {
-		return begin_singleton(ps, SECT_IDLE, "idle", arg, header, &ps->m->idle_line,
-				       idle_keys, sizeof(idle_keys) / sizeof(idle_keys[0]));
+		return begin_singleton(ps, SECT_IDLE, "idle", arg, header, &ps->m->idle_line);
 	}
 	if (strcmp(kind, "system") == 0) {
-		return begin_singleton(ps, SECT_SYSTEM, "system", arg, header, &ps->m->system_line,
-				       system_keys, sizeof(system_keys) / sizeof(system_keys[0]));
+		return begin_singleton(ps, SECT_SYSTEM, "system", arg, header, &ps->m->system_line);
 	}
 	if (timer_kind_of(kind) != CW_SIM_TIMER_NR_KINDS) {
 		return begin_timer(ps, timer_kind_of(kind), arg, header);
@@ -1745,9 +1838,9 @@ static int parse_header(struct cw__sim_text *tx, char *name, const char *header)
 }
 
 /* Whether @k is a key of the current section (timer keys are per kind). */
-static bool key_applies(const struct parser *ps, const struct key_def *k)
+static bool key_applies(const struct parser *ps, const struct cw__sim_key *k)
 {
-	return ps->kind != SECT_TIMER || !k->kinds || (k->kinds & KIND_BIT(ps->timer_kind));
+	return cw__sim_key_applies(k, ps->timer_kind);
 }
 
 static int unknown_key(struct parser *ps, const char *key)
@@ -1802,7 +1895,7 @@ static int parse_assignment(struct cw__sim_text *tx, char *key, char *val)
 		if (strcmp(ps->keys[i].name, key) != 0 || !key_applies(ps, &ps->keys[i])) {
 			continue;
 		}
-		if (ps->seen[i] && !ps->keys[i].repeatable) {
+		if (ps->seen[i] && !(ps->keys[i].flags & CW__SIM_KEY_REPEATABLE)) {
 			return perr(ps, ps->tx.line,
 				    "expected key '%s' once in %s (got it again; the "
 				    "first is at line %u)",
@@ -1813,7 +1906,14 @@ static int parse_assignment(struct cw__sim_text *tx, char *key, char *val)
 				    key);
 		}
 		ps->seen[i] = ps->tx.line;
-		return ps->keys[i].fn(ps, val);
+		if (ps->keys[i].flags & CW__SIM_KEY_LINE) {
+			unsigned line = ps->tx.line;
+
+			memcpy((char *)section_object(ps) + ps->keys[i].line_offset, &line,
+			       sizeof(line));
+		}
+		return ps->keys[i].parse ? ps->keys[i].parse(&ps->tx, val)
+					 : parse_typed(ps, &ps->keys[i], val);
 	}
 	return unknown_key(ps, key);
 }
@@ -2221,7 +2321,7 @@ CW_API int cw_sim_machine_desc_parse_mem(const char *text, size_t len, const cha
 					 struct cw_sim_machine_desc **out, char *err,
 					 size_t err_len)
 {
-	struct parser ps = { 0 };
+	struct parser ps = { .kind = SECT_NONE };
 	int ret;
 
 	if (out) {

@@ -210,6 +210,19 @@ static void sim_release(void *ctx)
 	free(p);
 }
 
+/* The POSIX layer's wait on a sim system (cw_system_run_next_event()): one engine event. */
+static int sim_run_next_event(void *ctx)
+{
+	struct sim_port *p = ctx;
+	uint64_t next = cw_sim_next_event_ns(p->sim);
+
+	if (next == UINT64_MAX) {
+		return CW_ENOENT;
+	}
+	cw_sim_run_until(p->sim, next);
+	return 0;
+}
+
 static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *cfg, bool echo,
 			     cw_sim_log_sink_fn sink, void *arg, struct cw_system **out)
 {
@@ -234,6 +247,7 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 	p->ops.cpu_call_async = sim_cpu_call_async;
 	p->ops.hw_match = sim_hw_match;
 	p->ops.release = sim_release;
+	p->ops.run_next_event = sim_run_next_event;
 	p->sim = sim;
 	cw_sim_event_init(&p->tick_ev, tick_fire, p);
 	p->echo = echo;

@@ -167,6 +167,147 @@ struct cw_sim_workload_run *cw__sim_machine_workload(const struct cw_sim_machine
 /** The hardware of a sim system, or NULL (a system without a machine). */
 struct cw_sim_hw *cw__sim_port_hw(const struct cw_system *sys);
 
+/* ---- the machine-file schema (machine-parse.c) ------------------------- */
+
+/*
+ * One table, cw__sim_machine_keys[], lists every key of a machine file:
+ * its section, name, value type, allowed range, default, help and where
+ * the value lives in the description. The parser takes from it what keys
+ * a section has (unknown, duplicate, missing), parses and range-checks
+ * each typed value and words the error ("expected a width in bits,
+ * 16..64"); machine-format.c writes each key back from it
+ * (cw_sim_machine_desc_format(), cwsim --dump-machine); and
+ * cw_sim_machine_key() hands it out for the docs' key reference (cwsim
+ * --machine-keys, checked against docs/simulator.md by docs.machine_keys).
+ * The table's order is the canonical order: sections as the dump writes
+ * them, keys as the dump writes them and as an unknown-key message lists
+ * them.
+ */
+
+/** Sections of a machine file, in canonical order. */
+enum cw__sim_msect {
+	CW__SIM_MSECT_MACHINE,
+	CW__SIM_MSECT_SYSTEM,
+	CW__SIM_MSECT_NODE,
+	CW__SIM_MSECT_COUNTER,
+	/** Every timer kind ([global_timer NAME], [hpet NAME], ...): one key list. */
+	CW__SIM_MSECT_TIMER,
+	CW__SIM_MSECT_IRQ,
+	CW__SIM_MSECT_IDLE,
+	CW__SIM_MSECT_NR,
+};
+
+/**
+ * Value types. The first group the parser and the formatter handle from
+ * the table alone (field offset and size, range); the rest are compound
+ * values with a parse function of their own (struct cw__sim_key::parse)
+ * and a case of their own in the formatter.
+ */
+enum cw__sim_key_type {
+	/** Unsigned integer, decimal or 0x-hex, in lo..hi (field of 4 or 8 bytes). */
+	CW__SIM_KEY_INT,
+	/** Frequency with a unit, Hz, in lo..hi (uint64_t). */
+	CW__SIM_KEY_FREQ,
+	/** Time with a unit, ns, at most hi (uint64_t). */
+	CW__SIM_KEY_TIME,
+	/** Signed drift with a unit, ppb, magnitude at most hi (int64_t). */
+	CW__SIM_KEY_DRIFT,
+	/** yes/no (bool). */
+	CW__SIM_KEY_BOOL,
+	/** Name of letters, digits, '_', '-', '.' (char array of size bytes). */
+	CW__SIM_KEY_NAME,
+	/** Free text (char array of size bytes). */
+	CW__SIM_KEY_TEXT,
+	/** One of the words in choices, stored as its index (an enum). */
+	CW__SIM_KEY_CHOICE,
+	/** Power with a unit, uW (uint64_t). */
+	CW__SIM_KEY_POWER,
+	/** Energy with a unit, nJ (uint64_t). */
+	CW__SIM_KEY_ENERGY,
+	/* Compound values: parse function of their own. */
+	/** CPU list "0-3,8": the unsigned array at offset, its count at count_offset. */
+	CW__SIM_KEY_CPULIST,
+	/** "CLASS LIST" ([node] capacity_class). */
+	CW__SIM_KEY_CLASS_CPUS,
+	/** Clocksource flags ([counter] flags). */
+	CW__SIM_KEY_FLAGS,
+	/** "TIME DRIFT" ([counter] drift_at). */
+	CW__SIM_KEY_DRIFT_AT,
+	/** UTC date-time or time since the epoch ([system] realtime). */
+	CW__SIM_KEY_REALTIME,
+	/** "IRQ CPU" ([irq] affinity). */
+	CW__SIM_KEY_AFFINITY,
+	/** "NAME shallow|deep EXIT_LATENCY [POWER]" ([idle] state). */
+	CW__SIM_KEY_IDLE_STATE,
+	CW__SIM_KEY_NR_TYPES,
+};
+
+/** struct cw__sim_key::flags */
+#define CW__SIM_KEY_REQUIRED   0x01u /* the section is incomplete without it */
+#define CW__SIM_KEY_REPEATABLE 0x02u /* may appear several times */
+#define CW__SIM_KEY_HEX        0x04u /* the dump writes it in 0x-hex */
+#define CW__SIM_KEY_IF_SET     0x08u /* the dump leaves it out while it is 0 / empty */
+#define CW__SIM_KEY_NO_DUMP    0x10u /* never dumped (folded into another key) */
+#define CW__SIM_KEY_LINE       0x20u /* its line goes to the unsigned at line_offset */
+
+struct cw__sim_text;
+
+/** Handles one key's value (the parser is tx's container); 0 or an error already written. */
+typedef int (*cw__sim_key_parse_fn)(struct cw__sim_text *tx, const char *val);
+
+/** One key of the machine-file schema. */
+struct cw__sim_key {
+	/** Section it belongs to. */
+	enum cw__sim_msect section;
+	/** Key name. */
+	const char *name;
+	/** Value type. */
+	enum cw__sim_key_type type;
+	/** CW__SIM_KEY_* flags. */
+	unsigned flags;
+	/** Timer kinds the key applies to (bit per enum cw_sim_timer_kind; 0: all). */
+	unsigned kinds;
+	/** Allowed range of INT, FREQ, TIME and DRIFT values (DRIFT: magnitude). */
+	uint64_t lo, hi;
+	/** What the value is, for messages ("a width in bits"). */
+	const char *what;
+	/**
+	 * The range in words when lo..hi is not the whole story, for messages
+	 * ("expected WHAT RANGE") and the docs ("above 0 Hz and at most 100GHz");
+	 * NULL: "lo..hi" for INT, nothing for the others.
+	 */
+	const char *range;
+	/** CHOICE: the words, index = stored value, NULL-terminated. */
+	const char *const *choices;
+	/** Default as the docs show it ("" when the key has none or is required). */
+	const char *def;
+	/** One-paragraph help (Markdown), for the docs' key reference. */
+	const char *help;
+	/**
+	 * Where the value lives, from the section's object: the description
+	 * for [machine], [system], [irq] and [idle], else the node, counter or
+	 * timer; and its size in bytes.
+	 */
+	size_t offset, size;
+	/** CPULIST: offset of the unsigned count of the array at @p offset. */
+	size_t count_offset;
+	/** CW__SIM_KEY_LINE: offset of the unsigned that records the key's line. */
+	size_t line_offset;
+	/** Compound types, and typed keys with checks of their own; NULL: from the table. */
+	cw__sim_key_parse_fn parse;
+};
+
+/** The schema, in canonical order (sections grouped, as enum cw__sim_msect). */
+extern const struct cw__sim_key cw__sim_machine_keys[];
+/** Number of entries of cw__sim_machine_keys[]. */
+extern const size_t cw__sim_nr_machine_keys;
+
+/** Section name as a header shows it ("machine", "node N", "counter NAME", "timer"). */
+const char *cw__sim_msect_name(enum cw__sim_msect section);
+
+/** Whether key @p k applies to a timer section of @p kind (always for other sections). */
+bool cw__sim_key_applies(const struct cw__sim_key *k, enum cw_sim_timer_kind kind);
+
 /* ---- line-based text files (machine-parse.c; machine and workload files) - */
 
 /** Longest line a text file may allow, including the NUL. */
