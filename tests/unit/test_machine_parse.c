@@ -433,6 +433,8 @@ static void test_machine_schema_lists_the_keys_the_parser_takes(void **state)
 		assert_non_null(k.name);
 		assert_non_null(k.type);
 		assert_true(k.help[0] != '\0');
+		/* A range that fills the buffer may have been cut. */
+		assert_true(strlen(k.range) < sizeof(k.range) - 1);
 		nr_keys++;
 	}
 	assert_true(nr_keys >= 38);
