@@ -435,11 +435,26 @@ static void test_machine_schema_lists_the_keys_the_parser_takes(void **state)
 		assert_true(k.help[0] != '\0');
 		/* A range that fills the buffer may have been cut. */
 		assert_true(strlen(k.range) < sizeof(k.range) - 1);
+		/* Its type is one the "Values" table describes. */
+		{
+			struct cw_sim_machine_value_type_info vt;
+			bool found = false;
+
+			for (size_t t = 0; cw_sim_machine_value_type(t, &vt) == 0; t++) {
+				found = found || strcmp(vt.name, k.type) == 0;
+				assert_true(vt.syntax[0] && vt.examples[0]);
+			}
+			if (!found) {
+				fail_msg("key '%s' has type '%s', which no value type describes",
+					 k.name, k.type);
+			}
+		}
 		nr_keys++;
 	}
 	assert_true(nr_keys >= 38);
 	assert_int_equal(cw_sim_machine_key(nr_keys, &k), CW_ENOENT);
 	assert_int_equal(cw_sim_machine_key(0, NULL), CW_EINVAL);
+	assert_int_equal(cw_sim_machine_value_type(0, NULL), CW_EINVAL);
 
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
 		char text[256], want[512], err[CW_SIM_ERR_MAX];

@@ -2,7 +2,8 @@
 /*
  * The machine-file key reference (cwsim --machine-keys): for each section
  * of the schema, in the parser's order, a Markdown table of its keys with
- * type, allowed values, default and meaning; then the defaults "by kind"
+ * type, allowed values, default and meaning, after a table of the value
+ * types (cw_sim_machine_value_type()); then the defaults "by kind"
  * of the timer sections, as the parser fills them in. Nothing here knows a
  * key or a default: the keys come from cw_sim_machine_key(), the timer
  * defaults from parsing a section that gives only what is required, so the
@@ -90,9 +91,20 @@ static int timer_defaults_row(FILE *out, enum cw_sim_timer_kind kind)
 
 int cwsim_machine_keys(FILE *out)
 {
+	struct cw_sim_machine_value_type_info vt;
 	struct cw_sim_machine_key_info k;
 	const char *section = "";
 
+	fputs("**Values**\n\n| type | syntax | examples |\n|---|---|---|\n", out);
+	for (size_t i = 0; cw_sim_machine_value_type(i, &vt) == 0; i++) {
+		fputs("| ", out);
+		cell(out, vt.name);
+		fputs(" | ", out);
+		cell(out, vt.syntax);
+		fputs(" | ", out);
+		cell(out, vt.examples);
+		fputs(" |\n", out);
+	}
 	for (size_t i = 0; cw_sim_machine_key(i, &k) == 0; i++) {
 		if (strcmp(k.section, section) != 0) {
 			section = k.section;
@@ -101,9 +113,9 @@ int cwsim_machine_keys(FILE *out)
 					"%s**Timer sections** (every kind: `[global_timer NAME]`, "
 					"`[arch_timer NAME]`, `[tmu NAME]`, `[hpet NAME]`, "
 					"`[lapic NAME]`, `[pit NAME]`)\n\n",
-					i ? "\n" : "");
+					"\n");
 			} else {
-				fprintf(out, "%s**`[%s]`**\n\n", i ? "\n" : "", section);
+				fprintf(out, "\n**`[%s]`**\n\n", section);
 			}
 			fputs("| key | type | values | default | meaning |\n"
 			      "|---|---|---|---|---|\n",
