@@ -595,8 +595,11 @@ struct cw_sim_hw_timer_stats {
 	uint64_t wraps;
 };
 
-/** Register of a timer model, for cw_sim_hw_timer_read()/write() (what each means per model:
- * docs/simulator.md). */
+/**
+ * Register of a timer model, for cw_sim_hw_timer_read()/write(): the same
+ * accessors the model's own driver uses (what each means per model:
+ * docs/simulator.md, "Timer models and their drivers").
+ */
 enum cw_sim_hw_reg {
 	/** Counter (global timer/arch/HPET: shared up-counter; TMU/LAPIC: down-counter TCNT/current
 	 * count; PIT: current count). */
@@ -604,7 +607,7 @@ enum cw_sim_hw_reg {
 	/** Comparator (global/arch/HPET) or reload/constant register (TMU TCOR, LAPIC initial
 	 * count, PIT reload). */
 	CW_SIM_HW_REG_COMPARE,
-	/** Control: CW_SIM_HW_CTRL_* bits. */
+	/** Control: CW_SIM_HW_CTRL_* bits (PIT: ENABLE stops and resumes the count). */
 	CW_SIM_HW_REG_CONTROL,
 	/** Status: event flag (bit 0). Writing 1 clears it. */
 	CW_SIM_HW_REG_STATUS,

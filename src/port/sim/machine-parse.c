@@ -789,17 +789,14 @@ struct timer_kind_info {
 	const char *section;
 	/** The model. */
 	enum cw_sim_hw_timer_type hw_type;
-	/** Default c3stop (the LAPIC always stops in deep idle). */
-	bool c3stop;
 };
 
+/* One row per kind of src/port/sim/hw-kinds.def (the list of timer kinds). */
 static const struct timer_kind_info timer_kinds[CW_SIM_TIMER_NR_KINDS] = {
-	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", CW_SIM_HW_GLOBAL_TIMER, false },
-	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", CW_SIM_HW_ARCH_TIMER, false },
-	[CW_SIM_TIMER_TMU] = { "tmu", CW_SIM_HW_TMU, false },
-	[CW_SIM_TIMER_HPET] = { "hpet", CW_SIM_HW_HPET, false },
-	[CW_SIM_TIMER_LAPIC] = { "lapic", CW_SIM_HW_LAPIC, true },
-	[CW_SIM_TIMER_PIT] = { "pit", CW_SIM_HW_PIT, false },
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	[CW_SIM_TIMER_##type] = { section, CW_SIM_HW_##type },
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
 };
 
 #define KIND_BIT(k)      (1u << (k))
@@ -920,7 +917,7 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 	t->rating = def.rating;
 	t->min_delta_ticks = def.min_delta_ticks;
 	t->max_delta_ticks = def.max_delta_ticks;
-	t->c3stop = ki->c3stop;
+	t->c3stop = def.c3stop;
 	t->channels = def.nr_channels;
 	t->line = ps->tx.line;
 	enter_section(ps, SECT_TIMER);
