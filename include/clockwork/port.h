@@ -163,6 +163,30 @@ struct cw_port_ops {
 	int (*run_next_event)(void *ctx);
 };
 
+/**
+ * Back off inside the contended wait of a core spinlock (src/core/lock.c),
+ * the one link-time hook of the interface: a lock does not know its system,
+ * so this is not a cw_port_ops member, and one definition serves the whole
+ * program. The core's definition is weak and only pauses (cw_cpu_relax()),
+ * right for a kernel or bare-metal port, whose lock holders are never
+ * preempted by their waiters. A port whose CPUs and callers are host
+ * threads, which the host may preempt while they hold a core lock, defines
+ * it (the posix port does, in src/port/posix/system.c) to give the core
+ * to a preempted holder: yield, then sleep.
+ *
+ * @param round how many times this wait backed off already (0 first). The
+ *        lock spins about a microsecond between two calls. Rounds 0 to 3
+ *        should be cheap (the holder is likely running, or shares the core
+ *        with the waiter at the same priority); from round 4 on the holder
+ *        has been off a core for a while: sleep, longer as rounds grow.
+ *        cw__spin_lock_patient() (a CPU that would rather try again at its
+ *        next tick) naps with round 5 between its tries.
+ *
+ * Context: any thread, possibly holding other core locks, possibly a CPU in
+ * interrupt context. It must not take a core lock or call into the core.
+ */
+void cw_port_lock_backoff(unsigned round);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,6 +78,20 @@ static inline void cw__spin_set_owner(struct cw_spinlock *l)
  */
 void cw__spin_lock_contended(struct cw_spinlock *l);
 
+/**
+ * Take @p l if it is free or freed within a brief spin (src/core/lock.c),
+ * never sleeping. For a clockwork CPU that must not wait for a holder its
+ * host preempted: it retries later instead. @return whether it took it.
+ */
+bool cw__spin_lock_brief(struct cw_spinlock *l);
+
+/**
+ * cw__spin_lock_brief(), and on a host with threads a few more tries
+ * after short naps (about 200 us in all, src/core/lock.c) that let a
+ * holder preempted on the caller's core finish. @return whether it took it.
+ */
+bool cw__spin_lock_patient(struct cw_spinlock *l);
+
 static inline void cw_spin_lock(struct cw_spinlock *l)
 {
 	if (cw_likely(!atomic_exchange_explicit(&l->locked, 1u, memory_order_acquire))) {
