@@ -103,6 +103,19 @@ struct cw_port_ops {
 	 */
 	int (*cpu_call)(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg);
 	/**
+	 * Optional: run @p fn(@p arg) on @p cpu as cpu_call() does, for a
+	 * caller that cannot wait (a simulator's engine event calling a CPU
+	 * whose in-band stage is stalled: cw_tick_install_proxy_async()).
+	 * NULL: the core uses cpu_call() and the caller waits.
+	 * @return 0 when @p fn has run (@p done is not called); 1 when it
+	 *         will run later: then @p done(@p done_arg, 0) is called once
+	 *         it ran, from a later event of the port on the calling CPU,
+	 *         with no core lock held; or CW_ENODEV (the CPU cannot run it)
+	 *         or CW_ENOMEM, and nothing runs.
+	 */
+	int (*cpu_call_async)(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg,
+			      void (*done)(void *done_arg, int ret), void *done_arg);
+	/**
 	 * Resolve a driver's compatible string to the @p index-th matching
 	 * piece of hardware (real or modelled): store the port's handle for it
 	 * in @p hw and return 0, or return CW_ENODEV when there are no more.

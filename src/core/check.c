@@ -64,6 +64,8 @@ struct ent {
 	uint8_t clk;
 	/** Wheel: deferrable (no upper bound). */
 	bool deferrable;
+	/** Wheel: pinned (listing only). */
+	bool pinned;
 	/** hrtimer: its CPU was in low resolution when it was armed (tick granularity). */
 	bool lowres;
 	/** hrtimer: the CPU it was armed on (hotplug may move it to another). */
@@ -81,6 +83,8 @@ struct ent {
 	int64_t fire_mono;
 	/** Sequence number of the arming (reports). */
 	uint64_t arm_seq;
+	/** Timers: the callback when armed (cw_check_armed_timers()). */
+	uintptr_t fn;
 };
 
 struct clk_state {
@@ -433,6 +437,7 @@ static void hr_note_arm(struct cw_check *c, struct ent *e, const struct cw_hrtim
 	e->clk = (uint8_t)(t->base->index & 3u);
 	e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
 	e->cpu = (uint16_t)t->base->cpu_base->cpu;
+	e->fn = (uintptr_t)t->function;
 	e->armed = true;
 	e->arm_mono = arm_mono;
 	e->arm_seq = ++c->arm_seq;
@@ -745,6 +750,9 @@ void cw__check_wheel_arm_slow(struct cw_timer *t, uint64_t now_jiffies)
 		e->soft = (int64_t)t->expires;
 		e->hard = (int64_t)now_jiffies;
 		e->deferrable = (t->flags & CW_TIMER_DEFERRABLE) != 0;
+		e->pinned = (t->flags & CW_TIMER_PINNED) != 0;
+		e->cpu = (uint16_t)cw__timer_base_cpu(t);
+		e->fn = (uintptr_t)t->fn;
 		e->armed = true;
 		e->arm_seq = ++c->arm_seq;
 		c->stats.wheel_arms++;
@@ -983,12 +991,15 @@ size_t cw_check_armed_timers(struct cw_system *sys, struct cw_check_timer *out, 
 			out[n] = (struct cw_check_timer){
 				.timer = e->key,
 				.hrtimer = hr,
-				.cpu = hr ? (int)e->cpu : -1,
+				.cpu = (int)e->cpu,
 				.clock_id = hr ? clock_ids[e->clk & 3u] : -1,
 				.expires = hr ? e->hard : e->soft,
 				.softexpires = hr ? e->soft : e->hard,
 				.deferrable = !hr && e->deferrable,
+				.pinned = !hr && e->pinned,
 				.arm_seq = e->arm_seq,
+				.function = e->fn,
+				.armed_at = hr ? e->arm_mono : e->hard,
 			};
 		}
 		n++;

@@ -1474,6 +1474,11 @@ void cw__timer_test_set_jiffies(struct cw_system *sys, uint64_t now_jiffies)
 	}
 }
 
+unsigned cw__timer_base_cpu(const struct cw_timer *t)
+{
+	return t->flags & TF_CPU_MASK;
+}
+
 uint64_t cw__timer_level_gran(unsigned lvl)
 {
 	return LVL_GRAN(lvl);

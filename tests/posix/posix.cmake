@@ -36,3 +36,6 @@ cw_add_test(test_proxy_posix LABEL posix TIMEOUT 120
 # holder on its own core finish (issue 15; also TSan). Uses the private lock.h.
 cw_add_test(test_lock_posix LABEL posix TIMEOUT 60 SOURCES posix/test_lock_posix.c)
 target_compile_definitions(test_lock_posix PRIVATE CW_BUILDING_LIBRARY)
+# The timer list on the posix port: cw_timer_list_format(), callback names (issue 14; also TSan).
+cw_add_test(test_timer_list_posix LABEL posix TIMEOUT 60
+            SOURCES posix/test_timer_list_posix.c)

@@ -21,7 +21,10 @@
 #   3. a model object (hw-*.c with a register map, i.e. any hw-*.c but
 #      hw-chan.c) calls the core's clock event API (cw_clockevent*): driving
 #      the core is the driver's job, so a model that does contains its
-#      driver.
+#      driver;
+#   4. a kind of <sim-dir>/hw-kinds.def (when there is one) lacks its model
+#      (cw__sim_hw_<model>_ops defined by a hw-*.c object) or its driver
+#      (cw__sim_drv_<model> defined by a drv-*.c object).
 #
 # <objects>: object files, as arguments or one ';'-separated list
 # (e.g. $<TARGET_OBJECTS:...>); those not compiled from a file of <sim-dir>
@@ -98,6 +101,28 @@ for o in "${objs[@]}"; do
 	esac
 done
 echo "sim-drivers: $seen driver objects checked"
+
+if [[ -e $dir/hw-kinds.def ]]; then
+	mapfile -t models < <(sed -nE 's/^SIM_HW_KIND\([A-Z_0-9]+, *([a-z_0-9]+),.*/\1/p' "$dir/hw-kinds.def")
+	declare -A defined_by=()
+	for o in "${objs[@]}"; do
+		[[ -n $o ]] || continue
+		b=${o##*/}
+		b=${b%.o}
+		b=${b%.obj}
+		[[ -e $dir/$b ]] || continue
+		while read -r sym; do
+			defined_by[$sym]=$b
+		done < <(nm --defined-only "$o" | awk '{print $NF}' | grep -E '^cw__sim_(hw_[a-z_0-9]+_ops|drv_[a-z_0-9]+)$' || true)
+	done
+	for model in "${models[@]}"; do
+		f=${defined_by[cw__sim_hw_${model}_ops]:-}
+		[[ $f == hw-*.c ]] || problem "kind $model: cw__sim_hw_${model}_ops is not defined by a hw-*.c model (${f:-nowhere})"
+		f=${defined_by[cw__sim_drv_${model}]:-}
+		[[ $f == drv-*.c ]] || problem "kind $model: cw__sim_drv_${model} is not defined by a drv-*.c driver (${f:-nowhere})"
+	done
+	echo "sim-drivers: ${#models[@]} kinds of hw-kinds.def checked for a hw-*.c model and a drv-*.c driver"
+fi
 if ((drivers == 0 || seen == 0)); then
 	problem "no driver file or object found in $dir: nothing was checked"
 fi

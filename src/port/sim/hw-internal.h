@@ -70,6 +70,29 @@ struct sim_hw_call {
 	void *arg;
 	/** Set once @c fn has returned. */
 	bool done;
+	/** Part of a struct sim_hw_async_call (cw_sim_hw_run_on_async()): its caller does not wait.
+	 */
+	bool async;
+};
+
+/**
+ * An asynchronous cross call (cw_sim_hw_run_on_async()) to a stalled CPU:
+ * allocated by the hardware, logged like a waiting call, then, once the
+ * replay has run it, its completion runs in an engine event of its own on
+ * the caller's CPU. Freed before the completion runs, or by
+ * cw_sim_hw_destroy() (the completion then never runs).
+ */
+struct sim_hw_async_call {
+	/** The log entry (first). */
+	struct sim_hw_call call;
+	/** Completion and its argument. */
+	cw_sim_hw_call_done_fn done;
+	void *done_arg;
+	/** Runs @c done on the caller's CPU. */
+	struct cw_sim_event done_ev;
+	/** Links in cw_sim_hw.async_calls. */
+	struct sim_hw_async_call *next;
+	struct sim_hw_async_call **pprev;
 };
 
 /** An IRQ line of the controller. */
@@ -316,6 +339,8 @@ struct cw_sim_hw {
 	unsigned nr_timers;
 	/** The tracer (trace.c, include/clockwork/sim_trace.h), or NULL: off. */
 	struct sim_trace *trace;
+	/** Asynchronous cross calls not yet completed (logged, or their completion queued). */
+	struct sim_hw_async_call *async_calls;
 };
 
 /* ---- calls between the hardware files ----------------------------------- */
@@ -351,6 +376,14 @@ void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu);
  * which cannot wait, it runs at once and is counted (calls_unlogged).
  */
 int cw__sim_hw_call_stalled(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg);
+/**
+ * Log @p fn(@p arg) on @p cpu, whose in-band stage is stalled, without
+ * waiting (irqc.c, cw_sim_hw_run_on_async()). @return 1, or CW_ENOMEM.
+ */
+int cw__sim_hw_call_async(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg,
+			  cw_sim_hw_call_done_fn done, void *done_arg);
+/** Free the asynchronous calls still pending (cw_sim_hw_destroy()). */
+void cw__sim_hw_async_calls_free(struct cw_sim_hw *hw);
 /** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
 void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
 /**

@@ -29,7 +29,9 @@
  * later raises as one in flight does); unstalling replays the log in
  * arrival order. A cross call (cw_sim_hw_run_on()) to a stalled CPU is
  * logged the same way (an entry on the waiting caller's stack) and runs in
- * its place in that order. The synthetic interrupt posted from an oob
+ * its place in that order; an asynchronous one (cw_sim_hw_run_on_async(),
+ * an allocated entry) too, and its caller's continuation then runs in an
+ * event of its own on the caller's CPU. The synthetic interrupt posted from an oob
  * handler is logged and replayed as soon as that handler returns, if the
  * stage is not stalled: this is how the proxy tick device hands the
  * in-band tick over.
@@ -223,6 +225,7 @@ CW_API void cw_sim_hw_destroy(struct cw_sim_hw *hw)
 	if (!hw) {
 		return;
 	}
+	cw__sim_hw_async_calls_free(hw);
 	for (t = hw->timers; t; t = next) {
 		next = t->next;
 		timer_free(t);
@@ -392,6 +395,13 @@ void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu)
 
 			call->fn(call->arg);
 			call->done = true;
+			if (call->async) {
+				/* Its caller continues in an event of its own, at this instant. */
+				struct sim_hw_async_call *ac = (struct sim_hw_async_call *)call;
+
+				cw_sim_event_schedule(hw->sim, &ac->done_ev,
+						      cw_sim_now_ns(hw->sim));
+			}
 		} else {
 			run_inband(hw, cpu, d);
 		}
@@ -438,6 +448,68 @@ int cw__sim_hw_call_stalled(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void 
 		return CW_EBUSY;
 	}
 	return 0;
+}
+
+static void async_unlink(struct sim_hw_async_call *ac)
+{
+	*ac->pprev = ac->next;
+	if (ac->next) {
+		ac->next->pprev = ac->pprev;
+	}
+}
+
+/* The replay ran an asynchronous call: its caller continues (as the calling CPU). */
+static void async_done_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct sim_hw_async_call *ac = ev->data;
+	cw_sim_hw_call_done_fn done = ac->done;
+	void *done_arg = ac->done_arg;
+
+	(void)sim;
+	async_unlink(ac);
+	free(ac);
+	if (done) {
+		done(done_arg, 0);
+	}
+}
+
+int cw__sim_hw_call_async(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg,
+			  cw_sim_hw_call_done_fn done, void *done_arg)
+{
+	struct sim_hw_async_call *ac = calloc(1, sizeof(*ac));
+
+	if (!ac) {
+		return CW_ENOMEM;
+	}
+	ac->call.fn = fn;
+	ac->call.arg = arg;
+	ac->call.async = true;
+	ac->done = done;
+	ac->done_arg = done_arg;
+	cw_sim_event_init(&ac->done_ev, async_done_fire, ac);
+	ac->done_ev.cpu = hw->sim->current_cpu;
+	ac->next = hw->async_calls;
+	ac->pprev = &hw->async_calls;
+	if (ac->next) {
+		ac->next->pprev = &ac->next;
+	}
+	hw->async_calls = ac;
+	delivery_init(&ac->call.d, hw, SIM_HW_CALL, cpu);
+	log_append(hw, cpu, &ac->call.d);
+	hw->cpus[cpu].stats.calls_logged++;
+	return 1;
+}
+
+void cw__sim_hw_async_calls_free(struct cw_sim_hw *hw)
+{
+	while (hw->async_calls) {
+		struct sim_hw_async_call *ac = hw->async_calls;
+
+		async_unlink(ac);
+		cw_sim_event_cancel(hw->sim, &ac->done_ev);
+		log_remove(hw, &ac->call.d);
+		free(ac);
+	}
 }
 
 /*
