@@ -725,6 +725,26 @@ struct cw_sim_machine_key_info {
  * @return 0; CW_ENOENT past the last key; CW_EINVAL (@p out NULL).
  */
 CW_API int cw_sim_machine_key(size_t index, struct cw_sim_machine_key_info *out);
+
+/** A value type of machine files (cw_sim_machine_value_type()). */
+struct cw_sim_machine_value_type_info {
+	/** Name, as struct cw_sim_machine_key_info::type gives it ("frequency"). */
+	const char *name;
+	/** How a value is written (Markdown). */
+	const char *syntax;
+	/** Examples (Markdown). */
+	const char *examples;
+};
+
+/**
+ * Describe value type @p index of machine files (0, 1, ...: "integer",
+ * "frequency", "time", ...): the docs' "Values" table.
+ * @param index  Which type.
+ * @param out    Receives the description (strings are static).
+ * Context: any.
+ * @return 0; CW_ENOENT past the last type; CW_EINVAL (@p out NULL).
+ */
+CW_API int cw_sim_machine_value_type(size_t index, struct cw_sim_machine_value_type_info *out);
 /**
  * Parse a duration with a unit, as machine files and cwsim write them:
  * "10s", "2.5 ms", "750us", "100ns".
