@@ -30,23 +30,29 @@
  *                    call: the lateness the host's scheduling alone causes
  *                    with that many busy threads (its ns/op is the loop's)
  *
- * Lateness: while the threads run, every CPU has one pinned probe timer
- * that re-arms itself from its callback (cw_timer_add_on(), on its own
- * CPU) d = 1..16 jiffies ahead (level 0 of the wheel). docs/timers.md
- * bounds a level-0 timer: it runs at the first tick after its expiry, so
- * at most d + 1 jiffies after it was armed. A fire is beyond the bound
- * when jiffies read in its callback are past expires + 1 (the CPU ran it
- * at a later tick: its thread was not running, or waited for its base's
- * lock); the table counts those. A sample is the time from arming to the
- * callback minus d jiffies: within the bound it lies in (0, 1 jiffy] plus
- * the tick's own latency on the host (the timerfd wakeup of the CPU
- * thread, about 0.1 ms on an idle machine). Rows W1-threadsN-late-p99 and
- * -late-max give the 99th percentile and the maximum of these samples in
- * one repetition, in ns (median, min, max over the repetitions);
- * ops_per_rep is the probe fires of the last repetition. The table also
- * prints the worst sample of CPU 0's probe and of CPU 1's (medians over
- * the repetitions): under clockwork-cpu0 only CPU 0's bases take the
- * threads' arms, so CPU 1's probe is the control for host scheduling.
+ * Lateness: while the threads run, every CPU has two probe timers that
+ * re-arm themselves from their callbacks (cw_timer_add_on(), on their own
+ * CPU) d = 1..4 jiffies ahead (level 0 of the wheel): a pinned one, on the
+ * CPU's local base, which application threads do not use, and a global
+ * one, on the CPU's global base, where the threads' own timers go.
+ * docs/timers.md bounds a level-0 timer: it runs at the first tick after
+ * its expiry, so at most d + 1 jiffies after it was armed. A fire is
+ * beyond the bound when jiffies read in its callback are past expires + 1
+ * (the CPU ran it at a later tick: its thread was not running, or it could
+ * not take its base's lock); the table counts those ("late"). A sample is
+ * the time from arming to the callback minus d jiffies: within the bound
+ * it lies in (0, 1 jiffy] plus the tick's own latency on the host (the
+ * timerfd wakeup of the CPU thread, about 0.1 ms on an idle machine). Rows
+ * W1-threadsN-late-p50, -late-p99 and -late-max give the median, the 99th
+ * percentile and the maximum of the pinned probes' samples in one
+ * repetition, in ns (median, min, max over the repetitions), and
+ * W1-threadsN-glate-* the same for the global probes; ops_per_rep is the
+ * probe fires per repetition.
+ *
+ * CW_BENCH_WHEEL_THREADS_RT=p runs the CPU threads at SCHED_FIFO priority p
+ * (cw_posix_options.rt_priority; the table's title says what the host
+ * granted): the documented bound on posix depends on it
+ * (docs/timers.md, "Lateness on posix").
  *
  * With CW_BENCH_WHEEL_THREADS_PIN=1 the CPU threads are pinned
  * (CW_POSIX_PIN_CPUS) and application thread i pins itself to the core of
@@ -94,7 +100,7 @@
 #define W1T_RUN_NS        1000000000ull
 #define W1T_REPS          3u
 #define W1T_HZ            1000u
-#define W1T_PROBE_MAX_D   16u
+#define W1T_PROBE_MAX_D   4u
 #define W1T_PROBE_SAMPLES 8192u
 #define W1T_MAX_CPUS      64u
 
@@ -318,7 +324,7 @@ static void w1t_probe_fn(struct cw_timer *t)
 	cw_timer_add_on(t, p->expires, p->cpu);
 }
 
-static int w1t_probe_start(struct w1t_probe *p, struct cw_system *sys, unsigned cpu)
+static int w1t_probe_start(struct w1t_probe *p, struct cw_system *sys, unsigned cpu, unsigned flags)
 {
 	int err;
 
@@ -327,7 +333,7 @@ static int w1t_probe_start(struct w1t_probe *p, struct cw_system *sys, unsigned 
 	p->cpu = cpu;
 	p->d = 1;
 	atomic_store(&p->active, true);
-	err = cw_timer_setup(&p->timer, sys, w1t_probe_fn, CW_TIMER_PINNED);
+	err = cw_timer_setup(&p->timer, sys, w1t_probe_fn, flags);
 	if (err) {
 		return err;
 	}
@@ -350,31 +356,29 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Lateness of every probe of one measurement: samples, p99, max, over the bound. */
+/* Lateness of one kind of probe in one measurement: p50, p99, max, fires over the bound. */
 struct w1t_late {
 	uint64_t fires;
 	uint64_t over;
+	double p50_ns;
 	double p99_ns;
 	double max_ns;
-	/** The worst sample of CPU 0's probe and of CPU 1's. */
-	double max_cpu_ns[2];
 };
 
-static void w1t_late_collect(struct w1t_probe *probes, unsigned nr, struct w1t_late *out)
+/* The probes of one measurement: [c] CPU c's pinned one, [W1T_MAX_CPUS + c] its global one. */
+static struct w1t_probe w1t_probes[2 * W1T_MAX_CPUS];
+
+/* Lateness of the pinned (@global false) or the global probes of @nr CPUs. */
+static void w1t_late_collect(unsigned nr, bool global, struct w1t_late *out)
 {
 	static int64_t all[W1T_MAX_CPUS * W1T_PROBE_SAMPLES];
+	struct w1t_probe *probes = &w1t_probes[global ? W1T_MAX_CPUS : 0];
 	size_t n = 0;
 
 	memset(out, 0, sizeof(*out));
-	/* -1: that CPU's probe did not fire. */
-	out->max_cpu_ns[0] = out->max_cpu_ns[1] = -1.0;
 	for (unsigned c = 0; c < nr; c++) {
 		for (unsigned i = 0; i < probes[c].n; i++) {
 			all[n++] = probes[c].samples[i];
-			if (c < 2 && (out->max_cpu_ns[c] < 0 ||
-				      (double)probes[c].samples[i] > out->max_cpu_ns[c])) {
-				out->max_cpu_ns[c] = (double)probes[c].samples[i];
-			}
 		}
 		out->over += probes[c].over;
 	}
@@ -383,8 +387,31 @@ static void w1t_late_collect(struct w1t_probe *probes, unsigned nr, struct w1t_l
 	}
 	qsort(all, n, sizeof(all[0]), cmp_i64);
 	out->fires = n;
+	out->p50_ns = (double)all[n / 2];
 	out->p99_ns = (double)all[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
 	out->max_ns = (double)all[n - 1];
+}
+
+/* Start both probes of each of @nr CPUs. */
+static int w1t_probes_start(struct cw_system *sys, unsigned nr)
+{
+	int err = 0;
+
+	for (unsigned c = 0; c < nr && !err; c++) {
+		err = w1t_probe_start(&w1t_probes[c], sys, c, CW_TIMER_PINNED);
+		if (!err) {
+			err = w1t_probe_start(&w1t_probes[W1T_MAX_CPUS + c], sys, c, 0);
+		}
+	}
+	return err;
+}
+
+static void w1t_probes_stop(unsigned nr)
+{
+	for (unsigned c = 0; c < nr; c++) {
+		w1t_probe_stop(&w1t_probes[c]);
+		w1t_probe_stop(&w1t_probes[W1T_MAX_CPUS + c]);
+	}
 }
 
 static uint64_t w1t_run_ns(void)
@@ -403,8 +430,7 @@ static void sleep_ns(uint64_t ns)
 
 /* One measurement: @nthreads threads under @policy. @return ns per op, or -1. */
 static double w1t_measure(struct cw_system *sys, unsigned nr_cpus, enum w1t_policy policy,
-			  unsigned nthreads, struct w1t_probe *probes, uint64_t *ops_out,
-			  struct w1t_late *late)
+			  unsigned nthreads, uint64_t *ops_out, struct w1t_late late[2])
 {
 	static struct w1t_run run;
 	uint64_t t0, t1, ops = 0;
@@ -431,17 +457,13 @@ static double w1t_measure(struct cw_system *sys, unsigned nr_cpus, enum w1t_poli
 	while (atomic_load(&run.ready) < nthreads) {
 		sched_yield();
 	}
-	for (unsigned c = 0; c < nr_cpus && !err; c++) {
-		err = w1t_probe_start(&probes[c], sys, c);
-	}
+	err = w1t_probes_start(sys, nr_cpus);
 	t0 = bench_now_ns();
 	atomic_store_explicit(&run.go, true, memory_order_release);
 	sleep_ns(w1t_run_ns());
 	atomic_store_explicit(&run.stop, true, memory_order_relaxed);
 	t1 = bench_now_ns();
-	for (unsigned c = 0; c < nr_cpus; c++) {
-		w1t_probe_stop(&probes[c]);
-	}
+	w1t_probes_stop(nr_cpus);
 	for (unsigned i = 0; i < nthreads; i++) {
 		pthread_join(run.th[i].th, NULL);
 		ops += run.th[i].ops;
@@ -449,7 +471,8 @@ static double w1t_measure(struct cw_system *sys, unsigned nr_cpus, enum w1t_poli
 		free(run.th[i].timers);
 		free(run.th[i].hr);
 	}
-	w1t_late_collect(probes, nr_cpus, late);
+	w1t_late_collect(nr_cpus, false, &late[0]);
+	w1t_late_collect(nr_cpus, true, &late[1]);
 	*ops_out = ops;
 	if (err || ops == 0) {
 		fprintf(stderr, "bench_wheel: W1-threads: %s, %u threads: %s\n", w1t_impl[policy],
@@ -460,17 +483,23 @@ static double w1t_measure(struct cw_system *sys, unsigned nr_cpus, enum w1t_poli
 	return (double)(t1 - t0) / (double)ops;
 }
 
-struct w1t_cell {
-	double ns[W1T_REPS];
+/* The lateness of one kind of probe over the repetitions. */
+struct w1t_late_cell {
+	double p50[W1T_REPS];
 	double p99[W1T_REPS];
 	double max[W1T_REPS];
-	double max_cpu[2][W1T_REPS];
+	/** Repetitions in which some probe of the kind fired (the arrays hold those). */
 	unsigned nr;
-	/** Repetitions in which some probe fired (p99 and max hold those). */
-	unsigned nr_late;
-	uint64_t ops;
 	uint64_t fires;
 	uint64_t over;
+};
+
+struct w1t_cell {
+	double ns[W1T_REPS];
+	unsigned nr;
+	uint64_t ops;
+	/** [0] the pinned probes (local bases), [1] the global ones. */
+	struct w1t_late_cell late[2];
 	bool failed;
 };
 
@@ -514,25 +543,53 @@ static double w1t_write(const char *cs, const char *impl, unsigned nthreads, uin
 	return br.ns_per_op;
 }
 
+/* "SCHED_FIFO 50" when every CPU thread runs at that priority, else what they run at. */
+static const char *w1t_rt_desc(struct cw_system *sys, unsigned nr_cpus, int asked)
+{
+	static char buf[64];
+	int got = -1;
+
+	for (unsigned c = 0; c < nr_cpus; c++) {
+		struct cw_posix_cpu_info info;
+
+		if (cw_posix_cpu_info(sys, c, &info) == 0 && (got < 0 || info.rt_priority < got)) {
+			got = info.rt_priority;
+		}
+	}
+	if (got > 0) {
+		snprintf(buf, sizeof(buf), "SCHED_FIFO %d", got);
+	} else if (asked > 0) {
+		snprintf(buf, sizeof(buf), "normal (SCHED_FIFO %d refused by the host)", asked);
+	} else {
+		snprintf(buf, sizeof(buf), "normal priority");
+	}
+	return buf;
+}
+
 bool wheel_threads_run(void)
 {
 	static struct w1t_cell cells[W1T_NR_POLICIES][W1T_NR_COUNTS];
-	static struct w1t_probe probes[W1T_MAX_CPUS];
 	const char *pin = getenv("CW_BENCH_WHEEL_THREADS_PIN");
 	const char *cpus_env = getenv("CW_BENCH_WHEEL_THREADS_CPUS");
 	const char *hr_env = getenv("CW_BENCH_WHEEL_THREADS_HRTIMER");
+	const char *rt_env = getenv("CW_BENCH_WHEEL_THREADS_RT");
 	struct cw_system_config cfg = { .hz = W1T_HZ };
 	unsigned reps = bench_tiny() ? 1 : W1T_REPS;
 	long host = sysconf(_SC_NPROCESSORS_ONLN);
 	struct cw_posix_options opt = { 0 };
 	struct bench_load load;
-	struct w1t_late idle;
+	struct w1t_late idle[2];
 	struct cw_system *sys;
 	bool ok = true;
 	int err;
 
 	w1t_pinned = pin && pin[0] && strcmp(pin, "0") != 0;
 	opt.flags = w1t_pinned ? CW_POSIX_PIN_CPUS : 0;
+	if (rt_env && rt_env[0]) {
+		unsigned long prio = strtoul(rt_env, NULL, 0);
+
+		opt.rt_priority = prio > 99 ? 99 : (int)prio;
+	}
 	cfg.nr_cpus = host < 2 ? 2 : host > (long)W1T_MAX_CPUS ? W1T_MAX_CPUS : (unsigned)host;
 	if (cpus_env && cpus_env[0]) {
 		unsigned long n = strtoul(cpus_env, NULL, 0);
@@ -565,14 +622,12 @@ bool wheel_threads_run(void)
 	bench_load_read(&load);
 	memset(cells, 0, sizeof(cells));
 	/* Lateness with no application thread: the reference. */
-	for (unsigned c = 0; c < cfg.nr_cpus; c++) {
-		w1t_probe_start(&probes[c], sys, c);
+	if (w1t_probes_start(sys, cfg.nr_cpus) == 0) {
+		sleep_ns(w1t_run_ns());
 	}
-	sleep_ns(w1t_run_ns());
-	for (unsigned c = 0; c < cfg.nr_cpus; c++) {
-		w1t_probe_stop(&probes[c]);
-	}
-	w1t_late_collect(probes, cfg.nr_cpus, &idle);
+	w1t_probes_stop(cfg.nr_cpus);
+	w1t_late_collect(cfg.nr_cpus, false, &idle[0]);
+	w1t_late_collect(cfg.nr_cpus, true, &idle[1]);
 	for (unsigned r = 0; r < reps; r++) {
 		for (unsigned k = 0; k < W1T_NR_COUNTS; k++) {
 			if (!w1t_wanted(w1t_threads[k])) {
@@ -580,41 +635,51 @@ bool wheel_threads_run(void)
 			}
 			for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
 				struct w1t_cell *c = &cells[p][k];
-				struct w1t_late late;
+				struct w1t_late late[2];
 				double ns;
 
 				if (c->failed) {
 					continue;
 				}
 				ns = w1t_measure(sys, cfg.nr_cpus, (enum w1t_policy)p,
-						 w1t_threads[k], probes, &c->ops, &late);
+						 w1t_threads[k], &c->ops, late);
 				if (ns < 0) {
 					c->failed = true;
 					continue;
 				}
 				c->ns[c->nr++] = ns;
-				if (late.fires) {
-					c->p99[c->nr_late] = late.p99_ns;
-					c->max[c->nr_late] = late.max_ns;
-					c->max_cpu[0][c->nr_late] = late.max_cpu_ns[0];
-					c->max_cpu[1][c->nr_late] = late.max_cpu_ns[1];
-					c->nr_late++;
+				for (unsigned g = 0; g < 2; g++) {
+					struct w1t_late_cell *lc = &c->late[g];
+
+					if (late[g].fires) {
+						lc->p50[lc->nr] = late[g].p50_ns;
+						lc->p99[lc->nr] = late[g].p99_ns;
+						lc->max[lc->nr] = late[g].max_ns;
+						lc->nr++;
+					}
+					lc->fires += late[g].fires;
+					lc->over += late[g].over;
 				}
-				c->fires += late.fires;
-				c->over += late.over;
 			}
 		}
 	}
 	printf("\nW1-threads: arm+cancel from application threads, %u pending timers each, "
-	       "posix port, %u CPUs, HZ=%u, %.1f s per measurement, median of %u\n",
-	       W1T_PER_THREAD, cfg.nr_cpus, W1T_HZ, (double)w1t_run_ns() / 1e9, reps);
-	printf("  probe lateness with no application thread: p99 %.0f us, max %.0f us after "
-	       "the expiry (bound: the tick after it, 1 jiffy = %llu us, plus the tick's own "
-	       "latency), %llu of %llu fires at a later jiffy\n",
-	       idle.p99_ns / 1e3, idle.max_ns / 1e3, (unsigned long long)(w1t_tick_ns / 1000),
-	       (unsigned long long)idle.over, (unsigned long long)idle.fires);
-	printf("  %-22s %7s %10s %10s %11s %11s %11s %11s\n", "impl", "threads", "ns/op", "Mops/s",
-	       "vs 1 thread", "late p99 us", "max CPU0 us", "max CPU1 us");
+	       "posix port, %u CPUs, HZ=%u, CPU threads %s, %.1f s per measurement, median of "
+	       "%u\n",
+	       W1T_PER_THREAD, cfg.nr_cpus, W1T_HZ, w1t_rt_desc(sys, cfg.nr_cpus, opt.rt_priority),
+	       (double)w1t_run_ns() / 1e9, reps);
+	printf("  probe lateness after the expiry, us, p50/p99/max (bound: the tick after it, "
+	       "1 jiffy = %llu us, plus the tick's own wakeup); 'late': fires at a later "
+	       "jiffy / fires\n",
+	       (unsigned long long)(w1t_tick_ns / 1000));
+	for (unsigned g = 0; g < 2; g++) {
+		printf("  with no application thread, %s probes: %.0f/%.0f/%.0f, late %llu/%llu\n",
+		       g ? "global" : "pinned", idle[g].p50_ns / 1e3, idle[g].p99_ns / 1e3,
+		       idle[g].max_ns / 1e3, (unsigned long long)idle[g].over,
+		       (unsigned long long)idle[g].fires);
+	}
+	printf("  %-22s %7s %8s %7s %9s %20s %11s %20s %11s\n", "impl", "threads", "ns/op",
+	       "Mops/s", "vs 1 thr", "pinned p50/p99/max", "late", "global p50/p99/max", "late");
 	for (unsigned p = 0; p < W1T_NR_POLICIES; p++) {
 		double base = 0;
 
@@ -622,7 +687,7 @@ bool wheel_threads_run(void)
 			struct w1t_cell *c = &cells[p][k];
 			unsigned n = w1t_threads[k];
 			char cs[48];
-			double ns, p99, mx;
+			double ns;
 
 			if (c->failed) {
 				printf("  %-22s %7u   (FAILED)\n", w1t_impl[p], n);
@@ -632,40 +697,44 @@ bool wheel_threads_run(void)
 			if (c->nr == 0) {
 				continue;
 			}
-			p99 = mx = -1.0;
-			if (c->nr_late) {
-				/* A repetition in which no probe fired has no lateness row. */
-				snprintf(cs, sizeof(cs), "W1-threads%u-late-p99", n);
-				p99 = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr_late, c->p99,
-						c->nr_late, &load);
-				snprintf(cs, sizeof(cs), "W1-threads%u-late-max", n);
-				mx = w1t_write(cs, w1t_impl[p], n, c->fires / c->nr_late, c->max,
-					       c->nr_late, &load);
-			}
 			snprintf(cs, sizeof(cs), "W1-threads%u", n);
 			ns = w1t_write(cs, w1t_impl[p], n, c->ops, c->ns, c->nr, &load);
 			if (n == 1) {
 				base = ns;
 			}
-			printf("  %-22s %7u %10.1f %10.2f", w1t_impl[p], n, ns, 1e3 / ns);
+			printf("  %-22s %7u %8.1f %7.2f", w1t_impl[p], n, ns, 1e3 / ns);
 			if (base > 0) {
-				printf(" %10.2fx", base / ns);
+				printf(" %8.2fx", base / ns);
 			} else {
-				printf(" %11s", "-");
+				printf(" %9s", "-");
 			}
-			printf(" %11.0f", p99 / 1e3);
-			for (unsigned k2 = 0; k2 < 2; k2++) {
-				double m = bench_median(c->max_cpu[k2], c->nr_late);
+			for (unsigned g = 0; g < 2; g++) {
+				static const char *const what[3] = { "p50", "p99", "max" };
+				struct w1t_late_cell *lc = &c->late[g];
+				double *v[3] = { lc->p50, lc->p99, lc->max };
+				double med[3];
+				char buf[48];
 
-				/* Negative: in most repetitions that CPU's probe never fired. */
-				if (m < 0) {
-					printf(" %11s", "-");
-				} else {
-					printf(" %11.0f", m / 1e3);
+				if (lc->nr == 0) {
+					/* No probe of the kind fired in any repetition: no row. */
+					printf(" %20s %11s", "-", "-");
+					continue;
 				}
+				for (unsigned q = 0; q < 3; q++) {
+					snprintf(cs, sizeof(cs), "W1-threads%u-%slate-%s", n,
+						 g ? "g" : "", what[q]);
+					med[q] = w1t_write(cs, w1t_impl[p], n, lc->fires / lc->nr,
+							   v[q], lc->nr, &load);
+				}
+				snprintf(buf, sizeof(buf), "%.0f/%.0f/%.0f", med[0] / 1e3,
+					 med[1] / 1e3, med[2] / 1e3);
+				printf(" %20s", buf);
+				snprintf(buf, sizeof(buf), "%llu/%llu",
+					 (unsigned long long)lc->over,
+					 (unsigned long long)lc->fires);
+				printf(" %11s", buf);
 			}
-			printf("  (max %.0f us; %llu of %llu fires at a later jiffy)\n", mx / 1e3,
-			       (unsigned long long)c->over, (unsigned long long)c->fires);
+			printf("\n");
 		}
 	}
 	fflush(stdout);

@@ -276,7 +276,10 @@ struct cw_check_timer {
 	const void *timer;
 	/** An hrtimer (else a wheel timer). */
 	bool hrtimer;
-	/** hrtimers: the CPU it was armed on (hotplug may have moved it since); wheel: -1. */
+	/**
+	 * hrtimers: the CPU it was armed on (hotplug may have moved it since);
+	 * wheel: the CPU whose wheel it was queued on when armed.
+	 */
 	int cpu;
 	/** hrtimers: CW_CLOCK_* id of its base; wheel: -1. */
 	int clock_id;
@@ -286,8 +289,14 @@ struct cw_check_timer {
 	int64_t softexpires;
 	/** Wheel: deferrable. */
 	bool deferrable;
+	/** Wheel: pinned (CW_TIMER_PINNED). */
+	bool pinned;
 	/** Order of arming (ascending = armed earlier). */
 	uint64_t arm_seq;
+	/** Its callback's address when armed (compare, print; never call). */
+	uintptr_t function;
+	/** hrtimers: MONOTONIC ns when armed; wheel: jiffies when armed. */
+	int64_t armed_at;
 };
 
 /**

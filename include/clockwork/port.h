@@ -103,6 +103,19 @@ struct cw_port_ops {
 	 */
 	int (*cpu_call)(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg);
 	/**
+	 * Optional: run @p fn(@p arg) on @p cpu as cpu_call() does, for a
+	 * caller that cannot wait (a simulator's engine event calling a CPU
+	 * whose in-band stage is stalled: cw_tick_install_proxy_async()).
+	 * NULL: the core uses cpu_call() and the caller waits.
+	 * @return 0 when @p fn has run (@p done is not called); 1 when it
+	 *         will run later: then @p done(@p done_arg, 0) is called once
+	 *         it ran, from a later event of the port on the calling CPU,
+	 *         with no core lock held; or CW_ENODEV (the CPU cannot run it)
+	 *         or CW_ENOMEM, and nothing runs.
+	 */
+	int (*cpu_call_async)(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg,
+			      void (*done)(void *done_arg, int ret), void *done_arg);
+	/**
 	 * Resolve a driver's compatible string to the @p index-th matching
 	 * piece of hardware (real or modelled): store the port's handle for it
 	 * in @p hw and return 0, or return CW_ENODEV when there are no more.
@@ -172,6 +185,30 @@ struct cw_port_ops {
 	 */
 	int (*run_next_event)(void *ctx);
 };
+
+/**
+ * Back off inside the contended wait of a core spinlock (src/core/lock.c),
+ * the one link-time hook of the interface: a lock does not know its system,
+ * so this is not a cw_port_ops member, and one definition serves the whole
+ * program. The core's definition is weak and only pauses (cw_cpu_relax()),
+ * right for a kernel or bare-metal port, whose lock holders are never
+ * preempted by their waiters. A port whose CPUs and callers are host
+ * threads, which the host may preempt while they hold a core lock, defines
+ * it (the posix port does, in src/port/posix/system.c) to give the core
+ * to a preempted holder: yield, then sleep.
+ *
+ * @param round how many times this wait backed off already (0 first). The
+ *        lock spins about a microsecond between two calls. Rounds 0 to 3
+ *        should be cheap (the holder is likely running, or shares the core
+ *        with the waiter at the same priority); from round 4 on the holder
+ *        has been off a core for a while: sleep, longer as rounds grow.
+ *        cw__spin_lock_patient() (a CPU that would rather try again at its
+ *        next tick) naps with round 5 between its tries.
+ *
+ * Context: any thread, possibly holding other core locks, possibly a CPU in
+ * interrupt context. It must not take a core lock or call into the core.
+ */
+void cw_port_lock_backoff(unsigned round);
 
 #ifdef __cplusplus
 }

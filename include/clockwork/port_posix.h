@@ -23,6 +23,10 @@
 #include <clockwork/system.h>
 #include <clockwork/types.h>
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -407,6 +411,65 @@ CW_API int cw_posix_stats(struct cw_system *sys, struct cw_posix_stats *out);
  * Context: any.
  */
 CW_API bool cw_posix_tsc_usable(void);
+
+/** @name Callback names and the timer list (include/clockwork/timer_list.h)
+ * @{ */
+
+/** The executable's function symbols (opaque; cw_posix_symbols_load()). */
+struct cw_posix_symbols;
+
+/**
+ * Load the function symbols of the running executable (its ELF .symtab,
+ * static functions included, from /proc/self/exe) to name callbacks.
+ * Functions in shared libraries and a stripped executable give no names.
+ * Context: any thread; reads the executable file (a few milliseconds).
+ * @return the table (free with cw_posix_symbols_free()), or NULL when
+ *         there is none to be had (callers print addresses then).
+ */
+CW_API struct cw_posix_symbols *cw_posix_symbols_load(void);
+
+/**
+ * The name of the function containing @p addr.
+ * @param s     A table from cw_posix_symbols_load(), or NULL.
+ * @param addr  A code address (a callback).
+ * Context: any; the table is read only.
+ * @return the name (valid until the table is freed), or NULL.
+ */
+CW_API const char *cw_posix_symbols_name(const struct cw_posix_symbols *s, uintptr_t addr);
+
+/**
+ * Free a table from cw_posix_symbols_load().
+ * @param s  The table, or NULL.
+ */
+CW_API void cw_posix_symbols_free(struct cw_posix_symbols *s);
+
+/**
+ * A cw_timer_list_symbolize_fn for struct cw_timer_list_options: @p arg
+ * is a table from cw_posix_symbols_load() (or NULL: no names).
+ * @param arg  The table.
+ * @param fn   The callback's address.
+ * @param buf  Unused.
+ * @param len  Unused.
+ * @return the name, or NULL.
+ */
+CW_API const char *cw_posix_symbolize(void *arg, uintptr_t fn, char *buf, size_t len);
+
+/**
+ * Print the timer list of @p sys (cw_timer_list_format(): per CPU the
+ * tick device and mode and each armed hrtimer and wheel timer with its
+ * expiry and callback name; then the clock event devices) to @p out,
+ * stamped with MONOTONIC now, callbacks named from the executable's
+ * symbols. The timers are the checker's record: create the system with
+ * cw_system_config.check on, else the dump lists no timers and says so.
+ * @param sys  The system.
+ * @param out  Where to print.
+ * Context: any thread holding no core lock (an application thread; not a
+ * timer callback).
+ * @return 0; CW_EINVAL (NULL argument); CW_ENOMEM; CW_EIO (@p out failed).
+ */
+CW_API int cw_posix_timer_list_print(struct cw_system *sys, FILE *out);
+
+/** @} */
 
 #ifdef __cplusplus
 }

@@ -97,7 +97,8 @@ typedef void (*cw_tick_proxy_setup_fn)(struct cw_clock_proxy_device *dev, void *
  * @param cpumask  Bitmap of CPUs, bit i of word i / 64 = CPU i, nr_cpus bits.
  * Context: any thread that is not a CPU's interrupt context; no core lock
  * held; runs code on each CPU through cw_cpu_call().
- * @return 0; CW_EBUSY (a proxy is installed already); CW_ENODEV (a CPU's
+ * @return 0; CW_EBUSY (a proxy is installed already, or an asynchronous
+ *         install or uninstall is in progress); CW_ENODEV (a CPU's
  *         tick device cannot be proxied, or the CPU has none); CW_EINVAL
  *         (bad arguments, an empty mask, setup left handle_oob_event NULL
  *         or broke the device); CW_ENOSYS (the port has no interrupt
@@ -116,9 +117,68 @@ CW_API int cw_tick_install_proxy(struct cw_system *sys, cw_tick_proxy_setup_fn s
  * @param sys      The system.
  * @param cpumask  As for cw_tick_install_proxy().
  * Context: as cw_tick_install_proxy().
- * @return 0, or CW_EINVAL for bad arguments.
+ * @return 0; CW_EINVAL (bad arguments); CW_EBUSY (another install or
+ *         uninstall is in progress: an asynchronous one not yet done);
+ *         CW_ENOMEM.
  */
 CW_API int cw_tick_uninstall_proxy(struct cw_system *sys, const uint64_t *cpumask);
+
+/**
+ * Completion of cw_tick_install_proxy_async() or
+ * cw_tick_uninstall_proxy_async().
+ *
+ * @param sys  The system.
+ * @param ret  What the synchronous call would have returned.
+ * @param arg  The argument given with it.
+ * Context: the caller's context, or a later event of the port on the
+ * calling CPU; no core lock held. It may start the next install or
+ * uninstall.
+ */
+typedef void (*cw_tick_proxy_done_fn)(struct cw_system *sys, int ret, void *arg);
+
+/**
+ * cw_tick_install_proxy() for a caller that cannot wait for a CPU to run
+ * its steps: in the simulator, an engine event (a workload's) while a
+ * target CPU's in-band stage is stalled. Each per-CPU step goes through
+ * the port's cpu_call_async hook: on a stalled CPU it waits in the CPU's
+ * in-band log and runs at the unstall, in order with the interrupts
+ * logged before it, and the sequence resumes from there (the steps still
+ * run one CPU at a time, in the same order as the synchronous call's).
+ * Without that hook it is the synchronous call followed by @p done.
+ *
+ * A proxy operation holds the proxy busy until @p done: any other install
+ * or uninstall meanwhile fails with CW_EBUSY.
+ *
+ * @param sys       The system.
+ * @param setup     As for cw_tick_install_proxy().
+ * @param arg       Passed to @p setup.
+ * @param cpumask   As for cw_tick_install_proxy() (copied).
+ * @param done      Called once with the result, possibly before this call
+ *                  returns (every step could run at once); may be NULL.
+ * @param done_arg  Its argument.
+ * Context: as cw_tick_install_proxy(), or an engine event of the sim port.
+ * @return 0 (started: @p done follows); CW_EINVAL, CW_ENOSYS, CW_EBUSY
+ *         or CW_ENOMEM as the synchronous call, without calling @p done.
+ */
+CW_API int cw_tick_install_proxy_async(struct cw_system *sys, cw_tick_proxy_setup_fn setup,
+				       void *arg, const uint64_t *cpumask,
+				       cw_tick_proxy_done_fn done, void *done_arg);
+
+/**
+ * cw_tick_uninstall_proxy() for a caller that cannot wait (see
+ * cw_tick_install_proxy_async()).
+ *
+ * @param sys       The system.
+ * @param cpumask   As for cw_tick_install_proxy() (copied).
+ * @param done      Called once with the result, possibly before this call
+ *                  returns; may be NULL.
+ * @param done_arg  Its argument.
+ * Context: as cw_tick_install_proxy_async().
+ * @return 0 (started: @p done follows); CW_EINVAL, CW_EBUSY or CW_ENOMEM
+ *         without calling @p done.
+ */
+CW_API int cw_tick_uninstall_proxy_async(struct cw_system *sys, const uint64_t *cpumask,
+					 cw_tick_proxy_done_fn done, void *done_arg);
 
 /**
  * Signal the in-band tick on the calling CPU: post the port's synthetic

@@ -10,6 +10,7 @@
 #ifndef CLOCKWORK_INCLUDE_SIM_H
 #define CLOCKWORK_INCLUDE_SIM_H
 
+#include <clockwork/sim_idle_server.h>
 #include <clockwork/types.h>
 
 #ifdef __cplusplus
@@ -724,6 +725,26 @@ struct cw_sim_machine_key_info {
  * @return 0; CW_ENOENT past the last key; CW_EINVAL (@p out NULL).
  */
 CW_API int cw_sim_machine_key(size_t index, struct cw_sim_machine_key_info *out);
+
+/** A value type of machine files (cw_sim_machine_value_type()). */
+struct cw_sim_machine_value_type_info {
+	/** Name, as struct cw_sim_machine_key_info::type gives it ("frequency"). */
+	const char *name;
+	/** How a value is written (Markdown). */
+	const char *syntax;
+	/** Examples (Markdown). */
+	const char *examples;
+};
+
+/**
+ * Describe value type @p index of machine files (0, 1, ...: "integer",
+ * "frequency", "time", ...): the docs' "Values" table.
+ * @param index  Which type.
+ * @param out    Receives the description (strings are static).
+ * Context: any.
+ * @return 0; CW_ENOENT past the last type; CW_EINVAL (@p out NULL).
+ */
+CW_API int cw_sim_machine_value_type(size_t index, struct cw_sim_machine_value_type_info *out);
 /**
  * Parse a duration with a unit, as machine files and cwsim write them:
  * "10s", "2.5 ms", "750us", "100ns".
@@ -976,6 +997,8 @@ struct cw_sim_workload_desc {
 	struct cw_sim_proxy_desc proxy;
 	/** [nic] section (policy CW_SIM_NIC_NONE: none). */
 	struct cw_sim_nic_desc nic;
+	/** [idle-server] section (line 0: none; include/clockwork/sim_idle_server.h). */
+	struct cw_sim_idle_server_desc idle_server;
 };
 
 /**

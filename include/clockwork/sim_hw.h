@@ -157,7 +157,9 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu);
  * engine kept busy by periodic events with nothing to end the stall keeps
  * the caller waiting, as a real caller would spin. An engine event cannot
  * wait (the engine does not nest): from one, the call runs at once and,
- * made from another CPU, is counted in the target's calls_unlogged.
+ * made from another CPU, is counted in the target's calls_unlogged; such
+ * callers use cw_sim_hw_run_on_async() instead (the core's does through
+ * the port's cpu_call_async hook).
  *
  * @param hw   The hardware.
  * @param cpu  Target CPU.
@@ -169,6 +171,46 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu);
  *         events before anything unstalled it: @p fn did not run).
  */
 CW_API int cw_sim_hw_run_on(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg);
+
+/**
+ * Completion of an asynchronous cross call (cw_sim_hw_run_on_async()).
+ *
+ * @param done_arg  The argument given with it.
+ * @param ret       0: the function ran.
+ * Context: an engine event of its own on the calling CPU, after the
+ *          target's replay ran the function; no core lock held.
+ */
+typedef void (*cw_sim_hw_call_done_fn)(void *done_arg, int ret);
+
+/**
+ * Run @p fn(@p arg) as CPU @p cpu without waiting for it: the caller
+ * continues in @p done (a continuation), which is how a caller that
+ * cannot wait (an engine event: the engine does not nest) makes a cross
+ * call to a CPU whose in-band stage is stalled.
+ *
+ * A target that is not stalled runs @p fn at once, as cw_sim_hw_run_on()
+ * does, and @p done is not called (return 0). A stalled target (whoever
+ * calls, the target itself included: in-band code cannot run on a CPU
+ * whose in-band stage is masked) logs the call in its in-band log; the
+ * unstall replays it in arrival order with the logged interrupts and
+ * calls, then @p done(@p done_arg, 0) runs in an engine event of its own
+ * at that instant, as the calling CPU (return 1). Counted in the
+ * target's calls_logged; never in calls_unlogged. A stalled CPU cannot go
+ * offline, so a logged call runs unless the hardware is destroyed first
+ * (then neither @p fn nor @p done runs).
+ *
+ * @param hw        The hardware.
+ * @param cpu       Target CPU.
+ * @param fn        Function to run.
+ * @param arg       Its argument (must live until @p fn ran).
+ * @param done      Continuation, or NULL.
+ * @param done_arg  Its argument.
+ * Context: engine context or setup; no core lock held.
+ * @return 0 (ran); 1 (logged: @p done follows); CW_EINVAL (bad CPU or NULL
+ *         @p fn); CW_ENODEV (the CPU model is offline); CW_ENOMEM.
+ */
+CW_API int cw_sim_hw_run_on_async(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg),
+				  void *arg, cw_sim_hw_call_done_fn done, void *done_arg);
 
 /**
  * Find the @p index-th timer model (creation order) whose compatible
@@ -390,11 +432,13 @@ struct cw_sim_hw_cpu_stats {
 	uint64_t oob_irqs;
 	/** Synthetic interrupts handled. */
 	uint64_t synth;
-	/** Cross calls (cw_sim_hw_run_on()) logged while stalled, to run on replay. */
+	/** Cross calls (cw_sim_hw_run_on(), cw_sim_hw_run_on_async()) logged while stalled, to run
+	 * on replay. */
 	uint64_t calls_logged;
 	/**
-	 * Cross calls from another CPU's engine event that ran at once on the
-	 * stalled CPU (an event cannot wait for the unstall; a model simplification).
+	 * Cross calls (cw_sim_hw_run_on()) from another CPU's engine event that
+	 * ran at once on the stalled CPU (an event cannot wait for the unstall; a
+	 * model simplification that cw_sim_hw_run_on_async() callers avoid).
 	 */
 	uint64_t calls_unlogged;
 };
@@ -595,8 +639,11 @@ struct cw_sim_hw_timer_stats {
 	uint64_t wraps;
 };
 
-/** Register of a timer model, for cw_sim_hw_timer_read()/write() (what each means per model:
- * docs/simulator.md). */
+/**
+ * Register of a timer model, for cw_sim_hw_timer_read()/write(): the same
+ * accessors the model's own driver uses (what each means per model:
+ * docs/simulator.md, "Timer models and their drivers").
+ */
 enum cw_sim_hw_reg {
 	/** Counter (global timer/arch/HPET: shared up-counter; TMU/LAPIC: down-counter TCNT/current
 	 * count; PIT: current count). */
@@ -604,7 +651,7 @@ enum cw_sim_hw_reg {
 	/** Comparator (global/arch/HPET) or reload/constant register (TMU TCOR, LAPIC initial
 	 * count, PIT reload). */
 	CW_SIM_HW_REG_COMPARE,
-	/** Control: CW_SIM_HW_CTRL_* bits. */
+	/** Control: CW_SIM_HW_CTRL_* bits (PIT: ENABLE stops and resumes the count). */
 	CW_SIM_HW_REG_CONTROL,
 	/** Status: event flag (bit 0). Writing 1 clears it. */
 	CW_SIM_HW_REG_STATUS,

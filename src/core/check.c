@@ -40,6 +40,7 @@
 #include "timer-internal.h"
 
 #include <clockwork/timekeeping.h>
+#include <clockwork/tmigr.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,6 +65,8 @@ struct ent {
 	uint8_t clk;
 	/** Wheel: deferrable (no upper bound). */
 	bool deferrable;
+	/** Wheel: pinned (listing only). */
+	bool pinned;
 	/** hrtimer: its CPU was in low resolution when it was armed (tick granularity). */
 	bool lowres;
 	/** hrtimer: the CPU it was armed on (hotplug may move it to another). */
@@ -81,6 +84,8 @@ struct ent {
 	int64_t fire_mono;
 	/** Sequence number of the arming (reports). */
 	uint64_t arm_seq;
+	/** Timers: the callback when armed (cw_check_armed_timers()). */
+	uintptr_t fn;
 };
 
 struct clk_state {
@@ -433,6 +438,7 @@ static void hr_note_arm(struct cw_check *c, struct ent *e, const struct cw_hrtim
 	e->clk = (uint8_t)(t->base->index & 3u);
 	e->lowres = !CW_READ_ONCE(t->base->cpu_base->hres_active);
 	e->cpu = (uint16_t)t->base->cpu_base->cpu;
+	e->fn = (uintptr_t)t->function;
 	e->armed = true;
 	e->arm_mono = arm_mono;
 	e->arm_seq = ++c->arm_seq;
@@ -745,6 +751,9 @@ void cw__check_wheel_arm_slow(struct cw_timer *t, uint64_t now_jiffies)
 		e->soft = (int64_t)t->expires;
 		e->hard = (int64_t)now_jiffies;
 		e->deferrable = (t->flags & CW_TIMER_DEFERRABLE) != 0;
+		e->pinned = (t->flags & CW_TIMER_PINNED) != 0;
+		e->cpu = (uint16_t)cw__timer_base_cpu(t);
+		e->fn = (uintptr_t)t->fn;
 		e->armed = true;
 		e->arm_seq = ++c->arm_seq;
 		c->stats.wheel_arms++;
@@ -983,12 +992,15 @@ size_t cw_check_armed_timers(struct cw_system *sys, struct cw_check_timer *out, 
 			out[n] = (struct cw_check_timer){
 				.timer = e->key,
 				.hrtimer = hr,
-				.cpu = hr ? (int)e->cpu : -1,
+				.cpu = (int)e->cpu,
 				.clock_id = hr ? clock_ids[e->clk & 3u] : -1,
 				.expires = hr ? e->hard : e->soft,
 				.softexpires = hr ? e->soft : e->hard,
 				.deferrable = !hr && e->deferrable,
+				.pinned = !hr && e->pinned,
 				.arm_seq = e->arm_seq,
+				.function = e->fn,
+				.armed_at = hr ? e->arm_mono : e->hard,
 			};
 		}
 		n++;
@@ -1112,6 +1124,8 @@ static void verify_periodic(struct cw_check *c, struct cw_system *sys,
 int cw_check_verify(struct cw_system *sys)
 {
 	struct cw_check *c = sys ? sys->check : NULL;
+	char tmigr_report[256];
+	bool tmigr_bad;
 	int64_t offs[4], mono;
 	uint64_t jiffies;
 	int st;
@@ -1119,10 +1133,20 @@ int cw_check_verify(struct cw_system *sys)
 	if (!c) {
 		return 0;
 	}
+	/*
+	 * Timer migration's own checker first (it takes the hierarchy's and
+	 * the wheel's locks, which come before ours): every group's state and
+	 * first event recomputed from the CPUs, every idle CPU's first global
+	 * timer covered. A verify runs between engine steps, where it holds.
+	 */
+	tmigr_bad = cw_tmigr_check(sys, tmigr_report, sizeof(tmigr_report)) == CW_EINVAL;
 	mono = mono_now(sys, offs);
 	jiffies = cw_jiffies_get(sys);
 	cw_spin_lock(&c->lock);
 	c->stats.verifies++;
+	if (tmigr_bad) {
+		violate(c, "timer migration: %s", tmigr_report);
+	}
 	for (size_t i = 0; i < c->cap && !c->broken; i++) {
 		struct ent *e = &c->tab[i];
 

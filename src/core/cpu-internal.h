@@ -128,6 +128,14 @@ void cw__cpu_set_online(struct cw_system *sys, unsigned cpu, bool online);
 
 /** Ask the port to interrupt @p cpu for @p kind (OR into its pending set). Context: any. */
 void cw__cpu_send_ipi(struct cw_system *sys, unsigned cpu, enum cw_ipi_kind kind);
+/**
+ * cw_cpu_call() for a caller that cannot wait (the port's cpu_call_async
+ * hook; without it, cw_cpu_call()). @return 0 (@p fn ran), 1 (it runs
+ * later and @p done(@p done_arg, 0) follows, see struct cw_port_ops), or
+ * a CW_E* code (nothing runs).
+ */
+int cw__cpu_call_async(struct cw_system *sys, unsigned cpu, cw_cpu_call_fn fn, void *arg,
+		       void (*done)(void *done_arg, int ret), void *done_arg);
 
 /** Raise soft work on the calling CPU, run at cw_irq_exit(). Context: interrupt context. */
 void cw__cpu_raise_softirq(struct cw_system *sys, unsigned cpu, enum cw_softirq work);

@@ -128,6 +128,15 @@ int cw_cpu_call(struct cw_system *sys, unsigned cpu, cw_cpu_call_fn fn, void *ar
 	return 0;
 }
 
+int cw__cpu_call_async(struct cw_system *sys, unsigned cpu, cw_cpu_call_fn fn, void *arg,
+		       void (*done)(void *done_arg, int ret), void *done_arg)
+{
+	if (sys->port->cpu_call_async) {
+		return sys->port->cpu_call_async(sys->port_ctx, cpu, fn, arg, done, done_arg);
+	}
+	return cw_cpu_call(sys, cpu, fn, arg);
+}
+
 bool cw_cpu_online(struct cw_system *sys, unsigned cpu)
 {
 	return cpu < sys->nr_cpus &&

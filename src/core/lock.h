@@ -155,6 +155,30 @@ static inline void cw__spin_take_one_thread(struct cw_spinlock *l)
 	cw__spin_set_owner(l);
 }
 
+/**
+ * Take @p l if it is free or freed within a brief spin (src/core/lock.c),
+ * never sleeping. For a clockwork CPU that must not wait for a holder its
+ * host preempted: it retries later instead. @return whether it took it.
+ */
+bool cw__spin_lock_brief(struct cw_spinlock *l);
+
+/**
+ * cw__spin_lock_brief(), and on a host with threads a few more tries
+ * after short naps (about 200 us in all, src/core/lock.c) that let a
+ * holder preempted on the caller's core finish. @return whether it took it.
+ */
+bool cw__spin_lock_patient(struct cw_spinlock *l);
+
+/*
+ * cw__spin_lock_brief() and cw__spin_lock_patient() for any lock: they
+ * exchange the word, which a one-thread lock must never see (the exchange
+ * would overwrite its mode bit); a one-thread lock cannot be freed by
+ * waiting anyway (its holder is the caller's own thread), so it gets one
+ * plain try. Callers use these, never the SMP-only functions directly.
+ */
+static inline bool cw_spin_lock_brief(struct cw_spinlock *l);
+static inline bool cw_spin_lock_patient(struct cw_spinlock *l);
+
 static inline void cw_spin_lock(struct cw_spinlock *l)
 {
 	unsigned v = atomic_load_explicit(&l->locked, memory_order_relaxed);
@@ -193,6 +217,22 @@ static inline bool cw_spin_trylock(struct cw_spinlock *l)
 	}
 	cw__spin_set_owner(l);
 	return true;
+}
+
+static inline bool cw_spin_lock_brief(struct cw_spinlock *l)
+{
+	if (atomic_load_explicit(&l->locked, memory_order_relaxed) & CW__SPIN_ONE_THREAD) {
+		return cw_spin_trylock(l);
+	}
+	return cw__spin_lock_brief(l);
+}
+
+static inline bool cw_spin_lock_patient(struct cw_spinlock *l)
+{
+	if (atomic_load_explicit(&l->locked, memory_order_relaxed) & CW__SPIN_ONE_THREAD) {
+		return cw_spin_trylock(l);
+	}
+	return cw__spin_lock_patient(l);
 }
 
 static inline void cw_spin_unlock(struct cw_spinlock *l)

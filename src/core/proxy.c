@@ -22,6 +22,14 @@
  *      each distinct real irq to the out-of-band stage.
  *   Any failure uninstalls the CPUs already done (rollback).
  *
+ * Install and uninstall are one sequence of per-CPU steps (struct
+ * proxy_op). The synchronous calls run it with cw_cpu_call(); the _async
+ * calls with the port's cpu_call_async hook, so a step that has to wait
+ * (in the sim, a CPU whose in-band stage is masked: the step waits in its
+ * in-band log) suspends the sequence, and the step's completion, a later
+ * event on the caller's CPU, resumes it; the user's completion runs at
+ * the end. The proxy stays busy throughout.
+ *
  * Runtime (8.3): an in-band request reaches the proxy's set_next_event /
  * set_next_ktime: the default forwards to the real driver; the oob timer
  * layer records it as its in-band deadline and programs the real device
@@ -405,58 +413,8 @@ static bool irq_proxied_outside(struct cw_system *sys, int irq, const uint64_t *
 	return false;
 }
 
-/*
- * Uninstall on the CPUs of @mask; move the irqs nobody proxies any more
- * back in-band. @irqs: scratch for the lines seen (nr_cpus entries). Busy held.
- */
-static void uninstall_mask(struct cw_system *sys, const uint64_t *mask, int *irqs)
-{
-	unsigned nr_irqs = 0, done = 0;
-
-	/* 1: the oob side lets go on every CPU of the mask (8.4's disable_oob_timer). */
-	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
-		struct cpu_args a = { .sys = sys, .cpu = cpu };
-		bool seen = false;
-		int irq;
-
-		if (!mask_test(mask, cpu) || !sys->proxy->cpus[cpu].dev) {
-			continue;
-		}
-		irq = sys->proxy->cpus[cpu].dev->real_device->irq;
-		cw_cpu_call(sys, cpu, disable_oob_on_cpu, &a);
-		for (unsigned i = 0; i < nr_irqs; i++) {
-			seen |= irqs[i] == irq;
-		}
-		if (!seen) {
-			irqs[nr_irqs++] = irq;
-		}
-	}
-	/* 2: lines no CPU outside the mask still proxies go back in-band. */
-	for (unsigned i = 0; i < nr_irqs; i++) {
-		if (!irq_proxied_outside(sys, irqs[i], mask)) {
-			sys->port->irq_switch_oob(sys->port_ctx, irqs[i], false);
-		}
-	}
-	/* 3: each CPU gets its real device back. */
-	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
-		struct cpu_args a = { .sys = sys, .cpu = cpu };
-
-		if (!mask_test(mask, cpu) || !sys->proxy->cpus[cpu].dev) {
-			continue;
-		}
-		if (cw_cpu_call(sys, cpu, uninstall_on_cpu, &a) || !a.dev) {
-			continue;
-		}
-		free(a.dev);
-		done++;
-	}
-	cw_spin_lock(&sys->proxy->lock);
-	sys->proxy->nr_installed -= done;
-	cw_spin_unlock(&sys->proxy->lock);
-}
-
 /* ---------------------------------------------------------------------- */
-/* Public calls */
+/* Install and uninstall: one sequence of per-CPU steps */
 
 static int claim_busy(struct cw_proxy *px, bool install)
 {
@@ -479,117 +437,388 @@ static void release_busy(struct cw_proxy *px)
 	cw_spin_unlock(&px->lock);
 }
 
-/* Steps 1 and 2 on @cpu. @return 0 or CW_E*. */
-static int install_cpu(struct cw_system *sys, unsigned cpu, cw_tick_proxy_setup_fn setup, void *arg)
-{
-	struct cpu_args a = { .sys = sys, .cpu = cpu, .setup = setup, .arg = arg };
+/** The steps of an install or uninstall, in order (install falls into uninstall to roll back). */
+enum op_step {
+	/** Install step 1 on the next online CPU of the mask. */
+	OP_PREPARE,
+	/** Install step 2 on the same CPU. */
+	OP_INSTALL,
+	/** Install step 3 on the next proxied CPU of the mask, then its line to the oob stage. */
+	OP_ENABLE,
+	/** Uninstall (or rollback) step 1 on the next proxied CPU of the mask. */
+	OP_DISABLE,
+	/** Uninstall step 3 on the next proxied CPU (step 2, the lines, ran before it). */
+	OP_UNINSTALL,
+	/** Release the busy flag and report. */
+	OP_FINISH,
+};
 
-	a.dev = calloc(1, sizeof(*a.dev));
-	if (!a.dev) {
+/**
+ * One install or uninstall in progress. The synchronous calls run it to the
+ * end with cw_cpu_call(); the asynchronous ones with cw__cpu_call_async(),
+ * so a step on a CPU that cannot run it now (a stalled in-band stage in the
+ * sim) suspends the sequence and its completion resumes it. Allocated by
+ * the public call, freed at OP_FINISH; holds the busy flag throughout.
+ */
+struct proxy_op {
+	struct cw_system *sys;
+	/** Cross calls may complete later (the _async calls). */
+	bool async;
+	/** An install (else an uninstall). */
+	bool install;
+	enum op_step step;
+	/** The CPU the step runs on, or where the search for the next one starts. */
+	unsigned cpu;
+	/** CPUs installed so far (install). */
+	unsigned nr_done;
+	/** Result: the first error. */
+	int ret;
+	/** The user's setup and its argument (install). */
+	cw_tick_proxy_setup_fn setup;
+	void *arg;
+	/** Arguments of the step in flight. */
+	struct cpu_args a;
+	/** Distinct real irqs seen by OP_DISABLE (nr_cpus entries). */
+	int *irqs;
+	unsigned nr_irqs;
+	/** CPUs given their real device back by OP_UNINSTALL. */
+	unsigned nr_uninstalled;
+	/** Completion (the _async calls). */
+	cw_tick_proxy_done_fn done;
+	void *done_arg;
+	/** Copy of the mask ((nr_cpus + 63) / 64 words). */
+	uint64_t mask[];
+};
+
+/* The next CPU >= op->cpu of the mask that is online (@proxied false) or has a proxy. */
+static bool op_next_cpu(struct proxy_op *op, bool proxied)
+{
+	struct cw_system *sys = op->sys;
+
+	for (; op->cpu < sys->nr_cpus; op->cpu++) {
+		if (!mask_test(op->mask, op->cpu)) {
+			continue;
+		}
+		if (proxied ? sys->proxy->cpus[op->cpu].dev != NULL : cw_cpu_online(sys, op->cpu)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An install step failed with @err: undo every CPU done so far (the uninstall steps). */
+static void op_fail(struct proxy_op *op, int err)
+{
+	if (!op->ret) {
+		op->ret = err;
+	}
+	op->step = OP_DISABLE;
+	op->cpu = 0;
+}
+
+/* Lines no proxied CPU outside the mask still uses go back in-band (uninstall step 2). */
+static void op_lines_inband(struct proxy_op *op)
+{
+	for (unsigned i = 0; i < op->nr_irqs; i++) {
+		if (!irq_proxied_outside(op->sys, op->irqs[i], op->mask)) {
+			op->sys->port->irq_switch_oob(op->sys->port_ctx, op->irqs[i], false);
+		}
+	}
+}
+
+/* Pick the next step's CPU and function; NULL: OP_FINISH reached. */
+static cw_cpu_call_fn op_next_call(struct proxy_op *op)
+{
+	struct cw_system *sys = op->sys;
+
+	for (;;) {
+		switch (op->step) {
+		case OP_PREPARE:
+			if (!op_next_cpu(op, false)) {
+				if (op->nr_done == 0) {
+					op_fail(op, CW_EINVAL);
+				} else {
+					op->step = OP_ENABLE;
+					op->cpu = 0;
+				}
+				continue;
+			}
+			memset(&op->a, 0, sizeof(op->a));
+			op->a.sys = sys;
+			op->a.cpu = op->cpu;
+			op->a.setup = op->setup;
+			op->a.arg = op->arg;
+			op->a.ret = CW_ENODEV;
+			op->a.dev = calloc(1, sizeof(*op->a.dev));
+			if (!op->a.dev) {
+				op_fail(op, CW_ENOMEM);
+				continue;
+			}
+			return prepare_on_cpu;
+		case OP_INSTALL:
+			op->a.ret = CW_ENODEV;
+			return install_on_cpu;
+		case OP_ENABLE:
+			if (!op_next_cpu(op, true)) {
+				op->step = OP_FINISH;
+				continue;
+			}
+			op->a.sys = sys;
+			op->a.cpu = op->cpu;
+			return enable_oob_on_cpu;
+		case OP_DISABLE:
+			if (!op_next_cpu(op, true)) {
+				op_lines_inband(op);
+				op->step = OP_UNINSTALL;
+				op->cpu = 0;
+				continue;
+			} else {
+				int irq = sys->proxy->cpus[op->cpu].dev->real_device->irq;
+				bool seen = false;
+
+				for (unsigned i = 0; i < op->nr_irqs; i++) {
+					seen |= op->irqs[i] == irq;
+				}
+				if (!seen) {
+					op->irqs[op->nr_irqs++] = irq;
+				}
+			}
+			op->a.sys = sys;
+			op->a.cpu = op->cpu;
+			return disable_oob_on_cpu;
+		case OP_UNINSTALL:
+			if (!op_next_cpu(op, true)) {
+				cw_spin_lock(&sys->proxy->lock);
+				sys->proxy->nr_installed -= op->nr_uninstalled;
+				cw_spin_unlock(&sys->proxy->lock);
+				op->step = OP_FINISH;
+				continue;
+			}
+			op->a.sys = sys;
+			op->a.cpu = op->cpu;
+			op->a.dev = NULL;
+			return uninstall_on_cpu;
+		case OP_FINISH:
+			return NULL;
+		}
+	}
+}
+
+/* The step's cross call returned @call_ret (0: it ran): take its result, move on. */
+static void op_after_call(struct proxy_op *op, int call_ret)
+{
+	struct cw_system *sys = op->sys;
+	int ret;
+
+	switch (op->step) {
+	case OP_PREPARE:
+		if (call_ret || op->a.ret) {
+			goto install_failed;
+		}
+		op->step = OP_INSTALL;
+		return;
+	case OP_INSTALL:
+		if (call_ret || op->a.ret) {
+			goto install_failed;
+		}
+		cw_spin_lock(&sys->proxy->lock);
+		sys->proxy->nr_installed++;
+		cw_spin_unlock(&sys->proxy->lock);
+		op->nr_done++;
+		op->step = OP_PREPARE;
+		op->cpu++;
+		return;
+	case OP_ENABLE:
+		/* Switching a line twice is harmless: one per CPU keeps this simple. */
+		ret = sys->port->irq_switch_oob(
+			sys->port_ctx, sys->proxy->cpus[op->cpu].dev->real_device->irq, true);
+		if (ret) {
+			op_fail(op, ret);
+			return;
+		}
+		op->cpu++;
+		return;
+	case OP_DISABLE:
+		op->cpu++;
+		return;
+	case OP_UNINSTALL:
+		if (call_ret == 0 && op->a.dev) {
+			free(op->a.dev);
+			op->nr_uninstalled++;
+		}
+		op->cpu++;
+		return;
+	case OP_FINISH:
+		return;
+	}
+	return;
+install_failed:
+	/* The setup may have started the oob layer's bookkeeping: nothing of it stays. */
+	sys->proxy->cpus[op->cpu].oob_layer = false;
+	free(op->a.dev);
+	op->a.dev = NULL;
+	op_fail(op, call_ret ? call_ret : op->a.ret);
+}
+
+static void op_finish(struct proxy_op *op)
+{
+	struct cw_system *sys = op->sys;
+	cw_tick_proxy_done_fn done = op->done;
+	void *done_arg = op->done_arg;
+	int ret = op->ret;
+
+	if (ret && op->install) {
+		cw__log(sys, CW_LOG_WARNING, "proxy: install failed (%s), rolled back",
+			cw_strerror(ret));
+	}
+	release_busy(sys->proxy);
+	free(op->irqs);
+	free(op);
+	if (done) {
+		done(sys, ret, done_arg);
+	}
+}
+
+static void op_resume(void *p, int call_ret);
+
+/*
+ * Run the sequence until a step has to wait (asynchronous: its completion
+ * resumes here) or the end. @return true when it ended (@op is freed).
+ */
+static bool op_run(struct proxy_op *op)
+{
+	cw_cpu_call_fn fn;
+
+	while ((fn = op_next_call(op)) != NULL) {
+		int r;
+
+		if (op->async) {
+			r = cw__cpu_call_async(op->sys, op->cpu, fn, &op->a, op_resume, op);
+			if (r == 1) {
+				return false;
+			}
+		} else {
+			r = cw_cpu_call(op->sys, op->cpu, fn, &op->a);
+		}
+		op_after_call(op, r);
+	}
+	op_finish(op);
+	return true;
+}
+
+/* A step that had to wait ran (a later event of the port, on the caller's CPU). */
+static void op_resume(void *p, int call_ret)
+{
+	struct proxy_op *op = p;
+
+	op_after_call(op, call_ret);
+	op_run(op);
+}
+
+/* Check, allocate and claim the busy flag. @return 0 and *@out, or CW_E*. */
+static int op_start(struct cw_system *sys, bool install, cw_tick_proxy_setup_fn setup, void *arg,
+		    const uint64_t *cpumask, struct proxy_op **out)
+{
+	size_t words;
+	struct proxy_op *op;
+	int ret;
+
+	if (!sys || !cpumask || !sys->proxy || (install && !setup)) {
+		return CW_EINVAL;
+	}
+	if (install && (!sys->port->irq_switch_oob || !sys->port->irq_post_inband)) {
+		return CW_ENOSYS;
+	}
+	words = (sys->nr_cpus + 63) / 64;
+	op = calloc(1, sizeof(*op) + words * sizeof(op->mask[0]));
+	if (!op) {
 		return CW_ENOMEM;
 	}
-	a.ret = CW_ENODEV;
-	if (cw_cpu_call(sys, cpu, prepare_on_cpu, &a) == 0 && a.ret == 0) {
-		a.ret = CW_ENODEV;
-		cw_cpu_call(sys, cpu, install_on_cpu, &a);
+	op->irqs = calloc(sys->nr_cpus, sizeof(*op->irqs));
+	if (!op->irqs) {
+		free(op);
+		return CW_ENOMEM;
 	}
-	if (a.ret) {
-		/* The setup may have started the oob layer's bookkeeping: nothing of it stays. */
-		sys->proxy->cpus[cpu].oob_layer = false;
-		free(a.dev);
-		return a.ret;
+	ret = claim_busy(sys->proxy, install);
+	if (ret) {
+		free(op->irqs);
+		free(op);
+		return ret;
 	}
-	cw_spin_lock(&sys->proxy->lock);
-	sys->proxy->nr_installed++;
-	cw_spin_unlock(&sys->proxy->lock);
+	op->sys = sys;
+	op->install = install;
+	op->setup = setup;
+	op->arg = arg;
+	op->step = install ? OP_PREPARE : OP_DISABLE;
+	memcpy(op->mask, cpumask, words * sizeof(op->mask[0]));
+	*out = op;
 	return 0;
 }
 
-/* Step 3: FEAT_OOB on every proxied CPU of @mask, then each distinct irq to the oob stage. */
-static int enable_oob(struct cw_system *sys, const uint64_t *mask)
+/* The synchronous calls: the sequence ends before they return. */
+static void op_sync_done(struct cw_system *sys, int ret, void *arg)
 {
-	for (unsigned cpu = 0; cpu < sys->nr_cpus; cpu++) {
-		struct cpu_args a = { .sys = sys, .cpu = cpu };
-		struct cw_clock_proxy_device *dev = sys->proxy->cpus[cpu].dev;
-		int ret;
+	(void)sys;
+	*(int *)arg = ret;
+}
 
-		if (!mask_test(mask, cpu) || !dev) {
-			continue;
-		}
-		cw_cpu_call(sys, cpu, enable_oob_on_cpu, &a);
-		/* Switching a line twice is harmless: one per CPU keeps this simple. */
-		ret = sys->port->irq_switch_oob(sys->port_ctx, dev->real_device->irq, true);
-		if (ret) {
-			return ret;
-		}
-	}
-	return 0;
+static int op_run_sync(struct proxy_op *op)
+{
+	int ret = 0;
+
+	op->done = op_sync_done;
+	op->done_arg = &ret;
+	op_run(op);
+	return ret;
 }
 
 int cw_tick_install_proxy(struct cw_system *sys, cw_tick_proxy_setup_fn setup, void *arg,
 			  const uint64_t *cpumask)
 {
-	int *irqs;
-	unsigned n = 0;
-	int ret;
+	struct proxy_op *op;
+	int ret = op_start(sys, true, setup, arg, cpumask, &op);
 
-	if (!sys || !setup || !cpumask || !sys->proxy) {
-		return CW_EINVAL;
-	}
-	if (!sys->port->irq_switch_oob || !sys->port->irq_post_inband) {
-		return CW_ENOSYS;
-	}
-	irqs = calloc(sys->nr_cpus, sizeof(*irqs));
-	if (!irqs) {
-		return CW_ENOMEM;
-	}
-	ret = claim_busy(sys->proxy, true);
-	if (ret) {
-		goto out_free;
-	}
-	for (unsigned cpu = 0; cpu < sys->nr_cpus && ret == 0; cpu++) {
-		if (mask_test(cpumask, cpu) && cw_cpu_online(sys, cpu)) {
-			ret = install_cpu(sys, cpu, setup, arg);
-			n++;
-		}
-	}
-	if (ret == 0 && n == 0) {
-		ret = CW_EINVAL;
-	}
-	if (ret == 0) {
-		ret = enable_oob(sys, cpumask);
-	}
-	if (ret) {
-		/* Partial failure: every CPU done so far gets its real device back. */
-		uninstall_mask(sys, cpumask, irqs);
-		cw__log(sys, CW_LOG_WARNING, "proxy: install failed (%s), rolled back",
-			cw_strerror(ret));
-	}
-	release_busy(sys->proxy);
-out_free:
-	free(irqs);
-	return ret;
+	return ret ? ret : op_run_sync(op);
 }
 
 int cw_tick_uninstall_proxy(struct cw_system *sys, const uint64_t *cpumask)
 {
-	int *irqs;
-	int ret;
+	struct proxy_op *op;
+	int ret = op_start(sys, false, NULL, NULL, cpumask, &op);
 
-	if (!sys || !cpumask || !sys->proxy) {
-		return CW_EINVAL;
+	return ret ? ret : op_run_sync(op);
+}
+
+int cw_tick_install_proxy_async(struct cw_system *sys, cw_tick_proxy_setup_fn setup, void *arg,
+				const uint64_t *cpumask, cw_tick_proxy_done_fn done, void *done_arg)
+{
+	struct proxy_op *op;
+	int ret = op_start(sys, true, setup, arg, cpumask, &op);
+
+	if (ret) {
+		return ret;
 	}
-	irqs = calloc(sys->nr_cpus, sizeof(*irqs));
-	if (!irqs) {
-		return CW_ENOMEM;
+	op->async = true;
+	op->done = done;
+	op->done_arg = done_arg;
+	op_run(op);
+	return 0;
+}
+
+int cw_tick_uninstall_proxy_async(struct cw_system *sys, const uint64_t *cpumask,
+				  cw_tick_proxy_done_fn done, void *done_arg)
+{
+	struct proxy_op *op;
+	int ret = op_start(sys, false, NULL, NULL, cpumask, &op);
+
+	if (ret) {
+		return ret;
 	}
-	ret = claim_busy(sys->proxy, false);
-	if (ret == 0) {
-		uninstall_mask(sys, cpumask, irqs);
-		release_busy(sys->proxy);
-	}
-	free(irqs);
-	return ret;
+	op->async = true;
+	op->done = done;
+	op->done_arg = done_arg;
+	op_run(op);
+	return 0;
 }
 
 void cw_tick_notify_proxy(struct cw_system *sys)

@@ -24,4 +24,5 @@ set(CW_CORE_SOURCES
   ${PROJECT_SOURCE_DIR}/src/core/check.c
   ${PROJECT_SOURCE_DIR}/src/core/proxy.c
   ${PROJECT_SOURCE_DIR}/src/core/claim.c
+  ${PROJECT_SOURCE_DIR}/src/core/timer_list.c
 )

@@ -15,6 +15,7 @@
 #include <clockwork/types.h>
 
 struct cw_system;
+struct cw_timer;
 
 /** "No timer pending" in struct cw_timer_next and cw__timer_next_expiry(). */
 #define CW_TIMER_NEXT_NONE UINT64_MAX
@@ -158,8 +159,8 @@ typedef void (*cw_timer_next_fn)(struct cw_system *sys, unsigned cpu,
  * locks held, so no arming on that CPU can slip between the reading and
  * the hierarchy's update (the global hook takes the same lock).
  */
-void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej,
-			   cw_timer_next_fn fn, void *arg);
+void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej, cw_timer_next_fn fn,
+			   void *arg);
 
 /**
  * Tests and benchmarks: make the wheel read @p now_jiffies instead of the
@@ -170,6 +171,8 @@ void cw__timer_test_set_jiffies(struct cw_system *sys, uint64_t now_jiffies);
 
 /** Granularity in jiffies of wheel level @p lvl (8^lvl). */
 uint64_t cw__timer_level_gran(unsigned lvl);
+/** The CPU whose wheel @p t is queued on (or was last). Context: its base lock held. */
+unsigned cw__timer_base_cpu(const struct cw_timer *t);
 
 /** Number of wheel levels a system with @p hz uses (9 above HZ=100, else 8). */
 unsigned cw__timer_levels(unsigned hz);

@@ -98,6 +98,30 @@
  * current because the arming CPU is awake; here the arming thread may be
  * no CPU at all, and the reader it used is what is current.
  *
+ * The CPU does not wait for an arming thread
+ * ------------------------------------------
+ * Application threads on a host (the posix port) arm on their home CPU's
+ * global and deferrable bases, and the host may preempt one in the middle
+ * of its critical section, for milliseconds. So a CPU's own tick and idle
+ * paths never wait for such a lock beyond a brief spin (lock.c): the
+ * expiry takes a global or deferrable base with cw_spin_lock_patient()
+ * and leaves it due for the next tick when that fails; idle entry takes
+ * them with cw_spin_lock_brief() and, when one is busy, reports an event
+ * at the next jiffy (the tick stays, no base is marked idle); idle exit
+ * clears the idle marks without the lock when one is busy (as Linux does:
+ * a thread that still reads one set kicks the CPU once for nothing); the
+ * migration hierarchy's remote expiry and requeue hand up "the next jiffy"
+ * for a busy global base. The local base (pinned timers, armed by the CPU
+ * itself in practice) is always taken, so pinned timers keep their bound
+ * (docs/timers.md, "Lateness on posix"). Whatever was not done stays due
+ * and is covered from the next jiffy on: the CPU keeps its tick (or, tick
+ * stopped, wakes at the next jiffy for its "local" event), and the
+ * hierarchy holds "the next jiffy" for the busy global base, so the
+ * migration checker's "every idle CPU's first global timer is covered"
+ * holds one jiffy later than with the lock. On the sim (one thread) no
+ * lock is ever found held and these paths never run; on a kernel port a
+ * holder is not preempted and a brief spin sees it done.
+ *
  * Hotplug rules
  * -------------
  *  1. cw_timer_add_on() refuses a CPU that is offline (or out of range):
@@ -556,7 +580,8 @@ static inline __attribute__((always_inline)) void enqueue_timer(struct cw_system
 		__atomic_store_n(&b->next_expiry, bucket_expiry, __ATOMIC_RELAXED);
 		b->timers_pending = true;
 		b->next_expiry_recalc = false;
-		if (b->is_idle && b->kind != CW_TIMER_BASE_DEF) {
+		if (__atomic_load_n(&b->is_idle, __ATOMIC_RELAXED) &&
+		    b->kind != CW_TIMER_BASE_DEF) {
 			idle_base_new_first(sys, b, bucket_expiry);
 		}
 	}
@@ -1081,6 +1106,12 @@ static void expire_list(struct cw_timer_base *b, struct cw_timer **head, uint64_
 	}
 }
 
+/*
+ * Expire what is due on @b at @now. A global or deferrable base whose lock
+ * stays held beyond a brief spin (the holder may be an application thread
+ * its host preempted; see the top) is left as it is: its timers stay
+ * due, and the next tick (or the migration hierarchy's next pass) runs it.
+ */
 static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t now)
 {
 	struct cw_timer *heads[LVL_DEPTH_MAX];
@@ -1088,7 +1119,11 @@ static void run_base(struct cw_system *sys, struct cw_timer_base *b, uint64_t no
 	if (cw_time_before64(now, __atomic_load_n(&b->next_expiry, __ATOMIC_RELAXED))) {
 		return;
 	}
-	cw_spin_lock(&b->lock);
+	if (b->kind == CW_TIMER_BASE_LOCAL) {
+		cw_spin_lock(&b->lock);
+	} else if (!cw_spin_lock_patient(&b->lock)) {
+		return;
+	}
 	update_next_expiry(b);
 	if (!b->timers_pending) {
 		/* Empty, its clock left 2^31 jiffies behind: catch up. */
@@ -1180,6 +1215,33 @@ static uint64_t earlier_event(uint64_t a, uint64_t b)
 	return cw_time_before_eq64(a, b) ? a : b;
 }
 
+/*
+ * The idle entry or exit of @cpu found a global or deferrable base locked
+ * beyond a brief spin ("The CPU does not wait for an arming thread").
+ * Entry: report an event at the next jiffy, so the CPU keeps its tick and
+ * looks again then; no base is marked idle. Exit: only the idle marks must
+ * go, and they may go without the lock (a thread that still reads one set
+ * kicks the CPU once for nothing); the bases' clocks move forward when
+ * they are next armed or run.
+ */
+static uint64_t idle_busy(struct cw_system *sys, unsigned cpu, uint64_t basej,
+			  struct cw_timer_next *out, int idle)
+{
+	struct cw_timer_wheel *w = sys->timer_wheel;
+
+	if (idle == 0) {
+		for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
+			__atomic_store_n(&get_base(w, cpu, k)->is_idle, false, __ATOMIC_RELAXED);
+		}
+		return CW_TIMER_NEXT_NONE;
+	}
+	if (out) {
+		out->local = basej + 1u;
+		out->global = out->deferrable = CW_TIMER_NEXT_NONE;
+	}
+	return basej + 1u;
+}
+
 static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t basej,
 				   struct cw_timer_next *out, int idle)
 {
@@ -1189,7 +1251,17 @@ static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t
 	CW_ASSERT(cpu < w->nr_cpus);
 	/* Lock order: LOCAL, GLOBAL, DEF of one CPU. */
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
-		cw_spin_lock(&get_base(w, cpu, k)->lock);
+		struct cw_spinlock *l = &get_base(w, cpu, k)->lock;
+
+		if (idle < 0 || k == CW_TIMER_BASE_LOCAL) {
+			cw_spin_lock(l);
+		} else if (!cw_spin_lock_brief(l)) {
+			/* An arming thread holds it (see "The CPU does not wait..."): tick on. */
+			while (k-- > 0) {
+				cw_spin_unlock(&get_base(w, cpu, k)->lock);
+			}
+			return idle_busy(sys, cpu, basej, out, idle);
+		}
 	}
 	for (unsigned k = 0; k < CW_TIMER_NR_BASES; k++) {
 		struct cw_timer_base *b = get_base(w, cpu, k);
@@ -1198,7 +1270,7 @@ static uint64_t next_expiry_common(struct cw_system *sys, unsigned cpu, uint64_t
 		if (idle >= 0) {
 			forward_base(b, basej);
 			if (k != CW_TIMER_BASE_DEF) {
-				b->is_idle = idle != 0;
+				__atomic_store_n(&b->is_idle, idle != 0, __ATOMIC_RELAXED);
 			}
 		}
 	}
@@ -1284,7 +1356,7 @@ static void migrate_base(struct cw_system *sys, struct cw_timer_base *old,
 	memset(old->pending_map, 0, sizeof(old->pending_map));
 	old->timers_pending = false;
 	old->next_expiry_recalc = false;
-	old->is_idle = false;
+	__atomic_store_n(&old->is_idle, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&old->next_expiry, old->clk + NEXT_NONE_DELTA, __ATOMIC_RELAXED);
 }
 
@@ -1329,7 +1401,7 @@ void cw__timer_cpu_up(struct cw_system *sys, unsigned cpu)
 
 		cw_spin_lock(&b->lock);
 		b->offline = false;
-		b->is_idle = false;
+		__atomic_store_n(&b->is_idle, false, __ATOMIC_RELAXED);
 		update_next_expiry(b);
 		forward_base(b, now);
 		unlock_base(sys, b);
@@ -1357,10 +1429,19 @@ void cw__timer_next_remote(struct cw_system *sys, unsigned cpu, uint64_t basej, 
 	CW_ASSERT(cpu < w->nr_cpus);
 	/* Lock order: LOCAL, then GLOBAL of one CPU (as next_expiry_common()). */
 	cw_spin_lock(&local->lock);
-	cw_spin_lock(&global->lock);
 	n.local = next_locked(local, basej);
-	n.global = next_locked(global, basej);
 	n.deferrable = CW_TIMER_NEXT_NONE;
+	if (!cw_spin_lock_brief(&global->lock)) {
+		/* An arming thread holds it (see the top). Report the earliest
+		 * event it can still have, the next jiffy, so the hierarchy looks
+		 * again then; an arm that slips in meanwhile finds the pull in
+		 * progress and leaves its event to that next look. */
+		n.global = basej + 1u;
+		fn(sys, cpu, &n, arg);
+		unlock_base(sys, local);
+		return;
+	}
+	n.global = next_locked(global, basej);
 	fn(sys, cpu, &n, arg);
 	unlock_base(sys, global);
 	unlock_base(sys, local);
@@ -1391,6 +1472,11 @@ void cw__timer_test_set_jiffies(struct cw_system *sys, uint64_t now_jiffies)
 			cw_spin_unlock(&b->lock);
 		}
 	}
+}
+
+unsigned cw__timer_base_cpu(const struct cw_timer *t)
+{
+	return t->flags & TF_CPU_MASK;
 }
 
 uint64_t cw__timer_level_gran(unsigned lvl)

@@ -32,3 +32,10 @@ cw_add_test(test_posix_claim LABEL posix TIMEOUT 120
 # The proxy tick device on the posix port: oob threads, masked sections (issue 12).
 cw_add_test(test_proxy_posix LABEL posix TIMEOUT 120
             SOURCES posix/test_proxy_posix.c)
+# The spinlock's contended path on a host: a SCHED_FIFO waiter lets a normal-priority
+# holder on its own core finish (issue 15; also TSan). Uses the private lock.h.
+cw_add_test(test_lock_posix LABEL posix TIMEOUT 60 SOURCES posix/test_lock_posix.c)
+target_compile_definitions(test_lock_posix PRIVATE CW_BUILDING_LIBRARY)
+# The timer list on the posix port: cw_timer_list_format(), callback names (issue 14; also TSan).
+cw_add_test(test_timer_list_posix LABEL posix TIMEOUT 60
+            SOURCES posix/test_timer_list_posix.c)

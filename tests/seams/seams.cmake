@@ -24,3 +24,29 @@ string(CONCAT cw_seams_selftest_re
   "beta\\.c:[0-9]+:.*booted = 1;: only the boot code")
 set_tests_properties(seams.graph.selftest PROPERTIES LABELS build TIMEOUT 120
   PASS_REGULAR_EXPRESSION "${cw_seams_selftest_re}")
+
+# The sim port's model/driver seam (issue 14, section 1): drivers (drv-*.c)
+# reach their models only through the register accessors of hw-driver.h.
+# The sim's objects: in clockwork_objs, or in their own library's objects.
+set(cw_seams_sim_objs "$<TARGET_OBJECTS:clockwork_objs>")
+if(TARGET clockwork_sim_objs)
+  list(APPEND cw_seams_sim_objs "$<TARGET_OBJECTS:clockwork_sim_objs>")
+endif()
+add_test(NAME seams.sim_drivers
+         COMMAND bash ${CW_SEAMS_DIR}/check_sim_drivers.sh ${PROJECT_SOURCE_DIR}/src/port/sim
+                 ${cw_seams_sim_objs})
+set_tests_properties(seams.sim_drivers PROPERTIES LABELS build TIMEOUT 120)
+
+add_library(cw_seams_simdrv_fixture OBJECT ${CW_SEAMS_DIR}/fixtures/simdrv-bad/drv-bad.c
+                                           ${CW_SEAMS_DIR}/fixtures/simdrv-bad/hw-bad.c)
+add_test(NAME seams.sim_drivers.selftest
+         COMMAND bash ${CW_SEAMS_DIR}/check_sim_drivers.sh ${CW_SEAMS_DIR}/fixtures/simdrv-bad
+                 "$<TARGET_OBJECTS:cw_seams_simdrv_fixture>")
+string(CONCAT cw_seams_simdrv_selftest_re
+  "drv-bad\\.c includes \"hw-internal\\.h\".*"
+  "drv-bad\\.c:5: defines a model structure.*"
+  "drv-bad\\.c references cw_sim_event_schedule.*"
+  "hw-bad\\.c calls cw_clockevents_handle_event.*"
+  "kind bad: cw__sim_drv_bad is not defined by a drv-\\*\\.c driver \\(hw-bad\\.c\\)")
+set_tests_properties(seams.sim_drivers.selftest PROPERTIES LABELS build TIMEOUT 120
+  PASS_REGULAR_EXPRESSION "${cw_seams_simdrv_selftest_re}")

@@ -71,8 +71,8 @@ static const struct cw_check_timer *find(const struct cw_check_timer *list, size
 static void test_armed_timers_are_listed_until_they_fire_or_are_cancelled(void **state)
 {
 	struct cw_system *sys = up(CW_CHECK_ON);
-	struct cw_hrtimer a, b;
-	struct cw_timer w;
+	struct cw_hrtimer a = { 0 }, b = { 0 };
+	struct cw_timer w = { 0 };
 	struct cw_check_timer list[64];
 	const struct cw_check_timer *e;
 	cw_ktime_t real = 0;
@@ -98,6 +98,9 @@ static void test_armed_timers_are_listed_until_they_fire_or_are_cancelled(void *
 	assert_true(e->hrtimer);
 	assert_int_equal(e->clock_id, CW_CLOCK_MONOTONIC);
 	assert_int_equal(e->expires, cw_hrtimer_get_expires(&a));
+	/* The callback and the arming instant, for timer lists. */
+	assert_true(e->function == (uintptr_t)hr_fn);
+	assert_int_equal(e->armed_at, cw_hrtimer_get_expires(&a) - 5 * MS);
 	e = find(list, n, &b);
 	assert_non_null(e);
 	assert_int_equal(e->clock_id, CW_CLOCK_REALTIME);
@@ -105,7 +108,12 @@ static void test_armed_timers_are_listed_until_they_fire_or_are_cancelled(void *
 	assert_non_null(e);
 	assert_false(e->hrtimer);
 	assert_true(e->deferrable);
+	assert_false(e->pinned);
 	assert_int_equal((uint64_t)e->expires, cw_timer_expires(&w));
+	assert_true(e->function == (uintptr_t)wheel_fn);
+	assert_int_equal((uint64_t)e->armed_at, cw_jiffies_get(sys));
+	/* The wheel it is queued on: the arming CPU's (the test runs as CPU 0). */
+	assert_int_equal(e->cpu, 0);
 	/* Count only. */
 	assert_int_equal(cw_check_armed_timers(sys, NULL, 0), n);
 	/* a fires, b is cancelled: only w of ours is left. */

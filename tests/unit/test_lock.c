@@ -228,6 +228,18 @@ static void test_one_thread_lock_takes_releases_and_fails_trylock_while_held(voi
 	assert_false(cw_spin_trylock(&smp));
 	cw_spin_unlock(&smp);
 	assert_int_equal(atomic_load(&smp.locked), 0u);
+	/* The tick's brief and patient tries: one plain try, the mode kept. */
+	assert_true(cw_spin_lock_brief(&one));
+	assert_false(cw_spin_lock_brief(&one));
+	assert_false(cw_spin_lock_patient(&one));
+	assert_int_equal(atomic_load(&one.locked), CW__SPIN_ONE_THREAD | CW__SPIN_HELD);
+	cw_spin_unlock(&one);
+	assert_true(cw_spin_lock_patient(&one));
+	cw_spin_unlock(&one);
+	assert_int_equal(atomic_load(&one.locked), CW__SPIN_ONE_THREAD);
+	assert_true(cw_spin_lock_brief(&smp));
+	assert_false(cw_spin_lock_patient(&smp));
+	cw_spin_unlock(&smp);
 }
 
 /* Child: takes a one-thread lock twice. Must abort (every build), not hang. */
@@ -279,6 +291,63 @@ static void test_smp_lock_taken_twice_by_its_holder_aborts(void **state)
 }
 #endif
 
+/* ---- the out-of-line paths (lock.c), in every build ---------------------- */
+
+/* cw__spin_lock_brief() and _patient() take a free lock and give a held one up. */
+static void test_brief_and_patient_take_a_free_lock_and_give_up_on_a_held_one(void **state)
+{
+	static struct cw_spinlock lock;
+
+	(void)state;
+	assert_true(cw__spin_lock_brief(&lock));
+	assert_true(cw_spin_is_locked(&lock));
+	/* Held (by this very thread: nobody frees it meanwhile): both give up. */
+	assert_false(cw__spin_lock_brief(&lock));
+	assert_false(cw__spin_lock_patient(&lock));
+	assert_true(cw_spin_is_locked(&lock));
+	cw_spin_unlock(&lock);
+	assert_true(cw__spin_lock_patient(&lock));
+	cw_spin_unlock(&lock);
+	assert_false(cw_spin_is_locked(&lock));
+}
+
+struct slow_holder {
+	struct cw_spinlock *lock;
+	atomic_int state; /* 0 starting, 1 holding, 2 released */
+};
+
+static void *slow_holder_main(void *arg)
+{
+	struct slow_holder *h = arg;
+
+	cw_spin_lock(h->lock);
+	atomic_store(&h->state, 1);
+	/* Long enough that the waiter reaches its yields and naps. */
+	usleep(30000);
+	atomic_store(&h->state, 2);
+	cw_spin_unlock(h->lock);
+	return NULL;
+}
+
+/* The contended path (spin, yield, nap) takes the lock once, after the holder let go. */
+static void test_contended_lock_waits_for_the_holder_then_takes_it(void **state)
+{
+	static struct cw_spinlock lock;
+	struct slow_holder h = { .lock = &lock };
+	pthread_t thread;
+
+	(void)state;
+	assert_int_equal(pthread_create(&thread, NULL, slow_holder_main, &h), 0);
+	while (atomic_load(&h.state) == 0) {
+		usleep(100);
+	}
+	cw_spin_lock(&lock);
+	assert_int_equal(atomic_load(&h.state), 2);
+	cw_spin_unlock(&lock);
+	pthread_join(thread, NULL);
+	assert_false(cw_spin_is_locked(&lock));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +362,8 @@ int main(void)
 #else
 		cmocka_unit_test(test_release_lock_is_one_word_and_the_check_compiles_away),
 #endif
+		cmocka_unit_test(test_brief_and_patient_take_a_free_lock_and_give_up_on_a_held_one),
+		cmocka_unit_test(test_contended_lock_waits_for_the_holder_then_takes_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

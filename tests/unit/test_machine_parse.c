@@ -433,11 +433,28 @@ static void test_machine_schema_lists_the_keys_the_parser_takes(void **state)
 		assert_non_null(k.name);
 		assert_non_null(k.type);
 		assert_true(k.help[0] != '\0');
+		/* A range that fills the buffer may have been cut. */
+		assert_true(strlen(k.range) < sizeof(k.range) - 1);
+		/* Its type is one the "Values" table describes. */
+		{
+			struct cw_sim_machine_value_type_info vt;
+			bool found = false;
+
+			for (size_t t = 0; cw_sim_machine_value_type(t, &vt) == 0; t++) {
+				found = found || strcmp(vt.name, k.type) == 0;
+				assert_true(vt.syntax[0] && vt.examples[0]);
+			}
+			if (!found) {
+				fail_msg("key '%s' has type '%s', which no value type describes",
+					 k.name, k.type);
+			}
+		}
 		nr_keys++;
 	}
 	assert_true(nr_keys >= 38);
 	assert_int_equal(cw_sim_machine_key(nr_keys, &k), CW_ENOENT);
 	assert_int_equal(cw_sim_machine_key(0, NULL), CW_EINVAL);
+	assert_int_equal(cw_sim_machine_value_type(0, NULL), CW_EINVAL);
 
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
 		char text[256], want[512], err[CW_SIM_ERR_MAX];
@@ -656,6 +673,57 @@ static void test_machine_every_example_parses_and_round_trips(void **state)
 		assert_non_null(text);
 		cw_sim_machine_desc_format(m, text, n + 1);
 		check_round_trip(text, n, example_files[i]);
+		free(text);
+		cw_sim_machine_desc_free(m);
+	}
+}
+
+/*
+ * The canonical dump (cw_sim_machine_desc_format(), cwsim --dump-machine)
+ * of every shipped machine is byte for byte its golden in
+ * tests/data/machine-dumps/, written before the formatter was driven by
+ * the schema table: the table-driven dump must not change what existing
+ * machine files print. A deliberate change of the canonical form updates
+ * the goldens (cwsim --machine X --dump-machine > tests/data/machine-dumps/X).
+ */
+static void test_machine_examples_dump_as_their_goldens(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(example_files) / sizeof(example_files[0]); i++) {
+		char path[512], err[CW_SIM_ERR_MAX];
+		struct cw_sim_machine_desc *m = NULL;
+		char *text, *golden;
+		size_t n, len;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/examples/machines/%s", CW_SOURCE_DIR,
+			 example_files[i]);
+		if (cw_sim_machine_desc_parse_file(path, &m, err, sizeof(err)) != 0) {
+			fail_msg("%s", err);
+		}
+		n = cw_sim_machine_desc_format(m, NULL, 0);
+		text = malloc(n + 1);
+		assert_non_null(text);
+		cw_sim_machine_desc_format(m, text, n + 1);
+
+		snprintf(path, sizeof(path), "%s/tests/data/machine-dumps/%s", CW_SOURCE_DIR,
+			 example_files[i]);
+		f = fopen(path, "rb");
+		if (!f) {
+			fail_msg("no golden %s", path);
+		}
+		golden = malloc(n + 2);
+		assert_non_null(golden);
+		/* One byte more than the dump: a longer golden is a mismatch too. */
+		len = fread(golden, 1, n + 1, f);
+		fclose(f);
+		golden[len] = '\0';
+		if (len != n || memcmp(golden, text, n) != 0) {
+			fail_msg(
+				"%s dumps differently from its golden %s:\n--- golden\n%s\n--- now\n%s",
+				example_files[i], path, golden, text);
+		}
+		free(golden);
 		free(text);
 		cw_sim_machine_desc_free(m);
 	}
@@ -1146,6 +1214,7 @@ int main(void)
 		cmocka_unit_test(test_machine_mutated_inputs_never_crash),
 		cmocka_unit_test(test_machine_schema_lists_the_keys_the_parser_takes),
 		cmocka_unit_test(test_machine_schema_defaults_are_the_parsers),
+		cmocka_unit_test(test_machine_examples_dump_as_their_goldens),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

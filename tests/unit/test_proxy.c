@@ -680,6 +680,20 @@ static void run_example_machine(const char *name, unsigned cpus)
 		assert_int_equal(with.reinstalls, 3);
 		assert_int_equal(with.inband_missed, 0);
 	}
+	/*
+	 * The demo's install, reinstalls and uninstall and its loop moves all
+	 * went through the in-band logs of masked CPUs, none ran at once on
+	 * one (11 such calls on the Cortex-A9 before they were asynchronous).
+	 */
+	for (unsigned cpu = 0; cpu < cpus; cpu++) {
+		struct cw_sim_hw_cpu_stats cs;
+
+		assert_int_equal(cw_sim_hw_cpu_get_stats(f.hw, cpu, &cs), 0);
+		printf("%s CPU%u: %llu cross calls logged, %llu run at once while masked\n", name,
+		       cpu, (unsigned long long)cs.calls_logged,
+		       (unsigned long long)cs.calls_unlogged);
+		assert_int_equal(cs.calls_unlogged, 0);
+	}
 	assert_null(cw_tick_proxy(f.sys, 0));
 	cw_sim_machine_destroy(f.m);
 	cw_sim_destroy(f.sim);
@@ -782,6 +796,176 @@ static void test_cpu_call_to_stalled_cpu_runs_at_unstall_after_logged_irq(void *
 	assert_int_equal(o.call_cpu, 0);
 	assert_true(stalled_at < o.call_at);
 	down(&f);
+}
+
+/* An install and an uninstall started from engine events while CPU 1 is masked. */
+struct async_fx {
+	struct fx f;
+	struct cw_sim_event ev;
+	struct cw_sim_event unstall;
+	struct cw_hrtimer hr;
+	uint64_t mask;
+	bool install;
+	int start_ret;
+	unsigned n;
+	uint64_t hr_seq, setup_seq[2];
+	uint64_t setup_at[2];
+	bool done;
+	int done_ret;
+	uint64_t done_at;
+	unsigned done_cpu;
+};
+
+static struct async_fx *afx;
+
+static void async_setup(struct cw_clock_proxy_device *dev, void *arg)
+{
+	struct async_fx *a = arg;
+
+	dev->handle_oob_event = relay_oob;
+	a->setup_seq[dev->cpu] = ++a->n;
+	a->setup_at[dev->cpu] = cw_sim_now_ns(a->f.sim);
+	assert_int_equal(cw_sim_current_cpu(a->f.sim), dev->cpu);
+}
+
+static void async_done(struct cw_system *sys, int ret, void *arg)
+{
+	struct async_fx *a = arg;
+
+	(void)sys;
+	assert_false(a->done);
+	a->done = true;
+	a->done_ret = ret;
+	a->done_at = cw_sim_now_ns(a->f.sim);
+	a->done_cpu = cw_sim_current_cpu(a->f.sim);
+}
+
+static void async_start(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct async_fx *a = ev->data;
+
+	(void)sim;
+	a->done = false;
+	if (a->install) {
+		a->start_ret = cw_tick_install_proxy_async(a->f.sys, async_setup, a, &a->mask,
+							   async_done, a);
+	} else {
+		a->start_ret = cw_tick_uninstall_proxy_async(a->f.sys, &a->mask, async_done, a);
+	}
+}
+
+static void async_unstall(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct async_fx *a = ev->data;
+
+	(void)sim;
+	assert_int_equal(cw_sim_hw_inband_unstall(a->f.hw, 1), 0);
+}
+
+static enum cw_hrtimer_restart async_hr(struct cw_hrtimer *t)
+{
+	afx->hr_seq = ++afx->n;
+	(void)t;
+	return CW_HRTIMER_NORESTART;
+}
+
+static void async_arm_hr(void *arg)
+{
+	struct async_fx *a = arg;
+
+	assert_int_equal(cw_hrtimer_setup(a->f.sys, &a->hr, async_hr, CW_CLOCK_MONOTONIC,
+					  CW_HRTIMER_MODE_HARD),
+			 0);
+	cw_hrtimer_start(&a->hr, cw_ktime_get(a->f.sys) + US(20),
+			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
+}
+
+/* From t0: CPU 1 masked until t0 + 300 us; the operation starts at t0 + 50 us on CPU 0. */
+static void async_round(struct async_fx *a, bool install)
+{
+	uint64_t t0;
+
+	a->install = install;
+	a->n = 0;
+	a->hr_seq = 0;
+	a->setup_seq[0] = a->setup_seq[1] = 0;
+	assert_int_equal(cw_cpu_call(a->f.sys, 1, async_arm_hr, a), 0);
+	t0 = cw_sim_now_ns(a->f.sim);
+	assert_int_equal(cw_sim_hw_inband_stall(a->f.hw, 1), 0);
+	cw_sim_event_schedule(a->f.sim, &a->ev, t0 + US(50));
+	cw_sim_event_schedule(a->f.sim, &a->unstall, t0 + US(300));
+	cw_sim_run_for(a->f.sim, US(100));
+	assert_int_equal(a->start_ret, 0);
+	/* CPU 0's steps ran at once; CPU 1's wait in its log, and the operation with them. */
+	assert_false(a->done);
+	assert_int_equal(a->hr_seq, 0);
+	assert_int_equal(cw_tick_uninstall_proxy(a->f.sys, &a->mask), CW_EBUSY);
+	assert_int_equal(cw_tick_install_proxy(a->f.sys, setup_relay, NULL, &a->mask), CW_EBUSY);
+	/* Install: CPU 0 is done. Uninstall: CPU 0's oob side let go, CPU 1's has not. */
+	assert_non_null(cw_tick_proxy(a->f.sys, 0));
+	if (install) {
+		assert_int_equal(a->setup_seq[0], 1);
+		assert_null(cw_tick_proxy(a->f.sys, 1));
+	} else {
+		assert_non_null(cw_tick_proxy(a->f.sys, 1));
+		assert_true(cw_sim_hw_irq_is_oob(a->f.hw, 29));
+	}
+	cw_sim_run_for(a->f.sim, US(300));
+	/* The unstall replayed the timer interrupt logged first, then CPU 1's step, then the rest.
+	 */
+	assert_true(a->done);
+	assert_int_equal(a->done_ret, 0);
+	assert_int_equal(a->done_at, t0 + US(300));
+	assert_int_equal(a->done_cpu, 0);
+	assert_int_equal(a->hr_seq, install ? 2 : 1);
+	if (install) {
+		assert_int_equal(a->setup_seq[1], 3);
+		assert_int_equal(a->setup_at[1], t0 + US(300));
+		for (unsigned cpu = 0; cpu < 2; cpu++) {
+			assert_non_null(cw_tick_proxy(a->f.sys, cpu));
+		}
+		assert_true(cw_sim_hw_irq_is_oob(a->f.hw, 29));
+	} else {
+		for (unsigned cpu = 0; cpu < 2; cpu++) {
+			assert_null(cw_tick_proxy(a->f.sys, cpu));
+		}
+		assert_false(cw_sim_hw_irq_is_oob(a->f.hw, 29));
+	}
+}
+
+/*
+ * cw_tick_install_proxy_async() and _uninstall_proxy_async() from an
+ * engine event (which cannot wait) while CPU 1's in-band stage is masked:
+ * CPU 1's steps wait in its in-band log and run at the unstall, after the
+ * timer interrupt logged before them; the completion runs then, on the
+ * caller's CPU; none of it runs at once on the masked CPU (calls_unlogged
+ * stays 0; the synchronous calls from an event ran there at once).
+ */
+static void test_async_install_from_event_waits_for_masked_cpu(void **state)
+{
+	struct async_fx a;
+	struct cw_sim_hw_cpu_stats cs;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	afx = &a;
+	up(&a.f, arch_machine);
+	cw_check_set_latency_ns(a.f.sys, US(1) + US(300) + US(10));
+	a.mask = 0x3;
+	cw_sim_event_init(&a.ev, async_start, &a);
+	a.ev.cpu = 0;
+	cw_sim_event_init(&a.unstall, async_unstall, &a);
+	a.unstall.cpu = 1;
+	async_round(&a, true);
+	cw_sim_run_for(a.f.sim, MS(50));
+	async_round(&a, false);
+	cw_sim_run_for(a.f.sim, MS(10));
+	assert_int_equal(cw_sim_hw_cpu_get_stats(a.f.hw, 1, &cs), 0);
+	printf("CPU1: %llu cross calls logged, %llu run at once while masked\n",
+	       (unsigned long long)cs.calls_logged, (unsigned long long)cs.calls_unlogged);
+	assert_int_equal(cs.calls_unlogged, 0);
+	assert_int_equal(cs.calls_logged, 2);
+	down(&a.f);
 }
 
 /* One Cortex-A9 with erratum 740657; the driver's acknowledge is patched in below. */
@@ -916,6 +1100,7 @@ int main(void)
 		cmocka_unit_test(test_oob_timer_on_idle_cpu_runs_every_period),
 		cmocka_unit_test(test_example_machines_run_the_proxy_workload),
 		cmocka_unit_test(test_cpu_call_to_stalled_cpu_runs_at_unstall_after_logged_irq),
+		cmocka_unit_test(test_async_install_from_event_waits_for_masked_cpu),
 		cmocka_unit_test(test_erratum_unadapted_driver_storms_until_unstall),
 		cmocka_unit_test(test_erratum_adapted_driver_never_reasserts_under_proxy),
 	};

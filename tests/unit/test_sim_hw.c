@@ -223,6 +223,42 @@ static void test_tmu_channel_reloads_from_tcor_and_wraps(void **state)
 	hwt_destroy(m);
 }
 
+/* The PIT's CONTROL.ENABLE (what its driver's shutdown writes) freezes the count and resumes it. */
+static void test_pit_control_stops_and_resumes_the_count(void **state)
+{
+	struct hwt *m = hwt_create(1, 100, NULL);
+	struct cw_sim_hw_timer *t = hwt_timer(m, (struct cw_sim_hw_timer_params){
+							 .type = CW_SIM_HW_PIT,
+							 .freq_hz = 1000000,
+						 });
+	struct cw_sim_hw_timer_stats st;
+	uint64_t v;
+
+	(void)state;
+	/* Latch 1000 counts at 1 MHz: the count starts at once. */
+	assert_int_equal(cw_sim_hw_timer_write(t, 0, CW_SIM_HW_REG_COMPARE, 1000), 0);
+	cw_sim_run_for(m->sim, US(300));
+	assert_int_equal(cw_sim_hw_timer_read(t, 0, CW_SIM_HW_REG_COUNTER, &v), 0);
+	assert_int_equal(v, 700);
+	assert_int_equal(cw_sim_hw_timer_write(t, 0, CW_SIM_HW_REG_CONTROL, 0), 0);
+	assert_int_equal(cw_sim_hw_timer_read(t, 0, CW_SIM_HW_REG_CONTROL, &v), 0);
+	assert_int_equal(v & CW_SIM_HW_CTRL_ENABLE, 0);
+	cw_sim_run_for(m->sim, US(5000));
+	assert_int_equal(cw_sim_hw_timer_read(t, 0, CW_SIM_HW_REG_COUNTER, &v), 0);
+	assert_int_equal(v, 700);
+	assert_int_equal(cw_sim_hw_timer_get_stats(t, 0, &st), 0);
+	assert_int_equal(st.wraps, 0);
+	/* Resumed: the 700 counts left run out, then the latch reloads. */
+	assert_int_equal(cw_sim_hw_timer_write(t, 0, CW_SIM_HW_REG_CONTROL, CW_SIM_HW_CTRL_ENABLE),
+			 0);
+	cw_sim_run_for(m->sim, US(700) + US(250));
+	assert_int_equal(cw_sim_hw_timer_get_stats(t, 0, &st), 0);
+	assert_int_equal(st.wraps, 1);
+	assert_int_equal(cw_sim_hw_timer_read(t, 0, CW_SIM_HW_REG_COUNTER, &v), 0);
+	assert_int_equal(v, 750);
+	hwt_destroy(m);
+}
+
 static void test_hpet_32bit_counter_wraps_and_equality_match_waits_a_wrap(void **state)
 {
 	struct hwt *m = hwt_create(1, 100, NULL);
@@ -529,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_global_timer_erratum_storms_when_flag_cleared_first),
 		cmocka_unit_test(test_global_timer_erratum_quiet_with_documented_order),
 		cmocka_unit_test(test_tmu_channel_reloads_from_tcor_and_wraps),
+		cmocka_unit_test(test_pit_control_stops_and_resumes_the_count),
 		cmocka_unit_test(test_hpet_32bit_counter_wraps_and_equality_match_waits_a_wrap),
 		cmocka_unit_test(test_irq_affinity_and_latency_route_and_delay_delivery),
 		cmocka_unit_test(test_global_timer_gives_hz_ticks_per_second),

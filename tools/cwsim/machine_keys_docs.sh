@@ -50,4 +50,4 @@ if ! diff -u --label "$doc (key reference)" --label "cwsim --machine-keys (the s
 		"(src/port/sim/machine-parse.c, cw__sim_machine_keys[]) or run" \
 		"tools/cwsim/machine_keys_docs.sh $cwsim $doc --update"
 fi
-echo "machine_keys_docs: $doc matches the schema ($(grep -c '^| `' "$tmp/schema.md") keys)"
+echo "machine_keys_docs: $doc matches the schema ($(grep -c '^| `' "$tmp/schema.md") rows)"

@@ -2,10 +2,11 @@
 /*
  * Callback names for traces and timer dumps: the function symbols of the
  * running executable (its ELF .symtab, static functions included, read
- * from /proc/self/exe), so that a trace says "function": "sched_timer_fn"
- * where Linux says function=tick_nohz_handler. A stripped binary, a
- * callback in a shared library or a host without /proc/self/exe gives no
- * name; callers fall back to a number.
+ * from /proc/self/exe by the library's cw_posix_symbols_load()), so that a
+ * trace says "function": "sched_timer_fn" where Linux says
+ * function=tick_nohz_handler. A stripped binary, a callback in a shared
+ * library or a host without /proc/self/exe gives no name; callers fall
+ * back to a number.
  */
 #ifndef CLOCKWORK_TOOLS_CWSIM_SYMBOLS_H
 #define CLOCKWORK_TOOLS_CWSIM_SYMBOLS_H

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cwsim --dump-timers-at (timerlist.h): the tool's own list of armed
- * timers, fed by the checker's observer, and the /proc/timer_list-like
- * dump of it with the machine's clock event devices.
+ * timers, fed by the checker's observer, for the JSON report and the step
+ * protocol; the printed /proc/timer_list-like dump is the library's
+ * (cw_timer_list_format(), include/clockwork/timer_list.h), given the
+ * virtual time, the executable's symbols and the tool's timer numbers.
  *
  * The armed set is an open-addressing table keyed by the timer's address
  * (a timer is armed, re-armed, cancelled or expired by address); a dump
@@ -20,6 +22,7 @@
 #include <clockwork/sim.h>
 #include <clockwork/sim_hw.h>
 #include <clockwork/tick.h>
+#include <clockwork/timer_list.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -173,50 +176,60 @@ static const char *fn_name(const struct cwsim_timerlist *tl, uintptr_t fn, char 
 	return buf;
 }
 
-static void print_devices(struct cwsim_timerlist *tl, FILE *out)
+/* The library's dump names callbacks with the executable's symbols. */
+static const char *tl_symbolize(void *arg, uintptr_t fn, char *buf, size_t len)
 {
-	struct cw_clock_event_device *bc = cw_tick_broadcast_device(tl->sys);
-	size_t nr = cw_sim_machine_nr_timers(tl->m);
+	struct cwsim_timerlist *tl = arg;
 
-	fprintf(out, "\nclock event devices\n");
-	for (size_t i = 0; i < nr; i++) {
-		struct cw_sim_hw_timer *t = cw_sim_machine_timer_at(tl->m, i);
+	(void)buf;
+	(void)len;
+	return cwsim_symbols_name(tl->syms, fn);
+}
 
-		for (unsigned d = 0; d < cw_sim_hw_timer_nr_devices(t); d++) {
-			struct cw_clock_event_device *dev = cw_sim_hw_timer_device(t, d);
+/* And numbers timers as the trace does (first arming order per kind). */
+static uint64_t tl_timer_id(void *arg, const void *timer, bool hrtimer)
+{
+	struct cwsim_timerlist *tl = arg;
+	struct tl_timer *t = lookup(tl, timer, false, hrtimer);
 
-			if (!dev || !dev->sys) {
-				continue;
-			}
-			fprintf(out,
-				"  %s: %s%s, bound %d, rating %d, irq %d, next_event %lld ns, "
-				"min_delta %llu ns, max_delta %llu ns, mult %u, shift %u, "
-				"retries %llu\n",
-				dev->name, cw_clockevent_state_name(cw_clockevent_get_state(dev)),
-				dev == bc ? " (broadcast)" : "", dev->bound_cpu, dev->rating,
-				dev->irq, (long long)dev->next_event_ns,
-				(unsigned long long)dev->min_delta_ns,
-				(unsigned long long)dev->max_delta_ns, dev->mult, dev->shift,
-				(unsigned long long)dev->retries);
-		}
-	}
+	return t ? t->id : 0;
 }
 
 void cwsim_timerlist_dump(struct cwsim_timerlist *tl, FILE *out)
 {
 	uint64_t now = cw_sim_now_ns(cw_sim_system_engine(tl->sys));
-	unsigned nr_cpus = cw_system_nr_cpus(tl->sys);
 	struct tl_dump *d = tl->nr_dumps < CWSIM_MAX_DUMPS ? &tl->dumps[tl->nr_dumps] : NULL;
+	/* Virtual time, read from the engine: a clock read would change the run. */
+	struct cw_timer_list_options opt = {
+		.symbolize = tl_symbolize,
+		.symbolize_arg = tl,
+		.timer_id = tl_timer_id,
+		.timer_id_arg = tl,
+		.now_given = true,
+		.now_ns = (int64_t)now,
+		.now_label = "virtual time",
+	};
+	size_t need = cw_timer_list_format(tl->sys, &opt, NULL, 0);
+	char *text = malloc(need + 1);
 	struct tl_timer *list;
 	size_t n = 0, k = 0;
-	char buf[32];
 
+	if (!text) {
+		fprintf(out, "\ntimer list at %llu ns: out of memory\n", (unsigned long long)now);
+		return;
+	}
+	cw_timer_list_format(tl->sys, &opt, text, need + 1);
+	fprintf(out, "\n%s", text);
+	free(text);
+	if (!d) {
+		return;
+	}
+	/* Kept for the JSON report from the tool's own table (its ids and arming CPUs). */
 	for (size_t i = 0; i < tl->cap; i++) {
 		n += tl->tab[i].timer && tl->tab[i].armed;
 	}
 	list = calloc(n ? n : 1, sizeof(*list));
 	if (!list) {
-		fprintf(out, "\ntimer list at %llu ns: out of memory\n", (unsigned long long)now);
 		return;
 	}
 	for (size_t i = 0; i < tl->cap; i++) {
@@ -225,47 +238,10 @@ void cwsim_timerlist_dump(struct cwsim_timerlist *tl, FILE *out)
 		}
 	}
 	qsort(list, n, sizeof(*list), by_place);
-	fprintf(out, "\ntimer list at %llu.%09llu s (virtual time): %zu timers armed\n",
-		(unsigned long long)(now / 1000000000u), (unsigned long long)(now % 1000000000u),
-		n);
-	k = 0;
-	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
-		struct cw_clock_event_device *dev = cw_tick_device(tl->sys, cpu);
-
-		fprintf(out, "cpu: %u (%s), tick device %s, tick mode %s\n", cpu,
-			cw_cpu_online(tl->sys, cpu) ? "online" : "offline", dev ? dev->name : "-",
-			cw_tick_mode_name(cw_tick_mode(tl->sys, cpu)));
-		for (; k < n && list[k].cpu == (int)cpu; k++) {
-			const struct tl_timer *t = &list[k];
-
-			if (t->hr) {
-				fprintf(out,
-					"  hrtimer %llu, %s, clock %s: expires at %lld-%lld ns "
-					"(armed at MONOTONIC %lld ns)\n",
-					(unsigned long long)t->id,
-					fn_name(tl, t->function, buf, sizeof(buf)),
-					cw_clock_name(t->clock_id), (long long)t->softexpires,
-					(long long)t->expires, (long long)t->armed_at);
-			} else {
-				fprintf(out,
-					"  timer %llu, %s: expires at jiffies %lld (armed at %lld%s%s)\n",
-					(unsigned long long)t->id,
-					fn_name(tl, t->function, buf, sizeof(buf)),
-					(long long)t->expires, (long long)t->armed_at,
-					t->flags & CW_TIMER_DEFERRABLE ? ", deferrable" : "",
-					t->flags & CW_TIMER_PINNED ? ", pinned" : "");
-			}
-		}
-	}
-	print_devices(tl, out);
-	if (d) {
-		d->at_ns = now;
-		d->timers = list;
-		d->nr = n;
-		tl->nr_dumps++;
-	} else {
-		free(list);
-	}
+	d->at_ns = now;
+	d->timers = list;
+	d->nr = n;
+	tl->nr_dumps++;
 }
 
 /* @n timers of @list as the "timers" member of @w's open object. */

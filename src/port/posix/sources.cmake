@@ -10,4 +10,5 @@ set(CW_POSIX_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/posix/cpu-thread.c
   ${PROJECT_SOURCE_DIR}/src/port/posix/pipeline.c
   ${PROJECT_SOURCE_DIR}/src/port/posix/clockevent-timerfd.c
+  ${PROJECT_SOURCE_DIR}/src/port/posix/symbols.c
 )

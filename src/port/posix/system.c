@@ -2,8 +2,8 @@
 /*
  * The posix port's system object: its platform hooks (log stamps from the
  * host's CLOCK_MONOTONIC, log echo to stderr, the pause instruction as
- * cpu_relax; this_cpu, send_ipi, cpu_call in cpu-thread.c; hw_match in
- * clockevent-timerfd.c), the port's driver table, and the create/destroy
+ * cpu_relax, the spinlock back-off cw_port_lock_backoff(); this_cpu, send_ipi, cpu_call in
+ * cpu-thread.c; hw_match in clockevent-timerfd.c), the port's driver table, and the create/destroy
  * pair that wires a struct cw_system to this machine's clocks and threads.
  *
  * Creation order: context, TSC calibration (before the system exists: a
@@ -63,6 +63,37 @@ static void posix_cpu_relax(void *ctx)
 #else
 	sched_yield();
 #endif
+}
+
+/*
+ * The spinlock back-off (include/clockwork/port.h), for every system of the
+ * program: lock holders here are host threads that the host may preempt.
+ * Rounds 0-3 yield (a holder preempted on this core by a thread of the same
+ * class runs again); later ones sleep 10 us, doubling to 200 us, so the core
+ * is free for any holder, also one of a lower class than a SCHED_FIFO
+ * waiter. Measured: test_lock_posix, docs/posix-port.md.
+ */
+#define BACKOFF_YIELDS     4u
+#define BACKOFF_NAP_MIN_NS 10000L
+#define BACKOFF_NAP_MAX_NS 200000L
+
+void cw_port_lock_backoff(unsigned round)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = BACKOFF_NAP_MAX_NS };
+	unsigned shift;
+
+	if (round < BACKOFF_YIELDS) {
+		sched_yield();
+		return;
+	}
+	shift = round - BACKOFF_YIELDS;
+	if (shift < 5u) {
+		ts.tv_nsec = BACKOFF_NAP_MIN_NS << shift;
+		if (ts.tv_nsec > BACKOFF_NAP_MAX_NS) {
+			ts.tv_nsec = BACKOFF_NAP_MAX_NS;
+		}
+	}
+	nanosleep(&ts, NULL);
 }
 
 static void posix_release(void *opaque)

@@ -299,6 +299,22 @@ CW_API int cw_sim_hw_run_on(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void 
 	return 0;
 }
 
+CW_API int cw_sim_hw_run_on_async(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg),
+				  void *arg, cw_sim_hw_call_done_fn done, void *done_arg)
+{
+	if (!hw || cpu >= hw->nr_cpus || !fn) {
+		return CW_EINVAL;
+	}
+	if (hw->cpus[cpu].state == CW_SIM_HW_CPU_OFFLINE) {
+		return CW_ENODEV;
+	}
+	if (hw->cpus[cpu].stalled) {
+		/* The caller goes on; @done continues it once the unstall ran @fn. */
+		return cw__sim_hw_call_async(hw, cpu, fn, arg, done, done_arg);
+	}
+	return cw_sim_hw_run_on(hw, cpu, fn, arg);
+}
+
 CW_API int cw_sim_hw_inband_stall(struct cw_sim_hw *hw, unsigned cpu)
 {
 	struct sim_hw_cpu *c;

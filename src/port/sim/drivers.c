@@ -9,7 +9,7 @@
  *   i8253               intel,i8253                  init_time (hpet_time_init)
  *   hpet                intel,hpet                   init_time (hpet_time_init)
  *   arm-global-timer    arm,cortex-a9-global-timer   init_time (timer_probe)
- *   arch-timer          arm,armv7-timer              init_time (timer_probe)
+ *   arm-arch-timer      arm,armv7-timer              init_time (timer_probe)
  *   lapic-timer         intel,lapic-timer            init_time (APIC timer setup)
  *   sh-tmu              renesas,tmu                  level "device" (platform driver)
  *
@@ -21,9 +21,12 @@
  * timers that a platform driver registers at the device level, long after
  * the tick runs. The table order is the probe order.
  *
- * The clock event drivers themselves live with their models (hw-*.c,
- * include/clockwork/sim_hw.h); the descriptors here only give them a place
- * in the boot order.
+ * The timer kinds come from their one list, src/port/sim/hw-kinds.def
+ * (the rows above but sim-counter, in this order): a row marked TIME is
+ * probed from init_time, one marked DEVICE is a platform driver of the
+ * device level. The clock event drivers themselves are drv-*.c, their
+ * models hw-*.c; the descriptors here only give them a place in the boot
+ * order.
  */
 #include <clockwork/clocksource.h>
 #include <clockwork/driver/init.h>
@@ -31,6 +34,7 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/system.h>
 
+#include "port/sim/hw-internal.h"
 #include "port/sim/sim-internal.h"
 
 static int sim_counter_probe(struct cw_system *sys, void *hw)
@@ -45,28 +49,36 @@ static CW_DRIVER_DEFINE(sim_counter_driver, .name = "sim-counter",
 			.compatible = CW__SIM_COUNTER_COMPATIBLE, .level = CW_INIT_EARLY,
 			.probe = sim_counter_probe);
 
-/* The SH-TMU as a platform driver: the model's own probe, at the device level. */
-static int sh_tmu_probe(struct cw_system *sys, void *hw)
-{
-	return cw_sim_hw_tmu_driver.probe(sys, hw);
-}
-
-static CW_DRIVER_DEFINE(sh_tmu_driver, .name = "sh-tmu", .compatible = "renesas,tmu",
-			.level = CW_INIT_DEVICE, .probe = sh_tmu_probe);
+/* Kinds probed at the device level: platform drivers (the SH-TMU's spare channels). */
+#define SIM_HW_KIND_TIME(model, drvname, compat)
+#define SIM_HW_KIND_DEVICE(model, drvname, compat)                                                 \
+	static CW_DRIVER_DEFINE(model##_port_driver, .name = drvname, .compatible = compat,        \
+				.level = CW_INIT_DEVICE, .probe = cw__sim_hw_driver_probe);
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	SIM_HW_KIND_##when(model, drvname, compat)
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND_DEVICE
 
 const struct cw_driver *const cw__sim_port_drivers[] = {
-	&sh_tmu_driver,
+#define SIM_HW_KIND_DEVICE(model, drvname, compat) &model##_port_driver,
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND_DEVICE
 };
 
 const unsigned cw__sim_nr_port_drivers =
 	sizeof(cw__sim_port_drivers) / sizeof(cw__sim_port_drivers[0]);
 
-/* Probed by the machine's init_time hook, in this order. */
+/* Probed by the machine's init_time hook, in this order: the counters, then the TIME kinds. */
+#undef SIM_HW_KIND_TIME
+#define SIM_HW_KIND_DEVICE(model, drvname, compat)
 static const struct cw_driver *const time_drivers[] = {
-	&sim_counter_driver,          &cw_sim_hw_pit_driver,
-	&cw_sim_hw_hpet_driver,       &cw_sim_hw_global_timer_driver,
-	&cw_sim_hw_arch_timer_driver, &cw_sim_hw_lapic_driver,
+	&sim_counter_driver,
+#define SIM_HW_KIND_TIME(model, drvname, compat) &cw_sim_hw_##model##_driver,
+#include "port/sim/hw-kinds.def"
 };
+#undef SIM_HW_KIND_TIME
+#undef SIM_HW_KIND_DEVICE
+#undef SIM_HW_KIND
 
 void cw__sim_probe_time_drivers(struct cw_system *sys, struct cw_sim_machine *m)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ARM Cortex-A9 global timer model and its clock event driver.
+ * ARM Cortex-A9 global timer model. Its driver: drv-global-timer.c.
  *
  * Hardware: one 64-bit up-counter shared by every CPU, and per CPU a banked
  * comparator with a control register (comparator enable, interrupt enable,
@@ -44,99 +44,63 @@
  * (storms); without an interrupt latency a storm would otherwise spin at
  * one instant of virtual time.
  *
- * Driver: per-CPU devices, oneshot and periodic (auto-increment), C3STOP as
- * configured, in the shape of Linux's arm_global_timer.c: program by
- * disabling the comparator, writing compare = counter + delta (and the
- * auto-increment), then enabling. Adapted to the interrupt pipeline
- * (FEAT_PIPELINE, cw_clockevents_handle_event()); the acknowledge tests
- * "oob or oneshot" before moving the comparator (seed 001).
+ * Registers (struct sim_hw_chan, a bank per CPU): COUNTER the shared
+ * counter (a write moves every bank's next match), COMPARE, CONTROL =
+ * ENABLE (comparator) | IRQ | PERIODIC (auto-increment; unmasking with the
+ * flag set raises the pending interrupt), STATUS the event flag (write 1
+ * to clear, with the erratum), AUTOINC.
  */
 #include <clockwork/sim_hw.h>
-#include <clockwork/driver/clockevent.h>
 
 #include "port/sim/hw-internal.h"
 
 /** One CPU's bank. */
 struct gt_bank {
-	/** The CPU's clock event device. */
-	struct cw_clock_event_device dev;
-	/** Its name ("arm_global_timer.N"). */
-	char name[SIM_HW_DEV_NAME_MAX];
-	/** Back pointer. */
-	struct gt *gt;
-	/** CPU index. */
-	unsigned cpu;
-	/** Comparator (64 bits). */
-	uint64_t compare;
-	/** Auto-increment value. */
-	uint64_t autoinc;
-	/** CW_SIM_HW_CTRL_* bits: ENABLE = comparator enable, IRQ, PERIODIC = auto-increment. */
-	unsigned ctrl;
-	/** Event flag. */
-	bool flag;
-	/** Stopped by a deep idle state. */
-	bool stopped;
+	/** The channel (first): comparator, control, flag, event. */
+	struct sim_hw_chan ch;
 	/** Re-assertions since the last real match (storm detection). */
 	unsigned back_to_back;
 	/** A storm was stopped: no re-assertion until the next real match. */
 	bool storm_masked;
-	/** The next match. */
-	struct cw_sim_event ev;
 };
 
-/** The model. */
-struct gt {
-	/** Base (first); base.clk is the shared counter. */
-	struct cw_sim_hw_timer base;
-	/** Banks, one per CPU. */
-	struct gt_bank banks[];
-};
-
-static struct gt *to_gt(struct cw_sim_hw_timer *t)
+static struct gt_bank *gt_bank(struct cw_sim_hw_timer *t, unsigned cpu)
 {
-	return (struct gt *)t;
+	return (struct gt_bank *)cw__sim_hw_chan(t, cpu);
 }
-
-/* ---------------------------------------------------------------------- */
-/* Hardware */
 
 static void gt_set_flag(struct gt_bank *b)
 {
-	struct cw_sim_hw *hw = b->gt->base.hw;
-
-	b->flag = true;
-	if (b->ctrl & CW_SIM_HW_CTRL_IRQ) {
-		cw_sim_hw_irq_raise(hw, (unsigned)b->gt->base.p.irq, (int)b->cpu);
+	b->ch.flag = true;
+	if (b->ch.ctrl & CW_SIM_HW_CTRL_IRQ) {
+		cw__sim_hw_chan_raise(&b->ch);
 	}
 }
 
 /* Schedule the next match of @b from its registers. */
 static void gt_arm(struct gt_bank *b)
 {
-	struct gt *gt = b->gt;
-	struct cw_sim *sim = gt->base.hw->sim;
+	struct cw_sim *sim = b->ch.t->hw->sim;
 
-	cw_sim_event_cancel(sim, &b->ev);
-	if (!(b->ctrl & CW_SIM_HW_CTRL_ENABLE) || b->stopped) {
+	cw_sim_event_cancel(sim, &b->ch.ev);
+	if (!(b->ch.ctrl & CW_SIM_HW_CTRL_ENABLE) || b->ch.stopped) {
 		return;
 	}
 	/* counter >= compare: a comparator in the past matches at once. */
-	cw_sim_event_schedule(sim, &b->ev, cw__sim_hw_clock_time_of(&gt->base.clk, b->compare));
+	cw_sim_event_schedule(sim, &b->ch.ev, cw__sim_hw_clock_time_of(b->ch.clk, b->ch.compare));
 }
 
-static void gt_match(struct cw_sim *sim, struct cw_sim_event *ev)
+static void gt_match(struct sim_hw_chan *ch)
 {
-	struct gt_bank *b = ev->data;
-	struct cw_sim_hw_timer_stats *st = &b->gt->base.stats[b->cpu];
+	struct gt_bank *b = (struct gt_bank *)ch;
 
-	(void)sim;
-	st->interrupts++;
+	ch->t->stats[ch->index].interrupts++;
 	b->back_to_back = 0;
 	b->storm_masked = false;
-	if (b->ctrl & CW_SIM_HW_CTRL_PERIODIC) {
-		b->compare += b->autoinc;
+	if (ch->ctrl & CW_SIM_HW_CTRL_PERIODIC) {
+		ch->compare += ch->autoinc;
 		gt_set_flag(b);
-		if (b->autoinc) {
+		if (ch->autoinc) {
 			gt_arm(b);
 		}
 		return;
@@ -147,12 +111,13 @@ static void gt_match(struct cw_sim *sim, struct cw_sim_event *ev)
 /* Write 1 to the status register: clear the event flag (with the erratum). */
 static void gt_clear_flag(struct gt_bank *b)
 {
-	struct gt *gt = b->gt;
-	struct cw_sim_hw_timer_stats *st = &gt->base.stats[b->cpu];
+	struct cw_sim_hw_timer *t = b->ch.t;
+	struct cw_sim_hw_timer_stats *st = &t->stats[b->ch.index];
+	char name[SIM_HW_DEV_NAME_MAX];
 
-	b->flag = false;
-	if (!gt->base.p.erratum || !(b->ctrl & CW_SIM_HW_CTRL_ENABLE) ||
-	    cw__sim_hw_count(&gt->base) < b->compare || b->storm_masked || b->stopped) {
+	b->ch.flag = false;
+	if (!t->p.erratum || !(b->ch.ctrl & CW_SIM_HW_CTRL_ENABLE) ||
+	    cw__sim_hw_chan_cycles(&b->ch) < b->ch.compare || b->storm_masked || b->ch.stopped) {
 		return;
 	}
 	/* Erratum 740657: the flag comes back for the same event. */
@@ -160,12 +125,13 @@ static void gt_clear_flag(struct gt_bank *b)
 	if (++b->back_to_back > st->spurious_max) {
 		st->spurious_max = b->back_to_back;
 	}
-	if (b->back_to_back >= gt->base.p.storm_limit) {
+	if (b->back_to_back >= t->p.storm_limit) {
 		b->storm_masked = true;
 		st->storms++;
-		cw__sim_hw_log(gt->base.hw, CW_LOG_WARNING,
-			       "%s: interrupt storm on CPU %u (%u re-assertions), masked", b->name,
-			       b->cpu, b->back_to_back);
+		cw__sim_hw_dev_name(t, b->ch.index, name, sizeof(name));
+		cw__sim_hw_log(t->hw, CW_LOG_WARNING,
+			       "%s: interrupt storm on CPU %u (%u re-assertions), masked", name,
+			       b->ch.index, b->back_to_back);
 		return;
 	}
 	gt_set_flag(b);
@@ -173,170 +139,41 @@ static void gt_clear_flag(struct gt_bank *b)
 
 static void gt_write_ctrl(struct gt_bank *b, unsigned ctrl)
 {
-	bool irq_on = !(b->ctrl & CW_SIM_HW_CTRL_IRQ) && (ctrl & CW_SIM_HW_CTRL_IRQ);
+	bool irq_on = !(b->ch.ctrl & CW_SIM_HW_CTRL_IRQ) && (ctrl & CW_SIM_HW_CTRL_IRQ);
 
-	b->ctrl = ctrl;
+	b->ch.ctrl = ctrl;
 	gt_arm(b);
 	/* Unmasking with the flag set raises the pending interrupt. */
-	if (irq_on && b->flag) {
-		cw_sim_hw_irq_raise(b->gt->base.hw, (unsigned)b->gt->base.p.irq, (int)b->cpu);
+	if (irq_on && b->ch.flag) {
+		cw__sim_hw_chan_raise(&b->ch);
 	}
 }
 
-/* ---------------------------------------------------------------------- */
-/* Driver */
-
-static struct gt_bank *dev_bank(struct cw_clock_event_device *dev)
+static int gt_setup(struct cw_sim_hw_timer *t)
 {
-	return dev->driver_data;
-}
-
-/*
- * Program the comparator: disable it first so a half-written compare can
- * never match, then compare = counter + delta, then enable.
- */
-static void gt_compare_set(struct gt_bank *b, uint64_t delta, bool periodic)
-{
-	unsigned ctrl =
-		b->ctrl & ~(CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ | CW_SIM_HW_CTRL_PERIODIC);
-
-	gt_write_ctrl(b, ctrl);
-	b->compare = cw__sim_hw_count(&b->gt->base) + delta;
-	if (periodic) {
-		b->autoinc = delta;
-		ctrl |= CW_SIM_HW_CTRL_PERIODIC;
-	}
-	b->gt->base.stats[b->cpu].programs++;
-	gt_write_ctrl(b, ctrl | CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ);
-}
-
-static int gt_set_next_event(uint64_t cycles, struct cw_clock_event_device *dev)
-{
-	gt_compare_set(dev_bank(dev), cycles, false);
-	return 0;
-}
-
-static int gt_set_periodic(struct cw_clock_event_device *dev)
-{
-	struct gt_bank *b = dev_bank(dev);
-
-	gt_compare_set(b, cw__sim_hw_period_ticks(&b->gt->base), true);
-	return 0;
-}
-
-static int gt_shutdown(struct cw_clock_event_device *dev)
-{
-	struct gt_bank *b = dev_bank(dev);
-
-	gt_write_ctrl(b, b->ctrl & ~(CW_SIM_HW_CTRL_ENABLE | CW_SIM_HW_CTRL_IRQ |
-				     CW_SIM_HW_CTRL_PERIODIC));
-	return 0;
-}
-
-static void gt_irq(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
-{
-	struct gt *gt = arg;
-	struct gt_bank *b = &gt->banks[cpu];
-
-	(void)hw;
-	(void)irq;
-	if (!b->flag) {
-		return;
-	}
-	if (gt->base.p.clear_order == CW_SIM_HW_CLEAR_FLAG_FIRST) {
-		/*
-		 * The buggy order: clear, and leave the comparator to the core.
-		 * With erratum 740657 the flag is already back at this point.
-		 */
-		gt_clear_flag(b);
-	} else {
-		/*
-		 * Documented order: a oneshot comparator still matches, so
-		 * disable it before clearing the flag, or the flag comes back
-		 * (erratum 740657). Seed 001's test is "oob or oneshot": a
-		 * device a proxy owns is RESERVED for the core, never ONESHOT,
-		 * while the proxy drives the hardware in oneshot mode. A device
-		 * the core does not drive at all (DETACHED, programmed by hand)
-		 * is acknowledged by its hardware mode (auto-increment off).
-		 * The unadapted driver (ONESHOT_ONLY) forgets the oob case.
-		 */
-		enum cw_clockevent_state st = cw_clockevent_get_state(&b->dev);
-		bool oob = gt->base.p.clear_order != CW_SIM_HW_CLEAR_ONESHOT_ONLY &&
-			   cw_clockevent_is_oob(&b->dev);
-		bool hw_oneshot = !(b->ctrl & CW_SIM_HW_CTRL_PERIODIC);
-
-		if (oob || st == CW_CLOCKEVENT_STATE_ONESHOT ||
-		    (st == CW_CLOCKEVENT_STATE_DETACHED && hw_oneshot)) {
-			gt_write_ctrl(b, b->ctrl & ~CW_SIM_HW_CTRL_ENABLE);
-		}
-		gt_clear_flag(b);
-	}
-	cw_clockevents_handle_event(&b->dev);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Model operations */
-
-static const struct cw_clock_event_device gt_dev_tmpl = {
-	.features = CW_CLOCKEVENT_FEAT_PERIODIC | CW_CLOCKEVENT_FEAT_ONESHOT |
-		    CW_CLOCKEVENT_FEAT_PERCPU | CW_CLOCKEVENT_FEAT_PIPELINE,
-	.set_next_event = gt_set_next_event,
-	.set_state_shutdown = gt_shutdown,
-	.set_state_periodic = gt_set_periodic,
-	.set_state_oneshot = gt_shutdown,
-	.set_state_oneshot_stopped = gt_shutdown,
-	.tick_resume = gt_shutdown,
-};
-
-static int gt_init(struct cw_sim_hw_timer *t)
-{
-	struct gt *gt = to_gt(t);
-
-	if (t->p.width_bits != 64) {
-		return CW_EINVAL;
-	}
-	for (unsigned i = 0; i < t->nr_devs; i++) {
-		struct gt_bank *b = &gt->banks[i];
-
-		b->gt = gt;
-		b->cpu = i;
-		cw_sim_event_init(&b->ev, gt_match, b);
-		b->ev.cpu = i;
-		cw__sim_hw_dev_init(t, i, &b->dev, b->name, &gt_dev_tmpl, b);
-	}
-	return cw__sim_hw_timer_request_irq(t, CW_SIM_HW_IRQ_PERCPU, gt_irq, gt);
-}
-
-static struct cw_sim_event *gt_event(struct cw_sim_hw_timer *t, unsigned index)
-{
-	return &to_gt(t)->banks[index].ev;
-}
-
-static struct cw_clock_event_device *gt_device(struct cw_sim_hw_timer *t, unsigned index)
-{
-	return &to_gt(t)->banks[index].dev;
+	return t->p.width_bits != 64 ? CW_EINVAL : 0;
 }
 
 static int gt_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
 		   uint64_t *value)
 {
-	struct gt_bank *b = &to_gt(t)->banks[index];
+	struct gt_bank *b = gt_bank(t, index);
 
 	switch (reg) {
 	case CW_SIM_HW_REG_COUNTER:
 		*value = cw__sim_hw_count(t);
 		return 0;
 	case CW_SIM_HW_REG_COMPARE:
-		*value = b->compare;
+		*value = b->ch.compare;
 		return 0;
 	case CW_SIM_HW_REG_CONTROL:
-		*value = b->ctrl;
+		*value = b->ch.ctrl;
 		return 0;
 	case CW_SIM_HW_REG_STATUS:
-		*value = b->flag;
+		*value = b->ch.flag;
 		return 0;
 	case CW_SIM_HW_REG_AUTOINC:
-		*value = b->autoinc;
+		*value = b->ch.autoinc;
 		return 0;
 	}
 	return CW_ENOSYS;
@@ -345,19 +182,18 @@ static int gt_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg
 static int gt_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
 		    uint64_t value)
 {
-	struct gt *gt = to_gt(t);
-	struct gt_bank *b = &gt->banks[index];
+	struct gt_bank *b = gt_bank(t, index);
 
 	switch (reg) {
 	case CW_SIM_HW_REG_COUNTER:
 		/* The counter is shared: writing it moves every bank's next match. */
 		cw__sim_hw_clock_set(&t->clk, cw__sim_hw_now(t->hw), value);
 		for (unsigned i = 0; i < t->nr_devs; i++) {
-			gt_arm(&gt->banks[i]);
+			gt_arm(gt_bank(t, i));
 		}
 		return 0;
 	case CW_SIM_HW_REG_COMPARE:
-		b->compare = value;
+		b->ch.compare = value;
 		gt_arm(b);
 		return 0;
 	case CW_SIM_HW_REG_CONTROL:
@@ -370,7 +206,7 @@ static int gt_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_re
 		}
 		return 0;
 	case CW_SIM_HW_REG_AUTOINC:
-		b->autoinc = value;
+		b->ch.autoinc = value;
 		return 0;
 	}
 	return CW_ENOSYS;
@@ -379,22 +215,21 @@ static int gt_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_re
 /* A deep state powers the bank down: a pending match is lost, the registers with it. */
 static void gt_deep_idle(struct cw_sim_hw_timer *t, unsigned cpu, bool stop)
 {
-	struct gt_bank *b = &to_gt(t)->banks[cpu];
+	struct gt_bank *b = gt_bank(t, cpu);
 
-	b->stopped = stop;
+	b->ch.stopped = stop;
 	if (stop) {
-		if (cw_sim_event_cancel(t->hw->sim, &b->ev)) {
+		if (cw_sim_event_cancel(t->hw->sim, &b->ch.ev)) {
 			cw__sim_hw_lost_deep_idle(t, cpu);
 		}
 		return;
 	}
-	b->ctrl = 0;
-	b->flag = false;
+	b->ch.ctrl = 0;
+	b->ch.flag = false;
 }
 
 const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops = {
 	.name = "arm_global_timer",
-	.compatible = "arm,cortex-a9-global-timer",
 	.freq_hz = 100000000,
 	.width_bits = 64,
 	.min_delta_ticks = 1,
@@ -404,12 +239,9 @@ const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops = {
 	.nr_channels = 1,
 	.cs_rating = 300,
 	.percpu = true,
-	.size = sizeof(struct gt),
-	.dev_size = sizeof(struct gt_bank),
-	.init = gt_init,
-	.event = gt_event,
-	.device = gt_device,
-	.cs_read = cw__sim_hw_count_cs_read,
+	.chan_size = sizeof(struct gt_bank),
+	.setup = gt_setup,
+	.fire = gt_match,
 	.read = gt_read,
 	.write = gt_write,
 	.deep_idle = gt_deep_idle,

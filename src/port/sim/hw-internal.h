@@ -2,12 +2,15 @@
 /*
  * Private header of the simulated timer hardware (include/clockwork/sim_hw.h):
  * the machine's hardware state (interrupt controller, CPU model, timer
- * registry), the base every timer model embeds, and the time base the
- * models count with. Never installed.
+ * registry), the base of every timer model, the channel every model's
+ * banks or channels share (struct sim_hw_chan), and the time base the
+ * models count with. Never installed. The models (hw-*.c) include it;
+ * their drivers (drv-*.c) never do: they see hw-driver.h only.
  *
  * Ownership: struct cw_sim_hw owns its IRQ lines, its CPU states and every
- * timer model created on it (a singly linked list in creation order);
- * cw_sim_hw_destroy() cancels every event and frees them all.
+ * timer model created on it (a singly linked list in creation order); a
+ * model owns its channels and its driver's devices. cw_sim_hw_destroy()
+ * cancels every event and frees them all.
  */
 #ifndef CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H
 #define CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H
@@ -24,10 +27,10 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/sim_trace.h>
 
+#include "port/sim/hw-driver.h"
+
 /** Longest timer model name, including the NUL. */
 #define SIM_HW_NAME_MAX     24u
-/** Longest device name (model name + ".N"), including the NUL. */
-#define SIM_HW_DEV_NAME_MAX 32u
 /** Most channels (TMU) or comparators (HPET) of one model. */
 #define SIM_HW_MAX_CHANNELS 32u
 
@@ -67,6 +70,29 @@ struct sim_hw_call {
 	void *arg;
 	/** Set once @c fn has returned. */
 	bool done;
+	/** Part of a struct sim_hw_async_call (cw_sim_hw_run_on_async()): its caller does not wait.
+	 */
+	bool async;
+};
+
+/**
+ * An asynchronous cross call (cw_sim_hw_run_on_async()) to a stalled CPU:
+ * allocated by the hardware, logged like a waiting call, then, once the
+ * replay has run it, its completion runs in an engine event of its own on
+ * the caller's CPU. Freed before the completion runs, or by
+ * cw_sim_hw_destroy() (the completion then never runs).
+ */
+struct sim_hw_async_call {
+	/** The log entry (first). */
+	struct sim_hw_call call;
+	/** Completion and its argument. */
+	cw_sim_hw_call_done_fn done;
+	void *done_arg;
+	/** Runs @c done on the caller's CPU. */
+	struct cw_sim_event done_ev;
+	/** Links in cw_sim_hw.async_calls. */
+	struct sim_hw_async_call *next;
+	struct sim_hw_async_call **pprev;
 };
 
 /** An IRQ line of the controller. */
@@ -151,16 +177,18 @@ uint64_t cw__sim_hw_clock_time_of(const struct sim_hw_clock *c, uint64_t target_
 void cw__sim_hw_clock_set(struct sim_hw_clock *c, uint64_t now_ns, uint64_t cycles);
 
 struct sim_hw_timer_ops;
+struct sim_hw_chan;
 
 /**
- * Base of every timer model, first member of the model's own struct.
- * Owned by the hardware.
+ * Base of every timer model. Owned by the hardware.
  */
 struct cw_sim_hw_timer {
 	/** The hardware. */
 	struct cw_sim_hw *hw;
 	/** The model's operations. */
 	const struct sim_hw_timer_ops *ops;
+	/** Its driver (drv-*.c). */
+	const struct sim_hw_driver *drv;
 	/** Parameters with defaults filled in (name points at @p name). */
 	struct cw_sim_hw_timer_params p;
 	/** Model name. */
@@ -180,8 +208,54 @@ struct cw_sim_hw_timer {
 	 * timer, HPET; the down-counting models keep one per channel).
 	 */
 	struct sim_hw_clock clk;
+	/** Channels: nr_devs entries of ops->chan_size bytes, each a struct sim_hw_chan first. */
+	void *chans;
+	/** The driver's devices, nr_devs entries. */
+	struct sim_hw_drv_dev *devs;
 	/** Next model of the hardware (creation order). */
 	struct cw_sim_hw_timer *next;
+};
+
+/**
+ * One channel of a timer model: what every model has per device (a CPU's
+ * bank of a per-CPU timer, or one channel or comparator of a block). The
+ * model's own channel struct begins with it (ops->chan_size). A channel
+ * counts against a counter reference: the model's shared up-counter
+ * (t->clk) or, for a down-counting model (ops->down_counter), its own time
+ * base with the value loaded and the cycle it was loaded at.
+ */
+struct sim_hw_chan {
+	/** The model. */
+	struct cw_sim_hw_timer *t;
+	/** Bank (CPU) or channel index. */
+	unsigned index;
+	/** Its interrupt line. */
+	unsigned irq;
+	/** Target of a raise: the CPU (per-CPU line) or CW_SIM_HW_IRQ_AFFINITY (global line). */
+	int irq_cpu;
+	/**
+	 * CW_SIM_HW_CTRL_*: ENABLE (comparator enabled / counting), IRQ
+	 * (interrupt enabled), PERIODIC (auto-increment / reload at 0).
+	 */
+	unsigned ctrl;
+	/** Status: the event flag (match, underflow). */
+	bool flag;
+	/** Stopped by a deep idle state (counts nothing, fires nothing). */
+	bool stopped;
+	/** Comparator (up-counting) or reload value (down-counting: TCOR, initial count, latch). */
+	uint64_t compare;
+	/** Added to the comparator at each match in periodic mode (auto-increment, HPET period). */
+	uint64_t autoinc;
+	/** Counter reference: t->clk, or @p own for a down-counting channel. */
+	struct sim_hw_clock *clk;
+	/** A down-counting channel's continuous time base (never re-based while it counts). */
+	struct sim_hw_clock own;
+	/** Down-counting: count of @p own at which the current value was loaded. */
+	uint64_t load_cycle;
+	/** Down-counting: the value loaded then. */
+	uint64_t load_val;
+	/** The next match or underflow (.cpu is the bank's CPU for a per-CPU model). */
+	struct cw_sim_event ev;
 };
 
 /**
@@ -192,9 +266,11 @@ struct cw_sim_hw_timer {
  * hardware (min and max delta as passed to clockevents_config_and_register()).
  */
 struct sim_hw_timer_ops {
-	/** Type defaults: name, frequency, width, min and max delta, rating, irq, channels. */
+	/**
+	 * Type defaults: name, frequency, width, min and max delta, rating,
+	 * irq, channels (the compatible string is the kind's row in hw-kinds.def).
+	 */
 	const char *name;
-	const char *compatible;
 	uint64_t freq_hz;
 	unsigned width_bits;
 	uint64_t min_delta_ticks;
@@ -207,24 +283,26 @@ struct sim_hw_timer_ops {
 	int cs_rating;
 	/** Per-CPU model (devices = CPUs) rather than channels. */
 	bool percpu;
+	/** Always stops in deep idle (C3STOP whatever p.c3stop says: the LAPIC timer). */
+	bool c3stop;
+	/** Channels count down with reload (TMU, LAPIC, PIT): hw-chan.c runs them. */
+	bool down_counter;
+	/** The line is edge-triggered: the model clears the flag when the interrupt is taken. */
+	bool edge;
+	/** Size of one channel: the model's struct, a struct sim_hw_chan first. */
+	size_t chan_size;
 	/**
-	 * Size of the model's struct (the base first) and of one entry of the
-	 * device array it ends with (0: none); the caller allocates it zeroed
-	 * with nr_devs entries and frees it.
+	 * Model set-up after the channels exist and before the devices are
+	 * built (NULL: none). @return 0 or CW_E* (bad parameters).
 	 */
-	size_t size;
-	size_t dev_size;
-	/** Set up devices and IRQ handlers after the base is filled. @return 0 or CW_E*. */
-	int (*init)(struct cw_sim_hw_timer *t);
+	int (*setup)(struct cw_sim_hw_timer *t);
 	/**
-	 * The event of device @p index, cancelled when the model is freed (if
-	 * init got to cw_sim_event_init() it: the rest of the model is zeroed).
+	 * The channel's event: a match of an up-counting channel, or the
+	 * underflow of a down-counting one (called after the reload).
 	 */
-	struct cw_sim_event *(*event)(struct cw_sim_hw_timer *t, unsigned index);
-	/** The device of @p index. */
-	struct cw_clock_event_device *(*device)(struct cw_sim_hw_timer *t, unsigned index);
-	/** Clocksource read (NULL: the model cannot be a clocksource). */
-	cw_clocksource_read_fn cs_read;
+	void (*fire)(struct sim_hw_chan *ch);
+	/** End of interrupt, after the driver's isr (NULL: none): re-assert a level still high. */
+	void (*eoi)(struct sim_hw_chan *ch);
 	/** Register access. */
 	int (*read)(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
 		    uint64_t *value);
@@ -261,6 +339,8 @@ struct cw_sim_hw {
 	unsigned nr_timers;
 	/** The tracer (trace.c, include/clockwork/sim_trace.h), or NULL: off. */
 	struct sim_trace *trace;
+	/** Asynchronous cross calls not yet completed (logged, or their completion queued). */
+	struct sim_hw_async_call *async_calls;
 };
 
 /* ---- calls between the hardware files ----------------------------------- */
@@ -296,6 +376,14 @@ void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu);
  * which cannot wait, it runs at once and is counted (calls_unlogged).
  */
 int cw__sim_hw_call_stalled(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg);
+/**
+ * Log @p fn(@p arg) on @p cpu, whose in-band stage is stalled, without
+ * waiting (irqc.c, cw_sim_hw_run_on_async()). @return 1, or CW_ENOMEM.
+ */
+int cw__sim_hw_call_async(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg,
+			  cw_sim_hw_call_done_fn done, void *done_arg);
+/** Free the asynchronous calls still pending (cw_sim_hw_destroy()). */
+void cw__sim_hw_async_calls_free(struct cw_sim_hw *hw);
 /** Mark @p cpu busy around a handler (no idle re-entry), then re-enter its idle loop. */
 void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
 /**
@@ -304,6 +392,10 @@ void cw__sim_hw_cpu_busy(struct cw_sim_hw *hw, unsigned cpu, bool busy);
  * starts every timer section from these. @return 0, or CW_EINVAL for a bad type.
  */
 int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p);
+/** Whether the model of @p type is per-CPU (devices = CPUs) rather than channels. */
+bool cw__sim_hw_type_percpu(enum cw_sim_hw_timer_type type);
+/** Whether the driver of @p type can run a device periodic (some device has FEAT_PERIODIC). */
+bool cw__sim_hw_type_periodic(enum cw_sim_hw_timer_type type);
 /** Tracing (trace.c): report @p type on @p cpu; @p what is the IRQ line, IPI target or idle state.
  */
 void cw__sim_trace_cpu(struct cw_sim_hw *hw, enum cw_sim_trace_type type, unsigned cpu,
@@ -359,9 +451,6 @@ static inline uint64_t cw__sim_hw_count_masked(const struct cw_sim_hw_timer *t)
 	return cw__sim_hw_count(t) & cw__sim_hw_mask(t->p.width_bits);
 }
 
-/** Clocksource read of an up-counting model (cs->driver_data is the model). */
-uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs);
-
 /** Periodic reload at the system's HZ: DIV_ROUND_CLOSEST(freq, HZ) counts. */
 static inline uint64_t cw__sim_hw_period_ticks(const struct cw_sim_hw_timer *t)
 {
@@ -377,66 +466,51 @@ static inline void cw__sim_hw_lost_deep_idle(struct cw_sim_hw_timer *t, unsigned
 	t->hw->cpus[cpu].stats.timer_events_lost++;
 }
 
-/* ---- down-counter with reload (TMU channel, LAPIC timer, PIT) ------------ */
+/* ---- channels ----------------------------------------------------------- */
 
-struct sim_hw_dc;
-/** Called at each underflow (count reached 0), after the reload. */
-typedef void (*sim_hw_dc_fn)(struct sim_hw_dc *dc);
+/** Channel @p index of @p t. */
+static inline struct sim_hw_chan *cw__sim_hw_chan(const struct cw_sim_hw_timer *t, unsigned index)
+{
+	return (struct sim_hw_chan *)((char *)t->chans + (size_t)index * t->ops->chan_size);
+}
 
-/**
- * A down-counter: loaded with a value, counts to 0 at the time base's rate,
- * then sets its flag, calls @p underflow and reloads (or stops, without
- * reload). Reloads are exact in cycles, so a periodic channel never drifts
- * from its own time base.
+/** Raise @p ch's interrupt line (to its CPU, or where the line's affinity routes it). */
+static inline void cw__sim_hw_chan_raise(struct sim_hw_chan *ch)
+{
+	cw_sim_hw_irq_raise(ch->t->hw, ch->irq, ch->irq_cpu);
+}
+
+/** Its counter reference now, unmasked. */
+static inline uint64_t cw__sim_hw_chan_cycles(const struct sim_hw_chan *ch)
+{
+	return cw__sim_hw_clock_cycles(ch->clk, cw__sim_hw_now(ch->t->hw));
+}
+
+/*
+ * Down-counting channels (TMU, LAPIC timer, PIT): loaded with a value, the
+ * channel counts to 0 at its time base's rate, then sets its flag, reloads
+ * from @c compare when PERIODIC (else stops: ENABLE clears) and calls the
+ * model's fire (hw-chan.c). Reloads are exact in cycles, so a periodic
+ * channel never drifts from its own time base.
  */
-struct sim_hw_dc {
-	/** The hardware. */
-	struct cw_sim_hw *hw;
-	/** Continuous time base (never re-based while the channel counts). */
-	struct sim_hw_clock clk;
-	/** Counting. */
-	bool running;
-	/** Stopped by a deep idle state (counts nothing, fires nothing). */
-	bool stopped;
-	/** Reload from @p reload at underflow (else stop at 0). */
-	bool autoreload;
-	/** Time-base count at which the current value was loaded. */
-	uint64_t load_cycle;
-	/** Value loaded then. */
-	uint64_t load_val;
-	/** Reload value (TCOR, initial count, PIT latch). */
-	uint64_t reload;
-	/** Underflow flag (TCR.UNF); the driver clears it. */
-	bool flag;
-	/** Underflow event. */
-	struct cw_sim_event ev;
-	/** Underflow callback. */
-	sim_hw_dc_fn underflow;
-	/** Opaque pointer for the model. */
-	void *data;
-};
-
-/** Set up a stopped down-counter at @p freq_hz with @p drift_ppb. */
-void cw__sim_hw_dc_init(struct sim_hw_dc *dc, struct cw_sim_hw *hw, uint64_t freq_hz,
-			int64_t drift_ppb, sim_hw_dc_fn underflow, void *data);
-/** Load @p value and start counting (@p value 0 stops). */
-void cw__sim_hw_dc_load(struct sim_hw_dc *dc, uint64_t value);
-/** Stop counting (the count freezes). */
-void cw__sim_hw_dc_stop(struct sim_hw_dc *dc);
-/** Resume counting from the frozen count. */
-void cw__sim_hw_dc_start(struct sim_hw_dc *dc);
+/** Load @p value and (re)arm: counting from now if ENABLE (@p value 0 arms nothing). */
+void cw__sim_hw_dc_load(struct sim_hw_chan *ch, uint64_t value);
+/** Stop counting (the count freezes, ENABLE clears). */
+void cw__sim_hw_dc_stop(struct sim_hw_chan *ch);
+/** Resume counting from the frozen count (ENABLE sets). */
+void cw__sim_hw_dc_start(struct sim_hw_chan *ch);
 /** Current count. */
-uint64_t cw__sim_hw_dc_count(const struct sim_hw_dc *dc);
+uint64_t cw__sim_hw_dc_count(const struct sim_hw_chan *ch);
+/** The channel event of every model (engine callback; ev->data is the channel). */
+void cw__sim_hw_chan_event(struct cw_sim *sim, struct cw_sim_event *ev);
 
-/** Model operations of each type (hw-*.c). */
-extern const struct sim_hw_timer_ops cw__sim_hw_global_timer_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_arch_timer_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_tmu_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_hpet_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_lapic_ops;
-extern const struct sim_hw_timer_ops cw__sim_hw_pit_ops;
+/** Model operations of each kind (hw-*.c; the rows of hw-kinds.def). */
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	extern const struct sim_hw_timer_ops cw__sim_hw_##model##_ops;
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
 
-/** Probe shared by the six driver descriptors: hw is a struct cw_sim_hw_timer. */
+/** Probe shared by the driver descriptors (hw-kinds.def): hw is a struct cw_sim_hw_timer. */
 int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw);
 
 #endif /* CLOCKWORK_SRC_PORT_SIM_HW_INTERNAL_H */

@@ -2,9 +2,12 @@
 /*
  * The machine's hardware object and its interrupt controller: IRQ lines
  * with a handler, per-CPU or global routing (affinity) and a delivery
- * latency; IPIs; the registry of timer models with the six driver
- * descriptors and the port's hw_match; and the exact time base the models
- * count with.
+ * latency; IPIs; the registry of timer models (the kinds of hw-kinds.def,
+ * each a model and its driver), which builds a model's channels and its
+ * driver's devices, runs an interrupt as the model's acknowledge, the
+ * driver's isr and the model's end of interrupt, and serves the driver's
+ * register accessors (hw-driver.h); the driver descriptors and the port's
+ * hw_match; and the exact time base the models count with.
  *
  * Delivery: raising a line schedules an engine event on the target CPU
  * (.cpu = target, so cw_sim_current_cpu() is that CPU while it runs) after
@@ -26,7 +29,9 @@
  * later raises as one in flight does); unstalling replays the log in
  * arrival order. A cross call (cw_sim_hw_run_on()) to a stalled CPU is
  * logged the same way (an entry on the waiting caller's stack) and runs in
- * its place in that order. The synthetic interrupt posted from an oob
+ * its place in that order; an asynchronous one (cw_sim_hw_run_on_async(),
+ * an allocated entry) too, and its caller's continuation then runs in an
+ * event of its own on the caller's CPU. The synthetic interrupt posted from an oob
  * handler is logged and replayed as soon as that handler returns, if the
  * stage is not stalled: this is how the proxy tick device hands the
  * in-band tick over.
@@ -97,13 +102,20 @@ static void timer_free(struct cw_sim_hw_timer *t)
 		cw_sim_hw_irq_free(t->hw, (unsigned)t->p.irq + i);
 	}
 	for (unsigned i = 0; i < t->nr_devs; i++) {
-		struct cw_sim_event *ev = t->ops->event(t, i);
+		struct cw_sim_event *ev;
+
+		if (!t->chans) {
+			break;
+		}
+		ev = &cw__sim_hw_chan(t, i)->ev;
 
 		/* A zeroed event (init never reached it) is not "not queued": skip it. */
 		if (ev->fn) {
 			cw_sim_event_cancel(t->hw->sim, ev);
 		}
 	}
+	free(t->devs);
+	free(t->chans);
 	free(t->stats);
 	free(t);
 }
@@ -213,6 +225,7 @@ CW_API void cw_sim_hw_destroy(struct cw_sim_hw *hw)
 	if (!hw) {
 		return;
 	}
+	cw__sim_hw_async_calls_free(hw);
 	for (t = hw->timers; t; t = next) {
 		next = t->next;
 		timer_free(t);
@@ -382,6 +395,13 @@ void cw__sim_hw_inband_sync(struct cw_sim_hw *hw, unsigned cpu)
 
 			call->fn(call->arg);
 			call->done = true;
+			if (call->async) {
+				/* Its caller continues in an event of its own, at this instant. */
+				struct sim_hw_async_call *ac = (struct sim_hw_async_call *)call;
+
+				cw_sim_event_schedule(hw->sim, &ac->done_ev,
+						      cw_sim_now_ns(hw->sim));
+			}
 		} else {
 			run_inband(hw, cpu, d);
 		}
@@ -428,6 +448,68 @@ int cw__sim_hw_call_stalled(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void 
 		return CW_EBUSY;
 	}
 	return 0;
+}
+
+static void async_unlink(struct sim_hw_async_call *ac)
+{
+	*ac->pprev = ac->next;
+	if (ac->next) {
+		ac->next->pprev = ac->pprev;
+	}
+}
+
+/* The replay ran an asynchronous call: its caller continues (as the calling CPU). */
+static void async_done_fire(struct cw_sim *sim, struct cw_sim_event *ev)
+{
+	struct sim_hw_async_call *ac = ev->data;
+	cw_sim_hw_call_done_fn done = ac->done;
+	void *done_arg = ac->done_arg;
+
+	(void)sim;
+	async_unlink(ac);
+	free(ac);
+	if (done) {
+		done(done_arg, 0);
+	}
+}
+
+int cw__sim_hw_call_async(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void *arg), void *arg,
+			  cw_sim_hw_call_done_fn done, void *done_arg)
+{
+	struct sim_hw_async_call *ac = calloc(1, sizeof(*ac));
+
+	if (!ac) {
+		return CW_ENOMEM;
+	}
+	ac->call.fn = fn;
+	ac->call.arg = arg;
+	ac->call.async = true;
+	ac->done = done;
+	ac->done_arg = done_arg;
+	cw_sim_event_init(&ac->done_ev, async_done_fire, ac);
+	ac->done_ev.cpu = hw->sim->current_cpu;
+	ac->next = hw->async_calls;
+	ac->pprev = &hw->async_calls;
+	if (ac->next) {
+		ac->next->pprev = &ac->next;
+	}
+	hw->async_calls = ac;
+	delivery_init(&ac->call.d, hw, SIM_HW_CALL, cpu);
+	log_append(hw, cpu, &ac->call.d);
+	hw->cpus[cpu].stats.calls_logged++;
+	return 1;
+}
+
+void cw__sim_hw_async_calls_free(struct cw_sim_hw *hw)
+{
+	while (hw->async_calls) {
+		struct sim_hw_async_call *ac = hw->async_calls;
+
+		async_unlink(ac);
+		cw_sim_event_cancel(hw->sim, &ac->done_ev);
+		log_remove(hw, &ac->call.d);
+		free(ac);
+	}
 }
 
 /*
@@ -754,13 +836,19 @@ CW_API int cw_sim_hw_synth_post(struct cw_sim_hw *hw, unsigned cpu)
 /* ---------------------------------------------------------------------- */
 /* Timer registry */
 
-static const struct sim_hw_timer_ops *const timer_ops[CW_SIM_HW_NR_TIMER_TYPES] = {
-	[CW_SIM_HW_GLOBAL_TIMER] = &cw__sim_hw_global_timer_ops,
-	[CW_SIM_HW_ARCH_TIMER] = &cw__sim_hw_arch_timer_ops,
-	[CW_SIM_HW_TMU] = &cw__sim_hw_tmu_ops,
-	[CW_SIM_HW_HPET] = &cw__sim_hw_hpet_ops,
-	[CW_SIM_HW_LAPIC] = &cw__sim_hw_lapic_ops,
-	[CW_SIM_HW_PIT] = &cw__sim_hw_pit_ops,
+/**
+ * One row per timer kind (hw-kinds.def): the compatible string, the model
+ * (registers, defaults: hw-X.c) and its driver (drv-X.c).
+ */
+static const struct sim_hw_kind {
+	const char *compatible;
+	const struct sim_hw_timer_ops *ops;
+	const struct sim_hw_driver *drv;
+} timer_kinds[CW_SIM_HW_NR_TIMER_TYPES] = {
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	[CW_SIM_HW_##type] = { compat, &cw__sim_hw_##model##_ops, &cw__sim_drv_##model },
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
 };
 
 /* The zero fields of @p from the type's ops (the one table of defaults per kind). */
@@ -769,6 +857,7 @@ static void fill_type_defaults(const struct sim_hw_timer_ops *ops, struct cw_sim
 	if (!p->name) {
 		p->name = ops->name;
 	}
+	p->c3stop = p->c3stop || ops->c3stop;
 	p->freq_hz = p->freq_hz ? p->freq_hz : ops->freq_hz;
 	p->width_bits = p->width_bits ? p->width_bits : ops->width_bits;
 	p->min_delta_ticks = p->min_delta_ticks ? p->min_delta_ticks : ops->min_delta_ticks;
@@ -792,13 +881,26 @@ int cw__sim_hw_type_defaults(struct cw_sim_hw_timer_params *p)
 	if ((unsigned)p->type >= CW_SIM_HW_NR_TIMER_TYPES) {
 		return CW_EINVAL;
 	}
-	fill_type_defaults(timer_ops[p->type], p);
+	fill_type_defaults(timer_kinds[p->type].ops, p);
 	return 0;
 }
 
-static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *ops,
+bool cw__sim_hw_type_percpu(enum cw_sim_hw_timer_type type)
+{
+	return (unsigned)type < CW_SIM_HW_NR_TIMER_TYPES && timer_kinds[type].ops->percpu;
+}
+
+bool cw__sim_hw_type_periodic(enum cw_sim_hw_timer_type type)
+{
+	return (unsigned)type < CW_SIM_HW_NR_TIMER_TYPES &&
+	       (timer_kinds[type].drv->tmpl.features & CW_CLOCKEVENT_FEAT_PERIODIC);
+}
+
+static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_kind *kind,
 			 struct cw_sim_hw_timer_params *p)
 {
+	const struct sim_hw_timer_ops *ops = kind->ops;
+
 	fill_type_defaults(ops, p);
 	if (!p->name[0] || strlen(p->name) >= SIM_HW_NAME_MAX) {
 		return CW_EINVAL;
@@ -806,7 +908,7 @@ static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *op
 	if (p->width_bits < 16 || p->width_bits > 64 || p->freq_hz == 0 ||
 	    p->min_delta_ticks > p->max_delta_ticks || p->drift_ppb > CW_SIM_DRIFT_MAX_PPB ||
 	    p->drift_ppb < -CW_SIM_DRIFT_MAX_PPB || p->nr_channels == 0 ||
-	    p->nr_channels > SIM_HW_MAX_CHANNELS || (p->clocksource && !ops->cs_read)) {
+	    p->nr_channels > SIM_HW_MAX_CHANNELS || (p->clocksource && !kind->drv->cs_read)) {
 		return CW_EINVAL;
 	}
 	if ((unsigned)p->irq + (ops->percpu ? 1 : p->nr_channels) > hw->p.nr_irqs) {
@@ -815,10 +917,104 @@ static int fill_defaults(struct cw_sim_hw *hw, const struct sim_hw_timer_ops *op
 	return 0;
 }
 
+/* The line handler of a model's per-CPU line (@p arg: the model). */
+static void chan_line_percpu(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg);
+/* The line handler of a model's channel line (@p arg: the channel). */
+static void chan_line(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg);
+
+/*
+ * Set up a model: its channels (counter reference, line, event),
+ * the model's own set-up, its lines, then the driver's devices.
+ */
+static int chans_init(struct cw_sim_hw_timer *t)
+{
+	const struct sim_hw_timer_ops *ops = t->ops;
+	int ret;
+
+	t->chans = calloc(t->nr_devs, ops->chan_size);
+	t->devs = calloc(t->nr_devs, sizeof(*t->devs));
+	if (!t->chans || !t->devs) {
+		return CW_ENOMEM;
+	}
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		struct sim_hw_chan *ch = cw__sim_hw_chan(t, i);
+
+		ch->t = t;
+		ch->index = i;
+		ch->irq = (unsigned)t->p.irq + (ops->percpu ? 0 : i);
+		ch->irq_cpu = ops->percpu ? (int)i : CW_SIM_HW_IRQ_AFFINITY;
+		if (ops->down_counter) {
+			cw__sim_hw_clock_init(&ch->own, cw__sim_hw_now(t->hw), 0, t->p.freq_hz,
+					      t->p.drift_ppb);
+			ch->clk = &ch->own;
+		} else {
+			ch->clk = &t->clk;
+		}
+		cw_sim_event_init(&ch->ev, cw__sim_hw_chan_event, ch);
+		if (ops->percpu) {
+			ch->ev.cpu = i;
+		}
+	}
+	ret = ops->setup ? ops->setup(t) : 0;
+	if (ret) {
+		return ret;
+	}
+	if (ops->percpu) {
+		ret = cw__sim_hw_timer_request_irq(t, CW_SIM_HW_IRQ_PERCPU, chan_line_percpu, t);
+	}
+	for (unsigned i = 0; !ops->percpu && !ret && i < t->nr_devs; i++) {
+		ret = cw__sim_hw_timer_request_irq(t, 0, chan_line, cw__sim_hw_chan(t, i));
+	}
+	if (ret) {
+		return ret;
+	}
+	for (unsigned i = 0; i < t->nr_devs; i++) {
+		struct sim_hw_drv_dev *d = &t->devs[i];
+
+		d->t = t;
+		d->index = i;
+		cw__sim_hw_dev_init(t, i, &d->dev, d->name, &t->drv->tmpl, d);
+		if (t->drv->setup) {
+			t->drv->setup(d);
+		}
+	}
+	return 0;
+}
+
+/* A model's interrupt: the model's acknowledge (edge), the driver's isr, the model's EOI. */
+static void chan_irq(struct sim_hw_chan *ch)
+{
+	struct cw_sim_hw_timer *t = ch->t;
+
+	if (t->ops->edge) {
+		ch->flag = false;
+	}
+	t->drv->isr(&t->devs[ch->index]);
+	if (t->ops->eoi) {
+		t->ops->eoi(ch);
+	}
+}
+
+static void chan_line_percpu(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
+{
+	(void)hw;
+	(void)irq;
+	chan_irq(cw__sim_hw_chan(arg, cpu));
+}
+
+static void chan_line(struct cw_sim_hw *hw, unsigned irq, unsigned cpu, void *arg)
+{
+	(void)hw;
+	(void)irq;
+	(void)cpu;
+	chan_irq(arg);
+}
+
 CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_timer_params *p,
 				  struct cw_sim_hw_timer **out)
 {
 	struct cw_sim_hw_timer_params q;
+	const struct sim_hw_kind *kind;
 	const struct sim_hw_timer_ops *ops;
 	struct cw_sim_hw_timer *t, **tail;
 	unsigned nr_devs;
@@ -827,26 +1023,28 @@ CW_API int cw_sim_hw_timer_create(struct cw_sim_hw *hw, const struct cw_sim_hw_t
 	if (!hw || !p || (unsigned)p->type >= CW_SIM_HW_NR_TIMER_TYPES) {
 		return CW_EINVAL;
 	}
-	ops = timer_ops[p->type];
+	kind = &timer_kinds[p->type];
+	ops = kind->ops;
 	q = *p;
-	ret = fill_defaults(hw, ops, &q);
+	ret = fill_defaults(hw, kind, &q);
 	if (ret) {
 		return ret;
 	}
 	nr_devs = ops->percpu ? hw->nr_cpus : q.nr_channels;
-	t = calloc(1, ops->size + (size_t)nr_devs * ops->dev_size);
+	t = calloc(1, sizeof(*t));
 	if (!t) {
 		return CW_ENOMEM;
 	}
 	t->hw = hw;
 	t->ops = ops;
+	t->drv = kind->drv;
 	t->p = q;
 	strcpy(t->name, q.name);
 	t->p.name = t->name;
 	t->nr_devs = nr_devs;
 	cw__sim_hw_clock_init(&t->clk, cw__sim_hw_now(hw), 0, q.freq_hz, q.drift_ppb);
 	t->stats = calloc(t->nr_devs, sizeof(*t->stats));
-	ret = t->stats ? ops->init(t) : CW_ENOMEM;
+	ret = t->stats ? chans_init(t) : CW_ENOMEM;
 	if (ret) {
 		timer_free(t);
 		return ret;
@@ -895,11 +1093,6 @@ void cw__sim_hw_dev_init(struct cw_sim_hw_timer *t, unsigned index,
 	dev->driver_data = driver_data;
 }
 
-uint64_t cw__sim_hw_count_cs_read(struct cw_clocksource *cs)
-{
-	return cw__sim_hw_count_masked(cs->driver_data);
-}
-
 int cw__sim_hw_register_dev(struct cw_sim_hw_timer *t, struct cw_clock_event_device *dev)
 {
 	if (t->hw->trace) {
@@ -925,7 +1118,7 @@ CW_API int cw_sim_hw_timer_register(struct cw_sim_hw_timer *t)
 	t->registered = true;
 	if (t->p.clocksource) {
 		t->cs.name = t->name;
-		t->cs.read = t->ops->cs_read;
+		t->cs.read = t->drv->cs_read;
 		t->cs.mask = cw__sim_hw_mask(t->p.width_bits);
 		t->cs.rating = t->p.clocksource_rating;
 		t->cs.flags = CW_CLOCKSOURCE_IS_CONTINUOUS;
@@ -936,7 +1129,7 @@ CW_API int cw_sim_hw_timer_register(struct cw_sim_hw_timer *t)
 		}
 	}
 	for (unsigned i = 0; i < t->nr_devs; i++) {
-		dev = t->ops->device(t, i);
+		dev = cw_sim_hw_timer_device(t, i);
 		if (!dev) {
 			continue;
 		}
@@ -960,12 +1153,12 @@ CW_API const char *cw_sim_hw_timer_type_compatible(enum cw_sim_hw_timer_type typ
 	if ((unsigned)type >= CW_SIM_HW_NR_TIMER_TYPES) {
 		return NULL;
 	}
-	return timer_ops[type]->compatible;
+	return timer_kinds[type].compatible;
 }
 
 CW_API const char *cw_sim_hw_timer_compatible(const struct cw_sim_hw_timer *t)
 {
-	return t->ops->compatible;
+	return timer_kinds[t->p.type].compatible;
 }
 
 CW_API unsigned cw_sim_hw_timer_nr_devices(const struct cw_sim_hw_timer *t)
@@ -979,7 +1172,7 @@ CW_API struct cw_clock_event_device *cw_sim_hw_timer_device(struct cw_sim_hw_tim
 	if (!t || index >= t->nr_devs) {
 		return NULL;
 	}
-	return t->ops->device(t, index);
+	return t->devs[index].no_dev ? NULL : &t->devs[index].dev;
 }
 
 CW_API int cw_sim_hw_timer_get_stats(const struct cw_sim_hw_timer *t, unsigned index,
@@ -1010,6 +1203,52 @@ CW_API int cw_sim_hw_timer_write(struct cw_sim_hw_timer *t, unsigned index, enum
 	return t->ops->write(t, index, reg, value);
 }
 
+/* ---- what a driver reaches (hw-driver.h) ---- */
+
+uint64_t cw__sim_hw_reg_read(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg)
+{
+	uint64_t value = 0;
+
+	/* A driver reads only registers its model has: a miss is a driver bug. */
+	if (t->ops->read(t, index, reg, &value)) {
+		cw__sim_hw_log(t->hw, CW_LOG_ERR, "%s: driver read of missing register %d", t->name,
+			       (int)reg);
+	}
+	return value;
+}
+
+void cw__sim_hw_reg_write(struct cw_sim_hw_timer *t, unsigned index, enum cw_sim_hw_reg reg,
+			  uint64_t value)
+{
+	if (t->ops->write(t, index, reg, value)) {
+		cw__sim_hw_log(t->hw, CW_LOG_ERR, "%s: driver write of missing register %d",
+			       t->name, (int)reg);
+	}
+}
+
+const struct cw_sim_hw_timer_params *cw__sim_hw_drv_params(const struct cw_sim_hw_timer *t)
+{
+	return &t->p;
+}
+
+struct cw_sim_hw *cw__sim_hw_drv_hw(const struct cw_sim_hw_timer *t)
+{
+	return t->hw;
+}
+
+uint64_t cw__sim_hw_drv_period_ticks(const struct cw_sim_hw_timer *t)
+{
+	return cw__sim_hw_period_ticks(t);
+}
+
+void cw__sim_hw_drv_note_program(const struct sim_hw_drv_dev *d, bool in_past)
+{
+	d->t->stats[d->index].programs++;
+	if (in_past) {
+		d->t->stats[d->index].programmed_in_past++;
+	}
+}
+
 CW_API unsigned cw_sim_hw_nr_timers(const struct cw_sim_hw *hw)
 {
 	return hw->nr_timers;
@@ -1031,7 +1270,7 @@ CW_API int cw_sim_hw_match(struct cw_sim_hw *hw, const char *compatible, unsigne
 		return CW_ENODEV;
 	}
 	for (struct cw_sim_hw_timer *t = hw->timers; t; t = t->next) {
-		if (strcmp(t->ops->compatible, compatible) == 0 && index-- == 0) {
+		if (strcmp(cw_sim_hw_timer_compatible(t), compatible) == 0 && index-- == 0) {
 			*out = t;
 			return 0;
 		}
@@ -1060,9 +1299,7 @@ int cw__sim_hw_driver_probe(struct cw_system *sys, void *hw)
 		.probe = cw__sim_hw_driver_probe,                                                  \
 	}
 
-SIM_HW_DRIVER(cw_sim_hw_global_timer_driver, "arm-global-timer", "arm,cortex-a9-global-timer");
-SIM_HW_DRIVER(cw_sim_hw_arch_timer_driver, "arm-arch-timer", "arm,armv7-timer");
-SIM_HW_DRIVER(cw_sim_hw_tmu_driver, "sh-tmu", "renesas,tmu");
-SIM_HW_DRIVER(cw_sim_hw_hpet_driver, "hpet", "intel,hpet");
-SIM_HW_DRIVER(cw_sim_hw_lapic_driver, "lapic-timer", "intel,lapic-timer");
-SIM_HW_DRIVER(cw_sim_hw_pit_driver, "i8253", "intel,i8253");
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	SIM_HW_DRIVER(cw_sim_hw_##model##_driver, drvname, compat);
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND

@@ -26,6 +26,7 @@
 #include <clockwork/driver/clocksource.h>
 #include <clockwork/system.h>
 
+#include "port/sim/hw-internal.h"
 #include "port/sim/sim-internal.h"
 
 #include <stdarg.h>
@@ -80,8 +81,9 @@ static uint64_t cycles_to_ns(uint64_t cycles, uint64_t freq_hz)
 
 static bool kind_has_periodic(enum cw_sim_timer_kind kind)
 {
-	/* The arch timer is oneshot only; an HPET's comparator 0 is periodic. */
-	return kind != CW_SIM_TIMER_ARCH_TIMER;
+	/* From the kind's driver: the arch timer is oneshot only; an HPET's comparator 0 is
+	 * periodic. */
+	return cw__sim_hw_type_periodic((enum cw_sim_hw_timer_type)kind);
 }
 
 /* A timer: can it interrupt once per tick, and hold the tick period? */

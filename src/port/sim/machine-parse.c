@@ -12,7 +12,9 @@
  * The parser checks what the table says (unknown, duplicate and missing
  * keys), parses and range-checks typed values from it (parse_typed(): "a
  * width in bits, 16..64"), and calls a key's own handler only for compound
- * values ("TIME DRIFT", CPU lists) and checks of its own. The formatter
+ * values ("TIME DRIFT", CPU lists) and checks of its own. Each value type
+ * has a row in value_types[] (syntax, examples, units, the phrase of its
+ * messages), which the docs' "Values" table is written from. The formatter
  * (machine-format.c) writes the keys back from the same table, and
  * cw_sim_machine_key() hands it out for the docs (cwsim --machine-keys).
  * Checks that involve several keys or sections (a start value wider than
@@ -217,9 +219,78 @@ static const struct unit energy_units[] = {
 	{ "nJ", 0 }, { "uJ", 3 }, { "mJ", 6 }, { "J", 9 }, { NULL, 0 },
 };
 static const struct unit drift_units[] = {
-	{ "ppb", 0 },
 	{ "ppm", 3 },
+	{ "ppb", 0 },
 	{ NULL, 0 },
+};
+
+/**
+ * A value type of the schema: what the docs' "Values" table says about it
+ * (cw_sim_machine_value_type()) and, for a quantity, its units and the
+ * phrase a message uses ("expected a time such as 3s or 2.5ms with a unit
+ * (ns, us, ms, s)").
+ */
+struct value_type {
+	/** Name, as the key reference's type column shows it. */
+	const char *name;
+	/** Syntax (Markdown). */
+	const char *syntax;
+	/** Examples (Markdown). */
+	const char *examples;
+	/** Quantities: units, the phrase for messages, whether a sign is allowed. */
+	const struct unit *units;
+	const char *such_as;
+	bool sign_ok;
+};
+
+static const struct value_type value_types[CW__SIM_KEY_NR_TYPES] = {
+	[CW__SIM_KEY_INT] = { "integer", "decimal, or hex with `0x`", "`64`, `0xe0000000`" },
+	[CW__SIM_KEY_FREQ] = { "frequency",
+			       "number, optional decimals, optional blanks, unit `Hz` `kHz` `MHz` "
+			       "`GHz` (case as shown); a whole number of Hz",
+			       "`24MHz`, `3.579545 MHz`, `32.768kHz`", freq_units,
+			       "a frequency such as 24MHz or 3.579545 MHz" },
+	[CW__SIM_KEY_TIME] = { "time",
+			       "number, optional decimals, unit `ns` `us` `ms` `s`; a whole number "
+			       "of ns",
+			       "`2.3s`, `250ms`, `100ns`", duration_units,
+			       "a time such as 3s or 2.5ms" },
+	[CW__SIM_KEY_DRIFT] = { "drift",
+				"optional sign, number, optional decimals, unit `ppm` or `ppb`; a "
+				"whole number of ppb, below 10⁹ ppb in magnitude",
+				"`12.5ppm`, `-300ppb`, `30000ppm`", drift_units,
+				"a drift such as 12.5ppm or -300ppb", true },
+	[CW__SIM_KEY_BOOL] = { "boolean", "`yes`/`no`, `true`/`false`, `on`/`off`, `1`/`0`",
+			       "`yes`" },
+	[CW__SIM_KEY_NAME] = { "name", "letters, digits, `_`, `-`, `.`", "`arm_global_timer`" },
+	[CW__SIM_KEY_TEXT] = { "text", "anything to the end of the line (or a comment)",
+			       "`Cortex-A9 quad, as on a Zynq`" },
+	[CW__SIM_KEY_CHOICE] = { "word", "one of the words the key lists", "`flag_first`" },
+	[CW__SIM_KEY_POWER] = { "power",
+				"number, optional decimals, unit `uW` `mW` `W`; a whole number of "
+				"uW",
+				"`1.2W`, `350mW`", power_units, "a power such as 1.2W or 350mW" },
+	[CW__SIM_KEY_ENERGY] = { "energy",
+				 "number, optional decimals, unit `nJ` `uJ` `mJ` `J`; a whole "
+				 "number of nJ",
+				 "`20uJ`, `1.5mJ`", energy_units,
+				 "an energy such as 20uJ or 1.5mJ" },
+	[CW__SIM_KEY_CPULIST] = { "CPU list", "comma-separated CPUs and `low-high` ranges",
+				  "`0-3,8,10-11`" },
+	[CW__SIM_KEY_CLASS_CPUS] = { "CLASS LIST", "a class number, blanks, a CPU list",
+				     "`1 4-7`" },
+	[CW__SIM_KEY_FLAGS] = { "flags", "flag names separated by commas or blanks, or `none`",
+				"`continuous, must_verify`" },
+	[CW__SIM_KEY_DRIFT_AT] = { "TIME DRIFT", "a time, blanks, a drift", "`3s 20000ppm`" },
+	[CW__SIM_KEY_REALTIME] = { "date or time",
+				   "`YYYY-MM-DDTHH:MM:SS[.fraction]Z` (UTC), or a time since the "
+				   "epoch",
+				   "`2038-01-19T03:14:07Z`, `2147483647.5s`" },
+	[CW__SIM_KEY_AFFINITY] = { "IRQ CPU", "two integers separated by blanks", "`40 1`" },
+	[CW__SIM_KEY_IDLE_STATE] = { "NAME DEPTH TIME [POWER]",
+				     "a name, `shallow` or `deep`, an exit latency, optionally "
+				     "a power",
+				     "`c3 deep 50us`, `c3 deep 50us 20mW`" },
 };
 
 static const struct unit *find_unit(const struct unit *units, const char *name)
@@ -326,11 +397,27 @@ CW_API int cw_sim_parse_duration_ns(const char *text, uint64_t *out_ns)
 	return st == NUM_OK ? 0 : CW_EINVAL;
 }
 
-/* Report a failed quantity parse for @what ("a frequency such as 24MHz"). */
-static int quantity_error(struct parser *ps, enum num_status st, const char *what,
-			  const char *unit_hint, const char *smallest, const char *val)
+/* Report a failed parse of a quantity of type @vt ("a frequency such as 24MHz ..."). */
+static int quantity_error(struct parser *ps, enum num_status st, const struct value_type *vt,
+			  const char *val)
 {
-	char buf[160];
+	const char *what = vt->such_as, *smallest = "";
+	char buf[160], unit_hint[48];
+	size_t pos = 0;
+
+	unit_hint[0] = '\0';
+	for (const struct unit *u = vt->units; u->name; u++) {
+		int n = snprintf(unit_hint + pos, sizeof(unit_hint) - pos, "%s%s", pos ? ", " : "",
+				 u->name);
+
+		pos = n < 0 ? pos : pos + (size_t)n;
+		if (pos >= sizeof(unit_hint)) {
+			pos = sizeof(unit_hint) - 1;
+		}
+		if (u->exp10 == 0) {
+			smallest = u->name;
+		}
+	}
 
 	switch (st) {
 	case NUM_BAD_UNIT:
@@ -347,6 +434,16 @@ static int quantity_error(struct parser *ps, enum num_status st, const char *wha
 		break;
 	}
 	return expected(ps, buf, val);
+}
+
+/* A quantity of type @type (a unit required): magnitude and sign, or an error written. */
+static int value_quantity(struct parser *ps, enum cw__sim_key_type type, const char *val, bool *neg,
+			  uint64_t *mag)
+{
+	const struct value_type *vt = &value_types[type];
+	enum num_status st = parse_quantity(val, vt->units, vt->sign_ok, neg, mag);
+
+	return st == NUM_OK ? 0 : quantity_error(ps, st, vt, val);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -425,14 +522,11 @@ static int value_bool(struct parser *ps, const char *val, bool *out)
 
 static int value_drift(struct parser *ps, const char *val, int64_t *out)
 {
-	enum num_status st;
 	uint64_t mag;
 	bool neg;
 
-	st = parse_quantity(val, drift_units, true, &neg, &mag);
-	if (st != NUM_OK) {
-		return quantity_error(ps, st, "a drift such as 12.5ppm or -300ppb", "ppm, ppb",
-				      "ppb", val);
+	if (value_quantity(ps, CW__SIM_KEY_DRIFT, val, &neg, &mag) != 0) {
+		return CW_EINVAL;
 	}
 	if (mag > (uint64_t)CW_SIM_DRIFT_MAX_PPB) {
 		return expected(ps, "a drift within +-999999.999ppm", val);
@@ -443,15 +537,9 @@ static int value_drift(struct parser *ps, const char *val, int64_t *out)
 
 static int value_duration(struct parser *ps, const char *val, uint64_t *out)
 {
-	enum num_status st;
 	bool neg;
 
-	st = parse_quantity(val, duration_units, false, &neg, out);
-	if (st != NUM_OK) {
-		return quantity_error(ps, st, "a time such as 3s or 2.5ms", "ns, us, ms, s", "ns",
-				      val);
-	}
-	return 0;
+	return value_quantity(ps, CW__SIM_KEY_TIME, val, &neg, out);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -701,17 +789,14 @@ struct timer_kind_info {
 	const char *section;
 	/** The model. */
 	enum cw_sim_hw_timer_type hw_type;
-	/** Default c3stop (the LAPIC always stops in deep idle). */
-	bool c3stop;
 };
 
+/* One row per kind of src/port/sim/hw-kinds.def (the list of timer kinds). */
 static const struct timer_kind_info timer_kinds[CW_SIM_TIMER_NR_KINDS] = {
-	[CW_SIM_TIMER_GLOBAL_TIMER] = { "global_timer", CW_SIM_HW_GLOBAL_TIMER, false },
-	[CW_SIM_TIMER_ARCH_TIMER] = { "arch_timer", CW_SIM_HW_ARCH_TIMER, false },
-	[CW_SIM_TIMER_TMU] = { "tmu", CW_SIM_HW_TMU, false },
-	[CW_SIM_TIMER_HPET] = { "hpet", CW_SIM_HW_HPET, false },
-	[CW_SIM_TIMER_LAPIC] = { "lapic", CW_SIM_HW_LAPIC, true },
-	[CW_SIM_TIMER_PIT] = { "pit", CW_SIM_HW_PIT, false },
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	[CW_SIM_TIMER_##type] = { section, CW_SIM_HW_##type },
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
 };
 
 #define KIND_BIT(k)      (1u << (k))
@@ -832,7 +917,7 @@ static int begin_timer(struct parser *ps, enum cw_sim_timer_kind kind, const cha
 	t->rating = def.rating;
 	t->min_delta_ticks = def.min_delta_ticks;
 	t->max_delta_ticks = def.max_delta_ticks;
-	t->c3stop = ki->c3stop;
+	t->c3stop = def.c3stop;
 	t->channels = def.nr_channels;
 	t->line = ps->tx.line;
 	enter_section(ps, SECT_TIMER);
@@ -1053,31 +1138,12 @@ static int key_system_realtime(struct parser *ps, const char *val)
 /* ---------------------------------------------------------------------- */
 /* [idle] keys */
 
-/* Energy keys: a power (uW, mW, W) in microwatts, an energy (nJ, uJ, mJ, J) in nanojoules. */
+/* A power (uW, mW, W) in microwatts ([idle] state's POWER). */
 static int value_power(struct parser *ps, const char *val, uint64_t *out_uw)
 {
-	enum num_status st;
 	bool neg;
 
-	st = parse_quantity(val, power_units, false, &neg, out_uw);
-	if (st != NUM_OK) {
-		return quantity_error(ps, st, "a power such as 1.2W or 350mW", "uW, mW, W", "uW",
-				      val);
-	}
-	return 0;
-}
-
-static int value_energy(struct parser *ps, const char *val, uint64_t *out_nj)
-{
-	enum num_status st;
-	bool neg;
-
-	st = parse_quantity(val, energy_units, false, &neg, out_nj);
-	if (st != NUM_OK) {
-		return quantity_error(ps, st, "an energy such as 20uJ or 1.5mJ", "nJ, uJ, mJ, J",
-				      "nJ", val);
-	}
-	return 0;
+	return value_quantity(ps, CW__SIM_KEY_POWER, val, &neg, out_uw);
 }
 
 /* state = NAME shallow|deep EXIT_LATENCY [POWER] */
@@ -1423,45 +1489,27 @@ static int parse_typed(struct parser *ps, const struct cw__sim_key *k, const cha
 			store_uint(field, k->size, v);
 		}
 		return ret;
-	case CW__SIM_KEY_FREQ: {
-		enum num_status st;
+	case CW__SIM_KEY_FREQ:
+	case CW__SIM_KEY_TIME:
+	case CW__SIM_KEY_DRIFT:
+	case CW__SIM_KEY_POWER:
+	case CW__SIM_KEY_ENERGY: {
 		bool neg;
 
-		st = parse_quantity(val, freq_units, false, &neg, &v);
-		if (st != NUM_OK) {
-			return quantity_error(ps, st, "a frequency such as 24MHz or 3.579545 MHz",
-					      "Hz, kHz, MHz, GHz", "Hz", val);
+		ret = value_quantity(ps, k->type, val, &neg, &v);
+		if (ret) {
+			return ret;
 		}
-		if (v < k->lo || v > k->hi) {
+		/* A quantity with a range in words is checked against lo..hi (DRIFT: |v|). */
+		if (k->range && (v < k->lo || v > k->hi)) {
 			return out_of_range(ps, k, val);
 		}
-		store_uint(field, k->size, v);
-		return 0;
-	}
-	case CW__SIM_KEY_TIME:
-		ret = value_duration(ps, val, &v);
-		if (!ret && v > k->hi) {
-			return out_of_range(ps, k, val);
-		}
-		if (!ret) {
+		if (k->type == CW__SIM_KEY_DRIFT) {
+			sv = neg ? -(int64_t)v : (int64_t)v;
+			memcpy(field, &sv, sizeof(sv));
+		} else {
 			store_uint(field, k->size, v);
 		}
-		return ret;
-	case CW__SIM_KEY_DRIFT: {
-		enum num_status st;
-		uint64_t mag;
-		bool neg;
-
-		st = parse_quantity(val, drift_units, true, &neg, &mag);
-		if (st != NUM_OK) {
-			return quantity_error(ps, st, "a drift such as 12.5ppm or -300ppb",
-					      "ppm, ppb", "ppb", val);
-		}
-		if (mag > k->hi) {
-			return out_of_range(ps, k, val);
-		}
-		sv = neg ? -(int64_t)mag : (int64_t)mag;
-		memcpy(field, &sv, sizeof(sv));
 		return 0;
 	}
 	case CW__SIM_KEY_BOOL:
@@ -1493,18 +1541,6 @@ static int parse_typed(struct parser *ps, const struct cw__sim_key *k, const cha
 		}
 		choice_list(k, buf, sizeof(buf));
 		return expected(ps, buf, val);
-	case CW__SIM_KEY_POWER:
-		ret = value_power(ps, val, &v);
-		if (!ret) {
-			store_uint(field, k->size, v);
-		}
-		return ret;
-	case CW__SIM_KEY_ENERGY:
-		ret = value_energy(ps, val, &v);
-		if (!ret) {
-			store_uint(field, k->size, v);
-		}
-		return ret;
 	default:
 		/* A compound type without a handler is a bug of the table. */
 		return perr(ps, ps->tx.line, "internal error: key '%s' has no parser", k->name);
@@ -1541,27 +1577,19 @@ static void format_range(const struct cw__sim_key *k, char *buf, size_t len)
 	}
 }
 
+CW_API int cw_sim_machine_value_type(size_t index, struct cw_sim_machine_value_type_info *out)
+{
+	if (!out || index >= CW__SIM_KEY_NR_TYPES) {
+		return out ? CW_ENOENT : CW_EINVAL;
+	}
+	out->name = value_types[index].name;
+	out->syntax = value_types[index].syntax;
+	out->examples = value_types[index].examples;
+	return 0;
+}
+
 CW_API int cw_sim_machine_key(size_t index, struct cw_sim_machine_key_info *out)
 {
-	static const char *const types[CW__SIM_KEY_NR_TYPES] = {
-		[CW__SIM_KEY_INT] = "integer",
-		[CW__SIM_KEY_FREQ] = "frequency",
-		[CW__SIM_KEY_TIME] = "time",
-		[CW__SIM_KEY_DRIFT] = "drift",
-		[CW__SIM_KEY_BOOL] = "boolean",
-		[CW__SIM_KEY_NAME] = "name",
-		[CW__SIM_KEY_TEXT] = "text",
-		[CW__SIM_KEY_CHOICE] = "word",
-		[CW__SIM_KEY_POWER] = "power",
-		[CW__SIM_KEY_ENERGY] = "energy",
-		[CW__SIM_KEY_CPULIST] = "CPU list",
-		[CW__SIM_KEY_CLASS_CPUS] = "CLASS LIST",
-		[CW__SIM_KEY_FLAGS] = "flags",
-		[CW__SIM_KEY_DRIFT_AT] = "TIME DRIFT",
-		[CW__SIM_KEY_REALTIME] = "date or time",
-		[CW__SIM_KEY_AFFINITY] = "IRQ CPU",
-		[CW__SIM_KEY_IDLE_STATE] = "NAME DEPTH TIME [POWER]",
-	};
 	const struct cw__sim_key *k;
 
 	if (!out || index >= cw__sim_nr_machine_keys) {
@@ -1571,7 +1599,7 @@ CW_API int cw_sim_machine_key(size_t index, struct cw_sim_machine_key_info *out)
 	memset(out, 0, sizeof(*out));
 	out->section = cw__sim_msect_name(k->section);
 	out->name = k->name;
-	out->type = types[k->type];
+	out->type = value_types[k->type].name;
 	format_range(k, out->range, sizeof(out->range));
 	out->default_text = k->def ? k->def : "";
 	out->help = k->help ? k->help : "";

@@ -28,6 +28,7 @@
 #include <clockwork/sim_hw.h>
 #include <clockwork/system.h>
 
+#include "port/sim/hw-internal.h"
 #include "port/sim/sim-internal.h"
 
 #include <stdio.h>
@@ -172,19 +173,26 @@ static int add_counter(struct cw_sim_machine *m, const struct cw_sim_counter_des
 	return 0;
 }
 
-static const enum cw_sim_hw_timer_type hw_type_of[CW_SIM_TIMER_NR_KINDS] = {
-	[CW_SIM_TIMER_GLOBAL_TIMER] = CW_SIM_HW_GLOBAL_TIMER,
-	[CW_SIM_TIMER_ARCH_TIMER] = CW_SIM_HW_ARCH_TIMER,
-	[CW_SIM_TIMER_TMU] = CW_SIM_HW_TMU,
-	[CW_SIM_TIMER_HPET] = CW_SIM_HW_HPET,
-	[CW_SIM_TIMER_LAPIC] = CW_SIM_HW_LAPIC,
-	[CW_SIM_TIMER_PIT] = CW_SIM_HW_PIT,
-};
+/*
+ * A machine-file kind is the model's type: the two enums list the kinds in
+ * the same order, checked here for every row of hw-kinds.def.
+ */
+#define SIM_HW_KIND(type, model, section, drvname, compat, when)                                   \
+	_Static_assert((int)CW_SIM_TIMER_##type == (int)CW_SIM_HW_##type,                          \
+		       "CW_SIM_TIMER_" #type " and CW_SIM_HW_" #type " differ");
+#include "port/sim/hw-kinds.def"
+#undef SIM_HW_KIND
+_Static_assert((int)CW_SIM_TIMER_NR_KINDS == (int)CW_SIM_HW_NR_TIMER_TYPES,
+	       "the machine-file kinds and the timer models differ");
+
+static enum cw_sim_hw_timer_type hw_type_of(enum cw_sim_timer_kind kind)
+{
+	return (enum cw_sim_hw_timer_type)kind;
+}
 
 static bool kind_is_percpu(enum cw_sim_timer_kind kind)
 {
-	return kind == CW_SIM_TIMER_GLOBAL_TIMER || kind == CW_SIM_TIMER_ARCH_TIMER ||
-	       kind == CW_SIM_TIMER_LAPIC;
+	return cw__sim_hw_type_percpu(hw_type_of(kind));
 }
 
 static void log_timer_model(struct cw_system *sys, const struct cw_sim_timer_desc *t)
@@ -214,7 +222,7 @@ static int add_timer(struct cw_sim_machine *m, const struct cw_sim_timer_desc *t
 	struct cw_sim_hw_timer *model;
 	int ret;
 
-	p.type = hw_type_of[t->kind];
+	p.type = hw_type_of(t->kind);
 	p.name = t->name;
 	p.freq_hz = t->freq_hz;
 	p.width_bits = t->width_bits;

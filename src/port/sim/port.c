@@ -147,6 +147,18 @@ static int sim_cpu_call(void *ctx, unsigned cpu, void (*fn)(void *arg), void *ar
 	return 0;
 }
 
+/* A caller that cannot wait (an engine event): a stalled target logs the call (cpu-model.c). */
+static int sim_cpu_call_async(void *ctx, unsigned cpu, void (*fn)(void *arg), void *arg,
+			      void (*done)(void *done_arg, int ret), void *done_arg)
+{
+	struct sim_port *p = ctx;
+
+	if (p->hw) {
+		return cw_sim_hw_run_on_async(p->hw, cpu, fn, arg, done, done_arg);
+	}
+	return sim_cpu_call(ctx, cpu, fn, arg);
+}
+
 /* Interrupt pipeline: the machine's controller switches the line (every CPU of a per-CPU line). */
 static int sim_irq_switch_oob(void *ctx, int irq, bool oob)
 {
@@ -232,6 +244,7 @@ static int sim_system_create(struct cw_sim *sim, const struct cw_system_config *
 	p->ops.log_write = sim_log_write;
 	p->ops.send_ipi = sim_send_ipi;
 	p->ops.cpu_call = sim_cpu_call;
+	p->ops.cpu_call_async = sim_cpu_call_async;
 	p->ops.hw_match = sim_hw_match;
 	p->ops.release = sim_release;
 	p->ops.run_next_event = sim_run_next_event;

@@ -88,6 +88,12 @@ struct pd_cpu {
 	struct cw_hrtimer probe;
 	/** Next loop expiry across a reinstall. */
 	cw_ktime_t resume_ns;
+	/**
+	 * The phase this CPU's samples go to: it follows the demo's phase when
+	 * the CPU's loop changes stage (an asynchronous call on the CPU, run at
+	 * once or at the unstall of a masked section).
+	 */
+	enum cw_sim_proxy_phase phase;
 	/** Model and device index of the real device (NULL: not found). */
 	struct cw_sim_hw_timer *hwt;
 	unsigned hw_index;
@@ -103,6 +109,10 @@ struct cw__sim_proxy_demo {
 	enum cw_sim_proxy_phase phase;
 	/** Install, reinstall cycles, uninstall. */
 	struct cw_sim_event phase_ev;
+	/** An install or uninstall is in flight (its completion has not run). */
+	bool op_busy;
+	/** Stopping: completions only account. */
+	bool stopping;
 	uint64_t mask[(CW_MAX_CPUS + 63) / 64];
 	unsigned nr;
 	struct pd_cpu *cpus;
@@ -138,7 +148,7 @@ static void pd_sample(struct pd_samples *s, uint64_t ns)
 
 static struct pd_phase *pd_ph(struct pd_cpu *c)
 {
-	return &c->ph[c->d->phase];
+	return &c->ph[c->phase];
 }
 
 /* ---- timers ---- */
@@ -186,14 +196,6 @@ static void pd_start_loop_hr(void *arg)
 
 	cw_hrtimer_start(&s->c->loop_hr, s->at,
 			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
-}
-
-static void pd_start_loop_oob(void *arg)
-{
-	struct pd_start *s = arg;
-	struct pd_cpu *c = s->c;
-
-	cw_oob_timer_start(c->d->sys, c->cpu, &c->loop_oob, s->at, c->d->p.oob_period_ns);
 }
 
 static void pd_start_probe(void *arg)
@@ -252,6 +254,17 @@ static void pd_stall_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 
 /* ---- phases ---- */
 
+/*
+ * The install, reinstall and uninstall run from the demo's phase event,
+ * an engine event, which cannot wait for a CPU whose in-band stage is
+ * masked: they use the asynchronous proxy calls and cross calls
+ * (cw_tick_install_proxy_async(), cw_sim_hw_run_on_async()), so each step
+ * on a stalled CPU waits in its in-band log and the demo continues in the
+ * completions. A CPU's loop changes stage in a call on that CPU, logged
+ * in order with the steps of the proxy operation; the CPU's samples change
+ * phase there too.
+ */
+
 static uint64_t pd_irqs(struct pd_cpu *c)
 {
 	struct cw_sim_hw_timer_stats st;
@@ -262,78 +275,145 @@ static uint64_t pd_irqs(struct pd_cpu *c)
 	return st.interrupts;
 }
 
-static void pd_phase_end(struct cw__sim_proxy_demo *d)
+/* The CPU's samples go to @phase from now on. */
+static void pd_cpu_phase(struct pd_cpu *c, enum cw_sim_proxy_phase phase)
 {
-	for (unsigned i = 0; i < d->nr; i++) {
-		struct pd_cpu *c = &d->cpus[i];
-		struct pd_phase *ph = pd_ph(c);
+	struct pd_phase *ph = pd_ph(c);
 
-		ph->duration_ns += pd_now(d) - ph->start_ns;
-		ph->real_irqs += pd_irqs(c) - ph->irqs_start;
-	}
-}
-
-static void pd_phase_begin(struct cw__sim_proxy_demo *d, enum cw_sim_proxy_phase phase)
-{
-	d->phase = phase;
-	for (unsigned i = 0; i < d->nr; i++) {
-		struct pd_phase *ph = pd_ph(&d->cpus[i]);
-
-		ph->start_ns = pd_now(d);
-		ph->irqs_start = pd_irqs(&d->cpus[i]);
-	}
-}
-
-/* Move each CPU's loop from the in-band hrtimer to an oob timer on the same grid, or back. */
-static void pd_move_loops(struct cw__sim_proxy_demo *d, bool to_oob)
-{
-	for (unsigned i = 0; i < d->nr; i++) {
-		struct pd_cpu *c = &d->cpus[i];
-		cw_ktime_t next;
-
-		if (!cw_cpu_online(d->sys, c->cpu) || !d->p.oob_period_ns) {
-			continue;
-		}
-		if (to_oob) {
-			next = cw_hrtimer_get_expires(&c->loop_hr);
-			cw_hrtimer_cancel(&c->loop_hr);
-			pd_run_on(c, pd_start_loop_oob, next);
-		} else {
-			next = c->loop_oob.expires_ns;
-			cw_sim_hw_run_on(d->hw, c->cpu, pd_cancel_loop_oob, c);
-			pd_run_on(c, pd_start_loop_hr, next);
-		}
-	}
-}
-
-static bool pd_install(struct cw__sim_proxy_demo *d)
-{
-	int ret = cw_tick_install_proxy(d->sys, cw_tick_proxy_setup_oob_timers, NULL, d->mask);
-
-	if (ret) {
-		cw_sim_system_log(d->sys, CW_LOG_WARNING, "sim: proxy: install failed: %s",
-				  cw_strerror(ret));
-		return false;
-	}
-	return true;
-}
-
-/* Reinstall cycle: the loop pauses for no time at all (same instant, same grid). */
-static void pd_reinstall(struct cw__sim_proxy_demo *d)
-{
-	for (unsigned i = 0; i < d->nr && d->p.oob_period_ns; i++) {
-		d->cpus[i].resume_ns = d->cpus[i].loop_oob.expires_ns;
-		cw_sim_hw_run_on(d->hw, d->cpus[i].cpu, pd_cancel_loop_oob, &d->cpus[i]);
-	}
-	cw_tick_uninstall_proxy(d->sys, d->mask);
-	if (!pd_install(d)) {
+	if (c->phase == phase) {
 		return;
 	}
+	ph->duration_ns += pd_now(c->d) - ph->start_ns;
+	ph->real_irqs += pd_irqs(c) - ph->irqs_start;
+	c->phase = phase;
+	ph = pd_ph(c);
+	ph->start_ns = pd_now(c->d);
+	ph->irqs_start = pd_irqs(c);
+}
+
+/* On the CPU: the loop moves from the in-band hrtimer to an oob timer on the same grid. */
+static void pd_cpu_to_oob(void *arg)
+{
+	struct pd_cpu *c = arg;
+	cw_ktime_t next = cw_hrtimer_get_expires(&c->loop_hr);
+
+	pd_cpu_phase(c, CW_SIM_PROXY_WITH);
+	if (c->d->p.oob_period_ns) {
+		cw_hrtimer_cancel(&c->loop_hr);
+		cw_oob_timer_start(c->d->sys, c->cpu, &c->loop_oob, next, c->d->p.oob_period_ns);
+	}
+}
+
+/* On the CPU: back to the in-band hrtimer, on the same grid. */
+static void pd_cpu_to_inband(void *arg)
+{
+	struct pd_cpu *c = arg;
+
+	pd_cpu_phase(c, CW_SIM_PROXY_AFTER);
+	if (c->d->p.oob_period_ns && c->loop_oob.queued) {
+		cw_ktime_t next = c->loop_oob.expires_ns;
+
+		cw_oob_timer_cancel(c->d->sys, c->cpu, &c->loop_oob);
+		cw_hrtimer_start(&c->loop_hr, next,
+				 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED |
+					 CW_HRTIMER_MODE_HARD);
+	}
+}
+
+/* On the CPU: a reinstall begins; the loop pauses at its next expiry. */
+static void pd_cpu_pause(void *arg)
+{
+	struct pd_cpu *c = arg;
+
+	c->resume_ns = c->loop_oob.expires_ns;
+	cw_oob_timer_cancel(c->d->sys, c->cpu, &c->loop_oob);
+}
+
+/* On the CPU: the reinstall is done; the loop resumes on its grid. */
+static void pd_cpu_resume(void *arg)
+{
+	struct pd_cpu *c = arg;
+
+	if (c->d->p.oob_period_ns) {
+		cw_oob_timer_start(c->d->sys, c->cpu, &c->loop_oob, c->resume_ns,
+				   c->d->p.oob_period_ns);
+	}
+	pd_ph(c)->reinstalls++;
+}
+
+/* Run @fn on every online CPU of the section, without waiting for any. */
+static void pd_each_cpu(struct cw__sim_proxy_demo *d, void (*fn)(void *))
+{
 	for (unsigned i = 0; i < d->nr; i++) {
-		if (d->p.oob_period_ns) {
-			pd_run_on(&d->cpus[i], pd_start_loop_oob, d->cpus[i].resume_ns);
+		struct pd_cpu *c = &d->cpus[i];
+
+		if (cw_cpu_online(d->sys, c->cpu)) {
+			cw_sim_hw_run_on_async(d->hw, c->cpu, fn, c, NULL, NULL);
 		}
-		pd_ph(&d->cpus[i])->reinstalls++;
+	}
+}
+
+static void pd_op_failed(struct cw__sim_proxy_demo *d, const char *what, int ret)
+{
+	cw_sim_system_log(d->sys, CW_LOG_WARNING, "sim: proxy: %s failed: %s", what,
+			  cw_strerror(ret));
+}
+
+/* Install (first, or the second half of a reinstall) done. */
+static void pd_installed(struct cw_system *sys, int ret, void *arg)
+{
+	struct cw__sim_proxy_demo *d = arg;
+	bool reinstall = d->phase == CW_SIM_PROXY_WITH;
+
+	(void)sys;
+	d->op_busy = false;
+	if (d->stopping) {
+		return;
+	}
+	if (ret) {
+		pd_op_failed(d, "install", ret);
+		d->phase = CW_SIM_PROXY_AFTER;
+		cw_sim_event_cancel(d->sim, &d->phase_ev);
+		for (unsigned i = 0; i < d->nr; i++) {
+			pd_cpu_phase(&d->cpus[i], CW_SIM_PROXY_AFTER);
+		}
+		return;
+	}
+	d->phase = CW_SIM_PROXY_WITH;
+	pd_each_cpu(d, reinstall ? pd_cpu_resume : pd_cpu_to_oob);
+}
+
+/* The first half of a reinstall done: install again. */
+static void pd_reinstall_uninstalled(struct cw_system *sys, int ret, void *arg)
+{
+	struct cw__sim_proxy_demo *d = arg;
+
+	(void)sys;
+	d->op_busy = false;
+	if (d->stopping) {
+		return;
+	}
+	if (ret) {
+		pd_op_failed(d, "uninstall", ret);
+	}
+	d->op_busy = true;
+	ret = cw_tick_install_proxy_async(d->sys, cw_tick_proxy_setup_oob_timers, NULL, d->mask,
+					  pd_installed, d);
+	if (ret) {
+		d->op_busy = false;
+		pd_op_failed(d, "install", ret);
+	}
+}
+
+/* The final uninstall done. */
+static void pd_uninstalled(struct cw_system *sys, int ret, void *arg)
+{
+	struct cw__sim_proxy_demo *d = arg;
+
+	(void)sys;
+	d->op_busy = false;
+	if (!d->stopping && ret) {
+		pd_op_failed(d, "uninstall", ret);
 	}
 }
 
@@ -342,23 +422,44 @@ static void pd_phase_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 	struct cw__sim_proxy_demo *d = ev->data;
 	uint64_t now = cw_sim_now_ns(sim);
 	uint64_t next = UINT64_MAX;
+	int ret;
 
+	if (d->op_busy) {
+		/* The last operation still waits for a masked CPU: try again shortly. */
+		cw_sim_event_schedule(sim, ev, now + 100000);
+		return;
+	}
+	d->op_busy = true;
 	if (d->phase == CW_SIM_PROXY_BEFORE) {
-		pd_phase_end(d);
-		if (!pd_install(d)) {
-			pd_phase_begin(d, CW_SIM_PROXY_AFTER);
-			return;
-		}
-		pd_phase_begin(d, CW_SIM_PROXY_WITH);
-		pd_move_loops(d, true);
+		ret = cw_tick_install_proxy_async(d->sys, cw_tick_proxy_setup_oob_timers, NULL,
+						  d->mask, pd_installed, d);
 	} else if (d->p.uninstall_at_ns && now >= d->p.uninstall_at_ns) {
-		pd_phase_end(d);
-		pd_move_loops(d, false);
-		cw_tick_uninstall_proxy(d->sys, d->mask);
-		pd_phase_begin(d, CW_SIM_PROXY_AFTER);
+		d->phase = CW_SIM_PROXY_AFTER;
+		pd_each_cpu(d, pd_cpu_to_inband);
+		ret = cw_tick_uninstall_proxy_async(d->sys, d->mask, pd_uninstalled, d);
+		if (ret) {
+			d->op_busy = false;
+			pd_op_failed(d, "uninstall", ret);
+		}
 		return;
 	} else {
-		pd_reinstall(d);
+		pd_each_cpu(d, pd_cpu_pause);
+		ret = cw_tick_uninstall_proxy_async(d->sys, d->mask, pd_reinstall_uninstalled, d);
+	}
+	if (ret) {
+		d->op_busy = false;
+		pd_op_failed(d, d->phase == CW_SIM_PROXY_BEFORE ? "install" : "uninstall", ret);
+		if (d->phase == CW_SIM_PROXY_BEFORE) {
+			d->phase = CW_SIM_PROXY_AFTER;
+			for (unsigned i = 0; i < d->nr; i++) {
+				pd_cpu_phase(&d->cpus[i], CW_SIM_PROXY_AFTER);
+			}
+			return;
+		}
+	}
+	/* The phase may have ended already (every step ran at once and failed). */
+	if (d->phase == CW_SIM_PROXY_AFTER) {
+		return;
 	}
 	if (d->p.reinstall_every_ns) {
 		next = now + d->p.reinstall_every_ns;
@@ -458,8 +559,10 @@ int cw__sim_proxy_demo_start(struct cw_sim_machine *m, const struct cw_sim_proxy
 	d->phase = CW_SIM_PROXY_BEFORE;
 	for (unsigned i = 0; i < d->nr; i++) {
 		pd_cpu_start(d, &d->cpus[i], p->first_cpu + i);
+		d->cpus[i].phase = CW_SIM_PROXY_BEFORE;
+		d->cpus[i].ph[CW_SIM_PROXY_BEFORE].start_ns = pd_now(d);
+		d->cpus[i].ph[CW_SIM_PROXY_BEFORE].irqs_start = pd_irqs(&d->cpus[i]);
 	}
-	pd_phase_begin(d, CW_SIM_PROXY_BEFORE);
 	cw_sim_event_init(&d->phase_ev, pd_phase_fire, d);
 	if (p->install_at_ns) {
 		cw_sim_event_schedule(d->sim, &d->phase_ev, p->install_at_ns);
@@ -478,14 +581,36 @@ void cw__sim_proxy_demo_stop(struct cw__sim_proxy_demo *d)
 	if (!d) {
 		return;
 	}
+	d->stopping = true;
 	cw_sim_event_cancel(d->sim, &d->phase_ev);
 	for (unsigned i = 0; i < d->nr; i++) {
 		struct pd_cpu *c = &d->cpus[i];
 
 		cw_sim_event_cancel(d->sim, &c->stall_ev);
 		if (c->stalled) {
+			/* Replays the calls logged on it. */
 			cw_sim_hw_inband_unstall(d->hw, c->cpu);
+			c->stalled = false;
 		}
+	}
+	/*
+	 * An operation in flight ends now that nothing is masked: its
+	 * remaining steps run at once, its completions are events at this
+	 * instant. (Stopping from inside an engine event cannot run them: not
+	 * done by any caller; the operation would then outlive the demo.)
+	 */
+	while (d->op_busy && !d->sim->running && cw_sim_nr_queued(d->sim)) {
+		cw_sim_run_until(d->sim, cw_sim_next_event_ns(d->sim));
+	}
+	if (d->op_busy) {
+		/* Its completion still refers to the demo: leave the demo allocated (stopping). */
+		cw_sim_system_log(d->sys, CW_LOG_WARNING,
+				  "sim: proxy: stopped with an install or uninstall in flight");
+		return;
+	}
+	for (unsigned i = 0; i < d->nr; i++) {
+		struct pd_cpu *c = &d->cpus[i];
+
 		cw_hrtimer_cancel(&c->loop_hr);
 		cw_hrtimer_cancel(&c->probe);
 		if (c->loop_oob.queued) {
@@ -552,7 +677,7 @@ CW_API int cw_sim_machine_proxy_stats(const struct cw_sim_machine *m, unsigned c
 	}
 	c = &d->cpus[cpu - d->p.first_cpu];
 	ph = c->ph[phase];
-	if (phase == d->phase) {
+	if (phase == c->phase) {
 		/* The phase in progress counts up to now. */
 		ph.duration_ns += pd_now(d) - ph.start_ns;
 		ph.real_irqs += pd_irqs((struct pd_cpu *)c) - ph.irqs_start;

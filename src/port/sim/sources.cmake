@@ -30,9 +30,17 @@ set(CW_SIM_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-arch-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-tmu.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/nic.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/idle-server.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-hpet.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-lapic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-pit.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/hw-chan.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/drv-global-timer.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/drv-arch-timer.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/drv-tmu.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/drv-hpet.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/drv-lapic.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/drv-pit.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/workload.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/proxy-demo.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/drivers.c

@@ -128,6 +128,12 @@ static void template_log_write(void *ctx, int level, const char *line)
  * ever spins.
  *
  * NULL fallback: loops spin without a hint.
+ *
+ * The contended wait of a core spinlock backs off through a link-time hook
+ * instead, cw_port_lock_backoff() (port.h): a kernel port keeps the core's
+ * weak default (a pause), since its lock holders run with interrupts held
+ * off and are never preempted by their waiters; a hosted port whose lock
+ * holders are preemptible threads defines it to yield and sleep.
  */
 static void template_cpu_relax(void *ctx)
 {
