@@ -88,6 +88,9 @@ struct pd_cpu {
 	struct cw_hrtimer probe;
 	/** Next loop expiry across a reinstall. */
 	cw_ktime_t resume_ns;
+	/** First expiries of the loop and the probe (set up on the CPU, maybe at an unstall). */
+	cw_ktime_t loop_first_ns;
+	cw_ktime_t probe_first_ns;
 	/**
 	 * The phase this CPU's samples go to: it follows the demo's phase when
 	 * the CPU's loop changes stage (an asynchronous call on the CPU, run at
@@ -184,25 +187,20 @@ static enum cw_hrtimer_restart pd_probe(struct cw_hrtimer *t)
 	return CW_HRTIMER_RESTART;
 }
 
-/* On the CPU: start the in-band loop at @at (absolute MONOTONIC). */
-struct pd_start {
-	struct pd_cpu *c;
-	cw_ktime_t at;
-};
-
+/* On the CPU: start the in-band loop at its first expiry (absolute MONOTONIC). */
 static void pd_start_loop_hr(void *arg)
 {
-	struct pd_start *s = arg;
+	struct pd_cpu *c = arg;
 
-	cw_hrtimer_start(&s->c->loop_hr, s->at,
+	cw_hrtimer_start(&c->loop_hr, c->loop_first_ns,
 			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
 }
 
 static void pd_start_probe(void *arg)
 {
-	struct pd_start *s = arg;
+	struct pd_cpu *c = arg;
 
-	cw_hrtimer_start(&s->c->probe, s->at,
+	cw_hrtimer_start(&c->probe, c->probe_first_ns,
 			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
 }
 
@@ -213,11 +211,14 @@ static void pd_cancel_loop_oob(void *arg)
 	cw_oob_timer_cancel(c->d->sys, c->cpu, &c->loop_oob);
 }
 
-static void pd_run_on(struct pd_cpu *c, void (*fn)(void *), cw_ktime_t at)
+/*
+ * Run @fn on the CPU. The demo starts before its first masked section, but
+ * a CPU someone else masked, or a start from inside an engine event, takes
+ * it through the CPU's in-band log (an event cannot wait).
+ */
+static void pd_run_on(struct pd_cpu *c, void (*fn)(void *))
 {
-	struct pd_start s = { c, at };
-
-	cw_sim_hw_run_on(c->d->hw, c->cpu, fn, &s);
+	cw_sim_hw_run_on_async(c->d->hw, c->cpu, fn, c, NULL, NULL);
 }
 
 /* ---- masked sections ---- */
@@ -506,11 +507,12 @@ static void pd_cpu_start(struct cw__sim_proxy_demo *d, struct pd_cpu *c, unsigne
 	c->loop_oob.fn = pd_loop_oob;
 	c->loop_oob.data = c;
 	/* Both on their period's grid from the next boundary; the probe half a period off. */
+	c->probe_first_ns = (now / (cw_ktime_t)ip + 1) * (cw_ktime_t)ip + (cw_ktime_t)ip / 2;
 	if (op) {
-		pd_run_on(c, pd_start_loop_hr, (now / (cw_ktime_t)op + 1) * (cw_ktime_t)op);
+		c->loop_first_ns = (now / (cw_ktime_t)op + 1) * (cw_ktime_t)op;
+		pd_run_on(c, pd_start_loop_hr);
 	}
-	pd_run_on(c, pd_start_probe,
-		  (now / (cw_ktime_t)ip + 1) * (cw_ktime_t)ip + (cw_ktime_t)ip / 2);
+	pd_run_on(c, pd_start_probe);
 	cw_sim_event_init(&c->stall_ev, pd_stall_fire, c);
 	c->stall_ev.cpu = cpu;
 	cw_sim_event_schedule(d->sim, &c->stall_ev,
@@ -614,6 +616,11 @@ void cw__sim_proxy_demo_stop(struct cw__sim_proxy_demo *d)
 		cw_hrtimer_cancel(&c->loop_hr);
 		cw_hrtimer_cancel(&c->probe);
 		if (c->loop_oob.queued) {
+			/*
+			 * Never a masked CPU: the demo unstalled its CPUs above and
+			 * nothing else masks them; the demo is freed below, so a
+			 * call left in a log would outlive it.
+			 */
 			cw_sim_hw_run_on(d->hw, c->cpu, pd_cancel_loop_oob, c);
 		}
 	}
