@@ -10,6 +10,7 @@
 #ifndef CLOCKWORK_INCLUDE_SIM_H
 #define CLOCKWORK_INCLUDE_SIM_H
 
+#include <clockwork/sim_idle_server.h>
 #include <clockwork/types.h>
 
 #ifdef __cplusplus
@@ -996,6 +997,8 @@ struct cw_sim_workload_desc {
 	struct cw_sim_proxy_desc proxy;
 	/** [nic] section (policy CW_SIM_NIC_NONE: none). */
 	struct cw_sim_nic_desc nic;
+	/** [idle-server] section (line 0: none; include/clockwork/sim_idle_server.h). */
+	struct cw_sim_idle_server_desc idle_server;
 };
 
 /**

@@ -40,6 +40,7 @@
 #include "timer-internal.h"
 
 #include <clockwork/timekeeping.h>
+#include <clockwork/tmigr.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -1123,6 +1124,8 @@ static void verify_periodic(struct cw_check *c, struct cw_system *sys,
 int cw_check_verify(struct cw_system *sys)
 {
 	struct cw_check *c = sys ? sys->check : NULL;
+	char tmigr_report[256];
+	bool tmigr_bad;
 	int64_t offs[4], mono;
 	uint64_t jiffies;
 	int st;
@@ -1130,10 +1133,20 @@ int cw_check_verify(struct cw_system *sys)
 	if (!c) {
 		return 0;
 	}
+	/*
+	 * Timer migration's own checker first (it takes the hierarchy's and
+	 * the wheel's locks, which come before ours): every group's state and
+	 * first event recomputed from the CPUs, every idle CPU's first global
+	 * timer covered. A verify runs between engine steps, where it holds.
+	 */
+	tmigr_bad = cw_tmigr_check(sys, tmigr_report, sizeof(tmigr_report)) == CW_EINVAL;
 	mono = mono_now(sys, offs);
 	jiffies = cw_jiffies_get(sys);
 	cw_spin_lock(&c->lock);
 	c->stats.verifies++;
+	if (tmigr_bad) {
+		violate(c, "timer migration: %s", tmigr_report);
+	}
 	for (size_t i = 0; i < c->cap && !c->broken; i++) {
 		struct ent *e = &c->tab[i];
 

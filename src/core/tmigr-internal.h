@@ -94,6 +94,13 @@ bool cw__tmigr_requires_handle_remote(struct cw_system *sys, unsigned cpu, uint6
 /** Remote expiry with explicit jiffies (tests): cw__tmigr_handle_remote() at @p now_jiffies. */
 void cw__tmigr_handle_remote_at(struct cw_system *sys, unsigned cpu, uint64_t now_jiffies);
 
+/**
+ * Tests only: flip @p cpu's bit in its level-0 group's active bitmap (a
+ * corruption the protocol never makes; the checker must report it).
+ * @return false when @p cpu has no group (migration off, isolated, bad CPU).
+ */
+bool cw__tmigr_test_flip_active(struct cw_system *sys, unsigned cpu);
+
 /** Whether @p cpu takes part in the hierarchy (migration on, online, not isolated). */
 bool cw__tmigr_cpu_available(struct cw_system *sys, unsigned cpu);
 

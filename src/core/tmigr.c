@@ -184,6 +184,18 @@ struct tmigr_cpu {
 	unsigned klass;
 	/** Jiffy the CPU must wake for as the last idle CPU, or NO_EVENT. */
 	_Atomic uint64_t wakeup;
+	/**
+	 * Jiffy its last idle entry told the tick layer to wake at (it wakes
+	 * no later), or NO_EVENT (awake, or nothing): for the checker, which
+	 * counts a global timer not handed up as covered by it.
+	 */
+	_Atomic uint64_t armed;
+	/**
+	 * Kicked to take the last idle CPU's duty (the IPI may be in flight);
+	 * cleared when it next enters or leaves idle. For the checker: such a
+	 * CPU is about to wake and re-plan its sleep.
+	 */
+	_Atomic bool kicked;
 	/** Its top group names it as the duty holder (under tmc->lock). */
 	bool holds_duty;
 	/** Copy of cw_system_config.tmigr_one_duty_holder. */
@@ -551,11 +563,13 @@ uint64_t cw__tmigr_cpu_deactivate(struct cw_system *sys, unsigned cpu, uint64_t 
 	if (duty != NO_EVENT) {
 		stat_inc(&tm->duties);
 	}
-	cw_spin_unlock(&tmc->lock);
 	ret = earlier(next_local, duty);
 	if (hand_up == NO_EVENT) {
 		ret = earlier(ret, next_global);
 	}
+	atomic_store_explicit(&tmc->armed, ret, memory_order_relaxed);
+	atomic_store_explicit(&tmc->kicked, false, memory_order_relaxed);
+	cw_spin_unlock(&tmc->lock);
 	return ret;
 }
 
@@ -575,6 +589,8 @@ void cw__tmigr_cpu_activate(struct cw_system *sys, unsigned cpu)
 	}
 	CW_WRITE_ONCE(tmc->idle, false);
 	atomic_store_explicit(&tmc->wakeup, NO_EVENT, memory_order_relaxed);
+	atomic_store_explicit(&tmc->armed, NO_EVENT, memory_order_relaxed);
+	atomic_store_explicit(&tmc->kicked, false, memory_order_relaxed);
 	drop_duty(tmc);
 	if (tmc->available) {
 		atomic_store_explicit(&tmc->cpuevt.ignore, true, memory_order_release);
@@ -814,6 +830,7 @@ static void global_hook(struct cw_system *sys, unsigned cpu, uint64_t expiry)
 	}
 	cw_spin_unlock(&tmc->lock);
 	if (kick) {
+		atomic_store_explicit(&tm->cpus[target].kicked, true, memory_order_relaxed);
 		cw__cpu_send_ipi(sys, target, CW_IPI_KICK);
 	}
 }
@@ -993,6 +1010,7 @@ void cw__tmigr_cpu_dying(struct cw_system *sys, unsigned cpu)
 		if (i != cpu && tm->cpus[i].klass == tmc->klass && cw_cpu_online(sys, i) &&
 		    cw__tmigr_cpu_available(sys, i)) {
 			stat_inc(&tm->kicks);
+			atomic_store_explicit(&tm->cpus[i].kicked, true, memory_order_relaxed);
 			cw__cpu_send_ipi(sys, i, CW_IPI_KICK);
 			return;
 		}
@@ -1054,6 +1072,8 @@ int cw__tmigr_init(struct cw_system *sys, const struct cw_system_config *cfg)
 		tmc->klass = nr_classes > 1 ? cfg->cpu_capacity_class[i] : 0;
 		tmc->isolated = cfg->cpu_isolated && cfg->cpu_isolated[i];
 		atomic_init(&tmc->wakeup, NO_EVENT);
+		atomic_init(&tmc->armed, NO_EVENT);
+		atomic_init(&tmc->kicked, false);
 		atomic_init(&tmc->cpuevt.expires, NO_EVENT);
 		atomic_init(&tmc->cpuevt.ignore, true);
 		atomic_init(&tmc->cpuevt.cpu, i);
@@ -1433,6 +1453,16 @@ int cw_tmigr_check(struct cw_system *sys, char *report, size_t len)
 		    (n.local != NO_EVENT && cw_time_before_eq64(n.local, n.global))) {
 			continue;
 		}
+		/*
+		 * Its own wakeup covers it: the global event was not handed up at
+		 * idle entry (the local one came first), and that local timer has
+		 * since run, moved or gone while the CPU sleeps on towards it (a
+		 * CPU does not re-plan its sleep when a timer is deleted).
+		 */
+		rec = atomic_load_explicit(&tmc->armed, memory_order_relaxed);
+		if (rec != NO_EVENT && cw_time_before_eq64(rec, n.global)) {
+			continue;
+		}
 		rec = atomic_load_explicit(&tmc->cpuevt.ignore, memory_order_relaxed)
 			      ? NO_EVENT
 			      : atomic_load_explicit(&tmc->cpuevt.expires, memory_order_relaxed);
@@ -1463,8 +1493,9 @@ int cw_tmigr_check(struct cw_system *sys, char *report, size_t len)
 			uint64_t w =
 				atomic_load_explicit(&tm->cpus[d].wakeup, memory_order_relaxed);
 
-			covered = tm->cpus[d].idle && w != NO_EVENT &&
-				  cw_time_before_eq64(w, n.global);
+			covered = (tm->cpus[d].idle && w != NO_EVENT &&
+				   cw_time_before_eq64(w, n.global)) ||
+				  atomic_load_explicit(&tm->cpus[d].kicked, memory_order_relaxed);
 		}
 		if (!covered) {
 			return fail(
@@ -1475,4 +1506,18 @@ int cw_tmigr_check(struct cw_system *sys, char *report, size_t len)
 		}
 	}
 	return 0;
+}
+
+bool cw__tmigr_test_flip_active(struct cw_system *sys, unsigned cpu)
+{
+	struct cw_tmigr *tm = tm_of(sys);
+	struct tmigr_cpu *tmc;
+
+	if (!tm || cpu >= tm->nr_cpus || !tm->cpus[cpu].group) {
+		return false;
+	}
+	tmc = &tm->cpus[cpu];
+	/* No sequence increment: a corruption the protocol never makes. */
+	atomic_fetch_xor_explicit(&tmc->group->state, tmc->childmask, memory_order_relaxed);
+	return true;
 }

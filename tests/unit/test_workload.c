@@ -192,7 +192,7 @@ static const struct wl_bad bad[] = {
 	{ WL "[workload]\n", 4,
 	  "expected one [workload] section (got a second; the first is at line 1)" },
 	{ WL "[load]\n", 4,
-	  "expected a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic] (got '[load]')" },
+	  "expected a section [workload], [cpu LIST], [hotplug], [server], [idle-server], [proxy] or [nic] (got '[load]')" },
 	{ WL "[cpu 1\n", 4, "expected a section header ending in ']' (got '[cpu 1')" },
 	{ WL "busy\n", 4, "expected 'key = value', '[section]' or a comment (got 'busy')" },
 	{ WL "idle =\n", 4, "expected a value for 'idle' (got nothing)" },

@@ -76,3 +76,11 @@ foreach(n 8 512)
   set_tests_properties(test_tmigr_study_${n} PROPERTIES LABELS unit TIMEOUT 120
                        PASS_REGULAR_EXPRESSION "check: the issue's targets hold")
 endforeach()
+
+# The wakeup study in cwsim (--tmigr-policies on examples/machines/tmigr and
+# examples/workloads/idle-server.ini) and timer migration's checker in the
+# invariant checker's verify.
+cw_add_test(test_tmigr_policies LABEL unit TIMEOUT 120 SOURCES unit/test_tmigr_policies.c)
+target_link_libraries(test_tmigr_policies PRIVATE cwsim_lib)
+target_compile_definitions(test_tmigr_policies PRIVATE CW_BUILDING_LIBRARY)
+target_compile_definitions(test_tmigr_policies PRIVATE CW_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

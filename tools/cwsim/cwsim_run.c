@@ -26,6 +26,7 @@
  */
 #include "claim_report.h"
 #include "tmigr_report.h"
+#include "tmigr_policies.h"
 #include "cwsim.h"
 #include "cli.h"
 #include "jsonw.h"
@@ -105,6 +106,11 @@ struct cwsim_opts {
 	bool tmigr_tree;
 	/** --tmigr-per-class: one timer-migration hierarchy per capacity class. */
 	bool tmigr_per_class;
+	/** --tmigr-one-duty-holder: cw_system_config.tmigr_one_duty_holder. */
+	bool tmigr_one_holder;
+	/** --tmigr-policies LIST (tmigr_policies.h; 0: one normal run) and --tmigr-plot DIR. */
+	unsigned tmigr_policies;
+	const char *tmigr_plot;
 	/** --workload FILE ("none": no workload; NULL: the built-in default). */
 	const char *workload_path;
 	/** --suspend-at / --suspend-for. */
@@ -230,6 +236,12 @@ static void usage(FILE *f)
 	      "                       counters and the tree (docs/timer-migration.md)\n"
 	      "  --tmigr-per-class    one timer-migration hierarchy per CPU capacity class\n"
 	      "                       (the machine's capacity_class keys; off by default)\n"
+	      "  --tmigr-one-duty-holder  one last-idle duty holder per tree (off by default)\n"
+	      "  --tmigr-policies LIST  instead of one run, run the machine once per policy\n"
+	      "                       (pull, push, pinned, periodic, comma-separated, or all)\n"
+	      "                       with an [idle-server] workload: one table row each\n"
+	      "                       (docs/timer-migration.md)\n"
+	      "  --tmigr-plot DIR     with --tmigr-policies: DIR/tmigr-wakeups.svg (gnuplot)\n"
 	      "  --quiet              print only the final tables, not the boot log\n"
 	      "  --json FILE          also write every table to FILE as JSON (units in the\n"
 	      "                       key names; docs/simulator.md, \"JSON report\")\n"
@@ -345,6 +357,19 @@ static int parse_valued(int argc, char **argv, int *i, struct cwsim_parse *p)
 		o->trace_to_set = true;
 		return cli_time(cli, "--trace-to", v, &o->trace.to_ns);
 	}
+	if ((v = cli_opt_value(argc, argv, i, "--tmigr-policies"))) {
+		if (cwsim_tmigr_policies_parse(v, &o->tmigr_policies) != 0) {
+			return cli_bad_arg(
+				cli,
+				"--tmigr-policies: expected all or a list of pull, push, "
+				"pinned, periodic (got '%s')",
+				v);
+		}
+		return 0;
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--tmigr-plot"))) {
+		return cli_string(cli, "--tmigr-plot", v, "a directory", &o->tmigr_plot);
+	}
 	if ((v = cli_opt_value(argc, argv, i, "--duration"))) {
 		return cli_time(cli, "--duration", v, &o->duration_ns);
 	}
@@ -442,6 +467,10 @@ static int parse_arg(int argc, char **argv, int *i, void *ctx)
 	}
 	if (strcmp(argv[*i], "--tmigr-per-class") == 0) {
 		p->o->tmigr_per_class = true;
+		return 0;
+	}
+	if (strcmp(argv[*i], "--tmigr-one-duty-holder") == 0) {
+		p->o->tmigr_one_holder = true;
 		return 0;
 	}
 	if (strcmp(argv[*i], "--step") == 0) {
@@ -1219,6 +1248,7 @@ static int build(struct cwsim_run *r, const struct cw_sim_machine_desc *desc, FI
 	cfg.highres_off = o->highres_off;
 	cfg.hrtimer_eager_rearm = o->hrtimer_eager;
 	cfg.tmigr_per_class = o->tmigr_per_class;
+	cfg.tmigr_one_duty_holder = o->tmigr_one_holder;
 	cfg.check = o->check_off ? CW_CHECK_OFF : CW_CHECK_ON;
 	/* REALTIME: --realtime, else the machine's [system] realtime, else 2025. */
 	if (o->realtime_set) {
@@ -1616,6 +1646,34 @@ static int run(struct cwsim_run *r)
 	return r->interrupted ? CWSIM_EXIT_INTERRUPTED : ret;
 }
 
+/* --tmigr-policies: the machine once per policy instead of one run (tmigr_policies.h). */
+static int run_policies(struct cwsim_run *r, const struct cw_sim_machine_desc *desc)
+{
+	const struct cwsim_opts *o = r->opts;
+	struct cwsim_report rep = { .out = r->out, .json = r->json_file ? &r->json : NULL };
+	struct cwsim_tmigr_policies_opts p = {
+		.mask = o->tmigr_policies,
+		.seed = o->seed,
+		.duration_ns = o->duration_ns,
+		.hz = o->hz,
+		.check_off = o->check_off,
+		.per_class = o->tmigr_per_class,
+		.one_holder = o->tmigr_one_holder,
+		.progress = o->progress,
+		.plot_dir = o->tmigr_plot,
+		.machine_name = desc->name,
+	};
+
+	if (o->trace.path || o->report.dir || o->step || o->nr_dumps || o->suspend ||
+	    o->override_name || o->nohz_off) {
+		fprintf(r->err, "cwsim: --tmigr-policies runs its own machines: it takes no "
+				"--trace, --report, --step, --dump-timers-at, --suspend-at, "
+				"--override or --nohz\n");
+		return CWSIM_EXIT_USAGE;
+	}
+	return cwsim_tmigr_policies(&rep, desc, r->workload, &p, r->err);
+}
+
 /* Host wall time, s (--resources only: a run's output never depends on it). */
 static double wall_s(void)
 {
@@ -1702,11 +1760,11 @@ int cwsim_main(int argc, char **argv, FILE *out, FILE *err)
 	    cwsim_html_prepare(&o.report, &o.json_path, &o.trace.path, err) != 0) {
 		ret = CWSIM_EXIT_FAILURE;
 	}
-	ret = ret ? ret : build(&r, desc, err);
+	ret = ret ? ret : (o.tmigr_policies ? CWSIM_EXIT_OK : build(&r, desc, err));
 	r.machine_name = desc ? desc->name : NULL;
 	r.desc = desc;
 	ret = ret ? ret : json_open(&r);
-	ret = ret ? ret : run(&r);
+	ret = ret ? ret : (o.tmigr_policies ? run_policies(&r, desc) : run(&r));
 	ret = json_close(&r, ret);
 	/* A run that failed after the observers were hooked: close the trace as far as it got. */
 	unobserve(&r);

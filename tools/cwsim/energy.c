@@ -44,6 +44,32 @@ static bool has_power(const struct cw_sim_machine_desc *d)
 	return any;
 }
 
+bool cwsim_energy_known(const struct cw_sim_machine_desc *desc)
+{
+	return has_power(desc);
+}
+
+void cwsim_energy_of_cpu(struct cw_sim_machine *m, const struct cw_sim_machine_desc *desc,
+			 unsigned cpu, struct cwsim_energy *out)
+{
+	struct cw_system *sys = cw_sim_machine_system(m);
+	struct cw_sim_hw_cpu_stats hs = { 0 };
+	uint64_t awake = cw_sim_now_ns(cw_sim_system_engine(sys)) - cw_sim_system_suspended_ns(sys);
+	uint64_t idle_ns = 0, idle = 0;
+
+	cw_sim_hw_cpu_get_stats(cw_sim_machine_hw(m), cpu, &hs);
+	for (unsigned i = 0; i < CW_SIM_HW_MAX_IDLE_STATES; i++) {
+		idle_ns += hs.idle_ns[i];
+		if (i < desc->nr_idle_states) {
+			idle += energy_nj(desc->idle_states[i].power_uw, hs.idle_ns[i]);
+		}
+	}
+	out->wakeups = hs.wakeups;
+	out->active_nj = energy_nj(desc->active_power_uw, awake > idle_ns ? awake - idle_ns : 0);
+	out->idle_nj = idle;
+	out->wakeup_nj = desc->wakeup_energy_nj * hs.wakeups;
+}
+
 void cwsim_report_energy(struct cwsim_report *rep, struct cw_sim_machine *m,
 			 const struct cw_sim_machine_desc *desc)
 {
@@ -57,7 +83,6 @@ void cwsim_report_energy(struct cwsim_report *rep, struct cw_sim_machine *m,
 		{ "avg (mW)", "average_power_uw", 10, 0 },
 	};
 	struct cw_system *sys = cw_sim_machine_system(m);
-	struct cw_sim_hw *hw = cw_sim_machine_hw(m);
 	uint64_t awake = cw_sim_now_ns(cw_sim_system_engine(sys)) - cw_sim_system_suspended_ns(sys);
 	uint64_t total = 0, wakeups = 0;
 	unsigned nr = cw_system_nr_cpus(sys);
@@ -68,23 +93,18 @@ void cwsim_report_energy(struct cwsim_report *rep, struct cw_sim_machine *m,
 	}
 	cwsim_table_begin(rep, "energy", cols, sizeof(cols) / sizeof(cols[0]));
 	for (unsigned cpu = 0; cpu < nr; cpu++) {
-		struct cw_sim_hw_cpu_stats hs = { 0 };
-		uint64_t idle_ns = 0, idle = 0, active, wake, sum;
+		struct cwsim_energy e;
+		uint64_t active, idle, wake, sum;
 
-		cw_sim_hw_cpu_get_stats(hw, cpu, &hs);
-		for (unsigned i = 0; i < CW_SIM_HW_MAX_IDLE_STATES; i++) {
-			idle_ns += hs.idle_ns[i];
-			if (i < desc->nr_idle_states) {
-				idle += energy_nj(desc->idle_states[i].power_uw, hs.idle_ns[i]);
-			}
-		}
-		active = energy_nj(desc->active_power_uw, awake > idle_ns ? awake - idle_ns : 0);
-		wake = desc->wakeup_energy_nj * hs.wakeups;
+		cwsim_energy_of_cpu(m, desc, cpu, &e);
+		active = e.active_nj;
+		idle = e.idle_nj;
+		wake = e.wakeup_nj;
 		sum = active + idle + wake;
 		total += sum;
-		wakeups += hs.wakeups;
+		wakeups += e.wakeups;
 		cwsim_cell_u64(rep, cpu);
-		cwsim_cell_u64(rep, hs.wakeups);
+		cwsim_cell_u64(rep, e.wakeups);
 		cwsim_cell_fixed_as(rep, mj_text(active, buf, sizeof(buf)), (int64_t)active, 0);
 		cwsim_cell_fixed_as(rep, mj_text(idle, buf, sizeof(buf)), (int64_t)idle, 0);
 		cwsim_cell_fixed_as(rep, mj_text(wake, buf, sizeof(buf)), (int64_t)wake, 0);

@@ -775,8 +775,18 @@ static int write_script(const struct cwsim_html *c, uint64_t end_ns, FILE *err)
 	return close_out(&o, err);
 }
 
+bool cwsim_gnuplot_found(void)
+{
+	return on_path("gnuplot");
+}
+
 /* gnuplot plots.gp in @dir, its output to gnuplot.log. */
 static int run_gnuplot(const char *dir, FILE *err)
+{
+	return cwsim_gnuplot_run(dir, "plots.gp", err);
+}
+
+int cwsim_gnuplot_run(const char *dir, const char *script, FILE *err)
 {
 	char log[CWSIM_HTML_PATH_MAX];
 	int status;
@@ -788,7 +798,7 @@ static int run_gnuplot(const char *dir, FILE *err)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(err, "cwsim: --report: cannot start gnuplot: %s\n", strerror(errno));
+		fprintf(err, "cwsim: cannot start gnuplot: %s\n", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
@@ -799,17 +809,17 @@ static int run_gnuplot(const char *dir, FILE *err)
 		}
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execlp("gnuplot", "gnuplot", "plots.gp", (char *)NULL);
+		execlp("gnuplot", "gnuplot", script, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			fprintf(err, "cwsim: --report: lost gnuplot: %s\n", strerror(errno));
+			fprintf(err, "cwsim: lost gnuplot: %s\n", strerror(errno));
 			return -1;
 		}
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(err, "cwsim: --report: gnuplot failed (%s %d); its messages are in '%s'\n",
+		fprintf(err, "cwsim: gnuplot failed (%s %d); its messages are in '%s'\n",
 			WIFEXITED(status) ? "exit status" : "signal",
 			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), log);
 		return -1;

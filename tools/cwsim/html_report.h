@@ -101,6 +101,16 @@ void cwsim_html_check_event(struct cwsim_html *c, const struct cw_check_event *e
  */
 int cwsim_html_finish(struct cwsim_html *c, const struct cwsim_html_run *run, FILE *out, FILE *err);
 
+/** Whether gnuplot is on PATH (other plots of cwsim use the same helpers). */
+bool cwsim_gnuplot_found(void);
+
+/**
+ * Run `gnuplot @p script` in directory @p dir, its output to
+ * @p dir/gnuplot.log, and wait for it.
+ * @return 0, or -1 with a message on @p err (gnuplot could not start or failed).
+ */
+int cwsim_gnuplot_run(const char *dir, const char *script, FILE *err);
+
 /** Free the collector without writing anything (a run that failed). NULL is fine. */
 void cwsim_html_free(struct cwsim_html *c);
 

@@ -57,7 +57,17 @@
 #define CLOSE_EVERY 16u
 #define HK_PERIOD   1000u
 #define BURST_LEN   500u
-#define DEEP_AFTER  4u     /* a sleep of this many jiffies or more counts as deep idle */
+#define DEEP_AFTER  4u /* a sleep of this many jiffies or more counts as deep idle */
+/*
+ * Energy, with the power figures of cwsim's study machines
+ * (examples/machines/tmigr/, their [idle] sections): a running CPU draws 3 W, a
+ * sleep shorter than DEEP_AFTER is in c1 (800 mW), a longer one in c6
+ * (50 mW), and every wakeup costs 20 uJ. Per CPU, summed.
+ */
+#define ACTIVE_MW   3000.0
+#define SHALLOW_MW  800.0
+#define DEEP_MW     50.0
+#define WAKEUP_UJ   20.0
 #define CAL         16384u /* traffic calendar, jiffies */
 #define MAX_LATE    4096u
 #define BIN         100u /* jiffies per plotted point */
@@ -504,6 +514,7 @@ static uint64_t percentile(const struct run *r, double q)
 /* Per policy of the last normal table: what --check compares. */
 struct summary {
 	uint64_t total, timer_global, p99, remote_on_isolated;
+	double joules;
 };
 static struct summary sum[PULL_PER_CLASS_HOLDER + 1];
 
@@ -528,8 +539,8 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool h
 	}
 	printf("| policy | idle wakeups/s | per CPU/s | packet | local | global | last-idle | IPI | "
 	       "tick | remote expiries | expired | lateness p50/p99/max (jiffies) | CPUs "
-	       "scanned/enqueue | deep idle |\n");
-	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	       "scanned/enqueue | deep idle | energy (J) | per CPU (mW) |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (unsigned pi = 0; pi < nr_pols; pi++) {
 		enum policy p = pols[pi];
 		uint64_t total = 0;
@@ -551,12 +562,22 @@ static void print_table(unsigned n, unsigned nodes, unsigned nr_isolated, bool h
 		for (unsigned c = 0; c < NR_CAUSES; c++) {
 			printf(" %.1f |", (double)r.wakeups[c] / seconds);
 		}
-		printf(" %llu | %llu | %llu / %llu / %u | %.2f | %.1f %% |\n",
+		double cpu_j = (double)seconds * HZ * n; /* CPU-jiffies of the run */
+		double active_j = cpu_j - (double)r.idle_jiffies;
+		double joules = (active_j * ACTIVE_MW +
+				 (double)(r.idle_jiffies - r.deep_jiffies) * SHALLOW_MW +
+				 (double)r.deep_jiffies * DEEP_MW) /
+					(1000.0 * HZ) +
+				(double)total * WAKEUP_UJ * 1e-6;
+
+		sum[p].joules = joules;
+		printf(" %llu | %llu | %llu / %llu / %u | %.2f | %.1f %% | %.3f | %.1f |\n",
 		       (unsigned long long)r.remote, (unsigned long long)r.expired,
 		       (unsigned long long)percentile(&r, 0.5),
 		       (unsigned long long)percentile(&r, 0.99), max,
 		       r.enqueues ? (double)r.scanned / (double)r.enqueues : 0.0,
-		       100.0 * (double)r.deep_jiffies / ((double)seconds * HZ * n));
+		       100.0 * (double)r.deep_jiffies / ((double)seconds * HZ * n), joules,
+		       joules * 1000.0 / seconds / n);
 		if (nr_isolated) {
 			printf("  (%s: %llu timeouts expired on an isolated CPU that was not their "
 			       "owner)\n",

@@ -30,6 +30,7 @@ set(CW_SIM_SOURCES
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-arch-timer.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-tmu.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/nic.c
+  ${PROJECT_SOURCE_DIR}/src/port/sim/idle-server.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-hpet.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-lapic.c
   ${PROJECT_SOURCE_DIR}/src/port/sim/hw-pit.c

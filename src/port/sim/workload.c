@@ -25,6 +25,7 @@
 
 #include "port/sim/sim-internal.h"
 #include "port/sim/nic-internal.h"
+#include "port/sim/idle-server-internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -80,6 +81,7 @@ enum wl_section {
 	WL_SERVER,
 	WL_PROXY,
 	WL_NIC,
+	WL_IDLE_SERVER,
 };
 
 struct wl_parser {
@@ -437,6 +439,17 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 			ps->sect = WL_PROXY;
 			return 0;
 		}
+		if (strcmp(words[0], "idle-server") == 0) {
+			if (ps->w->idle_server.line) {
+				return wl_err(
+					ps, ps->tx.line,
+					"section [idle-server] given twice (first at line %u)",
+					ps->w->idle_server.line);
+			}
+			cw__sim_idle_server_begin(&ps->tx, &ps->w->idle_server);
+			ps->sect = WL_IDLE_SERVER;
+			return 0;
+		}
 		if (strcmp(words[0], "nic") == 0) {
 			if (wl_once(ps, &ps->nic_line, "nic")) {
 				return CW_EINVAL;
@@ -458,7 +471,9 @@ static int wl_header(struct cw__sim_text *tx, char *name, const char *header)
 		break;
 	}
 	return wl_expected(
-		ps, "a section [workload], [cpu LIST], [hotplug], [server], [proxy] or [nic]",
+		ps,
+		"a section [workload], [cpu LIST], [hotplug], [server], [idle-server], [proxy] or "
+		"[nic]",
 		header);
 }
 
@@ -604,6 +619,9 @@ static int wl_assign(struct cw__sim_text *tx, char *key, char *val)
 	}
 	if (ps->sect == WL_SERVER) {
 		return wl_server(ps, key, val);
+	}
+	if (ps->sect == WL_IDLE_SERVER) {
+		return cw__sim_idle_server_key(&ps->tx, &ps->w->idle_server, ps->seen, key, val);
 	}
 	if (ps->sect == WL_NIC) {
 		return cw__sim_nic_key(&ps->tx, &ps->w->nic, ps->seen, key, val);
@@ -790,8 +808,9 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 	if (!ps->workload_line) {
 		return wl_err(ps, ps->tx.line, "expected a [workload] section (got none)");
 	}
-	if (!(ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ||
-	    !(ps->w->defaults.set & CW_SIM_WL_SET_IDLE)) {
+	/* [idle-server] drives the CPUs: busy and idle are then not used. */
+	if (!ps->w->idle_server.line && (!(ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ||
+					 !(ps->w->defaults.set & CW_SIM_WL_SET_IDLE))) {
 		return wl_err(ps, ps->workload_line,
 			      "expected keys 'busy' and 'idle' in [workload] (got %s)",
 			      (ps->w->defaults.set & CW_SIM_WL_SET_BUSY) ? "no idle" : "no busy");
@@ -808,6 +827,9 @@ static int wl_parse_text(struct wl_parser *ps, const char *text, size_t len)
 	}
 	if (ps->nic_line && cw__sim_nic_check(&ps->tx, &ps->w->nic)) {
 		return CW_EINVAL;
+	}
+	if (ps->w->idle_server.line) {
+		return cw__sim_idle_server_check(&ps->tx, &ps->w->idle_server);
 	}
 	return wl_check_cycles(ps);
 }
@@ -943,6 +965,8 @@ struct cw_sim_workload_run {
 	struct cw__sim_nic *nic;
 	/** cw_sim_workload_stop() runs: a hotplug barrier replayed now schedules nothing. */
 	bool stopping;
+	/** [idle-server]: its run (NULL: no section). */
+	struct cw__sim_idle_server *idle_server;
 };
 
 /* A uniform double in (0, 1]: 53 random bits. */
@@ -1130,6 +1154,16 @@ static void wl_begin_cpu_periods(struct wl_cpu *c)
 	}
 }
 
+/* A CPU back online (or whose offline was refused) resumes its periods, or its idle-server role. */
+static void wl_resume_cpu(struct wl_cpu *c)
+{
+	if (c->run->idle_server) {
+		cw__sim_idle_server_cpu_resume(c->run->idle_server, c->cpu);
+	} else {
+		wl_begin_cpu_periods(c);
+	}
+}
+
 static void wl_apply_hotplug(struct cw_sim_workload_run *r, const struct cw_sim_hotplug_event *h)
 {
 	struct wl_cpu *c = &r->cpus[h->cpu];
@@ -1153,13 +1187,13 @@ static void wl_apply_hotplug(struct cw_sim_workload_run *r, const struct cw_sim_
 	if (ret) {
 		c->stats.hotplug_failures++;
 		if (!h->online && !c->offline) {
-			wl_begin_cpu_periods(c);
+			wl_resume_cpu(c);
 		}
 		return;
 	}
 	c->offline = !h->online;
 	if (h->online) {
-		wl_begin_cpu_periods(c);
+		wl_resume_cpu(c);
 	}
 }
 
@@ -1252,6 +1286,9 @@ static int wl_check(const struct cw_sim_workload_desc *w, struct cw_sim_hw *hw, 
 		double mean;
 
 		cw_sim_workload_cpu_config(w, cpu, &cfg);
+		if (w->idle_server.line) {
+			continue; /* [idle-server] drives the CPUs, not busy/idle periods */
+		}
 		/* A description built by hand did not meet the parser's check. */
 		kind = wl_cycle_of(&cfg, &mean);
 		if (kind != WL_CYCLE_OK) {
@@ -1349,7 +1386,9 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 		cw_sim_workload_cpu_config(w, cpu, &c->cfg);
 		cw_sim_event_init(&c->ev, wl_period_end, c);
 		c->ev.cpu = cpu;
-		wl_begin_cpu_periods(c);
+		if (!w->idle_server.line) {
+			wl_begin_cpu_periods(c);
+		}
 		if (r->server_timers) {
 			/* Logged if the CPU is masked, ahead of its requests. */
 			cw_sim_hw_run_on_async(r->hw, cpu, wl_setup_conns, c, NULL, NULL);
@@ -1365,6 +1404,13 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 	}
 	if (w->proxy.line) {
 		ret = cw__sim_proxy_demo_start(m, &w->proxy, &r->proxy, err, err_len);
+		if (ret) {
+			cw_sim_workload_stop(r);
+			return ret;
+		}
+	}
+	if (w->idle_server.line) {
+		ret = cw__sim_idle_server_start(m, &w->idle_server, &r->idle_server, err, err_len);
 		if (ret) {
 			cw_sim_workload_stop(r);
 			return ret;
@@ -1396,6 +1442,13 @@ struct cw__sim_proxy_demo *cw__sim_workload_proxy_demo(const struct cw_sim_machi
 	struct cw_sim_workload_run *r = cw__sim_machine_workload(m);
 
 	return r ? r->proxy : NULL;
+}
+
+struct cw__sim_idle_server *cw__sim_workload_idle_server(const struct cw_sim_machine *m)
+{
+	struct cw_sim_workload_run *r = cw__sim_machine_workload(m);
+
+	return r ? r->idle_server : NULL;
 }
 
 CW_API int cw_sim_machine_workload_stats(const struct cw_sim_machine *m, unsigned cpu,
@@ -1441,6 +1494,7 @@ CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run)
 		}
 	}
 	cw__sim_nic_stop(run->nic);
+	cw__sim_idle_server_stop(run->idle_server);
 	cw__sim_machine_set_workload(run->machine, NULL);
 	free(run->cpus);
 	free(run->hotplug);
