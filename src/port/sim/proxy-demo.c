@@ -69,6 +69,11 @@ struct pd_phase {
 	uint64_t duration_ns;
 	uint64_t irqs_start;
 	uint64_t real_irqs;
+	/** The CPU's cross-call counters at the phase's start, and their growth in it. */
+	uint64_t calls_logged_start;
+	uint64_t calls_unlogged_start;
+	uint64_t calls_logged;
+	uint64_t calls_unlogged;
 };
 
 struct cw__sim_proxy_demo;
@@ -276,20 +281,47 @@ static uint64_t pd_irqs(struct pd_cpu *c)
 	return st.interrupts;
 }
 
+/* The CPU model's cross calls that met the CPU masked: logged, or run at once. */
+static void pd_calls(const struct pd_cpu *c, uint64_t *logged, uint64_t *unlogged)
+{
+	struct cw_sim_hw_cpu_stats cs;
+
+	if (cw_sim_hw_cpu_get_stats(c->d->hw, c->cpu, &cs)) {
+		*logged = *unlogged = 0;
+		return;
+	}
+	*logged = cs.calls_logged;
+	*unlogged = cs.calls_unlogged;
+}
+
+/* A phase of @c begins (its counters' starting values) or ends (their growth). */
+static void pd_phase_begin(struct pd_cpu *c, struct pd_phase *ph)
+{
+	ph->start_ns = pd_now(c->d);
+	ph->irqs_start = pd_irqs(c);
+	pd_calls(c, &ph->calls_logged_start, &ph->calls_unlogged_start);
+}
+
+static void pd_phase_end(const struct pd_cpu *c, struct pd_phase *ph)
+{
+	uint64_t logged, unlogged;
+
+	ph->duration_ns += pd_now(c->d) - ph->start_ns;
+	ph->real_irqs += pd_irqs((struct pd_cpu *)c) - ph->irqs_start;
+	pd_calls(c, &logged, &unlogged);
+	ph->calls_logged += logged - ph->calls_logged_start;
+	ph->calls_unlogged += unlogged - ph->calls_unlogged_start;
+}
+
 /* The CPU's samples go to @phase from now on. */
 static void pd_cpu_phase(struct pd_cpu *c, enum cw_sim_proxy_phase phase)
 {
-	struct pd_phase *ph = pd_ph(c);
-
 	if (c->phase == phase) {
 		return;
 	}
-	ph->duration_ns += pd_now(c->d) - ph->start_ns;
-	ph->real_irqs += pd_irqs(c) - ph->irqs_start;
+	pd_phase_end(c, pd_ph(c));
 	c->phase = phase;
-	ph = pd_ph(c);
-	ph->start_ns = pd_now(c->d);
-	ph->irqs_start = pd_irqs(c);
+	pd_phase_begin(c, pd_ph(c));
 }
 
 /* On the CPU: the loop moves from the in-band hrtimer to an oob timer on the same grid. */
@@ -562,8 +594,7 @@ int cw__sim_proxy_demo_start(struct cw_sim_machine *m, const struct cw_sim_proxy
 	for (unsigned i = 0; i < d->nr; i++) {
 		pd_cpu_start(d, &d->cpus[i], p->first_cpu + i);
 		d->cpus[i].phase = CW_SIM_PROXY_BEFORE;
-		d->cpus[i].ph[CW_SIM_PROXY_BEFORE].start_ns = pd_now(d);
-		d->cpus[i].ph[CW_SIM_PROXY_BEFORE].irqs_start = pd_irqs(&d->cpus[i]);
+		pd_phase_begin(&d->cpus[i], &d->cpus[i].ph[CW_SIM_PROXY_BEFORE]);
 	}
 	cw_sim_event_init(&d->phase_ev, pd_phase_fire, d);
 	if (p->install_at_ns) {
@@ -686,8 +717,7 @@ CW_API int cw_sim_machine_proxy_stats(const struct cw_sim_machine *m, unsigned c
 	ph = c->ph[phase];
 	if (phase == c->phase) {
 		/* The phase in progress counts up to now. */
-		ph.duration_ns += pd_now(d) - ph.start_ns;
-		ph.real_irqs += pd_irqs((struct pd_cpu *)c) - ph.irqs_start;
+		pd_phase_end(c, &ph);
 	}
 	memset(out, 0, sizeof(*out));
 	out->duration_ns = ph.duration_ns;
@@ -699,5 +729,7 @@ CW_API int cw_sim_machine_proxy_stats(const struct cw_sim_machine *m, unsigned c
 	out->masked_ns = ph.masked_ns;
 	out->masked_max_ns = ph.masked_max_ns;
 	out->reinstalls = ph.reinstalls;
+	out->calls_logged = ph.calls_logged;
+	out->calls_unlogged = ph.calls_unlogged;
 	return 0;
 }
