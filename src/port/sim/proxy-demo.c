@@ -271,7 +271,7 @@ static void pd_stall_fire(struct cw_sim *sim, struct cw_sim_event *ev)
  * phase there too.
  */
 
-static uint64_t pd_irqs(struct pd_cpu *c)
+static uint64_t pd_irqs(const struct pd_cpu *c)
 {
 	struct cw_sim_hw_timer_stats st;
 
@@ -307,7 +307,7 @@ static void pd_phase_end(const struct pd_cpu *c, struct pd_phase *ph)
 	uint64_t logged, unlogged;
 
 	ph->duration_ns += pd_now(c->d) - ph->start_ns;
-	ph->real_irqs += pd_irqs((struct pd_cpu *)c) - ph->irqs_start;
+	ph->real_irqs += pd_irqs(c) - ph->irqs_start;
 	pd_calls(c, &logged, &unlogged);
 	ph->calls_logged += logged - ph->calls_logged_start;
 	ph->calls_unlogged += unlogged - ph->calls_unlogged_start;
