@@ -1182,6 +1182,14 @@ struct cw_sim_proxy_stats {
 	uint64_t masked_max_ns;
 	/** Uninstall/reinstall cycles done in the phase (reinstall_every). */
 	uint64_t reinstalls;
+	/**
+	 * Cross calls that met the CPU masked in the phase, whoever made them
+	 * (the demo, the rest of the workload, the core): waiting in its in-band
+	 * log (cw_sim_hw_cpu_stats.calls_logged) ...
+	 */
+	uint64_t calls_logged;
+	/** ... or run at once from an engine event (calls_unlogged: 0 expected). */
+	uint64_t calls_unlogged;
 };
 
 /**

@@ -156,8 +156,8 @@ CW_API void cw_sim_hw_send_ipi(struct cw_sim_hw *hw, unsigned cpu);
  * function waits for that by running the engine (virtual time passes); an
  * engine kept busy by periodic events with nothing to end the stall keeps
  * the caller waiting, as a real caller would spin. An engine event cannot
- * wait (the engine does not nest): from one, the call runs at once and,
- * made from another CPU, is counted in the target's calls_unlogged; such
+ * wait (the engine does not nest): from one, the call runs at once and is
+ * counted in the target's calls_unlogged (the target's own event too); such
  * callers use cw_sim_hw_run_on_async() instead (the core's does through
  * the port's cpu_call_async hook).
  *
@@ -436,9 +436,10 @@ struct cw_sim_hw_cpu_stats {
 	 * on replay. */
 	uint64_t calls_logged;
 	/**
-	 * Cross calls (cw_sim_hw_run_on()) from another CPU's engine event that
-	 * ran at once on the stalled CPU (an event cannot wait for the unstall; a
-	 * model simplification that cw_sim_hw_run_on_async() callers avoid).
+	 * Cross calls (cw_sim_hw_run_on()) from inside an engine event, this
+	 * CPU's own included, that ran at once on the stalled CPU (an event
+	 * cannot wait for the unstall; a model simplification that
+	 * cw_sim_hw_run_on_async() callers avoid).
 	 */
 	uint64_t calls_unlogged;
 };

@@ -620,6 +620,131 @@ static void test_oob_timer_on_idle_cpu_runs_every_period(void **state)
 }
 
 /*
+ * Masked sections on every proxied CPU of a workload that also serves
+ * [server] requests, polls a [nic] (policy %s) and takes CPUs offline and
+ * back: every cross call that meets a masked CPU from inside an engine
+ * event (a request, the connection setup, the NIC's first poll, the
+ * hotplug steps and their re-offers) waits in that CPU's in-band log
+ * (calls_unlogged 0; before they were asynchronous: thousands of requests
+ * on the masked CPU itself, and one clock event re-offer to a masked CPU
+ * during hotplug on numa-2node). No hotplug is refused (an offline waits
+ * for the masked sections to end). Run twice: the same seed gives the same
+ * counts.
+ */
+struct masked_all_result {
+	uint64_t logged, unlogged, hotplug_events, hotplug_failures, busy;
+};
+
+static void run_masked_all(const char *name, const char *nic_policy, unsigned nr_cpus,
+			   struct masked_all_result *res)
+{
+	static const char wl_fmt[] = "[workload]\n"
+				     "name = masked-all\n"
+				     "busy = exponential 2ms\n"
+				     "idle = exponential 1ms\n"
+				     "idle_state = shallow\n"
+				     "[server]\n"
+				     "timers = 8\n"
+				     "requests = exponential 50us\n"
+				     "timeout = 2ms\n"
+				     "close_every = 16\n"
+				     "[nic]\n"
+				     "policy = %s\n"
+				     "cpu = 1\n"
+				     "packets = exponential 20us\n"
+				     "poll = 50us\n"
+				     "queue = 256\n"
+				     "irq_cost = 2us\n"
+				     "packet_cost = 500ns\n"
+				     "fallback = yes\n"
+				     "[hotplug]\n"
+				     "offline = 2 300ms\n"
+				     "online = 2 400ms\n"
+				     "offline = 1 500ms\n"
+				     "online = 1 600ms\n"
+				     "offline = 3 650ms\n"
+				     "online = 3 700ms\n"
+				     "[proxy]\n"
+				     "cpus = 0-3\n"
+				     "masked = uniform 20us 300us\n"
+				     "masked_every = exponential 1ms\n"
+				     "oob_hz = 1000\n"
+				     "install_at = 200ms\n"
+				     "uninstall_at = 800ms\n"
+				     "reinstall_every = 150ms\n";
+	struct cw_sim_machine_desc *d = NULL;
+	struct cw_sim_workload_desc *w = NULL;
+	struct cw_system_config cfg;
+	char path[512], err[CW_SIM_ERR_MAX], text[sizeof(wl_fmt) + 16];
+	struct fx f;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(res, 0, sizeof(*res));
+	cfg.check = CW_CHECK_ABORT;
+	snprintf(path, sizeof(path), "%s/examples/machines/%s", CW_SOURCE_DIR, name);
+	if (cw_sim_machine_desc_parse_file(path, &d, err, sizeof(err))) {
+		fail_msg("machine: %s", err);
+	}
+	snprintf(text, sizeof(text), wl_fmt, nic_policy);
+	if (cw_sim_workload_parse_mem(text, strlen(text), "masked-all.ini", &w, err, sizeof(err))) {
+		fail_msg("workload: %s", err);
+	}
+	assert_int_equal(cw_sim_create(1, &f.sim), 0);
+	assert_int_equal(cw_sim_machine_create(f.sim, d, &cfg, NULL, NULL, &f.m), 0);
+	f.sys = cw_sim_machine_system(f.m);
+	f.hw = cw_sim_machine_hw(f.m);
+	assert_int_equal(cw_sim_machine_boot(f.m), 0);
+	assert_int_equal(cw_sim_machine_start_workload(f.m, w, err, sizeof(err)), 0);
+	cw_sim_run_until(f.sim, MS(1000));
+	for (unsigned cpu = 0; cpu < nr_cpus; cpu++) {
+		struct cw_sim_hw_cpu_stats cs;
+		struct cw_sim_workload_cpu_stats ws;
+
+		assert_int_equal(cw_sim_hw_cpu_get_stats(f.hw, cpu, &cs), 0);
+		assert_int_equal(cw_sim_machine_workload_stats(f.m, cpu, &ws), 0);
+		res->logged += cs.calls_logged;
+		res->unlogged += cs.calls_unlogged;
+		res->hotplug_events += ws.hotplug_events;
+		res->hotplug_failures += ws.hotplug_failures;
+		res->busy += ws.busy_periods;
+	}
+	printf("%s nic=%s: %llu cross calls logged, %llu run at once on a masked CPU; %llu "
+	       "hotplug events, %llu refused\n",
+	       name, nic_policy, (unsigned long long)res->logged, (unsigned long long)res->unlogged,
+	       (unsigned long long)res->hotplug_events, (unsigned long long)res->hotplug_failures);
+	cw_sim_machine_destroy(f.m);
+	cw_sim_destroy(f.sim);
+	cw_sim_machine_desc_free(d);
+	cw_sim_workload_desc_free(w);
+}
+
+static void test_workload_cross_calls_to_masked_cpus_wait_in_the_log(void **state)
+{
+	static const struct {
+		const char *machine;
+		const char *nic;
+		unsigned cpus;
+	} runs[] = {
+		{ "default-soc.ini", "claim", 4 },   { "default-soc.ini", "tick", 4 },
+		{ "cortex-a9-quad.ini", "tick", 4 }, { "x86-tsc-hpet.ini", "hrtimer", 8 },
+		{ "numa-2node.ini", "claim", 16 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		struct masked_all_result a, b;
+
+		run_masked_all(runs[i].machine, runs[i].nic, runs[i].cpus, &a);
+		run_masked_all(runs[i].machine, runs[i].nic, runs[i].cpus, &b);
+		assert_true(a.logged > 0);
+		assert_int_equal(a.unlogged, 0);
+		assert_int_equal(a.hotplug_events, 6);
+		assert_int_equal(a.hotplug_failures, 0);
+		assert_memory_equal(&a, &b, sizeof(a));
+	}
+}
+
+/*
  * Every example machine with pipeline-ready tick devices runs the proxy
  * workload on all its CPUs: the default busy/idle pattern (deep idle and
  * the broadcast device included), masked sections, the loop in-band, then
@@ -1099,6 +1224,7 @@ int main(void)
 		cmocka_unit_test(test_oob_timer_is_not_delayed_by_inband_masking),
 		cmocka_unit_test(test_oob_timer_on_idle_cpu_runs_every_period),
 		cmocka_unit_test(test_example_machines_run_the_proxy_workload),
+		cmocka_unit_test(test_workload_cross_calls_to_masked_cpus_wait_in_the_log),
 		cmocka_unit_test(test_cpu_call_to_stalled_cpu_runs_at_unstall_after_logged_irq),
 		cmocka_unit_test(test_async_install_from_event_waits_for_masked_cpu),
 		cmocka_unit_test(test_erratum_unadapted_driver_storms_until_unstall),

@@ -339,6 +339,18 @@ static void test_cross_call_to_stalled_cpu_waits_in_the_log(void **state)
 	assert_int_equal(cw_sim_hw_cpu_get_stats(p->hw, 0, &cs), 0);
 	assert_int_equal(cs.calls_unlogged, 1);
 
+	/*
+	 * From the masked CPU's own event too: its in-band code cannot run
+	 * while the stage is masked, yet the call runs at once: counted.
+	 */
+	rc.ev.cpu = 0;
+	cw_sim_event_schedule(p->sim, &rc.ev, US(600));
+	cw_sim_run_until(p->sim, US(700));
+	assert_int_equal(rc.ret, 0);
+	assert_int_equal(p->t.n, 6);
+	assert_int_equal(cw_sim_hw_cpu_get_stats(p->hw, 0, &cs), 0);
+	assert_int_equal(cs.calls_unlogged, 2);
+
 	/* Nothing queued could end the stall: the call never runs and leaves the log. */
 	assert_int_equal(cw_sim_nr_queued(p->sim), 0);
 	n = p->t.n;

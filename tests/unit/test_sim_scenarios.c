@@ -85,6 +85,7 @@ static const char *const scenarios[] = {
 	"proxy-erratum-oob-or-oneshot-stays-quiet",
 	"proxy-erratum-oneshot-only-driver-storms-while-masked",
 	"proxy-erratum-oob-or-oneshot-no-storm-while-masked",
+	"proxy-hotplug-and-requests-wait-for-masked-cpus",
 };
 
 /** One scenario run. */

@@ -44,6 +44,8 @@ void cwsim_report_proxy(struct cwsim_report *rep, const struct cw_sim_machine *m
 		{ "masked", "masked_sections", 6, 0 },
 		{ "max_masked", "masked_max_ns", 10, 0 },
 		{ "reinstalls", "reinstalls", 10, 0 },
+		{ "calls_log", "calls_logged", 9, 0 },
+		{ "calls_now", "calls_unlogged", 9, 0 },
 	};
 	bool begun = false;
 
@@ -70,6 +72,8 @@ void cwsim_report_proxy(struct cwsim_report *rep, const struct cw_sim_machine *m
 			cwsim_cell_u64(rep, st.masked);
 			cwsim_cell_u64(rep, st.masked_max_ns);
 			cwsim_cell_u64(rep, st.reinstalls);
+			cwsim_cell_u64(rep, st.calls_logged);
+			cwsim_cell_u64(rep, st.calls_unlogged);
 		}
 	}
 	if (begun) {

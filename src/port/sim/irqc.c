@@ -418,11 +418,12 @@ int cw__sim_hw_call_stalled(struct cw_sim_hw *hw, unsigned cpu, void (*fn)(void 
 	if (sim->running) {
 		/*
 		 * Inside an engine event the caller cannot wait (the engine does
-		 * not nest): the call runs at once, as it would on its own CPU.
+		 * not nest): the call runs at once, in-band code on a masked CPU,
+		 * and is counted, whoever called (an event of the CPU itself
+		 * included: its in-band code cannot run while the stage is masked;
+		 * cw_sim_hw_run_on_async() logs such calls instead).
 		 */
-		if (saved != cpu) {
-			hw->cpus[cpu].stats.calls_unlogged++;
-		}
+		hw->cpus[cpu].stats.calls_unlogged++;
 		sim->current_cpu = cpu;
 		hw->cpus[cpu].busy++;
 		fn(arg);

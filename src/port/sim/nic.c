@@ -77,6 +77,8 @@ struct cw__sim_nic {
 	bool ticking;
 	/** Polling runs (the start event came and the timer started). */
 	bool started;
+	/** The start waits for the end of a masked section on the NIC's CPU (nic_begin()). */
+	bool start_wait;
 	/** Poll rate of the claim, Hz. */
 	uint64_t rate_hz;
 	/**
@@ -383,12 +385,37 @@ static int nic_claim(struct cw__sim_nic *n, char *err, size_t err_len)
 	return 0;
 }
 
-/* The start: polling and packets begin. */
+/* Replayed on the NIC's CPU at the end of its masked section: the start looks again. */
+static void nic_start_unmasked(void *arg)
+{
+	struct cw__sim_nic *n = arg;
+
+	n->start_wait = false;
+	cw_sim_event_schedule(n->sim, &n->start_ev, cw_sim_now_ns(n->sim));
+}
+
+/*
+ * The start: polling and packets begin. Starting the poll is in-band code
+ * on the NIC's CPU (the claim's start, a fallback hrtimer or the wheel
+ * timer armed there through a cross call); an event cannot wait for a
+ * masked CPU, so while the CPU's in-band stage is masked (a [proxy]
+ * section) the start waits for the unstall, told by a call in its log.
+ */
 static void nic_begin(struct cw_sim *sim, struct cw_sim_event *ev)
 {
 	struct cw__sim_nic *n = ev->data;
 	struct cw_hrtimer_cpu_stats hs = { 0 };
 	int ret;
+
+	if (cw_sim_hw_inband_stalled(n->hw, n->d.cpu)) {
+		if (!n->start_wait && cw_sim_hw_run_on_async(n->hw, n->d.cpu, nic_start_unmasked, n,
+							     NULL, NULL) == 1) {
+			n->start_wait = true;
+		}
+		if (n->start_wait) {
+			return;
+		}
+	}
 
 	cw_hrtimer_get_cpu_stats(n->sys, n->d.cpu, &hs);
 	if (!hs.hres_active && cw_sim_now_ns(sim) - n->start_ns < NIC_START_MAX_NS) {
@@ -408,6 +435,7 @@ static void nic_begin(struct cw_sim *sim, struct cw_sim_event *ev)
 			return;
 		}
 	} else if (n->ticking) {
+		/* Not masked (above): at once. */
 		cw_sim_hw_run_on(n->hw, n->d.cpu, nic_tick_start, n);
 	}
 	n->started = true;

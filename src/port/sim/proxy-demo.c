@@ -69,6 +69,11 @@ struct pd_phase {
 	uint64_t duration_ns;
 	uint64_t irqs_start;
 	uint64_t real_irqs;
+	/** The CPU's cross-call counters at the phase's start, and their growth in it. */
+	uint64_t calls_logged_start;
+	uint64_t calls_unlogged_start;
+	uint64_t calls_logged;
+	uint64_t calls_unlogged;
 };
 
 struct cw__sim_proxy_demo;
@@ -88,6 +93,9 @@ struct pd_cpu {
 	struct cw_hrtimer probe;
 	/** Next loop expiry across a reinstall. */
 	cw_ktime_t resume_ns;
+	/** First expiries of the loop and the probe (set up on the CPU, maybe at an unstall). */
+	cw_ktime_t loop_first_ns;
+	cw_ktime_t probe_first_ns;
 	/**
 	 * The phase this CPU's samples go to: it follows the demo's phase when
 	 * the CPU's loop changes stage (an asynchronous call on the CPU, run at
@@ -184,25 +192,20 @@ static enum cw_hrtimer_restart pd_probe(struct cw_hrtimer *t)
 	return CW_HRTIMER_RESTART;
 }
 
-/* On the CPU: start the in-band loop at @at (absolute MONOTONIC). */
-struct pd_start {
-	struct pd_cpu *c;
-	cw_ktime_t at;
-};
-
+/* On the CPU: start the in-band loop at its first expiry (absolute MONOTONIC). */
 static void pd_start_loop_hr(void *arg)
 {
-	struct pd_start *s = arg;
+	struct pd_cpu *c = arg;
 
-	cw_hrtimer_start(&s->c->loop_hr, s->at,
+	cw_hrtimer_start(&c->loop_hr, c->loop_first_ns,
 			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
 }
 
 static void pd_start_probe(void *arg)
 {
-	struct pd_start *s = arg;
+	struct pd_cpu *c = arg;
 
-	cw_hrtimer_start(&s->c->probe, s->at,
+	cw_hrtimer_start(&c->probe, c->probe_first_ns,
 			 CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED | CW_HRTIMER_MODE_HARD);
 }
 
@@ -213,11 +216,14 @@ static void pd_cancel_loop_oob(void *arg)
 	cw_oob_timer_cancel(c->d->sys, c->cpu, &c->loop_oob);
 }
 
-static void pd_run_on(struct pd_cpu *c, void (*fn)(void *), cw_ktime_t at)
+/*
+ * Run @fn on the CPU. The demo starts before its first masked section, but
+ * a CPU someone else masked, or a start from inside an engine event, takes
+ * it through the CPU's in-band log (an event cannot wait).
+ */
+static void pd_run_on(struct pd_cpu *c, void (*fn)(void *))
 {
-	struct pd_start s = { c, at };
-
-	cw_sim_hw_run_on(c->d->hw, c->cpu, fn, &s);
+	cw_sim_hw_run_on_async(c->d->hw, c->cpu, fn, c, NULL, NULL);
 }
 
 /* ---- masked sections ---- */
@@ -265,7 +271,7 @@ static void pd_stall_fire(struct cw_sim *sim, struct cw_sim_event *ev)
  * phase there too.
  */
 
-static uint64_t pd_irqs(struct pd_cpu *c)
+static uint64_t pd_irqs(const struct pd_cpu *c)
 {
 	struct cw_sim_hw_timer_stats st;
 
@@ -275,20 +281,47 @@ static uint64_t pd_irqs(struct pd_cpu *c)
 	return st.interrupts;
 }
 
+/* The CPU model's cross calls that met the CPU masked: logged, or run at once. */
+static void pd_calls(const struct pd_cpu *c, uint64_t *logged, uint64_t *unlogged)
+{
+	struct cw_sim_hw_cpu_stats cs;
+
+	if (cw_sim_hw_cpu_get_stats(c->d->hw, c->cpu, &cs)) {
+		*logged = *unlogged = 0;
+		return;
+	}
+	*logged = cs.calls_logged;
+	*unlogged = cs.calls_unlogged;
+}
+
+/* A phase of @c begins (its counters' starting values) or ends (their growth). */
+static void pd_phase_begin(struct pd_cpu *c, struct pd_phase *ph)
+{
+	ph->start_ns = pd_now(c->d);
+	ph->irqs_start = pd_irqs(c);
+	pd_calls(c, &ph->calls_logged_start, &ph->calls_unlogged_start);
+}
+
+static void pd_phase_end(const struct pd_cpu *c, struct pd_phase *ph)
+{
+	uint64_t logged, unlogged;
+
+	ph->duration_ns += pd_now(c->d) - ph->start_ns;
+	ph->real_irqs += pd_irqs(c) - ph->irqs_start;
+	pd_calls(c, &logged, &unlogged);
+	ph->calls_logged += logged - ph->calls_logged_start;
+	ph->calls_unlogged += unlogged - ph->calls_unlogged_start;
+}
+
 /* The CPU's samples go to @phase from now on. */
 static void pd_cpu_phase(struct pd_cpu *c, enum cw_sim_proxy_phase phase)
 {
-	struct pd_phase *ph = pd_ph(c);
-
 	if (c->phase == phase) {
 		return;
 	}
-	ph->duration_ns += pd_now(c->d) - ph->start_ns;
-	ph->real_irqs += pd_irqs(c) - ph->irqs_start;
+	pd_phase_end(c, pd_ph(c));
 	c->phase = phase;
-	ph = pd_ph(c);
-	ph->start_ns = pd_now(c->d);
-	ph->irqs_start = pd_irqs(c);
+	pd_phase_begin(c, pd_ph(c));
 }
 
 /* On the CPU: the loop moves from the in-band hrtimer to an oob timer on the same grid. */
@@ -506,11 +539,12 @@ static void pd_cpu_start(struct cw__sim_proxy_demo *d, struct pd_cpu *c, unsigne
 	c->loop_oob.fn = pd_loop_oob;
 	c->loop_oob.data = c;
 	/* Both on their period's grid from the next boundary; the probe half a period off. */
+	c->probe_first_ns = (now / (cw_ktime_t)ip + 1) * (cw_ktime_t)ip + (cw_ktime_t)ip / 2;
 	if (op) {
-		pd_run_on(c, pd_start_loop_hr, (now / (cw_ktime_t)op + 1) * (cw_ktime_t)op);
+		c->loop_first_ns = (now / (cw_ktime_t)op + 1) * (cw_ktime_t)op;
+		pd_run_on(c, pd_start_loop_hr);
 	}
-	pd_run_on(c, pd_start_probe,
-		  (now / (cw_ktime_t)ip + 1) * (cw_ktime_t)ip + (cw_ktime_t)ip / 2);
+	pd_run_on(c, pd_start_probe);
 	cw_sim_event_init(&c->stall_ev, pd_stall_fire, c);
 	c->stall_ev.cpu = cpu;
 	cw_sim_event_schedule(d->sim, &c->stall_ev,
@@ -560,8 +594,7 @@ int cw__sim_proxy_demo_start(struct cw_sim_machine *m, const struct cw_sim_proxy
 	for (unsigned i = 0; i < d->nr; i++) {
 		pd_cpu_start(d, &d->cpus[i], p->first_cpu + i);
 		d->cpus[i].phase = CW_SIM_PROXY_BEFORE;
-		d->cpus[i].ph[CW_SIM_PROXY_BEFORE].start_ns = pd_now(d);
-		d->cpus[i].ph[CW_SIM_PROXY_BEFORE].irqs_start = pd_irqs(&d->cpus[i]);
+		pd_phase_begin(&d->cpus[i], &d->cpus[i].ph[CW_SIM_PROXY_BEFORE]);
 	}
 	cw_sim_event_init(&d->phase_ev, pd_phase_fire, d);
 	if (p->install_at_ns) {
@@ -614,6 +647,11 @@ void cw__sim_proxy_demo_stop(struct cw__sim_proxy_demo *d)
 		cw_hrtimer_cancel(&c->loop_hr);
 		cw_hrtimer_cancel(&c->probe);
 		if (c->loop_oob.queued) {
+			/*
+			 * Never a masked CPU: the demo unstalled its CPUs above and
+			 * nothing else masks them; the demo is freed below, so a
+			 * call left in a log would outlive it.
+			 */
 			cw_sim_hw_run_on(d->hw, c->cpu, pd_cancel_loop_oob, c);
 		}
 	}
@@ -679,8 +717,7 @@ CW_API int cw_sim_machine_proxy_stats(const struct cw_sim_machine *m, unsigned c
 	ph = c->ph[phase];
 	if (phase == c->phase) {
 		/* The phase in progress counts up to now. */
-		ph.duration_ns += pd_now(d) - ph.start_ns;
-		ph.real_irqs += pd_irqs((struct pd_cpu *)c) - ph.irqs_start;
+		pd_phase_end(c, &ph);
 	}
 	memset(out, 0, sizeof(*out));
 	out->duration_ns = ph.duration_ns;
@@ -692,5 +729,7 @@ CW_API int cw_sim_machine_proxy_stats(const struct cw_sim_machine *m, unsigned c
 	out->masked_ns = ph.masked_ns;
 	out->masked_max_ns = ph.masked_max_ns;
 	out->reinstalls = ph.reinstalls;
+	out->calls_logged = ph.calls_logged;
+	out->calls_unlogged = ph.calls_unlogged;
 	return 0;
 }

@@ -937,6 +937,8 @@ struct wl_cpu {
 	/** [server]: the next request, and the connections' timeout timers. */
 	struct cw_sim_event req_ev;
 	struct cw_hrtimer *conns;
+	/** A hotplug waits for this CPU's masked section to end (wl_hotplug_fire()). */
+	bool hotplug_wait;
 };
 
 /** A running workload. */
@@ -961,6 +963,8 @@ struct cw_sim_workload_run {
 	struct cw__sim_proxy_demo *proxy;
 	/** [nic]: the modelled NIC (NULL: no section). */
 	struct cw__sim_nic *nic;
+	/** cw_sim_workload_stop() runs: a hotplug barrier replayed now schedules nothing. */
+	bool stopping;
 	/** [idle-server]: its run (NULL: no section). */
 	struct cw__sim_idle_server *idle_server;
 };
@@ -1114,7 +1118,9 @@ static void wl_request_on_cpu(void *arg)
 /*
  * The next request of a CPU. Requests are served while the CPU is busy; one
  * that comes while it idles or is offline is dropped (no wakeup: the idle
- * pattern stays the [workload]'s).
+ * pattern stays the [workload]'s). One that comes while the CPU's in-band
+ * stage is masked (a [proxy] section) waits in its in-band log and is
+ * served at the unstall (an event cannot wait: the asynchronous call).
  */
 static void wl_request(struct cw_sim *sim, struct cw_sim_event *ev)
 {
@@ -1123,7 +1129,7 @@ static void wl_request(struct cw_sim *sim, struct cw_sim_event *ev)
 
 	if (!c->offline && !c->idle &&
 	    cw_sim_hw_cpu_state(r->hw, c->cpu) == CW_SIM_HW_CPU_RUNNING) {
-		cw_sim_hw_run_on(r->hw, c->cpu, wl_request_on_cpu, c);
+		cw_sim_hw_run_on_async(r->hw, c->cpu, wl_request_on_cpu, c, NULL, NULL);
 	}
 	cw_sim_event_schedule(sim, ev, cw_sim_now_ns(sim) + wl_draw(sim, &r->server_requests) + 1);
 }
@@ -1191,11 +1197,56 @@ static void wl_apply_hotplug(struct cw_sim_workload_run *r, const struct cw_sim_
 	}
 }
 
+/* On a CPU whose masked section ended: the waiting hotplug looks again, now. */
+static void wl_hotplug_unmasked(void *arg)
+{
+	struct wl_cpu *c = arg;
+
+	c->hotplug_wait = false;
+	if (c->run->stopping) {
+		return;
+	}
+	cw_sim_event_schedule(c->run->sim, &c->run->hotplug_ev, cw_sim_now_ns(c->run->sim));
+}
+
+/*
+ * A hotplug runs the core's steps, whose cross calls (the dying step on
+ * the CPU, clock event re-offers to any CPU) need in-band code on their
+ * targets, as Linux's stop_machine needs every CPU: while some online
+ * CPU's in-band stage is masked it waits, a barrier in the log of each
+ * such CPU telling it when that section ended. @return true: wait.
+ */
+static bool wl_hotplug_wait_unmasked(struct cw_sim_workload_run *r)
+{
+	bool wait = false;
+
+	for (unsigned cpu = 0; cpu < r->nr_cpus; cpu++) {
+		struct wl_cpu *c = &r->cpus[cpu];
+
+		if (!cw_sim_hw_inband_stalled(r->hw, cpu)) {
+			continue;
+		}
+		if (!c->hotplug_wait) {
+			if (cw_sim_hw_run_on_async(r->hw, cpu, wl_hotplug_unmasked, c, NULL,
+						   NULL) != 1) {
+				continue; /* No memory: the steps run at once (calls_unlogged). */
+			}
+			c->hotplug_wait = true;
+		}
+		wait = true;
+	}
+	return wait;
+}
+
 static void wl_hotplug_fire(struct cw_sim *sim, struct cw_sim_event *ev)
 {
 	struct cw_sim_workload_run *r = ev->data;
 	uint64_t now = cw_sim_now_ns(sim);
 
+	if (r->next_hotplug < r->nr_hotplug && r->hotplug[r->next_hotplug].at_ns <= now &&
+	    wl_hotplug_wait_unmasked(r)) {
+		return;
+	}
 	while (r->next_hotplug < r->nr_hotplug && r->hotplug[r->next_hotplug].at_ns <= now) {
 		wl_apply_hotplug(r, &r->hotplug[r->next_hotplug++]);
 	}
@@ -1339,7 +1390,8 @@ CW_API int cw_sim_machine_start_workload(struct cw_sim_machine *m,
 			wl_begin_cpu_periods(c);
 		}
 		if (r->server_timers) {
-			cw_sim_hw_run_on(r->hw, cpu, wl_setup_conns, c);
+			/* Logged if the CPU is masked, ahead of its requests. */
+			cw_sim_hw_run_on_async(r->hw, cpu, wl_setup_conns, c, NULL, NULL);
 			cw_sim_event_init(&c->req_ev, wl_request, c);
 			c->req_ev.cpu = cpu;
 			cw_sim_event_schedule(r->sim, &c->req_ev,
@@ -1423,14 +1475,24 @@ CW_API void cw_sim_workload_stop(struct cw_sim_workload_run *run)
 		cw_sim_event_cancel(run->sim, &run->cpus[cpu].ev);
 		if (run->cpus[cpu].conns) {
 			cw_sim_event_cancel(run->sim, &run->cpus[cpu].req_ev);
+		}
+	}
+	cw_sim_event_cancel(run->sim, &run->hotplug_ev);
+	run->stopping = true;
+	/*
+	 * The [proxy] demo ends its masked sections first: the requests and
+	 * hotplug barriers logged on them run now, while their connections
+	 * and CPUs still exist (only the demo masks CPUs in a workload run).
+	 */
+	cw__sim_proxy_demo_stop(run->proxy);
+	for (unsigned cpu = 0; cpu < run->nr_cpus; cpu++) {
+		if (run->cpus[cpu].conns) {
 			for (unsigned i = 0; i < run->server_timers; i++) {
 				cw_hrtimer_cancel(&run->cpus[cpu].conns[i]);
 			}
 			free(run->cpus[cpu].conns);
 		}
 	}
-	cw_sim_event_cancel(run->sim, &run->hotplug_ev);
-	cw__sim_proxy_demo_stop(run->proxy);
 	cw__sim_nic_stop(run->nic);
 	cw__sim_idle_server_stop(run->idle_server);
 	cw__sim_machine_set_workload(run->machine, NULL);
