@@ -267,7 +267,12 @@ int cw_hrtimer_setup(struct cw_system *sys, struct cw_hrtimer *timer, cw_hrtimer
 		clock_id = CW_CLOCK_MONOTONIC;
 		idx = clock_index(clock_id);
 	}
-	CW_ASSERT(!timer->is_init || CW_READ_ONCE(timer->state) == HRTIMER_STATE_INACTIVE);
+	/*
+	 * Nothing of the old contents is read: the header does not ask for a
+	 * zeroed timer, so a timer never set up holds whatever its memory held
+	 * (an is_init test here read an uninitialised bool: UBSan). Setting up
+	 * a queued timer is the caller's bug, as in Linux.
+	 */
 	memset(timer, 0, sizeof(*timer));
 	if (mode & CW_HRTIMER_MODE_SOFT) {
 		idx += CW_HRTIMER_BASE_MONOTONIC_SOFT;
