@@ -327,6 +327,27 @@ static void test_core_state_per_cpu_is_at_most_32_kib(void **state)
 	cwt_tick_fini(&t);
 }
 
+/*
+ * cw_hrtimer_setup() takes a timer whatever its memory held: the header
+ * asks for no zeroing, so a stack timer full of garbage (here every byte
+ * 0xa5: is_init an invalid bool, state not INACTIVE) is set up without
+ * reading it. Before, a debug assert read is_init and state: UBSan
+ * reported the bool, and the assert aborted.
+ */
+static void test_setup_ignores_the_old_contents_of_the_timer(void **state)
+{
+	struct cwt_tick t;
+	struct cw_hrtimer h;
+
+	(void)state;
+	cwt_tick_init(&t, 1, 1000, CW_CLOCKSOURCE_IS_CONTINUOUS);
+	memset(&h, 0xa5, sizeof(h));
+	assert_int_equal(cw_hrtimer_setup(t.sys, &h, hrt_fn, CW_CLOCK_MONOTONIC, 0), 0);
+	assert_false(cw_hrtimer_is_queued(&h));
+	assert_int_equal(cw_hrtimer_cancel(&h), 0);
+	cwt_tick_fini(&t);
+}
+
 #define PRECISION_N 300
 
 static void test_highres_timer_never_early_and_within_device_granularity(void **state)
@@ -1992,6 +2013,7 @@ static void test_warn_on_once_logs_once_per_system_to_its_ring(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_setup_ignores_the_old_contents_of_the_timer),
 		cmocka_unit_test(test_expiry_order_across_clocks_and_bases_in_high_resolution),
 		cmocka_unit_test(test_low_resolution_timers_run_at_the_first_tick_after_expiry),
 		cmocka_unit_test(test_expiry_order_with_every_base_past_the_wheel_threshold),
