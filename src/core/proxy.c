@@ -789,11 +789,13 @@ int cw_tick_uninstall_proxy(struct cw_system *sys, const uint64_t *cpumask)
 	return ret ? ret : op_run_sync(op);
 }
 
-int cw_tick_install_proxy_async(struct cw_system *sys, cw_tick_proxy_setup_fn setup, void *arg,
-				const uint64_t *cpumask, cw_tick_proxy_done_fn done, void *done_arg)
+/* Start an install (@install) or uninstall that completes in @done. */
+static int op_run_async(struct cw_system *sys, bool install, cw_tick_proxy_setup_fn setup,
+			void *arg, const uint64_t *cpumask, cw_tick_proxy_done_fn done,
+			void *done_arg)
 {
 	struct proxy_op *op;
-	int ret = op_start(sys, true, setup, arg, cpumask, &op);
+	int ret = op_start(sys, install, setup, arg, cpumask, &op);
 
 	if (ret) {
 		return ret;
@@ -805,20 +807,16 @@ int cw_tick_install_proxy_async(struct cw_system *sys, cw_tick_proxy_setup_fn se
 	return 0;
 }
 
+int cw_tick_install_proxy_async(struct cw_system *sys, cw_tick_proxy_setup_fn setup, void *arg,
+				const uint64_t *cpumask, cw_tick_proxy_done_fn done, void *done_arg)
+{
+	return op_run_async(sys, true, setup, arg, cpumask, done, done_arg);
+}
+
 int cw_tick_uninstall_proxy_async(struct cw_system *sys, const uint64_t *cpumask,
 				  cw_tick_proxy_done_fn done, void *done_arg)
 {
-	struct proxy_op *op;
-	int ret = op_start(sys, false, NULL, NULL, cpumask, &op);
-
-	if (ret) {
-		return ret;
-	}
-	op->async = true;
-	op->done = done;
-	op->done_arg = done_arg;
-	op_run(op);
-	return 0;
+	return op_run_async(sys, false, NULL, NULL, cpumask, done, done_arg);
 }
 
 void cw_tick_notify_proxy(struct cw_system *sys)
