@@ -217,7 +217,8 @@ static void w1t_wheel_loop(struct w1t_thread *me)
 		cw_timer_mod(&me->timers[i], now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
 	}
 	w1t_start(me);
-	while (!atomic_load_explicit(&run->stop, memory_order_relaxed)) {
+	/* At least one batch: a thread the host starts late still counts (tiny runs are 20 ms). */
+	do {
 		now = cw_jiffies_get(sys);
 		for (unsigned k = 0; k < W1T_BATCH; k++) {
 			struct cw_timer *t = &me->timers[w1t_below(&me->rng, W1T_PER_THREAD)];
@@ -226,7 +227,7 @@ static void w1t_wheel_loop(struct w1t_thread *me)
 			cw_timer_mod(t, now + 1 + w1t_below(&me->rng, W1T_MAX_DELAY));
 		}
 		me->ops += W1T_BATCH;
-	}
+	} while (!atomic_load_explicit(&run->stop, memory_order_relaxed));
 	for (unsigned i = 0; i < W1T_PER_THREAD; i++) {
 		cw_timer_shutdown_sync(&me->timers[i]);
 	}
@@ -254,7 +255,8 @@ static void w1t_hr_loop(struct w1t_thread *me)
 			CW_HRTIMER_MODE_ABS);
 	}
 	w1t_start(me);
-	while (!atomic_load_explicit(&run->stop, memory_order_relaxed)) {
+	/* At least one batch, as in w1t_wheel_loop(). */
+	do {
 		now = cw_ktime_get(sys);
 		for (unsigned k = 0; k < W1T_BATCH; k++) {
 			struct cw_hrtimer *t = &me->hr[w1t_below(&me->rng, W1T_PER_THREAD)];
@@ -267,7 +269,7 @@ static void w1t_hr_loop(struct w1t_thread *me)
 				CW_HRTIMER_MODE_ABS);
 		}
 		me->ops += W1T_BATCH;
-	}
+	} while (!atomic_load_explicit(&run->stop, memory_order_relaxed));
 	for (unsigned i = 0; i < W1T_PER_THREAD; i++) {
 		cw_hrtimer_cancel(&me->hr[i]);
 	}
