@@ -82,6 +82,7 @@
 #include <clockwork/timer.h>
 
 #include "bench.h"
+#include "late_probe.h"
 #include "wheel_threads.h"
 
 #include <pthread.h>
@@ -93,16 +94,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define W1T_PER_THREAD    1000u
-#define W1T_MAX_DELAY     60000u
-#define W1T_BATCH         256u
-#define W1T_MAX_THREADS   8u
-#define W1T_RUN_NS        1000000000ull
-#define W1T_REPS          3u
-#define W1T_HZ            1000u
-#define W1T_PROBE_MAX_D   4u
-#define W1T_PROBE_SAMPLES 8192u
-#define W1T_MAX_CPUS      64u
+#define W1T_PER_THREAD  1000u
+#define W1T_MAX_DELAY   60000u
+#define W1T_BATCH       256u
+#define W1T_MAX_THREADS 8u
+#define W1T_RUN_NS      1000000000ull
+#define W1T_REPS        3u
+#define W1T_HZ          1000u
+#define W1T_PROBE_MAX_D 4u
+#define W1T_MAX_CPUS    64u
 
 enum w1t_policy {
 	W1T_CPU0,
@@ -151,21 +151,6 @@ struct w1t_run {
 	atomic_bool go;
 	atomic_bool stop;
 	struct w1t_thread th[W1T_MAX_THREADS];
-};
-
-/* One CPU's probe: written by its callback, read after shutdown_sync. */
-struct w1t_probe {
-	struct cw_timer timer;
-	struct cw_system *sys;
-	unsigned cpu;
-	unsigned d;
-	int64_t armed_ns;
-	uint64_t expires;
-	atomic_bool active;
-	unsigned n;
-	/** Fires that ran at a jiffy after expires + 1 (beyond the documented bound). */
-	unsigned over;
-	int64_t samples[W1T_PROBE_SAMPLES];
 };
 
 static inline uint64_t w1t_rng(uint64_t *s)
@@ -306,58 +291,6 @@ static void *w1t_thread_main(void *arg)
 	return NULL;
 }
 
-static void w1t_probe_fn(struct cw_timer *t)
-{
-	struct w1t_probe *p = (struct w1t_probe *)(void *)t;
-	int64_t now = cw_ktime_get(p->sys);
-
-	uint64_t j = cw_jiffies_get(p->sys);
-
-	if (p->n < W1T_PROBE_SAMPLES) {
-		p->samples[p->n++] = now - p->armed_ns - (int64_t)(p->d * w1t_tick_ns);
-		p->over += cw_time_after64(j, p->expires + 1);
-	}
-	if (!atomic_load_explicit(&p->active, memory_order_relaxed)) {
-		return;
-	}
-	p->d = 1 + p->n % W1T_PROBE_MAX_D;
-	p->armed_ns = cw_ktime_get(p->sys);
-	p->expires = j + p->d;
-	cw_timer_add_on(t, p->expires, p->cpu);
-}
-
-static int w1t_probe_start(struct w1t_probe *p, struct cw_system *sys, unsigned cpu, unsigned flags)
-{
-	int err;
-
-	memset(p, 0, sizeof(*p));
-	p->sys = sys;
-	p->cpu = cpu;
-	p->d = 1;
-	atomic_store(&p->active, true);
-	err = cw_timer_setup(&p->timer, sys, w1t_probe_fn, flags);
-	if (err) {
-		return err;
-	}
-	p->armed_ns = cw_ktime_get(sys);
-	p->expires = cw_jiffies_get(sys) + p->d;
-	err = cw_timer_add_on(&p->timer, p->expires, cpu);
-	return err < 0 ? err : 0;
-}
-
-static void w1t_probe_stop(struct w1t_probe *p)
-{
-	atomic_store(&p->active, false);
-	cw_timer_shutdown_sync(&p->timer);
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Lateness of one kind of probe in one measurement: p50, p99, max, fires over the bound. */
 struct w1t_late {
 	uint64_t fires;
@@ -368,26 +301,20 @@ struct w1t_late {
 };
 
 /* The probes of one measurement: [c] CPU c's pinned one, [W1T_MAX_CPUS + c] its global one. */
-static struct w1t_probe w1t_probes[2 * W1T_MAX_CPUS];
+static struct late_probe w1t_probes[2 * W1T_MAX_CPUS];
 
 /* Lateness of the pinned (@global false) or the global probes of @nr CPUs. */
 static void w1t_late_collect(unsigned nr, bool global, struct w1t_late *out)
 {
-	static int64_t all[W1T_MAX_CPUS * W1T_PROBE_SAMPLES];
-	struct w1t_probe *probes = &w1t_probes[global ? W1T_MAX_CPUS : 0];
-	size_t n = 0;
+	static int64_t all[W1T_MAX_CPUS * LATE_PROBE_SAMPLES];
+	unsigned over = 0;
+	size_t n = late_probe_collect(&w1t_probes[global ? W1T_MAX_CPUS : 0], nr, all, &over);
 
 	memset(out, 0, sizeof(*out));
-	for (unsigned c = 0; c < nr; c++) {
-		for (unsigned i = 0; i < probes[c].n; i++) {
-			all[n++] = probes[c].samples[i];
-		}
-		out->over += probes[c].over;
-	}
+	out->over = over;
 	if (n == 0) {
 		return;
 	}
-	qsort(all, n, sizeof(all[0]), cmp_i64);
 	out->fires = n;
 	out->p50_ns = (double)all[n / 2];
 	out->p99_ns = (double)all[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
@@ -400,9 +327,11 @@ static int w1t_probes_start(struct cw_system *sys, unsigned nr)
 	int err = 0;
 
 	for (unsigned c = 0; c < nr && !err; c++) {
-		err = w1t_probe_start(&w1t_probes[c], sys, c, CW_TIMER_PINNED);
+		err = late_probe_start(&w1t_probes[c], sys, c, CW_TIMER_PINNED,
+				       (int64_t)w1t_tick_ns, W1T_PROBE_MAX_D);
 		if (!err) {
-			err = w1t_probe_start(&w1t_probes[W1T_MAX_CPUS + c], sys, c, 0);
+			err = late_probe_start(&w1t_probes[W1T_MAX_CPUS + c], sys, c, 0,
+					       (int64_t)w1t_tick_ns, W1T_PROBE_MAX_D);
 		}
 	}
 	return err;
@@ -411,8 +340,8 @@ static int w1t_probes_start(struct cw_system *sys, unsigned nr)
 static void w1t_probes_stop(unsigned nr)
 {
 	for (unsigned c = 0; c < nr; c++) {
-		w1t_probe_stop(&w1t_probes[c]);
-		w1t_probe_stop(&w1t_probes[W1T_MAX_CPUS + c]);
+		late_probe_stop(&w1t_probes[c]);
+		late_probe_stop(&w1t_probes[W1T_MAX_CPUS + c]);
 	}
 }
 

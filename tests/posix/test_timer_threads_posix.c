@@ -33,6 +33,8 @@
 
 #include <cmocka.h>
 
+#include "../../bench/late_probe.h"
+
 #define TT_CONTAINER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 #define NR_CPUS       4u
@@ -476,7 +478,6 @@ static void test_posix_many_threads_arm_cancel_and_del_sync_at_once(void **state
 #define LATE_THREADS      4u
 #define LATE_RUN_NS       (1000ull * 1000000ull)
 #define LATE_TIMERS       200u
-#define LATE_SAMPLES      4096u
 #define LATE_RT_PRIO      50
 /*
  * Loose for a loaded machine, where other processes' real-time threads may
@@ -488,39 +489,6 @@ static void test_posix_many_threads_arm_cancel_and_del_sync_at_once(void **state
 #define LATE_P50_LIMIT    (2ull * 1000000ull)
 #define LATE_OVER_PERCENT 5u
 #define LATE_MAX_LIMIT    (500ull * 1000000ull)
-
-struct late_probe {
-	struct cw_timer timer;
-	struct cw_system *sys;
-	unsigned cpu;
-	unsigned d;
-	int64_t armed_ns;
-	uint64_t expires;
-	atomic_bool active;
-	unsigned n;
-	/** Fires at a jiffy after expires + 1: beyond the bound counted in ticks. */
-	unsigned over;
-	int64_t samples[LATE_SAMPLES];
-};
-
-static void late_probe_fn(struct cw_timer *t)
-{
-	struct late_probe *p = TT_CONTAINER(t, struct late_probe, timer);
-	int64_t now = cw_ktime_get(p->sys);
-	uint64_t j = cw_jiffies_get(p->sys);
-
-	if (p->n < LATE_SAMPLES) {
-		p->samples[p->n++] = now - p->armed_ns - (int64_t)p->d * (1000000000 / HZ);
-		p->over += cw_time_after64(j, p->expires + 1);
-	}
-	if (!atomic_load_explicit(&p->active, memory_order_relaxed)) {
-		return;
-	}
-	p->d = 1 + p->n % 4u;
-	p->armed_ns = cw_ktime_get(p->sys);
-	p->expires = j + p->d;
-	cw_timer_add_on(t, p->expires, p->cpu);
-}
 
 struct late_thread {
 	pthread_t th;
@@ -569,18 +537,11 @@ static void *late_main(void *arg)
 	return NULL;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void test_posix_pinned_timers_within_the_bound_while_threads_arm(void **state)
 {
 	static struct late_thread th[LATE_THREADS];
 	static struct late_probe probes[2];
-	static int64_t all[2 * LATE_SAMPLES];
+	static int64_t all[2 * LATE_PROBE_SAMPLES];
 	struct cw_system_config cfg = { .nr_cpus = 2, .hz = HZ };
 	struct cw_posix_options opt = { .flags = CW_POSIX_NO_TSC, .rt_priority = LATE_RT_PRIO };
 	struct cw_posix_cpu_info info;
@@ -602,15 +563,6 @@ static void test_posix_pinned_timers_within_the_bound_while_threads_arm(void **s
 		skip();
 	}
 	memset(th, 0, sizeof(th));
-	memset(probes, 0, sizeof(probes));
-	for (unsigned c = 0; c < 2; c++) {
-		probes[c].sys = sys;
-		probes[c].cpu = c;
-		probes[c].d = 1;
-		atomic_store(&probes[c].active, true);
-		assert_int_equal(
-			cw_timer_setup(&probes[c].timer, sys, late_probe_fn, CW_TIMER_PINNED), 0);
-	}
 	for (unsigned i = 0; i < LATE_THREADS; i++) {
 		th[i].sys = sys;
 		th[i].stop = &stop;
@@ -618,31 +570,24 @@ static void test_posix_pinned_timers_within_the_bound_while_threads_arm(void **s
 		assert_int_equal(pthread_create(&th[i].th, NULL, late_main, &th[i]), 0);
 	}
 	for (unsigned c = 0; c < 2; c++) {
-		probes[c].armed_ns = cw_ktime_get(sys);
-		probes[c].expires = cw_jiffies_get(sys) + 1;
-		assert_true(cw_timer_add_on(&probes[c].timer, probes[c].expires, c) >= 0);
+		assert_int_equal(
+			late_probe_start(&probes[c], sys, c, CW_TIMER_PINNED, 1000000000 / HZ, 4),
+			0);
 	}
 	t0 = mono_ns();
 	while (mono_ns() - t0 < LATE_RUN_NS) {
 		usleep(10000);
 	}
 	for (unsigned c = 0; c < 2; c++) {
-		atomic_store(&probes[c].active, false);
-		cw_timer_shutdown_sync(&probes[c].timer);
+		late_probe_stop(&probes[c]);
 	}
 	atomic_store(&stop, true);
 	for (unsigned i = 0; i < LATE_THREADS; i++) {
 		pthread_join(th[i].th, NULL);
 		ops += th[i].ops;
 	}
-	for (unsigned c = 0; c < 2; c++) {
-		for (unsigned i = 0; i < probes[c].n; i++) {
-			all[n++] = probes[c].samples[i];
-		}
-		over += probes[c].over;
-	}
+	n = late_probe_collect(probes, 2, all, &over);
 	assert_true(n > 0);
-	qsort(all, n, sizeof(all[0]), cmp_i64);
 	print_message(
 		"%u threads armed+cancelled %llu times in %.0f ms beside 2 SCHED_FIFO CPU "
 		"threads; pinned probes, %zu fires, lateness after the expiry "
