@@ -22,7 +22,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 	exit 1
 fi
 # The six X are mktemp's template.
-work=$(mktemp -d "${TMPDIR:-/tmp}/cwsim-browser-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/cwsim-browser-XXXXXX") # six X: mktemp's template
 trap 'rm -rf "$work"' EXIT
 
 # Load file://$1/index.html; the DOM to $2, Chromium's log to $2.log.
