@@ -10,6 +10,9 @@
 #ifndef CLOCKWORK_TESTS_SUPPORT_CWT_MACHINE_H
 #define CLOCKWORK_TESTS_SUPPORT_CWT_MACHINE_H
 
+#include <clockwork/hrtimer.h>
+#include <clockwork/timekeeping.h>
+
 /* The 3 CPUs (ends the [machine] section) and the 24 MHz counter. */
 #define CWT_MACHINE_DEEPIDLE_CPUS_COUNTER                                                          \
 	"cpus = 3\n"                                                                               \
@@ -35,5 +38,28 @@
 	"[idle]\n"                                                                                 \
 	"state = wfi shallow 1us\n"                                                                \
 	"state = c3 deep 50us\n"
+
+/*
+ * A one-shot MONOTONIC hrtimer that records when it ran: set it up with
+ * cwt_hr_probe_fn and sys set; expires_ns is the test's own note of when
+ * it was due.
+ */
+struct cwt_hr_probe {
+	/* First member: the callback finds the probe from it. */
+	struct cw_hrtimer t;
+	struct cw_system *sys;
+	cw_ktime_t expires_ns;
+	cw_ktime_t fired_ns;
+	unsigned runs;
+};
+
+static inline enum cw_hrtimer_restart cwt_hr_probe_fn(struct cw_hrtimer *t)
+{
+	struct cwt_hr_probe *p = (struct cwt_hr_probe *)(void *)t;
+
+	p->runs++;
+	p->fired_ns = cw_ktime_get(p->sys);
+	return CW_HRTIMER_NORESTART;
+}
 
 #endif /* CLOCKWORK_TESTS_SUPPORT_CWT_MACHINE_H */

@@ -76,40 +76,23 @@ static void down(struct fx *f)
 	cw_sim_destroy(f->sim);
 }
 
-struct probe {
-	struct cw_hrtimer t;
-	struct cw_system *sys;
-	cw_ktime_t expires_ns;
-	cw_ktime_t fired_ns;
-	unsigned runs;
-};
-
-static enum cw_hrtimer_restart probe_fn(struct cw_hrtimer *t)
-{
-	struct probe *p = (struct probe *)(void *)t;
-
-	p->runs++;
-	p->fired_ns = cw_ktime_get(p->sys);
-	return CW_HRTIMER_NORESTART;
-}
-
 static void arm_on_cpu(void *arg)
 {
-	struct probe *p = arg;
+	struct cwt_hr_probe *p = arg;
 
 	cw_hrtimer_start(&p->t, p->expires_ns, CW_HRTIMER_MODE_ABS | CW_HRTIMER_MODE_PINNED);
 }
 
-static void probe_arm(struct fx *f, struct probe *p, unsigned cpu, cw_ktime_t expires_ns)
+static void probe_arm(struct fx *f, struct cwt_hr_probe *p, unsigned cpu, cw_ktime_t expires_ns)
 {
 	memset(p, 0, sizeof(*p));
 	p->sys = f->sys;
 	p->expires_ns = expires_ns;
-	cw_hrtimer_setup(f->sys, &p->t, probe_fn, CW_CLOCK_MONOTONIC, 0);
+	cw_hrtimer_setup(f->sys, &p->t, cwt_hr_probe_fn, CW_CLOCK_MONOTONIC, 0);
 	assert_int_equal(cw_sim_hw_run_on(f->hw, cpu, arm_on_cpu, p), 0);
 }
 
-static void probe_expect_on_time(const struct probe *p, const char *what)
+static void probe_expect_on_time(const struct cwt_hr_probe *p, const char *what)
 {
 	print_message("%s: due %lld ns, %u run(s), %lld ns late\n", what, (long long)p->expires_ns,
 		      p->runs, p->runs ? (long long)(p->fired_ns - p->expires_ns) : -1ll);
@@ -134,7 +117,7 @@ static void deep_sleeper_after_an_old_broadcast(cw_ktime_t after_ns, cw_ktime_t 
 	struct fx f;
 	struct cw_clock_event_device *bc;
 	struct cw_sim_counter *cnt;
-	struct probe p0, p1;
+	struct cwt_hr_probe p0, p1;
 	struct cw_tick_cpu_stats st;
 	cw_ktime_t t0;
 	char report[512];
@@ -216,7 +199,7 @@ static void test_woken_with_an_expired_event_gets_its_tick_soon(void **state)
 {
 	struct fx f;
 	struct cw_sim_counter *cnt;
-	struct probe p0, p1;
+	struct cwt_hr_probe p0, p1;
 	cw_ktime_t t0;
 
 	(void)state;
@@ -260,7 +243,7 @@ static void test_woken_while_the_broadcast_is_overdue_gets_its_tick_soon(void **
 {
 	struct fx f;
 	struct cw_sim_counter *cnt;
-	struct probe p0, p1;
+	struct cwt_hr_probe p0, p1;
 	cw_ktime_t t0, woke;
 
 	(void)state;

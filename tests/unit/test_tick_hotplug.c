@@ -93,24 +93,8 @@ static void down(struct fx *f)
 	cw_sim_destroy(f->sim);
 }
 
-struct probe {
-	struct cw_hrtimer t;
-	struct cw_system *sys;
-	cw_ktime_t fired_ns;
-	unsigned runs;
-};
-
-static enum cw_hrtimer_restart probe_fn(struct cw_hrtimer *t)
-{
-	struct probe *p = (struct probe *)(void *)t;
-
-	p->runs++;
-	p->fired_ns = cw_ktime_get(p->sys);
-	return CW_HRTIMER_NORESTART;
-}
-
 struct arm_args {
-	struct probe *p;
+	struct cwt_hr_probe *p;
 	cw_ktime_t expires_ns;
 };
 
@@ -124,7 +108,7 @@ static void arm_on_cpu(void *arg)
 /* Arm one pinned MONOTONIC hrtimer on every online CPU, @delta_ns from now; run; check. */
 static void timers_fire_on_every_cpu(struct fx *f, int64_t delta_ns, const char *when)
 {
-	struct probe p[3];
+	struct cwt_hr_probe p[3];
 	cw_ktime_t due = cw_ktime_get(f->sys) + delta_ns;
 	char report[512];
 
@@ -133,7 +117,7 @@ static void timers_fire_on_every_cpu(struct fx *f, int64_t delta_ns, const char 
 		struct arm_args a = { &p[cpu], due };
 
 		p[cpu].sys = f->sys;
-		cw_hrtimer_setup(f->sys, &p[cpu].t, probe_fn, CW_CLOCK_MONOTONIC, 0);
+		cw_hrtimer_setup(f->sys, &p[cpu].t, cwt_hr_probe_fn, CW_CLOCK_MONOTONIC, 0);
 		if (cw_cpu_online(f->sys, cpu)) {
 			assert_int_equal(cw_sim_hw_run_on(f->hw, cpu, arm_on_cpu, &a), 0);
 		}
@@ -210,7 +194,7 @@ static void test_broadcast_in_flight_to_a_dying_cpu_is_not_lost(void **state)
 {
 	struct fx f;
 	struct cw_clock_event_device *bc;
-	struct probe p0, p1;
+	struct cwt_hr_probe p0, p1;
 	struct arm_args a0 = { &p0, 0 }, a1 = { &p1, 0 };
 	cw_ktime_t now, event;
 	char report[512];
@@ -224,8 +208,8 @@ static void test_broadcast_in_flight_to_a_dying_cpu_is_not_lost(void **state)
 	memset(&p0, 0, sizeof(p0));
 	memset(&p1, 0, sizeof(p1));
 	p0.sys = p1.sys = f.sys;
-	cw_hrtimer_setup(f.sys, &p0.t, probe_fn, CW_CLOCK_MONOTONIC, 0);
-	cw_hrtimer_setup(f.sys, &p1.t, probe_fn, CW_CLOCK_MONOTONIC, 0);
+	cw_hrtimer_setup(f.sys, &p0.t, cwt_hr_probe_fn, CW_CLOCK_MONOTONIC, 0);
+	cw_hrtimer_setup(f.sys, &p1.t, cwt_hr_probe_fn, CW_CLOCK_MONOTONIC, 0);
 	now = cw_ktime_get(f.sys);
 	a0.expires_ns = now + 3 * MS;
 	a1.expires_ns = now + 9 * MS;
