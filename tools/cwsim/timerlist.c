@@ -165,6 +165,29 @@ static int by_place(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* A copy of the armed timers of the tool's table in dump order (*@n of them), or NULL. */
+static struct tl_timer *armed_sorted(const struct cwsim_timerlist *tl, size_t *n)
+{
+	struct tl_timer *list;
+	size_t k = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < tl->cap; i++) {
+		*n += tl->tab[i].timer && tl->tab[i].armed;
+	}
+	list = calloc(*n ? *n : 1, sizeof(*list));
+	if (!list) {
+		return NULL;
+	}
+	for (size_t i = 0; i < tl->cap; i++) {
+		if (tl->tab[i].timer && tl->tab[i].armed) {
+			list[k++] = tl->tab[i];
+		}
+	}
+	qsort(list, *n, sizeof(*list), by_place);
+	return list;
+}
+
 static const char *fn_name(const struct cwsim_timerlist *tl, uintptr_t fn, char *buf, size_t len)
 {
 	const char *sym = cwsim_symbols_name(tl->syms, fn);
@@ -212,7 +235,7 @@ void cwsim_timerlist_dump(struct cwsim_timerlist *tl, FILE *out)
 	size_t need = cw_timer_list_format(tl->sys, &opt, NULL, 0);
 	char *text = malloc(need + 1);
 	struct tl_timer *list;
-	size_t n = 0, k = 0;
+	size_t n = 0;
 
 	if (!text) {
 		fprintf(out, "\ntimer list at %llu ns: out of memory\n", (unsigned long long)now);
@@ -225,19 +248,10 @@ void cwsim_timerlist_dump(struct cwsim_timerlist *tl, FILE *out)
 		return;
 	}
 	/* Kept for the JSON report from the tool's own table (its ids and arming CPUs). */
-	for (size_t i = 0; i < tl->cap; i++) {
-		n += tl->tab[i].timer && tl->tab[i].armed;
-	}
-	list = calloc(n ? n : 1, sizeof(*list));
+	list = armed_sorted(tl, &n);
 	if (!list) {
 		return;
 	}
-	for (size_t i = 0; i < tl->cap; i++) {
-		if (tl->tab[i].timer && tl->tab[i].armed) {
-			list[k++] = tl->tab[i];
-		}
-	}
-	qsort(list, n, sizeof(*list), by_place);
 	d->at_ns = now;
 	d->timers = list;
 	d->nr = n;
@@ -294,21 +308,12 @@ void cwsim_timerlist_report(struct cwsim_timerlist *tl, struct cwsim_report *rep
 void cwsim_timerlist_json(struct cwsim_timerlist *tl, struct jsonw *w)
 {
 	struct tl_timer *list;
-	size_t n = 0, k = 0;
+	size_t n = 0;
 
-	for (size_t i = 0; i < tl->cap; i++) {
-		n += tl->tab[i].timer && tl->tab[i].armed;
-	}
-	list = calloc(n ? n : 1, sizeof(*list));
+	list = armed_sorted(tl, &n);
 	if (!list) {
 		return;
 	}
-	for (size_t i = 0; i < tl->cap; i++) {
-		if (tl->tab[i].timer && tl->tab[i].armed) {
-			list[k++] = tl->tab[i];
-		}
-	}
-	qsort(list, n, sizeof(*list), by_place);
 	timers_json(tl, w, list, n);
 	free(list);
 }
