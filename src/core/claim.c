@@ -660,21 +660,29 @@ static uint64_t period_now(struct cw_claim *c, uint64_t rate_hz)
 	return period;
 }
 
-int cw_claim_start_periodic(struct cw_claim *c, uint64_t rate_hz, cw_claim_fn fn, void *arg)
+/*
+ * The checks shared by starting a periodic claim and changing its rate:
+ * the period @c can run at @rate_hz into *@period. @return 0; CW_EINVAL,
+ * CW_ENOSYS (no periodic mode), CW_ERANGE (the rate cannot be made).
+ */
+static int periodic_period(struct cw_claim *c, uint64_t rate_hz, uint64_t *period)
 {
-	uint64_t period;
-
-	if (!c || !c->sys || !fn || rate_hz == 0) {
+	if (!c || !c->sys || rate_hz == 0) {
 		return CW_EINVAL;
 	}
 	if (!(c->modes & CW_CLAIM_PERIODIC)) {
 		return CW_ENOSYS;
 	}
-	period = period_now(c, rate_hz);
-	if (!period) {
-		return CW_ERANGE;
-	}
-	return start(c, CW_CLAIM_PERIODIC, period, fn, arg);
+	*period = period_now(c, rate_hz);
+	return *period ? 0 : CW_ERANGE;
+}
+
+int cw_claim_start_periodic(struct cw_claim *c, uint64_t rate_hz, cw_claim_fn fn, void *arg)
+{
+	uint64_t period;
+	int ret = fn ? periodic_period(c, rate_hz, &period) : CW_EINVAL;
+
+	return ret ? ret : start(c, CW_CLAIM_PERIODIC, period, fn, arg);
 }
 
 int cw_claim_start_oneshot(struct cw_claim *c, uint64_t delay_ns, cw_claim_fn fn, void *arg)
@@ -702,16 +710,10 @@ int cw_claim_set_rate(struct cw_claim *c, uint64_t rate_hz, uint64_t *achieved_h
 	uint64_t period;
 	cw_ktime_t at = 0;
 	bool rearm_fb = false;
+	int ret = periodic_period(c, rate_hz, &period);
 
-	if (!c || !c->sys || rate_hz == 0) {
-		return CW_EINVAL;
-	}
-	if (!(c->modes & CW_CLAIM_PERIODIC)) {
-		return CW_ENOSYS;
-	}
-	period = period_now(c, rate_hz);
-	if (!period) {
-		return CW_ERANGE;
+	if (ret) {
+		return ret;
 	}
 	st = c->sys->claim;
 	cw_spin_lock(&st->lock);
