@@ -550,8 +550,9 @@ struct cw_sim_machine_desc {
 	/** IPI delivery latency, ns ([irq] ipi_latency; default 0; at most CW_SIM_MAX_LATENCY_NS).
 	 */
 	uint64_t ipi_latency_ns;
-	/** Lines of the [irq] latency and ipi_latency keys (0: not given). */
+	/** Line of the [irq] latency key (0: not given). */
 	unsigned irq_latency_line;
+	/** Line of the [irq] ipi_latency key (0: not given). */
 	unsigned ipi_latency_line;
 	/** Number of [irq] affinity lines. */
 	size_t nr_irq_affinity;

@@ -77,6 +77,7 @@ struct cw_sim_idle_server_desc {
 	 * with burst_from_set false, from every CPU.
 	 */
 	uint64_t burst_from[CW_MAX_CPUS / 64];
+	/** The file gave burst_from (else bursts are drawn from every CPU). */
 	bool burst_from_set;
 	/**
 	 * NUMA node of each CPU for the push placement, or NULL (one node).
