@@ -390,6 +390,70 @@ static void test_drifting_clocksource_widens_its_bounds(void **state)
 	down(&f);
 }
 
+/*
+ * The drifting counter's allowance ends with its reign: after the system
+ * switches to a good counter (and the checker has seen the switch), a
+ * timer armed on the good one is held to the 2^-10 bound again, so 2 ms
+ * late on a 100 ms timer is a violation (3 % would allow 3 ms).
+ */
+static void test_drift_allowance_ends_after_a_clocksource_switch(void **state)
+{
+	static const char two[] = "[machine]\n"
+				  "name = checkbox2\n"
+				  "cpus = 2\n"
+				  "[counter cnt]\n"
+				  "width = 64\n"
+				  "freq = 100MHz\n"
+				  "rating = 300\n"
+				  "flags = continuous\n"
+				  "[counter good]\n"
+				  "width = 64\n"
+				  "freq = 50MHz\n"
+				  "rating = 200\n"
+				  "flags = continuous\n"
+				  "[arch_timer local]\n"
+				  "freq = 50MHz\n"
+				  "irq = 29\n"
+				  "[irq]\n"
+				  "latency = 1us\n"
+				  "ipi_latency = 1us\n";
+	struct cw_sim_machine_desc *d = NULL;
+	struct cw_system_config cfg;
+	char err[CW_SIM_ERR_MAX], cs[32];
+	struct cw_hrtimer hr;
+	struct fx f;
+	int64_t due;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&hr, 0, sizeof(hr));
+	cfg.check = CW_CHECK_ON;
+	if (cw_sim_machine_desc_parse_mem(two, strlen(two), "check2.ini", &d, err, sizeof(err))) {
+		fail_msg("machine: %s", err);
+	}
+	assert_int_equal(cw_sim_create(22, &f.sim), 0);
+	assert_int_equal(cw_sim_machine_create(f.sim, d, &cfg, NULL, NULL, &f.m), 0);
+	cw_sim_machine_desc_free(d);
+	f.sys = cw_sim_machine_system(f.m);
+	assert_int_equal(cw_sim_machine_boot(f.m), 0);
+	cw_sim_run_for(f.sim, 20 * MS);
+	cw_sim_counter_set_drift(cw_sim_machine_counter(f.m, "cnt"), 30000000);
+	cw_sim_run_for(f.sim, 20 * MS);
+	assert_int_equal(cw_clocksource_override(f.sys, "good"), 0);
+	cw_sim_run_for(f.sim, 20 * MS);
+	cw_clocksource_current(f.sys, cs, sizeof(cs));
+	assert_string_equal(cs, "good");
+	assert_int_equal(cw_check_verify(f.sys), 0);
+
+	cw_hrtimer_setup(f.sys, &hr, hr_fn, CW_CLOCK_MONOTONIC, 0);
+	due = cw_ktime_get(f.sys) + 100 * MS;
+	cw_hrtimer_start(&hr, due, CW_HRTIMER_MODE_ABS);
+	cw__check_hrtimer_expire(&hr, due + 2 * MS, 0);
+	expect_violation(f.sys, "fired late on CPU", 22);
+	cw_hrtimer_cancel(&hr);
+	down(&f);
+}
+
 static void test_only_the_first_violation_is_kept(void **state)
 {
 	struct fx f;
@@ -422,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_planted_late_hrtimer_is_caught),
 		cmocka_unit_test(test_only_the_first_violation_is_kept),
 		cmocka_unit_test(test_drifting_clocksource_widens_its_bounds),
+		cmocka_unit_test(test_drift_allowance_ends_after_a_clocksource_switch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
